@@ -1,0 +1,3 @@
+from bascule.cli.app import main
+
+main()

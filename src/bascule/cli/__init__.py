@@ -1,0 +1,1 @@
+"""The command line: thin Typer commands; every Rich rendering lives in render.py."""

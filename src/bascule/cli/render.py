@@ -1,0 +1,147 @@
+"""Everything the terminal shows, in French, with Rich. Nothing here decides anything."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from itertools import groupby
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bascule.directory.store import StagedCampaign
+from bascule.domain.people import Profile
+from bascule.errors import ImportRejected, Problem, Severity, UserError
+from bascule.pipeline import ImportOutcome, Staging
+from bascule.settings import Settings
+from bascule.snapshot.quality import Summary
+from bascule.synthetic.generate import GeneratedCollege
+
+_PROFILE_LABELS = {Profile.ELEVE: "Élèves", Profile.RESPONSABLE: "Responsables",
+                   Profile.ENSEIGNANT: "Enseignants", Profile.PERSONNEL: "Autres personnels"}
+
+_STAGING_LABELS = {
+    Staging.STAGED: "campagne enregistrée",
+    Staging.UNCHANGED: "campagne déjà importée à l'identique, rien n'a changé",
+    Staging.CHECKED: "vérification seule, rien n'est enregistré",
+}
+
+
+def user_error(console: Console, exc: UserError, max_shown: int = 50) -> None:
+    if isinstance(exc, ImportRejected):
+        problems(console, exc.problems, max_shown)
+    where = f"{exc.location} : " if exc.location else ""
+    console.print(f"[bold red]Erreur[/] : {where}{exc.message}", highlight=False)
+    if exc.hint:
+        console.print(f"  → {exc.hint}", highlight=False)
+
+
+def problems(console: Console, found: Sequence[Problem], max_shown: int) -> None:
+    """Problems grouped by kind, errors first; the hint once per kind; at most max_shown lines."""
+    ordered = sorted(found, key=lambda p: (not p.is_error, p.code))
+    shown = 0
+    for (severity, code), group in groupby(ordered, key=lambda p: (p.severity, p.code)):
+        items = list(group)
+        style = "red" if severity is Severity.ERROR else "yellow"
+        console.print(f"[bold {style}]{severity.value.capitalize()}s « {code} » ({len(items)})[/]"
+                      f" → {items[0].hint}", highlight=False)
+        for problem in items:
+            if shown < max_shown:
+                console.print(f"  {problem}", highlight=False, soft_wrap=True)
+            shown += 1
+    if shown > max_shown:
+        console.print(f"  … et {shown - max_shown} autre(s) ligne(s) : le rapport (--report "
+                      "rapport.html) les donne toutes.", highlight=False)
+
+
+def import_outcome(console: Console, outcome: ImportOutcome, max_shown: int) -> None:
+    snapshot = outcome.snapshot
+    console.print(f"[bold]{snapshot.uai}[/] · année scolaire {snapshot.school_year} · export du "
+                  f"{snapshot.export_date:%d/%m/%Y}" if snapshot.export_date else snapshot.uai,
+                  highlight=False)
+    summary_tables(console, outcome.summary)
+    if outcome.problems:
+        problems(console, outcome.problems, max_shown)
+    for finding in outcome.findings:
+        if finding.items:
+            console.print(f"[yellow]À corriger[/] : {finding.title} : {len(finding.items)}",
+                          highlight=False)
+    warnings = sum(1 for p in outcome.problems if not p.is_error)
+    verdict = _STAGING_LABELS[outcome.staging]
+    console.print(f"[bold green]Import accepté[/] ({warnings} avertissement(s)) : {verdict}.",
+                  highlight=False)
+
+
+def summary_tables(console: Console, summary: Summary) -> None:
+    profiles = Table(title="Par profil", title_justify="left")
+    profiles.add_column("Profil")
+    profiles.add_column("Nombre", justify="right")
+    for profile, count in summary.by_profile.items():
+        profiles.add_row(_PROFILE_LABELS[profile], str(count))
+    profiles.add_row("[dim]Élèves non actifs[/]", f"[dim]{summary.eleves_inactive}[/]")
+    for category, count in summary.staff_by_category:
+        profiles.add_row(f"[dim]  dont {category}[/]", f"[dim]{count}[/]")
+    console.print(profiles)
+    divisions = Table(title=f"Par division ({len(summary.divisions)} divisions, "
+                      f"{summary.groups} groupes)", title_justify="left")
+    for column in ("Division", "Élèves", "Groupes", "Enseignants", "PP"):
+        divisions.add_column(column, justify="left" if column == "Division" else "right")
+    for division in summary.divisions:
+        pp = str(division.profs_principaux) if division.profs_principaux else "[yellow]0[/]"
+        divisions.add_row(division.code, str(division.eleves), str(division.groups),
+                          str(division.teachers), pp)
+    console.print(divisions)
+
+
+def import_json(outcome: ImportOutcome | None, found: Sequence[Problem]) -> str:
+    document: dict[str, object] = {"status": "rejected" if outcome is None else "accepted"}
+    if outcome is not None:
+        summary = outcome.summary
+        document.update({
+            "uai": outcome.snapshot.uai,
+            "school_year": outcome.snapshot.school_year.start,
+            "staging": outcome.staging.value,
+            "counts": {profile.name.lower(): count
+                       for profile, count in summary.by_profile.items()}
+            | {"eleves_inactive": summary.eleves_inactive, "divisions": len(summary.divisions),
+               "groups": summary.groups},
+            "divisions": {d.code: d.eleves for d in summary.divisions},
+            "quality": {f.code: len(f.items) for f in outcome.findings},
+        })
+    document["problems"] = [
+        {"severity": p.severity.name.lower(), "code": p.code, "message": p.message,
+         "file": p.location.file, "line": p.location.line, "record": p.location.record,
+         "field": p.location.field, "hint": p.hint}
+        for p in found
+    ]
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def initialised(console: Console, settings: Settings, changed: bool) -> None:
+    state = "créé" if changed else "déjà prêt, inchangé"
+    console.print(f"Dossier bascule {settings.home} : {state}.", highlight=False)
+    for school in settings.schools:
+        console.print(f"  {school.uai} · {school.name}", highlight=False)
+
+
+def generated(console: Console, colleges: Sequence[GeneratedCollege], out: Path) -> None:
+    console.print(f"{len(colleges)} collège(s) générés dans {out} :", highlight=False)
+    for college in colleges[:10]:
+        years = ", ".join(folder.name for folder in college.folders)
+        console.print(f"  {college.uai} · {college.name} · années {years}", highlight=False)
+    if len(colleges) > 10:
+        console.print(f"  … et {len(colleges) - 10} autres", highlight=False)
+
+
+def status(console: Console, settings: Settings, campaigns: Sequence[StagedCampaign]) -> None:
+    console.print(f"Dossier bascule : {settings.home}", highlight=False)
+    table = Table(title="Campagnes importées", title_justify="left")
+    for column in ("UAI", "Établissement", "Année scolaire", "Export du", "Importée le"):
+        table.add_column(column)
+    names = {school.uai: school.name for school in settings.schools}
+    for campaign in campaigns:
+        table.add_row(campaign.uai, names.get(campaign.uai, "?"), str(campaign.school_year),
+                      f"{campaign.export_date:%d/%m/%Y}" if campaign.export_date else "",
+                      f"{campaign.staged_at:%d/%m/%Y %H:%M}")
+    console.print(table)

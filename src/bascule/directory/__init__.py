@@ -1,0 +1,1 @@
+"""Stage 3: our own store: SQLAlchemy Core, SQLite by default, PostgreSQL-ready, Alembic."""

@@ -1,0 +1,113 @@
+"""Opening the store and staging campaign snapshots."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bascule.directory.codec import snapshot_from_json, snapshot_to_json
+from bascule.directory.schema import staged_snapshot
+from bascule.domain.school import SchoolYear
+from bascule.errors import UserError
+from bascule.snapshot.model import Snapshot
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def open_store(url: str) -> Engine:
+    """Connect and bring the schema to the newest migration."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(_MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as exc:
+        raise UserError(f"La base {engine.url.render_as_string(hide_password=True)} est "
+                        f"inaccessible : {exc.orig or exc}",
+                        hint="Vérifiez store.url dans bascule.toml et les droits sur le "
+                        "dossier.") from exc
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def newest_staged_years(engine: Engine) -> dict[str, SchoolYear]:
+    query = select(staged_snapshot.c.uai, func.max(staged_snapshot.c.school_year)).group_by(
+        staged_snapshot.c.uai)
+    with engine.connect() as connection:
+        return {uai: SchoolYear(year) for uai, year in connection.execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    staged: bool  # False when the very same campaign was already staged
+    content_sha256: str
+
+
+def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime) -> StageResult:
+    """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row."""
+    document = snapshot_to_json(snapshot)
+    digest = hashlib.sha256(document.encode()).hexdigest()
+    with engine.begin() as connection:
+        latest = connection.execute(
+            select(staged_snapshot.c.content_sha256)
+            .where(staged_snapshot.c.uai == snapshot.uai)
+            .order_by(staged_snapshot.c.id.desc()).limit(1)
+        ).scalar()
+        if latest == digest:
+            return StageResult(staged=False, content_sha256=digest)
+        connection.execute(staged_snapshot.delete().where(
+            (staged_snapshot.c.uai == snapshot.uai) & (staged_snapshot.c.content_sha256 == digest)))
+        connection.execute(staged_snapshot.insert().values(
+            uai=snapshot.uai, school_year=snapshot.school_year.start,
+            export_date=snapshot.export_date, staged_at=staged_at, content_sha256=digest,
+            sources=json.dumps([{"name": s.name, "kind": s.kind, "sha256": s.sha256}
+                                for s in snapshot.sources], ensure_ascii=False),
+            snapshot=document,
+        ))
+    return StageResult(staged=True, content_sha256=digest)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StagedCampaign:
+    uai: str
+    school_year: SchoolYear
+    export_date: object
+    staged_at: datetime
+    content_sha256: str
+
+
+def staged_campaigns(engine: Engine) -> list[StagedCampaign]:
+    query = select(staged_snapshot.c.uai, staged_snapshot.c.school_year,
+                   staged_snapshot.c.export_date, staged_snapshot.c.staged_at,
+                   staged_snapshot.c.content_sha256).order_by(staged_snapshot.c.id)
+    with engine.connect() as connection:
+        return [StagedCampaign(uai=row.uai, school_year=SchoolYear(row.school_year),
+                               export_date=row.export_date, staged_at=row.staged_at,
+                               content_sha256=row.content_sha256)
+                for row in connection.execute(query)]
+
+
+def latest_snapshot(engine: Engine, uai: str) -> Snapshot | None:
+    query = (select(staged_snapshot.c.snapshot).where(staged_snapshot.c.uai == uai)
+             .order_by(staged_snapshot.c.id.desc()).limit(1))
+    with engine.connect() as connection:
+        document = connection.execute(query).scalar()
+    return snapshot_from_json(document) if document is not None else None

@@ -1,0 +1,1 @@
+"""Pure values and rules of the school world. Imports nothing but the standard library."""

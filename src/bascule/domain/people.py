@@ -1,0 +1,96 @@
+"""Profiles, staff functions and the few rules on names and dates that the exports need."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+
+
+class Profile(Enum):
+    ELEVE = "élève"
+    RESPONSABLE = "responsable"
+    ENSEIGNANT = "enseignant"
+    PERSONNEL = "personnel"
+
+
+class StaffCategory(Enum):
+    """What a staff member does, from the national function code (STS FONCTION)."""
+
+    ENSEIGNANT = "enseignant"
+    DIRECTION = "direction"
+    DOCUMENTATION = "documentation"
+    VIE_SCOLAIRE = "vie scolaire"
+    ADMINISTRATIF = "administratif et technique"
+
+
+_CATEGORY_OF_FUNCTION = {
+    "ENS": StaffCategory.ENSEIGNANT,
+    "DIR": StaffCategory.DIRECTION,
+    "DOC": StaffCategory.DOCUMENTATION,
+    "EDU": StaffCategory.VIE_SCOLAIRE,
+    "AED": StaffCategory.VIE_SCOLAIRE,
+    "SUR": StaffCategory.VIE_SCOLAIRE,
+}
+# Other known codes (ADF, LAB, OUV, MDS, ORI, CTR, ...) are administrative or technical.
+KNOWN_FUNCTIONS = frozenset(_CATEGORY_OF_FUNCTION) | {
+    "ADF", "LAB", "OUV", "MDS", "ORI", "CTR", "ASE", "INF", "ALB", "PSY", "AES",
+}
+
+
+def staff_category(function: str) -> StaffCategory:
+    return _CATEGORY_OF_FUNCTION.get(function, StaffCategory.ADMINISTRATIF)
+
+
+def staff_profile(function: str) -> Profile:
+    if staff_category(function) is StaffCategory.ENSEIGNANT:
+        return Profile.ENSEIGNANT
+    return Profile.PERSONNEL
+
+
+class Sex(Enum):
+    MALE = "1"
+    FEMALE = "2"
+
+
+class GuardianLevel(Enum):
+    """NIVEAU_RESPONSABILITE of Siècle since 2018."""
+
+    LEGAL = 1
+    EN_CHARGE = 2
+    CONTACT = 3
+
+
+# Mojibake left by a file re-saved as UTF-8 but still declaring ISO-8859-15: "Ã©" for "é".
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u20ac]")
+# C0 and C1 control characters, which no name or code may hold (tab and newline included).
+_CONTROL = re.compile("[\u0000-\u001f\u007f-\u009f]")
+
+
+def has_mojibake(text: str) -> bool:
+    return bool(_MOJIBAKE.search(text))
+
+
+def has_control_character(text: str) -> bool:
+    return bool(_CONTROL.search(text))
+
+
+def preferred_last_name(usage: str | None, family: str | None, legacy: str | None) -> str:
+    """Usage name wins over family name; the pre-2016 NOM field is the fallback."""
+    for candidate in (usage, family, legacy):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return ""
+
+
+def parse_french_date(text: str) -> date:
+    """DD/MM/YYYY as in Siècle-BEE; raises ValueError for anything else."""
+    day, month, year = text.strip().split("/")
+    if len(year) != 4:
+        raise ValueError(text)
+    return date(int(year), int(month), int(day))
+
+
+def parse_iso_date(text: str) -> date:
+    """YYYY-MM-DD as in STS-Web; raises ValueError for anything else."""
+    return date.fromisoformat(text.strip())

@@ -1,0 +1,43 @@
+"""Establishments and school years."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+# The national key of a UAI: the 7 digits modulo 23, in an alphabet without I, O and Q.
+_UAI_KEYS = "ABCDEFGHJKLMNPRSTUVWXYZ"
+_UAI_SHAPE = re.compile(r"^\d{7}[A-Z]$")
+
+
+def uai_key(digits: str) -> str:
+    return _UAI_KEYS[int(digits) % 23]
+
+
+def is_valid_uai(uai: str) -> bool:
+    """True for a well-formed UAI whose letter is the right key (0860999X style)."""
+    return bool(_UAI_SHAPE.match(uai)) and uai_key(uai[:7]) == uai[7]
+
+
+def normalise_uai(text: str) -> str:
+    return text.strip().upper()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SchoolYear:
+    """A school year, named by its start year as in the exports (2026 = 2026-2027)."""
+
+    start: int
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.start + 1}"
+
+    @property
+    def next(self) -> SchoolYear:
+        return SchoolYear(self.start + 1)
+
+    @classmethod
+    def containing(cls, day: date) -> SchoolYear:
+        """The school year of a day; it switches on 1 August (the summer belongs to the next)."""
+        return cls(day.year if day.month >= 8 else day.year - 1)

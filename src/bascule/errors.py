@@ -1,0 +1,114 @@
+"""Problems found in what users give us, with where they are and what to do.
+
+A `Problem` is data (readers collect them and keep going); a `UserError` is raised
+when the command cannot go on. The CLI turns both into French lines; nothing here
+prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(Enum):
+    ERROR = "erreur"
+    WARNING = "avertissement"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Location:
+    """Where a problem is: a file (``zip/inner.xml`` inside a zip), a line, a record, a field."""
+
+    file: str
+    line: int | None = None
+    record: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return " · ".join(part for part in (where, self.record) if part)
+
+    def at(self, *, field: str | None = None, line: int | None = None) -> Location:
+        return Location(
+            file=self.file,
+            line=self.line if line is None else line,
+            record=self.record,
+            field=field or self.field,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """One finding about the input: what, where, and what to do about it."""
+
+    severity: Severity
+    code: str
+    message: str
+    location: Location
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        field_part = f"{self.location.field} " if self.location.field else ""
+        return f"{self.location} · {field_part}{self.message}"
+
+
+def error(code: str, message: str, location: Location, hint: str = "") -> Problem:
+    return Problem(
+        severity=Severity.ERROR, code=code, message=message, location=location, hint=hint
+    )
+
+
+def warning(code: str, message: str, location: Location, hint: str = "") -> Problem:
+    return Problem(
+        severity=Severity.WARNING, code=code, message=message, location=location, hint=hint
+    )
+
+
+@dataclass(slots=True)
+class Problems:
+    """An append-only list of problems, shared by the readers and checks of one import."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.items.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if not p.is_error]
+
+
+class UserError(Exception):
+    """A mistake the user can fix: the CLI prints it in French and exits 1, no traceback."""
+
+    def __init__(self, message: str, *, hint: str = "", location: Location | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.location = location
+
+
+class ImportRejected(UserError):
+    """The files hold error-level problems: nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        errors = [p for p in problems if p.is_error]
+        super().__init__(
+            f"Import refusé : {len(errors)} erreur(s) dans les fichiers, rien n'a été enregistré.",
+            hint="Corrigez les erreurs ci-dessus dans Siècle-BEE ou STS-Web, refaites les exports, "
+            "puis relancez l'import.",
+        )
+        self.problems = problems

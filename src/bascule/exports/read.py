@@ -1,0 +1,71 @@
+"""Recognise each file by its content (root element, not name) and read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bascule.errors import error
+from bascule.exports.localcsv import is_local_people_csv, read_local_people
+from bascule.exports.records import ExportFile, ExportKind
+from bascule.exports.siecle import (
+    read_eleves,
+    read_nomenclature,
+    read_responsables,
+    read_structures,
+)
+from bascule.exports.source import (
+    Source,
+    UnreadableSource,
+    check_declared_encoding,
+    looks_like_xml,
+    open_source,
+    root_tag,
+)
+from bascule.exports.sts import read_sts
+
+_READERS: dict[str, Callable[[Source], ExportFile]] = {
+    ExportKind.ELEVES.value: read_eleves,
+    ExportKind.RESPONSABLES.value: read_responsables,
+    ExportKind.NOMENCLATURE.value: read_nomenclature,
+    ExportKind.STRUCTURES.value: read_structures,
+    ExportKind.STS.value: read_sts,
+}
+
+# Files people often give by mistake, with what to give instead.
+_WRONG_FILES = {
+    "EDT_STS": "C'est le fichier que le logiciel d'emploi du temps envoie à STS-Web. Donnez "
+    "l'export de STS-Web : sts_emp_<UAI>_<année>.xml (Exports > Emploi du temps).",
+    "TABLE": "C'est un export du logiciel d'emploi du temps. Donnez les exports XML de "
+    "Siècle-BEE (Exploitation > Exports standard > Exports XML génériques).",
+    "IMPORT_ELEVES": "C'est un fichier destiné à Siècle-BEE, pas un export. Donnez les exports "
+    "XML génériques de Siècle-BEE.",
+}
+_EXPECTED = (
+    "Donnez les exports XML de Siècle-BEE (ElevesSansAdresses, ResponsablesAvecAdresses, "
+    "Nomenclature, Structures), l'export STS-Web sts_emp_<UAI>_<année>.xml ou le CSV des "
+    "personnes locales."
+)
+
+
+def read_export(path: Path) -> ExportFile:
+    """Read one file. Raises UnreadableSource (a problem to report) or UserError (no such file)."""
+    source = open_source(path)
+    if not looks_like_xml(source):
+        if is_local_people_csv(source):
+            return read_local_people(source)
+        raise UnreadableSource(error(
+            "fichier-inconnu", "fichier non reconnu : ni XML, ni CSV des personnes locales",
+            source.location(), _EXPECTED,
+        ))
+    encoding_problem = check_declared_encoding(source)
+    if encoding_problem is not None:
+        raise UnreadableSource(encoding_problem)
+    tag = root_tag(source)
+    reader = _READERS.get(tag)
+    if reader is None:
+        raise UnreadableSource(error(
+            "fichier-inconnu", f"fichier non reconnu (élément racine <{tag}>)",
+            source.location(1), _WRONG_FILES.get(tag, _EXPECTED),
+        ))
+    return reader(source)

@@ -1,0 +1,196 @@
+"""What the readers produce: the fields bascule keeps, as raw text, each record with its Location.
+
+Readers only read; every rule (dates, names, activity, references) lives in the snapshot stage.
+Fields that the rollover and its feeds do not need (addresses, phones, birthplaces, nationality,
+regime, scholarship...) are never copied out of the XML: see "What bascule keeps" in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from bascule.errors import Location
+
+
+class ExportKind(Enum):
+    ELEVES = "BEE_ELEVES"
+    RESPONSABLES = "BEE_RESPONSABLES"
+    NOMENCLATURE = "BEE_NOMENCLATURES"
+    STRUCTURES = "BEE_STRUCTURES"
+    STS = "STS_EDT"
+    LOCAL_PEOPLE = "personnes-locales"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    ExportKind.ELEVES: "Siècle-BEE élèves",
+    ExportKind.RESPONSABLES: "Siècle-BEE responsables",
+    ExportKind.NOMENCLATURE: "Siècle-BEE nomenclatures",
+    ExportKind.STRUCTURES: "Siècle-BEE structures",
+    ExportKind.STS: "STS-Web emploi du temps",
+    ExportKind.LOCAL_PEOPLE: "CSV des personnes locales",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Header:
+    """UAI and school year as the file states them (None when the file carries none: the CSV)."""
+
+    uai: str | None
+    school_year: str | None
+    export_date: str | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EleveRecord:
+    location: Location
+    eleve_id: str | None
+    elenoet: str | None
+    id_national: str | None
+    ine_rnie: str | None
+    ine_bea: str | None
+    nom_de_famille: str | None
+    nom_usage: str | None
+    nom: str | None
+    prenom: str | None
+    prenom2: str | None
+    prenom3: str | None
+    date_naiss: str | None
+    code_sexe: str | None
+    code_mef: str | None
+    date_entree: str | None
+    date_sortie: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OptionRecord:
+    """Subjects an élève follows as options (OPTIONS/OPTION)."""
+
+    location: Location
+    eleve_id: str | None
+    subject_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StructureLinkRecord:
+    """One STRUCTURE of a STRUCTURES_ELEVE block: an élève in a division (D) or group (G)."""
+
+    location: Location
+    eleve_id: str | None
+    code: str | None
+    kind: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonneRecord:
+    location: Location
+    personne_id: str | None
+    nom_de_famille: str | None
+    nom_usage: str | None
+    nom: str | None
+    prenom: str | None
+    civilite: str | None
+    mel: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GuardianLinkRecord:
+    """RESPONSABLE_ELEVE: a person responsible for an élève, at some level."""
+
+    location: Location
+    eleve_id: str | None
+    personne_id: str | None
+    niveau: str | None
+    resp_legal: str | None
+    code_parente: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubjectRecord:
+    location: Location
+    code: str | None
+    code_gestion: str | None
+    short_label: str | None
+    long_label: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MefRecord:
+    location: Location
+    code: str | None
+    label: str | None
+    mefstat11: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffRecord:
+    """An STS INDIVIDU, or a line of the local-people CSV (source_type "csv")."""
+
+    location: Location
+    staff_id: str | None
+    source_type: str | None
+    sexe: str | None
+    civilite: str | None
+    nom_usage: str | None
+    nom_patronymique: str | None
+    prenom: str | None
+    date_naissance: str | None
+    fonction: str | None
+    disciplines: tuple[str, ...] = ()
+    pp_divisions: tuple[str, ...] = ()
+    mel: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StructureRecord:
+    """A division (kind "D") or a group (kind "G"), with a group's parent divisions."""
+
+    location: Location
+    code: str | None
+    kind: str
+    label: str | None
+    parent_divisions: tuple[str, ...] = ()
+    mefs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TeacherRef:
+    staff_id: str | None
+    source_type: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceRecord:
+    """An STS SERVICE: a subject taught in a division or group, by these teachers."""
+
+    location: Location
+    structure_code: str | None
+    structure_kind: str
+    subject_code: str | None
+    mod_cours: str | None
+    teachers: tuple[TeacherRef, ...]
+
+
+@dataclass(slots=True, kw_only=True)
+class ExportFile:
+    """Everything read from one file. Readers fill the lists that apply to their kind."""
+
+    name: str
+    sha256: str
+    kind: ExportKind
+    header: Header
+    eleves: list[EleveRecord] = field(default_factory=list)
+    options: list[OptionRecord] = field(default_factory=list)
+    structure_links: list[StructureLinkRecord] = field(default_factory=list)
+    personnes: list[PersonneRecord] = field(default_factory=list)
+    guardian_links: list[GuardianLinkRecord] = field(default_factory=list)
+    subjects: list[SubjectRecord] = field(default_factory=list)
+    mefs: list[MefRecord] = field(default_factory=list)
+    staff: list[StaffRecord] = field(default_factory=list)
+    structures: list[StructureRecord] = field(default_factory=list)
+    services: list[ServiceRecord] = field(default_factory=list)

@@ -1,0 +1,203 @@
+"""Siècle-BEE readers: ElevesSans/AvecAdresses, ResponsablesAvecAdresses, Nomenclature, Structures.
+
+In Siècle the UAI and the year are element text (PARAMETRES/UAJ, PARAMETRES/ANNEE_SCOLAIRE).
+Only the elements listed in each reader reach Python; addresses and the like are parsed past.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from bascule.errors import Location
+from bascule.exports.records import (
+    EleveRecord,
+    ExportFile,
+    ExportKind,
+    GuardianLinkRecord,
+    Header,
+    MefRecord,
+    OptionRecord,
+    PersonneRecord,
+    StructureLinkRecord,
+    StructureRecord,
+    SubjectRecord,
+)
+from bascule.exports.source import Source, child_texts, iter_elements
+
+
+def _header(source: Source, parametres: etree._Element) -> Header:
+    fields = child_texts(parametres)
+    return Header(
+        uai=fields.get("UAJ"),
+        school_year=fields.get("ANNEE_SCOLAIRE"),
+        export_date=fields.get("DATE_EXPORT"),
+        location=source.location(parametres.sourceline, "paramètres de l'export"),
+    )
+
+
+def _missing_header(source: Source) -> Header:
+    return Header(uai=None, school_year=None, export_date=None, location=source.location(1))
+
+
+def read_eleves(source: Source) -> ExportFile:
+    export = ExportFile(name=source.name, sha256=source.sha256, kind=ExportKind.ELEVES,
+                        header=_missing_header(source))
+    for element in iter_elements(source, ("PARAMETRES", "ELEVE", "OPTION", "STRUCTURES_ELEVE")):
+        tag = element.tag
+        if tag == "ELEVE":
+            export.eleves.append(_eleve(source, element))
+        elif tag == "STRUCTURES_ELEVE":
+            export.structure_links.extend(_structure_links(source, element))
+        elif tag == "OPTION":
+            export.options.append(_option(source, element))
+        else:
+            export.header = _header(source, element)
+    return export
+
+
+def _eleve(source: Source, element: etree._Element) -> EleveRecord:
+    eleve_id = element.get("ELEVE_ID")
+    fields = child_texts(element)
+    get = fields.get
+    return EleveRecord(
+        location=Location(file=source.name, line=element.sourceline, record=f"élève {eleve_id}"),
+        eleve_id=eleve_id,
+        # Some files repeat ELENOET as a child instead of (or beside) the attribute.
+        elenoet=element.get("ELENOET") or get("ELENOET"),
+        id_national=get("ID_NATIONAL"),
+        ine_rnie=get("INE_RNIE"),
+        ine_bea=get("INE_BEA"),
+        nom_de_famille=get("NOM_DE_FAMILLE"),
+        nom_usage=get("NOM_USAGE"),
+        nom=get("NOM"),
+        prenom=get("PRENOM"),
+        prenom2=get("PRENOM2"),
+        prenom3=get("PRENOM3"),
+        date_naiss=get("DATE_NAISS"),
+        code_sexe=get("CODE_SEXE"),
+        code_mef=get("CODE_MEF"),
+        date_entree=get("DATE_ENTREE"),
+        date_sortie=get("DATE_SORTIE"),
+    )
+
+
+def _option(source: Source, element: etree._Element) -> OptionRecord:
+    eleve_id = element.get("ELEVE_ID")
+    codes = tuple(
+        code for option in element.iter("OPTIONS_ELEVE")
+        if (code := option.findtext("CODE_MATIERE"))
+    )
+    return OptionRecord(
+        location=Location(file=source.name, line=element.sourceline,
+                          record=f"options de l'élève {eleve_id}"),
+        eleve_id=eleve_id,
+        subject_codes=codes,
+    )
+
+
+def _structure_links(source: Source, element: etree._Element) -> list[StructureLinkRecord]:
+    eleve_id = element.get("ELEVE_ID")
+    links = []
+    for structure in element:
+        fields = child_texts(structure)
+        links.append(StructureLinkRecord(
+            location=Location(file=source.name, line=structure.sourceline,
+                              record=f"structures de l'élève {eleve_id}"),
+            eleve_id=eleve_id,
+            code=fields.get("CODE_STRUCTURE"),
+            kind=fields.get("TYPE_STRUCTURE"),
+        ))
+    return links
+
+
+def read_responsables(source: Source) -> ExportFile:
+    export = ExportFile(name=source.name, sha256=source.sha256, kind=ExportKind.RESPONSABLES,
+                        header=_missing_header(source))
+    for element in iter_elements(source, ("PARAMETRES", "PERSONNE", "RESPONSABLE_ELEVE")):
+        tag = element.tag
+        if tag == "PERSONNE":
+            export.personnes.append(_personne(source, element))
+        elif tag == "RESPONSABLE_ELEVE":
+            export.guardian_links.append(_guardian_link(source, element))
+        else:
+            export.header = _header(source, element)
+    return export
+
+
+def _personne(source: Source, element: etree._Element) -> PersonneRecord:
+    personne_id = element.get("PERSONNE_ID")
+    get = child_texts(element).get
+    return PersonneRecord(
+        location=Location(file=source.name, line=element.sourceline,
+                          record=f"responsable {personne_id}"),
+        personne_id=personne_id,
+        nom_de_famille=get("NOM_DE_FAMILLE"),
+        nom_usage=get("NOM_USAGE"),
+        nom=get("NOM"),
+        prenom=get("PRENOM"),
+        civilite=get("LC_CIVILITE"),
+        mel=get("MEL"),
+    )
+
+
+def _guardian_link(source: Source, element: etree._Element) -> GuardianLinkRecord:
+    get = child_texts(element).get
+    eleve_id, personne_id = get("ELEVE_ID"), get("PERSONNE_ID")
+    return GuardianLinkRecord(
+        location=Location(file=source.name, line=element.sourceline,
+                          record=f"lien élève {eleve_id} / responsable {personne_id}"),
+        eleve_id=eleve_id,
+        personne_id=personne_id,
+        niveau=get("NIVEAU_RESPONSABILITE"),
+        resp_legal=get("RESP_LEGAL"),
+        code_parente=get("CODE_PARENTE"),
+    )
+
+
+def read_nomenclature(source: Source) -> ExportFile:
+    export = ExportFile(name=source.name, sha256=source.sha256, kind=ExportKind.NOMENCLATURE,
+                        header=_missing_header(source))
+    for element in iter_elements(source, ("PARAMETRES", "MEF", "MATIERE")):
+        tag = element.tag
+        get = child_texts(element).get
+        if tag == "MATIERE":
+            code = element.get("CODE_MATIERE")
+            export.subjects.append(SubjectRecord(
+                location=Location(file=source.name, line=element.sourceline,
+                                  record=f"matière {code}"),
+                code=code, code_gestion=get("CODE_GESTION"),
+                short_label=get("LIBELLE_COURT"), long_label=get("LIBELLE_LONG"),
+            ))
+        elif tag == "MEF":
+            code = element.get("CODE_MEF")
+            export.mefs.append(MefRecord(
+                location=Location(file=source.name, line=element.sourceline, record=f"MEF {code}"),
+                code=code, label=get("LIBELLE_LONG"), mefstat11=get("CODE_MEFSTAT"),
+            ))
+        else:
+            export.header = _header(source, element)
+    return export
+
+
+def read_structures(source: Source) -> ExportFile:
+    export = ExportFile(name=source.name, sha256=source.sha256, kind=ExportKind.STRUCTURES,
+                        header=_missing_header(source))
+    for element in iter_elements(source, ("PARAMETRES", "DIVISION", "GROUPE")):
+        if element.tag == "PARAMETRES":
+            export.header = _header(source, element)
+            continue
+        code = element.get("CODE_STRUCTURE")
+        is_division = element.tag == "DIVISION"
+        export.structures.append(StructureRecord(
+            location=Location(file=source.name, line=element.sourceline,
+                              record=f"{'division' if is_division else 'groupe'} {code}"),
+            code=code,
+            kind="D" if is_division else "G",
+            label=element.findtext("LIBELLE_LONG"),
+            parent_divisions=tuple(
+                text for text in element.xpath(
+                    "DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/CODE_STRUCTURE/text()")
+            ),
+            mefs=tuple(element.xpath("MEFS_APPARTENANCE/MEF_APPARTENANCE/CODE_MEF/text()")),
+        ))
+    return export

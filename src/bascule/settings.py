@@ -1,0 +1,144 @@
+"""The home folder and its configuration, resolved once at the entry point into frozen Settings.
+
+One table (SETTINGS) says every configurable key, its type, default and help; bascule.toml holds
+only what differs from the defaults, plus the schools of this home (one UAI for a school, several
+for a département).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import tomli_w
+
+from bascule.domain.school import is_valid_uai, normalise_uai
+from bascule.errors import Location, UserError
+
+CONFIG_NAME = "bascule.toml"
+STORE_NAME = "bascule.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    key: str  # "section.name" in bascule.toml
+    type: type
+    default: object
+    help: str
+    secret: bool = False
+
+
+SETTINGS = (
+    Setting("store.url", str, "",
+            "Base de données (URL SQLAlchemy). Vide : SQLite dans le dossier bascule."),
+    Setting("report.max_problems_shown", int, 50,
+            "Nombre de problèmes détaillés à l'écran ; les suivants sont comptés."),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class School:
+    uai: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    home: Path
+    schools: tuple[School, ...]
+    store_url: str
+    max_problems_shown: int
+
+    @property
+    def uais(self) -> frozenset[str]:
+        return frozenset(school.uai for school in self.schools)
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / CONFIG_NAME
+
+
+def _not_initialised(home: Path) -> UserError:
+    return UserError(
+        f"Le dossier {home} n'est pas un dossier bascule (pas de {CONFIG_NAME}).",
+        hint="Créez-le avec : bascule --home DOSSIER init --uai UAI --name \"Nom du collège\"",
+    )
+
+
+def load_settings(home: Path) -> Settings:
+    path = home / CONFIG_NAME
+    if not path.is_file():
+        raise _not_initialised(home)
+    document = _read_toml(path)
+    values = {setting.key: _value(document, setting, path) for setting in SETTINGS}
+    store_url = str(values["store.url"]) or f"sqlite:///{(home / STORE_NAME).resolve()}"
+    return Settings(
+        home=home,
+        schools=_schools(document, path),
+        store_url=store_url,
+        max_problems_shown=cast(int, values["report.max_problems_shown"]),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} est illisible : {exc}",
+                        hint="Corrigez la syntaxe du fichier (format TOML).",
+                        location=Location(file=str(path))) from exc
+
+
+def _value(document: dict[str, object], setting: Setting, path: Path) -> object:
+    section, name = setting.key.split(".")
+    table = document.get(section, {})
+    if not isinstance(table, dict) or name not in table:
+        return setting.default
+    value = table[name]
+    if type(value) is not setting.type:
+        raise UserError(
+            f"{path} : {setting.key} doit être de type {setting.type.__name__}",
+            hint=f"{setting.help} Par défaut : {setting.default!r}.",
+            location=Location(file=str(path), field=setting.key),
+        )
+    return value
+
+
+def _schools(document: dict[str, object], path: Path) -> tuple[School, ...]:
+    table = document.get("schools", {})
+    if not isinstance(table, dict) or not table:
+        raise UserError(f"{path} ne déclare aucun établissement ([schools.\"UAI\"]).",
+                        hint="Ajoutez-en un avec : bascule init --uai UAI --name \"Nom\"")
+    schools = []
+    for uai, entry in table.items():
+        name = entry.get("name", "") if isinstance(entry, dict) else ""
+        if not is_valid_uai(uai) or not isinstance(name, str):
+            raise UserError(f"{path} : établissement « {uai} » mal déclaré",
+                            hint="Écrivez chaque établissement ainsi : "
+                            "[schools.\"0860999X\"] name = \"…\".")
+        schools.append(School(uai=uai, name=name))
+    return tuple(schools)
+
+
+def init_home(home: Path, uai: str, name: str) -> tuple[Settings, bool]:
+    """Create the home, or add a school to it. Returns the settings and whether anything changed."""
+    uai = normalise_uai(uai)
+    if not is_valid_uai(uai):
+        raise UserError(f"« {uai} » n'est pas un UAI valide.",
+                        hint="Un UAI compte 7 chiffres et une lettre-clé, par exemple 0860999X ; "
+                        "recopiez-le depuis Siècle-BEE (Établissement) ou STS-Web.")
+    if not name.strip():
+        raise UserError("Le nom de l'établissement est vide.", hint="Donnez --name \"Collège …\".")
+    path = home / CONFIG_NAME
+    document = _read_toml(path) if path.is_file() else {}
+    schools = document.setdefault("schools", {})
+    assert isinstance(schools, dict)
+    if schools.get(uai, {}).get("name") == name.strip():
+        return load_settings(home), False
+    schools[uai] = {"name": name.strip()}
+    home.mkdir(parents=True, exist_ok=True)
+    path.write_text("# bascule: configuration de ce dossier (voir README)\n"
+                    + tomli_w.dumps(document), encoding="utf-8")
+    return load_settings(home), True

@@ -1,0 +1,1 @@
+"""Stage 2: validate and normalise the records of one import into a campaign Snapshot (pure)."""

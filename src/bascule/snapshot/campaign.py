@@ -1,0 +1,228 @@
+"""build_snapshot: the records of one import -> a validated Snapshot, or the problems that stop it.
+
+Pure: the caller passes what it knows of the home (its UAIs, the newest staged year) in an
+ImportContext, and decides what to do with the problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from bascule.domain.people import parse_french_date
+from bascule.domain.school import SchoolYear, normalise_uai
+from bascule.errors import Location, Problem
+from bascule.exports.records import ExportFile, ExportKind
+from bascule.snapshot.checks import Checker
+from bascule.snapshot.eleves import build_eleves
+from bascule.snapshot.model import Mef, Snapshot, SourceFile, Subject
+from bascule.snapshot.responsables import build_responsables
+from bascule.snapshot.staff import build_profs_principaux, build_services, build_staff
+from bascule.snapshot.structures import build_structures
+
+_HOME_HINT = (
+    "Vérifiez que les exports sont ceux du bon établissement, ou choisissez le dossier de cet "
+    "établissement avec --home (bascule init --uai ... le crée)."
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportContext:
+    school_uais: frozenset[str]
+    newest_staged_year: Mapping[str, SchoolYear]
+    today: date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Campaign:
+    uai: str
+    school_year: SchoolYear
+    export_date: date
+
+
+def build_snapshot(
+    files: list[ExportFile], context: ImportContext
+) -> tuple[Snapshot | None, list[Problem]]:
+    """The snapshot, or None when an error-level problem was found; all problems in both cases."""
+    checker = Checker()
+    by_kind = _one_file_per_kind(files, checker)
+    campaign = _campaign(files, by_kind, context, checker)
+    if campaign is None or ExportKind.ELEVES not in by_kind:
+        return None, checker.problems
+    snapshot = _assemble(files, by_kind, campaign, checker)
+    if any(problem.is_error for problem in checker.problems):
+        return None, checker.problems
+    return snapshot, checker.problems
+
+
+def _one_file_per_kind(files: list[ExportFile], checker: Checker) -> dict[ExportKind, ExportFile]:
+    by_kind: dict[ExportKind, ExportFile] = {}
+    for export in files:
+        if export.kind in by_kind:
+            checker.error("export-double", f"deuxième fichier « {export.kind.label} » (le premier "
+                          f"est {by_kind[export.kind].name})", Location(file=export.name),
+                          "Donnez un seul fichier de chaque sorte (par exemple ElevesSansAdresses "
+                          "ou ElevesAvecAdresses, pas les deux).")
+            continue
+        by_kind[export.kind] = export
+    if ExportKind.ELEVES not in by_kind:
+        checker.error("export-eleves-absent", "aucun export des élèves parmi les fichiers",
+                      Location(file=", ".join(f.name for f in files) or "(aucun fichier)"),
+                      "Ajoutez l'export Siècle-BEE ElevesSansAdresses (ou ElevesAvecAdresses).")
+    for kind, consequence in ((ExportKind.RESPONSABLES, "les responsables"),
+                              (ExportKind.STS, "les personnels, services et professeurs "
+                               "principaux")):
+        if by_kind and kind not in by_kind:
+            checker.warn("export-absent", f"pas de fichier « {kind.label} » : {consequence} ne "
+                         "sont pas mis à jour par cet import", Location(file="(import)"),
+                         "Ajoutez ce fichier pour une bascule complète.")
+    return by_kind
+
+
+def _campaign(
+    files: list[ExportFile],
+    by_kind: dict[ExportKind, ExportFile],
+    context: ImportContext,
+    checker: Checker,
+) -> Campaign | None:
+    """UAI and year, identical in every file and acceptable for this home."""
+    stated = [export for export in files if export.kind is not ExportKind.LOCAL_PEOPLE]
+    uais = [_uai(export, context, checker) for export in stated]
+    years = [_year(export, checker) for export in stated]
+    reference = by_kind.get(ExportKind.ELEVES) or (stated[0] if stated else None)
+    if reference is None or None in uais or None in years:
+        return None
+    uai, year = uais[stated.index(reference)], years[stated.index(reference)]
+    assert uai is not None and year is not None  # both checked just above
+    consistent = _same_campaign(stated, uais, years, reference, checker)
+    newest = context.newest_staged_year.get(uai)
+    if newest is not None and year < newest:
+        checker.error("annee-ancienne",
+                      f"année scolaire {year}, plus ancienne que la dernière importée ({newest})",
+                      reference.header.location.at(field="ANNEE_SCOLAIRE"),
+                      "Vous avez sans doute pris les exports de l'an dernier : refaites les "
+                      "exports de l'année en cours.")
+        return None
+    export_date = _export_date(reference, context, checker)
+    return Campaign(uai=uai, school_year=year, export_date=export_date) if consistent else None
+
+
+def _uai(export: ExportFile, context: ImportContext, checker: Checker) -> str | None:
+    location = export.header.location.at(field="UAJ")
+    uai = normalise_uai(export.header.uai or "")
+    if not uai:
+        checker.error("uai-absent", "l'export ne dit pas de quel établissement il vient", location,
+                      "Le fichier est incomplet : refaites l'export.")
+        return None
+    if uai not in context.school_uais:
+        configured = ", ".join(sorted(context.school_uais))
+        checker.error("uai-autre", f"fichier de l'établissement {uai}, mais ce dossier bascule est "
+                      f"celui de {configured}", location, _HOME_HINT)
+        return None
+    return uai
+
+
+def _year(export: ExportFile, checker: Checker) -> SchoolYear | None:
+    text = (export.header.school_year or "").strip()
+    if text.isdigit() and len(text) == 4:
+        return SchoolYear(int(text))
+    checker.error("annee-invalide", f"année scolaire « {text} » : attendu l'année de début, "
+                  "comme 2026", export.header.location.at(field="ANNEE_SCOLAIRE"),
+                  "Le fichier est incomplet ou modifié : refaites l'export.")
+    return None
+
+
+def _same_campaign(
+    stated: list[ExportFile],
+    uais: list[str | None],
+    years: list[SchoolYear | None],
+    reference: ExportFile,
+    checker: Checker,
+) -> bool:
+    index = stated.index(reference)
+    consistent = True
+    for export, uai, year in zip(stated, uais, years, strict=True):
+        if uai != uais[index]:
+            checker.error("uai-melange", f"fichier de l'établissement {uai}, alors que "
+                          f"{reference.name} est de {uais[index]}",
+                          export.header.location.at(field="UAJ"),
+                          "Un import concerne un seul établissement : séparez les fichiers.")
+            consistent = False
+        if year != years[index]:
+            checker.error("annee-melange", f"année scolaire {year}, alors que {reference.name} est "
+                          f"de {years[index]}", export.header.location.at(field="ANNEE_SCOLAIRE"),
+                          "Les fichiers d'un import sont de la même année : refaites les exports "
+                          "le même jour, après la bascule de l'année dans Siècle et STS.")
+            consistent = False
+    return consistent
+
+
+def _export_date(reference: ExportFile, context: ImportContext, checker: Checker) -> date:
+    if reference.kind is ExportKind.ELEVES and reference.header.export_date:
+        parsed = checker.date(reference.header.export_date, parse_french_date,
+                              reference.header.location, "DATE_EXPORT",
+                              "Le fichier est incomplet ou modifié : refaites l'export.",
+                              required=True)
+        if parsed is not None:
+            return parsed
+    return context.today
+
+
+def _assemble(
+    files: list[ExportFile],
+    by_kind: dict[ExportKind, ExportFile],
+    campaign: Campaign,
+    checker: Checker,
+) -> Snapshot:
+    eleves_file = by_kind[ExportKind.ELEVES]
+    eleves = build_eleves(eleves_file, campaign.export_date, checker)
+    responsables, guardianships = (
+        build_responsables(by_kind[ExportKind.RESPONSABLES], {e.eleve_id for e in eleves}, checker)
+        if ExportKind.RESPONSABLES in by_kind else ((), ())
+    )
+    declaring = [by_kind[k] for k in (ExportKind.STS, ExportKind.STRUCTURES) if k in by_kind]
+    structures = build_structures(declaring, eleves_file.name, eleves, checker)
+    staff_files = [by_kind[k] for k in (ExportKind.STS, ExportKind.LOCAL_PEOPLE) if k in by_kind]
+    staff = build_staff(staff_files, checker)
+    subjects = _subjects(files)
+    sts = by_kind.get(ExportKind.STS)
+    return Snapshot(
+        uai=campaign.uai,
+        school_year=campaign.school_year,
+        export_date=campaign.export_date,
+        sources=tuple(SourceFile(name=f.name, kind=f.kind.value, sha256=f.sha256) for f in files),
+        eleves=eleves,
+        responsables=responsables,
+        guardianships=guardianships,
+        staff=tuple(staff.values()),
+        divisions=tuple(structures.divisions.values()),
+        groups=tuple(structures.groups.values()),
+        services=build_services(sts.services if sts else (), staff, set(subjects), checker),
+        profs_principaux=build_profs_principaux(sts.staff if sts else (), structures.divisions,
+                                                checker),
+        subjects=tuple(subjects.values()),
+        mefs=_mefs(files),
+    )
+
+
+def _subjects(files: list[ExportFile]) -> dict[str, Subject]:
+    subjects: dict[str, Subject] = {}
+    for export in files:
+        for record in export.subjects:
+            code = (record.code or "").strip()
+            if code and code not in subjects:
+                subjects[code] = Subject(code=code, code_gestion=record.code_gestion,
+                                         short_label=record.short_label,
+                                         long_label=record.long_label)
+    return subjects
+
+
+def _mefs(files: list[ExportFile]) -> tuple[Mef, ...]:
+    mefs: dict[str, Mef] = {}
+    for export in files:
+        for record in export.mefs:
+            code = (record.code or "").strip()
+            if code and code not in mefs:
+                mefs[code] = Mef(code=code, label=record.label)
+    return tuple(mefs.values())

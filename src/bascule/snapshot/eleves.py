@@ -1,0 +1,173 @@
+"""Élèves: identity, names and dates checked, divisions and groups attached, activity decided."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from bascule.domain.people import Sex, parse_french_date, preferred_last_name
+from bascule.domain.structures import INACTIVE_DIVISION
+from bascule.exports.records import EleveRecord, ExportFile, StructureLinkRecord
+from bascule.snapshot.checks import FIX_IN_SIECLE, REEXPORT_TOGETHER, Checker, optional
+from bascule.snapshot.model import Eleve, InactiveReason
+
+
+def build_eleves(export: ExportFile, export_date: date, checker: Checker) -> tuple[Eleve, ...]:
+    records = _unique_eleves(export.eleves, checker)
+    links = _links_by_eleve(export.structure_links, records, checker)
+    subjects = _subjects_by_eleve(export, records, checker)
+    eleves = []
+    for eleve_id, record in records.items():
+        division, groups = _structures(record, links.get(eleve_id, []), checker)
+        eleve = _eleve(record, division, groups, subjects.get(eleve_id, ()), export_date, checker)
+        if eleve is not None:
+            eleves.append(eleve)
+    for eleve in eleves:
+        if eleve.inactive_reason is not None:
+            checker.warn("eleve-inactif",
+                         f"{eleve.last_name} {eleve.first_name} n'est pas actif : "
+                         f"{eleve.inactive_reason.value}",
+                         records[eleve.eleve_id].location,
+                         "Il ne recevra ni compte ni groupe cette année. Si c'est une erreur, "
+                         "affectez-le à une division dans Siècle-BEE.")
+    return tuple(eleves)
+
+
+def _unique_eleves(records: list[EleveRecord], checker: Checker) -> dict[str, EleveRecord]:
+    unique: dict[str, EleveRecord] = {}
+    for record in records:
+        eleve_id = checker.identifier(record.eleve_id, record.location, "ELEVE_ID", FIX_IN_SIECLE)
+        if not eleve_id:
+            continue
+        if eleve_id in unique:
+            first = unique[eleve_id].location
+            checker.error("id-double", f"ELEVE_ID {eleve_id} figure deux fois (déjà ligne "
+                          f"{first.line})", record.location, FIX_IN_SIECLE)
+            continue
+        unique[eleve_id] = record
+    return unique
+
+
+def _links_by_eleve(
+    links: list[StructureLinkRecord], records: dict[str, EleveRecord], checker: Checker
+) -> dict[str, list[StructureLinkRecord]]:
+    by_eleve: dict[str, list[StructureLinkRecord]] = defaultdict(list)
+    for link in links:
+        eleve_id = (link.eleve_id or "").strip()
+        if eleve_id not in records:
+            checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun élève",
+                          link.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
+            continue
+        by_eleve[eleve_id].append(link)
+    return by_eleve
+
+
+def _subjects_by_eleve(
+    export: ExportFile, records: dict[str, EleveRecord], checker: Checker
+) -> dict[str, tuple[str, ...]]:
+    subjects: dict[str, tuple[str, ...]] = {}
+    for option in export.options:
+        eleve_id = (option.eleve_id or "").strip()
+        if eleve_id not in records:
+            checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun élève",
+                          option.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
+            continue
+        codes = subjects.get(eleve_id, ()) + tuple(c.strip() for c in option.subject_codes)
+        subjects[eleve_id] = tuple(dict.fromkeys(codes))
+    return subjects
+
+
+def _structures(
+    record: EleveRecord, links: list[StructureLinkRecord], checker: Checker
+) -> tuple[str | None, tuple[str, ...]]:
+    divisions: list[str] = []
+    groups: list[str] = []
+    for link in links:
+        code = checker.code(link.code, link.location, "CODE_STRUCTURE", FIX_IN_SIECLE)
+        kind = (link.kind or "").strip()
+        if kind not in ("D", "G"):
+            checker.error("type-structure", f"TYPE_STRUCTURE « {kind} » : attendu D ou G",
+                          link.location.at(field="TYPE_STRUCTURE"), FIX_IN_SIECLE)
+        elif code:
+            (divisions if kind == "D" else groups).append(code)
+    divisions = list(dict.fromkeys(divisions))
+    real = [code for code in divisions if code != INACTIVE_DIVISION]
+    if len(real) > 1:
+        checker.error("divisions-multiples",
+                      f"l'élève est dans plusieurs divisions ({', '.join(real)})",
+                      record.location,
+                      "Un élève appartient à une seule division : " + FIX_IN_SIECLE)
+    division = real[0] if real else (INACTIVE_DIVISION if divisions else None)
+    return division, tuple(dict.fromkeys(groups))
+
+
+def _eleve(
+    record: EleveRecord,
+    division: str | None,
+    groups: tuple[str, ...],
+    subjects: tuple[str, ...],
+    export_date: date,
+    checker: Checker,
+) -> Eleve | None:
+    location = record.location
+    name = preferred_last_name(record.nom_usage, record.nom_de_famille, record.nom)
+    field_name = "NOM_USAGE" if optional(record.nom_usage) else "NOM_DE_FAMILLE"
+    last_name = checker.name(name, location, field_name, FIX_IN_SIECLE, required=True)
+    first_name = checker.name(record.prenom, location, "PRENOM", FIX_IN_SIECLE, required=True)
+    others = tuple(
+        checker.name(value, location, field_name, FIX_IN_SIECLE, required=False)
+        for field_name, value in (("PRENOM2", record.prenom2), ("PRENOM3", record.prenom3))
+        if optional(value)
+    )
+    birth = checker.date(record.date_naiss, parse_french_date, location, "DATE_NAISS",
+                         FIX_IN_SIECLE, required=True)
+    entry = checker.date(record.date_entree, parse_french_date, location, "DATE_ENTREE",
+                         FIX_IN_SIECLE, required=False)
+    exit_ = checker.date(record.date_sortie, parse_french_date, location, "DATE_SORTIE",
+                         FIX_IN_SIECLE, required=False)
+    if birth is None or not last_name or not first_name:
+        return None
+    return Eleve(
+        eleve_id=(record.eleve_id or "").strip(),
+        elenoet=optional(record.elenoet),
+        ine=_ine(record.id_national),
+        ine_rnie=_ine(record.ine_rnie),
+        ine_bea=_ine(record.ine_bea),
+        last_name=last_name,
+        birth_name=optional(record.nom_de_famille) or optional(record.nom),
+        first_name=first_name,
+        other_first_names=others,
+        birth_date=birth,
+        sex=_sex(record.code_sexe),
+        mef=optional(record.code_mef),
+        division=division if division != INACTIVE_DIVISION else None,
+        groups=groups,
+        subjects=subjects,
+        entry_date=entry,
+        exit_date=exit_,
+        inactive_reason=_inactive_reason(exit_, division, export_date),
+    )
+
+
+def _inactive_reason(
+    exit_date: date | None, division: str | None, export_date: date
+) -> InactiveReason | None:
+    if exit_date is not None and exit_date <= export_date:
+        return InactiveReason.LEFT
+    if division is None:
+        return InactiveReason.NO_DIVISION
+    if division == INACTIVE_DIVISION:
+        return InactiveReason.INACTIFS
+    return None
+
+
+def _ine(value: str | None) -> str | None:
+    text = optional(value)
+    return text.upper() if text else None
+
+
+def _sex(value: str | None) -> Sex | None:
+    try:
+        return Sex((value or "").strip())
+    except ValueError:
+        return None

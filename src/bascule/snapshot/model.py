@@ -1,0 +1,188 @@
+"""The Snapshot: one school's campaign as the exports describe it, validated and normalised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from bascule.domain.people import GuardianLevel, Profile, Sex, staff_category, staff_profile
+from bascule.domain.school import SchoolYear
+from bascule.domain.structures import StructureKind
+
+
+class InactiveReason(Enum):
+    LEFT = "sorti (DATE_SORTIE passée)"
+    NO_DIVISION = "sans division (pas de structure D)"
+    INACTIFS = "seulement dans « Inactifs »"
+
+
+class StaffSource(Enum):
+    EPP = "epp"  # national staff database, stable across years
+    LOCAL = "local"  # created in STS by the school (a substitute)
+    CSV = "csv"  # the local-people CSV
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceFile:
+    name: str
+    kind: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Eleve:
+    eleve_id: str
+    elenoet: str | None
+    ine: str | None
+    ine_rnie: str | None
+    ine_bea: str | None
+    last_name: str
+    birth_name: str | None
+    first_name: str
+    other_first_names: tuple[str, ...]
+    birth_date: date
+    sex: Sex | None
+    mef: str | None
+    division: str | None
+    groups: tuple[str, ...]
+    subjects: tuple[str, ...]
+    entry_date: date | None
+    exit_date: date | None
+    inactive_reason: InactiveReason | None
+
+    @property
+    def active(self) -> bool:
+        return self.inactive_reason is None
+
+    @property
+    def any_ine(self) -> str | None:
+        return self.ine or self.ine_rnie or self.ine_bea
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Responsable:
+    personne_id: str
+    last_name: str
+    birth_name: str | None
+    first_name: str
+    civility: str | None
+    email: str | None  # kept for the ENT account and its recovery (AAF `mail`)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Guardianship:
+    eleve_id: str
+    personne_id: str
+    level: GuardianLevel
+    parente: str | None
+
+    @property
+    def is_legal(self) -> bool:
+        return self.level is GuardianLevel.LEGAL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, order=True)
+class StaffKey:
+    """STS identifies staff by ID and TYPE together; the CSV by its own identifiant."""
+
+    source: str
+    staff_id: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.staff_id}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Staff:
+    key: StaffKey
+    last_name: str
+    birth_name: str | None
+    first_name: str
+    birth_date: date | None
+    sex: Sex | None
+    civility: str | None
+    function: str
+    disciplines: tuple[str, ...]
+    email: str | None
+
+    @property
+    def profile(self) -> Profile:
+        return staff_profile(self.function)
+
+    @property
+    def category_label(self) -> str:
+        return staff_category(self.function).value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Division:
+    code: str
+    label: str | None
+    mefs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Group:
+    code: str
+    label: str | None
+    parent_divisions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Service:
+    """A teacher teaches a subject in a division or a group."""
+
+    teacher: StaffKey
+    structure_code: str
+    structure_kind: StructureKind
+    subject_code: str
+    mod_cours: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProfPrincipal:
+    teacher: StaffKey
+    division: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subject:
+    code: str
+    code_gestion: str | None
+    short_label: str | None
+    long_label: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mef:
+    code: str
+    label: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    """One campaign of one school. `sources` says which exports it was built from: a profile whose
+    export was not given is not described here, and must not be read as "everybody left"."""
+
+    uai: str
+    school_year: SchoolYear
+    export_date: date | None
+    sources: tuple[SourceFile, ...]
+    eleves: tuple[Eleve, ...]
+    responsables: tuple[Responsable, ...]
+    guardianships: tuple[Guardianship, ...]
+    staff: tuple[Staff, ...]
+    divisions: tuple[Division, ...]
+    groups: tuple[Group, ...]
+    services: tuple[Service, ...]
+    profs_principaux: tuple[ProfPrincipal, ...]
+    subjects: tuple[Subject, ...]
+    mefs: tuple[Mef, ...]
+
+    @property
+    def active_eleves(self) -> tuple[Eleve, ...]:
+        return tuple(eleve for eleve in self.eleves if eleve.active)
+
+    def has_source(self, kind: str) -> bool:
+        return any(source.kind == kind for source in self.sources)

@@ -1,0 +1,119 @@
+"""Responsables: people, and their links to élèves with a level (legal, in charge, contact)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bascule.domain.people import GuardianLevel
+from bascule.errors import Location
+from bascule.exports.records import ExportFile, GuardianLinkRecord, PersonneRecord
+from bascule.snapshot.checks import (
+    FIX_IN_SIECLE,
+    REEXPORT_TOGETHER,
+    Checker,
+    optional,
+    plausible_email,
+)
+from bascule.snapshot.model import Guardianship, Responsable
+
+MAX_LEGAL_REPRESENTATIVES = 2
+
+
+def build_responsables(
+    export: ExportFile, eleve_ids: set[str], checker: Checker
+) -> tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]:
+    people = _unique_people(export.personnes, checker)
+    personne_ids = set(people)
+    links = tuple(
+        link for record in export.guardian_links
+        if (link := _guardianship(record, eleve_ids, personne_ids, checker)) is not None
+    )
+    _check_legal_count(links, export, checker)
+    linked = {link.personne_id for link in links}
+    responsables = tuple(
+        responsable for record in people.values()
+        if (responsable := _responsable(record, checker)) is not None
+        and responsable.personne_id in linked
+    )
+    return responsables, links
+
+
+def _unique_people(records: list[PersonneRecord], checker: Checker) -> dict[str, PersonneRecord]:
+    unique: dict[str, PersonneRecord] = {}
+    for record in records:
+        personne_id = checker.identifier(record.personne_id, record.location, "PERSONNE_ID",
+                                         FIX_IN_SIECLE)
+        if not personne_id:
+            continue
+        if personne_id in unique:
+            checker.error("id-double", f"PERSONNE_ID {personne_id} figure deux fois (déjà ligne "
+                          f"{unique[personne_id].location.line})", record.location, FIX_IN_SIECLE)
+            continue
+        unique[personne_id] = record
+    return unique
+
+
+def _responsable(record: PersonneRecord, checker: Checker) -> Responsable | None:
+    location = record.location
+    usage, family, legacy = (optional(v) for v in (record.nom_usage, record.nom_de_famille,
+                                                   record.nom))
+    last_name = checker.name(usage or family or legacy, location,
+                             "NOM_USAGE" if usage else "NOM_DE_FAMILLE", FIX_IN_SIECLE,
+                             required=True)
+    first_name = checker.name(record.prenom, location, "PRENOM", FIX_IN_SIECLE, required=True)
+    if not last_name or not first_name:
+        return None
+    return Responsable(
+        personne_id=(record.personne_id or "").strip(),
+        last_name=last_name,
+        birth_name=family or legacy,
+        first_name=first_name,
+        civility=optional(record.civilite),
+        email=plausible_email(record.mel),
+    )
+
+
+def _guardianship(
+    record: GuardianLinkRecord, eleve_ids: set[str], personne_ids: set[str], checker: Checker
+) -> Guardianship | None:
+    eleve_id, personne_id = (record.eleve_id or "").strip(), (record.personne_id or "").strip()
+    known = True
+    for field_name, value, ids, what in (("ELEVE_ID", eleve_id, eleve_ids, "aucun élève"),
+                                         ("PERSONNE_ID", personne_id, personne_ids,
+                                          "aucune personne")):
+        if value not in ids:
+            checker.error("ref-inconnue", f"« {value} » ne correspond à {what}",
+                          record.location.at(field=field_name), REEXPORT_TOGETHER)
+            known = False
+    level = _level(record, checker)
+    if not known or level is None:
+        return None
+    return Guardianship(eleve_id=eleve_id, personne_id=personne_id, level=level,
+                        parente=optional(record.code_parente))
+
+
+def _level(record: GuardianLinkRecord, checker: Checker) -> GuardianLevel | None:
+    """NIVEAU_RESPONSABILITE since 2018; before, RESP_LEGAL 1 or 2 meant a legal representative."""
+    niveau, legacy = optional(record.niveau), optional(record.resp_legal)
+    if niveau is not None:
+        try:
+            return GuardianLevel(int(niveau))
+        except ValueError:
+            checker.error("niveau-invalide", f"« {niveau} » : attendu 1, 2 ou 3",
+                          record.location.at(field="NIVEAU_RESPONSABILITE"), FIX_IN_SIECLE)
+            return None
+    if legacy in ("1", "2"):
+        return GuardianLevel.LEGAL
+    return GuardianLevel.CONTACT
+
+
+def _check_legal_count(
+    links: tuple[Guardianship, ...], export: ExportFile, checker: Checker
+) -> None:
+    counts = Counter(link.eleve_id for link in links if link.is_legal)
+    for eleve_id, count in sorted(counts.items()):
+        if count > MAX_LEGAL_REPRESENTATIVES:
+            checker.warn("representants-legaux",
+                         f"{count} représentants légaux (2 au plus)",
+                         Location(file=export.name, record=f"élève {eleve_id}"),
+                         "Vérifiez les responsables de l'élève dans Siècle-BEE.")
