@@ -14,7 +14,7 @@ from typing import cast
 
 import tomli_w
 
-from bascule.domain.school import is_valid_uai, normalise_uai
+from bascule.domain.school import is_well_formed_uai, normalise_uai
 from bascule.errors import Location, UserError
 
 CONFIG_NAME = "bascule.toml"
@@ -114,7 +114,7 @@ def _schools(document: dict[str, object], path: Path) -> tuple[School, ...]:
     schools = []
     for uai, entry in table.items():
         name = entry.get("name", "") if isinstance(entry, dict) else ""
-        if not is_valid_uai(uai) or not isinstance(name, str):
+        if not is_well_formed_uai(uai) or not isinstance(name, str):
             raise UserError(f"{path} : établissement « {uai} » mal déclaré",
                             hint="Écrivez chaque établissement ainsi : "
                             "[schools.\"0860999X\"] name = \"…\".")
@@ -125,7 +125,7 @@ def _schools(document: dict[str, object], path: Path) -> tuple[School, ...]:
 def init_home(home: Path, uai: str, name: str) -> tuple[Settings, bool]:
     """Create the home, or add a school to it. Returns the settings and whether anything changed."""
     uai = normalise_uai(uai)
-    if not is_valid_uai(uai):
+    if not is_well_formed_uai(uai):
         raise UserError(f"« {uai} » n'est pas un UAI valide.",
                         hint="Un UAI compte 7 chiffres et une lettre-clé, par exemple 0860999X ; "
                         "recopiez-le depuis Siècle-BEE (Établissement) ou STS-Web.")

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bascule.directory.store import StagedCampaign
-from bascule.domain.people import Profile
+from bascule.domain.people import Profile, StaffCategory
+from bascule.domain.school import has_right_key, uai_key
 from bascule.errors import ImportRejected, Problem, Severity, UserError
 from bascule.pipeline import ImportOutcome, Staging
 from bascule.settings import Settings
@@ -81,6 +82,8 @@ def summary_tables(console: Console, summary: Summary) -> None:
         profiles.add_row(_PROFILE_LABELS[profile], str(count))
     profiles.add_row("[dim]Élèves non actifs[/]", f"[dim]{summary.eleves_inactive}[/]")
     for category, count in summary.staff_by_category:
+        if category == StaffCategory.ENSEIGNANT.value:
+            continue
         profiles.add_row(f"[dim]  dont {category}[/]", f"[dim]{count}[/]")
     console.print(profiles)
     divisions = Table(title=f"Par division ({len(summary.divisions)} divisions, "
@@ -123,6 +126,10 @@ def initialised(console: Console, settings: Settings, changed: bool) -> None:
     console.print(f"Dossier bascule {settings.home} : {state}.", highlight=False)
     for school in settings.schools:
         console.print(f"  {school.uai} · {school.name}", highlight=False)
+        if not has_right_key(school.uai):
+            console.print(f"  [yellow]Attention[/] : la lettre-clé de {school.uai} devrait être "
+                          f"{uai_key(school.uai[:7])} ; vérifiez l'UAI dans Siècle-BEE.",
+                          highlight=False)
 
 
 def generated(console: Console, colleges: Sequence[GeneratedCollege], out: Path) -> None:

@@ -15,9 +15,14 @@ def uai_key(digits: str) -> str:
     return _UAI_KEYS[int(digits) % 23]
 
 
-def is_valid_uai(uai: str) -> bool:
-    """True for a well-formed UAI whose letter is the right key (0860999X style)."""
-    return bool(_UAI_SHAPE.match(uai)) and uai_key(uai[:7]) == uai[7]
+def is_well_formed_uai(uai: str) -> bool:
+    """Seven digits and a letter, like 0860999X."""
+    return bool(_UAI_SHAPE.match(uai))
+
+
+def has_right_key(uai: str) -> bool:
+    """The letter of a well-formed UAI is its national key (a typo in the digits breaks it)."""
+    return uai_key(uai[:7]) == uai[7]
 
 
 def normalise_uai(text: str) -> str:

@@ -177,8 +177,11 @@ def _assemble(
 ) -> Snapshot:
     eleves_file = by_kind[ExportKind.ELEVES]
     eleves = build_eleves(eleves_file, campaign.export_date, checker)
+    # References are checked against every ELEVE_ID of the file, even one whose record has an
+    # error: that error is reported once, not again on each link.
+    eleve_ids = {(record.eleve_id or "").strip() for record in eleves_file.eleves}
     responsables, guardianships = (
-        build_responsables(by_kind[ExportKind.RESPONSABLES], {e.eleve_id for e in eleves}, checker)
+        build_responsables(by_kind[ExportKind.RESPONSABLES], eleve_ids, checker)
         if ExportKind.RESPONSABLES in by_kind else ((), ())
     )
     declaring = [by_kind[k] for k in (ExportKind.STS, ExportKind.STRUCTURES) if k in by_kind]

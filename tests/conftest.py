@@ -1,0 +1,105 @@
+"""Shared fixtures: the hand-written college exports, a home, the CLI, a generated campaign."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from bascule.cli.app import app
+from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+
+FIXTURES = Path(__file__).parent / "fixtures" / "college"
+UAI = "0860999U"
+ALL_FILES = ("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml", "Nomenclature.xml",
+             "Structures.xml", f"sts_emp_{UAI}_2026.xml", "personnes_locales.csv")
+
+
+@pytest.fixture
+def college(tmp_path: Path) -> Path:
+    """A private copy of the hand-written exports, free to be edited by a test."""
+    folder = tmp_path / "exports"
+    shutil.copytree(FIXTURES, folder)
+    return folder
+
+
+def line_of(path: Path, needle: str, encoding: str = "iso-8859-15") -> int:
+    """The 1-based line where `needle` first stands in a file."""
+    data = path.read_bytes()
+    return data[: data.index(needle.encode(encoding))].count(b"\n") + 1
+
+
+def edit(path: Path, old: str, new: str, encoding: str = "iso-8859-15") -> None:
+    """Replace text in a fixture, keeping its encoding (and, with one-line edits, its lines)."""
+    data = path.read_bytes()
+    assert old.encode(encoding) in data, old
+    path.write_bytes(data.replace(old.encode(encoding), new.encode(encoding), 1))
+
+
+@dataclass
+class Cli:
+    home: Path
+    runner: CliRunner
+
+    def __call__(self, *args: str | Path) -> Result:
+        result = self.runner.invoke(app, ["--home", str(self.home), *map(str, args)])
+        return Result(result.exit_code, result.stdout, result.stderr, result.exception)
+
+    def store_rows(self) -> list[tuple[object, ...]]:
+        """Everything the store holds, to prove a rejected import wrote nothing."""
+        database = self.home / "bascule.sqlite"
+        if not database.exists():
+            return []
+        engine = create_engine(f"sqlite:///{database}")
+        with engine.connect() as connection:
+            rows = list(connection.execute(text("SELECT * FROM staged_snapshot ORDER BY id")))
+        engine.dispose()
+        return [tuple(row) for row in rows]
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("COLUMNS", "200")  # one problem per line, whatever the terminal
+    return Cli(home=tmp_path / "home", runner=CliRunner())
+
+
+@pytest.fixture
+def home_cli(cli: Cli) -> Cli:
+    """A CLI on a home initialised for the hand-written college."""
+    assert cli("init", "--uai", UAI, "--name", "Collège Jean Moulin").exit_code == 0
+    return cli
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> GeneratedCollege:
+    """One realistic collège over two years, generated once for the whole run."""
+    out = tmp_path_factory.mktemp("generated")
+    return generate_campaigns(out, colleges=1, seed=7, year=2025)[0]
+
+
+Files = Callable[..., list[Path]]
+
+
+@pytest.fixture
+def files(college: Path) -> Files:
+    def pick(*names: str) -> list[Path]:
+        return [college / name for name in (names or ALL_FILES)]
+
+    return pick

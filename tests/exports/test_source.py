@@ -1,0 +1,147 @@
+"""Opening exports: zip sniffing, encodings, malformed files, and a parser that fetches nothing."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bascule.exports.read import read_export
+from bascule.exports.records import ExportKind
+from bascule.exports.source import UnreadableSource, open_source
+from tests.conftest import FIXTURES, edit, line_of
+
+
+def _zip(path: Path, entries: dict[str, bytes]) -> Path:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _problem(path: Path) -> str:
+    with pytest.raises(UnreadableSource) as raised:
+        read_export(path)
+    return str(raised.value.problem) + " → " + raised.value.problem.hint
+
+
+def test_a_zip_is_recognised_by_its_bytes_not_its_name(tmp_path: Path) -> None:
+    disguised = tmp_path / "eleves.xml"
+    disguised.write_bytes((FIXTURES / "ExportXML_ElevesSansAdresses.zip").read_bytes())
+    export = read_export(disguised)
+    assert export.kind is ExportKind.ELEVES
+    assert export.name == "eleves.xml/ElevesSansAdresses.xml"
+    assert len(export.eleves) == 7
+
+
+def test_a_bare_xml_named_zip_is_read_as_xml(tmp_path: Path) -> None:
+    disguised = tmp_path / "ExportXML_ElevesSansAdresses.zip"
+    disguised.write_bytes((FIXTURES / "ElevesSansAdresses.xml").read_bytes())
+    assert read_export(disguised).kind is ExportKind.ELEVES
+
+
+def test_a_zip_with_two_entries_is_refused_naming_them(tmp_path: Path) -> None:
+    data = (FIXTURES / "ElevesSansAdresses.xml").read_bytes()
+    path = _zip(tmp_path / "ExportXML_ElevesSansAdresses.zip", {"a.xml": data, "b.xml": data})
+    message = _problem(path)
+    assert "ExportXML_ElevesSansAdresses.zip" in message
+    assert "exactement un fichier XML, elle en contient 2 (a.xml, b.xml)" in message
+
+
+def test_an_empty_zip_is_refused(tmp_path: Path) -> None:
+    path = _zip(tmp_path / "vide.zip", {})
+    assert "elle en contient 0 (aucun fichier)" in _problem(path)
+
+
+def test_a_corrupt_zip_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "abime.zip"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    assert "archive zip illisible" in _problem(path)
+
+
+def test_latin9_bytes_are_decoded_by_the_declaration(tmp_path: Path) -> None:
+    raw = (FIXTURES / "ElevesSansAdresses.xml").read_bytes()
+    assert b"\xbc" in raw and b"\xe6" in raw  # Œ and æ as ISO-8859-15 single bytes
+    eleves = {e.eleve_id: e for e in read_export(FIXTURES / "ElevesSansAdresses.xml").eleves}
+    assert eleves["1000002"].nom_usage == "CŒUR-LÉGER"
+    assert eleves["1000002"].prenom == "Lætitia"
+
+
+def test_utf8_bytes_behind_a_latin9_declaration_are_flagged_with_their_line(
+    college: Path,
+) -> None:
+    path = college / "ElevesSansAdresses.xml"
+    resaved = path.read_bytes().decode("iso-8859-15").encode("utf-8")
+    path.write_bytes(resaved)
+    message = _problem(path)
+    assert f"ElevesSansAdresses.xml:{line_of(path, 'Léa', 'utf-8')}" in message
+    assert "déclare ISO-8859-15 mais ses octets sont en UTF-8" in message
+    assert "sans l'ouvrir" in message
+
+
+def test_a_truncated_file_reports_the_parser_line_and_column(college: Path) -> None:
+    path = college / "ElevesSansAdresses.xml"
+    data = path.read_bytes()
+    path.write_bytes(data[: data.index(b"<ELEVE ELEVE_ID=\"1000004\"")])
+    message = _problem(path)
+    assert "XML mal formé ou tronqué (ligne" in message
+    assert "colonne" in message
+    assert "ElevesSansAdresses.xml:" in message
+
+
+def test_a_malformed_file_names_the_line(college: Path) -> None:
+    path = college / "sts_emp_0860999U_2026.xml"
+    edit(path, "<FONCTION>DIR</FONCTION>", "<FONCTION>DIR</FONKTION>")
+    message = _problem(path)
+    assert f"sts_emp_0860999U_2026.xml:{line_of(path, 'FONKTION')}" in message
+
+
+def test_an_unknown_root_says_which_file_to_give(tmp_path: Path) -> None:
+    path = tmp_path / "emp_sts.xml"
+    path.write_bytes(b'<?xml version="1.0" encoding="ISO-8859-15"?>\n<EDT_STS><PARAMETRES/></EDT_STS>')
+    message = _problem(path)
+    assert "élément racine <EDT_STS>" in message
+    assert "sts_emp_<UAI>_<année>.xml" in message
+
+
+def test_a_file_that_is_neither_xml_nor_the_csv_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("bonjour", encoding="utf-8")
+    assert "ni XML, ni CSV des personnes locales" in _problem(path)
+
+
+def test_a_missing_file_is_a_user_error(tmp_path: Path) -> None:
+    from bascule.errors import UserError
+
+    with pytest.raises(UserError, match="Fichier introuvable"):
+        open_source(tmp_path / "absent.xml")
+
+
+def test_internal_entities_are_not_expanded(tmp_path: Path) -> None:
+    path = tmp_path / "bombe.xml"
+    path.write_bytes(
+        b'<?xml version="1.0" encoding="ISO-8859-15"?>\n'
+        b'<!DOCTYPE BEE_ELEVES [<!ENTITY a "AAAAAAAAAA"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+        b"<BEE_ELEVES><DONNEES><ELEVES><ELEVE ELEVE_ID=\"1\"><NOM>&b;</NOM></ELEVE></ELEVES>"
+        b"</DONNEES></BEE_ELEVES>"
+    )
+    (eleve,) = read_export(path).eleves
+    assert "AAAA" not in (eleve.nom or "")
+
+
+def test_external_entities_are_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CONFIDENTIEL", encoding="utf-8")
+    path = tmp_path / "xxe.xml"
+    path.write_bytes(
+        b'<?xml version="1.0" encoding="ISO-8859-15"?>\n'
+        b'<!DOCTYPE BEE_ELEVES [<!ENTITY x SYSTEM "file://' + str(secret).encode() + b'">]>\n'
+        b"<BEE_ELEVES><DONNEES><ELEVES><ELEVE ELEVE_ID=\"1\"><NOM>&x;</NOM></ELEVE></ELEVES>"
+        b"</DONNEES></BEE_ELEVES>"
+    )
+    (eleve,) = read_export(path).eleves
+    assert "CONFIDENTIEL" not in (eleve.nom or "")
