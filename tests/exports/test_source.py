@@ -102,7 +102,8 @@ def test_a_malformed_file_names_the_line(college: Path) -> None:
 
 def test_an_unknown_root_says_which_file_to_give(tmp_path: Path) -> None:
     path = tmp_path / "emp_sts.xml"
-    path.write_bytes(b'<?xml version="1.0" encoding="ISO-8859-15"?>\n<EDT_STS><PARAMETRES/></EDT_STS>')
+    path.write_bytes(b'<?xml version="1.0" encoding="ISO-8859-15"?>\n'
+                     b"<EDT_STS><PARAMETRES/></EDT_STS>")
     message = _problem(path)
     assert "élément racine <EDT_STS>" in message
     assert "sts_emp_<UAI>_<année>.xml" in message

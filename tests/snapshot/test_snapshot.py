@@ -233,16 +233,19 @@ def test_eleve_division_unknown_to_sts_only_warns(files: Files) -> None:
 
 
 def test_an_export_of_another_school(files: Files) -> None:
-    edit(files(f"sts_emp_{UAI}_2026.xml")[0], 'UAJ CODE="0860999U"', 'UAJ CODE="0750654D"')
+    path = files(f"sts_emp_{UAI}_2026.xml")[0]
+    edit(path, 'UAJ CODE="0860999U"', 'UAJ CODE="0750654D"')
     (message,) = errors(files())
-    assert "sts_emp_0860999U_2026.xml:3 · paramètres de l'export · UAJ fichier de " \
-           "l'établissement 0750654D, mais ce dossier bascule est celui de 0860999U" in message
+    assert f"sts_emp_0860999U_2026.xml:{line_of(path, '<UAJ')} · paramètres de l'export · UAJ " \
+           "fichier de l'établissement 0750654D, mais ce dossier bascule est celui de 0860999U" \
+           in message
 
 
 def test_files_of_two_school_years(files: Files) -> None:
-    edit(files("ResponsablesAvecAdresses.xml")[0], "<ANNEE_SCOLAIRE>2026", "<ANNEE_SCOLAIRE>2025")
+    path = files("ResponsablesAvecAdresses.xml")[0]
+    edit(path, "<ANNEE_SCOLAIRE>2026", "<ANNEE_SCOLAIRE>2025")
     (message,) = errors(files())
-    assert message.startswith("ResponsablesAvecAdresses.xml:3")
+    assert message.startswith(f"ResponsablesAvecAdresses.xml:{line_of(path, '<ANNEE_SCOLAIRE>')}")
     assert "année scolaire 2025-2026, alors que ElevesSansAdresses.xml est de 2026-2027" in message
 
 

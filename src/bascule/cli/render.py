@@ -33,9 +33,9 @@ def user_error(console: Console, exc: UserError, max_shown: int = 50) -> None:
     if isinstance(exc, ImportRejected):
         problems(console, exc.problems, max_shown)
     where = f"{exc.location} : " if exc.location else ""
-    console.print(f"[bold red]Erreur[/] : {where}{exc.message}", highlight=False)
+    console.print(f"[bold red]Erreur[/] : {where}{exc.message}", highlight=False, soft_wrap=True)
     if exc.hint:
-        console.print(f"  → {exc.hint}", highlight=False)
+        console.print(f"  → {exc.hint}", highlight=False, soft_wrap=True)
 
 
 def problems(console: Console, found: Sequence[Problem], max_shown: int) -> None:
@@ -46,7 +46,7 @@ def problems(console: Console, found: Sequence[Problem], max_shown: int) -> None
         items = list(group)
         style = "red" if severity is Severity.ERROR else "yellow"
         console.print(f"[bold {style}]{severity.value.capitalize()}s « {code} » ({len(items)})[/]"
-                      f" → {items[0].hint}", highlight=False)
+                      f" → {items[0].hint}", highlight=False, soft_wrap=True)
         for problem in items:
             if shown < max_shown:
                 console.print(f"  {problem}", highlight=False, soft_wrap=True)

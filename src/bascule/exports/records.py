@@ -44,6 +44,8 @@ class Header:
     school_year: str | None
     export_date: str | None
     location: Location
+    uai_line: int | None = None
+    year_line: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,11 +27,14 @@ from bascule.exports.source import Source, child_texts, iter_elements
 
 def _header(source: Source, parametres: etree._Element) -> Header:
     fields = child_texts(parametres)
+    lines = {child.tag: child.sourceline for child in parametres}
     return Header(
         uai=fields.get("UAJ"),
         school_year=fields.get("ANNEE_SCOLAIRE"),
         export_date=fields.get("DATE_EXPORT"),
         location=source.location(parametres.sourceline, "paramètres de l'export"),
+        uai_line=lines.get("UAJ"),
+        year_line=lines.get("ANNEE_SCOLAIRE"),
     )
 
 

@@ -57,6 +57,8 @@ def _header(source: Source, parametres: etree._Element) -> Header:
         school_year=year.get("ANNEE") if year is not None else None,
         export_date=date_debut,
         location=source.location(parametres.sourceline, "paramètres de l'export"),
+        uai_line=uaj.sourceline if uaj is not None else None,
+        year_line=year.sourceline if year is not None else None,
     )
 
 

@@ -27,6 +27,9 @@ _HOME_HINT = (
 )
 
 
+_KIND_ORDER = list(ExportKind)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImportContext:
     school_uais: frozenset[str]
@@ -44,7 +47,12 @@ class Campaign:
 def build_snapshot(
     files: list[ExportFile], context: ImportContext
 ) -> tuple[Snapshot | None, list[Problem]]:
-    """The snapshot, or None when an error-level problem was found; all problems in both cases."""
+    """The snapshot, or None when an error-level problem was found; all problems in both cases.
+
+    The files are taken in a fixed order (by kind, then name), so that the same exports give
+    the same snapshot whatever the order they were given in.
+    """
+    files = sorted(files, key=lambda export: (_KIND_ORDER.index(export.kind), export.name))
     checker = Checker()
     by_kind = _one_file_per_kind(files, checker)
     campaign = _campaign(files, by_kind, context, checker)
@@ -100,7 +108,7 @@ def _campaign(
     if newest is not None and year < newest:
         checker.error("annee-ancienne",
                       f"année scolaire {year}, plus ancienne que la dernière importée ({newest})",
-                      reference.header.location.at(field="ANNEE_SCOLAIRE"),
+                      _year_location(reference),
                       "Vous avez sans doute pris les exports de l'an dernier : refaites les "
                       "exports de l'année en cours.")
         return None
@@ -109,7 +117,7 @@ def _campaign(
 
 
 def _uai(export: ExportFile, context: ImportContext, checker: Checker) -> str | None:
-    location = export.header.location.at(field="UAJ")
+    location = export.header.location.at(field="UAJ", line=export.header.uai_line)
     uai = normalise_uai(export.header.uai or "")
     if not uai:
         checker.error("uai-absent", "l'export ne dit pas de quel établissement il vient", location,
@@ -128,9 +136,13 @@ def _year(export: ExportFile, checker: Checker) -> SchoolYear | None:
     if text.isdigit() and len(text) == 4:
         return SchoolYear(int(text))
     checker.error("annee-invalide", f"année scolaire « {text} » : attendu l'année de début, "
-                  "comme 2026", export.header.location.at(field="ANNEE_SCOLAIRE"),
+                  "comme 2026", _year_location(export),
                   "Le fichier est incomplet ou modifié : refaites l'export.")
     return None
+
+
+def _year_location(export: ExportFile) -> Location:
+    return export.header.location.at(field="ANNEE_SCOLAIRE", line=export.header.year_line)
 
 
 def _same_campaign(
@@ -146,12 +158,12 @@ def _same_campaign(
         if uai != uais[index]:
             checker.error("uai-melange", f"fichier de l'établissement {uai}, alors que "
                           f"{reference.name} est de {uais[index]}",
-                          export.header.location.at(field="UAJ"),
+                          export.header.location.at(field="UAJ", line=export.header.uai_line),
                           "Un import concerne un seul établissement : séparez les fichiers.")
             consistent = False
         if year != years[index]:
             checker.error("annee-melange", f"année scolaire {year}, alors que {reference.name} est "
-                          f"de {years[index]}", export.header.location.at(field="ANNEE_SCOLAIRE"),
+                          f"de {years[index]}", _year_location(export),
                           "Les fichiers d'un import sont de la même année : refaites les exports "
                           "le même jour, après la bascule de l'année dans Siècle et STS.")
             consistent = False

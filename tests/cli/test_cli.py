@@ -1,0 +1,216 @@
+"""The command line: exit codes, French messages with file and line, and a store left untouched."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bascule.cli.app import app
+from tests.conftest import UAI, Cli, Files, edit, line_of
+
+
+def test_init_creates_the_home_with_its_configuration(cli: Cli) -> None:
+    result = cli("init", "--uai", UAI, "--name", "Collège Jean Moulin")
+    assert result.exit_code == 0
+    assert "créé" in result.stdout
+    config = (cli.home / "bascule.toml").read_text(encoding="utf-8")
+    assert '[schools.0860999U]\nname = "Collège Jean Moulin"' in config
+    assert (cli.home / "bascule.sqlite").exists()
+    again = cli("init", "--uai", UAI, "--name", "Collège Jean Moulin")
+    assert "déjà prêt, inchangé" in again.stdout
+
+
+def test_a_home_holds_several_schools(cli: Cli) -> None:
+    cli("init", "--uai", UAI, "--name", "Collège Jean Moulin")
+    result = cli("init", "--uai", "0750654D", "--name", "Collège Henri IV")
+    assert result.exit_code == 0
+    assert "0860999U · Collège Jean Moulin" in result.stdout
+    assert "0750654D · Collège Henri IV" in result.stdout
+
+
+def test_init_refuses_a_malformed_uai_in_french(cli: Cli) -> None:
+    result = cli("init", "--uai", "86999", "--name", "X")
+    assert result.exit_code == 1
+    assert "« 86999 » n'est pas un UAI valide." in result.stderr
+    assert "7 chiffres et une lettre-clé" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (cli.home / "bascule.toml").exists()
+
+
+def test_init_warns_when_the_key_letter_looks_wrong(cli: Cli) -> None:
+    result = cli("init", "--uai", "0860999X", "--name", "Collège d'exemple")
+    assert result.exit_code == 0
+    assert "la lettre-clé de 0860999X devrait être U" in result.stdout
+
+
+def test_import_without_a_home_says_how_to_create_it(cli: Cli, files: Files) -> None:
+    result = cli("import", *files())
+    assert result.exit_code == 1
+    assert "n'est pas un dossier bascule" in result.stderr
+    assert "bascule --home DOSSIER init --uai UAI" in result.stderr
+
+
+def test_import_stages_the_campaign_and_prints_counts(home_cli: Cli, files: Files) -> None:
+    result = home_cli("import", *files())
+    assert result.exit_code == 0, result.output
+    assert "0860999U · année scolaire 2026-2027 · export du 02/09/2026" in result.stdout
+    assert "Import accepté" in result.stdout and "campagne enregistrée" in result.stdout
+    assert "│ Élèves " in result.stdout and "│ 5 B/1 " in result.stdout
+    assert len(home_cli.store_rows()) == 1
+
+
+def test_the_same_import_twice_changes_nothing(home_cli: Cli, files: Files) -> None:
+    home_cli("import", *files())
+    before = home_cli.store_rows()
+    result = home_cli("import", *reversed(files()))
+    assert result.exit_code == 0
+    assert "déjà importée à l'identique, rien n'a changé" in result.stdout
+    assert home_cli.store_rows() == before
+
+
+def test_check_only_writes_nothing(home_cli: Cli, files: Files) -> None:
+    result = home_cli("import", "--check", *files())
+    assert result.exit_code == 0
+    assert "vérification seule" in result.stdout
+    assert home_cli.store_rows() == []
+
+
+def test_import_json_has_counts_and_problems(home_cli: Cli, files: Files) -> None:
+    result = home_cli("import", "--json", *files())
+    document = json.loads(result.stdout)
+    assert document["status"] == "accepted" and document["staging"] == "staged"
+    assert document["counts"]["eleve"] == 4 and document["counts"]["eleves_inactive"] == 3
+    assert document["divisions"] == {"5 B/1": 1, "6A": 3}
+    inactive = [p for p in document["problems"] if p["code"] == "eleve-inactif"]
+    assert {p["record"] for p in inactive} == {"élève 1000003", "élève 1000004", "élève 1000005"}
+
+
+def test_the_quality_report_is_written_for_the_office(home_cli: Cli, files: Files,
+                                                      tmp_path: Path) -> None:
+    report = tmp_path / "rapport.html"
+    assert home_cli("import", "--report", report, *files()).exit_code == 0
+    html = report.read_text(encoding="utf-8")
+    assert "Qualité des exports — Collège Jean Moulin" in html
+    assert "Homonymes nés le même jour dans une même division : 1" in html
+    assert "Divisions sans professeur principal : 1" in html
+    assert "Groupes sans enseignant : 1" in html
+    assert "CŒUR-LÉGER" not in html or "<script" not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "needle", "expected"),
+    [
+        ("ElevesSansAdresses.xml", "<DATE_NAISS>02/11/2013", "<DATE_NAISS>31/02/2013",
+         'ELEVE_ID="1000002"', "élève 1000002 · DATE_NAISS « 31/02/2013 » n'est pas une date"),
+        ("ElevesSansAdresses.xml", "<NOM>D'ALMEIDA</NOM>", "<NOM></NOM>",
+         'ELEVE_ID="1000003"', "élève 1000003 · NOM_DE_FAMILLE est vide"),
+        ("ElevesSansAdresses.xml", 'ELEVE ELEVE_ID="1000007"', 'ELEVE ELEVE_ID="1000006"',
+         'ELEVE_ID="1000006" ELENOET="2649"', "ELEVE_ID 1000006 figure deux fois"),
+        ("ResponsablesAvecAdresses.xml", '<PERSONNE PERSONNE_ID="2000004">',
+         '<PERSONNE PERSONNE_ID="2000001">', 'PERSONNE_ID="2000001">\n        <NOM>',
+         "PERSONNE_ID 2000001 figure deux fois"),
+        (f"sts_emp_{UAI}_2026.xml", '<INDIVIDU ID="8951"', '<INDIVIDU ID="8950"',
+         '<INDIVIDU ID="8950" TYPE="epp">\n        <SEXE>2', "l'identifiant 8950 figure deux fois"),
+        ("ResponsablesAvecAdresses.xml", "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000007",
+         "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000009",
+         "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000009",
+         "ELEVE_ID « 1000009 » ne correspond à aucun élève"),
+        ("ElevesSansAdresses.xml", "<PRENOM>Timothée", "<PRENOM>TimothÃ©e",
+         'ELEVE_ID="1000006"', "PRENOM « TimothÃ©e » est mal encodé"),
+        ("ElevesSansAdresses.xml", "<PRENOM>Noël", "<PRENOM>No&#x9;ël",
+         'ELEVE_ID="1000003"', "contient un caractère de contrôle"),
+        ("ElevesSansAdresses.xml", "<UAJ>0860999U", "<UAJ>0750654D", "<UAJ>",
+         "fichier de l'établissement 0750654D, mais ce dossier bascule est celui de 0860999U"),
+        ("ResponsablesAvecAdresses.xml", "<ANNEE_SCOLAIRE>2026", "<ANNEE_SCOLAIRE>2025",
+         "<ANNEE_SCOLAIRE>", "année scolaire 2025-2026, alors que ElevesSansAdresses.xml"),
+        ("ElevesSansAdresses.xml", "</ELEVES>", "</ELEVE>", "</ELEVE>\n    <OPTIONS>",
+         "XML mal formé ou tronqué"),
+    ],
+    ids=["date", "empty-name", "dup-eleve", "dup-personne", "dup-individu", "unknown-ref",
+         "mojibake", "control-char", "other-uai", "mixed-years", "malformed"],
+)
+def test_each_rejection_names_file_and_line_and_writes_nothing(
+    home_cli: Cli, files: Files, name: str, old: str, new: str, needle: str, expected: str,
+) -> None:
+    home_cli("import", *files())  # a previous campaign, which must stay as it is
+    before = home_cli.store_rows()
+    path = files(name)[0]
+    edit(path, old, new)
+    result = home_cli("import", *files())
+    assert result.exit_code == 1
+    assert expected in result.stderr
+    line = line_of(path, needle)
+    located = [row for row in result.stderr.splitlines() if expected in row
+               or f"{name}:" in row]
+    assert any(f"{name}:{line}" in row for row in located), result.stderr
+    assert "Import refusé" in result.stderr and "rien n'a été enregistré" in result.stderr
+    assert "Traceback" not in result.output
+    assert home_cli.store_rows() == before
+
+
+def test_an_older_school_year_than_the_store_is_refused(home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0
+    before = home_cli.store_rows()
+    for path in files():
+        if path.suffix == ".xml":
+            edit(path, "2026</ANNEE_SCOLAIRE>" if "sts" not in path.name else 'ANNEE="2026"',
+                 "2025</ANNEE_SCOLAIRE>" if "sts" not in path.name else 'ANNEE="2025"')
+    result = home_cli("import", *files())
+    assert result.exit_code == 1
+    assert "année scolaire 2025-2026, plus ancienne que la dernière importée (2026-2027)" in (
+        result.stderr)
+    assert home_cli.store_rows() == before
+
+
+def test_a_zip_with_two_entries_through_the_cli(home_cli: Cli, files: Files,
+                                                tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "ExportXML_ElevesSansAdresses.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("ElevesSansAdresses.xml", b"<BEE_ELEVES/>")
+        archive.writestr("ElevesAvecAdresses.xml", b"<BEE_ELEVES/>")
+    result = home_cli("import", path, *files("ResponsablesAvecAdresses.xml"))
+    assert result.exit_code == 1
+    assert "ExportXML_ElevesSansAdresses.zip · l'archive doit contenir exactement un fichier" in (
+        result.stderr)
+    assert home_cli.store_rows() == []
+
+
+def test_rejected_json_lists_problems_with_locations(home_cli: Cli, files: Files) -> None:
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_NAISS>02/11/2013", "<DATE_NAISS>2013-11-02")
+    result = home_cli("import", "--json", *files())
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    (problem,) = [p for p in document["problems"] if p["severity"] == "error"]
+    assert (problem["file"], problem["record"], problem["field"]) == (
+        "ElevesSansAdresses.xml", "élève 1000002", "DATE_NAISS")
+    assert problem["line"] == line_of(files("ElevesSansAdresses.xml")[0], 'ELEVE_ID="1000002"')
+
+
+def test_debug_shows_the_traceback_of_a_user_mistake(cli: Cli, files: Files) -> None:
+    result = cli.runner.invoke(app, ["--home", str(cli.home), "--debug", "import", *map(str,
+                                     files())])
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "UserError"
+
+
+def test_status_lists_staged_campaigns(home_cli: Cli, files: Files) -> None:
+    home_cli("import", *files())
+    result = home_cli("status")
+    assert result.exit_code == 0
+    assert "0860999U" in result.stdout and "2026-2027" in result.stdout
+
+
+def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
+    env = {**os.environ, "BASCULE_HOME": str(tmp_path / "home")}
+    result = subprocess.run([sys.executable, "-m", "bascule", "status"], capture_output=True,
+                            text=True, env=env, check=False)
+    assert result.returncode == 1
+    assert f"Le dossier {tmp_path / 'home'} n'est pas un dossier bascule" in result.stderr
+    assert "Traceback" not in result.stderr
