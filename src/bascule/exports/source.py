@@ -100,7 +100,8 @@ def check_declared_encoding(source: Source) -> Problem | None:
 
     A real Latin-9 file with accents is never valid UTF-8 (é is a lone 0xE9), so a file that
     declares Latin-9, holds bytes above 127 and decodes as UTF-8 was re-encoded: its names
-    would read "Ã©" for "é".
+    would read "Ã©" for "é". The one blind spot is inherent: a Latin-9 text whose every accented
+    byte pairs up into UTF-8 (only mojibake-like runs such as "Ã©" or "Â¡" do) reads as UTF-8.
     """
     declared = _DECLARED_ENCODING.match(source.data)
     if not declared or declared.group(1).decode("ascii").lower() not in _LATIN_ENCODINGS:

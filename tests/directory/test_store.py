@@ -1,0 +1,46 @@
+"""The store keeps what the rollover needs of a campaign, and nothing of the addresses or phones."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bascule.directory.store import latest_snapshot, open_store, stage_snapshot
+from bascule.exports.read import read_export
+from bascule.exports.source import open_source
+from bascule.snapshot.campaign import ImportContext, build_snapshot
+from bascule.synthetic.generate import GeneratedCollege
+
+
+def test_staged_campaign_holds_no_address_phone_or_birthplace(
+    generated: GeneratedCollege, tmp_path: Path,
+) -> None:
+    folder = generated.folders[0]
+    exported = b"".join(open_source(p).data for p in folder.iterdir()).decode("iso-8859-15")
+    context = ImportContext(school_uais=frozenset({generated.uai}), newest_staged_year={},
+                            today=date(2026, 11, 28))
+    snapshot, _ = build_snapshot([read_export(p) for p in sorted(folder.iterdir())], context)
+    assert snapshot is not None
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    stage_snapshot(engine, snapshot, datetime(2026, 11, 28, tzinfo=UTC))
+    assert latest_snapshot(engine, generated.uai) == snapshot
+    stored = (tmp_path / "store.sqlite").read_bytes() + b"".join(
+        p.read_bytes() for p in tmp_path.glob("store.sqlite-*"))
+    # The exports do carry addresses, phones and birthplaces...
+    assert "rue des Écoles" in exported and "<TEL_PORTABLE>06" in exported
+    assert "<VILLE_NAISS>POITIERS" in exported
+    # ...the store does not.
+    assert "rue des Écoles".encode() not in stored
+    assert not re.search(rb"06\d{8}", stored)  # no phone number
+    assert b"POITIERS" not in stored and b"86194" not in stored  # no birthplace
+
+
+def test_the_store_is_migrated_once_and_reopened_as_is(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    open_store(url)
+    engine = open_store(url)
+    with engine.connect() as connection:
+        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    assert (version, mode) == ("0001", "wal")

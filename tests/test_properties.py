@@ -1,0 +1,70 @@
+"""Invariants over generated inputs (hypothesis)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from bascule.directory.codec import snapshot_from_json, snapshot_to_json
+from bascule.domain.school import SchoolYear
+from bascule.exports.read import read_export
+from bascule.snapshot.campaign import ImportContext, build_snapshot
+from bascule.synthetic.generate import generate_campaigns
+
+
+# Letters, digits and punctuation that ISO-8859-15 holds: what a Siècle name may contain.
+def _also_valid_utf8(text: str) -> bool:
+    """Latin-9 text whose accented bytes all pair up into UTF-8 ("Ã©", "Â¡"): the one case the
+    re-saved-as-UTF-8 check cannot tell apart, and no real name looks like it."""
+    data = text.encode("iso-8859-15")
+    try:
+        return data.decode("utf-8") != text
+    except UnicodeDecodeError:
+        return False
+
+
+LATIN9_TEXT = (
+    st.text(alphabet=st.characters(codec="iso-8859-15", categories=("L", "N", "P", "Zs")),
+            min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(lambda text: bool(text) and not _also_valid_utf8(text))
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(first_name=LATIN9_TEXT, last_name=LATIN9_TEXT)
+def test_any_latin9_name_is_read_back_exactly(first_name: str, last_name: str) -> None:
+    root = etree.Element("BEE_ELEVES")
+    eleve = etree.SubElement(etree.SubElement(etree.SubElement(root, "DONNEES"), "ELEVES"),
+                             "ELEVE", ELEVE_ID="1")
+    etree.SubElement(eleve, "NOM_DE_FAMILLE").text = last_name
+    etree.SubElement(eleve, "PRENOM").text = first_name
+    data = etree.tostring(root, encoding="ISO-8859-15", xml_declaration=True)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ElevesSansAdresses.xml"
+        path.write_bytes(data)
+        (record,) = read_export(path).eleves
+    assert (record.prenom, record.nom_de_famille) == (first_name, last_name)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=8, max_value=80))
+def test_every_generated_campaign_imports_year_after_year(seed: int, size: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        (college,) = generate_campaigns(Path(folder), seed=seed, year=2025, size=size)
+        newest: dict[str, SchoolYear] = {}
+        for year_folder in college.folders:
+            files = [read_export(path) for path in sorted(year_folder.iterdir())]
+            context = ImportContext(school_uais=frozenset({college.uai}),
+                                    newest_staged_year=newest, today=date(2026, 11, 28))
+            snapshot, problems = build_snapshot(files, context)
+            assert snapshot is not None, [str(p) for p in problems if p.is_error][:3]
+            assert snapshot_from_json(snapshot_to_json(snapshot)) == snapshot
+            # The same files in reverse order give the very same campaign.
+            assert build_snapshot(files[::-1], context)[0] == snapshot
+            newest = {college.uai: snapshot.school_year}
