@@ -53,7 +53,7 @@ def test_any_latin9_name_is_read_back_exactly(first_name: str, last_name: str) -
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=8, max_value=80))
+@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=8, max_value=700))
 def test_every_generated_campaign_imports_year_after_year(seed: int, size: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         (college,) = generate_campaigns(Path(folder), seed=seed, year=2025, size=size)

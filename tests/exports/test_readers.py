@@ -32,7 +32,8 @@ def test_eleves_reader_keeps_ids_names_dates_and_structures() -> None:
     assert lea.location.line == line_of(FIXTURES / "ElevesSansAdresses.xml", 'ELEVE_ID="1000001"')
     assert export.eleves[1].elenoet == "2644"  # given as a child element only
     assert export.eleves[2].nom == "D'ALMEIDA"  # legacy field
-    codes = {(link.eleve_id, link.code, link.kind) for link in export.structure_links}
+    codes = {(block.eleve_id, link.code, link.kind) for block in export.structure_links
+             for link in block.links}
     assert ("1000002", "5 B/1", "D") in codes
     assert ("1000002", "5 Théâtre", "G") in codes
     assert export.options[0].subject_codes == ("024800",)

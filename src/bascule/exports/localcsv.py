@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bascule.errors import Location, error
+from bascule.errors import error
 from bascule.exports.records import ExportFile, ExportKind, Header, StaffRecord
 from bascule.exports.source import Source, UnreadableSource
 
@@ -75,7 +75,7 @@ def _person(source: Source, line: int, cells: dict[str, str]) -> StaffRecord:
 
     staff_id = cell("identifiant")
     return StaffRecord(
-        location=Location(file=source.name, line=line, record=f"personne locale {staff_id}"),
+        file=source.name, line=line,
         staff_id=staff_id,
         source_type="csv",
         sexe=None,

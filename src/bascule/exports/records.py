@@ -26,6 +26,7 @@ class ExportKind(Enum):
         return _LABELS[self]
 
 
+_STAFF_LABELS = {"csv": "personne locale"}
 _LABELS = {
     ExportKind.ELEVES: "Siècle-BEE élèves",
     ExportKind.RESPONSABLES: "Siècle-BEE responsables",
@@ -34,6 +35,23 @@ _LABELS = {
     ExportKind.STS: "STS-Web emploi du temps",
     ExportKind.LOCAL_PEOPLE: "CSV des personnes locales",
 }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Located:
+    """A record's file and line; its Location (with a label for people) is built only when a
+    problem is reported, which keeps reading cheap."""
+
+    file: str
+    line: int | None
+
+    @property
+    def label(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def location(self) -> Location:
+        return Location(file=self.file, line=self.line, record=self.label)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,8 +67,7 @@ class Header:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EleveRecord:
-    location: Location
+class EleveRecord(Located):
     eleve_id: str | None
     elenoet: str | None
     id_national: str | None
@@ -68,29 +85,46 @@ class EleveRecord:
     date_entree: str | None
     date_sortie: str | None
 
+    @property
+    def label(self) -> str:
+        return f"élève {self.eleve_id}"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OptionRecord:
+class OptionRecord(Located):
     """Subjects an élève follows as options (OPTIONS/OPTION)."""
 
-    location: Location
     eleve_id: str | None
     subject_codes: tuple[str, ...]
 
+    @property
+    def label(self) -> str:
+        return f"options de l'élève {self.eleve_id}"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StructureLinkRecord:
-    """One STRUCTURE of a STRUCTURES_ELEVE block: an élève in a division (D) or group (G)."""
+class StructureLink:
+    """One STRUCTURE: a division (kind D) or group (kind G) code, and the line it stands on."""
 
-    location: Location
-    eleve_id: str | None
     code: str | None
     kind: str | None
+    line: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PersonneRecord:
-    location: Location
+class StructureLinkRecord(Located):
+    """A STRUCTURES_ELEVE block: the divisions and groups of one élève."""
+
+    eleve_id: str | None
+    links: tuple[StructureLink, ...]
+
+    @property
+    def label(self) -> str:
+        return f"structures de l'élève {self.eleve_id}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonneRecord(Located):
     personne_id: str | None
     nom_de_famille: str | None
     nom_usage: str | None
@@ -99,41 +133,53 @@ class PersonneRecord:
     civilite: str | None
     mel: str | None
 
+    @property
+    def label(self) -> str:
+        return f"responsable {self.personne_id}"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GuardianLinkRecord:
+class GuardianLinkRecord(Located):
     """RESPONSABLE_ELEVE: a person responsible for an élève, at some level."""
 
-    location: Location
     eleve_id: str | None
     personne_id: str | None
     niveau: str | None
     resp_legal: str | None
     code_parente: str | None
 
+    @property
+    def label(self) -> str:
+        return f"lien élève {self.eleve_id} / responsable {self.personne_id}"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SubjectRecord:
-    location: Location
+class SubjectRecord(Located):
     code: str | None
     code_gestion: str | None
     short_label: str | None
     long_label: str | None
 
+    @property
+    def label(self) -> str:
+        return f"matière {self.code}"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MefRecord:
-    location: Location
+class MefRecord(Located):
     code: str | None
     label: str | None
     mefstat11: str | None
 
+    @property
+    def label(self) -> str:
+        return f"MEF {self.code}"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StaffRecord:
+class StaffRecord(Located):
     """An STS INDIVIDU, or a line of the local-people CSV (source_type "csv")."""
 
-    location: Location
     staff_id: str | None
     source_type: str | None
     sexe: str | None
@@ -147,17 +193,24 @@ class StaffRecord:
     pp_divisions: tuple[str, ...] = ()
     mel: str | None = None
 
+    @property
+    def label(self) -> str:
+        return _STAFF_LABELS.get(self.source_type or "", "personnel") + f" {self.staff_id}"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class StructureRecord:
+class StructureRecord(Located):
     """A division (kind "D") or a group (kind "G"), with a group's parent divisions."""
 
-    location: Location
     code: str | None
     kind: str
     label: str | None
     parent_divisions: tuple[str, ...] = ()
     mefs: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{'division' if self.kind == 'D' else 'groupe'} {self.code}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -167,15 +220,18 @@ class TeacherRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ServiceRecord:
+class ServiceRecord(Located):
     """An STS SERVICE: a subject taught in a division or group, by these teachers."""
 
-    location: Location
     structure_code: str | None
     structure_kind: str
     subject_code: str | None
     mod_cours: str | None
     teachers: tuple[TeacherRef, ...]
+
+    @property
+    def label(self) -> str:
+        return f"service {self.subject_code} de {self.structure_code}"
 
 
 @dataclass(slots=True, kw_only=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from lxml import etree
 
-from bascule.errors import Location
 from bascule.exports.records import (
     EleveRecord,
     ExportFile,
@@ -18,6 +17,7 @@ from bascule.exports.records import (
     MefRecord,
     OptionRecord,
     PersonneRecord,
+    StructureLink,
     StructureLinkRecord,
     StructureRecord,
     SubjectRecord,
@@ -50,7 +50,7 @@ def read_eleves(source: Source) -> ExportFile:
         if tag == "ELEVE":
             export.eleves.append(_eleve(source, element))
         elif tag == "STRUCTURES_ELEVE":
-            export.structure_links.extend(_structure_links(source, element))
+            export.structure_links.append(_structure_links(source, element))
         elif tag == "OPTION":
             export.options.append(_option(source, element))
         else:
@@ -63,7 +63,7 @@ def _eleve(source: Source, element: etree._Element) -> EleveRecord:
     fields = child_texts(element)
     get = fields.get
     return EleveRecord(
-        location=Location(file=source.name, line=element.sourceline, record=f"élève {eleve_id}"),
+        file=source.name, line=element.sourceline,
         eleve_id=eleve_id,
         # Some files repeat ELENOET as a child instead of (or beside) the attribute.
         elenoet=element.get("ELENOET") or get("ELENOET"),
@@ -84,33 +84,33 @@ def _eleve(source: Source, element: etree._Element) -> EleveRecord:
     )
 
 
+# Compiled once: an XPath string given to element.xpath() is compiled again at every call.
+_OPTION_SUBJECTS = etree.XPath("OPTIONS_ELEVE/CODE_MATIERE/text()")
+_GROUP_PARENTS = etree.XPath("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/CODE_STRUCTURE/text()")
+_DIVISION_MEFS = etree.XPath("MEFS_APPARTENANCE/MEF_APPARTENANCE/CODE_MEF/text()")
+
+
 def _option(source: Source, element: etree._Element) -> OptionRecord:
     eleve_id = element.get("ELEVE_ID")
-    codes = tuple(
-        code for option in element.iter("OPTIONS_ELEVE")
-        if (code := option.findtext("CODE_MATIERE"))
-    )
+    codes = tuple(str(code) for code in _OPTION_SUBJECTS(element))
     return OptionRecord(
-        location=Location(file=source.name, line=element.sourceline,
-                          record=f"options de l'élève {eleve_id}"),
+        file=source.name, line=element.sourceline,
         eleve_id=eleve_id,
         subject_codes=codes,
     )
 
 
-def _structure_links(source: Source, element: etree._Element) -> list[StructureLinkRecord]:
+def _structure_links(source: Source, element: etree._Element) -> StructureLinkRecord:
     eleve_id = element.get("ELEVE_ID")
-    links = []
-    for structure in element:
-        fields = child_texts(structure)
-        links.append(StructureLinkRecord(
-            location=Location(file=source.name, line=structure.sourceline,
-                              record=f"structures de l'élève {eleve_id}"),
-            eleve_id=eleve_id,
-            code=fields.get("CODE_STRUCTURE"),
-            kind=fields.get("TYPE_STRUCTURE"),
-        ))
-    return links
+    return StructureLinkRecord(
+        file=source.name, line=element.sourceline,
+        eleve_id=eleve_id,
+        links=tuple(
+            StructureLink(code=structure.findtext("CODE_STRUCTURE"),
+                          kind=structure.findtext("TYPE_STRUCTURE"), line=structure.sourceline)
+            for structure in element
+        ),
+    )
 
 
 def read_responsables(source: Source) -> ExportFile:
@@ -131,8 +131,7 @@ def _personne(source: Source, element: etree._Element) -> PersonneRecord:
     personne_id = element.get("PERSONNE_ID")
     get = child_texts(element).get
     return PersonneRecord(
-        location=Location(file=source.name, line=element.sourceline,
-                          record=f"responsable {personne_id}"),
+        file=source.name, line=element.sourceline,
         personne_id=personne_id,
         nom_de_famille=get("NOM_DE_FAMILLE"),
         nom_usage=get("NOM_USAGE"),
@@ -147,8 +146,7 @@ def _guardian_link(source: Source, element: etree._Element) -> GuardianLinkRecor
     get = child_texts(element).get
     eleve_id, personne_id = get("ELEVE_ID"), get("PERSONNE_ID")
     return GuardianLinkRecord(
-        location=Location(file=source.name, line=element.sourceline,
-                          record=f"lien élève {eleve_id} / responsable {personne_id}"),
+        file=source.name, line=element.sourceline,
         eleve_id=eleve_id,
         personne_id=personne_id,
         niveau=get("NIVEAU_RESPONSABILITE"),
@@ -166,15 +164,14 @@ def read_nomenclature(source: Source) -> ExportFile:
         if tag == "MATIERE":
             code = element.get("CODE_MATIERE")
             export.subjects.append(SubjectRecord(
-                location=Location(file=source.name, line=element.sourceline,
-                                  record=f"matière {code}"),
+                file=source.name, line=element.sourceline,
                 code=code, code_gestion=get("CODE_GESTION"),
                 short_label=get("LIBELLE_COURT"), long_label=get("LIBELLE_LONG"),
             ))
         elif tag == "MEF":
             code = element.get("CODE_MEF")
             export.mefs.append(MefRecord(
-                location=Location(file=source.name, line=element.sourceline, record=f"MEF {code}"),
+                file=source.name, line=element.sourceline,
                 code=code, label=get("LIBELLE_LONG"), mefstat11=get("CODE_MEFSTAT"),
             ))
         else:
@@ -192,15 +189,11 @@ def read_structures(source: Source) -> ExportFile:
         code = element.get("CODE_STRUCTURE")
         is_division = element.tag == "DIVISION"
         export.structures.append(StructureRecord(
-            location=Location(file=source.name, line=element.sourceline,
-                              record=f"{'division' if is_division else 'groupe'} {code}"),
+            file=source.name, line=element.sourceline,
             code=code,
             kind="D" if is_division else "G",
             label=element.findtext("LIBELLE_LONG"),
-            parent_divisions=tuple(
-                text for text in element.xpath(
-                    "DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/CODE_STRUCTURE/text()")
-            ),
-            mefs=tuple(element.xpath("MEFS_APPARTENANCE/MEF_APPARTENANCE/CODE_MEF/text()")),
+            parent_divisions=tuple(str(code) for code in _GROUP_PARENTS(element)),
+            mefs=tuple(str(code) for code in _DIVISION_MEFS(element)),
         ))
     return export

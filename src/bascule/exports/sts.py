@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from lxml import etree
 
-from bascule.errors import Location
 from bascule.exports.records import (
     ExportFile,
     ExportKind,
@@ -23,6 +22,11 @@ from bascule.exports.records import (
 from bascule.exports.source import Source, child_texts, iter_elements
 
 _TAGS = ("PARAMETRES", "MATIERE", "MEF", "INDIVIDU", "DIVISION", "GROUPE")
+# Compiled once: an XPath string given to element.xpath() is compiled again at every call.
+_DISCIPLINES = etree.XPath("DISCIPLINES/DISCIPLINE/@CODE")
+_PP_DIVISIONS = etree.XPath("PROFS_PRINC/PROF_PRINC/CODE_STRUCTURE/text()")
+_PARENT_DIVISIONS = etree.XPath("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/@CODE")
+_MEFS = etree.XPath("MEFS_APPARTENANCE/MEF_APPARTENANCE/@CODE")
 
 
 def read_sts(source: Source) -> ExportFile:
@@ -66,8 +70,7 @@ def _individu(source: Source, element: etree._Element) -> StaffRecord:
     staff_id = element.get("ID")
     get = child_texts(element).get
     return StaffRecord(
-        location=Location(file=source.name, line=element.sourceline,
-                          record=f"personnel {staff_id}"),
+        file=source.name, line=element.sourceline,
         staff_id=staff_id,
         source_type=element.get("TYPE"),
         sexe=get("SEXE"),
@@ -77,8 +80,8 @@ def _individu(source: Source, element: etree._Element) -> StaffRecord:
         prenom=get("PRENOM"),
         date_naissance=get("DATE_NAISSANCE"),
         fonction=get("FONCTION"),
-        disciplines=tuple(element.xpath("DISCIPLINES/DISCIPLINE/@CODE")),
-        pp_divisions=tuple(element.xpath("PROFS_PRINC/PROF_PRINC/CODE_STRUCTURE/text()")),
+        disciplines=tuple(str(code) for code in _DISCIPLINES(element)),
+        pp_divisions=tuple(str(code) for code in _PP_DIVISIONS(element)),
     )
 
 
@@ -86,13 +89,12 @@ def _structure(source: Source, element: etree._Element) -> StructureRecord:
     code = element.get("CODE")
     is_division = element.tag == "DIVISION"
     return StructureRecord(
-        location=Location(file=source.name, line=element.sourceline,
-                          record=f"{'division' if is_division else 'groupe'} {code}"),
+        file=source.name, line=element.sourceline,
         code=code,
         kind="D" if is_division else "G",
         label=element.findtext("LIBELLE_LONG"),
-        parent_divisions=tuple(element.xpath("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/@CODE")),
-        mefs=tuple(element.xpath("MEFS_APPARTENANCE/MEF_APPARTENANCE/@CODE")),
+        parent_divisions=tuple(str(code) for code in _PARENT_DIVISIONS(element)),
+        mefs=tuple(str(code) for code in _MEFS(element)),
     )
 
 
@@ -103,8 +105,7 @@ def _services(
     for service in element.iterfind("SERVICES/SERVICE"):
         subject = service.get("CODE_MATIERE")
         services.append(ServiceRecord(
-            location=Location(file=source.name, line=service.sourceline,
-                              record=f"service {subject} de {structure.code}"),
+            file=source.name, line=service.sourceline,
             structure_code=structure.code,
             structure_kind=structure.kind,
             subject_code=subject,
@@ -121,7 +122,7 @@ def _subject(source: Source, element: etree._Element) -> SubjectRecord:
     code = element.get("CODE")
     get = child_texts(element).get
     return SubjectRecord(
-        location=Location(file=source.name, line=element.sourceline, record=f"matière {code}"),
+        file=source.name, line=element.sourceline,
         code=code, code_gestion=get("CODE_GESTION"),
         short_label=get("LIBELLE_COURT"), long_label=get("LIBELLE_LONG"),
     )
@@ -131,6 +132,6 @@ def _mef(source: Source, element: etree._Element) -> MefRecord:
     code = element.get("CODE")
     get = child_texts(element).get
     return MefRecord(
-        location=Location(file=source.name, line=element.sourceline, record=f"MEF {code}"),
+        file=source.name, line=element.sourceline,
         code=code, label=get("LIBELLE_LONG"), mefstat11=get("MEFSTAT11"),
     )

@@ -49,16 +49,16 @@ def _unique_eleves(records: list[EleveRecord], checker: Checker) -> dict[str, El
 
 
 def _links_by_eleve(
-    links: list[StructureLinkRecord], records: dict[str, EleveRecord], checker: Checker
+    blocks: list[StructureLinkRecord], records: dict[str, EleveRecord], checker: Checker
 ) -> dict[str, list[StructureLinkRecord]]:
     by_eleve: dict[str, list[StructureLinkRecord]] = defaultdict(list)
-    for link in links:
-        eleve_id = (link.eleve_id or "").strip()
+    for block in blocks:
+        eleve_id = (block.eleve_id or "").strip()
         if eleve_id not in records:
             checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun élève",
-                          link.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
+                          block.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
             continue
-        by_eleve[eleve_id].append(link)
+        by_eleve[eleve_id].append(block)
     return by_eleve
 
 
@@ -78,18 +78,20 @@ def _subjects_by_eleve(
 
 
 def _structures(
-    record: EleveRecord, links: list[StructureLinkRecord], checker: Checker
+    record: EleveRecord, blocks: list[StructureLinkRecord], checker: Checker
 ) -> tuple[str | None, tuple[str, ...]]:
     divisions: list[str] = []
     groups: list[str] = []
-    for link in links:
-        code = checker.code(link.code, link.location, "CODE_STRUCTURE", FIX_IN_SIECLE)
-        kind = (link.kind or "").strip()
-        if kind not in ("D", "G"):
-            checker.error("type-structure", f"TYPE_STRUCTURE « {kind} » : attendu D ou G",
-                          link.location.at(field="TYPE_STRUCTURE"), FIX_IN_SIECLE)
-        elif code:
-            (divisions if kind == "D" else groups).append(code)
+    for block in blocks:
+        for link in block.links:
+            location = block.location.at(line=link.line)
+            code = checker.code(link.code, location, "CODE_STRUCTURE", FIX_IN_SIECLE)
+            kind = (link.kind or "").strip()
+            if kind not in ("D", "G"):
+                checker.error("type-structure", f"TYPE_STRUCTURE « {kind} » : attendu D ou G",
+                              location.at(field="TYPE_STRUCTURE"), FIX_IN_SIECLE)
+            elif code:
+                (divisions if kind == "D" else groups).append(code)
     divisions = list(dict.fromkeys(divisions))
     real = [code for code in divisions if code != INACTIVE_DIVISION]
     if len(real) > 1:

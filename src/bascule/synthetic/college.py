@@ -184,9 +184,8 @@ def next_year(previous: CollegeYear, rng: random.Random, ids: Ids) -> CollegeYea
         eleves.append(replace(eleve, level=level, division=None, groups=(), options=()))
     per_level = max(1, len(previous.eleves) // len(LEVELS))
     eleves.extend(new_eleve(rng, ids, "6", year, eleves) for _ in range(per_level))
-    staff = [s for s in previous.staff if s.type == "epp" and rng.random() > 0.1]
-    for member in staff:
-        member.pp_of = []
+    # Copies, never the previous year's objects: that year stays as it was written.
+    staff = [replace(s, pp_of=[]) for s in previous.staff if s.type == "epp" and rng.random() > 0.1]
     staff += _replacements(previous.staff, staff, rng, ids, year)
     college = CollegeYear(
         uai=previous.uai, name=previous.name, year=year, export_date=date(year, 9, 15),

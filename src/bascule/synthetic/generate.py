@@ -41,23 +41,17 @@ def generate_campaigns(
     generated = []
     for index in range(colleges):
         rng = random.Random(f"bascule:{seed}:{index}")
-        college_years = _two_years(index, year, rng, size)
-        folders = tuple(
-            _write(college, out / college.uai / str(college.year)) for college in college_years
-        )
-        result = GeneratedCollege(uai=college_years[0].uai, name=college_years[0].name,
-                                  folders=folders)
+        first, ids = first_year(index, year, rng, size)
+        _live(first, rng, ids)
+        # Each year is written before the next one is derived from it.
+        folders = [_write(first, out / first.uai / str(first.year))]
+        second = next_year(first, rng, ids)
+        _live(second, rng, ids)
+        folders.append(_write(second, out / second.uai / str(second.year)))
+        result = GeneratedCollege(uai=first.uai, name=first.name, folders=tuple(folders))
         on_college(result)
         generated.append(result)
     return generated
-
-
-def _two_years(index: int, year: int, rng: random.Random, size: int) -> list[CollegeYear]:
-    first, ids = first_year(index, year, rng, size)
-    _live(first, rng, ids)
-    second = next_year(first, rng, ids)
-    _live(second, rng, ids)
-    return [first, second]
 
 
 def _live(college: CollegeYear, rng: random.Random, ids: Ids) -> None:
