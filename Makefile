@@ -20,6 +20,7 @@ test: $(STAMP)
 	scripts/install-system-packages.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 bench: $(STAMP)

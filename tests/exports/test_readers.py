@@ -79,9 +79,13 @@ def test_structures_and_nomenclature_readers() -> None:
     assert [(s.kind, s.code) for s in structures.structures] == [
         ("D", "6A"), ("D", "5 B/1"), ("G", "6LV1 ANG"), ("G", "5 Théâtre")]
     assert structures.structures[0].mefs == ("10010012110",)
+    assert [s.label for s in structures.structures[:2]] == ["6E A", "5E B groupe 1"]
+    assert str(structures.structures[1].location) == "Structures.xml:7 · division 5 B/1"
     nomenclature = read_export(FIXTURES / "Nomenclature.xml")
     assert [s.code for s in nomenclature.subjects] == ["030201", "020700", "024800"]
     assert nomenclature.subjects[1].long_label == "FRANÇAIS"
+    assert [(m.code, m.label) for m in nomenclature.mefs] == [("10010012110", "6EME"),
+                                                              ("10110001110", "5EME")]
 
 
 @pytest.mark.parametrize("bom", [True, False])

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -39,7 +37,8 @@ class CliState:
 class BasculeGroup(TyperGroup):
     """The one error boundary: a user mistake prints what, where and what to do, and exits 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    # typer declares its private vendored click Context here; typer.Context is what it passes.
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except UserError as exc:
@@ -121,11 +120,11 @@ def import_(
                 out.print_json(render.import_json(None, rejected.problems))
                 raise typer.Exit(1) from None
             raise
-    _write_report(report, settings, outcome, outcome.problems, now)
     if as_json:
         out.print_json(render.import_json(outcome, outcome.problems))
-        return
-    render.import_outcome(out, outcome, settings.max_problems_shown)
+    else:
+        render.import_outcome(out, outcome, settings.max_problems_shown)
+    _write_report(report, settings, outcome, outcome.problems, now)
 
 
 def _write_report(
@@ -147,7 +146,7 @@ def _write_report(
         problems=problems,
         generated_at=now,
     )
-    err.print(f"Rapport de qualité : {path}")
+    err.print(f"Rapport de qualité : {path}", soft_wrap=True)
 
 
 @app.command()
@@ -195,4 +194,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

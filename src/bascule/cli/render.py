@@ -12,7 +12,7 @@ from rich.table import Table
 
 from bascule.directory.store import StagedCampaign
 from bascule.domain.people import Profile, StaffCategory
-from bascule.domain.school import has_right_key, uai_key
+from bascule.domain.school import has_right_key, local_time, uai_key
 from bascule.errors import ImportRejected, Problem, Severity, UserError
 from bascule.pipeline import ImportOutcome, Staging
 from bascule.settings import Settings
@@ -80,7 +80,9 @@ def summary_tables(console: Console, summary: Summary) -> None:
     profiles.add_column("Nombre", justify="right")
     for profile, count in summary.by_profile.items():
         profiles.add_row(_PROFILE_LABELS[profile], str(count))
-    profiles.add_row("[dim]Élèves non actifs[/]", f"[dim]{summary.eleves_inactive}[/]")
+        if profile is Profile.ELEVE:
+            profiles.add_row("[dim]  et non actifs (sortis, sans division)[/]",
+                             f"[dim]{summary.eleves_inactive}[/]")
     for category, count in summary.staff_by_category:
         if category == StaffCategory.ENSEIGNANT.value:
             continue
@@ -150,5 +152,5 @@ def status(console: Console, settings: Settings, campaigns: Sequence[StagedCampa
     for campaign in campaigns:
         table.add_row(campaign.uai, names.get(campaign.uai, "?"), str(campaign.school_year),
                       f"{campaign.export_date:%d/%m/%Y}" if campaign.export_date else "",
-                      f"{campaign.staged_at:%d/%m/%Y %H:%M}")
+                      f"{local_time(campaign.staged_at):%d/%m/%Y %H:%M}")
     console.print(table)

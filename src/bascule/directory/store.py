@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bascule.directory.codec import snapshot_from_json, snapshot_to_json
 from bascule.directory.schema import staged_snapshot
@@ -34,8 +34,9 @@ def open_store(url: str) -> Engine:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
+        detail = exc.orig if isinstance(exc, DBAPIError) else exc
         raise UserError(f"La base {engine.url.render_as_string(hide_password=True)} est "
-                        f"inaccessible : {exc.orig or exc}",
+                        f"inaccessible : {detail}",
                         hint="Vérifiez store.url dans bascule.toml et les droits sur le "
                         "dossier.") from exc
     return engine

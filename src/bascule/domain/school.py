@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+# Every date and time a school user reads is in metropolitan French time.
+SCHOOL_TIMEZONE = ZoneInfo("Europe/Paris")
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored instant (UTC; naive when the database drops the zone) in school time."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(SCHOOL_TIMEZONE)
 
 # The national key of a UAI: the 7 digits modulo 23, in an alphabet without I, O and Q.
 _UAI_KEYS = "ABCDEFGHJKLMNPRSTUVWXYZ"

@@ -46,12 +46,12 @@ class Located:
     line: int | None
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         raise NotImplementedError
 
     @property
     def location(self) -> Location:
-        return Location(file=self.file, line=self.line, record=self.label)
+        return Location(file=self.file, line=self.line, record=self.record_label)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,7 +86,7 @@ class EleveRecord(Located):
     date_sortie: str | None
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"élève {self.eleve_id}"
 
 
@@ -98,7 +98,7 @@ class OptionRecord(Located):
     subject_codes: tuple[str, ...]
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"options de l'élève {self.eleve_id}"
 
 
@@ -108,7 +108,7 @@ class StructureLink:
 
     code: str | None
     kind: str | None
-    line: int
+    line: int | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,7 +119,7 @@ class StructureLinkRecord(Located):
     links: tuple[StructureLink, ...]
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"structures de l'élève {self.eleve_id}"
 
 
@@ -134,7 +134,7 @@ class PersonneRecord(Located):
     mel: str | None
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"responsable {self.personne_id}"
 
 
@@ -149,7 +149,7 @@ class GuardianLinkRecord(Located):
     code_parente: str | None
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"lien élève {self.eleve_id} / responsable {self.personne_id}"
 
 
@@ -161,7 +161,7 @@ class SubjectRecord(Located):
     long_label: str | None
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"matière {self.code}"
 
 
@@ -172,7 +172,7 @@ class MefRecord(Located):
     mefstat11: str | None
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"MEF {self.code}"
 
 
@@ -194,7 +194,7 @@ class StaffRecord(Located):
     mel: str | None = None
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return _STAFF_LABELS.get(self.source_type or "", "personnel") + f" {self.staff_id}"
 
 
@@ -209,7 +209,7 @@ class StructureRecord(Located):
     mefs: tuple[str, ...] = ()
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"{'division' if self.kind == 'D' else 'groupe'} {self.code}"
 
 
@@ -230,7 +230,7 @@ class ServiceRecord(Located):
     teachers: tuple[TeacherRef, ...]
 
     @property
-    def label(self) -> str:
+    def record_label(self) -> str:
         return f"service {self.subject_code} de {self.structure_code}"
 
 

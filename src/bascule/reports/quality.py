@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bascule.domain.school import local_time
 from bascule.errors import Problem
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, Summary
@@ -38,7 +39,7 @@ def write_quality_report(
         findings=findings,
         errors=[p for p in problems if p.is_error],
         warnings=[p for p in problems if not p.is_error],
-        generated_at=generated_at,
+        generated_at=local_time(generated_at),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

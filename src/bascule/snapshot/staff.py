@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from bascule.domain.people import KNOWN_FUNCTIONS, Sex, parse_french_date, parse_iso_date
 from bascule.domain.structures import StructureKind
@@ -10,7 +10,6 @@ from bascule.exports.records import ExportFile, ServiceRecord, StaffRecord
 from bascule.snapshot.checks import FIX_IN_STS, Checker, optional, plausible_email
 from bascule.snapshot.model import (
     Division,
-    Group,
     ProfPrincipal,
     Service,
     Staff,
@@ -128,7 +127,7 @@ def build_services(
 
 
 def build_profs_principaux(
-    records: Iterable[StaffRecord], divisions: dict[str, Division | Group], checker: Checker
+    records: Iterable[StaffRecord], divisions: Mapping[str, Division], checker: Checker
 ) -> tuple[ProfPrincipal, ...]:
     principals = []
     for record in records:

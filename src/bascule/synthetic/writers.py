@@ -38,8 +38,8 @@ def _siecle_root(
 
 
 def serialise(root: etree._Element) -> bytes:
-    return _DECLARATION + etree.tostring(root, encoding="ISO-8859-15", xml_declaration=False,
-                                         pretty_print=True)
+    body = etree.tostring(root, encoding="ISO-8859-15", xml_declaration=False, pretty_print=True)
+    return _DECLARATION + bytes(body)
 
 
 def write_zip(path: Path, inner_name: str, data: bytes, day: date) -> None:
