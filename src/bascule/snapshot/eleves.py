@@ -112,15 +112,7 @@ def _eleve(
     checker: Checker,
 ) -> Eleve | None:
     location = record.location
-    name = preferred_last_name(record.nom_usage, record.nom_de_famille, record.nom)
-    field_name = "NOM_USAGE" if optional(record.nom_usage) else "NOM_DE_FAMILLE"
-    last_name = checker.name(name, location, field_name, FIX_IN_SIECLE, required=True)
-    first_name = checker.name(record.prenom, location, "PRENOM", FIX_IN_SIECLE, required=True)
-    others = tuple(
-        checker.name(value, location, field_name, FIX_IN_SIECLE, required=False)
-        for field_name, value in (("PRENOM2", record.prenom2), ("PRENOM3", record.prenom3))
-        if optional(value)
-    )
+    last_name, first_name, others = _names(record, checker)
     birth = checker.date(record.date_naiss, parse_french_date, location, "DATE_NAISS",
                          FIX_IN_SIECLE, required=True)
     entry = checker.date(record.date_entree, parse_french_date, location, "DATE_ENTREE",
@@ -149,6 +141,21 @@ def _eleve(
         exit_date=exit_,
         inactive_reason=_inactive_reason(exit_, division, export_date),
     )
+
+
+def _names(record: EleveRecord, checker: Checker) -> tuple[str, str, tuple[str, ...]]:
+    """Last name (usage, else family, else legacy NOM), first name, other first names."""
+    location = record.location
+    name = preferred_last_name(record.nom_usage, record.nom_de_famille, record.nom)
+    field_name = "NOM_USAGE" if optional(record.nom_usage) else "NOM_DE_FAMILLE"
+    last_name = checker.name(name, location, field_name, FIX_IN_SIECLE, required=True)
+    first_name = checker.name(record.prenom, location, "PRENOM", FIX_IN_SIECLE, required=True)
+    others = tuple(
+        checker.name(value, location, other_field, FIX_IN_SIECLE, required=False)
+        for other_field, value in (("PRENOM2", record.prenom2), ("PRENOM3", record.prenom3))
+        if optional(value)
+    )
+    return last_name, first_name, others
 
 
 def _inactive_reason(

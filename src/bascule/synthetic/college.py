@@ -8,8 +8,10 @@ or arrive during the year, staff come and go, the local substitute gets a new lo
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import count
 
 from bascule.domain.school import uai_key
 from bascule.synthetic.names import email_of, family_name, first_name
@@ -133,31 +135,21 @@ def college_uai(index: int) -> str:
 class Ids:
     """Counters of one collège: ids are unique within it and never reused."""
 
-    eleve: int
-    personne: int
-    staff: int
-    address: int
+    eleve: Iterator[int]
+    personne: Iterator[int]
+    staff: Iterator[int]
+    address: Iterator[int]
 
-    def next_eleve(self) -> int:
-        self.eleve += 1
-        return self.eleve
-
-    def next_personne(self) -> int:
-        self.personne += 1
-        return self.personne
-
-    def next_staff(self) -> int:
-        self.staff += 1
-        return self.staff
-
-    def next_address(self) -> int:
-        self.address += 1
-        return self.address
+    @classmethod
+    def for_college(cls, index: int) -> Ids:
+        return cls(eleve=count(1_000_001 + index * 50_000),
+                   personne=count(2_000_001 + index * 100_000),
+                   staff=count(10_001 + index * 1_000),
+                   address=count(5_000_001 + index * 100_000))
 
 
 def first_year(index: int, year: int, rng: random.Random, size: int) -> tuple[CollegeYear, Ids]:
-    ids = Ids(eleve=1_000_000 + index * 50_000, personne=2_000_000 + index * 100_000,
-              staff=10_000 + index * 1_000, address=5_000_000 + index * 100_000)
+    ids = Ids.for_college(index)
     per_level = max(1, size // len(LEVELS))
     export_date = date(year, 9, 15)
     eleves: list[Eleve] = []
@@ -201,7 +193,7 @@ def new_eleve(
     family = _sibling_family(rng, others) or _new_family(rng, ids)
     female = rng.random() < 0.5
     father = family.responsables[0]
-    eleve_id = ids.next_eleve()
+    eleve_id = next(ids.eleve)
     age = 11 + LEVELS.index(level)
     birth = date(year - age, 1, 1) + timedelta(days=rng.randrange(365))
     return Eleve(
@@ -226,19 +218,19 @@ def _sibling_family(rng: random.Random, others: list[Eleve]) -> Family | None:
 
 def _new_family(rng: random.Random, ids: Ids) -> Family:
     last = family_name(rng)
-    address = ids.next_address()
+    address = next(ids.address)
     people = [_person(rng, ids, last, last, female=False, level=1, parente="20", address=address)]
     if rng.random() < 0.88:
         mother_birth = family_name(rng)
         people.append(_person(rng, ids, last, mother_birth, female=True, level=1, parente="10",
-                              address=address if rng.random() < 0.8 else ids.next_address()))
+                              address=address if rng.random() < 0.8 else next(ids.address)))
     if rng.random() < 0.15:
         people.append(_person(rng, ids, family_name(rng), None, female=rng.random() < 0.6,
                               level=3, parente=rng.choice(("38", "39", "90")),
-                              address=ids.next_address()))
+                              address=next(ids.address)))
     if rng.random() < 0.02:
         people.append(_person(rng, ids, family_name(rng), None, female=True, level=2,
-                              parente="42", address=ids.next_address()))
+                              parente="42", address=next(ids.address)))
     return Family(family_id=address, responsables=people)
 
 
@@ -248,7 +240,7 @@ def _person(
 ) -> Responsable:
     first = first_name(rng, female)
     return Responsable(
-        personne_id=ids.next_personne(), civility="MME" if female else "M.",
+        personne_id=next(ids.personne), civility="MME" if female else "M.",
         last_name=usage, birth_name=birth or usage, first_name=first, level=level,
         parente=parente, email=email_of(first, usage, rng) if rng.random() < 0.7 else None,
         phone=f"06{rng.randrange(10**8):08d}", address_id=address,
@@ -274,7 +266,7 @@ def _staff_member(
     # STS local records often lack the birth date (and the sex and birth name).
     birth = None if type_ == "local" else date(year - rng.randint(24, 63), 1, 1) + timedelta(
         days=rng.randrange(365))
-    return Staff(staff_id=ids.next_staff(), type=type_, function=function,
+    return Staff(staff_id=next(ids.staff), type=type_, function=function,
                  last_name=family_name(rng), first_name=first_name(rng, female), female=female,
                  birth_date=birth)
 

@@ -7,8 +7,8 @@ import io
 
 from lxml import etree
 
-from bascule.synthetic.college import MEF_LABELS, MEF_OF_LEVEL, SUBJECTS, CollegeYear, Staff
-from bascule.synthetic.writers import serialise, sub
+from bascule.synthetic.college import MEF_OF_LEVEL, SUBJECTS, CollegeYear, Staff
+from bascule.synthetic.writers import add_mefs, add_subjects, serialise, sub
 
 
 def sts_xml(college: CollegeYear) -> bytes:
@@ -23,28 +23,15 @@ def sts_xml(college: CollegeYear) -> bytes:
     year = sub(parametres, "ANNEE_SCOLAIRE", ANNEE=str(college.year))
     sub(year, "DATE_DEBUT", f"{college.year}-09-01")
     sub(year, "DATE_FIN", f"{college.year + 1}-07-04")
-    _nomenclatures(sub(root, "NOMENCLATURES"))
+    nomenclatures = sub(root, "NOMENCLATURES")
+    add_subjects(nomenclatures, code_attribute="CODE")
+    add_mefs(nomenclatures, code_attribute="CODE", mefstat_tag="MEFSTAT11")
     donnees = sub(root, "DONNEES")
     individus = sub(donnees, "INDIVIDUS")
     for member in college.staff:
         _individu(individus, member, college)
     _structures(sub(donnees, "STRUCTURE"), college)
     return serialise(root)
-
-
-def _nomenclatures(nomenclatures: etree._Element) -> None:
-    matieres = sub(nomenclatures, "MATIERES")
-    for code, gestion, label in SUBJECTS:
-        matiere = sub(matieres, "MATIERE", CODE=code)
-        sub(matiere, "CODE_GESTION", gestion)
-        sub(matiere, "LIBELLE_COURT", label[:20])
-        sub(matiere, "LIBELLE_LONG", label)
-    mefs = sub(nomenclatures, "MEFS")
-    for code, label in MEF_LABELS.items():
-        mef = sub(mefs, "MEF", CODE=code)
-        sub(mef, "FORMATION", label)
-        sub(mef, "LIBELLE_LONG", label)
-        sub(mef, "MEFSTAT11", code[:4] + "0001" + code[8:])
 
 
 def _individu(parent: etree._Element, member: Staff, college: CollegeYear) -> None:

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from lxml import etree
 
-from bascule.synthetic.college import MEF_LABELS, MEF_OF_LEVEL, SUBJECTS, CollegeYear, Eleve
+from bascule.synthetic.college import (
+    MEF_LABELS,
+    MEF_OF_LEVEL,
+    SUBJECTS,
+    CollegeYear,
+    Eleve,
+    Responsable,
+)
 
 _DECLARATION = b'<?xml version="1.0" encoding="ISO-8859-15"?>\n'
 
@@ -121,44 +128,61 @@ def responsables_xml(college: CollegeYear) -> bytes:
             sub(link, "CODE_PARENTE", person.parente)
             sub(link, "RESP_FINANCIER", "1" if person.parente == "20" else "0")
             sub(link, "PERS_CONTACT", "1")
-            if person.personne_id in seen_people:
-                continue
-            seen_people.add(person.personne_id)
-            element = sub(personnes, "PERSONNE", PERSONNE_ID=str(person.personne_id))
-            sub(element, "NOM_DE_FAMILLE", person.birth_name)
-            sub(element, "NOM_USAGE", person.last_name)
-            sub(element, "PRENOM", person.first_name)
-            sub(element, "LC_CIVILITE", person.civility)
-            sub(element, "TEL_PORTABLE", person.phone)
-            sub(element, "MEL", person.email or "")
-            sub(element, "ADRESSE_ID", person.address_id)
-            sub(element, "CODE_PROFESSION", "54")
+            if person.personne_id not in seen_people:
+                seen_people.add(person.personne_id)
+                _personne(personnes, person)
             if person.address_id not in seen_addresses:
                 seen_addresses.add(person.address_id)
-                address = sub(adresses, "ADRESSE", ADRESSE_ID=str(person.address_id))
-                sub(address, "LIGNE1_ADRESSE", f"{person.address_id % 97 + 1} rue des Écoles")
-                sub(address, "CODE_POSTAL", "86000")
-                sub(address, "LIBELLE_POSTAL", "POITIERS")
-                sub(address, "CODE_DEPARTEMENT", "086")
-                sub(address, "LL_PAYS", "FRANCE")
+                _address(adresses, person.address_id)
     return serialise(root)
+
+
+def _personne(parent: etree._Element, person: Responsable) -> None:
+    element = sub(parent, "PERSONNE", PERSONNE_ID=str(person.personne_id))
+    sub(element, "NOM_DE_FAMILLE", person.birth_name)
+    sub(element, "NOM_USAGE", person.last_name)
+    sub(element, "PRENOM", person.first_name)
+    sub(element, "LC_CIVILITE", person.civility)
+    sub(element, "TEL_PORTABLE", person.phone)
+    sub(element, "MEL", person.email or "")
+    sub(element, "ADRESSE_ID", person.address_id)
+    sub(element, "CODE_PROFESSION", "54")
+
+
+def _address(parent: etree._Element, address_id: int) -> None:
+    address = sub(parent, "ADRESSE", ADRESSE_ID=str(address_id))
+    sub(address, "LIGNE1_ADRESSE", f"{address_id % 97 + 1} rue des Écoles")
+    sub(address, "CODE_POSTAL", "86000")
+    sub(address, "LIBELLE_POSTAL", "POITIERS")
+    sub(address, "CODE_DEPARTEMENT", "086")
+    sub(address, "LL_PAYS", "FRANCE")
 
 
 def nomenclature_xml(college: CollegeYear) -> bytes:
     root, donnees = _siecle_root("BEE_NOMENCLATURES", "3.1", college)
-    mefs = sub(donnees, "MEFS")
+    add_mefs(donnees, code_attribute="CODE_MEF", mefstat_tag="CODE_MEFSTAT")
+    add_subjects(donnees, code_attribute="CODE_MATIERE")
+    return serialise(root)
+
+
+def add_mefs(parent: etree._Element, *, code_attribute: str, mefstat_tag: str) -> None:
+    """The MEF nomenclature; Siècle and STS name the code attribute and MEFSTAT differently."""
+    mefs = sub(parent, "MEFS")
     for code, label in MEF_LABELS.items():
-        mef = sub(mefs, "MEF", CODE_MEF=code)
+        mef = sub(mefs, "MEF", **{code_attribute: code})
         sub(mef, "FORMATION", label)
         sub(mef, "LIBELLE_LONG", label)
-        sub(mef, "CODE_MEFSTAT", code[:4] + "0001" + code[8:])
-    matieres = sub(donnees, "MATIERES")
+        sub(mef, mefstat_tag, code[:4] + "0001" + code[8:])
+
+
+def add_subjects(parent: etree._Element, *, code_attribute: str) -> None:
+    """The subject nomenclature: CODE_MATIERE in Siècle, CODE in STS."""
+    matieres = sub(parent, "MATIERES")
     for code, gestion, label in SUBJECTS:
-        matiere = sub(matieres, "MATIERE", CODE_MATIERE=code)
+        matiere = sub(matieres, "MATIERE", **{code_attribute: code})
         sub(matiere, "CODE_GESTION", gestion)
         sub(matiere, "LIBELLE_COURT", label[:20])
         sub(matiere, "LIBELLE_LONG", label)
-    return serialise(root)
 
 
 def structures_xml(college: CollegeYear) -> bytes:
