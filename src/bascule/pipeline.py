@@ -42,6 +42,22 @@ class ImportOutcome:
     staging: Staging
 
 
+EXPORT_SUFFIXES = (".xml", ".zip", ".csv")
+
+
+def export_paths(paths: Sequence[Path]) -> list[Path]:
+    """The files to read: a folder stands for the exports it holds (.xml, .zip, .csv)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(child for child in path.iterdir() if child.is_file()
+                                and child.suffix.lower() in EXPORT_SUFFIXES
+                                and not child.name.startswith(".")))
+        else:
+            found.append(path)
+    return found
+
+
 def read_all(paths: Sequence[Path], on_file: OnFile) -> tuple[list[ExportFile], list[Problem]]:
     files, problems = [], []
     for path in paths:

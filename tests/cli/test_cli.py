@@ -214,3 +214,57 @@ def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"Le dossier {tmp_path / 'home'} n'est pas un dossier bascule" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_folder_stands_for_the_exports_it_holds(home_cli: Cli, college: Path) -> None:
+    (college / "LISEZMOI.txt").write_text("notes du secrétariat", encoding="utf-8")
+    (college / "ExportXML_ElevesSansAdresses.zip").unlink()  # the folder holds one élèves file
+    result = home_cli("import", college)
+    assert result.exit_code == 0, result.output
+    assert "campagne enregistrée" in result.stdout
+
+
+def test_a_whole_file_resaved_as_utf8_is_refused(home_cli: Cli, files: Files) -> None:
+    path = files("ResponsablesAvecAdresses.xml")[0]
+    path.write_bytes(path.read_bytes().decode("iso-8859-15").encode("utf-8"))
+    result = home_cli("import", *files())
+    assert result.exit_code == 1
+    assert f"ResponsablesAvecAdresses.xml:{line_of(path, 'GUÉRIN', 'utf-8')} · le fichier " \
+           "déclare ISO-8859-15 mais ses octets sont en UTF-8" in result.stderr
+    assert home_cli.store_rows() == []
+
+
+def test_an_empty_zip_through_the_cli(home_cli: Cli, files: Files, tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "ExportXML_ResponsablesAvecAdresses.zip"
+    zipfile.ZipFile(path, "w").close()
+    result = home_cli("import", *files("ElevesSansAdresses.xml"), path)
+    assert result.exit_code == 1
+    assert "ExportXML_ResponsablesAvecAdresses.zip · l'archive doit contenir exactement un " \
+           "fichier XML, elle en contient 0 (aucun fichier)" in result.stderr
+    assert home_cli.store_rows() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "needle", "expected"),
+    [
+        ("Structures.xml", '<DIVISION CODE_STRUCTURE="6A">', '<DIVISION CODE_STRUCTURE="6Z">',
+         "<CODE_STRUCTURE>6A</CODE_STRUCTURE></DIVISION_APPARTENANCE>",
+         "le groupe « 6LV1 ANG » dépend d'une division « 6A » non déclarée"),
+        (f"sts_emp_{UAI}_2026.xml", '<DIVISION_APPARTENANCE CODE="5 B/1"/>',
+         '<DIVISION_APPARTENANCE CODE="5 B/9"/>', '<GROUPE CODE="5 Théâtre">',
+         "le groupe « 5 Théâtre » dépend d'une division « 5 B/9 » non déclarée"),
+    ],
+    ids=["siecle-structures", "sts-structures"],
+)
+def test_unknown_structure_codes_are_refused_with_their_line(
+    home_cli: Cli, files: Files, name: str, old: str, new: str, needle: str, expected: str,
+) -> None:
+    path = files(name)[0]
+    edit(path, old, new)
+    result = home_cli("import", *files())
+    assert result.exit_code == 1
+    assert f"{name}:{line_of(path, needle)}" in result.stderr
+    assert expected in result.stderr
+    assert home_cli.store_rows() == []

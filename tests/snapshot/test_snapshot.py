@@ -218,7 +218,9 @@ def test_eleve_division_unknown_to_structures_xml(files: Files) -> None:
          'ELEVE_ID="1000007"', "<CODE_STRUCTURE>6Z</CODE_STRUCTURE><TYPE_STRUCTURE>D"
          "</TYPE_STRUCTURE></STRUCTURE>\n      </STRUCTURES_ELEVE>\n      <STRUCTURES_ELEVE "
          'ELEVE_ID="1000007"')
-    assert any("division « 6Z » utilisée par des élèves mais absente de Structures.xml" in m
+    line = line_of(files("ElevesSansAdresses.xml")[0], "<CODE_STRUCTURE>6Z")
+    assert any(m.startswith(f"ElevesSansAdresses.xml:{line} · division 6Z") and
+               "division « 6Z » utilisée par des élèves mais absente de Structures.xml" in m
                for m in errors(files()))
 
 

@@ -98,7 +98,8 @@ def init(
 def import_(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(
-        help="Exports Siècle-BEE (.xml ou .zip), STS-Web sts_emp, CSV des personnes locales.",
+        help="Exports Siècle-BEE (.xml ou .zip), STS-Web sts_emp, CSV des personnes locales ; "
+        "un dossier vaut pour les exports qu'il contient.",
         show_default=False)],
     report: Annotated[Path | None, typer.Option(
         help="Écrit le rapport de qualité des données (HTML) pour le secrétariat.")] = None,
@@ -110,6 +111,7 @@ def import_(
     state: CliState = ctx.obj
     settings = state.settings()
     now = pipeline.utc_now()
+    files = pipeline.export_paths(files)
     with _progress("Lecture des exports", len(files)) as advance:
         try:
             outcome = pipeline.import_exports(settings, files, now=now, stage=not check,

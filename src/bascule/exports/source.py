@@ -55,8 +55,12 @@ def open_source(path: Path) -> Source:
         raise UserError(
             f"Fichier introuvable : {path}", hint="Vérifiez le chemin du fichier."
         ) from exc
+    except PermissionError as exc:
+        raise UserError(f"Lecture de {path} refusée (droits d'accès).",
+                        hint="Donnez à bascule le droit de lire ce fichier.") from exc
     except OSError as exc:
-        raise UserError(f"Impossible de lire {path} : {exc.strerror}") from exc
+        raise UserError(f"Impossible de lire {path} : {exc.strerror}",
+                        hint="Vérifiez le fichier et le disque.") from exc
     if raw.startswith(_ZIP_MAGIC):
         return _unzip_single(path.name, raw)
     return Source(name=path.name, data=raw, sha256=hashlib.sha256(raw).hexdigest())

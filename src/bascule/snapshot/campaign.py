@@ -197,7 +197,7 @@ def _assemble(
         if ExportKind.RESPONSABLES in by_kind else ((), ())
     )
     declaring = [by_kind[k] for k in (ExportKind.STS, ExportKind.STRUCTURES) if k in by_kind]
-    structures = build_structures(declaring, eleves_file.name, eleves, checker)
+    structures = build_structures(declaring, eleves_file, eleves, checker)
     staff_files = [by_kind[k] for k in (ExportKind.STS, ExportKind.LOCAL_PEOPLE) if k in by_kind]
     staff = build_staff(staff_files, checker)
     subjects = _subjects(files)

@@ -28,34 +28,40 @@ class Structures:
 
 
 def build_structures(
-    declaring: list[ExportFile], eleves_file: str, eleves: tuple[Eleve, ...], checker: Checker
+    declaring: list[ExportFile], eleves_file: ExportFile, eleves: tuple[Eleve, ...],
+    checker: Checker,
 ) -> Structures:
     structures = Structures()
-    for export in declaring:
-        _declare(export, structures, checker)
-    declared_by = {export.kind for export in declaring}
-    _add_used_by_eleves(declared_by, eleves_file, eleves, structures, checker)
+    declared = {export.kind: _declare(export, structures, checker) for export in declaring}
+    _add_used_by_eleves(declared, eleves_file, eleves, structures, checker)
     return structures
 
 
-def _declare(export: ExportFile, structures: Structures, checker: Checker) -> None:
+Declared = set[tuple[StructureKind, str]]
+
+
+def _declare(export: ExportFile, structures: Structures, checker: Checker) -> Declared:
+    """Merge the file's divisions and groups; a group's parents must be divisions of that file."""
     hint = FIX_IN_STS if export.kind is ExportKind.STS else FIX_IN_SIECLE
-    seen: set[tuple[str, str]] = set()
+    declared: Declared = set()
     for record in export.structures:
         code = checker.code(record.code, record.location, "CODE", hint)
+        kind = StructureKind(record.kind)
         if not code:
             continue
-        if (record.kind, code) in seen:
-            checker.error("code-double", f"{StructureKind(record.kind).label} « {code} » déclarée "
-                          "deux fois", record.location, hint)
+        if (kind, code) in declared:
+            checker.error("code-double", f"{kind.label} « {code} » déclarée deux fois",
+                          record.location, hint)
             continue
-        seen.add((record.kind, code))
-        if record.kind == StructureKind.DIVISION.value:
+        declared.add((kind, code))
+        if kind is StructureKind.DIVISION:
             _merge_division(structures, record, code)
+    own_divisions = {code for kind, code in declared if kind is StructureKind.DIVISION}
     for record in export.structures:
         code = (record.code or "").strip()
         if record.kind == StructureKind.GROUPE.value and code:
-            _merge_group(structures, record, code, hint, checker)
+            _merge_group(structures, record, code, own_divisions, hint, checker)
+    return declared
 
 
 def _merge_division(structures: Structures, record: StructureRecord, code: str) -> None:
@@ -68,11 +74,16 @@ def _merge_division(structures: Structures, record: StructureRecord, code: str) 
 
 
 def _merge_group(
-    structures: Structures, record: StructureRecord, code: str, hint: str, checker: Checker
+    structures: Structures,
+    record: StructureRecord,
+    code: str,
+    own_divisions: set[str],
+    hint: str,
+    checker: Checker,
 ) -> None:
     parents = tuple(dict.fromkeys(parent.strip() for parent in record.parent_divisions))
     for parent in parents:
-        if parent not in structures.divisions:
+        if parent not in own_divisions:
             checker.error("ref-inconnue",
                           f"le groupe « {code} » dépend d'une division « {parent} » non déclarée",
                           record.location.at(field="DIVISION_APPARTENANCE"), hint)
@@ -84,21 +95,37 @@ def _merge_group(
     )
 
 
+def _first_lines(eleves_file: ExportFile) -> dict[tuple[StructureKind, str], int | None]:
+    """Where each code is first used in the élèves export, to point the user at it."""
+    lines: dict[tuple[StructureKind, str], int | None] = {}
+    for block in eleves_file.structure_links:
+        for link in block.links:
+            if link.kind in ("D", "G") and link.code:
+                lines.setdefault((StructureKind(link.kind), link.code.strip()), link.line)
+    return lines
+
+
 def _add_used_by_eleves(
-    declared_by: set[ExportKind],
-    eleves_file: str,
+    declared: dict[ExportKind, Declared],
+    eleves_file: ExportFile,
     eleves: tuple[Eleve, ...],
     structures: Structures,
     checker: Checker,
 ) -> None:
+    """Codes the active élèves use: checked against Structures.xml (same system: an error) or
+    STS-Web (another system: a warning), and kept as structures in every case."""
+    lines = _first_lines(eleves_file)
     for kind, codes in (
         (StructureKind.DIVISION, {e.division for e in eleves if e.active and e.division}),
         (StructureKind.GROUPE, {g for e in eleves if e.active for g in e.groups}),
     ):
-        known = structures.divisions if kind is StructureKind.DIVISION else structures.groups
-        for code in sorted(codes - set(known)):
-            location = Location(file=eleves_file, record=f"{kind.label} {code}")
-            _report_undeclared(kind, code, location, declared_by, checker)
+        for code in sorted(codes):
+            location = Location(file=eleves_file.name, line=lines.get((kind, code)),
+                                record=f"{kind.label} {code}")
+            _report_undeclared(kind, code, location, declared, checker)
+            known = structures.divisions if kind is StructureKind.DIVISION else structures.groups
+            if code in known:
+                continue
             if kind is StructureKind.DIVISION:
                 structures.divisions[code] = Division(code=code, label=None, mefs=())
             else:
@@ -109,12 +136,12 @@ def _report_undeclared(
     kind: StructureKind,
     code: str,
     location: Location,
-    declared_by: set[ExportKind],
+    declared: dict[ExportKind, Declared],
     checker: Checker,
 ) -> None:
-    if ExportKind.STRUCTURES in declared_by:
+    if ExportKind.STRUCTURES in declared and (kind, code) not in declared[ExportKind.STRUCTURES]:
         checker.error("structure-inconnue", f"{kind.label} « {code} » utilisée par des élèves mais "
                       "absente de Structures.xml", location, FIX_IN_SIECLE)
-    elif ExportKind.STS in declared_by:
+    elif ExportKind.STS in declared and (kind, code) not in declared[ExportKind.STS]:
         checker.warn("structure-hors-sts", f"{kind.label} « {code} » absente de STS-Web : aucun "
                      "enseignant n'y aura accès", location, _NOT_IN_STS)
