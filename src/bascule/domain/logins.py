@@ -1,0 +1,95 @@
+"""Logins: `pnom` on the pedagogical network, `p.nom` for EduConnect and the ENT.
+
+A login is the first letter of the first name and the usage name, transliterated to ASCII,
+lowercase, letters and digits only (and the dot of p.nom), at most 20 characters (the limit of
+an Active Directory sAMAccountName). Homonyms get the smallest free ordinal from 2 on; the base
+is shortened so that base and ordinal fit. Whether a login is free is the registry's business.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from anyascii import anyascii
+
+MAX_LOGIN_LENGTH = 20
+_NOT_LOGIN_CHARACTER = re.compile(r"[^a-z0-9]")
+# Never issued: administrative names and the device names Windows reserves.
+RESERVED_LOGINS = frozenset(
+    {"administrateur", "administrator", "admin", "root", "invite", "guest", "system",
+     "systeme", "con", "prn", "aux", "nul", "clock"}
+    | {f"com{n}" for n in range(10)} | {f"lpt{n}" for n in range(10)}
+)
+_FALLBACK = "compte"  # a name with no letter at all, in any script
+
+
+class LoginKind(Enum):
+    NETWORK = "pnom"
+    EDUCONNECT = "p.nom"
+
+
+def _plain(text: str) -> str:
+    """é→e, œ→oe, ß→ss, ø→o, ł→l, then lowercase letters and digits only."""
+    return _NOT_LOGIN_CHARACTER.sub("", anyascii(text).lower())
+
+
+def login_base(first_name: str, last_name: str) -> tuple[str, str]:
+    """The initial and the name part of a login, before any ordinal or shortening."""
+    initial, name = _plain(first_name)[:1], _plain(last_name)
+    if not name:
+        initial, name = "", _plain(first_name) or _FALLBACK
+    return initial, name
+
+
+def login_form(first_name: str, last_name: str, kind: LoginKind, ordinal: int = 1) -> str:
+    """The login of rank `ordinal` (1 is the bare form), shortened to fit 20 characters."""
+    initial, name = login_base(first_name, last_name)
+    separator = "." if kind is LoginKind.EDUCONNECT and initial else ""
+    suffix = "" if ordinal == 1 else str(ordinal)
+    room = MAX_LOGIN_LENGTH - len(initial) - len(separator) - len(suffix)
+    return f"{initial}{separator}{name[:room]}{suffix}"
+
+
+def candidates(first_name: str, last_name: str, kind: LoginKind) -> Iterator[str]:
+    """The bare form, then ordinals 2, 3, …; reserved names are skipped."""
+    ordinal = 1
+    while True:
+        login = login_form(first_name, last_name, kind, ordinal)
+        if login not in RESERVED_LOGINS:
+            yield login
+        ordinal += 1
+
+
+def first_free(first_name: str, last_name: str, kind: LoginKind,
+               is_free: Callable[[str], bool]) -> str:
+    return next(login for login in candidates(first_name, last_name, kind) if is_free(login))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginHolding:
+    """Who holds (or last held) a login, and since when it is free (None while held)."""
+
+    login: str
+    holder: str  # the person's stable key in the directory
+    freed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginRegistry:
+    """The logins of one namespace. A held login is taken, even by a disabled account; a freed
+    login is quarantined for anyone else; the same person always gets their login back."""
+
+    holdings: dict[str, LoginHolding]
+    quarantine: timedelta
+
+    def is_free_for(self, login: str, person: str, now: datetime) -> bool:
+        if login in RESERVED_LOGINS:
+            return False
+        holding = self.holdings.get(login)
+        if holding is None or holding.holder == person:
+            return True
+        return holding.freed_at is not None and now >= holding.freed_at + self.quarantine

@@ -1,0 +1,109 @@
+"""Login rules: pnom and p.nom forms, ordinals for homonyms, quarantine, reserved names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bascule.domain.logins import (
+    MAX_LOGIN_LENGTH,
+    RESERVED_LOGINS,
+    LoginHolding,
+    LoginKind,
+    LoginRegistry,
+    first_free,
+    login_form,
+)
+
+NETWORK, EDUCONNECT = LoginKind.NETWORK, LoginKind.EDUCONNECT
+NOW = datetime(2026, 9, 1, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "pnom", "p_nom"),
+    [
+        ("Léa", "MARTIN", "lmartin", "l.martin"),
+        ("Éloïse", "GUÉRIN", "eguerin", "e.guerin"),
+        ("Lætitia", "CŒUR-LÉGER", "lcoeurleger", "l.coeurleger"),
+        ("Noël", "D'ALMEIDA", "ndalmeida", "n.dalmeida"),
+        ("Aïcha", "N'DIAYE", "andiaye", "a.ndiaye"),
+        ("Jean-Baptiste", "DE LA FONTAINE", "jdelafontaine", "j.delafontaine"),
+        ("Søren", "STRAUß", "sstrauss", "s.strauss"),
+        ("Łukasz", "WIŁKOWSKI", "lwilkowski", "l.wilkowski"),
+        ("Élodie", "ÖZTÜRK", "eozturk", "e.ozturk"),
+    ],
+)
+def test_forms_are_ascii_lowercase_without_punctuation(
+    first: str, last: str, pnom: str, p_nom: str
+) -> None:
+    assert login_form(first, last, NETWORK) == pnom
+    assert login_form(first, last, EDUCONNECT) == p_nom
+
+
+def test_long_names_are_cut_to_twenty_characters_ordinal_included() -> None:
+    last = "DE SAINT-EXUPÉRY-MONTMORENCY"
+    assert login_form("François", last, NETWORK) == "fdesaintexuperymontm"
+    assert login_form("François", last, NETWORK, 2) == "fdesaintexuperymont2"
+    assert login_form("François", last, NETWORK, 12) == "fdesaintexuperymon12"
+    assert login_form("François", last, EDUCONNECT, 2) == "f.desaintexuperymon2"
+    assert len(login_form("François", last, EDUCONNECT, 12)) == MAX_LOGIN_LENGTH
+
+
+def test_homonyms_get_the_smallest_free_ordinal_from_two() -> None:
+    taken = {"lmartin", "lmartin2", "lmartin4"}
+    assert first_free("Léa", "MARTIN", NETWORK, lambda login: login not in taken) == "lmartin3"
+
+
+def test_reserved_names_are_never_issued() -> None:
+    assert first_free("Alain", "DMIN", NETWORK, lambda _login: True) == "admin2"
+    assert first_free("", "ROOT", NETWORK, lambda _login: True) == "root2"
+    assert {"administrateur", "invite", "guest", "system", "con", "lpt1"} <= RESERVED_LOGINS
+
+
+def test_a_name_without_letters_still_gets_a_login() -> None:
+    assert login_form("", "", NETWORK) == "compte"
+    assert login_form("Léa", "---", NETWORK) == "lea"
+
+
+def test_other_scripts_are_transliterated() -> None:
+    login = login_form("Ελένη", "Παπαδοπούλου", NETWORK)
+    assert login.isascii() and login.startswith("epapadopo")
+
+
+def _registry(**holdings: tuple[str, datetime | None]) -> LoginRegistry:
+    return LoginRegistry(
+        holdings={login: LoginHolding(login=login, holder=holder, freed_at=freed)
+                  for login, (holder, freed) in holdings.items()},
+        quarantine=timedelta(days=365),
+    )
+
+
+def test_a_held_login_is_taken_even_when_its_account_is_disabled() -> None:
+    registry = _registry(lmartin=("eleve:1", None))
+    assert not registry.is_free_for("lmartin", "eleve:2", NOW)
+    assert registry.is_free_for("lmartin", "eleve:1", NOW)
+
+
+def test_a_freed_login_is_quarantined_for_anyone_else() -> None:
+    registry = _registry(lmartin=("eleve:1", NOW - timedelta(days=364)))
+    assert not registry.is_free_for("lmartin", "eleve:2", NOW)
+    assert registry.is_free_for("lmartin", "eleve:1", NOW)  # the same person comes back
+    later = NOW + timedelta(days=1)
+    assert registry.is_free_for("lmartin", "eleve:2", later)
+
+
+@given(first=st.text(max_size=30), last=st.text(max_size=60),
+       ordinal=st.integers(min_value=1, max_value=999))
+def test_every_login_fits_and_holds_only_allowed_characters(
+    first: str, last: str, ordinal: int
+) -> None:
+    for kind, allowed in ((NETWORK, set("abcdefghijklmnopqrstuvwxyz0123456789")),
+                          (EDUCONNECT, set("abcdefghijklmnopqrstuvwxyz0123456789."))):
+        login = login_form(first, last, kind, ordinal)
+        assert 0 < len(login) <= MAX_LOGIN_LENGTH
+        assert set(login) <= allowed
+        if ordinal > 1:
+            assert login.endswith(str(ordinal))
