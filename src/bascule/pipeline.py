@@ -8,17 +8,28 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
+from bascule.directory.accounts import AccountRow, list_accounts
+from bascule.directory.apply import StalePlan, apply_plan
+from bascule.directory.hashing import hash_passwords
+from bascule.directory.plans import mark_applied, pending_plan, save_plan
+from bascule.directory.state import fingerprint, load_state
 from bascule.directory.store import (
     StagedCampaign,
+    latest_snapshot,
     newest_staged_years,
     open_store,
     stage_snapshot,
     staged_campaigns,
 )
-from bascule.errors import ImportRejected, Problem
+from bascule.domain.passwords import generate_password
+from bascule.domain.school import local_time
+from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile
 from bascule.exports.source import UnreadableSource
+from bascule.plan.compute import compute_plan
+from bascule.plan.model import ActionKind, Plan
+from bascule.reports.credentials import credentials_csv, write_private
 from bascule.settings import Settings, init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
@@ -107,3 +118,86 @@ def campaigns(settings: Settings) -> list[StagedCampaign]:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def school_uai(settings: Settings, uai: str | None) -> str:
+    """The school a command is about: the one of the folder, or the one named with --uai."""
+    if uai is not None:
+        if uai not in settings.uais:
+            raise UserError(f"L'établissement {uai} n'est pas dans ce dossier bascule.",
+                            hint="Les établissements du dossier : "
+                            + ", ".join(sorted(settings.uais)))
+        return uai
+    if len(settings.uais) > 1:
+        raise UserError("Ce dossier bascule compte plusieurs établissements.",
+                        hint="Précisez lequel avec --uai : " + ", ".join(sorted(settings.uais)))
+    (only,) = settings.uais
+    return only
+
+
+def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
+    """Compute the plan for the newest staged campaign, save it, and return it. Writes nothing
+    else: the directory is only read."""
+    engine = open_store(settings.store_url)
+    staged = latest_snapshot(engine, uai)
+    if staged is None:
+        raise UserError(f"Aucune campagne importée pour {uai}.",
+                        hint="Importez d'abord les exports : bascule import FICHIER…")
+    with engine.connect() as connection:
+        state = load_state(connection, uai, staged.snapshot.school_year,
+                           quarantine=settings.login_quarantine,
+                           staged_sha256=staged.content_sha256)
+    plan = compute_plan(staged.snapshot, state, now=now)
+    save_plan(engine, plan)
+    return plan
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApplyOutcome:
+    plan: Plan
+    counts: dict[str, int]
+    credentials: Path | None  # the file with the initial passwords, when accounts were created
+
+
+def apply_saved_plan(
+    settings: Settings, uai: str, *, now: datetime, actor: str,
+    on_hashed: Callable[[int], None] = lambda _count: None,
+) -> ApplyOutcome:
+    """Execute the saved plan exactly, in one transaction; refuse a stale one."""
+    engine = open_store(settings.store_url)
+    pending = pending_plan(engine, uai)
+    staged = latest_snapshot(engine, uai)
+    if pending is None or staged is None:
+        raise UserError("Aucun plan à appliquer.",
+                        hint="Calculez-le et relisez-le d'abord : bascule plan")
+    plan_id, plan = pending
+    with engine.connect() as connection:
+        if fingerprint(connection, uai, staged.content_sha256) != plan.state_fingerprint:
+            raise StalePlan()
+    created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
+    passwords = {a.person: generate_password(settings.password_policy) for a in created}
+    hashes = hash_passwords(passwords, on_hashed)
+    credentials = _credentials_path(settings, now) if created else None
+    partial = credentials.with_suffix(".partial") if credentials else None
+    if partial is not None:
+        write_private(partial, credentials_csv(created, passwords))
+    try:
+        applied = apply_plan(engine, plan, staged_sha256=staged.content_sha256,
+                             password_hashes=hashes, actor=actor, now=now)
+    except BaseException:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+            partial.parent.rmdir()
+        raise
+    if partial is not None and credentials is not None:
+        partial.rename(credentials)
+    mark_applied(engine, plan_id, now)
+    return ApplyOutcome(plan=plan, counts=applied.counts, credentials=credentials)
+
+
+def _credentials_path(settings: Settings, now: datetime) -> Path:
+    return settings.home / "credentials" / f"{local_time(now):%Y%m%d-%H%M%S}" / "comptes.csv"
+
+
+def accounts(settings: Settings, uai: str) -> list[AccountRow]:
+    return list_accounts(open_store(settings.store_url), uai)

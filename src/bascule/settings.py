@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
 import tomli_w
 
+from bascule.domain.passwords import PasswordPolicy, PolicyTooWeak
 from bascule.domain.school import is_well_formed_uai, normalise_uai
 from bascule.errors import Location, UserError
 
@@ -35,6 +37,12 @@ SETTINGS = (
             "Base de données (URL SQLAlchemy). Vide : SQLite dans le dossier bascule."),
     Setting("report.max_problems_shown", int, 50,
             "Nombre de problèmes détaillés à l'écran ; les suivants sont comptés."),
+    Setting("accounts.login_quarantine_days", int, 365,
+            "Jours pendant lesquels un identifiant libéré n'est redonné à personne d'autre."),
+    Setting("passwords.min_length", int, 12,
+            "Longueur minimale des mots de passe initiaux (12 au moins)."),
+    Setting("passwords.min_classes", int, 3,
+            "Types de caractères exigés parmi majuscule, minuscule, chiffre, spécial (3 ou 4)."),
 )
 
 
@@ -50,6 +58,8 @@ class Settings:
     schools: tuple[School, ...]
     store_url: str
     max_problems_shown: int
+    login_quarantine: timedelta
+    password_policy: PasswordPolicy
 
     @property
     def uais(self) -> frozenset[str]:
@@ -79,7 +89,19 @@ def load_settings(home: Path) -> Settings:
         schools=_schools(document, path),
         store_url=store_url,
         max_problems_shown=cast(int, values["report.max_problems_shown"]),
+        login_quarantine=timedelta(days=cast(int, values["accounts.login_quarantine_days"])),
+        password_policy=_password_policy(values, path),
     )
+
+
+def _password_policy(values: dict[str, object], path: Path) -> PasswordPolicy:
+    try:
+        return PasswordPolicy(min_length=cast(int, values["passwords.min_length"]),
+                              min_classes=cast(int, values["passwords.min_classes"]))
+    except PolicyTooWeak as exc:
+        raise UserError(f"{path} : la politique de mots de passe est trop faible ({exc}).",
+                        hint="La règle EduConnect impose 12 caractères et 3 types sur 4 au "
+                        "minimum.", location=Location(file=str(path), field="passwords")) from exc
 
 
 def _read_toml(path: Path) -> dict[str, object]:

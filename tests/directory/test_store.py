@@ -24,7 +24,8 @@ def test_staged_campaign_holds_no_address_phone_or_birthplace(
     assert snapshot is not None
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     stage_snapshot(engine, snapshot, datetime(2026, 11, 28, tzinfo=UTC))
-    assert latest_snapshot(engine, generated.uai) == snapshot
+    staged = latest_snapshot(engine, generated.uai)
+    assert staged is not None and staged.snapshot == snapshot
     stored = (tmp_path / "store.sqlite").read_bytes() + b"".join(
         p.read_bytes() for p in tmp_path.glob("store.sqlite-*"))
     # The exports do carry addresses, phones and birthplaces...
@@ -44,4 +45,4 @@ def test_the_store_is_migrated_once_and_reopened_as_is(tmp_path: Path) -> None:
     with engine.connect() as connection:
         version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
-    assert (version, mode) == ("0001", "wal")
+    assert (version, mode) == ("0002", "wal")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,8 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from typer.core import TyperGroup
 
 from bascule import __version__, pipeline
-from bascule.cli import render
-from bascule.domain.school import SchoolYear
+from bascule.cli import render, render_plan
+from bascule.domain.school import SCHOOL_TIMEZONE, SchoolYear
 from bascule.errors import ImportRejected, UserError
 from bascule.reports.quality import write_quality_report
 from bascule.settings import Settings, load_settings
@@ -49,6 +52,17 @@ class BasculeGroup(TyperGroup):
         except KeyboardInterrupt:
             err.print("Interrompu : rien n'a été enregistré pour l'étape en cours.")
             raise typer.Exit(130) from None
+        except Exception as exc:
+            if _is_cli_exception(exc) or (isinstance(ctx.obj, CliState) and ctx.obj.debug):
+                raise
+            render.internal_error(err, exc)
+            raise typer.Exit(2) from None
+
+
+def _is_cli_exception(exc: Exception) -> bool:
+    """Typer's own exits and usage errors, which it prints itself."""
+    return isinstance(exc, typer.Exit | typer.Abort) or type(exc).__module__.startswith(
+        ("typer", "click"))
 
 
 app = typer.Typer(
@@ -169,6 +183,88 @@ def generate(
     render.generated(out, made, out_dir)
 
 
+UaiOption = Annotated[str | None, typer.Option(
+    "--uai", help="L'établissement, quand le dossier en compte plusieurs.")]
+AtOption = Annotated[str | None, typer.Option(
+    "--at", help="Date et heure à prendre pour « maintenant » (AAAA-MM-JJTHH:MM, heure de "
+    "Paris) : répétitions et tests.")]
+
+
+def _moment(at: str | None) -> datetime:
+    if at is None:
+        return pipeline.utc_now()
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise UserError(f"--at « {at} » n'est pas une date et heure.",
+                        hint="Écrivez-la ainsi : 2026-09-01T08:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SCHOOL_TIMEZONE)
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    uai: UaiOption = None,
+    at: AtOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Le plan en JSON.")] = False,
+) -> None:
+    """Calcule, sans rien modifier, ce qu'il faut faire pour mettre l'annuaire à jour de la
+    campagne importée, et l'enregistre pour « apply »."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    computed = pipeline.plan_campaign(settings, pipeline.school_uai(settings, uai),
+                                      now=_moment(at))
+    if as_json:
+        out.print_json(render_plan.plan_json(computed))
+    else:
+        render_plan.plan_text(out, computed)
+
+
+@app.command()
+def apply(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirme : le plan a été relu.")] = False,
+    uai: UaiOption = None,
+    at: AtOption = None,
+) -> None:
+    """Applique exactement le plan enregistré, en une fois ; refuse un plan périmé."""
+    if not yes:
+        raise UserError("Rien n'a été appliqué : confirmez avec --yes, après avoir relu le plan.",
+                        hint="bascule plan, puis bascule apply --yes")
+    state: CliState = ctx.obj
+    settings = state.settings()
+    school = pipeline.school_uai(settings, uai)
+    with _progress("Empreintes des mots de passe", None) as advance:
+        outcome = pipeline.apply_saved_plan(settings, school, now=_moment(at),
+                                            actor=f"cli:{getpass.getuser()}",
+                                            on_hashed=lambda count: advance(count))
+    render_plan.applied(out, outcome)
+
+
+@app.command()
+def accounts(
+    ctx: typer.Context,
+    uai: UaiOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Liste JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV séparé par « ; ».")] = False,
+    profile: Annotated[str | None, typer.Option(help="Seulement ce profil (eleve, …).")] = None,
+    account_status: Annotated[str | None, typer.Option(
+        "--status", help="Seulement cet état : active, disabled, deleted.")] = None,
+) -> None:
+    """Liste les comptes de l'établissement."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    rows = [row for row in pipeline.accounts(settings, pipeline.school_uai(settings, uai))
+            if (profile is None or row.profile == profile)
+            and (account_status is None or row.status == account_status)]
+    if as_json:
+        out.print_json(render_plan.accounts_json(rows))
+    elif as_csv:
+        sys.stdout.write(render_plan.accounts_csv(rows))
+    else:
+        render_plan.accounts_table(out, rows)
+
+
 @app.command()
 def status(ctx: typer.Context) -> None:
     """Montre les établissements du dossier et les campagnes importées."""
@@ -178,15 +274,19 @@ def status(ctx: typer.Context) -> None:
 
 
 @contextmanager
-def _progress(title: str, total: int) -> Iterator[Callable[[object], None]]:
-    """A progress bar on stderr (stdout stays clean for --json), gone once the step is done."""
+def _progress(title: str, total: int | None) -> Iterator[Callable[[object], None]]:
+    """A progress bar on stderr (stdout stays clean for --json), gone once the step is done.
+    Advanced by one per item, or by a count when given an int."""
     columns = (TextColumn(title), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.description}"))
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("", total=total)
 
         def advance(item: object) -> None:
-            progress.update(task, advance=1, description=str(getattr(item, "name", item)))
+            if isinstance(item, int):
+                progress.update(task, advance=item)
+            else:
+                progress.update(task, advance=1, description=str(getattr(item, "name", item)))
 
         yield advance
 

@@ -38,6 +38,14 @@ def user_error(console: Console, exc: UserError, max_shown: int = 50) -> None:
         console.print(f"  → {exc.hint}", highlight=False, soft_wrap=True)
 
 
+def internal_error(console: Console, exc: Exception) -> None:
+    console.print(f"[bold red]Erreur interne[/] ({type(exc).__name__}) : ce n'est pas une erreur "
+                  "de votre part. Rien n'a été enregistré pour l'étape en cours.",
+                  highlight=False, soft_wrap=True)
+    console.print("  → Relancez la commande avec --debug et transmettez le résultat à l'équipe "
+                  "technique.", highlight=False, soft_wrap=True)
+
+
 def problems(console: Console, found: Sequence[Problem], max_shown: int) -> None:
     """Problems grouped by kind, errors first; the hint once per kind; at most max_shown lines."""
     ordered = sorted(found, key=lambda p: (not p.is_error, p.code))

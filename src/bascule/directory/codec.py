@@ -1,20 +1,20 @@
-"""Snapshot <-> JSON by cattrs: a staged campaign is a value, stored whole, read back equal."""
+"""Values <-> JSON by cattrs: a staged campaign or a saved plan is stored whole, read back equal."""
 
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 from cattrs.preconf.json import make_converter
 
-from bascule.snapshot.model import Snapshot
-
 _converter = make_converter()
+T = TypeVar("T")
 
 
-def snapshot_to_json(snapshot: Snapshot) -> str:
-    return json.dumps(_converter.unstructure(snapshot), ensure_ascii=False, sort_keys=True,
+def to_json(value: object) -> str:
+    return json.dumps(_converter.unstructure(value), ensure_ascii=False, sort_keys=True,
                       separators=(",", ":"))
 
 
-def snapshot_from_json(document: str) -> Snapshot:
-    return _converter.structure(json.loads(document), Snapshot)
+def from_json(document: str, kind: type[T]) -> T:
+    return _converter.structure(json.loads(document), kind)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
+    ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -30,4 +33,107 @@ staged_snapshot = Table(
     Column("sources", Text, nullable=False),  # JSON: file names, kinds and hashes
     Column("snapshot", Text, nullable=False),  # JSON of the Snapshot value
     UniqueConstraint("uai", "content_sha256", name="uq_staged_snapshot_content"),
+)
+
+# People of one school's directory, with every id the sources give them.
+person = Table(
+    "person",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False),
+    Column("key", String(80), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("profile", String(24), nullable=False),
+    Column("last_name", String(200), nullable=False),
+    Column("birth_name", String(200), nullable=True),
+    Column("first_name", String(200), nullable=False),
+    Column("birth_date", Date, nullable=True),
+    Column("email", String(320), nullable=True),
+    Column("function", String(8), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("uai", "key", name="uq_person_key"),
+)
+
+person_source_id = Table(
+    "person_source_id",
+    metadata,
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False, index=True),
+    Column("scheme", String(16), nullable=False),
+    Column("value", String(64), nullable=False),
+    UniqueConstraint("person_id", "scheme", "value", name="uq_person_source_id"),
+    Index("ix_person_source_id_value", "scheme", "value"),
+)
+
+# One account per person; the password only as an argon2id hash.
+account = Table(
+    "account",
+    metadata,
+    Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("status_since", DateTime(timezone=True), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("must_change_password", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every login ever issued, per namespace: held (freed_at null) or freed since a date.
+login = Table(
+    "login",
+    metadata,
+    Column("uai", String(8), nullable=False),
+    Column("namespace", String(8), nullable=False),
+    Column("login", String(20), nullable=False),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False, index=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("freed_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("uai", "namespace", "login", name="uq_login"),
+)
+
+# Structures, memberships, services, PP and guardianships, per school year: history is kept.
+fact = Table(
+    "fact",
+    metadata,
+    Column("uai", String(8), nullable=False),
+    Column("school_year", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("target", String(120), nullable=False),
+    Column("detail", Text, nullable=False),
+    UniqueConstraint("uai", "school_year", "kind", "subject", "target", "detail",
+                     name="uq_fact"),
+    Index("ix_fact_year", "uai", "school_year", "kind"),
+)
+
+# Every applied action: who, when, what. Never a password.
+journal = Table(
+    "journal",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("uai", String(8), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+# The directory's version per school, bumped by every apply: a saved plan records it.
+directory_version = Table(
+    "directory_version",
+    metadata,
+    Column("uai", String(8), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+saved_plan = Table(
+    "saved_plan",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False, index=True),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("state_fingerprint", String(120), nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("plan", Text, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=True),
 )

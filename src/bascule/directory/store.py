@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from bascule.directory.codec import snapshot_from_json, snapshot_to_json
+from bascule.directory.codec import from_json, to_json
 from bascule.directory.schema import staged_snapshot
 from bascule.domain.school import SchoolYear
 from bascule.errors import UserError
@@ -64,7 +64,7 @@ class StageResult:
 
 def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime) -> StageResult:
     """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row."""
-    document = snapshot_to_json(snapshot)
+    document = to_json(snapshot)
     digest = hashlib.sha256(document.encode()).hexdigest()
     with engine.begin() as connection:
         latest = connection.execute(
@@ -106,9 +106,17 @@ def staged_campaigns(engine: Engine) -> list[StagedCampaign]:
                 for row in connection.execute(query)]
 
 
-def latest_snapshot(engine: Engine, uai: str) -> Snapshot | None:
-    query = (select(staged_snapshot.c.snapshot).where(staged_snapshot.c.uai == uai)
+@dataclass(frozen=True, slots=True)
+class Staged:
+    snapshot: Snapshot
+    content_sha256: str
+
+
+def latest_snapshot(engine: Engine, uai: str) -> Staged | None:
+    """The campaign the next plan is computed for: the newest staged for the school."""
+    query = (select(staged_snapshot.c.snapshot, staged_snapshot.c.content_sha256)
+             .where(staged_snapshot.c.uai == uai)
              .order_by(staged_snapshot.c.id.desc()).limit(1))
     with engine.connect() as connection:
-        document = connection.execute(query).scalar()
-    return snapshot_from_json(document) if document is not None else None
+        row = connection.execute(query).first()
+    return Staged(from_json(row.snapshot, Snapshot), row.content_sha256) if row else None

@@ -1,0 +1,165 @@
+"""How plans, applies and accounts look: in the terminal (Rich), as JSON and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from rich.console import Console
+from rich.table import Table
+
+from bascule.directory.accounts import AccountRow
+from bascule.domain.logins import LoginKind
+from bascule.pipeline import ApplyOutcome
+from bascule.plan.model import Action, ActionKind, Plan
+
+ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DISABLE,
+                 ActionKind.REACTIVATE, ActionKind.DELETE)
+_KIND_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "mettre à jour",
+                ActionKind.MOVE: "changer de division", ActionKind.DISABLE: "désactiver",
+                ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer"}
+_DETAILS_SHOWN = 20
+
+
+def _fact_counts(plan: Plan) -> dict[str, dict[str, int]]:
+    """Structures apart; memberships, services, PP and guardianships together."""
+    facts = Counter((a.kind, a.fact.kind == "structure") for a in plan.actions if a.fact)
+    return {group: {"add": facts[(ActionKind.ADD, is_structure)],
+                    "remove": facts[(ActionKind.REMOVE, is_structure)]}
+            for group, is_structure in (("structures", True), ("memberships", False))}
+
+
+def summary(plan: Plan) -> dict[str, object]:
+    """Counts of accounts per action (every key, even at zero), then structures and facts."""
+    accounts = Counter(a.kind for a in plan.actions if a.kind.is_account_action)
+    counts: dict[str, object] = {kind.value: accounts[kind] for kind in ACCOUNT_KINDS}
+    counts.update(_fact_counts(plan))
+    return counts
+
+
+def _action_json(action: Action) -> dict[str, object]:
+    document: dict[str, object] = {
+        "kind": action.kind.value, "profile": action.profile, "person": action.person,
+        "login": action.login(LoginKind.NETWORK), "educonnect": action.login(LoginKind.EDUCONNECT),
+        "label": action.label, "division": action.division,
+    }
+    if action.changes:
+        document["changes"] = [{"field": f, "before": b, "after": a} for f, b, a in action.changes]
+    if action.fact:
+        document |= {"fact": action.fact.kind, "target": action.fact.target,
+                     "detail": action.fact.detail}
+    return document
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps({
+        "uai": plan.uai, "school_year": plan.school_year.start, "summary": summary(plan),
+        "actions": [_action_json(action) for action in plan.actions],
+        "problems": [{"person": p.person, "message": p.message} for p in plan.problems],
+    }, ensure_ascii=False, indent=2)
+
+
+def plan_text(console: Console, plan: Plan) -> None:
+    console.print(f"[bold]Plan pour {plan.uai}[/] · année scolaire {plan.school_year}")
+    if plan.is_empty:
+        console.print("Rien à faire : l'annuaire est déjà à jour de la campagne importée.")
+    else:
+        _per_profile(console, plan)
+        _per_division(console, plan)
+        _details(console, plan)
+    for problem in plan.problems:
+        console.print(f"[yellow]À vérifier[/] : {problem.message}", soft_wrap=True)
+    if not plan.is_empty:
+        console.print("Relisez ce plan, puis appliquez-le : bascule apply --yes")
+
+
+def _per_profile(console: Console, plan: Plan) -> None:
+    counts = Counter((a.kind, a.profile) for a in plan.actions if a.kind.is_account_action)
+    profiles = sorted({profile for _kind, profile in counts})
+    table = Table(title="Comptes, par action et par profil", title_justify="left")
+    table.add_column("Action")
+    for profile in profiles:
+        table.add_column(profile, justify="right")
+    for kind in ACCOUNT_KINDS:
+        table.add_row(_KIND_LABELS[kind], *(str(counts[(kind, p)]) for p in profiles))
+    console.print(table)
+    facts = _fact_counts(plan)
+    structures, memberships = facts["structures"], facts["memberships"]
+    console.print(f"Structures : +{structures['add']} −{structures['remove']} · appartenances, "
+                  f"services, PP, responsables : +{memberships['add']} −{memberships['remove']}")
+
+
+def _per_division(console: Console, plan: Plan) -> None:
+    counts = Counter((a.division, a.kind) for a in plan.actions
+                     if a.kind.is_account_action and a.profile == "eleve")
+    divisions = sorted({division or "" for division, _kind in counts})
+    if not divisions:
+        return
+    table = Table(title="Élèves, par division", title_justify="left")
+    table.add_column("Division")
+    for kind in ACCOUNT_KINDS:
+        table.add_column(_KIND_LABELS[kind], justify="right")
+    for division in divisions:
+        table.add_row(division or "(aucune)",
+                      *(str(counts[(division or None, kind)]) for kind in ACCOUNT_KINDS))
+    console.print(table)
+
+
+def _details(console: Console, plan: Plan) -> None:
+    for kind in ACCOUNT_KINDS:
+        actions = [a for a in plan.actions if a.kind is kind]
+        for action in actions[:_DETAILS_SHOWN]:
+            logins = " ".join(value for _kind, value in action.logins)
+            changes = "; ".join(f"{f} : {b} → {a}" for f, b, a in action.changes)
+            console.print(f"  {_KIND_LABELS[kind]} · {action.profile} · {action.label} "
+                          f"{logins} {action.division or ''} {changes}".rstrip(),
+                          highlight=False, soft_wrap=True)
+        if len(actions) > _DETAILS_SHOWN:
+            console.print(f"  … et {len(actions) - _DETAILS_SHOWN} autres ({_KIND_LABELS[kind]})"
+                          " : bascule plan --json les donne tous.")
+
+
+def applied(console: Console, outcome: ApplyOutcome) -> None:
+    done = ", ".join(f"{kind} {count}" for kind, count in sorted(outcome.counts.items()))
+    console.print(f"[bold green]Plan appliqué[/] pour {outcome.plan.uai} : {done or 'rien'}.")
+    if outcome.credentials is not None:
+        console.print(f"Mots de passe initiaux (à distribuer, puis à détruire) : "
+                      f"{outcome.credentials}", soft_wrap=True)
+
+
+def accounts_json(rows: Sequence[AccountRow]) -> str:
+    return json.dumps([_account_dict(row) for row in rows], ensure_ascii=False, indent=2)
+
+
+def _account_dict(row: AccountRow) -> dict[str, object]:
+    document = asdict(row)
+    document["birth_date"] = row.birth_date.isoformat() if row.birth_date else None
+    document["groups"] = list(row.groups)
+    return document
+
+
+def accounts_csv(rows: Sequence[AccountRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    columns = ("login", "educonnect", "profile", "status", "last_name", "first_name",
+               "birth_date", "division", "groups", "ine")
+    writer.writerow(columns)
+    for row in rows:
+        values = _account_dict(row)
+        values["groups"] = ",".join(row.groups)
+        writer.writerow([values[column] or "" for column in columns])
+    return out.getvalue()
+
+
+def accounts_table(console: Console, rows: Sequence[AccountRow]) -> None:
+    table = Table(title=f"Comptes ({len(rows)})", title_justify="left")
+    for column in ("Identifiant", "EduConnect", "Profil", "État", "Nom", "Prénom", "Division"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.login or "", row.educonnect or "", row.profile, row.status,
+                      row.last_name, row.first_name, row.division or "")
+    console.print(table)

@@ -1,0 +1,91 @@
+"""The accounts of one school, as a listing: one row per person with an account."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from bascule.directory.schema import account, fact, login, person, person_source_id
+from bascule.domain.logins import LoginKind
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountRow:
+    login: str | None
+    educonnect: str | None
+    profile: str
+    status: str
+    last_name: str
+    first_name: str
+    birth_date: date | None
+    division: str | None
+    groups: tuple[str, ...]
+    ine: str | None
+    source_ids: dict[str, str]
+
+
+def list_accounts(engine: Engine, uai: str) -> list[AccountRow]:
+    """Everyone with an account, with their structures of the newest year applied."""
+    with engine.connect() as connection:
+        logins = _logins(connection, uai)
+        sources = _sources(connection, uai)
+        structures = _structures(connection, uai)
+        query = (select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
+                        person.c.first_name, person.c.birth_date, account.c.status)
+                 .join(account, account.c.person_id == person.c.id)
+                 .where(person.c.uai == uai)
+                 .order_by(person.c.last_name, person.c.first_name, person.c.key))
+        rows = list(connection.execute(query))
+    return [_row(r._mapping, logins[r.id], sources[r.id], structures.get(r.key, []))
+            for r in rows]
+
+
+def _row(row: Mapping[Any, Any], logins: dict[str, str], sources: dict[str, str],
+         structures: list[str]) -> AccountRow:
+    divisions = [code[2:] for code in structures if code.startswith("D:")]
+    return AccountRow(
+        login=logins.get(LoginKind.NETWORK.value),
+        educonnect=logins.get(LoginKind.EDUCONNECT.value),
+        profile=row["profile"], status=row["status"], last_name=row["last_name"],
+        first_name=row["first_name"], birth_date=row["birth_date"],
+        division=divisions[0] if divisions else None,
+        groups=tuple(sorted(code[2:] for code in structures if code.startswith("G:"))),
+        ine=sources.get("ine") or sources.get("ine_rnie") or sources.get("ine_bea"),
+        source_ids=sources,
+    )
+
+
+def _logins(connection: Connection, uai: str) -> dict[int, dict[str, str]]:
+    held: dict[int, dict[str, str]] = defaultdict(dict)
+    query = select(login.c.person_id, login.c.namespace, login.c.login).where(
+        (login.c.uai == uai) & login.c.freed_at.is_(None))
+    for row in connection.execute(query):
+        held[row.person_id][row.namespace] = row.login
+    return held
+
+
+def _sources(connection: Connection, uai: str) -> dict[int, dict[str, str]]:
+    sources: dict[int, dict[str, str]] = defaultdict(dict)
+    query = (select(person_source_id).join(person, person.c.id == person_source_id.c.person_id)
+             .where(person.c.uai == uai).order_by(person_source_id.c.value))
+    for row in connection.execute(query):
+        sources[row.person_id][row.scheme] = row.value
+    return sources
+
+
+def _structures(connection: Connection, uai: str) -> dict[str, list[str]]:
+    latest = connection.execute(select(func.max(fact.c.school_year)).where(
+        (fact.c.uai == uai) & (fact.c.kind == "member"))).scalar()
+    members: dict[str, list[str]] = defaultdict(list)
+    if latest is None:
+        return members
+    query = select(fact.c.subject, fact.c.target).where(
+        (fact.c.uai == uai) & (fact.c.school_year == latest) & (fact.c.kind == "member"))
+    for row in connection.execute(query):
+        members[row.subject].append(row.target)
+    return members

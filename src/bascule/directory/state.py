@@ -1,0 +1,123 @@
+"""Loading the directory of one school as a DirectoryState value, for the pure plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, func, select
+
+from bascule.directory.schema import (
+    account,
+    directory_version,
+    fact,
+    login,
+    person,
+    person_source_id,
+)
+from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
+from bascule.domain.school import SchoolYear
+from bascule.plan.model import (
+    Account,
+    AccountStatus,
+    DirectoryState,
+    Fact,
+    Identity,
+    KnownPerson,
+    PersonKind,
+    SourceId,
+)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes: they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def directory_version_of(connection: Connection, uai: str) -> int:
+    query = select(directory_version.c.version).where(directory_version.c.uai == uai)
+    return connection.execute(query).scalar() or 0
+
+
+def fingerprint(connection: Connection, uai: str, staged_sha256: str) -> str:
+    """Changes with every apply and with every newly staged campaign."""
+    return f"{directory_version_of(connection, uai)}:{staged_sha256}"
+
+
+def load_state(connection: Connection, uai: str, school_year: SchoolYear,
+               *, quarantine: timedelta, staged_sha256: str) -> DirectoryState:
+    holdings, logins_of = _logins(connection, uai)
+    return DirectoryState(
+        uai=uai,
+        people=_people(connection, uai, logins_of),
+        registries={kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)
+                    for kind in LoginKind},
+        facts=_facts(connection, uai, school_year.start),
+        divisions=_latest_divisions(connection, uai, school_year.start),
+        fingerprint=fingerprint(connection, uai, staged_sha256),
+    )
+
+
+def _logins(connection: Connection, uai: str) -> tuple[
+        dict[LoginKind, dict[str, LoginHolding]], dict[int, dict[LoginKind, str]]]:
+    """The registries, and each person's latest login per namespace (held or freed)."""
+    holdings: dict[LoginKind, dict[str, LoginHolding]] = {kind: {} for kind in LoginKind}
+    logins_of: dict[int, dict[LoginKind, str]] = defaultdict(dict)
+    query = (select(login.c.namespace, login.c.login, login.c.person_id, login.c.freed_at,
+                    person.c.key)
+             .join(person, person.c.id == login.c.person_id)
+             .where(login.c.uai == uai).order_by(login.c.issued_at))
+    for row in connection.execute(query):
+        kind = LoginKind(row.namespace)
+        freed = aware(row.freed_at) if row.freed_at else None
+        holdings[kind][row.login] = LoginHolding(login=row.login, holder=row.key, freed_at=freed)
+        logins_of[row.person_id][kind] = row.login
+    return holdings, logins_of
+
+
+def _people(connection: Connection, uai: str,
+            logins_of: dict[int, dict[LoginKind, str]]) -> tuple[KnownPerson, ...]:
+    sources: dict[int, set[SourceId]] = defaultdict(set)
+    source_query = (select(person_source_id)
+                    .join(person, person.c.id == person_source_id.c.person_id)
+                    .where(person.c.uai == uai))
+    for row in connection.execute(source_query):
+        sources[row.person_id].add(SourceId(row.scheme, row.value))
+    query = (select(person, account.c.status, account.c.status_since)
+             .outerjoin(account, account.c.person_id == person.c.id)
+             .where(person.c.uai == uai).order_by(person.c.key))
+    people = []
+    for row in connection.execute(query):
+        known_account = None
+        if row.status is not None:
+            known_account = Account(logins=tuple(sorted(logins_of[row.id].items(),
+                                                        key=lambda item: item[0].value)),
+                                    status=AccountStatus(row.status),
+                                    status_since=aware(row.status_since))
+        people.append(KnownPerson(
+            key=row.key, kind=PersonKind(row.kind), source_ids=frozenset(sources[row.id]),
+            identity=Identity(last_name=row.last_name, birth_name=row.birth_name,
+                              first_name=row.first_name, birth_date=row.birth_date,
+                              email=row.email, function=row.function, profile=row.profile),
+            account=known_account,
+        ))
+    return tuple(people)
+
+
+def _facts(connection: Connection, uai: str, year: int) -> frozenset[Fact]:
+    query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(
+        (fact.c.uai == uai) & (fact.c.school_year == year))
+    return frozenset(Fact(row.kind, row.subject, row.target, row.detail)
+                     for row in connection.execute(query))
+
+
+def _latest_divisions(connection: Connection, uai: str, year: int) -> dict[str, str]:
+    """Each élève's division in the latest year applied up to this one: a change is a move."""
+    latest = connection.execute(select(func.max(fact.c.school_year)).where(
+        (fact.c.uai == uai) & (fact.c.kind == "member") & (fact.c.school_year <= year))).scalar()
+    if latest is None:
+        return {}
+    query = select(fact.c.subject, fact.c.target).where(
+        (fact.c.uai == uai) & (fact.c.school_year == latest) & (fact.c.kind == "member")
+        & fact.c.target.startswith("D:"))
+    return {row.subject: row.target[2:] for row in connection.execute(query)}

@@ -1,0 +1,181 @@
+"""compute_plan: the typed actions that take the directory to a staged campaign. Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry, first_free
+from bascule.plan.desired import DesiredPerson, covered_schemes, desired_facts, desired_people
+from bascule.plan.matching import match_people
+from bascule.plan.model import (
+    AccountStatus,
+    Action,
+    ActionKind,
+    DirectoryState,
+    Fact,
+    Identity,
+    KnownPerson,
+    PersonKind,
+    Plan,
+    SourceId,
+)
+from bascule.snapshot.model import Snapshot
+
+_KIND_ORDER = {PersonKind.ELEVE: 0, PersonKind.STAFF: 1, PersonKind.RESPONSABLE: 2}
+
+
+def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime) -> Plan:
+    desired = desired_people(snapshot)
+    children = {p.key: _children(p, state) for p in state.people}
+    matching = match_people(desired, state.people, children)
+    keys = _keys(desired, matching.known, state, matching.ambiguous)
+    registries = _Registries(state.registries, now)
+    actions: list[Action] = []
+    for person in sorted((p for p in desired if p.ref in keys), key=_creation_order):
+        actions += _person_actions(person, keys[person.ref], matching.known.get(person.ref),
+                                   state, registries)
+    actions += _disables(state, set(matching.known_keys()), covered_schemes(snapshot))
+    actions += _fact_actions(desired_facts(snapshot, keys), state.facts)
+    return Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
+                state_fingerprint=state.fingerprint, actions=tuple(actions),
+                problems=tuple(matching.problems))
+
+
+def _children(person: KnownPerson, state: DirectoryState) -> frozenset[str]:
+    return frozenset(f.target for f in state.facts
+                     if f.kind == "guardian" and f.subject == person.key)
+
+
+def _creation_order(person: DesiredPerson) -> tuple[object, ...]:
+    """Logins go to new people in an order that depends on who they are, never on the files."""
+    identity = person.identity
+    return (_KIND_ORDER[person.kind], identity.last_name.casefold(),
+            identity.first_name.casefold(), identity.birth_date or datetime.min.date(), person.ref)
+
+
+def _keys(desired: list[DesiredPerson], known: dict[str, KnownPerson], state: DirectoryState,
+          ambiguous: set[str]) -> dict[str, str]:
+    """The directory key of each person: the known one, or a new one derived from the ref."""
+    taken = {person.key for person in state.people}
+    keys: dict[str, str] = {}
+    for person in sorted(desired, key=lambda p: p.ref):
+        if person.ref in ambiguous:
+            continue
+        if person.ref in known:
+            keys[person.ref] = known[person.ref].key
+            continue
+        key, number = person.ref, 1
+        while key in taken:
+            number += 1
+            key = f"{person.ref}#{number}"
+        taken.add(key)
+        keys[person.ref] = key
+    return keys
+
+
+@dataclass(slots=True)
+class _Registries:
+    """The login registries, plus what this plan hands out as it goes."""
+
+    registries: dict[LoginKind, LoginRegistry]
+    now: datetime
+
+    def allocate(self, kind: LoginKind, person: DesiredPerson, key: str) -> str:
+        registry = self.registries[kind]
+        login = first_free(person.identity.first_name, person.identity.last_name, kind,
+                           lambda candidate: registry.is_free_for(candidate, key, self.now))
+        holdings = {**registry.holdings,
+                    login: LoginHolding(login=login, holder=key, freed_at=None)}
+        self.registries[kind] = dataclasses.replace(registry, holdings=holdings)
+        return login
+
+
+def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
+                    state: DirectoryState, registries: _Registries) -> list[Action]:
+    account = known.account if known else None
+    if account is None or account.status is AccountStatus.DELETED:
+        logins = tuple((kind, _login_for(kind, person, key, known, registries))
+                       for kind in person.kind.login_kinds)
+        return [_action(ActionKind.CREATE, person, key, logins, identity=person.identity,
+                        source_ids=tuple(sorted(person.source_ids)))]
+    assert known is not None  # an account belongs to a known person
+    actions = []
+    if account.status is AccountStatus.DISABLED:
+        actions.append(_action(ActionKind.REACTIVATE, person, key, account.logins))
+    changes = _changes(person, known)
+    if changes:
+        actions.append(_action(ActionKind.UPDATE, person, key, account.logins,
+                               identity=person.identity, changes=changes,
+                               source_ids=tuple(sorted(person.source_ids - known.source_ids))))
+    before = state.divisions.get(key)
+    if person.kind is PersonKind.ELEVE and before is not None and before != person.division:
+        actions.append(_action(ActionKind.MOVE, person, key, account.logins,
+                               changes=(("division", before, person.division or ""),)))
+    return actions
+
+
+def _action(
+    kind: ActionKind,
+    person: DesiredPerson,
+    key: str,
+    logins: tuple[tuple[LoginKind, str], ...],
+    *,
+    identity: Identity | None = None,
+    source_ids: tuple[SourceId, ...] = (),
+    changes: tuple[tuple[str, str, str], ...] = (),
+) -> Action:
+    return Action(kind=kind, person=key, profile=person.identity.profile, label=person.label,
+                  person_kind=person.kind, division=person.division, logins=logins,
+                  identity=identity,
+                  source_ids=source_ids, changes=changes)
+
+
+def _login_for(kind: LoginKind, person: DesiredPerson, key: str, known: KnownPerson | None,
+               registries: _Registries) -> str:
+    """A returning person gets their login back when it is still theirs to take."""
+    previous = known.account.login(kind) if known and known.account else None
+    registry = registries.registries[kind]
+    if previous and registry.is_free_for(previous, key, registries.now):
+        return previous
+    return registries.allocate(kind, person, key)
+
+
+def _changes(person: DesiredPerson, known: KnownPerson) -> tuple[tuple[str, str, str], ...]:
+    changes = [
+        (name, _text(getattr(known.identity, name)), _text(getattr(person.identity, name)))
+        for name in ("last_name", "birth_name", "first_name", "birth_date", "email", "function",
+                     "profile")
+        if getattr(known.identity, name) != getattr(person.identity, name)
+    ]
+    changes += [("source_id", "", f"{source.scheme}:{source.value}")
+                for source in sorted(person.source_ids - known.source_ids)]
+    return tuple(changes)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _disables(state: DirectoryState, present: set[str], schemes: frozenset[str]) -> list[Action]:
+    """Active accounts of people this campaign speaks for, and does not list any more."""
+    return [
+        Action(kind=ActionKind.DISABLE, person=person.key, profile=person.identity.profile,
+               label=f"{person.identity.last_name} {person.identity.first_name}",
+               person_kind=person.kind,
+               division=state.divisions.get(person.key), logins=person.account.logins)
+        for person in sorted(state.people, key=lambda p: p.key)
+        if person.key not in present and person.account is not None
+        and person.account.status is AccountStatus.ACTIVE
+        and any(source.scheme in schemes for source in person.source_ids)
+    ]
+
+
+def _fact_actions(desired: frozenset[Fact], current: frozenset[Fact]) -> list[Action]:
+    return ([_fact_action(ActionKind.ADD, fact) for fact in sorted(desired - current)]
+            + [_fact_action(ActionKind.REMOVE, fact) for fact in sorted(current - desired)])
+
+
+def _fact_action(kind: ActionKind, fact: Fact) -> Action:
+    return Action(kind=kind, person=fact.subject, profile=fact.kind, label=fact.target, fact=fact)

@@ -1,0 +1,148 @@
+"""What the directory should hold for a staged campaign: people with their ids, and the facts."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from bascule.domain.people import StaffCategory, staff_category
+from bascule.exports.records import ExportKind
+from bascule.plan.model import Fact, Identity, PersonKind, SourceId
+from bascule.snapshot.model import Eleve, Responsable, Snapshot, Staff
+
+_STAFF_PROFILES = {
+    StaffCategory.ENSEIGNANT: "enseignant",
+    StaffCategory.DIRECTION: "direction",
+    StaffCategory.DOCUMENTATION: "documentation",
+    StaffCategory.VIE_SCOLAIRE: "vie_scolaire",
+    StaffCategory.ADMINISTRATIF: "administratif",
+}
+INE_SCHEMES = ("ine", "ine_rnie", "ine_bea")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DesiredPerson:
+    ref: str  # the snapshot's own id: "eleve:1000001", "staff:epp:8949", "responsable:2000001"
+    kind: PersonKind
+    source_ids: frozenset[SourceId]
+    identity: Identity
+    division: str | None = None
+    children: frozenset[str] = frozenset()  # refs of a responsable's children
+
+    @property
+    def name_key(self) -> tuple[str, str, date | None]:
+        return (self.identity.last_name.casefold(), self.identity.first_name.casefold(),
+                self.identity.birth_date)
+
+    @property
+    def label(self) -> str:
+        return f"{self.identity.last_name} {self.identity.first_name}"
+
+
+def eleve_ref(eleve_id: str) -> str:
+    return f"eleve:{eleve_id}"
+
+
+def desired_people(snapshot: Snapshot) -> list[DesiredPerson]:
+    """Active élèves, staff, and responsables who legally represent an active élève."""
+    active = {eleve.eleve_id for eleve in snapshot.active_eleves}
+    children: dict[str, set[str]] = defaultdict(set)
+    for link in snapshot.guardianships:
+        if link.is_legal and link.eleve_id in active:
+            children[link.personne_id].add(eleve_ref(link.eleve_id))
+    return ([_eleve(e) for e in snapshot.active_eleves]
+            + [_staff(s) for s in snapshot.staff]
+            + [_responsable(r, frozenset(children[r.personne_id]))
+               for r in snapshot.responsables if children.get(r.personne_id)])
+
+
+def _eleve(eleve: Eleve) -> DesiredPerson:
+    ids = {SourceId("eleve_id", eleve.eleve_id)}
+    ids |= {SourceId(scheme, value) for scheme, value in zip(
+        INE_SCHEMES, (eleve.ine, eleve.ine_rnie, eleve.ine_bea), strict=True) if value}
+    if eleve.elenoet:
+        ids.add(SourceId("elenoet", eleve.elenoet))
+    return DesiredPerson(
+        ref=eleve_ref(eleve.eleve_id), kind=PersonKind.ELEVE, source_ids=frozenset(ids),
+        identity=Identity(last_name=eleve.last_name, birth_name=eleve.birth_name,
+                          first_name=eleve.first_name, birth_date=eleve.birth_date, email=None,
+                          function=None, profile="eleve"),
+        division=eleve.division,
+    )
+
+
+def staff_ref(member: Staff) -> str:
+    return f"staff:{member.key}"
+
+
+def _staff(member: Staff) -> DesiredPerson:
+    scheme = {"epp": "sts_epp", "local": "sts_local"}.get(member.key.source, member.key.source)
+    return DesiredPerson(
+        ref=staff_ref(member), kind=PersonKind.STAFF,
+        source_ids=frozenset({SourceId(scheme, member.key.staff_id)}),
+        identity=Identity(last_name=member.last_name, birth_name=member.birth_name,
+                          first_name=member.first_name, birth_date=member.birth_date,
+                          email=member.email, function=member.function,
+                          profile=_STAFF_PROFILES[staff_category(member.function)]),
+    )
+
+
+def _responsable(responsable: Responsable, children: frozenset[str]) -> DesiredPerson:
+    return DesiredPerson(
+        ref=f"responsable:{responsable.personne_id}", kind=PersonKind.RESPONSABLE,
+        source_ids=frozenset({SourceId("personne_id", responsable.personne_id)}),
+        identity=Identity(last_name=responsable.last_name, birth_name=responsable.birth_name,
+                          first_name=responsable.first_name, birth_date=None,
+                          email=responsable.email, function=None, profile="responsable"),
+        children=children,
+    )
+
+
+def covered_schemes(snapshot: Snapshot) -> frozenset[str]:
+    """The id schemes this campaign speaks for: a person known only by other schemes (staff
+    of a CSV not given this time) is out of its scope, and is neither updated nor disabled."""
+    schemes = {"eleve_id", "elenoet", *INE_SCHEMES}
+    if snapshot.has_source(ExportKind.RESPONSABLES.value):
+        schemes.add("personne_id")
+    if snapshot.has_source(ExportKind.STS.value):
+        schemes |= {"sts_epp", "sts_local"}
+    if snapshot.has_source(ExportKind.LOCAL_PEOPLE.value):
+        schemes.add("csv")
+    return frozenset(schemes)
+
+
+def structure_target(kind: str, code: str) -> str:
+    return f"{kind}:{code}"
+
+
+def desired_facts(snapshot: Snapshot, key_of: Mapping[str, str]) -> frozenset[Fact]:
+    """The year's structures and who belongs to, teaches, heads or represents what."""
+    facts = {Fact("structure", structure_target("D", d.code), "", json.dumps([d.label, []]))
+             for d in snapshot.divisions}
+    facts |= {Fact("structure", structure_target("G", g.code), "",
+                   json.dumps([g.label, list(g.parent_divisions)])) for g in snapshot.groups}
+    for eleve in snapshot.active_eleves:
+        key = key_of.get(eleve_ref(eleve.eleve_id))
+        if key is None:
+            continue
+        if eleve.division:
+            facts.add(Fact("member", key, structure_target("D", eleve.division)))
+        facts |= {Fact("member", key, structure_target("G", code)) for code in eleve.groups}
+    staff_keys = {member.key: key_of.get(staff_ref(member)) for member in snapshot.staff}
+    for service in snapshot.services:
+        if (teacher := staff_keys.get(service.teacher)) is not None:
+            facts.add(Fact("service", teacher, structure_target(service.structure_kind.value,
+                                                                service.structure_code),
+                           service.subject_code))
+    for pp in snapshot.profs_principaux:
+        if (teacher := staff_keys.get(pp.teacher)) is not None:
+            facts.add(Fact("pp", teacher, structure_target("D", pp.division)))
+    for link in snapshot.guardianships:
+        responsable = key_of.get(f"responsable:{link.personne_id}")
+        child = key_of.get(eleve_ref(link.eleve_id))
+        if responsable is not None and child is not None:
+            facts.add(Fact("guardian", responsable, child, str(link.level.value)))
+    return frozenset(facts)

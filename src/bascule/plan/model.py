@@ -1,0 +1,149 @@
+"""The values the plan works on: people and facts of the directory, and the typed actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+from bascule.domain.logins import LoginKind, LoginRegistry
+from bascule.domain.school import SchoolYear
+
+
+class PersonKind(Enum):
+    ELEVE = "eleve"
+    RESPONSABLE = "responsable"
+    STAFF = "staff"
+
+    @property
+    def login_kinds(self) -> tuple[LoginKind, ...]:
+        """Élèves and staff share the network namespace; élèves and responsables EduConnect."""
+        return {PersonKind.ELEVE: (LoginKind.NETWORK, LoginKind.EDUCONNECT),
+                PersonKind.RESPONSABLE: (LoginKind.EDUCONNECT,),
+                PersonKind.STAFF: (LoginKind.NETWORK,)}[self]
+
+
+class AccountStatus(Enum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceId:
+    """One identifier a source gives a person: ("ine", "1234567890A"), ("sts_epp", "8949")…"""
+
+    scheme: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Identity:
+    """What the directory keeps of who a person is; a difference is an update."""
+
+    last_name: str
+    birth_name: str | None
+    first_name: str
+    birth_date: date | None
+    email: str | None
+    function: str | None  # staff only
+    profile: str  # eleve, responsable, enseignant, direction, vie_scolaire, documentation, …
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account:
+    logins: tuple[tuple[LoginKind, str], ...]
+    status: AccountStatus
+    status_since: datetime
+
+    def login(self, kind: LoginKind) -> str | None:
+        return dict(self.logins).get(kind)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownPerson:
+    key: str
+    kind: PersonKind
+    source_ids: frozenset[SourceId]
+    identity: Identity
+    account: Account | None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Fact:
+    """A structure, membership, service, PP or guardianship of one school year, comparable.
+
+    kind: "structure", "member", "service", "pp", "guardian"; subject is a person key (or the
+    structure code for "structure"); target a structure "D:6A" / "G:5ESP 1" or a person key;
+    detail a subject code, a guardian level, or a structure's label and parents.
+    """
+
+    kind: str
+    subject: str
+    target: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectoryState:
+    uai: str
+    people: tuple[KnownPerson, ...]
+    registries: dict[LoginKind, LoginRegistry]
+    facts: frozenset[Fact]  # of the school year being planned
+    divisions: dict[str, str]  # élève key -> division in the latest year applied before
+    fingerprint: str  # changes whenever the directory does: a saved plan checks it
+
+
+class ActionKind(Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    MOVE = "move"
+    DISABLE = "disable"
+    REACTIVATE = "reactivate"
+    DELETE = "delete"
+    ADD = "add"  # a fact: structure, membership, service, PP, guardianship
+    REMOVE = "remove"
+
+    @property
+    def is_account_action(self) -> bool:
+        return self not in (ActionKind.ADD, ActionKind.REMOVE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    kind: ActionKind
+    person: str  # person key, or the structure code for a structure fact
+    profile: str
+    label: str  # "MARTIN Léa", for people reading the plan
+    person_kind: PersonKind | None = None  # None for a fact
+    division: str | None = None
+    logins: tuple[tuple[LoginKind, str], ...] = ()
+    identity: Identity | None = None
+    source_ids: tuple[SourceId, ...] = ()
+    changes: tuple[tuple[str, str, str], ...] = ()  # field, before, after
+    fact: Fact | None = None
+
+    def login(self, kind: LoginKind) -> str | None:
+        return dict(self.logins).get(kind)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanProblem:
+    """Something the plan will not do by itself: an ambiguous match, never merged silently."""
+
+    person: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    uai: str
+    school_year: SchoolYear
+    computed_at: datetime
+    state_fingerprint: str
+    actions: tuple[Action, ...]
+    problems: tuple[PlanProblem, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.actions

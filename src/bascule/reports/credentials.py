@@ -1,0 +1,41 @@
+"""The one place initial passwords are written in clear: the credentials file, mode 0600.
+
+`<home>/credentials/<timestamp>/comptes.csv`: `;`-separated, UTF-8 with BOM (Excel opens it
+right), one line per created account. Written as `.partial` before the accounts are stored and
+renamed once they are, so that a failed apply leaves no file and a done apply always has one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from bascule.domain.logins import LoginKind
+from bascule.plan.model import Action
+
+COLUMNS = ("login", "educonnect", "nom", "prenom", "profil", "division", "mot_de_passe")
+
+
+def credentials_csv(created: Sequence[Action], passwords: Mapping[str, str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for action in sorted(created, key=lambda a: (a.profile, a.division or "", a.label)):
+        identity = action.identity
+        writer.writerow([
+            action.login(LoginKind.NETWORK) or "", action.login(LoginKind.EDUCONNECT) or "",
+            identity.last_name if identity else "", identity.first_name if identity else "",
+            action.profile, action.division or "", passwords[action.person],
+        ])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Create the file readable by its owner only, from the first byte on."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
