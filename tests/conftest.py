@@ -8,16 +8,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, Type
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from bascule.cli.app import app
+from bascule.directory import hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 
 FIXTURES = Path(__file__).parent / "fixtures" / "college"
 UAI = "0860999U"
 ALL_FILES = ("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml", "Nomenclature.xml",
              "Structures.xml", f"sts_emp_{UAI}_2026.xml", "personnes_locales.csv")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OWASP argon2id costs ~25 ms a hash: tests that create thousands of accounts use the same
+    algorithm at its cheapest. tests/directory/test_hashing.py checks the real parameters."""
+    monkeypatch.setattr(hashing, "HASHER", PasswordHasher(time_cost=1, memory_cost=8,
+                                                          parallelism=1, type=Type.ID))
 
 
 @pytest.fixture

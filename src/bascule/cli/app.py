@@ -133,11 +133,11 @@ def import_(
         except ImportRejected as rejected:
             _write_report(report, settings, None, rejected.problems, now)
             if as_json:
-                out.print_json(render.import_json(None, rejected.problems))
+                _write_json(render.import_json(None, rejected.problems))
                 raise typer.Exit(1) from None
             raise
     if as_json:
-        out.print_json(render.import_json(outcome, outcome.problems))
+        _write_json(render.import_json(outcome, outcome.problems))
     else:
         render.import_outcome(out, outcome, settings.max_problems_shown)
     _write_report(report, settings, outcome, outcome.problems, now)
@@ -215,7 +215,7 @@ def plan(
     computed = pipeline.plan_campaign(settings, pipeline.school_uai(settings, uai),
                                       now=_moment(at))
     if as_json:
-        out.print_json(render_plan.plan_json(computed))
+        _write_json(render_plan.plan_json(computed))
     else:
         render_plan.plan_text(out, computed)
 
@@ -258,7 +258,7 @@ def accounts(
             if (profile is None or row.profile == profile)
             and (account_status is None or row.status == account_status)]
     if as_json:
-        out.print_json(render_plan.accounts_json(rows))
+        _write_json(render_plan.accounts_json(rows))
     elif as_csv:
         sys.stdout.write(render_plan.accounts_csv(rows))
     else:
@@ -271,6 +271,11 @@ def status(ctx: typer.Context) -> None:
     state: CliState = ctx.obj
     settings = state.settings()
     render.status(out, settings, pipeline.campaigns(settings))
+
+
+def _write_json(document: str) -> None:
+    """JSON for other programs: plain, unstyled, on stdout."""
+    sys.stdout.write(document + "\n")
 
 
 @contextmanager

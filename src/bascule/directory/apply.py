@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Executable, bindparam, delete, insert, select, update
 
 from bascule.directory.schema import (
     account,
@@ -41,14 +41,23 @@ class Applied:
 def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
                password_hashes: Mapping[str, str], actor: str, now: datetime) -> Applied:
     """Raises StalePlan, having written nothing, if the directory moved since the plan."""
+    by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
+    for action in plan.actions:
+        by_kind[action.kind].append(action)
     with engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
-        writer = _Writer(connection, plan, password_hashes, now)
-        for action in plan.actions:
-            writer.apply(action)
-        connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
-                                             for action in plan.actions])
+        writer = _Writer(connection, plan, now)
+        writer.create(by_kind[ActionKind.CREATE], password_hashes)
+        writer.update(by_kind[ActionKind.UPDATE])
+        writer.set_status(by_kind[ActionKind.DISABLE], AccountStatus.DISABLED)
+        writer.set_status(by_kind[ActionKind.REACTIVATE], AccountStatus.ACTIVE)
+        writer.remove_facts(by_kind[ActionKind.REMOVE])
+        writer.add_facts(by_kind[ActionKind.ADD])
+        # A move is carried by its division facts; it is journaled like everything else.
+        if plan.actions:
+            connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
+                                                 for action in plan.actions])
         _bump_version(connection, plan.uai)
     return Applied(counts=dict(Counter(action.kind.value for action in plan.actions)))
 
@@ -74,91 +83,96 @@ def _bump_version(connection: Connection, uai: str) -> None:
 
 
 class _Writer:
-    """One method per action kind; person keys resolved to row ids as people are created."""
+    """Each kind of action written in bulk (executemany): thousands of rows, a few statements."""
 
-    def __init__(self, connection: Connection, plan: Plan, hashes: Mapping[str, str],
-                 now: datetime):
-        self.connection, self.plan, self.hashes, self.now = connection, plan, hashes, now
+    def __init__(self, connection: Connection, plan: Plan, now: datetime):
+        self.connection, self.plan, self.now = connection, plan, now
         self.ids = {row.key: row.id for row in connection.execute(
             select(person.c.key, person.c.id).where(person.c.uai == plan.uai))}
 
-    def apply(self, action: Action) -> None:
-        {
-            ActionKind.CREATE: self._create,
-            ActionKind.UPDATE: self._update,
-            ActionKind.MOVE: lambda _action: None,  # the division facts carry the move
-            ActionKind.DISABLE: lambda a: self._set_status(a, AccountStatus.DISABLED),
-            ActionKind.REACTIVATE: lambda a: self._set_status(a, AccountStatus.ACTIVE),
-            ActionKind.ADD: self._add_fact,
-            ActionKind.REMOVE: self._remove_fact,
-        }[action.kind](action)
-
-    def _identity_values(self, identity: Identity) -> dict[str, object]:
+    def _identity_values(self, identity: Identity | None) -> dict[str, object]:
+        assert identity is not None  # creates and updates carry the identity
         return {"profile": identity.profile, "last_name": identity.last_name,
                 "birth_name": identity.birth_name, "first_name": identity.first_name,
                 "birth_date": identity.birth_date, "email": identity.email,
                 "function": identity.function, "updated_at": self.now}
 
-    def _create(self, action: Action) -> None:
-        assert action.identity is not None
-        person_id = self.ids.get(action.person)
-        if person_id is None:  # a returning person keeps their row, ids and history
-            assert action.person_kind is not None
-            person_id = self.connection.execute(insert(person).values(
-                uai=self.plan.uai, key=action.person, kind=action.person_kind.value,
-                created_at=self.now, **self._identity_values(action.identity),
-            ).returning(person.c.id)).scalar_one()
-            self.ids[action.person] = person_id
-        else:
-            self.connection.execute(delete(account).where(account.c.person_id == person_id))
-        self._add_source_ids(person_id, action)
-        self.connection.execute(insert(account).values(
-            person_id=person_id, status=AccountStatus.ACTIVE.value, status_since=self.now,
-            password_hash=self.hashes[action.person], must_change_password=True,
-            created_at=self.now))
-        for kind, value in action.logins:
-            self._hold_login(person_id, kind.value, value)
+    def create(self, actions: list[Action], hashes: Mapping[str, str]) -> None:
+        if not actions:
+            return
+        self._insert_new_people([a for a in actions if a.person not in self.ids])
+        person_ids = [self.ids[a.person] for a in actions]
+        # A returning person keeps their row, ids and history; their old account is replaced.
+        self._executemany(delete(account).where(account.c.person_id == bindparam("pid")),
+                          [{"pid": pid} for pid in person_ids])
+        self._add_source_ids(actions)
+        self.connection.execute(insert(account), [
+            {"person_id": self.ids[a.person], "status": AccountStatus.ACTIVE.value,
+             "status_since": self.now, "password_hash": hashes[a.person],
+             "must_change_password": True, "created_at": self.now} for a in actions])
+        self._hold_logins(actions)
 
-    def _hold_login(self, person_id: int, namespace: str, value: str) -> None:
-        where = ((login.c.uai == self.plan.uai) & (login.c.namespace == namespace)
-                 & (login.c.login == value))
-        if self.connection.execute(select(login.c.person_id).where(where)).first():
-            self.connection.execute(update(login).where(where).values(
-                person_id=person_id, issued_at=self.now, freed_at=None))
-        else:
-            self.connection.execute(insert(login).values(
-                uai=self.plan.uai, namespace=namespace, login=value, person_id=person_id,
-                issued_at=self.now, freed_at=None))
+    def _insert_new_people(self, actions: list[Action]) -> None:
+        if not actions:
+            return
+        rows = self.connection.execute(
+            insert(person).returning(person.c.key, person.c.id, sort_by_parameter_order=True),
+            [{"uai": self.plan.uai, "key": a.person, "kind": _person_kind(a),
+              "created_at": self.now, **self._identity_values(a.identity)} for a in actions])
+        self.ids.update({row.key: row.id for row in rows})
 
-    def _add_source_ids(self, person_id: int, action: Action) -> None:
-        if action.source_ids:
-            self.connection.execute(insert(person_source_id), [
-                {"person_id": person_id, "scheme": source.scheme, "value": source.value}
-                for source in action.source_ids])
+    def _hold_logins(self, actions: list[Action]) -> None:
+        """Issue the logins, taking over a row freed earlier (quarantine over, or the same
+        person coming back)."""
+        held = [{"uai": self.plan.uai, "namespace": kind.value, "login": value,
+                 "person_id": self.ids[a.person], "issued_at": self.now, "freed_at": None}
+                for a in actions for kind, value in a.logins]
+        self._executemany(delete(login).where(
+            (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
+            & (login.c.login == bindparam("login"))), held)
+        self.connection.execute(insert(login), held)
 
-    def _update(self, action: Action) -> None:
-        assert action.identity is not None
-        person_id = self.ids[action.person]
-        self.connection.execute(update(person).where(person.c.id == person_id).values(
-            **self._identity_values(action.identity)))
-        self._add_source_ids(person_id, action)
+    def _add_source_ids(self, actions: list[Action]) -> None:
+        rows = [{"person_id": self.ids[a.person], "scheme": source.scheme, "value": source.value}
+                for a in actions for source in a.source_ids]
+        if rows:
+            self.connection.execute(insert(person_source_id), rows)
 
-    def _set_status(self, action: Action, status: AccountStatus) -> None:
-        self.connection.execute(update(account)
-                                .where(account.c.person_id == self.ids[action.person])
-                                .values(status=status.value, status_since=self.now))
+    def update(self, actions: list[Action]) -> None:
+        if not actions:
+            return
+        self._executemany(update(person).where(person.c.id == bindparam("pid")), [
+            {"pid": self.ids[a.person], **self._identity_values(a.identity)} for a in actions])
+        self._add_source_ids(actions)
 
-    def _fact_row(self, action: Action) -> dict[str, object]:
-        assert action.fact is not None
-        return {"uai": self.plan.uai, "school_year": self.plan.school_year.start,
-                "kind": action.fact.kind, "subject": action.fact.subject,
-                "target": action.fact.target, "detail": action.fact.detail}
+    def set_status(self, actions: list[Action], status: AccountStatus) -> None:
+        self._executemany(
+            update(account).where(account.c.person_id == bindparam("pid"))
+            .values(status=status.value, status_since=self.now),
+            [{"pid": self.ids[a.person]} for a in actions])
 
-    def _add_fact(self, action: Action) -> None:
-        self.connection.execute(insert(fact).values(**self._fact_row(action)))
+    def _fact_rows(self, actions: list[Action]) -> list[dict[str, object]]:
+        return [{"uai": self.plan.uai, "school_year": self.plan.school_year.start,
+                 "kind": a.fact.kind, "subject": a.fact.subject, "target": a.fact.target,
+                 "detail": a.fact.detail} for a in actions if a.fact is not None]
 
-    def _remove_fact(self, action: Action) -> None:
-        row = self._fact_row(action)
-        self.connection.execute(delete(fact).where(*(fact.c[name] == value
-                                                     for name, value in row.items())))
+    def add_facts(self, actions: list[Action]) -> None:
+        rows = self._fact_rows(actions)
+        if rows:
+            self.connection.execute(insert(fact), rows)
 
+    def remove_facts(self, actions: list[Action]) -> None:
+        columns = ("uai", "school_year", "kind", "subject", "target", "detail")
+        self._executemany(delete(fact).where(*(fact.c[name] == bindparam(f"b_{name}")
+                                               for name in columns)),
+                          [{f"b_{name}": row[name] for name in columns}
+                           for row in self._fact_rows(actions)])
+
+    def _executemany(self, statement: Executable, rows: list[dict[str, object]]) -> None:
+        if rows:
+            self.connection.execute(statement, rows)
+
+
+def _person_kind(action: Action) -> str:
+    assert action.person_kind is not None  # account actions always say whose
+    return action.person_kind.value

@@ -1,0 +1,169 @@
+"""plan, apply, accounts: the rollover from a staged campaign to the directory, through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from bascule.synthetic.generate import GeneratedCollege
+from tests.conftest import Cli, Files, edit
+
+SUMMARY_KEYS = {"create", "update", "move", "disable", "reactivate", "delete", "structures",
+                "memberships"}
+
+
+def _plan(cli: Cli, *args: str) -> dict[str, object]:
+    result = cli("plan", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def imported(home_cli: Cli, files: Files) -> Cli:
+    assert home_cli("import", *files()).exit_code == 0
+    return home_cli
+
+
+def test_the_first_plan_creates_every_account_with_its_logins(imported: Cli) -> None:
+    plan = _plan(imported)
+    summary = plan["summary"]
+    assert set(summary) == SUMMARY_KEYS  # type: ignore[arg-type]
+    assert summary["create"] == 13 and summary["disable"] == 0  # type: ignore[index]
+    assert summary["structures"] == {"add": 4, "remove": 0}  # type: ignore[index]
+    logins = {(a["label"], a["login"], a["educonnect"]) for a in plan["actions"]  # type: ignore
+              if a["kind"] == "create"}
+    assert ("MARTIN Léa", "lmartin", "l.martin") in logins
+    assert ("MARTIN Léa", "lmartin2", "l.martin2") in logins  # the homonym born the same day
+    assert ("MARTIN Paul", None, "p.martin") in logins  # responsables: EduConnect only
+    assert ("DURAND Claire", "cdurand", None) in logins  # staff: network only
+    assert not any(a["label"].startswith("ŒHMICHEN") for a in plan["actions"])  # type: ignore
+    assert all({"kind", "profile", "person", "login"} <= set(a)  # type: ignore[arg-type]
+               for a in plan["actions"])  # type: ignore[union-attr]
+
+
+def test_plan_writes_nothing_but_the_saved_plan(imported: Cli) -> None:
+    _plan(imported)
+    accounts = imported("accounts", "--json")
+    assert json.loads(accounts.stdout) == []
+
+
+def test_apply_then_a_second_plan_is_empty(imported: Cli) -> None:
+    _plan(imported)
+    result = imported("apply", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Plan appliqué" in result.stdout
+    again = _plan(imported)
+    assert again["actions"] == [] and again["summary"]["create"] == 0  # type: ignore[index]
+    assert "Rien à faire" in imported("plan").stdout
+
+
+def test_apply_needs_yes(imported: Cli) -> None:
+    _plan(imported)
+    result = imported("apply")
+    assert result.exit_code == 1
+    assert "confirmez avec --yes" in result.stderr
+    assert json.loads(imported("accounts", "--json").stdout) == []
+
+
+def test_a_stale_plan_is_refused_and_nothing_is_written(imported: Cli, files: Files) -> None:
+    _plan(imported)
+    edit(files("ElevesSansAdresses.xml")[0], "<PRENOM>Timothée", "<PRENOM>Timothé")
+    assert imported("import", *files()).exit_code == 0  # a newer campaign staged since
+    result = imported("apply", "--yes")
+    assert result.exit_code == 1
+    assert "Le plan enregistré n'est plus à jour" in result.stderr
+    assert json.loads(imported("accounts", "--json").stdout) == []
+    assert not (imported.home / "credentials").exists() or not any(
+        (imported.home / "credentials").rglob("*.csv"))
+
+
+def test_credentials_are_written_once_privately_and_never_stored(imported: Cli) -> None:
+    _plan(imported)
+    imported("apply", "--yes")
+    (path,) = (imported.home / "credentials").rglob("comptes.csv")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbflogin;educonnect;nom;prenom;profil;division;mot_de_passe")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert len(rows) == 13
+    store = b"".join(p.read_bytes() for p in imported.home.glob("bascule.sqlite*"))
+    for row in rows:
+        assert len(row["mot_de_passe"]) >= 12
+        assert row["mot_de_passe"].encode() not in store
+    assert b"$argon2id$" in store
+
+
+def test_accounts_lists_every_field(imported: Cli) -> None:
+    _plan(imported)
+    imported("apply", "--yes")
+    rows = json.loads(imported("accounts", "--json").stdout)
+    lea = next(r for r in rows if r["login"] == "lmartin")
+    assert lea == {"login": "lmartin", "educonnect": "l.martin", "profile": "eleve",
+                   "status": "active", "last_name": "MARTIN", "first_name": "Léa",
+                   "birth_date": "2014-03-14", "division": "6A", "groups": ["6LV1 ANG"],
+                   "ine": "1234567890A", "source_ids": {"elenoet": "2643",
+                                                        "eleve_id": "1000001",
+                                                        "ine": "1234567890A",
+                                                        "ine_rnie": "1234567890A"}}
+    staff = json.loads(imported("accounts", "--json", "--profile", "enseignant").stdout)
+    assert {r["login"] for r in staff} == {"cdurand", "jlegoff", "lfrancois"}
+    assert imported("accounts", "--csv").stdout.startswith("login;educonnect;profile;status")
+
+
+def test_a_leaver_is_disabled_and_comes_back_with_the_same_account(
+    imported: Cli, files: Files, college: Path,
+) -> None:
+    _plan(imported)
+    imported("apply", "--yes")
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026",
+         "<DATE_SORTIE>31/08/2026")
+    imported("import", *files())
+    plan = _plan(imported)
+    disabled = [a for a in plan["actions"] if a["kind"] == "disable"]  # type: ignore[union-attr]
+    assert [(a["label"], a["login"]) for a in disabled] == [("ÉMERY Timothée", "temery")]
+    imported("apply", "--yes")
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>31/08/2026",
+         "<DATE_SORTIE>20/12/2026")
+    imported("import", *files())
+    back = _plan(imported)
+    assert [(a["kind"], a["login"]) for a in back["actions"]  # type: ignore[union-attr]
+            if a["profile"] == "eleve"] == [("reactivate", "temery")]
+
+
+def test_a_name_change_updates_identity_but_keeps_the_login(imported: Cli,
+                                                            files: Files) -> None:
+    _plan(imported)
+    imported("apply", "--yes")
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>ÉMERY", "<NOM_DE_FAMILLE>ÉMERIC")
+    imported("import", *files())
+    plan = _plan(imported)
+    (update,) = [a for a in plan["actions"] if a["kind"] == "update"]  # type: ignore
+    assert update["login"] == "temery"
+    assert update["changes"] == [
+        {"field": "last_name", "before": "ÉMERY", "after": "ÉMERIC"},
+        {"field": "birth_name", "before": "ÉMERY", "after": "ÉMERIC"}]
+
+
+def test_a_year_rollover_promotes_moves_and_disables_leavers(
+    cli: Cli, generated: GeneratedCollege,
+) -> None:
+    cli("init", "--uai", generated.uai, "--name", "Collège généré")
+    first, second = generated.folders
+    assert cli("import", first).exit_code == 0
+    _plan(cli)
+    assert cli("apply", "--yes").exit_code == 0
+    assert cli("import", second).exit_code == 0
+    plan = _plan(cli)
+    summary = plan["summary"]
+    assert summary["create"] >= 100 and summary["disable"] >= 100  # type: ignore[index,operator]
+    assert summary["move"] >= 300  # type: ignore[index,operator]
+    disabled_eleves = [a for a in plan["actions"]  # type: ignore[union-attr]
+                       if a["kind"] == "disable" and a["profile"] == "eleve"]
+    assert sum(1 for a in disabled_eleves if (a["division"] or "").startswith("3")) >= 0.8 * len(
+        disabled_eleves)
+    assert cli("apply", "--yes").exit_code == 0
+    assert _plan(cli)["actions"] == []
