@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import random
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from bascule import pipeline
 from bascule.directory.codec import from_json, to_json
 from bascule.domain.school import SchoolYear
 from bascule.exports.read import read_export
+from bascule.settings import init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
 from bascule.synthetic.generate import generate_campaigns
@@ -69,3 +72,32 @@ def test_every_generated_campaign_imports_year_after_year(seed: int, size: int) 
             # The same files in reverse order give the very same campaign.
             assert build_snapshot(files[::-1], context)[0] == snapshot
             newest = {college.uai: snapshot.school_year}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=8, max_value=60),
+       order=st.randoms(use_true_random=False))
+def test_apply_then_plan_is_empty_and_logins_do_not_depend_on_file_order(
+    seed: int, size: int, order: random.Random,
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (college,) = generate_campaigns(root / "exports", seed=seed, year=2025, size=size)
+        now = datetime(2026, 9, 1, tzinfo=UTC)
+        logins_by_home = []
+        for home_name in ("a", "b"):
+            settings, _ = init_home(root / home_name, college.uai, "Collège")
+            for year_folder in college.folders:
+                paths = sorted(year_folder.iterdir())
+                order.shuffle(paths)
+                pipeline.import_exports(settings, paths, now=now)
+                pipeline.plan_campaign(settings, college.uai, now=now)
+                pipeline.apply_saved_plan(settings, college.uai, now=now, actor="test")
+                assert pipeline.plan_campaign(settings, college.uai, now=now).is_empty
+            rows = pipeline.accounts(settings, college.uai)
+            network = [r.login for r in rows if r.login]
+            educonnect = [r.educonnect for r in rows if r.educonnect]
+            assert len(network) == len(set(network)) and len(educonnect) == len(set(educonnect))
+            logins_by_home.append({(r.last_name, r.first_name, tuple(sorted(
+                r.source_ids.items()))): (r.login, r.educonnect) for r in rows})
+        assert logins_by_home[0] == logins_by_home[1]

@@ -147,7 +147,8 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
         state = load_state(connection, uai, staged.snapshot.school_year,
                            quarantine=settings.login_quarantine,
                            staged_sha256=staged.content_sha256)
-    plan = compute_plan(staged.snapshot, state, now=now)
+    plan = compute_plan(staged.snapshot, state, now=now,
+                        mass_leave_threshold=settings.mass_leave_threshold)
     save_plan(engine, plan)
     return plan
 
@@ -159,11 +160,23 @@ class ApplyOutcome:
     credentials: Path | None  # the file with the initial passwords, when accounts were created
 
 
+class MassLeaveRefused(UserError):
+    def __init__(self, plan: Plan):
+        detail = "; ".join(f"{leave.unexpected} comptes « {leave.profile} » sur {leave.active} "
+                           "actifs" for leave in plan.mass_leaves)
+        super().__init__(
+            f"Rien n'a été appliqué : le plan désactiverait trop de comptes d'un coup ({detail}). "
+            "L'export est peut-être tronqué ou d'un autre établissement.",
+            hint="Vérifiez les exports et relancez l'import ; si ces départs sont réels, "
+                 "confirmez avec bascule apply --yes --allow-mass-leave.")
+
+
 def apply_saved_plan(
     settings: Settings, uai: str, *, now: datetime, actor: str,
-    on_hashed: Callable[[int], None] = lambda _count: None,
+    allow_mass_leave: bool = False, on_hashed: Callable[[int], None] = lambda _count: None,
 ) -> ApplyOutcome:
-    """Execute the saved plan exactly, in one transaction; refuse a stale one."""
+    """Execute the saved plan exactly, in one transaction; refuse a stale one, and one that
+    disables too many accounts unless told it is real."""
     engine = open_store(settings.store_url)
     pending = pending_plan(engine, uai)
     staged = latest_snapshot(engine, uai)
@@ -171,6 +184,8 @@ def apply_saved_plan(
         raise UserError("Aucun plan à appliquer.",
                         hint="Calculez-le et relisez-le d'abord : bascule plan")
     plan_id, plan = pending
+    if plan.mass_leaves and not allow_mass_leave:
+        raise MassLeaveRefused(plan)
     with engine.connect() as connection:
         if fingerprint(connection, uai, staged.content_sha256) != plan.state_fingerprint:
             raise StalePlan()

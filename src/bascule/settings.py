@@ -39,6 +39,9 @@ SETTINGS = (
             "Nombre de problèmes détaillés à l'écran ; les suivants sont comptés."),
     Setting("accounts.login_quarantine_days", int, 365,
             "Jours pendant lesquels un identifiant libéré n'est redonné à personne d'autre."),
+    Setting("accounts.mass_leave_percent", int, 15,
+            "Au-delà de cette part des comptes actifs d'un profil désactivés d'un coup (hors "
+            "départs attendus des 3e), « apply » refuse sans --allow-mass-leave."),
     Setting("passwords.min_length", int, 12,
             "Longueur minimale des mots de passe initiaux (12 au moins)."),
     Setting("passwords.min_classes", int, 3,
@@ -59,6 +62,7 @@ class Settings:
     store_url: str
     max_problems_shown: int
     login_quarantine: timedelta
+    mass_leave_threshold: float
     password_policy: PasswordPolicy
 
     @property
@@ -90,6 +94,7 @@ def load_settings(home: Path) -> Settings:
         store_url=store_url,
         max_problems_shown=cast(int, values["report.max_problems_shown"]),
         login_quarantine=timedelta(days=cast(int, values["accounts.login_quarantine_days"])),
+        mass_leave_threshold=cast(int, values["accounts.mass_leave_percent"]) / 100,
         password_policy=_password_policy(values, path),
     )
 

@@ -125,7 +125,7 @@ def test_a_leaver_is_disabled_and_comes_back_with_the_same_account(
     plan = _plan(imported)
     disabled = [a for a in plan["actions"] if a["kind"] == "disable"]  # type: ignore[union-attr]
     assert [(a["label"], a["login"]) for a in disabled] == [("ÉMERY Timothée", "temery")]
-    imported("apply", "--yes")
+    assert imported("apply", "--yes").exit_code == 0
     edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>31/08/2026",
          "<DATE_SORTIE>20/12/2026")
     imported("import", *files())
@@ -167,3 +167,59 @@ def test_a_year_rollover_promotes_moves_and_disables_leavers(
         disabled_eleves)
     assert cli("apply", "--yes").exit_code == 0
     assert _plan(cli)["actions"] == []
+
+
+def test_a_truncated_export_trips_the_circuit_breaker(cli: Cli, tmp_path: Path) -> None:
+    from bascule.synthetic.generate import generate_campaigns
+
+    (college,) = generate_campaigns(tmp_path / "exports", seed=11, year=2025, size=200)
+    cli("init", "--uai", college.uai, "--name", "Collège")
+    cli("import", college.folders[0])
+    _plan(cli)
+    cli("apply", "--yes")
+    # The same year again, but the élèves export lost a fifth of its élèves.
+    truncated = tmp_path / "truncated"
+    truncated.mkdir()
+    for path in college.folders[0].iterdir():
+        if "Responsables" not in path.name:
+            (truncated / path.name).write_bytes(path.read_bytes())
+    _drop_eleves(truncated / "ExportXML_ElevesSansAdresses.zip", keep=0.8)
+    assert cli("import", truncated).exit_code == 0
+    plan = _plan(cli)
+    (leave,) = [m for m in plan["mass_leaves"] if m["profile"] == "eleve"]  # type: ignore
+    assert leave["unexpected"] >= 0.15 * leave["active"]
+    refused = cli("apply", "--yes")
+    assert refused.exit_code == 1
+    assert "désactiverait trop de comptes d'un coup" in refused.stderr
+    assert "comptes « eleve »" in refused.stderr and "--allow-mass-leave" in refused.stderr
+    assert cli("apply", "--yes", "--allow-mass-leave").exit_code == 0
+
+
+def test_a_normal_rollover_where_the_3e_leave_passes(
+    cli: Cli, generated: GeneratedCollege,
+) -> None:
+    cli("init", "--uai", generated.uai, "--name", "Collège")
+    cli("import", generated.folders[0])
+    _plan(cli)
+    cli("apply", "--yes")
+    cli("import", generated.folders[1])
+    plan = _plan(cli)
+    assert plan["mass_leaves"] == []
+    assert plan["summary"]["disable"] > 100  # type: ignore[index,operator]
+
+
+def _drop_eleves(zip_path: Path, keep: float) -> None:
+    """Remove the last élèves of an export, as a truncated download would."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as archive:
+        (name,) = archive.namelist()
+        text = archive.read(name).decode("iso-8859-15")
+    eleves = re.findall(r"\s*<ELEVE ELEVE_ID=\"(\d+)\".*?</ELEVE>", text, flags=re.S)
+    for eleve_id in eleves[int(len(eleves) * keep):]:
+        for tag in ("ELEVE", "OPTION", "STRUCTURES_ELEVE"):
+            text = re.sub(rf"\s*<{tag} ELEVE_ID=\"{eleve_id}\".*?</{tag}>", "", text,
+                          flags=re.S)
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        archive.writestr(name, text.encode("iso-8859-15"))

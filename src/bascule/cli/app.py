@@ -224,6 +224,8 @@ def plan(
 def apply(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", help="Confirme : le plan a été relu.")] = False,
+    allow_mass_leave: Annotated[bool, typer.Option(
+        "--allow-mass-leave", help="Confirme que de nombreux départs sont réels.")] = False,
     uai: UaiOption = None,
     at: AtOption = None,
 ) -> None:
@@ -237,6 +239,7 @@ def apply(
     with _progress("Empreintes des mots de passe", None) as advance:
         outcome = pipeline.apply_saved_plan(settings, school, now=_moment(at),
                                             actor=f"cli:{getpass.getuser()}",
+                                            allow_mass_leave=allow_mass_leave,
                                             on_hashed=lambda count: advance(count))
     render_plan.applied(out, outcome)
 

@@ -60,6 +60,8 @@ def plan_json(plan: Plan) -> str:
         "uai": plan.uai, "school_year": plan.school_year.start, "summary": summary(plan),
         "actions": [_action_json(action) for action in plan.actions],
         "problems": [{"person": p.person, "message": p.message} for p in plan.problems],
+        "mass_leaves": [{"profile": m.profile, "unexpected": m.unexpected, "active": m.active}
+                        for m in plan.mass_leaves],
     }, ensure_ascii=False, indent=2)
 
 
@@ -73,6 +75,11 @@ def plan_text(console: Console, plan: Plan) -> None:
         _details(console, plan)
     for problem in plan.problems:
         console.print(f"[yellow]À vérifier[/] : {problem.message}", soft_wrap=True)
+    for leave in plan.mass_leaves:
+        console.print(f"[bold red]Attention[/] : {leave.unexpected} comptes « {leave.profile} » "
+                      f"sur {leave.active} seraient désactivés, hors départs attendus : l'export "
+                      "est peut-être tronqué. « apply » le refusera sans --allow-mass-leave.",
+                      soft_wrap=True)
     if not plan.is_empty:
         console.print("Relisez ce plan, puis appliquez-le : bascule apply --yes")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from bascule.directory.schema import (
 )
 from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
 from bascule.domain.school import SchoolYear
+from bascule.domain.structures import is_last_level
 from bascule.plan.model import (
     Account,
     AccountStatus,
@@ -47,15 +49,41 @@ def fingerprint(connection: Connection, uai: str, staged_sha256: str) -> str:
 def load_state(connection: Connection, uai: str, school_year: SchoolYear,
                *, quarantine: timedelta, staged_sha256: str) -> DirectoryState:
     holdings, logins_of = _logins(connection, uai)
+    latest_year = connection.execute(select(func.max(fact.c.school_year)).where(
+        (fact.c.uai == uai) & (fact.c.school_year <= school_year.start))).scalar()
+    latest = _facts(connection, uai, latest_year) if latest_year is not None else frozenset()
     return DirectoryState(
         uai=uai,
         people=_people(connection, uai, logins_of),
         registries={kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)
                     for kind in LoginKind},
         facts=_facts(connection, uai, school_year.start),
-        divisions=_latest_divisions(connection, uai, school_year.start),
         fingerprint=fingerprint(connection, uai, staged_sha256),
+        latest_year=latest_year,
+        divisions={f.subject: f.target[2:] for f in latest
+                   if f.kind == "member" and f.target.startswith("D:")},
+        children=_children(latest),
+        last_level_divisions=_last_level_divisions(latest),
     )
+
+
+def _children(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
+    children: dict[str, set[str]] = defaultdict(set)
+    for item in facts:
+        if item.kind == "guardian":
+            children[item.subject].add(item.target)
+    return {responsable: frozenset(keys) for responsable, keys in children.items()}
+
+
+def _last_level_divisions(facts: frozenset[Fact]) -> frozenset[str]:
+    divisions = set()
+    for item in facts:
+        if item.kind == "structure" and item.subject.startswith("D:"):
+            code = item.subject[2:]
+            mefs = tuple(json.loads(item.detail)[1])
+            if is_last_level(code, mefs):
+                divisions.add(code)
+    return frozenset(divisions)
 
 
 def _logins(connection: Connection, uai: str) -> tuple[
@@ -110,14 +138,3 @@ def _facts(connection: Connection, uai: str, year: int) -> frozenset[Fact]:
     return frozenset(Fact(row.kind, row.subject, row.target, row.detail)
                      for row in connection.execute(query))
 
-
-def _latest_divisions(connection: Connection, uai: str, year: int) -> dict[str, str]:
-    """Each élève's division in the latest year applied up to this one: a change is a move."""
-    latest = connection.execute(select(func.max(fact.c.school_year)).where(
-        (fact.c.uai == uai) & (fact.c.kind == "member") & (fact.c.school_year <= year))).scalar()
-    if latest is None:
-        return {}
-    query = select(fact.c.subject, fact.c.target).where(
-        (fact.c.uai == uai) & (fact.c.school_year == latest) & (fact.c.kind == "member")
-        & fact.c.target.startswith("D:"))
-    return {row.subject: row.target[2:] for row in connection.execute(query)}

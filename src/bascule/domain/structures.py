@@ -17,3 +17,14 @@ class StructureKind(Enum):
 # Siècle parks élèves who are no longer taught in a pseudo-division with this code.
 INACTIVE_DIVISION = "Inactifs"
 
+# MEF codes of the 3e, the last level of a collège (100 = 6e, 101 = 5e, 102 = 4e, 103 = 3e).
+_LAST_LEVEL_MEF_PREFIX = "103"
+
+
+def is_last_level(division: str, mefs: tuple[str, ...]) -> bool:
+    """A division of 3e, whose élèves leave the collège at the next rentrée. By its MEFs; by
+    its code only when the exports gave none."""
+    if mefs:
+        return any(mef.startswith(_LAST_LEVEL_MEF_PREFIX) for mef in mefs)
+    return division.strip().startswith("3")
+

@@ -21,15 +21,19 @@ from bascule.plan.model import (
     Plan,
     SourceId,
 )
+from bascule.plan.safety import mass_leaves
 from bascule.snapshot.model import Snapshot
 
 _KIND_ORDER = {PersonKind.ELEVE: 0, PersonKind.STAFF: 1, PersonKind.RESPONSABLE: 2}
 
 
-def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime) -> Plan:
+DEFAULT_MASS_LEAVE_THRESHOLD = 0.15
+
+
+def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime,
+                 mass_leave_threshold: float = DEFAULT_MASS_LEAVE_THRESHOLD) -> Plan:
     desired = desired_people(snapshot)
-    children = {p.key: _children(p, state) for p in state.people}
-    matching = match_people(desired, state.people, children)
+    matching = match_people(desired, state.people, state.children)
     keys = _keys(desired, matching.known, state, matching.ambiguous)
     registries = _Registries(state.registries, now)
     actions: list[Action] = []
@@ -38,14 +42,12 @@ def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime) ->
                                    state, registries)
     actions += _disables(state, set(matching.known_keys()), covered_schemes(snapshot))
     actions += _fact_actions(desired_facts(snapshot, keys), state.facts)
+    new_year = state.latest_year is not None and snapshot.school_year.start > state.latest_year
     return Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
                 state_fingerprint=state.fingerprint, actions=tuple(actions),
-                problems=tuple(matching.problems))
-
-
-def _children(person: KnownPerson, state: DirectoryState) -> frozenset[str]:
-    return frozenset(f.target for f in state.facts
-                     if f.kind == "guardian" and f.subject == person.key)
+                problems=tuple(matching.problems),
+                mass_leaves=mass_leaves(tuple(actions), state, new_year=new_year,
+                                        threshold=mass_leave_threshold))
 
 
 def _creation_order(person: DesiredPerson) -> tuple[object, ...]:
@@ -178,4 +180,5 @@ def _fact_actions(desired: frozenset[Fact], current: frozenset[Fact]) -> list[Ac
 
 
 def _fact_action(kind: ActionKind, fact: Fact) -> Action:
-    return Action(kind=kind, person=fact.subject, profile=fact.kind, label=fact.target, fact=fact)
+    return Action(kind=kind, person=fact.subject, profile=fact.kind,
+                  label=fact.target or fact.subject, fact=fact)

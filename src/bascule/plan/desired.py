@@ -120,8 +120,8 @@ def structure_target(kind: str, code: str) -> str:
 
 def desired_facts(snapshot: Snapshot, key_of: Mapping[str, str]) -> frozenset[Fact]:
     """The year's structures and who belongs to, teaches, heads or represents what."""
-    facts = {Fact("structure", structure_target("D", d.code), "", json.dumps([d.label, []]))
-             for d in snapshot.divisions}
+    facts = {Fact("structure", structure_target("D", d.code), "",
+                  json.dumps([d.label, list(d.mefs)])) for d in snapshot.divisions}
     facts |= {Fact("structure", structure_target("G", g.code), "",
                    json.dumps([g.label, list(g.parent_divisions)])) for g in snapshot.groups}
     for eleve in snapshot.active_eleves:

@@ -90,8 +90,21 @@ class DirectoryState:
     people: tuple[KnownPerson, ...]
     registries: dict[LoginKind, LoginRegistry]
     facts: frozenset[Fact]  # of the school year being planned
-    divisions: dict[str, str]  # élève key -> division in the latest year applied before
     fingerprint: str  # changes whenever the directory does: a saved plan checks it
+    # From the latest school year applied up to the one planned:
+    latest_year: int | None = None
+    divisions: dict[str, str] = field(default_factory=dict)  # élève key -> division
+    children: dict[str, frozenset[str]] = field(default_factory=dict)  # responsable -> élèves
+    last_level_divisions: frozenset[str] = frozenset()  # the 3e, who leave at the rentrée
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MassLeave:
+    """More accounts of a profile would be disabled than a rollover explains."""
+
+    profile: str
+    unexpected: int
+    active: int
 
 
 class ActionKind(Enum):
@@ -142,7 +155,8 @@ class Plan:
     computed_at: datetime
     state_fingerprint: str
     actions: tuple[Action, ...]
-    problems: tuple[PlanProblem, ...] = field(default=())
+    problems: tuple[PlanProblem, ...] = ()
+    mass_leaves: tuple[MassLeave, ...] = ()
 
     @property
     def is_empty(self) -> bool:
