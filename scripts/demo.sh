@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the embedded default (SQLite, local folders), on a synthetic collège:
-# two consecutive school years of exports, imported one after the other like a real rollover.
+# two consecutive school years of exports, each imported, planned and applied like a real rollover.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bascule=.venv/bin/bascule
@@ -13,8 +13,13 @@ uai=$(ls "$exports" | head -n 1)
 $bascule --home "$demo" init --uai "$uai" --name "Collège de démonstration"
 for year in 2025 2026; do
   echo
-  echo "=== Import de l'année scolaire $year-$((year + 1)) ==="
-  $bascule --home "$demo" import "$exports/$uai/$year"/* --report "$demo/rapports/qualite-$year.html"
+  echo "=== Année scolaire $year-$((year + 1)) : import, plan, application ==="
+  $bascule --home "$demo" import "$exports/$uai/$year" --report "$demo/rapports/qualite-$year.html"
+  echo
+  $bascule --home "$demo" plan --at "$year-09-01T08:00"
+  echo
+  $bascule --home "$demo" apply --yes --at "$year-09-01T08:30"
+  $bascule --home "$demo" accounts --summary
 done
 echo
 $bascule --home "$demo" status
@@ -25,5 +30,6 @@ Résultats :
   configuration        $demo/bascule.toml
   base (SQLite)        $demo/bascule.sqlite
   rapports de qualité  $demo/rapports/qualite-2025.html, qualite-2026.html
-Pour continuer : .venv/bin/bascule --home $demo status
+  mots de passe        $demo/credentials/*/comptes.csv (lisibles par vous seul)
+Pour continuer : .venv/bin/bascule --home $demo accounts
 TXT

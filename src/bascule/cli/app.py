@@ -250,6 +250,8 @@ def accounts(
     uai: UaiOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Liste JSON.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV séparé par « ; ».")] = False,
+    as_summary: Annotated[bool, typer.Option(
+        "--summary", help="Seulement les nombres, par profil et par état.")] = False,
     profile: Annotated[str | None, typer.Option(help="Seulement ce profil (eleve, …).")] = None,
     account_status: Annotated[str | None, typer.Option(
         "--status", help="Seulement cet état : active, disabled, deleted.")] = None,
@@ -264,6 +266,8 @@ def accounts(
         _write_json(render_plan.accounts_json(rows))
     elif as_csv:
         sys.stdout.write(render_plan.accounts_csv(rows))
+    elif as_summary:
+        render_plan.accounts_summary(out, rows)
     else:
         render_plan.accounts_table(out, rows)
 

@@ -22,6 +22,9 @@ ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKi
 _KIND_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "mettre à jour",
                 ActionKind.MOVE: "changer de division", ActionKind.DISABLE: "désactiver",
                 ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer"}
+_SHORT_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "màj",
+                 ActionKind.MOVE: "changer", ActionKind.DISABLE: "désactiver",
+                 ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer"}
 _DETAILS_SHOWN = 20
 
 
@@ -86,14 +89,15 @@ def plan_text(console: Console, plan: Plan) -> None:
 
 def _per_profile(console: Console, plan: Plan) -> None:
     counts = Counter((a.kind, a.profile) for a in plan.actions if a.kind.is_account_action)
-    profiles = sorted({profile for _kind, profile in counts})
-    table = Table(title="Comptes, par action et par profil", title_justify="left")
-    table.add_column("Action")
-    for profile in profiles:
-        table.add_column(profile, justify="right")
-    for kind in ACCOUNT_KINDS:
-        table.add_row(_KIND_LABELS[kind], *(str(counts[(kind, p)]) for p in profiles))
-    console.print(table)
+    if counts:
+        table = Table(title="Comptes, par profil et par action (« changer » : de division)",
+                      title_justify="left")
+        table.add_column("Profil")
+        for kind in ACCOUNT_KINDS:
+            table.add_column(_SHORT_LABELS[kind], justify="right")
+        for profile in sorted({profile for _kind, profile in counts}):
+            table.add_row(profile, *(str(counts[(kind, profile)]) for kind in ACCOUNT_KINDS))
+        console.print(table)
     facts = _fact_counts(plan)
     structures, memberships = facts["structures"], facts["memberships"]
     console.print(f"Structures : +{structures['add']} −{structures['remove']} · appartenances, "
@@ -106,10 +110,11 @@ def _per_division(console: Console, plan: Plan) -> None:
     divisions = sorted({division or "" for division, _kind in counts})
     if not divisions:
         return
-    table = Table(title="Élèves, par division", title_justify="left")
+    table = Table(title="Élèves, par division (la nouvelle ; l'ancienne pour « désactiver »)",
+                  title_justify="left")
     table.add_column("Division")
     for kind in ACCOUNT_KINDS:
-        table.add_column(_KIND_LABELS[kind], justify="right")
+        table.add_column(_SHORT_LABELS[kind], justify="right")
     for division in divisions:
         table.add_row(division or "(aucune)",
                       *(str(counts[(division or None, kind)]) for kind in ACCOUNT_KINDS))
@@ -160,6 +165,18 @@ def accounts_csv(rows: Sequence[AccountRow]) -> str:
         values["groups"] = ",".join(row.groups)
         writer.writerow([values[column] or "" for column in columns])
     return out.getvalue()
+
+
+def accounts_summary(console: Console, rows: Sequence[AccountRow]) -> None:
+    counts = Counter((row.profile, row.status) for row in rows)
+    statuses = ("active", "disabled", "deleted")
+    table = Table(title=f"Comptes ({len(rows)}), par profil et par état", title_justify="left")
+    table.add_column("Profil")
+    for status in statuses:
+        table.add_column(status, justify="right")
+    for profile in sorted({profile for profile, _status in counts}):
+        table.add_row(profile, *(str(counts[(profile, status)]) for status in statuses))
+    console.print(table)
 
 
 def accounts_table(console: Console, rows: Sequence[AccountRow]) -> None:
