@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +30,8 @@ from bascule.exports.records import ExportFile
 from bascule.exports.source import UnreadableSource
 from bascule.plan.compute import compute_plan
 from bascule.plan.model import ActionKind, Plan
-from bascule.reports.credentials import credentials_csv, write_private
+from bascule.reports.credentials import write_credentials
+from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
@@ -192,26 +194,27 @@ def apply_saved_plan(
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     passwords = {a.person: generate_password(settings.password_policy) for a in created}
     hashes = hash_passwords(passwords, on_hashed)
-    credentials = _credentials_path(settings, now) if created else None
-    partial = credentials.with_suffix(".partial") if credentials else None
-    if partial is not None:
-        write_private(partial, credentials_csv(created, passwords))
+    folder = settings.home / "credentials" / f"{local_time(now):%Y%m%d-%H%M%S}"
+    partial = folder.with_name(folder.name + ".partial")
+    if created:
+        write_credentials(partial, _slip_header(settings, plan), created, passwords)
     try:
         applied = apply_plan(engine, plan, staged_sha256=staged.content_sha256,
                              password_hashes=hashes, actor=actor, now=now)
     except BaseException:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
-            partial.parent.rmdir()
+        shutil.rmtree(partial, ignore_errors=True)
         raise
-    if partial is not None and credentials is not None:
-        partial.rename(credentials)
+    if created:
+        partial.rename(folder)
     mark_applied(engine, plan_id, now)
-    return ApplyOutcome(plan=plan, counts=applied.counts, credentials=credentials)
+    return ApplyOutcome(plan=plan, counts=applied.counts,
+                        credentials=folder / "comptes.csv" if created else None)
 
 
-def _credentials_path(settings: Settings, now: datetime) -> Path:
-    return settings.home / "credentials" / f"{local_time(now):%Y%m%d-%H%M%S}" / "comptes.csv"
+def _slip_header(settings: Settings, plan: Plan) -> SlipHeader:
+    names = {school.uai: school.name for school in settings.schools}
+    return SlipHeader(school_name=names[plan.uai], uai=plan.uai,
+                      school_year=str(plan.school_year))
 
 
 def accounts(settings: Settings, uai: str) -> list[AccountRow]:

@@ -223,3 +223,15 @@ def _drop_eleves(zip_path: Path, keep: float) -> None:
                           flags=re.S)
     with zipfile.ZipFile(zip_path, "w") as archive:
         archive.writestr(name, text.encode("iso-8859-15"))
+
+
+def test_one_printable_slip_file_per_division(imported: Cli) -> None:
+    _plan(imported)
+    imported("apply", "--yes")
+    (folder,) = (imported.home / "credentials").iterdir()
+    slips = {path.name: path for path in folder.glob("fiches-*.pdf")}
+    assert set(slips) == {"fiches-6A.pdf", "fiches-5_B_1.pdf"}  # division "5 B/1"
+    for path in slips.values():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert path.read_bytes().startswith(b"%PDF-")
+    assert slips["fiches-6A.pdf"].read_bytes().count(b"/Type /Page\n") == 1  # 3 slips, 1 page

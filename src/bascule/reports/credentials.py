@@ -1,8 +1,9 @@
-"""The one place initial passwords are written in clear: the credentials file, mode 0600.
+"""The one place initial passwords are written in clear, readable by their owner only.
 
-`<home>/credentials/<timestamp>/comptes.csv`: `;`-separated, UTF-8 with BOM (Excel opens it
-right), one line per created account. Written as `.partial` before the accounts are stored and
-renamed once they are, so that a failed apply leaves no file and a done apply always has one.
+`<home>/credentials/<timestamp>/`: `comptes.csv` (`;`-separated, UTF-8 with BOM so that Excel
+opens it right, one line per created account) and `fiches-<division>.pdf` (one slip per élève).
+The folder is written as `<timestamp>.partial` before the accounts are stored and renamed once
+they are, so that a failed apply leaves no password behind and a done one always has its files.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from bascule.domain.logins import LoginKind
 from bascule.plan.model import Action
+from bascule.reports.slips import SlipHeader, division_slips, slip_file_name, slips_by_division
 
 COLUMNS = ("login", "educonnect", "nom", "prenom", "profil", "division", "mot_de_passe")
 
@@ -31,6 +33,16 @@ def credentials_csv(created: Sequence[Action], passwords: Mapping[str, str]) -> 
             action.profile, action.division or "", passwords[action.person],
         ])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def write_credentials(folder: Path, header: SlipHeader, created: Sequence[Action],
+                      passwords: Mapping[str, str]) -> None:
+    """The CSV of every created account and the slips of each division, all mode 0600."""
+    write_private(folder / "comptes.csv", credentials_csv(created, passwords))
+    taken: set[str] = set()
+    for division, eleves in sorted(slips_by_division(created).items()):
+        write_private(folder / slip_file_name(division, taken),
+                      division_slips(header, eleves, passwords))
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -1,0 +1,112 @@
+"""Printable slips: one PDF per division, one slip per élève, to hand out at the rentrée.
+
+Each slip says who it is for, the network login and its provisional password, the EduConnect
+and ENT id, and how to log in the first time. The built-in PDF fonts are used with the
+Windows-1252 encoding, which holds every character of a Siècle name (ISO-8859-15: é, œ, Œ, Ÿ…).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from anyascii import anyascii
+from fpdf import FPDF
+
+from bascule.domain.logins import LoginKind
+from bascule.plan.model import Action
+
+_SLIPS_PER_PAGE = 4
+_SLIP_HEIGHT = 68.0  # mm, four to an A4 page, cut along the lines
+_MARGIN = 12.0
+_HOW_TO = (
+    "Première connexion : sur un ordinateur du collège, saisissez l'identifiant et le mot de "
+    "passe provisoire ci-dessus. Un nouveau mot de passe vous sera demandé : 12 caractères au "
+    "moins, avec 3 sortes parmi majuscules, minuscules, chiffres et caractères spéciaux. "
+    "Ne le donnez à personne."
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlipHeader:
+    school_name: str
+    uai: str
+    school_year: str
+
+
+def _printable(text: str) -> str:
+    """Windows-1252 holds every Siècle name; anything else (a CSV oddity) is transliterated."""
+    return "".join(c if _encodable(c) else anyascii(c) for c in text)
+
+
+def _encodable(character: str) -> bool:
+    try:
+        character.encode("windows-1252")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def division_slips(header: SlipHeader, eleves: Sequence[Action],
+                   passwords: Mapping[str, str]) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_auto_page_break(False)
+    pdf.set_title(_printable(f"Identifiants {header.school_name}"))
+    for number, action in enumerate(sorted(eleves, key=lambda a: a.label)):
+        if number % _SLIPS_PER_PAGE == 0:
+            pdf.add_page()
+        _slip(pdf, _MARGIN + (number % _SLIPS_PER_PAGE) * _SLIP_HEIGHT, header, action,
+              passwords[action.person])
+    return bytes(pdf.output())
+
+
+def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Action, password: str) -> None:
+    width = pdf.w - 2 * _MARGIN
+    pdf.set_draw_color(150)
+    pdf.set_dash_pattern(dash=2, gap=2)
+    pdf.rect(_MARGIN, top, width, _SLIP_HEIGHT - 4)
+    pdf.set_dash_pattern()
+    pdf.set_xy(_MARGIN + 4, top + 3)
+    pdf.set_font("Helvetica", size=9)
+    pdf.cell(width - 8, 5, _printable(f"{header.school_name} ({header.uai}) · année scolaire "
+                                      f"{header.school_year}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(_MARGIN + 4)
+    pdf.set_font("Helvetica", style="B", size=13)
+    pdf.cell(width - 8, 8, _printable(f"{action.label} · {action.division or ''}"),
+             new_x="LMARGIN", new_y="NEXT")
+    for label, value, font in (
+        ("Identifiant (réseau du collège)", action.login(LoginKind.NETWORK) or "", "Courier"),
+        ("Mot de passe provisoire", password, "Courier"),
+        ("Identifiant ENT et EduConnect", action.login(LoginKind.EDUCONNECT) or "", "Courier"),
+    ):
+        pdf.set_x(_MARGIN + 4)
+        pdf.set_font("Helvetica", size=10)
+        pdf.cell(62, 7, _printable(label))
+        pdf.set_font(font, style="B", size=13)
+        pdf.cell(width - 70, 7, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_xy(_MARGIN + 4, pdf.get_y() + 1)
+    pdf.set_font("Helvetica", size=8.5)
+    pdf.multi_cell(width - 8, 4, _printable(_HOW_TO))
+
+
+def slips_by_division(created: Sequence[Action]) -> dict[str, list[Action]]:
+    """The created élève accounts, by division."""
+    divisions: dict[str, list[Action]] = defaultdict(list)
+    for action in created:
+        if action.profile == "eleve":
+            divisions[action.division or "sans-division"].append(action)
+    return dict(divisions)
+
+
+def slip_file_name(division: str, taken: set[str]) -> str:
+    """A safe, unique file name for a division code that may hold spaces, '/', accents."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", anyascii(division)).strip("_") or "division"
+    name, number = f"fiches-{stem}.pdf", 1
+    while name in taken:
+        number += 1
+        name = f"fiches-{stem}-{number}.pdf"
+    taken.add(name)
+    return name
