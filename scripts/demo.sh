@@ -30,6 +30,6 @@ Résultats :
   configuration        $demo/bascule.toml
   base (SQLite)        $demo/bascule.sqlite
   rapports de qualité  $demo/rapports/qualite-2025.html, qualite-2026.html
-  mots de passe        $demo/credentials/*/comptes.csv (lisibles par vous seul)
+  mots de passe        $demo/credentials/$uai/*/ (comptes.csv, fiches-*.pdf : lisibles par vous seul)
 Pour continuer : .venv/bin/bascule --home $demo accounts
 TXT

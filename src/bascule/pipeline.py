@@ -194,7 +194,8 @@ def apply_saved_plan(
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     passwords = {a.person: generate_password(settings.password_policy) for a in created}
     hashes = hash_passwords(passwords, on_hashed)
-    folder = settings.home / "credentials" / f"{local_time(now):%Y%m%d-%H%M%S}"
+    stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
+    folder = _fresh_folder(settings.home / "credentials" / uai / stamp)
     partial = folder.with_name(folder.name + ".partial")
     if created:
         write_credentials(partial, _slip_header(settings, plan), created, passwords)
@@ -209,6 +210,15 @@ def apply_saved_plan(
     mark_applied(engine, plan_id, now)
     return ApplyOutcome(plan=plan, counts=applied.counts,
                         credentials=folder / "comptes.csv" if created else None)
+
+
+def _fresh_folder(wanted: Path) -> Path:
+    """The folder, or wanted-2, wanted-3… when an apply of the same second already used it."""
+    folder, number = wanted, 1
+    while folder.exists() or folder.with_name(folder.name + ".partial").exists():
+        number += 1
+        folder = wanted.with_name(f"{wanted.name}-{number}")
+    return folder
 
 
 def _slip_header(settings: Settings, plan: Plan) -> SlipHeader:

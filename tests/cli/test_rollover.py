@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bascule.synthetic.generate import GeneratedCollege
-from tests.conftest import Cli, Files, edit
+from tests.conftest import UAI, Cli, Files, edit
 
 SUMMARY_KEYS = {"create", "update", "move", "disable", "reactivate", "delete", "structures",
                 "memberships"}
@@ -228,7 +228,7 @@ def _drop_eleves(zip_path: Path, keep: float) -> None:
 def test_one_printable_slip_file_per_division(imported: Cli) -> None:
     _plan(imported)
     imported("apply", "--yes")
-    (folder,) = (imported.home / "credentials").iterdir()
+    (folder,) = (imported.home / "credentials" / UAI).iterdir()
     slips = {path.name: path for path in folder.glob("fiches-*.pdf")}
     assert set(slips) == {"fiches-6A.pdf", "fiches-5_B_1.pdf"}  # division "5 B/1"
     for path in slips.values():

@@ -1,6 +1,6 @@
 """The one place initial passwords are written in clear, readable by their owner only.
 
-`<home>/credentials/<timestamp>/`: `comptes.csv` (`;`-separated, UTF-8 with BOM so that Excel
+`<home>/credentials/<UAI>/<timestamp>/`: `comptes.csv` (`;`-separated, UTF-8 with BOM so that Excel
 opens it right, one line per created account) and `fiches-<division>.pdf` (one slip per élève).
 The folder is written as `<timestamp>.partial` before the accounts are stored and renamed once
 they are, so that a failed apply leaves no password behind and a done one always has its files.

@@ -1,0 +1,108 @@
+"""The rollover on a generated département, against a raw lxml parse of the same files, in one run.
+
+    .venv/bin/python benchmarks/rollover.py [--colleges 35]
+
+Prints:
+  raw         lxml iterparse of every XML file of the campaign (the baseline);
+  rollover    import (read + checks + staging) + plan + apply of every collège, into one home;
+              password hashing is measured apart (next line), so this runs with a free hasher;
+  unchanged   the same files imported, planned and applied again: nothing to do;
+  hashing     argon2id (OWASP) throughput of the process pool against a single-core loop;
+  scaling     the rollover time for all collèges against a tenth of them.
+Targets of the issue: rollover <= 2x raw; unchanged <= 1.3x raw; hashing >= 0.8 x cores x the
+single-core rate; 10x the data <= 11x the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from argon2 import PasswordHasher, Type
+from read import raw_parse  # type: ignore[import-not-found]
+
+from bascule import pipeline
+from bascule.directory import hashing
+from bascule.settings import Settings, init_home
+from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+
+NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)
+OWASP = hashing.HASHER
+FREE = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+
+
+def timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def home_for(root: Path, colleges: list[GeneratedCollege]) -> Settings:
+    settings: Settings | None = None
+    for college in colleges:
+        settings, _ = init_home(root, college.uai, college.name)
+    assert settings is not None
+    return settings
+
+
+def rollover(settings: Settings, colleges: list[GeneratedCollege]) -> None:
+    for college in colleges:
+        pipeline.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+        plan = pipeline.plan_campaign(settings, college.uai, now=NOW)
+        if not plan.is_empty:
+            pipeline.apply_saved_plan(settings, college.uai, now=NOW, actor="benchmark")
+
+
+def hashing_rates(count: int) -> tuple[float, float]:
+    hashing.HASHER = OWASP
+    single = timed(lambda: [OWASP.hash(f"Motdepasse{n}!") for n in range(count // 8)])
+    pool = timed(lambda: hashing.hash_passwords({str(n): f"Motdepasse{n}!"
+                                                 for n in range(count)}))
+    return (count // 8) / single, count / pool
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--colleges", type=int, default=35)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        colleges = generate_campaigns(root / "exports", colleges=options.colleges, seed=1,
+                                      year=2025)
+        paths = [p for c in colleges for p in sorted(c.folders[0].iterdir()) if p.suffix != ".csv"]
+        raw = timed(lambda: raw_parse(paths))
+        hashing.HASHER = FREE
+        settings = home_for(root / "home", colleges)
+        full = timed(lambda: rollover(settings, colleges))
+        unchanged = timed(lambda: rollover(settings, colleges))
+        tenth = colleges[: max(1, len(colleges) // 10)]
+        small = timed(lambda: rollover(home_for(root / "small", tenth), tenth))
+        raw_small = timed(lambda: raw_parse([p for c in tenth for p in sorted(
+            c.folders[0].iterdir()) if p.suffix != ".csv"]))
+        single_rate, pool_rate = hashing_rates(400)
+    cores = os.cpu_count() or 1
+    data_ratio = len(colleges) / len(tenth)
+    rows = [
+        ("rollover", full / raw, 2.0, f"{full:.2f} s, {full / raw:.2f}x raw"),
+        ("unchanged", unchanged / raw, 1.3, f"{unchanged:.2f} s, {unchanged / raw:.2f}x raw"),
+        ("hashing", pool_rate / (single_rate * cores), 0.8,
+         f"{pool_rate:.0f}/s vs {single_rate:.0f}/s on one core, {cores} cores: "
+         f"{pool_rate / (single_rate * cores):.2f} x cores x single"),
+        ("scaling", (full / small) / data_ratio, 11 / 10,
+         f"{data_ratio:.1f}x the data in {full / small:.2f}x the time "
+         f"(raw parse {raw / raw_small:.2f}x)"),
+    ]
+    print(f"bascule rollover benchmark: {len(colleges)} collèges, raw lxml parse {raw:.2f} s")
+    for name, value, target, text in rows:
+        met = value >= target if name == "hashing" else value <= target
+        print(f"  {name:<10} {text}  target {'>=' if name == 'hashing' else '<='} "
+              f"{target:g}: {'met' if met else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
