@@ -24,12 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from argon2 import PasswordHasher, Type
-from read import raw_parse  # type: ignore[import-not-found]
 
 from bascule import pipeline
 from bascule.directory import hashing
 from bascule.settings import Settings, init_home
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+from read import raw_parse  # type: ignore[import-not-found]
 
 NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)
 OWASP = hashing.HASHER
