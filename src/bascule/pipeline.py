@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -9,18 +10,23 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from bascule.directory.accounts import AccountRow, list_accounts
 from bascule.directory.apply import StalePlan, apply_plan
 from bascule.directory.hashing import hash_passwords
 from bascule.directory.plans import mark_applied, pending_plan, save_plan
-from bascule.directory.state import fingerprint, load_state
+from bascule.directory.state import fingerprint, is_in_sync, load_state
 from bascule.directory.store import (
     StagedCampaign,
     latest_snapshot,
+    latest_staged_sha256,
     newest_staged_years,
     open_store,
     stage_snapshot,
     staged_campaigns,
+    staged_from_same_files,
+    staged_year,
 )
 from bascule.domain.passwords import generate_password
 from bascule.domain.school import local_time
@@ -92,6 +98,13 @@ def import_exports(
 ) -> ImportOutcome:
     """Read, check and stage one campaign. Raises ImportRejected, having written nothing."""
     engine = open_store(settings.store_url)
+    if stage:
+        same = staged_from_same_files(engine, settings.uais, [_sha256(path) for path in paths])
+        if same is not None:
+            return ImportOutcome(snapshot=same.snapshot, problems=list(same.warnings),
+                                 summary=summarise(same.snapshot),
+                                 findings=assess_quality(same.snapshot),
+                                 staging=Staging.UNCHANGED)
     files, problems = read_all(paths, on_file)
     context = ImportContext(school_uais=settings.uais,
                             newest_staged_year=newest_staged_years(engine),
@@ -102,10 +115,19 @@ def import_exports(
         raise ImportRejected(problems)
     staging = Staging.CHECKED
     if stage:
-        staging = Staging.STAGED if stage_snapshot(engine, snapshot, now).staged else (
+        warnings = [problem for problem in problems if not problem.is_error]
+        staging = Staging.STAGED if stage_snapshot(engine, snapshot, now, warnings).staged else (
             Staging.UNCHANGED)
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
+
+
+def _sha256(path: Path) -> str:
+    """The file's own hash, as the staged campaign recorded it (the zip's, for a zip)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""  # unreadable: the full read will say why, with its location
 
 
 def initialise(home: Path, uai: str, name: str) -> tuple[Settings, bool]:
@@ -141,16 +163,34 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
     """Compute the plan for the newest staged campaign, save it, and return it. Writes nothing
     else: the directory is only read."""
     engine = open_store(settings.store_url)
-    staged = latest_snapshot(engine, uai)
-    if staged is None:
+    staged_sha256 = latest_staged_sha256(engine, uai)
+    if staged_sha256 is None:
         raise UserError(f"Aucune campagne importée pour {uai}.",
                         hint="Importez d'abord les exports : bascule import FICHIER…")
+    with engine.connect() as connection:
+        if is_in_sync(connection, uai, staged_sha256):
+            state_fingerprint = fingerprint(connection, uai, staged_sha256)
+        else:
+            state_fingerprint = None
+    if state_fingerprint is not None:
+        return _save_empty_plan(engine, uai, state_fingerprint, now)
+    staged = latest_snapshot(engine, uai)
+    assert staged is not None  # its hash was just read
     with engine.connect() as connection:
         state = load_state(connection, uai, staged.snapshot.school_year,
                            quarantine=settings.login_quarantine,
                            staged_sha256=staged.content_sha256)
     plan = compute_plan(staged.snapshot, state, now=now,
                         mass_leave_threshold=settings.mass_leave_threshold)
+    save_plan(engine, plan)
+    return plan
+
+
+def _save_empty_plan(engine: Engine, uai: str, state_fingerprint: str, now: datetime) -> Plan:
+    """The directory already holds the campaign: nothing to do, and no need to compute it."""
+    staged = staged_year(engine, uai)
+    plan = Plan(uai=uai, school_year=staged, computed_at=now,
+                state_fingerprint=state_fingerprint, actions=())
     save_plan(engine, plan)
     return plan
 

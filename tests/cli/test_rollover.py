@@ -235,3 +235,23 @@ def test_one_printable_slip_file_per_division(imported: Cli) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert path.read_bytes().startswith(b"%PDF-")
     assert slips["fiches-6A.pdf"].read_bytes().count(b"/Type /Page\n") == 1  # 3 slips, 1 page
+
+
+def test_an_empty_plan_applies_without_writing_anything(imported: Cli) -> None:
+    from sqlalchemy import create_engine, text
+
+    _plan(imported)
+    imported("apply", "--yes")
+    engine = create_engine(f"sqlite:///{imported.home / 'bascule.sqlite'}")
+
+    def journal_and_version() -> tuple[object, ...]:
+        with engine.connect() as connection:
+            return (connection.execute(text("SELECT count(*) FROM journal")).scalar(),
+                    connection.execute(text("SELECT version FROM directory_version")).scalar())
+
+    before = journal_and_version()
+    assert _plan(imported)["actions"] == []
+    assert imported("apply", "--yes").exit_code == 0
+    assert journal_and_version() == before
+    assert _plan(imported)["actions"] == []
+    engine.dispose()

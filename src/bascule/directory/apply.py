@@ -19,7 +19,7 @@ from bascule.directory.schema import (
     person,
     person_source_id,
 )
-from bascule.directory.state import fingerprint
+from bascule.directory.state import fingerprint, mark_in_sync
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan
 
@@ -47,6 +47,8 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
     with engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
+        if not plan.actions:
+            return Applied(counts={})  # nothing to do: nothing written, not even a version
         writer = _Writer(connection, plan, now)
         writer.create(by_kind[ActionKind.CREATE], password_hashes)
         writer.update(by_kind[ActionKind.UPDATE])
@@ -55,10 +57,10 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         writer.remove_facts(by_kind[ActionKind.REMOVE])
         writer.add_facts(by_kind[ActionKind.ADD])
         # A move is carried by its division facts; it is journaled like everything else.
-        if plan.actions:
-            connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
-                                                 for action in plan.actions])
+        connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
+                                             for action in plan.actions])
         _bump_version(connection, plan.uai)
+        mark_in_sync(connection, plan.uai, staged_sha256)
     return Applied(counts=dict(Counter(action.kind.value for action in plan.actions)))
 
 

@@ -32,6 +32,7 @@ staged_snapshot = Table(
     Column("content_sha256", String(64), nullable=False),
     Column("sources", Text, nullable=False),  # JSON: file names, kinds and hashes
     Column("snapshot", Text, nullable=False),  # JSON of the Snapshot value
+    Column("problems", Text, nullable=True),  # JSON of its warnings, shown again on re-import
     UniqueConstraint("uai", "content_sha256", name="uq_staged_snapshot_content"),
 )
 
@@ -124,6 +125,8 @@ directory_version = Table(
     metadata,
     Column("uai", String(8), primary_key=True),
     Column("version", Integer, nullable=False),
+    # Set by an apply: the fingerprint at which the directory holds exactly the staged campaign.
+    Column("in_sync_fingerprint", String(120), nullable=True),
 )
 
 saved_plan = Table(

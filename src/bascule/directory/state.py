@@ -6,7 +6,7 @@ import json
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 
 from bascule.directory.schema import (
     account,
@@ -44,6 +44,20 @@ def directory_version_of(connection: Connection, uai: str) -> int:
 def fingerprint(connection: Connection, uai: str, staged_sha256: str) -> str:
     """Changes with every apply and with every newly staged campaign."""
     return f"{directory_version_of(connection, uai)}:{staged_sha256}"
+
+
+def mark_in_sync(connection: Connection, uai: str, staged_sha256: str) -> None:
+    """After an apply: the directory now holds exactly this staged campaign."""
+    connection.execute(update(directory_version).where(directory_version.c.uai == uai)
+                       .values(in_sync_fingerprint=fingerprint(connection, uai, staged_sha256)))
+
+
+def is_in_sync(connection: Connection, uai: str, staged_sha256: str) -> bool:
+    """Nothing written since an apply left the directory holding this very campaign: a plan
+    would be empty, and need not be computed."""
+    marker = connection.execute(select(directory_version.c.in_sync_fingerprint).where(
+        directory_version.c.uai == uai)).scalar()
+    return marker is not None and marker == fingerprint(connection, uai, staged_sha256)
 
 
 def load_state(connection: Connection, uai: str, school_year: SchoolYear,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from bascule.directory.codec import from_json, to_json
 from bascule.directory.schema import staged_snapshot
 from bascule.domain.school import SchoolYear
-from bascule.errors import UserError
+from bascule.errors import Problem, UserError
 from bascule.snapshot.model import Snapshot
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -62,7 +63,13 @@ class StageResult:
     content_sha256: str
 
 
-def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime) -> StageResult:
+@dataclass(frozen=True, slots=True)
+class _Warnings:
+    items: tuple[Problem, ...]
+
+
+def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
+                   warnings: Sequence[Problem] = ()) -> StageResult:
     """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row."""
     document = to_json(snapshot)
     digest = hashlib.sha256(document.encode()).hexdigest()
@@ -81,7 +88,7 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime) -> S
             export_date=snapshot.export_date, staged_at=staged_at, content_sha256=digest,
             sources=json.dumps([{"name": s.name, "kind": s.kind, "sha256": s.sha256}
                                 for s in snapshot.sources], ensure_ascii=False),
-            snapshot=document,
+            snapshot=document, problems=to_json(_Warnings(tuple(warnings))),
         ))
     return StageResult(staged=True, content_sha256=digest)
 
@@ -110,6 +117,45 @@ def staged_campaigns(engine: Engine) -> list[StagedCampaign]:
 class Staged:
     snapshot: Snapshot
     content_sha256: str
+
+
+def staged_year(engine: Engine, uai: str) -> SchoolYear:
+    query = (select(staged_snapshot.c.school_year).where(staged_snapshot.c.uai == uai)
+             .order_by(staged_snapshot.c.id.desc()).limit(1))
+    with engine.connect() as connection:
+        return SchoolYear(connection.execute(query).scalar_one())
+
+
+def latest_staged_sha256(engine: Engine, uai: str) -> str | None:
+    query = (select(staged_snapshot.c.content_sha256).where(staged_snapshot.c.uai == uai)
+             .order_by(staged_snapshot.c.id.desc()).limit(1))
+    with engine.connect() as connection:
+        return connection.execute(query).scalar()
+
+
+@dataclass(frozen=True, slots=True)
+class Restaged:
+    snapshot: Snapshot
+    warnings: tuple[Problem, ...]
+
+
+def staged_from_same_files(engine: Engine, uais: Iterable[str],
+                           digests: Sequence[str]) -> Restaged | None:
+    """The newest campaign of one of these schools, if it was read from exactly these files
+    (by their SHA-256): importing them again would change nothing, so they are not re-read."""
+    for uai in sorted(uais):
+        query = (select(staged_snapshot.c.sources, staged_snapshot.c.snapshot,
+                        staged_snapshot.c.problems)
+                 .where(staged_snapshot.c.uai == uai)
+                 .order_by(staged_snapshot.c.id.desc()).limit(1))
+        with engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            continue
+        if sorted(source["sha256"] for source in json.loads(row.sources)) == sorted(digests):
+            warnings = from_json(row.problems, _Warnings).items if row.problems else ()
+            return Restaged(from_json(row.snapshot, Snapshot), warnings)
+    return None
 
 
 def latest_snapshot(engine: Engine, uai: str) -> Staged | None:
