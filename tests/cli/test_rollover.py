@@ -255,3 +255,25 @@ def test_an_empty_plan_applies_without_writing_anything(imported: Cli) -> None:
     assert journal_and_version() == before
     assert _plan(imported)["actions"] == []
     engine.dispose()
+
+
+def test_eleves_and_staff_share_the_network_namespace(imported: Cli, files: Files) -> None:
+    # A teacher named like two élèves: the third "lmartin" of the network.
+    edit(files(f"sts_emp_{UAI}_2026.xml")[0], "<NOM_USAGE>LE GOFF</NOM_USAGE>",
+         "<NOM_USAGE>MARTIN</NOM_USAGE>")
+    edit(files(f"sts_emp_{UAI}_2026.xml")[0], "<PRENOM>Jean-Baptiste</PRENOM>",
+         "<PRENOM>Léon</PRENOM>")
+    imported("import", *files())
+    logins = {(a["label"], a["login"], a["educonnect"])
+              for a in _plan(imported)["actions"] if a["kind"] == "create"}  # type: ignore
+    assert ("MARTIN Léon", "lmartin3", None) in logins
+    assert ("MARTIN Paul", None, "p.martin") in logins  # EduConnect is another namespace
+
+
+def test_staff_of_a_csv_not_given_this_time_are_left_alone(imported: Cli, files: Files) -> None:
+    _plan(imported)
+    imported("apply", "--yes")
+    without_csv = [path for path in files() if path.suffix != ".csv"]
+    imported("import", *without_csv)
+    plan = _plan(imported)
+    assert not [a for a in plan["actions"] if a["kind"] == "disable"]  # type: ignore[union-attr]
