@@ -132,8 +132,9 @@ def _people(connection: Connection, uai: str,
     for row in connection.execute(query):
         known_account = None
         if row.status is not None:
-            known_account = Account(logins=tuple(sorted(logins_of[row.id].items(),
-                                                        key=lambda item: item[0].value)),
+            held = logins_of[row.id]
+            known_account = Account(logins=tuple((kind, held[kind]) for kind in LoginKind
+                                                 if kind in held),
                                     status=AccountStatus(row.status),
                                     status_since=aware(row.status_since))
         people.append(KnownPerson(
