@@ -143,18 +143,21 @@ def staged_from_same_files(engine: Engine, uais: Iterable[str],
                            digests: Sequence[str]) -> Restaged | None:
     """The newest campaign of one of these schools, if it was read from exactly these files
     (by their SHA-256): importing them again would change nothing, so they are not re-read."""
-    for uai in sorted(uais):
-        query = (select(staged_snapshot.c.sources, staged_snapshot.c.snapshot,
-                        staged_snapshot.c.problems)
-                 .where(staged_snapshot.c.uai == uai)
-                 .order_by(staged_snapshot.c.id.desc()).limit(1))
-        with engine.connect() as connection:
-            row = connection.execute(query).first()
-        if row is None:
-            continue
-        if sorted(source["sha256"] for source in json.loads(row.sources)) == sorted(digests):
-            warnings = from_json(row.problems, _Warnings).items if row.problems else ()
-            return Restaged(from_json(row.snapshot, Snapshot), warnings)
+    wanted = sorted(digests)
+    with engine.connect() as connection:
+        for uai in sorted(uais):
+            # Only the small list of sources is read for each school; the campaign on a match.
+            latest = (select(staged_snapshot.c.id, staged_snapshot.c.sources)
+                      .where(staged_snapshot.c.uai == uai)
+                      .order_by(staged_snapshot.c.id.desc()).limit(1))
+            row = connection.execute(latest).first()
+            if row is None or sorted(s["sha256"] for s in json.loads(row.sources)) != wanted:
+                continue
+            found = connection.execute(
+                select(staged_snapshot.c.snapshot, staged_snapshot.c.problems)
+                .where(staged_snapshot.c.id == row.id)).one()
+            warnings = from_json(found.problems, _Warnings).items if found.problems else ()
+            return Restaged(from_json(found.snapshot, Snapshot), warnings)
     return None
 
 
