@@ -33,7 +33,8 @@ def test_the_first_plan_creates_every_account_with_its_logins(imported: Cli) -> 
     summary = plan["summary"]
     assert set(summary) == SUMMARY_KEYS  # type: ignore[arg-type]
     assert summary["create"] == 13 and summary["disable"] == 0  # type: ignore[index]
-    assert summary["structures"] == {"add": 4, "remove": 0}  # type: ignore[index]
+    assert summary["structures"] == {"add": 4, "remove": 0, "create": 4,  # type: ignore[index]
+                                     "retire": 0}
     logins = {(a["label"], a["login"], a["educonnect"]) for a in plan["actions"]  # type: ignore
               if a["kind"] == "create"}
     assert ("MARTIN Léa", "lmartin", "l.martin") in logins
@@ -277,3 +278,18 @@ def test_staff_of_a_csv_not_given_this_time_are_left_alone(imported: Cli, files:
     imported("import", *without_csv)
     plan = _plan(imported)
     assert not [a for a in plan["actions"] if a["kind"] == "disable"]  # type: ignore[union-attr]
+
+
+def test_new_and_retired_structures_are_named(imported: Cli, files: Files) -> None:
+    _plan(imported)
+    imported("apply", "--yes")
+    edit(files("Structures.xml")[0], "<GROUPE CODE_STRUCTURE=\"5 Théâtre\">",
+         "<GROUPE CODE_STRUCTURE=\"6 Chorale\"><LIBELLE_LONG>CHORALE</LIBELLE_LONG>"
+         "<DIVISIONS_APPARTENANCE><DIVISION_APPARTENANCE><CODE_STRUCTURE>6A</CODE_STRUCTURE>"
+         "</DIVISION_APPARTENANCE></DIVISIONS_APPARTENANCE></GROUPE>"
+         "<GROUPE CODE_STRUCTURE=\"5 Théâtre\">")
+    imported("import", *files())
+    plan = _plan(imported)
+    assert plan["structures_created"] == ["G:6 Chorale"]
+    assert plan["structures_retired"] == []
+    assert "Divisions et groupes : 1 nouveau (6 Chorale) ; 0 retiré" in imported("plan").stdout

@@ -31,9 +31,12 @@ _DETAILS_SHOWN = 20
 def _fact_counts(plan: Plan) -> dict[str, dict[str, int]]:
     """Structures apart; memberships, services, PP and guardianships together."""
     facts = Counter((a.kind, a.fact.kind == "structure") for a in plan.actions if a.fact)
-    return {group: {"add": facts[(ActionKind.ADD, is_structure)],
-                    "remove": facts[(ActionKind.REMOVE, is_structure)]}
-            for group, is_structure in (("structures", True), ("memberships", False))}
+    counts = {group: {"add": facts[(ActionKind.ADD, is_structure)],
+                      "remove": facts[(ActionKind.REMOVE, is_structure)]}
+              for group, is_structure in (("structures", True), ("memberships", False))}
+    counts["structures"] |= {"create": len(plan.structures_created),
+                             "retire": len(plan.structures_retired)}
+    return counts
 
 
 def summary(plan: Plan) -> dict[str, object]:
@@ -63,6 +66,8 @@ def plan_json(plan: Plan) -> str:
         "uai": plan.uai, "school_year": plan.school_year.start, "summary": summary(plan),
         "actions": [_action_json(action) for action in plan.actions],
         "problems": [{"person": p.person, "message": p.message} for p in plan.problems],
+        "structures_created": list(plan.structures_created),
+        "structures_retired": list(plan.structures_retired),
         "mass_leaves": [{"profile": m.profile, "unexpected": m.unexpected, "active": m.active}
                         for m in plan.mass_leaves],
     }, ensure_ascii=False, indent=2)
@@ -98,10 +103,16 @@ def _per_profile(console: Console, plan: Plan) -> None:
         for profile in sorted({profile for _kind, profile in counts}):
             table.add_row(profile, *(str(counts[(kind, profile)]) for kind in ACCOUNT_KINDS))
         console.print(table)
-    facts = _fact_counts(plan)
-    structures, memberships = facts["structures"], facts["memberships"]
-    console.print(f"Structures : +{structures['add']} −{structures['remove']} · appartenances, "
-                  f"services, PP, responsables : +{memberships['add']} −{memberships['remove']}")
+    memberships = _fact_counts(plan)["memberships"]
+    console.print(f"Divisions et groupes : {_structure_list(plan.structures_created, 'nouveau')}"
+                  f" ; {_structure_list(plan.structures_retired, 'retiré')} · appartenances, "
+                  f"services, PP, responsables : +{memberships['add']} −{memberships['remove']}",
+                  soft_wrap=True)
+
+
+def _structure_list(codes: tuple[str, ...], word: str) -> str:
+    shown = ", ".join(code[2:] for code in codes[:8]) + (" …" if len(codes) > 8 else "")
+    return f"{len(codes)} {word}{'s' if len(codes) > 1 else ''}" + (f" ({shown})" if codes else "")
 
 
 def _per_division(console: Console, plan: Plan) -> None:

@@ -78,6 +78,7 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
                    if f.kind == "member" and f.target.startswith("D:")},
         children=_children(latest),
         last_level_divisions=_last_level_divisions(latest),
+        latest_structures=frozenset(f.subject for f in latest if f.kind == "structure"),
     )
 
 

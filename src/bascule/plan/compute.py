@@ -41,13 +41,17 @@ def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime,
         actions += _person_actions(person, keys[person.ref], matching.known.get(person.ref),
                                    state, registries)
     actions += _disables(state, set(matching.known_keys()), covered_schemes(snapshot))
-    actions += _fact_actions(desired_facts(snapshot, keys), state.facts)
+    facts = desired_facts(snapshot, keys)
+    actions += _fact_actions(facts, state.facts)
+    structures = {f.subject for f in facts if f.kind == "structure"}
     new_year = state.latest_year is not None and snapshot.school_year.start > state.latest_year
     return Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
                 state_fingerprint=state.fingerprint, actions=tuple(actions),
                 problems=tuple(matching.problems),
                 mass_leaves=mass_leaves(tuple(actions), state, new_year=new_year,
-                                        threshold=mass_leave_threshold))
+                                        threshold=mass_leave_threshold),
+                structures_created=tuple(sorted(structures - state.latest_structures)),
+                structures_retired=tuple(sorted(state.latest_structures - structures)))
 
 
 def _creation_order(person: DesiredPerson) -> tuple[object, ...]:

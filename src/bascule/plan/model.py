@@ -96,6 +96,7 @@ class DirectoryState:
     divisions: dict[str, str] = field(default_factory=dict)  # élève key -> division
     children: dict[str, frozenset[str]] = field(default_factory=dict)  # responsable -> élèves
     last_level_divisions: frozenset[str] = frozenset()  # the 3e, who leave at the rentrée
+    latest_structures: frozenset[str] = frozenset()  # "D:6A", "G:5ESP 1"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,6 +158,9 @@ class Plan:
     actions: tuple[Action, ...]
     problems: tuple[PlanProblem, ...] = ()
     mass_leaves: tuple[MassLeave, ...] = ()
+    # Against the latest year applied: divisions and groups that appear, and that are gone.
+    structures_created: tuple[str, ...] = ()
+    structures_retired: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
