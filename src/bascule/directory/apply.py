@@ -117,11 +117,15 @@ class _Writer:
     def _insert_new_people(self, actions: list[Action]) -> None:
         if not actions:
             return
-        rows = self.connection.execute(
-            insert(person).returning(person.c.key, person.c.id, sort_by_parameter_order=True),
-            [{"uai": self.plan.uai, "key": a.person, "kind": _person_kind(a),
-              "created_at": self.now, **self._identity_values(a.identity)} for a in actions])
-        self.ids.update({row.key: row.id for row in rows})
+        # One executemany, then one query for the ids: RETURNING with many rows costs one
+        # statement per row on SQLite.
+        self.connection.execute(insert(person), [
+            {"uai": self.plan.uai, "key": a.person, "kind": _person_kind(a),
+             "created_at": self.now, **self._identity_values(a.identity)} for a in actions])
+        created = {a.person for a in actions}
+        self.ids.update({row.key: row.id for row in self.connection.execute(
+            select(person.c.key, person.c.id).where(person.c.uai == self.plan.uai))
+            if row.key in created})
 
     def _hold_logins(self, actions: list[Action]) -> None:
         """Issue the logins, taking over a row freed earlier (quarantine over, or the same

@@ -104,8 +104,10 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
     if account is None or account.status is AccountStatus.DELETED:
         logins = tuple((kind, _login_for(kind, person, key, known, registries))
                        for kind in person.kind.login_kinds)
+        # A person coming back after deletion keeps the ids already known of them.
+        known_ids = known.source_ids if known else frozenset()
         return [_action(ActionKind.CREATE, person, key, logins, identity=person.identity,
-                        source_ids=tuple(sorted(person.source_ids)))]
+                        source_ids=tuple(sorted(person.source_ids - known_ids)))]
     assert known is not None  # an account belongs to a known person
     actions = []
     if account.status is AccountStatus.DISABLED:

@@ -1,0 +1,74 @@
+"""compute_plan on hand-made directory states: the cases the store cannot reach yet."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
+from bascule.domain.school import SchoolYear
+from bascule.plan.compute import compute_plan
+from bascule.plan.model import (
+    Account,
+    AccountStatus,
+    ActionKind,
+    DirectoryState,
+    Identity,
+    KnownPerson,
+    PersonKind,
+    SourceId,
+)
+from bascule.snapshot.model import Eleve, Snapshot
+
+NOW = datetime(2026, 9, 1, 8, tzinfo=UTC)
+
+
+def _eleve(eleve_id: str, last: str = "MARTIN", first: str = "Léa") -> Eleve:
+    return Eleve(eleve_id=eleve_id, elenoet=None, ine=None, ine_rnie=None, ine_bea=None,
+                 last_name=last, birth_name=last, first_name=first, other_first_names=(),
+                 birth_date=date(2014, 3, 14),
+                 sex=None, mef=None, division="6A", groups=(), subjects=(), entry_date=None,
+                 exit_date=None, inactive_reason=None)
+
+
+def _snapshot(*eleves: Eleve) -> Snapshot:
+    return Snapshot(uai="0860999U", school_year=SchoolYear(2026), export_date=None, sources=(),
+                    eleves=eleves, responsables=(), guardianships=(), staff=(), divisions=(),
+                    groups=(), services=(), profs_principaux=(), subjects=(), mefs=())
+
+
+def _state(people: tuple[KnownPerson, ...], holdings: dict[str, LoginHolding]) -> DirectoryState:
+    registries = {kind: LoginRegistry(holdings=holdings if kind is LoginKind.NETWORK else {},
+                                      quarantine=timedelta(days=365)) for kind in LoginKind}
+    return DirectoryState(uai="0860999U", people=people, registries=registries,
+                          facts=frozenset(), fingerprint="0:x")
+
+
+def _deleted(key: str, eleve_id: str, login: str) -> KnownPerson:
+    return KnownPerson(
+        key=key, kind=PersonKind.ELEVE, source_ids=frozenset({SourceId("eleve_id", eleve_id)}),
+        identity=Identity(last_name="MARTIN", birth_name="MARTIN", first_name="Léa",
+                          birth_date=date(2014, 3, 14), email=None, function=None,
+                          profile="eleve"),
+        account=Account(logins=((LoginKind.NETWORK, login),), status=AccountStatus.DELETED,
+                        status_since=NOW - timedelta(days=30)))
+
+
+def test_a_freed_login_is_not_given_to_someone_else_during_quarantine() -> None:
+    freed = {"lmartin": LoginHolding(login="lmartin", holder="eleve:old",
+                                     freed_at=NOW - timedelta(days=30))}
+    plan = compute_plan(_snapshot(_eleve("2")), _state((), freed), now=NOW)
+    (create,) = [a for a in plan.actions if a.kind is ActionKind.CREATE]
+    assert create.login(LoginKind.NETWORK) == "lmartin2"
+    later = compute_plan(_snapshot(_eleve("2")), _state((), freed), now=NOW + timedelta(days=340))
+    (create,) = [a for a in later.actions if a.kind is ActionKind.CREATE]
+    assert create.login(LoginKind.NETWORK) == "lmartin"
+
+
+def test_a_person_back_after_deletion_gets_their_login_and_keeps_their_ids() -> None:
+    old = _deleted("eleve:1", "1", "lmartin")
+    freed = {"lmartin": LoginHolding(login="lmartin", holder="eleve:1",
+                                     freed_at=NOW - timedelta(days=30))}
+    plan = compute_plan(_snapshot(_eleve("1")), _state((old,), freed), now=NOW)
+    (create,) = [a for a in plan.actions if a.kind is ActionKind.CREATE]
+    assert (create.person, create.login(LoginKind.NETWORK)) == ("eleve:1", "lmartin")
+    assert SourceId("eleve_id", "1") not in create.source_ids  # already known: not added again
