@@ -34,7 +34,7 @@ from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile
 from bascule.exports.source import UnreadableSource
-from bascule.plan.compute import compute_plan
+from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.model import ActionKind, Plan
 from bascule.reports.credentials import write_credentials
 from bascule.reports.slips import SlipHeader
@@ -180,8 +180,9 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
         state = load_state(connection, uai, staged.snapshot.school_year,
                            quarantine=settings.login_quarantine,
                            staged_sha256=staged.content_sha256)
-    plan = compute_plan(staged.snapshot, state, now=now,
-                        mass_leave_threshold=settings.mass_leave_threshold)
+    plan = compute_plan(staged.snapshot, state, now=now, options=PlanOptions(
+        mass_leave_threshold=settings.mass_leave_threshold,
+        login_follows_name_change=settings.login_follows_name_change))
     save_plan(engine, plan)
     return plan
 

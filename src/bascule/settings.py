@@ -39,6 +39,9 @@ SETTINGS = (
             "Nombre de problèmes détaillés à l'écran ; les suivants sont comptés."),
     Setting("accounts.login_quarantine_days", int, 365,
             "Jours pendant lesquels un identifiant libéré n'est redonné à personne d'autre."),
+    Setting("accounts.login_follows_name_change", bool, False,
+            "Un identifiant suit-il le nouveau nom d'une personne ? Par défaut non : il la suit "
+            "toute sa scolarité."),
     Setting("accounts.mass_leave_percent", int, 15,
             "Au-delà de cette part des comptes actifs d'un profil désactivés d'un coup (hors "
             "départs attendus des 3e), « apply » refuse sans --allow-mass-leave."),
@@ -63,6 +66,7 @@ class Settings:
     max_problems_shown: int
     login_quarantine: timedelta
     mass_leave_threshold: float
+    login_follows_name_change: bool
     password_policy: PasswordPolicy
 
     @property
@@ -95,6 +99,7 @@ def load_settings(home: Path) -> Settings:
         max_problems_shown=cast(int, values["report.max_problems_shown"]),
         login_quarantine=timedelta(days=cast(int, values["accounts.login_quarantine_days"])),
         mass_leave_threshold=cast(int, values["accounts.mass_leave_percent"]) / 100,
+        login_follows_name_change=cast(bool, values["accounts.login_follows_name_change"]),
         password_policy=_password_policy(values, path),
     )
 

@@ -293,3 +293,28 @@ def test_new_and_retired_structures_are_named(imported: Cli, files: Files) -> No
     assert plan["structures_created"] == ["G:6 Chorale"]
     assert plan["structures_retired"] == []
     assert "Divisions et groupes : 1 nouveau (6 Chorale) ; 0 retiré" in imported("plan").stdout
+
+
+def test_a_login_may_follow_a_new_name_when_the_school_says_so(imported: Cli,
+                                                                files: Files) -> None:
+    with (imported.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[accounts]\nlogin_follows_name_change = true\n")
+    _plan(imported)
+    imported("apply", "--yes")
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>ÉMERY", "<NOM_DE_FAMILLE>ROUX")
+    imported("import", *files())
+    (update,) = [a for a in _plan(imported)["actions"] if a["kind"] == "update"]  # type: ignore
+    assert (update["login"], update["educonnect"]) == ("troux", "t.roux")
+    assert {"field": "login pnom", "before": "temery", "after": "troux"} in update["changes"]
+    assert imported("apply", "--yes").exit_code == 0
+    rows = json.loads(imported("accounts", "--json").stdout)
+    assert {r["login"] for r in rows} >= {"troux"} and "temery" not in {r["login"] for r in rows}
+    assert _plan(imported)["actions"] == []
+
+
+def test_a_bad_setting_is_named_with_its_file(imported: Cli) -> None:
+    with (imported.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[accounts]\nlogin_follows_name_change = \"oui\"\n")
+    result = imported("plan")
+    assert result.exit_code == 1
+    assert "accounts.login_follows_name_change doit être de type bool" in result.stderr

@@ -129,14 +129,16 @@ class _Writer:
 
     def _hold_logins(self, actions: list[Action]) -> None:
         """Issue the logins, taking over a row freed earlier (quarantine over, or the same
-        person coming back)."""
+        person coming back). Logins a person already holds are left as they are."""
+        previous = {(a.person, kind) for a in actions for kind, _ in a.previous_logins}
         held = [{"uai": self.plan.uai, "namespace": kind.value, "login": value,
                  "person_id": self.ids[a.person], "issued_at": self.now, "freed_at": None}
-                for a in actions for kind, value in a.logins]
+                for a in actions for kind, value in a.logins
+                if a.kind is ActionKind.CREATE or (a.person, kind) in previous]
         self._executemany(delete(login).where(
             (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
             & (login.c.login == bindparam("login"))), held)
-        self.connection.execute(insert(login), held)
+        self._executemany(insert(login), held)
 
     def _add_source_ids(self, actions: list[Action]) -> None:
         rows = [{"person_id": self.ids[a.person], "scheme": source.scheme, "value": source.value}
@@ -150,6 +152,17 @@ class _Writer:
         self._executemany(update(person).where(person.c.id == bindparam("pid")), [
             {"pid": self.ids[a.person], **self._identity_values(a.identity)} for a in actions])
         self._add_source_ids(actions)
+        renamed = [a for a in actions if a.previous_logins]
+        # A login left behind is freed, not deleted: quarantined for anyone else.
+        self._executemany(
+            update(login)
+            .where((login.c.uai == self.plan.uai)
+                   & (login.c.namespace == bindparam("b_namespace"))
+                   & (login.c.login == bindparam("b_login")))
+            .values(freed_at=self.now),
+            [{"b_namespace": kind.value, "b_login": value}
+             for a in renamed for kind, value in a.previous_logins])
+        self._hold_logins(renamed)
 
     def set_status(self, actions: list[Action], status: AccountStatus) -> None:
         self._executemany(

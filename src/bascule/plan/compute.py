@@ -27,11 +27,15 @@ from bascule.snapshot.model import Snapshot
 _KIND_ORDER = {PersonKind.ELEVE: 0, PersonKind.STAFF: 1, PersonKind.RESPONSABLE: 2}
 
 
-DEFAULT_MASS_LEAVE_THRESHOLD = 0.15
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanOptions:
+    mass_leave_threshold: float = 0.15
+    # A login stays with its person for life; a school may prefer it to follow a new name.
+    login_follows_name_change: bool = False
 
 
 def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime,
-                 mass_leave_threshold: float = DEFAULT_MASS_LEAVE_THRESHOLD) -> Plan:
+                 options: PlanOptions = PlanOptions()) -> Plan:
     desired = desired_people(snapshot)
     matching = match_people(desired, state.people, state.children)
     keys = _keys(desired, matching.known, state, matching.ambiguous)
@@ -39,7 +43,7 @@ def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime,
     actions: list[Action] = []
     for person in sorted((p for p in desired if p.ref in keys), key=_creation_order):
         actions += _person_actions(person, keys[person.ref], matching.known.get(person.ref),
-                                   state, registries)
+                                   state, registries, options)
     actions += _disables(state, set(matching.known_keys()), covered_schemes(snapshot))
     facts = desired_facts(snapshot, keys)
     actions += _fact_actions(facts, state.facts)
@@ -49,7 +53,7 @@ def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime,
                 state_fingerprint=state.fingerprint, actions=tuple(actions),
                 problems=tuple(matching.problems),
                 mass_leaves=mass_leaves(tuple(actions), state, new_year=new_year,
-                                        threshold=mass_leave_threshold),
+                                        threshold=options.mass_leave_threshold),
                 structures_created=tuple(sorted(structures - state.latest_structures)),
                 structures_retired=tuple(sorted(state.latest_structures - structures)))
 
@@ -99,7 +103,8 @@ class _Registries:
 
 
 def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
-                    state: DirectoryState, registries: _Registries) -> list[Action]:
+                    state: DirectoryState, registries: _Registries,
+                    options: PlanOptions) -> list[Action]:
     account = known.account if known else None
     if account is None or account.status is AccountStatus.DELETED:
         logins = tuple((kind, _login_for(kind, person, key, known, registries))
@@ -114,8 +119,15 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
         actions.append(_action(ActionKind.REACTIVATE, person, key, account.logins))
     changes = _changes(person, known)
     if changes:
-        actions.append(_action(ActionKind.UPDATE, person, key, account.logins,
+        logins = account.logins
+        if options.login_follows_name_change and _renamed(person, known):
+            logins = tuple((kind, registries.allocate(kind, person, key)) for kind, _ in logins)
+            changes += tuple((f"login {kind.value}", old, new) for (kind, old), (_, new)
+                             in zip(account.logins, logins, strict=True) if old != new)
+        actions.append(_action(ActionKind.UPDATE, person, key, logins,
                                identity=person.identity, changes=changes,
+                               previous_logins=tuple(old for old in account.logins
+                                                     if old not in logins),
                                source_ids=tuple(sorted(person.source_ids - known.source_ids))))
     before = state.divisions.get(key)
     if person.kind is PersonKind.ELEVE and before is not None and before != person.division:
@@ -124,19 +136,25 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
     return actions
 
 
+def _renamed(person: DesiredPerson, known: KnownPerson) -> bool:
+    return (person.identity.last_name, person.identity.first_name) != (
+        known.identity.last_name, known.identity.first_name)
+
+
 def _action(
     kind: ActionKind,
     person: DesiredPerson,
     key: str,
     logins: tuple[tuple[LoginKind, str], ...],
     *,
+    previous_logins: tuple[tuple[LoginKind, str], ...] = (),
     identity: Identity | None = None,
     source_ids: tuple[SourceId, ...] = (),
     changes: tuple[tuple[str, str, str], ...] = (),
 ) -> Action:
     return Action(kind=kind, person=key, profile=person.identity.profile, label=person.label,
                   person_kind=person.kind, division=person.division, logins=logins,
-                  identity=identity,
+                  previous_logins=previous_logins, identity=identity,
                   source_ids=source_ids, changes=changes)
 
 

@@ -132,6 +132,7 @@ class Action:
     person_kind: PersonKind | None = None  # None for a fact
     division: str | None = None
     logins: tuple[tuple[LoginKind, str], ...] = ()
+    previous_logins: tuple[tuple[LoginKind, str], ...] = ()  # freed by an update, if any
     identity: Identity | None = None
     source_ids: tuple[SourceId, ...] = ()
     changes: tuple[tuple[str, str, str], ...] = ()  # field, before, after
