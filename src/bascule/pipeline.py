@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bascule.calendars import load_calendar
 from bascule.directory.accounts import AccountRow, list_accounts
 from bascule.directory.apply import StalePlan, apply_plan
 from bascule.directory.hashing import hash_passwords
@@ -28,6 +29,7 @@ from bascule.directory.store import (
     staged_from_same_files,
     staged_year,
 )
+from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.passwords import generate_password
 from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UserError
@@ -35,6 +37,7 @@ from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile
 from bascule.exports.source import UnreadableSource
 from bascule.plan.compute import PlanOptions, compute_plan
+from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.model import ActionKind, Plan
 from bascule.reports.credentials import write_credentials
 from bascule.reports.slips import SlipHeader
@@ -194,6 +197,43 @@ def _save_empty_plan(engine: Engine, uai: str, state_fingerprint: str, now: date
                 state_fingerprint=state_fingerprint, actions=())
     save_plan(engine, plan)
     return plan
+
+
+def latest_deletion_date(settings: Settings, uai: str, now: datetime) -> datetime | None:
+    """The newest deletion date of the calendars that is not after `now`."""
+    year = rentree_year_of(now)
+    dates = [load_calendar(settings.home, y, uai).start(Milestone.DELETIONS)
+             for y in (year, year - 1)]
+    return max((d for d in dates if d is not None and d <= now), default=None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lifecycle:
+    plan: Plan
+    deleting_before: datetime | None  # the deletion date in force now, if any
+    next_deletions: datetime | None  # the coming one, for the user to know when
+
+
+def lifecycle_plan(settings: Settings, uai: str, *, now: datetime) -> Lifecycle:
+    """The deletions the calendar allows now, saved for `apply` like any plan."""
+    engine = open_store(settings.store_url)
+    staged = latest_snapshot(engine, uai)
+    if staged is None:
+        raise UserError(f"Aucune campagne importée pour {uai}.",
+                        hint="Importez d'abord les exports : bascule import FICHIER…")
+    deletion_date = latest_deletion_date(settings, uai, now)
+    with engine.connect() as connection:
+        state = load_state(connection, uai, staged.snapshot.school_year,
+                           quarantine=settings.login_quarantine,
+                           staged_sha256=staged.content_sha256)
+    plan = deletion_plan(state, school_year=staged.snapshot.school_year,
+                         deletion_date=deletion_date, now=now)
+    save_plan(engine, plan)
+    coming = [load_calendar(settings.home, y, uai).start(Milestone.DELETIONS)
+              for y in (rentree_year_of(now), rentree_year_of(now) + 1)]
+    return Lifecycle(plan=plan, deleting_before=deletion_date,
+                     next_deletions=min((d for d in coming if d is not None and d > now),
+                                        default=None))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -72,3 +72,24 @@ def test_a_person_back_after_deletion_gets_their_login_and_keeps_their_ids() -> 
     (create,) = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     assert (create.person, create.login(LoginKind.NETWORK)) == ("eleve:1", "lmartin")
     assert SourceId("eleve_id", "1") not in create.source_ids  # already known: not added again
+
+
+def test_only_accounts_disabled_before_the_deletion_date_are_deleted() -> None:
+    from bascule.plan.lifecycle import deletion_plan
+
+    def disabled(key: str, since: datetime) -> KnownPerson:
+        person = _deleted(key, key, key)
+        assert person.account is not None
+        return KnownPerson(key=key, kind=person.kind, source_ids=person.source_ids,
+                           identity=person.identity,
+                           account=Account(logins=person.account.logins,
+                                           status=AccountStatus.DISABLED, status_since=since))
+
+    deletion = datetime(2026, 9, 14, tzinfo=UTC)
+    state = _state((disabled("old", deletion - timedelta(days=60)),
+                    disabled("recent", deletion + timedelta(days=1))), {})
+    plan = deletion_plan(state, school_year=SchoolYear(2026), deletion_date=deletion,
+                         now=deletion + timedelta(days=2))
+    assert [a.person for a in plan.actions] == ["old"]
+    early = deletion_plan(state, school_year=SchoolYear(2026), deletion_date=None, now=deletion)
+    assert early.actions == ()

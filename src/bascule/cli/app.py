@@ -17,7 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from typer.core import TyperGroup
 
 from bascule import __version__, pipeline
-from bascule.cli import render, render_plan
+from bascule.calendars import calendar_files, load_calendar, shipped_calendar
+from bascule.cli import render, render_calendar, render_plan
+from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.school import SCHOOL_TIMEZONE, SchoolYear
 from bascule.errors import ImportRejected, UserError
 from bascule.reports.quality import write_quality_report
@@ -270,6 +272,44 @@ def accounts(
         render_plan.accounts_summary(out, rows)
     else:
         render_plan.accounts_table(out, rows)
+
+
+@app.command()
+def calendar(
+    ctx: typer.Context,
+    at: AtOption = None,
+    year: Annotated[int | None, typer.Option(
+        help="L'année de la rentrée (2026 pour la bascule vers 2026-2027).")] = None,
+    uai: Annotated[str | None, typer.Option(
+        "--uai", help="Avec les dates propres à cet établissement.")] = None,
+) -> None:
+    """Montre le calendrier de la bascule, l'étape du moment et ce qui est permis."""
+    state: CliState = ctx.obj
+    moment = _moment(at)
+    rentree = year if year is not None else rentree_year_of(moment)
+    shown = load_calendar(state.home, rentree, uai)
+    derived = not calendar_files(state.home, rentree, uai) and not shipped_calendar(rentree)
+    render_calendar.calendar_table(out, shown, moment, derived)
+    render_calendar.allowed_table(out, shown, allowed_at(shown, moment), moment)
+
+
+@app.command()
+def lifecycle(
+    ctx: typer.Context,
+    uai: UaiOption = None,
+    at: AtOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Le plan en JSON.")] = False,
+) -> None:
+    """Prépare la suppression des comptes désactivés avant la date du calendrier (septembre) ;
+    « apply » l'exécute."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    outcome = pipeline.lifecycle_plan(settings, pipeline.school_uai(settings, uai),
+                                      now=_moment(at))
+    if as_json:
+        _write_json(render_plan.plan_json(outcome.plan))
+    else:
+        render_calendar.lifecycle_text(out, outcome)
 
 
 @app.command()

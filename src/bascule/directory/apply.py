@@ -21,7 +21,7 @@ from bascule.directory.schema import (
 )
 from bascule.directory.state import fingerprint, mark_in_sync
 from bascule.errors import UserError
-from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan
+from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
 
 
 class StalePlan(UserError):
@@ -54,13 +54,15 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         writer.update(by_kind[ActionKind.UPDATE])
         writer.set_status(by_kind[ActionKind.DISABLE], AccountStatus.DISABLED)
         writer.set_status(by_kind[ActionKind.REACTIVATE], AccountStatus.ACTIVE)
+        writer.delete(by_kind[ActionKind.DELETE])
         writer.remove_facts(by_kind[ActionKind.REMOVE])
         writer.add_facts(by_kind[ActionKind.ADD])
         # A move is carried by its division facts; it is journaled like everything else.
         connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
                                              for action in plan.actions])
         _bump_version(connection, plan.uai)
-        mark_in_sync(connection, plan.uai, staged_sha256)
+        if plan.purpose is PlanPurpose.CAMPAIGN:
+            mark_in_sync(connection, plan.uai, staged_sha256)
     return Applied(counts=dict(Counter(action.kind.value for action in plan.actions)))
 
 
@@ -169,6 +171,18 @@ class _Writer:
             update(account).where(account.c.person_id == bindparam("pid"))
             .values(status=status.value, status_since=self.now),
             [{"pid": self.ids[a.person]} for a in actions])
+
+    def delete(self, actions: list[Action]) -> None:
+        """The account can never be used again: no hash, logins freed into quarantine."""
+        people = [{"pid": self.ids[a.person]} for a in actions]
+        self._executemany(
+            update(account).where(account.c.person_id == bindparam("pid"))
+            .values(status=AccountStatus.DELETED.value, status_since=self.now, password_hash=""),
+            people)
+        self._executemany(
+            update(login).where((login.c.person_id == bindparam("pid"))
+                                & login.c.freed_at.is_(None)).values(freed_at=self.now),
+            people)
 
     def _fact_rows(self, actions: list[Action]) -> list[dict[str, object]]:
         return [{"uai": self.plan.uai, "school_year": self.plan.school_year.start,

@@ -150,6 +150,11 @@ class PlanProblem:
     message: str
 
 
+class PlanPurpose(Enum):
+    CAMPAIGN = "campaign"  # takes the directory to the staged campaign
+    LIFECYCLE = "lifecycle"  # the calendar's deletions
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     uai: str
@@ -162,6 +167,7 @@ class Plan:
     # Against the latest year applied: divisions and groups that appear, and that are gone.
     structures_created: tuple[str, ...] = ()
     structures_retired: tuple[str, ...] = ()
+    purpose: PlanPurpose = PlanPurpose.CAMPAIGN
 
     @property
     def is_empty(self) -> bool:

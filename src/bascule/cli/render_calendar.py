@@ -1,0 +1,87 @@
+"""How the calendar and the lifecycle look in the terminal, in French and in school time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from bascule.domain.calendar import Allowed, Calendar, Milestone
+from bascule.domain.school import local_time
+from bascule.pipeline import Lifecycle
+
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_ALLOWED_LABELS = {
+    "imports_to_ent": ("Imports vers l'ENT", Milestone.ENT_RESUMES),
+    "imports_to_pedagogical_server": ("Imports vers le serveur pédagogique",
+                                      Milestone.PEDAGOGICAL_SERVER_RESUMES),
+    "ent_open_to_eleves_and_responsables": ("ENT ouvert aux élèves et responsables",
+                                            Milestone.ENT_CLOSURE),
+    "deletions": ("Suppression des anciens comptes", Milestone.DELETIONS),
+    "verification": ("Vérification des attributions", Milestone.VERIFICATION),
+}
+
+
+def when(moment: datetime) -> str:
+    local = local_time(moment)
+    clock = "" if (local.hour, local.minute) == (0, 0) else f" {local:%H:%M}"
+    return f"{_DAYS[local.weekday()]} {local:%d/%m/%Y}{clock}"
+
+
+def calendar_table(console: Console, calendar: Calendar, at: datetime, derived: bool) -> None:
+    year = calendar.rentree_year
+    title = f"Calendrier de la bascule {year}-{year + 1} (heure de Paris)"
+    if derived:
+        title += " : calculé par les règles du mémo, à relire"
+    table = Table(title=title, title_justify="left")
+    for column in ("Étape", "Du", "Au", "État"):
+        table.add_column(column)
+    for milestone, span in calendar.spans.items():
+        state = ("en cours" if span.end and span.contains(at) else
+                 "à venir" if at < span.start else "passé")
+        style = "bold" if state == "en cours" else ("dim" if state == "passé" else "")
+        table.add_row(milestone.value, when(span.start), when(span.end) if span.end else "",
+                      state, style=style)
+    console.print(table)
+
+
+def allowed_table(console: Console, calendar: Calendar, allowed: Allowed, at: datetime) -> None:
+    active = calendar.active(at)
+    phase = " ; ".join(m.value for m in active) if active else "aucune période particulière"
+    console.print(f"Le {when(at)} : {phase}.", highlight=False, soft_wrap=True)
+    table = Table(title="Ce que le calendrier permet maintenant", title_justify="left")
+    table.add_column("Quoi")
+    table.add_column("Maintenant")
+    for name, value in allowed.items():
+        label, milestone = _ALLOWED_LABELS[name]
+        span = calendar.span(milestone)
+        detail = ""
+        if not value and span is not None:
+            moment = span.end if span.end and span.start <= at else span.start
+            detail = f" (à partir du {when(moment)})" if moment > at else ""
+        table.add_row(label, ("oui" if value else "non") + detail)
+    console.print(table)
+
+
+def lifecycle_text(console: Console, outcome: Lifecycle) -> None:
+    plan, before = outcome.plan, outcome.deleting_before
+    if plan.is_empty:
+        if before is not None:
+            console.print(f"Aucun compte désactivé avant le {when(before)} : rien à supprimer.",
+                          highlight=False)
+        if outcome.next_deletions is not None:
+            console.print(f"Les prochaines suppressions sont prévues à partir du "
+                          f"{when(outcome.next_deletions)} : rien n'est supprimé avant.",
+                          highlight=False)
+        return
+    assert before is not None  # deletions happen only once a deletion date has come
+    console.print(f"{len(plan.actions)} compte(s) désactivé(s) avant le {when(before)} "
+                  "seront supprimés :", highlight=False)
+    for action in plan.actions[:20]:
+        logins = " ".join(value for _kind, value in action.logins)
+        console.print(f"  supprimer · {action.profile} · {action.label} {logins}",
+                      highlight=False)
+    if len(plan.actions) > 20:
+        console.print(f"  … et {len(plan.actions) - 20} autres : bascule lifecycle --json")
+    console.print("Relisez cette liste, puis appliquez-la : bascule apply --yes")

@@ -1,0 +1,37 @@
+"""The September deletions: accounts disabled before the deletion date are deleted; never earlier.
+
+Deleted means: the account can never be used again, its password hash is dropped and its logins
+are freed (quarantined for anyone else). The person's record stays, so that someone coming back
+is recognised and gets their login back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bascule.domain.school import SchoolYear
+from bascule.plan.model import (
+    AccountStatus,
+    Action,
+    ActionKind,
+    DirectoryState,
+    Plan,
+    PlanPurpose,
+)
+
+
+def deletion_plan(state: DirectoryState, *, school_year: SchoolYear,
+                  deletion_date: datetime | None, now: datetime) -> Plan:
+    """Delete what was disabled before `deletion_date`; nothing at all when there is none yet."""
+    actions = () if deletion_date is None or now < deletion_date else tuple(
+        Action(kind=ActionKind.DELETE, person=person.key, profile=person.identity.profile,
+               label=f"{person.identity.last_name} {person.identity.first_name}",
+               person_kind=person.kind, division=state.divisions.get(person.key),
+               logins=person.account.logins)
+        for person in sorted(state.people, key=lambda p: p.key)
+        if person.account is not None and person.account.status is AccountStatus.DISABLED
+        and person.account.status_since < deletion_date
+    )
+    return Plan(uai=state.uai, school_year=school_year, computed_at=now,
+                state_fingerprint=state.fingerprint, actions=actions,
+                purpose=PlanPurpose.LIFECYCLE)
