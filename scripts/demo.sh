@@ -23,8 +23,8 @@ for year in 2025 2026; do
 done
 echo
 echo "=== Mi-septembre 2026 : suppression des comptes désactivés à la rentrée ==="
-$bascule --home "$demo" calendar --at 2026-09-15T08:00 | tail -n 10
-$bascule --home "$demo" lifecycle --at 2026-09-15T08:00 | sed -n "1p;$p"
+$bascule --home "$demo" calendar --at 2026-09-15T08:00 | sed -n '/^Le /,$p'
+$bascule --home "$demo" lifecycle --at 2026-09-15T08:00 | sed -n '1p;$p'
 $bascule --home "$demo" apply --yes --at 2026-09-15T08:05
 $bascule --home "$demo" accounts --summary
 echo
