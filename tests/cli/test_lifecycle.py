@@ -44,3 +44,12 @@ def test_disabled_accounts_are_deleted_from_the_deletion_date_on(home_cli: Cli,
     (deleted,) = json.loads(home_cli("accounts", "--json", "--status", "deleted").stdout)
     assert (deleted["last_name"], deleted["login"]) == ("ÉMERY", None)  # its logins are freed
     assert _plan(home_cli, "--at", "2026-09-16T08:00")["actions"] == []
+
+
+def test_policy_matrix_prints_who_may_do_what(cli: Cli) -> None:
+    text = cli("policy", "matrix").stdout
+    assert "réinitialiser le mot de passe d'un autre" in text
+    rows = json.loads(cli("policy", "matrix", "--json").stdout)
+    assert {"permission": "toggle_ent_closure", "role": "principal", "scope": "l'établissement"} \
+        in rows
+    assert {"permission": "toggle_ent_closure", "role": "rrupn", "scope": "—"} in rows

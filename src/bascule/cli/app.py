@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from bascule import __version__, pipeline
 from bascule.calendars import calendar_files, load_calendar, shipped_calendar
 from bascule.cli import render, render_calendar, render_plan
 from bascule.domain.calendar import allowed_at, rentree_year_of
+from bascule.domain.policy import matrix
 from bascule.domain.school import SCHOOL_TIMEZONE, SchoolYear
 from bascule.errors import ImportRejected, UserError
 from bascule.reports.quality import write_quality_report
@@ -310,6 +312,25 @@ def lifecycle(
         _write_json(render_plan.plan_json(outcome.plan))
     else:
         render_calendar.lifecycle_text(out, outcome)
+
+
+policy_app = typer.Typer(help="Qui peut faire quoi (rôles, délégations, permissions).",
+                         no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("matrix")
+def policy_matrix(
+    as_json: Annotated[bool, typer.Option("--json", help="La matrice en JSON.")] = False,
+) -> None:
+    """Affiche, pour chaque permission, les rôles qui l'ont et sur qui."""
+    rows = matrix()
+    if as_json:
+        _write_json(json.dumps([{"permission": p.name.lower(), "role": r.name.lower(),
+                                 "scope": scope} for p, r, scope in rows],
+                               ensure_ascii=False, indent=2))
+    else:
+        render_calendar.policy_table(out, rows)
 
 
 @app.command()

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bascule.domain.calendar import Allowed, Calendar, Milestone
+from bascule.domain.policy import Permission, Role
 from bascule.domain.school import local_time
 from bascule.pipeline import Lifecycle
 
@@ -64,6 +65,19 @@ def allowed_table(console: Console, calendar: Calendar, allowed: Allowed, at: da
             moment = span.end if span.end and span.start <= at else span.start
             detail = f" (à partir du {when(moment)})" if moment > at else ""
         table.add_row(label, ("oui" if value else "non") + detail)
+    console.print(table)
+
+
+def policy_table(console: Console, rows: list[tuple[Permission, Role, str]]) -> None:
+    table = Table(title="Qui peut faire quoi", title_justify="left")
+    for column in ("Permission", "Rôle", "Sur qui"):
+        table.add_column(column)
+    previous = None
+    for permission, role, scope in rows:
+        if scope == "—":
+            continue
+        table.add_row(permission.value if permission is not previous else "", role.value, scope)
+        previous = permission
     console.print(table)
 
 

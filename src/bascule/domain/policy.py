@@ -1,0 +1,148 @@
+"""Who may do what: one declarative table, and one function that reads it.
+
+Every permission of bascule is decided here, from the memo: the département's operators run the
+rollover and the cleanups; principals and their adjoints toggle the ENT rentrée closure and
+grant delegations; the RRUPN resets the passwords of élèves and of all staff; teachers reset
+élèves' passwords (all of them, as the memo says, or only those of their divisions and groups
+when the school prefers); élèves and responsables change only their own. A delegation gives a
+staff member a named permission on top of their role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(Enum):
+    OPERATEUR = "opérateur du département"
+    PRINCIPAL = "principal"
+    PRINCIPAL_ADJOINT = "principal adjoint"
+    RRUPN = "référent numérique (RRUPN)"
+    GESTIONNAIRE_ENT = "gestionnaire de l'ENT"
+    RESPONSABLE_AFFECTATION = "responsable d'affectation GAR"
+    ENSEIGNANT = "enseignant"
+    ELEVE = "élève"
+    RESPONSABLE = "responsable"
+
+
+class Permission(Enum):
+    RUN_ROLLOVER = "importer, planifier et appliquer une campagne"
+    FORCE_CALENDAR_GATE = "passer outre une suspension du calendrier"
+    CLEAN_CLASS_SPACES = "nettoyer les espaces classes et le commun"
+    CLEAN_STAFF_SPACES = "nettoyer Salle_des_profs et Mediaprof"
+    TOGGLE_ENT_CLOSURE = "ouvrir ou refermer l'ENT pendant la fermeture rentrée"
+    MANAGE_DELEGATIONS = "accorder ou retirer une délégation"
+    RESET_PASSWORD = "réinitialiser le mot de passe d'un autre"
+    CHANGE_OWN_PASSWORD = "changer son propre mot de passe"
+    ASSIGN_GAR_RESOURCES = "affecter des ressources GAR"
+    MANAGE_ENT = "administrer l'ENT"
+    READ_REFERENTS_FOLDER = "lire Groupes/ReferentsInformatique"
+    READ_AUDIT = "consulter le journal"
+
+
+class Scope(Enum):
+    """On whom a permission holds."""
+
+    SCHOOL = "l'établissement"  # not about a person
+    ELEVES = "tous les élèves"
+    OWN_ELEVES = "les élèves de ses classes et groupes"
+    STAFF = "tous les personnels"
+    SELF = "soi-même"
+
+
+STAFF_PROFILES = frozenset({"enseignant", "direction", "vie_scolaire", "documentation",
+                            "administratif"})
+# The delegations a principal may grant ("Pilotage > Autorisations"), and the role each gives.
+DELEGATIONS = {
+    "Affecter des ressources GAR": Role.RESPONSABLE_AFFECTATION,
+    "Gestionnaire de l'ENT": Role.GESTIONNAIRE_ENT,
+    "Réinitialiser les mots de passe": Role.RRUPN,
+}
+
+_DIRECTION = (Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT)
+_RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
+    Permission.RUN_ROLLOVER: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
+    Permission.FORCE_CALENDAR_GATE: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
+    Permission.CLEAN_CLASS_SPACES: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
+    Permission.CLEAN_STAFF_SPACES: {role: frozenset({Scope.SCHOOL})
+                                    for role in (Role.RRUPN, *_DIRECTION)},
+    Permission.TOGGLE_ENT_CLOSURE: {role: frozenset({Scope.SCHOOL}) for role in _DIRECTION},
+    Permission.MANAGE_DELEGATIONS: {role: frozenset({Scope.STAFF}) for role in _DIRECTION},
+    Permission.RESET_PASSWORD: {
+        Role.RRUPN: frozenset({Scope.ELEVES, Scope.STAFF}),
+        Role.PRINCIPAL: frozenset({Scope.ELEVES, Scope.STAFF}),
+        Role.PRINCIPAL_ADJOINT: frozenset({Scope.ELEVES, Scope.STAFF}),
+        Role.ENSEIGNANT: frozenset({Scope.ELEVES}),
+    },
+    Permission.CHANGE_OWN_PASSWORD: {role: frozenset({Scope.SELF}) for role in Role
+                                     if role is not Role.OPERATEUR},
+    Permission.ASSIGN_GAR_RESOURCES: {Role.RESPONSABLE_AFFECTATION: frozenset({Scope.SCHOOL})},
+    Permission.MANAGE_ENT: {Role.GESTIONNAIRE_ENT: frozenset({Scope.SCHOOL})},
+    Permission.READ_REFERENTS_FOLDER: {Role.RRUPN: frozenset({Scope.SCHOOL})},
+    Permission.READ_AUDIT: {role: frozenset({Scope.SCHOOL})
+                            for role in (Role.OPERATEUR, *_DIRECTION)},
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subject:
+    """Whom an action is about: their profile, and what links them to the actor."""
+
+    profile: str
+    is_actor: bool = False
+    shares_a_structure: bool = False  # an élève of one of the teacher's divisions or groups
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    reason: str  # in French, for the refusal message (and the audit)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyOptions:
+    # The memo lets teachers reset every élève; a school may narrow it to their own élèves.
+    teachers_reset_own_eleves_only: bool = False
+
+
+def scopes(role: Role, permission: Permission, options: PolicyOptions) -> frozenset[Scope]:
+    granted = _RULES[permission].get(role, frozenset())
+    if (role is Role.ENSEIGNANT and permission is Permission.RESET_PASSWORD
+            and options.teachers_reset_own_eleves_only):
+        return frozenset({Scope.OWN_ELEVES})
+    return granted
+
+
+def _covers(scope: Scope, subject: Subject | None) -> bool:
+    if subject is None:
+        return scope is Scope.SCHOOL
+    return {
+        Scope.SCHOOL: False,
+        Scope.SELF: subject.is_actor,
+        Scope.ELEVES: subject.profile == "eleve" and not subject.is_actor,
+        Scope.OWN_ELEVES: subject.profile == "eleve" and subject.shares_a_structure,
+        Scope.STAFF: subject.profile in STAFF_PROFILES and not subject.is_actor,
+    }[scope]
+
+
+def decide(roles: frozenset[Role], permission: Permission, subject: Subject | None = None,
+           options: PolicyOptions = PolicyOptions()) -> Decision:
+    """May someone with these roles do this, on this subject (None: on the school)?"""
+    for role in sorted(roles, key=lambda r: list(Role).index(r)):
+        for scope in sorted(scopes(role, permission, options), key=lambda s: s.name):
+            if _covers(scope, subject):
+                return Decision(True, f"{role.value} : {permission.value} ({scope.value})")
+    if not any(scopes(role, permission, options) for role in roles):
+        return Decision(False, f"« {permission.value} » n'est permis à aucun de vos rôles "
+                               f"({', '.join(sorted(r.value for r in roles)) or 'aucun'}).")
+    target = subject.profile if subject else "l'établissement"
+    return Decision(False, f"« {permission.value} » ne vous est pas permis pour ce compte "
+                           f"({target}).")
+
+
+def matrix(options: PolicyOptions = PolicyOptions()) -> list[tuple[Permission, Role, str]]:
+    """Every permission, every role, and on whom: the table `bascule policy matrix` prints."""
+    return [(permission, role, ", ".join(sorted(s.value for s in granted)) or "—")
+            for permission in Permission for role in Role
+            for granted in [scopes(role, permission, options)]]

@@ -1,0 +1,82 @@
+"""The policy: the whole matrix against the memo, and decisions on people with their reasons."""
+
+from __future__ import annotations
+
+from bascule.domain.policy import (
+    DELEGATIONS,
+    Permission,
+    PolicyOptions,
+    Role,
+    Scope,
+    Subject,
+    decide,
+    scopes,
+)
+
+P, R, S = Permission, Role, Scope
+DIRECTION = {R.PRINCIPAL, R.PRINCIPAL_ADJOINT}
+# Written from the memo, independently of the table in bascule.domain.policy.
+EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
+    P.RUN_ROLLOVER: {R.OPERATEUR: {S.SCHOOL}},
+    P.FORCE_CALENDAR_GATE: {R.OPERATEUR: {S.SCHOOL}},
+    P.CLEAN_CLASS_SPACES: {R.OPERATEUR: {S.SCHOOL}},  # "par les équipes du département"
+    P.CLEAN_STAFF_SPACES: {R.RRUPN: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                           R.PRINCIPAL_ADJOINT: {S.SCHOOL}},  # "à la charge de l'établissement"
+    P.TOGGLE_ENT_CLOSURE: {role: {S.SCHOOL} for role in DIRECTION},  # "visible seulement…"
+    P.MANAGE_DELEGATIONS: {role: {S.STAFF} for role in DIRECTION},
+    P.RESET_PASSWORD: {R.RRUPN: {S.ELEVES, S.STAFF}, R.PRINCIPAL: {S.ELEVES, S.STAFF},
+                       R.PRINCIPAL_ADJOINT: {S.ELEVES, S.STAFF}, R.ENSEIGNANT: {S.ELEVES}},
+    P.CHANGE_OWN_PASSWORD: {role: {S.SELF} for role in Role if role is not R.OPERATEUR},
+    P.ASSIGN_GAR_RESOURCES: {R.RESPONSABLE_AFFECTATION: {S.SCHOOL}},
+    P.MANAGE_ENT: {R.GESTIONNAIRE_ENT: {S.SCHOOL}},
+    P.READ_REFERENTS_FOLDER: {R.RRUPN: {S.SCHOOL}},  # "visible par les RRUPN"
+    P.READ_AUDIT: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                   R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+}
+
+
+def test_the_whole_matrix() -> None:
+    for permission in Permission:
+        for role in Role:
+            expected = EXPECTED[permission].get(role, set())
+            assert set(scopes(role, permission, PolicyOptions())) == expected, (permission, role)
+
+
+def test_teachers_may_be_limited_to_their_own_eleves() -> None:
+    options = PolicyOptions(teachers_reset_own_eleves_only=True)
+    assert scopes(R.ENSEIGNANT, P.RESET_PASSWORD, options) == {S.OWN_ELEVES}
+    mine = Subject(profile="eleve", shares_a_structure=True)
+    other = Subject(profile="eleve")
+    assert decide(frozenset({R.ENSEIGNANT}), P.RESET_PASSWORD, mine, options).allowed
+    refused = decide(frozenset({R.ENSEIGNANT}), P.RESET_PASSWORD, other, options)
+    assert not refused.allowed and "pas permis pour ce compte (eleve)" in refused.reason
+    assert decide(frozenset({R.ENSEIGNANT}), P.RESET_PASSWORD, other).allowed  # the memo's rule
+
+
+def test_the_rrupn_resets_eleves_and_staff_but_not_responsables() -> None:
+    rrupn = frozenset({R.RRUPN})
+    assert decide(rrupn, P.RESET_PASSWORD, Subject(profile="eleve")).allowed
+    assert decide(rrupn, P.RESET_PASSWORD, Subject(profile="direction")).allowed
+    assert not decide(rrupn, P.RESET_PASSWORD, Subject(profile="responsable")).allowed
+
+
+def test_eleves_change_only_their_own_password() -> None:
+    eleve = frozenset({R.ELEVE})
+    assert decide(eleve, P.CHANGE_OWN_PASSWORD, Subject(profile="eleve", is_actor=True)).allowed
+    refused = decide(eleve, P.RESET_PASSWORD, Subject(profile="eleve"))
+    assert not refused.allowed
+    assert "n'est permis à aucun de vos rôles (élève)" in refused.reason
+
+
+def test_only_the_direction_toggles_the_rentree_closure() -> None:
+    assert decide(frozenset({R.PRINCIPAL_ADJOINT}), P.TOGGLE_ENT_CLOSURE).allowed
+    assert not decide(frozenset({R.RRUPN, R.ENSEIGNANT}), P.TOGGLE_ENT_CLOSURE).allowed
+
+
+def test_a_delegation_adds_its_role() -> None:
+    teacher = frozenset({R.ENSEIGNANT})
+    assert not decide(teacher, P.ASSIGN_GAR_RESOURCES).allowed
+    delegated = teacher | {DELEGATIONS["Affecter des ressources GAR"]}
+    assert decide(delegated, P.ASSIGN_GAR_RESOURCES).allowed
+    assert decide(teacher | {DELEGATIONS["Réinitialiser les mots de passe"]},
+                  P.RESET_PASSWORD, Subject(profile="vie_scolaire")).allowed
