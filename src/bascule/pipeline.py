@@ -15,7 +15,15 @@ from sqlalchemy import Engine
 from bascule.calendars import load_calendar
 from bascule.directory.accounts import AccountRow, list_accounts
 from bascule.directory.apply import StalePlan, apply_plan
-from bascule.directory.hashing import hash_passwords
+from bascule.directory.hashing import hash_password, hash_passwords
+from bascule.directory.people import (
+    Person,
+    find_person,
+    grant,
+    journal_entry,
+    revoke,
+    set_password_hash,
+)
 from bascule.directory.plans import mark_applied, pending_plan, save_plan
 from bascule.directory.state import fingerprint, is_in_sync, load_state
 from bascule.directory.store import (
@@ -31,6 +39,7 @@ from bascule.directory.store import (
 )
 from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.passwords import generate_password
+from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
 from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
@@ -310,3 +319,58 @@ def _slip_header(settings: Settings, plan: Plan) -> SlipHeader:
 
 def accounts(settings: Settings, uai: str) -> list[AccountRow]:
     return list_accounts(open_store(settings.store_url), uai)
+
+
+def _policy_options(settings: Settings) -> PolicyOptions:
+    return PolicyOptions(teachers_reset_own_eleves_only=settings.teachers_reset_own_eleves_only)
+
+
+def _subject(actor: Person, subject: Person) -> Subject:
+    return Subject(profile=subject.profile, is_actor=actor.key == subject.key,
+                   shares_a_structure=bool(actor.structures & subject.structures))
+
+
+def _require(actor: Person, subject: Person, permission: Permission,
+             settings: Settings) -> str:
+    """The policy's reason when allowed; a French refusal (exit 1) otherwise."""
+    if actor.status != "active":
+        raise UserError(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
+    decision = decide(actor.roles, permission, _subject(actor, subject), _policy_options(settings))
+    if not decision.allowed:
+        raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}",
+                        hint="Seul un rôle ou une délégation qui le permet peut le faire : "
+                             "bascule policy matrix les liste.")
+    return decision.reason
+
+
+def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
+                   now: datetime) -> tuple[Person, str]:
+    """A new password for someone else, if the policy allows it; shown once, stored hashed,
+    to be changed at the next login."""
+    engine = open_store(settings.store_url)
+    with engine.begin() as connection:
+        actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
+        reason = _require(actor, subject, Permission.RESET_PASSWORD, settings)
+        if subject.status != "active":
+            raise UserError(f"Le compte de {subject.label} ({subject.login}) est "
+                            f"{'supprimé' if subject.status == 'deleted' else 'désactivé'} : "
+                            "il n'y a pas de mot de passe à réinitialiser.")
+        password = generate_password(settings.password_policy)
+        set_password_hash(connection, subject, hash_password(password))
+        journal_entry(connection, uai, "password_reset", subject.key, actor.login, now,
+                      {"login": subject.login, "allowed_as": reason})
+    return subject, password
+
+
+def change_delegation(settings: Settings, uai: str, login_name: str, name: str, *, by: str,
+                      now: datetime, granted: bool) -> tuple[Person, bool]:
+    """Grant or revoke a named delegation; True when something changed."""
+    if name not in DELEGATIONS:
+        raise UserError(f"« {name} » n'est pas une délégation connue.",
+                        hint="Délégations : " + " ; ".join(DELEGATIONS))
+    engine = open_store(settings.store_url)
+    with engine.begin() as connection:
+        actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
+        _require(actor, subject, Permission.MANAGE_DELEGATIONS, settings)
+        change = grant if granted else revoke
+        return subject, change(connection, uai, subject, name, actor, now)

@@ -45,6 +45,9 @@ SETTINGS = (
     Setting("accounts.mass_leave_percent", int, 15,
             "Au-delà de cette part des comptes actifs d'un profil désactivés d'un coup (hors "
             "départs attendus des 3e), « apply » refuse sans --allow-mass-leave."),
+    Setting("passwords.teachers_reset_own_eleves_only", bool, False,
+            "Les enseignants ne réinitialisent-ils que les mots de passe des élèves de leurs "
+            "classes et groupes ? Par défaut non : de tous les élèves, comme le dit le mémo."),
     Setting("passwords.min_length", int, 12,
             "Longueur minimale des mots de passe initiaux (12 au moins)."),
     Setting("passwords.min_classes", int, 3,
@@ -67,6 +70,7 @@ class Settings:
     login_quarantine: timedelta
     mass_leave_threshold: float
     login_follows_name_change: bool
+    teachers_reset_own_eleves_only: bool
     password_policy: PasswordPolicy
 
     @property
@@ -100,6 +104,8 @@ def load_settings(home: Path) -> Settings:
         login_quarantine=timedelta(days=cast(int, values["accounts.login_quarantine_days"])),
         mass_leave_threshold=cast(int, values["accounts.mass_leave_percent"]) / 100,
         login_follows_name_change=cast(bool, values["accounts.login_follows_name_change"]),
+        teachers_reset_own_eleves_only=cast(
+            bool, values["passwords.teachers_reset_own_eleves_only"]),
         password_policy=_password_policy(values, path),
     )
 

@@ -333,6 +333,64 @@ def policy_matrix(
         render_calendar.policy_table(out, rows)
 
 
+password_app = typer.Typer(help="Mots de passe (l'outil KoXo Password du mémo).",
+                           no_args_is_help=True)
+app.add_typer(password_app, name="password")
+ByOption = Annotated[str, typer.Option("--by", help="L'identifiant de qui le fait.")]
+
+
+@password_app.command("reset")
+def password_reset(
+    ctx: typer.Context,
+    login_name: Annotated[str, typer.Argument(metavar="IDENTIFIANT",
+                                              help="Le compte à réinitialiser.")],
+    by: ByOption,
+    uai: UaiOption = None,
+    at: AtOption = None,
+) -> None:
+    """Donne un nouveau mot de passe à un compte, si votre rôle le permet ; affiché une fois."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    subject, password = pipeline.reset_password(
+        settings, pipeline.school_uai(settings, uai), login_name, by=by, now=_moment(at))
+    out.print(f"Nouveau mot de passe de {subject.label} ({subject.login}) : {password}")
+    out.print("Il n'est affiché qu'une fois ; il devra être changé à la prochaine connexion.")
+
+
+delegation_app = typer.Typer(help="Délégations (Pilotage > Autorisations).",
+                             no_args_is_help=True)
+app.add_typer(delegation_app, name="delegation")
+NameArgument = Annotated[str, typer.Argument(metavar="DELEGATION",
+                                             help="Par exemple « Affecter des ressources GAR ».")]
+LoginArgument = Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Le personnel.")]
+
+
+@delegation_app.command("grant")
+def delegation_grant(ctx: typer.Context, login_name: LoginArgument, name: NameArgument,
+                     by: ByOption, uai: UaiOption = None, at: AtOption = None) -> None:
+    """Accorde une délégation à un personnel (principal et adjoint seulement)."""
+    _change_delegation(ctx, login_name, name, by, uai, at, granted=True)
+
+
+@delegation_app.command("revoke")
+def delegation_revoke(ctx: typer.Context, login_name: LoginArgument, name: NameArgument,
+                      by: ByOption, uai: UaiOption = None, at: AtOption = None) -> None:
+    """Retire une délégation (principal et adjoint seulement)."""
+    _change_delegation(ctx, login_name, name, by, uai, at, granted=False)
+
+
+def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
+                       uai: str | None, at: str | None, *, granted: bool) -> None:
+    state: CliState = ctx.obj
+    settings = state.settings()
+    subject, changed = pipeline.change_delegation(
+        settings, pipeline.school_uai(settings, uai), login_name, name, by=by, now=_moment(at),
+        granted=granted)
+    verb = "accordée à" if granted else "retirée à"
+    out.print(f"Délégation « {name} » {verb} {subject.label} ({subject.login})"
+              + ("." if changed else " : rien n'a changé, c'était déjà le cas."))
+
+
 @app.command()
 def status(ctx: typer.Context) -> None:
     """Montre les établissements du dossier et les campagnes importées."""

@@ -140,3 +140,16 @@ saved_plan = Table(
     Column("plan", Text, nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=True),
 )
+
+# Named permissions the direction grants to staff; a revoked one keeps its row, for the audit.
+delegation = Table(
+    "delegation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False, index=True),
+    Column("name", String(80), nullable=False),
+    Column("granted_by", String(120), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)

@@ -1,0 +1,109 @@
+"""People as actors and subjects: who someone is by login, their roles, their delegations, and
+the password reset. Every decision is the policy's (domain/policy.py); this module only reads
+and writes what it decides on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from bascule.directory.schema import account, delegation, fact, journal, login, person
+from bascule.domain.policy import DELEGATIONS, Role
+from bascule.errors import UserError
+
+_ROLE_OF_PROFILE = {"eleve": Role.ELEVE, "responsable": Role.RESPONSABLE,
+                    "enseignant": Role.ENSEIGNANT, "direction": Role.PRINCIPAL}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person:
+    person_id: int
+    key: str
+    login: str
+    profile: str
+    label: str
+    status: str
+    roles: frozenset[Role]
+    structures: frozenset[str]  # "D:6A", "G:5ESP 1": taught (staff) or attended (élèves)
+
+
+def find_person(connection: Connection, uai: str, wanted: str) -> Person:
+    """By network or EduConnect login; a clear French error when nobody holds it."""
+    row = connection.execute(
+        select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
+               person.c.first_name, account.c.status, login.c.login)
+        .join(login, and_(login.c.person_id == person.c.id, login.c.freed_at.is_(None)))
+        .join(account, account.c.person_id == person.c.id)
+        .where((person.c.uai == uai) & (login.c.uai == uai) & (login.c.login == wanted))
+    ).first()
+    if row is None:
+        raise UserError(f"Aucun compte n'a l'identifiant « {wanted} » dans {uai}.",
+                        hint="Vérifiez l'identifiant : bascule accounts le liste.")
+    return Person(person_id=row.id, key=row.key, login=row.login, profile=row.profile,
+                  label=f"{row.last_name} {row.first_name}", status=row.status,
+                  roles=_roles(connection, uai, row.id, row.profile),
+                  structures=_structures(connection, uai, row.key))
+
+
+def _roles(connection: Connection, uai: str, person_id: int, profile: str) -> frozenset[Role]:
+    roles = {_ROLE_OF_PROFILE[profile]} if profile in _ROLE_OF_PROFILE else set()
+    for name in active_delegations(connection, uai, person_id):
+        roles.add(DELEGATIONS[name])
+    return frozenset(roles)
+
+
+def _structures(connection: Connection, uai: str, key: str) -> frozenset[str]:
+    latest = connection.execute(select(func.max(fact.c.school_year)).where(
+        fact.c.uai == uai)).scalar()
+    query = select(fact.c.target).where(
+        (fact.c.uai == uai) & (fact.c.school_year == latest) & (fact.c.subject == key)
+        & fact.c.kind.in_(("member", "service")))
+    return frozenset(connection.execute(query).scalars())
+
+
+def active_delegations(connection: Connection, uai: str, person_id: int) -> list[str]:
+    query = select(delegation.c.name).where(
+        (delegation.c.uai == uai) & (delegation.c.person_id == person_id)
+        & delegation.c.revoked_at.is_(None)).order_by(delegation.c.name)
+    return list(connection.execute(query).scalars())
+
+
+def grant(connection: Connection, uai: str, subject: Person, name: str, by: Person,
+          now: datetime) -> bool:
+    """False when the delegation was already granted."""
+    if name in active_delegations(connection, uai, subject.person_id):
+        return False
+    connection.execute(insert(delegation).values(
+        uai=uai, person_id=subject.person_id, name=name, granted_by=by.login, granted_at=now))
+    journal_entry(connection, uai, "delegation_grant", subject.key, by.login, now,
+                  {"delegation": name, "login": subject.login})
+    return True
+
+
+def revoke(connection: Connection, uai: str, subject: Person, name: str, by: Person,
+           now: datetime) -> bool:
+    """False when there was no such delegation to revoke."""
+    changed = connection.execute(update(delegation).where(
+        (delegation.c.uai == uai) & (delegation.c.person_id == subject.person_id)
+        & (delegation.c.name == name) & delegation.c.revoked_at.is_(None)
+    ).values(revoked_at=now)).rowcount
+    if changed:
+        journal_entry(connection, uai, "delegation_revoke", subject.key, by.login, now,
+                      {"delegation": name, "login": subject.login})
+    return bool(changed)
+
+
+def set_password_hash(connection: Connection, subject: Person, password_hash: str) -> None:
+    connection.execute(update(account).where(account.c.person_id == subject.person_id).values(
+        password_hash=password_hash, must_change_password=True))
+
+
+def journal_entry(connection: Connection, uai: str, action: str, subject: str, actor: str,
+                  at: datetime, detail: dict[str, object]) -> None:
+    """One journal line; callers pass no secret, and the reset never passes the password."""
+    connection.execute(insert(journal).values(
+        at=at, actor=actor, uai=uai, action=action, subject=subject,
+        detail=json.dumps(detail, ensure_ascii=False)))

@@ -1,0 +1,86 @@
+"""Password resets and delegations through the CLI: the policy decides, refusals say why, the
+new password is shown once and never stored or journaled in clear."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bascule.domain.passwords import PasswordPolicy, meets_policy
+from tests.cli.test_rollover import _plan
+from tests.conftest import Cli, Files
+
+
+@pytest.fixture
+def college_accounts(home_cli: Cli, files: Files) -> Cli:
+    home_cli("import", *files())
+    _plan(home_cli)
+    assert home_cli("apply", "--yes").exit_code == 0
+    return home_cli
+
+
+def _new_password(output: str) -> str:
+    found = re.search(r"\) : (\S+)\n", output)
+    assert found, output
+    return found.group(1)
+
+
+def _store(cli: Cli) -> bytes:
+    return b"".join(path.read_bytes() for path in cli.home.glob("bascule.sqlite*"))
+
+
+def test_a_teacher_resets_an_eleve(college_accounts: Cli) -> None:
+    result = college_accounts("password", "reset", "lmartin", "--by", "cdurand")
+    assert result.exit_code == 0, result.output
+    assert "Nouveau mot de passe de MARTIN Léa (lmartin) : " in result.stdout
+    password = _new_password(result.stdout)
+    assert meets_policy(password, PasswordPolicy())
+    store = _store(college_accounts)
+    assert password.encode() not in store
+    assert b"password_reset" in store and b"cdurand" in store
+
+
+def test_a_teacher_may_not_reset_staff(college_accounts: Cli) -> None:
+    result = college_accounts("password", "reset", "sgarnier", "--by", "cdurand")
+    assert result.exit_code == 1
+    assert ("Refusé à DURAND Claire (cdurand) : « réinitialiser le mot de passe d'un autre » "
+            "ne vous est pas permis pour ce compte (administratif).") in result.stderr
+
+
+def test_an_eleve_resets_nobody(college_accounts: Cli) -> None:
+    result = college_accounts("password", "reset", "temery", "--by", "lmartin")
+    assert result.exit_code == 1
+    assert "n'est permis à aucun de vos rôles (élève)" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_teachers_may_be_limited_to_their_own_eleves(college_accounts: Cli) -> None:
+    with (college_accounts.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[passwords]\nteachers_reset_own_eleves_only = true\n")
+    assert college_accounts("password", "reset", "lmartin", "--by", "lfrancois").exit_code == 1
+    assert college_accounts("password", "reset", "lcoeurleger", "--by",
+                            "lfrancois").exit_code == 0  # his division 5 B/1
+
+
+def test_the_direction_delegates_password_resets(college_accounts: Cli) -> None:
+    name = "Réinitialiser les mots de passe"
+    refused = college_accounts("delegation", "grant", "sgarnier", name, "--by", "cdurand")
+    assert refused.exit_code == 1 and "Refusé à DURAND Claire" in refused.stderr
+    assert college_accounts("password", "reset", "jlegoff", "--by", "sgarnier").exit_code == 1
+    granted = college_accounts("delegation", "grant", "sgarnier", name, "--by", "idasilva")
+    assert granted.exit_code == 0
+    assert "Délégation « Réinitialiser les mots de passe » accordée à GARNIER Sébastien" in (
+        granted.stdout)
+    assert college_accounts("password", "reset", "jlegoff", "--by", "sgarnier").exit_code == 0
+    assert college_accounts("delegation", "revoke", "sgarnier", name, "--by",
+                            "idasilva").exit_code == 0
+    assert college_accounts("password", "reset", "jlegoff", "--by", "sgarnier").exit_code == 1
+
+
+def test_unknown_logins_and_delegations_are_named(college_accounts: Cli) -> None:
+    unknown = college_accounts("password", "reset", "personne", "--by", "cdurand")
+    assert unknown.exit_code == 1
+    assert "Aucun compte n'a l'identifiant « personne »" in unknown.stderr
+    wrong = college_accounts("delegation", "grant", "sgarnier", "Tout faire", "--by", "idasilva")
+    assert wrong.exit_code == 1 and "n'est pas une délégation connue" in wrong.stderr
