@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,12 +10,19 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, Type
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from bascule.cli.app import app
 from bascule.directory import hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+
+# CI replays the same examples every time (a red build must mean a regression); a developer's
+# runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 FIXTURES = Path(__file__).parent / "fixtures" / "college"
 UAI = "0860999U"
