@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from bascule.calendars import load_calendar
 from bascule.directory.accounts import AccountRow, list_accounts
 from bascule.directory.apply import StalePlan, apply_plan
+from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries
 from bascule.directory.hashing import hash_password, hash_passwords
 from bascule.directory.people import (
     Person,
@@ -106,6 +107,7 @@ def import_exports(
     *,
     now: datetime,
     stage: bool = True,
+    actor: str = "cli",
     on_file: OnFile = lambda _path: None,
 ) -> ImportOutcome:
     """Read, check and stage one campaign. Raises ImportRejected, having written nothing."""
@@ -130,6 +132,11 @@ def import_exports(
         warnings = [problem for problem in problems if not problem.is_error]
         staging = Staging.STAGED if stage_snapshot(engine, snapshot, now, warnings).staged else (
             Staging.UNCHANGED)
+        if staging is Staging.STAGED:
+            with engine.begin() as connection:
+                journal_entry(connection, snapshot.uai, "import", str(snapshot.school_year),
+                              actor, now, {"files": [s.name for s in snapshot.sources],
+                                           "eleves": len(snapshot.active_eleves)})
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
 
@@ -315,6 +322,10 @@ def _slip_header(settings: Settings, plan: Plan) -> SlipHeader:
     names = {school.uai: school.name for school in settings.schools}
     return SlipHeader(school_name=names[plan.uai], uai=plan.uai,
                       school_year=str(plan.school_year))
+
+
+def audit(settings: Settings, uai: str, wanted: AuditFilter) -> list[JournalEntry]:
+    return journal_entries(open_store(settings.store_url), uai, wanted)
 
 
 def accounts(settings: Settings, uai: str) -> list[AccountRow]:

@@ -84,3 +84,27 @@ def test_unknown_logins_and_delegations_are_named(college_accounts: Cli) -> None
     assert "Aucun compte n'a l'identifiant « personne »" in unknown.stderr
     wrong = college_accounts("delegation", "grant", "sgarnier", "Tout faire", "--by", "idasilva")
     assert wrong.exit_code == 1 and "n'est pas une délégation connue" in wrong.stderr
+
+
+def test_audit_lists_imports_applies_delegations_and_resets_without_secrets(
+    college_accounts: Cli,
+) -> None:
+    import json
+
+    college_accounts("delegation", "grant", "sgarnier", "Gestionnaire de l'ENT", "--by",
+                     "idasilva")
+    reset = college_accounts("password", "reset", "temery", "--by", "cdurand")
+    password = _new_password(reset.stdout)
+    entries = json.loads(college_accounts("audit", "--json", "--limit", "5000").stdout)
+    actions = {entry["action"] for entry in entries}
+    assert {"import", "create", "add", "delegation_grant", "password_reset"} <= actions
+    (reset_entry,) = [e for e in entries if e["action"] == "password_reset"]
+    assert (reset_entry["actor"], reset_entry["detail"]["login"]) == ("cdurand", "temery")
+    assert password not in json.dumps(entries)
+    (folder,) = (college_accounts.home / "credentials").glob("*/*")
+    initial = [line.rsplit(";", 1)[-1] for line in
+               (folder / "comptes.csv").read_text(encoding="utf-8-sig").splitlines()[1:]]
+    assert not any(secret in json.dumps(entries) for secret in initial)
+    only = json.loads(college_accounts("audit", "--json", "--actor", "cdurand").stdout)
+    assert [e["action"] for e in only] == ["password_reset"]
+    assert "password_reset" in college_accounts("audit", "--target", "temery").stdout

@@ -19,7 +19,8 @@ from typer.core import TyperGroup
 
 from bascule import __version__, pipeline
 from bascule.calendars import calendar_files, load_calendar, shipped_calendar
-from bascule.cli import render, render_calendar, render_plan
+from bascule.cli import render, render_admin, render_plan
+from bascule.directory.audit import AuditFilter
 from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.policy import matrix
 from bascule.domain.school import SCHOOL_TIMEZONE, SchoolYear
@@ -133,7 +134,7 @@ def import_(
     with _progress("Lecture des exports", len(files)) as advance:
         try:
             outcome = pipeline.import_exports(settings, files, now=now, stage=not check,
-                                              on_file=advance)
+                                              actor=_actor(), on_file=advance)
         except ImportRejected as rejected:
             _write_report(report, settings, None, rejected.problems, now)
             if as_json:
@@ -194,6 +195,11 @@ AtOption = Annotated[str | None, typer.Option(
     "Paris) : répétitions et tests.")]
 
 
+def _actor() -> str:
+    """Commands run by the département's IT team are journaled under their system account."""
+    return f"cli:{getpass.getuser()}"
+
+
 def _moment(at: str | None) -> datetime:
     if at is None:
         return pipeline.utc_now()
@@ -242,7 +248,7 @@ def apply(
     school = pipeline.school_uai(settings, uai)
     with _progress("Empreintes des mots de passe", None) as advance:
         outcome = pipeline.apply_saved_plan(settings, school, now=_moment(at),
-                                            actor=f"cli:{getpass.getuser()}",
+                                            actor=_actor(),
                                             allow_mass_leave=allow_mass_leave,
                                             on_hashed=lambda count: advance(count))
     render_plan.applied(out, outcome)
@@ -291,8 +297,8 @@ def calendar(
     rentree = year if year is not None else rentree_year_of(moment)
     shown = load_calendar(state.home, rentree, uai)
     derived = not calendar_files(state.home, rentree, uai) and not shipped_calendar(rentree)
-    render_calendar.calendar_table(out, shown, moment, derived)
-    render_calendar.allowed_table(out, shown, allowed_at(shown, moment), moment)
+    render_admin.calendar_table(out, shown, moment, derived)
+    render_admin.allowed_table(out, shown, allowed_at(shown, moment), moment)
 
 
 @app.command()
@@ -311,7 +317,7 @@ def lifecycle(
     if as_json:
         _write_json(render_plan.plan_json(outcome.plan))
     else:
-        render_calendar.lifecycle_text(out, outcome)
+        render_admin.lifecycle_text(out, outcome)
 
 
 policy_app = typer.Typer(help="Qui peut faire quoi (rôles, délégations, permissions).",
@@ -330,7 +336,7 @@ def policy_matrix(
                                  "scope": scope} for p, r, scope in rows],
                                ensure_ascii=False, indent=2))
     else:
-        render_calendar.policy_table(out, rows)
+        render_admin.policy_table(out, rows)
 
 
 password_app = typer.Typer(help="Mots de passe (l'outil KoXo Password du mémo).",
@@ -389,6 +395,34 @@ def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
     verb = "accordée à" if granted else "retirée à"
     out.print(f"Délégation « {name} » {verb} {subject.label} ({subject.login})"
               + ("." if changed else " : rien n'a changé, c'était déjà le cas."))
+
+
+@app.command()
+def audit(
+    ctx: typer.Context,
+    since: AtOption = None,
+    actor: Annotated[str | None, typer.Option(help="Seulement ce qu'a fait cet acteur.")] = None,
+    target: Annotated[str | None, typer.Option(
+        help="Seulement ce qui concerne cet identifiant ou cette personne.")] = None,
+    action: Annotated[str | None, typer.Option(
+        help="Seulement cette action : import, create, disable, password_reset, …")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Nombre de lignes au plus.")] = 200,
+    uai: UaiOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Le journal en JSON.")] = False,
+) -> None:
+    """Liste le journal : imports, applications, délégations, réinitialisations… (le plus
+    récent d'abord). Aucun mot de passe n'y figure jamais."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    wanted = AuditFilter(since=_moment(since) if since else None, actor=actor, target=target,
+                         action=action, limit=limit)
+    entries = pipeline.audit(settings, pipeline.school_uai(settings, uai), wanted)
+    if as_json:
+        _write_json(json.dumps([{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+                                 "subject": e.subject, "detail": e.detail} for e in entries],
+                               ensure_ascii=False, indent=2))
+    else:
+        render_admin.audit_table(out, entries)
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""How the calendar and the lifecycle look in the terminal, in French and in school time."""
+"""The school administration views: calendar, lifecycle, policy and journal, in French and in
+school time."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
+from bascule.directory.audit import JournalEntry
 from bascule.domain.calendar import Allowed, Calendar, Milestone
 from bascule.domain.policy import Permission, Role
 from bascule.domain.school import local_time
@@ -78,6 +80,25 @@ def policy_table(console: Console, rows: list[tuple[Permission, Role, str]]) -> 
             continue
         table.add_row(permission.value if permission is not previous else "", role.value, scope)
         previous = permission
+    console.print(table)
+
+
+def _summary(detail: dict[str, object]) -> str:
+    for key in ("label", "login", "delegation"):
+        if detail.get(key):
+            return str(detail[key])
+    files = detail.get("files")
+    return ", ".join(str(name) for name in files) if isinstance(files, list) else ""
+
+
+def audit_table(console: Console, entries: list[JournalEntry]) -> None:
+    table = Table(title=f"Journal ({len(entries)} ligne(s), les plus récentes d'abord)",
+                  title_justify="left")
+    for column in ("Quand", "Qui", "Action", "Sur", "Détail"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(f"{local_time(entry.at):%d/%m/%Y %H:%M}", entry.actor, entry.action,
+                      entry.subject, _summary(entry.detail))
     console.print(table)
 
 
