@@ -19,9 +19,12 @@ from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries
 from bascule.directory.hashing import hash_password, hash_passwords
 from bascule.directory.people import (
     Person,
+    account_state,
     find_person,
     grant,
     journal_entry,
+    overrides,
+    record_override,
     revoke,
     set_password_hash,
 )
@@ -38,7 +41,8 @@ from bascule.directory.store import (
     staged_from_same_files,
     staged_year,
 )
-from bascule.domain.calendar import Milestone, rentree_year_of
+from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
+from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.passwords import generate_password
 from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
 from bascule.domain.school import local_time
@@ -385,3 +389,39 @@ def change_delegation(settings: Settings, uai: str, login_name: str, name: str, 
         _require(actor, subject, Permission.MANAGE_DELEGATIONS, settings)
         change = grant if granted else revoke
         return subject, change(connection, uai, subject, name, actor, now)
+
+
+def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by: str,
+                now: datetime) -> Span:
+    """The direction reopens the ENT early for a profile, or closes it again, during the
+    rentrée closure; returns the closure window."""
+    if profile not in CLOSED_PROFILES:
+        raise UserError(f"« {profile} » : la fermeture rentrée concerne les profils "
+                        + " et ".join(CLOSED_PROFILES) + ".")
+    closure = load_calendar(settings.home, rentree_year_of(now), uai).span(Milestone.ENT_CLOSURE)
+    if closure is None or not closure.contains(now):
+        raise UserError("La fermeture rentrée n'est pas en cours : il n'y a rien à lever ni à "
+                        "refermer.", hint="bascule calendar en donne les dates.")
+    engine = open_store(settings.store_url)
+    with engine.begin() as connection:
+        actor = find_person(connection, uai, by)
+        decision = decide(actor.roles, Permission.TOGGLE_ENT_CLOSURE)
+        if actor.status != "active" or not decision.allowed:
+            raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}",
+                            hint="Seuls le principal et le principal adjoint le peuvent "
+                                 "(Pilotage > Fermeture rentrée).")
+        record_override(connection, uai, ClosureOverride(profile=profile, open=reopen,
+                                                         by=actor.login, at=now), actor)
+    return closure
+
+
+def check_access(settings: Settings, uai: str, login_name: str, *,
+                 now: datetime) -> AccessDecision:
+    """Allowed or denied on the ENT, and why: the same answer for the console and the targets."""
+    engine = open_store(settings.store_url)
+    with engine.connect() as connection:
+        state = account_state(connection, uai, login_name)
+        made = overrides(connection, uai)
+    calendar = load_calendar(settings.home, rentree_year_of(now), uai)
+    profile, status = state if state else (None, None)
+    return ent_access(profile, status, calendar, made, now)

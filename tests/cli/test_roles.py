@@ -108,3 +108,51 @@ def test_audit_lists_imports_applies_delegations_and_resets_without_secrets(
     only = json.loads(college_accounts("audit", "--json", "--actor", "cdurand").stdout)
     assert [e["action"] for e in only] == ["password_reset"]
     assert "password_reset" in college_accounts("audit", "--target", "temery").stdout
+
+
+def _check(cli: Cli, login: str, at: str) -> str:
+    result = cli("access", "check", login, "--at", at)
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+def test_the_rentree_closure_through_the_summer(college_accounts: Cli) -> None:
+    cli = college_accounts
+    assert _check(cli, "lmartin", "2026-08-20T10:00") == "lmartin : autorisé (compte actif)."
+    assert _check(cli, "lmartin", "2026-08-25T10:00") == (
+        "lmartin : refusé (fermeture rentrée jusqu'au mardi 01/09/2026 18:00).")
+    assert "refusé" in _check(cli, "p.martin", "2026-08-25T10:00")
+    assert "autorisé" in _check(cli, "cdurand", "2026-08-25T10:00")  # staff: never closed
+
+    refused = cli("access", "reopen", "--profile", "eleve", "--by", "cdurand",
+                  "--at", "2026-08-26T09:00")
+    assert refused.exit_code == 1 and "Seuls le principal et le principal adjoint" in (
+        refused.stderr)
+    reopened = cli("access", "reopen", "--profile", "eleve", "--by", "idasilva",
+                   "--at", "2026-08-26T09:00")
+    assert reopened.exit_code == 0
+    assert "ENT rouvert pour les eleves" in reopened.stdout
+    assert _check(cli, "lmartin", "2026-08-27T10:00") == (
+        "lmartin : autorisé (fermeture rentrée levée pour les eleves par idasilva le mercredi "
+        "26/08/2026 09:00).")
+    assert "refusé" in _check(cli, "p.martin", "2026-08-27T10:00")  # responsables still closed
+    assert cli("access", "close", "--profile", "eleve", "--by", "idasilva",
+               "--at", "2026-08-28T09:00").exit_code == 0
+    assert "refusé" in _check(cli, "lmartin", "2026-08-29T10:00")
+    assert "autorisé" in _check(cli, "lmartin", "2026-09-01T18:00")  # the window is over
+    late = cli("access", "reopen", "--profile", "eleve", "--by", "idasilva",
+               "--at", "2026-09-02T09:00")
+    assert late.exit_code == 1 and "n'est pas en cours" in late.stderr
+    assert "ent_reopen" in cli("audit", "--actor", "idasilva").stdout
+
+
+def test_access_of_unknown_and_disabled_accounts(college_accounts: Cli, files: Files) -> None:
+    from tests.conftest import edit
+
+    assert _check(college_accounts, "personne", "2026-10-01T10:00") == (
+        "personne : refusé (identifiant inconnu).")
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    college_accounts("import", *files())
+    _plan(college_accounts)
+    college_accounts("apply", "--yes")
+    assert "compte désactivé" in _check(college_accounts, "temery", "2026-10-01T10:00")

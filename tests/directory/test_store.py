@@ -45,4 +45,20 @@ def test_the_store_is_migrated_once_and_reopened_as_is(tmp_path: Path) -> None:
     with engine.connect() as connection:
         version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
-    assert (version, mode) == ("0004", "wal")
+    assert (version, mode) == ("0005", "wal")
+
+
+def test_instants_round_trip_whatever_their_zone(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from bascule.directory.schema import journal
+    from bascule.domain.school import SCHOOL_TIMEZONE
+
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    paris = datetime(2026, 8, 26, 9, 0, tzinfo=SCHOOL_TIMEZONE)
+    with engine.begin() as connection:
+        connection.execute(journal.insert().values(at=paris, actor="t", uai="0860999U",
+                                                   action="x", subject="y", detail="{}"))
+    with engine.connect() as connection:
+        stored = connection.execute(select(journal.c.at)).scalar_one()
+    assert stored == paris and stored.tzinfo is not None

@@ -23,7 +23,7 @@ from bascule.cli import render, render_admin, render_plan
 from bascule.directory.audit import AuditFilter
 from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.policy import matrix
-from bascule.domain.school import SCHOOL_TIMEZONE, SchoolYear
+from bascule.domain.school import SCHOOL_TIMEZONE, SchoolYear, describe_moment
 from bascule.errors import ImportRejected, UserError
 from bascule.reports.quality import write_quality_report
 from bascule.settings import Settings, load_settings
@@ -395,6 +395,58 @@ def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
     verb = "accordée à" if granted else "retirée à"
     out.print(f"Délégation « {name} » {verb} {subject.label} ({subject.login})"
               + ("." if changed else " : rien n'a changé, c'était déjà le cas."))
+
+
+access_app = typer.Typer(help="Accès à l'ENT et fermeture rentrée.", no_args_is_help=True)
+app.add_typer(access_app, name="access")
+ProfileOption = Annotated[str, typer.Option(help="eleve ou responsable.")]
+
+
+@access_app.command("reopen")
+def access_reopen(ctx: typer.Context, profile: ProfileOption, by: ByOption,
+                  uai: UaiOption = None, at: AtOption = None) -> None:
+    """Rouvre l'ENT avant la fin de la fermeture rentrée, pour un profil (principal, adjoint)."""
+    _set_closure(ctx, profile, by, uai, at, reopen=True)
+
+
+@access_app.command("close")
+def access_close(ctx: typer.Context, profile: ProfileOption, by: ByOption,
+                 uai: UaiOption = None, at: AtOption = None) -> None:
+    """Referme l'ENT jusqu'à la fin de la fermeture rentrée, pour un profil."""
+    _set_closure(ctx, profile, by, uai, at, reopen=False)
+
+
+def _set_closure(ctx: typer.Context, profile: str, by: str, uai: str | None, at: str | None,
+                 *, reopen: bool) -> None:
+    state: CliState = ctx.obj
+    settings = state.settings()
+    closure = pipeline.set_closure(settings, pipeline.school_uai(settings, uai), profile,
+                                   reopen=reopen, by=by, now=_moment(at))
+    assert closure.end is not None  # the closure is a period
+    done = "rouvert" if reopen else "refermé"
+    out.print(f"ENT {done} pour les {profile}s, jusqu'à la fin de la fermeture rentrée "
+              f"({describe_moment(closure.end)}).")
+
+
+@access_app.command("check")
+def access_check(
+    ctx: typer.Context,
+    login_name: Annotated[str, typer.Argument(metavar="IDENTIFIANT")],
+    uai: UaiOption = None,
+    at: AtOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="La réponse en JSON.")] = False,
+) -> None:
+    """Dit si ce compte peut entrer dans l'ENT maintenant, et pourquoi."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    decision = pipeline.check_access(settings, pipeline.school_uai(settings, uai), login_name,
+                                     now=_moment(at))
+    if as_json:
+        _write_json(json.dumps({"login": login_name, "allowed": decision.allowed,
+                                "reason": decision.reason}, ensure_ascii=False))
+    else:
+        out.print(f"{login_name} : {'autorisé' if decision.allowed else 'refusé'} "
+                  f"({decision.reason}).")
 
 
 @app.command()

@@ -11,10 +11,10 @@ from rich.table import Table
 from bascule.directory.audit import JournalEntry
 from bascule.domain.calendar import Allowed, Calendar, Milestone
 from bascule.domain.policy import Permission, Role
+from bascule.domain.school import describe_moment as when
 from bascule.domain.school import local_time
 from bascule.pipeline import Lifecycle
 
-_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _ALLOWED_LABELS = {
     "imports_to_ent": ("Imports vers l'ENT", Milestone.ENT_RESUMES),
     "imports_to_pedagogical_server": ("Imports vers le serveur pédagogique",
@@ -24,12 +24,6 @@ _ALLOWED_LABELS = {
     "deletions": ("Suppression des anciens comptes", Milestone.DELETIONS),
     "verification": ("Vérification des attributions", Milestone.VERIFICATION),
 }
-
-
-def when(moment: datetime) -> str:
-    local = local_time(moment)
-    clock = "" if (local.hour, local.minute) == (0, 0) else f" {local:%H:%M}"
-    return f"{_DAYS[local.weekday()]} {local:%d/%m/%Y}{clock}"
 
 
 def calendar_table(console: Console, calendar: Calendar, at: datetime, derived: bool) -> None:

@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 
 from bascule.directory.schema import journal
-from bascule.directory.state import aware
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,5 +43,5 @@ def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[Journ
                             | journal.c.detail.contains(f'"{wanted.target}"'))
     with engine.connect() as connection:
         rows = connection.execute(query.limit(wanted.limit)).all()
-    return [JournalEntry(at=aware(row.at), actor=row.actor, action=row.action,
+    return [JournalEntry(at=row.at, actor=row.actor, action=row.action,
                          subject=row.subject, detail=json.loads(row.detail)) for row in rows]

@@ -10,7 +10,16 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from bascule.directory.schema import account, delegation, fact, journal, login, person
+from bascule.directory.schema import (
+    account,
+    closure_override,
+    delegation,
+    fact,
+    journal,
+    login,
+    person,
+)
+from bascule.domain.access import ClosureOverride
 from bascule.domain.policy import DELEGATIONS, Role
 from bascule.errors import UserError
 
@@ -107,3 +116,29 @@ def journal_entry(connection: Connection, uai: str, action: str, subject: str, a
     connection.execute(insert(journal).values(
         at=at, actor=actor, uai=uai, action=action, subject=subject,
         detail=json.dumps(detail, ensure_ascii=False)))
+
+
+def record_override(connection: Connection, uai: str, override: ClosureOverride,
+                    by: Person) -> None:
+    connection.execute(insert(closure_override).values(
+        uai=uai, profile=override.profile, open=override.open, by=by.login, at=override.at))
+    journal_entry(connection, uai, "ent_reopen" if override.open else "ent_close",
+                  override.profile, by.login, override.at, {"profile": override.profile})
+
+
+def overrides(connection: Connection, uai: str) -> list[ClosureOverride]:
+    query = (select(closure_override).where(closure_override.c.uai == uai)
+             .order_by(closure_override.c.at, closure_override.c.id))
+    return [ClosureOverride(profile=row.profile, open=row.open, by=row.by, at=row.at)
+            for row in connection.execute(query)]
+
+
+def account_state(connection: Connection, uai: str, wanted: str) -> tuple[str, str] | None:
+    """(profile, status) of whoever holds or last held this login; None if nobody ever did."""
+    row = connection.execute(
+        select(person.c.profile, account.c.status)
+        .join(login, login.c.person_id == person.c.id)
+        .join(account, account.c.person_id == person.c.id)
+        .where((login.c.uai == uai) & (login.c.login == wanted))
+        .order_by(login.c.issued_at.desc()).limit(1)).first()
+    return (row.profile, row.status) if row else None

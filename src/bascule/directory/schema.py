@@ -6,7 +6,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -16,6 +15,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from bascule.directory.types import UtcDateTime
 
 metadata = MetaData()
 
@@ -28,7 +29,7 @@ staged_snapshot = Table(
     Column("uai", String(8), nullable=False, index=True),
     Column("school_year", Integer, nullable=False),
     Column("export_date", Date, nullable=True),
-    Column("staged_at", DateTime(timezone=True), nullable=False),
+    Column("staged_at", UtcDateTime(), nullable=False),
     Column("content_sha256", String(64), nullable=False),
     Column("sources", Text, nullable=False),  # JSON: file names, kinds and hashes
     Column("snapshot", Text, nullable=False),  # JSON of the Snapshot value
@@ -51,8 +52,8 @@ person = Table(
     Column("birth_date", Date, nullable=True),
     Column("email", String(320), nullable=True),
     Column("function", String(8), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("uai", "key", name="uq_person_key"),
 )
 
@@ -72,10 +73,10 @@ account = Table(
     metadata,
     Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
     Column("status", String(16), nullable=False),
-    Column("status_since", DateTime(timezone=True), nullable=False),
+    Column("status_since", UtcDateTime(), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("must_change_password", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 # Every login ever issued, per namespace: held (freed_at null) or freed since a date.
@@ -86,8 +87,8 @@ login = Table(
     Column("namespace", String(8), nullable=False),
     Column("login", String(20), nullable=False),
     Column("person_id", Integer, ForeignKey("person.id"), nullable=False, index=True),
-    Column("issued_at", DateTime(timezone=True), nullable=False),
-    Column("freed_at", DateTime(timezone=True), nullable=True),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("freed_at", UtcDateTime(), nullable=True),
     UniqueConstraint("uai", "namespace", "login", name="uq_login"),
 )
 
@@ -111,7 +112,7 @@ journal = Table(
     "journal",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("actor", String(120), nullable=False),
     Column("uai", String(8), nullable=False),
     Column("action", String(16), nullable=False),
@@ -134,11 +135,11 @@ saved_plan = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("uai", String(8), nullable=False, index=True),
-    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
     Column("state_fingerprint", String(120), nullable=False),
     Column("content_sha256", String(64), nullable=False),
     Column("plan", Text, nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=True),
+    Column("applied_at", UtcDateTime(), nullable=True),
 )
 
 # Named permissions the direction grants to staff; a revoked one keeps its row, for the audit.
@@ -150,6 +151,18 @@ delegation = Table(
     Column("person_id", Integer, ForeignKey("person.id"), nullable=False, index=True),
     Column("name", String(80), nullable=False),
     Column("granted_by", String(120), nullable=False),
-    Column("granted_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("granted_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+# The direction's early reopenings (and re-closings) of the ENT during the rentrée closure.
+closure_override = Table(
+    "closure_override",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False, index=True),
+    Column("profile", String(24), nullable=False),
+    Column("open", Boolean, nullable=False),
+    Column("by", String(120), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
 )

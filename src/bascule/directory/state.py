@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Connection, func, select, update
 
@@ -29,11 +29,6 @@ from bascule.plan.model import (
     PersonKind,
     SourceId,
 )
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes: they were stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def directory_version_of(connection: Connection, uai: str) -> int:
@@ -112,7 +107,7 @@ def _logins(connection: Connection, uai: str) -> tuple[
              .where(login.c.uai == uai).order_by(login.c.issued_at))
     for row in connection.execute(query):
         kind = LoginKind(row.namespace)
-        freed = aware(row.freed_at) if row.freed_at else None
+        freed = row.freed_at
         holdings[kind][row.login] = LoginHolding(login=row.login, holder=row.key, freed_at=freed)
         logins_of[row.person_id][kind] = row.login
     return holdings, logins_of
@@ -137,7 +132,7 @@ def _people(connection: Connection, uai: str,
             known_account = Account(logins=tuple((kind, held[kind]) for kind in LoginKind
                                                  if kind in held),
                                     status=AccountStatus(row.status),
-                                    status_since=aware(row.status_since))
+                                    status_since=row.status_since)
         people.append(KnownPerson(
             key=row.key, kind=PersonKind(row.kind), source_ids=frozenset(sources[row.id]),
             identity=Identity(last_name=row.last_name, birth_name=row.birth_name,

@@ -16,6 +16,16 @@ def local_time(moment: datetime) -> datetime:
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(SCHOOL_TIMEZONE)
 
+
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def describe_moment(moment: datetime) -> str:
+    """« mardi 01/09/2026 18:00 », in school time; the hour only when it is not midnight."""
+    local = local_time(moment)
+    clock = "" if (local.hour, local.minute) == (0, 0) else f" {local:%H:%M}"
+    return f"{_DAYS[local.weekday()]} {local:%d/%m/%Y}{clock}"
+
 # The national key of a UAI: the 7 digits modulo 23, in an alphabet without I, O and Q.
 _UAI_KEYS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 _UAI_SHAPE = re.compile(r"^\d{7}[A-Z]$")

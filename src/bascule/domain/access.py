@@ -1,0 +1,51 @@
+"""May this account use the ENT now? The account's state and the rentrée closure decide.
+
+During the calendar's closure window the ENT is closed to élèves and responsables, unless the
+principal or the adjoint reopened it early for that profile (or closed it again); their choice
+ends with the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bascule.domain.calendar import Calendar, Milestone
+from bascule.domain.school import describe_moment
+
+CLOSED_PROFILES = ("eleve", "responsable")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClosureOverride:
+    profile: str
+    open: bool
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AccessDecision:
+    allowed: bool
+    reason: str
+
+
+def ent_access(profile: str | None, status: str | None, calendar: Calendar,
+               overrides: list[ClosureOverride], at: datetime) -> AccessDecision:
+    """`overrides` in the order they were made; the latest one for the profile counts."""
+    if status is None:
+        return AccessDecision(False, "identifiant inconnu")
+    if status == "deleted":
+        return AccessDecision(False, "compte supprimé")
+    if status == "disabled":
+        return AccessDecision(False, "compte désactivé (la personne n'est plus dans les exports)")
+    closure = calendar.span(Milestone.ENT_CLOSURE)
+    if profile not in CLOSED_PROFILES or closure is None or not closure.contains(at):
+        return AccessDecision(True, "compte actif")
+    choice = next((o for o in reversed(overrides)
+                   if o.profile == profile and closure.start <= o.at <= at), None)
+    if choice is not None and choice.open:
+        return AccessDecision(True, f"fermeture rentrée levée pour les {profile}s par "
+                                    f"{choice.by} le {describe_moment(choice.at)}")
+    assert closure.end is not None  # a closure is a period
+    return AccessDecision(False, f"fermeture rentrée jusqu'au {describe_moment(closure.end)}")
