@@ -18,11 +18,13 @@ from bascule.directory.apply import StalePlan, apply_plan
 from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries
 from bascule.directory.hashing import hash_password, hash_passwords
 from bascule.directory.people import (
+    DelegationRow,
     Person,
     account_state,
     find_person,
     grant,
     journal_entry,
+    list_delegations,
     overrides,
     record_override,
     revoke,
@@ -375,6 +377,11 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
         journal_entry(connection, uai, "password_reset", subject.key, actor.login, now,
                       {"login": subject.login, "allowed_as": reason})
     return subject, password
+
+
+def delegations(settings: Settings, uai: str) -> list[DelegationRow]:
+    with open_store(settings.store_url).connect() as connection:
+        return list_delegations(connection, uai)
 
 
 def change_delegation(settings: Settings, uai: str, login_name: str, name: str, *, by: str,

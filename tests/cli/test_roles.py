@@ -156,3 +156,23 @@ def test_access_of_unknown_and_disabled_accounts(college_accounts: Cli, files: F
     _plan(college_accounts)
     college_accounts("apply", "--yes")
     assert "compte désactivé" in _check(college_accounts, "temery", "2026-10-01T10:00")
+
+
+def test_delegations_of_people_who_left_are_dropped_and_listed_to_renew(
+    college_accounts: Cli, files: Files,
+) -> None:
+    from tests.conftest import edit
+
+    cli = college_accounts
+    cli("delegation", "grant", "sgarnier", "Affecter des ressources GAR", "--by", "idasilva")
+    cli("delegation", "grant", "jlegoff", "Gestionnaire de l'ENT", "--by", "idasilva")
+    listed = cli("delegation", "list").stdout
+    assert "Affecter des ressources GAR" in listed and "en cours depuis" in listed
+    edit(files("personnes_locales.csv")[0],
+         "L001;GARNIER;Sébastien;ADF;12/05/1980;s.garnier@example.fr\r\n", "", "utf-8")
+    cli("import", *files())
+    _plan(cli)
+    assert cli("apply", "--yes").exit_code == 0
+    listed = cli("delegation", "list").stdout
+    assert "GARNIER Sébastien" in listed and "à renouveler : son titulaire est parti" in listed
+    assert "LE GOFF Jean-Baptiste (jlegoff)" in listed  # still here: still delegated

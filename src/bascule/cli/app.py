@@ -385,6 +385,15 @@ def delegation_revoke(ctx: typer.Context, login_name: LoginArgument, name: NameA
     _change_delegation(ctx, login_name, name, by, uai, at, granted=False)
 
 
+@delegation_app.command("list")
+def delegation_list(ctx: typer.Context, uai: UaiOption = None) -> None:
+    """Les délégations en cours, et celles à renouveler (leur titulaire est parti)."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    render_admin.delegations_table(out, pipeline.delegations(settings,
+                                                              pipeline.school_uai(settings, uai)))
+
+
 def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
                        uai: str | None, at: str | None, *, granted: bool) -> None:
     state: CliState = ctx.obj

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bascule.directory.audit import JournalEntry
+from bascule.directory.people import DelegationRow
 from bascule.domain.calendar import Allowed, Calendar, Milestone
 from bascule.domain.policy import Permission, Role
 from bascule.domain.school import describe_moment as when
@@ -83,6 +84,18 @@ def _summary(detail: dict[str, object]) -> str:
             return str(detail[key])
     files = detail.get("files")
     return ", ".join(str(name) for name in files) if isinstance(files, list) else ""
+
+
+def delegations_table(console: Console, rows: list[DelegationRow]) -> None:
+    table = Table(title="Délégations (Pilotage > Autorisations)", title_justify="left")
+    for column in ("Délégation", "Titulaire", "Accordée par", "État"):
+        table.add_column(column)
+    for row in rows:
+        state = ("à renouveler : son titulaire est parti" if row.to_renew
+                 else f"en cours depuis le {when(row.granted_at)}")
+        table.add_row(row.name, f"{row.label} ({row.login or '—'})", row.granted_by, state,
+                      style="yellow" if row.to_renew else "")
+    console.print(table)
 
 
 def audit_table(console: Console, entries: list[JournalEntry]) -> None:

@@ -11,7 +11,9 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, Executable, bindparam, delete, insert, select, update
 
 from bascule.directory.schema import (
+    DROPPED_AT_ROLLOVER,
     account,
+    delegation,
     directory_version,
     fact,
     journal,
@@ -53,6 +55,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         writer.create(by_kind[ActionKind.CREATE], password_hashes)
         writer.update(by_kind[ActionKind.UPDATE])
         writer.set_status(by_kind[ActionKind.DISABLE], AccountStatus.DISABLED)
+        writer.drop_delegations(by_kind[ActionKind.DISABLE])
         writer.set_status(by_kind[ActionKind.REACTIVATE], AccountStatus.ACTIVE)
         writer.delete(by_kind[ActionKind.DELETE])
         writer.remove_facts(by_kind[ActionKind.REMOVE])
@@ -170,6 +173,15 @@ class _Writer:
         self._executemany(
             update(account).where(account.c.person_id == bindparam("pid"))
             .values(status=status.value, status_since=self.now),
+            [{"pid": self.ids[a.person]} for a in actions])
+
+    def drop_delegations(self, actions: list[Action]) -> None:
+        """Who leaves loses their delegations; the principal sees them to renew (delegation
+        list)."""
+        self._executemany(
+            update(delegation).where((delegation.c.person_id == bindparam("pid"))
+                                     & delegation.c.revoked_at.is_(None))
+            .values(revoked_at=self.now, revoked_by=DROPPED_AT_ROLLOVER),
             [{"pid": self.ids[a.person]} for a in actions])
 
     def delete(self, actions: list[Action]) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from bascule.directory.schema import (
+    DROPPED_AT_ROLLOVER,
     account,
     closure_override,
     delegation,
@@ -98,11 +99,37 @@ def revoke(connection: Connection, uai: str, subject: Person, name: str, by: Per
     changed = connection.execute(update(delegation).where(
         (delegation.c.uai == uai) & (delegation.c.person_id == subject.person_id)
         & (delegation.c.name == name) & delegation.c.revoked_at.is_(None)
-    ).values(revoked_at=now)).rowcount
+    ).values(revoked_at=now, revoked_by=by.login)).rowcount
     if changed:
         journal_entry(connection, uai, "delegation_revoke", subject.key, by.login, now,
                       {"delegation": name, "login": subject.login})
     return bool(changed)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DelegationRow:
+    login: str | None
+    label: str
+    name: str
+    granted_by: str
+    granted_at: datetime
+    to_renew: bool  # dropped because its holder left: someone else should get it
+
+
+def list_delegations(connection: Connection, uai: str) -> list[DelegationRow]:
+    held = (select(login.c.login).where((login.c.person_id == person.c.id)
+                                        & login.c.freed_at.is_(None))
+            .limit(1).scalar_subquery())
+    query = (select(delegation, person.c.last_name, person.c.first_name, held.label("login"))
+             .join(person, person.c.id == delegation.c.person_id)
+             .where((delegation.c.uai == uai)
+                    & (delegation.c.revoked_at.is_(None)
+                       | (delegation.c.revoked_by == DROPPED_AT_ROLLOVER)))
+             .order_by(delegation.c.name, person.c.last_name))
+    return [DelegationRow(login=row.login, label=f"{row.last_name} {row.first_name}",
+                          name=row.name, granted_by=row.granted_by, granted_at=row.granted_at,
+                          to_renew=row.revoked_at is not None)
+            for row in connection.execute(query)]
 
 
 def set_password_hash(connection: Connection, subject: Person, password_hash: str) -> None:

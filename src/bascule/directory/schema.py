@@ -143,6 +143,7 @@ saved_plan = Table(
 )
 
 # Named permissions the direction grants to staff; a revoked one keeps its row, for the audit.
+DROPPED_AT_ROLLOVER = "bascule (départ)"
 delegation = Table(
     "delegation",
     metadata,
@@ -153,6 +154,7 @@ delegation = Table(
     Column("granted_by", String(120), nullable=False),
     Column("granted_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime(), nullable=True),
+    Column("revoked_by", String(120), nullable=True),  # a login, or DROPPED_AT_ROLLOVER
 )
 
 # The direction's early reopenings (and re-closings) of the ENT during the rentrée closure.
