@@ -29,6 +29,7 @@ from bascule.directory.people import (
     record_override,
     revoke,
     set_password_hash,
+    structure_members,
 )
 from bascule.directory.plans import mark_applied, pending_plan, save_plan
 from bascule.directory.state import fingerprint, is_in_sync, load_state
@@ -47,7 +48,7 @@ from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverri
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.passwords import generate_password
 from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
-from bascule.domain.school import local_time
+from bascule.domain.school import SchoolYear, local_time
 from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile
@@ -55,8 +56,8 @@ from bascule.exports.source import UnreadableSource
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.model import ActionKind, Plan
-from bascule.reports.credentials import write_credentials
-from bascule.reports.slips import SlipHeader
+from bascule.reports.credentials import write_credentials, write_private
+from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.settings import Settings, init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
@@ -325,8 +326,7 @@ def _fresh_folder(wanted: Path) -> Path:
 
 
 def _slip_header(settings: Settings, plan: Plan) -> SlipHeader:
-    names = {school.uai: school.name for school in settings.schools}
-    return SlipHeader(school_name=names[plan.uai], uai=plan.uai,
+    return SlipHeader(school_name=_school_name(settings, plan.uai), uai=plan.uai,
                       school_year=str(plan.school_year))
 
 
@@ -432,3 +432,50 @@ def check_access(settings: Settings, uai: str, login_name: str, *,
     calendar = load_calendar(settings.home, rentree_year_of(now), uai)
     profile, status = state if state else (None, None)
     return ent_access(profile, status, calendar, made, now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BulkReset:
+    count: int
+    slips: Path
+
+
+def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: datetime,
+                    initial_only: bool = False) -> BulkReset:
+    """New passwords for the active élèves of a division or group, and one PDF of slips.
+    `initial_only` is the re-print: only those still on their initial password."""
+    engine = open_store(settings.store_url)
+    with engine.begin() as connection:
+        actor = find_person(connection, uai, by)
+        members = [m for m in structure_members(connection, uai, code)
+                   if not initial_only or m.password_origin == "initial"]
+        if not members:
+            raise UserError(f"Aucun élève actif{' au mot de passe initial' if initial_only else ''}"
+                            f" dans « {code} ».",
+                            hint="Vérifiez le code de la division ou du groupe : bascule plan "
+                                 "--json les donne.")
+        for member in members:  # all or nothing: one refusal refuses the whole list
+            _require(actor, member.person, Permission.RESET_PASSWORD, settings)
+        passwords = {m.person.key: generate_password(settings.password_policy) for m in members}
+        hashes = hash_passwords(passwords)
+        for member in members:
+            set_password_hash(connection, member.person, hashes[member.person.key],
+                              origin="initial" if initial_only else "reset")
+            journal_entry(connection, uai, "password_reset", member.person.key, actor.login,
+                          now, {"login": member.person.login, "structure": code})
+        stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
+        folder = _fresh_folder(settings.home / "credentials" / uai / stamp)
+        partial = folder.with_name(folder.name + ".partial")
+        slips = [Slip(person=m.person.key, label=m.person.label, division=m.division,
+                      network_login=m.network_login, educonnect_login=m.educonnect_login)
+                 for m in members]
+        header = SlipHeader(school_name=_school_name(settings, uai), uai=uai,
+                            school_year=str(SchoolYear.containing(now.date())))
+        name = slip_file_name(code, set())
+        write_private(partial / name, division_slips(header, slips, passwords))
+    partial.rename(folder)
+    return BulkReset(count=len(members), slips=folder / name)
+
+
+def _school_name(settings: Settings, uai: str) -> str:
+    return {school.uai: school.name for school in settings.schools}[uai]

@@ -4,6 +4,7 @@ new password is shown once and never stored or journaled in clear."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,28 @@ def test_delegations_of_people_who_left_are_dropped_and_listed_to_renew(
     listed = cli("delegation", "list").stdout
     assert "GARNIER Sébastien" in listed and "à renouveler : son titulaire est parti" in listed
     assert "LE GOFF Jean-Baptiste (jlegoff)" in listed  # still here: still delegated
+
+
+def test_a_teacher_resets_a_whole_division_and_gets_one_pdf(college_accounts: Cli) -> None:
+    import stat
+
+    result = college_accounts("password", "reset-group", "6A", "--by", "cdurand")
+    assert result.exit_code == 0, result.output
+    assert "3 mot(s) de passe réinitialisé(s) pour « 6A »" in result.stdout
+    pdf = Path(re.search(r"\) : (\S+\.pdf)", result.stdout.replace("\n", "")).group(1))  # type: ignore[union-attr]
+    if not pdf.is_absolute():
+        pdf = Path.cwd() / pdf
+    assert pdf.name == "fiches-6A.pdf" and stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    refused = college_accounts("password", "reset-group", "6A", "--by", "lmartin")
+    assert refused.exit_code == 1 and "n'est permis à aucun de vos rôles" in refused.stderr
+
+
+def test_a_reprint_covers_only_initial_passwords(college_accounts: Cli) -> None:
+    college_accounts("password", "reset", "lmartin", "--by", "cdurand")
+    reprint = college_accounts("password", "reprint", "6A", "--by", "cdurand")
+    assert "2 mot(s) de passe réinitialisé(s)" in reprint.stdout  # lmartin was reset already
+    again = college_accounts("password", "reprint", "6A", "--by", "cdurand")
+    assert "2 mot(s) de passe réinitialisé(s)" in again.stdout  # a reprint stays "initial"
+    none = college_accounts("password", "reprint", "Inconnue", "--by", "cdurand")
+    assert none.exit_code == 1 and "Aucun élève actif au mot de passe initial" in none.stderr

@@ -363,6 +363,36 @@ def password_reset(
     out.print("Il n'est affiché qu'une fois ; il devra être changé à la prochaine connexion.")
 
 
+StructureArgument = Annotated[str, typer.Argument(metavar="DIVISION_OU_GROUPE",
+                                                  help="Le code, tel que Siècle l'écrit.")]
+
+
+@password_app.command("reset-group")
+def password_reset_group(ctx: typer.Context, code: StructureArgument, by: ByOption,
+                         uai: UaiOption = None, at: AtOption = None) -> None:
+    """Réinitialise les mots de passe de tous les élèves d'une division ou d'un groupe, et écrit
+    un PDF de fiches à distribuer."""
+    _reset_structure(ctx, code, by, uai, at, initial_only=False)
+
+
+@password_app.command("reprint")
+def password_reprint(ctx: typer.Context, code: StructureArgument, by: ByOption,
+                     uai: UaiOption = None, at: AtOption = None) -> None:
+    """Réimprime les fiches des élèves d'une division ou d'un groupe encore au mot de passe
+    initial (avec un nouveau mot de passe : l'ancien n'est conservé nulle part)."""
+    _reset_structure(ctx, code, by, uai, at, initial_only=True)
+
+
+def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at: str | None,
+                     *, initial_only: bool) -> None:
+    state: CliState = ctx.obj
+    settings = state.settings()
+    done = pipeline.reset_structure(settings, pipeline.school_uai(settings, uai), code, by=by,
+                                    now=_moment(at), initial_only=initial_only)
+    out.print(f"{done.count} mot(s) de passe réinitialisé(s) pour « {code} ». Fiches à "
+              f"distribuer (lisibles par vous seul) : {done.slips}", soft_wrap=True)
+
+
 delegation_app = typer.Typer(help="Délégations (Pilotage > Autorisations).",
                              no_args_is_help=True)
 app.add_typer(delegation_app, name="delegation")

@@ -132,9 +132,10 @@ def list_delegations(connection: Connection, uai: str) -> list[DelegationRow]:
             for row in connection.execute(query)]
 
 
-def set_password_hash(connection: Connection, subject: Person, password_hash: str) -> None:
+def set_password_hash(connection: Connection, subject: Person, password_hash: str,
+                      origin: str = "reset") -> None:
     connection.execute(update(account).where(account.c.person_id == subject.person_id).values(
-        password_hash=password_hash, must_change_password=True))
+        password_hash=password_hash, must_change_password=True, password_origin=origin))
 
 
 def journal_entry(connection: Connection, uai: str, action: str, subject: str, actor: str,
@@ -169,3 +170,39 @@ def account_state(connection: Connection, uai: str, wanted: str) -> tuple[str, s
         .where((login.c.uai == uai) & (login.c.login == wanted))
         .order_by(login.c.issued_at.desc()).limit(1)).first()
     return (row.profile, row.status) if row else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Member:
+    person: Person
+    network_login: str | None
+    educonnect_login: str | None
+    division: str | None
+    password_origin: str
+
+
+def structure_members(connection: Connection, uai: str, code: str) -> list[Member]:
+    """The active élèves of a division or group, in the newest year applied."""
+    latest = connection.execute(select(func.max(fact.c.school_year)).where(
+        fact.c.uai == uai)).scalar()
+    keys = set(connection.execute(select(fact.c.subject).where(
+        (fact.c.uai == uai) & (fact.c.school_year == latest) & (fact.c.kind == "member")
+        & fact.c.target.in_((f"D:{code}", f"G:{code}")))).scalars())
+    members = []
+    for key in sorted(keys):
+        row = connection.execute(
+            select(person.c.id, account.c.status, account.c.password_origin)
+            .join(account, account.c.person_id == person.c.id)
+            .where((person.c.uai == uai) & (person.c.key == key))).first()
+        if row is None or row.status != "active":
+            continue
+        logins = {held.namespace: held.login for held in connection.execute(
+            select(login.c.namespace, login.c.login).where(
+                (login.c.person_id == row.id) & login.c.freed_at.is_(None)))}
+        network = logins.get("pnom")
+        found = find_person(connection, uai, network or logins["p.nom"])
+        division = next((s[2:] for s in sorted(found.structures) if s.startswith("D:")), None)
+        members.append(Member(person=found, network_login=network,
+                              educonnect_login=logins.get("p.nom"), division=division,
+                              password_origin=row.password_origin))
+    return members

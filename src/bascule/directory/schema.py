@@ -77,6 +77,8 @@ account = Table(
     Column("password_hash", String(200), nullable=False),
     Column("must_change_password", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # "initial" until a reset: a re-print of the initial slips only concerns those.
+    Column("password_origin", String(16), nullable=False, server_default="initial"),
 )
 
 # Every login ever issued, per namespace: held (freed_at null) or freed since a date.

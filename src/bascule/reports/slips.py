@@ -33,6 +33,23 @@ _HOW_TO = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Slip:
+    """One élève's slip: who, where, the logins, and the key of their password."""
+
+    person: str
+    label: str
+    division: str | None
+    network_login: str | None
+    educonnect_login: str | None
+
+
+def slip_of(action: Action) -> Slip:
+    return Slip(person=action.person, label=action.label, division=action.division,
+                network_login=action.login(LoginKind.NETWORK),
+                educonnect_login=action.login(LoginKind.EDUCONNECT))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SlipHeader:
     school_name: str
     uai: str
@@ -54,7 +71,7 @@ def _encodable(text: str) -> bool:
         return False
 
 
-def division_slips(header: SlipHeader, eleves: Sequence[Action],
+def division_slips(header: SlipHeader, eleves: Sequence[Slip],
                    passwords: Mapping[str, str]) -> bytes:
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = "windows-1252"
@@ -68,7 +85,7 @@ def division_slips(header: SlipHeader, eleves: Sequence[Action],
     return bytes(pdf.output())
 
 
-def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Action, password: str) -> None:
+def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Slip, password: str) -> None:
     """Drawn with text() at fixed places: no layout engine, a few hundred µs a slip."""
     left, width = _MARGIN + 4, pdf.w - 2 * _MARGIN
     pdf.set_draw_color(150)
@@ -81,9 +98,9 @@ def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Action, password: s
     pdf.set_font("Helvetica", style="B", size=13)
     pdf.text(left, top + 15, _printable(f"{action.label} · {action.division or ''}"))
     for row, (label, value) in enumerate((
-        ("Identifiant (réseau du collège)", action.login(LoginKind.NETWORK) or ""),
+        ("Identifiant (réseau du collège)", action.network_login or ""),
         ("Mot de passe provisoire", password),
-        ("Identifiant ENT et EduConnect", action.login(LoginKind.EDUCONNECT) or ""),
+        ("Identifiant ENT et EduConnect", action.educonnect_login or ""),
     )):
         baseline = top + 24 + 7 * row
         pdf.set_font("Helvetica", size=10)
@@ -95,12 +112,12 @@ def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Action, password: s
         pdf.text(left, top + 48 + 4 * row, line)
 
 
-def slips_by_division(created: Sequence[Action]) -> dict[str, list[Action]]:
+def slips_by_division(created: Sequence[Action]) -> dict[str, list[Slip]]:
     """The created élève accounts, by division."""
-    divisions: dict[str, list[Action]] = defaultdict(list)
+    divisions: dict[str, list[Slip]] = defaultdict(list)
     for action in created:
         if action.profile == "eleve":
-            divisions[action.division or "sans-division"].append(action)
+            divisions[action.division or "sans-division"].append(slip_of(action))
     return dict(divisions)
 
 
