@@ -16,7 +16,7 @@ from bascule.calendars import load_calendar
 from bascule.directory.accounts import AccountRow, list_accounts
 from bascule.directory.apply import StalePlan, apply_plan
 from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries
-from bascule.directory.hashing import hash_password, hash_passwords
+from bascule.directory.hashing import hash_password, hash_passwords, verify_password
 from bascule.directory.people import (
     DelegationRow,
     Person,
@@ -26,6 +26,7 @@ from bascule.directory.people import (
     journal_entry,
     list_delegations,
     overrides,
+    password_hash_of,
     record_override,
     revoke,
     set_password_hash,
@@ -46,7 +47,7 @@ from bascule.directory.store import (
 )
 from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
-from bascule.domain.passwords import generate_password
+from bascule.domain.passwords import generate_password, meets_policy
 from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
 from bascule.domain.school import SchoolYear, local_time
 from bascule.errors import ImportRejected, Problem, UserError
@@ -382,6 +383,29 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
 def delegations(settings: Settings, uai: str) -> list[DelegationRow]:
     with open_store(settings.store_url).connect() as connection:
         return list_delegations(connection, uai)
+
+
+def change_own_password(settings: Settings, uai: str, login_name: str, *, current: str,
+                        new: str, now: datetime) -> Person:
+    """Self-service: with the current password, a new one that meets the policy."""
+    engine = open_store(settings.store_url)
+    with engine.begin() as connection:
+        person = find_person(connection, uai, login_name)
+        _require(person, person, Permission.CHANGE_OWN_PASSWORD, settings)
+        if not verify_password(password_hash_of(connection, person), current):
+            raise UserError("Le mot de passe actuel n'est pas le bon : rien n'a changé.",
+                            hint="Un oubli ? Un enseignant ou le référent numérique peut le "
+                                 "réinitialiser.")
+        if not meets_policy(new, settings.password_policy):
+            policy = settings.password_policy
+            raise UserError("Le nouveau mot de passe est trop faible : rien n'a changé.",
+                            hint=f"Au moins {policy.min_length} caractères, avec "
+                                 f"{policy.min_classes} sortes parmi majuscules, minuscules, "
+                                 "chiffres et caractères spéciaux.")
+        set_password_hash(connection, person, hash_password(new), origin="changed")
+        journal_entry(connection, uai, "password_change", person.key, person.login, now,
+                      {"login": person.login})
+    return person
 
 
 def change_delegation(settings: Settings, uai: str, login_name: str, name: str, *, by: str,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bascule.cli.app import app
 from bascule.domain.passwords import PasswordPolicy, meets_policy
 from tests.cli.test_rollover import _plan
 from tests.conftest import Cli, Files
@@ -202,3 +203,23 @@ def test_a_reprint_covers_only_initial_passwords(college_accounts: Cli) -> None:
     assert "2 mot(s) de passe réinitialisé(s)" in again.stdout  # a reprint stays "initial"
     none = college_accounts("password", "reprint", "Inconnue", "--by", "cdurand")
     assert none.exit_code == 1 and "Aucun élève actif au mot de passe initial" in none.stderr
+
+
+def test_an_eleve_changes_their_own_password_with_the_current_one(college_accounts: Cli) -> None:
+    reset = college_accounts("password", "reset", "lmartin", "--by", "cdurand")
+    current = _new_password(reset.stdout)
+    wrong = college_accounts.runner.invoke(
+        app, ["--home", str(college_accounts.home), "password", "change", "lmartin"],
+        input="pas-le-bon\nNouveauMotDePasse1!\nNouveauMotDePasse1!\n")
+    assert wrong.exit_code == 1 and "Le mot de passe actuel n'est pas le bon" in wrong.stderr
+    weak = college_accounts.runner.invoke(
+        app, ["--home", str(college_accounts.home), "password", "change", "lmartin"],
+        input=f"{current}\nfaible\nfaible\n")
+    assert weak.exit_code == 1 and "trop faible" in weak.stderr
+    done = college_accounts.runner.invoke(
+        app, ["--home", str(college_accounts.home), "password", "change", "lmartin"],
+        input=f"{current}\nNouveauMotDePasse1!\nNouveauMotDePasse1!\n")
+    assert done.exit_code == 0, done.output
+    assert "Mot de passe de MARTIN Léa (lmartin) changé." in done.stdout
+    assert b"NouveauMotDePasse1!" not in _store(college_accounts)
+    assert "password_change" in college_accounts("audit", "--target", "lmartin").stdout

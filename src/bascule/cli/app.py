@@ -363,6 +363,23 @@ def password_reset(
     out.print("Il n'est affiché qu'une fois ; il devra être changé à la prochaine connexion.")
 
 
+@password_app.command("change")
+def password_change(
+    ctx: typer.Context,
+    login_name: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Votre identifiant.")],
+    uai: UaiOption = None,
+    at: AtOption = None,
+) -> None:
+    """Changer son propre mot de passe, avec l'actuel (élèves et responsables compris)."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    current = typer.prompt("Mot de passe actuel", hide_input=True)
+    new = typer.prompt("Nouveau mot de passe", hide_input=True, confirmation_prompt=True)
+    person = pipeline.change_own_password(settings, pipeline.school_uai(settings, uai),
+                                          login_name, current=current, new=new, now=_moment(at))
+    out.print(f"Mot de passe de {person.label} ({person.login}) changé.")
+
+
 StructureArgument = Annotated[str, typer.Argument(metavar="DIVISION_OU_GROUPE",
                                                   help="Le code, tel que Siècle l'écrit.")]
 

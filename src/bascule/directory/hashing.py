@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 
 from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 _POOL_THRESHOLD = 8  # below that, starting processes costs more than it saves
@@ -18,6 +19,16 @@ _POOL_THRESHOLD = 8  # below that, starting processes costs more than it saves
 
 def hash_password(password: str) -> str:
     return HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when the password is the one hashed; a deleted account (no hash) matches nothing."""
+    if not password_hash:
+        return False
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
 
 
 def hash_passwords(

@@ -134,8 +134,16 @@ def list_delegations(connection: Connection, uai: str) -> list[DelegationRow]:
 
 def set_password_hash(connection: Connection, subject: Person, password_hash: str,
                       origin: str = "reset") -> None:
+    """A password set by someone else must be changed at the next login; one's own need not."""
     connection.execute(update(account).where(account.c.person_id == subject.person_id).values(
-        password_hash=password_hash, must_change_password=True, password_origin=origin))
+        password_hash=password_hash, must_change_password=origin != "changed",
+        password_origin=origin))
+
+
+def password_hash_of(connection: Connection, subject: Person) -> str:
+    stored: str = connection.execute(select(account.c.password_hash).where(
+        account.c.person_id == subject.person_id)).scalar_one()
+    return stored
 
 
 def journal_entry(connection: Connection, uai: str, action: str, subject: str, actor: str,
