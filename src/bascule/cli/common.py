@@ -1,0 +1,84 @@
+"""What every command shares: the consoles, the state, the common options and helpers."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from bascule import pipeline
+from bascule.domain.school import SCHOOL_TIMEZONE
+from bascule.errors import UserError
+from bascule.settings import Settings, load_settings
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+@dataclass(slots=True)
+class CliState:
+    home: Path
+    debug: bool
+
+    def settings(self) -> Settings:
+        return load_settings(self.home)
+
+
+UaiOption = Annotated[str | None, typer.Option(
+    "--uai", help="L'établissement, quand le dossier en compte plusieurs.")]
+AtOption = Annotated[str | None, typer.Option(
+    "--at", help="Date et heure à prendre pour « maintenant » (AAAA-MM-JJTHH:MM, heure de "
+    "Paris) : répétitions et tests.")]
+
+
+def actor_name() -> str:
+    """Commands run by the département's IT team are journaled under their system account."""
+    return f"cli:{getpass.getuser()}"
+
+
+def moment(at: str | None) -> datetime:
+    if at is None:
+        return pipeline.utc_now()
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise UserError(f"--at « {at} » n'est pas une date et heure.",
+                        hint="Écrivez-la ainsi : 2026-09-01T08:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SCHOOL_TIMEZONE)
+
+
+ByOption = Annotated[str, typer.Option("--by", help="L'identifiant de qui le fait.")]
+
+
+def write_json(document: str) -> None:
+    """JSON for other programs: plain, unstyled, on stdout."""
+    sys.stdout.write(document + "\n")
+
+
+@contextmanager
+def progress(title: str, total: int | None) -> Iterator[Callable[[object], None]]:
+    """A progress bar on stderr (stdout stays clean for --json), gone once the step is done.
+    Advanced by one per item, or by a count when given an int."""
+    columns = (TextColumn(title), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.description}"))
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("", total=total)
+
+        def advance(item: object) -> None:
+            if isinstance(item, int):
+                progress.update(task, advance=item)
+            else:
+                progress.update(task, advance=1, description=str(getattr(item, "name", item)))
+
+        yield advance
+
+

@@ -1,0 +1,271 @@
+"""School life commands: calendar and lifecycle, policy, passwords, delegations, ENT access,
+audit. Thin, like every command: the pipeline and the policy decide."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from bascule import pipeline
+from bascule.calendars import calendar_files, load_calendar, shipped_calendar
+from bascule.cli import render_admin, render_plan
+from bascule.cli.common import (
+    AtOption,
+    ByOption,
+    CliState,
+    UaiOption,
+    moment,
+    out,
+    write_json,
+)
+from bascule.directory.audit import AuditFilter
+from bascule.domain.calendar import allowed_at, rentree_year_of
+from bascule.domain.policy import matrix
+from bascule.domain.school import describe_moment
+
+
+def calendar(
+    ctx: typer.Context,
+    at: AtOption = None,
+    year: Annotated[int | None, typer.Option(
+        help="L'année de la rentrée (2026 pour la bascule vers 2026-2027).")] = None,
+    uai: Annotated[str | None, typer.Option(
+        "--uai", help="Avec les dates propres à cet établissement.")] = None,
+) -> None:
+    """Montre le calendrier de la bascule, l'étape du moment et ce qui est permis."""
+    state: CliState = ctx.obj
+    when = moment(at)
+    rentree = year if year is not None else rentree_year_of(when)
+    shown = load_calendar(state.home, rentree, uai)
+    derived = not calendar_files(state.home, rentree, uai) and not shipped_calendar(rentree)
+    render_admin.calendar_table(out, shown, when, derived)
+    render_admin.allowed_table(out, shown, allowed_at(shown, when), when)
+
+
+def lifecycle(
+    ctx: typer.Context,
+    uai: UaiOption = None,
+    at: AtOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Le plan en JSON.")] = False,
+) -> None:
+    """Prépare la suppression des comptes désactivés avant la date du calendrier (septembre) ;
+    « apply » l'exécute."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    outcome = pipeline.lifecycle_plan(settings, pipeline.school_uai(settings, uai),
+                                      now=moment(at))
+    if as_json:
+        write_json(render_plan.plan_json(outcome.plan))
+    else:
+        render_admin.lifecycle_text(out, outcome)
+
+
+policy_app = typer.Typer(help="Qui peut faire quoi (rôles, délégations, permissions).",
+                         no_args_is_help=True)
+
+
+@policy_app.command("matrix")
+def policy_matrix(
+    as_json: Annotated[bool, typer.Option("--json", help="La matrice en JSON.")] = False,
+) -> None:
+    """Affiche, pour chaque permission, les rôles qui l'ont et sur qui."""
+    rows = matrix()
+    if as_json:
+        write_json(json.dumps([{"permission": p.name.lower(), "role": r.name.lower(),
+                                 "scope": scope} for p, r, scope in rows],
+                               ensure_ascii=False, indent=2))
+    else:
+        render_admin.policy_table(out, rows)
+
+
+password_app = typer.Typer(help="Mots de passe (l'outil KoXo Password du mémo).",
+                           no_args_is_help=True)
+
+
+@password_app.command("reset")
+def password_reset(
+    ctx: typer.Context,
+    login_name: Annotated[str, typer.Argument(metavar="IDENTIFIANT",
+                                              help="Le compte à réinitialiser.")],
+    by: ByOption,
+    uai: UaiOption = None,
+    at: AtOption = None,
+) -> None:
+    """Donne un nouveau mot de passe à un compte, si votre rôle le permet ; affiché une fois."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    subject, password = pipeline.reset_password(
+        settings, pipeline.school_uai(settings, uai), login_name, by=by, now=moment(at))
+    out.print(f"Nouveau mot de passe de {subject.label} ({subject.login}) : {password}")
+    out.print("Il n'est affiché qu'une fois ; il devra être changé à la prochaine connexion.")
+
+
+@password_app.command("change")
+def password_change(
+    ctx: typer.Context,
+    login_name: Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Votre identifiant.")],
+    uai: UaiOption = None,
+    at: AtOption = None,
+) -> None:
+    """Changer son propre mot de passe, avec l'actuel (élèves et responsables compris)."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    current = typer.prompt("Mot de passe actuel", hide_input=True)
+    new = typer.prompt("Nouveau mot de passe", hide_input=True, confirmation_prompt=True)
+    person = pipeline.change_own_password(settings, pipeline.school_uai(settings, uai),
+                                          login_name, current=current, new=new, now=moment(at))
+    out.print(f"Mot de passe de {person.label} ({person.login}) changé.")
+
+
+StructureArgument = Annotated[str, typer.Argument(metavar="DIVISION_OU_GROUPE",
+                                                  help="Le code, tel que Siècle l'écrit.")]
+
+
+@password_app.command("reset-group")
+def password_reset_group(ctx: typer.Context, code: StructureArgument, by: ByOption,
+                         uai: UaiOption = None, at: AtOption = None) -> None:
+    """Réinitialise les mots de passe de tous les élèves d'une division ou d'un groupe, et écrit
+    un PDF de fiches à distribuer."""
+    _reset_structure(ctx, code, by, uai, at, initial_only=False)
+
+
+@password_app.command("reprint")
+def password_reprint(ctx: typer.Context, code: StructureArgument, by: ByOption,
+                     uai: UaiOption = None, at: AtOption = None) -> None:
+    """Réimprime les fiches des élèves d'une division ou d'un groupe encore au mot de passe
+    initial (avec un nouveau mot de passe : l'ancien n'est conservé nulle part)."""
+    _reset_structure(ctx, code, by, uai, at, initial_only=True)
+
+
+def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at: str | None,
+                     *, initial_only: bool) -> None:
+    state: CliState = ctx.obj
+    settings = state.settings()
+    done = pipeline.reset_structure(settings, pipeline.school_uai(settings, uai), code, by=by,
+                                    now=moment(at), initial_only=initial_only)
+    out.print(f"{done.count} mot(s) de passe réinitialisé(s) pour « {code} ». Fiches à "
+              f"distribuer (lisibles par vous seul) : {done.slips}", soft_wrap=True)
+
+
+delegation_app = typer.Typer(help="Délégations (Pilotage > Autorisations).",
+                             no_args_is_help=True)
+NameArgument = Annotated[str, typer.Argument(metavar="DELEGATION",
+                                             help="Par exemple « Affecter des ressources GAR ».")]
+LoginArgument = Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Le personnel.")]
+
+
+@delegation_app.command("grant")
+def delegation_grant(ctx: typer.Context, login_name: LoginArgument, name: NameArgument,
+                     by: ByOption, uai: UaiOption = None, at: AtOption = None) -> None:
+    """Accorde une délégation à un personnel (principal et adjoint seulement)."""
+    _change_delegation(ctx, login_name, name, by, uai, at, granted=True)
+
+
+@delegation_app.command("revoke")
+def delegation_revoke(ctx: typer.Context, login_name: LoginArgument, name: NameArgument,
+                      by: ByOption, uai: UaiOption = None, at: AtOption = None) -> None:
+    """Retire une délégation (principal et adjoint seulement)."""
+    _change_delegation(ctx, login_name, name, by, uai, at, granted=False)
+
+
+@delegation_app.command("list")
+def delegation_list(ctx: typer.Context, uai: UaiOption = None) -> None:
+    """Les délégations en cours, et celles à renouveler (leur titulaire est parti)."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    render_admin.delegations_table(out, pipeline.delegations(settings,
+                                                              pipeline.school_uai(settings, uai)))
+
+
+def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
+                       uai: str | None, at: str | None, *, granted: bool) -> None:
+    state: CliState = ctx.obj
+    settings = state.settings()
+    subject, changed = pipeline.change_delegation(
+        settings, pipeline.school_uai(settings, uai), login_name, name, by=by, now=moment(at),
+        granted=granted)
+    verb = "accordée à" if granted else "retirée à"
+    out.print(f"Délégation « {name} » {verb} {subject.label} ({subject.login})"
+              + ("." if changed else " : rien n'a changé, c'était déjà le cas."))
+
+
+access_app = typer.Typer(help="Accès à l'ENT et fermeture rentrée.", no_args_is_help=True)
+ProfileOption = Annotated[str, typer.Option(help="eleve ou responsable.")]
+
+
+@access_app.command("reopen")
+def access_reopen(ctx: typer.Context, profile: ProfileOption, by: ByOption,
+                  uai: UaiOption = None, at: AtOption = None) -> None:
+    """Rouvre l'ENT avant la fin de la fermeture rentrée, pour un profil (principal, adjoint)."""
+    _set_closure(ctx, profile, by, uai, at, reopen=True)
+
+
+@access_app.command("close")
+def access_close(ctx: typer.Context, profile: ProfileOption, by: ByOption,
+                 uai: UaiOption = None, at: AtOption = None) -> None:
+    """Referme l'ENT jusqu'à la fin de la fermeture rentrée, pour un profil."""
+    _set_closure(ctx, profile, by, uai, at, reopen=False)
+
+
+def _set_closure(ctx: typer.Context, profile: str, by: str, uai: str | None, at: str | None,
+                 *, reopen: bool) -> None:
+    state: CliState = ctx.obj
+    settings = state.settings()
+    closure = pipeline.set_closure(settings, pipeline.school_uai(settings, uai), profile,
+                                   reopen=reopen, by=by, now=moment(at))
+    assert closure.end is not None  # the closure is a period
+    done = "rouvert" if reopen else "refermé"
+    out.print(f"ENT {done} pour les {profile}s, jusqu'à la fin de la fermeture rentrée "
+              f"({describe_moment(closure.end)}).")
+
+
+@access_app.command("check")
+def access_check(
+    ctx: typer.Context,
+    login_name: Annotated[str, typer.Argument(metavar="IDENTIFIANT")],
+    uai: UaiOption = None,
+    at: AtOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="La réponse en JSON.")] = False,
+) -> None:
+    """Dit si ce compte peut entrer dans l'ENT maintenant, et pourquoi."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    decision = pipeline.check_access(settings, pipeline.school_uai(settings, uai), login_name,
+                                     now=moment(at))
+    if as_json:
+        write_json(json.dumps({"login": login_name, "allowed": decision.allowed,
+                                "reason": decision.reason}, ensure_ascii=False))
+    else:
+        out.print(f"{login_name} : {'autorisé' if decision.allowed else 'refusé'} "
+                  f"({decision.reason}).")
+
+
+def audit(
+    ctx: typer.Context,
+    since: AtOption = None,
+    actor: Annotated[str | None, typer.Option(help="Seulement ce qu'a fait cet acteur.")] = None,
+    target: Annotated[str | None, typer.Option(
+        help="Seulement ce qui concerne cet identifiant ou cette personne.")] = None,
+    action: Annotated[str | None, typer.Option(
+        help="Seulement cette action : import, create, disable, password_reset, …")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Nombre de lignes au plus.")] = 200,
+    uai: UaiOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Le journal en JSON.")] = False,
+) -> None:
+    """Liste le journal : imports, applications, délégations, réinitialisations… (le plus
+    récent d'abord). Aucun mot de passe n'y figure jamais."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    wanted = AuditFilter(since=moment(since) if since else None, actor=actor, target=target,
+                         action=action, limit=limit)
+    entries = pipeline.audit(settings, pipeline.school_uai(settings, uai), wanted)
+    if as_json:
+        write_json(json.dumps([{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+                                 "subject": e.subject, "detail": e.detail} for e in entries],
+                               ensure_ascii=False, indent=2))
+    else:
+        render_admin.audit_table(out, entries)
+
+
