@@ -15,22 +15,9 @@ from sqlalchemy import Engine
 from bascule.calendars import load_calendar
 from bascule.directory.accounts import AccountRow, list_accounts
 from bascule.directory.apply import StalePlan, apply_plan
-from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries
-from bascule.directory.hashing import hash_password, hash_passwords, verify_password
+from bascule.directory.hashing import hash_passwords
 from bascule.directory.people import (
-    DelegationRow,
-    Person,
-    account_state,
-    find_person,
-    grant,
     journal_entry,
-    list_delegations,
-    overrides,
-    password_hash_of,
-    record_override,
-    revoke,
-    set_password_hash,
-    structure_members,
 )
 from bascule.directory.plans import mark_applied, pending_plan, save_plan
 from bascule.directory.state import fingerprint, is_in_sync, load_state
@@ -45,11 +32,9 @@ from bascule.directory.store import (
     staged_from_same_files,
     staged_year,
 )
-from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
-from bascule.domain.calendar import Milestone, Span, rentree_year_of
-from bascule.domain.passwords import generate_password, meets_policy
-from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
-from bascule.domain.school import SchoolYear, local_time
+from bascule.domain.calendar import Milestone, rentree_year_of
+from bascule.domain.passwords import generate_password
+from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile
@@ -57,8 +42,8 @@ from bascule.exports.source import UnreadableSource
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.model import ActionKind, Plan
-from bascule.reports.credentials import write_credentials, write_private
-from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
+from bascule.reports.credentials import write_credentials
+from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
@@ -300,7 +285,7 @@ def apply_saved_plan(
     passwords = {a.person: generate_password(settings.password_policy) for a in created}
     hashes = hash_passwords(passwords, on_hashed)
     stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
-    folder = _fresh_folder(settings.home / "credentials" / uai / stamp)
+    folder = fresh_folder(settings.home / "credentials" / uai / stamp)
     partial = folder.with_name(folder.name + ".partial")
     if created:
         write_credentials(partial, _slip_header(settings, plan), created, passwords)
@@ -317,7 +302,7 @@ def apply_saved_plan(
                         credentials=folder / "comptes.csv" if created else None)
 
 
-def _fresh_folder(wanted: Path) -> Path:
+def fresh_folder(wanted: Path) -> Path:
     """The folder, or wanted-2, wanted-3… when an apply of the same second already used it."""
     folder, number = wanted, 1
     while folder.exists() or folder.with_name(folder.name + ".partial").exists():
@@ -327,179 +312,13 @@ def _fresh_folder(wanted: Path) -> Path:
 
 
 def _slip_header(settings: Settings, plan: Plan) -> SlipHeader:
-    return SlipHeader(school_name=_school_name(settings, plan.uai), uai=plan.uai,
+    return SlipHeader(school_name=school_name(settings, plan.uai), uai=plan.uai,
                       school_year=str(plan.school_year))
-
-
-def audit(settings: Settings, uai: str, wanted: AuditFilter) -> list[JournalEntry]:
-    return journal_entries(open_store(settings.store_url), uai, wanted)
 
 
 def accounts(settings: Settings, uai: str) -> list[AccountRow]:
     return list_accounts(open_store(settings.store_url), uai)
 
 
-def _policy_options(settings: Settings) -> PolicyOptions:
-    return PolicyOptions(teachers_reset_own_eleves_only=settings.teachers_reset_own_eleves_only)
-
-
-def _subject(actor: Person, subject: Person) -> Subject:
-    return Subject(profile=subject.profile, is_actor=actor.key == subject.key,
-                   shares_a_structure=bool(actor.structures & subject.structures))
-
-
-def _require(actor: Person, subject: Person, permission: Permission,
-             settings: Settings) -> str:
-    """The policy's reason when allowed; a French refusal (exit 1) otherwise."""
-    if actor.status != "active":
-        raise UserError(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
-    decision = decide(actor.roles, permission, _subject(actor, subject), _policy_options(settings))
-    if not decision.allowed:
-        raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}",
-                        hint="Seul un rôle ou une délégation qui le permet peut le faire : "
-                             "bascule policy matrix les liste.")
-    return decision.reason
-
-
-def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
-                   now: datetime) -> tuple[Person, str]:
-    """A new password for someone else, if the policy allows it; shown once, stored hashed,
-    to be changed at the next login."""
-    engine = open_store(settings.store_url)
-    with engine.begin() as connection:
-        actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
-        reason = _require(actor, subject, Permission.RESET_PASSWORD, settings)
-        if subject.status != "active":
-            raise UserError(f"Le compte de {subject.label} ({subject.login}) est "
-                            f"{'supprimé' if subject.status == 'deleted' else 'désactivé'} : "
-                            "il n'y a pas de mot de passe à réinitialiser.")
-        password = generate_password(settings.password_policy)
-        set_password_hash(connection, subject, hash_password(password))
-        journal_entry(connection, uai, "password_reset", subject.key, actor.login, now,
-                      {"login": subject.login, "allowed_as": reason})
-    return subject, password
-
-
-def delegations(settings: Settings, uai: str) -> list[DelegationRow]:
-    with open_store(settings.store_url).connect() as connection:
-        return list_delegations(connection, uai)
-
-
-def change_own_password(settings: Settings, uai: str, login_name: str, *, current: str,
-                        new: str, now: datetime) -> Person:
-    """Self-service: with the current password, a new one that meets the policy."""
-    engine = open_store(settings.store_url)
-    with engine.begin() as connection:
-        person = find_person(connection, uai, login_name)
-        _require(person, person, Permission.CHANGE_OWN_PASSWORD, settings)
-        if not verify_password(password_hash_of(connection, person), current):
-            raise UserError("Le mot de passe actuel n'est pas le bon : rien n'a changé.",
-                            hint="Un oubli ? Un enseignant ou le référent numérique peut le "
-                                 "réinitialiser.")
-        if not meets_policy(new, settings.password_policy):
-            policy = settings.password_policy
-            raise UserError("Le nouveau mot de passe est trop faible : rien n'a changé.",
-                            hint=f"Au moins {policy.min_length} caractères, avec "
-                                 f"{policy.min_classes} sortes parmi majuscules, minuscules, "
-                                 "chiffres et caractères spéciaux.")
-        set_password_hash(connection, person, hash_password(new), origin="changed")
-        journal_entry(connection, uai, "password_change", person.key, person.login, now,
-                      {"login": person.login})
-    return person
-
-
-def change_delegation(settings: Settings, uai: str, login_name: str, name: str, *, by: str,
-                      now: datetime, granted: bool) -> tuple[Person, bool]:
-    """Grant or revoke a named delegation; True when something changed."""
-    if name not in DELEGATIONS:
-        raise UserError(f"« {name} » n'est pas une délégation connue.",
-                        hint="Délégations : " + " ; ".join(DELEGATIONS))
-    engine = open_store(settings.store_url)
-    with engine.begin() as connection:
-        actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
-        _require(actor, subject, Permission.MANAGE_DELEGATIONS, settings)
-        change = grant if granted else revoke
-        return subject, change(connection, uai, subject, name, actor, now)
-
-
-def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by: str,
-                now: datetime) -> Span:
-    """The direction reopens the ENT early for a profile, or closes it again, during the
-    rentrée closure; returns the closure window."""
-    if profile not in CLOSED_PROFILES:
-        raise UserError(f"« {profile} » : la fermeture rentrée concerne les profils "
-                        + " et ".join(CLOSED_PROFILES) + ".")
-    closure = load_calendar(settings.home, rentree_year_of(now), uai).span(Milestone.ENT_CLOSURE)
-    if closure is None or not closure.contains(now):
-        raise UserError("La fermeture rentrée n'est pas en cours : il n'y a rien à lever ni à "
-                        "refermer.", hint="bascule calendar en donne les dates.")
-    engine = open_store(settings.store_url)
-    with engine.begin() as connection:
-        actor = find_person(connection, uai, by)
-        decision = decide(actor.roles, Permission.TOGGLE_ENT_CLOSURE)
-        if actor.status != "active" or not decision.allowed:
-            raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}",
-                            hint="Seuls le principal et le principal adjoint le peuvent "
-                                 "(Pilotage > Fermeture rentrée).")
-        record_override(connection, uai, ClosureOverride(profile=profile, open=reopen,
-                                                         by=actor.login, at=now), actor)
-    return closure
-
-
-def check_access(settings: Settings, uai: str, login_name: str, *,
-                 now: datetime) -> AccessDecision:
-    """Allowed or denied on the ENT, and why: the same answer for the console and the targets."""
-    engine = open_store(settings.store_url)
-    with engine.connect() as connection:
-        state = account_state(connection, uai, login_name)
-        made = overrides(connection, uai)
-    calendar = load_calendar(settings.home, rentree_year_of(now), uai)
-    profile, status = state if state else (None, None)
-    return ent_access(profile, status, calendar, made, now)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BulkReset:
-    count: int
-    slips: Path
-
-
-def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: datetime,
-                    initial_only: bool = False) -> BulkReset:
-    """New passwords for the active élèves of a division or group, and one PDF of slips.
-    `initial_only` is the re-print: only those still on their initial password."""
-    engine = open_store(settings.store_url)
-    with engine.begin() as connection:
-        actor = find_person(connection, uai, by)
-        members = [m for m in structure_members(connection, uai, code)
-                   if not initial_only or m.password_origin == "initial"]
-        if not members:
-            raise UserError(f"Aucun élève actif{' au mot de passe initial' if initial_only else ''}"
-                            f" dans « {code} ».",
-                            hint="Vérifiez le code de la division ou du groupe : bascule plan "
-                                 "--json les donne.")
-        for member in members:  # all or nothing: one refusal refuses the whole list
-            _require(actor, member.person, Permission.RESET_PASSWORD, settings)
-        passwords = {m.person.key: generate_password(settings.password_policy) for m in members}
-        hashes = hash_passwords(passwords)
-        for member in members:
-            set_password_hash(connection, member.person, hashes[member.person.key],
-                              origin="initial" if initial_only else "reset")
-            journal_entry(connection, uai, "password_reset", member.person.key, actor.login,
-                          now, {"login": member.person.login, "structure": code})
-        stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
-        folder = _fresh_folder(settings.home / "credentials" / uai / stamp)
-        partial = folder.with_name(folder.name + ".partial")
-        slips = [Slip(person=m.person.key, label=m.person.label, division=m.division,
-                      network_login=m.network_login, educonnect_login=m.educonnect_login)
-                 for m in members]
-        header = SlipHeader(school_name=_school_name(settings, uai), uai=uai,
-                            school_year=str(SchoolYear.containing(now.date())))
-        name = slip_file_name(code, set())
-        write_private(partial / name, division_slips(header, slips, passwords))
-    partial.rename(folder)
-    return BulkReset(count=len(members), slips=folder / name)
-
-
-def _school_name(settings: Settings, uai: str) -> str:
+def school_name(settings: Settings, uai: str) -> str:
     return {school.uai: school.name for school in settings.schools}[uai]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bascule import pipeline
+from bascule import pipeline, school_ops
 from bascule.calendars import calendar_files, load_calendar, shipped_calendar
 from bascule.cli import render_admin, render_plan
 from bascule.cli.common import (
@@ -96,7 +96,7 @@ def password_reset(
     """Donne un nouveau mot de passe à un compte, si votre rôle le permet ; affiché une fois."""
     state: CliState = ctx.obj
     settings = state.settings()
-    subject, password = pipeline.reset_password(
+    subject, password = school_ops.reset_password(
         settings, pipeline.school_uai(settings, uai), login_name, by=by, now=moment(at))
     out.print(f"Nouveau mot de passe de {subject.label} ({subject.login}) : {password}")
     out.print("Il n'est affiché qu'une fois ; il devra être changé à la prochaine connexion.")
@@ -114,7 +114,7 @@ def password_change(
     settings = state.settings()
     current = typer.prompt("Mot de passe actuel", hide_input=True)
     new = typer.prompt("Nouveau mot de passe", hide_input=True, confirmation_prompt=True)
-    person = pipeline.change_own_password(settings, pipeline.school_uai(settings, uai),
+    person = school_ops.change_own_password(settings, pipeline.school_uai(settings, uai),
                                           login_name, current=current, new=new, now=moment(at))
     out.print(f"Mot de passe de {person.label} ({person.login}) changé.")
 
@@ -143,7 +143,7 @@ def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at
                      *, initial_only: bool) -> None:
     state: CliState = ctx.obj
     settings = state.settings()
-    done = pipeline.reset_structure(settings, pipeline.school_uai(settings, uai), code, by=by,
+    done = school_ops.reset_structure(settings, pipeline.school_uai(settings, uai), code, by=by,
                                     now=moment(at), initial_only=initial_only)
     out.print(f"{done.count} mot(s) de passe réinitialisé(s) pour « {code} ». Fiches à "
               f"distribuer (lisibles par vous seul) : {done.slips}", soft_wrap=True)
@@ -175,7 +175,7 @@ def delegation_list(ctx: typer.Context, uai: UaiOption = None) -> None:
     """Les délégations en cours, et celles à renouveler (leur titulaire est parti)."""
     state: CliState = ctx.obj
     settings = state.settings()
-    render_admin.delegations_table(out, pipeline.delegations(settings,
+    render_admin.delegations_table(out, school_ops.delegations(settings,
                                                               pipeline.school_uai(settings, uai)))
 
 
@@ -183,7 +183,7 @@ def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
                        uai: str | None, at: str | None, *, granted: bool) -> None:
     state: CliState = ctx.obj
     settings = state.settings()
-    subject, changed = pipeline.change_delegation(
+    subject, changed = school_ops.change_delegation(
         settings, pipeline.school_uai(settings, uai), login_name, name, by=by, now=moment(at),
         granted=granted)
     verb = "accordée à" if granted else "retirée à"
@@ -213,7 +213,7 @@ def _set_closure(ctx: typer.Context, profile: str, by: str, uai: str | None, at:
                  *, reopen: bool) -> None:
     state: CliState = ctx.obj
     settings = state.settings()
-    closure = pipeline.set_closure(settings, pipeline.school_uai(settings, uai), profile,
+    closure = school_ops.set_closure(settings, pipeline.school_uai(settings, uai), profile,
                                    reopen=reopen, by=by, now=moment(at))
     assert closure.end is not None  # the closure is a period
     done = "rouvert" if reopen else "refermé"
@@ -232,7 +232,7 @@ def access_check(
     """Dit si ce compte peut entrer dans l'ENT maintenant, et pourquoi."""
     state: CliState = ctx.obj
     settings = state.settings()
-    decision = pipeline.check_access(settings, pipeline.school_uai(settings, uai), login_name,
+    decision = school_ops.check_access(settings, pipeline.school_uai(settings, uai), login_name,
                                      now=moment(at))
     if as_json:
         write_json(json.dumps({"login": login_name, "allowed": decision.allowed,
@@ -260,7 +260,7 @@ def audit(
     settings = state.settings()
     wanted = AuditFilter(since=moment(since) if since else None, actor=actor, target=target,
                          action=action, limit=limit)
-    entries = pipeline.audit(settings, pipeline.school_uai(settings, uai), wanted)
+    entries = school_ops.audit(settings, pipeline.school_uai(settings, uai), wanted)
     if as_json:
         write_json(json.dumps([{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
                                  "subject": e.subject, "detail": e.detail} for e in entries],
