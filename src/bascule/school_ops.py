@@ -52,16 +52,20 @@ def _subject(actor: Person, subject: Person) -> Subject:
                    shares_a_structure=bool(actor.structures & subject.structures))
 
 
-def _require(actor: Person, subject: Person, permission: Permission,
-             settings: Settings) -> str:
-    """The policy's reason when allowed; a French refusal (exit 1) otherwise."""
+_WHO_MAY = ("Seul un rôle ou une délégation qui le permet peut le faire : "
+            "bascule policy matrix les liste.")
+
+
+def _require(actor: Person, permission: Permission, settings: Settings,
+             subject: Person | None = None, hint: str = _WHO_MAY) -> str:
+    """The policy's reason when allowed (on the subject, or the school); a French refusal
+    (exit 1) otherwise."""
     if actor.status != "active":
         raise UserError(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
-    decision = decide(actor.roles, permission, _subject(actor, subject), _policy_options(settings))
+    on = _subject(actor, subject) if subject is not None else None
+    decision = decide(actor.roles, permission, on, _policy_options(settings))
     if not decision.allowed:
-        raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}",
-                        hint="Seul un rôle ou une délégation qui le permet peut le faire : "
-                             "bascule policy matrix les liste.")
+        raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}", hint=hint)
     return decision.reason
 
 
@@ -72,7 +76,7 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
-        reason = _require(actor, subject, Permission.RESET_PASSWORD, settings)
+        reason = _require(actor, Permission.RESET_PASSWORD, settings, subject)
         if subject.status != "active":
             raise UserError(f"Le compte de {subject.label} ({subject.login}) est "
                             f"{'supprimé' if subject.status == 'deleted' else 'désactivé'} : "
@@ -95,7 +99,7 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         person = find_person(connection, uai, login_name)
-        _require(person, person, Permission.CHANGE_OWN_PASSWORD, settings)
+        _require(person, Permission.CHANGE_OWN_PASSWORD, settings, person)
         if not verify_password(password_hash_of(connection, person), current):
             raise UserError("Le mot de passe actuel n'est pas le bon : rien n'a changé.",
                             hint="Un oubli ? Un enseignant ou le référent numérique peut le "
@@ -121,7 +125,7 @@ def change_delegation(settings: Settings, uai: str, login_name: str, name: str, 
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
-        _require(actor, subject, Permission.MANAGE_DELEGATIONS, settings)
+        _require(actor, Permission.MANAGE_DELEGATIONS, settings, subject)
         change = grant if granted else revoke
         return subject, change(connection, uai, subject, name, actor, now)
 
@@ -140,11 +144,9 @@ def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by:
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor = find_person(connection, uai, by)
-        decision = decide(actor.roles, Permission.TOGGLE_ENT_CLOSURE)
-        if actor.status != "active" or not decision.allowed:
-            raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}",
-                            hint="Seuls le principal et le principal adjoint le peuvent "
-                                 "(Pilotage > Fermeture rentrée).")
+        _require(actor, Permission.TOGGLE_ENT_CLOSURE, settings,
+                 hint="Seuls le principal et le principal adjoint le peuvent "
+                      "(Pilotage > Fermeture rentrée).")
         record_override(connection, uai, ClosureOverride(profile=profile, open=reopen,
                                                          by=actor.login, at=now), actor)
     return closure
@@ -183,7 +185,7 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
                             hint="Vérifiez le code de la division ou du groupe : bascule plan "
                                  "--json les donne.")
         for member in members:  # all or nothing: one refusal refuses the whole list
-            _require(actor, member.person, Permission.RESET_PASSWORD, settings)
+            _require(actor, Permission.RESET_PASSWORD, settings, member.person)
         passwords = {m.person.key: generate_password(settings.password_policy) for m in members}
         hashes = hash_passwords(passwords)
         for member in members:
