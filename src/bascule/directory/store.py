@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from bascule.directory.codec import from_json, to_json
 from bascule.directory.schema import staged_snapshot
@@ -24,8 +25,11 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def open_store(url: str) -> Engine:
-    """Connect and bring the schema to the newest migration."""
-    engine = create_engine(url)
+    """Connect and bring the schema to the newest migration.
+
+    No pool: a command is one short process, and a connection closes as soon as it is released
+    (a pooled one would stay open until the engine is garbage-collected)."""
+    engine = create_engine(url, poolclass=NullPool)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
