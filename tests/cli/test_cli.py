@@ -100,7 +100,17 @@ def test_the_quality_report_is_written_for_the_office(home_cli: Cli, files: File
     assert "Homonymes nés le même jour dans une même division : 1" in html
     assert "Divisions sans professeur principal : 1" in html
     assert "Groupes sans enseignant : 1" in html
-    assert "CŒUR-LÉGER" not in html or "<script" not in html
+    line = line_of(files()[0], 'ELEVE_ID="1000003"')
+    assert f"ElevesSansAdresses.xml:{line} · élève 1000003" in html
+
+
+def test_names_in_the_report_are_escaped(home_cli: Cli, files: Files, tmp_path: Path) -> None:
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM>D'ALMEIDA</NOM>",
+         "<NOM>&lt;script&gt;alert(1)&lt;/script&gt;</NOM>")
+    report = tmp_path / "rapport.html"
+    home_cli("import", "--report", report, *files())
+    html = report.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
 
 
 @pytest.mark.parametrize(
@@ -269,3 +279,12 @@ def test_unknown_structure_codes_are_refused_with_their_line(
     assert f"{name}:{line_of(path, needle)}" in result.stderr
     assert expected in result.stderr
     assert home_cli.store_rows() == []
+
+
+def test_a_folder_without_rights_is_a_french_error_not_a_crash(cli: Cli, tmp_path: Path) -> None:
+    blocked = tmp_path / "occupé"
+    blocked.write_text("un fichier, pas un dossier", encoding="utf-8")
+    result = cli("generate", "--out", blocked / "exports", "--size", "8")
+    assert result.exit_code == 1
+    assert "Erreur : fichier ou dossier « " in result.stderr
+    assert "n'est pas un dossier" in result.stderr and "Traceback" not in result.output

@@ -44,6 +44,12 @@ class BasculeGroup(TyperGroup):
         except KeyboardInterrupt:
             err.print("Interrompu : rien n'a été enregistré pour l'étape en cours.")
             raise typer.Exit(130) from None
+        except OSError as exc:
+            # A folder without rights, a full disk: the user's to fix, not a bug.
+            if isinstance(ctx.obj, CliState) and ctx.obj.debug:
+                raise
+            render.file_error(err, exc)
+            raise typer.Exit(1) from None
         except Exception as exc:
             if _is_cli_exception(exc) or (isinstance(ctx.obj, CliState) and ctx.obj.debug):
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Sequence
 from itertools import groupby
@@ -36,6 +37,23 @@ def user_error(console: Console, exc: UserError, max_shown: int = 50) -> None:
     console.print(f"[bold red]Erreur[/] : {where}{exc.message}", highlight=False, soft_wrap=True)
     if exc.hint:
         console.print(f"  → {exc.hint}", highlight=False, soft_wrap=True)
+
+
+_OS_ERRORS = {
+    errno.EACCES: "accès refusé", errno.EPERM: "opération interdite",
+    errno.ENOSPC: "disque plein", errno.EROFS: "disque en lecture seule",
+    errno.ENOENT: "introuvable", errno.ENOTDIR: "n'est pas un dossier",
+    errno.EISDIR: "est un dossier", errno.EEXIST: "existe déjà",
+}
+
+
+def file_error(console: Console, exc: OSError) -> None:
+    what = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
+    where = f" « {exc.filename} »" if exc.filename else ""
+    console.print(f"[bold red]Erreur[/] : fichier ou dossier{where} : {what}. Rien n'a été "
+                  "enregistré pour l'étape en cours.", highlight=False, soft_wrap=True)
+    console.print("  → Vérifiez le chemin, les droits d'écriture et la place sur le disque.",
+                  highlight=False, soft_wrap=True)
 
 
 def internal_error(console: Console, exc: Exception) -> None:
