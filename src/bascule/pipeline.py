@@ -22,6 +22,7 @@ from bascule.directory.people import (
 from bascule.directory.plans import mark_applied, pending_plan, save_plan
 from bascule.directory.state import fingerprint, is_in_sync, load_state
 from bascule.directory.store import (
+    Staged,
     StagedCampaign,
     latest_snapshot,
     latest_staged_sha256,
@@ -41,7 +42,7 @@ from bascule.exports.records import ExportFile
 from bascule.exports.source import UnreadableSource
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
-from bascule.plan.model import ActionKind, Plan
+from bascule.plan.model import ActionKind, DirectoryState, Plan
 from bascule.reports.credentials import write_credentials
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home
@@ -123,7 +124,7 @@ def import_exports(
     staging = Staging.CHECKED
     if stage:
         warnings = [problem for problem in problems if not problem.is_error]
-        staging = Staging.STAGED if stage_snapshot(engine, snapshot, now, warnings).staged else (
+        staging = Staging.STAGED if stage_snapshot(engine, snapshot, now, warnings) else (
             Staging.UNCHANGED)
         if staging is Staging.STAGED:
             with engine.begin() as connection:
@@ -177,26 +178,36 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
     engine = open_store(settings.store_url)
     staged_sha256 = latest_staged_sha256(engine, uai)
     if staged_sha256 is None:
-        raise UserError(f"Aucune campagne importée pour {uai}.",
-                        hint="Importez d'abord les exports : bascule import FICHIER…")
+        raise _nothing_imported(uai)
     with engine.connect() as connection:
-        if is_in_sync(connection, uai, staged_sha256):
-            state_fingerprint = fingerprint(connection, uai, staged_sha256)
-        else:
-            state_fingerprint = None
-    if state_fingerprint is not None:
-        return _save_empty_plan(engine, uai, state_fingerprint, now)
-    staged = latest_snapshot(engine, uai)
-    assert staged is not None  # its hash was just read
-    with engine.connect() as connection:
-        state = load_state(connection, uai, staged.snapshot.school_year,
-                           quarantine=settings.login_quarantine,
-                           staged_sha256=staged.content_sha256)
+        in_sync = is_in_sync(connection, uai, staged_sha256)
+        current = fingerprint(connection, uai, staged_sha256)
+    if in_sync:
+        return _save_empty_plan(engine, uai, current, now)
+    staged, state = _staged_and_state(engine, settings, uai)
     plan = compute_plan(staged.snapshot, state, now=now, options=PlanOptions(
         mass_leave_threshold=settings.mass_leave_threshold,
         login_follows_name_change=settings.login_follows_name_change))
     save_plan(engine, plan)
     return plan
+
+
+def _nothing_imported(uai: str) -> UserError:
+    return UserError(f"Aucune campagne importée pour {uai}.",
+                     hint="Importez d'abord les exports : bascule import FICHIER…")
+
+
+def _staged_and_state(engine: Engine, settings: Settings,
+                      uai: str) -> tuple[Staged, DirectoryState]:
+    """The newest staged campaign, and the directory as the plan sees it for its year."""
+    staged = latest_snapshot(engine, uai)
+    if staged is None:
+        raise _nothing_imported(uai)
+    with engine.connect() as connection:
+        state = load_state(connection, uai, staged.snapshot.school_year,
+                           quarantine=settings.login_quarantine,
+                           staged_sha256=staged.content_sha256)
+    return staged, state
 
 
 def _save_empty_plan(engine: Engine, uai: str, state_fingerprint: str, now: datetime) -> Plan:
@@ -226,15 +237,8 @@ class Lifecycle:
 def lifecycle_plan(settings: Settings, uai: str, *, now: datetime) -> Lifecycle:
     """The deletions the calendar allows now, saved for `apply` like any plan."""
     engine = open_store(settings.store_url)
-    staged = latest_snapshot(engine, uai)
-    if staged is None:
-        raise UserError(f"Aucune campagne importée pour {uai}.",
-                        hint="Importez d'abord les exports : bascule import FICHIER…")
+    staged, state = _staged_and_state(engine, settings, uai)
     deletion_date = latest_deletion_date(settings, uai, now)
-    with engine.connect() as connection:
-        state = load_state(connection, uai, staged.snapshot.school_year,
-                           quarantine=settings.login_quarantine,
-                           staged_sha256=staged.content_sha256)
     plan = deletion_plan(state, school_year=staged.snapshot.school_year,
                          deletion_date=deletion_date, now=now)
     save_plan(engine, plan)

@@ -77,9 +77,6 @@ class Settings:
     def uais(self) -> frozenset[str]:
         return frozenset(school.uai for school in self.schools)
 
-    @property
-    def config_path(self) -> Path:
-        return self.home / CONFIG_NAME
 
 
 def _not_initialised(home: Path) -> UserError:

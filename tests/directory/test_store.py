@@ -23,7 +23,8 @@ def test_staged_campaign_holds_no_address_phone_or_birthplace(
     snapshot, _ = build_snapshot([read_export(p) for p in sorted(folder.iterdir())], context)
     assert snapshot is not None
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    stage_snapshot(engine, snapshot, datetime(2026, 11, 28, tzinfo=UTC))
+    assert stage_snapshot(engine, snapshot, datetime(2026, 11, 28, tzinfo=UTC))
+    assert not stage_snapshot(engine, snapshot, datetime(2026, 11, 29, tzinfo=UTC))
     staged = latest_snapshot(engine, generated.uai)
     assert staged is not None and staged.snapshot == snapshot
     stored = (tmp_path / "store.sqlite").read_bytes() + b"".join(

@@ -292,3 +292,15 @@ def _reading_errors(paths: list[Path]) -> list[str]:
 def test_missing_uai(files: Files, name: str) -> None:
     edit(files(name)[0], "<UAJ>0860999U</UAJ>", "<UAJ></UAJ>")
     assert any("l'export ne dit pas de quel établissement il vient" in m for m in errors(files()))
+
+
+def test_a_repeated_staff_id_is_reported_even_when_the_first_record_is_dropped(
+    files: Files,
+) -> None:
+    path = files(f"sts_emp_{UAI}_2026.xml")[0]
+    edit(path, "<NOM_USAGE>LE GOFF</NOM_USAGE><NOM_PATRONYMIQUE>LE GOFF</NOM_PATRONYMIQUE>",
+         "<NOM_USAGE></NOM_USAGE><NOM_PATRONYMIQUE></NOM_PATRONYMIQUE>")  # 8950 has no name
+    edit(path, '<INDIVIDU ID="8951"', '<INDIVIDU ID="8950"')
+    messages = errors(files())
+    assert any("personnel 8950 · NOM_USAGE est vide" in m for m in messages)
+    assert any("l'identifiant 8950 figure deux fois" in m for m in messages)

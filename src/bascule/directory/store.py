@@ -62,19 +62,14 @@ def newest_staged_years(engine: Engine) -> dict[str, SchoolYear]:
 
 
 @dataclass(frozen=True, slots=True)
-class StageResult:
-    staged: bool  # False when the very same campaign was already staged
-    content_sha256: str
-
-
-@dataclass(frozen=True, slots=True)
 class _Warnings:
     items: tuple[Problem, ...]
 
 
 def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
-                   warnings: Sequence[Problem] = ()) -> StageResult:
-    """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row."""
+                   warnings: Sequence[Problem] = ()) -> bool:
+    """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row.
+    False when the very same campaign was already the newest: nothing written."""
     document = to_json(snapshot)
     digest = hashlib.sha256(document.encode()).hexdigest()
     with engine.begin() as connection:
@@ -84,7 +79,7 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
             .order_by(staged_snapshot.c.id.desc()).limit(1)
         ).scalar()
         if latest == digest:
-            return StageResult(staged=False, content_sha256=digest)
+            return False
         connection.execute(staged_snapshot.delete().where(
             (staged_snapshot.c.uai == snapshot.uai) & (staged_snapshot.c.content_sha256 == digest)))
         connection.execute(staged_snapshot.insert().values(
@@ -94,7 +89,7 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
                                 for s in snapshot.sources], ensure_ascii=False),
             snapshot=document, problems=to_json(_Warnings(tuple(warnings))),
         ))
-    return StageResult(staged=True, content_sha256=digest)
+    return True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

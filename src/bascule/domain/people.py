@@ -53,6 +53,14 @@ class Sex(Enum):
     FEMALE = "2"
 
 
+def parse_sex(value: str | None) -> Sex | None:
+    """CODE_SEXE (Siècle) or SEXE (STS): 1 or 2; anything else is unknown."""
+    try:
+        return Sex((value or "").strip())
+    except ValueError:
+        return None
+
+
 class GuardianLevel(Enum):
     """NIVEAU_RESPONSABILITE of Siècle since 2018."""
 

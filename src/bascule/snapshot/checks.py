@@ -5,9 +5,10 @@ French texts for the school office live here and in the builders, next to the ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol, TypeVar
 
 from bascule.domain.people import has_control_character, has_mojibake
 from bascule.errors import Location, Problem, error, warning
@@ -18,6 +19,15 @@ REEXPORT_TOGETHER = (
     "Les fichiers ne sont pas du même export : refaites tous les exports le même jour et "
     "donnez-les ensemble."
 )
+
+
+class _Located(Protocol):
+    @property
+    def location(self) -> Location: ...
+
+
+R = TypeVar("R", bound=_Located)
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(slots=True)
@@ -31,6 +41,22 @@ class Checker:
 
     def warn(self, code: str, message: str, location: Location, hint: str) -> None:
         self.problems.append(warning(code, message, location, hint))
+
+    def unique(self, records: Iterable[R], key_of: Callable[[R], K | None],
+               describe: Callable[[K], str], hint_of: Callable[[R], str]) -> dict[K, R]:
+        """The first record of each key; a repeated key is an error naming the first line.
+        `key_of` gives None for a record without an id (it reports that itself)."""
+        unique: dict[K, R] = {}
+        for record in records:
+            key = key_of(record)
+            if key is None:
+                continue
+            if key in unique:
+                self.error("id-double", f"{describe(key)} figure deux fois (déjà ligne "
+                           f"{unique[key].location.line})", record.location, hint_of(record))
+                continue
+            unique[key] = record
+        return unique
 
     def identifier(self, value: str | None, location: Location, field_name: str, hint: str) -> str:
         text = (value or "").strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from bascule.domain.people import Sex, parse_french_date, preferred_last_name
+from bascule.domain.people import parse_french_date, parse_sex, preferred_last_name
 from bascule.domain.structures import INACTIVE_DIVISION
 from bascule.exports.records import EleveRecord, ExportFile, StructureLinkRecord
 from bascule.snapshot.checks import FIX_IN_SIECLE, REEXPORT_TOGETHER, Checker, optional
@@ -34,18 +34,10 @@ def build_eleves(export: ExportFile, export_date: date, checker: Checker) -> tup
 
 
 def _unique_eleves(records: list[EleveRecord], checker: Checker) -> dict[str, EleveRecord]:
-    unique: dict[str, EleveRecord] = {}
-    for record in records:
-        eleve_id = checker.identifier(record.eleve_id, record.location, "ELEVE_ID", FIX_IN_SIECLE)
-        if not eleve_id:
-            continue
-        if eleve_id in unique:
-            first = unique[eleve_id].location
-            checker.error("id-double", f"ELEVE_ID {eleve_id} figure deux fois (déjà ligne "
-                          f"{first.line})", record.location, FIX_IN_SIECLE)
-            continue
-        unique[eleve_id] = record
-    return unique
+    return checker.unique(
+        records,
+        lambda r: checker.identifier(r.eleve_id, r.location, "ELEVE_ID", FIX_IN_SIECLE) or None,
+        lambda eleve_id: f"ELEVE_ID {eleve_id}", lambda _r: FIX_IN_SIECLE)
 
 
 def _links_by_eleve(
@@ -132,7 +124,7 @@ def _eleve(
         first_name=first_name,
         other_first_names=others,
         birth_date=birth,
-        sex=_sex(record.code_sexe),
+        sex=parse_sex(record.code_sexe),
         mef=optional(record.code_mef),
         division=division if division != INACTIVE_DIVISION else None,
         groups=groups,
@@ -174,9 +166,3 @@ def _ine(value: str | None) -> str | None:
     text = optional(value)
     return text.upper() if text else None
 
-
-def _sex(value: str | None) -> Sex | None:
-    try:
-        return Sex((value or "").strip())
-    except ValueError:
-        return None

@@ -39,18 +39,11 @@ def build_responsables(
 
 
 def _unique_people(records: list[PersonneRecord], checker: Checker) -> dict[str, PersonneRecord]:
-    unique: dict[str, PersonneRecord] = {}
-    for record in records:
-        personne_id = checker.identifier(record.personne_id, record.location, "PERSONNE_ID",
-                                         FIX_IN_SIECLE)
-        if not personne_id:
-            continue
-        if personne_id in unique:
-            checker.error("id-double", f"PERSONNE_ID {personne_id} figure deux fois (déjà ligne "
-                          f"{unique[personne_id].location.line})", record.location, FIX_IN_SIECLE)
-            continue
-        unique[personne_id] = record
-    return unique
+    return checker.unique(
+        records,
+        lambda r: checker.identifier(r.personne_id, r.location, "PERSONNE_ID",
+                                     FIX_IN_SIECLE) or None,
+        lambda personne_id: f"PERSONNE_ID {personne_id}", lambda _r: FIX_IN_SIECLE)
 
 
 def _responsable(record: PersonneRecord, checker: Checker) -> Responsable | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from bascule.domain.people import KNOWN_FUNCTIONS, Sex, parse_french_date, parse_iso_date
+from bascule.domain.people import KNOWN_FUNCTIONS, parse_french_date, parse_iso_date, parse_sex
 from bascule.domain.structures import StructureKind
 from bascule.exports.records import ExportFile, ServiceRecord, StaffRecord
 from bascule.snapshot.checks import FIX_IN_STS, Checker, optional, plausible_email
@@ -21,23 +21,21 @@ FIX_IN_CSV = "Corrigez la ligne dans le CSV des personnes locales, puis relancez
 
 
 def build_staff(exports: Iterable[ExportFile], checker: Checker) -> dict[StaffKey, Staff]:
-    staff: dict[StaffKey, Staff] = {}
-    lines: dict[StaffKey, int | None] = {}
-    for export in exports:
-        for record in export.staff:
-            hint = FIX_IN_CSV if record.source_type == StaffSource.CSV.value else FIX_IN_STS
-            key = _key(record.staff_id, record.source_type)
-            if not checker.identifier(record.staff_id, record.location, "ID", hint):
-                continue
-            if key in staff:
-                checker.error("id-double", f"l'identifiant {key.staff_id} figure deux fois (déjà "
-                              f"ligne {lines[key]})", record.location, hint)
-                continue
-            member = _staff(record, key, hint, checker)
-            if member is not None:
-                staff[key] = member
-                lines[key] = record.location.line
-    return staff
+    records = [record for export in exports for record in export.staff]
+
+    def key_of(record: StaffRecord) -> StaffKey | None:
+        if not checker.identifier(record.staff_id, record.location, "ID", _hint(record)):
+            return None
+        return _key(record.staff_id, record.source_type)
+
+    unique = checker.unique(records, key_of, lambda key: f"l'identifiant {key.staff_id}",
+                            _hint)
+    staff = {key: _staff(record, key, _hint(record), checker) for key, record in unique.items()}
+    return {key: member for key, member in staff.items() if member is not None}
+
+
+def _hint(record: StaffRecord) -> str:
+    return FIX_IN_CSV if record.source_type == StaffSource.CSV.value else FIX_IN_STS
 
 
 def _key(staff_id: str | None, source_type: str | None) -> StaffKey:
@@ -70,7 +68,7 @@ def _staff(record: StaffRecord, key: StaffKey, hint: str, checker: Checker) -> S
                      location.at(field="email"), hint)
     return Staff(
         key=key, last_name=last_name, birth_name=birth, first_name=first_name,
-        birth_date=birth_date, sex=_sex(record.sexe), civility=optional(record.civilite),
+        birth_date=birth_date, sex=parse_sex(record.sexe), civility=optional(record.civilite),
         function=function, disciplines=tuple(code.strip() for code in record.disciplines),
         email=email,
     )
@@ -91,12 +89,6 @@ def _function(record: StaffRecord, hint: str, checker: Checker) -> str | None:
                      "comme personnel administratif", where, hint)
     return function
 
-
-def _sex(value: str | None) -> Sex | None:
-    try:
-        return Sex((value or "").strip())
-    except ValueError:
-        return None
 
 
 def build_services(
