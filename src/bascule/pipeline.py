@@ -20,6 +20,7 @@ from bascule.directory.people import (
     journal_entry,
 )
 from bascule.directory.plans import mark_applied, pending_plan, save_plan
+from bascule.directory.sealed import Sealer
 from bascule.directory.state import fingerprint, is_in_sync, load_state
 from bascule.directory.store import (
     Staged,
@@ -42,7 +43,7 @@ from bascule.exports.records import ExportFile
 from bascule.exports.source import UnreadableSource
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
-from bascule.plan.model import ActionKind, DirectoryState, Plan
+from bascule.plan.model import Action, ActionKind, DirectoryState, PersonKind, Plan
 from bascule.reports.credentials import write_credentials
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home
@@ -288,6 +289,7 @@ def apply_saved_plan(
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     passwords = {a.person: generate_password(settings.password_policy) for a in created}
     hashes = hash_passwords(passwords, on_hashed)
+    sealed = _sealed_for_targets(settings, uai, created, passwords)
     stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
     folder = fresh_folder(settings.home / "credentials" / uai / stamp)
     partial = folder.with_name(folder.name + ".partial")
@@ -295,7 +297,8 @@ def apply_saved_plan(
         write_credentials(partial, _slip_header(settings, plan), created, passwords)
     try:
         applied = apply_plan(engine, plan, staged_sha256=staged.content_sha256,
-                             password_hashes=hashes, actor=actor, now=now)
+                             password_hashes=hashes, sealed_passwords=sealed,
+                             actor=actor, now=now)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -304,6 +307,22 @@ def apply_saved_plan(
     mark_applied(engine, plan_id, now)
     return ApplyOutcome(plan=plan, counts=applied.counts,
                         credentials=folder / "comptes.csv" if created else None)
+
+
+def sealer_for(settings: Settings, uai: str) -> Sealer | None:
+    """The key that keeps new passwords for the school's directory targets, when it has any:
+    without targets, no copy of a password is kept at all."""
+    return Sealer.from_key_file(settings.sealing_key) if settings.targets_of(uai) else None
+
+
+def _sealed_for_targets(settings: Settings, uai: str, created: list[Action],
+                        passwords: dict[str, str]) -> dict[str, str]:
+    """Élèves and staff only: responsables are not on the pedagogical network."""
+    sealer = sealer_for(settings, uai)
+    if sealer is None:
+        return {}
+    return {a.person: sealer.seal(passwords[a.person]) for a in created
+            if a.person_kind is not PersonKind.RESPONSABLE}
 
 
 def fresh_folder(wanted: Path) -> Path:

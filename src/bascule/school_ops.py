@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from bascule.calendars import load_calendar
 from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries
 from bascule.directory.hashing import hash_password, hash_passwords, verify_password
@@ -26,6 +28,7 @@ from bascule.directory.people import (
     set_password_hash,
     structure_members,
 )
+from bascule.directory.sealed import keep_for_targets
 from bascule.directory.store import open_store
 from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
@@ -33,7 +36,7 @@ from bascule.domain.passwords import generate_password, meets_policy
 from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
 from bascule.domain.school import SchoolYear, local_time
 from bascule.errors import UserError
-from bascule.pipeline import fresh_folder, school_name
+from bascule.pipeline import fresh_folder, school_name, sealer_for
 from bascule.reports.credentials import write_private
 from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.settings import Settings
@@ -83,9 +86,21 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
                             "il n'y a pas de mot de passe à réinitialiser.")
         password = generate_password(settings.password_policy)
         set_password_hash(connection, subject, hash_password(password))
+        _keep_for_targets(settings, uai, connection, [(subject, password)], now)
         journal_entry(connection, uai, "password_reset", subject.key, actor.login, now,
                       {"login": subject.login, "allowed_as": reason})
     return subject, password
+
+
+def _keep_for_targets(settings: Settings, uai: str, connection: Connection,
+                      changed: list[tuple[Person, str]], now: datetime) -> None:
+    """The pedagogical server gets the new password at its next sync (not responsables:
+    they are not on that network)."""
+    sealer = sealer_for(settings, uai)
+    if sealer is not None:
+        keep_for_targets(connection, {person.person_id: sealer.seal(password)
+                                      for person, password in changed
+                                      if person.profile != "responsable"}, now)
 
 
 def delegations(settings: Settings, uai: str) -> list[DelegationRow]:
@@ -111,6 +126,7 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
                                  f"{policy.min_classes} sortes parmi majuscules, minuscules, "
                                  "chiffres et caractères spéciaux.")
         set_password_hash(connection, person, hash_password(new), origin="changed")
+        _keep_for_targets(settings, uai, connection, [(person, new)], now)
         journal_entry(connection, uai, "password_change", person.key, person.login, now,
                       {"login": person.login})
     return person
@@ -188,6 +204,8 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
             _require(actor, Permission.RESET_PASSWORD, settings, member.person)
         passwords = {m.person.key: generate_password(settings.password_policy) for m in members}
         hashes = hash_passwords(passwords)
+        _keep_for_targets(settings, uai, connection,
+                          [(m.person, passwords[m.person.key]) for m in members], now)
         for member in members:
             set_password_hash(connection, member.person, hashes[member.person.key],
                               origin="initial" if initial_only else "reset")

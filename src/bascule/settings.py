@@ -18,6 +18,7 @@ import tomli_w
 from bascule.domain.passwords import PasswordPolicy, PolicyTooWeak
 from bascule.domain.school import is_well_formed_uai, normalise_uai
 from bascule.errors import Location, UserError
+from bascule.targets.config import DEFAULT_OUS, TargetConfig, TargetKind
 
 CONFIG_NAME = "bascule.toml"
 STORE_NAME = "bascule.sqlite"
@@ -72,11 +73,19 @@ class Settings:
     login_follows_name_change: bool
     teachers_reset_own_eleves_only: bool
     password_policy: PasswordPolicy
+    targets: tuple[TargetConfig, ...] = ()
 
     @property
     def uais(self) -> frozenset[str]:
         return frozenset(school.uai for school in self.schools)
 
+    @property
+    def sealing_key(self) -> Path:
+        """The key that seals passwords until the directory targets have them."""
+        return self.home / "secrets" / "cle-mots-de-passe"
+
+    def targets_of(self, uai: str) -> tuple[TargetConfig, ...]:
+        return tuple(target for target in self.targets if target.uai == uai)
 
 
 def _not_initialised(home: Path) -> UserError:
@@ -104,7 +113,86 @@ def load_settings(home: Path) -> Settings:
         teachers_reset_own_eleves_only=cast(
             bool, values["passwords.teachers_reset_own_eleves_only"]),
         password_policy=_password_policy(values, path),
+        targets=_targets(document, path),
     )
+
+
+_TARGET_KEYS = {"kind", "uai", "url", "base_dn", "bind_dn", "password_file", "ca_file", "ous",
+                "home_root", "login_shell", "first_posix_number"}
+
+
+def _targets(document: dict[str, object], path: Path) -> tuple[TargetConfig, ...]:
+    table = document.get("targets", {})
+    if not isinstance(table, dict):
+        raise _bad_target(path, "targets", "[targets.NOM] attendu")
+    return tuple(_target(name, entry, path) for name, entry in table.items())
+
+
+def _bad_target(path: Path, name: str, why: str) -> UserError:
+    return UserError(f"{path} : cible « {name} » mal déclarée ({why}).",
+                     hint="Déclarez les cibles avec bascule target add (voir bascule target "
+                          "add --help).",
+                     location=Location(file=str(path), field=f"targets.{name}"))
+
+
+def _target(name: str, entry: object, path: Path) -> TargetConfig:
+    if not isinstance(entry, dict) or not set(entry) <= _TARGET_KEYS:
+        raise _bad_target(path, name, "clés inconnues")
+    try:
+        ous = {**DEFAULT_OUS, **entry.get("ous", {})}
+        return TargetConfig(
+            name=name, kind=TargetKind(entry["kind"]), uai=str(entry["uai"]),
+            url=str(entry["url"]), base_dn=str(entry["base_dn"]), bind_dn=str(entry["bind_dn"]),
+            password_file=Path(entry["password_file"]) if entry.get("password_file") else None,
+            ca_file=Path(entry["ca_file"]) if entry.get("ca_file") else None,
+            ous={str(k): str(v) for k, v in ous.items()},
+            home_root=str(entry.get("home_root", "/home")),
+            login_shell=str(entry.get("login_shell", "/bin/bash")),
+            first_posix_number=int(entry.get("first_posix_number", 10000)))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise _bad_target(path, name, f"{exc}") from exc
+
+
+def _target_entry(target: TargetConfig) -> dict[str, object]:
+    entry: dict[str, object] = {"kind": target.kind.value, "uai": target.uai, "url": target.url,
+                                "base_dn": target.base_dn, "bind_dn": target.bind_dn}
+    if target.password_file is not None:
+        entry["password_file"] = str(target.password_file)
+    if target.ca_file is not None:
+        entry["ca_file"] = str(target.ca_file)
+    return entry
+
+
+def save_target(home: Path, target: TargetConfig) -> Settings:
+    """Register (or replace) a target in bascule.toml; its password stays in its file."""
+    settings = load_settings(home)
+    if target.uai not in settings.uais:
+        raise UserError(f"L'établissement {target.uai} n'est pas déclaré dans ce dossier.",
+                        hint="Déclarez-le d'abord : bascule init --uai UAI --name \"Nom\"")
+    path = home / CONFIG_NAME
+    document = _read_toml(path)
+    targets = document.setdefault("targets", {})
+    assert isinstance(targets, dict)
+    targets[target.name] = _target_entry(target)
+    _write_config(path, document)
+    return load_settings(home)
+
+
+def remove_target(home: Path, name: str) -> Settings:
+    path = home / CONFIG_NAME
+    document = _read_toml(path)
+    targets = document.get("targets", {})
+    if not isinstance(targets, dict) or name not in targets:
+        raise UserError(f"Aucune cible « {name} » dans ce dossier.",
+                        hint="bascule target list les montre.")
+    del targets[name]
+    _write_config(path, document)
+    return load_settings(home)
+
+
+def _write_config(path: Path, document: dict[str, object]) -> None:
+    path.write_text("# bascule: configuration de ce dossier (voir README)\n"
+                    + tomli_w.dumps(document), encoding="utf-8")
 
 
 def _password_policy(values: dict[str, object], path: Path) -> PasswordPolicy:
@@ -174,6 +262,5 @@ def init_home(home: Path, uai: str, name: str) -> tuple[Settings, bool]:
         return load_settings(home), False
     schools[uai] = {"name": name.strip()}
     home.mkdir(parents=True, exist_ok=True)
-    path.write_text("# bascule: configuration de ce dossier (voir README)\n"
-                    + tomli_w.dumps(document), encoding="utf-8")
+    _write_config(path, document)
     return load_settings(home), True

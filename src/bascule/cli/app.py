@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from bascule import __version__, pipeline
-from bascule.cli import render, render_plan, school
+from bascule.cli import render, render_plan, school, targets
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -268,6 +268,8 @@ app.add_typer(school.policy_app, name="policy")
 app.add_typer(school.password_app, name="password")
 app.add_typer(school.delegation_app, name="delegation")
 app.add_typer(school.access_app, name="access")
+app.add_typer(targets.target_app, name="target")
+app.add_typer(targets.sync_app, name="sync")
 
 
 def main() -> None:

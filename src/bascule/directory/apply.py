@@ -18,9 +18,11 @@ from bascule.directory.schema import (
     fact,
     journal,
     login,
+    pending_password,
     person,
     person_source_id,
 )
+from bascule.directory.sealed import keep_for_targets
 from bascule.directory.state import fingerprint, mark_in_sync
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
@@ -41,7 +43,8 @@ class Applied:
 
 
 def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
-               password_hashes: Mapping[str, str], actor: str, now: datetime) -> Applied:
+               password_hashes: Mapping[str, str], actor: str, now: datetime,
+               sealed_passwords: Mapping[str, str] | None = None) -> Applied:
     """Raises StalePlan, having written nothing, if the directory moved since the plan."""
     by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
     for action in plan.actions:
@@ -53,6 +56,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
             return Applied(counts={})  # nothing to do: nothing written, not even a version
         writer = _Writer(connection, plan, now)
         writer.create(by_kind[ActionKind.CREATE], password_hashes)
+        writer.keep_for_targets(sealed_passwords or {})
         writer.update(by_kind[ActionKind.UPDATE])
         writer.set_status(by_kind[ActionKind.DISABLE], AccountStatus.DISABLED)
         writer.drop_delegations(by_kind[ActionKind.DISABLE])
@@ -118,6 +122,10 @@ class _Writer:
              "status_since": self.now, "password_hash": hashes[a.person],
              "must_change_password": True, "created_at": self.now} for a in actions])
         self._hold_logins(actions)
+
+    def keep_for_targets(self, sealed: Mapping[str, str]) -> None:
+        keep_for_targets(self.connection, {self.ids[key]: token for key, token in sealed.items()},
+                         self.now)
 
     def _insert_new_people(self, actions: list[Action]) -> None:
         if not actions:
@@ -191,6 +199,8 @@ class _Writer:
             update(account).where(account.c.person_id == bindparam("pid"))
             .values(status=AccountStatus.DELETED.value, status_since=self.now, password_hash=""),
             people)
+        self._executemany(delete(pending_password).where(
+            pending_password.c.person_id == bindparam("pid")), people)
         self._executemany(
             update(login).where((login.c.person_id == bindparam("pid"))
                                 & login.c.freed_at.is_(None)).values(freed_at=self.now),

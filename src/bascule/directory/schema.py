@@ -170,3 +170,34 @@ closure_override = Table(
     Column("by", String(120), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
 )
+
+# A password still to be set on the school's directory targets (pedagogical server): sealed with
+# the home's key (never in clear), kept only until every target of the school has it.
+pending_password = Table(
+    "pending_password",
+    metadata,
+    Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
+    Column("sealed", Text, nullable=False),
+    Column("sealed_at", UtcDateTime(), nullable=False),
+)
+
+# Which sealed password (by its date) each target has received.
+password_delivery = Table(
+    "password_delivery",
+    metadata,
+    Column("target", String(64), primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
+    Column("sealed_at", UtcDateTime(), nullable=False),
+)
+
+# POSIX numbers (uidNumber, gidNumber) of a school's accounts and groups: given once, never
+# given to anyone else, even after a deletion.
+posix_number = Table(
+    "posix_number",
+    metadata,
+    Column("uai", String(8), nullable=False),
+    Column("owner", String(120), nullable=False),  # a person key, or "group:<name>"
+    Column("number", Integer, nullable=False),
+    UniqueConstraint("uai", "owner", name="uq_posix_owner"),
+    UniqueConstraint("uai", "number", name="uq_posix_number"),
+)

@@ -1,0 +1,140 @@
+"""Directory targets: `target add|list|remove` and `sync ldap`. Thin: provisioning.py decides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from bascule import pipeline, provisioning
+from bascule.cli.common import AtOption, CliState, UaiOption, actor_name, err, moment, out
+from bascule.targets.config import DEFAULT_OUS, TargetConfig, TargetKind
+from bascule.targets.sync import SyncReport
+
+target_app = typer.Typer(no_args_is_help=True,
+                         help="Les annuaires à alimenter (serveur pédagogique : OpenLDAP, AD).")
+sync_app = typer.Typer(no_args_is_help=True, help="Alimente les cibles depuis bascule.")
+REFUSALS_EXIT = 3
+
+
+@target_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Un nom court pour la cible, ex. serveur-peda.")],
+    kind: Annotated[TargetKind, typer.Option("--kind", help="openldap ou ad.")],
+    url: Annotated[str, typer.Option("--url", help="ldap://… ou ldaps://…")],
+    base_dn: Annotated[str, typer.Option("--base-dn", help="Sous quel DN bascule écrit.")],
+    bind_dn: Annotated[str, typer.Option("--bind-dn", help="Le compte de connexion.")],
+    password_file: Annotated[Path | None, typer.Option(
+        "--password-file", help="Fichier qui contient son mot de passe (lu à chaque "
+        "synchronisation, jamais copié). Sinon : la variable BASCULE_<NOM>_PASSWORD.")] = None,
+    ca_file: Annotated[Path | None, typer.Option(
+        "--ca-file", help="Certificat de l'autorité du serveur (TLS).")] = None,
+    uai: UaiOption = None,
+) -> None:
+    """Déclare (ou remplace) un annuaire cible dans bascule.toml."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    config = TargetConfig(name=name, kind=kind, uai=pipeline.school_uai(settings, uai), url=url,
+                          base_dn=base_dn, bind_dn=bind_dn,
+                          password_file=password_file.resolve() if password_file else None,
+                          ca_file=ca_file.resolve() if ca_file else None,
+                          ous=dict(DEFAULT_OUS))
+    provisioning.add_target(settings, config)
+    out.print(f"Cible « {name} » ({kind.value}, {url}) enregistrée pour {config.uai}. "
+              f"Essayez : bascule sync ldap --target {name} --dry-run")
+
+
+@target_app.command("list")
+def list_targets(ctx: typer.Context) -> None:
+    """Les cibles déclarées (sans leurs mots de passe)."""
+    state: CliState = ctx.obj
+    table = Table("Cible", "Type", "UAI", "URL", "Base", "Compte", "Mot de passe")
+    for target in state.settings().targets:
+        secret = (f"fichier {target.password_file}" if target.password_file
+                  else f"variable {target.password_variable}")
+        table.add_row(target.name, target.kind.value, target.uai, target.url, target.base_dn,
+                      target.bind_dn, secret)
+    out.print(table)
+
+
+@target_app.command("remove")
+def remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
+    """Retire une cible de bascule.toml (l'annuaire lui-même n'est pas touché)."""
+    state: CliState = ctx.obj
+    provisioning.drop_target(state.settings(), name)
+    out.print(f"Cible « {name} » retirée.")
+
+
+class _Bar(provisioning.SyncProgress):
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.task: object = None
+
+    def begin(self, target: TargetConfig) -> None:
+        self.task = self.progress.add_task(target.name, total=None)
+
+    def total(self, writes: int) -> None:
+        self.progress.update(self.task, total=writes)  # type: ignore[arg-type]
+
+    def advance(self) -> None:
+        self.progress.update(self.task, advance=1)  # type: ignore[arg-type]
+
+
+@sync_app.command("ldap")
+def sync_ldap(
+    ctx: typer.Context,
+    target: Annotated[str | None, typer.Option("--target", help="Une seule cible.")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
+    at: AtOption = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Passe outre la suspension d'été (opérateurs seulement ; "
+        "journalisé).")] = False,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Qui force, quand ce n'est pas l'opérateur qui lance la commande.")] = None,
+    uai: UaiOption = None,
+) -> None:
+    """Alimente l'annuaire du serveur pédagogique (OpenLDAP, AD) : n'écrit que ce qui diffère."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    chosen = provisioning.chosen_targets(settings, uai, target)
+    columns = (TextColumn("Synchronisation {task.description}"), BarColumn(),
+               MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        reports = provisioning.sync_targets(settings, chosen, now=moment(at),
+                                            actor=actor_name(), dry_run=dry_run, force=force,
+                                            by=by, progress=_Bar(bar))
+    for report in reports:
+        _show(report)
+    if any(report.refusals for report in reports):
+        raise typer.Exit(REFUSALS_EXIT)
+
+
+def _show(report: SyncReport) -> None:
+    verb = "écrirait" if report.dry_run else "a écrit"
+    if not report.counts:
+        out.print(f"[bold]{report.target}[/] : déjà à jour, rien à écrire "
+                  f"({report.writes} écriture).")
+    else:
+        table = Table("Opération", "Nombre", title=f"{report.target} : ce que bascule {verb}")
+        for what, count in sorted(report.counts.items()):
+            table.add_row(what, str(count))
+        out.print(table)
+        if not report.dry_run:
+            out.print(f"{report.writes} écritures, {report.passwords} mots de passe posés.")
+    for dn in report.conflicts:
+        out.print(f"[yellow]Laissé tel quel[/] : {dn} existe déjà et n'a pas été créé par "
+                  "bascule (renommez-le ou supprimez-le dans l'annuaire).")
+    if report.without_password:
+        out.print(f"[yellow]{len(report.without_password)} compte(s) créé(s) sans mot de "
+                  "passe[/] (aucun mot de passe en attente pour cette cible) : "
+                  + ", ".join(report.without_password[:10])
+                  + ("…" if len(report.without_password) > 10 else "")
+                  + ". Réinitialisez-les : bascule password reset / reset-group.")
+    for refusal in report.refusals:
+        err.print(f"[red]Refusé par le serveur[/] ({refusal.what}) {refusal.dn} : "
+                  f"{refusal.reason}")

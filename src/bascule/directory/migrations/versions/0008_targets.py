@@ -1,0 +1,45 @@
+"""Directory targets: passwords sealed until delivered, deliveries, POSIX numbers.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-28
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+_WHEN = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "pending_password",
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id"), primary_key=True),
+        sa.Column("sealed", sa.Text, nullable=False),
+        sa.Column("sealed_at", _WHEN, nullable=False),
+    )
+    op.create_table(
+        "password_delivery",
+        sa.Column("target", sa.String(64), primary_key=True),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id"), primary_key=True),
+        sa.Column("sealed_at", _WHEN, nullable=False),
+    )
+    op.create_table(
+        "posix_number",
+        sa.Column("uai", sa.String(8), nullable=False),
+        sa.Column("owner", sa.String(120), nullable=False),
+        sa.Column("number", sa.Integer, nullable=False),
+        sa.UniqueConstraint("uai", "owner", name="uq_posix_owner"),
+        sa.UniqueConstraint("uai", "number", name="uq_posix_number"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("posix_number")
+    op.drop_table("password_delivery")
+    op.drop_table("pending_password")

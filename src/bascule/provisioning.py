@@ -1,0 +1,110 @@
+"""Provisioning the school's directory targets (the pedagogical server's OpenLDAP or Active
+Directory): register them, and sync them from the store on the campaign calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bascule.calendars import load_calendar
+from bascule.directory.people import find_person, journal_entry
+from bascule.directory.sealed import Sealer
+from bascule.directory.store import open_store
+from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
+from bascule.domain.policy import Permission, Role, decide
+from bascule.domain.school import describe_moment
+from bascule.errors import UserError
+from bascule.settings import Settings, remove_target, save_target
+from bascule.targets.config import TargetConfig, TargetKind
+from bascule.targets.sync import SyncReport, sync_target
+
+
+class SyncProgress:
+    """What a long sync tells its user as it goes; silent by default."""
+
+    def begin(self, target: TargetConfig) -> None:
+        """A new target: its writes are about to be counted."""
+
+    def total(self, writes: int) -> None:
+        """How many writes this target needs."""
+
+    def advance(self) -> None:
+        """One more write answered."""
+
+
+def add_target(settings: Settings, config: TargetConfig) -> Settings:
+    if config.kind is TargetKind.AD and not (config.url.lower().startswith("ldaps://")
+                                             or config.ca_file is not None):
+        raise UserError(f"La cible AD « {config.name} » doit être jointe en TLS : Active "
+                        "Directory ne reçoit un mot de passe (unicodePwd) que chiffré.",
+                        hint="Donnez une URL ldaps://… et, si l'autorité n'est pas celle du "
+                             "système, --ca-file.")
+    if config.password_file is not None and not config.password_file.is_file():
+        raise UserError(f"Le fichier du mot de passe {config.password_file} n'existe pas.",
+                        hint="Écrivez le mot de passe du compte de connexion dans un fichier "
+                             "lisible par bascule seul (chmod 600), et donnez son chemin.")
+    return save_target(settings.home, config)
+
+
+def drop_target(settings: Settings, name: str) -> Settings:
+    return remove_target(settings.home, name)
+
+
+def chosen_targets(settings: Settings, uai: str | None, name: str | None
+                   ) -> list[TargetConfig]:
+    targets = [t for t in settings.targets if uai is None or t.uai == uai]
+    if name is not None:
+        targets = [t for t in targets if t.name == name]
+    if not targets:
+        raise UserError(f"Aucune cible {'« ' + name + ' » ' if name else ''}à synchroniser.",
+                        hint="Déclarez-en une : bascule target add NOM --kind openldap|ad "
+                             "--url … --base-dn … --bind-dn … --password-file …")
+    return targets
+
+
+def check_calendar_gate(settings: Settings, target: TargetConfig, *, now: datetime,
+                        force: bool, by: str | None, actor: str) -> str | None:
+    """None when the calendar allows the sync now; the forcing's reason when forced by a role
+    allowed to; a French refusal, with the resumption date, otherwise."""
+    calendar = load_calendar(settings.home, rentree_year_of(now), target.uai)
+    if allowed_at(calendar, now).imports_to_pedagogical_server:
+        return None
+    resumes = calendar.start(Milestone.PEDAGOGICAL_SERVER_RESUMES)
+    when = describe_moment(resumes) if resumes else "la date du calendrier"
+    if not force:
+        raise UserError(f"Les imports vers le serveur pédagogique sont suspendus pour l'été : "
+                        f"la cible « {target.name} » reprend le {when}.",
+                        hint="Attendez la reprise, ou forcez (bascule sync ldap --force), "
+                             "réservé aux opérateurs du département ; le forçage est journalisé.")
+    engine = open_store(settings.store_url)
+    with engine.begin() as connection:
+        roles = (find_person(connection, target.uai, by).roles if by
+                 else frozenset({Role.OPERATEUR}))
+        decision = decide(roles, Permission.FORCE_CALENDAR_GATE)
+        if not decision.allowed:
+            raise UserError(f"Forçage refusé : {decision.reason}",
+                            hint=f"La cible « {target.name} » reprend le {when}.")
+        journal_entry(connection, target.uai, "forçage", target.name, by or actor, now,
+                      {"suspension": "imports vers le serveur pédagogique",
+                       "reprise": when, "motif": decision.reason})
+    return decision.reason
+
+
+def sync_targets(settings: Settings, targets: list[TargetConfig], *, now: datetime,
+                 actor: str, dry_run: bool, force: bool = False, by: str | None = None,
+                 progress: SyncProgress | None = None) -> list[SyncReport]:
+    """Each target in turn; the calendar is checked for all of them before anything is
+    written."""
+    if not dry_run:
+        for target in targets:
+            check_calendar_gate(settings, target, now=now, force=force, by=by, actor=actor)
+    engine = open_store(settings.store_url)
+    sealer = Sealer.from_key_file(settings.sealing_key)
+    progress = progress or SyncProgress()
+    reports = []
+    for target in targets:
+        progress.begin(target)
+        reports.append(sync_target(
+            engine, sealer, target, all_targets=[t.name for t in settings.targets_of(target.uai)],
+            dry_run=dry_run, now=now, actor=by or actor, on_total=progress.total,
+            on_done=progress.advance))
+    return reports

@@ -1,0 +1,117 @@
+"""Real directory servers for the target tests: a fresh slapd per test (0.1 s to start), one
+Samba AD DC for the whole run (provisioned once). `make test` installs both as root; a missing
+server fails the tests: provisioning a real directory is not optional."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import ldap
+import ldap.ldapobject
+import pytest
+
+from tests.conftest import Cli, Files
+from tests.servers import samba, slapd
+
+AT = "2026-09-10T10:00"  # after the pedagogical server's resumption: syncs are allowed
+
+
+def _require(binary: str) -> None:
+    if shutil.which(binary) is None:
+        pytest.fail(f"{binary} is not installed: make test installs it (as root)")
+
+
+@pytest.fixture
+def slapd_server(tmp_path: Path) -> Iterator[slapd.Slapd]:
+    _require("slapd")
+    server = slapd.Slapd(tmp_path / "slapd").create().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def samba_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[samba.SambaAD]:
+    _require("samba")
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", samba.LDAPS_PORT)) == 0:
+            pytest.fail(f"port {samba.LDAPS_PORT} is taken: another AD or LDAP server runs here")
+    server = samba.SambaAD(tmp_path_factory.mktemp("samba")).provision().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def add_openldap_target(cli: Cli, server: slapd.Slapd, name: str = "peda") -> None:
+    secret = cli.home / "peda.secret"
+    secret.write_text(slapd.ADMIN_PASSWORD + "\n")
+    result = cli("target", "add", name, "--kind", "openldap", "--url", server.url,
+                 "--base-dn", slapd.SUFFIX, "--bind-dn", slapd.ADMIN_DN,
+                 "--password-file", secret)
+    assert result.exit_code == 0, result.output
+
+
+def apply_campaign(cli: Cli, files: Files, *paths: Path) -> None:
+    assert cli("import", *(paths or files())).exit_code == 0
+    assert cli("plan", "--at", AT).exit_code == 0
+    result = cli("apply", "--yes", "--at", AT)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def ldap_home(home_cli: Cli, files: Files, slapd_server: slapd.Slapd) -> Cli:
+    """The hand-written college applied, with the slapd registered as its target first (so
+    the initial passwords wait for it)."""
+    add_openldap_target(home_cli, slapd_server)
+    apply_campaign(home_cli, files)
+    return home_cli
+
+
+
+
+def admin(server: slapd.Slapd) -> ldap.ldapobject.LDAPObject:
+    connection = ldap.initialize(server.url)
+    connection.simple_bind_s(slapd.ADMIN_DN, slapd.ADMIN_PASSWORD)
+    return connection
+
+
+def entries(server: slapd.Slapd, search: str, *attributes: str
+            ) -> dict[str, dict[str, list[bytes]]]:
+    """dn -> attributes of the entries under the suffix that match, as ldapsearch shows them."""
+    found = admin(server).search_s(slapd.SUFFIX, ldap.SCOPE_SUBTREE, search,
+                                   list(attributes) or None)
+    return {dn: attributes for dn, attributes in found}
+
+
+def members(server: slapd.Slapd, group: str) -> set[str]:
+    (found,) = entries(server, f"(cn={group})", "member").values()
+    return {value.decode().split(",")[0].removeprefix("uid=") for value in found["member"]}
+
+
+def initial_passwords(cli: Cli) -> dict[str, str]:
+    """login -> initial password, from every credentials file apply wrote."""
+    passwords = {}
+    for path in sorted((cli.home / "credentials").rglob("comptes.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            passwords |= {row["login"]: row["mot_de_passe"]
+                          for row in csv.DictReader(handle, delimiter=";") if row["login"]}
+    return passwords
+
+
+def bind_error(url: str, dn: str, password: str, ca_file: Path | None = None) -> str | None:
+    """None when the bind succeeds; the server's answer otherwise."""
+    connection = ldap.initialize(url)
+    if ca_file is not None:
+        connection.set_option(ldap.OPT_X_TLS_CACERTFILE, str(ca_file))
+        connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+    try:
+        connection.simple_bind_s(dn, password)
+    except ldap.LDAPError as exc:
+        return str(exc.args[0].get("info") or exc.args[0].get("desc"))
+    return None

@@ -1,0 +1,215 @@
+"""bascule sync ldap against a real slapd (memberof, refint, ppolicy): users, groups, members,
+passwords by Password Modify, locks, deletions, idempotence, interruption, refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bascule import provisioning
+from bascule.cli.common import actor_name, moment
+from bascule.settings import load_settings
+from tests.conftest import Cli, Files, edit
+from tests.servers import slapd
+from tests.targets.conftest import (
+    AT,
+    add_openldap_target,
+    admin,
+    apply_campaign,
+    bind_error,
+    entries,
+    initial_passwords,
+    members,
+)
+
+ELEVE = "uid={},ou=Eleves," + slapd.SUFFIX
+
+
+def _sync(cli: Cli, *args: str) -> str:
+    result = cli("sync", "ldap", "--at", AT, *args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_first_sync_provisions_users_groups_and_members(ldap_home: Cli,
+                                                       slapd_server: slapd.Slapd) -> None:
+    shown = _sync(ldap_home)
+    assert "ajout utilisateur" in shown and "10 mots de passe posés" in shown
+    users = entries(slapd_server, "(objectClass=posixAccount)", "uid", "uidNumber",
+                    "employeeNumber", "homeDirectory", "memberOf", "mail", "givenName")
+    assert {dn.split(",")[1] for dn in users} == {"ou=Eleves", "ou=Profs", "ou=Personnels"}
+    lea = users[ELEVE.format("lmartin")]
+    assert lea["employeeNumber"] == [b"eleve:1000001"]  # the store's key, never the INE
+    assert lea["homeDirectory"] == [b"/home/lmartin"]
+    assert len({u["uidNumber"][0] for u in users.values()}) == len(users)
+    garnier = next(u for dn, u in users.items() if dn.startswith("uid=sgarnier,"))
+    assert garnier["mail"] == [b"s.garnier@example.fr"]
+    assert members(slapd_server, "classe-6a") == {"lmartin", "lmartin2", "temery"}
+    assert members(slapd_server, "classe-5-b-1") == {"lcoeurleger"}
+    assert "lmartin" in members(slapd_server, "eleves")
+    assert members(slapd_server, "profs") >= {"cdurand"}
+    memberof = {value.decode().split(",")[0] for value in lea["memberOf"]}
+    assert {"cn=classe-6a", "cn=eleves"} <= memberof  # the memberof overlay sees them
+    assert not entries(slapd_server, "(uid=p.martin)")  # responsables stay off the network
+
+
+def test_the_initial_password_works_and_must_be_changed(ldap_home: Cli,
+                                                        slapd_server: slapd.Slapd) -> None:
+    _sync(ldap_home)
+    password = initial_passwords(ldap_home)["lmartin"]
+    assert bind_error(slapd_server.url, ELEVE.format("lmartin"), password) is None
+    assert bind_error(slapd_server.url, ELEVE.format("lmartin"), password + "x") is not None
+    (lea,) = entries(slapd_server, "(uid=lmartin)", "pwdReset", "userPassword").values()
+    assert lea["pwdReset"] == [b"TRUE"]  # ppolicy: change it at the next login
+    assert lea["userPassword"][0].startswith(b"{SSHA}")  # hashed by the server
+    # Every target has it now: the sealed copy is gone from the store.
+    assert not [row for row in ldap_home.store_rows() if row[0] == "pending_password"]
+
+
+def test_an_unchanged_sync_writes_nothing(ldap_home: Cli) -> None:
+    _sync(ldap_home)
+    assert "déjà à jour, rien à écrire (0 écriture)" in _sync(ldap_home)
+    dry = _sync(ldap_home, "--dry-run")
+    assert "déjà à jour" in dry
+
+
+def test_dry_run_shows_the_writes_and_writes_nothing(ldap_home: Cli,
+                                                     slapd_server: slapd.Slapd) -> None:
+    shown = _sync(ldap_home, "--dry-run")
+    assert "ce que bascule écrirait" in shown and "ajout utilisateur" in shown
+    assert not entries(slapd_server, "(objectClass=posixAccount)")
+
+
+def test_next_campaign_moves_locks_and_deletes(ldap_home: Cli, files: Files,
+                                               slapd_server: slapd.Slapd) -> None:
+    _sync(ldap_home)
+    passwords = initial_passwords(ldap_home)
+    assert bind_error(slapd_server.url, ELEVE.format("temery"), passwords["temery"]) is None
+    eleves = files("ElevesSansAdresses.xml")[0]
+    edit(eleves, '<STRUCTURES_ELEVE ELEVE_ID="1000001" ELENOET="2643">\n'
+         '        <STRUCTURE><CODE_STRUCTURE>6A<',
+         '<STRUCTURES_ELEVE ELEVE_ID="1000001" ELENOET="2643">\n'
+         '        <STRUCTURE><CODE_STRUCTURE>5 B/1<')
+    edit(eleves, "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")  # temery leaves
+    apply_campaign(ldap_home, files)
+    shown = _sync(ldap_home)
+    assert "modification utilisateur" in shown
+    assert members(slapd_server, "classe-5-b-1") == {"lcoeurleger", "lmartin"}
+    assert members(slapd_server, "classe-6a") == {"lmartin2"}
+    assert bind_error(slapd_server.url, ELEVE.format("temery"), passwords["temery"])
+    (temery,) = entries(slapd_server, "(uid=temery)", "pwdAccountLockedTime").values()
+    assert temery["pwdAccountLockedTime"] == [b"000001010000Z"]  # locked by ppolicy
+    assert bind_error(slapd_server.url, ELEVE.format("lmartin"), passwords["lmartin"]) is None
+
+    assert ldap_home("lifecycle", "--at", "2026-09-15T08:00").exit_code == 0
+    assert ldap_home("apply", "--yes", "--at", "2026-09-15T08:00").exit_code == 0
+    assert "suppression utilisateur" in _sync(ldap_home)
+    assert not entries(slapd_server, "(uid=temery)")
+    assert "déjà à jour" in _sync(ldap_home)
+
+
+def test_a_reset_reaches_the_directory(ldap_home: Cli, slapd_server: slapd.Slapd) -> None:
+    _sync(ldap_home)
+    assert ldap_home("delegation", "grant", "jlegoff", "Réinitialiser les mots de passe",
+                     "--by", "idasilva").exit_code == 0
+    reset = ldap_home("password", "reset", "lmartin", "--by", "jlegoff")
+    assert reset.exit_code == 0, reset.output
+    new_password = reset.stdout.split("(lmartin) : ")[1].split()[0]
+    shown = _sync(ldap_home)
+    assert "1 mots de passe posés" in shown
+    assert bind_error(slapd_server.url, ELEVE.format("lmartin"), new_password) is None
+    assert members(slapd_server, "referents-informatique") == {"jlegoff"}
+
+
+def test_entries_bascule_did_not_create_are_left_alone(home_cli: Cli, files: Files,
+                                                      slapd_server: slapd.Slapd) -> None:
+    add_openldap_target(home_cli, slapd_server)
+    apply_campaign(home_cli, files)
+    server = admin(slapd_server)
+    server.add_s(f"ou=Eleves,{slapd.SUFFIX}", [("objectClass", [b"organizationalUnit"]),
+                                               ("ou", [b"Eleves"])])
+    hand_made = ELEVE.format("lmartin")
+    server.add_s(hand_made, [("objectClass", [b"inetOrgPerson"]), ("uid", [b"lmartin"]),
+                             ("cn", [b"Fait main"]), ("sn", [b"Main"])])
+    server.add_s(f"uid=autre,ou=Eleves,{slapd.SUFFIX}", [
+        ("objectClass", [b"inetOrgPerson"]), ("uid", [b"autre"]), ("cn", [b"A"]), ("sn", [b"A"])])
+    shown = _sync(home_cli)
+    assert f"{hand_made} existe déjà et n'a pas été créé par bascule" in shown
+    assert entries(slapd_server, "(uid=lmartin)", "cn")[hand_made]["cn"] == [b"Fait main"]
+    assert entries(slapd_server, "(uid=autre)")  # never deleted
+    assert "déjà à jour" in _sync(home_cli)
+
+
+def test_server_refusals_are_reported_per_entry_with_exit_3(home_cli: Cli, files: Files,
+                                                            slapd_server: slapd.Slapd) -> None:
+    """An accented e-mail address is a valid one, but not for LDAP's mail (IA5String): slapd
+    refuses that account; every other write goes through."""
+    add_openldap_target(home_cli, slapd_server)
+    edit(files("personnes_locales.csv")[0], "s.garnier@example.fr", "sébastien@example.fr",
+         encoding="utf-8")
+    apply_campaign(home_cli, files)
+    result = home_cli("sync", "ldap", "--at", AT)
+    assert result.exit_code == 3, result.output
+    refusal = " ".join(result.stderr.split())
+    assert "Refusé par le serveur (ajout) uid=sgarnier,ou=Personnels" in refusal
+    assert "mail" in refusal
+    assert members(slapd_server, "classe-6a") == {"lmartin", "lmartin2", "temery"}  # the rest
+    assert not entries(slapd_server, "(uid=sgarnier)")
+
+
+def test_an_interrupted_sync_converges_on_the_next_run(ldap_home: Cli,
+                                                       slapd_server: slapd.Slapd) -> None:
+    class StopTheServer(provisioning.SyncProgress):
+        writes = 0
+
+        def advance(self) -> None:
+            self.writes += 1
+            if self.writes == 12:
+                slapd_server.stop()
+
+    settings = load_settings(ldap_home.home)
+    with pytest.raises(provisioning.UserError, match="interrompue"):
+        provisioning.sync_targets(settings, list(settings.targets), now=moment(AT),
+                                  actor=actor_name(), dry_run=False, progress=StopTheServer())
+    slapd_server.start()
+    assert "ajout" in _sync(ldap_home)
+    assert "déjà à jour" in _sync(ldap_home)
+    users = entries(slapd_server, "(objectClass=posixAccount)", "uid")
+    assert len(users) == 10 == len({u["uid"][0] for u in users.values()})
+    password = initial_passwords(ldap_home)["lcoeurleger"]
+    assert bind_error(slapd_server.url, ELEVE.format("lcoeurleger"), password) is None
+
+
+def test_the_summer_suspension_stops_the_sync_unless_an_operator_forces_it(
+        ldap_home: Cli, slapd_server: slapd.Slapd) -> None:
+    summer = "2026-07-20T10:00"
+    refused = ldap_home("sync", "ldap", "--at", summer)
+    assert refused.exit_code == 1
+    assert "reprend le vendredi 28/08/2026" in " ".join(refused.stderr.split())
+    assert not entries(slapd_server, "(objectClass=posixAccount)")
+    teacher = ldap_home("sync", "ldap", "--at", summer, "--force", "--by", "cdurand")
+    assert teacher.exit_code == 1 and "Forçage refusé" in teacher.stderr
+    forced = ldap_home("sync", "ldap", "--at", summer, "--force")
+    assert forced.exit_code == 0, forced.output
+    journal = ldap_home("audit", "--json")
+    assert any(entry["action"] == "forçage" for entry in json.loads(journal.stdout))
+
+
+def test_target_settings_never_hold_the_password(ldap_home: Cli) -> None:
+    config = (ldap_home.home / "bascule.toml").read_text()
+    assert slapd.ADMIN_PASSWORD not in config and "password_file" in config
+    listed = ldap_home("target", "list")
+    assert slapd.ADMIN_PASSWORD not in listed.output
+
+
+def test_passwords_never_reach_the_output_the_journal_or_the_store(
+        ldap_home: Cli) -> None:
+    shown = _sync(ldap_home)
+    journal = ldap_home("audit", "--json").stdout
+    store = (ldap_home.home / "bascule.sqlite").read_bytes()
+    for password in initial_passwords(ldap_home).values():
+        assert password not in shown and password not in journal
+        assert password.encode() not in store
+
+
