@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (listed in scripts/system-packages.txt), when run as
-# root on a Debian machine; elsewhere says what is missing. Services are never started here:
-# the tests' own fixtures start and stop them.
+# Installs the Debian packages of a list (default: scripts/system-packages.txt, what the tests
+# need), when run as root on a Debian machine; elsewhere says what is missing. Services are never
+# started here: the tests' own fixtures start and stop them.
 set -euo pipefail
-list="$(dirname "$0")/system-packages.txt"
+list="${1:-$(dirname "$0")/system-packages.txt}"
 mapfile -t wanted < <(grep -v -E '^\s*(#|$)' "$list")
 ((${#wanted[@]})) || exit 0
 missing=()

@@ -3,6 +3,7 @@ Directory): register them, and sync them from the store on the campaign calendar
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from bascule.calendars import load_calendar
@@ -17,18 +18,23 @@ from bascule.settings import Settings, remove_target, save_target
 from bascule.targets.config import TargetConfig, TargetKind
 from bascule.targets.sync import SyncReport, sync_target
 
+PARALLEL_TARGETS = 4
 
-class SyncProgress:
-    """What a long sync tells its user as it goes; silent by default."""
 
-    def begin(self, target: TargetConfig) -> None:
-        """A new target: its writes are about to be counted."""
+class TargetProgress:
+    """What a long sync tells its user as it goes, for one target; silent by default."""
 
     def total(self, writes: int) -> None:
         """How many writes this target needs."""
 
     def advance(self) -> None:
         """One more write answered."""
+
+
+class SyncProgress:
+    def begin(self, target: TargetConfig) -> TargetProgress:
+        """A new target: its writes are about to be counted."""
+        return TargetProgress()
 
 
 def add_target(settings: Settings, config: TargetConfig) -> Settings:
@@ -92,19 +98,26 @@ def check_calendar_gate(settings: Settings, target: TargetConfig, *, now: dateti
 def sync_targets(settings: Settings, targets: list[TargetConfig], *, now: datetime,
                  actor: str, dry_run: bool, force: bool = False, by: str | None = None,
                  progress: SyncProgress | None = None) -> list[SyncReport]:
-    """Each target in turn; the calendar is checked for all of them before anything is
-    written."""
+    """Several targets at once; the calendar is checked for all of them before anything is
+    written. A target that fails (unreachable, interrupted) has its failure in its report."""
     if not dry_run:
         for target in targets:
             check_calendar_gate(settings, target, now=now, force=force, by=by, actor=actor)
     engine = open_store(settings.store_url)
     sealer = Sealer.from_key_file(settings.sealing_key)
     progress = progress or SyncProgress()
-    reports = []
-    for target in targets:
-        progress.begin(target)
-        reports.append(sync_target(
-            engine, sealer, target, all_targets=[t.name for t in settings.targets_of(target.uai)],
-            dry_run=dry_run, now=now, actor=by or actor, on_total=progress.total,
-            on_done=progress.advance))
-    return reports
+
+    def sync(target: TargetConfig) -> SyncReport:
+        shown = progress.begin(target)
+        try:
+            return sync_target(engine, sealer, target,
+                               all_targets=[t.name for t in settings.targets_of(target.uai)],
+                               dry_run=dry_run, now=now, actor=by or actor,
+                               on_total=shown.total, on_done=shown.advance)
+        except UserError as failure:  # this target only: the others go on
+            return SyncReport(target=target.name, dry_run=dry_run, failure=failure)
+
+    # Each school's server is its own: while one target waits on its server, another reads
+    # the store and computes its difference.
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_TARGETS, len(targets))) as pool:
+        return list(pool.map(sync, targets))

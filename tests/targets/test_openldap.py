@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from bascule import provisioning
 from bascule.cli.common import actor_name, moment
 from bascule.settings import load_settings
+from bascule.targets.config import TargetConfig
 from tests.conftest import Cli, Files, edit
 from tests.servers import slapd
 from tests.targets.conftest import (
@@ -160,8 +159,11 @@ def test_server_refusals_are_reported_per_entry_with_exit_3(home_cli: Cli, files
 
 def test_an_interrupted_sync_converges_on_the_next_run(ldap_home: Cli,
                                                        slapd_server: slapd.Slapd) -> None:
-    class StopTheServer(provisioning.SyncProgress):
+    class StopTheServer(provisioning.SyncProgress, provisioning.TargetProgress):
         writes = 0
+
+        def begin(self, target: TargetConfig) -> provisioning.TargetProgress:
+            return self
 
         def advance(self) -> None:
             self.writes += 1
@@ -169,9 +171,13 @@ def test_an_interrupted_sync_converges_on_the_next_run(ldap_home: Cli,
                 slapd_server.stop()
 
     settings = load_settings(ldap_home.home)
-    with pytest.raises(provisioning.UserError, match="interrompue"):
-        provisioning.sync_targets(settings, list(settings.targets), now=moment(AT),
-                                  actor=actor_name(), dry_run=False, progress=StopTheServer())
+    (report,) = provisioning.sync_targets(settings, list(settings.targets), now=moment(AT),
+                                          actor=actor_name(), dry_run=False,
+                                          progress=StopTheServer())
+    assert report.failure is not None
+    assert "Synchronisation de « peda » interrompue sur" in report.failure.message
+    stopped = ldap_home("sync", "ldap", "--at", AT)
+    assert stopped.exit_code == 1 and "injoignable" in stopped.stderr
     slapd_server.start()
     assert "ajout" in _sync(ldap_home)
     assert "déjà à jour" in _sync(ldap_home)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from bascule import pipeline, provisioning
@@ -69,19 +69,25 @@ def remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
     out.print(f"Cible « {name} » retirée.")
 
 
-class _Bar(provisioning.SyncProgress):
-    def __init__(self, progress: Progress):
-        self.progress = progress
-        self.task: object = None
-
-    def begin(self, target: TargetConfig) -> None:
-        self.task = self.progress.add_task(target.name, total=None)
+class _TargetBar(provisioning.TargetProgress):
+    def __init__(self, progress: Progress, task: TaskID):
+        self.progress, self.task = progress, task
 
     def total(self, writes: int) -> None:
-        self.progress.update(self.task, total=writes)  # type: ignore[arg-type]
+        self.progress.update(self.task, total=writes)
 
     def advance(self) -> None:
-        self.progress.update(self.task, advance=1)  # type: ignore[arg-type]
+        self.progress.update(self.task, advance=1)
+
+
+class _Bars(provisioning.SyncProgress):
+    """One bar per target, on stderr."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+
+    def begin(self, target: TargetConfig) -> provisioning.TargetProgress:
+        return _TargetBar(self.progress, self.progress.add_task(target.name, total=None))
 
 
 @sync_app.command("ldap")
@@ -107,14 +113,21 @@ def sync_ldap(
     with Progress(*columns, console=err, transient=True) as bar:
         reports = provisioning.sync_targets(settings, chosen, now=moment(at),
                                             actor=actor_name(), dry_run=dry_run, force=force,
-                                            by=by, progress=_Bar(bar))
+                                            by=by, progress=_Bars(bar))
     for report in reports:
         _show(report)
+    if any(report.failure is not None for report in reports):
+        raise typer.Exit(1)
     if any(report.refusals for report in reports):
         raise typer.Exit(REFUSALS_EXIT)
 
 
 def _show(report: SyncReport) -> None:
+    if report.failure is not None:
+        err.print(f"[red]Erreur[/] ({report.target}) : {report.failure.message}")
+        if report.failure.hint:
+            err.print(f"  → {report.failure.hint}")
+        return
     verb = "écrirait" if report.dry_run else "a écrit"
     if not report.counts:
         out.print(f"[bold]{report.target}[/] : déjà à jour, rien à écrire "

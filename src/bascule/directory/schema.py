@@ -34,6 +34,8 @@ staged_snapshot = Table(
     Column("sources", Text, nullable=False),  # JSON: file names, kinds and hashes
     Column("snapshot", Text, nullable=False),  # JSON of the Snapshot value
     Column("problems", Text, nullable=True),  # JSON of its warnings, shown again on re-import
+    # JSON {subject code: label}: the directory targets name their subject groups with it.
+    Column("subject_labels", Text, nullable=True),
     UniqueConstraint("uai", "content_sha256", name="uq_staged_snapshot_content"),
 )
 

@@ -3,28 +3,33 @@
 An initial password or a reset exists in clear only while bascule makes it. The store keeps its
 argon2 hash for good; the pedagogical server (OpenLDAP, AD) needs the password itself, and it
 may be reachable only weeks later (the summer suspension). So, for a school with targets, the
-password is also sealed (Fernet: AES and HMAC) with a key kept in its own file, outside the
-database, and deleted as soon as every target of the school has received it.
+password is also sealed (AES-256-GCM, authenticated, a fresh nonce each time) with a key kept in
+its own file, outside the database, and deleted as soon as every target of the school has
+received it.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, and_, delete, func, insert, select
 
 from bascule.directory.schema import password_delivery, pending_password, person
 from bascule.errors import UserError
 
+_NONCE = 12
+
 
 class Sealer:
     def __init__(self, key: bytes):
-        self._fernet = Fernet(key)
+        self._aead = AESGCM(base64.b64decode(key))
 
     @classmethod
     def from_key_file(cls, path: Path) -> Sealer:
@@ -33,16 +38,19 @@ class Sealer:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as key_file:
-                key_file.write(Fernet.generate_key())
+                key_file.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
         return cls(path.read_bytes().strip())
 
     def seal(self, password: str) -> str:
-        return self._fernet.encrypt(password.encode("utf-8")).decode("ascii")
+        nonce = os.urandom(_NONCE)
+        sealed = self._aead.encrypt(nonce, password.encode("utf-8"), None)
+        return base64.b64encode(nonce + sealed).decode("ascii")
 
     def open(self, sealed: str) -> str:
+        data = base64.b64decode(sealed)
         try:
-            return self._fernet.decrypt(sealed.encode("ascii")).decode("utf-8")
-        except InvalidToken as exc:
+            return self._aead.decrypt(data[:_NONCE], data[_NONCE:], None).decode("utf-8")
+        except InvalidTag as exc:
             raise UserError("Les mots de passe en attente ne peuvent pas être lus avec la clé "
                             "de ce dossier (clé remplacée ?).",
                             hint="Réinitialisez les mots de passe concernés (bascule password "

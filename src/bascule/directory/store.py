@@ -88,8 +88,13 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
             sources=json.dumps([{"name": s.name, "kind": s.kind, "sha256": s.sha256}
                                 for s in snapshot.sources], ensure_ascii=False),
             snapshot=document, problems=to_json(_Warnings(tuple(warnings))),
+            subject_labels=json.dumps(subject_labels(snapshot), ensure_ascii=False),
         ))
     return True
+
+
+def subject_labels(snapshot: Snapshot) -> dict[str, str]:
+    return {s.code: s.long_label or s.short_label or s.code for s in snapshot.subjects}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

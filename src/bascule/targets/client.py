@@ -5,7 +5,8 @@ pyasn1 encoding) adds about 500 entries/s on one connection, while python-ldap (
 with requests pipelined adds several thousand: the 0.8× `ldapadd` target of a first sync is only
 within reach of the latter. Writes are sent asynchronously, WINDOW requests in flight, phase by
 phase (a server may run the requests of one connection in parallel, so a phase waits for the
-previous one: containers before users, users before groups).
+previous one: containers before users, users before groups). A second connection writing the
+same phase was measured too: no gain once several targets sync at once (provisioning.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
 import ldap
 from ldap.controls import SimplePagedResultsControl
@@ -57,7 +59,7 @@ class Refusal:
 class Job:
     dn: str
     what: str
-    send: Callable[[], int]  # sends the request, returns its message id
+    send: Callable[[Any], int]  # sends the request on a python-ldap object, returns its id
     on_success: Callable[[], None] = lambda: None
 
 
@@ -131,30 +133,6 @@ class Connection:
     def root_dse(self, attributes: Sequence[str]) -> dict[str, list[bytes]]:
         return self.read_one("", attributes) or {}
 
-    def job(self, operation: Operation) -> Job:
-        """The request that carries one operation of the plan."""
-        what = operation.kind.value
-        if operation.kind is Kind.ADD:
-            entry = [(name, list(values)) for name, values in operation.attributes.items()
-                     if values]
-            return Job(operation.dn, what, lambda: self._ldap.add_ext(operation.dn, entry))
-        if operation.kind is Kind.MODIFY:
-            changes = [(_CHANGE[c.action], c.attribute, list(c.values) or None)
-                       for c in operation.changes]
-            return Job(operation.dn, what, lambda: self._ldap.modify_ext(operation.dn, changes))
-        if operation.kind is Kind.RENAME:
-            rdn, parent = operation.new_dn.split(",", 1)
-            return Job(operation.dn, what, lambda: self._ldap.rename(
-                operation.dn, rdn, parent, delold=1))
-        return Job(operation.dn, what, lambda: self._ldap.delete_ext(operation.dn))
-
-    def password_modify(self, dn: str, password: str) -> int:
-        """RFC 3062: the server hashes the password by its own policy."""
-        return int(self._ldap.passwd(dn, None, password))
-
-    def modify(self, dn: str, changes: list[tuple[int, str, list[bytes]]]) -> int:
-        return int(self._ldap.modify_ext(dn, changes))
-
     def run(self, jobs: Iterable[Job], on_done: Callable[[], None] = lambda: None
             ) -> list[Refusal]:
         """Send the jobs WINDOW at a time; collect refusals, stop on a lost connection."""
@@ -175,7 +153,7 @@ class Connection:
 
         for job in jobs:
             try:
-                in_flight.append((job, job.send()))
+                in_flight.append((job, job.send(self._ldap)))
             except _LOST as exc:
                 raise SyncInterrupted(self.config.name, job.dn, describe(exc)) from exc
             self.writes += 1
@@ -184,6 +162,22 @@ class Connection:
         while in_flight:
             collect()
         return refusals
+
+
+def operation_job(operation: Operation) -> Job:
+    """The request that carries one operation of the plan."""
+    dn, what = operation.dn, operation.kind.value
+    if operation.kind is Kind.ADD:
+        entry = [(name, list(values)) for name, values in operation.attributes.items() if values]
+        return Job(dn, what, lambda server: server.add_ext(dn, entry))
+    if operation.kind is Kind.MODIFY:
+        changes = [(_CHANGE[c.action], c.attribute, list(c.values) or None)
+                   for c in operation.changes]
+        return Job(dn, what, lambda server: server.modify_ext(dn, changes))
+    if operation.kind is Kind.RENAME:
+        rdn, parent = operation.new_dn.split(",", 1)
+        return Job(dn, what, lambda server: server.rename(dn, rdn, parent, delold=1))
+    return Job(dn, what, lambda server: server.delete_ext(dn))
 
 
 def _found(dn: str, found: dict[str, list[bytes]], marker: tuple[str, bytes]) -> Found:

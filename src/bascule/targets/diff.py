@@ -75,7 +75,7 @@ def changes_between(desired: Attributes, current: Attributes,
     changes: list[Change] = []
     for attribute in sorted(managed):
         want, have = desired.get(attribute, ()), current.get(attribute, ())
-        if _norm(attribute, want) == _norm(attribute, have):
+        if want == have or _norm(attribute, want) == _norm(attribute, have):
             continue
         if attribute == "member":
             changes.extend(_member_changes(want, have))
@@ -143,7 +143,8 @@ def plan_sync(desired: Desired, found: Iterable[Found]) -> SyncPlan:
 def _group_operations(desired: Desired, found: list[Found], by_dn: dict[str, Found],
                       renamed: dict[str, str], conflicts: list[str]) -> list[Operation]:
     adds, changes = [], []
-    wanted = {group.dn.lower() for group in desired.groups}
+    # Containers are never deleted, even one the configuration no longer names.
+    wanted = {entry.dn.lower() for entry in (*desired.groups, *desired.containers)}
     for group in desired.groups:
         current = by_dn.get(group.dn.lower())
         if current is None:

@@ -48,6 +48,7 @@ class Flavour:
     def __init__(self, config: TargetConfig, *, posix: bool = True):
         self.config = config
         self.posix = posix
+        self._user_dns: dict[NetworkUser, str] = {}  # each DN escaped once, used many times
 
     def container_dn(self, container: Container) -> str:
         return f"{self.config.ous[container.value]},{self.config.base_dn}"
@@ -63,8 +64,11 @@ class Flavour:
         return tuple(entries)
 
     def user_dn(self, user: NetworkUser) -> str:
-        return (f"{self.user_rdn}={escape_dn_chars(user.login)},"
-                f"{self.container_dn(user.container)}")
+        if (dn := self._user_dns.get(user)) is None:
+            dn = self._user_dns[user] = (f"{self.user_rdn}={escape_dn_chars(user.login)},"
+                                         f"{self.config.ous[user.container.value]},"
+                                         f"{self.config.base_dn}")
+        return dn
 
     def group_dn(self, name: str) -> str:
         return f"cn={escape_dn_chars(name)},{self.container_dn(Container.GROUPES)}"

@@ -68,14 +68,12 @@ def _users(connection: Connection, uai: str) -> tuple[NetworkUser, ...]:
 
 
 def _subject_labels(connection: Connection, uai: str) -> dict[str, str]:
-    """From the newest staged campaign's nomenclature (the store keeps subject codes only)."""
+    """From the newest staged campaign's nomenclature (the facts keep subject codes only)."""
     document = connection.execute(
-        select(staged_snapshot.c.snapshot).where(staged_snapshot.c.uai == uai)
+        select(staged_snapshot.c.subject_labels).where(staged_snapshot.c.uai == uai)
         .order_by(staged_snapshot.c.id.desc()).limit(1)).scalar()
-    if document is None:
-        return {}
-    return {subject["code"]: subject.get("long_label") or subject.get("short_label")
-            or subject["code"] for subject in json.loads(document).get("subjects", ())}
+    labels: dict[str, str] = json.loads(document) if document else {}
+    return labels
 
 
 def _referents(connection: Connection, uai: str) -> frozenset[str]:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import ldap
 from sqlalchemy import Engine
@@ -19,7 +20,14 @@ from bascule.directory.sealed import (
     record_deliveries,
     waiting_for,
 )
-from bascule.targets.client import Connection, Job, Refusal, unicode_password
+from bascule.errors import UserError
+from bascule.targets.client import (
+    Connection,
+    Job,
+    Refusal,
+    operation_job,
+    unicode_password,
+)
 from bascule.targets.config import TargetConfig, TargetKind
 from bascule.targets.diff import (
     CONTAINER,
@@ -46,6 +54,7 @@ class SyncReport:
     refusals: list[Refusal] = field(default_factory=list)
     conflicts: tuple[str, ...] = ()
     without_password: tuple[str, ...] = ()  # logins created with no password to give them
+    failure: UserError | None = None  # unreachable, interrupted: nothing or part written
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +152,13 @@ def _report(config: TargetConfig, prepared: _Prepared, dry_run: bool) -> SyncRep
 
 
 def _phase(operation: Operation) -> int:
-    """Containers, renames, users, (passwords), groups, deletions: each waits for the one
-    before, as a group's members must exist and a user must sit in an existing container."""
+    """Containers, renames, users, then groups and passwords, then deletions: each phase waits
+    for the one before, as a group's members must exist and a user needs its container."""
     if operation.kind is Kind.DELETE:
-        return 5
+        return 4
     if operation.kind is Kind.RENAME:
         return 1
-    return {CONTAINER: 0, GROUP: 4}.get(operation.what, 2)
+    return {CONTAINER: 0, GROUP: 3}.get(operation.what, 2)
 
 
 def _write(connection: Connection, prepared: _Prepared, sealer: Sealer, report: SyncReport,
@@ -157,42 +166,47 @@ def _write(connection: Connection, prepared: _Prepared, sealer: Sealer, report: 
     users = {prepared.flavour.user_dn(user).lower(): key
              for key, user in prepared.desired.users.items()}
     is_ad = prepared.flavour.config.kind is TargetKind.AD
-    phases: list[list[Job]] = [[] for _ in range(6)]
+    phases: list[list[Job]] = [[] for _ in range(5)]
     for operation in prepared.plan.operations:
         phases[_phase(operation)].append(
-            _job(connection, operation, users, prepared, sealer, delivered, is_ad))
-    phases[3] = [_password_job(connection, prepared, sealer, key, item, delivered, is_ad)
-                 for key, item in prepared.pending.items()
-                 if not (is_ad and key in prepared.plan.new_users)]
+            _job(operation, users, prepared, sealer, delivered, is_ad))
+    phases[3] += [_password_job(prepared, sealer, key, item, delivered, is_ad)
+                  for key, item in prepared.pending.items()
+                  if not (is_ad and key in prepared.plan.new_users)]
     for jobs in phases:
         report.refusals += connection.run(jobs, on_done)
     report.passwords = len(delivered)
 
 
-def _job(connection: Connection, operation: Operation, users: dict[str, str],
-         prepared: _Prepared, sealer: Sealer, delivered: list[Pending], is_ad: bool) -> Job:
+def _job(operation: Operation, users: dict[str, str], prepared: _Prepared, sealer: Sealer,
+         delivered: list[Pending], is_ad: bool) -> Job:
     """An AD account is created with its password (AD enables only an account that has one)."""
     key = users.get(operation.dn.lower())
     item = prepared.pending.get(key) if key is not None else None
     if not (is_ad and operation.kind is Kind.ADD and item is not None):
-        return connection.job(operation)
+        return operation_job(operation)
     password = sealer.open(item.sealed)
     attributes = {**operation.attributes, "unicodepwd": (unicode_password(password),),
                   "pwdlastset": (b"0",)}
-    job = connection.job(Operation(Kind.ADD, operation.dn, attributes))
+    job = operation_job(Operation(Kind.ADD, operation.dn, attributes))
     return Job(job.dn, job.what, job.send, on_success=lambda: delivered.append(item))
 
 
-def _password_job(connection: Connection, prepared: _Prepared, sealer: Sealer, key: str,
-                  item: Pending, delivered: list[Pending], is_ad: bool) -> Job:
+def _password_job(prepared: _Prepared, sealer: Sealer, key: str, item: Pending,
+                  delivered: list[Pending], is_ad: bool) -> Job:
+    """The password is opened only as its request leaves, while the server works on the ones
+    before it. OpenLDAP: Password Modify (RFC 3062), the server hashes by its own policy; AD:
+    unicodePwd, and "must change at next logon"."""
     dn = prepared.flavour.user_dn(prepared.desired.users[key])
-    password = sealer.open(item.sealed)
-    if is_ad:
-        changes = [(ldap.MOD_REPLACE, "unicodePwd", [unicode_password(password)]),
-                   (ldap.MOD_REPLACE, "pwdLastSet", [b"0"])]
-        send = lambda: connection.modify(dn, changes)  # noqa: E731
-    else:
-        send = lambda: connection.password_modify(dn, password)  # noqa: E731
+
+    def send(server: Any) -> int:
+        password = sealer.open(item.sealed)
+        if is_ad:
+            return int(server.modify_ext(dn, [
+                (ldap.MOD_REPLACE, "unicodePwd", [unicode_password(password)]),
+                (ldap.MOD_REPLACE, "pwdLastSet", [b"0"])]))
+        return int(server.passwd(dn, None, password))
+
     return Job(dn, "mot de passe", send, on_success=lambda: delivered.append(item))
 
 

@@ -1,9 +1,12 @@
-"""Directory targets: passwords sealed until delivered, deliveries, POSIX numbers.
+"""Directory targets: passwords sealed until delivered, deliveries, POSIX numbers, and the
+labels of each staged campaign's subjects (for the subject groups' names).
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-28
 """
+
+import json
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,6 +20,17 @@ _WHEN = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("staged_snapshot") as table:
+        table.add_column(sa.Column("subject_labels", sa.Text, nullable=True))
+    staged = sa.table("staged_snapshot", sa.column("id", sa.Integer),
+                      sa.column("snapshot", sa.Text), sa.column("subject_labels", sa.Text))
+    connection = op.get_bind()
+    for row in connection.execute(sa.select(staged.c.id, staged.c.snapshot)).all():
+        subjects = json.loads(row.snapshot).get("subjects", [])
+        labels = {s["code"]: s.get("long_label") or s.get("short_label") or s["code"]
+                  for s in subjects}
+        connection.execute(staged.update().where(staged.c.id == row.id).values(
+            subject_labels=json.dumps(labels, ensure_ascii=False)))
     op.create_table(
         "pending_password",
         sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id"), primary_key=True),
@@ -40,6 +54,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("staged_snapshot") as table:
+        table.drop_column("subject_labels")
     op.drop_table("posix_number")
     op.drop_table("password_delivery")
     op.drop_table("pending_password")
