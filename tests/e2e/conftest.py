@@ -9,7 +9,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,11 +18,7 @@ from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.servers import free_port
 
 
 def _as_postgres(*command: str) -> list[str]:
@@ -42,7 +37,7 @@ def postgres_server() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="bascule-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
-    port = _free_port()
+    port = free_port()
     subprocess.run(_as_postgres(str(bin_dir / "initdb"), "-D", str(folder / "data"), "-A",
                                 "trust", "--no-sync", "-U", "postgres"),
                    check=True, capture_output=True)

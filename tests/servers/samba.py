@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.servers.slapd import _wait_for_port
+from tests.servers import wait_for_port
 
 REALM = "COLLEGE.TEST"
 DOMAIN = "COLLEGE"
@@ -85,7 +85,7 @@ class SambaAD:
         self.process = subprocess.Popen(
             ["samba", "-s", str(self.config), "-M", "single", "--foreground",
              "--no-process-group"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for_port(LDAPS_PORT, self.process, seconds=60)
+        wait_for_port(LDAPS_PORT, self.process, seconds=60)
         return self
 
     def stop(self) -> None:

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.servers import free_port, wait_for_port
 
 SUFFIX = "dc=college,dc=test"
 ADMIN_DN = f"cn=admin,{SUFFIX}"
 ADMIN_PASSWORD = "Admin-slapd-tests-1"
 POLICY_DN = f"cn=default,ou=policies,{SUFFIX}"
 MODULES = "/usr/lib/ldap"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _config(folder: Path) -> str:
@@ -151,7 +145,7 @@ class Slapd:
         self.process = subprocess.Popen(
             ["slapd", "-d", "0", "-F", str(self.folder / "slapd.d"), "-h", self.url],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for_port(self.port, self.process)
+        wait_for_port(self.port, self.process)
         return self
 
     def stop(self) -> None:
@@ -163,16 +157,3 @@ class Slapd:
                 self.process.kill()
                 self.process.wait()
         self.process = None
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped at start (exit {process.returncode})")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"the server did not listen on port {port} within {seconds} s")
