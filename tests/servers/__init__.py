@@ -3,6 +3,7 @@ code, on loopback only, in a temporary folder, and stopped by PID."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -26,3 +27,15 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"the server did not listen on port {port} within {seconds} s")
+
+
+def stop(process: subprocess.Popen[bytes] | None, seconds: float = 20) -> None:
+    """SIGTERM, then SIGKILL if the server does not stop in time."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -7,12 +7,11 @@ Simple binds need TLS; the CA Samba generates at provisioning validates the LDAP
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.servers import wait_for_port
+from tests.servers import stop, wait_for_port
 
 REALM = "COLLEGE.TEST"
 DOMAIN = "COLLEGE"
@@ -89,11 +88,5 @@ class SambaAD:
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, seconds=20)
         self.process = None

@@ -7,12 +7,11 @@ ready in about 0.1 s, stopped with SIGTERM."""
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.servers import free_port, wait_for_port
+from tests.servers import free_port, stop, wait_for_port
 
 SUFFIX = "dc=college,dc=test"
 ADMIN_DN = f"cn=admin,{SUFFIX}"
@@ -149,11 +148,5 @@ class Slapd:
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, seconds=10)
         self.process = None
