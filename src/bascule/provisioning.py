@@ -3,6 +3,7 @@ Directory): register them, and sync them from the store on the campaign calendar
 
 from __future__ import annotations
 
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -117,7 +118,13 @@ def sync_targets(settings: Settings, targets: list[TargetConfig], *, now: dateti
         except UserError as failure:  # this target only: the others go on
             return SyncReport(target=target.name, dry_run=dry_run, failure=failure)
 
-    # Each school's server is its own: while one target waits on its server, another reads
-    # the store and computes its difference.
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_TARGETS, len(targets))) as pool:
-        return list(pool.map(sync, targets))
+    def sync_school(school: list[TargetConfig]) -> list[SyncReport]:
+        return [sync(target) for target in school]  # they share the school's POSIX numbers
+
+    # Each school's server is its own: while one waits on its server, another school reads the
+    # store and computes its difference.
+    schools: dict[str, list[TargetConfig]] = defaultdict(list)
+    for target in targets:
+        schools[target.uai].append(target)
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_TARGETS, len(schools))) as pool:
+        return [report for done in pool.map(sync_school, schools.values()) for report in done]

@@ -8,6 +8,7 @@ import json
 from bascule import provisioning
 from bascule.cli.common import actor_name, moment
 from bascule.settings import load_settings
+from bascule.synthetic.generate import GeneratedCollege
 from bascule.targets.config import TargetConfig
 from tests.conftest import Cli, Files, edit
 from tests.servers import slapd
@@ -26,7 +27,7 @@ ELEVE = "uid={},ou=Eleves," + slapd.SUFFIX
 
 
 def _sync(cli: Cli, *args: str) -> str:
-    result = cli("sync", "ldap", "--at", AT, *args)
+    result = cli("sync", "ldap", *(args if "--at" in args else ("--at", AT, *args)))
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -219,3 +220,44 @@ def test_passwords_never_reach_the_output_the_journal_or_the_store(
         assert password.encode() not in store
 
 
+
+
+def test_a_generated_college_year_after_year(cli: Cli, generated: GeneratedCollege,
+                                             slapd_server: slapd.Slapd) -> None:
+    """Hundreds of élèves: the reads are paged (500 a page), the second year moves élèves
+    between classes and locks the leavers, and an unchanged sync still writes nothing."""
+    cli("init", "--uai", generated.uai, "--name", "Collège généré")
+    add_openldap_target(cli, slapd_server)
+    first, second = generated.folders
+    for folder, at in ((first, "2025-09-10T10:00"), (second, "2026-09-10T10:00")):
+        assert cli("import", folder).exit_code == 0
+        assert cli("plan", "--at", at).exit_code == 0
+        assert cli("apply", "--yes", "--at", at).exit_code == 0
+        before = _classes(slapd_server)
+        assert "refus" not in _sync(cli, "--at", at).lower()
+        assert "déjà à jour" in _sync(cli, "--at", at)
+    accounts = json.loads(cli("accounts", "--json").stdout)
+    active = {a["login"] for a in accounts if a["status"] == "active" and a["login"]}
+    disabled = {a["login"] for a in accounts if a["status"] == "disabled" and a["login"]}
+    users = entries(slapd_server, "(objectClass=posixAccount)", "uid", "pwdAccountLockedTime")
+    assert len(active) > 500
+    assert {u["uid"][0].decode() for u in users.values() if "pwdAccountLockedTime" not in u} == (
+        active)
+    assert {u["uid"][0].decode() for u in users.values() if "pwdAccountLockedTime" in u} == (
+        disabled)
+    after = _classes(slapd_server)
+    moved = {login for login, group in after.items() if before.get(login, group) != group}
+    assert len(moved) > 100
+    eleves = {a["login"] for a in accounts if a["status"] == "active" and a["profile"] == "eleve"}
+    assert set(after) == eleves  # every active élève in exactly one class group
+
+
+def _classes(server: slapd.Slapd) -> dict[str, str]:
+    """login -> the class group holding it (each élève is in one)."""
+    found: dict[str, str] = {}
+    for group in entries(server, "(cn=classe-*)", "cn", "member").values():
+        for member in group.get("member", []):
+            login = member.decode().split(",")[0].removeprefix("uid=")
+            assert login not in found, f"{login} in two classes"
+            found[login] = group["cn"][0].decode()
+    return {login: cn for login, cn in found.items() if not login.startswith("cn=")}
