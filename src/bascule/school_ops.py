@@ -93,14 +93,16 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
 
 
 def _keep_for_targets(settings: Settings, uai: str, connection: Connection,
-                      changed: list[tuple[Person, str]], now: datetime) -> None:
+                      changed: list[tuple[Person, str]], now: datetime,
+                      *, must_change: bool = True) -> None:
     """The pedagogical server gets the new password at its next sync (not responsables:
     they are not on that network)."""
     sealer = sealer_for(settings, uai)
     if sealer is not None:
         keep_for_targets(connection, {person.person_id: sealer.seal(password)
                                       for person, password in changed
-                                      if person.profile != "responsable"}, now)
+                                      if person.profile != "responsable"}, now,
+                         must_change=must_change)
 
 
 def delegations(settings: Settings, uai: str) -> list[DelegationRow]:
@@ -126,7 +128,7 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
                                  f"{policy.min_classes} sortes parmi majuscules, minuscules, "
                                  "chiffres et caractères spéciaux.")
         set_password_hash(connection, person, hash_password(new), origin="changed")
-        _keep_for_targets(settings, uai, connection, [(person, new)], now)
+        _keep_for_targets(settings, uai, connection, [(person, new)], now, must_change=False)
         journal_entry(connection, uai, "password_change", person.key, person.login, now,
                       {"login": person.login})
     return person

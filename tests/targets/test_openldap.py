@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bascule import provisioning
 from bascule.cli.common import actor_name, moment
 from bascule.settings import load_settings
@@ -261,3 +263,17 @@ def _classes(server: slapd.Slapd) -> dict[str, str]:
             assert login not in found, f"{login} in two classes"
             found[login] = group["cn"][0].decode()
     return {login: cn for login, cn in found.items() if not login.startswith("cn=")}
+
+
+def test_a_password_its_owner_chose_need_not_be_changed_again(
+        ldap_home: Cli, slapd_server: slapd.Slapd, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sync(ldap_home)
+    current = initial_passwords(ldap_home)["lmartin"]
+    answers = iter([current, "Mon-nouveau-mot2passe"])
+    monkeypatch.setattr("typer.prompt", lambda *args, **kwargs: next(answers))
+    changed = ldap_home("password", "change", "lmartin")
+    assert changed.exit_code == 0, changed.output
+    _sync(ldap_home)
+    assert bind_error(slapd_server.url, ELEVE.format("lmartin"), "Mon-nouveau-mot2passe") is None
+    (lea,) = entries(slapd_server, "(uid=lmartin)", "pwdReset").values()
+    assert "pwdReset" not in lea

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 from bascule.directory.types import UtcDateTime
@@ -181,6 +182,8 @@ pending_password = Table(
     Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
     Column("sealed", Text, nullable=False),
     Column("sealed_at", UtcDateTime(), nullable=False),
+    # False for a password its owner chose: the directory must not ask to change it again.
+    Column("must_change", Boolean, nullable=False, server_default=true()),
 )
 
 # Which sealed password (by its date) each target has received.

@@ -63,16 +63,19 @@ class Pending:
     person_key: str
     sealed: str
     sealed_at: datetime
+    must_change: bool  # an initial password or a reset; False when its owner chose it
 
 
-def keep_for_targets(connection: Connection, sealed: Mapping[int, str], now: datetime) -> None:
+def keep_for_targets(connection: Connection, sealed: Mapping[int, str], now: datetime,
+                     *, must_change: bool = True) -> None:
     """Replace the waiting password of these people (by person id) with a new one."""
     if not sealed:
         return
     connection.execute(delete(pending_password).where(
         pending_password.c.person_id.in_(list(sealed))))
     connection.execute(insert(pending_password), [
-        {"person_id": person_id, "sealed": token, "sealed_at": now}
+        {"person_id": person_id, "sealed": token, "sealed_at": now,
+         "must_change": must_change}
         for person_id, token in sealed.items()])
 
 
@@ -85,7 +88,7 @@ def waiting_for(connection: Connection, uai: str, target: str) -> dict[str, Pend
                                         delivered.c.target == target,
                                         delivered.c.sealed_at == pending_password.c.sealed_at))
              .where((person.c.uai == uai) & delivered.c.target.is_(None)))
-    return {row.key: Pending(row.person_id, row.key, row.sealed, row.sealed_at)
+    return {row.key: Pending(row.person_id, row.key, row.sealed, row.sealed_at, row.must_change)
             for row in connection.execute(query)}
 
 

@@ -173,9 +173,23 @@ def _write(connection: Connection, prepared: _Prepared, sealer: Sealer, report: 
     phases[3] += [_password_job(prepared, sealer, key, item, delivered, is_ad)
                   for key, item in prepared.pending.items()
                   if not (is_ad and key in prepared.plan.new_users)]
-    for jobs in phases:
+    for jobs in phases[:4]:
         report.refusals += connection.run(jobs, on_done)
+    if not is_ad:
+        report.refusals += connection.run(_chosen_passwords(prepared, delivered))
+    report.refusals += connection.run(phases[4], on_done)
     report.passwords = len(delivered)
+
+
+def _chosen_passwords(prepared: _Prepared, delivered: list[Pending]) -> list[Job]:
+    """ppolicy marks every password an administrator sets as to be changed (pwdReset); not
+    one its owner chose (bascule password change)."""
+    def clear(dn: str) -> Job:
+        return Job(dn, "mot de passe choisi", lambda server: int(
+            server.modify_ext(dn, [(ldap.MOD_DELETE, "pwdReset", None)])))
+
+    return [clear(prepared.flavour.user_dn(prepared.desired.users[item.person_key]))
+            for item in delivered if not item.must_change]
 
 
 def _job(operation: Operation, users: dict[str, str], prepared: _Prepared, sealer: Sealer,
@@ -187,7 +201,7 @@ def _job(operation: Operation, users: dict[str, str], prepared: _Prepared, seale
         return operation_job(operation)
     password = sealer.open(item.sealed)
     attributes = {**operation.attributes, "unicodepwd": (unicode_password(password),),
-                  "pwdlastset": (b"0",)}
+                  "pwdlastset": (_pwd_last_set(item),)}
     job = operation_job(Operation(Kind.ADD, operation.dn, attributes))
     return Job(job.dn, job.what, job.send, on_success=lambda: delivered.append(item))
 
@@ -204,10 +218,15 @@ def _password_job(prepared: _Prepared, sealer: Sealer, key: str, item: Pending,
         if is_ad:
             return int(server.modify_ext(dn, [
                 (ldap.MOD_REPLACE, "unicodePwd", [unicode_password(password)]),
-                (ldap.MOD_REPLACE, "pwdLastSet", [b"0"])]))
+                (ldap.MOD_REPLACE, "pwdLastSet", [_pwd_last_set(item)])]))
         return int(server.passwd(dn, None, password))
 
     return Job(dn, "mot de passe", send, on_success=lambda: delivered.append(item))
+
+
+def _pwd_last_set(item: Pending) -> bytes:
+    """AD: 0 asks for a change at the next logon; -1 says the password was just set."""
+    return b"0" if item.must_change else b"-1"
 
 
 def _remember(engine: Engine, config: TargetConfig, all_targets: list[str],

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id"), primary_key=True),
         sa.Column("sealed", sa.Text, nullable=False),
         sa.Column("sealed_at", _WHEN, nullable=False),
+        sa.Column("must_change", sa.Boolean, nullable=False, server_default=sa.true()),
     )
     op.create_table(
         "password_delivery",
