@@ -277,3 +277,17 @@ def test_a_password_its_owner_chose_need_not_be_changed_again(
     assert bind_error(slapd_server.url, ELEVE.format("lmartin"), "Mon-nouveau-mot2passe") is None
     (lea,) = entries(slapd_server, "(uid=lmartin)", "pwdReset").values()
     assert "pwdReset" not in lea
+
+
+def test_the_bind_password_may_come_from_the_environment(
+        home_cli: Cli, files: Files, slapd_server: slapd.Slapd,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    added = home_cli("target", "add", "serveur-peda", "--kind", "openldap", "--url",
+                     slapd_server.url, "--base-dn", slapd.SUFFIX, "--bind-dn", slapd.ADMIN_DN)
+    assert added.exit_code == 0, added.output
+    apply_campaign(home_cli, files)
+    missing = home_cli("sync", "ldap", "--at", AT)
+    assert missing.exit_code == 1 and "BASCULE_SERVEUR_PEDA_PASSWORD" in missing.stderr
+    monkeypatch.setenv("BASCULE_SERVEUR_PEDA_PASSWORD", slapd.ADMIN_PASSWORD)
+    assert "ajout utilisateur" in _sync(home_cli)
+    assert slapd.ADMIN_PASSWORD not in (home_cli.home / "bascule.toml").read_text()
