@@ -16,9 +16,7 @@ from bascule.calendars import load_calendar
 from bascule.directory.accounts import AccountRow, list_accounts
 from bascule.directory.apply import StalePlan, apply_plan
 from bascule.directory.hashing import hash_passwords
-from bascule.directory.people import (
-    journal_entry,
-)
+from bascule.directory.people import find_person, journal_entry
 from bascule.directory.plans import mark_applied, pending_plan, save_plan
 from bascule.directory.sealed import Sealer
 from bascule.directory.state import fingerprint, is_in_sync, load_state
@@ -36,6 +34,7 @@ from bascule.directory.store import (
 )
 from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.passwords import generate_password
+from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
@@ -345,3 +344,23 @@ def accounts(settings: Settings, uai: str) -> list[AccountRow]:
 
 def school_name(settings: Settings, uai: str) -> str:
     return {school.uai: school.name for school in settings.schools}[uai]
+
+
+def force_past_gate(settings: Settings, uai: str, *, subject: str, now: datetime, force: bool,
+                    by: str | None, actor: str, closed: str, how: str,
+                    detail: dict[str, object]) -> str:
+    """The calendar says no: refuse with `closed` (which says until when), unless forced by a
+    role the policy allows to, which is journaled; the policy's reason then."""
+    if not force:
+        raise UserError(closed, hint=f"Attendez, ou forcez ({how}) : réservé aux opérateurs du "
+                                     "département ; le forçage est journalisé.")
+    engine = open_store(settings.store_url)
+    with engine.begin() as connection:
+        roles = (find_person(connection, uai, by).roles if by
+                 else frozenset({Role.OPERATEUR}))
+        decision = decide(roles, Permission.FORCE_CALENDAR_GATE)
+        if not decision.allowed:
+            raise UserError(f"Forçage refusé : {decision.reason}", hint=closed)
+        journal_entry(connection, uai, "forçage", subject, by or actor, now,
+                      {**detail, "motif": decision.reason})
+    return decision.reason

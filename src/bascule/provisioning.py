@@ -12,13 +12,12 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from bascule.calendars import load_calendar
-from bascule.directory.people import find_person, journal_entry
 from bascule.directory.sealed import Sealer
 from bascule.directory.store import open_store
 from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
-from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
+from bascule.pipeline import force_past_gate
 from bascule.settings import Settings, remove_target, save_target
 from bascule.targets.config import TargetConfig, TargetKind
 from bascule.targets.sync import SyncReport, sync_target
@@ -83,23 +82,12 @@ def check_calendar_gate(settings: Settings, target: TargetConfig, *, now: dateti
         return None
     resumes = calendar.start(Milestone.PEDAGOGICAL_SERVER_RESUMES)
     when = describe_moment(resumes) if resumes else "la date du calendrier"
-    if not force:
-        raise UserError(f"Les imports vers le serveur pédagogique sont suspendus pour l'été : "
-                        f"la cible « {target.name} » reprend le {when}.",
-                        hint="Attendez la reprise, ou forcez (bascule sync ldap --force), "
-                             "réservé aux opérateurs du département ; le forçage est journalisé.")
-    engine = open_store(settings.store_url)
-    with engine.begin() as connection:
-        roles = (find_person(connection, target.uai, by).roles if by
-                 else frozenset({Role.OPERATEUR}))
-        decision = decide(roles, Permission.FORCE_CALENDAR_GATE)
-        if not decision.allowed:
-            raise UserError(f"Forçage refusé : {decision.reason}",
-                            hint=f"La cible « {target.name} » reprend le {when}.")
-        journal_entry(connection, target.uai, "forçage", target.name, by or actor, now,
-                      {"suspension": "imports vers le serveur pédagogique",
-                       "reprise": when, "motif": decision.reason})
-    return decision.reason
+    return force_past_gate(
+        settings, target.uai, subject=target.name, now=now, force=force, by=by, actor=actor,
+        closed=f"Les imports vers le serveur pédagogique sont suspendus pour l'été : la cible "
+               f"« {target.name} » reprend le {when}.",
+        how="bascule sync ldap --force", detail={"suspension": "imports vers le serveur "
+                                                  "pédagogique", "reprise": when})
 
 
 def sync_targets(settings: Settings, targets: list[TargetConfig], *, now: datetime,

@@ -53,6 +53,20 @@ SETTINGS = (
             "Longueur minimale des mots de passe initiaux (12 au moins)."),
     Setting("passwords.min_classes", int, 3,
             "Types de caractères exigés parmi majuscule, minuscule, chiffre, spécial (3 ou 4)."),
+    Setting("spaces.root", str, "",
+            "Racine des espaces (un partage monté en production). Vide : <dossier>/espaces. "
+            "Retenue dès qu'elle est donnée à bascule spaces sync --root."),
+    Setting("spaces.quota_perso_eleve_go", int, 1, "Quota de l'espace personnel d'un élève (Go)."),
+    Setting("spaces.quota_perso_personnel_go", int, 6,
+            "Quota de l'espace personnel d'un enseignant ou personnel (Go)."),
+    Setting("spaces.quota_classe_go", int, 20, "Quota d'un espace classe (Go)."),
+    Setting("spaces.quota_matiere_go", int, 20, "Quota d'un espace matière (Go)."),
+    Setting("spaces.quota_salle_des_profs_go", int, 20, "Quota de Salle_des_profs (Go)."),
+    Setting("spaces.archive_retention_days", int, 365,
+            "Jours pendant lesquels une archive de nettoyage est gardée avant sa purge."),
+    Setting("spaces.imports_kept", int, 3,
+            "Campagnes importées gardées par établissement ; les plus anciennes sont archivées "
+            "puis retirées par le nettoyage « imports »."),
 )
 
 
@@ -74,6 +88,10 @@ class Settings:
     teachers_reset_own_eleves_only: bool
     password_policy: PasswordPolicy
     targets: tuple[TargetConfig, ...] = ()
+    spaces_root: Path = Path("espaces")
+    space_quotas_gb: dict[str, int] | None = None  # by space kind ("classe"…)
+    archive_retention: timedelta = timedelta(days=365)
+    imports_kept: int = 3
 
     @property
     def uais(self) -> frozenset[str]:
@@ -114,7 +132,26 @@ def load_settings(home: Path) -> Settings:
             bool, values["passwords.teachers_reset_own_eleves_only"]),
         password_policy=_password_policy(values, path),
         targets=_targets(document, path),
+        spaces_root=Path(str(values["spaces.root"])) if values["spaces.root"]
+        else home / "espaces",
+        space_quotas_gb={kind: cast(int, values[f"spaces.quota_{name}_go"])
+                         for kind, name in (("perso-eleve", "perso_eleve"),
+                                            ("perso-personnel", "perso_personnel"),
+                                            ("classe", "classe"), ("matiere", "matiere"),
+                                            ("salle-des-profs", "salle_des_profs"))},
+        archive_retention=timedelta(days=cast(int, values["spaces.archive_retention_days"])),
+        imports_kept=max(1, cast(int, values["spaces.imports_kept"])),
     )
+
+
+def remember_spaces_root(home: Path, root: Path) -> Settings:
+    path = home / CONFIG_NAME
+    document = _read_toml(path)
+    section = document.setdefault("spaces", {})
+    assert isinstance(section, dict)
+    section["root"] = str(root.resolve())
+    _write_config(path, document)
+    return load_settings(home)
 
 
 _TARGET_KEYS = {"kind", "uai", "url", "base_dn", "bind_dn", "password_file", "ca_file", "ous",

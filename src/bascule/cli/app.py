@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from bascule import __version__, pipeline
-from bascule.cli import render, render_plan, school, targets
+from bascule.cli import render, render_plan, school, spaces, targets
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -270,6 +270,8 @@ app.add_typer(school.delegation_app, name="delegation")
 app.add_typer(school.access_app, name="access")
 app.add_typer(targets.target_app, name="target")
 app.add_typer(targets.sync_app, name="sync")
+app.add_typer(spaces.spaces_app, name="spaces")
+app.add_typer(spaces.cleanup_app, name="cleanup")
 
 
 def main() -> None:

@@ -173,3 +173,25 @@ def latest_snapshot(engine: Engine, uai: str) -> Staged | None:
     with engine.connect() as connection:
         row = connection.execute(query).first()
     return Staged(from_json(row.snapshot, Snapshot), row.content_sha256) if row else None
+
+
+def older_campaigns(engine: Engine, uai: str, keep: int) -> list[tuple[int, int, str]]:
+    """(id, school year, staged_at ISO) of the staged campaigns beyond the newest `keep`."""
+    query = (select(staged_snapshot.c.id, staged_snapshot.c.school_year,
+                    staged_snapshot.c.staged_at)
+             .where(staged_snapshot.c.uai == uai).order_by(staged_snapshot.c.id.desc())
+             .offset(keep))
+    with engine.connect() as connection:
+        return [(row.id, row.school_year, row.staged_at.isoformat())
+                for row in connection.execute(query)]
+
+
+def staged_document(engine: Engine, campaign_id: int) -> str:
+    with engine.connect() as connection:
+        return str(connection.execute(select(staged_snapshot.c.snapshot).where(
+            staged_snapshot.c.id == campaign_id)).scalar_one())
+
+
+def drop_campaign(engine: Engine, campaign_id: int) -> None:
+    with engine.begin() as connection:
+        connection.execute(staged_snapshot.delete().where(staged_snapshot.c.id == campaign_id))

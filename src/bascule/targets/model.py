@@ -86,7 +86,7 @@ PP_GROUP = "profs-principaux"
 def desired_directory(view: SchoolView) -> DesiredDirectory:
     users = {user.key: user for user in view.users}
     present = set(users)
-    names = group_names(_wanted_names(view))
+    names = group_names_of(view)
     groups = [
         *_profile_groups(view),
         *_structure_groups(view, names),
@@ -102,12 +102,17 @@ def desired_directory(view: SchoolView) -> DesiredDirectory:
                                  members=group.members & present) for group in groups})
 
 
-def _wanted_names(view: SchoolView) -> list[tuple[str, str, str]]:
-    taught = {subject for _teacher, _structure, subject in view.services}
-    return [*(("classe", code, code) for code in view.divisions),
-            *(("groupe", code, code) for code in view.groups),
-            *(("equipe", code, code) for code in view.divisions),
-            *(("matiere", code, view.subjects.get(code, code)) for code in taught)]
+def taught_subjects(view: SchoolView) -> frozenset[str]:
+    return frozenset(subject for _teacher, _structure, subject in view.services)
+
+
+def group_names_of(view: SchoolView) -> dict[tuple[str, str], str]:
+    """("classe" | "groupe" | "equipe" | "matiere", code) -> the group's name."""
+    return group_names([*(("classe", code, code) for code in view.divisions),
+                        *(("groupe", code, code) for code in view.groups),
+                        *(("equipe", code, code) for code in view.divisions),
+                        *(("matiere", code, view.subjects.get(code, code))
+                          for code in taught_subjects(view))])
 
 
 def _profile_groups(view: SchoolView) -> list[DesiredGroup]:

@@ -1,0 +1,2 @@
+"""The pedagogical server's storage spaces: the tree, who reaches what, quotas, cleanups.
+names and model are pure; tree, usage and cleanup touch the file system."""

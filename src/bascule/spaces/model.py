@@ -1,0 +1,115 @@
+"""The spaces a school's pedagogical server holds, who may read or write each, and its quota:
+derived from the same view of the store as the directory targets, with the same group names,
+so that a group of the directory is the one an access rule names. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from bascule.spaces.names import folder_names, safe_name
+from bascule.targets.model import (
+    PROFILE_GROUPS,
+    REFERENTS_GROUP,
+    Container,
+    SchoolView,
+    desired_directory,
+    group_names_of,
+    taught_subjects,
+)
+
+
+class SpaceKind(Enum):
+    PERSONAL_ELEVE = "perso-eleve"
+    PERSONAL_STAFF = "perso-personnel"
+    CLASS = "classe"
+    SUBJECT = "matiere"
+    STAFF_ROOM = "salle-des-profs"
+    MEDIAPROF = "mediaprof"
+    COMMON = "commun"
+    REFERENTS = "referents"
+
+
+GB = 1024**3
+# The memo's quotas ("Perso élève : 1Go, Perso enseignant : 6Go, Espace classe : 20Go, Espace
+# matière : 20Go et Salle des professeurs : 20Go"); None: no quota.
+DEFAULT_QUOTAS: dict[SpaceKind, int | None] = {
+    SpaceKind.PERSONAL_ELEVE: 1 * GB, SpaceKind.PERSONAL_STAFF: 6 * GB,
+    SpaceKind.CLASS: 20 * GB, SpaceKind.SUBJECT: 20 * GB, SpaceKind.STAFF_ROOM: 20 * GB,
+    SpaceKind.MEDIAPROF: None, SpaceKind.COMMON: None, SpaceKind.REFERENTS: None,
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Grant:
+    principal: str  # "user" or "group"
+    name: str  # a login, or a group name of the directory
+    write: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Space:
+    kind: SpaceKind
+    path: tuple[str, ...]  # under the school's root: ("Classes", "6A")
+    key: str  # what it is for: a person key, "D:6A", a subject code, or the kind
+    label: str
+    quota: int | None
+    grants: tuple[Grant, ...]
+
+    @property
+    def relative(self) -> str:
+        return "/".join(self.path)
+
+
+_CONTAINER_FOLDERS = {Container.ELEVES: "Eleves", Container.PROFS: "Profs",
+                      Container.PERSONNELS: "Personnels"}
+
+
+def desired_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None = None
+                   ) -> list[Space]:
+    quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
+    directory = desired_directory(view)
+    groups = group_names_of(view)
+    division_folders = folder_names((code, code) for code in view.divisions)
+    subject_folders = folder_names((code, view.subjects.get(code, code))
+                                   for code in taught_subjects(view))
+    eleves, profs, personnels = (PROFILE_GROUPS[c] for c in
+                                 (Container.ELEVES, Container.PROFS, Container.PERSONNELS))
+
+    def shared(kind: SpaceKind, path: tuple[str, ...], label: str,
+               *grants: Grant) -> Space:
+        return Space(kind=kind, path=path, key=kind.value, label=label, quota=quotas[kind],
+                     grants=tuple(sorted(grants)))
+
+    spaces = [
+        Space(kind=SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
+              else SpaceKind.PERSONAL_STAFF,
+              path=(_CONTAINER_FOLDERS[user.container], safe_name(user.login)), key=user.key,
+              label=f"{user.display_name} ({user.login})",
+              quota=quotas[SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
+                           else SpaceKind.PERSONAL_STAFF],
+              grants=(Grant("user", user.login, True),))
+        for user in directory.users.values() if user.enabled]
+    spaces += [
+        Space(kind=SpaceKind.CLASS, path=("Classes", division_folders[code]), key=f"D:{code}",
+              label=f"Classe {label}", quota=quotas[SpaceKind.CLASS],
+              grants=tuple(sorted((Grant("group", groups["classe", code], True),
+                                   Grant("group", groups["equipe", code], True)))))
+        for code, label in view.divisions.items()]
+    spaces += [
+        Space(kind=SpaceKind.SUBJECT, path=("Matieres", subject_folders[code]),
+              key=f"S:{code}", label=f"Matière {view.subjects.get(code, code)}",
+              quota=quotas[SpaceKind.SUBJECT],
+              grants=(Grant("group", groups["matiere", code], True),))
+        for code in sorted(taught_subjects(view))]
+    spaces += [
+        shared(SpaceKind.STAFF_ROOM, ("Salle_des_profs",), "Salle des professeurs",
+               Grant("group", profs, True), Grant("group", personnels, True)),
+        shared(SpaceKind.MEDIAPROF, ("Mediaprof",), "Mediaprof",
+               Grant("group", profs, True), Grant("group", eleves, False)),
+        shared(SpaceKind.COMMON, ("Commun",), "Commun", Grant("group", profs, True),
+               Grant("group", personnels, True), Grant("group", eleves, False)),
+        shared(SpaceKind.REFERENTS, ("Groupes", "ReferentsInformatique"),
+               "Référents informatique", Grant("group", REFERENTS_GROUP, True)),
+    ]
+    return spaces

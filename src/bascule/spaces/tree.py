@@ -1,0 +1,158 @@
+"""The spaces on disk: the tree under the school's root, each folder marked as bascule's, POSIX
+ACLs applied with setfacl (numeric ids: the same uidNumber and gidNumber as the directory
+targets), and the manifest and PowerShell script for a Windows file server.
+
+Last year's class spaces are never reused for a new division of the same code: at the rentrée
+each one goes to the year-end archive folder, where the cleanups archive and purge it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bascule.spaces.model import Space, SpaceKind
+
+MARKER = ".bascule-espace.json"
+YEAR_END = "Fin_d_annee"  # last year's class spaces wait here for the cleanup
+
+
+@dataclass(slots=True)
+class TreeChanges:
+    created: list[str] = field(default_factory=list)
+    retired: list[tuple[str, str]] = field(default_factory=list)  # (space, where it went)
+    foreign: list[str] = field(default_factory=list)  # folders in the way, not bascule's
+    acl: str = ""  # what was done about ACLs, in French
+
+
+def marker_of(folder: Path) -> dict[str, object] | None:
+    try:
+        found: dict[str, object] = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found
+
+
+def sync_tree(school_root: Path, spaces: list[Space], *, school_year: int,
+              dry_run: bool) -> TreeChanges:
+    changes = TreeChanges()
+    wanted = {space.relative for space in spaces}
+    for folder in _marked_class_spaces(school_root):
+        marker = marker_of(folder) or {}
+        relative = folder.relative_to(school_root).as_posix()
+        if marker.get("school_year") != school_year or relative not in wanted:
+            target = school_root / YEAR_END / str(marker.get("school_year")) / relative
+            changes.retired.append((relative, target.relative_to(school_root).as_posix()))
+            if not dry_run:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folder.rename(_free(target))
+    for space in spaces:
+        folder = school_root.joinpath(*space.path)
+        if folder.exists():
+            if marker_of(folder) is None:
+                changes.foreign.append(space.relative)
+            continue
+        changes.created.append(space.relative)
+        if not dry_run:
+            folder.mkdir(parents=True, mode=0o770)
+            (folder / MARKER).write_text(json.dumps(
+                {"kind": space.kind.value, "key": space.key, "school_year": school_year},
+                ensure_ascii=False), encoding="utf-8")
+    return changes
+
+
+def _marked_class_spaces(school_root: Path) -> list[Path]:
+    classes = school_root / "Classes"
+    if not classes.is_dir():
+        return []
+    return [folder for folder in sorted(classes.iterdir())
+            if folder.is_dir() and (marker_of(folder) or {}).get("kind") == SpaceKind.CLASS.value]
+
+
+def _free(target: Path) -> Path:
+    """target, or target-2, target-3… if a space of that name already went there."""
+    candidate, number = target, 2
+    while candidate.exists():
+        candidate, number = target.with_name(f"{target.name}-{number}"), number + 1
+    return candidate
+
+
+def acl_entries(space: Space, users: Mapping[str, int], groups: Mapping[str, int]) -> list[str]:
+    """setfacl entries, access and default (inherited by what is created inside)."""
+    entries = ["user::rwx", "group::---", "other::---", "mask::rwx"]
+    for grant in space.grants:
+        number = (users if grant.principal == "user" else groups).get(grant.name)
+        if number is not None:
+            entries.append(f"{grant.principal}:{number}:{'rwx' if grant.write else 'r-x'}")
+    return entries + [f"default:{entry}" for entry in entries]
+
+
+def apply_acls(school_root: Path, spaces: list[Space], users: Mapping[str, int],
+               groups: Mapping[str, int]) -> str:
+    """One setfacl run for the whole tree; a French note of what was done or why not."""
+    setfacl = shutil.which("setfacl")
+    if setfacl is None:
+        return "ACL non appliquées : setfacl est absent (paquet acl)."
+    if os.geteuid() != 0 and school_root.stat().st_uid != os.geteuid():
+        return "ACL non appliquées : bascule n'a pas les droits sur la racine des espaces."
+    spec = "".join(f"# file: {space.relative}\n" + "\n".join(acl_entries(space, users, groups))
+                   + "\n\n" for space in spaces if school_root.joinpath(*space.path).is_dir())
+    done = subprocess.run([setfacl, "--restore=-"], input=spec, text=True, cwd=school_root,
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        return f"ACL non appliquées : {done.stderr.strip() or 'système de fichiers sans ACL'}."
+    return f"ACL appliquées à {len(spaces)} espaces."
+
+
+def manifest(spaces: list[Space]) -> list[dict[str, object]]:
+    return [{"path": space.relative, "kind": space.kind.value, "label": space.label,
+             "quota_bytes": space.quota,
+             "access": [{"principal": g.principal, "name": g.name,
+                         "rights": "rw" if g.write else "r"} for g in space.grants]}
+            for space in spaces]
+
+
+def powershell(spaces: list[Space], uai: str) -> str:
+    """The same tree for a Windows file server: folders, NTFS rights (icacls), FSRM quotas.
+    Every path and name is a single-quoted PowerShell literal."""
+    lines = ["# bascule : espaces de l'établissement " + uai,
+             "# À relire, puis exécuter en administrateur sur le serveur de fichiers.",
+             "$Racine = 'D:\\Espaces\\" + uai + "'",
+             "$Domaine = 'COLLEGE'", ""]
+    for space in spaces:
+        path = "Join-Path $Racine " + _quote("\\".join(space.path))
+        lines.append(f"$p = {path}")
+        lines.append("New-Item -ItemType Directory -Force -Path $p | Out-Null")
+        for grant in space.grants:
+            rights = "(OI)(CI)M" if grant.write else "(OI)(CI)RX"
+            who = _quote(f"\\{grant.name}:{rights}")
+            lines.append(f"icacls $p /grant ($Domaine + {who}) | Out-Null")
+        if space.quota is not None:
+            lines.append(f"New-FsrmQuota -Path $p -Size {space.quota} "
+                         f"-Description {_quote(space.label)} -ErrorAction SilentlyContinue")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    quotas: int
+    free: int
+
+    @property
+    def enough(self) -> bool:
+        return self.quotas <= self.free
+
+
+def capacity(root: Path, spaces: list[Space]) -> Capacity:
+    existing = root if root.exists() else next(p for p in root.parents if p.exists())
+    return Capacity(quotas=sum(space.quota or 0 for space in spaces),
+                    free=shutil.disk_usage(existing).free)
