@@ -250,3 +250,36 @@ def test_old_imports_are_archived_then_dropped_and_archives_purged(spaces_home: 
     purged = spaces_home("cleanup", "purge", "--at", "2027-10-01T00:00")
     assert purged.stdout.startswith("1 archive(s) purgée(s)")
     assert not list((spaces_home.home / "espaces" / "_archives" / SCHOOL).rglob("*.json.gz"))
+
+
+def test_the_school_cleans_its_staff_room_at_the_end_of_the_year(spaces_home: Cli) -> None:
+    root = _root(spaces_home)
+    (root / "Salle_des_profs" / "conseil.odt").write_bytes(os.urandom(5000))
+    (root / "Mediaprof" / "film.mp4").write_bytes(os.urandom(5000))
+    end_of_year = "2026-06-30T10:00"
+    eleve = spaces_home("cleanup", "plan", "personnels", "--at", end_of_year, "--by", "lmartin")
+    assert eleve.exit_code == 1 and "Refusé" in eleve.stderr
+    plan = spaces_home("cleanup", "plan", "personnels", "--at", end_of_year, "--by", "idasilva")
+    assert plan.exit_code == 0, plan.output
+    assert "2 élément(s)" in plan.stdout
+    done = spaces_home("cleanup", "apply", "--yes", "--at", end_of_year, "--by", "idasilva")
+    assert done.exit_code == 0, done.output
+    assert set(_archived(spaces_home)) == {"Salle_des_profs/conseil.odt", "Mediaprof/film.mp4"}
+    journal = json.loads(spaces_home("audit", "--json").stdout)
+    assert any(e["action"] == "nettoyage" and e["actor"] == "idasilva" for e in journal)
+
+
+def test_the_root_given_once_is_remembered_and_capacity_is_checked(
+        home_cli: Cli, files: Files, tmp_path: Path) -> None:
+    home_cli("import", *files())
+    home_cli("plan", "--at", AT)
+    home_cli("apply", "--yes", "--at", AT)
+    share = tmp_path / "partage"
+    with (home_cli.home / "bascule.toml").open("a") as config:
+        config.write("\n[spaces]\nquota_classe_go = 100000000\n")
+    first = home_cli("spaces", "sync", "--root", share, "--at", AT)
+    assert first.exit_code == 0, first.output
+    assert "dépassent la place libre" in first.stdout
+    assert (share / SCHOOL / "Classes" / "6A").is_dir()
+    again = home_cli("spaces", "sync", "--at", AT)
+    assert f"sous {share / SCHOOL}" in " ".join(again.stdout.split())
