@@ -20,6 +20,8 @@ for year in 2025 2026; do
   echo
   $bascule --home "$demo" apply --yes --at "$year-09-01T08:30"
   $bascule --home "$demo" accounts --summary
+  echo
+  $bascule --home "$demo" spaces sync --at "$year-09-01T08:40"
 done
 echo
 echo "=== Mi-septembre 2026 : suppression des comptes désactivés à la rentrée ==="
@@ -27,6 +29,12 @@ $bascule --home "$demo" calendar --at 2026-09-15T08:00 | sed -n '/^Le /,$p'
 $bascule --home "$demo" lifecycle --at 2026-09-15T08:00 | sed -n '1p;$p'
 $bascule --home "$demo" apply --yes --at 2026-09-15T08:05
 $bascule --home "$demo" accounts --summary
+echo
+echo "=== Les espaces, leur occupation, et le nettoyage des dossiers des comptes supprimés ==="
+$bascule --home "$demo" spaces usage --html "$demo/rapports/espaces.html" | sed -n '1,8p'
+echo "(… un espace par ligne …)"
+$bascule --home "$demo" cleanup plan departs --at 2026-09-15T09:00 | sed -n '1,3p'
+$bascule --home "$demo" cleanup apply --yes --at 2026-09-15T09:05
 echo
 $bascule --home "$demo" status
 cat <<TXT
@@ -36,6 +44,7 @@ Résultats :
   configuration        $demo/bascule.toml
   base (SQLite)        $demo/bascule.sqlite
   rapports de qualité  $demo/rapports/qualite-2025.html, qualite-2026.html
+  espaces              $demo/espaces/$uai/ (occupation : $demo/rapports/espaces.html)
   mots de passe        $demo/credentials/$uai/*/ (comptes.csv, fiches-*.pdf : lisibles par vous seul)
 Pour continuer : .venv/bin/bascule --home $demo accounts
 TXT

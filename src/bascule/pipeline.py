@@ -178,7 +178,7 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
     engine = open_store(settings.store_url)
     staged_sha256 = latest_staged_sha256(engine, uai)
     if staged_sha256 is None:
-        raise _nothing_imported(uai)
+        raise nothing_imported(uai)
     with engine.connect() as connection:
         in_sync = is_in_sync(connection, uai, staged_sha256)
         current = fingerprint(connection, uai, staged_sha256)
@@ -192,7 +192,7 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
     return plan
 
 
-def _nothing_imported(uai: str) -> UserError:
+def nothing_imported(uai: str) -> UserError:
     return UserError(f"Aucune campagne importée pour {uai}.",
                      hint="Importez d'abord les exports : bascule import FICHIER…")
 
@@ -202,7 +202,7 @@ def _staged_and_state(engine: Engine, settings: Settings,
     """The newest staged campaign, and the directory as the plan sees it for its year."""
     staged = latest_snapshot(engine, uai)
     if staged is None:
-        raise _nothing_imported(uai)
+        raise nothing_imported(uai)
     with engine.connect() as connection:
         state = load_state(connection, uai, staged.snapshot.school_year,
                            quarantine=settings.login_quarantine,

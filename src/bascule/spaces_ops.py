@@ -18,6 +18,7 @@ from bascule.directory.people import find_person, journal_entry
 from bascule.directory.schema import account, login, person
 from bascule.directory.store import (
     drop_campaign,
+    latest_staged_sha256,
     older_campaigns,
     open_store,
     staged_document,
@@ -27,7 +28,7 @@ from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import describe_moment, local_time
 from bascule.errors import UserError
-from bascule.pipeline import force_past_gate
+from bascule.pipeline import force_past_gate, nothing_imported
 from bascule.settings import Settings, remember_spaces_root
 from bascule.spaces.cleanup import CleanupPlan, Item, apply_cleanup, items_for, purge_archives
 from bascule.spaces.model import GB, Space, SpaceKind, desired_spaces
@@ -88,6 +89,8 @@ def sync_spaces(settings: Settings, uai: str, *, dry_run: bool, now: datetime,
                 actor: str) -> SpacesSync:
     school = school_spaces(settings, uai, allocate=not dry_run)
     engine = open_store(settings.store_url)
+    if latest_staged_sha256(engine, uai) is None:
+        raise nothing_imported(uai)
     year = staged_year(engine, uai).start
     room = capacity(school.root, school.spaces)
     if not dry_run:

@@ -77,8 +77,13 @@ def sync(
     verb = "seraient créés" if dry_run else "créés"
     out.print(f"Espaces de {school} sous {settings.spaces_root / school} : "
               f"{len(done.changes.created)} {verb}.")
-    for space, where in done.changes.retired:
-        out.print(f"  espace de l'an passé {space} → {where} (archive de fin d'année)")
+    if done.changes.retired:
+        out.print(f"{len(done.changes.retired)} espace(s) de l'an passé mis de côté pour le "
+                  "nettoyage (archive de fin d'année) :")
+        for space, where in done.changes.retired[:5]:
+            out.print(f"  {space} → {where}")
+        if len(done.changes.retired) > 5:
+            out.print(f"  … et {len(done.changes.retired) - 5} autres")
     for space in done.changes.foreign:
         out.print(f"[yellow]Laissé tel quel[/] : {space} existe et n'a pas été créé par bascule.")
     if done.changes.acl:
