@@ -20,6 +20,7 @@ from bascule.cli.common import (
     moment,
     out,
     progress,
+    school_settings,
     write_json,
 )
 from bascule.domain.school import SchoolYear
@@ -213,9 +214,7 @@ def apply(
     if not yes:
         raise UserError("Rien n'a été appliqué : confirmez avec --yes, après avoir relu le plan.",
                         hint="bascule plan, puis bascule apply --yes")
-    state: CliState = ctx.obj
-    settings = state.settings()
-    school = pipeline.school_uai(settings, uai)
+    settings, school = school_settings(ctx, uai)
     with progress("Empreintes des mots de passe", None) as advance:
         outcome = pipeline.apply_saved_plan(settings, school, now=moment(at),
                                             actor=actor_name(),

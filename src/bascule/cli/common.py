@@ -40,6 +40,13 @@ AtOption = Annotated[str | None, typer.Option(
     "Paris) : répétitions et tests.")]
 
 
+def school_settings(ctx: typer.Context, uai: str | None) -> tuple[Settings, str]:
+    """The folder's settings and the school a command is about (--uai, or the only one)."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    return settings, pipeline.school_uai(settings, uai)
+
+
 def actor_name() -> str:
     """Commands run by the département's IT team are journaled under their system account."""
     return f"cli:{getpass.getuser()}"

@@ -20,6 +20,7 @@ from bascule.cli.common import (
     moment,
     out,
     progress,
+    school_settings,
     write_json,
 )
 from bascule.errors import UserError
@@ -104,9 +105,7 @@ def usage(
     uai: UaiOption = None,
 ) -> None:
     """L'occupation de chaque espace, avec son quota : dépassés et presque pleins d'abord."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    school = pipeline.school_uai(settings, uai)
+    settings, school = school_settings(ctx, uai)
     usages = spaces_ops.spaces_usage(settings, school)
     if html is not None:
         write_usage_page(html, usages, school_name=pipeline.school_name(settings, school),
@@ -131,9 +130,7 @@ def quotas(
     uai: UaiOption = None,
 ) -> None:
     """Les commandes qui posent les quotas sur le serveur de fichiers, à relire puis lancer."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    school = pipeline.school_uai(settings, uai)
+    settings, school = school_settings(ctx, uai)
     if fmt is QuotaFormat.LINUX:
         out.print(spaces_ops.linux_quota_commands(settings, school), markup=False,
                   highlight=False, end="")
@@ -154,9 +151,7 @@ def cleanup_plan(
     uai: UaiOption = None,
 ) -> None:
     """Prépare un nettoyage : quoi, combien, où va l'archive ; rien n'est touché."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    school = pipeline.school_uai(settings, uai)
+    settings, school = school_settings(ctx, uai)
     plan = spaces_ops.plan_cleanup(settings, school, kind, now=moment(at), force=force, by=by,
                                    actor=actor_name())
     out.print(f"Nettoyage « {kind} » de {school} : {len(plan.items)} élément(s), "
@@ -196,9 +191,7 @@ def cleanup_apply(
 @cleanup_app.command("purge")
 def cleanup_purge(ctx: typer.Context, at: AtOption = None, uai: UaiOption = None) -> None:
     """Supprime les archives de nettoyage plus vieilles que leur durée de garde."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    school = pipeline.school_uai(settings, uai)
+    settings, school = school_settings(ctx, uai)
     purged = spaces_ops.purge(settings, school, now=moment(at))
     out.print(f"{len(purged)} archive(s) purgée(s) (garde : "
               f"{settings.archive_retention.days} jours).")
