@@ -24,6 +24,9 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# The real servers (slapd, Samba AD) as fixtures, for every test folder.
+pytest_plugins = ["tests.servers.fixtures"]
+
 FIXTURES = Path(__file__).parent / "fixtures" / "college"
 UAI = "0860999U"
 ALL_FILES = ("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml", "Nomenclature.xml",

@@ -31,7 +31,7 @@ from bascule.errors import UserError
 from bascule.pipeline import force_past_gate, nothing_imported
 from bascule.settings import Settings, remember_spaces_root
 from bascule.spaces.cleanup import CleanupPlan, Item, apply_cleanup, items_for, purge_archives
-from bascule.spaces.model import GB, Space, SpaceKind, desired_spaces
+from bascule.spaces.model import Space, SpaceKind, desired_spaces, quotas_in_bytes
 from bascule.spaces.tree import (
     YEAR_END,
     Capacity,
@@ -60,9 +60,7 @@ def spaces_root(settings: Settings, root: Path | None) -> Settings:
 
 
 def school_spaces(settings: Settings, uai: str, *, allocate: bool = True) -> SchoolSpaces:
-    quotas: dict[SpaceKind, int | None] = {
-        kind: gb * GB for kind_name, gb in (settings.space_quotas_gb or {}).items()
-        for kind in SpaceKind if kind.value == kind_name}
+    quotas = quotas_in_bytes(settings.space_quotas_gb)
     engine = open_store(settings.store_url)
     with engine.connect() as connection:
         view = school_view(connection, uai)

@@ -263,6 +263,7 @@ def status(ctx: typer.Context) -> None:
 app.command()(school.calendar)
 app.command()(school.lifecycle)
 app.command()(school.audit)
+app.command()(school.verify)
 app.add_typer(school.policy_app, name="policy")
 app.add_typer(school.password_app, name="password")
 app.add_typer(school.delegation_app, name="delegation")

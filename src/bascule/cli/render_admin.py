@@ -15,6 +15,7 @@ from bascule.domain.policy import Permission, Role
 from bascule.domain.school import describe_moment as when
 from bascule.domain.school import local_time
 from bascule.pipeline import Lifecycle
+from bascule.verification.model import Finding, Severity, counts
 
 _ALLOWED_LABELS = {
     "imports_to_ent": ("Imports vers l'ENT", Milestone.ENT_RESUMES),
@@ -130,3 +131,26 @@ def lifecycle_text(console: Console, outcome: Lifecycle) -> None:
     if len(plan.actions) > 20:
         console.print(f"  … et {len(plan.actions) - 20} autres : bascule lifecycle --json")
     console.print("Relisez cette liste, puis appliquez-la : bascule apply --yes")
+
+
+def verification(console: Console, findings: list[Finding], starts: datetime | None) -> None:
+    """Counts per severity, then the findings with their cause and a few examples."""
+    totals = counts(findings)
+    if starts is not None:
+        console.print(f"La vérification est prévue à partir du {when(starts)} : "
+                      "d'ici là, les résultats peuvent encore changer.")
+    if not findings:
+        console.print("[green]Rien à signaler[/] : chaque enseignant atteint ce qu'il "
+                      "enseigne, chaque élève sa classe et ses groupes.")
+        return
+    console.print(f"Vérification : [red]{totals['erreur']} erreur(s)[/], "
+                  f"[yellow]{totals['avertissement']} avertissement(s)[/].")
+    for finding in findings:
+        style = "red" if finding.severity is Severity.ERROR else "yellow"
+        console.print(f"\n[{style}]{finding.title}[/] ({finding.count})")
+        console.print(f"  Cause probable : {finding.cause}")
+        console.print(f"  À faire : {finding.action}")
+        for example in finding.examples[:3]:
+            console.print(f"    · {example}", markup=False)
+        if finding.count > 3:
+            console.print(f"    … et {finding.count - 3} autre(s) (--html pour tout voir)")

@@ -4,11 +4,12 @@ audit. Thin, like every command: the pipeline and the policy decide."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bascule import pipeline, school_ops
+from bascule import pipeline, school_ops, verify_ops
 from bascule.calendars import calendar_files, load_calendar, shipped_calendar
 from bascule.cli import render_admin, render_plan
 from bascule.cli.common import (
@@ -18,12 +19,15 @@ from bascule.cli.common import (
     UaiOption,
     moment,
     out,
+    school_settings,
     write_json,
 )
 from bascule.directory.audit import AuditFilter
 from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
+from bascule.verification.model import Severity, counts
+from bascule.verification.report import write_report
 
 
 def calendar(
@@ -269,3 +273,30 @@ def audit(
         render_admin.audit_table(out, entries)
 
 
+
+
+def verify(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="En JSON, pour les outils.")] = False,
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="Écrit le rapport complet (par division, par enseignant, imprimable).")
+    ] = None,
+    at: AtOption = None,
+    uai: UaiOption = None,
+) -> None:
+    """Vérifie que chaque enseignant atteint ce qu'il enseigne, chaque élève sa classe et ses
+    groupes, et qu'il ne reste rien de l'an passé ; dit la cause probable. Ne modifie rien."""
+    settings, school = school_settings(ctx, uai)
+    when = moment(at)
+    result = verify_ops.run_verification(settings, school, now=when)
+    if html is not None:
+        write_report(html, result.findings, school_name=pipeline.school_name(settings, school),
+                     uai=school, generated_at=when)
+    if as_json:
+        write_json(json.dumps({"counts": counts(result.findings),
+                               "findings": [f.as_json() for f in result.findings]},
+                              ensure_ascii=False, indent=1))
+    else:
+        render_admin.verification(out, result.findings, result.verification_starts)
+    if any(f.severity is Severity.ERROR for f in result.findings):
+        raise typer.Exit(1)

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
-from bascule.directory.schema import journal
+from bascule.directory.schema import journal, saved_plan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,3 +45,22 @@ def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[Journ
         rows = connection.execute(query.limit(wanted.limit)).all()
     return [JournalEntry(at=row.at, actor=row.actor, action=row.action,
                          subject=row.subject, detail=json.loads(row.detail)) for row in rows]
+
+
+def last_done(engine: Engine, uai: str, action: str, subject: str | None = None
+              ) -> datetime | None:
+    """When this action (on this subject) was last journaled."""
+    query = select(func.max(journal.c.at)).where((journal.c.uai == uai)
+                                                  & (journal.c.action == action))
+    if subject is not None:
+        query = query.where(journal.c.subject == subject)
+    with engine.connect() as connection:
+        found: datetime | None = connection.execute(query).scalar()
+    return found
+
+
+def last_applied(engine: Engine, uai: str) -> datetime | None:
+    with engine.connect() as connection:
+        found: datetime | None = connection.execute(select(func.max(saved_plan.c.applied_at))
+                                                    .where(saved_plan.c.uai == uai)).scalar()
+    return found

@@ -40,6 +40,12 @@ DEFAULT_QUOTAS: dict[SpaceKind, int | None] = {
 }
 
 
+def quotas_in_bytes(gigabytes: dict[str, int] | None) -> dict[SpaceKind, int | None]:
+    """The configuration's quotas (in GB, by kind name) over the memo's defaults."""
+    configured = {SpaceKind(kind): gb * GB for kind, gb in (gigabytes or {}).items()}
+    return {**DEFAULT_QUOTAS, **configured}
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Grant:
     principal: str  # "user" or "group"

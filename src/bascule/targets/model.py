@@ -62,6 +62,7 @@ class SchoolView:
     profs_principaux: frozenset[str]  # teacher keys
     subjects: Mapping[str, str]  # subject code -> label
     referents: frozenset[str]  # person keys of the RRUPN
+    headed_divisions: frozenset[str] = frozenset()  # divisions with a professeur principal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -25,9 +25,16 @@ from bascule.targets.model import NetworkUser, SchoolView
 ON_THE_NETWORK = ("active", "disabled")  # deleted accounts leave the directory
 
 
-def school_view(connection: Connection, uai: str) -> SchoolView:
-    year = connection.execute(select(func.max(fact.c.school_year)).where(
+def latest_year(connection: Connection, uai: str) -> int | None:
+    """The newest school year applied to the school's directory."""
+    year: int | None = connection.execute(select(func.max(fact.c.school_year)).where(
         fact.c.uai == uai)).scalar()
+    return year
+
+
+def school_view(connection: Connection, uai: str, year: int | None = None) -> SchoolView:
+    """The school's directory for a school year (the latest by default)."""
+    year = latest_year(connection, uai) if year is None else year
     facts = connection.execute(select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail)
                                .where((fact.c.uai == uai) & (fact.c.school_year == year))).all()
     members: dict[str, set[str]] = defaultdict(set)
@@ -48,6 +55,7 @@ def school_view(connection: Connection, uai: str) -> SchoolView:
         services=frozenset((row.subject, row.target, row.detail) for row in facts
                            if row.kind == "service"),
         profs_principaux=frozenset(row.subject for row in facts if row.kind == "pp"),
+        headed_divisions=frozenset(row.target[2:] for row in facts if row.kind == "pp"),
         subjects=_subject_labels(connection, uai), referents=_referents(connection, uai))
 
 

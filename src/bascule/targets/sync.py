@@ -55,6 +55,7 @@ class SyncReport:
     conflicts: tuple[str, ...] = ()
     without_password: tuple[str, ...] = ()  # logins created with no password to give them
     failure: UserError | None = None  # unreachable, interrupted: nothing or part written
+    changes: tuple[str, ...] = ()  # one line per write to make ("modification groupe cn=…")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +148,13 @@ def _report(config: TargetConfig, prepared: _Prepared, dry_run: bool) -> SyncRep
         counts["mot de passe à poser"] = len(prepared.pending)
     without = tuple(sorted(prepared.desired.users[key].login for key in prepared.plan.new_users
                            if key not in prepared.pending))
+    changes = tuple(f"{op.kind.value} {op.what} {op.new_dn or op.dn}"
+                    for op in prepared.plan.operations)
+    if prepared.pending:
+        changes += (f"{len(prepared.pending)} mot(s) de passe en attente",)
     return SyncReport(target=config.name, dry_run=dry_run, counts=counts,
-                      conflicts=prepared.plan.conflicts, without_password=without)
+                      conflicts=prepared.plan.conflicts, without_password=without,
+                      changes=changes)
 
 
 def _phase(operation: Operation) -> int:
