@@ -31,7 +31,8 @@ from bascule.errors import UserError
 from bascule.pipeline import force_past_gate, nothing_imported
 from bascule.settings import Settings, remember_spaces_root
 from bascule.spaces.cleanup import CleanupPlan, Item, apply_cleanup, items_for, purge_archives
-from bascule.spaces.model import Space, SpaceKind, desired_spaces, quotas_in_bytes
+from bascule.spaces.model import SpaceKind
+from bascule.spaces.store import SchoolSpaces, load_school_spaces
 from bascule.spaces.tree import (
     YEAR_END,
     Capacity,
@@ -41,15 +42,7 @@ from bascule.spaces.tree import (
     sync_tree,
 )
 from bascule.spaces.usage import Usage, scan
-from bascule.targets.store_view import posix_numbers, school_view
-
-
-@dataclass(frozen=True, slots=True)
-class SchoolSpaces:
-    root: Path  # the school's folder under the spaces root
-    spaces: list[Space]
-    users: dict[str, int]  # login -> uidNumber
-    groups: dict[str, int]  # group name -> gidNumber
+from bascule.targets.store_view import posix_numbers
 
 
 def spaces_root(settings: Settings, root: Path | None) -> Settings:
@@ -60,21 +53,8 @@ def spaces_root(settings: Settings, root: Path | None) -> Settings:
 
 
 def school_spaces(settings: Settings, uai: str, *, allocate: bool = True) -> SchoolSpaces:
-    quotas = quotas_in_bytes(settings.space_quotas_gb)
-    engine = open_store(settings.store_url)
-    with engine.connect() as connection:
-        view = school_view(connection, uai)
-        spaces = desired_spaces(view, quotas)
-        names = {grant.name for space in spaces for grant in space.grants
-                 if grant.principal == "group"}
-        owners = [*(user.key for user in view.users), *(f"group:{name}" for name in names)]
-        numbers = posix_numbers(connection, uai, owners, first=10000)
-        if allocate:
-            connection.commit()  # the same numbers as the directory targets, given for good
-    return SchoolSpaces(
-        root=settings.spaces_root / uai, spaces=spaces,
-        users={user.login: numbers[user.key] for user in view.users},
-        groups={name: numbers[f"group:{name}"] for name in names})
+    return load_school_spaces(open_store(settings.store_url), uai, settings.spaces_root / uai,
+                              settings.space_quotas_gb, allocate=allocate)
 
 
 @dataclass(frozen=True, slots=True)

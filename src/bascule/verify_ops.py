@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ldap.dn import str2dn
+
 from bascule.calendars import load_calendar
 from bascule.directory.audit import last_applied, last_done
 from bascule.directory.sealed import Sealer
@@ -14,10 +16,9 @@ from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.errors import UserError
 from bascule.pipeline import nothing_imported
 from bascule.settings import Settings
-from bascule.spaces.model import desired_spaces, quotas_in_bytes
-from bascule.spaces.tree import sync_tree
-from bascule.targets.store_view import school_view
-from bascule.targets.sync import sync_target
+from bascule.spaces.store import load_school_spaces
+from bascule.spaces.tree import acl_differences, sync_tree
+from bascule.targets.sync import SyncReport, sync_target
 from bascule.verification.gather import store_input
 from bascule.verification.model import Finding, TargetState, verify
 
@@ -52,24 +53,43 @@ def _directories(settings: Settings, uai: str, now: datetime) -> list[TargetStat
             report, unreachable = None, failure.message
         states.append(TargetState(
             name=target.name, what="annuaire",
-            differences=report.changes if report is not None else (),
+            differences=_lines(report) if report is not None else (),
+            logins=tuple(_first_value(member) for _group, member, _add in report.memberships)
+            if report is not None else (),
             unreachable=unreachable, last_sync=last_done(engine, uai, "sync", target.name),
             last_apply=last_applied(engine, uai)))
     return states
 
 
+def _lines(report: SyncReport) -> tuple[str, ...]:
+    """Memberships in words (who is missing from, or still in, which group); other writes as
+    the sync would make them."""
+    memberships = tuple(
+        f"{_first_value(member)} {'manque dans' if add else 'est encore dans'} "
+        f"{_first_value(group)}" for group, member, add in report.memberships
+        if not member.lower().startswith("cn=aucun-membre,"))
+    others = tuple(line for line in report.changes if not line.startswith("modification groupe"))
+    return memberships + others
+
+
+def _first_value(dn: str) -> str:
+    """uid=lmartin,ou=Eleves,… -> lmartin"""
+    return str(str2dn(dn)[0][0][1])
+
+
 def _spaces(settings: Settings, uai: str) -> list[TargetState]:
-    """Only for a school whose spaces bascule provisions."""
+    """Only for a school whose spaces bascule provisions: missing spaces, last year's class
+    spaces still in place, and rights that differ from what the directory says."""
     root = settings.spaces_root / uai
     if not root.is_dir():
         return []
     engine = open_store(settings.store_url)
-    with engine.connect() as connection:
-        view = school_view(connection, uai)
-    spaces = desired_spaces(view, quotas_in_bytes(settings.space_quotas_gb))
-    changes = sync_tree(root, spaces, school_year=staged_year(engine, uai).start, dry_run=True)
+    school = load_school_spaces(engine, uai, root, settings.space_quotas_gb, allocate=False)
+    changes = sync_tree(root, school.spaces, school_year=staged_year(engine, uai).start,
+                        dry_run=True)
     lines = (*(f"espace manquant {space}" for space in changes.created),
-             *(f"espace de l'an passé encore en place {space}" for space, _ in changes.retired))
+             *(f"espace de l'an passé encore en place {space}" for space, _ in changes.retired),
+             *acl_differences(root, school.spaces, school.users, school.groups))
     return [TargetState(name=str(root), what="espaces", differences=lines,
                         last_sync=last_done(engine, uai, "espaces"),
                         last_apply=last_applied(engine, uai))]

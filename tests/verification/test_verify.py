@@ -4,7 +4,9 @@ warns of is built for real and found with its probable cause."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -121,8 +123,11 @@ def test_last_years_memberships_left_in_the_directory(school: tuple[Cli, Path, P
     assert code == 1
     finding = findings["annuaire-different"]
     assert "n'a pas été relancée depuis le" in finding["cause"]  # type: ignore[operator]
-    assert any(line.startswith("modification groupe cn=classe-")
+    assert any(" est encore dans classe-" in line
                for line in finding["items"])  # type: ignore[attr-defined]
+    assert any(" manque dans equipe-" in line
+               for line in finding["items"])  # type: ignore[attr-defined]
+    assert finding["teachers"]  # the report's per-teacher view names them
     assert findings["espaces-different"]["count"] > 0  # last year's class spaces still there
     assert cli("sync", "ldap", "--at", SECOND).exit_code == 0
     assert cli("spaces", "sync", "--at", SECOND).exit_code == 0
@@ -142,4 +147,23 @@ def test_a_directory_edited_by_hand(school: tuple[Cli, Path, Path],
     assert code == 1
     finding = findings["annuaire-different"]
     assert "Modifié à la main" in finding["cause"]  # type: ignore[operator]
-    assert finding["items"] == [f"modification groupe {group}"]
+    login = stranger.split(",")[0].removeprefix("uid=")
+    assert finding["items"] == [f"{login} est encore dans {group.split(',')[0][3:]}"]
+
+
+def test_a_right_removed_from_a_class_space(school: tuple[Cli, Path, Path]) -> None:
+    cli, first, _second = school
+    _rollover(cli, first, FIRST)
+    assert _verify(cli)[0] == 0
+    space = next((cli.home / "espaces").glob("*/Classes/*"))
+    named = [line.split(":")[1] for line in subprocess.run(
+        ["getfacl", "-n", "-c", str(space)], capture_output=True, text=True, check=True
+    ).stdout.splitlines() if line.startswith("group:") and line.split(":")[1]]
+    subprocess.run(["setfacl", "-x", f"g:{named[0]}", str(space)], check=True)
+    code, findings = _verify(cli)
+    assert code == 1
+    finding = findings["espaces-different"]
+    (line,) = finding["items"]  # type: ignore[misc]
+    assert re.fullmatch(rf"droit manquant sur Classes/{re.escape(space.name)} : "
+                        r"groupe (classe|equipe)-\S+ \(écriture\)", line)
+    assert "Modifié à la main" in finding["cause"]  # type: ignore[operator]

@@ -156,3 +156,50 @@ def capacity(root: Path, spaces: list[Space]) -> Capacity:
     existing = root if root.exists() else next(p for p in root.parents if p.exists())
     return Capacity(quotas=sum(space.quota or 0 for space in spaces),
                     free=shutil.disk_usage(existing).free)
+
+
+def acl_differences(school_root: Path, spaces: list[Space], users: Mapping[str, int],
+                    groups: Mapping[str, int]) -> list[str]:
+    """Read-only: the named ACL entries each space should have and has not, or has in excess,
+    in words; nothing when getfacl is missing."""
+    getfacl = shutil.which("getfacl")
+    present = [s for s in spaces if school_root.joinpath(*s.path).is_dir()]
+    if getfacl is None or not present:
+        return []
+    done = subprocess.run([getfacl, "-n", "-p", *(s.relative for s in present)], text=True,
+                          cwd=school_root, capture_output=True, check=False)
+    found = _named_entries(done.stdout)
+    names = {("user", n): name for name, n in users.items()} | {
+        ("group", n): name for name, n in groups.items()}
+    lines = []
+    for space in present:
+        wanted = {e for e in acl_entries(space, users, groups)
+                  if not e.startswith("default:") and e.count(":") == 2 and e.split(":")[1]}
+        have = found.get(space.relative, set())
+        lines += [f"droit manquant sur {space.relative} : {_who(e, names)}"
+                  for e in sorted(wanted - have)]
+        lines += [f"droit en trop sur {space.relative} : {_who(e, names)}"
+                  for e in sorted(have - wanted)]
+    return lines
+
+
+def _named_entries(listing: str) -> dict[str, set[str]]:
+    """getfacl's blocks -> path: its named access entries ("group:10005:rwx")."""
+    entries: dict[str, set[str]] = {}
+    path = ""
+    for line in listing.splitlines():
+        if line.startswith("# file: "):
+            path = line.removeprefix("# file: ")
+            entries[path] = set()
+        elif line and not line.startswith(("#", "default:")):
+            parts = line.split("#")[0].strip().split(":")  # "#effective:…" comes after
+            if len(parts) == 3 and parts[1] and parts[0] in ("user", "group"):
+                entries[path].add(":".join(parts))
+    return entries
+
+
+def _who(entry: str, names: Mapping[tuple[str, int], str]) -> str:
+    kind, number, rights = entry.split(":")
+    name = names.get((kind, int(number)), number)
+    what = "écriture" if "w" in rights else "lecture"
+    return f"{'groupe' if kind == 'group' else 'utilisateur'} {name} ({what})"

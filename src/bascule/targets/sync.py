@@ -56,6 +56,8 @@ class SyncReport:
     without_password: tuple[str, ...] = ()  # logins created with no password to give them
     failure: UserError | None = None  # unreachable, interrupted: nothing or part written
     changes: tuple[str, ...] = ()  # one line per write to make ("modification groupe cn=…")
+    # Of those writes, each membership to add (True) or remove: (group DN, member DN, add).
+    memberships: tuple[tuple[str, str, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,9 +154,13 @@ def _report(config: TargetConfig, prepared: _Prepared, dry_run: bool) -> SyncRep
                     for op in prepared.plan.operations)
     if prepared.pending:
         changes += (f"{len(prepared.pending)} mot(s) de passe en attente",)
+    memberships = tuple((op.dn, value.decode(), change.action == "add")
+                        for op in prepared.plan.operations if op.kind is Kind.MODIFY
+                        for change in op.changes if change.attribute == "member"
+                        for value in change.values)
     return SyncReport(target=config.name, dry_run=dry_run, counts=counts,
                       conflicts=prepared.plan.conflicts, without_password=without,
-                      changes=changes)
+                      changes=changes, memberships=memberships)
 
 
 def _phase(operation: Operation) -> int:

@@ -55,6 +55,7 @@ class TargetState:
     name: str
     what: str  # "annuaire" or "espaces"
     differences: tuple[str, ...] = ()  # one line per difference
+    logins: tuple[str, ...] = ()  # the people those differences are about
     unreachable: str = ""
     last_sync: datetime | None = None
     last_apply: datetime | None = None
@@ -269,12 +270,16 @@ def _targets(data: VerificationInput) -> list[Finding]:
                 cause=target.unreachable, action="Vérifiez le serveur et la connexion.",
                 items=(target.name,)))
         elif target.differences:
+            teachers = {u.login: data.labels.get(u.key, u.login) for u in data.view.users
+                        if u.profile in ("enseignant", "documentation")}
             findings.append(Finding(
                 code=f"{'annuaire' if target.what == 'annuaire' else 'espaces'}-different",
                 severity=Severity.ERROR,
                 title=f"{target.what.capitalize()} « {target.name} » différent de bascule",
                 cause=_why_different(target), action=_sync_action(target),
-                items=target.differences))
+                items=target.differences,
+                teachers=tuple(sorted({teachers[login] for login in target.logins
+                                       if login in teachers}))))
     return findings
 
 

@@ -1,0 +1,37 @@
+"""A school's spaces from the store: what they are, and the numeric ids their rights name (the
+same uidNumber and gidNumber as the directory targets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bascule.spaces.model import Space, desired_spaces, quotas_in_bytes
+from bascule.targets.store_view import posix_numbers, school_view
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolSpaces:
+    root: Path  # the school's folder under the spaces root
+    spaces: list[Space]
+    users: dict[str, int]  # login -> uidNumber
+    groups: dict[str, int]  # group name -> gidNumber
+
+
+def load_school_spaces(engine: Engine, uai: str, root: Path,
+                       quotas_gb: dict[str, int] | None, *, allocate: bool) -> SchoolSpaces:
+    """allocate: newcomers' numbers are given for good (False: only to read, nothing kept)."""
+    with engine.connect() as connection:
+        view = school_view(connection, uai)
+        spaces = desired_spaces(view, quotas_in_bytes(quotas_gb))
+        names = {grant.name for space in spaces for grant in space.grants
+                 if grant.principal == "group"}
+        owners = [*(user.key for user in view.users), *(f"group:{name}" for name in names)]
+        numbers = posix_numbers(connection, uai, owners, first=10000)
+        if allocate:
+            connection.commit()
+    return SchoolSpaces(root=root, spaces=spaces,
+                        users={user.login: numbers[user.key] for user in view.users},
+                        groups={name: numbers[f"group:{name}"] for name in names})
