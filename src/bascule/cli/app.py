@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from bascule import __version__, pipeline
-from bascule.cli import render, render_plan, school, spaces, targets
+from bascule.cli import feeds, render, render_plan, school, spaces, targets
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -272,6 +272,7 @@ app.add_typer(targets.target_app, name="target")
 app.add_typer(targets.sync_app, name="sync")
 app.add_typer(spaces.spaces_app, name="spaces")
 app.add_typer(spaces.cleanup_app, name="cleanup")
+app.add_typer(feeds.feed_app, name="feed")
 
 
 def main() -> None:

@@ -206,3 +206,12 @@ posix_number = Table(
     UniqueConstraint("uai", "owner", name="uq_posix_owner"),
     UniqueConstraint("uai", "number", name="uq_posix_number"),
 )
+
+# The opaque id of a person in the feeds (GAR's GARPersonIdentifiant): random, given once, kept
+# across school years so that licence assignments survive the rollover; never the INE.
+feed_id = Table(
+    "feed_id",
+    metadata,
+    Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
+    Column("value", String(64), nullable=False, unique=True),
+)

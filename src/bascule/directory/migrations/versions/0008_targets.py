@@ -1,4 +1,5 @@
-"""Directory targets: passwords sealed until delivered, deliveries, POSIX numbers, and the
+"""Directory targets and feeds: passwords sealed until delivered, deliveries, POSIX numbers,
+the feeds' opaque person ids, and the
 labels of each staged campaign's subjects (for the subject groups' names).
 
 Revision ID: 0008
@@ -45,6 +46,11 @@ def upgrade() -> None:
         sa.Column("sealed_at", _WHEN, nullable=False),
     )
     op.create_table(
+        "feed_id",
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id"), primary_key=True),
+        sa.Column("value", sa.String(64), nullable=False, unique=True),
+    )
+    op.create_table(
         "posix_number",
         sa.Column("uai", sa.String(8), nullable=False),
         sa.Column("owner", sa.String(120), nullable=False),
@@ -58,5 +64,6 @@ def downgrade() -> None:
     with op.batch_alter_table("staged_snapshot") as table:
         table.drop_column("subject_labels")
     op.drop_table("posix_number")
+    op.drop_table("feed_id")
     op.drop_table("password_delivery")
     op.drop_table("pending_password")

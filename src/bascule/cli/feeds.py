@@ -1,0 +1,61 @@
+"""Feeds: `feed gar` and `feed ent`. Thin: feeds_ops.py decides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bascule import feeds_ops, pipeline
+from bascule.cli.common import AtOption, CliState, UaiOption, actor_name, moment, out
+
+feed_app = typer.Typer(no_args_is_help=True, help="Les flux vers les autres plateformes.")
+OutOption = Annotated[Path, typer.Option("--out", help="Le dossier où écrire les fichiers.")]
+
+
+@feed_app.command("gar")
+def gar(
+    ctx: typer.Context,
+    out_dir: OutOption,
+    at: AtOption = None,
+    uai: Annotated[str | None, typer.Option(
+        "--uai", help="Un seul établissement ; par défaut tous ceux du dossier.")] = None,
+    ent: Annotated[str, typer.Option("--ent", help="L'identifiant de l'ENT dans les noms "
+                                     "de fichiers.")] = "BASCULE",
+    max_nodes: Annotated[int, typer.Option(
+        "--max-nodes", help="Éléments par fichier avant d'en commencer un autre.")] = 10_000,
+) -> None:
+    """Les fichiers GAR-ENT (élèves, enseignants, établissements, groupes, responsables
+    d'affectation), validés par le schéma officiel, et leur archive .tar.gz avec son .md5."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    uais = [pipeline.school_uai(settings, uai)] if uai else sorted(settings.uais)
+    done = feeds_ops.feed_gar(settings, uais, out_dir, now=moment(at), ent=ent,
+                              max_nodes=max_nodes)
+    counts = ", ".join(f"{kind} {n}" for kind, n in done.counts.items())
+    out.print(f"Flux GAR de {len(uais)} établissement(s) : {counts}.")
+    out.print(f"{len(done.files)} fichier(s) validés, archive {done.archive} "
+              f"({done.checksum.name}).")
+
+
+@feed_app.command("ent")
+def ent(
+    ctx: typer.Context,
+    out_dir: OutOption,
+    at: AtOption = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Avant la reprise de l'ENT (opérateurs seulement ; journalisé).")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Qui force.")] = None,
+    uai: UaiOption = None,
+) -> None:
+    """L'export complet pour l'ENT (format AAF : Eleve, PersEducNat, PersRelEleve,
+    EtabEducNat) et l'état de la fermeture rentrée par profil."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    school = pipeline.school_uai(settings, uai)
+    done = feeds_ops.feed_ent(settings, school, out_dir, now=moment(at), force=force, by=by,
+                              actor=actor_name())
+    for kind, path in done.files.items():
+        out.print(f"  {kind:<13} {path}")
+    out.print(f"  accès         {done.access}")

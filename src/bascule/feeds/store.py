@@ -1,0 +1,131 @@
+"""What the feeds read from the store: each person with their opaque feed id (given once, kept
+across years), identity and profile; the school year's structures, memberships and services;
+the GAR delegates."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, and_, insert, select
+
+from bascule.directory.schema import (
+    account,
+    delegation,
+    fact,
+    feed_id,
+    login,
+    person,
+    staged_snapshot,
+)
+from bascule.domain.policy import DELEGATIONS, Role
+from bascule.targets.store_view import latest_year
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedPerson:
+    key: str
+    feed_id: str
+    profile: str
+    function: str | None
+    last_name: str
+    birth_name: str | None
+    first_name: str
+    birth_date: date | None
+    email: str | None
+    educonnect: str | None  # p.nom
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedSchool:
+    uai: str
+    name: str
+    people: tuple[FeedPerson, ...]  # active accounts only
+    divisions: dict[str, tuple[str, tuple[str, ...]]]  # code -> (label, MEFs)
+    groups: dict[str, tuple[str, tuple[str, ...]]]  # code -> (label, parent divisions)
+    members: frozenset[tuple[str, str]]  # (person key, "D:6A" / "G:…")
+    services: frozenset[tuple[str, str, str]]  # (teacher key, structure, subject code)
+    profs_principaux: frozenset[tuple[str, str]]  # (teacher key, division)
+    guardians: frozenset[tuple[str, str, int]]  # (responsable key, élève key, level)
+    subjects: dict[str, str]  # code -> label
+    mefs: dict[str, str]  # code -> label
+    gar_delegates: tuple[FeedPerson, ...]
+
+
+def feed_school(connection: Connection, uai: str, name: str) -> FeedSchool:
+    year = latest_year(connection, uai)
+    facts = connection.execute(select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail)
+                               .where((fact.c.uai == uai) & (fact.c.school_year == year))).all()
+    people = _people(connection, uai)
+    divisions: dict[str, tuple[str, tuple[str, ...]]] = {}
+    groups: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for row in facts:
+        if row.kind == "structure":
+            kind, code = row.subject.split(":", 1)
+            label, extra = json.loads(row.detail)
+            (divisions if kind == "D" else groups)[code] = (label, tuple(extra))
+    labels = _labels(connection, uai)
+    return FeedSchool(
+        uai=uai, name=name, people=tuple(people.values()), divisions=divisions, groups=groups,
+        members=frozenset((r.subject, r.target) for r in facts if r.kind == "member"),
+        services=frozenset((r.subject, r.target, r.detail) for r in facts if r.kind == "service"),
+        profs_principaux=frozenset((r.subject, r.target[2:]) for r in facts if r.kind == "pp"),
+        guardians=frozenset((r.subject, r.target, int(r.detail)) for r in facts
+                            if r.kind == "guardian"),
+        subjects=labels.get("subjects", {}), mefs=labels.get("mefs", {}),
+        gar_delegates=tuple(people[key] for key in _gar_delegates(connection, uai)
+                            if key in people))
+
+
+def _people(connection: Connection, uai: str) -> dict[str, FeedPerson]:
+    _give_feed_ids(connection, uai)
+    educonnect = login.alias()
+    query = (select(person, feed_id.c.value, educonnect.c.login)
+             .join(account, account.c.person_id == person.c.id)
+             .join(feed_id, feed_id.c.person_id == person.c.id)
+             .outerjoin(educonnect, and_(educonnect.c.person_id == person.c.id,
+                                         educonnect.c.namespace == "p.nom",
+                                         educonnect.c.freed_at.is_(None)))
+             .where((person.c.uai == uai) & (account.c.status == "active"))
+             .order_by(person.c.key))
+    return {row.key: FeedPerson(
+        key=row.key, feed_id=row.value, profile=row.profile, function=row.function,
+        last_name=row.last_name, birth_name=row.birth_name, first_name=row.first_name,
+        birth_date=row.birth_date, email=row.email, educonnect=row.login)
+        for row in connection.execute(query)}
+
+
+def _give_feed_ids(connection: Connection, uai: str) -> None:
+    """A random id for each person who has none yet; kept for good."""
+    missing = connection.execute(
+        select(person.c.id).outerjoin(feed_id, feed_id.c.person_id == person.c.id)
+        .where((person.c.uai == uai) & feed_id.c.value.is_(None))).scalars().all()
+    if missing:
+        connection.execute(insert(feed_id), [{"person_id": pid, "value": uuid.uuid4().hex}
+                                             for pid in missing])
+
+
+def _labels(connection: Connection, uai: str) -> dict[str, dict[str, str]]:
+    """Subjects' and MEFs' labels, from the newest staged campaign."""
+    document = connection.execute(
+        select(staged_snapshot.c.snapshot).where(staged_snapshot.c.uai == uai)
+        .order_by(staged_snapshot.c.id.desc()).limit(1)).scalar()
+    if document is None:
+        return {}
+    snapshot = json.loads(document)
+    return {
+        "subjects": {s["code"]: s.get("long_label") or s.get("short_label") or s["code"]
+                     for s in snapshot.get("subjects", ())},
+        "mefs": {m["code"]: m.get("label") or m["code"]
+                 for m in snapshot.get("mefs", ())},
+    }
+
+
+def _gar_delegates(connection: Connection, uai: str) -> list[str]:
+    names = [name for name, role in DELEGATIONS.items() if role is Role.RESPONSABLE_AFFECTATION]
+    query = (select(person.c.key).join(delegation, delegation.c.person_id == person.c.id)
+             .where((delegation.c.uai == uai) & delegation.c.name.in_(names)
+                    & delegation.c.revoked_at.is_(None)).order_by(person.c.key))
+    return list(connection.execute(query).scalars())
