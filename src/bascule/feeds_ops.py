@@ -3,7 +3,10 @@ calendar: not before the ENT's resumption unless an operator forces it)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,11 +16,15 @@ from bascule.directory.people import overrides
 from bascule.directory.store import latest_staged_sha256, open_store
 from bascule.domain.access import CLOSED_PROFILES, ent_access
 from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
-from bascule.domain.school import describe_moment, local_time
+from bascule.domain.school import SchoolYear, describe_moment, local_time
 from bascule.feeds.aaf import export_aaf
 from bascule.feeds.gar import GarExport, export_gar
+from bascule.feeds.moodle import cohorts_csv, users_csv
 from bascule.feeds.store import FeedSchool, feed_school
 from bascule.pipeline import force_past_gate, nothing_imported, school_name
+from bascule.reports.credentials import write_private
+from bascule.reports.educonnect import Sheet, division_sheets
+from bascule.reports.slips import SlipHeader, slip_file_name
 from bascule.settings import Settings
 
 
@@ -64,3 +71,55 @@ def feed_ent(settings: Settings, uai: str, out: Path, *, now: datetime, force: b
     access.write_text(json.dumps({"uai": uai, "at": now.isoformat(), "profiles": state},
                                  ensure_ascii=False, indent=1), encoding="utf-8")
     return EntExport(files=files, access=access)
+
+
+def feed_moodle(settings: Settings, uai: str, out: Path, *, auth: str = "cas"
+                ) -> tuple[Path, Path]:
+    (school,) = _schools(settings, [uai])
+    out.mkdir(parents=True, exist_ok=True)
+    users, cohort_file = out / f"moodle-utilisateurs-{uai}.csv", out / f"moodle-cohortes-{uai}.csv"
+    users.write_text(users_csv(school, auth=auth), encoding="utf-8")
+    cohort_file.write_text(cohorts_csv(school), encoding="utf-8")
+    return users, cohort_file
+
+
+def feed_educonnect(settings: Settings, uai: str, out: Path, *, now: datetime) -> list[Path]:
+    """A CSV of the p.nom ids, and one PDF of sheets per division, mode 0600 (names and ids of
+    children)."""
+    (school,) = _schools(settings, [uai])
+    sheets = educonnect_sheets(school)
+    out.mkdir(parents=True, exist_ok=True)
+    header = SlipHeader(school_name=school.name, uai=uai,
+                        school_year=str(SchoolYear.containing(local_time(now).date())))
+    table = io.StringIO()
+    writer = csv.writer(table, delimiter=";", lineterminator="\n")
+    writer.writerow(["division", "eleve", "identifiant_eleve", "representant",
+                     "identifiant_representant"])
+    writer.writerows([s.division, s.label, s.educonnect, who, identifier]
+                     for s in sheets for who, identifier in (s.representatives or (("", ""),)))
+    written = [out / f"educonnect-{uai}.csv"]
+    write_private(written[0], table.getvalue().encode("utf-8-sig"))
+    by_division: dict[str, list[Sheet]] = defaultdict(list)
+    for sheet in sheets:
+        by_division[sheet.division].append(sheet)
+    taken: set[str] = set()
+    for division, group in sorted(by_division.items()):
+        path = out / slip_file_name(division, taken).replace("fiches-", "educonnect-")
+        write_private(path, division_sheets(header, group))
+        written.append(path)
+    return written
+
+
+def educonnect_sheets(school: FeedSchool) -> list[Sheet]:
+    people = {p.key: p for p in school.people}
+    representatives: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for responsable, eleve, level in sorted(school.guardians):
+        parent = people.get(responsable)
+        if level == 1 and parent is not None and parent.educonnect:
+            representatives[eleve].append((f"Représentant légal : {parent.last_name} "
+                                           f"{parent.first_name}", parent.educonnect))
+    division_of = {key: target[2:] for key, target in school.members if target.startswith("D:")}
+    return [Sheet(label=f"{p.last_name} {p.first_name}",
+                  division=division_of.get(p.key, "sans division"), educonnect=p.educonnect,
+                  representatives=tuple(representatives[p.key]))
+            for p in school.people if p.profile == "eleve" and p.educonnect]

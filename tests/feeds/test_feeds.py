@@ -4,6 +4,7 @@ export with its links; the calendar's refusal before the ENT resumes."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import tarfile
 from pathlib import Path
@@ -156,3 +157,55 @@ def test_the_ent_export_links_eleves_classes_teachers_and_parents(
     assert read["Eleve"].getroottree().docinfo.doctype.startswith("<!DOCTYPE ficAlimMENESR")
 
 
+
+
+def test_moodle_users_and_cohorts_keep_their_ids(cli: Cli, generated: GeneratedCollege,
+                                                 tmp_path: Path) -> None:
+    cli("init", "--uai", generated.uai, "--name", "Collège généré")
+    years = []
+    for folder, at in zip(generated.folders, ("2025-09-10T10:00", "2026-09-10T10:00"),
+                          strict=True):
+        _apply(cli, folder, at)
+        out = tmp_path / folder.name
+        assert cli("feed", "moodle", "--out", out).exit_code == 0
+        with (out / f"moodle-utilisateurs-{generated.uai}.csv").open(newline="") as handle:
+            users = list(csv.DictReader(handle))
+        with (out / f"moodle-cohortes-{generated.uai}.csv").open(newline="") as handle:
+            cohort_ids = {row["idnumber"] for row in csv.DictReader(handle)}
+        years.append(({u["username"]: u for u in users}, cohort_ids))
+    (before, cohorts_before), (after, cohorts_after) = years
+    for user in after.values():
+        assert {v for k, v in user.items() if k.startswith("cohort") and v} <= cohorts_after
+    staying = before.keys() & after.keys()
+    assert len(staying) > 300
+    assert all(before[u]["idnumber"] == after[u]["idnumber"] for u in staying)
+    assert len(cohorts_before & cohorts_after) > 10  # a 6A is the same cohort every year
+    lea = next(iter(after.values()))
+    assert lea["auth"] == "cas" and any(lea[k] for k in lea if k.startswith("cohort"))
+
+
+def test_educonnect_ids_of_eleves_and_their_legal_representatives(
+        home_cli: Cli, files: Files, tmp_path: Path) -> None:
+    _apply(home_cli, files(), AT)
+    assert home_cli("feed", "educonnect", "--out", tmp_path, "--at", AT).exit_code == 0
+    with (tmp_path / "educonnect-0860999U.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    lea = [r for r in rows if r["identifiant_eleve"] == "l.martin"]
+    assert {r["identifiant_representant"] for r in lea} >= {"p.martin"}
+    assert all(r["division"] == "6A" for r in lea)
+    pdfs = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    assert "educonnect-6A.pdf" in pdfs
+    assert (tmp_path / "educonnect-6A.pdf").read_bytes().startswith(b"%PDF")
+    assert oct((tmp_path / "educonnect-6A.pdf").stat().st_mode)[-3:] == "600"
+
+
+def test_notices_follow_the_calendar(cli: Cli, tmp_path: Path) -> None:
+    june = cli("notices", "--at", "2026-06-20T10:00", "--html", tmp_path / "avis.html")
+    assert june.exit_code == 0
+    text = " ".join(june.stdout.split())
+    assert "Moodlecol passe en lecture seule le mercredi 01/07/2026" in text
+    assert "L'ENT est fermé aux élèves et aux parents du lundi 24/08/2026" in text
+    october = " ".join(cli("notices", "--at", "2026-10-05T10:00").stdout.split())
+    assert "Moodlecol passe en lecture seule" not in october  # past
+    assert "Rentrée" not in october
+    assert "Aux élèves et à leurs parents" in (tmp_path / "avis.html").read_text()

@@ -59,3 +59,33 @@ def ent(
     for kind, path in done.files.items():
         out.print(f"  {kind:<13} {path}")
     out.print(f"  accès         {done.access}")
+
+
+@feed_app.command("moodle")
+def moodle(
+    ctx: typer.Context,
+    out_dir: OutOption,
+    auth: Annotated[str, typer.Option("--auth", help="La méthode d'authentification "
+                                      "Moodle des comptes (cas pour l'ENT).")] = "cas",
+    uai: UaiOption = None,
+) -> None:
+    """Pour Éléa : le CSV « déposer des utilisateurs » et les cohortes (classes, groupes,
+    équipes pédagogiques), avec les mêmes identifiants chaque année."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    users, cohorts = feeds_ops.feed_moodle(settings, pipeline.school_uai(settings, uai),
+                                           out_dir, auth=auth)
+    out.print(f"Utilisateurs : {users}\nCohortes : {cohorts}")
+
+
+@feed_app.command("educonnect")
+def educonnect(ctx: typer.Context, out_dir: OutOption, at: AtOption = None,
+               uai: UaiOption = None) -> None:
+    """Les identifiants EduConnect (p.nom) des élèves et de leurs représentants légaux :
+    un CSV, et par division des fiches à imprimer (sans mot de passe)."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    written = feeds_ops.feed_educonnect(settings, pipeline.school_uai(settings, uai), out_dir,
+                                        now=moment(at))
+    out.print(f"{len(written) - 1} fichier(s) de fiches et {written[0]} "
+              "(lisibles par vous seul).")

@@ -3,7 +3,9 @@ school time."""
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -11,6 +13,7 @@ from rich.table import Table
 from bascule.directory.audit import JournalEntry
 from bascule.directory.people import DelegationRow
 from bascule.domain.calendar import Allowed, Calendar, Milestone
+from bascule.domain.notices import AUDIENCES
 from bascule.domain.policy import Permission, Role
 from bascule.domain.school import describe_moment as when
 from bascule.domain.school import local_time
@@ -154,3 +157,17 @@ def verification(console: Console, findings: list[Finding], starts: datetime | N
             console.print(f"    · {example}", markup=False)
         if finding.count > 3:
             console.print(f"    … et {finding.count - 3} autre(s) (--html pour tout voir)")
+
+
+def notices_page(path: Path, found: dict[str, list[str]], moment: datetime) -> None:
+    """The notices as a page to print or to paste into the ENT's news."""
+    sections = "".join(
+        f"<h2>{html.escape(AUDIENCES[audience])}</h2><ul>"
+        + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
+        for audience, lines in found.items() if lines)
+    path.write_text(
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\">"
+        "<title>Avis de la bascule</title><style>body{font-family:system-ui,sans-serif;"
+        "max-width:50rem;margin:2rem auto}</style></head><body>"
+        f"<h1>Avis de la bascule</h1><p>Au {html.escape(when(moment))}.</p>{sections}"
+        "</body></html>\n", encoding="utf-8")

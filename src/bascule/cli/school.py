@@ -24,6 +24,8 @@ from bascule.cli.common import (
 )
 from bascule.directory.audit import AuditFilter
 from bascule.domain.calendar import allowed_at, rentree_year_of
+from bascule.domain.notices import AUDIENCES
+from bascule.domain.notices import notices as notices_of
 from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
 from bascule.verification.model import Severity, counts
@@ -300,3 +302,23 @@ def verify(
         render_admin.verification(out, result.findings, result.verification_starts)
     if any(f.severity is Severity.ERROR for f in result.findings):
         raise typer.Exit(1)
+
+
+def notices(
+    ctx: typer.Context,
+    at: AtOption = None,
+    html: Annotated[Path | None, typer.Option(
+        "--html", help="Écrit aussi les avis en une page imprimable.")] = None,
+    uai: Annotated[str | None, typer.Option(
+        "--uai", help="Avec les dates propres à cet établissement.")] = None,
+) -> None:
+    """Les avis à transmettre, d'après le calendrier : enseignants, familles, référents."""
+    state: CliState = ctx.obj
+    when = moment(at)
+    found = notices_of(load_calendar(state.home, rentree_year_of(when), uai), when)
+    for audience, lines in found.items():
+        out.print(f"\n[bold]{AUDIENCES[audience]}[/]")
+        for line in lines or ["Rien de prévu pour l'instant."]:
+            out.print(f"  · {line}")
+    if html is not None:
+        render_admin.notices_page(html, found, when)

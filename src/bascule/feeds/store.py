@@ -36,6 +36,7 @@ class FeedPerson:
     birth_date: date | None
     email: str | None
     educonnect: str | None  # p.nom
+    network: str | None = None  # pnom
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,19 +82,24 @@ def feed_school(connection: Connection, uai: str, name: str) -> FeedSchool:
 
 def _people(connection: Connection, uai: str) -> dict[str, FeedPerson]:
     _give_feed_ids(connection, uai)
-    educonnect = login.alias()
-    query = (select(person, feed_id.c.value, educonnect.c.login)
+    educonnect, network = login.alias(), login.alias()
+    query = (select(person, feed_id.c.value, educonnect.c.login,
+                    network.c.login.label("network"))
              .join(account, account.c.person_id == person.c.id)
              .join(feed_id, feed_id.c.person_id == person.c.id)
              .outerjoin(educonnect, and_(educonnect.c.person_id == person.c.id,
                                          educonnect.c.namespace == "p.nom",
                                          educonnect.c.freed_at.is_(None)))
+             .outerjoin(network, and_(network.c.person_id == person.c.id,
+                                      network.c.namespace == "pnom",
+                                      network.c.freed_at.is_(None)))
              .where((person.c.uai == uai) & (account.c.status == "active"))
              .order_by(person.c.key))
     return {row.key: FeedPerson(
         key=row.key, feed_id=row.value, profile=row.profile, function=row.function,
         last_name=row.last_name, birth_name=row.birth_name, first_name=row.first_name,
-        birth_date=row.birth_date, email=row.email, educonnect=row.login)
+        birth_date=row.birth_date, email=row.email, educonnect=row.login,
+        network=row.network)
         for row in connection.execute(query)}
 
 

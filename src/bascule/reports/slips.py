@@ -56,7 +56,7 @@ class SlipHeader:
     school_year: str
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Windows-1252 holds every Siècle name; anything else (a CSV oddity) is transliterated."""
     if _encodable(text):
         return text
@@ -76,7 +76,7 @@ def division_slips(header: SlipHeader, eleves: Sequence[Slip],
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = "windows-1252"
     pdf.set_auto_page_break(False)
-    pdf.set_title(_printable(f"Identifiants {header.school_name}"))
+    pdf.set_title(printable(f"Identifiants {header.school_name}"))
     for number, action in enumerate(sorted(eleves, key=lambda a: a.label)):
         if number % _SLIPS_PER_PAGE == 0:
             pdf.add_page()
@@ -93,10 +93,10 @@ def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Slip, password: str
     pdf.rect(_MARGIN, top, width, _SLIP_HEIGHT - 4)
     pdf.set_dash_pattern()
     pdf.set_font("Helvetica", size=9)
-    pdf.text(left, top + 7, _printable(f"{header.school_name} ({header.uai}) · année scolaire "
+    pdf.text(left, top + 7, printable(f"{header.school_name} ({header.uai}) · année scolaire "
                                        f"{header.school_year}"))
     pdf.set_font("Helvetica", style="B", size=13)
-    pdf.text(left, top + 15, _printable(f"{action.label} · {action.division or ''}"))
+    pdf.text(left, top + 15, printable(f"{action.label} · {action.division or ''}"))
     for row, (label, value) in enumerate((
         ("Identifiant (réseau du collège)", action.network_login or ""),
         ("Mot de passe provisoire", password),
@@ -104,7 +104,7 @@ def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Slip, password: str
     )):
         baseline = top + 24 + 7 * row
         pdf.set_font("Helvetica", size=10)
-        pdf.text(left, baseline, _printable(label))
+        pdf.text(left, baseline, printable(label))
         pdf.set_font("Courier", style="B", size=13)
         pdf.text(left + 62, baseline, value)
     pdf.set_font("Helvetica", size=8.5)

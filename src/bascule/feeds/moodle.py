@@ -1,0 +1,75 @@
+"""Eléa (Moodle): the "upload users" CSV and the cohorts. A cohort per division, per group and
+per teaching team, whose idnumber depends only on the school and the code: the same every year,
+so that a course keeps its cohorts across the rollover (their members change, not the id)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+from bascule.feeds.store import FeedSchool
+from bascule.targets.naming import sanitise
+
+
+def cohort_id(uai: str, kind: str, code: str) -> str:
+    return f"{uai.lower()}-{kind}-{sanitise(code)}"
+
+
+def cohorts(school: FeedSchool) -> dict[str, tuple[str, set[str]]]:
+    """idnumber -> (name, person keys)."""
+    found: dict[str, tuple[str, set[str]]] = {}
+
+    def add(kind: str, code: str, name: str, key: str | None) -> None:
+        entry = found.setdefault(cohort_id(school.uai, kind, code), (name, set()))
+        if key is not None:
+            entry[1].add(key)
+
+    for code, (label, _mefs) in school.divisions.items():
+        add("classe", code, f"{school.uai} Classe {label or code}", None)
+        add("equipe", code, f"{school.uai} Équipe pédagogique {label or code}", None)
+    for code, (label, _parents) in school.groups.items():
+        add("groupe", code, f"{school.uai} Groupe {label or code}", None)
+    for key, target in school.members:
+        kind = "classe" if target.startswith("D:") else "groupe"
+        label = (school.divisions if kind == "classe" else school.groups).get(
+            target[2:], (target[2:], ()))[0]
+        add(kind, target[2:], f"{school.uai} {kind.capitalize()} {label}", key)
+    for teacher, structure, _subject in school.services:
+        divisions = ((structure[2:],) if structure.startswith("D:")
+                     else school.groups.get(structure[2:], ("", ()))[1])
+        for division in divisions:
+            if division in school.divisions:
+                add("equipe", division, f"{school.uai} Équipe pédagogique "
+                    f"{school.divisions[division][0] or division}", teacher)
+    return found
+
+
+def users_csv(school: FeedSchool, *, auth: str) -> str:
+    """username,firstname,lastname,email,idnumber,auth,cohort1…: élèves and staff, by their
+    network login; idnumber is the person's opaque feed id, the same every year."""
+    member_of: dict[str, list[str]] = defaultdict(list)
+    for identifier, (_name, keys) in sorted(cohorts(school).items()):
+        for key in keys:
+            member_of[key].append(identifier)
+    people = [p for p in school.people if p.profile != "responsable" and p.network]
+    width = max((len(member_of[p.key]) for p in people), default=0)
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(["username", "firstname", "lastname", "email", "idnumber", "auth",
+                     *(f"cohort{n}" for n in range(1, width + 1))])
+    for person in people:
+        cohort_ids = member_of[person.key]
+        writer.writerow([person.network, person.first_name, person.last_name,
+                         person.email or "", person.feed_id, auth,
+                         *cohort_ids, *([""] * (width - len(cohort_ids)))])
+    return output.getvalue()
+
+
+def cohorts_csv(school: FeedSchool) -> str:
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(["name", "idnumber", "description", "contextid"])
+    for identifier, (name, _keys) in sorted(cohorts(school).items()):
+        writer.writerow([name, identifier, f"bascule : {name}", "1"])
+    return output.getvalue()
