@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
-from bascule.reports.slips import SlipHeader, printable
+from bascule.reports.slips import SlipHeader, cut_frame, new_pdf, printable
 
 ACTIVATION = (
     "Activation : rendez-vous sur educonnect.education.gouv.fr, choisissez « Élève » ou "
@@ -33,10 +33,7 @@ class Sheet:
 
 
 def division_sheets(header: SlipHeader, sheets: Sequence[Sheet]) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = "windows-1252"
-    pdf.set_auto_page_break(False)
-    pdf.set_title(printable(f"EduConnect {header.school_name}"))
+    pdf = new_pdf(f"EduConnect {header.school_name}")
     for number, sheet in enumerate(sorted(sheets, key=lambda s: s.label)):
         if number % _SHEETS_PER_PAGE == 0:
             pdf.add_page()
@@ -46,10 +43,7 @@ def division_sheets(header: SlipHeader, sheets: Sequence[Sheet]) -> bytes:
 
 def _sheet(pdf: FPDF, top: float, header: SlipHeader, sheet: Sheet) -> None:
     left = _MARGIN + 4
-    pdf.set_draw_color(150)
-    pdf.set_dash_pattern(dash=2, gap=2)
-    pdf.rect(_MARGIN, top, pdf.w - 2 * _MARGIN, _HEIGHT - 4)
-    pdf.set_dash_pattern()
+    cut_frame(pdf, top, _HEIGHT - 4)
     pdf.set_font("Helvetica", size=9)
     pdf.text(left, top + 7, printable(f"{header.school_name} ({header.uai}) · année scolaire "
                                       f"{header.school_year} · comptes EduConnect"))

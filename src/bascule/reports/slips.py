@@ -71,12 +71,26 @@ def _encodable(text: str) -> bool:
         return False
 
 
-def division_slips(header: SlipHeader, eleves: Sequence[Slip],
-                   passwords: Mapping[str, str]) -> bytes:
+def new_pdf(title: str) -> FPDF:
+    """An A4 document of the built-in fonts in Windows-1252, laid out by hand."""
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = "windows-1252"
     pdf.set_auto_page_break(False)
-    pdf.set_title(printable(f"Identifiants {header.school_name}"))
+    pdf.set_title(printable(title))
+    return pdf
+
+
+def cut_frame(pdf: FPDF, top: float, height: float) -> None:
+    """The dashed frame to cut a slip along."""
+    pdf.set_draw_color(150)
+    pdf.set_dash_pattern(dash=2, gap=2)
+    pdf.rect(_MARGIN, top, pdf.w - 2 * _MARGIN, height)
+    pdf.set_dash_pattern()
+
+
+def division_slips(header: SlipHeader, eleves: Sequence[Slip],
+                   passwords: Mapping[str, str]) -> bytes:
+    pdf = new_pdf(f"Identifiants {header.school_name}")
     for number, action in enumerate(sorted(eleves, key=lambda a: a.label)):
         if number % _SLIPS_PER_PAGE == 0:
             pdf.add_page()
@@ -87,11 +101,8 @@ def division_slips(header: SlipHeader, eleves: Sequence[Slip],
 
 def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Slip, password: str) -> None:
     """Drawn with text() at fixed places: no layout engine, a few hundred µs a slip."""
-    left, width = _MARGIN + 4, pdf.w - 2 * _MARGIN
-    pdf.set_draw_color(150)
-    pdf.set_dash_pattern(dash=2, gap=2)
-    pdf.rect(_MARGIN, top, width, _SLIP_HEIGHT - 4)
-    pdf.set_dash_pattern()
+    left = _MARGIN + 4
+    cut_frame(pdf, top, _SLIP_HEIGHT - 4)
     pdf.set_font("Helvetica", size=9)
     pdf.text(left, top + 7, printable(f"{header.school_name} ({header.uai}) · année scolaire "
                                        f"{header.school_year}"))
