@@ -4,6 +4,7 @@ passwords by Password Modify, locks, deletions, idempotence, interruption, refus
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -66,7 +67,11 @@ def test_the_initial_password_works_and_must_be_changed(ldap_home: Cli,
     assert lea["pwdReset"] == [b"TRUE"]  # ppolicy: change it at the next login
     assert lea["userPassword"][0].startswith(b"{SSHA}")  # hashed by the server
     # Every target has it now: the sealed copy is gone from the store.
-    assert not [row for row in ldap_home.store_rows() if row[0] == "pending_password"]
+    with sqlite3.connect(ldap_home.home / "bascule.sqlite") as store:
+        assert store.execute("SELECT count(*) FROM pending_password").fetchone() == (0,)
+    key = ldap_home.home / "secrets" / "cle-mots-de-passe"
+    assert oct(key.stat().st_mode)[-3:] == "600" and key.read_bytes() not in (
+        ldap_home.home / "bascule.sqlite").read_bytes()
 
 
 def test_an_unchanged_sync_writes_nothing(ldap_home: Cli) -> None:
@@ -291,3 +296,12 @@ def test_the_bind_password_may_come_from_the_environment(
     monkeypatch.setenv("BASCULE_SERVEUR_PEDA_PASSWORD", slapd.ADMIN_PASSWORD)
     assert "ajout utilisateur" in _sync(home_cli)
     assert slapd.ADMIN_PASSWORD not in (home_cli.home / "bascule.toml").read_text()
+
+
+def test_passwords_wait_sealed_until_the_target_has_them(ldap_home: Cli) -> None:
+    with sqlite3.connect(ldap_home.home / "bascule.sqlite") as store:
+        (waiting,) = store.execute("SELECT count(*) FROM pending_password").fetchone()
+        sealed = [row[0] for row in store.execute("SELECT sealed FROM pending_password")]
+    assert waiting == 10  # élèves and staff; responsables are not on the network
+    for password in initial_passwords(ldap_home).values():
+        assert all(password not in token for token in sealed)

@@ -114,6 +114,12 @@ class Connection:
                 return
             except _LOST as exc:
                 raise SyncInterrupted(self.config.name, base, describe(exc)) from exc
+            except ldap.LDAPError as exc:
+                raise UserError(
+                    f"La cible « {self.config.name} » refuse la lecture de {base} : "
+                    f"{describe(exc)}.",
+                    hint="Le compte de connexion doit pouvoir lire et écrire sous la base DN "
+                         "(droits de l'annuaire).") from exc
             for dn, found in entries:
                 if dn is not None:
                     yield _found(dn, found, marker)
