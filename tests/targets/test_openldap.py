@@ -305,3 +305,19 @@ def test_passwords_wait_sealed_until_the_target_has_them(ldap_home: Cli) -> None
     assert waiting == 10  # élèves and staff; responsables are not on the network
     for password in initial_passwords(ldap_home).values():
         assert all(password not in token for token in sealed)
+
+
+def test_an_eleve_who_comes_back_is_unlocked(ldap_home: Cli, files: Files,
+                                             slapd_server: slapd.Slapd) -> None:
+    _sync(ldap_home)
+    password = initial_passwords(ldap_home)["temery"]
+    eleves = files("ElevesSansAdresses.xml")[0]
+    edit(eleves, "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    apply_campaign(ldap_home, files)
+    _sync(ldap_home)
+    assert bind_error(slapd_server.url, ELEVE.format("temery"), password)
+    edit(eleves, "<DATE_SORTIE>31/08/2026", "<DATE_SORTIE>20/12/2026")  # back before deletion
+    apply_campaign(ldap_home, files)
+    assert "modification utilisateur" in _sync(ldap_home)
+    assert bind_error(slapd_server.url, ELEVE.format("temery"), password) is None
+    assert "temery" in members(slapd_server, "classe-6a")
