@@ -52,10 +52,18 @@ class BasculeGroup(TyperGroup):
             render.file_error(err, exc)
             raise typer.Exit(1) from None
         except Exception as exc:
+            if _is_usage_error(exc):
+                render.usage_error(err, exc)
+                raise typer.Exit(2) from None
             if _is_cli_exception(exc) or (isinstance(ctx.obj, CliState) and ctx.obj.debug):
                 raise
             render.internal_error(err, exc)
             raise typer.Exit(2) from None
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's usage errors (typer vendors its own click: known by their class names)."""
+    return any(kind.__name__ == "UsageError" for kind in type(exc).__mro__)
 
 
 def _is_cli_exception(exc: Exception) -> bool:
