@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -225,3 +226,59 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
         write_private(partial / name, division_slips(header, slips, passwords))
     partial.rename(folder)
     return BulkReset(count=len(members), slips=folder / name)
+
+
+_BAD_SIGN_IN = "Identifiant ou mot de passe incorrect."
+
+
+def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
+            now: datetime) -> Person:
+    """The person, when the password is theirs and they may come in now (the ENT closure keeps
+    élèves and responsables out unless the direction reopened it)."""
+    engine = open_store(settings.store_url)
+    with engine.connect() as connection:
+        try:
+            person = find_person(connection, uai, login_name)
+            stored = password_hash_of(connection, person)
+        except UserError:
+            person, stored = None, ""
+    # An unknown login costs the same time as a wrong password: no one learns who exists.
+    valid = verify_password(stored or _dummy_hash(), password) and person is not None
+    if not valid or person is None or person.status != "active":
+        raise UserError(_BAD_SIGN_IN, hint="Un oubli ? Un enseignant ou le référent numérique "
+                                           "peut réinitialiser votre mot de passe.")
+    decision = check_access(settings, uai, person.login, now=now)
+    if not decision.allowed:
+        raise UserError(f"Accès fermé pour l'instant : {decision.reason}.")
+    return person
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("bascule: no such account, a hash to spend the same time on")
+
+
+def current_person(settings: Settings, uai: str, login_name: str) -> Person:
+    with open_store(settings.store_url).connect() as connection:
+        return find_person(connection, uai, login_name)
+
+
+def may_reset(settings: Settings, actor: Person, profile: str, login_name: str | None,
+              structures: frozenset[str]) -> bool:
+    """Whether the actor would be allowed to reset this account: what the password tool shows
+    is what the policy allows, and the reset itself asks the policy again."""
+    if login_name is None or actor.status != "active":
+        return False
+    subject = Subject(profile=profile, is_actor=actor.login == login_name,
+                      shares_a_structure=bool(actor.structures & structures))
+    return decide(actor.roles, Permission.RESET_PASSWORD, subject,
+                  _policy_options(settings)).allowed
+
+
+def profile_access(settings: Settings, uai: str, profile: str, *,
+                   now: datetime) -> AccessDecision:
+    """Whether an active account of this profile may enter the ENT now, and why."""
+    with open_store(settings.store_url).connect() as connection:
+        made = overrides(connection, uai)
+    calendar = load_calendar(settings.home, rentree_year_of(now), uai)
+    return ent_access(profile, "active", calendar, made, now)

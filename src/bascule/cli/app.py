@@ -98,6 +98,24 @@ def main_options(
 
 
 @app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
+    uai: UaiOption = None,
+) -> None:
+    """Lance la console web (pages en français) pour les personnels de l'établissement."""
+    # The server's dependencies load only for this command: every other one starts faster.
+    import uvicorn
+
+    from bascule.web.app import create_app
+
+    state: CliState = ctx.obj
+    out.print(f"Console bascule : http://{host}:{port}/connexion (Ctrl+C pour l'arrêter)")
+    uvicorn.run(create_app(state.home, uai=uai), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def version() -> None:
     """Affiche la version de bascule."""
     out.print(f"bascule {__version__}")

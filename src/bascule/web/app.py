@@ -1,0 +1,228 @@
+"""The console's pages: sign-in, dashboard, the password tool, Pilotage > Fermeture rentrée, and
+the self-service page of élèves and responsables. Every action goes through school_ops, which
+asks the policy: a button the policy would refuse is not shown, and a forged request is refused
+the same."""
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from bascule import pipeline, school_ops
+from bascule.calendars import load_calendar
+from bascule.directory.people import Person
+from bascule.domain.access import CLOSED_PROFILES
+from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
+from bascule.domain.policy import Permission, decide
+from bascule.domain.school import describe_moment
+from bascule.errors import UserError
+from bascule.settings import load_settings
+from bascule.web.security import (
+    COOKIE,
+    HEADERS,
+    Session,
+    Sessions,
+    Throttle,
+    csrf_valid,
+    session_key,
+)
+
+PREAUTH = "bascule_preauth"
+SELF_SERVICE_PROFILES = ("eleve", "responsable")
+_templates = Environment(loader=PackageLoader("bascule", "templates/web"),
+                         autoescape=select_autoescape(default=True), trim_blocks=True,
+                         lstrip_blocks=True)
+
+
+class Refused(Exception):
+    """A request the console answers with a French page and this status."""
+
+    def __init__(self, status: int, message: str, hint: str = ""):
+        super().__init__(message)
+        self.status, self.message, self.hint = status, message, hint
+
+
+def create_app(home: Path, *, uai: str | None = None,
+               clock: Callable[[], datetime] = pipeline.utc_now) -> FastAPI:
+    settings = load_settings(home)
+    school = pipeline.school_uai(settings, uai)
+    sessions = Sessions(session_key(settings.home / "secrets"))
+    throttle = Throttle()
+    app = FastAPI(title="bascule", docs_url=None, redoc_url=None)
+    app.mount("/static", StaticFiles(packages=[("bascule.web", "static")]), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.update(HEADERS)
+        return response
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> HTMLResponse:
+        return page("message.html.j2", request, None, status=exc.status, title="Refusé",
+                    message=exc.message, hint=exc.hint)
+
+    def page(template: str, request: Request, session: Session | None, *, status: int = 200,
+             **values: Any) -> HTMLResponse:
+        html = _templates.get_template(template).render(
+            school=pipeline.school_name(settings, school), uai=school, session=session,
+            secure=request.url.scheme == "https", **values)
+        return HTMLResponse(html, status_code=status)
+
+    def signed_in(request: Request) -> tuple[Session, Person]:
+        session = sessions.read(request.cookies.get(COOKIE))
+        if session is None:
+            raise Refused(401, "Connectez-vous d'abord.", "Page Connexion.")
+        try:
+            person = school_ops.current_person(settings, school, session.login)
+        except UserError as exc:
+            raise Refused(401, exc.message) from exc
+        if person.status != "active":
+            raise Refused(403, "Ce compte n'est plus actif.")
+        return session, person
+
+    def checked(request: Request, token: str | None,
+                who: tuple[Session, Person]) -> Person:
+        if not csrf_valid(who[0], token):
+            raise Refused(403, "Formulaire expiré ou venu d'ailleurs : rien n'a été fait.",
+                          "Rechargez la page et recommencez.")
+        return who[1]
+
+    def staff_only(person: Person) -> None:
+        if person.profile in SELF_SERVICE_PROFILES:
+            raise Refused(403, "Cette page est réservée aux personnels.")
+
+    Who = Annotated[tuple[Session, Person], Depends(signed_in)]
+    Csrf = Annotated[str | None, Form()]
+
+    @app.get("/connexion", response_class=HTMLResponse)
+    def sign_in_form(request: Request) -> HTMLResponse:
+        token = secrets.token_urlsafe(24)
+        response = page("connexion.html.j2", request, None, preauth=token)
+        response.set_cookie(PREAUTH, token, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+        return response
+
+    @app.post("/connexion")
+    def sign_in(request: Request, identifiant: Annotated[str, Form()],
+                mot_de_passe: Annotated[str, Form()], csrf: Csrf = None) -> Response:
+        expected = request.cookies.get(PREAUTH)
+        if not (expected and csrf and secrets.compare_digest(expected, csrf)):
+            raise Refused(403, "Formulaire expiré : rechargez la page de connexion.")
+        keys = (f"login:{identifiant}", f"ip:{request.client.host if request.client else '?'}")
+        if any(throttle.blocked(key) for key in keys):
+            raise Refused(429, "Trop d'essais : réessayez dans quelques minutes.")
+        try:
+            person = school_ops.sign_in(settings, school, identifiant, mot_de_passe,
+                                        now=clock())
+        except UserError as exc:
+            for key in keys:
+                throttle.failed(key)
+            raise Refused(401, exc.message, exc.hint) from exc
+        for key in keys:
+            throttle.succeeded(key)
+        cookie, _session = sessions.open(person.login)
+        target = "/mon-compte" if person.profile in SELF_SERVICE_PROFILES else "/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https", max_age=8 * 3600)
+        response.delete_cookie(PREAUTH)
+        return response
+
+    @app.post("/deconnexion")
+    def sign_out(request: Request, who: Who, csrf: Csrf = None) -> Response:
+        checked(request, csrf, who)
+        response = RedirectResponse("/connexion", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def dashboard(request: Request, who: Who) -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        now = clock()
+        calendar = load_calendar(settings.home, rentree_year_of(now), school)
+        campaigns = [c for c in pipeline.campaigns(settings) if c.uai == school]
+        return page("tableau.html.j2", request, session, person=person,
+                    moment=describe_moment(now), allowed=allowed_at(calendar, now).items(),
+                    phase=[m.value for m in calendar.active(now)], campaigns=campaigns[-3:])
+
+    @app.get("/mots-de-passe", response_class=HTMLResponse)
+    def password_tool(request: Request, who: Who, q: str = "") -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        wanted = q.strip().lower()
+        rows = [row for row in pipeline.accounts(settings, school)
+                if wanted and row.status == "active" and wanted in " ".join(
+                    filter(None, (row.login, row.last_name, row.first_name, row.division))
+                ).lower()][:50]
+        shown = [(row, school_ops.may_reset(
+            settings, person, row.profile, row.login,
+            frozenset({f"D:{row.division}"} | {f"G:{g}" for g in row.groups})))
+            for row in rows]
+        return page("mots_de_passe.html.j2", request, session, person=person, q=q, rows=shown)
+
+    @app.post("/mots-de-passe/reinitialiser", response_class=HTMLResponse)
+    def reset(request: Request, who: Who, identifiant: Annotated[str, Form()],
+              csrf: Csrf = None) -> HTMLResponse:
+        person = checked(request, csrf, who)
+        try:
+            subject, password = school_ops.reset_password(settings, school, identifiant,
+                                                          by=person.login, now=clock())
+        except UserError as exc:
+            raise Refused(403, exc.message, exc.hint) from exc
+        return page("nouveau_mot_de_passe.html.j2", request, who[0], subject=subject,
+                    password=password)
+
+    @app.get("/pilotage/fermeture", response_class=HTMLResponse)
+    def closure(request: Request, who: Who) -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        now = clock()
+        window = load_calendar(settings.home, rentree_year_of(now), school).span(
+            Milestone.ENT_CLOSURE)
+        may = decide(person.roles, Permission.TOGGLE_ENT_CLOSURE).allowed
+        states = {profile: school_ops.profile_access(settings, school, profile, now=now)
+                  for profile in CLOSED_PROFILES}
+        return page("fermeture.html.j2", request, session, person=person, may=may,
+                    window=window, describe=describe_moment, states=states,
+                    running=window is not None and window.contains(now))
+
+    @app.post("/pilotage/fermeture")
+    def toggle(request: Request, who: Who, profil: Annotated[str, Form()],
+               ouvrir: Annotated[str, Form()], csrf: Csrf = None) -> Response:
+        person = checked(request, csrf, who)
+        try:
+            school_ops.set_closure(settings, school, profil, reopen=ouvrir == "oui",
+                                   by=person.login, now=clock())
+        except UserError as exc:
+            raise Refused(403, exc.message, exc.hint) from exc
+        return RedirectResponse("/pilotage/fermeture", status_code=303)
+
+    @app.get("/mon-compte", response_class=HTMLResponse)
+    def my_account(request: Request, who: Who) -> HTMLResponse:
+        return page("mon_compte.html.j2", request, who[0], person=who[1], done=False)
+
+    @app.post("/mon-compte", response_class=HTMLResponse)
+    def change_password(request: Request, who: Who, actuel: Annotated[str, Form()],
+                        nouveau: Annotated[str, Form()], confirmation: Annotated[str, Form()],
+                        csrf: Csrf = None) -> HTMLResponse:
+        person = checked(request, csrf, who)
+        if nouveau != confirmation:
+            raise Refused(400, "Les deux saisies du nouveau mot de passe diffèrent.")
+        try:
+            school_ops.change_own_password(settings, school, person.login, current=actuel,
+                                           new=nouveau, now=clock())
+        except UserError as exc:
+            raise Refused(400, exc.message, exc.hint) from exc
+        return page("mon_compte.html.j2", request, who[0], person=person, done=True)
+
+    return app
+
+

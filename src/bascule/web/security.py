@@ -1,0 +1,91 @@
+"""Sessions, CSRF, sign-in throttling and security headers.
+
+The session is a signed, timed cookie (HttpOnly, SameSite=Strict, Secure behind TLS) holding
+only who signed in and a CSRF token; the person is read again from the store on every request,
+so a revoked delegation or a disabled account takes effect at once. The signing key lives in
+the home's secrets folder, like the passwords' sealing key."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+COOKIE = "bascule_session"
+SESSION_SECONDS = 8 * 3600
+ATTEMPTS = 5  # failed sign-ins before a pause
+LOCKOUT_SECONDS = 300
+
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    login: str
+    csrf: str
+
+
+def session_key(folder: Path) -> bytes:
+    """Made on first use, readable by its owner only."""
+    path = folder / "cle-sessions"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as key_file:
+            key_file.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+class Sessions:
+    def __init__(self, key: bytes):
+        self._serializer = URLSafeTimedSerializer(key, salt="bascule-session")
+
+    def open(self, login: str) -> tuple[str, Session]:
+        session = Session(login=login, csrf=secrets.token_urlsafe(24))
+        return self._serializer.dumps({"login": login, "csrf": session.csrf}), session
+
+    def read(self, cookie: str | None) -> Session | None:
+        if not cookie:
+            return None
+        try:
+            data = self._serializer.loads(cookie, max_age=SESSION_SECONDS)
+        except BadSignature:
+            return None
+        return Session(login=str(data["login"]), csrf=str(data["csrf"]))
+
+
+def csrf_valid(session: Session | None, token: str | None) -> bool:
+    return session is not None and token is not None and secrets.compare_digest(
+        session.csrf, token)
+
+
+class Throttle:
+    """Failed attempts per key (a login, an address): a pause after too many."""
+
+    def __init__(self, attempts: int = ATTEMPTS, seconds: float = LOCKOUT_SECONDS):
+        self.attempts, self.seconds = attempts, seconds
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def blocked(self, key: str) -> bool:
+        recent = self._failures[key]
+        while recent and recent[0] < time.monotonic() - self.seconds:
+            recent.popleft()
+        return len(recent) >= self.attempts
+
+    def failed(self, key: str) -> None:
+        self._failures[key].append(time.monotonic())
+
+    def succeeded(self, key: str) -> None:
+        self._failures.pop(key, None)

@@ -1,0 +1,124 @@
+"""The web console with FastAPI's test client, on the hand-written college: sign-in, CSRF,
+throttling, the password tool limited by the policy (page and forged request), the rentrée
+closure reopened by the principal and only by them, and the security headers."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bascule.domain.school import SCHOOL_TIMEZONE
+from bascule.web.app import create_app
+from tests.conftest import Cli, Files
+
+AT = "2026-09-10T10:00"
+CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
+
+
+def _passwords(cli: Cli) -> dict[str, str]:
+    text = next((cli.home / "credentials").rglob("comptes.csv")).read_text(encoding="utf-8-sig")
+    rows = [line.split(";") for line in text.splitlines()[1:]]
+    return {row[0] or row[1]: row[-1] for row in rows}
+
+
+@pytest.fixture
+def school(home_cli: Cli, files: Files) -> Cli:
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", AT).exit_code == 0
+    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    return home_cli
+
+
+def _client(home: Path, now: datetime | None = None) -> TestClient:
+    clock = (lambda: now) if now else None
+    app = create_app(home, clock=clock) if clock else create_app(home)
+    return TestClient(app, base_url="http://testserver")
+
+
+def _sign_in(client: TestClient, login: str, password: str) -> str:
+    form = client.get("/connexion")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore
+    answer = client.post("/connexion", data={"identifiant": login, "mot_de_passe": password,
+                                             "csrf": token}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    page = client.get(answer.headers["location"])
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    return found.group(1) if found else ""
+
+
+def test_sign_in_and_the_security_headers(school: Cli) -> None:
+    client = _client(school.home)
+    assert client.get("/").status_code == 401
+    csrf = _sign_in(client, "idasilva", _passwords(school)["idasilva"])
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200 and "Tableau de bord" in dashboard.text
+    assert "script-src 'self'" in dashboard.headers["content-security-policy"]
+    assert dashboard.headers["x-frame-options"] == "DENY"
+    cookie = client.cookies.get("bascule_session")
+    assert cookie and _passwords(school)["idasilva"] not in cookie
+    assert client.post("/deconnexion", data={"csrf": csrf}, follow_redirects=False
+                       ).status_code == 303
+
+
+def test_wrong_passwords_are_throttled(school: Cli) -> None:
+    client = _client(school.home)
+    for _ in range(5):
+        form = client.get("/connexion")
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore
+        refused = client.post("/connexion", data={"identifiant": "cdurand",
+                                                  "mot_de_passe": "pas-le-bon", "csrf": token})
+        assert refused.status_code == 401
+        assert "Identifiant ou mot de passe incorrect" in refused.text
+    form = client.get("/connexion")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore
+    blocked = client.post("/connexion", data={
+        "identifiant": "cdurand", "mot_de_passe": _passwords(school)["cdurand"], "csrf": token})
+    assert blocked.status_code == 429
+
+
+def test_a_teacher_resets_an_eleve_and_is_refused_on_a_colleague(school: Cli) -> None:
+    client = _client(school.home)
+    csrf = _sign_in(client, "cdurand", _passwords(school)["cdurand"])
+    eleves = client.get("/mots-de-passe", params={"q": "martin"})
+    assert "Réinitialiser" in eleves.text
+    colleagues = client.get("/mots-de-passe", params={"q": "legoff"})
+    assert "LE GOFF" in colleagues.text.upper() and "Réinitialiser" not in colleagues.text
+    reset = client.post("/mots-de-passe/reinitialiser",
+                        data={"identifiant": "lmartin", "csrf": csrf})
+    assert reset.status_code == 200 and "Nouveau mot de passe" in reset.text
+    forged = client.post("/mots-de-passe/reinitialiser",
+                         data={"identifiant": "jlegoff", "csrf": csrf})
+    assert forged.status_code == 403 and "Refusé" in forged.text
+    no_csrf = client.post("/mots-de-passe/reinitialiser", data={"identifiant": "lmartin"})
+    assert no_csrf.status_code == 403 and "rien n'a été fait" in html.unescape(no_csrf.text)
+
+
+def test_the_principal_reopens_the_ent_and_an_eleve_can_then_sign_in(school: Cli) -> None:
+    passwords = _passwords(school)
+    eleve = _client(school.home, CLOSURE)
+    form = eleve.get("/connexion")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore
+    closed = eleve.post("/connexion", data={"identifiant": "lmartin2",
+                                            "mot_de_passe": passwords["lmartin2"],
+                                            "csrf": token})
+    assert closed.status_code == 401 and "fermeture rentrée" in closed.text
+    teacher = _client(school.home, CLOSURE)
+    csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
+    assert "Rouvrir" not in teacher.get("/pilotage/fermeture").text
+    forged = teacher.post("/pilotage/fermeture", data={"profil": "eleve", "ouvrir": "oui",
+                                                       "csrf": csrf})
+    assert forged.status_code == 403
+    principal = _client(school.home, CLOSURE)
+    csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
+    assert "Rouvrir" in principal.get("/pilotage/fermeture").text
+    done = principal.post("/pilotage/fermeture", data={"profil": "eleve", "ouvrir": "oui",
+                                                       "csrf": csrf}, follow_redirects=True)
+    assert "ouvert" in done.text
+    _sign_in(eleve, "lmartin2", passwords["lmartin2"])
+    assert "Mon compte" in eleve.get("/mon-compte").text
+    assert eleve.get("/").status_code == 403  # élèves only reach their own page
