@@ -36,6 +36,22 @@ echo "(… un espace par ligne …)"
 $bascule --home "$demo" cleanup plan departs --at 2026-09-15T09:00 | sed -n '1,3p'
 $bascule --home "$demo" cleanup apply --yes --at 2026-09-15T09:05
 echo
+# The console: the principal names a digital referent, as in Pilotage > Autorisations.
+$bascule --home "$demo" accounts --json --status active > "$demo/comptes-actifs.json"
+read -r principal teacher referent < <(.venv/bin/python - "$demo/comptes-actifs.json" <<'PY'
+import json, sys
+accounts = sorted(json.load(open(sys.argv[1])), key=lambda a: a["login"] or "")
+def first(profile, skip=()):
+    return next(a["login"] for a in accounts if a["profile"] == profile and a["login"]
+                and a["login"] not in skip)
+teacher = first("enseignant")
+print(first("direction"), teacher, first("enseignant", {teacher}))
+PY
+)
+rm "$demo/comptes-actifs.json"
+$bascule --home "$demo" delegation grant "$referent" "Réinitialiser les mots de passe" \
+  --by "$principal" >/dev/null
+echo
 $bascule --home "$demo" status
 cat <<TXT
 
@@ -47,4 +63,7 @@ Résultats :
   espaces              $demo/espaces/$uai/ (occupation : $demo/rapports/espaces.html)
   mots de passe        $demo/credentials/$uai/*/ (comptes.csv, fiches-*.pdf : lisibles par vous seul)
 Pour continuer : .venv/bin/bascule --home $demo accounts
+Console web : .venv/bin/bascule --home $demo serve, puis http://127.0.0.1:8000/connexion
+  principal $principal, référent numérique $referent, enseignant $teacher
+  (leurs mots de passe initiaux sont dans $demo/credentials/$uai/*/comptes.csv)
 TXT

@@ -122,3 +122,37 @@ def test_the_principal_reopens_the_ent_and_an_eleve_can_then_sign_in(school: Cli
     _sign_in(eleve, "lmartin2", passwords["lmartin2"])
     assert "Mon compte" in eleve.get("/mon-compte").text
     assert eleve.get("/").status_code == 403  # élèves only reach their own page
+
+
+def test_the_direction_grants_delegations_and_reads_the_journal(school: Cli) -> None:
+    passwords = _passwords(school)
+    teacher = _client(school.home)
+    csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
+    assert "Accorder" not in teacher.get("/pilotage/autorisations").text
+    forged = teacher.post("/pilotage/autorisations", data={
+        "identifiant": "cdurand", "delegation": "Réinitialiser les mots de passe",
+        "accorder": "oui", "csrf": csrf})
+    assert forged.status_code == 403
+    assert teacher.get("/journal").status_code == 403
+    principal = _client(school.home)
+    csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
+    granted = principal.post("/pilotage/autorisations", data={
+        "identifiant": "jlegoff", "delegation": "Réinitialiser les mots de passe",
+        "accorder": "oui", "csrf": csrf}, follow_redirects=True)
+    assert "Réinitialiser les mots de passe" in granted.text and "jlegoff" in granted.text
+    journal = principal.get("/journal", params={"action": "delegation_grant"})
+    assert journal.status_code == 200
+    assert "<td>idasilva</td><td>delegation_grant</td><td>staff:" in journal.text
+
+
+def test_accounts_export_as_csv_for_the_referents(school: Cli) -> None:
+    client = _client(school.home)
+    _sign_in(client, "idasilva", _passwords(school)["idasilva"])
+    page = client.get("/comptes", params={"profil": "eleve"})
+    assert "lmartin" in page.text and "cdurand" not in page.text
+    export = client.get("/comptes", params={"profil": "eleve", "format": "csv"})
+    assert export.headers["content-type"].startswith("text/csv")
+    assert export.content.startswith(b"\xef\xbb\xbf")  # the BOM spreadsheets need
+    lines = export.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("login;educonnect;profile") and len(lines) == 5
+    assert "Calendrier de la bascule" in client.get("/calendrier").text

@@ -25,6 +25,7 @@ from bascule.cli.common import (
 )
 from bascule.domain.school import SchoolYear
 from bascule.errors import ImportRejected, UserError
+from bascule.reports.accounts import accounts_csv
 from bascule.reports.quality import write_quality_report
 from bascule.settings import Settings
 from bascule.synthetic.generate import DEFAULT_SIZE, generate_campaigns
@@ -270,7 +271,7 @@ def accounts(
     if as_json:
         write_json(render_plan.accounts_json(rows))
     elif as_csv:
-        sys.stdout.write(render_plan.accounts_csv(rows))
+        sys.stdout.write(accounts_csv(rows))
     elif as_summary:
         render_plan.accounts_summary(out, rows)
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -163,19 +161,6 @@ def _account_dict(row: AccountRow) -> dict[str, object]:
     document["birth_date"] = row.birth_date.isoformat() if row.birth_date else None
     document["groups"] = list(row.groups)
     return document
-
-
-def accounts_csv(rows: Sequence[AccountRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    columns = ("login", "educonnect", "profile", "status", "last_name", "first_name",
-               "birth_date", "division", "groups", "ine")
-    writer.writerow(columns)
-    for row in rows:
-        values = _account_dict(row)
-        values["groups"] = ",".join(row.groups)
-        writer.writerow([values[column] or "" for column in columns])
-    return out.getvalue()
 
 
 def accounts_summary(console: Console, rows: Sequence[AccountRow]) -> None:

@@ -16,12 +16,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bascule import pipeline, school_ops
 from bascule.calendars import load_calendar
+from bascule.directory.audit import AuditFilter
 from bascule.directory.people import Person
 from bascule.domain.access import CLOSED_PROFILES
 from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
-from bascule.domain.policy import Permission, decide
+from bascule.domain.notices import AUDIENCES, notices
+from bascule.domain.policy import DELEGATIONS, Permission, Subject, decide
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
+from bascule.reports.accounts import accounts_csv
 from bascule.settings import load_settings
 from bascule.web.security import (
     COOKIE,
@@ -204,6 +207,66 @@ def create_app(home: Path, *, uai: str | None = None,
         except UserError as exc:
             raise Refused(403, exc.message, exc.hint) from exc
         return RedirectResponse("/pilotage/fermeture", status_code=303)
+
+    @app.get("/pilotage/autorisations", response_class=HTMLResponse)
+    def delegations(request: Request, who: Who) -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        may = decide(person.roles, Permission.MANAGE_DELEGATIONS, Subject(
+            profile="enseignant")).allowed
+        return page("autorisations.html.j2", request, session, person=person, may=may,
+                    rows=school_ops.delegations(settings, school), names=list(DELEGATIONS))
+
+    @app.post("/pilotage/autorisations")
+    def change_delegation(request: Request, who: Who, identifiant: Annotated[str, Form()],
+                          delegation: Annotated[str, Form()], accorder: Annotated[str, Form()],
+                          csrf: Csrf = None) -> Response:
+        person = checked(request, csrf, who)
+        try:
+            school_ops.change_delegation(settings, school, identifiant.strip(), delegation,
+                                         by=person.login, now=clock(),
+                                         granted=accorder == "oui")
+        except UserError as exc:
+            raise Refused(403, exc.message, exc.hint) from exc
+        return RedirectResponse("/pilotage/autorisations", status_code=303)
+
+    @app.get("/comptes", response_class=HTMLResponse)
+    def accounts(request: Request, who: Who, profil: str = "", division: str = "",
+                 etat: str = "active") -> Response:
+        session, person = who
+        staff_only(person)
+        rows = [row for row in pipeline.accounts(settings, school)
+                if (not profil or row.profile == profil)
+                and (not division or row.division == division)
+                and (not etat or row.status == etat)]
+        if request.query_params.get("format") == "csv":
+            attachment = f'attachment; filename="comptes-{school}.csv"'
+            return Response(("\ufeff" + accounts_csv(rows)).encode("utf-8"),
+                            media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": attachment})
+        return page("comptes.html.j2", request, session, person=person, rows=rows[:500],
+                    total=len(rows), profil=profil, division=division, etat=etat)
+
+    @app.get("/journal", response_class=HTMLResponse)
+    def journal(request: Request, who: Who, action: str = "", acteur: str = "") -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        if not decide(person.roles, Permission.READ_AUDIT).allowed:
+            raise Refused(403, "Le journal est réservé à la direction et aux opérateurs.")
+        entries = school_ops.audit(settings, school, AuditFilter(
+            action=action or None, actor=acteur or None, limit=300))
+        return page("journal.html.j2", request, session, person=person, entries=entries,
+                    action=action, acteur=acteur)
+
+    @app.get("/calendrier", response_class=HTMLResponse)
+    def calendar_page(request: Request, who: Who) -> HTMLResponse:
+        session, person = who
+        now = clock()
+        calendar = load_calendar(settings.home, rentree_year_of(now), school)
+        steps = [(m.value, describe_moment(s.start), describe_moment(s.end) if s.end else "")
+                 for m, s in calendar.spans.items()]
+        return page("calendrier.html.j2", request, session, person=person, steps=steps,
+                    notices=notices(calendar, now), audiences=AUDIENCES)
 
     @app.get("/mon-compte", response_class=HTMLResponse)
     def my_account(request: Request, who: Who) -> HTMLResponse:
