@@ -4,6 +4,9 @@ permission is the policy's (domain/policy.py); these functions ask it, then act,
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -12,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from bascule.calendars import load_calendar
+from bascule.directory.accounts import AccountRow
 from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries
 from bascule.directory.hashing import hash_password, hash_passwords, verify_password
 from bascule.directory.people import (
@@ -282,3 +286,20 @@ def profile_access(settings: Settings, uai: str, profile: str, *,
         made = overrides(connection, uai)
     calendar = load_calendar(settings.home, rentree_year_of(now), uai)
     return ent_access(profile, "active", calendar, made, now)
+
+
+# The accounts as a CSV for the referents (";" separated, as French spreadsheets expect).
+ACCOUNT_COLUMNS = ("login", "educonnect", "profile", "status", "last_name", "first_name",
+                   "birth_date", "division", "groups", "ine")
+
+
+def accounts_csv(rows: Sequence[AccountRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(ACCOUNT_COLUMNS)
+    for row in rows:
+        writer.writerow([row.login or "", row.educonnect or "", row.profile, row.status,
+                         row.last_name, row.first_name,
+                         row.birth_date.isoformat() if row.birth_date else "",
+                         row.division or "", ",".join(row.groups), row.ine or ""])
+    return out.getvalue()

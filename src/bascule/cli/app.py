@@ -25,8 +25,8 @@ from bascule.cli.common import (
 )
 from bascule.domain.school import SchoolYear
 from bascule.errors import ImportRejected, UserError
-from bascule.reports.accounts import accounts_csv
 from bascule.reports.quality import write_quality_report
+from bascule.school_ops import accounts_csv
 from bascule.settings import Settings
 from bascule.synthetic.generate import DEFAULT_SIZE, generate_campaigns
 

@@ -24,7 +24,6 @@ from bascule.domain.notices import AUDIENCES, notices
 from bascule.domain.policy import DELEGATIONS, Permission, Subject, decide
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
-from bascule.reports.accounts import accounts_csv
 from bascule.settings import load_settings
 from bascule.web.security import (
     COOKIE,
@@ -241,7 +240,7 @@ def create_app(home: Path, *, uai: str | None = None,
                 and (not etat or row.status == etat)]
         if request.query_params.get("format") == "csv":
             attachment = f'attachment; filename="comptes-{school}.csv"'
-            return Response(("\ufeff" + accounts_csv(rows)).encode("utf-8"),
+            return Response(("\ufeff" + school_ops.accounts_csv(rows)).encode("utf-8"),
                             media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": attachment})
         return page("comptes.html.j2", request, session, person=person, rows=rows[:500],
