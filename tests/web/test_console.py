@@ -156,3 +156,14 @@ def test_accounts_export_as_csv_for_the_referents(school: Cli) -> None:
     lines = export.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("login;educonnect;profile") and len(lines) == 5
     assert "Calendrier de la bascule" in client.get("/calendrier").text
+
+
+def test_verification_and_spaces_pages(school: Cli) -> None:
+    assert school("spaces", "sync", "--at", AT).exit_code == 0
+    client = _client(school.home)
+    _sign_in(client, "idasilva", _passwords(school)["idasilva"])
+    verification = client.get("/verification")
+    assert verification.status_code == 200
+    assert "Divisions sans professeur principal" in verification.text
+    spaces = client.get("/espaces")
+    assert spaces.status_code == 200 and "Classes/6A" in spaces.text and "<meter" in spaces.text

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bascule import pipeline, school_ops
+from bascule import pipeline, school_ops, spaces_ops, verify_ops
 from bascule.calendars import load_calendar
 from bascule.directory.audit import AuditFilter
 from bascule.directory.people import Person
@@ -25,6 +25,8 @@ from bascule.domain.policy import DELEGATIONS, Permission, Subject, decide
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
 from bascule.settings import load_settings
+from bascule.spaces.usage import human_size
+from bascule.verification.model import counts
 from bascule.web.security import (
     COOKIE,
     HEADERS,
@@ -266,6 +268,23 @@ def create_app(home: Path, *, uai: str | None = None,
                  for m, s in calendar.spans.items()]
         return page("calendrier.html.j2", request, session, person=person, steps=steps,
                     notices=notices(calendar, now), audiences=AUDIENCES)
+
+    @app.get("/verification", response_class=HTMLResponse)
+    def verification(request: Request, who: Who) -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        result = verify_ops.run_verification(settings, school, now=clock())
+        return page("verification.html.j2", request, session, person=person,
+                    findings=result.findings, totals=counts(result.findings))
+
+    @app.get("/espaces", response_class=HTMLResponse)
+    def spaces(request: Request, who: Who) -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        usages = sorted(spaces_ops.spaces_usage(settings, school),
+                        key=lambda u: (-(u.fraction or 0), u.space.relative))
+        return page("espaces.html.j2", request, session, person=person, usages=usages,
+                    human=human_size)
 
     @app.get("/mon-compte", response_class=HTMLResponse)
     def my_account(request: Request, who: Who) -> HTMLResponse:
