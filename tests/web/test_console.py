@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.web.app import create_app
-from tests.conftest import Cli, Files
+from tests.conftest import Cli, Files, edit
 
 AT = "2026-09-10T10:00"
 CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
@@ -167,3 +167,33 @@ def test_verification_and_spaces_pages(school: Cli) -> None:
     assert "Divisions sans professeur principal" in verification.text
     spaces = client.get("/espaces")
     assert spaces.status_code == 200 and "Classes/6A" in spaces.text and "<meter" in spaces.text
+
+
+def test_the_principal_approves_the_plan_the_operator_then_applies(
+        home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", AT).exit_code == 0
+    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    passwords = _passwords(home_cli)
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", AT).exit_code == 0
+    teacher = _client(home_cli.home)
+    csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
+    page = teacher.get("/plan")
+    assert "disable" in page.text and "Approuver ce plan" not in page.text
+    digest = re.search(r"empreinte <code>(\w+)</code>", page.text).group(1)  # type: ignore
+    principal = _client(home_cli.home)
+    csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
+    form = principal.get("/plan").text
+    full = re.search(r'name="empreinte" value="(\w+)"', form).group(1)  # type: ignore
+    assert full.startswith(digest)
+    stale = principal.post("/plan/approuver", data={"empreinte": "0" * 64, "csrf": csrf})
+    assert stale.status_code == 403
+    approved = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf},
+                              follow_redirects=True)
+    assert "Approuvé par idasilva" in approved.text
+    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    assert "Aucun plan en attente" in principal.get("/plan").text
+    journal = principal.get("/journal", params={"action": "approbation"})
+    assert full[:12] in journal.text

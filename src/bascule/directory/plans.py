@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, select, update
@@ -37,3 +38,30 @@ def mark_applied(engine: Engine, plan_id: int, at: datetime) -> None:
     with engine.begin() as connection:
         connection.execute(update(saved_plan).where(saved_plan.c.id == plan_id)
                            .values(applied_at=at))
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    plan_id: int
+    content_sha256: str
+    approved_by: str | None
+    approved_at: datetime | None
+
+
+def approval_of(engine: Engine, plan_id: int) -> Approval:
+    query = select(saved_plan.c.content_sha256, saved_plan.c.approved_by,
+                   saved_plan.c.approved_at).where(saved_plan.c.id == plan_id)
+    with engine.connect() as connection:
+        row = connection.execute(query).one()
+    return Approval(plan_id, row.content_sha256, row.approved_by, row.approved_at)
+
+
+def approve(engine: Engine, plan_id: int, content_sha256: str, by: str, at: datetime) -> bool:
+    """Approve the plan of this hash; False if the saved plan is no longer that one."""
+    with engine.begin() as connection:
+        done = connection.execute(
+            update(saved_plan).where((saved_plan.c.id == plan_id)
+                                     & (saved_plan.c.content_sha256 == content_sha256)
+                                     & saved_plan.c.applied_at.is_(None))
+            .values(approved_by=by, approved_at=at))
+    return bool(done.rowcount)

@@ -145,6 +145,9 @@ saved_plan = Table(
     Column("content_sha256", String(64), nullable=False),
     Column("plan", Text, nullable=False),
     Column("applied_at", UtcDateTime(), nullable=True),
+    # Who approved this very plan (its hash), and when: a principal, or the operator.
+    Column("approved_by", String(120), nullable=True),
+    Column("approved_at", UtcDateTime(), nullable=True),
 )
 
 # Named permissions the direction grants to staff; a revoked one keeps its row, for the audit.

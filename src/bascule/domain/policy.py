@@ -28,6 +28,7 @@ class Role(Enum):
 
 class Permission(Enum):
     RUN_ROLLOVER = "importer, planifier et appliquer une campagne"
+    APPROVE_PLAN = "approuver le plan d'une campagne avant son application"
     FORCE_CALENDAR_GATE = "passer outre une suspension du calendrier"
     CLEAN_CLASS_SPACES = "nettoyer les espaces classes et le commun"
     CLEAN_STAFF_SPACES = "nettoyer Salle_des_profs et Mediaprof"
@@ -63,6 +64,8 @@ DELEGATIONS = {
 _DIRECTION = (Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT)
 _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     Permission.RUN_ROLLOVER: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
+    Permission.APPROVE_PLAN: {role: frozenset({Scope.SCHOOL})
+                              for role in (Role.OPERATEUR, *_DIRECTION)},
     Permission.FORCE_CALENDAR_GATE: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
     Permission.CLEAN_CLASS_SPACES: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
     Permission.CLEAN_STAFF_SPACES: {role: frozenset({Scope.SCHOOL})

@@ -4,6 +4,7 @@ asks the policy: a button the policy would refuse is not shown, and a forged req
 the same."""
 
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -268,6 +269,27 @@ def create_app(home: Path, *, uai: str | None = None,
                  for m, s in calendar.spans.items()]
         return page("calendrier.html.j2", request, session, person=person, steps=steps,
                     notices=notices(calendar, now), audiences=AUDIENCES)
+
+    @app.get("/plan", response_class=HTMLResponse)
+    def plan_page(request: Request, who: Who) -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        waiting = school_ops.pending(settings, school)
+        counts_by = Counter((a.kind.value, a.profile) for a in waiting.plan.actions
+                            ) if waiting else Counter()
+        may = decide(person.roles, Permission.APPROVE_PLAN).allowed
+        return page("plan.html.j2", request, session, person=person, waiting=waiting,
+                    counts=sorted(counts_by.items()), may=may, describe=describe_moment)
+
+    @app.post("/plan/approuver")
+    def approve_plan(request: Request, who: Who, empreinte: Annotated[str, Form()],
+                     csrf: Csrf = None) -> Response:
+        person = checked(request, csrf, who)
+        try:
+            school_ops.approve_plan(settings, school, empreinte, by=person.login, now=clock())
+        except UserError as exc:
+            raise Refused(403, exc.message, exc.hint) from exc
+        return RedirectResponse("/plan", status_code=303)
 
     @app.get("/verification", response_class=HTMLResponse)
     def verification(request: Request, who: Who) -> HTMLResponse:

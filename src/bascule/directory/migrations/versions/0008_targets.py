@@ -1,5 +1,5 @@
 """Directory targets and feeds: passwords sealed until delivered, deliveries, POSIX numbers,
-the feeds' opaque person ids, and the
+the feeds' opaque person ids, plans' approvals, and the
 labels of each staged campaign's subjects (for the subject groups' names).
 
 Revision ID: 0008
@@ -21,6 +21,9 @@ _WHEN = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("saved_plan") as table:
+        table.add_column(sa.Column("approved_by", sa.String(120), nullable=True))
+        table.add_column(sa.Column("approved_at", _WHEN, nullable=True))
     with op.batch_alter_table("staged_snapshot") as table:
         table.add_column(sa.Column("subject_labels", sa.Text, nullable=True))
     staged = sa.table("staged_snapshot", sa.column("id", sa.Integer),
@@ -61,6 +64,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("saved_plan") as table:
+        table.drop_column("approved_at")
+        table.drop_column("approved_by")
     with op.batch_alter_table("staged_snapshot") as table:
         table.drop_column("subject_labels")
     op.drop_table("posix_number")
