@@ -23,6 +23,7 @@ from bascule.directory.people import (
     Person,
     account_state,
     find_person,
+    find_person_by_key,
     grant,
     journal_entry,
     list_delegations,
@@ -36,6 +37,13 @@ from bascule.directory.people import (
 from bascule.directory.plans import Approval, approval_of, approve, pending_plan
 from bascule.directory.sealed import keep_for_targets
 from bascule.directory.store import open_store
+from bascule.directory.tokens import (
+    TokenRow,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_holder,
+)
 from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.passwords import generate_password, meets_policy
@@ -342,3 +350,39 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
         journal_entry(connection, uai, "approbation", content_sha256[:12], actor.login, now,
                       {"plan": content_sha256})
     return pending(settings, uai) or waiting
+
+
+def create_api_token(settings: Settings, uai: str, name: str, for_login: str,
+                     scopes: list[str], *, actor: str, now: datetime) -> str:
+    """A token for a tool acting as a person of the school; shown once, kept as a hash."""
+    engine = open_store(settings.store_url)
+    with engine.begin() as connection:
+        holder = find_person(connection, uai, for_login)
+        token = create_token(connection, uai, name, holder.person_id, scopes, actor, now)
+        journal_entry(connection, uai, "jeton", name, actor, now,
+                      {"pour": holder.login, "portées": sorted(scopes)})
+    return token
+
+
+def api_caller(settings: Settings, uai: str, token: str) -> tuple[Person, frozenset[str]]:
+    """Who a token acts as (read afresh: a disabled holder is refused) and its scopes."""
+    with open_store(settings.store_url).connect() as connection:
+        key, scopes = token_holder(connection, uai, token)
+        holder = find_person_by_key(connection, uai, key)
+    if holder.status != "active":
+        raise UserError("Le titulaire de ce jeton n'a plus de compte actif.")
+    return holder, scopes
+
+
+def revoke_api_token(settings: Settings, uai: str, name: str, *, actor: str,
+                     now: datetime) -> bool:
+    with open_store(settings.store_url).begin() as connection:
+        done = revoke_token(connection, uai, name, now)
+        if done:
+            journal_entry(connection, uai, "jeton_retire", name, actor, now, {})
+    return done
+
+
+def api_tokens(settings: Settings, uai: str) -> list[TokenRow]:
+    with open_store(settings.store_url).connect() as connection:
+        return list_tokens(connection, uai)

@@ -9,7 +9,6 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from bascule.domain.school import SCHOOL_TIMEZONE
@@ -24,14 +23,6 @@ def _passwords(cli: Cli) -> dict[str, str]:
     text = next((cli.home / "credentials").rglob("comptes.csv")).read_text(encoding="utf-8-sig")
     rows = [line.split(";") for line in text.splitlines()[1:]]
     return {row[0] or row[1]: row[-1] for row in rows}
-
-
-@pytest.fixture
-def school(home_cli: Cli, files: Files) -> Cli:
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
-    return home_cli
 
 
 def _client(home: Path, now: datetime | None = None) -> TestClient:

@@ -17,6 +17,7 @@ from bascule.cli.common import (
     ByOption,
     CliState,
     UaiOption,
+    actor_name,
     moment,
     out,
     school_settings,
@@ -322,3 +323,45 @@ def notices(
             out.print(f"  · {line}")
     if html is not None:
         render_admin.notices_page(html, found, when)
+
+
+token_app = typer.Typer(no_args_is_help=True,
+                        help="Les jetons de l'API de la console (/api/v1), pour les outils.")
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Un nom pour le jeton (l'outil qui l'utilise).")],
+    for_login: Annotated[str, typer.Option(
+        "--pour", help="Le compte au nom duquel l'outil agit (ses droits s'appliquent).")],
+    scopes: Annotated[list[str], typer.Option(
+        "--portee", help="lecture, mots-de-passe, pilotage, plan (répétable).")],
+    uai: UaiOption = None,
+) -> None:
+    """Crée un jeton ; il n'est affiché qu'une fois."""
+    settings, school = school_settings(ctx, uai)
+    token = school_ops.create_api_token(settings, school, name, for_login, scopes,
+                                        actor=actor_name(), now=pipeline.utc_now())
+    out.print(f"Jeton « {name} » (à garder secret, il ne sera plus affiché) :")
+    out.print(token, markup=False, highlight=False)
+
+
+@token_app.command("list")
+def token_list(ctx: typer.Context, uai: UaiOption = None) -> None:
+    """Les jetons (jamais leur valeur)."""
+    settings, school = school_settings(ctx, uai)
+    for row in school_ops.api_tokens(settings, school):
+        state = "retiré" if row.revoked else "actif"
+        out.print(f"{row.name} · {row.login_key} · {', '.join(row.scopes)} · créé par "
+                  f"{row.created_by} · {state}")
+
+
+@token_app.command("revoke")
+def token_revoke(ctx: typer.Context, name: Annotated[str, typer.Argument()],
+                 uai: UaiOption = None) -> None:
+    """Retire un jeton : il ne permet plus rien."""
+    settings, school = school_settings(ctx, uai)
+    done = school_ops.revoke_api_token(settings, school, name, actor=actor_name(),
+                                       now=pipeline.utc_now())
+    out.print(f"Jeton « {name} » retiré." if done else f"Aucun jeton actif « {name} ».")

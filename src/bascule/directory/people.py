@@ -58,6 +58,17 @@ def find_person(connection: Connection, uai: str, wanted: str) -> Person:
                   structures=_structures(connection, uai, row.key))
 
 
+def find_person_by_key(connection: Connection, uai: str, key: str) -> Person:
+    """By the store's key, through the login they hold (the network one first)."""
+    held = connection.execute(
+        select(login.c.login).join(person, person.c.id == login.c.person_id)
+        .where((person.c.uai == uai) & (person.c.key == key) & login.c.freed_at.is_(None))
+        .order_by(login.c.namespace.desc())).scalar()
+    if held is None:
+        raise UserError("Le titulaire de ce jeton n'a plus de compte.")
+    return find_person(connection, uai, held)
+
+
 def _roles(connection: Connection, uai: str, person_id: int, profile: str) -> frozenset[Role]:
     roles = {_ROLE_OF_PROFILE[profile]} if profile in _ROLE_OF_PROFILE else set()
     for name in active_delegations(connection, uai, person_id):

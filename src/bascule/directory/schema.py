@@ -218,3 +218,20 @@ feed_id = Table(
     Column("person_id", Integer, ForeignKey("person.id"), primary_key=True),
     Column("value", String(64), nullable=False, unique=True),
 )
+
+# Tokens of the console's API, created by an operator for a person of the school: the API acts
+# as that person (the policy decides), within the token's scopes. Only a hash is kept.
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
+    Column("scopes", Text, nullable=False),  # JSON list
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("uai", "name", name="uq_api_token_name"),
+)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -28,6 +29,7 @@ from bascule.errors import UserError
 from bascule.settings import load_settings
 from bascule.spaces.usage import human_size
 from bascule.verification.model import counts
+from bascule.web.api import api_router
 from bascule.web.security import (
     COOKIE,
     HEADERS,
@@ -59,7 +61,9 @@ def create_app(home: Path, *, uai: str | None = None,
     school = pipeline.school_uai(settings, uai)
     sessions = Sessions(session_key(settings.home / "secrets"))
     throttle = Throttle()
-    app = FastAPI(title="bascule", docs_url=None, redoc_url=None)
+    app = FastAPI(title="bascule", docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
+    app.include_router(api_router(settings, school, clock))
     app.mount("/static", StaticFiles(packages=[("bascule.web", "static")]), name="static")
 
     @app.middleware("http")
@@ -326,6 +330,9 @@ def create_app(home: Path, *, uai: str | None = None,
             raise Refused(400, exc.message, exc.hint) from exc
         return page("mon_compte.html.j2", request, who[0], person=person, done=True)
 
+    for route in app.routes:  # the OpenAPI document describes the API, not the pages
+        if isinstance(route, APIRoute) and not route.path.startswith("/api/"):
+            route.include_in_schema = False
     return app
 
 

@@ -1,5 +1,5 @@
 """Directory targets and feeds: passwords sealed until delivered, deliveries, POSIX numbers,
-the feeds' opaque person ids, plans' approvals, and the
+the feeds' opaque person ids, plans' approvals, API tokens, and the
 labels of each staged campaign's subjects (for the subject groups' names).
 
 Revision ID: 0008
@@ -49,6 +49,19 @@ def upgrade() -> None:
         sa.Column("sealed_at", _WHEN, nullable=False),
     )
     op.create_table(
+        "api_token",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("uai", sa.String(8), nullable=False),
+        sa.Column("name", sa.String(80), nullable=False),
+        sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id"), nullable=False),
+        sa.Column("scopes", sa.Text, nullable=False),
+        sa.Column("created_by", sa.String(120), nullable=False),
+        sa.Column("created_at", _WHEN, nullable=False),
+        sa.Column("revoked_at", _WHEN, nullable=True),
+        sa.UniqueConstraint("uai", "name", name="uq_api_token_name"),
+    )
+    op.create_table(
         "feed_id",
         sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id"), primary_key=True),
         sa.Column("value", sa.String(64), nullable=False, unique=True),
@@ -71,5 +84,6 @@ def downgrade() -> None:
         table.drop_column("subject_labels")
     op.drop_table("posix_number")
     op.drop_table("feed_id")
+    op.drop_table("api_token")
     op.drop_table("password_delivery")
     op.drop_table("pending_password")
