@@ -5,7 +5,8 @@ the same."""
 
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,6 +46,15 @@ SELF_SERVICE_PROFILES = ("eleve", "responsable")
 _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
                          autoescape=select_autoescape(default=True), trim_blocks=True,
                          lstrip_blocks=True)
+
+
+@contextmanager
+def refusal(status: int = 403) -> Iterator[None]:
+    """A school operation's French refusal becomes the page's, with this status."""
+    try:
+        yield
+    except UserError as exc:
+        raise Refused(status, exc.message, exc.hint) from exc
 
 
 class Refused(Exception):
@@ -181,11 +191,9 @@ def create_app(home: Path, *, uai: str | None = None,
     def reset(request: Request, who: Who, identifiant: Annotated[str, Form()],
               csrf: Csrf = None) -> HTMLResponse:
         person = checked(request, csrf, who)
-        try:
+        with refusal():
             subject, password = school_ops.reset_password(settings, school, identifiant,
                                                           by=person.login, now=clock())
-        except UserError as exc:
-            raise Refused(403, exc.message, exc.hint) from exc
         return page("nouveau_mot_de_passe.html.j2", request, who[0], subject=subject,
                     password=password)
 
@@ -207,11 +215,9 @@ def create_app(home: Path, *, uai: str | None = None,
     def toggle(request: Request, who: Who, profil: Annotated[str, Form()],
                ouvrir: Annotated[str, Form()], csrf: Csrf = None) -> Response:
         person = checked(request, csrf, who)
-        try:
+        with refusal():
             school_ops.set_closure(settings, school, profil, reopen=ouvrir == "oui",
                                    by=person.login, now=clock())
-        except UserError as exc:
-            raise Refused(403, exc.message, exc.hint) from exc
         return RedirectResponse("/pilotage/fermeture", status_code=303)
 
     @app.get("/pilotage/autorisations", response_class=HTMLResponse)
@@ -228,12 +234,10 @@ def create_app(home: Path, *, uai: str | None = None,
                           delegation: Annotated[str, Form()], accorder: Annotated[str, Form()],
                           csrf: Csrf = None) -> Response:
         person = checked(request, csrf, who)
-        try:
+        with refusal():
             school_ops.change_delegation(settings, school, identifiant.strip(), delegation,
                                          by=person.login, now=clock(),
                                          granted=accorder == "oui")
-        except UserError as exc:
-            raise Refused(403, exc.message, exc.hint) from exc
         return RedirectResponse("/pilotage/autorisations", status_code=303)
 
     @app.get("/comptes", response_class=HTMLResponse)
@@ -289,10 +293,8 @@ def create_app(home: Path, *, uai: str | None = None,
     def approve_plan(request: Request, who: Who, empreinte: Annotated[str, Form()],
                      csrf: Csrf = None) -> Response:
         person = checked(request, csrf, who)
-        try:
+        with refusal():
             school_ops.approve_plan(settings, school, empreinte, by=person.login, now=clock())
-        except UserError as exc:
-            raise Refused(403, exc.message, exc.hint) from exc
         return RedirectResponse("/plan", status_code=303)
 
     @app.get("/verification", response_class=HTMLResponse)
@@ -323,11 +325,9 @@ def create_app(home: Path, *, uai: str | None = None,
         person = checked(request, csrf, who)
         if nouveau != confirmation:
             raise Refused(400, "Les deux saisies du nouveau mot de passe diffèrent.")
-        try:
+        with refusal(400):
             school_ops.change_own_password(settings, school, person.login, current=actuel,
                                            new=nouveau, now=clock())
-        except UserError as exc:
-            raise Refused(400, exc.message, exc.hint) from exc
         return page("mon_compte.html.j2", request, who[0], person=person, done=True)
 
     for route in app.routes:  # the OpenAPI document describes the API, not the pages
