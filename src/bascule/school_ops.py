@@ -65,9 +65,10 @@ def _policy_options(settings: Settings) -> PolicyOptions:
     return PolicyOptions(teachers_reset_own_eleves_only=settings.teachers_reset_own_eleves_only)
 
 
-def _subject(actor: Person, subject: Person) -> Subject:
-    return Subject(profile=subject.profile, is_actor=actor.key == subject.key,
-                   shares_a_structure=bool(actor.structures & subject.structures))
+def _subject(actor: Person, profile: str, is_actor: bool,
+             structures: frozenset[str]) -> Subject:
+    return Subject(profile=profile, is_actor=is_actor,
+                   shares_a_structure=bool(actor.structures & structures))
 
 
 _WHO_MAY = ("Seul un rôle ou une délégation qui le permet peut le faire : "
@@ -80,7 +81,8 @@ def _require(actor: Person, permission: Permission, settings: Settings,
     (exit 1) otherwise."""
     if actor.status != "active":
         raise UserError(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
-    on = _subject(actor, subject) if subject is not None else None
+    on = (_subject(actor, subject.profile, actor.key == subject.key, subject.structures)
+          if subject is not None else None)
     decision = decide(actor.roles, permission, on, _policy_options(settings))
     if not decision.allowed:
         raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}", hint=hint)
@@ -283,9 +285,8 @@ def may_reset(settings: Settings, actor: Person, profile: str, login_name: str |
     is what the policy allows, and the reset itself asks the policy again."""
     if login_name is None or actor.status != "active":
         return False
-    subject = Subject(profile=profile, is_actor=actor.login == login_name,
-                      shares_a_structure=bool(actor.structures & structures))
-    return decide(actor.roles, Permission.RESET_PASSWORD, subject,
+    return decide(actor.roles, Permission.RESET_PASSWORD,
+                  _subject(actor, profile, actor.login == login_name, structures),
                   _policy_options(settings)).allowed
 
 

@@ -18,7 +18,7 @@ import tomli_w
 from bascule.domain.passwords import PasswordPolicy, PolicyTooWeak
 from bascule.domain.school import is_well_formed_uai, normalise_uai
 from bascule.errors import Location, UserError
-from bascule.targets.config import DEFAULT_OUS, TargetConfig, TargetKind
+from bascule.targets.config import DEFAULT_OUS, FIRST_POSIX_NUMBER, TargetConfig, TargetKind
 
 CONFIG_NAME = "bascule.toml"
 STORE_NAME = "bascule.sqlite"
@@ -185,7 +185,7 @@ def _target(name: str, entry: object, path: Path) -> TargetConfig:
             ous={str(k): str(v) for k, v in ous.items()},
             home_root=str(entry.get("home_root", "/home")),
             login_shell=str(entry.get("login_shell", "/bin/bash")),
-            first_posix_number=int(entry.get("first_posix_number", 10000)))
+            first_posix_number=int(entry.get("first_posix_number", FIRST_POSIX_NUMBER)))
     except (KeyError, ValueError, TypeError) as exc:
         raise _bad_target(path, name, f"{exc}") from exc
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.exc import NoResultFound
 
 from bascule.calendars import load_calendar
+from bascule.directory.accounts import deleted_logins
 from bascule.directory.people import find_person, journal_entry
-from bascule.directory.schema import account, login, person
 from bascule.directory.store import (
     drop_campaign,
     latest_staged_sha256,
@@ -96,8 +95,7 @@ def linux_quota_commands(settings: Settings, uai: str) -> str:
     shared = [s for s in school.spaces if s.quota and s.kind not in (
         SpaceKind.PERSONAL_ELEVE, SpaceKind.PERSONAL_STAFF)]
     with engine.begin() as connection:
-        projects = posix_numbers(connection, uai, [f"space:{s.relative}" for s in shared],
-                                 first=10000)
+        projects = posix_numbers(connection, uai, [f"space:{s.relative}" for s in shared])
     lines = [f"# bascule : quotas des espaces de {uai} (à relire, puis exécuter en root)",
              "FS=/srv  # le système de fichiers des espaces", ""]
     for space in school.spaces:
@@ -221,11 +219,7 @@ def _items(settings: Settings, uai: str, kind: str, school: Path) -> list[Item]:
 
 def _deleted_folders(settings: Settings, uai: str, school: Path) -> list[str]:
     """Personal folders whose account was deleted; an élève who came back is active again."""
-    query = (select(login.c.login).join(person, person.c.id == login.c.person_id)
-             .join(account, account.c.person_id == person.c.id)
-             .where((person.c.uai == uai) & (account.c.status == "deleted")))
-    with open_store(settings.store_url).connect() as connection:
-        logins = set(connection.execute(query).scalars())
+    logins = deleted_logins(open_store(settings.store_url), uai)
     return [f"{folder}/{name}" for folder in ("Eleves", "Profs", "Personnels")
             if (school / folder).is_dir()
             for name in sorted(p.name for p in (school / folder).iterdir()) if name in logins]

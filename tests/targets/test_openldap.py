@@ -321,3 +321,10 @@ def test_an_eleve_who_comes_back_is_unlocked(ldap_home: Cli, files: Files,
     assert "modification utilisateur" in _sync(ldap_home)
     assert bind_error(slapd_server.url, ELEVE.format("temery"), password) is None
     assert "temery" in members(slapd_server, "classe-6a")
+
+
+def test_a_damaged_sealing_key_is_a_clear_error(ldap_home: Cli) -> None:
+    (ldap_home.home / "secrets" / "cle-mots-de-passe").write_text("pas une clé")
+    result = ldap_home("sync", "ldap", "--at", AT)
+    assert result.exit_code == 1
+    assert "La clé des mots de passe en attente est illisible" in " ".join(result.stderr.split())

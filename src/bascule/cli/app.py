@@ -218,9 +218,8 @@ def plan(
 ) -> None:
     """Calcule, sans rien modifier, ce qu'il faut faire pour mettre l'annuaire à jour de la
     campagne importée, et l'enregistre pour « apply »."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    computed = pipeline.plan_campaign(settings, pipeline.school_uai(settings, uai),
+    settings, school = school_settings(ctx, uai)
+    computed = pipeline.plan_campaign(settings, school,
                                       now=moment(at))
     if as_json:
         write_json(render_plan.plan_json(computed))
@@ -263,9 +262,8 @@ def accounts(
         "--status", help="Seulement cet état : active, disabled, deleted.")] = None,
 ) -> None:
     """Liste les comptes de l'établissement."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    rows = [row for row in pipeline.accounts(settings, pipeline.school_uai(settings, uai))
+    settings, school = school_settings(ctx, uai)
+    rows = [row for row in pipeline.accounts(settings, school)
             if (profile is None or row.profile == profile)
             and (account_status is None or row.status == account_status)]
     if as_json:

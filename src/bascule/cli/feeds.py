@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from bascule import feeds_ops, pipeline
-from bascule.cli.common import AtOption, CliState, UaiOption, actor_name, moment, out
+from bascule.cli.common import (
+    AtOption,
+    CliState,
+    UaiOption,
+    actor_name,
+    moment,
+    out,
+    school_settings,
+)
 
 feed_app = typer.Typer(no_args_is_help=True, help="Les flux vers les autres plateformes.")
 OutOption = Annotated[Path, typer.Option("--out", help="Le dossier où écrire les fichiers.")]
@@ -71,9 +79,8 @@ def moodle(
 ) -> None:
     """Pour Éléa : le CSV « déposer des utilisateurs » et les cohortes (classes, groupes,
     équipes pédagogiques), avec les mêmes identifiants chaque année."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    users, cohorts = feeds_ops.feed_moodle(settings, pipeline.school_uai(settings, uai),
+    settings, school = school_settings(ctx, uai)
+    users, cohorts = feeds_ops.feed_moodle(settings, school,
                                            out_dir, auth=auth)
     out.print(f"Utilisateurs : {users}\nCohortes : {cohorts}")
 
@@ -83,9 +90,8 @@ def educonnect(ctx: typer.Context, out_dir: OutOption, at: AtOption = None,
                uai: UaiOption = None) -> None:
     """Les identifiants EduConnect (p.nom) des élèves et de leurs représentants légaux :
     un CSV, et par division des fiches à imprimer (sans mot de passe)."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    written = feeds_ops.feed_educonnect(settings, pipeline.school_uai(settings, uai), out_dir,
+    settings, school = school_settings(ctx, uai)
+    written = feeds_ops.feed_educonnect(settings, school, out_dir,
                                         now=moment(at))
     out.print(f"{len(written) - 1} fichier(s) de fiches et {written[0]} "
               "(lisibles par vous seul).")

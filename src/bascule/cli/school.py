@@ -59,9 +59,8 @@ def lifecycle(
 ) -> None:
     """Prépare la suppression des comptes désactivés avant la date du calendrier (septembre) ;
     « apply » l'exécute."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    outcome = pipeline.lifecycle_plan(settings, pipeline.school_uai(settings, uai),
+    settings, school = school_settings(ctx, uai)
+    outcome = pipeline.lifecycle_plan(settings, school,
                                       now=moment(at))
     if as_json:
         write_json(render_plan.plan_json(outcome.plan))
@@ -101,10 +100,9 @@ def password_reset(
     at: AtOption = None,
 ) -> None:
     """Donne un nouveau mot de passe à un compte, si votre rôle le permet ; affiché une fois."""
-    state: CliState = ctx.obj
-    settings = state.settings()
+    settings, school = school_settings(ctx, uai)
     subject, password = school_ops.reset_password(
-        settings, pipeline.school_uai(settings, uai), login_name, by=by, now=moment(at))
+        settings, school, login_name, by=by, now=moment(at))
     out.print(f"Nouveau mot de passe de {subject.label} ({subject.login}) : {password}")
     out.print("Il n'est affiché qu'une fois ; il devra être changé à la prochaine connexion.")
 
@@ -117,11 +115,10 @@ def password_change(
     at: AtOption = None,
 ) -> None:
     """Changer son propre mot de passe, avec l'actuel (élèves et responsables compris)."""
-    state: CliState = ctx.obj
-    settings = state.settings()
+    settings, school = school_settings(ctx, uai)
     current = typer.prompt("Mot de passe actuel", hide_input=True)
     new = typer.prompt("Nouveau mot de passe", hide_input=True, confirmation_prompt=True)
-    person = school_ops.change_own_password(settings, pipeline.school_uai(settings, uai),
+    person = school_ops.change_own_password(settings, school,
                                           login_name, current=current, new=new, now=moment(at))
     out.print(f"Mot de passe de {person.label} ({person.login}) changé.")
 
@@ -148,9 +145,8 @@ def password_reprint(ctx: typer.Context, code: StructureArgument, by: ByOption,
 
 def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at: str | None,
                      *, initial_only: bool) -> None:
-    state: CliState = ctx.obj
-    settings = state.settings()
-    done = school_ops.reset_structure(settings, pipeline.school_uai(settings, uai), code, by=by,
+    settings, school = school_settings(ctx, uai)
+    done = school_ops.reset_structure(settings, school, code, by=by,
                                     now=moment(at), initial_only=initial_only)
     out.print(f"{done.count} mot(s) de passe réinitialisé(s) pour « {code} ». Fiches à "
               f"distribuer (lisibles par vous seul) : {done.slips}", soft_wrap=True)
@@ -180,18 +176,16 @@ def delegation_revoke(ctx: typer.Context, login_name: LoginArgument, name: NameA
 @delegation_app.command("list")
 def delegation_list(ctx: typer.Context, uai: UaiOption = None) -> None:
     """Les délégations en cours, et celles à renouveler (leur titulaire est parti)."""
-    state: CliState = ctx.obj
-    settings = state.settings()
+    settings, school = school_settings(ctx, uai)
     render_admin.delegations_table(out, school_ops.delegations(settings,
-                                                              pipeline.school_uai(settings, uai)))
+                                                              school))
 
 
 def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
                        uai: str | None, at: str | None, *, granted: bool) -> None:
-    state: CliState = ctx.obj
-    settings = state.settings()
+    settings, school = school_settings(ctx, uai)
     subject, changed = school_ops.change_delegation(
-        settings, pipeline.school_uai(settings, uai), login_name, name, by=by, now=moment(at),
+        settings, school, login_name, name, by=by, now=moment(at),
         granted=granted)
     verb = "accordée à" if granted else "retirée à"
     out.print(f"Délégation « {name} » {verb} {subject.label} ({subject.login})"
@@ -218,9 +212,8 @@ def access_close(ctx: typer.Context, profile: ProfileOption, by: ByOption,
 
 def _set_closure(ctx: typer.Context, profile: str, by: str, uai: str | None, at: str | None,
                  *, reopen: bool) -> None:
-    state: CliState = ctx.obj
-    settings = state.settings()
-    closure = school_ops.set_closure(settings, pipeline.school_uai(settings, uai), profile,
+    settings, school = school_settings(ctx, uai)
+    closure = school_ops.set_closure(settings, school, profile,
                                    reopen=reopen, by=by, now=moment(at))
     assert closure.end is not None  # the closure is a period
     done = "rouvert" if reopen else "refermé"
@@ -237,9 +230,8 @@ def access_check(
     as_json: Annotated[bool, typer.Option("--json", help="La réponse en JSON.")] = False,
 ) -> None:
     """Dit si ce compte peut entrer dans l'ENT maintenant, et pourquoi."""
-    state: CliState = ctx.obj
-    settings = state.settings()
-    decision = school_ops.check_access(settings, pipeline.school_uai(settings, uai), login_name,
+    settings, school = school_settings(ctx, uai)
+    decision = school_ops.check_access(settings, school, login_name,
                                      now=moment(at))
     if as_json:
         write_json(json.dumps({"login": login_name, "allowed": decision.allowed,
@@ -263,11 +255,10 @@ def audit(
 ) -> None:
     """Liste le journal : imports, applications, délégations, réinitialisations… (le plus
     récent d'abord). Aucun mot de passe n'y figure jamais."""
-    state: CliState = ctx.obj
-    settings = state.settings()
+    settings, school = school_settings(ctx, uai)
     wanted = AuditFilter(since=moment(since) if since else None, actor=actor, target=target,
                          action=action, limit=limit)
-    entries = school_ops.audit(settings, pipeline.school_uai(settings, uai), wanted)
+    entries = school_ops.audit(settings, school, wanted)
     if as_json:
         write_json(json.dumps([{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
                                  "subject": e.subject, "detail": e.detail} for e in entries],

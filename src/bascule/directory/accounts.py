@@ -89,3 +89,12 @@ def _structures(connection: Connection, uai: str) -> dict[str, list[str]]:
     for row in connection.execute(query):
         members[row.subject].append(row.target)
     return members
+
+
+def deleted_logins(engine: Engine, uai: str) -> set[str]:
+    """The logins (now freed) that deleted accounts held: their folders are the leavers'."""
+    query = (select(login.c.login).join(person, person.c.id == login.c.person_id)
+             .join(account, account.c.person_id == person.c.id)
+             .where((person.c.uai == uai) & (account.c.status == "deleted")))
+    with engine.connect() as connection:
+        return set(connection.execute(query).scalars())

@@ -39,7 +39,13 @@ class Sealer:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as key_file:
                 key_file.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
-        return cls(path.read_bytes().strip())
+        try:
+            return cls(path.read_bytes().strip())
+        except ValueError as exc:  # not base64, or not a 256-bit key: edited by hand
+            raise UserError(f"La clé des mots de passe en attente est illisible : {path}.",
+                            hint="Remettez la clé d'origine (sauvegarde du dossier) ; sinon "
+                                 "supprimez-la et réinitialisez les mots de passe concernés "
+                                 "(bascule password reset-group).") from exc
 
     def seal(self, password: str) -> str:
         nonce = os.urandom(_NONCE)

@@ -14,14 +14,13 @@ from sqlalchemy import Connection, and_, insert, select
 from bascule.directory.schema import (
     account,
     delegation,
-    fact,
     feed_id,
     login,
     person,
     staged_snapshot,
 )
 from bascule.domain.policy import DELEGATIONS, Role
-from bascule.targets.store_view import latest_year
+from bascule.targets.store_view import latest_year, subject_labels_of, year_facts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,26 +55,13 @@ class FeedSchool:
 
 
 def feed_school(connection: Connection, uai: str, name: str) -> FeedSchool:
-    year = latest_year(connection, uai)
-    facts = connection.execute(select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail)
-                               .where((fact.c.uai == uai) & (fact.c.school_year == year))).all()
+    facts = year_facts(connection, uai, latest_year(connection, uai))
     people = _people(connection, uai)
-    divisions: dict[str, tuple[str, tuple[str, ...]]] = {}
-    groups: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for row in facts:
-        if row.kind == "structure":
-            kind, code = row.subject.split(":", 1)
-            label, extra = json.loads(row.detail)
-            (divisions if kind == "D" else groups)[code] = (label, tuple(extra))
-    labels = _labels(connection, uai)
     return FeedSchool(
-        uai=uai, name=name, people=tuple(people.values()), divisions=divisions, groups=groups,
-        members=frozenset((r.subject, r.target) for r in facts if r.kind == "member"),
-        services=frozenset((r.subject, r.target, r.detail) for r in facts if r.kind == "service"),
-        profs_principaux=frozenset((r.subject, r.target[2:]) for r in facts if r.kind == "pp"),
-        guardians=frozenset((r.subject, r.target, int(r.detail)) for r in facts
-                            if r.kind == "guardian"),
-        subjects=labels.get("subjects", {}), mefs=labels.get("mefs", {}),
+        uai=uai, name=name, people=tuple(people.values()), divisions=facts.divisions,
+        groups=facts.groups, members=facts.members, services=facts.services,
+        profs_principaux=facts.profs_principaux, guardians=facts.guardians,
+        subjects=subject_labels_of(connection, uai), mefs=_mef_labels(connection, uai),
         gar_delegates=tuple(people[key] for key in _gar_delegates(connection, uai)
                             if key in people))
 
@@ -113,20 +99,14 @@ def _give_feed_ids(connection: Connection, uai: str) -> None:
                                              for pid in missing])
 
 
-def _labels(connection: Connection, uai: str) -> dict[str, dict[str, str]]:
-    """Subjects' and MEFs' labels, from the newest staged campaign."""
+def _mef_labels(connection: Connection, uai: str) -> dict[str, str]:
+    """From the newest staged campaign's nomenclature (the facts keep MEF codes only)."""
     document = connection.execute(
         select(staged_snapshot.c.snapshot).where(staged_snapshot.c.uai == uai)
         .order_by(staged_snapshot.c.id.desc()).limit(1)).scalar()
     if document is None:
         return {}
-    snapshot = json.loads(document)
-    return {
-        "subjects": {s["code"]: s.get("long_label") or s.get("short_label") or s["code"]
-                     for s in snapshot.get("subjects", ())},
-        "mefs": {m["code"]: m.get("label") or m["code"]
-                 for m in snapshot.get("mefs", ())},
-    }
+    return {m["code"]: m.get("label") or m["code"] for m in json.loads(document).get("mefs", ())}
 
 
 def _gar_delegates(connection: Connection, uai: str) -> list[str]:

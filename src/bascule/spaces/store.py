@@ -29,7 +29,7 @@ def load_school_spaces(engine: Engine, uai: str, root: Path,
         names = {grant.name for space in spaces for grant in space.grants
                  if grant.principal == "group"}
         owners = [*(user.key for user in view.users), *(f"group:{name}" for name in names)]
-        numbers = posix_numbers(connection, uai, owners, first=10000)
+        numbers = posix_numbers(connection, uai, owners)
         if allocate:
             connection.commit()
     return SchoolSpaces(root=root, spaces=spaces,

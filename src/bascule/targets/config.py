@@ -16,6 +16,9 @@ class TargetKind(Enum):
     AD = "ad"
 
 
+# uidNumber and gidNumber are given from here on, once per school (targets and spaces share them).
+FIRST_POSIX_NUMBER = 10000
+
 # The containers bascule creates under the base DN, one per kind of entry.
 DEFAULT_OUS = {"eleves": "ou=Eleves", "profs": "ou=Profs", "personnels": "ou=Personnels",
                "groupes": "ou=Groupes"}
@@ -34,7 +37,7 @@ class TargetConfig:
     ous: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_OUS))
     home_root: str = "/home"
     login_shell: str = "/bin/bash"
-    first_posix_number: int = 10000
+    first_posix_number: int = FIRST_POSIX_NUMBER
 
     @property
     def password_variable(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, func, insert, select
 
@@ -20,6 +21,7 @@ from bascule.directory.schema import (
 )
 from bascule.domain.logins import LoginKind
 from bascule.domain.policy import DELEGATIONS, Role
+from bascule.targets.config import FIRST_POSIX_NUMBER
 from bascule.targets.model import NetworkUser, SchoolView
 
 ON_THE_NETWORK = ("active", "disabled")  # deleted accounts leave the directory
@@ -32,31 +34,52 @@ def latest_year(connection: Connection, uai: str) -> int | None:
     return year
 
 
-def school_view(connection: Connection, uai: str, year: int | None = None) -> SchoolView:
-    """The school's directory for a school year (the latest by default)."""
-    year = latest_year(connection, uai) if year is None else year
-    facts = connection.execute(select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail)
-                               .where((fact.c.uai == uai) & (fact.c.school_year == year))).all()
-    members: dict[str, set[str]] = defaultdict(set)
-    divisions, groups = {}, {}
-    for row in facts:
-        if row.kind == "member":
-            members[row.target].add(row.subject)
-        elif row.kind == "structure":
+@dataclass(frozen=True, slots=True)
+class YearFacts:
+    """One school year's facts, read once: what every reader of the year needs."""
+
+    divisions: dict[str, tuple[str, tuple[str, ...]]]  # code -> (label, MEFs)
+    groups: dict[str, tuple[str, tuple[str, ...]]]  # code -> (label, parent divisions)
+    members: frozenset[tuple[str, str]]  # (person key, "D:6A" / "G:…")
+    services: frozenset[tuple[str, str, str]]  # (teacher key, structure, subject code)
+    profs_principaux: frozenset[tuple[str, str]]  # (teacher key, division)
+    guardians: frozenset[tuple[str, str, int]]  # (responsable key, élève key, level)
+
+
+def year_facts(connection: Connection, uai: str, year: int | None) -> YearFacts:
+    rows = connection.execute(select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail)
+                              .where((fact.c.uai == uai) & (fact.c.school_year == year))).all()
+    divisions: dict[str, tuple[str, tuple[str, ...]]] = {}
+    groups: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for row in rows:
+        if row.kind == "structure":
             kind, code = row.subject.split(":", 1)
             label, extra = json.loads(row.detail)
-            if kind == "D":
-                divisions[code] = label
-            else:
-                groups[code] = tuple(extra)
+            (divisions if kind == "D" else groups)[code] = (label, tuple(extra))
+    return YearFacts(
+        divisions=divisions, groups=groups,
+        members=frozenset((r.subject, r.target) for r in rows if r.kind == "member"),
+        services=frozenset((r.subject, r.target, r.detail) for r in rows if r.kind == "service"),
+        profs_principaux=frozenset((r.subject, r.target[2:]) for r in rows if r.kind == "pp"),
+        guardians=frozenset((r.subject, r.target, int(r.detail)) for r in rows
+                            if r.kind == "guardian"))
+
+
+def school_view(connection: Connection, uai: str, year: int | None = None) -> SchoolView:
+    """The school's directory for a school year (the latest by default)."""
+    facts = year_facts(connection, uai, latest_year(connection, uai) if year is None else year)
+    members: dict[str, set[str]] = defaultdict(set)
+    for key, target in facts.members:
+        members[target].add(key)
     return SchoolView(
-        uai=uai, users=_users(connection, uai), divisions=divisions, groups=groups,
+        uai=uai, users=_users(connection, uai),
+        divisions={code: label for code, (label, _mefs) in facts.divisions.items()},
+        groups={code: parents for code, (_label, parents) in facts.groups.items()},
         members={target: frozenset(keys) for target, keys in members.items()},
-        services=frozenset((row.subject, row.target, row.detail) for row in facts
-                           if row.kind == "service"),
-        profs_principaux=frozenset(row.subject for row in facts if row.kind == "pp"),
-        headed_divisions=frozenset(row.target[2:] for row in facts if row.kind == "pp"),
-        subjects=_subject_labels(connection, uai), referents=_referents(connection, uai))
+        services=facts.services,
+        profs_principaux=frozenset(teacher for teacher, _ in facts.profs_principaux),
+        headed_divisions=frozenset(division for _, division in facts.profs_principaux),
+        subjects=subject_labels_of(connection, uai), referents=_referents(connection, uai))
 
 
 def _users(connection: Connection, uai: str) -> tuple[NetworkUser, ...]:
@@ -75,7 +98,7 @@ def _users(connection: Connection, uai: str) -> tuple[NetworkUser, ...]:
                  for row in connection.execute(query))
 
 
-def _subject_labels(connection: Connection, uai: str) -> dict[str, str]:
+def subject_labels_of(connection: Connection, uai: str) -> dict[str, str]:
     """From the newest staged campaign's nomenclature (the facts keep subject codes only)."""
     document = connection.execute(
         select(staged_snapshot.c.subject_labels).where(staged_snapshot.c.uai == uai)
@@ -93,7 +116,7 @@ def _referents(connection: Connection, uai: str) -> frozenset[str]:
 
 
 def posix_numbers(connection: Connection, uai: str, owners: Iterable[str],
-                  first: int) -> dict[str, int]:
+                  first: int = FIRST_POSIX_NUMBER) -> dict[str, int]:
     """The number of each owner (a person key, or "group:<name>"), giving the next free ones
     to newcomers; a number once given is never given again."""
     rows = connection.execute(select(posix_number.c.owner, posix_number.c.number)

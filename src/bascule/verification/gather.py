@@ -3,16 +3,15 @@ when not applied yet, and the read-only comparison of each target with the store
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from sqlalchemy import Connection, Engine, and_, select
 
-from bascule.directory.schema import account, fact, login, person, person_source_id
+from bascule.directory.schema import account, login, person, person_source_id
 from bascule.directory.state import is_in_sync
 from bascule.directory.store import latest_snapshot
 from bascule.domain.structures import level_of
-from bascule.targets.store_view import latest_year, school_view
+from bascule.targets.store_view import latest_year, school_view, year_facts
 from bascule.verification.model import TargetState, VerificationInput
 
 
@@ -22,6 +21,7 @@ def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = ()
     with engine.connect() as connection:
         year = latest_year(connection, uai)
         view = school_view(connection, uai, year)
+        facts = year_facts(connection, uai, year)
         previous = school_view(connection, uai, year - 1) if year is not None else None
         in_sync = staged is not None and is_in_sync(connection, uai, staged.content_sha256)
         export = None
@@ -29,18 +29,12 @@ def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = ()
             export = _keys_of(connection, uai, [e.eleve_id for e in staged.snapshot.active_eleves])
         return VerificationInput(
             view=view, previous=previous if previous and previous.divisions else None,
-            levels=_levels(connection, uai, year), labels=_labels(connection, uai),
+            levels={code: level_of(code, mefs) for code, (_label, mefs)
+                    in facts.divisions.items()},
+            labels=_labels(connection, uai),
             export_eleves=export, eleve_accounts=_statuses(connection, uai, "eleve"),
-            guardians=_guardians(connection, uai, year),
+            guardians=facts.guardians,
             responsable_accounts=_statuses(connection, uai, "responsable"), targets=targets)
-
-
-def _levels(connection: Connection, uai: str, year: int | None) -> dict[str, str]:
-    rows = connection.execute(select(fact.c.subject, fact.c.detail).where(
-        (fact.c.uai == uai) & (fact.c.school_year == year) & (fact.c.kind == "structure")
-        & fact.c.subject.startswith("D:")))
-    return {row.subject[2:]: level_of(row.subject[2:], tuple(json.loads(row.detail)[1]))
-            for row in rows}
 
 
 def _labels(connection: Connection, uai: str) -> dict[str, str]:
@@ -61,13 +55,6 @@ def _statuses(connection: Connection, uai: str, profile: str) -> dict[str, str]:
              .join(account, account.c.person_id == person.c.id)
              .where((person.c.uai == uai) & (person.c.profile == profile)))
     return {row.key: row.status for row in connection.execute(query)}
-
-
-def _guardians(connection: Connection, uai: str, year: int | None
-               ) -> frozenset[tuple[str, str, int]]:
-    rows = connection.execute(select(fact.c.subject, fact.c.target, fact.c.detail).where(
-        (fact.c.uai == uai) & (fact.c.school_year == year) & (fact.c.kind == "guardian")))
-    return frozenset((row.subject, row.target, int(row.detail)) for row in rows)
 
 
 def _keys_of(connection: Connection, uai: str, eleve_ids: list[str]) -> frozenset[str]:
