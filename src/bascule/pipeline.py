@@ -270,9 +270,11 @@ class MassLeaveRefused(UserError):
 def apply_saved_plan(
     settings: Settings, uai: str, *, now: datetime, actor: str,
     allow_mass_leave: bool = False, on_hashed: Callable[[int], None] = lambda _count: None,
+    approved_sha256: str | None = None,
 ) -> ApplyOutcome:
     """Execute the saved plan exactly, in one transaction; refuse a stale one, and one that
-    disables too many accounts unless told it is real."""
+    disables too many accounts unless told it is real. With `approved_sha256`, only the plan
+    of that hash, approved: another plan saved meanwhile is refused, never applied unread."""
     engine = open_store(settings.store_url)
     pending = pending_plan(engine, uai)
     staged = latest_snapshot(engine, uai)
@@ -283,6 +285,10 @@ def apply_saved_plan(
     if plan.mass_leaves and not allow_mass_leave:
         raise MassLeaveRefused(plan)
     approval = approval_of(engine, plan_id)
+    if approved_sha256 is not None and (approval.content_sha256 != approved_sha256
+                                        or approval.approved_by is None):
+        raise UserError("Le plan en attente a changé depuis votre lecture : rien n'a été "
+                        "appliqué.", hint="Rechargez la page Plan et relisez-le.")
     if approval.approved_by is None:  # the operator who applies approves it, by applying
         approve(engine, plan_id, approval.content_sha256, actor, now)
     with engine.connect() as connection:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from bascule.calendars import load_calendar
 from bascule.directory.accounts import AccountRow
-from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries
+from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries, last_applied
 from bascule.directory.hashing import hash_password, hash_passwords, verify_password
 from bascule.directory.people import (
     DelegationRow,
@@ -36,7 +36,7 @@ from bascule.directory.people import (
 )
 from bascule.directory.plans import Approval, approval_of, approve, pending_plan
 from bascule.directory.sealed import keep_for_targets
-from bascule.directory.store import open_store
+from bascule.directory.store import StagedCampaign, latest_problems, open_store
 from bascule.directory.tokens import (
     TokenRow,
     create_token,
@@ -49,12 +49,22 @@ from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.passwords import generate_password, meets_policy
 from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
 from bascule.domain.school import SchoolYear, local_time
-from bascule.errors import UserError
-from bascule.pipeline import fresh_folder, school_name, sealer_for
+from bascule.errors import Problem, UserError
+from bascule.pipeline import (
+    ApplyOutcome,
+    MassLeaveRefused,
+    accounts,
+    apply_saved_plan,
+    campaigns,
+    fresh_folder,
+    school_name,
+    sealer_for,
+)
 from bascule.plan.model import Plan
 from bascule.reports.credentials import write_private
 from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.settings import Settings
+from bascule.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
 
 
 def audit(settings: Settings, uai: str, wanted: AuditFilter) -> list[JournalEntry]:
@@ -197,6 +207,18 @@ def check_access(settings: Settings, uai: str, login_name: str, *,
     calendar = load_calendar(settings.home, rentree_year_of(now), uai)
     profile, status = state if state else (None, None)
     return ent_access(profile, status, calendar, made, now)
+
+
+def structures_of_eleves(settings: Settings, uai: str) -> list[str]:
+    """The divisions, then the groups, that active élèves attend: what a whole-class reset or
+    re-print can be asked for."""
+    divisions: set[str] = set()
+    groups: set[str] = set()
+    for row in accounts(settings, uai):
+        if row.profile == "eleve" and row.status == "active":
+            divisions.update([row.division] if row.division else [])
+            groups.update(row.groups)
+    return sorted(divisions) + sorted(groups - divisions)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -351,6 +373,60 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
         journal_entry(connection, uai, "approbation", content_sha256[:12], actor.login, now,
                       {"plan": content_sha256})
     return pending(settings, uai) or waiting
+
+
+def check_apply(settings: Settings, uai: str, content_sha256: str, *, by: str,
+                allow_mass_leave: bool) -> PendingPlan:
+    """Whether this person may apply this plan now: still the pending one, approved, within
+    their roles, and its mass departures confirmed; a French refusal otherwise."""
+    waiting = pending(settings, uai)
+    if waiting is None or waiting.approval.content_sha256 != content_sha256:
+        raise UserError("Ce plan n'est plus celui en attente : rien n'a été appliqué.",
+                        hint="Rechargez la page et relisez le plan.")
+    if waiting.approval.approved_by is None:
+        raise UserError("Ce plan n'est pas encore approuvé : rien n'a été appliqué.",
+                        hint="Le principal ou son adjoint l'approuve d'abord (page Plan).")
+    with open_store(settings.store_url).connect() as connection:
+        actor = find_person(connection, uai, by)
+    _require(actor, Permission.APPLY_APPROVED_PLAN, settings,
+             hint="Seuls le principal, son adjoint et l'opérateur appliquent un plan.")
+    if waiting.plan.mass_leaves and not allow_mass_leave:
+        raise UserError(MassLeaveRefused(waiting.plan).message,
+                        hint="Si ces départs sont réels, confirmez-les et appliquez de nouveau.")
+    return waiting
+
+
+def apply_approved_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
+                        now: datetime, allow_mass_leave: bool = False,
+                        on_hashed: Callable[[int], None] = lambda _count: None) -> ApplyOutcome:
+    """From the console: the plan the person read (by its hash), once approved, applied by
+    the direction or an operator; the same apply as the CLI's, in one transaction."""
+    check_apply(settings, uai, content_sha256, by=by, allow_mass_leave=allow_mass_leave)
+    return apply_saved_plan(settings, uai, now=now, actor=by,
+                            allow_mass_leave=allow_mass_leave, on_hashed=on_hashed,
+                            approved_sha256=content_sha256)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dashboard:
+    last_import: StagedCampaign | None
+    problems: tuple[Problem, ...]
+    pending: PendingPlan | None
+    last_applied: datetime | None
+    verification: Summary | None
+    spaces: Summary | None
+
+
+def dashboard(settings: Settings, uai: str) -> Dashboard:
+    """What the console's home page shows beside the calendar; the verification and the quota
+    scan as last run (by the console or the CLI), not run again on each visit."""
+    engine = open_store(settings.store_url)
+    imported = [c for c in campaigns(settings) if c.uai == uai]
+    return Dashboard(last_import=imported[-1] if imported else None,
+                     problems=latest_problems(engine, uai), pending=pending(settings, uai),
+                     last_applied=last_applied(engine, uai),
+                     verification=latest_summary(settings, uai, VERIFICATION),
+                     spaces=latest_summary(settings, uai, SPACES_USAGE))
 
 
 def create_api_token(settings: Settings, uai: str, name: str, for_login: str,

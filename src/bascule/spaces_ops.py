@@ -41,6 +41,7 @@ from bascule.spaces.tree import (
     sync_tree,
 )
 from bascule.spaces.usage import Usage, scan
+from bascule.summaries import SPACES_USAGE, keep_summary
 from bascule.targets.store_view import posix_numbers
 
 
@@ -82,9 +83,18 @@ def sync_spaces(settings: Settings, uai: str, *, dry_run: bool, now: datetime,
     return SpacesSync(changes=changes, capacity=room)
 
 
-def spaces_usage(settings: Settings, uai: str) -> list[Usage]:
+def spaces_usage(settings: Settings, uai: str, *, now: datetime) -> list[Usage]:
+    """Every space's size against its quota; the full and nearly full ones are kept for the
+    console's dashboard."""
     school = school_spaces(settings, uai, allocate=False)
-    return scan(school.root, school.spaces)
+    usages = scan(school.root, school.spaces)
+    crowded = sorted((u for u in usages if u.state in ("presque plein", "dépassé")),
+                     key=lambda u: -(u.fraction or 0))
+    keep_summary(settings, uai, SPACES_USAGE, {
+        "espaces": len(usages),
+        "presque_pleins": [u.as_json() for u in crowded[:20]],
+        "nombre_presque_pleins": len(crowded)}, now)
+    return usages
 
 
 def linux_quota_commands(settings: Settings, uai: str) -> str:

@@ -1,5 +1,6 @@
 """bascule verify: the store's checks, and a read-only comparison of every target (directory,
-spaces) with the store. Nothing is written anywhere."""
+spaces) with the store. Nothing is changed in the store or the targets; the counts are kept in
+the home for the console's dashboard."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from bascule.pipeline import nothing_imported
 from bascule.settings import Settings
 from bascule.spaces.store import load_school_spaces
 from bascule.spaces.tree import acl_differences, sync_tree
+from bascule.summaries import VERIFICATION, keep_summary
 from bascule.targets.sync import SyncReport, sync_target
 from bascule.verification.gather import store_input
-from bascule.verification.model import Finding, TargetState, verify
+from bascule.verification.model import Finding, TargetState, counts, verify
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ def run_verification(settings: Settings, uai: str, *, now: datetime) -> Verifica
         raise nothing_imported(uai)
     targets = (*_directories(settings, uai, now), *_spaces(settings, uai))
     findings = verify(store_input(engine, uai, targets))
+    keep_summary(settings, uai, VERIFICATION, dict(counts(findings)), now)
     starts = load_calendar(settings.home, rentree_year_of(now), uai).start(
         Milestone.VERIFICATION)
     return Verification(findings, starts if starts is not None and now < starts else None)

@@ -20,6 +20,9 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
     P.RUN_ROLLOVER: {R.OPERATEUR: {S.SCHOOL}},
     P.APPROVE_PLAN: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                      R.PRINCIPAL_ADJOINT: {S.SCHOOL}},  # issue 8: "approval by a principal"
+    # issue 8: "apply executes only an approved plan", from the console: who approves applies
+    P.APPLY_APPROVED_PLAN: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                            R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
     P.FORCE_CALENDAR_GATE: {R.OPERATEUR: {S.SCHOOL}},
     P.CLEAN_CLASS_SPACES: {R.OPERATEUR: {S.SCHOOL}},  # "par les équipes du département"
     P.CLEAN_STAFF_SPACES: {R.RRUPN: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},

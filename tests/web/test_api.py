@@ -4,11 +4,14 @@ that person, and an OpenAPI document that describes only the API."""
 from __future__ import annotations
 
 import re
+import time
 
 from fastapi.testclient import TestClient
 
 from bascule.web.app import create_app
-from tests.conftest import Cli
+from tests.conftest import Cli, Files, edit
+
+AT = "2026-09-10T10:00"
 
 
 def _token(cli: Cli, name: str, login: str, *scopes: str) -> str:
@@ -47,3 +50,46 @@ def test_the_openapi_document_describes_the_api(school: Cli) -> None:
     paths = set(document["paths"])
     assert "/api/v1/comptes/{login}/reinitialisation" in paths and "/api/v1/plan" in paths
     assert not any(re.match(r"^/(connexion|mots-de-passe|plan)$", path) for path in paths)
+
+
+def test_the_imports_the_delegations_and_an_approved_plan_applied_through_the_api(
+        home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", AT).exit_code == 0
+    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", AT).exit_code == 0
+    api = TestClient(create_app(home_cli.home))
+    principal = {"Authorization": "Bearer " + _token(home_cli, "outil-direction", "idasilva",
+                                                     "lecture", "pilotage", "plan")}
+    reader = {"Authorization": "Bearer " + _token(home_cli, "lecteur", "cdurand", "lecture")}
+    imports = api.get("/api/v1/imports", headers=reader).json()
+    assert [c["annee"] for c in imports["imports"]] == ["2026-2027", "2026-2027"]
+    assert any("DATE_SORTIE" in p for p in imports["problemes"])
+    digest = api.get("/api/v1/plan", headers=reader).json()["sha256"]
+    assert api.post("/api/v1/plan/application", json={"empreinte": digest},
+                    headers=reader).status_code == 403  # no "plan" scope
+    unapproved = api.post("/api/v1/plan/application", json={"empreinte": digest},
+                          headers=principal)
+    assert unapproved.status_code == 403 and "pas encore approuvé" in unapproved.json()["detail"]
+    assert api.post("/api/v1/plan/approbation", json={"empreinte": digest},
+                    headers=principal).json()["approved_by"] == "idasilva"
+    started = api.post("/api/v1/plan/application", json={"empreinte": digest},
+                       headers=principal)
+    assert started.status_code == 202 and started.json()["etat"] in ("en_cours", "terminee")
+    deadline = time.monotonic() + 60
+    while (progress := api.get("/api/v1/plan/application", headers=reader).json()
+           )["etat"] == "en_cours" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert progress["etat"] == "terminee" and progress["comptes"]["disable"] == 1, progress
+    assert api.get("/api/v1/plan", headers=reader).json()["pending"] is False
+    granted = api.post("/api/v1/delegations", headers=principal, json={
+        "identifiant": "jlegoff", "delegation": "Gestionnaire de l'ENT", "accorder": True})
+    assert granted.status_code == 200 and granted.json()["change"] is True
+    listed = api.get("/api/v1/delegations", headers=reader).json()
+    assert {(d["identifiant"], d["delegation"]) for d in listed} == {
+        ("jlegoff", "Gestionnaire de l'ENT")}
+    assert api.post("/api/v1/delegations", headers=reader, json={
+        "identifiant": "jlegoff", "delegation": "Gestionnaire de l'ENT", "accorder": False}
+                    ).status_code == 403

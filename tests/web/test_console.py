@@ -5,11 +5,14 @@ closure reopened by the principal and only by them, and the security headers."""
 from __future__ import annotations
 
 import html
+import io
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.web.app import create_app
@@ -76,9 +79,10 @@ def test_a_teacher_resets_an_eleve_and_is_refused_on_a_colleague(school: Cli) ->
     client = _client(school.home)
     csrf = _sign_in(client, "cdurand", _passwords(school)["cdurand"])
     eleves = client.get("/mots-de-passe", params={"q": "martin"})
-    assert "Réinitialiser" in eleves.text
+    assert '<input type="hidden" name="identifiant" value="lmartin">' in eleves.text
     colleagues = client.get("/mots-de-passe", params={"q": "legoff"})
-    assert "LE GOFF" in colleagues.text.upper() and "Réinitialiser" not in colleagues.text
+    assert "LE GOFF" in colleagues.text.upper()
+    assert 'name="identifiant"' not in colleagues.text  # no reset button for a colleague
     reset = client.post("/mots-de-passe/reinitialiser",
                         data={"identifiant": "lmartin", "csrf": csrf})
     assert reset.status_code == 200 and "Nouveau mot de passe" in reset.text
@@ -188,3 +192,92 @@ def test_the_principal_approves_the_plan_the_operator_then_applies(
     assert "Aucun plan en attente" in principal.get("/plan").text
     journal = principal.get("/journal", params={"action": "approbation"})
     assert full[:12] in journal.text
+
+
+def _slips_text(pdf: bytes) -> str:
+    """The PDF opens, and its text (one slip per élève, each naming the school year)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_referent_resets_a_division_and_prints_one_slip_per_eleve(school: Cli) -> None:
+    passwords = _passwords(school)
+    assert school("delegation", "grant", "jlegoff", "Réinitialiser les mots de passe",
+                  "--by", "idasilva").exit_code == 0
+    referent = _client(school.home)
+    csrf = _sign_in(referent, "jlegoff", passwords["jlegoff"])
+    tool = referent.get("/mots-de-passe").text
+    assert '<option>6A</option>' in tool and '<option>5 B/1</option>' in tool
+    class_list = referent.get("/comptes", params={"division": "6A", "format": "csv"})
+    logins = [line.split(";")[0] for line in class_list.text.splitlines()[1:]]
+    assert len(logins) >= 2
+    pdf = referent.post("/mots-de-passe/structure", data={"code": "6A", "csrf": csrf})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert 'filename="fiches-6A.pdf"' in pdf.headers["content-disposition"]
+    text = _slips_text(pdf.content)
+    assert text.count("année scolaire") == len(logins)
+    assert all(login in text for login in logins)
+    assert passwords[logins[0]] not in text  # new passwords, the old ones no longer valid
+    old = _client(school.home)
+    form = old.get("/connexion")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore
+    assert old.post("/connexion", data={"identifiant": logins[0], "csrf": token,
+                                        "mot_de_passe": passwords[logins[0]]}
+                    ).status_code == 401
+    teacher = _client(school.home)
+    teacher_csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
+    # Nobody of 6A is on an initial password any more: no re-print to offer, none done.
+    assert "Réimprimer" not in teacher.get("/comptes", params={"division": "6A"}).text
+    assert teacher.post("/comptes/reimpression", data={"code": "6A", "csrf": teacher_csrf}
+                        ).status_code == 403
+    page = teacher.get("/comptes", params={"division": "5 B/1"}).text
+    assert "Réimprimer les fiches des 1 élève(s) de 5 B/1" in html.unescape(page)
+    reprint = teacher.post("/comptes/reimpression", data={"code": "5 B/1",
+                                                          "csrf": teacher_csrf})
+    assert reprint.status_code == 200 and _slips_text(reprint.content).count(
+        "année scolaire") == 1
+    assert referent.post("/mots-de-passe/structure", data={"code": "6A"}).status_code == 403
+
+
+def _wait_for_the_end(client: TestClient) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        page = client.get("/plan/application").text
+        if "En cours" not in page:
+            return page
+        assert 'http-equiv="refresh"' in page  # the page follows the run by itself
+        time.sleep(0.1)
+    raise AssertionError("the apply did not end within a minute")
+
+
+def test_the_principal_approves_then_applies_from_the_console(
+        home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", AT).exit_code == 0
+    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    passwords = _passwords(home_cli)
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", AT).exit_code == 0
+    principal = _client(home_cli.home)
+    csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
+    plan = principal.get("/plan").text
+    full = re.search(r'name="empreinte" value="(\w+)"', plan).group(1)  # type: ignore
+    assert "Par division" in plan and "Aucun départ anormal" in plan
+    assert "Appliquer ce plan" not in plan  # approval first
+    early = principal.post("/plan/appliquer", data={"empreinte": full, "csrf": csrf})
+    assert early.status_code == 403 and "pas encore approuvé" in html.unescape(early.text)
+    principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf})
+    teacher = _client(home_cli.home)
+    teacher_csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
+    assert "Appliquer ce plan" not in teacher.get("/plan").text
+    assert teacher.post("/plan/appliquer", data={"empreinte": full, "csrf": teacher_csrf}
+                        ).status_code == 403
+    started = principal.post("/plan/appliquer", data={"empreinte": full, "csrf": csrf},
+                             follow_redirects=False)
+    assert started.status_code == 303 and started.headers["location"] == "/plan/application"
+    done = _wait_for_the_end(principal)
+    assert "Terminée" in done and "<td>disable</td><td>1</td>" in done, done
+    assert "Aucun plan en attente" in principal.get("/plan").text
+    journal = principal.get("/journal", params={"acteur": "idasilva"}).text
+    assert "<td>idasilva</td><td>disable</td><td>eleve:" in journal  # applied as the principal
+    assert "Aucun plan en attente ; dernière application le" in principal.get("/").text

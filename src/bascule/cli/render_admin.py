@@ -12,7 +12,7 @@ from rich.table import Table
 
 from bascule.directory.audit import JournalEntry
 from bascule.directory.people import DelegationRow
-from bascule.domain.calendar import Allowed, Calendar, Milestone
+from bascule.domain.calendar import ALLOWED_LABELS, Allowed, Calendar, Milestone
 from bascule.domain.notices import AUDIENCES
 from bascule.domain.policy import Permission, Role
 from bascule.domain.school import describe_moment as when
@@ -20,14 +20,13 @@ from bascule.domain.school import local_time
 from bascule.pipeline import Lifecycle
 from bascule.verification.model import Finding, Severity, counts
 
-_ALLOWED_LABELS = {
-    "imports_to_ent": ("Imports vers l'ENT", Milestone.ENT_RESUMES),
-    "imports_to_pedagogical_server": ("Imports vers le serveur pédagogique",
-                                      Milestone.PEDAGOGICAL_SERVER_RESUMES),
-    "ent_open_to_eleves_and_responsables": ("ENT ouvert aux élèves et responsables",
-                                            Milestone.ENT_CLOSURE),
-    "deletions": ("Suppression des anciens comptes", Milestone.DELETIONS),
-    "verification": ("Vérification des attributions", Milestone.VERIFICATION),
+# The milestone that ends each refusal, to say from when it is allowed.
+_ALLOWED_UNTIL = {
+    "imports_to_ent": Milestone.ENT_RESUMES,
+    "imports_to_pedagogical_server": Milestone.PEDAGOGICAL_SERVER_RESUMES,
+    "ent_open_to_eleves_and_responsables": Milestone.ENT_CLOSURE,
+    "deletions": Milestone.DELETIONS,
+    "verification": Milestone.VERIFICATION,
 }
 
 
@@ -59,8 +58,7 @@ def allowed_table(console: Console, calendar: Calendar, allowed: Allowed, at: da
     table.add_column("Quoi")
     table.add_column("Maintenant")
     for name, value in allowed.items():
-        label, milestone = _ALLOWED_LABELS[name]
-        span = calendar.span(milestone)
+        label, span = ALLOWED_LABELS[name], calendar.span(_ALLOWED_UNTIL[name])
         detail = ""
         if not value and span is not None:
             moment = span.end if span.end and span.start <= at else span.start

@@ -106,7 +106,7 @@ def usage(
 ) -> None:
     """L'occupation de chaque espace, avec son quota : dépassés et presque pleins d'abord."""
     settings, school = school_settings(ctx, uai)
-    usages = spaces_ops.spaces_usage(settings, school)
+    usages = spaces_ops.spaces_usage(settings, school, now=pipeline.utc_now())
     if html is not None:
         write_usage_page(html, usages, school_name=pipeline.school_name(settings, school),
                          generated_at=moment(at))

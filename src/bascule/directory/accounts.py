@@ -27,6 +27,7 @@ class AccountRow:
     groups: tuple[str, ...]
     ine: str | None
     source_ids: dict[str, str]
+    initial_password: bool  # never changed since it was printed: its slip may be re-printed
 
 
 def list_accounts(engine: Engine, uai: str) -> list[AccountRow]:
@@ -36,7 +37,8 @@ def list_accounts(engine: Engine, uai: str) -> list[AccountRow]:
         sources = _sources(connection, uai)
         structures = _structures(connection, uai)
         query = (select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
-                        person.c.first_name, person.c.birth_date, account.c.status)
+                        person.c.first_name, person.c.birth_date, account.c.status,
+                        account.c.password_origin)
                  .join(account, account.c.person_id == person.c.id)
                  .where(person.c.uai == uai)
                  .order_by(person.c.last_name, person.c.first_name, person.c.key))
@@ -57,6 +59,7 @@ def _row(row: Mapping[Any, Any], logins: dict[str, str], sources: dict[str, str]
         groups=tuple(sorted(code[2:] for code in structures if code.startswith("G:"))),
         ine=sources.get("ine") or sources.get("ine_rnie") or sources.get("ine_bea"),
         source_ids=sources,
+        initial_password=row["password_origin"] == "initial",
     )
 
 

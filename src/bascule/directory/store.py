@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -28,16 +31,22 @@ def open_store(url: str) -> Engine:
     """Connect and bring the schema to the newest migration.
 
     No pool: a command is one short process, and a connection closes as soon as it is released
-    (a pooled one would stay open until the engine is garbage-collected)."""
-    engine = create_engine(url, poolclass=NullPool)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    (a pooled one would stay open until the engine is garbage-collected). The engine of a URL is
+    made once per process, and the migrations run only when the schema is behind: the console
+    opens the store on every request, from several threads (Alembic's context is not
+    thread-safe, hence the lock)."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _ENGINES[url] = create_engine(url, poolclass=NullPool)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        with engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(_MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        if not _at_newest_migration(engine):
+            with _ENGINES_LOCK, engine.begin() as connection:
+                config = _alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
     except SQLAlchemyError as exc:
         detail = exc.orig if isinstance(exc, DBAPIError) else exc
         raise UserError(f"La base {engine.url.render_as_string(hide_password=True)} est "
@@ -45,6 +54,32 @@ def open_store(url: str) -> Engine:
                         hint="Vérifiez store.url dans bascule.toml et les droits sur le "
                         "dossier.") from exc
     return engine
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+@cache
+def _newest_migration() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _at_newest_migration(engine: Engine) -> bool:
+    """One query instead of loading every migration script on each opening."""
+    try:
+        with engine.connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")
+                                         ).scalar()
+    except SQLAlchemyError:  # no schema yet (or unreachable: the upgrade will say so)
+        return False
+    return current is not None and current == _newest_migration()
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -163,6 +198,15 @@ def staged_from_same_files(engine: Engine, uais: Iterable[str],
             warnings = from_json(found.problems, _Warnings).items if found.problems else ()
             return Restaged(from_json(found.snapshot, Snapshot), warnings)
     return None
+
+
+def latest_problems(engine: Engine, uai: str) -> tuple[Problem, ...]:
+    """The warnings of the school's newest staged campaign, for the console's dashboard."""
+    query = (select(staged_snapshot.c.problems).where(staged_snapshot.c.uai == uai)
+             .order_by(staged_snapshot.c.id.desc()).limit(1))
+    with engine.connect() as connection:
+        found = connection.execute(query).scalar()
+    return from_json(found, _Warnings).items if found else ()
 
 
 def latest_snapshot(engine: Engine, uai: str) -> Staged | None:

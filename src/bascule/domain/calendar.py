@@ -140,6 +140,19 @@ class Allowed:
     def items(self) -> list[tuple[str, bool]]:
         return [(field.name, getattr(self, field.name)) for field in fields(self)]
 
+    def labelled(self) -> list[tuple[str, bool]]:
+        """In French, for the people who read it (the CLI's calendar, the console)."""
+        return [(ALLOWED_LABELS[name], value) for name, value in self.items()]
+
+
+ALLOWED_LABELS = {
+    "imports_to_ent": "Imports vers l'ENT",
+    "imports_to_pedagogical_server": "Imports vers le serveur pédagogique",
+    "ent_open_to_eleves_and_responsables": "ENT ouvert aux élèves et responsables",
+    "deletions": "Suppression des anciens comptes",
+    "verification": "Vérification des attributions",
+}
+
 
 def allowed_at(calendar: Calendar, moment: datetime) -> Allowed:
     suspended = calendar.span(Milestone.IMPORTS_SUSPENDED)

@@ -29,6 +29,7 @@ class Role(Enum):
 class Permission(Enum):
     RUN_ROLLOVER = "importer, planifier et appliquer une campagne"
     APPROVE_PLAN = "approuver le plan d'une campagne avant son application"
+    APPLY_APPROVED_PLAN = "appliquer un plan approuvé depuis la console"
     FORCE_CALENDAR_GATE = "passer outre une suspension du calendrier"
     CLEAN_CLASS_SPACES = "nettoyer les espaces classes et le commun"
     CLEAN_STAFF_SPACES = "nettoyer Salle_des_profs et Mediaprof"
@@ -66,6 +67,9 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     Permission.RUN_ROLLOVER: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
     Permission.APPROVE_PLAN: {role: frozenset({Scope.SCHOOL})
                               for role in (Role.OPERATEUR, *_DIRECTION)},
+    # The operator prepares the plan; the direction, having approved it, may apply it itself.
+    Permission.APPLY_APPROVED_PLAN: {role: frozenset({Scope.SCHOOL})
+                                     for role in (Role.OPERATEUR, *_DIRECTION)},
     Permission.FORCE_CALENDAR_GATE: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
     Permission.CLEAN_CLASS_SPACES: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
     Permission.CLEAN_STAFF_SPACES: {role: frozenset({Scope.SCHOOL})

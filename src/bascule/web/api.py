@@ -5,9 +5,11 @@ the policy decides as for that person. Its OpenAPI document is /api/v1/openapi.j
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -16,6 +18,19 @@ from bascule.directory.people import Person
 from bascule.errors import UserError
 from bascule.settings import Settings
 from bascule.verification.model import counts
+from bascule.web.runs import ApplyRuns
+
+
+class Error(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Error, "description": "Corps de la requête illisible (JSON invalide)."},
+    401: {"model": Error, "description": "Jeton manquant, inconnu, retiré, ou titulaire inactif."},
+    403: {"model": Error, "description": "Refusé : portée du jeton ou politique de "
+                                         "l'établissement (le motif est dans detail)."},
+}
 
 
 class Account(BaseModel):
@@ -54,8 +69,57 @@ class Verification(BaseModel):
     findings: list[dict[str, object]]
 
 
-def api_router(settings: Settings, school: str, clock: Callable[[], datetime]) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["bascule"])
+class Application(BaseModel):
+    empreinte: str
+    confirmer_departs: bool = False
+
+
+class Campaign(BaseModel):
+    annee: str
+    importe_le: datetime
+    empreinte: str
+
+
+class ImportState(BaseModel):
+    imports: list[Campaign]
+    problemes: list[str]
+
+
+class Delegation(BaseModel):
+    identifiant: str | None
+    nom: str
+    delegation: str
+    accordee_par: str
+    accordee_le: datetime
+    a_renouveler: bool
+
+
+class DelegationChange(BaseModel):
+    identifiant: str
+    delegation: str
+    accorder: bool
+
+
+def _known_query_parameters_only(request: Request) -> None:
+    """A script's misspelt parameter (?qq=martin) is refused, not silently ignored: only
+    those the OpenAPI document declares for the operation are accepted."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    operation = request.app.openapi()["paths"][route.path][request.method.lower()]
+    known = {param["name"] for param in operation.get("parameters", ())
+             if param["in"] == "query"}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError([
+            {"type": "extra_forbidden", "loc": ("query", name), "input": request.query_params[name],
+             "msg": "Paramètre inconnu de cette opération."} for name in unknown])
+
+
+def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
+               runs: ApplyRuns) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["bascule"], responses=ERRORS,
+                       dependencies=[Depends(_known_query_parameters_only)])
     bearer = HTTPBearer(auto_error=False)
 
     def caller(scope: str) -> Callable[..., Person]:
@@ -111,6 +175,49 @@ def api_router(settings: Settings, school: str, clock: Callable[[], datetime]) -
         except UserError as exc:
             raise refused(exc) from exc
         return plan(who)
+
+    @router.post("/plan/application", status_code=202)
+    def apply(body: Application, who: Annotated[Person, Depends(caller("plan"))]
+              ) -> dict[str, object]:
+        """Starts applying the approved plan of this hash; its progress is GET
+        /plan/application."""
+        try:
+            return runs.start(body.empreinte, by=who.login,
+                              allow_mass_leave=body.confirmer_departs).as_json()
+        except UserError as exc:
+            raise refused(exc) from exc
+
+    @router.get("/plan/application")
+    def apply_progress(_: Annotated[Person, Depends(caller("lecture"))]) -> dict[str, object]:
+        return runs.progress.as_json()
+
+    @router.get("/imports", response_model=ImportState)
+    def imports(_: Annotated[Person, Depends(caller("lecture"))]) -> ImportState:
+        staged = [c for c in pipeline.campaigns(settings) if c.uai == school]
+        return ImportState(
+            imports=[Campaign(annee=str(c.school_year), importe_le=c.staged_at,
+                              empreinte=c.content_sha256) for c in staged],
+            problemes=[p.message for p in school_ops.dashboard(settings, school).problems])
+
+    @router.get("/delegations", response_model=list[Delegation])
+    def delegations(_: Annotated[Person, Depends(caller("lecture"))]) -> list[Delegation]:
+        return [Delegation(identifiant=row.login, nom=row.label, delegation=row.name,
+                           accordee_par=row.granted_by, accordee_le=row.granted_at,
+                           a_renouveler=row.to_renew)
+                for row in school_ops.delegations(settings, school)]
+
+    @router.post("/delegations")
+    def change_delegation(body: DelegationChange,
+                          who: Annotated[Person, Depends(caller("pilotage"))]
+                          ) -> dict[str, object]:
+        try:
+            subject, changed = school_ops.change_delegation(
+                settings, school, body.identifiant, body.delegation, by=who.login,
+                now=clock(), granted=body.accorder)
+        except UserError as exc:
+            raise refused(exc) from exc
+        return {"identifiant": subject.login, "delegation": body.delegation,
+                "accordee": body.accorder, "change": changed}
 
     @router.post("/fermeture")
     def closure(body: Closure, who: Annotated[Person, Depends(caller("pilotage"))]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -31,6 +31,7 @@ from bascule.settings import load_settings
 from bascule.spaces.usage import human_size
 from bascule.verification.model import counts
 from bascule.web.api import api_router
+from bascule.web.runs import ApplyRuns
 from bascule.web.security import (
     COOKIE,
     HEADERS,
@@ -43,9 +44,11 @@ from bascule.web.security import (
 
 PREAUTH = "bascule_preauth"
 SELF_SERVICE_PROFILES = ("eleve", "responsable")
+PLAN_DETAILS = 300  # actions listed one by one on the Plan page; the counts cover them all
 _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
                          autoescape=select_autoescape(default=True), trim_blocks=True,
                          lstrip_blocks=True)
+_templates.globals["describe"] = describe_moment  # every date shown in the school's time
 
 
 @contextmanager
@@ -73,7 +76,8 @@ def create_app(home: Path, *, uai: str | None = None,
     throttle = Throttle()
     app = FastAPI(title="bascule", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
-    app.include_router(api_router(settings, school, clock))
+    runs = ApplyRuns(settings, school, clock)
+    app.include_router(api_router(settings, school, clock, runs))
     app.mount("/static", StaticFiles(packages=[("bascule.web", "static")]), name="static")
 
     @app.middleware("http")
@@ -167,10 +171,11 @@ def create_app(home: Path, *, uai: str | None = None,
         staff_only(person)
         now = clock()
         calendar = load_calendar(settings.home, rentree_year_of(now), school)
-        campaigns = [c for c in pipeline.campaigns(settings) if c.uai == school]
         return page("tableau.html.j2", request, session, person=person,
-                    moment=describe_moment(now), allowed=allowed_at(calendar, now).items(),
-                    phase=[m.value for m in calendar.active(now)], campaigns=campaigns[-3:])
+                    moment=describe_moment(now), allowed=allowed_at(calendar, now).labelled(),
+                    phase=[m.value for m in calendar.active(now)],
+                    board=school_ops.dashboard(settings, school),
+                    run=runs.progress)
 
     @app.get("/mots-de-passe", response_class=HTMLResponse)
     def password_tool(request: Request, who: Who, q: str = "") -> HTMLResponse:
@@ -185,7 +190,33 @@ def create_app(home: Path, *, uai: str | None = None,
             settings, person, row.profile, row.login,
             frozenset({f"D:{row.division}"} | {f"G:{g}" for g in row.groups})))
             for row in rows]
-        return page("mots_de_passe.html.j2", request, session, person=person, q=q, rows=shown)
+        structures = [code for code in school_ops.structures_of_eleves(settings, school)
+                      if school_ops.may_reset(settings, person, "eleve", "",
+                                              frozenset({f"D:{code}", f"G:{code}"}))]
+        return page("mots_de_passe.html.j2", request, session, person=person, q=q, rows=shown,
+                    structures=structures)
+
+    def slips_pdf(request: Request, who: tuple[Session, Person], token: str | None, code: str,
+                  *, initial_only: bool) -> FileResponse:
+        person = checked(request, token, who)
+        with refusal():
+            done = school_ops.reset_structure(settings, school, code.strip(), by=person.login,
+                                              now=clock(), initial_only=initial_only)
+        return FileResponse(done.slips, media_type="application/pdf",
+                            filename=done.slips.name)
+
+    @app.post("/mots-de-passe/structure")
+    def reset_structure(request: Request, who: Who, code: Annotated[str, Form()],
+                        csrf: Csrf = None) -> FileResponse:
+        """A whole division or group at once: new passwords, one PDF of slips."""
+        return slips_pdf(request, who, csrf, code, initial_only=False)
+
+    @app.post("/comptes/reimpression")
+    def reprint(request: Request, who: Who, code: Annotated[str, Form()],
+                csrf: Csrf = None) -> FileResponse:
+        """The slips of a division's élèves still on their initial password (new ones: the
+        first are kept nowhere)."""
+        return slips_pdf(request, who, csrf, code, initial_only=True)
 
     @app.post("/mots-de-passe/reinitialiser", response_class=HTMLResponse)
     def reset(request: Request, who: Who, identifiant: Annotated[str, Form()],
@@ -208,7 +239,7 @@ def create_app(home: Path, *, uai: str | None = None,
         states = {profile: school_ops.profile_access(settings, school, profile, now=now)
                   for profile in CLOSED_PROFILES}
         return page("fermeture.html.j2", request, session, person=person, may=may,
-                    window=window, describe=describe_moment, states=states,
+                    window=window, states=states,
                     running=window is not None and window.contains(now))
 
     @app.post("/pilotage/fermeture")
@@ -254,8 +285,10 @@ def create_app(home: Path, *, uai: str | None = None,
             return Response(("\ufeff" + school_ops.accounts_csv(rows)).encode("utf-8"),
                             media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": attachment})
+        initial = sum(row.initial_password and row.status == "active" for row in rows)
         return page("comptes.html.j2", request, session, person=person, rows=rows[:500],
-                    total=len(rows), profil=profil, division=division, etat=etat)
+                    total=len(rows), profil=profil, division=division, etat=etat,
+                    initial=initial)
 
     @app.get("/journal", response_class=HTMLResponse)
     def journal(request: Request, who: Who, action: str = "", acteur: str = "") -> HTMLResponse:
@@ -283,11 +316,16 @@ def create_app(home: Path, *, uai: str | None = None,
         session, person = who
         staff_only(person)
         waiting = school_ops.pending(settings, school)
-        counts_by = Counter((a.kind.value, a.profile) for a in waiting.plan.actions
-                            ) if waiting else Counter()
-        may = decide(person.roles, Permission.APPROVE_PLAN).allowed
+        actions = waiting.plan.actions if waiting else ()
+        people = [a for a in actions if a.person_kind is not None]
         return page("plan.html.j2", request, session, person=person, waiting=waiting,
-                    counts=sorted(counts_by.items()), may=may, describe=describe_moment)
+                    counts=sorted(Counter((a.kind.value, a.profile) for a in actions).items()),
+                    divisions=sorted(Counter((a.division or "—", a.kind.value)
+                                             for a in people).items()),
+                    details=people[:PLAN_DETAILS], more=max(0, len(people) - PLAN_DETAILS),
+                    may=decide(person.roles, Permission.APPROVE_PLAN).allowed,
+                    may_apply=decide(person.roles, Permission.APPLY_APPROVED_PLAN).allowed,
+                    run=runs.progress)
 
     @app.post("/plan/approuver")
     def approve_plan(request: Request, who: Who, empreinte: Annotated[str, Form()],
@@ -296,6 +334,21 @@ def create_app(home: Path, *, uai: str | None = None,
         with refusal():
             school_ops.approve_plan(settings, school, empreinte, by=person.login, now=clock())
         return RedirectResponse("/plan", status_code=303)
+
+    @app.post("/plan/appliquer")
+    def apply_plan(request: Request, who: Who, empreinte: Annotated[str, Form()],
+                   confirmer_departs: Annotated[str, Form()] = "", csrf: Csrf = None
+                   ) -> Response:
+        person = checked(request, csrf, who)
+        with refusal():
+            runs.start(empreinte, by=person.login, allow_mass_leave=confirmer_departs == "oui")
+        return RedirectResponse("/plan/application", status_code=303)
+
+    @app.get("/plan/application", response_class=HTMLResponse)
+    def apply_progress(request: Request, who: Who) -> HTMLResponse:
+        session, person = who
+        staff_only(person)
+        return page("application.html.j2", request, session, person=person, run=runs.progress)
 
     @app.get("/verification", response_class=HTMLResponse)
     def verification(request: Request, who: Who) -> HTMLResponse:
@@ -309,7 +362,7 @@ def create_app(home: Path, *, uai: str | None = None,
     def spaces(request: Request, who: Who) -> HTMLResponse:
         session, person = who
         staff_only(person)
-        usages = sorted(spaces_ops.spaces_usage(settings, school),
+        usages = sorted(spaces_ops.spaces_usage(settings, school, now=clock()),
                         key=lambda u: (-(u.fraction or 0), u.space.relative))
         return page("espaces.html.j2", request, session, person=person, usages=usages,
                     human=human_size)
