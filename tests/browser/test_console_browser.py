@@ -1,18 +1,22 @@
 """The console in Debian's chromium: a principal reopens the ENT for élèves during the closure
 and an élève can then sign in; a teacher resets an élève's password, sees no button for a
-colleague and is refused a forged request; a POST without its CSRF token is refused."""
+colleague and is refused a forged request; a POST without its CSRF token is refused; a
+referent prints a division's slips; a plan is approved then applied. Screenshots of the main
+pages are kept in test-artefacts/screenshots."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from playwright.sync_api import Browser, Page
+from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
 from tests.browser.conftest import Serve, screenshot
-from tests.conftest import Cli
+from tests.conftest import Cli, Files, edit
 
 CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
+AT = "2026-09-10T10:00"
 
 
 def _passwords(cli: Cli) -> dict[str, str]:
@@ -64,3 +68,52 @@ def test_a_teacher_resets_an_eleve_but_not_a_colleague(browser: Browser, serve: 
     no_csrf = teacher.request.post(f"{base}/mots-de-passe/reinitialiser",
                                    form={"identifiant": "lmartin"})
     assert no_csrf.status == 403
+
+
+def test_a_referent_prints_a_division_slips(browser: Browser, serve: Serve, school: Cli
+                                            ) -> None:
+    passwords = _passwords(school)
+    assert school("delegation", "grant", "jlegoff", "Réinitialiser les mots de passe",
+                  "--by", "idasilva").exit_code == 0
+    base = serve(school.home, None)
+    referent = _sign_in(browser, base, "jlegoff", passwords["jlegoff"])
+    referent.goto(f"{base}/comptes?division=6A")
+    screenshot(referent, "comptes")
+    eleves = [login for login in referent.locator("tr td:nth-child(2)").all_inner_texts()
+              if login]
+    referent.goto(f"{base}/mots-de-passe")
+    referent.select_option("#code", "6A")
+    with referent.expect_download() as download:
+        referent.click("text=Réinitialiser et imprimer les fiches (PDF)")
+    assert download.value.suggested_filename == "fiches-6A.pdf"
+    pdf = PdfReader(download.value.path())  # it opens
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert len(eleves) >= 2 and text.count("année scolaire") == len(eleves)  # one slip each
+    assert all(login in text for login in eleves)
+
+
+def test_a_plan_is_approved_then_applied(browser: Browser, serve: Serve, home_cli: Cli,
+                                         files: Files) -> None:
+    for step in (("import", *files()), ("plan", "--at", AT), ("apply", "--yes", "--at", AT)):
+        assert home_cli(*step).exit_code == 0
+    passwords = _passwords(home_cli)
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", AT).exit_code == 0
+    base = serve(home_cli.home, None)
+    principal = _sign_in(browser, base, "idasilva", passwords["idasilva"])
+    principal.goto(f"{base}/plan")
+    screenshot(principal, "plan")
+    assert principal.locator("text=Appliquer ce plan").count() == 0
+    principal.click("text=Approuver ce plan")
+    assert "Approuvé par idasilva" in principal.content()
+    principal.click("text=Appliquer ce plan")
+    principal.wait_for_selector("#etat:has-text('Terminée')", timeout=60_000)
+    assert principal.url.endswith("/plan/application")
+    screenshot(principal, "application-du-plan")
+    assert principal.inner_text("tr:has-text('désactiver') td:nth-child(2)") == "1"
+    principal.goto(f"{base}/plan")
+    assert "Aucun plan en attente" in principal.content()
+    for name in ("journal", "calendrier", "verification", "espaces"):
+        principal.goto(f"{base}/{name}")
+        screenshot(principal, name)

@@ -109,7 +109,8 @@ def test_accounts_lists_every_field(imported: Cli) -> None:
                    "ine": "1234567890A", "source_ids": {"elenoet": "2643",
                                                         "eleve_id": "1000001",
                                                         "ine": "1234567890A",
-                                                        "ine_rnie": "1234567890A"}}
+                                                        "ine_rnie": "1234567890A"},
+                   "initial_password": True}
     staff = json.loads(imported("accounts", "--json", "--profile", "enseignant").stdout)
     assert {r["login"] for r in staff} == {"cdurand", "jlegoff", "lfrancois"}
     assert imported("accounts", "--csv").stdout.startswith("login;educonnect;profile;status")

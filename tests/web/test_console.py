@@ -176,7 +176,7 @@ def test_the_principal_approves_the_plan_the_operator_then_applies(
     teacher = _client(home_cli.home)
     csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
     page = teacher.get("/plan")
-    assert "disable" in page.text and "Approuver ce plan" not in page.text
+    assert "désactiver" in page.text and "Approuver ce plan" not in page.text
     digest = re.search(r"empreinte <code>(\w+)</code>", page.text).group(1)  # type: ignore
     principal = _client(home_cli.home)
     csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
@@ -276,7 +276,7 @@ def test_the_principal_approves_then_applies_from_the_console(
                              follow_redirects=False)
     assert started.status_code == 303 and started.headers["location"] == "/plan/application"
     done = _wait_for_the_end(principal)
-    assert "Terminée" in done and "<td>disable</td><td>1</td>" in done, done
+    assert "Terminée" in done and "<td>désactiver</td><td>1</td>" in done, done
     assert "Aucun plan en attente" in principal.get("/plan").text
     journal = principal.get("/journal", params={"acteur": "idasilva"}).text
     assert "<td>idasilva</td><td>disable</td><td>eleve:" in journal  # applied as the principal

@@ -17,9 +17,6 @@ from bascule.plan.model import Action, ActionKind, Plan
 
 ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DISABLE,
                  ActionKind.REACTIVATE, ActionKind.DELETE)
-_KIND_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "mettre à jour",
-                ActionKind.MOVE: "changer de division", ActionKind.DISABLE: "désactiver",
-                ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer"}
 _SHORT_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "màj",
                  ActionKind.MOVE: "changer", ActionKind.DISABLE: "désactiver",
                  ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer"}
@@ -136,11 +133,11 @@ def _details(console: Console, plan: Plan) -> None:
         for action in actions[:_DETAILS_SHOWN]:
             logins = " ".join(value for _kind, value in action.logins)
             changes = "; ".join(f"{f} : {b} → {a}" for f, b, a in action.changes)
-            console.print(f"  {_KIND_LABELS[kind]} · {action.profile} · {action.label} "
+            console.print(f"  {kind.label} · {action.profile} · {action.label} "
                           f"{logins} {action.division or ''} {changes}".rstrip(),
                           highlight=False, soft_wrap=True)
         if len(actions) > _DETAILS_SHOWN:
-            console.print(f"  … et {len(actions) - _DETAILS_SHOWN} autres ({_KIND_LABELS[kind]})"
+            console.print(f"  … et {len(actions) - _DETAILS_SHOWN} autres ({kind.label})"
                           " : bascule plan --json les donne tous.")
 
 

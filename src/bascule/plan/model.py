@@ -122,6 +122,17 @@ class ActionKind(Enum):
     def is_account_action(self) -> bool:
         return self not in (ActionKind.ADD, ActionKind.REMOVE)
 
+    @property
+    def label(self) -> str:
+        """In French, for the people who read the plan."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "mettre à jour",
+                ActionKind.MOVE: "changer de division", ActionKind.DISABLE: "désactiver",
+                ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer",
+                ActionKind.ADD: "ajouter", ActionKind.REMOVE: "retirer"}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Action:

@@ -27,6 +27,7 @@ from bascule.domain.notices import AUDIENCES, notices
 from bascule.domain.policy import DELEGATIONS, Permission, Subject, decide
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
+from bascule.plan.model import ActionKind
 from bascule.settings import load_settings
 from bascule.spaces.usage import human_size
 from bascule.verification.model import counts
@@ -49,6 +50,8 @@ _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
                          autoescape=select_autoescape(default=True), trim_blocks=True,
                          lstrip_blocks=True)
 _templates.globals["describe"] = describe_moment  # every date shown in the school's time
+_templates.globals["action_label"] = lambda name: (
+    ActionKind(name).label if name in {kind.value for kind in ActionKind} else name)
 
 
 @contextmanager
