@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from bascule.calendars import load_calendar
-from bascule.directory.accounts import AccountRow
+from bascule.directory.accounts import AccountRow, attended_structures
+from bascule.directory.accounts import search_accounts as find_accounts
 from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries, last_applied
 from bascule.directory.hashing import hash_password, hash_passwords, verify_password
 from bascule.directory.people import (
@@ -53,7 +54,6 @@ from bascule.errors import Problem, UserError
 from bascule.pipeline import (
     ApplyOutcome,
     MassLeaveRefused,
-    accounts,
     apply_saved_plan,
     campaigns,
     fresh_folder,
@@ -209,16 +209,15 @@ def check_access(settings: Settings, uai: str, login_name: str, *,
     return ent_access(profile, status, calendar, made, now)
 
 
+def search_accounts(settings: Settings, uai: str, text: str, *, limit: int,
+                    status: str | None = None) -> list[AccountRow]:
+    """By name, login or division, ignoring case and accents; the first `limit`."""
+    return find_accounts(open_store(settings.store_url), uai, text, limit=limit, status=status)
+
+
 def structures_of_eleves(settings: Settings, uai: str) -> list[str]:
-    """The divisions, then the groups, that active élèves attend: what a whole-class reset or
-    re-print can be asked for."""
-    divisions: set[str] = set()
-    groups: set[str] = set()
-    for row in accounts(settings, uai):
-        if row.profile == "eleve" and row.status == "active":
-            divisions.update([row.division] if row.division else [])
-            groups.update(row.groups)
-    return sorted(divisions) + sorted(groups - divisions)
+    """What a whole-class reset or re-print can be asked for."""
+    return attended_structures(open_store(settings.store_url), uai)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

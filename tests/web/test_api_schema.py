@@ -12,10 +12,16 @@ import itertools
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.schemas import APIOperation
 
 from bascule.web.app import create_app
 from tests.conftest import Cli
 from tests.web.test_api import _token
+
+
+def _takes_input(operation: APIOperation) -> bool:
+    return any(len(part) for part in (operation.path_parameters, operation.query,
+                                      operation.body))
 
 
 def test_the_api_keeps_the_promises_of_its_openapi_document(school: Cli) -> None:
@@ -27,6 +33,8 @@ def test_the_api_keeps_the_promises_of_its_openapi_document(school: Cli) -> None
     statuses: list[int] = []
 
     for operation, mode in itertools.product(operations, schemathesis.GenerationMode):
+        if mode is schemathesis.GenerationMode.NEGATIVE and not _takes_input(operation):
+            continue  # nothing to make invalid
         @given(case=operation.as_strategy(mode))
         @settings(max_examples=25, deadline=None, database=None,
                   suppress_health_check=[HealthCheck.too_slow,

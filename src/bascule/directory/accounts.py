@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from anyascii import anyascii
 from sqlalchemy import Connection, Engine, func, select
 
 from bascule.directory.schema import account, fact, login, person, person_source_id
@@ -33,16 +34,61 @@ class AccountRow:
 def list_accounts(engine: Engine, uai: str) -> list[AccountRow]:
     """Everyone with an account, with their structures of the newest year applied."""
     with engine.connect() as connection:
-        logins = _logins(connection, uai)
-        sources = _sources(connection, uai)
-        structures = _structures(connection, uai)
-        query = (select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
-                        person.c.first_name, person.c.birth_date, account.c.status,
-                        account.c.password_origin)
+        return _account_rows(connection, uai)
+
+
+def search_accounts(engine: Engine, uai: str, text: str, *, limit: int,
+                    status: str | None = None) -> list[AccountRow]:
+    """The first `limit` accounts whose name, login or division contains the text, ignoring
+    case and accents ("emery" finds ÉMERY)."""
+    wanted = folded(text)
+    if not wanted:
+        return []
+    with engine.connect() as connection:
+        return _account_rows(connection, uai, wanted=wanted, status=status, limit=limit)
+
+
+def attended_structures(engine: Engine, uai: str) -> list[str]:
+    """The divisions, then the groups, that active élèves attend in the newest year applied."""
+    with engine.connect() as connection:
+        latest = _latest_member_year(connection, uai)
+        query = (select(fact.c.target).distinct()
+                 .join(person, (person.c.uai == fact.c.uai) & (person.c.key == fact.c.subject))
                  .join(account, account.c.person_id == person.c.id)
-                 .where(person.c.uai == uai)
-                 .order_by(person.c.last_name, person.c.first_name, person.c.key))
-        rows = list(connection.execute(query))
+                 .where((fact.c.uai == uai) & (fact.c.school_year == latest)
+                        & (fact.c.kind == "member") & (person.c.profile == "eleve")
+                        & (account.c.status == "active")))
+        targets = set(connection.execute(query).scalars())
+    divisions = sorted(t[2:] for t in targets if t.startswith("D:"))
+    return divisions + sorted({t[2:] for t in targets if t.startswith("G:")} - set(divisions))
+
+
+def folded(text: str) -> str:
+    """Lower case, without accents: what a search compares."""
+    return anyascii(text).lower().strip()
+
+
+def _account_rows(connection: Connection, uai: str, *, wanted: str | None = None,
+                  status: str | None = None, limit: int | None = None) -> list[AccountRow]:
+    """The full rows of the school's accounts: all, or those matching a folded text. Logins
+    and structures are read for the whole school in one query each (a few thousand rows),
+    the source ids only for the rows returned."""
+    logins = _logins(connection, uai)
+    structures = _structures(connection, uai)
+    query = (select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
+                    person.c.first_name, person.c.birth_date, account.c.status,
+                    account.c.password_origin)
+             .join(account, account.c.person_id == person.c.id)
+             .where(person.c.uai == uai)
+             .order_by(person.c.last_name, person.c.first_name, person.c.key))
+    if status is not None:
+        query = query.where(account.c.status == status)
+    rows = connection.execute(query).all()
+    if wanted is not None:
+        rows = [r for r in rows if wanted in folded(" ".join((
+            r.last_name, r.first_name, *logins[r.id].values(),
+            *(t for t in structures.get(r.key, ()) if t.startswith("D:")))))][:limit]
+    sources = _sources(connection, uai, None if wanted is None else [r.id for r in rows])
     return [_row(r._mapping, logins[r.id], sources[r.id], structures.get(r.key, []))
             for r in rows]
 
@@ -72,18 +118,26 @@ def _logins(connection: Connection, uai: str) -> dict[int, dict[str, str]]:
     return held
 
 
-def _sources(connection: Connection, uai: str) -> dict[int, dict[str, str]]:
+def _sources(connection: Connection, uai: str,
+             ids: list[int] | None) -> dict[int, dict[str, str]]:
     sources: dict[int, dict[str, str]] = defaultdict(dict)
     query = (select(person_source_id).join(person, person.c.id == person_source_id.c.person_id)
              .where(person.c.uai == uai).order_by(person_source_id.c.value))
+    if ids is not None:
+        query = query.where(person.c.id.in_(ids))
     for row in connection.execute(query):
         sources[row.person_id][row.scheme] = row.value
     return sources
 
 
-def _structures(connection: Connection, uai: str) -> dict[str, list[str]]:
-    latest = connection.execute(select(func.max(fact.c.school_year)).where(
+def _latest_member_year(connection: Connection, uai: str) -> int | None:
+    found: int | None = connection.execute(select(func.max(fact.c.school_year)).where(
         (fact.c.uai == uai) & (fact.c.kind == "member"))).scalar()
+    return found
+
+
+def _structures(connection: Connection, uai: str) -> dict[str, list[str]]:
+    latest = _latest_member_year(connection, uai)
     members: dict[str, list[str]] = defaultdict(list)
     if latest is None:
         return members

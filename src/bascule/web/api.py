@@ -139,15 +139,18 @@ def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
     def refused(exc: UserError) -> HTTPException:
         return HTTPException(403, exc.message)
 
+    @router.get("/sante")
+    def health() -> dict[str, str]:
+        """For the département's monitoring: the console answers (no token, nothing read)."""
+        return {"etat": "ok"}
+
     @router.get("/comptes", response_model=list[Account])
     def accounts(_: Annotated[Person, Depends(caller("lecture"))], q: str = "") -> list[Account]:
-        wanted = q.strip().lower()
+        found = (school_ops.search_accounts(settings, school, q, limit=500) if q.strip()
+                 else pipeline.accounts(settings, school)[:500])
         return [Account(login=row.login, educonnect=row.educonnect, profile=row.profile,
                         status=row.status, last_name=row.last_name, first_name=row.first_name,
-                        division=row.division)
-                for row in pipeline.accounts(settings, school)
-                if wanted in " ".join(filter(None, (row.login, row.last_name, row.first_name,
-                                                    row.division))).lower()][:500]
+                        division=row.division) for row in found]
 
     @router.post("/comptes/{login}/reinitialisation", response_model=NewPassword)
     def reset(login: str, who: Annotated[Person, Depends(caller("mots-de-passe"))]

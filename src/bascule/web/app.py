@@ -184,11 +184,7 @@ def create_app(home: Path, *, uai: str | None = None,
     def password_tool(request: Request, who: Who, q: str = "") -> HTMLResponse:
         session, person = who
         staff_only(person)
-        wanted = q.strip().lower()
-        rows = [row for row in pipeline.accounts(settings, school)
-                if wanted and row.status == "active" and wanted in " ".join(
-                    filter(None, (row.login, row.last_name, row.first_name, row.division))
-                ).lower()][:50]
+        rows = school_ops.search_accounts(settings, school, q, limit=50, status="active")
         shown = [(row, school_ops.may_reset(
             settings, person, row.profile, row.login,
             frozenset({f"D:{row.division}"} | {f"G:{g}" for g in row.groups})))
