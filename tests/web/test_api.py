@@ -30,6 +30,12 @@ def test_a_token_acts_as_its_person_within_its_scopes(school: Cli) -> None:
                    ).status_code == 401
     found = api.get("/api/v1/comptes", params={"q": "martin"}, headers=headers).json()
     assert {a["login"] for a in found} >= {"lmartin", "lmartin2"}
+    accentless = api.get("/api/v1/comptes", params={"q": "MARTIN LEA"}, headers=headers).json()
+    # Found without the accent: the two homonyms MARTIN Léa, and no other Martin.
+    assert {(a["login"], a["first_name"]) for a in accentless} == {("lmartin", "Léa"),
+                                                                   ("lmartin2", "Léa")}
+    misspelt = api.get("/api/v1/comptes", params={"qq": "martin"}, headers=headers)
+    assert misspelt.status_code == 422  # an unknown parameter is refused, not ignored
     reset = api.post("/api/v1/comptes/lmartin/reinitialisation", headers=headers)
     assert reset.status_code == 200 and len(reset.json()["password"]) >= 12
     colleague = api.post("/api/v1/comptes/jlegoff/reinitialisation", headers=headers)
