@@ -25,12 +25,24 @@ def _passwords(cli: Cli) -> dict[str, str]:
                                                   for line in text.splitlines()[1:])}
 
 
+CHOSEN = "-Choisi9"
+
+
 def _sign_in(browser: Browser, base: str, login: str, password: str) -> Page:
+    """Signed in; on a printed password, the person first chooses their own, as asked."""
     page = browser.new_page()
     page.goto(f"{base}/connexion")
     page.fill("#identifiant", login)
     page.fill("#mot_de_passe", password)
     page.click("text=Se connecter")
+    if "Choisissez votre propre mot de passe" in page.content():
+        page.fill("#actuel", password)
+        page.fill("#nouveau", password + CHOSEN)
+        page.fill("#confirmation", password + CHOSEN)
+        page.click("text=Changer mon mot de passe")
+        assert "Votre mot de passe est changé" in page.content()
+        if page.locator("text=Continuer vers le tableau de bord").count():
+            page.click("text=Continuer vers le tableau de bord")
     return page
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
@@ -34,15 +35,35 @@ def _client(home: Path, now: datetime | None = None) -> TestClient:
     return TestClient(app, base_url="http://testserver")
 
 
+CHOSEN = "-Choisi9"  # what the tests append to a printed password when made to change it
+
+
+def _csrf(html_page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html_page)
+    return found.group(1) if found else ""
+
+
+def _post_sign_in(client: TestClient, login: str, password: str) -> Response:
+    token = _csrf(client.get("/connexion").text)
+    return client.post("/connexion", data={"identifiant": login, "mot_de_passe": password,
+                                           "csrf": token}, follow_redirects=False)
+
+
 def _sign_in(client: TestClient, login: str, password: str) -> str:
-    form = client.get("/connexion")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore
-    answer = client.post("/connexion", data={"identifiant": login, "mot_de_passe": password,
-                                             "csrf": token}, follow_redirects=False)
+    """Signed in, having chosen one's own password first when still on the printed one (or
+    with the one chosen earlier in the test); the session's CSRF token."""
+    answer = _post_sign_in(client, login, password)
+    if answer.status_code == 401:
+        password, answer = password + CHOSEN, _post_sign_in(client, login, password + CHOSEN)
     assert answer.status_code == 303, answer.text
     page = client.get(answer.headers["location"])
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    return found.group(1) if found else ""
+    if "Choisissez votre propre mot de passe" in page.text:
+        changed = client.post("/mon-compte", data={
+            "actuel": password, "nouveau": password + CHOSEN,
+            "confirmation": password + CHOSEN, "csrf": _csrf(page.text)})
+        assert "Votre mot de passe est changé" in changed.text, changed.text
+        return _csrf(changed.text)
+    return _csrf(page.text)
 
 
 def test_sign_in_and_the_security_headers(school: Cli) -> None:
@@ -281,3 +302,31 @@ def test_the_principal_approves_then_applies_from_the_console(
     journal = principal.get("/journal", params={"acteur": "idasilva"}).text
     assert "<td>idasilva</td><td>disable</td><td>eleve:" in journal  # applied as the principal
     assert "Aucun plan en attente ; dernière application le" in principal.get("/").text
+
+
+def test_a_printed_password_must_be_changed_at_the_first_sign_in(school: Cli) -> None:
+    password = _passwords(school)["cdurand"]
+    client = _client(school.home)
+    answer = _post_sign_in(client, "cdurand", password)
+    assert answer.headers["location"] == "/mon-compte"
+    page = client.get("/mon-compte").text
+    assert "Choisissez votre propre mot de passe" in page and "Tableau de bord" not in page
+    for path in ("/", "/mots-de-passe?q=martin", "/comptes"):
+        blocked = client.get(path, follow_redirects=False)
+        assert (blocked.status_code, blocked.headers["location"]) == (303, "/mon-compte"), path
+    forged = client.post("/mots-de-passe/reinitialiser", follow_redirects=False,
+                         data={"identifiant": "lmartin", "csrf": _csrf(page)})
+    assert forged.status_code == 303  # sent back to choose a password, nothing reset
+    assert "password_reset" not in school("audit", "--json").stdout
+    weak = client.post("/mon-compte", data={"actuel": password, "nouveau": "court",
+                                            "confirmation": "court", "csrf": _csrf(page)})
+    assert weak.status_code == 400 and "trop faible" in weak.text
+    assert client.get("/", follow_redirects=False).status_code == 303
+    chosen = password + CHOSEN
+    changed = client.post("/mon-compte", data={"actuel": password, "nouveau": chosen,
+                                               "confirmation": chosen, "csrf": _csrf(page)})
+    assert "Votre mot de passe est changé" in changed.text
+    assert client.get("/", follow_redirects=False).status_code == 200
+    again = _client(school.home)
+    assert _post_sign_in(again, "cdurand", password).status_code == 401
+    assert _post_sign_in(again, "cdurand", chosen).headers["location"] == "/"

@@ -24,6 +24,9 @@ from bascule.domain.access import ClosureOverride
 from bascule.domain.policy import DELEGATIONS, Role
 from bascule.errors import UserError
 
+# Passwords someone else read (printed on a slip, shown on a screen): to be changed at the
+# first sign-in. "changed" is one the person chose.
+PRINTED_PASSWORDS = frozenset({"initial", "reset"})
 _ROLE_OF_PROFILE = {"eleve": Role.ELEVE, "responsable": Role.RESPONSABLE,
                     "enseignant": Role.ENSEIGNANT, "direction": Role.PRINCIPAL}
 
@@ -38,13 +41,15 @@ class Person:
     status: str
     roles: frozenset[Role]
     structures: frozenset[str]  # "D:6A", "G:5ESP 1": taught (staff) or attended (élèves)
+    must_change_password: bool  # still on a printed password (initial or reset)
 
 
 def find_person(connection: Connection, uai: str, wanted: str) -> Person:
     """By network or EduConnect login; a clear French error when nobody holds it."""
     row = connection.execute(
         select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
-               person.c.first_name, account.c.status, login.c.login)
+               person.c.first_name, account.c.status, account.c.password_origin,
+               login.c.login)
         .join(login, and_(login.c.person_id == person.c.id, login.c.freed_at.is_(None)))
         .join(account, account.c.person_id == person.c.id)
         .where((person.c.uai == uai) & (login.c.uai == uai) & (login.c.login == wanted))
@@ -55,7 +60,8 @@ def find_person(connection: Connection, uai: str, wanted: str) -> Person:
     return Person(person_id=row.id, key=row.key, login=row.login, profile=row.profile,
                   label=f"{row.last_name} {row.first_name}", status=row.status,
                   roles=_roles(connection, uai, row.id, row.profile),
-                  structures=_structures(connection, uai, row.key))
+                  structures=_structures(connection, uai, row.key),
+                  must_change_password=row.password_origin in PRINTED_PASSWORDS)
 
 
 def find_person_by_key(connection: Connection, uai: str, key: str) -> Person:

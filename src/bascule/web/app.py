@@ -45,6 +45,7 @@ from bascule.web.security import (
 
 PREAUTH = "bascule_preauth"
 SELF_SERVICE_PROFILES = ("eleve", "responsable")
+FIRST_SIGN_IN_PATHS = ("/mon-compte", "/deconnexion")  # all one may reach on a printed password
 PLAN_DETAILS = 300  # actions listed one by one on the Plan page; the counts cover them all
 _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
                          autoescape=select_autoescape(default=True), trim_blocks=True,
@@ -61,6 +62,10 @@ def refusal(status: int = 403) -> Iterator[None]:
         yield
     except UserError as exc:
         raise Refused(status, exc.message, exc.hint) from exc
+
+
+class MustChangePassword(Exception):
+    """Signed in on a printed password: nothing but choosing one's own until it is done."""
 
 
 class Refused(Exception):
@@ -89,6 +94,10 @@ def create_app(home: Path, *, uai: str | None = None,
         response.headers.update(HEADERS)
         return response
 
+    @app.exception_handler(MustChangePassword)
+    async def must_change(request: Request, exc: MustChangePassword) -> RedirectResponse:
+        return RedirectResponse("/mon-compte", status_code=303)
+
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> HTMLResponse:
         return page("message.html.j2", request, None, status=exc.status, title="Refusé",
@@ -111,6 +120,8 @@ def create_app(home: Path, *, uai: str | None = None,
             raise Refused(401, exc.message) from exc
         if person.status != "active":
             raise Refused(403, "Ce compte n'est plus actif.")
+        if person.must_change_password and request.url.path not in FIRST_SIGN_IN_PATHS:
+            raise MustChangePassword()
         return session, person
 
     def checked(request: Request, token: str | None,
@@ -154,7 +165,8 @@ def create_app(home: Path, *, uai: str | None = None,
         for key in keys:
             throttle.succeeded(key)
         cookie, _session = sessions.open(person.login)
-        target = "/mon-compte" if person.profile in SELF_SERVICE_PROFILES else "/"
+        target = ("/mon-compte" if person.profile in SELF_SERVICE_PROFILES
+                  or person.must_change_password else "/")
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https", max_age=8 * 3600)
@@ -380,7 +392,8 @@ def create_app(home: Path, *, uai: str | None = None,
         with refusal(400):
             school_ops.change_own_password(settings, school, person.login, current=actuel,
                                            new=nouveau, now=clock())
-        return page("mon_compte.html.j2", request, who[0], person=person, done=True)
+        return page("mon_compte.html.j2", request, who[0],
+                    person=school_ops.current_person(settings, school, person.login), done=True)
 
     for route in app.routes:  # the OpenAPI document describes the API, not the pages
         if isinstance(route, APIRoute) and not route.path.startswith("/api/"):
