@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from pypdf import PdfReader
@@ -330,3 +331,18 @@ def test_a_printed_password_must_be_changed_at_the_first_sign_in(school: Cli) ->
     again = _client(school.home)
     assert _post_sign_in(again, "cdurand", password).status_code == 401
     assert _post_sign_in(again, "cdurand", chosen).headers["location"] == "/"
+
+
+def test_a_burst_of_resets_is_stopped(school: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bascule.web.app.RESETS", 3)
+    client = _client(school.home)
+    csrf = _sign_in(client, "cdurand", _passwords(school)["cdurand"])
+    for _ in range(3):
+        assert client.post("/mots-de-passe/reinitialiser",
+                           data={"identifiant": "lmartin", "csrf": csrf}).status_code == 200
+    stopped = client.post("/mots-de-passe/reinitialiser",
+                          data={"identifiant": "lmartin", "csrf": csrf})
+    assert stopped.status_code == 429 and "Trop de réinitialisations" in html.unescape(
+        stopped.text)
+    assert client.post("/mots-de-passe/structure", data={"code": "6A", "csrf": csrf}
+                       ).status_code == 429

@@ -19,6 +19,7 @@ from bascule.errors import UserError
 from bascule.settings import Settings
 from bascule.verification.model import counts
 from bascule.web.runs import ApplyRuns
+from bascule.web.security import TOO_MANY_RESETS, Throttle
 
 
 class Error(BaseModel):
@@ -30,6 +31,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Error, "description": "Jeton manquant, inconnu, retiré, ou titulaire inactif."},
     403: {"model": Error, "description": "Refusé : portée du jeton ou politique de "
                                          "l'établissement (le motif est dans detail)."},
+    429: {"model": Error, "description": "Trop de réinitialisations en peu de temps."},
 }
 
 
@@ -117,7 +119,7 @@ def _known_query_parameters_only(request: Request) -> None:
 
 
 def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
-               runs: ApplyRuns) -> APIRouter:
+               runs: ApplyRuns, resets: Throttle) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["bascule"], responses=ERRORS,
                        dependencies=[Depends(_known_query_parameters_only)])
     bearer = HTTPBearer(auto_error=False)
@@ -155,6 +157,8 @@ def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
     @router.post("/comptes/{login}/reinitialisation", response_model=NewPassword)
     def reset(login: str, who: Annotated[Person, Depends(caller("mots-de-passe"))]
               ) -> NewPassword:
+        if not resets.admit(who.login):
+            raise HTTPException(429, TOO_MANY_RESETS)
         try:
             subject, password = school_ops.reset_password(settings, school, login,
                                                           by=who.login, now=clock())

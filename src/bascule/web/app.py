@@ -36,6 +36,9 @@ from bascule.web.runs import ApplyRuns
 from bascule.web.security import (
     COOKIE,
     HEADERS,
+    RESETS,
+    RESETS_SECONDS,
+    TOO_MANY_RESETS,
     Session,
     Sessions,
     Throttle,
@@ -82,10 +85,16 @@ def create_app(home: Path, *, uai: str | None = None,
     school = pipeline.school_uai(settings, uai)
     sessions = Sessions(session_key(settings.home / "secrets"))
     throttle = Throttle()
+    # A burst of resets is stopped: a stolen session or token cannot lock a school out.
+    resets = Throttle(RESETS, RESETS_SECONDS)
+
+    def reset_allowed(person: Person) -> None:
+        if not resets.admit(person.login):
+            raise Refused(429, TOO_MANY_RESETS)
     app = FastAPI(title="bascule", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     runs = ApplyRuns(settings, school, clock)
-    app.include_router(api_router(settings, school, clock, runs))
+    app.include_router(api_router(settings, school, clock, runs, resets))
     app.mount("/static", StaticFiles(packages=[("bascule.web", "static")]), name="static")
 
     @app.middleware("http")
@@ -160,10 +169,10 @@ def create_app(home: Path, *, uai: str | None = None,
                                         now=clock())
         except UserError as exc:
             for key in keys:
-                throttle.failed(key)
+                throttle.record(key)
             raise Refused(401, exc.message, exc.hint) from exc
         for key in keys:
-            throttle.succeeded(key)
+            throttle.forget(key)
         cookie, _session = sessions.open(person.login)
         target = ("/mon-compte" if person.profile in SELF_SERVICE_PROFILES
                   or person.must_change_password else "/")
@@ -210,6 +219,7 @@ def create_app(home: Path, *, uai: str | None = None,
     def slips_pdf(request: Request, who: tuple[Session, Person], token: str | None, code: str,
                   *, initial_only: bool) -> FileResponse:
         person = checked(request, token, who)
+        reset_allowed(person)
         with refusal():
             done = school_ops.reset_structure(settings, school, code.strip(), by=person.login,
                                               now=clock(), initial_only=initial_only)
@@ -233,6 +243,7 @@ def create_app(home: Path, *, uai: str | None = None,
     def reset(request: Request, who: Who, identifiant: Annotated[str, Form()],
               csrf: Csrf = None) -> HTMLResponse:
         person = checked(request, csrf, who)
+        reset_allowed(person)
         with refusal():
             subject, password = school_ops.reset_password(settings, school, identifiant,
                                                           by=person.login, now=clock())

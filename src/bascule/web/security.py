@@ -20,6 +20,8 @@ COOKIE = "bascule_session"
 SESSION_SECONDS = 8 * 3600
 ATTEMPTS = 5  # failed sign-ins before a pause
 LOCKOUT_SECONDS = 300
+RESETS = 60  # passwords reset by one person within RESETS_SECONDS (a class is one)
+RESETS_SECONDS = 600
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -72,7 +74,8 @@ def csrf_valid(session: Session | None, token: str | None) -> bool:
 
 
 class Throttle:
-    """Failed attempts per key (a login, an address): a pause after too many."""
+    """Attempts per key within a window (failed sign-ins of a login or an address, resets by
+    a person): a pause after too many."""
 
     def __init__(self, attempts: int = ATTEMPTS, seconds: float = LOCKOUT_SECONDS):
         self.attempts, self.seconds = attempts, seconds
@@ -84,8 +87,18 @@ class Throttle:
             recent.popleft()
         return len(recent) >= self.attempts
 
-    def failed(self, key: str) -> None:
+    def record(self, key: str) -> None:
         self._failures[key].append(time.monotonic())
 
-    def succeeded(self, key: str) -> None:
+    def forget(self, key: str) -> None:
         self._failures.pop(key, None)
+
+    def admit(self, key: str) -> bool:
+        """Counts this attempt; False when the key already made too many in the window."""
+        if self.blocked(key):
+            return False
+        self.record(key)
+        return True
+
+
+TOO_MANY_RESETS = "Trop de réinitialisations en peu de temps : réessayez dans quelques minutes."
