@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bascule.domain.passwords import (
     PasswordPolicy,
     PolicyTooWeak,
+    _Draws,
     character_classes,
     generate_password,
     meets_policy,
@@ -47,3 +48,20 @@ def test_the_educonnect_rule(password: str, ok: bool) -> None:
 def test_a_policy_below_the_floor_is_refused(length: int, classes: int) -> None:
     with pytest.raises(PolicyTooWeak):
         PasswordPolicy(min_length=length, min_classes=classes)
+
+
+@given(n=st.integers(min_value=1, max_value=256))
+def test_the_random_draws_stay_below_their_bound(n: int) -> None:
+    draws = _Draws()
+    assert all(0 <= draws.below(n) < n for _ in range(300))
+
+
+def test_the_random_draws_are_not_biased() -> None:
+    """A bound that does not divide 256 (67, the alphabet) would favour the low values if
+    bytes were simply taken modulo it: each value comes about equally often."""
+    draws, counts = _Draws(), [0] * 67
+    for _ in range(67 * 3000):
+        counts[draws.below(67)] += 1
+    assert max(counts) / min(counts) < 1.25
+    low, high = sum(counts[:55]) / 55, sum(counts[55:]) / 12  # 256 % 67 == 55
+    assert abs(low - high) / high < 0.05

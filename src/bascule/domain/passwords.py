@@ -51,11 +51,33 @@ def meets_policy(password: str, policy: PasswordPolicy) -> bool:
             and all(c in string.printable and not c.isspace() for c in password))
 
 
+class _Draws:
+    """Uniform numbers below n (n <= 256) from bytes of the system's CSPRNG, read 64 at a time:
+    one system call per password instead of one per character (a rollover makes tens of
+    thousands). Rejection sampling keeps every value equally likely."""
+
+    def __init__(self) -> None:
+        self._bytes, self._at = b"", 0
+
+    def below(self, n: int) -> int:
+        limit = 256 - 256 % n
+        while True:
+            if self._at == len(self._bytes):
+                self._bytes, self._at = secrets.token_bytes(64), 0
+            byte = self._bytes[self._at]
+            self._at += 1
+            if byte < limit:
+                return byte % n
+
+
 def generate_password(policy: PasswordPolicy) -> str:
     """One character of each class, the rest from the whole alphabet, in a random order."""
-    chosen = [secrets.choice(alphabet) for alphabet in (UPPER, LOWER, DIGITS, SPECIAL)]
-    chosen += [secrets.choice(_PRINTABLE_ALPHABET) for _ in range(policy.min_length - 4)]
+    draws = _Draws()
+    chosen = [alphabet[draws.below(len(alphabet))]
+              for alphabet in (UPPER, LOWER, DIGITS, SPECIAL)]
+    chosen += [_PRINTABLE_ALPHABET[draws.below(len(_PRINTABLE_ALPHABET))]
+               for _ in range(policy.min_length - 4)]
     for index in range(len(chosen) - 1, 0, -1):  # Fisher-Yates with a CSPRNG
-        other = secrets.randbelow(index + 1)
+        other = draws.below(index + 1)
         chosen[index], chosen[other] = chosen[other], chosen[index]
     return "".join(chosen)
