@@ -74,19 +74,34 @@ class Client:
         response.read()
         return response
 
+    def page(self, path: str) -> str:
+        self.connection.request("GET", path, headers=self.headers)
+        return self.connection.getresponse().read().decode()
+
     def sign_in(self, login: str, password: str) -> None:
+        """Signed in, having chosen a password of one's own as the console first asks."""
         self.connection.request("GET", "/connexion")
         form = self.connection.getresponse()
         page = form.read().decode()
         preauth = form.headers["set-cookie"].split(";")[0]
-        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore
         answer = self.request("POST", "/connexion", urlencode(
-            {"identifiant": login, "mot_de_passe": password, "csrf": token}),
+            {"identifiant": login, "mot_de_passe": password, "csrf": csrf_of(page)}),
             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": preauth})
         assert answer.status == 303, answer.status
         session = next(v for k, v in answer.getheaders() if k.lower() == "set-cookie"
                        and v.startswith("bascule_session="))
         self.headers["Cookie"] = session.split(";")[0]
+        if answer.getheader("location") == "/mon-compte":
+            chosen = password + "-Choisi9"
+            changed = self.request("POST", "/mon-compte", urlencode(
+                {"actuel": password, "nouveau": chosen, "confirmation": chosen,
+                 "csrf": csrf_of(self.page("/mon-compte"))}),
+                {"Content-Type": "application/x-www-form-urlencoded"})
+            assert changed.status == 200, changed.status
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
 def measure(client: Client, path: str, count: int,

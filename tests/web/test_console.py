@@ -126,7 +126,8 @@ def test_the_principal_reopens_the_ent_and_an_eleve_can_then_sign_in(school: Cli
     assert closed.status_code == 401 and "fermeture rentrée" in closed.text
     teacher = _client(school.home, CLOSURE)
     csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
-    assert "Rouvrir" not in teacher.get("/pilotage/fermeture").text
+    assert teacher.get("/pilotage/fermeture").status_code == 403
+    assert 'href="/pilotage/fermeture"' not in teacher.get("/").text  # not even in the menu
     forged = teacher.post("/pilotage/fermeture", data={"profil": "eleve", "ouvrir": "oui",
                                                        "csrf": csrf})
     assert forged.status_code == 403

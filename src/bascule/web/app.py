@@ -79,6 +79,31 @@ class Refused(Exception):
         self.status, self.message, self.hint = status, message, hint
 
 
+# The console's pages for staff, each with the permission that shows it in the menu (None: all
+# staff); the pages themselves ask the policy again.
+_PAGES: tuple[tuple[str, str, Permission | None], ...] = (
+    ("/", "Tableau de bord", None),
+    ("/plan", "Plan", None),
+    ("/mots-de-passe", "Mots de passe", None),
+    ("/comptes", "Comptes", None),
+    ("/pilotage/fermeture", "Fermeture rentrée", Permission.TOGGLE_ENT_CLOSURE),
+    ("/pilotage/autorisations", "Autorisations", None),
+    ("/verification", "Vérification", None),
+    ("/espaces", "Espaces", None),
+    ("/calendrier", "Calendrier", None),
+    ("/journal", "Journal", Permission.READ_AUDIT),
+)
+
+
+def _menu(person: Person | None) -> list[tuple[str, str]]:
+    """The links a person sees: none before their own password is chosen, only their own
+    page for élèves and responsables."""
+    if person is None or person.must_change_password or person.profile in SELF_SERVICE_PROFILES:
+        return []
+    return [(path, label) for path, label, permission in _PAGES
+            if permission is None or decide(person.roles, permission).allowed]
+
+
 def create_app(home: Path, *, uai: str | None = None,
                clock: Callable[[], datetime] = pipeline.utc_now) -> FastAPI:
     settings = load_settings(home)
@@ -116,7 +141,7 @@ def create_app(home: Path, *, uai: str | None = None,
              **values: Any) -> HTMLResponse:
         html = _templates.get_template(template).render(
             school=pipeline.school_name(settings, school), uai=school, session=session,
-            secure=request.url.scheme == "https", **values)
+            secure=request.url.scheme == "https", menu=_menu(values.get("person")), **values)
         return HTMLResponse(html, status_code=status)
 
     def signed_in(request: Request) -> tuple[Session, Person]:
@@ -254,10 +279,13 @@ def create_app(home: Path, *, uai: str | None = None,
     def closure(request: Request, who: Who) -> HTMLResponse:
         session, person = who
         staff_only(person)
+        may = decide(person.roles, Permission.TOGGLE_ENT_CLOSURE).allowed
+        if not may:  # the memo: "visible seulement par le principal et le principal adjoint"
+            raise Refused(403, "Pilotage > Fermeture rentrée est réservé au principal et au "
+                               "principal adjoint.")
         now = clock()
         window = load_calendar(settings.home, rentree_year_of(now), school).span(
             Milestone.ENT_CLOSURE)
-        may = decide(person.roles, Permission.TOGGLE_ENT_CLOSURE).allowed
         states = {profile: school_ops.profile_access(settings, school, profile, now=now)
                   for profile in CLOSED_PROFILES}
         return page("fermeture.html.j2", request, session, person=person, may=may,
