@@ -37,7 +37,12 @@ from bascule.directory.people import (
 )
 from bascule.directory.plans import Approval, approval_of, approve, pending_plan
 from bascule.directory.sealed import keep_for_targets
-from bascule.directory.store import StagedCampaign, latest_problems, open_store
+from bascule.directory.store import (
+    StagedCampaign,
+    keep_connections,
+    latest_problems,
+    open_store,
+)
 from bascule.directory.tokens import (
     TokenRow,
     create_token,
@@ -65,6 +70,11 @@ from bascule.reports.credentials import write_private
 from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.settings import Settings
 from bascule.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
+
+
+def serve_from_store(settings: Settings) -> None:
+    """The console is a long-running server: it keeps its store connections open."""
+    keep_connections(settings.store_url)
 
 
 def audit(settings: Settings, uai: str, wanted: AuditFilter) -> list[JournalEntry]:

@@ -74,6 +74,8 @@ def test_the_imports_the_delegations_and_an_approved_plan_applied_through_the_ap
     assert [c["annee"] for c in imports["imports"]] == ["2026-2027", "2026-2027"]
     assert any("DATE_SORTIE" in p for p in imports["problemes"])
     digest = api.get("/api/v1/plan", headers=reader).json()["sha256"]
+    before = api.get("/api/v1/comptes", params={"q": "emery"}, headers=reader).json()
+    assert [(a["login"], a["status"]) for a in before] == [("temery", "active")]
     assert api.post("/api/v1/plan/application", json={"empreinte": digest},
                     headers=reader).status_code == 403  # no "plan" scope
     unapproved = api.post("/api/v1/plan/application", json={"empreinte": digest},
@@ -90,6 +92,8 @@ def test_the_imports_the_delegations_and_an_approved_plan_applied_through_the_ap
         time.sleep(0.05)
     assert progress["etat"] == "terminee" and progress["comptes"]["disable"] == 1, progress
     assert api.get("/api/v1/plan", headers=reader).json()["pending"] is False
+    after = api.get("/api/v1/comptes", params={"q": "emery"}, headers=reader).json()
+    assert [(a["login"], a["status"]) for a in after] == [("temery", "disabled")]  # searched anew
     granted = api.post("/api/v1/delegations", headers=principal, json={
         "identifiant": "jlegoff", "delegation": "Gestionnaire de l'ENT", "accorder": True})
     assert granted.status_code == 200 and granted.json()["change"] is True

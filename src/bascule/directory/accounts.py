@@ -11,7 +11,14 @@ from typing import Any
 from anyascii import anyascii
 from sqlalchemy import Connection, Engine, func, select
 
-from bascule.directory.schema import account, fact, login, person, person_source_id
+from bascule.directory.schema import (
+    account,
+    directory_version,
+    fact,
+    login,
+    person,
+    person_source_id,
+)
 from bascule.domain.logins import LoginKind
 
 
@@ -45,7 +52,44 @@ def search_accounts(engine: Engine, uai: str, text: str, *, limit: int,
     if not wanted:
         return []
     with engine.connect() as connection:
-        return _account_rows(connection, uai, wanted=wanted, status=status, limit=limit)
+        found = [person_id for person_id, held, haystack in _search_index(connection, uai)
+                 if wanted in haystack and (status is None or held == status)][:limit]
+        return _account_rows(connection, uai, ids=found) if found else []
+
+
+@dataclass(frozen=True, slots=True)
+class _SearchIndex:
+    version: int | None  # the school's directory version it was read at
+    entries: tuple[tuple[int, str, str], ...]  # person id, account status, folded text
+
+
+# What the account search reads, per store and school: rebuilt only when an apply changed the
+# directory (names, logins, divisions and statuses change only there), so that a search on a
+# département's store reads a few rows, not the whole school.
+_SEARCH_INDEXES: dict[tuple[str, str], _SearchIndex] = {}
+
+
+def _search_index(connection: Connection, uai: str) -> tuple[tuple[int, str, str], ...]:
+    version = connection.execute(select(directory_version.c.version).where(
+        directory_version.c.uai == uai)).scalar()
+    key = (str(connection.engine.url), uai)
+    cached = _SEARCH_INDEXES.get(key)
+    if cached is not None and cached.version == version:
+        return cached.entries
+    logins = _logins(connection, uai)
+    structures = _structures(connection, uai)
+    query = (select(person.c.id, person.c.key, person.c.last_name, person.c.first_name,
+                    account.c.status)
+             .join(account, account.c.person_id == person.c.id)
+             .where(person.c.uai == uai)
+             .order_by(person.c.last_name, person.c.first_name, person.c.key))
+    entries = tuple(
+        (row.id, row.status, folded(" ".join((
+            row.last_name, row.first_name, *logins[row.id].values(),
+            *(t for t in structures.get(row.key, ()) if t.startswith("D:"))))))
+        for row in connection.execute(query))
+    _SEARCH_INDEXES[key] = _SearchIndex(version, entries)
+    return entries
 
 
 def attended_structures(engine: Engine, uai: str) -> list[str]:
@@ -64,31 +108,26 @@ def attended_structures(engine: Engine, uai: str) -> list[str]:
 
 
 def folded(text: str) -> str:
-    """Lower case, without accents: what a search compares."""
-    return anyascii(text).lower().strip()
+    """Lower case, without accents: what a search compares (most names need no
+    transliteration, and checking is cheaper than transliterating)."""
+    return (text if text.isascii() else anyascii(text)).lower().strip()
 
 
-def _account_rows(connection: Connection, uai: str, *, wanted: str | None = None,
-                  status: str | None = None, limit: int | None = None) -> list[AccountRow]:
-    """The full rows of the school's accounts: all, or those matching a folded text. Logins
-    and structures are read for the whole school in one query each (a few thousand rows),
-    the source ids only for the rows returned."""
-    logins = _logins(connection, uai)
-    structures = _structures(connection, uai)
+def _account_rows(connection: Connection, uai: str, *,
+                  ids: list[int] | None = None) -> list[AccountRow]:
+    """The full rows of the school's accounts: all, or those of these person ids."""
     query = (select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
                     person.c.first_name, person.c.birth_date, account.c.status,
                     account.c.password_origin)
              .join(account, account.c.person_id == person.c.id)
              .where(person.c.uai == uai)
              .order_by(person.c.last_name, person.c.first_name, person.c.key))
-    if status is not None:
-        query = query.where(account.c.status == status)
+    if ids is not None:
+        query = query.where(person.c.id.in_(ids))
     rows = connection.execute(query).all()
-    if wanted is not None:
-        rows = [r for r in rows if wanted in folded(" ".join((
-            r.last_name, r.first_name, *logins[r.id].values(),
-            *(t for t in structures.get(r.key, ()) if t.startswith("D:")))))][:limit]
-    sources = _sources(connection, uai, None if wanted is None else [r.id for r in rows])
+    logins = _logins(connection, uai, ids)
+    sources = _sources(connection, uai, ids)
+    structures = _structures(connection, uai, None if ids is None else [r.key for r in rows])
     return [_row(r._mapping, logins[r.id], sources[r.id], structures.get(r.key, []))
             for r in rows]
 
@@ -109,17 +148,20 @@ def _row(row: Mapping[Any, Any], logins: dict[str, str], sources: dict[str, str]
     )
 
 
-def _logins(connection: Connection, uai: str) -> dict[int, dict[str, str]]:
+def _logins(connection: Connection, uai: str,
+            ids: list[int] | None = None) -> dict[int, dict[str, str]]:
     held: dict[int, dict[str, str]] = defaultdict(dict)
     query = select(login.c.person_id, login.c.namespace, login.c.login).where(
         (login.c.uai == uai) & login.c.freed_at.is_(None))
+    if ids is not None:
+        query = query.where(login.c.person_id.in_(ids))
     for row in connection.execute(query):
         held[row.person_id][row.namespace] = row.login
     return held
 
 
 def _sources(connection: Connection, uai: str,
-             ids: list[int] | None) -> dict[int, dict[str, str]]:
+             ids: list[int] | None = None) -> dict[int, dict[str, str]]:
     sources: dict[int, dict[str, str]] = defaultdict(dict)
     query = (select(person_source_id).join(person, person.c.id == person_source_id.c.person_id)
              .where(person.c.uai == uai).order_by(person_source_id.c.value))
@@ -136,13 +178,16 @@ def _latest_member_year(connection: Connection, uai: str) -> int | None:
     return found
 
 
-def _structures(connection: Connection, uai: str) -> dict[str, list[str]]:
+def _structures(connection: Connection, uai: str,
+                keys: list[str] | None = None) -> dict[str, list[str]]:
     latest = _latest_member_year(connection, uai)
     members: dict[str, list[str]] = defaultdict(list)
     if latest is None:
         return members
     query = select(fact.c.subject, fact.c.target).where(
         (fact.c.uai == uai) & (fact.c.school_year == latest) & (fact.c.kind == "member"))
+    if keys is not None:
+        query = query.where(fact.c.subject.in_(keys))
     for row in connection.execute(query):
         members[row.subject].append(row.target)
     return members

@@ -30,17 +30,14 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 def open_store(url: str) -> Engine:
     """Connect and bring the schema to the newest migration.
 
-    No pool: a command is one short process, and a connection closes as soon as it is released
-    (a pooled one would stay open until the engine is garbage-collected). The engine of a URL is
-    made once per process, and the migrations run only when the schema is behind: the console
-    opens the store on every request, from several threads (Alembic's context is not
-    thread-safe, hence the lock)."""
+    The engine of a URL is made once per process, and the migrations run only when the schema
+    is behind: the console opens the store on every request, from several threads (Alembic's
+    context is not thread-safe, hence the lock). No pool unless asked (`keep_connections`): a
+    command is one short process, and its connections close as soon as they are released."""
     with _ENGINES_LOCK:
         engine = _ENGINES.get(url)
         if engine is None:
-            engine = _ENGINES[url] = create_engine(url, poolclass=NullPool)
-            if engine.dialect.name == "sqlite":
-                event.listen(engine, "connect", _sqlite_pragmas)
+            engine = _ENGINES[url] = _new_engine(url, pooled=url in _POOLED)
     try:
         if not _at_newest_migration(engine):
             with _ENGINES_LOCK, engine.begin() as connection:
@@ -58,6 +55,24 @@ def open_store(url: str) -> Engine:
 
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+_POOLED: set[str] = set()
+
+
+def keep_connections(url: str) -> None:
+    """For a long-running server (the console): connections kept open between requests,
+    instead of one opened and closed for each query."""
+    with _ENGINES_LOCK:
+        _POOLED.add(url)
+        previous = _ENGINES.pop(url, None)
+    if previous is not None:
+        previous.dispose()
+
+
+def _new_engine(url: str, *, pooled: bool) -> Engine:
+    engine = create_engine(url) if pooled else create_engine(url, poolclass=NullPool)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def _alembic_config() -> Config:

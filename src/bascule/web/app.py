@@ -108,6 +108,7 @@ def create_app(home: Path, *, uai: str | None = None,
                clock: Callable[[], datetime] = pipeline.utc_now) -> FastAPI:
     settings = load_settings(home)
     school = pipeline.school_uai(settings, uai)
+    school_ops.serve_from_store(settings)
     sessions = Sessions(session_key(settings.home / "secrets"))
     throttle = Throttle()
     # A burst of resets is stopped: a stolen session or token cannot lock a school out.
