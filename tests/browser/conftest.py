@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from bascule.web.app import create_app
 from tests.servers import free_port
-from tests.web.conftest import school  # noqa: F401 (the applied college, for these tests too)
+from tests.web.conftest import leaver_plan, school  # noqa: F401 (the same colleges here)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = Path(__file__).parents[2] / "test-artefacts" / "screenshots"

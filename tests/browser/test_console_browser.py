@@ -13,10 +13,9 @@ from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
 from tests.browser.conftest import Serve, screenshot
-from tests.conftest import Cli, Files, edit
+from tests.conftest import Cli
 
 CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
-AT = "2026-09-10T10:00"
 
 
 def _passwords(cli: Cli) -> dict[str, str]:
@@ -104,15 +103,10 @@ def test_a_referent_prints_a_division_slips(browser: Browser, serve: Serve, scho
     assert all(login in text for login in eleves)
 
 
-def test_a_plan_is_approved_then_applied(browser: Browser, serve: Serve, home_cli: Cli,
-                                         files: Files) -> None:
-    for step in (("import", *files()), ("plan", "--at", AT), ("apply", "--yes", "--at", AT)):
-        assert home_cli(*step).exit_code == 0
-    passwords = _passwords(home_cli)
-    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    base = serve(home_cli.home, None)
+def test_a_plan_is_approved_then_applied(browser: Browser, serve: Serve,
+                                         leaver_plan: Cli) -> None:
+    passwords = _passwords(leaver_plan)
+    base = serve(leaver_plan.home, None)
     principal = _sign_in(browser, base, "idasilva", passwords["idasilva"])
     principal.goto(f"{base}/plan")
     screenshot(principal, "plan")

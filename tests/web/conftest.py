@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Cli, Files
+from tests.conftest import Cli, Files, edit
 
 AT = "2026-09-10T10:00"
 
@@ -15,3 +15,12 @@ def school(home_cli: Cli, files: Files) -> Cli:
     assert home_cli("plan", "--at", AT).exit_code == 0
     assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
     return home_cli
+
+
+@pytest.fixture
+def leaver_plan(school: Cli, files: Files) -> Cli:
+    """The applied college with a plan waiting: ÉMERY Timothée (temery, 6A) has left."""
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    assert school("import", *files()).exit_code == 0
+    assert school("plan", "--at", AT).exit_code == 0
+    return school

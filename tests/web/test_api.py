@@ -9,9 +9,7 @@ import time
 from fastapi.testclient import TestClient
 
 from bascule.web.app import create_app
-from tests.conftest import Cli, Files, edit
-
-AT = "2026-09-10T10:00"
+from tests.conftest import Cli
 
 
 def _token(cli: Cli, name: str, login: str, *scopes: str) -> str:
@@ -59,17 +57,11 @@ def test_the_openapi_document_describes_the_api(school: Cli) -> None:
 
 
 def test_the_imports_the_delegations_and_an_approved_plan_applied_through_the_api(
-        home_cli: Cli, files: Files) -> None:
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
-    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    api = TestClient(create_app(home_cli.home))
-    principal = {"Authorization": "Bearer " + _token(home_cli, "outil-direction", "idasilva",
+        leaver_plan: Cli) -> None:
+    api = TestClient(create_app(leaver_plan.home))
+    principal = {"Authorization": "Bearer " + _token(leaver_plan, "outil-direction", "idasilva",
                                                      "lecture", "pilotage", "plan")}
-    reader = {"Authorization": "Bearer " + _token(home_cli, "lecteur", "cdurand", "lecture")}
+    reader = {"Authorization": "Bearer " + _token(leaver_plan, "lecteur", "cdurand", "lecture")}
     imports = api.get("/api/v1/imports", headers=reader).json()
     assert [c["annee"] for c in imports["imports"]] == ["2026-2027", "2026-2027"]
     assert any("DATE_SORTIE" in p for p in imports["problemes"])

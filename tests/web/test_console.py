@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.web.app import create_app
-from tests.conftest import Cli, Files, edit
+from tests.conftest import Cli
 
 AT = "2026-09-10T10:00"
 CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
@@ -187,21 +187,14 @@ def test_verification_and_spaces_pages(school: Cli) -> None:
     assert spaces.status_code == 200 and "Classes/6A" in spaces.text and "<meter" in spaces.text
 
 
-def test_the_principal_approves_the_plan_the_operator_then_applies(
-        home_cli: Cli, files: Files) -> None:
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
-    passwords = _passwords(home_cli)
-    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    teacher = _client(home_cli.home)
+def test_the_principal_approves_the_plan_the_operator_then_applies(leaver_plan: Cli) -> None:
+    passwords = _passwords(leaver_plan)
+    teacher = _client(leaver_plan.home)
     csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
     page = teacher.get("/plan")
     assert "désactiver" in page.text and "Approuver ce plan" not in page.text
     digest = re.search(r"empreinte <code>(\w+)</code>", page.text).group(1)  # type: ignore
-    principal = _client(home_cli.home)
+    principal = _client(leaver_plan.home)
     csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
     form = principal.get("/plan").text
     full = re.search(r'name="empreinte" value="(\w+)"', form).group(1)  # type: ignore
@@ -211,7 +204,7 @@ def test_the_principal_approves_the_plan_the_operator_then_applies(
     approved = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf},
                               follow_redirects=True)
     assert "Approuvé par idasilva" in approved.text
-    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    assert leaver_plan("apply", "--yes", "--at", AT).exit_code == 0
     assert "Aucun plan en attente" in principal.get("/plan").text
     journal = principal.get("/journal", params={"action": "approbation"})
     assert full[:12] in journal.text
@@ -272,16 +265,9 @@ def _wait_for_the_end(client: TestClient) -> str:
     raise AssertionError("the apply did not end within a minute")
 
 
-def test_the_principal_approves_then_applies_from_the_console(
-        home_cli: Cli, files: Files) -> None:
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
-    passwords = _passwords(home_cli)
-    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    principal = _client(home_cli.home)
+def test_the_principal_approves_then_applies_from_the_console(leaver_plan: Cli) -> None:
+    passwords = _passwords(leaver_plan)
+    principal = _client(leaver_plan.home)
     csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
     plan = principal.get("/plan").text
     full = re.search(r'name="empreinte" value="(\w+)"', plan).group(1)  # type: ignore
@@ -290,7 +276,7 @@ def test_the_principal_approves_then_applies_from_the_console(
     early = principal.post("/plan/appliquer", data={"empreinte": full, "csrf": csrf})
     assert early.status_code == 403 and "pas encore approuvé" in html.unescape(early.text)
     principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf})
-    teacher = _client(home_cli.home)
+    teacher = _client(leaver_plan.home)
     teacher_csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
     assert "Appliquer ce plan" not in teacher.get("/plan").text
     assert teacher.post("/plan/appliquer", data={"empreinte": full, "csrf": teacher_csrf}
