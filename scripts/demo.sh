@@ -65,5 +65,6 @@ Résultats :
 Pour continuer : .venv/bin/bascule --home $demo accounts
 Console web : .venv/bin/bascule --home $demo serve, puis http://127.0.0.1:8000/connexion
   principal $principal, référent numérique $referent, enseignant $teacher
-  (leurs mots de passe initiaux sont dans $demo/credentials/$uai/*/comptes.csv)
+  (leurs mots de passe initiaux sont dans $demo/credentials/$uai/*/comptes.csv ; à la
+  première connexion, chacun choisit le sien)
 TXT
