@@ -426,13 +426,18 @@ class Dashboard:
     spaces: Summary | None
 
 
+def import_problems(settings: Settings, uai: str) -> tuple[Problem, ...]:
+    """The warnings of the newest import, as `bascule import --report` showed them."""
+    return latest_problems(open_store(settings.store_url), uai)
+
+
 def dashboard(settings: Settings, uai: str) -> Dashboard:
     """What the console's home page shows beside the calendar; the verification and the quota
     scan as last run (by the console or the CLI), not run again on each visit."""
     engine = open_store(settings.store_url)
     imported = [c for c in campaigns(settings) if c.uai == uai]
     return Dashboard(last_import=imported[-1] if imported else None,
-                     problems=latest_problems(engine, uai), pending=pending(settings, uai),
+                     problems=import_problems(settings, uai), pending=pending(settings, uai),
                      last_applied=last_applied(engine, uai),
                      verification=latest_summary(settings, uai, VERIFICATION),
                      spaces=latest_summary(settings, uai, SPACES_USAGE))

@@ -204,7 +204,7 @@ def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
         return ImportState(
             imports=[Campaign(annee=str(c.school_year), importe_le=c.staged_at,
                               empreinte=c.content_sha256) for c in staged],
-            problemes=[p.message for p in school_ops.dashboard(settings, school).problems])
+            problemes=[p.message for p in school_ops.import_problems(settings, school)])
 
     @router.get("/delegations", response_model=list[Delegation])
     def delegations(_: Annotated[Person, Depends(caller("lecture"))]) -> list[Delegation]:
