@@ -192,7 +192,7 @@ def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by:
     if profile not in CLOSED_PROFILES:
         raise UserError(f"« {profile} » : la fermeture rentrée concerne les profils "
                         + " et ".join(CLOSED_PROFILES) + ".")
-    closure = load_calendar(settings.home, rentree_year_of(now), uai).span(Milestone.ENT_CLOSURE)
+    closure = closure_window(settings, uai, now=now)
     if closure is None or not closure.contains(now):
         raise UserError("La fermeture rentrée n'est pas en cours : il n'y a rien à lever ni à "
                         "refermer.", hint="bascule calendar en donne les dates.")
@@ -205,6 +205,11 @@ def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by:
         record_override(connection, uai, ClosureOverride(profile=profile, open=reopen,
                                                          by=actor.login, at=now), actor)
     return closure
+
+
+def closure_window(settings: Settings, uai: str, *, now: datetime) -> Span | None:
+    """The rentrée closure of the ENT for élèves and responsables, this school year."""
+    return load_calendar(settings.home, rentree_year_of(now), uai).span(Milestone.ENT_CLOSURE)
 
 
 def check_access(settings: Settings, uai: str, login_name: str, *,

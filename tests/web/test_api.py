@@ -3,13 +3,19 @@ that person, and an OpenAPI document that describes only the API."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
+from datetime import datetime
 
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
+from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.web.app import create_app
 from tests.conftest import Cli
+
+CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
 
 
 def _token(cli: Cli, name: str, login: str, *scopes: str) -> str:
@@ -95,3 +101,19 @@ def test_the_imports_the_delegations_and_an_approved_plan_applied_through_the_ap
     assert api.post("/api/v1/delegations", headers=reader, json={
         "identifiant": "jlegoff", "delegation": "Gestionnaire de l'ENT", "accorder": False}
                     ).status_code == 403
+
+
+def test_a_class_reset_and_the_closure_state_through_the_api(school: Cli) -> None:
+    api = TestClient(create_app(school.home, clock=lambda: CLOSURE))
+    teacher = {"Authorization": "Bearer " + _token(school, "outil-prof", "cdurand", "lecture",
+                                                   "mots-de-passe")}
+    slips = api.post("/api/v1/reinitialisations", json={"code": "6A"}, headers=teacher)
+    assert slips.status_code == 200 and slips.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(slips.content)).pages)
+    assert text.count("année scolaire") >= 2 and "lmartin" in text
+    reprint = api.post("/api/v1/reinitialisations", json={"code": "6A", "reimpression": True},
+                       headers=teacher)  # nobody of 6A is on the initial password any more
+    assert reprint.status_code == 403 and "mot de passe initial" in reprint.json()["detail"]
+    state = api.get("/api/v1/fermeture", headers=teacher).json()
+    assert state["debut"] < CLOSURE.isoformat() < state["fin"]
+    assert state["profils"]["eleve"]["ouvert"] is False

@@ -9,12 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from bascule import pipeline, school_ops, verify_ops
 from bascule.directory.people import Person
+from bascule.domain.access import CLOSED_PROFILES
 from bascule.errors import UserError
 from bascule.settings import Settings
 from bascule.verification.model import counts
@@ -94,6 +96,11 @@ class Delegation(BaseModel):
     accordee_par: str
     accordee_le: datetime
     a_renouveler: bool
+
+
+class StructureReset(BaseModel):
+    code: str  # a division or a group
+    reimpression: bool = False  # only those still on their initial password
 
 
 class DelegationChange(BaseModel):
@@ -225,6 +232,35 @@ def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
             raise refused(exc) from exc
         return {"identifiant": subject.login, "delegation": body.delegation,
                 "accordee": body.accorder, "change": changed}
+
+    @router.post("/reinitialisations", response_class=FileResponse,
+                 responses={200: {"content": {"application/pdf": {}},
+                                  "description": "Les fiches, une par élève."}})
+    def reset_structure(body: StructureReset,
+                        who: Annotated[Person, Depends(caller("mots-de-passe"))]
+                        ) -> FileResponse:
+        """A whole division or group at once (or the re-print of those still on their initial
+        password): new passwords, and the PDF of their slips."""
+        if not resets.admit(who.login):
+            raise HTTPException(429, TOO_MANY_RESETS)
+        try:
+            done = school_ops.reset_structure(settings, school, body.code, by=who.login,
+                                              now=clock(), initial_only=body.reimpression)
+        except UserError as exc:
+            raise refused(exc) from exc
+        return FileResponse(done.slips, media_type="application/pdf", filename=done.slips.name)
+
+    @router.get("/fermeture")
+    def closure_state(_: Annotated[Person, Depends(caller("lecture"))]) -> dict[str, object]:
+        """The rentrée closure: its window, and whether each profile may enter the ENT now."""
+        now = clock()
+        window = school_ops.closure_window(settings, school, now=now)
+        return {"debut": window.start.isoformat() if window else None,
+                "fin": window.end.isoformat() if window and window.end else None,
+                "profils": {profile: {"ouvert": state.allowed, "motif": state.reason}
+                            for profile in CLOSED_PROFILES
+                            for state in [school_ops.profile_access(settings, school, profile,
+                                                                    now=now)]}}
 
     @router.post("/fermeture")
     def closure(body: Closure, who: Annotated[Person, Depends(caller("pilotage"))]

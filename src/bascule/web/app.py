@@ -22,7 +22,7 @@ from bascule.calendars import load_calendar
 from bascule.directory.audit import AuditFilter
 from bascule.directory.people import Person
 from bascule.domain.access import CLOSED_PROFILES
-from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
+from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.notices import AUDIENCES, notices
 from bascule.domain.policy import DELEGATIONS, Permission, Subject, decide
 from bascule.domain.school import describe_moment
@@ -285,8 +285,7 @@ def create_app(home: Path, *, uai: str | None = None,
             raise Refused(403, "Pilotage > Fermeture rentrée est réservé au principal et au "
                                "principal adjoint.")
         now = clock()
-        window = load_calendar(settings.home, rentree_year_of(now), school).span(
-            Milestone.ENT_CLOSURE)
+        window = school_ops.closure_window(settings, school, now=now)
         states = {profile: school_ops.profile_access(settings, school, profile, now=now)
                   for profile in CLOSED_PROFILES}
         return page("fermeture.html.j2", request, session, person=person, may=may,
