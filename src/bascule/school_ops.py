@@ -35,7 +35,13 @@ from bascule.directory.people import (
     set_password_hash,
     structure_members,
 )
-from bascule.directory.plans import Approval, approval_of, approve, pending_plan
+from bascule.directory.plans import (
+    Approval,
+    approval_of,
+    approve,
+    pending_approval,
+    pending_plan,
+)
 from bascule.directory.sealed import keep_for_targets
 from bascule.directory.store import (
     StagedCampaign,
@@ -425,7 +431,7 @@ def apply_approved_plan(settings: Settings, uai: str, content_sha256: str, *, by
 class Dashboard:
     last_import: StagedCampaign | None
     problems: tuple[Problem, ...]
-    pending: PendingPlan | None
+    pending: Approval | None  # the waiting plan's approval (the plan itself is not read)
     last_applied: datetime | None
     verification: Summary | None
     spaces: Summary | None
@@ -442,7 +448,8 @@ def dashboard(settings: Settings, uai: str) -> Dashboard:
     engine = open_store(settings.store_url)
     imported = [c for c in campaigns(settings) if c.uai == uai]
     return Dashboard(last_import=imported[-1] if imported else None,
-                     problems=import_problems(settings, uai), pending=pending(settings, uai),
+                     problems=import_problems(settings, uai),
+                     pending=pending_approval(engine, uai),
                      last_applied=last_applied(engine, uai),
                      verification=latest_summary(settings, uai, VERIFICATION),
                      spaces=latest_summary(settings, uai, SPACES_USAGE))

@@ -273,9 +273,11 @@ def test_the_principal_approves_then_applies_from_the_console(leaver_plan: Cli) 
     full = re.search(r'name="empreinte" value="(\w+)"', plan).group(1)  # type: ignore
     assert "Par division" in plan and "Aucun départ anormal" in plan
     assert "Appliquer ce plan" not in plan  # approval first
+    assert "Un plan attend son approbation" in principal.get("/").text
     early = principal.post("/plan/appliquer", data={"empreinte": full, "csrf": csrf})
     assert early.status_code == 403 and "pas encore approuvé" in html.unescape(early.text)
     principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf})
+    assert "Un plan attend, approuvé par idasilva" in principal.get("/").text
     teacher = _client(leaver_plan.home)
     teacher_csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
     assert "Appliquer ce plan" not in teacher.get("/plan").text

@@ -56,6 +56,18 @@ def approval_of(engine: Engine, plan_id: int) -> Approval:
     return Approval(plan_id, row.content_sha256, row.approved_by, row.approved_at)
 
 
+def pending_approval(engine: Engine, uai: str) -> Approval | None:
+    """The waiting plan's hash and approval, without reading the plan itself."""
+    query = (select(saved_plan.c.id, saved_plan.c.content_sha256, saved_plan.c.approved_by,
+                    saved_plan.c.approved_at, saved_plan.c.applied_at)
+             .where(saved_plan.c.uai == uai).order_by(saved_plan.c.id.desc()).limit(1))
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None or row.applied_at is not None:
+        return None
+    return Approval(row.id, row.content_sha256, row.approved_by, row.approved_at)
+
+
 def approve(engine: Engine, plan_id: int, content_sha256: str, by: str, at: datetime) -> bool:
     """Approve the plan of this hash; False if the saved plan is no longer that one."""
     with engine.begin() as connection:
