@@ -467,14 +467,18 @@ def create_api_token(settings: Settings, uai: str, name: str, for_login: str,
     return token
 
 
-def api_caller(settings: Settings, uai: str, token: str) -> tuple[Person, frozenset[str]]:
-    """Who a token acts as (read afresh: a disabled holder is refused) and its scopes."""
+def api_caller(settings: Settings, schools: Sequence[str],
+               token: str) -> tuple[str, Person, frozenset[str]]:
+    """The school of a token, who it acts as there (read afresh: a disabled holder is
+    refused) and its scopes; only for the schools this console serves."""
     with open_store(settings.store_url).connect() as connection:
-        key, scopes = token_holder(connection, uai, token)
+        uai, key, scopes = token_holder(connection, token)
+        if uai not in schools:
+            raise UserError("Ce jeton est celui d'un établissement que cette console ne sert pas.")
         holder = find_person_by_key(connection, uai, key)
     if holder.status != "active":
         raise UserError("Le titulaire de ce jeton n'a plus de compte actif.")
-    return holder, scopes
+    return uai, holder, scopes
 
 
 def revoke_api_token(settings: Settings, uai: str, name: str, *, actor: str,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import time
 from datetime import datetime
@@ -17,15 +18,17 @@ from httpx2 import Response
 from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
+from bascule.synthetic.generate import GeneratedCollege
 from bascule.web.app import create_app
-from tests.conftest import Cli
+from tests.conftest import UAI, Cli
 
 AT = "2026-09-10T10:00"
 CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
 
 
 def _passwords(cli: Cli) -> dict[str, str]:
-    text = next((cli.home / "credentials").rglob("comptes.csv")).read_text(encoding="utf-8-sig")
+    folder = cli.home / "credentials" / UAI  # the hand-written college's
+    text = next(folder.rglob("comptes.csv")).read_text(encoding="utf-8-sig")
     rows = [line.split(";") for line in text.splitlines()[1:]]
     return {row[0] or row[1]: row[-1] for row in rows}
 
@@ -335,3 +338,43 @@ def test_a_burst_of_resets_is_stopped(school: Cli, monkeypatch: pytest.MonkeyPat
         stopped.text)
     assert client.post("/mots-de-passe/structure", data={"code": "6A", "csrf": csrf}
                        ).status_code == 429
+
+
+def test_one_console_serves_every_school_of_a_departement_folder(
+        school: Cli, generated: GeneratedCollege) -> None:
+    assert school("init", "--uai", generated.uai, "--name", generated.name).exit_code == 0
+    for step in (("import", *sorted(generated.folders[0].iterdir())),
+                 ("plan", "--uai", generated.uai, "--at", AT),
+                 ("apply", "--yes", "--uai", generated.uai, "--at", AT)):
+        assert school(*step).exit_code == 0, step
+    client = TestClient(create_app(school.home))
+    form = client.get("/connexion").text
+    assert f'<option value="{generated.uai}">' in form and f'<option value="{UAI}">' in form
+    password = _passwords(school)["idasilva"]
+    wrong_school = client.post("/connexion", follow_redirects=False, data={
+        "identifiant": "idasilva", "mot_de_passe": password, "csrf": _csrf(form),
+        "etablissement": generated.uai})
+    # The other college has its own DA SILVA Iñaki, idasilva too, with another password.
+    assert wrong_school.status_code == 401
+    none_chosen = client.post("/connexion", data={
+        "identifiant": "idasilva", "mot_de_passe": password, "csrf": _csrf(form)})
+    assert none_chosen.status_code == 400 and "établissement" in html.unescape(none_chosen.text)
+    signed = client.post("/connexion", follow_redirects=False, data={
+        "identifiant": "idasilva", "mot_de_passe": password, "csrf": _csrf(form),
+        "etablissement": UAI})
+    assert signed.status_code == 303
+    page = client.get("/mon-compte").text
+    assert "Collège Jean Moulin" in page and generated.name not in page
+    client.post("/mon-compte", data={"actuel": password, "nouveau": password + CHOSEN,
+                                     "confirmation": password + CHOSEN, "csrf": _csrf(page)})
+    # The accounts listed are this school's only.
+    own = json.loads(school("accounts", "--json", "--uai", UAI, "--status", "active").stdout)
+    other = json.loads(school("accounts", "--json", "--uai", generated.uai).stdout)
+    assert len(other) > 100 and f"<h1>Comptes ({len(own)})</h1>" in client.get("/comptes").text
+    token = school("token", "create", "outil", "--pour", "idasilva", "--portee", "lecture",
+                   "--uai", UAI).stdout.strip().splitlines()[-1]
+    found = client.get("/api/v1/comptes", headers={"Authorization": f"Bearer {token}"}).json()
+    assert {a["login"] for a in found} >= {"idasilva", "lmartin"} and len(found) < 50
+    only_other = TestClient(create_app(school.home, uai=generated.uai))
+    refused = only_other.get("/api/v1/comptes", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401  # a console of one school ignores the others' tokens

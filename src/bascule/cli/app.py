@@ -105,7 +105,9 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
     uai: UaiOption = None,
 ) -> None:
-    """Lance la console web (pages en français) pour les personnels de l'établissement."""
+    """Lance la console web (pages en français) pour les personnels des établissements du
+    dossier (de celui de --uai seulement, s'il est donné) : chacun choisit le sien à la
+    connexion."""
     # The server's dependencies load only for this command: every other one starts faster.
     import uvicorn
 

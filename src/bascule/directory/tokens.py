@@ -51,16 +51,17 @@ def create_token(connection: Connection, uai: str, name: str, person_id: int,
     return token
 
 
-def token_holder(connection: Connection, uai: str, token: str) -> tuple[str, frozenset[str]]:
-    """(person key, scopes) of a valid token; a UserError otherwise."""
+def token_holder(connection: Connection, token: str) -> tuple[str, str, frozenset[str]]:
+    """(school, person key, scopes) of a valid token; a UserError otherwise. A token is
+    found by its hash alone: it names its school."""
     row = connection.execute(
-        select(person.c.key, api_token.c.scopes)
+        select(api_token.c.uai, person.c.key, api_token.c.scopes)
         .join(person, person.c.id == api_token.c.person_id)
-        .where((api_token.c.uai == uai) & (api_token.c.token_sha256 == digest(token))
+        .where((api_token.c.token_sha256 == digest(token))
                & api_token.c.revoked_at.is_(None))).first()
     if row is None:
         raise UserError("Jeton d'API inconnu ou retiré.")
-    return row.key, frozenset(json.loads(row.scopes))
+    return row.uai, row.key, frozenset(json.loads(row.scopes))
 
 
 def revoke_token(connection: Connection, uai: str, name: str, now: datetime) -> bool:

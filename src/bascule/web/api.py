@@ -3,9 +3,9 @@ pages, authenticated by a bearer token that acts as a person of the school, with
 the policy decides as for that person. Its OpenAPI document is /api/v1/openapi.json."""
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +35,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
                                          "l'établissement (le motif est dans detail)."},
     429: {"model": Error, "description": "Trop de réinitialisations en peu de temps."},
 }
+
+
+class Caller(NamedTuple):
+    """Who a token acts as, in which school."""
+
+    person: Person
+    school: str
 
 
 class Account(BaseModel):
@@ -125,24 +132,25 @@ def _known_query_parameters_only(request: Request) -> None:
              "msg": "Paramètre inconnu de cette opération."} for name in unknown])
 
 
-def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
-               runs: ApplyRuns, resets: Throttle) -> APIRouter:
+def api_router(settings: Settings, schools: Sequence[str], clock: Callable[[], datetime],
+               runs: Mapping[str, ApplyRuns], resets: Throttle) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["bascule"], responses=ERRORS,
                        dependencies=[Depends(_known_query_parameters_only)])
     bearer = HTTPBearer(auto_error=False)
 
-    def caller(scope: str) -> Callable[..., Person]:
+    def caller(scope: str) -> Callable[..., Caller]:
         def check(credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                         Depends(bearer)]) -> Person:
+                                         Depends(bearer)]) -> Caller:
             if credentials is None:
                 raise HTTPException(401, "Jeton d'API manquant (Authorization: Bearer …).")
             try:
-                person, scopes = school_ops.api_caller(settings, school, credentials.credentials)
+                school, person, scopes = school_ops.api_caller(settings, schools,
+                                                               credentials.credentials)
             except UserError as exc:
                 raise HTTPException(401, exc.message) from exc
             if scope not in scopes:
                 raise HTTPException(403, f"Ce jeton n'a pas la portée « {scope} ».")
-            return person
+            return Caller(person, school)
         return check
 
     def refused(exc: UserError) -> HTTPException:
@@ -154,28 +162,28 @@ def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
         return {"etat": "ok"}
 
     @router.get("/comptes", response_model=list[Account])
-    def accounts(_: Annotated[Person, Depends(caller("lecture"))], q: str = "") -> list[Account]:
-        found = (school_ops.search_accounts(settings, school, q, limit=500) if q.strip()
-                 else pipeline.accounts(settings, school)[:500])
+    def accounts(who: Annotated[Caller, Depends(caller("lecture"))], q: str = "") -> list[Account]:
+        found = (school_ops.search_accounts(settings, who.school, q, limit=500) if q.strip()
+                 else pipeline.accounts(settings, who.school)[:500])
         return [Account(login=row.login, educonnect=row.educonnect, profile=row.profile,
                         status=row.status, last_name=row.last_name, first_name=row.first_name,
                         division=row.division) for row in found]
 
     @router.post("/comptes/{login}/reinitialisation", response_model=NewPassword)
-    def reset(login: str, who: Annotated[Person, Depends(caller("mots-de-passe"))]
+    def reset(login: str, who: Annotated[Caller, Depends(caller("mots-de-passe"))]
               ) -> NewPassword:
-        if not resets.admit(who.login):
+        if not resets.admit(who.person.login):
             raise HTTPException(429, TOO_MANY_RESETS)
         try:
-            subject, password = school_ops.reset_password(settings, school, login,
-                                                          by=who.login, now=clock())
+            subject, password = school_ops.reset_password(settings, who.school, login,
+                                                          by=who.person.login, now=clock())
         except UserError as exc:
             raise refused(exc) from exc
         return NewPassword(login=subject.login, password=password)
 
     @router.get("/plan", response_model=PlanState)
-    def plan(_: Annotated[Person, Depends(caller("lecture"))]) -> PlanState:
-        waiting = school_ops.pending(settings, school)
+    def plan(who: Annotated[Caller, Depends(caller("lecture"))]) -> PlanState:
+        waiting = school_ops.pending(settings, who.school)
         if waiting is None:
             return PlanState(pending=False)
         return PlanState(pending=True, sha256=waiting.approval.content_sha256,
@@ -183,50 +191,51 @@ def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
                          counts=dict(Counter(a.kind.value for a in waiting.plan.actions)))
 
     @router.post("/plan/approbation", response_model=PlanState)
-    def approve(body: Approval, who: Annotated[Person, Depends(caller("plan"))]) -> PlanState:
+    def approve(body: Approval, who: Annotated[Caller, Depends(caller("plan"))]) -> PlanState:
         try:
-            school_ops.approve_plan(settings, school, body.empreinte, by=who.login, now=clock())
+            school_ops.approve_plan(settings, who.school, body.empreinte, by=who.person.login,
+                                    now=clock())
         except UserError as exc:
             raise refused(exc) from exc
         return plan(who)
 
     @router.post("/plan/application", status_code=202)
-    def apply(body: Application, who: Annotated[Person, Depends(caller("plan"))]
+    def apply(body: Application, who: Annotated[Caller, Depends(caller("plan"))]
               ) -> dict[str, object]:
         """Starts applying the approved plan of this hash; its progress is GET
         /plan/application."""
         try:
-            return runs.start(body.empreinte, by=who.login,
+            return runs[who.school].start(body.empreinte, by=who.person.login,
                               allow_mass_leave=body.confirmer_departs).as_json()
         except UserError as exc:
             raise refused(exc) from exc
 
     @router.get("/plan/application")
-    def apply_progress(_: Annotated[Person, Depends(caller("lecture"))]) -> dict[str, object]:
-        return runs.progress.as_json()
+    def apply_progress(who: Annotated[Caller, Depends(caller("lecture"))]) -> dict[str, object]:
+        return runs[who.school].progress.as_json()
 
     @router.get("/imports", response_model=ImportState)
-    def imports(_: Annotated[Person, Depends(caller("lecture"))]) -> ImportState:
-        staged = [c for c in pipeline.campaigns(settings) if c.uai == school]
+    def imports(who: Annotated[Caller, Depends(caller("lecture"))]) -> ImportState:
+        staged = [c for c in pipeline.campaigns(settings) if c.uai == who.school]
         return ImportState(
             imports=[Campaign(annee=str(c.school_year), importe_le=c.staged_at,
                               empreinte=c.content_sha256) for c in staged],
-            problemes=[p.message for p in school_ops.import_problems(settings, school)])
+            problemes=[p.message for p in school_ops.import_problems(settings, who.school)])
 
     @router.get("/delegations", response_model=list[Delegation])
-    def delegations(_: Annotated[Person, Depends(caller("lecture"))]) -> list[Delegation]:
+    def delegations(who: Annotated[Caller, Depends(caller("lecture"))]) -> list[Delegation]:
         return [Delegation(identifiant=row.login, nom=row.label, delegation=row.name,
                            accordee_par=row.granted_by, accordee_le=row.granted_at,
                            a_renouveler=row.to_renew)
-                for row in school_ops.delegations(settings, school)]
+                for row in school_ops.delegations(settings, who.school)]
 
     @router.post("/delegations")
     def change_delegation(body: DelegationChange,
-                          who: Annotated[Person, Depends(caller("pilotage"))]
+                          who: Annotated[Caller, Depends(caller("pilotage"))]
                           ) -> dict[str, object]:
         try:
             subject, changed = school_ops.change_delegation(
-                settings, school, body.identifiant, body.delegation, by=who.login,
+                settings, who.school, body.identifiant, body.delegation, by=who.person.login,
                 now=clock(), granted=body.accorder)
         except UserError as exc:
             raise refused(exc) from exc
@@ -237,45 +246,45 @@ def api_router(settings: Settings, school: str, clock: Callable[[], datetime],
                  responses={200: {"content": {"application/pdf": {}},
                                   "description": "Les fiches, une par élève."}})
     def reset_structure(body: StructureReset,
-                        who: Annotated[Person, Depends(caller("mots-de-passe"))]
+                        who: Annotated[Caller, Depends(caller("mots-de-passe"))]
                         ) -> FileResponse:
         """A whole division or group at once (or the re-print of those still on their initial
         password): new passwords, and the PDF of their slips."""
-        if not resets.admit(who.login):
+        if not resets.admit(who.person.login):
             raise HTTPException(429, TOO_MANY_RESETS)
         try:
-            done = school_ops.reset_structure(settings, school, body.code, by=who.login,
+            done = school_ops.reset_structure(settings, who.school, body.code, by=who.person.login,
                                               now=clock(), initial_only=body.reimpression)
         except UserError as exc:
             raise refused(exc) from exc
         return FileResponse(done.slips, media_type="application/pdf", filename=done.slips.name)
 
     @router.get("/fermeture")
-    def closure_state(_: Annotated[Person, Depends(caller("lecture"))]) -> dict[str, object]:
+    def closure_state(who: Annotated[Caller, Depends(caller("lecture"))]) -> dict[str, object]:
         """The rentrée closure: its window, and whether each profile may enter the ENT now."""
         now = clock()
-        window = school_ops.closure_window(settings, school, now=now)
+        window = school_ops.closure_window(settings, who.school, now=now)
         return {"debut": window.start.isoformat() if window else None,
                 "fin": window.end.isoformat() if window and window.end else None,
                 "profils": {profile: {"ouvert": state.allowed, "motif": state.reason}
                             for profile in CLOSED_PROFILES
-                            for state in [school_ops.profile_access(settings, school, profile,
+                            for state in [school_ops.profile_access(settings, who.school, profile,
                                                                     now=now)]}}
 
     @router.post("/fermeture")
-    def closure(body: Closure, who: Annotated[Person, Depends(caller("pilotage"))]
+    def closure(body: Closure, who: Annotated[Caller, Depends(caller("pilotage"))]
                 ) -> dict[str, object]:
         try:
-            school_ops.set_closure(settings, school, body.profil, reopen=body.ouvrir,
-                                   by=who.login, now=clock())
-            state = school_ops.profile_access(settings, school, body.profil, now=clock())
+            school_ops.set_closure(settings, who.school, body.profil, reopen=body.ouvrir,
+                                   by=who.person.login, now=clock())
+            state = school_ops.profile_access(settings, who.school, body.profil, now=clock())
         except UserError as exc:
             raise refused(exc) from exc
         return {"profil": body.profil, "ouvert": state.allowed, "motif": state.reason}
 
     @router.get("/verification", response_model=Verification)
-    def verification(_: Annotated[Person, Depends(caller("lecture"))]) -> Verification:
-        result = verify_ops.run_verification(settings, school, now=clock())
+    def verification(who: Annotated[Caller, Depends(caller("lecture"))]) -> Verification:
+        result = verify_ops.run_verification(settings, who.school, now=clock())
         return Verification(counts=counts(result.findings),
                             findings=[f.as_json() for f in result.findings])
 

@@ -107,7 +107,7 @@ def _menu(person: Person | None) -> list[tuple[str, str]]:
 def create_app(home: Path, *, uai: str | None = None,
                clock: Callable[[], datetime] = pipeline.utc_now) -> FastAPI:
     settings = load_settings(home)
-    school = pipeline.school_uai(settings, uai)
+    schools = [pipeline.school_uai(settings, uai)] if uai else sorted(settings.uais)
     school_ops.serve_from_store(settings)
     sessions = Sessions(session_key(settings.home / "secrets"))
     throttle = Throttle()
@@ -119,8 +119,8 @@ def create_app(home: Path, *, uai: str | None = None,
             raise Refused(429, TOO_MANY_RESETS)
     app = FastAPI(title="bascule", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
-    runs = ApplyRuns(settings, school, clock)
-    app.include_router(api_router(settings, school, clock, runs, resets))
+    runs = {school: ApplyRuns(settings, school, clock) for school in schools}
+    app.include_router(api_router(settings, schools, clock, runs, resets))
     app.mount("/static", StaticFiles(packages=[("bascule.web", "static")]), name="static")
 
     @app.middleware("http")
@@ -140,54 +140,65 @@ def create_app(home: Path, *, uai: str | None = None,
 
     def page(template: str, request: Request, session: Session | None, *, status: int = 200,
              **values: Any) -> HTMLResponse:
+        school = session.uai if session else schools[0] if len(schools) == 1 else None
         html = _templates.get_template(template).render(
-            school=pipeline.school_name(settings, school), uai=school, session=session,
-            secure=request.url.scheme == "https", menu=_menu(values.get("person")), **values)
+            school=pipeline.school_name(settings, school) if school else "bascule", uai=school,
+            session=session, secure=request.url.scheme == "https",
+            menu=_menu(values.get("person")), **values)
         return HTMLResponse(html, status_code=status)
 
-    def signed_in(request: Request) -> tuple[Session, Person]:
+    def signed_in(request: Request) -> tuple[Session, Person, str]:
+        """Who is signed in, to which school; read again from the store on every request."""
         session = sessions.read(request.cookies.get(COOKIE))
-        if session is None:
+        if session is None or session.uai not in schools:
             raise Refused(401, "Connectez-vous d'abord.", "Page Connexion.")
         try:
-            person = school_ops.current_person(settings, school, session.login)
+            person = school_ops.current_person(settings, session.uai, session.login)
         except UserError as exc:
             raise Refused(401, exc.message) from exc
         if person.status != "active":
             raise Refused(403, "Ce compte n'est plus actif.")
         if person.must_change_password and request.url.path not in FIRST_SIGN_IN_PATHS:
             raise MustChangePassword()
-        return session, person
+        return session, person, session.uai
 
     def checked(request: Request, token: str | None,
-                who: tuple[Session, Person]) -> Person:
+                who: tuple[Session, Person, str]) -> tuple[Person, str]:
+        """The person and their school, once the form's CSRF token is the session's."""
         if not csrf_valid(who[0], token):
             raise Refused(403, "Formulaire expiré ou venu d'ailleurs : rien n'a été fait.",
                           "Rechargez la page et recommencez.")
-        return who[1]
+        return who[1], who[2]
 
     def staff_only(person: Person) -> None:
         if person.profile in SELF_SERVICE_PROFILES:
             raise Refused(403, "Cette page est réservée aux personnels.")
 
-    Who = Annotated[tuple[Session, Person], Depends(signed_in)]
+    Who = Annotated[tuple[Session, Person, str], Depends(signed_in)]
     Csrf = Annotated[str | None, Form()]
 
     @app.get("/connexion", response_class=HTMLResponse)
     def sign_in_form(request: Request) -> HTMLResponse:
         token = secrets.token_urlsafe(24)
-        response = page("connexion.html.j2", request, None, preauth=token)
+        choices = [(school, pipeline.school_name(settings, school)) for school in schools]
+        response = page("connexion.html.j2", request, None, preauth=token,
+                        schools=choices if len(choices) > 1 else [])
         response.set_cookie(PREAUTH, token, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")
         return response
 
     @app.post("/connexion")
     def sign_in(request: Request, identifiant: Annotated[str, Form()],
-                mot_de_passe: Annotated[str, Form()], csrf: Csrf = None) -> Response:
+                mot_de_passe: Annotated[str, Form()], csrf: Csrf = None,
+                etablissement: Annotated[str | None, Form()] = None) -> Response:
         expected = request.cookies.get(PREAUTH)
         if not (expected and csrf and secrets.compare_digest(expected, csrf)):
             raise Refused(403, "Formulaire expiré : rechargez la page de connexion.")
-        keys = (f"login:{identifiant}", f"ip:{request.client.host if request.client else '?'}")
+        school = schools[0] if len(schools) == 1 else etablissement
+        if school not in schools:
+            raise Refused(400, "Choisissez votre établissement dans la liste.")
+        keys = (f"login:{school}:{identifiant}",
+                f"ip:{request.client.host if request.client else '?'}")
         if any(throttle.blocked(key) for key in keys):
             raise Refused(429, "Trop d'essais : réessayez dans quelques minutes.")
         try:
@@ -199,7 +210,7 @@ def create_app(home: Path, *, uai: str | None = None,
             raise Refused(401, exc.message, exc.hint) from exc
         for key in keys:
             throttle.forget(key)
-        cookie, _session = sessions.open(person.login)
+        cookie, _session = sessions.open(person.login, school)
         target = ("/mon-compte" if person.profile in SELF_SERVICE_PROFILES
                   or person.must_change_password else "/")
         response = RedirectResponse(target, status_code=303)
@@ -217,7 +228,7 @@ def create_app(home: Path, *, uai: str | None = None,
 
     @app.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, who: Who) -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         now = clock()
         calendar = load_calendar(settings.home, rentree_year_of(now), school)
@@ -225,11 +236,11 @@ def create_app(home: Path, *, uai: str | None = None,
                     moment=describe_moment(now), allowed=allowed_at(calendar, now).labelled(),
                     phase=[m.value for m in calendar.active(now)],
                     board=school_ops.dashboard(settings, school),
-                    run=runs.progress)
+                    run=runs[school].progress)
 
     @app.get("/mots-de-passe", response_class=HTMLResponse)
     def password_tool(request: Request, who: Who, q: str = "") -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         rows = school_ops.search_accounts(settings, school, q, limit=50, status="active")
         shown = [(row, school_ops.may_reset(
@@ -242,9 +253,9 @@ def create_app(home: Path, *, uai: str | None = None,
         return page("mots_de_passe.html.j2", request, session, person=person, q=q, rows=shown,
                     structures=structures)
 
-    def slips_pdf(request: Request, who: tuple[Session, Person], token: str | None, code: str,
-                  *, initial_only: bool) -> FileResponse:
-        person = checked(request, token, who)
+    def slips_pdf(request: Request, who: tuple[Session, Person, str], token: str | None,
+                  code: str, *, initial_only: bool) -> FileResponse:
+        person, school = checked(request, token, who)
         reset_allowed(person)
         with refusal():
             done = school_ops.reset_structure(settings, school, code.strip(), by=person.login,
@@ -268,7 +279,7 @@ def create_app(home: Path, *, uai: str | None = None,
     @app.post("/mots-de-passe/reinitialiser", response_class=HTMLResponse)
     def reset(request: Request, who: Who, identifiant: Annotated[str, Form()],
               csrf: Csrf = None) -> HTMLResponse:
-        person = checked(request, csrf, who)
+        person, school = checked(request, csrf, who)
         reset_allowed(person)
         with refusal():
             subject, password = school_ops.reset_password(settings, school, identifiant,
@@ -278,7 +289,7 @@ def create_app(home: Path, *, uai: str | None = None,
 
     @app.get("/pilotage/fermeture", response_class=HTMLResponse)
     def closure(request: Request, who: Who) -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         may = decide(person.roles, Permission.TOGGLE_ENT_CLOSURE).allowed
         if not may:  # the memo: "visible seulement par le principal et le principal adjoint"
@@ -295,7 +306,7 @@ def create_app(home: Path, *, uai: str | None = None,
     @app.post("/pilotage/fermeture")
     def toggle(request: Request, who: Who, profil: Annotated[str, Form()],
                ouvrir: Annotated[str, Form()], csrf: Csrf = None) -> Response:
-        person = checked(request, csrf, who)
+        person, school = checked(request, csrf, who)
         with refusal():
             school_ops.set_closure(settings, school, profil, reopen=ouvrir == "oui",
                                    by=person.login, now=clock())
@@ -303,7 +314,7 @@ def create_app(home: Path, *, uai: str | None = None,
 
     @app.get("/pilotage/autorisations", response_class=HTMLResponse)
     def delegations(request: Request, who: Who) -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         may = decide(person.roles, Permission.MANAGE_DELEGATIONS, Subject(
             profile="enseignant")).allowed
@@ -314,7 +325,7 @@ def create_app(home: Path, *, uai: str | None = None,
     def change_delegation(request: Request, who: Who, identifiant: Annotated[str, Form()],
                           delegation: Annotated[str, Form()], accorder: Annotated[str, Form()],
                           csrf: Csrf = None) -> Response:
-        person = checked(request, csrf, who)
+        person, school = checked(request, csrf, who)
         with refusal():
             school_ops.change_delegation(settings, school, identifiant.strip(), delegation,
                                          by=person.login, now=clock(),
@@ -324,7 +335,7 @@ def create_app(home: Path, *, uai: str | None = None,
     @app.get("/comptes", response_class=HTMLResponse)
     def accounts(request: Request, who: Who, profil: str = "", division: str = "",
                  etat: str = "active") -> Response:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         rows = [row for row in pipeline.accounts(settings, school)
                 if (not profil or row.profile == profil)
@@ -342,7 +353,7 @@ def create_app(home: Path, *, uai: str | None = None,
 
     @app.get("/journal", response_class=HTMLResponse)
     def journal(request: Request, who: Who, action: str = "", acteur: str = "") -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         if not decide(person.roles, Permission.READ_AUDIT).allowed:
             raise Refused(403, "Le journal est réservé à la direction et aux opérateurs.")
@@ -353,7 +364,7 @@ def create_app(home: Path, *, uai: str | None = None,
 
     @app.get("/calendrier", response_class=HTMLResponse)
     def calendar_page(request: Request, who: Who) -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         now = clock()
         calendar = load_calendar(settings.home, rentree_year_of(now), school)
         steps = [(m.value, describe_moment(s.start), describe_moment(s.end) if s.end else "")
@@ -363,7 +374,7 @@ def create_app(home: Path, *, uai: str | None = None,
 
     @app.get("/plan", response_class=HTMLResponse)
     def plan_page(request: Request, who: Who) -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         waiting = school_ops.pending(settings, school)
         actions = waiting.plan.actions if waiting else ()
@@ -375,12 +386,12 @@ def create_app(home: Path, *, uai: str | None = None,
                     details=people[:PLAN_DETAILS], more=max(0, len(people) - PLAN_DETAILS),
                     may=decide(person.roles, Permission.APPROVE_PLAN).allowed,
                     may_apply=decide(person.roles, Permission.APPLY_APPROVED_PLAN).allowed,
-                    run=runs.progress)
+                    run=runs[school].progress)
 
     @app.post("/plan/approuver")
     def approve_plan(request: Request, who: Who, empreinte: Annotated[str, Form()],
                      csrf: Csrf = None) -> Response:
-        person = checked(request, csrf, who)
+        person, school = checked(request, csrf, who)
         with refusal():
             school_ops.approve_plan(settings, school, empreinte, by=person.login, now=clock())
         return RedirectResponse("/plan", status_code=303)
@@ -389,20 +400,22 @@ def create_app(home: Path, *, uai: str | None = None,
     def apply_plan(request: Request, who: Who, empreinte: Annotated[str, Form()],
                    confirmer_departs: Annotated[str, Form()] = "", csrf: Csrf = None
                    ) -> Response:
-        person = checked(request, csrf, who)
+        person, school = checked(request, csrf, who)
         with refusal():
-            runs.start(empreinte, by=person.login, allow_mass_leave=confirmer_departs == "oui")
+            runs[school].start(empreinte, by=person.login,
+                               allow_mass_leave=confirmer_departs == "oui")
         return RedirectResponse("/plan/application", status_code=303)
 
     @app.get("/plan/application", response_class=HTMLResponse)
     def apply_progress(request: Request, who: Who) -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
-        return page("application.html.j2", request, session, person=person, run=runs.progress)
+        return page("application.html.j2", request, session, person=person,
+                    run=runs[school].progress)
 
     @app.get("/verification", response_class=HTMLResponse)
     def verification(request: Request, who: Who) -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         result = verify_ops.run_verification(settings, school, now=clock())
         return page("verification.html.j2", request, session, person=person,
@@ -410,7 +423,7 @@ def create_app(home: Path, *, uai: str | None = None,
 
     @app.get("/espaces", response_class=HTMLResponse)
     def spaces(request: Request, who: Who) -> HTMLResponse:
-        session, person = who
+        session, person, school = who
         staff_only(person)
         usages = sorted(spaces_ops.spaces_usage(settings, school, now=clock()),
                         key=lambda u: (-(u.fraction or 0), u.space.relative))
@@ -425,7 +438,7 @@ def create_app(home: Path, *, uai: str | None = None,
     def change_password(request: Request, who: Who, actuel: Annotated[str, Form()],
                         nouveau: Annotated[str, Form()], confirmation: Annotated[str, Form()],
                         csrf: Csrf = None) -> HTMLResponse:
-        person = checked(request, csrf, who)
+        person, school = checked(request, csrf, who)
         if nouveau != confirmation:
             raise Refused(400, "Les deux saisies du nouveau mot de passe diffèrent.")
         with refusal(400):

@@ -36,6 +36,7 @@ HEADERS = {
 @dataclass(frozen=True, slots=True)
 class Session:
     login: str
+    uai: str  # the school signed in to (one console may serve a département's schools)
     csrf: str
 
 
@@ -54,9 +55,9 @@ class Sessions:
     def __init__(self, key: bytes):
         self._serializer = URLSafeTimedSerializer(key, salt="bascule-session")
 
-    def open(self, login: str) -> tuple[str, Session]:
-        session = Session(login=login, csrf=secrets.token_urlsafe(24))
-        return self._serializer.dumps({"login": login, "csrf": session.csrf}), session
+    def open(self, login: str, uai: str) -> tuple[str, Session]:
+        session = Session(login=login, uai=uai, csrf=secrets.token_urlsafe(24))
+        return self._serializer.dumps({"login": login, "uai": uai, "csrf": session.csrf}), session
 
     def read(self, cookie: str | None) -> Session | None:
         if not cookie:
@@ -65,7 +66,9 @@ class Sessions:
             data = self._serializer.loads(cookie, max_age=SESSION_SECONDS)
         except BadSignature:
             return None
-        return Session(login=str(data["login"]), csrf=str(data["csrf"]))
+        if not isinstance(data, dict) or not {"login", "uai", "csrf"} <= data.keys():
+            return None  # signed by an older version: sign in again
+        return Session(login=str(data["login"]), uai=str(data["uai"]), csrf=str(data["csrf"]))
 
 
 def csrf_valid(session: Session | None, token: str | None) -> bool:
