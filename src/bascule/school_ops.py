@@ -76,6 +76,9 @@ from bascule.reports.credentials import write_private
 from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.settings import Settings
 from bascule.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
+from bascule.targets.client import password_accepted
+from bascule.targets.entries import flavour_for
+from bascule.targets.model import container_of
 
 
 def serve_from_store(settings: Settings) -> None:
@@ -302,6 +305,8 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
             person, stored = None, ""
     # An unknown login costs the same time as a wrong password: no one learns who exists.
     valid = verify_password(stored or _dummy_hash(), password) and person is not None
+    if not valid and person is not None and person.status == "active":
+        valid = _adopt_directory_password(settings, uai, person, password, now)
     if not valid or person is None or person.status != "active":
         raise UserError(_BAD_SIGN_IN, hint="Un oubli ? Un enseignant ou le référent numérique "
                                            "peut réinitialiser votre mot de passe.")
@@ -309,6 +314,28 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
     if not decision.allowed:
         raise UserError(f"Accès fermé pour l'instant : {decision.reason}.")
     return person
+
+
+def _adopt_directory_password(settings: Settings, uai: str, person: Person, password: str,
+                              now: datetime) -> bool:
+    """Staff and élèves change their password on the pedagogical network (a Windows logon,
+    the server's own tools): when one of the school's directories takes the password the store
+    does not know, it becomes the store's (the printed one stops working) and is journaled."""
+    if person.profile == "responsable":  # not on the network
+        return False
+    for target in settings.targets_of(uai):
+        dn = flavour_for(target).dn_of(person.login, container_of(person.profile))
+        try:
+            accepted = password_accepted(target, dn, password)
+        except UserError:  # unreachable: the store's answer stands
+            continue
+        if accepted:
+            with open_store(settings.store_url).begin() as connection:
+                set_password_hash(connection, person, hash_password(password), origin="changed")
+                journal_entry(connection, uai, "mdp_annuaire", person.key, person.login, now,
+                              {"login": person.login, "cible": target.name})
+            return True
+    return False
 
 
 @cache

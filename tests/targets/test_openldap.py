@@ -4,16 +4,20 @@ passwords by Password Modify, locks, deletions, idempotence, interruption, refus
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
+from fastapi.testclient import TestClient
 
 from bascule import provisioning
 from bascule.cli.common import actor_name, moment
 from bascule.settings import load_settings
 from bascule.synthetic.generate import GeneratedCollege
+from bascule.targets.client import password_accepted
 from bascule.targets.config import TargetConfig
-from tests.conftest import Cli, Files, edit
+from bascule.web.app import create_app
+from tests.conftest import UAI, Cli, Files, edit
 from tests.servers import slapd
 from tests.targets.conftest import (
     AT,
@@ -328,3 +332,32 @@ def test_a_damaged_sealing_key_is_a_clear_error(ldap_home: Cli) -> None:
     result = ldap_home("sync", "ldap", "--at", AT)
     assert result.exit_code == 1
     assert "La clé des mots de passe en attente est illisible" in " ".join(result.stderr.split())
+
+
+def test_the_console_takes_a_password_changed_on_the_network(ldap_home: Cli,
+                                                             slapd_server: slapd.Slapd) -> None:
+    """A teacher changed their password on the pedagogical network: the console takes it
+    (a bind as them), makes it the store's, and the printed one stops working."""
+    _sync(ldap_home)
+    printed = initial_passwords(ldap_home)["cdurand"]
+    chosen = "Reseau-du-college-2026"
+    admin(slapd_server).passwd_s(f"uid=cdurand,ou=Profs,{slapd.SUFFIX}", None, chosen)
+    console = TestClient(create_app(ldap_home.home))
+
+    def sign_in(password: str) -> int:
+        form = console.get("/connexion").text
+        token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)  # type: ignore
+        return console.post("/connexion", follow_redirects=False, data={
+            "identifiant": "cdurand", "mot_de_passe": password, "csrf": token}).status_code
+
+    assert sign_in("Pas-le-bon-2026") == 401 and sign_in("") == 422
+    assert sign_in(chosen) == 303
+    assert console.get("/", follow_redirects=False).status_code == 200  # chosen: no change asked
+    assert sign_in(printed) == 401
+    journal = json.loads(ldap_home("audit", "--json", "--target", "cdurand").stdout)
+    assert [e["action"] for e in journal][:1] == ["mdp_annuaire"]
+    assert chosen not in json.dumps(journal)
+    (target,) = load_settings(ldap_home.home).targets_of(UAI)
+    dn = f"uid=cdurand,ou=Profs,{slapd.SUFFIX}"
+    assert password_accepted(target, dn, chosen)
+    assert not password_accepted(target, dn, "")  # LDAP would call it an anonymous bind

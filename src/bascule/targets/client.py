@@ -69,21 +69,48 @@ def describe(error: ldap.LDAPError) -> str:
     return f"{text} ({details['info']})" if details.get("info") else str(text)
 
 
+def _session(config: TargetConfig) -> Any:
+    """A connection to the target, TLS set up (and started on ldap:// with a CA), not bound."""
+    session = ldap.initialize(config.url, bytes_mode=False)
+    session.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
+    session.set_option(ldap.OPT_REFERRALS, 0)
+    session.set_option(ldap.OPT_NETWORK_TIMEOUT, 10)
+    if config.ca_file is not None:
+        session.set_option(ldap.OPT_X_TLS_CACERTFILE, str(config.ca_file))
+        session.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
+        session.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+        if config.url.lower().startswith("ldap://"):
+            session.start_tls_s()
+    return session
+
+
+def password_accepted(config: TargetConfig, dn: str, password: str) -> bool:
+    """Whether the directory takes this password for this entry: a simple bind as it. An
+    empty password is refused here, since LDAP would take it as an anonymous bind."""
+    if not password:
+        return False
+    session = None
+    try:
+        session = _session(config)
+        session.simple_bind_s(dn, password)
+        return True
+    except ldap.INVALID_CREDENTIALS:
+        return False
+    except ldap.LDAPError as exc:
+        raise TargetUnreachable(f"La cible « {config.name} » ({config.url}) est injoignable : "
+                                f"{describe(exc)}.") from exc
+    finally:
+        if session is not None:
+            with suppress(ldap.LDAPError):
+                session.unbind_s()
+
+
 class Connection:
     def __init__(self, config: TargetConfig, password: str):
         self.config = config
         self.writes = 0
         try:
-            self._ldap = ldap.initialize(config.url, bytes_mode=False)
-            self._ldap.set_option(ldap.OPT_PROTOCOL_VERSION, 3)
-            self._ldap.set_option(ldap.OPT_REFERRALS, 0)
-            self._ldap.set_option(ldap.OPT_NETWORK_TIMEOUT, 10)
-            if config.ca_file is not None:
-                self._ldap.set_option(ldap.OPT_X_TLS_CACERTFILE, str(config.ca_file))
-                self._ldap.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
-                self._ldap.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
-                if config.url.lower().startswith("ldap://"):
-                    self._ldap.start_tls_s()
+            self._ldap = _session(config)
             self._ldap.simple_bind_s(config.bind_dn, password)
         except ldap.INVALID_CREDENTIALS as exc:
             raise TargetUnreachable(

@@ -65,10 +65,12 @@ class Flavour:
 
     def user_dn(self, user: NetworkUser) -> str:
         if (dn := self._user_dns.get(user)) is None:
-            dn = self._user_dns[user] = (f"{self.user_rdn}={escape_dn_chars(user.login)},"
-                                         f"{self.config.ous[user.container.value]},"
-                                         f"{self.config.base_dn}")
+            dn = self._user_dns[user] = self.dn_of(user.login, user.container)
         return dn
+
+    def dn_of(self, login: str, container: Container) -> str:
+        return (f"{self.user_rdn}={escape_dn_chars(login)},{self.config.ous[container.value]},"
+                f"{self.config.base_dn}")
 
     def group_dn(self, name: str) -> str:
         return f"cn={escape_dn_chars(name)},{self.container_dn(Container.GROUPES)}"
