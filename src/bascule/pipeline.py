@@ -277,8 +277,8 @@ def apply_saved_plan(
     of that hash, approved: another plan saved meanwhile is refused, never applied unread."""
     engine = open_store(settings.store_url)
     pending = pending_plan(engine, uai)
-    staged = latest_snapshot(engine, uai)
-    if pending is None or staged is None:
+    staged_sha256 = latest_staged_sha256(engine, uai)  # the campaign itself is not needed
+    if pending is None or staged_sha256 is None:
         raise UserError("Aucun plan à appliquer.",
                         hint="Calculez-le et relisez-le d'abord : bascule plan")
     plan_id, plan = pending
@@ -292,7 +292,7 @@ def apply_saved_plan(
     if approval.approved_by is None:  # the operator who applies approves it, by applying
         approve(engine, plan_id, approval.content_sha256, actor, now)
     with engine.connect() as connection:
-        if fingerprint(connection, uai, staged.content_sha256) != plan.state_fingerprint:
+        if fingerprint(connection, uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     passwords = {a.person: generate_password(settings.password_policy) for a in created}
@@ -304,7 +304,7 @@ def apply_saved_plan(
     if created:
         write_credentials(partial, _slip_header(settings, plan), created, passwords)
     try:
-        applied = apply_plan(engine, plan, staged_sha256=staged.content_sha256,
+        applied = apply_plan(engine, plan, staged_sha256=staged_sha256,
                              password_hashes=hashes, sealed_passwords=sealed,
                              actor=actor, now=now)
     except BaseException:
