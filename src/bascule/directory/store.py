@@ -198,14 +198,14 @@ def staged_from_same_files(engine: Engine, uais: Iterable[str],
     """The newest campaign of one of these schools, if it was read from exactly these files
     (by their SHA-256): importing them again would change nothing, so they are not re-read."""
     wanted = sorted(digests)
+    newest = (select(func.max(staged_snapshot.c.id))
+              .where(staged_snapshot.c.uai.in_(sorted(uais))).group_by(staged_snapshot.c.uai))
+    # One query for every school's newest list of sources (small); the campaign on a match.
+    latest = (select(staged_snapshot.c.id, staged_snapshot.c.sources)
+              .where(staged_snapshot.c.id.in_(newest)).order_by(staged_snapshot.c.uai))
     with engine.connect() as connection:
-        for uai in sorted(uais):
-            # Only the small list of sources is read for each school; the campaign on a match.
-            latest = (select(staged_snapshot.c.id, staged_snapshot.c.sources)
-                      .where(staged_snapshot.c.uai == uai)
-                      .order_by(staged_snapshot.c.id.desc()).limit(1))
-            row = connection.execute(latest).first()
-            if row is None or sorted(s["sha256"] for s in json.loads(row.sources)) != wanted:
+        for row in connection.execute(latest).all():
+            if sorted(s["sha256"] for s in json.loads(row.sources)) != wanted:
                 continue
             found = connection.execute(
                 select(staged_snapshot.c.snapshot, staged_snapshot.c.problems)
