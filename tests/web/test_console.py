@@ -72,7 +72,9 @@ def _sign_in(client: TestClient, login: str, password: str) -> str:
 
 def test_sign_in_and_the_security_headers(school: Cli) -> None:
     client = _client(school.home)
-    assert client.get("/").status_code == 401
+    anonymous = client.get("/", follow_redirects=False)
+    assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/connexion")
+    assert client.post("/plan/approuver", data={"empreinte": "0"}).status_code == 401
     csrf = _sign_in(client, "idasilva", _passwords(school)["idasilva"])
     dashboard = client.get("/")
     assert dashboard.status_code == 200 and "Tableau de bord" in dashboard.text

@@ -79,6 +79,10 @@ class Refused(Exception):
         self.status, self.message, self.hint = status, message, hint
 
 
+class NotSignedIn(Refused):
+    """No valid session: a page asked for is sent to the sign-in, a form is refused."""
+
+
 # The console's pages for staff, each with the permission that shows it in the menu (None: all
 # staff); the pages themselves ask the policy again.
 _PAGES: tuple[tuple[str, str, Permission | None], ...] = (
@@ -133,6 +137,12 @@ def create_app(home: Path, *, uai: str | None = None,
     async def must_change(request: Request, exc: MustChangePassword) -> RedirectResponse:
         return RedirectResponse("/mon-compte", status_code=303)
 
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if request.method == "GET":
+            return RedirectResponse("/connexion", status_code=303)
+        return await refused(request, exc)
+
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> HTMLResponse:
         return page("message.html.j2", request, None, status=exc.status, title="Refusé",
@@ -151,7 +161,7 @@ def create_app(home: Path, *, uai: str | None = None,
         """Who is signed in, to which school; read again from the store on every request."""
         session = sessions.read(request.cookies.get(COOKIE))
         if session is None or session.uai not in schools:
-            raise Refused(401, "Connectez-vous d'abord.", "Page Connexion.")
+            raise NotSignedIn(401, "Connectez-vous d'abord.", "Page Connexion.")
         try:
             person = school_ops.current_person(settings, session.uai, session.login)
         except UserError as exc:
