@@ -305,7 +305,7 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
             person, stored = None, ""
     # An unknown login costs the same time as a wrong password: no one learns who exists.
     valid = verify_password(stored or _dummy_hash(), password) and person is not None
-    if not valid and person is not None and person.status == "active":
+    if not valid:
         valid = _adopt_directory_password(settings, uai, person, password, now)
     if not valid or person is None or person.status != "active":
         raise UserError(_BAD_SIGN_IN, hint="Un oubli ? Un enseignant ou le référent numérique "
@@ -316,26 +316,32 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
     return person
 
 
-def _adopt_directory_password(settings: Settings, uai: str, person: Person, password: str,
-                              now: datetime) -> bool:
+def _adopt_directory_password(settings: Settings, uai: str, person: Person | None,
+                              password: str, now: datetime) -> bool:
     """Staff and élèves change their password on the pedagogical network (a Windows logon,
     the server's own tools): when one of the school's directories takes the password the store
-    does not know, it becomes the store's (the printed one stops working) and is journaled."""
-    if person.profile == "responsable":  # not on the network
-        return False
+    does not know, it becomes the store's (the printed one stops working) and is journaled.
+    Whoever tries (unknown, responsable, disabled), the same binds are made: the time a
+    refusal takes tells no one who exists."""
+    on_network = (person is not None and person.status == "active"
+                  and person.profile != "responsable")
     for target in settings.targets_of(uai):
-        dn = flavour_for(target).dn_of(person.login, container_of(person.profile))
+        dn = flavour_for(target).dn_of(person.login if person and on_network else _NOBODY,
+                                       container_of(person.profile if person else "eleve"))
         try:
             accepted = password_accepted(target, dn, password)
         except UserError:  # unreachable: the store's answer stands
             continue
-        if accepted:
+        if accepted and person is not None and on_network:
             with open_store(settings.store_url).begin() as connection:
                 set_password_hash(connection, person, hash_password(password), origin="changed")
                 journal_entry(connection, uai, "mdp_annuaire", person.key, person.login, now,
                               {"login": person.login, "cible": target.name})
             return True
     return False
+
+
+_NOBODY = "bascule-personne"  # a DN no account has (logins hold no dash)
 
 
 @cache

@@ -344,13 +344,14 @@ def test_the_console_takes_a_password_changed_on_the_network(ldap_home: Cli,
     admin(slapd_server).passwd_s(f"uid=cdurand,ou=Profs,{slapd.SUFFIX}", None, chosen)
     console = TestClient(create_app(ldap_home.home))
 
-    def sign_in(password: str) -> int:
+    def sign_in(password: str, login: str = "cdurand") -> int:
         form = console.get("/connexion").text
         token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)  # type: ignore
         return console.post("/connexion", follow_redirects=False, data={
-            "identifiant": "cdurand", "mot_de_passe": password, "csrf": token}).status_code
+            "identifiant": login, "mot_de_passe": password, "csrf": token}).status_code
 
     assert sign_in("Pas-le-bon-2026") == 401 and sign_in("") == 422
+    assert sign_in(chosen, "personne") == 401 and sign_in(chosen, "p.martin") == 401
     assert sign_in(chosen) == 303
     assert console.get("/", follow_redirects=False).status_code == 200  # chosen: no change asked
     assert sign_in(printed) == 401
