@@ -172,7 +172,7 @@ def api_router(settings: Settings, schools: Sequence[str], clock: Callable[[], d
     @router.post("/comptes/{login}/reinitialisation", response_model=NewPassword)
     def reset(login: str, who: Annotated[Caller, Depends(caller("mots-de-passe"))]
               ) -> NewPassword:
-        if not resets.admit(who.person.login):
+        if not resets.admit(f"{who.school}:{who.person.login}"):
             raise HTTPException(429, TOO_MANY_RESETS)
         try:
             subject, password = school_ops.reset_password(settings, who.school, login,
@@ -250,7 +250,7 @@ def api_router(settings: Settings, schools: Sequence[str], clock: Callable[[], d
                         ) -> FileResponse:
         """A whole division or group at once (or the re-print of those still on their initial
         password): new passwords, and the PDF of their slips."""
-        if not resets.admit(who.person.login):
+        if not resets.admit(f"{who.school}:{who.person.login}"):
             raise HTTPException(429, TOO_MANY_RESETS)
         try:
             done = school_ops.reset_structure(settings, who.school, body.code, by=who.person.login,

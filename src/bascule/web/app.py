@@ -118,9 +118,10 @@ def create_app(home: Path, *, uai: str | None = None,
     # A burst of resets is stopped: a stolen session or token cannot lock a school out.
     resets = Throttle(RESETS, RESETS_SECONDS)
 
-    def reset_allowed(person: Person) -> None:
-        if not resets.admit(person.login):
+    def reset_allowed(person: Person, school: str) -> None:
+        if not resets.admit(f"{school}:{person.login}"):  # a login is unique in its school
             raise Refused(429, TOO_MANY_RESETS)
+
     app = FastAPI(title="bascule", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     runs = {school: ApplyRuns(settings, school, clock) for school in schools}
@@ -266,7 +267,7 @@ def create_app(home: Path, *, uai: str | None = None,
     def slips_pdf(request: Request, who: tuple[Session, Person, str], token: str | None,
                   code: str, *, initial_only: bool) -> FileResponse:
         person, school = checked(request, token, who)
-        reset_allowed(person)
+        reset_allowed(person, school)
         with refusal():
             done = school_ops.reset_structure(settings, school, code.strip(), by=person.login,
                                               now=clock(), initial_only=initial_only)
@@ -290,7 +291,7 @@ def create_app(home: Path, *, uai: str | None = None,
     def reset(request: Request, who: Who, identifiant: Annotated[str, Form()],
               csrf: Csrf = None) -> HTMLResponse:
         person, school = checked(request, csrf, who)
-        reset_allowed(person)
+        reset_allowed(person, school)
         with refusal():
             subject, password = school_ops.reset_password(settings, school, identifiant,
                                                           by=person.login, now=clock())
