@@ -32,10 +32,8 @@ from urllib.parse import urlencode
 import uvicorn
 
 from bascule import pipeline, school_ops
-from bascule.directory import hashing
-from bascule.synthetic.generate import generate_campaigns
 from bascule.web.app import create_app
-from rollover import FREE, home_for, rollover  # type: ignore[import-not-found]
+from rollover import rolled_over  # type: ignore[import-not-found]
 
 NOW = datetime(2025, 10, 6, 8, tzinfo=UTC)
 
@@ -128,11 +126,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         print(f"generating and rolling over {options.colleges} collèges…", file=sys.stderr)
-        colleges = generate_campaigns(root / "exports", colleges=options.colleges, seed=1,
-                                      year=2025)
-        hashing.HASHER = FREE
-        settings = home_for(root / "home", colleges)
-        rollover(settings, colleges)
+        settings, colleges = rolled_over(root, options.colleges)
         school = max((c.uai for c in colleges),
                      key=lambda uai: len(pipeline.accounts(settings, uai)))
         login, password = principal_of(settings.home, school)

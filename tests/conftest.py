@@ -101,6 +101,18 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     return Cli(home=tmp_path / "home", runner=CliRunner())
 
 
+# A rollover day after the rentrée and the pedagogical server's resumption: syncs are allowed.
+ROLLOVER_AT = "2026-09-10T10:00"
+
+
+def apply_campaign(cli: Cli, files: Files, *paths: Path, at: str = ROLLOVER_AT) -> None:
+    """The hand-written college (or these exports) imported, planned and applied."""
+    assert cli("import", *(paths or files())).exit_code == 0
+    assert cli("plan", "--at", at).exit_code == 0
+    result = cli("apply", "--yes", "--at", at)
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
 def home_cli(cli: Cli) -> Cli:
     """A CLI on a home initialised for the hand-written college."""

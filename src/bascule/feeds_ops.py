@@ -113,12 +113,12 @@ def feed_educonnect(settings: Settings, uai: str, out: Path, *, now: datetime) -
 def educonnect_sheets(school: FeedSchool) -> list[Sheet]:
     people = {p.key: p for p in school.people}
     representatives: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for responsable, eleve, level in sorted(school.guardians):
+    for responsable, eleve, level in sorted(school.facts.guardians):
         parent = people.get(responsable)
         if level == 1 and parent is not None and parent.educonnect:
             representatives[eleve].append((f"Représentant légal : {parent.last_name} "
                                            f"{parent.first_name}", parent.educonnect))
-    division_of = {key: target[2:] for key, target in school.members if target.startswith("D:")}
+    division_of = school.facts.division_of()
     return [Sheet(label=f"{p.last_name} {p.first_name}",
                   division=division_of.get(p.key, "sans division"), educonnect=p.educonnect,
                   representatives=tuple(representatives[p.key]))

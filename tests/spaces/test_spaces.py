@@ -15,7 +15,7 @@ import pytest
 
 from bascule.spaces import cleanup
 from bascule.spaces.names import folder_names, safe_name
-from tests.conftest import Cli, Files, edit
+from tests.conftest import Cli, Files, apply_campaign, edit
 
 AT = "2026-09-10T10:00"
 JULY_CLEANUP = "2026-07-15T10:00"  # inside the mid-July window of 2026
@@ -24,9 +24,7 @@ SCHOOL = "0860999U"
 
 @pytest.fixture
 def spaces_home(home_cli: Cli, files: Files) -> Cli:
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    apply_campaign(home_cli, files, at=AT)
     result = home_cli("spaces", "sync", "--at", AT)
     assert result.exit_code == 0, result.output
     return home_cli

@@ -9,10 +9,10 @@ import ldap
 import ldap.ldapobject
 import pytest
 
-from tests.conftest import Cli, Files
+from tests.conftest import ROLLOVER_AT, Cli, Files, apply_campaign
 from tests.servers import slapd
 
-AT = "2026-09-10T10:00"  # after the pedagogical server's resumption: syncs are allowed
+AT = ROLLOVER_AT  # after the pedagogical server's resumption: syncs are allowed
 
 
 def add_openldap_target(cli: Cli, server: slapd.Slapd, name: str = "peda") -> None:
@@ -21,13 +21,6 @@ def add_openldap_target(cli: Cli, server: slapd.Slapd, name: str = "peda") -> No
     result = cli("target", "add", name, "--kind", "openldap", "--url", server.url,
                  "--base-dn", slapd.SUFFIX, "--bind-dn", slapd.ADMIN_DN,
                  "--password-file", secret)
-    assert result.exit_code == 0, result.output
-
-
-def apply_campaign(cli: Cli, files: Files, *paths: Path) -> None:
-    assert cli("import", *(paths or files())).exit_code == 0
-    assert cli("plan", "--at", AT).exit_code == 0
-    result = cli("apply", "--yes", "--at", AT)
     assert result.exit_code == 0, result.output
 
 

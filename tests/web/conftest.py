@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Cli, Files, edit
-
-AT = "2026-09-10T10:00"
+from tests.conftest import ROLLOVER_AT as AT
+from tests.conftest import Cli, Files, apply_campaign, edit
 
 
 @pytest.fixture
 def school(home_cli: Cli, files: Files) -> Cli:
-    assert home_cli("import", *files()).exit_code == 0
-    assert home_cli("plan", "--at", AT).exit_code == 0
-    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    apply_campaign(home_cli, files)
     return home_cli
 
 

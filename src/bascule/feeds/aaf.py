@@ -51,11 +51,11 @@ def _identity(person: FeedPerson, uai: str) -> list[tuple[str, list[str]]]:
 
 def eleves(school: FeedSchool) -> list[etree._Element]:
     structures: dict[str, list[str]] = defaultdict(list)
-    for key, target in sorted(school.members):
+    for key, target in sorted(school.facts.members):
         structures[key].append(target)
     parents: dict[str, list[str]] = defaultdict(list)
     ids = {p.key: p.feed_id for p in school.people}
-    for responsable, eleve, level in sorted(school.guardians):
+    for responsable, eleve, level in sorted(school.facts.guardians):
         if responsable in ids:
             legal = "1" if level == 1 else "0"
             parents[eleve].append(f"{ids[responsable]}$90${legal}${legal}$1$0")
@@ -63,7 +63,7 @@ def eleves(school: FeedSchool) -> list[etree._Element]:
     for person in (p for p in school.people if p.profile == "eleve"):
         mine = structures[person.key]
         division = next((t[2:] for t in mine if t.startswith("D:")), None)
-        mefs = school.divisions.get(division, ("", ()))[1] if division else ()
+        mefs = school.facts.divisions.get(division, ("", ()))[1] if division else ()
         records.append(_record("Eleve", person.feed_id, [
             *_identity(person, school.uai),
             ("ENTEleveMEF", list(mefs[:1])),
@@ -77,10 +77,10 @@ def eleves(school: FeedSchool) -> list[etree._Element]:
 
 def personnels(school: FeedSchool) -> list[etree._Element]:
     services: dict[str, list[str]] = defaultdict(list)
-    for teacher, structure, subject in sorted(school.services):
+    for teacher, structure, subject in sorted(school.facts.services):
         services[teacher].append(f"{structure[0]}${school.uai}${structure[2:]}${subject}")
     principal: dict[str, list[str]] = defaultdict(list)
-    for teacher, division in sorted(school.profs_principaux):
+    for teacher, division in sorted(school.facts.profs_principaux):
         principal[teacher].append(f"{school.uai}${division}")
     records = []
     for person in school.people:
@@ -104,7 +104,7 @@ def personnels(school: FeedSchool) -> list[etree._Element]:
 def parents(school: FeedSchool) -> list[etree._Element]:
     ids = {p.key: p.feed_id for p in school.people}
     children: dict[str, list[str]] = defaultdict(list)
-    for responsable, eleve, _level in sorted(school.guardians):
+    for responsable, eleve, _level in sorted(school.facts.guardians):
         if eleve in ids:
             children[responsable].append(ids[eleve])
     return [_record("PersRelEleve", person.feed_id, [
@@ -119,9 +119,9 @@ def etablissement(school: FeedSchool) -> list[etree._Element]:
         ("ENTStructureJointure", [school.uai]), ("ENTStructureUAI", [school.uai]),
         ("ENTStructureNomCourant", [school.name]), ("ENTStructureTypeStruct", ["CLG"]),
         ("ENTStructureClasses", [f"{code}${label}" for code, (label, _m)
-                                 in sorted(school.divisions.items())]),
+                                 in sorted(school.facts.divisions.items())]),
         ("ENTStructureGroupes", [f"{code}${label}" for code, (label, _p)
-                                 in sorted(school.groups.items())]),
+                                 in sorted(school.facts.groups.items())]),
     ], structure=True)]
 
 

@@ -68,7 +68,7 @@ def _label(person: FeedPerson) -> str:
 
 def eleve_nodes(school: FeedSchool) -> Iterator[Node]:
     eleves = [p for p in school.people if p.profile == "eleve"]
-    division_of = {key: target[2:] for key, target in school.members if target.startswith("D:")}
+    division_of = school.facts.division_of()
     for person in eleves:
         yield Node(_e("GAREleve", *_identity(person, school.uai),
                       _t("GARPersonEtab", school.uai),
@@ -77,7 +77,7 @@ def eleve_nodes(school: FeedSchool) -> Iterator[Node]:
                    _label(person))
     for person in eleves:
         division = division_of.get(person.key)
-        mefs = school.divisions.get(division, ("", ()))[1] if division else ()
+        mefs = school.facts.divisions.get(division, ("", ()))[1] if division else ()
         if mefs:
             yield Node(_e("GARPersonMEF", _t("GARStructureUAI", school.uai),
                           _t("GARPersonIdentifiant", person.feed_id),
@@ -98,11 +98,11 @@ def enseignant_nodes(school: FeedSchool) -> Iterator[Node]:
 def etab_nodes(school: FeedSchool) -> Iterator[Node]:
     yield Node(_e("GAREtab", _t("GARStructureUAI", school.uai),
                   _t("GARStructureNomCourant", school.name)), school.uai)
-    used = sorted({mef for _label_, mefs in school.divisions.values() for mef in mefs})
+    used = sorted({mef for _label_, mefs in school.facts.divisions.values() for mef in mefs})
     for code in used:
         yield Node(_e("GARMEF", _t("GARStructureUAI", school.uai), _t("GARMEFCode", code),
                       _t("GARMEFLibelle", school.mefs.get(code, code))), f"MEF {code}")
-    taught = sorted({subject for _t_, _s, subject in school.services})
+    taught = sorted({subject for _t_, _s, subject in school.facts.services})
     for code in taught:
         yield Node(_e("GARMatiere", _t("GARStructureUAI", school.uai),
                       _t("GARMatiereCode", code),
@@ -111,24 +111,24 @@ def etab_nodes(school: FeedSchool) -> Iterator[Node]:
 
 
 def groupe_nodes(school: FeedSchool) -> Iterator[Node]:
-    for code, (label, _mefs) in sorted(school.divisions.items()):
+    for code, (label, _mefs) in sorted(school.facts.divisions.items()):
         yield Node(_e("GARGroupe", _t("GARGroupeCode", code), _t("GARStructureUAI", school.uai),
                       _t("GARGroupeLibelle", label or code),
                       _t("GARGroupeStatut", "DIVISION")), f"division {code}")
-    for code, (label, parents) in sorted(school.groups.items()):
+    for code, (label, parents) in sorted(school.facts.groups.items()):
         yield Node(_e("GARGroupe", _t("GARGroupeCode", code), _t("GARStructureUAI", school.uai),
                       _t("GARGroupeLibelle", label or code), _t("GARGroupeStatut", "GROUPE"),
                       *(_t("GARGroupeDivAppartenance", parent) for parent in parents)),
                    f"groupe {code}")
     ids = {p.key: p.feed_id for p in school.people}
-    taught = {(teacher, structure) for teacher, structure, _s in school.services}
-    for key, structure in sorted(school.members | taught):
+    taught = {(teacher, structure) for teacher, structure, _s in school.facts.services}
+    for key, structure in sorted(school.facts.members | taught):
         if key in ids:
             yield Node(_e("GARPersonGroupe", _t("GARStructureUAI", school.uai),
                           _t("GARPersonIdentifiant", ids[key]),
                           _t("GARGroupeCode", structure[2:])), f"{key} dans {structure[2:]}")
     subjects: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for teacher, structure, subject in school.services:
+    for teacher, structure, subject in school.facts.services:
         subjects[teacher, structure].add(subject)
     for kind, tag in (("G", "GAREnsGroupeMatiere"), ("D", "GAREnsClasseMatiere")):
         for (teacher, structure), codes in sorted(subjects.items()):

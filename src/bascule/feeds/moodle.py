@@ -25,23 +25,23 @@ def cohorts(school: FeedSchool) -> dict[str, tuple[str, set[str]]]:
         if key is not None:
             entry[1].add(key)
 
-    for code, (label, _mefs) in school.divisions.items():
+    for code, (label, _mefs) in school.facts.divisions.items():
         add("classe", code, f"{school.uai} Classe {label or code}", None)
         add("equipe", code, f"{school.uai} Équipe pédagogique {label or code}", None)
-    for code, (label, _parents) in school.groups.items():
+    for code, (label, _parents) in school.facts.groups.items():
         add("groupe", code, f"{school.uai} Groupe {label or code}", None)
-    for key, target in school.members:
+    for key, target in school.facts.members:
         kind = "classe" if target.startswith("D:") else "groupe"
-        label = (school.divisions if kind == "classe" else school.groups).get(
+        label = (school.facts.divisions if kind == "classe" else school.facts.groups).get(
             target[2:], (target[2:], ()))[0]
         add(kind, target[2:], f"{school.uai} {kind.capitalize()} {label}", key)
-    for teacher, structure, _subject in school.services:
+    for teacher, structure, _subject in school.facts.services:
         divisions = ((structure[2:],) if structure.startswith("D:")
-                     else school.groups.get(structure[2:], ("", ()))[1])
+                     else school.facts.groups.get(structure[2:], ("", ()))[1])
         for division in divisions:
-            if division in school.divisions:
+            if division in school.facts.divisions:
                 add("equipe", division, f"{school.uai} Équipe pédagogique "
-                    f"{school.divisions[division][0] or division}", teacher)
+                    f"{school.facts.divisions[division][0] or division}", teacher)
     return found
 
 

@@ -20,7 +20,7 @@ from bascule.directory.schema import (
     staged_snapshot,
 )
 from bascule.domain.policy import DELEGATIONS, Role
-from bascule.targets.store_view import latest_year, subject_labels_of, year_facts
+from bascule.targets.store_view import YearFacts, latest_year, subject_labels_of, year_facts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,12 +43,7 @@ class FeedSchool:
     uai: str
     name: str
     people: tuple[FeedPerson, ...]  # active accounts only
-    divisions: dict[str, tuple[str, tuple[str, ...]]]  # code -> (label, MEFs)
-    groups: dict[str, tuple[str, tuple[str, ...]]]  # code -> (label, parent divisions)
-    members: frozenset[tuple[str, str]]  # (person key, "D:6A" / "G:…")
-    services: frozenset[tuple[str, str, str]]  # (teacher key, structure, subject code)
-    profs_principaux: frozenset[tuple[str, str]]  # (teacher key, division)
-    guardians: frozenset[tuple[str, str, int]]  # (responsable key, élève key, level)
+    facts: YearFacts  # the newest year applied: structures, memberships, services, PP, links
     subjects: dict[str, str]  # code -> label
     mefs: dict[str, str]  # code -> label
     gar_delegates: tuple[FeedPerson, ...]
@@ -58,9 +53,7 @@ def feed_school(connection: Connection, uai: str, name: str) -> FeedSchool:
     facts = year_facts(connection, uai, latest_year(connection, uai))
     people = _people(connection, uai)
     return FeedSchool(
-        uai=uai, name=name, people=tuple(people.values()), divisions=facts.divisions,
-        groups=facts.groups, members=facts.members, services=facts.services,
-        profs_principaux=facts.profs_principaux, guardians=facts.guardians,
+        uai=uai, name=name, people=tuple(people.values()), facts=facts,
         subjects=subject_labels_of(connection, uai), mefs=_mef_labels(connection, uai),
         gar_delegates=tuple(people[key] for key in _gar_delegates(connection, uai)
                             if key in people))

@@ -45,6 +45,10 @@ class YearFacts:
     profs_principaux: frozenset[tuple[str, str]]  # (teacher key, division)
     guardians: frozenset[tuple[str, str, int]]  # (responsable key, élève key, level)
 
+    def division_of(self) -> dict[str, str]:
+        """Each élève's division code, by person key."""
+        return {key: target[2:] for key, target in self.members if target.startswith("D:")}
+
 
 def year_facts(connection: Connection, uai: str, year: int | None) -> YearFacts:
     rows = connection.execute(select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail)

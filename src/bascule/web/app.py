@@ -24,7 +24,7 @@ from bascule.directory.people import Person
 from bascule.domain.access import CLOSED_PROFILES
 from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.notices import AUDIENCES, notices
-from bascule.domain.policy import DELEGATIONS, Permission, Subject, decide
+from bascule.domain.policy import DELEGATIONS, STAFF_PROFILES, Permission, Subject, decide
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
 from bascule.plan.model import ActionKind
@@ -47,7 +47,6 @@ from bascule.web.security import (
 )
 
 PREAUTH = "bascule_preauth"
-SELF_SERVICE_PROFILES = ("eleve", "responsable")
 FIRST_SIGN_IN_PATHS = ("/mon-compte", "/deconnexion")  # all one may reach on a printed password
 PLAN_DETAILS = 300  # actions listed one by one on the Plan page; the counts cover them all
 _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
@@ -102,7 +101,7 @@ _PAGES: tuple[tuple[str, str, Permission | None], ...] = (
 def _menu(person: Person | None) -> list[tuple[str, str]]:
     """The links a person sees: none before their own password is chosen, only their own
     page for élèves and responsables."""
-    if person is None or person.must_change_password or person.profile in SELF_SERVICE_PROFILES:
+    if person is None or person.must_change_password or person.profile not in STAFF_PROFILES:
         return []
     return [(path, label) for path, label, permission in _PAGES
             if permission is None or decide(person.roles, permission).allowed]
@@ -182,7 +181,7 @@ def create_app(home: Path, *, uai: str | None = None,
         return who[1], who[2]
 
     def staff_only(person: Person) -> None:
-        if person.profile in SELF_SERVICE_PROFILES:
+        if person.profile not in STAFF_PROFILES:
             raise Refused(403, "Cette page est réservée aux personnels.")
 
     Who = Annotated[tuple[Session, Person, str], Depends(signed_in)]
@@ -222,7 +221,7 @@ def create_app(home: Path, *, uai: str | None = None,
         for key in keys:
             throttle.forget(key)
         cookie, _session = sessions.open(person.login, school)
-        target = ("/mon-compte" if person.profile in SELF_SERVICE_PROFILES
+        target = ("/mon-compte" if person.profile not in STAFF_PROFILES
                   or person.must_change_password else "/")
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",

@@ -54,7 +54,6 @@ class ApplyRuns:
         self._settings, self._uai, self._clock = settings, uai, clock
         self._lock = threading.Lock()
         self._progress = ApplyProgress()
-        self._thread: threading.Thread | None = None
 
     @property
     def progress(self) -> ApplyProgress:
@@ -72,18 +71,9 @@ class ApplyRuns:
             self._progress = ApplyProgress(
                 state="en_cours", by=by, plan_sha256=content_sha256, to_hash=to_hash,
                 step="Mots de passe initiaux des nouveaux comptes", started_at=self._clock())
-            self._thread = threading.Thread(
-                target=self._run, args=(content_sha256, by, allow_mass_leave),
-                name=f"apply-{self._uai}", daemon=True)
-            self._thread.start()
+            threading.Thread(target=self._run, args=(content_sha256, by, allow_mass_leave),
+                             name=f"apply-{self._uai}", daemon=True).start()
             return self._progress
-
-    def wait(self, timeout: float | None = None) -> ApplyProgress:
-        """For tools and tests: the progress once the run has ended (or the timeout passed)."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return self.progress
 
     def _update(self, **changes: object) -> None:
         with self._lock:
