@@ -59,6 +59,7 @@ from bascule.directory.tokens import (
 from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.passwords import generate_password, meets_policy
+from bascule.domain.people import on_pedagogical_network
 from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
 from bascule.domain.school import SchoolYear, local_time
 from bascule.errors import Problem, UserError
@@ -147,7 +148,7 @@ def _keep_for_targets(settings: Settings, uai: str, connection: Connection,
     if sealer is not None:
         keep_for_targets(connection, {person.person_id: sealer.seal(password)
                                       for person, password in changed
-                                      if person.profile != "responsable"}, now,
+                                      if on_pedagogical_network(person.profile)}, now,
                          must_change=must_change)
 
 
@@ -324,7 +325,7 @@ def _adopt_directory_password(settings: Settings, uai: str, person: Person | Non
     Whoever tries (unknown, responsable, disabled), the same binds are made: the time a
     refusal takes tells no one who exists."""
     on_network = (person is not None and person.status == "active"
-                  and person.profile != "responsable")
+                  and on_pedagogical_network(person.profile))
     for target in settings.targets_of(uai):
         dn = flavour_for(target).dn_of(person.login if person and on_network else _NOBODY,
                                        container_of(person.profile if person else "eleve"))

@@ -14,6 +14,12 @@ class Profile(Enum):
     PERSONNEL = "personnel"
 
 
+def on_pedagogical_network(profile: str) -> bool:
+    """Élèves and staff have an account on the school's network; responsables only reach the
+    ENT and EduConnect."""
+    return profile != "responsable"
+
+
 class StaffCategory(Enum):
     """What a staff member does, from the national function code (STS FONCTION)."""
 

@@ -8,6 +8,7 @@ import csv
 import io
 from collections import defaultdict
 
+from bascule.domain.people import on_pedagogical_network
 from bascule.feeds.store import FeedSchool
 from bascule.targets.naming import sanitise
 
@@ -52,7 +53,7 @@ def users_csv(school: FeedSchool, *, auth: str) -> str:
     for identifier, (_name, keys) in sorted(cohorts(school).items()):
         for key in keys:
             member_of[key].append(identifier)
-    people = [p for p in school.people if p.profile != "responsable" and p.network]
+    people = [p for p in school.people if on_pedagogical_network(p.profile) and p.network]
     width = max((len(member_of[p.key]) for p in people), default=0)
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n")
