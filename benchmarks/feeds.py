@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bascule import feeds_ops
+from bascule.operations import feeds as feeds_ops
 from rollover import rolled_over  # type: ignore[import-not-found]
 
 NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)

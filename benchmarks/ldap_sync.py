@@ -27,9 +27,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.servers import free_port, samba, slapd
 
-from bascule import pipeline, provisioning
-from bascule.directory import hashing
+from bascule.operations import campaign
+from bascule.operations import targets as targets_ops
 from bascule.settings import Settings, init_home, load_settings
+from bascule.store import hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from bascule.targets.config import TargetConfig, TargetKind
 from rollover import FREE  # type: ignore[import-not-found]
@@ -44,16 +45,16 @@ def prepared_home(root: Path, colleges: list[GeneratedCollege],
     initial passwords wait for it)."""
     for college in colleges:
         init_home(root, college.uai, college.name)
-        provisioning.add_target(load_settings(root), TargetConfig(
+        targets_ops.add_target(load_settings(root), TargetConfig(
             name=f"{target.name}-{college.uai}", kind=target.kind, uai=college.uai,
             url=target.url, base_dn=f"ou={college.uai},{target.base_dn}",
             bind_dn=target.bind_dn, password_file=target.password_file,
             ca_file=target.ca_file))
     settings = load_settings(root)
     for college in colleges:
-        pipeline.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
-        pipeline.plan_campaign(settings, college.uai, now=NOW)
-        pipeline.apply_saved_plan(settings, college.uai, now=NOW, actor="benchmark")
+        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+        campaign.plan_campaign(settings, college.uai, now=NOW)
+        campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="benchmark")
     return settings
 
 
@@ -70,7 +71,7 @@ def school_ous(colleges: list[GeneratedCollege], base: str) -> str:
 def timed_sync(settings: Settings) -> tuple[float, int, int]:
     """Seconds, writes, and entries added."""
     start = time.perf_counter()
-    reports = provisioning.sync_targets(settings, list(settings.targets), now=NOW,
+    reports = targets_ops.sync_targets(settings, list(settings.targets), now=NOW,
                                         actor="benchmark", dry_run=False)
     seconds = time.perf_counter() - start
     added = sum(n for r in reports for what, n in r.counts.items() if what.startswith("ajout"))

@@ -28,10 +28,10 @@ from pathlib import Path
 from argon2 import PasswordHasher, Type
 from sqlalchemy import Engine, event
 
-from bascule import pipeline
-from bascule.directory import hashing
+from bascule.operations import campaign
 from bascule.reports.slips import Slip, SlipHeader, division_slips
 from bascule.settings import Settings, init_home
+from bascule.store import hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from read import raw_parse  # type: ignore[import-not-found]
 
@@ -56,10 +56,10 @@ def home_for(root: Path, colleges: list[GeneratedCollege]) -> Settings:
 
 def rollover(settings: Settings, colleges: list[GeneratedCollege]) -> None:
     for college in colleges:
-        pipeline.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
-        plan = pipeline.plan_campaign(settings, college.uai, now=NOW)
+        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+        plan = campaign.plan_campaign(settings, college.uai, now=NOW)
         if not plan.is_empty:
-            pipeline.apply_saved_plan(settings, college.uai, now=NOW, actor="benchmark")
+            campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="benchmark")
 
 
 def rolled_over(root: Path, count: int) -> tuple[Settings, list[GeneratedCollege]]:
@@ -130,7 +130,7 @@ def main() -> None:
         with StatementClock() as sql:
             full = timed(lambda: rollover(settings, colleges))
         eleves = sum(row.profile == "eleve" for college in colleges
-                     for row in pipeline.accounts(settings, college.uai))
+                     for row in campaign.accounts(settings, college.uai))
         slips = slips_time(eleves)
         unchanged = timed(lambda: rollover(settings, colleges))
         tenth = colleges[: max(1, len(colleges) // 10)]

@@ -31,7 +31,8 @@ from urllib.parse import urlencode
 
 import uvicorn
 
-from bascule import pipeline, school_ops
+from bascule.operations import campaign
+from bascule.operations import school as school_ops
 from bascule.web.app import create_app
 from rollover import rolled_over  # type: ignore[import-not-found]
 
@@ -128,11 +129,11 @@ def main() -> None:
         print(f"generating and rolling over {options.colleges} collèges…", file=sys.stderr)
         settings, colleges = rolled_over(root, options.colleges)
         school = max((c.uai for c in colleges),
-                     key=lambda uai: len(pipeline.accounts(settings, uai)))
+                     key=lambda uai: len(campaign.accounts(settings, uai)))
         login, password = principal_of(settings.home, school)
         token = school_ops.create_api_token(settings, school, "benchmark", login, ["lecture"],
                                             actor="benchmark", now=NOW)
-        people = len(pipeline.accounts(settings, school))
+        people = len(campaign.accounts(settings, school))
         server, port = serve(settings.home, school)
         client = Client(port)
         client.sign_in(login, password)

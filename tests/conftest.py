@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from bascule.cli.app import app
-from bascule.directory import hashing
+from bascule.store import hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 
 # CI replays the same examples every time (a red build must mean a regression); a developer's

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bascule.calendars import load_calendar
 from bascule.domain.calendar import Milestone, derive_calendar
 from bascule.errors import UserError
+from bascule.operations.calendars import load_calendar
 from tests.domain.test_calendar import paris
 
 

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from bascule import pipeline
-from bascule.directory.codec import from_json, to_json
 from bascule.domain.school import SchoolYear
 from bascule.exports.read import read_export
+from bascule.operations import campaign
 from bascule.settings import init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
+from bascule.store.codec import from_json, to_json
 from bascule.synthetic.generate import generate_campaigns
 
 
@@ -90,13 +90,13 @@ def test_apply_then_plan_is_empty_and_logins_do_not_depend_on_file_order(
             for year_folder in college.folders:
                 paths = sorted(year_folder.iterdir())
                 order.shuffle(paths)
-                pipeline.import_exports(settings, paths, now=now)
-                pipeline.plan_campaign(settings, college.uai, now=now)
+                campaign.import_exports(settings, paths, now=now)
+                campaign.plan_campaign(settings, college.uai, now=now)
                 # The circuit breaker has its own tests; tiny generated schools may trip it.
-                pipeline.apply_saved_plan(settings, college.uai, now=now, actor="test",
+                campaign.apply_saved_plan(settings, college.uai, now=now, actor="test",
                                           allow_mass_leave=True)
-                assert pipeline.plan_campaign(settings, college.uai, now=now).is_empty
-            rows = pipeline.accounts(settings, college.uai)
+                assert campaign.plan_campaign(settings, college.uai, now=now).is_empty
+            rows = campaign.accounts(settings, college.uai)
             network = [r.login for r in rows if r.login]
             educonnect = [r.educonnect for r in rows if r.educonnect]
             assert len(network) == len(set(network)) and len(educonnect) == len(set(educonnect))

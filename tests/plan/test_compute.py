@@ -11,11 +11,11 @@ from bascule.plan.model import (
     Account,
     AccountStatus,
     ActionKind,
-    DirectoryState,
     Identity,
     KnownPerson,
     PersonKind,
     SourceId,
+    StoreState,
 )
 from bascule.snapshot.model import Eleve, Snapshot
 
@@ -36,10 +36,10 @@ def _snapshot(*eleves: Eleve) -> Snapshot:
                     groups=(), services=(), profs_principaux=(), subjects=(), mefs=())
 
 
-def _state(people: tuple[KnownPerson, ...], holdings: dict[str, LoginHolding]) -> DirectoryState:
+def _state(people: tuple[KnownPerson, ...], holdings: dict[str, LoginHolding]) -> StoreState:
     registries = {kind: LoginRegistry(holdings=holdings if kind is LoginKind.NETWORK else {},
                                       quarantine=timedelta(days=365)) for kind in LoginKind}
-    return DirectoryState(uai="0860999U", people=people, registries=registries,
+    return StoreState(uai="0860999U", people=people, registries=registries,
                           facts=frozenset(), fingerprint="0:x")
 
 

@@ -10,8 +10,8 @@ import sqlite3
 import pytest
 from fastapi.testclient import TestClient
 
-from bascule import provisioning
 from bascule.cli.common import actor_name, moment
+from bascule.operations import targets as targets_ops
 from bascule.settings import load_settings
 from bascule.synthetic.generate import GeneratedCollege
 from bascule.targets.client import password_accepted
@@ -171,10 +171,10 @@ def test_server_refusals_are_reported_per_entry_with_exit_3(home_cli: Cli, files
 
 def test_an_interrupted_sync_converges_on_the_next_run(ldap_home: Cli,
                                                        slapd_server: slapd.Slapd) -> None:
-    class StopTheServer(provisioning.SyncProgress, provisioning.TargetProgress):
+    class StopTheServer(targets_ops.SyncProgress, targets_ops.TargetProgress):
         writes = 0
 
-        def begin(self, target: TargetConfig) -> provisioning.TargetProgress:
+        def begin(self, target: TargetConfig) -> targets_ops.TargetProgress:
             return self
 
         def advance(self) -> None:
@@ -183,7 +183,7 @@ def test_an_interrupted_sync_converges_on_the_next_run(ldap_home: Cli,
                 slapd_server.stop()
 
     settings = load_settings(ldap_home.home)
-    (report,) = provisioning.sync_targets(settings, list(settings.targets), now=moment(AT),
+    (report,) = targets_ops.sync_targets(settings, list(settings.targets), now=moment(AT),
                                           actor=actor_name(), dry_run=False,
                                           progress=StopTheServer())
     assert report.failure is not None

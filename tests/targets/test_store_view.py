@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bascule.directory.store import open_store
+from bascule.store.engine import open_store
 from bascule.targets.store_view import posix_numbers
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from bascule import __version__, pipeline
+from bascule import __version__
 from bascule.cli import feeds, render, render_plan, school, spaces, targets
 from bascule.cli.common import (
     AtOption,
@@ -25,8 +25,9 @@ from bascule.cli.common import (
 )
 from bascule.domain.school import SchoolYear
 from bascule.errors import ImportRejected, UserError
+from bascule.operations import campaign
+from bascule.operations.school import accounts_csv
 from bascule.reports.quality import write_quality_report
-from bascule.school_ops import accounts_csv
 from bascule.settings import Settings
 from bascule.synthetic.generate import DEFAULT_SIZE, generate_campaigns
 
@@ -132,7 +133,7 @@ def init(
 ) -> None:
     """Crée le dossier bascule d'un établissement (ou y ajoute un établissement)."""
     state: CliState = ctx.obj
-    settings, changed = pipeline.initialise(state.home, uai, name)
+    settings, changed = campaign.initialise(state.home, uai, name)
     render.initialised(out, settings, changed)
 
 
@@ -152,11 +153,11 @@ def import_(
     """Lit, vérifie et enregistre une campagne (les exports d'un établissement)."""
     state: CliState = ctx.obj
     settings = state.settings()
-    now = pipeline.utc_now()
-    files = pipeline.export_paths(files)
+    now = campaign.utc_now()
+    files = campaign.export_paths(files)
     with progress("Lecture des exports", len(files)) as advance:
         try:
-            outcome = pipeline.import_exports(settings, files, now=now, stage=not check,
+            outcome = campaign.import_exports(settings, files, now=now, stage=not check,
                                               actor=actor_name(), on_file=advance)
         except ImportRejected as rejected:
             _write_report(report, settings, None, rejected.problems, now)
@@ -174,7 +175,7 @@ def import_(
 def _write_report(
     path: Path | None,
     settings: Settings,
-    outcome: pipeline.ImportOutcome | None,
+    outcome: campaign.ImportOutcome | None,
     problems: list[Any],
     now: Any,
 ) -> None:
@@ -204,7 +205,7 @@ def generate(
     size: Annotated[int, typer.Option(min=8, help="Élèves par collège.")] = DEFAULT_SIZE,
 ) -> None:
     """Génère des exports fictifs réalistes (Siècle-BEE, STS-Web, CSV) sur deux années."""
-    first = year if year is not None else SchoolYear.containing(pipeline.utc_now().date()).start - 1
+    first = year if year is not None else SchoolYear.containing(campaign.utc_now().date()).start - 1
     with progress("Génération des collèges", colleges) as advance:
         made = generate_campaigns(out_dir, colleges=colleges, seed=seed, year=first, size=size,
                                   on_college=advance)
@@ -221,7 +222,7 @@ def plan(
     """Calcule, sans rien modifier, ce qu'il faut faire pour mettre l'annuaire à jour de la
     campagne importée, et l'enregistre pour « apply »."""
     settings, school = school_settings(ctx, uai)
-    computed = pipeline.plan_campaign(settings, school,
+    computed = campaign.plan_campaign(settings, school,
                                       now=moment(at))
     if as_json:
         write_json(render_plan.plan_json(computed))
@@ -244,7 +245,7 @@ def apply(
                         hint="bascule plan, puis bascule apply --yes")
     settings, school = school_settings(ctx, uai)
     with progress("Empreintes des mots de passe", None) as advance:
-        outcome = pipeline.apply_saved_plan(settings, school, now=moment(at),
+        outcome = campaign.apply_saved_plan(settings, school, now=moment(at),
                                             actor=actor_name(),
                                             allow_mass_leave=allow_mass_leave,
                                             on_hashed=lambda count: advance(count))
@@ -265,7 +266,7 @@ def accounts(
 ) -> None:
     """Liste les comptes de l'établissement."""
     settings, school = school_settings(ctx, uai)
-    rows = [row for row in pipeline.accounts(settings, school)
+    rows = [row for row in campaign.accounts(settings, school)
             if (profile is None or row.profile == profile)
             and (account_status is None or row.status == account_status)]
     if as_json:
@@ -283,7 +284,7 @@ def status(ctx: typer.Context) -> None:
     """Montre les établissements du dossier et les campagnes importées."""
     state: CliState = ctx.obj
     settings = state.settings()
-    render.status(out, settings, pipeline.campaigns(settings))
+    render.status(out, settings, campaign.campaigns(settings))
 
 
 # School life: registered here, written in cli/school.py.

@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from bascule import pipeline
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import UserError
+from bascule.operations import campaign
 from bascule.settings import Settings, load_settings
 
 out = Console(highlight=False)
@@ -44,7 +44,7 @@ def school_settings(ctx: typer.Context, uai: str | None) -> tuple[Settings, str]
     """The folder's settings and the school a command is about (--uai, or the only one)."""
     state: CliState = ctx.obj
     settings = state.settings()
-    return settings, pipeline.school_uai(settings, uai)
+    return settings, campaign.school_uai(settings, uai)
 
 
 def actor_name() -> str:
@@ -54,7 +54,7 @@ def actor_name() -> str:
 
 def moment(at: str | None) -> datetime:
     if at is None:
-        return pipeline.utc_now()
+        return campaign.utc_now()
     try:
         moment = datetime.fromisoformat(at)
     except ValueError:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from bascule import feeds_ops, pipeline
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -17,6 +16,8 @@ from bascule.cli.common import (
     out,
     school_settings,
 )
+from bascule.operations import campaign
+from bascule.operations import feeds as feeds_ops
 
 feed_app = typer.Typer(no_args_is_help=True, help="Les flux vers les autres plateformes.")
 OutOption = Annotated[Path, typer.Option("--out", help="Le dossier où écrire les fichiers.")]
@@ -38,7 +39,7 @@ def gar(
     d'affectation), validés par le schéma officiel, et leur archive .tar.gz avec son .md5."""
     state: CliState = ctx.obj
     settings = state.settings()
-    uais = [pipeline.school_uai(settings, uai)] if uai else sorted(settings.uais)
+    uais = [campaign.school_uai(settings, uai)] if uai else sorted(settings.uais)
     done = feeds_ops.feed_gar(settings, uais, out_dir, now=moment(at), ent=ent,
                               max_nodes=max_nodes)
     counts = ", ".join(f"{kind} {n}" for kind, n in done.counts.items())
@@ -61,7 +62,7 @@ def ent(
     EtabEducNat) et l'état de la fermeture rentrée par profil."""
     state: CliState = ctx.obj
     settings = state.settings()
-    school = pipeline.school_uai(settings, uai)
+    school = campaign.school_uai(settings, uai)
     done = feeds_ops.feed_ent(settings, school, out_dir, now=moment(at), force=force, by=by,
                               actor=actor_name())
     for kind, path in done.files.items():

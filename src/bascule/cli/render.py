@@ -11,13 +11,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bascule.directory.store import StagedCampaign
 from bascule.domain.people import Profile, StaffCategory
 from bascule.domain.school import has_right_key, local_time, uai_key
 from bascule.errors import ImportRejected, Problem, Severity, UserError
-from bascule.pipeline import ImportOutcome, Staging
+from bascule.operations.campaign import ImportOutcome, Staging
 from bascule.settings import Settings
 from bascule.snapshot.quality import Summary
+from bascule.store.staging import StagedCampaign
 from bascule.synthetic.generate import GeneratedCollege
 
 _PROFILE_LABELS = {Profile.ELEVE: "Élèves", Profile.RESPONSABLE: "Responsables",

@@ -10,14 +10,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bascule.directory.audit import JournalEntry
-from bascule.directory.people import DelegationRow
 from bascule.domain.calendar import ALLOWED_LABELS, Allowed, Calendar, Milestone
 from bascule.domain.notices import AUDIENCES
 from bascule.domain.policy import Permission, Role
 from bascule.domain.school import describe_moment as when
 from bascule.domain.school import local_time
-from bascule.pipeline import Lifecycle
+from bascule.operations.campaign import Lifecycle
+from bascule.store.audit import JournalEntry
+from bascule.store.people import DelegationRow
 from bascule.verification.model import Finding, Severity, counts
 
 # The milestone that ends each refusal, to say from when it is allowed.

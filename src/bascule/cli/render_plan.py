@@ -10,10 +10,10 @@ from dataclasses import asdict
 from rich.console import Console
 from rich.table import Table
 
-from bascule.directory.accounts import AccountRow
 from bascule.domain.logins import LoginKind
-from bascule.pipeline import ApplyOutcome
+from bascule.operations.campaign import ApplyOutcome
 from bascule.plan.model import Action, ActionKind, Plan
+from bascule.store.accounts import AccountRow
 
 ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DISABLE,
                  ActionKind.REACTIVATE, ActionKind.DELETE)

@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 
-from bascule import pipeline, school_ops, verify_ops
-from bascule.calendars import calendar_files, load_calendar, shipped_calendar
 from bascule.cli import render_admin, render_plan
 from bascule.cli.common import (
     AtOption,
@@ -23,12 +21,16 @@ from bascule.cli.common import (
     school_settings,
     write_json,
 )
-from bascule.directory.audit import AuditFilter
 from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.notices import AUDIENCES
 from bascule.domain.notices import notices as notices_of
 from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
+from bascule.operations import campaign
+from bascule.operations import school as school_ops
+from bascule.operations import verification as verify_ops
+from bascule.operations.calendars import calendar_files, load_calendar, shipped_calendar
+from bascule.store.audit import AuditFilter
 from bascule.verification.model import Severity, counts
 from bascule.verification.report import write_report
 
@@ -60,7 +62,7 @@ def lifecycle(
     """Prépare la suppression des comptes désactivés avant la date du calendrier (septembre) ;
     « apply » l'exécute."""
     settings, school = school_settings(ctx, uai)
-    outcome = pipeline.lifecycle_plan(settings, school,
+    outcome = campaign.lifecycle_plan(settings, school,
                                       now=moment(at))
     if as_json:
         write_json(render_plan.plan_json(outcome.plan))
@@ -284,7 +286,7 @@ def verify(
     when = moment(at)
     result = verify_ops.run_verification(settings, school, now=when)
     if html is not None:
-        write_report(html, result.findings, school_name=pipeline.school_name(settings, school),
+        write_report(html, result.findings, school_name=campaign.school_name(settings, school),
                      uai=school, generated_at=when)
     if as_json:
         write_json(json.dumps({"counts": counts(result.findings),
@@ -333,7 +335,7 @@ def token_create(
     """Crée un jeton ; il n'est affiché qu'une fois."""
     settings, school = school_settings(ctx, uai)
     token = school_ops.create_api_token(settings, school, name, for_login, scopes,
-                                        actor=actor_name(), now=pipeline.utc_now())
+                                        actor=actor_name(), now=campaign.utc_now())
     out.print(f"Jeton « {name} » (à garder secret, il ne sera plus affiché) :")
     out.print(token, markup=False, highlight=False)
 
@@ -354,5 +356,5 @@ def token_revoke(ctx: typer.Context, name: Annotated[str, typer.Argument()],
     """Retire un jeton : il ne permet plus rien."""
     settings, school = school_settings(ctx, uai)
     done = school_ops.revoke_api_token(settings, school, name, actor=actor_name(),
-                                       now=pipeline.utc_now())
+                                       now=campaign.utc_now())
     out.print(f"Jeton « {name} » retiré." if done else f"Aucun jeton actif « {name} ».")

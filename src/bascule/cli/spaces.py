@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bascule import pipeline, spaces_ops
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -24,6 +23,8 @@ from bascule.cli.common import (
     write_json,
 )
 from bascule.errors import UserError
+from bascule.operations import campaign
+from bascule.operations import spaces as spaces_ops
 from bascule.spaces.tree import manifest, powershell
 from bascule.spaces.usage import human_size, write_usage_page
 
@@ -65,7 +66,7 @@ def sync(
     Groupes/ReferentsInformatique) et leurs droits."""
     state: CliState = ctx.obj
     settings = spaces_ops.spaces_root(state.settings(), root)
-    school = pipeline.school_uai(settings, uai)
+    school = campaign.school_uai(settings, uai)
     if manifest_format is not None:
         spaces = spaces_ops.school_spaces(settings, school, allocate=False).spaces
         if manifest_format is ManifestFormat.JSON:
@@ -106,9 +107,9 @@ def usage(
 ) -> None:
     """L'occupation de chaque espace, avec son quota : dépassés et presque pleins d'abord."""
     settings, school = school_settings(ctx, uai)
-    usages = spaces_ops.spaces_usage(settings, school, now=pipeline.utc_now())
+    usages = spaces_ops.spaces_usage(settings, school, now=campaign.utc_now())
     if html is not None:
-        write_usage_page(html, usages, school_name=pipeline.school_name(settings, school),
+        write_usage_page(html, usages, school_name=campaign.school_name(settings, school),
                          generated_at=moment(at))
     if as_json:
         write_json(json.dumps([u.as_json() for u in usages], ensure_ascii=False, indent=1))
@@ -180,7 +181,7 @@ def cleanup_apply(
         raise UserError("Rien n'a été nettoyé : confirmez avec --yes, après avoir relu le plan.",
                         hint="bascule cleanup plan TYPE, puis bascule cleanup apply --yes")
     settings = state.settings()
-    school = pipeline.school_uai(settings, uai)
+    school = campaign.school_uai(settings, uai)
     with progress("Archivage", None) as advance:
         plan = spaces_ops.apply_saved_cleanup(settings, school, now=moment(at), force=force,
                                               by=by, actor=actor_name(), on_item=advance)

@@ -1,4 +1,4 @@
-"""Directory targets: `target add|list|remove` and `sync ldap`. Thin: provisioning.py decides."""
+"""Directory targets: `target add|list|remove` and `sync ldap`. Thin: targets_ops.py decides."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from bascule import pipeline, provisioning
 from bascule.cli.common import AtOption, CliState, UaiOption, actor_name, err, moment, out
+from bascule.operations import campaign
+from bascule.operations import targets as targets_ops
 from bascule.targets.config import DEFAULT_OUS, TargetConfig, TargetKind
 from bascule.targets.sync import SyncReport
 
@@ -38,12 +39,12 @@ def add(
     """Déclare (ou remplace) un annuaire cible dans bascule.toml."""
     state: CliState = ctx.obj
     settings = state.settings()
-    config = TargetConfig(name=name, kind=kind, uai=pipeline.school_uai(settings, uai), url=url,
+    config = TargetConfig(name=name, kind=kind, uai=campaign.school_uai(settings, uai), url=url,
                           base_dn=base_dn, bind_dn=bind_dn,
                           password_file=password_file.resolve() if password_file else None,
                           ca_file=ca_file.resolve() if ca_file else None,
                           ous=dict(DEFAULT_OUS))
-    provisioning.add_target(settings, config)
+    targets_ops.add_target(settings, config)
     out.print(f"Cible « {name} » ({kind.value}, {url}) enregistrée pour {config.uai}. "
               f"Essayez : bascule sync ldap --target {name} --dry-run")
 
@@ -65,11 +66,11 @@ def list_targets(ctx: typer.Context) -> None:
 def remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
     """Retire une cible de bascule.toml (l'annuaire lui-même n'est pas touché)."""
     state: CliState = ctx.obj
-    provisioning.drop_target(state.settings(), name)
+    targets_ops.drop_target(state.settings(), name)
     out.print(f"Cible « {name} » retirée.")
 
 
-class _TargetBar(provisioning.TargetProgress):
+class _TargetBar(targets_ops.TargetProgress):
     def __init__(self, progress: Progress, task: TaskID):
         self.progress, self.task = progress, task
 
@@ -80,13 +81,13 @@ class _TargetBar(provisioning.TargetProgress):
         self.progress.update(self.task, advance=1)
 
 
-class _Bars(provisioning.SyncProgress):
+class _Bars(targets_ops.SyncProgress):
     """One bar per target, on stderr."""
 
     def __init__(self, progress: Progress):
         self.progress = progress
 
-    def begin(self, target: TargetConfig) -> provisioning.TargetProgress:
+    def begin(self, target: TargetConfig) -> targets_ops.TargetProgress:
         return _TargetBar(self.progress, self.progress.add_task(target.name, total=None))
 
 
@@ -107,11 +108,11 @@ def sync_ldap(
     """Alimente l'annuaire du serveur pédagogique (OpenLDAP, AD) : n'écrit que ce qui diffère."""
     state: CliState = ctx.obj
     settings = state.settings()
-    chosen = provisioning.chosen_targets(settings, uai, target)
+    chosen = targets_ops.chosen_targets(settings, uai, target)
     columns = (TextColumn("Synchronisation {task.description}"), BarColumn(),
                MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True) as bar:
-        reports = provisioning.sync_targets(settings, chosen, now=moment(at),
+        reports = targets_ops.sync_targets(settings, chosen, now=moment(at),
                                             actor=actor_name(), dry_run=dry_run, force=force,
                                             by=by, progress=_Bars(bar))
     for report in reports:

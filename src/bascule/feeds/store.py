@@ -11,7 +11,8 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, insert, select
 
-from bascule.directory.schema import (
+from bascule.domain.policy import DELEGATIONS, Role
+from bascule.store.schema import (
     account,
     delegation,
     feed_id,
@@ -19,7 +20,6 @@ from bascule.directory.schema import (
     person,
     staged_snapshot,
 )
-from bascule.domain.policy import DELEGATIONS, Role
 from bascule.targets.store_view import YearFacts, latest_year, subject_labels_of, year_facts
 
 

@@ -1,1 +1,1 @@
-"""Stage 3: diff(Snapshot, DirectoryState) -> Plan of typed actions. Pure: no store, no I/O."""
+"""Stage 3: diff(Snapshot, StoreState) -> Plan of typed actions. Pure: no store, no I/O."""

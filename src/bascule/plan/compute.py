@@ -13,13 +13,13 @@ from bascule.plan.model import (
     AccountStatus,
     Action,
     ActionKind,
-    DirectoryState,
     Fact,
     Identity,
     KnownPerson,
     PersonKind,
     Plan,
     SourceId,
+    StoreState,
 )
 from bascule.plan.safety import mass_leaves
 from bascule.snapshot.model import Snapshot
@@ -34,7 +34,7 @@ class PlanOptions:
     login_follows_name_change: bool = False
 
 
-def compute_plan(snapshot: Snapshot, state: DirectoryState, *, now: datetime,
+def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
                  options: PlanOptions = PlanOptions()) -> Plan:
     desired = desired_people(snapshot)
     matching = match_people(desired, state.people, state.children)
@@ -65,7 +65,7 @@ def _creation_order(person: DesiredPerson) -> tuple[object, ...]:
             identity.first_name.casefold(), identity.birth_date or datetime.min.date(), person.ref)
 
 
-def _keys(desired: list[DesiredPerson], known: dict[str, KnownPerson], state: DirectoryState,
+def _keys(desired: list[DesiredPerson], known: dict[str, KnownPerson], state: StoreState,
           ambiguous: set[str]) -> dict[str, str]:
     """The directory key of each person: the known one, or a new one derived from the ref."""
     taken = {person.key for person in state.people}
@@ -103,7 +103,7 @@ class _Registries:
 
 
 def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
-                    state: DirectoryState, registries: _Registries,
+                    state: StoreState, registries: _Registries,
                     options: PlanOptions) -> list[Action]:
     account = known.account if known else None
     if account is None or account.status is AccountStatus.DELETED:
@@ -184,7 +184,7 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _disables(state: DirectoryState, present: set[str], schemes: frozenset[str]) -> list[Action]:
+def _disables(state: StoreState, present: set[str], schemes: frozenset[str]) -> list[Action]:
     """Active accounts of people this campaign speaks for, and does not list any more."""
     return [
         Action(kind=ActionKind.DISABLE, person=person.key, profile=person.identity.profile,

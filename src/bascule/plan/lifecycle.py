@@ -14,13 +14,13 @@ from bascule.plan.model import (
     AccountStatus,
     Action,
     ActionKind,
-    DirectoryState,
     Plan,
     PlanPurpose,
+    StoreState,
 )
 
 
-def deletion_plan(state: DirectoryState, *, school_year: SchoolYear,
+def deletion_plan(state: StoreState, *, school_year: SchoolYear,
                   deletion_date: datetime | None, now: datetime) -> Plan:
     """Delete what was disabled before `deletion_date`; nothing at all when there is none yet."""
     actions = () if deletion_date is None or now < deletion_date else tuple(

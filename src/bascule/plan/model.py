@@ -85,7 +85,7 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DirectoryState:
+class StoreState:
     uai: str
     people: tuple[KnownPerson, ...]
     registries: dict[LoginKind, LoginRegistry]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bascule.plan.model import AccountStatus, Action, ActionKind, DirectoryState, MassLeave
+from bascule.plan.model import AccountStatus, Action, ActionKind, MassLeave, StoreState
 
 # A handful of departures in a small profile (two CPE of five) is ordinary life, not a
 # truncated export: below this many unexpected disables, the breaker stays closed.
 MASS_LEAVE_MINIMUM = 5
 
 
-def _expected(action: Action, state: DirectoryState, new_year: bool,
+def _expected(action: Action, state: StoreState, new_year: bool,
               leaving: set[str]) -> bool:
     if not new_year:
         return False
@@ -26,7 +26,7 @@ def _expected(action: Action, state: DirectoryState, new_year: bool,
     return action.profile == "responsable" and bool(children) and children <= leaving
 
 
-def mass_leaves(actions: tuple[Action, ...], state: DirectoryState, *, new_year: bool,
+def mass_leaves(actions: tuple[Action, ...], state: StoreState, *, new_year: bool,
                 threshold: float) -> tuple[MassLeave, ...]:
     """The profiles whose unexpected disables exceed `threshold` of their active accounts (and
     MASS_LEAVE_MINIMUM accounts)."""

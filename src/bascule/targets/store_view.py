@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, func, insert, select
 
-from bascule.directory.schema import (
+from bascule.domain.logins import LoginKind
+from bascule.domain.policy import DELEGATIONS, Role
+from bascule.store.schema import (
     account,
     delegation,
     fact,
@@ -19,8 +21,6 @@ from bascule.directory.schema import (
     posix_number,
     staged_snapshot,
 )
-from bascule.domain.logins import LoginKind
-from bascule.domain.policy import DELEGATIONS, Role
 from bascule.targets.config import FIRST_POSIX_NUMBER
 from bascule.targets.model import NetworkUser, SchoolView
 

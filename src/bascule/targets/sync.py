@@ -12,15 +12,15 @@ from typing import Any
 import ldap
 from sqlalchemy import Engine
 
-from bascule.directory.people import journal_entry
-from bascule.directory.sealed import (
+from bascule.errors import UserError
+from bascule.store.people import journal_entry
+from bascule.store.sealed import (
     Pending,
     Sealer,
     forget_delivered,
     record_deliveries,
     waiting_for,
 )
-from bascule.errors import UserError
 from bascule.targets.client import (
     Connection,
     Job,

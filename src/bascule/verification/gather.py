@@ -7,10 +7,10 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection, Engine, and_, select
 
-from bascule.directory.schema import account, login, person, person_source_id
-from bascule.directory.state import is_in_sync
-from bascule.directory.store import latest_snapshot
 from bascule.domain.structures import level_of
+from bascule.store.schema import account, login, person, person_source_id
+from bascule.store.staging import latest_snapshot
+from bascule.store.state import is_in_sync
 from bascule.targets.store_view import latest_year, school_view, year_facts
 from bascule.verification.model import TargetState, VerificationInput
 

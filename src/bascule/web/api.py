@@ -14,11 +14,13 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from bascule import pipeline, school_ops, verify_ops
-from bascule.directory.people import Person
 from bascule.domain.access import CLOSED_PROFILES
 from bascule.errors import UserError
+from bascule.operations import campaign
+from bascule.operations import school as school_ops
+from bascule.operations import verification as verify_ops
 from bascule.settings import Settings
+from bascule.store.people import Person
 from bascule.verification.model import counts
 from bascule.web.runs import ApplyRuns
 from bascule.web.security import TOO_MANY_RESETS, Throttle
@@ -164,7 +166,7 @@ def api_router(settings: Settings, schools: Sequence[str], clock: Callable[[], d
     @router.get("/comptes", response_model=list[Account])
     def accounts(who: Annotated[Caller, Depends(caller("lecture"))], q: str = "") -> list[Account]:
         found = (school_ops.search_accounts(settings, who.school, q, limit=500) if q.strip()
-                 else pipeline.accounts(settings, who.school)[:500])
+                 else campaign.accounts(settings, who.school)[:500])
         return [Account(login=row.login, educonnect=row.educonnect, profile=row.profile,
                         status=row.status, last_name=row.last_name, first_name=row.first_name,
                         division=row.division) for row in found]
@@ -216,7 +218,7 @@ def api_router(settings: Settings, schools: Sequence[str], clock: Callable[[], d
 
     @router.get("/imports", response_model=ImportState)
     def imports(who: Annotated[Caller, Depends(caller("lecture"))]) -> ImportState:
-        staged = [c for c in pipeline.campaigns(settings) if c.uai == who.school]
+        staged = [c for c in campaign.campaigns(settings) if c.uai == who.school]
         return ImportState(
             imports=[Campaign(annee=str(c.school_year), importe_le=c.staged_at,
                               empreinte=c.content_sha256) for c in staged],

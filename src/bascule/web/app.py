@@ -17,19 +17,22 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bascule import pipeline, school_ops, spaces_ops, verify_ops
-from bascule.calendars import load_calendar
-from bascule.directory.audit import AuditFilter
-from bascule.directory.people import Person
 from bascule.domain.access import CLOSED_PROFILES
 from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.notices import AUDIENCES, notices
 from bascule.domain.policy import DELEGATIONS, STAFF_PROFILES, Permission, Subject, decide
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
+from bascule.operations import campaign
+from bascule.operations import school as school_ops
+from bascule.operations import spaces as spaces_ops
+from bascule.operations import verification as verify_ops
+from bascule.operations.calendars import load_calendar
 from bascule.plan.model import ActionKind
 from bascule.settings import load_settings
 from bascule.spaces.usage import human_size
+from bascule.store.audit import AuditFilter
+from bascule.store.people import Person
 from bascule.verification.model import counts
 from bascule.web.api import api_router
 from bascule.web.runs import ApplyRuns
@@ -108,9 +111,9 @@ def _menu(person: Person | None) -> list[tuple[str, str]]:
 
 
 def create_app(home: Path, *, uai: str | None = None,
-               clock: Callable[[], datetime] = pipeline.utc_now) -> FastAPI:
+               clock: Callable[[], datetime] = campaign.utc_now) -> FastAPI:
     settings = load_settings(home)
-    schools = [pipeline.school_uai(settings, uai)] if uai else sorted(settings.uais)
+    schools = [campaign.school_uai(settings, uai)] if uai else sorted(settings.uais)
     school_ops.serve_from_store(settings)
     sessions = Sessions(session_key(settings.home / "secrets"))
     throttle = Throttle()
@@ -152,7 +155,7 @@ def create_app(home: Path, *, uai: str | None = None,
              **values: Any) -> HTMLResponse:
         school = session.uai if session else schools[0] if len(schools) == 1 else None
         html = _templates.get_template(template).render(
-            school=pipeline.school_name(settings, school) if school else "bascule", uai=school,
+            school=campaign.school_name(settings, school) if school else "bascule", uai=school,
             session=session, secure=request.url.scheme == "https",
             menu=_menu(values.get("person")), **values)
         return HTMLResponse(html, status_code=status)
@@ -190,7 +193,7 @@ def create_app(home: Path, *, uai: str | None = None,
     @app.get("/connexion", response_class=HTMLResponse)
     def sign_in_form(request: Request) -> HTMLResponse:
         token = secrets.token_urlsafe(24)
-        choices = [(school, pipeline.school_name(settings, school)) for school in schools]
+        choices = [(school, campaign.school_name(settings, school)) for school in schools]
         response = page("connexion.html.j2", request, None, preauth=token,
                         schools=choices if len(choices) > 1 else [])
         response.set_cookie(PREAUTH, token, httponly=True, samesite="strict",
@@ -347,7 +350,7 @@ def create_app(home: Path, *, uai: str | None = None,
                  etat: str = "active") -> Response:
         session, person, school = who
         staff_only(person)
-        rows = [row for row in pipeline.accounts(settings, school)
+        rows = [row for row in campaign.accounts(settings, school)
                 if (not profil or row.profile == profil)
                 and (not division or row.division == division)
                 and (not etat or row.status == etat)]

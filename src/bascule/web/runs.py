@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bascule import school_ops
 from bascule.errors import UserError
+from bascule.operations import school as school_ops
 from bascule.plan.model import ActionKind
 from bascule.settings import Settings
 

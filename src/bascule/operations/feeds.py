@@ -11,9 +11,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bascule.calendars import load_calendar
-from bascule.directory.people import overrides
-from bascule.directory.store import latest_staged_sha256, open_store
 from bascule.domain.access import CLOSED_PROFILES, ent_access
 from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
 from bascule.domain.school import SchoolYear, describe_moment, local_time
@@ -21,11 +18,15 @@ from bascule.feeds.aaf import export_aaf
 from bascule.feeds.gar import GarExport, export_gar
 from bascule.feeds.moodle import cohorts_csv, users_csv
 from bascule.feeds.store import FeedSchool, feed_school
-from bascule.pipeline import force_past_gate, nothing_imported, school_name
+from bascule.operations.calendars import load_calendar
+from bascule.operations.campaign import force_past_gate, nothing_imported, school_name
 from bascule.reports.credentials import write_private
 from bascule.reports.educonnect import Sheet, division_sheets
 from bascule.reports.slips import SlipHeader, slip_file_name
 from bascule.settings import Settings
+from bascule.store.engine import open_store
+from bascule.store.people import overrides
+from bascule.store.staging import latest_staged_sha256
 
 
 def _schools(settings: Settings, uais: list[str]) -> list[FeedSchool]:

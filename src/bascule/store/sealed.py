@@ -21,8 +21,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, and_, delete, func, insert, select
 
-from bascule.directory.schema import password_delivery, pending_password, person
 from bascule.errors import UserError
+from bascule.store.schema import password_delivery, pending_password, person
 
 _NONCE = 12
 

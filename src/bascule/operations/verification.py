@@ -9,17 +9,18 @@ from datetime import datetime
 
 from ldap.dn import str2dn
 
-from bascule.calendars import load_calendar
-from bascule.directory.audit import last_applied, last_done
-from bascule.directory.sealed import Sealer
-from bascule.directory.store import latest_staged_sha256, open_store, staged_year
 from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.errors import UserError
-from bascule.pipeline import nothing_imported
+from bascule.operations.calendars import load_calendar
+from bascule.operations.campaign import nothing_imported
+from bascule.operations.summaries import VERIFICATION, keep_summary
 from bascule.settings import Settings
 from bascule.spaces.store import load_school_spaces
 from bascule.spaces.tree import acl_differences, sync_tree
-from bascule.summaries import VERIFICATION, keep_summary
+from bascule.store.audit import last_applied, last_done
+from bascule.store.engine import open_store
+from bascule.store.sealed import Sealer
+from bascule.store.staging import latest_staged_sha256, staged_year
 from bascule.targets.sync import SyncReport, sync_target
 from bascule.verification.gather import store_input
 from bascule.verification.model import Finding, TargetState, counts, verify

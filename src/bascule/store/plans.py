@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import Engine, insert, select, update
 
-from bascule.directory.codec import from_json, to_json
-from bascule.directory.schema import saved_plan
 from bascule.plan.model import Plan
+from bascule.store.codec import from_json, to_json
+from bascule.store.schema import saved_plan
 
 
 def save_plan(engine: Engine, plan: Plan) -> str:

@@ -10,7 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from bascule.directory.schema import (
+from bascule.domain.access import ClosureOverride
+from bascule.domain.policy import DELEGATIONS, Role
+from bascule.errors import UserError
+from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
     account,
     closure_override,
@@ -20,9 +23,6 @@ from bascule.directory.schema import (
     login,
     person,
 )
-from bascule.domain.access import ClosureOverride
-from bascule.domain.policy import DELEGATIONS, Role
-from bascule.errors import UserError
 
 # Passwords someone else read (printed on a slip, shown on a screen): to be changed at the
 # first sign-in. "changed" is one the person chose.

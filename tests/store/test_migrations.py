@@ -7,8 +7,8 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bascule.directory.schema import metadata
-from bascule.directory.store import open_store
+from bascule.store.engine import open_store
+from bascule.store.schema import metadata
 
 
 def test_migrations_match_the_declared_schema(tmp_path: Path) -> None:

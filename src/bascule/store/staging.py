@@ -1,107 +1,21 @@
-"""Opening the store and staging campaign snapshots."""
+"""Staging campaign snapshots: one validated campaign per school and export, its warnings,
+the newest one's hash and problems, older ones dropped by retention."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, func, select, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine, func, select
 
-from bascule.directory.codec import from_json, to_json
-from bascule.directory.schema import staged_snapshot
 from bascule.domain.school import SchoolYear
-from bascule.errors import Problem, UserError
+from bascule.errors import Problem
 from bascule.snapshot.model import Snapshot
-
-_MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def open_store(url: str) -> Engine:
-    """Connect and bring the schema to the newest migration.
-
-    The engine of a URL is made once per process, and the migrations run only when the schema
-    is behind: the console opens the store on every request, from several threads (Alembic's
-    context is not thread-safe, hence the lock). No pool unless asked (`keep_connections`): a
-    command is one short process, and its connections close as soon as they are released."""
-    with _ENGINES_LOCK:
-        engine = _ENGINES.get(url)
-        if engine is None:
-            engine = _ENGINES[url] = _new_engine(url, pooled=url in _POOLED)
-    try:
-        if not _at_newest_migration(engine):
-            with _ENGINES_LOCK, engine.begin() as connection:
-                config = _alembic_config()
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-    except SQLAlchemyError as exc:
-        detail = exc.orig if isinstance(exc, DBAPIError) else exc
-        raise UserError(f"La base {engine.url.render_as_string(hide_password=True)} est "
-                        f"inaccessible : {detail}",
-                        hint="Vérifiez store.url dans bascule.toml et les droits sur le "
-                        "dossier.") from exc
-    return engine
-
-
-_ENGINES: dict[str, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-_POOLED: set[str] = set()
-
-
-def keep_connections(url: str) -> None:
-    """For a long-running server (the console): connections kept open between requests,
-    instead of one opened and closed for each query."""
-    with _ENGINES_LOCK:
-        _POOLED.add(url)
-        previous = _ENGINES.pop(url, None)
-    if previous is not None:
-        previous.dispose()
-
-
-def _new_engine(url: str, *, pooled: bool) -> Engine:
-    engine = create_engine(url) if pooled else create_engine(url, poolclass=NullPool)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
-    return config
-
-
-@cache
-def _newest_migration() -> str | None:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
-
-
-def _at_newest_migration(engine: Engine) -> bool:
-    """One query instead of loading every migration script on each opening."""
-    try:
-        with engine.connect() as connection:
-            current = connection.execute(text("SELECT version_num FROM alembic_version")
-                                         ).scalar()
-    except SQLAlchemyError:  # no schema yet (or unreachable: the upgrade will say so)
-        return False
-    return current is not None and current == _newest_migration()
-
-
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+from bascule.store.codec import from_json, to_json
+from bascule.store.schema import staged_snapshot
 
 
 def newest_staged_years(engine: Engine) -> dict[str, SchoolYear]:

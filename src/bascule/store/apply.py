@@ -10,7 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, Executable, bindparam, delete, insert, select, update
 
-from bascule.directory.schema import (
+from bascule.errors import UserError
+from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
+from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
     account,
     delegation,
@@ -22,10 +24,8 @@ from bascule.directory.schema import (
     person,
     person_source_id,
 )
-from bascule.directory.sealed import keep_for_targets
-from bascule.directory.state import fingerprint, mark_in_sync
-from bascule.errors import UserError
-from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
+from bascule.store.sealed import keep_for_targets
+from bascule.store.state import fingerprint, mark_in_sync
 
 
 class StalePlan(UserError):

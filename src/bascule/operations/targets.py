@@ -11,14 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 
-from bascule.calendars import load_calendar
-from bascule.directory.sealed import Sealer
-from bascule.directory.store import open_store
 from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
-from bascule.pipeline import force_past_gate
+from bascule.operations.calendars import load_calendar
+from bascule.operations.campaign import force_past_gate
 from bascule.settings import Settings, remove_target, save_target
+from bascule.store.engine import open_store
+from bascule.store.sealed import Sealer
 from bascule.targets.config import TargetConfig, TargetKind
 from bascule.targets.sync import SyncReport, sync_target
 

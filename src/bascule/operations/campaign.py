@@ -12,26 +12,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bascule.calendars import load_calendar
-from bascule.directory.accounts import AccountRow, list_accounts
-from bascule.directory.apply import StalePlan, apply_plan
-from bascule.directory.hashing import hash_passwords
-from bascule.directory.people import find_person, journal_entry
-from bascule.directory.plans import approval_of, approve, mark_applied, pending_plan, save_plan
-from bascule.directory.sealed import Sealer
-from bascule.directory.state import fingerprint, is_in_sync, load_state
-from bascule.directory.store import (
-    Staged,
-    StagedCampaign,
-    latest_snapshot,
-    latest_staged_sha256,
-    newest_staged_years,
-    open_store,
-    stage_snapshot,
-    staged_campaigns,
-    staged_from_same_files,
-    staged_year,
-)
 from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.passwords import generate_password
 from bascule.domain.policy import Permission, Role, decide
@@ -40,15 +20,35 @@ from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile
 from bascule.exports.source import UnreadableSource
+from bascule.operations.calendars import load_calendar
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
-from bascule.plan.model import Action, ActionKind, DirectoryState, PersonKind, Plan
+from bascule.plan.model import Action, ActionKind, PersonKind, Plan, StoreState
 from bascule.reports.credentials import write_credentials
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, Summary, assess_quality, summarise
+from bascule.store.accounts import AccountRow, list_accounts
+from bascule.store.apply import StalePlan, apply_plan
+from bascule.store.engine import open_store
+from bascule.store.hashing import hash_passwords
+from bascule.store.people import find_person, journal_entry
+from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
+from bascule.store.sealed import Sealer
+from bascule.store.staging import (
+    Staged,
+    StagedCampaign,
+    latest_snapshot,
+    latest_staged_sha256,
+    newest_staged_years,
+    stage_snapshot,
+    staged_campaigns,
+    staged_from_same_files,
+    staged_year,
+)
+from bascule.store.state import fingerprint, is_in_sync, load_state
 
 OnFile = Callable[[Path], None]
 
@@ -198,7 +198,7 @@ def nothing_imported(uai: str) -> UserError:
 
 
 def _staged_and_state(engine: Engine, settings: Settings,
-                      uai: str) -> tuple[Staged, DirectoryState]:
+                      uai: str) -> tuple[Staged, StoreState]:
     """The newest staged campaign, and the directory as the plan sees it for its year."""
     staged = latest_snapshot(engine, uai)
     if staged is None:

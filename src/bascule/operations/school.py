@@ -14,12 +14,34 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from bascule.calendars import load_calendar
-from bascule.directory.accounts import AccountRow, attended_structures
-from bascule.directory.accounts import search_accounts as find_accounts
-from bascule.directory.audit import AuditFilter, JournalEntry, journal_entries, last_applied
-from bascule.directory.hashing import hash_password, hash_passwords, verify_password
-from bascule.directory.people import (
+from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
+from bascule.domain.calendar import Milestone, Span, rentree_year_of
+from bascule.domain.passwords import generate_password, meets_policy
+from bascule.domain.people import on_pedagogical_network
+from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
+from bascule.domain.school import SchoolYear, local_time
+from bascule.errors import Problem, UserError
+from bascule.operations.calendars import load_calendar
+from bascule.operations.campaign import (
+    ApplyOutcome,
+    MassLeaveRefused,
+    apply_saved_plan,
+    campaigns,
+    fresh_folder,
+    school_name,
+    sealer_for,
+)
+from bascule.operations.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
+from bascule.plan.model import Plan
+from bascule.reports.credentials import write_private
+from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
+from bascule.settings import Settings
+from bascule.store.accounts import AccountRow, attended_structures
+from bascule.store.accounts import search_accounts as find_accounts
+from bascule.store.audit import AuditFilter, JournalEntry, journal_entries, last_applied
+from bascule.store.engine import keep_connections, open_store
+from bascule.store.hashing import hash_password, hash_passwords, verify_password
+from bascule.store.people import (
     DelegationRow,
     Person,
     account_state,
@@ -35,48 +57,22 @@ from bascule.directory.people import (
     set_password_hash,
     structure_members,
 )
-from bascule.directory.plans import (
+from bascule.store.plans import (
     Approval,
     approval_of,
     approve,
     pending_approval,
     pending_plan,
 )
-from bascule.directory.sealed import keep_for_targets
-from bascule.directory.store import (
-    StagedCampaign,
-    keep_connections,
-    latest_problems,
-    open_store,
-)
-from bascule.directory.tokens import (
+from bascule.store.sealed import keep_for_targets
+from bascule.store.staging import StagedCampaign, latest_problems
+from bascule.store.tokens import (
     TokenRow,
     create_token,
     list_tokens,
     revoke_token,
     token_holder,
 )
-from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
-from bascule.domain.calendar import Milestone, Span, rentree_year_of
-from bascule.domain.passwords import generate_password, meets_policy
-from bascule.domain.people import on_pedagogical_network
-from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
-from bascule.domain.school import SchoolYear, local_time
-from bascule.errors import Problem, UserError
-from bascule.pipeline import (
-    ApplyOutcome,
-    MassLeaveRefused,
-    apply_saved_plan,
-    campaigns,
-    fresh_folder,
-    school_name,
-    sealer_for,
-)
-from bascule.plan.model import Plan
-from bascule.reports.credentials import write_private
-from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
-from bascule.settings import Settings
-from bascule.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
 from bascule.targets.client import password_accepted
 from bascule.targets.entries import flavour_for
 from bascule.targets.model import container_of

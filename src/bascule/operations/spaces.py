@@ -12,22 +12,13 @@ from pathlib import Path
 
 from sqlalchemy.exc import NoResultFound
 
-from bascule.calendars import load_calendar
-from bascule.directory.accounts import deleted_logins
-from bascule.directory.people import find_person, journal_entry
-from bascule.directory.store import (
-    drop_campaign,
-    latest_staged_sha256,
-    older_campaigns,
-    open_store,
-    staged_document,
-    staged_year,
-)
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import describe_moment, local_time
 from bascule.errors import UserError
-from bascule.pipeline import force_past_gate, nothing_imported
+from bascule.operations.calendars import load_calendar
+from bascule.operations.campaign import force_past_gate, nothing_imported
+from bascule.operations.summaries import SPACES_USAGE, keep_summary
 from bascule.settings import Settings, remember_spaces_root
 from bascule.spaces.cleanup import CleanupPlan, Item, apply_cleanup, items_for, purge_archives
 from bascule.spaces.model import SpaceKind
@@ -41,7 +32,16 @@ from bascule.spaces.tree import (
     sync_tree,
 )
 from bascule.spaces.usage import Usage, scan
-from bascule.summaries import SPACES_USAGE, keep_summary
+from bascule.store.accounts import deleted_logins
+from bascule.store.engine import open_store
+from bascule.store.people import find_person, journal_entry
+from bascule.store.staging import (
+    drop_campaign,
+    latest_staged_sha256,
+    older_campaigns,
+    staged_document,
+    staged_year,
+)
 from bascule.targets.store_view import posix_numbers
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from anyascii import anyascii
 from sqlalchemy import Connection, Engine, func, select
 
-from bascule.directory.schema import (
+from bascule.domain.logins import LoginKind
+from bascule.store.schema import (
     account,
     directory_version,
     fact,
@@ -19,7 +20,6 @@ from bascule.directory.schema import (
     person,
     person_source_id,
 )
-from bascule.domain.logins import LoginKind
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from bascule.directory.schema import api_token, person
 from bascule.errors import UserError
+from bascule.store.schema import api_token, person
 
 SCOPES = {"lecture": "lire comptes, plan, vérification",
           "mots-de-passe": "réinitialiser des mots de passe",

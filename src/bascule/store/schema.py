@@ -17,7 +17,7 @@ from sqlalchemy import (
     true,
 )
 
-from bascule.directory.types import UtcDateTime
+from bascule.store.types import UtcDateTime
 
 metadata = MetaData()
 

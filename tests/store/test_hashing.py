@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import VerifyMismatchError
 
-from bascule.directory import hashing
+from bascule.store import hashing
 
 
 def test_the_production_hasher_uses_owasp_argon2id_parameters() -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from bascule.directory.schema import journal, saved_plan
+from bascule.store.schema import journal, saved_plan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""Loading the directory of one school as a DirectoryState value, for the pure plan."""
+"""Loading the directory of one school as a StoreState value, for the pure plan."""
 
 from __future__ import annotations
 
@@ -8,26 +8,26 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, func, select, update
 
-from bascule.directory.schema import (
-    account,
-    directory_version,
-    fact,
-    login,
-    person,
-    person_source_id,
-)
 from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import is_last_level
 from bascule.plan.model import (
     Account,
     AccountStatus,
-    DirectoryState,
     Fact,
     Identity,
     KnownPerson,
     PersonKind,
     SourceId,
+    StoreState,
+)
+from bascule.store.schema import (
+    account,
+    directory_version,
+    fact,
+    login,
+    person,
+    person_source_id,
 )
 
 
@@ -56,12 +56,12 @@ def is_in_sync(connection: Connection, uai: str, staged_sha256: str) -> bool:
 
 
 def load_state(connection: Connection, uai: str, school_year: SchoolYear,
-               *, quarantine: timedelta, staged_sha256: str) -> DirectoryState:
+               *, quarantine: timedelta, staged_sha256: str) -> StoreState:
     holdings, logins_of = _logins(connection, uai)
     latest_year = connection.execute(select(func.max(fact.c.school_year)).where(
         (fact.c.uai == uai) & (fact.c.school_year <= school_year.start))).scalar()
     latest = _facts(connection, uai, latest_year) if latest_year is not None else frozenset()
-    return DirectoryState(
+    return StoreState(
         uai=uai,
         people=_people(connection, uai, logins_of),
         registries={kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)

@@ -6,10 +6,11 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bascule.directory.store import latest_snapshot, open_store, stage_snapshot
 from bascule.exports.read import read_export
 from bascule.exports.source import open_source
 from bascule.snapshot.campaign import ImportContext, build_snapshot
+from bascule.store.engine import open_store
+from bascule.store.staging import latest_snapshot, stage_snapshot
 from bascule.synthetic.generate import GeneratedCollege
 
 
@@ -52,8 +53,8 @@ def test_the_store_is_migrated_once_and_reopened_as_is(tmp_path: Path) -> None:
 def test_instants_round_trip_whatever_their_zone(tmp_path: Path) -> None:
     from sqlalchemy import select
 
-    from bascule.directory.schema import journal
     from bascule.domain.school import SCHOOL_TIMEZONE
+    from bascule.store.schema import journal
 
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     paris = datetime(2026, 8, 26, 9, 0, tzinfo=SCHOOL_TIMEZONE)
