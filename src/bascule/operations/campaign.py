@@ -23,7 +23,8 @@ from bascule.exports.source import UnreadableSource
 from bascule.operations.calendars import load_calendar
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
-from bascule.plan.model import Action, ActionKind, PersonKind, Plan, StoreState
+from bascule.plan.model import Action, PersonKind, Plan, StoreState
+from bascule.plan.model import ActionKind as ActionKind
 from bascule.reports.credentials import write_credentials
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home

@@ -36,14 +36,17 @@ from bascule.plan.model import Plan
 from bascule.reports.credentials import write_private
 from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.settings import Settings
-from bascule.store.accounts import AccountRow, attended_structures
+from bascule.store.accounts import AccountRow as AccountRow
+from bascule.store.accounts import attended_structures
 from bascule.store.accounts import search_accounts as find_accounts
-from bascule.store.audit import AuditFilter, JournalEntry, journal_entries, last_applied
+from bascule.store.audit import AuditFilter as AuditFilter
+from bascule.store.audit import JournalEntry as JournalEntry
+from bascule.store.audit import journal_entries, last_applied
 from bascule.store.engine import keep_connections, open_store
 from bascule.store.hashing import hash_password, hash_passwords, verify_password
+from bascule.store.people import DelegationRow as DelegationRow
+from bascule.store.people import Person as Person
 from bascule.store.people import (
-    DelegationRow,
-    Person,
     account_state,
     find_person,
     find_person_by_key,

@@ -32,6 +32,7 @@ from bascule.spaces.tree import (
     sync_tree,
 )
 from bascule.spaces.usage import Usage, scan
+from bascule.spaces.usage import human_size as human_size
 from bascule.store.accounts import deleted_logins
 from bascule.store.engine import open_store
 from bascule.store.people import find_person, journal_entry

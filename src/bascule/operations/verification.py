@@ -23,7 +23,8 @@ from bascule.store.sealed import Sealer
 from bascule.store.staging import latest_staged_sha256, staged_year
 from bascule.targets.sync import SyncReport, sync_target
 from bascule.verification.gather import store_input
-from bascule.verification.model import Finding, TargetState, counts, verify
+from bascule.verification.model import Finding, TargetState, verify
+from bascule.verification.model import counts as counts
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bascule.errors import UserError
 from bascule.operations import school as school_ops
-from bascule.plan.model import ActionKind
+from bascule.operations.campaign import ActionKind
 from bascule.settings import Settings
 
 

@@ -1,0 +1,32 @@
+"""/imports: the school's staged imports and the problems of the latest."""
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from bascule.operations import campaign
+from bascule.operations import school as school_ops
+from bascule.web.requests import Reader
+
+router = APIRouter()
+
+
+class Campaign(BaseModel):
+    annee: str
+    importe_le: datetime
+    empreinte: str
+
+
+class ImportState(BaseModel):
+    imports: list[Campaign]
+    problemes: list[str]
+
+
+@router.get("/imports", response_model=ImportState)
+def imports(who: Reader) -> ImportState:
+    staged = [c for c in campaign.campaigns(who.settings) if c.uai == who.school]
+    return ImportState(
+        imports=[Campaign(annee=str(c.school_year), importe_le=c.staged_at,
+                          empreinte=c.content_sha256) for c in staged],
+        problemes=[p.message for p in school_ops.import_problems(who.settings, who.school)])

@@ -1,0 +1,64 @@
+"""/plan: the plan waiting for approval, its approval, and applying it (with progress)."""
+
+from collections import Counter
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from bascule.operations import school as school_ops
+from bascule.web.requests import Actor, Planner, Reader, api_refusal
+
+router = APIRouter()
+
+
+class PlanState(BaseModel):
+    pending: bool
+    sha256: str | None = None
+    approved_by: str | None = None
+    counts: dict[str, int] = {}
+
+
+class Approval(BaseModel):
+    empreinte: str
+
+
+class Application(BaseModel):
+    empreinte: str
+    confirmer_departs: bool = False
+
+
+def _state(who: Actor) -> PlanState:
+    waiting = school_ops.pending(who.settings, who.school)
+    if waiting is None:
+        return PlanState(pending=False)
+    return PlanState(pending=True, sha256=waiting.approval.content_sha256,
+                     approved_by=waiting.approval.approved_by,
+                     counts=dict(Counter(a.kind.value for a in waiting.plan.actions)))
+
+
+@router.get("/plan", response_model=PlanState)
+def plan(who: Reader) -> PlanState:
+    return _state(who)
+
+
+@router.post("/plan/approbation", response_model=PlanState)
+def approve(body: Approval, who: Planner) -> PlanState:
+    with api_refusal():
+        school_ops.approve_plan(who.settings, who.school, body.empreinte, by=who.person.login,
+                                now=who.now())
+    return _state(who)
+
+
+@router.post("/plan/application", status_code=202)
+def apply(body: Application, who: Planner) -> dict[str, object]:
+    """Starts applying the approved plan of this hash; its progress is GET
+    /plan/application."""
+    with api_refusal():
+        return who.console.runs[who.school].start(
+            body.empreinte, by=who.person.login,
+            allow_mass_leave=body.confirmer_departs).as_json()
+
+
+@router.get("/plan/application")
+def apply_progress(who: Reader) -> dict[str, object]:
+    return who.console.runs[who.school].progress.as_json()

@@ -1,0 +1,21 @@
+"""The console's pages, one router per section of the menu (the sign-in and one's account
+first). Each imports web.requests and web.rendering, and bascule.operations for what it does."""
+
+from fastapi import APIRouter
+
+from bascule.web.pages import (
+    account,
+    accounts,
+    calendar,
+    dashboard,
+    journal,
+    passwords,
+    pilotage,
+    plan,
+    spaces,
+    verification,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    account.router, dashboard.router, passwords.router, plan.router, accounts.router,
+    pilotage.router, verification.router, spaces.router, calendar.router, journal.router)

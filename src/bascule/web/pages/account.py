@@ -1,0 +1,95 @@
+"""Sign-in, sign-out and Mon compte (one's own password; all élèves and responsables see)."""
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bascule.domain.policy import STAFF_PROFILES
+from bascule.errors import UserError
+from bascule.operations import school as school_ops
+from bascule.operations.campaign import school_name
+from bascule.operations.school import Person
+from bascule.web.rendering import page
+from bascule.web.requests import Console, Posted, Refused, Who, console_of, refusal
+from bascule.web.security import COOKIE, SESSION_SECONDS
+
+PREAUTH = "bascule_preauth"  # the sign-in form's own CSRF cookie, before any session
+router = APIRouter(include_in_schema=False)
+Field = Annotated[str, Form()]
+
+
+@router.get("/connexion", response_class=HTMLResponse)
+def sign_in_form(request: Request, console: Annotated[Console, Depends(console_of)]
+                 ) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    choices = [(school, school_name(console.settings, school)) for school in console.schools]
+    response = page(request, "connexion.html.j2", preauth=token,
+                    schools=choices if len(choices) > 1 else [])
+    response.set_cookie(PREAUTH, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+def _checked_person(console: Console, request: Request, school: str, login: str,
+                    password: str) -> Person:
+    """The person these credentials sign in, throttled per login and per address."""
+    keys = (f"login:{school}:{login}", f"ip:{request.client.host if request.client else '?'}")
+    if any(console.sign_ins.blocked(key) for key in keys):
+        raise Refused(429, "Trop d'essais : réessayez dans quelques minutes.")
+    try:
+        person = school_ops.sign_in(console.settings, school, login, password,
+                                    now=console.clock())
+    except UserError as exc:
+        for key in keys:
+            console.sign_ins.record(key)
+        raise Refused(401, exc.message, exc.hint) from exc
+    for key in keys:
+        console.sign_ins.forget(key)
+    return person
+
+
+@router.post("/connexion")
+def sign_in(request: Request, console: Annotated[Console, Depends(console_of)],
+            identifiant: Field, mot_de_passe: Field, csrf: Annotated[str | None, Form()] = None,
+            etablissement: Annotated[str | None, Form()] = None) -> Response:
+    expected = request.cookies.get(PREAUTH)
+    if not (expected and csrf and secrets.compare_digest(expected, csrf)):
+        raise Refused(403, "Formulaire expiré : rechargez la page de connexion.")
+    school = console.schools[0] if len(console.schools) == 1 else etablissement
+    if school not in console.schools:
+        raise Refused(400, "Choisissez votre établissement dans la liste.")
+    person = _checked_person(console, request, school, identifiant, mot_de_passe)
+    cookie, _session = console.sessions.open(person.login, school)
+    target = ("/mon-compte" if person.profile not in STAFF_PROFILES
+              or person.must_change_password else "/")
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", max_age=SESSION_SECONDS)
+    response.delete_cookie(PREAUTH)
+    return response
+
+
+@router.post("/deconnexion")
+def sign_out(who: Posted) -> Response:
+    response = RedirectResponse("/connexion", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/mon-compte", response_class=HTMLResponse)
+def my_account(request: Request, who: Who) -> HTMLResponse:
+    return page(request, "mon_compte.html.j2", who, person=who.person, done=False)
+
+
+@router.post("/mon-compte", response_class=HTMLResponse)
+def change_password(request: Request, who: Posted, actuel: Field, nouveau: Field,
+                    confirmation: Field) -> HTMLResponse:
+    if nouveau != confirmation:
+        raise Refused(400, "Les deux saisies du nouveau mot de passe diffèrent.")
+    with refusal(400):
+        school_ops.change_own_password(who.settings, who.school, who.person.login,
+                                       current=actuel, new=nouveau, now=who.now())
+    return page(request, "mon_compte.html.j2", who, done=True,
+                person=school_ops.current_person(who.settings, who.school, who.person.login))

@@ -1,0 +1,24 @@
+"""Tableau de bord: where the campaign stands, what the calendar allows now, the apply run."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from bascule.domain.calendar import allowed_at, rentree_year_of
+from bascule.domain.school import describe_moment
+from bascule.operations import school as school_ops
+from bascule.operations.calendars import load_calendar
+from bascule.web.rendering import page
+from bascule.web.requests import Staff
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, who: Staff) -> HTMLResponse:
+    now = who.now()
+    calendar = load_calendar(who.settings.home, rentree_year_of(now), who.school)
+    return page(request, "tableau.html.j2", who, person=who.person,
+                moment=describe_moment(now), allowed=allowed_at(calendar, now).labelled(),
+                phase=[m.value for m in calendar.active(now)],
+                board=school_ops.dashboard(who.settings, who.school),
+                run=who.console.runs[who.school].progress)

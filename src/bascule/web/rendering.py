@@ -1,0 +1,61 @@
+"""The console's pages rendered: the Jinja2 templates (templates/web), the menu a person sees
+(only the pages the policy would show them), and the school's name in every header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from bascule.domain.policy import STAFF_PROFILES, Permission, decide
+from bascule.domain.school import describe_moment
+from bascule.operations.campaign import ActionKind, school_name
+from bascule.operations.school import Person
+from bascule.web.requests import SignedIn, console_of
+
+_templates = Environment(loader=PackageLoader("bascule", "templates/web"),
+                         autoescape=select_autoescape(default=True), trim_blocks=True,
+                         lstrip_blocks=True)
+_templates.globals["describe"] = describe_moment  # every date shown in the school's time
+_templates.globals["action_label"] = lambda name: (
+    ActionKind(name).label if name in {kind.value for kind in ActionKind} else name)
+
+# The console's pages for staff, each with the permission that shows it in the menu (None: all
+# staff); the pages themselves ask the policy again.
+_PAGES: tuple[tuple[str, str, Permission | None], ...] = (
+    ("/", "Tableau de bord", None),
+    ("/plan", "Plan", None),
+    ("/mots-de-passe", "Mots de passe", None),
+    ("/comptes", "Comptes", None),
+    ("/pilotage/fermeture", "Fermeture rentrée", Permission.TOGGLE_ENT_CLOSURE),
+    ("/pilotage/autorisations", "Autorisations", None),
+    ("/verification", "Vérification", None),
+    ("/espaces", "Espaces", None),
+    ("/calendrier", "Calendrier", None),
+    ("/journal", "Journal", Permission.READ_AUDIT),
+)
+
+
+def menu(person: Person | None) -> list[tuple[str, str]]:
+    """The links a person sees: none before their own password is chosen, only their own
+    page for élèves and responsables."""
+    if person is None or person.must_change_password or person.profile not in STAFF_PROFILES:
+        return []
+    return [(path, label) for path, label, permission in _PAGES
+            if permission is None or decide(person.roles, permission).allowed]
+
+
+def page(request: Request, template: str, who: SignedIn | None = None, *, status: int = 200,
+         **values: Any) -> HTMLResponse:
+    """templates/web/`template` with these values; the menu is that of `values["person"]`
+    (none without), the header names the session's school (the only one when signed out of a
+    one-school console)."""
+    console = console_of(request)
+    school = who.school if who else console.schools[0] if len(console.schools) == 1 else None
+    html = _templates.get_template(template).render(
+        school=school_name(console.settings, school) if school else "bascule", uai=school,
+        session=who.session if who else None, secure=request.url.scheme == "https",
+        menu=menu(values.get("person")), **values)
+    return HTMLResponse(html, status_code=status)
