@@ -141,8 +141,8 @@ def init(
 def import_(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(
-        help="Exports Siècle-BEE (.xml ou .zip), STS-Web sts_emp, CSV des personnes locales ; "
-        "un dossier vaut pour les exports qu'il contient.",
+        help="Exports Siècle-BEE (.xml ou .zip), STS-Web sts_emp, CSV des personnes locales, "
+        "ou fichiers AAF de l'académie ; un dossier vaut pour les exports qu'il contient.",
         show_default=False)],
     report: Annotated[Path | None, typer.Option(
         help="Écrit le rapport de qualité des données (HTML) pour le secrétariat.")] = None,
@@ -168,7 +168,8 @@ def import_(
     if as_json:
         write_json(render.import_json(outcome, outcome.problems))
     else:
-        render.import_outcome(out, outcome, settings.max_problems_shown)
+        for one in (outcome, *outcome.other_schools):  # an AAF delivery feeds several schools
+            render.import_outcome(out, one, settings.max_problems_shown)
     _write_report(report, settings, outcome, outcome.problems, now)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bascule.errors import error
+from bascule.exports.aaf import read_aaf
 from bascule.exports.localcsv import is_local_people_csv, read_local_people
 from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.siecle import (
@@ -30,6 +31,7 @@ _READERS: dict[str, Callable[[Source], ExportFile]] = {
     ExportKind.NOMENCLATURE.value: read_nomenclature,
     ExportKind.STRUCTURES.value: read_structures,
     ExportKind.STS.value: read_sts,
+    ExportKind.AAF.value: read_aaf,
 }
 
 # Files people often give by mistake, with what to give instead.
@@ -43,8 +45,8 @@ _WRONG_FILES = {
 }
 _EXPECTED = (
     "Donnez les exports XML de Siècle-BEE (ElevesSansAdresses, ResponsablesAvecAdresses, "
-    "Nomenclature, Structures), l'export STS-Web sts_emp_<UAI>_<année>.xml ou le CSV des "
-    "personnes locales."
+    "Nomenclature, Structures), l'export STS-Web sts_emp_<UAI>_<année>.xml, le CSV des "
+    "personnes locales, ou les fichiers AAF de l'académie (ficAlimMENESR)."
 )
 
 

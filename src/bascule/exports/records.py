@@ -20,6 +20,7 @@ class ExportKind(Enum):
     STRUCTURES = "BEE_STRUCTURES"
     STS = "STS_EDT"
     LOCAL_PEOPLE = "personnes-locales"
+    AAF = "ficAlimMENESR"
 
     @property
     def label(self) -> str:
@@ -34,6 +35,7 @@ _LABELS = {
     ExportKind.STRUCTURES: "Siècle-BEE structures",
     ExportKind.STS: "STS-Web emploi du temps",
     ExportKind.LOCAL_PEOPLE: "CSV des personnes locales",
+    ExportKind.AAF: "AAF (annuaire académique)",
 }
 
 
@@ -234,6 +236,35 @@ class ServiceRecord(Located):
         return f"service {self.subject_code} de {self.structure_code}"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AafChange:
+    """One modification of an AAF modifyRequest: replace, add or delete these values."""
+
+    name: str
+    operation: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AafRecord(Located):
+    """One AAF request: add (the whole record), modify (changes) or delete (the id only).
+    `attributes` holds only the attributes bascule uses, each with its values in order."""
+
+    operation: str
+    category: str | None
+    identifier: str | None
+    attributes: dict[str, tuple[str, ...]]
+    changes: tuple[AafChange, ...] = ()
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.category or 'enregistrement'} {self.identifier}"
+
+    def first(self, name: str) -> str | None:
+        values = self.attributes.get(name)
+        return values[0] if values else None
+
+
 @dataclass(slots=True, kw_only=True)
 class ExportFile:
     """Everything read from one file. Readers fill the lists that apply to their kind."""
@@ -252,3 +283,6 @@ class ExportFile:
     staff: list[StaffRecord] = field(default_factory=list)
     structures: list[StructureRecord] = field(default_factory=list)
     services: list[ServiceRecord] = field(default_factory=list)
+    aaf: list[AafRecord] = field(default_factory=list)
+    aaf_delivery: str | None = None  # "Complet" or "Delta", from the file name
+    aaf_part: int | None = None  # the split number (_0000, _0001...)

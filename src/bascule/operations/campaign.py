@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 from collections.abc import Callable, Sequence
@@ -18,8 +19,9 @@ from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
-from bascule.exports.records import ExportFile
+from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.source import UnreadableSource
+from bascule.operations import aaf_import
 from bascule.operations.calendars import load_calendar
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
@@ -67,6 +69,8 @@ class ImportOutcome:
     summary: Summary
     findings: tuple[Finding, ...]
     staging: Staging
+    # An AAF delivery can feed several schools of the folder: the others' outcomes.
+    other_schools: tuple[ImportOutcome, ...] = ()
 
 
 EXPORT_SUFFIXES = (".xml", ".zip", ".csv")
@@ -115,6 +119,11 @@ def import_exports(
                                  findings=assess_quality(same.snapshot),
                                  staging=Staging.UNCHANGED)
     files, problems = read_all(paths, on_file)
+    mixed = aaf_import.mixes_sources(files)
+    if mixed is not None:
+        raise ImportRejected([*problems, mixed])
+    if not problems and any(export.kind is ExportKind.AAF for export in files):
+        return _import_aaf(engine, settings, files, now=now, stage=stage, actor=actor)
     context = ImportContext(school_uais=settings.uais,
                             newest_staged_year=newest_staged_years(engine),
                             today=now.date())
@@ -134,6 +143,20 @@ def import_exports(
                                            "eleves": len(snapshot.active_eleves)})
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
+
+
+def _import_aaf(engine: Engine, settings: Settings, files: list[ExportFile], *, now: datetime,
+                stage: bool, actor: str) -> ImportOutcome:
+    results, problems = aaf_import.read_deliveries(engine, settings, files, now)
+    staged = (aaf_import.stage_deliveries(engine, results, problems, now, actor) if stage
+              else [False] * len(results))
+    outcomes = [ImportOutcome(
+        snapshot=snapshot, problems=list(problems), summary=summarise(snapshot),
+        findings=assess_quality(snapshot),
+        staging=Staging.CHECKED if not stage else Staging.STAGED if changed
+        else Staging.UNCHANGED)
+        for (snapshot, _state), changed in zip(results, staged, strict=True)]
+    return dataclasses.replace(outcomes[0], other_schools=tuple(outcomes[1:]))
 
 
 def _sha256(path: Path) -> str:

@@ -21,6 +21,7 @@ _STAFF_PROFILES = {
     StaffCategory.ADMINISTRATIF: "administratif",
 }
 INE_SCHEMES = ("ine", "ine_rnie", "ine_bea")
+AAF_SCHEME = "aaf"  # ENTPersonJointure, the académie directory's id of a person
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +66,8 @@ def _eleve(eleve: Eleve) -> DesiredPerson:
         INE_SCHEMES, (eleve.ine, eleve.ine_rnie, eleve.ine_bea), strict=True) if value}
     if eleve.elenoet:
         ids.add(SourceId("elenoet", eleve.elenoet))
+    if eleve.aaf_jointure:
+        ids.add(SourceId(AAF_SCHEME, eleve.aaf_jointure))
     return DesiredPerson(
         ref=eleve_ref(eleve.eleve_id), kind=PersonKind.ELEVE, source_ids=frozenset(ids),
         identity=Identity(last_name=eleve.last_name, birth_name=eleve.birth_name,
@@ -93,7 +96,10 @@ def _staff(member: Staff) -> DesiredPerson:
 def _responsable(responsable: Responsable, children: frozenset[str]) -> DesiredPerson:
     return DesiredPerson(
         ref=f"responsable:{responsable.personne_id}", kind=PersonKind.RESPONSABLE,
-        source_ids=frozenset({SourceId("personne_id", responsable.personne_id)}),
+        # An AAF jointure is not a Siècle PERSONNE_ID: two numberings, never mixed.
+        source_ids=frozenset({SourceId(AAF_SCHEME, responsable.aaf_jointure)
+                              if responsable.aaf_jointure
+                              else SourceId("personne_id", responsable.personne_id)}),
         identity=Identity(last_name=responsable.last_name, birth_name=responsable.birth_name,
                           first_name=responsable.first_name, birth_date=None,
                           email=responsable.email, function=None, profile="responsable"),
@@ -111,6 +117,10 @@ def covered_schemes(snapshot: Snapshot) -> frozenset[str]:
         schemes |= {"sts_epp", "sts_local"}
     if snapshot.has_source(ExportKind.LOCAL_PEOPLE.value):
         schemes.add("csv")
+    # The AAF speaks for everyone; raw exports for those known only by their AAF jointure when
+    # they cover every profile it does (a school that went back from the AAF).
+    if snapshot.from_aaf or {"personne_id", "sts_epp"} <= schemes:
+        schemes.add(AAF_SCHEME)
     return frozenset(schemes)
 
 

@@ -3,6 +3,7 @@
 Élèves: any INE -> ELEVE_ID -> ELENOET -> last name + first name + birth date.
 Staff: STS epp id or the CSV id -> STS local id with the same name -> name + birth date.
 Responsables: PERSONNE_ID -> name and a child in common.
+The AAF jointure (scheme "aaf") is an id like the others for every kind.
 A tier with several candidates, or a candidate already claimed, is ambiguous: reported, never
 merged; the person is left out of the plan until someone settles it.
 """
@@ -13,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bascule.plan.desired import INE_SCHEMES, DesiredPerson
+from bascule.plan.desired import AAF_SCHEME, INE_SCHEMES, DesiredPerson
 from bascule.plan.model import KnownPerson, PersonKind, PlanProblem
 
 Tier = Callable[[DesiredPerson, "Index"], set[str]]
@@ -82,10 +83,11 @@ def _by_name_and_child(matched_children: dict[str, str]) -> Tier:
 
 def _tiers(kind: PersonKind, matched_children: dict[str, str]) -> tuple[Tier, ...]:
     if kind is PersonKind.ELEVE:
-        return (_by_ids(*INE_SCHEMES), _by_ids("eleve_id"), _by_ids("elenoet"), _by_name)
+        return (_by_ids(*INE_SCHEMES), _by_ids("eleve_id"), _by_ids(AAF_SCHEME),
+                _by_ids("elenoet"), _by_name)
     if kind is PersonKind.STAFF:
-        return (_by_ids("sts_epp", "csv"), _local_id_and_name, _by_name)
-    return (_by_ids("personne_id"), _by_name_and_child(matched_children))
+        return (_by_ids("sts_epp", "csv", AAF_SCHEME), _local_id_and_name, _by_name)
+    return (_by_ids("personne_id", AAF_SCHEME), _by_name_and_child(matched_children))
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ class StaffSource(Enum):
     EPP = "epp"  # national staff database, stable across years
     LOCAL = "local"  # created in STS by the school (a substitute)
     CSV = "csv"  # the local-people CSV
+    AAF = "aaf"  # the académie's AAF feed: its jointure (ENTPersonJointure)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +51,7 @@ class Eleve:
     entry_date: date | None
     exit_date: date | None
     inactive_reason: InactiveReason | None
+    aaf_jointure: str | None = None  # ENTPersonJointure, when read from the AAF
 
     @property
     def active(self) -> bool:
@@ -68,6 +70,7 @@ class Responsable:
     first_name: str
     civility: str | None
     email: str | None  # kept for the ENT account and its recovery (AAF `mail`)
+    aaf_jointure: str | None = None  # ENTPersonJointure, when read from the AAF
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,4 +188,16 @@ class Snapshot:
         return tuple(eleve for eleve in self.eleves if eleve.active)
 
     def has_source(self, kind: str) -> bool:
-        return any(source.kind == kind for source in self.sources)
+        """Whether an export of this kind (or the AAF files standing for it) was given."""
+        kinds = {kind, AAF_EQUIVALENT.get(kind)}
+        return any(source.kind in kinds for source in self.sources)
+
+    @property
+    def from_aaf(self) -> bool:
+        return any(source.kind.startswith(AAF_ROOT) for source in self.sources)
+
+
+AAF_ROOT = "ficAlimMENESR"
+# The AAF files (kind "ficAlimMENESR/<category>") that describe what a raw export describes.
+AAF_EQUIVALENT = {"BEE_ELEVES": f"{AAF_ROOT}/Eleve", "BEE_RESPONSABLES": f"{AAF_ROOT}/PersRelEleve",
+                  "STS_EDT": f"{AAF_ROOT}/PersEducNat"}

@@ -54,7 +54,9 @@ def _staff(record: StaffRecord, key: StaffKey, hint: str, checker: Checker) -> S
     first_names = (record.prenom or "").split()
     first_name = checker.name(first_names[0] if first_names else "", location, "PRENOM", hint,
                               required=True)
-    parse = parse_french_date if key.source == StaffSource.CSV.value else parse_iso_date
+    # STS writes dates YYYY-MM-DD; the CSV and the AAF DD/MM/YYYY.
+    french = key.source in (StaffSource.CSV.value, StaffSource.AAF.value)
+    parse = parse_french_date if french else parse_iso_date
     if key.source == StaffSource.CSV.value and "-" in (record.date_naissance or ""):
         parse = parse_iso_date
     birth_date = checker.date(record.date_naissance, parse, location, "DATE_NAISSANCE", hint,

@@ -235,3 +235,15 @@ api_token = Table(
     Column("revoked_at", UtcDateTime(), nullable=True),
     UniqueConstraint("uai", "name", name="uq_api_token_name"),
 )
+
+# The AAF records a school is fed from: its last Complet delivery with the Deltas applied since
+# (JSON of snapshot.aaf_deliveries.AafState). The next Delta applies on top of it; a Complet
+# replaces it. One row per school, written with the campaign it gave.
+aaf_state = Table(
+    "aaf_state",
+    metadata,
+    Column("uai", String(8), primary_key=True),
+    Column("complete_date", Date, nullable=False),
+    Column("last_date", Date, nullable=False),
+    Column("state", Text, nullable=False),
+)
