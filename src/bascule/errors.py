@@ -101,6 +101,10 @@ class UserError(Exception):
         self.location = location
 
 
+class UnknownValue(UserError):
+    """An option's value outside its allowed set: a usage mistake, exit 2 like Click's own."""
+
+
 class ImportRejected(UserError):
     """The files hold error-level problems: nothing was written."""
 

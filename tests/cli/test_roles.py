@@ -109,7 +109,12 @@ def test_audit_lists_imports_applies_delegations_and_resets_without_secrets(
     assert not any(secret in json.dumps(entries) for secret in initial)
     only = json.loads(college_accounts("audit", "--json", "--actor", "cdurand").stdout)
     assert [e["action"] for e in only] == ["password_reset"]
-    assert "password_reset" in college_accounts("audit", "--target", "temery").stdout
+    listed = college_accounts("audit", "--target", "temery").stdout
+    assert "réinitialisation du mot de passe" in listed and "ÉMERY Timothée (temery)" in listed
+    assert "password_reset" not in listed and "eleve:" not in listed
+    by_word = json.loads(college_accounts("audit", "--json", "--action",
+                                          "Réinitialisation du mot de passe").stdout)
+    assert [e["action"] for e in by_word] == ["password_reset"]
 
 
 def _check(cli: Cli, login: str, at: str) -> str:
@@ -133,9 +138,9 @@ def test_the_rentree_closure_through_the_summer(college_accounts: Cli) -> None:
     reopened = cli("access", "reopen", "--profile", "eleve", "--by", "idasilva",
                    "--at", "2026-08-26T09:00")
     assert reopened.exit_code == 0
-    assert "ENT rouvert pour les eleves" in reopened.stdout
+    assert "ENT rouvert pour les élèves" in reopened.stdout
     assert _check(cli, "lmartin", "2026-08-27T10:00") == (
-        "lmartin : autorisé (fermeture rentrée levée pour les eleves par idasilva le mercredi "
+        "lmartin : autorisé (fermeture rentrée levée pour les élèves par idasilva le mercredi "
         "26/08/2026 09:00).")
     assert "refusé" in _check(cli, "p.martin", "2026-08-27T10:00")  # responsables still closed
     assert cli("access", "close", "--profile", "eleve", "--by", "idasilva",
@@ -145,7 +150,7 @@ def test_the_rentree_closure_through_the_summer(college_accounts: Cli) -> None:
     late = cli("access", "reopen", "--profile", "eleve", "--by", "idasilva",
                "--at", "2026-09-02T09:00")
     assert late.exit_code == 1 and "n'est pas en cours" in late.stderr
-    assert "ent_reopen" in cli("audit", "--actor", "idasilva").stdout
+    assert "ENT rouvert (fermeture rentrée)" in cli("audit", "--actor", "idasilva").stdout
 
 
 def test_access_of_unknown_and_disabled_accounts(college_accounts: Cli, files: Files) -> None:
@@ -222,4 +227,4 @@ def test_an_eleve_changes_their_own_password_with_the_current_one(college_accoun
     assert done.exit_code == 0, done.output
     assert "Mot de passe de MARTIN Léa (lmartin) changé." in done.stdout
     assert b"NouveauMotDePasse1!" not in _store(college_accounts)
-    assert "password_change" in college_accounts("audit", "--target", "lmartin").stdout
+    assert "changement de mot de passe" in college_accounts("audit", "--target", "lmartin").stdout

@@ -113,7 +113,11 @@ def test_accounts_lists_every_field(imported: Cli) -> None:
                    "initial_password": True}
     staff = json.loads(imported("accounts", "--json", "--profile", "enseignant").stdout)
     assert {r["login"] for r in staff} == {"cdurand", "jlegoff", "lfrancois"}
-    assert imported("accounts", "--csv").stdout.startswith("login;educonnect;profile;status")
+    assert imported("accounts", "--csv").stdout.startswith(
+        "identifiant;identifiant EduConnect;profil;état;nom;prénom")
+    in_french = json.loads(imported("accounts", "--json", "--profile", "Élève",
+                                    "--status", "actif").stdout)
+    assert {r["profile"] for r in in_french} == {"eleve"} and len(in_french) > 1
 
 
 def test_a_leaver_is_disabled_and_comes_back_with_the_same_account(
@@ -319,3 +323,14 @@ def test_a_bad_setting_is_named_with_its_file(imported: Cli) -> None:
     result = imported("plan")
     assert result.exit_code == 1
     assert "accounts.login_follows_name_change doit être de type bool" in result.stderr
+
+
+@pytest.mark.parametrize(("option", "value", "allowed"), [
+    ("--profile", "pupil", "élève, responsable, enseignant"),
+    ("--status", "activ", "actif, désactivé, supprimé"),
+])
+def test_an_unknown_filter_value_is_refused_with_the_allowed_ones(
+        imported: Cli, option: str, value: str, allowed: str) -> None:
+    refused = imported("accounts", "--json", option, value)
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert f"{option} « {value} »" in refused.stderr and allowed in refused.stderr

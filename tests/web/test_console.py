@@ -177,7 +177,7 @@ def test_accounts_export_as_csv_for_the_referents(school: Cli) -> None:
     assert export.headers["content-type"].startswith("text/csv")
     assert export.content.startswith(b"\xef\xbb\xbf")  # the BOM spreadsheets need
     lines = export.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("login;educonnect;profile") and len(lines) == 5
+    assert lines[0].startswith("identifiant;identifiant EduConnect;profil;état") and len(lines) == 5
     assert "Calendrier de la bascule" in client.get("/calendrier").text
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,8 +25,10 @@ from bascule.cli.common import (
     school_settings,
     write_json,
 )
+from bascule.cli.help import FrenchContext, speak_french
+from bascule.domain import labels
 from bascule.domain.school import SchoolYear
-from bascule.errors import ImportRejected, UserError
+from bascule.errors import ImportRejected, UnknownValue, UserError
 from bascule.operations import campaign
 from bascule.operations.school import accounts_csv
 from bascule.reports.quality import write_quality_report
@@ -33,7 +37,14 @@ from bascule.synthetic.generate import DEFAULT_SIZE, generate_campaigns
 
 
 class BasculeGroup(TyperGroup):
-    """The one error boundary: a user mistake prints what, where and what to do, and exits 1."""
+    """The one error boundary: a user mistake prints what, where and what to do, and exits 1.
+    Every --help of the tree under it is in French."""
+
+    context_class = FrenchContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_french(self)
 
     # typer declares its private vendored click Context here; typer.Context is what it passes.
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
@@ -43,7 +54,7 @@ class BasculeGroup(TyperGroup):
             if isinstance(ctx.obj, CliState) and ctx.obj.debug:
                 raise
             render.user_error(err, exc)
-            raise typer.Exit(1) from None
+            raise typer.Exit(2 if isinstance(exc, UnknownValue) else 1) from None
         except KeyboardInterrupt:
             err.print("Interrompu : rien n'a été enregistré pour l'étape en cours.")
             raise typer.Exit(130) from None
@@ -54,6 +65,9 @@ class BasculeGroup(TyperGroup):
             render.file_error(err, exc)
             raise typer.Exit(1) from None
         except Exception as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # « bascule password » alone
+                err.print(getattr(exc, "message", ""), markup=False, highlight=False)
+                raise typer.Exit(2) from None
             if _is_usage_error(exc):
                 render.usage_error(err, exc)
                 raise typer.Exit(2) from None
@@ -115,8 +129,26 @@ def serve(
     from bascule.web.app import create_app
 
     state: CliState = ctx.obj
+    _check_port_free(host, port)
     out.print(f"Console bascule : http://{host}:{port}/connexion (Ctrl+C pour l'arrêter)")
     uvicorn.run(create_app(state.home, uai=uai), host=host, port=port, log_level="warning")
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """uvicorn says a taken port in English, in a log line: say it in French, before it tries."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        taken = exc.errno == errno.EADDRINUSE
+        raise UserError(
+            f"La console ne peut pas écouter sur {host}:{port} : "
+            + ("ce port est déjà pris (une autre console, ou un autre programme)." if taken
+               else f"adresse impossible ({exc.strerror})."),
+            hint=f"Choisissez un autre port : bascule serve --port {port + 1}" if taken
+            else "Vérifiez l'adresse donnée à --host.") from None
 
 
 @app.command()
@@ -261,15 +293,21 @@ def accounts(
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV séparé par « ; ».")] = False,
     as_summary: Annotated[bool, typer.Option(
         "--summary", help="Seulement les nombres, par profil et par état.")] = False,
-    profile: Annotated[str | None, typer.Option(help="Seulement ce profil (eleve, …).")] = None,
+    profile: Annotated[str | None, typer.Option(
+        help="Seulement ce profil : " + ", ".join(labels.PROFILES.values()) + ".")] = None,
     account_status: Annotated[str | None, typer.Option(
-        "--status", help="Seulement cet état : active, disabled, deleted.")] = None,
+        "--status", help="Seulement cet état : " + ", ".join(labels.STATUSES.values()) + ".")
+    ] = None,
 ) -> None:
     """Liste les comptes de l'établissement."""
+    wanted_profile = (labels.parse_choice(profile, labels.PROFILES, "profil", "--profile")
+                      if profile is not None else None)
+    wanted_status = (labels.parse_choice(account_status, labels.STATUSES, "état", "--status")
+                     if account_status is not None else None)
     settings, school = school_settings(ctx, uai)
     rows = [row for row in campaign.accounts(settings, school)
-            if (profile is None or row.profile == profile)
-            and (account_status is None or row.status == account_status)]
+            if (wanted_profile is None or row.profile == wanted_profile)
+            and (wanted_status is None or row.status == wanted_status)]
     if as_json:
         write_json(render_plan.accounts_json(rows))
     elif as_csv:

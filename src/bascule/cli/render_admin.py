@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bascule.domain.calendar import ALLOWED_LABELS, Allowed, Calendar, Milestone
+from bascule.domain.labels import JOURNAL_ACTIONS, label, profile_label
 from bascule.domain.notices import AUDIENCES
 from bascule.domain.policy import Permission, Role
 from bascule.domain.school import describe_moment as when
@@ -106,8 +107,9 @@ def audit_table(console: Console, entries: list[JournalEntry]) -> None:
     for column in ("Quand", "Qui", "Action", "Sur", "Détail"):
         table.add_column(column)
     for entry in entries:
-        table.add_row(f"{local_time(entry.at):%d/%m/%Y %H:%M}", entry.actor, entry.action,
-                      entry.subject, _summary(entry.detail))
+        table.add_row(f"{local_time(entry.at):%d/%m/%Y %H:%M}", entry.actor,
+                      label(JOURNAL_ACTIONS, entry.action), entry.subject_label or entry.subject,
+                      _summary(entry.detail))
     console.print(table)
 
 
@@ -127,7 +129,7 @@ def lifecycle_text(console: Console, outcome: Lifecycle) -> None:
                   "seront supprimés :", highlight=False)
     for action in plan.actions[:20]:
         logins = " ".join(value for _kind, value in action.logins)
-        console.print(f"  supprimer · {action.profile} · {action.label} {logins}",
+        console.print(f"  supprimer · {profile_label(action.profile)} · {action.label} {logins}",
                       highlight=False)
     if len(plan.actions) > 20:
         console.print(f"  … et {len(plan.actions) - 20} autres : bascule lifecycle --json")

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from rich.console import Console
 from rich.table import Table
 
+from bascule.domain.labels import change_text, count_of, done_text, profile_label, status_label
 from bascule.domain.logins import LoginKind
 from bascule.operations.campaign import ApplyOutcome
 from bascule.plan.model import Action, ActionKind, Plan
@@ -79,9 +80,10 @@ def plan_text(console: Console, plan: Plan) -> None:
     for problem in plan.problems:
         console.print(f"[yellow]À vérifier[/] : {problem.message}", soft_wrap=True)
     for leave in plan.mass_leaves:
-        console.print(f"[bold red]Attention[/] : {leave.unexpected} comptes « {leave.profile} » "
-                      f"sur {leave.active} seraient désactivés, hors départs attendus : l'export "
-                      "est peut-être tronqué. « apply » le refusera sans --allow-mass-leave.",
+        console.print(f"[bold red]Attention[/] : {leave.unexpected} comptes « "
+                      f"{profile_label(leave.profile)} » sur {leave.active} seraient désactivés, "
+                      "hors départs attendus : l'export est peut-être tronqué. « apply » le "
+                      "refusera sans --allow-mass-leave.",
                       soft_wrap=True)
     if not plan.is_empty:
         console.print("Relisez ce plan, puis appliquez-le : bascule apply --yes")
@@ -96,18 +98,21 @@ def _per_profile(console: Console, plan: Plan) -> None:
         for kind in ACCOUNT_KINDS:
             table.add_column(_SHORT_LABELS[kind], justify="right")
         for profile in sorted({profile for _kind, profile in counts}):
-            table.add_row(profile, *(str(counts[(kind, profile)]) for kind in ACCOUNT_KINDS))
+            table.add_row(profile_label(profile),
+                          *(str(counts[(kind, profile)]) for kind in ACCOUNT_KINDS))
         console.print(table)
     memberships = _fact_counts(plan)["memberships"]
-    console.print(f"Divisions et groupes : {_structure_list(plan.structures_created, 'nouveau')}"
-                  f" ; {_structure_list(plan.structures_retired, 'retiré')} · appartenances, "
-                  f"services, PP, responsables : +{memberships['add']} −{memberships['remove']}",
+    console.print(f"Divisions et groupes : "
+                  f"{_structure_list(plan.structures_created, 'nouveau', 'nouveaux')} ; "
+                  f"{_structure_list(plan.structures_retired, 'retiré', 'retirés')} · "
+                  f"appartenances, services, PP, responsables : +{memberships['add']} "
+                  f"−{memberships['remove']}",
                   soft_wrap=True)
 
 
-def _structure_list(codes: tuple[str, ...], word: str) -> str:
+def _structure_list(codes: tuple[str, ...], singular: str, plural: str) -> str:
     shown = ", ".join(code[2:] for code in codes[:8]) + (" …" if len(codes) > 8 else "")
-    return f"{len(codes)} {word}{'s' if len(codes) > 1 else ''}" + (f" ({shown})" if codes else "")
+    return count_of(len(codes), singular, plural) + (f" ({shown})" if codes else "")
 
 
 def _per_division(console: Console, plan: Plan) -> None:
@@ -132,8 +137,8 @@ def _details(console: Console, plan: Plan) -> None:
         actions = [a for a in plan.actions if a.kind is kind]
         for action in actions[:_DETAILS_SHOWN]:
             logins = " ".join(value for _kind, value in action.logins)
-            changes = "; ".join(f"{f} : {b} → {a}" for f, b, a in action.changes)
-            console.print(f"  {kind.label} · {action.profile} · {action.label} "
+            changes = "; ".join(change_text(*change) for change in action.changes)
+            console.print(f"  {kind.label} · {profile_label(action.profile)} · {action.label} "
                           f"{logins} {action.division or ''} {changes}".rstrip(),
                           highlight=False, soft_wrap=True)
         if len(actions) > _DETAILS_SHOWN:
@@ -142,7 +147,9 @@ def _details(console: Console, plan: Plan) -> None:
 
 
 def applied(console: Console, outcome: ApplyOutcome) -> None:
-    done = ", ".join(f"{kind} {count}" for kind, count in sorted(outcome.counts.items()))
+    done = ", ".join(done_text(kind, outcome.counts[kind])
+                     for kind in (*(k.value for k in ACCOUNT_KINDS), "add", "remove")
+                     if outcome.counts.get(kind))
     console.print(f"[bold green]Plan appliqué[/] pour {outcome.plan.uai} : {done or 'rien'}.")
     if outcome.credentials is not None:
         console.print(f"Mots de passe initiaux (à distribuer, puis à détruire) : "
@@ -166,9 +173,10 @@ def accounts_summary(console: Console, rows: Sequence[AccountRow]) -> None:
     table = Table(title=f"Comptes ({len(rows)}), par profil et par état", title_justify="left")
     table.add_column("Profil")
     for status in statuses:
-        table.add_column(status, justify="right")
+        table.add_column(status_label(status), justify="right")
     for profile in sorted({profile for profile, _status in counts}):
-        table.add_row(profile, *(str(counts[(profile, status)]) for status in statuses))
+        table.add_row(profile_label(profile),
+                      *(str(counts[(profile, status)]) for status in statuses))
     console.print(table)
 
 
@@ -177,6 +185,7 @@ def accounts_table(console: Console, rows: Sequence[AccountRow]) -> None:
     for column in ("Identifiant", "EduConnect", "Profil", "État", "Nom", "Prénom", "Division"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row.login or "", row.educonnect or "", row.profile, row.status,
+        table.add_row(row.login or "", row.educonnect or "", profile_label(row.profile),
+                      status_label(row.status),
                       row.last_name, row.first_name, row.division or "")
     console.print(table)

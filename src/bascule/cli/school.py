@@ -21,6 +21,8 @@ from bascule.cli.common import (
     school_settings,
     write_json,
 )
+from bascule.domain import labels
+from bascule.domain.access import CLOSED_PROFILES
 from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.notices import AUDIENCES
 from bascule.domain.notices import notices as notices_of
@@ -195,7 +197,8 @@ def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
 
 
 access_app = typer.Typer(help="Accès à l'ENT et fermeture rentrée.", no_args_is_help=True)
-ProfileOption = Annotated[str, typer.Option(help="eleve ou responsable.")]
+ProfileOption = Annotated[str, typer.Option(help="élève ou responsable.")]
+_CLOSED = {code: labels.PROFILES[code] for code in CLOSED_PROFILES}
 
 
 @access_app.command("reopen")
@@ -214,13 +217,14 @@ def access_close(ctx: typer.Context, profile: ProfileOption, by: ByOption,
 
 def _set_closure(ctx: typer.Context, profile: str, by: str, uai: str | None, at: str | None,
                  *, reopen: bool) -> None:
+    profile = labels.parse_choice(profile, _CLOSED, "profil", "--profile")
     settings, school = school_settings(ctx, uai)
     closure = school_ops.set_closure(settings, school, profile,
                                    reopen=reopen, by=by, now=moment(at))
     assert closure.end is not None  # the closure is a period
     done = "rouvert" if reopen else "refermé"
-    out.print(f"ENT {done} pour les {profile}s, jusqu'à la fin de la fermeture rentrée "
-              f"({describe_moment(closure.end)}).")
+    out.print(f"ENT {done} pour les {labels.PROFILES_PLURAL[profile]}, jusqu'à la fin de la "
+              f"fermeture rentrée ({describe_moment(closure.end)}).")
 
 
 @access_app.command("check")
@@ -250,16 +254,19 @@ def audit(
     target: Annotated[str | None, typer.Option(
         help="Seulement ce qui concerne cet identifiant ou cette personne.")] = None,
     action: Annotated[str | None, typer.Option(
-        help="Seulement cette action : import, create, disable, password_reset, …")] = None,
+        help="Seulement cette action : « compte créé », « réinitialisation du mot de passe », "
+        "« délégation accordée »… (bascule audit la montre dans sa colonne Action).")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Nombre de lignes au plus.")] = 200,
     uai: UaiOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Le journal en JSON.")] = False,
 ) -> None:
     """Liste le journal : imports, applications, délégations, réinitialisations… (le plus
     récent d'abord). Aucun mot de passe n'y figure jamais."""
+    code = (labels.parse_choice(action, labels.JOURNAL_ACTIONS, "action", "--action")
+            if action is not None else None)
     settings, school = school_settings(ctx, uai)
     wanted = AuditFilter(since=moment(since) if since else None, actor=actor, target=target,
-                         action=action, limit=limit)
+                         action=code, limit=limit)
     entries = school_ops.audit(settings, school, wanted)
     if as_json:
         write_json(json.dumps([{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,

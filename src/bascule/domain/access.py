@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bascule.domain.calendar import Calendar, Milestone
+from bascule.domain.labels import PROFILES_PLURAL
 from bascule.domain.school import describe_moment
 
 CLOSED_PROFILES = ("eleve", "responsable")
@@ -45,7 +46,8 @@ def ent_access(profile: str | None, status: str | None, calendar: Calendar,
     choice = next((o for o in reversed(overrides)
                    if o.profile == profile and closure.start <= o.at <= at), None)
     if choice is not None and choice.open:
-        return AccessDecision(True, f"fermeture rentrée levée pour les {profile}s par "
+        return AccessDecision(True, f"fermeture rentrée levée pour les "
+                                    f"{PROFILES_PLURAL[profile]} par "
                                     f"{choice.by} le {describe_moment(choice.at)}")
     assert closure.end is not None  # a closure is a period
     return AccessDecision(False, f"fermeture rentrée jusqu'au {describe_moment(closure.end)}")

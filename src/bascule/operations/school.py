@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
+from bascule.domain.labels import CSV_HEADERS, PROFILES, profile_label, status_label
 from bascule.domain.passwords import generate_password, meets_policy
 from bascule.domain.people import on_pedagogical_network
 from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
@@ -200,7 +201,7 @@ def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by:
     rentrée closure; returns the closure window."""
     if profile not in CLOSED_PROFILES:
         raise UserError(f"« {profile} » : la fermeture rentrée concerne les profils "
-                        + " et ".join(CLOSED_PROFILES) + ".")
+                        + " et ".join(PROFILES[code] for code in CLOSED_PROFILES) + ".")
     closure = closure_window(settings, uai, now=now)
     if closure is None or not closure.contains(now):
         raise UserError("La fermeture rentrée n'est pas en cours : il n'y a rien à lever ni à "
@@ -375,8 +376,9 @@ def profile_access(settings: Settings, uai: str, profile: str, *,
 
 
 # The accounts as a CSV for the referents (";" separated, as French spreadsheets expect).
-ACCOUNT_COLUMNS = ("login", "educonnect", "profile", "status", "last_name", "first_name",
-                   "birth_date", "division", "groups", "ine")
+ACCOUNT_COLUMNS = tuple(CSV_HEADERS[name] for name in (
+    "login", "educonnect", "profile", "status", "last_name", "first_name", "birth_date",
+    "division", "groups", "ine"))
 
 
 def accounts_csv(rows: Sequence[AccountRow]) -> str:
@@ -384,7 +386,8 @@ def accounts_csv(rows: Sequence[AccountRow]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(ACCOUNT_COLUMNS)
     for row in rows:
-        writer.writerow([row.login or "", row.educonnect or "", row.profile, row.status,
+        writer.writerow([row.login or "", row.educonnect or "", profile_label(row.profile),
+                         status_label(row.status),
                          row.last_name, row.first_name,
                          row.birth_date.isoformat() if row.birth_date else "",
                          row.division or "", ",".join(row.groups), row.ine or ""])

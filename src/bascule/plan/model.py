@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 
+from bascule.domain.labels import ACTIONS
 from bascule.domain.logins import LoginKind, LoginRegistry
 from bascule.domain.school import SchoolYear
 
@@ -125,13 +126,7 @@ class ActionKind(Enum):
     @property
     def label(self) -> str:
         """In French, for the people who read the plan."""
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "mettre à jour",
-                ActionKind.MOVE: "changer de division", ActionKind.DISABLE: "désactiver",
-                ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer",
-                ActionKind.ADD: "ajouter", ActionKind.REMOVE: "retirer"}
+        return ACTIONS[self.value]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
-from bascule.store.schema import journal, saved_plan
+from bascule.store.schema import journal, login, person, saved_plan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -18,6 +18,8 @@ class JournalEntry:
     action: str
     subject: str
     detail: dict[str, object]
+    # For people: "MARTIN Léa (lmartin)", never the store's key "eleve:1000751"; else subject.
+    subject_label: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,8 +45,38 @@ def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[Journ
                             | journal.c.detail.contains(f'"{wanted.target}"'))
     with engine.connect() as connection:
         rows = connection.execute(query.limit(wanted.limit)).all()
-    return [JournalEntry(at=row.at, actor=row.actor, action=row.action,
-                         subject=row.subject, detail=json.loads(row.detail)) for row in rows]
+        names = _people_named(connection, uai, {row.subject for row in rows})
+    entries = []
+    for row in rows:
+        detail = json.loads(row.detail)
+        entries.append(JournalEntry(at=row.at, actor=row.actor, action=row.action,
+                                    subject=row.subject, detail=detail,
+                                    subject_label=names.get(row.subject)
+                                    or _named_in(detail) or row.subject))
+    return entries
+
+
+def _people_named(connection: Connection, uai: str, keys: set[str]) -> dict[str, str]:
+    """Person key -> "NOM Prénom (login)", the login held (the network one first)."""
+    query = (select(person.c.key, person.c.last_name, person.c.first_name, login.c.login,
+                    login.c.namespace)
+             .outerjoin(login, (login.c.person_id == person.c.id) & login.c.freed_at.is_(None))
+             .where((person.c.uai == uai) & person.c.key.in_(sorted(keys)))
+             .order_by(login.c.namespace.desc()))
+    named: dict[str, str] = {}
+    for row in connection.execute(query):
+        if row.key not in named:
+            held = f" ({row.login})" if row.login else ""
+            named[row.key] = f"{row.last_name} {row.first_name}{held}"
+    return named
+
+
+def _named_in(detail: dict[str, object]) -> str:
+    """An apply's line names its person; a deleted person is found there."""
+    logins = detail.get("logins")
+    held = next(iter(logins.values()), "") if isinstance(logins, dict) and logins else ""
+    name = str(detail.get("label") or "")
+    return f"{name} ({held})" if name and held else name
 
 
 def last_done(engine: Engine, uai: str, action: str, subject: str | None = None

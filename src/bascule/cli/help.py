@@ -1,0 +1,68 @@
+"""Click's own words in every --help, in French: « Utilisation », « Commandes », « Affiche cette
+aide », the types of the values and what Click adds after an option's help.
+
+Click writes these English words itself (typer vendors its click, whose gettext catalogue holds
+no French), so the help formatter translates them as it writes them: one formatter, set on the
+context of every command of the tree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import typer
+
+# typer's vendored click: its formatter is what every --help goes through.
+from typer._click.formatting import HelpFormatter
+
+_HEADINGS = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
+_WORDS = (
+    ("Show this message and exit.", "Affiche cette aide, puis s'arrête."),
+    ("[env var: ", "[variable d'environnement : "),
+    ("default: ", "par défaut : "),
+    ("[required]", "[obligatoire]"),
+    ("; required", " ; obligatoire"),
+    ("COMMAND [ARGS]...", "COMMANDE [ARGUMENTS]..."),
+)
+# Value types Click prints after an option (« --limit <int range> »).
+_TYPES = {"str": "texte", "path": "chemin", "int": "entier", "int range": "entier",
+          "float": "nombre", "float range": "nombre", "text": "texte", "file": "fichier",
+          "choice": "choix", "boolean": "oui/non", "datetime": "date"}
+_TYPE = re.compile(r"<(" + "|".join(sorted(_TYPES, key=len, reverse=True)) + r")>")
+
+
+_EXTRA = re.compile(r"\[[^\]]*\]$")  # what Click adds after the help: [défaut ; obligatoire]
+
+
+def in_french(text: str) -> str:
+    for english, french in _WORDS:
+        text = text.replace(english, french)
+    text = _EXTRA.sub(lambda found: found.group(0).replace("; ", " ; "), text)
+    return _TYPE.sub(lambda found: f"<{_TYPES[found.group(1)]}>", text)
+
+
+class FrenchHelpFormatter(HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, in_french(args), "Utilisation : " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)} :\n")
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30,
+                 col_spacing: int = 2) -> None:
+        super().write_dl([(in_french(term), in_french(text)) for term, text in rows],
+                         col_max, col_spacing)
+
+
+class FrenchContext(typer.Context):
+    formatter_class = FrenchHelpFormatter
+
+
+def speak_french(command: object) -> None:
+    """Give a command and every command under it the French help (the tree is built anew at
+    each run, so this changes nothing outside it)."""
+    if hasattr(command, "context_class"):
+        command.context_class = FrenchContext
+    for child in getattr(command, "commands", {}).values():
+        speak_french(child)

@@ -1,0 +1,146 @@
+"""The French words people read for bascule's internal codes: one table for the CLI, the
+console, the reports and the CSVs.
+
+The codes themselves (`eleve`, `active`, `create`, `password_reset`…) stay what the store, the
+plan and the JSON outputs hold (a contract with the tools that read them); only what a person
+reads goes through here. Filters take either a code or its French word (`--profile élève`,
+`--status actif`), accents and case aside; anything else is refused with the allowed values.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+
+from bascule.errors import UnknownValue
+
+# Account profiles, as the store keeps them (plan/desired.py) -> the word people use.
+PROFILES: Mapping[str, str] = {
+    "eleve": "élève",
+    "responsable": "responsable",
+    "enseignant": "enseignant",
+    "direction": "direction",
+    "vie_scolaire": "vie scolaire",
+    "documentation": "documentation",
+    "administratif": "administratif et technique",
+}
+PROFILES_PLURAL: Mapping[str, str] = {
+    "eleve": "élèves",
+    "responsable": "responsables",
+    "enseignant": "enseignants",
+    "direction": "personnels de direction",
+    "vie_scolaire": "personnels de vie scolaire",
+    "documentation": "professeurs documentalistes",
+    "administratif": "personnels administratifs et techniques",
+}
+
+STATUSES: Mapping[str, str] = {"active": "actif", "disabled": "désactivé", "deleted": "supprimé"}
+
+# The plan's actions (plan.model.ActionKind values): the verb, for a plan to read.
+ACTIONS: Mapping[str, str] = {
+    "create": "créer", "update": "mettre à jour", "move": "changer de division",
+    "disable": "désactiver", "reactivate": "réactiver", "delete": "supprimer",
+    "add": "ajouter", "remove": "retirer",
+}
+# What an apply did, counted: « 1641 comptes créés ».
+_DONE: Mapping[str, tuple[str, str]] = {
+    "create": ("compte créé", "comptes créés"),
+    "update": ("compte mis à jour", "comptes mis à jour"),
+    "move": ("élève changé de division", "élèves changés de division"),
+    "disable": ("compte désactivé", "comptes désactivés"),
+    "reactivate": ("compte réactivé", "comptes réactivés"),
+    "delete": ("compte supprimé", "comptes supprimés"),
+    "add": ("lien ajouté", "liens ajoutés"),
+    "remove": ("lien retiré", "liens retirés"),
+}
+# A plan's facts (plan.model.Fact.kind).
+FACTS: Mapping[str, str] = {
+    "structure": "division ou groupe", "member": "appartenance", "service": "service",
+    "pp": "professeur principal", "guardian": "responsable légal",
+}
+
+# The fields a plan's update changes (plan.compute: the `changes` of an action).
+FIELDS: Mapping[str, str] = {
+    "last_name": "nom", "birth_name": "nom de naissance", "first_name": "prénom",
+    "birth_date": "date de naissance", "email": "courriel", "function": "fonction",
+    "profile": "profil", "division": "division", "source_id": "identifiant de la source",
+    "login pnom": "identifiant réseau", "login p.nom": "identifiant EduConnect",
+}
+
+# The journal's actions (the `action` column), as the Journal and `bascule audit` show them.
+JOURNAL_ACTIONS: Mapping[str, str] = {
+    "import": "import des exports",
+    "create": "compte créé", "update": "compte mis à jour", "move": "changement de division",
+    "disable": "compte désactivé", "reactivate": "compte réactivé", "delete": "compte supprimé",
+    "add": "lien ajouté", "remove": "lien retiré",
+    "password_reset": "réinitialisation du mot de passe",
+    "password_change": "changement de mot de passe",
+    "mdp_annuaire": "mot de passe repris de l'annuaire",
+    "delegation_grant": "délégation accordée", "delegation_revoke": "délégation retirée",
+    "ent_reopen": "ENT rouvert (fermeture rentrée)", "ent_close": "ENT refermé (fermeture rentrée)",
+    "approbation": "approbation du plan", "forçage": "passage outre le calendrier",
+    "jeton": "jeton d'API créé", "jeton_retire": "jeton d'API retiré",
+    "sync": "synchronisation de l'annuaire", "espaces": "création des espaces",
+    "nettoyage": "nettoyage des espaces",
+}
+
+# Column headers of the CSVs people open in a spreadsheet (accounts export, credentials).
+CSV_HEADERS: Mapping[str, str] = {
+    "login": "identifiant", "educonnect": "identifiant EduConnect", "profile": "profil",
+    "status": "état", "last_name": "nom", "first_name": "prénom",
+    "birth_date": "date de naissance", "division": "division", "groups": "groupes",
+    "ine": "INE", "password": "mot de passe",
+}
+
+
+def label(table: Mapping[str, str], code: str) -> str:
+    """The French word of a code; a code the table does not know yet shows as it is, with its
+    underscores as spaces (a new journal action must not break the page that lists it)."""
+    return table.get(code, code.replace("_", " "))
+
+
+def profile_label(code: str) -> str:
+    return label(PROFILES, code)
+
+
+def status_label(code: str) -> str:
+    return label(STATUSES, code)
+
+
+def change_text(field: str, before: str, after: str) -> str:
+    """« profil : élève → enseignant », one change of a plan's update."""
+    if field == "profile":
+        before, after = profile_label(before) if before else "", profile_label(after)
+    return f"{label(FIELDS, field)} : {before} → {after}"
+
+
+def count_of(number: int, singular: str, plural: str) -> str:
+    """« 1 compte », « 0 compte », « 3 comptes » (French: plural from 2 on)."""
+    return f"{number} {singular if abs(number) < 2 else plural}"
+
+
+def done_text(code: str, number: int) -> str:
+    """« 1641 comptes créés », for an action an apply executed `number` times."""
+    singular, plural = _DONE.get(code, (label(ACTIONS, code), label(ACTIONS, code)))
+    return count_of(number, singular, plural)
+
+
+def _folded(text: str) -> str:
+    """Lower case, no accents, spaces and hyphens as underscores: « Vie scolaire »,
+    vie_scolaire."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "_".join(plain.replace("-", " ").replace("'", " ").split())
+
+
+def parse_choice(value: str, table: Mapping[str, str], what: str, option: str) -> str:
+    """The code a person meant, given the code or its French word, accents and case aside.
+
+    Raises UnknownValue (exit 2, never an empty result) listing the French words allowed."""
+    wanted = _folded(value)
+    for code, word in table.items():
+        if wanted in (_folded(code), _folded(word)):
+            return code
+    allowed = ", ".join(table.values())
+    raise UnknownValue(f"{option} « {value} » : {what} inconnu.",
+                    hint=f"Les valeurs possibles sont : {allowed}.")

@@ -1,0 +1,53 @@
+"""No internal code or English word reaches a person through the CLI: every --help of the
+tree, the filters' errors, a taken port."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Iterator
+
+from typer.main import get_command
+
+from bascule.cli.app import app
+from tests.conftest import Cli
+
+# Click's and the code's own words that must never show in a help.
+ENGLISH = re.compile(r"\b(Usage|Options:|Commands|Arguments:|Show this message|env var|default"
+                     r"|required|<str>|<int|<path>|COMMAND|ARGS)\b")
+INTERNAL_CODES = re.compile(r"\b(eleve|vie_scolaire|active|disabled|deleted|password_reset"
+                            r"|delegation_grant)\b")
+
+
+def _command_paths(command: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    for name, child in sorted(getattr(command, "commands", {}).items()):
+        yield from _command_paths(child, (*path, name))
+
+
+def test_every_help_is_in_french_without_internal_codes(home_cli: Cli) -> None:
+    paths = list(_command_paths(get_command(app)))
+    assert len(paths) > 40
+    for path in paths:
+        shown = home_cli(*path, "--help")
+        assert shown.exit_code == 0, (path, shown.output)
+        assert "Utilisation : " in shown.stdout and "Affiche cette aide" in shown.stdout
+        assert not ENGLISH.search(shown.stdout), (path, ENGLISH.search(shown.stdout))
+        assert not INTERNAL_CODES.search(shown.stdout), (path, shown.stdout)
+
+
+def test_a_group_alone_shows_its_help_in_french(home_cli: Cli) -> None:
+    shown = home_cli("password")
+    assert shown.exit_code == 2 and "Commandes :" in shown.stderr
+    assert "mal formée" not in shown.stderr
+
+
+def test_a_taken_port_is_said_in_french(home_cli: Cli) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = home_cli("serve", "--port", str(port))
+    assert refused.exit_code == 1
+    assert f"127.0.0.1:{port} : ce port est déjà pris" in refused.stderr
+    assert f"bascule serve --port {port + 1}" in refused.stderr

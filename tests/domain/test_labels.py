@@ -1,0 +1,57 @@
+"""The French label table: every code people may read has its word, and filters take both."""
+
+from __future__ import annotations
+
+import pytest
+
+from bascule.domain import labels
+from bascule.domain.access import CLOSED_PROFILES
+from bascule.domain.policy import STAFF_PROFILES
+from bascule.errors import UnknownValue
+from bascule.plan.model import AccountStatus, ActionKind
+
+
+def test_every_profile_status_and_action_has_its_french_word() -> None:
+    assert STAFF_PROFILES | set(CLOSED_PROFILES) == set(labels.PROFILES)
+    assert set(labels.PROFILES) == set(labels.PROFILES_PLURAL)
+    assert {status.value for status in AccountStatus} == set(labels.STATUSES)
+    assert {kind.value for kind in ActionKind} == set(labels.ACTIONS)
+    assert {kind.value for kind in ActionKind} <= set(labels.JOURNAL_ACTIONS)
+    assert labels.profile_label("vie_scolaire") == "vie scolaire"
+    assert labels.status_label("disabled") == "désactivé"
+
+
+@pytest.mark.parametrize(("given", "code"), [
+    ("eleve", "eleve"), ("élève", "eleve"), ("Élève", "eleve"), ("ELEVE", "eleve"),
+    ("vie scolaire", "vie_scolaire"), ("vie_scolaire", "vie_scolaire"),
+    ("Vie-Scolaire", "vie_scolaire"),
+])
+def test_a_profile_filter_takes_the_code_or_the_word(given: str, code: str) -> None:
+    assert labels.parse_choice(given, labels.PROFILES, "profil", "--profile") == code
+
+
+def test_a_status_filter_takes_the_french_word() -> None:
+    assert labels.parse_choice("actif", labels.STATUSES, "état", "--status") == "active"
+    assert labels.parse_choice("supprimé", labels.STATUSES, "état", "--status") == "deleted"
+    assert labels.parse_choice("deleted", labels.STATUSES, "état", "--status") == "deleted"
+
+
+def test_an_unknown_value_lists_the_allowed_words() -> None:
+    with pytest.raises(UnknownValue) as refused:
+        labels.parse_choice("actifs", labels.STATUSES, "état", "--status")
+    assert refused.value.message == "--status « actifs » : état inconnu."
+    assert refused.value.hint == "Les valeurs possibles sont : actif, désactivé, supprimé."
+
+
+@pytest.mark.parametrize(("code", "count", "text"), [
+    ("create", 1641, "1641 comptes créés"), ("create", 1, "1 compte créé"),
+    ("move", 439, "439 élèves changés de division"), ("add", 2611, "2611 liens ajoutés"),
+])
+def test_what_an_apply_did_is_counted_in_words(code: str, count: int, text: str) -> None:
+    assert labels.done_text(code, count) == text
+
+
+def test_a_change_names_its_field() -> None:
+    assert labels.change_text("profile", "eleve", "enseignant") == (
+        "profil : élève → enseignant")
+    assert labels.change_text("last_name", "MARTIN", "DURAND") == "nom : MARTIN → DURAND"
