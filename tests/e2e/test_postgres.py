@@ -27,7 +27,7 @@ def test_the_rollover_and_daily_operations_on_postgresql(
     assert cli("password", "reset", "lmartin", "--by", "cdurand").exit_code == 0
     assert cli("access", "reopen", "--profile", "eleve", "--by", "idasilva",
                "--at", "2026-08-26T09:00").exit_code == 0
-    assert "levée pour les eleves par idasilva le mercredi 26/08/2026 09:00" in cli(
+    assert "levée pour les élèves par idasilva le mercredi 26/08/2026 09:00" in cli(
         "access", "check", "lmartin", "--at", "2026-08-27T10:00").stdout
     assert len(json.loads(cli("accounts", "--json").stdout)) == 13
     engine = create_engine(postgres_url, poolclass=NullPool)
