@@ -13,7 +13,7 @@ from rich.table import Table
 from bascule.domain.labels import change_text, count_of, done_text, profile_label, status_label
 from bascule.domain.logins import LoginKind
 from bascule.operations.campaign import ApplyOutcome
-from bascule.plan.model import Action, ActionKind, Plan
+from bascule.plan.model import Action, ActionKind, Held, Plan
 from bascule.store.accounts import AccountRow
 
 ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DISABLE,
@@ -57,11 +57,20 @@ def _action_json(action: Action) -> dict[str, object]:
     return document
 
 
+def _held_json(held: Held) -> dict[str, object]:
+    where = held.location
+    return {"person": held.key, "label": held.label, "known": held.known,
+            "reason": held.reason, "hint": held.hint,
+            "file": where.file if where else None, "line": where.line if where else None,
+            "record": where.record if where else None}
+
+
 def plan_json(plan: Plan) -> str:
     return json.dumps({
         "uai": plan.uai, "school_year": plan.school_year.start, "summary": summary(plan),
         "actions": [_action_json(action) for action in plan.actions],
         "problems": [{"person": p.person, "message": p.message} for p in plan.problems],
+        "held": [_held_json(held) for held in plan.held],
         "structures_created": list(plan.structures_created),
         "structures_retired": list(plan.structures_retired),
         "mass_leaves": [{"profile": m.profile, "unexpected": m.unexpected, "active": m.active}
@@ -79,6 +88,7 @@ def plan_text(console: Console, plan: Plan) -> None:
         _details(console, plan)
     for problem in plan.problems:
         console.print(f"[yellow]À vérifier[/] : {problem.message}", soft_wrap=True)
+    _held(console, plan)
     for leave in plan.mass_leaves:
         console.print(f"[bold red]Attention[/] : {leave.unexpected} comptes « "
                       f"{profile_label(leave.profile)} » sur {leave.active} seraient désactivés, "
@@ -87,6 +97,22 @@ def plan_text(console: Console, plan: Plan) -> None:
                       soft_wrap=True)
     if not plan.is_empty:
         console.print("Relisez ce plan, puis appliquez-le : bascule apply --yes")
+
+
+def _held(console: Console, plan: Plan) -> None:
+    """Who is left exactly as they are, why, where, and what to fix."""
+    if not plan.held:
+        return
+    console.print(f"[bold yellow]{len(plan.held)} personne(s) retenue(s)[/] : laissée(s) telle(s) "
+                  "quelle(s) (ni créée(s), ni modifiée(s), ni désactivée(s)) jusqu'à correction.",
+                  soft_wrap=True)
+    for held in plan.held:
+        where = f"{held.location} · " if held.location else ""
+        state = "" if held.known else " (pas encore de compte)"
+        console.print(f"  {held.label}{state} · {where}{held.reason}", highlight=False,
+                      soft_wrap=True)
+        if held.hint:
+            console.print(f"    → {held.hint}", highlight=False, soft_wrap=True)
 
 
 def _per_profile(console: Console, plan: Plan) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry, first_free
 from bascule.plan.desired import DesiredPerson, covered_schemes, desired_facts, desired_people
+from bascule.plan.held import Holds, hold_people
 from bascule.plan.matching import match_people
 from bascule.plan.model import (
     AccountStatus,
@@ -37,21 +38,24 @@ class PlanOptions:
 def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
                  options: PlanOptions = PlanOptions()) -> Plan:
     desired = desired_people(snapshot)
-    matching = match_people(desired, state.people, state.children)
+    holds = hold_people(snapshot, state.people, desired)
+    desired = [person for person in desired if person.ref not in holds.refs]
+    matching = match_people(desired, [p for p in state.people if p.key not in holds.keys],
+                            state.children)
     keys = _keys(desired, matching.known, state, matching.ambiguous)
     registries = _Registries(state.registries, now)
     actions: list[Action] = []
     for person in sorted((p for p in desired if p.ref in keys), key=_creation_order):
         actions += _person_actions(person, keys[person.ref], matching.known.get(person.ref),
                                    state, registries, options)
-    actions += _disables(state, set(matching.known_keys()), covered_schemes(snapshot))
+    actions += _disables(state, matching.known_keys() | holds.keys, covered_schemes(snapshot))
     facts = desired_facts(snapshot, keys)
-    actions += _fact_actions(facts, state.facts)
+    actions += _fact_actions(facts, state.facts, holds)
     structures = {f.subject for f in facts if f.kind == "structure"}
     new_year = state.latest_year is not None and snapshot.school_year.start > state.latest_year
     return Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
                 state_fingerprint=state.fingerprint, actions=tuple(actions),
-                problems=tuple(matching.problems),
+                problems=tuple(matching.problems), held=tuple(holds.held),
                 mass_leaves=mass_leaves(tuple(actions), state, new_year=new_year,
                                         threshold=options.mass_leave_threshold),
                 structures_created=tuple(sorted(structures - state.latest_structures)),
@@ -198,9 +202,12 @@ def _disables(state: StoreState, present: set[str], schemes: frozenset[str]) -> 
     ]
 
 
-def _fact_actions(desired: frozenset[Fact], current: frozenset[Fact]) -> list[Action]:
+def _fact_actions(desired: frozenset[Fact], current: frozenset[Fact],
+                  holds: Holds) -> list[Action]:
+    """A held person's facts stay: neither added nor removed."""
     return ([_fact_action(ActionKind.ADD, fact) for fact in sorted(desired - current)]
-            + [_fact_action(ActionKind.REMOVE, fact) for fact in sorted(current - desired)])
+            + [_fact_action(ActionKind.REMOVE, fact) for fact in sorted(current - desired)
+               if not holds.keeps(fact)])
 
 
 def _fact_action(kind: ActionKind, fact: Fact) -> Action:

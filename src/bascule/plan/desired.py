@@ -11,7 +11,7 @@ from datetime import date
 from bascule.domain.people import StaffCategory, staff_category
 from bascule.exports.records import ExportKind
 from bascule.plan.model import Fact, Identity, PersonKind, SourceId
-from bascule.snapshot.model import Eleve, Responsable, Snapshot, Staff
+from bascule.snapshot.model import Eleve, HeldKind, Responsable, Snapshot, Staff, Treatment
 
 _STAFF_PROFILES = {
     StaffCategory.ENSEIGNANT: "enseignant",
@@ -48,8 +48,11 @@ def eleve_ref(eleve_id: str) -> str:
 
 
 def desired_people(snapshot: Snapshot) -> list[DesiredPerson]:
-    """Active élèves, staff, and responsables who legally represent an active élève."""
-    active = {eleve.eleve_id for eleve in snapshot.active_eleves}
+    """Active élèves, staff, and responsables who legally represent an active élève (or one
+    held for a faulty record: a held child never makes a parent a leaver)."""
+    active = {eleve.eleve_id for eleve in snapshot.active_eleves} | {
+        record.person_id for record in snapshot.held
+        if record.kind is HeldKind.ELEVE and record.treatment is not Treatment.SET_ASIDE}
     children: dict[str, set[str]] = defaultdict(set)
     for link in snapshot.guardianships:
         if link.is_legal and link.eleve_id in active:

@@ -9,6 +9,7 @@ from enum import Enum
 from bascule.domain.labels import ACTIONS
 from bascule.domain.logins import LoginKind, LoginRegistry
 from bascule.domain.school import SchoolYear
+from bascule.errors import Location
 
 
 class PersonKind(Enum):
@@ -156,6 +157,24 @@ class PlanProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Held:
+    """A person the plan leaves exactly as they are, until someone settles why.
+
+    Never created, updated, moved, renamed or disabled; their memberships, services, PP and
+    guardianships stay. `key` is the person's key in the directory, or, for a person not in it
+    yet, the campaign's ref ("eleve:145778"). `reason` and `hint` are French, for the school;
+    `location` is the faulty record's file and line, or None (a review case, a manual hold).
+    """
+
+    key: str
+    label: str  # "MARTIN Léa"
+    reason: str
+    location: Location | None = None
+    hint: str = ""
+    known: bool = True  # False: nobody in the directory yet, so nothing is created
+
+
 class PlanPurpose(Enum):
     CAMPAIGN = "campaign"  # takes the directory to the staged campaign
     LIFECYCLE = "lifecycle"  # the calendar's deletions
@@ -169,6 +188,7 @@ class Plan:
     state_fingerprint: str
     actions: tuple[Action, ...]
     problems: tuple[PlanProblem, ...] = ()
+    held: tuple[Held, ...] = ()
     mass_leaves: tuple[MassLeave, ...] = ()
     # Against the latest year applied: divisions and groups that appear, and that are gone.
     structures_created: tuple[str, ...] = ()

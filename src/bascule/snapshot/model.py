@@ -9,6 +9,7 @@ from enum import Enum
 from bascule.domain.people import GuardianLevel, Profile, Sex, staff_category, staff_profile
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import StructureKind
+from bascule.errors import Location
 
 
 class InactiveReason(Enum):
@@ -42,7 +43,7 @@ class Eleve:
     birth_name: str | None
     first_name: str
     other_first_names: tuple[str, ...]
-    birth_date: date
+    birth_date: date | None  # None only when Siècle's was missing or impossible (a held fault)
     sex: Sex | None
     mef: str | None
     division: str | None
@@ -163,6 +164,46 @@ class Mef:
     label: str | None
 
 
+class Treatment(Enum):
+    """What a fault confined to one record does (the table is snapshot/holds.py)."""
+
+    HOLD = "retenue"  # a known person is kept as is; a new one is not created
+    WITHOUT_FIELD = "sans le champ"  # known: kept as is; new: created without the faulty field
+    SET_ASIDE = "écartée"  # a link (PP, service, guardianship, structure) is not applied; the
+    # person it names is never taken for a leaver
+
+
+class HeldKind(Enum):
+    ELEVE = "eleve"
+    RESPONSABLE = "responsable"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeldRecord:
+    """A record of the export set aside for a fault confined to it, with where and what to fix.
+
+    `person_id` is the record's own id (ELEVE_ID, PERSONNE_ID, or the staff key "epp:8949"),
+    empty when the record has none; `other_ids` are (scheme, value) pairs that can still tell
+    who it is (an INE: ("ine", "1234567890A")).
+    """
+
+    kind: HeldKind
+    person_id: str
+    other_ids: tuple[tuple[str, str], ...]
+    label: str
+    treatment: Treatment
+    reason: str
+    hint: str
+    location: Location
+    field: str | None = None  # the faulty field, left out of a new person (WITHOUT_FIELD)
+
+    @property
+    def ref(self) -> str:
+        """The snapshot's ref of the person, as plan/desired.py spells it."""
+        return f"{self.kind.value}:{self.person_id}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Snapshot:
     """One campaign of one school. `sources` says which exports it was built from: a profile whose
@@ -182,6 +223,8 @@ class Snapshot:
     profs_principaux: tuple[ProfPrincipal, ...]
     subjects: tuple[Subject, ...]
     mefs: tuple[Mef, ...]
+    # Records set aside for a fault confined to them: their people are left as they are.
+    held: tuple[HeldRecord, ...] = ()
 
     @property
     def active_eleves(self) -> tuple[Eleve, ...]:
