@@ -13,8 +13,15 @@ from enum import Enum
 
 
 class Severity(Enum):
-    ERROR = "erreur"
+    ERROR = "erreur"  # puts the whole import in doubt: nothing is written
+    HELD = "fiche retenue"  # confined to one record: that record is held, the rest goes on
     WARNING = "avertissement"
+
+    @property
+    def heading(self) -> str:
+        """The plural heading of a group of problems, in French."""
+        return {Severity.ERROR: "Erreurs", Severity.HELD: "Fiches retenues",
+                Severity.WARNING: "Avertissements"}[self]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +59,10 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def is_held(self) -> bool:
+        return self.severity is Severity.HELD
 
     def __str__(self) -> str:
         field_part = f"{self.location.field} " if self.location.field else ""

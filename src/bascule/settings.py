@@ -36,6 +36,9 @@ class Setting:
 SETTINGS = (
     Setting("store.url", str, "",
             "Base de données (URL SQLAlchemy). Vide : SQLite dans le dossier bascule."),
+    Setting("import.refuse_on_any_error", bool, False,
+            "Toute erreur refuse-t-elle l'import entier ? Par défaut non : une fiche fautive "
+            "est retenue (laissée telle quelle) et le reste de l'établissement est importé."),
     Setting("report.max_problems_shown", int, 50,
             "Nombre de problèmes détaillés à l'écran ; les suivants sont comptés."),
     Setting("accounts.login_quarantine_days", int, 365,
@@ -92,6 +95,7 @@ class Settings:
     space_quotas_gb: dict[str, int] | None = None  # by space kind ("classe"…)
     archive_retention: timedelta = timedelta(days=365)
     imports_kept: int = 3
+    refuse_on_any_error: bool = False
 
     @property
     def uais(self) -> frozenset[str]:
@@ -141,6 +145,7 @@ def load_settings(home: Path) -> Settings:
                                             ("salle-des-profs", "salle_des_profs"))},
         archive_retention=timedelta(days=cast(int, values["spaces.archive_retention_days"])),
         imports_kept=max(1, cast(int, values["spaces.imports_kept"])),
+        refuse_on_any_error=cast(bool, values["import.refuse_on_any_error"]),
     )
 
 

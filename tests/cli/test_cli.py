@@ -113,41 +113,47 @@ def test_names_in_the_report_are_escaped(home_cli: Cli, files: Files, tmp_path: 
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
 
 
-@pytest.mark.parametrize(
-    ("name", "old", "new", "needle", "expected"),
-    [
-        ("ElevesSansAdresses.xml", "<DATE_NAISS>02/11/2013", "<DATE_NAISS>31/02/2013",
-         'ELEVE_ID="1000002"', "élève 1000002 · DATE_NAISS « 31/02/2013 » n'est pas une date"),
-        ("ElevesSansAdresses.xml", "<NOM>D'ALMEIDA</NOM>", "<NOM></NOM>",
-         'ELEVE_ID="1000003"', "élève 1000003 · NOM_DE_FAMILLE est vide"),
-        ("ElevesSansAdresses.xml", 'ELEVE ELEVE_ID="1000007"', 'ELEVE ELEVE_ID="1000006"',
-         'ELEVE_ID="1000006" ELENOET="2649"', "ELEVE_ID 1000006 figure deux fois"),
-        ("ResponsablesAvecAdresses.xml", '<PERSONNE PERSONNE_ID="2000004">',
-         '<PERSONNE PERSONNE_ID="2000001">', 'PERSONNE_ID="2000001">\n        <NOM>',
-         "PERSONNE_ID 2000001 figure deux fois"),
-        (f"sts_emp_{UAI}_2026.xml", '<INDIVIDU ID="8951"', '<INDIVIDU ID="8950"',
-         '<INDIVIDU ID="8950" TYPE="epp">\n        <SEXE>2', "l'identifiant 8950 figure deux fois"),
-        ("ResponsablesAvecAdresses.xml", "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000007",
-         "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000009",
-         "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000009",
-         "ELEVE_ID « 1000009 » ne correspond à aucun élève"),
-        ("ElevesSansAdresses.xml", "<PRENOM>Timothée", "<PRENOM>TimothÃ©e",
-         'ELEVE_ID="1000006"', "PRENOM « TimothÃ©e » est mal encodé"),
-        ("ElevesSansAdresses.xml", "<PRENOM>Noël", "<PRENOM>No&#x9;ël",
-         'ELEVE_ID="1000003"', "contient un caractère de contrôle"),
-        ("ElevesSansAdresses.xml", "<UAJ>0860999U", "<UAJ>0750654D", "<UAJ>",
-         "fichier de l'établissement 0750654D, mais ce dossier bascule est celui de 0860999U"),
-        ("ResponsablesAvecAdresses.xml", "<ANNEE_SCOLAIRE>2026", "<ANNEE_SCOLAIRE>2025",
-         "<ANNEE_SCOLAIRE>", "année scolaire 2025-2026, alors que ElevesSansAdresses.xml"),
-        ("ElevesSansAdresses.xml", "</ELEVES>", "</ELEVE>", "</ELEVE>\n    <OPTIONS>",
-         "XML mal formé ou tronqué"),
-    ],
-    ids=["date", "empty-name", "dup-eleve", "dup-personne", "dup-individu", "unknown-ref",
-         "mojibake", "control-char", "other-uai", "mixed-years", "malformed"],
-)
-def test_each_rejection_names_file_and_line_and_writes_nothing(
-    home_cli: Cli, files: Files, name: str, old: str, new: str, needle: str, expected: str,
-) -> None:
+RECORD_FAULTS = [
+    ("ElevesSansAdresses.xml", "<DATE_NAISS>02/11/2013", "<DATE_NAISS>31/02/2013",
+     'ELEVE_ID="1000002"', "élève 1000002 · DATE_NAISS « 31/02/2013 » n'est pas une date"),
+    ("ElevesSansAdresses.xml", "<NOM>D'ALMEIDA</NOM>", "<NOM></NOM>",
+     'ELEVE_ID="1000003"', "élève 1000003 · NOM_DE_FAMILLE est vide"),
+    ("ElevesSansAdresses.xml", 'ELEVE ELEVE_ID="1000007"', 'ELEVE ELEVE_ID="1000006"',
+     'ELEVE_ID="1000006" ELENOET="2649"', "ELEVE_ID 1000006 figure deux fois"),
+    ("ResponsablesAvecAdresses.xml", '<PERSONNE PERSONNE_ID="2000004">',
+     '<PERSONNE PERSONNE_ID="2000001">', 'PERSONNE_ID="2000001">\n        <NOM>',
+     "PERSONNE_ID 2000001 figure deux fois"),
+    (f"sts_emp_{UAI}_2026.xml", '<INDIVIDU ID="8951"', '<INDIVIDU ID="8950"',
+     '<INDIVIDU ID="8950" TYPE="epp">\n        <SEXE>2', "l'identifiant 8950 figure deux fois"),
+    ("ResponsablesAvecAdresses.xml", "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000007",
+     "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000009",
+     "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000009",
+     "ELEVE_ID « 1000009 » ne correspond à aucun élève"),
+    ("ElevesSansAdresses.xml", "<PRENOM>Noël", "<PRENOM>No&#x9;ël",
+     'ELEVE_ID="1000003"', "contient un caractère de contrôle"),
+]
+RECORD_FAULT_IDS = ["date", "empty-name", "dup-eleve", "dup-personne", "dup-individu",
+                    "unknown-ref", "control-char"]
+FILE_FAULTS = [
+    ("ElevesSansAdresses.xml", "<PRENOM>Timothée", "<PRENOM>TimothÃ©e",
+     'ELEVE_ID="1000006"', "PRENOM « TimothÃ©e » est mal encodé"),
+    ("ElevesSansAdresses.xml", "<UAJ>0860999U", "<UAJ>0750654D", "<UAJ>",
+     "fichier de l'établissement 0750654D, mais ce dossier bascule est celui de 0860999U"),
+    ("ResponsablesAvecAdresses.xml", "<ANNEE_SCOLAIRE>2026", "<ANNEE_SCOLAIRE>2025",
+     "<ANNEE_SCOLAIRE>", "année scolaire 2025-2026, alors que ElevesSansAdresses.xml"),
+    ("ElevesSansAdresses.xml", "</ELEVES>", "</ELEVE>", "</ELEVE>\n    <OPTIONS>",
+     "XML mal formé ou tronqué"),
+]
+
+
+def _refuse_on_any_error(home: Path) -> None:
+    config = home / "bascule.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + "\n[import]\nrefuse_on_any_error = true\n", encoding="utf-8")
+
+
+def _assert_refused(home_cli: Cli, files: Files, name: str, old: str, new: str, needle: str,
+                    expected: str) -> None:
     home_cli("import", *files())  # a previous campaign, which must stay as it is
     before = home_cli.store_rows()
     path = files(name)[0]
@@ -162,6 +168,53 @@ def test_each_rejection_names_file_and_line_and_writes_nothing(
     assert "Import refusé" in result.stderr and "rien n'a été enregistré" in result.stderr
     assert "Traceback" not in result.output
     assert home_cli.store_rows() == before
+
+
+@pytest.mark.parametrize(("name", "old", "new", "needle", "expected"), FILE_FAULTS,
+                         ids=["mojibake", "other-uai", "mixed-years", "malformed"])
+def test_a_file_in_doubt_is_refused_naming_file_and_line_and_writes_nothing(
+    home_cli: Cli, files: Files, name: str, old: str, new: str, needle: str, expected: str,
+) -> None:
+    _assert_refused(home_cli, files, name, old, new, needle, expected)
+
+
+@pytest.mark.parametrize(("name", "old", "new", "needle", "expected"), RECORD_FAULTS,
+                         ids=RECORD_FAULT_IDS)
+def test_a_faulty_record_is_held_naming_file_and_line_and_the_rest_imported(
+    home_cli: Cli, files: Files, name: str, old: str, new: str, needle: str, expected: str,
+) -> None:
+    path = files(name)[0]
+    edit(path, old, new)
+    result = home_cli("import", *files())
+    assert result.exit_code == 0, result.output
+    line = line_of(path, needle)
+    assert any(f"{name}:{line}" in row and expected in row
+               for row in result.stdout.splitlines()), result.stdout
+    assert "Fiches retenues" in result.stdout and "fiche(s) retenue(s)" in result.stdout
+    assert len(home_cli.store_rows()) == 1
+
+
+@pytest.mark.parametrize(("name", "old", "new", "needle", "expected"), RECORD_FAULTS,
+                         ids=RECORD_FAULT_IDS)
+def test_refuse_on_any_error_refuses_a_faulty_record_and_writes_nothing(
+    home_cli: Cli, files: Files, name: str, old: str, new: str, needle: str, expected: str,
+) -> None:
+    _refuse_on_any_error(home_cli.home)
+    _assert_refused(home_cli, files, name, old, new, needle, expected)
+
+
+def test_each_held_record_shows_its_own_hint(home_cli: Cli, files: Files) -> None:
+    sts = files(f"sts_emp_{UAI}_2026.xml")[0]
+    edit(sts, "<CODE_STRUCTURE>6A</CODE_STRUCTURE><DATE_DEBUT>",
+         "<CODE_STRUCTURE>5Z</CODE_STRUCTURE><DATE_DEBUT>")
+    edit(files("ResponsablesAvecAdresses.xml")[0],
+         "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000007",
+         "<RESPONSABLE_ELEVE>\n        <ELEVE_ID>1000009")
+    lines = home_cli("import", *files()).stdout.splitlines()
+    pp = next(i for i, row in enumerate(lines) if "division « 5Z »" in row)
+    assert "Retirez ce professeur principal" in lines[pp - 1]
+    link = next(i for i, row in enumerate(lines) if "« 1000009 »" in row)
+    assert "refaites tous les exports le même jour" in lines[link - 1]
 
 
 def test_an_older_school_year_than_the_store_is_refused(home_cli: Cli, files: Files) -> None:
@@ -194,14 +247,30 @@ def test_a_zip_with_two_entries_through_the_cli(home_cli: Cli, files: Files,
 
 
 def test_rejected_json_lists_problems_with_locations(home_cli: Cli, files: Files) -> None:
-    edit(files("ElevesSansAdresses.xml")[0], "<DATE_NAISS>02/11/2013", "<DATE_NAISS>2013-11-02")
+    edit(files("ElevesSansAdresses.xml")[0], "<UAJ>0860999U", "<UAJ>0750654D")
     result = home_cli("import", "--json", *files())
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     (problem,) = [p for p in document["problems"] if p["severity"] == "error"]
-    assert (problem["file"], problem["record"], problem["field"]) == (
-        "ElevesSansAdresses.xml", "élève 1000002", "DATE_NAISS")
-    assert problem["line"] == line_of(files("ElevesSansAdresses.xml")[0], 'ELEVE_ID="1000002"')
+    assert (document["status"], problem["file"], problem["field"]) == (
+        "rejected", "ElevesSansAdresses.xml", "UAJ")
+    assert problem["line"] == line_of(files("ElevesSansAdresses.xml")[0], "<UAJ>")
+
+
+def test_held_json_lists_each_held_record_with_its_location(home_cli: Cli,
+                                                            files: Files) -> None:
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_NAISS>02/11/2013", "<DATE_NAISS>2013-11-02")
+    result = home_cli("import", "--json", *files())
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    (problem,) = [p for p in document["problems"] if p["severity"] == "held"]
+    line = line_of(files("ElevesSansAdresses.xml")[0], 'ELEVE_ID="1000002"')
+    assert (document["status"], problem["file"], problem["record"], problem["field"],
+            problem["line"]) == ("accepted", "ElevesSansAdresses.xml", "élève 1000002",
+                                 "DATE_NAISS", line)
+    (held,) = document["held"]
+    assert (held["kind"], held["id"], held["treatment"], held["line"]) == (
+        "eleve", "1000002", "without_field", line)
 
 
 def test_debug_shows_the_traceback_of_a_user_mistake(cli: Cli, files: Files) -> None:

@@ -16,6 +16,7 @@ from bascule.domain.school import has_right_key, local_time, uai_key
 from bascule.errors import ImportRejected, Problem, Severity, UserError
 from bascule.operations.campaign import ImportOutcome, Staging
 from bascule.settings import Settings
+from bascule.snapshot.model import HeldRecord
 from bascule.snapshot.quality import Summary
 from bascule.store.staging import StagedCampaign
 from bascule.synthetic.generate import GeneratedCollege
@@ -64,14 +65,21 @@ def internal_error(console: Console, exc: Exception) -> None:
                   "technique.", highlight=False, soft_wrap=True)
 
 
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.HELD: 1, Severity.WARNING: 2}
+
+
 def problems(console: Console, found: Sequence[Problem], max_shown: int) -> None:
-    """Problems grouped by kind, errors first; the hint once per kind; at most max_shown lines."""
-    ordered = sorted(found, key=lambda p: (not p.is_error, p.code))
+    """Problems grouped by severity, kind and hint (errors, then held records, then warnings),
+    each group under its own hint; at most max_shown lines."""
+    def group_of(problem: Problem) -> tuple[int, str, str]:
+        return _SEVERITY_ORDER[problem.severity], problem.code, problem.hint
+
     shown = 0
-    for (severity, code), group in groupby(ordered, key=lambda p: (p.severity, p.code)):
-        items = list(group)
+    for _group, members in groupby(sorted(found, key=group_of), key=group_of):
+        items = list(members)
+        severity, code = items[0].severity, items[0].code
         style = "red" if severity is Severity.ERROR else "yellow"
-        console.print(f"[bold {style}]{severity.value.capitalize()}s « {code} » ({len(items)})[/]"
+        console.print(f"[bold {style}]{severity.heading} « {code} » ({len(items)})[/]"
                       f" → {items[0].hint}", highlight=False, soft_wrap=True)
         for problem in items:
             if shown < max_shown:
@@ -94,10 +102,16 @@ def import_outcome(console: Console, outcome: ImportOutcome, max_shown: int) -> 
         if finding.items:
             console.print(f"[yellow]À corriger[/] : {finding.title} : {len(finding.items)}",
                           highlight=False)
-    warnings = sum(1 for p in outcome.problems if not p.is_error)
+    warnings = sum(1 for p in outcome.problems if p.severity is Severity.WARNING)
+    held = len(outcome.snapshot.held)
+    held_part = f", {held} fiche(s) retenue(s)" if held else ""
     verdict = _STAGING_LABELS[outcome.staging]
-    console.print(f"[bold green]Import accepté[/] ({warnings} avertissement(s)) : {verdict}.",
-                  highlight=False)
+    console.print(f"[bold green]Import accepté[/] ({warnings} avertissement(s){held_part}) : "
+                  f"{verdict}.", highlight=False)
+    if held:
+        console.print("  → Les fiches retenues sont laissées telles quelles (personne n'est "
+                      "désactivé pour elles) : corrigez-les dans Siècle-BEE ou STS-Web, puis "
+                      "refaites l'export et l'import.", highlight=False, soft_wrap=True)
 
 
 def summary_tables(console: Console, summary: Summary) -> None:
@@ -125,6 +139,13 @@ def summary_tables(console: Console, summary: Summary) -> None:
     console.print(divisions)
 
 
+def _held_json(record: HeldRecord) -> dict[str, object]:
+    return {"kind": record.kind.value, "id": record.person_id, "label": record.label,
+            "treatment": record.treatment.name.lower(), "field": record.field,
+            "reason": record.reason, "hint": record.hint, "file": record.location.file,
+            "line": record.location.line, "record": record.location.record}
+
+
 def import_json(outcome: ImportOutcome | None, found: Sequence[Problem]) -> str:
     document: dict[str, object] = {"status": "rejected" if outcome is None else "accepted"}
     if outcome is not None:
@@ -139,6 +160,7 @@ def import_json(outcome: ImportOutcome | None, found: Sequence[Problem]) -> str:
                "groups": summary.groups},
             "divisions": {d.code: d.eleves for d in summary.divisions},
             "quality": {f.code: len(f.items) for f in outcome.findings},
+            "held": [_held_json(record) for record in outcome.snapshot.held],
         })
     document["problems"] = [
         {"severity": p.severity.name.lower(), "code": p.code, "message": p.message,

@@ -30,28 +30,45 @@ class StaffCategory(Enum):
     ADMINISTRATIF = "administratif et technique"
 
 
-_CATEGORY_OF_FUNCTION = {
-    "ENS": StaffCategory.ENSEIGNANT,
-    "DIR": StaffCategory.DIRECTION,
-    "DOC": StaffCategory.DOCUMENTATION,
-    "EDU": StaffCategory.VIE_SCOLAIRE,
-    "AED": StaffCategory.VIE_SCOLAIRE,
-    "SUR": StaffCategory.VIE_SCOLAIRE,
+# The national nomenclature's function codes (STS-Web FONCTION, AAF ENTPersonFonctions): the one
+# table that gives each its category, hence its profile. Codes seen in real staff data
+# (../shared/formats/README.md, section 9) and in the GAR and AAF mapping tables. Whoever holds
+# a service in STS-Web teaches, whatever this table says (snapshot/staff.py).
+FUNCTIONS: dict[str, tuple[StaffCategory, str]] = {
+    "ENS": (StaffCategory.ENSEIGNANT, "enseignement"),
+    "DIR": (StaffCategory.DIRECTION, "direction"),
+    "DOC": (StaffCategory.DOCUMENTATION, "documentation"),
+    "EDU": (StaffCategory.VIE_SCOLAIRE, "éducation (CPE)"),
+    "AED": (StaffCategory.VIE_SCOLAIRE, "assistant d'éducation"),
+    "SUR": (StaffCategory.VIE_SCOLAIRE, "surveillance"),
+    "AVS": (StaffCategory.VIE_SCOLAIRE, "accompagnement des élèves en situation de handicap"),
+    "AES": (StaffCategory.VIE_SCOLAIRE, "accompagnement des élèves en situation de handicap"),
+    "ADF": (StaffCategory.ADMINISTRATIF, "administration et finances"),
+    "ADM": (StaffCategory.ADMINISTRATIF, "administration"),
+    "ADA": (StaffCategory.ADMINISTRATIF, "administration"),
+    "CTR": (StaffCategory.ADMINISTRATIF, "contrôle"),
+    "INS": (StaffCategory.ADMINISTRATIF, "inspection"),
+    "CFC": (StaffCategory.ADMINISTRATIF, "conseil en formation continue"),
+    "FIJ": (StaffCategory.ADMINISTRATIF, "formation et insertion des jeunes"),
+    "ORI": (StaffCategory.ADMINISTRATIF, "orientation (psychologue de l'Éducation nationale)"),
+    "PSY": (StaffCategory.ADMINISTRATIF, "psychologue de l'Éducation nationale"),
+    "LAB": (StaffCategory.ADMINISTRATIF, "laboratoire"),
+    "TEC": (StaffCategory.ADMINISTRATIF, "technique"),
+    "OUV": (StaffCategory.ADMINISTRATIF, "ouvrier et de service"),
+    "ALB": (StaffCategory.ADMINISTRATIF, "accueil, logistique"),
+    "MDS": (StaffCategory.ADMINISTRATIF, "médico-social"),
+    "INF": (StaffCategory.ADMINISTRATIF, "infirmerie"),
+    "ASE": (StaffCategory.ADMINISTRATIF, "service social"),
 }
-# Other known codes (ADF, LAB, OUV, MDS, ORI, CTR, ...) are administrative or technical.
-KNOWN_FUNCTIONS = frozenset(_CATEGORY_OF_FUNCTION) | {
-    "ADF", "LAB", "OUV", "MDS", "ORI", "CTR", "ASE", "INF", "ALB", "PSY", "AES",
-}
+# "-": the nomenclature's "sans objet", which says no more than an empty FONCTION.
+NO_FUNCTION = frozenset({"", "-"})
+KNOWN_FUNCTIONS = frozenset(FUNCTIONS)
 
 
 def staff_category(function: str) -> StaffCategory:
-    return _CATEGORY_OF_FUNCTION.get(function, StaffCategory.ADMINISTRATIF)
-
-
-def staff_profile(function: str) -> Profile:
-    if staff_category(function) is StaffCategory.ENSEIGNANT:
-        return Profile.ENSEIGNANT
-    return Profile.PERSONNEL
+    """The category of a function code; an unknown or absent one is administrative staff (the
+    least rights), unless services say the person teaches."""
+    return FUNCTIONS.get(function, (StaffCategory.ADMINISTRATIF, ""))[0]
 
 
 class Sex(Enum):

@@ -193,6 +193,7 @@ class StaffRecord(Located):
     fonction: str | None
     disciplines: tuple[str, ...] = ()
     pp_divisions: tuple[str, ...] = ()
+    pp_lines: tuple[int | None, ...] = ()  # the line of each PROF_PRINC, beside pp_divisions
     mel: str | None = None
 
     @property

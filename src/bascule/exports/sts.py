@@ -24,7 +24,7 @@ from bascule.exports.source import Source, child_texts, iter_elements
 _TAGS = ("PARAMETRES", "MATIERE", "MEF", "INDIVIDU", "DIVISION", "GROUPE")
 # Compiled once: an XPath string given to element.xpath() is compiled again at every call.
 _DISCIPLINES = etree.XPath("DISCIPLINES/DISCIPLINE/@CODE")
-_PP_DIVISIONS = etree.XPath("PROFS_PRINC/PROF_PRINC/CODE_STRUCTURE/text()")
+_PROFS_PRINC = etree.XPath("PROFS_PRINC/PROF_PRINC[CODE_STRUCTURE]")
 _PARENT_DIVISIONS = etree.XPath("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/@CODE")
 _MEFS = etree.XPath("MEFS_APPARTENANCE/MEF_APPARTENANCE/@CODE")
 
@@ -69,6 +69,7 @@ def _header(source: Source, parametres: etree._Element) -> Header:
 def _individu(source: Source, element: etree._Element) -> StaffRecord:
     staff_id = element.get("ID")
     get = child_texts(element).get
+    profs_principaux = _PROFS_PRINC(element)
     return StaffRecord(
         file=source.name, line=element.sourceline,
         staff_id=staff_id,
@@ -81,7 +82,8 @@ def _individu(source: Source, element: etree._Element) -> StaffRecord:
         date_naissance=get("DATE_NAISSANCE"),
         fonction=get("FONCTION"),
         disciplines=tuple(str(code) for code in _DISCIPLINES(element)),
-        pp_divisions=tuple(str(code) for code in _PP_DIVISIONS(element)),
+        pp_divisions=tuple(pp.findtext("CODE_STRUCTURE") or "" for pp in profs_principaux),
+        pp_lines=tuple(pp.sourceline for pp in profs_principaux),
     )
 
 

@@ -126,7 +126,7 @@ def import_exports(
         return _import_aaf(engine, settings, files, now=now, stage=stage, actor=actor)
     context = ImportContext(school_uais=settings.uais,
                             newest_staged_year=newest_staged_years(engine),
-                            today=now.date())
+                            today=now.date(), hold_records=not settings.refuse_on_any_error)
     snapshot, checked = build_snapshot(files, context) if not problems else (None, [])
     problems += checked
     if snapshot is None:

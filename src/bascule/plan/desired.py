@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bascule.domain.people import StaffCategory, staff_category
+from bascule.domain.people import StaffCategory
 from bascule.exports.records import ExportKind
 from bascule.plan.model import Fact, Identity, PersonKind, SourceId
 from bascule.snapshot.model import Eleve, HeldKind, Responsable, Snapshot, Staff, Treatment
@@ -91,8 +91,8 @@ def _staff(member: Staff) -> DesiredPerson:
         source_ids=frozenset({SourceId(scheme, member.key.staff_id)}),
         identity=Identity(last_name=member.last_name, birth_name=member.birth_name,
                           first_name=member.first_name, birth_date=member.birth_date,
-                          email=member.email, function=member.function,
-                          profile=_STAFF_PROFILES[staff_category(member.function)]),
+                          email=member.email, function=member.function or None,
+                          profile=_STAFF_PROFILES[member.category]),
     )
 
 

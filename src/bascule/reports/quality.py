@@ -38,7 +38,8 @@ def write_quality_report(
         summary=summary,
         findings=findings,
         errors=[p for p in problems if p.is_error],
-        warnings=[p for p in problems if not p.is_error],
+        held=[p for p in problems if p.is_held],
+        warnings=[p for p in problems if not p.is_error and not p.is_held],
         generated_at=local_time(generated_at),
     )
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,12 @@ from bascule.snapshot.checks import Checker
 from bascule.snapshot.eleves import build_eleves
 from bascule.snapshot.model import Mef, Snapshot, SourceFile, Subject
 from bascule.snapshot.responsables import build_responsables
-from bascule.snapshot.staff import build_profs_principaux, build_services, build_staff
+from bascule.snapshot.staff import (
+    build_profs_principaux,
+    build_services,
+    build_staff,
+    mark_teachers,
+)
 from bascule.snapshot.structures import build_structures
 
 _HOME_HINT = (
@@ -35,6 +40,8 @@ class ImportContext:
     school_uais: frozenset[str]
     newest_staged_year: Mapping[str, SchoolYear]
     today: date
+    # False ([import] refuse_on_any_error): an error in one record refuses the whole import.
+    hold_records: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,11 +56,12 @@ def build_snapshot(
 ) -> tuple[Snapshot | None, list[Problem]]:
     """The snapshot, or None when an error-level problem was found; all problems in both cases.
 
-    The files are taken in a fixed order (by kind, then name), so that the same exports give
-    the same snapshot whatever the order they were given in.
+    A fault confined to one record holds that record (snapshot/holds.py): the snapshot lists it
+    in `held`, and its problem has the severity HELD. The files are taken in a fixed order (by
+    kind, then name), so that the same exports give the same snapshot whatever their order.
     """
     files = sorted(files, key=lambda export: (_KIND_ORDER.index(export.kind), export.name))
-    checker = Checker()
+    checker = Checker(hold_records=context.hold_records)
     by_kind = _one_file_per_kind(files, checker)
     campaign = _campaign(files, by_kind, context, checker)
     if campaign is None or ExportKind.ELEVES not in by_kind:
@@ -202,6 +210,10 @@ def _assemble(
     staff = build_staff(staff_files, checker)
     subjects = _subjects(files)
     sts = by_kind.get(ExportKind.STS)
+    services = build_services(sts.services if sts else (), staff, set(subjects), checker)
+    staff = mark_teachers(staff, services, sts.staff if sts else (), checker)
+    profs_principaux = build_profs_principaux(sts.staff if sts else (), structures.divisions,
+                                              checker)
     return Snapshot(
         uai=campaign.uai,
         school_year=campaign.school_year,
@@ -213,11 +225,11 @@ def _assemble(
         staff=tuple(staff.values()),
         divisions=tuple(structures.divisions.values()),
         groups=tuple(structures.groups.values()),
-        services=build_services(sts.services if sts else (), staff, set(subjects), checker),
-        profs_principaux=build_profs_principaux(sts.staff if sts else (), structures.divisions,
-                                                checker),
+        services=services,
+        profs_principaux=profs_principaux,
         subjects=tuple(subjects.values()),
         mefs=_mefs(files),
+        held=tuple(checker.held),
     )
 
 

@@ -5,13 +5,16 @@ French texts for the school office live here and in the builders, next to the ru
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 
 from bascule.domain.people import has_control_character, has_mojibake
-from bascule.errors import Location, Problem, error, warning
+from bascule.errors import Location, Problem, Severity, error, warning
+from bascule.snapshot.holds import CONSEQUENCES, RecordScope, treatment_of
+from bascule.snapshot.model import HeldRecord
 
 FIX_IN_SIECLE = "Corrigez la fiche dans Siècle-BEE, refaites l'export, puis relancez l'import."
 FIX_IN_STS = "Corrigez la fiche dans STS-Web, refaites l'export, puis relancez l'import."
@@ -30,33 +33,86 @@ R = TypeVar("R", bound=_Located)
 K = TypeVar("K", bound=Hashable)
 
 
+# More repeated ids than this (and than 1 % of the records) says the export itself is broken.
+MAX_HELD_DUPLICATES = 5
+
+
 @dataclass(slots=True)
 class Checker:
-    """Collects the problems of one import. `fix` is the hint for the source being checked."""
+    """Collects the problems of one import, and the records held for a fault of their own.
+
+    An error reported while a record is being checked (`with checker.record(scope)`) holds that
+    record (snapshot/holds.py), unless `hold_records` is False: then it refuses the import.
+    """
 
     problems: list[Problem] = field(default_factory=list)
+    held: list[HeldRecord] = field(default_factory=list)
+    hold_records: bool = True
+    _scope: RecordScope | None = None
+
+    @contextmanager
+    def record(self, scope: RecordScope) -> Iterator[RecordScope]:
+        """Errors reported inside concern this record only."""
+        outer, self._scope = self._scope, scope
+        try:
+            yield scope
+        finally:
+            self._scope = outer
 
     def error(self, code: str, message: str, location: Location, hint: str) -> None:
+        if self._scope is None or not self.hold_records:
+            self.file_error(code, message, location, hint)
+            return
+        self.hold(self._scope, code, message, location, hint)
+
+    def file_error(self, code: str, message: str, location: Location, hint: str) -> None:
+        """An error that puts the whole file in doubt, wherever it is found."""
         self.problems.append(error(code, message, location, hint))
+
+    def hold(self, scope: RecordScope, code: str, message: str, location: Location,
+             hint: str) -> None:
+        treatment = treatment_of(scope.kind, location.field, link=scope.link)
+        scope.faults.append(treatment)
+        consequence = CONSEQUENCES[treatment]
+        self.problems.append(Problem(severity=Severity.HELD, code=code, message=message,
+                                     location=location, hint=f"{hint} {consequence}"))
+        field_part = f"{location.field} " if location.field else ""
+        self.held.append(HeldRecord(
+            kind=scope.kind, person_id=scope.person_id, other_ids=scope.other_ids,
+            label=scope.label, treatment=treatment, reason=f"{field_part}{message}",
+            hint=hint, location=location, field=location.field))
 
     def warn(self, code: str, message: str, location: Location, hint: str) -> None:
         self.problems.append(warning(code, message, location, hint))
 
     def unique(self, records: Iterable[R], key_of: Callable[[R], K | None],
-               describe: Callable[[K], str], hint_of: Callable[[R], str]) -> dict[K, R]:
-        """The first record of each key; a repeated key is an error naming the first line.
-        `key_of` gives None for a record without an id (it reports that itself)."""
+               describe: Callable[[K], str], hint_of: Callable[[R], str],
+               scope_of: Callable[[R], RecordScope] | None = None) -> dict[K, R]:
+        """The first record of each key. A repeated key holds every record of that key (each
+        with its `scope_of`), unless ids repeat on a scale that says the export is broken:
+        then each repetition is an error naming the first line. `key_of` gives None for a
+        record without an id (it reports that itself)."""
         unique: dict[K, R] = {}
+        repeated: list[tuple[K, R]] = []
+        count = 0
         for record in records:
+            count += 1
             key = key_of(record)
             if key is None:
                 continue
             if key in unique:
-                self.error("id-double", f"{describe(key)} figure deux fois (déjà ligne "
-                           f"{unique[key].location.line})", record.location, hint_of(record))
+                repeated.append((key, record))
                 continue
             unique[key] = record
-        return unique
+        broken = len(repeated) > max(MAX_HELD_DUPLICATES, count // 100)
+        for key, record in repeated:
+            message = f"{describe(key)} figure deux fois (déjà ligne {unique[key].location.line})"
+            if broken or scope_of is None or not self.hold_records:
+                self.file_error("id-double", message, record.location, hint_of(record))
+            else:
+                self.hold(scope_of(record), "id-double", message, record.location,
+                          hint_of(record))
+        return unique  # a held id's first record stays: the plan holds whoever it names
 
     def identifier(self, value: str | None, location: Location, field_name: str, hint: str) -> str:
         text = (value or "").strip()
@@ -75,8 +131,8 @@ class Checker:
         elif has_control_character(text):
             self.error("caractere-controle", f"« {text!r} » contient un caractère de contrôle",
                        where, hint)
-        elif has_mojibake(text):
-            self.error("encodage-mojibake",
+        elif has_mojibake(text):  # an encoding lie: the whole file is in doubt
+            self.file_error("encodage-mojibake",
                        f"« {text} » est mal encodé (accents transformés, comme « Ã© » pour « é »)",
                        where, "Refaites l'export sans ouvrir ni ré-enregistrer le fichier.")
         return text

@@ -9,7 +9,8 @@ from bascule.domain.people import parse_french_date, parse_sex, preferred_last_n
 from bascule.domain.structures import INACTIVE_DIVISION
 from bascule.exports.records import EleveRecord, ExportFile, StructureLinkRecord
 from bascule.snapshot.checks import FIX_IN_SIECLE, REEXPORT_TOGETHER, Checker, optional
-from bascule.snapshot.model import Eleve, InactiveReason
+from bascule.snapshot.holds import RecordScope
+from bascule.snapshot.model import Eleve, HeldKind, InactiveReason
 
 
 def build_eleves(export: ExportFile, export_date: date, checker: Checker) -> tuple[Eleve, ...]:
@@ -18,9 +19,11 @@ def build_eleves(export: ExportFile, export_date: date, checker: Checker) -> tup
     subjects = _subjects_by_eleve(export, records, checker)
     eleves = []
     for eleve_id, record in records.items():
-        division, groups = _structures(record, links.get(eleve_id, []), checker)
-        eleve = _eleve(record, division, groups, subjects.get(eleve_id, ()), export_date, checker)
-        if eleve is not None:
+        with checker.record(_scope(record)) as scope:
+            division, groups = _structures(record, links.get(eleve_id, []), checker)
+            eleve = _eleve(record, division, groups, subjects.get(eleve_id, ()), export_date,
+                           checker)
+        if eleve is not None and scope.usable:
             eleves.append(eleve)
     for eleve in eleves:
         if eleve.inactive_reason is not None:
@@ -33,11 +36,34 @@ def build_eleves(export: ExportFile, export_date: date, checker: Checker) -> tup
     return tuple(eleves)
 
 
+def _scope(record: EleveRecord, *, link: bool = False) -> RecordScope:
+    """An élève's record, named by its ELEVE_ID and by any INE it carries."""
+    ines = (("ine", record.id_national), ("ine_rnie", record.ine_rnie),
+            ("ine_bea", record.ine_bea))
+    return RecordScope(kind=HeldKind.ELEVE, person_id=(record.eleve_id or "").strip(),
+                       label=_label(record), link=link,
+                       other_ids=tuple((scheme, ine) for scheme, value in ines
+                                       if (ine := _ine(value))))
+
+
+def _label(record: EleveRecord) -> str:
+    name = preferred_last_name(record.nom_usage, record.nom_de_famille, record.nom)
+    return f"{name} {(record.prenom or '').strip()}".strip() or record.record_label
+
+
+def _link_scope(eleve_id: str) -> RecordScope:
+    return RecordScope(kind=HeldKind.ELEVE, person_id=eleve_id, label=f"élève {eleve_id}",
+                       link=True)
+
+
 def _unique_eleves(records: list[EleveRecord], checker: Checker) -> dict[str, EleveRecord]:
-    return checker.unique(
-        records,
-        lambda r: checker.identifier(r.eleve_id, r.location, "ELEVE_ID", FIX_IN_SIECLE) or None,
-        lambda eleve_id: f"ELEVE_ID {eleve_id}", lambda _r: FIX_IN_SIECLE)
+    def key_of(record: EleveRecord) -> str | None:
+        with checker.record(_scope(record)):
+            return checker.identifier(record.eleve_id, record.location, "ELEVE_ID",
+                                      FIX_IN_SIECLE) or None
+
+    return checker.unique(records, key_of, lambda eleve_id: f"ELEVE_ID {eleve_id}",
+                          lambda _r: FIX_IN_SIECLE, _scope)
 
 
 def _links_by_eleve(
@@ -47,8 +73,9 @@ def _links_by_eleve(
     for block in blocks:
         eleve_id = (block.eleve_id or "").strip()
         if eleve_id not in records:
-            checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun élève",
-                          block.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
+            with checker.record(_link_scope(eleve_id)):
+                checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun "
+                              "élève", block.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
             continue
         by_eleve[eleve_id].append(block)
     return by_eleve
@@ -61,8 +88,9 @@ def _subjects_by_eleve(
     for option in export.options:
         eleve_id = (option.eleve_id or "").strip()
         if eleve_id not in records:
-            checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun élève",
-                          option.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
+            with checker.record(_link_scope(eleve_id)):
+                checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun "
+                              "élève", option.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
             continue
         codes = subjects.get(eleve_id, ()) + tuple(c.strip() for c in option.subject_codes)
         subjects[eleve_id] = tuple(dict.fromkeys(codes))
@@ -111,7 +139,7 @@ def _eleve(
                          FIX_IN_SIECLE, required=False)
     exit_ = checker.date(record.date_sortie, parse_french_date, location, "DATE_SORTIE",
                          FIX_IN_SIECLE, required=False)
-    if birth is None or not last_name or not first_name:
+    if not last_name or not first_name:
         return None
     return Eleve(
         eleve_id=(record.eleve_id or "").strip(),

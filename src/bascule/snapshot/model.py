@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from bascule.domain.people import GuardianLevel, Profile, Sex, staff_category, staff_profile
+from bascule.domain.people import GuardianLevel, Profile, Sex, StaffCategory, staff_category
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import StructureKind
 from bascule.errors import Location
@@ -106,17 +106,24 @@ class Staff:
     birth_date: date | None
     sex: Sex | None
     civility: str | None
-    function: str
+    function: str  # the national code as STS-Web gives it; "" when it gives none
     disciplines: tuple[str, ...]
     email: str | None
+    teaches: bool = False  # holds a service in STS-Web: a teacher, whatever the function
+
+    @property
+    def category(self) -> StaffCategory:
+        return StaffCategory.ENSEIGNANT if self.teaches else staff_category(self.function)
 
     @property
     def profile(self) -> Profile:
-        return staff_profile(self.function)
+        if self.category is StaffCategory.ENSEIGNANT:
+            return Profile.ENSEIGNANT
+        return Profile.PERSONNEL
 
     @property
     def category_label(self) -> str:
-        return staff_category(self.function).value
+        return self.category.value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,7 +14,8 @@ from bascule.snapshot.checks import (
     optional,
     plausible_email,
 )
-from bascule.snapshot.model import Guardianship, Responsable
+from bascule.snapshot.holds import RecordScope
+from bascule.snapshot.model import Guardianship, HeldKind, Responsable
 
 MAX_LEGAL_REPRESENTATIVES = 2
 
@@ -30,20 +31,30 @@ def build_responsables(
     )
     _check_legal_count(links, export, checker)
     linked = {link.personne_id for link in links}
-    responsables = tuple(
-        responsable for record in people.values()
-        if (responsable := _responsable(record, checker)) is not None
-        and responsable.personne_id in linked
-    )
-    return responsables, links
+    responsables = []
+    for record in people.values():
+        with checker.record(_scope(record)) as scope:
+            responsable = _responsable(record, checker)
+        if responsable is not None and scope.usable and responsable.personne_id in linked:
+            responsables.append(responsable)
+    return tuple(responsables), links
+
+
+def _scope(record: PersonneRecord) -> RecordScope:
+    name = optional(record.nom_usage) or optional(record.nom_de_famille) or optional(record.nom)
+    label = f"{name or ''} {(record.prenom or '').strip()}".strip()
+    return RecordScope(kind=HeldKind.RESPONSABLE, person_id=(record.personne_id or "").strip(),
+                       label=label or record.record_label)
 
 
 def _unique_people(records: list[PersonneRecord], checker: Checker) -> dict[str, PersonneRecord]:
-    return checker.unique(
-        records,
-        lambda r: checker.identifier(r.personne_id, r.location, "PERSONNE_ID",
-                                     FIX_IN_SIECLE) or None,
-        lambda personne_id: f"PERSONNE_ID {personne_id}", lambda _r: FIX_IN_SIECLE)
+    def key_of(record: PersonneRecord) -> str | None:
+        with checker.record(_scope(record)):
+            return checker.identifier(record.personne_id, record.location, "PERSONNE_ID",
+                                      FIX_IN_SIECLE) or None
+
+    return checker.unique(records, key_of, lambda personne_id: f"PERSONNE_ID {personne_id}",
+                          lambda _r: FIX_IN_SIECLE, _scope)
 
 
 def _responsable(record: PersonneRecord, checker: Checker) -> Responsable | None:
@@ -70,16 +81,17 @@ def _guardianship(
     record: GuardianLinkRecord, eleve_ids: set[str], personne_ids: set[str], checker: Checker
 ) -> Guardianship | None:
     eleve_id, personne_id = (record.eleve_id or "").strip(), (record.personne_id or "").strip()
-    known = True
-    for field_name, value, ids, what in (("ELEVE_ID", eleve_id, eleve_ids, "aucun élève"),
-                                         ("PERSONNE_ID", personne_id, personne_ids,
-                                          "aucune personne")):
-        if value not in ids:
-            checker.error("ref-inconnue", f"« {value} » ne correspond à {what}",
-                          record.location.at(field=field_name), REEXPORT_TOGETHER)
-            known = False
-    level = _level(record, checker)
-    if not known or level is None:
+    scope = RecordScope(kind=HeldKind.RESPONSABLE, person_id=personne_id,
+                        label=f"responsable {personne_id}", link=True)
+    with checker.record(scope):
+        for field_name, value, ids, what in (("ELEVE_ID", eleve_id, eleve_ids, "aucun élève"),
+                                             ("PERSONNE_ID", personne_id, personne_ids,
+                                              "aucune personne")):
+            if value not in ids:
+                checker.error("ref-inconnue", f"« {value} » ne correspond à {what}",
+                              record.location.at(field=field_name), REEXPORT_TOGETHER)
+        level = _level(record, checker)
+    if scope.faults or level is None:
         return None
     return Guardianship(eleve_id=eleve_id, personne_id=personne_id, level=level,
                         parente=optional(record.code_parente))

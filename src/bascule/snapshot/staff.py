@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 
-from bascule.domain.people import KNOWN_FUNCTIONS, parse_french_date, parse_iso_date, parse_sex
+from bascule.domain.people import (
+    FUNCTIONS,
+    NO_FUNCTION,
+    StaffCategory,
+    parse_french_date,
+    parse_iso_date,
+    parse_sex,
+)
 from bascule.domain.structures import StructureKind
 from bascule.exports.records import ExportFile, ServiceRecord, StaffRecord
 from bascule.snapshot.checks import FIX_IN_STS, Checker, optional, plausible_email
+from bascule.snapshot.holds import RecordScope
 from bascule.snapshot.model import (
     Division,
+    HeldKind,
     ProfPrincipal,
     Service,
     Staff,
@@ -18,6 +28,11 @@ from bascule.snapshot.model import (
 )
 
 FIX_IN_CSV = "Corrigez la ligne dans le CSV des personnes locales, puis relancez l'import."
+TELL_THE_DEPARTEMENT = (
+    "Ce code de la nomenclature nationale est inconnu de bascule : signalez-le à l'équipe du "
+    "département, qui l'ajoutera à la table des fonctions. Il n'y a rien à corriger dans "
+    "STS-Web."
+)
 
 
 def build_staff(exports: Iterable[ExportFile], checker: Checker) -> dict[StaffKey, Staff]:
@@ -29,9 +44,26 @@ def build_staff(exports: Iterable[ExportFile], checker: Checker) -> dict[StaffKe
         return _key(record.staff_id, record.source_type)
 
     unique = checker.unique(records, key_of, lambda key: f"l'identifiant {key.staff_id}",
-                            _hint)
-    staff = {key: _staff(record, key, _hint(record), checker) for key, record in unique.items()}
-    return {key: member for key, member in staff.items() if member is not None}
+                            _hint, _scope)
+    staff: dict[StaffKey, Staff] = {}
+    for key, record in unique.items():
+        with checker.record(_scope(record)) as scope:
+            member = _staff(record, key, _hint(record), checker)
+        if member is not None and scope.usable:
+            staff[key] = member
+    return staff
+
+
+def _scope(record: StaffRecord) -> RecordScope:
+    name = optional(record.nom_usage) or optional(record.nom_patronymique) or ""
+    label = f"{name} {(record.prenom or '').strip()}".strip() or record.record_label
+    return RecordScope(kind=HeldKind.STAFF, label=label,
+                       person_id=str(_key(record.staff_id, record.source_type)))
+
+
+def _link_scope(key: StaffKey) -> RecordScope:
+    return RecordScope(kind=HeldKind.STAFF, person_id=str(key), link=True,
+                       label=f"personnel {key.staff_id}")
 
 
 def _hint(record: StaffRecord) -> str:
@@ -77,19 +109,41 @@ def _staff(record: StaffRecord, key: StaffKey, hint: str, checker: Checker) -> S
 
 
 def _function(record: StaffRecord, hint: str, checker: Checker) -> str | None:
+    """The national function code, "" when STS-Web gives none (its services will tell); the
+    CSV must give one. An unknown code is the département's to add, not the school's to fix."""
     function = (record.fonction or "").strip().upper()
     where = record.location.at(field="FONCTION")
-    if not function:
+    if function in NO_FUNCTION:
         if record.source_type == StaffSource.CSV.value:
             checker.error("fonction-absente", "fonction absente", where, hint)
             return None
-        checker.warn("fonction-absente", "fonction absente : comptée comme personnel "
-                     "administratif", where, hint)
-        return "ADF"
-    if function not in KNOWN_FUNCTIONS:
+        checker.warn("fonction-absente", "fonction absente : enseignant s'il assure un service "
+                     "dans STS-Web, personnel administratif sinon", where, hint)
+        return ""
+    if function not in FUNCTIONS:
         checker.warn("fonction-inconnue", f"code de fonction « {function} » inconnu : compté "
-                     "comme personnel administratif", where, hint)
+                     "comme personnel administratif (enseignant s'il assure un service)", where,
+                     TELL_THE_DEPARTEMENT)
     return function
+
+
+def mark_teachers(staff: dict[StaffKey, Staff], services: Iterable[Service],
+                  records: Iterable[StaffRecord], checker: Checker) -> dict[StaffKey, Staff]:
+    """Whoever holds a service teaches, whatever their FONCTION: said once per person whose
+    FONCTION says otherwise."""
+    teaching = {service.teacher for service in services}
+    where = {_key(record.staff_id, record.source_type): record.location for record in records}
+    for key in sorted(teaching & set(staff)):
+        member = staff[key]
+        if member.category is not StaffCategory.ENSEIGNANT and member.function:
+            label = FUNCTIONS.get(member.function, (None, "inconnue"))[1]
+            checker.warn("fonction-services", f"fonction « {member.function} » ({label}) mais "
+                         "des services d'enseignement : compté comme enseignant",
+                         where[key].at(field="FONCTION"),
+                         "Rien à faire si cette personne enseigne ; sinon retirez-lui ses "
+                         "services dans STS-Web.")
+        staff[key] = dataclasses.replace(member, teaches=True)
+    return staff
 
 
 
@@ -101,16 +155,21 @@ def build_services(
 ) -> tuple[Service, ...]:
     services: dict[tuple[object, ...], Service] = {}
     for record in records:
-        subject = checker.code(record.subject_code, record.location, "CODE_MATIERE", FIX_IN_STS)
+        keys = [_key(teacher.staff_id, teacher.source_type) for teacher in record.teachers]
+        with checker.record(_link_scope(keys[0]) if keys else _link_scope(_key("", ""))) as scope:
+            subject = checker.code(record.subject_code, record.location, "CODE_MATIERE",
+                                   FIX_IN_STS)
         if subject and subject_codes and subject not in subject_codes:
             checker.warn("matiere-inconnue", f"matière « {subject} » absente des nomenclatures",
                          record.location.at(field="CODE_MATIERE"), FIX_IN_STS)
-        for teacher in record.teachers:
-            key = _key(teacher.staff_id, teacher.source_type)
+        for key in keys:
             if key not in staff:
-                checker.error("ref-inconnue", f"enseignant « {key.staff_id} » ({key.source}) "
-                              "absent des individus", record.location.at(field="ENSEIGNANT"),
-                              FIX_IN_STS)
+                with checker.record(_link_scope(key)):
+                    checker.error("ref-inconnue", f"enseignant « {key.staff_id} » "
+                                  f"({key.source}) absent des individus",
+                                  record.location.at(field="ENSEIGNANT"), FIX_IN_STS)
+                continue
+            if scope.faults:
                 continue
             service = Service(teacher=key, structure_code=(record.structure_code or "").strip(),
                               structure_kind=StructureKind(record.structure_kind),
@@ -123,14 +182,18 @@ def build_services(
 def build_profs_principaux(
     records: Iterable[StaffRecord], divisions: Mapping[str, Division], checker: Checker
 ) -> tuple[ProfPrincipal, ...]:
-    principals = []
+    principals: dict[tuple[StaffKey, str], ProfPrincipal] = {}
     for record in records:
         key = _key(record.staff_id, record.source_type)
-        for code in dict.fromkeys(c.strip() for c in record.pp_divisions):
+        lines = record.pp_lines or (None,) * len(record.pp_divisions)
+        for code, line in zip((c.strip() for c in record.pp_divisions), lines, strict=True):
             if code not in divisions:
-                checker.error("ref-inconnue", f"professeur principal d'une division « {code} » "
-                              "absente de STS-Web", record.location.at(field="PROF_PRINC"),
-                              FIX_IN_STS)
+                with checker.record(_link_scope(key)):
+                    checker.error("pp-division-inconnue", f"professeur principal d'une division "
+                                  f"« {code} » absente de STS-Web",
+                                  record.location.at(field="PROF_PRINC", line=line),
+                                  "Retirez ce professeur principal de l'ancienne division dans "
+                                  "STS-Web (Indemnités), puis refaites l'export.")
                 continue
-            principals.append(ProfPrincipal(teacher=key, division=code))
-    return tuple(principals)
+            principals.setdefault((key, code), ProfPrincipal(teacher=key, division=code))
+    return tuple(principals.values())
