@@ -137,7 +137,8 @@ def test_the_ent_export_links_eleves_classes_teachers_and_parents(
     assert home_cli("feed", "ent", "--out", tmp_path, "--at", AT).exit_code == 0
     read = {path.stem.split("_")[-2]: etree.parse(str(path)).getroot()
             for path in tmp_path.glob("ENT_*.xml")}
-    assert set(read) == {"Eleve", "PersEducNat", "PersRelEleve", "EtabEducNat"}
+    assert set(read) == {"Eleve", "PersEducNat", "PersRelEleve", "EtabEducNat", "MatiereEducNat",
+                         "MefEducNat"}
 
     def attrs(record: etree._Element) -> dict[str, list[str]]:
         return {a.get("name"): [v.text for v in a] for a in record.find("attributes")}  # type: ignore

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Connection, and_, insert, select
 
 from bascule.domain.policy import DELEGATIONS, Role
+from bascule.feeds.details import FeedDetails, campaign_details
 from bascule.store.schema import (
     account,
     delegation,
@@ -47,16 +48,21 @@ class FeedSchool:
     subjects: dict[str, str]  # code -> label
     mefs: dict[str, str]  # code -> label
     gar_delegates: tuple[FeedPerson, ...]
+    details: dict[str, FeedDetails] = field(default_factory=dict)  # by person key
+    # (responsable key, élève key) -> Siècle CODE_PARENTE (10 mère, 20 père, 50 tuteur...)
+    parente: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def feed_school(connection: Connection, uai: str, name: str) -> FeedSchool:
     facts = year_facts(connection, uai, latest_year(connection, uai))
     people = _people(connection, uai)
+    details, parente = campaign_details(connection, uai)
     return FeedSchool(
         uai=uai, name=name, people=tuple(people.values()), facts=facts,
         subjects=subject_labels_of(connection, uai), mefs=_mef_labels(connection, uai),
         gar_delegates=tuple(people[key] for key in _gar_delegates(connection, uai)
-                            if key in people))
+                            if key in people),
+        details=details, parente=parente)
 
 
 def _people(connection: Connection, uai: str) -> dict[str, FeedPerson]:
