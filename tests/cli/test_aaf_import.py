@@ -104,12 +104,23 @@ def test_aaf_and_raw_exports_together_are_refused(cli: Cli, tmp_path: Path) -> N
     assert same_year.exit_code == 1 and "déjà, pour l'année 2026-2027" in same_year.output
 
 
+def test_raw_exports_for_a_year_fed_by_the_aaf_are_refused(cli: Cli, tmp_path: Path) -> None:
+    _init(cli)
+    assert cli("import", _delivery(tmp_path, "Complet")).exit_code == 0
+    refused = cli("import", *(COLLEGE / name for name in RAW))
+    assert refused.exit_code == 1
+    assert "une campagne importée de l'AAF" in refused.output
+
+
 def test_a_delivery_for_two_schools_of_the_folder_stages_both(cli: Cli, tmp_path: Path) -> None:
     _init(cli, UAI, "0861234X")
-    result = cli("import", _delivery(tmp_path, "Complet"))
+    result = cli("import", _delivery(tmp_path, "Complet"), "--json")
     assert result.exit_code == 0, result.output
-    assert f"{UAI} · année scolaire 2026-2027" in result.output
-    assert "0861234X · année scolaire 2026-2027" in result.output
+    document = json.loads(result.stdout)
+    assert [document["uai"], *(other["uai"] for other in document["other_schools"])] == [
+        UAI, "0861234X"]
+    assert document["counts"]["eleve"] == 4 and document["other_schools"][0]["counts"][
+        "eleves_inactive"] == 1
 
 
 def test_a_school_moving_from_raw_exports_to_the_aaf_keeps_every_login(

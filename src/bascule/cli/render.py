@@ -149,19 +149,9 @@ def _held_json(record: HeldRecord) -> dict[str, object]:
 def import_json(outcome: ImportOutcome | None, found: Sequence[Problem]) -> str:
     document: dict[str, object] = {"status": "rejected" if outcome is None else "accepted"}
     if outcome is not None:
-        summary = outcome.summary
-        document.update({
-            "uai": outcome.snapshot.uai,
-            "school_year": outcome.snapshot.school_year.start,
-            "staging": outcome.staging.value,
-            "counts": {profile.name.lower(): count
-                       for profile, count in summary.by_profile.items()}
-            | {"eleves_inactive": summary.eleves_inactive, "divisions": len(summary.divisions),
-               "groups": summary.groups},
-            "divisions": {d.code: d.eleves for d in summary.divisions},
-            "quality": {f.code: len(f.items) for f in outcome.findings},
-            "held": [_held_json(record) for record in outcome.snapshot.held],
-        })
+        document.update(_campaign_json(outcome))
+        if outcome.other_schools:  # an AAF delivery feeding several schools of the folder
+            document["other_schools"] = [_campaign_json(other) for other in outcome.other_schools]
     document["problems"] = [
         {"severity": p.severity.name.lower(), "code": p.code, "message": p.message,
          "file": p.location.file, "line": p.location.line, "record": p.location.record,
@@ -169,6 +159,21 @@ def import_json(outcome: ImportOutcome | None, found: Sequence[Problem]) -> str:
         for p in found
     ]
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _campaign_json(outcome: ImportOutcome) -> dict[str, object]:
+    summary = outcome.summary
+    return {
+        "uai": outcome.snapshot.uai,
+        "school_year": outcome.snapshot.school_year.start,
+        "staging": outcome.staging.value,
+        "counts": {profile.name.lower(): count for profile, count in summary.by_profile.items()}
+        | {"eleves_inactive": summary.eleves_inactive, "divisions": len(summary.divisions),
+           "groups": summary.groups},
+        "divisions": {d.code: d.eleves for d in summary.divisions},
+        "quality": {f.code: len(f.items) for f in outcome.findings},
+        "held": [_held_json(record) for record in outcome.snapshot.held],
+    }
 
 
 def initialised(console: Console, settings: Settings, changed: bool) -> None:

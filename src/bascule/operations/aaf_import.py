@@ -4,8 +4,8 @@ The AAF state of each school (its last Complet with the Deltas applied since) is
 store (table aaf_state), written right after the campaign it gave; a refused import writes
 neither. (Written again from the same files, a state is the same: an interruption in between
 is repaired by importing them again.) A school is fed by one kind of source at a time: AAF
-files given with raw exports (Siècle-BEE, STS-Web, CSV), or an AAF campaign for a school year
-already imported from the raw exports, are refused.
+files given with raw exports (Siècle-BEE, STS-Web, CSV), or a campaign from one kind for a
+school year already imported from the other, are refused.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def read_deliveries(
             sources=state.sources), context)
         problems += found
         if snapshot is not None:
-            problems += _one_source_a_year(engine, snapshot)
+            problems += one_source_a_year(engine, snapshot)
             results.append((snapshot, state))
     if any(problem.is_error for problem in problems):
         raise ImportRejected(problems)
@@ -98,22 +98,29 @@ def _report_scope(files: Sequence[ExportFile], changed: set[str], others: set[st
                       "EtabEducNat donne leurs UAI).")
 
 
-def _one_source_a_year(engine: Engine, snapshot: Snapshot) -> list[Problem]:
-    """An AAF campaign for a year this school already has from raw exports: refused."""
+def one_source_a_year(engine: Engine, snapshot: Snapshot) -> list[Problem]:
+    """A campaign from the AAF for a school year already imported from the raw exports, or the
+    other way round: refused (one kind of source at a time; the switch is from a year to the
+    next)."""
     query = (select(staged_snapshot.c.sources).where(
         (staged_snapshot.c.uai == snapshot.uai)
         & (staged_snapshot.c.school_year == snapshot.school_year.start))
         .order_by(staged_snapshot.c.id.desc()).limit(1))
     with engine.connect() as connection:
         sources = connection.execute(query).scalar()
-    if sources is None or any(s["kind"].startswith(AAF_ROOT) for s in json.loads(sources)):
+    if sources is None:
         return []
+    staged_from_aaf = any(s["kind"].startswith(AAF_ROOT) for s in json.loads(sources))
+    if staged_from_aaf == snapshot.from_aaf:
+        return []
+    staged, given = (("l'AAF", "les exports Siècle-BEE / STS-Web") if staged_from_aaf
+                     else ("les exports Siècle-BEE / STS-Web", "l'AAF"))
     checker = Checker()
     checker.error("sources-melangees",
                   f"{snapshot.uai} a déjà, pour l'année {snapshot.school_year}, une campagne "
-                  "importée des exports Siècle-BEE / STS-Web : l'AAF ne peut pas la compléter",
-                  Location(file=snapshot.sources[0].name if snapshot.sources else "(AAF)"),
-                  ONE_SOURCE_HINT + " Passer à l'AAF se fait d'une année sur l'autre.")
+                  f"importée de {staged} : {given} ne peut pas la compléter",
+                  Location(file=snapshot.sources[0].name if snapshot.sources else "(import)"),
+                  ONE_SOURCE_HINT + " Changer de source se fait d'une année sur l'autre.")
     return checker.problems
 
 

@@ -33,6 +33,7 @@ from bascule.settings import Settings, init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, Summary, assess_quality, summarise
+from bascule.store.aaf_states import forget_aaf_state
 from bascule.store.accounts import AccountRow, list_accounts
 from bascule.store.apply import StalePlan, apply_plan
 from bascule.store.engine import open_store
@@ -129,7 +130,9 @@ def import_exports(
                             today=now.date(), hold_records=not settings.refuse_on_any_error)
     snapshot, checked = build_snapshot(files, context) if not problems else (None, [])
     problems += checked
-    if snapshot is None:
+    if snapshot is not None:
+        problems += aaf_import.one_source_a_year(engine, snapshot)
+    if snapshot is None or any(problem.is_error for problem in problems):
         raise ImportRejected(problems)
     staging = Staging.CHECKED
     if stage:
@@ -138,6 +141,7 @@ def import_exports(
             Staging.UNCHANGED)
         if staging is Staging.STAGED:
             with engine.begin() as connection:
+                forget_aaf_state(connection, snapshot.uai)  # fed by the raw exports from now on
                 journal_entry(connection, snapshot.uai, "import", str(snapshot.school_year),
                               actor, now, {"files": [s.name for s in snapshot.sources],
                                            "eleves": len(snapshot.active_eleves)})

@@ -22,3 +22,8 @@ def save_aaf_state(connection: Connection, state: AafState) -> None:
     connection.execute(aaf_state.insert().values(
         uai=state.uai, complete_date=state.complete_date, last_date=state.last_date,
         state=to_json(state)))
+
+
+def forget_aaf_state(connection: Connection, uai: str) -> None:
+    """A school now fed by the raw exports: a later AAF Delta must not apply on its old records."""
+    connection.execute(aaf_state.delete().where(aaf_state.c.uai == uai))
