@@ -74,26 +74,33 @@ def _from_name(name: str) -> tuple[str | None, str | None, int | None]:
 
 
 def _record(source: Source, element: etree._Element) -> AafRecord:
-    category = None
-    for attr in element.iterfind("operationalAttributes/attr"):
-        if attr.get("name") in _CATEGORY_ATTRIBUTES:
-            category = attr.findtext("value")
+    # One pass over the children (no path lookups): the AAF's records are many and small.
+    category = identifier = None
     attributes: dict[str, tuple[str, ...]] = {}
-    for attr in element.iterfind("attributes/attr"):
-        name = attr.get("name")
-        if name in USED_ATTRIBUTES:
-            attributes[name] = attributes.get(name, ()) + _values(attr)
-    changes = tuple(
-        AafChange(name=change.get("name") or "", operation=change.get("operation") or "replace",
-                  values=_values(change))
-        for change in element.iterfind("modifications/modification")
-        if change.get("name") in USED_ATTRIBUTES)
+    changes: list[AafChange] = []
+    for part in element:
+        tag = part.tag
+        if tag == "attributes":
+            for attr in part:
+                name = attr.get("name")
+                if name in USED_ATTRIBUTES:
+                    values = tuple([value.text or "" for value in attr])
+                    attributes[name] = attributes[name] + values if name in attributes else values
+        elif tag == "identifier":
+            identifier = part.findtext("id")
+        elif tag == "operationalAttributes":
+            for attr in part:
+                if attr.get("name") in _CATEGORY_ATTRIBUTES:
+                    category = attr.findtext("value")
+        elif tag == "modifications":
+            changes.extend(
+                AafChange(name=change.get("name") or "",
+                          operation=change.get("operation") or "replace", values=_values(change))
+                for change in part if change.get("name") in USED_ATTRIBUTES)
     return AafRecord(
-        file=source.name, line=element.sourceline,
-        operation=_OPERATIONS[str(element.tag)], category=category,
-        identifier=element.findtext("identifier/id"), attributes=attributes, changes=changes,
-    )
+        file=source.name, line=element.sourceline, operation=_OPERATIONS[str(element.tag)],
+        category=category, identifier=identifier, attributes=attributes, changes=tuple(changes))
 
 
 def _values(attr: etree._Element) -> tuple[str, ...]:
-    return tuple(value.text or "" for value in attr.iterfind("value"))
+    return tuple([value.text or "" for value in attr])
