@@ -53,18 +53,18 @@ def mixes_sources(files: Sequence[ExportFile]) -> Problem | None:
 
 
 def read_deliveries(
-    engine: Engine, settings: Settings, files: Sequence[ExportFile], today_: datetime,
+    engine: Engine, settings: Settings, files: Sequence[ExportFile], now: datetime,
 ) -> tuple[list[tuple[Snapshot, AafState]], list[Problem]]:
     """Each changed school's snapshot and new AAF state. Raises ImportRejected on an error."""
     checker = Checker()
-    deliveries = group_deliveries(files, today_.date(), checker)
+    deliveries = group_deliveries(files, now.date(), checker)
     states = load_aaf_states(engine, settings.uais)
     current, changed, others = apply_deliveries(deliveries, states, settings.uais, checker)
     _report_scope(files, changed, others, checker)
     if any(problem.is_error for problem in checker.problems):
         raise ImportRejected(checker.problems)
     context = ImportContext(school_uais=settings.uais,
-                            newest_staged_year=newest_staged_years(engine), today=today_.date())
+                            newest_staged_year=newest_staged_years(engine), today=now.date())
     structures = StructureMap(r for state in current.values() for r in state.records.values())
     results, problems = [], list(checker.problems)
     for uai in sorted(changed):
