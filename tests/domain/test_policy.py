@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from bascule.domain.policy import (
     DELEGATIONS,
+    ROLE_OF_PROFILE,
+    STAFF_PROFILES,
     Permission,
     PolicyOptions,
     Role,
     Scope,
     Subject,
     decide,
+    holds,
     scopes,
 )
 
@@ -37,6 +40,16 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
     P.READ_REFERENTS_FOLDER: {R.RRUPN: {S.SCHOOL}},  # "visible par les RRUPN"
     P.READ_AUDIT: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                    R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+    # issue 16: élèves and responsables reach only their own page; every staff member the rest
+    P.CONSULT_SCHOOL: {role: {S.SCHOOL} for role in Role
+                       if role not in (R.ELEVE, R.RESPONSABLE)},
+    P.SEE_OWN_ACCOUNT: {role: {S.SELF} for role in Role if role is not R.OPERATEUR},
+    # issue 16: whoever resets a password may end that account's sessions; everyone their own
+    P.END_SESSIONS: {**{role: {S.SELF} for role in Role if role is not R.OPERATEUR},
+                     R.RRUPN: {S.ELEVES, S.STAFF, S.SELF},
+                     R.PRINCIPAL: {S.ELEVES, S.STAFF, S.SELF},
+                     R.PRINCIPAL_ADJOINT: {S.ELEVES, S.STAFF, S.SELF},
+                     R.OPERATEUR: {S.ELEVES, S.STAFF}},
 }
 
 
@@ -85,3 +98,17 @@ def test_a_delegation_adds_its_role() -> None:
     assert decide(delegated, P.ASSIGN_GAR_RESOURCES).allowed
     assert decide(teacher | {DELEGATIONS["Réinitialiser les mots de passe"]},
                   P.RESET_PASSWORD, Subject(profile="vie_scolaire")).allowed
+
+
+def test_every_staff_category_and_profile_changes_its_own_password() -> None:
+    """issue 16: a CPE on a printed password was refused "à aucun de vos rôles", locked out."""
+    for profile, role in ROLE_OF_PROFILE.items():
+        me = Subject(profile=profile, is_actor=True)
+        assert decide(frozenset({role}), P.CHANGE_OWN_PASSWORD, me).allowed, profile
+        assert holds(frozenset({role}), P.CONSULT_SCHOOL) is (profile in STAFF_PROFILES)
+
+
+def test_holding_a_permission_on_someone_is_what_a_page_asks() -> None:
+    assert holds(frozenset({R.ENSEIGNANT}), P.RESET_PASSWORD)
+    assert not holds(frozenset({R.CPE, R.DOCUMENTATION}), P.RESET_PASSWORD)
+    assert holds(frozenset({R.ELEVE}), P.END_SESSIONS)  # their own, always

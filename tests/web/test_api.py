@@ -117,3 +117,13 @@ def test_a_class_reset_and_the_closure_state_through_the_api(school: Cli) -> Non
     state = api.get("/api/v1/fermeture", headers=teacher).json()
     assert state["debut"] < CLOSURE.isoformat() < state["fin"]
     assert state["profils"]["eleve"]["ouvert"] is False
+
+
+def test_no_token_for_an_eleve_or_a_responsable(school: Cli) -> None:
+    """issue 16: a token made for an élève listed all 196 accounts of the school."""
+    for login in ("lmartin", "p.martin"):
+        refused = school("token", "create", f"outil-{login}", "--pour", login,
+                         "--portee", "lecture")
+        assert refused.exit_code == 1 and "les jetons d'API sont pour les personnels" in (
+            refused.stderr), refused.output
+    assert "outil-lmartin" not in school("token", "list").stdout

@@ -22,6 +22,9 @@ class Role(Enum):
     GESTIONNAIRE_ENT = "gestionnaire de l'ENT"
     RESPONSABLE_AFFECTATION = "responsable d'affectation GAR"
     ENSEIGNANT = "enseignant"
+    CPE = "vie scolaire (CPE)"
+    DOCUMENTATION = "documentation"
+    ADMINISTRATIF = "administratif et technique"
     ELEVE = "élève"
     RESPONSABLE = "responsable"
 
@@ -41,6 +44,9 @@ class Permission(Enum):
     MANAGE_ENT = "administrer l'ENT"
     READ_REFERENTS_FOLDER = "lire Groupes/ReferentsInformatique"
     READ_AUDIT = "consulter le journal"
+    CONSULT_SCHOOL = "consulter la console de l'établissement"
+    SEE_OWN_ACCOUNT = "consulter son propre compte"
+    END_SESSIONS = "fermer les sessions ouvertes d'un compte"
 
 
 class Scope(Enum):
@@ -55,6 +61,12 @@ class Scope(Enum):
 
 STAFF_PROFILES = frozenset({"enseignant", "direction", "vie_scolaire", "documentation",
                             "administratif"})
+# The role each profile gives (STS-Web does not tell the principal from the adjoint: both are
+# FONCTION DIR, and both have the same permissions). Delegations add roles on top.
+ROLE_OF_PROFILE = {"eleve": Role.ELEVE, "responsable": Role.RESPONSABLE,
+                   "enseignant": Role.ENSEIGNANT, "direction": Role.PRINCIPAL,
+                   "vie_scolaire": Role.CPE, "documentation": Role.DOCUMENTATION,
+                   "administratif": Role.ADMINISTRATIF}
 # The delegations a principal may grant ("Pilotage > Autorisations"), and the role each gives.
 DELEGATIONS = {
     "Affecter des ressources GAR": Role.RESPONSABLE_AFFECTATION,
@@ -63,6 +75,11 @@ DELEGATIONS = {
 }
 
 _DIRECTION = (Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT)
+# Élèves and responsables reach their own page only; every other role is the school's staff (or
+# the département's operator).
+_PUPIL_SIDE = (Role.ELEVE, Role.RESPONSABLE)
+_STAFF_SIDE = tuple(role for role in Role if role not in _PUPIL_SIDE)
+_EVERYONE_BUT_OPERATOR = tuple(role for role in Role if role is not Role.OPERATEUR)
 _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     Permission.RUN_ROLLOVER: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
     Permission.APPROVE_PLAN: {role: frozenset({Scope.SCHOOL})
@@ -82,14 +99,28 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
         Role.PRINCIPAL_ADJOINT: frozenset({Scope.ELEVES, Scope.STAFF}),
         Role.ENSEIGNANT: frozenset({Scope.ELEVES}),
     },
-    Permission.CHANGE_OWN_PASSWORD: {role: frozenset({Scope.SELF}) for role in Role
-                                     if role is not Role.OPERATEUR},
+    # Everyone chooses their own password: a printed one must be changed at the first sign-in.
+    Permission.CHANGE_OWN_PASSWORD: {role: frozenset({Scope.SELF})
+                                     for role in _EVERYONE_BUT_OPERATOR},
+    Permission.SEE_OWN_ACCOUNT: {role: frozenset({Scope.SELF}) for role in _EVERYONE_BUT_OPERATOR},
     Permission.ASSIGN_GAR_RESOURCES: {Role.RESPONSABLE_AFFECTATION: frozenset({Scope.SCHOOL})},
     Permission.MANAGE_ENT: {Role.GESTIONNAIRE_ENT: frozenset({Scope.SCHOOL})},
     Permission.READ_REFERENTS_FOLDER: {Role.RRUPN: frozenset({Scope.SCHOOL})},
     Permission.READ_AUDIT: {role: frozenset({Scope.SCHOOL})
                             for role in (Role.OPERATEUR, *_DIRECTION)},
+    Permission.CONSULT_SCHOOL: {role: frozenset({Scope.SCHOOL}) for role in _STAFF_SIDE},
+    # Whoever may reset a password may end the sessions of the same accounts; anyone their own.
+    Permission.END_SESSIONS: {
+        **{role: frozenset({Scope.SELF}) for role in _EVERYONE_BUT_OPERATOR},
+        Role.RRUPN: frozenset({Scope.ELEVES, Scope.STAFF, Scope.SELF}),
+        Role.PRINCIPAL: frozenset({Scope.ELEVES, Scope.STAFF, Scope.SELF}),
+        Role.PRINCIPAL_ADJOINT: frozenset({Scope.ELEVES, Scope.STAFF, Scope.SELF}),
+        Role.OPERATEUR: frozenset({Scope.ELEVES, Scope.STAFF}),
+    },
 }
+# API tokens act as a person: only staff may hold one (a tool of an élève or a responsable
+# would reach what their own page shows, and no more; they have no tool to run).
+TOKEN_HOLDER_PROFILES = STAFF_PROFILES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,6 +152,13 @@ def scopes(role: Role, permission: Permission, options: PolicyOptions) -> frozen
     return granted
 
 
+def holds(roles: frozenset[Role], permission: Permission,
+          options: PolicyOptions = PolicyOptions()) -> bool:
+    """Whether any of these roles has the permission on anyone at all: what a page or an API
+    operation asks before it runs; the operation then asks `decide` about its subject."""
+    return any(scopes(role, permission, options) for role in roles)
+
+
 def _covers(scope: Scope, subject: Subject | None) -> bool:
     if subject is None:
         return scope is Scope.SCHOOL
@@ -140,7 +178,7 @@ def decide(roles: frozenset[Role], permission: Permission, subject: Subject | No
         for scope in sorted(scopes(role, permission, options), key=lambda s: s.name):
             if _covers(scope, subject):
                 return Decision(True, f"{role.value} : {permission.value} ({scope.value})")
-    if not any(scopes(role, permission, options) for role in roles):
+    if not holds(roles, permission, options):
         return Decision(False, f"« {permission.value} » n'est permis à aucun de vos rôles "
                                f"({', '.join(sorted(r.value for r in roles)) or 'aucun'}).")
     target = subject.profile if subject else "l'établissement"

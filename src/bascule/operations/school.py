@@ -19,7 +19,14 @@ from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.labels import CSV_HEADERS, PROFILES, profile_label, status_label
 from bascule.domain.passwords import generate_password, meets_policy
 from bascule.domain.people import on_pedagogical_network
-from bascule.domain.policy import DELEGATIONS, Permission, PolicyOptions, Subject, decide
+from bascule.domain.policy import (
+    DELEGATIONS,
+    TOKEN_HOLDER_PROFILES,
+    Permission,
+    PolicyOptions,
+    Subject,
+    decide,
+)
 from bascule.domain.school import SchoolYear, local_time
 from bascule.errors import Problem, UserError
 from bascule.operations.calendars import load_calendar
@@ -497,6 +504,11 @@ def create_api_token(settings: Settings, uai: str, name: str, for_login: str,
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         holder = find_person(connection, uai, for_login)
+        if holder.profile not in TOKEN_HOLDER_PROFILES or holder.status != "active":
+            raise UserError(f"Pas de jeton pour {holder.label} ({holder.login}) : les jetons "
+                            "d'API sont pour les personnels actifs et les outils du "
+                            "département.",
+                            hint="Créez le jeton au nom du personnel qui utilisera l'outil.")
         token = create_token(connection, uai, name, holder.person_id, scopes, actor, now)
         journal_entry(connection, uai, "jeton", name, actor, now,
                       {"pour": holder.login, "portées": sorted(scopes)})

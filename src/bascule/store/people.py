@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from bascule.domain.access import ClosureOverride
-from bascule.domain.policy import DELEGATIONS, Role
+from bascule.domain.policy import DELEGATIONS, ROLE_OF_PROFILE, Role
 from bascule.errors import UserError
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
@@ -27,8 +27,6 @@ from bascule.store.schema import (
 # Passwords someone else read (printed on a slip, shown on a screen): to be changed at the
 # first sign-in. "changed" is one the person chose.
 PRINTED_PASSWORDS = frozenset({"initial", "reset"})
-_ROLE_OF_PROFILE = {"eleve": Role.ELEVE, "responsable": Role.RESPONSABLE,
-                    "enseignant": Role.ENSEIGNANT, "direction": Role.PRINCIPAL}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,7 +74,7 @@ def find_person_by_key(connection: Connection, uai: str, key: str) -> Person:
 
 
 def _roles(connection: Connection, uai: str, person_id: int, profile: str) -> frozenset[Role]:
-    roles = {_ROLE_OF_PROFILE[profile]} if profile in _ROLE_OF_PROFILE else set()
+    roles = {ROLE_OF_PROFILE[profile]} if profile in ROLE_OF_PROFILE else set()
     for name in active_delegations(connection, uai, person_id):
         roles.add(DELEGATIONS[name])
     return frozenset(roles)
