@@ -76,6 +76,7 @@ from bascule.store.plans import (
     pending_plan,
 )
 from bascule.store.sealed import keep_for_targets
+from bascule.store.sessions import end_sessions_of
 from bascule.store.staging import StagedCampaign, latest_problems
 from bascule.store.tokens import (
     TokenRow,
@@ -140,10 +141,25 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
                             "il n'y a pas de mot de passe à réinitialiser.")
         password = generate_password(settings.password_policy)
         set_password_hash(connection, subject, hash_password(password))
+        end_sessions_of(connection, subject.person_id, now, "mot de passe réinitialisé")
         _keep_for_targets(settings, uai, connection, [(subject, password)], now)
+        # The profile lets the direction be told of a reset of one of its own (sign-in notice).
         journal_entry(connection, uai, "password_reset", subject.key, actor.login, now,
-                      {"login": subject.login, "allowed_as": reason})
+                      {"login": subject.login, "allowed_as": reason, "profil": subject.profile})
     return subject, password
+
+
+def end_sessions(settings: Settings, uai: str, login_name: str, *, by: str,
+                 now: datetime) -> tuple[Person, int]:
+    """Every open console session of someone's account ended at once (a lost phone, a shared
+    computer left signed in), if the policy lets `by` do it; journaled. How many were open."""
+    with open_store(settings.store_url).begin() as connection:
+        actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
+        _require(actor, Permission.END_SESSIONS, settings, subject)
+        ended = end_sessions_of(connection, subject.person_id, now, f"fermées par {actor.login}")
+        journal_entry(connection, uai, "sessions_fermees", subject.key, actor.login, now,
+                      {"login": subject.login, "sessions": ended})
+    return subject, ended
 
 
 def _keep_for_targets(settings: Settings, uai: str, connection: Connection,
@@ -182,6 +198,7 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
                                  f"{policy.min_classes} sortes parmi majuscules, minuscules, "
                                  "chiffres et caractères spéciaux.")
         set_password_hash(connection, person, hash_password(new), origin="changed")
+        end_sessions_of(connection, person.person_id, now, "mot de passe changé")
         _keep_for_targets(settings, uai, connection, [(person, new)], now, must_change=False)
         journal_entry(connection, uai, "password_change", person.key, person.login, now,
                       {"login": person.login})
@@ -281,6 +298,7 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
         for member in members:
             set_password_hash(connection, member.person, hashes[member.person.key],
                               origin="initial" if initial_only else "reset")
+            end_sessions_of(connection, member.person.person_id, now, "mot de passe réinitialisé")
             journal_entry(connection, uai, "password_reset", member.person.key, actor.login,
                           now, {"login": member.person.login, "structure": code})
         stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
@@ -318,10 +336,17 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
     if not valid or person is None or person.status != "active":
         raise UserError(_BAD_SIGN_IN, hint="Un oubli ? Un enseignant ou le référent numérique "
                                            "peut réinitialiser votre mot de passe.")
+    let_in(settings, uai, person, now=now)
+    return person
+
+
+def let_in(settings: Settings, uai: str, person: Person, *, now: datetime) -> None:
+    """Asked at the sign-in and again on every request, of a session or a token: an account no
+    longer active, or an élève or responsable during the rentrée closure, is refused (a French
+    UserError) even with a session opened or a token made before."""
     decision = check_access(settings, uai, person.login, now=now)
     if not decision.allowed:
         raise UserError(f"Accès fermé pour l'instant : {decision.reason}.")
-    return person
 
 
 def _adopt_directory_password(settings: Settings, uai: str, person: Person | None,
@@ -343,6 +368,7 @@ def _adopt_directory_password(settings: Settings, uai: str, person: Person | Non
         if accepted and person is not None and on_network:
             with open_store(settings.store_url).begin() as connection:
                 set_password_hash(connection, person, hash_password(password), origin="changed")
+                end_sessions_of(connection, person.person_id, now, "mot de passe changé")
                 journal_entry(connection, uai, "mdp_annuaire", person.key, person.login, now,
                               {"login": person.login, "cible": target.name})
             return True
@@ -515,10 +541,10 @@ def create_api_token(settings: Settings, uai: str, name: str, for_login: str,
     return token
 
 
-def api_caller(settings: Settings, schools: Sequence[str],
-               token: str) -> tuple[str, Person, frozenset[str]]:
-    """The school of a token, who it acts as there (read afresh: a disabled holder is
-    refused) and its scopes; only for the schools this console serves."""
+def api_caller(settings: Settings, schools: Sequence[str], token: str, *,
+               now: datetime) -> tuple[str, Person, frozenset[str]]:
+    """The school of a token, who it acts as there (read afresh: a disabled holder, or one the
+    closure keeps out, is refused) and its scopes; only for the schools this console serves."""
     with open_store(settings.store_url).connect() as connection:
         uai, key, scopes = token_holder(connection, token)
         if uai not in schools:
@@ -526,6 +552,7 @@ def api_caller(settings: Settings, schools: Sequence[str],
         holder = find_person_by_key(connection, uai, key)
     if holder.status != "active":
         raise UserError("Le titulaire de ce jeton n'a plus de compte actif.")
+    let_in(settings, uai, holder, now=now)
     return uai, holder, scopes
 
 

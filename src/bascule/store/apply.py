@@ -23,6 +23,7 @@ from bascule.store.schema import (
     pending_password,
     person,
     person_source_id,
+    web_session,
 )
 from bascule.store.sealed import keep_for_targets
 from bascule.store.state import fingerprint, mark_in_sync
@@ -62,6 +63,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         writer.drop_delegations(by_kind[ActionKind.DISABLE])
         writer.set_status(by_kind[ActionKind.REACTIVATE], AccountStatus.ACTIVE)
         writer.delete(by_kind[ActionKind.DELETE])
+        writer.end_sessions(by_kind[ActionKind.DISABLE] + by_kind[ActionKind.DELETE])
         writer.remove_facts(by_kind[ActionKind.REMOVE])
         writer.add_facts(by_kind[ActionKind.ADD])
         # A move is carried by its division facts; it is journaled like everything else.
@@ -190,6 +192,15 @@ class _Writer:
             update(delegation).where((delegation.c.person_id == bindparam("pid"))
                                      & delegation.c.revoked_at.is_(None))
             .values(revoked_at=self.now, revoked_by=DROPPED_AT_ROLLOVER),
+            [{"pid": self.ids[a.person]} for a in actions])
+
+    def end_sessions(self, actions: list[Action]) -> None:
+        """A disabled or deleted account's console sessions end with it (and stay ended should
+        it come back)."""
+        self._executemany(
+            update(web_session).where((web_session.c.person_id == bindparam("pid"))
+                                      & web_session.c.ended_at.is_(None))
+            .values(ended_at=self.now, end_reason="compte désactivé"),
             [{"pid": self.ids[a.person]} for a in actions])
 
     def delete(self, actions: list[Action]) -> None:

@@ -247,3 +247,20 @@ aaf_state = Table(
     Column("last_date", Date, nullable=False),
     Column("state", Text, nullable=False),
 )
+
+# The console's sessions, server-side: the cookie holds a random id whose SHA-256 is kept here,
+# so that signing out, a password changed or reset, or "end every session" ends them at once.
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),  # the forms' token, of this session only
+    Column("opened_at", UtcDateTime(), nullable=False),
+    # When this person's previous session opened: what happened since is shown once (notices).
+    Column("previous_opened_at", UtcDateTime(), nullable=True),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    Column("end_reason", String(40), nullable=True),
+)

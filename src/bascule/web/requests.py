@@ -168,8 +168,8 @@ def caller(scope: str) -> Callable[..., Actor]:
         if credentials is None:
             raise HTTPException(401, "Jeton d'API manquant (Authorization: Bearer …).")
         try:
-            school, person, scopes = school_ops.api_caller(console.settings, console.schools,
-                                                           credentials.credentials)
+            school, person, scopes = school_ops.api_caller(
+                console.settings, console.schools, credentials.credentials, now=console.clock())
         except UserError as exc:
             raise HTTPException(401, exc.message) from exc
         if scope not in scopes:

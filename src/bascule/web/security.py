@@ -11,6 +11,7 @@ import os
 import secrets
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,15 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "bascule_session"
 SESSION_SECONDS = 8 * 3600
-ATTEMPTS = 5  # failed sign-ins before a pause
+ATTEMPTS = 5  # resets' default window size (see RESETS for the console's)
 LOCKOUT_SECONDS = 300
+# Failed sign-ins: free ones, then a delay doubling at each failure, per (login, address) and
+# per address; never per login alone, so nobody can lock a person out from elsewhere.
+FREE_FAILURES = 5  # of one login from one address
+FREE_FAILURES_PER_ADDRESS = 30  # of any logins from one address (a school's shared address)
+FIRST_DELAY = 2.0  # seconds, after the first failure beyond the free ones
+LONGEST_DELAY = 15 * 60.0
+FORGOTTEN_AFTER = 3600.0  # seconds without a failure: the count starts again
 RESETS = 60  # passwords reset by one person within RESETS_SECONDS (a class is one)
 RESETS_SECONDS = 600
 
@@ -77,8 +85,7 @@ def csrf_valid(session: Session | None, token: str | None) -> bool:
 
 
 class Throttle:
-    """Attempts per key within a window (failed sign-ins of a login or an address, resets by
-    a person): a pause after too many."""
+    """Attempts per key within a window (resets by a person): a pause after too many."""
 
     def __init__(self, attempts: int = ATTEMPTS, seconds: float = LOCKOUT_SECONDS):
         self.attempts, self.seconds = attempts, seconds
@@ -102,6 +109,55 @@ class Throttle:
             return False
         self.record(key)
         return True
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int
+    last: float
+
+
+class SignInThrottle:
+    """Growing delays after failed sign-ins, counted per (login, address) and per address.
+
+    A success forgives only its own (login, address): another address's failures on the same
+    login still count, so an attacker elsewhere gains nothing from the person signing in, and
+    the person, from their own address, is never held up by the attacker's failures."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._failures: dict[tuple[str, str], _Failures] = {}
+
+    @staticmethod
+    def _keys(login: str, address: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        return (login, address), ("", address)
+
+    def wait(self, login: str, address: str) -> float:
+        """Seconds before this login may be tried again from this address (0: now)."""
+        pair, anywhere = self._keys(login, address)
+        return max(self._remaining(pair, FREE_FAILURES),
+                   self._remaining(anywhere, FREE_FAILURES_PER_ADDRESS))
+
+    def _remaining(self, key: tuple[str, str], free: int) -> float:
+        found = self._failures.get(key)
+        if found is None or found.count < free:
+            return 0.0
+        delay: float = min(FIRST_DELAY * 2.0 ** (found.count - free), LONGEST_DELAY)
+        return max(0.0, found.last + delay - self._clock())
+
+    def failed(self, login: str, address: str) -> None:
+        now = self._clock()
+        if len(self._failures) > 100_000:  # a flood of made-up logins: drop the old ones
+            self._failures = {key: value for key, value in self._failures.items()
+                              if now - value.last < FORGOTTEN_AFTER}
+        for key in self._keys(login, address):
+            found = self._failures.get(key)
+            if found is None or now - found.last > FORGOTTEN_AFTER:
+                found = self._failures[key] = _Failures(0, now)
+            found.count, found.last = found.count + 1, now
+
+    def succeeded(self, login: str, address: str) -> None:
+        self._failures.pop((login, address), None)
 
 
 TOO_MANY_RESETS = "Trop de réinitialisations en peu de temps : réessayez dans quelques minutes."

@@ -1,0 +1,89 @@
+"""Who a console request comes from: its session, kept server-side and ended at once when it
+must be (sign-out, a password changed or reset, "end every session", an account disabled), and
+the person read afresh on every request, let in only while their account is active and, for
+élèves and responsables, while the rentrée closure lets them in. What a person is told when they
+sign in (a reset of a direction account) is read here too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bascule.domain.school import describe_moment
+from bascule.errors import UserError
+from bascule.operations.school import let_in
+from bascule.settings import Settings
+from bascule.store.audit import AuditFilter, journal_entries
+from bascule.store.engine import open_store
+from bascule.store.people import Person, find_person_by_key
+from bascule.store.sessions import end_session as end_one
+from bascule.store.sessions import live_session
+from bascule.store.sessions import open_session as open_one
+
+NOTICE_DAYS = 30  # how far back a first sign-in looks for notices
+
+
+class SignedOut(UserError):
+    """No live session: never opened, signed out, ended by someone, or expired."""
+
+    def __init__(self) -> None:
+        super().__init__("Votre session est terminée : connectez-vous de nouveau.",
+                         hint="Page Connexion.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session:
+    uai: str
+    login: str
+    csrf: str  # the token every form of this session carries
+    person: Person  # read afresh for this request
+    previous_sign_in: datetime | None
+
+
+def open_session(settings: Settings, uai: str, person: Person, *,
+                 now: datetime) -> tuple[str, Session]:
+    """After a successful sign-in: (the cookie's value, the session)."""
+    with open_store(settings.store_url).begin() as connection:
+        token, csrf, previous = open_one(connection, uai, person.person_id, now)
+    return token, Session(uai=uai, login=person.login, csrf=csrf, person=person,
+                          previous_sign_in=previous)
+
+
+def session_of(settings: Settings, schools: Sequence[str], token: str | None, *,
+               now: datetime) -> Session:
+    """The live session of this cookie, for one of these schools; SignedOut otherwise, and a
+    French UserError when its person may not come in now (closure, account no longer active)."""
+    if not token:
+        raise SignedOut()
+    with open_store(settings.store_url).connect() as connection:
+        row = live_session(connection, token, now)
+        if row is None or row.uai not in schools:
+            raise SignedOut()
+        try:
+            person = find_person_by_key(connection, row.uai, row.person_key)
+        except UserError as exc:
+            raise SignedOut() from exc
+    let_in(settings, row.uai, person, now=now)
+    return Session(uai=row.uai, login=person.login, csrf=row.csrf, person=person,
+                   previous_sign_in=row.previous_opened_at)
+
+
+def end_session(settings: Settings, token: str | None, *, now: datetime) -> None:
+    """Sign-out: the cookie is worth nothing from now on, wherever it was copied."""
+    if token:
+        with open_store(settings.store_url).begin() as connection:
+            end_one(connection, token, now, "déconnexion")
+
+
+def sign_in_notices(settings: Settings, session: Session, *, now: datetime) -> list[str]:
+    """What the direction is told at its next sign-in: the resets of a direction account's
+    password (the RRUPN may do them, the memo says) since this person's previous sign-in."""
+    if session.person.profile != "direction":
+        return []
+    since = session.previous_sign_in or now - timedelta(days=NOTICE_DAYS)
+    entries = journal_entries(open_store(settings.store_url), session.uai,
+                              AuditFilter(action="password_reset", since=since))
+    return [f"Le mot de passe de {entry.detail.get('login')} (direction) a été réinitialisé "
+            f"par {entry.actor} le {describe_moment(entry.at)}." for entry in entries
+            if entry.detail.get("profil") == "direction" and entry.actor != session.login]
