@@ -10,7 +10,10 @@ needs its token's scope.
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from bascule.domain.policy import (
     ROLE_OF_PROFILE,
@@ -143,3 +146,19 @@ def who_may_do_what(options: PolicyOptions) -> str:
                  *(_cell(gate, role, options) for role in README_ROLES)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+_README_SECTION = re.compile(r"(<!-- qui-peut-quoi -->\n).*?(<!-- /qui-peut-quoi -->)", re.S)
+
+
+def rewrite_readme(readme: Path) -> None:
+    """The README's section between its <!-- qui-peut-quoi --> markers, made from the table
+    (tests/web/test_matrix.py fails while it is out of date)."""
+    text = readme.read_text(encoding="utf-8")
+    table = who_may_do_what(PolicyOptions())
+    readme.write_text(_README_SECTION.sub(lambda m: m.group(1) + table + m.group(2), text),
+                      encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m bascule.web.access README.md
+    rewrite_readme(Path(sys.argv[1]))
