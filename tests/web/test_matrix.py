@@ -7,69 +7,27 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from bascule.domain.policy import PolicyOptions, Role
+from bascule.domain.policy import PolicyOptions
 from bascule.store.engine import open_store
 from bascule.store.people import find_person
 from bascule.store.tokens import create_token
 from bascule.synthetic.generate import GeneratedCollege
 from bascule.web.access import GATES, Gate, passes, who_may_do_what
 from bascule.web.app import create_app
-from tests.conftest import ROLLOVER_AT, UAI, Cli, Files, apply_campaign
+from tests.conftest import ROLLOVER_AT, UAI, Cli
+from tests.web.conftest import Person
 from tests.web.test_console import _passwords, _sign_in
 
-R = Role
 README = Path(__file__).parents[2] / "README.md"
 REFUSED_BY_POLICY = "n'est permis à aucun de vos rôles"
-# Staff the hand-written college lacks: a CPE, a documentalist and a second direction member.
-LOCAL_STAFF = ("L003;VIESCO;Camille;EDU;01/02/1985;\n"
-               "L004;LIVRES;Dominique;DOC;03/04/1986;\n"
-               "L005;ADJOINT;Alex;DIR;05/06/1975;\n")
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    login: str
-    roles: frozenset[Role]
-
-
-def _people(logins: dict[str, str]) -> tuple[Person, ...]:
-    return (
-        Person("principal", "idasilva", frozenset({R.PRINCIPAL})),
-        # STS-Web says DIR for both: the adjoint signs in with the principal's rights.
-        Person("adjoint", logins["ADJOINT"], frozenset({R.PRINCIPAL})),
-        Person("RRUPN", "jlegoff", frozenset({R.ENSEIGNANT, R.RRUPN})),
-        Person("enseignant", "cdurand", frozenset({R.ENSEIGNANT})),
-        Person("CPE", logins["VIESCO"], frozenset({R.CPE})),
-        Person("documentation", logins["LIVRES"], frozenset({R.DOCUMENTATION})),
-        Person("administratif", "sgarnier", frozenset({R.ADMINISTRATIF})),
-        Person("élève", "lcoeurleger", frozenset({R.ELEVE})),
-        Person("responsable", "p.martin", frozenset({R.RESPONSABLE})),
-    )
-
-
-@pytest.fixture
-def staffed(home_cli: Cli, files: Files) -> tuple[Cli, tuple[Person, ...]]:
-    local = files("personnes_locales.csv")[0]
-    local.write_text(local.read_text(encoding="utf-8-sig") + LOCAL_STAFF, encoding="utf-8-sig")
-    apply_campaign(home_cli, files)
-    assert home_cli("delegation", "grant", "jlegoff", "Réinitialiser les mots de passe",
-                    "--by", "idasilva").exit_code == 0
-    accounts = json.loads(home_cli("accounts", "--json").stdout)
-    logins = {a["last_name"]: a["login"] for a in accounts if a["profile"] != "eleve"}
-    return home_cli, _people(logins)
-
-
 # One request per gate that the person may make without changing what the next cells see: the
 # subjects are never one of the people signed in, and hashes, codes and names are made up, so
 # that an allowed request meets the operation's own refusal, never the gate's.
