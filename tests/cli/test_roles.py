@@ -228,3 +228,13 @@ def test_an_eleve_changes_their_own_password_with_the_current_one(college_accoun
     assert "Mot de passe de MARTIN Léa (lmartin) changé." in done.stdout
     assert b"NouveauMotDePasse1!" not in _store(college_accounts)
     assert "changement de mot de passe" in college_accounts("audit", "--target", "lmartin").stdout
+
+
+def test_the_rrupn_ends_the_sessions_of_an_account_an_eleve_cannot(college_accounts: Cli) -> None:
+    assert college_accounts("delegation", "grant", "jlegoff", "Réinitialiser les mots de passe",
+                            "--by", "idasilva").exit_code == 0
+    done = college_accounts("password", "end-sessions", "cdurand", "--by", "jlegoff")
+    assert done.exit_code == 0 and "0 session(s) de DURAND Claire (cdurand)" in done.stdout
+    refused = college_accounts("password", "end-sessions", "cdurand", "--by", "lmartin")
+    assert refused.exit_code == 1 and "pas permis pour ce compte" in refused.stderr
+    assert "sessions_fermees" in college_accounts("audit", "--json").stdout

@@ -127,6 +127,22 @@ def password_change(
     out.print(f"Mot de passe de {person.label} ({person.login}) changé.")
 
 
+@password_app.command("end-sessions")
+def password_end_sessions(
+    ctx: typer.Context,
+    login_name: Annotated[str, typer.Argument(metavar="IDENTIFIANT",
+                                              help="Le compte dont les sessions se ferment.")],
+    by: ByOption,
+    uai: UaiOption = None,
+    at: AtOption = None,
+) -> None:
+    """Ferme toutes les sessions ouvertes d'un compte dans la console (téléphone perdu,
+    poste partagé resté connecté), si votre rôle le permet ; journalisé."""
+    settings, school = school_settings(ctx, uai)
+    subject, ended = school_ops.end_sessions(settings, school, login_name, by=by, now=moment(at))
+    out.print(f"{ended} session(s) de {subject.label} ({subject.login}) fermée(s).")
+
+
 StructureArgument = Annotated[str, typer.Argument(metavar="DIVISION_OU_GROUPE",
                                                   help="Le code, tel que Siècle l'écrit.")]
 
