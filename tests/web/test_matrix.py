@@ -151,8 +151,12 @@ def test_a_token_of_another_school_reaches_nothing(
 
 
 def _routes(app: FastAPI) -> set[tuple[str, str]]:
-    return {(method, route.path) for route in app.routes if isinstance(route, APIRoute)
-            for method in route.methods - {"HEAD"}}
+    """The pages (routes of the app itself) and the API's operations (its OpenAPI document:
+    its routers are included, not copied, into the app's routes)."""
+    pages = {(method, route.path) for route in app.routes if isinstance(route, APIRoute)
+             for method in route.methods - {"HEAD"}}
+    return pages | {(method.upper(), path) for path, operations in app.openapi()["paths"].items()
+                    for method in operations}
 
 
 def test_the_table_names_every_route_and_only_them(school: Cli) -> None:

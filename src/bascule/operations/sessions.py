@@ -17,8 +17,11 @@ from bascule.settings import Settings
 from bascule.store.audit import AuditFilter, journal_entries
 from bascule.store.engine import open_store
 from bascule.store.people import Person, find_person_by_key
+from bascule.store.sessions import SESSION_SECONDS, live_session
 from bascule.store.sessions import end_session as end_one
-from bascule.store.sessions import live_session
+
+__all__ = ["SESSION_SECONDS", "Session", "SignedOut", "end_session", "open_session",
+           "session_of", "sign_in_notices"]
 from bascule.store.sessions import open_session as open_one
 
 NOTICE_DAYS = 30  # how far back a first sign-in looks for notices
@@ -41,11 +44,15 @@ class Session:
     previous_sign_in: datetime | None
 
 
-def open_session(settings: Settings, uai: str, person: Person, *,
-                 now: datetime) -> tuple[str, Session]:
-    """After a successful sign-in: (the cookie's value, the session)."""
+def open_session(settings: Settings, uai: str, person: Person, *, now: datetime,
+                 replacing: Session | None = None) -> tuple[str, Session]:
+    """After a successful sign-in, or to replace a session the person's password change
+    ended (keeping what it was to be told since the previous sign-in): (the cookie's value,
+    the session)."""
     with open_store(settings.store_url).begin() as connection:
-        token, csrf, previous = open_one(connection, uai, person.person_id, now)
+        token, csrf, previous = open_one(connection, uai, person.person_id, now,
+                                         previous=replacing.previous_sign_in if replacing
+                                         else None)
     return token, Session(uai=uai, login=person.login, csrf=csrf, person=person,
                           previous_sign_in=previous)
 

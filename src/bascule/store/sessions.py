@@ -27,14 +27,15 @@ class SessionRow:
     previous_opened_at: datetime | None  # this person's sign-in before this one
 
 
-def open_session(connection: Connection, uai: str, person_id: int,
-                 now: datetime) -> tuple[str, str, datetime | None]:
+def open_session(connection: Connection, uai: str, person_id: int, now: datetime, *,
+                 previous: datetime | None = None) -> tuple[str, str, datetime | None]:
     """A new session: (the cookie's value, the forms' CSRF token, when this person's previous
-    session opened)."""
+    session opened: `previous` when given, else the newest in the store)."""
     connection.execute(delete(web_session).where(
         web_session.c.opened_at < now - timedelta(days=KEPT_DAYS)))
-    previous = connection.execute(select(func.max(web_session.c.opened_at)).where(
-        web_session.c.person_id == person_id)).scalar()
+    if previous is None:
+        previous = connection.execute(select(func.max(web_session.c.opened_at)).where(
+            web_session.c.person_id == person_id)).scalar()
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     connection.execute(insert(web_session).values(
         uai=uai, token_sha256=digest(token), person_id=person_id, csrf=csrf, opened_at=now,

@@ -20,15 +20,14 @@ from bascule.web.pages import ROUTERS
 from bascule.web.rendering import page
 from bascule.web.requests import Console, MustChangePassword, NotSignedIn, Refused
 from bascule.web.runs import ApplyRuns
-from bascule.web.security import HEADERS, RESETS, RESETS_SECONDS, Sessions, Throttle, session_key
+from bascule.web.security import HEADERS, RESETS, RESETS_SECONDS, SignInThrottle, Throttle
 
 
 def _console(home: Path, uai: str | None, clock: Callable[[], datetime]) -> Console:
     settings = load_settings(home)
     schools = (campaign.school_uai(settings, uai),) if uai else tuple(sorted(settings.uais))
     return Console(settings=settings, schools=schools, clock=clock,
-                   sessions=Sessions(session_key(settings.home / "secrets")),
-                   sign_ins=Throttle(), resets=Throttle(RESETS, RESETS_SECONDS),
+                   sign_ins=SignInThrottle(), resets=Throttle(RESETS, RESETS_SECONDS),
                    runs={school: ApplyRuns(settings, school, clock) for school in schools})
 
 

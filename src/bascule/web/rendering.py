@@ -1,5 +1,5 @@
 """The console's pages rendered: the Jinja2 templates (templates/web), the menu a person sees
-(only the pages the policy would show them), and the school's name in every header."""
+(only the pages their gates open), and the school's name in every header."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bascule.domain.policy import STAFF_PROFILES, Permission, decide
 from bascule.domain.school import describe_moment
 from bascule.operations.campaign import ActionKind, school_name
 from bascule.operations.school import Person
+from bascule.web.access import GATES, passes
 from bascule.web.requests import SignedIn, console_of
 
 _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
@@ -22,29 +22,13 @@ _templates.globals["describe"] = describe_moment  # every date shown in the scho
 _templates.globals["action_label"] = lambda name: (
     ActionKind(name).label if name in {kind.value for kind in ActionKind} else name)
 
-# The console's pages for staff, each with the permission that shows it in the menu (None: all
-# staff); the pages themselves ask the policy again.
-_PAGES: tuple[tuple[str, str, Permission | None], ...] = (
-    ("/", "Tableau de bord", None),
-    ("/plan", "Plan", None),
-    ("/mots-de-passe", "Mots de passe", None),
-    ("/comptes", "Comptes", None),
-    ("/pilotage/fermeture", "Fermeture rentrée", Permission.TOGGLE_ENT_CLOSURE),
-    ("/pilotage/autorisations", "Autorisations", None),
-    ("/verification", "Vérification", None),
-    ("/espaces", "Espaces", None),
-    ("/calendrier", "Calendrier", None),
-    ("/journal", "Journal", Permission.READ_AUDIT),
-)
-
-
 def menu(person: Person | None) -> list[tuple[str, str]]:
-    """The links a person sees: none before their own password is chosen, only their own
-    page for élèves and responsables."""
-    if person is None or person.must_change_password or person.profile not in STAFF_PROFILES:
+    """The links a person sees: none before their own password is chosen, and only the pages
+    their gates let them open (web/access.py; none for élèves and responsables, whose page is
+    Mon compte)."""
+    if person is None or person.must_change_password:
         return []
-    return [(path, label) for path, label, permission in _PAGES
-            if permission is None or decide(person.roles, permission).allowed]
+    return [(gate.path, gate.label) for gate in GATES if gate.menu and passes(gate, person.roles)]
 
 
 def page(request: Request, template: str, who: SignedIn | None = None, *, status: int = 200,

@@ -5,7 +5,9 @@ CSRF check of a form, the policy's decision, and a refusal turned into a French 
 Page routers ask for these as FastAPI dependencies (`Who`, `Staff`, `Posted`) and call
 `require` and `refusal`; API routers ask for a token's scope (`Reader`, `Planner`, ...) and call
 `api_refusal`. A check every request must pass belongs here (in `signed_in`, `posted` or
-`caller`), not in a route."""
+`caller`), not in a route: the session (kept in the store, ended at once when it must be), the
+person read afresh and let in (active account, rentrée closure), and the gate of the page or
+operation (web/access.py: the permission the policy must grant, the token's scope)."""
 
 from __future__ import annotations
 
@@ -16,15 +18,19 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from bascule.domain.policy import STAFF_PROFILES, Permission, Subject, decide
+from bascule.domain.policy import Permission, Subject, decide
 from bascule.errors import UserError
 from bascule.operations import school as school_ops
+from bascule.operations import sessions as session_ops
 from bascule.operations.school import Person
+from bascule.operations.sessions import Session, SignedOut
 from bascule.settings import Settings
+from bascule.web.access import Gate, gate_of, passes
 from bascule.web.runs import ApplyRuns
-from bascule.web.security import COOKIE, TOO_MANY_RESETS, Session, Sessions, Throttle, csrf_valid
+from bascule.web.security import COOKIE, TOO_MANY_RESETS, SignInThrottle, Throttle, csrf_valid
 
 FIRST_SIGN_IN_PATHS = ("/mon-compte", "/deconnexion")  # all one may reach on a printed password
 
@@ -36,8 +42,7 @@ class Console:
     settings: Settings
     schools: tuple[str, ...]  # the UAIs this console serves
     clock: Callable[[], datetime]
-    sessions: Sessions
-    sign_ins: Throttle  # failed sign-ins, per login and per address
+    sign_ins: SignInThrottle  # failed sign-ins, per (login, address) and per address
     resets: Throttle  # passwords reset, per person
     runs: Mapping[str, ApplyRuns]  # per school
 
@@ -109,41 +114,52 @@ class SignedIn(Actor):
             raise Refused(429, TOO_MANY_RESETS)
 
 
+def gate(request: Request) -> Gate | None:
+    """The gate of the route this request reached (web/access.py); None: a route the table
+    does not name, refused."""
+    route = request.scope.get("route")
+    return gate_of(request.method, route.path) if isinstance(route, APIRoute) else None
+
+
+def _policy_refusal(person: Person, permission: Permission) -> str:
+    return f"Refusé : {decide(person.roles, permission).reason}"
+
+
 def signed_in(request: Request, console: Annotated[Console, Depends(console_of)]) -> SignedIn:
-    """Who is signed in, to which school; read again from the store on every request."""
-    session = console.sessions.read(request.cookies.get(COOKIE))
-    if session is None or session.uai not in console.schools:
-        raise NotSignedIn(401, "Connectez-vous d'abord.", "Page Connexion.")
+    """Who is signed in, to which school: the session is the store's, its person is read and
+    let in afresh (active account, rentrée closure), and the page's gate asks the policy."""
     try:
-        person = school_ops.current_person(console.settings, session.uai, session.login)
+        session = session_ops.session_of(console.settings, console.schools,
+                                         request.cookies.get(COOKIE), now=console.clock())
+    except SignedOut as exc:
+        raise NotSignedIn(401, exc.message, exc.hint) from exc
     except UserError as exc:
-        raise Refused(401, exc.message) from exc
-    if person.status != "active":
-        raise Refused(403, "Ce compte n'est plus actif.")
+        raise Refused(403, exc.message, exc.hint) from exc
+    person = session.person
     if person.must_change_password and request.url.path not in FIRST_SIGN_IN_PATHS:
         raise MustChangePassword()
+    page_gate = gate(request)
+    if page_gate is None or page_gate.permission is None:
+        raise Refused(403, "Cette page n'est pas dans la table des permissions.")
+    if not passes(page_gate, person.roles):
+        raise Refused(403, _policy_refusal(person, page_gate.permission))
     return SignedIn(console, person, session.uai, session)
 
 
 Who = Annotated[SignedIn, Depends(signed_in)]
-
-
-def staff(who: Who) -> SignedIn:
-    """Signed in as staff: élèves and responsables have their own page only."""
-    if who.person.profile not in STAFF_PROFILES:
-        raise Refused(403, "Cette page est réservée aux personnels.")
-    return who
+# Élèves and responsables are kept out of the staff's pages by the gates table (CONSULT_SCHOOL
+# and the others): a staff page asks for `Staff`, which says so, and is `Who`.
+Staff = Who
 
 
 def posted(who: Who, csrf: Annotated[str | None, Form()] = None) -> SignedIn:
     """Signed in, and the form's CSRF token is the session's."""
-    if not csrf_valid(who.session, csrf):
+    if not csrf_valid(who.session.csrf, csrf):
         raise Refused(403, "Formulaire expiré ou venu d'ailleurs : rien n'a été fait.",
                       "Rechargez la page et recommencez.")
     return who
 
 
-Staff = Annotated[SignedIn, Depends(staff)]
 Posted = Annotated[SignedIn, Depends(posted)]
 
 
@@ -161,8 +177,9 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def caller(scope: str) -> Callable[..., Actor]:
-    """The dependency admitting a token that holds this scope: the person it acts as."""
-    def check(console: Annotated[Console, Depends(console_of)],
+    """The dependency admitting a token that holds this scope (the operation's, as the gates
+    table says), whose person the policy lets through the operation's gate."""
+    def check(request: Request, console: Annotated[Console, Depends(console_of)],
               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
               ) -> Actor:
         if credentials is None:
@@ -172,8 +189,13 @@ def caller(scope: str) -> Callable[..., Actor]:
                 console.settings, console.schools, credentials.credentials, now=console.clock())
         except UserError as exc:
             raise HTTPException(401, exc.message) from exc
+        operation = gate(request)
+        if operation is None or operation.permission is None or operation.token_scope != scope:
+            raise HTTPException(403, "Cette opération n'est pas dans la table des permissions.")
         if scope not in scopes:
             raise HTTPException(403, f"Ce jeton n'a pas la portée « {scope} ».")
+        if not passes(operation, person.roles):
+            raise HTTPException(403, _policy_refusal(person, operation.permission))
         return Actor(console, person, school)
     return check
 

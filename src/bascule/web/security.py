@@ -1,24 +1,15 @@
-"""Sessions, CSRF, sign-in throttling and security headers.
-
-The session is a signed, timed cookie (HttpOnly, SameSite=Strict, Secure behind TLS) holding
-only who signed in and a CSRF token; the person is read again from the store on every request,
-so a revoked delegation or a disabled account takes effect at once. The signing key lives in
-the home's secrets folder, like the passwords' sealing key."""
+"""CSRF, sign-in and reset throttling, and security headers. The sessions themselves are kept
+in the store (operations/sessions.py): the cookie holds only their random id."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "bascule_session"
-SESSION_SECONDS = 8 * 3600
 ATTEMPTS = 5  # resets' default window size (see RESETS for the console's)
 LOCKOUT_SECONDS = 300
 # Failed sign-ins: free ones, then a delay doubling at each failure, per (login, address) and
@@ -41,47 +32,9 @@ HEADERS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
-    login: str
-    uai: str  # the school signed in to (one console may serve a département's schools)
-    csrf: str
-
-
-def session_key(folder: Path) -> bytes:
-    """Made on first use, readable by its owner only."""
-    path = folder / "cle-sessions"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as key_file:
-            key_file.write(secrets.token_bytes(32))
-    return path.read_bytes()
-
-
-class Sessions:
-    def __init__(self, key: bytes):
-        self._serializer = URLSafeTimedSerializer(key, salt="bascule-session")
-
-    def open(self, login: str, uai: str) -> tuple[str, Session]:
-        session = Session(login=login, uai=uai, csrf=secrets.token_urlsafe(24))
-        return self._serializer.dumps({"login": login, "uai": uai, "csrf": session.csrf}), session
-
-    def read(self, cookie: str | None) -> Session | None:
-        if not cookie:
-            return None
-        try:
-            data = self._serializer.loads(cookie, max_age=SESSION_SECONDS)
-        except BadSignature:
-            return None
-        if not isinstance(data, dict) or not {"login", "uai", "csrf"} <= data.keys():
-            return None  # signed by an older version: sign in again
-        return Session(login=str(data["login"]), uai=str(data["uai"]), csrf=str(data["csrf"]))
-
-
-def csrf_valid(session: Session | None, token: str | None) -> bool:
-    return session is not None and token is not None and secrets.compare_digest(
-        session.csrf, token)
+def csrf_valid(expected: str, token: str | None) -> bool:
+    """Whether a form's token is its session's (compared in constant time)."""
+    return token is not None and secrets.compare_digest(expected, token)
 
 
 class Throttle:

@@ -1,4 +1,5 @@
-"""/comptes: the school's accounts, and one account's password reset."""
+"""/comptes: the school's accounts, one account's password reset, and the ending of its
+console sessions."""
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -26,6 +27,11 @@ class NewPassword(BaseModel):
     password: str
 
 
+class EndedSessions(BaseModel):
+    login: str
+    sessions: int  # how many were open
+
+
 @router.get("/comptes", response_model=list[Account])
 def accounts(who: Reader, q: str = "") -> list[Account]:
     found = (school_ops.search_accounts(who.settings, who.school, q, limit=LISTED)
@@ -42,3 +48,12 @@ def reset(login: str, who: PasswordResetter) -> NewPassword:
         subject, password = school_ops.reset_password(who.settings, who.school, login,
                                                       by=who.person.login, now=who.now())
     return NewPassword(login=subject.login, password=password)
+
+
+@router.post("/comptes/{login}/sessions/fermeture", response_model=EndedSessions)
+def end_sessions(login: str, who: PasswordResetter) -> EndedSessions:
+    """Every open console session of this account ended at once (the policy says whose)."""
+    with api_refusal():
+        subject, ended = school_ops.end_sessions(who.settings, who.school, login,
+                                                 by=who.person.login, now=who.now())
+    return EndedSessions(login=subject.login, sessions=ended)

@@ -1,6 +1,8 @@
 """Sign-in, sign-out and Mon compte (one's own password; all élèves and responsables see)."""
 
 import secrets
+from dataclasses import replace
+from math import ceil
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,11 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bascule.domain.policy import STAFF_PROFILES
 from bascule.errors import UserError
 from bascule.operations import school as school_ops
+from bascule.operations import sessions as session_ops
 from bascule.operations.campaign import school_name
 from bascule.operations.school import Person
 from bascule.web.rendering import page
 from bascule.web.requests import Console, Posted, Refused, Who, console_of, refusal
-from bascule.web.security import COOKIE, SESSION_SECONDS
+from bascule.web.security import COOKIE
 
 PREAUTH = "bascule_preauth"  # the sign-in form's own CSRF cookie, before any session
 router = APIRouter(include_in_schema=False)
@@ -34,20 +37,29 @@ def sign_in_form(request: Request, console: Annotated[Console, Depends(console_o
 
 def _checked_person(console: Console, request: Request, school: str, login: str,
                     password: str) -> Person:
-    """The person these credentials sign in, throttled per login and per address."""
-    keys = (f"login:{school}:{login}", f"ip:{request.client.host if request.client else '?'}")
-    if any(console.sign_ins.blocked(key) for key in keys):
-        raise Refused(429, "Trop d'essais : réessayez dans quelques minutes.")
+    """The person these credentials sign in, throttled per (login, address) and per address
+    with growing delays (web/security.py): an attacker elsewhere locks nobody out."""
+    login_key = f"{school}:{login}"  # a login is unique in its school only
+    address = request.client.host if request.client else "?"
+    wait = console.sign_ins.wait(login_key, address)
+    if wait:
+        raise Refused(429, f"Trop d'essais : réessayez dans {ceil(wait)} seconde(s).")
     try:
         person = school_ops.sign_in(console.settings, school, login, password,
                                     now=console.clock())
     except UserError as exc:
-        for key in keys:
-            console.sign_ins.record(key)
+        console.sign_ins.failed(login_key, address)
         raise Refused(401, exc.message, exc.hint) from exc
-    for key in keys:
-        console.sign_ins.forget(key)
+    console.sign_ins.succeeded(login_key, address)
     return person
+
+
+def _session_cookie(request: Request, response: Response, cookie: str) -> None:
+    """The session's id (the store keeps the session): HttpOnly, SameSite=Strict, Secure
+    behind TLS."""
+    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https",
+                        max_age=session_ops.SESSION_SECONDS)
 
 
 @router.post("/connexion")
@@ -61,18 +73,20 @@ def sign_in(request: Request, console: Annotated[Console, Depends(console_of)],
     if school not in console.schools:
         raise Refused(400, "Choisissez votre établissement dans la liste.")
     person = _checked_person(console, request, school, identifiant, mot_de_passe)
-    cookie, _session = console.sessions.open(person.login, school)
     target = ("/mon-compte" if person.profile not in STAFF_PROFILES
               or person.must_change_password else "/")
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", max_age=SESSION_SECONDS)
+    cookie, _session = session_ops.open_session(console.settings, school, person,
+                                                now=console.clock())
+    _session_cookie(request, response, cookie)
     response.delete_cookie(PREAUTH)
     return response
 
 
 @router.post("/deconnexion")
-def sign_out(who: Posted) -> Response:
+def sign_out(request: Request, who: Posted) -> Response:
+    """The session ends in the store: its cookie, wherever it was copied, is worth nothing."""
+    session_ops.end_session(who.settings, request.cookies.get(COOKIE), now=who.now())
     response = RedirectResponse("/connexion", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -91,5 +105,11 @@ def change_password(request: Request, who: Posted, actuel: Field, nouveau: Field
     with refusal(400):
         school_ops.change_own_password(who.settings, who.school, who.person.login,
                                        current=actuel, new=nouveau, now=who.now())
-    return page(request, "mon_compte.html.j2", who, done=True,
-                person=school_ops.current_person(who.settings, who.school, who.person.login))
+    # The change ended every session of the person (a thief's too): this browser gets a new one.
+    person = school_ops.current_person(who.settings, who.school, who.person.login)
+    cookie, session = session_ops.open_session(who.settings, who.school, person, now=who.now(),
+                                               replacing=who.session)
+    answer = page(request, "mon_compte.html.j2", replace(who, person=person, session=session),
+                  done=True, person=person)
+    _session_cookie(request, answer, cookie)
+    return answer

@@ -1,4 +1,5 @@
-"""Tableau de bord: where the campaign stands, what the calendar allows now, the apply run."""
+"""Tableau de bord: where the campaign stands, what the calendar allows now, the apply run, and
+what the direction is told since its previous sign-in."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -6,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from bascule.domain.calendar import allowed_at, rentree_year_of
 from bascule.domain.school import describe_moment
 from bascule.operations import school as school_ops
+from bascule.operations import sessions as session_ops
 from bascule.operations.calendars import load_calendar
 from bascule.web.rendering import page
 from bascule.web.requests import Staff
@@ -21,4 +23,5 @@ def dashboard(request: Request, who: Staff) -> HTMLResponse:
                 moment=describe_moment(now), allowed=allowed_at(calendar, now).labelled(),
                 phase=[m.value for m in calendar.active(now)],
                 board=school_ops.dashboard(who.settings, who.school),
-                run=who.console.runs[who.school].progress)
+                run=who.console.runs[who.school].progress,
+                notices=session_ops.sign_in_notices(who.settings, who.session, now=now))

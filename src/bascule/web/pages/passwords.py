@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from bascule.domain.policy import Permission, Subject
 from bascule.operations import school as school_ops
 from bascule.web.rendering import page
 from bascule.web.requests import Posted, SignedIn, Staff, refusal
@@ -24,8 +25,10 @@ def password_tool(request: Request, who: Staff, q: str = "") -> HTMLResponse:
     structures = [code for code in school_ops.structures_of_eleves(settings, who.school)
                   if school_ops.may_reset(settings, person, "eleve", "",
                                           frozenset({f"D:{code}", f"G:{code}"}))]
+    may_end_sessions = any(who.may(Permission.END_SESSIONS, Subject(profile=profile))
+                           for profile in ("eleve", "enseignant"))
     return page(request, "mots_de_passe.html.j2", who, person=person, q=q, rows=shown,
-                structures=structures)
+                structures=structures, may_end_sessions=may_end_sessions)
 
 
 def slips_pdf(who: SignedIn, code: str, *, initial_only: bool) -> FileResponse:
@@ -53,3 +56,16 @@ def reset(request: Request, who: Posted, identifiant: Annotated[str, Form()]) ->
                                                       by=who.person.login, now=who.now())
     return page(request, "nouveau_mot_de_passe.html.j2", who, subject=subject,
                 password=password)
+
+
+@router.post("/sessions/fermer", response_class=HTMLResponse)
+def end_sessions(request: Request, who: Posted,
+                 identifiant: Annotated[str, Form()]) -> HTMLResponse:
+    """Every open session of an account ended at once: one's own (Mon compte), or those of an
+    account whose password one may reset (the policy says whose); journaled."""
+    with refusal():
+        subject, ended = school_ops.end_sessions(who.settings, who.school, identifiant.strip(),
+                                                 by=who.person.login, now=who.now())
+    return page(request, "message.html.j2", who, person=who.person, kind="ok",
+                title="Sessions fermées", hint="",
+                message=f"{ended} session(s) de {subject.label} ({subject.login}) fermée(s).")
