@@ -22,6 +22,7 @@ from bascule.store.tokens import create_token
 from bascule.synthetic.generate import GeneratedCollege
 from bascule.web.access import GATES, Gate, passes, who_may_do_what
 from bascule.web.app import create_app
+from bascule.web.pages import ROUTERS
 from tests.conftest import ROLLOVER_AT, UAI, Cli
 from tests.web.conftest import Person
 from tests.web.test_console import _passwords, _sign_in
@@ -151,10 +152,10 @@ def test_a_token_of_another_school_reaches_nothing(
 
 
 def _routes(app: FastAPI) -> set[tuple[str, str]]:
-    """The pages (routes of the app itself) and the API's operations (its OpenAPI document:
-    its routers are included, not copied, into the app's routes)."""
-    pages = {(method, route.path) for route in app.routes if isinstance(route, APIRoute)
-             for method in route.methods - {"HEAD"}}
+    """The pages (their routers, included without a prefix) and the API's operations (its
+    OpenAPI document: included routers are not copied into the app's routes)."""
+    pages = {(method, route.path) for router in ROUTERS for route in router.routes
+             if isinstance(route, APIRoute) for method in route.methods - {"HEAD"}}
     return pages | {(method.upper(), path) for path, operations in app.openapi()["paths"].items()
                     for method in operations}
 

@@ -80,6 +80,7 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "ent_reopen": "ENT rouvert (fermeture rentrée)", "ent_close": "ENT refermé (fermeture rentrée)",
     "approbation": "approbation du plan", "forçage": "passage outre le calendrier",
     "jeton": "jeton d'API créé", "jeton_retire": "jeton d'API retiré",
+    "sessions_fermees": "sessions de la console fermées",
     "sync": "synchronisation de l'annuaire", "espaces": "création des espaces",
     "nettoyage": "nettoyage des espaces",
 }

@@ -26,6 +26,7 @@ from bascule.domain.policy import (
 )
 
 P = Permission
+API_PREFIX = "/api/v1"  # the API's routers are included under it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,7 +50,7 @@ def _page(method: str, path: str, label: str, permission: Permission | None,
 
 def _api(method: str, path: str, label: str, permission: Permission | None,
          scope: str | None) -> Gate:
-    return Gate(method=method, path="/api/v1" + path, label=label, permission=permission,
+    return Gate(method=method, path=API_PREFIX + path, label=label, permission=permission,
                 token_scope=scope)
 
 
@@ -106,9 +107,11 @@ GATES: tuple[Gate, ...] = (
 _BY_ROUTE = {(gate.method, gate.path): gate for gate in GATES}
 
 
-def gate_of(method: str, path: str) -> Gate | None:
-    """The gate of a routed request (its route's path, not the URL: "{login}" stays)."""
-    return _BY_ROUTE.get((method, path))
+def gate_of(method: str, url_path: str, route_path: str) -> Gate | None:
+    """The gate of a routed request: its route's path ("{login}" stays), under the API's
+    prefix when the URL is the API's (an included router's route knows only its own path)."""
+    api = url_path.startswith(API_PREFIX + "/")
+    return _BY_ROUTE.get((method, API_PREFIX + route_path if api else route_path))
 
 
 def passes(gate: Gate, roles: frozenset[Role]) -> bool:

@@ -118,7 +118,9 @@ def gate(request: Request) -> Gate | None:
     """The gate of the route this request reached (web/access.py); None: a route the table
     does not name, refused."""
     route = request.scope.get("route")
-    return gate_of(request.method, route.path) if isinstance(route, APIRoute) else None
+    if not isinstance(route, APIRoute):
+        return None
+    return gate_of(request.method, request.url.path, route.path)
 
 
 def _policy_refusal(person: Person, permission: Permission) -> str:

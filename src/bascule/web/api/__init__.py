@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from bascule.web.access import API_PREFIX
 from bascule.web.api import (
     accounts,
     closure,
@@ -58,7 +59,7 @@ def _known_query_parameters_only(request: Request) -> None:
 
 def api_router() -> APIRouter:
     """Every resource's routes under /api/v1, with the errors they may answer."""
-    router = APIRouter(prefix="/api/v1", tags=["bascule"], responses=ERRORS,
+    router = APIRouter(prefix=API_PREFIX, tags=["bascule"], responses=ERRORS,
                        dependencies=[Depends(_known_query_parameters_only)])
     for resource in (health, accounts, plan, imports, delegations, resets, closure,
                      verification):
