@@ -344,6 +344,8 @@ def let_in(settings: Settings, uai: str, person: Person, *, now: datetime) -> No
     """Asked at the sign-in and again on every request, of a session or a token: an account no
     longer active, or an élève or responsable during the rentrée closure, is refused (a French
     UserError) even with a session opened or a token made before."""
+    if person.status == "active" and person.profile not in CLOSED_PROFILES:
+        return  # the closure keeps out élèves and responsables only: no calendar to read
     decision = check_access(settings, uai, person.login, now=now)
     if not decision.allowed:
         raise UserError(f"Accès fermé pour l'instant : {decision.reason}.")

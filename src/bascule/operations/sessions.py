@@ -19,10 +19,10 @@ from bascule.store.engine import open_store
 from bascule.store.people import Person, find_person_by_key
 from bascule.store.sessions import SESSION_SECONDS, live_session
 from bascule.store.sessions import end_session as end_one
+from bascule.store.sessions import open_session as open_one
 
 __all__ = ["SESSION_SECONDS", "Session", "SignedOut", "end_session", "open_session",
            "session_of", "sign_in_notices"]
-from bascule.store.sessions import open_session as open_one
 
 NOTICE_DAYS = 30  # how far back a first sign-in looks for notices
 
