@@ -30,10 +30,10 @@ from bascule.domain import labels
 from bascule.domain.school import SchoolYear
 from bascule.errors import ImportRejected, UnknownValue, UserError
 from bascule.operations import campaign
+from bascule.operations.campaign import write_quality_report
+from bascule.operations.generation import DEFAULT_SIZE, generate_campaigns
 from bascule.operations.school import accounts_csv
-from bascule.reports.quality import write_quality_report
 from bascule.settings import Settings
-from bascule.synthetic.generate import DEFAULT_SIZE, generate_campaigns
 
 
 class BasculeGroup(TyperGroup):

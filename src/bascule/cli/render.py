@@ -14,12 +14,15 @@ from rich.table import Table
 from bascule.domain.people import Profile, StaffCategory
 from bascule.domain.school import has_right_key, local_time, uai_key
 from bascule.errors import ImportRejected, Problem, Severity, UserError
-from bascule.operations.campaign import ImportOutcome, Staging
+from bascule.operations.campaign import (
+    HeldRecord,
+    ImportOutcome,
+    StagedCampaign,
+    Staging,
+    Summary,
+)
+from bascule.operations.generation import GeneratedCollege
 from bascule.settings import Settings
-from bascule.snapshot.model import HeldRecord
-from bascule.snapshot.quality import Summary
-from bascule.store.staging import StagedCampaign
-from bascule.synthetic.generate import GeneratedCollege
 
 _PROFILE_LABELS = {Profile.ELEVE: "Élèves", Profile.RESPONSABLE: "Responsables",
                    Profile.ENSEIGNANT: "Enseignants", Profile.PERSONNEL: "Autres personnels"}

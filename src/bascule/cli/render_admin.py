@@ -17,9 +17,8 @@ from bascule.domain.policy import Permission, Role
 from bascule.domain.school import describe_moment as when
 from bascule.domain.school import local_time
 from bascule.operations.campaign import Lifecycle
-from bascule.store.audit import JournalEntry
-from bascule.store.people import DelegationRow
-from bascule.verification.model import Finding, Severity, counts
+from bascule.operations.school import DelegationRow, JournalEntry
+from bascule.operations.verification import Finding, Severity, counts
 
 # The milestone that ends each refusal, to say from when it is allowed.
 _ALLOWED_UNTIL = {

@@ -12,9 +12,8 @@ from rich.table import Table
 
 from bascule.domain.labels import change_text, count_of, done_text, profile_label, status_label
 from bascule.domain.logins import LoginKind
-from bascule.operations.campaign import ApplyOutcome
-from bascule.plan.model import Action, ActionKind, Held, Plan
-from bascule.store.accounts import AccountRow
+from bascule.operations.campaign import Action, ActionKind, ApplyOutcome, Held, Plan
+from bascule.operations.school import AccountRow
 
 ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DISABLE,
                  ActionKind.REACTIVATE, ActionKind.DELETE)

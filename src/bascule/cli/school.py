@@ -32,9 +32,8 @@ from bascule.operations import campaign
 from bascule.operations import school as school_ops
 from bascule.operations import verification as verify_ops
 from bascule.operations.calendars import calendar_files, load_calendar, shipped_calendar
-from bascule.store.audit import AuditFilter
-from bascule.verification.model import Severity, counts
-from bascule.verification.report import write_report
+from bascule.operations.school import AuditFilter
+from bascule.operations.verification import Severity, counts, write_report
 
 
 def calendar(

@@ -25,8 +25,7 @@ from bascule.cli.common import (
 from bascule.errors import UserError
 from bascule.operations import campaign
 from bascule.operations import spaces as spaces_ops
-from bascule.spaces.tree import manifest, powershell
-from bascule.spaces.usage import human_size, write_usage_page
+from bascule.operations.spaces import human_size, manifest, powershell, write_usage_page
 
 spaces_app = typer.Typer(no_args_is_help=True,
                          help="Les espaces du serveur pédagogique : arborescence, droits, quotas.")

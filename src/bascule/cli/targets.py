@@ -12,8 +12,7 @@ from rich.table import Table
 from bascule.cli.common import AtOption, CliState, UaiOption, actor_name, err, moment, out
 from bascule.operations import campaign
 from bascule.operations import targets as targets_ops
-from bascule.targets.config import DEFAULT_OUS, TargetConfig, TargetKind
-from bascule.targets.sync import SyncReport
+from bascule.operations.targets import DEFAULT_OUS, SyncReport, TargetConfig, TargetKind
 
 target_app = typer.Typer(no_args_is_help=True,
                          help="Les annuaires à alimenter (serveur pédagogique : OpenLDAP, AD).")

@@ -25,14 +25,20 @@ from bascule.operations import aaf_import
 from bascule.operations.calendars import load_calendar
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
-from bascule.plan.model import Action, PersonKind, Plan, StoreState
+from bascule.plan.model import Action as Action
 from bascule.plan.model import ActionKind as ActionKind
+from bascule.plan.model import Held as Held
+from bascule.plan.model import PersonKind, StoreState
+from bascule.plan.model import Plan as Plan
 from bascule.reports.credentials import write_credentials
+from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
+from bascule.snapshot.model import HeldRecord as HeldRecord
 from bascule.snapshot.model import Snapshot
-from bascule.snapshot.quality import Finding, Summary, assess_quality, summarise
+from bascule.snapshot.quality import Finding, assess_quality, summarise
+from bascule.snapshot.quality import Summary as Summary
 from bascule.store.aaf_states import forget_aaf_state
 from bascule.store.accounts import AccountRow, list_accounts
 from bascule.store.apply import StalePlan, apply_plan
@@ -43,7 +49,6 @@ from bascule.store.plans import approval_of, approve, mark_applied, pending_plan
 from bascule.store.sealed import Sealer
 from bascule.store.staging import (
     Staged,
-    StagedCampaign,
     latest_snapshot,
     latest_staged_sha256,
     newest_staged_years,
@@ -52,6 +57,7 @@ from bascule.store.staging import (
     staged_from_same_files,
     staged_year,
 )
+from bascule.store.staging import StagedCampaign as StagedCampaign
 from bascule.store.state import fingerprint, is_in_sync, load_state
 
 OnFile = Callable[[Path], None]

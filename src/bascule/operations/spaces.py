@@ -31,8 +31,11 @@ from bascule.spaces.tree import (
     capacity,
     sync_tree,
 )
+from bascule.spaces.tree import manifest as manifest
+from bascule.spaces.tree import powershell as powershell
 from bascule.spaces.usage import Usage, scan
 from bascule.spaces.usage import human_size as human_size
+from bascule.spaces.usage import write_usage_page as write_usage_page
 from bascule.store.accounts import deleted_logins
 from bascule.store.engine import open_store
 from bascule.store.people import find_person, journal_entry

@@ -19,8 +19,11 @@ from bascule.operations.campaign import force_past_gate
 from bascule.settings import Settings, remove_target, save_target
 from bascule.store.engine import open_store
 from bascule.store.sealed import Sealer
-from bascule.targets.config import TargetConfig, TargetKind
-from bascule.targets.sync import SyncReport, sync_target
+from bascule.targets.config import DEFAULT_OUS as DEFAULT_OUS
+from bascule.targets.config import TargetConfig as TargetConfig
+from bascule.targets.config import TargetKind as TargetKind
+from bascule.targets.sync import SyncReport as SyncReport
+from bascule.targets.sync import sync_target
 
 # Schools synced at once: one per core measured best here, where the servers share the cores;
 # schools' own servers, over a network, leave the cores to bascule.

@@ -23,8 +23,11 @@ from bascule.store.sealed import Sealer
 from bascule.store.staging import latest_staged_sha256, staged_year
 from bascule.targets.sync import SyncReport, sync_target
 from bascule.verification.gather import store_input
-from bascule.verification.model import Finding, TargetState, verify
+from bascule.verification.model import Finding as Finding
+from bascule.verification.model import Severity as Severity
+from bascule.verification.model import TargetState, verify
 from bascule.verification.model import counts as counts
+from bascule.verification.report import write_report as write_report
 
 
 @dataclass(frozen=True, slots=True)
