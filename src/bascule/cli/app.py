@@ -1,4 +1,4 @@
-"""bascule's commands. Thin: parse options, call the pipeline, hand the result to render."""
+"""bascule's commands. Thin: parse options, call the operations, hand the result to render."""
 
 from __future__ import annotations
 

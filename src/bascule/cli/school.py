@@ -1,5 +1,5 @@
 """School life commands: calendar and lifecycle, policy, passwords, delegations, ENT access,
-audit. Thin, like every command: the pipeline and the policy decide."""
+audit. Thin, like every command: the operations and the policy decide."""
 
 from __future__ import annotations
 

@@ -1,1 +1,2 @@
-"""Pure values and rules of the school world. Imports nothing but the standard library."""
+"""Pure values and rules of the school world (UAI, school year, names, logins, passwords,
+calendar, policy, ENT access). Imports nothing of bascule; of libraries, only anyascii."""

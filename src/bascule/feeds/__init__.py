@@ -1,2 +1,3 @@
-"""Feeds to the other platforms (GAR, ENT…), from the store. gar is pure; store reads, xml
-writes the files."""
+"""Feeds to the other platforms (GAR, ENT/AAF, Eléa/Moodle), from the store. gar is pure;
+store reads, the writers write the files. Imports spaces, targets, store and below, never
+verification, operations or above."""

@@ -1,4 +1,5 @@
-"""The one place that chains the stages. Used by the CLI (and later the web console)."""
+"""The yearly campaign, the one place that chains the stages: import (exports -> snapshot ->
+staged), plan, approval and apply into the store, slips, accounts, lifecycle."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The school's daily operations, beside the yearly campaign flow of pipeline.py: password
+"""The school's daily operations, beside the yearly campaign flow of campaign.py: password
 resets and changes, delegations, the ENT rentrée closure and access checks, the journal. Every
 permission is the policy's (domain/policy.py); these functions ask it, then act, and journal."""
 

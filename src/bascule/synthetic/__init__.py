@@ -1,4 +1,2 @@
-"""Synthetic campaigns: realistic Siècle-BEE and STS-Web exports for the demo, tests and benchmarks.
-
-Nothing here is real personal data: names are drawn from pools, ids are made up.
-"""
+"""Synthetic campaigns: realistic Siècle-BEE and STS-Web exports for the demo, tests and
+benchmarks (nothing real: names drawn from pools, ids made up). Imports domain and lxml only."""

@@ -6,7 +6,7 @@ with requests pipelined adds several thousand: the 0.8× `ldapadd` target of a f
 within reach of the latter. Writes are sent asynchronously, WINDOW requests in flight, phase by
 phase (a server may run the requests of one connection in parallel, so a phase waits for the
 previous one: containers before users, users before groups). A second connection writing the
-same phase was measured too: no gain once several targets sync at once (provisioning.py).
+same phase was measured too: no gain once several targets sync at once (operations/targets.py).
 """
 
 from __future__ import annotations
