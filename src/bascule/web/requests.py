@@ -1,6 +1,7 @@
 """What every request of the console goes through, in one place: the console's state (settings,
 schools served, clock, sessions, throttles, apply runs), who is signed in to which school, the
-CSRF check of a form, the policy's decision, and a refusal turned into a French page.
+CSRF check of a form, the policy's decision, and the refusals (`Refused`, which app.py's
+handler renders as a French page; for the API, an HTTPException with its JSON detail).
 
 Page routers ask for these as FastAPI dependencies (`Who`, `Staff`, `Posted`) and call
 `require` and `refusal`; API routers ask for a token's scope (`Reader`, `Planner`, ...) and call
