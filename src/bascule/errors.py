@@ -119,11 +119,11 @@ class UnknownValue(UserError):
 class ImportRejected(UserError):
     """The files hold error-level problems: nothing was written."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], hint: str | None = None):
         errors = [p for p in problems if p.is_error]
         super().__init__(
             f"Import refusé : {len(errors)} erreur(s) dans les fichiers, rien n'a été enregistré.",
-            hint="Corrigez les erreurs ci-dessus dans Siècle-BEE ou STS-Web, refaites les exports, "
-            "puis relancez l'import.",
+            hint=hint or "Corrigez les erreurs ci-dessus dans Siècle-BEE ou STS-Web, refaites les "
+            "exports, puis relancez l'import.",
         )
         self.problems = problems

@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import ROLLOVER_AT, UAI, Cli, apply_campaign
+from tests.conftest import ROLLOVER_AT, UAI, Cli, apply_campaign, line_of
 
 AAF = Path(__file__).parent.parent / "fixtures" / "aaf"
 COLLEGE = Path(__file__).parent.parent / "fixtures" / "college"
@@ -144,3 +144,21 @@ def test_a_school_moving_from_raw_exports_to_the_aaf_keeps_every_login(
     assert set(after) == set(before)
     assert all(row[3] == "active" for row in after.values())
     assert ROLLOVER_AT  # the same rollover day, a year later
+
+
+def test_a_faulty_aaf_record_is_reported_by_file_line_record_and_attribute(
+        cli: Cli, tmp_path: Path) -> None:
+    _init(cli)
+    folder = _delivery(tmp_path, "Complet")
+    eleves = folder / "ENT_0860999U_Complet_20260901_Eleve_0000.xml"
+    eleves.write_bytes(eleves.read_bytes().replace(b"<value>02/11/2013</value>",
+                                                   b"<value>31/02/2013</value>"))
+    result = cli("import", folder, "--json")
+    (problem,) = [p for p in json.loads(result.stdout)["problems"]
+                  if p["code"] == "date-invalide"]
+    # The line is the record's (its addRequest), the field the AAF attribute.
+    assert (problem["file"], problem["line"], problem["record"], problem["field"]) == (
+        eleves.name, line_of(eleves, "<id>AE2", "utf-8") - 2, "élève 1000002",
+        "ENTPersonDateNaissance")
+    assert "« 31/02/2013 » n'est pas une date" in problem["message"]
+    assert problem["hint"].startswith("Ces données viennent de l'AAF de l'académie")

@@ -34,6 +34,9 @@ from bascule.store.people import journal_entry
 from bascule.store.schema import staged_snapshot
 from bascule.store.staging import newest_staged_years, stage_snapshot
 
+AAF_REJECTED = ("Suivez l'indication de chaque erreur ci-dessus (corriger dans Siècle-BEE ou "
+                "STS-Web, ou demander à l'académie la livraison AAF manquante), puis relancez "
+                "l'import.")
 ONE_SOURCE_HINT = ("Un établissement est alimenté par une seule source à la fois : soit les "
                    "fichiers AAF de l'académie, soit les exports Siècle-BEE et STS-Web. "
                    "Donnez les uns ou les autres, pas les deux.")
@@ -62,7 +65,7 @@ def read_deliveries(
     current, changed, others = apply_deliveries(deliveries, states, settings.uais, checker)
     _report_scope(files, changed, others, checker)
     if any(problem.is_error for problem in checker.problems):
-        raise ImportRejected(checker.problems)
+        raise ImportRejected(checker.problems, AAF_REJECTED)
     context = ImportContext(school_uais=settings.uais,
                             newest_staged_year=newest_staged_years(engine), today=now.date())
     structures = StructureMap(r for state in current.values() for r in state.records.values())
@@ -78,7 +81,7 @@ def read_deliveries(
             problems += one_source_a_year(engine, snapshot)
             results.append((snapshot, state))
     if any(problem.is_error for problem in problems):
-        raise ImportRejected(problems)
+        raise ImportRejected(problems, AAF_REJECTED)
     return results, problems
 
 

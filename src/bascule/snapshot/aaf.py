@@ -89,12 +89,26 @@ def build_aaf_snapshot(
 
 
 def _in_aaf_terms(problem: Problem) -> Problem:
-    location = problem.location
-    field = _AAF_FIELDS.get(location.field or "", location.field)
-    return dataclasses.replace(
-        problem, message=_FIELD_WORDS.sub(lambda m: _AAF_FIELDS[m.group(1)], problem.message),
-        location=dataclasses.replace(location, field=field),
-        hint=FIX_IN_AAF if problem.hint in _SIECLE_HINTS else problem.hint)
+    return dataclasses.replace(problem, message=_aaf_words(problem.message),
+                               location=_aaf_location(problem.location),
+                               hint=_aaf_hint(problem.hint))
+
+
+def _aaf_words(text: str) -> str:
+    return _FIELD_WORDS.sub(lambda m: _AAF_FIELDS[m.group(1)], text)
+
+
+def _aaf_location(location: Location) -> Location:
+    return dataclasses.replace(location,
+                               field=_AAF_FIELDS.get(location.field or "", location.field))
+
+
+def _aaf_hint(hint: str) -> str:
+    """"Fix it in Siècle-BEE / STS-Web and export again" becomes the AAF's way; the rest stays."""
+    for siecle in _SIECLE_HINTS:
+        if hint.startswith(siecle):
+            return FIX_IN_AAF + hint[len(siecle):]
+    return hint
 
 
 def _with_jointures(snapshot: Snapshot, school: SchoolRecords,
@@ -106,7 +120,10 @@ def _with_jointures(snapshot: Snapshot, school: SchoolRecords,
         eleves=tuple(dataclasses.replace(e, aaf_jointure=eleve_jointures.get(e.eleve_id))
                      for e in snapshot.eleves),
         responsables=tuple(dataclasses.replace(r, aaf_jointure=r.personne_id)
-                           for r in snapshot.responsables))
+                           for r in snapshot.responsables),
+        held=tuple(dataclasses.replace(h, reason=_aaf_words(h.reason), hint=_aaf_hint(h.hint),
+                                       location=_aaf_location(h.location))
+                   for h in snapshot.held))
 
 
 def _by_category(records: Iterable[AafRecord]) -> dict[str, list[AafRecord]]:
