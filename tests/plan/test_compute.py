@@ -93,3 +93,22 @@ def test_only_accounts_disabled_before_the_deletion_date_are_deleted() -> None:
     assert [a.person for a in plan.actions] == ["old"]
     early = deletion_plan(state, school_year=SchoolYear(2026), deletion_date=None, now=deletion)
     assert early.actions == ()
+
+
+def test_an_account_whose_login_became_reserved_takes_the_next_free_form() -> None:
+    # Emma LÈVES got "eleves" before the name was reserved: the plan renames it, as a change
+    # of login the plan shows and the targets carry (folder moved, entry renamed).
+    emma = KnownPerson(
+        key="eleve:1", kind=PersonKind.ELEVE, source_ids=frozenset({SourceId("eleve_id", "1")}),
+        identity=Identity(last_name="LÈVES", birth_name="LÈVES", first_name="Emma",
+                          birth_date=date(2014, 3, 14), email=None, function=None,
+                          profile="eleve"),
+        account=Account(logins=((LoginKind.NETWORK, "eleves"), (LoginKind.EDUCONNECT, "e.leves")),
+                        status=AccountStatus.ACTIVE, status_since=NOW - timedelta(days=30)))
+    held = {"eleves": LoginHolding(login="eleves", holder="eleve:1", freed_at=None)}
+    plan = compute_plan(_snapshot(_eleve("1", "LÈVES", "Emma")), _state((emma,), held), now=NOW)
+    (update,) = [a for a in plan.actions if a.kind is ActionKind.UPDATE]
+    assert update.login(LoginKind.NETWORK) == "eleves2"
+    assert update.login(LoginKind.EDUCONNECT) == "e.leves"  # not reserved: kept
+    assert update.previous_logins == ((LoginKind.NETWORK, "eleves"),)
+    assert update.changes == (("login pnom", "eleves", "eleves2"),)

@@ -16,14 +16,12 @@ from enum import Enum
 
 from anyascii import anyascii
 
+from bascule.domain.reserved import RESERVED_NAMES
+
 MAX_LOGIN_LENGTH = 20
 _NOT_LOGIN_CHARACTER = re.compile(r"[^a-z0-9]")
-# Never issued: administrative names and the device names Windows reserves.
-RESERVED_LOGINS = frozenset(
-    {"administrateur", "administrator", "admin", "root", "invite", "guest", "system",
-     "systeme", "con", "prn", "aux", "nul", "clock"}
-    | {f"com{n}" for n in range(10)} | {f"lpt{n}" for n in range(10)}
-)
+# Never issued: the one table of names reserved on every kind of target (domain/reserved.py).
+RESERVED_LOGINS = frozenset(RESERVED_NAMES)
 _FALLBACK = "compte"  # a name with no letter at all, in any script
 
 
@@ -59,9 +57,14 @@ def candidates(first_name: str, last_name: str, kind: LoginKind) -> Iterator[str
     ordinal = 1
     while True:
         login = login_form(first_name, last_name, kind, ordinal)
-        if login not in RESERVED_LOGINS:
+        if not is_reserved(login):
             yield login
         ordinal += 1
+
+
+def is_reserved(login: str) -> bool:
+    """A login no one may hold: a group's or a built-in account's name (domain/reserved.py)."""
+    return login.casefold() in RESERVED_LOGINS
 
 
 def first_free(first_name: str, last_name: str, kind: LoginKind,
@@ -87,7 +90,7 @@ class LoginRegistry:
     quarantine: timedelta
 
     def is_free_for(self, login: str, person: str, now: datetime) -> bool:
-        if login in RESERVED_LOGINS:
+        if is_reserved(login):
             return False
         holding = self.holdings.get(login)
         if holding is None or holding.holder == person:

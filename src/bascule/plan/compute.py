@@ -6,7 +6,13 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry, first_free
+from bascule.domain.logins import (
+    LoginHolding,
+    LoginKind,
+    LoginRegistry,
+    first_free,
+    is_reserved,
+)
 from bascule.plan.desired import DesiredPerson, covered_schemes, desired_facts, desired_people
 from bascule.plan.held import Holds, hold_people
 from bascule.plan.matching import match_people
@@ -122,12 +128,10 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
     if account.status is AccountStatus.DISABLED:
         actions.append(_action(ActionKind.REACTIVATE, person, key, account.logins))
     changes = _changes(person, known)
+    logins = _kept_logins(person, key, known, registries, options)
+    changes += tuple((f"login {kind.value}", old, new) for (kind, old), (_, new)
+                     in zip(account.logins, logins, strict=True) if old != new)
     if changes:
-        logins = account.logins
-        if options.login_follows_name_change and _renamed(person, known):
-            logins = tuple((kind, registries.allocate(kind, person, key)) for kind, _ in logins)
-            changes += tuple((f"login {kind.value}", old, new) for (kind, old), (_, new)
-                             in zip(account.logins, logins, strict=True) if old != new)
         actions.append(_action(ActionKind.UPDATE, person, key, logins,
                                identity=person.identity, changes=changes,
                                previous_logins=tuple(old for old in account.logins
@@ -135,9 +139,22 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
                                source_ids=tuple(sorted(person.source_ids - known.source_ids))))
     before = state.divisions.get(key)
     if person.kind is PersonKind.ELEVE and before is not None and before != person.division:
-        actions.append(_action(ActionKind.MOVE, person, key, account.logins,
+        actions.append(_action(ActionKind.MOVE, person, key, logins,
                                changes=(("division", before, person.division or ""),)))
     return actions
+
+
+def _kept_logins(person: DesiredPerson, key: str, known: KnownPerson,
+                 registries: _Registries, options: PlanOptions
+                 ) -> tuple[tuple[LoginKind, str], ...]:
+    """An account keeps its logins, except a login that became reserved (the table of
+    domain/reserved.py grew, or a target was added) and, when the school chose so, the logins
+    of a person whose name changed: those take the next free form."""
+    assert known.account is not None  # only accounts have logins to keep
+    follow = options.login_follows_name_change and _renamed(person, known)
+    return tuple((kind, registries.allocate(kind, person, key)
+                  if follow or is_reserved(login) else login)
+                 for kind, login in known.account.logins)
 
 
 def _renamed(person: DesiredPerson, known: KnownPerson) -> bool:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from bascule.domain.reserved import REFERENTS_GROUP
 from bascule.spaces.names import folder_names, safe_name
 from bascule.targets.model import (
     PROFILE_GROUPS,
-    REFERENTS_GROUP,
     Container,
     SchoolView,
     desired_directory,

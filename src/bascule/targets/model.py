@@ -9,6 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from bascule.domain.reserved import (
+    ELEVES_GROUP,
+    PERSONNELS_GROUP,
+    PP_GROUP,
+    PROFS_GROUP,
+    REFERENTS_GROUP,
+)
 from bascule.targets.naming import group_names
 
 
@@ -78,10 +85,9 @@ class DesiredDirectory:
     groups: dict[str, DesiredGroup] = field(default_factory=dict)  # by name
 
 
-PROFILE_GROUPS = {Container.ELEVES: "eleves", Container.PROFS: "profs",
-                  Container.PERSONNELS: "personnels"}
-REFERENTS_GROUP = "referents-informatique"
-PP_GROUP = "profs-principaux"
+# Their names are in the table of names no login may take (domain/reserved.py).
+PROFILE_GROUPS = {Container.ELEVES: ELEVES_GROUP, Container.PROFS: PROFS_GROUP,
+                  Container.PERSONNELS: PERSONNELS_GROUP}
 
 
 def desired_directory(view: SchoolView) -> DesiredDirectory:
