@@ -3,35 +3,12 @@ escaping of every value that goes into a DN."""
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
 from ldap.dn import str2dn
 
 from bascule.targets.config import TargetConfig, TargetKind
 from bascule.targets.diff import Desired, Entry, Found, Kind, changes_between, plan_sync
 from bascule.targets.entries import Numbers, flavour_for
 from bascule.targets.model import NetworkUser, SchoolView, desired_directory
-from bascule.targets.naming import group_names, sanitise
-
-
-def test_codes_become_safe_names_and_collisions_get_a_number() -> None:
-    names = group_names([("classe", "6 A", "6 A"), ("classe", "6A", "6A"),
-                         ("classe", "3ème/B", "3ème/B"), ("groupe", "*)(uid=*", "*)(uid=*")])
-    assert names["classe", "6 A"] == "classe-6-a"
-    assert names["classe", "6A"] == "classe-6a"
-    assert names["classe", "3ème/B"] == "classe-3eme-b"
-    assert names["groupe", "*)(uid=*"] == "groupe-uid"
-    twins = group_names([("classe", "6-A", "6-A"), ("classe", "6 A", "6 A")])
-    assert sorted(twins.values()) == ["classe-6-a", "classe-6-a-2"]
-    assert twins == group_names([("classe", "6 A", "6 A"), ("classe", "6-A", "6-A")])
-
-
-@given(st.lists(st.text(max_size=30), max_size=20))
-def test_group_names_are_unique_and_plain(codes: list[str]) -> None:
-    names = group_names([("groupe", code, code) for code in codes])
-    assert len(set(names.values())) == len(names)
-    assert all(set(name) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") for name in names.values())
-    assert sanitise("") == "sans-nom"
 
 
 def _user(key: str, login: str, profile: str = "eleve", enabled: bool = True) -> NetworkUser:

@@ -1,6 +1,7 @@
 """Eléa (Moodle): the "upload users" CSV and the cohorts. A cohort per division, per group and
-per teaching team, whose idnumber depends only on the school and the code: the same every year,
-so that a course keeps its cohorts across the rollover (their members change, not the id)."""
+per teaching team, whose idnumber is the school and the structure's name on every target
+(domain/naming.py): distinct for distinct structures, the same every year, so that a course keeps
+its cohorts across the rollover (their members change, not the id)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from collections import defaultdict
 
 from bascule.domain.people import on_pedagogical_network
 from bascule.feeds.store import FeedSchool
-from bascule.targets.naming import sanitise
 
 
-def cohort_id(uai: str, kind: str, code: str) -> str:
-    return f"{uai.lower()}-{kind}-{sanitise(code)}"
+def cohort_id(school: FeedSchool, family: str, code: str) -> str:
+    """"0861000v-classe-5-b-1-2": the school, then the structure's group name."""
+    return f"{school.uai.lower()}-{school.structure_names[family, code].name}"
 
 
 def cohorts(school: FeedSchool) -> dict[str, tuple[str, set[str]]]:
@@ -22,7 +23,7 @@ def cohorts(school: FeedSchool) -> dict[str, tuple[str, set[str]]]:
     found: dict[str, tuple[str, set[str]]] = {}
 
     def add(kind: str, code: str, name: str, key: str | None) -> None:
-        entry = found.setdefault(cohort_id(school.uai, kind, code), (name, set()))
+        entry = found.setdefault(cohort_id(school, kind, code), (name, set()))
         if key is not None:
             entry[1].add(key)
 

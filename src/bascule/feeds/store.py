@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import Connection, and_, insert, select
 
+from bascule.domain.naming import StructureName, school_structures, structure_names
 from bascule.domain.policy import DELEGATIONS, Role
 from bascule.feeds.details import FeedDetails, campaign_details
 from bascule.store.schema import (
@@ -21,7 +22,13 @@ from bascule.store.schema import (
     person,
     staged_snapshot,
 )
-from bascule.targets.store_view import YearFacts, latest_year, subject_labels_of, year_facts
+from bascule.targets.store_view import (
+    YearFacts,
+    latest_year,
+    structure_history,
+    subject_labels_of,
+    year_facts,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +55,8 @@ class FeedSchool:
     subjects: dict[str, str]  # code -> label
     mefs: dict[str, str]  # code -> label
     gar_delegates: tuple[FeedPerson, ...]
+    # (family, code) -> the name every target gives the structure (domain/naming.py)
+    structure_names: dict[tuple[str, str], StructureName]
     details: dict[str, FeedDetails] = field(default_factory=dict)  # by person key
     # (responsable key, élève key) -> Siècle CODE_PARENTE (10 mère, 20 père, 50 tuteur...)
     parente: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -57,9 +66,13 @@ def feed_school(connection: Connection, uai: str, name: str) -> FeedSchool:
     facts = year_facts(connection, uai, latest_year(connection, uai))
     people = _people(connection, uai)
     details, parente = campaign_details(connection, uai)
+    subjects = subject_labels_of(connection, uai)
+    taught = {code: subjects.get(code, code) for _teacher, _structure, code in facts.services}
     return FeedSchool(
         uai=uai, name=name, people=tuple(people.values()), facts=facts,
-        subjects=subject_labels_of(connection, uai), mefs=_mef_labels(connection, uai),
+        subjects=subjects, mefs=_mef_labels(connection, uai),
+        structure_names=structure_names(school_structures(
+            facts.divisions, facts.groups, taught, structure_history(connection, uai))),
         gar_delegates=tuple(people[key] for key in _gar_delegates(connection, uai)
                             if key in people),
         details=details, parente=parente)

@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from bascule.domain.naming import folder_name
 from bascule.domain.reserved import REFERENTS_GROUP
-from bascule.spaces.names import folder_names, safe_name
 from bascule.targets.model import (
     PROFILE_GROUPS,
     Container,
     SchoolView,
     desired_directory,
-    group_names_of,
+    structure_names_of,
     taught_subjects,
 )
 
@@ -75,10 +75,8 @@ def desired_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None 
                    ) -> list[Space]:
     quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
     directory = desired_directory(view)
-    groups = group_names_of(view)
-    division_folders = folder_names((code, code) for code in view.divisions)
-    subject_folders = folder_names((code, view.subjects.get(code, code))
-                                   for code in taught_subjects(view))
+    names = structure_names_of(view)
+    groups = {key: named.name for key, named in names.items()}
     eleves, profs, personnels = (PROFILE_GROUPS[c] for c in
                                  (Container.ELEVES, Container.PROFS, Container.PERSONNELS))
 
@@ -90,20 +88,20 @@ def desired_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None 
     spaces = [
         Space(kind=SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
               else SpaceKind.PERSONAL_STAFF,
-              path=(_CONTAINER_FOLDERS[user.container], safe_name(user.login)), key=user.key,
+              path=(_CONTAINER_FOLDERS[user.container], folder_name(user.login)), key=user.key,
               label=f"{user.display_name} ({user.login})",
               quota=quotas[SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
                            else SpaceKind.PERSONAL_STAFF],
               grants=(Grant("user", user.login, True),))
         for user in directory.users.values() if user.enabled]
     spaces += [
-        Space(kind=SpaceKind.CLASS, path=("Classes", division_folders[code]), key=f"D:{code}",
+        Space(kind=SpaceKind.CLASS, path=("Classes", names["classe", code].folder), key=f"D:{code}",
               label=f"Classe {label}", quota=quotas[SpaceKind.CLASS],
               grants=tuple(sorted((Grant("group", groups["classe", code], True),
                                    Grant("group", groups["equipe", code], True)))))
         for code, label in view.divisions.items()]
     spaces += [
-        Space(kind=SpaceKind.SUBJECT, path=("Matieres", subject_folders[code]),
+        Space(kind=SpaceKind.SUBJECT, path=("Matieres", names["matiere", code].folder),
               key=f"S:{code}", label=f"Matière {view.subjects.get(code, code)}",
               quota=quotas[SpaceKind.SUBJECT],
               grants=(Grant("group", groups["matiere", code], True),))

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from bascule.domain.naming import StructureName, school_structures, structure_names
 from bascule.domain.reserved import (
     ELEVES_GROUP,
     PERSONNELS_GROUP,
@@ -16,7 +17,6 @@ from bascule.domain.reserved import (
     PROFS_GROUP,
     REFERENTS_GROUP,
 )
-from bascule.targets.naming import group_names
 
 
 class Container(Enum):
@@ -70,6 +70,8 @@ class SchoolView:
     subjects: Mapping[str, str]  # subject code -> label
     referents: frozenset[str]  # person keys of the RRUPN
     headed_divisions: frozenset[str] = frozenset()  # divisions with a professeur principal
+    # (family, code) -> first school year, for every structure the store ever held: names stay
+    structure_history: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,11 +117,14 @@ def taught_subjects(view: SchoolView) -> frozenset[str]:
 
 def group_names_of(view: SchoolView) -> dict[tuple[str, str], str]:
     """("classe" | "groupe" | "equipe" | "matiere", code) -> the group's name."""
-    return group_names([*(("classe", code, code) for code in view.divisions),
-                        *(("groupe", code, code) for code in view.groups),
-                        *(("equipe", code, code) for code in view.divisions),
-                        *(("matiere", code, view.subjects.get(code, code))
-                          for code in taught_subjects(view))])
+    return {key: named.name for key, named in structure_names_of(view).items()}
+
+
+def structure_names_of(view: SchoolView) -> dict[tuple[str, str], StructureName]:
+    """Every structure's group name and folder (domain/naming.py: the one naming rule)."""
+    taught = {code: view.subjects.get(code, code) for code in taught_subjects(view)}
+    return structure_names(school_structures(view.divisions, view.groups, taught,
+                                             view.structure_history))
 
 
 def _profile_groups(view: SchoolView) -> list[DesiredGroup]:

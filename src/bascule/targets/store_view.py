@@ -83,7 +83,25 @@ def school_view(connection: Connection, uai: str, year: int | None = None) -> Sc
         services=facts.services,
         profs_principaux=frozenset(teacher for teacher, _ in facts.profs_principaux),
         headed_divisions=frozenset(division for _, division in facts.profs_principaux),
-        subjects=subject_labels_of(connection, uai), referents=_referents(connection, uai))
+        subjects=subject_labels_of(connection, uai), referents=_referents(connection, uai),
+        structure_history=structure_history(connection, uai))
+
+
+def structure_history(connection: Connection, uai: str) -> dict[tuple[str, str], int]:
+    """(family, code) -> the first school year of every structure the school's store ever held
+    (divisions: their class and teaching team; groups; taught subjects), for domain/naming.py:
+    a structure keeps its name from year to year, and a later one never takes it."""
+    first, school = func.min(fact.c.school_year).label("year"), fact.c.uai == uai
+    structures = connection.execute(select(fact.c.subject, first).where(
+        school & (fact.c.kind == "structure")).group_by(fact.c.subject)).all()
+    subjects = connection.execute(select(fact.c.detail, first).where(
+        school & (fact.c.kind == "service")).group_by(fact.c.detail)).all()
+    history: dict[tuple[str, str], int] = {("matiere", row.detail): row.year for row in subjects}
+    for row in structures:
+        kind, code = row.subject.split(":", 1)
+        for family in (("classe", "equipe") if kind == "D" else ("groupe",)):
+            history[family, code] = row.year
+    return history
 
 
 def _users(connection: Connection, uai: str) -> tuple[NetworkUser, ...]:
