@@ -83,6 +83,30 @@ def test_last_years_class_spaces_go_to_the_year_end_archive(spaces_home: Cli,
     assert not (_root(spaces_home) / "Classes" / "6A" / "devoir.odt").exists()
 
 
+def test_a_personal_space_follows_its_login_with_its_content_and_rights(
+        spaces_home: Cli, files: Files) -> None:
+    root = _root(spaces_home)
+    (root / "Eleves" / "lmartin" / "expose.odt").write_text("mon exposé")
+    before = _named_acl(root / "Eleves" / "lmartin")
+    with (spaces_home.home / "bascule.toml").open("a") as config:
+        config.write("\n[accounts]\nlogin_follows_name_change = true\n")
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_USAGE/>", "<NOM_USAGE>MOREL</NOM_USAGE>")
+    apply_campaign(spaces_home, files, at=AT)
+    result = spaces_home("spaces", "sync", "--at", AT)
+    assert "Eleves/lmartin → Eleves/lmorel" in result.stdout
+    assert (root / "Eleves" / "lmorel" / "expose.odt").read_text() == "mon exposé"
+    assert not (root / "Eleves" / "lmartin").exists()  # nothing left behind
+    assert _named_acl(root / "Eleves" / "lmorel") == before  # her uidNumber, unchanged
+    usage = json.loads(spaces_home("spaces", "usage", "--json", "--at", AT).stdout)
+    assert {u["path"]: u["files"] for u in usage}["Eleves/lmorel"] >= 1
+
+
+def _named_acl(folder: Path) -> list[str]:
+    listing = subprocess.run(["getfacl", "-n", "-p", str(folder)], capture_output=True,
+                             text=True, check=True).stdout
+    return [line for line in listing.splitlines() if line.startswith("user:") and line[5] != ":"]
+
+
 def test_a_folder_bascule_did_not_make_is_left_alone(home_cli: Cli, files: Files) -> None:
     home_cli("import", *files())
     home_cli("plan", "--at", AT)

@@ -103,6 +103,28 @@ def test_ad_users_groups_passwords_and_locks(ad_home: Cli, files: Files,
     assert "déjà à jour" in _sync(ad_home)
 
 
+def test_ad_renamed_login_moves_the_entry_and_keeps_its_ids_and_groups(
+        ad_home: Cli, files: Files, samba_server: samba.SambaAD, base_dn: str) -> None:
+    _sync(ad_home)
+    wanted = ("objectGUID", "objectSid", "uidNumber", "memberOf", "sAMAccountName")
+    (before,) = _search(samba_server, base_dn, "(sAMAccountName=lmartin)", *wanted).values()
+    with (ad_home.home / "bascule.toml").open("a") as config:
+        config.write("\n[accounts]\nlogin_follows_name_change = true\n")
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_USAGE/>", "<NOM_USAGE>MOREL</NOM_USAGE>")
+    apply_campaign(ad_home, files)
+    assert "renommage utilisateur" in _sync(ad_home)
+    assert not _search(samba_server, base_dn, "(sAMAccountName=lmartin)", "cn")
+    after = _search(samba_server, base_dn, "(sAMAccountName=lmorel)", *wanted,
+                    "userPrincipalName")
+    assert list(after) == [f"CN=lmorel,OU=Eleves,{base_dn}"]
+    lea = after[f"CN=lmorel,OU=Eleves,{base_dn}"]
+    for kept in ("objectGUID", "objectSid", "uidNumber"):
+        assert lea[kept] == before[kept], kept
+    assert lea["userPrincipalName"] == [b"lmorel@college.test"]
+    assert sorted(lea["memberOf"]) == sorted(before["memberOf"])
+    assert "déjà à jour" in _sync(ad_home)
+
+
 def test_ad_target_needs_tls(home_cli: Cli, tmp_path: object) -> None:
     secret = home_cli.home / "ad.secret"
     secret.write_text("x")

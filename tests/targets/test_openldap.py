@@ -362,3 +362,30 @@ def test_the_console_takes_a_password_changed_on_the_network(ldap_home: Cli,
     dn = f"uid=cdurand,ou=Profs,{slapd.SUFFIX}"
     assert password_accepted(target, dn, chosen)
     assert not password_accepted(target, dn, "")  # LDAP would call it an anonymous bind
+
+
+def _rename_lea(cli: Cli, files: Files) -> None:
+    """The school lets logins follow a name change; Léa MARTIN's usage name becomes MOREL."""
+    with (cli.home / "bascule.toml").open("a") as config:
+        config.write("\n[accounts]\nlogin_follows_name_change = true\n")
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_USAGE/>", "<NOM_USAGE>MOREL</NOM_USAGE>")
+    apply_campaign(cli, files)
+
+
+def test_a_renamed_login_moves_the_entry_and_keeps_its_ids_and_groups(
+        ldap_home: Cli, files: Files, slapd_server: slapd.Slapd) -> None:
+    _sync(ldap_home)
+    wanted = ("entryUUID", "uidNumber", "employeeNumber", "memberOf", "uid", "homeDirectory")
+    (before,) = entries(slapd_server, "(uid=lmartin)", *wanted).values()
+    _rename_lea(ldap_home, files)
+    assert "renommage utilisateur" in _sync(ldap_home)
+    assert not entries(slapd_server, "(uid=lmartin)")
+    after = entries(slapd_server, "(uid=lmorel)", *wanted)
+    assert list(after) == [ELEVE.format("lmorel")]  # modrdn: the same entry, a new name
+    lea = after[ELEVE.format("lmorel")]
+    for kept in ("entryUUID", "uidNumber", "employeeNumber"):
+        assert lea[kept] == before[kept], kept
+    assert lea["homeDirectory"] == [b"/home/lmorel"]
+    assert sorted(lea["memberOf"]) == sorted(before["memberOf"])
+    assert "lmorel" in members(slapd_server, "classe-6a")
+    assert "déjà à jour" in _sync(ldap_home)

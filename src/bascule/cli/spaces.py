@@ -85,6 +85,9 @@ def sync(
             out.print(f"  {space} → {where}")
         if len(done.changes.retired) > 5:
             out.print(f"  … et {len(done.changes.retired) - 5} autres")
+    for before, after in done.changes.moved:
+        out.print(f"Espace personnel {'à déplacer' if dry_run else 'déplacé'} (identifiant "
+                  f"changé) : {before} → {after}", markup=False)
     for space in done.changes.foreign:
         out.print(f"[yellow]Laissé tel quel[/] : {space} existe et n'a pas été créé par bascule.")
     if done.changes.acl:

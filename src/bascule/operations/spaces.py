@@ -83,6 +83,7 @@ def sync_spaces(settings: Settings, uai: str, *, dry_run: bool, now: datetime,
         with engine.begin() as connection:
             journal_entry(connection, uai, "espaces", str(school.root), actor, now,
                           {"créés": len(changes.created), "retirés": len(changes.retired),
+                           "déplacés": [f"{a} → {b}" for a, b in changes.moved],
                            "acl": changes.acl})
     return SpacesSync(changes=changes, capacity=room)
 

@@ -67,7 +67,7 @@ class Space:
         return "/".join(self.path)
 
 
-_CONTAINER_FOLDERS = {Container.ELEVES: "Eleves", Container.PROFS: "Profs",
+CONTAINER_FOLDERS = {Container.ELEVES: "Eleves", Container.PROFS: "Profs",
                       Container.PERSONNELS: "Personnels"}
 
 
@@ -88,7 +88,7 @@ def desired_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None 
     spaces = [
         Space(kind=SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
               else SpaceKind.PERSONAL_STAFF,
-              path=(_CONTAINER_FOLDERS[user.container], folder_name(user.login)), key=user.key,
+              path=(CONTAINER_FOLDERS[user.container], folder_name(user.login)), key=user.key,
               label=f"{user.display_name} ({user.login})",
               quota=quotas[SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
                            else SpaceKind.PERSONAL_STAFF],

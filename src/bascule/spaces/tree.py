@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bascule.spaces.model import Space, SpaceKind
+from bascule.spaces.model import CONTAINER_FOLDERS, Space, SpaceKind
 
 MARKER = ".bascule-espace.json"
 YEAR_END = "Fin_d_annee"  # last year's class spaces wait here for the cleanup
@@ -25,6 +25,7 @@ YEAR_END = "Fin_d_annee"  # last year's class spaces wait here for the cleanup
 class TreeChanges:
     created: list[str] = field(default_factory=list)
     retired: list[tuple[str, str]] = field(default_factory=list)  # (space, where it went)
+    moved: list[tuple[str, str]] = field(default_factory=list)  # personal: (from, to)
     foreign: list[str] = field(default_factory=list)  # folders in the way, not bascule's
     acl: str = ""  # what was done about ACLs, in French
 
@@ -50,6 +51,7 @@ def sync_tree(school_root: Path, spaces: list[Space], *, school_year: int,
             if not dry_run:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folder.rename(_free(target))
+    _follow_their_people(school_root, spaces, changes, dry_run=dry_run)
     for space in spaces:
         folder = school_root.joinpath(*space.path)
         if folder.exists():
@@ -63,6 +65,44 @@ def sync_tree(school_root: Path, spaces: list[Space], *, school_year: int,
                 {"kind": space.kind.value, "key": space.key, "school_year": school_year},
                 ensure_ascii=False), encoding="utf-8")
     return changes
+
+
+_PERSONAL = frozenset({SpaceKind.PERSONAL_ELEVE, SpaceKind.PERSONAL_STAFF})
+
+
+def _follow_their_people(school_root: Path, spaces: list[Space], changes: TreeChanges,
+                         *, dry_run: bool) -> None:
+    """A personal space follows its person (the marker's key) when their login changed (a name
+    change the school lets logins follow, a login that became reserved) or their profile did:
+    the folder is moved with its content, so that quotas, usage and cleanups keep seeing it; its
+    rights are applied afresh by apply_acls (the numeric ids are the person's, unchanged)."""
+    missing = {space.key: space for space in spaces if space.kind in _PERSONAL
+               and not school_root.joinpath(*space.path).exists()}
+    if not missing:
+        return
+    wanted = {space.relative for space in spaces}
+    for folder in _marked_personal_spaces(school_root):
+        key = str((marker_of(folder) or {}).get("key"))
+        space = missing.pop(key, None)
+        relative = folder.relative_to(school_root).as_posix()
+        if space is None or relative in wanted:
+            continue
+        changes.moved.append((relative, space.relative))
+        if not dry_run:
+            target = school_root.joinpath(*space.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folder.rename(target)
+            (target / MARKER).write_text(json.dumps(
+                {**(marker_of(target) or {}), "kind": space.kind.value}, ensure_ascii=False),
+                encoding="utf-8")
+
+
+def _marked_personal_spaces(school_root: Path) -> list[Path]:
+    kinds = {kind.value for kind in _PERSONAL}
+    return [folder for parent in CONTAINER_FOLDERS.values()
+            if (school_root / parent).is_dir()
+            for folder in sorted((school_root / parent).iterdir())
+            if folder.is_dir() and (marker_of(folder) or {}).get("kind") in kinds]
 
 
 def _marked_class_spaces(school_root: Path) -> list[Path]:
