@@ -150,3 +150,18 @@ class Slapd:
     def stop(self) -> None:
         stop(self.process, seconds=10)
         self.process = None
+
+    def crash(self) -> None:
+        """SIGKILL, as a power cut or the OOM killer would: no clean shutdown."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def modify_offline(self, ldif: str) -> None:
+        """Change the stopped server's database behind its overlays (slapmodify), as a crash
+        between two of its writes leaves it."""
+        source = self.folder / "offline.ldif"
+        source.write_text(ldif)
+        subprocess.run(["slapmodify", "-n", "1", "-F", str(self.folder / "slapd.d"),
+                        "-l", str(source)], check=True, capture_output=True)

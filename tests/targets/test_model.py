@@ -1,7 +1,9 @@
-"""The pure side of the targets: group names, the desired directory, the difference; and the
+"""The pure side of the targets: the desired directory, the difference; and the
 escaping of every value that goes into a DN."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from ldap.dn import str2dn
 
@@ -103,6 +105,32 @@ def test_a_login_change_is_a_rename_and_groups_follow() -> None:
     plan = plan_sync(_desired(users, (group,)), found)
     assert [(o.kind, o.dn, o.new_dn) for o in plan.operations] == [
         (Kind.RENAME, "uid=lmartin,ou=Eleves,dc=t", new_dn)]  # the group needs no write
+
+
+def test_a_member_whose_memberof_was_lost_is_written_again() -> None:
+    a, b = "uid=a,ou=Eleves,dc=t", "uid=b,ou=Eleves,dc=t"
+    users = {key: Entry(dn, {"cn": (b"L",), "employeenumber": (key.encode(),)})
+             for key, dn in (("eleve:a", a), ("eleve:b", b))}
+    group = Entry("cn=c,ou=G,dc=t", {"member": (a.encode(), b.encode())})
+
+    def found(memberof_of_b: tuple[bytes, ...]) -> list[Found]:
+        return [Found("ou=Eleves,dc=t", {}, True),
+                Found(a, {"cn": (b"L",), "employeenumber": (b"eleve:a",),
+                          "memberof": (b"CN=c,ou=G,dc=t",)}, True),
+                Found(b, {"cn": (b"L",), "employeenumber": (b"eleve:b",),
+                          "memberof": memberof_of_b}, True),
+                Found("cn=c,ou=G,dc=t", {"member": (a.encode(), b.encode())}, True)]
+
+    desired = dataclasses.replace(_desired(users, (group,)), member_of="memberof")
+    (repair,) = plan_sync(desired, found(())).operations
+    assert (repair.kind, repair.dn) == (Kind.MODIFY, "cn=c,ou=G,dc=t")
+    assert [(c.action, c.values) for c in repair.changes] == [
+        ("delete", (b.encode(),)), ("add", (b.encode(),))]
+    assert not plan_sync(desired, found((b"cn=c,ou=G,dc=t",))).operations
+    # A directory without the overlay shows no memberOf at all: nothing to repair there.
+    bare = [Found(f.dn, {k: v for k, v in f.attributes.items() if k != "memberof"}, f.managed)
+            for f in found(())]
+    assert not plan_sync(desired, bare).operations
 
 
 def test_unmanaged_entries_are_reported_never_written_and_leavers_deleted() -> None:

@@ -104,6 +104,7 @@ class Desired:
     user_attributes: frozenset[str]  # the attributes bascule manages on users…
     group_attributes: frozenset[str]  # …and on groups
     user_key: str = "employeenumber"
+    member_of: str | None = None  # derived on users from the groups (Flavour.member_of)
 
 
 def plan_sync(desired: Desired, found: Iterable[Found]) -> SyncPlan:
@@ -140,9 +141,37 @@ def plan_sync(desired: Desired, found: Iterable[Found]) -> SyncPlan:
                     new_users=frozenset(new_users))
 
 
+def _derived_member_of(desired: Desired, found: list[Found]) -> str | None:
+    """The memberOf-like attribute to check, if the server shows it keeps one: some managed
+    user has a value (a directory without the overlay shows none, and is left alone)."""
+    name = desired.member_of
+    if name is None or not any(entry.managed and entry.attributes.get(name) for entry in found):
+        return None
+    return name
+
+
+def _lost_member_of(group: Entry, current: Attributes, by_dn: Mapping[str, Found],
+                    derived: str | None) -> tuple[Change, ...]:
+    """Members the group holds (and keeps) whose entry lost the group from its memberOf (a
+    server crash between the two writes): each is written again, removed and added in one
+    modification, so that the server derives memberOf afresh. What the directory lost is
+    repaired, not only what the store changed."""
+    if derived is None:
+        return ()
+    held = _norm("member", current.get("member", ()))
+    dn = group.dn.lower().encode()
+    lost = tuple(sorted(value for value in group.attributes.get("member", ())
+                        if value.lower() in held
+                        and (user := by_dn.get(value.decode().lower())) is not None
+                        and user.managed
+                        and dn not in _norm("member", user.attributes.get(derived, ()))))
+    return (Change("delete", "member", lost), Change("add", "member", lost)) if lost else ()
+
+
 def _group_operations(desired: Desired, found: list[Found], by_dn: dict[str, Found],
                       renamed: dict[str, str], conflicts: list[str]) -> list[Operation]:
     adds, changes = [], []
+    derived = _derived_member_of(desired, found)
     # Containers are never deleted, even one the configuration no longer names.
     wanted = {entry.dn.lower() for entry in (*desired.groups, *desired.containers)}
     for group in desired.groups:
@@ -155,8 +184,10 @@ def _group_operations(desired: Desired, found: list[Found], by_dn: dict[str, Fou
             members = tuple(renamed.get(v.decode().lower(), v.decode()).encode()
                             for v in current.attributes.get("member", ()))
             attributes = {**current.attributes, "member": members}
-            if group_changes := changes_between(group.attributes, attributes,
-                                                desired.group_attributes):
+            group_changes = (*changes_between(group.attributes, attributes,
+                                              desired.group_attributes),
+                             *_lost_member_of(group, attributes, by_dn, derived))
+            if group_changes:
                 changes.append(Operation(Kind.MODIFY, group.dn, changes=group_changes,
                                          what=GROUP))
     deletes = [Operation(Kind.DELETE, entry.dn, what=GROUP) for entry in found

@@ -44,6 +44,9 @@ class Flavour:
     user_rdn = ""
     user_attributes: frozenset[str] = frozenset()
     group_attributes: frozenset[str] = frozenset()
+    # The attribute the server derives on users from the groups' members, when a crash can
+    # leave it behind its groups (None: the server keeps it in step itself, as AD does).
+    member_of: str | None = None
 
     def __init__(self, config: TargetConfig, *, posix: bool = True):
         self.config = config
@@ -100,6 +103,9 @@ class OpenLdap(Flavour):
         "uid", "cn", "sn", "givenname", "displayname", "employeenumber", "employeetype", "mail",
         "uidnumber", "gidnumber", "homedirectory", "loginshell", "pwdaccountlockedtime"})
     group_attributes = frozenset({"description", "member", "gidnumber"})
+    # slapo-memberof writes memberOf after the group's change, as operations of its own: a
+    # server killed in between keeps the member and loses the memberOf.
+    member_of = "memberof"
 
     def empty_group_member(self) -> bytes:
         """groupOfNames needs a member: an empty group holds this DN, which names no one."""

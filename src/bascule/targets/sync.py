@@ -114,7 +114,8 @@ def _prepare(engine: Engine, connection: Connection, config: TargetConfig,
                    for group in desired.groups.values())
     plan = plan_sync(Desired(containers=flavour.containers(), users=users, groups=groups,
                              user_attributes=flavour.user_attributes,
-                             group_attributes=flavour.group_attributes), found)
+                             group_attributes=flavour.group_attributes,
+                             member_of=flavour.member_of), found)
     return _Prepared(plan=plan, desired=desired, pending=pending, flavour=flavour)
 
 
@@ -135,7 +136,8 @@ def _has_rfc2307(connection: Connection, config: TargetConfig) -> bool:
 
 def _read(connection: Connection, flavour: Flavour) -> list[Found]:
     attributes = sorted({"objectClass", "employeeNumber", flavour.marker_attribute,
-                         *flavour.user_attributes, *flavour.group_attributes})
+                         *flavour.user_attributes, *flavour.group_attributes,
+                         *([flavour.member_of] if flavour.member_of else [])})
     marker = (flavour.marker_attribute, MARKER)
     found: list[Found] = []
     for container in flavour.containers():
@@ -178,30 +180,35 @@ def _write(connection: Connection, prepared: _Prepared, sealer: Sealer, report: 
     users = {prepared.flavour.user_dn(user).lower(): key
              for key, user in prepared.desired.users.items()}
     is_ad = prepared.flavour.config.kind is TargetKind.AD
+    chosen: list[Pending] = []  # set, and waiting for their pwdReset to go
     phases: list[list[Job]] = [[] for _ in range(5)]
     for operation in prepared.plan.operations:
         phases[_phase(operation)].append(
             _job(operation, users, prepared, sealer, delivered, is_ad))
-    phases[3] += [_password_job(prepared, sealer, key, item, delivered, is_ad)
+    phases[3] += [_password_job(prepared, sealer, key, item,
+                                delivered if is_ad or item.must_change else chosen, is_ad)
                   for key, item in prepared.pending.items()
                   if not (is_ad and key in prepared.plan.new_users)]
     for jobs in phases[:4]:
         report.refusals += connection.run(jobs, on_done)
-    if not is_ad:
-        report.refusals += connection.run(_chosen_passwords(prepared, delivered))
+    report.refusals += connection.run(_chosen_passwords(prepared, chosen, delivered))
     report.refusals += connection.run(phases[4], on_done)
     report.passwords = len(delivered)
 
 
-def _chosen_passwords(prepared: _Prepared, delivered: list[Pending]) -> list[Job]:
+def _chosen_passwords(prepared: _Prepared, chosen: list[Pending],
+                      delivered: list[Pending]) -> list[Job]:
     """ppolicy marks every password an administrator sets as to be changed (pwdReset); not
-    one its owner chose (bascule password change)."""
-    def clear(dn: str) -> Job:
+    one its owner chose (bascule password change). Such a password counts as delivered only
+    once its mark is gone (replaced by nothing: no error where the policy set none): a sync
+    stopped in between sets it again next time, and clears it."""
+    def clear(item: Pending) -> Job:
+        dn = prepared.flavour.user_dn(prepared.desired.users[item.person_key])
         return Job(dn, "mot de passe choisi", lambda server: int(
-            server.modify_ext(dn, [(ldap.MOD_DELETE, "pwdReset", None)])))
+            server.modify_ext(dn, [(ldap.MOD_REPLACE, "pwdReset", None)])),
+            on_success=lambda: delivered.append(item))
 
-    return [clear(prepared.flavour.user_dn(prepared.desired.users[item.person_key]))
-            for item in delivered if not item.must_change]
+    return [clear(item) for item in chosen]
 
 
 def _job(operation: Operation, users: dict[str, str], prepared: _Prepared, sealer: Sealer,
