@@ -1,2 +1,3 @@
-"""Pure values and rules of the school world (UAI, school year, names, logins, passwords,
-calendar, policy, ENT access). Imports nothing of bascule; of libraries, only anyascii."""
+"""Pure values and rules of the school world (UAI, school year, names, logins, reserved names,
+structures' names on the targets, passwords, calendar, policy, ENT access). Imports nothing of
+bascule; of libraries, only anyascii."""

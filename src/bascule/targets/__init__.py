@@ -1,4 +1,4 @@
 """Directory targets: the school's pedagogical server directory (OpenLDAP, Active Directory),
-provisioned from the store as a difference. naming, model and diff are pure; entries, client,
-store_view and sync are the adapters (python-ldap, the store). Imports store and what is below
-it, never spaces, feeds, verification or above."""
+provisioned from the store as a difference. model and diff are pure (names: domain/naming);
+entries, client, store_view and sync are the adapters (python-ldap, the store). Imports store
+and what is below it, never spaces, feeds, verification or above."""
