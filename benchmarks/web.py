@@ -87,9 +87,7 @@ class Client:
             {"identifiant": login, "mot_de_passe": password, "csrf": csrf_of(page)}),
             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": preauth})
         assert answer.status == 303, answer.status
-        session = next(v for k, v in answer.getheaders() if k.lower() == "set-cookie"
-                       and v.startswith("bascule_session="))
-        self.headers["Cookie"] = session.split(";")[0]
+        self._keep_session(answer)
         if answer.getheader("location") == "/mon-compte":
             chosen = password + "-Choisi9"
             changed = self.request("POST", "/mon-compte", urlencode(
@@ -97,6 +95,12 @@ class Client:
                  "csrf": csrf_of(self.page("/mon-compte"))}),
                 {"Content-Type": "application/x-www-form-urlencoded"})
             assert changed.status == 200, changed.status
+            self._keep_session(changed)  # the change ended the session: a new one is given
+
+    def _keep_session(self, answer: http.client.HTTPResponse) -> None:
+        session = next(v for k, v in answer.getheaders() if k.lower() == "set-cookie"
+                       and v.startswith("bascule_session="))
+        self.headers["Cookie"] = session.split(";")[0]
 
 
 def csrf_of(page: str) -> str:

@@ -123,6 +123,9 @@ journal = Table(
     Column("action", String(16), nullable=False),
     Column("subject", String(120), nullable=False),
     Column("detail", Text, nullable=False),
+    # One action's entries since a moment (the direction's notices at each dashboard, the
+    # Journal's filter) without reading the whole journal of a département.
+    Index("ix_journal_action_at", "uai", "action", "at"),
 )
 
 # The directory's version per school, bumped by every apply: a saved plan records it.
