@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -314,6 +315,25 @@ def test_a_login_may_follow_a_new_name_when_the_school_says_so(imported: Cli,
     assert imported("apply", "--yes").exit_code == 0
     rows = json.loads(imported("accounts", "--json").stdout)
     assert {r["login"] for r in rows} >= {"troux"} and "temery" not in {r["login"] for r in rows}
+    assert _plan(imported)["actions"] == []
+
+
+def test_an_account_holding_a_name_now_reserved_is_renamed_by_the_next_plan(
+        imported: Cli) -> None:
+    _plan(imported)
+    imported("apply", "--yes")
+    # A store of an older bascule gave Tom ÉMERY « users », a group of Active Directory.
+    # Its "nothing to plan" marker did not know the table of reserved names of today.
+    with sqlite3.connect(imported.home / "bascule.sqlite") as store:
+        store.execute("UPDATE login SET login = 'users' WHERE login = 'temery'")
+        store.execute("UPDATE directory_version SET in_sync_fingerprint = "
+                      "substr(in_sync_fingerprint, 1, length(in_sync_fingerprint) - 13)")
+    (update,) = [a for a in _plan(imported)["actions"] if a["kind"] == "update"]  # type: ignore
+    assert update["login"] == "temery"
+    assert {"field": "login pnom", "before": "users", "after": "temery"} in update["changes"]
+    assert imported("apply", "--yes").exit_code == 0
+    logins = {r["login"] for r in json.loads(imported("accounts", "--json").stdout)}
+    assert "temery" in logins and "users" not in logins
     assert _plan(imported)["actions"] == []
 
 

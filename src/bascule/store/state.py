@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import Connection, func, select, update
 
 from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
+from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import is_last_level
 from bascule.plan.model import (
@@ -42,9 +43,10 @@ def fingerprint(connection: Connection, uai: str, staged_sha256: str) -> str:
 
 
 def mark_in_sync(connection: Connection, uai: str, staged_sha256: str) -> None:
-    """After an apply: the directory now holds exactly this staged campaign."""
+    """After an apply: the directory now holds exactly this staged campaign, by these rules."""
     connection.execute(update(directory_version).where(directory_version.c.uai == uai)
-                       .values(in_sync_fingerprint=fingerprint(connection, uai, staged_sha256)))
+                       .values(in_sync_fingerprint=_in_sync_marker(connection, uai,
+                                                                   staged_sha256)))
 
 
 def is_in_sync(connection: Connection, uai: str, staged_sha256: str) -> bool:
@@ -52,7 +54,13 @@ def is_in_sync(connection: Connection, uai: str, staged_sha256: str) -> bool:
     would be empty, and need not be computed."""
     marker = connection.execute(select(directory_version.c.in_sync_fingerprint).where(
         directory_version.c.uai == uai)).scalar()
-    return marker is not None and marker == fingerprint(connection, uai, staged_sha256)
+    return marker is not None and marker == _in_sync_marker(connection, uai, staged_sha256)
+
+
+def _in_sync_marker(connection: Connection, uai: str, staged_sha256: str) -> str:
+    """The fingerprint and the version of the reserved logins' table: a bascule whose table
+    grew computes the next plan, which renames the accounts holding a newly reserved name."""
+    return f"{fingerprint(connection, uai, staged_sha256)}:{RESERVED_TABLE_VERSION}"
 
 
 def load_state(connection: Connection, uai: str, school_year: SchoolYear,
