@@ -13,8 +13,8 @@ import pytest
 from bascule.synthetic.generate import GeneratedCollege
 from tests.conftest import UAI, Cli, Files, edit
 
-SUMMARY_KEYS = {"create", "update", "move", "disable", "reactivate", "delete", "structures",
-                "memberships"}
+SUMMARY_KEYS = {"create", "update", "move", "transfer", "disable", "reactivate", "delete",
+                "structures", "memberships"}
 
 
 def _plan(cli: Cli, *args: str) -> dict[str, object]:

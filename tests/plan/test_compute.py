@@ -112,3 +112,63 @@ def test_an_account_whose_login_became_reserved_takes_the_next_free_form() -> No
     assert update.login(LoginKind.EDUCONNECT) == "e.leves"  # not reserved: kept
     assert update.previous_logins == ((LoginKind.NETWORK, "eleves"),)
     assert update.changes == (("login pnom", "eleves", "eleves2"),)
+def test_accounts_an_ambiguous_person_could_be_are_held_never_disabled() -> None:
+    def active(key: str, eleve_id: str, login: str) -> KnownPerson:
+        return KnownPerson(
+            key=key, kind=PersonKind.ELEVE,
+            source_ids=frozenset({SourceId("eleve_id", eleve_id)}),
+            identity=Identity(last_name="MARTIN", birth_name="MARTIN", first_name="Léa",
+                              birth_date=date(2014, 3, 14), email=None, function=None,
+                              profile="eleve"),
+            account=Account(logins=((LoginKind.NETWORK, login),), status=AccountStatus.ACTIVE,
+                            status_since=NOW - timedelta(days=300)))
+
+    people = (active("eleve:1", "1", "lmartin"), active("eleve:2", "2", "lmartin2"))
+    plan = compute_plan(_snapshot(_eleve("3")), _state(people, {}), now=NOW)
+    assert [a for a in plan.actions if a.kind.is_account_action] == []
+    assert [h.key for h in plan.held] == ["eleve:3", "eleve:1", "eleve:2"]
+
+
+def _active(key: str, *ids: SourceId, login: str = "lmartin", school: str | None = None,
+            first: str = "Léa") -> KnownPerson:
+    return KnownPerson(
+        key=key, kind=PersonKind.ELEVE, source_ids=frozenset(ids),
+        identity=Identity(last_name="MARTIN", birth_name="MARTIN", first_name=first,
+                          birth_date=date(2014, 3, 14), email=None, function=None,
+                          profile="eleve"),
+        account=Account(logins=((LoginKind.NETWORK, login),), status=AccountStatus.ACTIVE,
+                        status_since=NOW - timedelta(days=300)), school=school)
+
+
+def test_a_transfer_keeps_the_login_when_free_here_and_drops_the_former_schools_ids() -> None:
+    import dataclasses
+
+    eleve = dataclasses.replace(_eleve("9"), ine="071818181RR")
+    former = _active("eleve:1", SourceId("eleve_id", "1"), SourceId("ine", "071818181RR"),
+                     school="0861001W")
+    state = dataclasses.replace(_state((), {}), elsewhere=(former,))
+    (transfer,) = [a for a in compute_plan(_snapshot(eleve), state, now=NOW).actions
+                   if a.kind.is_account_action]
+    assert (transfer.kind, transfer.person, transfer.login(LoginKind.NETWORK)) == (
+        ActionKind.TRANSFER, "eleve:1", "lmartin")
+    assert (transfer.from_school, transfer.dropped_ids) == (
+        "0861001W", (SourceId("eleve_id", "1"),))
+    taken = {"lmartin": LoginHolding(login="lmartin", holder="eleve:5", freed_at=None)}
+    state = dataclasses.replace(_state((), taken), elsewhere=(former,))
+    (transfer,) = [a for a in compute_plan(_snapshot(eleve), state, now=NOW).actions
+                   if a.kind.is_account_action]
+    assert transfer.login(LoginKind.NETWORK) == "lmartin2"  # taken here: a new one
+
+
+def test_a_pupil_held_for_review_keeps_account_and_memberships_exactly() -> None:
+    import dataclasses
+
+    from bascule.plan.model import Fact
+
+    held = _active("eleve:1", SourceId("eleve_id", "1"), first="Lena-Marie")
+    member = Fact("member", "eleve:1", "D:6A")
+    state = dataclasses.replace(_state((held,), {}), facts=frozenset({member}))
+    plan = compute_plan(_snapshot(_eleve("2", first="Lena Marie")), state, now=NOW)
+    assert plan.actions == ()
+    assert {h.key for h in plan.held} == {"eleve:2", "eleve:1"}
+    assert [c.key for c in plan.reviews[0].candidates] == ["eleve:1"]

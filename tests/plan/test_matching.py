@@ -110,3 +110,69 @@ def test_responsable_by_personne_id_then_name_and_a_child_in_common() -> None:
     assert matched(people, directory, {"r1": frozenset({"e1"})}) == {
         "eleve:1": "e1", "responsable:3000009": "r1"}
     assert "responsable:3000009" not in matched(people, directory, {})
+
+
+def _held(result: object) -> set[str]:
+    return result.ambiguous  # type: ignore[attr-defined, no-any-return]
+
+
+def test_a_re_registered_pupil_whose_first_name_is_typed_otherwise_is_held_for_review() -> None:
+    directory = [known("k1", ELEVE, ("eleve_id", "1"), first="Lena-Marie")]
+    people = [desired("eleve:2", ELEVE, ("eleve_id", "2"), first="Lena Marie")]
+    result = match_people(people, directory, {})
+    assert result.known == {} and _held(result) == {"eleve:2"}
+    (case,) = result.reviews
+    assert [(c.key, c.decision.value) for c in case.candidates] == [("k1", "probable")]
+    assert result.doubtful == {"k1"}
+
+
+def test_an_ine_found_again_on_another_person_is_a_conflict_never_a_rename() -> None:
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"))]
+    people = [desired("eleve:2", ELEVE, ("ine", "1234567890A"), ("eleve_id", "2"),
+                      last="DUBOIS", first="Hugo", born=date(2013, 2, 2))]
+    result = match_people(people, directory, {})
+    assert result.known == {}
+    assert [c.decision.value for c in result.reviews[0].candidates] == ["conflict"]
+
+
+def test_two_ines_that_differ_are_two_people_whatever_local_number_they_share() -> None:
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("elenoet", "2643"))]
+    people = [desired("eleve:2", ELEVE, ("ine", "0987654321Z"), ("elenoet", "2643"))]
+    result = match_people(people, directory, {})
+    assert result.known == {} and _held(result) == set() and result.reviews == []
+
+
+def test_an_ine_worn_by_two_pupils_of_one_export_holds_both_and_their_account() -> None:
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"))]
+    people = [desired("eleve:1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1")),
+              desired("eleve:2", ELEVE, ("ine", "1234567890A"), ("eleve_id", "2"),
+                      first="Hugo")]
+    result = match_people(people, directory, {})
+    assert result.known == {} and _held(result) == {"eleve:1", "eleve:2"}
+    assert result.doubtful == {"k1"}
+    assert all("INE 1234567890A porté par plusieurs élèves" in p.message
+               for p in result.problems)
+
+
+def test_a_local_sts_id_replaced_by_an_epp_id_is_the_same_person() -> None:
+    directory = [known("s1", STAFF, ("sts_local", "12"), last="LEROY", first="Anne",
+                       born=date(1980, 5, 1))]
+    people = [desired("staff:epp:8949", STAFF, ("sts_epp", "8949"), last="LEROY",
+                      first="Anne", born=date(1980, 5, 1))]
+    assert matched(people, directory) == {"staff:epp:8949": "s1"}
+
+
+def test_a_decision_same_person_makes_the_account_follow() -> None:
+    from bascule.plan.matching import MatchContext
+    from bascule.plan.model import Choice, Resolution
+
+    directory = [known("k1", ELEVE, ("eleve_id", "1"), first="Lena-Marie")]
+    people = [desired("eleve:2", ELEVE, ("eleve_id", "2"), first="Lena Marie")]
+    for choice, expected, held in ((Choice.SAME, {"eleve:2": "k1"}, set()),
+                                   (Choice.DIFFERENT, {}, set()),
+                                   (Choice.NOT_YET, {}, {"eleve:2"})):
+        context = MatchContext(resolutions={"eleve:2": Resolution(choice=choice,
+                                                                  candidates=("k1",))})
+        result = match_people(people, directory, context=context)
+        assert {r: p.key for r, p in result.known.items()} == expected, choice
+        assert _held(result) == held, choice

@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from bascule import __version__
-from bascule.cli import feeds, render, render_plan, school, spaces, targets
+from bascule.cli import feeds, render, render_plan, reviews, school, spaces, targets
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -342,6 +342,7 @@ app.add_typer(targets.sync_app, name="sync")
 app.add_typer(spaces.spaces_app, name="spaces")
 app.add_typer(spaces.cleanup_app, name="cleanup")
 app.add_typer(feeds.feed_app, name="feed")
+app.add_typer(reviews.review_app, name="review")
 
 
 def main() -> None:

@@ -15,10 +15,11 @@ from bascule.domain.logins import LoginKind
 from bascule.operations.campaign import Action, ActionKind, ApplyOutcome, Held, Plan
 from bascule.operations.school import AccountRow
 
-ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DISABLE,
-                 ActionKind.REACTIVATE, ActionKind.DELETE)
+ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.TRANSFER,
+                 ActionKind.DISABLE, ActionKind.REACTIVATE, ActionKind.DELETE)
 _SHORT_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "màj",
-                 ActionKind.MOVE: "changer", ActionKind.DISABLE: "désactiver",
+                 ActionKind.MOVE: "changer", ActionKind.TRANSFER: "accueillir",
+                 ActionKind.DISABLE: "désactiver",
                  ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer"}
 _DETAILS_SHOWN = 20
 

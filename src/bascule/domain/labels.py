@@ -39,6 +39,7 @@ STATUSES: Mapping[str, str] = {"active": "actif", "disabled": "désactivé", "de
 # The plan's actions (plan.model.ActionKind values): the verb, for a plan to read.
 ACTIONS: Mapping[str, str] = {
     "create": "créer", "update": "mettre à jour", "move": "changer de division",
+    "transfer": "accueillir d'un autre collège du dossier",
     "disable": "désactiver", "reactivate": "réactiver", "delete": "supprimer",
     "add": "ajouter", "remove": "retirer",
 }
@@ -47,6 +48,7 @@ _DONE: Mapping[str, tuple[str, str]] = {
     "create": ("compte créé", "comptes créés"),
     "update": ("compte mis à jour", "comptes mis à jour"),
     "move": ("élève changé de division", "élèves changés de division"),
+    "transfer": ("élève accueilli d'un autre collège", "élèves accueillis d'un autre collège"),
     "disable": ("compte désactivé", "comptes désactivés"),
     "reactivate": ("compte réactivé", "comptes réactivés"),
     "delete": ("compte supprimé", "comptes supprimés"),
@@ -71,6 +73,9 @@ FIELDS: Mapping[str, str] = {
 JOURNAL_ACTIONS: Mapping[str, str] = {
     "import": "import des exports",
     "create": "compte créé", "update": "compte mis à jour", "move": "changement de division",
+    "transfer": "élève accueilli d'un autre collège du dossier",
+    "départ": "élève parti vers un autre collège du dossier",
+    "revue": "décision de revue d'identité", "revue annulée": "décision de revue annulée",
     "disable": "compte désactivé", "reactivate": "compte réactivé", "delete": "compte supprimé",
     "add": "lien ajouté", "remove": "lien retiré",
     "password_reset": "réinitialisation du mot de passe",

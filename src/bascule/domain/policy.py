@@ -47,6 +47,7 @@ class Permission(Enum):
     CONSULT_SCHOOL = "consulter la console de l'établissement"
     SEE_OWN_ACCOUNT = "consulter son propre compte"
     END_SESSIONS = "fermer les sessions ouvertes d'un compte"
+    RESOLVE_REVIEW = "trancher les cas de revue d'identité (même personne ou non)"
 
 
 class Scope(Enum):
@@ -117,6 +118,9 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
         Role.PRINCIPAL_ADJOINT: frozenset({Scope.ELEVES, Scope.STAFF, Scope.SELF}),
         Role.OPERATEUR: frozenset({Scope.ELEVES, Scope.STAFF}),
     },
+    # Who a held person is: the direction knows its pupils, the operators the folder.
+    Permission.RESOLVE_REVIEW: {role: frozenset({Scope.SCHOOL})
+                                for role in (Role.OPERATEUR, *_DIRECTION)},
 }
 # API tokens act as a person: only staff may hold one (a tool of an élève or a responsable
 # would reach what their own page shows, and no more; they have no tool to run).

@@ -66,3 +66,16 @@ class SchoolYear:
     def containing(cls, day: date) -> SchoolYear:
         """The school year of a day; it switches on 1 August (the summer belongs to the next)."""
         return cls(day.year if day.month >= 8 else day.year - 1)
+
+
+def elenoet_issued_here(uai: str, elenoet: str, id_eleve_etab: str | None) -> bool:
+    """Whether an élève's ELENOET is this school's numbering.
+
+    Siècle's ID_ELEVE_ETAB holds the ELENOET followed by the issuing school's UAI without its
+    first digit and its letter (SE3's reading: ELENOET 2643 of 0861234X -> "2643861234…"). An
+    arriving élève can carry his former school's ELENOET for a while. Without ID_ELEVE_ETAB,
+    nothing says otherwise: True.
+    """
+    if not id_eleve_etab:
+        return True
+    return f"{elenoet.lstrip('0')}{uai[1:-1]}" in id_eleve_etab.lstrip("0")

@@ -75,6 +75,9 @@ class EleveRecord(Located):
     id_national: str | None
     ine_rnie: str | None
     ine_bea: str | None
+    # ELENOET followed by the UAI that issued it (SE3's reading): tells a newcomer's ELENOET
+    # from this school's numbering.
+    id_eleve_etab: str | None = None
     nom_de_famille: str | None
     nom_usage: str | None
     nom: str | None

@@ -70,6 +70,7 @@ def _eleve(source: Source, element: etree._Element) -> EleveRecord:
         id_national=get("ID_NATIONAL"),
         ine_rnie=get("INE_RNIE"),
         ine_bea=get("INE_BEA"),
+        id_eleve_etab=get("ID_ELEVE_ETAB"),
         nom_de_famille=get("NOM_DE_FAMILLE"),
         nom_usage=get("NOM_USAGE"),
         nom=get("NOM"),

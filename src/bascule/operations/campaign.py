@@ -47,6 +47,7 @@ from bascule.store.engine import open_store
 from bascule.store.hashing import hash_passwords
 from bascule.store.people import find_person, journal_entry
 from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
+from bascule.store.reviews import record_reviews, resolutions
 from bascule.store.sealed import Sealer
 from bascule.store.staging import (
     Staged,
@@ -224,6 +225,8 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
         mass_leave_threshold=settings.mass_leave_threshold,
         login_follows_name_change=settings.login_follows_name_change))
     save_plan(engine, plan)
+    with engine.begin() as connection:
+        record_reviews(connection, uai, plan.reviews, now)
     return plan
 
 
@@ -241,8 +244,16 @@ def _staged_and_state(engine: Engine, settings: Settings,
     with engine.connect() as connection:
         state = load_state(connection, uai, staged.snapshot.school_year,
                            quarantine=settings.login_quarantine,
-                           staged_sha256=staged.content_sha256)
+                           staged_sha256=staged.content_sha256,
+                           ines=_ines(staged.snapshot) if len(settings.uais) > 1 else frozenset(),
+                           resolutions=resolutions(connection, uai))
     return staged, state
+
+
+def _ines(snapshot: Snapshot) -> frozenset[str]:
+    """The INEs of the campaign's active élèves: looked up in the folder's other schools."""
+    return frozenset(ine for eleve in snapshot.active_eleves
+                     for ine in (eleve.ine, eleve.ine_rnie, eleve.ine_bea) if ine)
 
 
 def _save_empty_plan(engine: Engine, uai: str, state_fingerprint: str, now: datetime) -> Plan:

@@ -15,12 +15,13 @@ from bascule.domain.logins import (
 )
 from bascule.plan.desired import DesiredPerson, covered_schemes, desired_facts, desired_people
 from bascule.plan.held import Holds, hold_people
-from bascule.plan.matching import match_people
+from bascule.plan.matching import MatchContext, Matching, match_people
 from bascule.plan.model import (
     AccountStatus,
     Action,
     ActionKind,
     Fact,
+    Held,
     Identity,
     KnownPerson,
     PersonKind,
@@ -46,14 +47,18 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
     desired = desired_people(snapshot)
     holds = hold_people(snapshot, state.people, desired)
     desired = [person for person in desired if person.ref not in holds.refs]
-    matching = match_people(desired, [p for p in state.people if p.key not in holds.keys],
-                            state.children)
+    matching = match_people(
+        desired, [p for p in state.people if p.key not in holds.keys], context=MatchContext(
+            children=state.children, services=state.services, elsewhere=state.elsewhere,
+            resolutions=state.resolutions))
     keys = _keys(desired, matching.known, state, matching.ambiguous)
     registries = _Registries(state.registries, now)
     actions: list[Action] = []
     for person in sorted((p for p in desired if p.ref in keys), key=_creation_order):
         actions += _person_actions(person, keys[person.ref], matching.known.get(person.ref),
                                    state, registries, options)
+    for held in _held(desired, matching, state):
+        holds.add(held)
     actions += _disables(state, matching.known_keys() | holds.keys, covered_schemes(snapshot))
     facts = desired_facts(snapshot, keys)
     actions += _fact_actions(facts, state.facts, holds)
@@ -62,10 +67,25 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
     return Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
                 state_fingerprint=state.fingerprint, actions=tuple(actions),
                 problems=tuple(matching.problems), held=tuple(holds.held),
+                reviews=tuple(matching.reviews),
                 mass_leaves=mass_leaves(tuple(actions), state, new_year=new_year,
                                         threshold=options.mass_leave_threshold),
                 structures_created=tuple(sorted(structures - state.latest_structures)),
                 structures_retired=tuple(sorted(state.latest_structures - structures)))
+
+
+def _held(desired: list[DesiredPerson], matching: Matching, state: StoreState) -> list[Held]:
+    """People in doubt (review cases, an INE worn twice), and the accounts they could be."""
+    labels = {person.ref: person.label for person in desired}
+    known = {p.key: f"{p.identity.last_name} {p.identity.first_name}" for p in state.people}
+    held = [Held(key=ref, label=labels[ref], reason=matching.reasons[ref], known=False,
+                 hint="Décidez qui c'est : bascule review list")
+            for ref in sorted(matching.ambiguous)]
+    held += [Held(key=key, label=known[key],
+                  reason="compte peut-être repris par une personne de l'export, en attente "
+                         "d'une décision", hint="bascule review list")
+             for key in sorted(matching.doubtful - matching.known_keys())]
+    return held
 
 
 def _creation_order(person: DesiredPerson) -> tuple[object, ...]:
@@ -83,8 +103,10 @@ def _keys(desired: list[DesiredPerson], known: dict[str, KnownPerson], state: St
     for person in sorted(desired, key=lambda p: p.ref):
         if person.ref in ambiguous:
             continue
-        if person.ref in known:
+        if person.ref in known and (known[person.ref].school is None
+                                    or known[person.ref].key not in taken):
             keys[person.ref] = known[person.ref].key
+            taken.add(keys[person.ref])
             continue
         key, number = person.ref, 1
         while key in taken:
@@ -111,10 +133,43 @@ class _Registries:
         self.registries[kind] = dataclasses.replace(registry, holdings=holdings)
         return login
 
+    def keep_or_allocate(self, kind: LoginKind, login: str | None, person: DesiredPerson,
+                         key: str) -> str:
+        """The person's login when it is free here, else a new one."""
+        registry = self.registries[kind]
+        if not login or not registry.is_free_for(login, key, self.now):
+            return self.allocate(kind, person, key)
+        holdings = {**registry.holdings,
+                    login: LoginHolding(login=login, holder=key, freed_at=None)}
+        self.registries[kind] = dataclasses.replace(registry, holdings=holdings)
+        return login
+
+
+_SCHOOL_SCOPED = frozenset({"eleve_id", "elenoet"})  # each school's Siècle numbers its own
+
+
+def _transfer(person: DesiredPerson, key: str, known: KnownPerson, state: StoreState,
+              registries: _Registries) -> Action:
+    """An élève arriving from another school of the folder: the same account (logins when free
+    here, password, feed ids), the school's ids of the former school dropped."""
+    assert known.account is not None and known.school is not None
+    logins = tuple((kind, registries.keep_or_allocate(kind, known.account.login(kind), person,
+                                                      key))
+                   for kind in person.kind.login_kinds)
+    return dataclasses.replace(
+        _action(ActionKind.TRANSFER, person, key, logins, identity=person.identity,
+                source_ids=tuple(sorted(person.source_ids - known.source_ids)),
+                changes=(("établissement", known.school, state.uai),
+                         *_changes(person, known))),
+        from_school=known.school, from_key=known.key,
+        dropped_ids=tuple(sorted(s for s in known.source_ids if s.scheme in _SCHOOL_SCOPED)))
+
 
 def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
                     state: StoreState, registries: _Registries,
                     options: PlanOptions) -> list[Action]:
+    if known is not None and known.school is not None:
+        return [_transfer(person, key, known, state, registries)]
     account = known.account if known else None
     if account is None or account.status is AccountStatus.DELETED:
         logins = tuple((kind, _login_for(kind, person, key, known, registries))

@@ -9,9 +9,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from bascule.domain.people import StaffCategory
+from bascule.domain.school import elenoet_issued_here
 from bascule.exports.records import ExportKind
 from bascule.plan.model import Fact, Identity, PersonKind, SourceId
-from bascule.snapshot.model import Eleve, HeldKind, Responsable, Snapshot, Staff, Treatment
+from bascule.snapshot.model import (
+    Eleve,
+    HeldKind,
+    Responsable,
+    Snapshot,
+    Staff,
+    StaffKey,
+    Treatment,
+)
 
 _STAFF_PROFILES = {
     StaffCategory.ENSEIGNANT: "enseignant",
@@ -32,6 +41,8 @@ class DesiredPerson:
     identity: Identity
     division: str | None = None
     children: frozenset[str] = frozenset()  # refs of a responsable's children
+    foreign_elenoet: str | None = None  # an ELENOET of another school's numbering: not an id
+    services: frozenset[str] = frozenset()  # staff: "D:6A/MATHS", what they teach
 
     @property
     def name_key(self) -> tuple[str, str, date | None]:
@@ -57,18 +68,30 @@ def desired_people(snapshot: Snapshot) -> list[DesiredPerson]:
     for link in snapshot.guardianships:
         if link.is_legal and link.eleve_id in active:
             children[link.personne_id].add(eleve_ref(link.eleve_id))
-    return ([_eleve(e) for e in snapshot.active_eleves]
-            + [_staff(s) for s in snapshot.staff]
+    services: dict[StaffKey, set[str]] = defaultdict(set)
+    for service in snapshot.services:
+        services[service.teacher].add(service_label(
+            service.structure_kind.value, service.structure_code, service.subject_code))
+    return ([_eleve(e, snapshot.uai) for e in snapshot.active_eleves]
+            + [_staff(s, frozenset(services[s.key])) for s in snapshot.staff]
             + [_responsable(r, frozenset(children[r.personne_id]))
                for r in snapshot.responsables if children.get(r.personne_id)])
 
 
-def _eleve(eleve: Eleve) -> DesiredPerson:
+def service_label(structure_kind: str, structure_code: str, subject_code: str) -> str:
+    """A service as the identity table compares it: "D:6A/MATHS"."""
+    return f"{structure_target(structure_kind, structure_code)}/{subject_code}"
+
+
+def _eleve(eleve: Eleve, uai: str) -> DesiredPerson:
     ids = {SourceId("eleve_id", eleve.eleve_id)}
     ids |= {SourceId(scheme, value) for scheme, value in zip(
         INE_SCHEMES, (eleve.ine, eleve.ine_rnie, eleve.ine_bea), strict=True) if value}
-    if eleve.elenoet:
+    foreign = None
+    if eleve.elenoet and elenoet_issued_here(uai, eleve.elenoet, eleve.id_eleve_etab):
         ids.add(SourceId("elenoet", eleve.elenoet))
+    elif eleve.elenoet:
+        foreign = eleve.elenoet
     if eleve.aaf_jointure:
         ids.add(SourceId(AAF_SCHEME, eleve.aaf_jointure))
     return DesiredPerson(
@@ -76,7 +99,7 @@ def _eleve(eleve: Eleve) -> DesiredPerson:
         identity=Identity(last_name=eleve.last_name, birth_name=eleve.birth_name,
                           first_name=eleve.first_name, birth_date=eleve.birth_date, email=None,
                           function=None, profile="eleve"),
-        division=eleve.division,
+        division=eleve.division, foreign_elenoet=foreign,
     )
 
 
@@ -84,7 +107,7 @@ def staff_ref(member: Staff) -> str:
     return f"staff:{member.key}"
 
 
-def _staff(member: Staff) -> DesiredPerson:
+def _staff(member: Staff, services: frozenset[str]) -> DesiredPerson:
     scheme = {"epp": "sts_epp", "local": "sts_local"}.get(member.key.source, member.key.source)
     return DesiredPerson(
         ref=staff_ref(member), kind=PersonKind.STAFF,
@@ -93,6 +116,7 @@ def _staff(member: Staff) -> DesiredPerson:
                           first_name=member.first_name, birth_date=member.birth_date,
                           email=member.email, function=member.function or None,
                           profile=_STAFF_PROFILES[member.category]),
+        services=services,
     )
 
 

@@ -1,34 +1,36 @@
-"""Who in the directory is each person of the campaign: by ids first, by name last.
+"""Who in the directory each person of the campaign is, decided by the identity table.
 
-Élèves: any INE -> ELEVE_ID -> ELENOET -> last name + first name + birth date.
-Staff: STS epp id or the CSV id -> STS local id with the same name -> name + birth date.
-Responsables: PERSONNE_ID -> name and a child in common.
-The AAF jointure (scheme "aaf") is an id like the others for every kind.
-A tier with several candidates, or a candidate already claimed, is ambiguous: reported, never
-merged; the person is left out of the plan until someone settles it.
+For each person of the export, the candidates are the known people sharing an id with them, or
+their (folded) last name and birth date, or (staff, responsables) their folded names; an élève's
+INE is also looked up in the folder's other schools (a transfer). Each candidate is weighed by
+plan/identity_rules.py with its evidence. A certain match takes the account (strongest rows
+first, so that a name never takes a record an id speaks for); a probable match, a conflict,
+several candidates, or an INE worn by two élèves of the export holds the person: nothing is done
+for them, the accounts they could be are left exactly as they are, and a review case says why.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bascule.plan.desired import AAF_SCHEME, INE_SCHEMES, DesiredPerson
-from bascule.plan.model import KnownPerson, PersonKind, PlanProblem
+from bascule.domain.logins import LoginKind
+from bascule.plan.desired import INE_SCHEMES, DesiredPerson
+from bascule.plan.evidence import Evidence, fold_name, gather_evidence
+from bascule.plan.identity_rules import decide
+from bascule.plan.model import (
+    Candidate,
+    Choice,
+    Decision,
+    KnownPerson,
+    PersonKind,
+    PlanProblem,
+    Resolution,
+    ReviewCase,
+)
 
-Tier = Callable[[DesiredPerson, "Index"], set[str]]
-
-
-@dataclass(slots=True)
-class Index:
-    """The known people of one kind, by id value (per scheme family) and by name."""
-
-    people: dict[str, KnownPerson] = field(default_factory=dict)
-    by_id: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
-    by_name: dict[tuple[str, str, object], set[str]] = field(
-        default_factory=lambda: defaultdict(set))
-    children: dict[str, frozenset[str]] = field(default_factory=dict)
+DECIDED_BY_A_PERSON = "décision d'une personne : même personne"
 
 
 def _family(scheme: str) -> str:
@@ -36,105 +38,203 @@ def _family(scheme: str) -> str:
     return "ine" if scheme in INE_SCHEMES else scheme
 
 
-def build_index(people: Iterable[KnownPerson], children: dict[str, frozenset[str]]) -> Index:
-    index = Index(children=children)
-    for person in people:
-        index.people[person.key] = person
+def _slot(person: KnownPerson) -> str:
+    """A known person's place in the index: keys are unique within one school only."""
+    return person.key if person.school is None else f"{person.school}/{person.key}"
+
+
+@dataclass(slots=True)
+class Index:
+    """The known people of one kind, by id value (per scheme family) and by folded names."""
+
+    people: dict[str, KnownPerson] = field(default_factory=dict)
+    by_id: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_birth: dict[tuple[str, object], set[str]] = field(
+        default_factory=lambda: defaultdict(set))
+    by_names: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    children: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def add(self, person: KnownPerson) -> None:
+        slot = _slot(person)
+        self.people[slot] = person
         for source in person.source_ids:
-            index.by_id[(_family(source.scheme), source.value)].add(person.key)
+            if person.school is None or source.scheme in INE_SCHEMES:
+                self.by_id[(_family(source.scheme), source.value)].add(slot)
+        if person.school is not None:
+            return  # another school's people are found by their INE only
         identity = person.identity
-        index.by_name[(identity.last_name.casefold(), identity.first_name.casefold(),
-                       identity.birth_date)].add(person.key)
-    return index
+        for last in {identity.last_name, identity.birth_name or identity.last_name}:
+            self.by_birth[(fold_name(last), identity.birth_date)].add(slot)
+            self.by_names[(fold_name(last), fold_name(identity.first_name))].add(slot)
 
-
-def _by_ids(*schemes: str) -> Tier:
-    def tier(person: DesiredPerson, index: Index) -> set[str]:
+    def candidates(self, person: DesiredPerson) -> set[str]:
         found: set[str] = set()
         for source in person.source_ids:
-            if source.scheme in schemes:
-                found |= index.by_id.get((_family(source.scheme), source.value), set())
+            found |= self.by_id.get((_family(source.scheme), source.value), set())
+        identity = person.identity
+        for last in {identity.last_name, identity.birth_name or identity.last_name}:
+            if identity.birth_date is not None:
+                found |= self.by_birth.get((fold_name(last), identity.birth_date), set())
+            if person.kind is not PersonKind.ELEVE:
+                found |= self.by_names.get((fold_name(last), fold_name(identity.first_name)),
+                                           set())
         return found
-    return tier
 
 
-def _by_name(person: DesiredPerson, index: Index) -> set[str]:
-    return set(index.by_name.get(person.name_key, set()))
-
-
-def _local_id_and_name(person: DesiredPerson, index: Index) -> set[str]:
-    """An STS local id is reused from year to year for other people: trusted with the name."""
-    same_id = _by_ids("sts_local")(person, index)
-    return {key for key in same_id
-            if index.people[key].identity.last_name.casefold() == person.name_key[0]
-            and index.people[key].identity.first_name.casefold() == person.name_key[1]}
-
-
-def _by_name_and_child(matched_children: dict[str, str]) -> Tier:
-    def tier(person: DesiredPerson, index: Index) -> set[str]:
-        children = {matched_children[ref] for ref in person.children if ref in matched_children}
-        last, first, _ = person.name_key
-        return {key for key, known in index.people.items()
-                if known.identity.last_name.casefold() == last
-                and known.identity.first_name.casefold() == first
-                and index.children.get(key, frozenset()) & children}
-    return tier
-
-
-def _tiers(kind: PersonKind, matched_children: dict[str, str]) -> tuple[Tier, ...]:
-    if kind is PersonKind.ELEVE:
-        return (_by_ids(*INE_SCHEMES), _by_ids("eleve_id"), _by_ids(AAF_SCHEME),
-                _by_ids("elenoet"), _by_name)
-    if kind is PersonKind.STAFF:
-        return (_by_ids("sts_epp", "csv", AAF_SCHEME), _local_id_and_name, _by_name)
-    return (_by_ids("personne_id", AAF_SCHEME), _by_name_and_child(matched_children))
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    slot: str
+    known: KnownPerson
+    decision: Decision
+    rule: str
+    rank: int
+    evidence: Evidence
+    by_id: bool
 
 
 @dataclass(slots=True)
 class Matching:
     known: dict[str, KnownPerson] = field(default_factory=dict)  # desired ref -> known person
     problems: list[PlanProblem] = field(default_factory=list)
-    ambiguous: set[str] = field(default_factory=set)  # desired refs left out of the plan
+    ambiguous: set[str] = field(default_factory=set)  # desired refs held: nothing done for them
+    reasons: dict[str, str] = field(default_factory=dict)  # held ref -> why, in French
+    # Known people a held person could be: left exactly as they are, never disabled.
+    doubtful: set[str] = field(default_factory=set)
+    reviews: list[ReviewCase] = field(default_factory=list)
 
     def known_keys(self) -> set[str]:
-        return {person.key for person in self.known.values()}
+        return {person.key for person in self.known.values() if person.school is None}
 
 
-def match_people(
-    desired: list[DesiredPerson],
-    known: Iterable[KnownPerson],
-    children: dict[str, frozenset[str]],
-) -> Matching:
-    """Tier by tier over everyone, strongest evidence first, so that a name never takes a record
-    an id speaks for; élèves before responsables, who are recognised through their children."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MatchContext:
+    children: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    services: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    elsewhere: tuple[KnownPerson, ...] = ()
+    resolutions: Mapping[str, Resolution] = field(default_factory=dict)
+
+
+def match_people(desired: list[DesiredPerson], known: Iterable[KnownPerson],
+                 children: Mapping[str, frozenset[str]] | None = None,
+                 context: MatchContext | None = None) -> Matching:
+    """Élèves first, then staff, then responsables (recognised through their children)."""
+    context = context or MatchContext(children=children or {})
     matching = Matching()
     known = list(known)
-    claimed: set[str] = set()
     for kind in (PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE):
-        index = build_index((p for p in known if p.kind is kind), children)
-        matched_children = {ref: person.key for ref, person in matching.known.items()}
+        index = Index(children=context.children)
+        for person in known:
+            if person.kind is kind:
+                index.add(person)
+        if kind is PersonKind.ELEVE:
+            for person in context.elsewhere:
+                index.add(person)
         pending = sorted((p for p in desired if p.kind is kind), key=lambda p: p.ref)
-        for tier in _tiers(kind, matched_children):
-            pending = [person for person in pending
-                       if not _settled_by(tier, person, index, claimed, matching)]
+        _match_kind(_hold_shared_ines(pending, matching), index, context, matching)
     return matching
 
 
-def _settled_by(tier: Tier, person: DesiredPerson, index: Index, claimed: set[str],
-                matching: Matching) -> bool:
-    """Match or report the person if this tier finds anyone; False to try the next tier."""
-    candidates = tier(person, index)
-    if not candidates:
-        return False
-    if len(candidates) == 1 and not candidates & claimed:
-        (key,) = candidates
-        claimed.add(key)
-        matching.known[person.ref] = index.people[key]
-        return True
+def _hold_shared_ines(people: list[DesiredPerson],
+                      matching: Matching) -> list[tuple[DesiredPerson, bool]]:
+    """An INE worn by two élèves of one export is an entry error: both held, never merged, and
+    every account they could be left as it is. Each person, and whether they are held so."""
+    wearers: dict[str, list[DesiredPerson]] = defaultdict(list)
+    for person in people:
+        for ine in {s.value for s in person.source_ids if s.scheme in INE_SCHEMES}:
+            wearers[ine].append(person)
+    shared = {ine: group for ine, group in wearers.items() if len(group) > 1}
+    held: set[str] = set()
+    for ine, group in sorted(shared.items()):
+        names = ", ".join(f"{p.label} ({p.ref})" for p in group)
+        for person in group:
+            if person.ref not in held:
+                _hold(matching, person, f"INE {ine} porté par plusieurs élèves de l'export "
+                                        f"({names}) : à corriger dans Siècle-BEE")
+            held.add(person.ref)
+    return [(person, person.ref in held) for person in people]
+
+
+def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
+                context: MatchContext, matching: Matching) -> None:
+    claims: list[tuple[int, str, DesiredPerson, Verdict]] = []
+    matched_children = {ref: person.key for ref, person in matching.known.items()}
+    for person, held in pending:
+        verdicts = _verdicts(person, index, context, matched_children)
+        if held:
+            matching.doubtful |= {v.known.key for v in verdicts if v.known.school is None}
+            continue
+        certain = [v for v in verdicts if v.decision is Decision.CERTAIN]
+        doubts = [v for v in verdicts if v.decision in (Decision.PROBABLE, Decision.CONFLICT)]
+        # Two accounts each named by an id of the person: two accounts for one person, in doubt.
+        # An account found by a name only gives way to one an id names.
+        best = [v for v in certain if v.by_id] or [
+            v for v in certain if v.rank == min((c.rank for c in certain), default=0)]
+        if any(v.decision is Decision.CONFLICT for v in doubts) or (doubts and not certain):
+            _review(matching, person, doubts + certain, context, "identité à confirmer")
+        elif len(best) > 1:
+            _review(matching, person, certain, context, "correspond à plusieurs comptes")
+        elif best:
+            claims.append((best[0].rank, person.ref, person, best[0]))
+    claimed: set[str] = set()
+    for _rank, _ref, person, verdict in sorted(claims, key=lambda c: (c[0], c[1])):
+        if verdict.slot in claimed:
+            _review(matching, person, [verdict], context, "correspond à un compte déjà "
+                                                          "attribué à une autre personne")
+            continue
+        claimed.add(verdict.slot)
+        matching.known[person.ref] = verdict.known
+
+
+def _verdicts(person: DesiredPerson, index: Index, context: MatchContext,
+              matched_children: Mapping[str, str]) -> list[Verdict]:
+    resolution = context.resolutions.get(person.ref)
+    children = {matched_children[r] for r in person.children if r in matched_children}
+    verdicts = []
+    for slot in sorted(index.candidates(person)):
+        known = index.people[slot]
+        if resolution is not None and resolution.choice is Choice.DIFFERENT \
+                and known.key in resolution.candidates:
+            continue  # a person said so: not them
+        evidence = gather_evidence(person, known, context.services.get(known.key, frozenset()),
+                                   bool(index.children.get(known.key, frozenset()) & children))
+        decision, rule, rank = decide(evidence)
+        by_id, name = rule.by_id, rule.name
+        if resolution is not None and resolution.choice is Choice.SAME \
+                and resolution.candidates[:1] == (known.key,) and known.school is None:
+            decision, rank, name, by_id = Decision.CERTAIN, -1, DECIDED_BY_A_PERSON, True
+        if decision is not Decision.NONE:
+            verdicts.append(Verdict(slot, known, decision, name, rank, evidence, by_id))
+    if any(v.decision is Decision.CERTAIN and v.known.school is None for v in verdicts):
+        verdicts = [v for v in verdicts if v.known.school is None]  # already one of ours
+    return verdicts
+
+
+def _hold(matching: Matching, person: DesiredPerson, reason: str) -> None:
     matching.ambiguous.add(person.ref)
+    matching.reasons[person.ref] = reason
     matching.problems.append(PlanProblem(
-        person=person.ref,
-        message=f"{person.label} ({person.ref}) correspond à plusieurs comptes ou à un compte "
-                f"déjà attribué ({', '.join(sorted(candidates))}) : à vérifier, rien n'est "
-                "fait pour cette personne"))
-    return True
+        person=person.ref, message=f"{person.label} ({person.ref}) : {reason} ; rien n'est fait "
+                                   "pour cette personne ni pour les comptes concernés"))
+
+
+def _review(matching: Matching, person: DesiredPerson, verdicts: list[Verdict],
+            context: MatchContext, reason: str) -> None:
+    keys = ", ".join(sorted(v.known.key for v in verdicts))
+    _hold(matching, person, f"{reason} ({keys}), à examiner : bascule review list")
+    matching.doubtful |= {v.known.key for v in verdicts if v.known.school is None}
+    matching.reviews.append(ReviewCase(
+        person=person.ref, label=person.label, division=person.division, reason=reason,
+        candidates=tuple(_candidate(v) for v in verdicts),
+        resolution=context.resolutions.get(person.ref)))
+
+
+def _candidate(verdict: Verdict) -> Candidate:
+    known = verdict.known
+    login = None
+    if known.account is not None:
+        login = known.account.login(LoginKind.NETWORK) or known.account.login(
+            LoginKind.EDUCONNECT)
+    return Candidate(key=known.key, label=f"{known.identity.last_name} "
+                                          f"{known.identity.first_name}",
+                     login=login, school=known.school, decision=verdict.decision,
+                     rule=verdict.rule, evidence=verdict.evidence.items)

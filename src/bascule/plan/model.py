@@ -69,6 +69,29 @@ class KnownPerson:
     source_ids: frozenset[SourceId]
     identity: Identity
     account: Account | None
+    school: str | None = None  # another school of the folder (a transfer's origin); None: this
+
+
+class Choice(Enum):
+    """What a person decided about a review case."""
+
+    SAME = "same"  # the same person: the account follows, login kept
+    DIFFERENT = "different"  # a different person: a new account; the other left as it was
+    NOT_YET = "not_yet"  # nothing happens to anyone involved
+
+    @property
+    def label(self) -> str:
+        return {Choice.SAME: "même personne", Choice.DIFFERENT: "personne différente",
+                Choice.NOT_YET: "pas encore"}[self]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resolution:
+    """A decision on a review case, remembered across imports: `candidates` are the directory
+    keys it was about (the one account followed for SAME)."""
+
+    choice: Choice
+    candidates: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -99,6 +122,10 @@ class StoreState:
     children: dict[str, frozenset[str]] = field(default_factory=dict)  # responsable -> élèves
     last_level_divisions: frozenset[str] = frozenset()  # the 3e, who leave at the rentrée
     latest_structures: frozenset[str] = frozenset()  # "D:6A", "G:5ESP 1"
+    services: dict[str, frozenset[str]] = field(default_factory=dict)  # staff key -> "D:6A/MATHS"
+    # Élèves of the folder's other schools sharing an INE with the campaign (transfers).
+    elsewhere: tuple[KnownPerson, ...] = ()
+    resolutions: dict[str, Resolution] = field(default_factory=dict)  # snapshot ref -> decision
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +141,7 @@ class ActionKind(Enum):
     CREATE = "create"
     UPDATE = "update"
     MOVE = "move"
+    TRANSFER = "transfer"  # an élève arriving from another school of the folder, account kept
     DISABLE = "disable"
     REACTIVATE = "reactivate"
     DELETE = "delete"
@@ -144,6 +172,10 @@ class Action:
     source_ids: tuple[SourceId, ...] = ()
     changes: tuple[tuple[str, str, str], ...] = ()  # field, before, after
     fact: Fact | None = None
+    # A transfer: the school and key the account comes from, and its school-scoped ids dropped.
+    from_school: str | None = None
+    from_key: str | None = None
+    dropped_ids: tuple[SourceId, ...] = ()
 
     def login(self, kind: LoginKind) -> str | None:
         return dict(self.logins).get(kind)
@@ -175,6 +207,99 @@ class Held:
     known: bool = True  # False: nobody in the directory yet, so nothing is created
 
 
+class Decision(Enum):
+    """What the identity table concludes about one candidate (plan/identity_rules.py)."""
+
+    CERTAIN = "certain"  # the account follows the person
+    PROBABLE = "probable"  # likely the same person: held for review
+    NONE = "none"  # not the same person: the newcomer gets an account of their own
+    CONFLICT = "conflict"  # an id says yes, the person says no: held for review
+
+    @property
+    def label(self) -> str:
+        return {Decision.CERTAIN: "correspondance certaine",
+                Decision.PROBABLE: "correspondance probable (à confirmer)",
+                Decision.NONE: "personne différente",
+                Decision.CONFLICT: "conflit (identifiant commun, personne différente)"}[self]
+
+
+class Agreement(Enum):
+    """How one attribute of a newcomer compares with a known person's."""
+
+    SAME = "same"
+    FOLDED = "folded"  # equal once case, accents, hyphens, spaces and apostrophes are folded
+    DIFFERENT = "different"
+    UNKNOWN = "unknown"  # missing on one side, or not comparable (another school's numbering)
+
+    @property
+    def label(self) -> str:
+        return {Agreement.SAME: "identique", Agreement.FOLDED: "proche (accents, tirets…)",
+                Agreement.DIFFERENT: "différent", Agreement.UNKNOWN: "non comparable"}[self]
+
+
+class Attribute(Enum):
+    INE = "ine"
+    ELEVE_ID = "eleve_id"
+    ELENOET = "elenoet"  # counted only in this school's numbering
+    STS_EPP = "sts_epp"  # the STS epp id, or the local-people CSV's
+    STS_LOCAL = "sts_local"
+    LOCAL_TO_EPP = "local_to_epp"  # SAME: an epp id for a person known by a local id only
+    PERSONNE_ID = "personne_id"
+    AAF = "aaf"  # the AAF's ENTPersonJointure
+    SCHOOL = "school"  # DIFFERENT: the known person is in another school of the folder
+    BIRTH_DATE = "birth_date"
+    NAMES = "names"
+    SERVICES = "services"  # staff: SAME when they share a service
+    CHILD = "child"  # responsables: SAME when they share a child
+
+    @property
+    def label(self) -> str:
+        return _ATTRIBUTE_LABELS[self]
+
+
+_ATTRIBUTE_LABELS = {
+    Attribute.INE: "INE", Attribute.ELEVE_ID: "ELEVE_ID", Attribute.ELENOET: "ELENOET",
+    Attribute.STS_EPP: "identifiant STS (epp)", Attribute.STS_LOCAL: "identifiant STS local",
+    Attribute.LOCAL_TO_EPP: "identifiant STS local devenu epp",
+    Attribute.PERSONNE_ID: "PERSONNE_ID", Attribute.AAF: "jointure AAF",
+    Attribute.SCHOOL: "établissement",
+    Attribute.BIRTH_DATE: "date de naissance", Attribute.NAMES: "nom et prénom",
+    Attribute.SERVICES: "services", Attribute.CHILD: "enfant en commun"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttributeEvidence:
+    attribute: Attribute
+    agreement: Agreement
+    newcomer: str  # the value in the export ("" when absent)
+    known: str  # the value in the directory
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate:
+    """A known person a newcomer could be, with the evidence and the table's row."""
+
+    key: str
+    label: str
+    login: str | None
+    school: str | None  # another school of the folder, or None for this one
+    decision: Decision
+    rule: str  # the row of the identity table that decided
+    evidence: tuple[AttributeEvidence, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewCase:
+    """A person of the export held until someone decides who they are (a correlation case)."""
+
+    person: str  # the snapshot ref: "eleve:151002"
+    label: str
+    division: str | None
+    reason: str  # in French
+    candidates: tuple[Candidate, ...]
+    resolution: Resolution | None = None  # "not yet" keeps a case open
+
+
 class PlanPurpose(Enum):
     CAMPAIGN = "campaign"  # takes the directory to the staged campaign
     LIFECYCLE = "lifecycle"  # the calendar's deletions
@@ -188,7 +313,8 @@ class Plan:
     state_fingerprint: str
     actions: tuple[Action, ...]
     problems: tuple[PlanProblem, ...] = ()
-    held: tuple[Held, ...] = ()
+    held: tuple[Held, ...] = ()  # left exactly as they are, and listed as such
+    reviews: tuple[ReviewCase, ...] = ()  # the correlation cases waiting for a person
     mass_leaves: tuple[MassLeave, ...] = ()
     # Against the latest year applied: divisions and groups that appear, and that are gone.
     structures_created: tuple[str, ...] = ()

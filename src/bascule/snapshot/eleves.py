@@ -144,6 +144,7 @@ def _eleve(
     return Eleve(
         eleve_id=(record.eleve_id or "").strip(),
         elenoet=optional(record.elenoet),
+        id_eleve_etab=optional(record.id_eleve_etab),
         ine=_ine(record.id_national),
         ine_rnie=_ine(record.ine_rnie),
         ine_bea=_ine(record.ine_bea),

@@ -53,6 +53,7 @@ class Eleve:
     exit_date: date | None
     inactive_reason: InactiveReason | None
     aaf_jointure: str | None = None  # ENTPersonJointure, when read from the AAF
+    id_eleve_etab: str | None = None  # ID_ELEVE_ETAB: whose numbering the ELENOET is
 
     @property
     def active(self) -> bool:

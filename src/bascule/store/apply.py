@@ -16,7 +16,6 @@ from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
     account,
     delegation,
-    directory_version,
     fact,
     journal,
     login,
@@ -26,7 +25,7 @@ from bascule.store.schema import (
     web_session,
 )
 from bascule.store.sealed import keep_for_targets
-from bascule.store.state import fingerprint, mark_in_sync
+from bascule.store.state import bump_version, fingerprint, mark_in_sync
 
 
 class StalePlan(UserError):
@@ -56,6 +55,8 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         if not plan.actions:
             return Applied(counts={})  # nothing to do: nothing written, not even a version
         writer = _Writer(connection, plan, now)
+        for school in writer.transfer(by_kind[ActionKind.TRANSFER]):
+            bump_version(connection, school)  # its saved plan no longer holds
         writer.create(by_kind[ActionKind.CREATE], password_hashes)
         writer.keep_for_targets(sealed_passwords or {})
         writer.update(by_kind[ActionKind.UPDATE])
@@ -69,7 +70,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         # A move is carried by its division facts; it is journaled like everything else.
         connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
                                              for action in plan.actions])
-        _bump_version(connection, plan.uai)
+        bump_version(connection, plan.uai)
         if plan.purpose is PlanPurpose.CAMPAIGN:
             mark_in_sync(connection, plan.uai, staged_sha256)
     return Applied(counts=dict(Counter(action.kind.value for action in plan.actions)))
@@ -85,14 +86,6 @@ def _journal_row(plan: Plan, action: Action, actor: str, now: datetime) -> dict[
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]
     return {"at": now, "actor": actor, "uai": plan.uai, "action": action.kind.value,
             "subject": action.person, "detail": json.dumps(detail, ensure_ascii=False)}
-
-
-def _bump_version(connection: Connection, uai: str) -> None:
-    changed = connection.execute(update(directory_version)
-                                 .where(directory_version.c.uai == uai)
-                                 .values(version=directory_version.c.version + 1)).rowcount
-    if not changed:
-        connection.execute(insert(directory_version).values(uai=uai, version=1))
 
 
 class _Writer:
@@ -142,6 +135,37 @@ class _Writer:
             select(person.c.key, person.c.id).where(person.c.uai == self.plan.uai))
             if row.key in created})
 
+    def transfer(self, actions: list[Action]) -> set[str]:
+        """Élèves arriving from another school of the folder: their person row (account,
+        password, feed ids, history) comes to this school; the logins they leave there are
+        freed into quarantine. Returns the schools they left."""
+        for action in actions:
+            assert action.from_school is not None and action.from_key is not None
+            pid = self.connection.execute(select(person.c.id).where(
+                (person.c.uai == action.from_school) & (person.c.key == action.from_key))
+            ).scalar_one()
+            self.connection.execute(update(person).where(person.c.id == pid).values(
+                uai=self.plan.uai, key=action.person, **self._identity_values(action.identity)))
+            self.ids[action.person] = pid
+            for source in action.dropped_ids:
+                self.connection.execute(delete(person_source_id).where(
+                    (person_source_id.c.person_id == pid)
+                    & (person_source_id.c.scheme == source.scheme)
+                    & (person_source_id.c.value == source.value)))
+            self.connection.execute(update(login).where(
+                (login.c.person_id == pid) & (login.c.uai == action.from_school)
+                & login.c.freed_at.is_(None)).values(freed_at=self.now))
+            self.connection.execute(update(account).where(
+                (account.c.person_id == pid) & (account.c.status != AccountStatus.ACTIVE.value))
+                .values(status=AccountStatus.ACTIVE.value, status_since=self.now))
+            self.connection.execute(insert(journal).values(
+                at=self.now, actor="bascule", uai=action.from_school, action="départ",
+                subject=action.from_key, detail=json.dumps(
+                    {"vers": self.plan.uai, "label": action.label}, ensure_ascii=False)))
+        self._add_source_ids(actions)
+        self._hold_logins(actions)
+        return {a.from_school for a in actions if a.from_school is not None}
+
     def _hold_logins(self, actions: list[Action]) -> None:
         """Issue the logins, taking over a row freed earlier (quarantine over, or the same
         person coming back). Logins a person already holds are left as they are."""
@@ -149,7 +173,8 @@ class _Writer:
         held = [{"uai": self.plan.uai, "namespace": kind.value, "login": value,
                  "person_id": self.ids[a.person], "issued_at": self.now, "freed_at": None}
                 for a in actions for kind, value in a.logins
-                if a.kind is ActionKind.CREATE or (a.person, kind) in previous]
+                if a.kind in (ActionKind.CREATE, ActionKind.TRANSFER)
+                or (a.person, kind) in previous]
         self._executemany(delete(login).where(
             (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
             & (login.c.login == bindparam("login"))), held)

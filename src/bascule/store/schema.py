@@ -267,3 +267,26 @@ web_session = Table(
     Column("ended_at", UtcDateTime(), nullable=True),
     Column("end_reason", String(40), nullable=True),
 )
+
+# The review queue: people of an export held until someone says who they are (correlation
+# cases). One row per school and person of the export; the decision is remembered across
+# imports, with who took it; `before` keeps what a "same person" decision changes, so that it can
+# be reversed exactly.
+review_case = Table(
+    "review_case",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False),
+    Column("person", String(80), nullable=False),  # the snapshot ref: "eleve:151002"
+    Column("label", String(400), nullable=False),
+    Column("status", String(16), nullable=False),  # open, resolved, closed
+    Column("review", Text, nullable=False),  # JSON of the plan's ReviewCase (evidence)
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("choice", String(16), nullable=True),  # same, different, not_yet
+    Column("candidates", Text, nullable=True),  # JSON list of the directory keys decided on
+    Column("decided_by", String(120), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
+    Column("before", Text, nullable=True),  # JSON: the followed account as it was
+    UniqueConstraint("uai", "person", name="uq_review_case"),
+)

@@ -6,12 +6,13 @@ import json
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 
 from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import is_last_level
+from bascule.plan.desired import INE_SCHEMES
 from bascule.plan.model import (
     Account,
     AccountStatus,
@@ -19,6 +20,7 @@ from bascule.plan.model import (
     Identity,
     KnownPerson,
     PersonKind,
+    Resolution,
     SourceId,
     StoreState,
 )
@@ -35,6 +37,15 @@ from bascule.store.schema import (
 def directory_version_of(connection: Connection, uai: str) -> int:
     query = select(directory_version.c.version).where(directory_version.c.uai == uai)
     return connection.execute(query).scalar() or 0
+
+
+def bump_version(connection: Connection, uai: str) -> None:
+    """The school's directory changed: every plan saved before no longer holds."""
+    changed = connection.execute(update(directory_version)
+                                 .where(directory_version.c.uai == uai)
+                                 .values(version=directory_version.c.version + 1)).rowcount
+    if not changed:
+        connection.execute(insert(directory_version).values(uai=uai, version=1))
 
 
 def fingerprint(connection: Connection, uai: str, staged_sha256: str) -> str:
@@ -64,14 +75,17 @@ def _in_sync_marker(connection: Connection, uai: str, staged_sha256: str) -> str
 
 
 def load_state(connection: Connection, uai: str, school_year: SchoolYear,
-               *, quarantine: timedelta, staged_sha256: str) -> StoreState:
+               *, quarantine: timedelta, staged_sha256: str,
+               ines: frozenset[str] = frozenset(),
+               resolutions: dict[str, Resolution] | None = None) -> StoreState:
+    """`ines`: the campaign's INEs, looked up in the folder's other schools (transfers)."""
     holdings, logins_of = _logins(connection, uai)
     latest_year = connection.execute(select(func.max(fact.c.school_year)).where(
         (fact.c.uai == uai) & (fact.c.school_year <= school_year.start))).scalar()
     latest = _facts(connection, uai, latest_year) if latest_year is not None else frozenset()
     return StoreState(
         uai=uai,
-        people=_people(connection, uai, logins_of),
+        people=_people(connection, person.c.uai == uai, logins_of, uai),
         registries={kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)
                     for kind in LoginKind},
         facts=_facts(connection, uai, school_year.start),
@@ -82,7 +96,46 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         children=_children(latest),
         last_level_divisions=_last_level_divisions(latest),
         latest_structures=frozenset(f.subject for f in latest if f.kind == "structure"),
+        services=_services(latest),
+        elsewhere=_elsewhere(connection, uai, ines),
+        resolutions=resolutions or {},
     )
+
+
+def _services(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
+    services: dict[str, set[str]] = defaultdict(set)
+    for item in facts:
+        if item.kind == "service":
+            services[item.subject].add(f"{item.target}/{item.detail}")
+    return {key: frozenset(values) for key, values in services.items()}
+
+
+_CHUNK = 500  # values per IN (...): well under every database's limit of bound parameters
+
+
+def _elsewhere(connection: Connection, uai: str, ines: frozenset[str]) -> tuple[KnownPerson, ...]:
+    """Élèves of the folder's other schools who hold one of these INEs, with a live or disabled
+    account: the candidates of a transfer."""
+    values = sorted(ines)
+    ids: set[int] = set()
+    for start in range(0, len(values), _CHUNK):
+        ids |= set(connection.execute(
+            select(person_source_id.c.person_id)
+            .join(person, person.c.id == person_source_id.c.person_id)
+            .where(person_source_id.c.scheme.in_(INE_SCHEMES)
+                   & person_source_id.c.value.in_(values[start:start + _CHUNK])
+                   & (person.c.uai != uai) & (person.c.kind == PersonKind.ELEVE.value))
+        ).scalars())
+    if not ids:
+        return ()
+    logins_of: dict[int, dict[LoginKind, str]] = defaultdict(dict)
+    for row in connection.execute(select(login.c.person_id, login.c.namespace, login.c.login)
+                                  .where(login.c.person_id.in_(ids) & login.c.freed_at.is_(None))
+                                  .order_by(login.c.issued_at)):
+        logins_of[row.person_id][LoginKind(row.namespace)] = row.login
+    people = _people(connection, person.c.id.in_(ids), logins_of)
+    return tuple(p for p in people if p.account is not None
+                 and p.account.status is not AccountStatus.DELETED)
 
 
 def _children(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
@@ -121,17 +174,18 @@ def _logins(connection: Connection, uai: str) -> tuple[
     return holdings, logins_of
 
 
-def _people(connection: Connection, uai: str,
-            logins_of: dict[int, dict[LoginKind, str]]) -> tuple[KnownPerson, ...]:
+def _people(connection: Connection, where: ColumnElement[bool],
+            logins_of: dict[int, dict[LoginKind, str]], uai: str | None = None,
+            ) -> tuple[KnownPerson, ...]:
+    """The people `where` selects; those of a school other than `uai` say which."""
     sources: dict[int, set[SourceId]] = defaultdict(set)
     source_query = (select(person_source_id)
-                    .join(person, person.c.id == person_source_id.c.person_id)
-                    .where(person.c.uai == uai))
+                    .join(person, person.c.id == person_source_id.c.person_id).where(where))
     for row in connection.execute(source_query):
         sources[row.person_id].add(SourceId(row.scheme, row.value))
     query = (select(person, account.c.status, account.c.status_since)
              .outerjoin(account, account.c.person_id == person.c.id)
-             .where(person.c.uai == uai).order_by(person.c.key))
+             .where(where).order_by(person.c.key))
     people = []
     for row in connection.execute(query):
         known_account = None
@@ -146,7 +200,7 @@ def _people(connection: Connection, uai: str,
             identity=Identity(last_name=row.last_name, birth_name=row.birth_name,
                               first_name=row.first_name, birth_date=row.birth_date,
                               email=row.email, function=row.function, profile=row.profile),
-            account=known_account,
+            account=known_account, school=row.uai if row.uai != uai else None,
         ))
     return tuple(people)
 

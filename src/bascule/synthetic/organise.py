@@ -113,10 +113,13 @@ def _assign_profs_principaux(college: CollegeYear, rng: random.Random) -> None:
 
 
 def _add_homonyms(college: CollegeYear, rng: random.Random) -> None:
-    """Two élèves with the same names and birth date in one division, in some collèges."""
+    """Two élèves with the same names and birth date in one division, in some collèges. The
+    second is new this year: a known pupil's names and birth date never change all at once."""
     if rng.random() < 0.4:
         return
-    first, second = rng.sample([e for e in college.eleves if e.division], 2)
+    placed = [e for e in college.eleves if e.division]
+    second = rng.choice([e for e in placed if e.entry_date.year == college.year])
+    first = rng.choice([e for e in placed if e is not second])
     twin = replace(second, last_name=first.last_name, first_name=first.first_name,
                    birth_date=first.birth_date, division=first.division)
     college.eleves[college.eleves.index(second)] = twin

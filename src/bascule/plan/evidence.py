@@ -1,0 +1,148 @@
+"""The evidence a candidate match rests on: each attribute of a newcomer against a known person.
+
+Names compare folded: case, accents (anyascii: "René" = "Rene"), hyphens, spaces and apostrophes
+("Lena Marie" = "Lena-Marie", "N'DIAYE" = "NDIAYE"), usage against birth name either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from bascule.plan.desired import AAF_SCHEME, INE_SCHEMES, DesiredPerson
+from bascule.plan.model import Agreement, Attribute, AttributeEvidence, KnownPerson
+
+_COMPARED = {"eleve_id": Attribute.ELEVE_ID, "elenoet": Attribute.ELENOET,
+             "sts_local": Attribute.STS_LOCAL, "personne_id": Attribute.PERSONNE_ID,
+             AAF_SCHEME: Attribute.AAF}
+_EPP_SCHEMES = ("sts_epp", "csv")  # national or the school's own stable ids
+
+
+@lru_cache(maxsize=65536)
+def fold_name(name: str) -> str:
+    """"Lena-Marie" -> "lenamarie", "René" -> "rene", "N'Diaye" -> "ndiaye"."""
+    return "".join(ch for ch in anyascii(name).casefold() if ch.isalnum())
+
+
+class Evidence:
+    """The agreement of each attribute; an attribute not compared is UNKNOWN."""
+
+    __slots__ = ("_by_attribute", "items")
+
+    def __init__(self, items: Iterable[AttributeEvidence]):
+        self.items = tuple(items)
+        self._by_attribute = {item.attribute: item.agreement for item in self.items}
+
+    def __getitem__(self, attribute: Attribute) -> Agreement:
+        return self._by_attribute.get(attribute, Agreement.UNKNOWN)
+
+    def names_alike(self) -> bool:
+        return self[Attribute.NAMES] in (Agreement.SAME, Agreement.FOLDED)
+
+    def person_differs(self) -> bool:
+        """Birth date and names both differ: whatever id they share, not the same person."""
+        return (self[Attribute.BIRTH_DATE] is Agreement.DIFFERENT
+                and self[Attribute.NAMES] is Agreement.DIFFERENT)
+
+
+def gather_evidence(newcomer: DesiredPerson, known: KnownPerson,
+                    known_services: frozenset[str] = frozenset(),
+                    shares_child: bool = False) -> Evidence:
+    items = [_ids(Attribute.INE, _values(newcomer, INE_SCHEMES), _values(known, INE_SCHEMES)),
+             _ids(Attribute.STS_EPP, _values(newcomer, _EPP_SCHEMES),
+                  _values(known, _EPP_SCHEMES))]
+    here = known.school is None
+    for scheme, attribute in _COMPARED.items():
+        if here or scheme not in ("eleve_id", "elenoet"):  # numbered per school
+            items.append(_ids(attribute, _values(newcomer, (scheme,)), _values(known, (scheme,))))
+    if newcomer.foreign_elenoet:
+        items.append(AttributeEvidence(
+            attribute=Attribute.ELENOET, agreement=Agreement.UNKNOWN,
+            newcomer=f"{newcomer.foreign_elenoet} (numérotation d'un autre établissement)",
+            known=", ".join(sorted(_values(known, ("elenoet",))))))
+    items += [_school(known), _local_to_epp(newcomer, known),
+              _birth(newcomer.identity.birth_date, known.identity.birth_date),
+              _names(newcomer, known)]
+    if newcomer.services or known_services:
+        items.append(_sets(Attribute.SERVICES, newcomer.services, known_services))
+    if shares_child:
+        items.append(AttributeEvidence(attribute=Attribute.CHILD, agreement=Agreement.SAME,
+                                       newcomer="", known=""))
+    return Evidence(item for item in items if item is not None)
+
+
+def _values(person: DesiredPerson | KnownPerson, schemes: Iterable[str]) -> set[str]:
+    return {source.value for source in person.source_ids if source.scheme in schemes}
+
+
+def _ids(attribute: Attribute, newcomer: set[str], known: set[str]) -> AttributeEvidence | None:
+    if not newcomer and not known:
+        return None
+    if not newcomer or not known:
+        agreement = Agreement.UNKNOWN
+    else:
+        agreement = Agreement.SAME if newcomer & known else Agreement.DIFFERENT
+    return AttributeEvidence(attribute=attribute, agreement=agreement,
+                             newcomer=", ".join(sorted(newcomer)), known=", ".join(sorted(known)))
+
+
+def _sets(attribute: Attribute, newcomer: frozenset[str],
+          known: frozenset[str]) -> AttributeEvidence:
+    agreement = (Agreement.UNKNOWN if not newcomer or not known
+                 else Agreement.SAME if newcomer & known else Agreement.DIFFERENT)
+    return AttributeEvidence(attribute=attribute, agreement=agreement,
+                             newcomer=", ".join(sorted(newcomer)), known=", ".join(sorted(known)))
+
+
+def _school(known: KnownPerson) -> AttributeEvidence | None:
+    if known.school is None:
+        return None
+    return AttributeEvidence(attribute=Attribute.SCHOOL, agreement=Agreement.DIFFERENT,
+                             newcomer="", known=known.school)
+
+
+def _local_to_epp(newcomer: DesiredPerson, known: KnownPerson) -> AttributeEvidence | None:
+    """A contract teacher who becomes titular: STS gives an epp id where it gave a local one."""
+    epp = _values(newcomer, ("sts_epp",))
+    local = _values(known, ("sts_local",))
+    if not epp or not local or _values(known, ("sts_epp",)):
+        return None
+    return AttributeEvidence(attribute=Attribute.LOCAL_TO_EPP, agreement=Agreement.SAME,
+                             newcomer=f"epp {', '.join(sorted(epp))}",
+                             known=f"local {', '.join(sorted(local))}")
+
+
+def _birth(newcomer: date | None, known: date | None) -> AttributeEvidence:
+    agreement = (Agreement.UNKNOWN if newcomer is None or known is None
+                 else Agreement.SAME if newcomer == known else Agreement.DIFFERENT)
+    return AttributeEvidence(attribute=Attribute.BIRTH_DATE, agreement=agreement,
+                             newcomer=_date(newcomer), known=_date(known))
+
+
+def _date(value: date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def _names(newcomer: DesiredPerson, known: KnownPerson) -> AttributeEvidence:
+    mine, theirs = newcomer.identity, known.identity
+    lasts = [(a, b) for a in _last_names(mine.last_name, mine.birth_name)
+             for b in _last_names(theirs.last_name, theirs.birth_name)]
+    if (mine.first_name.casefold() == theirs.first_name.casefold()
+            and any(a.casefold() == b.casefold() for a, b in lasts)):
+        agreement = Agreement.SAME
+    elif (fold_name(mine.first_name) == fold_name(theirs.first_name)
+            and any(fold_name(a) == fold_name(b) for a, b in lasts)):
+        agreement = Agreement.FOLDED
+    else:
+        agreement = Agreement.DIFFERENT
+    return AttributeEvidence(attribute=Attribute.NAMES, agreement=agreement,
+                             newcomer=f"{mine.last_name} {mine.first_name}",
+                             known=f"{theirs.last_name} {theirs.first_name}")
+
+
+def _last_names(usage: str, birth: str | None) -> tuple[str, ...]:
+    """A usage name and a birth name both name the person: either may match."""
+    return (usage, birth) if birth and birth != usage else (usage,)

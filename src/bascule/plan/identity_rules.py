@@ -1,0 +1,121 @@
+"""The identity table: who in the directory a person of the export is. One row per rule.
+
+The rows are read top to bottom; the first whose condition holds decides for one candidate
+(a known person sharing an id, or a name and birth date, with the newcomer). Each row has a test
+in tests/plan/test_identity_rules.py, and the README shows the table with its examples.
+
+Principles: an id counts only when the person agrees (two INEs that differ are two people; an
+id shared by someone whose birth date and names both differ is a conflict); doubt holds, it
+never acts (PROBABLE and CONFLICT put the person in the review queue, their accounts untouched).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bascule.plan.evidence import Evidence
+from bascule.plan.model import Agreement, Attribute, Decision
+
+SAME, FOLDED, DIFFERENT = Agreement.SAME, Agreement.FOLDED, Agreement.DIFFERENT
+CERTAIN, PROBABLE, NONE, CONFLICT = (Decision.CERTAIN, Decision.PROBABLE, Decision.NONE,
+                                     Decision.CONFLICT)
+A = Attribute
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str  # in French: shown with every review case
+    holds: Callable[[Evidence], bool]
+    decision: Decision
+    example: str
+    by_id: bool = False  # rests on a shared id: outranks any row resting on names
+
+
+def _by_id(name: str, holds: Callable[[Evidence], bool], decision: Decision,
+           example: str) -> Rule:
+    return Rule(name, holds, decision, example, by_id=True)
+
+
+def _same(e: Evidence, attribute: Attribute) -> bool:
+    return e[attribute] is SAME
+
+
+def _strong_id(e: Evidence) -> bool:
+    return any(e[a] is SAME for a in (A.INE, A.ELEVE_ID, A.ELENOET, A.STS_EPP, A.PERSONNE_ID,
+                                      A.AAF))
+
+
+def _person_agrees(e: Evidence) -> bool:
+    return e[A.BIRTH_DATE] is SAME and e.names_alike()
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("deux INE différents : deux personnes",
+         lambda e: e[A.INE] is DIFFERENT, NONE,
+         "INE 1234567890A dans l'annuaire, 0987654321Z dans l'export, même ELENOET 2643 : "
+         "le nouveau reçoit son propre compte"),
+    Rule("identifiant commun, mais date de naissance et nom différents",
+         lambda e: _strong_id(e) and e.person_differs(), CONFLICT,
+         "même INE, MARTIN Léa 14/03/2013 dans l'annuaire, DUBOIS Hugo 02/02/2013 dans "
+         "l'export : à examiner, aucun compte ne change"),
+    _by_id("même INE, venu d'un autre collège du dossier, même personne",
+         lambda e: _same(e, A.INE) and e[A.SCHOOL] is DIFFERENT and _person_agrees(e), CERTAIN,
+         "RENAUD Maël, INE 071818181RR, né le 11/09/2012, parti de A, arrivé à B : son compte "
+         "le suit (identifiant mrenaud gardé)"),
+    _by_id("même INE, venu d'un autre collège du dossier, nom ou naissance différent",
+         lambda e: _same(e, A.INE) and e[A.SCHOOL] is DIFFERENT, PROBABLE,
+         "même INE, né le 11/09/2012 à A, le 12/09/2012 à B : à confirmer"),
+    _by_id("même INE", lambda e: _same(e, A.INE), CERTAIN,
+         "INE 1234567890A, prénom « Léa » devenu « Léa-Marie » : même compte"),
+    _by_id("même ELEVE_ID", lambda e: _same(e, A.ELEVE_ID), CERTAIN,
+         "ELEVE_ID 145778, nom d'usage changé : même compte"),
+    _by_id("même identifiant STS epp (ou de la liste locale)", lambda e: _same(e, A.STS_EPP),
+         CERTAIN, "epp 8949, nom DURAND devenu DURAND-LÉGER : même compte"),
+    _by_id("même jointure AAF (ENTPersonJointure)", lambda e: _same(e, A.AAF), CERTAIN,
+           "jointure 1234567 de l'annuaire académique, ELEVE_ID absent du flux AAF : même "
+           "compte"),
+    _by_id("même PERSONNE_ID", lambda e: _same(e, A.PERSONNE_ID), CERTAIN,
+         "responsable 2000001 : même compte"),
+    _by_id("même ELENOET de l'établissement, même nom et même date de naissance",
+         lambda e: _same(e, A.ELENOET) and _person_agrees(e), CERTAIN,
+         "ELENOET 2643, MARTIN Léa 14/03/2013 des deux côtés, nouvel ELEVE_ID : même compte"),
+    _by_id("même ELENOET de l'établissement, nom ou date de naissance différent",
+         lambda e: _same(e, A.ELENOET), PROBABLE,
+         "ELENOET 2643, MARTIN Léa née le 14/03/2013 puis le 15/03/2013 : à confirmer"),
+    _by_id("même identifiant STS local et même nom",
+         lambda e: _same(e, A.STS_LOCAL) and e.names_alike(), CERTAIN,
+         "local 12, FRANÇOIS Loïc les deux années : même compte (un identifiant local seul est "
+         "réattribué d'une année à l'autre)"),
+    Rule("identifiant STS local devenu epp, même nom, même naissance ou mêmes services",
+         lambda e: (_same(e, A.LOCAL_TO_EPP) and e.names_alike()
+                    and (e[A.BIRTH_DATE] is SAME or e[A.SERVICES] is SAME)), CERTAIN,
+         "contractuel titularisé : local 12 puis epp 8949, LEROY Anne, mêmes cours de 4A : "
+         "même compte, même mot de passe"),
+    Rule("identifiant STS local devenu epp, même nom, rien d'autre pour confirmer",
+         lambda e: (_same(e, A.LOCAL_TO_EPP) and e.names_alike()
+                    and e[A.BIRTH_DATE] is not DIFFERENT), PROBABLE,
+         "local 12 puis epp 8949, LEROY Anne, sans date de naissance ni cours en commun : à "
+         "confirmer"),
+    Rule("même nom et même date de naissance",
+         lambda e: e[A.NAMES] is SAME and e[A.BIRTH_DATE] is SAME, CERTAIN,
+         "MARTIN Léa 14/03/2013, réinscrite avec un nouvel ELEVE_ID, sans INE : même compte"),
+    Rule("nom proche (accents, tirets, espaces) et même date de naissance",
+         lambda e: e[A.NAMES] is FOLDED and e[A.BIRTH_DATE] is SAME, PROBABLE,
+         "« Lena Marie » / « Lena-Marie », « René » / « Rene », même nom et même naissance, "
+         "nouvel ELEVE_ID, sans INE : à confirmer, pas de second compte en silence"),
+    Rule("responsable : même nom et un enfant en commun",
+         lambda e: e.names_alike() and _same(e, A.CHILD), CERTAIN,
+         "MARTIN Paul, nouveau PERSONNE_ID, responsable du même élève : même compte"),
+    Rule("aucune correspondance", lambda _e: True, NONE,
+         "personne d'autre ne partage un identifiant, ou le nom et la date de naissance : "
+         "nouveau compte"),
+)
+
+
+def decide(evidence: Evidence) -> tuple[Decision, Rule, int]:
+    """The first row that holds: its decision, the row, and its rank (0 = strongest)."""
+    for rank, rule in enumerate(RULES):
+        if rule.holds(evidence):
+            return rule.decision, rule, rank
+    raise AssertionError("the last row always holds")

@@ -1,0 +1,116 @@
+"""Identity invariants over generated campaigns (hypothesis): names, birth dates and ids drawn
+from small pools, so that homonyms, shared INEs, reused ELENOETs and typing variants abound."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bascule.domain.logins import LoginKind, LoginRegistry
+from bascule.domain.school import SchoolYear
+from bascule.plan.compute import compute_plan
+from bascule.plan.evidence import fold_name
+from bascule.plan.model import (
+    Account,
+    AccountStatus,
+    ActionKind,
+    Identity,
+    KnownPerson,
+    PersonKind,
+    SourceId,
+    StoreState,
+)
+from bascule.snapshot.model import Eleve, Snapshot
+
+NOW = datetime(2026, 9, 1, 8, tzinfo=UTC)
+LASTS = ("MARTIN", "Martin", "DUBOIS", "N'DIAYE", "NDIAYE")
+FIRSTS = ("Léa", "Lea", "Léa-Marie", "Lea Marie", "Hugo")
+BIRTHS = (date(2013, 3, 14), date(2013, 3, 15), date(2013, 2, 2))
+INES = (None, "1234567890A", "0987654321Z", "071818181RR")
+ELENOETS = (None, "2643", "2644")
+
+person = st.tuples(st.sampled_from(LASTS), st.sampled_from(FIRSTS), st.sampled_from(BIRTHS),
+                   st.sampled_from(INES), st.sampled_from(ELENOETS))
+people = st.lists(person, max_size=6)
+eleve_ids = st.lists(st.sampled_from([str(n) for n in range(1, 9)]), min_size=6, max_size=6,
+                     unique=True)
+
+
+def _known(index: int, eleve_id: str, who: tuple[str, str, date, str | None, str | None]
+           ) -> KnownPerson:
+    last, first, born, ine, elenoet = who
+    ids = {SourceId("eleve_id", eleve_id)}
+    ids |= {SourceId("ine", ine)} if ine else set()
+    ids |= {SourceId("elenoet", elenoet)} if elenoet else set()
+    return KnownPerson(
+        key=f"k{index}", kind=PersonKind.ELEVE, source_ids=frozenset(ids),
+        identity=Identity(last_name=last, birth_name=None, first_name=first, birth_date=born,
+                          email=None, function=None, profile="eleve"),
+        account=Account(logins=((LoginKind.NETWORK, f"login{index}"),),
+                        status=AccountStatus.ACTIVE, status_since=NOW - timedelta(days=300)))
+
+
+def _eleve(eleve_id: str, who: tuple[str, str, date, str | None, str | None]) -> Eleve:
+    last, first, born, ine, elenoet = who
+    return Eleve(eleve_id=eleve_id, elenoet=elenoet, ine=ine, ine_rnie=None, ine_bea=None,
+                 last_name=last, birth_name=None, first_name=first, other_first_names=(),
+                 birth_date=born, sex=None, mef=None, division="6A", groups=(), subjects=(),
+                 entry_date=None, exit_date=None, inactive_reason=None)
+
+
+def _plan_of(known: list[KnownPerson], eleves: list[Eleve]):  # type: ignore[no-untyped-def]
+    snapshot = Snapshot(uai="0860999U", school_year=SchoolYear(2026), export_date=None,
+                        sources=(), eleves=tuple(eleves), responsables=(), guardianships=(),
+                        staff=(), divisions=(), groups=(), services=(), profs_principaux=(),
+                        subjects=(), mefs=())
+    state = StoreState(uai="0860999U", people=tuple(known),
+                       registries={kind: LoginRegistry(holdings={}, quarantine=timedelta(0))
+                                   for kind in LoginKind},
+                       facts=frozenset(), fingerprint="0:x")
+    return compute_plan(snapshot, state, now=NOW)
+
+
+def _differs(a: Identity, b: Identity) -> bool:
+    return a.birth_date != b.birth_date and (
+        (fold_name(a.last_name), fold_name(a.first_name))
+        != (fold_name(b.last_name), fold_name(b.first_name)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=people, old_ids=eleve_ids, new=people, new_ids=eleve_ids)
+def test_no_account_ever_goes_to_a_person_whose_birth_date_and_names_both_differ(
+        old: list, old_ids: list[str], new: list, new_ids: list[str]) -> None:  # type: ignore
+    known = [_known(i, eleve_id, who) for i, (eleve_id, who) in enumerate(zip(old_ids, old,
+                                                                              strict=False))]
+    plan = _plan_of(known, [_eleve(e, who) for e, who in zip(new_ids, new, strict=False)])
+    by_key = {k.key: k for k in known}
+    for action in plan.actions:
+        if action.kind is ActionKind.UPDATE and action.person in by_key:
+            assert action.identity is not None
+            assert not _differs(by_key[action.person].identity, action.identity), action
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=people, old_ids=eleve_ids, new=people, new_ids=eleve_ids)
+def test_a_person_present_in_the_export_is_never_disabled(
+        old: list, old_ids: list[str], new: list, new_ids: list[str]) -> None:  # type: ignore
+    known = [_known(i, eleve_id, who) for i, (eleve_id, who) in enumerate(zip(old_ids, old,
+                                                                              strict=False))]
+    eleves = [_eleve(e, who) for e, who in zip(new_ids, new, strict=False)]
+    plan = _plan_of(known, eleves)
+    for action in plan.actions:
+        if action.kind is ActionKind.DISABLE:
+            (account,) = [k for k in known if k.key == action.person]
+            assert not any(_present(account, eleve) for eleve in eleves), action
+
+
+def _present(known: KnownPerson, eleve: Eleve) -> bool:
+    """The export holds this person: their INE, or their Siècle record (ELEVE_ID) when no
+    other INE says it is someone else (two INEs that differ are two people)."""
+    ine = {s.value for s in known.source_ids if s.scheme == "ine"}
+    if eleve.ine and eleve.ine in ine:
+        return True
+    return SourceId("eleve_id", eleve.eleve_id) in known.source_ids and not (
+        eleve.ine and ine and eleve.ine not in ine)

@@ -1,0 +1,152 @@
+"""The identity table, row by row: each situation below is decided by exactly the row named."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bascule.plan.desired import DesiredPerson
+from bascule.plan.evidence import fold_name, gather_evidence
+from bascule.plan.identity_rules import RULES, decide
+from bascule.plan.model import Decision, Identity, KnownPerson, PersonKind, SourceId
+
+ELEVE, STAFF, RESPONSABLE = PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE
+LEA = ("MARTIN", "Léa", date(2013, 3, 14))
+HUGO = ("DUBOIS", "Hugo", date(2013, 2, 2))
+
+
+def _identity(who: tuple[str, str, date | None]) -> Identity:
+    last, first, born = who
+    return Identity(last_name=last, birth_name=None, first_name=first, birth_date=born,
+                    email=None, function=None, profile="eleve")
+
+
+def newcomer(who: tuple[str, str, date | None], *ids: tuple[str, str], kind: PersonKind = ELEVE,
+             foreign_elenoet: str | None = None,
+             services: frozenset[str] = frozenset()) -> DesiredPerson:
+    return DesiredPerson(ref="x", kind=kind, source_ids=frozenset(SourceId(*i) for i in ids),
+                         identity=_identity(who), foreign_elenoet=foreign_elenoet,
+                         services=services)
+
+
+def known(who: tuple[str, str, date | None], *ids: tuple[str, str], kind: PersonKind = ELEVE,
+          school: str | None = None) -> KnownPerson:
+    return KnownPerson(key="k", kind=kind, source_ids=frozenset(SourceId(*i) for i in ids),
+                       identity=_identity(who), account=None, school=school)
+
+
+NO_BIRTH = ("LEROY", "Anne", None)
+ANNE = ("LEROY", "Anne", date(1980, 5, 1))
+ROWS = [
+    ("deux INE différents : deux personnes",  # identity-elenoet-carried, with an own ELENOET
+     newcomer(HUGO, ("ine", "0987654321Z"), ("elenoet", "2643"), ("eleve_id", "151002")),
+     known(LEA, ("ine", "1234567890A"), ("elenoet", "2643"), ("eleve_id", "145778")), {}),
+    ("identifiant commun, mais date de naissance et nom différents",
+     newcomer(HUGO, ("ine", "1234567890A"), ("eleve_id", "151002")),
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("identifiant commun, mais date de naissance et nom différents",  # an own ELENOET, no INE
+     newcomer(HUGO, ("elenoet", "2643")), known(LEA, ("elenoet", "2643")), {}),
+    ("même INE, venu d'un autre collège du dossier, même personne",
+     newcomer(LEA, ("ine", "071818181RR"), ("eleve_id", "601801")),
+     known(LEA, ("ine", "071818181RR"), ("eleve_id", "101801"), school="0860999U"), {}),
+    ("même INE, venu d'un autre collège du dossier, nom ou naissance différent",
+     newcomer(("MARTIN", "Léa", date(2013, 3, 15)), ("ine", "071818181RR")),
+     known(LEA, ("ine", "071818181RR"), school="0860999U"), {}),
+    ("même INE",
+     newcomer(("MARTIN", "Léa-Marie", date(2013, 3, 14)), ("ine_bea", "1234567890A")),
+     known(LEA, ("ine", "1234567890A")), {}),
+    ("même ELEVE_ID", newcomer(("BERNARD", "Léa", date(2013, 3, 14)), ("eleve_id", "145778")),
+     known(LEA, ("eleve_id", "145778")), {}),
+    ("même identifiant STS epp (ou de la liste locale)",
+     newcomer(("DURAND-LÉGER", "Claire", None), ("sts_epp", "8949"), kind=STAFF),
+     known(("DURAND", "Claire", None), ("sts_epp", "8949"), kind=STAFF), {}),
+    ("même jointure AAF (ENTPersonJointure)",
+     newcomer(("MARTIN", "Léa", date(2013, 3, 14)), ("aaf", "1234567")),
+     known(LEA, ("aaf", "1234567"), ("eleve_id", "145778")), {}),
+    ("même PERSONNE_ID", newcomer(("MARTIN", "Paul", None), ("personne_id", "2000001"),
+                                  kind=RESPONSABLE),
+     known(("MARTINE", "Paul", None), ("personne_id", "2000001"), kind=RESPONSABLE), {}),
+    ("même ELENOET de l'établissement, même nom et même date de naissance",
+     newcomer(LEA, ("elenoet", "2643"), ("eleve_id", "2")),
+     known(LEA, ("elenoet", "2643"), ("eleve_id", "1")), {}),
+    ("même ELENOET de l'établissement, nom ou date de naissance différent",
+     newcomer(("MARTIN", "Léa", date(2013, 3, 15)), ("elenoet", "2643"), ("eleve_id", "2")),
+     known(LEA, ("elenoet", "2643"), ("eleve_id", "1")), {}),
+    ("même identifiant STS local et même nom",
+     newcomer(NO_BIRTH, ("sts_local", "12"), kind=STAFF),
+     known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {}),
+    ("identifiant STS local devenu epp, même nom, même naissance ou mêmes services",
+     newcomer(NO_BIRTH, ("sts_epp", "8949"), kind=STAFF, services=frozenset({"D:4A/MATHS"})),
+     known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {"services": {"D:4A/MATHS"}}),
+    ("identifiant STS local devenu epp, même nom, même naissance ou mêmes services",
+     newcomer(ANNE, ("sts_epp", "8949"), kind=STAFF),
+     known(ANNE, ("sts_local", "12"), kind=STAFF), {}),
+    ("identifiant STS local devenu epp, même nom, rien d'autre pour confirmer",
+     newcomer(ANNE, ("sts_epp", "8949"), kind=STAFF),
+     known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {}),
+    ("même nom et même date de naissance",
+     newcomer(("Martin", "LÉA", date(2013, 3, 14)), ("eleve_id", "2")),
+     known(LEA, ("eleve_id", "1")), {}),
+    ("nom proche (accents, tirets, espaces) et même date de naissance",
+     newcomer(("MARTIN", "Lena Marie", date(2013, 3, 14)), ("eleve_id", "2")),
+     known(("MARTIN", "Lena-Marie", date(2013, 3, 14)), ("eleve_id", "1")), {}),
+    ("nom proche (accents, tirets, espaces) et même date de naissance",
+     newcomer(("PETIT", "Rene", date(2013, 3, 14)), ("eleve_id", "2")),
+     known(("PETIT", "René", date(2013, 3, 14)), ("eleve_id", "1")), {}),
+    ("responsable : même nom et un enfant en commun",
+     newcomer(("MARTIN", "Paul", None), ("personne_id", "3000009"), kind=RESPONSABLE),
+     known(("MARTIN", "Paul", None), ("personne_id", "2000001"), kind=RESPONSABLE),
+     {"child": True}),
+    ("aucune correspondance",  # a foreign ELENOET is no id: identity-elenoet-carried
+     newcomer(HUGO, ("eleve_id", "151002"), foreign_elenoet="2643"),
+     known(LEA, ("elenoet", "2643"), ("eleve_id", "145778")), {}),
+    ("aucune correspondance",  # twins: same last name and birth date, other first name
+     newcomer(("MARTIN", "Léo", date(2013, 3, 14)), ("eleve_id", "2")),
+     known(LEA, ("eleve_id", "1")), {}),
+]
+
+
+@pytest.mark.parametrize(("row", "person", "candidate", "extra"), ROWS,
+                         ids=[f"{i}-{row[0][:40]}" for i, row in enumerate(ROWS)])
+def test_each_situation_is_decided_by_its_row(row: str, person: DesiredPerson,
+                                              candidate: KnownPerson,
+                                              extra: dict[str, object]) -> None:
+    evidence = gather_evidence(person, candidate,
+                               frozenset(extra.get("services", ())),  # type: ignore[arg-type]
+                               bool(extra.get("child")))
+    decision, rule, _rank = decide(evidence)
+    assert rule.name == row
+    assert decision is rule.decision
+
+
+def test_every_row_of_the_table_has_a_situation() -> None:
+    assert {rule.name for rule in RULES} == {row for row, *_ in ROWS}
+
+
+def test_no_id_ever_joins_a_person_whose_birth_date_and_names_both_differ() -> None:
+    for scheme in ("ine", "eleve_id", "elenoet", "sts_epp", "personne_id"):
+        evidence = gather_evidence(newcomer(HUGO, (scheme, "1")), known(LEA, (scheme, "1")))
+        assert decide(evidence)[0] is Decision.CONFLICT, scheme
+
+
+def test_names_fold_case_accents_hyphens_spaces_and_apostrophes() -> None:
+    assert fold_name("Lena Marie") == fold_name("lena-marie") == "lenamarie"
+    assert fold_name("René") == fold_name("RENE")
+    assert fold_name("N'Diaye") == fold_name("N DIAYE") == fold_name("N’DIAYE")
+
+
+def test_a_usage_name_matches_a_birth_name() -> None:
+    married = DesiredPerson(
+        ref="x", kind=ELEVE, source_ids=frozenset(),
+        identity=Identity(last_name="DUPONT", birth_name="MARTIN", first_name="Léa",
+                          birth_date=LEA[2], email=None, function=None, profile="eleve"))
+    assert decide(gather_evidence(married, known(LEA)))[1].name == (
+        "même nom et même date de naissance")
+
+
+def test_the_readme_shows_every_row_of_the_table() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert all(f"| {rule.name} |" in readme for rule in RULES)
