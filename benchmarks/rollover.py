@@ -9,8 +9,9 @@ Prints:
   unchanged   the same files imported, planned and applied again: nothing to do;
   hashing     argon2id (OWASP) throughput of the process pool against a single-core loop;
   scaling     the rollover time for all collèges against a tenth of them;
-and, without a target, where the rollover's time goes: the store's SQL statements, and the PDF
-slips of its élèves.
+and, without a target, where the rollover's time goes: the store's SQL statements, the PDF
+slips of its élèves, and the matching stage (who is who: plan/matching.py with its identity table),
+in the first rollover and in the next school year's (where everyone is known).
 Targets of the issue: rollover <= 2x raw; unchanged <= 1.3x raw; hashing >= 0.8 x cores x the
 single-core rate; 10x the data <= 11x the time.
 """
@@ -24,11 +25,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher, Type
 from sqlalchemy import Engine, event
 
 from bascule.operations import campaign
+from bascule.plan import compute
 from bascule.reports.slips import Slip, SlipHeader, division_slips
 from bascule.settings import Settings, init_home
 from bascule.store import hashing
@@ -54,12 +57,14 @@ def home_for(root: Path, colleges: list[GeneratedCollege]) -> Settings:
     return settings
 
 
-def rollover(settings: Settings, colleges: list[GeneratedCollege]) -> None:
+def rollover(settings: Settings, colleges: list[GeneratedCollege], year: int = 0) -> None:
+    now = NOW.replace(year=NOW.year + year)
     for college in colleges:
-        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
-        plan = campaign.plan_campaign(settings, college.uai, now=NOW)
+        campaign.import_exports(settings, sorted(college.folders[year].iterdir()), now=now)
+        plan = campaign.plan_campaign(settings, college.uai, now=now)
         if not plan.is_empty:
-            campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="benchmark")
+            campaign.apply_saved_plan(settings, college.uai, now=now, actor="benchmark",
+                                      allow_mass_leave=True)
 
 
 def rolled_over(root: Path, count: int) -> tuple[Settings, list[GeneratedCollege]]:
@@ -95,6 +100,28 @@ class StatementClock:
         event.remove(Engine, "after_cursor_execute", self._after)
 
 
+class MatchingClock:
+    """The time spent matching the campaign's people with the directory's (the plan's stage)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._original = compute.match_people
+
+    def _timed(self, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return self._original(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def __enter__(self) -> MatchingClock:
+        compute.match_people = self._timed  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        compute.match_people = self._original  # type: ignore[assignment]
+
+
 def slips_time(count: int) -> float:
     """Writing the PDF slips of `count` élèves, 30 to a division, as an apply does."""
     header = SlipHeader(school_name="Collège Jean Moulin", uai="0860999U",
@@ -127,12 +154,14 @@ def main() -> None:
         raw = timed(lambda: raw_parse(paths))
         hashing.HASHER = FREE
         settings = home_for(root / "home", colleges)
-        with StatementClock() as sql:
+        with StatementClock() as sql, MatchingClock() as matching:
             full = timed(lambda: rollover(settings, colleges))
         eleves = sum(row.profile == "eleve" for college in colleges
                      for row in campaign.accounts(settings, college.uai))
         slips = slips_time(eleves)
         unchanged = timed(lambda: rollover(settings, colleges))
+        with MatchingClock() as next_matching:
+            next_year = timed(lambda: rollover(settings, colleges, year=1))
         tenth = colleges[: max(1, len(colleges) // 10)]
         small = timed(lambda: rollover(home_for(root / "small", tenth), tenth))
         raw_small = timed(lambda: raw_parse([p for c in tenth for p in sorted(
@@ -158,7 +187,11 @@ def main() -> None:
     print(f"  within the rollover: the store's SQL {sql.seconds:.2f} s "
           f"({sql.seconds / len(colleges):.3f} s a collège, {sql.seconds / raw:.2f}x raw); "
           f"the PDF slips of its {eleves:,} élèves {slips:.2f} s "
-          f"({slips / eleves * 1000:.2f} ms each, {slips / raw:.2f}x raw)")
+          f"({slips / eleves * 1000:.2f} ms each, {slips / raw:.2f}x raw); the matching stage "
+          f"{matching.seconds:.2f} s ({matching.seconds / full:.1%} of the rollover)")
+    print(f"  next school year (everyone known): {next_year:.2f} s, the matching stage "
+          f"{next_matching.seconds:.2f} s ({next_matching.seconds / next_year:.1%}, "
+          f"{next_matching.seconds / raw:.2f}x raw)")
 
 
 if __name__ == "__main__":

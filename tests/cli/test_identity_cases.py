@@ -79,3 +79,19 @@ def test_the_move_also_holds_when_the_former_college_imports_first(cli: Cli) -> 
     assert [(a["login"], a["status"], a["division"]) for a in in_b] == [
         ("mrenaud", "active", "4A")]
     assert not [a for a in _accounts(cli, "--uai", A) if a["last_name"] == "RENAUD"]
+
+
+def test_the_pupils_personal_folder_follows_him_to_the_new_college(cli: Cli,
+                                                                   tmp_path: Path) -> None:
+    _run(cli, "init", "--uai", A, "--name", "Collège A")
+    _run(cli, "init", "--uai", B, "--name", "Collège B")
+    root = tmp_path / "espaces"
+    for uai, year in ((A, "A-2025"), (B, "B-2025")):
+        _roll(cli, uai, CASES / "moved" / year, "2025-09-01")
+        _run(cli, "spaces", "sync", "--uai", uai, "--root", root, "--at", "2025-09-02T08:00")
+    (root / A / "Eleves" / "mrenaud" / "expose.odt").write_text("travail de 5e")
+    _roll(cli, B, CASES / "moved" / "B-2026", "2026-09-01")
+    shown = _run(cli, "spaces", "sync", "--uai", B, "--at", "2026-09-02T08:00")
+    assert "Venu d'un autre collège du dossier avec son élève : Eleves/mrenaud" in shown
+    assert (root / B / "Eleves" / "mrenaud" / "expose.odt").read_text() == "travail de 5e"
+    assert not (root / A / "Eleves" / "mrenaud").exists()

@@ -50,6 +50,8 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
                      R.PRINCIPAL: {S.ELEVES, S.STAFF, S.SELF},
                      R.PRINCIPAL_ADJOINT: {S.ELEVES, S.STAFF, S.SELF},
                      R.OPERATEUR: {S.ELEVES, S.STAFF}},
+    P.RESOLVE_REVIEW: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                       R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
 }
 
 

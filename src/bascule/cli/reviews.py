@@ -16,8 +16,8 @@ from bascule.operations.reviews import Choice, StoredCase, what_each_choice_does
 review_app = typer.Typer(help="Revue des identités : personnes laissées en attente d'une "
                               "décision (même personne, personne différente, pas encore).",
                          no_args_is_help=True)
-CaseArgument = Annotated[str, typer.Argument(metavar="CAS",
-                                             help="Le numéro du cas, ou « eleve:151002 ».")]
+CaseArgument = Annotated[str, typer.Argument(
+    metavar="CAS", help="Le numéro du cas (bascule review list les donne).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="En JSON.")]
 ByOption = Annotated[str | None, typer.Option(
     "--by", help="L'identifiant de qui décide (direction) ; sans lui : l'opérateur.")]

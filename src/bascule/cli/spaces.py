@@ -88,6 +88,8 @@ def sync(
     for before, after in done.changes.moved:
         out.print(f"Espace personnel {'à déplacer' if dry_run else 'déplacé'} (identifiant "
                   f"changé) : {before} → {after}", markup=False)
+    for space in done.changes.arrived:
+        out.print(f"Venu d'un autre collège du dossier avec son élève : {space}")
     for space in done.changes.foreign:
         out.print(f"[yellow]Laissé tel quel[/] : {space} existe et n'a pas été créé par bascule.")
     if done.changes.acl:

@@ -22,11 +22,13 @@ from bascule.operations.summaries import SPACES_USAGE, keep_summary
 from bascule.settings import Settings, remember_spaces_root
 from bascule.spaces.cleanup import CleanupPlan, Item, apply_cleanup, items_for, purge_archives
 from bascule.spaces.model import SpaceKind
+from bascule.spaces.names import safe_name
 from bascule.spaces.store import SchoolSpaces, load_school_spaces
 from bascule.spaces.tree import (
     YEAR_END,
     Capacity,
     TreeChanges,
+    adopt_folder,
     apply_acls,
     capacity,
     sync_tree,
@@ -37,6 +39,7 @@ from bascule.spaces.usage import Usage, scan
 from bascule.spaces.usage import human_size as human_size
 from bascule.spaces.usage import write_usage_page as write_usage_page
 from bascule.store.accounts import deleted_logins
+from bascule.store.apply import arrivals
 from bascule.store.engine import open_store
 from bascule.store.people import find_person, journal_entry
 from bascule.store.staging import (
@@ -77,7 +80,9 @@ def sync_spaces(settings: Settings, uai: str, *, dry_run: bool, now: datetime,
     room = capacity(school.root, school.spaces)
     if not dry_run:
         school.root.mkdir(parents=True, exist_ok=True)
+    arrived = [] if dry_run else _adopt_arrivals(settings, uai, school)
     changes = sync_tree(school.root, school.spaces, school_year=year, dry_run=dry_run)
+    changes.arrived = arrived
     if not dry_run:
         changes.acl = apply_acls(school.root, school.spaces, school.users, school.groups)
         with engine.begin() as connection:
@@ -86,6 +91,23 @@ def sync_spaces(settings: Settings, uai: str, *, dry_run: bool, now: datetime,
                            "déplacés": [f"{a} → {b}" for a, b in changes.moved],
                            "acl": changes.acl})
     return SpacesSync(changes=changes, capacity=room)
+
+
+def _adopt_arrivals(settings: Settings, uai: str, school: SchoolSpaces) -> list[str]:
+    """Élèves who came from another school of the folder bring their personal folder."""
+    with open_store(settings.store_url).connect() as connection:
+        came = {arrival.key: arrival for arrival in arrivals(connection, uai)}
+    moved = []
+    for space in school.spaces:
+        arrival = came.get(space.key)
+        if arrival is None or arrival.login is None:
+            continue
+        former = settings.spaces_root / arrival.from_school / space.path[0] / safe_name(
+            arrival.login)
+        if adopt_folder(former, school.root.joinpath(*space.path),
+                        former_key=arrival.from_key, key=space.key):
+            moved.append(space.relative)
+    return moved
 
 
 def spaces_usage(settings: Settings, uai: str, *, now: datetime) -> list[Usage]:

@@ -161,7 +161,7 @@ def _transfer(person: DesiredPerson, key: str, known: KnownPerson, state: StoreS
                 source_ids=tuple(sorted(person.source_ids - known.source_ids)),
                 changes=(("établissement", known.school, state.uai),
                          *_changes(person, known))),
-        from_school=known.school, from_key=known.key,
+        from_school=known.school, from_key=known.key, previous_logins=known.account.logins,
         dropped_ids=tuple(sorted(s for s in known.source_ids if s.scheme in _SCHOOL_SCOPED)))
 
 

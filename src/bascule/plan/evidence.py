@@ -13,7 +13,7 @@ from functools import lru_cache
 from anyascii import anyascii
 
 from bascule.plan.desired import AAF_SCHEME, INE_SCHEMES, DesiredPerson
-from bascule.plan.model import Agreement, Attribute, AttributeEvidence, KnownPerson
+from bascule.plan.model import Agreement, Attribute, AttributeEvidence, KnownPerson, PersonKind
 
 _COMPARED = {"eleve_id": Attribute.ELEVE_ID, "elenoet": Attribute.ELENOET,
              "sts_local": Attribute.STS_LOCAL, "personne_id": Attribute.PERSONNE_ID,
@@ -30,10 +30,11 @@ def fold_name(name: str) -> str:
 class Evidence:
     """The agreement of each attribute; an attribute not compared is UNKNOWN."""
 
-    __slots__ = ("_by_attribute", "items")
+    __slots__ = ("_by_attribute", "items", "staff")
 
-    def __init__(self, items: Iterable[AttributeEvidence]):
+    def __init__(self, items: Iterable[AttributeEvidence], *, staff: bool = False):
         self.items = tuple(items)
+        self.staff = staff  # STS-local staff often have no birth date to compare
         self._by_attribute = {item.attribute: item.agreement for item in self.items}
 
     def __getitem__(self, attribute: Attribute) -> Agreement:
@@ -71,7 +72,8 @@ def gather_evidence(newcomer: DesiredPerson, known: KnownPerson,
     if shares_child:
         items.append(AttributeEvidence(attribute=Attribute.CHILD, agreement=Agreement.SAME,
                                        newcomer="", known=""))
-    return Evidence(item for item in items if item is not None)
+    return Evidence((item for item in items if item is not None),
+                    staff=newcomer.kind is PersonKind.STAFF)
 
 
 def _values(person: DesiredPerson | KnownPerson, schemes: Iterable[str]) -> set[str]:

@@ -100,6 +100,10 @@ RULES: tuple[Rule, ...] = (
     Rule("même nom et même date de naissance",
          lambda e: e[A.NAMES] is SAME and e[A.BIRTH_DATE] is SAME, CERTAIN,
          "MARTIN Léa 14/03/2013, réinscrite avec un nouvel ELEVE_ID, sans INE : même compte"),
+    Rule("personnel : même nom, pas de date de naissance à comparer",
+         lambda e: e.staff and e[A.NAMES] is SAME and e[A.BIRTH_DATE] is Agreement.UNKNOWN, CERTAIN,
+         "FRANÇOIS Loïc, personnel « local » de STS sans date de naissance, puis dans l'AAF : "
+         "même compte"),
     Rule("nom proche (accents, tirets, espaces) et même date de naissance",
          lambda e: e[A.NAMES] is FOLDED and e[A.BIRTH_DATE] is SAME, PROBABLE,
          "« Lena Marie » / « Lena-Marie », « René » / « Rene », même nom et même naissance, "

@@ -27,6 +27,7 @@ class TreeChanges:
     retired: list[tuple[str, str]] = field(default_factory=list)  # (space, where it went)
     moved: list[tuple[str, str]] = field(default_factory=list)  # personal: (from, to)
     foreign: list[str] = field(default_factory=list)  # folders in the way, not bascule's
+    arrived: list[str] = field(default_factory=list)  # came with an élève from another school
     acl: str = ""  # what was done about ACLs, in French
 
 
@@ -103,6 +104,17 @@ def _marked_personal_spaces(school_root: Path) -> list[Path]:
             if (school_root / parent).is_dir()
             for folder in sorted((school_root / parent).iterdir())
             if folder.is_dir() and (marker_of(folder) or {}).get("kind") in kinds]
+def adopt_folder(source: Path, target: Path, *, former_key: str, key: str) -> bool:
+    """Move a person's folder from their former school when it is bascule's and theirs (its
+    marker says so) and nothing is in the way here; its marker then names the new key."""
+    marker = marker_of(source)
+    if marker is None or marker.get("key") != former_key or target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source.rename(target)
+    (target / MARKER).write_text(json.dumps({**marker, "key": key}, ensure_ascii=False),
+                                 encoding="utf-8")
+    return True
 
 
 def _marked_class_spaces(school_root: Path) -> list[Path]:

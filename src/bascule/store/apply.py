@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, Executable, bindparam, delete, insert, select, update
 
+from bascule.domain.logins import LoginKind
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
 from bascule.store.schema import (
@@ -161,7 +162,9 @@ class _Writer:
             self.connection.execute(insert(journal).values(
                 at=self.now, actor="bascule", uai=action.from_school, action="départ",
                 subject=action.from_key, detail=json.dumps(
-                    {"vers": self.plan.uai, "label": action.label}, ensure_ascii=False)))
+                    {"vers": self.plan.uai, "label": action.label, "clé": action.person,
+                     "identifiants": {kind.value: value for kind, value in action.previous_logins}},
+                    ensure_ascii=False)))
         self._add_source_ids(actions)
         self._hold_logins(actions)
         return {a.from_school for a in actions if a.from_school is not None}
@@ -262,6 +265,30 @@ class _Writer:
     def _executemany(self, statement: Executable, rows: list[dict[str, object]]) -> None:
         if rows:
             self.connection.execute(statement, rows)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Arrival:
+    """An élève who came from another school of the folder: where, and under which key and
+    network login there."""
+
+    from_school: str
+    from_key: str
+    key: str
+    login: str | None
+
+
+def arrivals(connection: Connection, uai: str) -> list[Arrival]:
+    """The transfers into this school, from the former schools' journals."""
+    found = []
+    for row in connection.execute(select(journal.c.uai, journal.c.subject, journal.c.detail)
+                                  .where(journal.c.action == "départ").order_by(journal.c.id)):
+        detail = json.loads(row.detail)
+        if detail.get("vers") == uai and detail.get("clé"):
+            found.append(Arrival(from_school=row.uai, from_key=row.subject, key=detail["clé"],
+                                 login=detail.get("identifiants", {}).get(
+                                     LoginKind.NETWORK.value)))
+    return found
 
 
 def _person_kind(action: Action) -> str:
