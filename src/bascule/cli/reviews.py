@@ -9,9 +9,8 @@ import typer
 
 from bascule.cli.common import AtOption, UaiOption, actor_name, moment, out, school_settings
 from bascule.cli.common import write_json as print_json
-from bascule.errors import UserError
 from bascule.operations import reviews as review_ops
-from bascule.operations.reviews import Choice, StoredCase, what_each_choice_does
+from bascule.operations.reviews import StoredCase, what_each_choice_does
 
 review_app = typer.Typer(help="Revue des identités : personnes laissées en attente d'une "
                               "décision (même personne, personne différente, pas encore).",
@@ -21,10 +20,6 @@ CaseArgument = Annotated[str, typer.Argument(
 JsonOption = Annotated[bool, typer.Option("--json", help="En JSON.")]
 ByOption = Annotated[str | None, typer.Option(
     "--by", help="L'identifiant de qui décide (direction) ; sans lui : l'opérateur.")]
-_CHOICES = {"meme": Choice.SAME, "même": Choice.SAME, "same": Choice.SAME,
-            "different": Choice.DIFFERENT, "différent": Choice.DIFFERENT,
-            "differente": Choice.DIFFERENT, "différente": Choice.DIFFERENT,
-            "pas-encore": Choice.NOT_YET, "not_yet": Choice.NOT_YET, "not-yet": Choice.NOT_YET}
 _STATUS = {"open": "en attente", "resolved": "décidé", "closed": "plus en doute"}
 
 
@@ -74,10 +69,7 @@ def review_resolve(
     by: ByOption = None, uai: UaiOption = None, at: AtOption = None,
 ) -> None:
     """Tranche un cas ; le prochain plan en tient compte (décision journalisée, réversible)."""
-    choice = _CHOICES.get(decision.casefold())
-    if choice is None:
-        raise UserError(f"Décision « {decision} » inconnue.",
-                        hint="Écrivez meme, different ou pas-encore.")
+    choice = review_ops.choice_named(decision)
     settings, school = school_settings(ctx, uai)
     stored, keys = review_ops.resolve_review(settings, school, case, choice, candidate=account,
                                              by=by, actor=actor_name(), now=moment(at))

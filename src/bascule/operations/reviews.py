@@ -15,8 +15,23 @@ from bascule.store.engine import open_store
 from bascule.store.people import find_person
 from bascule.store.reviews import StoredCase, find_case, resolve_case, reverse_case, review_cases
 
-__all__ = ["Choice", "StoredCase", "list_reviews", "resolve_review", "reverse_review",
-           "show_review", "what_each_choice_does"]
+__all__ = ["Choice", "StoredCase", "choice_named", "list_reviews", "resolve_review",
+           "reverse_review", "show_review", "what_each_choice_does"]
+
+
+_CHOICES = {"meme": Choice.SAME, "même": Choice.SAME, "same": Choice.SAME,
+            "different": Choice.DIFFERENT, "différent": Choice.DIFFERENT,
+            "differente": Choice.DIFFERENT, "différente": Choice.DIFFERENT,
+            "pas-encore": Choice.NOT_YET, "not_yet": Choice.NOT_YET, "not-yet": Choice.NOT_YET}
+
+
+def choice_named(word: str) -> Choice:
+    """The decision a person typed or clicked: meme, different or pas-encore."""
+    choice = _CHOICES.get(word.casefold())
+    if choice is None:
+        raise UserError(f"Décision « {word} » inconnue.",
+                        hint="Écrivez meme, different ou pas-encore.")
+    return choice
 
 
 def list_reviews(settings: Settings, uai: str, *, closed: bool = False) -> list[StoredCase]:

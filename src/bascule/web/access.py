@@ -84,6 +84,9 @@ GATES: tuple[Gate, ...] = (
     _page("GET", "/espaces", "Espaces", P.CONSULT_SCHOOL, menu=True),
     _page("GET", "/calendrier", "Calendrier", P.CONSULT_SCHOOL, menu=True),
     _page("GET", "/journal", "Journal", P.READ_AUDIT, menu=True),
+    _page("GET", "/revue", "Revue des identités", P.RESOLVE_REVIEW, menu=True),
+    _page("POST", "/revue/decision", "Revue des identités : décider ou annuler",
+          P.RESOLVE_REVIEW),
     _api("GET", "/sante", "santé de la console", None, None),
     _api("GET", "/comptes", "comptes", P.CONSULT_SCHOOL, "lecture"),
     _api("POST", "/comptes/{login}/reinitialisation", "réinitialiser un compte",
@@ -103,6 +106,9 @@ GATES: tuple[Gate, ...] = (
     _api("GET", "/fermeture", "fermeture rentrée", P.CONSULT_SCHOOL, "lecture"),
     _api("POST", "/fermeture", "rouvrir ou refermer l'ENT", P.TOGGLE_ENT_CLOSURE, "pilotage"),
     _api("GET", "/verification", "vérification", P.CONSULT_SCHOOL, "lecture"),
+    _api("GET", "/revue", "cas de revue des identités", P.RESOLVE_REVIEW, "lecture"),
+    _api("POST", "/revue/{numero}/decision", "décider d'un cas de revue (ou l'annuler)",
+         P.RESOLVE_REVIEW, "pilotage"),
 )
 _BY_ROUTE = {(gate.method, gate.path): gate for gate in GATES}
 

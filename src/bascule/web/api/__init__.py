@@ -20,6 +20,7 @@ from bascule.web.api import (
     imports,
     plan,
     resets,
+    review,
     verification,
 )
 
@@ -62,6 +63,6 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, tags=["bascule"], responses=ERRORS,
                        dependencies=[Depends(_known_query_parameters_only)])
     for resource in (health, accounts, plan, imports, delegations, resets, closure,
-                     verification):
+                     verification, review):
         router.include_router(resource.router)
     return router

@@ -12,10 +12,12 @@ from bascule.web.pages import (
     passwords,
     pilotage,
     plan,
+    review,
     spaces,
     verification,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     account.router, dashboard.router, passwords.router, plan.router, accounts.router,
-    pilotage.router, verification.router, spaces.router, calendar.router, journal.router)
+    pilotage.router, verification.router, spaces.router, calendar.router, journal.router,
+    review.router)

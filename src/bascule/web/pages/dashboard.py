@@ -5,7 +5,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from bascule.domain.calendar import allowed_at, rentree_year_of
+from bascule.domain.policy import Permission
 from bascule.domain.school import describe_moment
+from bascule.operations import reviews as review_ops
 from bascule.operations import school as school_ops
 from bascule.operations import sessions as session_ops
 from bascule.operations.calendars import load_calendar
@@ -24,4 +26,13 @@ def dashboard(request: Request, who: Staff) -> HTMLResponse:
                 phase=[m.value for m in calendar.active(now)],
                 board=school_ops.dashboard(who.settings, who.school),
                 run=who.console.runs[who.school].progress,
-                notices=session_ops.sign_in_notices(who.settings, who.session, now=now))
+                notices=session_ops.sign_in_notices(who.settings, who.session, now=now),
+                reviews=_waiting_reviews(who))
+
+
+def _waiting_reviews(who: Staff) -> int | None:
+    """Held people waiting for a decision, for those who may take it."""
+    if not who.may(Permission.RESOLVE_REVIEW):
+        return None
+    return sum(case.status == "open" and case.choice is None
+               for case in review_ops.list_reviews(who.settings, who.school))
