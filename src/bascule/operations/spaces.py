@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import NoResultFound
 
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
+from bascule.domain.naming import folder_name
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import describe_moment, local_time
 from bascule.errors import UserError
@@ -22,7 +23,6 @@ from bascule.operations.summaries import SPACES_USAGE, keep_summary
 from bascule.settings import Settings, remember_spaces_root
 from bascule.spaces.cleanup import CleanupPlan, Item, apply_cleanup, items_for, purge_archives
 from bascule.spaces.model import SpaceKind
-from bascule.spaces.names import safe_name
 from bascule.spaces.store import SchoolSpaces, load_school_spaces
 from bascule.spaces.tree import (
     YEAR_END,
@@ -102,7 +102,7 @@ def _adopt_arrivals(settings: Settings, uai: str, school: SchoolSpaces) -> list[
         arrival = came.get(space.key)
         if arrival is None or arrival.login is None:
             continue
-        former = settings.spaces_root / arrival.from_school / space.path[0] / safe_name(
+        former = settings.spaces_root / arrival.from_school / space.path[0] / folder_name(
             arrival.login)
         if adopt_folder(former, school.root.joinpath(*space.path),
                         former_key=arrival.from_key, key=space.key):
