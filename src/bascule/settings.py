@@ -41,6 +41,16 @@ SETTINGS = (
             "est retenue (laissée telle quelle) et le reste de l'établissement est importé."),
     Setting("report.max_problems_shown", int, 50,
             "Nombre de problèmes détaillés à l'écran ; les suivants sont comptés."),
+    Setting("import.max_export_mo", int, 16,
+            "Taille maximale d'un export une fois décompressé (Mo) : un export réel pèse "
+            "quelques Mo ; au-delà, le fichier est refusé avant d'occuper la mémoire."),
+    Setting("import.max_zip_ratio", int, 100,
+            "Facteur de décompression maximal d'une archive zip (un export réel se décompresse "
+            "5 à 20 fois ; une « bombe zip », des centaines de fois)."),
+    Setting("import.max_records", int, 50_000,
+            "Enregistrements (élèves, options, personnes, liens, services…) au plus dans un "
+            "import, tous fichiers ensemble : un collège de 1 000 élèves en compte environ "
+            "10 000, un lycée de 4 000 environ 40 000."),
     Setting("accounts.login_quarantine_days", int, 365,
             "Jours pendant lesquels un identifiant libéré n'est redonné à personne d'autre."),
     Setting("accounts.login_follows_name_change", bool, False,
@@ -96,6 +106,9 @@ class Settings:
     archive_retention: timedelta = timedelta(days=365)
     imports_kept: int = 3
     refuse_on_any_error: bool = False
+    max_export_bytes: int = 16 * 1024 * 1024
+    max_zip_ratio: int = 100
+    max_export_records: int = 50_000
 
     @property
     def uais(self) -> frozenset[str]:
@@ -146,6 +159,9 @@ def load_settings(home: Path) -> Settings:
         archive_retention=timedelta(days=cast(int, values["spaces.archive_retention_days"])),
         imports_kept=max(1, cast(int, values["spaces.imports_kept"])),
         refuse_on_any_error=cast(bool, values["import.refuse_on_any_error"]),
+        max_export_bytes=max(1, cast(int, values["import.max_export_mo"])) * 1024 * 1024,
+        max_zip_ratio=max(1, cast(int, values["import.max_zip_ratio"])),
+        max_export_records=max(1, cast(int, values["import.max_records"])),
     )
 
 

@@ -12,7 +12,7 @@ import io
 
 from bascule.errors import error
 from bascule.exports.records import ExportFile, ExportKind, Header, StaffRecord
-from bascule.exports.source import Source, UnreadableSource
+from bascule.exports.source import Source, UnreadableSource, too_many_records
 
 REQUIRED_COLUMNS = ("identifiant", "nom", "prenom", "fonction")
 OPTIONAL_COLUMNS = ("date_naissance", "email", "civilite")
@@ -41,6 +41,8 @@ def read_local_people(source: Source) -> ExportFile:
     for row in rows:
         if not any(cell.strip() for cell in row):
             continue
+        if len(export.staff) >= source.limits.max_records:
+            raise UnreadableSource(too_many_records(source))
         export.staff.append(_person(source, rows.line_num, dict(zip(header, row, strict=False))))
     return export
 

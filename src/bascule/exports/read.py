@@ -16,6 +16,8 @@ from bascule.exports.siecle import (
     read_structures,
 )
 from bascule.exports.source import (
+    DEFAULT_LIMITS,
+    ExportLimits,
     Source,
     UnreadableSource,
     check_declared_encoding,
@@ -50,9 +52,9 @@ _EXPECTED = (
 )
 
 
-def read_export(path: Path) -> ExportFile:
+def read_export(path: Path, limits: ExportLimits = DEFAULT_LIMITS) -> ExportFile:
     """Read one file. Raises UnreadableSource (a problem to report) or UserError (no such file)."""
-    source = open_source(path)
+    source = open_source(path, limits)
     if not looks_like_xml(source):
         if is_local_people_csv(source):
             return read_local_people(source)

@@ -290,3 +290,11 @@ class ExportFile:
     aaf: list[AafRecord] = field(default_factory=list)
     aaf_delivery: str | None = None  # "Complet" or "Delta", from the file name
     aaf_part: int | None = None  # the split number (_0000, _0001...)
+
+    @property
+    def record_count(self) -> int:
+        """Records of every kind read from the file: what an import's budget counts."""
+        return sum(len(records) for records in (
+            self.eleves, self.options, self.structure_links, self.personnes,
+            self.guardian_links, self.subjects, self.mefs, self.staff, self.structures,
+            self.services, self.aaf))

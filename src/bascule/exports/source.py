@@ -7,10 +7,12 @@ file's own declaration.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +23,32 @@ from lxml import etree
 from bascule.errors import Location, Problem, UserError, error
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-# The largest inflated export we accept: a real Siècle export is a few MB; this stops zip bombs.
-MAX_EXPORT_BYTES = 512 * 1024 * 1024
+_MIB = 1024 * 1024
+_CHUNK = _MIB  # what one inflate step may produce: memory stays bounded whatever the header says
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")
 _LATIN_ENCODINGS = {"iso-8859-15", "iso8859-15", "latin-9", "latin9", "iso-8859-1", "latin1"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportLimits:
+    """How large one export may be, in bytes once inflated, and how much a zip may inflate.
+
+    A real Siècle-BEE or STS-Web export is a few MB and its zip inflates 5 to 20 times; a zip
+    bomb inflates hundreds or thousands of times. Both limits are settings (import.*).
+    The ratio is checked only past the first MB, where it means something.
+    """
+
+    max_bytes: int = 16 * _MIB
+    max_ratio: int = 100
+    # Records (élèves, options, personnes, links, services…) of one whole import, all files
+    # together: a collège of 1,000 élèves has about 10,000, a lycée of 4,000 about 40,000.
+    max_records: int = 50_000
+    # Elements of one file: libxml2 keeps ~130 bytes for each until the record holding it is
+    # done, so markup, not bytes, is what fills memory. A lycée's biggest file has ~250,000.
+    max_elements: int = 400_000
+
+
+DEFAULT_LIMITS = ExportLimits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +58,7 @@ class Source:
     name: str
     data: bytes
     sha256: str
+    limits: ExportLimits = DEFAULT_LIMITS
 
     def location(self, line: int | None = None, record: str | None = None) -> Location:
         return Location(file=self.name, line=line, record=record)
@@ -47,9 +72,13 @@ class UnreadableSource(Exception):
         self.problem = problem
 
 
-def open_source(path: Path) -> Source:
-    """Read a file, unwrapping a single-file zip. Raises UnreadableSource or UserError."""
+def open_source(path: Path, limits: ExportLimits = DEFAULT_LIMITS) -> Source:
+    """Read a file, unwrapping a single-file zip, never holding more than `limits` allow.
+    Raises UnreadableSource or UserError."""
     try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise UnreadableSource(_too_large(path.name, path.name, limits))
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise UserError(
@@ -62,20 +91,30 @@ def open_source(path: Path) -> Source:
         raise UserError(f"Impossible de lire {path} : {exc.strerror}",
                         hint="Vérifiez le fichier et le disque.") from exc
     if raw.startswith(_ZIP_MAGIC):
-        return _unzip_single(path.name, raw)
-    return Source(name=path.name, data=raw, sha256=hashlib.sha256(raw).hexdigest())
+        return _unzip_single(path.name, raw, limits)
+    return Source(name=path.name, data=raw, sha256=hashlib.sha256(raw).hexdigest(),
+                  limits=limits)
 
 
-def _unzip_single(name: str, raw: bytes) -> Source:
+def _too_large(name: str, inner: str, limits: ExportLimits) -> Problem:
+    return error(
+        "fichier-trop-gros",
+        f"le fichier {inner} dépasse {limits.max_bytes // _MIB} Mo"
+        + (" une fois décompressé" if inner != name else ""),
+        Location(file=name),
+        "Un export Siècle-BEE ou STS-Web pèse quelques Mo : vérifiez que c'est le bon fichier "
+        "et refaites l'export. Si l'établissement est vraiment si grand, relevez "
+        "import.max_export_mo dans bascule.toml.",
+    )
+
+
+def _unzip_single(name: str, raw: bytes, limits: ExportLimits) -> Source:
     location = Location(file=name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         entries = [info for info in archive.infolist() if not info.is_dir()]
     except zipfile.BadZipFile as exc:
-        raise UnreadableSource(
-            error("zip-invalide", "archive zip illisible ou tronquée", location,
-                  "Téléchargez à nouveau l'export depuis Siècle-BEE.")
-        ) from exc
+        raise UnreadableSource(_bad_zip(location)) from exc
     if len(entries) != 1:
         found = ", ".join(info.filename for info in entries) or "aucun fichier"
         raise UnreadableSource(
@@ -86,14 +125,50 @@ def _unzip_single(name: str, raw: bytes) -> Source:
                   "Donnez l'archive telle que Siècle-BEE la produit, ou le fichier XML seul.")
         )
     entry = entries[0]
-    if entry.file_size > MAX_EXPORT_BYTES:
-        raise UnreadableSource(
-            error("zip-taille", f"le fichier {entry.filename} décompressé dépasse 512 Mo",
-                  location, "Ce n'est pas un export Siècle-BEE : vérifiez le fichier.")
-        )
-    data = archive.read(entry)
+    if entry.file_size > limits.max_bytes:  # the header says so: no need to inflate a byte
+        raise UnreadableSource(_too_large(name, entry.filename, limits))
+    data = _inflate(archive, entry, len(raw), limits, location)
     digest = hashlib.sha256(raw).hexdigest()
-    return Source(name=f"{name}/{entry.filename}", data=data, sha256=digest)
+    return Source(name=f"{name}/{entry.filename}", data=data, sha256=digest, limits=limits)
+
+
+def _inflate(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, packed: int,
+             limits: ExportLimits, location: Location) -> bytes:
+    """The entry's bytes, inflated a MB at a time and counted as they come: the header's sizes
+    may lie, the count does not."""
+    chunks: list[bytes] = []
+    inflated = 0
+    try:
+        with archive.open(entry) as stream:
+            while chunk := stream.read(_CHUNK):
+                inflated += len(chunk)
+                if inflated > limits.max_bytes:
+                    raise UnreadableSource(_too_large(location.file or "", entry.filename,
+                                                      limits))
+                if inflated > _MIB and inflated > limits.max_ratio * packed:
+                    raise UnreadableSource(_bomb(entry.filename, limits, location))
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+            RuntimeError) as exc:
+        raise UnreadableSource(_bad_zip(location)) from exc
+    return b"".join(chunks)
+
+
+def _bad_zip(location: Location) -> Problem:
+    return error("zip-invalide", "archive zip illisible ou tronquée", location,
+                 "Téléchargez à nouveau l'export depuis Siècle-BEE.")
+
+
+def _bomb(inner: str, limits: ExportLimits, location: Location) -> Problem:
+    return error(
+        "zip-bombe",
+        f"le fichier {inner} se décompresse plus de {limits.max_ratio} fois : ce n'est pas un "
+        "export, mais une archive fabriquée pour saturer la mémoire",
+        location,
+        "Ne l'importez pas : refaites l'export depuis Siècle-BEE ou STS-Web et signalez ce "
+        "fichier à votre référent sécurité (import.max_zip_ratio dans bascule.toml fixe la "
+        "limite).",
+    )
 
 
 def looks_like_xml(source: Source) -> bool:
@@ -113,10 +188,7 @@ def check_declared_encoding(source: Source) -> Problem | None:
         return None
     if source.data.isascii():
         return None
-    try:
-        # Stops at the first Latin-9 accent of a genuine file: cheap where it matters.
-        source.data.decode("utf-8")
-    except UnicodeDecodeError:
+    if not _is_utf8(source.data):
         return None
     first = next(index for index, byte in enumerate(source.data) if byte > 127)
     line = source.data.count(b"\n", 0, first) + 1
@@ -128,6 +200,19 @@ def check_declared_encoding(source: Source) -> Problem | None:
         "Le fichier a été ouvert et ré-enregistré par un éditeur : refaites l'export depuis "
         "Siècle-BEE ou STS-Web et donnez-le sans l'ouvrir.",
     )
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Decoded a MB at a time and thrown away: the whole text never sits in memory. Stops at
+    the first Latin-9 accent of a genuine file: cheap where it matters."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(view[start:start + _CHUNK], final=start + _CHUNK >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def root_tag(source: Source) -> str:
@@ -153,18 +238,39 @@ def root_tag(source: Source) -> str:
 def iter_elements(source: Source, tags: Sequence[str]) -> Iterator[etree._Element]:
     """Stream the elements named in `tags`, each complete, then freed once the caller is done.
 
-    A malformed or truncated file raises UnreadableSource with the parser's line and column.
+    A malformed or truncated file raises UnreadableSource with the parser's line and column;
+    one with more markup or records than `source.limits` allow, before it fills memory.
     """
+    if source.data.count(b"<") - source.data.count(b"</") > source.limits.max_elements:
+        raise UnreadableSource(error(
+            "fichier-trop-gros",
+            f"le fichier compte plus de {source.limits.max_elements} éléments XML : ce n'est "
+            "pas l'export d'un établissement", source.location(),
+            "Vérifiez que c'est le bon fichier et refaites l'export depuis Siècle-BEE ou "
+            "STS-Web."))
     events = etree.iterparse(
         io.BytesIO(source.data), events=("end",), tag=tags, resolve_entities=False,
         load_dtd=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True,
     )
     try:
-        for _event, element in events:
+        for count, (_event, element) in enumerate(events, start=1):
+            if count > source.limits.max_records:
+                raise UnreadableSource(too_many_records(source))
             yield element
             element.clear(keep_tail=True)
     except etree.XMLSyntaxError as exc:
         raise UnreadableSource(_syntax_problem(source, exc)) from exc
+
+
+def too_many_records(source: Source) -> Problem:
+    return error(
+        "fichier-trop-gros",
+        f"l'import dépasse {source.limits.max_records} enregistrements (élèves, personnes, "
+        "liens…) en comptant ce fichier : ce ne sont pas les exports d'un établissement",
+        source.location(),
+        "Vérifiez que ce sont les bons fichiers et refaites les exports. Si l'établissement est "
+        "vraiment si grand, relevez import.max_records dans bascule.toml.",
+    )
 
 
 def _syntax_problem(source: Source, exc: etree.XMLSyntaxError) -> Problem:

@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -21,7 +21,7 @@ from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
-from bascule.exports.source import UnreadableSource
+from bascule.exports.source import ExportLimits, UnreadableSource
 from bascule.operations import aaf_import
 from bascule.operations.calendars import load_calendar
 from bascule.plan.compute import PlanOptions, compute_plan
@@ -98,14 +98,21 @@ def export_paths(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
-def read_all(paths: Sequence[Path], on_file: OnFile) -> tuple[list[ExportFile], list[Problem]]:
+def read_all(paths: Sequence[Path], on_file: OnFile,
+             limits: ExportLimits) -> tuple[list[ExportFile], list[Problem]]:
+    """Every file read, within one budget of records for the whole import: however many
+    files are given, their records together stay within `limits`."""
     files, problems = [], []
+    records_left = limits.max_records
     for path in paths:
         on_file(path)
         try:
-            files.append(read_export(path))
+            export = read_export(path, replace(limits, max_records=records_left))
         except UnreadableSource as unreadable:
             problems.append(unreadable.problem)
+            continue
+        files.append(export)
+        records_left -= export.record_count
     return files, problems
 
 
@@ -127,7 +134,9 @@ def import_exports(
                                  summary=summarise(same.snapshot),
                                  findings=assess_quality(same.snapshot),
                                  staging=Staging.UNCHANGED)
-    files, problems = read_all(paths, on_file)
+    files, problems = read_all(paths, on_file, ExportLimits(
+        max_bytes=settings.max_export_bytes, max_ratio=settings.max_zip_ratio,
+        max_records=settings.max_export_records))
     mixed = aaf_import.mixes_sources(files)
     if mixed is not None:
         raise ImportRejected([*problems, mixed])
@@ -172,9 +181,11 @@ def _import_aaf(engine: Engine, settings: Settings, files: list[ExportFile], *, 
 
 
 def _sha256(path: Path) -> str:
-    """The file's own hash, as the staged campaign recorded it (the zip's, for a zip)."""
+    """The file's own hash, as the staged campaign recorded it (the zip's, for a zip); read in
+    blocks, so that a huge file is refused by the reader, not loaded here."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return ""  # unreadable: the full read will say why, with its location
 
