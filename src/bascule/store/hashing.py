@@ -6,7 +6,9 @@ how the rate scales, so the work is spread over a process pool.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 
@@ -15,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 _POOL_THRESHOLD = 8  # below that, starting processes costs more than it saves
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def hash_password(password: str) -> str:
@@ -43,9 +46,23 @@ def hash_passwords(
         return dict(zip(keys, hashes, strict=True))
     result: dict[str, str] = {}
     chunk = max(1, len(keys) // ((os.cpu_count() or 1) * 8))
-    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         for key, hashed in zip(keys, pool.map(hash_password, (passwords[k] for k in keys),
                                               chunksize=chunk), strict=True):
             result[key] = hashed
             on_hashed(1)
     return result
+
+
+def die_with_parent(parent: int) -> None:
+    """Run in each hashing worker: the kernel kills it when its parent dies, even by SIGKILL,
+    so that no process holding plaintext passwords outlives the apply (Linux's
+    PR_SET_PDEATHSIG; elsewhere the workers end when their pipe closes, after their chunk)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
