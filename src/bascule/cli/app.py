@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import sys
 from pathlib import Path
@@ -35,6 +36,8 @@ from bascule.operations.generation import DEFAULT_SIZE, generate_campaigns
 from bascule.operations.school import accounts_csv
 from bascule.settings import Settings
 
+PRIVATE_UMASK = 0o077  # files 0600, folders 0700
+
 
 class BasculeGroup(TyperGroup):
     """The one error boundary: a user mistake prints what, where and what to do, and exits 1.
@@ -48,6 +51,9 @@ class BasculeGroup(TyperGroup):
 
     # typer declares its private vendored click Context here; typer.Context is what it passes.
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        # Whatever the user's umask, what bascule writes (the store and its journal, reports,
+        # feeds, passwords) is readable by its owner only; the spaces set their own modes.
+        previous_umask = os.umask(PRIVATE_UMASK)
         try:
             return super().invoke(ctx)
         except UserError as exc:
@@ -75,6 +81,8 @@ class BasculeGroup(TyperGroup):
                 raise
             render.internal_error(err, exc)
             raise typer.Exit(2) from None
+        finally:
+            os.umask(previous_umask)
 
 
 def _is_usage_error(exc: Exception) -> bool:

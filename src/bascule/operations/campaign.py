@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import shutil
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
@@ -24,6 +25,7 @@ from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.source import ExportLimits, UnreadableSource
 from bascule.operations import aaf_import
 from bascule.operations.calendars import load_calendar
+from bascule.operations.locks import school_lock
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.model import Action as Action
@@ -153,15 +155,8 @@ def import_exports(
         raise ImportRejected(problems)
     staging = Staging.CHECKED
     if stage:
-        warnings = [problem for problem in problems if not problem.is_error]
-        staging = Staging.STAGED if stage_snapshot(engine, snapshot, now, warnings) else (
-            Staging.UNCHANGED)
-        if staging is Staging.STAGED:
-            with engine.begin() as connection:
-                forget_aaf_state(connection, snapshot.uai)  # fed by the raw exports from now on
-                journal_entry(connection, snapshot.uai, "import", str(snapshot.school_year),
-                              actor, now, {"files": [s.name for s in snapshot.sources],
-                                           "eleves": len(snapshot.active_eleves)})
+        with school_lock(settings.home, snapshot.uai, f"import par {actor}"):
+            staging = _stage(engine, snapshot, problems, now=now, actor=actor)
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
 
@@ -169,8 +164,12 @@ def import_exports(
 def _import_aaf(engine: Engine, settings: Settings, files: list[ExportFile], *, now: datetime,
                 stage: bool, actor: str) -> ImportOutcome:
     results, problems = aaf_import.read_deliveries(engine, settings, files, now)
-    staged = (aaf_import.stage_deliveries(engine, results, problems, now, actor) if stage
-              else [False] * len(results))
+    staged = [False] * len(results)
+    if stage:
+        with ExitStack() as locks:  # every school of the delivery, always in the same order
+            for uai in sorted({snapshot.uai for snapshot, _state in results}):
+                locks.enter_context(school_lock(settings.home, uai, f"import AAF par {actor}"))
+            staged = aaf_import.stage_deliveries(engine, results, problems, now, actor)
     outcomes = [ImportOutcome(
         snapshot=snapshot, problems=list(problems), summary=summarise(snapshot),
         findings=assess_quality(snapshot),
@@ -178,6 +177,19 @@ def _import_aaf(engine: Engine, settings: Settings, files: list[ExportFile], *, 
         else Staging.UNCHANGED)
         for (snapshot, _state), changed in zip(results, staged, strict=True)]
     return dataclasses.replace(outcomes[0], other_schools=tuple(outcomes[1:]))
+
+
+def _stage(engine: Engine, snapshot: Snapshot, problems: list[Problem], *, now: datetime,
+           actor: str) -> Staging:
+    warnings = [problem for problem in problems if not problem.is_error]
+    if not stage_snapshot(engine, snapshot, now, warnings):
+        return Staging.UNCHANGED
+    with engine.begin() as connection:
+        forget_aaf_state(connection, snapshot.uai)  # fed by the raw exports from now on
+        journal_entry(connection, snapshot.uai, "import", str(snapshot.school_year),
+                      actor, now, {"files": [s.name for s in snapshot.sources],
+                                   "eleves": len(snapshot.active_eleves)})
+    return Staging.STAGED
 
 
 def _sha256(path: Path) -> str:
@@ -331,7 +343,18 @@ def apply_saved_plan(
 ) -> ApplyOutcome:
     """Execute the saved plan exactly, in one transaction; refuse a stale one, and one that
     disables too many accounts unless told it is real. With `approved_sha256`, only the plan
-    of that hash, approved: another plan saved meanwhile is refused, never applied unread."""
+    of that hash, approved: another plan saved meanwhile is refused, never applied unread.
+    One apply (or import) of a school at a time: a second one waits, then is refused."""
+    with school_lock(settings.home, uai, f"application du plan par {actor}"):
+        return _apply_locked(settings, uai, now=now, actor=actor,
+                             allow_mass_leave=allow_mass_leave, on_hashed=on_hashed,
+                             approved_sha256=approved_sha256)
+
+
+def _apply_locked(
+    settings: Settings, uai: str, *, now: datetime, actor: str, allow_mass_leave: bool,
+    on_hashed: Callable[[int], None], approved_sha256: str | None,
+) -> ApplyOutcome:
     engine = open_store(settings.store_url)
     pending = pending_plan(engine, uai)
     staged_sha256 = latest_staged_sha256(engine, uai)  # the campaign itself is not needed

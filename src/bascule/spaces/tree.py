@@ -61,7 +61,7 @@ def sync_tree(school_root: Path, spaces: list[Space], *, school_year: int,
             continue
         changes.created.append(space.relative)
         if not dry_run:
-            folder.mkdir(parents=True, mode=0o770)
+            _make_shared_folder(folder)
             (folder / MARKER).write_text(json.dumps(
                 {"kind": space.kind.value, "key": space.key, "school_year": school_year},
                 ensure_ascii=False), encoding="utf-8")
@@ -115,6 +115,15 @@ def adopt_folder(source: Path, target: Path, *, former_key: str, key: str) -> bo
     (target / MARKER).write_text(json.dumps({**marker, "key": key}, ensure_ascii=False),
                                  encoding="utf-8")
     return True
+
+
+def _make_shared_folder(folder: Path) -> None:
+    """The space and any missing parent, rwx for their owner and group whatever the umask
+    (bascule's own files are private; the spaces are for people)."""
+    missing = [folder, *(parent for parent in folder.parents if not parent.exists())]
+    folder.mkdir(parents=True, mode=0o770)
+    for created in missing:
+        created.chmod(0o770)
 
 
 def _marked_class_spaces(school_root: Path) -> list[Path]:

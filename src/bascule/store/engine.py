@@ -3,6 +3,7 @@ SQLite's pragmas (WAL, foreign keys)."""
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cache
 from pathlib import Path
@@ -64,7 +65,21 @@ def _new_engine(url: str, *, pooled: bool) -> Engine:
     engine = create_engine(url) if pooled else create_engine(url, poolclass=NullPool)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if engine.url.database and engine.url.database != ":memory:":
+            _keep_private(Path(engine.url.database))
     return engine
+
+
+def _keep_private(database: Path) -> None:
+    """The store holds personal data: its file is created readable by its owner only, whatever
+    the umask (SQLite gives its -wal and -shm files the database's own mode), and a store made
+    world-readable by an older version is closed back."""
+    if database.parent.is_dir():
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    for path in (database, database.with_name(database.name + "-wal"),
+                 database.with_name(database.name + "-shm")):
+        if path.exists() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def _alembic_config() -> Config:

@@ -1,0 +1,63 @@
+"""One change at a time to a school's accounts: an advisory lock per school.
+
+`<home>/.verrous/<UAI>.lock`, taken with flock(2): the kernel releases it when its holder's
+process dies, however it dies, so a crash never leaves a school locked. The file says who holds
+it, for the French refusal of whoever comes second. Two processes on one folder, or a console
+and a command beside it, wait for each other (a bounded time) instead of both writing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from bascule.domain.school import local_time
+from bascule.errors import UserError
+
+LOCKS_FOLDER = ".verrous"
+WAIT_SECONDS = 30.0  # a normal apply of a collège takes a few seconds
+_POLL_SECONDS = 0.1
+
+
+@contextmanager
+def school_lock(home: Path, uai: str, doing: str, *,
+                wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
+    """Hold the school's lock while the block runs; wait for it at most `wait_seconds`, then
+    refuse (UserError) saying what holds it. `doing` says what this holder does, in French."""
+    folder = home / LOCKS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(folder / f"{uai}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        _acquire(descriptor, uai, wait_seconds)
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{doing} (processus {os.getpid()}, depuis "
+                              f"{local_time(datetime.now().astimezone()):%H:%M:%S})".encode(), 0)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _acquire(descriptor: int, uai: str, wait_seconds: float) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise _busy(descriptor, uai) from None
+            time.sleep(_POLL_SECONDS)
+
+
+def _busy(descriptor: int, uai: str) -> UserError:
+    holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace").strip()
+    return UserError(
+        f"Une autre opération modifie déjà les comptes de {uai} : {holder or 'en cours'}. "
+        "Rien n'a été fait.",
+        hint="Attendez qu'elle se termine, puis relancez (bascule plan montre alors ce qui "
+             "reste à faire).")
