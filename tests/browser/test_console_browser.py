@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
+from bascule.reports.tables import original_cell
 from tests.browser.conftest import Serve, screenshot
 from tests.conftest import Cli
 
@@ -20,7 +21,7 @@ CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
 
 def _passwords(cli: Cli) -> dict[str, str]:
     text = next((cli.home / "credentials").rglob("comptes.csv")).read_text(encoding="utf-8-sig")
-    return {row[0] or row[1]: row[-1] for row in (line.split(";")
+    return {row[0] or row[1]: original_cell(row[-1]) for row in (line.split(";")
                                                   for line in text.splitlines()[1:])}
 
 

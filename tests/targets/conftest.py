@@ -9,6 +9,7 @@ import ldap
 import ldap.ldapobject
 import pytest
 
+from bascule.reports.tables import original_cell
 from tests.conftest import ROLLOVER_AT, Cli, Files, apply_campaign
 from tests.servers import slapd
 
@@ -59,7 +60,7 @@ def initial_passwords(cli: Cli) -> dict[str, str]:
     passwords = {}
     for path in sorted((cli.home / "credentials").rglob("comptes.csv")):
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            passwords |= {row["login"]: row["mot_de_passe"]
+            passwords |= {row["login"]: original_cell(row["mot_de_passe"])
                           for row in csv.DictReader(handle, delimiter=";") if row["login"]}
     return passwords
 

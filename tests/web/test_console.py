@@ -18,6 +18,7 @@ from httpx2 import Response
 from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
+from bascule.reports.tables import original_cell
 from bascule.synthetic.generate import GeneratedCollege
 from bascule.web.app import create_app
 from tests.conftest import UAI, Cli
@@ -30,7 +31,7 @@ def _passwords(cli: Cli) -> dict[str, str]:
     folder = cli.home / "credentials" / UAI  # the hand-written college's
     text = next(folder.rglob("comptes.csv")).read_text(encoding="utf-8-sig")
     rows = [line.split(";") for line in text.splitlines()[1:]]
-    return {row[0] or row[1]: row[-1] for row in rows}
+    return {row[0] or row[1]: original_cell(row[-1]) for row in rows}
 
 
 def _client(home: Path, now: datetime | None = None) -> TestClient:

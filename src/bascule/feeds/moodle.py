@@ -5,12 +5,11 @@ its cohorts across the rollover (their members change, not the id)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 
 from bascule.domain.people import on_pedagogical_network
 from bascule.feeds.store import FeedSchool
+from bascule.reports.tables import csv_for_program
 
 
 def cohort_id(school: FeedSchool, family: str, code: str) -> str:
@@ -56,22 +55,15 @@ def users_csv(school: FeedSchool, *, auth: str) -> str:
             member_of[key].append(identifier)
     people = [p for p in school.people if on_pedagogical_network(p.profile) and p.network]
     width = max((len(member_of[p.key]) for p in people), default=0)
-    output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
-    writer.writerow(["username", "firstname", "lastname", "email", "idnumber", "auth",
-                     *(f"cohort{n}" for n in range(1, width + 1))])
-    for person in people:
-        cohort_ids = member_of[person.key]
-        writer.writerow([person.network, person.first_name, person.last_name,
-                         person.email or "", person.feed_id, auth,
-                         *cohort_ids, *([""] * (width - len(cohort_ids)))])
-    return output.getvalue()
+    header = ["username", "firstname", "lastname", "email", "idnumber", "auth",
+              *(f"cohort{n}" for n in range(1, width + 1))]
+    return csv_for_program(header, ([
+        person.network or "", person.first_name, person.last_name, person.email or "",
+        person.feed_id, auth, *member_of[person.key],
+        *([""] * (width - len(member_of[person.key])))] for person in people))
 
 
 def cohorts_csv(school: FeedSchool) -> str:
-    output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
-    writer.writerow(["name", "idnumber", "description", "contextid"])
-    for identifier, (name, _keys) in sorted(cohorts(school).items()):
-        writer.writerow([name, identifier, f"bascule : {name}", "1"])
-    return output.getvalue()
+    return csv_for_program(["name", "idnumber", "description", "contextid"], (
+        [name, identifier, f"bascule : {name}", "1"]
+        for identifier, (name, _keys) in sorted(cohorts(school).items())))

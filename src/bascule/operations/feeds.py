@@ -3,8 +3,6 @@ calendar: not before the ENT's resumption unless an operator forces it)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -23,6 +21,7 @@ from bascule.operations.campaign import force_past_gate, nothing_imported, schoo
 from bascule.reports.credentials import write_private
 from bascule.reports.educonnect import Sheet, division_sheets
 from bascule.reports.slips import SlipHeader, slip_file_name
+from bascule.reports.tables import csv_for_people
 from bascule.settings import Settings
 from bascule.store.engine import open_store
 from bascule.store.people import overrides
@@ -92,14 +91,12 @@ def feed_educonnect(settings: Settings, uai: str, out: Path, *, now: datetime) -
     out.mkdir(parents=True, exist_ok=True)
     header = SlipHeader(school_name=school.name, uai=uai,
                         school_year=str(SchoolYear.containing(local_time(now).date())))
-    table = io.StringIO()
-    writer = csv.writer(table, delimiter=";", lineterminator="\n")
-    writer.writerow(["division", "eleve", "identifiant_eleve", "representant",
-                     "identifiant_representant"])
-    writer.writerows([s.division, s.label, s.educonnect, who, identifier]
-                     for s in sheets for who, identifier in (s.representatives or (("", ""),)))
+    table = csv_for_people(
+        ["division", "eleve", "identifiant_eleve", "representant", "identifiant_representant"],
+        ([s.division, s.label, s.educonnect, who, identifier]
+         for s in sheets for who, identifier in (s.representatives or (("", ""),))))
     written = [out / f"educonnect-{uai}.csv"]
-    write_private(written[0], table.getvalue().encode("utf-8-sig"))
+    write_private(written[0], table.encode("utf-8-sig"))
     by_division: dict[str, list[Sheet]] = defaultdict(list)
     for sheet in sheets:
         by_division[sheet.division].append(sheet)

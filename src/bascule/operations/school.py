@@ -4,8 +4,6 @@ permission is the policy's (domain/policy.py); these functions ask it, then act,
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +41,7 @@ from bascule.operations.summaries import SPACES_USAGE, VERIFICATION, Summary, la
 from bascule.plan.model import Plan
 from bascule.reports.credentials import write_private
 from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
+from bascule.reports.tables import csv_for_people
 from bascule.settings import Settings
 from bascule.store.accounts import AccountRow as AccountRow
 from bascule.store.accounts import attended_structures
@@ -417,16 +416,12 @@ ACCOUNT_COLUMNS = tuple(CSV_HEADERS[name] for name in (
 
 
 def accounts_csv(rows: Sequence[AccountRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(ACCOUNT_COLUMNS)
-    for row in rows:
-        writer.writerow([row.login or "", row.educonnect or "", profile_label(row.profile),
-                         status_label(row.status),
-                         row.last_name, row.first_name,
-                         row.birth_date.isoformat() if row.birth_date else "",
-                         row.division or "", ",".join(row.groups), row.ine or ""])
-    return out.getvalue()
+    """For a spreadsheet (the CLI's --csv, the console's export): cells neutralised."""
+    return csv_for_people(ACCOUNT_COLUMNS, ([
+        row.login or "", row.educonnect or "", profile_label(row.profile),
+        status_label(row.status), row.last_name, row.first_name,
+        row.birth_date.isoformat() if row.birth_date else "",
+        row.division or "", ",".join(row.groups), row.ine or ""] for row in rows))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,8 +8,6 @@ they are, so that a failed apply leaves no password behind and a done one always
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,22 +15,22 @@ from pathlib import Path
 from bascule.domain.logins import LoginKind
 from bascule.plan.model import Action
 from bascule.reports.slips import SlipHeader, division_slips, slip_file_name, slips_by_division
+from bascule.reports.tables import csv_for_people
 
 COLUMNS = ("login", "educonnect", "nom", "prenom", "profil", "division", "mot_de_passe")
 
 
 def credentials_csv(created: Sequence[Action], passwords: Mapping[str, str]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    """For the school office's spreadsheet: cells neutralised (reports.tables)."""
+    rows = []
     for action in sorted(created, key=lambda a: (a.profile, a.division or "", a.label)):
         identity = action.identity
-        writer.writerow([
+        rows.append([
             action.login(LoginKind.NETWORK) or "", action.login(LoginKind.EDUCONNECT) or "",
             identity.last_name if identity else "", identity.first_name if identity else "",
             action.profile, action.division or "", passwords[action.person],
         ])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return "\ufeff".encode() + csv_for_people(COLUMNS, rows, line_end="\r\n").encode("utf-8")
 
 
 def write_credentials(folder: Path, header: SlipHeader, created: Sequence[Action],

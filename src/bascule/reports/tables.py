@@ -1,0 +1,55 @@
+"""Every CSV bascule writes, through one writer, and the rule that keeps a spreadsheet from
+running a name as a formula.
+
+Names and codes come from the exports as typed by someone: a pupil named `=HYPERLINK(…)` is a
+live formula once a CSV is opened in Excel or LibreOffice (OWASP: "CSV injection"). A file
+written for people (`csv_for_people`) puts an apostrophe before any cell starting with `=`,
+`+`, `-`, `@`, a tab, a carriage return or an apostrophe: both spreadsheets show the text as
+written and hide the apostrophe (a program reading such a file drops one leading apostrophe:
+`original_cell`). A file written for another program (`csv_for_program`: Eléa/Moodle's upload)
+keeps every value as it is: that program reads cells as text and would keep the apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Row = Sequence[str]
+
+
+def neutralised(cell: str) -> str:
+    """The cell as a spreadsheet must show it: behind an apostrophe when it would be read as a
+    formula, or when it starts with an apostrophe itself (which a spreadsheet would hide), so
+    that `original_cell` gives every value back exactly; unchanged otherwise."""
+    return "'" + cell if cell.startswith((*FORMULA_STARTS, "'")) else cell
+
+
+def original_cell(shown: str) -> str:
+    """The value behind a cell of a CSV for people, for a program that reads one."""
+    return shown.removeprefix("'")
+
+
+def csv_for_people(header: Row, rows: Iterable[Row], *, delimiter: str = ";",
+                   line_end: str = "\n") -> str:
+    """A CSV for a spreadsheet (";"-separated, as French Excel expects): every cell
+    neutralised."""
+    return _write(header, ([neutralised(cell) for cell in row] for row in rows),
+                  delimiter=delimiter, line_end=line_end)
+
+
+def csv_for_program(header: Row, rows: Iterable[Row], *, delimiter: str = ",",
+                    line_end: str = "\n") -> str:
+    """A CSV for another program, which reads each cell as text: values kept exactly."""
+    return _write(header, rows, delimiter=delimiter, line_end=line_end)
+
+
+def _write(header: Row, rows: Iterable[Row], *, delimiter: str, line_end: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=line_end)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
