@@ -263,6 +263,7 @@ def plan(
     """Calcule, sans rien modifier, ce qu'il faut faire pour mettre l'annuaire à jour de la
     campagne importée, et l'enregistre pour « apply »."""
     settings, school = school_settings(ctx, uai)
+    render.attention(err, campaign.credentials_notices(settings, school))
     computed = campaign.plan_campaign(settings, school,
                                       now=moment(at))
     if as_json:
@@ -332,6 +333,8 @@ def status(ctx: typer.Context) -> None:
     state: CliState = ctx.obj
     settings = state.settings()
     render.status(out, settings, campaign.campaigns(settings))
+    for each in settings.schools:
+        render.attention(out, campaign.credentials_notices(settings, each.uai))
 
 
 # School life: registered here, written in cli/school.py.

@@ -212,6 +212,12 @@ def status(console: Console, settings: Settings, campaigns: Sequence[StagedCampa
     console.print(table)
 
 
+def attention(console: Console, notices: Sequence[str]) -> None:
+    """What needs someone's attention before anything else (passwords in clear on disk)."""
+    for notice in notices:
+        console.print(f"[bold yellow]Attention[/] : {notice}", soft_wrap=True)
+
+
 def usage_error(console: Console, exc: Exception) -> None:
     """A mistyped command, in French: what is wrong, and where to see how to write it."""
     kind = type(exc).__name__

@@ -176,6 +176,8 @@ def applied(console: Console, outcome: ApplyOutcome) -> None:
     done = ", ".join(done_text(kind, outcome.counts[kind])
                      for kind in (*(k.value for k in ACCOUNT_KINDS), "add", "remove")
                      if outcome.counts.get(kind))
+    for notice in outcome.notices:
+        console.print(f"[bold yellow]Attention[/] : {notice}", soft_wrap=True)
     console.print(f"[bold green]Plan appliqué[/] pour {outcome.plan.uai} : {done or 'rien'}.")
     if outcome.credentials is not None:
         console.print(f"Mots de passe initiaux (à distribuer, puis à détruire) : "

@@ -25,6 +25,12 @@ from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.source import ExportLimits, UnreadableSource
 from bascule.operations import aaf_import
 from bascule.operations.calendars import load_calendar
+from bascule.operations.credentials import (
+    PARTIAL,
+    plaintext_folders,
+    settle_if_idle,
+    settle_partial_credentials,
+)
 from bascule.operations.locks import school_lock
 from bascule.plan.compute import PlanOptions, compute_plan
 from bascule.plan.lifecycle import deletion_plan
@@ -323,6 +329,7 @@ class ApplyOutcome:
     plan: Plan
     counts: dict[str, int]
     credentials: Path | None  # the file with the initial passwords, when accounts were created
+    notices: tuple[str, ...] = ()  # folders of passwords an interrupted apply left, settled
 
 
 class MassLeaveRefused(UserError):
@@ -356,6 +363,7 @@ def _apply_locked(
     on_hashed: Callable[[int], None], approved_sha256: str | None,
 ) -> ApplyOutcome:
     engine = open_store(settings.store_url)
+    notices = tuple(settle_partial_credentials(engine, settings.home, uai))
     pending = pending_plan(engine, uai)
     staged_sha256 = latest_staged_sha256(engine, uai)  # the campaign itself is not needed
     if pending is None or staged_sha256 is None:
@@ -394,7 +402,8 @@ def _apply_locked(
         partial.rename(folder)
     mark_applied(engine, plan_id, now)
     return ApplyOutcome(plan=plan, counts=applied.counts,
-                        credentials=folder / "comptes.csv" if created else None)
+                        credentials=folder / "comptes.csv" if created else None,
+                        notices=notices)
 
 
 def sealer_for(settings: Settings, uai: str) -> Sealer | None:
@@ -411,6 +420,16 @@ def _sealed_for_targets(settings: Settings, uai: str, created: list[Action],
         return {}
     return {a.person: sealer.seal(passwords[a.person]) for a in created
             if a.person_kind is not PersonKind.RESPONSABLE}
+
+
+def credentials_notices(settings: Settings, uai: str) -> list[str]:
+    """For `plan` and `status`: the folders of passwords an interrupted apply left, settled
+    (unless an apply is running), and every folder of initial passwords still in clear."""
+    notices = settle_if_idle(open_store(settings.store_url), settings.home, uai)
+    return notices + [
+        f"Mots de passe initiaux en clair dans {folder} : distribuez-les, puis supprimez le "
+        "dossier." for folder in plaintext_folders(settings.home, uai)
+        if not folder.name.endswith(PARTIAL)]
 
 
 def fresh_folder(wanted: Path) -> Path:
