@@ -321,3 +321,66 @@ def test_a_repeated_staff_id_is_reported_even_when_the_first_record_is_dropped(
     messages = held(files())
     assert any("personnel 8950 · NOM_USAGE est vide" in m for m in messages)
     assert any("l'identifiant 8950 figure deux fois" in m for m in messages)
+
+
+def test_a_name_with_invisible_characters_is_cleaned_with_a_warning(files: Files) -> None:
+    path = files("ElevesSansAdresses.xml")[0]
+    edit(path, "<PRENOM>Timothée", "<PRENOM>Timo&#x200B;th&#xAD;ée")
+    snapshot, problems = build(files())
+    assert snapshot is not None
+    timothee = next(e for e in snapshot.eleves if e.eleve_id == "1000006")
+    assert timothee.first_name == "Timothée"
+    (warned,) = [p for p in problems if p.code == "nom-nettoye"]
+    assert (warned.location.line, warned.location.field) == (
+        line_of(path, 'ELEVE_ID="1000006"'), "PRENOM")
+    assert "U+200B" in warned.message and "U+00AD" in warned.message
+
+
+def test_a_multi_word_sts_first_name_is_kept_whole(files: Files) -> None:
+    edit(files(f"sts_emp_{UAI}_2026.xml")[0], "<PRENOM>Claire</PRENOM>",
+         "<PRENOM>Claire  Marie</PRENOM>")
+    durand = next(m for m in accepted(files()).staff if m.key.staff_id == "8949")
+    assert durand.first_name == "Claire Marie"
+
+
+def test_whoever_holds_a_service_teaches_whatever_the_fonction_says(files: Files) -> None:
+    path = files(f"sts_emp_{UAI}_2026.xml")[0]
+    edit(path, "<PRENOM>Jean-Baptiste</PRENOM><DATE_NAISSANCE>1975-12-01</DATE_NAISSANCE>"
+               "<FONCTION>ENS", "<PRENOM>Jean-Baptiste</PRENOM><DATE_NAISSANCE>1975-12-01"
+               "</DATE_NAISSANCE><FONCTION>DOC")
+    edit(path, "<PRENOM>Loïc</PRENOM><FONCTION>ENS</FONCTION>", "<PRENOM>Loïc</PRENOM>")
+    snapshot, problems = build(files())
+    assert snapshot is not None
+    staff = {m.key.staff_id: m for m in snapshot.staff}
+    assert (staff["8950"].function, staff["8950"].category_label) == ("DOC", "enseignant")
+    assert (staff["1234"].function, staff["1234"].category_label) == ("", "enseignant")
+    assert staff["8951"].category_label == "direction"  # no service: the function decides
+    (said,) = [p for p in problems if p.code == "fonction-services"]
+    assert said.location.record == "personnel 8950" and "(documentation)" in said.message
+
+
+@pytest.mark.parametrize(("code", "category"), [
+    ("ENS", "enseignant"), ("DOC", "documentation"), ("EDU", "vie scolaire"),
+    ("AED", "vie scolaire"), ("SUR", "vie scolaire"), ("DIR", "direction"),
+    ("ADM", "administratif et technique"), ("ADF", "administratif et technique"),
+    ("ASE", "administratif et technique"), ("LAB", "administratif et technique"),
+    ("OUV", "administratif et technique"), ("MDS", "administratif et technique"),
+    ("INF", "administratif et technique"), ("ORI", "administratif et technique"),
+    ("-", "administratif et technique"),
+])
+def test_the_national_function_codes_give_a_category(files: Files, code: str,
+                                                     category: str) -> None:
+    edit(files(f"sts_emp_{UAI}_2026.xml")[0], "<FONCTION>DIR", f"<FONCTION>{code}")
+    snapshot, problems = build(files())
+    assert snapshot is not None
+    assert next(m for m in snapshot.staff if m.key.staff_id == "8951").category_label == category
+    assert not [p for p in problems if p.code == "fonction-inconnue"]
+
+
+def test_an_unknown_function_code_is_the_departement_s_to_add(files: Files) -> None:
+    edit(files(f"sts_emp_{UAI}_2026.xml")[0], "<FONCTION>DIR", "<FONCTION>ZZZ")
+    snapshot, problems = build(files())
+    assert snapshot is not None
+    (unknown,) = [p for p in problems if p.code == "fonction-inconnue"]
+    assert "signalez-le à l'équipe du département" in unknown.hint
+    assert "rien à corriger dans STS-Web" in unknown.hint

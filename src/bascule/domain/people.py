@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from enum import Enum
 
@@ -96,6 +97,26 @@ class GuardianLevel(Enum):
 _MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u20ac]")
 # C0 and C1 control characters, which no name or code may hold (tab and newline included).
 _CONTROL = re.compile("[\u0000-\u001f\u007f-\u009f]")
+
+
+# Any run of spaces (Unicode Zs: the no-break ones included) is one plain space inside a name;
+# tabs, newlines and other controls are left for the control-character check to refuse.
+_SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def clean_name(text: str) -> str:
+    """A name as every target should get it: Unicode NFC (é one character, not e and an
+    accent), format characters removed (category Cf: zero-width space and joiner, soft hyphen,
+    bidi marks, BOM), each run of spaces one space, trimmed. Words are kept: "Lena Marie"
+    stays whole."""
+    # Format characters go first: one between a letter and its accent would block composing.
+    visible = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", visible)).strip()
+
+
+def invisible_characters(text: str) -> list[str]:
+    """The format characters of a text, as U+XXXX, for a message that can show them."""
+    return [f"U+{ord(char):04X}" for char in text if unicodedata.category(char) == "Cf"]
 
 
 def has_mojibake(text: str) -> bool:

@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 
-from bascule.domain.people import has_control_character, has_mojibake
+from bascule.domain.people import (
+    clean_name,
+    has_control_character,
+    has_mojibake,
+    invisible_characters,
+)
 from bascule.errors import Location, Problem, Severity, error, warning
 from bascule.snapshot.holds import CONSEQUENCES, RecordScope, treatment_of
 from bascule.snapshot.model import HeldRecord
@@ -123,9 +128,14 @@ class Checker:
     def name(
         self, value: str | None, location: Location, field_name: str, hint: str, *, required: bool
     ) -> str:
-        """A clean name: stripped, no control characters, no mojibake; required ones not empty."""
-        text = (value or "").strip()
+        """A clean name (domain.people.clean_name: NFC, no format characters, single spaces),
+        with a warning when cleaning changed it; no control characters, no mojibake; required
+        ones not empty."""
+        raw = (value or "").strip()
+        text = clean_name(raw)
         where = location.at(field=field_name)
+        if text != raw:
+            self._cleaned(raw, text, where)
         if required and not text:
             self.error("nom-vide", "est vide", where, hint)
         elif has_control_character(text):
@@ -136,6 +146,14 @@ class Checker:
                        f"« {text} » est mal encodé (accents transformés, comme « Ã© » pour « é »)",
                        where, "Refaites l'export sans ouvrir ni ré-enregistrer le fichier.")
         return text
+
+    def _cleaned(self, raw: str, text: str, where: Location) -> None:
+        hidden = invisible_characters(raw)
+        what = (f"caractère(s) invisible(s) retiré(s) ({', '.join(hidden)})" if hidden
+                else "écriture des accents ou des espaces normalisée")
+        self.warn("nom-nettoye", f"« {text} » : {what}", where,
+                  "Rien à faire pour la bascule, qui garde le nom nettoyé ; corrigez la fiche "
+                  "dans le logiciel d'origine pour que les autres outils l'aient propre aussi.")
 
     def code(self, value: str | None, location: Location, field_name: str, hint: str) -> str:
         """A structure or subject code, kept verbatim (spaces, '/', accents) but trimmed."""

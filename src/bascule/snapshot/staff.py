@@ -82,10 +82,8 @@ def _staff(record: StaffRecord, key: StaffKey, hint: str, checker: Checker) -> S
     last_name = checker.name(usage or birth, location,
                              "NOM_USAGE" if usage or not birth else "NOM_PATRONYMIQUE", hint,
                              required=True)
-    # STS may hold several first names in PRENOM, separated by spaces: the first is the usual one.
-    first_names = (record.prenom or "").split()
-    first_name = checker.name(first_names[0] if first_names else "", location, "PRENOM", hint,
-                              required=True)
+    # PRENOM is kept whole: a composed first name ("Jean Pierre", "Marie Claire") is one name.
+    first_name = checker.name(record.prenom, location, "PRENOM", hint, required=True)
     # STS writes dates YYYY-MM-DD; the CSV and the AAF DD/MM/YYYY.
     french = key.source in (StaffSource.CSV.value, StaffSource.AAF.value)
     parse = parse_french_date if french else parse_iso_date
