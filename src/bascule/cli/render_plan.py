@@ -191,6 +191,7 @@ def accounts_json(rows: Sequence[AccountRow]) -> str:
 def _account_dict(row: AccountRow) -> dict[str, object]:
     document = asdict(row)
     document["birth_date"] = row.birth_date.isoformat() if row.birth_date else None
+    document["exit_date"] = row.exit_date.isoformat() if row.exit_date else None
     document["groups"] = list(row.groups)
     return document
 

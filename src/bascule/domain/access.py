@@ -8,11 +8,11 @@ ends with the window.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bascule.domain.calendar import Calendar, Milestone
 from bascule.domain.labels import PROFILES_PLURAL
-from bascule.domain.school import describe_moment
+from bascule.domain.school import describe_moment, local_time
 
 CLOSED_PROFILES = ("eleve", "responsable")
 
@@ -32,14 +32,21 @@ class AccessDecision:
 
 
 def ent_access(profile: str | None, status: str | None, calendar: Calendar,
-               overrides: list[ClosureOverride], at: datetime) -> AccessDecision:
-    """`overrides` in the order they were made; the latest one for the profile counts."""
+               overrides: list[ClosureOverride], at: datetime, *,
+               exit_date: date | None = None) -> AccessDecision:
+    """`overrides` in the order they were made; the latest one for the profile counts. An
+    `exit_date` (DATE_SORTIE) that has passed refuses at once, before any plan disables the
+    account."""
     if status is None:
         return AccessDecision(False, "identifiant inconnu")
     if status == "deleted":
         return AccessDecision(False, "compte supprimé")
     if status == "disabled":
         return AccessDecision(False, "compte désactivé (la personne n'est plus dans les exports)")
+    if exit_date is not None and exit_date <= local_time(at).date():
+        return AccessDecision(False, f"sorti·e de l'établissement le {exit_date:%d/%m/%Y} "
+                                     "(DATE_SORTIE de Siècle-BEE) : le compte sera désactivé "
+                                     "par le prochain plan")
     closure = calendar.span(Milestone.ENT_CLOSURE)
     if profile not in CLOSED_PROFILES or closure is None or not closure.contains(at):
         return AccessDecision(True, "compte actif")

@@ -68,7 +68,7 @@ from bascule.store.staging import (
     staged_year,
 )
 from bascule.store.staging import StagedCampaign as StagedCampaign
-from bascule.store.state import fingerprint, is_in_sync, load_state
+from bascule.store.state import fingerprint, has_passed_exit_dates, is_in_sync, load_state
 
 OnFile = Callable[[Path], None]
 
@@ -245,7 +245,8 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
     if staged_sha256 is None:
         raise nothing_imported(uai)
     with engine.connect() as connection:
-        in_sync = is_in_sync(connection, uai, staged_sha256)
+        in_sync = is_in_sync(connection, uai, staged_sha256) and not has_passed_exit_dates(
+            connection, uai, local_time(now).date())
         current = fingerprint(connection, uai, staged_sha256)
     if in_sync:
         return _save_empty_plan(engine, uai, current, now)

@@ -253,8 +253,10 @@ def check_access(settings: Settings, uai: str, login_name: str, *,
         state = account_state(connection, uai, login_name)
         made = overrides(connection, uai)
     calendar = load_calendar(settings.home, rentree_year_of(now), uai)
-    profile, status = state if state else (None, None)
-    return ent_access(profile, status, calendar, made, now)
+    if state is None:
+        return ent_access(None, None, calendar, made, now)
+    return ent_access(state.profile, state.status, calendar, made, now,
+                      exit_date=state.exit_date)
 
 
 def search_accounts(settings: Settings, uai: str, text: str, *, limit: int,

@@ -13,6 +13,7 @@ from bascule.domain.logins import (
     first_free,
     is_reserved,
 )
+from bascule.domain.school import local_time
 from bascule.plan.desired import DesiredPerson, covered_schemes, desired_facts, desired_people
 from bascule.plan.held import Holds, hold_people
 from bascule.plan.matching import MatchContext, Matching, match_people
@@ -44,7 +45,7 @@ class PlanOptions:
 
 def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
                  options: PlanOptions = PlanOptions()) -> Plan:
-    desired = desired_people(snapshot)
+    desired = desired_people(snapshot, local_time(now).date())
     holds = hold_people(snapshot, state.people, desired)
     desired = [person for person in desired if person.ref not in holds.refs]
     matching = match_people(
@@ -248,7 +249,7 @@ def _changes(person: DesiredPerson, known: KnownPerson) -> tuple[tuple[str, str,
     changes = [
         (name, _text(getattr(known.identity, name)), _text(getattr(person.identity, name)))
         for name in ("last_name", "birth_name", "first_name", "birth_date", "email", "function",
-                     "profile")
+                     "profile", "exit_date")
         if getattr(known.identity, name) != getattr(person.identity, name)
     ]
     changes += [("source_id", "", f"{source.scheme}:{source.value}")

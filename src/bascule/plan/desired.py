@@ -58,10 +58,18 @@ def eleve_ref(eleve_id: str) -> str:
     return f"eleve:{eleve_id}"
 
 
-def desired_people(snapshot: Snapshot) -> list[DesiredPerson]:
-    """Active élèves, staff, and responsables who legally represent an active élève (or one
-    held for a faulty record: a held child never makes a parent a leaver)."""
-    active = {eleve.eleve_id for eleve in snapshot.active_eleves} | {
+def present_eleves(snapshot: Snapshot, today: date) -> tuple[Eleve, ...]:
+    """The active élèves of the campaign still there `today`: a DATE_SORTIE that has passed
+    since the export makes a leaver without waiting for the next export."""
+    return tuple(eleve for eleve in snapshot.active_eleves
+                 if eleve.exit_date is None or eleve.exit_date > today)
+
+
+def desired_people(snapshot: Snapshot, today: date) -> list[DesiredPerson]:
+    """Élèves present `today`, staff, and responsables who legally represent one of them (or an
+    élève held for a faulty record: a held child never makes a parent a leaver)."""
+    eleves = present_eleves(snapshot, today)
+    active = {eleve.eleve_id for eleve in eleves} | {
         record.person_id for record in snapshot.held
         if record.kind is HeldKind.ELEVE and record.treatment is not Treatment.SET_ASIDE}
     children: dict[str, set[str]] = defaultdict(set)
@@ -72,7 +80,7 @@ def desired_people(snapshot: Snapshot) -> list[DesiredPerson]:
     for service in snapshot.services:
         services[service.teacher].add(service_label(
             service.structure_kind.value, service.structure_code, service.subject_code))
-    return ([_eleve(e, snapshot.uai) for e in snapshot.active_eleves]
+    return ([_eleve(e, snapshot.uai) for e in eleves]
             + [_staff(s, frozenset(services[s.key])) for s in snapshot.staff]
             + [_responsable(r, frozenset(children[r.personne_id]))
                for r in snapshot.responsables if children.get(r.personne_id)])
@@ -98,7 +106,7 @@ def _eleve(eleve: Eleve, uai: str) -> DesiredPerson:
         ref=eleve_ref(eleve.eleve_id), kind=PersonKind.ELEVE, source_ids=frozenset(ids),
         identity=Identity(last_name=eleve.last_name, birth_name=eleve.birth_name,
                           first_name=eleve.first_name, birth_date=eleve.birth_date, email=None,
-                          function=None, profile="eleve"),
+                          function=None, profile="eleve", exit_date=eleve.exit_date),
         division=eleve.division, foreign_elenoet=foreign,
     )
 

@@ -50,6 +50,9 @@ class Identity:
     email: str | None
     function: str | None  # staff only
     profile: str  # eleve, responsable, enseignant, direction, vie_scolaire, documentation, …
+    # An élève's DATE_SORTIE still to come: once it passes, the next plan disables the account
+    # and the ENT refuses it, without waiting for the next export.
+    exit_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -36,6 +36,7 @@ class AccountRow:
     ine: str | None
     source_ids: dict[str, str]
     initial_password: bool  # never changed since it was printed: its slip may be re-printed
+    exit_date: date | None = None  # an élève's DATE_SORTIE, when the export gave one
 
 
 def list_accounts(engine: Engine, uai: str) -> list[AccountRow]:
@@ -117,8 +118,8 @@ def _account_rows(connection: Connection, uai: str, *,
                   ids: list[int] | None = None) -> list[AccountRow]:
     """The full rows of the school's accounts: all, or those of these person ids."""
     query = (select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
-                    person.c.first_name, person.c.birth_date, account.c.status,
-                    account.c.password_origin)
+                    person.c.first_name, person.c.birth_date, person.c.exit_date,
+                    account.c.status, account.c.password_origin)
              .join(account, account.c.person_id == person.c.id)
              .where(person.c.uai == uai)
              .order_by(person.c.last_name, person.c.first_name, person.c.key))
@@ -145,6 +146,7 @@ def _row(row: Mapping[Any, Any], logins: dict[str, str], sources: dict[str, str]
         ine=sources.get("ine") or sources.get("ine_rnie") or sources.get("ine_bea"),
         source_ids=sources,
         initial_password=row["password_origin"] == "initial",
+        exit_date=row["exit_date"],
     )
 
 

@@ -102,7 +102,8 @@ class _Writer:
         return {"profile": identity.profile, "last_name": identity.last_name,
                 "birth_name": identity.birth_name, "first_name": identity.first_name,
                 "birth_date": identity.birth_date, "email": identity.email,
-                "function": identity.function, "updated_at": self.now}
+                "function": identity.function, "exit_date": identity.exit_date,
+                "updated_at": self.now}
 
     def create(self, actions: list[Action], hashes: Mapping[str, str]) -> None:
         if not actions:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
@@ -184,15 +184,25 @@ def overrides(connection: Connection, uai: str) -> list[ClosureOverride]:
             for row in connection.execute(query)]
 
 
-def account_state(connection: Connection, uai: str, wanted: str) -> tuple[str, str] | None:
-    """(profile, status) of whoever holds or last held this login; None if nobody ever did."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountState:
+    profile: str
+    status: str
+    exit_date: date | None  # an élève's DATE_SORTIE, when the export gave one
+
+
+def account_state(connection: Connection, uai: str, wanted: str) -> AccountState | None:
+    """Whoever holds or last held this login: profile, status, exit date; None if nobody ever
+    did."""
     row = connection.execute(
-        select(person.c.profile, account.c.status)
+        select(person.c.profile, account.c.status, person.c.exit_date)
         .join(login, login.c.person_id == person.c.id)
         .join(account, account.c.person_id == person.c.id)
         .where((login.c.uai == uai) & (login.c.login == wanted))
         .order_by(login.c.issued_at.desc()).limit(1)).first()
-    return (row.profile, row.status) if row else None
+    if row is None:
+        return None
+    return AccountState(profile=row.profile, status=row.status, exit_date=row.exit_date)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -57,6 +57,7 @@ person = Table(
     Column("function", String(8), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("exit_date", Date, nullable=True),  # an élève's DATE_SORTIE still to come
     UniqueConstraint("uai", "key", name="uq_person_key"),
 )
 

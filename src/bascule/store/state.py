@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 
@@ -72,6 +72,15 @@ def _in_sync_marker(connection: Connection, uai: str, staged_sha256: str) -> str
     """The fingerprint and the version of the reserved logins' table: a bascule whose table
     grew computes the next plan, which renames the accounts holding a newly reserved name."""
     return f"{fingerprint(connection, uai, staged_sha256)}:{RESERVED_TABLE_VERSION}"
+
+
+def has_passed_exit_dates(connection: Connection, uai: str, today: date) -> bool:
+    """Some active account's DATE_SORTIE has passed: the next plan disables it, even when the
+    directory already holds the campaign."""
+    query = (select(person.c.id).join(account, account.c.person_id == person.c.id)
+             .where((person.c.uai == uai) & (account.c.status == AccountStatus.ACTIVE.value)
+                    & (person.c.exit_date <= today)).limit(1))
+    return connection.execute(query).first() is not None
 
 
 def load_state(connection: Connection, uai: str, school_year: SchoolYear,
@@ -199,8 +208,14 @@ def _people(connection: Connection, where: ColumnElement[bool],
             key=row.key, kind=PersonKind(row.kind), source_ids=frozenset(sources[row.id]),
             identity=Identity(last_name=row.last_name, birth_name=row.birth_name,
                               first_name=row.first_name, birth_date=row.birth_date,
+<<<<<<< HEAD
                               email=row.email, function=row.function, profile=row.profile),
             account=known_account, school=row.uai if row.uai != uai else None,
+=======
+                              email=row.email, function=row.function, profile=row.profile,
+                              exit_date=row.exit_date),
+            account=known_account,
+>>>>>>> 7eed9a3 (Exit dates: a DATE_SORTIE still to come is kept (person.exit_date, migration 0010, accounts --json exit_date); once passed, plan disables the account even when the directory already holds the campaign, and access check refuses it)
         ))
     return tuple(people)
 
