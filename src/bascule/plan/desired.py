@@ -58,14 +58,15 @@ def eleve_ref(eleve_id: str) -> str:
     return f"eleve:{eleve_id}"
 
 
-def present_eleves(snapshot: Snapshot, today: date) -> tuple[Eleve, ...]:
-    """The active élèves of the campaign still there `today`: a DATE_SORTIE that has passed
-    since the export makes a leaver without waiting for the next export."""
+def present_eleves(snapshot: Snapshot, today: date | None) -> tuple[Eleve, ...]:
+    """The active élèves of the campaign still there `today` (None: on the export's date): a
+    DATE_SORTIE that has passed since the export makes a leaver without waiting for the next
+    export."""
     return tuple(eleve for eleve in snapshot.active_eleves
-                 if eleve.exit_date is None or eleve.exit_date > today)
+                 if today is None or eleve.exit_date is None or eleve.exit_date > today)
 
 
-def desired_people(snapshot: Snapshot, today: date) -> list[DesiredPerson]:
+def desired_people(snapshot: Snapshot, today: date | None = None) -> list[DesiredPerson]:
     """Élèves present `today`, staff, and responsables who legally represent one of them (or an
     élève held for a faulty record: a held child never makes a parent a leaver)."""
     eleves = present_eleves(snapshot, today)
