@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bascule.domain.logins import LoginKind, LoginRegistry
 from bascule.domain.people import GuardianLevel
 from bascule.domain.school import SchoolYear
@@ -35,9 +38,10 @@ NOW = datetime(2026, 9, 1, 8, tzinfo=UTC)
 WHERE = Location(file="ElevesSansAdresses.xml", line=11, record="élève 1")
 
 
-def _eleve(eleve_id: str, division: str = "5A", birth: date | None = date(2014, 3, 14)) -> Eleve:
+def _eleve(eleve_id: str, division: str = "5A", birth: date | None = date(2014, 3, 14),
+           first: str = "Léa") -> Eleve:
     return Eleve(eleve_id=eleve_id, elenoet=None, ine=None, ine_rnie=None, ine_bea=None,
-                 last_name="MARTIN", birth_name="MARTIN", first_name="Léa",
+                 last_name="MARTIN", birth_name="MARTIN", first_name=first,
                  other_first_names=(), birth_date=birth, sex=None, mef=None, division=division,
                  groups=(), subjects=(), entry_date=None, exit_date=None, inactive_reason=None)
 
@@ -60,10 +64,11 @@ def _snapshot(eleves: tuple[Eleve, ...], held: tuple[HeldRecord, ...] = (),
     return dataclasses.replace(snapshot, **more)  # type: ignore[arg-type]
 
 
-def _known(key: str, kind: PersonKind, ids: set[SourceId], profile: str) -> KnownPerson:
+def _known(key: str, kind: PersonKind, ids: set[SourceId], profile: str,
+           first: str = "Léa") -> KnownPerson:
     return KnownPerson(
         key=key, kind=kind, source_ids=frozenset(ids),
-        identity=Identity(last_name="MARTIN", birth_name="MARTIN", first_name="Léa",
+        identity=Identity(last_name="MARTIN", birth_name="MARTIN", first_name=first,
                           birth_date=date(2014, 3, 14), email=None, function=None,
                           profile=profile),
         account=Account(logins=((LoginKind.NETWORK, key.split(":")[1]),),
@@ -142,3 +147,28 @@ def test_a_set_aside_link_protects_the_person_it_names_only_when_absent_otherwis
     assert [a.kind for a in present.actions
             if a.person == "eleve:lea" and a.fact is None] == [ActionKind.MOVE]
     assert present.held == ()
+
+
+@given(
+    ids=st.lists(st.sampled_from("123456789"), min_size=1, max_size=9, unique=True),
+    data=st.data(),
+)
+def test_a_person_present_in_the_export_is_never_disabled(ids: list[str],
+                                                          data: st.DataObject) -> None:
+    """Whatever records are listed, held (any treatment) or absent, and whoever the directory
+    knows: only people the export does not name at all are disabled."""
+    listed = data.draw(st.sets(st.sampled_from(ids)))
+    held = data.draw(st.dictionaries(st.sampled_from(ids), st.sampled_from(list(Treatment))))
+    known = data.draw(st.sets(st.sampled_from(ids), min_size=1))
+    snapshot = _snapshot(
+        tuple(_eleve(i, first=f"Prénom{i}", birth=None if held.get(i) is Treatment.WITHOUT_FIELD
+                     else date(2014, 3, 14)) for i in sorted(listed)),
+        tuple(_held(i, treatment) for i, treatment in sorted(held.items())))
+    people = tuple(_known(f"eleve:k{i}", PersonKind.ELEVE, {SourceId("eleve_id", i)}, "eleve",
+                          first=f"Prénom{i}") for i in sorted(known))
+    plan = compute_plan(snapshot, _state(*people), now=NOW)
+    disabled = {a.person for a in plan.actions if a.kind is ActionKind.DISABLE}
+    assert disabled == {f"eleve:k{i}" for i in known - listed - set(held)}
+    changed = {a.person for a in plan.actions if a.fact is None}
+    kept = {f"eleve:k{i}" for i, t in held.items() if i in known and t is not Treatment.SET_ASIDE}
+    assert not changed & kept
