@@ -208,14 +208,9 @@ def _people(connection: Connection, where: ColumnElement[bool],
             key=row.key, kind=PersonKind(row.kind), source_ids=frozenset(sources[row.id]),
             identity=Identity(last_name=row.last_name, birth_name=row.birth_name,
                               first_name=row.first_name, birth_date=row.birth_date,
-<<<<<<< HEAD
-                              email=row.email, function=row.function, profile=row.profile),
-            account=known_account, school=row.uai if row.uai != uai else None,
-=======
                               email=row.email, function=row.function, profile=row.profile,
                               exit_date=row.exit_date),
-            account=known_account,
->>>>>>> 7eed9a3 (Exit dates: a DATE_SORTIE still to come is kept (person.exit_date, migration 0010, accounts --json exit_date); once passed, plan disables the account even when the directory already holds the campaign, and access check refuses it)
+            account=known_account, school=row.uai if row.uai != uai else None,
         ))
     return tuple(people)
 
