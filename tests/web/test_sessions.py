@@ -18,6 +18,7 @@ from bascule.web.security import FREE_FAILURES
 from tests.conftest import Cli
 from tests.web.conftest import Person
 from tests.web.test_console import CHOSEN, _csrf, _passwords, _post_sign_in, _sign_in
+from tests.web.test_matrix import _token_of
 
 COOKIE = "bascule_session"
 
@@ -151,3 +152,14 @@ def test_the_principal_is_told_of_a_reset_of_her_password(school: Cli) -> None:
     assert ("Le mot de passe de idasilva (direction) a été réinitialisé par jlegoff"
             in html.unescape(again.get("/").text))
     assert "réinitialisé par" not in rrupn.get("/").text  # told to the direction only
+
+
+def test_a_token_made_for_an_eleve_is_refused_during_the_closure(school: Cli) -> None:
+    """Tokens are checked like sessions: the closure (and an account's state) on every call."""
+    closed = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
+    api = TestClient(create_app(school.home, clock=lambda: closed))
+    eleve = {"Authorization": "Bearer " + _token_of(school, "lmartin", ["lecture"], "ancien")}
+    refused = api.get("/api/v1/comptes", headers=eleve)
+    assert refused.status_code == 401 and "fermeture rentrée" in refused.json()["detail"]
+    staff = {"Authorization": "Bearer " + _token_of(school, "cdurand", ["lecture"], "prof")}
+    assert api.get("/api/v1/comptes", headers=staff).status_code == 200
