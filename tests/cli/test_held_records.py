@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tests.conftest import Cli
+from tests.conftest import ROLLOVER_AT, Cli, Files, apply_campaign, edit, line_of
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 CASE_UAI = "0861234X"
@@ -76,3 +76,22 @@ def _gar_profiles(folder: Path, last_name: str) -> set[str]:
                 profiles |= {e.text or "" for e in person.iter()
                              if etree.QName(e).localname == "GARPersonProfil"}
     return profiles
+
+
+def test_a_known_eleve_whose_record_turns_faulty_is_held_in_the_plan_and_the_report(
+    home_cli: Cli, files: Files, tmp_path: Path,
+) -> None:
+    apply_campaign(home_cli, files)
+    path = files("ElevesSansAdresses.xml")[0]
+    edit(path, "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/02/2027")
+    report = tmp_path / "qualite.html"
+    assert home_cli("import", "--report", report, *files()).exit_code == 0
+    assert "Fiches retenues (1)" in report.read_text(encoding="utf-8")
+    plan = json.loads(home_cli("plan", "--json", "--at", ROLLOVER_AT).stdout)
+    (held,) = plan["held"]
+    assert (held["label"], held["file"], held["line"], held["known"]) == (
+        "ÉMERY Timothée", "ElevesSansAdresses.xml", line_of(path, 'ELEVE_ID="1000006"'), True)
+    assert "DATE_SORTIE" in held["reason"] and held["hint"]
+    assert not [a for a in plan["actions"] if a["person"] == held["person"]]
+    text = home_cli("plan", "--at", ROLLOVER_AT).stdout
+    assert "1 personne(s) retenue(s)" in text and "ÉMERY Timothée" in text
