@@ -354,3 +354,14 @@ def test_an_unknown_filter_value_is_refused_with_the_allowed_ones(
     refused = imported("accounts", "--json", option, value)
     assert refused.exit_code == 2 and refused.stdout == ""
     assert f"{option} « {value} »" in refused.stderr and allowed in refused.stderr
+
+
+def test_the_plan_tables_fit_an_80_column_terminal(imported: Cli,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = imported("plan")
+    assert result.exit_code == 0, result.output
+    headers = [line for line in result.stdout.splitlines() if line.startswith("┃")]
+    assert headers and not any("…" in line for line in headers), headers
+    assert any("créer" in line for line in headers)  # the columns of what the plan does
+    assert not any("réactiver" in line for line in headers)  # none of what it does not

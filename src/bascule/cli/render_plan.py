@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 
 from rich.console import Console
@@ -121,11 +121,12 @@ def _per_profile(console: Console, plan: Plan) -> None:
         table = Table(title="Comptes, par profil et par action (« changer » : de division)",
                       title_justify="left")
         table.add_column("Profil")
-        for kind in ACCOUNT_KINDS:
+        kinds = _kinds_present(kind for kind, _profile in counts)
+        for kind in kinds:
             table.add_column(_SHORT_LABELS[kind], justify="right")
         for profile in sorted({profile for _kind, profile in counts}):
             table.add_row(profile_label(profile),
-                          *(str(counts[(kind, profile)]) for kind in ACCOUNT_KINDS))
+                          *(str(counts[(kind, profile)]) for kind in kinds))
         console.print(table)
     memberships = _fact_counts(plan)["memberships"]
     console.print(f"Divisions et groupes : "
@@ -134,6 +135,13 @@ def _per_profile(console: Console, plan: Plan) -> None:
                   f"appartenances, services, PP, responsables : +{memberships['add']} "
                   f"−{memberships['remove']}",
                   soft_wrap=True)
+
+
+def _kinds_present(kinds: Iterable[ActionKind]) -> list[ActionKind]:
+    """Only the columns of actions the plan holds: seven of them overflow an 80-column
+    terminal, and a column of zeros tells nothing."""
+    present = set(kinds)
+    return [kind for kind in ACCOUNT_KINDS if kind in present]
 
 
 def _structure_list(codes: tuple[str, ...], singular: str, plural: str) -> str:
@@ -150,11 +158,12 @@ def _per_division(console: Console, plan: Plan) -> None:
     table = Table(title="Élèves, par division (la nouvelle ; l'ancienne pour « désactiver »)",
                   title_justify="left")
     table.add_column("Division")
-    for kind in ACCOUNT_KINDS:
+    kinds = _kinds_present(kind for _division, kind in counts)
+    for kind in kinds:
         table.add_column(_SHORT_LABELS[kind], justify="right")
     for division in divisions:
         table.add_row(division or "(aucune)",
-                      *(str(counts[(division or None, kind)]) for kind in ACCOUNT_KINDS))
+                      *(str(counts[(division or None, kind)]) for kind in kinds))
     console.print(table)
 
 
