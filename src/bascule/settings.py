@@ -56,9 +56,10 @@ SETTINGS = (
     Setting("accounts.login_follows_name_change", bool, False,
             "Un identifiant suit-il le nouveau nom d'une personne ? Par défaut non : il la suit "
             "toute sa scolarité."),
-    Setting("accounts.mass_leave_percent", int, 15,
-            "Au-delà de cette part des comptes actifs d'un profil désactivés d'un coup (hors "
-            "départs attendus des 3e), « apply » refuse sans --allow-mass-leave."),
+    Setting("accounts.mass_leave_percent", int, 10,
+            "À partir de cette part des comptes actifs d'un profil partis sans être attendus "
+            "(hors départs des 3e à la rentrée), depuis la rentrée ou le dernier départ massif "
+            "confirmé, « apply » refuse sans --allow-mass-leave et --reason."),
     Setting("passwords.teachers_reset_own_eleves_only", bool, False,
             "Les enseignants ne réinitialisent-ils que les mots de passe des élèves de leurs "
             "classes et groupes ? Par défaut non : de tous les élèves, comme le dit le mémo."),

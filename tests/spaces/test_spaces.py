@@ -75,7 +75,8 @@ def test_last_years_class_spaces_go_to_the_year_end_archive(spaces_home: Cli,
     imported = spaces_home("import", *files())
     assert imported.exit_code == 0, imported.output
     spaces_home("plan", "--at", "2027-09-10T10:00")
-    spaces_home("apply", "--yes", "--allow-mass-leave", "--at", "2027-09-10T10:00")
+    spaces_home("apply", "--yes", "--allow-mass-leave", "--reason", "test", "--at",
+                "2027-09-10T10:00")
     result = spaces_home("spaces", "sync", "--at", "2027-09-10T10:00")
     assert "Classes/6A → Fin_d_annee/2026/Classes/6A" in result.stdout
     assert (_root(spaces_home) / "Fin_d_annee" / "2026" / "Classes" / "6A" / "devoir.odt"

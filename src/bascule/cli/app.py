@@ -278,6 +278,9 @@ def apply(
     yes: Annotated[bool, typer.Option("--yes", help="Confirme : le plan a été relu.")] = False,
     allow_mass_leave: Annotated[bool, typer.Option(
         "--allow-mass-leave", help="Confirme que de nombreux départs sont réels.")] = False,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Avec --allow-mass-leave : pourquoi ces départs sont réels "
+        "(journalisé).")] = None,
     uai: UaiOption = None,
     at: AtOption = None,
 ) -> None:
@@ -285,11 +288,16 @@ def apply(
     if not yes:
         raise UserError("Rien n'a été appliqué : confirmez avec --yes, après avoir relu le plan.",
                         hint="bascule plan, puis bascule apply --yes")
+    if allow_mass_leave and not (reason or "").strip():
+        raise UserError("Rien n'a été appliqué : --allow-mass-leave demande la raison de ces "
+                        "départs.", hint="Ajoutez --reason \"…\" (par exemple « fermeture "
+                        "de la SEGPA ») : elle est journalisée.")
     settings, school = school_settings(ctx, uai)
     with progress("Empreintes des mots de passe", None) as advance:
         outcome = campaign.apply_saved_plan(settings, school, now=moment(at),
                                             actor=actor_name(),
                                             allow_mass_leave=allow_mass_leave,
+                                            mass_leave_reason=reason,
                                             on_hashed=lambda count: advance(count))
     render_plan.applied(out, outcome)
 

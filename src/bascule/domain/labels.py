@@ -88,6 +88,7 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "sessions_fermees": "sessions de la console fermées",
     "sync": "synchronisation de l'annuaire", "espaces": "création des espaces",
     "nettoyage": "nettoyage des espaces",
+    "mass_leave_confirmed": "départs massifs confirmés",
 }
 
 # Column headers of the CSVs people open in a spreadsheet (accounts export, credentials).

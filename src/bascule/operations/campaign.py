@@ -341,27 +341,30 @@ class MassLeaveRefused(UserError):
             f"Rien n'a été appliqué : le plan désactiverait trop de comptes d'un coup ({detail}). "
             "L'export est peut-être tronqué ou d'un autre établissement.",
             hint="Vérifiez les exports et relancez l'import ; si ces départs sont réels, "
-                 "confirmez avec bascule apply --yes --allow-mass-leave.")
+                 "confirmez avec bascule apply --yes --allow-mass-leave --reason \"…\" (la "
+                 "raison est journalisée).")
 
 
 def apply_saved_plan(
     settings: Settings, uai: str, *, now: datetime, actor: str,
     allow_mass_leave: bool = False, on_hashed: Callable[[int], None] = lambda _count: None,
-    approved_sha256: str | None = None,
+    approved_sha256: str | None = None, mass_leave_reason: str | None = None,
 ) -> ApplyOutcome:
     """Execute the saved plan exactly, in one transaction; refuse a stale one, and one that
     disables too many accounts unless told it is real. With `approved_sha256`, only the plan
     of that hash, approved: another plan saved meanwhile is refused, never applied unread.
-    One apply (or import) of a school at a time: a second one waits, then is refused."""
+    One apply (or import) of a school at a time: a second one waits, then is refused.
+    Confirmed mass departures are journaled with `mass_leave_reason` (the CLI requires one)."""
     with school_lock(settings.home, uai, f"application du plan par {actor}"):
-        return _apply_locked(settings, uai, now=now, actor=actor,
-                             allow_mass_leave=allow_mass_leave, on_hashed=on_hashed,
-                             approved_sha256=approved_sha256)
+        return _apply_locked(settings, uai, now=now, actor=actor, on_hashed=on_hashed,
+                             approved_sha256=approved_sha256,
+                             mass_leave_reason=(mass_leave_reason or "sans motif donné")
+                             if allow_mass_leave else None)
 
 
 def _apply_locked(
-    settings: Settings, uai: str, *, now: datetime, actor: str, allow_mass_leave: bool,
-    on_hashed: Callable[[int], None], approved_sha256: str | None,
+    settings: Settings, uai: str, *, now: datetime, actor: str,
+    on_hashed: Callable[[int], None], approved_sha256: str | None, mass_leave_reason: str | None,
 ) -> ApplyOutcome:
     engine = open_store(settings.store_url)
     notices = tuple(settle_partial_credentials(engine, settings.home, uai))
@@ -371,7 +374,7 @@ def _apply_locked(
         raise UserError("Aucun plan à appliquer.",
                         hint="Calculez-le et relisez-le d'abord : bascule plan")
     plan_id, plan = pending
-    if plan.mass_leaves and not allow_mass_leave:
+    if plan.mass_leaves and mass_leave_reason is None:
         raise MassLeaveRefused(plan)
     approval = approval_of(engine, plan_id)
     if approved_sha256 is not None and (approval.content_sha256 != approved_sha256
@@ -395,7 +398,8 @@ def _apply_locked(
     try:
         applied = apply_plan(engine, plan, staged_sha256=staged_sha256,
                              password_hashes=hashes, sealed_passwords=sealed,
-                             actor=actor, now=now)
+                             actor=actor, now=now,
+                             mass_leave_reason=mass_leave_reason if plan.mass_leaves else None)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise

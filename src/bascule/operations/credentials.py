@@ -75,15 +75,16 @@ def _settle(engine: Engine, uai: str, partial: Path) -> str:
 
 
 def _first_rows(path: Path) -> list[tuple[str, str]]:
-    """(login, password) of the first accounts of a comptes.csv."""
+    """(login, password) of the first accounts of a comptes.csv: its first two columns are the
+    logins (network, EduConnect), its last the password, whatever the headers say."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:
-            rows = csv.DictReader(file, delimiter=";")
-            return [(original_cell(row["login"] or row["educonnect"]),
-                     original_cell(row["mot_de_passe"]))
-                    for row, _ in zip(rows, range(_CHECKED_ROWS), strict=False)]
-    except (OSError, KeyError, csv.Error):
+            rows = list(zip(csv.reader(file, delimiter=";"), range(_CHECKED_ROWS + 1),
+                            strict=False))[1:]
+    except (OSError, csv.Error):
         return []
+    return [(original_cell(row[0] or row[1]), original_cell(row[-1]))
+            for row, _ in rows if len(row) > 2]
 
 
 def _committed(engine: Engine, uai: str, rows: Sequence[tuple[str, str]]) -> bool | None:

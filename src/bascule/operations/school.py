@@ -486,13 +486,14 @@ def check_apply(settings: Settings, uai: str, content_sha256: str, *, by: str,
 
 def apply_approved_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
                         now: datetime, allow_mass_leave: bool = False,
-                        on_hashed: Callable[[int], None] = lambda _count: None) -> ApplyOutcome:
+                        on_hashed: Callable[[int], None] = lambda _count: None,
+                        mass_leave_reason: str | None = None) -> ApplyOutcome:
     """From the console: the plan the person read (by its hash), once approved, applied by
     the direction or an operator; the same apply as the CLI's, in one transaction."""
     check_apply(settings, uai, content_sha256, by=by, allow_mass_leave=allow_mass_leave)
     return apply_saved_plan(settings, uai, now=now, actor=by,
                             allow_mass_leave=allow_mass_leave, on_hashed=on_hashed,
-                            approved_sha256=content_sha256)
+                            approved_sha256=content_sha256, mass_leave_reason=mass_leave_reason)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

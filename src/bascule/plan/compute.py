@@ -38,7 +38,7 @@ _KIND_ORDER = {PersonKind.ELEVE: 0, PersonKind.STAFF: 1, PersonKind.RESPONSABLE:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanOptions:
-    mass_leave_threshold: float = 0.15
+    mass_leave_threshold: float = 0.10
     # A login stays with its person for life; a school may prefer it to follow a new name.
     login_follows_name_change: bool = False
 

@@ -129,11 +129,15 @@ class StoreState:
     # Élèves of the folder's other schools sharing an INE with the campaign (transfers).
     elsewhere: tuple[KnownPerson, ...] = ()
     resolutions: dict[str, Resolution] = field(default_factory=dict)  # snapshot ref -> decision
+    # The deletion breaker's reference for the year planned: profile -> the most active
+    # accounts since the year's first apply or the last confirmed mass departure.
+    departure_marks: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MassLeave:
-    """More accounts of a profile would be disabled than a rollover explains."""
+    """More accounts of a profile would be gone than a rollover explains: `unexpected` of the
+    `active` accounts the breaker compares with (its reference), this plan's included."""
 
     profile: str
     unexpected: int

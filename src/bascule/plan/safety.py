@@ -1,8 +1,12 @@
-"""The deletion circuit breaker: a plan that disables too many accounts of a profile is held.
+"""The deletion circuit breaker: a plan that would leave too many accounts of a profile gone is
+held until someone confirms the departures, with a reason.
 
 A truncated export (a lost page of élèves, an STS file from another school) looks like a mass
 departure. A new school year's expected departures (the 3e, and responsables all of whose
-children leave with them) do not count: a normal rollover passes.
+children leave with them) do not count: a normal rollover passes. The comparison is with the
+breaker's reference (StoreState.departure_marks: the most active accounts since the school
+year's first apply or the last confirmed mass departure), not only with this plan: two losses
+of 8 % a week apart add up to 16 % and trip it. Every profile is counted on its own.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ def _expected(action: Action, state: StoreState, new_year: bool,
 
 def mass_leaves(actions: tuple[Action, ...], state: StoreState, *, new_year: bool,
                 threshold: float) -> tuple[MassLeave, ...]:
-    """The profiles whose unexpected disables exceed `threshold` of their active accounts (and
-    MASS_LEAVE_MINIMUM accounts)."""
+    """The profiles whose departures since the reference, this plan's unexpected disables
+    included, reach `threshold` of the reference's active accounts (and MASS_LEAVE_MINIMUM)."""
     leaving = {key for key, division in state.divisions.items()
                if division in state.last_level_divisions}
     active = Counter(person.identity.profile for person in state.people
@@ -37,8 +41,13 @@ def mass_leaves(actions: tuple[Action, ...], state: StoreState, *, new_year: boo
     unexpected = Counter(action.profile for action in actions
                          if action.kind is ActionKind.DISABLE
                          and not _expected(action, state, new_year, leaving))
-    return tuple(
-        MassLeave(profile=profile, unexpected=count, active=active[profile])
-        for profile, count in sorted(unexpected.items())
-        if count >= MASS_LEAVE_MINIMUM and count / active[profile] > threshold
-    )
+    marks = {} if new_year else state.departure_marks
+    leaves = []
+    for profile in sorted(set(unexpected) | set(marks)):
+        reference = max(marks.get(profile, 0), active[profile])
+        gone = reference - active[profile] + unexpected[profile]
+        # In thousandths, so that 10 of 100 is 10 % exactly, whatever the float.
+        if (unexpected[profile] and gone >= MASS_LEAVE_MINIMUM
+                and gone * 1000 >= round(threshold * 1000) * reference):
+            leaves.append(MassLeave(profile=profile, unexpected=gone, active=reference))
+    return tuple(leaves)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, Executable, bindparam, delete, insert
 from bascule.domain.logins import LoginKind
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
+from bascule.store.breaker import update_departure_marks
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
     account,
@@ -45,8 +46,11 @@ class Applied:
 
 def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
                password_hashes: Mapping[str, str], actor: str, now: datetime,
-               sealed_passwords: Mapping[str, str] | None = None) -> Applied:
-    """Raises StalePlan, having written nothing, if the directory moved since the plan."""
+               sealed_passwords: Mapping[str, str] | None = None,
+               mass_leave_reason: str | None = None) -> Applied:
+    """Raises StalePlan, having written nothing, if the directory moved since the plan.
+    `mass_leave_reason`: the plan's mass departures were confirmed, for this reason (journaled;
+    the deletion breaker's reference starts again from the accounts left)."""
     by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
     for action in plan.actions:
         by_kind[action.kind].append(action)
@@ -71,10 +75,22 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         # A move is carried by its division facts; it is journaled like everything else.
         connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
                                              for action in plan.actions])
+        if mass_leave_reason is not None:
+            connection.execute(insert(journal), [_mass_leave_row(plan, mass_leave_reason,
+                                                                 actor, now)])
+        update_departure_marks(connection, plan, confirmed=mass_leave_reason is not None)
         bump_version(connection, plan.uai)
         if plan.purpose is PlanPurpose.CAMPAIGN:
             mark_in_sync(connection, plan.uai, staged_sha256)
     return Applied(counts=dict(Counter(action.kind.value for action in plan.actions)))
+
+
+def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[str, object]:
+    detail = {"motif": reason, "profiles": [
+        {"profile": leave.profile, "unexpected": leave.unexpected, "active": leave.active}
+        for leave in plan.mass_leaves]}
+    return {"at": now, "actor": actor, "uai": plan.uai, "action": "mass_leave_confirmed",
+            "subject": str(plan.school_year), "detail": json.dumps(detail, ensure_ascii=False)}
 
 
 def _journal_row(plan: Plan, action: Action, actor: str, now: datetime) -> dict[str, object]:

@@ -291,3 +291,14 @@ review_case = Table(
     Column("before", Text, nullable=True),  # JSON: the followed account as it was
     UniqueConstraint("uai", "person", name="uq_review_case"),
 )
+
+# The deletion breaker's reference (plan/safety.py): the most active accounts of each profile
+# seen since the school year's first apply or the last confirmed mass departure.
+breaker_mark = Table(
+    "breaker_mark",
+    metadata,
+    Column("uai", String(8), primary_key=True),
+    Column("school_year", Integer, primary_key=True),
+    Column("profile", String(24), primary_key=True),
+    Column("active", Integer, nullable=False),
+)

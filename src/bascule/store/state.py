@@ -26,6 +26,7 @@ from bascule.plan.model import (
 )
 from bascule.store.schema import (
     account,
+    breaker_mark,
     directory_version,
     fact,
     login,
@@ -108,6 +109,7 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         services=_services(latest),
         elsewhere=_elsewhere(connection, uai, ines),
         resolutions=resolutions or {},
+        departure_marks=departure_marks(connection, uai, school_year.start),
     )
 
 
@@ -145,6 +147,13 @@ def _elsewhere(connection: Connection, uai: str, ines: frozenset[str]) -> tuple[
     people = _people(connection, person.c.id.in_(ids), logins_of)
     return tuple(p for p in people if p.account is not None
                  and p.account.status is not AccountStatus.DELETED)
+
+
+def departure_marks(connection: Connection, uai: str, school_year: int) -> dict[str, int]:
+    """The deletion breaker's reference for a school year (plan/safety.py)."""
+    rows = connection.execute(select(breaker_mark.c.profile, breaker_mark.c.active).where(
+        (breaker_mark.c.uai == uai) & (breaker_mark.c.school_year == school_year)))
+    return {profile: active for profile, active in rows}
 
 
 def _children(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
