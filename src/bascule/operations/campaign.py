@@ -161,7 +161,7 @@ def import_exports(
         raise ImportRejected(problems)
     staging = Staging.CHECKED
     if stage:
-        with school_lock(settings.home, snapshot.uai, f"import par {actor}"):
+        with school_lock(settings.home, snapshot.uai, f"import par {actor}", engine=engine):
             staging = _stage(engine, snapshot, problems, now=now, actor=actor)
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
@@ -174,7 +174,8 @@ def _import_aaf(engine: Engine, settings: Settings, files: list[ExportFile], *, 
     if stage:
         with ExitStack() as locks:  # every school of the delivery, always in the same order
             for uai in sorted({snapshot.uai for snapshot, _state in results}):
-                locks.enter_context(school_lock(settings.home, uai, f"import AAF par {actor}"))
+                locks.enter_context(school_lock(settings.home, uai, f"import AAF par {actor}",
+                                                engine=engine))
             staged = aaf_import.stage_deliveries(engine, results, problems, now, actor)
     outcomes = [ImportOutcome(
         snapshot=snapshot, problems=list(problems), summary=summarise(snapshot),
@@ -355,7 +356,8 @@ def apply_saved_plan(
     of that hash, approved: another plan saved meanwhile is refused, never applied unread.
     One apply (or import) of a school at a time: a second one waits, then is refused.
     Confirmed mass departures are journaled with `mass_leave_reason` (the CLI requires one)."""
-    with school_lock(settings.home, uai, f"application du plan par {actor}"):
+    with school_lock(settings.home, uai, f"application du plan par {actor}",
+                     engine=open_store(settings.store_url)):
         return _apply_locked(settings, uai, now=now, actor=actor, on_hashed=on_hashed,
                              approved_sha256=approved_sha256,
                              mass_leave_reason=(mass_leave_reason or "sans motif donné")

@@ -44,7 +44,7 @@ def settle_if_idle(engine: Engine, home: Path, uai: str) -> list[str]:
     `.partial` is then legitimately being written)."""
     try:
         with school_lock(home, uai, "vérification des mots de passe initiaux",
-                         wait_seconds=0):
+                         wait_seconds=0, engine=engine):
             return settle_partial_credentials(engine, home, uai)
     except UserError:
         return []

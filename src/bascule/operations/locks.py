@@ -4,17 +4,24 @@
 process dies, however it dies, so a crash never leaves a school locked. The file says who holds
 it, for the French refusal of whoever comes second. Two processes on one folder, or a console
 and a command beside it, wait for each other (a bounded time) instead of both writing.
+
+With a PostgreSQL store, a session-level advisory lock of the school is taken too: two folders
+on two machines sharing one store wait for each other the same way (the server releases the
+lock when its holder's connection drops).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy import Connection, Engine, text
 
 from bascule.domain.school import local_time
 from bascule.errors import UserError
@@ -25,15 +32,49 @@ _POLL_SECONDS = 0.1
 
 
 @contextmanager
-def school_lock(home: Path, uai: str, doing: str, *,
-                wait_seconds: float = WAIT_SECONDS) -> Iterator[None]:
+def school_lock(home: Path, uai: str, doing: str, *, wait_seconds: float = WAIT_SECONDS,
+                engine: Engine | None = None) -> Iterator[None]:
     """Hold the school's lock while the block runs; wait for it at most `wait_seconds`, then
-    refuse (UserError) saying what holds it. `doing` says what this holder does, in French."""
+    refuse (UserError) saying what holds it. `doing` says what this holder does, in French.
+    `engine`: the store, locked too when it is PostgreSQL."""
+    deadline = time.monotonic() + wait_seconds
+    with _folder_lock(home, uai, doing, deadline):
+        if engine is None or engine.dialect.name != "postgresql":
+            yield
+            return
+        with engine.connect() as connection:
+            _store_lock(connection, uai, deadline)
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": _lock_key(uai)})
+
+
+def _lock_key(uai: str) -> int:
+    """The school's advisory lock number: 64 bits of a hash of its UAI."""
+    digest = hashlib.sha256(f"bascule:{uai}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _store_lock(connection: Connection, uai: str, deadline: float) -> None:
+    while not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
+                                 {"key": _lock_key(uai)}).scalar():
+        if time.monotonic() >= deadline:
+            raise UserError(
+                f"Une autre opération modifie déjà les comptes de {uai}, depuis un autre poste "
+                "qui partage la même base. Rien n'a été fait.",
+                hint="Attendez qu'elle se termine, puis relancez.")
+        time.sleep(_POLL_SECONDS)
+
+
+@contextmanager
+def _folder_lock(home: Path, uai: str, doing: str, deadline: float) -> Iterator[None]:
     folder = home / LOCKS_FOLDER
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor = os.open(folder / f"{uai}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        _acquire(descriptor, uai, wait_seconds)
+        _acquire(descriptor, uai, deadline)
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, f"{doing} (processus {os.getpid()}, depuis "
                               f"{local_time(datetime.now().astimezone()):%H:%M:%S})".encode(), 0)
@@ -42,8 +83,7 @@ def school_lock(home: Path, uai: str, doing: str, *,
         os.close(descriptor)  # closing releases the lock
 
 
-def _acquire(descriptor: int, uai: str, wait_seconds: float) -> None:
-    deadline = time.monotonic() + wait_seconds
+def _acquire(descriptor: int, uai: str, deadline: float) -> None:
     while True:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
