@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from bascule.synthetic.generate import GeneratedCollege
 from tests.conftest import UAI, Cli, Files, edit
@@ -232,16 +233,32 @@ def _drop_eleves(zip_path: Path, keep: float) -> None:
         archive.writestr(name, text.encode("iso-8859-15"))
 
 
-def test_one_printable_slip_file_per_division(imported: Cli) -> None:
+def test_one_printable_slip_file_per_division_staff_category_and_for_responsables(
+        imported: Cli) -> None:
     _plan(imported)
     imported("apply", "--yes")
     (folder,) = (imported.home / "credentials" / UAI).iterdir()
     slips = {path.name: path for path in folder.glob("fiches-*.pdf")}
-    assert set(slips) == {"fiches-6A.pdf", "fiches-5_B_1.pdf"}  # division "5 B/1"
+    assert set(slips) == {"fiches-6A.pdf", "fiches-5_B_1.pdf",  # division "5 B/1"
+                          "fiches-enseignants.pdf", "fiches-personnels_de_direction.pdf",
+                          "fiches-personnels_administratifs_et_techniques.pdf",
+                          "fiches-responsables.pdf"}
     for path in slips.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert path.read_bytes().startswith(b"%PDF-")
     assert slips["fiches-6A.pdf"].read_bytes().count(b"/Type /Page\n") == 1  # 3 slips, 1 page
+    passwords = {row["login"] or row["educonnect"]: row["mot_de_passe"] for row in csv.DictReader(
+        (folder / "comptes.csv").read_text(encoding="utf-8-sig").splitlines(), delimiter=";")}
+    teachers = _pdf_text(slips["fiches-enseignants.pdf"])
+    assert "DURAND" in teachers and passwords["cdurand"] in teachers
+    assert "EduConnect" not in teachers.replace("choisissez EduConnect", "")  # no such login
+    parents = _pdf_text(slips["fiches-responsables.pdf"])
+    assert "p.martin" in parents and passwords["p.martin"] in parents
+    assert "site de l'ENT" in parents and "réseau du collège" not in parents
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def test_an_empty_plan_applies_without_writing_anything(imported: Cli) -> None:

@@ -7,13 +7,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bascule.domain.passwords import (
+    CONSONANTS,
+    EASY_SPECIAL,
+    FORMULA_STARTS,
+    VOWELS,
     PasswordPolicy,
     PolicyTooWeak,
     _Draws,
     character_classes,
     generate_password,
+    generate_readable_password,
     meets_policy,
+    new_password,
+    readable_entropy_bits,
 )
+
+LOOK_ALIKE = set("Il1O0 \"'`")
 
 
 @settings(max_examples=300)
@@ -25,7 +34,51 @@ def test_every_generated_password_meets_its_policy(length: int, classes: int) ->
     assert len(password) == length
     assert character_classes(password) == 4
     assert meets_policy(password, policy)
-    assert not set(password) & set("Il1O0o \"'`")  # nothing that looks alike once printed
+    assert not set(password) & (LOOK_ALIKE | {"o"})  # nothing that looks alike once printed
+    assert password[0] not in FORMULA_STARTS  # a spreadsheet would take it for a formula
+
+
+@settings(max_examples=300)
+@given(length=st.integers(min_value=12, max_value=40),
+       classes=st.integers(min_value=3, max_value=4))
+def test_every_readable_password_meets_its_policy(length: int, classes: int) -> None:
+    policy = PasswordPolicy(min_length=length, min_classes=classes)
+    password = generate_readable_password(policy)
+    assert len(password) >= length and character_classes(password) == 4
+    assert meets_policy(password, policy)
+    assert not set(password) & LOOK_ALIKE
+    assert password[0] not in FORMULA_STARTS and password[0].isupper()
+    words, digits = password[:-2], password[-2:]
+    assert digits.isdigit()
+    (symbol,) = [c for c in words if not c.isalpha()]
+    first, second = words.split(symbol)
+    assert symbol in EASY_SPECIAL and len(first) == len(second)
+    for word in (first.lower(), second):  # consonant-vowel syllables, easy to say
+        assert all(word[i] in CONSONANTS and word[i + 1] in VOWELS
+                   for i in range(0, len(word), 2))
+
+
+def test_eleves_get_readable_passwords_and_staff_random_ones() -> None:
+    policy = PasswordPolicy()
+    assert new_password("eleve", policy)[-2:].isdigit()
+    assert all(len(new_password(profile, policy)) == 12
+               for profile in ("enseignant", "direction", "responsable"))
+
+
+def test_no_password_of_thousands_starts_like_a_formula() -> None:
+    """Issue 16: 108 of 1,641 initial passwords started with = + - or @."""
+    policy = PasswordPolicy()
+    firsts = {new_password(profile, policy)[0]
+              for profile in ("eleve", "enseignant") for _ in range(3000)}
+    assert not firsts & FORMULA_STARTS
+
+
+def test_the_readable_passwords_strength_is_the_documented_one() -> None:
+    # 6 syllables of 16 consonants x 5 vowels, 1 of 4 symbols, 2 of 8 digits: the README's.
+    assert round(readable_entropy_bits(PasswordPolicy()), 1) == 45.9
+    assert readable_entropy_bits(PasswordPolicy(min_length=20)) > 70
+    readable = {generate_readable_password(PasswordPolicy()) for _ in range(2000)}
+    assert len(readable) == 2000
 
 
 def test_passwords_differ() -> None:

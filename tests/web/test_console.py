@@ -165,9 +165,13 @@ def test_the_direction_grants_delegations_and_reads_the_journal(school: Cli) -> 
         "identifiant": "jlegoff", "delegation": "Réinitialiser les mots de passe",
         "accorder": "oui", "csrf": csrf}, follow_redirects=True)
     assert "Réinitialiser les mots de passe" in granted.text and "jlegoff" in granted.text
-    journal = principal.get("/journal", params={"action": "delegation_grant"})
+    journal = principal.get("/journal", params={"action": "délégation accordée"})
     assert journal.status_code == 200
-    assert "<td>idasilva</td><td>delegation_grant</td><td>staff:" in journal.text
+    assert ("<td>idasilva</td><td>délégation accordée</td><td>LE GOFF Jean-Baptiste (jlegoff)</td>"
+            in journal.text)
+    assert "staff:" not in journal.text and "delegation_grant" not in journal.text
+    unknown = principal.get("/journal", params={"action": "grant"})
+    assert unknown.status_code == 400 and "délégation accordée" in unknown.text
 
 
 def test_accounts_export_as_csv_for_the_referents(school: Cli) -> None:
@@ -297,7 +301,8 @@ def test_the_principal_approves_then_applies_from_the_console(leaver_plan: Cli) 
     assert "Terminée" in done and "<td>désactiver</td><td>1</td>" in done, done
     assert "Aucun plan en attente" in principal.get("/plan").text
     journal = principal.get("/journal", params={"acteur": "idasilva"}).text
-    assert "<td>idasilva</td><td>disable</td><td>eleve:" in journal  # applied as the principal
+    # applied as the principal, shown in words, the person by name and login
+    assert "<td>idasilva</td><td>compte désactivé</td><td>ÉMERY Timothée (temery)" in journal
     assert "Aucun plan en attente ; dernière application le" in principal.get("/").text
 
 

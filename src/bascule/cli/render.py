@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bascule.domain.people import Profile, StaffCategory
-from bascule.domain.school import has_right_key, local_time, uai_key
+from bascule.domain.school import describe_moment, has_right_key, uai_key
 from bascule.errors import ImportRejected, Problem, Severity, UserError
 from bascule.operations.campaign import (
     HeldRecord,
@@ -208,7 +208,7 @@ def status(console: Console, settings: Settings, campaigns: Sequence[StagedCampa
     for campaign in campaigns:
         table.add_row(campaign.uai, names.get(campaign.uai, "?"), str(campaign.school_year),
                       f"{campaign.export_date:%d/%m/%Y}" if campaign.export_date else "",
-                      f"{local_time(campaign.staged_at):%d/%m/%Y %H:%M}")
+                      describe_moment(campaign.staged_at, clock=True))
     console.print(table)
 
 

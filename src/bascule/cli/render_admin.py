@@ -15,7 +15,6 @@ from bascule.domain.labels import JOURNAL_ACTIONS, label, profile_label
 from bascule.domain.notices import AUDIENCES
 from bascule.domain.policy import Permission, Role
 from bascule.domain.school import describe_moment as when
-from bascule.domain.school import local_time
 from bascule.operations.campaign import Lifecycle
 from bascule.operations.school import DelegationRow, JournalEntry
 from bascule.operations.verification import Finding, Severity, counts
@@ -106,7 +105,7 @@ def audit_table(console: Console, entries: list[JournalEntry]) -> None:
     for column in ("Quand", "Qui", "Action", "Sur", "Détail"):
         table.add_column(column)
     for entry in entries:
-        table.add_row(f"{local_time(entry.at):%d/%m/%Y %H:%M}", entry.actor,
+        table.add_row(when(entry.at, clock=True), entry.actor,
                       label(JOURNAL_ACTIONS, entry.action), entry.subject_label or entry.subject,
                       _summary(entry.detail))
     console.print(table)

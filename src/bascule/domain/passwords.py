@@ -1,12 +1,19 @@
 """Initial passwords: generated with `secrets`, checked against the policy.
 
 The floor is the EduConnect rule of the memo: 12 characters at least, with 3 of the 4 classes
-(upper, lower, digit, special). A configured policy may ask more, never less. The generator
-gives all four classes and avoids characters that look alike once printed (I l 1 O 0 …).
+(upper, lower, digit, special). A configured policy may ask more, never less. Both generators
+give all four classes and avoid characters that look alike once printed (I l 1 O 0 …), and no
+password starts with = + - or @, which a spreadsheet would take for a formula.
+
+- Staff and responsables: every character drawn from the whole printable alphabet.
+- Élèves (an 11-year-old types it from a slip): two made-up words of consonant-vowel syllables,
+  the first capitalised, joined by one easy symbol, then two digits: « Tabeko-rimusa47 ».
+  `readable_entropy_bits` gives its strength (about 46 bits at 12 characters, README).
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 import string
 from dataclasses import dataclass
@@ -18,6 +25,15 @@ LOWER = "abcdefghijkmnpqrstuvwxyz"
 DIGITS = "23456789"
 SPECIAL = "!#$%&*+-=?@"
 _PRINTABLE_ALPHABET = UPPER + LOWER + DIGITS + SPECIAL
+# A cell of a spreadsheet that starts with one of these is a formula (CSV injection).
+FORMULA_STARTS = frozenset("=+-@")
+_FIRST_ALPHABET = UPPER + LOWER + DIGITS
+# The readable ones: syllables without l (1, I), q, w, x, y; symbols without Shift on a French
+# keyboard (and never first).
+CONSONANTS = "bcdfghjkmnprstvz"
+VOWELS = "aeiou"
+EASY_SPECIAL = "-!*?"
+_DIGITS_IN_READABLE = 2
 
 
 class PolicyTooWeak(ValueError):
@@ -71,13 +87,49 @@ class _Draws:
 
 
 def generate_password(policy: PasswordPolicy) -> str:
-    """One character of each class, the rest from the whole alphabet, in a random order."""
+    """A letter or digit first, then one character of each class and the rest from the whole
+    alphabet, in a random order."""
     draws = _Draws()
     chosen = [alphabet[draws.below(len(alphabet))]
               for alphabet in (UPPER, LOWER, DIGITS, SPECIAL)]
     chosen += [_PRINTABLE_ALPHABET[draws.below(len(_PRINTABLE_ALPHABET))]
-               for _ in range(policy.min_length - 4)]
+               for _ in range(policy.min_length - 5)]
     for index in range(len(chosen) - 1, 0, -1):  # Fisher-Yates with a CSPRNG
         other = draws.below(index + 1)
         chosen[index], chosen[other] = chosen[other], chosen[index]
-    return "".join(chosen)
+    return _FIRST_ALPHABET[draws.below(len(_FIRST_ALPHABET))] + "".join(chosen)
+
+
+def _syllables(policy: PasswordPolicy) -> int:
+    """Syllables of the two words (an even number) for the length the policy asks."""
+    letters = max(policy.min_length - 1 - _DIGITS_IN_READABLE, 0)  # minus symbol and digits
+    return max(6, 2 * math.ceil(letters / 4))
+
+
+def generate_readable_password(policy: PasswordPolicy) -> str:
+    """« Tabeko-rimusa47 »: two words of syllables, the first capitalised, an easy symbol
+    between them, two digits at the end; at least the policy's length, all four classes."""
+    draws = _Draws()
+    count = _syllables(policy)
+    syllables = [CONSONANTS[draws.below(len(CONSONANTS))] + VOWELS[draws.below(len(VOWELS))]
+                 for _ in range(count)]
+    first, second = "".join(syllables[:count // 2]), "".join(syllables[count // 2:])
+    digits = "".join(DIGITS[draws.below(len(DIGITS))] for _ in range(_DIGITS_IN_READABLE))
+    return (first.capitalize() + EASY_SPECIAL[draws.below(len(EASY_SPECIAL))] + second
+            + digits)
+
+
+def readable_entropy_bits(policy: PasswordPolicy) -> float:
+    """The strength of generate_readable_password for this policy, in bits: every syllable,
+    the symbol and the digits drawn uniformly and independently."""
+    choices = ((len(CONSONANTS) * len(VOWELS)) ** _syllables(policy) * len(EASY_SPECIAL)
+               * len(DIGITS) ** _DIGITS_IN_READABLE)
+    return math.log2(choices)
+
+
+def new_password(profile: str, policy: PasswordPolicy) -> str:
+    """The initial (or reset) password of an account: readable for élèves, random for staff
+    and responsables."""
+    if profile == "eleve":
+        return generate_readable_password(policy)
+    return generate_password(policy)

@@ -20,11 +20,14 @@ def local_time(moment: datetime) -> datetime:
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
-def describe_moment(moment: datetime) -> str:
-    """« mardi 01/09/2026 18:00 », in school time; the hour only when it is not midnight."""
+def describe_moment(moment: datetime, *, clock: bool | None = None) -> str:
+    """The one way a date and time is shown to a person: « mardi 01/09/2026 18:00 », in Paris
+    time whatever the machine's zone (TZ) and whatever zone the value carries (naive: UTC).
+    clock None: the hour only when it is not midnight (a calendar's days); True: always (a
+    journal's or a report's moment)."""
     local = local_time(moment)
-    clock = "" if (local.hour, local.minute) == (0, 0) else f" {local:%H:%M}"
-    return f"{_DAYS[local.weekday()]} {local:%d/%m/%Y}{clock}"
+    shown = clock if clock is not None else (local.hour, local.minute) != (0, 0)
+    return f"{_DAYS[local.weekday()]} {local:%d/%m/%Y}" + (f" {local:%H:%M}" if shown else "")
 
 # The national key of a UAI: the 7 digits modulo 23, in an alphabet without I, O and Q.
 _UAI_KEYS = "ABCDEFGHJKLMNPRSTUVWXYZ"

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bascule.domain.calendar import Milestone, rentree_year_of
-from bascule.domain.passwords import generate_password
+from bascule.domain.passwords import new_password
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UserError
@@ -389,7 +389,7 @@ def _apply_locked(
         if fingerprint(connection, uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
-    passwords = {a.person: generate_password(settings.password_policy) for a in created}
+    passwords = {a.person: new_password(a.profile, settings.password_policy) for a in created}
     hashes = hash_passwords(passwords, on_hashed)
     sealed = _sealed_for_targets(settings, uai, created, passwords)
     stamp = f"{local_time(now):%Y%m%d-%H%M%S}"

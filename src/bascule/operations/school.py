@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.labels import CSV_HEADERS, PROFILES, profile_label, status_label
-from bascule.domain.passwords import generate_password, meets_policy
+from bascule.domain.passwords import meets_policy, new_password
 from bascule.domain.people import on_pedagogical_network
 from bascule.domain.policy import (
     DELEGATIONS,
@@ -138,7 +138,7 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
             raise UserError(f"Le compte de {subject.label} ({subject.login}) est "
                             f"{'supprimé' if subject.status == 'deleted' else 'désactivé'} : "
                             "il n'y a pas de mot de passe à réinitialiser.")
-        password = generate_password(settings.password_policy)
+        password = new_password(subject.profile, settings.password_policy)
         set_password_hash(connection, subject, hash_password(password))
         end_sessions_of(connection, subject.person_id, now, "mot de passe réinitialisé")
         _keep_for_targets(settings, uai, connection, [(subject, password)], now)
@@ -292,7 +292,8 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
                                  "--json les donne.")
         for member in members:  # all or nothing: one refusal refuses the whole list
             _require(actor, Permission.RESET_PASSWORD, settings, member.person)
-        passwords = {m.person.key: generate_password(settings.password_policy) for m in members}
+        passwords = {m.person.key: new_password(m.person.profile, settings.password_policy)
+                     for m in members}
         hashes = hash_passwords(passwords)
         _keep_for_targets(settings, uai, connection,
                           [(m.person, passwords[m.person.key]) for m in members], now)

@@ -1,7 +1,9 @@
 """The one place initial passwords are written in clear, readable by their owner only.
 
 `<home>/credentials/<UAI>/<timestamp>/`: `comptes.csv` (`;`-separated, UTF-8 with BOM so that Excel
-opens it right, one line per created account) and `fiches-<division>.pdf` (one slip per élève).
+opens it right, one line per created account) and the slips: `fiches-<division>.pdf` (one
+slip per élève), `fiches-enseignants.pdf` and one such PDF per staff category,
+`fiches-responsables.pdf`.
 The folder is written as `<timestamp>.partial` before the accounts are stored and renamed once
 they are, so that a failed apply leaves no password behind and a done one always has its files.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from bascule.domain.logins import LoginKind
 from bascule.plan.model import Action
-from bascule.reports.slips import SlipHeader, division_slips, slip_file_name, slips_by_division
+from bascule.reports.slips import SlipHeader, division_slips, slip_file_name, slips_by_group
 from bascule.reports.tables import csv_for_people
 
 COLUMNS = ("login", "educonnect", "nom", "prenom", "profil", "division", "mot_de_passe")
@@ -35,12 +37,13 @@ def credentials_csv(created: Sequence[Action], passwords: Mapping[str, str]) -> 
 
 def write_credentials(folder: Path, header: SlipHeader, created: Sequence[Action],
                       passwords: Mapping[str, str]) -> None:
-    """The CSV of every created account and the slips of each division, all mode 0600."""
+    """The CSV of every created account and the slips (each division's, each staff
+    category's, the responsables'), all mode 0600."""
     write_private(folder / "comptes.csv", credentials_csv(created, passwords))
     taken: set[str] = set()
-    for division, eleves in sorted(slips_by_division(created).items()):
-        write_private(folder / slip_file_name(division, taken),
-                      division_slips(header, eleves, passwords))
+    for group, slips in sorted(slips_by_group(created).items()):
+        write_private(folder / slip_file_name(group, taken),
+                      division_slips(header, slips, passwords))
 
 
 def write_private(path: Path, data: bytes) -> None:

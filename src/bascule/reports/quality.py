@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bascule.domain.school import local_time
+from bascule.domain.school import describe_moment
 from bascule.errors import Problem
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, Summary
@@ -40,7 +40,7 @@ def write_quality_report(
         errors=[p for p in problems if p.is_error],
         held=[p for p in problems if p.is_held],
         warnings=[p for p in problems if not p.is_error and not p.is_held],
-        generated_at=local_time(generated_at),
+        generated_at=describe_moment(generated_at, clock=True),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

@@ -1,7 +1,9 @@
-"""Printable slips: one PDF per division, one slip per élève, to hand out at the rentrée.
+"""Printable slips, one per new account, to hand out at the rentrée: one PDF per division for
+the élèves, one per staff category (enseignants, direction, vie scolaire…), one for the
+responsables.
 
-Each slip says who it is for, the network login and its provisional password, the EduConnect
-and ENT id, and how to log in the first time. The built-in PDF fonts are used with the
+Each slip says who it is for, the logins the account has (network; ENT and EduConnect) and its
+provisional password, and how to log in the first time. The built-in PDF fonts are used with the
 Windows-1252 encoding, which holds every character of a Siècle name (ISO-8859-15: é, œ, Œ, Ÿ…).
 """
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 from fpdf import FPDF
 
+from bascule.domain.labels import PROFILES_PLURAL, profile_label
 from bascule.domain.logins import LoginKind
 from bascule.plan.model import Action
 
@@ -23,13 +26,16 @@ _SLIP_HEIGHT = 68.0  # mm, four to an A4 page, cut along the lines
 _MARGIN = 12.0
 # Broken into lines once, here: letting the PDF library flow the same paragraph on every slip
 # cost more than everything else of an apply.
-_HOW_TO = (
-    "Première connexion : sur un ordinateur du collège, saisissez l'identifiant et le mot de "
-    "passe provisoire ci-dessus.",
+_NEW_PASSWORD = (
     "Un nouveau mot de passe vous sera demandé : 12 caractères au moins, avec 3 sortes parmi "
     "majuscules, minuscules,",
     "chiffres et caractères spéciaux. Ne le donnez à personne.",
 )
+_HOW_TO = ("Première connexion : sur un ordinateur du collège, saisissez l'identifiant et le mot "
+           "de passe provisoire ci-dessus.", *_NEW_PASSWORD)
+# Responsables have no account on the school's network: they sign in to the ENT.
+_HOW_TO_ENT = ("Première connexion : sur le site de l'ENT, choisissez EduConnect et saisissez "
+               "l'identifiant et le mot de passe ci-dessus.", *_NEW_PASSWORD)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,12 +47,13 @@ class Slip:
     division: str | None
     network_login: str | None
     educonnect_login: str | None
+    profile: str = "eleve"
 
 
 def slip_of(action: Action) -> Slip:
     return Slip(person=action.person, label=action.label, division=action.division,
                 network_login=action.login(LoginKind.NETWORK),
-                educonnect_login=action.login(LoginKind.EDUCONNECT))
+                educonnect_login=action.login(LoginKind.EDUCONNECT), profile=action.profile)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,29 +114,40 @@ def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Slip, password: str
     pdf.text(left, top + 7, printable(f"{header.school_name} ({header.uai}) · année scolaire "
                                        f"{header.school_year}"))
     pdf.set_font("Helvetica", style="B", size=13)
-    pdf.text(left, top + 15, printable(f"{action.label} · {action.division or ''}"))
-    for row, (label, value) in enumerate((
-        ("Identifiant (réseau du collège)", action.network_login or ""),
-        ("Mot de passe provisoire", password),
-        ("Identifiant ENT et EduConnect", action.educonnect_login or ""),
-    )):
+    where = action.division if action.profile == "eleve" else profile_label(action.profile)
+    pdf.text(left, top + 15, printable(f"{action.label} · {where or ''}"))
+    for row, (label, value) in enumerate(_rows(action, password)):
         baseline = top + 24 + 7 * row
         pdf.set_font("Helvetica", size=10)
         pdf.text(left, baseline, printable(label))
         pdf.set_font("Courier", style="B", size=13)
         pdf.text(left + 62, baseline, value)
     pdf.set_font("Helvetica", size=8.5)
-    for row, line in enumerate(_HOW_TO):
+    for row, line in enumerate(_HOW_TO if action.network_login else _HOW_TO_ENT):
         pdf.text(left, top + 48 + 4 * row, line)
 
 
-def slips_by_division(created: Sequence[Action]) -> dict[str, list[Slip]]:
-    """The created élève accounts, by division."""
-    divisions: dict[str, list[Slip]] = defaultdict(list)
+def _rows(action: Slip, password: str) -> list[tuple[str, str]]:
+    """The logins the account has, and its password."""
+    rows = [("Identifiant (réseau du collège)", action.network_login)] if action.network_login \
+        else []
+    rows.append(("Mot de passe provisoire", password))
+    if action.educonnect_login:
+        rows.append(("Identifiant ENT et EduConnect", action.educonnect_login))
+    return rows
+
+
+def slips_by_group(created: Sequence[Action]) -> dict[str, list[Slip]]:
+    """Every created account's slip, by the PDF it goes to: the élèves by division, the staff
+    by category (« enseignants », « personnels de vie scolaire »…), the responsables together."""
+    groups: dict[str, list[Slip]] = defaultdict(list)
     for action in created:
         if action.profile == "eleve":
-            divisions[action.division or "sans-division"].append(slip_of(action))
-    return dict(divisions)
+            group = action.division or "sans-division"
+        else:
+            group = PROFILES_PLURAL.get(action.profile, action.profile)
+        groups[group].append(slip_of(action))
+    return dict(groups)
 
 
 def slip_file_name(division: str, taken: set[str]) -> str:

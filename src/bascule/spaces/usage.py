@@ -11,6 +11,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bascule.domain import formats
+from bascule.domain.school import describe_moment
 from bascule.spaces.model import Space
 from bascule.spaces.tree import MARKER
 
@@ -90,16 +92,9 @@ def write_usage_page(path: Path, usages: list[Usage], *, school_name: str,
                      generated_at: datetime) -> None:
     shown = sorted(usages, key=lambda u: (-(u.fraction or 0), u.space.relative))
     path.write_text(_environment.get_template("espaces.html.j2").render(
-        school_name=school_name, usages=shown, generated_at=generated_at,
-        human=human_size), encoding="utf-8")
+        school_name=school_name, usages=shown,
+        generated_at=describe_moment(generated_at, clock=True), human=human_size,
+        decimal=formats.decimal), encoding="utf-8")
 
 
-def human_size(size: int | None) -> str:
-    if size is None:
-        return "—"
-    value = float(size)
-    for unit in ("o", "Ko", "Mo", "Go"):
-        if value < 1024 or unit == "Go":
-            return f"{value:.0f} {unit}" if unit == "o" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} Go"
+human_size = formats.size

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from bascule.domain.school import describe_moment
 from bascule.targets.model import SchoolView
 
 EXAMPLES = 5  # example lines per finding
@@ -286,7 +287,7 @@ def _targets(data: VerificationInput) -> list[Finding]:
 def _why_different(target: TargetState) -> str:
     if target.last_sync is None:
         return "La synchronisation n'a jamais été lancée."
-    when = f"{target.last_sync:%d/%m/%Y %H:%M}"
+    when = describe_moment(target.last_sync, clock=True)
     if target.last_apply is not None and target.last_apply > target.last_sync:
         return f"La synchronisation n'a pas été relancée depuis le {when}, avant le dernier apply."
     return f"Modifié à la main dans l'{target.what} après la dernière synchronisation ({when})."

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bascule.domain.school import describe_moment
 from bascule.verification.model import Finding, counts
 
 _environment = Environment(loader=PackageLoader("bascule", "templates"),
@@ -28,5 +29,6 @@ def write_report(path: Path, findings: list[Finding], *, school_name: str, uai: 
     path.write_text(_environment.get_template("verification.html.j2").render(
         school_name=school_name, uai=uai, findings=findings, totals=counts(findings),
         by_division=dict(sorted(by_division.items())),
-        by_teacher=dict(sorted(by_teacher.items())), generated_at=generated_at),
+        by_teacher=dict(sorted(by_teacher.items())),
+        generated_at=describe_moment(generated_at, clock=True)),
         encoding="utf-8")

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bascule.domain import labels
 from bascule.domain.school import describe_moment
 from bascule.operations.campaign import ActionKind, school_name
 from bascule.operations.school import Person
@@ -21,6 +22,13 @@ _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
 _templates.globals["describe"] = describe_moment  # every date shown in the school's time
 _templates.globals["action_label"] = lambda name: (
     ActionKind(name).label if name in {kind.value for kind in ActionKind} else name)
+# The label table's words for every code a page shows (a fact's kind stands in the profile's
+# column of the plan's counts).
+_templates.globals.update(
+    profile_label=lambda code: labels.PROFILES.get(code) or labels.label(labels.FACTS, code),
+    status_label=labels.status_label, change_text=labels.change_text,
+    journal_action=lambda code: labels.label(labels.JOURNAL_ACTIONS, code))
+
 
 def menu(person: Person | None) -> list[tuple[str, str]]:
     """The links a person sees: none before their own password is chosen, and only the pages
