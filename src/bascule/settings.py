@@ -299,17 +299,18 @@ def _schools(document: dict[str, object], path: Path) -> tuple[School, ...]:
         if not is_well_formed_uai(uai) or not isinstance(name, str):
             raise UserError(f"{path} : établissement « {uai} » mal déclaré",
                             hint="Écrivez chaque établissement ainsi : "
-                            "[schools.\"0860999X\"] name = \"…\".")
+                            "[schools.\"0860999U\"] name = \"…\".")
         schools.append(School(uai=uai, name=name))
     return tuple(schools)
 
 
-def init_home(home: Path, uai: str, name: str) -> tuple[Settings, bool]:
-    """Create the home, or add a school to it. Returns the settings and whether anything changed."""
+def init_home(home: Path, uai: str, name: str, *, rename: bool = False) -> tuple[Settings, bool]:
+    """Create the home, or add a school to it. Returns the settings and whether anything changed.
+    A school already there keeps its name unless `rename` (a typo must not rename it)."""
     uai = normalise_uai(uai)
     if not is_well_formed_uai(uai):
         raise UserError(f"« {uai} » n'est pas un UAI valide.",
-                        hint="Un UAI compte 7 chiffres et une lettre-clé, par exemple 0860999X ; "
+                        hint="Un UAI compte 7 chiffres et une lettre-clé, par exemple 0860999U ; "
                         "recopiez-le depuis Siècle-BEE (Établissement) ou STS-Web.")
     if not name.strip():
         raise UserError("Le nom de l'établissement est vide.", hint="Donnez --name \"Collège …\".")
@@ -317,8 +318,12 @@ def init_home(home: Path, uai: str, name: str) -> tuple[Settings, bool]:
     document = _read_toml(path) if path.is_file() else {}
     schools = document.setdefault("schools", {})
     assert isinstance(schools, dict)
-    if schools.get(uai, {}).get("name") == name.strip():
+    known = schools.get(uai, {}).get("name")
+    if known == name.strip():
         return load_settings(home), False
+    if known is not None and not rename:
+        raise UserError(f"{uai} est déjà dans ce dossier, sous le nom « {known} » : rien n'a "
+                        "changé.", hint=f"Pour le renommer « {name.strip()} », ajoutez --rename.")
     schools[uai] = {"name": name.strip()}
     home.mkdir(parents=True, exist_ok=True)
     _write_config(path, document)

@@ -55,8 +55,8 @@ def test_a_principal_reopens_the_ent_then_an_eleve_signs_in(browser: Browser, se
     screenshot(principal, "tableau-de-bord")
     principal.goto(f"{base}/pilotage/fermeture")
     screenshot(principal, "fermeture-rentree")
-    principal.click("tr:has-text('eleve') >> text=Rouvrir")
-    assert "ouvert" in principal.inner_text("tr:has-text('eleve')")
+    principal.click("tr:has-text('élève') >> text=Rouvrir")
+    assert "ouvert" in principal.inner_text("tr:has-text('élève')")
     eleve = _sign_in(browser, base, "lmartin2", passwords["lmartin2"])
     assert eleve.url.endswith("/mon-compte") and "Mon compte" in eleve.content()
 

@@ -42,6 +42,17 @@ def test_init_refuses_a_malformed_uai_in_french(cli: Cli) -> None:
     assert not (cli.home / "bascule.toml").exists()
 
 
+def test_init_renames_a_school_only_when_asked(cli: Cli) -> None:
+    cli("init", "--uai", UAI, "--name", "Collège Jean Moulin")
+    typo = cli("init", "--uai", UAI, "--name", "Collège Jean Mouiln")
+    assert typo.exit_code == 1
+    assert "0860999U est déjà dans ce dossier, sous le nom « Collège Jean Moulin »" in typo.stderr
+    assert "ajoutez --rename" in typo.stderr
+    renamed = cli("init", "--uai", UAI, "--name", "Collège Jean-Moulin", "--rename")
+    assert renamed.exit_code == 0 and "0860999U · Collège Jean-Moulin" in renamed.stdout
+    assert "Collège Jean Moulin\"" not in (cli.home / "bascule.toml").read_text(encoding="utf-8")
+
+
 def test_init_warns_when_the_key_letter_looks_wrong(cli: Cli) -> None:
     result = cli("init", "--uai", "0860999X", "--name", "Collège d'exemple")
     assert result.exit_code == 0

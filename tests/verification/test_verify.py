@@ -167,3 +167,17 @@ def test_a_right_removed_from_a_class_space(school: tuple[Cli, Path, Path]) -> N
     assert re.fullmatch(rf"droit manquant sur Classes/{re.escape(space.name)} : "
                         r"groupe (classe|equipe)-\S+ \(écriture\)", line)
     assert "Modifié à la main" in finding["cause"]  # type: ignore[operator]
+
+
+def test_without_the_acl_tools_verify_names_them(school: tuple[Cli, Path, Path],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    cli, first, _second = school
+    _rollover(cli, first, FIRST)
+    monkeypatch.setattr(shutil, "which", lambda tool: None if "facl" in tool else f"/bin/{tool}")
+    code, findings = _verify(cli)
+    assert code == 1
+    finding = findings["espaces-different"]
+    assert finding["items"] == ["droits des espaces ni posés ni vérifiés"]
+    assert "setfacl et getfacl manque(nt) sur cette machine (paquet Debian acl)" in (
+        finding["cause"])  # type: ignore[operator]
+    assert "apt-get install acl" in finding["action"]  # type: ignore[operator]

@@ -168,12 +168,14 @@ def version() -> None:
 @app.command()
 def init(
     ctx: typer.Context,
-    uai: Annotated[str, typer.Option(help="UAI de l'établissement, par exemple 0860999X.")],
+    uai: Annotated[str, typer.Option(help="UAI de l'établissement, par exemple 0860999U.")],
     name: Annotated[str, typer.Option(help="Nom de l'établissement.")],
+    rename: Annotated[bool, typer.Option(
+        "--rename", help="Renomme un établissement déjà dans le dossier.")] = False,
 ) -> None:
     """Crée le dossier bascule d'un établissement (ou y ajoute un établissement)."""
     state: CliState = ctx.obj
-    settings, changed = campaign.initialise(state.home, uai, name)
+    settings, changed = campaign.initialise(state.home, uai, name, rename=rename)
     render.initialised(out, settings, changed)
 
 

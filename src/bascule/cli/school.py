@@ -264,7 +264,9 @@ def access_check(
 
 def audit(
     ctx: typer.Context,
-    since: AtOption = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Seulement depuis cette date et heure (AAAA-MM-JJTHH:MM, heure de "
+        "Paris).")] = None,
     actor: Annotated[str | None, typer.Option(help="Seulement ce qu'a fait cet acteur.")] = None,
     target: Annotated[str | None, typer.Option(
         help="Seulement ce qui concerne cet identifiant ou cette personne.")] = None,

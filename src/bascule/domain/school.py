@@ -39,7 +39,7 @@ def uai_key(digits: str) -> str:
 
 
 def is_well_formed_uai(uai: str) -> bool:
-    """Seven digits and a letter, like 0860999X."""
+    """Seven digits and a letter, like 0860999U."""
     return bool(_UAI_SHAPE.match(uai))
 
 

@@ -209,8 +209,9 @@ def _sha256(path: Path) -> str:
         return ""  # unreadable: the full read will say why, with its location
 
 
-def initialise(home: Path, uai: str, name: str) -> tuple[Settings, bool]:
-    settings, changed = init_home(home, uai, name)
+def initialise(home: Path, uai: str, name: str, *, rename: bool = False
+               ) -> tuple[Settings, bool]:
+    settings, changed = init_home(home, uai, name, rename=rename)
     open_store(settings.store_url)
     return settings, changed
 

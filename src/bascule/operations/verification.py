@@ -16,7 +16,7 @@ from bascule.operations.campaign import nothing_imported
 from bascule.operations.summaries import VERIFICATION, keep_summary
 from bascule.settings import Settings
 from bascule.spaces.store import load_school_spaces
-from bascule.spaces.tree import acl_differences, sync_tree
+from bascule.spaces.tree import acl_differences, missing_acl_tools, sync_tree
 from bascule.store.audit import last_applied, last_done
 from bascule.store.engine import open_store
 from bascule.store.sealed import Sealer
@@ -98,6 +98,9 @@ def _spaces(settings: Settings, uai: str) -> list[TargetState]:
     lines = (*(f"espace manquant {space}" for space in changes.created),
              *(f"espace de l'an passé encore en place {space}" for space, _ in changes.retired),
              *acl_differences(root, school.spaces, school.users, school.groups))
-    return [TargetState(name=str(root), what="espaces", differences=lines,
+    missing = missing_acl_tools()
+    if missing:  # rights neither set nor readable: say it, rather than nothing to report
+        lines = (*lines, "droits des espaces ni posés ni vérifiés")
+    return [TargetState(name=str(root), what="espaces", differences=lines, missing_tools=missing,
                         last_sync=last_done(engine, uai, "espaces"),
                         last_apply=last_applied(engine, uai))]

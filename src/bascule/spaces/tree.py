@@ -219,6 +219,11 @@ def capacity(root: Path, spaces: list[Space]) -> Capacity:
                     free=shutil.disk_usage(existing).free)
 
 
+def missing_acl_tools() -> tuple[str, ...]:
+    """The programs of the Debian package acl this machine lacks (setfacl, getfacl)."""
+    return tuple(tool for tool in ("setfacl", "getfacl") if shutil.which(tool) is None)
+
+
 def acl_differences(school_root: Path, spaces: list[Space], users: Mapping[str, int],
                     groups: Mapping[str, int]) -> list[str]:
     """Read-only: the named ACL entries each space should have and has not, or has in excess,

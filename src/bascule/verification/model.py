@@ -60,6 +60,7 @@ class TargetState:
     unreachable: str = ""
     last_sync: datetime | None = None
     last_apply: datetime | None = None
+    missing_tools: tuple[str, ...] = ()  # the programs this machine lacks to set or read them
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,6 +286,9 @@ def _targets(data: VerificationInput) -> list[Finding]:
 
 
 def _why_different(target: TargetState) -> str:
+    if target.missing_tools:
+        return (f"{' et '.join(target.missing_tools)} manque(nt) sur cette machine (paquet "
+                "Debian acl) : les droits des espaces n'ont pas pu être posés ni relus.")
     if target.last_sync is None:
         return "La synchronisation n'a jamais été lancée."
     when = describe_moment(target.last_sync, clock=True)
@@ -294,6 +298,8 @@ def _why_different(target: TargetState) -> str:
 
 
 def _sync_action(target: TargetState) -> str:
+    if target.missing_tools:
+        return "Installez le paquet acl (apt-get install acl), puis relancez bascule spaces sync."
     command = "bascule sync ldap" if target.what == "annuaire" else "bascule spaces sync"
     return f"Relancez {command} (--dry-run d'abord pour voir ce qu'il changera)."
 
