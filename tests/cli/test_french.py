@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.main import get_command
 
 from bascule.cli.app import app
-from tests.conftest import Cli
+from tests.conftest import Cli, Files
 
 # Click's and the code's own words that must never show in a help.
 ENGLISH = re.compile(r"\b(Usage|Options:|Commands|Arguments:|Show this message|env var|default"
@@ -88,3 +88,46 @@ def test_every_command_and_option_the_readme_lists_exists() -> None:
         assert options <= known, (words, options - known)
         checked += 1
     assert checked > 30
+
+
+# What a person must never read in a run's output or reports: the store's codes and keys, and
+# English words of the interface.
+NOT_FOR_PEOPLE = re.compile(
+    r"\b(eleve|vie_scolaire|administratif(?! et)|active|disabled|deleted|password_reset"
+    r"|password_change|delegation_grant|delegation_revoke|ent_reopen|ent_close|guardian"
+    r"|member|create|update|add|remove|disable|reactivate|move|Usage|Error|Warning|Options:"
+    r"|Commands|Show this message|default)\b"
+    r"|\b(eleve|staff|responsable):[\w:]+")
+
+
+def _visible_text(page: str) -> str:
+    """What a browser shows of a report: no style, no markup."""
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_a_small_run_shows_no_code_and_no_english_word(home_cli: Cli, files: Files,
+                                                       tmp_path: Path) -> None:
+    at = ("--at", "2026-09-01T08:00")
+    steps: list[tuple[str | Path, ...]] = [
+        ("import", *files(), "--report", tmp_path / "qualite.html"),
+        ("plan", *at), ("apply", "--yes", *at), ("accounts",), ("accounts", "--summary"),
+        ("accounts", "--csv"), ("password", "reset", "temery", "--by", "cdurand", *at),
+        ("delegation", "grant", "jlegoff", "Réinitialiser les mots de passe", "--by",
+         "idasilva", *at),
+        ("delegation", "list"), ("audit",), ("status",), ("calendar", *at), ("notices", *at),
+        ("lifecycle", "--at", "2026-09-15T08:00"), ("spaces", "sync", *at),
+        ("spaces", "usage", "--html", tmp_path / "espaces.html"),
+        ("verify", "--html", tmp_path / "verification.html", *at),
+        ("accounts", "--status", "actifs"), ("policy", "matrix"),
+    ]
+    shown = []
+    for step in steps:
+        result = home_cli(*step)
+        assert "Traceback" not in result.output, step
+        shown.append((step, result.output))
+    shown += [(("rapport", page.name), _visible_text(page.read_text(encoding="utf-8")))
+              for page in sorted(tmp_path.glob("*.html"))]
+    for step, text in shown:
+        found = NOT_FOR_PEOPLE.search(text)
+        assert found is None, (step, found, text[max(0, found.start() - 80):found.end() + 80])

@@ -80,9 +80,9 @@ def problems(console: Console, found: Sequence[Problem], max_shown: int) -> None
     shown = 0
     for _group, members in groupby(sorted(found, key=group_of), key=group_of):
         items = list(members)
-        severity, code = items[0].severity, items[0].code
+        severity = items[0].severity  # its code is for --json, not for people
         style = "red" if severity is Severity.ERROR else "yellow"
-        console.print(f"[bold {style}]{severity.heading} « {code} » ({len(items)})[/]"
+        console.print(f"[bold {style}]{severity.heading} ({len(items)})[/]"
                       f" → {items[0].hint}", highlight=False, soft_wrap=True)
         for problem in items:
             if shown < max_shown:

@@ -107,7 +107,7 @@ def audit_table(console: Console, entries: list[JournalEntry]) -> None:
     for entry in entries:
         table.add_row(when(entry.at, clock=True), entry.actor,
                       label(JOURNAL_ACTIONS, entry.action), entry.subject_label or entry.subject,
-                      _summary(entry.detail))
+                      entry.detail_label or _summary(entry.detail))
     console.print(table)
 
 

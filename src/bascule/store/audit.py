@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, select
 
+from bascule.domain.labels import FACTS, label
 from bascule.store.schema import journal, login, person, saved_plan
 
 
@@ -18,8 +19,10 @@ class JournalEntry:
     action: str
     subject: str
     detail: dict[str, object]
-    # For people: "MARTIN Léa (lmartin)", never the store's key "eleve:1000751"; else subject.
+    # For people: "MARTIN Léa (lmartin)", never the store's key "eleve:1000751"; a structure:
+    # "division 6A"; else the subject as journaled.
     subject_label: str = ""
+    detail_label: str = ""  # a fact in words: "responsable légal : MARTIN Paul (p.martin)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,15 +48,32 @@ def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[Journ
                             | journal.c.detail.contains(f'"{wanted.target}"'))
     with engine.connect() as connection:
         rows = connection.execute(query.limit(wanted.limit)).all()
-        names = _people_named(connection, uai, {row.subject for row in rows})
-    entries = []
-    for row in rows:
-        detail = json.loads(row.detail)
-        entries.append(JournalEntry(at=row.at, actor=row.actor, action=row.action,
-                                    subject=row.subject, detail=detail,
-                                    subject_label=names.get(row.subject)
-                                    or _named_in(detail) or row.subject))
-    return entries
+        details = [json.loads(row.detail) for row in rows]
+        keys = {row.subject for row in rows} | {str(d["fact"][1]) for d in details if "fact" in d}
+        names = _people_named(connection, uai, keys)
+    return [JournalEntry(at=row.at, actor=row.actor, action=row.action, subject=row.subject,
+                         detail=detail,
+                         subject_label=names.get(row.subject)
+                         or ("" if "fact" in detail else _named_in(detail))
+                         or _shown(row.subject, names),
+                         detail_label=_fact_text(detail, names))
+            for row, detail in zip(rows, details, strict=True)]
+
+
+def _shown(key: str, names: dict[str, str]) -> str:
+    """A person by name and login, a structure by its kind and code, else as it is."""
+    if key in names:
+        return names[key]
+    if key[:2] in ("D:", "G:"):
+        return ("division " if key[0] == "D" else "groupe ") + key[2:]
+    return key
+
+
+def _fact_text(detail: dict[str, object], names: dict[str, str]) -> str:
+    fact = detail.get("fact")
+    if not isinstance(fact, list) or len(fact) < 2:
+        return ""
+    return f"{label(FACTS, str(fact[0]))} : {_shown(str(fact[1]), names)}"
 
 
 def _people_named(connection: Connection, uai: str, keys: set[str]) -> dict[str, str]:
