@@ -81,7 +81,7 @@ def test_the_same_import_twice_changes_nothing(home_cli: Cli, files: Files) -> N
     result = home_cli("import", *reversed(files()))
     assert result.exit_code == 0
     assert "déjà importée à l'identique, rien n'a changé" in result.stdout
-    assert "« eleve-inactif » (3)" in result.stdout  # its warnings are shown again
+    assert "Avertissements (3)" in result.stdout  # its warnings are shown again
     assert home_cli.store_rows() == before
 
 
