@@ -328,3 +328,14 @@ def init_home(home: Path, uai: str, name: str, *, rename: bool = False) -> tuple
     home.mkdir(parents=True, exist_ok=True)
     _write_config(path, document)
     return load_settings(home), True
+
+
+def remove_school_from_home(home: Path, uai: str) -> Settings:
+    """The school's entry out of bascule.toml (the store's rows are the caller's)."""
+    path = home / CONFIG_NAME
+    document = _read_toml(path)
+    schools = document.get("schools", {})
+    assert isinstance(schools, dict)
+    schools.pop(uai, None)
+    _write_config(path, document)
+    return load_settings(home)

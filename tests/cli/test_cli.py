@@ -383,3 +383,40 @@ def test_a_mistyped_command_is_explained_in_french(home_cli: Cli, args: tuple[st
     assert result.exit_code == 2
     assert said in result.stderr and "--help montre comment l'écrire" in result.stderr
     assert "Usage:" not in result.stderr and "Error" not in result.stderr
+
+
+def test_a_school_with_accounts_is_removed_only_with_purge(home_cli: Cli, files: Files) -> None:
+    from tests.conftest import apply_campaign
+
+    apply_campaign(home_cli, files)
+    assert home_cli("init", "--uai", "0750654D", "--name", "Collège Henri IV").exit_code == 0
+    kept = home_cli("school", "remove", UAI)
+    assert kept.exit_code == 1 and "compte encore" in kept.stderr and "--purge" in kept.stderr
+    refused = home_cli.runner.invoke(app, ["--home", str(home_cli.home), "school", "remove", UAI,
+                                           "--purge"], input="n\n")
+    assert refused.exit_code == 1 and "Rien n'a été retiré" in refused.stderr
+    assert UAI in (home_cli.home / "bascule.toml").read_text(encoding="utf-8")
+    purged = home_cli.runner.invoke(app, ["--home", str(home_cli.home), "school", "remove", UAI,
+                                          "--purge"], input="o\n")
+    assert purged.exit_code == 0, purged.output
+    assert f"{UAI} retiré du dossier (13 compte(s) effacé(s))" in purged.stdout
+    assert UAI not in (home_cli.home / "bascule.toml").read_text(encoding="utf-8")
+    assert _rows_of(home_cli.home, UAI) == 0
+    last = home_cli("school", "remove", "0750654D")
+    assert last.exit_code == 1 and "le seul établissement" in last.stderr
+
+
+def _rows_of(home: Path, uai: str) -> int:
+    """Every row the store holds for a school: by its UAI, or by one of its people."""
+    import sqlite3
+
+    with sqlite3.connect(home / "bascule.sqlite") as database:
+        tables = [name for (name,) in database.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        total = 0
+        for table in tables:
+            columns = {row[1] for row in database.execute(f"PRAGMA table_info({table})")}
+            if "uai" in columns:
+                total += database.execute(f"SELECT count(*) FROM {table} WHERE uai = ?",
+                                          (uai,)).fetchone()[0]
+        return total + database.execute("SELECT count(*) FROM account").fetchone()[0]

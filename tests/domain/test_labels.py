@@ -55,3 +55,17 @@ def test_a_change_names_its_field() -> None:
     assert labels.change_text("profile", "eleve", "enseignant") == (
         "profil : élève → enseignant")
     assert labels.change_text("last_name", "MARTIN", "DURAND") == "nom : MARTIN → DURAND"
+
+
+def test_every_journaled_action_has_its_words() -> None:
+    """An action journaled anywhere in bascule shows in words in the Journal and `audit`."""
+    import re
+    from pathlib import Path
+
+    source = "\n".join(path.read_text(encoding="utf-8")
+                       for path in Path(labels.__file__).parents[1].rglob("*.py"))
+    journaled = set(re.findall(r'journal_entry\(\s*\w+,\s*[\w.]+,\s*"([^"]+)"', source))
+    journaled |= set(re.findall(r'journal_entry\(\s*\w+,\s*[\w.]+,\s*"(\w+)" if [^,]+ else "(\w+)"',
+                                source)[0])
+    assert len(journaled) > 10
+    assert journaled <= set(labels.JOURNAL_ACTIONS), journaled - set(labels.JOURNAL_ACTIONS)

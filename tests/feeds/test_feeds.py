@@ -99,6 +99,22 @@ def test_a_departement_splits_its_files_and_still_validates(cli: Cli, tmp_path: 
     assert etabs == {c.uai for c in colleges}
 
 
+def test_feed_gar_counts_in_words_and_warns_without_a_responsable_d_affectation(
+        home_cli: Cli, files: Files, tmp_path: Path) -> None:
+    _apply(home_cli, files(), AT)
+    alone = home_cli("feed", "gar", "--out", tmp_path / "sans", "--at", AT)
+    assert alone.exit_code == 0
+    said = " ".join(alone.stdout.split())
+    assert ("Flux GAR de 1 établissement(s) : 4 élèves, 6 enseignants, 1 établissement, "
+            "4 groupes, 0 responsable d'affectation.") in said, said
+    assert "personne ne détient « Affecter des ressources GAR »" in said
+    assert home_cli("delegation", "grant", "sgarnier", "Affecter des ressources GAR",
+                    "--by", "idasilva").exit_code == 0
+    held = home_cli("feed", "gar", "--out", tmp_path / "avec", "--at", AT)
+    assert "1 responsable d'affectation." in " ".join(held.stdout.split())
+    assert "personne ne détient" not in held.stdout
+
+
 def test_responsables_d_affectation_need_an_email(home_cli: Cli, files: Files,
                                                   tmp_path: Path) -> None:
     _apply(home_cli, files(), AT)

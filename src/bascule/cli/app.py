@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from bascule import __version__
-from bascule.cli import feeds, render, render_plan, reviews, school, spaces, targets
+from bascule.cli import feeds, render, render_plan, reviews, school, schools, spaces, targets
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -295,7 +295,7 @@ def apply(
                         "départs.", hint="Ajoutez --reason \"…\" (par exemple « fermeture "
                         "de la SEGPA ») : elle est journalisée.")
     settings, school = school_settings(ctx, uai)
-    with progress("Empreintes des mots de passe", None) as advance:
+    with progress("Empreintes des mots de passe, puis fiches", None) as advance:
         outcome = campaign.apply_saved_plan(settings, school, now=moment(at),
                                             actor=actor_name(),
                                             allow_mass_leave=allow_mass_leave,
@@ -364,6 +364,7 @@ app.add_typer(spaces.spaces_app, name="spaces")
 app.add_typer(spaces.cleanup_app, name="cleanup")
 app.add_typer(feeds.feed_app, name="feed")
 app.add_typer(reviews.review_app, name="review")
+app.add_typer(schools.school_app, name="school")
 
 
 def main() -> None:

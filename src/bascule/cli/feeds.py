@@ -14,8 +14,10 @@ from bascule.cli.common import (
     actor_name,
     moment,
     out,
+    progress,
     school_settings,
 )
+from bascule.domain import labels
 from bascule.operations import campaign
 from bascule.operations import feeds as feeds_ops
 
@@ -40,12 +42,20 @@ def gar(
     state: CliState = ctx.obj
     settings = state.settings()
     uais = [campaign.school_uai(settings, uai)] if uai else sorted(settings.uais)
-    done = feeds_ops.feed_gar(settings, uais, out_dir, now=moment(at), ent=ent,
-                              max_nodes=max_nodes)
-    counts = ", ".join(f"{kind} {n}" for kind, n in done.counts.items())
+    with progress("Flux GAR", None):
+        done = feeds_ops.feed_gar(settings, uais, out_dir, now=moment(at), ent=ent,
+                                  max_nodes=max_nodes)
+    counts = ", ".join(labels.count_of(n, *labels.GAR_TYPES.get(kind, (kind, kind)))
+                       for kind, n in done.records.items())
     out.print(f"Flux GAR de {len(uais)} établissement(s) : {counts}.")
     out.print(f"{len(done.files)} fichier(s) validés, archive {done.archive} "
-              f"({done.checksum.name}).")
+              f"({done.checksum.name}).", soft_wrap=True)
+    if not done.records.get("RespAff"):
+        out.print("[yellow]Attention[/] : personne ne détient « Affecter des ressources GAR » : "
+                  "aucun responsable d'affectation ne pourra attribuer les ressources dans le "
+                  "GAR.\n  → La direction l'accorde : bascule delegation grant IDENTIFIANT "
+                  "\"Affecter des ressources GAR\" --by IDENTIFIANT_DU_PRINCIPAL",
+                  soft_wrap=True)
 
 
 @feed_app.command("ent")
@@ -63,8 +73,9 @@ def ent(
     state: CliState = ctx.obj
     settings = state.settings()
     school = campaign.school_uai(settings, uai)
-    done = feeds_ops.feed_ent(settings, school, out_dir, now=moment(at), force=force, by=by,
-                              actor=actor_name())
+    with progress("Flux de l'ENT", None):
+        done = feeds_ops.feed_ent(settings, school, out_dir, now=moment(at), force=force,
+                                  by=by, actor=actor_name())
     for kind, path in done.files.items():
         out.print(f"  {kind:<13} {path}")
     out.print(f"  accès         {done.access}")
@@ -81,8 +92,8 @@ def moodle(
     """Pour Éléa : le CSV « déposer des utilisateurs » et les cohortes (classes, groupes,
     équipes pédagogiques), avec les mêmes identifiants chaque année."""
     settings, school = school_settings(ctx, uai)
-    users, cohorts = feeds_ops.feed_moodle(settings, school,
-                                           out_dir, auth=auth)
+    with progress("Flux Éléa", None):
+        users, cohorts = feeds_ops.feed_moodle(settings, school, out_dir, auth=auth)
     out.print(f"Utilisateurs : {users}\nCohortes : {cohorts}")
 
 
@@ -92,7 +103,7 @@ def educonnect(ctx: typer.Context, out_dir: OutOption, at: AtOption = None,
     """Les identifiants EduConnect (p.nom) des élèves et de leurs représentants légaux :
     un CSV, et par division des fiches à imprimer (sans mot de passe)."""
     settings, school = school_settings(ctx, uai)
-    written = feeds_ops.feed_educonnect(settings, school, out_dir,
-                                        now=moment(at))
+    with progress("Fiches EduConnect", None):
+        written = feeds_ops.feed_educonnect(settings, school, out_dir, now=moment(at))
     out.print(f"{len(written) - 1} fichier(s) de fiches et {written[0]} "
               "(lisibles par vous seul).")

@@ -18,6 +18,7 @@ from bascule.cli.common import (
     actor_name,
     moment,
     out,
+    progress,
     school_settings,
     write_json,
 )
@@ -308,7 +309,8 @@ def verify(
     groupes, et qu'il ne reste rien de l'an passé ; dit la cause probable. Ne modifie rien."""
     settings, school = school_settings(ctx, uai)
     when = moment(at)
-    result = verify_ops.run_verification(settings, school, now=when)
+    with progress("Vérification", None):
+        result = verify_ops.run_verification(settings, school, now=when)
     if html is not None:
         write_report(html, result.findings, school_name=campaign.school_name(settings, school),
                      uai=school, generated_at=when)

@@ -73,8 +73,9 @@ def sync(
         else:
             out.print(powershell(spaces, school), markup=False, highlight=False)
         return
-    done = spaces_ops.sync_spaces(settings, school, dry_run=dry_run, now=moment(at),
-                                  actor=actor_name())
+    with progress("Espaces et droits", None):
+        done = spaces_ops.sync_spaces(settings, school, dry_run=dry_run, now=moment(at),
+                                      actor=actor_name())
     verb = "seraient créés" if dry_run else "créés"
     out.print(f"Espaces de {school} sous {settings.spaces_root / school} : "
               f"{len(done.changes.created)} {verb}.")
@@ -111,7 +112,8 @@ def usage(
 ) -> None:
     """L'occupation de chaque espace, avec son quota : dépassés et presque pleins d'abord."""
     settings, school = school_settings(ctx, uai)
-    usages = spaces_ops.spaces_usage(settings, school, now=campaign.utc_now())
+    with progress("Mesure des espaces", None):
+        usages = spaces_ops.spaces_usage(settings, school, now=campaign.utc_now())
     if html is not None:
         write_usage_page(html, usages, school_name=campaign.school_name(settings, school),
                          generated_at=moment(at))

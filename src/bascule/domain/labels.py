@@ -91,6 +91,13 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "mass_leave_confirmed": "départs massifs confirmés",
 }
 
+# The GAR-ENT files' types (GAR's own names), counted for people after `feed gar`.
+GAR_TYPES: Mapping[str, tuple[str, str]] = {
+    "Eleve": ("élève", "élèves"), "Enseignant": ("enseignant", "enseignants"),
+    "Etab": ("établissement", "établissements"), "Groupe": ("groupe", "groupes"),
+    "RespAff": ("responsable d'affectation", "responsables d'affectation"),
+}
+
 # Column headers of the CSVs people open in a spreadsheet (accounts export, credentials).
 CSV_HEADERS: Mapping[str, str] = {
     "login": "identifiant", "educonnect": "identifiant EduConnect", "profile": "profil",

@@ -12,7 +12,7 @@ import io
 import tarfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -212,7 +212,9 @@ class GarExport:
     files: list[Path]
     archive: Path
     checksum: Path
-    counts: dict[str, int]
+    counts: dict[str, int]  # elements per file type
+    # The records themselves per type (GAREleve, GAREtab…): people and structures, for people
+    records: dict[str, int] = field(default_factory=dict)
 
 
 def export_gar(schools: list[FeedSchool], out: Path, *, ent: str, now: datetime,
@@ -221,10 +223,12 @@ def export_gar(schools: list[FeedSchool], out: Path, *, ent: str, now: datetime,
     stamp = f"{now:%Y%m%d_%H%M%S}"
     prefix = f"{ent}_GAR-ENT_Complet_{stamp}_2D"
     contents: dict[str, bytes] = {}
-    counts = {}
+    counts, records = {}, {}
     for kind in TYPES:
         parts = documents(schools, kind, max_nodes)
         counts[kind] = sum(len(part) for part in parts)
+        records[kind] = sum(1 for part in parts for node in part
+                            if etree.QName(node.element).localname == f"GAR{kind}")
         for number, part in enumerate(parts, start=1):
             contents[f"{prefix}_{kind}_{number:04d}.xml"] = validated(kind, part, xsd)
     out.mkdir(parents=True, exist_ok=True)
@@ -239,4 +243,5 @@ def export_gar(schools: list[FeedSchool], out: Path, *, ent: str, now: datetime,
     checksum = archive.with_name(archive.name + ".md5")
     checksum.write_text(f"{hashlib.md5(archive.read_bytes()).hexdigest()}  {archive.name}\n",
                         encoding="utf-8")
-    return GarExport(files=files, archive=archive, checksum=checksum, counts=counts)
+    return GarExport(files=files, archive=archive, checksum=checksum, counts=counts,
+                     records=records)

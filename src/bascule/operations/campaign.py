@@ -42,7 +42,7 @@ from bascule.plan.model import Plan as Plan
 from bascule.reports.credentials import write_credentials
 from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
-from bascule.settings import Settings, init_home
+from bascule.settings import Settings, init_home, remove_school_from_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import HeldRecord as HeldRecord
 from bascule.snapshot.model import Snapshot
@@ -56,6 +56,7 @@ from bascule.store.hashing import hash_passwords
 from bascule.store.people import find_person, journal_entry
 from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
 from bascule.store.reviews import record_reviews, resolutions
+from bascule.store.schools import account_count, purge_school
 from bascule.store.sealed import Sealer
 from bascule.store.staging import (
     Staged,
@@ -214,6 +215,34 @@ def initialise(home: Path, uai: str, name: str, *, rename: bool = False
     settings, changed = init_home(home, uai, name, rename=rename)
     open_store(settings.store_url)
     return settings, changed
+
+
+def school_accounts(settings: Settings, uai: str) -> int:
+    """How many accounts the school holds (any status): what `school remove` would purge."""
+    return account_count(open_store(settings.store_url), school_uai(settings, uai))
+
+
+def remove_school(settings: Settings, uai: str, *, purge: bool) -> int:
+    """Take a school out of the folder; refused while it holds accounts unless `purge`, which
+    removes every row of it from the store. Its files (credentials, spaces) stay on disk.
+    Returns the number of accounts removed."""
+    uai = school_uai(settings, uai)
+    if settings.uais == {uai}:
+        raise UserError(f"{uai} est le seul établissement de ce dossier : rien n'a été retiré.",
+                        hint=f"Pour tout effacer, supprimez le dossier {settings.home}.")
+    targets = [target.name for target in settings.targets_of(uai)]
+    if targets:
+        raise UserError(f"{uai} a encore des cibles : {', '.join(targets)}.",
+                        hint="Retirez-les d'abord : bascule target remove NOM")
+    engine = open_store(settings.store_url)
+    accounts = account_count(engine, uai)
+    if accounts and not purge:
+        raise UserError(f"{uai} compte encore {accounts} compte(s) : rien n'a été retiré.",
+                        hint="Pour les effacer avec tout ce que bascule garde de "
+                             f"l'établissement : bascule school remove {uai} --purge")
+    purge_school(engine, uai)
+    remove_school_from_home(settings.home, uai)
+    return accounts
 
 
 def campaigns(settings: Settings) -> list[StagedCampaign]:

@@ -1,0 +1,34 @@
+"""A school leaving the folder: how many accounts it holds, and every row of it removed."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, delete, func, select
+
+from bascule.store.schema import account, metadata, person
+
+
+def account_count(engine: Engine, uai: str) -> int:
+    with engine.connect() as connection:
+        found: int = connection.execute(
+            select(func.count()).select_from(account.join(person, person.c.id ==
+                                                          account.c.person_id))
+            .where(person.c.uai == uai)).scalar_one()
+    return found
+
+
+def purge_school(engine: Engine, uai: str) -> int:
+    """Every row of the school, in one transaction, children before parents; the number of
+    rows removed. Every table is keyed by the school (uai) or by one of its people
+    (person_id): a table that is neither is refused rather than left behind."""
+    removed = 0
+    with engine.begin() as connection:
+        people = select(person.c.id).where(person.c.uai == uai).scalar_subquery()
+        for table in reversed(metadata.sorted_tables):
+            if "person_id" in table.c:
+                removed += connection.execute(
+                    delete(table).where(table.c.person_id.in_(people))).rowcount
+            if "uai" in table.c:
+                removed += connection.execute(delete(table).where(table.c.uai == uai)).rowcount
+            elif "person_id" not in table.c:
+                raise AssertionError(f"table {table.name}: neither uai nor person_id")
+    return removed
