@@ -65,6 +65,9 @@ def test_every_journaled_action_has_its_words() -> None:
     source = "\n".join(path.read_text(encoding="utf-8")
                        for path in Path(labels.__file__).parents[1].rglob("*.py"))
     journaled = set(re.findall(r'journal_entry\(\s*\w+,\s*[\w.]+,\s*"([^"]+)"', source))
+    journaled |= set(re.findall(r'_journal\(\s*\w+,\s*\w+,\s*"([^"]+)"', source))
+    journaled |= set(re.findall(r'insert\(journal\)\.values\([^)]*?action="([^"]+)"', source,
+                                flags=re.S))
     journaled |= set(re.findall(r'journal_entry\(\s*\w+,\s*[\w.]+,\s*"(\w+)" if [^,]+ else "(\w+)"',
                                 source)[0])
     assert len(journaled) > 10
