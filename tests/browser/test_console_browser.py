@@ -40,7 +40,8 @@ def _sign_in(browser: Browser, base: str, login: str, password: str) -> Page:
         page.fill("#nouveau", password + CHOSEN)
         page.fill("#confirmation", password + CHOSEN)
         page.click("text=Changer mon mot de passe")
-        assert "Votre mot de passe est changé" in page.content()
+        # the answer's page, once loaded (a busy machine may still be between the two pages)
+        page.wait_for_selector("text=Votre mot de passe est changé")
         if page.locator("text=Continuer vers le tableau de bord").count():
             page.click("text=Continuer vers le tableau de bord")
     return page
