@@ -60,8 +60,13 @@ class ApplyRuns:
         with self._lock:
             return self._progress
 
-    def start(self, content_sha256: str, *, by: str, allow_mass_leave: bool) -> ApplyProgress:
-        """Refused at once (French UserError) when the plan may not be applied; else started."""
+    def start(self, content_sha256: str, *, by: str, allow_mass_leave: bool,
+              mass_leave_reason: str = "") -> ApplyProgress:
+        """Refused at once (French UserError) when the plan may not be applied; else started.
+        Mass departures are confirmed with their reason, journaled as the CLI's --reason."""
+        if allow_mass_leave and not mass_leave_reason.strip():
+            raise UserError("Confirmer ces départs demande leur raison : rien n'a été appliqué.",
+                            hint="Écrivez-la (elle est journalisée) et appliquez de nouveau.")
         with self._lock:
             if self._progress.running:
                 raise UserError("Une application est déjà en cours : attendez qu'elle finisse.")
@@ -71,7 +76,8 @@ class ApplyRuns:
             self._progress = ApplyProgress(
                 state="en_cours", by=by, plan_sha256=content_sha256, to_hash=to_hash,
                 step="Mots de passe initiaux des nouveaux comptes", started_at=self._clock())
-            threading.Thread(target=self._run, args=(content_sha256, by, allow_mass_leave),
+            reason = mass_leave_reason.strip() if allow_mass_leave else None
+            threading.Thread(target=self._run, args=(content_sha256, by, reason),
                              name=f"apply-{self._uai}", daemon=True).start()
             return self._progress
 
@@ -86,11 +92,12 @@ class ApplyRuns:
                     else self._progress.step)
             self._progress = replace(self._progress, hashed=hashed, step=step)
 
-    def _run(self, content_sha256: str, by: str, allow_mass_leave: bool) -> None:
+    def _run(self, content_sha256: str, by: str, mass_leave_reason: str | None) -> None:
         try:
             outcome = school_ops.apply_approved_plan(
                 self._settings, self._uai, content_sha256, by=by, now=self._clock(),
-                allow_mass_leave=allow_mass_leave, on_hashed=self._hashed)
+                allow_mass_leave=mass_leave_reason is not None, on_hashed=self._hashed,
+                mass_leave_reason=mass_leave_reason)
         except UserError as exc:
             self._update(state="echec", message=exc.message, finished_at=self._clock())
         except Exception:  # the page says it failed; the details go to the server's log

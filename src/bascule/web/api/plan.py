@@ -24,7 +24,8 @@ class Approval(BaseModel):
 
 class Application(BaseModel):
     empreinte: str
-    confirmer_departs: bool = False
+    confirmer_departs: bool = False  # the deletion breaker's override, like the CLI's
+    motif: str = ""  # its reason, required with it and journaled (--reason)
 
 
 def _state(who: Actor) -> PlanState:
@@ -55,8 +56,8 @@ def apply(body: Application, who: Planner) -> dict[str, object]:
     /plan/application."""
     with api_refusal():
         return who.console.runs[who.school].start(
-            body.empreinte, by=who.person.login,
-            allow_mass_leave=body.confirmer_departs).as_json()
+            body.empreinte, by=who.person.login, allow_mass_leave=body.confirmer_departs,
+            mass_leave_reason=body.motif).as_json()
 
 
 @router.get("/plan/application")

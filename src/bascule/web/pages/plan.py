@@ -41,11 +41,12 @@ def approve_plan(who: Posted, empreinte: Hash) -> Response:
 
 
 @router.post("/plan/appliquer")
-def apply_plan(who: Posted, empreinte: Hash,
-               confirmer_departs: Annotated[str, Form()] = "") -> Response:
+def apply_plan(who: Posted, empreinte: Hash, confirmer_departs: Annotated[str, Form()] = "",
+               motif: Annotated[str, Form()] = "") -> Response:
     with refusal():
         who.console.runs[who.school].start(empreinte, by=who.person.login,
-                                           allow_mass_leave=confirmer_departs == "oui")
+                                           allow_mass_leave=confirmer_departs == "oui",
+                                           mass_leave_reason=motif)
     return RedirectResponse("/plan/application", status_code=303)
 
 
