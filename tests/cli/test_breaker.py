@@ -73,5 +73,7 @@ def test_the_override_needs_a_reason_journaled_and_starts_a_new_reference(
     assert done.exit_code == 0, done.output
     journal = json.loads(applied("audit", "--json", "--action", "mass_leave_confirmed").stdout)
     assert [entry["detail"]["motif"] for entry in journal] == ["fermeture de la SEGPA"]
+    shown = applied("audit", "--action", "mass_leave_confirmed")  # what a person reads
+    assert "raison : fermeture de la SEGPA" in shown.stdout, shown.stdout
     assert applied("import", _truncated(college, tmp_path / "b", keep=0.80)).exit_code == 0
     assert _eleve_leave(_plan(applied)) is None  # 6 % of what was left: under the threshold

@@ -201,6 +201,13 @@ def test_duplicate_individu_id(files: Files) -> None:
     assert any("l'identifiant 8950 figure deux fois" in m for m in held(files()))
 
 
+def test_an_option_of_an_unknown_eleve_names_its_field_once(files: Files) -> None:
+    edit(files("ElevesSansAdresses.xml")[0], '<OPTION ELEVE_ID="1000002"',
+         '<OPTION ELEVE_ID="9999998"')
+    (message,) = held(files())
+    assert "· ELEVE_ID « 9999998 » ne correspond à aucun élève" in message, message
+
+
 def test_link_to_an_unknown_eleve(files: Files) -> None:
     path = files("ResponsablesAvecAdresses.xml")[0]
     edit(path, "<ELEVE_ID>1000007</ELEVE_ID>", "<ELEVE_ID>9999999</ELEVE_ID>")

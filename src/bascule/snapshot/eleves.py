@@ -74,7 +74,7 @@ def _links_by_eleve(
         eleve_id = (block.eleve_id or "").strip()
         if eleve_id not in records:
             with checker.record(_link_scope(eleve_id)):
-                checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun "
+                checker.error("ref-inconnue", f"« {eleve_id} » ne correspond à aucun "
                               "élève", block.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
             continue
         by_eleve[eleve_id].append(block)
@@ -89,7 +89,7 @@ def _subjects_by_eleve(
         eleve_id = (option.eleve_id or "").strip()
         if eleve_id not in records:
             with checker.record(_link_scope(eleve_id)):
-                checker.error("ref-inconnue", f"ELEVE_ID « {eleve_id} » ne correspond à aucun "
+                checker.error("ref-inconnue", f"« {eleve_id} » ne correspond à aucun "
                               "élève", option.location.at(field="ELEVE_ID"), REEXPORT_TOGETHER)
             continue
         codes = subjects.get(eleve_id, ()) + tuple(c.strip() for c in option.subject_codes)

@@ -56,7 +56,7 @@ def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[Journ
                          subject_label=names.get(row.subject)
                          or ("" if "fact" in detail else _named_in(detail))
                          or _shown(row.subject, names),
-                         detail_label=_fact_text(detail, names))
+                         detail_label=_detail_text(detail, names))
             for row, detail in zip(rows, details, strict=True)]
 
 
@@ -69,11 +69,15 @@ def _shown(key: str, names: dict[str, str]) -> str:
     return key
 
 
-def _fact_text(detail: dict[str, object], names: dict[str, str]) -> str:
+def _detail_text(detail: dict[str, object], names: dict[str, str]) -> str:
+    """What a person reads of an entry's detail: the fact it changed, else the reason given
+    with it (a confirmed mass departure's `motif`: who overrode the breaker must say why, and
+    that is read here, not only in --json)."""
     fact = detail.get("fact")
-    if not isinstance(fact, list) or len(fact) < 2:
-        return ""
-    return f"{label(FACTS, str(fact[0]))} : {_shown(str(fact[1]), names)}"
+    if isinstance(fact, list) and len(fact) >= 2:
+        return f"{label(FACTS, str(fact[0]))} : {_shown(str(fact[1]), names)}"
+    reason = detail.get("motif")
+    return f"raison : {reason}" if reason else ""
 
 
 def _people_named(connection: Connection, uai: str, keys: set[str]) -> dict[str, str]:
