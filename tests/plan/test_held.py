@@ -27,7 +27,6 @@ from bascule.plan.model import (
 from bascule.snapshot.model import (
     Eleve,
     Guardianship,
-    HeldKind,
     HeldRecord,
     Responsable,
     Snapshot,
@@ -48,7 +47,7 @@ def _eleve(eleve_id: str, division: str = "5A", birth: date | None = date(2014, 
 
 def _held(eleve_id: str, treatment: Treatment = Treatment.HOLD,
           other_ids: tuple[tuple[str, str], ...] = ()) -> HeldRecord:
-    return HeldRecord(kind=HeldKind.ELEVE, person_id=eleve_id, other_ids=other_ids,
+    return HeldRecord(kind=PersonKind.ELEVE, person_id=eleve_id, other_ids=other_ids,
                       label="MARTIN Léa", treatment=treatment,
                       reason="DATE_SORTIE « 31/02/2026 » n'est pas une date",
                       hint="Corrigez la fiche dans Siècle-BEE.", location=WHERE,

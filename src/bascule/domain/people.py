@@ -7,6 +7,8 @@ import unicodedata
 from datetime import date
 from enum import Enum
 
+from bascule.domain.logins import LoginKind
+
 
 class Profile(Enum):
     ELEVE = "élève"
@@ -146,3 +148,19 @@ def parse_french_date(text: str) -> date:
 def parse_iso_date(text: str) -> date:
     """YYYY-MM-DD as in STS-Web; raises ValueError for anything else."""
     return date.fromisoformat(text.strip())
+
+
+class PersonKind(Enum):
+    """Who a person is to bascule: an élève, a responsable or a staff member (any category),
+    for the plan, the held records and the logins each may have."""
+
+    ELEVE = "eleve"
+    RESPONSABLE = "responsable"
+    STAFF = "staff"
+
+    @property
+    def login_kinds(self) -> tuple[LoginKind, ...]:
+        """Élèves and staff share the network namespace; élèves and responsables EduConnect."""
+        return {PersonKind.ELEVE: (LoginKind.NETWORK, LoginKind.EDUCONNECT),
+                PersonKind.RESPONSABLE: (LoginKind.EDUCONNECT,),
+                PersonKind.STAFF: (LoginKind.NETWORK,)}[self]

@@ -14,7 +14,6 @@ from bascule.exports.records import ExportKind
 from bascule.plan.model import Fact, Identity, PersonKind, SourceId
 from bascule.snapshot.model import (
     Eleve,
-    HeldKind,
     Responsable,
     Snapshot,
     Staff,
@@ -72,7 +71,7 @@ def desired_people(snapshot: Snapshot, today: date | None = None) -> list[Desire
     eleves = present_eleves(snapshot, today)
     active = {eleve.eleve_id for eleve in eleves} | {
         record.person_id for record in snapshot.held
-        if record.kind is HeldKind.ELEVE and record.treatment is not Treatment.SET_ASIDE}
+        if record.kind is PersonKind.ELEVE and record.treatment is not Treatment.SET_ASIDE}
     children: dict[str, set[str]] = defaultdict(set)
     for link in snapshot.guardianships:
         if link.is_legal and link.eleve_id in active:

@@ -20,10 +20,8 @@ from dataclasses import dataclass, field
 
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson
 from bascule.plan.model import Fact, Held, KnownPerson, PersonKind
-from bascule.snapshot.model import HeldKind, HeldRecord, Snapshot, Treatment
+from bascule.snapshot.model import HeldRecord, Snapshot, Treatment
 
-_PERSON_KINDS = {HeldKind.ELEVE: PersonKind.ELEVE, HeldKind.RESPONSABLE: PersonKind.RESPONSABLE,
-                 HeldKind.STAFF: PersonKind.STAFF}
 _STAFF_SCHEMES = {"epp": "sts_epp", "local": "sts_local", "csv": "csv"}
 
 
@@ -53,9 +51,9 @@ def _id_values(record: HeldRecord) -> set[tuple[str, str]]:
     ids = {(_family(scheme), value) for scheme, value in record.other_ids if value}
     if not record.person_id:
         return ids
-    if record.kind is HeldKind.ELEVE:
+    if record.kind is PersonKind.ELEVE:
         ids.add(("eleve_id", record.person_id))
-    elif record.kind is HeldKind.RESPONSABLE:
+    elif record.kind is PersonKind.RESPONSABLE:
         ids.add(("personne_id", record.person_id))
     else:
         source, _, staff_id = record.person_id.partition(":")
@@ -83,7 +81,7 @@ def hold_people(snapshot: Snapshot, people: Iterable[KnownPerson],
     listed = {person.ref for person in desired}
     holds = Holds()
     for record in snapshot.held:
-        kind = _PERSON_KINDS[record.kind]
+        kind = record.kind
         keys = sorted(set().union(*(index.get((kind, family, value), set())
                                     for family, value in _id_values(record))))
         if record.treatment is Treatment.SET_ASIDE and (record.ref in listed or not keys):

@@ -8,21 +8,9 @@ from enum import Enum
 
 from bascule.domain.labels import ACTIONS
 from bascule.domain.logins import LoginKind, LoginRegistry
+from bascule.domain.people import PersonKind as PersonKind
 from bascule.domain.school import SchoolYear
 from bascule.errors import Location
-
-
-class PersonKind(Enum):
-    ELEVE = "eleve"
-    RESPONSABLE = "responsable"
-    STAFF = "staff"
-
-    @property
-    def login_kinds(self) -> tuple[LoginKind, ...]:
-        """Élèves and staff share the network namespace; élèves and responsables EduConnect."""
-        return {PersonKind.ELEVE: (LoginKind.NETWORK, LoginKind.EDUCONNECT),
-                PersonKind.RESPONSABLE: (LoginKind.EDUCONNECT,),
-                PersonKind.STAFF: (LoginKind.NETWORK,)}[self]
 
 
 class AccountStatus(Enum):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from bascule.domain.people import parse_french_date, parse_sex, preferred_last_name
+from bascule.domain.people import PersonKind, parse_french_date, parse_sex, preferred_last_name
 from bascule.domain.structures import INACTIVE_DIVISION
 from bascule.exports.records import EleveRecord, ExportFile, StructureLinkRecord
 from bascule.snapshot.checks import FIX_IN_SIECLE, REEXPORT_TOGETHER, Checker, optional
 from bascule.snapshot.holds import RecordScope
-from bascule.snapshot.model import Eleve, HeldKind, InactiveReason
+from bascule.snapshot.model import Eleve, InactiveReason
 
 
 def build_eleves(export: ExportFile, export_date: date, checker: Checker) -> tuple[Eleve, ...]:
@@ -40,7 +40,7 @@ def _scope(record: EleveRecord, *, link: bool = False) -> RecordScope:
     """An élève's record, named by its ELEVE_ID and by any INE it carries."""
     ines = (("ine", record.id_national), ("ine_rnie", record.ine_rnie),
             ("ine_bea", record.ine_bea))
-    return RecordScope(kind=HeldKind.ELEVE, person_id=(record.eleve_id or "").strip(),
+    return RecordScope(kind=PersonKind.ELEVE, person_id=(record.eleve_id or "").strip(),
                        label=_label(record), link=link,
                        other_ids=tuple((scheme, ine) for scheme, value in ines
                                        if (ine := _ine(value))))
@@ -52,7 +52,7 @@ def _label(record: EleveRecord) -> str:
 
 
 def _link_scope(eleve_id: str) -> RecordScope:
-    return RecordScope(kind=HeldKind.ELEVE, person_id=eleve_id, label=f"élève {eleve_id}",
+    return RecordScope(kind=PersonKind.ELEVE, person_id=eleve_id, label=f"élève {eleve_id}",
                        link=True)
 
 

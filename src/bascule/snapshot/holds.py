@@ -28,12 +28,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bascule.snapshot.model import HeldKind, Treatment
+from bascule.domain.people import PersonKind
+from bascule.snapshot.model import Treatment
 
 _WITHOUT_FIELD = frozenset({
-    (HeldKind.ELEVE, "DATE_NAISS"),  # a login needs no birth date; nothing is invented
-    (HeldKind.ELEVE, "DATE_ENTREE"),
-    (HeldKind.STAFF, "DATE_NAISSANCE"),
+    (PersonKind.ELEVE, "DATE_NAISS"),  # a login needs no birth date; nothing is invented
+    (PersonKind.ELEVE, "DATE_ENTREE"),
+    (PersonKind.STAFF, "DATE_NAISSANCE"),
 })
 
 CONSEQUENCES = {
@@ -47,7 +48,7 @@ CONSEQUENCES = {
 }
 
 
-def treatment_of(kind: HeldKind, field_name: str | None, *, link: bool) -> Treatment:
+def treatment_of(kind: PersonKind, field_name: str | None, *, link: bool) -> Treatment:
     """What a fault in this field of this kind of record does (the table above)."""
     if link:
         return Treatment.SET_ASIDE
@@ -60,7 +61,7 @@ def treatment_of(kind: HeldKind, field_name: str | None, *, link: bool) -> Treat
 class RecordScope:
     """The record being checked: who it names, and the faults found in it so far."""
 
-    kind: HeldKind
+    kind: PersonKind
     person_id: str
     label: str
     other_ids: tuple[tuple[str, str], ...] = ()

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from bascule.domain.people import GuardianLevel, Profile, Sex, StaffCategory, staff_category
+from bascule.domain.people import (
+    GuardianLevel,
+    PersonKind,
+    Profile,
+    Sex,
+    StaffCategory,
+    staff_category,
+)
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import StructureKind
 from bascule.errors import Location
@@ -181,12 +188,6 @@ class Treatment(Enum):
     # person it names is never taken for a leaver
 
 
-class HeldKind(Enum):
-    ELEVE = "eleve"
-    RESPONSABLE = "responsable"
-    STAFF = "staff"
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HeldRecord:
     """A record of the export set aside for a fault confined to it, with where and what to fix.
@@ -196,7 +197,7 @@ class HeldRecord:
     who it is (an INE: ("ine", "1234567890A")).
     """
 
-    kind: HeldKind
+    kind: PersonKind
     person_id: str
     other_ids: tuple[tuple[str, str], ...]
     label: str

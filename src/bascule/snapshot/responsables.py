@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bascule.domain.people import GuardianLevel
+from bascule.domain.people import GuardianLevel, PersonKind
 from bascule.errors import Location
 from bascule.exports.records import ExportFile, GuardianLinkRecord, PersonneRecord
 from bascule.snapshot.checks import (
@@ -15,7 +15,7 @@ from bascule.snapshot.checks import (
     plausible_email,
 )
 from bascule.snapshot.holds import RecordScope
-from bascule.snapshot.model import Guardianship, HeldKind, Responsable
+from bascule.snapshot.model import Guardianship, Responsable
 
 MAX_LEGAL_REPRESENTATIVES = 2
 
@@ -43,7 +43,7 @@ def build_responsables(
 def _scope(record: PersonneRecord) -> RecordScope:
     name = optional(record.nom_usage) or optional(record.nom_de_famille) or optional(record.nom)
     label = f"{name or ''} {(record.prenom or '').strip()}".strip()
-    return RecordScope(kind=HeldKind.RESPONSABLE, person_id=(record.personne_id or "").strip(),
+    return RecordScope(kind=PersonKind.RESPONSABLE, person_id=(record.personne_id or "").strip(),
                        label=label or record.record_label)
 
 
@@ -81,7 +81,7 @@ def _guardianship(
     record: GuardianLinkRecord, eleve_ids: set[str], personne_ids: set[str], checker: Checker
 ) -> Guardianship | None:
     eleve_id, personne_id = (record.eleve_id or "").strip(), (record.personne_id or "").strip()
-    scope = RecordScope(kind=HeldKind.RESPONSABLE, person_id=personne_id,
+    scope = RecordScope(kind=PersonKind.RESPONSABLE, person_id=personne_id,
                         label=f"responsable {personne_id}", link=True)
     with checker.record(scope):
         for field_name, value, ids, what in (("ELEVE_ID", eleve_id, eleve_ids, "aucun élève"),

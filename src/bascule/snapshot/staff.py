@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from bascule.domain.people import (
     FUNCTIONS,
     NO_FUNCTION,
+    PersonKind,
     StaffCategory,
     parse_french_date,
     parse_iso_date,
@@ -19,7 +20,6 @@ from bascule.snapshot.checks import FIX_IN_STS, Checker, optional, plausible_ema
 from bascule.snapshot.holds import RecordScope
 from bascule.snapshot.model import (
     Division,
-    HeldKind,
     ProfPrincipal,
     Service,
     Staff,
@@ -57,12 +57,12 @@ def build_staff(exports: Iterable[ExportFile], checker: Checker) -> dict[StaffKe
 def _scope(record: StaffRecord) -> RecordScope:
     name = optional(record.nom_usage) or optional(record.nom_patronymique) or ""
     label = f"{name} {(record.prenom or '').strip()}".strip() or record.record_label
-    return RecordScope(kind=HeldKind.STAFF, label=label,
+    return RecordScope(kind=PersonKind.STAFF, label=label,
                        person_id=str(_key(record.staff_id, record.source_type)))
 
 
 def _link_scope(key: StaffKey) -> RecordScope:
-    return RecordScope(kind=HeldKind.STAFF, person_id=str(key), link=True,
+    return RecordScope(kind=PersonKind.STAFF, person_id=str(key), link=True,
                        label=f"personnel {key.staff_id}")
 
 
