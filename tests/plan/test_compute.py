@@ -11,6 +11,7 @@ from bascule.plan.model import (
     Account,
     AccountStatus,
     ActionKind,
+    FieldChange,
     Identity,
     KnownPerson,
     PersonKind,
@@ -111,7 +112,7 @@ def test_an_account_whose_login_became_reserved_takes_the_next_free_form() -> No
     assert update.login(LoginKind.NETWORK) == "eleves2"
     assert update.login(LoginKind.EDUCONNECT) == "e.leves"  # not reserved: kept
     assert update.previous_logins == ((LoginKind.NETWORK, "eleves"),)
-    assert update.changes == (("login pnom", "eleves", "eleves2"),)
+    assert update.changes == (FieldChange("login pnom", "eleves", "eleves2"),)
 def test_accounts_an_ambiguous_person_could_be_are_held_never_disabled() -> None:
     def active(key: str, eleve_id: str, login: str) -> KnownPerson:
         return KnownPerson(

@@ -33,6 +33,7 @@ from bascule.errors import ImportRejected, UnknownValue, UserError
 from bascule.operations import campaign
 from bascule.operations.campaign import write_quality_report
 from bascule.operations.generation import DEFAULT_SIZE, generate_campaigns
+from bascule.operations.plan_review import plan_csv
 from bascule.operations.school import accounts_csv
 from bascule.settings import Settings
 
@@ -261,6 +262,12 @@ def plan(
     uai: UaiOption = None,
     at: AtOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Le plan en JSON.")] = False,
+    details: Annotated[bool, typer.Option(
+        "--details", help="Ajoute le tableau des différences, champ par champ (avant → "
+        "après), de chaque compte.")] = False,
+    as_csv: Annotated[bool, typer.Option(
+        "--csv", help="Les différences champ par champ en CSV séparé par « ; », pour un "
+        "tableur.")] = False,
 ) -> None:
     """Calcule, sans rien modifier, ce qu'il faut faire pour mettre l'annuaire à jour de la
     campagne importée, et l'enregistre pour « apply »."""
@@ -270,8 +277,12 @@ def plan(
                                       now=moment(at))
     if as_json:
         write_json(render_plan.plan_json(computed))
+    elif as_csv:
+        sys.stdout.write(plan_csv(computed))
     else:
         render_plan.plan_text(out, computed)
+        if details:
+            render_plan.details_table(out, computed)
 
 
 @app.command()

@@ -10,9 +10,18 @@ from dataclasses import asdict
 from rich.console import Console
 from rich.table import Table
 
-from bascule.domain.labels import change_text, count_of, done_text, profile_label, status_label
+from bascule.domain.labels import (
+    FIELDS,
+    change_text,
+    count_of,
+    done_text,
+    label,
+    profile_label,
+    status_label,
+)
 from bascule.domain.logins import LoginKind
 from bascule.operations.campaign import Action, ActionKind, ApplyOutcome, Held, Plan
+from bascule.operations.plan_review import DIFFERENCE_COLUMNS, difference_cells, difference_rows
 from bascule.operations.school import AccountRow
 
 ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.TRANSFER,
@@ -22,6 +31,9 @@ _SHORT_LABELS = {ActionKind.CREATE: "créer", ActionKind.UPDATE: "màj",
                  ActionKind.DISABLE: "désactiver",
                  ActionKind.REACTIVATE: "réactiver", ActionKind.DELETE: "supprimer"}
 _DETAILS_SHOWN = 20
+# `plan --details`: action, nom, identifiant, division, champ, avant, après (the profile, the
+# EduConnect login and the key are in --csv and --json: nine columns overflow a terminal).
+_DETAIL_COLUMNS = (0, 2, 3, 5, 6, 7, 8)
 
 
 def _fact_counts(plan: Plan) -> dict[str, dict[str, int]]:
@@ -50,7 +62,10 @@ def _action_json(action: Action) -> dict[str, object]:
         "label": action.label, "division": action.division,
     }
     if action.changes:
-        document["changes"] = [{"field": f, "before": b, "after": a} for f, b, a in action.changes]
+        document["changes"] = [{"field": c.field, "before": c.old, "after": c.new}
+                               for c in action.changes]
+        document["differences"] = [{"field": c.field, "label": label(FIELDS, c.field),
+                                    "old": c.old, "new": c.new} for c in action.changes]
     if action.fact:
         document |= {"fact": action.fact.kind, "target": action.fact.target,
                      "detail": action.fact.detail}
@@ -172,13 +187,26 @@ def _details(console: Console, plan: Plan) -> None:
         actions = [a for a in plan.actions if a.kind is kind]
         for action in actions[:_DETAILS_SHOWN]:
             logins = " ".join(value for _kind, value in action.logins)
-            changes = "; ".join(change_text(*change) for change in action.changes)
+            changes = "; ".join(change_text(c.field, c.old, c.new) for c in action.changes)
             console.print(f"  {kind.label} · {profile_label(action.profile)} · {action.label} "
                           f"{logins} {action.division or ''} {changes}".rstrip(),
                           highlight=False, soft_wrap=True)
         if len(actions) > _DETAILS_SHOWN:
             console.print(f"  … et {len(actions) - _DETAILS_SHOWN} autres ({kind.label})"
                           " : bascule plan --json les donne tous.")
+
+
+def details_table(console: Console, plan: Plan) -> None:
+    """Every account action, one line per field it changes (old -> new): `plan --details`."""
+    rows = difference_rows(plan)
+    table = Table(title=f"Différences champ par champ ({len(rows)} ligne(s))",
+                  title_justify="left")
+    for index in _DETAIL_COLUMNS:
+        table.add_column(DIFFERENCE_COLUMNS[index])
+    for row in rows:
+        cells = difference_cells(row)
+        table.add_row(*(cells[index] for index in _DETAIL_COLUMNS))
+    console.print(table)
 
 
 def applied(console: Console, outcome: ApplyOutcome) -> None:

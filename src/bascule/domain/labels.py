@@ -67,6 +67,8 @@ FIELDS: Mapping[str, str] = {
     "birth_date": "date de naissance", "email": "courriel", "function": "fonction",
     "profile": "profil", "division": "division", "source_id": "identifiant de la source",
     "login pnom": "identifiant réseau", "login p.nom": "identifiant EduConnect",
+    "groups": "groupes", "status": "état", "exit_date": "date de sortie",
+    "établissement": "établissement",
 }
 
 # The journal's actions (the `action` column), as the Journal and `bascule audit` show them.
@@ -104,6 +106,7 @@ CSV_HEADERS: Mapping[str, str] = {
     "status": "état", "last_name": "nom", "first_name": "prénom",
     "birth_date": "date de naissance", "division": "division", "groups": "groupes",
     "ine": "INE", "password": "mot de passe",
+    "action": "action", "person": "clé", "field": "champ", "old": "avant", "new": "après",
 }
 
 
@@ -123,9 +126,19 @@ def status_label(code: str) -> str:
 
 def change_text(field: str, before: str, after: str) -> str:
     """« profil : élève → enseignant », one change of a plan's update."""
+    before, after = value_label(field, before), value_label(field, after)
+    return f"{label(FIELDS, field)} : {before or '(vide)'} → {after or '(vide)'}"
+
+
+def value_label(field: str, value: str) -> str:
+    """A changed field's value as people read it: profiles and statuses in words."""
+    if not value:
+        return ""
     if field == "profile":
-        before, after = profile_label(before) if before else "", profile_label(after)
-    return f"{label(FIELDS, field)} : {before} → {after}"
+        return profile_label(value)
+    if field == "status":
+        return status_label(value)
+    return value
 
 
 def count_of(number: int, singular: str, plural: str) -> str:

@@ -15,6 +15,7 @@ from bascule.domain.logins import (
 )
 from bascule.domain.school import local_time
 from bascule.plan.desired import DesiredPerson, covered_schemes, desired_facts, desired_people
+from bascule.plan.differences import groups_of, with_groups
 from bascule.plan.held import Holds, hold_people
 from bascule.plan.matching import MatchContext, Matching, match_people
 from bascule.plan.model import (
@@ -22,6 +23,7 @@ from bascule.plan.model import (
     Action,
     ActionKind,
     Fact,
+    FieldChange,
     Held,
     Identity,
     KnownPerson,
@@ -62,6 +64,7 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
         holds.add(held)
     actions += _disables(state, matching.known_keys() | holds.keys, covered_schemes(snapshot))
     facts = desired_facts(snapshot, keys)
+    actions = with_groups(actions, state.groups, groups_of(facts))
     actions += _fact_actions(facts, state.facts, holds)
     structures = {f.subject for f in facts if f.kind == "structure"}
     new_year = state.latest_year is not None and snapshot.school_year.start > state.latest_year
@@ -160,7 +163,7 @@ def _transfer(person: DesiredPerson, key: str, known: KnownPerson, state: StoreS
     return dataclasses.replace(
         _action(ActionKind.TRANSFER, person, key, logins, identity=person.identity,
                 source_ids=tuple(sorted(person.source_ids - known.source_ids)),
-                changes=(("établissement", known.school, state.uai),
+                changes=(FieldChange("établissement", known.school, state.uai),
                          *_changes(person, known))),
         from_school=known.school, from_key=known.key, previous_logins=known.account.logins,
         dropped_ids=tuple(sorted(s for s in known.source_ids if s.scheme in _SCHOOL_SCOPED)))
@@ -182,10 +185,12 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
     assert known is not None  # an account belongs to a known person
     actions = []
     if account.status is AccountStatus.DISABLED:
-        actions.append(_action(ActionKind.REACTIVATE, person, key, account.logins))
+        actions.append(_action(ActionKind.REACTIVATE, person, key, account.logins,
+                               changes=(FieldChange("status", AccountStatus.DISABLED.value,
+                                                    AccountStatus.ACTIVE.value),)))
     changes = _changes(person, known)
     logins = _kept_logins(person, key, known, registries, options)
-    changes += tuple((f"login {kind.value}", old, new) for (kind, old), (_, new)
+    changes += tuple(FieldChange(f"login {kind.value}", old, new) for (kind, old), (_, new)
                      in zip(account.logins, logins, strict=True) if old != new)
     if changes:
         actions.append(_action(ActionKind.UPDATE, person, key, logins,
@@ -196,7 +201,8 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
     before = state.divisions.get(key)
     if person.kind is PersonKind.ELEVE and before is not None and before != person.division:
         actions.append(_action(ActionKind.MOVE, person, key, logins,
-                               changes=(("division", before, person.division or ""),)))
+                               changes=(FieldChange("division", before,
+                                                    person.division or ""),)))
     return actions
 
 
@@ -227,7 +233,7 @@ def _action(
     previous_logins: tuple[tuple[LoginKind, str], ...] = (),
     identity: Identity | None = None,
     source_ids: tuple[SourceId, ...] = (),
-    changes: tuple[tuple[str, str, str], ...] = (),
+    changes: tuple[FieldChange, ...] = (),
 ) -> Action:
     return Action(kind=kind, person=key, profile=person.identity.profile, label=person.label,
                   person_kind=person.kind, division=person.division, logins=logins,
@@ -245,14 +251,15 @@ def _login_for(kind: LoginKind, person: DesiredPerson, key: str, known: KnownPer
     return registries.allocate(kind, person, key)
 
 
-def _changes(person: DesiredPerson, known: KnownPerson) -> tuple[tuple[str, str, str], ...]:
+def _changes(person: DesiredPerson, known: KnownPerson) -> tuple[FieldChange, ...]:
     changes = [
-        (name, _text(getattr(known.identity, name)), _text(getattr(person.identity, name)))
+        FieldChange(name, _text(getattr(known.identity, name)),
+                    _text(getattr(person.identity, name)))
         for name in ("last_name", "birth_name", "first_name", "birth_date", "email", "function",
                      "profile", "exit_date")
         if getattr(known.identity, name) != getattr(person.identity, name)
     ]
-    changes += [("source_id", "", f"{source.scheme}:{source.value}")
+    changes += [FieldChange("source_id", "", f"{source.scheme}:{source.value}")
                 for source in sorted(person.source_ids - known.source_ids)]
     return tuple(changes)
 
@@ -261,13 +268,17 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+_DISABLED = FieldChange("status", AccountStatus.ACTIVE.value, AccountStatus.DISABLED.value)
+
+
 def _disables(state: StoreState, present: set[str], schemes: frozenset[str]) -> list[Action]:
     """Active accounts of people this campaign speaks for, and does not list any more."""
     return [
         Action(kind=ActionKind.DISABLE, person=person.key, profile=person.identity.profile,
                label=f"{person.identity.last_name} {person.identity.first_name}",
                person_kind=person.kind,
-               division=state.divisions.get(person.key), logins=person.account.logins)
+               division=state.divisions.get(person.key), logins=person.account.logins,
+               changes=(_DISABLED,))
         for person in sorted(state.people, key=lambda p: p.key)
         if person.key not in present and person.account is not None
         and person.account.status is AccountStatus.ACTIVE

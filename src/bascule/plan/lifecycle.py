@@ -14,6 +14,7 @@ from bascule.plan.model import (
     AccountStatus,
     Action,
     ActionKind,
+    FieldChange,
     Plan,
     PlanPurpose,
     StoreState,
@@ -27,7 +28,9 @@ def deletion_plan(state: StoreState, *, school_year: SchoolYear,
         Action(kind=ActionKind.DELETE, person=person.key, profile=person.identity.profile,
                label=f"{person.identity.last_name} {person.identity.first_name}",
                person_kind=person.kind, division=state.divisions.get(person.key),
-               logins=person.account.logins)
+               logins=person.account.logins,
+               changes=(FieldChange("status", AccountStatus.DISABLED.value,
+                                    AccountStatus.DELETED.value),))
         for person in sorted(state.people, key=lambda p: p.key)
         if person.account is not None and person.account.status is AccountStatus.DISABLED
         and person.account.status_since < deletion_date

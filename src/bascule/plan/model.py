@@ -110,6 +110,7 @@ class StoreState:
     # From the latest school year applied up to the one planned:
     latest_year: int | None = None
     divisions: dict[str, str] = field(default_factory=dict)  # élève key -> division
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)  # key -> group codes
     children: dict[str, frozenset[str]] = field(default_factory=dict)  # responsable -> élèves
     last_level_divisions: frozenset[str] = frozenset()  # the 3e, who leave at the rentrée
     latest_structures: frozenset[str] = frozenset()  # "D:6A", "G:5ESP 1"
@@ -130,6 +131,23 @@ class MassLeave:
     profile: str
     unexpected: int
     active: int
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of a person that an action changes, old -> new, as text.
+
+    `field` is a code of domain/labels.FIELDS: an Identity attribute ("last_name",
+    "birth_date", "profile"…), "division", "groups", "status", "source_id", "établissement", or
+    "login pnom" / "login p.nom" (the network and EduConnect logins, when they follow a name
+    change or a reserved word). `old` and `new` are "" when absent; dates are ISO 8601
+    (2014-03-14), statuses and profiles their codes (active, eleve), groups their codes sorted
+    and joined by ", " ("5ESP 1, LATIN5"). The same value records what an apply changed.
+    """
+
+    field: str
+    old: str
+    new: str
 
 
 class ActionKind(Enum):
@@ -165,7 +183,7 @@ class Action:
     previous_logins: tuple[tuple[LoginKind, str], ...] = ()  # freed by an update, if any
     identity: Identity | None = None
     source_ids: tuple[SourceId, ...] = ()
-    changes: tuple[tuple[str, str, str], ...] = ()  # field, before, after
+    changes: tuple[FieldChange, ...] = ()  # what the action changes of the person, old -> new
     fact: Fact | None = None
     # A transfer: the school and key the account comes from, and its school-scoped ids dropped.
     from_school: str | None = None

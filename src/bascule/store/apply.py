@@ -97,7 +97,7 @@ def _journal_row(plan: Plan, action: Action, actor: str, now: datetime) -> dict[
     detail: dict[str, object] = {
         "profile": action.profile, "label": action.label, "division": action.division,
         "logins": {kind.value: value for kind, value in action.logins},
-        "changes": [list(change) for change in action.changes],
+        "changes": [[change.field, change.old, change.new] for change in action.changes],
     }
     if action.fact is not None:
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]

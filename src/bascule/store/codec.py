@@ -7,8 +7,21 @@ from typing import TypeVar
 
 from cattrs.preconf.json import make_converter
 
+from bascule.plan.model import FieldChange
+
 _converter = make_converter()
 T = TypeVar("T")
+
+
+def _field_change(value: object, _kind: object) -> FieldChange:
+    """A plan saved before FieldChange held each change as a [field, before, after] list."""
+    if isinstance(value, list | tuple):
+        return FieldChange(*value)
+    assert isinstance(value, dict)
+    return FieldChange(**value)
+
+
+_converter.register_structure_hook(FieldChange, _field_change)
 
 
 def to_json(value: object) -> str:

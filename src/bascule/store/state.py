@@ -13,6 +13,7 @@ from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import is_last_level
 from bascule.plan.desired import INE_SCHEMES
+from bascule.plan.differences import groups_of
 from bascule.plan.model import (
     Account,
     AccountStatus,
@@ -103,6 +104,7 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         latest_year=latest_year,
         divisions={f.subject: f.target[2:] for f in latest
                    if f.kind == "member" and f.target.startswith("D:")},
+        groups=groups_of(latest),
         children=_children(latest),
         last_level_divisions=_last_level_divisions(latest),
         latest_structures=frozenset(f.subject for f in latest if f.kind == "structure"),

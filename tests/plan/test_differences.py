@@ -1,0 +1,58 @@
+"""The groups' difference on a person's account action, and a plan's difference rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bascule.domain.school import SchoolYear
+from bascule.plan.differences import difference_rows, groups_of, with_groups
+from bascule.plan.model import Action, ActionKind, Fact, FieldChange, Plan
+from bascule.store.codec import from_json, to_json
+
+
+def _action(kind: ActionKind, person: str = "eleve:1", *changes: FieldChange) -> Action:
+    return Action(kind=kind, person=person, profile="eleve", label="MARTIN Léa", changes=changes)
+
+
+def test_groups_are_read_from_memberships_of_groups_only() -> None:
+    facts = [Fact("member", "eleve:1", "G:5ESP 1"), Fact("member", "eleve:1", "D:5A"),
+             Fact("member", "eleve:1", "G:LATIN"), Fact("service", "staff:1", "G:LATIN", "X")]
+    assert groups_of(facts) == {"eleve:1": frozenset({"5ESP 1", "LATIN"})}
+
+
+def test_a_groups_change_goes_on_the_update_before_the_move_and_only_once() -> None:
+    move = _action(ActionKind.MOVE, "eleve:1", FieldChange("division", "6A", "5A"))
+    update = _action(ActionKind.UPDATE, "eleve:1", FieldChange("last_name", "A", "B"))
+    same = _action(ActionKind.MOVE, "eleve:2", FieldChange("division", "6A", "5A"))
+    actions = with_groups([move, update, same],
+                          {"eleve:1": frozenset({"6LV1"}), "eleve:2": frozenset({"X"})},
+                          {"eleve:1": frozenset({"5ESP 1", "5LAT"}), "eleve:2": frozenset({"X"})})
+    assert actions[0] == move
+    assert actions[1].changes[-1] == FieldChange("groups", "6LV1", "5ESP 1, 5LAT")
+    assert actions[2] == same  # the same groups: nothing added
+
+
+def test_a_creation_without_changes_is_one_row_and_facts_are_none() -> None:
+    plan = Plan(uai="0860999U", school_year=SchoolYear(2026), computed_at=datetime.now(UTC),
+                state_fingerprint="0:x", actions=(
+                    _action(ActionKind.CREATE, "eleve:3"),
+                    _action(ActionKind.UPDATE, "eleve:1", FieldChange("last_name", "A", "B"),
+                            FieldChange("first_name", "C", "D")),
+                    Action(kind=ActionKind.ADD, person="eleve:1", profile="member",
+                           label="D:5A", fact=Fact("member", "eleve:1", "D:5A"))))
+    rows = difference_rows(plan)
+    assert [(r.action.person, r.change) for r in rows] == [
+        ("eleve:3", None), ("eleve:1", FieldChange("last_name", "A", "B")),
+        ("eleve:1", FieldChange("first_name", "C", "D"))]
+    assert len(difference_rows(plan, with_creations=False)) == 2
+
+
+def test_a_plan_saved_before_field_changes_is_read_back() -> None:
+    plan = Plan(uai="0860999U", school_year=SchoolYear(2026), computed_at=datetime.now(UTC),
+                state_fingerprint="0:x",
+                actions=(_action(ActionKind.UPDATE, "eleve:1",
+                                 FieldChange("last_name", "A", "B")),))
+    document = to_json(plan).replace('{"field":"last_name","new":"B","old":"A"}',
+                                     '["last_name","A","B"]')
+    assert '["last_name","A","B"]' in document
+    assert from_json(document, Plan) == plan
