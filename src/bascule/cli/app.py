@@ -6,6 +6,8 @@ import errno
 import os
 import socket
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,7 +30,7 @@ from bascule.cli.common import (
 )
 from bascule.cli.help import FrenchContext, speak_french
 from bascule.domain import labels
-from bascule.domain.school import SchoolYear
+from bascule.domain.school import SchoolYear, describe_moment
 from bascule.errors import ImportRejected, UnknownValue, UserError
 from bascule.operations import campaign
 from bascule.operations.campaign import write_quality_report
@@ -128,10 +130,12 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
     uai: UaiOption = None,
+    at: AtOption = None,
 ) -> None:
     """Lance la console web (pages en français) pour les personnels des établissements du
     dossier (de celui de --uai seulement, s'il est donné) : chacun choisit le sien à la
-    connexion."""
+    connexion. Avec --at, la console répète cette date : son « maintenant » part de là et
+    avance avec l'horloge."""
     # The server's dependencies load only for this command: every other one starts faster.
     import uvicorn
 
@@ -139,8 +143,19 @@ def serve(
 
     state: CliState = ctx.obj
     _check_port_free(host, port)
+    clock = rehearsal_clock(moment(at)) if at else campaign.utc_now
     out.print(f"Console bascule : http://{host}:{port}/connexion (Ctrl+C pour l'arrêter)")
-    uvicorn.run(create_app(state.home, uai=uai), host=host, port=port, log_level="warning")
+    if at:
+        out.print(f"Répétition : la console se croit le {describe_moment(clock())}.")
+    uvicorn.run(create_app(state.home, uai=uai, clock=clock), host=host, port=port,
+                log_level="warning")
+
+
+def rehearsal_clock(start: datetime) -> Callable[[], datetime]:
+    """A console rehearsing `start`: its time begins there and runs on at the wall clock's
+    pace (sessions, journal entries and apply runs keep their order), in UTC."""
+    began = campaign.utc_now()
+    return lambda: start.astimezone(UTC) + (campaign.utc_now() - began)
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -46,12 +46,9 @@ def calendar_table(console: Console, calendar: Calendar, at: datetime, derived: 
     console.print(table)
 
 
-def allowed_table(console: Console, calendar: Calendar, allowed: Allowed, at: datetime) -> None:
-    active = calendar.active(at)
-    passed = [(m, s) for m, s in calendar.spans.items() if s.start <= at]
-    phase = (" ; ".join(m.value for m in active) if active else
-             f"dernière étape : {passed[-1][0].value} ({when(passed[-1][1].start)})" if passed
-             else "avant la bascule")
+def allowed_table(console: Console, calendar: Calendar, allowed: Allowed, at: datetime,
+                  phase: str) -> None:
+    """`phase`: domain.calendar.phase_text, where the campaign stands."""
     console.print(f"Le {when(at)} : {phase}.", highlight=False, soft_wrap=True)
     table = Table(title="Ce que le calendrier permet maintenant", title_justify="left")
     table.add_column("Quoi")

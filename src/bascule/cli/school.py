@@ -24,15 +24,19 @@ from bascule.cli.common import (
 )
 from bascule.domain import labels
 from bascule.domain.access import CLOSED_PROFILES
-from bascule.domain.calendar import allowed_at, rentree_year_of
-from bascule.domain.notices import AUDIENCES
-from bascule.domain.notices import notices as notices_of
+from bascule.domain.calendar import allowed_at, phase_text, rentree_year_of
+from bascule.domain.notices import AUDIENCES, notices_ahead
 from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
 from bascule.operations import campaign
 from bascule.operations import school as school_ops
 from bascule.operations import verification as verify_ops
-from bascule.operations.calendars import calendar_files, load_calendar, shipped_calendar
+from bascule.operations.calendars import (
+    calendar_files,
+    calendars_at,
+    load_calendar,
+    shipped_calendar,
+)
 from bascule.operations.school import AuditFilter
 from bascule.operations.verification import Severity, counts, write_report
 
@@ -52,7 +56,9 @@ def calendar(
     shown = load_calendar(state.home, rentree, uai)
     derived = not calendar_files(state.home, rentree, uai) and not shipped_calendar(rentree)
     render_admin.calendar_table(out, shown, when, derived)
-    render_admin.allowed_table(out, shown, allowed_at(shown, when), when)
+    following = load_calendar(state.home, rentree + 1, uai)
+    render_admin.allowed_table(out, shown, allowed_at(shown, when), when,
+                               phase_text(shown, following, when))
 
 
 def lifecycle(
@@ -335,10 +341,10 @@ def notices(
     """Les avis à transmettre, d'après le calendrier : enseignants, familles, référents."""
     state: CliState = ctx.obj
     when = moment(at)
-    found = notices_of(load_calendar(state.home, rentree_year_of(when), uai), when)
+    found = notices_ahead(*calendars_at(state.home, when, uai), when)
     for audience, lines in found.items():
         out.print(f"\n[bold]{AUDIENCES[audience]}[/]")
-        for line in lines or ["Rien de prévu pour l'instant."]:
+        for line in lines:
             out.print(f"  · {line}")
     if html is not None:
         render_admin.notices_page(html, found, when)

@@ -17,11 +17,12 @@ The memo gives the 2026 dates; the rules below reproduce them and derive any oth
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
-from bascule.domain.school import SCHOOL_TIMEZONE
+from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment
 
 
 class Milestone(Enum):
@@ -120,6 +121,33 @@ def with_overrides(calendar: Calendar, spans: dict[Milestone, Span]) -> Calendar
     merged = {**calendar.spans, **spans}
     return Calendar(rentree_year=calendar.rentree_year,
                     spans=dict(sorted(merged.items(), key=lambda item: item[1].start)))
+
+
+def next_step(calendars: Iterable[Calendar], moment: datetime) -> tuple[Milestone, Span] | None:
+    """The first step starting after `moment` in these calendars (this rentrée's, then the
+    next one's: after the autumn's last step, the coming summer's first)."""
+    later = [(span.start, milestone, span) for calendar in calendars
+             for milestone, span in calendar.spans.items() if span.start > moment]
+    if not later:
+        return None
+    _start, milestone, span = min(later, key=lambda item: item[0])
+    return milestone, span
+
+
+def phase_text(calendar: Calendar, following: Calendar, moment: datetime) -> str:
+    """Where the campaign stands, never blank: the steps under way, or the last one passed and
+    what comes next (from the following rentrée's calendar when this one is over). The CLI's
+    calendar, the console's dashboard and Calendrier say it the same way."""
+    active = calendar.active(moment)
+    if active:
+        return "en cours : " + " ; ".join(m.value for m in active)
+    passed = [(m, s) for m, s in calendar.spans.items() if s.start <= moment]
+    last = (f"dernière étape : {passed[-1][0].value} ({describe_moment(passed[-1][1].start)})"
+            if passed else "avant la bascule")
+    coming = next_step((calendar, following), moment)
+    if coming is None:
+        return last
+    return f"{last} ; prochaine étape : {coming[0].value}, le {describe_moment(coming[1].start)}"
 
 
 def rentree_year_of(moment: datetime) -> int:

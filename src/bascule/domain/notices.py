@@ -82,3 +82,14 @@ def notices(calendar: Calendar, now: datetime) -> dict[str, list[str]]:
             found[audience].append(Notice(audience, span.start, sentence(span)))
     return {audience: [n.text for n in sorted(items, key=lambda n: n.starts)]
             for audience, items in found.items()}
+
+
+NOTHING_YET = "Rien de prévu pour l'instant."
+
+
+def notices_ahead(calendar: Calendar, following: Calendar, now: datetime) -> dict[str, list[str]]:
+    """`notices` of this rentrée; an audience with none left gets the first of the following
+    rentrée's (what comes next), so that no audience's list is blank."""
+    found, later = notices(calendar, now), notices(following, now)
+    return {audience: lines or later[audience][:1] or [NOTHING_YET]
+            for audience, lines in found.items()}

@@ -8,7 +8,14 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from bascule.domain.calendar import Calendar, Milestone, Span, derive_calendar, with_overrides
+from bascule.domain.calendar import (
+    Calendar,
+    Milestone,
+    Span,
+    derive_calendar,
+    rentree_year_of,
+    with_overrides,
+)
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import Location, UserError
 
@@ -34,6 +41,13 @@ def load_calendar(home: Path, year: int, uai: str | None = None) -> Calendar:
     for path in calendar_files(home, year, uai):
         calendar = with_overrides(calendar, _spans(path.read_text(encoding="utf-8"), str(path)))
     return calendar
+
+
+def calendars_at(home: Path, now: datetime, uai: str | None = None) -> tuple[Calendar, Calendar]:
+    """The calendar of the rentrée `now` belongs to, and the following rentrée's (what comes
+    next once this one's steps are past)."""
+    year = rentree_year_of(now)
+    return load_calendar(home, year, uai), load_calendar(home, year + 1, uai)
 
 
 def _spans(text: str, name: str) -> dict[Milestone, Span]:

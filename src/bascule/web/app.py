@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from bascule.operations import campaign
 from bascule.operations import school as school_ops
 from bascule.settings import load_settings
+from bascule.web import errors
 from bascule.web.api import api_router
 from bascule.web.pages import ROUTERS
 from bascule.web.rendering import page
@@ -71,4 +72,5 @@ def create_app(home: Path, *, uai: str | None = None,
         return response
 
     _refusals(app)
+    errors.install(app)  # 404, 405, 422 and 500 in French
     return app

@@ -20,6 +20,7 @@ _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
                          autoescape=select_autoescape(default=True), trim_blocks=True,
                          lstrip_blocks=True)
 _templates.globals["describe"] = describe_moment  # every date shown in the school's time
+_templates.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
 _templates.globals["action_label"] = lambda name: (
     ActionKind(name).label if name in {kind.value for kind in ActionKind} else name)
 # The label table's words for every code a page shows (a fact's kind stands in the profile's

@@ -4,13 +4,13 @@ what the direction is told since its previous sign-in."""
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from bascule.domain.calendar import allowed_at, rentree_year_of
+from bascule.domain.calendar import allowed_at, phase_text
 from bascule.domain.policy import Permission
 from bascule.domain.school import describe_moment
 from bascule.operations import reviews as review_ops
 from bascule.operations import school as school_ops
 from bascule.operations import sessions as session_ops
-from bascule.operations.calendars import load_calendar
+from bascule.operations.calendars import calendars_at
 from bascule.web.rendering import page
 from bascule.web.requests import Staff
 
@@ -20,10 +20,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, who: Staff) -> HTMLResponse:
     now = who.now()
-    calendar = load_calendar(who.settings.home, rentree_year_of(now), who.school)
+    calendar, following = calendars_at(who.settings.home, now, who.school)
     return page(request, "tableau.html.j2", who, person=who.person,
                 moment=describe_moment(now), allowed=allowed_at(calendar, now).labelled(),
-                phase=[m.value for m in calendar.active(now)],
+                phase=phase_text(calendar, following, now),
                 board=school_ops.dashboard(who.settings, who.school),
                 run=who.console.runs[who.school].progress,
                 notices=session_ops.sign_in_notices(who.settings, who.session, now=now),

@@ -1,0 +1,65 @@
+"""The console rehearses a date (`serve --at`), says what comes next when nothing is due, and
+answers the framework's errors (unknown address, wrong method, unreadable form) in French."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.conftest import Cli
+from tests.web.test_console import _client, _passwords, _sign_in
+
+
+def test_serve_at_rehearses_a_date(school: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[FastAPI] = []
+
+    def run(app: FastAPI, **_options: Any) -> None:  # the app uvicorn would serve
+        served.append(app)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    started = school("serve", "--at", "2026-11-15T08:00", "--port", "0")
+    assert started.exit_code == 0, started.output
+    assert "la console se croit le dimanche 15/11/2026 08:00" in started.stdout
+    client = TestClient(served[0], base_url="http://testserver")
+    _sign_in(client, "idasilva", _passwords(school)["idasilva"])
+    dashboard = client.get("/").text
+    assert "Nous sommes le dimanche 15/11/2026 08:0" in dashboard
+    assert "prochaine étape : nettoyage Salle_des_profs" in dashboard
+    calendar = client.get("/calendrier").text
+    assert "Le dimanche 15/11/2026 08:0" in calendar and "28/06/2027" in calendar
+    assert "Rien de prévu" not in calendar
+    assert calendar.count("<li>") == 3  # one notice per audience: the next summer's first
+
+
+def test_unknown_addresses_answer_in_french(school: Cli) -> None:
+    client = _client(school.home)
+    missing = client.get("/nulle-part")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "Cette page n'existe pas" in html.unescape(missing.text)
+    assert "Not Found" not in missing.text
+    api = client.get("/api/v1/nulle-part")
+    assert api.status_code == 404 and api.json() == {"detail": "Cette page n'existe pas."}
+    method = client.get("/plan/approuver")
+    assert method.status_code == 405 and "ne s'utilise pas ainsi" in html.unescape(method.text)
+    assert "POST" in method.headers["allow"]
+    api_method = client.delete("/api/v1/plan")
+    assert api_method.status_code == 405 and "ne s'utilise pas ainsi" in api_method.json()["detail"]
+
+
+def test_an_incomplete_form_is_said_in_french(school: Cli) -> None:
+    client = _client(school.home)
+    _sign_in(client, "idasilva", _passwords(school)["idasilva"])
+    incomplete = client.post("/connexion", data={})
+    assert incomplete.status_code == 422
+    assert "Formulaire incomplet" in incomplete.text and "champ obligatoire" in incomplete.text
+    assert "Field required" not in incomplete.text
+    token = "Bearer inconnu"
+    misspelt = client.get("/api/v1/comptes", params={"qq": "x"},
+                          headers={"Authorization": token})
+    assert misspelt.status_code == 422
+    assert misspelt.json()["detail"][0]["msg"] == "paramètre inconnu de cette opération"
