@@ -35,8 +35,9 @@ from bascule.spaces.tree import (
 )
 from bascule.spaces.tree import manifest as manifest
 from bascule.spaces.tree import powershell as powershell
-from bascule.spaces.usage import Usage, scan
+from bascule.spaces.usage import Usage as Usage
 from bascule.spaces.usage import human_size as human_size
+from bascule.spaces.usage import scan
 from bascule.spaces.usage import write_usage_page as write_usage_page
 from bascule.store.accounts import deleted_logins
 from bascule.store.apply import arrivals

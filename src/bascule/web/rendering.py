@@ -50,5 +50,6 @@ def page(request: Request, template: str, who: SignedIn | None = None, *, status
     html = _templates.get_template(template).render(
         school=school_name(console.settings, school) if school else "bascule", uai=school,
         session=who.session if who else None, secure=request.url.scheme == "https",
+        current_path=request.url.path,
         menu=menu(values.get("person")), **values)
     return HTMLResponse(html, status_code=status)
