@@ -22,7 +22,7 @@ def test_after_the_last_step_the_next_summer_comes_next() -> None:
 
 def test_during_a_step_it_is_said_under_way() -> None:
     text = phase_text(THIS, NEXT, paris("2026-08-26T10:00"))
-    assert text.startswith("en cours : ENT fermé aux élèves et aux responsables")
+    assert text.startswith("ENT fermé aux élèves et aux responsables (Fermeture rentrée) ; ")
 
 
 def test_before_the_summer_the_first_step_is_next() -> None:

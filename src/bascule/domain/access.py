@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bascule.domain.calendar import Calendar, Milestone
-from bascule.domain.labels import PROFILES_PLURAL
+from bascule.domain.labels import PROFILES, PROFILES_PLURAL
 from bascule.domain.school import describe_moment, local_time
 
 CLOSED_PROFILES = ("eleve", "responsable")
@@ -58,3 +58,30 @@ def ent_access(profile: str | None, status: str | None, calendar: Calendar,
                                     f"{choice.by} le {describe_moment(choice.at)}")
     assert closure.end is not None  # a closure is a period
     return AccessDecision(False, f"fermeture rentrée jusqu'au {describe_moment(closure.end)}")
+
+
+def closure_state(profile: str, calendar: Calendar, overrides: list[ClosureOverride],
+                  at: datetime) -> AccessDecision:
+    """Whether an active account of `profile` may enter the ENT at `at` as far as the rentrée
+    closure goes, and exactly why: the one answer of Pilotage > Fermeture rentrée, the
+    dashboard and the API."""
+    closure = calendar.span(Milestone.ENT_CLOSURE)
+    if profile not in CLOSED_PROFILES:
+        return AccessDecision(True, "la fermeture rentrée ne concerne que les élèves et les "
+                                    "responsables")
+    if closure is None:
+        return AccessDecision(True, "pas de fermeture rentrée au calendrier")
+    if closure.contains(at):
+        return ent_access(profile, "active", calendar, overrides, at)
+    assert closure.end is not None  # a closure is a period
+    if at < closure.start:
+        return AccessDecision(True, f"fermeture rentrée à venir, du "
+                                    f"{describe_moment(closure.start)} au "
+                                    f"{describe_moment(closure.end)}")
+    return AccessDecision(True, f"fermeture rentrée terminée le {describe_moment(closure.end)}")
+
+
+def closure_states(calendar: Calendar, overrides: list[ClosureOverride],
+                   at: datetime) -> dict[str, AccessDecision]:
+    """`closure_state` of every profile, in the label table's order."""
+    return {profile: closure_state(profile, calendar, overrides, at) for profile in PROFILES}

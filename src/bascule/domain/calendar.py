@@ -140,7 +140,7 @@ def phase_text(calendar: Calendar, following: Calendar, moment: datetime) -> str
     calendar, the console's dashboard and Calendrier say it the same way."""
     active = calendar.active(moment)
     if active:
-        return "en cours : " + " ; ".join(m.value for m in active)
+        return " ; ".join(m.value for m in active)
     passed = [(m, s) for m, s in calendar.spans.items() if s.start <= moment]
     last = (f"dernière étape : {passed[-1][0].value} ({describe_moment(passed[-1][1].start)})"
             if passed else "avant la bascule")

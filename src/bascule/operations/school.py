@@ -12,7 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from bascule.domain.access import CLOSED_PROFILES, AccessDecision, ClosureOverride, ent_access
+from bascule.domain.access import (
+    CLOSED_PROFILES,
+    AccessDecision,
+    ClosureOverride,
+    closure_states,
+    ent_access,
+)
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
 from bascule.domain.labels import CSV_HEADERS, PROFILES, profile_label, status_label
 from bascule.domain.passwords import meets_policy, new_password
@@ -406,10 +412,16 @@ def may_reset(settings: Settings, actor: Person, profile: str, login_name: str |
 def profile_access(settings: Settings, uai: str, profile: str, *,
                    now: datetime) -> AccessDecision:
     """Whether an active account of this profile may enter the ENT now, and why."""
+    return ent_states(settings, uai, now=now)[profile]
+
+
+def ent_states(settings: Settings, uai: str, *, now: datetime) -> dict[str, AccessDecision]:
+    """Every profile's access to the ENT now, as far as the rentrée closure and the
+    direction's reopenings go (domain.access.closure_states): what Pilotage > Fermeture
+    rentrée and the dashboard both show."""
     with open_store(settings.store_url).connect() as connection:
         made = overrides(connection, uai)
-    calendar = load_calendar(settings.home, rentree_year_of(now), uai)
-    return ent_access(profile, "active", calendar, made, now)
+    return closure_states(load_calendar(settings.home, rentree_year_of(now), uai), made, now)
 
 
 # The accounts as a CSV for the referents (";" separated, as French spreadsheets expect).
