@@ -18,6 +18,7 @@ import tomli_w
 from bascule.domain.passwords import PasswordPolicy, PolicyTooWeak
 from bascule.domain.school import is_well_formed_uai, normalise_uai
 from bascule.errors import Location, UserError
+from bascule.mail.config import MailConfig, read_mail_config
 from bascule.targets.config import DEFAULT_OUS, FIRST_POSIX_NUMBER, TargetConfig, TargetKind
 
 CONFIG_NAME = "bascule.toml"
@@ -110,6 +111,7 @@ class Settings:
     max_export_bytes: int = 16 * 1024 * 1024
     max_zip_ratio: int = 100
     max_export_records: int = 50_000
+    mail: MailConfig | None = None  # [mail]: None when this home sends no mail
 
     @property
     def uais(self) -> frozenset[str]:
@@ -163,6 +165,7 @@ def load_settings(home: Path) -> Settings:
         max_export_bytes=max(1, cast(int, values["import.max_export_mo"])) * 1024 * 1024,
         max_zip_ratio=max(1, cast(int, values["import.max_zip_ratio"])),
         max_export_records=max(1, cast(int, values["import.max_records"])),
+        mail=read_mail_config(document, path),
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import samba, slapd
+from tests.servers import samba, slapd, smtp
 
 INSTALL = Path(__file__).parents[2] / "scripts" / "install-system-packages.sh"
 
@@ -49,3 +49,16 @@ def samba_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[samba.Sam
         server.stop()
 
 
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[smtp.SmtpServer]:
+    """A real SMTP server (STARTTLS, AUTH) on the loopback for one test. At the end, every
+    message it received is scanned for the passwords the test's folders hold (initial and
+    sealed ones, the relay's own): none may ever be in a mail."""
+    server = smtp.SmtpServer(tmp_path / "smtp").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+    smtp.assert_no_password_sent(server.messages, tmp_path)

@@ -15,7 +15,17 @@ import typer
 from typer.core import TyperGroup
 
 from bascule import __version__
-from bascule.cli import feeds, render, render_plan, reviews, school, schools, spaces, targets
+from bascule.cli import (
+    feeds,
+    mail,
+    render,
+    render_plan,
+    reviews,
+    school,
+    schools,
+    spaces,
+    targets,
+)
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -391,6 +401,7 @@ app.add_typer(spaces.cleanup_app, name="cleanup")
 app.add_typer(feeds.feed_app, name="feed")
 app.add_typer(reviews.review_app, name="review")
 app.add_typer(schools.school_app, name="school")
+app.add_typer(mail.mail_app, name="mail")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from itertools import groupby
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bascule.domain.people import Profile, StaffCategory
@@ -38,9 +39,11 @@ def user_error(console: Console, exc: UserError, max_shown: int = 50) -> None:
     if isinstance(exc, ImportRejected):
         problems(console, exc.problems, max_shown)
     where = f"{exc.location} : " if exc.location else ""
-    console.print(f"[bold red]Erreur[/] : {where}{exc.message}", highlight=False, soft_wrap=True)
+    # The message and hint are text, not markup: « [mail] » or « [schools."UAI"] » must show.
+    console.print(f"[bold red]Erreur[/] : {escape(where + exc.message)}", highlight=False,
+                  soft_wrap=True)
     if exc.hint:
-        console.print(f"  → {exc.hint}", highlight=False, soft_wrap=True)
+        console.print(f"  → {escape(exc.hint)}", highlight=False, soft_wrap=True)
 
 
 _OS_ERRORS = {

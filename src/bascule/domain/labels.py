@@ -110,6 +110,33 @@ CSV_HEADERS: Mapping[str, str] = {
 }
 
 
+# A night's run (reports/night.py): a school's outcome, its steps and their statuses.
+NIGHT_OUTCOMES: Mapping[str, str] = {
+    "applied": "appliqué", "unchanged": "inchangé", "held": "retenu, en attente d'accord",
+    "failed": "en échec", "skipped": "non traité",
+}
+NIGHT_OUTCOMES_PLURAL: Mapping[str, str] = {
+    "applied": "appliqués", "unchanged": "inchangés", "held": "retenus", "failed": "en échec",
+    "skipped": "non traités",
+}
+NIGHT_STEPS: Mapping[str, str] = {
+    "import": "import des exports", "plan": "plan", "apply": "application du plan",
+    "sync": "synchronisation des annuaires", "spaces": "espaces", "feeds": "flux",
+    "verify": "vérification", "cleanup": "nettoyage", "deletion": "suppression des anciens comptes",
+    "mail": "courriels", "notices": "avis aux anciens personnels",
+}
+STEP_STATUSES: Mapping[str, str] = {
+    "done": "fait", "unchanged": "rien à faire", "skipped": "non fait", "held": "retenu",
+    "failed": "en échec", "waiting": "en attente d'exports complets",
+}
+
+# The mail outbox (`bascule mail outbox`): what a mail is for, and what became of it.
+MAIL_KINDS: Mapping[str, str] = {
+    "digest": "résumé de la nuit", "held_plan": "plan en attente (direction)",
+    "staff_notice": "avis de suppression de compte", "test": "message d'essai",
+}
+MAIL_STATUSES: Mapping[str, str] = {"pending": "en cours", "sent": "envoyé", "failed": "non remis"}
+
 def label(table: Mapping[str, str], code: str) -> str:
     """The French word of a code; a code the table does not know yet shows as it is, with its
     underscores as spaces (a new journal action must not break the page that lists it)."""

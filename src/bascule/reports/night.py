@@ -79,6 +79,7 @@ class NightReport:
     at: date
     schools: tuple[SchoolNight, ...]
     dry_run: bool = False
+    html_report: str = ""  # the run's HTML report, a path on this machine ("" if none written)
 
     @property
     def exit_code(self) -> int:

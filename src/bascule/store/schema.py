@@ -302,3 +302,26 @@ breaker_mark = Table(
     Column("profile", String(24), primary_key=True),
     Column("active", Integer, nullable=False),
 )
+
+# Every mail bascule writes (nightly digest, held plan, deletion notices, test): recorded before
+# it is sent, then marked sent or failed with the reason. A failure stays until a digest reports
+# it (reported_at). `dedup_key` names what a mail is about and when: one sent under the same key
+# is not sent again (a staff notice once per person and date, a reminder once a night). Never a
+# body: the mails hold no secret, but the outbox need not keep people's words either.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("uai", String(8), nullable=True),
+    Column("topic", String(200), nullable=True, index=True),
+    Column("dedup_key", String(200), nullable=True, unique=True),
+    Column("recipients", Text, nullable=False),  # comma-separated addresses
+    Column("subject", String(400), nullable=False),
+    Column("status", String(8), nullable=False),  # pending, sent, failed
+    Column("attempts", Integer, nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    Column("failure", Text, nullable=True),
+    Column("reported_at", UtcDateTime(), nullable=True),
+)
