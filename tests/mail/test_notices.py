@@ -50,7 +50,10 @@ def test_a_disabled_staff_member_is_told_the_deletion_date_once(
 def test_no_notice_before_the_window_nor_after_the_deletions(
         departed: Cli, smtp_server: SmtpServer) -> None:
     reach(departed.home, smtp_server, notice_days=3)  # window from 11/09/2026
-    assert "0 avis envoyé." in departed("mail", "notices", "--at", "2026-09-10T02:30").stdout
+    early = departed("mail", "notices", "--at", "2026-09-10T02:30").stdout
+    assert "0 avis envoyé." in early
+    assert ("0860999U : les avis partent du vendredi 11/09/2026 jusqu'à la suppression, le "
+            "lundi 14/09/2026.") in early
     assert "0 avis envoyé." in departed("mail", "notices", "--at", "2026-09-14T02:30").stdout
     assert smtp_server.messages == []
     assert "1 avis envoyé." in departed("mail", "notices", "--at", "2026-09-11T02:30").stdout

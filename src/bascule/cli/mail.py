@@ -83,7 +83,8 @@ def notices(
     state: CliState = ctx.obj
     settings = state.settings()
     uais = (campaign.school_uai(settings, uai),) if uai else ()
-    outcome = mailing.send_staff_notices(settings, now=moment(at), uais=uais, dry_run=dry_run)
+    now = moment(at)
+    outcome = mailing.send_staff_notices(settings, now=now, uais=uais, dry_run=dry_run)
     if not outcome.configured:
         raise UserError("Aucun serveur de messagerie n'est réglé : aucun avis envoyé.",
                         hint="Ajoutez une section [mail] à bascule.toml (voir « Courriels » "
@@ -93,8 +94,17 @@ def notices(
     out.print(_notices_summary(outcome), markup=False)
     for line in outcome.failures:
         out.print(f"Non remis : {line}", markup=False)
+    if not (outcome.sent or outcome.failed or outcome.already_sent or outcome.would_send):
+        _windows(mailing.notice_windows(settings, now=now, uais=uais))
     if outcome.failed:
         raise typer.Exit(1)
+
+
+def _windows(windows: list[mailing.NoticeWindow]) -> None:
+    for window in windows:
+        out.print(f"{window.uai} : les avis partent du {describe_moment(window.opens)} "
+                  f"jusqu'à la suppression, le {describe_moment(window.deletion)}.",
+                  markup=False)
 
 
 def _notices_summary(outcome: mailing.MailOutcome) -> str:

@@ -161,6 +161,27 @@ def notices_open_at(config: MailConfig, deletion: datetime) -> datetime:
     return deletion - timedelta(days=config.notice_days)
 
 
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoticeWindow:
+    uai: str
+    opens: datetime     # notices go from then on
+    deletion: datetime  # until the deletions
+
+
+def notice_windows(settings: Settings, *, now: datetime, uais: Collection[str] = ()
+                   ) -> list[NoticeWindow]:
+    """When each school's deletion notices go (the coming deletions of its calendar)."""
+    if settings.mail is None:
+        return []
+    found = []
+    for uai in sorted(uais or settings.uais):
+        deletion = deletion_date(settings, uai, now)
+        if deletion is not None and now < deletion:
+            found.append(NoticeWindow(uai=uai, opens=notices_open_at(settings.mail, deletion),
+                                      deletion=deletion))
+    return found
+
 def _due_notices(settings: Settings, engine: Engine, config: MailConfig,
                  uais: Collection[str], now: datetime) -> list[Mail]:
     names = {school.uai: school.name for school in settings.schools}
