@@ -23,6 +23,7 @@ from bascule.cli import (
     reviews,
     school,
     schools,
+    service,
     spaces,
     targets,
 )
@@ -402,6 +403,7 @@ app.add_typer(feeds.feed_app, name="feed")
 app.add_typer(reviews.review_app, name="review")
 app.add_typer(schools.school_app, name="school")
 app.add_typer(mail.mail_app, name="mail")
+app.command("install-service")(service.install_service)
 
 
 def main() -> None:

@@ -1,0 +1,56 @@
+"""`bascule install-service`: writes (or prints) the systemd units of the nightly run and the
+cron line. Thin: operations/service.py writes them; nothing is enabled here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bascule.cli.common import CliState, err, out
+from bascule.operations import service
+
+
+def install_service(
+    ctx: typer.Context,
+    at: Annotated[str, typer.Option(
+        "--at", help="Heure de la nuit, HH:MM, heure de Paris.")] = "02:30",
+    user: Annotated[str, typer.Option(
+        "--user", help="Compte système qui lance bascule (propriétaire du dossier).")
+    ] = "bascule",
+    print_only: Annotated[bool, typer.Option(
+        "--print", help="Affiche les unités et la ligne cron, sans rien écrire.")] = False,
+    destination: Annotated[Path, typer.Option(
+        "--dest", help="Dossier où écrire les unités.")] = service.DEFAULT_DESTINATION,
+    writable: Annotated[list[Path] | None, typer.Option(
+        "--writable", help="Autre dossier où la nuit écrit (un dépôt SFTP ailleurs…), "
+        "répétable.")] = None,
+) -> None:
+    """Écrit le service et le minuteur systemd qui lancent « bascule run » chaque nuit
+    (durcis : seul le dossier bascule est inscriptible), et donne la ligne cron équivalente.
+    Ne met rien en marche : les commandes à lancer sont affichées."""
+    state: CliState = ctx.obj
+    options = service.service_options(state.settings(), at=at, user=user,
+                                      writable=tuple(writable or ()))
+    if print_only:
+        units = service.service_units(options)
+        name = service.UNIT_NAME
+        out.print(f"# {name}.service\n{units.service}\n# {name}.timer\n{units.timer}\n"
+                  f"# Sans systemd : /etc/cron.d/bascule (heure du serveur)\n{units.cron}",
+                  markup=False, highlight=False, soft_wrap=True)
+        _warn(service.service_warnings(options))
+        return
+    installed = service.install_service(options, destination)
+    out.print(f"Unités écrites : {installed.service} et {installed.timer}.", markup=False)
+    out.print("Rien n'est activé. Pour lancer bascule chaque nuit à "
+              f"{options.at:%H:%M} (heure de Paris) :\n"
+              f"  systemctl daemon-reload && systemctl enable --now {installed.timer.name}\n"
+              "Sans systemd, la ligne équivalente pour /etc/cron.d/bascule (heure du "
+              f"serveur) :\n  {installed.units.cron}", markup=False, soft_wrap=True)
+    _warn(installed.warnings)
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    for line in warnings:
+        err.print(f"Attention : {line}", markup=False, soft_wrap=True)
