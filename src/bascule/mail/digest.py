@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bascule.domain import labels
-from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment
+from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment, local_time
 from bascule.mail.compose import counts_text, render_pair, school_title
 from bascule.mail.model import Attachment, Mail, MailKind
 from bascule.reports.night import NightReport, SchoolNight, SchoolOutcome
@@ -59,6 +59,15 @@ def digest_subject(report: NightReport) -> str:
     return f"bascule · nuit du {_day(report.at)}{dry} : {state}"
 
 
+def night_span(started: datetime, finished: datetime) -> str:
+    """« de 02:30 à 02:41 », with the days when the night ran past midnight."""
+    start, end = local_time(started), local_time(finished)
+    if start.date() == end.date():
+        return f"de {start:%H:%M} à {end:%H:%M}"
+    return (f"du {describe_moment(started, clock=True)} au "
+            f"{describe_moment(finished, clock=True)}")
+
+
 def _day(day: date) -> str:
     return describe_moment(datetime(day.year, day.month, day.day, tzinfo=SCHOOL_TIMEZONE))
 
@@ -93,8 +102,7 @@ def night_digest(report: NightReport, *, to: tuple[str, ...],
     schools = [_school(school, console_url) for school in report.schools]
     text, html = render_pair("digest", subject, {
         "night": _day(report.at), "dry_run": report.dry_run,
-        "started": describe_moment(report.started_at, clock=True),
-        "finished": describe_moment(report.finished_at, clock=True),
+        "span": night_span(report.started_at, report.finished_at),
         "overview": overview(report),
         "attention": [one for one, school in zip(schools, report.schools, strict=True)
                       if school.outcome in _ATTENTION],

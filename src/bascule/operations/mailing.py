@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from bascule.domain import labels
 from bascule.domain.calendar import Milestone, rentree_year_of
+from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.mail.compose import DepartureNotice, held_plan_mail, held_topic, staff_notice
 from bascule.mail.compose import test_mail as compose_test_mail
@@ -139,6 +140,7 @@ def send_test_mail(settings: Settings, *, to: str | None, now: datetime) -> Test
     failure = deliver(config, [email_message(mail, sender=config.sender, now=now)])[0]
     if failure is not None:
         record_failed(engine, entry_id, str(failure), now)
+        mark_reported(engine, (entry_id,), now)  # said at once: no digest repeats it
         raise UserError(f"Message d'essai non envoyé. {failure.message}", hint=failure.hint)
     record_sent(engine, entry_id, now)
     return TestMailOutcome(to=recipients, server=f"{config.host}:{config.port}",
@@ -224,7 +226,7 @@ def _held_mails(engine: Engine, config: MailConfig, report: NightReport) -> list
         if school.outcome is not SchoolOutcome.HELD or school.held is None:
             continue
         since = first_recorded(engine, held_topic(school.uai, school.held))
-        earlier_night = since is not None and since.date() < report.at
+        earlier_night = since is not None and local_time(since).date() < report.at
         mails.append(held_plan_mail(
             school, school.held, night=report.at, console_url=config.console_url,
             to=_direction(engine, config, school.uai, school.direction_emails),
