@@ -36,7 +36,7 @@ def verify(*units: Path) -> str:
                           text=True, check=False, timeout=60,
                           env={**os.environ, "SYSTEMD_LOG_LEVEL": "warning"})
     said = [line for line in (done.stdout + done.stderr).splitlines()
-            if any(str(unit) in line for unit in units) or "rror" in line]
+            if any(unit.name in line for unit in units)]
     return "\n".join(said) if said or done.returncode == 0 else f"exit {done.returncode}"
 
 
@@ -59,6 +59,10 @@ def test_the_verification_would_catch_a_broken_unit(tmp_path: Path) -> None:
                       "NoNewPrivilege=yes\n", encoding="utf-8")
     said = verify(broken)
     assert "protect system value" in said and "Unknown key" in said
+    missing = tmp_path / "absent.service"
+    missing.write_text("[Service]\nType=oneshot\nExecStart=/nulle/part/bascule run\n",
+                       encoding="utf-8")
+    assert "is not executable" in verify(missing)
 
 
 def test_the_service_runs_bascule_on_the_folder_hardened(home_cli: Cli) -> None:
