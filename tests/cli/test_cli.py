@@ -370,21 +370,6 @@ def test_a_folder_without_rights_is_a_french_error_not_a_crash(cli: Cli, tmp_pat
     assert "n'est pas un dossier" in result.stderr and "Traceback" not in result.output
 
 
-@pytest.mark.parametrize(("args", "said"), [
-    (("password", "reset", "lmartin", "--jsn"), "option inconnue « --jsn »"),
-    (("password", "reset", "lmartin"), "il manque « --by »"),
-    (("target", "add", "x", "--kind", "foo", "--url", "u", "--base-dn", "b", "--bind-dn", "c"),
-     "valeur invalide pour « --kind »"),
-    (("frobnicate",), "commande inconnue « frobnicate »"),
-])
-def test_a_mistyped_command_is_explained_in_french(home_cli: Cli, args: tuple[str, ...],
-                                                   said: str) -> None:
-    result = home_cli(*args)
-    assert result.exit_code == 2
-    assert said in result.stderr and "--help montre comment l'écrire" in result.stderr
-    assert "Usage:" not in result.stderr and "Error" not in result.stderr
-
-
 def test_a_school_with_accounts_is_removed_only_with_purge(home_cli: Cli, files: Files) -> None:
     from tests.conftest import apply_campaign
 

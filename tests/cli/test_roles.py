@@ -86,7 +86,7 @@ def test_unknown_logins_and_delegations_are_named(college_accounts: Cli) -> None
     assert unknown.exit_code == 1
     assert "Aucun compte n'a l'identifiant « personne »" in unknown.stderr
     wrong = college_accounts("delegation", "grant", "sgarnier", "Tout faire", "--by", "idasilva")
-    assert wrong.exit_code == 1 and "n'est pas une délégation connue" in wrong.stderr
+    assert wrong.exit_code == 2 and "délégation inconnue" in wrong.stderr
 
 
 def test_audit_lists_imports_applies_delegations_and_resets_without_secrets(

@@ -63,6 +63,18 @@ class BasculeGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         speak_french(self)
 
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        """The root's own options and the command's name are parsed here, before invoke: their
+        mistakes are said in French too (« bascule --verbose »)."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except Exception as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" or not _is_usage_error(exc):
+                raise
+            render.usage_error(err, exc)
+            raise typer.Exit(2) from None
+
     # typer declares its private vendored click Context here; typer.Context is what it passes.
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         # Whatever the user's umask, what bascule writes (the store and its journal, reports,
@@ -78,6 +90,9 @@ class BasculeGroup(TyperGroup):
         except KeyboardInterrupt:
             err.print("Interrompu : rien n'a été enregistré pour l'étape en cours.")
             raise typer.Exit(130) from None
+        except typer.Abort:  # a question left without answer (Ctrl+D)
+            err.print("Abandon : pas de réponse, rien n'a été fait.")
+            raise typer.Exit(1) from None
         except OSError as exc:
             # A folder without rights, a full disk: the user's to fix, not a bug.
             if isinstance(ctx.obj, CliState) and ctx.obj.debug:
@@ -210,8 +225,9 @@ def init(
 def import_(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(
-        help="Exports Siècle-BEE (.xml ou .zip), STS-Web sts_emp, CSV des personnes locales, "
-        "ou fichiers AAF de l'académie ; un dossier vaut pour les exports qu'il contient.",
+        metavar="FICHIERS", help="Exports Siècle-BEE (.xml ou .zip), STS-Web sts_emp, CSV des "
+        "personnes locales, ou fichiers AAF de l'académie ; un dossier vaut pour les exports "
+        "qu'il contient.",
         show_default=False)],
     report: Annotated[Path | None, typer.Option(
         help="Écrit le rapport de qualité des données (HTML) pour le secrétariat.")] = None,

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,8 +33,22 @@ class CliState:
         return load_settings(self.home)
 
 
-UaiOption = Annotated[str | None, typer.Option(
-    "--uai", help="L'établissement, quand le dossier en compte plusieurs.")]
+def known_school(ctx: typer.Context, uai: str | None) -> str | None:
+    """--uai names a school of the folder, or the command stops there (exit 2) naming those it
+    holds: no command runs on, or shows the dates of, a school the folder does not know."""
+    if uai is None or ctx.resilient_parsing:
+        return uai
+    state: CliState = ctx.find_root().obj
+    return campaign.school_uai(state.settings(), uai)
+
+
+def uai_option(help_text: str) -> Any:
+    """The --uai option of a command, checked against the folder's schools as it is parsed."""
+    return typer.Option("--uai", help=help_text, callback=known_school)
+
+
+UaiOption = Annotated[str | None, uai_option(
+    "L'établissement, quand le dossier en compte plusieurs.")]
 AtOption = Annotated[str | None, typer.Option(
     "--at", help="Date et heure à prendre pour « maintenant » (AAAA-MM-JJTHH:MM, heure de "
     "Paris) : répétitions et tests.")]

@@ -16,6 +16,7 @@ from bascule.cli.common import (
     out,
     progress,
     school_settings,
+    uai_option,
 )
 from bascule.domain import labels
 from bascule.operations import campaign
@@ -30,8 +31,8 @@ def gar(
     ctx: typer.Context,
     out_dir: OutOption,
     at: AtOption = None,
-    uai: Annotated[str | None, typer.Option(
-        "--uai", help="Un seul établissement ; par défaut tous ceux du dossier.")] = None,
+    uai: Annotated[str | None, uai_option(
+        "Un seul établissement ; par défaut tous ceux du dossier.")] = None,
     ent: Annotated[str, typer.Option("--ent", help="L'identifiant de l'ENT dans les noms "
                                      "de fichiers.")] = "BASCULE",
     max_nodes: Annotated[int, typer.Option(

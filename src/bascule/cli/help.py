@@ -28,8 +28,10 @@ _WORDS = (
 # Value types Click prints after an option (« --limit <int range> »).
 _TYPES = {"str": "texte", "path": "chemin", "int": "entier", "int range": "entier",
           "float": "nombre", "float range": "nombre", "text": "texte", "file": "fichier",
-          "choice": "choix", "boolean": "oui/non", "datetime": "date"}
-_TYPE = re.compile(r"<(" + "|".join(sorted(_TYPES, key=len, reverse=True)) + r")>")
+          "choice": "choix", "boolean": "oui/non", "datetime": "date",
+          "list[Path]": "chemin", "list[str]": "texte"}
+_TYPE = re.compile(r"<(" + "|".join(map(re.escape, sorted(_TYPES, key=len, reverse=True)))
+                   + r")>")
 
 
 _EXTRA = re.compile(r"\[[^\]]*\]$")  # what Click adds after the help: [défaut ; obligatoire]

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bascule.cli.usage import usage_message
 from bascule.domain.people import Profile, StaffCategory
 from bascule.domain.school import describe_moment, has_right_key, uai_key
 from bascule.errors import ImportRejected, Problem, Severity, UserError
@@ -223,25 +224,7 @@ def attention(console: Console, notices: Sequence[str]) -> None:
 
 def usage_error(console: Console, exc: Exception) -> None:
     """A mistyped command, in French: what is wrong, and where to see how to write it."""
-    kind = type(exc).__name__
-    param = getattr(exc, "param", None)
-    name = "/".join(getattr(param, "opts", None) or [getattr(param, "name", None) or "?"])
     context = getattr(exc, "ctx", None)
     command = context.command_path if context is not None else "bascule"
-    if kind == "NoSuchOption":
-        option = getattr(exc, "option_name", "?")
-        close = getattr(exc, "possibilities", None) or []
-        what = f"option inconnue « {option} »" + (
-            f" (vouliez-vous dire {' ou '.join(close)} ?)" if close else "")
-    elif kind == "MissingParameter":
-        what = f"il manque « {name} »"
-    elif kind == "BadParameter":
-        choices = getattr(getattr(param, "type", None), "choices", None)
-        what = f"valeur invalide pour « {name} »" + (
-            f" : les valeurs possibles sont {', '.join(map(str, choices))}" if choices else "")
-    elif "No such command" in (message := str(getattr(exc, "message", ""))):
-        what = f"commande inconnue « {message.split(chr(39))[1] if chr(39) in message else '?'} »"
-    else:
-        what = f"commande mal formée ({getattr(exc, 'message', exc)})"
-    console.print(f"[red]Erreur[/] : {what}.", highlight=False)
+    console.print(f"[red]Erreur[/] : {escape(usage_message(exc))}.", highlight=False)
     console.print(f"  → {command} --help montre comment l'écrire.", highlight=False)

@@ -20,6 +20,7 @@ from bascule.cli.common import (
     out,
     progress,
     school_settings,
+    uai_option,
     write_json,
 )
 from bascule.domain import labels
@@ -28,6 +29,7 @@ from bascule.domain.calendar import allowed_at, phase_text, rentree_year_of
 from bascule.domain.notices import AUDIENCES, notices_ahead
 from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
+from bascule.errors import UserError
 from bascule.operations import campaign
 from bascule.operations import school as school_ops
 from bascule.operations import verification as verify_ops
@@ -46,8 +48,8 @@ def calendar(
     at: AtOption = None,
     year: Annotated[int | None, typer.Option(
         help="L'année de la rentrée (2026 pour la bascule vers 2026-2027).")] = None,
-    uai: Annotated[str | None, typer.Option(
-        "--uai", help="Avec les dates propres à cet établissement.")] = None,
+    uai: Annotated[str | None, uai_option(
+        "Avec les dates propres à cet établissement.")] = None,
 ) -> None:
     """Montre le calendrier de la bascule, l'étape du moment et ce qui est permis."""
     state: CliState = ctx.obj
@@ -127,7 +129,10 @@ def password_change(
     """Changer son propre mot de passe, avec l'actuel (élèves et responsables compris)."""
     settings, school = school_settings(ctx, uai)
     current = typer.prompt("Mot de passe actuel", hide_input=True)
-    new = typer.prompt("Nouveau mot de passe", hide_input=True, confirmation_prompt=True)
+    new = typer.prompt("Nouveau mot de passe", hide_input=True)
+    if typer.prompt("Le même, pour confirmer", hide_input=True) != new:
+        raise UserError("Les deux saisies du nouveau mot de passe diffèrent : rien n'a changé.",
+                        hint="Recommencez, en tapant deux fois le même.")
     person = school_ops.change_own_password(settings, school,
                                           login_name, current=current, new=new, now=moment(at))
     out.print(f"Mot de passe de {person.label} ({person.login}) changé.")
@@ -180,7 +185,7 @@ def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at
 
 delegation_app = typer.Typer(help="Délégations (Pilotage > Autorisations).",
                              no_args_is_help=True)
-NameArgument = Annotated[str, typer.Argument(metavar="DELEGATION",
+NameArgument = Annotated[str, typer.Argument(metavar="DÉLÉGATION",
                                              help="Par exemple « Affecter des ressources GAR ».")]
 LoginArgument = Annotated[str, typer.Argument(metavar="IDENTIFIANT", help="Le personnel.")]
 
@@ -286,8 +291,8 @@ def audit(
 ) -> None:
     """Liste le journal : imports, applications, délégations, réinitialisations… (le plus
     récent d'abord). Aucun mot de passe n'y figure jamais."""
-    code = (labels.parse_choice(action, labels.JOURNAL_ACTIONS, "action", "--action")
-            if action is not None else None)
+    code = (labels.parse_choice(action, labels.JOURNAL_ACTIONS, "action", "--action",
+                                feminine=True) if action is not None else None)
     settings, school = school_settings(ctx, uai)
     wanted = AuditFilter(since=moment(since) if since else None, actor=actor, target=target,
                          action=code, limit=limit)
@@ -335,8 +340,8 @@ def notices(
     at: AtOption = None,
     html: Annotated[Path | None, typer.Option(
         "--html", help="Écrit aussi les avis en une page imprimable.")] = None,
-    uai: Annotated[str | None, typer.Option(
-        "--uai", help="Avec les dates propres à cet établissement.")] = None,
+    uai: Annotated[str | None, uai_option(
+        "Avec les dates propres à cet établissement.")] = None,
 ) -> None:
     """Les avis à transmettre, d'après le calendrier : enseignants, familles, référents."""
     state: CliState = ctx.obj
@@ -357,7 +362,8 @@ token_app = typer.Typer(no_args_is_help=True,
 @token_app.command("create")
 def token_create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Un nom pour le jeton (l'outil qui l'utilise).")],
+    name: Annotated[str, typer.Argument(
+        metavar="NOM", help="Un nom pour le jeton (l'outil qui l'utilise).")],
     for_login: Annotated[str, typer.Option(
         "--pour", help="Le compte au nom duquel l'outil agit (ses droits s'appliquent).")],
     scopes: Annotated[list[str], typer.Option(
@@ -365,6 +371,8 @@ def token_create(
     uai: UaiOption = None,
 ) -> None:
     """Crée un jeton ; il n'est affiché qu'une fois."""
+    scopes = [labels.parse_choice(scope, {code: code for code in labels.API_SCOPES}, "portée",
+                                  "--portee", feminine=True) for scope in scopes]
     settings, school = school_settings(ctx, uai)
     token = school_ops.create_api_token(settings, school, name, for_login, scopes,
                                         actor=actor_name(), now=campaign.utc_now())
@@ -383,7 +391,8 @@ def token_list(ctx: typer.Context, uai: UaiOption = None) -> None:
 
 
 @token_app.command("revoke")
-def token_revoke(ctx: typer.Context, name: Annotated[str, typer.Argument()],
+def token_revoke(ctx: typer.Context,
+                 name: Annotated[str, typer.Argument(metavar="NOM", help="Le jeton.")],
                  uai: UaiOption = None) -> None:
     """Retire un jeton : il ne permet plus rien."""
     settings, school = school_settings(ctx, uai)

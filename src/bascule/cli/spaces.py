@@ -22,6 +22,7 @@ from bascule.cli.common import (
     school_settings,
     write_json,
 )
+from bascule.domain import labels
 from bascule.errors import UserError
 from bascule.operations import campaign
 from bascule.operations import spaces as spaces_ops
@@ -151,7 +152,11 @@ def quotas(
 @cleanup_app.command("plan")
 def cleanup_plan(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="classes, personnels, departs ou imports.")],
+    kind: Annotated[str, typer.Argument(
+        metavar="TYPE", help="classes (espaces classes et Commun : mi-juillet ou fin août, par "
+        "le département), personnels (Salle_des_profs et Mediaprof : fin d'année, par "
+        "l'établissement), départs (dossiers personnels des comptes supprimés : septembre) ou "
+        "imports (anciennes campagnes importées : on garde les plus récentes).")],
     at: AtOption = None,
     force: ForceOption = False,
     by: ByOption = None,
@@ -161,7 +166,8 @@ def cleanup_plan(
     settings, school = school_settings(ctx, uai)
     plan = spaces_ops.plan_cleanup(settings, school, kind, now=moment(at), force=force, by=by,
                                    actor=actor_name())
-    out.print(f"Nettoyage « {kind} » de {school} : {len(plan.items)} élément(s), "
+    what = labels.label(labels.CLEANUPS, plan.kind)
+    out.print(f"Nettoyage « {what} » de {school} : {len(plan.items)} élément(s), "
               f"{human_size(plan.size)}, archivés dans "
               f"{spaces_ops.archives_root(settings, school) / plan.archive} avant d'être retirés.")
     for item in plan.items[:30]:
@@ -191,7 +197,8 @@ def cleanup_apply(
     with progress("Archivage", None) as advance:
         plan = spaces_ops.apply_saved_cleanup(settings, school, now=moment(at), force=force,
                                               by=by, actor=actor_name(), on_item=advance)
-    out.print(f"Nettoyage « {plan.kind} » fait : {len(plan.items)} élément(s) archivé(s) dans "
+    what = labels.label(labels.CLEANUPS, plan.kind)
+    out.print(f"Nettoyage « {what} » fait : {len(plan.items)} élément(s) archivé(s) dans "
               f"{spaces_ops.archives_root(settings, school) / plan.archive}, puis retiré(s).")
 
 

@@ -23,7 +23,8 @@ REFUSALS_EXIT = 3
 @target_app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Un nom court pour la cible, ex. serveur-peda.")],
+    name: Annotated[str, typer.Argument(
+        metavar="NOM", help="Un nom court pour la cible, ex. serveur-peda.")],
     kind: Annotated[TargetKind, typer.Option("--kind", help="openldap ou ad.")],
     url: Annotated[str, typer.Option("--url", help="ldap://… ou ldaps://…")],
     base_dn: Annotated[str, typer.Option("--base-dn", help="Sous quel DN bascule écrit.")],
@@ -62,7 +63,8 @@ def list_targets(ctx: typer.Context) -> None:
 
 
 @target_app.command("remove")
-def remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
+def remove(ctx: typer.Context,
+           name: Annotated[str, typer.Argument(metavar="NOM", help="La cible.")]) -> None:
     """Retire une cible de bascule.toml (l'annuaire lui-même n'est pas touché)."""
     state: CliState = ctx.obj
     targets_ops.drop_target(state.settings(), name)

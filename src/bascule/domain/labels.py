@@ -100,6 +100,23 @@ GAR_TYPES: Mapping[str, tuple[str, str]] = {
     "RespAff": ("responsable d'affectation", "responsables d'affectation"),
 }
 
+# The cleanups of the storage spaces (operations/spaces.py), as `cleanup plan` takes them.
+CLEANUPS: Mapping[str, str] = {"classes": "classes", "personnels": "personnels",
+                               "departs": "départs", "imports": "imports"}
+
+# A review case's decisions (plan.model.Choice values).
+DECISIONS: Mapping[str, str] = {"same": "même personne", "different": "personne différente",
+                                "not_yet": "pas encore"}
+# The short spellings `review resolve` has always taken.
+DECISION_SPELLINGS: Mapping[str, str] = {"meme": "same", "même": "same", "pas-encore": "not_yet",
+                                         "différente": "different", "différent": "different"}
+
+# The console API's scopes (store/tokens.py): already French words, each with what it allows.
+API_SCOPES: Mapping[str, str] = {"lecture": "lire comptes, plan, vérification",
+                                 "mots-de-passe": "réinitialiser des mots de passe",
+                                 "pilotage": "fermeture rentrée et délégations",
+                                 "plan": "approuver le plan"}
+
 # Column headers of the CSVs people open in a spreadsheet (accounts export, credentials).
 CSV_HEADERS: Mapping[str, str] = {
     "login": "identifiant", "educonnect": "identifiant EduConnect", "profile": "profil",
@@ -187,14 +204,20 @@ def _folded(text: str) -> str:
     return "_".join(plain.replace("-", " ").replace("'", " ").split())
 
 
-def parse_choice(value: str, table: Mapping[str, str], what: str, option: str) -> str:
-    """The code a person meant, given the code or its French word, accents and case aside.
+def parse_choice(value: str, table: Mapping[str, str], what: str, option: str, *,
+                 feminine: bool = False, also: Mapping[str, str] | None = None) -> str:
+    """The code a person meant, given the code or its French word, accents and case aside:
+    `table` maps each code to the word shown; `also` maps other accepted spellings to a code
+    (accepted, not listed). `what` names the kind of value (« profil », « action »: feminine).
 
     Raises UnknownValue (exit 2, never an empty result) listing the French words allowed."""
     wanted = _folded(value)
     for code, word in table.items():
         if wanted in (_folded(code), _folded(word)):
             return code
+    for word, code in (also or {}).items():
+        if wanted == _folded(word):
+            return code
     allowed = ", ".join(table.values())
-    raise UnknownValue(f"{option} « {value} » : {what} inconnu.",
-                    hint=f"Les valeurs possibles sont : {allowed}.")
+    raise UnknownValue(f"{option} « {value} » : {what} inconnu{'e' if feminine else ''}.",
+                       hint=f"Les valeurs possibles sont : {allowed}.")

@@ -19,7 +19,7 @@ from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.passwords import new_password
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
-from bascule.errors import ImportRejected, Problem, UserError
+from bascule.errors import ImportRejected, Problem, UnknownValue, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.source import ExportLimits, UnreadableSource
@@ -257,9 +257,10 @@ def school_uai(settings: Settings, uai: str | None) -> str:
     """The school a command is about: the one of the folder, or the one named with --uai."""
     if uai is not None:
         if uai not in settings.uais:
-            raise UserError(f"L'établissement {uai} n'est pas dans ce dossier bascule.",
-                            hint="Les établissements du dossier : "
-                            + ", ".join(sorted(settings.uais)))
+            raise UnknownValue(f"--uai {uai} : cet établissement n'est pas dans ce dossier "
+                               "bascule.", hint="Les établissements du dossier : " + ", ".join(
+                                   f"{school.uai} ({school.name})"
+                                   for school in sorted(settings.schools, key=lambda s: s.uai)))
         return uai
     if len(settings.uais) > 1:
         raise UserError("Ce dossier bascule compte plusieurs établissements.",

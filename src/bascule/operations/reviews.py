@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from bascule.domain import labels
 from bascule.domain.policy import Permission, Role, decide
 from bascule.errors import UserError
 from bascule.plan.model import Choice
@@ -19,19 +20,11 @@ __all__ = ["Choice", "StoredCase", "choice_named", "list_reviews", "resolve_revi
            "reverse_review", "show_review", "what_each_choice_does"]
 
 
-_CHOICES = {"meme": Choice.SAME, "même": Choice.SAME, "same": Choice.SAME,
-            "different": Choice.DIFFERENT, "différent": Choice.DIFFERENT,
-            "differente": Choice.DIFFERENT, "différente": Choice.DIFFERENT,
-            "pas-encore": Choice.NOT_YET, "not_yet": Choice.NOT_YET, "not-yet": Choice.NOT_YET}
-
-
 def choice_named(word: str) -> Choice:
-    """The decision a person typed or clicked: meme, different or pas-encore."""
-    choice = _CHOICES.get(word.casefold())
-    if choice is None:
-        raise UserError(f"Décision « {word} » inconnue.",
-                        hint="Écrivez meme, different ou pas-encore.")
-    return choice
+    """The decision a person typed or clicked: its code, its words (« même personne ») or the
+    short spellings (meme, different, pas-encore). Raises UnknownValue (exit 2) otherwise."""
+    return Choice(labels.parse_choice(word, labels.DECISIONS, "décision", "Décision",
+                                      feminine=True, also=labels.DECISION_SPELLINGS))
 
 
 def list_reviews(settings: Settings, uai: str, *, closed: bool = False) -> list[StoredCase]:

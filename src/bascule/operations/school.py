@@ -20,7 +20,13 @@ from bascule.domain.access import (
     ent_access,
 )
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
-from bascule.domain.labels import CSV_HEADERS, PROFILES, profile_label, status_label
+from bascule.domain.labels import (
+    CSV_HEADERS,
+    PROFILES,
+    parse_choice,
+    profile_label,
+    status_label,
+)
 from bascule.domain.passwords import meets_policy, new_password
 from bascule.domain.people import on_pedagogical_network
 from bascule.domain.policy import (
@@ -213,9 +219,8 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
 def change_delegation(settings: Settings, uai: str, login_name: str, name: str, *, by: str,
                       now: datetime, granted: bool) -> tuple[Person, bool]:
     """Grant or revoke a named delegation; True when something changed."""
-    if name not in DELEGATIONS:
-        raise UserError(f"« {name} » n'est pas une délégation connue.",
-                        hint="Délégations : " + " ; ".join(DELEGATIONS))
+    name = parse_choice(name, {known: known for known in DELEGATIONS}, "délégation",
+                        "Délégation", feminine=True)
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)

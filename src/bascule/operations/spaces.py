@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import NoResultFound
 
 from bascule.domain.calendar import Milestone, Span, rentree_year_of
+from bascule.domain.labels import CLEANUPS, parse_choice
 from bascule.domain.naming import folder_name
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import describe_moment, local_time
@@ -152,12 +153,7 @@ def linux_quota_commands(settings: Settings, uai: str) -> str:
 
 # --- cleanups -------------------------------------------------------------------------------
 
-CLEANUP_KINDS = {
-    "classes": "espaces classes et Commun (mi-juillet ou fin août, par le département)",
-    "personnels": "Salle_des_profs et Mediaprof (fin d'année, par l'établissement)",
-    "departs": "dossiers personnels des comptes supprimés (septembre)",
-    "imports": "anciennes campagnes importées (on garde les plus récentes)",
-}
+# The cleanups (domain/labels.py CLEANUPS) and the calendar's periods for each.
 _WINDOWS = {"classes": (Milestone.CLASS_SPACES_CLEANUP_JULY,
                         Milestone.CLASS_SPACES_CLEANUP_AUGUST),
             "personnels": (Milestone.STAFF_SPACES_CLEANUP,)}
@@ -172,13 +168,6 @@ def _plan_path(settings: Settings, uai: str) -> Path:
 
 def archives_root(settings: Settings, uai: str) -> Path:
     return settings.spaces_root / "_archives" / uai
-
-
-def _check_kind(kind: str) -> None:
-    if kind not in CLEANUP_KINDS:
-        raise UserError(f"« {kind} » n'est pas un nettoyage connu.",
-                        hint="Nettoyages : " + " ; ".join(f"{k} ({v})"
-                                                          for k, v in CLEANUP_KINDS.items()))
 
 
 def _require(settings: Settings, uai: str, kind: str, by: str | None) -> None:
@@ -223,7 +212,7 @@ def _describe(span: Span) -> str:
 def plan_cleanup(settings: Settings, uai: str, kind: str, *, now: datetime, force: bool,
                  by: str | None, actor: str) -> CleanupPlan:
     """What the cleanup would archive then remove, saved for `cleanup apply`."""
-    _check_kind(kind)
+    kind = parse_choice(kind, CLEANUPS, "nettoyage", "TYPE")
     _require(settings, uai, kind, by)
     _window(settings, uai, kind, now, force=force, by=by, actor=actor)
     school = settings.spaces_root / uai

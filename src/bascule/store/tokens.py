@@ -11,13 +11,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
+from bascule.domain.labels import API_SCOPES
 from bascule.errors import UserError
 from bascule.store.schema import api_token, person
 
-SCOPES = {"lecture": "lire comptes, plan, vérification",
-          "mots-de-passe": "réinitialiser des mots de passe",
-          "pilotage": "fermeture rentrée et délégations",
-          "plan": "approuver le plan"}
+SCOPES = API_SCOPES  # the scopes and what each allows: domain/labels.py
 
 
 def digest(token: str) -> str:
