@@ -121,7 +121,7 @@ def test_a_sync_killed_at_any_kind_of_write_resumes_to_the_same_directory(
     _assert_all_like_the_reference(servers)
     # lmartin2 chooses a password: the directories must not ask him to change it again.
     current = initial_passwords(home_cli)["lmartin2"]
-    answers = iter([current, "Mon-nouveau-mot2passe"])
+    answers = iter([current, "Mon-nouveau-mot2passe", "Mon-nouveau-mot2passe"])
     monkeypatch.setattr("typer.prompt", lambda *args, **kwargs: next(answers))
     assert home_cli("password", "change", "lmartin2").exit_code == 0
 

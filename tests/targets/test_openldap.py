@@ -278,7 +278,7 @@ def test_a_password_its_owner_chose_need_not_be_changed_again(
         ldap_home: Cli, slapd_server: slapd.Slapd, monkeypatch: pytest.MonkeyPatch) -> None:
     _sync(ldap_home)
     current = initial_passwords(ldap_home)["lmartin"]
-    answers = iter([current, "Mon-nouveau-mot2passe"])
+    answers = iter([current, "Mon-nouveau-mot2passe", "Mon-nouveau-mot2passe"])
     monkeypatch.setattr("typer.prompt", lambda *args, **kwargs: next(answers))
     changed = ldap_home("password", "change", "lmartin")
     assert changed.exit_code == 0, changed.output
