@@ -14,8 +14,9 @@ from bascule.operations import school as school_ops
 from bascule.operations import sessions as session_ops
 from bascule.operations.campaign import school_name
 from bascule.operations.school import Person
+from bascule.web.forms import FormError
 from bascule.web.rendering import page
-from bascule.web.requests import Console, Posted, Refused, Who, console_of, refusal
+from bascule.web.requests import Console, Posted, Refused, Who, console_of
 from bascule.web.security import COOKIE
 
 PREAUTH = "bascule_preauth"  # the sign-in form's own CSRF cookie, before any session
@@ -26,10 +27,19 @@ Field = Annotated[str, Form()]
 @router.get("/connexion", response_class=HTMLResponse)
 def sign_in_form(request: Request, console: Annotated[Console, Depends(console_of)]
                  ) -> HTMLResponse:
-    token = secrets.token_urlsafe(24)
+    return _sign_in_page(request, console)
+
+
+def _sign_in_page(request: Request, console: Console, *, status: int = 200,
+                  error: FormError | None = None, typed: tuple[str, str] = ("", "")
+                  ) -> HTMLResponse:
+    """The sign-in form; after a refusal, its reason in the form and the identifiant and school
+    typed kept (never the password), with the same token as long as the browser holds one."""
+    token = (request.cookies.get(PREAUTH) if error else None) or secrets.token_urlsafe(24)
     choices = [(school, school_name(console.settings, school)) for school in console.schools]
-    response = page(request, "connexion.html.j2", preauth=token,
-                    schools=choices if len(choices) > 1 else [])
+    response = page(request, "connexion.html.j2", status=status, preauth=token,
+                    schools=choices if len(choices) > 1 else [], error=error,
+                    identifiant=typed[0], chosen=typed[1])
     response.set_cookie(PREAUTH, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
     return response
@@ -67,12 +77,20 @@ def sign_in(request: Request, console: Annotated[Console, Depends(console_of)],
             identifiant: Field, mot_de_passe: Field, csrf: Annotated[str | None, Form()] = None,
             etablissement: Annotated[str | None, Form()] = None) -> Response:
     expected = request.cookies.get(PREAUTH)
+    typed = (identifiant, etablissement or "")
     if not (expected and csrf and secrets.compare_digest(expected, csrf)):
-        raise Refused(403, "Formulaire expiré : rechargez la page de connexion.")
+        return _sign_in_page(request, console, status=403, typed=typed, error=FormError(
+            "Formulaire expiré : rien n'a été envoyé.", "Saisissez de nouveau votre mot de "
+            "passe ci-dessous."))
     school = console.schools[0] if len(console.schools) == 1 else etablissement
     if school not in console.schools:
-        raise Refused(400, "Choisissez votre établissement dans la liste.")
-    person = _checked_person(console, request, school, identifiant, mot_de_passe)
+        return _sign_in_page(request, console, status=400, typed=typed, error=FormError(
+            "Choisissez votre établissement dans la liste.", field="etablissement"))
+    try:
+        person = _checked_person(console, request, school, identifiant, mot_de_passe)
+    except Refused as exc:
+        return _sign_in_page(request, console, status=exc.status, typed=typed,
+                             error=FormError(exc.message, exc.hint))
     target = ("/mon-compte" if person.profile not in STAFF_PROFILES
               or person.must_change_password else "/")
     response = RedirectResponse(target, status_code=303)
@@ -100,11 +118,18 @@ def my_account(request: Request, who: Who) -> HTMLResponse:
 @router.post("/mon-compte", response_class=HTMLResponse)
 def change_password(request: Request, who: Posted, actuel: Field, nouveau: Field,
                     confirmation: Field) -> HTMLResponse:
+    """A refusal is shown in the form (the passwords typed are never sent back)."""
     if nouveau != confirmation:
-        raise Refused(400, "Les deux saisies du nouveau mot de passe diffèrent.")
-    with refusal(400):
+        return page(request, "mon_compte.html.j2", who, status=400, person=who.person,
+                    done=False, error=FormError("Les deux saisies du nouveau mot de passe "
+                                                "diffèrent : rien n'a changé.",
+                                                field="confirmation"))
+    try:
         school_ops.change_own_password(who.settings, who.school, who.person.login,
                                        current=actuel, new=nouveau, now=who.now())
+    except UserError as exc:
+        return page(request, "mon_compte.html.j2", who, status=400, person=who.person,
+                    done=False, error=FormError.of(exc))
     # The change ended every session of the person (a thief's too): this browser gets a new one.
     person = school_ops.current_person(who.settings, who.school, who.person.login)
     cookie, session = session_ops.open_session(who.settings, who.school, person, now=who.now(),
