@@ -57,8 +57,9 @@ _DONE: Mapping[str, tuple[str, str]] = {
 }
 # A plan's facts (plan.model.Fact.kind).
 FACTS: Mapping[str, str] = {
-    "structure": "division ou groupe", "member": "appartenance", "service": "service",
-    "pp": "professeur principal", "guardian": "responsable légal",
+    "structure": "division ou groupe", "member": "appartenance",
+    "service": "service d'enseignement", "pp": "professeur principal",
+    "guardian": "responsable légal",
 }
 
 # The fields a plan's update changes (plan.compute: the `changes` of an action).

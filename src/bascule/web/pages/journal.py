@@ -16,7 +16,7 @@ from bascule.web.rendering import page
 from bascule.web.requests import Staff, require
 
 router = APIRouter(include_in_schema=False)
-JOURNAL_WINDOW = 5000  # the newest entries read for the page (a rentrée journals thousands)
+JOURNAL_WINDOW = 2000  # the newest entries read for the page (a rentrée journals thousands)
 
 
 def _action_word(entry: JournalEntry) -> str:
