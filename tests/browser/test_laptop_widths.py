@@ -58,6 +58,13 @@ def test_every_main_page_fits_a_laptop(browser: Browser, serve: Serve, leaver_pl
             name = f"laptop-{width}-{path.strip('/').replace('/', '-') or 'tableau-de-bord'}"
             screenshot(principal, name)
             _check(principal, name)
+    teacher = _sign_in(browser, base, "cdurand", _passwords(leaver_plan)["cdurand"])
+    for width in WIDTHS:
+        teacher.set_viewport_size({"width": width, "height": 800})
+        for path in ("/", "/mots-de-passe?q=martin", "/mon-compte"):
+            teacher.goto(base + path)
+            _check(teacher, f"enseignant {width} {path}")
+    screenshot(teacher, "laptop-1280-enseignant-mots-de-passe")
     signed_out = browser.new_page(viewport={"width": 1024, "height": 800})
     signed_out.goto(f"{base}/connexion")
     screenshot(signed_out, "laptop-1024-connexion")

@@ -1,12 +1,13 @@
 """A refused form is shown again with its reason inside it and what was typed kept (the
-identifiant, never a password): the sign-in and Mon compte."""
+identifiant, never a password): the sign-in, Mon compte, a review decision."""
 
 from __future__ import annotations
 
 import html
 
-from tests.conftest import Cli
+from tests.conftest import Cli, Files
 from tests.web.test_console import _client, _csrf, _passwords, _sign_in
+from tests.web.test_review_web import _conflict
 
 
 def test_a_wrong_password_is_said_in_the_sign_in_form(school: Cli) -> None:
@@ -37,3 +38,15 @@ def test_mon_compte_says_what_is_wrong_in_its_form(school: Cli) -> None:
                                              "confirmation": "Abcdefgh-12345", "csrf": csrf})
     assert wrong.status_code == 400
     assert "Le mot de passe actuel n'est pas le bon" in html.unescape(wrong.text)
+
+
+def test_a_refused_review_decision_is_said_in_its_case(school: Cli, files: Files) -> None:
+    _conflict(school, files)
+    client = _client(school.home)
+    csrf = _sign_in(client, "idasilva", _passwords(school)["idasilva"])
+    refused = client.post("/revue/decision", data={"csrf": csrf, "numero": "1",
+                                                  "decision": "annuler"})
+    assert refused.status_code == 400
+    text = html.unescape(refused.text)
+    form = text.split("<h2>Cas 1 ·")[1]
+    assert "Le cas 1 n'a pas de décision à annuler." in form.split("</form>")[0]
