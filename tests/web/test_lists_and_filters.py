@@ -61,6 +61,8 @@ def test_journal_filter_in_french_and_pages(school: Cli) -> None:
     everything = client.get("/journal").text
     total = int(re.search(r"Entrées 1 à \d+ sur (\d+)", everything).group(1))  # type: ignore[union-attr]
     assert total > 30
+    assert "division ou groupe</td>" in everything  # a structure's fact: nothing after it
+    assert "division ou groupe :" not in everything
     newest_first = _cells(everything, 2)
     assert newest_first[0] == "changement de mot de passe"  # the principal's, on signing in
     assert _cells(client.get("/journal", params={"tri": "quand"}).text, 2)[-1] == (

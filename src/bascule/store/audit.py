@@ -75,7 +75,8 @@ def _detail_text(detail: dict[str, object], names: dict[str, str]) -> str:
     that is read here, not only in --json)."""
     fact = detail.get("fact")
     if isinstance(fact, list) and len(fact) >= 2:
-        return f"{label(FACTS, str(fact[0]))} : {_shown(str(fact[1]), names)}"
+        kind = label(FACTS, str(fact[0]))  # a structure's fact names nothing more than itself
+        return f"{kind} : {_shown(str(fact[1]), names)}" if fact[1] else kind
     reason = detail.get("motif")
     return f"raison : {reason}" if reason else ""
 
