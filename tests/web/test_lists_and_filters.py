@@ -12,7 +12,7 @@ from tests.web.test_console import _client, _passwords, _sign_in
 
 
 def _cells(page: str, column: int) -> list[str]:
-    rows = re.findall(r"<tr><td>(.*?)</td></tr>", page)
+    rows = re.findall(r"<tr><td[^>]*>(.*?)</td></tr>", page)
     return [re.split(r"</td><td[^>]*>", row)[column] for row in rows]
 
 
