@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
@@ -62,8 +63,10 @@ def french_detail(status: int, detail: Any) -> str:
 
 def french_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """FastAPI's validation errors, each `msg` in French (`loc` and `type` kept)."""
-    return [{**error, "msg": FIELD_ERRORS.get(error.get("type", ""), "valeur invalide"),
-             "input": str(error.get("input", ""))[:200]} for error in errors]
+    french = [{**error, "msg": FIELD_ERRORS.get(error.get("type", ""), "valeur invalide")}
+              for error in errors]
+    encoded: list[dict[str, Any]] = jsonable_encoder(french)  # ctx may hold an exception
+    return encoded
 
 
 def _fields(errors: Sequence[dict[str, Any]]) -> str:
