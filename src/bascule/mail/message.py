@@ -15,7 +15,8 @@ def email_message(mail: Mail, *, sender: str, now: datetime) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = ", ".join(mail.to)
-    message["Subject"] = mail.subject
+    # One line whatever the names it holds (a line break would end the header: refused).
+    message["Subject"] = " ".join(mail.subject.split())
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
