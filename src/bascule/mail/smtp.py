@@ -70,7 +70,7 @@ def _connection_failure(config: MailConfig, exc: BaseException) -> MailFailure:
     if isinstance(exc, socket.gaierror):
         why = "ce nom de serveur est inconnu"
     elif isinstance(exc, ConnectionRefusedError):
-        why = "connexion refusée : aucun serveur de messagerie n'écoute sur ce port"
+        why = "connexion refusée (aucun serveur de messagerie n'écoute sur ce port)"
     elif isinstance(exc, TimeoutError):
         why = f"pas de réponse en {config.timeout:g} secondes"
     elif isinstance(exc, smtplib.SMTPServerDisconnected):
