@@ -8,7 +8,7 @@ for a département).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import cast
@@ -19,6 +19,8 @@ from bascule.domain.passwords import PasswordPolicy, PolicyTooWeak
 from bascule.domain.school import is_well_formed_uai, normalise_uai
 from bascule.errors import Location, UserError
 from bascule.mail.config import MailConfig, read_mail_config
+from bascule.plan.model import ActionKind
+from bascule.plan.safety import DEFAULT_THRESHOLDS, Threshold, Thresholds
 from bascule.targets.config import DEFAULT_OUS, FIRST_POSIX_NUMBER, TargetConfig, TargetKind
 
 CONFIG_NAME = "bascule.toml"
@@ -60,7 +62,18 @@ SETTINGS = (
     Setting("accounts.mass_leave_percent", int, 10,
             "À partir de cette part des comptes actifs d'un profil partis sans être attendus "
             "(hors départs des 3e à la rentrée), depuis la rentrée ou le dernier départ massif "
-            "confirmé, « apply » refuse sans --allow-mass-leave et --reason."),
+            "confirmé, « apply » refuse sans --allow-mass-leave et --reason (le seuil "
+            "[thresholds.disable] percent, s'il est donné, le remplace)."),
+    Setting("depot.root", str, "",
+            "Dossier de dépôt des exports (un dossier alimenté par SFTP, par exemple). Vide : "
+            "<dossier>/depot ; les exports d'un établissement y sont dans <UAI>/, ou dans le "
+            "dossier donné par [schools.\"UAI\"] depot = \"…\"."),
+    Setting("depot.retention_days", int, 30,
+            "Jours pendant lesquels les exports traités restent dans depot/<UAI>/traites/ "
+            "avant que la nuit ne les supprime (« les anciens fichiers d'importation seront "
+            "supprimés »)."),
+    Setting("night.reports_retention_days", int, 90,
+            "Jours pendant lesquels les rapports des nuits (rapports/nuits/) sont gardés."),
     Setting("passwords.teachers_reset_own_eleves_only", bool, False,
             "Les enseignants ne réinitialisent-ils que les mots de passe des élèves de leurs "
             "classes et groupes ? Par défaut non : de tous les élèves, comme le dit le mémo."),
@@ -112,6 +125,12 @@ class Settings:
     max_zip_ratio: int = 100
     max_export_records: int = 50_000
     mail: MailConfig | None = None  # [mail]: None when this home sends no mail
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    school_thresholds: dict[str, Thresholds] | None = None  # overrides per school
+    depot_root: Path = Path("depot")
+    school_depots: dict[str, Path] | None = None  # [schools."UAI"] depot = "…"
+    depot_retention: timedelta = timedelta(days=30)
+    night_reports_retention: timedelta = timedelta(days=90)
 
     @property
     def uais(self) -> frozenset[str]:
@@ -124,6 +143,14 @@ class Settings:
 
     def targets_of(self, uai: str) -> tuple[TargetConfig, ...]:
         return tuple(target for target in self.targets if target.uai == uai)
+
+    def thresholds_of(self, uai: str) -> Thresholds:
+        """The safety thresholds of a school: the folder's, with the school's overrides."""
+        return (self.school_thresholds or {}).get(uai, self.thresholds)
+
+    def depot_of(self, uai: str) -> Path:
+        """Where the school's exports are dropped: <depot>/<UAI>/ unless configured."""
+        return (self.school_depots or {}).get(uai, self.depot_root / uai)
 
 
 def _not_initialised(home: Path) -> UserError:
@@ -140,7 +167,7 @@ def load_settings(home: Path) -> Settings:
     document = _read_toml(path)
     values = {setting.key: _value(document, setting, path) for setting in SETTINGS}
     store_url = str(values["store.url"]) or f"sqlite:///{(home / STORE_NAME).resolve()}"
-    return Settings(
+    return _with_night_settings(Settings(
         home=home,
         schools=_schools(document, path),
         store_url=store_url,
@@ -166,7 +193,69 @@ def load_settings(home: Path) -> Settings:
         max_zip_ratio=max(1, cast(int, values["import.max_zip_ratio"])),
         max_export_records=max(1, cast(int, values["import.max_records"])),
         mail=read_mail_config(document, path),
-    )
+    ), document, values, path)
+
+
+def _with_night_settings(settings: Settings, document: dict[str, object],
+                         values: dict[str, object], path: Path) -> Settings:
+    """The nightly run's settings: drop folders, retentions, and the safety thresholds (the
+    folder's [thresholds], each school's [schools."UAI".thresholds] over them)."""
+    rows = dict(DEFAULT_THRESHOLDS)
+    rows[ActionKind.DISABLE] = Threshold(cast(int, values["accounts.mass_leave_percent"]),
+                                         rows[ActionKind.DISABLE].count)
+    folder = _thresholds(document.get("thresholds", {}), Thresholds(rows=rows), path,
+                         "thresholds")
+    schools = document.get("schools", {})
+    entries = {uai: entry for uai, entry in schools.items() if isinstance(entry, dict)} \
+        if isinstance(schools, dict) else {}
+    return replace(
+        settings, thresholds=folder,
+        school_thresholds={uai: _thresholds(entry["thresholds"], folder, path,
+                                            f"schools.{uai}.thresholds")
+                           for uai, entry in entries.items() if "thresholds" in entry},
+        depot_root=Path(str(values["depot.root"])) if values["depot.root"]
+        else settings.home / "depot",
+        school_depots={uai: Path(str(entry["depot"])) for uai, entry in entries.items()
+                       if isinstance(entry.get("depot"), str)},
+        depot_retention=timedelta(days=max(0, cast(int, values["depot.retention_days"]))),
+        night_reports_retention=timedelta(
+            days=max(1, cast(int, values["night.reports_retention_days"]))))
+
+
+_PERCENT_COUNT = ("percent", "count")
+
+
+def _thresholds(table: object, base: Thresholds, path: Path, where: str) -> Thresholds:
+    """[thresholds.ACTION] percent/count, and [thresholds.ACTION.PROFILE] for one profile."""
+    names = ", ".join(kind.value for kind in base.rows)
+    if not isinstance(table, dict):
+        raise _bad_threshold(path, where, f"une table est attendue (actions : {names})")
+    rows, by_profile = dict(base.rows), dict(base.by_profile)
+    for name, entry in table.items():
+        kind = next((k for k in base.rows if k.value == name), None)
+        if kind is None or not isinstance(entry, dict):
+            raise _bad_threshold(path, f"{where}.{name}", f"action inconnue (actions : {names})")
+        rows[kind] = _threshold(entry, rows[kind], path, f"{where}.{name}")
+        for profile, values in entry.items():
+            if profile not in _PERCENT_COUNT:
+                by_profile[(kind, profile)] = _threshold(values, rows[kind], path,
+                                                         f"{where}.{name}.{profile}")
+    return Thresholds(rows=rows, by_profile=by_profile)
+
+
+def _threshold(entry: object, base: Threshold, path: Path, where: str) -> Threshold:
+    if not isinstance(entry, dict) or any(
+            type(entry.get(key, 0)) is not int or entry.get(key, 0) < 0 for key in _PERCENT_COUNT):
+        raise _bad_threshold(path, where, "percent et count sont des nombres entiers positifs")
+    return Threshold(percent=entry.get("percent", base.percent), count=entry.get("count",
+                                                                                 base.count))
+
+
+def _bad_threshold(path: Path, where: str, why: str) -> UserError:
+    return UserError(f"{path} : seuil de sécurité [{where}] mal écrit ({why}).",
+                     hint="Par exemple : [thresholds.disable] percent = 10 et count = 5 (voir "
+                          "le README, « Seuils de sécurité »).",
+                     location=Location(file=str(path), field=where))
 
 
 def remember_spaces_root(home: Path, root: Path) -> Settings:

@@ -18,6 +18,7 @@ from bascule import __version__
 from bascule.cli import (
     feeds,
     mail,
+    night,
     render,
     render_plan,
     reviews,
@@ -420,6 +421,9 @@ app.add_typer(reviews.review_app, name="review")
 app.add_typer(schools.school_app, name="school")
 app.add_typer(mail.mail_app, name="mail")
 app.command("install-service")(service.install_service)
+# The night's run (issue 18): written in cli/night.py.
+app.command()(night.run)
+app.command()(night.approve)
 
 
 def main() -> None:

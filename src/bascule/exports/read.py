@@ -8,7 +8,8 @@ from pathlib import Path
 from bascule.errors import error
 from bascule.exports.aaf import read_aaf
 from bascule.exports.localcsv import is_local_people_csv, read_local_people
-from bascule.exports.records import ExportFile, ExportKind
+from bascule.exports.records import ExportFile, ExportKind, Header
+from bascule.exports.siecle import header as siecle_header
 from bascule.exports.siecle import (
     read_eleves,
     read_nomenclature,
@@ -25,6 +26,7 @@ from bascule.exports.source import (
     open_source,
     root_tag,
 )
+from bascule.exports.sts import header as sts_header
 from bascule.exports.sts import read_sts
 
 _READERS: dict[str, Callable[[Source], ExportFile]] = {
@@ -73,3 +75,32 @@ def read_export(path: Path, limits: ExportLimits = DEFAULT_LIMITS) -> ExportFile
             source.location(1), _WRONG_FILES.get(tag, _EXPECTED),
         ))
     return reader(source)
+
+
+def read_header(path: Path, limits: ExportLimits = DEFAULT_LIMITS
+                ) -> tuple[ExportKind, Header | None]:
+    """A file's kind and the header it states (UAI, school year, export date), read from its
+    first elements only: what tells a drop folder's files of one export apart. The header is
+    None for files that carry none (the local-people CSV, AAF files). Raises UnreadableSource
+    (a problem to report) or UserError (no such file)."""
+    source = open_source(path, limits)
+    if not looks_like_xml(source):
+        if is_local_people_csv(source):
+            return ExportKind.LOCAL_PEOPLE, None
+        raise UnreadableSource(error("fichier-inconnu", "fichier non reconnu : ni XML, ni CSV "
+                                     "des personnes locales", source.location(), _EXPECTED))
+    tag = root_tag(source)
+    kinds = {kind.value: kind for kind in ExportKind}
+    if tag not in _READERS:
+        raise UnreadableSource(error(
+            "fichier-inconnu", f"fichier non reconnu (élément racine <{tag}>)",
+            source.location(1), _WRONG_FILES.get(tag, _EXPECTED)))
+    kind = kinds[tag]
+    if kind is ExportKind.AAF:
+        return kind, None
+    if not source.data.rstrip().endswith(f"</{tag}>".encode()):
+        raise UnreadableSource(error(
+            "xml-tronque", f"le fichier s'arrête avant </{tag}> : tronqué, ou pas encore "
+            "entièrement déposé", source.location(), "Attendez la fin du dépôt, ou refaites "
+            "l'export."))
+    return kind, (sts_header if kind is ExportKind.STS else siecle_header)(source)

@@ -38,6 +38,13 @@ def _header(source: Source, parametres: etree._Element) -> Header:
     )
 
 
+def header(source: Source) -> Header:
+    """Only the PARAMETRES of a Siècle-BEE file (the parse stops there)."""
+    for element in iter_elements(source, ("PARAMETRES",)):
+        return _header(source, element)
+    return _missing_header(source)
+
+
 def _missing_header(source: Source) -> Header:
     return Header(uai=None, school_year=None, export_date=None, location=source.location(1))
 

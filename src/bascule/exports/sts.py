@@ -52,6 +52,13 @@ def read_sts(source: Source) -> ExportFile:
     return export
 
 
+def header(source: Source) -> Header:
+    """Only the PARAMETRES of an STS-Web file (the parse stops there)."""
+    for element in iter_elements(source, ("PARAMETRES",)):
+        return _header(source, element)
+    return Header(uai=None, school_year=None, export_date=None, location=source.location(1))
+
+
 def _header(source: Source, parametres: etree._Element) -> Header:
     uaj = parametres.find("UAJ")
     year = parametres.find("ANNEE_SCOLAIRE")

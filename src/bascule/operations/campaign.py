@@ -276,20 +276,36 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
     staged_sha256 = latest_staged_sha256(engine, uai)
     if staged_sha256 is None:
         raise nothing_imported(uai)
-    with engine.connect() as connection:
-        in_sync = is_in_sync(connection, uai, staged_sha256) and not has_passed_exit_dates(
-            connection, uai, local_time(now).date())
-        current = fingerprint(connection, uai, staged_sha256)
-    if in_sync:
+    if not plan_needed(engine, uai, staged_sha256, now=now):
+        with engine.connect() as connection:
+            current = fingerprint(connection, uai, staged_sha256)
         return _save_empty_plan(engine, uai, current, now)
     staged, state = _staged_and_state(engine, settings, uai)
     plan = compute_plan(staged.snapshot, state, now=now, options=PlanOptions(
-        mass_leave_threshold=settings.mass_leave_threshold,
+        thresholds=settings.thresholds_of(uai),
         login_follows_name_change=settings.login_follows_name_change))
     save_plan(engine, plan)
     with engine.begin() as connection:
         record_reviews(connection, uai, plan.reviews, now)
     return plan
+
+
+def plan_needed(engine: Engine, uai: str, staged_sha256: str, *, now: datetime) -> bool:
+    """False when the directory already holds the staged campaign (nothing written since the
+    apply that took it there) and no exit date has passed since: the plan would be empty."""
+    with engine.connect() as connection:
+        return not is_in_sync(connection, uai, staged_sha256) or has_passed_exit_dates(
+            connection, uai, local_time(now).date())
+
+
+def directory_fingerprint(settings: Settings, uai: str) -> str | None:
+    """Changes with every apply and every newly staged campaign (None: nothing imported)."""
+    engine = open_store(settings.store_url)
+    staged_sha256 = latest_staged_sha256(engine, uai)
+    if staged_sha256 is None:
+        return None
+    with engine.connect() as connection:
+        return fingerprint(connection, uai, staged_sha256)
 
 
 def nothing_imported(uai: str) -> UserError:

@@ -101,3 +101,30 @@ def _busy(descriptor: int, uai: str) -> UserError:
         "Rien n'a été fait.",
         hint="Attendez qu'elle se termine, puis relancez (bascule plan montre alors ce qui "
              "reste à faire).")
+
+
+NIGHT_LOCK = "nuit"
+
+
+@contextmanager
+def night_lock(home: Path) -> Iterator[None]:
+    """One night at a time on a folder (`bascule run`): a second one is refused at once, the
+    lock released by the kernel if the first one dies."""
+    folder = home / LOCKS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(folder / f"{NIGHT_LOCK}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace").strip()
+            raise UserError(f"Une autre nuit tourne déjà sur ce dossier ({holder or 'en cours'})"
+                            " : celle-ci n'a rien fait.",
+                            hint="Attendez qu'elle se termine ; son rapport sera dans "
+                                 "rapports/nuits/.") from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"processus {os.getpid()}, depuis "
+                              f"{local_time(datetime.now().astimezone()):%H:%M:%S}".encode(), 0)
+        yield
+    finally:
+        os.close(descriptor)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bascule.domain.logins import (
@@ -32,7 +32,7 @@ from bascule.plan.model import (
     SourceId,
     StoreState,
 )
-from bascule.plan.safety import mass_leaves
+from bascule.plan.safety import Thresholds, mass_leaves
 from bascule.snapshot.model import Snapshot
 
 _KIND_ORDER = {PersonKind.ELEVE: 0, PersonKind.STAFF: 1, PersonKind.RESPONSABLE: 2}
@@ -40,7 +40,7 @@ _KIND_ORDER = {PersonKind.ELEVE: 0, PersonKind.STAFF: 1, PersonKind.RESPONSABLE:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanOptions:
-    mass_leave_threshold: float = 0.10
+    thresholds: Thresholds = field(default_factory=Thresholds)  # plan/safety.py's table
     # A login stays with its person for life; a school may prefer it to follow a new name.
     login_follows_name_change: bool = False
 
@@ -73,7 +73,7 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
                 problems=tuple(matching.problems), held=tuple(holds.held),
                 reviews=tuple(matching.reviews),
                 mass_leaves=mass_leaves(tuple(actions), state, new_year=new_year,
-                                        threshold=options.mass_leave_threshold),
+                                        thresholds=options.thresholds),
                 structures_created=tuple(sorted(structures - state.latest_structures)),
                 structures_retired=tuple(sorted(state.latest_structures - structures)))
 

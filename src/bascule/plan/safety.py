@@ -1,4 +1,7 @@
-"""The deletion circuit breaker: a plan that would leave too many accounts of a profile gone is
+"""The safety thresholds, one table: per action (creations, updates, moves, disables, deletions)
+and profile, a share of the profile's active accounts and a count; a plan beyond them is held
+until a person approves it (`bascule run`), and the disables' row is the deletion circuit
+breaker that `apply` enforces: a plan that would leave too many accounts of a profile gone is
 held until someone confirms the departures, with a reason.
 
 A truncated export (a lost page of élèves, an STS file from another school) looks like a mass
@@ -12,12 +15,113 @@ of 8 % a week apart add up to 16 % and trip it. Every profile is counted on its 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from bascule.plan.model import AccountStatus, Action, ActionKind, MassLeave, StoreState
+from bascule.domain.labels import PROFILES
+from bascule.plan.model import (
+    AccountStatus,
+    Action,
+    ActionKind,
+    MassLeave,
+    Plan,
+    PlanPurpose,
+    StoreState,
+)
 
-# A handful of departures in a small profile (two CPE of five) is ordinary life, not a
-# truncated export: below this many unexpected disables, the breaker stays closed.
-MASS_LEAVE_MINIMUM = 5
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """Held beyond `percent` % of the profile's active accounts AND beyond `count` actions:
+    the share catches a truncated or foreign export, the count keeps a small profile's
+    ordinary life (two CPE of five leaving) from holding a school."""
+
+    percent: int
+    count: int
+
+
+# The documented defaults (README, "Safety thresholds"). A new school year moves about three
+# quarters of the élèves (the 3e leave, the others change division) and creates a quarter.
+DEFAULT_THRESHOLDS: dict[ActionKind, Threshold] = {
+    ActionKind.CREATE: Threshold(percent=50, count=20),
+    ActionKind.UPDATE: Threshold(percent=75, count=20),
+    ActionKind.MOVE: Threshold(percent=90, count=20),
+    ActionKind.DISABLE: Threshold(percent=10, count=5),  # beyond the expected departures
+    ActionKind.DELETE: Threshold(percent=10, count=5),
+}
+GUARDED = tuple(DEFAULT_THRESHOLDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The table: a row per action, overridden per profile ((action, profile) -> Threshold)."""
+
+    rows: Mapping[ActionKind, Threshold] = field(
+        default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    by_profile: Mapping[tuple[ActionKind, str], Threshold] = field(default_factory=dict)
+
+    def of(self, kind: ActionKind, profile: str) -> Threshold:
+        return self.by_profile.get((kind, profile), self.rows[kind])
+
+
+@dataclass(frozen=True, slots=True)
+class Exceeded:
+    """One threshold a plan goes beyond: `count` actions of `kind` on `profile`, of `active`
+    active accounts (the breaker's reference, for disables)."""
+
+    kind: ActionKind
+    profile: str
+    count: int
+    active: int
+    threshold: Threshold | None  # None: a whole profile would vanish (always a hold)
+
+    @property
+    def reason(self) -> str:
+        """In French, for the report, the mails and the console."""
+        who = PROFILES.get(self.profile, self.profile)
+        verb = _VERBS[self.kind]
+        if self.threshold is None:
+            return (f"tous les comptes « {who} » ({self.active}) seraient {verb} : l'export "
+                    "est vide ou incomplet")
+        unexpected = " hors départs attendus" if self.kind is ActionKind.DISABLE else ""
+        return (f"{self.count} comptes « {who} » {verb}{unexpected} sur {self.active} actifs, "
+                f"au-delà du seuil ({self.threshold.percent} % et {self.threshold.count} "
+                "comptes)")
+
+
+_VERBS = {ActionKind.CREATE: "créés", ActionKind.UPDATE: "mis à jour",
+          ActionKind.MOVE: "changés de division", ActionKind.DISABLE: "désactivés",
+          ActionKind.DELETE: "supprimés"}
+
+
+def exceeded_thresholds(plan: Plan, active: Mapping[str, int],
+                        thresholds: Thresholds) -> tuple[Exceeded, ...]:
+    """The thresholds the plan goes beyond, given each profile's active accounts before it.
+    Disables are the breaker's (plan.mass_leaves: expected departures left out). A profile
+    none of whose accounts were active (a first import) is never held for its creations. The
+    calendar's deletions (a lifecycle plan) were disabled by an applied plan: not counted. A
+    profile all of whose accounts (more than its disables' count) would go is always held."""
+    if plan.purpose is PlanPurpose.LIFECYCLE:
+        return ()
+    counts = Counter((a.kind, a.profile) for a in plan.actions if a.kind in GUARDED)
+    found = [Exceeded(kind=ActionKind.DISABLE, profile=leave.profile, count=leave.unexpected,
+                      active=leave.active,
+                      threshold=thresholds.of(ActionKind.DISABLE, leave.profile))
+             for leave in plan.mass_leaves]
+    for (kind, profile), count in sorted(counts.items(), key=lambda i: (i[0][0].value, i[0][1])):
+        reference = active.get(profile, 0)
+        if kind is ActionKind.DISABLE:  # the breaker's row, above; and a profile vanishing
+            if count >= reference > thresholds.of(kind, profile).count:
+                found.append(Exceeded(kind=kind, profile=profile, count=count,
+                                      active=reference, threshold=None))
+            continue
+        if kind is ActionKind.CREATE and not reference:
+            continue  # a first import: nothing there to protect
+        row = thresholds.of(kind, profile)
+        if count > row.count and count * 100 > row.percent * reference:
+            found.append(Exceeded(kind=kind, profile=profile, count=count, active=reference,
+                                  threshold=row))
+    return tuple(found)
 
 
 def _expected(action: Action, state: StoreState, new_year: bool,
@@ -31,9 +135,10 @@ def _expected(action: Action, state: StoreState, new_year: bool,
 
 
 def mass_leaves(actions: tuple[Action, ...], state: StoreState, *, new_year: bool,
-                threshold: float) -> tuple[MassLeave, ...]:
+                thresholds: Thresholds) -> tuple[MassLeave, ...]:
     """The profiles whose departures since the reference, this plan's unexpected disables
-    included, reach `threshold` of the reference's active accounts (and MASS_LEAVE_MINIMUM)."""
+    included, reach the disables' row of `thresholds` (its percent of the reference's active
+    accounts, and more than its count)."""
     leaving = {key for key, division in state.divisions.items()
                if division in state.last_level_divisions}
     active = Counter(person.identity.profile for person in state.people
@@ -46,8 +151,9 @@ def mass_leaves(actions: tuple[Action, ...], state: StoreState, *, new_year: boo
     for profile in sorted(set(unexpected) | set(marks)):
         reference = max(marks.get(profile, 0), active[profile])
         gone = reference - active[profile] + unexpected[profile]
-        # In thousandths, so that 10 of 100 is 10 % exactly, whatever the float.
-        if (unexpected[profile] and gone >= MASS_LEAVE_MINIMUM
-                and gone * 1000 >= round(threshold * 1000) * reference):
+        row = thresholds.of(ActionKind.DISABLE, profile)
+        # In whole numbers, so that 10 of 100 is 10 % exactly.
+        if (unexpected[profile] and gone >= row.count
+                and gone * 100 >= row.percent * reference):
             leaves.append(MassLeave(profile=profile, unexpected=gone, active=reference))
     return tuple(leaves)

@@ -325,3 +325,26 @@ mail_outbox = Table(
     Column("failure", Text, nullable=True),
     Column("reported_at", UtcDateTime(), nullable=True),
 )
+
+# The nightly run's progress (operations/night): per school and step, the input it last
+# finished with (a hash of the exports, the directory's fingerprint…). A step whose input did
+# not change costs nothing; a run after a crash does again only what was not finished.
+night_step = Table(
+    "night_step",
+    metadata,
+    Column("uai", String(8), primary_key=True),
+    Column("step", String(16), primary_key=True),
+    Column("signature", Text, nullable=False),
+    Column("done_at", UtcDateTime(), nullable=False),
+)
+
+# A school's plan held by a night (thresholds exceeded, empty export): nothing of that school
+# changes until a person approves that very plan (saved_plan's approval, by its hash).
+night_hold = Table(
+    "night_hold",
+    metadata,
+    Column("uai", String(8), primary_key=True),
+    Column("plan_sha256", String(64), nullable=False),
+    Column("reasons", Text, nullable=False),  # JSON list of French sentences
+    Column("held_at", UtcDateTime(), nullable=False),
+)

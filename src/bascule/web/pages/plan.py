@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bascule.domain.policy import Permission
 from bascule.operations import school as school_ops
+from bascule.operations.night.holds import current_hold
 from bascule.web.rendering import page
 from bascule.web.requests import Posted, Staff, refusal
 
@@ -23,6 +24,7 @@ def plan_page(request: Request, who: Staff) -> HTMLResponse:
     actions = waiting.plan.actions if waiting else ()
     people = [a for a in actions if a.person_kind is not None]
     return page(request, "plan.html.j2", who, person=who.person, waiting=waiting,
+                held=current_hold(who.settings, who.school) if waiting else None,
                 counts=sorted(Counter((a.kind.value, a.profile) for a in actions).items()),
                 divisions=sorted(Counter((a.division or "—", a.kind.value)
                                          for a in people).items()),

@@ -1,0 +1,96 @@
+"""`bascule run` (the night's work of every school) and `bascule approve` (a held plan).
+Thin: operations/night decides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bascule.cli.common import AtOption, CliState, actor_name, moment, out, write_json
+from bascule.domain.labels import NIGHT_OUTCOMES
+from bascule.operations.night import holds
+from bascule.operations.night.run import (
+    NightOptions,
+    NightReport,
+    keep_night_report,
+    night_json,
+    run_night,
+)
+
+
+def run(
+    ctx: typer.Context,
+    uai: Annotated[list[str] | None, typer.Option(
+        "--uai", help="Un établissement (l'option peut se répéter) ; par défaut tous ceux du "
+        "dossier.")] = None,
+    at: AtOption = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Dit ce que ferait la nuit, sans rien importer, appliquer ni "
+        "écrire.")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", min=0, help="Établissements traités en même temps (par défaut : un par "
+        "cœur ; 0 : ce défaut).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Le rapport de la nuit en JSON.")
+                       ] = False,
+    metrics: Annotated[Path | None, typer.Option(
+        "--metrics", help="Fichier texte Prometheus à écrire (par défaut "
+        "rapports/nuits/bascule.prom).")] = None,
+) -> None:
+    """Le travail d'une nuit pour chaque établissement : prend les nouveaux exports du dépôt,
+    importe, calcule le plan, vérifie les seuils de sécurité, applique s'ils sont respectés
+    (sinon retient le plan jusqu'à son approbation), synchronise les annuaires, les espaces
+    et les flux, vérifie ; selon le calendrier. Code de sortie : 0 tout est fait, 1 un plan
+    retenu ou un échec."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    now = moment(at)
+    report = run_night(settings, now=now, options=NightOptions(
+        uais=tuple(uai or ()), dry_run=dry_run, jobs=jobs),
+        on_school=lambda school: None if as_json else out.print(
+            f"{school.uai} · {school.name} : {NIGHT_OUTCOMES[school.outcome.value]}",
+            markup=False))
+    files = keep_night_report(settings, report, metrics)
+    if as_json:
+        write_json(json.dumps(night_json(report), ensure_ascii=False, indent=1))
+    else:
+        _show(report)
+        out.print(f"Rapport de la nuit : {files.html}", markup=False)
+    raise typer.Exit(report.exit_code)
+
+
+def _show(report: NightReport) -> None:
+    table = Table(title=f"Nuit du {report.at:%d/%m/%Y}" + (" (simulation : rien n'a été fait)"
+                                                         if report.dry_run else ""))
+    for header in ("UAI", "Établissement", "Résultat", "Pourquoi"):
+        table.add_column(header)
+    for school in report.schools:
+        table.add_row(school.uai, school.name, NIGHT_OUTCOMES[school.outcome.value],
+                      school.reason)
+    out.print(table)
+    for school in report.schools:
+        if school.held is not None:
+            out.print(f"{school.uai} : plan retenu, rien ne change avant son approbation "
+                      f"(console, page Plan ; ou bascule approve {school.uai} --reason "
+                      "« … »).", markup=False)
+            for reason in school.held.reasons:
+                out.print(f"  - {reason}", markup=False)
+
+
+def approve(
+    ctx: typer.Context,
+    uai: Annotated[str, typer.Argument(help="L'établissement dont le plan est retenu.")],
+    reason: Annotated[str, typer.Option("--reason", help="Pourquoi ce plan peut être "
+                                        "appliqué (journalisé).")],
+    at: AtOption = None,
+) -> None:
+    """Approuve le plan qu'une nuit a retenu (seuils de sécurité dépassés) : la nuit suivante
+    applique ce plan-là, et lui seul. Réservé aux opérateurs ; la raison est journalisée."""
+    state: CliState = ctx.obj
+    held = holds.approve_held_plan(state.settings(), uai, reason=reason, actor=actor_name(),
+                                   now=moment(at))
+    out.print(f"Plan {held.plan_sha256[:12]} de {uai} approuvé : la prochaine nuit "
+              "l'appliquera.", markup=False)

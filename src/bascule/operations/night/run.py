@@ -1,0 +1,200 @@
+"""`bascule run`: every school of the folder (or those asked), each in a worker of a process
+pool, the night's report in a stable order (by UAI), then its files: JSON, HTML, Prometheus.
+One school's failure never stops the others."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bascule.domain.labels import NIGHT_STEPS
+from bascule.domain.school import local_time
+from bascule.errors import UserError
+from bascule.operations.campaign import school_name, school_uai, utc_now
+from bascule.operations.locks import night_lock
+from bascule.operations.night import school as steps
+from bascule.reports.night import NightReport as NightReport
+from bascule.reports.night import (
+    SchoolNight,
+    SchoolOutcome,
+    StepReport,
+    StepStatus,
+)
+from bascule.reports.night_files import night_json as night_json
+from bascule.reports.night_files import prometheus_text, write_night_html
+from bascule.settings import Settings, load_settings
+
+REPORTS_FOLDER = Path("rapports") / "nuits"
+METRICS_NAME = "bascule.prom"
+LAST_SUCCESS_NAME = "dernieres-reussites.json"
+HELD_STOPS = "plan retenu : rien ne change pour cet établissement avant son approbation"
+
+
+@dataclass(frozen=True, slots=True)
+class NightOptions:
+    uais: tuple[str, ...] = ()  # empty: every school of the folder
+    dry_run: bool = False
+    jobs: int = 0  # 0: one per core
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def run_night(settings: Settings, *, now: datetime, options: NightOptions,
+              on_school: Callable[[SchoolNight], None] = lambda _s: None) -> NightReport:
+    """The night, under the folder's night lock (a second run is refused). Each school's result
+    is handed to `on_school` as it comes."""
+    uais = sorted({school_uai(settings, uai) for uai in options.uais} or settings.uais)
+    with night_lock(settings.home):
+        started = utc_now()
+        schools = _run_schools(settings.home, uais, now, options, on_school)
+        return NightReport(started_at=started, finished_at=utc_now(),
+                           at=local_time(now).date(), dry_run=options.dry_run,
+                           schools=tuple(sorted(schools, key=lambda s: s.uai)))
+
+
+def _run_schools(home: Path, uais: list[str], now: datetime, options: NightOptions,
+                 on_school: Callable[[SchoolNight], None]) -> list[SchoolNight]:
+    jobs = min(options.jobs or default_jobs(), len(uais))
+    if jobs <= 1:
+        nights = []
+        for uai in uais:
+            nights.append(school_night(home, uai, now, options.dry_run))
+            on_school(nights[-1])
+        return nights
+    # spawn: a worker never inherits the parent's open store connections.
+    with ProcessPoolExecutor(max_workers=jobs,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {uai: pool.submit(school_night, home, uai, now, options.dry_run)
+                   for uai in uais}
+        nights = []
+        for uai, future in futures.items():
+            try:
+                nights.append(future.result())
+            except BrokenProcessPool:
+                nights.append(_failed(uai, uai, "le processus de cet établissement s'est "
+                                                 "arrêté brutalement ; la prochaine nuit "
+                                                 "reprendra où il s'est arrêté"))
+            on_school(nights[-1])
+        return nights
+
+
+def school_night(home: Path, uai: str, now: datetime, dry_run: bool) -> SchoolNight:
+    """One school's night, whatever happens: an unexpected error is its failure, reported."""
+    settings = load_settings(home)
+    name = school_name(settings, uai)
+    context = steps.school_context(settings, uai, now, dry_run)
+    try:
+        _steps(context)
+    except Exception as exc:  # one school's failure never stops the others
+        message = exc.message if isinstance(exc, UserError) else (
+            f"erreur interne ({type(exc).__name__} : {exc}) ; relancez avec --debug")
+        context.record("erreur", StepStatus.FAILED, message)
+    return _school_result(context, name)
+
+
+def _steps(context: steps.SchoolContext) -> None:
+    steps.step_import(context)
+    steps.step_plan_and_apply(context)
+    for step in (steps.step_deletion, steps.step_sync, steps.step_spaces, steps.step_feeds,
+                 steps.step_verify, steps.step_cleanup):
+        if context.held is not None:
+            name = step.__name__.removeprefix("step_")
+            context.record(name, StepStatus.SKIPPED, HELD_STOPS)
+        else:
+            step(context)
+
+
+def _school_result(context: steps.SchoolContext, name: str) -> SchoolNight:
+    outcome, reason = _outcome(context.steps)
+    return SchoolNight(uai=context.uai, name=name, outcome=outcome, reason=reason,
+                       steps=tuple(context.steps), held=context.held,
+                       verification_findings=context.findings)
+
+
+def _outcome(reports: list[StepReport]) -> tuple[SchoolOutcome, str]:
+    """The school's night in one word, and why in French."""
+    by_status: dict[StepStatus, list[StepReport]] = {}
+    for report in reports:
+        by_status.setdefault(report.status, []).append(report)
+    if StepStatus.FAILED in by_status:
+        first = by_status[StepStatus.FAILED][0]
+        return SchoolOutcome.FAILED, f"{first.step} : {first.reason}"
+    if StepStatus.HELD in by_status:
+        return SchoolOutcome.HELD, by_status[StepStatus.HELD][0].reason
+    if StepStatus.DONE in by_status:
+        return SchoolOutcome.APPLIED, "fait : " + ", ".join(
+            NIGHT_STEPS.get(r.step, r.step) for r in by_status[StepStatus.DONE])
+    if reports and reports[0].status in (StepStatus.SKIPPED, StepStatus.WAITING):
+        return SchoolOutcome.SKIPPED, reports[0].reason
+    return SchoolOutcome.UNCHANGED, "rien n'a changé depuis la dernière nuit"
+
+
+def _failed(uai: str, name: str, reason: str) -> SchoolNight:
+    return SchoolNight(uai=uai, name=name, outcome=SchoolOutcome.FAILED, reason=reason,
+                       steps=(StepReport(step="erreur", status=StepStatus.FAILED,
+                                         reason=reason),))
+
+
+@dataclass(frozen=True, slots=True)
+class NightFiles:
+    json: Path
+    html: Path
+    metrics: Path
+
+
+def keep_night_report(settings: Settings, report: NightReport,
+                      metrics: Path | None = None) -> NightFiles:
+    """Write the night's JSON and HTML under rapports/nuits/ (older ones beyond the retention
+    removed) and the Prometheus textfile (`metrics`, default rapports/nuits/bascule.prom),
+    replaced atomically so that the collector never reads half a file."""
+    folder = settings.home / REPORTS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = f"{local_time(report.started_at):%Y%m%d-%H%M%S}"
+    prefix = "simulation" if report.dry_run else "nuit"
+    files = NightFiles(json=folder / f"{prefix}-{stamp}.json",
+                       html=folder / f"{prefix}-{stamp}.html",
+                       metrics=metrics or folder / METRICS_NAME)
+    files.json.write_text(json.dumps(night_json(report), ensure_ascii=False, indent=1),
+                          encoding="utf-8")
+    write_night_html(files.html, report)
+    if not report.dry_run:
+        _write_atomically(files.metrics, prometheus_text(
+            report, _last_successes(folder / LAST_SUCCESS_NAME, report)))
+    _forget_old_reports(folder, report.started_at - settings.night_reports_retention)
+    return files
+
+
+def _last_successes(path: Path, report: NightReport) -> dict[str, datetime]:
+    known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    for school in report.schools:
+        if school.outcome in (SchoolOutcome.APPLIED, SchoolOutcome.UNCHANGED):
+            known[school.uai] = report.finished_at.isoformat()
+    _write_atomically(path, json.dumps(known, indent=1))
+    return {uai: datetime.fromisoformat(moment) for uai, moment in known.items()}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.chmod(0o644)  # the metrics collector runs as another user
+    partial.replace(path)
+
+
+def _forget_old_reports(folder: Path, before: datetime) -> None:
+    for path in folder.glob("*-????????-??????.*"):
+        try:
+            made = datetime.strptime(path.stem.rsplit("-", 2)[-2], "%Y%m%d")
+        except ValueError:
+            continue
+        if made.date() < local_time(before).date():
+            path.unlink()

@@ -1,0 +1,391 @@
+"""One school's night: the existing operations, in order, each step gated by the calendar and
+skipped when its input has not changed since it last finished (store/night.py), so that an
+unchanged night costs only the check of the drop folder, and a run after a crash does only
+what was left."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bascule.domain.calendar import Allowed, Calendar, Milestone, allowed_at, rentree_year_of
+from bascule.domain.school import describe_moment
+from bascule.errors import ImportRejected, UserError
+from bascule.operations import campaign
+from bascule.operations.calendars import load_calendar
+from bascule.operations.feeds import feed_ent, feed_gar, feed_moodle
+from bascule.operations.night import holds
+from bascule.operations.night.depot import (
+    DropSet,
+    move_processed,
+    purge_processed,
+    scan_drop_folder,
+)
+from bascule.operations.spaces import apply_saved_cleanup, plan_cleanup, sync_spaces
+from bascule.operations.targets import sync_targets
+from bascule.operations.verification import run_verification
+from bascule.reports.night import HeldPlan, StepReport, StepStatus
+from bascule.settings import Settings
+from bascule.store.engine import open_store
+from bascule.store.night import NightHold, mark_step, step_signatures
+from bascule.store.plans import pending_approval
+from bascule.store.staging import latest_staged_sha256
+
+ACTOR = "nuit"
+# Tests only: "UAI:step" kills the run (SIGKILL) right after that step, as a crash would.
+KILL_AFTER = "BASCULE_TEST_KILL_AFTER_STEP"
+
+
+@dataclass
+class SchoolContext:
+    """What one school's steps share during a night."""
+
+    settings: Settings
+    uai: str
+    now: datetime
+    dry_run: bool
+    calendar: Calendar
+    allowed: Allowed
+    signatures: dict[str, str]
+    steps: list[StepReport] = field(default_factory=list)
+    held: HeldPlan | None = None
+    imported: bool = False
+    findings: int = 0
+
+    def record(self, step: str, status: StepStatus, reason: str = "",
+               counts: dict[str, int] | None = None, started: float = 0.0) -> None:
+        self.steps.append(StepReport(step=step, status=status, reason=reason,
+                                     counts=counts or {},
+                                     seconds=round(time.monotonic() - started, 3)
+                                     if started else 0.0))
+        if os.environ.get(KILL_AFTER) == f"{self.uai}:{step}":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def done(self, step: str, signature: str) -> bool:
+        return self.signatures.get(step) == signature
+
+    def mark(self, step: str, signature: str) -> None:
+        with open_store(self.settings.store_url).begin() as connection:
+            mark_step(connection, self.uai, step, signature, self.now)
+        self.signatures[step] = signature
+
+
+def school_context(settings: Settings, uai: str, now: datetime, dry_run: bool) -> SchoolContext:
+    calendar = load_calendar(settings.home, rentree_year_of(now), uai)
+    with open_store(settings.store_url).connect() as connection:
+        signatures = step_signatures(connection, uai)
+    return SchoolContext(settings=settings, uai=uai, now=now, dry_run=dry_run,
+                         calendar=calendar, allowed=allowed_at(calendar, now),
+                         signatures=signatures)
+
+
+def _resumes(context: SchoolContext, milestone: Milestone, what: str) -> str:
+    start = context.calendar.start(milestone)
+    when = describe_moment(start) if start else "la date du calendrier"
+    return f"{what} suspendus pour l'été : ils reprennent le {when}"
+
+
+def imports_closed(context: SchoolContext) -> str:
+    """Why nothing is imported now ("" when imports are allowed): the summer suspension, until
+    the first resumption (the ENT's)."""
+    if context.allowed.imports_to_ent or context.allowed.imports_to_pedagogical_server:
+        return ""
+    return _resumes(context, Milestone.ENT_RESUMES, "Imports")
+
+
+def step_import(context: SchoolContext) -> None:
+    """Pick up a complete set from the drop folder, import it, move it to traites/."""
+    started = time.monotonic()
+    settings = context.settings
+    folder = settings.depot_of(context.uai)
+    if not context.dry_run:
+        purge_processed(folder, before=(context.now - settings.depot_retention).date())
+    drop = scan_drop_folder(settings, context.uai)
+    closed = imports_closed(context)
+    if drop.empty:
+        context.record("import", StepStatus.UNCHANGED, "aucun nouvel export dans le dépôt "
+                       f"{folder}")
+    elif drop.waiting:
+        context.record("import", StepStatus.WAITING, drop.waiting)
+    elif closed:
+        context.record("import", StepStatus.SKIPPED, f"{closed} ; l'export du "
+                       f"{drop.export_date} attend dans le dépôt")
+    elif context.dry_run:
+        context.record("import", StepStatus.SKIPPED, f"simulation : l'export du "
+                       f"{drop.export_date} ({len(drop.files)} fichiers) serait importé")
+    elif context.done("import", drop.sha256):  # imported, not moved yet: a crash in between
+        move_processed(drop, context.now)
+        context.record("import", StepStatus.UNCHANGED, "export déjà importé, rangé")
+    else:
+        _import(context, drop, started)
+
+
+def _import(context: SchoolContext, drop: DropSet, started: float) -> None:
+    try:
+        outcome = campaign.import_exports(context.settings, list(drop.files), now=context.now,
+                                          actor=ACTOR)
+    except ImportRejected as rejected:
+        first = next((p for p in rejected.problems if p.is_error), None)
+        folder = move_processed(drop, context.now)
+        context.record("import", StepStatus.FAILED, f"{rejected.message} "
+                       f"{first.message if first else ''} (fichiers rangés dans {folder})",
+                       started=started)
+        return
+    context.mark("import", drop.sha256)
+    move_processed(drop, context.now)
+    context.imported = outcome.staging is campaign.Staging.STAGED
+    counts = {"eleves": len(outcome.snapshot.active_eleves),
+              "avertissements": len(outcome.problems)}
+    if not outcome.snapshot.active_eleves:
+        context.held = HeldPlan(plan_sha256="", reasons=(
+            "l'export ne compte aucun élève : vide ou tronqué",))
+        context.record("import", StepStatus.HELD, context.held.reasons[0], counts, started)
+        return
+    context.record("import", StepStatus.DONE, f"export du {drop.export_date} importé",
+                   counts, started)
+
+
+def step_plan_and_apply(context: SchoolContext) -> None:
+    """Plan, check the thresholds, apply when allowed; or apply the held plan once approved."""
+    if context.held is not None:
+        _skip(context, ("plan", "apply"), "export retenu")
+        return
+    closed = imports_closed(context)
+    if closed:
+        _skip(context, ("plan", "apply"), closed)
+        return
+    if context.dry_run:
+        _skip(context, ("plan", "apply"), "simulation : rien n'est calculé ni appliqué")
+        return
+    waiting = holds.current_hold(context.settings, context.uai)
+    if waiting is not None and not context.imported:
+        _held_plan_night(context, waiting)
+        return
+    started = time.monotonic()
+    engine = open_store(context.settings.store_url)
+    staged = latest_staged_sha256(engine, context.uai)
+    if staged is None:
+        _skip(context, ("plan", "apply"), "aucun export importé pour l'instant")
+        return
+    if not campaign.plan_needed(engine, context.uai, staged, now=context.now):
+        context.record("plan", StepStatus.UNCHANGED, "les comptes sont à jour")
+        context.record("apply", StepStatus.UNCHANGED, "rien à appliquer")
+        return
+    plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
+    counts = dict(Counter(a.kind.value for a in plan.actions if a.kind.is_account_action))
+    context.record("plan", StepStatus.DONE, "", counts, started)
+    _apply_or_hold(context, plan)
+
+
+def _apply_or_hold(context: SchoolContext, plan: campaign.Plan) -> None:
+    started = time.monotonic()
+    if plan.is_empty:
+        context.record("apply", StepStatus.UNCHANGED, "plan vide")
+        return
+    reasons = holds.reasons_to_hold(context.settings, plan)
+    waiting = pending_approval(open_store(context.settings.store_url), context.uai)
+    if reasons and waiting is not None:
+        held = holds.hold(context.settings, context.uai, waiting.content_sha256, reasons,
+                          context.now)
+        context.held = HeldPlan(plan_sha256=held.plan_sha256, reasons=reasons)
+        context.record("apply", StepStatus.HELD, "; ".join(reasons), started=started)
+        return
+    outcome = campaign.apply_saved_plan(context.settings, context.uai, now=context.now,
+                                        actor=ACTOR)
+    context.record("apply", StepStatus.DONE, "", dict(outcome.counts), started)
+
+
+def _held_plan_night(context: SchoolContext, waiting: NightHold) -> None:
+    """No new export: the held plan is applied once approved, else it still waits."""
+    started = time.monotonic()
+    approval = holds.approval_of_hold(context.settings, context.uai)
+    context.record("plan", StepStatus.UNCHANGED, "plan retenu, pas de nouvel export")
+    if approval is None:
+        context.held = HeldPlan(plan_sha256=waiting.plan_sha256, reasons=waiting.reasons)
+        context.record("apply", StepStatus.HELD, "en attente d'approbation depuis le "
+                       f"{describe_moment(waiting.held_at)} : " + "; ".join(waiting.reasons))
+        return
+    outcome = campaign.apply_saved_plan(
+        context.settings, context.uai, now=context.now, actor=ACTOR,
+        approved_sha256=approval.plan_sha256, allow_mass_leave=True,
+        mass_leave_reason=f"plan retenu par la nuit, approuvé par {approval.by}")
+    holds.release(context.settings, context.uai)
+    context.record("apply", StepStatus.DONE, f"plan retenu approuvé par {approval.by}, "
+                   "appliqué", dict(outcome.counts), started)
+
+
+def _skip(context: SchoolContext, steps: tuple[str, ...], reason: str) -> None:
+    for step in steps:
+        context.record(step, StepStatus.SKIPPED, reason)
+
+
+def step_deletion(context: SchoolContext) -> None:
+    """The calendar's September deletions (accounts disabled before the date): applied."""
+    if not context.allowed.deletions:
+        start = context.calendar.start(Milestone.DELETIONS)
+        context.record("deletion", StepStatus.SKIPPED, "suppressions à partir du "
+                       f"{describe_moment(start) if start else '?'}")
+        return
+    fingerprint = campaign.directory_fingerprint(context.settings, context.uai)
+    if fingerprint is None or context.done("deletion", fingerprint):
+        context.record("deletion", StepStatus.UNCHANGED, "rien de nouveau à supprimer")
+        return
+    started = time.monotonic()
+    lifecycle = campaign.lifecycle_plan(context.settings, context.uai, now=context.now)
+    if lifecycle.plan.is_empty:
+        context.record("deletion", StepStatus.UNCHANGED, "aucun compte à supprimer")
+    else:
+        outcome = campaign.apply_saved_plan(context.settings, context.uai, now=context.now,
+                                            actor=ACTOR)
+        context.record("deletion", StepStatus.DONE, "", dict(outcome.counts), started)
+    fingerprint = campaign.directory_fingerprint(context.settings, context.uai)
+    if fingerprint is not None:
+        context.mark("deletion", fingerprint)
+
+
+def _downstream(context: SchoolContext, step: str, closed: str,
+                work: Callable[[], tuple[StepStatus, str, dict[str, int]]],
+                extra: str = "") -> None:
+    """A step fed by the store (sync, spaces, feeds, verify): gated by the calendar, skipped
+    while the directory has not changed since it last finished."""
+    if closed:
+        context.record(step, StepStatus.SKIPPED, closed)
+        return
+    fingerprint = campaign.directory_fingerprint(context.settings, context.uai)
+    if fingerprint is None:
+        context.record(step, StepStatus.SKIPPED, "aucun export importé pour l'instant")
+        return
+    signature = f"{fingerprint}|{extra}"
+    if context.done(step, signature):
+        context.record(step, StepStatus.UNCHANGED, "rien n'a changé depuis la dernière nuit")
+        return
+    if context.dry_run:
+        context.record(step, StepStatus.SKIPPED, "simulation : serait lancé")
+        return
+    started = time.monotonic()
+    try:
+        status, reason, counts = work()
+    except UserError as failure:
+        context.record(step, StepStatus.FAILED, failure.message, started=started)
+        return
+    if status is StepStatus.DONE:
+        context.mark(step, signature)
+    context.record(step, status, reason, counts, started)
+
+
+def step_sync(context: SchoolContext) -> None:
+    targets = list(context.settings.targets_of(context.uai))
+    if not targets:
+        context.record("sync", StepStatus.SKIPPED, "aucune cible (annuaire) déclarée")
+        return
+    closed = "" if context.allowed.imports_to_pedagogical_server else _resumes(
+        context, Milestone.PEDAGOGICAL_SERVER_RESUMES, "Imports vers le serveur pédagogique")
+
+    def work() -> tuple[StepStatus, str, dict[str, int]]:
+        reports = sync_targets(context.settings, targets, now=context.now, actor=ACTOR,
+                               dry_run=False)
+        failed = [f"{r.target} : {r.failure.message}" for r in reports if r.failure]
+        refused = [f"{r.target} : {len(r.refusals)} entrée(s) refusée(s)" for r in reports
+                   if r.refusals]
+        counts = {"ecritures": sum(r.writes for r in reports)}
+        if failed or refused:
+            return StepStatus.FAILED, " ; ".join(failed + refused), counts
+        return StepStatus.DONE, "", counts
+
+    _downstream(context, "sync", closed, work, extra=",".join(sorted(t.name for t in targets)))
+
+
+def step_spaces(context: SchoolContext) -> None:
+    closed = "" if context.allowed.imports_to_pedagogical_server else _resumes(
+        context, Milestone.PEDAGOGICAL_SERVER_RESUMES, "Imports vers le serveur pédagogique")
+
+    def work() -> tuple[StepStatus, str, dict[str, int]]:
+        done = sync_spaces(context.settings, context.uai, dry_run=False, now=context.now,
+                           actor=ACTOR)
+        return StepStatus.DONE, "", {"crees": len(done.changes.created),
+                                     "retires": len(done.changes.retired)}
+
+    _downstream(context, "spaces", closed, work)
+
+
+def feeds_folder(settings: Settings, uai: str) -> Path:
+    return settings.home / "flux" / uai
+
+
+def step_feeds(context: SchoolContext) -> None:
+    closed = "" if context.allowed.imports_to_ent else _resumes(
+        context, Milestone.ENT_RESUMES, "Imports vers l'ENT")
+
+    def work() -> tuple[StepStatus, str, dict[str, int]]:
+        out = feeds_folder(context.settings, context.uai)
+        ent = feed_ent(context.settings, context.uai, out / "ent", now=context.now,
+                       force=False, by=None, actor=ACTOR)
+        feed_gar(context.settings, [context.uai], out / "gar", now=context.now)
+        feed_moodle(context.settings, context.uai, out / "moodle")
+        return StepStatus.DONE, f"écrits dans {out}", {"fichiers_ent": len(ent.files)}
+
+    _downstream(context, "feeds", closed, work)
+
+
+def step_verify(context: SchoolContext) -> None:
+    def work() -> tuple[StepStatus, str, dict[str, int]]:
+        findings = run_verification(context.settings, context.uai, now=context.now).findings
+        context.findings = sum(finding.count for finding in findings)
+        counts = Counter(finding.severity.value for finding in findings)
+        return StepStatus.DONE, "", dict(counts)
+
+    _downstream(context, "verify", "", work)
+
+
+CLEANUP_WINDOWS = (Milestone.CLASS_SPACES_CLEANUP_JULY, Milestone.CLASS_SPACES_CLEANUP_AUGUST)
+
+
+def step_cleanup(context: SchoolContext) -> None:
+    """The département's cleanups on their dates: class spaces and Commun in their windows,
+    the folders of deleted accounts after the deletions, old imported campaigns."""
+    started, done, failed = time.monotonic(), Counter[str](), []
+    due = [(kind, signature) for kind, signature in _cleanups_due(context)
+           if not context.done(f"cleanup-{kind}", signature)]
+    if context.dry_run and due:
+        context.record("cleanup", StepStatus.SKIPPED, "simulation : nettoyages "
+                       + ", ".join(kind for kind, _signature in due) + " seraient lancés")
+        return
+    for kind, signature in due:
+        try:
+            plan_cleanup(context.settings, context.uai, kind, now=context.now, force=False,
+                         by=None, actor=ACTOR)
+            plan = apply_saved_cleanup(context.settings, context.uai, now=context.now,
+                                       force=False, by=None, actor=ACTOR)
+        except UserError as failure:
+            failed.append(f"{kind} : {failure.message}")
+            continue
+        context.mark(f"cleanup-{kind}", signature)
+        done[kind] += len(plan.items)
+    if failed:
+        context.record("cleanup", StepStatus.FAILED, " ; ".join(failed), dict(done), started)
+    elif due:
+        context.record("cleanup", StepStatus.DONE, "", dict(done), started)
+    else:
+        context.record("cleanup", StepStatus.UNCHANGED, "aucun nettoyage prévu à cette date")
+
+
+def _cleanups_due(context: SchoolContext) -> list[tuple[str, str]]:
+    """(kind, signature) of each cleanup the calendar allows now; the signature makes each
+    run once per window, per deletion, per new campaign."""
+    due = []
+    for milestone in CLEANUP_WINDOWS:
+        span = context.calendar.span(milestone)
+        if span is not None and span.contains(context.now):
+            due.append(("classes", span.start.isoformat()))
+    fingerprint = campaign.directory_fingerprint(context.settings, context.uai)
+    if fingerprint is not None:
+        if context.allowed.deletions:
+            due.append(("departs", fingerprint))
+        due.append(("imports", fingerprint.split(":")[-1]))
+    return due

@@ -1,0 +1,93 @@
+"""A night's report for people and programs, from `reports.night.NightReport`: JSON (the
+contract the monitoring and the cases read: codes, not words), a self-contained HTML page (in
+French, like verify's), and a Prometheus textfile (node_exporter's textfile collector)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from bascule.domain.labels import NIGHT_OUTCOMES, NIGHT_STATUSES, NIGHT_STEPS
+from bascule.domain.school import describe_moment
+from bascule.reports.night import NightReport, SchoolNight, SchoolOutcome
+
+_environment = Environment(loader=PackageLoader("bascule", "templates"),
+                           autoescape=select_autoescape(default=True, default_for_string=True),
+                           trim_blocks=True, lstrip_blocks=True)
+
+
+def night_json(report: NightReport) -> dict[str, Any]:
+    """Keys: started_at, finished_at, at, dry_run, exit_code, schools[] (uai, name, outcome,
+    reason, held {plan_sha256, reasons, console_path}, verification_findings, steps[] (step,
+    status, reason, counts, seconds))."""
+    return {
+        "started_at": report.started_at.isoformat(), "finished_at": report.finished_at.isoformat(),
+        "at": report.at.isoformat(), "dry_run": report.dry_run, "exit_code": report.exit_code,
+        "schools": [_school_json(school) for school in report.schools],
+    }
+
+
+def _school_json(school: SchoolNight) -> dict[str, Any]:
+    held = school.held
+    return {
+        "uai": school.uai, "name": school.name, "outcome": school.outcome.value,
+        "reason": school.reason, "verification_findings": school.verification_findings,
+        "held": None if held is None else {"plan_sha256": held.plan_sha256,
+                                           "reasons": list(held.reasons),
+                                           "console_path": held.console_path},
+        "steps": [{"step": step.step, "status": step.status.value, "reason": step.reason,
+                   "counts": step.counts, "seconds": step.seconds} for step in school.steps],
+    }
+
+
+def write_night_html(path: Path, report: NightReport) -> None:
+    totals = {outcome: sum(1 for s in report.schools if s.outcome is outcome)
+              for outcome in SchoolOutcome}
+    path.write_text(_environment.get_template("nuit.html.j2").render(
+        report=report, totals={NIGHT_OUTCOMES[o.value]: n for o, n in totals.items() if n},
+        steps=NIGHT_STEPS, statuses=NIGHT_STATUSES, outcomes=NIGHT_OUTCOMES,
+        started=describe_moment(report.started_at, clock=True),
+        finished=describe_moment(report.finished_at, clock=True),
+        at=describe_moment(datetime.combine(report.at, datetime.min.time()))),
+        encoding="utf-8")
+
+
+def prometheus_text(report: NightReport, last_success: dict[str, datetime]) -> str:
+    """The gauges: the run's end and exit code, per school its outcome (1 on the one it had),
+    its last success (a night applied or unchanged), its duration, its held plan, and each
+    step's counts."""
+    lines = [
+        "# HELP bascule_night_finished_timestamp_seconds End of the last night (bascule run).",
+        "# TYPE bascule_night_finished_timestamp_seconds gauge",
+        f"bascule_night_finished_timestamp_seconds {report.finished_at.timestamp():.0f}",
+        "# HELP bascule_night_exit_code Exit code of the last night (0 done, 1 held/failed).",
+        "# TYPE bascule_night_exit_code gauge",
+        f"bascule_night_exit_code {report.exit_code}",
+        "# HELP bascule_school_outcome Outcome of each school's last night (1: this one).",
+        "# TYPE bascule_school_outcome gauge",
+    ]
+    for school in report.schools:
+        lines += [f'bascule_school_outcome{{uai="{school.uai}",outcome="{o.value}"}} '
+                  f"{int(school.outcome is o)}" for o in SchoolOutcome]
+    lines += ["# HELP bascule_school_last_success_timestamp_seconds Last night a school was "
+              "applied or unchanged.", "# TYPE bascule_school_last_success_timestamp_seconds "
+              "gauge"]
+    lines += [f'bascule_school_last_success_timestamp_seconds{{uai="{uai}"}} '
+              f"{moment.timestamp():.0f}" for uai, moment in sorted(last_success.items())]
+    lines += ["# HELP bascule_school_held_plan 1 when a school's plan waits for approval.",
+              "# TYPE bascule_school_held_plan gauge"]
+    lines += [f'bascule_school_held_plan{{uai="{s.uai}"}} {int(s.held is not None)}'
+              for s in report.schools]
+    lines += ["# HELP bascule_step_seconds Duration of each step of the last night.",
+              "# TYPE bascule_step_seconds gauge"]
+    lines += [f'bascule_step_seconds{{uai="{s.uai}",step="{step.step}"}} {step.seconds}'
+              for s in report.schools for step in s.steps]
+    lines += ["# HELP bascule_step_count What each step of the last night counted.",
+              "# TYPE bascule_step_count gauge"]
+    lines += [f'bascule_step_count{{uai="{s.uai}",step="{step.step}",what="{what}"}} {n}'
+              for s in report.schools for step in s.steps for what, n in
+              sorted(step.counts.items())]
+    return "\n".join(lines) + "\n"

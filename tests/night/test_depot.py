@@ -1,0 +1,95 @@
+"""Drop folders: a complete set is one export (same school, year, export date), read from the
+headers; anything else waits, said why. And the run's lock, dry run and usage errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bascule.operations.locks import night_lock
+from bascule.operations.night.depot import move_processed, purge_processed, scan_drop_folder
+from bascule.settings import load_settings
+from tests.conftest import FIXTURES, UAI, Cli, edit
+
+
+@pytest.fixture
+def depot(home_cli: Cli) -> Path:
+    folder = home_cli.home / "depot" / UAI
+    folder.mkdir(parents=True)
+    for name in ("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml",
+                 f"sts_emp_{UAI}_2026.xml"):
+        shutil.copy(FIXTURES / name, folder / name)
+    return folder
+
+
+def test_a_complete_set_is_ready(home_cli: Cli, depot: Path) -> None:
+    found = scan_drop_folder(load_settings(home_cli.home), UAI)
+    assert found.waiting == "" and len(found.files) == 3 and found.export_date
+
+
+def test_a_set_without_sts_waits(home_cli: Cli, depot: Path) -> None:
+    (depot / f"sts_emp_{UAI}_2026.xml").unlink()
+    found = scan_drop_folder(load_settings(home_cli.home), UAI)
+    assert found.waiting == ("export incomplet : il manque l'export STS-Web "
+                             "(sts_emp_<UAI>_<année>.xml)")
+
+
+def test_files_of_two_export_dates_wait(home_cli: Cli, depot: Path) -> None:
+    text = (depot / "ResponsablesAvecAdresses.xml").read_bytes().decode("iso-8859-15")
+    date = text.split("<DATE_EXPORT>")[1].split("<")[0]
+    edit(depot / "ResponsablesAvecAdresses.xml", f"<DATE_EXPORT>{date}",
+         "<DATE_EXPORT>01/01/2020")
+    found = scan_drop_folder(load_settings(home_cli.home), UAI)
+    assert found.waiting.startswith("exports Siècle-BEE de plusieurs dates")
+
+
+def test_another_schools_file_waits(home_cli: Cli, depot: Path) -> None:
+    edit(depot / "ElevesSansAdresses.xml", f"<UAJ>{UAI}</UAJ>", "<UAJ>0861000V</UAJ>")
+    found = scan_drop_folder(load_settings(home_cli.home), UAI)
+    assert found.waiting == f"ElevesSansAdresses.xml : export d'un autre établissement que {UAI}"
+
+
+def test_a_half_written_file_waits(home_cli: Cli, depot: Path) -> None:
+    path = depot / "ElevesSansAdresses.xml"
+    path.write_bytes(path.read_bytes()[:300])
+    found = scan_drop_folder(load_settings(home_cli.home), UAI)
+    assert found.waiting.startswith("ElevesSansAdresses.xml illisible")
+
+
+def test_processed_sets_are_kept_then_purged(home_cli: Cli, depot: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    drop = scan_drop_folder(load_settings(home_cli.home), UAI)
+    kept = move_processed(drop, datetime(2026, 9, 1, 1, tzinfo=UTC))
+    assert kept == depot / "traites" / "2026-09-01" and len(list(kept.iterdir())) == 3
+    assert not purge_processed(depot, before=date(2026, 9, 1))
+    assert purge_processed(depot, before=date(2026, 9, 2)) == [kept]
+
+
+def test_a_waiting_set_is_reported_and_left(home_cli: Cli, depot: Path) -> None:
+    (depot / "ElevesSansAdresses.xml").unlink()
+    result = home_cli("run", "--at", "2026-09-10T02:30", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "en attente" not in result.output or "il manque" in result.output
+    assert "il manque l'export des élèves" in result.output
+    assert (depot / "ResponsablesAvecAdresses.xml").is_file()
+
+
+def test_a_dry_run_imports_nothing(home_cli: Cli, depot: Path) -> None:
+    result = home_cli("run", "--at", "2026-09-10T02:30", "--dry-run", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "simulation" in result.output
+    assert not home_cli.store_rows() and (depot / "ElevesSansAdresses.xml").is_file()
+
+
+def test_a_second_night_is_refused_while_one_runs(home_cli: Cli) -> None:
+    with night_lock(home_cli.home):
+        result = home_cli("run", "--at", "2026-09-10T02:30", "--jobs", "1")
+    assert result.exit_code == 1
+    assert "Une autre nuit tourne déjà sur ce dossier" in result.output
+
+
+def test_a_wrong_option_is_a_usage_error(home_cli: Cli) -> None:
+    assert home_cli("run", "--jobs", "deux").exit_code == 2
