@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+from tests.cli.test_rollover import _drop_eleves
 from tests.conftest import Cli
 from tests.servers import slapd
 from tests.targets.conftest import admin
@@ -60,19 +59,6 @@ def journal(cli: Cli) -> list[tuple[str, str]]:
 def context_csn(server: slapd.Slapd) -> list[bytes]:
     (found,) = admin(server).search_s(slapd.SUFFIX, 0, "(objectClass=*)", ["contextCSN"])
     return list(found[1].get("contextCSN", []))
-
-
-def truncate_eleves(source: Path, target: Path, keep: float) -> None:
-    """A lost page: the élèves past the first `keep` share gone, with their options and
-    structures (the bare XML instead of Siècle's zip, which import reads as well)."""
-    archive = zipfile.ZipFile(source)
-    data = archive.read(archive.namelist()[0]).decode("iso-8859-15")
-    ids = re.findall(r'<ELEVE ELEVE_ID="(\d+)"', data)
-    gone = set(ids[int(len(ids) * keep):])
-    for tag in ("ELEVE", "OPTION", "STRUCTURES_ELEVE"):
-        data = re.sub(rf'\s*<{tag} ELEVE_ID="(\d+)".*?</{tag}>',
-                      lambda m: "" if m.group(1) in gone else m.group(0), data, flags=re.S)
-    target.write_bytes(data.encode("iso-8859-15"))
 
 
 def test_nights_follow_the_calendar_hold_and_resume(
@@ -131,9 +117,7 @@ def test_nights_follow_the_calendar_hold_and_resume(
     drop(cli, first, first.folders[1])
     drop(cli, second, second.folders[1])
     depot = cli.home / "depot" / second.uai
-    truncate_eleves(depot / "ExportXML_ElevesSansAdresses.zip",
-                    depot / "ElevesSansAdresses.xml", keep=0.3)
-    (depot / "ExportXML_ElevesSansAdresses.zip").unlink()
+    _drop_eleves(depot / "ExportXML_ElevesSansAdresses.zip", keep=0.3)  # a lost page
     before = journal(cli)
     code, schools = night(cli, "2026-09-16T02:30")
     assert code == 1

@@ -30,6 +30,8 @@ from bascule.reports.night import (
 from bascule.reports.night_files import night_json as night_json
 from bascule.reports.night_files import prometheus_text, write_night_html
 from bascule.settings import Settings, load_settings
+from bascule.store.engine import open_store
+from bascule.store.night import direction_emails
 
 REPORTS_FOLDER = Path("rapports") / "nuits"
 METRICS_NAME = "bascule.prom"
@@ -115,9 +117,11 @@ def _steps(context: steps.SchoolContext) -> None:
 
 def _school_result(context: steps.SchoolContext, name: str) -> SchoolNight:
     outcome, reason = _outcome(context.steps)
+    with open_store(context.settings.store_url).connect() as connection:
+        emails = direction_emails(connection, context.uai)
     return SchoolNight(uai=context.uai, name=name, outcome=outcome, reason=reason,
                        steps=tuple(context.steps), held=context.held,
-                       verification_findings=context.findings)
+                       verification_findings=context.findings, direction_emails=emails)
 
 
 def _outcome(reports: list[StepReport]) -> tuple[SchoolOutcome, str]:

@@ -35,7 +35,7 @@ from bascule.settings import Settings
 from bascule.store.engine import open_store
 from bascule.store.night import NightHold, mark_step, step_signatures
 from bascule.store.plans import pending_approval
-from bascule.store.staging import latest_staged_sha256
+from bascule.store.staging import latest_staged_sha256, older_campaigns
 
 ACTOR = "nuit"
 # Tests only: "UAI:step" kills the run (SIGKILL) right after that step, as a crash would.
@@ -236,6 +236,10 @@ def step_deletion(context: SchoolContext) -> None:
     if fingerprint is None or context.done("deletion", fingerprint):
         context.record("deletion", StepStatus.UNCHANGED, "rien de nouveau à supprimer")
         return
+    if context.dry_run:
+        context.record("deletion", StepStatus.SKIPPED, "simulation : les comptes désactivés "
+                       "avant la date seraient supprimés")
+        return
     started = time.monotonic()
     lifecycle = campaign.lifecycle_plan(context.settings, context.uai, now=context.now)
     if lifecycle.plan.is_empty:
@@ -387,5 +391,7 @@ def _cleanups_due(context: SchoolContext) -> list[tuple[str, str]]:
     if fingerprint is not None:
         if context.allowed.deletions:
             due.append(("departs", fingerprint))
-        due.append(("imports", fingerprint.split(":")[-1]))
+        engine = open_store(context.settings.store_url)
+        if older_campaigns(engine, context.uai, context.settings.imports_kept):
+            due.append(("imports", fingerprint.split(":")[-1]))
     return due

@@ -1,0 +1,42 @@
+"""A plan the night holds is shown on the console's Plan page with why; the direction approves
+it there, and the next night applies that very plan."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from tests.conftest import UAI, Cli, Files, edit
+from tests.web.test_console import _client, _csrf, _passwords, _sign_in
+
+
+def test_the_direction_approves_a_held_plan_on_the_console(school: Cli, files: Files) -> None:
+    config = school.home / "bascule.toml"
+    config.write_text(config.read_text() + "\n[thresholds.disable]\npercent = 0\ncount = 0\n")
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026",
+         "<DATE_SORTIE>31/08/2026")
+    depot = school.home / "depot" / UAI
+    depot.mkdir(parents=True)
+    for path in files():
+        shutil.copy(path, depot / path.name)
+    held = school("run", "--at", "2026-09-11T02:30", "--jobs", "1")
+    assert held.exit_code == 1, held.output
+    assert "plan retenu, rien ne change avant son approbation" in held.output
+
+    principal = _client(school.home)
+    csrf = _sign_in(principal, "idasilva", _passwords(school)["idasilva"])
+    page = principal.get("/plan").text
+    assert "Plan retenu par la nuit" in page
+    assert "désactivés hors départs attendus" in page
+    full = page.split('name="empreinte" value="')[1].split('"')[0]
+    approved = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf},
+                              follow_redirects=True)
+    assert "Approuvé par idasilva" in approved.text, _csrf(approved.text)
+
+    applied = school("run", "--at", "2026-09-12T02:30", "--jobs", "1", "--json")
+    assert applied.exit_code == 0, applied.output
+    (night,) = json.loads(applied.stdout)["schools"]
+    apply_step = next(step for step in night["steps"] if step["step"] == "apply")
+    assert apply_step["reason"] == "plan retenu approuvé par idasilva, appliqué"
+    accounts = {a["login"]: a["status"] for a in json.loads(school("accounts", "--json").stdout)}
+    assert accounts["temery"] == "disabled"
