@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 
+from fastapi.testclient import TestClient
+
+from bascule.web.app import create_app
 from tests.conftest import UAI, Cli, Files, edit
+from tests.web.test_api import _token
 from tests.web.test_console import _client, _csrf, _passwords, _sign_in
 
 
@@ -22,6 +26,15 @@ def test_the_direction_approves_a_held_plan_on_the_console(school: Cli, files: F
     held = school("run", "--at", "2026-09-11T02:30", "--jobs", "1")
     assert held.exit_code == 1, held.output
     assert "plan retenu, rien ne change avant son approbation" in held.output
+
+    api = TestClient(create_app(school.home))
+    headers = {"Authorization": "Bearer " + _token(school, "outil", "idasilva", "plan",
+                                                   "lecture")}
+    state = api.get("/api/v1/plan", headers=headers).json()
+    assert state["retenu"] and "hors départs attendus" in state["motifs_retenue"][0]
+    refused = api.post("/api/v1/plan/approbation", json={"empreinte": state["sha256"]},
+                       headers=headers)
+    assert refused.status_code == 403 and "motif" in refused.json()["detail"]
 
     principal = _client(school.home)
     csrf = _sign_in(principal, "idasilva", _passwords(school)["idasilva"])

@@ -461,9 +461,14 @@ def pending(settings: Settings, uai: str) -> PendingPlan | None:
 
 
 def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
-                 now: datetime) -> PendingPlan:
+                 now: datetime, reason: str = "", reason_required: bool = False
+                 ) -> PendingPlan:
     """A principal (or adjoint) approves the plan they read, by its hash; the operator then
-    applies exactly that plan."""
+    applies exactly that plan. `reason`, journaled, is required with `reason_required` (the
+    API's approval of a plan a night held)."""
+    if reason_required and not reason.strip():
+        raise UserError("Ce plan a été retenu par la nuit : donnez la raison de son "
+                        "approbation (motif), elle est journalisée. Rien n'a été approuvé.")
     waiting = pending(settings, uai)
     if waiting is None or waiting.approval.content_sha256 != content_sha256:
         raise UserError("Ce plan n'est plus celui en attente : rien n'a été approuvé.",
@@ -476,8 +481,11 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
     if not approve(engine, waiting.approval.plan_id, content_sha256, actor.login, now):
         raise UserError("Ce plan vient d'être appliqué ou remplacé : rien n'a été approuvé.")
     with engine.begin() as connection:
+        detail: dict[str, object] = {"plan": content_sha256}
+        if reason.strip():
+            detail["motif"] = reason.strip()
         journal_entry(connection, uai, "approbation", content_sha256[:12], actor.login, now,
-                      {"plan": content_sha256})
+                      detail)
     return pending(settings, uai) or waiting
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from bascule.operations import school as school_ops
+from bascule.operations.night.holds import current_hold
 from bascule.web.requests import Actor, Planner, Reader, api_refusal
 
 router = APIRouter()
@@ -16,10 +17,13 @@ class PlanState(BaseModel):
     sha256: str | None = None
     approved_by: str | None = None
     counts: dict[str, int] = {}
+    retenu: bool = False  # held by a night (bascule run): nothing changes before approval
+    motifs_retenue: list[str] = []  # why, in French
 
 
 class Approval(BaseModel):
     empreinte: str
+    motif: str = ""  # required for a plan a night held; journaled
 
 
 class Application(BaseModel):
@@ -32,9 +36,11 @@ def _state(who: Actor) -> PlanState:
     waiting = school_ops.pending(who.settings, who.school)
     if waiting is None:
         return PlanState(pending=False)
+    held = current_hold(who.settings, who.school)
     return PlanState(pending=True, sha256=waiting.approval.content_sha256,
                      approved_by=waiting.approval.approved_by,
-                     counts=dict(Counter(a.kind.value for a in waiting.plan.actions)))
+                     counts=dict(Counter(a.kind.value for a in waiting.plan.actions)),
+                     retenu=held is not None, motifs_retenue=list(held.reasons) if held else [])
 
 
 @router.get("/plan", response_model=PlanState)
@@ -46,7 +52,9 @@ def plan(who: Reader) -> PlanState:
 def approve(body: Approval, who: Planner) -> PlanState:
     with api_refusal():
         school_ops.approve_plan(who.settings, who.school, body.empreinte, by=who.person.login,
-                                now=who.now())
+                                now=who.now(), reason=body.motif,
+                                reason_required=current_hold(who.settings, who.school)
+                                is not None)
     return _state(who)
 
 
