@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, text
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from tests.cli.test_rollover import _drop_eleves
 from tests.conftest import Cli
+from tests.mail.conftest import reach
 from tests.servers import slapd
+from tests.servers.smtp import SmtpServer
 from tests.targets.conftest import admin
 
 SUSPENDED = "2026-08-20T02:30"  # imports suspended since 03/07, the ENT resumes on 24/08
@@ -62,11 +64,13 @@ def context_csn(server: slapd.Slapd) -> list[bytes]:
 
 
 def test_nights_follow_the_calendar_hold_and_resume(
-        cli: Cli, departement: list[GeneratedCollege], slapd_server: slapd.Slapd) -> None:
+        cli: Cli, departement: list[GeneratedCollege], slapd_server: slapd.Slapd,
+        smtp_server: SmtpServer) -> None:
     first, second = departement
     for college in departement:
         assert cli("init", "--uai", college.uai, "--name", college.name).exit_code == 0
         drop(cli, college, college.folders[0])
+    reach(cli.home, smtp_server, schools={second.uai: {"direction": ["direction@b.test"]}})
     secret = cli.home / "peda.secret"  # the first school's pedagogical server
     secret.write_text(slapd.ADMIN_PASSWORD + "\n")
     assert cli("target", "add", "peda", "--kind", "openldap", "--url", slapd_server.url,
@@ -82,6 +86,9 @@ def test_nights_follow_the_calendar_hold_and_resume(
         assert "reprennent le lundi 24/08/2026" in str(school["reason"])
         assert any((cli.home / "depot" / college.uai).glob("*.zip"))
     assert not [row for row in journal(cli) if row[1] == "import"]
+    (digest,) = smtp_server.messages  # the operators' digest says why
+    assert digest.recipients == ("dsi@cd86.test",)
+    assert "24/08/2026" in digest.part("plain")
 
     # The first night after it, killed right after the first school's apply (a crash).
     killed = subprocess.run(
@@ -126,6 +133,7 @@ def test_nights_follow_the_calendar_hold_and_resume(
     assert held["outcome"] == "held" and held["held"]["reasons"]  # type: ignore[index]
     assert "hors départs attendus" in " ".join(held["held"]["reasons"])  # type: ignore[index]
     assert steps(held)["sync"] == "skipped"
+    assert any(m.recipients == ("direction@b.test",) for m in smtp_server.messages)
     changed = {row[1] for row in journal(cli)[len(before):] if row[0] == second.uai}
     assert changed == {"import", "plan_retenu"}, changed  # nothing applied, synced, created
 

@@ -10,13 +10,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bascule.cli.common import AtOption, CliState, actor_name, moment, out, write_json
+from bascule.cli.common import AtOption, CliState, actor_name, err, moment, out, write_json
 from bascule.domain.labels import NIGHT_OUTCOMES
 from bascule.operations.night import holds
 from bascule.operations.night.run import (
+    MailOutcome,
     NightOptions,
     NightReport,
-    keep_night_report,
+    finish_night,
     night_json,
     run_night,
 )
@@ -53,12 +54,13 @@ def run(
         on_school=lambda school: None if as_json else out.print(
             f"{school.uai} · {school.name} : {NIGHT_OUTCOMES[school.outcome.value]}",
             markup=False))
-    files = keep_night_report(settings, report, metrics)
+    report, files, mails = finish_night(settings, report, now=now, metrics=metrics)
     if as_json:
         write_json(json.dumps(night_json(report), ensure_ascii=False, indent=1))
     else:
         _show(report)
         out.print(f"Rapport de la nuit : {files.html}", markup=False)
+        _mails(mails)
     raise typer.Exit(report.exit_code)
 
 
@@ -78,6 +80,15 @@ def _show(report: NightReport) -> None:
                       "« … »).", markup=False)
             for reason in school.held.reasons:
                 out.print(f"  - {reason}", markup=False)
+
+
+def _mails(mails: MailOutcome) -> None:
+    if not mails.configured:
+        return
+    out.print(f"Courriels : {mails.sent} envoyé(s)" + (f", {mails.failed} en échec "
+              "(repris dans le prochain résumé)" if mails.failed else "") + ".", markup=False)
+    for failure in mails.failures:
+        err.print(f"  - {failure}", markup=False)
 
 
 def approve(

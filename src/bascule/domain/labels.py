@@ -95,22 +95,6 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "plan_retenu": "plan retenu par la nuit (seuils de sécurité)",
 }
 
-# A night's steps (`bascule run`, reports/night.py), as its report and mails show them.
-NIGHT_STEPS: Mapping[str, str] = {
-    "import": "import des exports", "plan": "calcul du plan", "apply": "application du plan",
-    "deletion": "suppressions de septembre", "sync": "annuaire du serveur pédagogique",
-    "spaces": "espaces", "feeds": "flux (ENT, GAR, Éléa)", "verify": "vérification",
-    "cleanup": "nettoyages",
-}
-NIGHT_STATUSES: Mapping[str, str] = {
-    "done": "fait", "unchanged": "inchangé", "skipped": "non lancé", "held": "retenu",
-    "failed": "en échec", "waiting": "en attente",
-}
-NIGHT_OUTCOMES: Mapping[str, str] = {
-    "applied": "appliqué", "unchanged": "inchangé", "held": "retenu", "failed": "en échec",
-    "skipped": "non lancé",
-}
-
 # The GAR-ENT files' types (GAR's own names), counted for people after `feed gar`.
 GAR_TYPES: Mapping[str, tuple[str, str]] = {
     "Eleve": ("élève", "élèves"), "Enseignant": ("enseignant", "enseignants"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bascule.domain.labels import NIGHT_OUTCOMES, NIGHT_STATUSES, NIGHT_STEPS
+from bascule.domain.labels import NIGHT_OUTCOMES, NIGHT_STEPS, STEP_STATUSES
 from bascule.domain.school import describe_moment
 from bascule.reports.night import NightReport, SchoolNight, SchoolOutcome
 
@@ -48,7 +48,7 @@ def write_night_html(path: Path, report: NightReport) -> None:
               for outcome in SchoolOutcome}
     path.write_text(_environment.get_template("nuit.html.j2").render(
         report=report, totals={NIGHT_OUTCOMES[o.value]: n for o, n in totals.items() if n},
-        steps=NIGHT_STEPS, statuses=NIGHT_STATUSES, outcomes=NIGHT_OUTCOMES,
+        steps=NIGHT_STEPS, statuses=STEP_STATUSES, outcomes=NIGHT_OUTCOMES,
         started=describe_moment(report.started_at, clock=True),
         finished=describe_moment(report.finished_at, clock=True),
         at=describe_moment(datetime.combine(report.at, datetime.min.time()))),

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select
 
-from bascule.store.schema import account, night_hold, night_step, person
+from bascule.store.schema import night_hold, night_step
 
 
 def step_signatures(connection: Connection, uai: str) -> dict[str, str]:
@@ -57,13 +57,3 @@ def hold_plan(connection: Connection, uai: str, hold: NightHold) -> None:
 def release_plan(connection: Connection, uai: str) -> None:
     connection.execute(delete(night_hold).where(night_hold.c.uai == uai))
 
-
-def direction_emails(connection: Connection, uai: str) -> tuple[str, ...]:
-    """The mail addresses of the school's active direction (principal, adjoint): who hears of
-    a held plan."""
-    rows = connection.execute(
-        select(person.c.email).join(account, account.c.person_id == person.c.id)
-        .where((person.c.uai == uai) & (person.c.profile == "direction")
-               & (account.c.status == "active") & person.c.email.is_not(None))
-        .order_by(person.c.email))
-    return tuple(email for (email,) in rows if email)

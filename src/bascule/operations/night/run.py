@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.campaign import school_name, school_uai, utc_now
 from bascule.operations.locks import night_lock
+from bascule.operations.mailing import MailOutcome as MailOutcome
+from bascule.operations.mailing import send_night_mails
 from bascule.operations.night import school as steps
 from bascule.reports.night import NightReport as NightReport
 from bascule.reports.night import (
@@ -30,8 +32,6 @@ from bascule.reports.night import (
 from bascule.reports.night_files import night_json as night_json
 from bascule.reports.night_files import prometheus_text, write_night_html
 from bascule.settings import Settings, load_settings
-from bascule.store.engine import open_store
-from bascule.store.night import direction_emails
 
 REPORTS_FOLDER = Path("rapports") / "nuits"
 METRICS_NAME = "bascule.prom"
@@ -117,11 +117,9 @@ def _steps(context: steps.SchoolContext) -> None:
 
 def _school_result(context: steps.SchoolContext, name: str) -> SchoolNight:
     outcome, reason = _outcome(context.steps)
-    with open_store(context.settings.store_url).connect() as connection:
-        emails = direction_emails(connection, context.uai)
     return SchoolNight(uai=context.uai, name=name, outcome=outcome, reason=reason,
                        steps=tuple(context.steps), held=context.held,
-                       verification_findings=context.findings, direction_emails=emails)
+                       verification_findings=context.findings)
 
 
 def _outcome(reports: list[StepReport]) -> tuple[SchoolOutcome, str]:
@@ -153,6 +151,15 @@ class NightFiles:
     json: Path
     html: Path
     metrics: Path
+
+
+def finish_night(settings: Settings, report: NightReport, *, now: datetime,
+                 metrics: Path | None = None) -> tuple[NightReport, NightFiles, MailOutcome]:
+    """The night's files first, then its mails (operations/mailing.py): a mail that cannot be
+    sent is in the outbox and the outcome, never a loss of the night's results."""
+    files = keep_night_report(settings, report, metrics)
+    report = replace(report, html_report=str(files.html))
+    return report, files, send_night_mails(settings, report, now=now)
 
 
 def keep_night_report(settings: Settings, report: NightReport,
