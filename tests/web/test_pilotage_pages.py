@@ -59,7 +59,7 @@ def test_a_delegation_is_granted_from_the_staff_list(school: Cli) -> None:
         "identifiant": "cdurand", "delegation": "Tout faire", "accorder": "oui", "csrf": csrf})
     assert refused.status_code == 400
     text = html.unescape(refused.text)
-    assert "« Tout faire » n'est pas une délégation connue." in text
+    assert "Délégation « Tout faire » : délégation inconnue." in text
     assert '<option value="cdurand" selected>' in text  # the choice kept
     granted = client.post("/pilotage/autorisations", data={
         "identifiant": "cdurand", "delegation": "Affecter des ressources GAR", "accorder": "oui",
@@ -67,3 +67,15 @@ def test_a_delegation_is_granted_from_the_staff_list(school: Cli) -> None:
     assert granted.status_code == 303
     assert "DURAND Claire (cdurand)</td><td>Affecter des ressources GAR" in html.unescape(
         client.get("/pilotage/autorisations").text)
+
+
+def test_a_toggle_outside_the_closure_is_said_on_the_page(school: Cli) -> None:
+    client = _client(school.home, datetime(2026, 11, 15, 8, tzinfo=SCHOOL_TIMEZONE))
+    csrf = _sign_in(client, "idasilva", _passwords(school)["idasilva"])
+    late = client.post("/pilotage/fermeture", data={"profil": "eleve", "ouvrir": "oui",
+                                                    "csrf": csrf})
+    assert late.status_code == 400
+    text = html.unescape(late.text)
+    assert '<div class="form-error" role="alert">' in text
+    assert "La fermeture rentrée n'est pas en cours : il n'y a rien à lever ni à refermer." in text
+    assert _access_table(late.text)[0][:2] == ("élève", "ouvert")  # the page as it is now

@@ -15,7 +15,7 @@ from bascule.operations import school as school_ops
 from bascule.web.forms import FormError
 from bascule.web.listing import folded
 from bascule.web.rendering import page
-from bascule.web.requests import Posted, SignedIn, Staff, refusal, require
+from bascule.web.requests import Posted, SignedIn, Staff, require
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form()]
@@ -26,18 +26,28 @@ def closure(request: Request, who: Staff) -> HTMLResponse:
     # The memo: "visible seulement par le principal et le principal adjoint".
     require(who, Permission.TOGGLE_ENT_CLOSURE, "Pilotage > Fermeture rentrée est réservé au "
                                                 "principal et au principal adjoint.")
+    return _closure_page(request, who)
+
+
+def _closure_page(request: Request, who: SignedIn, error: FormError | None = None
+                  ) -> HTMLResponse:
     now = who.now()
     window = school_ops.closure_window(who.settings, who.school, now=now)
-    return page(request, "fermeture.html.j2", who, person=who.person, may=True,
-                window=window, states=school_ops.ent_states(who.settings, who.school, now=now),
+    return page(request, "fermeture.html.j2", who, status=400 if error else 200,
+                person=who.person, may=True, error=error, window=window,
+                states=school_ops.ent_states(who.settings, who.school, now=now),
                 closable=CLOSED_PROFILES, running=window is not None and window.contains(now))
 
 
 @router.post("/pilotage/fermeture")
-def toggle(who: Posted, profil: Field, ouvrir: Field) -> Response:
-    with refusal():
+def toggle(request: Request, who: Posted, profil: Field, ouvrir: Field) -> Response:
+    """Reopened or closed again, then back to the page; a refusal (the closure ended since the
+    page was read) is said on the page as it is now."""
+    try:
         school_ops.set_closure(who.settings, who.school, profil, reopen=ouvrir == "oui",
                                by=who.person.login, now=who.now())
+    except UserError as exc:
+        return _closure_page(request, who, FormError.of(exc))
     return RedirectResponse("/pilotage/fermeture", status_code=303)
 
 
