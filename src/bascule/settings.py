@@ -74,9 +74,11 @@ SETTINGS = (
             "supprimés »)."),
     Setting("night.reports_retention_days", int, 90,
             "Jours pendant lesquels les rapports des nuits (rapports/nuits/) sont gardés."),
-    Setting("passwords.teachers_reset_own_eleves_only", bool, False,
+    Setting("passwords.teachers_reset_own_eleves_only", bool, True,
             "Les enseignants ne réinitialisent-ils que les mots de passe des élèves de leurs "
-            "classes et groupes ? Par défaut non : de tous les élèves, comme le dit le mémo."),
+            "classes et groupes ? Par défaut oui (la direction l'élargit par la délégation "
+            "« Réinitialiser les mots de passe de tous les élèves ») ; false : de tous les "
+            "élèves, un à un, comme le dit le mémo (les divisions entières restent les leurs)."),
     Setting("passwords.min_length", int, 12,
             "Longueur minimale des mots de passe initiaux (12 au moins)."),
     Setting("passwords.min_classes", int, 3,

@@ -14,6 +14,7 @@ from bascule.domain.policy import (
     decide,
     holds,
     scopes,
+    structure,
 )
 
 P, R, S = Permission, Role, Scope
@@ -32,17 +33,33 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
                            R.PRINCIPAL_ADJOINT: {S.SCHOOL}},  # "à la charge de l'établissement"
     P.TOGGLE_ENT_CLOSURE: {role: {S.SCHOOL} for role in DIRECTION},  # "visible seulement…"
     P.MANAGE_DELEGATIONS: {role: {S.STAFF} for role in DIRECTION},
+    # issue 17: teachers only the élèves they teach, unless the direction widens it (delegation)
     P.RESET_PASSWORD: {R.RRUPN: {S.ELEVES, S.STAFF}, R.PRINCIPAL: {S.ELEVES, S.STAFF},
-                       R.PRINCIPAL_ADJOINT: {S.ELEVES, S.STAFF}, R.ENSEIGNANT: {S.ELEVES}},
+                       R.PRINCIPAL_ADJOINT: {S.ELEVES, S.STAFF}, R.ENSEIGNANT: {S.OWN_ELEVES},
+                       R.REINIT_ELEVES: {S.ELEVES}},
+    P.RESET_STRUCTURE: {R.RRUPN: {S.STRUCTURES}, R.PRINCIPAL: {S.STRUCTURES},
+                        R.PRINCIPAL_ADJOINT: {S.STRUCTURES}, R.REINIT_ELEVES: {S.STRUCTURES},
+                        R.ENSEIGNANT: {S.OWN_STRUCTURES}},
+    P.RESET_IN_BULK: {R.RRUPN: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                      R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
     P.CHANGE_OWN_PASSWORD: {role: {S.SELF} for role in Role if role is not R.OPERATEUR},
     P.ASSIGN_GAR_RESOURCES: {R.RESPONSABLE_AFFECTATION: {S.SCHOOL}},
     P.MANAGE_ENT: {R.GESTIONNAIRE_ENT: {S.SCHOOL}},
     P.READ_REFERENTS_FOLDER: {R.RRUPN: {S.SCHOOL}},  # "visible par les RRUPN"
     P.READ_AUDIT: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                    R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
-    # issue 16: élèves and responsables reach only their own page; every staff member the rest
-    P.CONSULT_SCHOOL: {role: {S.SCHOOL} for role in Role
-                       if role not in (R.ELEVE, R.RESPONSABLE)},
+    # issue 17: least privilege; the school's pages for the operators, direction and RRUPN
+    P.CONSULT_SCHOOL: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                       R.PRINCIPAL_ADJOINT: {S.SCHOOL}, R.RRUPN: {S.SCHOOL}},
+    P.READ_PLAN: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                  R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+    P.LIST_ACCOUNTS: {**{role: {S.EVERYONE}
+                         for role in (R.OPERATEUR, R.PRINCIPAL, R.PRINCIPAL_ADJOINT, R.RRUPN)},
+                      R.ENSEIGNANT: {S.OWN_ELEVES}, R.REINIT_ELEVES: {S.ELEVES}},
+    P.EXPORT_ACCOUNTS: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                        R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+    P.READ_PERSONAL_DATA: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                           R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
     P.SEE_OWN_ACCOUNT: {role: {S.SELF} for role in Role if role is not R.OPERATEUR},
     # issue 16: whoever resets a password may end that account's sessions; everyone their own
     P.END_SESSIONS: {**{role: {S.SELF} for role in Role if role is not R.OPERATEUR},
@@ -62,15 +79,30 @@ def test_the_whole_matrix() -> None:
             assert set(scopes(role, permission, PolicyOptions())) == expected, (permission, role)
 
 
-def test_teachers_may_be_limited_to_their_own_eleves() -> None:
-    options = PolicyOptions(teachers_reset_own_eleves_only=True)
-    assert scopes(R.ENSEIGNANT, P.RESET_PASSWORD, options) == {S.OWN_ELEVES}
+def test_teachers_reset_their_own_eleves_unless_widened() -> None:
+    teacher = frozenset({R.ENSEIGNANT})
     mine = Subject(profile="eleve", shares_a_structure=True)
     other = Subject(profile="eleve")
-    assert decide(frozenset({R.ENSEIGNANT}), P.RESET_PASSWORD, mine, options).allowed
-    refused = decide(frozenset({R.ENSEIGNANT}), P.RESET_PASSWORD, other, options)
+    assert decide(teacher, P.RESET_PASSWORD, mine).allowed
+    refused = decide(teacher, P.RESET_PASSWORD, other)
     assert not refused.allowed and "pas permis pour ce compte (eleve)" in refused.reason
-    assert decide(frozenset({R.ENSEIGNANT}), P.RESET_PASSWORD, other).allowed  # the memo's rule
+    # the direction's delegation, or the school's setting (the memo's wording), widens it
+    assert decide(teacher | {R.REINIT_ELEVES}, P.RESET_PASSWORD, other).allowed
+    memo = PolicyOptions(teachers_reset_own_eleves_only=False)
+    assert decide(teacher, P.RESET_PASSWORD, other, memo).allowed
+
+
+def test_whole_divisions_only_where_the_teacher_teaches() -> None:
+    teacher = frozenset({R.ENSEIGNANT})
+    assert decide(teacher, P.RESET_STRUCTURE, structure(taught=True)).allowed
+    refused = decide(teacher, P.RESET_STRUCTURE, structure(taught=False))
+    assert not refused.allowed and "où vous enseignez" in refused.reason
+    memo = PolicyOptions(teachers_reset_own_eleves_only=False)  # single resets only
+    assert not decide(teacher, P.RESET_STRUCTURE, structure(taught=False), memo).allowed
+    for widened in (teacher | {R.REINIT_ELEVES}, frozenset({R.RRUPN}),
+                    frozenset({R.PRINCIPAL})):
+        assert decide(widened, P.RESET_STRUCTURE, structure(taught=False)).allowed
+    assert not decide(frozenset({R.CPE}), P.RESET_STRUCTURE, structure(taught=True)).allowed
 
 
 def test_the_rrupn_resets_eleves_and_staff_but_not_responsables() -> None:
@@ -107,7 +139,10 @@ def test_every_staff_category_and_profile_changes_its_own_password() -> None:
     for profile, role in ROLE_OF_PROFILE.items():
         me = Subject(profile=profile, is_actor=True)
         assert decide(frozenset({role}), P.CHANGE_OWN_PASSWORD, me).allowed, profile
-        assert holds(frozenset({role}), P.CONSULT_SCHOOL) is (profile in STAFF_PROFILES)
+        assert holds(frozenset({role}), P.SEE_OWN_ACCOUNT)
+        # issue 17: of a profile's own role, only the direction reads the school's pages
+        assert holds(frozenset({role}), P.CONSULT_SCHOOL) is (profile == "direction")
+        assert (profile in STAFF_PROFILES) or not holds(frozenset({role}), P.LIST_ACCOUNTS)
 
 
 def test_holding_a_permission_on_someone_is_what_a_page_asks() -> None:

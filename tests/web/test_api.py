@@ -67,7 +67,10 @@ def test_the_imports_the_delegations_and_an_approved_plan_applied_through_the_ap
     api = TestClient(create_app(leaver_plan.home))
     principal = {"Authorization": "Bearer " + _token(leaver_plan, "outil-direction", "idasilva",
                                                      "lecture", "pilotage", "plan")}
-    reader = {"Authorization": "Bearer " + _token(leaver_plan, "lecteur", "cdurand", "lecture")}
+    reader = {"Authorization": "Bearer " + _token(leaver_plan, "lecteur", "idasilva", "lecture")}
+    teacher = {"Authorization": "Bearer " + _token(leaver_plan, "prof", "cdurand", "lecture")}
+    for path in ("/api/v1/imports", "/api/v1/plan", "/api/v1/delegations"):
+        assert api.get(path, headers=teacher).status_code == 403, path  # issue 17
     imports = api.get("/api/v1/imports", headers=reader).json()
     assert [c["annee"] for c in imports["imports"]] == ["2026-2027", "2026-2027"]
     assert any("DATE_SORTIE" in p for p in imports["problemes"])
@@ -107,14 +110,26 @@ def test_a_class_reset_and_the_closure_state_through_the_api(school: Cli) -> Non
     api = TestClient(create_app(school.home, clock=lambda: CLOSURE))
     teacher = {"Authorization": "Bearer " + _token(school, "outil-prof", "cdurand", "lecture",
                                                    "mots-de-passe")}
-    slips = api.post("/api/v1/reinitialisations", json={"code": "6A"}, headers=teacher)
+    asked = api.post("/api/v1/reinitialisations", json={"code": "6A"}, headers=teacher)
+    assert asked.status_code == 409 and "division « 6A »" in asked.json()["detail"]
+    count = int(re.search(r"(\d+) élève", asked.json()["detail"]).group(1))  # type: ignore
+    stale = api.post("/api/v1/reinitialisations", json={"code": "6A", "nombre": count + 1},
+                     headers=teacher)
+    assert stale.status_code == 403 and "rien n'a été fait" in stale.json()["detail"]
+    elsewhere = api.post("/api/v1/reinitialisations", json={"code": "5 B/1", "nombre": 2},
+                         headers=teacher)  # a division cdurand does not teach
+    assert elsewhere.status_code == 403 and "où vous enseignez" in elsewhere.json()["detail"]
+    slips = api.post("/api/v1/reinitialisations", json={"code": "6A", "nombre": count},
+                     headers=teacher)
     assert slips.status_code == 200 and slips.headers["content-type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(slips.content)).pages)
     assert text.count("année scolaire") >= 2 and "lmartin" in text
     reprint = api.post("/api/v1/reinitialisations", json={"code": "6A", "reimpression": True},
                        headers=teacher)  # nobody of 6A is on the initial password any more
     assert reprint.status_code == 403 and "mot de passe initial" in reprint.json()["detail"]
-    state = api.get("/api/v1/fermeture", headers=teacher).json()
+    assert api.get("/api/v1/fermeture", headers=teacher).status_code == 403  # issue 17
+    principal = {"Authorization": "Bearer " + _token(school, "outil-dir", "idasilva", "lecture")}
+    state = api.get("/api/v1/fermeture", headers=principal).json()
     assert state["debut"] < CLOSURE.isoformat() < state["fin"]
     assert state["profils"]["eleve"]["ouvert"] is False
 

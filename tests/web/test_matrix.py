@@ -39,7 +39,8 @@ SAMPLES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/plan/approuver"): {"data": {"empreinte": _NOBODY}},
     ("POST", "/plan/appliquer"): {"data": {"empreinte": _NOBODY}},
     ("POST", "/mots-de-passe/reinitialiser"): {"data": {"identifiant": "temery"}},
-    ("POST", "/mots-de-passe/structure"): {"data": {"code": "ZZZ"}},
+    ("POST", "/mots-de-passe/structure"): {"data": {"code": "ZZZ", "nombre": "1"}},
+    ("GET", "/mots-de-passe/structure"): {"params": {"code": "ZZZ"}},
     ("POST", "/comptes/reimpression"): {"data": {"code": "ZZZ"}},
     ("POST", "/pilotage/fermeture"): {"data": {"profil": "eleve", "ouvrir": "oui"}},
     ("POST", "/pilotage/autorisations"): {"data": {"identifiant": "cdurand",
@@ -69,18 +70,21 @@ def _ask(client: TestClient, gate: Gate, *, csrf: str = "",
                           **sample)  # type: ignore[arg-type]
 
 
-def _refused(answer: Response) -> bool:
-    """Refused at the gate: the policy's or the token's scope's refusal (403)."""
+def _refused(answer: Response, gate: Gate) -> bool:
+    """Refused at the gate: the policy's or the token's scope's refusal (403); the dashboard
+    sends whoever may not read it to their own first page instead."""
+    if (gate.method, gate.path) == ("GET", "/") and answer.status_code == 303:
+        return answer.headers["location"] in ("/mots-de-passe", "/mon-compte")
     text = html.unescape(answer.text)
     return answer.status_code == 403 and (REFUSED_BY_POLICY in text or "portée" in text)
 
 
 def _check(answer: Response, allowed: bool, who: str, gate: Gate) -> str | None:
     cell = f"{who} × {gate.method} {gate.path}: {answer.status_code}"
-    if allowed and (answer.status_code in (401, 429) or _refused(answer)
+    if allowed and (answer.status_code in (401, 429) or _refused(answer, gate)
                     or answer.headers.get("location") == "/connexion"):
         return cell + " refusé, la table dit permis"
-    if not allowed and not _refused(answer):
+    if not allowed and not _refused(answer, gate):
         return cell + " permis, la table dit refusé"
     return None
 

@@ -39,7 +39,7 @@ def test_a_cookie_replayed_after_sign_out_reads_and_resets_nothing(school: Cli) 
     client = TestClient(create_app(school.home))
     csrf = _sign_in(client, "cdurand", _passwords(school)["cdurand"])
     cookie = client.cookies[COOKIE]
-    assert _replay(school.home, cookie).get("/comptes").status_code == 200  # a real copy
+    assert _replay(school.home, cookie).get("/mots-de-passe").status_code == 200  # a real copy
     client.post("/deconnexion", data={"csrf": csrf})
     thief = _replay(school.home, cookie)
     assert _signed_out(thief)
@@ -59,7 +59,7 @@ def test_a_password_changed_or_reset_ends_the_other_sessions(school: Cli) -> Non
     changed = here.post("/mon-compte", data={"actuel": chosen, "nouveau": newer,
                                              "confirmation": newer, "csrf": csrf})
     assert "Votre mot de passe est changé" in changed.text
-    assert here.get("/", follow_redirects=False).status_code == 200  # a fresh session
+    assert here.get("/mots-de-passe", follow_redirects=False).status_code == 200  # a fresh one
     assert _signed_out(there)
     assert school("delegation", "grant", "jlegoff", "Réinitialiser les mots de passe",
                   "--by", "idasilva").exit_code == 0

@@ -31,6 +31,7 @@ from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
 from bascule.operations import campaign
+from bascule.operations import passwords as password_ops
 from bascule.operations import school as school_ops
 from bascule.operations import verification as verify_ops
 from bascule.operations.calendars import (
@@ -177,10 +178,12 @@ def password_reprint(ctx: typer.Context, code: StructureArgument, by: ByOption,
 def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at: str | None,
                      *, initial_only: bool) -> None:
     settings, school = school_settings(ctx, uai)
-    done = school_ops.reset_structure(settings, school, code, by=by,
-                                    now=moment(at), initial_only=initial_only)
+    now = moment(at)
+    done = password_ops.reset_structure(settings, school, code, by=by, now=now,
+                                        reprint=initial_only)
+    slips = password_ops.write_slips(settings, school, done, now)
     out.print(f"{done.count} mot(s) de passe réinitialisé(s) pour « {code} ». Fiches à "
-              f"distribuer (lisibles par vous seul) : {done.slips}", soft_wrap=True)
+              f"distribuer (lisibles par vous seul) : {slips}", soft_wrap=True)
 
 
 delegation_app = typer.Typer(help="Délégations (Pilotage > Autorisations).",

@@ -93,6 +93,7 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "nettoyage": "nettoyage des espaces",
     "mass_leave_confirmed": "départs massifs confirmés",
     "plan_retenu": "plan retenu par la nuit (seuils de sécurité)",
+    "fiches": "fiches de mots de passe produites", "export_comptes": "export des comptes (CSV)",
 }
 
 # The GAR-ENT files' types (GAR's own names), counted for people after `feed gar`.

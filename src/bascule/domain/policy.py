@@ -3,9 +3,14 @@
 Every permission of bascule is decided here, from the memo: the département's operators run the
 rollover and the cleanups; principals and their adjoints toggle the ENT rentrée closure and
 grant delegations; the RRUPN resets the passwords of élèves and of all staff; teachers reset
-élèves' passwords (all of them, as the memo says, or only those of their divisions and groups
-when the school prefers); élèves and responsables change only their own. A delegation gives a
-staff member a named permission on top of their role.
+the passwords of the élèves they teach (their divisions and groups, from STS-Web's services),
+one at a time or a whole division or group, unless the direction widens it with a delegation
+(or the school with `[passwords] teachers_reset_own_eleves_only = false`, the memo's wording:
+every élève, one at a time); élèves and responsables change only their own. A delegation gives a
+staff member a named permission on top of their role. Teachers and the other staff see only
+their password tool and their own account: the school's pages (plan, verification, spaces,
+accounts...) are the direction's, the RRUPN's and the operators'; the accounts' export and the
+personal fields (birth date, INE) the direction's and the operators' only.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ class Role(Enum):
     RRUPN = "référent numérique (RRUPN)"
     GESTIONNAIRE_ENT = "gestionnaire de l'ENT"
     RESPONSABLE_AFFECTATION = "responsable d'affectation GAR"
+    REINIT_ELEVES = "réinitialisation des mots de passe de tous les élèves (délégation)"
     ENSEIGNANT = "enseignant"
     CPE = "vie scolaire (CPE)"
     DOCUMENTATION = "documentation"
@@ -39,12 +45,18 @@ class Permission(Enum):
     TOGGLE_ENT_CLOSURE = "ouvrir ou refermer l'ENT pendant la fermeture rentrée"
     MANAGE_DELEGATIONS = "accorder ou retirer une délégation"
     RESET_PASSWORD = "réinitialiser le mot de passe d'un autre"
+    RESET_STRUCTURE = "réinitialiser les mots de passe de toute une division ou d'un groupe"
+    RESET_IN_BULK = "réinitialiser en nombre (allocation élargie des divisions entières)"
     CHANGE_OWN_PASSWORD = "changer son propre mot de passe"
     ASSIGN_GAR_RESOURCES = "affecter des ressources GAR"
     MANAGE_ENT = "administrer l'ENT"
     READ_REFERENTS_FOLDER = "lire Groupes/ReferentsInformatique"
     READ_AUDIT = "consulter le journal"
     CONSULT_SCHOOL = "consulter la console de l'établissement"
+    READ_PLAN = "lire le plan d'une campagne"
+    LIST_ACCOUNTS = "consulter la liste des comptes"
+    EXPORT_ACCOUNTS = "exporter les comptes (CSV)"
+    READ_PERSONAL_DATA = "lire les données personnelles (date de naissance, INE, départs)"
     SEE_OWN_ACCOUNT = "consulter son propre compte"
     END_SESSIONS = "fermer les sessions ouvertes d'un compte"
     RESOLVE_REVIEW = "trancher les cas de revue d'identité (même personne ou non)"
@@ -56,6 +68,9 @@ class Scope(Enum):
     SCHOOL = "l'établissement"  # not about a person
     ELEVES = "tous les élèves"
     OWN_ELEVES = "les élèves de ses classes et groupes"
+    EVERYONE = "tous les comptes"  # élèves, responsables, staff, oneself
+    STRUCTURES = "toutes les divisions et tous les groupes"
+    OWN_STRUCTURES = "ses divisions et groupes"
     STAFF = "tous les personnels"
     SELF = "soi-même"
 
@@ -73,14 +88,17 @@ DELEGATIONS = {
     "Affecter des ressources GAR": Role.RESPONSABLE_AFFECTATION,
     "Gestionnaire de l'ENT": Role.GESTIONNAIRE_ENT,
     "Réinitialiser les mots de passe": Role.RRUPN,
+    # The direction widens a teacher's resets beyond the élèves they teach.
+    "Réinitialiser les mots de passe de tous les élèves": Role.REINIT_ELEVES,
 }
 
 _DIRECTION = (Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT)
-# Élèves and responsables reach their own page only; every other role is the school's staff (or
-# the département's operator).
-_PUPIL_SIDE = (Role.ELEVE, Role.RESPONSABLE)
-_STAFF_SIDE = tuple(role for role in Role if role not in _PUPIL_SIDE)
 _EVERYONE_BUT_OPERATOR = tuple(role for role in Role if role is not Role.OPERATEUR)
+_SCHOOL = frozenset({Scope.SCHOOL})
+# Who reads the school's pages: the operators, the direction and the RRUPN (issue 17: teachers
+# and the other staff see their password tool and their own account only).
+_READERS = (Role.OPERATEUR, *_DIRECTION, Role.RRUPN)
+_RESETTERS = (Role.RRUPN, *_DIRECTION)  # élèves and staff, any division or group
 _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     Permission.RUN_ROLLOVER: {Role.OPERATEUR: frozenset({Scope.SCHOOL})},
     Permission.APPROVE_PLAN: {role: frozenset({Scope.SCHOOL})
@@ -95,11 +113,18 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     Permission.TOGGLE_ENT_CLOSURE: {role: frozenset({Scope.SCHOOL}) for role in _DIRECTION},
     Permission.MANAGE_DELEGATIONS: {role: frozenset({Scope.STAFF}) for role in _DIRECTION},
     Permission.RESET_PASSWORD: {
-        Role.RRUPN: frozenset({Scope.ELEVES, Scope.STAFF}),
-        Role.PRINCIPAL: frozenset({Scope.ELEVES, Scope.STAFF}),
-        Role.PRINCIPAL_ADJOINT: frozenset({Scope.ELEVES, Scope.STAFF}),
-        Role.ENSEIGNANT: frozenset({Scope.ELEVES}),
+        **{role: frozenset({Scope.ELEVES, Scope.STAFF}) for role in _RESETTERS},
+        Role.ENSEIGNANT: frozenset({Scope.OWN_ELEVES}),  # see scopes(): the school may widen
+        Role.REINIT_ELEVES: frozenset({Scope.ELEVES}),
     },
+    # A whole division or group at once: a teacher only where they teach (STS-Web services).
+    Permission.RESET_STRUCTURE: {
+        **{role: frozenset({Scope.STRUCTURES}) for role in (*_RESETTERS, Role.REINIT_ELEVES)},
+        Role.ENSEIGNANT: frozenset({Scope.OWN_STRUCTURES}),
+    },
+    # The RRUPN and the direction hand out a whole rentrée's slips: their resets inside whole
+    # divisions count against a larger allowance (web/security.py BULK_RESETS).
+    Permission.RESET_IN_BULK: {role: _SCHOOL for role in _RESETTERS},
     # Everyone chooses their own password: a printed one must be changed at the first sign-in.
     Permission.CHANGE_OWN_PASSWORD: {role: frozenset({Scope.SELF})
                                      for role in _EVERYONE_BUT_OPERATOR},
@@ -109,7 +134,16 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     Permission.READ_REFERENTS_FOLDER: {Role.RRUPN: frozenset({Scope.SCHOOL})},
     Permission.READ_AUDIT: {role: frozenset({Scope.SCHOOL})
                             for role in (Role.OPERATEUR, *_DIRECTION)},
-    Permission.CONSULT_SCHOOL: {role: frozenset({Scope.SCHOOL}) for role in _STAFF_SIDE},
+    Permission.CONSULT_SCHOOL: {role: _SCHOOL for role in _READERS},
+    Permission.READ_PLAN: {role: _SCHOOL for role in (Role.OPERATEUR, *_DIRECTION)},
+    # The accounts listed: the readers all of them, a teacher the élèves they may reset.
+    Permission.LIST_ACCOUNTS: {
+        **{role: frozenset({Scope.EVERYONE}) for role in _READERS},
+        Role.ENSEIGNANT: frozenset({Scope.OWN_ELEVES}),
+        Role.REINIT_ELEVES: frozenset({Scope.ELEVES}),
+    },
+    Permission.EXPORT_ACCOUNTS: {role: _SCHOOL for role in (Role.OPERATEUR, *_DIRECTION)},
+    Permission.READ_PERSONAL_DATA: {role: _SCHOOL for role in (Role.OPERATEUR, *_DIRECTION)},
     # Whoever may reset a password may end the sessions of the same accounts; anyone their own.
     Permission.END_SESSIONS: {
         **{role: frozenset({Scope.SELF}) for role in _EVERYONE_BUT_OPERATOR},
@@ -131,9 +165,19 @@ TOKEN_HOLDER_PROFILES = STAFF_PROFILES
 class Subject:
     """Whom an action is about: their profile, and what links them to the actor."""
 
-    profile: str
+    profile: str  # or STRUCTURE: a whole division or group
     is_actor: bool = False
-    shares_a_structure: bool = False  # an élève of one of the teacher's divisions or groups
+    shares_a_structure: bool = False  # an élève of one of the teacher's divisions or groups,
+    # or (a STRUCTURE) a division or group the teacher teaches
+
+
+STRUCTURE = "structure"  # a Subject's profile for a whole division or group
+
+
+def structure(taught: bool) -> Subject:
+    """A whole division or group as a subject; `taught`: the actor teaches it (a service or
+    the professeur principal's, in STS-Web)."""
+    return Subject(profile=STRUCTURE, shares_a_structure=taught)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +188,16 @@ class Decision:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PolicyOptions:
-    # The memo lets teachers reset every élève; a school may narrow it to their own élèves.
-    teachers_reset_own_eleves_only: bool = False
+    # Teachers reset the élèves they teach (issue 17); a school may let them reset every élève
+    # one at a time (the memo's wording) with false. Whole divisions stay theirs only.
+    teachers_reset_own_eleves_only: bool = True
 
 
 def scopes(role: Role, permission: Permission, options: PolicyOptions) -> frozenset[Scope]:
     granted = _RULES[permission].get(role, frozenset())
     if (role is Role.ENSEIGNANT and permission is Permission.RESET_PASSWORD
-            and options.teachers_reset_own_eleves_only):
-        return frozenset({Scope.OWN_ELEVES})
+            and not options.teachers_reset_own_eleves_only):
+        return frozenset({Scope.ELEVES})
     return granted
 
 
@@ -172,6 +217,9 @@ def _covers(scope: Scope, subject: Subject | None) -> bool:
         Scope.ELEVES: subject.profile == "eleve" and not subject.is_actor,
         Scope.OWN_ELEVES: subject.profile == "eleve" and subject.shares_a_structure,
         Scope.STAFF: subject.profile in STAFF_PROFILES and not subject.is_actor,
+        Scope.EVERYONE: subject.profile != STRUCTURE,
+        Scope.STRUCTURES: subject.profile == STRUCTURE,
+        Scope.OWN_STRUCTURES: subject.profile == STRUCTURE and subject.shares_a_structure,
     }[scope]
 
 
@@ -185,6 +233,9 @@ def decide(roles: frozenset[Role], permission: Permission, subject: Subject | No
     if not holds(roles, permission, options):
         return Decision(False, f"« {permission.value} » n'est permis à aucun de vos rôles "
                                f"({', '.join(sorted(r.value for r in roles)) or 'aucun'}).")
+    if subject is not None and subject.profile == STRUCTURE:
+        return Decision(False, f"« {permission.value} » ne vous est permis que pour les "
+                               "divisions et groupes où vous enseignez (services STS-Web).")
     target = subject.profile if subject else "l'établissement"
     return Decision(False, f"« {permission.value} » ne vous est pas permis pour ce compte "
                            f"({target}).")

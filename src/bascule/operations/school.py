@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 
 from sqlalchemy import Connection
 
@@ -37,7 +36,6 @@ from bascule.domain.policy import (
     Subject,
     decide,
 )
-from bascule.domain.school import SchoolYear, local_time
 from bascule.errors import Problem, UserError
 from bascule.operations.calendars import load_calendar
 from bascule.operations.campaign import (
@@ -45,24 +43,19 @@ from bascule.operations.campaign import (
     MassLeaveRefused,
     apply_saved_plan,
     campaigns,
-    fresh_folder,
-    school_name,
     sealer_for,
 )
 from bascule.operations.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
 from bascule.plan.model import Plan
-from bascule.reports.credentials import write_private
-from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.reports.tables import csv_for_people
 from bascule.settings import Settings
 from bascule.store.accounts import AccountRow as AccountRow
-from bascule.store.accounts import attended_structures
 from bascule.store.accounts import search_accounts as find_accounts
 from bascule.store.audit import AuditFilter as AuditFilter
 from bascule.store.audit import JournalEntry as JournalEntry
 from bascule.store.audit import journal_entries, last_applied
 from bascule.store.engine import keep_connections, open_store
-from bascule.store.hashing import hash_password, hash_passwords, verify_password
+from bascule.store.hashing import hash_password, verify_password
 from bascule.store.people import DelegationRow as DelegationRow
 from bascule.store.people import Person as Person
 from bascule.store.people import (
@@ -77,7 +70,6 @@ from bascule.store.people import (
     record_override,
     revoke,
     set_password_hash,
-    structure_members,
 )
 from bascule.store.plans import (
     Approval,
@@ -110,11 +102,11 @@ def audit(settings: Settings, uai: str, wanted: AuditFilter) -> list[JournalEntr
     return journal_entries(open_store(settings.store_url), uai, wanted)
 
 
-def _policy_options(settings: Settings) -> PolicyOptions:
+def policy_options(settings: Settings) -> PolicyOptions:
     return PolicyOptions(teachers_reset_own_eleves_only=settings.teachers_reset_own_eleves_only)
 
 
-def _subject(actor: Person, profile: str, is_actor: bool,
+def subject_of(actor: Person, profile: str, is_actor: bool,
              structures: frozenset[str]) -> Subject:
     return Subject(profile=profile, is_actor=is_actor,
                    shares_a_structure=bool(actor.structures & structures))
@@ -124,15 +116,15 @@ _WHO_MAY = ("Seul un rôle ou une délégation qui le permet peut le faire : "
             "bascule policy matrix les liste.")
 
 
-def _require(actor: Person, permission: Permission, settings: Settings,
+def require_allowed(actor: Person, permission: Permission, settings: Settings,
              subject: Person | None = None, hint: str = _WHO_MAY) -> str:
     """The policy's reason when allowed (on the subject, or the school); a French refusal
     (exit 1) otherwise."""
     if actor.status != "active":
         raise UserError(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
-    on = (_subject(actor, subject.profile, actor.key == subject.key, subject.structures)
+    on = (subject_of(actor, subject.profile, actor.key == subject.key, subject.structures)
           if subject is not None else None)
-    decision = decide(actor.roles, permission, on, _policy_options(settings))
+    decision = decide(actor.roles, permission, on, policy_options(settings))
     if not decision.allowed:
         raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}", hint=hint)
     return decision.reason
@@ -145,7 +137,7 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
-        reason = _require(actor, Permission.RESET_PASSWORD, settings, subject)
+        reason = require_allowed(actor, Permission.RESET_PASSWORD, settings, subject)
         if subject.status != "active":
             raise UserError(f"Le compte de {subject.label} ({subject.login}) est "
                             f"{'supprimé' if subject.status == 'deleted' else 'désactivé'} : "
@@ -153,7 +145,7 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
         password = new_password(subject.profile, settings.password_policy)
         set_password_hash(connection, subject, hash_password(password))
         end_sessions_of(connection, subject.person_id, now, "mot de passe réinitialisé")
-        _keep_for_targets(settings, uai, connection, [(subject, password)], now)
+        keep_passwords_for_targets(settings, uai, connection, [(subject, password)], now)
         # The profile lets the direction be told of a reset of one of its own (sign-in notice).
         journal_entry(connection, uai, "password_reset", subject.key, actor.login, now,
                       {"login": subject.login, "allowed_as": reason, "profil": subject.profile})
@@ -166,14 +158,14 @@ def end_sessions(settings: Settings, uai: str, login_name: str, *, by: str,
     computer left signed in), if the policy lets `by` do it; journaled. How many were open."""
     with open_store(settings.store_url).begin() as connection:
         actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
-        _require(actor, Permission.END_SESSIONS, settings, subject)
+        require_allowed(actor, Permission.END_SESSIONS, settings, subject)
         ended = end_sessions_of(connection, subject.person_id, now, f"fermées par {actor.login}")
         journal_entry(connection, uai, "sessions_fermees", subject.key, actor.login, now,
                       {"login": subject.login, "sessions": ended})
     return subject, ended
 
 
-def _keep_for_targets(settings: Settings, uai: str, connection: Connection,
+def keep_passwords_for_targets(settings: Settings, uai: str, connection: Connection,
                       changed: list[tuple[Person, str]], now: datetime,
                       *, must_change: bool = True) -> None:
     """The pedagogical server gets the new password at its next sync (not responsables:
@@ -197,7 +189,7 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         person = find_person(connection, uai, login_name)
-        _require(person, Permission.CHANGE_OWN_PASSWORD, settings, person)
+        require_allowed(person, Permission.CHANGE_OWN_PASSWORD, settings, person)
         if not verify_password(password_hash_of(connection, person), current):
             raise UserError("Le mot de passe actuel n'est pas le bon : rien n'a changé.",
                             hint="Un oubli ? Un enseignant ou le référent numérique peut le "
@@ -210,7 +202,8 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
                                  "chiffres et caractères spéciaux.")
         set_password_hash(connection, person, hash_password(new), origin="changed")
         end_sessions_of(connection, person.person_id, now, "mot de passe changé")
-        _keep_for_targets(settings, uai, connection, [(person, new)], now, must_change=False)
+        keep_passwords_for_targets(settings, uai, connection, [(person, new)], now,
+                                   must_change=False)
         journal_entry(connection, uai, "password_change", person.key, person.login, now,
                       {"login": person.login})
     return person
@@ -224,7 +217,7 @@ def change_delegation(settings: Settings, uai: str, login_name: str, name: str, 
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
-        _require(actor, Permission.MANAGE_DELEGATIONS, settings, subject)
+        require_allowed(actor, Permission.MANAGE_DELEGATIONS, settings, subject)
         change = grant if granted else revoke
         return subject, change(connection, uai, subject, name, actor, now)
 
@@ -243,7 +236,7 @@ def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by:
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor = find_person(connection, uai, by)
-        _require(actor, Permission.TOGGLE_ENT_CLOSURE, settings,
+        require_allowed(actor, Permission.TOGGLE_ENT_CLOSURE, settings,
                  hint="Seuls le principal et le principal adjoint le peuvent "
                       "(Pilotage > Fermeture rentrée).")
         record_override(connection, uai, ClosureOverride(profile=profile, open=reopen,
@@ -274,58 +267,6 @@ def search_accounts(settings: Settings, uai: str, text: str, *, limit: int,
                     status: str | None = None) -> list[AccountRow]:
     """By name, login or division, ignoring case and accents; the first `limit`."""
     return find_accounts(open_store(settings.store_url), uai, text, limit=limit, status=status)
-
-
-def structures_of_eleves(settings: Settings, uai: str) -> list[str]:
-    """What a whole-class reset or re-print can be asked for."""
-    return attended_structures(open_store(settings.store_url), uai)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BulkReset:
-    count: int
-    slips: Path
-
-
-def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: datetime,
-                    initial_only: bool = False) -> BulkReset:
-    """New passwords for the active élèves of a division or group, and one PDF of slips.
-    `initial_only` is the re-print: only those still on their initial password."""
-    engine = open_store(settings.store_url)
-    with engine.begin() as connection:
-        actor = find_person(connection, uai, by)
-        members = [m for m in structure_members(connection, uai, code)
-                   if not initial_only or m.password_origin == "initial"]
-        if not members:
-            raise UserError(f"Aucun élève actif{' au mot de passe initial' if initial_only else ''}"
-                            f" dans « {code} ».",
-                            hint="Vérifiez le code de la division ou du groupe : bascule plan "
-                                 "--json les donne.")
-        for member in members:  # all or nothing: one refusal refuses the whole list
-            _require(actor, Permission.RESET_PASSWORD, settings, member.person)
-        passwords = {m.person.key: new_password(m.person.profile, settings.password_policy)
-                     for m in members}
-        hashes = hash_passwords(passwords)
-        _keep_for_targets(settings, uai, connection,
-                          [(m.person, passwords[m.person.key]) for m in members], now)
-        for member in members:
-            set_password_hash(connection, member.person, hashes[member.person.key],
-                              origin="initial" if initial_only else "reset")
-            end_sessions_of(connection, member.person.person_id, now, "mot de passe réinitialisé")
-            journal_entry(connection, uai, "password_reset", member.person.key, actor.login,
-                          now, {"login": member.person.login, "structure": code})
-        stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
-        folder = fresh_folder(settings.home / "credentials" / uai / stamp)
-        partial = folder.with_name(folder.name + ".partial")
-        slips = [Slip(person=m.person.key, label=m.person.label, division=m.division,
-                      network_login=m.network_login, educonnect_login=m.educonnect_login)
-                 for m in members]
-        header = SlipHeader(school_name=school_name(settings, uai), uai=uai,
-                            school_year=str(SchoolYear.containing(now.date())))
-        name = slip_file_name(code, set())
-        write_private(partial / name, division_slips(header, slips, passwords))
-    partial.rename(folder)
-    return BulkReset(count=len(members), slips=folder / name)
 
 
 _BAD_SIGN_IN = "Identifiant ou mot de passe incorrect."
@@ -403,15 +344,14 @@ def current_person(settings: Settings, uai: str, login_name: str) -> Person:
         return find_person(connection, uai, login_name)
 
 
-def may_reset(settings: Settings, actor: Person, profile: str, login_name: str | None,
-              structures: frozenset[str]) -> bool:
+def may_reset(settings: Settings, actor: Person, row: AccountRow) -> bool:
     """Whether the actor would be allowed to reset this account: what the password tool shows
     is what the policy allows, and the reset itself asks the policy again."""
-    if login_name is None or actor.status != "active":
+    if row.login is None or actor.status != "active":
         return False
     return decide(actor.roles, Permission.RESET_PASSWORD,
-                  _subject(actor, profile, actor.login == login_name, structures),
-                  _policy_options(settings)).allowed
+                  subject_of(actor, row.profile, actor.login == row.login, _structures_of(row)),
+                  policy_options(settings)).allowed
 
 
 def profile_access(settings: Settings, uai: str, profile: str, *,
@@ -442,6 +382,34 @@ def accounts_csv(rows: Sequence[AccountRow]) -> str:
         status_label(row.status), row.last_name, row.first_name,
         row.birth_date.isoformat() if row.birth_date else "",
         row.division or "", ",".join(row.groups), row.ine or ""] for row in rows))
+
+
+def export_accounts(settings: Settings, uai: str, rows: Sequence[AccountRow], *, by: str,
+                    now: datetime, what: str) -> str:
+    """The accounts' CSV for the direction or an operator (birth dates, INE): refused to
+    anyone else by the policy, journaled with what was asked (`what`, in French)."""
+    with open_store(settings.store_url).begin() as connection:
+        actor = find_person(connection, uai, by)
+        require_allowed(actor, Permission.EXPORT_ACCOUNTS, settings,
+                        hint="L'export des comptes est réservé à la direction et aux "
+                             "opérateurs.")
+        journal_entry(connection, uai, "export_comptes", "comptes", actor.login, now,
+                      {"nombre": len(rows), "filtre": what})
+    return accounts_csv(rows)
+
+
+def listed_accounts(settings: Settings, actor: Person, rows: Sequence[AccountRow]
+                    ) -> list[AccountRow]:
+    """The rows this person may see (a teacher: the élèves they may reset)."""
+    options = policy_options(settings)
+    return [row for row in rows if decide(
+        actor.roles, Permission.LIST_ACCOUNTS,
+        subject_of(actor, row.profile, actor.login in (row.login, row.educonnect),
+                   _structures_of(row)), options).allowed]
+
+
+def _structures_of(row: AccountRow) -> frozenset[str]:
+    return frozenset({f"D:{row.division}"} | {f"G:{group}" for group in row.groups})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -476,7 +444,7 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
     engine = open_store(settings.store_url)
     with engine.connect() as connection:
         actor = find_person(connection, uai, by)
-    _require(actor, Permission.APPROVE_PLAN, settings,
+    require_allowed(actor, Permission.APPROVE_PLAN, settings,
              hint="Seuls le principal, son adjoint et l'opérateur approuvent un plan.")
     if not approve(engine, waiting.approval.plan_id, content_sha256, actor.login, now):
         raise UserError("Ce plan vient d'être appliqué ou remplacé : rien n'a été approuvé.")
@@ -502,7 +470,7 @@ def check_apply(settings: Settings, uai: str, content_sha256: str, *, by: str,
                         hint="Le principal ou son adjoint l'approuve d'abord (page Plan).")
     with open_store(settings.store_url).connect() as connection:
         actor = find_person(connection, uai, by)
-    _require(actor, Permission.APPLY_APPROVED_PLAN, settings,
+    require_allowed(actor, Permission.APPLY_APPROVED_PLAN, settings,
              hint="Seuls le principal, son adjoint et l'opérateur appliquent un plan.")
     if waiting.plan.mass_leaves and not allow_mass_leave:
         raise UserError(MassLeaveRefused(waiting.plan).message,

@@ -85,7 +85,7 @@ def _structures(connection: Connection, uai: str, key: str) -> frozenset[str]:
         fact.c.uai == uai)).scalar()
     query = select(fact.c.target).where(
         (fact.c.uai == uai) & (fact.c.school_year == latest) & (fact.c.subject == key)
-        & fact.c.kind.in_(("member", "service")))
+        & fact.c.kind.in_(("member", "service", "pp")))
     return frozenset(connection.execute(query).scalars())
 
 

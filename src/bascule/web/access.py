@@ -61,19 +61,30 @@ GATES: tuple[Gate, ...] = (
     _page("GET", "/mon-compte", "Mon compte", P.SEE_OWN_ACCOUNT),
     _page("POST", "/mon-compte", "Mon compte : changer son mot de passe", P.CHANGE_OWN_PASSWORD),
     _page("POST", "/sessions/fermer", "Fermer les sessions d'un compte", P.END_SESSIONS),
+    _page("GET", "/avis/{numero}", "Avis (une fois)", P.SEE_OWN_ACCOUNT),
     _page("GET", "/", "Tableau de bord", P.CONSULT_SCHOOL, menu=True),
-    _page("GET", "/plan", "Plan", P.CONSULT_SCHOOL, menu=True),
+    _page("GET", "/plan", "Plan", P.READ_PLAN, menu=True),
     _page("POST", "/plan/approuver", "Plan : approuver", P.APPROVE_PLAN),
     _page("POST", "/plan/appliquer", "Plan : appliquer", P.APPLY_APPROVED_PLAN),
-    _page("GET", "/plan/application", "Plan : suivre l'application", P.CONSULT_SCHOOL),
+    _page("GET", "/plan/application", "Plan : suivre l'application", P.READ_PLAN),
     _page("GET", "/mots-de-passe", "Mots de passe", P.RESET_PASSWORD, menu=True),
     _page("POST", "/mots-de-passe/reinitialiser", "Mots de passe : réinitialiser un compte",
           P.RESET_PASSWORD),
+    _page("GET", "/mots-de-passe/nouveau/{numero}", "Mots de passe : le nouveau (affiché une fois)",
+          P.RESET_PASSWORD),
+    _page("GET", "/mots-de-passe/structure",
+          "Mots de passe : confirmer toute une division ou un groupe", P.RESET_STRUCTURE),
     _page("POST", "/mots-de-passe/structure", "Mots de passe : toute une division ou un groupe",
-          P.RESET_PASSWORD),
+          P.RESET_STRUCTURE),
+    _page("GET", "/mots-de-passe/fiches/{numero}", "Mots de passe : les fiches produites",
+          P.RESET_STRUCTURE),
+    _page("GET", "/mots-de-passe/fiches/{numero}/pdf",
+          "Mots de passe : télécharger les fiches (une fois)", P.RESET_STRUCTURE),
     _page("GET", "/comptes", "Comptes", P.CONSULT_SCHOOL, menu=True),
+    _page("GET", "/comptes/export", "Comptes : exporter en CSV (journalisé)",
+          P.EXPORT_ACCOUNTS),
     _page("POST", "/comptes/reimpression", "Comptes : réimprimer les fiches initiales",
-          P.RESET_PASSWORD),
+          P.RESET_STRUCTURE),
     _page("GET", "/pilotage/fermeture", "Fermeture rentrée", P.TOGGLE_ENT_CLOSURE, menu=True),
     _page("POST", "/pilotage/fermeture", "Fermeture rentrée : rouvrir ou refermer",
           P.TOGGLE_ENT_CLOSURE),
@@ -88,17 +99,17 @@ GATES: tuple[Gate, ...] = (
     _page("POST", "/revue/decision", "Revue des identités : décider ou annuler",
           P.RESOLVE_REVIEW),
     _api("GET", "/sante", "santé de la console", None, None),
-    _api("GET", "/comptes", "comptes", P.CONSULT_SCHOOL, "lecture"),
+    _api("GET", "/comptes", "comptes", P.LIST_ACCOUNTS, "lecture"),
     _api("POST", "/comptes/{login}/reinitialisation", "réinitialiser un compte",
          P.RESET_PASSWORD, "mots-de-passe"),
     _api("POST", "/comptes/{login}/sessions/fermeture", "fermer les sessions d'un compte",
          P.END_SESSIONS, "mots-de-passe"),
     _api("POST", "/reinitialisations", "réinitialiser une division ou un groupe",
-         P.RESET_PASSWORD, "mots-de-passe"),
-    _api("GET", "/plan", "plan en attente", P.CONSULT_SCHOOL, "lecture"),
+         P.RESET_STRUCTURE, "mots-de-passe"),
+    _api("GET", "/plan", "plan en attente", P.READ_PLAN, "lecture"),
     _api("POST", "/plan/approbation", "approuver le plan", P.APPROVE_PLAN, "plan"),
     _api("POST", "/plan/application", "appliquer le plan", P.APPLY_APPROVED_PLAN, "plan"),
-    _api("GET", "/plan/application", "suivre l'application", P.CONSULT_SCHOOL, "lecture"),
+    _api("GET", "/plan/application", "suivre l'application", P.READ_PLAN, "lecture"),
     _api("GET", "/imports", "imports", P.CONSULT_SCHOOL, "lecture"),
     _api("GET", "/delegations", "délégations", P.CONSULT_SCHOOL, "lecture"),
     _api("POST", "/delegations", "accorder ou retirer une délégation", P.MANAGE_DELEGATIONS,
@@ -126,10 +137,20 @@ def passes(gate: Gate, roles: frozenset[Role]) -> bool:
     return gate.permission is None or holds(roles, gate.permission)
 
 
+def home_path(roles: frozenset[Role]) -> str:
+    """Where a person lands after signing in: the dashboard for those who read the school's
+    pages, the password tool for teachers, their own account for everyone else."""
+    for path in ("/", "/mots-de-passe"):
+        if passes(_BY_ROUTE[("GET", path)], roles):
+            return path
+    return "/mon-compte"
+
+
 # The README's columns: the roles a console user holds (the RRUPN is a delegation on top of a
 # staff member's own role; the principal adjoint has the principal's rights, see the policy).
-README_ROLES = (Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT, Role.RRUPN, Role.ENSEIGNANT, Role.CPE,
-                Role.DOCUMENTATION, Role.ADMINISTRATIF, Role.ELEVE, Role.RESPONSABLE)
+README_ROLES = (Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT, Role.RRUPN, Role.REINIT_ELEVES,
+                Role.ENSEIGNANT, Role.CPE, Role.DOCUMENTATION, Role.ADMINISTRATIF, Role.ELEVE,
+                Role.RESPONSABLE)
 assert set(README_ROLES) >= set(ROLE_OF_PROFILE.values())  # every profile has its column
 
 

@@ -19,9 +19,18 @@ from bascule.web import errors
 from bascule.web.api import api_router
 from bascule.web.pages import ROUTERS
 from bascule.web.rendering import page
-from bascule.web.requests import Console, MustChangePassword, NotSignedIn, Refused
+from bascule.web.requests import Console, GoHome, MustChangePassword, NotSignedIn, Refused
 from bascule.web.runs import ApplyRuns
-from bascule.web.security import HEADERS, RESETS, RESETS_SECONDS, SignInThrottle, Throttle
+from bascule.web.security import (
+    BULK_RESETS,
+    BULK_RESETS_SECONDS,
+    HEADERS,
+    RESETS,
+    RESETS_SECONDS,
+    SignInThrottle,
+    Throttle,
+)
+from bascule.web.slots import Slots
 
 
 def _console(home: Path, uai: str | None, clock: Callable[[], datetime]) -> Console:
@@ -29,7 +38,9 @@ def _console(home: Path, uai: str | None, clock: Callable[[], datetime]) -> Cons
     schools = (campaign.school_uai(settings, uai),) if uai else tuple(sorted(settings.uais))
     return Console(settings=settings, schools=schools, clock=clock,
                    sign_ins=SignInThrottle(), resets=Throttle(RESETS, RESETS_SECONDS),
-                   runs={school: ApplyRuns(settings, school, clock) for school in schools})
+                   bulk_resets=Throttle(BULK_RESETS, BULK_RESETS_SECONDS),
+                   runs={school: ApplyRuns(settings, school, clock) for school in schools},
+                   slots=Slots())
 
 
 def _refusals(app: FastAPI) -> None:
@@ -39,6 +50,10 @@ def _refusals(app: FastAPI) -> None:
     @app.exception_handler(MustChangePassword)
     async def must_change(request: Request, exc: MustChangePassword) -> RedirectResponse:
         return RedirectResponse("/mon-compte", status_code=303)
+
+    @app.exception_handler(GoHome)
+    async def go_home(request: Request, exc: GoHome) -> RedirectResponse:
+        return RedirectResponse(exc.path, status_code=303)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

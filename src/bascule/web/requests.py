@@ -29,9 +29,10 @@ from bascule.operations import sessions as session_ops
 from bascule.operations.school import Person
 from bascule.operations.sessions import Session, SignedOut
 from bascule.settings import Settings
-from bascule.web.access import Gate, gate_of, passes
+from bascule.web.access import Gate, gate_of, home_path, passes
 from bascule.web.runs import ApplyRuns
-from bascule.web.security import COOKIE, TOO_MANY_RESETS, SignInThrottle, Throttle, csrf_valid
+from bascule.web.security import COOKIE, SignInThrottle, Throttle, csrf_valid, too_many_resets
+from bascule.web.slots import Slots
 
 FIRST_SIGN_IN_PATHS = ("/mon-compte", "/deconnexion")  # all one may reach on a printed password
 
@@ -44,8 +45,10 @@ class Console:
     schools: tuple[str, ...]  # the UAIs this console serves
     clock: Callable[[], datetime]
     sign_ins: SignInThrottle  # failed sign-ins, per (login, address) and per address
-    resets: Throttle  # passwords reset, per person
+    resets: Throttle  # passwords reset, per person, each one of a whole division counted
+    bulk_resets: Throttle  # the RRUPN's and the direction's resets inside whole divisions
     runs: Mapping[str, ApplyRuns]  # per school
+    slots: Slots  # what a form produced, for the page it redirects to (read once)
 
 
 def console_of(request: Request) -> Console:
@@ -67,6 +70,14 @@ class NotSignedIn(Refused):
 
 class MustChangePassword(Exception):
     """Signed in on a printed password: nothing but choosing one's own until it is done."""
+
+
+class GoHome(Exception):
+    """The dashboard asked by someone whose pages are elsewhere (a teacher: Mots de passe)."""
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self.path = path
 
 
 @contextmanager
@@ -98,10 +109,20 @@ class Actor:
         """The policy's answer for this person (domain/policy.py decides, nobody else)."""
         return decide(self.person.roles, permission, subject).allowed
 
-    def reset_admitted(self) -> bool:
-        """Counts a password reset by this person; False in a burst (a stolen session or token
-        cannot lock a school out). A login is unique in its school only."""
-        return self.console.resets.admit(f"{self.school}:{self.person.login}")
+    @property
+    def owner(self) -> str:
+        """Whom throttles and slots count for (a login is unique in its school only)."""
+        return f"{self.school}:{self.person.login}"
+
+    def reset_refusal(self, count: int = 1, *, bulk: bool = False) -> str | None:
+        """Counts `count` password resets by this person (a whole division's, each one), all
+        or none; the refusal's French text in a burst (a stolen session or token cannot lock
+        a school out). The RRUPN's and the direction's whole divisions count against their
+        own, larger allowance (web/security.py BULK_RESETS; the policy's RESET_IN_BULK)."""
+        throttle = (self.console.bulk_resets if bulk and self.may(Permission.RESET_IN_BULK)
+                    else self.console.resets)
+        remaining = throttle.remaining(self.owner)
+        return None if throttle.admit(self.owner, count) else too_many_resets(count, remaining)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +131,10 @@ class SignedIn(Actor):
 
     session: Session
 
-    def admit_reset(self) -> None:
-        if not self.reset_admitted():
-            raise Refused(429, TOO_MANY_RESETS)
+    def admit_resets(self, count: int = 1, *, bulk: bool = False) -> None:
+        refused = self.reset_refusal(count, bulk=bulk)
+        if refused:
+            raise Refused(429, refused)
 
 
 def gate(request: Request) -> Gate | None:
@@ -145,6 +167,8 @@ def signed_in(request: Request, console: Annotated[Console, Depends(console_of)]
     if page_gate is None or page_gate.permission is None:
         raise Refused(403, "Cette page n'est pas dans la table des permissions.")
     if not passes(page_gate, person.roles):
+        if request.method == "GET" and request.url.path == "/":
+            raise GoHome(home_path(person.roles))
         raise Refused(403, _policy_refusal(person, page_gate.permission))
     return SignedIn(console, person, session.uai, session)
 
@@ -218,6 +242,7 @@ def api_refusal() -> Iterator[None]:
         raise HTTPException(403, exc.message) from exc
 
 
-def api_reset_admitted(who: Actor) -> None:
-    if not who.reset_admitted():
-        raise HTTPException(429, TOO_MANY_RESETS)
+def api_resets_admitted(who: Actor, count: int = 1, *, bulk: bool = False) -> None:
+    refused = who.reset_refusal(count, bulk=bulk)
+    if refused:
+        raise HTTPException(429, refused)

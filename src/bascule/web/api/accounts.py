@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from bascule.operations import campaign
 from bascule.operations import school as school_ops
-from bascule.web.requests import PasswordResetter, Reader, api_refusal, api_reset_admitted
+from bascule.web.requests import PasswordResetter, Reader, api_refusal, api_resets_admitted
 
 router = APIRouter()
 LISTED = 500  # accounts in one answer
@@ -34,8 +34,10 @@ class EndedSessions(BaseModel):
 
 @router.get("/comptes", response_model=list[Account])
 def accounts(who: Reader, q: str = "") -> list[Account]:
+    """The accounts this token's person may see (a teacher: the élèves they teach)."""
     found = (school_ops.search_accounts(who.settings, who.school, q, limit=LISTED)
-             if q.strip() else campaign.accounts(who.settings, who.school)[:LISTED])
+             if q.strip() else campaign.accounts(who.settings, who.school))
+    found = school_ops.listed_accounts(who.settings, who.person, found)[:LISTED]
     return [Account(login=row.login, educonnect=row.educonnect, profile=row.profile,
                     status=row.status, last_name=row.last_name, first_name=row.first_name,
                     division=row.division) for row in found]
@@ -43,7 +45,7 @@ def accounts(who: Reader, q: str = "") -> list[Account]:
 
 @router.post("/comptes/{login}/reinitialisation", response_model=NewPassword)
 def reset(login: str, who: PasswordResetter) -> NewPassword:
-    api_reset_admitted(who)
+    api_resets_admitted(who)
     with api_refusal():
         subject, password = school_ops.reset_password(who.settings, who.school, login,
                                                       by=who.person.login, now=who.now())

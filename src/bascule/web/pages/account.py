@@ -1,19 +1,18 @@
 """Sign-in, sign-out and Mon compte (one's own password; all élèves and responsables see)."""
 
 import secrets
-from dataclasses import replace
 from math import ceil
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bascule.domain.policy import STAFF_PROFILES
 from bascule.errors import UserError
 from bascule.operations import school as school_ops
 from bascule.operations import sessions as session_ops
 from bascule.operations.campaign import school_name
 from bascule.operations.school import Person
+from bascule.web.access import home_path
 from bascule.web.forms import FormError
 from bascule.web.rendering import page
 from bascule.web.requests import Console, Posted, Refused, Who, console_of
@@ -91,8 +90,7 @@ def sign_in(request: Request, console: Annotated[Console, Depends(console_of)],
     except Refused as exc:
         return _sign_in_page(request, console, status=exc.status, typed=typed,
                              error=FormError(exc.message, exc.hint))
-    target = ("/mon-compte" if person.profile not in STAFF_PROFILES
-              or person.must_change_password else "/")
+    target = "/mon-compte" if person.must_change_password else home_path(person.roles)
     response = RedirectResponse(target, status_code=303)
     cookie, _session = session_ops.open_session(console.settings, school, person,
                                                 now=console.clock())
@@ -111,14 +109,17 @@ def sign_out(request: Request, who: Posted) -> Response:
 
 
 @router.get("/mon-compte", response_class=HTMLResponse)
-def my_account(request: Request, who: Who) -> HTMLResponse:
-    return page(request, "mon_compte.html.j2", who, person=who.person, done=False)
+def my_account(request: Request, who: Who, fait: str = "") -> HTMLResponse:
+    """`fait`: the slot the password change left (read once: a reload does not say it again)."""
+    done = bool(fait) and who.console.slots.take(who.owner, fait) is not None
+    return page(request, "mon_compte.html.j2", who, person=who.person, done=done)
 
 
-@router.post("/mon-compte", response_class=HTMLResponse)
+@router.post("/mon-compte")
 def change_password(request: Request, who: Posted, actuel: Field, nouveau: Field,
-                    confirmation: Field) -> HTMLResponse:
-    """A refusal is shown in the form (the passwords typed are never sent back)."""
+                    confirmation: Field) -> Response:
+    """A refusal is shown in the form (the passwords typed are never sent back); done, a
+    redirect (POST → 303 → GET)."""
     if nouveau != confirmation:
         return page(request, "mon_compte.html.j2", who, status=400, person=who.person,
                     done=False, error=FormError("Les deux saisies du nouveau mot de passe "
@@ -132,9 +133,9 @@ def change_password(request: Request, who: Posted, actuel: Field, nouveau: Field
                     done=False, error=FormError.of(exc))
     # The change ended every session of the person (a thief's too): this browser gets a new one.
     person = school_ops.current_person(who.settings, who.school, who.person.login)
-    cookie, session = session_ops.open_session(who.settings, who.school, person, now=who.now(),
-                                               replacing=who.session)
-    answer = page(request, "mon_compte.html.j2", replace(who, person=person, session=session),
-                  done=True, person=person)
+    cookie, _session = session_ops.open_session(who.settings, who.school, person,
+                                                now=who.now(), replacing=who.session)
+    done = who.console.slots.put(who.owner, True)
+    answer = RedirectResponse(f"/mon-compte?fait={done}", status_code=303)
     _session_cookie(request, answer, cookie)
     return answer

@@ -30,7 +30,8 @@ def dashboard(request: Request, who: Staff) -> HTMLResponse:
                 board=school_ops.dashboard(who.settings, who.school),
                 run=who.console.runs[who.school].progress,
                 notices=session_ops.sign_in_notices(who.settings, who.session, now=now),
-                reviews=_waiting_reviews(who))
+                reviews=_waiting_reviews(who), may_read_plan=who.may(Permission.READ_PLAN),
+                personal=who.may(Permission.READ_PERSONAL_DATA))
 
 
 def _allowed(calendar: Calendar, now: datetime) -> list[tuple[str, bool]]:

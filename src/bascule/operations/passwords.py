@@ -1,0 +1,173 @@
+"""Whole divisions and groups at once: what a bulk reset (or the re-print of those still on
+their initial password) would touch, for the confirmation that names it, then the reset itself,
+its slips as one PDF, journaled. The policy decides (domain/policy.py): a teacher only where
+they teach, unless the direction widens it; the RRUPN and the direction everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from bascule.domain.passwords import new_password
+from bascule.domain.policy import Permission, decide, structure
+from bascule.domain.school import SchoolYear, local_time
+from bascule.errors import UserError
+from bascule.operations.campaign import fresh_folder, school_name
+from bascule.operations.school import (
+    keep_passwords_for_targets,
+    policy_options,
+    require_allowed,
+)
+from bascule.reports.credentials import write_private
+from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
+from bascule.settings import Settings
+from bascule.store.accounts import attended_structures
+from bascule.store.engine import open_store
+from bascule.store.hashing import hash_passwords
+from bascule.store.people import (
+    Member,
+    Person,
+    find_person,
+    journal_entry,
+    set_password_hash,
+    structure_members,
+)
+from bascule.store.sessions import end_sessions_of
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StructureReset:
+    """What a whole-division reset would touch: shown on its confirmation page."""
+
+    code: str
+    kind: str  # "division" or "groupe"
+    count: int  # active élèves (only those on their initial password for a re-print)
+    reprint: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BulkReset:
+    code: str
+    count: int
+    file_name: str  # fiches-6A.pdf
+    pdf: bytes  # the slips, one per élève; in clear: handed to the person once
+
+
+def _allowed_structure(settings: Settings, actor: Person, code: str) -> None:
+    """A French refusal unless the policy lets the actor reset this whole division or group
+    (a teacher: one they teach, from STS-Web's services)."""
+    if actor.status != "active":
+        raise UserError(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
+    taught = bool({f"D:{code}", f"G:{code}"} & actor.structures)
+    decision = decide(actor.roles, Permission.RESET_STRUCTURE, structure(taught),
+                      policy_options(settings))
+    if not decision.allowed:
+        raise UserError(f"Refusé à {actor.label} ({actor.login}) pour « {code} » : "
+                        f"{decision.reason}",
+                        hint="La direction peut l'élargir (Pilotage > Autorisations : "
+                             "« Réinitialiser les mots de passe de tous les élèves »).")
+
+
+def resettable_structures(settings: Settings, uai: str, actor: Person) -> list[str]:
+    """The divisions, then the groups, this person may reset as a whole."""
+    found = []
+    for code in attended_structures(open_store(settings.store_url), uai):
+        try:
+            _allowed_structure(settings, actor, code)
+        except UserError:
+            continue
+        found.append(code)
+    return found
+
+
+def _members(connection: Connection, uai: str, code: str, reprint: bool) -> list[Member]:
+    members = [m for m in structure_members(connection, uai, code)
+               if not reprint or m.password_origin == "initial"]
+    if not members:
+        raise UserError(f"Aucun élève actif{' au mot de passe initial' if reprint else ''}"
+                        f" dans « {code} ».",
+                        hint="Vérifiez le code de la division ou du groupe : bascule plan "
+                             "--json les donne.")
+    return members
+
+
+def _kind(members: list[Member], code: str) -> str:
+    return "division" if any(m.division == code for m in members) else "groupe"
+
+
+def preview(settings: Settings, uai: str, code: str, *, by: str,
+            reprint: bool = False) -> StructureReset:
+    """What resetting this division or group would do, refused as the reset would be."""
+    with open_store(settings.store_url).connect() as connection:
+        actor = find_person(connection, uai, by)
+        members = _members(connection, uai, code, reprint)  # an unknown code said first
+        _allowed_structure(settings, actor, code)
+        return StructureReset(code=code, kind=_kind(members, code),
+                              count=len(members), reprint=reprint)
+
+
+def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: datetime,
+                    reprint: bool = False, expected: int | None = None,
+                    admit: Callable[[int], None] = lambda _count: None) -> BulkReset:
+    """New passwords for the active élèves of a division or group (`reprint`: only those still
+    on their initial password), all or nothing, and one PDF of slips; journaled, each reset and
+    the slips. `expected`: the count the person confirmed (refused when it changed since);
+    `admit` is told how many resets this makes before any is made (the console's rate limit,
+    which refuses by raising)."""
+    with open_store(settings.store_url).begin() as connection:
+        actor = find_person(connection, uai, by)
+        members = _members(connection, uai, code, reprint)
+        _allowed_structure(settings, actor, code)
+        if expected is not None and expected != len(members):
+            raise UserError(f"« {code} » compte maintenant {len(members)} élève(s), et non "
+                            f"{expected} : rien n'a été fait.", hint="Confirmez de nouveau.")
+        for member in members:  # all or nothing: one refusal refuses the whole list
+            require_allowed(actor, Permission.RESET_PASSWORD, settings, member.person)
+        admit(len(members))
+        passwords = _reset(settings, uai, connection, members, actor, now, code, reprint)
+        pdf = division_slips(_header(settings, uai, now), [_slip(m) for m in members], passwords)
+        journal_entry(connection, uai, "fiches", f"structure:{code}", actor.login, now,
+                      {"structure": code, "nombre": len(members), "réimpression": reprint})
+    return BulkReset(code=code, count=len(members), file_name=slip_file_name(code, set()),
+                     pdf=pdf)
+
+
+def _reset(settings: Settings, uai: str, connection: Connection, members: list[Member],
+           actor: Person, now: datetime, code: str, reprint: bool) -> dict[str, str]:
+    """The new passwords, by person key: hashed in the store, sealed for the targets, every
+    session of their owners ended, each reset journaled (never the password)."""
+    passwords = {m.person.key: new_password(m.person.profile, settings.password_policy)
+                 for m in members}
+    hashes = hash_passwords(passwords)
+    keep_passwords_for_targets(settings, uai, connection,
+                               [(m.person, passwords[m.person.key]) for m in members], now)
+    for member in members:
+        set_password_hash(connection, member.person, hashes[member.person.key],
+                          origin="initial" if reprint else "reset")
+        end_sessions_of(connection, member.person.person_id, now, "mot de passe réinitialisé")
+        journal_entry(connection, uai, "password_reset", member.person.key, actor.login,
+                      now, {"login": member.person.login, "structure": code})
+    return passwords
+
+
+def _slip(member: Member) -> Slip:
+    return Slip(person=member.person.key, label=member.person.label, division=member.division,
+                network_login=member.network_login, educonnect_login=member.educonnect_login)
+
+
+def _header(settings: Settings, uai: str, now: datetime) -> SlipHeader:
+    return SlipHeader(school_name=school_name(settings, uai), uai=uai,
+                      school_year=str(SchoolYear.containing(now.date())))
+
+
+def write_slips(settings: Settings, uai: str, done: BulkReset, now: datetime) -> Path:
+    """The CLI's copy of the slips: a private file in the school's credentials folder."""
+    folder = fresh_folder(settings.home / "credentials" / uai / f"{local_time(now):%Y%m%d-%H%M%S}")
+    partial = folder.with_name(folder.name + ".partial")
+    write_private(partial / done.file_name, done.pdf)
+    partial.rename(folder)
+    return folder / done.file_name
