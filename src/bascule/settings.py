@@ -79,6 +79,9 @@ SETTINGS = (
             "classes et groupes ? Par défaut oui (la direction l'élargit par la délégation "
             "« Réinitialiser les mots de passe de tous les élèves ») ; false : de tous les "
             "élèves, un à un, comme le dit le mémo (les divisions entières restent les leurs)."),
+    Setting("passwords.slips_kept_days", int, 30,
+            "Jours pendant lesquels la console donne les fiches d'une application (sans "
+            "nouveaux mots de passe), le temps de les distribuer ; ensuite, la réimpression."),
     Setting("passwords.min_length", int, 12,
             "Longueur minimale des mots de passe initiaux (12 au moins)."),
     Setting("passwords.min_classes", int, 3,
@@ -117,6 +120,7 @@ class Settings:
     login_follows_name_change: bool
     teachers_reset_own_eleves_only: bool
     password_policy: PasswordPolicy
+    slips_kept: timedelta = timedelta(days=30)
     targets: tuple[TargetConfig, ...] = ()
     spaces_root: Path = Path("espaces")
     space_quotas_gb: dict[str, int] | None = None  # by space kind ("classe"…)
@@ -180,6 +184,7 @@ def load_settings(home: Path) -> Settings:
         teachers_reset_own_eleves_only=cast(
             bool, values["passwords.teachers_reset_own_eleves_only"]),
         password_policy=_password_policy(values, path),
+        slips_kept=timedelta(days=cast(int, values["passwords.slips_kept_days"])),
         targets=_targets(document, path),
         spaces_root=Path(str(values["spaces.root"])) if values["spaces.root"]
         else home / "espaces",

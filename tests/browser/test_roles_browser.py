@@ -15,13 +15,15 @@ from tests.conftest import Cli
 from tests.web.conftest import Person, staffed  # noqa: F401 (the fixture)
 
 SCHOOL_PAGES = ("/plan", "/comptes", "/pilotage/autorisations", "/verification", "/espaces",
-                "/calendrier", "/journal", "/pilotage/fermeture", "/revue")
+                "/calendrier", "/journal", "/pilotage/fermeture", "/revue", "/fiches")
 # Written from the issue, not from the gates table: (lands on, menu links, refused pages).
 EXPECTED: dict[str, tuple[str, set[str], set[str]]] = {
     "principal": ("/", {"/", "/plan", "/mots-de-passe", "/comptes", "/pilotage/autorisations",
-                        "/verification", "/espaces", "/journal", "/pilotage/fermeture"},
+                        "/verification", "/espaces", "/journal", "/pilotage/fermeture",
+                        "/fiches"},
                   set()),
-    "RRUPN": ("/", {"/", "/mots-de-passe", "/comptes", "/verification", "/espaces"},
+    "RRUPN": ("/", {"/", "/mots-de-passe", "/comptes", "/verification", "/espaces",
+                    "/fiches"},
               {"/plan", "/journal", "/pilotage/fermeture", "/revue", "/comptes/export"}),
     "enseignant": ("/mots-de-passe", {"/mots-de-passe"},
                    {*SCHOOL_PAGES, "/comptes/export"}),

@@ -60,6 +60,8 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
                         R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
     P.READ_PERSONAL_DATA: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                            R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+    P.PRINT_APPLY_SLIPS: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                          R.PRINCIPAL_ADJOINT: {S.SCHOOL}, R.RRUPN: {S.SCHOOL}},
     P.SEE_OWN_ACCOUNT: {role: {S.SELF} for role in Role if role is not R.OPERATEUR},
     # issue 16: whoever resets a password may end that account's sessions; everyone their own
     P.END_SESSIONS: {**{role: {S.SELF} for role in Role if role is not R.OPERATEUR},

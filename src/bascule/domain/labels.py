@@ -94,6 +94,7 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "mass_leave_confirmed": "départs massifs confirmés",
     "plan_retenu": "plan retenu par la nuit (seuils de sécurité)",
     "fiches": "fiches de mots de passe produites", "export_comptes": "export des comptes (CSV)",
+    "fiches_detruites": "fiches d'une application détruites (distribuées)",
 }
 
 # The GAR-ENT files' types (GAR's own names), counted for people after `feed gar`.

@@ -57,6 +57,7 @@ class Permission(Enum):
     LIST_ACCOUNTS = "consulter la liste des comptes"
     EXPORT_ACCOUNTS = "exporter les comptes (CSV)"
     READ_PERSONAL_DATA = "lire les données personnelles (date de naissance, INE, départs)"
+    PRINT_APPLY_SLIPS = "imprimer les fiches d'une application (sans nouveaux mots de passe)"
     SEE_OWN_ACCOUNT = "consulter son propre compte"
     END_SESSIONS = "fermer les sessions ouvertes d'un compte"
     RESOLVE_REVIEW = "trancher les cas de revue d'identité (même personne ou non)"
@@ -144,6 +145,8 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     },
     Permission.EXPORT_ACCOUNTS: {role: _SCHOOL for role in (Role.OPERATEUR, *_DIRECTION)},
     Permission.READ_PERSONAL_DATA: {role: _SCHOOL for role in (Role.OPERATEUR, *_DIRECTION)},
+    # The rentrée's slips are handed out by the direction and the RRUPN.
+    Permission.PRINT_APPLY_SLIPS: {role: _SCHOOL for role in _READERS},
     # Whoever may reset a password may end the sessions of the same accounts; anyone their own.
     Permission.END_SESSIONS: {
         **{role: frozenset({Scope.SELF}) for role in _EVERYONE_BUT_OPERATOR},

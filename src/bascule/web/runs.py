@@ -25,6 +25,7 @@ class ApplyProgress:
     step: str = ""
     message: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    slips: str = ""  # the apply's folder of slips (page Fiches), when accounts were created
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -108,6 +109,7 @@ class ApplyRuns:
         else:
             self._update(state="terminee", step="Terminé", counts=dict(outcome.counts),
                          finished_at=self._clock(),
-                         message=("Des comptes ont été créés : leurs fiches s'impriment depuis "
-                                  "la page Comptes, division par division (réimpression)."
+                         slips=outcome.credentials.parent.name if outcome.credentials else "",
+                         message=("Des comptes ont été créés : leurs fiches, sans nouveaux "
+                                  "mots de passe, sont sur la page Fiches."
                                   if outcome.credentials else ""))

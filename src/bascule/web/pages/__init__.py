@@ -13,11 +13,13 @@ from bascule.web.pages import (
     pilotage,
     plan,
     review,
+    slips,
     spaces,
     verification,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     account.router, dashboard.router, passwords.router, plan.router, accounts.router,
+    slips.router,
     pilotage.router, verification.router, spaces.router, calendar.router, journal.router,
     review.router)
