@@ -130,7 +130,8 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
         admit(len(members))
         passwords = _reset(settings, uai, connection, members, actor, now, code, reprint)
         pdf = division_slips(_header(settings, uai, now), [_slip(m) for m in members], passwords)
-        journal_entry(connection, uai, "fiches", f"structure:{code}", actor.login, now,
+        kind = _kind(members, code)  # the journal shows "division 6A" or "groupe …"
+        journal_entry(connection, uai, "fiches", f"{kind[0].upper()}:{code}", actor.login, now,
                       {"structure": code, "nombre": len(members), "réimpression": reprint})
     return BulkReset(code=code, count=len(members), file_name=slip_file_name(code, set()),
                      pdf=pdf)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bascule.domain.policy import Permission
-from bascule.domain.school import SCHOOL_TIMEZONE
+from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment
 from bascule.errors import UserError
 from bascule.operations.campaign import accounts
 from bascule.operations.credentials import plaintext_folders
@@ -76,6 +76,11 @@ def _actor(settings: Settings, uai: str, by: str) -> Person:
     return actor
 
 
+def _subject(slips: AppliedSlips) -> str:
+    """What the journal shows as the entry's subject."""
+    return f"application du {describe_moment(slips.applied_at)}"
+
+
 def slips_file(settings: Settings, uai: str, folder: str, name: str, *, by: str,
                now: datetime) -> bytes:
     """One PDF of an apply's slips, as written (no new password); journaled."""
@@ -89,7 +94,7 @@ def slips_file(settings: Settings, uai: str, folder: str, name: str, *, by: str,
                                        "initial, puis détruisez ces fiches.")
     data = (settings.home / "credentials" / uai / folder / name).read_bytes()
     with open_store(settings.store_url).begin() as connection:
-        journal_entry(connection, uai, "fiches", f"application:{folder}", actor.login, now,
+        journal_entry(connection, uai, "fiches", _subject(slips), actor.login, now,
                       {"application": folder, "fichier": name})
     return data
 
@@ -102,8 +107,8 @@ def destroy_slips(settings: Settings, uai: str, folder: str, *, by: str,
     slips = _one(settings, uai, folder)
     shutil.rmtree(settings.home / "credentials" / uai / slips.folder)
     with open_store(settings.store_url).begin() as connection:
-        journal_entry(connection, uai, "fiches_detruites", f"application:{folder}",
-                      actor.login, now, {"application": folder, "fichiers": len(slips.files)})
+        journal_entry(connection, uai, "fiches_detruites", _subject(slips), actor.login, now,
+                      {"application": folder, "fichiers": len(slips.files)})
     return len(slips.files)
 
 
