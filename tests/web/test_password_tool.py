@@ -169,7 +169,7 @@ def test_the_accounts_export_is_the_directions_and_journaled(school: Cli) -> Non
     assert lines[0].startswith("identifiant;identifiant EduConnect;profil;état") and len(lines) == 5
     assert "date de naissance" in lines[0] and "INE" in lines[0]
     assert [entry["detail"] for entry in _journal(school, "export_comptes")] == [
-        {"nombre": 4, "filtre": "profil eleve, état active"}]
+        {"nombre": 4, "filtre": "profil eleve, état actif"}]
     referent, _csrf = _referent(school)
     assert referent.get("/comptes").status_code == 200
     assert "formaction" not in referent.get("/comptes").text  # no export button
