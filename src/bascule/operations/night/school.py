@@ -57,9 +57,19 @@ class SchoolContext:
     held: HeldPlan | None = None
     imported: bool = False
     findings: int = 0
+    known_fingerprint: tuple[str | None] | None = None  # cached until the store changes
+
+    def fingerprint(self) -> str | None:
+        """The store's fingerprint of the school (None: nothing imported), read once until a
+        step changes the store (import, apply, deletion)."""
+        if self.known_fingerprint is None:
+            self.known_fingerprint = (campaign.directory_fingerprint(self.settings, self.uai),)
+        return self.known_fingerprint[0]
 
     def record(self, step: str, status: StepStatus, reason: str = "",
                counts: dict[str, int] | None = None, started: float = 0.0) -> None:
+        if status is StepStatus.DONE and step in ("import", "apply", "deletion"):
+            self.known_fingerprint = None  # the store changed
         self.steps.append(StepReport(step=step, status=status, reason=reason,
                                      counts=counts or {},
                                      seconds=round(time.monotonic() - started, 3)
@@ -232,7 +242,7 @@ def step_deletion(context: SchoolContext) -> None:
         context.record("deletion", StepStatus.SKIPPED, "suppressions à partir du "
                        f"{describe_moment(start) if start else '?'}")
         return
-    fingerprint = campaign.directory_fingerprint(context.settings, context.uai)
+    fingerprint = context.fingerprint()
     if fingerprint is None or context.done("deletion", fingerprint):
         context.record("deletion", StepStatus.UNCHANGED, "rien de nouveau à supprimer")
         return
@@ -248,7 +258,7 @@ def step_deletion(context: SchoolContext) -> None:
         outcome = campaign.apply_saved_plan(context.settings, context.uai, now=context.now,
                                             actor=ACTOR)
         context.record("deletion", StepStatus.DONE, "", dict(outcome.counts), started)
-    fingerprint = campaign.directory_fingerprint(context.settings, context.uai)
+    fingerprint = context.fingerprint()
     if fingerprint is not None:
         context.mark("deletion", fingerprint)
 
@@ -261,7 +271,7 @@ def _downstream(context: SchoolContext, step: str, closed: str,
     if closed:
         context.record(step, StepStatus.SKIPPED, closed)
         return
-    fingerprint = campaign.directory_fingerprint(context.settings, context.uai)
+    fingerprint = context.fingerprint()
     if fingerprint is None:
         context.record(step, StepStatus.SKIPPED, "aucun export importé pour l'instant")
         return
@@ -387,7 +397,7 @@ def _cleanups_due(context: SchoolContext) -> list[tuple[str, str]]:
         span = context.calendar.span(milestone)
         if span is not None and span.contains(context.now):
             due.append(("classes", span.start.isoformat()))
-    fingerprint = campaign.directory_fingerprint(context.settings, context.uai)
+    fingerprint = context.fingerprint()
     if fingerprint is not None:
         if context.allowed.deletions:
             due.append(("departs", fingerprint))
