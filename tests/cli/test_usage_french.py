@@ -38,9 +38,6 @@ ENGLISH = re.compile(r"Usage|Error|Try '|No such|Missing|Got unexpected|Invalid 
      "valeur invalide pour « --colleges » : 0 est trop petit (au moins 1)"),
     (("generate", "--out", "x", "--colleges", "500"),
      "valeur invalide pour « --colleges » : 500 est trop grand (au plus 200)"),
-    (("target", "add", "x", "--kind", "foo", "--url", "u", "--base-dn", "b", "--bind-dn", "c"),
-     "valeur invalide pour « --kind » : « foo » n'est pas possible ; les valeurs possibles "
-     "sont : openldap, ad"),
     (("spaces", "quotas", "--format", "mac"),
      "valeur invalide pour « --format » : « mac » n'est pas possible ; les valeurs possibles "
      "sont : linux, windows"),
@@ -96,6 +93,8 @@ def test_the_filters_take_the_french_words(home_cli: Cli, files: Files) -> None:
      "même personne, personne différente, pas encore"),
     (("token", "create", "outil", "--pour", "idasilva", "--portee", "tout"),
      "--portee « tout » : portée inconnue", "lecture, mots-de-passe, pilotage, plan"),
+    (("target", "add", "x", "--kind", "foo", "--url", "u", "--base-dn", "b", "--bind-dn", "c"),
+     "--kind « foo » : type d'annuaire inconnu", "openldap, ad"),
     (("delegation", "grant", "sgarnier", "Admin", "--by", "idasilva"),
      "Délégation « Admin » : délégation inconnue", "Affecter des ressources GAR, "
      "Gestionnaire de l'ENT, Réinitialiser les mots de passe"),

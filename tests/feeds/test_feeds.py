@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import tarfile
+from collections import Counter
 from pathlib import Path
 
 from lxml import etree
@@ -41,10 +43,12 @@ def test_gar_files_of_a_college_validate_and_link_up(cli: Cli, generated: Genera
                                                      tmp_path: Path) -> None:
     cli("init", "--uai", generated.uai, "--name", "Collège généré")
     _apply(cli, generated.folders[0], "2025-09-10T10:00")
+    said = " ".join(cli("feed", "gar", "--out", tmp_path / "gar", "--at", AT).stdout.split())
     roots = _gar(cli, tmp_path / "gar")
     assert set(roots) == {"Eleve", "Enseignant", "Etab", "Groupe", "RespAff"}
     eleves = {e.findtext(f"{M}GARPersonIdentifiant") for e in roots["Eleve"][0].iter(
         f"{M}GAREleve")}
+    _the_summary_counts_people_not_records(cli, roots, said, len(eleves))
     groupe = roots["Groupe"][0]
     divisions = {g.findtext(f"{M}GARGroupeCode") for g in groupe.iter(f"{M}GARGroupe")
                  if g.findtext(f"{M}GARGroupeStatut") == "DIVISION"}
@@ -61,6 +65,20 @@ def test_gar_files_of_a_college_validate_and_link_up(cli: Cli, generated: Genera
         assert len(tar.getnames()) == len(list((tmp_path / "gar").glob("*.xml")))
     assert all("_GAR-ENT_Complet_20260920_100000_2D_" in p.name
                for p in (tmp_path / "gar").glob("*.xml"))
+
+
+def _the_summary_counts_people_not_records(cli: Cli, roots: dict[str, list[etree._Element]],
+                                          said: str, eleves: int) -> None:
+    """feed gar's summary against the campaign: as many élèves as the store holds active, not
+    their GARPersonMEF records too; every staff member in the Enseignant file, the enseignants
+    among them counted apart."""
+    accounts = json.loads(cli("accounts", "--status", "actif", "--json").stdout)
+    by_profile = Counter(account["profile"] for account in accounts)
+    mefs = sum(1 for _ in roots["Eleve"][0].iter(f"{M}GARPersonMEF"))
+    assert eleves == by_profile["eleve"] > 500 and mefs > 500
+    staff = sum(n for profile, n in by_profile.items() if profile not in ("eleve", "responsable"))
+    assert (f"Flux GAR de 1 établissement(s) : {eleves} élèves, {staff} personnels dont "
+            f"{by_profile['enseignant']} enseignants, 1 établissement, ") in said, said
 
 
 def test_gar_ids_stay_the_same_across_the_rollover(cli: Cli, generated: GeneratedCollege,
@@ -105,8 +123,8 @@ def test_feed_gar_counts_in_words_and_warns_without_a_responsable_d_affectation(
     alone = home_cli("feed", "gar", "--out", tmp_path / "sans", "--at", AT)
     assert alone.exit_code == 0
     said = " ".join(alone.stdout.split())
-    assert ("Flux GAR de 1 établissement(s) : 4 élèves, 6 enseignants, 1 établissement, "
-            "4 groupes, 0 responsable d'affectation.") in said, said
+    assert ("Flux GAR de 1 établissement(s) : 4 élèves, 6 personnels dont 3 enseignants, "
+            "1 établissement, 4 groupes, 0 responsable d'affectation.") in said, said
     assert "personne ne détient « Affecter des ressources GAR »" in said
     assert home_cli("delegation", "grant", "sgarnier", "Affecter des ressources GAR",
                     "--by", "idasilva").exit_code == 0

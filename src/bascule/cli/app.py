@@ -9,18 +9,17 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from bascule import __version__
 from bascule.cli import (
+    failures,
     feeds,
     mail,
     night,
-    render,
-    render_plan,
     reviews,
     school,
     schools,
@@ -42,14 +41,16 @@ from bascule.cli.common import (
 )
 from bascule.cli.help import FrenchContext, speak_french
 from bascule.domain import labels
-from bascule.domain.school import SchoolYear, describe_moment
+from bascule.domain.school import TYPICAL_COLLEGE_SIZE, SchoolYear, describe_moment
 from bascule.errors import ImportRejected, UnknownValue, UserError
-from bascule.operations import campaign
-from bascule.operations.campaign import write_quality_report
-from bascule.operations.generation import DEFAULT_SIZE, generate_campaigns
-from bascule.operations.plan_review import plan_csv
-from bascule.operations.school import accounts_csv
 from bascule.settings import Settings
+
+if TYPE_CHECKING:
+    from bascule.operations.campaign import ImportOutcome
+
+# Each command imports the operations it calls, and what renders their result, when it runs:
+# they bring SQLAlchemy, Alembic, lxml, fpdf2, argon2… which `bascule version` and every
+# --help do without (tests/cli/test_startup.py).
 
 PRIVATE_UMASK = 0o077  # files 0600, folders 0700
 
@@ -63,6 +64,7 @@ class BasculeGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         speak_french(self)
+        _plain_values(self)
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
                      **extra: Any) -> Any:
@@ -73,7 +75,7 @@ class BasculeGroup(TyperGroup):
         except Exception as exc:
             if type(exc).__name__ == "NoArgsIsHelpError" or not _is_usage_error(exc):
                 raise
-            render.usage_error(err, exc)
+            failures.usage_error(err, exc)
             raise typer.Exit(2) from None
 
     # typer declares its private vendored click Context here; typer.Context is what it passes.
@@ -86,7 +88,7 @@ class BasculeGroup(TyperGroup):
         except UserError as exc:
             if isinstance(ctx.obj, CliState) and ctx.obj.debug:
                 raise
-            render.user_error(err, exc)
+            failures.user_error(err, exc)
             raise typer.Exit(2 if isinstance(exc, UnknownValue) else 1) from None
         except KeyboardInterrupt:
             err.print("Interrompu : rien n'a été enregistré pour l'étape en cours.")
@@ -98,21 +100,46 @@ class BasculeGroup(TyperGroup):
             # A folder without rights, a full disk: the user's to fix, not a bug.
             if isinstance(ctx.obj, CliState) and ctx.obj.debug:
                 raise
-            render.file_error(err, exc)
+            failures.file_error(err, exc)
             raise typer.Exit(1) from None
         except Exception as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":  # « bascule password » alone
                 err.print(getattr(exc, "message", ""), markup=False, highlight=False)
                 raise typer.Exit(2) from None
             if _is_usage_error(exc):
-                render.usage_error(err, exc)
+                failures.usage_error(err, exc)
                 raise typer.Exit(2) from None
             if _is_cli_exception(exc) or (isinstance(ctx.obj, CliState) and ctx.obj.debug):
                 raise
-            render.internal_error(err, exc)
+            failures.internal_error(err, exc)
             raise typer.Exit(2) from None
         finally:
             os.umask(previous_umask)
+
+
+class _Plain:
+    """A value taken as it is typed, without pydantic (typer's RuntimeParam, duck-typed)."""
+
+    def __init__(self, kind: type) -> None:
+        self.kind = kind
+
+    def coerce(self, value: object, param: object, ctx: object) -> object:
+        return None if value is None else self.kind(value)
+
+
+def _plain_values(command: Any) -> None:
+    """typer checks every value with pydantic, whose import alone costs 0.1 s of CPU to every
+    command, `bascule version` included: the flags (--help, --debug, --json…) and --home are
+    plain values, taken as they are (typer keeps a parameter's checker in `_runtime_param`;
+    were that to change, they would only be checked by pydantic again)."""
+    # --help too: each command makes it once, then keeps it.
+    help_option = command.get_help_option(typer.Context(command))
+    for param in [*getattr(command, "params", ()), help_option]:
+        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        if hasattr(param, "_runtime_param") and (annotation is bool or param.name == "home"):
+            param._runtime_param = _Plain(bool if annotation is bool else Path)
+    for child in getattr(command, "commands", {}).values():
+        _plain_values(child)
 
 
 def _is_usage_error(exc: Exception) -> bool:
@@ -166,6 +193,7 @@ def serve(
     # The server's dependencies load only for this command: every other one starts faster.
     import uvicorn
 
+    from bascule.operations import campaign
     from bascule.web.app import create_app
 
     state: CliState = ctx.obj
@@ -181,6 +209,8 @@ def serve(
 def rehearsal_clock(start: datetime) -> Callable[[], datetime]:
     """A console rehearsing `start`: its time begins there and runs on at the wall clock's
     pace (sessions, journal entries and apply runs keep their order), in UTC."""
+    from bascule.operations import campaign
+
     began = campaign.utc_now()
     return lambda: start.astimezone(UTC) + (campaign.utc_now() - began)
 
@@ -217,6 +247,9 @@ def init(
         "--rename", help="Renomme un établissement déjà dans le dossier.")] = False,
 ) -> None:
     """Crée le dossier bascule d'un établissement (ou y ajoute un établissement)."""
+    from bascule.cli import render
+    from bascule.operations import campaign
+
     state: CliState = ctx.obj
     settings, changed = campaign.initialise(state.home, uai, name, rename=rename)
     render.initialised(out, settings, changed)
@@ -237,6 +270,9 @@ def import_(
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON.")] = False,
 ) -> None:
     """Lit, vérifie et enregistre une campagne (les exports d'un établissement)."""
+    from bascule.cli import render
+    from bascule.operations import campaign
+
     state: CliState = ctx.obj
     settings = state.settings()
     now = campaign.utc_now()
@@ -262,10 +298,12 @@ def import_(
 def _write_report(
     path: Path | None,
     settings: Settings,
-    outcome: campaign.ImportOutcome | None,
+    outcome: ImportOutcome | None,
     problems: list[Any],
     now: Any,
 ) -> None:
+    from bascule.operations.campaign import write_quality_report
+
     if path is None:
         return
     names = {school.uai: school.name for school in settings.schools}
@@ -289,10 +327,14 @@ def generate(
     year: Annotated[int | None, typer.Option(
         help="Première année scolaire (année de début) ; la suivante est générée aussi. "
         "Par défaut : l'année scolaire précédente.")] = None,
-    size: Annotated[int, typer.Option(min=8, help="Élèves par collège.")] = DEFAULT_SIZE,
+    size: Annotated[int, typer.Option(min=8, help="Élèves par collège.")] = TYPICAL_COLLEGE_SIZE,
 ) -> None:
     """Génère des exports fictifs réalistes (Siècle-BEE, STS-Web, CSV) sur deux années."""
-    first = year if year is not None else SchoolYear.containing(campaign.utc_now().date()).start - 1
+    from bascule.cli import render
+    from bascule.operations.campaign import utc_now
+    from bascule.operations.generation import generate_campaigns
+
+    first = year if year is not None else SchoolYear.containing(utc_now().date()).start - 1
     with progress("Génération des collèges", colleges) as advance:
         made = generate_campaigns(out_dir, colleges=colleges, seed=seed, year=first, size=size,
                                   on_college=advance)
@@ -314,6 +356,10 @@ def plan(
 ) -> None:
     """Calcule, sans rien modifier, ce qu'il faut faire pour mettre l'annuaire à jour de la
     campagne importée, et l'enregistre pour « apply »."""
+    from bascule.cli import render, render_plan
+    from bascule.operations import campaign
+    from bascule.operations.plan_review import plan_csv
+
     settings, school = school_settings(ctx, uai)
     render.attention(err, campaign.credentials_notices(settings, school))
     computed = campaign.plan_campaign(settings, school,
@@ -341,6 +387,9 @@ def apply(
     at: AtOption = None,
 ) -> None:
     """Applique exactement le plan enregistré, en une fois ; refuse un plan périmé."""
+    from bascule.cli import render_plan
+    from bascule.operations import campaign
+
     if not yes:
         raise UserError("Rien n'a été appliqué : confirmez avec --yes, après avoir relu le plan.",
                         hint="bascule plan, puis bascule apply --yes")
@@ -373,6 +422,10 @@ def accounts(
     ] = None,
 ) -> None:
     """Liste les comptes de l'établissement."""
+    from bascule.cli import render_plan
+    from bascule.operations import campaign
+    from bascule.operations.school import accounts_csv
+
     wanted_profile = (labels.parse_choice(profile, labels.PROFILES, "profil", "--profile")
                       if profile is not None else None)
     wanted_status = (labels.parse_choice(account_status, labels.STATUSES, "état", "--status")
@@ -394,6 +447,9 @@ def accounts(
 @app.command()
 def status(ctx: typer.Context) -> None:
     """Montre les établissements du dossier et les campagnes importées."""
+    from bascule.cli import render
+    from bascule.operations import campaign
+
     state: CliState = ctx.obj
     settings = state.settings()
     render.status(out, settings, campaign.campaigns(settings))

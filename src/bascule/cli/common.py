@@ -17,7 +17,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import UserError
-from bascule.operations import campaign
 from bascule.settings import Settings, load_settings
 
 out = Console(highlight=False)
@@ -36,10 +35,17 @@ class CliState:
 def known_school(ctx: typer.Context, uai: str | None) -> str | None:
     """--uai names a school of the folder, or the command stops there (exit 2) naming those it
     holds: no command runs on, or shows the dates of, a school the folder does not know."""
+    from bascule.operations import campaign
+
     if uai is None or ctx.resilient_parsing:
         return uai
     state: CliState = ctx.find_root().obj
     return campaign.school_uai(state.settings(), uai)
+
+
+def known_schools(ctx: typer.Context, uais: list[str] | None) -> list[str] | None:
+    """A repeatable --uai: each one a school of the folder (known_school)."""
+    return [known_school(ctx, uai) or uai for uai in uais] if uais else uais
 
 
 def uai_option(help_text: str) -> Any:
@@ -56,6 +62,8 @@ AtOption = Annotated[str | None, typer.Option(
 
 def school_settings(ctx: typer.Context, uai: str | None) -> tuple[Settings, str]:
     """The folder's settings and the school a command is about (--uai, or the only one)."""
+    from bascule.operations import campaign
+
     state: CliState = ctx.obj
     settings = state.settings()
     return settings, campaign.school_uai(settings, uai)
@@ -67,6 +75,8 @@ def actor_name() -> str:
 
 
 def moment(at: str | None) -> datetime:
+    from bascule.operations import campaign
+
     if at is None:
         return campaign.utc_now()
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,8 +19,9 @@ from bascule.cli.common import (
     uai_option,
 )
 from bascule.domain import labels
-from bascule.operations import campaign
-from bascule.operations import feeds as feeds_ops
+
+if TYPE_CHECKING:
+    from bascule.operations.feeds import GarExport
 
 feed_app = typer.Typer(no_args_is_help=True, help="Les flux vers les autres plateformes.")
 OutOption = Annotated[Path, typer.Option("--out", help="Le dossier où écrire les fichiers.")]
@@ -40,23 +41,38 @@ def gar(
 ) -> None:
     """Les fichiers GAR-ENT (élèves, enseignants, établissements, groupes, responsables
     d'affectation), validés par le schéma officiel, et leur archive .tar.gz avec son .md5."""
+    from bascule.operations import campaign
+    from bascule.operations import feeds as feeds_ops
+
     state: CliState = ctx.obj
     settings = state.settings()
     uais = [campaign.school_uai(settings, uai)] if uai else sorted(settings.uais)
     with progress("Flux GAR", None):
         done = feeds_ops.feed_gar(settings, uais, out_dir, now=moment(at), ent=ent,
                                   max_nodes=max_nodes)
-    counts = ", ".join(labels.count_of(n, *labels.GAR_TYPES.get(kind, (kind, kind)))
-                       for kind, n in done.records.items())
-    out.print(f"Flux GAR de {len(uais)} établissement(s) : {counts}.")
+    out.print(f"Flux GAR de {len(uais)} établissement(s) : {_gar_counts(done)}.")
     out.print(f"{len(done.files)} fichier(s) validés, archive {done.archive} "
               f"({done.checksum.name}).", soft_wrap=True)
-    if not done.records.get("RespAff"):
-        out.print("[yellow]Attention[/] : personne ne détient « Affecter des ressources GAR » : "
-                  "aucun responsable d'affectation ne pourra attribuer les ressources dans le "
-                  "GAR.\n  → La direction l'accorde : bascule delegation grant IDENTIFIANT "
-                  "\"Affecter des ressources GAR\" --by IDENTIFIANT_DU_PRINCIPAL",
+    if done.without_delegate:
+        where = "" if len(uais) == 1 else f" à {', '.join(done.without_delegate)}"
+        out.print(f"[yellow]Attention[/] : personne ne détient « Affecter des ressources GAR »"
+                  f"{where} : aucun responsable d'affectation ne pourra attribuer les ressources "
+                  "dans le GAR.\n  → La direction l'accorde : bascule delegation grant "
+                  "IDENTIFIANT \"Affecter des ressources GAR\" --by IDENTIFIANT_DU_PRINCIPAL",
                   soft_wrap=True)
+
+
+def _gar_counts(done: GarExport) -> str:
+    """« 600 élèves, 62 personnels dont 46 enseignants, 1 établissement… »: the Enseignant
+    file holds every staff member, whatever their profile."""
+    said = []
+    for kind, number in done.records.items():
+        if kind == "Enseignant":
+            said.append(labels.count_of(number, "personnel", "personnels") + " dont "
+                        + labels.count_of(done.teachers, "enseignant", "enseignants"))
+        else:
+            said.append(labels.count_of(number, *labels.GAR_TYPES.get(kind, (kind, kind))))
+    return ", ".join(said)
 
 
 @feed_app.command("ent")
@@ -71,6 +87,9 @@ def ent(
 ) -> None:
     """L'export complet pour l'ENT (format AAF : Eleve, PersEducNat, PersRelEleve,
     EtabEducNat) et l'état de la fermeture rentrée par profil."""
+    from bascule.operations import campaign
+    from bascule.operations import feeds as feeds_ops
+
     state: CliState = ctx.obj
     settings = state.settings()
     school = campaign.school_uai(settings, uai)
@@ -92,6 +111,8 @@ def moodle(
 ) -> None:
     """Pour Éléa : le CSV « déposer des utilisateurs » et les cohortes (classes, groupes,
     équipes pédagogiques), avec les mêmes identifiants chaque année."""
+    from bascule.operations import feeds as feeds_ops
+
     settings, school = school_settings(ctx, uai)
     with progress("Flux Éléa", None):
         users, cohorts = feeds_ops.feed_moodle(settings, school, out_dir, auth=auth)
@@ -103,6 +124,8 @@ def educonnect(ctx: typer.Context, out_dir: OutOption, at: AtOption = None,
                uai: UaiOption = None) -> None:
     """Les identifiants EduConnect (p.nom) des élèves et de leurs représentants légaux :
     un CSV, et par division des fiches à imprimer (sans mot de passe)."""
+    from bascule.operations import feeds as feeds_ops
+
     settings, school = school_settings(ctx, uai)
     with progress("Fiches EduConnect", None):
         written = feeds_ops.feed_educonnect(settings, school, out_dir, now=moment(at))

@@ -4,7 +4,7 @@ deletion notices due. Thin: operations/mailing.py decides."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,7 +13,9 @@ from bascule.cli.common import AtOption, CliState, UaiOption, moment, out, write
 from bascule.domain import labels
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
-from bascule.operations import campaign, mailing
+
+if TYPE_CHECKING:
+    from bascule.operations import mailing
 
 mail_app = typer.Typer(no_args_is_help=True,
                        help="Les courriels de bascule : essai des réglages [mail], boîte "
@@ -28,6 +30,8 @@ def test(
 ) -> None:
     """Envoie un message d'essai avec les réglages [mail] de bascule.toml, et dit en français
     ce qui a échoué : connexion, chiffrement (TLS), authentification, refus."""
+    from bascule.operations import campaign, mailing
+
     state: CliState = ctx.obj
     sent = mailing.send_test_mail(state.settings(), to=to, now=campaign.utc_now())
     login = f", identifiant « {sent.user} »" if sent.user else ""
@@ -45,6 +49,8 @@ def outbox(
     as_json: Annotated[bool, typer.Option("--json", help="Liste JSON.")] = False,
 ) -> None:
     """Les derniers courriels (les plus récents d'abord) et ce qu'ils sont devenus."""
+    from bascule.operations import mailing
+
     state: CliState = ctx.obj
     entries = mailing.outbox(state.settings(), limit=limit, failed_only=failed)
     if as_json:
@@ -80,6 +86,8 @@ def notices(
     """Envoie les avis de suppression de compte dus aux anciens personnels (une fois par
     personne et par date), à partir de notice_days jours avant la suppression de septembre.
     bascule run le fait chaque nuit."""
+    from bascule.operations import campaign, mailing
+
     state: CliState = ctx.obj
     settings = state.settings()
     uais = (campaign.school_uai(settings, uai),) if uai else ()

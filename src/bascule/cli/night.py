@@ -5,29 +5,32 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from bascule.cli.common import AtOption, CliState, actor_name, err, moment, out, write_json
-from bascule.domain.labels import NIGHT_OUTCOMES
-from bascule.operations.night import holds
-from bascule.operations.night.run import (
-    MailOutcome,
-    NightOptions,
-    NightReport,
-    finish_night,
-    night_json,
-    run_night,
+from bascule.cli.common import (
+    AtOption,
+    CliState,
+    actor_name,
+    err,
+    known_schools,
+    moment,
+    out,
+    write_json,
 )
+from bascule.domain.labels import NIGHT_OUTCOMES
+
+if TYPE_CHECKING:
+    from bascule.operations.night.run import MailOutcome, NightReport
 
 
 def run(
     ctx: typer.Context,
     uai: Annotated[list[str] | None, typer.Option(
         "--uai", help="Un établissement (l'option peut se répéter) ; par défaut tous ceux du "
-        "dossier.")] = None,
+        "dossier.", callback=known_schools)] = None,
     at: AtOption = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Dit ce que ferait la nuit, sans rien importer, appliquer ni "
@@ -46,6 +49,8 @@ def run(
     (sinon retient le plan jusqu'à son approbation), synchronise les annuaires, les espaces
     et les flux, vérifie ; selon le calendrier. Code de sortie : 0 tout est fait, 1 un plan
     retenu ou un échec."""
+    from bascule.operations.night.run import NightOptions, finish_night, night_json, run_night
+
     state: CliState = ctx.obj
     settings = state.settings()
     now = moment(at)
@@ -100,6 +105,8 @@ def approve(
 ) -> None:
     """Approuve le plan qu'une nuit a retenu (seuils de sécurité dépassés) : la nuit suivante
     applique ce plan-là, et lui seul. Réservé aux opérateurs ; la raison est journalisée."""
+    from bascule.operations.night import holds
+
     state: CliState = ctx.obj
     held = holds.approve_held_plan(state.settings(), uai, reason=reason, actor=actor_name(),
                                    now=moment(at))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bascule.cli.common import AtOption, UaiOption, actor_name, moment, out, school_settings
 from bascule.cli.common import write_json as print_json
-from bascule.operations import reviews as review_ops
-from bascule.operations.reviews import StoredCase, what_each_choice_does
+
+if TYPE_CHECKING:
+    from bascule.operations.reviews import StoredCase
 
 review_app = typer.Typer(help="Revue des identités : personnes laissées en attente d'une "
                               "décision (même personne, personne différente, pas encore).",
@@ -28,6 +29,8 @@ def review_list(ctx: typer.Context, uai: UaiOption = None, as_json: JsonOption =
                 all_cases: Annotated[bool, typer.Option(
                     "--tous", help="Aussi les cas qui ne sont plus en doute.")] = False) -> None:
     """Les cas de revue : qui est en attente, pourquoi, et ce qui a été décidé."""
+    from bascule.operations import reviews as review_ops
+
     settings, school = school_settings(ctx, uai)
     cases = review_ops.list_reviews(settings, school, closed=all_cases)
     if as_json:
@@ -49,6 +52,8 @@ def review_show(ctx: typer.Context, case: CaseArgument, uai: UaiOption = None,
                 as_json: JsonOption = False) -> None:
     """Un cas : les comptes possibles, les indices attribut par attribut, ce que fait chaque
     décision."""
+    from bascule.operations import reviews as review_ops
+
     settings, school = school_settings(ctx, uai)
     stored = review_ops.show_review(settings, school, case)
     if as_json:
@@ -69,6 +74,8 @@ def review_resolve(
     by: ByOption = None, uai: UaiOption = None, at: AtOption = None,
 ) -> None:
     """Tranche un cas ; le prochain plan en tient compte (décision journalisée, réversible)."""
+    from bascule.operations import reviews as review_ops
+
     choice = review_ops.choice_named(decision)
     settings, school = school_settings(ctx, uai)
     stored, keys = review_ops.resolve_review(settings, school, case, choice, candidate=account,
@@ -82,6 +89,8 @@ def review_reverse(ctx: typer.Context, case: CaseArgument, by: ByOption = None,
                    uai: UaiOption = None, at: AtOption = None) -> None:
     """Annule une décision : un compte repris revient exactement comme il était, et la personne
     est de nouveau en attente."""
+    from bascule.operations import reviews as review_ops
+
     settings, school = school_settings(ctx, uai)
     stored = review_ops.reverse_review(settings, school, case, by=by, actor=actor_name(),
                                        now=moment(at))
@@ -90,6 +99,8 @@ def review_reverse(ctx: typer.Context, case: CaseArgument, by: ByOption = None,
 
 
 def _show(case: StoredCase) -> None:
+    from bascule.operations.reviews import what_each_choice_does
+
     review = case.review
     out.print(f"[bold]Cas {case.number}[/] · {case.label} ({case.person})"
               + (f" · {review.division}" if review.division else "")
@@ -113,6 +124,8 @@ def _show(case: StoredCase) -> None:
 
 
 def _case_json(case: StoredCase) -> dict[str, object]:
+    from bascule.operations.reviews import what_each_choice_does
+
     review = case.review
     return {
         "number": case.number, "person": case.person, "label": case.label,

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from bascule.cli import render_admin, render_plan
 from bascule.cli.common import (
     AtOption,
     ByOption,
@@ -30,18 +29,12 @@ from bascule.domain.notices import AUDIENCES, notices_ahead
 from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
-from bascule.operations import campaign
-from bascule.operations import passwords as password_ops
-from bascule.operations import school as school_ops
-from bascule.operations import verification as verify_ops
 from bascule.operations.calendars import (
     calendar_files,
     calendars_at,
     load_calendar,
     shipped_calendar,
 )
-from bascule.operations.school import AuditFilter
-from bascule.operations.verification import Severity, counts, write_report
 
 
 def calendar(
@@ -53,6 +46,8 @@ def calendar(
         "Avec les dates propres à cet établissement.")] = None,
 ) -> None:
     """Montre le calendrier de la bascule, l'étape du moment et ce qui est permis."""
+    from bascule.cli import render_admin
+
     state: CliState = ctx.obj
     when = moment(at)
     rentree = year if year is not None else rentree_year_of(when)
@@ -72,6 +67,9 @@ def lifecycle(
 ) -> None:
     """Prépare la suppression des comptes désactivés avant la date du calendrier (septembre) ;
     « apply » l'exécute."""
+    from bascule.cli import render_admin, render_plan
+    from bascule.operations import campaign
+
     settings, school = school_settings(ctx, uai)
     outcome = campaign.lifecycle_plan(settings, school,
                                       now=moment(at))
@@ -90,6 +88,8 @@ def policy_matrix(
     as_json: Annotated[bool, typer.Option("--json", help="La matrice en JSON.")] = False,
 ) -> None:
     """Affiche, pour chaque permission, les rôles qui l'ont et sur qui."""
+    from bascule.cli import render_admin
+
     rows = matrix()
     if as_json:
         write_json(json.dumps([{"permission": p.name.lower(), "role": r.name.lower(),
@@ -113,6 +113,8 @@ def password_reset(
     at: AtOption = None,
 ) -> None:
     """Donne un nouveau mot de passe à un compte, si votre rôle le permet ; affiché une fois."""
+    from bascule.operations import school as school_ops
+
     settings, school = school_settings(ctx, uai)
     subject, password = school_ops.reset_password(
         settings, school, login_name, by=by, now=moment(at))
@@ -128,6 +130,8 @@ def password_change(
     at: AtOption = None,
 ) -> None:
     """Changer son propre mot de passe, avec l'actuel (élèves et responsables compris)."""
+    from bascule.operations import school as school_ops
+
     settings, school = school_settings(ctx, uai)
     current = typer.prompt("Mot de passe actuel", hide_input=True)
     new = typer.prompt("Nouveau mot de passe", hide_input=True)
@@ -150,6 +154,8 @@ def password_end_sessions(
 ) -> None:
     """Ferme toutes les sessions ouvertes d'un compte dans la console (téléphone perdu,
     poste partagé resté connecté), si votre rôle le permet ; journalisé."""
+    from bascule.operations import school as school_ops
+
     settings, school = school_settings(ctx, uai)
     subject, ended = school_ops.end_sessions(settings, school, login_name, by=by, now=moment(at))
     out.print(f"{ended} session(s) de {subject.label} ({subject.login}) fermée(s).")
@@ -177,6 +183,8 @@ def password_reprint(ctx: typer.Context, code: StructureArgument, by: ByOption,
 
 def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at: str | None,
                      *, initial_only: bool) -> None:
+    from bascule.operations import passwords as password_ops
+
     settings, school = school_settings(ctx, uai)
     now = moment(at)
     done = password_ops.reset_structure(settings, school, code, by=by, now=now,
@@ -210,6 +218,9 @@ def delegation_revoke(ctx: typer.Context, login_name: LoginArgument, name: NameA
 @delegation_app.command("list")
 def delegation_list(ctx: typer.Context, uai: UaiOption = None) -> None:
     """Les délégations en cours, et celles à renouveler (leur titulaire est parti)."""
+    from bascule.cli import render_admin
+    from bascule.operations import school as school_ops
+
     settings, school = school_settings(ctx, uai)
     render_admin.delegations_table(out, school_ops.delegations(settings,
                                                               school))
@@ -217,6 +228,8 @@ def delegation_list(ctx: typer.Context, uai: UaiOption = None) -> None:
 
 def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
                        uai: str | None, at: str | None, *, granted: bool) -> None:
+    from bascule.operations import school as school_ops
+
     settings, school = school_settings(ctx, uai)
     subject, changed = school_ops.change_delegation(
         settings, school, login_name, name, by=by, now=moment(at),
@@ -247,6 +260,8 @@ def access_close(ctx: typer.Context, profile: ProfileOption, by: ByOption,
 
 def _set_closure(ctx: typer.Context, profile: str, by: str, uai: str | None, at: str | None,
                  *, reopen: bool) -> None:
+    from bascule.operations import school as school_ops
+
     profile = labels.parse_choice(profile, _CLOSED, "profil", "--profile")
     settings, school = school_settings(ctx, uai)
     closure = school_ops.set_closure(settings, school, profile,
@@ -266,6 +281,8 @@ def access_check(
     as_json: Annotated[bool, typer.Option("--json", help="La réponse en JSON.")] = False,
 ) -> None:
     """Dit si ce compte peut entrer dans l'ENT maintenant, et pourquoi."""
+    from bascule.operations import school as school_ops
+
     settings, school = school_settings(ctx, uai)
     decision = school_ops.check_access(settings, school, login_name,
                                      now=moment(at))
@@ -294,6 +311,10 @@ def audit(
 ) -> None:
     """Liste le journal : imports, applications, délégations, réinitialisations… (le plus
     récent d'abord). Aucun mot de passe n'y figure jamais."""
+    from bascule.cli import render_admin
+    from bascule.operations import school as school_ops
+    from bascule.operations.school import AuditFilter
+
     code = (labels.parse_choice(action, labels.JOURNAL_ACTIONS, "action", "--action",
                                 feminine=True) if action is not None else None)
     settings, school = school_settings(ctx, uai)
@@ -321,6 +342,11 @@ def verify(
 ) -> None:
     """Vérifie que chaque enseignant atteint ce qu'il enseigne, chaque élève sa classe et ses
     groupes, et qu'il ne reste rien de l'an passé ; dit la cause probable. Ne modifie rien."""
+    from bascule.cli import render_admin
+    from bascule.operations import campaign
+    from bascule.operations import verification as verify_ops
+    from bascule.operations.verification import Severity, counts, write_report
+
     settings, school = school_settings(ctx, uai)
     when = moment(at)
     with progress("Vérification", None):
@@ -347,6 +373,8 @@ def notices(
         "Avec les dates propres à cet établissement.")] = None,
 ) -> None:
     """Les avis à transmettre, d'après le calendrier : enseignants, familles, référents."""
+    from bascule.cli import render_admin
+
     state: CliState = ctx.obj
     when = moment(at)
     found = notices_ahead(*calendars_at(state.home, when, uai), when)
@@ -374,6 +402,9 @@ def token_create(
     uai: UaiOption = None,
 ) -> None:
     """Crée un jeton ; il n'est affiché qu'une fois."""
+    from bascule.operations import campaign
+    from bascule.operations import school as school_ops
+
     scopes = [labels.parse_choice(scope, {code: code for code in labels.API_SCOPES}, "portée",
                                   "--portee", feminine=True) for scope in scopes]
     settings, school = school_settings(ctx, uai)
@@ -386,6 +417,8 @@ def token_create(
 @token_app.command("list")
 def token_list(ctx: typer.Context, uai: UaiOption = None) -> None:
     """Les jetons (jamais leur valeur)."""
+    from bascule.operations import school as school_ops
+
     settings, school = school_settings(ctx, uai)
     for row in school_ops.api_tokens(settings, school):
         state = "retiré" if row.revoked else "actif"
@@ -398,6 +431,9 @@ def token_revoke(ctx: typer.Context,
                  name: Annotated[str, typer.Argument(metavar="NOM", help="Le jeton.")],
                  uai: UaiOption = None) -> None:
     """Retire un jeton : il ne permet plus rien."""
+    from bascule.operations import campaign
+    from bascule.operations import school as school_ops
+
     settings, school = school_settings(ctx, uai)
     done = school_ops.revoke_api_token(settings, school, name, actor=actor_name(),
                                        now=campaign.utc_now())

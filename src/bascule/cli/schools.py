@@ -8,7 +8,6 @@ import typer
 
 from bascule.cli.common import CliState, out
 from bascule.errors import UserError
-from bascule.operations import campaign
 
 school_app = typer.Typer(no_args_is_help=True, help="Les établissements du dossier.")
 
@@ -24,6 +23,8 @@ def remove(
         "--yes", help="Confirme --purge sans le demander (scripts).")] = False,
 ) -> None:
     """Retire un établissement du dossier ; refusé tant qu'il a des comptes, sauf --purge."""
+    from bascule.operations import campaign
+
     state: CliState = ctx.obj
     settings = state.settings()
     if purge and not yes:

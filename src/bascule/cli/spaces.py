@@ -24,9 +24,6 @@ from bascule.cli.common import (
 )
 from bascule.domain import labels
 from bascule.errors import UserError
-from bascule.operations import campaign
-from bascule.operations import spaces as spaces_ops
-from bascule.operations.spaces import human_size, manifest, powershell, write_usage_page
 
 spaces_app = typer.Typer(no_args_is_help=True,
                          help="Les espaces du serveur pédagogique : arborescence, droits, quotas.")
@@ -64,6 +61,10 @@ def sync(
 ) -> None:
     """Crée les espaces (personnels, classes, matières, Salle_des_profs, Mediaprof, Commun,
     Groupes/ReferentsInformatique) et leurs droits."""
+    from bascule.operations import campaign
+    from bascule.operations import spaces as spaces_ops
+    from bascule.operations.spaces import human_size, manifest, powershell
+
     state: CliState = ctx.obj
     settings = spaces_ops.spaces_root(state.settings(), root)
     school = campaign.school_uai(settings, uai)
@@ -112,6 +113,10 @@ def usage(
     uai: UaiOption = None,
 ) -> None:
     """L'occupation de chaque espace, avec son quota : dépassés et presque pleins d'abord."""
+    from bascule.operations import campaign
+    from bascule.operations import spaces as spaces_ops
+    from bascule.operations.spaces import human_size, write_usage_page
+
     settings, school = school_settings(ctx, uai)
     with progress("Mesure des espaces", None):
         usages = spaces_ops.spaces_usage(settings, school, now=campaign.utc_now())
@@ -138,6 +143,9 @@ def quotas(
     uai: UaiOption = None,
 ) -> None:
     """Les commandes qui posent les quotas sur le serveur de fichiers, à relire puis lancer."""
+    from bascule.operations import spaces as spaces_ops
+    from bascule.operations.spaces import powershell
+
     settings, school = school_settings(ctx, uai)
     if fmt is QuotaFormat.LINUX:
         out.print(spaces_ops.linux_quota_commands(settings, school), markup=False,
@@ -163,6 +171,9 @@ def cleanup_plan(
     uai: UaiOption = None,
 ) -> None:
     """Prépare un nettoyage : quoi, combien, où va l'archive ; rien n'est touché."""
+    from bascule.operations import spaces as spaces_ops
+    from bascule.operations.spaces import human_size
+
     settings, school = school_settings(ctx, uai)
     plan = spaces_ops.plan_cleanup(settings, school, kind, now=moment(at), force=force, by=by,
                                    actor=actor_name())
@@ -188,6 +199,9 @@ def cleanup_apply(
     uai: UaiOption = None,
 ) -> None:
     """Archive (compressé, vérifié) puis retire ce que le plan de nettoyage a listé."""
+    from bascule.operations import campaign
+    from bascule.operations import spaces as spaces_ops
+
     state: CliState = ctx.obj
     if not yes:
         raise UserError("Rien n'a été nettoyé : confirmez avec --yes, après avoir relu le plan.",
@@ -205,6 +219,8 @@ def cleanup_apply(
 @cleanup_app.command("purge")
 def cleanup_purge(ctx: typer.Context, at: AtOption = None, uai: UaiOption = None) -> None:
     """Supprime les archives de nettoyage plus vieilles que leur durée de garde."""
+    from bascule.operations import spaces as spaces_ops
+
     settings, school = school_settings(ctx, uai)
     purged = spaces_ops.purge(settings, school, now=moment(at))
     out.print(f"{len(purged)} archive(s) purgée(s) (garde : "

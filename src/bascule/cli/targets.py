@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bascule.cli.common import AtOption, CliState, UaiOption, actor_name, err, moment, out
-from bascule.operations import campaign
-from bascule.operations import targets as targets_ops
-from bascule.operations.targets import DEFAULT_OUS, SyncReport, TargetConfig, TargetKind
+from bascule.domain import labels
 
 target_app = typer.Typer(no_args_is_help=True,
                          help="Les annuaires à alimenter (serveur pédagogique : OpenLDAP, AD).")
@@ -25,7 +23,8 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(
         metavar="NOM", help="Un nom court pour la cible, ex. serveur-peda.")],
-    kind: Annotated[TargetKind, typer.Option("--kind", help="openldap ou ad.")],
+    kind_word: Annotated[str, typer.Option(
+        "--kind", help="openldap ou ad (Active Directory).")],
     url: Annotated[str, typer.Option("--url", help="ldap://… ou ldaps://…")],
     base_dn: Annotated[str, typer.Option("--base-dn", help="Sous quel DN bascule écrit.")],
     bind_dn: Annotated[str, typer.Option("--bind-dn", help="Le compte de connexion.")],
@@ -37,6 +36,12 @@ def add(
     uai: UaiOption = None,
 ) -> None:
     """Déclare (ou remplace) un annuaire cible dans bascule.toml."""
+    from bascule.operations import campaign
+    from bascule.operations import targets as targets_ops
+    from bascule.operations.targets import DEFAULT_OUS, TargetConfig, TargetKind
+
+    kind = TargetKind(labels.parse_choice(kind_word, labels.TARGET_KINDS, "type d'annuaire",
+                                          "--kind"))
     state: CliState = ctx.obj
     settings = state.settings()
     config = TargetConfig(name=name, kind=kind, uai=campaign.school_uai(settings, uai), url=url,
@@ -66,30 +71,11 @@ def list_targets(ctx: typer.Context) -> None:
 def remove(ctx: typer.Context,
            name: Annotated[str, typer.Argument(metavar="NOM", help="La cible.")]) -> None:
     """Retire une cible de bascule.toml (l'annuaire lui-même n'est pas touché)."""
+    from bascule.operations import targets as targets_ops
+
     state: CliState = ctx.obj
     targets_ops.drop_target(state.settings(), name)
     out.print(f"Cible « {name} » retirée.")
-
-
-class _TargetBar(targets_ops.TargetProgress):
-    def __init__(self, progress: Progress, task: TaskID):
-        self.progress, self.task = progress, task
-
-    def total(self, writes: int) -> None:
-        self.progress.update(self.task, total=writes)
-
-    def advance(self) -> None:
-        self.progress.update(self.task, advance=1)
-
-
-class _Bars(targets_ops.SyncProgress):
-    """One bar per target, on stderr."""
-
-    def __init__(self, progress: Progress):
-        self.progress = progress
-
-    def begin(self, target: TargetConfig) -> targets_ops.TargetProgress:
-        return _TargetBar(self.progress, self.progress.add_task(target.name, total=None))
 
 
 @sync_app.command("ldap")
@@ -107,6 +93,9 @@ def sync_ldap(
     uai: UaiOption = None,
 ) -> None:
     """Alimente l'annuaire du serveur pédagogique (OpenLDAP, AD) : n'écrit que ce qui diffère."""
+    from bascule.cli.render_sync import Bars, show
+    from bascule.operations import targets as targets_ops
+
     state: CliState = ctx.obj
     settings = state.settings()
     chosen = targets_ops.chosen_targets(settings, uai, target)
@@ -115,41 +104,10 @@ def sync_ldap(
     with Progress(*columns, console=err, transient=True) as bar:
         reports = targets_ops.sync_targets(settings, chosen, now=moment(at),
                                             actor=actor_name(), dry_run=dry_run, force=force,
-                                            by=by, progress=_Bars(bar))
+                                            by=by, progress=Bars(bar))
     for report in reports:
-        _show(report)
+        show(report)
     if any(report.failure is not None for report in reports):
         raise typer.Exit(1)
     if any(report.refusals for report in reports):
         raise typer.Exit(REFUSALS_EXIT)
-
-
-def _show(report: SyncReport) -> None:
-    if report.failure is not None:
-        err.print(f"[red]Erreur[/] ({report.target}) : {report.failure.message}")
-        if report.failure.hint:
-            err.print(f"  → {report.failure.hint}")
-        return
-    verb = "écrirait" if report.dry_run else "a écrit"
-    if not report.counts:
-        out.print(f"[bold]{report.target}[/] : déjà à jour, rien à écrire "
-                  f"({report.writes} écriture).")
-    else:
-        table = Table("Opération", "Nombre", title=f"{report.target} : ce que bascule {verb}")
-        for what, count in sorted(report.counts.items()):
-            table.add_row(what, str(count))
-        out.print(table)
-        if not report.dry_run:
-            out.print(f"{report.writes} écritures, {report.passwords} mots de passe posés.")
-    for dn in report.conflicts:
-        out.print(f"[yellow]Laissé tel quel[/] : {dn} existe déjà et n'a pas été créé par "
-                  "bascule (renommez-le ou supprimez-le dans l'annuaire).")
-    if report.without_password:
-        out.print(f"[yellow]{len(report.without_password)} compte(s) créé(s) sans mot de "
-                  "passe[/] (aucun mot de passe en attente pour cette cible) : "
-                  + ", ".join(report.without_password[:10])
-                  + ("…" if len(report.without_password) > 10 else "")
-                  + ". Réinitialisez-les : bascule password reset / reset-group.")
-    for refusal in report.refusals:
-        err.print(f"[red]Refusé par le serveur[/] ({refusal.what}) {refusal.dn} : "
-                  f"{refusal.reason}")

@@ -121,6 +121,9 @@ API_SCOPES: Mapping[str, str] = {"lecture": "lire comptes, plan, vérification",
                                  "pilotage": "fermeture rentrée et délégations",
                                  "plan": "approuver le plan"}
 
+# The directories bascule provisions (settings' TargetKind values).
+TARGET_KINDS: Mapping[str, str] = {"openldap": "openldap", "ad": "ad"}
+
 # Column headers of the CSVs people open in a spreadsheet (accounts export, credentials).
 CSV_HEADERS: Mapping[str, str] = {
     "login": "identifiant", "educonnect": "identifiant EduConnect", "profile": "profil",

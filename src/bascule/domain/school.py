@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 # Every date and time a school user reads is in metropolitan French time.
 SCHOOL_TIMEZONE = ZoneInfo("Europe/Paris")
+TYPICAL_COLLEGE_SIZE = 600  # élèves: the synthetic collèges' default size
 
 
 def local_time(moment: datetime) -> datetime:

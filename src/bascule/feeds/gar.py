@@ -213,8 +213,11 @@ class GarExport:
     archive: Path
     checksum: Path
     counts: dict[str, int]  # elements per file type
-    # The records themselves per type (GAREleve, GAREtab…): people and structures, for people
+    # The records themselves per type (GAREleve, GAREtab…, not their GARPersonMEF or links):
+    # people and structures, for people
     records: dict[str, int] = field(default_factory=dict)
+    teachers: int = 0  # of the GAREnseignant records (every staff member), the enseignants
+    without_delegate: tuple[str, ...] = ()  # schools where nobody may assign GAR resources
 
 
 def export_gar(schools: list[FeedSchool], out: Path, *, ent: str, now: datetime,
@@ -243,5 +246,9 @@ def export_gar(schools: list[FeedSchool], out: Path, *, ent: str, now: datetime,
     checksum = archive.with_name(archive.name + ".md5")
     checksum.write_text(f"{hashlib.md5(archive.read_bytes()).hexdigest()}  {archive.name}\n",
                         encoding="utf-8")
+    teachers = sum(1 for school in schools for person in school.people
+                   if person.profile == "enseignant")
     return GarExport(files=files, archive=archive, checksum=checksum, counts=counts,
-                     records=records)
+                     records=records, teachers=teachers,
+                     without_delegate=tuple(school.uai for school in schools
+                                            if not school.gar_delegates))

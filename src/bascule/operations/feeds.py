@@ -13,7 +13,8 @@ from bascule.domain.access import CLOSED_PROFILES, ent_access
 from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
 from bascule.domain.school import SchoolYear, describe_moment, local_time
 from bascule.feeds.aaf import export_aaf
-from bascule.feeds.gar import GarExport, export_gar
+from bascule.feeds.gar import GarExport as GarExport
+from bascule.feeds.gar import export_gar
 from bascule.feeds.moodle import cohorts_csv, users_csv
 from bascule.feeds.store import FeedSchool, feed_school
 from bascule.operations.calendars import load_calendar

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bascule.domain.school import TYPICAL_COLLEGE_SIZE
 from bascule.synthetic.college import CollegeYear, Ids, first_year, next_year
 from bascule.synthetic.organise import life_during_year, organise
 from bascule.synthetic.sts_writer import local_people_csv, sts_xml
@@ -18,7 +19,7 @@ from bascule.synthetic.writers import (
     write_zip,
 )
 
-DEFAULT_SIZE = 600  # élèves in a typical collège
+DEFAULT_SIZE = TYPICAL_COLLEGE_SIZE  # élèves
 
 
 @dataclass(frozen=True, slots=True)

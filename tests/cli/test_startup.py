@@ -1,0 +1,55 @@
+"""`bascule version` and `bascule --help` start without the heavy libraries: each command imports
+what it uses when it runs (issue 22: every command used to pay 1.9 s of CPU importing fpdf2,
+SQLAlchemy and Alembic first). The time itself is measured by benchmarks/cli_startup.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# Imported only by the commands that need them (typer's pydantic too: the flags and --home
+# are plain values, tests below).
+HEAVY = ("fpdf", "sqlalchemy", "alembic", "lxml", "argon2", "ldap", "fastapi", "uvicorn",
+         "jinja2", "psycopg", "starlette", "pydantic", "cattrs")
+PROBE = """
+import json, sys
+sys.argv = ["bascule", *json.loads(sys.argv[1])]
+from bascule.cli.app import main
+try:
+    main()
+except SystemExit as stop:
+    code = stop.code
+print(json.dumps({"code": code, "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+"""
+
+
+def _run(*args: str) -> tuple[int, set[str], str]:
+    """A fresh interpreter runs bascule with these arguments and lists what it imported."""
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True,
+                          text=True, check=True)
+    *shown, last = done.stdout.splitlines()
+    found = json.loads(last)
+    return found["code"] or 0, set(found["modules"]), "\n".join(shown)
+
+
+@pytest.mark.parametrize("args", [("version",), ("--help",), ("--debug", "version"),
+                                  ("--home", "ailleurs", "version")])
+def test_the_version_and_the_help_import_no_heavy_library(args: tuple[str, ...]) -> None:
+    code, modules, shown = _run(*args)
+    assert code == 0
+    assert "bascule" in shown
+    assert not modules & set(HEAVY), (
+        f"{sorted(modules & set(HEAVY))} imported by « bascule {' '.join(args)} »: a command "
+        "module imports them at its top; import the operations (and render modules) inside "
+        "the command functions that use them")
+
+
+def test_a_command_still_reaches_its_operations(tmp_path: object) -> None:
+    """The same probe sees the store's libraries once a command needs the store."""
+    code, modules, _shown = _run("--home", str(tmp_path), "init", "--uai", "0860999U",
+                                 "--name", "Collège Jean Moulin")
+    assert code == 0
+    assert "sqlalchemy" in modules
