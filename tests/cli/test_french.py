@@ -54,42 +54,6 @@ def test_a_taken_port_is_said_in_french(home_cli: Cli) -> None:
     assert f"bascule serve --port {port + 1}" in refused.stderr
 
 
-README = Path(__file__).parents[2] / "README.md"
-GLOBAL_OPTIONS = {"--home", "--debug", "--help"}
-
-
-def _options(command: object) -> set[str]:
-    return {name for param in getattr(command, "params", ())
-            for name in (*param.opts, *param.secondary_opts)}
-
-
-def _listed_commands() -> Iterator[tuple[list[str], set[str]]]:
-    """Each `bascule …` the README shows: its words, and the options it names."""
-    for span in re.findall(r"`(bascule [^`]+)`", README.read_text(encoding="utf-8")):
-        words = [w for w in re.split(r"[\s\[\]]+", span.replace("\\|", "|")) if w]
-        options = {w.split("=")[0] for w in words if w.startswith("--")}
-        yield [w for w in words[1:] if not w.startswith("-")], options
-
-
-def test_every_command_and_option_the_readme_lists_exists() -> None:
-    root = get_command(app)
-    checked = 0
-    for words, options in _listed_commands():
-        command: object = root
-        for word in words:
-            children = getattr(command, "commands", {})
-            found = [children[name] for name in word.split("|") if name in children]
-            if not found:
-                break
-            command = found[0]
-            for other in word.split("|"):  # « grant|revoke »: each one exists
-                assert other in children, (words, other)
-        known = _options(command) | GLOBAL_OPTIONS
-        assert options <= known, (words, options - known)
-        checked += 1
-    assert checked > 30
-
-
 # What a person must never read in a run's output or reports: the store's codes and keys, and
 # English words of the interface.
 NOT_FOR_PEOPLE = re.compile(
