@@ -103,3 +103,52 @@ def test_apply_then_plan_is_empty_and_logins_do_not_depend_on_file_order(
             logins_by_home.append({(r.last_name, r.first_name, tuple(sorted(
                 r.source_ids.items()))): (r.login, r.educonnect) for r in rows})
         assert logins_by_home[0] == logins_by_home[1]
+
+
+def _directory(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """The store's directory, without what an undo leaves on purpose: the people it created
+    then removed (account gone) keep their row and their logins, in quarantine."""
+    from sqlalchemy import create_engine, text
+
+    kept = "person_id IN (SELECT person_id FROM account)"
+    queries = {
+        "person": "SELECT * FROM person WHERE id IN (SELECT person_id FROM account)",
+        "account": "SELECT * FROM account", "fact": "SELECT * FROM fact",
+        "login": f"SELECT * FROM login WHERE {kept}",
+        "source": f"SELECT * FROM person_source_id WHERE {kept}",
+        "delegation": "SELECT * FROM delegation", "breaker": "SELECT * FROM breaker_mark"}
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        found = {name: sorted(tuple(map(str, row)) for row in connection.execute(text(query)))
+                 for name, query in queries.items()}
+    engine.dispose()
+    return found
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=12, max_value=80),
+       keep=st.sampled_from([1.0, 0.8, 0.4]))
+def test_apply_then_undo_leaves_the_directory_as_it_was(seed: int, size: int,
+                                                        keep: float) -> None:
+    from bascule.operations.undo import plan_undo
+    from tests.cli.test_rollover import _drop_eleves
+
+    first, second = (datetime(2025, 9, 10, 8, tzinfo=UTC), datetime(2026, 9, 2, 8, tzinfo=UTC))
+    with tempfile.TemporaryDirectory() as folder:
+        (college,) = generate_campaigns(Path(folder) / "exports", seed=seed, year=2025,
+                                        size=size)
+        settings_, _ = init_home(Path(folder) / "home", college.uai, "Collège")
+        if keep < 1.0:
+            _drop_eleves(next(college.folders[1].glob("*Eleves*")), keep=keep)
+        for exports, now in ((college.folders[0], first), (college.folders[1], second)):
+            campaign.import_exports(settings_, campaign.export_paths([exports]), now=now)
+            if now == second:
+                before = _directory(settings_.store_url)
+            campaign.plan_campaign(settings_, college.uai, now=now)
+            campaign.apply_saved_plan(settings_, college.uai, now=now, actor="test",
+                                      allow_mass_leave=True, mass_leave_reason="test")
+        assert _directory(settings_.store_url) != before
+        plan_undo(settings_, college.uai, 2, now=second)
+        campaign.apply_saved_plan(settings_, college.uai, now=second, actor="test",
+                                  allow_mass_leave=True, mass_leave_reason="test")
+        assert _directory(settings_.store_url) == before

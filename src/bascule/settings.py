@@ -100,6 +100,18 @@ SETTINGS = (
     Setting("spaces.imports_kept", int, 3,
             "Campagnes importées gardées par établissement ; les plus anciennes sont archivées "
             "puis retirées par le nettoyage « imports »."),
+    Setting("backup.before_apply", bool, True,
+            "Sauvegarder la base avant chaque application d'un plan (SQLite : copie cohérente ; "
+            "PostgreSQL : pg_dump). Une application sans sauvegarde possible est refusée."),
+    Setting("backup.retention_days", int, 90,
+            "Jours pendant lesquels une sauvegarde de la base est gardée ; les 5 plus récentes "
+            "le sont toujours."),
+    Setting("lifecycle.leavers_keep_files_until_deletion", bool, False,
+            "Le titulaire d'un compte désactivé garde-t-il la lecture de son espace personnel "
+            "jusqu'à la suppression de septembre ? Par défaut non : plus aucun droit."),
+    Setting("undo.grace_days", int, 0,
+            "Jours pendant lesquels une application peut être annulée (bascule undo). 0 : "
+            "jusqu'aux suppressions de septembre du calendrier qui la suivent."),
 )
 
 
@@ -137,10 +149,19 @@ class Settings:
     school_depots: dict[str, Path] | None = None  # [schools."UAI"] depot = "…"
     depot_retention: timedelta = timedelta(days=30)
     night_reports_retention: timedelta = timedelta(days=90)
+    backup_before_apply: bool = True
+    backup_retention: timedelta = timedelta(days=90)
+    leavers_keep_files: bool = False  # a disabled account's owner still reads their folder
+    undo_grace: timedelta | None = None  # None: until the calendar's next September deletions
 
     @property
     def uais(self) -> frozenset[str]:
         return frozenset(school.uai for school in self.schools)
+
+    @property
+    def backups(self) -> Path:
+        """Where the store's backups go (personal data: the folder is the owner's only)."""
+        return self.home / "sauvegardes"
 
     @property
     def sealing_key(self) -> Path:
@@ -200,6 +221,11 @@ def load_settings(home: Path) -> Settings:
         max_zip_ratio=max(1, cast(int, values["import.max_zip_ratio"])),
         max_export_records=max(1, cast(int, values["import.max_records"])),
         mail=read_mail_config(document, path),
+        backup_before_apply=cast(bool, values["backup.before_apply"]),
+        backup_retention=timedelta(days=max(1, cast(int, values["backup.retention_days"]))),
+        leavers_keep_files=cast(bool, values["lifecycle.leavers_keep_files_until_deletion"]),
+        undo_grace=timedelta(days=cast(int, values["undo.grace_days"]))
+        if cast(int, values["undo.grace_days"]) > 0 else None,
     ), document, values, path)
 
 

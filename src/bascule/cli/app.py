@@ -18,6 +18,7 @@ from bascule import __version__
 from bascule.cli import (
     failures,
     feeds,
+    history,
     mail,
     night,
     reviews,
@@ -194,6 +195,7 @@ def serve(
     import uvicorn
 
     from bascule.operations import campaign
+    from bascule.operations.locks import console_running
     from bascule.web.app import create_app
 
     state: CliState = ctx.obj
@@ -202,8 +204,9 @@ def serve(
     out.print(f"Console bascule : http://{host}:{port}/connexion (Ctrl+C pour l'arrêter)")
     if at:
         out.print(f"Répétition : la console se croit le {describe_moment(clock())}.")
-    uvicorn.run(create_app(state.home, uai=uai, clock=clock), host=host, port=port,
-                log_level="warning")
+    with console_running(state.home):  # a restore of the store waits for it to stop
+        uvicorn.run(create_app(state.home, uai=uai, clock=clock), host=host, port=port,
+                    log_level="warning")
 
 
 def rehearsal_clock(start: datetime) -> Callable[[], datetime]:
@@ -463,6 +466,9 @@ app.command()(school.lifecycle)
 app.command()(school.audit)
 app.command()(school.verify)
 app.command()(school.notices)
+app.command()(history.history)
+app.command()(history.undo)
+app.add_typer(history.backup_app, name="backup")
 app.add_typer(school.policy_app, name="policy")
 app.add_typer(school.password_app, name="password")
 app.add_typer(school.delegation_app, name="delegation")

@@ -219,6 +219,10 @@ def applied(console: Console, outcome: ApplyOutcome) -> None:
     if outcome.credentials is not None:
         console.print(f"Mots de passe initiaux (à distribuer, puis à détruire) : "
                       f"{outcome.credentials}", soft_wrap=True)
+    if outcome.apply_id is not None:
+        saved = f" ; base sauvegardée avant : {outcome.backup}" if outcome.backup else ""
+        console.print(f"Application n° {outcome.apply_id} (bascule history){saved}.",
+                      soft_wrap=True)
 
 
 def accounts_json(rows: Sequence[AccountRow]) -> str:

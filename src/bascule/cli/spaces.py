@@ -93,6 +93,8 @@ def sync(
                   f"changé) : {before} → {after}", markup=False)
     for space in done.changes.arrived:
         out.print(f"Venu d'un autre collège du dossier avec son élève : {space}")
+    for space in done.changes.restored:
+        out.print(f"Espace personnel ramené de son archive (compte revenu) : {space}")
     for space in done.changes.foreign:
         out.print(f"[yellow]Laissé tel quel[/] : {space} existe et n'a pas été créé par bascule.")
     if done.changes.acl:

@@ -95,6 +95,13 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "plan_retenu": "plan retenu par la nuit (seuils de sécurité)",
     "fiches": "fiches de mots de passe produites", "export_comptes": "export des comptes (CSV)",
     "fiches_detruites": "fiches d'une application détruites (distribuées)",
+    "restauration": "sauvegarde de la base restaurée",
+    "annulation": "application annulée (bascule undo)",
+}
+
+# The purposes of an applied plan (plan.model.PlanPurpose values), in `bascule history`.
+PURPOSES: Mapping[str, str] = {
+    "campaign": "campagne", "lifecycle": "suppressions du calendrier", "undo": "annulation",
 }
 
 # The GAR-ENT files' types (GAR's own names), counted for people after `feed gar`.

@@ -24,6 +24,7 @@ from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.source import ExportLimits, UnreadableSource
 from bascule.operations import aaf_import
+from bascule.operations.backups import backup_before_apply
 from bascule.operations.calendars import load_calendar
 from bascule.operations.credentials import (
     PARTIAL,
@@ -53,6 +54,7 @@ from bascule.store.accounts import AccountRow, list_accounts
 from bascule.store.apply import StalePlan, apply_plan
 from bascule.store.engine import open_store
 from bascule.store.hashing import hash_passwords
+from bascule.store.history import Provenance
 from bascule.store.people import find_person, journal_entry
 from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
 from bascule.store.reviews import record_reviews, resolutions
@@ -280,7 +282,7 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
         with engine.connect() as connection:
             current = fingerprint(connection, uai, staged_sha256)
         return _save_empty_plan(engine, uai, current, now)
-    staged, state = _staged_and_state(engine, settings, uai)
+    staged, state = staged_and_state(engine, settings, uai)
     plan = compute_plan(staged.snapshot, state, now=now, options=PlanOptions(
         thresholds=settings.thresholds_of(uai),
         login_follows_name_change=settings.login_follows_name_change))
@@ -313,7 +315,7 @@ def nothing_imported(uai: str) -> UserError:
                      hint="Importez d'abord les exports : bascule import FICHIER…")
 
 
-def _staged_and_state(engine: Engine, settings: Settings,
+def staged_and_state(engine: Engine, settings: Settings,
                       uai: str) -> tuple[Staged, StoreState]:
     """The newest staged campaign, and the directory as the plan sees it for its year."""
     staged = latest_snapshot(engine, uai)
@@ -361,7 +363,7 @@ class Lifecycle:
 def lifecycle_plan(settings: Settings, uai: str, *, now: datetime) -> Lifecycle:
     """The deletions the calendar allows now, saved for `apply` like any plan."""
     engine = open_store(settings.store_url)
-    staged, state = _staged_and_state(engine, settings, uai)
+    staged, state = staged_and_state(engine, settings, uai)
     deletion_date = latest_deletion_date(settings, uai, now)
     plan = deletion_plan(state, school_year=staged.snapshot.school_year,
                          deletion_date=deletion_date, now=now)
@@ -379,6 +381,8 @@ class ApplyOutcome:
     counts: dict[str, int]
     credentials: Path | None  # the file with the initial passwords, when accounts were created
     notices: tuple[str, ...] = ()  # folders of passwords an interrupted apply left, settled
+    apply_id: int | None = None  # its id in `bascule history` (None: nothing was done)
+    backup: str | None = None  # the id of the store's backup taken just before
 
 
 class MassLeaveRefused(UserError):
@@ -442,13 +446,16 @@ def _apply_locked(
     stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
     folder = fresh_folder(settings.home / "credentials" / uai / stamp)
     partial = folder.with_name(folder.name + ".partial")
+    backup = backup_before_apply(settings, uai, actor=actor, now=now) if plan.actions else None
     if created:
         write_credentials(partial, _slip_header(settings, plan), created, passwords)
     try:
         applied = apply_plan(engine, plan, staged_sha256=staged_sha256,
                              password_hashes=hashes, sealed_passwords=sealed,
                              actor=actor, now=now,
-                             mass_leave_reason=mass_leave_reason if plan.mass_leaves else None)
+                             mass_leave_reason=mass_leave_reason if plan.mass_leaves else None,
+                             provenance=Provenance(saved_plan_id=plan_id,
+                                                   backup=backup.id if backup else None))
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -457,7 +464,8 @@ def _apply_locked(
     mark_applied(engine, plan_id, now)
     return ApplyOutcome(plan=plan, counts=applied.counts,
                         credentials=folder / "comptes.csv" if created else None,
-                        notices=notices)
+                        notices=notices, apply_id=applied.apply_id,
+                        backup=backup.id if backup else None)
 
 
 def sealer_for(settings: Settings, uai: str) -> Sealer | None:

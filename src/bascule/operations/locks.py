@@ -128,3 +128,37 @@ def night_lock(home: Path) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)
+
+
+CONSOLE_LOCK = "console.lock"
+
+
+@contextmanager
+def console_running(home: Path) -> Iterator[None]:
+    """Held (shared: several consoles may serve one folder) while a console serves the folder,
+    so that what must not run under it (a restore of the store) knows."""
+    folder = home / LOCKS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(folder / CONSOLE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def no_console(home: Path) -> Iterator[None]:
+    """While the block runs, no console may start on this folder; UserError if one runs."""
+    folder = home / LOCKS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(folder / CONSOLE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError("La console web de ce dossier est en marche : rien n'a été fait.",
+                            hint="Arrêtez-la (bascule serve, Ctrl+C), puis relancez.") from None
+        yield
+    finally:
+        os.close(descriptor)

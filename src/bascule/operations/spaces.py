@@ -22,7 +22,14 @@ from bascule.operations.calendars import load_calendar
 from bascule.operations.campaign import force_past_gate, nothing_imported
 from bascule.operations.summaries import SPACES_USAGE, keep_summary
 from bascule.settings import Settings, remember_spaces_root
-from bascule.spaces.cleanup import CleanupPlan, Item, apply_cleanup, items_for, purge_archives
+from bascule.spaces.cleanup import (
+    CleanupPlan,
+    Item,
+    apply_cleanup,
+    bring_back,
+    items_for,
+    purge_archives,
+)
 from bascule.spaces.model import SpaceKind
 from bascule.spaces.store import SchoolSpaces, load_school_spaces
 from bascule.spaces.tree import (
@@ -63,7 +70,8 @@ def spaces_root(settings: Settings, root: Path | None) -> Settings:
 
 def school_spaces(settings: Settings, uai: str, *, allocate: bool = True) -> SchoolSpaces:
     return load_school_spaces(open_store(settings.store_url), uai, settings.spaces_root / uai,
-                              settings.space_quotas_gb, allocate=allocate)
+                              settings.space_quotas_gb, allocate=allocate,
+                              leavers_read=settings.leavers_keep_files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +91,27 @@ def sync_spaces(settings: Settings, uai: str, *, dry_run: bool, now: datetime,
     if not dry_run:
         school.root.mkdir(parents=True, exist_ok=True)
     arrived = [] if dry_run else _adopt_arrivals(settings, uai, school)
+    restored = [] if dry_run else _bring_back_archived(settings, uai, school)
     changes = sync_tree(school.root, school.spaces, school_year=year, dry_run=dry_run)
-    changes.arrived = arrived
+    changes.arrived, changes.restored = arrived, restored
     if not dry_run:
         changes.acl = apply_acls(school.root, school.spaces, school.users, school.groups)
         with engine.begin() as connection:
             journal_entry(connection, uai, "espaces", str(school.root), actor, now,
                           {"créés": len(changes.created), "retirés": len(changes.retired),
+                           "ramenés": changes.restored,
                            "déplacés": [f"{a} → {b}" for a, b in changes.moved],
                            "acl": changes.acl})
     return SpacesSync(changes=changes, capacity=room)
+
+
+def _bring_back_archived(settings: Settings, uai: str, school: SchoolSpaces) -> list[str]:
+    """Personal folders of accounts back from a deletion (an undo, a return), taken out of the
+    « departs » cleanup's archive rather than made anew and empty."""
+    archives = archives_root(settings, uai)
+    return [space.relative for space in (*school.spaces, *school.dormant)
+            if space.kind in (SpaceKind.PERSONAL_ELEVE, SpaceKind.PERSONAL_STAFF)
+            and bring_back(archives, school.root, space.relative, space.key) is not None]
 
 
 def _adopt_arrivals(settings: Settings, uai: str, school: SchoolSpaces) -> list[str]:

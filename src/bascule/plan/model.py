@@ -316,6 +316,7 @@ class ReviewCase:
 class PlanPurpose(Enum):
     CAMPAIGN = "campaign"  # takes the directory to the staged campaign
     LIFECYCLE = "lifecycle"  # the calendar's deletions
+    UNDO = "undo"  # puts back what an applied plan changed (bascule undo)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -333,6 +334,7 @@ class Plan:
     structures_created: tuple[str, ...] = ()
     structures_retired: tuple[str, ...] = ()
     purpose: PlanPurpose = PlanPurpose.CAMPAIGN
+    undoes: int | None = None  # an undo: the id of the applied plan it undoes (history)
 
     @property
     def is_empty(self) -> bool:

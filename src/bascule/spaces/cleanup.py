@@ -165,3 +165,35 @@ def purge_archives(archives: Path, *, older_than: datetime) -> list[Path]:
     return purged
 
 
+
+
+def bring_back(archives: Path, school_root: Path, relative: str, key: str) -> Path | None:
+    """A personal folder that a « departs » cleanup archived, put back in place when its account
+    comes back (an undone deletion, a person who returns): the newest verified archive of that
+    folder whose marker names the same person (a login given to someone else after its
+    quarantine never gets another's files). Returns the archive used, or None."""
+    target = school_root / relative
+    if target.exists() or not archives.is_dir():
+        return None
+    name = Item(source=relative, whole=True, size=0, files=0).archive_name
+    for archive in sorted(archives.glob(f"*-departs/{name}"), reverse=True):
+        if _verified(archive) and _marker_key(archive, target.name) == key:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tarfile.open(archive, "r:gz") as tar:
+                tar.extractall(target.parent, filter="data")  # no path leaves the folder
+            return archive
+    return None
+
+
+def _marker_key(archive: Path, folder: str) -> object:
+    with tarfile.open(archive, "r:gz") as tar:
+        try:
+            member = tar.extractfile(f"{folder}/{MARKER}")
+        except KeyError:
+            return None
+        if member is None:
+            return None
+        try:
+            return json.loads(member.read().decode("utf-8")).get("key")
+        except ValueError:
+            return None

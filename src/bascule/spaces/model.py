@@ -12,6 +12,7 @@ from bascule.domain.reserved import REFERENTS_GROUP
 from bascule.targets.model import (
     PROFILE_GROUPS,
     Container,
+    NetworkUser,
     SchoolView,
     desired_directory,
     structure_names_of,
@@ -71,6 +72,26 @@ CONTAINER_FOLDERS = {Container.ELEVES: "Eleves", Container.PROFS: "Profs",
                       Container.PERSONNELS: "Personnels"}
 
 
+def _personal(user: NetworkUser, quotas: dict[SpaceKind, int | None], *,
+              write: bool | None) -> Space:
+    """The user's own folder; `write` None: nobody's rights (a disabled account's folder)."""
+    kind = (SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
+            else SpaceKind.PERSONAL_STAFF)
+    return Space(kind=kind, path=(CONTAINER_FOLDERS[user.container], folder_name(user.login)),
+                 key=user.key, label=f"{user.display_name} ({user.login})", quota=quotas[kind],
+                 grants=() if write is None else (Grant("user", user.login, write),))
+
+
+def dormant_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None = None, *,
+                   owner_reads: bool) -> list[Space]:
+    """The personal folders of disabled accounts (kept until the September deletions): with
+    `owner_reads` (`[lifecycle] leavers_keep_files_until_deletion`), their owner keeps reading
+    them, never writing; else nobody's rights are given (the folder is left as it is)."""
+    quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
+    return [_personal(user, quotas, write=False if owner_reads else None)
+            for user in desired_directory(view).users.values() if not user.enabled]
+
+
 def desired_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None = None
                    ) -> list[Space]:
     quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
@@ -85,15 +106,8 @@ def desired_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None 
         return Space(kind=kind, path=path, key=kind.value, label=label, quota=quotas[kind],
                      grants=tuple(sorted(grants)))
 
-    spaces = [
-        Space(kind=SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
-              else SpaceKind.PERSONAL_STAFF,
-              path=(CONTAINER_FOLDERS[user.container], folder_name(user.login)), key=user.key,
-              label=f"{user.display_name} ({user.login})",
-              quota=quotas[SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
-                           else SpaceKind.PERSONAL_STAFF],
-              grants=(Grant("user", user.login, True),))
-        for user in directory.users.values() if user.enabled]
+    spaces = [_personal(user, quotas, write=True) for user in directory.users.values()
+              if user.enabled]
     spaces += [
         Space(kind=SpaceKind.CLASS, path=("Classes", names["classe", code].folder), key=f"D:{code}",
               label=f"Classe {label}", quota=quotas[SpaceKind.CLASS],

@@ -28,6 +28,7 @@ class TreeChanges:
     moved: list[tuple[str, str]] = field(default_factory=list)  # personal: (from, to)
     foreign: list[str] = field(default_factory=list)  # folders in the way, not bascule's
     arrived: list[str] = field(default_factory=list)  # came with an élève from another school
+    restored: list[str] = field(default_factory=list)  # brought back from a cleanup's archive
     acl: str = ""  # what was done about ACLs, in French
 
 

@@ -14,6 +14,8 @@ from bascule.domain.logins import LoginKind
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
 from bascule.store.breaker import update_departure_marks
+from bascule.store.changes import capture, changes_of, record_changes, restore, scope_of
+from bascule.store.history import Provenance, record_apply
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
     account,
@@ -42,47 +44,76 @@ class StalePlan(UserError):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Applied:
     counts: dict[str, int]
+    apply_id: int | None = None  # its row in the history; None when there was nothing to do
 
 
 def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
                password_hashes: Mapping[str, str], actor: str, now: datetime,
                sealed_passwords: Mapping[str, str] | None = None,
-               mass_leave_reason: str | None = None) -> Applied:
+               mass_leave_reason: str | None = None,
+               provenance: Provenance | None = None) -> Applied:
     """Raises StalePlan, having written nothing, if the directory moved since the plan.
     `mass_leave_reason`: the plan's mass departures were confirmed, for this reason (journaled;
-    the deletion breaker's reference starts again from the accounts left)."""
-    by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
-    for action in plan.actions:
-        by_kind[action.kind].append(action)
+    the deletion breaker's reference starts again from the accounts left). The apply is
+    recorded in the history (`provenance`: its saved plan and the backup taken before)."""
     with engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
         if not plan.actions:
             return Applied(counts={})  # nothing to do: nothing written, not even a version
-        writer = _Writer(connection, plan, now)
-        for school in writer.transfer(by_kind[ActionKind.TRANSFER]):
-            bump_version(connection, school)  # its saved plan no longer holds
-        writer.create(by_kind[ActionKind.CREATE], password_hashes)
-        writer.keep_for_targets(sealed_passwords or {})
-        writer.update(by_kind[ActionKind.UPDATE])
-        writer.set_status(by_kind[ActionKind.DISABLE], AccountStatus.DISABLED)
-        writer.drop_delegations(by_kind[ActionKind.DISABLE])
-        writer.set_status(by_kind[ActionKind.REACTIVATE], AccountStatus.ACTIVE)
-        writer.delete(by_kind[ActionKind.DELETE])
-        writer.end_sessions(by_kind[ActionKind.DISABLE] + by_kind[ActionKind.DELETE])
-        writer.remove_facts(by_kind[ActionKind.REMOVE])
-        writer.add_facts(by_kind[ActionKind.ADD])
+        before = capture(connection, scope_of(connection, plan))
+        if plan.purpose is PlanPurpose.UNDO:
+            _undo(connection, plan, actor, now)
+        else:
+            _write(connection, plan, password_hashes, sealed_passwords or {}, now)
         # A move is carried by its division facts; it is journaled like everything else.
         connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
                                              for action in plan.actions])
         if mass_leave_reason is not None:
             connection.execute(insert(journal), [_mass_leave_row(plan, mass_leave_reason,
                                                                  actor, now)])
-        update_departure_marks(connection, plan, confirmed=mass_leave_reason is not None)
+        if plan.purpose is not PlanPurpose.UNDO:  # an undo puts the reference back itself
+            update_departure_marks(connection, plan, confirmed=mass_leave_reason is not None)
         bump_version(connection, plan.uai)
         if plan.purpose is PlanPurpose.CAMPAIGN:
             mark_in_sync(connection, plan.uai, staged_sha256)
-    return Applied(counts=dict(Counter(action.kind.value for action in plan.actions)))
+        counts = dict(Counter(action.kind.value for action in plan.actions))
+        apply_id = record_apply(connection, uai=plan.uai, actor=actor, now=now,
+                                purpose=plan.purpose.value, counts=counts,
+                                provenance=provenance or Provenance(), undoes=plan.undoes)
+        record_changes(connection, apply_id, before,
+                       capture(connection, scope_of(connection, plan)))
+    return Applied(counts=counts, apply_id=apply_id)
+
+
+def _undo(connection: Connection, plan: Plan, actor: str, now: datetime) -> None:
+    """Put back what the applied plan `plan.undoes` changed, and say so in the journal."""
+    assert plan.undoes is not None
+    restore(connection, changes_of(connection, plan.undoes), now)
+    connection.execute(insert(journal).values(
+        at=now, actor=actor, uai=plan.uai, action="annulation", subject=str(plan.undoes),
+        detail=json.dumps({"application": plan.undoes}, ensure_ascii=False)))
+
+
+def _write(connection: Connection, plan: Plan, password_hashes: Mapping[str, str],
+           sealed_passwords: Mapping[str, str], now: datetime) -> None:
+    """The plan's actions, kind by kind, in the order their rows depend on each other."""
+    by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
+    for action in plan.actions:
+        by_kind[action.kind].append(action)
+    writer = _Writer(connection, plan, now)
+    for school in writer.transfer(by_kind[ActionKind.TRANSFER]):
+        bump_version(connection, school)  # its saved plan no longer holds
+    writer.create(by_kind[ActionKind.CREATE], password_hashes)
+    writer.keep_for_targets(sealed_passwords)
+    writer.update(by_kind[ActionKind.UPDATE])
+    writer.set_status(by_kind[ActionKind.DISABLE], AccountStatus.DISABLED)
+    writer.drop_delegations(by_kind[ActionKind.DISABLE])
+    writer.set_status(by_kind[ActionKind.REACTIVATE], AccountStatus.ACTIVE)
+    writer.delete(by_kind[ActionKind.DELETE])
+    writer.end_sessions(by_kind[ActionKind.DISABLE] + by_kind[ActionKind.DELETE])
+    writer.remove_facts(by_kind[ActionKind.REMOVE])
+    writer.add_facts(by_kind[ActionKind.ADD])
 
 
 def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[str, object]:

@@ -348,3 +348,35 @@ night_hold = Table(
     Column("reasons", Text, nullable=False),  # JSON list of French sentences
     Column("held_at", UtcDateTime(), nullable=False),
 )
+
+# Every applied plan, for `history` and `undo`: who applied it, when, its counts per action,
+# the store's backup taken just before it, and the apply it undoes (an undo is an apply too).
+applied_plan = Table(
+    "applied_plan",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False, index=True),
+    Column("saved_plan_id", Integer, nullable=True),
+    Column("applied_at", UtcDateTime(), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("purpose", String(16), nullable=False),  # campaign, lifecycle, undo
+    Column("counts", Text, nullable=False),  # JSON {action kind: count}
+    Column("backup", String(120), nullable=True),  # the backup's id, if one was taken
+    Column("undoes", Integer, nullable=True),  # an undo: the apply it undid
+)
+
+# What an apply changed, one row of the store per line, read inside the apply's transaction:
+# `before` and `after` are JSON of the fields that differ (all of them for a row that appeared or
+# disappeared: null then on the other side). `row_key` is JSON of the row's identity in its table.
+# Password hashes are kept only where a row disappears (an undone deletion gets its hash back).
+applied_change = Table(
+    "applied_change",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("apply_id", Integer, ForeignKey("applied_plan.id"), nullable=False, index=True),
+    Column("table_name", String(32), nullable=False),
+    Column("row_key", Text, nullable=False),
+    Column("person_key", String(120), nullable=True),  # whose row it is, when a person's
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, func, select
 
-from bascule.store.schema import account, metadata, person
+from bascule.store.schema import account, applied_plan, metadata, person
 
 
 def account_count(engine: Engine, uai: str) -> int:
@@ -19,11 +19,17 @@ def account_count(engine: Engine, uai: str) -> int:
 def purge_school(engine: Engine, uai: str) -> int:
     """Every row of the school, in one transaction, children before parents; the number of
     rows removed. Every table is keyed by the school (uai) or by one of its people
-    (person_id): a table that is neither is refused rather than left behind."""
+    (person_id), or belongs to one of its applies (apply_id): a table that is none of these is
+    refused rather than left behind."""
     removed = 0
     with engine.begin() as connection:
         people = select(person.c.id).where(person.c.uai == uai).scalar_subquery()
+        applies = select(applied_plan.c.id).where(applied_plan.c.uai == uai).scalar_subquery()
         for table in reversed(metadata.sorted_tables):
+            if "apply_id" in table.c:  # what an apply of the school changed
+                removed += connection.execute(
+                    delete(table).where(table.c.apply_id.in_(applies))).rowcount
+                continue
             if "person_id" in table.c:
                 removed += connection.execute(
                     delete(table).where(table.c.person_id.in_(people))).rowcount

@@ -72,3 +72,16 @@ def end_sessions_of(connection: Connection, person_id: int, now: datetime, reaso
         (web_session.c.person_id == person_id) & web_session.c.ended_at.is_(None))
         .values(ended_at=now, end_reason=reason))
     return int(done.rowcount)
+
+
+def live_session_count(connection: Connection, now: datetime) -> int:
+    """Sessions of the console still open and not expired, in every school of the store."""
+    count: int = connection.execute(select(func.count()).select_from(web_session).where(
+        web_session.c.ended_at.is_(None)
+        & (web_session.c.opened_at > now - timedelta(seconds=SESSION_SECONDS)))).scalar_one()
+    return count
+
+
+def end_every_session(connection: Connection, now: datetime, reason: str) -> None:
+    connection.execute(update(web_session).where(web_session.c.ended_at.is_(None))
+                       .values(ended_at=now, end_reason=reason))

@@ -1,0 +1,187 @@
+"""`bascule history`, `bascule backup list|restore`, `bascule undo`: what was applied, the
+store's copies, and the way back."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bascule.cli import render_plan
+from bascule.cli.common import (
+    AtOption,
+    CliState,
+    UaiOption,
+    actor_name,
+    moment,
+    out,
+    school_settings,
+)
+from bascule.cli.common import write_json as write_json
+from bascule.domain.labels import PURPOSES, done_text, label, profile_label, status_label
+from bascule.domain.school import describe_moment
+from bascule.errors import UserError
+from bascule.operations import backups as backup_ops
+from bascule.operations import undo as undo_ops
+from bascule.operations.history import AppliedPlan, FieldChanged, changes_of_apply
+from bascule.operations.history import history as applied_history
+
+backup_app = typer.Typer(no_args_is_help=True,
+                         help="Les sauvegardes de la base, prises avant chaque application.")
+
+
+def history(
+    ctx: typer.Context,
+    uai: UaiOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="L'historique en JSON.")] = False,
+    apply_id: Annotated[int | None, typer.Option(
+        "--apply", metavar="N", help="Ce que l'application n° N a changé dans la base, champ "
+        "par champ.")] = None,
+) -> None:
+    """Les plans appliqués à l'établissement, du plus récent au plus ancien : numéro, quand,
+    par qui, combien de chaque action."""
+    settings, school = school_settings(ctx, uai)
+    if apply_id is not None:
+        _changes(changes_of_apply(settings, school, apply_id), apply_id, as_json=as_json)
+        return
+    applied = applied_history(settings, school)
+    if as_json:
+        write_json(json.dumps([_applied_dict(one) for one in applied], ensure_ascii=False,
+                              indent=2))
+    else:
+        _history_table(out, school, applied)
+
+
+def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> None:
+    if as_json:
+        write_json(json.dumps([{"table": c.table, "person": c.person, "row": list(c.row),
+                                "field": c.field, "old": c.old, "new": c.new} for c in changes],
+                              ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table(title=f"Ce que l'application n° {apply_id} a changé ({len(changes)} "
+                        "champ(s))", title_justify="left")
+    for column in ("Personne", "Table", "Ligne", "Champ", "Avant", "Après"):
+        table.add_column(column)
+    for change in changes:
+        table.add_row(change.person or "—", change.table,
+                      " ".join(str(part) for part in change.row), change.field,
+                      _text(change.field, change.old), _text(change.field, change.new))
+    out.print(table)
+
+
+def _text(field: str, value: object) -> str:
+    """A value as people read it: statuses and profiles in words, moments in Paris time."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return describe_moment(value, clock=True)
+    words = {"status": status_label, "profile": profile_label}.get(field)
+    return words(str(value)) if words else str(value)
+
+
+def _applied_dict(applied: AppliedPlan) -> dict[str, object]:
+    return {"id": applied.id, "uai": applied.uai, "applied_at": applied.applied_at.isoformat(),
+            "actor": applied.actor, "purpose": applied.purpose, "counts": applied.counts,
+            "backup": applied.backup, "undoes": applied.undoes, "undone_by": applied.undone_by}
+
+
+def _history_table(console: Console, uai: str, applied: list[AppliedPlan]) -> None:
+    if not applied:
+        console.print(f"Aucun plan appliqué à {uai} pour l'instant.")
+        return
+    table = Table(title=f"Plans appliqués à {uai}", title_justify="left")
+    for column in ("N°", "Quand", "Par", "Quoi", "Actions", "Sauvegarde avant"):
+        table.add_column(column)
+    for one in applied:
+        table.add_row(str(one.id), _when(one.applied_at), one.actor,
+                      _what(one), _counts(one.counts), one.backup or "—")
+    console.print(table)
+
+
+def _when(moment: datetime) -> str:
+    return describe_moment(moment, clock=True)
+
+
+def _what(applied: AppliedPlan) -> str:
+    what = label(PURPOSES, applied.purpose)
+    if applied.undoes is not None:
+        what += f" du n° {applied.undoes}"
+    if applied.undone_by is not None:
+        what += f" (annulé par le n° {applied.undone_by})"
+    return what
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(done_text(kind, number) for kind, number in sorted(counts.items()))
+
+
+@backup_app.command("list")
+def backup_list(ctx: typer.Context) -> None:
+    """Les sauvegardes de la base, de la plus récente à la plus ancienne."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    found = backup_ops.backups(settings)
+    if not found:
+        out.print(f"Aucune sauvegarde dans {settings.backups}.", soft_wrap=True)
+        return
+    table = Table(title=f"Sauvegardes de la base ({settings.backups})", title_justify="left")
+    for column in ("Identifiant", "Prise le", "Établissement", "Par", "Pourquoi", "Taille"):
+        table.add_column(column)
+    for backup in found:
+        table.add_row(backup.id, _when(backup.taken_at), backup.uai, backup.actor,
+                      backup.reason, f"{backup.size / 1_000_000:.1f} Mo".replace(".", ","))
+    out.print(table)
+
+
+@backup_app.command("restore")
+def backup_restore(
+    ctx: typer.Context,
+    backup_id: Annotated[str, typer.Argument(metavar="ID", help="La sauvegarde à restaurer "
+                                             "(bascule backup list).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirme la restauration.")] = False,
+    at: AtOption = None,
+) -> None:
+    """Remet toute la base dans l'état de la sauvegarde (ce qui a été fait depuis est perdu) ;
+    refusé tant que la console ou une opération tient la base."""
+    state: CliState = ctx.obj
+    settings = state.settings()
+    backup = backup_ops.find_backup(settings, backup_id)
+    if not yes:
+        raise UserError(f"Rien n'a été restauré : la base reviendrait au "
+                        f"{_when(backup.taken_at)} ({backup.reason}), et tout ce qui "
+                        "a été fait depuis serait perdu.",
+                        hint=f"Pour confirmer : bascule backup restore {backup.id} --yes")
+    done = backup_ops.restore(settings, backup_id, actor=actor_name(), now=moment(at))
+    out.print(f"Base restaurée depuis la sauvegarde {done.id} (prise le "
+              f"{_when(done.taken_at)}). Les sessions de la console sont fermées ; "
+              "lancez bascule plan, puis sync ldap et spaces sync, pour remettre les cibles "
+              "en accord.", soft_wrap=True)
+
+
+def undo(
+    ctx: typer.Context,
+    apply_id: Annotated[int, typer.Argument(metavar="APPLY-ID", help="Le numéro de "
+                                            "l'application à annuler (bascule history).")],
+    uai: UaiOption = None,
+    at: AtOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Le plan d'annulation en JSON.")
+                       ] = False,
+) -> None:
+    """Calcule le plan qui annule une application (réactive les désactivés, remet les noms,
+    divisions, appartenances et identifiants, retire ce qui a été créé) et l'enregistre :
+    relisez-le, puis bascule apply --yes."""
+    settings, school = school_settings(ctx, uai)
+    computed = undo_ops.plan_undo(settings, school, apply_id, now=moment(at))
+    if as_json:
+        write_json(render_plan.plan_json(computed))
+        return
+    out.print(f"[bold]Annulation de l'application n° {apply_id}[/] : ce plan remet les comptes "
+              "comme ils étaient avant elle.", soft_wrap=True)
+    render_plan.plan_text(out, computed)
+    out.print("Après l'application : bascule sync ldap et bascule spaces sync remettent les "
+              "annuaires et les espaces en accord. La campagne importée reste la plus récente : "
+              "importez les bons exports avant le prochain plan.", soft_wrap=True)

@@ -1,0 +1,97 @@
+"""The store's backups: one taken before every apply, kept `[backup] retention_days` (the newest
+few always), listed, and restored while nothing else holds the store."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from bascule.domain.school import local_time
+from bascule.errors import UserError
+from bascule.operations.locks import no_console, school_lock
+from bascule.settings import Settings
+from bascule.store.backups import Backup, list_backups, remove_backup, restore_backup, take_backup
+from bascule.store.engine import open_store
+from bascule.store.people import journal_entry
+from bascule.store.sessions import end_every_session, live_session_count
+
+ALWAYS_KEPT = 5  # the newest backups, whatever their age
+
+
+def backup_before_apply(settings: Settings, uai: str, *, actor: str,
+                        now: datetime) -> Backup | None:
+    """The consistent copy of the whole store an apply starts from (the caller holds the
+    school's lock); None when `[backup] before_apply = false`. Old ones past the retention go."""
+    if not settings.backup_before_apply:
+        return None
+    engine = open_store(settings.store_url)
+    taken = take_backup(engine, settings.backups, _fresh_id(settings, uai, now), uai=uai,
+                        actor=actor, reason="avant l'application du plan", now=now)
+    for old in list_backups(engine, settings.backups)[ALWAYS_KEPT:]:
+        if old.taken_at < now - settings.backup_retention:
+            remove_backup(old)
+    return taken
+
+
+def _fresh_id(settings: Settings, uai: str, now: datetime) -> str:
+    """`<date>-<heure>-<UAI>`, numbered when two backups fall in the same second."""
+    stem = f"{local_time(now):%Y%m%d-%H%M%S}-{uai}"
+    taken = {backup.id for backup in backups(settings)}
+    candidate, number = stem, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{stem}-{number}"
+    return candidate
+
+
+def backups(settings: Settings) -> list[Backup]:
+    """The folder's backups, newest first."""
+    return list_backups(open_store(settings.store_url), settings.backups)
+
+
+def find_backup(settings: Settings, backup_id: str) -> Backup:
+    for backup in backups(settings):
+        if backup.id == backup_id:
+            return backup
+    raise UserError(f"Aucune sauvegarde « {backup_id} » dans {settings.backups}.",
+                    hint="bascule backup list montre les sauvegardes et leurs identifiants.")
+
+
+def _refuse_remote_consoles(engine: Engine, now: datetime) -> None:
+    """A PostgreSQL store may be served by a console on another machine, which the folder's
+    lock does not see: its open sessions do."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        live = live_session_count(connection, now)
+    if live:
+        raise UserError(f"{live} session(s) de la console sont ouvertes sur cette base (une "
+                        "console tourne peut-être sur un autre poste) : rien n'a été restauré.",
+                        hint="Arrêtez les consoles qui servent cette base, fermez leurs "
+                             "sessions, puis relancez.")
+
+
+def restore(settings: Settings, backup_id: str, *, actor: str, now: datetime) -> Backup:
+    """Put the store back as the backup holds it. Refused while a console serves the folder
+    or an import, apply or run holds a school (nothing waits: a restore under them would undo
+    their work). The console sessions of the backup are ended (they may have been ended
+    since), and the restore is journaled for every school of the folder."""
+    backup = find_backup(settings, backup_id)
+    engine = open_store(settings.store_url)
+    with ExitStack() as held:
+        held.enter_context(no_console(settings.home))
+        _refuse_remote_consoles(engine, now)
+        for uai in sorted(settings.uais):
+            held.enter_context(school_lock(settings.home, uai, f"restauration par {actor}",
+                                           wait_seconds=0, engine=engine))
+        restore_backup(engine, backup)
+        engine = open_store(settings.store_url)  # a backup of an older version: migrated
+        with engine.begin() as connection:
+            end_every_session(connection, now, "sauvegarde restaurée")
+            for uai in sorted(settings.uais):
+                journal_entry(connection, uai, "restauration", backup.id, actor, now,
+                              {"sauvegarde": backup.id, "prise_le": backup.taken_at.isoformat(),
+                               "motif": backup.reason})
+    return backup

@@ -1,0 +1,59 @@
+"""What was applied to a school, newest first (`bascule history`), and what each apply changed
+in the store, field by field (`bascule history --apply N`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bascule.errors import UserError
+from bascule.settings import Settings
+from bascule.store.changes import Change, changes_of
+from bascule.store.engine import open_store
+from bascule.store.history import AppliedPlan as AppliedPlan
+from bascule.store.history import applied_plans
+
+
+def history(settings: Settings, uai: str) -> list[AppliedPlan]:
+    return applied_plans(open_store(settings.store_url), uai)
+
+
+_NEVER_SHOWN = {"password_hash"}  # kept to undo a deletion, never printed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldChanged:
+    """One field of one row of the store that an apply changed, for people to read."""
+
+    table: str
+    person: str | None  # the person key, when the row is a person's
+    row: tuple[object, ...]  # the row's identity in its table
+    field: str  # "*" for a row that appeared or disappeared as a whole
+    old: object
+    new: object
+
+
+def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldChanged]:
+    """What the applied plan `apply_id` changed in the store, field by field."""
+    engine = open_store(settings.store_url)
+    if all(one.id != apply_id for one in applied_plans(engine, uai)):
+        raise unknown_apply(uai, apply_id)
+    with engine.connect() as connection:
+        return [changed for change in changes_of(connection, apply_id)
+                for changed in _fields(change)]
+
+
+def unknown_apply(uai: str, apply_id: int) -> UserError:
+    return UserError(f"Aucune application n° {apply_id} pour {uai}.",
+                     hint="bascule history montre les plans appliqués et leurs numéros.")
+
+
+def _fields(change: Change) -> list[FieldChanged]:
+    def one(field: str, old: object, new: object) -> FieldChanged:
+        return FieldChanged(table=change.table, person=change.person_key, row=change.row_key,
+                            field=field, old=old, new=new)
+    if change.before is None:
+        return [one("*", None, "créé")]
+    if change.after is None:
+        return [one("*", "retiré", None)]
+    return [one(field, old, change.after.get(field)) for field, old in change.before.items()
+            if field not in _NEVER_SHOWN]

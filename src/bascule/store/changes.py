@@ -1,0 +1,268 @@
+"""What an apply changed in the store, read from the rows themselves inside its transaction, and
+the restore of it (`bascule undo`).
+
+Before the apply writes, the rows it may touch are read (the people of its actions, their
+logins and the logins it hands out, source ids, delegations, pending passwords, the facts of its
+school year, the deletion breaker's reference); after, the same again. Each row that differs is
+kept as one line: its table, its identity, and the fields that differ, old and new (the whole
+row for a row that disappeared; only its identity for a row that appeared, whose content is in
+the store itself).
+
+A restore puts back each field the apply changed, only where the field still holds what the
+apply wrote: a password reset or a delegation granted since is left alone. What the apply
+created is removed, except the person row and its logins, freed into quarantine (the login of
+someone created by mistake is not given to another at once, and is theirs again if they come
+back). A sealed password is never copied into the record: one that still waited for the
+targets when the apply deleted its account does not come back (a reset gives a new one); the
+hash of an account the apply deleted is copied (its undo gets it back).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
+
+from bascule.plan.model import Plan
+from bascule.store.schema import (
+    account,
+    applied_change,
+    breaker_mark,
+    delegation,
+    fact,
+    login,
+    pending_password,
+    person,
+    person_source_id,
+)
+
+Row = dict[str, object]
+Image = dict[str, dict[tuple[object, ...], tuple[object, ...]]]  # table -> identity -> row
+
+# Each tracked table, with the columns naming a row.
+_KEYS: dict[str, tuple[str, ...]] = {
+    "person": ("id",), "account": ("person_id",), "login": ("uai", "namespace", "login"),
+    "person_source_id": ("person_id", "scheme", "value"), "delegation": ("id",),
+    "pending_password": ("person_id",),
+    "fact": ("uai", "school_year", "kind", "subject", "target", "detail"),
+    "breaker_mark": ("uai", "school_year", "profile"),
+}
+_TABLES: dict[str, Table] = {
+    "person": person, "account": account, "login": login,
+    "person_source_id": person_source_id, "delegation": delegation,
+    "pending_password": pending_password, "fact": fact, "breaker_mark": breaker_mark,
+}
+_NEVER_KEPT = {"sealed"}  # a sealed password stays in pending_password only
+_COLUMNS = {name: [column for column in table.c if column.name not in _NEVER_KEPT]
+            for name, table in _TABLES.items()}
+_KEY_POSITIONS = {name: tuple([column.name for column in _COLUMNS[name]].index(key)
+                              for key in _KEYS[name]) for name in _TABLES}
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scope:
+    """The rows an apply may touch: its people (their row ids), the logins it hands out."""
+
+    uai: str
+    school_year: int
+    person_ids: frozenset[int]
+    logins: frozenset[str]
+
+
+def scope_of(connection: Connection, plan: Plan) -> Scope:
+    """Read before and again after the writes: people created meanwhile have ids then."""
+    keys = {action.person for action in plan.actions if action.kind.is_account_action}
+    origins = {(a.from_school, a.from_key) for a in plan.actions if a.from_school and a.from_key}
+    ids = set(connection.execute(select(person.c.id).where(
+        (person.c.uai == plan.uai) & person.c.key.in_(keys))).scalars()) if keys else set()
+    for school, key in origins:
+        ids |= set(connection.execute(select(person.c.id).where(
+            (person.c.uai == school) & (person.c.key == key))).scalars())
+    logins = {value for action in plan.actions
+              for _kind, value in (*action.logins, *action.previous_logins)}
+    return Scope(uai=plan.uai, school_year=plan.school_year.start, person_ids=frozenset(ids),
+                 logins=frozenset(logins))
+
+
+def capture(connection: Connection, scope: Scope) -> Image:
+    """The rows of the scope, as they are now (plain tuples: thousands of rows, read twice)."""
+    image: Image = {name: {} for name in _TABLES}
+    ids = sorted(scope.person_ids)
+    for name in ("person", "account", "person_source_id", "delegation", "pending_password"):
+        column = _TABLES[name].c["id" if name == "person" else "person_id"]
+        for start in range(0, len(ids), _CHUNK):
+            _add(image, name, connection.execute(select(*_COLUMNS[name]).where(
+                column.in_(ids[start:start + _CHUNK]))))
+    values = sorted(scope.logins)
+    for start in range(0, max(len(ids), len(values)), _CHUNK):
+        _add(image, "login", connection.execute(select(*_COLUMNS["login"]).where(
+            login.c.person_id.in_(ids[start:start + _CHUNK])
+            | ((login.c.uai == scope.uai) & login.c.login.in_(values[start:start + _CHUNK])))))
+    _add(image, "fact", connection.execute(select(*_COLUMNS["fact"]).where(
+        (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year))))
+    _add(image, "breaker_mark", connection.execute(
+        select(*_COLUMNS["breaker_mark"]).where(breaker_mark.c.uai == scope.uai)))
+    return image
+
+
+def _add(image: Image, name: str, rows: Iterable[Sequence[object]]) -> None:
+    positions, found = _KEY_POSITIONS[name], image[name]
+    for row in rows:
+        values = tuple(row)
+        found[tuple(values[i] for i in positions)] = values
+
+
+def record_changes(connection: Connection, apply_id: int, before: Image, after: Image) -> int:
+    """Keep what differs between the two images; returns how many rows changed."""
+    people = _person_keys(before, after)
+    lines = []
+    for name in _TABLES:
+        columns = [column.name for column in _COLUMNS[name]]
+        old_rows, new_rows = before[name], after[name]
+        for key in (*new_rows, *(key for key in old_rows if key not in new_rows)):
+            old_values, new_values = old_rows.get(key), new_rows.get(key)
+            if old_values == new_values:
+                continue
+            old = dict(zip(columns, old_values, strict=True)) if old_values else None
+            new = dict(zip(columns, new_values, strict=True)) if new_values else None
+            lines.append({"apply_id": apply_id, "table_name": name,
+                          "row_key": _dump(list(key)),
+                          "person_key": _whose(name, old or new or {}, people),
+                          **_difference(old, new)})
+    if lines:
+        connection.execute(insert(applied_change), lines)
+    return len(lines)
+
+
+def _difference(old: Row | None, new: Row | None) -> dict[str, str | None]:
+    """The fields that differ; a whole row that disappeared (an undo puts it back). A row that
+    appeared is kept as `{}`: what it holds is in the store itself, and an undo only needs its
+    identity to take it away (a created account's password hash is never copied)."""
+    if old is not None and new is not None:
+        fields = [column for column in new if old[column] != new[column]]
+        old, new = {f: old[f] for f in fields}, {f: new[f] for f in fields}
+    elif new is not None:
+        return {"before": None, "after": APPEARED}
+    return {"before": _dump(old), "after": _dump(new)}
+
+
+APPEARED = "{}"
+
+
+def _person_keys(*images: Image) -> dict[object, str]:
+    names = [column.name for column in _COLUMNS["person"]]
+    ident, key = names.index("id"), names.index("key")
+    return {row[ident]: str(row[key]) for image in images for row in image["person"].values()}
+
+
+def _whose(name: str, row: Row, people: dict[object, str]) -> str | None:
+    if name == "fact":
+        return None if row["kind"] == "structure" else str(row["subject"])
+    if name == "breaker_mark":
+        return None
+    return people.get(row["id"] if name == "person" else row["person_id"])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One row an apply changed: `before`/`after` hold the fields that differ (None: the row
+    did not exist on that side)."""
+
+    table: str
+    row_key: tuple[object, ...]
+    person_key: str | None
+    before: Row | None
+    after: Row | None
+
+
+def changes_of(connection: Connection, apply_id: int) -> list[Change]:
+    rows = connection.execute(select(applied_change).where(applied_change.c.apply_id == apply_id)
+                              .order_by(applied_change.c.id))
+    return [Change(table=row.table_name,
+                   row_key=tuple(_decoded(value) for value in json.loads(row.row_key)),
+                   person_key=row.person_key, before=_load(row.before), after=_load(row.after))
+            for row in rows]
+
+
+def touched_people(connection: Connection, apply_ids: Iterable[int]) -> set[str]:
+    ids = list(apply_ids)
+    if not ids:
+        return set()
+    return {key for key in connection.execute(
+        select(applied_change.c.person_key).distinct()
+        .where(applied_change.c.apply_id.in_(ids) & applied_change.c.person_key.is_not(None))
+    ).scalars() if key is not None}
+
+
+def restore(connection: Connection, changes: list[Change], now: datetime) -> None:
+    """Put back what the apply changed (see the module's docstring)."""
+    created = {change.row_key for change in changes
+               if change.table == "person" and change.before is None}
+    for change in changes:
+        table = _TABLES[change.table]
+        where = tuple_(*(table.c[c] for c in _KEYS[change.table])) == tuple_(*change.row_key)
+        if change.before is None:
+            _remove(connection, change, table, where, created, now)
+        elif change.after is None:
+            if change.table != "pending_password":  # its sealed password was never copied
+                connection.execute(insert(table).values(**change.before))
+        else:
+            _put_back(connection, table, where, change.before, change.after)
+
+
+def _remove(connection: Connection, change: Change, table: Table, where: object,
+            created: set[tuple[object, ...]], now: datetime) -> None:
+    if change.table == "login":  # quarantined, never deleted
+        connection.execute(update(table).where(where, table.c.freed_at.is_(None))  # type: ignore
+                           .values(freed_at=now))
+    elif change.table == "person" or (change.table == "person_source_id"
+                                      and (change.row_key[0],) in created):
+        return  # kept with their logins: a person who comes back gets them again
+    else:
+        connection.execute(delete(table).where(where))  # type: ignore[arg-type]
+
+
+def _put_back(connection: Connection, table: Table, where: object, before: Row,
+              after: Row) -> None:
+    """Each field back to its old value, where it still holds what the apply wrote."""
+    current = connection.execute(select(table).where(where)).first()  # type: ignore[arg-type]
+    if current is None:
+        return
+    values = {field: old for field, old in before.items()
+              if current._mapping[field] == after.get(field)}
+    if values:
+        connection.execute(update(table).where(where).values(**values))  # type: ignore
+
+
+def _tagged(value: object) -> object:
+    """What JSON cannot hold (json.dumps' default), tagged to be read back as it was."""
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    raise TypeError(f"{type(value).__name__} in a row of the store")
+
+
+def _decoded(value: object) -> object:
+    if isinstance(value, dict):
+        if "$dt" in value:
+            return datetime.fromisoformat(value["$dt"])
+        if "$d" in value:
+            return date.fromisoformat(value["$d"])
+    return value
+
+
+def _dump(value: object) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_tagged)
+
+
+def _load(document: str | None) -> Row | None:
+    if document is None:
+        return None
+    return {column: _decoded(value) for column, value in json.loads(document).items()}

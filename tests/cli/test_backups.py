@@ -1,0 +1,99 @@
+"""Backups before every apply, `backup list|restore`, and `history`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bascule.operations.locks import console_running, school_lock
+from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+from tests.cli.test_breaker import _truncated
+from tests.cli.test_rollover import _plan
+from tests.conftest import Cli
+
+AT = "2025-09-10T10:00"
+LATER = "2025-09-12T10:00"
+
+
+@pytest.fixture
+def college(tmp_path: Path) -> GeneratedCollege:
+    (made,) = generate_campaigns(tmp_path / "exports", seed=5, year=2025, size=60)
+    return made
+
+
+@pytest.fixture
+def applied(cli: Cli, college: GeneratedCollege) -> Cli:
+    cli("init", "--uai", college.uai, "--name", "Collège")
+    assert cli("import", college.folders[0]).exit_code == 0
+    _plan(cli, "--at", AT)
+    done = cli("apply", "--yes", "--at", AT)
+    assert done.exit_code == 0, done.output
+    assert "Application n° 1" in done.stdout
+    return cli
+
+
+def store_content(home: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every account, login, membership and delegation, as the store holds them."""
+    engine = create_engine(f"sqlite:///{home / 'bascule.sqlite'}")
+    queries = {
+        "accounts": "SELECT p.key, p.profile, p.last_name, p.first_name, p.birth_date, "
+                    "a.status, a.status_since, a.password_hash FROM person p "
+                    "JOIN account a ON a.person_id = p.id ORDER BY p.key",
+        "logins": "SELECT l.namespace, l.login, p.key, l.issued_at, l.freed_at FROM login l "
+                  "JOIN person p ON p.id = l.person_id ORDER BY l.namespace, l.login",
+        "facts": "SELECT school_year, kind, subject, target, detail FROM fact "
+                 "ORDER BY school_year, kind, subject, target, detail",
+        "delegations": "SELECT person_id, name, revoked_at FROM delegation ORDER BY id",
+    }
+    with engine.connect() as connection:
+        content = {name: [tuple(row) for row in connection.execute(text(query))]
+                   for name, query in queries.items()}
+    engine.dispose()
+    return content
+
+
+def test_history_lists_each_apply_with_who_and_its_counts(applied: Cli) -> None:
+    listed = json.loads(applied("history", "--json").stdout)
+    assert [entry["id"] for entry in listed] == [1]
+    (entry,) = listed
+    assert entry["purpose"] == "campaign" and entry["actor"].startswith("cli:")
+    assert entry["counts"]["create"] > 50 and entry["backup"]
+    shown = applied("history")
+    assert "campagne" in shown.stdout and "comptes créés" in shown.stdout
+
+
+def test_an_apply_is_preceded_by_a_backup_that_restores_the_store(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    before = store_content(applied.home)
+    assert applied("import", _truncated(college, tmp_path / "t", keep=0.5)).exit_code == 0
+    _plan(applied, "--at", LATER)
+    done = applied("apply", "--yes", "--allow-mass-leave", "--reason", "erreur", "--at", LATER)
+    assert done.exit_code == 0, done.output
+    assert store_content(applied.home) != before
+    second = json.loads(applied("history", "--json").stdout)[0]
+    listed = applied("backup", "list")
+    assert second["backup"] in listed.stdout and "avant l'application" in listed.stdout
+    backup_file = applied.home / "sauvegardes" / f"{second['backup']}.sqlite"
+    assert backup_file.stat().st_mode & 0o077 == 0
+    unconfirmed = applied("backup", "restore", second["backup"])
+    assert unconfirmed.exit_code == 1 and "--yes" in unconfirmed.stderr
+    restored = applied("backup", "restore", second["backup"], "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert store_content(applied.home) == before
+    journal = json.loads(applied("audit", "--json", "--action", "restauration").stdout)
+    assert [entry["subject"] for entry in journal] == [second["backup"]]
+
+
+def test_a_restore_is_refused_while_a_console_or_an_apply_holds_the_store(
+        applied: Cli, college: GeneratedCollege) -> None:
+    backup = json.loads(applied("history", "--json").stdout)[0]["backup"]
+    with console_running(applied.home):
+        refused = applied("backup", "restore", backup, "--yes")
+    assert refused.exit_code == 1 and "console" in refused.stderr
+    with school_lock(applied.home, college.uai, "application du plan par test"):
+        busy = applied("backup", "restore", backup, "--yes")
+    assert busy.exit_code == 1 and "application du plan par test" in busy.stderr
+    assert applied("backup", "restore", "inconnue", "--yes").exit_code == 1

@@ -1,0 +1,137 @@
+"""`bascule undo APPLY-ID`: a mistaken apply put back, field by field; refused once later applies
+touched the same people, and past its grace period."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bascule.synthetic.generate import GeneratedCollege
+from tests.cli.test_backups import AT, LATER, applied, college, store_content
+from tests.cli.test_breaker import _truncated
+from tests.cli.test_rollover import _plan
+from tests.conftest import Cli
+
+__all__ = ["applied", "college"]  # fixtures
+
+LATEST = "2025-09-13T10:00"
+
+
+def _apply_truncated(cli: Cli, college: GeneratedCollege, folder: Path, at: str) -> None:
+    assert cli("import", _truncated(college, folder, keep=0.5)).exit_code == 0
+    assert _plan(cli, "--at", at)["mass_leaves"]
+    done = cli("apply", "--yes", "--allow-mass-leave", "--reason", "par erreur", "--at", at)
+    assert done.exit_code == 0, done.output
+
+
+def test_a_truncated_export_applied_by_mistake_is_undone_exactly(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    before = store_content(applied.home)
+    _apply_truncated(applied, college, tmp_path / "t", LATER)
+    assert store_content(applied.home) != before
+    shown = applied("undo", "2", "--at", LATEST)
+    assert shown.exit_code == 0, shown.output
+    assert "Annulation de l'application n° 2" in shown.stdout and "réactiver" in shown.stdout
+    plan = json.loads(applied("undo", "2", "--json", "--at", LATEST).stdout)
+    kinds = {action["kind"] for action in plan["actions"]}
+    assert "reactivate" in kinds and "disable" not in kinds and not plan["mass_leaves"]
+    done = applied("apply", "--yes", "--at", LATEST)
+    assert done.exit_code == 0, done.output
+    assert store_content(applied.home) == before
+    history = json.loads(applied("history", "--json").stdout)
+    assert (history[0]["purpose"], history[0]["undoes"]) == ("undo", 2)
+    assert history[1]["undone_by"] == history[0]["id"]
+    journal = json.loads(applied("audit", "--json", "--action", "annulation").stdout)
+    assert [entry["subject"] for entry in journal] == ["2"]
+    again = applied("undo", "2", "--at", LATEST)
+    assert again.exit_code == 1 and "déjà été annulée" in again.stderr
+
+
+def test_an_undo_is_refused_once_a_later_apply_touched_the_same_people(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    _apply_truncated(applied, college, tmp_path / "t", LATER)
+    disabled = {account["login"] for account in json.loads(applied("accounts", "--json").stdout)
+                if account["status"] == "disabled"}
+    assert applied("import", college.folders[0]).exit_code == 0  # the right export, again
+    _plan(applied, "--at", LATEST)
+    assert applied("apply", "--yes", "--at", LATEST).exit_code == 0
+    refused = applied("undo", "2", "--at", LATEST)
+    assert refused.exit_code == 1, refused.output
+    assert "n° 3" in refused.stderr and "mêmes personnes" in refused.stderr
+    # Who the two applies both touched, by name and login: those disabled, then reactivated.
+    assert any(f"({login})" in refused.stderr for login in disabled)
+    assert "autre(s)" in refused.stderr  # more than 20: counted
+
+
+def test_an_apply_that_created_accounts_is_undone_and_its_logins_stay_quarantined(
+        cli: Cli, college: GeneratedCollege) -> None:
+    cli("init", "--uai", college.uai, "--name", "Collège")
+    assert cli("import", college.folders[0]).exit_code == 0
+    _plan(cli, "--at", AT)
+    assert cli("apply", "--yes", "--at", AT).exit_code == 0
+    plan = json.loads(cli("undo", "1", "--json", "--at", LATER).stdout)
+    assert {action["kind"] for action in plan["actions"] if action["kind"] != "remove"} == \
+        {"delete"}
+    assert plan["mass_leaves"]  # removing every account trips the breaker, as any plan would
+    assert cli("apply", "--yes", "--at", LATER).exit_code == 1
+    done = cli("apply", "--yes", "--allow-mass-leave", "--reason", "essai", "--at", LATER)
+    assert done.exit_code == 0, done.output
+    content = store_content(cli.home)
+    assert content["accounts"] == [] and content["facts"] == []
+    assert content["logins"] and all(freed is not None for *_rest, freed in content["logins"])
+
+
+def test_an_undo_is_refused_past_its_grace_period(applied: Cli) -> None:
+    refused = applied("undo", "1", "--at", "2026-10-01T10:00")  # past September's deletions
+    assert refused.exit_code == 1 and "ne peut plus être annulée" in refused.stderr
+    unknown = applied("undo", "9", "--at", LATER)
+    assert unknown.exit_code == 1 and "Aucune application n° 9" in unknown.stderr
+
+
+def test_undoing_the_september_deletions_brings_the_accounts_and_their_folders_back(
+        cli: Cli, college: GeneratedCollege) -> None:
+    rentree, deletions = "2026-09-02T10:00", "2026-09-15T08:00"
+    cli("init", "--uai", college.uai, "--name", "Collège")
+    secret = cli.home / "peda.secret"  # a directory never synced: passwords wait for it
+    secret.write_text("secret\n")
+    assert cli("target", "add", "peda", "--kind", "openldap", "--url", "ldap://127.0.0.1:9",
+               "--base-dn", "dc=college,dc=test", "--bind-dn", "cn=admin,dc=college,dc=test",
+               "--password-file", secret).exit_code == 0
+    for folder, at in ((college.folders[0], AT), (college.folders[1], rentree)):
+        assert cli("import", folder).exit_code == 0
+        _plan(cli, "--at", at)
+        assert cli("apply", "--yes", "--at", at).exit_code == 0
+        assert cli("spaces", "sync", "--at", at).exit_code == 0
+    leaver = next(a for a in json.loads(cli("accounts", "--json").stdout)
+                  if a["status"] == "disabled" and a["profile"] == "eleve")
+    folder = cli.home / "espaces" / college.uai / "Eleves" / leaver["login"]
+    (folder / "devoir.txt").write_text("mon travail", encoding="utf-8")
+    assert cli("lifecycle", "--at", deletions).exit_code == 0
+    assert cli("apply", "--yes", "--at", deletions).exit_code == 0
+    assert cli("cleanup", "plan", "departs", "--at", deletions).exit_code == 0
+    cleaned = cli("cleanup", "apply", "--yes", "--at", deletions)
+    assert cleaned.exit_code == 0, cleaned.output
+    assert not folder.exists()
+    removed = json.loads(cli("history", "--apply", "3", "--json").stdout)
+    assert any(c["table"] == "pending_password" and c["old"] == "retiré" for c in removed)
+    assert cli("undo", "3", "--at", deletions).exit_code == 0
+    assert cli("apply", "--yes", "--at", deletions).exit_code == 0
+    back = {a["login"]: a["status"] for a in json.loads(cli("accounts", "--json").stdout)}
+    assert back[leaver["login"]] == "disabled"
+    synced = cli("spaces", "sync", "--at", deletions)
+    assert synced.exit_code == 0, synced.output
+    assert f"ramené de son archive (compte revenu) : Eleves/{leaver['login']}" in synced.stdout
+    assert (folder / "devoir.txt").read_text(encoding="utf-8") == "mon travail"
+
+
+def test_history_shows_what_an_apply_changed_field_by_field(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    _apply_truncated(applied, college, tmp_path / "t", LATER)
+    changes = json.loads(applied("history", "--apply", "2", "--json").stdout)
+    statuses = [c for c in changes if c["table"] == "account" and c["field"] == "status"]
+    assert statuses and all((c["old"], c["new"]) == ("active", "disabled") for c in statuses)
+    assert any(c["table"] == "fact" and c["old"] == "retiré" for c in changes)
+    assert not any("password" in c["field"] for c in changes)
+    shown = applied("history", "--apply", "2")
+    assert "Ce que l'application n° 2 a changé" in shown.stdout and "désactivé" in shown.stdout
+    assert applied("history", "--apply", "7").exit_code == 1
