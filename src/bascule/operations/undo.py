@@ -133,4 +133,4 @@ def _departures(engine: Engine, settings: Settings, uai: str,
     counted = tuple(dataclasses.replace(action, kind=ActionKind.DISABLE) for action in plan.actions
                     if action.kind in (ActionKind.DISABLE, ActionKind.DELETE)
                     and action.person in active)
-    return mass_leaves(counted, state, new_year=False, threshold=settings.mass_leave_threshold)
+    return mass_leaves(counted, state, new_year=False, thresholds=settings.thresholds_of(uai))
