@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bascule.cli import render_plan
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -25,10 +24,9 @@ from bascule.cli.common import write_json as write_json
 from bascule.domain.labels import PURPOSES, done_text, label, profile_label, status_label
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
-from bascule.operations import backups as backup_ops
-from bascule.operations import undo as undo_ops
-from bascule.operations.history import AppliedPlan, FieldChanged, changes_of_apply
-from bascule.operations.history import history as applied_history
+
+if TYPE_CHECKING:  # the operations load only inside the commands: `bascule --help` stays fast
+    from bascule.operations.history import AppliedPlan, FieldChanged
 
 backup_app = typer.Typer(no_args_is_help=True,
                          help="Les sauvegardes de la base, prises avant chaque application.")
@@ -44,6 +42,9 @@ def history(
 ) -> None:
     """Les plans appliqués à l'établissement, du plus récent au plus ancien : numéro, quand,
     par qui, combien de chaque action."""
+    from bascule.operations.history import changes_of_apply
+    from bascule.operations.history import history as applied_history
+
     settings, school = school_settings(ctx, uai)
     if apply_id is not None:
         _changes(changes_of_apply(settings, school, apply_id), apply_id, as_json=as_json)
@@ -122,6 +123,8 @@ def _counts(counts: dict[str, int]) -> str:
 @backup_app.command("list")
 def backup_list(ctx: typer.Context) -> None:
     """Les sauvegardes de la base, de la plus récente à la plus ancienne."""
+    from bascule.operations import backups as backup_ops
+
     state: CliState = ctx.obj
     settings = state.settings()
     found = backup_ops.backups(settings)
@@ -147,6 +150,8 @@ def backup_restore(
 ) -> None:
     """Remet toute la base dans l'état de la sauvegarde (ce qui a été fait depuis est perdu) ;
     refusé tant que la console ou une opération tient la base."""
+    from bascule.operations import backups as backup_ops
+
     state: CliState = ctx.obj
     settings = state.settings()
     backup = backup_ops.find_backup(settings, backup_id)
@@ -174,6 +179,9 @@ def undo(
     """Calcule le plan qui annule une application (réactive les désactivés, remet les noms,
     divisions, appartenances et identifiants, retire ce qui a été créé) et l'enregistre :
     relisez-le, puis bascule apply --yes."""
+    from bascule.cli import render_plan
+    from bascule.operations import undo as undo_ops
+
     settings, school = school_settings(ctx, uai)
     computed = undo_ops.plan_undo(settings, school, apply_id, now=moment(at))
     if as_json:
