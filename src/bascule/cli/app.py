@@ -19,6 +19,7 @@ from bascule.cli import (
     failures,
     feeds,
     history,
+    holds,
     mail,
     night,
     reviews,
@@ -480,6 +481,8 @@ app.add_typer(spaces.spaces_app, name="spaces")
 app.add_typer(spaces.cleanup_app, name="cleanup")
 app.add_typer(feeds.feed_app, name="feed")
 app.add_typer(reviews.review_app, name="review")
+app.add_typer(holds.hold_app, name="hold")
+app.command()(holds.approve)
 app.add_typer(schools.school_app, name="school")
 app.add_typer(mail.mail_app, name="mail")
 app.command("install-service")(service.install_service)

@@ -77,7 +77,8 @@ def _held_json(held: Held) -> dict[str, object]:
     return {"person": held.key, "label": held.label, "known": held.known,
             "reason": held.reason, "hint": held.hint,
             "file": where.file if where else None, "line": where.line if where else None,
-            "record": where.record if where else None}
+            "record": where.record if where else None,
+            "until": held.until.isoformat() if held.until else None, "by": held.by}
 
 
 def plan_json(plan: Plan) -> str:

@@ -61,6 +61,7 @@ class Permission(Enum):
     SEE_OWN_ACCOUNT = "consulter son propre compte"
     END_SESSIONS = "fermer les sessions ouvertes d'un compte"
     RESOLVE_REVIEW = "trancher les cas de revue d'identité (même personne ou non)"
+    HOLD_PERSON = "retenir une personne hors du plan jusqu'à une date, ou lever la retenue"
 
 
 class Scope(Enum):
@@ -158,6 +159,10 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     # Who a held person is: the direction knows its pupils, the operators the folder.
     Permission.RESOLVE_REVIEW: {role: frozenset({Scope.SCHOOL})
                                 for role in (Role.OPERATEUR, *_DIRECTION)},
+    # A pupil leaving whose account must stay, a disputed record: the direction knows them,
+    # the operators run the plan.
+    Permission.HOLD_PERSON: {role: frozenset({Scope.SCHOOL})
+                             for role in (Role.OPERATEUR, *_DIRECTION)},
 }
 # API tokens act as a person: only staff may hold one (a tool of an élève or a responsable
 # would reach what their own page shows, and no more; they have no tool to run).

@@ -52,9 +52,11 @@ from bascule.snapshot.quality import Summary as Summary
 from bascule.store.aaf_states import forget_aaf_state
 from bascule.store.accounts import AccountRow, list_accounts
 from bascule.store.apply import StalePlan, apply_plan
+from bascule.store.audit import last_applied
 from bascule.store.engine import open_store
 from bascule.store.hashing import hash_passwords
 from bascule.store.history import Provenance
+from bascule.store.holds import holds_ending_after
 from bascule.store.people import find_person, journal_entry
 from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
 from bascule.store.reviews import record_reviews, resolutions
@@ -294,10 +296,15 @@ def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
 
 def plan_needed(engine: Engine, uai: str, staged_sha256: str, *, now: datetime) -> bool:
     """False when the directory already holds the staged campaign (nothing written since the
-    apply that took it there) and no exit date has passed since: the plan would be empty."""
+    apply that took it there), no exit date has passed since and no hold ran since: the plan
+    would be empty."""
+    applied = last_applied(engine, uai)
     with engine.connect() as connection:
-        return not is_in_sync(connection, uai, staged_sha256) or has_passed_exit_dates(
-            connection, uai, local_time(now).date())
+        return (not is_in_sync(connection, uai, staged_sha256)
+                or has_passed_exit_dates(connection, uai, local_time(now).date())
+                # A hold running since the last apply: the plan lists it, or acts once it ended.
+                or (applied is not None and holds_ending_after(
+                    connection, uai, local_time(applied).date())))
 
 
 def directory_fingerprint(settings: Settings, uai: str) -> str | None:

@@ -16,7 +16,7 @@ from bascule.domain.logins import (
 from bascule.domain.school import local_time
 from bascule.plan.desired import DesiredPerson, covered_schemes, desired_facts, desired_people
 from bascule.plan.differences import groups_of, with_groups
-from bascule.plan.held import Holds, hold_people
+from bascule.plan.held import Holds, held_by_hand, hold_people
 from bascule.plan.matching import MatchContext, Matching, match_people
 from bascule.plan.model import (
     AccountStatus,
@@ -47,13 +47,17 @@ class PlanOptions:
 
 def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
                  options: PlanOptions = PlanOptions()) -> Plan:
-    desired = desired_people(snapshot, local_time(now).date())
+    today = local_time(now).date()
+    desired = desired_people(snapshot, today)
     holds = hold_people(snapshot, state.people, desired)
-    desired = [person for person in desired if person.ref not in holds.refs]
+    by_hand = held_by_hand(state.person_holds, today, state.people)
+    set_aside = holds.refs | {held.key for held in by_hand}
+    desired = [person for person in desired if person.ref not in set_aside]
     matching = match_people(
         desired, [p for p in state.people if p.key not in holds.keys], context=MatchContext(
             children=state.children, services=state.services, elsewhere=state.elsewhere,
             resolutions=state.resolutions))
+    desired = _without_held_by_hand(desired, matching, by_hand, holds)
     keys = _keys(desired, matching.known, state, matching.ambiguous)
     registries = _Registries(state.registries, now)
     actions: list[Action] = []
@@ -76,6 +80,17 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
                                         thresholds=options.thresholds),
                 structures_created=tuple(sorted(structures - state.latest_structures)),
                 structures_retired=tuple(sorted(state.latest_structures - structures)))
+
+
+def _without_held_by_hand(desired: list[DesiredPerson], matching: Matching,
+                          by_hand: list[Held], holds: Holds) -> list[DesiredPerson]:
+    """A person held by hand is matched like anyone (so that the campaign's record of them
+    is recognised, not created anew), then set aside with their account."""
+    keys = {held.key for held in by_hand}
+    for held in by_hand:
+        holds.add(held, held.key)
+    return [person for person in desired
+            if (known := matching.known.get(person.ref)) is None or known.key not in keys]
 
 
 def _held(desired: list[DesiredPerson], matching: Matching, state: StoreState) -> list[Held]:

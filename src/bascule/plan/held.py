@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson
-from bascule.plan.model import Fact, Held, KnownPerson, PersonKind
+from bascule.plan.model import Fact, Held, HoldOrigin, KnownPerson, PersonHold, PersonKind
 from bascule.snapshot.model import HeldRecord, Snapshot, Treatment
 
 _STAFF_SCHEMES = {"epp": "sts_epp", "local": "sts_local", "csv": "csv"}
@@ -100,3 +101,21 @@ def hold_people(snapshot: Snapshot, people: Iterable[KnownPerson],
 def _held(record: HeldRecord, key: str, label: str, *, known: bool = True) -> Held:
     return Held(key=key, label=label, reason=record.reason, location=record.location,
                 hint=record.hint, known=known)
+
+
+def held_by_hand(person_holds: Iterable[PersonHold], day: date,
+                 people: Iterable[KnownPerson]) -> list[Held]:
+    """The holds put by hand still running on `day` (their last day included), as Held: a
+    person in the directory is kept as they are; a campaign ref is not created."""
+    known = {person.key for person in people}
+    return [Held(key=hold.key, label=hold.label, reason=_hand_reason(hold),
+                 hint=f"Pour lever la retenue : bascule hold remove {hold.key}",
+                 known=hold.key in known, until=hold.until, by=hold.by)
+            for hold in sorted(person_holds, key=lambda h: (h.key, h.until))
+            if hold.active_on(day)]
+
+
+def _hand_reason(hold: PersonHold) -> str:
+    why = ("action exclue à l'approbation du plan" if hold.origin is HoldOrigin.EXCLUDED
+           else "retenue")
+    return f"{why} par {hold.by} jusqu'au {hold.until:%d/%m/%Y} : {hold.reason}"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bascule.domain.school import SchoolYear
+from bascule.domain.school import SchoolYear, local_time
+from bascule.plan.held import held_by_hand
 from bascule.plan.model import (
     AccountStatus,
     Action,
@@ -23,7 +24,10 @@ from bascule.plan.model import (
 
 def deletion_plan(state: StoreState, *, school_year: SchoolYear,
                   deletion_date: datetime | None, now: datetime) -> Plan:
-    """Delete what was disabled before `deletion_date`; nothing at all when there is none yet."""
+    """Delete what was disabled before `deletion_date`; nothing at all when there is none yet.
+    A person held by hand keeps their account until their hold ends."""
+    held = held_by_hand(state.person_holds, local_time(now).date(), state.people)
+    kept = {one.key for one in held}
     actions = () if deletion_date is None or now < deletion_date else tuple(
         Action(kind=ActionKind.DELETE, person=person.key, profile=person.identity.profile,
                label=f"{person.identity.last_name} {person.identity.first_name}",
@@ -33,8 +37,8 @@ def deletion_plan(state: StoreState, *, school_year: SchoolYear,
                                     AccountStatus.DELETED.value),))
         for person in sorted(state.people, key=lambda p: p.key)
         if person.account is not None and person.account.status is AccountStatus.DISABLED
-        and person.account.status_since < deletion_date
+        and person.account.status_since < deletion_date and person.key not in kept
     )
     return Plan(uai=state.uai, school_year=school_year, computed_at=now,
-                state_fingerprint=state.fingerprint, actions=actions,
+                state_fingerprint=state.fingerprint, actions=actions, held=tuple(held),
                 purpose=PlanPurpose.LIFECYCLE)

@@ -121,6 +121,8 @@ class StoreState:
     # The deletion breaker's reference for the year planned: profile -> the most active
     # accounts since the year's first apply or the last confirmed mass departure.
     departure_marks: dict[str, int] = field(default_factory=dict)
+    # Holds put by hand (active or not: the plan keeps those active on its day).
+    person_holds: tuple[PersonHold, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -218,6 +220,35 @@ class Held:
     location: Location | None = None
     hint: str = ""
     known: bool = True  # False: nobody in the directory yet, so nothing is created
+    # A hold someone put by hand (PersonHold): its last day and who put it; None otherwise.
+    until: date | None = None
+    by: str | None = None
+
+
+class HoldOrigin(Enum):
+    MANUAL = "manual"  # bascule hold add, the console's Retenues
+    EXCLUDED = "excluded"  # an action excluded when the plan was approved
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonHold:
+    """A hold an operator or the direction put on a person: every action of the plan about
+    them is left out, their account and facts kept exactly as they are, through `until`
+    (inclusive, school's calendar day); it ends by itself the day after.
+
+    `key` is the person's directory key ("eleve:1000001"), or, for someone the campaign would
+    create, their campaign ref (the key their creation has in the plan). `reason` is French.
+    """
+
+    key: str
+    label: str
+    reason: str
+    until: date
+    by: str
+    origin: HoldOrigin = HoldOrigin.MANUAL
+
+    def active_on(self, day: date) -> bool:
+        return day <= self.until
 
 
 class Decision(Enum):

@@ -379,4 +379,20 @@ applied_change = Table(
     Column("person_key", String(120), nullable=True),  # whose row it is, when a person's
     Column("before", Text, nullable=True),
     Column("after", Text, nullable=True),
+# Holds put on a person by hand (plan/model.py PersonHold): the plan leaves them as they are
+# through `until`. Removing one keeps its row (who, when), as the journal does.
+person_hold = Table(
+    "person_hold",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uai", String(8), nullable=False, index=True),
+    Column("person", String(80), nullable=False),  # directory key, or a campaign ref
+    Column("label", String(400), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("until", Date, nullable=False),  # the last day held
+    Column("origin", String(16), nullable=False),  # manual, excluded
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("removed_by", String(120), nullable=True),
+    Column("removed_at", UtcDateTime(), nullable=True),
 )

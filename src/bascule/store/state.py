@@ -25,6 +25,7 @@ from bascule.plan.model import (
     SourceId,
     StoreState,
 )
+from bascule.store.holds import person_holds
 from bascule.store.schema import (
     account,
     breaker_mark,
@@ -112,6 +113,7 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         elsewhere=_elsewhere(connection, uai, ines),
         resolutions=resolutions or {},
         departure_marks=departure_marks(connection, uai, school_year.start),
+        person_holds=person_holds(connection, uai),
     )
 
 

@@ -1,0 +1,68 @@
+"""Holds put on a person by hand: kept, listed, removed (the row stays, with who removed it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from bascule.errors import UserError
+from bascule.plan.model import HoldOrigin, PersonHold
+from bascule.store.schema import person_hold
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredHold:
+    number: int  # the row's id: what `hold remove` may be given
+    hold: PersonHold
+    created_at: datetime
+
+
+def person_holds(connection: Connection, uai: str) -> tuple[PersonHold, ...]:
+    """Every hold not removed, running or ended (the plan keeps those running on its day)."""
+    return tuple(stored.hold for stored in stored_holds(connection, uai))
+
+
+def stored_holds(connection: Connection, uai: str) -> list[StoredHold]:
+    rows = connection.execute(select(person_hold).where(
+        (person_hold.c.uai == uai) & person_hold.c.removed_at.is_(None))
+        .order_by(person_hold.c.until, person_hold.c.id))
+    return [StoredHold(number=row.id, created_at=row.created_at, hold=PersonHold(
+        key=row.person, label=row.label, reason=row.reason, until=row.until,
+        by=row.created_by, origin=HoldOrigin(row.origin))) for row in rows]
+
+
+def add_hold(connection: Connection, uai: str, hold: PersonHold, *, now: datetime,
+             today: date) -> int:
+    """A new hold; refused while the person already has one running `today`."""
+    for stored in stored_holds(connection, uai):
+        if stored.hold.key == hold.key and stored.hold.active_on(today):
+            raise UserError(f"{hold.label} est déjà retenu(e) jusqu'au "
+                            f"{stored.hold.until:%d/%m/%Y} ({stored.hold.reason}).",
+                            hint=f"Levez d'abord cette retenue : bascule hold remove "
+                                 f"{stored.number}")
+    inserted = connection.execute(insert(person_hold).values(
+        uai=uai, person=hold.key, label=hold.label, reason=hold.reason, until=hold.until,
+        origin=hold.origin.value, created_by=hold.by, created_at=now)).inserted_primary_key
+    assert inserted is not None  # an autoincrement id
+    return int(inserted[0])
+
+
+def remove_hold(connection: Connection, uai: str, wanted: str, by: str,
+                now: datetime) -> StoredHold:
+    """The hold of this number, or of this person key; a French error when there is none."""
+    for stored in stored_holds(connection, uai):
+        if wanted in (str(stored.number), stored.hold.key):
+            connection.execute(update(person_hold).where(person_hold.c.id == stored.number)
+                               .values(removed_by=by, removed_at=now))
+            return stored
+    raise UserError(f"Aucune retenue « {wanted} » dans {uai}.",
+                    hint="Les retenues et leurs numéros : bascule hold list")
+
+
+def holds_ending_after(connection: Connection, uai: str, day: date) -> bool:
+    """Some hold not removed runs past `day`: a plan must be computed, not assumed empty."""
+    return connection.execute(select(person_hold.c.id).where(
+        (person_hold.c.uai == uai) & person_hold.c.removed_at.is_(None)
+        & (person_hold.c.until >= day)).limit(1)).first() is not None

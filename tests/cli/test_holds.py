@@ -1,0 +1,173 @@
+"""Per-person holds (bascule hold add|list|remove) and selective acceptance (bascule approve
+--exclude): a held person's account is left exactly as it is, the hold ends by itself after
+its last day, the plan lists it and its hash covers it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from tests.cli.test_plan_differences import _LEA_MOVED, _LEA_STRUCTURES
+from tests.conftest import Cli, Files, apply_campaign, edit
+
+AT = "2026-10-01T10:00"
+
+
+def _plan(cli: Cli, *args: str) -> dict[str, list[dict[str, object]]]:
+    result = cli("plan", "--json", "--at", AT, *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def _accounts(cli: Cli) -> dict[str, dict[str, object]]:
+    return {row["login"] or row["educonnect"]: row
+            for row in json.loads(cli("accounts", "--json").stdout)}
+
+
+def _pending_sha256(cli: Cli) -> str:
+    with sqlite3.connect(cli.home / "bascule.sqlite") as store:
+        (digest,) = store.execute("SELECT content_sha256 FROM saved_plan "
+                                  "ORDER BY id DESC LIMIT 1").fetchone()
+    return str(digest)
+
+
+@pytest.fixture
+def applied(home_cli: Cli, files: Files) -> Cli:
+    apply_campaign(home_cli, files)
+    return home_cli
+
+
+@pytest.fixture
+def leaving(applied: Cli, files: Files) -> Cli:
+    """Timothée ÉMERY (temery) leaves: the next plan would disable his account."""
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026",
+         "<DATE_SORTIE>31/08/2026")
+    assert applied("import", *files()).exit_code == 0
+    return applied
+
+
+def test_a_held_leaver_is_untouched_by_the_apply_and_the_hold_ends_by_itself(
+        leaving: Cli) -> None:
+    assert [a["login"] for a in _plan(leaving)["actions"] if a["kind"] == "disable"] == [
+        "temery"]
+    added = leaving("hold", "add", "temery", "--until", "2026-12-31", "--reason",
+                    "départ en janvier : garder son compte", "--at", AT)
+    assert added.exit_code == 0, added.output
+    assert "retenu(e) jusqu'au 31/12/2026" in added.stdout
+    plan = _plan(leaving)
+    assert not [a for a in plan["actions"] if a["person"] == "eleve:1000006"]
+    (held,) = [h for h in plan["held"] if h["until"]]
+    assert (held["label"], held["until"], held["by"]) == ("ÉMERY Timothée", "2026-12-31",
+                                                          "cli:" + str(held["by"])[4:])
+    assert "départ en janvier" in str(held["reason"])
+    text = leaving("plan", "--at", AT).stdout
+    assert "ÉMERY Timothée" in text and "jusqu'au 31/12/2026" in text
+    assert leaving("apply", "--yes", "--at", AT).exit_code == 0
+    assert _accounts(leaving)["temery"]["status"] == "active"
+    # The last day still holds; the day after, the plan disables him, nobody having to act.
+    assert not [a for a in _plan(leaving, "--at", "2026-12-31T18:00")["actions"]
+                if a["kind"] == "disable"]
+    after = _plan(leaving, "--at", "2027-01-01T08:00")
+    assert [a["login"] for a in after["actions"] if a["kind"] == "disable"] == ["temery"]
+    assert not [h for h in after["held"] if h["until"]]
+
+
+def test_the_plan_hash_covers_the_holds(applied: Cli) -> None:
+    _plan(applied)
+    before = _pending_sha256(applied)
+    assert applied("hold", "add", "lmartin", "--until", "2026-12-31", "--reason", "litige",
+                   "--at", AT).exit_code == 0
+    assert applied("apply", "--yes", "--at", AT).exit_code == 1  # that plan is stale now
+    _plan(applied)
+    assert _pending_sha256(applied) != before
+
+
+def test_a_held_person_keeps_name_division_and_login_across_an_apply(applied: Cli,
+                                                                   files: Files) -> None:
+    with (applied.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[accounts]\nlogin_follows_name_change = true\n")
+    eleves = files("ElevesSansAdresses.xml")[0]
+    edit(eleves, "<NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>",
+         "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")
+    edit(eleves, _LEA_STRUCTURES, _LEA_MOVED)
+    assert applied("import", *files()).exit_code == 0
+    before = _accounts(applied)["lmartin"]
+    assert applied("hold", "add", "eleve:1000001", "--until", "2027-08-31", "--reason",
+                   "fiche contestée par la famille", "--at", AT).exit_code == 0
+    plan = _plan(applied)
+    assert not [a for a in plan["actions"] if a["person"] == "eleve:1000001"]
+    assert applied("apply", "--yes", "--at", AT).exit_code == 0
+    assert _accounts(applied)["lmartin"] == before  # name, division, groups, login, status
+    listed = applied("hold", "list", "--json", "--at", AT)
+    (row,) = json.loads(listed.stdout)
+    assert (row["person"], row["running"], row["origin"]) == ("eleve:1000001", True, "manual")
+    removed = applied("hold", "remove", str(row["number"]), "--at", AT)
+    assert removed.exit_code == 0, removed.output
+    assert [a["kind"] for a in _plan(applied)["actions"]
+            if a["person"] == "eleve:1000001" and "fact" not in a] == ["update", "move"]
+    journal = json.loads(applied("audit", "--json").stdout)
+    assert {"retenue", "retenue_levee"} <= {entry["action"] for entry in journal}
+
+
+def test_a_hold_needs_its_reason_a_day_to_come_and_a_direction_or_operator(
+        applied: Cli) -> None:
+    no_reason = applied("hold", "add", "lmartin", "--until", "2026-12-31", "--reason", " ",
+                        "--at", AT)
+    assert no_reason.exit_code == 1 and "raison" in no_reason.stderr
+    past = applied("hold", "add", "lmartin", "--until", "2026-09-01", "--reason", "x",
+                   "--at", AT)
+    assert past.exit_code == 1 and "déjà passée" in past.stderr
+    teacher = applied("hold", "add", "lmartin", "--until", "2026-12-31", "--reason", "x",
+                      "--by", "cdurand", "--at", AT)
+    assert teacher.exit_code == 1 and "Refusé" in teacher.stderr
+    principal = applied("hold", "add", "lmartin", "--until", "2026-12-31", "--reason", "x",
+                        "--by", "idasilva", "--at", AT)
+    assert principal.exit_code == 0, principal.output
+    again = applied("hold", "add", "lmartin", "--until", "2027-01-31", "--reason", "y",
+                    "--at", AT)
+    assert again.exit_code == 1 and "déjà retenu(e)" in again.stderr
+    unknown = applied("hold", "add", "personne", "--until", "2026-12-31", "--reason", "x",
+                      "--at", AT)
+    assert unknown.exit_code == 1 and "personne" in unknown.stderr
+
+
+def test_approving_with_an_exclusion_holds_that_person_and_approves_the_new_plan(
+        leaving: Cli) -> None:
+    _plan(leaving)
+    first = _pending_sha256(leaving)
+    silent = leaving("approve", "--exclude", "temery", "--at", AT)
+    assert silent.exit_code == 1 and "raison" in silent.stderr
+    stranger = leaving("approve", "--exclude", "lmartin", "--reason", "x", "--at", AT)
+    assert stranger.exit_code == 1 and "aucune action" in stranger.stderr
+    result = leaving("approve", "--exclude", "temery", "--reason", "la famille conteste le "
+                     "départ", "--empreinte", first, "--at", AT)
+    assert result.exit_code == 0, result.output
+    assert "Retenu(e) : ÉMERY Timothée" in result.stdout and "1 exclue(s)" in result.stdout
+    approved = _pending_sha256(leaving)
+    assert approved != first and approved[:12] in result.stdout
+    (row,) = json.loads(leaving("hold", "list", "--json", "--at", AT).stdout)
+    assert (row["person"], row["origin"], row["until"]) == ("eleve:1000006", "excluded",
+                                                            "2027-08-31")
+    assert leaving("apply", "--yes", "--at", AT).exit_code == 0
+    assert _accounts(leaving)["temery"]["status"] == "active"
+    journal = json.loads(leaving("audit", "--json").stdout)
+    assert "approbation" in {entry["action"] for entry in journal}
+
+
+def test_a_creation_excluded_at_approval_is_not_created(home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0
+    plan = _plan(home_cli)
+    (lea,) = [a for a in plan["actions"] if a["login"] == "lmartin"]
+    result = home_cli("approve", "--exclude", str(lea["person"]), "--reason", "doublon ?",
+                      "--at", AT)
+    assert result.exit_code == 0, result.output
+    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    names = [(row["last_name"], row["first_name"])
+             for row in json.loads(home_cli("accounts", "--json").stdout)]
+    assert names.count(("MARTIN", "Léa")) == 1  # her homonym only
+    again = _plan(home_cli)
+    assert not [a for a in again["actions"] if a["person"] == lea["person"]]
+    (held,) = [h for h in again["held"] if h["until"]]
+    assert (held["person"], held["known"]) == (lea["person"], False)
