@@ -71,6 +71,8 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
                      R.OPERATEUR: {S.ELEVES, S.STAFF}},
     P.RESOLVE_REVIEW: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                        R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+    P.HOLD_PERSON: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                    R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
 }
 
 
