@@ -111,6 +111,20 @@ def test_a_held_person_keeps_name_division_and_login_across_an_apply(applied: Cl
     assert {"retenue", "retenue_levee"} <= {entry["action"] for entry in journal}
 
 
+def test_a_person_held_while_in_sync_is_acted_on_once_the_hold_ends(applied: Cli,
+                                                                    files: Files) -> None:
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>",
+         "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")
+    assert applied("import", *files()).exit_code == 0
+    assert applied("hold", "add", "lmartin", "--until", "2026-10-15", "--reason", "à vérifier",
+                   "--at", AT).exit_code == 0
+    _plan(applied)
+    assert applied("apply", "--yes", "--at", AT).exit_code == 0  # nothing but the hold
+    assert _plan(applied, "--at", "2026-10-15T18:00")["actions"] == []
+    later = _plan(applied, "--at", "2026-10-16T08:00")
+    assert [a["kind"] for a in later["actions"]] == ["update"]
+
+
 def test_a_hold_needs_its_reason_a_day_to_come_and_a_direction_or_operator(
         applied: Cli) -> None:
     no_reason = applied("hold", "add", "lmartin", "--until", "2026-12-31", "--reason", " ",

@@ -77,11 +77,13 @@ def remove_person_hold(settings: Settings, uai: str, wanted: str, *, by: str | N
 
 def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
                       excluded: Sequence[str], *, reason: str, until: date | None,
-                      by: str | None, actor: str, now: datetime) -> school_ops.PendingPlan:
+                      by: str | None, actor: str, now: datetime,
+                      reason_required: bool = False) -> school_ops.PendingPlan:
     """Approve the waiting plan (of this hash, when given), some of its actions left out:
     each person excluded becomes a hold with the approver's reason (through `until`, by default
     the end of the plan's school year), the plan is computed again and the NEW plan, whose
-    hash covers the holds, is what gets approved. Without exclusions, a plain approval."""
+    hash covers the holds, is what gets approved. Without exclusions, a plain approval.
+    `reason_required`: a plan a night held is approved with its reason (journaled)."""
     found = pending_plan(open_store(settings.store_url), uai)
     waiting = school_ops.pending(settings, uai)
     if found is None or waiting is None or content_sha256 not in (
@@ -100,7 +102,8 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
         plan_campaign(settings, uai, now=now)
         waiting = school_ops.pending(settings, uai)
         assert waiting is not None  # just saved
-    return _approve(settings, uai, waiting, by=by, actor=actor, now=now)
+    return _approve(settings, uai, waiting, by=by, actor=actor, now=now, reason=reason,
+                    reason_required=reason_required)
 
 
 def _exclude(settings: Settings, uai: str, plan: Plan, wanted: str, *, reason: str,
@@ -121,12 +124,14 @@ def _exclude(settings: Settings, uai: str, plan: Plan, wanted: str, *, reason: s
 
 
 def _approve(settings: Settings, uai: str, waiting: school_ops.PendingPlan, *, by: str | None,
-             actor: str, now: datetime) -> school_ops.PendingPlan:
+             actor: str, now: datetime, reason: str,
+             reason_required: bool) -> school_ops.PendingPlan:
     """A staff member of the school approves through the console's own operation; the
     département's operator at the command line (no --by) in their system account's name."""
     content_sha256 = waiting.approval.content_sha256
     if by is not None:
-        return school_ops.approve_plan(settings, uai, content_sha256, by=by, now=now)
+        return school_ops.approve_plan(settings, uai, content_sha256, by=by, now=now,
+                                       reason=reason, reason_required=reason_required)
     engine = open_store(settings.store_url)
     if not approve(engine, waiting.approval.plan_id, content_sha256, actor, now):
         raise UserError("Ce plan vient d'être appliqué ou remplacé : rien n'a été approuvé.")

@@ -109,7 +109,7 @@ def held_by_hand(person_holds: Iterable[PersonHold], day: date,
     person in the directory is kept as they are; a campaign ref is not created."""
     known = {person.key for person in people}
     return [Held(key=hold.key, label=hold.label, reason=_hand_reason(hold),
-                 hint=f"Pour lever la retenue : bascule hold remove {hold.key}",
+                 hint=f"Pour la lever avant : page Retenues, ou bascule hold remove {hold.key}",
                  known=hold.key in known, until=hold.until, by=hold.by)
             for hold in sorted(person_holds, key=lambda h: (h.key, h.until))
             if hold.active_on(day)]

@@ -103,6 +103,9 @@ GATES: tuple[Gate, ...] = (
     _page("GET", "/revue", "Revue des identités", P.RESOLVE_REVIEW, menu=True),
     _page("POST", "/revue/decision", "Revue des identités : décider ou annuler",
           P.RESOLVE_REVIEW),
+    _page("GET", "/retenues", "Retenues", P.HOLD_PERSON, menu=True),
+    _page("POST", "/retenues", "Retenues : retenir une personne", P.HOLD_PERSON),
+    _page("POST", "/retenues/lever", "Retenues : lever une retenue", P.HOLD_PERSON),
     _api("GET", "/sante", "santé de la console", None, None),
     _api("GET", "/comptes", "comptes", P.LIST_ACCOUNTS, "lecture"),
     _api("POST", "/comptes/{login}/reinitialisation", "réinitialiser un compte",
@@ -125,6 +128,9 @@ GATES: tuple[Gate, ...] = (
     _api("GET", "/revue", "cas de revue des identités", P.RESOLVE_REVIEW, "lecture"),
     _api("POST", "/revue/{numero}/decision", "décider d'un cas de revue (ou l'annuler)",
          P.RESOLVE_REVIEW, "pilotage"),
+    _api("GET", "/retenues", "retenues (personnes hors du plan)", P.HOLD_PERSON, "lecture"),
+    _api("POST", "/retenues", "retenir une personne", P.HOLD_PERSON, "plan"),
+    _api("POST", "/retenues/{numero}/levee", "lever une retenue", P.HOLD_PERSON, "plan"),
 )
 _BY_ROUTE = {(gate.method, gate.path): gate for gate in GATES}
 

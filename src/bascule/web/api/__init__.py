@@ -17,6 +17,7 @@ from bascule.web.api import (
     closure,
     delegations,
     health,
+    holds,
     imports,
     plan,
     resets,
@@ -63,6 +64,6 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, tags=["bascule"], responses=ERRORS,
                        dependencies=[Depends(_known_query_parameters_only)])
     for resource in (health, accounts, plan, imports, delegations, resets, closure,
-                     verification, review):
+                     verification, review, holds):
         router.include_router(resource.router)
     return router

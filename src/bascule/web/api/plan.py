@@ -1,15 +1,24 @@
 """/plan: the plan waiting for approval, its approval, and applying it (with progress)."""
 
 from collections import Counter
+from datetime import date
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from bascule.operations import holds as hold_ops
 from bascule.operations import school as school_ops
 from bascule.operations.night.holds import current_hold
 from bascule.web.requests import Actor, Planner, Reader, api_refusal
 
 router = APIRouter()
+
+
+class Held(BaseModel):
+    personne: str
+    nom: str
+    motif: str
+    jusqu_au: date | None = None  # a hold put by hand: its last day
 
 
 class PlanState(BaseModel):
@@ -19,11 +28,16 @@ class PlanState(BaseModel):
     counts: dict[str, int] = {}
     retenu: bool = False  # held by a night (bascule run): nothing changes before approval
     motifs_retenue: list[str] = []  # why, in French
+    retenues: list[Held] = []  # the people the plan leaves exactly as they are, and why
 
 
 class Approval(BaseModel):
     empreinte: str
-    motif: str = ""  # required for a plan a night held; journaled
+    # Selective acceptance: these people (login or key) are left out as holds with the
+    # reason (required with them), and the plan computed again is the one approved.
+    exclure: list[str] = []
+    motif: str = ""
+    jusqu_au: date | None = None  # the holds' last day (default: 31 August of the plan's year)
 
 
 class Application(BaseModel):
@@ -40,7 +54,9 @@ def _state(who: Actor) -> PlanState:
     return PlanState(pending=True, sha256=waiting.approval.content_sha256,
                      approved_by=waiting.approval.approved_by,
                      counts=dict(Counter(a.kind.value for a in waiting.plan.actions)),
-                     retenu=held is not None, motifs_retenue=list(held.reasons) if held else [])
+                     retenu=held is not None, motifs_retenue=list(held.reasons) if held else [],
+                     retenues=[Held(personne=h.key, nom=h.label, motif=h.reason,
+                                    jusqu_au=h.until) for h in waiting.plan.held])
 
 
 @router.get("/plan", response_model=PlanState)
@@ -51,10 +67,11 @@ def plan(who: Reader) -> PlanState:
 @router.post("/plan/approbation", response_model=PlanState)
 def approve(body: Approval, who: Planner) -> PlanState:
     with api_refusal():
-        school_ops.approve_plan(who.settings, who.school, body.empreinte, by=who.person.login,
-                                now=who.now(), reason=body.motif,
-                                reason_required=current_hold(who.settings, who.school)
-                                is not None)
+        hold_ops.approve_excluding(who.settings, who.school, body.empreinte, body.exclure,
+                                   reason=body.motif, until=body.jusqu_au,
+                                   by=who.person.login, actor=who.person.login, now=who.now(),
+                                   reason_required=current_hold(who.settings, who.school)
+                                   is not None)
     return _state(who)
 
 

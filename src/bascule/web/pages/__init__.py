@@ -8,6 +8,7 @@ from bascule.web.pages import (
     accounts,
     calendar,
     dashboard,
+    holds,
     journal,
     passwords,
     pilotage,
@@ -22,4 +23,4 @@ ROUTERS: tuple[APIRouter, ...] = (
     account.router, dashboard.router, passwords.router, plan.router, accounts.router,
     slips.router,
     pilotage.router, verification.router, spaces.router, calendar.router, journal.router,
-    review.router)
+    review.router, holds.router)

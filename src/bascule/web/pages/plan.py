@@ -1,44 +1,102 @@
-"""Plan: the plan waiting for approval (counts, per division, the first actions), its approval,
-and applying it in the background with its progress."""
+"""Plan: the plan waiting for approval (counts, per division, its field-level differences
+grouped by division, searchable, page by page, and the people held), its approval (some people
+left out, with a reason), and applying it in the background with its progress."""
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bascule.domain.policy import Permission
+from bascule.operations import holds as hold_ops
 from bascule.operations import school as school_ops
+from bascule.operations.campaign import Plan
 from bascule.operations.night.holds import current_hold
+from bascule.operations.plan_review import difference_cells, difference_rows
+from bascule.web.listing import Column, Listed, paginate
 from bascule.web.rendering import page
 from bascule.web.requests import Posted, Staff, refusal
 
 router = APIRouter(include_in_schema=False)
-PLAN_DETAILS = 300  # actions listed one by one on the Plan page; the counts cover them all
 Hash = Annotated[str, Form()]
 
 
 @router.get("/plan", response_class=HTMLResponse)
-def plan_page(request: Request, who: Staff) -> HTMLResponse:
+def plan_page(request: Request, who: Staff, listed: Listed) -> HTMLResponse:
     waiting = school_ops.pending(who.settings, who.school)
     actions = waiting.plan.actions if waiting else ()
     people = [a for a in actions if a.person_kind is not None]
+    may = who.may(Permission.APPROVE_PLAN)
+    excluding = may and waiting is not None and waiting.approval.approved_by is None
+    rows = paginate(_difference_rows(waiting.plan) if waiting else [], listed,
+                    (*((EXCLUDE,) if excluding else ()), *COLUMNS),
+                    text=lambda row: " ".join(row.cells), default_sort="division")
     return page(request, "plan.html.j2", who, person=who.person, waiting=waiting,
                 held=current_hold(who.settings, who.school) if waiting else None,
                 counts=sorted(Counter((a.kind.value, a.profile) for a in actions).items()),
                 divisions=sorted(Counter((a.division or "—", a.kind.value)
                                          for a in people).items()),
-                details=people[:PLAN_DETAILS], more=max(0, len(people) - PLAN_DETAILS),
-                may=who.may(Permission.APPROVE_PLAN),
-                may_apply=who.may(Permission.APPLY_APPROVED_PLAN),
+                listing=rows, by_division=_by_division(rows.rows), excluding=excluding,
+                may=may, may_apply=who.may(Permission.APPLY_APPROVED_PLAN),
+                may_hold=who.may(Permission.HOLD_PERSON),
                 run=who.console.runs[who.school].progress)
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One changed field of one person, as the Plan page shows it."""
+
+    division: str
+    key: str
+    cells: list[str]  # action, profil, nom, identifiant, EduConnect, division, champ, avant…
+
+
+# The differences' columns (plan_review.difference_cells); sorted by division by default,
+# then by name (the rows come so, and the sort keeps their order among equals).
+COLUMNS: tuple[Column[_Row], ...] = (
+    Column("division", "Division", lambda row: row.division),
+    Column("action", "Action", lambda row: row.cells[0]),
+    Column("profil", "Profil", lambda row: row.cells[1]),
+    Column("nom", "Nom", lambda row: row.cells[2]),
+    Column("identifiant", "Identifiant"),
+    Column("champ", "Champ", lambda row: row.cells[6]),
+    Column("avant", "Avant"),
+    Column("apres", "Après"),
+)
+EXCLUDE: Column[_Row] = Column("exclure", "Exclure")
+
+
+def _difference_rows(plan: Plan) -> list[_Row]:
+    rows = [_Row(division=row.action.division or "", key=row.action.person,
+                 cells=difference_cells(row)) for row in difference_rows(plan)]
+    return sorted(rows, key=lambda row: (row.division == "", row.division, row.cells[2]))
+
+
+def _by_division(rows: list[_Row]) -> list[tuple[str, list[tuple[_Row, bool]]]]:
+    """The page's rows in runs of one division (any order keeps them readable), each person's
+    first row marked: it holds their checkbox."""
+    runs: list[tuple[str, list[tuple[_Row, bool]]]] = []
+    seen: set[str] = set()
+    for row in rows:
+        if not runs or runs[-1][0] != row.division:
+            runs.append((row.division, []))
+        runs[-1][1].append((row, row.key not in seen))
+        seen.add(row.key)
+    return runs
+
+
 @router.post("/plan/approuver")
-def approve_plan(who: Posted, empreinte: Hash) -> Response:
+def approve_plan(who: Posted, empreinte: Hash,
+                 exclure: Annotated[list[str] | None, Form()] = None,
+                 motif: Annotated[str, Form()] = "") -> Response:
+    """The plan read, approved; the people ticked are left out as holds with the reason
+    (refused without one), and the plan computed again is what gets approved."""
     with refusal():
-        school_ops.approve_plan(who.settings, who.school, empreinte, by=who.person.login,
-                                now=who.now())
+        hold_ops.approve_excluding(who.settings, who.school, empreinte, exclure or [],
+                                   reason=motif, until=None, by=who.person.login,
+                                   actor=who.person.login, now=who.now())
     return RedirectResponse("/plan", status_code=303)
 
 

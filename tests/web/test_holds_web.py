@@ -1,0 +1,95 @@
+"""The console's Plan page (differences by division, searched, page by page; the people held;
+approval leaving some out) and Retenues page, and the API's /retenues and approval with
+exclusions."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from bascule.web.app import create_app
+from tests.conftest import Cli
+from tests.web.test_api import _token
+from tests.web.test_console import _client, _passwords, _sign_in
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_plan_page_shows_each_difference_under_its_division_and_searches(
+        leaver_plan: Cli) -> None:
+    principal = _client(leaver_plan.home)
+    _sign_in(principal, "idasilva", _passwords(leaver_plan)["idasilva"])
+    page = principal.get("/plan").text
+    text = _text(page)
+    assert "Différences, champ par champ" in text and "Division 6A" in text
+    assert "désactiver élève ÉMERY Timothée temery état actif désactivé" in text
+    assert 'name="exclure" value="eleve:1000006" form="approbation"' in page
+    found = _text(principal.get("/plan", params={"q": "emery"}).text)
+    assert "Lignes 1 à 1 sur 1" in found and "ÉMERY Timothée" in found
+    assert "Aucune ligne ne contient « personne »" in _text(
+        principal.get("/plan", params={"q": "personne"}).text)
+
+
+def test_the_principal_approves_leaving_a_leaver_out_with_a_reason(leaver_plan: Cli) -> None:
+    passwords = _passwords(leaver_plan)
+    principal = _client(leaver_plan.home)
+    csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
+    page = principal.get("/plan").text
+    first = re.search(r'name="empreinte" value="(\w+)"', page).group(1)  # type: ignore
+    silent = principal.post("/plan/approuver", data={
+        "empreinte": first, "csrf": csrf, "exclure": "eleve:1000006"})
+    assert silent.status_code == 403 and "raison" in silent.text
+    approved = principal.post("/plan/approuver", data={
+        "empreinte": first, "csrf": csrf, "exclure": "eleve:1000006",
+        "motif": "la famille conteste le départ"}, follow_redirects=True)
+    text = _text(approved.text)
+    assert "Approuvé par idasilva" in text
+    assert first[:12] not in text  # the plan approved is the new one
+    assert "ÉMERY Timothée" in text and "la famille conteste le départ" in text
+    assert "désactiver" not in text.split("Personnes retenues")[0].split("Différences")[1]
+    holds = _text(principal.get("/retenues").text)
+    assert "ÉMERY Timothée" in holds and "exclue à l'approbation" in holds
+
+
+def test_the_retenues_page_holds_and_lifts_for_the_direction_only(school: Cli) -> None:
+    passwords = _passwords(school)
+    teacher = _client(school.home)
+    _sign_in(teacher, "cdurand", passwords["cdurand"])
+    assert teacher.get("/retenues").status_code == 403
+    principal = _client(school.home)
+    csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
+    added = principal.post("/retenues", data={
+        "csrf": csrf, "personne": "lmartin", "jusqu_au": "2027-01-31",
+        "motif": "départ fin janvier"}, follow_redirects=True)
+    text = _text(added.text)
+    assert "MARTIN Léa (eleve:1000001) 31/01/2027 en cours départ fin janvier idasilva" in text
+    number = re.search(r'name="numero" value="(\d+)"', added.text).group(1)  # type: ignore
+    lifted = principal.post("/retenues/lever", data={"csrf": csrf, "numero": number},
+                            follow_redirects=True)
+    assert "Aucune retenue" in lifted.text
+
+
+def test_the_api_holds_lifts_and_approves_with_exclusions(leaver_plan: Cli) -> None:
+    api = TestClient(create_app(leaver_plan.home))
+    principal = {"Authorization": "Bearer " + _token(leaver_plan, "outil-direction",
+                                                     "idasilva", "lecture", "plan")}
+    made = api.post("/api/v1/retenues", headers=principal, json={
+        "personne": "lmartin", "jusqu_au": "2027-01-31", "motif": "fiche contestée"})
+    assert made.status_code == 201, made.text
+    (row,) = made.json()
+    assert (row["personne"], row["en_cours"], row["origine"]) == ("eleve:1000001", True,
+                                                                  "manual")
+    assert api.post(f"/api/v1/retenues/{row['numero']}/levee",
+                    headers=principal).json() == []
+    state = api.get("/api/v1/plan", headers=principal).json()
+    refused = api.post("/api/v1/plan/approbation", headers=principal, json={
+        "empreinte": state["sha256"], "exclure": ["temery"]})
+    assert refused.status_code == 403 and "raison" in refused.json()["detail"]
+    approved = api.post("/api/v1/plan/approbation", headers=principal, json={
+        "empreinte": state["sha256"], "exclure": ["temery"], "motif": "contesté"}).json()
+    assert approved["approved_by"] == "idasilva" and approved["sha256"] != state["sha256"]
+    assert "disable" not in approved["counts"]
+    assert [r["nom"] for r in approved["retenues"] if r["jusqu_au"]] == ["ÉMERY Timothée"]
