@@ -185,3 +185,21 @@ def test_a_creation_excluded_at_approval_is_not_created(home_cli: Cli, files: Fi
     assert not [a for a in again["actions"] if a["person"] == lea["person"]]
     (held,) = [h for h in again["held"] if h["until"]]
     assert (held["person"], held["known"]) == (lea["person"], False)
+
+
+def test_a_deletion_excluded_at_approval_waits_for_the_hold_to_end(home_cli: Cli,
+                                                                   files: Files) -> None:
+    apply_campaign(home_cli, files, at="2026-09-02T08:00")
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    apply_campaign(home_cli, files, at="2026-09-03T08:00")  # temery disabled
+    due = "2026-09-15T08:00"
+    assert json.loads(home_cli("lifecycle", "--json", "--at", due).stdout)[
+        "summary"]["delete"] == 1
+    excluded = home_cli("approve", "--exclude", "temery", "--reason", "dossier en appel",
+                        "--until", "2026-09-30", "--at", due)
+    assert excluded.exit_code == 0, excluded.output
+    assert "0 action(s), 1 exclue(s)" in excluded.stdout  # the deletions, recomputed
+    assert home_cli("apply", "--yes", "--at", due).exit_code == 0
+    assert json.loads(home_cli("accounts", "--json", "--status", "deleted").stdout) == []
+    later = json.loads(home_cli("lifecycle", "--json", "--at", "2026-10-01T08:00").stdout)
+    assert later["summary"]["delete"] == 1

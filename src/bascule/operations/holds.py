@@ -15,8 +15,8 @@ from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations import school as school_ops
-from bascule.operations.campaign import plan_campaign
-from bascule.plan.model import ActionKind, HoldOrigin, PersonHold, Plan
+from bascule.operations.campaign import lifecycle_plan, plan_campaign
+from bascule.plan.model import ActionKind, HoldOrigin, PersonHold, Plan, PlanPurpose
 from bascule.settings import Settings
 from bascule.store.engine import open_store
 from bascule.store.holds import add_hold, remove_hold, stored_holds
@@ -99,7 +99,10 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
         for wanted in dict.fromkeys(excluded):
             _exclude(settings, uai, plan, wanted, reason=reason, until=last_day, by=by,
                      actor=actor, now=now)
-        plan_campaign(settings, uai, now=now)
+        if plan.purpose is PlanPurpose.LIFECYCLE:  # the September deletions, recomputed
+            lifecycle_plan(settings, uai, now=now)
+        else:
+            plan_campaign(settings, uai, now=now)
         waiting = school_ops.pending(settings, uai)
         assert waiting is not None  # just saved
     return _approve(settings, uai, waiting, by=by, actor=actor, now=now, reason=reason,
