@@ -203,3 +203,17 @@ def test_a_deletion_excluded_at_approval_waits_for_the_hold_to_end(home_cli: Cli
     assert json.loads(home_cli("accounts", "--json", "--status", "deleted").stdout) == []
     later = json.loads(home_cli("lifecycle", "--json", "--at", "2026-10-01T08:00").stdout)
     assert later["summary"]["delete"] == 1
+
+
+def test_an_approval_stops_when_the_recomputed_plan_holds_an_action_not_read(
+        applied: Cli, files: Files) -> None:
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>",
+         "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")
+    assert applied("import", *files()).exit_code == 0
+    _plan(applied)  # read on 1 October; Timothée's DATE_SORTIE (20/12/2026) is to come
+    late = applied("approve", "--exclude", "lmartin", "--reason", "à vérifier",
+                   "--at", "2027-01-04T08:00")
+    assert late.exit_code == 1 and "désactiver ÉMERY Timothée" in late.stderr
+    with sqlite3.connect(applied.home / "bascule.sqlite") as store:
+        assert store.execute("SELECT approved_by FROM saved_plan ORDER BY id DESC LIMIT 1"
+                             ).fetchone() == (None,)

@@ -92,38 +92,55 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
                         hint="Relisez le plan (bascule plan, ou la page Plan) et recommencez.")
     plan = found[1]
     if excluded:
-        if not reason.strip():
-            raise UserError("Rien n'a été approuvé : exclure une action demande sa raison.",
-                            hint="Ajoutez --reason \"…\" (dans la console : le motif).")
-        last_day = until or date(plan.school_year.start + 1, 8, 31)
-        for wanted in dict.fromkeys(excluded):
-            _exclude(settings, uai, plan, wanted, reason=reason, until=last_day, by=by,
-                     actor=actor, now=now)
+        _exclude(settings, uai, plan, list(dict.fromkeys(excluded)), reason=reason,
+                 until=until or date(plan.school_year.start + 1, 8, 31), by=by, actor=actor,
+                 now=now)
         if plan.purpose is PlanPurpose.LIFECYCLE:  # the September deletions, recomputed
             lifecycle_plan(settings, uai, now=now)
         else:
             plan_campaign(settings, uai, now=now)
         waiting = school_ops.pending(settings, uai)
         assert waiting is not None  # just saved
+        _nothing_new(plan, waiting.plan)
     return _approve(settings, uai, waiting, by=by, actor=actor, now=now, reason=reason,
                     reason_required=reason_required)
 
 
-def _exclude(settings: Settings, uai: str, plan: Plan, wanted: str, *, reason: str,
+def _exclude(settings: Settings, uai: str, plan: Plan, excluded: list[str], *, reason: str,
              until: date, by: str | None, actor: str, now: datetime) -> None:
-    if not any(wanted in (a.person, *(login for _k, login in a.logins))
-               for a in plan.actions if a.kind.is_account_action):
-        raise UserError(f"« {wanted} » n'est l'objet d'aucune action de ce plan : rien n'a été "
-                        "approuvé.", hint="Donnez l'identifiant ou la clé d'une personne du "
-                                          "plan (bascule plan --csv, colonne « clé »).")
-    engine = open_store(settings.store_url)
-    with engine.begin() as connection:
+    """Every person excluded held, in one transaction: all of them or none."""
+    if not reason.strip():
+        raise UserError("Rien n'a été approuvé : exclure une action demande sa raison.",
+                        hint="Ajoutez --reason \"…\" (dans la console : le motif).")
+    named = {name for a in plan.actions if a.kind.is_account_action
+             for name in (a.person, *(login for _kind, login in a.logins))}
+    for wanted in excluded:
+        if wanted not in named:
+            raise UserError(f"« {wanted} » n'est l'objet d'aucune action de ce plan : rien n'a "
+                            "été approuvé.", hint="Donnez l'identifiant ou la clé d'une "
+                            "personne du plan (bascule plan --csv, colonne « clé »).")
+    with open_store(settings.store_url).begin() as connection:
         who = _allowed(connection, uai, by, actor, Permission.APPROVE_PLAN)
-        key, label = _person_named(connection, uai, wanted, plan)
-        hold = PersonHold(key=key, label=label, reason=reason.strip(), until=until, by=who,
-                          origin=HoldOrigin.EXCLUDED)
-        number = add_hold(connection, uai, hold, now=now, today=local_time(now).date())
-        _journal(connection, uai, "retenue", hold, who, now, number)
+        for wanted in excluded:
+            key, label = _person_named(connection, uai, wanted, plan)
+            hold = PersonHold(key=key, label=label, reason=reason.strip(), until=until, by=who,
+                              origin=HoldOrigin.EXCLUDED)
+            number = add_hold(connection, uai, hold, now=now, today=local_time(now).date())
+            _journal(connection, uai, "retenue", hold, who, now, number)
+
+
+def _nothing_new(read: Plan, recomputed: Plan) -> None:
+    """The plan approved is the one read, less what was excluded: an action the reader never
+    saw (a campaign imported meanwhile, a date passed) stops the approval."""
+    seen = {(a.kind, a.person) for a in read.actions if a.kind.is_account_action}
+    unseen = [a for a in recomputed.actions
+              if a.kind.is_account_action and (a.kind, a.person) not in seen]
+    if unseen:
+        raise UserError(f"Le plan recalculé sans les personnes exclues compte {len(unseen)} "
+                        "action(s) que vous n'avez pas relue(s) (par exemple : "
+                        f"{unseen[0].kind.label} {unseen[0].label}) : il n'est pas approuvé.",
+                        hint="Les exclusions sont enregistrées (retenues) ; relisez le nouveau "
+                             "plan, puis approuvez-le.")
 
 
 def _approve(settings: Settings, uai: str, waiting: school_ops.PendingPlan, *, by: str | None,
