@@ -120,7 +120,8 @@ def _held(console: Console, plan: Plan) -> None:
     if not plan.held:
         return
     console.print(f"[bold yellow]{len(plan.held)} personne(s) retenue(s)[/] : laissée(s) telle(s) "
-                  "quelle(s) (ni créée(s), ni modifiée(s), ni désactivée(s)) jusqu'à correction.",
+                  "quelle(s) (ni créée(s), ni modifiée(s), ni désactivée(s)) jusqu'à correction "
+                  "ou fin de la retenue.",
                   soft_wrap=True)
     for held in plan.held:
         where = f"{held.location} · " if held.location else ""
