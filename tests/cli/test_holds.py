@@ -151,11 +151,11 @@ def test_approving_with_an_exclusion_holds_that_person_and_approves_the_new_plan
         leaving: Cli) -> None:
     _plan(leaving)
     first = _pending_sha256(leaving)
-    silent = leaving("approve", "--exclude", "temery", "--at", AT)
+    silent = leaving("approve-plan", "--exclude", "temery", "--at", AT)
     assert silent.exit_code == 1 and "raison" in silent.stderr
-    stranger = leaving("approve", "--exclude", "lmartin", "--reason", "x", "--at", AT)
+    stranger = leaving("approve-plan", "--exclude", "lmartin", "--reason", "x", "--at", AT)
     assert stranger.exit_code == 1 and "aucune action" in stranger.stderr
-    result = leaving("approve", "--exclude", "temery", "--reason", "la famille conteste le "
+    result = leaving("approve-plan", "--exclude", "temery", "--reason", "la famille conteste le "
                      "départ", "--empreinte", first, "--at", AT)
     assert result.exit_code == 0, result.output
     assert "Retenu(e) : ÉMERY Timothée" in result.stdout and "1 exclue(s)" in result.stdout
@@ -174,7 +174,7 @@ def test_a_creation_excluded_at_approval_is_not_created(home_cli: Cli, files: Fi
     assert home_cli("import", *files()).exit_code == 0
     plan = _plan(home_cli)
     (lea,) = [a for a in plan["actions"] if a["login"] == "lmartin"]
-    result = home_cli("approve", "--exclude", str(lea["person"]), "--reason", "doublon ?",
+    result = home_cli("approve-plan", "--exclude", str(lea["person"]), "--reason", "doublon ?",
                       "--at", AT)
     assert result.exit_code == 0, result.output
     assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
@@ -195,7 +195,7 @@ def test_a_deletion_excluded_at_approval_waits_for_the_hold_to_end(home_cli: Cli
     due = "2026-09-15T08:00"
     assert json.loads(home_cli("lifecycle", "--json", "--at", due).stdout)[
         "summary"]["delete"] == 1
-    excluded = home_cli("approve", "--exclude", "temery", "--reason", "dossier en appel",
+    excluded = home_cli("approve-plan", "--exclude", "temery", "--reason", "dossier en appel",
                         "--until", "2026-09-30", "--at", due)
     assert excluded.exit_code == 0, excluded.output
     assert "0 action(s), 1 exclue(s)" in excluded.stdout  # the deletions, recomputed
@@ -211,7 +211,7 @@ def test_an_approval_stops_when_the_recomputed_plan_holds_an_action_not_read(
          "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")
     assert applied("import", *files()).exit_code == 0
     _plan(applied)  # read on 1 October; Timothée's DATE_SORTIE (20/12/2026) is to come
-    late = applied("approve", "--exclude", "lmartin", "--reason", "à vérifier",
+    late = applied("approve-plan", "--exclude", "lmartin", "--reason", "à vérifier",
                    "--at", "2027-01-04T08:00")
     assert late.exit_code == 1 and "désactiver ÉMERY Timothée" in late.stderr
     with sqlite3.connect(applied.home / "bascule.sqlite") as store:

@@ -1,5 +1,5 @@
 """bascule hold: keep a person exactly as they are until a date (operator or direction);
-bascule approve: approve the waiting plan, some of its actions left out (they become holds)."""
+bascule approve-plan: approve the waiting plan, some of its actions left out (they become holds)."""
 
 from __future__ import annotations
 
