@@ -12,7 +12,6 @@ import typer
 from bascule.cli.common import AtOption, UaiOption, actor_name, moment, out, school_settings
 from bascule.cli.common import write_json as print_json
 from bascule.errors import UserError
-from bascule.operations import holds as hold_ops
 
 hold_app = typer.Typer(help="Retenues : laisser une personne exactement telle qu'elle est, "
                             "hors du plan, jusqu'à une date.", no_args_is_help=True)
@@ -43,6 +42,8 @@ def hold_add(
 ) -> None:
     """Retient une personne : aucune action du plan ne la touche (ni création, ni mise à
     jour, ni changement de division, ni désactivation) jusqu'à la date dite."""
+    from bascule.operations import holds as hold_ops
+
     settings, school = school_settings(ctx, uai)
     hold = hold_ops.add_person_hold(settings, school, person, until=parse_day(until, "--until"),
                                     reason=reason, by=by, actor=actor_name(), now=moment(at))
@@ -56,6 +57,8 @@ def hold_list(
     as_json: Annotated[bool, typer.Option("--json", help="En JSON.")] = False,
 ) -> None:
     """Les retenues : qui, jusqu'à quand, pourquoi, par qui ; celles en cours d'abord."""
+    from bascule.operations import holds as hold_ops
+
     settings, school = school_settings(ctx, uai)
     rows = hold_ops.list_person_holds(settings, school, now=moment(at))
     if as_json:
@@ -86,6 +89,8 @@ def hold_remove(
     by: ByOption = None, uai: UaiOption = None, at: AtOption = None,
 ) -> None:
     """Lève une retenue tout de suite : le prochain plan traite de nouveau la personne."""
+    from bascule.operations import holds as hold_ops
+
     settings, school = school_settings(ctx, uai)
     hold = hold_ops.remove_person_hold(settings, school, wanted, by=by, actor=actor_name(),
                                        now=moment(at))
@@ -111,6 +116,8 @@ def approve(
     """Approuve le plan en attente, éventuellement sans certaines de ses actions : le plan est
     alors recalculé (les personnes exclues retenues), et c'est le nouveau plan qui est
     approuvé, sous sa nouvelle empreinte."""
+    from bascule.operations import holds as hold_ops
+
     settings, school = school_settings(ctx, uai)
     waiting = hold_ops.approve_excluding(
         settings, school, sha256, exclude or [], reason=reason,
