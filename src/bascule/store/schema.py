@@ -379,6 +379,8 @@ applied_change = Table(
     Column("person_key", String(120), nullable=True),  # whose row it is, when a person's
     Column("before", Text, nullable=True),
     Column("after", Text, nullable=True),
+)
+
 # Holds put on a person by hand (plan/model.py PersonHold): the plan leaves them as they are
 # through `until`. Removing one keeps its row (who, when), as the journal does.
 person_hold = Table(
