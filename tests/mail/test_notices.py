@@ -74,3 +74,17 @@ def test_active_staff_and_eleves_get_no_notice(home_cli: Cli, files: Files,
     reach(home_cli.home, smtp_server)
     assert "0 avis envoyé." in home_cli("mail", "notices", "--at", "2026-09-04T02:30").stdout
     assert smtp_server.messages == []
+
+
+def test_the_notice_says_the_files_stay_readable_when_the_school_chose_the_leavers_grace(
+        departed: Cli, smtp_server: SmtpServer) -> None:
+    reach(departed.home, smtp_server)
+    toml = departed.home / "bascule.toml"
+    toml.write_text(toml.read_text(encoding="utf-8")
+                    + "\n[lifecycle]\nleavers_keep_files_until_deletion = true\n",
+                    encoding="utf-8")
+    assert departed("mail", "notices", "--at", "2026-09-04T02:30").exit_code == 0
+    [notice] = smtp_server.messages
+    for part in ("plain", "html"):
+        assert "en lecture seulement, pour y reprendre vos fichiers" in notice.part(part)
+        assert "demandez-les avant cette date" not in notice.part(part)

@@ -88,6 +88,7 @@ class DepartureNotice:
     logins: tuple[str, ...]
     deletion: datetime
     retention_days: int
+    keeps_reading: bool = False  # [lifecycle] leavers_keep_files_until_deletion
 
 
 def staff_notice(notice: DepartureNotice) -> Mail:
@@ -97,7 +98,7 @@ def staff_notice(notice: DepartureNotice) -> Mail:
     text, html = render_pair("notice", subject, {
         "name": notice.full_name, "school": notice.school_name or notice.uai, "uai": notice.uai,
         "logins": ", ".join(notice.logins), "deletion": when,
-        "retention": notice.retention_days})
+        "retention": notice.retention_days, "keeps_reading": notice.keeps_reading})
     key = f"suppression:{notice.uai}:{notice.person_key}:{notice.deletion.date().isoformat()}"
     return Mail(kind=MailKind.STAFF_NOTICE, to=(notice.email,), subject=subject, text=text,
                 html=html, uai=notice.uai, dedup_key=key, topic=key)

@@ -196,7 +196,8 @@ def _due_notices(settings: Settings, engine: Engine, config: MailConfig,
             uai=uai, school_name=names.get(uai, ""), person_key=staff.key,
             full_name=f"{staff.first_name} {staff.last_name}", email=staff.email,
             logins=staff.logins, deletion=deletion,
-            retention_days=settings.archive_retention.days))
+            retention_days=settings.archive_retention.days,
+            keeps_reading=settings.leavers_keep_files))
             for staff in staff_awaiting_deletion(engine, uai, deletion)]
     return mails
 
