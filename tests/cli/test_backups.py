@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bascule.operations.locks import console_running, school_lock
+from bascule.operations.locks import console_running, night_lock, school_lock
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from tests.cli.test_breaker import _truncated
 from tests.cli.test_rollover import _plan
@@ -96,4 +96,7 @@ def test_a_restore_is_refused_while_a_console_or_an_apply_holds_the_store(
     with school_lock(applied.home, college.uai, "application du plan par test"):
         busy = applied("backup", "restore", backup, "--yes")
     assert busy.exit_code == 1 and "application du plan par test" in busy.stderr
+    with night_lock(applied.home):
+        night = applied("backup", "restore", backup, "--yes")
+    assert night.exit_code == 1 and "Une autre nuit tourne déjà" in night.stderr
     assert applied("backup", "restore", "inconnue", "--yes").exit_code == 1

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from bascule.domain.school import local_time
 from bascule.errors import UserError
-from bascule.operations.locks import no_console, school_lock
+from bascule.operations.locks import night_lock, no_console, school_lock
 from bascule.settings import Settings
 from bascule.store.backups import Backup, list_backups, remove_backup, restore_backup, take_backup
 from bascule.store.engine import open_store
@@ -74,14 +74,15 @@ def _refuse_remote_consoles(engine: Engine, now: datetime) -> None:
 
 
 def restore(settings: Settings, backup_id: str, *, actor: str, now: datetime) -> Backup:
-    """Put the store back as the backup holds it. Refused while a console serves the folder
-    or an import, apply or run holds a school (nothing waits: a restore under them would undo
-    their work). The console sessions of the backup are ended (they may have been ended
+    """Put the store back as the backup holds it. Refused while a console serves the folder,
+    a night runs, or an import or apply holds a school (nothing waits: a restore under them
+    would undo their work). The console sessions of the backup are ended (they may have been ended
     since), and the restore is journaled for every school of the folder."""
     backup = find_backup(settings, backup_id)
     engine = open_store(settings.store_url)
     with ExitStack() as held:
         held.enter_context(no_console(settings.home))
+        held.enter_context(night_lock(settings.home))  # a night between two schools' locks
         _refuse_remote_consoles(engine, now)
         for uai in sorted(settings.uais):
             held.enter_context(school_lock(settings.home, uai, f"restauration par {actor}",

@@ -119,7 +119,7 @@ def night_lock(home: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace").strip()
             raise UserError(f"Une autre nuit tourne déjà sur ce dossier ({holder or 'en cours'})"
-                            " : celle-ci n'a rien fait.",
+                            " : rien n'a été fait.",
                             hint="Attendez qu'elle se termine ; son rapport sera dans "
                                  "rapports/nuits/.") from None
         os.ftruncate(descriptor, 0)
