@@ -100,3 +100,13 @@ def test_a_restore_is_refused_while_a_console_or_an_apply_holds_the_store(
         night = applied("backup", "restore", backup, "--yes")
     assert night.exit_code == 1 and "Une autre nuit tourne déjà" in night.stderr
     assert applied("backup", "restore", "inconnue", "--yes").exit_code == 1
+
+
+def test_a_backups_identifier_is_never_cut_on_an_80_column_terminal(
+        applied: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bascule.cli.common import out
+
+    monkeypatch.setattr(out, "width", 80)
+    backup = json.loads(applied("history", "--json").stdout)[0]["backup"]
+    assert backup in applied("backup", "list").stdout
+    assert backup in applied("history").stdout

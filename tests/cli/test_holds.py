@@ -152,7 +152,7 @@ def test_approving_with_an_exclusion_holds_that_person_and_approves_the_new_plan
     _plan(leaving)
     first = _pending_sha256(leaving)
     silent = leaving("approve-plan", "--exclude", "temery", "--at", AT)
-    assert silent.exit_code == 1 and "raison" in silent.stderr
+    assert silent.exit_code == 2 and "raison" in silent.stderr
     stranger = leaving("approve-plan", "--exclude", "lmartin", "--reason", "x", "--at", AT)
     assert stranger.exit_code == 1 and "aucune action" in stranger.stderr
     result = leaving("approve-plan", "--exclude", "temery", "--reason", "la famille conteste le "

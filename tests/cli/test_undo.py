@@ -134,4 +134,6 @@ def test_history_shows_what_an_apply_changed_field_by_field(
     assert not any("password" in c["field"] for c in changes)
     shown = applied("history", "--apply", "2")
     assert "Ce que l'application n° 2 a changé" in shown.stdout and "désactivé" in shown.stdout
+    assert "compte" in shown.stdout and "état depuis" in shown.stdout  # the store's words...
+    assert "status_since" not in shown.stdout and "account" not in shown.stdout  # ...in French
     assert applied("history", "--apply", "7").exit_code == 1

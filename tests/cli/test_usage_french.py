@@ -130,3 +130,15 @@ def test_every_uai_option_refuses_a_school_the_folder_does_not_hold(home_cli: Cl
         assert "--uai 0000000X : cet établissement n'est pas dans ce dossier bascule." in shown
         assert f"Les établissements du dossier : {UAI} (Collège Jean Moulin)" in shown, path
     assert home_cli("calendar", "--uai", UAI).exit_code == 0
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("calendar", "--at", "demain"), "--at « demain » n'est pas une date et heure"),
+    (("plan", "--json", "--csv"), "--json, --csv et --details ne vont pas ensemble"),
+    (("approve-plan", "--exclude", "lmartin"), "--exclude demande une raison"),
+])
+def test_a_badly_written_value_is_a_usage_mistake_exit_2(home_cli: Cli, args: tuple[str, ...],
+                                                         said: str) -> None:
+    result = home_cli(*args)
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.stderr.split())

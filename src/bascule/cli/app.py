@@ -364,6 +364,10 @@ def plan(
     from bascule.operations import campaign
     from bascule.operations.plan_review import plan_csv
 
+    if sum((as_json, as_csv, details)) > 1:
+        raise UnknownValue("--json, --csv et --details ne vont pas ensemble : le plan se lit "
+                           "d'une seule façon à la fois. Rien n'a été calculé.",
+                           hint="Gardez-en une seule, par exemple : bascule plan --details")
     settings, school = school_settings(ctx, uai)
     render.attention(err, campaign.credentials_notices(settings, school))
     computed = campaign.plan_campaign(settings, school,

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bascule.domain.school import SCHOOL_TIMEZONE
-from bascule.errors import UserError
+from bascule.errors import UnknownValue
 from bascule.settings import Settings, load_settings
 
 out = Console(highlight=False)
@@ -82,7 +82,7 @@ def moment(at: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(at)
     except ValueError:
-        raise UserError(f"--at « {at} » n'est pas une date et heure.",
+        raise UnknownValue(f"--at « {at} » n'est pas une date et heure.",
                         hint="Écrivez-la ainsi : 2026-09-01T08:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=SCHOOL_TIMEZONE)
 

@@ -21,7 +21,15 @@ from bascule.cli.common import (
     school_settings,
 )
 from bascule.cli.common import write_json as write_json
-from bascule.domain.labels import PURPOSES, done_text, label, profile_label, status_label
+from bascule.domain.labels import (
+    PURPOSES,
+    STORE_COLUMNS,
+    STORE_TABLES,
+    done_text,
+    label,
+    profile_label,
+    status_label,
+)
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
 
@@ -68,8 +76,9 @@ def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> No
     for column in ("Personne", "Table", "Ligne", "Champ", "Avant", "Après"):
         table.add_column(column)
     for change in changes:
-        table.add_row(change.person or "—", change.table,
-                      " ".join(str(part) for part in change.row), change.field,
+        table.add_row(change.person or "—", label(STORE_TABLES, change.table),
+                      " ".join(str(part) for part in change.row),
+                      label(STORE_COLUMNS, change.field),
                       _text(change.field, change.old), _text(change.field, change.new))
     out.print(table)
 
@@ -95,12 +104,18 @@ def _history_table(console: Console, uai: str, applied: list[AppliedPlan]) -> No
         console.print(f"Aucun plan appliqué à {uai} pour l'instant.")
         return
     table = Table(title=f"Plans appliqués à {uai}", title_justify="left")
-    for column in ("N°", "Quand", "Par", "Quoi", "Actions", "Sauvegarde avant"):
+    for column in ("N°", "Quand", "Par", "Quoi", "Actions"):
         table.add_column(column)
+    _identifier_column(table, "Sauvegarde avant", [one.backup or "—" for one in applied])
     for one in applied:
         table.add_row(str(one.id), _when(one.applied_at), one.actor,
                       _what(one), _counts(one.counts), one.backup or "—")
     console.print(table)
+
+
+def _identifier_column(table: Table, header: str, identifiers: list[str]) -> None:
+    """A column of identifiers that people copy into another command: never cut nor folded."""
+    table.add_column(header, no_wrap=True, min_width=max(map(len, identifiers), default=1))
 
 
 def _when(moment: datetime) -> str:
@@ -132,7 +147,8 @@ def backup_list(ctx: typer.Context) -> None:
         out.print(f"Aucune sauvegarde dans {settings.backups}.", soft_wrap=True)
         return
     table = Table(title=f"Sauvegardes de la base ({settings.backups})", title_justify="left")
-    for column in ("Identifiant", "Prise le", "Établissement", "Par", "Pourquoi", "Taille"):
+    _identifier_column(table, "Identifiant", [backup.id for backup in found])
+    for column in ("Prise le", "Établissement", "Par", "Pourquoi", "Taille"):
         table.add_column(column)
     for backup in found:
         table.add_row(backup.id, _when(backup.taken_at), backup.uai, backup.actor,

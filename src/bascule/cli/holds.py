@@ -11,7 +11,7 @@ import typer
 
 from bascule.cli.common import AtOption, UaiOption, actor_name, moment, out, school_settings
 from bascule.cli.common import write_json as print_json
-from bascule.errors import UserError
+from bascule.errors import UnknownValue
 
 hold_app = typer.Typer(help="Retenues : laisser une personne exactement telle qu'elle est, "
                             "hors du plan, jusqu'à une date.", no_args_is_help=True)
@@ -23,7 +23,7 @@ def parse_day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"{option} « {text} » n'est pas une date.",
+        raise UnknownValue(f"{option} « {text} » n'est pas une date.",
                         hint=f"Écrivez-la ainsi : {option} 2027-01-31") from None
 
 
@@ -118,6 +118,9 @@ def approve(
     approuvé, sous sa nouvelle empreinte."""
     from bascule.operations import holds as hold_ops
 
+    if exclude and not reason.strip():
+        raise UnknownValue("--exclude demande une raison : rien n'a été approuvé.",
+                           hint='Ajoutez --reason "pourquoi ces personnes restent hors du plan".')
     settings, school = school_settings(ctx, uai)
     waiting = hold_ops.approve_excluding(
         settings, school, sha256, exclude or [], reason=reason,

@@ -72,6 +72,27 @@ FIELDS: Mapping[str, str] = {
     "établissement": "établissement",
 }
 
+# The store's rows and columns an apply changes, as `bascule history --apply N` shows them
+# (store/changes.py tracks these tables; the plan's own fields are in FIELDS above).
+STORE_TABLES: Mapping[str, str] = {
+    "person": "personne", "account": "compte", "login": "identifiant",
+    "person_source_id": "identifiant de la source", "delegation": "délégation",
+    "pending_password": "mot de passe à transmettre", "fact": "appartenance",
+    "breaker_mark": "repère du disjoncteur",
+}
+STORE_COLUMNS: Mapping[str, str] = {
+    **FIELDS, "*": "(ligne entière)", "active": "comptes actifs", "created_at": "créé le",
+    "detail": "précision", "freed_at": "libéré le", "granted_at": "accordée le",
+    "granted_by": "accordée par", "id": "numéro", "issued_at": "émis le", "key": "clé",
+    "kind": "sorte", "login": "identifiant", "must_change": "à changer",
+    "must_change_password": "mot de passe à changer", "name": "nom",
+    "namespace": "espace de noms", "password_origin": "origine du mot de passe",
+    "person_id": "personne", "revoked_at": "retirée le", "revoked_by": "retirée par",
+    "scheme": "source", "school_year": "année scolaire", "sealed_at": "scellé le",
+    "status_since": "état depuis", "subject": "sujet", "target": "cible", "uai": "UAI",
+    "updated_at": "mis à jour le", "value": "valeur",
+}
+
 # The journal's actions (the `action` column), as the Journal and `bascule audit` show them.
 JOURNAL_ACTIONS: Mapping[str, str] = {
     "import": "import des exports",

@@ -78,7 +78,7 @@ class MailConfig:
 
 def _bad(path: Path, key: str, why: str) -> UserError:
     return UserError(f"{path} : [mail] {key} : {why}.",
-                     hint="Voir la section « Courriels » du README ([mail] dans bascule.toml).",
+                     hint="Voir la section « Mails ([mail]) » du README.",
                      location=Location(file=str(path), field=f"mail.{key}"))
 
 
