@@ -24,7 +24,7 @@ def parse_day(text: str, option: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise UnknownValue(f"{option} « {text} » n'est pas une date.",
-                        hint=f"Écrivez-la ainsi : {option} 2027-01-31") from None
+                           hint=f"Écrivez-la ainsi : {option} 2027-01-31") from None
 
 
 @hold_app.command("add")

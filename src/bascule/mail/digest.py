@@ -14,12 +14,16 @@ from bascule.domain import labels
 from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment, local_time
 from bascule.mail.compose import counts_text, render_pair, school_title
 from bascule.mail.model import Attachment, Mail, MailKind
-from bascule.reports.night import NightReport, SchoolNight, SchoolOutcome
+from bascule.reports.night import (
+    NEEDS_ATTENTION,
+    NightReport,
+    SchoolNight,
+    SchoolOutcome,
+)
 from bascule.store.outbox import OutboxEntry
 
 _ORDER = (SchoolOutcome.APPLIED, SchoolOutcome.UNCHANGED, SchoolOutcome.HELD,
           SchoolOutcome.FAILED, SchoolOutcome.SKIPPED)
-_ATTENTION = (SchoolOutcome.HELD, SchoolOutcome.FAILED)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,7 +57,7 @@ def digest_subject(report: NightReport) -> str:
     outcomes = Counter(school.outcome for school in report.schools)
     troubles = [labels.count_of(outcomes[outcome], labels.NIGHT_OUTCOMES[outcome.value],
                                 labels.NIGHT_OUTCOMES_PLURAL[outcome.value])
-                for outcome in _ATTENTION if outcomes[outcome]]
+                for outcome in NEEDS_ATTENTION if outcomes[outcome]]
     state = ", ".join(troubles) if troubles else "tout va bien"
     dry = " (simulation)" if report.dry_run else ""
     return f"bascule · nuit du {_day(report.at)}{dry} : {state}"
@@ -105,7 +109,7 @@ def night_digest(report: NightReport, *, to: tuple[str, ...],
         "span": night_span(report.started_at, report.finished_at),
         "overview": overview(report),
         "attention": [one for one, school in zip(schools, report.schools, strict=True)
-                      if school.outcome in _ATTENTION],
+                      if school.outcome in NEEDS_ATTENTION],
         "schools": schools, "failures": [_failure(entry) for entry in failures],
         "notices": notices_sent, "report": report_reference.text(),
         "report_link": report_reference.link})

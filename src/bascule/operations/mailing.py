@@ -214,11 +214,9 @@ def send_staff_notices(settings: Settings, *, now: datetime, uais: Collection[st
     return _send(engine, settings.mail, mails, now, dry_run=dry_run)
 
 
-def _direction(engine: Engine, config: MailConfig, uai: str,
-               from_run: tuple[str, ...]) -> tuple[str, ...]:
-    """bascule.toml's addresses, the run's, then the store's (the direction's MEL)."""
-    return tuple(dict.fromkeys((*config.direction_of(uai), *from_run,
-                                *direction_addresses(engine, uai))))
+def _direction(engine: Engine, config: MailConfig, uai: str) -> tuple[str, ...]:
+    """bascule.toml's addresses, then the store's (the direction's MEL)."""
+    return tuple(dict.fromkeys((*config.direction_of(uai), *direction_addresses(engine, uai))))
 
 
 def _held_mails(engine: Engine, config: MailConfig, report: NightReport) -> list[Mail]:
@@ -230,7 +228,7 @@ def _held_mails(engine: Engine, config: MailConfig, report: NightReport) -> list
         earlier_night = since is not None and local_time(since).date() < report.at
         mails.append(held_plan_mail(
             school, school.held, night=report.at, console_url=config.console_url,
-            to=_direction(engine, config, school.uai, school.direction_emails),
+            to=_direction(engine, config, school.uai),
             waiting_since=since if earlier_night else None))
     return mails
 

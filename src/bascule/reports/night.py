@@ -33,6 +33,10 @@ class SchoolOutcome(StrEnum):
     SKIPPED = "skipped"
 
 
+# The outcomes a person must look at: they make the night exit 1 and head the digest.
+NEEDS_ATTENTION = (SchoolOutcome.HELD, SchoolOutcome.FAILED)
+
+
 @dataclass(frozen=True)
 class StepReport:
     """One step (`import`, `plan`, `apply`, `sync`, `spaces`, `feeds`, `verify`, `cleanup`,
@@ -66,7 +70,6 @@ class SchoolNight:
     steps: tuple[StepReport, ...] = ()
     held: HeldPlan | None = None
     verification_findings: int = 0
-    direction_emails: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,5 +87,4 @@ class NightReport:
     @property
     def exit_code(self) -> int:
         """0 when every school is done, 1 when any is held or failed (the run's contract)."""
-        troubled = {SchoolOutcome.HELD, SchoolOutcome.FAILED}
-        return 1 if any(school.outcome in troubled for school in self.schools) else 0
+        return 1 if any(school.outcome in NEEDS_ATTENTION for school in self.schools) else 0
