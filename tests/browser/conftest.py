@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from bascule.web.app import create_app
 from tests.servers import free_port
@@ -62,6 +62,13 @@ def serve() -> Iterator[Serve]:
     for server, thread in servers:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+def click_and_load(page: Page, selector: str) -> None:
+    """Click what leads to another page (a link, a form's button) and wait for that page: read
+    at once, a busy machine may still show the previous one."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def screenshot(page: object, name: str) -> None:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.reports.tables import original_cell
-from tests.browser.conftest import Serve, screenshot
+from tests.browser.conftest import Serve, click_and_load, screenshot
 from tests.conftest import Cli
 
 CLOSURE = datetime(2026, 8, 26, 10, tzinfo=SCHOOL_TIMEZONE)
@@ -34,16 +34,15 @@ def _sign_in(browser: Browser, base: str, login: str, password: str) -> Page:
     page.goto(f"{base}/connexion")
     page.fill("#identifiant", login)
     page.fill("#mot_de_passe", password)
-    page.click("text=Se connecter")
+    click_and_load(page, "text=Se connecter")
     if "Choisissez votre propre mot de passe" in page.content():
         page.fill("#actuel", password)
         page.fill("#nouveau", password + CHOSEN)
         page.fill("#confirmation", password + CHOSEN)
-        page.click("text=Changer mon mot de passe")
-        # the answer's page, once loaded (a busy machine may still be between the two pages)
+        click_and_load(page, "text=Changer mon mot de passe")
         page.wait_for_selector("text=Votre mot de passe est changé")
         if page.locator("text=Continuer vers le tableau de bord").count():
-            page.click("text=Continuer vers le tableau de bord")
+            click_and_load(page, "text=Continuer vers le tableau de bord")
     return page
 
 
@@ -56,7 +55,7 @@ def test_a_principal_reopens_the_ent_then_an_eleve_signs_in(browser: Browser, se
     screenshot(principal, "tableau-de-bord")
     principal.goto(f"{base}/pilotage/fermeture")
     screenshot(principal, "fermeture-rentree")
-    principal.click("tr:has-text('élève') >> text=Rouvrir")
+    click_and_load(principal, "tr:has-text('élève') >> text=Rouvrir")
     assert "ouvert" in principal.inner_text("tr:has-text('élève')")
     eleve = _sign_in(browser, base, "lmartin2", passwords["lmartin2"])
     assert "/mon-compte" in eleve.url and "Mon compte" in eleve.content()
@@ -122,7 +121,7 @@ def test_a_plan_is_approved_then_applied(browser: Browser, serve: Serve,
     principal.goto(f"{base}/plan")
     screenshot(principal, "plan")
     assert principal.locator("text=Appliquer ce plan").count() == 0
-    principal.click("text=Approuver ce plan")
+    click_and_load(principal, "text=Approuver ce plan")
     assert "Approuvé par idasilva" in principal.content()
     principal.click("text=Appliquer ce plan")
     principal.wait_for_selector("#etat:has-text('Terminée')", timeout=60_000)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page
 
 from bascule.web.access import GATES
-from tests.browser.conftest import Serve, screenshot
+from tests.browser.conftest import Serve, click_and_load, screenshot
 from tests.browser.test_console_browser import _passwords, _sign_in
 from tests.conftest import Cli
 
@@ -79,16 +79,16 @@ def test_a_long_list_pages_sorts_and_searches_by_links(browser: Browser, serve: 
     principal = _sign_in(browser, base, "idasilva", _passwords(school)["idasilva"])
     principal.goto(f"{base}/journal")
     assert "page 1 /" in principal.inner_text("nav.pager")
-    principal.click("nav.pager >> text=Suivante ›")
+    click_and_load(principal, "nav.pager >> text=Suivante ›")
     assert "page=2" in principal.url and "page 2 /" in principal.inner_text("nav.pager")
     principal.goto(f"{base}/comptes")
-    principal.click("th >> text=Identifiant")
+    click_and_load(principal, "th >> text=Identifiant")
     logins = [t for t in principal.locator("tr td:nth-child(2)").all_inner_texts() if t]
     assert logins == sorted(logins) and len(logins) > 5
-    principal.click("th >> text=Identifiant")  # again: the other way
+    click_and_load(principal, "th >> text=Identifiant")  # again: the other way
     assert [t for t in principal.locator("tr td:nth-child(2)").all_inner_texts() if t
             ] == sorted(logins, reverse=True)
     principal.fill("#q", "martin lea")
-    principal.click("text=Filtrer")
+    click_and_load(principal, "text=Filtrer")
     found = principal.locator("tr td:nth-child(2)").all_inner_texts()
     assert sorted(found) == ["lmartin", "lmartin2"] and "tri=-identifiant" in principal.url

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import Serve, screenshot
+from tests.browser.conftest import Serve, click_and_load, screenshot
 from tests.browser.test_console_browser import _passwords, _sign_in
 from tests.conftest import Cli, Files, edit
 
@@ -26,7 +26,7 @@ def test_the_plan_shows_differences_and_a_leaver_is_held_at_approval(
     assert principal.locator("h3", has_text="Division 6A").count() == 1
     screenshot(principal, "plan-differences")
     principal.fill("#q", "émery")
-    principal.click("form[role=search] button")
+    click_and_load(principal, "form[role=search] button")
     rows = principal.locator("table.differences tr:has(td)")
     assert rows.count() == 1 and "état actif désactivé" in " ".join(rows.first.inner_text()
                                                                      .split())
