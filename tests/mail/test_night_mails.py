@@ -155,3 +155,17 @@ def test_a_dry_run_sends_nothing_and_says_what_it_would_send(
 def test_without_mail_settings_a_night_sends_nothing(home_cli: Cli) -> None:
     outcome = _night(home_cli, NIGHT)
     assert outcome.configured is False
+
+
+def test_settled_mails_leave_the_outbox_after_outbox_kept_days(
+        home_cli: Cli, smtp_server: SmtpServer) -> None:
+    reach(home_cli.home, smtp_server, schools=DIRECTION, port=free_port(), outbox_kept_days=30)
+    _night(home_cli, NIGHT)  # the relay down: two failures, not reported yet
+    _night(home_cli, NIGHT + timedelta(days=31))  # still down: no failure reported, none removed
+    assert len(json.loads(home_cli("mail", "outbox", "--json").stdout)) == 4
+    reach(home_cli.home, smtp_server, schools=DIRECTION, outbox_kept_days=30)
+    _night(home_cli, NIGHT + timedelta(days=32))  # sent, and the failures reported
+    _night(home_cli, NIGHT + timedelta(days=70))
+    kept = json.loads(home_cli("mail", "outbox", "--json").stdout)
+    assert len(kept) == 2 and all(one["status"] == "sent" for one in kept)
+    assert {one["created_at"][:10] for one in kept} == {"2026-11-06"}  # tonight's only

@@ -11,6 +11,7 @@
     console_url = "https://bascule.exemple.fr"   # links in the mails
     reports_url = ""                # where the run reports are published; else attached
     notice_days = 14                # staff deletion notices, days before the deletions
+    outbox_kept_days = 180          # the outbox's sent (and reported) mails, then removed
     [mail.schools."0860999U"]
     direction = ["ce.0860999u@ac-exemple.fr"]   # besides the direction's addresses in the store
 
@@ -37,6 +38,8 @@ class Security(StrEnum):
 
 DEFAULT_PORTS = {Security.NONE: 25, Security.STARTTLS: 587, Security.TLS: 465}
 DEFAULT_NOTICE_DAYS = 14
+# A mail's record names its recipients: kept for a school year's questions, then removed.
+DEFAULT_OUTBOX_KEPT_DAYS = 180
 
 # key -> what it is, for the errors (and the README's table).
 KEYS = {
@@ -50,6 +53,7 @@ KEYS = {
     "console_url": "adresse de la console bascule, pour les liens",
     "reports_url": "adresse où les rapports de nuit sont publiés (sinon : en pièce jointe)",
     "notice_days": "jours avant la suppression des comptes où les personnels sont prévenus",
+    "outbox_kept_days": "jours pendant lesquels un mail envoyé reste dans le journal des mails",
     "ca_file": "certificat de l'autorité du serveur (TLS), si elle n'est pas reconnue",
     "timeout": "secondes d'attente du serveur",
     "schools": "adresses de la direction par établissement",
@@ -69,6 +73,7 @@ class MailConfig:
     console_url: str = ""
     reports_url: str = ""
     notice_days: int = DEFAULT_NOTICE_DAYS
+    outbox_kept_days: int = DEFAULT_OUTBOX_KEPT_DAYS
     ca_file: Path | None = None
     timeout: float = 30.0
 
@@ -172,4 +177,5 @@ def _config(table: dict[str, object], path: Path) -> MailConfig:
         console_url=_text(table, "console_url", path).rstrip("/"),
         reports_url=_text(table, "reports_url", path).rstrip("/"),
         notice_days=_number(table, "notice_days", path, DEFAULT_NOTICE_DAYS),
+        outbox_kept_days=_number(table, "outbox_kept_days", path, DEFAULT_OUTBOX_KEPT_DAYS),
         ca_file=_optional_path(table, "ca_file", path), timeout=float(timeout))

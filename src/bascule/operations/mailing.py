@@ -35,6 +35,7 @@ from bascule.store.outbox import (
     Recorded,
     first_recorded,
     mark_reported,
+    purge,
     recent,
     record_failed,
     record_pending,
@@ -253,7 +254,8 @@ def _report_reference(config: MailConfig, report: NightReport) -> ReportReferenc
 def send_night_mails(settings: Settings, report: NightReport, *, now: datetime) -> MailOutcome:
     """A night's mails, once its results are written: the direction of each held school
     (each night while it waits), the staff deletion notices due, then the operators' digest,
-    which reports the failed mails since the last digest (those of this night included).
+    which reports the failed mails since the last digest (those of this night included); then
+    the outbox's settled mails older than `outbox_kept_days` are removed.
 
     Never raises for a mail that cannot be sent: it is in the outbox and in the outcome. A dry
     run sends nothing and lists what it would send. Run twice for the same night (a resumed
@@ -282,4 +284,6 @@ def _night_mails(settings: Settings, config: MailConfig, report: NightReport,
     summary = _send(engine, config, [digest], now, dry_run=dry_run)
     if summary.sent:
         mark_reported(engine, (entry.id for entry in failures), now)
+    if not dry_run:
+        purge(engine, older_than=now - timedelta(days=config.outbox_kept_days))
     return held + notices + summary

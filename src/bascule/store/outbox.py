@@ -1,5 +1,6 @@
 """The mail outbox (table mail_outbox): record a mail before sending it, then its fate; the
-failures a digest has not reported yet; the recent mails for `bascule mail outbox`."""
+failures a digest has not reported yet; the recent mails for `bascule mail outbox`; the old
+ones removed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from bascule.store.schema import mail_outbox
 
@@ -127,3 +128,15 @@ def recent(engine: Engine, *, limit: int, failed_only: bool = False) -> list[Out
         query = query.where(mail_outbox.c.status == FAILED)
     with engine.connect() as connection:
         return [_entry(row) for row in connection.execute(query)]
+
+
+def purge(engine: Engine, older_than: datetime) -> int:
+    """Remove the mails recorded before `older_than` that are settled: sent, or failed and
+    already reported by a digest (a pending mail or an unreported failure stays). Returns how
+    many were removed."""
+    settled = (mail_outbox.c.status == SENT) | (
+        (mail_outbox.c.status == FAILED) & mail_outbox.c.reported_at.is_not(None))
+    with engine.begin() as connection:
+        removed = connection.execute(delete(mail_outbox).where(
+            settled & (mail_outbox.c.created_at < older_than))).rowcount
+    return int(removed or 0)
