@@ -42,9 +42,13 @@ def test_the_direction_approves_a_held_plan_on_the_console(school: Cli, files: F
     assert "Plan retenu par la nuit" in page
     assert "désactivés hors départs attendus" in page
     full = page.split('name="empreinte" value="')[1].split('"')[0]
-    approved = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf},
-                              follow_redirects=True)
+    assert 'name="motif" maxlength="300" required' in page  # the form asks for the reason
+    unexplained = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf})
+    assert "motif" in unexplained.text and "Approuvé par" not in principal.get("/plan").text
+    approved = principal.post("/plan/approuver", follow_redirects=True, data={
+        "empreinte": full, "csrf": csrf, "motif": "export vérifié avec le secrétariat"})
     assert "Approuvé par idasilva" in approved.text, _csrf(approved.text)
+    assert "export vérifié avec le secrétariat" in school("audit", "--json").stdout
 
     applied = school("run", "--at", "2026-09-12T02:30", "--jobs", "1", "--json")
     assert applied.exit_code == 0, applied.output

@@ -92,11 +92,14 @@ def approve_plan(who: Posted, empreinte: Hash,
                  exclure: Annotated[list[str] | None, Form()] = None,
                  motif: Annotated[str, Form()] = "") -> Response:
     """The plan read, approved; the people ticked are left out as holds with the reason
-    (refused without one), and the plan computed again is what gets approved."""
+    (refused without one), and the plan computed again is what gets approved. A plan the
+    night held is approved with its reason, as through the API and `bascule approve`."""
     with refusal():
         hold_ops.approve_excluding(who.settings, who.school, empreinte, exclure or [],
                                    reason=motif, until=None, by=who.person.login,
-                                   actor=who.person.login, now=who.now())
+                                   actor=who.person.login, now=who.now(),
+                                   reason_required=current_hold(who.settings, who.school)
+                                   is not None)
     return RedirectResponse("/plan", status_code=303)
 
 
