@@ -73,6 +73,9 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
                        R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
     P.HOLD_PERSON: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                     R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+    # issue 19: an undo is a plan, "applied with the same approval": who approves, prepares it
+    P.UNDO_APPLY: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                   R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
 }
 
 

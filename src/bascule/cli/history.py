@@ -22,13 +22,12 @@ from bascule.cli.common import (
 )
 from bascule.cli.common import write_json as write_json
 from bascule.domain.labels import (
-    PURPOSES,
     STORE_COLUMNS,
     STORE_TABLES,
-    done_text,
+    applied_purpose_text,
+    done_counts_text,
     label,
-    profile_label,
-    status_label,
+    stored_value_text,
 )
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
@@ -79,18 +78,9 @@ def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> No
         table.add_row(change.person or "—", label(STORE_TABLES, change.table),
                       " ".join(str(part) for part in change.row),
                       label(STORE_COLUMNS, change.field),
-                      _text(change.field, change.old), _text(change.field, change.new))
+                      stored_value_text(change.field, change.old),
+                      stored_value_text(change.field, change.new))
     out.print(table)
-
-
-def _text(field: str, value: object) -> str:
-    """A value as people read it: statuses and profiles in words, moments in Paris time."""
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        return describe_moment(value, clock=True)
-    words = {"status": status_label, "profile": profile_label}.get(field)
-    return words(str(value)) if words else str(value)
 
 
 def _applied_dict(applied: AppliedPlan) -> dict[str, object]:
@@ -109,7 +99,8 @@ def _history_table(console: Console, uai: str, applied: list[AppliedPlan]) -> No
     _identifier_column(table, "Sauvegarde avant", [one.backup or "—" for one in applied])
     for one in applied:
         table.add_row(str(one.id), _when(one.applied_at), one.actor,
-                      _what(one), _counts(one.counts), one.backup or "—")
+                      applied_purpose_text(one.purpose, one.undoes, one.undone_by),
+                      done_counts_text(one.counts), one.backup or "—")
     console.print(table)
 
 
@@ -120,19 +111,6 @@ def _identifier_column(table: Table, header: str, identifiers: list[str]) -> Non
 
 def _when(moment: datetime) -> str:
     return describe_moment(moment, clock=True)
-
-
-def _what(applied: AppliedPlan) -> str:
-    what = label(PURPOSES, applied.purpose)
-    if applied.undoes is not None:
-        what += f" du n° {applied.undoes}"
-    if applied.undone_by is not None:
-        what += f" (annulé par le n° {applied.undone_by})"
-    return what
-
-
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(done_text(kind, number) for kind, number in sorted(counts.items()))
 
 
 @backup_app.command("list")

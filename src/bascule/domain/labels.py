@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from datetime import datetime
 
+from bascule.domain.school import describe_moment
 from bascule.errors import UnknownValue
 
 # Account profiles, as the store keeps them (plan/desired.py) -> the word people use.
@@ -219,6 +221,31 @@ def value_label(field: str, value: str) -> str:
     if field == "status":
         return status_label(value)
     return value
+
+
+def stored_value_text(field: str, value: object) -> str:
+    """A value of the store's history as people read it: « — » for none, statuses and
+    profiles in words, moments in Paris time."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return describe_moment(value, clock=True)
+    return value_label(field, str(value)) or "(vide)"
+
+
+def applied_purpose_text(purpose: str, undoes: int | None, undone_by: int | None) -> str:
+    """« annulation du n° 3 », « campagne (annulé par le n° 5) »: what an applied plan was."""
+    what = label(PURPOSES, purpose)
+    if undoes is not None:
+        what += f" du n° {undoes}"
+    if undone_by is not None:
+        what += f" (annulé par le n° {undone_by})"
+    return what
+
+
+def done_counts_text(counts: Mapping[str, int]) -> str:
+    """« 3 comptes créés, 1 compte désactivé »: what an applied plan did."""
+    return ", ".join(done_text(kind, number) for kind, number in sorted(counts.items()))
 
 
 def count_of(number: int, singular: str, plural: str) -> str:

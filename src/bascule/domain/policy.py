@@ -62,6 +62,7 @@ class Permission(Enum):
     END_SESSIONS = "fermer les sessions ouvertes d'un compte"
     RESOLVE_REVIEW = "trancher les cas de revue d'identité (même personne ou non)"
     HOLD_PERSON = "retenir une personne hors du plan jusqu'à une date, ou lever la retenue"
+    UNDO_APPLY = "préparer l'annulation d'une application (le plan inverse, à approuver)"
 
 
 class Scope(Enum):
@@ -163,6 +164,9 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     # the operators run the plan.
     Permission.HOLD_PERSON: {role: frozenset({Scope.SCHOOL})
                              for role in (Role.OPERATEUR, *_DIRECTION)},
+    # Whoever approves plans may prepare an undo: it is a plan, approved and applied the same.
+    Permission.UNDO_APPLY: {role: frozenset({Scope.SCHOOL})
+                            for role in (Role.OPERATEUR, *_DIRECTION)},
 }
 # API tokens act as a person: only staff may hold one (a tool of an élève or a responsable
 # would reach what their own page shows, and no more; they have no tool to run).

@@ -3,10 +3,12 @@ in the store, field by field (`bascule history --apply N`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from bascule.errors import UserError
 from bascule.settings import Settings
+from bascule.store.audit import people_named_by_key
 from bascule.store.changes import Change, changes_of
 from bascule.store.engine import open_store
 from bascule.store.history import AppliedPlan as AppliedPlan
@@ -30,6 +32,7 @@ class FieldChanged:
     field: str  # "*" for a row that appeared or disappeared as a whole
     old: object
     new: object
+    person_label: str = ""  # « NOM Prénom (login) » of the person, when the store knows them
 
 
 def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldChanged]:
@@ -38,8 +41,11 @@ def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldC
     if all(one.id != apply_id for one in applied_plans(engine, uai)):
         raise unknown_apply(uai, apply_id)
     with engine.connect() as connection:
-        return [changed for change in changes_of(connection, apply_id)
-                for changed in _fields(change)]
+        changes = changes_of(connection, apply_id)
+        names = people_named_by_key(connection, uai, {change.person_key for change in changes
+                                                      if change.person_key})
+    return [dataclasses.replace(changed, person_label=names.get(changed.person or "", ""))
+            for change in changes for changed in _fields(change)]
 
 
 def unknown_apply(uai: str, apply_id: int) -> UserError:

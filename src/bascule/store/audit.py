@@ -50,7 +50,7 @@ def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[Journ
         rows = connection.execute(query.limit(wanted.limit)).all()
         details = [json.loads(row.detail) for row in rows]
         keys = {row.subject for row in rows} | {str(d["fact"][1]) for d in details if "fact" in d}
-        names = _people_named(connection, uai, keys)
+        names = people_named_by_key(connection, uai, keys)
     return [JournalEntry(at=row.at, actor=row.actor, action=row.action, subject=row.subject,
                          detail=detail,
                          subject_label=names.get(row.subject)
@@ -81,7 +81,7 @@ def _detail_text(detail: dict[str, object], names: dict[str, str]) -> str:
     return f"raison : {reason}" if reason else ""
 
 
-def _people_named(connection: Connection, uai: str, keys: set[str]) -> dict[str, str]:
+def people_named_by_key(connection: Connection, uai: str, keys: set[str]) -> dict[str, str]:
     """Person key -> "NOM Prénom (login)", the login held (the network one first)."""
     query = (select(person.c.key, person.c.last_name, person.c.first_name, login.c.login,
                     login.c.namespace)

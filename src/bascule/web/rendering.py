@@ -28,7 +28,11 @@ _templates.globals["action_label"] = lambda name: (
 _templates.globals.update(
     profile_label=lambda code: labels.PROFILES.get(code) or labels.label(labels.FACTS, code),
     status_label=labels.status_label, change_text=labels.change_text,
-    journal_action=lambda code: labels.label(labels.JOURNAL_ACTIONS, code))
+    journal_action=lambda code: labels.label(labels.JOURNAL_ACTIONS, code),
+    applied_purpose=labels.applied_purpose_text, done_counts=labels.done_counts_text,
+    store_table=lambda code: labels.label(labels.STORE_TABLES, code),
+    store_column=lambda code: labels.label(labels.STORE_COLUMNS, code),
+    stored_value=labels.stored_value_text)
 
 
 def menu(person: Person | None) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from bascule.web.pages import (
     accounts,
     calendar,
     dashboard,
+    history,
     holds,
     journal,
     passwords,
@@ -23,4 +24,4 @@ ROUTERS: tuple[APIRouter, ...] = (
     account.router, dashboard.router, passwords.router, plan.router, accounts.router,
     slips.router,
     pilotage.router, verification.router, spaces.router, calendar.router, journal.router,
-    review.router, holds.router)
+    review.router, holds.router, history.router)

@@ -1,0 +1,59 @@
+"""The console's Historique: the applied plans newest first, what one changed field by field
+(searched), and an apply's undo prepared as the plan waiting — for the direction and the
+operators, not the teachers."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from tests.conftest import ROLLOVER_AT, Cli
+from tests.web.test_console import _client, _csrf, _passwords, _sign_in
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+SAME_DAY = datetime(2026, 9, 10, 14, tzinfo=UTC)  # the apply's; undone before the deletions
+
+
+def _apply_the_leaver(leaver_plan: Cli) -> None:
+    done = leaver_plan("apply", "--yes", "--at", ROLLOVER_AT)
+    assert done.exit_code == 0, done.output
+
+
+def test_the_direction_reads_what_an_apply_changed_and_prepares_its_undo(
+        leaver_plan: Cli) -> None:
+    _apply_the_leaver(leaver_plan)
+    principal = _client(leaver_plan.home, SAME_DAY)
+    csrf = _sign_in(principal, "idasilva", _passwords(leaver_plan)["idasilva"])
+    listed = _text(principal.get("/historique").text)
+    assert "N° Quand Par Quoi Actions" in listed
+    assert re.search(r"2 .* campagne 1 compte désactivé", listed), listed
+    changed = _text(principal.get("/historique/2", params={"q": "temery"}).text)
+    assert "eleve:1000006" in changed and "compte 4 état actif désactivé" in changed
+    assert principal.get("/historique/99").status_code == 404
+    prepared = principal.post("/historique/2/annuler", data={"csrf": csrf},
+                              follow_redirects=True)
+    assert prepared.url.path == "/plan", _text(prepared.text)[-400:]
+    assert "réactiver élève ÉMERY Timothée" in _text(prepared.text), _csrf(prepared.text)
+
+
+def test_past_the_september_deletions_the_undo_is_refused_and_said_why(
+        leaver_plan: Cli) -> None:
+    _apply_the_leaver(leaver_plan)
+    principal = _client(leaver_plan.home, datetime(2026, 9, 20, tzinfo=UTC))
+    csrf = _sign_in(principal, "idasilva", _passwords(leaver_plan)["idasilva"])
+    refused = principal.post("/historique/2/annuler", data={"csrf": csrf})
+    assert refused.status_code == 403
+    assert "ne peut plus être annulée : le délai a pris fin le lundi 14/09/2026" in refused.text
+
+
+def test_a_teacher_has_no_history(leaver_plan: Cli) -> None:
+    _apply_the_leaver(leaver_plan)
+    teacher = _client(leaver_plan.home)
+    csrf = _sign_in(teacher, "cdurand", _passwords(leaver_plan)["cdurand"])
+    assert "/historique" not in teacher.get("/mon-compte").text
+    assert teacher.get("/historique").status_code == 403
+    assert teacher.post("/historique/2/annuler", data={"csrf": csrf}).status_code == 403
