@@ -127,9 +127,12 @@ def test_every_uai_option_refuses_a_school_the_folder_does_not_hold(home_cli: Cl
         result = home_cli(*path, "--uai", "0000000X")
         shown = " ".join(result.stderr.split())
         assert result.exit_code == 2, (path, result.output)
-        assert "--uai 0000000X : cet établissement n'est pas dans ce dossier bascule." in shown
+        assert "L'établissement 0000000X n'est pas dans ce dossier bascule." in shown
         assert f"Les établissements du dossier : {UAI} (Collège Jean Moulin)" in shown, path
     assert home_cli("calendar", "--uai", UAI).exit_code == 0
+    approve = home_cli("approve", "0000000X", "--reason", "vu")  # the UAI as an argument
+    assert approve.exit_code == 2 and "--uai" not in approve.stderr
+    assert "L'établissement 0000000X n'est pas" in " ".join(approve.stderr.split())
 
 
 @pytest.mark.parametrize(("args", "said"), [

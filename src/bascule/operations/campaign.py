@@ -261,8 +261,9 @@ def school_uai(settings: Settings, uai: str | None) -> str:
     """The school a command is about: the one of the folder, or the one named with --uai."""
     if uai is not None:
         if uai not in settings.uais:
-            raise UnknownValue(f"--uai {uai} : cet établissement n'est pas dans ce dossier "
-                               "bascule.", hint="Les établissements du dossier : " + ", ".join(
+            # Said without the option's name: `bascule approve UAI` takes it as an argument.
+            raise UnknownValue(f"L'établissement {uai} n'est pas dans ce dossier bascule.",
+                               hint="Les établissements du dossier : " + ", ".join(
                                    f"{school.uai} ({school.name})"
                                    for school in sorted(settings.schools, key=lambda s: s.uai)))
         return uai
