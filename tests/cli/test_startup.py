@@ -13,7 +13,7 @@ import pytest
 # Imported only by the commands that need them (typer's pydantic too: the flags and --home
 # are plain values, tests below).
 HEAVY = ("fpdf", "sqlalchemy", "alembic", "lxml", "argon2", "ldap", "fastapi", "uvicorn",
-         "jinja2", "psycopg", "starlette", "pydantic", "cattrs")
+         "jinja2", "psycopg", "starlette", "pydantic", "msgspec")
 PROBE = """
 import json, sys
 sys.argv = ["bascule", *json.loads(sys.argv[1])]

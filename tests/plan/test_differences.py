@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from bascule.domain.school import SchoolYear
 from bascule.plan.differences import difference_rows, groups_of, with_groups
 from bascule.plan.model import Action, ActionKind, Fact, FieldChange, Plan
-from bascule.store.codec import from_json, to_json
 
 
 def _action(kind: ActionKind, person: str = "eleve:1", *changes: FieldChange) -> Action:
@@ -46,13 +45,3 @@ def test_a_creation_without_changes_is_one_row_and_facts_are_none() -> None:
         ("eleve:1", FieldChange("first_name", "C", "D"))]
     assert len(difference_rows(plan, with_creations=False)) == 2
 
-
-def test_a_plan_saved_before_field_changes_is_read_back() -> None:
-    plan = Plan(uai="0860999U", school_year=SchoolYear(2026), computed_at=datetime.now(UTC),
-                state_fingerprint="0:x",
-                actions=(_action(ActionKind.UPDATE, "eleve:1",
-                                 FieldChange("last_name", "A", "B")),))
-    document = to_json(plan).replace('{"field":"last_name","new":"B","old":"A"}',
-                                     '["last_name","A","B"]')
-    assert '["last_name","A","B"]' in document
-    assert from_json(document, Plan) == plan

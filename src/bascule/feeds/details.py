@@ -10,8 +10,8 @@ from sqlalchemy import Connection, select
 from bascule.domain.people import Sex
 from bascule.plan.desired import DesiredPerson, desired_people
 from bascule.snapshot.model import Snapshot
-from bascule.store.codec import from_json
-from bascule.store.schema import person, person_source_id, staged_snapshot
+from bascule.store.schema import person, person_source_id
+from bascule.store.staging import newest_staged
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,10 +52,8 @@ def people_keys(connection: Connection, uai: str,
 
 
 def newest_snapshot(connection: Connection, uai: str) -> Snapshot | None:
-    document = connection.execute(
-        select(staged_snapshot.c.snapshot).where(staged_snapshot.c.uai == uai)
-        .order_by(staged_snapshot.c.id.desc()).limit(1)).scalar()
-    return from_json(document, Snapshot) if document else None
+    staged = newest_staged(connection, uai)
+    return staged.snapshot if staged is not None else None
 
 
 def campaign_details(connection: Connection, uai: str,

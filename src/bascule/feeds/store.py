@@ -4,7 +4,6 @@ the GAR delegates."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,8 +19,8 @@ from bascule.store.schema import (
     feed_id,
     login,
     person,
-    staged_snapshot,
 )
+from bascule.store.staging import newest_staged
 from bascule.targets.store_view import (
     YearFacts,
     latest_year,
@@ -113,12 +112,10 @@ def _give_feed_ids(connection: Connection, uai: str) -> None:
 
 def _mef_labels(connection: Connection, uai: str) -> dict[str, str]:
     """From the newest staged campaign's nomenclature (the facts keep MEF codes only)."""
-    document = connection.execute(
-        select(staged_snapshot.c.snapshot).where(staged_snapshot.c.uai == uai)
-        .order_by(staged_snapshot.c.id.desc()).limit(1)).scalar()
-    if document is None:
+    staged = newest_staged(connection, uai)
+    if staged is None:
         return {}
-    return {m["code"]: m.get("label") or m["code"] for m in json.loads(document).get("mefs", ())}
+    return {mef.code: mef.label or mef.code for mef in staged.snapshot.mefs}
 
 
 def _gar_delegates(connection: Connection, uai: str) -> list[str]:

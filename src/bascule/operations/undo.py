@@ -25,10 +25,9 @@ from bascule.plan.safety import mass_leaves
 from bascule.plan.undo import can_invert, undo_plan
 from bascule.settings import Settings
 from bascule.store.changes import touched_people
-from bascule.store.codec import from_json
 from bascule.store.engine import open_store
-from bascule.store.history import AppliedPlan, people_named, plans_of, saved_plan_document
-from bascule.store.plans import save_plan
+from bascule.store.history import AppliedPlan, people_named, plans_of
+from bascule.store.plans import save_plan, saved_plan_value
 from bascule.store.staging import latest_staged_sha256
 from bascule.store.state import fingerprint
 
@@ -110,12 +109,11 @@ def _refuse_touched_since(connection: Connection, uai: str, applied: AppliedPlan
 
 
 def _original_plan(connection: Connection, applied: AppliedPlan) -> Plan:
-    document = (saved_plan_document(connection, applied.saved_plan_id)
-                if applied.saved_plan_id is not None else None)
-    if document is None:
+    plan = (saved_plan_value(connection, applied.saved_plan_id)
+            if applied.saved_plan_id is not None else None)
+    if plan is None:
         raise UserError(f"Le plan de l'application n° {applied.id} n'est plus enregistré : "
                         "elle ne peut pas être annulée.")
-    plan = from_json(document, Plan)
     if not can_invert(plan):
         raise UserError(f"L'application n° {applied.id} a accueilli des élèves d'un autre "
                         "collège du dossier : elle ne s'annule pas automatiquement.",

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from bascule.store.schema import applied_plan, login, person, saved_plan
+from bascule.store.schema import applied_plan, login, person
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,12 +61,6 @@ def plans_of(connection: Connection, uai: str) -> list[AppliedPlan]:
                         purpose=row.purpose, counts=json.loads(row.counts), backup=row.backup,
                         undoes=row.undoes, undone_by=undone.get(row.id),
                         saved_plan_id=row.saved_plan_id) for row in rows]
-
-
-def saved_plan_document(connection: Connection, saved_plan_id: int) -> str | None:
-    """The JSON of the plan an apply executed, as it was saved."""
-    return connection.execute(select(saved_plan.c.plan).where(
-        saved_plan.c.id == saved_plan_id)).scalar()
 
 
 def people_named(connection: Connection, uai: str, keys: set[str]) -> list[str]:

@@ -2,36 +2,52 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from bascule.plan.model import Plan
-from bascule.store.codec import from_json, to_json
+from bascule.store.codec import encode, recall
 from bascule.store.schema import saved_plan
 
 
 def save_plan(engine: Engine, plan: Plan) -> str:
-    document = to_json(plan)
-    digest = hashlib.sha256(document.encode()).hexdigest()
+    """Keep the plan for `apply`; its hash (hex SHA-256 of its encoding) binds its approval."""
+    encoded = encode(plan)
     with engine.begin() as connection:
         connection.execute(insert(saved_plan).values(
             uai=plan.uai, computed_at=plan.computed_at, state_fingerprint=plan.state_fingerprint,
-            content_sha256=digest, plan=document))
-    return digest
+            content_sha256=encoded.sha256, plan=encoded.data))
+    return encoded.sha256
 
 
 def pending_plan(engine: Engine, uai: str) -> tuple[int, Plan] | None:
-    """The newest plan of the school, if it was not applied yet."""
-    query = (select(saved_plan.c.id, saved_plan.c.plan, saved_plan.c.applied_at)
+    """The newest plan of the school, if it was not applied yet: read and decoded only when
+    this process does not hold it already (the plan it just saved, or read before)."""
+    query = (select(saved_plan.c.id, saved_plan.c.content_sha256, saved_plan.c.applied_at)
              .where(saved_plan.c.uai == uai).order_by(saved_plan.c.id.desc()).limit(1))
     with engine.connect() as connection:
         row = connection.execute(query).first()
-    if row is None or row.applied_at is not None:
+        if row is None or row.applied_at is not None:
+            return None
+        return row.id, recall(row.content_sha256, Plan,
+                              lambda: saved_plan_document(connection, row.id))
+
+
+def saved_plan_document(connection: Connection, plan_id: int) -> bytes:
+    """The plan as stored (store/codec.py's format, or an older store's JSON)."""
+    return bytes(connection.execute(select(saved_plan.c.plan).where(
+        saved_plan.c.id == plan_id)).scalar_one())
+
+
+def saved_plan_value(connection: Connection, plan_id: int) -> Plan | None:
+    """The plan of this id, as it was saved (an applied one too); None if it was dropped."""
+    row = connection.execute(select(saved_plan.c.content_sha256).where(
+        saved_plan.c.id == plan_id)).first()
+    if row is None:
         return None
-    return row.id, from_json(row.plan, Plan)
+    return recall(row.content_sha256, Plan, lambda: saved_plan_document(connection, plan_id))
 
 
 def mark_applied(engine: Engine, plan_id: int, at: datetime) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -33,7 +34,7 @@ staged_snapshot = Table(
     Column("staged_at", UtcDateTime(), nullable=False),
     Column("content_sha256", String(64), nullable=False),
     Column("sources", Text, nullable=False),  # JSON: file names, kinds and hashes
-    Column("snapshot", Text, nullable=False),  # JSON of the Snapshot value
+    Column("snapshot", LargeBinary, nullable=False),  # the Snapshot value (store/codec.py)
     Column("problems", Text, nullable=True),  # JSON of its warnings, shown again on re-import
     # JSON {subject code: label}: the directory targets name their subject groups with it.
     Column("subject_labels", Text, nullable=True),
@@ -147,7 +148,7 @@ saved_plan = Table(
     Column("computed_at", UtcDateTime(), nullable=False),
     Column("state_fingerprint", String(120), nullable=False),
     Column("content_sha256", String(64), nullable=False),
-    Column("plan", Text, nullable=False),
+    Column("plan", LargeBinary, nullable=False),  # the Plan value (store/codec.py)
     Column("applied_at", UtcDateTime(), nullable=True),
     # Who approved this very plan (its hash), and when: a principal, or the operator.
     Column("approved_by", String(120), nullable=True),

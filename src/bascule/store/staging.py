@@ -3,18 +3,17 @@ the newest one's hash and problems, older ones dropped by retention."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from bascule.domain.school import SchoolYear
 from bascule.errors import Problem
 from bascule.snapshot.model import Snapshot
-from bascule.store.codec import from_json, to_json
+from bascule.store.codec import as_json, encode, from_json, recall, to_json
 from bascule.store.schema import staged_snapshot
 
 
@@ -34,8 +33,8 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
                    warnings: Sequence[Problem] = ()) -> bool:
     """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row.
     False when the very same campaign was already the newest: nothing written."""
-    document = to_json(snapshot)
-    digest = hashlib.sha256(document.encode()).hexdigest()
+    encoded = encode(snapshot)
+    digest = encoded.sha256
     with engine.begin() as connection:
         latest = connection.execute(
             select(staged_snapshot.c.content_sha256)
@@ -51,7 +50,7 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
             export_date=snapshot.export_date, staged_at=staged_at, content_sha256=digest,
             sources=json.dumps([{"name": s.name, "kind": s.kind, "sha256": s.sha256}
                                 for s in snapshot.sources], ensure_ascii=False),
-            snapshot=document, problems=to_json(_Warnings(tuple(warnings))),
+            snapshot=encoded.data, problems=to_json(_Warnings(tuple(warnings))),
             subject_labels=json.dumps(subject_labels(snapshot), ensure_ascii=False),
         ))
     return True
@@ -115,17 +114,15 @@ def staged_from_same_files(engine: Engine, uais: Iterable[str],
     newest = (select(func.max(staged_snapshot.c.id))
               .where(staged_snapshot.c.uai.in_(sorted(uais))).group_by(staged_snapshot.c.uai))
     # One query for every school's newest list of sources (small); the campaign on a match.
-    latest = (select(staged_snapshot.c.id, staged_snapshot.c.sources)
+    latest = (select(staged_snapshot.c.id, staged_snapshot.c.sources,
+                     staged_snapshot.c.content_sha256, staged_snapshot.c.problems)
               .where(staged_snapshot.c.id.in_(newest)).order_by(staged_snapshot.c.uai))
     with engine.connect() as connection:
         for row in connection.execute(latest).all():
             if sorted(s["sha256"] for s in json.loads(row.sources)) != wanted:
                 continue
-            found = connection.execute(
-                select(staged_snapshot.c.snapshot, staged_snapshot.c.problems)
-                .where(staged_snapshot.c.id == row.id)).one()
-            warnings = from_json(found.problems, _Warnings).items if found.problems else ()
-            return Restaged(from_json(found.snapshot, Snapshot), warnings)
+            warnings = from_json(row.problems, _Warnings).items if row.problems else ()
+            return Restaged(_snapshot_of(connection, row.id, row.content_sha256), warnings)
     return None
 
 
@@ -140,12 +137,28 @@ def latest_problems(engine: Engine, uai: str) -> tuple[Problem, ...]:
 
 def latest_snapshot(engine: Engine, uai: str) -> Staged | None:
     """The campaign the next plan is computed for: the newest staged for the school."""
-    query = (select(staged_snapshot.c.snapshot, staged_snapshot.c.content_sha256)
-             .where(staged_snapshot.c.uai == uai)
-             .order_by(staged_snapshot.c.id.desc()).limit(1))
     with engine.connect() as connection:
-        row = connection.execute(query).first()
-    return Staged(from_json(row.snapshot, Snapshot), row.content_sha256) if row else None
+        return newest_staged(connection, uai)
+
+
+def newest_staged(connection: Connection, uai: str) -> Staged | None:
+    """The school's newest staged campaign, decoded only if this process does not hold it."""
+    row = connection.execute(
+        select(staged_snapshot.c.id, staged_snapshot.c.content_sha256)
+        .where(staged_snapshot.c.uai == uai).order_by(staged_snapshot.c.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Staged(_snapshot_of(connection, row.id, row.content_sha256), row.content_sha256)
+
+
+def _snapshot_of(connection: Connection, campaign_id: int, content_sha256: str) -> Snapshot:
+    return recall(content_sha256, Snapshot, lambda: _stored(connection, campaign_id))
+
+
+def _stored(connection: Connection, campaign_id: int) -> bytes:
+    return bytes(connection.execute(select(staged_snapshot.c.snapshot).where(
+        staged_snapshot.c.id == campaign_id)).scalar_one())
 
 
 def older_campaigns(engine: Engine, uai: str, keep: int) -> list[tuple[int, int, str]]:
@@ -160,9 +173,10 @@ def older_campaigns(engine: Engine, uai: str, keep: int) -> list[tuple[int, int,
 
 
 def staged_document(engine: Engine, campaign_id: int) -> str:
+    """The campaign as JSON text, for an archive people can read without bascule.
+    Raises NoResultFound when there is no such campaign."""
     with engine.connect() as connection:
-        return str(connection.execute(select(staged_snapshot.c.snapshot).where(
-            staged_snapshot.c.id == campaign_id)).scalar_one())
+        return as_json(_stored(connection, campaign_id), Snapshot)
 
 
 def drop_campaign(engine: Engine, campaign_id: int) -> None:
