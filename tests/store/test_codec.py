@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bascule.domain.school import SchoolYear
-from bascule.errors import Location
+from bascule.errors import Location, UserError
+from bascule.operations import campaign
 from bascule.plan.model import (
     Action,
     ActionKind,
@@ -28,13 +29,15 @@ from bascule.plan.model import (
     Plan,
     SourceId,
 )
+from bascule.settings import load_settings
 from bascule.snapshot.model import Snapshot
 from bascule.store.codec import MSGPACK_ZLIB, as_json, decode, encode, recall
 from bascule.store.engine import open_store
-from bascule.store.plans import saved_plan_value
+from bascule.store.plans import approve, pending_approval, save_plan, saved_plan_value
 from bascule.store.staging import latest_snapshot
-from tests.conftest import UAI
+from tests.conftest import UAI, Cli, Files
 
+NOW = datetime(2026, 9, 10, 10, tzinfo=UTC)
 PREVIOUS = Path(__file__).parents[1] / "fixtures" / "stores" / "previous-layout-5433b71.sqlite"
 settings.register_profile("codec", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -160,3 +163,24 @@ def test_held_people_keep_their_location() -> None:
                 location=Location(file="ElevesSansAdresses.xml", line=12, record="9"))
     plan = Plan(**{**_fields(_plan()), "held": (held,)})
     assert decode(encode(plan).data, Plan).held == (held,)
+
+
+def test_an_approval_binds_the_plan_of_its_hash_only(home_cli: Cli, files: Files) -> None:
+    """Approve a plan, then another plan is saved: the approval does not carry over to it, and
+    applying "the approved plan" applies nothing."""
+    assert home_cli("import", *files()).exit_code == 0
+    settings = load_settings(home_cli.home)
+    engine = open_store(settings.store_url)
+    first = campaign.plan_campaign(settings, UAI, now=NOW)
+    waiting = pending_approval(engine, UAI)
+    assert waiting is not None and waiting.content_sha256 == encode(first).sha256
+    assert approve(engine, waiting.plan_id, waiting.content_sha256, "idasilva", NOW)
+    second = Plan(**{**_fields(first), "actions": first.actions[1:]})
+    assert save_plan(engine, second) != waiting.content_sha256
+    newer = pending_approval(engine, UAI)
+    assert newer is not None and newer.approved_by is None
+    assert not approve(engine, newer.plan_id, waiting.content_sha256, "idasilva", NOW)
+    with pytest.raises(UserError, match="a changé depuis votre lecture"):
+        campaign.apply_saved_plan(settings, UAI, now=NOW, actor="idasilva",
+                                  approved_sha256=waiting.content_sha256)
+    assert campaign.accounts(settings, UAI) == []
