@@ -31,6 +31,7 @@ from bascule.plan.model import (
 )
 from bascule.settings import load_settings
 from bascule.snapshot.model import Snapshot
+from bascule.store import codec
 from bascule.store.codec import MSGPACK_ZLIB, as_json, decode, encode, recall
 from bascule.store.engine import open_store
 from bascule.store.plans import approve, pending_approval, save_plan, saved_plan_value
@@ -184,3 +185,17 @@ def test_an_approval_binds_the_plan_of_its_hash_only(home_cli: Cli, files: Files
         campaign.apply_saved_plan(settings, UAI, now=NOW, actor="idasilva",
                                   approved_sha256=waiting.content_sha256)
     assert campaign.accounts(settings, UAI) == []
+
+
+def test_import_plan_and_apply_in_one_process_decode_nothing(
+        home_cli: Cli, files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded: list[type] = []
+    original = codec.decode
+    monkeypatch.setattr(codec, "decode", lambda data, kind: decoded.append(kind) or original(
+        data, kind))
+    settings = load_settings(home_cli.home)
+    campaign.import_exports(settings, files(), now=NOW)
+    assert not campaign.plan_campaign(settings, UAI, now=NOW).is_empty
+    applied = campaign.apply_saved_plan(settings, UAI, now=NOW, actor="cdurand")
+    assert applied.counts["create"] == 13
+    assert decoded == []  # the campaign staged, then the plan saved, were handed over

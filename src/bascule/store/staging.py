@@ -94,10 +94,15 @@ def staged_year(engine: Engine, uai: str) -> SchoolYear:
 
 
 def latest_staged_sha256(engine: Engine, uai: str) -> str | None:
-    query = (select(staged_snapshot.c.content_sha256).where(staged_snapshot.c.uai == uai)
-             .order_by(staged_snapshot.c.id.desc()).limit(1))
     with engine.connect() as connection:
-        return connection.execute(query).scalar()
+        return newest_staged_sha256(connection, uai)
+
+
+def newest_staged_sha256(connection: Connection, uai: str) -> str | None:
+    """The hash of the school's newest staged campaign, without reading the campaign."""
+    return connection.execute(
+        select(staged_snapshot.c.content_sha256).where(staged_snapshot.c.uai == uai)
+        .order_by(staged_snapshot.c.id.desc()).limit(1)).scalar()
 
 
 @dataclass(frozen=True, slots=True)

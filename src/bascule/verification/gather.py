@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, and_, select
 
 from bascule.domain.structures import level_of
 from bascule.store.schema import account, login, person, person_source_id
-from bascule.store.staging import latest_snapshot
+from bascule.store.staging import newest_staged, newest_staged_sha256
 from bascule.store.state import is_in_sync
 from bascule.targets.store_view import latest_year, school_view, year_facts
 from bascule.verification.model import TargetState, VerificationInput
@@ -17,24 +17,31 @@ from bascule.verification.model import TargetState, VerificationInput
 
 def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = ()
                 ) -> VerificationInput:
-    staged = latest_snapshot(engine, uai)
     with engine.connect() as connection:
         year = latest_year(connection, uai)
         view = school_view(connection, uai, year)
         facts = year_facts(connection, uai, year)
         previous = school_view(connection, uai, year - 1) if year is not None else None
-        in_sync = staged is not None and is_in_sync(connection, uai, staged.content_sha256)
-        export = None
-        if staged is not None and not in_sync:
-            export = _keys_of(connection, uai, [e.eleve_id for e in staged.snapshot.active_eleves])
         return VerificationInput(
             view=view, previous=previous if previous and previous.divisions else None,
             levels={code: level_of(code, mefs) for code, (_label, mefs)
                     in facts.divisions.items()},
             labels=_labels(connection, uai),
-            export_eleves=export, eleve_accounts=_statuses(connection, uai, "eleve"),
+            export_eleves=_export_eleves(connection, uai),
+            eleve_accounts=_statuses(connection, uai, "eleve"),
             guardians=facts.guardians,
             responsable_accounts=_statuses(connection, uai, "responsable"), targets=targets)
+
+
+def _export_eleves(connection: Connection, uai: str) -> frozenset[str] | None:
+    """The newest campaign's active élèves when the store does not hold it yet (else None:
+    the campaign itself is not read)."""
+    staged_sha256 = newest_staged_sha256(connection, uai)
+    if staged_sha256 is None or is_in_sync(connection, uai, staged_sha256):
+        return None
+    staged = newest_staged(connection, uai)
+    assert staged is not None
+    return _keys_of(connection, uai, [e.eleve_id for e in staged.snapshot.active_eleves])
 
 
 def _labels(connection: Connection, uai: str) -> dict[str, str]:
