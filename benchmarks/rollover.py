@@ -1,80 +1,127 @@
 """The rollover on a generated département, against a raw lxml parse of the same files, in one run.
 
-    .venv/bin/python benchmarks/rollover.py [--colleges 35]
+    .venv/bin/python benchmarks/rollover.py [--colleges 10] [--runs 3] [--real] [--no-postgres]
 
-Prints:
+Every figure is measured RUNS times (each run in a fresh bascule folder); printed as the median
+with the spread [min–max] over the runs, wall time and CPU time (this process's: the machine may
+be shared), each ratio against the raw parse measured in the same run:
   raw         lxml iterparse of every XML file of the campaign (the baseline);
-  rollover    import (read + checks + staging) + plan + apply of every collège, into one home;
-              password hashing is measured apart (next line), so this runs with a free hasher;
+  rollover    the first rollover: import (read + checks + staging) + plan + apply of every
+              collège into one folder; password hashing is measured apart (free hasher here);
+  1% moved    the same exports again, 1 % of the élèves in another division: import + plan +
+              apply of that change;
   unchanged   the same files imported, planned and applied again: nothing to do;
-  hashing     argon2id (OWASP) throughput of the process pool against a single-core loop;
-  scaling     the rollover time for all collèges against a tenth of them;
-and, without a target, where the rollover's time goes: the store's SQL statements, the PDF
-slips of its élèves, and the matching stage (who is who: plan/matching.py with its identity table),
-in the first rollover and in the next school year's (where everyone is known).
-Targets of the issue: rollover <= 2x raw; unchanged <= 1.3x raw; hashing >= 0.8 x cores x the
-single-core rate; 10x the data <= 11x the time.
+  scaling     the first rollover of all collèges against a tenth of them;
+  postgresql  the first rollover into a PostgreSQL store (a throwaway server started as the
+              tests do) against SQLite's;
+  hashing     argon2id throughput of the process pool against a single-core loop;
+  real        with --real: one collège's first rollover with the real hasher, its hashing share;
+  next year   the next school year's rollover (everyone known) and its matching stage;
+then, for the first rollover and the 1 % change, each phase's own share of the time
+(benchmarks/phases.py: read, checks, snapshot, staging, state load, plan compute, plan
+save/load, apply SQL, change record, slips, backup, hashing) and what stands between the
+first rollover and 2x the raw parse.
+Targets of issue 22: rollover <= 3.0x raw (hashing excluded; 2x beyond); 1 % change <= 1.5x;
+unchanged <= 1.3x; 10x the data <= 11x the time; PostgreSQL <= 1.3x SQLite; hashing >= 0.8 x
+cores x the single-core rate.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import shutil
+import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher, Type
+from lxml import etree
 from sqlalchemy import Engine, event
 
 from bascule.operations import campaign
 from bascule.plan import compute
-from bascule.reports.slips import Slip, SlipHeader, division_slips
 from bascule.settings import Settings, init_home
 from bascule.store import hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+from bascule.synthetic.writers import serialise, write_zip
+from phases import ROLLOVER_PHASES, PhaseProfiler, Spent  # type: ignore[import-not-found]
 from read import raw_parse  # type: ignore[import-not-found]
 
 NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)
 OWASP = hashing.HASHER
 FREE = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+# The store's hashers as they are (one per kind of password, if it has several): the real ones.
+REAL = {name: value for name, value in vars(hashing).items() if isinstance(value, PasswordHasher)}
+ELEVES_ZIP = "ExportXML_ElevesSansAdresses.zip"
+Folders = Mapping[str, Path]  # the exports' folder of each collège (by UAI)
 
 
-def timed(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
+@dataclass(frozen=True, slots=True)
+class Measure:
+    wall: float
+    cpu: float
+
+
+def measured(work: Callable[[], object]) -> Measure:
+    wall, cpu = time.perf_counter(), time.process_time()
     work()
-    return time.perf_counter() - start
+    return Measure(time.perf_counter() - wall, time.process_time() - cpu)
 
 
-def home_for(root: Path, colleges: list[GeneratedCollege]) -> Settings:
+def home_for(root: Path, colleges: list[GeneratedCollege], store_url: str | None = None
+             ) -> Settings:
     settings: Settings | None = None
     for college in colleges:
         settings, _ = init_home(root, college.uai, college.name)
+    if store_url is not None:
+        with (root / "bascule.toml").open("a", encoding="utf-8") as config:
+            config.write(f'\n[store]\nurl = "{store_url}"\n')
+        settings, _ = init_home(root, colleges[0].uai, colleges[0].name)
     assert settings is not None
     return settings
 
 
-def rollover(settings: Settings, colleges: list[GeneratedCollege], year: int = 0) -> None:
+def year_folders(colleges: list[GeneratedCollege], year: int = 0) -> dict[str, Path]:
+    return {college.uai: college.folders[year] for college in colleges}
+
+
+def rollover(settings: Settings, folders: Folders, year: int = 0) -> None:
     now = NOW.replace(year=NOW.year + year)
-    for college in colleges:
-        campaign.import_exports(settings, sorted(college.folders[year].iterdir()), now=now)
-        plan = campaign.plan_campaign(settings, college.uai, now=now)
+    for uai, folder in folders.items():
+        campaign.import_exports(settings, sorted(folder.iterdir()), now=now)
+        plan = campaign.plan_campaign(settings, uai, now=now)
         if not plan.is_empty:
-            campaign.apply_saved_plan(settings, college.uai, now=now, actor="benchmark",
+            campaign.apply_saved_plan(settings, uai, now=now, actor="benchmark",
                                       allow_mass_leave=True)
 
 
-def rolled_over(root: Path, count: int) -> tuple[Settings, list[GeneratedCollege]]:
-    """A generated département (exports under root/exports) rolled over into root/home, with
-    the free hasher: the other benchmarks measure what comes after, not the hashing."""
-    hashing.HASHER = FREE
-    colleges = generate_campaigns(root / "exports", colleges=count, seed=1, year=2025)
-    settings = home_for(root / "home", colleges)
-    rollover(settings, colleges)
-    return settings, colleges
+def moved_exports(source: Path, target: Path, share: float, rng: random.Random) -> int:
+    """A copy of the exports where `share` of the élèves are in another division of their
+    level (ElevesSansAdresses' STRUCTURES_ELEVE, type D); the number of élèves moved."""
+    shutil.copytree(source, target)
+    with zipfile.ZipFile(source / ELEVES_ZIP) as archive:
+        (info,) = archive.infolist()
+        root = etree.fromstring(archive.read(info), etree.XMLParser(resolve_entities=False))
+    codes = [code for code in root.iter("CODE_STRUCTURE")
+             if code.getnext() is not None and code.getnext().text == "D"]
+    divisions = sorted({code.text or "" for code in codes})
+    moved = rng.sample(codes, max(1, round(len(codes) * share)))
+    for code in moved:
+        same_level = [d for d in divisions if d[:1] == (code.text or "")[:1] and d != code.text]
+        code.text = rng.choice(same_level or [d for d in divisions if d != code.text])
+    write_zip(target / ELEVES_ZIP, info.filename, serialise(root),
+              datetime(*info.date_time).date())
+    return len(moved)
 
 
 class StatementClock:
@@ -122,76 +169,238 @@ class MatchingClock:
         compute.match_people = self._original  # type: ignore[assignment]
 
 
-def slips_time(count: int) -> float:
-    """Writing the PDF slips of `count` élèves, 30 to a division, as an apply does."""
-    header = SlipHeader(school_name="Collège Jean Moulin", uai="0860999U",
-                        school_year="2025-2026")
-    slips = [Slip(person=str(n), label=f"MARTIN Léa {n}", division=f"6{n // 30}",
-                  network_login=f"lmartin{n}", educonnect_login=f"l.martin{n}")
-             for n in range(count)]
-    passwords = {slip.person: "Ab3!xyzXYZ12" for slip in slips}
-    return timed(lambda: [division_slips(header, slips[first:first + 30], passwords)
-                          for first in range(0, count, 30)])
+def use_hashers(real: bool) -> None:
+    """The store's real hashers, or the free one in their place (hashing measured apart)."""
+    for name, hasher in REAL.items():
+        setattr(hashing, name, hasher if real else FREE)
 
 
 def hashing_rates(count: int) -> tuple[float, float]:
-    hashing.HASHER = OWASP
-    single = timed(lambda: [OWASP.hash(f"Motdepasse{n}!") for n in range(count // 8)])
-    pool = timed(lambda: hashing.hash_passwords({str(n): f"Motdepasse{n}!"
-                                                 for n in range(count)}))
-    return (count // 8) / single, count / pool
+    """OWASP argon2id hashes a second: one core's loop, the store's pool (all cores)."""
+    use_hashers(real=True)
+    try:
+        single = measured(lambda: [OWASP.hash(f"Motdepasse{n}!") for n in range(count // 8)])
+        pool = measured(lambda: hashing.hash_passwords({str(n): f"Motdepasse{n}!"
+                                                        for n in range(count)}))
+    finally:
+        use_hashers(real=False)
+    return (count // 8) / single.wall, count / pool.wall
+
+
+@dataclass(slots=True)
+class Run:
+    """One run's figures: each a Measure, and the phases of the profiled rollovers."""
+
+    measures: dict[str, Measure] = field(default_factory=dict)
+    phases: dict[str, dict[str, Spent]] = field(default_factory=dict)
+    sql: float = 0.0
+    matching: float = 0.0
+    moved: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    colleges: list[GeneratedCollege]
+    moved: dict[str, Path]
+    moved_count: int
+    paths: list[Path]
+    tenth_paths: list[Path]
+
+
+def one_run(root: Path, load: Workload, postgres: str | None) -> Run:
+    run = Run(moved=load.moved_count)
+    colleges, tenth = load.colleges, load.colleges[: max(1, len(load.colleges) // 10)]
+    run.measures["raw"] = measured(lambda: raw_parse(load.paths))
+    settings = home_for(root / "home", colleges)
+    with PhaseProfiler(ROLLOVER_PHASES) as first, StatementClock() as sql:
+        run.measures["rollover"] = measured(lambda: rollover(settings, year_folders(colleges)))
+    run.phases["rollover"], run.sql = first.totals(), sql.seconds
+    with PhaseProfiler(ROLLOVER_PHASES) as moved:
+        run.measures["moved"] = measured(lambda: rollover(settings, load.moved))
+    run.phases["moved"] = moved.totals()
+    run.measures["unchanged"] = measured(lambda: rollover(settings, load.moved))
+    with MatchingClock() as matching:
+        run.measures["next year"] = measured(lambda: rollover(settings, year_folders(colleges),
+                                                              year=1))
+    run.matching = matching.seconds
+    small = home_for(root / "small", tenth)
+    run.measures["small"] = measured(lambda: rollover(small, year_folders(tenth)))
+    run.measures["raw small"] = measured(lambda: raw_parse(load.tenth_paths))
+    if postgres is not None:
+        on_pg = home_for(root / "pg", colleges, store_url=fresh_database(postgres))
+        run.measures["postgresql"] = measured(lambda: rollover(on_pg, year_folders(colleges)))
+    return run
+
+
+def _test_servers() -> Any:
+    """The tests' PostgreSQL server code (tests/servers/postgres.py), from the repository."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.servers import postgres
+
+    return postgres
+
+
+def fresh_database(server: str) -> str:
+    return str(_test_servers().new_database(server))
+
+
+@contextmanager
+def postgres_server(wanted: bool) -> Iterator[str | None]:
+    """The tests' throwaway server, or None (with the reason printed) when there is none."""
+    servers = _test_servers() if wanted else None
+    bin_dir = servers.postgres_binaries() if servers else None
+    if servers is None or bin_dir is None:
+        print("  postgresql  skipped: " + ("--no-postgres" if not wanted else
+              "PostgreSQL is not installed here (make test installs it)"))
+        yield None
+        return
+    with servers.running_postgres(bin_dir) as server:
+        yield server
+
+
+def spread(values: list[float], unit: str = "", digits: int = 2) -> str:
+    text = f"{statistics.median(values):.{digits}f}{unit}"
+    if len(values) > 1:
+        text += f" [{min(values):.{digits}f}–{max(values):.{digits}f}]"
+    return text
+
+
+def ratios(runs: list[Run], name: str, against: str = "raw", cpu: bool = False) -> list[float]:
+    def of(m: Measure) -> float:
+        return m.cpu if cpu else m.wall
+    return [of(run.measures[name]) / of(run.measures[against]) for run in runs]
+
+
+def verdict(values: list[float], target: float, at_least: bool = False) -> str:
+    value = statistics.median(values)
+    met = value >= target if at_least else value <= target
+    return f"target {'>=' if at_least else '<='} {target:g}: {'met' if met else 'NOT met'}"
+
+
+def report(runs: list[Run], load: Workload) -> None:
+    colleges = len(load.colleges)
+    walls = {name: [run.measures[name].wall for run in runs] for name in runs[0].measures}
+    print(f"bascule rollover benchmark: {colleges} collèges, {len(runs)} run(s); median "
+          "[min–max] over the runs; ratios against the raw parse of the same run")
+    print(f"  raw         lxml parse {spread(walls['raw'], ' s')} wall, "
+          f"{spread([r.measures['raw'].cpu for r in runs], ' s')} CPU")
+    for name, label, target in (("rollover", "rollover", 3.0),
+                                ("moved", "1% moved", 1.5), ("unchanged", "unchanged", 1.3)):
+        extra = f" ({load.moved_count} élèves moved)" if name == "moved" else ""
+        print(f"  {label:<11} {spread(walls[name], ' s')}{extra}: "
+              f"{spread(ratios(runs, name), 'x')} raw, by CPU "
+              f"{spread(ratios(runs, name, cpu=True), 'x')}  {verdict(ratios(runs, name), target)}")
+    tenth = max(1, colleges // 10)
+    scaling = ratios(runs, "rollover", "small")
+    print(f"  scaling     {colleges / tenth:.1f}x the data in {spread(scaling, 'x')} the time "
+          f"(raw parse {spread(ratios(runs, 'raw', 'raw small'), 'x')})  "
+          f"{verdict([s / (colleges / tenth) for s in scaling], 1.1)} (11x for 10x)")
+    if "postgresql" in runs[0].measures:
+        on_pg = ratios(runs, "postgresql", "rollover")
+        by_cpu = ratios(runs, "postgresql", "rollover", cpu=True)
+        print(f"  postgresql  first rollover {spread(walls['postgresql'], ' s')} against SQLite's "
+              f"{spread(walls['rollover'], ' s')}: {spread(on_pg, 'x')}, by CPU "
+              f"{spread(by_cpu, 'x')}  {verdict(on_pg, 1.3)}")
+    print(f"  next year   (everyone known) {spread(walls['next year'], ' s')}, "
+          f"{spread(ratios(runs, 'next year'), 'x')} raw; its matching stage "
+          f"{spread([r.matching for r in runs], ' s')}")
+    print(f"  SQL         the first rollover's statements {spread([r.sql for r in runs], ' s')} "
+          f"({spread([r.sql / r.measures['rollover'].wall * 100 for r in runs], ' %', 0)})")
+    for name, title in (("rollover", "the first rollover"), ("moved", "the 1 % change")):
+        phase_table(runs, name, title)
+    two_x(runs)
+
+
+def phase_table(runs: list[Run], name: str, title: str) -> None:
+    """Each phase's own wall share of the run, its CPU, and its size against the raw parse."""
+    print(f"  phases of {title} (own time; share of the wall, x raw, CPU s):")
+    rows = [*ROLLOVER_PHASES, "other"]
+    for phase in rows:
+        walls = [_own(run, name, phase).wall for run in runs]
+        cpus = [_own(run, name, phase).cpu for run in runs]
+        shares = [w / run.measures[name].wall * 100 for w, run in zip(walls, runs, strict=True)]
+        raws = [w / run.measures["raw"].wall for w, run in zip(walls, runs, strict=True)]
+        print(f"    {phase:<15} {spread(shares, ' %', 1):<22} {spread(raws, 'x'):<20} "
+              f"{spread(cpus, ' s')}")
+
+
+def _own(run: Run, name: str, phase: str) -> Spent:
+    spent = run.phases[name]
+    if phase != "other":
+        return spent[phase]
+    total = run.measures[name]
+    return Spent(wall=total.wall - sum(s.wall for s in spent.values()),
+                 cpu=total.cpu - sum(s.cpu for s in spent.values()))
+
+
+def two_x(runs: list[Run]) -> None:
+    """In figures: how far the first rollover is from 2x raw, and the phases that make it."""
+    over = [run.measures["rollover"].wall - 2 * run.measures["raw"].wall for run in runs]
+    read = [run.phases["rollover"]["read"].wall / run.measures["raw"].wall for run in runs]
+    biggest = sorted((p for p in ROLLOVER_PHASES if p != "read"),
+                     key=lambda p: -statistics.median(run.phases["rollover"][p].wall
+                                                      for run in runs))[:4]
+    parts = ", ".join(
+        f"{p} {spread([r.phases['rollover'][p].wall / r.measures['raw'].wall for r in runs], 'x')}"
+        for p in biggest)
+    print(f"  2x raw:     the first rollover is {spread(over, ' s')} over 2x raw; its reading "
+          f"alone is {spread(read, 'x')} raw, leaving {spread([2 - r for r in read], 'x')} for "
+          f"everything else; the largest phases after reading: {parts}")
+
+
+def workload(root: Path, count: int) -> Workload:
+    colleges = generate_campaigns(root / "exports", colleges=count, seed=1, year=2025)
+    rng = random.Random("bascule:moved")
+    moved = {c.uai: root / "moved" / c.uai for c in colleges}
+    moved_count = sum(moved_exports(c.folders[0], moved[c.uai], 0.01, rng) for c in colleges)
+    tenth = colleges[: max(1, count // 10)]
+    return Workload(colleges=colleges, moved=moved, moved_count=moved_count,
+                    paths=_xml(colleges), tenth_paths=_xml(tenth))
+
+
+def _xml(colleges: list[GeneratedCollege]) -> list[Path]:
+    return [p for c in colleges for p in sorted(c.folders[0].iterdir()) if p.suffix != ".csv"]
+
+
+def real_rollover(root: Path, college: GeneratedCollege) -> tuple[Measure, Spent]:
+    """One collège's first rollover with the real hasher: the time and the hashing's own."""
+    use_hashers(real=True)
+    try:
+        settings = home_for(root / "real", [college])
+        with PhaseProfiler({"hashing": ROLLOVER_PHASES["hashing"]}) as profiler:
+            spent = measured(lambda: rollover(settings, year_folders([college])))
+        return spent, profiler.totals()["hashing"]
+    finally:
+        use_hashers(real=False)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--colleges", type=int, default=35)
+    parser.add_argument("--colleges", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--real", action="store_true",
+                        help="also one collège's first rollover with the real hasher")
+    parser.add_argument("--no-postgres", dest="postgres", action="store_false")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    use_hashers(real=False)
+    with tempfile.TemporaryDirectory() as folder, postgres_server(options.postgres) as pg:
         root = Path(folder)
-        colleges = generate_campaigns(root / "exports", colleges=options.colleges, seed=1,
-                                      year=2025)
-        paths = [p for c in colleges for p in sorted(c.folders[0].iterdir()) if p.suffix != ".csv"]
-        raw = timed(lambda: raw_parse(paths))
-        hashing.HASHER = FREE
-        settings = home_for(root / "home", colleges)
-        with StatementClock() as sql, MatchingClock() as matching:
-            full = timed(lambda: rollover(settings, colleges))
-        eleves = sum(row.profile == "eleve" for college in colleges
-                     for row in campaign.accounts(settings, college.uai))
-        slips = slips_time(eleves)
-        unchanged = timed(lambda: rollover(settings, colleges))
-        with MatchingClock() as next_matching:
-            next_year = timed(lambda: rollover(settings, colleges, year=1))
-        tenth = colleges[: max(1, len(colleges) // 10)]
-        small = timed(lambda: rollover(home_for(root / "small", tenth), tenth))
-        raw_small = timed(lambda: raw_parse([p for c in tenth for p in sorted(
-            c.folders[0].iterdir()) if p.suffix != ".csv"]))
+        load = workload(root, options.colleges)
+        runs = [one_run(root / f"run{n}", load, pg) for n in range(options.runs)]
         single_rate, pool_rate = hashing_rates(400)
+        real = real_rollover(root, load.colleges[0]) if options.real else None
+    report(runs, load)
     cores = os.cpu_count() or 1
-    data_ratio = len(colleges) / len(tenth)
-    rows = [
-        ("rollover", full / raw, 2.0, f"{full:.2f} s, {full / raw:.2f}x raw"),
-        ("unchanged", unchanged / raw, 1.3, f"{unchanged:.2f} s, {unchanged / raw:.2f}x raw"),
-        ("hashing", pool_rate / (single_rate * cores), 0.8,
-         f"{pool_rate:.0f}/s vs {single_rate:.0f}/s on one core, {cores} cores: "
-         f"{pool_rate / (single_rate * cores):.2f} x cores x single"),
-        ("scaling", (full / small) / data_ratio, 11 / 10,
-         f"{data_ratio:.1f}x the data in {full / small:.2f}x the time "
-         f"(raw parse {raw / raw_small:.2f}x)"),
-    ]
-    print(f"bascule rollover benchmark: {len(colleges)} collèges, raw lxml parse {raw:.2f} s")
-    for name, value, target, text in rows:
-        met = value >= target if name == "hashing" else value <= target
-        print(f"  {name:<10} {text}  target {'>=' if name == 'hashing' else '<='} "
-              f"{target:g}: {'met' if met else 'NOT met'}")
-    print(f"  within the rollover: the store's SQL {sql.seconds:.2f} s "
-          f"({sql.seconds / len(colleges):.3f} s a collège, {sql.seconds / raw:.2f}x raw); "
-          f"the PDF slips of its {eleves:,} élèves {slips:.2f} s "
-          f"({slips / eleves * 1000:.2f} ms each, {slips / raw:.2f}x raw); the matching stage "
-          f"{matching.seconds:.2f} s ({matching.seconds / full:.1%} of the rollover)")
-    print(f"  next school year (everyone known): {next_year:.2f} s, the matching stage "
-          f"{next_matching.seconds:.2f} s ({next_matching.seconds / next_year:.1%}, "
-          f"{next_matching.seconds / raw:.2f}x raw)")
+    efficiency = pool_rate / (single_rate * cores)
+    print(f"  hashing     {pool_rate:.0f}/s vs {single_rate:.0f}/s on one core, {cores} cores: "
+          f"{efficiency:.2f} x cores x single  {verdict([efficiency], 0.8, at_least=True)}")
+    if real is not None:
+        total, hashed = real
+        print(f"  real        one collège's first rollover with the real hasher {total.wall:.1f} s"
+              f" wall ({total.cpu:.1f} s CPU here); hashing's own time {hashed.wall:.1f} s, "
+              f"{hashed.wall / total.wall:.0%} of it")
+    else:
+        print("  real        skipped (--real: one collège's first rollover with the real hasher)")
 
 
 if __name__ == "__main__":
