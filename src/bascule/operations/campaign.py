@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bascule.bulk import bulk_phase
 from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.passwords import new_password
 from bascule.domain.policy import Permission, Role, decide
@@ -139,6 +140,12 @@ def import_exports(
     on_file: OnFile = lambda _path: None,
 ) -> ImportOutcome:
     """Read, check and stage one campaign. Raises ImportRejected, having written nothing."""
+    with bulk_phase():
+        return _import(settings, paths, now=now, stage=stage, actor=actor, on_file=on_file)
+
+
+def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: bool, actor: str,
+            on_file: OnFile) -> ImportOutcome:
     engine = open_store(settings.store_url)
     if stage:
         same = staged_from_same_files(engine, settings.uais, [_sha256(path) for path in paths])
@@ -277,6 +284,11 @@ def school_uai(settings: Settings, uai: str | None) -> str:
 def plan_campaign(settings: Settings, uai: str, *, now: datetime) -> Plan:
     """Compute the plan for the newest staged campaign, save it, and return it. Writes nothing
     else: the directory is only read."""
+    with bulk_phase():
+        return _plan(settings, uai, now=now)
+
+
+def _plan(settings: Settings, uai: str, *, now: datetime) -> Plan:
     engine = open_store(settings.store_url)
     staged_sha256 = latest_staged_sha256(engine, uai)
     if staged_sha256 is None:

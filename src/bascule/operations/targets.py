@@ -3,14 +3,12 @@ Directory): register them, and sync them from the store on the campaign calendar
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import defaultdict
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import datetime
 
+from bascule.bulk import bulk_phase
 from bascule.domain.calendar import Milestone, allowed_at, rentree_year_of
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
@@ -123,20 +121,6 @@ def sync_targets(settings: Settings, targets: list[TargetConfig], *, now: dateti
     schools: dict[str, list[TargetConfig]] = defaultdict(list)
     for target in targets:
         schools[target.uai].append(target)
-    with _no_cycle_collection(), ThreadPoolExecutor(
+    with bulk_phase(), ThreadPoolExecutor(
             max_workers=min(PARALLEL_TARGETS, len(schools))) as pool:
         return [report for done in pool.map(sync_school, schools.values()) for report in done]
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """A sync makes thousands of short-lived entries and no reference cycles: the cycle
-    collector's passes over the live heap took a third of its time (benchmarks/ldap_sync.py).
-    Reference counting still frees everything; the collector resumes after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
