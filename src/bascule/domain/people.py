@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from bascule.domain.logins import LoginKind
 
@@ -106,11 +107,14 @@ _CONTROL = re.compile("[\u0000-\u001f\u007f-\u009f]")
 _SPACES = re.compile("[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 
 
+@lru_cache(maxsize=1 << 16)  # an import cleans every name of a school; many repeat
 def clean_name(text: str) -> str:
     """A name as every target should get it: Unicode NFC (é one character, not e and an
     accent), format characters removed (category Cf: zero-width space and joiner, soft hyphen,
     bidi marks, BOM), each run of spaces one space, trimmed. Words are kept: "Lena Marie"
     stays whole."""
+    if text.isascii():  # no format character, already NFC: only the spaces to fold
+        return _SPACES.sub(" ", text).strip()
     # Format characters go first: one between a letter and its accent would block composing.
     visible = "".join(char for char in text if unicodedata.category(char) != "Cf")
     return _SPACES.sub(" ", unicodedata.normalize("NFC", visible)).strip()

@@ -35,10 +35,12 @@ class Evidence:
     def __init__(self, items: Iterable[AttributeEvidence], *, staff: bool = False):
         self.items = tuple(items)
         self.staff = staff  # STS-local staff often have no birth date to compare
-        self._by_attribute = {item.attribute: item.agreement for item in self.items}
+        # Keyed by the member's name: the identity table reads it a dozen times per candidate,
+        # and an Enum member's own hash is computed in Python at every lookup.
+        self._by_attribute = {item.attribute._name_: item.agreement for item in self.items}
 
     def __getitem__(self, attribute: Attribute) -> Agreement:
-        return self._by_attribute.get(attribute, Agreement.UNKNOWN)
+        return self._by_attribute.get(attribute._name_, Agreement.UNKNOWN)
 
     def names_alike(self) -> bool:
         return self[Attribute.NAMES] in (Agreement.SAME, Agreement.FOLDED)
@@ -124,6 +126,7 @@ def _birth(newcomer: date | None, known: date | None) -> AttributeEvidence:
                              newcomer=_date(newcomer), known=_date(known))
 
 
+@lru_cache(maxsize=1 << 12)  # birth dates repeat, and strftime is slow in a loop
 def _date(value: date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else ""
 

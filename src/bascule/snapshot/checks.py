@@ -133,18 +133,18 @@ class Checker:
         ones not empty."""
         raw = (value or "").strip()
         text = clean_name(raw)
-        where = location.at(field=field_name)
         if text != raw:
-            self._cleaned(raw, text, where)
+            self._cleaned(raw, text, location.at(field=field_name))
         if required and not text:
-            self.error("nom-vide", "est vide", where, hint)
+            self.error("nom-vide", "est vide", location.at(field=field_name), hint)
         elif has_control_character(text):
             self.error("caractere-controle", f"« {text!r} » contient un caractère de contrôle",
-                       where, hint)
+                       location.at(field=field_name), hint)
         elif has_mojibake(text):  # an encoding lie: the whole file is in doubt
             self.file_error("encodage-mojibake",
                        f"« {text} » est mal encodé (accents transformés, comme « Ã© » pour « é »)",
-                       where, "Refaites l'export sans ouvrir ni ré-enregistrer le fichier.")
+                       location.at(field=field_name),
+                       "Refaites l'export sans ouvrir ni ré-enregistrer le fichier.")
         return text
 
     def _cleaned(self, raw: str, text: str, where: Location) -> None:
@@ -158,12 +158,11 @@ class Checker:
     def code(self, value: str | None, location: Location, field_name: str, hint: str) -> str:
         """A structure or subject code, kept verbatim (spaces, '/', accents) but trimmed."""
         text = (value or "").strip()
-        where = location.at(field=field_name)
         if not text:
-            self.error("code-vide", "code absent", where, hint)
+            self.error("code-vide", "code absent", location.at(field=field_name), hint)
         elif has_control_character(text):
             self.error("caractere-controle", f"« {text!r} » contient un caractère de contrôle",
-                       where, hint)
+                       location.at(field=field_name), hint)
         return text
 
     def date(
@@ -177,15 +176,15 @@ class Checker:
         required: bool,
     ) -> date | None:
         text = (value or "").strip()
-        where = location.at(field=field_name)
         if not text:
             if required:
-                self.error("date-absente", "date absente", where, hint)
+                self.error("date-absente", "date absente", location.at(field=field_name), hint)
             return None
         try:
             return parse(text)
         except ValueError:
-            self.error("date-invalide", f"« {text} » n'est pas une date", where, hint)
+            self.error("date-invalide", f"« {text} » n'est pas une date",
+                       location.at(field=field_name), hint)
             return None
 
 

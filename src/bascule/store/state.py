@@ -94,13 +94,16 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
     holdings, logins_of = _logins(connection, uai)
     latest_year = connection.execute(select(func.max(fact.c.school_year)).where(
         (fact.c.uai == uai) & (fact.c.school_year <= school_year.start))).scalar()
-    latest = _facts(connection, uai, latest_year) if latest_year is not None else frozenset()
+    facts = _facts(connection, uai, school_year.start)
+    latest = (facts if latest_year == school_year.start
+              else _facts(connection, uai, latest_year) if latest_year is not None
+              else frozenset())
     return StoreState(
         uai=uai,
         people=_people(connection, person.c.uai == uai, logins_of, uai),
         registries={kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)
                     for kind in LoginKind},
-        facts=_facts(connection, uai, school_year.start),
+        facts=facts,
         fingerprint=fingerprint(connection, uai, staged_sha256),
         latest_year=latest_year,
         divisions={f.subject: f.target[2:] for f in latest
@@ -179,6 +182,14 @@ def _last_level_divisions(facts: frozenset[Fact]) -> frozenset[str]:
     return frozenset(divisions)
 
 
+# Rows name enum members by value: looked up in a dict, not constructed (Enum(value) is slow in
+# loops over a school's thousands of rows).
+_LOGIN_KINDS = tuple(LoginKind)
+_LOGIN_KIND = {kind.value: kind for kind in LoginKind}
+_PERSON_KIND = {kind.value: kind for kind in PersonKind}
+_STATUS = {status.value: status for status in AccountStatus}
+
+
 def _logins(connection: Connection, uai: str) -> tuple[
         dict[LoginKind, dict[str, LoginHolding]], dict[int, dict[LoginKind, str]]]:
     """The registries, and each person's latest login per namespace (held or freed)."""
@@ -188,11 +199,10 @@ def _logins(connection: Connection, uai: str) -> tuple[
                     person.c.key)
              .join(person, person.c.id == login.c.person_id)
              .where(login.c.uai == uai).order_by(login.c.issued_at))
-    for row in connection.execute(query):
-        kind = LoginKind(row.namespace)
-        freed = row.freed_at
-        holdings[kind][row.login] = LoginHolding(login=row.login, holder=row.key, freed_at=freed)
-        logins_of[row.person_id][kind] = row.login
+    for namespace, name, person_id, freed_at, key in connection.execute(query).all():
+        kind = _LOGIN_KIND[namespace]
+        holdings[kind][name] = LoginHolding(login=name, holder=key, freed_at=freed_at)
+        logins_of[person_id][kind] = name
     return holdings, logins_of
 
 
@@ -203,22 +213,22 @@ def _people(connection: Connection, where: ColumnElement[bool],
     sources: dict[int, set[SourceId]] = defaultdict(set)
     source_query = (select(person_source_id)
                     .join(person, person.c.id == person_source_id.c.person_id).where(where))
-    for row in connection.execute(source_query):
+    for row in connection.execute(source_query).all():
         sources[row.person_id].add(SourceId(row.scheme, row.value))
     query = (select(person, account.c.status, account.c.status_since)
              .outerjoin(account, account.c.person_id == person.c.id)
              .where(where).order_by(person.c.key))
     people = []
-    for row in connection.execute(query):
+    for row in connection.execute(query).all():
         known_account = None
         if row.status is not None:
             held = logins_of[row.id]
-            known_account = Account(logins=tuple((kind, held[kind]) for kind in LoginKind
+            known_account = Account(logins=tuple((kind, held[kind]) for kind in _LOGIN_KINDS
                                                  if kind in held),
-                                    status=AccountStatus(row.status),
+                                    status=_STATUS[row.status],
                                     status_since=row.status_since)
         people.append(KnownPerson(
-            key=row.key, kind=PersonKind(row.kind), source_ids=frozenset(sources[row.id]),
+            key=row.key, kind=_PERSON_KIND[row.kind], source_ids=frozenset(sources[row.id]),
             identity=Identity(last_name=row.last_name, birth_name=row.birth_name,
                               first_name=row.first_name, birth_date=row.birth_date,
                               email=row.email, function=row.function, profile=row.profile,
@@ -231,6 +241,6 @@ def _people(connection: Connection, where: ColumnElement[bool],
 def _facts(connection: Connection, uai: str, year: int) -> frozenset[Fact]:
     query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(
         (fact.c.uai == uai) & (fact.c.school_year == year))
-    return frozenset(Fact(row.kind, row.subject, row.target, row.detail)
-                     for row in connection.execute(query))
+    return frozenset(Fact(kind, subject, target, detail)
+                     for kind, subject, target, detail in connection.execute(query).all())
 
