@@ -31,12 +31,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,15 +43,14 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher, Type
-from lxml import etree
 from sqlalchemy import Engine, event
 
 from bascule.operations import campaign
 from bascule.plan import compute
 from bascule.settings import Settings, init_home
 from bascule.store import hashing
-from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
-from bascule.synthetic.writers import serialise, write_zip
+from bascule.synthetic.changes import move_eleves
+from bascule.synthetic.generate import DEFAULT_SIZE, GeneratedCollege, generate_campaigns
 from phases import ROLLOVER_PHASES, PhaseProfiler, Spent  # type: ignore[import-not-found]
 from read import raw_parse  # type: ignore[import-not-found]
 
@@ -62,7 +59,6 @@ OWASP = hashing.HASHER
 FREE = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
 # The store's hashers as they are (one per kind of password, if it has several): the real ones.
 REAL = {name: value for name, value in vars(hashing).items() if isinstance(value, PasswordHasher)}
-ELEVES_ZIP = "ExportXML_ElevesSansAdresses.zip"
 Folders = Mapping[str, Path]  # the exports' folder of each collège (by UAI)
 
 
@@ -103,25 +99,6 @@ def rollover(settings: Settings, folders: Folders, year: int = 0) -> None:
         if not plan.is_empty:
             campaign.apply_saved_plan(settings, uai, now=now, actor="benchmark",
                                       allow_mass_leave=True)
-
-
-def moved_exports(source: Path, target: Path, share: float, rng: random.Random) -> int:
-    """A copy of the exports where `share` of the élèves are in another division of their
-    level (ElevesSansAdresses' STRUCTURES_ELEVE, type D); the number of élèves moved."""
-    shutil.copytree(source, target)
-    with zipfile.ZipFile(source / ELEVES_ZIP) as archive:
-        (info,) = archive.infolist()
-        root = etree.fromstring(archive.read(info), etree.XMLParser(resolve_entities=False))
-    codes = [code for code in root.iter("CODE_STRUCTURE")
-             if code.getnext() is not None and code.getnext().text == "D"]
-    divisions = sorted({code.text or "" for code in codes})
-    moved = rng.sample(codes, max(1, round(len(codes) * share)))
-    for code in moved:
-        same_level = [d for d in divisions if d[:1] == (code.text or "")[:1] and d != code.text]
-        code.text = rng.choice(same_level or [d for d in divisions if d != code.text])
-    write_zip(target / ELEVES_ZIP, info.filename, serialise(root),
-              datetime(*info.date_time).date())
-    return len(moved)
 
 
 class StatementClock:
@@ -348,11 +325,14 @@ def two_x(runs: list[Run]) -> None:
           f"everything else; the largest phases after reading: {parts}")
 
 
-def workload(root: Path, count: int) -> Workload:
-    colleges = generate_campaigns(root / "exports", colleges=count, seed=1, year=2025)
+def workload(root: Path, count: int, size: int = DEFAULT_SIZE) -> Workload:
+    colleges = generate_campaigns(root / "exports", colleges=count, seed=1, year=2025,
+                                  size=size)
     rng = random.Random("bascule:moved")
     moved = {c.uai: root / "moved" / c.uai for c in colleges}
-    moved_count = sum(moved_exports(c.folders[0], moved[c.uai], 0.01, rng) for c in colleges)
+    # 1 % of each collège's élèves: the export's élèves with a division, about its size
+    moved_count = sum(len(move_eleves(c.folders[0], moved[c.uai], round(size / 100), rng))
+                      for c in colleges)
     tenth = colleges[: max(1, count // 10)]
     return Workload(colleges=colleges, moved=moved, moved_count=moved_count,
                     paths=_xml(colleges), tenth_paths=_xml(tenth))
