@@ -39,6 +39,14 @@ class Setting:
 SETTINGS = (
     Setting("store.url", str, "",
             "Base de données (URL SQLAlchemy). Vide : SQLite dans le dossier bascule."),
+    Setting("store.pool_size", int, 5,
+            "PostgreSQL : connexions gardées ouvertes par processus (console, nuit, worker)."),
+    Setting("store.pool_max_overflow", int, 10,
+            "PostgreSQL : connexions ouvertes en plus lors d'un pic, refermées ensuite."),
+    Setting("store.pool_timeout_s", int, 30,
+            "PostgreSQL : secondes d'attente d'une connexion libre avant d'abandonner la "
+            "requête (le serveur doit accepter, pour chaque machine, pool_size + "
+            "pool_max_overflow connexions par processus : max_connections)."),
     Setting("import.refuse_on_any_error", bool, False,
             "Toute erreur refuse-t-elle l'import entier ? Par défaut non : une fiche fautive "
             "est retenue (laissée telle quelle) et le reste de l'établissement est importé."),
@@ -194,6 +202,8 @@ def load_settings(home: Path) -> Settings:
     document = _read_toml(path)
     values = {setting.key: _value(document, setting, path) for setting in SETTINGS}
     store_url = str(values["store.url"]) or f"sqlite:///{(home / STORE_NAME).resolve()}"
+    if store_url.startswith("postgresql"):
+        _configure_pool(store_url, values)
     return _with_night_settings(Settings(
         home=home,
         schools=_schools(document, path),
@@ -227,6 +237,18 @@ def load_settings(home: Path) -> Settings:
         undo_grace=timedelta(days=cast(int, values["undo.grace_days"]))
         if cast(int, values["undo.grace_days"]) > 0 else None,
     ), document, values, path)
+
+
+def _configure_pool(store_url: str, values: dict[str, object]) -> None:
+    """A PostgreSQL store's pool follows the settings in every process that loads them (a
+    command, the console, a night's worker). Imported here only: a SQLite home's commands do
+    not pay for SQLAlchemy before they need it."""
+    from bascule.store.engine import PoolSizes, configure_pool
+
+    configure_pool(store_url, PoolSizes(
+        size=max(1, cast(int, values["store.pool_size"])),
+        overflow=max(0, cast(int, values["store.pool_max_overflow"])),
+        timeout_s=max(1, cast(int, values["store.pool_timeout_s"]))))
 
 
 def _with_night_settings(settings: Settings, document: dict[str, object],

@@ -30,6 +30,7 @@ from bascule.store.schema import (
 )
 from bascule.store.sealed import keep_for_targets
 from bascule.store.state import bump_version, fingerprint, mark_in_sync
+from bascule.store.statistics import refresh_statistics
 
 
 class StalePlan(UserError):
@@ -83,6 +84,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
                                 provenance=provenance or Provenance(), undoes=plan.undoes)
         record_changes(connection, apply_id, before,
                        capture(connection, scope_of(connection, plan)))
+    refresh_statistics(engine, len(plan.actions))
     return Applied(counts=counts, apply_id=apply_id)
 
 

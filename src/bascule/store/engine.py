@@ -1,10 +1,11 @@
-"""Opening the store: one engine per URL, the schema brought to the newest Alembic migration,
-SQLite's pragmas (WAL, foreign keys)."""
+"""Opening the store: one engine per URL and process, the schema brought to the newest Alembic
+migration, SQLite's pragmas (WAL, foreign keys), PostgreSQL's pool of kept connections."""
 
 from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from bascule.errors import UserError
 
@@ -25,12 +26,15 @@ def open_store(url: str) -> Engine:
 
     The engine of a URL is made once per process, and the migrations run only when the schema
     is behind: the console opens the store on every request, from several threads (Alembic's
-    context is not thread-safe, hence the lock). No pool unless asked (`keep_connections`): a
-    command is one short process, and its connections close as soon as they are released."""
+    context is not thread-safe, hence the lock). PostgreSQL: a pool of kept connections
+    (`configure_pool`), a new connection costs a round trip, authentication and a backend
+    process. SQLite: no pool unless asked (`keep_connections`): a command is one short process,
+    and its connections close as soon as they are released."""
     with _ENGINES_LOCK:
         engine = _ENGINES.get(url)
         if engine is None:
-            engine = _ENGINES[url] = _new_engine(url, pooled=url in _POOLED)
+            engine = _ENGINES[url] = _new_engine(url, pooled=url in _POOLED,
+                                                 pool=_POOLS.get(url, PoolSizes()))
     try:
         if not _at_newest_migration(engine):
             with _ENGINES_LOCK, engine.begin() as connection:
@@ -51,6 +55,32 @@ _ENGINES_LOCK = threading.Lock()
 _POOLED: set[str] = set()
 
 
+@dataclass(frozen=True, slots=True)
+class PoolSizes:
+    """A PostgreSQL store's pool in each process ([store] pool_size, pool_max_overflow,
+    pool_timeout_s): `size` connections kept open, up to `overflow` more opened at a peak and
+    closed after it, `timeout_s` seconds to wait for a free one before failing."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout_s: int = 30
+
+
+_POOLS: dict[str, PoolSizes] = {}
+
+
+def configure_pool(url: str, sizes: PoolSizes) -> None:
+    """The pool of this URL's engine in this process, from the settings (load_settings): an
+    engine made with other sizes is replaced."""
+    with _ENGINES_LOCK:
+        if _POOLS.get(url) == sizes:
+            return
+        _POOLS[url] = sizes
+        previous = _ENGINES.pop(url, None)
+    if previous is not None:
+        previous.dispose()
+
+
 def keep_connections(url: str) -> None:
     """For a long-running server (the console): connections kept open between requests,
     instead of one opened and closed for each query."""
@@ -61,13 +91,29 @@ def keep_connections(url: str) -> None:
         previous.dispose()
 
 
-def _new_engine(url: str, *, pooled: bool) -> Engine:
+def _new_engine(url: str, *, pooled: bool, pool: PoolSizes) -> Engine:
+    if url.startswith("postgresql"):
+        # pre_ping: a connection the server closed meanwhile (restart, idle timeout) is
+        # replaced before use instead of failing the query; recycled after an hour.
+        return create_engine(url, poolclass=QueuePool, pool_size=pool.size,
+                             max_overflow=pool.overflow, pool_timeout=pool.timeout_s,
+                             pool_pre_ping=True, pool_recycle=3600)
     engine = create_engine(url) if pooled else create_engine(url, poolclass=NullPool)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if engine.url.database and engine.url.database != ":memory:":
             _keep_private(Path(engine.url.database))
     return engine
+
+
+def _forget_inherited_engines() -> None:
+    """A forked child must not use its parent's pooled connections (one engine per process):
+    they are dropped without closing them, the parent still uses them."""
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_engines)
 
 
 def _keep_private(database: Path) -> None:

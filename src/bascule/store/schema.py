@@ -128,6 +128,8 @@ journal = Table(
     # One action's entries since a moment (the direction's notices at each dashboard, the
     # Journal's filter) without reading the whole journal of a département.
     Index("ix_journal_action_at", "uai", "action", "at"),
+    # A school's journal newest first (ORDER BY id DESC LIMIT n): no sort of all its entries.
+    Index("ix_journal_uai_id", "uai", "id"),
 )
 
 # The directory's version per school, bumped by every apply: a saved plan records it.
@@ -168,6 +170,7 @@ delegation = Table(
     Column("granted_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime(), nullable=True),
     Column("revoked_by", String(120), nullable=True),  # a login, or DROPPED_AT_ROLLOVER
+    Index("ix_delegation_uai_name", "uai", "name"),
 )
 
 # The direction's early reopenings (and re-closings) of the ENT during the rentrée closure.
