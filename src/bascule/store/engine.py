@@ -14,7 +14,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.pool import NullPool, QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool
 
 from bascule.errors import UserError
 
@@ -28,8 +28,9 @@ def open_store(url: str) -> Engine:
     is behind: the console opens the store on every request, from several threads (Alembic's
     context is not thread-safe, hence the lock). PostgreSQL: a pool of kept connections
     (`configure_pool`), a new connection costs a round trip, authentication and a backend
-    process. SQLite: no pool unless asked (`keep_connections`): a command is one short process,
-    and its connections close as soon as they are released."""
+    process; a process that uses the store is started, not forked from one that did (the
+    night's pool spawns its processes). SQLite: no pool unless asked (`keep_connections`): a
+    command is one short process, and its connections close as soon as they are released."""
     with _ENGINES_LOCK:
         engine = _ENGINES.get(url)
         if engine is None:
@@ -95,7 +96,7 @@ def _new_engine(url: str, *, pooled: bool, pool: PoolSizes) -> Engine:
     if url.startswith("postgresql"):
         # pre_ping: a connection the server closed meanwhile (restart, idle timeout) is
         # replaced before use instead of failing the query; recycled after an hour.
-        return create_engine(url, poolclass=QueuePool, pool_size=pool.size,
+        return create_engine(url, poolclass=_KeptPool, pool_size=pool.size,
                              max_overflow=pool.overflow, pool_timeout=pool.timeout_s,
                              pool_pre_ping=True, pool_recycle=3600)
     engine = create_engine(url) if pooled else create_engine(url, poolclass=NullPool)
@@ -106,14 +107,22 @@ def _new_engine(url: str, *, pooled: bool, pool: PoolSizes) -> Engine:
     return engine
 
 
-def _forget_inherited_engines() -> None:
-    """A forked child must not use its parent's pooled connections (one engine per process):
-    they are dropped without closing them, the parent still uses them."""
-    for engine in _ENGINES.values():
-        engine.dispose(close=False)
+class _KeptPool(QueuePool):
+    """A QueuePool whose connections still checked out when it is disposed (a restore of the
+    store, new pool settings) are closed when they come back, instead of being left to the
+    garbage collector with their server session open."""
 
+    _disposed = False
 
-os.register_at_fork(after_in_child=_forget_inherited_engines)
+    def dispose(self) -> None:
+        self._disposed = True
+        super().dispose()
+
+    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
+        if self._disposed:
+            record.close()
+        else:
+            super()._do_return_conn(record)
 
 
 def _keep_private(database: Path) -> None:
