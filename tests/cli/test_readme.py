@@ -22,8 +22,9 @@ _BLOCK = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
 # after « … : » in the demo's transcript (« Pour continuer : .venv/bin/bascule … »).
 _LINE = re.compile(r"(?:^\s*(?:\$\s+)?|\s:\s)(?:[\w./-]*/)?(bascule\s[^#]*)")
 # Commands the documents already describe while their helper is still building them: checked
-# like any other once they exist. Issue 18's nightly run (`bascule run`, in the service's units).
-PENDING = {"run"}
+# like any other once they exist. Issue 18's nightly run (`bascule run`, in the service's units),
+# issue 21's workers (`bascule worker`, in the académie deployment).
+PENDING = {"run", "worker"}
 _OUTPUT = re.compile(r"benchmark|^bascule\s+\S+\s+\d")  # benchmarks' own lines
 _INDENTED = re.compile(r"^ {4,}(?:[\w./-]*/)?(bascule\s[^#\n]*)", re.M)  # the guide's blocks
 
