@@ -11,9 +11,10 @@ need it), from the same drop folders, so that its peak memory is its own:
   pg-2-workers  the same with two workers (this machine's two cores).
 The workers' lines need the task queue (`bascule worker`); without it they say so.
 Printed: wall and CPU seconds (PostgreSQL's server included), the ratio to SQLite, per-collège
-cost, peak resident memory of each process; then the extrapolation with the measured
-per-collège wall to 600 collèges on N machines of two workers each (assuming the store keeps
-up: one PostgreSQL serves them all).
+cost, peak resident memory of each process; then the extrapolation with the measured CPU a
+collège (walls on a shared machine say more of the others' work than of bascule's) to 600
+collèges on N machines of two workers each (assuming the store keeps up: one PostgreSQL
+serves them all), and what hashing the first rollover's initial passwords adds.
 Passwords are hashed with benchmarks/rollover.py's free hasher everywhere (its cost is
 benchmarks/rollover.py's hashing line): this measures the rest of the night.
 """
@@ -24,6 +25,7 @@ import argparse
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -52,6 +54,7 @@ class Measured:
     wall: float
     cpu: float  # user + system of every process of the configuration
     peaks_mb: tuple[float, ...]  # peak resident memory of each process
+    server_cpu: float = 0.0  # PostgreSQL's share of `cpu`
 
 
 def bascule(*args: str) -> list[str]:
@@ -134,7 +137,7 @@ def with_server(measured: Measured | None, cpu: float) -> Measured | None:
     """The configuration's CPU with the PostgreSQL server's own."""
     if measured is None:
         return None
-    return Measured(measured.name, measured.wall, measured.cpu + cpu, measured.peaks_mb)
+    return Measured(measured.name, measured.wall, measured.cpu + cpu, measured.peaks_mb, cpu)
 
 
 @contextmanager
@@ -147,10 +150,21 @@ def postgres_home(root: Path, server: str, drops: Path) -> Iterator[Path]:
     yield home
 
 
-def measure(root: Path, colleges: int, size: int) -> list[Measured | None]:
+@dataclass(frozen=True, slots=True)
+class Night:
+    results: list[Measured | None]
+    accounts: int  # created by the first night, all collèges together
+    hashes_per_core_second: float  # argon2id with bascule's own parameters
+    load: float  # the machine's load average during the runs
+
+
+def measure(root: Path, colleges: int, size: int, backups: bool) -> Night:
     generated = generate_campaigns(root / "exports", colleges=colleges, seed=1, year=2025,
                                    size=size)
     drops = dropped(root / "drops", generated).home
+    if not backups:  # an académie's store is backed up by the server itself (README)
+        with (drops / "bascule.toml").open("a", encoding="utf-8") as config:
+            config.write("\n[backup]\nbefore_apply = false\n")
     sqlite_home = root / "sqlite"
     shutil.copytree(drops, sqlite_home)
     results: list[Measured | None] = [in_process("sqlite", sqlite_home)]
@@ -166,29 +180,61 @@ def measure(root: Path, colleges: int, size: int) -> list[Measured | None]:
                 measured = in_process("pg", home) if count == 0 else with_workers(
                     f"pg-{count}-worker{'s' * (count > 1)}", home, count)
                 results.append(with_server(measured, server_cpu(server) - before))
-    return results
+    return Night(results=results, accounts=created_accounts(sqlite_home / "bascule.sqlite"),
+                 hashes_per_core_second=hash_rate(), load=os.getloadavg()[0])
 
 
-def report(results: list[Measured | None], colleges: int, size: int) -> None:
-    base = results[0]
+def created_accounts(store: Path) -> int:
+    with sqlite3.connect(store) as connection:
+        return int(connection.execute("SELECT count(*) FROM account").fetchone()[0])
+
+
+def hash_rate(count: int = 12) -> float:
+    """One core's argon2id rate with the parameters of bascule's initial passwords."""
+    from bascule.store import hashing
+
+    start = time.process_time()
+    for n in range(count):
+        hashing.hash_password(f"Motdepasse{n}!")
+    return count / (time.process_time() - start)
+
+
+def report(night: Night, colleges: int, size: int, backups: bool) -> None:
+    base = night.results[0]
     assert base is not None
     print(f"bascule scale benchmark: a night of {colleges} collèges of {size} élèves "
-          f"(free hasher), {os.cpu_count()} cores")
-    for result in results:
+          f"(free hasher), backups before each apply {'on' if backups else 'off'}, "
+          f"{os.cpu_count()} cores, load average {night.load:.1f}")
+    for result in night.results:
         if result is None:
             print("  pg workers   not measured: no `bascule worker` in this version")
             continue
         peaks = ", ".join(f"{peak:.0f}" for peak in result.peaks_mb)
-        print(f"  {result.name:<13} {result.wall:7.2f} s wall ({result.wall / base.wall:.2f}x "
-              f"sqlite), {result.cpu:7.2f} s CPU ({result.cpu / base.cpu:.2f}x), "
-              f"{result.wall / colleges:.3f} s a collège; peak MB per process: {peaks}")
-    best = min((r for r in results[1:] if r is not None), key=lambda r: r.wall)
-    per_school = best.wall / colleges
-    sqlite_minutes = ACADEMIE * base.wall / colleges / 60
-    print(f"  {ACADEMIE} collèges, single SQLite machine: {sqlite_minutes:.0f} min")
-    for machines in MACHINES:
-        print(f"  {ACADEMIE} collèges, PostgreSQL, {machines} machine(s) as `{best.name}`: "
-              f"{ACADEMIE * per_school / machines / 60:.0f} min")
+        server = f" of which server {result.server_cpu:.2f} s" if result.server_cpu else ""
+        print(f"  {result.name:<13} {result.wall:7.2f} s wall ({result.wall / base.wall:.2f}x), "
+              f"{result.cpu:6.2f} s CPU{server} ({result.cpu / base.cpu:.2f}x sqlite), "
+              f"{result.cpu / colleges:.2f} s CPU a collège; peak MB per process: {peaks}")
+    extrapolate(night, colleges)
+
+
+def extrapolate(night: Night, colleges: int) -> None:
+    """With the CPU a collège costs (the store's server included), spread over the processes
+    at work: two workers a machine of two cores; the store on a server of its own."""
+    base, *others = (r for r in night.results if r is not None)
+    pg = others[-1]  # with the most workers measured
+    sqlite_minutes = ACADEMIE * base.cpu / colleges / 60
+    pg_minutes = ACADEMIE * pg.cpu / colleges / 60
+    print(f"  {ACADEMIE} collèges, hashing aside: one SQLite process {sqlite_minutes:.0f} min; "
+          f"PostgreSQL at the CPU a collège of {pg.name}, "
+          + ", ".join(f"{machines} machine(s) of 2 workers {pg_minutes / (2 * machines):.0f} min"
+                      for machines in MACHINES))
+    hashes = ACADEMIE * night.accounts / colleges
+    hours = hashes / night.hashes_per_core_second / 3600
+    print(f"  a first rollover also hashes {night.accounts / colleges:.0f} initial passwords a "
+          f"collège ({hashes:,.0f} for {ACADEMIE}) at {night.hashes_per_core_second:.1f}/s a "
+          f"core: {hours:.1f} h on one core, "
+          + ", ".join(f"{hours / (2 * machines) * 60:.0f} min on {machines} machine(s) of 2 "
+                      f"cores" for machines in MACHINES))
 
 
 def main() -> None:
@@ -198,10 +244,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--colleges", type=int, default=100)
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="élèves per collège")
+    parser.add_argument("--no-backups", dest="backups", action="store_false",
+                        help="[backup] before_apply = false, as an académie with the "
+                        "server's own continuous archiving sets it")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        results = measure(Path(folder), options.colleges, options.size)
-    report(results, options.colleges, options.size)
+        night = measure(Path(folder), options.colleges, options.size, options.backups)
+    report(night, options.colleges, options.size, options.backups)
 
 
 if __name__ == "__main__":
