@@ -3,15 +3,15 @@ store (tests/e2e/test_postgres_plans.py): a school's delegations by name (the po
 them at every console request), a school's journal newest first (bascule audit, the Journal
 page: ORDER BY id DESC LIMIT n stops after n rows instead of sorting the school's whole journal).
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-30
 """
 
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
