@@ -34,7 +34,7 @@ from bascule.store.plans import pending_plan
 from bascule.store.staging import latest_snapshot
 from bascule.synthetic.generate import generate_campaigns
 from read import raw_parse  # type: ignore[import-not-found]
-from rollover import FREE, NOW, home_for, rollover  # type: ignore[import-not-found]
+from rollover import FREE, NOW, home_for, rollover, year_folders  # type: ignore[import-not-found]
 
 Values = list[tuple[Snapshot, Plan]]
 
@@ -98,7 +98,7 @@ def codec_share(root: Path, count: int) -> tuple[float, float]:
     settings = home_for(root / "home", colleges)
     with CodecClock() as clock:
         start = time.process_time()
-        rollover(settings, colleges)
+        rollover(settings, year_folders(colleges))
         return clock.seconds, time.process_time() - start
 
 

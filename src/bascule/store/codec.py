@@ -16,18 +16,17 @@ encoded or decoded, by its hash (content-addressed, so never stale), and only a 
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import msgspec
 
+from bascule.bulk import bulk_phase
 from bascule.plan.model import Plan
 
 T = TypeVar("T")
@@ -64,19 +63,8 @@ def decode(data: bytes | str, kind: type[T]) -> T:
     packed = zlib.decompress(memoryview(data)[1:])
     # A plan is some 100,000 new objects and no cycle: the collector would only walk the
     # process's live objects again and again (most of the time of a decode in a busy process).
-    with _collector_paused():
+    with bulk_phase():
         return cast(T, _msgpack_decoder(kind).decode(packed))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def as_json(data: bytes, kind: type[object]) -> str:
