@@ -4,22 +4,26 @@ that still reads, and new ones are stored in the binary format."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from alembic import command
+from alembic.config import Config
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
+import bascule.store
 from bascule.domain.school import SchoolYear
 from bascule.plan.model import Plan
 from bascule.snapshot.model import Snapshot, SourceFile
 from bascule.store.codec import MSGPACK_ZLIB, decode
-from bascule.store.engine import _alembic_config, open_store
+from bascule.store.engine import open_store
 from bascule.store.plans import save_plan
 from bascule.store.schema import saved_plan, staged_snapshot
 from tests.conftest import UAI
 from tests.store.test_codec import _cattrs_json, _plan, _update
 
 AT = datetime(2026, 9, 2, 8, tzinfo=UTC)
+MIGRATIONS = Path(bascule.store.__file__).parent / "migrations"
 
 
 def _campaign() -> Snapshot:
@@ -34,7 +38,8 @@ def _older_store(url: str, campaign: Snapshot, plan: Plan) -> None:
     """A store at migration 0018 holding a campaign and a plan as the cattrs JSON of then."""
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as connection:
-        config = _alembic_config()
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
         command.upgrade(config, "0018")
         connection.execute(text(
