@@ -190,7 +190,8 @@ def main() -> None:
     parser.add_argument("--colleges", type=int, default=6)
     parser.add_argument("--ad-colleges", type=int, default=1)
     options = parser.parse_args()
-    hashing.HASHER = FREE  # hashing is measured by rollover.py; here it would only add noise
+    # hashing is measured by rollover.py; here it would only add noise
+    hashing.HASHER = hashing.GENERATED_HASHER = FREE
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         colleges = generate_campaigns(root / "exports", colleges=options.colleges, seed=1,

@@ -79,7 +79,7 @@ def main() -> None:
                                       year=2025, size=options.size)
         files = [path for college in colleges for path in sorted(college.folders[0].iterdir())
                  if path.suffix != ".csv"]
-        hashing.HASHER = FREE
+        hashing.HASHER = hashing.GENERATED_HASHER = FREE
         hand = timed(lambda: by_hand(home_for(root / "hand", colleges), colleges))
         settings = dropped(root / "night", colleges)
         first = night(settings, jobs=1)

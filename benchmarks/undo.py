@@ -94,7 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--colleges", type=int, default=3)
     arguments = parser.parse_args()
-    hashing.HASHER = FREE
+    hashing.HASHER = hashing.GENERATED_HASHER = FREE
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         colleges = generate_campaigns(root / "exports", colleges=arguments.colleges, seed=1,

@@ -36,9 +36,11 @@ ALL_FILES = ("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml", "Nomencla
 @pytest.fixture(autouse=True)
 def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """OWASP argon2id costs ~25 ms a hash: tests that create thousands of accounts use the same
-    algorithm at its cheapest. tests/store/test_hashing.py checks the real parameters."""
-    monkeypatch.setattr(hashing, "HASHER", PasswordHasher(time_cost=1, memory_cost=8,
-                                                          parallelism=1, type=Type.ID))
+    algorithm at its cheapest, whatever the password's origin. tests/store/test_hashing.py
+    checks the real parameters."""
+    cheapest = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(hashing, "HASHER", cheapest)
+    monkeypatch.setattr(hashing, "GENERATED_HASHER", cheapest)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from bascule.domain.passwords import (
     generate_readable_password,
     meets_policy,
     new_password,
+    random_entropy_bits,
     readable_entropy_bits,
 )
 
@@ -77,6 +78,8 @@ def test_the_readable_passwords_strength_is_the_documented_one() -> None:
     # 6 syllables of 16 consonants x 5 vowels, 1 of 4 symbols, 2 of 8 digits: the README's.
     assert round(readable_entropy_bits(PasswordPolicy()), 1) == 45.9
     assert readable_entropy_bits(PasswordPolicy(min_length=20)) > 70
+    assert round(random_entropy_bits(PasswordPolicy()), 1) == 63.9  # the README's figure
+    assert random_entropy_bits(PasswordPolicy(min_length=13)) > 69.9
     readable = {generate_readable_password(PasswordPolicy()) for _ in range(2000)}
     assert len(readable) == 2000
 

@@ -55,7 +55,7 @@ from bascule.store.accounts import AccountRow, list_accounts
 from bascule.store.apply import StalePlan, apply_plan
 from bascule.store.audit import last_applied
 from bascule.store.engine import open_store
-from bascule.store.hashing import hash_passwords
+from bascule.store.hashing import PasswordOrigin, hash_passwords
 from bascule.store.history import Provenance
 from bascule.store.holds import holds_ending_after
 from bascule.store.people import find_person, journal_entry
@@ -461,7 +461,7 @@ def _apply_locked(
             raise StalePlan()
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     passwords = {a.person: new_password(a.profile, settings.password_policy) for a in created}
-    hashes = hash_passwords(passwords, on_hashed)
+    hashes = hash_passwords(passwords, on_hashed, PasswordOrigin.GENERATED)
     sealed = _sealed_for_targets(settings, uai, created, passwords)
     stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
     folder = fresh_folder(settings.home / "credentials" / uai / stamp)

@@ -27,7 +27,7 @@ from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_na
 from bascule.settings import Settings
 from bascule.store.accounts import attended_structures
 from bascule.store.engine import open_store
-from bascule.store.hashing import hash_passwords
+from bascule.store.hashing import PasswordOrigin, hash_passwords
 from bascule.store.people import (
     Member,
     Person,
@@ -143,7 +143,7 @@ def _reset(settings: Settings, uai: str, connection: Connection, members: list[M
     session of their owners ended, each reset journaled (never the password)."""
     passwords = {m.person.key: new_password(m.person.profile, settings.password_policy)
                  for m in members}
-    hashes = hash_passwords(passwords)
+    hashes = hash_passwords(passwords, origin=PasswordOrigin.GENERATED)
     keep_passwords_for_targets(settings, uai, connection,
                                [(m.person, passwords[m.person.key]) for m in members], now)
     for member in members:

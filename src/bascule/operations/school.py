@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import Connection
 
@@ -55,7 +54,7 @@ from bascule.store.audit import AuditFilter as AuditFilter
 from bascule.store.audit import JournalEntry as JournalEntry
 from bascule.store.audit import journal_entries, last_applied
 from bascule.store.engine import keep_connections, open_store
-from bascule.store.hashing import hash_password, verify_password
+from bascule.store.hashing import PasswordOrigin, hash_password, verify_password
 from bascule.store.people import DelegationRow as DelegationRow
 from bascule.store.people import Person as Person
 from bascule.store.people import (
@@ -143,7 +142,8 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
                             f"{'supprimé' if subject.status == 'deleted' else 'désactivé'} : "
                             "il n'y a pas de mot de passe à réinitialiser.")
         password = new_password(subject.profile, settings.password_policy)
-        set_password_hash(connection, subject, hash_password(password))
+        set_password_hash(connection, subject,
+                          hash_password(password, PasswordOrigin.GENERATED))
         end_sessions_of(connection, subject.person_id, now, "mot de passe réinitialisé")
         keep_passwords_for_targets(settings, uai, connection, [(subject, password)], now)
         # The profile lets the direction be told of a reset of one of its own (sign-in notice).
@@ -200,7 +200,8 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
                             hint=f"Au moins {policy.min_length} caractères, avec "
                                  f"{policy.min_classes} sortes parmi majuscules, minuscules, "
                                  "chiffres et caractères spéciaux.")
-        set_password_hash(connection, person, hash_password(new), origin="changed")
+        set_password_hash(connection, person, hash_password(new, PasswordOrigin.CHOSEN),
+                          origin="changed")
         end_sessions_of(connection, person.person_id, now, "mot de passe changé")
         keep_passwords_for_targets(settings, uai, connection, [(person, new)], now,
                                    must_change=False)
@@ -284,7 +285,7 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
         except UserError:
             person, stored = None, ""
     # An unknown login costs the same time as a wrong password: no one learns who exists.
-    valid = verify_password(stored or _dummy_hash(), password) and person is not None
+    valid = verify_password(stored, password) and person is not None
     if not valid:
         valid = _adopt_directory_password(settings, uai, person, password, now)
     if not valid or person is None or person.status != "active":
@@ -323,7 +324,9 @@ def _adopt_directory_password(settings: Settings, uai: str, person: Person | Non
             continue
         if accepted and person is not None and on_network:
             with open_store(settings.store_url).begin() as connection:
-                set_password_hash(connection, person, hash_password(password), origin="changed")
+                set_password_hash(connection, person,
+                                  hash_password(password, PasswordOrigin.CHOSEN),
+                                  origin="changed")
                 end_sessions_of(connection, person.person_id, now, "mot de passe changé")
                 journal_entry(connection, uai, "mdp_annuaire", person.key, person.login, now,
                               {"login": person.login, "cible": target.name})
@@ -332,11 +335,6 @@ def _adopt_directory_password(settings: Settings, uai: str, person: Person | Non
 
 
 _NOBODY = "bascule-personne"  # a DN no account has (logins hold no dash)
-
-
-@cache
-def _dummy_hash() -> str:
-    return hash_password("bascule: no such account, a hash to spend the same time on")
 
 
 def current_person(settings: Settings, uai: str, login_name: str) -> Person:
