@@ -10,8 +10,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,14 +78,14 @@ def test_a_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
 def slow_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The console's apply, held in its hashing step until the test has started an import."""
     hashing_started = threading.Event()
-    real = hashing.hash_passwords
+    real = hashing.hash_in_background
 
-    def slow(passwords: dict[str, str], on_hashed: object = None) -> dict[str, str]:
+    def slow(*args: Any) -> Callable[[], dict[str, str]]:
         hashing_started.set()
         time.sleep(1.0)
-        return real(passwords)
+        return real(*args)
 
-    monkeypatch.setattr(campaign, "hash_passwords", slow)
+    monkeypatch.setattr(campaign, "hash_in_background", slow)
     yield hashing_started
 
 

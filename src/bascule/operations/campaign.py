@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -41,7 +41,7 @@ from bascule.plan.model import ActionKind as ActionKind
 from bascule.plan.model import Held as Held
 from bascule.plan.model import PersonKind, StoreState
 from bascule.plan.model import Plan as Plan
-from bascule.reports.credentials import write_credentials
+from bascule.reports.credentials import start_credentials
 from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home, remove_school_from_home
@@ -52,10 +52,11 @@ from bascule.snapshot.quality import Finding, assess_quality, summarise
 from bascule.snapshot.quality import Summary as Summary
 from bascule.store.aaf_states import forget_aaf_state
 from bascule.store.accounts import AccountRow, list_accounts
-from bascule.store.apply import StalePlan, apply_plan
+from bascule.store.apply import Applied, StalePlan, apply_plan
 from bascule.store.audit import last_applied
+from bascule.store.backups import Backup
 from bascule.store.engine import open_store
-from bascule.store.hashing import PasswordOrigin, hash_passwords
+from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
 from bascule.store.history import Provenance
 from bascule.store.holds import holds_ending_after
 from bascule.store.people import find_person, journal_entry
@@ -427,20 +428,52 @@ def apply_saved_plan(
     of that hash, approved: another plan saved meanwhile is refused, never applied unread.
     One apply (or import) of a school at a time: a second one waits, then is refused.
     Confirmed mass departures are journaled with `mass_leave_reason` (the CLI requires one)."""
-    with school_lock(settings.home, uai, f"application du plan par {actor}",
-                     engine=open_store(settings.store_url)):
-        return _apply_locked(settings, uai, now=now, actor=actor, on_hashed=on_hashed,
+    with background_workers() as workers, school_lock(  # workers first: they hold no lock
+            settings.home, uai, f"application du plan par {actor}",
+            engine=open_store(settings.store_url)):
+        return _apply_locked(settings, uai, workers, now=now, actor=actor, on_hashed=on_hashed,
                              approved_sha256=approved_sha256,
                              mass_leave_reason=(mass_leave_reason or "sans motif donné")
                              if allow_mass_leave else None)
 
 
 def _apply_locked(
-    settings: Settings, uai: str, *, now: datetime, actor: str,
+    settings: Settings, uai: str, workers: Workers, *, now: datetime, actor: str,
     on_hashed: Callable[[int], None], approved_sha256: str | None, mass_leave_reason: str | None,
 ) -> ApplyOutcome:
     engine = open_store(settings.store_url)
     notices = tuple(settle_partial_credentials(engine, settings.home, uai))
+    plan_id, plan, staged_sha256 = _plan_to_apply(
+        engine, uai, actor=actor, now=now, approved_sha256=approved_sha256,
+        mass_leave_reason=mass_leave_reason)
+    created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
+    passwords = {a.person: new_password(a.profile, settings.password_policy) for a in created}
+    stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
+    folder = fresh_folder(settings.home / "credentials" / uai / stamp)
+    partial = folder.with_name(folder.name + ".partial")
+    try:
+        backup, applied = _apply_while_hashing(
+            settings, plan, workers, passwords, partial, staged_sha256=staged_sha256,
+            plan_id=plan_id, actor=actor, now=now, on_hashed=on_hashed,
+            mass_leave_reason=mass_leave_reason)
+    except BaseException:
+        workers.stop()  # no slip is written past this point
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if created:
+        partial.rename(folder)
+    mark_applied(engine, plan_id, now)
+    return ApplyOutcome(plan=plan, counts=applied.counts,
+                        credentials=folder / "comptes.csv" if created else None,
+                        notices=notices, apply_id=applied.apply_id,
+                        backup=backup.id if backup else None)
+
+
+def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
+                   approved_sha256: str | None,
+                   mass_leave_reason: str | None) -> tuple[int, Plan, str]:
+    """The saved plan (its id, and the staged campaign's hash it was computed from), approved
+    and still true of the store; or the UserError that says why not."""
     pending = pending_plan(engine, uai)
     staged_sha256 = latest_staged_sha256(engine, uai)  # the campaign itself is not needed
     if pending is None or staged_sha256 is None:
@@ -459,33 +492,41 @@ def _apply_locked(
     with engine.connect() as connection:
         if fingerprint(connection, uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
+    return plan_id, plan, staged_sha256
+
+
+def _apply_while_hashing(
+    settings: Settings, plan: Plan, workers: Workers, passwords: dict[str, str],
+    partial: Path, *, staged_sha256: str, plan_id: int, actor: str, now: datetime,
+    on_hashed: Callable[[int], None], mass_leave_reason: str | None,
+) -> tuple[Backup | None, Applied]:
+    """The workers hash the new passwords, then write their slips into `partial`, while this
+    thread seals them for the targets, backs the store up and writes the plan; the hashes are
+    written last, once the slips are too, in the same transaction: if anything fails, nothing
+    is applied."""
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
-    passwords = {a.person: new_password(a.profile, settings.password_policy) for a in created}
-    hashes = hash_passwords(passwords, on_hashed, PasswordOrigin.GENERATED)
-    sealed = _sealed_for_targets(settings, uai, created, passwords)
-    stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
-    folder = fresh_folder(settings.home / "credentials" / uai / stamp)
-    partial = folder.with_name(folder.name + ".partial")
-    backup = backup_before_apply(settings, uai, actor=actor, now=now) if plan.actions else None
-    if created:
-        write_credentials(partial, _slip_header(settings, plan), created, passwords)
-    try:
-        applied = apply_plan(engine, plan, staged_sha256=staged_sha256,
-                             password_hashes=hashes, sealed_passwords=sealed,
-                             actor=actor, now=now,
-                             mass_leave_reason=mass_leave_reason if plan.mass_leaves else None,
-                             provenance=Provenance(saved_plan_id=plan_id,
-                                                   backup=backup.id if backup else None))
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    if created:
-        partial.rename(folder)
-    mark_applied(engine, plan_id, now)
-    return ApplyOutcome(plan=plan, counts=applied.counts,
-                        credentials=folder / "comptes.csv" if created else None,
-                        notices=notices, apply_id=applied.apply_id,
-                        backup=backup.id if backup else None)
+    hashes = hash_in_background(workers, passwords, on_hashed, PasswordOrigin.GENERATED)
+    slips_written = (start_credentials(partial, _slip_header(settings, plan), created,
+                                       passwords, workers.submit) if created else _nothing)
+
+    def hashes_once_slips_written() -> Mapping[str, str]:
+        slips_written()
+        return hashes()
+
+    sealed = _sealed_for_targets(settings, plan.uai, created, passwords)
+    backup = (backup_before_apply(settings, plan.uai, actor=actor, now=now)
+              if plan.actions else None)
+    applied = apply_plan(open_store(settings.store_url), plan, staged_sha256=staged_sha256,
+                         password_hashes=hashes_once_slips_written, sealed_passwords=sealed,
+                         actor=actor, now=now,
+                         mass_leave_reason=mass_leave_reason if plan.mass_leaves else None,
+                         provenance=Provenance(saved_plan_id=plan_id,
+                                               backup=backup.id if backup else None))
+    return backup, applied
+
+
+def _nothing() -> None:
+    return None
 
 
 def sealer_for(settings: Settings, uai: str) -> Sealer | None:

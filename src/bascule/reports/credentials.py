@@ -11,14 +11,24 @@ they are, so that a failed apply leaves no password behind and a done one always
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 from bascule.domain.logins import LoginKind
 from bascule.plan.model import Action
-from bascule.reports.slips import SlipHeader, division_slips, slip_file_name, slips_by_group
+from bascule.reports.slips import (
+    Slip,
+    SlipHeader,
+    division_slips,
+    slip_file_name,
+    slips_by_group,
+)
 from bascule.reports.tables import csv_for_people
 
+# Runs work(*args) somewhere (a process pool, or here at once) and gives its future.
+Submit = Callable[..., Future[Any]]
 COLUMNS = ("login", "educonnect", "nom", "prenom", "profil", "division", "mot_de_passe")
 
 
@@ -39,11 +49,38 @@ def write_credentials(folder: Path, header: SlipHeader, created: Sequence[Action
                       passwords: Mapping[str, str]) -> None:
     """The CSV of every created account and the slips (each division's, each staff
     category's, the responsables'), all mode 0600."""
+    start_credentials(folder, header, created, passwords, _at_once)()
+
+
+def start_credentials(folder: Path, header: SlipHeader, created: Sequence[Action],
+                      passwords: Mapping[str, str], submit: Submit) -> Callable[[], None]:
+    """write_credentials with each PDF handed to `submit` (a process pool's, to be written
+    while the caller goes on): the CSV is written now, and the returned function waits for the
+    slips, raising what their writing raised."""
     write_private(folder / "comptes.csv", credentials_csv(created, passwords))
     taken: set[str] = set()
-    for group, slips in sorted(slips_by_group(created).items()):
-        write_private(folder / slip_file_name(group, taken),
-                      division_slips(header, slips, passwords))
+    # The biggest first: the pool's last worker to finish has the least left to do.
+    groups = sorted(slips_by_group(created).items(), key=lambda group: -len(group[1]))
+    pending = [submit(write_slips, folder / slip_file_name(group, taken), header, slips,
+                      {slip.person: passwords[slip.person] for slip in slips})
+               for group, slips in groups]
+
+    def written() -> None:
+        for future in pending:
+            future.result()
+
+    return written
+
+
+def write_slips(path: Path, header: SlipHeader, slips: Sequence[Slip],
+                passwords: Mapping[str, str]) -> None:
+    write_private(path, division_slips(header, slips, passwords))
+
+
+def _at_once(work: Callable[..., object], *args: Any) -> Future[object]:
+    done: Future[object] = Future()
+    done.set_result(work(*args))
+    return done
 
 
 def write_private(path: Path, data: bytes) -> None:

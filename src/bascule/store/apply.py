@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,14 +49,16 @@ class Applied:
 
 
 def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
-               password_hashes: Mapping[str, str], actor: str, now: datetime,
+               password_hashes: Callable[[], Mapping[str, str]], actor: str, now: datetime,
                sealed_passwords: Mapping[str, str] | None = None,
                mass_leave_reason: str | None = None,
                provenance: Provenance | None = None) -> Applied:
     """Raises StalePlan, having written nothing, if the directory moved since the plan.
     `mass_leave_reason`: the plan's mass departures were confirmed, for this reason (journaled;
     the deletion breaker's reference starts again from the accounts left). The apply is
-    recorded in the history (`provenance`: its saved plan and the backup taken before)."""
+    recorded in the history (`provenance`: its saved plan and the backup taken before).
+    `password_hashes` gives the created accounts' hashes, by person key: it is called once
+    everything else is written, so that they may be computed meanwhile."""
     with engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
@@ -66,7 +68,8 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         if plan.purpose is PlanPurpose.UNDO:
             _undo(connection, plan, actor, now)
         else:
-            _write(connection, plan, password_hashes, sealed_passwords or {}, now)
+            _write(connection, plan, sealed_passwords or {}, now)
+            _set_password_hashes(connection, plan.uai, password_hashes())
         # A move is carried by its division facts; it is journaled like everything else.
         connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
                                              for action in plan.actions])
@@ -97,8 +100,8 @@ def _undo(connection: Connection, plan: Plan, actor: str, now: datetime) -> None
         detail=json.dumps({"application": plan.undoes}, ensure_ascii=False)))
 
 
-def _write(connection: Connection, plan: Plan, password_hashes: Mapping[str, str],
-           sealed_passwords: Mapping[str, str], now: datetime) -> None:
+def _write(connection: Connection, plan: Plan, sealed_passwords: Mapping[str, str],
+           now: datetime) -> None:
     """The plan's actions, kind by kind, in the order their rows depend on each other."""
     by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
     for action in plan.actions:
@@ -106,7 +109,7 @@ def _write(connection: Connection, plan: Plan, password_hashes: Mapping[str, str
     writer = _Writer(connection, plan, now)
     for school in writer.transfer(by_kind[ActionKind.TRANSFER]):
         bump_version(connection, school)  # its saved plan no longer holds
-    writer.create(by_kind[ActionKind.CREATE], password_hashes)
+    writer.create(by_kind[ActionKind.CREATE])
     writer.keep_for_targets(sealed_passwords)
     writer.update(by_kind[ActionKind.UPDATE])
     writer.set_status(by_kind[ActionKind.DISABLE], AccountStatus.DISABLED)
@@ -116,6 +119,17 @@ def _write(connection: Connection, plan: Plan, password_hashes: Mapping[str, str
     writer.end_sessions(by_kind[ActionKind.DISABLE] + by_kind[ActionKind.DELETE])
     writer.remove_facts(by_kind[ActionKind.REMOVE])
     writer.add_facts(by_kind[ActionKind.ADD])
+
+
+def _set_password_hashes(connection: Connection, uai: str, hashes: Mapping[str, str]) -> None:
+    """The created accounts' hashes, in place of the empty one (which matches no password)
+    they were written with."""
+    if hashes:
+        connection.execute(
+            update(account).where(account.c.person_id == select(person.c.id).where(
+                (person.c.uai == uai) & (person.c.key == bindparam("key"))).scalar_subquery())
+            .values(password_hash=bindparam("hash")),
+            [{"key": key, "hash": hashed} for key, hashed in hashes.items()])
 
 
 def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[str, object]:
@@ -154,7 +168,7 @@ class _Writer:
                 "function": identity.function, "exit_date": identity.exit_date,
                 "updated_at": self.now}
 
-    def create(self, actions: list[Action], hashes: Mapping[str, str]) -> None:
+    def create(self, actions: list[Action]) -> None:
         if not actions:
             return
         self._insert_new_people([a for a in actions if a.person not in self.ids])
@@ -165,7 +179,7 @@ class _Writer:
         self._add_source_ids(actions)
         self.connection.execute(insert(account), [
             {"person_id": self.ids[a.person], "status": AccountStatus.ACTIVE.value,
-             "status_since": self.now, "password_hash": hashes[a.person],
+             "status_since": self.now, "password_hash": "",  # the hash comes last
              "must_change_password": True, "created_at": self.now} for a in actions])
         self._hold_logins(actions)
 

@@ -10,18 +10,22 @@ every core.
 
 argon2 writes its parameters into the hash, so `verify_password` accepts every stored hash,
 whatever its cost. One hash per core at a time is how the rate scales, so batches go to a
-process pool.
+process pool, which the apply starts first and reads last (`hash_in_background`): the hashes
+are computed while everything else is written.
 """
 
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from enum import Enum
-from functools import cache
+from functools import cache, partial
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -31,6 +35,7 @@ GENERATED_HASHER = PasswordHasher(time_cost=1, memory_cost=4 * 1024, parallelism
                                   type=Type.ID)
 _POOL_THRESHOLD = 8  # below that, starting processes costs more than it saves
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+T = TypeVar("T")
 
 
 class PasswordOrigin(Enum):
@@ -47,11 +52,6 @@ def hasher_for(origin: PasswordOrigin) -> PasswordHasher:
 
 def hash_password(password: str, origin: PasswordOrigin = PasswordOrigin.CHOSEN) -> str:
     return hasher_for(origin).hash(password)
-
-
-def hash_generated_password(password: str) -> str:
-    """For the pool (a plain module function pickles by name)."""
-    return hash_password(password, PasswordOrigin.GENERATED)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -93,21 +93,84 @@ def hash_passwords(
 ) -> dict[str, str]:
     """The hash of each password, by the same key. The plaintexts never leave this process
     except to the pool's workers, through a pipe."""
+    with background_workers(inline=len(passwords) < _POOL_THRESHOLD) as workers:
+        return hash_in_background(workers, passwords, on_hashed, origin)()
+
+
+class Workers:
+    """Picklable work run beside the caller, on every core: a process pool whose workers die
+    with this process, or, for too little work to pay for starting processes, run at once in
+    the caller (`pool` None)."""
+
+    def __init__(self, pool: ProcessPoolExecutor | None):
+        self.pool = pool
+
+    def submit(self, work: Callable[..., T], *args: Any) -> Future[T]:
+        if self.pool is not None:
+            return self.pool.submit(work, *args)
+        done: Future[T] = Future()
+        try:
+            done.set_result(work(*args))
+        except Exception as exc:  # raised again by result(), as the pool's would be
+            done.set_exception(exc)
+        return done
+
+    def stop(self) -> None:
+        """Cancel the work not started and wait for the pieces running (one chunk each): past
+        this, no worker writes anything."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def background_workers(*, inline: bool = False) -> Iterator[Workers]:
+    """Workers, stopped on leaving. The pool's processes are forked at once, so that they
+    inherit no lock the caller takes afterwards: a flock(2) is shared with the children, and
+    a worker dying just after its killed parent would hold the school's lock a moment longer."""
+    if inline:
+        yield Workers(None)
+        return
+    pool = ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=die_with_parent,
+                               initargs=(os.getpid(),),
+                               mp_context=multiprocessing.get_context("fork"))
+    workers = Workers(pool)
+    try:
+        pool.submit(os.getpid).result()  # with fork, the first task starts every process
+        yield workers
+    finally:
+        workers.stop()
+
+
+def hash_in_background(
+    workers: Workers, passwords: Mapping[str, str], on_hashed: Callable[[int], None],
+    origin: PasswordOrigin,
+) -> Callable[[], dict[str, str]]:
+    """Start hashing now; the returned function waits for the hashes, by the same key as
+    `passwords`, and raises what a worker raised. `on_hashed(count)` is called as chunks end,
+    from the pool's thread."""
     keys = list(passwords)
-    work = hash_generated_password if origin is PasswordOrigin.GENERATED else hash_password
-    if len(keys) < _POOL_THRESHOLD:
-        hashes = [work(passwords[key]) for key in keys]
-        on_hashed(len(keys))
-        return dict(zip(keys, hashes, strict=True))
-    result: dict[str, str] = {}
-    chunk = max(1, len(keys) // ((os.cpu_count() or 1) * 8))
-    with ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        for key, hashed in zip(keys, pool.map(work, (passwords[k] for k in keys),
-                                              chunksize=chunk), strict=True):
-            result[key] = hashed
-            on_hashed(1)
-    return result
+    size = max(1, len(keys) // ((os.cpu_count() or 1) * 8))
+    chunks = [keys[first:first + size] for first in range(0, len(keys), size)]
+    futures = []
+    for chunk in chunks:
+        future = workers.submit(_hash_chunk, [passwords[key] for key in chunk], origin)
+        future.add_done_callback(partial(_counted, count=len(chunk), on_hashed=on_hashed))
+        futures.append(future)
+
+    def hashes() -> dict[str, str]:
+        return {key: hashed for chunk, future in zip(chunks, futures, strict=True)
+                for key, hashed in zip(chunk, future.result(), strict=True)}
+
+    return hashes
+
+
+def _hash_chunk(passwords: list[str], origin: PasswordOrigin) -> list[str]:
+    return [hash_password(password, origin) for password in passwords]
+
+
+def _counted(done: Future[list[str]], count: int, on_hashed: Callable[[int], None]) -> None:
+    if not done.cancelled() and done.exception() is None:
+        on_hashed(count)
 
 
 def die_with_parent(parent: int) -> None:
