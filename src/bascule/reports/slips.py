@@ -98,33 +98,48 @@ def cut_frame(pdf: FPDF, top: float, height: float) -> None:
 def division_slips(header: SlipHeader, eleves: Sequence[Slip],
                    passwords: Mapping[str, str]) -> bytes:
     pdf = new_pdf(f"Identifiants {header.school_name}")
-    for number, action in enumerate(sorted(eleves, key=lambda a: a.label)):
-        if number % _SLIPS_PER_PAGE == 0:
-            pdf.add_page()
-        _slip(pdf, _MARGIN + (number % _SLIPS_PER_PAGE) * _SLIP_HEIGHT, header, action,
-              passwords[action.person])
+    school = printable(f"{header.school_name} ({header.uai}) · année scolaire "
+                       f"{header.school_year}")
+    ordered = sorted(eleves, key=lambda a: a.label)
+    for first in range(0, len(ordered), _SLIPS_PER_PAGE):
+        pdf.add_page()
+        _page(pdf, school, [(_MARGIN + number * _SLIP_HEIGHT, slip, passwords[slip.person])
+                            for number, slip in enumerate(
+                                ordered[first:first + _SLIPS_PER_PAGE])])
     return bytes(pdf.output())
 
 
-def _slip(pdf: FPDF, top: float, header: SlipHeader, action: Slip, password: str) -> None:
-    """Drawn with text() at fixed places: no layout engine, a few hundred µs a slip."""
+def _page(pdf: FPDF, school: str, page: list[tuple[float, Slip, str]]) -> None:
+    """A page's slips (top, slip, password), drawn with text() at fixed places, font by font:
+    fpdf2's set_font costs as much as the line it is for, so each is set once a page, not
+    once a line (a quarter less time, about 0.1 ms a slip; no layout engine)."""
     left = _MARGIN + 4
-    cut_frame(pdf, top, _SLIP_HEIGHT - 4)
+    for top, _slip, _password in page:
+        cut_frame(pdf, top, _SLIP_HEIGHT - 4)
     pdf.set_font("Helvetica", size=9)
-    pdf.text(left, top + 7, printable(f"{header.school_name} ({header.uai}) · année scolaire "
-                                       f"{header.school_year}"))
+    for top, _slip, _password in page:
+        pdf.text(left, top + 7, school)
     pdf.set_font("Helvetica", style="B", size=13)
-    where = action.division if action.profile == "eleve" else profile_label(action.profile)
-    pdf.text(left, top + 15, printable(f"{action.label} · {where or ''}"))
-    for row, (label, value) in enumerate(_rows(action, password)):
-        baseline = top + 24 + 7 * row
-        pdf.set_font("Helvetica", size=10)
-        pdf.text(left, baseline, printable(label))
-        pdf.set_font("Courier", style="B", size=13)
-        pdf.text(left + 62, baseline, value)
+    for top, slip, _password in page:
+        where = slip.division if slip.profile == "eleve" else profile_label(slip.profile)
+        pdf.text(left, top + 15, printable(f"{slip.label} · {where or ''}"))
+    _logins(pdf, left, [(top, _rows(slip, password)) for top, slip, password in page])
     pdf.set_font("Helvetica", size=8.5)
-    for row, line in enumerate(_HOW_TO if action.network_login else _HOW_TO_ENT):
-        pdf.text(left, top + 48 + 4 * row, line)
+    for top, slip, _password in page:
+        for row, line in enumerate(_HOW_TO if slip.network_login else _HOW_TO_ENT):
+            pdf.text(left, top + 48 + 4 * row, line)
+
+
+def _logins(pdf: FPDF, left: float, rows: list[tuple[float, list[tuple[str, str]]]]) -> None:
+    """Each slip's (top) logins and password: the labels, then the values."""
+    pdf.set_font("Helvetica", size=10)
+    for top, lines in rows:
+        for row, (label, _value) in enumerate(lines):
+            pdf.text(left, top + 24 + 7 * row, label)
+    pdf.set_font("Courier", style="B", size=13)
+    for top, lines in rows:
+        for row, (_label, value) in enumerate(lines):
+            pdf.text(left + 62, top + 24 + 7 * row, value)
 
 
 def _rows(action: Slip, password: str) -> list[tuple[str, str]]:
