@@ -47,7 +47,7 @@ def _wait_for(condition: object, seconds: float) -> bool:
 
 
 def test_killing_an_apply_kills_its_hashing_workers(tmp_path: Path) -> None:
-    # ~350 accounts: a few seconds of real argon2id hashing, the window to kill the apply in.
+    # ~350 accounts: the pool of workers lives as long as the apply, the window to kill it in.
     (generated,) = generate_campaigns(tmp_path / "exports", seed=3, year=2025, size=120)
     home = ["--home", str(tmp_path / "home")]
     for args in (["init", "--uai", generated.uai, "--name", "Test"],
