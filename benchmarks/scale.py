@@ -40,8 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.servers.postgres import new_database, postgres_binaries, running_postgres
 
-from bascule.synthetic.generate import DEFAULT_SIZE, generate_campaigns
-from run import dropped  # type: ignore[import-not-found]
+from bascule.synthetic.generate import DEFAULT_SIZE, GeneratedCollege, generate_campaigns
+from rollover import home_for  # type: ignore[import-not-found]
 
 NIGHT_AT = "2026-09-10T02:30"  # after the resumptions of the generated 2025 campaigns
 ACADEMIE = 600  # collèges of a large académie
@@ -150,6 +150,14 @@ def postgres_home(root: Path, server: str, drops: Path) -> Iterator[Path]:
     yield home
 
 
+def dropped(root: Path, colleges: list[GeneratedCollege]) -> Path:
+    """A bascule folder of these collèges with their first exports in its drop folders."""
+    settings = home_for(root, colleges)
+    for college in colleges:
+        shutil.copytree(college.folders[0], settings.depot_of(college.uai))
+    return root
+
+
 @dataclass(frozen=True, slots=True)
 class Night:
     results: list[Measured | None]
@@ -161,7 +169,7 @@ class Night:
 def measure(root: Path, colleges: int, size: int, backups: bool) -> Night:
     generated = generate_campaigns(root / "exports", colleges=colleges, seed=1, year=2025,
                                    size=size)
-    drops = dropped(root / "drops", generated).home
+    drops = dropped(root / "drops", generated)
     if not backups:  # an académie's store is backed up by the server itself (README)
         with (drops / "bascule.toml").open("a", encoding="utf-8") as config:
             config.write("\n[backup]\nbefore_apply = false\n")
