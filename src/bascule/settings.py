@@ -82,6 +82,16 @@ SETTINGS = (
             "supprimés »)."),
     Setting("night.reports_retention_days", int, 90,
             "Jours pendant lesquels les rapports des nuits (rapports/nuits/) sont gardés."),
+    Setting("queue.max_attempts", int, 4,
+            "Base PostgreSQL et travailleurs (bascule worker) : essais d'un établissement dont "
+            "une cible (annuaire, espaces, flux) a échoué, avant qu'il ne soit déclaré en "
+            "échec."),
+    Setting("queue.backoff_seconds", int, 4,
+            "Attente avant un nouvel essai, qui croît à chaque essai : 4, 16, 64 secondes… "
+            "(cette valeur à la puissance du numéro de l'essai)."),
+    Setting("queue.heartbeat_seconds", int, 10,
+            "Chaque travailleur signale sa présence à cet intervalle ; un travailleur muet "
+            "trois intervalles est tenu pour arrêté et son établissement repris par un autre."),
     Setting("passwords.teachers_reset_own_eleves_only", bool, True,
             "Les enseignants ne réinitialisent-ils que les mots de passe des élèves de leurs "
             "classes et groupes ? Par défaut oui (la direction l'élargit par la délégation "
@@ -157,6 +167,9 @@ class Settings:
     school_depots: dict[str, Path] | None = None  # [schools."UAI"] depot = "…"
     depot_retention: timedelta = timedelta(days=30)
     night_reports_retention: timedelta = timedelta(days=90)
+    queue_max_attempts: int = 4
+    queue_backoff_seconds: int = 4
+    queue_heartbeat_seconds: int = 10
     backup_before_apply: bool = True
     backup_retention: timedelta = timedelta(days=90)
     leavers_keep_files: bool = False  # a disabled account's owner still reads their folder
@@ -274,7 +287,10 @@ def _with_night_settings(settings: Settings, document: dict[str, object],
                        if isinstance(entry.get("depot"), str)},
         depot_retention=timedelta(days=max(0, cast(int, values["depot.retention_days"]))),
         night_reports_retention=timedelta(
-            days=max(1, cast(int, values["night.reports_retention_days"]))))
+            days=max(1, cast(int, values["night.reports_retention_days"]))),
+        queue_max_attempts=max(1, cast(int, values["queue.max_attempts"])),
+        queue_backoff_seconds=max(1, cast(int, values["queue.backoff_seconds"])),
+        queue_heartbeat_seconds=max(1, cast(int, values["queue.heartbeat_seconds"])))
 
 
 _PERCENT_COUNT = ("percent", "count")

@@ -22,6 +22,7 @@ from bascule.cli import (
     holds,
     mail,
     night,
+    queued,
     reviews,
     school,
     schools,
@@ -493,6 +494,8 @@ app.command("install-service")(service.install_service)
 # The night's run (issue 18): written in cli/night.py.
 app.command()(night.run)
 app.command()(night.approve)
+# The night on workers (issue 21): written in cli/queued.py.
+app.command()(queued.worker)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from bascule.cli import queued
 from bascule.cli.common import (
     AtOption,
     CliState,
@@ -21,6 +22,7 @@ from bascule.cli.common import (
     write_json,
 )
 from bascule.domain.labels import NIGHT_OUTCOMES
+from bascule.errors import UnknownValue
 
 if TYPE_CHECKING:
     from bascule.operations.night.run import MailOutcome, NightReport
@@ -43,22 +45,46 @@ def run(
     metrics: Annotated[Path | None, typer.Option(
         "--metrics", help="Fichier texte Prometheus à écrire (par défaut "
         "rapports/nuits/bascule.prom).")] = None,
+    no_wait: Annotated[bool, typer.Option(
+        "--no-wait", help="Base PostgreSQL : confie la nuit aux travailleurs (bascule worker) "
+        "et rend la main aussitôt ; le dernier travailleur écrit le rapport et envoie les "
+        "courriels.")] = False,
+    status: Annotated[bool, typer.Option(
+        "--status", help="Base PostgreSQL : où en est la dernière nuit confiée aux "
+        "travailleurs, établissement par établissement (avec --json : en JSON).")] = False,
+    in_process: Annotated[bool, typer.Option(
+        "--in-process", help="Base PostgreSQL : traite la nuit dans ce processus, sans "
+        "travailleurs (comme avec SQLite).")] = False,
 ) -> None:
     """Le travail d'une nuit pour chaque établissement : prend les nouveaux exports du dépôt,
     importe, calcule le plan, vérifie les seuils de sécurité, applique s'ils sont respectés
     (sinon retient le plan jusqu'à son approbation), synchronise les annuaires, les espaces
     et les flux, vérifie ; selon le calendrier. Code de sortie : 0 tout est fait, 1 un plan
-    retenu ou un échec."""
+    retenu ou un échec. Avec une base PostgreSQL, la nuit est confiée aux travailleurs
+    (bascule worker) et la commande attend qu'ils aient fini, en disant où ils en sont."""
+    from bascule.operations.night.queue import uses_queue
     from bascule.operations.night.run import NightOptions, finish_night, night_json, run_night
 
     state: CliState = ctx.obj
     settings = state.settings()
+    if status:
+        queued.show_status(settings, as_json=as_json)
+        return
     now = moment(at)
-    report = run_night(settings, now=now, options=NightOptions(
-        uais=tuple(uai or ()), dry_run=dry_run, jobs=jobs),
-        on_school=lambda school: None if as_json else out.print(
-            f"{school.uai} · {school.name} : {NIGHT_OUTCOMES[school.outcome.value]}",
-            markup=False))
+    options = NightOptions(uais=tuple(uai or ()), dry_run=dry_run, jobs=jobs)
+    if uses_queue(settings) and not in_process:
+        if no_wait:
+            queued.hand_over(settings, now, options)
+            return
+        report = queued.wait_for_workers(settings, now, options, quiet=as_json)
+    else:
+        if no_wait:
+            raise UnknownValue("--no-wait confie la nuit aux travailleurs, qui servent une "
+                             "base PostgreSQL ; avec SQLite, bascule run la traite lui-même.")
+        report = run_night(settings, now=now, options=options,
+                           on_school=lambda school: None if as_json else out.print(
+                               f"{school.uai} · {school.name} : "
+                               f"{NIGHT_OUTCOMES[school.outcome.value]}", markup=False))
     report, files, mails = finish_night(settings, report, now=now, metrics=metrics)
     if as_json:
         write_json(json.dumps(night_json(report), ensure_ascii=False, indent=1))

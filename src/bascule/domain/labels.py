@@ -174,6 +174,11 @@ NIGHT_OUTCOMES_PLURAL: Mapping[str, str] = {
     "applied": "appliqués", "unchanged": "inchangés", "held": "retenus", "failed": "en échec",
     "skipped": "non traités",
 }
+# A school of a night handed to the workers (`run --status`, the console's Nuit page).
+QUEUE_STATES: Mapping[str, str] = {
+    "waiting": "en attente", "running": "en cours", "retry": "nouvel essai prévu",
+    "done": "fait", "failed": "en échec",
+}
 NIGHT_STEPS: Mapping[str, str] = {
     "import": "import des exports", "plan": "plan", "apply": "application du plan",
     "sync": "synchronisation des annuaires", "spaces": "espaces", "feeds": "flux",

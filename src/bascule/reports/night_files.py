@@ -12,7 +12,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bascule.domain.labels import NIGHT_OUTCOMES, NIGHT_STEPS, STEP_STATUSES
 from bascule.domain.school import describe_moment
-from bascule.reports.night import NightReport, SchoolNight, SchoolOutcome
+from bascule.reports.night import (
+    HeldPlan,
+    NightReport,
+    SchoolNight,
+    SchoolOutcome,
+    StepReport,
+    StepStatus,
+)
 
 _environment = Environment(loader=PackageLoader("bascule", "templates"),
                            autoescape=select_autoescape(default=True, default_for_string=True),
@@ -26,11 +33,11 @@ def night_json(report: NightReport) -> dict[str, Any]:
     return {
         "started_at": report.started_at.isoformat(), "finished_at": report.finished_at.isoformat(),
         "at": report.at.isoformat(), "dry_run": report.dry_run, "exit_code": report.exit_code,
-        "schools": [_school_json(school) for school in report.schools],
+        "schools": [school_json(school) for school in report.schools],
     }
 
 
-def _school_json(school: SchoolNight) -> dict[str, Any]:
+def school_json(school: SchoolNight) -> dict[str, Any]:
     held = school.held
     return {
         "uai": school.uai, "name": school.name, "outcome": school.outcome.value,
@@ -38,9 +45,31 @@ def _school_json(school: SchoolNight) -> dict[str, Any]:
         "held": None if held is None else {"plan_sha256": held.plan_sha256,
                                            "reasons": list(held.reasons),
                                            "console_path": held.console_path},
-        "steps": [{"step": step.step, "status": step.status.value, "reason": step.reason,
-                   "counts": step.counts, "seconds": step.seconds} for step in school.steps],
+        "steps": steps_json(school.steps),
     }
+
+
+def steps_json(steps: tuple[StepReport, ...] | list[StepReport]) -> list[dict[str, Any]]:
+    return [{"step": step.step, "status": step.status.value, "reason": step.reason,
+             "counts": step.counts, "seconds": step.seconds} for step in steps]
+
+
+def steps_from_json(values: list[dict[str, Any]]) -> tuple[StepReport, ...]:
+    return tuple(StepReport(step=v["step"], status=StepStatus(v["status"]), reason=v["reason"],
+                            counts=dict(v["counts"]), seconds=float(v["seconds"]))
+                 for v in values)
+
+
+def school_from_json(value: dict[str, Any]) -> SchoolNight:
+    """The inverse of `school_json`: a school's night read back (from a worker's record)."""
+    held = value["held"]
+    return SchoolNight(
+        uai=value["uai"], name=value["name"], outcome=SchoolOutcome(value["outcome"]),
+        reason=value["reason"], steps=steps_from_json(value["steps"]),
+        verification_findings=int(value["verification_findings"]),
+        held=None if held is None else HeldPlan(plan_sha256=held["plan_sha256"],
+                                                reasons=tuple(held["reasons"]),
+                                                console_path=held["console_path"]))
 
 
 def write_night_html(path: Path, report: NightReport) -> None:

@@ -402,3 +402,35 @@ person_hold = Table(
     Column("removed_by", String(120), nullable=True),
     Column("removed_at", UtcDateTime(), nullable=True),
 )
+
+# A night handed to the workers (PostgreSQL store, operations/night/queue.py): the moment it
+# acts for, whether `bascule run` waits for it (else the last school's worker writes its
+# report), when it started and when its report was written (null: schools still at work).
+night_run = Table(
+    "night_run",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("waited", Boolean, nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("finished_at", UtcDateTime(), nullable=True),
+)
+
+# One school of a night handed to the workers: its state (waiting, running, retry, done,
+# failed), the worker working it (host:pid), its attempts, why in French, the steps recorded so
+# far (JSON, kept across attempts: a retry's report keeps what an earlier attempt did) and, once
+# done, its night (JSON of reports/night.py SchoolNight).
+night_job = Table(
+    "night_job",
+    metadata,
+    Column("run_id", String(36), ForeignKey("night_run.id"), primary_key=True),
+    Column("uai", String(8), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("worker", String(120), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("steps", Text, nullable=False),
+    Column("result", Text, nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)

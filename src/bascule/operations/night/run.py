@@ -54,13 +54,18 @@ def run_night(settings: Settings, *, now: datetime, options: NightOptions,
               on_school: Callable[[SchoolNight], None] = lambda _s: None) -> NightReport:
     """The night, under the folder's night lock (a second run is refused). Each school's result
     is handed to `on_school` as it comes."""
-    uais = sorted({school_uai(settings, uai) for uai in options.uais} or settings.uais)
+    uais = night_uais(settings, options)
     with night_lock(settings.home):
         started = utc_now()
         schools = _run_schools(settings.home, uais, now, options, on_school)
         return NightReport(started_at=started, finished_at=utc_now(),
                            at=local_time(now).date(), dry_run=options.dry_run,
                            schools=tuple(sorted(schools, key=lambda s: s.uai)))
+
+
+def night_uais(settings: Settings, options: NightOptions) -> list[str]:
+    """The schools of the night, by UAI: those asked, else every school of the folder."""
+    return sorted({school_uai(settings, uai) for uai in options.uais} or settings.uais)
 
 
 def _run_schools(home: Path, uais: list[str], now: datetime, options: NightOptions,
@@ -89,18 +94,35 @@ def _run_schools(home: Path, uais: list[str], now: datetime, options: NightOptio
         return nights
 
 
-def school_night(home: Path, uai: str, now: datetime, dry_run: bool) -> SchoolNight:
-    """One school's night, whatever happens: an unexpected error is its failure, reported."""
+def school_night(home: Path, uai: str, now: datetime, dry_run: bool, *,
+                 earlier: tuple[StepReport, ...] = (),
+                 on_record: Callable[[list[StepReport]], None] | None = None) -> SchoolNight:
+    """One school's night, whatever happens: an unexpected error is its failure, reported.
+    The one code path of a school's steps, in the process pool as in a queue's worker.
+    `earlier`: the steps an interrupted attempt of the same night recorded (a worker's retry);
+    `on_record` is handed the steps so far after each one."""
     settings = load_settings(home)
     name = school_name(settings, uai)
     context = steps.school_context(settings, uai, now, dry_run)
+    context.on_record = on_record
     try:
         _steps(context)
     except Exception as exc:  # one school's failure never stops the others
         message = exc.message if isinstance(exc, UserError) else (
             f"erreur interne ({type(exc).__name__} : {exc}) ; relancez avec --debug")
         context.record("erreur", StepStatus.FAILED, message)
+    context.steps = with_earlier_attempt(earlier, context.steps)
     return _school_result(context, name)
+
+
+def with_earlier_attempt(earlier: tuple[StepReport, ...],
+                         later: list[StepReport]) -> list[StepReport]:
+    """A retry's steps, each found unchanged where an earlier attempt of the same night did it:
+    the earlier report stands (the effect happened this night, once), so the night's report
+    says what was done, not that the retry found nothing left to do."""
+    done = {report.step: report for report in earlier if report.status is StepStatus.DONE}
+    return [done.get(report.step, report) if report.status is StepStatus.UNCHANGED else report
+            for report in later]
 
 
 def _steps(context: steps.SchoolContext) -> None:

@@ -58,6 +58,7 @@ class SchoolContext:
     imported: bool = False
     findings: int = 0
     known_fingerprint: tuple[str | None] | None = None  # cached until the store changes
+    on_record: Callable[[list[StepReport]], None] | None = None  # a worker keeps progress
 
     def fingerprint(self) -> str | None:
         """The store's fingerprint of the school (None: nothing imported), read once until a
@@ -74,6 +75,8 @@ class SchoolContext:
                                      counts=counts or {},
                                      seconds=round(time.monotonic() - started, 3)
                                      if started else 0.0))
+        if self.on_record is not None:
+            self.on_record(self.steps)
         if os.environ.get(KILL_AFTER) == f"{self.uai}:{step}":
             os.kill(os.getpid(), signal.SIGKILL)
 

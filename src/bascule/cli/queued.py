@@ -1,0 +1,95 @@
+"""The night on workers, as people see it: `bascule worker`, and `bascule run` on a PostgreSQL
+store (hand the schools over, wait and say where they are, or `--status`). Thin:
+operations/night/queue*.py decide."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from bascule.cli.common import CliState, out, write_json
+from bascule.settings import Settings
+
+if TYPE_CHECKING:
+    from bascule.operations.night.queue_status import SchoolProgress
+    from bascule.operations.night.run import NightOptions, NightReport
+
+
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[int, typer.Option(
+        "--concurrency", min=1, help="Établissements traités en même temps par ce "
+        "travailleur.")] = 1,
+) -> None:
+    """Travailleur de la nuit (base PostgreSQL) : prend dans la file les établissements que
+    bascule run y a confiés et les traite, jusqu'à son arrêt (Ctrl+C ou SIGTERM : les
+    établissements en cours finissent d'abord). Sur toute machine qui atteint la base, les
+    cibles et le dossier bascule. Un travailleur arrêté brutalement : un autre reprend son
+    établissement là où il s'était arrêté."""
+    from bascule.operations.night.queue import worker_name
+    from bascule.operations.night.worker import run_worker
+
+    state: CliState = ctx.obj
+    settings = state.settings()
+    logging.basicConfig(level=logging.DEBUG if state.debug else logging.WARNING,
+                        format="%(asctime)s %(name)s %(message)s")
+    out.print(f"Travailleur {worker_name()} : {concurrency} établissement(s) à la fois. "
+              "Ctrl+C pour l'arrêter.", markup=False)
+    run_worker(settings, concurrency=concurrency)
+    out.print("Travailleur arrêté.", markup=False)
+
+
+def _say(progress: SchoolProgress) -> None:
+    out.print(f"{progress.uai} · {progress.name} : {progress.describe()}", markup=False)
+
+
+def wait_for_workers(settings: Settings, now: datetime, options: NightOptions, *,
+                     quiet: bool) -> NightReport:
+    from bascule.operations.locks import night_lock
+    from bascule.operations.night.queue import enqueue_night, wait_night
+    from bascule.operations.night.run import night_uais
+
+    uais = night_uais(settings, options)
+    with night_lock(settings.home):
+        run_id = enqueue_night(settings, uais, now=now, options=options, waited=True)
+        if not quiet:
+            out.print(f"Nuit confiée aux travailleurs : {len(uais)} établissement(s) dans la "
+                      "file. Attente de leur fin (bascule worker sur une ou plusieurs "
+                      "machines).", markup=False)
+        return wait_night(settings, run_id, on_change=(lambda _p: None) if quiet else _say)
+
+
+def hand_over(settings: Settings, now: datetime, options: NightOptions) -> None:
+    from bascule.operations.night.queue import enqueue_night
+    from bascule.operations.night.run import night_uais
+
+    uais = night_uais(settings, options)
+    enqueue_night(settings, uais, now=now, options=options, waited=False)
+    out.print(f"Nuit confiée aux travailleurs : {len(uais)} établissement(s) dans la file. "
+              "Le dernier travailleur écrira le rapport et enverra les courriels. Suivez-la "
+              "avec : bascule run --status", markup=False)
+
+
+def show_status(settings: Settings, *, as_json: bool) -> None:
+    from bascule.operations.night.queue_status import queue_status, status_json
+
+    status = queue_status(settings)
+    if as_json:
+        write_json(json.dumps(status_json(status), ensure_ascii=False, indent=1))
+        return
+    if status is None:
+        out.print("Aucune nuit n'a été confiée aux travailleurs.", markup=False)
+        return
+    table = Table(title=f"Nuit confiée le {status.started_at.astimezone():%d/%m/%Y à %H:%M}"
+                  + (" (terminée)" if status.finished_at else ""))
+    for header in ("UAI", "Établissement", "État", "Travailleur", "Essais", "Pourquoi"):
+        table.add_column(header)
+    for school in status.schools:
+        table.add_row(school.uai, school.name, school.state_label, school.worker or "",
+                      str(school.attempts), school.reason)
+    out.print(table)

@@ -1,0 +1,159 @@
+"""End to end (issue 21's "Done when"): a night of a small generated département on a real
+PostgreSQL store, worked by two `bascule worker` processes, one of them killed (SIGKILL) in the
+middle of a school; the store ends identical to a single-process night, every school done once,
+nothing duplicated."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
+
+from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+from tests.conftest import Cli
+from tests.e2e.conftest import UseStore
+from tests.servers.postgres import new_database
+
+RESUMED = "2026-08-29T02:30"  # after both resumptions: every step runs
+QUEUE_SETTINGS = """
+[backup]
+before_apply = false
+
+[queue]
+heartbeat_seconds = 1
+backoff_seconds = 1
+"""
+# What the night leaves in the store, without ids, hashes or clocks: equal multisets of rows
+# mean the same effects, none done twice.
+COMPARED = {
+    "person": "SELECT uai, key, kind, profile, last_name, first_name, birth_date FROM person",
+    "account": "SELECT p.uai, p.key, a.status, a.must_change_password, a.password_origin "
+               "FROM account a JOIN person p ON p.id = a.person_id",
+    "login": "SELECT l.uai, l.namespace, l.login, p.key FROM login l "
+             "JOIN person p ON p.id = l.person_id",
+    "fact": "SELECT uai, school_year, kind, subject, target, detail FROM fact",
+    "journal": "SELECT uai, actor, action, subject FROM journal",
+    "night_step": "SELECT uai, step, signature FROM night_step",
+}
+
+
+@pytest.fixture(scope="module")
+def departement(tmp_path_factory: pytest.TempPathFactory) -> list[GeneratedCollege]:
+    return generate_campaigns(tmp_path_factory.mktemp("dep"), colleges=3, seed=21, year=2025,
+                              size=15)
+
+
+def _folder(cli: Cli, departement: list[GeneratedCollege], url: str, use_store: UseStore
+            ) -> None:
+    for college in departement:
+        assert cli("init", "--uai", college.uai, "--name", college.name).exit_code == 0
+        depot = cli.home / "depot" / college.uai
+        depot.mkdir(parents=True)
+        for path in college.folders[0].iterdir():
+            shutil.copy(path, depot / path.name)
+    use_store(cli.home, url)
+    with (cli.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write(QUEUE_SETTINGS)
+
+
+def _bascule(home: Path, *args: str, **popen: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "bascule.cli.app", "--home", str(home),
+                             *args], **popen)  # type: ignore[call-overload, no-any-return]
+
+
+@pytest.fixture
+def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def _rows(url: str, home: Path) -> dict[str, list[tuple[object, ...]]]:
+    """The compared rows, the folder's own path made neutral (the spaces' paths hold it)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = {name: sorted((tuple(str(v).replace(str(home), "~") for v in row)
+                              for row in connection.execute(text(query))), key=repr)
+                for name, query in COMPARED.items()}
+    engine.dispose()
+    return rows
+
+
+def _running_on(url: str, pid: int) -> str | None:
+    """The school worker `pid` is at, once it has recorded its import step."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT uai FROM night_job WHERE state = 'running' AND worker LIKE :worker "
+                "AND steps LIKE '%\"import\"%'"), {"worker": f"%:{pid}"}).first()
+    except ProgrammingError:  # the store's tables not made yet
+        return None
+    finally:
+        engine.dispose()
+    return None if row is None else str(row.uai)
+
+
+def _wait_for(check: object, seconds: float) -> object:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()  # type: ignore[operator]
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("attendu en vain")
+
+
+def test_two_workers_one_killed_end_as_one_process(
+        cli: Cli, tmp_path: Path, departement: list[GeneratedCollege], postgres_server: str,
+        use_store: UseStore, workers: list[subprocess.Popen[bytes]]) -> None:
+    single = Cli(home=tmp_path / "seul", runner=cli.runner)
+    single_url, queued_url = new_database(postgres_server), new_database(postgres_server)
+    _folder(single, departement, single_url, use_store)
+    _folder(cli, departement, queued_url, use_store)
+
+    # The reference: the same night in one process (--in-process keeps PostgreSQL off the queue).
+    alone = single("run", "--at", RESUMED, "--in-process", "--jobs", "1", "--json")
+    assert alone.exit_code == 0, alone.output
+    expected = {s["uai"]: s["outcome"] for s in json.loads(alone.stdout)["schools"]}
+    assert set(expected.values()) == {"applied"}
+
+    # The night on workers: the first one is killed once it has imported a school.
+    nothing = cli("run", "--status", "--json")  # also brings the new store's schema up
+    assert json.loads(nothing.stdout) == {"run": None, "schools": [], "counts": {}}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    workers.append(_bascule(cli.home, "worker", **quiet))
+    night = _bascule(cli.home, "run", "--at", RESUMED, "--json", stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+    workers.append(night)  # stopped at the end whatever happens
+    killed_at = _wait_for(lambda: _running_on(queued_url, workers[0].pid), 60)
+    os.kill(workers[0].pid, signal.SIGKILL)
+    workers.append(_bascule(cli.home, "worker", "--concurrency", "2", **quiet))
+    stdout, stderr = night.communicate(timeout=90)
+    assert night.returncode == 0, stderr.decode()
+
+    report = json.loads(stdout)
+    assert {s["uai"]: s["outcome"] for s in report["schools"]} == expected
+    resumed = next(s for s in report["schools"] if s["uai"] == killed_at)
+    assert {step["step"]: step["status"] for step in resumed["steps"]}["import"] == "done"
+    assert _rows(queued_url, cli.home) == _rows(single_url, single.home)
+
+    status = cli("run", "--status", "--json")
+    assert status.exit_code == 0, status.output
+    schools = {s["uai"]: s for s in json.loads(status.stdout)["schools"]}
+    assert {s["state"] for s in schools.values()} == {"done"}
+    assert schools[killed_at]["attempts"] == 2
+    assert str(workers[2].pid) in schools[killed_at]["worker"]
