@@ -101,3 +101,20 @@ def test_print_writes_nothing_and_a_bad_hour_is_refused(home_cli: Cli, tmp_path:
 def test_an_unknown_system_account_is_said(home_cli: Cli) -> None:
     result = home_cli("install-service", "--print", "--user", "personne-ici")
     assert "Attention : Le compte système « personne-ici » n'existe pas" in result.stderr
+
+
+def test_the_worker_unit_passes_systemd_analyze_verify(home_cli: Cli, tmp_path: Path) -> None:
+    destination = tmp_path / "units"
+    result = home_cli("install-service", "--worker", "--concurrency", "2", "--user",
+                      getpass.getuser(), "--dest", destination)
+    assert result.exit_code == 0, result.output
+    unit = destination / "bascule-worker.service"
+    assert verify(unit) == ""
+    assert not (destination / f"{UNIT}.timer").exists()  # a worker's machine runs no night
+    text = unit.read_text(encoding="utf-8")
+    home = home_cli.home.absolute()
+    assert f" --home {home} worker --concurrency 2\n" in text
+    for line in ("Type=simple", "Restart=on-failure", "ProtectSystem=strict",
+                 f"ReadWritePaths={home}", "NoNewPrivileges=yes", "WantedBy=multi-user.target"):
+        assert f"\n{line}\n" in text, line
+    assert "systemctl enable --now bascule-worker.service" in result.stdout

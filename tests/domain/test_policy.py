@@ -76,6 +76,7 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
     # issue 19: an undo is a plan, "applied with the same approval": who approves, prepares it
     P.UNDO_APPLY: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                    R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+    P.WATCH_NIGHT: {R.OPERATEUR: {S.SCHOOL}},
 }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import ProgrammingError
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from tests.conftest import Cli
 from tests.e2e.conftest import UseStore
+from tests.servers import free_port, slapd
 from tests.servers.postgres import new_database
 
 RESUMED = "2026-08-29T02:30"  # after both resumptions: every step runs
@@ -157,3 +158,40 @@ def test_two_workers_one_killed_end_as_one_process(
     assert {s["state"] for s in schools.values()} == {"done"}
     assert schools[killed_at]["attempts"] == 2
     assert str(workers[2].pid) in schools[killed_at]["worker"]
+
+
+def test_a_target_down_is_tried_again_then_reported_failed_without_waiting(
+        cli: Cli, departement: list[GeneratedCollege], postgres_url: str,
+        use_store: UseStore, workers: list[subprocess.Popen[bytes]]) -> None:
+    college = departement[0]
+    _folder(cli, [college], postgres_url, use_store)
+    with (cli.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write("max_attempts = 2\n")  # in [queue], the last table written
+    secret = cli.home / "peda.secret"
+    secret.write_text("secret\n")
+    assert cli("target", "add", "peda", "--kind", "openldap", "--url",
+               f"ldap://127.0.0.1:{free_port()}", "--base-dn", slapd.SUFFIX, "--bind-dn",
+               slapd.ADMIN_DN, "--password-file", secret, "--uai", college.uai).exit_code == 0
+
+    handed = cli("run", "--at", RESUMED, "--no-wait")
+    assert handed.exit_code == 0, handed.output
+    assert "Nuit confiée aux travailleurs : 1 établissement(s)" in handed.stdout
+    assert cli("run", "--at", RESUMED, "--no-wait").exit_code == 1  # one night at a time
+    workers.append(_bascule(cli.home, "worker", stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL))
+
+    def finished() -> dict[str, object] | None:
+        status = json.loads(cli("run", "--status", "--json").stdout)
+        return status if status["finished_at"] else None
+
+    status = _wait_for(finished, 90)
+    (school,) = status["schools"]  # type: ignore[index]
+    assert (school["state"], school["attempts"]) == ("failed", 2)
+    assert "sync" in school["reason"] and "(en 2 essais)" in school["reason"]
+    (written,) = (cli.home / "rapports" / "nuits").glob("nuit-*.json")  # by the worker
+    (night,) = json.loads(written.read_text(encoding="utf-8"))["schools"]
+    assert night["outcome"] == "failed"
+    steps = {step["step"]: step["status"] for step in night["steps"]}
+    assert steps["import"] == "done" and steps["sync"] == "failed"  # import done once
+    shown = cli("run", "--status")
+    assert "en échec" in shown.stdout and college.uai in shown.stdout

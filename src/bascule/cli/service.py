@@ -26,13 +26,23 @@ def install_service(
     writable: Annotated[list[Path] | None, typer.Option(
         "--writable", help="Autre dossier où la nuit écrit (un dépôt SFTP ailleurs…), "
         "répétable.")] = None,
+    worker: Annotated[bool, typer.Option(
+        "--worker", help="Écrit (ou affiche) plutôt bascule-worker.service : un travailleur de "
+        "la nuit, pour une base PostgreSQL (bascule worker), sur cette machine.")] = False,
+    concurrency: Annotated[int, typer.Option(
+        "--concurrency", min=1, help="Avec --worker : établissements traités en même "
+        "temps par ce travailleur.")] = 1,
 ) -> None:
     """Écrit le service et le minuteur systemd qui lancent « bascule run » chaque nuit
     (durcis : seul le dossier bascule est inscriptible), et donne la ligne cron équivalente.
-    Ne met rien en marche : les commandes à lancer sont affichées."""
+    Ne met rien en marche : les commandes à lancer sont affichées. Avec --worker : le
+    service d'un travailleur de la nuit (base PostgreSQL), sur chaque machine qui en fait."""
     state: CliState = ctx.obj
     options = service.service_options(state.settings(), at=at, user=user,
                                       writable=tuple(writable or ()))
+    if worker:
+        _worker(options, destination, concurrency=concurrency, print_only=print_only)
+        return
     if print_only:
         units = service.service_units(options)
         name = service.UNIT_NAME
@@ -49,6 +59,20 @@ def install_service(
               "Sans systemd, la ligne équivalente pour /etc/cron.d/bascule (heure du "
               f"serveur) :\n  {installed.units.cron}", markup=False, soft_wrap=True)
     _warn(installed.warnings)
+
+
+def _worker(options: service.ServiceOptions, destination: Path, *, concurrency: int,
+            print_only: bool) -> None:
+    if print_only:
+        out.print(f"# {service.WORKER_NAME}.service\n"
+                  f"{service.worker_unit(options, concurrency=concurrency)}", markup=False,
+                  highlight=False, soft_wrap=True)
+    else:
+        path = service.install_worker(options, destination, concurrency=concurrency)
+        out.print(f"Unité écrite : {path}. Rien n'est activé. Pour lancer le travailleur "
+                  f"(et le relancer au démarrage) :\n  systemctl daemon-reload && "
+                  f"systemctl enable --now {path.name}", markup=False, soft_wrap=True)
+    _warn(service.service_warnings(options))
 
 
 def _warn(warnings: tuple[str, ...]) -> None:

@@ -63,6 +63,7 @@ class Permission(Enum):
     RESOLVE_REVIEW = "trancher les cas de revue d'identité (même personne ou non)"
     HOLD_PERSON = "retenir une personne hors du plan jusqu'à une date, ou lever la retenue"
     UNDO_APPLY = "préparer l'annulation d'une application (le plan inverse, à approuver)"
+    WATCH_NIGHT = "suivre la nuit confiée aux travailleurs (file d'attente, par établissement)"
 
 
 class Scope(Enum):
@@ -167,6 +168,9 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     # Whoever approves plans may prepare an undo: it is a plan, approved and applied the same.
     Permission.UNDO_APPLY: {role: frozenset({Scope.SCHOOL})
                             for role in (Role.OPERATEUR, *_DIRECTION)},
+    # The night's queue spans every school of the département and names its machines: the
+    # operators run it, the schools see their own night on their dashboard.
+    Permission.WATCH_NIGHT: {Role.OPERATEUR: _SCHOOL},
 }
 # API tokens act as a person: only staff may hold one (a tool of an élève or a responsable
 # would reach what their own page shows, and no more; they have no tool to run).

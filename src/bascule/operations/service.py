@@ -20,6 +20,7 @@ from bascule.errors import UnknownValue, UserError
 from bascule.settings import Settings
 
 UNIT_NAME = "bascule-nuit"
+WORKER_NAME = "bascule-worker"
 DEFAULT_DESTINATION = Path("/etc/systemd/system")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # What a hidden /home or /root would hide from the service: its code, its folder.
@@ -81,29 +82,42 @@ def _protect_home(options: ServiceOptions) -> str:
     return "read-only" if under_homes else "yes"
 
 
-def _service(options: ServiceOptions) -> str:
+def _head(options: ServiceOptions, description: str, kind: str, command: str) -> str:
+    """[Unit] and the start of [Service]: who runs which bascule command, in the folder."""
     home, program = _quoted(options.home), _quoted(options.executable)
-    writable = " ".join(_quoted(path) for path in options.writable)
-    return f"""# Écrit par bascule install-service ; lancé chaque nuit par {UNIT_NAME}.timer.
-[Unit]
-Description=bascule : la nuit (imports, plan, application, annuaires, flux, courriels)
+    return f"""[Unit]
+Description={description}
 Documentation=man:systemd.exec(5)
 Wants=network-online.target
 After=network-online.target
 
 [Service]
-Type=oneshot
+Type={kind}
 User={options.user}
 Group={options.user}
-ExecStart={program} --home {home} run
+ExecStart={program} --home {home} {command}
 WorkingDirectory={home}
 UMask=0077
-Nice=10
+"""
+
+
+def _service(options: ServiceOptions) -> str:
+    head = _head(options, "bascule : la nuit (imports, plan, application, annuaires, flux, "
+                 "courriels)", "oneshot", "run")
+    return f"""# Écrit par bascule install-service ; lancé chaque nuit par {UNIT_NAME}.timer.
+{head}Nice=10
 IOSchedulingClass=best-effort
 IOSchedulingPriority=7
 # Une nuit qui dure plus de cinq heures est bloquée : arrêtée, la suivante la reprend.
 TimeoutStartSec=5h
-# Durcissement : le dossier bascule est le seul endroit où elle écrit.
+{_hardening(options)}"""
+
+
+def _hardening(options: ServiceOptions) -> str:
+    """The sandbox of both units: the bascule folder (and the other writable paths) is the only
+    place they write."""
+    writable = " ".join(_quoted(path) for path in options.writable)
+    return f"""# Durcissement : le dossier bascule est le seul endroit où bascule écrit.
 ProtectSystem=strict
 ReadWritePaths={writable}
 ProtectHome={_protect_home(options)}
@@ -128,6 +142,36 @@ SystemCallArchitectures=native
 SystemCallFilter=@system-service
 SystemCallErrorNumber=EPERM
 """
+
+
+def _worker(options: ServiceOptions, concurrency: int) -> str:
+    head = _head(options, "bascule : travailleur de la nuit (établissements confiés par "
+                 "bascule run)", "simple", f"worker --concurrency {concurrency}")
+    return f"""# Écrit par bascule install-service --worker (base PostgreSQL).
+{head}Nice=10
+Restart=on-failure
+RestartSec=10s
+# Arrêté, il finit les établissements en cours ; au-delà, un autre travailleur les reprend.
+TimeoutStopSec=30min
+{_hardening(options)}
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def worker_unit(options: ServiceOptions, *, concurrency: int = 1) -> str:
+    """The text of bascule-worker.service (pure)."""
+    return _worker(options, concurrency)
+
+
+def install_worker(options: ServiceOptions, destination: Path, *,
+                   concurrency: int = 1) -> Path:
+    """Write bascule-worker.service into `destination` (0644); enables nothing."""
+    destination.mkdir(parents=True, exist_ok=True)
+    path = destination / f"{WORKER_NAME}.service"
+    path.write_text(worker_unit(options, concurrency=concurrency), encoding="utf-8")
+    os.chmod(path, 0o644)
+    return path
 
 
 def _timer(options: ServiceOptions) -> str:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, func, select
 
-from bascule.store.schema import account, applied_plan, metadata, person
+from bascule.store.schema import account, applied_plan, metadata, night_run, person
+
+# Tables of the whole folder, no school's: a night handed to workers spans schools (its rows
+# per school, night_job, are the school's).
+_FOLDER_TABLES = frozenset({night_run.name})
 
 
 def account_count(engine: Engine, uai: str) -> int:
@@ -19,8 +23,8 @@ def account_count(engine: Engine, uai: str) -> int:
 def purge_school(engine: Engine, uai: str) -> int:
     """Every row of the school, in one transaction, children before parents; the number of
     rows removed. Every table is keyed by the school (uai) or by one of its people
-    (person_id), or belongs to one of its applies (apply_id): a table that is none of these is
-    refused rather than left behind."""
+    (person_id), or belongs to one of its applies (apply_id): a table that is none of these (nor
+    one of the whole folder's) is refused rather than left behind."""
     removed = 0
     with engine.begin() as connection:
         people = select(person.c.id).where(person.c.uai == uai).scalar_subquery()
@@ -35,6 +39,6 @@ def purge_school(engine: Engine, uai: str) -> int:
                     delete(table).where(table.c.person_id.in_(people))).rowcount
             if "uai" in table.c:
                 removed += connection.execute(delete(table).where(table.c.uai == uai)).rowcount
-            elif "person_id" not in table.c:
+            elif "person_id" not in table.c and table.name not in _FOLDER_TABLES:
                 raise AssertionError(f"table {table.name}: neither uai nor person_id")
     return removed

@@ -111,6 +111,7 @@ GATES: tuple[Gate, ...] = (
     _page("GET", "/retenues", "Retenues", P.HOLD_PERSON, menu=True),
     _page("POST", "/retenues", "Retenues : retenir une personne", P.HOLD_PERSON),
     _page("POST", "/retenues/lever", "Retenues : lever une retenue", P.HOLD_PERSON),
+    _page("GET", "/nuit", "Nuit", P.WATCH_NIGHT, menu=True),
     _api("GET", "/sante", "santé de la console", None, None),
     _api("GET", "/comptes", "comptes", P.LIST_ACCOUNTS, "lecture"),
     _api("POST", "/comptes/{login}/reinitialisation", "réinitialiser un compte",

@@ -36,6 +36,7 @@ from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.campaign import school_name, utc_now
 from bascule.operations.night.queue_status import progress_of
+from bascule.operations.night.queue_status import uses_queue as uses_queue
 from bascule.operations.night.run import (
     NightOptions,
     NightReport,
@@ -79,11 +80,6 @@ STOPPED_TOO_OFTEN = ("les travailleurs se sont arrêtés à chaque essai sur cet
 
 class SchoolRetry(Exception):
     """A school's attempt to be made again later (a target failed, or the school is busy)."""
-
-
-def uses_queue(settings: Settings) -> bool:
-    """True when the store is PostgreSQL: the night then goes to the workers."""
-    return make_url(settings.store_url).get_backend_name() == "postgresql"
 
 
 def _conninfo(store_url: str) -> str:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from bascule.domain.labels import NIGHT_STEPS, QUEUE_STATES
 from bascule.operations.campaign import school_name
 from bascule.settings import Settings
@@ -61,6 +63,11 @@ class QueueStatus:
     @property
     def counts(self) -> dict[str, int]:
         return dict(Counter(school.state for school in self.schools))
+
+
+def uses_queue(settings: Settings) -> bool:
+    """True when the store is PostgreSQL: the night then goes to the workers."""
+    return make_url(settings.store_url).get_backend_name() == "postgresql"
 
 
 def progress_of(settings: Settings, school: QueuedSchool) -> SchoolProgress:

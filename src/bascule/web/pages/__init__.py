@@ -11,6 +11,7 @@ from bascule.web.pages import (
     history,
     holds,
     journal,
+    night,
     passwords,
     pilotage,
     plan,
@@ -24,4 +25,4 @@ ROUTERS: tuple[APIRouter, ...] = (
     account.router, dashboard.router, passwords.router, plan.router, accounts.router,
     slips.router,
     pilotage.router, verification.router, spaces.router, calendar.router, journal.router,
-    review.router, holds.router, history.router)
+    review.router, holds.router, history.router, night.router)
