@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from bascule.cli.common import CliState, out, write_json
+from bascule.cli.common import CliState, err, out, write_json
 from bascule.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,17 +51,28 @@ def _say(progress: SchoolProgress) -> None:
 def wait_for_workers(settings: Settings, now: datetime, options: NightOptions, *,
                      quiet: bool) -> NightReport:
     from bascule.operations.locks import night_lock
-    from bascule.operations.night.queue import enqueue_night, wait_night
+    from bascule.operations.night import queue
     from bascule.operations.night.run import night_uais
 
     uais = night_uais(settings, options)
     with night_lock(settings.home):
-        run_id = enqueue_night(settings, uais, now=now, options=options, waited=True)
+        run_id = queue.enqueue_night(settings, uais, now=now, options=options, waited=True)
         if not quiet:
+            alive = queue.live_workers(settings)
             out.print(f"Nuit confiée aux travailleurs : {len(uais)} établissement(s) dans la "
-                      "file. Attente de leur fin (bascule worker sur une ou plusieurs "
-                      "machines).", markup=False)
-        return wait_night(settings, run_id, on_change=(lambda _p: None) if quiet else _say)
+                      f"file, {alive} travailleur(s) en marche. Attente de leur fin.",
+                      markup=False)
+            if not alive:
+                err.print("Aucun travailleur n'est en marche : lancez bascule worker sur une "
+                          "ou plusieurs machines (ou bascule run --in-process).", markup=False)
+        try:
+            return queue.wait_night(settings, run_id,
+                                    on_change=(lambda _p: None) if quiet else _say)
+        except KeyboardInterrupt:
+            queue.stop_waiting(settings, run_id)
+            err.print("La nuit continue sur les travailleurs ; le dernier écrira le rapport "
+                      "(bascule run --status pour la suivre).", markup=False)
+            raise
 
 
 def hand_over(settings: Settings, now: datetime, options: NightOptions) -> None:

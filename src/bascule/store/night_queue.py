@@ -93,6 +93,10 @@ def set_school(connection: Connection, run_id: str, uai: str, at: datetime,
                        .values(updated_at=at, **values))
 
 
+def unwait(connection: Connection, run_id: str) -> None:
+    connection.execute(update(night_run).where(night_run.c.id == run_id).values(waited=False))
+
+
 def claim_finish(connection: Connection, run_id: str, at: datetime) -> bool:
     """Mark the run finished; True for the one caller that did (it writes the report)."""
     done = connection.execute(update(night_run).where((night_run.c.id == run_id)

@@ -26,3 +26,14 @@ def apply_queue_schema(connection: Connection) -> None:
     # no_parameters: the script holds « % » signs that are not placeholders
     connection.exec_driver_sql(SchemaManager.get_schema(),
                                execution_options={"no_parameters": True})
+
+
+def live_workers(connection: Connection, seconds: float) -> int:
+    """How many workers said they were alive within `seconds` (procrastinate's heartbeats)."""
+    if not has_queue_schema(connection):
+        return 0
+    found: int = connection.execute(text(
+        "SELECT count(*) FROM procrastinate_workers "
+        "WHERE last_heartbeat > now() - make_interval(secs => :seconds)"),
+        {"seconds": seconds}).scalar_one()
+    return found

@@ -47,6 +47,7 @@ from bascule.operations.night.run import (
 from bascule.reports.night import SchoolNight, SchoolOutcome, StepReport, StepStatus
 from bascule.reports.night_files import school_from_json, school_json, steps_from_json, steps_json
 from bascule.settings import Settings
+from bascule.store import task_queue
 from bascule.store.engine import open_store
 from bascule.store.night_queue import (
     FINAL_STATES,
@@ -59,6 +60,7 @@ from bascule.store.night_queue import (
     queued_schools,
     set_school,
     unfinished_run,
+    unwait,
 )
 
 if TYPE_CHECKING:
@@ -133,6 +135,19 @@ def enqueue_night(settings: Settings, uais: list[str], *, now: datetime,
     finally:
         app.close()
     return run.id
+
+
+def live_workers(settings: Settings) -> int:
+    """The workers alive now (a heartbeat within three intervals)."""
+    with open_store(settings.store_url).connect() as connection:
+        return task_queue.live_workers(connection, 3 * settings.queue_heartbeat_seconds)
+
+
+def stop_waiting(settings: Settings, run_id: str) -> None:
+    """Nobody waits for the run any more (Ctrl+C): its last worker writes the report."""
+    with open_store(settings.store_url).begin() as connection:
+        unwait(connection, run_id)
+    finish_if_last(settings, run_id)
 
 
 def wait_night(settings: Settings, run_id: str, *,
@@ -223,8 +238,7 @@ def _work_locked(settings: Settings, run_id: str, uai: str, *, attempt: int, wor
     _set(settings, run_id, uai, state="failed" if night.outcome is SchoolOutcome.FAILED
          else "done", reason=night.reason, steps=_steps_text((), night.steps),
          result=json.dumps(school_json(night), ensure_ascii=False))
-    if not run.waited:
-        finish_if_last(settings, run_id)
+    finish_if_last(settings, run_id)
 
 
 def _after_attempts(night: SchoolNight, attempts: int) -> SchoolNight:
@@ -260,10 +274,7 @@ def _set(settings: Settings, run_id: str, uai: str, **values: object) -> None:
 def give_up(settings: Settings, run_id: str, uai: str, reason: str) -> None:
     """A school no attempt could finish: failed, and the night finished if it was the last."""
     _set(settings, run_id, uai, state="failed", reason=reason)
-    with open_store(settings.store_url).connect() as connection:
-        run = queued_run(connection, run_id)
-    if run is not None and not run.waited:
-        finish_if_last(settings, run_id)
+    finish_if_last(settings, run_id)
 
 
 def finish_if_last(settings: Settings, run_id: str) -> None:
@@ -271,13 +282,14 @@ def finish_if_last(settings: Settings, run_id: str) -> None:
     the night's report and sends its mails, once."""
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
+        run = queued_run(connection, run_id)
+        if run is None or run.waited:
+            return  # `bascule run` waits for it, and writes the report itself
         schools = queued_schools(connection, run_id)
         if any(school.state not in FINAL_STATES for school in schools):
             return
         if not claim_finish(connection, run_id, utc_now()):
             return
-        run = queued_run(connection, run_id)
-    assert run is not None
     finish_night(settings, _report(settings, run, schools), now=run.at)
 
 
