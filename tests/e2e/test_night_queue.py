@@ -195,3 +195,20 @@ def test_a_target_down_is_tried_again_then_reported_failed_without_waiting(
     assert steps["import"] == "done" and steps["sync"] == "failed"  # import done once
     shown = cli("run", "--status")
     assert "en échec" in shown.stdout and college.uai in shown.stdout
+
+
+def test_the_queue_schema_is_the_store_migration_s_on_postgresql_only(
+        postgres_url: str, tmp_path: Path) -> None:
+    from bascule.store.engine import open_store
+    from bascule.store.task_queue import apply_queue_schema, has_queue_schema
+
+    with open_store(postgres_url).begin() as connection:
+        assert has_queue_schema(connection)
+        apply_queue_schema(connection)  # again: nothing changes, nothing fails
+    sqlite = create_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    open_store(str(sqlite.url))
+    with sqlite.connect() as connection:
+        names = {row[0] for row in connection.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"))}
+    sqlite.dispose()
+    assert "night_job" in names and not any(name.startswith("procrastinate") for name in names)

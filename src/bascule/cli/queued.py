@@ -38,9 +38,9 @@ def worker(
     settings = state.settings()
     logging.basicConfig(level=logging.DEBUG if state.debug else logging.WARNING,
                         format="%(asctime)s %(name)s %(message)s")
-    out.print(f"Travailleur {worker_name()} : {concurrency} établissement(s) à la fois. "
-              "Ctrl+C pour l'arrêter.", markup=False)
-    run_worker(settings, concurrency=concurrency)
+    run_worker(settings, concurrency=concurrency, on_ready=lambda: out.print(
+        f"Travailleur {worker_name()} : {concurrency} établissement(s) à la fois. Ctrl+C "
+        "pour l'arrêter.", markup=False))
     out.print("Travailleur arrêté.", markup=False)
 
 

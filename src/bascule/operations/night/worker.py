@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from bascule.errors import UserError
 from bascule.operations.night.queue import (
@@ -25,14 +26,17 @@ from bascule.store.engine import open_store
 _log = logging.getLogger(__name__)
 
 
-def run_worker(settings: Settings, *, concurrency: int = 1) -> None:
-    """Work the queue until stopped. UserError on a SQLite store (no queue there)."""
+def run_worker(settings: Settings, *, concurrency: int = 1,
+               on_ready: Callable[[], None] = lambda: None) -> None:
+    """Work the queue until stopped; `on_ready` once the store is reached. UserError on a
+    SQLite store (no queue there)."""
     if not uses_queue(settings):
         raise UserError("Les travailleurs servent une base PostgreSQL : avec SQLite, "
                         "bascule run traite la nuit lui-même.",
                         hint="Déclarez la base commune dans bascule.toml ([store] url = "
                         "\"postgresql+psycopg://…\").")
     open_store(settings.store_url)  # the schema, procrastinate's included, brought up to date
+    on_ready()
     app = queue_app(settings, connections=concurrency + 3)
     heartbeat = settings.queue_heartbeat_seconds
 
