@@ -80,10 +80,10 @@ def waited(process: subprocess.Popen[bytes]) -> tuple[int, float, float]:
     return process.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def in_process(name: str, home: Path) -> Measured:
+def in_process(name: str, home: Path, *options: str) -> Measured:
     start = time.perf_counter()
-    night = subprocess.Popen(bascule("--home", str(home), "run", "--at", NIGHT_AT, "--jobs", "1"),
-                             stdout=subprocess.DEVNULL)
+    night = subprocess.Popen(bascule("--home", str(home), "run", "--at", NIGHT_AT, "--jobs", "1",
+                                     *options), stdout=subprocess.DEVNULL)
     code, cpu, peak = waited(night)
     wall = time.perf_counter() - start
     assert code == 0, f"{name}: bascule run exited {code}"
@@ -185,7 +185,8 @@ def measure(root: Path, colleges: int, size: int, backups: bool) -> Night:
         for count in (0, 1, 2):
             with postgres_home(homes, server, drops) as home:
                 before = server_cpu(server)
-                measured = in_process("pg", home) if count == 0 else with_workers(
+                # --in-process: on PostgreSQL `bascule run` otherwise hands the night to workers
+                measured = in_process("pg", home, "--in-process") if count == 0 else with_workers(
                     f"pg-{count}-worker{'s' * (count > 1)}", home, count)
                 results.append(with_server(measured, server_cpu(server) - before))
     return Night(results=results, accounts=created_accounts(sqlite_home / "bascule.sqlite"),

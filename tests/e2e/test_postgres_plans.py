@@ -76,7 +76,7 @@ def test_the_hot_queries_of_a_departement_use_indexes(
     uai = colleges[0].uai
     open_store(postgres_url)  # the migrations' own statements are not the hot queries
     with captured_statements() as hot:
-        night = cli("run", "--at", NIGHT, "--jobs", "1")
+        night = cli("run", "--at", NIGHT, "--jobs", "1", "--in-process")
         assert night.exit_code == 0, night.output
         _listings(cli, uai)
     engine = create_engine(postgres_url, poolclass=NullPool)
