@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from bascule.cli.app import app
 from bascule.store import hashing
+from bascule.store.engine import release_connections
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 
 # CI replays the same examples every time (a red build must mean a regression); a developer's
@@ -41,6 +42,14 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     cheapest = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
     monkeypatch.setattr(hashing, "HASHER", cheapest)
     monkeypatch.setattr(hashing, "GENERATED_HASHER", cheapest)
+
+
+@pytest.fixture(autouse=True)
+def released_connections() -> Iterator[None]:
+    """A test's store is a file of its own: the connections the process kept to it are closed
+    after the test (hundreds of stores in one run, and PostgreSQL databases dropped)."""
+    yield
+    release_connections()
 
 
 @pytest.fixture

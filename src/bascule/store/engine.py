@@ -12,7 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool
 
@@ -29,13 +29,15 @@ def open_store(url: str) -> Engine:
     context is not thread-safe, hence the lock). PostgreSQL: a pool of kept connections
     (`configure_pool`), a new connection costs a round trip, authentication and a backend
     process; a process that uses the store is started, not forked from one that did (the
-    night's pool spawns its processes). SQLite: no pool unless asked (`keep_connections`): a
-    command is one short process, and its connections close as soon as they are released."""
+    night's pool spawns its processes). A SQLite file's connections are kept for the process too
+    (opening one costs its pragmas; a command used to open and close one per query), until
+    `release_connections`."""
     with _ENGINES_LOCK:
         engine = _ENGINES.get(url)
         if engine is None:
-            engine = _ENGINES[url] = _new_engine(url, pooled=url in _POOLED,
-                                                 pool=_POOLS.get(url, PoolSizes()))
+            engine = _ENGINES[url] = _new_engine(
+                url, pooled=url in _POOLED or _is_sqlite_file(url),
+                pool=_POOLS.get(url, PoolSizes()))
     try:
         if not _at_newest_migration(engine):
             with _ENGINES_LOCK, engine.begin() as connection:
@@ -90,6 +92,23 @@ def keep_connections(url: str) -> None:
         previous = _ENGINES.pop(url, None)
     if previous is not None:
         previous.dispose()
+
+
+def release_connections() -> None:
+    """Close every connection kept by this process's engines (they open new ones if used
+    again): before the store's files are replaced or removed under a running process."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+    for engine in engines:
+        engine.dispose()
+
+
+def _is_sqlite_file(url: str) -> bool:
+    """A SQLite file keeps its connections: no server to hold them, and WAL lets readers and
+    the one writer share the file, so a kept idle connection blocks nobody."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
+                                                                              ":memory:")
 
 
 def _new_engine(url: str, *, pooled: bool, pool: PoolSizes) -> Engine:
