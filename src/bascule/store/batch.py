@@ -1,0 +1,116 @@
+"""Many rows through one statement, at the driver's speed, inside the caller's transaction.
+
+SQLAlchemy Core builds and converts each row's parameters in Python: for the thousands of rows
+of an apply that cost about four times what the driver itself takes (issue 22). Here a
+statement is compiled once for the connection's database; each row's values go through the
+columns' types (the same conversions Core makes: UTC instants, SQLite's date strings) and the
+whole list to the driver's executemany (psycopg pipelines it on PostgreSQL). Reads that only
+compare rows (the record of an apply's changes) take the driver's raw tuples, and decode the
+few rows that matter with `Decoder`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Column, Connection
+from sqlalchemy.sql import ClauseElement, Select
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Rows = Sequence[Mapping[str, object]]
+_Convert = Callable[[Any], Any] | None
+
+
+def execute_many(connection: Connection, statement: ClauseElement, rows: Rows) -> None:
+    """`rows`: dicts keyed like Core's executemany (an insert's column names, the names of
+    `bindparam`s); every row has the keys of the first. Nothing is done for no rows."""
+    if not rows:
+        return
+    compiled = _compiled(connection, statement, list(rows[0]))
+    connection.exec_driver_sql(compiled.string, _Parameters(compiled, rows[0]).of_all(rows))
+
+
+def fetch_raw(connection: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows as the driver gives them (SQLite's instants are strings), in one fetch, in the
+    transaction of `connection`: equal rows stay equal, and nothing is decoded yet (Core's
+    parameters are made once a query; its rows are what costs)."""
+    result = connection.execute(query)
+    try:
+        return [tuple(row) for row in result.cursor.fetchall()]
+    finally:
+        result.close()
+
+
+class Decoder:
+    """Turns a raw row of these columns into the values Core would have given."""
+
+    def __init__(self, connection: Connection, columns: Sequence[Column[Any]]):
+        dialect = connection.dialect
+        self._converters: list[_Convert] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in columns]
+
+    def __call__(self, row: Sequence[object]) -> tuple[object, ...]:
+        return tuple(value if convert is None else convert(value)
+                     for convert, value in zip(self._converters, row, strict=True))
+
+
+def _compiled(connection: Connection, statement: ClauseElement, keys: list[str]) -> SQLCompiler:
+    compiled = statement.compile(dialect=connection.dialect, column_keys=keys)
+    assert isinstance(compiled, SQLCompiler)  # an INSERT, UPDATE or DELETE
+    return compiled
+
+
+class _Parameters:
+    """A compiled statement's bound parameters, in its driver's form (positional `?` for
+    SQLite, named for psycopg): each row's values, and the fixed values the statement carries
+    itself, through their column's type. An apply writes the same instant or code thousands of
+    times: each distinct value is converted once."""
+
+    def __init__(self, compiled: SQLCompiler, first: Mapping[str, object]):
+        binds, dialect = compiled.binds, compiled.dialect
+        names = list(compiled.positiontup or ()) if compiled.positional else list(binds)
+        escaped = compiled.escaped_bind_names
+        self._keys = [escaped.get(name, name) for name in names]
+        self._positional = bool(compiled.positional)
+        converters = [_Memo.of(binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                      for name in names]
+        self._taken = [(position, name, converters[position])
+                       for position, name in enumerate(names) if name in first]
+        self._template: list[object] = [
+            None if name in first else _apply(converters[position], binds[name].effective_value)
+            for position, name in enumerate(names)]
+
+    def of_all(self, rows: Rows) -> list[Any]:
+        return [self._of(row) for row in rows]
+
+    def _of(self, row: Mapping[str, object]) -> Any:
+        values = self._template.copy()
+        for position, name, convert in self._taken:
+            values[position] = _apply(convert, row[name])
+        return tuple(values) if self._positional else dict(zip(self._keys, values, strict=True))
+
+
+def _apply(convert: _Memo | None, value: object) -> object:
+    return value if convert is None or value is None else convert(value)
+
+
+class _Memo:
+    """A type's conversion of a value, made once per distinct value."""
+
+    def __init__(self, convert: Callable[[Any], Any]):
+        self._convert, self._done = convert, dict[object, object]()
+
+    @classmethod
+    def of(cls, convert: _Convert) -> _Memo | None:
+        return None if convert is None else cls(convert)
+
+    def __call__(self, value: object) -> object:
+        try:
+            return self._done[value]
+        except KeyError:
+            converted = self._done[value] = self._convert(value)
+            return converted
+        except TypeError:  # not hashable
+            return self._convert(value)
