@@ -27,14 +27,14 @@ import msgspec
 from bascule.operations import campaign
 from bascule.plan.model import Plan
 from bascule.snapshot.model import Snapshot
-from bascule.store import hashing, plans, staging
+from bascule.store import plans, staging
 from bascule.store.codec import decode, encode
 from bascule.store.engine import open_store
 from bascule.store.plans import pending_plan
 from bascule.store.staging import latest_snapshot
 from bascule.synthetic.generate import generate_campaigns
 from read import raw_parse  # type: ignore[import-not-found]
-from rollover import FREE, NOW, home_for, rollover, year_folders  # type: ignore[import-not-found]
+from rollover import NOW, home_for, rollover, use_hashers, year_folders  # type: ignore[import-not-found]
 
 Values = list[tuple[Snapshot, Plan]]
 
@@ -93,7 +93,7 @@ class CodecClock:
 
 def codec_share(root: Path, count: int) -> tuple[float, float]:
     """(codec CPU, rollover CPU) of a first rollover of `count` collèges, free hasher."""
-    hashing.HASHER = FREE
+    use_hashers(real=False)
     colleges = generate_campaigns(root / "exports", colleges=count, seed=2, year=2025)
     settings = home_for(root / "home", colleges)
     with CodecClock() as clock:

@@ -64,10 +64,9 @@ def bascule(*args: str) -> list[str]:
 
 def cli_mode(arguments: list[str]) -> None:
     from bascule.cli.app import app
-    from bascule.store import hashing
-    from rollover import FREE  # type: ignore[import-not-found]
+    from rollover import use_hashers  # type: ignore[import-not-found]
 
-    hashing.HASHER = FREE
+    use_hashers(real=False)
     sys.argv = ["bascule", *arguments]
     app()
 
