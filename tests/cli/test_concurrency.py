@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,14 +91,26 @@ def slow_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
 
 
 def test_an_import_beside_the_consoles_apply_waits_for_it(
-        planned: Cli, college: Path, files: Files, slow_hashing: threading.Event) -> None:
+        planned: Cli, college: Path, files: Files, slow_hashing: threading.Event,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings(planned.home)
     applied: dict[str, object] = {}
+    real_lock = campaign.school_lock
+
+    @contextmanager
+    def noting_release(*args: Any, **kwargs: Any) -> Iterator[None]:
+        """The moment the apply is about to release the school (what the import waits for):
+        noted after the return, the pool's shutdown could let the import finish first."""
+        with real_lock(*args, **kwargs):
+            yield
+            if "application" in args[2]:
+                applied["at"] = time.monotonic()
 
     def console_apply() -> None:
         applied["outcome"] = campaign.apply_saved_plan(
             settings, UAI, now=campaign.utc_now(), actor="principal")
-        applied["at"] = time.monotonic()
+
+    monkeypatch.setattr(campaign, "school_lock", noting_release)
 
     console = threading.Thread(target=console_apply)
     console.start()
