@@ -8,11 +8,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, Executable, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy.sql import ClauseElement
 
+from bascule.bulk import bulk_phase
 from bascule.domain.logins import LoginKind
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
+from bascule.store.batch import execute_many
 from bascule.store.breaker import update_departure_marks
 from bascule.store.changes import capture, changes_of, record_changes, restore, scope_of
 from bascule.store.history import Provenance, record_apply
@@ -59,7 +62,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
     recorded in the history (`provenance`: its saved plan and the backup taken before).
     `password_hashes` gives the created accounts' hashes, by person key: it is called once
     everything else is written, so that they may be computed meanwhile."""
-    with engine.begin() as connection:
+    with bulk_phase(), engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
         if not plan.actions:
@@ -71,11 +74,11 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
             _write(connection, plan, sealed_passwords or {}, now)
             _set_password_hashes(connection, plan.uai, password_hashes())
         # A move is carried by its division facts; it is journaled like everything else.
-        connection.execute(insert(journal), [_journal_row(plan, action, actor, now)
-                                             for action in plan.actions])
+        execute_many(connection, insert(journal), [_journal_row(plan, action, actor, now)
+                                                   for action in plan.actions])
         if mass_leave_reason is not None:
-            connection.execute(insert(journal), [_mass_leave_row(plan, mass_leave_reason,
-                                                                 actor, now)])
+            execute_many(connection, insert(journal), [_mass_leave_row(plan, mass_leave_reason,
+                                                                       actor, now)])
         if plan.purpose is not PlanPurpose.UNDO:  # an undo puts the reference back itself
             update_departure_marks(connection, plan, confirmed=mass_leave_reason is not None)
         bump_version(connection, plan.uai)
@@ -177,7 +180,7 @@ class _Writer:
         self._executemany(delete(account).where(account.c.person_id == bindparam("pid")),
                           [{"pid": pid} for pid in person_ids])
         self._add_source_ids(actions)
-        self.connection.execute(insert(account), [
+        self._executemany(insert(account), [
             {"person_id": self.ids[a.person], "status": AccountStatus.ACTIVE.value,
              "status_since": self.now, "password_hash": "",  # the hash comes last
              "must_change_password": True, "created_at": self.now} for a in actions])
@@ -192,7 +195,7 @@ class _Writer:
             return
         # One executemany, then one query for the ids: RETURNING with many rows costs one
         # statement per row on SQLite.
-        self.connection.execute(insert(person), [
+        self._executemany(insert(person), [
             {"uai": self.plan.uai, "key": a.person, "kind": _person_kind(a),
              "created_at": self.now, **self._identity_values(a.identity)} for a in actions])
         created = {a.person for a in actions}
@@ -250,8 +253,7 @@ class _Writer:
     def _add_source_ids(self, actions: list[Action]) -> None:
         rows = [{"person_id": self.ids[a.person], "scheme": source.scheme, "value": source.value}
                 for a in actions for source in a.source_ids]
-        if rows:
-            self.connection.execute(insert(person_source_id), rows)
+        self._executemany(insert(person_source_id), rows)
 
     def update(self, actions: list[Action]) -> None:
         if not actions:
@@ -315,9 +317,7 @@ class _Writer:
                  "detail": a.fact.detail} for a in actions if a.fact is not None]
 
     def add_facts(self, actions: list[Action]) -> None:
-        rows = self._fact_rows(actions)
-        if rows:
-            self.connection.execute(insert(fact), rows)
+        self._executemany(insert(fact), self._fact_rows(actions))
 
     def remove_facts(self, actions: list[Action]) -> None:
         columns = ("uai", "school_year", "kind", "subject", "target", "detail")
@@ -326,9 +326,8 @@ class _Writer:
                           [{f"b_{name}": row[name] for name in columns}
                            for row in self._fact_rows(actions)])
 
-    def _executemany(self, statement: Executable, rows: list[dict[str, object]]) -> None:
-        if rows:
-            self.connection.execute(statement, rows)
+    def _executemany(self, statement: ClauseElement, rows: list[dict[str, object]]) -> None:
+        execute_many(self.connection, statement, rows)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,13 +20,14 @@ hash of an account the apply deleted is copied (its undo gets it back).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
 
 from bascule.plan.model import Plan
+from bascule.store.batch import Decoder, execute_many, fetch_raw
 from bascule.store.schema import (
     account,
     applied_change,
@@ -89,30 +90,30 @@ def scope_of(connection: Connection, plan: Plan) -> Scope:
 
 
 def capture(connection: Connection, scope: Scope) -> Image:
-    """The rows of the scope, as they are now (plain tuples: thousands of rows, read twice)."""
+    """The rows of the scope, as they are now: the driver's raw tuples (thousands of rows, read
+    twice, compared, and only those that differ decoded)."""
     image: Image = {name: {} for name in _TABLES}
     ids = sorted(scope.person_ids)
     for name in ("person", "account", "person_source_id", "delegation", "pending_password"):
         column = _TABLES[name].c["id" if name == "person" else "person_id"]
         for start in range(0, len(ids), _CHUNK):
-            _add(image, name, connection.execute(select(*_COLUMNS[name]).where(
+            _add(image, name, fetch_raw(connection, select(*_COLUMNS[name]).where(
                 column.in_(ids[start:start + _CHUNK]))))
     values = sorted(scope.logins)
     for start in range(0, max(len(ids), len(values)), _CHUNK):
-        _add(image, "login", connection.execute(select(*_COLUMNS["login"]).where(
+        _add(image, "login", fetch_raw(connection, select(*_COLUMNS["login"]).where(
             login.c.person_id.in_(ids[start:start + _CHUNK])
             | ((login.c.uai == scope.uai) & login.c.login.in_(values[start:start + _CHUNK])))))
-    _add(image, "fact", connection.execute(select(*_COLUMNS["fact"]).where(
+    _add(image, "fact", fetch_raw(connection, select(*_COLUMNS["fact"]).where(
         (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year))))
-    _add(image, "breaker_mark", connection.execute(
-        select(*_COLUMNS["breaker_mark"]).where(breaker_mark.c.uai == scope.uai)))
+    _add(image, "breaker_mark", fetch_raw(connection, select(*_COLUMNS["breaker_mark"]).where(
+        breaker_mark.c.uai == scope.uai)))
     return image
 
 
-def _add(image: Image, name: str, rows: Iterable[Sequence[object]]) -> None:
+def _add(image: Image, name: str, rows: Iterable[tuple[object, ...]]) -> None:
     positions, found = _KEY_POSITIONS[name], image[name]
-    for row in rows:
-        values = tuple(row)
+    for values in rows:
         found[tuple(values[i] for i in positions)] = values
 
 
@@ -122,19 +123,21 @@ def record_changes(connection: Connection, apply_id: int, before: Image, after: 
     lines = []
     for name in _TABLES:
         columns = [column.name for column in _COLUMNS[name]]
+        decoded = Decoder(connection, _COLUMNS[name])
         old_rows, new_rows = before[name], after[name]
         for key in (*new_rows, *(key for key in old_rows if key not in new_rows)):
             old_values, new_values = old_rows.get(key), new_rows.get(key)
             if old_values == new_values:
                 continue
-            old = dict(zip(columns, old_values, strict=True)) if old_values else None
-            new = dict(zip(columns, new_values, strict=True)) if new_values else None
+            old = dict(zip(columns, decoded(old_values), strict=True)) if old_values else None
+            new = dict(zip(columns, decoded(new_values), strict=True)) if new_values else None
+            if old == new:  # stored differently, the same values
+                continue
             lines.append({"apply_id": apply_id, "table_name": name,
-                          "row_key": _dump(list(key)),
+                          "row_key": _dump([(old or new or {})[c] for c in _KEYS[name]]),
                           "person_key": _whose(name, old or new or {}, people),
                           **_difference(old, new)})
-    if lines:
-        connection.execute(insert(applied_change), lines)
+    execute_many(connection, insert(applied_change), lines)
     return len(lines)
 
 
