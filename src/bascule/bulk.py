@@ -1,26 +1,43 @@
 """bulk_phase: Python's cycle collector paused while a stage makes many short-lived objects.
 
-An import, a plan or a directory sync builds hundreds of thousands of records, tuples and
-dataclasses that hold no reference cycles: reference counting frees them all. The cycle
+An import, a plan, an apply or a directory sync builds hundreds of thousands of records, tuples,
+rows and dataclasses that hold no reference cycles: reference counting frees them all. The cycle
 collector, triggered by allocation counts, meanwhile walks the whole live heap again and again:
 a fifth to a third of those stages' time (benchmarks/rollover.py, benchmarks/ldap_sync.py).
 It resumes at the end of the phase, which then collects whatever cycle was made.
+No SQL, XML or I/O here: every layer, the pure core included, may use it.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_LOCK = threading.Lock()
+_phases = 0  # running now, in every thread (the console applies and imports concurrently)
+_was_enabled = True  # the collector's state when the first of them began
 
 
 @contextmanager
 def bulk_phase() -> Iterator[None]:
-    """The collector paused for the block; nested phases resume it only at the outermost."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """The collector paused for the block, and the objects alive before it frozen (left out of
+    its passes); restored as it was when the last running phase ends (nested, or in other
+    threads), even on an error."""
+    global _phases, _was_enabled
+    with _LOCK:
+        if _phases == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+            gc.freeze()
+        _phases += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _LOCK:
+            _phases -= 1
+            if _phases == 0:
+                gc.unfreeze()
+                if _was_enabled:
+                    gc.enable()
