@@ -3,7 +3,8 @@ the restore of it (`bascule undo`).
 
 Before the apply writes, the rows it may touch are read (the people of its actions, their
 logins and the logins it hands out, source ids, delegations, pending passwords, the facts of its
-school year, the deletion breaker's reference); after, the same again. Each row that differs is
+school year it adds or withdraws, the deletion breaker's reference: work in proportion to the
+plan, not to the school); after, the same again. Each row that differs is
 kept as one line: its table, its identity, and the fields that differ, old and new (the whole
 row for a row that disappeared; only its identity for a row that appeared, whose content is in
 the store itself).
@@ -66,27 +67,40 @@ _CHUNK = 500
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scope:
-    """The rows an apply may touch: its people (their row ids), the logins it hands out."""
+    """The rows an apply may touch: its people (their row ids), the logins it hands out, the
+    subjects of the facts it adds or withdraws (an undo's are those of the apply it undoes)."""
 
     uai: str
     school_year: int
     person_ids: frozenset[int]
     logins: frozenset[str]
+    fact_subjects: frozenset[str] = frozenset()
 
 
 def scope_of(connection: Connection, plan: Plan) -> Scope:
     """Read before and again after the writes: people created meanwhile have ids then."""
-    keys = {action.person for action in plan.actions if action.kind.is_account_action}
-    origins = {(a.from_school, a.from_key) for a in plan.actions if a.from_school and a.from_key}
-    ids = set(connection.execute(select(person.c.id).where(
-        (person.c.uai == plan.uai) & person.c.key.in_(keys))).scalars()) if keys else set()
-    for school, key in origins:
+    keys = sorted({action.person for action in plan.actions if action.kind.is_account_action})
+    ids: set[int] = set()
+    for start in range(0, len(keys), _CHUNK):
         ids |= set(connection.execute(select(person.c.id).where(
-            (person.c.uai == school) & (person.c.key == key))).scalars())
+            (person.c.uai == plan.uai) & person.c.key.in_(keys[start:start + _CHUNK]))).scalars())
+    ids |= _transferred(connection, {(a.from_school, a.from_key) for a in plan.actions
+                                     if a.from_school and a.from_key})
     logins = {value for action in plan.actions
               for _kind, value in (*action.logins, *action.previous_logins)}
     return Scope(uai=plan.uai, school_year=plan.school_year.start, person_ids=frozenset(ids),
-                 logins=frozenset(logins))
+                 logins=frozenset(logins), fact_subjects=frozenset(
+                     action.fact.subject for action in plan.actions if action.fact is not None))
+
+
+def _transferred(connection: Connection, origins: set[tuple[str, str]]) -> set[int]:
+    """The rows of élèves arriving from other schools of the folder: one query for all."""
+    if not origins:
+        return set()
+    rows = connection.execute(select(person.c.id, person.c.uai, person.c.key).where(
+        person.c.uai.in_(sorted({school for school, _ in origins}))
+        & person.c.key.in_(sorted({key for _, key in origins}))))
+    return {row.id for row in rows if (row.uai, row.key) in origins}
 
 
 def capture(connection: Connection, scope: Scope) -> Image:
@@ -104,8 +118,11 @@ def capture(connection: Connection, scope: Scope) -> Image:
         _add(image, "login", fetch_raw(connection, select(*_COLUMNS["login"]).where(
             login.c.person_id.in_(ids[start:start + _CHUNK])
             | ((login.c.uai == scope.uai) & login.c.login.in_(values[start:start + _CHUNK])))))
-    _add(image, "fact", fetch_raw(connection, select(*_COLUMNS["fact"]).where(
-        (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year))))
+    subjects = sorted(scope.fact_subjects)
+    for start in range(0, len(subjects), _CHUNK):
+        _add(image, "fact", fetch_raw(connection, select(*_COLUMNS["fact"]).where(
+            (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year)
+            & fact.c.subject.in_(subjects[start:start + _CHUNK]))))
     _add(image, "breaker_mark", fetch_raw(connection, select(*_COLUMNS["breaker_mark"]).where(
         breaker_mark.c.uai == scope.uai)))
     return image
