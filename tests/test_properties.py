@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,9 +17,10 @@ from lxml import etree
 from bascule.domain.school import SchoolYear
 from bascule.exports.read import read_export
 from bascule.operations import campaign
-from bascule.settings import init_home
+from bascule.settings import Settings, init_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
+from bascule.store.changes import tracked_tables
 from bascule.store.codec import decode, encode
 from bascule.synthetic.generate import generate_campaigns
 
@@ -125,12 +129,11 @@ def _directory(url: str) -> dict[str, list[tuple[object, ...]]]:
     return found
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=12, max_value=80),
-       keep=st.sampled_from([1.0, 0.8, 0.4]))
-def test_apply_then_undo_leaves_the_directory_as_it_was(seed: int, size: int,
-                                                        keep: float) -> None:
-    from bascule.operations.undo import plan_undo
+@contextmanager
+def _second_school_year(seed: int, size: int,
+                        keep: float) -> Iterator[tuple[Settings, Callable[[], None]]]:
+    """A generated collège applied for a school year, the next year's exports (with `keep` of
+    its élèves) imported and planned: yields the home and the function applying that plan."""
     from tests.cli.test_rollover import _drop_eleves
 
     first, second = (datetime(2025, 9, 10, 8, tzinfo=UTC), datetime(2026, 9, 2, 8, tzinfo=UTC))
@@ -140,15 +143,73 @@ def test_apply_then_undo_leaves_the_directory_as_it_was(seed: int, size: int,
         settings_, _ = init_home(Path(folder) / "home", college.uai, "Collège")
         if keep < 1.0:
             _drop_eleves(next(college.folders[1].glob("*Eleves*")), keep=keep)
-        for exports, now in ((college.folders[0], first), (college.folders[1], second)):
-            campaign.import_exports(settings_, campaign.export_paths([exports]), now=now)
-            if now == second:
-                before = _directory(settings_.store_url)
-            campaign.plan_campaign(settings_, college.uai, now=now)
+
+        def apply(now: datetime = second) -> None:
             campaign.apply_saved_plan(settings_, college.uai, now=now, actor="test",
                                       allow_mass_leave=True, mass_leave_reason="test")
+
+        for exports, now in ((college.folders[0], first), (college.folders[1], second)):
+            campaign.import_exports(settings_, campaign.export_paths([exports]), now=now)
+            campaign.plan_campaign(settings_, college.uai, now=now)
+            if now == first:
+                apply(first)
+        yield settings_, apply
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=12, max_value=80),
+       keep=st.sampled_from([1.0, 0.8, 0.4]))
+def test_apply_then_undo_leaves_the_directory_as_it_was(seed: int, size: int,
+                                                        keep: float) -> None:
+    from bascule.operations.undo import plan_undo
+
+    with _second_school_year(seed, size, keep) as (settings_, apply):
+        before = _directory(settings_.store_url)
+        apply()
         assert _directory(settings_.store_url) != before
-        plan_undo(settings_, college.uai, 2, now=second)
-        campaign.apply_saved_plan(settings_, college.uai, now=second, actor="test",
-                                  allow_mass_leave=True, mass_leave_reason="test")
+        (uai,) = settings_.uais
+        plan_undo(settings_, uai, 2, now=datetime(2026, 9, 2, 8, tzinfo=UTC))
+        apply()
         assert _directory(settings_.store_url) == before
+
+
+def _tracked_rows(url: str) -> dict[tuple[str, tuple[object, ...]], tuple[object, ...]]:
+    """Every row of the tables an apply records, by table and identity."""
+    from sqlalchemy import create_engine, select
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = {(table.name, tuple(row._mapping[c] for c in key)): tuple(row)
+                for table, key in tracked_tables() for row in connection.execute(select(table))}
+    engine.dispose()
+    return rows
+
+
+def _recorded(url: str) -> set[tuple[str, tuple[object, ...]]]:
+    """The rows the latest apply says it changed."""
+    from sqlalchemy import create_engine, func, select
+
+    from bascule.store.schema import applied_change
+
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        last = select(func.max(applied_change.c.apply_id)).scalar_subquery()
+        found = {(line.table_name, tuple(json.loads(line.row_key))) for line in connection.execute(
+            select(applied_change).where(applied_change.c.apply_id == last))}
+    engine.dispose()
+    return found
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=12, max_value=60),
+       keep=st.sampled_from([1.0, 0.7]))
+def test_the_record_of_an_apply_holds_every_row_it_changed_and_only_those(
+        seed: int, size: int, keep: float) -> None:
+    """The record reads only the rows the plan may touch (store/changes.py's scope): nothing
+    the apply changed is missed, whatever the campaign."""
+    with _second_school_year(seed, size, keep) as (settings_, apply):
+        before = _tracked_rows(settings_.store_url)
+        apply()
+        after = _tracked_rows(settings_.store_url)
+        changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+        assert _recorded(settings_.store_url) == changed

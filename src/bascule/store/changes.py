@@ -57,6 +57,13 @@ _TABLES: dict[str, Table] = {
     "person_source_id": person_source_id, "delegation": delegation,
     "pending_password": pending_password, "fact": fact, "breaker_mark": breaker_mark,
 }
+
+
+def tracked_tables() -> list[tuple[Table, tuple[str, ...]]]:
+    """The tables an apply records, each with the columns naming a row."""
+    return [(_TABLES[name], key) for name, key in _KEYS.items()]
+
+
 _NEVER_KEPT = {"sealed"}  # a sealed password stays in pending_password only
 _COLUMNS = {name: [column for column in table.c if column.name not in _NEVER_KEPT]
             for name, table in _TABLES.items()}
