@@ -15,10 +15,18 @@ from bascule.bulk import bulk_phase
 from bascule.domain.logins import LoginKind
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
-from bascule.store.batch import execute_many
+from bascule.store.batch import Rows, execute_many
 from bascule.store.breaker import update_departure_marks
-from bascule.store.changes import capture, changes_of, record_changes, restore, scope_of
+from bascule.store.changes import (
+    account_keys,
+    capture,
+    changes_of,
+    record_changes,
+    restore,
+    scope_of,
+)
 from bascule.store.history import Provenance, record_apply
+from bascule.store.people import ids_by_key
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
     account,
@@ -160,8 +168,7 @@ class _Writer:
 
     def __init__(self, connection: Connection, plan: Plan, now: datetime):
         self.connection, self.plan, self.now = connection, plan, now
-        self.ids = {row.key: row.id for row in connection.execute(
-            select(person.c.key, person.c.id).where(person.c.uai == plan.uai))}
+        self.ids = ids_by_key(connection, plan.uai, account_keys(plan))
 
     def _identity_values(self, identity: Identity | None) -> dict[str, object]:
         assert identity is not None  # creates and updates carry the identity
@@ -198,10 +205,7 @@ class _Writer:
         self._executemany(insert(person), [
             {"uai": self.plan.uai, "key": a.person, "kind": _person_kind(a),
              "created_at": self.now, **self._identity_values(a.identity)} for a in actions])
-        created = {a.person for a in actions}
-        self.ids.update({row.key: row.id for row in self.connection.execute(
-            select(person.c.key, person.c.id).where(person.c.uai == self.plan.uai))
-            if row.key in created})
+        self.ids.update(ids_by_key(self.connection, self.plan.uai, (a.person for a in actions)))
 
     def transfer(self, actions: list[Action]) -> set[str]:
         """Élèves arriving from another school of the folder: their person row (account,
@@ -326,7 +330,7 @@ class _Writer:
                           [{f"b_{name}": row[name] for name in columns}
                            for row in self._fact_rows(actions)])
 
-    def _executemany(self, statement: ClauseElement, rows: list[dict[str, object]]) -> None:
+    def _executemany(self, statement: ClauseElement, rows: Rows) -> None:
         execute_many(self.connection, statement, rows)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
 
 from bascule.plan.model import Plan
 from bascule.store.batch import Decoder, execute_many, fetch_raw
+from bascule.store.people import ids_by_key
 from bascule.store.schema import (
     account,
     applied_change,
@@ -86,11 +87,7 @@ class Scope:
 
 def scope_of(connection: Connection, plan: Plan) -> Scope:
     """Read before and again after the writes: people created meanwhile have ids then."""
-    keys = sorted({action.person for action in plan.actions if action.kind.is_account_action})
-    ids: set[int] = set()
-    for start in range(0, len(keys), _CHUNK):
-        ids |= set(connection.execute(select(person.c.id).where(
-            (person.c.uai == plan.uai) & person.c.key.in_(keys[start:start + _CHUNK]))).scalars())
+    ids = set(ids_by_key(connection, plan.uai, account_keys(plan)).values())
     ids |= _transferred(connection, {(a.from_school, a.from_key) for a in plan.actions
                                      if a.from_school and a.from_key})
     logins = {value for action in plan.actions
@@ -98,6 +95,11 @@ def scope_of(connection: Connection, plan: Plan) -> Scope:
     return Scope(uai=plan.uai, school_year=plan.school_year.start, person_ids=frozenset(ids),
                  logins=frozenset(logins), fact_subjects=frozenset(
                      action.fact.subject for action in plan.actions if action.fact is not None))
+
+
+def account_keys(plan: Plan) -> set[str]:
+    """The people whose rows the plan's account actions write."""
+    return {action.person for action in plan.actions if action.kind.is_account_action}
 
 
 def _transferred(connection: Connection, origins: set[tuple[str, str]]) -> set[int]:

@@ -5,6 +5,7 @@ and writes what it decides on."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,6 +41,20 @@ class Person:
     roles: frozenset[Role]
     structures: frozenset[str]  # "D:6A", "G:5ESP 1": taught (staff) or attended (élèves)
     must_change_password: bool  # still on a printed password (initial or reset)
+
+
+_CHUNK = 500  # values per IN (...): well under every database's limit of bound parameters
+
+
+def ids_by_key(connection: Connection, uai: str, keys: Iterable[str]) -> dict[str, int]:
+    """The row ids of these people of the school (those it has), a few queries for thousands:
+    an apply reads the people of its plan, not the whole school."""
+    wanted, found = sorted(set(keys)), {}
+    for start in range(0, len(wanted), _CHUNK):
+        found.update({row.key: row.id for row in connection.execute(
+            select(person.c.key, person.c.id).where(
+                (person.c.uai == uai) & person.c.key.in_(wanted[start:start + _CHUNK])))})
+    return found
 
 
 def find_person(connection: Connection, uai: str, wanted: str) -> Person:
