@@ -160,7 +160,11 @@ def _journal_row(plan: Plan, action: Action, actor: str, now: datetime) -> dict[
     if action.fact is not None:
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]
     return {"at": now, "actor": actor, "uai": plan.uai, "action": action.kind.value,
-            "subject": action.person, "detail": json.dumps(detail, ensure_ascii=False)}
+            "subject": action.person, "detail": _JOURNAL_JSON.encode(detail)}
+
+
+# One encoder for thousands of journal lines (json.dumps with options makes one each call).
+_JOURNAL_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 class _Writer:

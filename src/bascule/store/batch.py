@@ -12,6 +12,7 @@ few rows that matter with `Decoder`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Column, Connection
@@ -76,8 +77,13 @@ class _Parameters:
         self._positional = bool(compiled.positional)
         converters = [_Memo.of(binds[name].type.dialect_impl(dialect).bind_processor(dialect))
                       for name in names]
-        self._taken = [(position, name, converters[position])
-                       for position, name in enumerate(names) if name in first]
+        taken = [position for position, name in enumerate(names) if name in first]
+        self._get: Callable[[Mapping[str, object]], Any] = (
+            itemgetter(*(names[position] for position in taken)) if taken else lambda _row: ())
+        self._single = len(taken) == 1  # itemgetter of one name gives the value, not a tuple
+        self._taken = taken if len(taken) < len(names) else None  # None: every value a row's
+        self._converted = [(position, convert) for position, convert in enumerate(converters)
+                           if convert is not None and position in taken]
         self._template: list[object] = [
             None if name in first else _apply(converters[position], binds[name].effective_value)
             for position, name in enumerate(names)]
@@ -86,9 +92,16 @@ class _Parameters:
         return [self._of(row) for row in rows]
 
     def _of(self, row: Mapping[str, object]) -> Any:
-        values = self._template.copy()
-        for position, name, convert in self._taken:
-            values[position] = _apply(convert, row[name])
+        got = (self._get(row),) if self._single else self._get(row)
+        if self._taken is None:
+            values = list(got)
+        else:
+            values = self._template.copy()
+            for position, value in zip(self._taken, got, strict=True):
+                values[position] = value
+        for position, convert in self._converted:
+            if values[position] is not None:
+                values[position] = convert(values[position])
         return tuple(values) if self._positional else dict(zip(self._keys, values, strict=True))
 
 

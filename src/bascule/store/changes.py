@@ -155,12 +155,16 @@ def record_changes(connection: Connection, apply_id: int, before: Image, after: 
             old_values, new_values = old_rows.get(key), new_rows.get(key)
             if old_values == new_values:
                 continue
-            old = dict(zip(columns, decoded(old_values), strict=True)) if old_values else None
-            new = dict(zip(columns, decoded(new_values), strict=True)) if new_values else None
-            if old == new:  # stored differently, the same values
-                continue
-            lines.append({"apply_id": apply_id, "table_name": name,
-                          "row_key": _dump([(old or new or {})[c] for c in _KEYS[name]]),
+            old: Row | None = None
+            new: Row | None = None
+            if old_values is None:  # appeared: its identity only (numbers and text, as read)
+                new = dict(zip(columns, new_values or (), strict=True))
+            else:
+                old = dict(zip(columns, decoded(old_values), strict=True))
+                new = dict(zip(columns, decoded(new_values), strict=True)) if new_values else None
+                if old == new:  # stored differently, the same values
+                    continue
+            lines.append({"apply_id": apply_id, "table_name": name, "row_key": _dump(list(key)),
                           "person_key": _whose(name, old or new or {}, people),
                           **_difference(old, new)})
     execute_many(connection, insert(applied_change), lines)
@@ -285,10 +289,12 @@ def _decoded(value: object) -> object:
     return value
 
 
+# One encoder for every line (json.dumps with options makes a new one each call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_tagged)
+
+
 def _dump(value: object) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_tagged)
+    return None if value is None else _ENCODER.encode(value)
 
 
 def _load(document: str | None) -> Row | None:
