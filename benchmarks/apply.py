@@ -26,7 +26,12 @@ from bascule.operations import campaign
 from bascule.store import apply as store_apply
 from bascule.store import changes, hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
-from rollover import FREE, home_for, rollover  # type: ignore[import-not-found]
+from rollover import (  # type: ignore[import-not-found]
+    FREE,
+    home_for,
+    rollover,
+    year_folders,
+)
 
 
 class _CpuClock:
@@ -72,8 +77,8 @@ def _two_years(root: Path, colleges: list[GeneratedCollege]) -> tuple[float, flo
     settings = home_for(root, colleges)
     start = time.process_time()
     try:
-        rollover(settings, colleges)
-        rollover(settings, colleges, year=1)
+        rollover(settings, year_folders(colleges))
+        rollover(settings, year_folders(colleges, 1), year=1)
     finally:
         campaign.apply_plan = original
     return clock.seconds, time.process_time() - start
