@@ -7,6 +7,7 @@ for a département).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -208,13 +209,36 @@ def _not_initialised(home: Path) -> UserError:
     )
 
 
+# The stores bascule knows (SQLAlchemy's addresses): a SQLite file, a PostgreSQL database
+# through psycopg 3 (a bare postgresql:// would ask SQLAlchemy for psycopg2, not installed).
+_STORE_SCHEMES = ("sqlite:///", "postgresql+psycopg://")
+_PLAIN_POSTGRESQL = "postgresql://"
+
+
+def _store_url(url: str, path: Path) -> str:
+    """[store] url as written (a bare postgresql:// read as psycopg's), refused with the forms
+    it may take when it is none of them (a `postgres://`, `mysql://` or a bare host name would
+    otherwise fail deep in SQLAlchemy, as if bascule were at fault)."""
+    if url.startswith(_PLAIN_POSTGRESQL):
+        url = "postgresql+psycopg://" + url.removeprefix(_PLAIN_POSTGRESQL)
+    if url and not url.startswith(_STORE_SCHEMES):
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)  # never print its password
+        raise UserError(f"{path} : [store] url = « {shown} » n'est pas une adresse de base "
+                        "que bascule connaît.",
+                        hint="Écrivez sqlite:////chemin/vers/bascule.db ou "
+                             "postgresql+psycopg://utilisateur@hôte:5432/base (sans mot de "
+                             "passe : ~/.pgpass).")
+    return url
+
+
 def load_settings(home: Path) -> Settings:
     path = home / CONFIG_NAME
     if not path.is_file():
         raise _not_initialised(home)
     document = _read_toml(path)
     values = {setting.key: _value(document, setting, path) for setting in SETTINGS}
-    store_url = str(values["store.url"]) or f"sqlite:///{(home / STORE_NAME).resolve()}"
+    store_url = _store_url(str(values["store.url"]), path) \
+        or f"sqlite:///{(home / STORE_NAME).resolve()}"
     if store_url.startswith("postgresql"):
         _configure_pool(store_url, values)
     return _with_night_settings(Settings(

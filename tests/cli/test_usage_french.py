@@ -145,3 +145,26 @@ def test_a_badly_written_value_is_a_usage_mistake_exit_2(home_cli: Cli, args: tu
     result = home_cli(*args)
     assert result.exit_code == 2, result.output
     assert said in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("url", ["postgres://bascule:secret@pg.exemple.fr/bascule",
+                                 "mysql://bascule@db/bascule", "pg.ac-exemple.fr"])
+def test_a_store_url_bascule_does_not_know_is_the_users_mistake_said_in_french(
+        home_cli: Cli, url: str) -> None:
+    config = home_cli.home / "bascule.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[store]\nurl = "{url}"\n',
+                      encoding="utf-8")
+    shown = home_cli("status")
+    said = " ".join(shown.stderr.split())
+    assert shown.exit_code == 1 and "Erreur interne" not in said, said
+    assert "[store] url = « " in said and "n'est pas une adresse de base" in said
+    assert "postgresql+psycopg://utilisateur@hôte:5432/base" in said
+    assert "secret" not in said  # a password written there is never printed
+
+
+def test_run_status_on_sqlite_says_the_night_runs_in_bascule_run_itself(home_cli: Cli) -> None:
+    shown = home_cli("run", "--status")
+    assert shown.exit_code == 0
+    said = " ".join(shown.stdout.split())
+    assert "Avec une base SQLite, la nuit s'exécute dans « bascule run » lui-même" in said
+    assert "rapports/nuits" in said

@@ -3,6 +3,7 @@ headers; anything else waits, said why. And the run's lock, dry run and usage er
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from bascule.operations.locks import night_lock
 from bascule.operations.night.depot import move_processed, purge_processed, scan_drop_folder
 from bascule.settings import load_settings
-from tests.conftest import FIXTURES, UAI, Cli, edit
+from tests.conftest import FIXTURES, UAI, Cli, Files, edit
 
 
 @pytest.fixture
@@ -82,6 +83,18 @@ def test_a_dry_run_imports_nothing(home_cli: Cli, depot: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "simulation" in result.output
     assert not home_cli.store_rows() and (depot / "ElevesSansAdresses.xml").is_file()
+
+
+def test_a_dry_run_says_an_imported_campaign_not_applied_yet_would_be(
+        home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0  # imported by hand, not applied
+    result = home_cli("run", "--at", "2026-09-10T02:30", "--dry-run", "--jobs", "1", "--json")
+    assert result.exit_code == 0, result.output
+    (school,) = json.loads(result.stdout)["schools"]
+    assert school["outcome"] == "skipped" and "rien n'a changé" not in school["reason"]
+    assert "la campagne importée, pas encore appliquée, serait planifiée" in school["reason"]
+    applied = home_cli("run", "--at", "2026-09-10T02:30", "--jobs", "1", "--json")
+    assert json.loads(applied.stdout)["schools"][0]["outcome"] == "applied", applied.output
 
 
 def test_a_second_night_is_refused_while_one_runs(home_cli: Cli) -> None:

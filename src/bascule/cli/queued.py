@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from bascule.cli.common import CliState, err, out, write_json
+from bascule.domain.school import describe_moment
 from bascule.settings import Settings
 
 if TYPE_CHECKING:
@@ -86,6 +87,18 @@ def hand_over(settings: Settings, now: datetime, options: NightOptions) -> None:
               "avec : bascule run --status", markup=False)
 
 
+def _no_queued_night(settings: Settings) -> str:
+    from bascule.operations.night.run import REPORTS_FOLDER
+
+    reports = settings.home / REPORTS_FOLDER
+    if not settings.store_url.startswith("postgresql"):
+        return ("Avec une base SQLite, la nuit s'exécute dans « bascule run » lui-même : il n'y "
+                f"a pas de file de travailleurs à suivre. Les rapports des nuits sont dans "
+                f"{reports}.")
+    return ("Aucune nuit n'a encore été confiée aux travailleurs. Les rapports des nuits "
+            f"sont dans {reports}.")
+
+
 def show_status(settings: Settings, *, as_json: bool) -> None:
     from bascule.operations.night.queue_status import queue_status, status_json
 
@@ -94,9 +107,9 @@ def show_status(settings: Settings, *, as_json: bool) -> None:
         write_json(json.dumps(status_json(status), ensure_ascii=False, indent=1))
         return
     if status is None:
-        out.print("Aucune nuit n'a été confiée aux travailleurs.", markup=False)
+        out.print(_no_queued_night(settings), markup=False, soft_wrap=True)
         return
-    table = Table(title=f"Nuit confiée le {status.started_at.astimezone():%d/%m/%Y à %H:%M}"
+    table = Table(title=f"Nuit confiée le {describe_moment(status.started_at, clock=True)}"
                   + (" (terminée)" if status.finished_at else ""))
     for header in ("UAI", "Établissement", "État", "Travailleur", "Essais", "Pourquoi"):
         table.add_column(header)

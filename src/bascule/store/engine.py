@@ -47,9 +47,8 @@ def open_store(url: str) -> Engine:
     except SQLAlchemyError as exc:
         detail = exc.orig if isinstance(exc, DBAPIError) else exc
         raise UserError(f"La base {engine.url.render_as_string(hide_password=True)} est "
-                        f"inaccessible : {detail}",
-                        hint="Vérifiez store.url dans bascule.toml et les droits sur le "
-                        "dossier.") from exc
+                        f"inaccessible (détail technique : {detail})",
+                        hint=_unreachable_hint(engine)) from exc
     return engine
 
 
@@ -109,6 +108,14 @@ def _is_sqlite_file(url: str) -> bool:
     parsed = make_url(url)
     return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
                                                                               ":memory:")
+
+
+def _unreachable_hint(engine: Engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return "Vérifiez store.url dans bascule.toml et les droits sur le dossier de la base."
+    return ("Vérifiez store.url dans bascule.toml (hôte, port, base, utilisateur), que le "
+            "serveur PostgreSQL est démarré et joignable depuis cette machine, et le mot de "
+            "passe dans ~/.pgpass.")
 
 
 def _new_engine(url: str, *, pooled: bool, pool: PoolSizes) -> Engine:

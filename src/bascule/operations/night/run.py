@@ -144,6 +144,9 @@ def _school_result(context: steps.SchoolContext, name: str) -> SchoolNight:
                        verification_findings=context.findings)
 
 
+SIMULATION = "simulation : "  # the reasons of the steps a dry run would run
+
+
 def _outcome(reports: list[StepReport]) -> tuple[SchoolOutcome, str]:
     """The school's night in one word, and why in French."""
     by_status: dict[StepStatus, list[StepReport]] = {}
@@ -157,6 +160,12 @@ def _outcome(reports: list[StepReport]) -> tuple[SchoolOutcome, str]:
     if StepStatus.DONE in by_status:
         return SchoolOutcome.APPLIED, "fait : " + ", ".join(
             NIGHT_STEPS.get(r.step, r.step) for r in by_status[StepStatus.DONE])
+    simulated = [r for r in by_status.get(StepStatus.SKIPPED, [])
+                 if r.reason.startswith(SIMULATION)]
+    if simulated:  # a dry run: what the night would do is not « nothing changed »
+        return SchoolOutcome.SKIPPED, SIMULATION + " ; ".join(
+            f"{NIGHT_STEPS.get(r.step, r.step)} : {r.reason.removeprefix(SIMULATION)}"
+            for r in simulated)
     if reports and reports[0].status in (StepStatus.SKIPPED, StepStatus.WAITING):
         return SchoolOutcome.SKIPPED, reports[0].reason
     return SchoolOutcome.UNCHANGED, "rien n'a changé depuis la dernière nuit"

@@ -174,7 +174,7 @@ def step_plan_and_apply(context: SchoolContext) -> None:
         _skip(context, ("plan", "apply"), closed)
         return
     if context.dry_run:
-        _skip(context, ("plan", "apply"), "simulation : rien n'est calculé ni appliqué")
+        _simulate_plan(context)
         return
     waiting = holds.current_hold(context.settings, context.uai)
     if waiting is not None and not context.imported:
@@ -194,6 +194,29 @@ def step_plan_and_apply(context: SchoolContext) -> None:
     counts = dict(Counter(a.kind.value for a in plan.actions if a.kind.is_account_action))
     context.record("plan", StepStatus.DONE, "", counts, started)
     _apply_or_hold(context, plan)
+
+
+def _simulate_plan(context: SchoolContext) -> None:
+    """What the night would plan and apply, said without computing the plan: a new export in
+    the drop folder, a campaign imported but not applied yet, a held plan, or nothing."""
+    engine = open_store(context.settings.store_url)
+    staged = latest_staged_sha256(engine, context.uai)
+    importing = any(step.step == "import" and step.status is StepStatus.SKIPPED
+                    for step in context.steps)
+    if holds.current_hold(context.settings, context.uai) is not None and not importing:
+        _skip(context, ("plan", "apply"), "simulation : le plan retenu attend son approbation")
+    elif importing:
+        _skip(context, ("plan", "apply"), "simulation : le nouvel export serait planifié, "
+              "puis appliqué s'il reste sous les seuils")
+    elif staged is not None and campaign.plan_needed(engine, context.uai, staged,
+                                                     now=context.now):
+        _skip(context, ("plan", "apply"), "simulation : la campagne importée, pas encore "
+              "appliquée, serait planifiée puis appliquée si elle reste sous les seuils")
+    elif staged is None:
+        _skip(context, ("plan", "apply"), "aucun export importé pour l'instant")
+    else:
+        context.record("plan", StepStatus.UNCHANGED, "les comptes sont à jour")
+        context.record("apply", StepStatus.UNCHANGED, "rien à appliquer")
 
 
 def _apply_or_hold(context: SchoolContext, plan: campaign.Plan) -> None:
@@ -370,8 +393,9 @@ def step_cleanup(context: SchoolContext) -> None:
     due = [(kind, signature) for kind, signature in _cleanups_due(context)
            if not context.done(f"cleanup-{kind}", signature)]
     if context.dry_run and due:
-        context.record("cleanup", StepStatus.SKIPPED, "simulation : nettoyages "
-                       + ", ".join(kind for kind, _signature in due) + " seraient lancés")
+        context.record("cleanup", StepStatus.SKIPPED, "simulation : nettoyages ("
+                       + ", ".join(CLEANUP_KINDS.get(kind, kind) for kind, _signature in due)
+                       + ") seraient lancés")
         return
     for kind, signature in due:
         try:
@@ -390,6 +414,10 @@ def step_cleanup(context: SchoolContext) -> None:
         context.record("cleanup", StepStatus.DONE, "", dict(done), started)
     else:
         context.record("cleanup", StepStatus.UNCHANGED, "aucun nettoyage prévu à cette date")
+
+
+CLEANUP_KINDS = {"classes": "espaces des classes", "departs": "départs",
+                 "imports": "anciens imports"}
 
 
 def _cleanups_due(context: SchoolContext) -> list[tuple[str, str]]:
