@@ -4,6 +4,7 @@ touched the same people, and past its grace period."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bascule.synthetic.generate import GeneratedCollege
@@ -132,6 +133,8 @@ def test_history_shows_what_an_apply_changed_field_by_field(
     assert statuses and all((c["old"], c["new"]) == ("active", "disabled") for c in statuses)
     assert any(c["table"] == "fact" and c["old"] == "retiré" for c in changes)
     assert not any("password" in c["field"] for c in changes)
+    named = {c["person_label"] for c in statuses}
+    assert all(re.fullmatch(r"\S.* \S+ \(\S+\)", one) for one in named), named  # NOM Prénom (login)
     shown = applied("history", "--apply", "2")
     assert "Ce que l'application n° 2 a changé" in shown.stdout and "désactivé" in shown.stdout
     assert "compte" in shown.stdout and "état depuis" in shown.stdout  # the store's words...

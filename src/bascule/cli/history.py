@@ -66,7 +66,8 @@ def history(
 
 def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> None:
     if as_json:
-        write_json(json.dumps([{"table": c.table, "person": c.person, "row": list(c.row),
+        write_json(json.dumps([{"table": c.table, "person": c.person,
+                                "person_label": c.person_label, "row": list(c.row),
                                 "field": c.field, "old": c.old, "new": c.new} for c in changes],
                               ensure_ascii=False, indent=2, default=str))
         return
@@ -75,7 +76,8 @@ def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> No
     for column in ("Personne", "Table", "Ligne", "Champ", "Avant", "Après"):
         table.add_column(column)
     for change in changes:
-        table.add_row(change.person or "—", label(STORE_TABLES, change.table),
+        table.add_row(change.person_label or change.person or "—",
+                      label(STORE_TABLES, change.table),
                       " ".join(str(part) for part in change.row),
                       label(STORE_COLUMNS, change.field),
                       stored_value_text(change.field, change.old),

@@ -9,9 +9,10 @@ reads goes through here. Filters take either a code or its French word (`--profi
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from bascule.domain.school import describe_moment
 from bascule.errors import UnknownValue
@@ -228,6 +229,9 @@ def value_label(field: str, value: str) -> str:
     return value
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def stored_value_text(field: str, value: object) -> str:
     """A value of the store's history as people read it: « — » for none, statuses and
     profiles in words, moments in Paris time."""
@@ -235,6 +239,10 @@ def stored_value_text(field: str, value: object) -> str:
         return "—"
     if isinstance(value, datetime):
         return describe_moment(value, clock=True)
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):  # a day as the store keeps it
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
     return value_label(field, str(value)) or "(vide)"
 
 
