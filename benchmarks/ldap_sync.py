@@ -30,10 +30,9 @@ from tests.servers import free_port, samba, slapd
 from bascule.operations import campaign
 from bascule.operations import targets as targets_ops
 from bascule.settings import Settings, init_home, load_settings
-from bascule.store import hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from bascule.targets.config import TargetConfig, TargetKind
-from rollover import FREE  # type: ignore[import-not-found]
+from rollover import use_hashers  # type: ignore[import-not-found]
 
 NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)
 ROUNDS = 3
@@ -191,7 +190,7 @@ def main() -> None:
     parser.add_argument("--ad-colleges", type=int, default=1)
     options = parser.parse_args()
     # hashing is measured by rollover.py; here it would only add noise
-    hashing.HASHER = hashing.GENERATED_HASHER = FREE
+    use_hashers(real=False)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         colleges = generate_campaigns(root / "exports", colleges=options.colleges, seed=1,

@@ -29,10 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bascule.operations import campaign, feeds, spaces, verification
 from bascule.operations.night.run import NightOptions, run_night
 from bascule.settings import Settings, load_settings
-from bascule.store import hashing
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from read import raw_parse  # type: ignore[import-not-found]
-from rollover import FREE, home_for, timed  # type: ignore[import-not-found]
+from rollover import home_for, timed, use_hashers  # type: ignore[import-not-found]
 
 NOW = datetime(2026, 9, 10, 0, 30, tzinfo=UTC)  # after both resumptions, before deletions
 
@@ -79,7 +78,7 @@ def main() -> None:
                                       year=2025, size=options.size)
         files = [path for college in colleges for path in sorted(college.folders[0].iterdir())
                  if path.suffix != ".csv"]
-        hashing.HASHER = hashing.GENERATED_HASHER = FREE
+        use_hashers(real=False)
         hand = timed(lambda: by_hand(home_for(root / "hand", colleges), colleges))
         settings = dropped(root / "night", colleges)
         first = night(settings, jobs=1)

@@ -22,11 +22,10 @@ from typing import Any
 from bascule.operations import backups, campaign
 from bascule.operations.undo import plan_undo
 from bascule.store import apply as store_apply
-from bascule.store import hashing
 from bascule.store.engine import open_store
 from bascule.store.history import applied_plans
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
-from rollover import FREE, NOW, home_for  # type: ignore[import-not-found]
+from rollover import NOW, home_for, use_hashers  # type: ignore[import-not-found]
 
 
 class _Clock:
@@ -94,7 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--colleges", type=int, default=3)
     arguments = parser.parse_args()
-    hashing.HASHER = hashing.GENERATED_HASHER = FREE
+    use_hashers(real=False)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         colleges = generate_campaigns(root / "exports", colleges=arguments.colleges, seed=1,

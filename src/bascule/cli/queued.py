@@ -88,10 +88,11 @@ def hand_over(settings: Settings, now: datetime, options: NightOptions) -> None:
 
 
 def _no_queued_night(settings: Settings) -> str:
+    from bascule.operations.night.queue_status import uses_queue
     from bascule.operations.night.run import REPORTS_FOLDER
 
     reports = settings.home / REPORTS_FOLDER
-    if not settings.store_url.startswith("postgresql"):
+    if not uses_queue(settings):
         return ("Avec une base SQLite, la nuit s'exécute dans « bascule run » lui-même : il n'y "
                 f"a pas de file de travailleurs à suivre. Les rapports des nuits sont dans "
                 f"{reports}.")
