@@ -78,7 +78,7 @@ def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> No
     for change in changes:
         table.add_row(change.person_label or change.person or "—",
                       label(STORE_TABLES, change.table),
-                      " ".join(str(part) for part in change.row),
+                      change.row_text,
                       label(STORE_COLUMNS, change.field),
                       stored_value_text(change.field, change.old),
                       stored_value_text(change.field, change.new))

@@ -34,6 +34,11 @@ class FieldChanged:
     new: object
     person_label: str = ""  # « NOM Prénom (login) » of the person, when the store knows them
 
+    @property
+    def row_text(self) -> str:
+        """The row's identity as one line of text (« 0861000V 2025 member … »)."""
+        return " ".join(str(part) for part in self.row)
+
 
 def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldChanged]:
     """What the applied plan `apply_id` changed in the store, field by field."""

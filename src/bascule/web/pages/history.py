@@ -18,14 +18,10 @@ router = APIRouter(include_in_schema=False)
 REFUSED = "L'historique des applications est réservé à la direction et aux opérateurs."
 
 
-def _row(change: FieldChanged) -> str:
-    return " ".join(str(part) for part in change.row)
-
-
 COLUMNS: tuple[Column[FieldChanged], ...] = (
     Column("personne", "Personne", lambda c: c.person_label or c.person or ""),
     Column("table", "Table", lambda c: labels.label(labels.STORE_TABLES, c.table)),
-    Column("ligne", "Ligne", _row),
+    Column("ligne", "Ligne", lambda c: c.row_text),
     Column("champ", "Champ", lambda c: labels.label(labels.STORE_COLUMNS, c.field)),
     Column("avant", "Avant"),
     Column("apres", "Après"),
@@ -34,7 +30,7 @@ COLUMNS: tuple[Column[FieldChanged], ...] = (
 
 def _searched(change: FieldChanged) -> str:
     return " ".join((change.person_label, change.person or "",
-                     labels.label(labels.STORE_TABLES, change.table), _row(change),
+                     labels.label(labels.STORE_TABLES, change.table), change.row_text,
                      labels.label(labels.STORE_COLUMNS, change.field),
                      labels.stored_value_text(change.field, change.old),
                      labels.stored_value_text(change.field, change.new)))
