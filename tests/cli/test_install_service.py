@@ -8,6 +8,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,25 @@ def test_the_verification_would_catch_a_broken_unit(tmp_path: Path) -> None:
     assert "is not executable" in verify(missing)
 
 
+@pytest.fixture
+def paris_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    yield from _server_clock(monkeypatch, "Europe/Paris")
+
+
+@pytest.fixture
+def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    yield from _server_clock(monkeypatch, "UTC")
+
+
+def _server_clock(monkeypatch: pytest.MonkeyPatch, zone: str) -> Iterator[None]:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("paris_clock")
 def test_the_service_runs_bascule_on_the_folder_hardened(home_cli: Cli) -> None:
     result = home_cli("install-service", "--print", "--user", "bascule")
     assert result.exit_code == 0, result.output
@@ -118,3 +139,22 @@ def test_the_worker_unit_passes_systemd_analyze_verify(home_cli: Cli, tmp_path: 
                  f"ReadWritePaths={home}", "NoNewPrivileges=yes", "WantedBy=multi-user.target"):
         assert f"\n{line}\n" in text, line
     assert "systemctl enable --now bascule-worker.service" in result.stdout
+
+
+@pytest.mark.usefixtures("utc_clock")
+def test_on_a_utc_server_cron_fires_at_both_paris_hours_and_lets_the_right_one_through(
+        home_cli: Cli) -> None:
+    text = home_cli("install-service", "--print", "--at", "02:30").stdout
+    cron = [line for line in text.splitlines() if " * * * bascule " in line]
+    guard = '[ "$(TZ=Europe/Paris date +\\%H:\\%M)" = "02:30" ] && '
+    assert [line.split(" * * * ")[0] for line in cron] == ["30 0", "30 1"]  # summer, winter
+    assert all(guard in line and line.endswith(" run") for line in cron)
+
+
+def test_options_of_the_other_kind_of_unit_are_refused(home_cli: Cli) -> None:
+    at_for_a_worker = home_cli("install-service", "--worker", "--at", "03:00", "--print")
+    assert at_for_a_worker.exit_code == 2
+    assert "un travailleur (--worker) tourne en continu" in at_for_a_worker.stderr
+    concurrency_for_the_night = home_cli("install-service", "--concurrency", "2", "--print")
+    assert concurrency_for_the_night.exit_code == 2
+    assert "--concurrency règle un travailleur" in concurrency_for_the_night.stderr

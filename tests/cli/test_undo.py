@@ -139,4 +139,21 @@ def test_history_shows_what_an_apply_changed_field_by_field(
     assert "Ce que l'application n° 2 a changé" in shown.stdout and "désactivé" in shown.stdout
     assert "compte" in shown.stdout and "état depuis" in shown.stdout  # the store's words...
     assert "status_since" not in shown.stdout and "account" not in shown.stdout  # ...in French
+    assert "membre de la division" in shown.stdout and " member " not in shown.stdout
     assert applied("history", "--apply", "7").exit_code == 1
+
+
+def test_history_of_one_apply_is_filtered_to_one_person(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    _apply_truncated(applied, college, tmp_path / "t", LATER)
+    every = json.loads(applied("history", "--apply", "2", "--json").stdout)
+    someone = next(c for c in every if c["table"] == "account")
+    login = someone["person_label"].rsplit("(", 1)[1].rstrip(")")
+    theirs = json.loads(applied("history", "--apply", "2", "--json", "--person",
+                                login.upper()).stdout)
+    assert theirs and {c["person"] for c in theirs} == {someone["person"]}
+    assert len(theirs) == sum(c["person"] == someone["person"] for c in every)
+    membership = next(c for c in theirs if c["table"] == "fact")
+    assert re.fullmatch(r"\d{4}-\d{4} : membre (de la division|du groupe) \S.*",
+                        membership["row_text"]), membership
+    assert applied("history", "--person", login).exit_code == 2  # without --apply

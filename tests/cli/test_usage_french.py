@@ -168,3 +168,12 @@ def test_run_status_on_sqlite_says_the_night_runs_in_bascule_run_itself(home_cli
     said = " ".join(shown.stdout.split())
     assert "Avec une base SQLite, la nuit s'exécute dans « bascule run » lui-même" in said
     assert "rapports/nuits" in said
+
+
+def test_the_workers_options_on_sqlite_are_refused_alike(home_cli: Cli) -> None:
+    """`run --no-wait` and `worker` ask for what only a PostgreSQL store has: both are a
+    refusal of this folder's store (exit 1), not a command written wrong."""
+    for command in (("run", "--no-wait"), ("worker",)):
+        refused = home_cli(*command)
+        assert refused.exit_code == 1, (command, refused.output)
+        assert "PostgreSQL" in refused.stderr and "SQLite" in refused.stderr

@@ -72,3 +72,25 @@ def test_every_journaled_action_has_its_words() -> None:
                                 source)[0])
     assert len(journaled) > 10
     assert journaled <= set(labels.JOURNAL_ACTIONS), journaled - set(labels.JOURNAL_ACTIONS)
+
+
+@pytest.mark.parametrize(("table", "row", "text"), [
+    ("fact", ("0861000V", 2025, "member", "eleve:1", "D:3 A", ""),
+     "2025-2026 : membre de la division 3 A"),
+    ("fact", ("0861000V", 2025, "member", "eleve:1", "G:5ESP 1", ""),
+     "2025-2026 : membre du groupe 5ESP 1"),
+    ("fact", ("0861000V", 2025, "service", "ens:4", "G:4LAT", "LATIN"),
+     "2025-2026 : enseigne au groupe 4LAT (LATIN)"),
+    ("fact", ("0861000V", 2025, "pp", "ens:4", "D:6A", ""),
+     "2025-2026 : professeur principal de la division 6A"),
+    ("fact", ("0861000V", 2026, "structure", "D:6A", "", "6e A"),
+     "2026-2027 : structure division 6A (6e A)"),
+    ("fact", ("0861000V", 2025, "guardian", "resp:9", "eleve:1", "1"),
+     "2025-2026 : responsable de eleve:1 (1)"),
+    ("fact", ("0861000V", 2025, "nouveau", "eleve:1", "X:1", ""), "2025-2026 : nouveau X:1"),
+    ("login", ("0861000V", "pnom", "dupontj"), "identifiant réseau dupontj"),
+    ("login", ("0861000V", "p.nom", "j.dupont"), "identifiant EduConnect j.dupont"),
+    ("account", (42,), "42"),
+])
+def test_a_history_row_reads_in_french(table: str, row: tuple[object, ...], text: str) -> None:
+    assert labels.store_row_text(table, row) == text

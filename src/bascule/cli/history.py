@@ -30,7 +30,7 @@ from bascule.domain.labels import (
     stored_value_text,
 )
 from bascule.domain.school import describe_moment
-from bascule.errors import UserError
+from bascule.errors import UnknownValue, UserError
 
 if TYPE_CHECKING:  # the operations load only inside the commands: `bascule --help` stays fast
     from bascule.operations.history import AppliedPlan, FieldChanged
@@ -46,6 +46,10 @@ def history(
     apply_id: Annotated[int | None, typer.Option(
         "--apply", metavar="N", help="Ce que l'application n° N a changé dans la base, champ "
         "par champ.")] = None,
+    person: Annotated[str | None, typer.Option(
+        "--person", metavar="TEXTE", help="Avec --apply : seulement les lignes d'une personne "
+        "(identifiant, nom ou prénom, sans tenir compte des accents ni des majuscules).")
+    ] = None,
 ) -> None:
     """Les plans appliqués à l'établissement, du plus récent au plus ancien : numéro, quand,
     par qui, combien de chaque action."""
@@ -54,8 +58,13 @@ def history(
 
     settings, school = school_settings(ctx, uai)
     if apply_id is not None:
-        _changes(changes_of_apply(settings, school, apply_id), apply_id, as_json=as_json)
+        changes = changes_of_apply(settings, school, apply_id)
+        _changes([change for change in changes if change.concerns(person)] if person
+                 else changes, apply_id, as_json=as_json)
         return
+    if person:
+        raise UnknownValue("--person choisit des lignes de --apply N : ajoutez --apply.",
+                           hint="bascule history montre les numéros des applications.")
     applied = applied_history(settings, school)
     if as_json:
         write_json(json.dumps([_applied_dict(one) for one in applied], ensure_ascii=False,
@@ -68,6 +77,7 @@ def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> No
     if as_json:
         write_json(json.dumps([{"table": c.table, "person": c.person,
                                 "person_label": c.person_label, "row": list(c.row),
+                                "row_text": c.row_text,
                                 "field": c.field, "old": c.old, "new": c.new} for c in changes],
                               ensure_ascii=False, indent=2, default=str))
         return

@@ -22,7 +22,7 @@ from bascule.cli.common import (
     write_json,
 )
 from bascule.domain.labels import NIGHT_OUTCOMES
-from bascule.errors import UnknownValue
+from bascule.errors import UserError
 
 if TYPE_CHECKING:
     from bascule.operations.night.run import MailOutcome, NightReport
@@ -79,8 +79,9 @@ def run(
         report = queued.wait_for_workers(settings, now, options, quiet=as_json)
     else:
         if no_wait:
-            raise UnknownValue("--no-wait confie la nuit aux travailleurs, qui servent une "
-                             "base PostgreSQL ; avec SQLite, bascule run la traite lui-même.")
+            raise UserError("--no-wait confie la nuit aux travailleurs, qui servent une base "
+                            "PostgreSQL ; avec SQLite, bascule run la traite lui-même.",
+                            hint="Relancez sans --no-wait.")
         report = run_night(settings, now=now, options=options,
                            on_school=lambda school: None if as_json else out.print(
                                f"{school.uai} · {school.name} : "

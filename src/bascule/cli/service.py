@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bascule.cli.common import CliState, err, out
+from bascule.errors import UnknownValue
 from bascule.operations import service
 
 
@@ -38,6 +39,7 @@ def install_service(
     Ne met rien en marche : les commandes à lancer sont affichées. Avec --worker : le
     service d'un travailleur de la nuit (base PostgreSQL), sur chaque machine qui en fait."""
     state: CliState = ctx.obj
+    _refuse_options_that_do_not_apply(ctx, worker=worker)
     options = service.service_options(state.settings(), at=at, user=user,
                                       writable=tuple(writable or ()))
     if worker:
@@ -47,7 +49,7 @@ def install_service(
         units = service.service_units(options)
         name = service.UNIT_NAME
         out.print(f"# {name}.service\n{units.service}\n# {name}.timer\n{units.timer}\n"
-                  f"# Sans systemd : /etc/cron.d/bascule (heure du serveur)\n{units.cron}",
+                  f"# Sans systemd : /etc/cron.d/bascule ({_CRON_CLOCK})\n{units.cron}",
                   markup=False, highlight=False, soft_wrap=True)
         _warn(service.service_warnings(options))
         return
@@ -56,9 +58,30 @@ def install_service(
     out.print("Rien n'est activé. Pour lancer bascule chaque nuit à "
               f"{options.at:%H:%M} (heure de Paris) :\n"
               f"  systemctl daemon-reload && systemctl enable --now {installed.timer.name}\n"
-              "Sans systemd, la ligne équivalente pour /etc/cron.d/bascule (heure du "
-              f"serveur) :\n  {installed.units.cron}", markup=False, soft_wrap=True)
+              f"Sans systemd, l'équivalent pour /etc/cron.d/bascule ({_CRON_CLOCK}) :\n  "
+              + installed.units.cron.replace("\n", "\n  "), markup=False, soft_wrap=True)
     _warn(installed.warnings)
+
+
+_CRON_CLOCK = ("cron suit l'horloge du serveur : la ligne est donnée dans son heure, et ne "
+               "laisse passer que l'heure de Paris demandée")
+
+
+# By name: Typer carries its own copy of Click, whose enum is not click's.
+_NOT_GIVEN = {"DEFAULT", "DEFAULT_MAP"}
+
+
+def _refuse_options_that_do_not_apply(ctx: typer.Context, *, worker: bool) -> None:
+    """--at is the night's hour, --concurrency a worker's: one given to the other kind of
+    unit would be silently ignored."""
+    given = {name for name in ("at", "concurrency")
+             if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") not in _NOT_GIVEN}
+    if worker and "at" in given:
+        raise UnknownValue("--at est l'heure de la nuit ; un travailleur (--worker) tourne en "
+                           "continu et n'en a pas.", hint="Retirez --at, ou --worker.")
+    if not worker and "concurrency" in given:
+        raise UnknownValue("--concurrency règle un travailleur : il ne vaut qu'avec --worker.",
+                           hint="Ajoutez --worker, ou retirez --concurrency.")
 
 
 def _worker(options: service.ServiceOptions, destination: Path, *, concurrency: int,

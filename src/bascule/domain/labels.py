@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from anyascii import anyascii
+
 from bascule.domain.school import describe_moment
 from bascule.errors import UnknownValue
 
@@ -246,6 +248,48 @@ def stored_value_text(field: str, value: object) -> str:
     return value_label(field, str(value)) or "(vide)"
 
 
+# A membership's kind (plan.model.Fact.kind), as `history --apply` names the row it changed:
+# its words and the preposition its structure takes.
+FACT_KINDS: Mapping[str, tuple[str, str]] = {
+    "structure": ("structure", ""), "member": ("membre", "de"), "service": ("enseigne", "à"),
+    "pp": ("professeur principal", "de"), "guardian": ("responsable de", ""),
+}
+# A structure target "D:6A" / "G:5ESP 1" (plan/desired.py structure_target), after each
+# preposition (French contracts « de le » and « à le »).
+_STRUCTURES: Mapping[tuple[str, str], str] = {
+    ("", "D"): "division", ("", "G"): "groupe", ("de", "D"): "de la division",
+    ("de", "G"): "du groupe", ("à", "D"): "à la division", ("à", "G"): "au groupe",
+}
+
+
+def store_row_text(table: str, row: tuple[object, ...]) -> str:
+    """Which row of the store a history line is about, as people read it: « 2025-2026 :
+    membre de la division 6A », « identifiant réseau dupontj »; other rows by their identity
+    (store/changes.py _KEYS gives each table's)."""
+    if table == "fact" and len(row) == 6:
+        _uai, year, kind, subject, target, detail = (str(part) for part in row)
+        words, preposition = FACT_KINDS.get(kind, (kind, ""))
+        what = _structure_text(subject if kind == "structure" else target, preposition)
+        text = f"{_year_text(year)} : {words} {what}"
+        return f"{text} ({detail})" if detail else text
+    if table == "login" and len(row) == 3:
+        return f"{label(FIELDS, f'login {row[1]}')} {row[2]}"
+    return " ".join(str(part) for part in row)
+
+
+def _structure_text(target: str, preposition: str) -> str:
+    kind, _, code = target.partition(":")
+    words = _STRUCTURES.get((preposition, kind))
+    if words is None or not code:
+        return f"{preposition} {target}".strip()
+    return f"{words} {code}"
+
+
+def _year_text(year: str) -> str:
+    """2025 → « 2025-2026 » (the store keeps a school year by its first calendar year)."""
+    return f"{year}-{int(year) + 1}" if year.isdigit() else year
+
+
 def applied_purpose_text(purpose: str, undoes: int | None, undone_by: int | None) -> str:
     """« annulation du n° 3 », « campagne (annulé par le n° 5) »: what an applied plan was."""
     what = label(PURPOSES, purpose)
@@ -270,6 +314,11 @@ def done_text(code: str, number: int) -> str:
     """« 1641 comptes créés », for an action an apply executed `number` times."""
     singular, plural = _DONE.get(code, (label(ACTIONS, code), label(ACTIONS, code)))
     return count_of(number, singular, plural)
+
+
+def folded(text: str) -> str:
+    """Lower case, without accents (« Léa » finds « LEA »): what a search compares."""
+    return anyascii(text).casefold()
 
 
 def _folded(text: str) -> str:

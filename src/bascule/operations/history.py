@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from bascule.domain.labels import folded, store_row_text
 from bascule.errors import UserError
 from bascule.settings import Settings
 from bascule.store.audit import people_named_by_key
@@ -36,8 +37,14 @@ class FieldChanged:
 
     @property
     def row_text(self) -> str:
-        """The row's identity as one line of text (« 0861000V 2025 member … »)."""
-        return " ".join(str(part) for part in self.row)
+        """The row as people read it (« 2025-2026 : membre de la division 6A »)."""
+        return store_row_text(self.table, self.row)
+
+    def concerns(self, someone: str) -> bool:
+        """Whether `someone` (a login, a name, a first name, part of one: accents and case
+        aside) is this row's person."""
+        wanted = folded(someone)
+        return bool(wanted) and wanted in folded(f"{self.person_label} {self.person or ''}")
 
 
 def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldChanged]:

@@ -13,9 +13,10 @@ import re
 import shutil
 import sys
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 
+from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import UnknownValue, UserError
 from bascule.settings import Settings
 
@@ -34,6 +35,8 @@ class ServiceOptions:
     user: str
     at: time           # Paris time
     writable: tuple[Path, ...]  # the folder first, then what else the night writes
+    # `at` in the server's own time, winter and summer (cron reads the server's clock).
+    server_times: tuple[time, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,9 +194,25 @@ WantedBy=timers.target
 """
 
 
+def server_times(at: time) -> tuple[time, ...]:
+    """`at` (Paris time) read on this server's clock in winter and in summer: one time on a
+    server set to Paris, two on one set to UTC (01:30 and 00:30 for 02:30)."""
+    seen = (datetime.combine(date(2026, month, 15), at, SCHOOL_TIMEZONE).astimezone()
+            for month in (1, 7))
+    return tuple(sorted({moment.time().replace(tzinfo=None) for moment in seen}))
+
+
 def _cron(options: ServiceOptions) -> str:
-    return (f"{options.at.minute} {options.at.hour} * * * {options.user} "
-            f"{_shell_quoted(options.executable)} --home {_shell_quoted(options.home)} run")
+    """cron reads the server's clock, which may not be Paris's (nor change hour with it): the
+    line fires at each server time `at` may fall on, and a guard lets through only the one
+    that is `at` in Paris (`%` is special in crontabs, hence the backslashes)."""
+    run = f"{_shell_quoted(options.executable)} --home {_shell_quoted(options.home)} run"
+    times = options.server_times or (options.at,)
+    if times == (options.at,):
+        return f"{options.at.minute} {options.at.hour} * * * {options.user} {run}"
+    guard = f'[ "$(TZ=Europe/Paris date +\\%H:\\%M)" = "{options.at:%H:%M}" ] && '
+    return "\n".join(f"{moment.minute} {moment.hour} * * * {options.user} {guard}{run}"
+                     for moment in times)
 
 
 def _shell_quoted(path: Path) -> str:
@@ -213,8 +232,9 @@ def service_options(settings: Settings, *, at: str, user: str,
     home = settings.home.absolute()
     extra = [settings.spaces_root.absolute(), *(path.absolute() for path in writable)]
     paths = [home, *(path for path in extra if not path.is_relative_to(home))]
-    return ServiceOptions(home=home, executable=bascule_program(), user=user,
-                          at=parse_time(at), writable=tuple(dict.fromkeys(paths)))
+    moment = parse_time(at)
+    return ServiceOptions(home=home, executable=bascule_program(), user=user, at=moment,
+                          writable=tuple(dict.fromkeys(paths)), server_times=server_times(moment))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

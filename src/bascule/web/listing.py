@@ -18,8 +18,9 @@ from math import ceil
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from anyascii import anyascii
 from fastapi import Depends, Request
+
+from bascule.domain.labels import folded
 
 T = TypeVar("T")
 PER_PAGE = 50  # rows on a page: a laptop's screen or two
@@ -57,11 +58,6 @@ def list_query(request: Request) -> ListQuery:
 
 
 Listed = Annotated[ListQuery, Depends(list_query)]
-
-
-def folded(text: str) -> str:
-    """Lower case, without accents (« Léa » finds « LEA »)."""
-    return anyascii(text).casefold()
 
 
 def _empty(value: object) -> bool:

@@ -8,12 +8,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bascule.domain import labels
 from bascule.domain.access import CLOSED_PROFILES
+from bascule.domain.labels import folded
 from bascule.domain.policy import DELEGATIONS, STAFF_PROFILES, Permission, Subject
 from bascule.errors import UserError
 from bascule.operations import campaign
 from bascule.operations import school as school_ops
 from bascule.web.forms import FormError
-from bascule.web.listing import folded
 from bascule.web.rendering import page
 from bascule.web.requests import Posted, SignedIn, Staff, require
 
