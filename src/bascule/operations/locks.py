@@ -13,7 +13,6 @@ lock when its holder's connection drops).
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -21,10 +20,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine
 
 from bascule.domain.school import local_time
 from bascule.errors import UserError
+from bascule.store.advisory import advisory_lock, lock_key
 
 LOCKS_FOLDER = ".verrous"
 WAIT_SECONDS = 30.0  # a normal apply of a collège takes a few seconds
@@ -42,30 +42,13 @@ def school_lock(home: Path, uai: str, doing: str, *, wait_seconds: float = WAIT_
         if engine is None or engine.dialect.name != "postgresql":
             yield
             return
-        with engine.connect() as connection:
-            _store_lock(connection, uai, deadline)
-            try:
-                yield
-            finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
-                                   {"key": _lock_key(uai)})
-
-
-def _lock_key(uai: str) -> int:
-    """The school's advisory lock number: 64 bits of a hash of its UAI."""
-    digest = hashlib.sha256(f"bascule:{uai}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def _store_lock(connection: Connection, uai: str, deadline: float) -> None:
-    while not connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                 {"key": _lock_key(uai)}).scalar():
-        if time.monotonic() >= deadline:
-            raise UserError(
-                f"Une autre opération modifie déjà les comptes de {uai}, depuis un autre poste "
-                "qui partage la même base. Rien n'a été fait.",
-                hint="Attendez qu'elle se termine, puis relancez.")
-        time.sleep(_POLL_SECONDS)
+        with advisory_lock(engine, lock_key(f"bascule:{uai}"), deadline=deadline) as locked:
+            if not locked:
+                raise UserError(
+                    f"Une autre opération modifie déjà les comptes de {uai}, depuis un autre "
+                    "poste qui partage la même base. Rien n'a été fait.",
+                    hint="Attendez qu'elle se termine, puis relancez.")
+            yield
 
 
 @contextmanager

@@ -24,12 +24,10 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from bascule.domain.school import local_time
@@ -48,6 +46,7 @@ from bascule.reports.night import SchoolNight, SchoolOutcome, StepReport, StepSt
 from bascule.reports.night_files import school_from_json, school_json, steps_from_json, steps_json
 from bascule.settings import Settings
 from bascule.store import task_queue
+from bascule.store.advisory import advisory_lock, lock_key
 from bascule.store.engine import open_store
 from bascule.store.night_queue import (
     FINAL_STATES,
@@ -196,7 +195,8 @@ def work_school(settings: Settings, run_id: str, uai: str, *, attempt: int,
     `attempt`: how many attempts came before (procrastinate's job.attempts)."""
     engine = open_store(settings.store_url)
     last = attempt + 1 >= settings.queue_max_attempts
-    with engine.connect() as lock_connection, _school_lock(lock_connection, uai) as locked:
+    # Not the school lock of operations/locks.py (the steps take that one themselves).
+    with advisory_lock(engine, lock_key(f"bascule-nuit:{uai}")) as locked:
         if not locked:
             _again_or_fail(settings, run_id, uai, last, "un autre travailleur traite déjà cet "
                            "établissement")
@@ -293,25 +293,3 @@ def finish_if_last(settings: Settings, run_id: str) -> None:
     finish_night(settings, _report(settings, run, schools), now=run.at)
 
 
-def _lock_key(uai: str) -> int:
-    """Not the school lock of operations/locks.py (the steps take that one themselves)."""
-    import hashlib
-
-    digest = hashlib.sha256(f"bascule-nuit:{uai}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-@contextmanager
-def _school_lock(connection: Connection, uai: str) -> Iterator[bool]:
-    """The school's session advisory lock, held while the block runs (False: held elsewhere).
-    The server releases it when the connection drops, so a killed worker never keeps it."""
-    key = _lock_key(uai)
-    locked = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                     {"key": key}).scalar())
-    connection.commit()
-    try:
-        yield locked
-    finally:
-        if locked:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-            connection.commit()
