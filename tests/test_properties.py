@@ -213,3 +213,55 @@ def test_the_record_of_an_apply_holds_every_row_it_changed_and_only_those(
         after = _tracked_rows(settings_.store_url)
         changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
         assert _recorded(settings_.store_url) == changed
+
+
+@contextmanager
+def _first_school_year(seed: int, size: int) -> Iterator[tuple[Settings, Callable[[], None]]]:
+    """A generated collège's first campaign imported and planned into a new home: yields the
+    home and the function applying its plan."""
+    first = datetime(2025, 9, 10, 8, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as folder:
+        (college,) = generate_campaigns(Path(folder) / "exports", seed=seed, year=2025,
+                                        size=size)
+        settings_, _ = init_home(Path(folder) / "home", college.uai, "Collège")
+        campaign.import_exports(settings_, campaign.export_paths([college.folders[0]]), now=first)
+        campaign.plan_campaign(settings_, college.uai, now=first)
+        yield settings_, lambda: campaign.apply_saved_plan(
+            settings_, college.uai, now=first, actor="test", allow_mass_leave=True,
+            mass_leave_reason="test")
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), size=st.integers(min_value=12, max_value=60))
+def test_a_first_rollover_is_recorded_row_by_row_and_undone_exactly(seed: int,
+                                                                    size: int) -> None:
+    """A first rollover's record takes the rows of the people it creates from what it wrote
+    (store/changes.py's `Written`), not by reading them back: it still holds every row the
+    apply changed and only those, no sealed password, and its undo leaves only the created
+    people's rows (person, source ids) and their logins, quarantined."""
+    from sqlalchemy import create_engine, text
+
+    from bascule.operations.undo import plan_undo
+
+    with _first_school_year(seed, size) as (settings_, apply):
+        url = settings_.store_url
+        before, directory = _tracked_rows(url), _directory(url)
+        apply()
+        after = _tracked_rows(url)
+        changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+        assert _recorded(url) == changed
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            documents = connection.execute(text(
+                "SELECT coalesce(\"before\", '') || coalesce(\"after\", '') FROM applied_change"
+            )).scalars().all()
+        engine.dispose()
+        assert documents and not any("sealed" in document for document in documents)
+        (uai,) = settings_.uais
+        plan_undo(settings_, uai, 1, now=datetime(2025, 9, 10, 9, tzinfo=UTC))
+        apply()
+        assert _directory(url) == directory
+        left = _tracked_rows(url)
+        assert {table for table, _ in left.keys() - before.keys()} <= {
+            "person", "person_source_id", "login"}
+        assert all(row[-1] is not None for (table, _), row in left.items() if table == "login")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.sql import ClauseElement
 
@@ -18,9 +19,12 @@ from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan
 from bascule.store.batch import Rows, execute_many
 from bascule.store.breaker import update_departure_marks
 from bascule.store.changes import (
+    Written,
     account_keys,
     capture,
     changes_of,
+    fact_person_key,
+    narrowed,
     record_changes,
     restore,
     scope_of,
@@ -75,12 +79,15 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
             raise StalePlan()
         if not plan.actions:
             return Applied(counts={})  # nothing to do: nothing written, not even a version
-        before = capture(connection, scope_of(connection, plan))
+        scope = scope_of(connection, plan)
+        before = capture(connection, scope)
+        written: Written | None = None
         if plan.purpose is PlanPurpose.UNDO:
             _undo(connection, plan, actor, now)
         else:
-            _write(connection, plan, sealed_passwords or {}, now)
-            _set_password_hashes(connection, plan.uai, password_hashes())
+            writer = _Writer(connection, plan, now, existing_logins=before.get("login"))
+            written = _write(writer, plan, sealed_passwords or {})
+            _set_password_hashes(connection, writer.ids, password_hashes())
         # A move is carried by its division facts; it is journaled like everything else.
         execute_many(connection, insert(journal), [_journal_row(plan, action, actor, now)
                                                    for action in plan.actions])
@@ -96,8 +103,9 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         apply_id = record_apply(connection, uai=plan.uai, actor=actor, now=now,
                                 purpose=plan.purpose.value, counts=counts,
                                 provenance=provenance or Provenance(), undoes=plan.undoes)
-        record_changes(connection, apply_id, before,
-                       capture(connection, scope_of(connection, plan)))
+        # An undo's writes are a record's, not a plan's: its whole scope is read again.
+        after_scope = scope_of(connection, plan) if written is None else narrowed(scope, before)
+        record_changes(connection, apply_id, before, capture(connection, after_scope), written)
     refresh_statistics(engine, len(plan.actions))
     return Applied(counts=counts, apply_id=apply_id)
 
@@ -111,15 +119,14 @@ def _undo(connection: Connection, plan: Plan, actor: str, now: datetime) -> None
         detail=json.dumps({"application": plan.undoes}, ensure_ascii=False)))
 
 
-def _write(connection: Connection, plan: Plan, sealed_passwords: Mapping[str, str],
-           now: datetime) -> None:
-    """The plan's actions, kind by kind, in the order their rows depend on each other."""
+def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> Written:
+    """The plan's actions, kind by kind, in the order their rows depend on each other.
+    Returns the rows inserted where none could be before (see `Written`)."""
     by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
     for action in plan.actions:
         by_kind[action.kind].append(action)
-    writer = _Writer(connection, plan, now)
     for school in writer.transfer(by_kind[ActionKind.TRANSFER]):
-        bump_version(connection, school)  # its saved plan no longer holds
+        bump_version(writer.connection, school)  # its saved plan no longer holds
     writer.create(by_kind[ActionKind.CREATE])
     writer.keep_for_targets(sealed_passwords)
     writer.update(by_kind[ActionKind.UPDATE])
@@ -130,17 +137,16 @@ def _write(connection: Connection, plan: Plan, sealed_passwords: Mapping[str, st
     writer.end_sessions(by_kind[ActionKind.DISABLE] + by_kind[ActionKind.DELETE])
     writer.remove_facts(by_kind[ActionKind.REMOVE])
     writer.add_facts(by_kind[ActionKind.ADD])
+    return writer.written
 
 
-def _set_password_hashes(connection: Connection, uai: str, hashes: Mapping[str, str]) -> None:
+def _set_password_hashes(connection: Connection, ids: Mapping[str, int],
+                         hashes: Mapping[str, str]) -> None:
     """The created accounts' hashes, in place of the empty one (which matches no password)
-    they were written with."""
-    if hashes:
-        connection.execute(
-            update(account).where(account.c.person_id == select(person.c.id).where(
-                (person.c.uai == uai) & (person.c.key == bindparam("key"))).scalar_subquery())
-            .values(password_hash=bindparam("hash")),
-            [{"key": key, "hash": hashed} for key, hashed in hashes.items()])
+    they were written with. `ids`: the people's row ids, by key."""
+    execute_many(connection, update(account).where(account.c.person_id == bindparam("pid"))
+                 .values(password_hash=bindparam("hash")),
+                 [{"pid": ids[key], "hash": hashed} for key, hashed in hashes.items()])
 
 
 def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[str, object]:
@@ -160,19 +166,27 @@ def _journal_row(plan: Plan, action: Action, actor: str, now: datetime) -> dict[
     if action.fact is not None:
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]
     return {"at": now, "actor": actor, "uai": plan.uai, "action": action.kind.value,
-            "subject": action.person, "detail": _JOURNAL_JSON.encode(detail)}
+            "subject": action.person, "detail": _JOURNAL_JSON.encode(detail).decode()}
 
 
-# One encoder for thousands of journal lines (json.dumps with options makes one each call).
-_JOURNAL_JSON = json.JSONEncoder(ensure_ascii=False)
+# One encoder for the thousands of journal lines of a first rollover: msgspec's, several times
+# cheaper than json's (the same document, read back by json.loads, without json's spaces).
+_JOURNAL_JSON = msgspec.json.Encoder()
 
 
 class _Writer:
     """Each kind of action written in bulk (executemany): thousands of rows, a few statements."""
 
-    def __init__(self, connection: Connection, plan: Plan, now: datetime):
+    def __init__(self, connection: Connection, plan: Plan, now: datetime, *,
+                 existing_logins: Mapping[tuple[object, ...], object] | None = None):
+        """`existing_logins`: the rows of the logins the plan hands out, by (uai, namespace,
+        login), read before the writes (the record's image); None: not known, every login
+        issued takes over a row that may be there."""
         self.connection, self.plan, self.now = connection, plan, now
+        self.existing_logins = existing_logins
         self.ids = ids_by_key(connection, plan.uai, account_keys(plan))
+        self.created: dict[int, str] = {}  # the people this apply created: row id -> key
+        self.written = Written()
 
     def _identity_values(self, identity: Identity | None) -> dict[str, object]:
         assert identity is not None  # creates and updates carry the identity
@@ -186,20 +200,37 @@ class _Writer:
         if not actions:
             return
         self._insert_new_people([a for a in actions if a.person not in self.ids])
-        person_ids = [self.ids[a.person] for a in actions]
         # A returning person keeps their row, ids and history; their old account is replaced.
         self._executemany(delete(account).where(account.c.person_id == bindparam("pid")),
-                          [{"pid": pid} for pid in person_ids])
+                          [{"pid": self.ids[a.person]} for a in actions
+                           if self.ids[a.person] not in self.created])
         self._add_source_ids(actions)
         self._executemany(insert(account), [
             {"person_id": self.ids[a.person], "status": AccountStatus.ACTIVE.value,
              "status_since": self.now, "password_hash": "",  # the hash comes last
              "must_change_password": True, "created_at": self.now} for a in actions])
         self._hold_logins(actions)
+        self._note_created(actions)
+
+    def _note_created(self, actions: list[Action]) -> None:
+        """The rows of the people created here: new ids, so nothing of theirs was there."""
+        note = self.written.add
+        for a in actions:
+            pid = self.ids[a.person]
+            if pid in self.created:
+                note("person", (pid,), a.person)
+                note("account", (pid,), a.person)
+                for kind, value in a.logins:
+                    note("login", (self.plan.uai, kind.value, value), a.person)
+                for source in a.source_ids:
+                    note("person_source_id", (pid, source.scheme, source.value), a.person)
 
     def keep_for_targets(self, sealed: Mapping[str, str]) -> None:
         keep_for_targets(self.connection, {self.ids[key]: token for key, token in sealed.items()},
                          self.now)
+        for key in sealed:
+            if self.ids[key] in self.created:
+                self.written.add("pending_password", (self.ids[key],), key)
 
     def _insert_new_people(self, actions: list[Action]) -> None:
         if not actions:
@@ -209,7 +240,9 @@ class _Writer:
         self._executemany(insert(person), [
             {"uai": self.plan.uai, "key": a.person, "kind": _person_kind(a),
              "created_at": self.now, **self._identity_values(a.identity)} for a in actions])
-        self.ids.update(ids_by_key(self.connection, self.plan.uai, (a.person for a in actions)))
+        new = ids_by_key(self.connection, self.plan.uai, (a.person for a in actions))
+        self.ids.update(new)
+        self.created.update({pid: key for key, pid in new.items()})
 
     def transfer(self, actions: list[Action]) -> set[str]:
         """Élèves arriving from another school of the folder: their person row (account,
@@ -253,9 +286,12 @@ class _Writer:
                 for a in actions for kind, value in a.logins
                 if a.kind in (ActionKind.CREATE, ActionKind.TRANSFER)
                 or (a.person, kind) in previous]
+        there = self.existing_logins
         self._executemany(delete(login).where(
             (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
-            & (login.c.login == bindparam("login"))), held)
+            & (login.c.login == bindparam("login"))),
+            held if there is None else [
+                row for row in held if (row["uai"], row["namespace"], row["login"]) in there])
         self._executemany(insert(login), held)
 
     def _add_source_ids(self, actions: list[Action]) -> None:
@@ -325,17 +361,23 @@ class _Writer:
                  "detail": a.fact.detail} for a in actions if a.fact is not None]
 
     def add_facts(self, actions: list[Action]) -> None:
-        self._executemany(insert(fact), self._fact_rows(actions))
+        rows = self._fact_rows(actions)
+        self._executemany(insert(fact), rows)
+        for row in rows:  # the unique key: none of these was there
+            key = tuple(row[name] for name in _FACT_KEY)
+            self.written.add("fact", key, fact_person_key(str(row["kind"]), str(row["subject"])))
 
     def remove_facts(self, actions: list[Action]) -> None:
-        columns = ("uai", "school_year", "kind", "subject", "target", "detail")
         self._executemany(delete(fact).where(*(fact.c[name] == bindparam(f"b_{name}")
-                                               for name in columns)),
-                          [{f"b_{name}": row[name] for name in columns}
+                                               for name in _FACT_KEY)),
+                          [{f"b_{name}": row[name] for name in _FACT_KEY}
                            for row in self._fact_rows(actions)])
 
     def _executemany(self, statement: ClauseElement, rows: Rows) -> None:
         execute_many(self.connection, statement, rows)
+
+
+_FACT_KEY = ("uai", "school_year", "kind", "subject", "target", "detail")  # its unique key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

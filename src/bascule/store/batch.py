@@ -55,11 +55,14 @@ def _copy(connection: Connection, table: Any, parameters: _Parameters, rows: Row
             copy.write_row(values)
 
 
-def fetch_raw(connection: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+def fetch_raw(connection: Connection, query: Select[Any],
+              parameters: Mapping[str, object] | None = None) -> list[tuple[Any, ...]]:
     """The rows as the driver gives them (SQLite's instants are strings), in one fetch, in the
     transaction of `connection`: equal rows stay equal, and nothing is decoded yet (Core's
-    parameters are made once a query; its rows are what costs)."""
-    result = connection.execute(query)
+    parameters are made once a query; its rows are what costs). `parameters`: the values of
+    the query's bindparams (an expanding one for `IN (...)` keeps the query compiled once,
+    where literal lists are compiled again for each list)."""
+    result = connection.execute(query, parameters or {})
     try:
         return [tuple(row) for row in result.cursor.fetchall()]
     finally:

@@ -4,10 +4,13 @@ the restore of it (`bascule undo`).
 Before the apply writes, the rows it may touch are read (the people of its actions, their
 logins and the logins it hands out, source ids, delegations, pending passwords, the facts of its
 school year it adds or withdraws, the deletion breaker's reference: work in proportion to the
-plan, not to the school); after, the same again. Each row that differs is
-kept as one line: its table, its identity, and the fields that differ, old and new (the whole
-row for a row that disappeared; only its identity for a row that appeared, whose content is in
-the store itself).
+plan, not to the school); after, the rows that existed before are read again (`narrowed`), and
+the rows the apply inserted where none could exist before (those of the people it created, with
+row ids new to the store, and facts of subjects that had none) are taken from what it wrote
+(`Written`): a first rollover reads and compares nothing of the people it creates. An undo reads
+its whole scope again. Each row that differs is kept as one line: its table, its identity, and
+the fields that differ, old and new (the whole row for a row that disappeared; only its identity
+for a row that appeared, whose content is in the store itself).
 
 A restore puts back each field the apply changed, only where the field still holds what the
 apply wrote: a password reset or a delegation granted since is left alone. What the apply
@@ -22,10 +25,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
+import msgspec
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, tuple_, update
 
 from bascule.plan.model import Plan
 from bascule.store.batch import Decoder, execute_many, fetch_raw
@@ -119,22 +123,50 @@ def capture(connection: Connection, scope: Scope) -> Image:
     ids = sorted(scope.person_ids)
     for name in ("person", "account", "person_source_id", "delegation", "pending_password"):
         column = _TABLES[name].c["id" if name == "person" else "person_id"]
+        query = select(*_COLUMNS[name]).where(column.in_(bindparam("ids", expanding=True)))
         for start in range(0, len(ids), _CHUNK):
-            _add(image, name, fetch_raw(connection, select(*_COLUMNS[name]).where(
-                column.in_(ids[start:start + _CHUNK]))))
+            _add(image, name, fetch_raw(connection, query, {"ids": ids[start:start + _CHUNK]}))
     values = sorted(scope.logins)
+    query = select(*_COLUMNS["login"]).where(
+        login.c.person_id.in_(bindparam("ids", expanding=True))
+        | ((login.c.uai == scope.uai) & login.c.login.in_(bindparam("values", expanding=True))))
     for start in range(0, max(len(ids), len(values)), _CHUNK):
-        _add(image, "login", fetch_raw(connection, select(*_COLUMNS["login"]).where(
-            login.c.person_id.in_(ids[start:start + _CHUNK])
-            | ((login.c.uai == scope.uai) & login.c.login.in_(values[start:start + _CHUNK])))))
+        _add(image, "login", fetch_raw(connection, query, {
+            "ids": ids[start:start + _CHUNK], "values": values[start:start + _CHUNK]}))
     subjects = sorted(scope.fact_subjects)
+    query = select(*_COLUMNS["fact"]).where(
+        (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year)
+        & fact.c.subject.in_(bindparam("subjects", expanding=True)))
     for start in range(0, len(subjects), _CHUNK):
-        _add(image, "fact", fetch_raw(connection, select(*_COLUMNS["fact"]).where(
-            (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year)
-            & fact.c.subject.in_(subjects[start:start + _CHUNK]))))
+        _add(image, "fact", fetch_raw(connection, query,
+                                      {"subjects": subjects[start:start + _CHUNK]}))
     _add(image, "breaker_mark", fetch_raw(connection, select(*_COLUMNS["breaker_mark"]).where(
         breaker_mark.c.uai == scope.uai)))
     return image
+
+
+def narrowed(scope: Scope, before: Image) -> Scope:
+    """What to read again after the writes: the scope's people that existed before (its
+    `person_ids`, read before the writes), the logins and the subjects of facts found then.
+    A row outside it that the apply inserted is one of `Written`'s."""
+    logins = {key[2] for key in before.get("login", {}) if key[0] == scope.uai}
+    subjects = {key[3] for key in before.get("fact", {})}
+    return replace(scope, logins=frozenset(scope.logins & logins),
+                   fact_subjects=frozenset(scope.fact_subjects & subjects))
+
+
+@dataclass(slots=True)
+class Written:
+    """The rows an apply inserted where no row could be before it: those of the people it
+    created (row ids new to the store) and the facts it added. By table, each row's identity
+    (the values of `_KEYS`, as the driver reads them back: numbers and text) and whose it is
+    (a person's key, or None)."""
+
+    rows: dict[str, dict[tuple[object, ...], str | None]] = field(
+        default_factory=lambda: {name: {} for name in _TABLES})
+
+    def add(self, table: str, key: tuple[object, ...], person_key: str | None) -> None:
+        self.rows[table][key] = person_key
 
 
 def _add(image: Image, name: str, rows: Iterable[tuple[object, ...]]) -> None:
@@ -143,32 +175,44 @@ def _add(image: Image, name: str, rows: Iterable[tuple[object, ...]]) -> None:
         found[tuple(values[i] for i in positions)] = values
 
 
-def record_changes(connection: Connection, apply_id: int, before: Image, after: Image) -> int:
-    """Keep what differs between the two images; returns how many rows changed."""
+def record_changes(connection: Connection, apply_id: int, before: Image, after: Image,
+                   written: Written | None = None) -> int:
+    """Keep what differs between the two images, and the rows `written` (those neither image
+    holds: appeared); returns how many rows changed."""
     people = _person_keys(before, after)
     lines = []
     for name in _TABLES:
-        columns = [column.name for column in _COLUMNS[name]]
-        decoded = Decoder(connection, _COLUMNS[name])
-        old_rows, new_rows = before[name], after[name]
-        for key in (*new_rows, *(key for key in old_rows if key not in new_rows)):
-            old_values, new_values = old_rows.get(key), new_rows.get(key)
-            if old_values == new_values:
-                continue
-            old: Row | None = None
-            new: Row | None = None
-            if old_values is None:  # appeared: its identity only (numbers and text, as read)
-                new = dict(zip(columns, new_values or (), strict=True))
-            else:
-                old = dict(zip(columns, decoded(old_values), strict=True))
-                new = dict(zip(columns, decoded(new_values), strict=True)) if new_values else None
-                if old == new:  # stored differently, the same values
-                    continue
-            lines.append({"apply_id": apply_id, "table_name": name, "row_key": _dump(list(key)),
+        for key, old, new in _differing(connection, name, before[name], after[name]):
+            lines.append({"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
                           "person_key": _whose(name, old or new or {}, people),
                           **_difference(old, new)})
+        if written is not None:
+            lines.extend({"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
+                          "person_key": person_key, "before": None, "after": APPEARED}
+                         for key, person_key in written.rows[name].items()
+                         if key not in after[name] and key not in before[name])
     execute_many(connection, insert(applied_change), lines)
     return len(lines)
+
+
+def _differing(connection: Connection, name: str, old_rows: dict[tuple[object, ...], tuple[
+        object, ...]], new_rows: dict[tuple[object, ...], tuple[object, ...]]
+               ) -> Iterable[tuple[tuple[object, ...], Row | None, Row | None]]:
+    """The rows of one table that differ between the images: identity, old and new (decoded;
+    a row that appeared as read, numbers and text)."""
+    columns = [column.name for column in _COLUMNS[name]]
+    decoded = Decoder(connection, _COLUMNS[name])
+    for key in (*new_rows, *(key for key in old_rows if key not in new_rows)):
+        old_values, new_values = old_rows.get(key), new_rows.get(key)
+        if old_values == new_values:
+            continue
+        if old_values is None:  # appeared: its identity only (numbers and text, as read)
+            yield key, None, dict(zip(columns, new_values or (), strict=True))
+            continue
+        old = dict(zip(columns, decoded(old_values), strict=True))
+        new = dict(zip(columns, decoded(new_values), strict=True)) if new_values else None
+        if old != new:  # else stored differently, the same values
+            yield key, old, new
 
 
 def _difference(old: Row | None, new: Row | None) -> dict[str, str | None]:
@@ -194,10 +238,15 @@ def _person_keys(*images: Image) -> dict[object, str]:
 
 def _whose(name: str, row: Row, people: dict[object, str]) -> str | None:
     if name == "fact":
-        return None if row["kind"] == "structure" else str(row["subject"])
+        return fact_person_key(str(row["kind"]), str(row["subject"]))
     if name == "breaker_mark":
         return None
     return people.get(row["id"] if name == "person" else row["person_id"])
+
+
+def fact_person_key(kind: str, subject: str) -> str | None:
+    """Whose a fact is: its subject's, but a structure's (a division, a group)."""
+    return None if kind == "structure" else subject
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -291,6 +340,16 @@ def _decoded(value: object) -> object:
 
 # One encoder for every line (json.dumps with options makes a new one each call).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_tagged)
+
+
+def _dump_key(key: tuple[object, ...]) -> str:
+    """A row's identity as a JSON list: numbers and text only (no key column holds a date),
+    written by msgspec, a few times cheaper than json for the thousands of a first rollover
+    (read back by json.loads: the same values)."""
+    return _KEY_ENCODER.encode(key).decode()
+
+
+_KEY_ENCODER = msgspec.json.Encoder()
 
 
 def _dump(value: object) -> str | None:

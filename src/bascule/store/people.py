@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from bascule.domain.access import ClosureOverride
 from bascule.domain.policy import DELEGATIONS, ROLE_OF_PROFILE, Role
@@ -48,12 +48,21 @@ _CHUNK = 500  # values per IN (...): well under every database's limit of bound 
 
 def ids_by_key(connection: Connection, uai: str, keys: Iterable[str]) -> dict[str, int]:
     """The row ids of these people of the school (those it has), a few queries for thousands:
-    an apply reads the people of its plan, not the whole school."""
-    wanted, found = sorted(set(keys)), {}
+    an apply reads the people of its plan, not the whole school. When the school has few more
+    people than are asked for (a first rollover: none), its people are read in one query."""
+    wanted, found = sorted(set(keys)), dict[str, int]()
+    if not wanted:
+        return found
+    of_school = person.c.uai == uai
+    if connection.execute(select(func.count()).where(of_school)).scalar_one() <= 2 * len(wanted):
+        asked = set(wanted)
+        return {key: pid for key, pid in connection.execute(
+            select(person.c.key, person.c.id).where(of_school)) if key in asked}
+    query = select(person.c.key, person.c.id).where(
+        of_school & person.c.key.in_(bindparam("keys", expanding=True)))
     for start in range(0, len(wanted), _CHUNK):
-        found.update({row.key: row.id for row in connection.execute(
-            select(person.c.key, person.c.id).where(
-                (person.c.uai == uai) & person.c.key.in_(wanted[start:start + _CHUNK])))})
+        found.update((key, pid) for key, pid in connection.execute(
+            query, {"keys": wanted[start:start + _CHUNK]}))
     return found
 
 
