@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 
 from bascule.store.batch import Decoder, execute_many, fetch_raw
 from bascule.store.engine import open_store
-from bascule.store.schema import account, person
+from bascule.store.schema import account, person, person_source_id
 
 _TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
                 max_size=12)
@@ -85,6 +85,13 @@ def test_an_update_by_bound_names_keeps_the_statement_s_own_values(engine: Engin
         execute_many(connection, delete(account).where(account.c.person_id == bindparam("pid")),
                      [{"pid": ids[2]}])
         execute_many(connection, delete(account), [])  # nothing to do: nothing done
+        sources = [{"value": f"v{n}", "person_id": pid, "scheme": "ELEVE_ID"}  # no conversion
+                   for n, pid in enumerate(ids)]
+        execute_many(connection, insert(person_source_id), sources)
+        assert sorted(tuple(row) for row in connection.execute(select(
+            person_source_id.c.person_id, person_source_id.c.scheme, person_source_id.c.value)
+            .where(person_source_id.c.person_id.in_(ids)))) == [
+            (row["person_id"], row["scheme"], row["value"]) for row in sources]
         found = list(connection.execute(select(account.c.person_id, account.c.status,
                                                account.c.status_since,
                                                account.c.must_change_password)

@@ -79,15 +79,16 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
             raise StalePlan()
         if not plan.actions:
             return Applied(counts={})  # nothing to do: nothing written, not even a version
-        scope = scope_of(connection, plan)
+        ids = ids_by_key(connection, plan.uai, account_keys(plan))
+        scope = scope_of(connection, plan, ids)
         before = capture(connection, scope)
         written: Written | None = None
         if plan.purpose is PlanPurpose.UNDO:
             _undo(connection, plan, actor, now)
         else:
-            writer = _Writer(connection, plan, now, existing_logins=before.get("login"))
+            writer = _Writer(connection, plan, now, ids, existing_logins=before.get("login"))
             written = _write(writer, plan, sealed_passwords or {})
-            _set_password_hashes(connection, writer.ids, password_hashes())
+            writer.insert_accounts(password_hashes())
         # A move is carried by its division facts; it is journaled like everything else.
         execute_many(connection, insert(journal), [_journal_row(plan, action, actor, now)
                                                    for action in plan.actions])
@@ -140,15 +141,6 @@ def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> 
     return writer.written
 
 
-def _set_password_hashes(connection: Connection, ids: Mapping[str, int],
-                         hashes: Mapping[str, str]) -> None:
-    """The created accounts' hashes, in place of the empty one (which matches no password)
-    they were written with. `ids`: the people's row ids, by key."""
-    execute_many(connection, update(account).where(account.c.person_id == bindparam("pid"))
-                 .values(password_hash=bindparam("hash")),
-                 [{"pid": ids[key], "hash": hashed} for key, hashed in hashes.items()])
-
-
 def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[str, object]:
     detail = {"motif": reason, "profiles": [
         {"profile": leave.profile, "unexpected": leave.unexpected, "active": leave.active}
@@ -177,14 +169,17 @@ _JOURNAL_JSON = msgspec.json.Encoder()
 class _Writer:
     """Each kind of action written in bulk (executemany): thousands of rows, a few statements."""
 
-    def __init__(self, connection: Connection, plan: Plan, now: datetime, *,
+    def __init__(self, connection: Connection, plan: Plan, now: datetime,
+                 ids: Mapping[str, int], *,
                  existing_logins: Mapping[tuple[object, ...], object] | None = None):
-        """`existing_logins`: the rows of the logins the plan hands out, by (uai, namespace,
-        login), read before the writes (the record's image); None: not known, every login
-        issued takes over a row that may be there."""
+        """`ids`: the row ids of the plan's people the store has (`ids_by_key` of
+        `account_keys`). `existing_logins`: the rows of the logins the plan hands out, by
+        (uai, namespace, login), read before the writes (the record's image); None: not
+        known, every login issued takes over a row that may be there."""
         self.connection, self.plan, self.now = connection, plan, now
         self.existing_logins = existing_logins
-        self.ids = ids_by_key(connection, plan.uai, account_keys(plan))
+        self.ids = dict(ids)
+        self._created_accounts: list[Action] = []
         self.created: dict[int, str] = {}  # the people this apply created: row id -> key
         self.written = Written()
 
@@ -205,12 +200,18 @@ class _Writer:
                           [{"pid": self.ids[a.person]} for a in actions
                            if self.ids[a.person] not in self.created])
         self._add_source_ids(actions)
-        self._executemany(insert(account), [
-            {"person_id": self.ids[a.person], "status": AccountStatus.ACTIVE.value,
-             "status_since": self.now, "password_hash": "",  # the hash comes last
-             "must_change_password": True, "created_at": self.now} for a in actions])
+        self._created_accounts = actions  # written last, with their hashes (insert_accounts)
         self._hold_logins(actions)
         self._note_created(actions)
+
+    def insert_accounts(self, hashes: Mapping[str, str]) -> None:
+        """The created accounts, once their passwords are hashed (`hashes`: by person key;
+        none, the empty hash, which matches no password): each row written once."""
+        self._executemany(insert(account), [
+            {"person_id": self.ids[a.person], "status": AccountStatus.ACTIVE.value,
+             "status_since": self.now, "password_hash": hashes.get(a.person, ""),
+             "must_change_password": True, "created_at": self.now}
+            for a in self._created_accounts])
 
     def _note_created(self, actions: list[Action]) -> None:
         """The rows of the people created here: new ids, so nothing of theirs was there."""

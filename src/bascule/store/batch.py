@@ -116,6 +116,11 @@ class _Parameters:
             for position, name in enumerate(names)]
 
     def of_all(self, rows: Rows) -> list[Any]:
+        if self._positional and self._taken is None and not self._converted:
+            # Every value a row's, none converted (the record's lines): the getter's tuple.
+            if self._single:
+                return [(value,) for value in map(self._get, rows)]
+            return list(map(self._get, rows))
         return [self._of(row) for row in rows]
 
     def values_of_all(self, rows: Rows) -> list[list[object]]:

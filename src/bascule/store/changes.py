@@ -24,7 +24,7 @@ hash of an account the apply deleted is copied (its undo gets it back).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -89,14 +89,20 @@ class Scope:
     fact_subjects: frozenset[str] = frozenset()
 
 
-def scope_of(connection: Connection, plan: Plan) -> Scope:
-    """Read before and again after the writes: people created meanwhile have ids then."""
-    ids = set(ids_by_key(connection, plan.uai, account_keys(plan)).values())
-    ids |= _transferred(connection, {(a.from_school, a.from_key) for a in plan.actions
-                                     if a.from_school and a.from_key})
+def scope_of(connection: Connection, plan: Plan, ids: Mapping[str, int] | None = None
+             ) -> Scope:
+    """Read before and again after the writes: people created meanwhile have ids then.
+    `ids`: the row ids of the plan's people (`ids_by_key` of `account_keys`), when already
+    read."""
+    if ids is None:
+        ids = ids_by_key(connection, plan.uai, account_keys(plan))
+    person_ids = set(ids.values())
+    person_ids |= _transferred(connection, {(a.from_school, a.from_key) for a in plan.actions
+                                            if a.from_school and a.from_key})
     logins = {value for action in plan.actions
               for _kind, value in (*action.logins, *action.previous_logins)}
-    return Scope(uai=plan.uai, school_year=plan.school_year.start, person_ids=frozenset(ids),
+    return Scope(uai=plan.uai, school_year=plan.school_year.start,
+                 person_ids=frozenset(person_ids),
                  logins=frozenset(logins), fact_subjects=frozenset(
                      action.fact.subject for action in plan.actions if action.fact is not None))
 
