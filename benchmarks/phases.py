@@ -50,6 +50,9 @@ ROLLOVER_PHASES: dict[str, list[str]] = {
     "slips": ["bascule.reports.credentials:write_credentials",
               "bascule.reports.credentials:start_credentials"],
     "backup": ["bascule.operations.backups:backup_before_apply"],
+    # A new folder's store is created by its first command: every migration, run once.
+    "store setup": ["bascule.store.engine:open_store"],
+    "passwords": ["bascule.operations.campaign:new_password"],
     "hashing": ["bascule.store.hashing:hash_passwords",
                 "bascule.store.hashing:hash_in_background"],
 }
