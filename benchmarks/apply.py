@@ -59,8 +59,8 @@ def _core_path() -> Iterator[None]:
     saved = (store_apply.execute_many, changes.execute_many, changes.fetch_raw,
              changes.Decoder, store_apply.bulk_phase)
     store_apply.execute_many = changes.execute_many = _core_many  # type: ignore[assignment]
-    changes.fetch_raw = lambda connection, query: [  # type: ignore[assignment]
-        tuple(row) for row in connection.execute(query)]
+    changes.fetch_raw = lambda connection, query, parameters=None: [  # type: ignore
+        tuple(row) for row in connection.execute(query, parameters or {})]
     changes.Decoder = lambda _connection, _columns: tuple  # type: ignore[assignment,misc]
     store_apply.bulk_phase = nullcontext  # type: ignore[assignment]
     try:
