@@ -40,7 +40,7 @@ ROLLOVER_PHASES: dict[str, list[str]] = {
     "staging": ["bascule.store.staging:stage_snapshot", "bascule.store.staging:latest_snapshot",
                 "bascule.store.staging:staged_from_same_files"],
     "state load": ["bascule.store.state:load_state"],
-    "plan compute": ["bascule.plan.compute:compute_plan"],
+    "plan compute": ["bascule.plan.compute:plan_and_basis"],
     "plan save/load": ["bascule.store.plans:save_plan", "bascule.store.plans:pending_plan"],
     "apply SQL": ["bascule.store.apply:apply_plan"],
     "change record": ["bascule.store.changes:capture", "bascule.store.changes:record_changes",

@@ -34,7 +34,7 @@ from bascule.operations.credentials import (
     settle_partial_credentials,
 )
 from bascule.operations.locks import school_lock
-from bascule.plan.compute import PlanOptions, compute_plan
+from bascule.plan.compute import PlanOptions, plan_and_basis
 from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.model import Action as Action
 from bascule.plan.model import ActionKind as ActionKind
@@ -55,6 +55,7 @@ from bascule.store.accounts import AccountRow, list_accounts
 from bascule.store.apply import Applied, StalePlan, apply_plan
 from bascule.store.audit import last_applied
 from bascule.store.backups import Backup
+from bascule.store.basis import applied_basis, mark_basis_applied, save_basis
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
 from bascule.store.history import Provenance
@@ -299,10 +300,14 @@ def _plan(settings: Settings, uai: str, *, now: datetime) -> Plan:
             current = fingerprint(connection, uai, staged_sha256)
         return _save_empty_plan(engine, uai, current, now)
     staged, state = staged_and_state(engine, settings, uai)
-    plan = compute_plan(staged.snapshot, state, now=now, options=PlanOptions(
-        thresholds=settings.thresholds_of(uai),
-        login_follows_name_change=settings.login_follows_name_change))
-    save_plan(engine, plan)
+    with engine.connect() as connection:
+        basis = applied_basis(connection, uai)
+    plan, settled = plan_and_basis(staged.snapshot, state, now=now, basis=basis,
+                                   options=PlanOptions(
+                                       thresholds=settings.thresholds_of(uai),
+                                       login_follows_name_change=settings
+                                       .login_follows_name_change))
+    save_basis(engine, uai, save_plan(engine, plan), settled)
     with engine.begin() as connection:
         record_reviews(connection, uai, plan.reviews, now)
     return plan
@@ -443,7 +448,7 @@ def _apply_locked(
 ) -> ApplyOutcome:
     engine = open_store(settings.store_url)
     notices = tuple(settle_partial_credentials(engine, settings.home, uai))
-    plan_id, plan, staged_sha256 = _plan_to_apply(
+    plan_id, plan, staged_sha256, plan_sha256 = _plan_to_apply(
         engine, uai, actor=actor, now=now, approved_sha256=approved_sha256,
         mass_leave_reason=mass_leave_reason)
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
@@ -463,6 +468,10 @@ def _apply_locked(
     if created:
         partial.rename(folder)
     mark_applied(engine, plan_id, now)
+    version = _version_of(plan.state_fingerprint)
+    if version is not None:  # the version this apply left, unless another wrote since
+        with engine.begin() as connection:
+            mark_basis_applied(connection, uai, plan_sha256, version + bool(plan.actions))
     return ApplyOutcome(plan=plan, counts=applied.counts,
                         credentials=folder / "comptes.csv" if created else None,
                         notices=notices, apply_id=applied.apply_id,
@@ -471,9 +480,9 @@ def _apply_locked(
 
 def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
                    approved_sha256: str | None,
-                   mass_leave_reason: str | None) -> tuple[int, Plan, str]:
-    """The saved plan (its id, and the staged campaign's hash it was computed from), approved
-    and still true of the store; or the UserError that says why not."""
+                   mass_leave_reason: str | None) -> tuple[int, Plan, str, str]:
+    """The saved plan (its id, the staged campaign's hash it was computed from, its own
+    hash), approved and still true of the store; or the UserError that says why not."""
     pending = pending_plan(engine, uai)
     staged_sha256 = latest_staged_sha256(engine, uai)  # the campaign itself is not needed
     if pending is None or staged_sha256 is None:
@@ -492,7 +501,13 @@ def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
     with engine.connect() as connection:
         if fingerprint(connection, uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
-    return plan_id, plan, staged_sha256
+    return plan_id, plan, staged_sha256, approval.content_sha256
+
+
+def _version_of(state_fingerprint: str) -> int | None:
+    """The directory's version a plan was computed at (store/state.py's fingerprint)."""
+    version = state_fingerprint.partition(":")[0]
+    return int(version) if version.isdigit() else None
 
 
 def _apply_while_hashing(

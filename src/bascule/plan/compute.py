@@ -32,6 +32,13 @@ from bascule.plan.model import (
     SourceId,
     StoreState,
 )
+from bascule.plan.proportional import (
+    Basis,
+    ContextParts,
+    person_digest,
+    plan_context,
+    settled_people,
+)
 from bascule.plan.safety import Thresholds, mass_leaves
 from bascule.snapshot.model import Snapshot
 
@@ -46,22 +53,36 @@ class PlanOptions:
 
 
 def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
-                 options: PlanOptions = PlanOptions()) -> Plan:
+                 options: PlanOptions = PlanOptions(), basis: Basis | None = None) -> Plan:
+    """The plan; with the `basis` of the plan applied last (plan/proportional.py), the
+    people whose record did not change are taken as settled: the same plan, less work."""
+    return plan_and_basis(snapshot, state, now=now, options=options, basis=basis)[0]
+
+
+def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
+                   options: PlanOptions = PlanOptions(),
+                   basis: Basis | None = None) -> tuple[Plan, Basis]:
+    """The plan, and the basis to keep with it for the next one."""
     today = local_time(now).date()
     desired = desired_people(snapshot, today)
     holds = hold_people(snapshot, state.people, desired)
     by_hand = held_by_hand(state.person_holds, today, state.people)
     set_aside = holds.refs | {held.key for held in by_hand}
     desired = [person for person in desired if person.ref not in set_aside]
+    context = _context(snapshot, state, options)
+    digests = {person.ref: person_digest(person) for person in desired}
+    settled = (settled_people(desired, digests, basis, context, state.people)
+               if state.latest_year == snapshot.school_year.start else {})
     matching = match_people(
         desired, [p for p in state.people if p.key not in holds.keys], context=MatchContext(
             children=state.children, services=state.services, elsewhere=state.elsewhere,
-            resolutions=state.resolutions))
+            resolutions=state.resolutions), settled=settled)
     desired = _without_held_by_hand(desired, matching, by_hand, holds)
     keys = _keys(desired, matching.known, state, matching.ambiguous)
     registries = _Registries(state.registries, now)
     actions: list[Action] = []
-    for person in sorted((p for p in desired if p.ref in keys), key=_creation_order):
+    for person in sorted((p for p in desired if p.ref in keys
+                          and p.ref not in matching.settled), key=_creation_order):
         actions += _person_actions(person, keys[person.ref], matching.known.get(person.ref),
                                    state, registries, options)
     for held in _held(desired, matching, state):
@@ -72,7 +93,7 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
     actions += _fact_actions(facts, state.facts, holds)
     structures = {f.subject for f in facts if f.kind == "structure"}
     new_year = state.latest_year is not None and snapshot.school_year.start > state.latest_year
-    return Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
+    plan = Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
                 state_fingerprint=state.fingerprint, actions=tuple(actions),
                 problems=tuple(matching.problems), held=tuple(holds.held),
                 reviews=tuple(matching.reviews),
@@ -80,6 +101,17 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
                                         thresholds=options.thresholds),
                 structures_created=tuple(sorted(structures - state.latest_structures)),
                 structures_retired=tuple(sorted(state.latest_structures - structures)))
+    return plan, Basis(context=context, people={
+        person.ref: (digests[person.ref], keys[person.ref]) for person in desired
+        if person.ref in keys and person.ref not in holds.refs})
+
+
+def _context(snapshot: Snapshot, state: StoreState, options: PlanOptions) -> str:
+    quarantine = sorted(r.quarantine.total_seconds() for r in state.registries.values())
+    return plan_context(ContextParts(
+        school_year=snapshot.school_year.start, schemes=covered_schemes(snapshot),
+        resolutions=state.resolutions, person_holds=state.person_holds,
+        options=repr((options, quarantine))))
 
 
 def _without_held_by_hand(desired: list[DesiredPerson], matching: Matching,

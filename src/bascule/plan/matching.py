@@ -101,6 +101,8 @@ class Matching:
     # Known people a held person could be: left exactly as they are, never disabled.
     doubtful: set[str] = field(default_factory=set)
     reviews: list[ReviewCase] = field(default_factory=list)
+    # Refs taken as settled (plan/proportional.py): matched without weighing, no action.
+    settled: set[str] = field(default_factory=set)
 
     def known_keys(self) -> set[str]:
         return {person.key for person in self.known.values() if person.school is None}
@@ -116,8 +118,11 @@ class MatchContext:
 
 def match_people(desired: list[DesiredPerson], known: Iterable[KnownPerson],
                  children: Mapping[str, frozenset[str]] | None = None,
-                 context: MatchContext | None = None) -> Matching:
-    """Élèves first, then staff, then responsables (recognised through their children)."""
+                 context: MatchContext | None = None,
+                 settled: Mapping[str, KnownPerson] | None = None) -> Matching:
+    """Élèves first, then staff, then responsables (recognised through their children).
+    `settled`: ref -> the account the plan applied before gave an unchanged record
+    (plan/proportional.py); taken as is unless the matching of another could touch it."""
     context = context or MatchContext(children=children or {})
     matching = Matching()
     known = list(known)
@@ -129,9 +134,34 @@ def match_people(desired: list[DesiredPerson], known: Iterable[KnownPerson],
         if kind is PersonKind.ELEVE:
             for person in context.elsewhere:
                 index.add(person)
-        pending = sorted((p for p in desired if p.kind is kind), key=lambda p: p.ref)
-        _match_kind(_hold_shared_ines(pending, matching), index, context, matching)
+        pending = _hold_shared_ines(
+            sorted((p for p in desired if p.kind is kind), key=lambda p: p.ref), matching)
+        kept = _kept(pending, index, settled or {}, matching.settled)
+        for ref in sorted(kept):
+            matching.known[ref] = (settled or {})[ref]
+        matching.settled |= kept
+        _match_kind([(p, held) for p, held in pending if p.ref not in kept], index, context,
+                    matching)
     return matching
+
+
+def _kept(pending: list[tuple[DesiredPerson, bool]], index: Index,
+          settled: Mapping[str, KnownPerson], settled_before: set[str]) -> set[str]:
+    """The settled refs whose account no other person's matching can reach: a person weighed
+    here (a changed record, a new one, one held) who has a settled account among their
+    candidates reopens its holder, whose candidates are then looked at in turn. A responsable
+    is settled only with all their children settled (the children's accounts are evidence)."""
+    kept = {person.ref for person, held in pending
+            if not held and person.ref in settled and person.children <= settled_before}
+    holder = {settled[ref].key: ref for ref in kept}
+    by_ref = {person.ref: person for person, _held in pending}
+    weighed = [person for person, _held in pending if person.ref not in kept]
+    while weighed:
+        for slot in index.candidates(weighed.pop()):
+            if (ref := holder.pop(slot, None)) is not None:
+                kept.discard(ref)
+                weighed.append(by_ref[ref])
+    return kept
 
 
 def _hold_shared_ines(people: list[DesiredPerson],

@@ -142,6 +142,19 @@ directory_version = Table(
     Column("in_sync_fingerprint", String(120), nullable=True),
 )
 
+# What a saved plan settled (plan/proportional.py's Basis), kept with it; once the plan is
+# applied, `applied_version` is the school's directory version it left: the next plan uses the
+# basis only while the directory is still at that version.
+plan_basis = Table(
+    "plan_basis",
+    metadata,
+    Column("uai", String(8), primary_key=True),
+    Column("plan_sha256", String(64), primary_key=True),
+    Column("applied_version", Integer, nullable=True),
+    Column("context", String(64), nullable=False),
+    Column("people", LargeBinary, nullable=False),  # {ref: [digest, key]}, JSON
+)
+
 saved_plan = Table(
     "saved_plan",
     metadata,

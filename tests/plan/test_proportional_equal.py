@@ -1,0 +1,246 @@
+"""The plan proportional to the change equals the full plan (issue 22, plan/proportional.py).
+
+A generated collège is rolled over once; then random changes are made to its campaign (moves,
+arrivals, departures, renames, homonyms, an INE worn twice, staff and responsables changed) and
+the plan of the changed campaign is computed twice on the same directory: with the basis the
+applied plan left (people whose record did not change taken as settled) and without it (everyone
+weighed). The two must be equal, action for action, held and review cases included."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from bascule.operations import campaign
+from bascule.plan.compute import compute_plan, plan_and_basis
+from bascule.plan.model import StoreState
+from bascule.plan.proportional import Basis
+from bascule.settings import Settings, init_home
+from bascule.snapshot.model import Eleve, Snapshot
+from bascule.store.basis import applied_basis
+from bascule.store.engine import open_store
+from bascule.synthetic.generate import generate_campaigns
+
+NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)
+
+
+class Applied:
+    """A plain class: hypothesis's reports print it as its short repr, not field by field."""
+
+    def __init__(self, snapshot: Snapshot, state: StoreState, basis: Basis):
+        self.snapshot, self.state, self.basis = snapshot, state, basis
+
+    def __repr__(self) -> str:
+        return f"Applied({self.snapshot.uai})"
+
+
+@pytest.fixture(scope="module")
+def applied() -> Iterator[Applied]:
+    """One collège rolled over: its campaign, the directory after the apply, and the basis
+    the applied plan left (the examples only compute plans: the store is not written)."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (college,) = generate_campaigns(root / "exports", seed=7, year=2025, size=60)
+        settings, _ = init_home(root / "home", college.uai, college.name)
+        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+        campaign.plan_campaign(settings, college.uai, now=NOW)
+        campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
+        engine = open_store(settings.store_url)
+        staged, state = campaign.staged_and_state(engine, settings, college.uai)
+        with engine.connect() as connection:
+            basis = applied_basis(connection, college.uai)
+        assert basis is not None
+        yield Applied(staged.snapshot, state, basis)
+
+
+# One change to the campaign: (what, which record by its position, a number for the new values)
+CHANGES = st.lists(st.tuples(
+    st.sampled_from(["move", "arrive", "leave", "rename", "homonym", "shared_ine",
+                     "exit_passed", "staff_leaves", "staff_renamed", "responsable_renamed",
+                     "responsable_leaves", "new_birth_date"]),
+    st.integers(0, 10_000), st.integers(0, 10_000)), min_size=0, max_size=6)
+
+
+def _changed(snapshot: Snapshot, changes: list[tuple[str, int, int]]) -> Snapshot:
+    for what, at, number in changes:
+        snapshot = _CHANGERS[what](snapshot, at, number)
+    return snapshot
+
+
+def _eleve_at(snapshot: Snapshot, at: int) -> tuple[int, Eleve]:
+    index = at % len(snapshot.eleves)
+    return index, snapshot.eleves[index]
+
+
+def _with_eleve(snapshot: Snapshot, index: int, eleve: Eleve | None) -> Snapshot:
+    eleves = list(snapshot.eleves)
+    if eleve is None:
+        del eleves[index]
+    else:
+        eleves[index] = eleve
+    return dataclasses.replace(snapshot, eleves=tuple(eleves))
+
+
+def _move(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    index, eleve = _eleve_at(snapshot, at)
+    divisions = [d.code for d in snapshot.divisions]
+    return _with_eleve(snapshot, index, dataclasses.replace(
+        eleve, division=divisions[number % len(divisions)]))
+
+
+def _arrive(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    _index, model = _eleve_at(snapshot, at)
+    newcomer = dataclasses.replace(model, eleve_id=f"9{number:06d}", elenoet=None,
+                                   ine=f"{number:09d}ZZ", ine_rnie=None, ine_bea=None,
+                                   last_name=f"NOUVEAU{number}", birth_name=None)
+    return dataclasses.replace(snapshot, eleves=(*snapshot.eleves, newcomer))
+
+
+def _homonym(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """A new élève with the names and birth date of one already there, no INE."""
+    _index, model = _eleve_at(snapshot, at)
+    twin = dataclasses.replace(model, eleve_id=f"8{number:06d}", elenoet=None, ine=None,
+                               ine_rnie=None, ine_bea=None)
+    return dataclasses.replace(snapshot, eleves=(*snapshot.eleves, twin))
+
+
+def _shared_ine(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """Another élève given the INE of one already there (an entry error)."""
+    _index, model = _eleve_at(snapshot, at)
+    index, other = _eleve_at(snapshot, number)
+    if other.eleve_id == model.eleve_id or not model.ine:
+        return snapshot
+    return _with_eleve(snapshot, index, dataclasses.replace(other, ine=model.ine))
+
+
+def _leave(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
+    index, _eleve = _eleve_at(snapshot, at)
+    return _with_eleve(snapshot, index, None)
+
+
+def _rename(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    index, eleve = _eleve_at(snapshot, at)
+    return _with_eleve(snapshot, index, dataclasses.replace(eleve, last_name=f"AUTRE{number}"))
+
+
+def _new_birth_date(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    index, eleve = _eleve_at(snapshot, at)
+    return _with_eleve(snapshot, index, dataclasses.replace(
+        eleve, birth_date=date(2012, 1, 1) + timedelta(days=number % 700)))
+
+
+def _exit_passed(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
+    index, eleve = _eleve_at(snapshot, at)
+    return _with_eleve(snapshot, index, dataclasses.replace(eleve, exit_date=date(2025, 9, 1)))
+
+
+def _staff_leaves(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
+    staff = list(snapshot.staff)
+    del staff[at % len(staff)]
+    return dataclasses.replace(snapshot, staff=tuple(staff))
+
+
+def _staff_renamed(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    staff = list(snapshot.staff)
+    index = at % len(staff)
+    staff[index] = dataclasses.replace(staff[index], first_name=f"Prénom{number}")
+    return dataclasses.replace(snapshot, staff=tuple(staff))
+
+
+def _responsable_renamed(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    people = list(snapshot.responsables)
+    index = at % len(people)
+    people[index] = dataclasses.replace(people[index], last_name=f"PARENT{number}")
+    return dataclasses.replace(snapshot, responsables=tuple(people))
+
+
+def _responsable_leaves(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
+    people = list(snapshot.responsables)
+    del people[at % len(people)]
+    return dataclasses.replace(snapshot, responsables=tuple(people))
+
+
+_CHANGERS = {"move": _move, "arrive": _arrive, "leave": _leave, "rename": _rename,
+             "homonym": _homonym, "shared_ine": _shared_ine, "exit_passed": _exit_passed,
+             "staff_leaves": _staff_leaves, "staff_renamed": _staff_renamed,
+             "responsable_renamed": _responsable_renamed,
+             "responsable_leaves": _responsable_leaves, "new_birth_date": _new_birth_date}
+
+
+@hypothesis_settings(max_examples=60, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=CHANGES)
+def test_the_proportional_plan_is_the_full_plan(
+        applied: Applied,
+        changes: list[tuple[str, int, int]]) -> None:
+    snapshot, state, basis = applied.snapshot, applied.state, applied.basis
+    changed = _changed(snapshot, changes)
+    assert compute_plan(changed, state, now=NOW, basis=basis) == compute_plan(
+        changed, state, now=NOW)
+    # And the basis each leaves for the next plan is the same.
+    assert plan_and_basis(changed, state, now=NOW, basis=basis)[1] == plan_and_basis(
+        changed, state, now=NOW)[1]
+
+
+def test_the_applied_campaign_is_settled_whole(
+        applied: Applied) -> None:
+    """The proportional path is taken: the campaign applied plans nothing, everyone settled."""
+    snapshot, state, basis = applied.snapshot, applied.state, applied.basis
+    plan, again = plan_and_basis(snapshot, state, now=NOW, basis=basis)
+    assert plan.is_empty and again == basis
+    assert len(basis.people) > 60
+
+
+def test_a_basis_of_other_rules_is_not_used(
+        applied: Applied) -> None:
+    snapshot, state, basis = applied.snapshot, applied.state, applied.basis
+    moved = _move(snapshot, 3, 1)
+    foreign = dataclasses.replace(basis, context="autre")
+    assert compute_plan(moved, state, now=NOW, basis=foreign) == compute_plan(
+        moved, state, now=NOW)
+
+
+def test_a_random_walk_of_applied_changes_stays_equal() -> None:
+    """Applied one after another through the store: each plan, proportional, equals the full
+    plan of the same directory."""
+    rng = random.Random(22)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (college,) = generate_campaigns(root / "exports", seed=3, year=2025, size=40)
+        settings, _ = init_home(root / "home", college.uai, college.name)
+        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+        campaign.plan_campaign(settings, college.uai, now=NOW)
+        campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
+        engine = open_store(settings.store_url)
+        for step in range(4):
+            staged, state = campaign.staged_and_state(engine, settings, college.uai)
+            with engine.connect() as connection:
+                basis = applied_basis(connection, college.uai)
+            assert basis is not None, f"step {step}: no basis after the apply"
+            changes = [(rng.choice(sorted(_CHANGERS)), rng.randrange(10_000),
+                        rng.randrange(10_000)) for _ in range(3)]
+            changed = _changed(staged.snapshot, changes)
+            full = compute_plan(changed, state, now=NOW)
+            assert compute_plan(changed, state, now=NOW, basis=basis) == full, changes
+            _apply_snapshot(settings, college.uai, changed)
+
+
+def _apply_snapshot(settings: Settings, uai: str, snapshot: Snapshot) -> None:
+    """Stage a changed campaign as an import would, then plan and apply it."""
+    from bascule.store.staging import stage_snapshot
+
+    engine = open_store(settings.store_url)
+    stage_snapshot(engine, snapshot, NOW, [])
+    plan = campaign.plan_campaign(settings, uai, now=NOW)
+    if not plan.is_empty:
+        campaign.apply_saved_plan(settings, uai, now=NOW, actor="test",
+                                  allow_mass_leave=True, mass_leave_reason="test")
