@@ -43,23 +43,31 @@ class Applied:
         return f"Applied({self.snapshot.uai})"
 
 
+def _rolled_over(root: Path, seed: int, size: int) -> tuple[Settings, str]:
+    """A generated collège's first rollover: imported, planned, applied."""
+    (college,) = generate_campaigns(root / "exports", seed=seed, year=2025, size=size)
+    settings, _ = init_home(root / "home", college.uai, college.name)
+    campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+    campaign.plan_campaign(settings, college.uai, now=NOW)
+    campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
+    return settings, college.uai
+
+
+def _applied(settings: Settings, uai: str) -> Applied:
+    """The newest staged campaign, the directory, and the basis the last apply left."""
+    engine = open_store(settings.store_url)
+    staged, state = campaign.staged_and_state(engine, settings, uai)
+    with engine.connect() as connection:
+        basis = applied_basis(connection, uai)
+    assert basis is not None, "no basis after the apply"
+    return Applied(staged.snapshot, state, basis)
+
+
 @pytest.fixture(scope="module")
 def applied() -> Iterator[Applied]:
-    """One collège rolled over: its campaign, the directory after the apply, and the basis
-    the applied plan left (the examples only compute plans: the store is not written)."""
+    """One collège rolled over (the examples only compute plans: the store is not written)."""
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        (college,) = generate_campaigns(root / "exports", seed=7, year=2025, size=60)
-        settings, _ = init_home(root / "home", college.uai, college.name)
-        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
-        campaign.plan_campaign(settings, college.uai, now=NOW)
-        campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
-        engine = open_store(settings.store_url)
-        staged, state = campaign.staged_and_state(engine, settings, college.uai)
-        with engine.connect() as connection:
-            basis = applied_basis(connection, college.uai)
-        assert basis is not None
-        yield Applied(staged.snapshot, state, basis)
+        yield _applied(*_rolled_over(Path(folder), seed=7, size=60))
 
 
 # One change to the campaign: (what, which record by its position, a number for the new values)
@@ -214,24 +222,16 @@ def test_a_random_walk_of_applied_changes_stays_equal() -> None:
     plan of the same directory."""
     rng = random.Random(22)
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        (college,) = generate_campaigns(root / "exports", seed=3, year=2025, size=40)
-        settings, _ = init_home(root / "home", college.uai, college.name)
-        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
-        campaign.plan_campaign(settings, college.uai, now=NOW)
-        campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
-        engine = open_store(settings.store_url)
-        for step in range(4):
-            staged, state = campaign.staged_and_state(engine, settings, college.uai)
-            with engine.connect() as connection:
-                basis = applied_basis(connection, college.uai)
-            assert basis is not None, f"step {step}: no basis after the apply"
+        settings, uai = _rolled_over(Path(folder), seed=3, size=40)
+        for _step in range(4):
+            applied = _applied(settings, uai)
             changes = [(rng.choice(sorted(_CHANGERS)), rng.randrange(10_000),
                         rng.randrange(10_000)) for _ in range(3)]
-            changed = _changed(staged.snapshot, changes)
-            full = compute_plan(changed, state, now=NOW)
-            assert compute_plan(changed, state, now=NOW, basis=basis) == full, changes
-            _apply_snapshot(settings, college.uai, changed)
+            changed = _changed(applied.snapshot, changes)
+            full = compute_plan(changed, applied.state, now=NOW)
+            assert compute_plan(changed, applied.state, now=NOW, basis=applied.basis) == full, \
+                changes
+            _apply_snapshot(settings, uai, changed)
 
 
 def _apply_snapshot(settings: Settings, uai: str, snapshot: Snapshot) -> None:
