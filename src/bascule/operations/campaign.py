@@ -433,13 +433,22 @@ def apply_saved_plan(
     of that hash, approved: another plan saved meanwhile is refused, never applied unread.
     One apply (or import) of a school at a time: a second one waits, then is refused.
     Confirmed mass departures are journaled with `mass_leave_reason` (the CLI requires one)."""
-    with background_workers() as workers, school_lock(  # workers first: they hold no lock
+    pool = background_workers(inline=not _creates_accounts(settings, uai))
+    with pool as workers, school_lock(  # workers first: they hold no lock
             settings.home, uai, f"application du plan par {actor}",
             engine=open_store(settings.store_url)):
         return _apply_locked(settings, uai, workers, now=now, actor=actor, on_hashed=on_hashed,
                              approved_sha256=approved_sha256,
                              mass_leave_reason=(mass_leave_reason or "sans motif donné")
                              if allow_mass_leave else None)
+
+
+def _creates_accounts(settings: Settings, uai: str) -> bool:
+    """Whether the pending plan creates accounts, read before the lock: without, there is
+    nothing to hash nor slip to write, and no pool of processes to start (a plan saved
+    meanwhile that creates some is hashed in this process, only more slowly)."""
+    pending = pending_plan(open_store(settings.store_url), uai)
+    return pending is None or any(a.kind is ActionKind.CREATE for a in pending[1].actions)
 
 
 def _apply_locked(

@@ -124,35 +124,45 @@ def match_people(desired: list[DesiredPerson], known: Iterable[KnownPerson],
     `settled`: ref -> the account the plan applied before gave an unchanged record
     (plan/proportional.py); taken as is unless the matching of another could touch it."""
     context = context or MatchContext(children=children or {})
+    settled = settled or {}
     matching = Matching()
     known = list(known)
     for kind in (PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE):
-        index = Index(children=context.children)
-        for person in known:
-            if person.kind is kind:
-                index.add(person)
-        if kind is PersonKind.ELEVE:
-            for person in context.elsewhere:
-                index.add(person)
         pending = _hold_shared_ines(
             sorted((p for p in desired if p.kind is kind), key=lambda p: p.ref), matching)
-        kept = _kept(pending, index, settled or {}, matching.settled)
+        kept = {person.ref for person, held in pending if not held and person.ref in settled
+                and person.children <= matching.settled}
+        if len(kept) < len(pending):  # someone to weigh: against everyone of their kind
+            index = _index(kind, known, context)
+            kept = _kept(pending, index, kept, settled)
+            _match_kind([(p, held) for p, held in pending if p.ref not in kept], index,
+                        context, matching)
         for ref in sorted(kept):
-            matching.known[ref] = (settled or {})[ref]
+            matching.known[ref] = settled[ref]
         matching.settled |= kept
-        _match_kind([(p, held) for p, held in pending if p.ref not in kept], index, context,
-                    matching)
     return matching
 
 
-def _kept(pending: list[tuple[DesiredPerson, bool]], index: Index,
-          settled: Mapping[str, KnownPerson], settled_before: set[str]) -> set[str]:
-    """The settled refs whose account no other person's matching can reach: a person weighed
-    here (a changed record, a new one, one held) who has a settled account among their
-    candidates reopens its holder, whose candidates are then looked at in turn. A responsable
-    is settled only with all their children settled (the children's accounts are evidence)."""
-    kept = {person.ref for person, held in pending
-            if not held and person.ref in settled and person.children <= settled_before}
+def _index(kind: PersonKind, known: list[KnownPerson], context: MatchContext) -> Index:
+    """The known people of `kind`; for élèves, with those of the folder's other schools."""
+    index = Index(children=context.children)
+    for person in known:
+        if person.kind is kind:
+            index.add(person)
+    if kind is PersonKind.ELEVE:
+        for person in context.elsewhere:
+            index.add(person)
+    return index
+
+
+def _kept(pending: list[tuple[DesiredPerson, bool]], index: Index, kept: set[str],
+          settled: Mapping[str, KnownPerson]) -> set[str]:
+    """Of the settled refs `kept` (unchanged records, not held; a responsable only with all
+    their children settled, the children's accounts being evidence), those whose account no
+    other person's matching can reach: a person weighed here (a changed record, a new one,
+    one held) who has a settled account among their candidates reopens its holder, whose
+    candidates are then looked at in turn."""
+    kept = set(kept)
     holder = {settled[ref].key: ref for ref in kept}
     by_ref = {person.ref: person for person, _held in pending}
     weighed = [person for person, _held in pending if person.ref not in kept]
