@@ -22,6 +22,7 @@ from bascule.cli import (
     holds,
     mail,
     night,
+    operators,
     queued,
     reviews,
     school,
@@ -490,6 +491,8 @@ app.add_typer(holds.hold_app, name="hold")
 app.command("approve-plan")(holds.approve)
 app.add_typer(schools.school_app, name="school")
 app.add_typer(mail.mail_app, name="mail")
+# The département's operators, who sign in to the console (issue 21): cli/operators.py.
+app.add_typer(operators.operator_app, name="operator")
 app.command("install-service")(service.install_service)
 # The night's run (issue 18): written in cli/night.py.
 app.command()(night.run)

@@ -124,6 +124,9 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "retenue": "personne retenue hors du plan", "retenue_levee": "retenue levée",
     "restauration": "sauvegarde de la base restaurée",
     "annulation": "application annulée (bascule undo)",
+    "operateur_ajout": "opérateur du département ajouté",
+    "operateur_retire": "opérateur du département retiré",
+    "operateur_mdp": "mot de passe d'un opérateur changé",
 }
 
 # The purposes of an applied plan (plan.model.PlanPurpose values), in `bascule history`.

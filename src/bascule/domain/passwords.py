@@ -19,6 +19,8 @@ import secrets
 import string
 from dataclasses import dataclass
 
+from bascule.errors import UserError
+
 MIN_LENGTH = 12
 MIN_CLASSES = 3
 UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -66,6 +68,16 @@ def meets_policy(password: str, policy: PasswordPolicy) -> bool:
     return (len(password) >= policy.min_length
             and character_classes(password) >= policy.min_classes
             and all(c in string.printable and not c.isspace() for c in password))
+
+
+def require_strong(password: str, policy: PasswordPolicy) -> None:
+    """A password someone chose (Mon compte, an operator's): a French UserError, « rien n'a
+    changé », when it does not meet the policy."""
+    if not meets_policy(password, policy):
+        raise UserError("Le nouveau mot de passe est trop faible : rien n'a changé.",
+                        hint=f"Au moins {policy.min_length} caractères, avec "
+                             f"{policy.min_classes} sortes parmi majuscules, minuscules, "
+                             "chiffres et caractères spéciaux.")
 
 
 class _Draws:

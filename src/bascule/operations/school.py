@@ -25,7 +25,7 @@ from bascule.domain.labels import (
     profile_label,
     status_label,
 )
-from bascule.domain.passwords import meets_policy, new_password
+from bascule.domain.passwords import new_password, require_strong
 from bascule.domain.people import on_pedagogical_network
 from bascule.domain.policy import (
     DELEGATIONS,
@@ -194,12 +194,7 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
             raise UserError("Le mot de passe actuel n'est pas le bon : rien n'a changé.",
                             hint="Un oubli ? Un enseignant ou le référent numérique peut le "
                                  "réinitialiser.")
-        if not meets_policy(new, settings.password_policy):
-            policy = settings.password_policy
-            raise UserError("Le nouveau mot de passe est trop faible : rien n'a changé.",
-                            hint=f"Au moins {policy.min_length} caractères, avec "
-                                 f"{policy.min_classes} sortes parmi majuscules, minuscules, "
-                                 "chiffres et caractères spéciaux.")
+        require_strong(new, settings.password_policy)
         set_password_hash(connection, person, hash_password(new, PasswordOrigin.CHOSEN),
                           origin="changed")
         end_sessions_of(connection, person.person_id, now, "mot de passe changé")

@@ -447,3 +447,34 @@ night_job = Table(
     Column("result", Text, nullable=True),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+# The département's IT team (the memo's operators): not people of a school, so not in `person`.
+# They sign in to the console with a password they chose (argon2id at OWASP's cost,
+# store/hashing.py); `active` false once removed (kept: the journal names them).
+operator = Table(
+    "operator",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(32), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_sign_in_at", UtcDateTime(), nullable=True),
+)
+
+# An operator's console sessions, kept server-side like web_session (the cookie holds a random
+# id, the store its SHA-256), with the school the operator is looking at (chosen on the page
+# Établissement among the folder's schools).
+operator_session = Table(
+    "operator_session",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("operator_id", Integer, ForeignKey("operator.id"), nullable=False, index=True),
+    Column("uai", String(8), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    Column("end_reason", String(40), nullable=True),
+)

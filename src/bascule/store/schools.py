@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, delete, func, select
 
-from bascule.store.schema import account, applied_plan, metadata, night_run, person
+from bascule.store.schema import account, applied_plan, metadata, night_run, operator, person
 
 # Tables of the whole folder, no school's: a night handed to workers spans schools (its rows
-# per school, night_job, are the school's).
-_FOLDER_TABLES = frozenset({night_run.name})
+# per school, night_job, are the school's); the département's operators look at every school
+# (an operator's session looking at the school removed goes with it: keyed by its uai).
+_FOLDER_TABLES = frozenset({night_run.name, operator.name})
 
 
 def account_count(engine: Engine, uai: str) -> int:

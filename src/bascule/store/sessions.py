@@ -11,11 +11,22 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from bascule.store.schema import account, person, web_session
+from bascule.store.operators import OperatorRow, operator_of, record_sign_in
+from bascule.store.schema import account, operator, operator_session, person, web_session
 from bascule.store.tokens import digest
 
 SESSION_SECONDS = 8 * 3600  # a working day; then sign in again
 KEPT_DAYS = 90  # ended sessions are kept this long (the last sign-in of each person is read)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperatorSessionRow:
+    """An operator's session (store/operators.py): not tied to a person of a school."""
+
+    operator: OperatorRow
+    uai: str  # the school the operator is looking at
+    csrf: str
+    opened_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,13 +86,80 @@ def end_sessions_of(connection: Connection, person_id: int, now: datetime, reaso
 
 
 def live_session_count(connection: Connection, now: datetime) -> int:
-    """Sessions of the console still open and not expired, in every school of the store."""
+    """Sessions of the console still open and not expired, in every school of the store, and
+    the operators'."""
     count: int = connection.execute(select(func.count()).select_from(web_session).where(
         web_session.c.ended_at.is_(None)
         & (web_session.c.opened_at > now - timedelta(seconds=SESSION_SECONDS)))).scalar_one()
-    return count
+    return count + live_operator_session_count(connection, now)
 
 
 def end_every_session(connection: Connection, now: datetime, reason: str) -> None:
+    """The school people's sessions and the operators'."""
     connection.execute(update(web_session).where(web_session.c.ended_at.is_(None))
                        .values(ended_at=now, end_reason=reason))
+    end_operator_sessions(connection, None, now, reason)
+
+
+# The operators' sessions: the same life (sign-out, expiry, password change, removal).
+
+def open_operator_session(connection: Connection, found: OperatorRow, uai: str,
+                          now: datetime) -> tuple[str, str]:
+    """A new session looking at `uai`: (the cookie's value, the forms' CSRF token); the
+    operator's last sign-in is now."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    connection.execute(insert(operator_session).values(
+        token_sha256=digest(token), operator_id=found.operator_id, uai=uai, csrf=csrf,
+        opened_at=now))
+    record_sign_in(connection, found, now)
+    return token, csrf
+
+
+def live_operator_session(connection: Connection, token: str,
+                          now: datetime) -> OperatorSessionRow | None:
+    """The session of this cookie while it lives: not ended, younger than SESSION_SECONDS, its
+    operator active; None otherwise."""
+    found = connection.execute(
+        select(operator_session.c.uai, operator_session.c.csrf, operator_session.c.opened_at,
+               operator)
+        .join(operator, operator.c.id == operator_session.c.operator_id)
+        .where((operator_session.c.token_sha256 == digest(token))
+               & operator_session.c.ended_at.is_(None)
+               & (operator_session.c.opened_at > now - timedelta(seconds=SESSION_SECONDS))
+               & operator.c.active)).first()
+    if found is None:
+        return None
+    return OperatorSessionRow(operator=operator_of(found), uai=found.uai, csrf=found.csrf,
+                              opened_at=found.opened_at)
+
+
+def look_at_school(connection: Connection, token: str, uai: str) -> None:
+    """The school the session's pages are about from now on."""
+    connection.execute(update(operator_session).where(
+        (operator_session.c.token_sha256 == digest(token)) & operator_session.c.ended_at.is_(None))
+        .values(uai=uai))
+
+
+def end_operator_session(connection: Connection, token: str, now: datetime, reason: str) -> bool:
+    done = connection.execute(update(operator_session).where(
+        (operator_session.c.token_sha256 == digest(token)) & operator_session.c.ended_at.is_(None))
+        .values(ended_at=now, end_reason=reason))
+    return bool(done.rowcount)
+
+
+def end_operator_sessions(connection: Connection, operator_id: int | None, now: datetime,
+                          reason: str) -> int:
+    """Every open session of this operator (None: of every operator) ended; how many."""
+    ending = update(operator_session).where(operator_session.c.ended_at.is_(None))
+    if operator_id is not None:
+        ending = ending.where(operator_session.c.operator_id == operator_id)
+    done = connection.execute(ending.values(ended_at=now, end_reason=reason))
+    return int(done.rowcount)
+
+
+def live_operator_session_count(connection: Connection, now: datetime) -> int:
+    count: int = connection.execute(select(func.count()).select_from(operator_session).where(
+        operator_session.c.ended_at.is_(None)
+        & (operator_session.c.opened_at > now - timedelta(seconds=SESSION_SECONDS)))
+    ).scalar_one()
+    return count
