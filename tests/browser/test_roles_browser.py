@@ -1,8 +1,9 @@
 """Least privilege in Debian's chromium (issue 17): each role signs in, lands on its first
 page, sees its menu and nothing more, and is refused the other pages; a teacher's whole-class
 reset needs its confirmation and is refused for a division they do not teach; a teacher's CSV
-export is refused. The département's operators have no console account (they run the CLI):
-their column of the policy is tested in tests/domain/test_policy.py."""
+export is refused. The département's operators sign in with accounts of their own
+(tests/browser/test_operator_browser.py); their column of the policy is tested in
+tests/domain/test_policy.py and tests/web/test_matrix.py."""
 
 from __future__ import annotations
 

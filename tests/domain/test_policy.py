@@ -77,6 +77,10 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
     P.UNDO_APPLY: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                    R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
     P.WATCH_NIGHT: {R.OPERATEUR: {S.SCHOOL}},
+    # Issue 21: the operators look at the folder's schools one at a time; everyone signed in,
+    # the operators too, signs out and reads the notice of what they just did.
+    P.CHOOSE_SCHOOL: {R.OPERATEUR: {S.SCHOOL}},
+    P.OWN_SESSION: {role: {S.SELF} for role in R},
 }
 
 

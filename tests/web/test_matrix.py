@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from bascule.domain.policy import PolicyOptions
+from bascule.domain.policy import PolicyOptions, Role
 from bascule.store.engine import open_store
 from bascule.store.people import find_person
 from bascule.store.tokens import create_token
@@ -26,8 +26,10 @@ from bascule.web.pages import ROUTERS
 from tests.conftest import ROLLOVER_AT, UAI, Cli
 from tests.web.conftest import Person
 from tests.web.test_console import _passwords, _sign_in
+from tests.web.test_operators_web import add_operator, sign_in_operator
 
 README = Path(__file__).parents[2] / "README.md"
+OPERATOR = Person("opérateur du département", "jdupont", frozenset({Role.OPERATEUR}))
 REFUSED_BY_POLICY = "n'est permis à aucun de vos rôles"
 # One request per gate that the person may make without changing what the next cells see: the
 # subjects are never one of the people signed in, and hashes, codes and names are made up, so
@@ -55,8 +57,10 @@ SAMPLES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/delegations"): {"json": {"identifiant": "cdurand",
                                                "delegation": "inconnue", "accorder": True}},
     ("POST", "/api/v1/fermeture"): {"json": {"profil": "eleve", "ouvrir": True}},
+    ("POST", "/etablissement"): {"data": {"etablissement": UAI}},
 }
-# Tested on their own: the sign-in (test_console, test_sessions), the sign-out (last, below).
+# Tested on their own: the sign-in (test_console, test_sessions, test_operators_web), the
+# sign-out (last, below).
 _NOT_IN_THE_LOOP = {("GET", "/connexion"), ("POST", "/connexion"), ("POST", "/deconnexion")}
 
 
@@ -91,10 +95,12 @@ def _check(answer: Response, allowed: bool, who: str, gate: Gate) -> str | None:
 
 def test_every_role_on_every_page(staffed: tuple[Cli, tuple[Person, ...]]) -> None:
     cli, people = staffed
+    add_operator(cli)  # the département's operator: an account of their own, no school's
     app, passwords, wrong = create_app(cli.home), _passwords(cli), []
-    for person in people:
+    for person in (*people, OPERATOR):
         client = TestClient(app)
-        csrf = _sign_in(client, person.login, passwords[person.login])
+        csrf = (sign_in_operator(client) if person is OPERATOR
+                else _sign_in(client, person.login, passwords[person.login]))
         for gate in GATES:
             if gate.api or gate.permission is None or (gate.method, gate.path) in _NOT_IN_THE_LOOP:
                 continue

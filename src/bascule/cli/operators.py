@@ -50,7 +50,9 @@ def operator_add(
     settings = ctx.obj.settings()
     added = operator_ops.add_operator(settings, login, name, _password(from_stdin),
                                       actor=actor_name(), now=moment(at))
-    out.print(f"Opérateur {added.display_name} ({added.login}) ajouté.", soft_wrap=True)
+    out.print(f"Opérateur {added.display_name} ({added.login}) ajouté : il se connecte à la "
+              "console par « Connexion des opérateurs du département » (/connexion/operateur).",
+              soft_wrap=True)
 
 
 @operator_app.command("list")

@@ -10,7 +10,9 @@ every élève, one at a time); élèves and responsables change only their own. 
 staff member a named permission on top of their role. Teachers and the other staff see only
 their password tool and their own account: the school's pages (plan, verification, spaces,
 accounts...) are the direction's, the RRUPN's and the operators'; the accounts' export and the
-personal fields (birth date, INE) the direction's and the operators' only.
+personal fields (birth date, INE) the direction's and the operators' only. The operators (the
+département's IT team, accounts of their own: store/operators.py) look at one school of the
+folder at a time, which they choose.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class Permission(Enum):
     HOLD_PERSON = "retenir une personne hors du plan jusqu'à une date, ou lever la retenue"
     UNDO_APPLY = "préparer l'annulation d'une application (le plan inverse, à approuver)"
     WATCH_NIGHT = "suivre la nuit confiée aux travailleurs (file d'attente, par établissement)"
+    CHOOSE_SCHOOL = "choisir l'établissement consulté parmi ceux du dossier"
+    OWN_SESSION = "se déconnecter, lire l'avis de ce qu'on vient de faire"
 
 
 class Scope(Enum):
@@ -171,6 +175,11 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     # The night's queue spans every school of the département and names its machines: the
     # operators run it, the schools see their own night on their dashboard.
     Permission.WATCH_NIGHT: {Role.OPERATEUR: _SCHOOL},
+    # The operators are not people of a school (store/operators.py): they look at the folder's
+    # schools one at a time, as the console's page Établissement sets it.
+    Permission.CHOOSE_SCHOOL: {Role.OPERATEUR: _SCHOOL},
+    # Whoever signs in: the operators too, who have no account of a school (no Mon compte).
+    Permission.OWN_SESSION: {role: frozenset({Scope.SELF}) for role in Role},
 }
 # API tokens act as a person: only staff may hold one (a tool of an élève or a responsable
 # would reach what their own page shows, and no more; they have no tool to run).

@@ -60,7 +60,8 @@ from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
 from bascule.store.history import Provenance
 from bascule.store.holds import holds_ending_after
-from bascule.store.people import find_person, journal_entry
+from bascule.store.operators import find_actor
+from bascule.store.people import journal_entry
 from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
 from bascule.store.reviews import record_reviews, resolutions
 from bascule.store.schools import account_count, purge_school
@@ -611,7 +612,7 @@ def force_past_gate(settings: Settings, uai: str, *, subject: str, now: datetime
                                      "département ; le forçage est journalisé.")
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
-        roles = (find_person(connection, uai, by).roles if by
+        roles = (find_actor(connection, uai, by).roles if by
                  else frozenset({Role.OPERATEUR}))
         decision = decide(roles, Permission.FORCE_CALENDAR_GATE)
         if not decision.allowed:

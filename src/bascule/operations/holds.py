@@ -20,6 +20,7 @@ from bascule.plan.model import ActionKind, HoldOrigin, PersonHold, Plan, PlanPur
 from bascule.settings import Settings
 from bascule.store.engine import open_store
 from bascule.store.holds import add_hold, remove_hold, stored_holds
+from bascule.store.operators import find_actor
 from bascule.store.people import find_person, journal_entry
 from bascule.store.plans import approve, pending_plan
 from bascule.store.schema import person
@@ -176,7 +177,7 @@ def _allowed(connection: Connection, uai: str, by: str | None, actor: str,
              permission: Permission) -> str:
     """Who acts: the staff member of --by (the console's person), or, without it, the
     département's operator at the command line; refused unless the policy allows it."""
-    roles = find_person(connection, uai, by).roles if by else frozenset({Role.OPERATEUR})
+    roles = find_actor(connection, uai, by).roles if by else frozenset({Role.OPERATEUR})
     decision = decide(roles, permission)
     if not decision.allowed:
         raise UserError(f"Refusé : {decision.reason}",

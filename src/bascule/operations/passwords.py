@@ -28,10 +28,10 @@ from bascule.settings import Settings
 from bascule.store.accounts import attended_structures
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, hash_passwords
+from bascule.store.operators import find_actor
 from bascule.store.people import (
     Member,
     Person,
-    find_person,
     journal_entry,
     set_password_hash,
     structure_members,
@@ -103,7 +103,7 @@ def preview(settings: Settings, uai: str, code: str, *, by: str,
             reprint: bool = False) -> StructureReset:
     """What resetting this division or group would do, refused as the reset would be."""
     with open_store(settings.store_url).connect() as connection:
-        actor = find_person(connection, uai, by)
+        actor = find_actor(connection, uai, by)
         members = _members(connection, uai, code, reprint)  # an unknown code said first
         _allowed_structure(settings, actor, code)
         return StructureReset(code=code, kind=_kind(members, code),
@@ -119,7 +119,7 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
     `admit` is told how many resets this makes before any is made (the console's rate limit,
     which refuses by raising)."""
     with open_store(settings.store_url).begin() as connection:
-        actor = find_person(connection, uai, by)
+        actor = find_actor(connection, uai, by)
         members = _members(connection, uai, code, reprint)
         _allowed_structure(settings, actor, code)
         if expected is not None and expected != len(members):

@@ -13,7 +13,7 @@ from bascule.plan.model import Choice
 from bascule.plan.review import what_each_choice_does
 from bascule.settings import Settings
 from bascule.store.engine import open_store
-from bascule.store.people import find_person
+from bascule.store.operators import find_actor
 from bascule.store.reviews import StoredCase, find_case, resolve_case, reverse_case, review_cases
 
 __all__ = ["Choice", "StoredCase", "choice_named", "list_reviews", "resolve_review",
@@ -61,7 +61,7 @@ def reverse_review(settings: Settings, uai: str, wanted: str, *, by: str | None,
 
 def _allowed(connection: Connection, uai: str, by: str | None) -> None:
     """Without --by, the département's operator at the command line."""
-    roles = find_person(connection, uai, by).roles if by else frozenset({Role.OPERATEUR})
+    roles = find_actor(connection, uai, by).roles if by else frozenset({Role.OPERATEUR})
     decision = decide(roles, Permission.RESOLVE_REVIEW)
     if not decision.allowed:
         raise UserError(f"Décision refusée : {decision.reason}",

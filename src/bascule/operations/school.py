@@ -55,6 +55,7 @@ from bascule.store.audit import JournalEntry as JournalEntry
 from bascule.store.audit import journal_entries, last_applied
 from bascule.store.engine import keep_connections, open_store
 from bascule.store.hashing import PasswordOrigin, hash_password, verify_password
+from bascule.store.operators import find_actor
 from bascule.store.people import DelegationRow as DelegationRow
 from bascule.store.people import Person as Person
 from bascule.store.people import (
@@ -135,7 +136,7 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
     to be changed at the next login."""
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
-        actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
+        actor, subject = find_actor(connection, uai, by), find_person(connection, uai, login_name)
         reason = require_allowed(actor, Permission.RESET_PASSWORD, settings, subject)
         if subject.status != "active":
             raise UserError(f"Le compte de {subject.label} ({subject.login}) est "
@@ -157,7 +158,7 @@ def end_sessions(settings: Settings, uai: str, login_name: str, *, by: str,
     """Every open console session of someone's account ended at once (a lost phone, a shared
     computer left signed in), if the policy lets `by` do it; journaled. How many were open."""
     with open_store(settings.store_url).begin() as connection:
-        actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
+        actor, subject = find_actor(connection, uai, by), find_person(connection, uai, login_name)
         require_allowed(actor, Permission.END_SESSIONS, settings, subject)
         ended = end_sessions_of(connection, subject.person_id, now, f"fermées par {actor.login}")
         journal_entry(connection, uai, "sessions_fermees", subject.key, actor.login, now,
@@ -212,7 +213,7 @@ def change_delegation(settings: Settings, uai: str, login_name: str, name: str, 
                         "Délégation", feminine=True)
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
-        actor, subject = find_person(connection, uai, by), find_person(connection, uai, login_name)
+        actor, subject = find_actor(connection, uai, by), find_person(connection, uai, login_name)
         require_allowed(actor, Permission.MANAGE_DELEGATIONS, settings, subject)
         change = grant if granted else revoke
         return subject, change(connection, uai, subject, name, actor, now)
@@ -231,7 +232,7 @@ def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by:
                         "refermer.", hint="bascule calendar en donne les dates.")
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
-        actor = find_person(connection, uai, by)
+        actor = find_actor(connection, uai, by)
         require_allowed(actor, Permission.TOGGLE_ENT_CLOSURE, settings,
                  hint="Seuls le principal et le principal adjoint le peuvent "
                       "(Pilotage > Fermeture rentrée).")
@@ -382,7 +383,7 @@ def export_accounts(settings: Settings, uai: str, rows: Sequence[AccountRow], *,
     """The accounts' CSV for the direction or an operator (birth dates, INE): refused to
     anyone else by the policy, journaled with what was asked (`what`, in French)."""
     with open_store(settings.store_url).begin() as connection:
-        actor = find_person(connection, uai, by)
+        actor = find_actor(connection, uai, by)
         require_allowed(actor, Permission.EXPORT_ACCOUNTS, settings,
                         hint="L'export des comptes est réservé à la direction et aux "
                              "opérateurs.")
@@ -436,7 +437,7 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
                         hint="Rechargez la page et relisez le plan.")
     engine = open_store(settings.store_url)
     with engine.connect() as connection:
-        actor = find_person(connection, uai, by)
+        actor = find_actor(connection, uai, by)
     require_allowed(actor, Permission.APPROVE_PLAN, settings,
              hint="Seuls le principal, son adjoint et l'opérateur approuvent un plan.")
     if not approve(engine, waiting.approval.plan_id, content_sha256, actor.login, now):
@@ -462,7 +463,7 @@ def check_apply(settings: Settings, uai: str, content_sha256: str, *, by: str,
         raise UserError("Ce plan n'est pas encore approuvé : rien n'a été appliqué.",
                         hint="Le principal ou son adjoint l'approuve d'abord (page Plan).")
     with open_store(settings.store_url).connect() as connection:
-        actor = find_person(connection, uai, by)
+        actor = find_actor(connection, uai, by)
     require_allowed(actor, Permission.APPLY_APPROVED_PLAN, settings,
              hint="Seuls le principal, son adjoint et l'opérateur appliquent un plan.")
     if waiting.plan.mass_leaves and not allow_mass_leave:

@@ -10,19 +10,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
+
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
 from bascule.operations.school import let_in
 from bascule.settings import Settings
 from bascule.store.audit import AuditFilter, journal_entries
 from bascule.store.engine import open_store
+from bascule.store.operators import OperatorRow, as_person
 from bascule.store.people import Person, find_person_by_key
-from bascule.store.sessions import SESSION_SECONDS, live_session
+from bascule.store.sessions import (
+    SESSION_SECONDS,
+    end_operator_session,
+    live_operator_session,
+    live_session,
+    look_at_school,
+    open_operator_session,
+)
 from bascule.store.sessions import end_session as end_one
 from bascule.store.sessions import open_session as open_one
 
-__all__ = ["SESSION_SECONDS", "Session", "SignedOut", "end_session", "open_session",
-           "session_of", "sign_in_notices"]
+__all__ = ["SESSION_SECONDS", "Session", "SignedOut", "choose_school", "end_session",
+           "open_operator_console", "open_session", "session_of", "sign_in_notices"]
 
 NOTICE_DAYS = 30  # how far back a first sign-in looks for notices
 
@@ -40,8 +50,9 @@ class Session:
     uai: str
     login: str
     csrf: str  # the token every form of this session carries
-    person: Person  # read afresh for this request
+    person: Person  # read afresh for this request (an operator: store/operators.as_person)
     previous_sign_in: datetime | None
+    operator: bool = False  # the département's operator, looking at the school `uai`
 
 
 def open_session(settings: Settings, uai: str, person: Person, *, now: datetime,
@@ -57,15 +68,47 @@ def open_session(settings: Settings, uai: str, person: Person, *, now: datetime,
                           previous_sign_in=previous)
 
 
+def open_operator_console(settings: Settings, found: OperatorRow, uai: str, *,
+                          now: datetime) -> tuple[str, Session]:
+    """After an operator's sign-in (operations/operators.py sign_in_operator), looking at the
+    school `uai`: (the cookie's value, the session)."""
+    with open_store(settings.store_url).begin() as connection:
+        token, csrf = open_operator_session(connection, found, uai, now)
+    return token, Session(uai=uai, login=found.login, csrf=csrf, person=as_person(found),
+                          previous_sign_in=found.last_sign_in_at, operator=True)
+
+
+def choose_school(settings: Settings, schools: Sequence[str], token: str | None,
+                  uai: str) -> None:
+    """The school an operator's session looks at from now on, one of these (the console's)."""
+    if uai not in schools:
+        raise UserError(f"Établissement « {uai} » inconnu de cette console : rien n'a changé.",
+                        hint="Choisissez-le dans la liste.")
+    with open_store(settings.store_url).begin() as connection:
+        look_at_school(connection, token or "", uai)
+
+
+def _operator_session(connection: Connection, token: str, schools: Sequence[str],
+                      now: datetime) -> Session:
+    row = live_operator_session(connection, token, now)
+    if row is None or row.uai not in schools:
+        raise SignedOut()
+    return Session(uai=row.uai, login=row.operator.login, csrf=row.csrf,
+                   person=as_person(row.operator), previous_sign_in=None, operator=True)
+
+
 def session_of(settings: Settings, schools: Sequence[str], token: str | None, *,
                now: datetime) -> Session:
-    """The live session of this cookie, for one of these schools; SignedOut otherwise, and a
-    French UserError when its person may not come in now (closure, account no longer active)."""
+    """The live session of this cookie, for one of these schools (a school person's, or an
+    operator's); SignedOut otherwise, and a French UserError when its person may not come in
+    now (closure, account no longer active)."""
     if not token:
         raise SignedOut()
     with open_store(settings.store_url).connect() as connection:
         row = live_session(connection, token, now)
-        if row is None or row.uai not in schools:
+        if row is None:
+            return _operator_session(connection, token, schools, now)
+        if row.uai not in schools:
             raise SignedOut()
         try:
             person = find_person_by_key(connection, row.uai, row.person_key)
@@ -81,6 +124,7 @@ def end_session(settings: Settings, token: str | None, *, now: datetime) -> None
     if token:
         with open_store(settings.store_url).begin() as connection:
             end_one(connection, token, now, "déconnexion")
+            end_operator_session(connection, token, now, "déconnexion")
 
 
 def sign_in_notices(settings: Settings, session: Session, *, now: datetime) -> list[str]:

@@ -22,7 +22,8 @@ from bascule.operations.passwords import resettable_structures
 from bascule.operations.school import require_allowed
 from bascule.settings import Settings
 from bascule.store.engine import open_store
-from bascule.store.people import Person, find_person, journal_entry
+from bascule.store.operators import find_actor
+from bascule.store.people import Person, journal_entry
 
 _STAMP = "%Y%m%d-%H%M%S"  # the apply's folder name (operations/campaign.py), Paris time
 
@@ -69,7 +70,7 @@ def _one(settings: Settings, uai: str, folder: str) -> AppliedSlips:
 
 def _actor(settings: Settings, uai: str, by: str) -> Person:
     with open_store(settings.store_url).connect() as connection:
-        actor = find_person(connection, uai, by)
+        actor = find_actor(connection, uai, by)
     require_allowed(actor, Permission.PRINT_APPLY_SLIPS, settings,
                     hint="Les fiches d'une application sont pour la direction et le référent "
                          "numérique.")
@@ -116,7 +117,7 @@ def still_initial(settings: Settings, uai: str, by: str) -> list[tuple[str, int]
     """The divisions this person may re-print, with their active élèves still on their
     initial password (none: not listed)."""
     with open_store(settings.store_url).connect() as connection:
-        actor = find_person(connection, uai, by)
+        actor = find_actor(connection, uai, by)
     allowed = set(resettable_structures(settings, uai, actor))
     counts = Counter(row.division for row in accounts(settings, uai)
                      if row.profile == "eleve" and row.status == "active"

@@ -50,7 +50,8 @@ from bascule.spaces.usage import write_usage_page as write_usage_page
 from bascule.store.accounts import deleted_logins
 from bascule.store.apply import arrivals
 from bascule.store.engine import open_store
-from bascule.store.people import find_person, journal_entry
+from bascule.store.operators import find_actor
+from bascule.store.people import journal_entry
 from bascule.store.staging import (
     drop_campaign,
     latest_staged_sha256,
@@ -194,7 +195,7 @@ def _require(settings: Settings, uai: str, kind: str, by: str | None) -> None:
         roles = frozenset({Role.OPERATEUR})
     else:
         with open_store(settings.store_url).connect() as connection:
-            roles = find_person(connection, uai, by).roles
+            roles = find_actor(connection, uai, by).roles
     decision = decide(roles, _PERMISSION[kind])
     if not decision.allowed:
         raise UserError(f"Refusé : {decision.reason}",

@@ -57,11 +57,13 @@ def _api(method: str, path: str, label: str, permission: Permission | None,
 GATES: tuple[Gate, ...] = (
     _page("GET", "/connexion", "Connexion", None),
     _page("POST", "/connexion", "Connexion", None),
-    _page("POST", "/deconnexion", "Se déconnecter", P.SEE_OWN_ACCOUNT),
+    _page("GET", "/connexion/operateur", "Connexion des opérateurs du département", None),
+    _page("POST", "/connexion/operateur", "Connexion des opérateurs du département", None),
+    _page("POST", "/deconnexion", "Se déconnecter", P.OWN_SESSION),
     _page("GET", "/mon-compte", "Mon compte", P.SEE_OWN_ACCOUNT),
     _page("POST", "/mon-compte", "Mon compte : changer son mot de passe", P.CHANGE_OWN_PASSWORD),
     _page("POST", "/sessions/fermer", "Fermer les sessions d'un compte", P.END_SESSIONS),
-    _page("GET", "/avis/{numero}", "Avis (une fois)", P.SEE_OWN_ACCOUNT),
+    _page("GET", "/avis/{numero}", "Avis (une fois)", P.OWN_SESSION),
     _page("GET", "/", "Tableau de bord", P.CONSULT_SCHOOL, menu=True),
     _page("GET", "/plan", "Plan", P.READ_PLAN, menu=True),
     _page("POST", "/plan/approuver", "Plan : approuver", P.APPROVE_PLAN),
@@ -112,6 +114,8 @@ GATES: tuple[Gate, ...] = (
     _page("POST", "/retenues", "Retenues : retenir une personne", P.HOLD_PERSON),
     _page("POST", "/retenues/lever", "Retenues : lever une retenue", P.HOLD_PERSON),
     _page("GET", "/nuit", "Nuit", P.WATCH_NIGHT, menu=True),
+    _page("GET", "/etablissement", "Établissement", P.CHOOSE_SCHOOL, menu=True),
+    _page("POST", "/etablissement", "Établissement : choisir celui consulté", P.CHOOSE_SCHOOL),
     _api("GET", "/sante", "santé de la console", None, None),
     _api("GET", "/comptes", "comptes", P.LIST_ACCOUNTS, "lecture"),
     _api("POST", "/comptes/{login}/reinitialisation", "réinitialiser un compte",
@@ -163,11 +167,12 @@ def home_path(roles: frozenset[Role]) -> str:
     return "/mon-compte"
 
 
-# The README's columns: the roles a console user holds (the RRUPN is a delegation on top of a
-# staff member's own role; the principal adjoint has the principal's rights, see the policy).
-README_ROLES = (Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT, Role.RRUPN, Role.REINIT_ELEVES,
-                Role.ENSEIGNANT, Role.CPE, Role.DOCUMENTATION, Role.ADMINISTRATIF, Role.ELEVE,
-                Role.RESPONSABLE)
+# The README's columns: the roles a console user holds (the operators: the département's IT
+# team, accounts of their own; the RRUPN is a delegation on top of a staff member's own role;
+# the principal adjoint has the principal's rights, see the policy).
+README_ROLES = (Role.OPERATEUR, Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT, Role.RRUPN,
+                Role.REINIT_ELEVES, Role.ENSEIGNANT, Role.CPE, Role.DOCUMENTATION,
+                Role.ADMINISTRATIF, Role.ELEVE, Role.RESPONSABLE)
 assert set(README_ROLES) >= set(ROLE_OF_PROFILE.values())  # every profile has its column
 
 

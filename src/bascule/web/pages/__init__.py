@@ -12,6 +12,7 @@ from bascule.web.pages import (
     holds,
     journal,
     night,
+    operators,
     passwords,
     pilotage,
     plan,
@@ -22,7 +23,7 @@ from bascule.web.pages import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
-    account.router, dashboard.router, passwords.router, plan.router, accounts.router,
-    slips.router,
+    account.router, operators.router, dashboard.router, passwords.router, plan.router,
+    accounts.router, slips.router,
     pilotage.router, verification.router, spaces.router, calendar.router, journal.router,
     review.router, holds.router, history.router, night.router)

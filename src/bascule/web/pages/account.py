@@ -1,8 +1,10 @@
-"""Sign-in, sign-out and Mon compte (one's own password; all élèves and responsables see)."""
+"""Sign-in, sign-out and Mon compte (one's own password; all élèves and responsables see). The
+operators' sign-in (web/pages/operators.py) shares the form, its token and the throttle."""
 
 import secrets
+from collections.abc import Callable
 from math import ceil
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,49 +23,67 @@ from bascule.web.security import COOKIE
 PREAUTH = "bascule_preauth"  # the sign-in form's own CSRF cookie, before any session
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form()]
+T = TypeVar("T")
 
 
 @router.get("/connexion", response_class=HTMLResponse)
 def sign_in_form(request: Request, console: Annotated[Console, Depends(console_of)]
                  ) -> HTMLResponse:
-    return _sign_in_page(request, console)
+    return sign_in_page(request, console)
 
 
-def _sign_in_page(request: Request, console: Console, *, status: int = 200,
-                  error: FormError | None = None, typed: tuple[str, str] = ("", "")
-                  ) -> HTMLResponse:
-    """The sign-in form; after a refusal, its reason in the form and the identifiant and school
-    typed kept (never the password), with the same token as long as the browser holds one."""
+def sign_in_page(request: Request, console: Console, *, status: int = 200,
+                 error: FormError | None = None, typed: tuple[str, str] = ("", ""),
+                 operator: bool = False) -> HTMLResponse:
+    """The sign-in form (`operator`: the département's operators', web/pages/operators.py);
+    after a refusal, its reason in the form and the identifiant and school typed kept (never
+    the password), with the same token as long as the browser holds one."""
     token = (request.cookies.get(PREAUTH) if error else None) or secrets.token_urlsafe(24)
     choices = [(school, school_name(console.settings, school)) for school in console.schools]
     response = page(request, "connexion.html.j2", status=status, preauth=token,
                     schools=choices if len(choices) > 1 else [], error=error,
-                    identifiant=typed[0], chosen=typed[1])
+                    identifiant=typed[0], chosen=typed[1], operator=operator)
     response.set_cookie(PREAUTH, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
     return response
 
 
-def _checked_person(console: Console, request: Request, school: str, login: str,
-                    password: str) -> Person:
-    """The person these credentials sign in, throttled per (login, address) and per address
-    with growing delays (web/security.py): an attacker elsewhere locks nobody out."""
-    login_key = f"{school}:{login}"  # a login is unique in its school only
+def throttled(console: Console, request: Request, login_key: str,
+              check: Callable[[], T]) -> T:
+    """Whom `check` signs in (a school person, an operator), throttled per (login, address) and
+    per address with growing delays (web/security.py): an attacker elsewhere locks nobody
+    out. Refused: 429 while waiting, 401 for credentials `check` refuses."""
     address = request.client.host if request.client else "?"
     wait = console.sign_ins.wait(login_key, address)
     if wait:
         raise Refused(429, f"Trop d'essais : réessayez dans {ceil(wait)} seconde(s).")
     try:
-        person = school_ops.sign_in(console.settings, school, login, password,
-                                    now=console.clock())
+        found = check()
     except UserError as exc:
         console.sign_ins.failed(login_key, address)
         raise Refused(401, exc.message, exc.hint) from exc
     console.sign_ins.succeeded(login_key, address)
-    return person
+    return found
 
 
-def _session_cookie(request: Request, response: Response, cookie: str) -> None:
+def _checked_person(console: Console, request: Request, school: str, login: str,
+                    password: str) -> Person:
+    # A login is unique in its school only.
+    return throttled(console, request, f"{school}:{login}", lambda: school_ops.sign_in(
+        console.settings, school, login, password, now=console.clock()))
+
+
+def preauth_valid(request: Request, csrf: str | None) -> bool:
+    """The sign-in form's token is the one its page set in the browser."""
+    expected = request.cookies.get(PREAUTH)
+    return bool(expected and csrf and secrets.compare_digest(expected, csrf))
+
+
+EXPIRED_FORM = FormError("Formulaire expiré : rien n'a été envoyé.",
+                         "Saisissez de nouveau votre mot de passe ci-dessous.")
+
+
+def session_cookie(request: Request, response: Response, cookie: str) -> None:
     """The session's id (the store keeps the session): HttpOnly, SameSite=Strict, Secure
     behind TLS."""
     response.set_cookie(COOKIE, cookie, httponly=True, samesite="strict",
@@ -75,26 +95,23 @@ def _session_cookie(request: Request, response: Response, cookie: str) -> None:
 def sign_in(request: Request, console: Annotated[Console, Depends(console_of)],
             identifiant: Field, mot_de_passe: Field, csrf: Annotated[str | None, Form()] = None,
             etablissement: Annotated[str | None, Form()] = None) -> Response:
-    expected = request.cookies.get(PREAUTH)
     typed = (identifiant, etablissement or "")
-    if not (expected and csrf and secrets.compare_digest(expected, csrf)):
-        return _sign_in_page(request, console, status=403, typed=typed, error=FormError(
-            "Formulaire expiré : rien n'a été envoyé.", "Saisissez de nouveau votre mot de "
-            "passe ci-dessous."))
+    if not preauth_valid(request, csrf):
+        return sign_in_page(request, console, status=403, typed=typed, error=EXPIRED_FORM)
     school = console.schools[0] if len(console.schools) == 1 else etablissement
     if school not in console.schools:
-        return _sign_in_page(request, console, status=400, typed=typed, error=FormError(
+        return sign_in_page(request, console, status=400, typed=typed, error=FormError(
             "Choisissez votre établissement dans la liste.", field="etablissement"))
     try:
         person = _checked_person(console, request, school, identifiant, mot_de_passe)
     except Refused as exc:
-        return _sign_in_page(request, console, status=exc.status, typed=typed,
+        return sign_in_page(request, console, status=exc.status, typed=typed,
                              error=FormError(exc.message, exc.hint))
     target = "/mon-compte" if person.must_change_password else home_path(person.roles)
     response = RedirectResponse(target, status_code=303)
     cookie, _session = session_ops.open_session(console.settings, school, person,
                                                 now=console.clock())
-    _session_cookie(request, response, cookie)
+    session_cookie(request, response, cookie)
     response.delete_cookie(PREAUTH)
     return response
 
@@ -137,5 +154,5 @@ def change_password(request: Request, who: Posted, actuel: Field, nouveau: Field
                                                 now=who.now(), replacing=who.session)
     done = who.console.slots.put(who.owner, True)
     answer = RedirectResponse(f"/mon-compte?fait={done}", status_code=303)
-    _session_cookie(request, answer, cookie)
+    session_cookie(request, answer, cookie)
     return answer
