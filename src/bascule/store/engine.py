@@ -12,11 +12,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool
 
 from bascule.errors import UserError
+from bascule.store.advisory import lock_key
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,6 +42,7 @@ def open_store(url: str) -> Engine:
     try:
         if not _at_newest_migration(engine):
             with _ENGINES_LOCK, engine.begin() as connection:
+                _wait_for_other_migrators(connection)
                 config = _alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
@@ -161,6 +163,21 @@ def _keep_private(database: Path) -> None:
                  database.with_name(database.name + "-shm")):
         if path.exists() and path.stat().st_mode & 0o077:
             path.chmod(0o600)
+
+
+# PostgreSQL's advisory lock of the migrations, numbered as the others (store/advisory.py; the
+# schools' hash "bascule:<UAI>": no UAI is "migrations").
+_MIGRATIONS_LOCK_KEY = lock_key("bascule:migrations")
+
+
+def _wait_for_other_migrators(connection: Connection) -> None:
+    """On PostgreSQL, one process at a time upgrades the schema: the workers and the console
+    started together on a fresh store would all create the same tables, and all but one fail.
+    The lock lasts the upgrade's transaction; whoever waited then reads the committed
+    alembic_version (READ COMMITTED) and has nothing left to do."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                           {"key": _MIGRATIONS_LOCK_KEY})
 
 
 def _alembic_config() -> Config:
