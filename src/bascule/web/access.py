@@ -179,6 +179,8 @@ assert set(README_ROLES) >= set(ROLE_OF_PROFILE.values())  # every profile has i
 def _cell(gate: Gate, role: Role, options: PolicyOptions) -> str:
     if gate.permission is None:
         return "oui"
+    if gate.api and role is Role.OPERATEUR:  # a token acts as a person of a school
+        return "— (pas de jeton)"
     granted = scopes(role, gate.permission, options)
     if not granted:
         return "—"
