@@ -162,6 +162,8 @@ def _kept(pending: list[tuple[DesiredPerson, bool]], index: Index, kept: set[str
     other person's matching can reach: a person weighed here (a changed record, a new one,
     one held) who has a settled account among their candidates reopens its holder, whose
     candidates are then looked at in turn."""
+    if not kept:  # nothing settled (the full path): no one to reopen
+        return kept
     kept = set(kept)
     holder = {settled[ref].key: ref for ref in kept}
     by_ref = {person.ref: person for person, _held in pending}
