@@ -49,7 +49,10 @@ ROLLOVER_PHASES: dict[str, list[str]] = {
     # processes and waited for (the waits then fall in the phase that waits).
     "slips": ["bascule.reports.credentials:write_credentials",
               "bascule.reports.credentials:start_credentials"],
-    "backup": ["bascule.operations.backups:backup_before_apply"],
+    # The backup's copy runs in a thread beside the apply: its start and the apply's wait for
+    # it are here (the copy's own CPU, another thread's, falls in "other").
+    "backup": ["bascule.operations.backups:start_backup_before_apply",
+               "bascule.operations.backups:finish_backup"],
     # A new folder's store is created by its first command: every migration, run once.
     "store setup": ["bascule.store.engine:open_store"],
     "passwords": ["bascule.operations.campaign:new_password"],

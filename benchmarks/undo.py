@@ -7,7 +7,8 @@ Prints, for the two school years of generated collèges applied into two homes:
   recorded    the same apply reading the rows before and after and keeping what differs (and
               how long each of the two takes);
   command     the whole `apply` (slips, passwords), with both, against it without them;
-  backup      the copy of the store taken before each apply (SQLite online backup);
+  backup      the copy of the store taken with each apply (SQLite online backup): starting it
+              and waiting for it before the apply commits;
   undo        the undo of the second year's applies (plan + apply), against their bare apply.
 """
 
@@ -47,7 +48,7 @@ def _two_years(root: Path, colleges: list[GeneratedCollege], *, record: bool) ->
     clocks = {"apply": _Clock(), "backup": _Clock(), "read": _Clock(), "keep": _Clock(),
               "command": _Clock()}
     originals = (store_apply.capture, store_apply.record_changes, store_apply.apply_plan,
-                 campaign.backup_before_apply)
+                 campaign.start_backup_before_apply, campaign.finish_backup)
     if record:
         store_apply.capture = _timing(store_apply.capture, clocks["read"])  # type: ignore
         store_apply.record_changes = _timing(  # type: ignore[assignment]
@@ -56,9 +57,10 @@ def _two_years(root: Path, colleges: list[GeneratedCollege], *, record: bool) ->
         store_apply.capture = lambda *_a, **_k: {}  # type: ignore[assignment]
         store_apply.record_changes = lambda *_a, **_k: 0  # type: ignore[assignment]
     campaign.apply_plan = _timing(store_apply.apply_plan, clocks["apply"])  # type: ignore
-    campaign.backup_before_apply = (  # type: ignore[assignment]
-        _timing(backups.backup_before_apply, clocks["backup"]) if record
+    campaign.start_backup_before_apply = (  # type: ignore[assignment]
+        _timing(backups.start_backup_before_apply, clocks["backup"]) if record
         else lambda *_a, **_k: None)
+    campaign.finish_backup = _timing(backups.finish_backup, clocks["backup"])  # type: ignore
     try:
         settings = home_for(root, colleges)
         for year in (0, 1):
@@ -85,7 +87,7 @@ def _two_years(root: Path, colleges: list[GeneratedCollege], *, record: bool) ->
                 undo.seconds += time.perf_counter() - start
     finally:
         (store_apply.capture, store_apply.record_changes, campaign.apply_plan,
-         campaign.backup_before_apply) = originals
+         campaign.start_backup_before_apply, campaign.finish_backup) = originals
     return {**measured, "undo": undo.seconds}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,65 @@ def test_a_backups_identifier_is_never_cut_on_an_80_column_terminal(
     backup = json.loads(applied("history", "--json").stdout)[0]["backup"]
     assert backup in applied("backup", "list").stdout
     assert backup in applied("history").stdout
+
+
+def check_a_backup_copied_after_the_apply_wrote_holds_none_of_it(
+        cli: Cli, copy_name: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The backup is copied while the apply writes, and the apply commits only once it is
+    made: a copy that starts only after every row of the apply is written (not committed)
+    still holds the store as the apply found it. `cli`: imported and planned. The backup's id."""
+    from bascule.store import apply as store_apply
+    from bascule.store import backups as store_backups
+
+    written = threading.Event()
+    copy, record = getattr(store_backups, copy_name), store_apply.record_changes
+
+    def late_copy(source: object, destination: Path) -> None:
+        assert written.wait(60)
+        copy(source, destination)
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        done = record(*args, **kwargs)  # type: ignore[arg-type]
+        written.set()
+        return done
+
+    monkeypatch.setattr(store_backups, copy_name, late_copy)
+    monkeypatch.setattr(store_apply, "record_changes", recorded)
+    done = cli("apply", "--yes", "--at", AT)
+    assert done.exit_code == 0, done.output
+    monkeypatch.undo()
+    assert json.loads(cli("accounts", "--json").stdout)
+    (applied,) = json.loads(cli("history", "--json").stdout)
+    restored = cli("backup", "restore", applied["backup"], "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert json.loads(cli("accounts", "--json").stdout) == []
+    assert json.loads(cli("history", "--json").stdout) == []
+    return str(applied["backup"])
+
+
+def test_a_backup_copied_after_the_apply_wrote_holds_none_of_it(
+        cli: Cli, college: GeneratedCollege, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli("init", "--uai", college.uai, "--name", "Collège")
+    assert cli("import", college.folders[0]).exit_code == 0
+    _plan(cli, "--at", AT)
+    check_a_backup_copied_after_the_apply_wrote_holds_none_of_it(cli, "_sqlite_copy",
+                                                                 monkeypatch)
+
+
+def test_an_apply_whose_backup_fails_writes_nothing(
+        cli: Cli, college: GeneratedCollege, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bascule.store import backups as store_backups
+
+    def full(_source: object, _destination: Path) -> None:
+        raise OSError("disque plein")
+
+    cli("init", "--uai", college.uai, "--name", "Collège")
+    assert cli("import", college.folders[0]).exit_code == 0
+    _plan(cli, "--at", AT)
+    monkeypatch.setattr(store_backups, "_sqlite_copy", full)
+    failed = cli("apply", "--yes", "--at", AT)
+    assert failed.exit_code != 0 and "disque plein" in failed.output
+    assert json.loads(cli("accounts", "--json").stdout) == []
+    assert not list((cli.home / "sauvegardes").iterdir())  # no partial copy left
+    monkeypatch.undo()
+    assert cli("apply", "--yes", "--at", AT).exit_code == 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from tests.cli.test_backups import check_a_backup_copied_after_the_apply_wrote_holds_none_of_it
 from tests.cli.test_rollover import _plan
 from tests.conftest import UAI, Cli, Files
 from tests.e2e.conftest import UseStore
@@ -43,3 +45,16 @@ def test_a_postgresql_store_is_dumped_before_an_apply_restored_and_undone(
     assert json.loads(cli("history", "--json").stdout) == []
     journal = json.loads(cli("audit", "--json", "--action", "restauration").stdout)
     assert [entry["subject"] for entry in journal] == [applied["backup"]]
+
+
+def test_a_postgresql_backup_dumped_after_the_apply_wrote_holds_none_of_it(
+    cli: Cli, files: Files, postgres_url: str, use_store: UseStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert cli("init", "--uai", UAI, "--name", "Collège Jean Moulin").exit_code == 0
+    use_store(cli.home, postgres_url)
+    assert cli("import", *files()).exit_code == 0
+    _plan(cli, "--at", AT)
+    backup = check_a_backup_copied_after_the_apply_wrote_holds_none_of_it(cli, "_pg_dump",
+                                                                          monkeypatch)
+    assert (cli.home / "sauvegardes" / f"{backup}.dump").is_file()

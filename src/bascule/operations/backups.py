@@ -1,5 +1,6 @@
-"""The store's backups: one taken before every apply, kept `[backup] retention_days` (the newest
-few always), listed, and restored while nothing else holds the store."""
+"""The store's backups: one taken with every apply (while it writes, of the state it starts
+from), kept `[backup] retention_days` (the newest few always), listed, and restored while
+nothing else holds the store."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.locks import night_lock, no_console, school_lock
 from bascule.settings import Settings
-from bascule.store.backups import Backup, list_backups, remove_backup, restore_backup, take_backup
+from bascule.store.backups import (
+    Backup,
+    PendingBackup,
+    list_backups,
+    remove_backup,
+    restore_backup,
+    start_backup,
+)
 from bascule.store.engine import open_store
 from bascule.store.people import journal_entry
 from bascule.store.sessions import end_every_session, live_session_count
@@ -20,16 +28,23 @@ from bascule.store.sessions import end_every_session, live_session_count
 ALWAYS_KEPT = 5  # the newest backups, whatever their age
 
 
-def backup_before_apply(settings: Settings, uai: str, *, actor: str,
-                        now: datetime) -> Backup | None:
-    """The consistent copy of the whole store an apply starts from (the caller holds the
-    school's lock); None when `[backup] before_apply = false`. Old ones past the retention go."""
+def start_backup_before_apply(settings: Settings, uai: str, *, actor: str,
+                              now: datetime) -> PendingBackup | None:
+    """The consistent copy of the whole store an apply starts from, made while the apply
+    writes; None when `[backup] before_apply = false`. The caller holds the school's lock and
+    commits its apply only once `finish_backup` has returned: the copy reads the store as last
+    committed, so it holds none of the apply's writes (and nothing else writes this school)."""
     if not settings.backup_before_apply:
         return None
     engine = open_store(settings.store_url)
-    taken = take_backup(engine, settings.backups, _fresh_id(settings, uai, now), uai=uai,
+    return start_backup(engine, settings.backups, _fresh_id(settings, uai, now), uai=uai,
                         actor=actor, reason="avant l'application du plan", now=now)
-    for old in list_backups(engine, settings.backups)[ALWAYS_KEPT:]:
+
+
+def finish_backup(settings: Settings, pending: PendingBackup, *, now: datetime) -> Backup:
+    """Wait for the copy (UserError if it failed); old ones past the retention go."""
+    taken = pending.finish()
+    for old in backups(settings)[ALWAYS_KEPT:]:
         if old.taken_at < now - settings.backup_retention:
             remove_backup(old)
     return taken

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import shutil
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
@@ -25,7 +25,7 @@ from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.source import ExportLimits, UnreadableSource
 from bascule.operations import aaf_import
-from bascule.operations.backups import backup_before_apply
+from bascule.operations.backups import finish_backup, start_backup_before_apply
 from bascule.operations.calendars import load_calendar
 from bascule.operations.credentials import (
     PARTIAL,
@@ -54,7 +54,7 @@ from bascule.store.aaf_states import forget_aaf_state
 from bascule.store.accounts import AccountRow, list_accounts
 from bascule.store.apply import Applied, StalePlan, apply_plan
 from bascule.store.audit import last_applied
-from bascule.store.backups import Backup
+from bascule.store.backups import PendingBackup
 from bascule.store.basis import applied_basis, mark_basis_applied, save_basis
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
@@ -485,7 +485,7 @@ def _apply_locked(
     return ApplyOutcome(plan=plan, counts=applied.counts,
                         credentials=folder / "comptes.csv" if created else None,
                         notices=notices, apply_id=applied.apply_id,
-                        backup=backup.id if backup else None)
+                        backup=backup)
 
 
 def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
@@ -524,11 +524,11 @@ def _apply_while_hashing(
     settings: Settings, plan: Plan, workers: Workers, passwords: dict[str, str],
     partial: Path, *, staged_sha256: str, plan_id: int, actor: str, now: datetime,
     on_hashed: Callable[[int], None], mass_leave_reason: str | None,
-) -> tuple[Backup | None, Applied]:
+) -> tuple[str | None, Applied]:
     """The workers hash the new passwords, then write their slips into `partial`, while this
-    thread seals them for the targets, backs the store up and writes the plan; the hashes are
-    written last, once the slips are too, in the same transaction: if anything fails, nothing
-    is applied."""
+    thread seals them for the targets and writes the plan, and another copies the store (the
+    backup, its id returned); the hashes are written last, once the slips are too, and the
+    apply commits once the backup is made: if anything fails, nothing is applied."""
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     hashes = hash_in_background(workers, passwords, on_hashed, PasswordOrigin.GENERATED)
     slips_written = (start_credentials(partial, _slip_header(settings, plan), created,
@@ -539,15 +539,30 @@ def _apply_while_hashing(
         return hashes()
 
     sealed = _sealed_for_targets(settings, plan.uai, created, passwords)
-    backup = (backup_before_apply(settings, plan.uai, actor=actor, now=now)
+    backup = (start_backup_before_apply(settings, plan.uai, actor=actor, now=now)
               if plan.actions else None)
-    applied = apply_plan(open_store(settings.store_url), plan, staged_sha256=staged_sha256,
-                         password_hashes=hashes_once_slips_written, sealed_passwords=sealed,
-                         actor=actor, now=now,
-                         mass_leave_reason=mass_leave_reason if plan.mass_leaves else None,
-                         provenance=Provenance(saved_plan_id=plan_id,
-                                               backup=backup.id if backup else None))
-    return backup, applied
+    with _no_copy_left_running(settings, backup, now):
+        applied = apply_plan(
+            open_store(settings.store_url), plan, staged_sha256=staged_sha256,
+            password_hashes=hashes_once_slips_written, sealed_passwords=sealed, actor=actor,
+            now=now, mass_leave_reason=mass_leave_reason if plan.mass_leaves else None,
+            provenance=Provenance(saved_plan_id=plan_id, backup=backup.id if backup else None),
+            before_commit=lambda: backup is None or finish_backup(settings, backup, now=now))
+    return backup.id if backup else None, applied
+
+
+@contextmanager
+def _no_copy_left_running(settings: Settings, backup: PendingBackup | None,
+                          now: datetime) -> Iterator[None]:
+    """An apply that fails waits for its backup's copy (a copy made stays, as any backup; one
+    that failed too says nothing more: the apply's error is the one)."""
+    try:
+        yield
+    except BaseException:
+        if backup is not None:
+            with suppress(Exception):
+                finish_backup(settings, backup, now=now)
+        raise
 
 
 def _nothing() -> None:

@@ -68,13 +68,16 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
                password_hashes: Callable[[], Mapping[str, str]], actor: str, now: datetime,
                sealed_passwords: Mapping[str, str] | None = None,
                mass_leave_reason: str | None = None,
-               provenance: Provenance | None = None) -> Applied:
+               provenance: Provenance | None = None,
+               before_commit: Callable[[], object] = lambda: None) -> Applied:
     """Raises StalePlan, having written nothing, if the directory moved since the plan.
     `mass_leave_reason`: the plan's mass departures were confirmed, for this reason (journaled;
     the deletion breaker's reference starts again from the accounts left). The apply is
     recorded in the history (`provenance`: its saved plan and the backup taken before).
     `password_hashes` gives the created accounts' hashes, by person key: it is called once
-    everything else is written, so that they may be computed meanwhile."""
+    everything else is written, so that they may be computed meanwhile. `before_commit` is
+    called last, in the transaction: what it raises writes nothing (the apply waits there for
+    the backup taken while it writes)."""
     with bulk_phase(), engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
@@ -108,6 +111,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         # An undo's writes are a record's, not a plan's: its whole scope is read again.
         after_scope = scope_of(connection, plan) if written is None else narrowed(scope, before)
         record_changes(connection, apply_id, before, capture(connection, after_scope), written)
+        before_commit()
     refresh_statistics(engine, len(plan.actions))
     return Applied(counts=counts, apply_id=apply_id)
 

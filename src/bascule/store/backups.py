@@ -1,10 +1,13 @@
-"""Consistent copies of the whole store, taken before every apply, and their restore.
+"""Consistent copies of the whole store, taken before an apply (or while it writes), and their
+restore.
 
-SQLite: the online backup API (sqlite3's `Connection.backup`), page by page under SQLite's own
-locks: a copy is consistent even while a console reads. PostgreSQL: `pg_dump --format=custom`,
-one consistent snapshot of the database, restored by `pg_restore --clean --single-transaction`.
-Each backup is a file beside a small JSON (`<id>.json`: school, who, why, when), mode 0600 in a
-folder 0700: it holds personal data and password hashes.
+SQLite: the online backup API (sqlite3's `Connection.backup`), in one step under a read
+transaction: a copy is consistent even while a console reads or a writer writes (WAL: what a
+writer has not committed is not in it). PostgreSQL: `pg_dump --format=custom`, one consistent
+snapshot of the database, restored by `pg_restore --clean --single-transaction`. A copy is
+made in a thread (`start_backup`) while the caller goes on; `PendingBackup.finish` waits for
+it. Each backup is a file beside a small JSON (`<id>.json`: school, who, why, when), mode 0600
+in a folder 0700: it holds personal data and password hashes.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -39,25 +45,65 @@ class Backup:
     size: int  # bytes
 
 
-def take_backup(engine: Engine, folder: Path, backup_id: str, *, uai: str, actor: str,
-                reason: str, now: datetime) -> Backup:
-    """Copy the store to `folder/<backup_id>.<suffix>`; UserError when it cannot be done."""
+def start_backup(engine: Engine, folder: Path, backup_id: str, *, uai: str, actor: str,
+                 reason: str, now: datetime) -> PendingBackup:
+    """Copy the store to `folder/<backup_id>.<suffix>` in a thread; `finish()` waits for it.
+    Its snapshot of the store is the last committed state at some moment between this call and
+    `finish()`'s return. A caller that commits nothing
+    before `finish()` returns (an apply waits for it before its commit) gets a copy without its
+    writes."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / f"{backup_id}{_suffix(engine)}"
     partial = path.with_name(path.name + ".partiel")
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-    try:
-        if engine.dialect.name == "sqlite":
-            _sqlite_copy(_sqlite_file(engine), partial)
-        else:
-            _pg_dump(engine, partial)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.rename(path)
+    copy = (_Copy(_sqlite_copy, _sqlite_file(engine), partial)
+            if engine.dialect.name == "sqlite" else _Copy(_pg_dump, engine, partial))
     meta = {"uai": uai, "actor": actor, "reason": reason, "taken_at": now.isoformat()}
-    _write_private(folder / f"{backup_id}.json", json.dumps(meta, ensure_ascii=False))
-    return _backup(path, meta)
+    copy.start()
+    return PendingBackup(backup_id, path, partial, meta, copy)
+
+
+class _Copy(threading.Thread):
+    """Copies the store into a partial file; what stopped it is kept for `finish`."""
+
+    def __init__(self, copy: Callable[[Any, Path], None], source: Path | Engine,
+                 partial: Path):
+        super().__init__(name=f"sauvegarde {partial.name}", daemon=True)
+        self._work = copy, source, partial
+        self.failure: BaseException | None = None
+
+    def run(self) -> None:
+        copy, source, partial = self._work
+        try:
+            copy(source, partial)
+        except BaseException as error:  # raised again by finish(), in the caller's thread
+            self.failure = error
+
+
+@dataclass(slots=True)
+class PendingBackup:
+    """A backup being written (`start_backup`): its `id` known at once."""
+
+    id: str
+    _path: Path
+    _partial: Path
+    _meta: dict[str, str]
+    _copy: _Copy
+    _done: Backup | None = None
+
+    def finish(self) -> Backup:
+        """Wait for the copy; the Backup (the same one when called again), or the error that
+        stopped it (UserError when it cannot be done), its partial file removed."""
+        self._copy.join()
+        if self._copy.failure is not None:
+            self._partial.unlink(missing_ok=True)
+            raise self._copy.failure
+        if self._done is None:
+            self._partial.rename(self._path)
+            _write_private(self._path.with_suffix(".json"),
+                           json.dumps(self._meta, ensure_ascii=False))
+            self._done = _backup(self._path, self._meta)
+        return self._done
 
 
 def list_backups(engine: Engine, folder: Path) -> list[Backup]:
