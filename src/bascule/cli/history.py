@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # the operations load only inside the commands: `bascule --he
     from bascule.operations.history import AppliedPlan, FieldChanged
 
 backup_app = typer.Typer(no_args_is_help=True,
-                         help="Les sauvegardes de la base, prises avant chaque application.")
+                         help="Les sauvegardes de la base : une par application à la main, une par "
+                         "nuit avant ses applications.")
 
 
 def history(

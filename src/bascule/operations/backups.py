@@ -1,6 +1,7 @@
-"""The store's backups: one taken with every apply (while it writes, of the state it starts
-from), kept `[backup] retention_days` (the newest few always), listed, and restored while
-nothing else holds the store."""
+"""The store's backups: one taken with every apply by hand (while it writes, of the state it
+starts from), one a night for all the night's applies (before the first), kept
+`[backup] retention_days` (the newest few always), listed, and restored while nothing else
+holds the store."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from bascule.store.people import journal_entry
 from bascule.store.sessions import end_every_session, live_session_count
 
 ALWAYS_KEPT = 5  # the newest backups, whatever their age
+NIGHT_BACKUP_LOCK = "sauvegarde-nuit"  # a lock file beside the schools' (and a PostgreSQL lock)
+NIGHT_BACKUP_WAIT_SECONDS = 3600.0  # the night's other applies wait for its copy
 
 
 def start_backup_before_apply(settings: Settings, uai: str, *, actor: str,
@@ -39,6 +42,28 @@ def start_backup_before_apply(settings: Settings, uai: str, *, actor: str,
     engine = open_store(settings.store_url)
     return start_backup(engine, settings.backups, _fresh_id(settings, uai, now), uai=uai,
                         actor=actor, reason="avant l'application du plan", now=now)
+
+
+def night_backup(settings: Settings, *, night: datetime, actor: str,
+                 now: datetime) -> Backup | None:
+    """The night's one backup, of the store before any of its applies: taken by its first
+    apply (which holds its school's lock and has written nothing yet), found by the others.
+    Applies of the same night, in this process or others (the pool's, the queue's workers on
+    other machines sharing the folder and the store), take the lock of the night's backup in
+    turn: none writes before the copy is made. `night`: the night's moment, the same for all its
+    schools. None when `[backup] before_apply = false`."""
+    if not settings.backup_before_apply:
+        return None
+    engine = open_store(settings.store_url)
+    with school_lock(settings.home, NIGHT_BACKUP_LOCK, "sauvegarde de la nuit",
+                     wait_seconds=NIGHT_BACKUP_WAIT_SECONDS, engine=engine):
+        for backup in backups(settings):
+            if backup.night == night:
+                return backup
+        return finish_backup(settings, start_backup(
+            engine, settings.backups, _fresh_id(settings, "nuit", now), uai="tous",
+            actor=actor, reason="avant les applications de la nuit", now=now, night=night),
+            now=now)
 
 
 def finish_backup(settings: Settings, pending: PendingBackup, *, now: datetime) -> Backup:

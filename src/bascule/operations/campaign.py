@@ -25,7 +25,7 @@ from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.source import ExportLimits, UnreadableSource
 from bascule.operations import aaf_import
-from bascule.operations.backups import finish_backup, start_backup_before_apply
+from bascule.operations.backups import finish_backup, night_backup, start_backup_before_apply
 from bascule.operations.calendars import load_calendar
 from bascule.operations.credentials import (
     PARTIAL,
@@ -428,18 +428,21 @@ def apply_saved_plan(
     settings: Settings, uai: str, *, now: datetime, actor: str,
     allow_mass_leave: bool = False, on_hashed: Callable[[int], None] = lambda _count: None,
     approved_sha256: str | None = None, mass_leave_reason: str | None = None,
+    night: datetime | None = None,
 ) -> ApplyOutcome:
     """Execute the saved plan exactly, in one transaction; refuse a stale one, and one that
     disables too many accounts unless told it is real. With `approved_sha256`, only the plan
     of that hash, approved: another plan saved meanwhile is refused, never applied unread.
     One apply (or import) of a school at a time: a second one waits, then is refused.
-    Confirmed mass departures are journaled with `mass_leave_reason` (the CLI requires one)."""
+    Confirmed mass departures are journaled with `mass_leave_reason` (the CLI requires one).
+    The store is backed up first (`[backup] before_apply`): by hand, a copy of its own made while
+    it writes; in a night (`night`: its moment), the night's one backup (`night_backup`)."""
     pool = background_workers(inline=not _creates_accounts(settings, uai))
     with pool as workers, school_lock(  # workers first: they hold no lock
             settings.home, uai, f"application du plan par {actor}",
             engine=open_store(settings.store_url)):
         return _apply_locked(settings, uai, workers, now=now, actor=actor, on_hashed=on_hashed,
-                             approved_sha256=approved_sha256,
+                             approved_sha256=approved_sha256, night=night,
                              mass_leave_reason=(mass_leave_reason or "sans motif donné")
                              if allow_mass_leave else None)
 
@@ -455,6 +458,7 @@ def _creates_accounts(settings: Settings, uai: str) -> bool:
 def _apply_locked(
     settings: Settings, uai: str, workers: Workers, *, now: datetime, actor: str,
     on_hashed: Callable[[int], None], approved_sha256: str | None, mass_leave_reason: str | None,
+    night: datetime | None,
 ) -> ApplyOutcome:
     engine = open_store(settings.store_url)
     notices = tuple(settle_partial_credentials(engine, settings.home, uai))
@@ -470,7 +474,7 @@ def _apply_locked(
         backup, applied = _apply_while_hashing(
             settings, plan, workers, passwords, partial, staged_sha256=staged_sha256,
             plan_id=plan_id, actor=actor, now=now, on_hashed=on_hashed,
-            mass_leave_reason=mass_leave_reason)
+            mass_leave_reason=mass_leave_reason, night=night)
     except BaseException:
         workers.stop()  # no slip is written past this point
         shutil.rmtree(partial, ignore_errors=True)
@@ -523,7 +527,7 @@ def _version_of(state_fingerprint: str) -> int | None:
 def _apply_while_hashing(
     settings: Settings, plan: Plan, workers: Workers, passwords: dict[str, str],
     partial: Path, *, staged_sha256: str, plan_id: int, actor: str, now: datetime,
-    on_hashed: Callable[[int], None], mass_leave_reason: str | None,
+    on_hashed: Callable[[int], None], mass_leave_reason: str | None, night: datetime | None,
 ) -> tuple[str | None, Applied]:
     """The workers hash the new passwords, then write their slips into `partial`, while this
     thread seals them for the targets and writes the plan, and another copies the store (the
@@ -539,16 +543,28 @@ def _apply_while_hashing(
         return hashes()
 
     sealed = _sealed_for_targets(settings, plan.uai, created, passwords)
-    backup = (start_backup_before_apply(settings, plan.uai, actor=actor, now=now)
-              if plan.actions else None)
+    backup_id, backup = _backup_for(settings, plan, actor=actor, now=now, night=night)
     with _no_copy_left_running(settings, backup, now):
         applied = apply_plan(
             open_store(settings.store_url), plan, staged_sha256=staged_sha256,
             password_hashes=hashes_once_slips_written, sealed_passwords=sealed, actor=actor,
             now=now, mass_leave_reason=mass_leave_reason if plan.mass_leaves else None,
-            provenance=Provenance(saved_plan_id=plan_id, backup=backup.id if backup else None),
+            provenance=Provenance(saved_plan_id=plan_id, backup=backup_id),
             before_commit=lambda: backup is None or finish_backup(settings, backup, now=now))
-    return backup.id if backup else None, applied
+    return backup_id, applied
+
+
+def _backup_for(settings: Settings, plan: Plan, *, actor: str, now: datetime,
+                night: datetime | None) -> tuple[str | None, PendingBackup | None]:
+    """The id of the backup that covers the apply, and its copy still being made (by hand:
+    the apply waits for it before committing); none for a plan without actions."""
+    if not plan.actions:
+        return None, None
+    if night is not None:
+        taken = night_backup(settings, night=night, actor=actor, now=now)
+        return (taken.id if taken else None), None
+    pending = start_backup_before_apply(settings, plan.uai, actor=actor, now=now)
+    return (pending.id if pending else None), pending
 
 
 @contextmanager

@@ -43,10 +43,11 @@ class Backup:
     actor: str
     reason: str  # in French: "avant l'application du plan"
     size: int  # bytes
+    night: datetime | None = None  # a night's one backup: that night's moment (`bascule run`)
 
 
 def start_backup(engine: Engine, folder: Path, backup_id: str, *, uai: str, actor: str,
-                 reason: str, now: datetime) -> PendingBackup:
+                 reason: str, now: datetime, night: datetime | None = None) -> PendingBackup:
     """Copy the store to `folder/<backup_id>.<suffix>` in a thread; `finish()` waits for it.
     Its snapshot of the store is the last committed state at some moment between this call and
     `finish()`'s return. A caller that commits nothing
@@ -59,6 +60,8 @@ def start_backup(engine: Engine, folder: Path, backup_id: str, *, uai: str, acto
     copy = (_Copy(_sqlite_copy, _sqlite_file(engine), partial)
             if engine.dialect.name == "sqlite" else _Copy(_pg_dump, engine, partial))
     meta = {"uai": uai, "actor": actor, "reason": reason, "taken_at": now.isoformat()}
+    if night is not None:
+        meta["night"] = night.isoformat()
     copy.start()
     return PendingBackup(backup_id, path, partial, meta, copy)
 
@@ -136,7 +139,8 @@ def restore_backup(engine: Engine, backup: Backup) -> None:
 def _backup(path: Path, meta: dict[str, str]) -> Backup:
     return Backup(id=path.stem, path=path, uai=meta["uai"], actor=meta["actor"],
                   reason=meta["reason"], taken_at=datetime.fromisoformat(meta["taken_at"]),
-                  size=path.stat().st_size)
+                  size=path.stat().st_size,
+                  night=datetime.fromisoformat(meta["night"]) if "night" in meta else None)
 
 
 def _suffix(engine: Engine) -> str:

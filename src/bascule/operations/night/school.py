@@ -233,7 +233,7 @@ def _apply_or_hold(context: SchoolContext, plan: campaign.Plan) -> None:
         context.record("apply", StepStatus.HELD, "; ".join(reasons), started=started)
         return
     outcome = campaign.apply_saved_plan(context.settings, context.uai, now=context.now,
-                                        actor=ACTOR)
+                                        actor=ACTOR, night=context.now)
     context.record("apply", StepStatus.DONE, "", dict(outcome.counts), started)
 
 
@@ -248,7 +248,7 @@ def _held_plan_night(context: SchoolContext, waiting: NightHold) -> None:
                        f"{describe_moment(waiting.held_at)} : " + "; ".join(waiting.reasons))
         return
     outcome = campaign.apply_saved_plan(
-        context.settings, context.uai, now=context.now, actor=ACTOR,
+        context.settings, context.uai, now=context.now, actor=ACTOR, night=context.now,
         approved_sha256=approval.plan_sha256, allow_mass_leave=True,
         mass_leave_reason=f"plan retenu par la nuit, approuvé par {approval.by}")
     holds.release(context.settings, context.uai)
@@ -282,7 +282,7 @@ def step_deletion(context: SchoolContext) -> None:
         context.record("deletion", StepStatus.UNCHANGED, "aucun compte à supprimer")
     else:
         outcome = campaign.apply_saved_plan(context.settings, context.uai, now=context.now,
-                                            actor=ACTOR)
+                                            actor=ACTOR, night=context.now)
         context.record("deletion", StepStatus.DONE, "", dict(outcome.counts), started)
     fingerprint = context.fingerprint()
     if fingerprint is not None:
