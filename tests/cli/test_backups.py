@@ -173,3 +173,19 @@ def test_an_apply_whose_backup_fails_writes_nothing(
     assert not list((cli.home / "sauvegardes").iterdir())  # no partial copy left
     monkeypatch.undo()
     assert cli("apply", "--yes", "--at", AT).exit_code == 0
+
+
+def test_a_restore_leaves_the_operators_as_they_are_now(applied: Cli) -> None:
+    """The operators are the département's team, not a school's state: one removed after the
+    backup does not come back with it, one added since stays, a password changed since holds."""
+    from tests.web.test_operators_web import add_operator
+
+    add_operator(applied, "ancien")
+    backup = json.loads(applied("history", "--json").stdout)[0]["backup"]
+    add_operator(applied, "ancien2")
+    assert applied("operator", "remove", "ancien").exit_code == 0
+    before = json.loads(applied("operator", "list", "--json").stdout)
+    restored = applied("backup", "restore", backup, "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert json.loads(applied("operator", "list", "--json").stdout) == before
+    add_operator(applied, "nouveau")  # the ids go on after the kept ones

@@ -12,6 +12,7 @@ from tests.cli.test_backups import check_a_backup_copied_after_the_apply_wrote_h
 from tests.cli.test_rollover import _plan
 from tests.conftest import UAI, Cli, Files
 from tests.e2e.conftest import UseStore
+from tests.web.test_operators_web import add_operator
 
 AT = "2026-09-02T08:00"
 
@@ -39,8 +40,12 @@ def test_a_postgresql_store_is_dumped_before_an_apply_restored_and_undone(
     assert remote.exit_code == 1 and "session(s) de la console" in remote.stderr
     with engine.begin() as connection:
         connection.execute(text("UPDATE web_session SET ended_at = now()"))
+    add_operator(cli, "equipe")  # the département's team is not put back with the store
+    team = json.loads(cli("operator", "list", "--json").stdout)
     restored = cli("backup", "restore", applied["backup"], "--yes")
     assert restored.exit_code == 0, restored.output
+    assert json.loads(cli("operator", "list", "--json").stdout) == team
+    add_operator(cli, "equipe2")  # the ids' sequence goes on after the kept rows
     assert json.loads(cli("accounts", "--json").stdout) == []  # as before the apply
     assert json.loads(cli("history", "--json").stdout) == []
     journal = json.loads(cli("audit", "--json", "--action", "restauration").stdout)

@@ -23,6 +23,7 @@ from bascule.store.backups import (
     start_backup,
 )
 from bascule.store.engine import open_store
+from bascule.store.operators import operator_tables, put_back
 from bascule.store.people import journal_entry
 from bascule.store.sessions import end_every_session, live_session_count
 
@@ -117,7 +118,8 @@ def restore(settings: Settings, backup_id: str, *, actor: str, now: datetime) ->
     """Put the store back as the backup holds it. Refused while a console serves the folder,
     a night runs, or an import or apply holds a school (nothing waits: a restore under them
     would undo their work). The console sessions of the backup are ended (they may have been ended
-    since), and the restore is journaled for every school of the folder."""
+    since), and the restore is journaled for every school of the folder. The operators'
+    accounts are the département's, not the schools': they stay as they are now."""
     backup = find_backup(settings, backup_id)
     engine = open_store(settings.store_url)
     with ExitStack() as held:
@@ -127,9 +129,12 @@ def restore(settings: Settings, backup_id: str, *, actor: str, now: datetime) ->
         for uai in sorted(settings.uais):
             held.enter_context(school_lock(settings.home, uai, f"restauration par {actor}",
                                            wait_seconds=0, engine=engine))
+        with engine.connect() as connection:
+            team = operator_tables(connection)
         restore_backup(engine, backup)
         engine = open_store(settings.store_url)  # a backup of an older version: migrated
         with engine.begin() as connection:
+            put_back(connection, team)
             end_every_session(connection, now, "sauvegarde restaurée")
             for uai in sorted(settings.uais):
                 journal_entry(connection, uai, "restauration", backup.id, actor, now,

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, text, update
 
 from bascule.domain.policy import Role
 from bascule.errors import UserError
 from bascule.store.people import Person, find_person
-from bascule.store.schema import operator
+from bascule.store.schema import operator, operator_session
 
 ACTOR_PREFIX = "opérateur:"  # the journal's actor, and how the operations tell an operator
 PROFILE = "operateur"  # the synthetic Person's profile (no school profile has this name)
@@ -136,3 +136,28 @@ def find_actor(connection: Connection, uai: str, by: str) -> Person:
     if by.startswith(ACTOR_PREFIX):
         return as_person(active_operator(connection, by.removeprefix(ACTOR_PREFIX)))
     return find_person(connection, uai, by)
+
+
+OperatorTables = dict[str, list[dict[str, Any]]]  # table name -> its rows
+
+
+def operator_tables(connection: Connection) -> OperatorTables:
+    """The operators and their sessions as they are, to outlive a restore (`put_back`)."""
+    return {table.name: [dict(row._mapping) for row in connection.execute(
+        select(table).order_by(table.c.id))] for table in (operator, operator_session)}
+
+
+def put_back(connection: Connection, kept: OperatorTables) -> None:
+    """Replace the operators and their sessions by `kept`. A restore puts back a school's
+    state, not the département's team: an operator removed since, or a password changed
+    since, must not come back with an older copy of the store."""
+    connection.execute(delete(operator_session))
+    connection.execute(delete(operator))
+    for table in (operator, operator_session):
+        rows = kept[table.name]
+        if rows:
+            connection.execute(insert(table), rows)
+        if connection.dialect.name == "postgresql":  # the ids were given: move the sequence on
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"))
