@@ -4,6 +4,8 @@ twice without echo or read from stdin, never printed, stored or journaled in cle
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from bascule.cli.app import app
 from tests.conftest import Cli, Result
@@ -77,3 +79,14 @@ def test_remove_and_password_are_journaled_without_the_password(home_cli: Cli) -
     actions = [entry["action"] for entry in json.loads(journal)]
     assert actions[:3] == ["operateur_retire", "operateur_mdp", "operateur_ajout"]
     assert GOOD not in journal and "opérateur:jdupont" in journal
+
+
+def test_without_a_terminal_the_password_is_refused_in_french_not_echoed(home_cli: Cli) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bascule", "--home", str(home_cli.home), "operator", "add",
+         "jdupont", "--nom", "Jean Dupont"], stdin=subprocess.DEVNULL, capture_output=True,
+        text=True, start_new_session=True, check=False, timeout=60)  # no controlling terminal
+    assert done.returncode == 1, done.stderr
+    said = " ".join(done.stderr.split())
+    assert "Pas de terminal pour taper le mot de passe" in said and "--password-stdin" in said
+    assert "Warning" not in done.stderr and "GetPassWarning" not in done.stderr

@@ -199,7 +199,7 @@ def test_a_truncated_export_trips_the_circuit_breaker(cli: Cli, tmp_path: Path) 
     refused = cli("apply", "--yes")
     assert refused.exit_code == 1
     assert "désactiverait trop de comptes d'un coup" in refused.stderr
-    assert "comptes « eleve »" in refused.stderr and "--allow-mass-leave" in refused.stderr
+    assert "comptes « élève »" in refused.stderr and "--allow-mass-leave" in refused.stderr
     assert cli("apply", "--yes", "--allow-mass-leave", "--reason", "test").exit_code == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bascule.domain.school import SCHOOL_TIMEZONE
-from bascule.errors import UnknownValue
+from bascule.errors import UnknownValue, UserError
 from bascule.settings import Settings, load_settings
 
 out = Console(highlight=False)
@@ -113,3 +114,19 @@ def progress(title: str, total: int | None) -> Iterator[Callable[[object], None]
         yield advance
 
 
+
+
+def secret_prompt(text: str, *, stdin_option: str | None = None) -> str:
+    """A password typed at the terminal without echo. Without a terminal (a pipe, a script,
+    cron) it could only be read with echo: refused in French, naming the option that reads it
+    from standard input when the command has one."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return str(typer.prompt(text, hide_input=True))
+        except getpass.GetPassWarning:
+            raise UserError(
+                "Pas de terminal pour taper le mot de passe sans qu'il s'affiche : rien n'a "
+                "été fait.", hint=f"Dans un script, donnez-le par l'entrée standard avec "
+                f"{stdin_option}." if stdin_option else "Lancez la commande dans un "
+                "terminal.") from None

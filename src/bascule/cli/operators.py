@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bascule.cli.common import AtOption, actor_name, moment, out, write_json
+from bascule.cli.common import AtOption, actor_name, moment, out, secret_prompt, write_json
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
 
@@ -29,11 +29,11 @@ def _password(from_stdin: bool) -> str:
     """The chosen password: stdin's first line, or typed twice at the terminal (no echo)."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    typed = typer.prompt("Mot de passe de l'opérateur", hide_input=True)
-    if typer.prompt("Le même, pour confirmer", hide_input=True) != typed:
+    typed = secret_prompt("Mot de passe de l'opérateur", stdin_option="--password-stdin")
+    if secret_prompt("Le même, pour confirmer", stdin_option="--password-stdin") != typed:
         raise UserError("Les deux saisies du mot de passe diffèrent : rien n'a changé.",
                         hint="Recommencez, en tapant deux fois le même.")
-    return str(typed)
+    return typed
 
 
 @operator_app.command("add")

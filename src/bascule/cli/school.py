@@ -19,6 +19,7 @@ from bascule.cli.common import (
     out,
     progress,
     school_settings,
+    secret_prompt,
     uai_option,
     write_json,
 )
@@ -133,9 +134,9 @@ def password_change(
     from bascule.operations import school as school_ops
 
     settings, school = school_settings(ctx, uai)
-    current = typer.prompt("Mot de passe actuel", hide_input=True)
-    new = typer.prompt("Nouveau mot de passe", hide_input=True)
-    if typer.prompt("Le même, pour confirmer", hide_input=True) != new:
+    current = secret_prompt("Mot de passe actuel")
+    new = secret_prompt("Nouveau mot de passe")
+    if secret_prompt("Le même, pour confirmer") != new:
         raise UserError("Les deux saisies du nouveau mot de passe diffèrent : rien n'a changé.",
                         hint="Recommencez, en tapant deux fois le même.")
     person = school_ops.change_own_password(settings, school,

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from bascule.bulk import bulk_phase
 from bascule.domain.calendar import Milestone, rentree_year_of
+from bascule.domain.labels import profile_label
 from bascule.domain.passwords import new_password
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
@@ -414,8 +415,8 @@ class ApplyOutcome:
 
 class MassLeaveRefused(UserError):
     def __init__(self, plan: Plan):
-        detail = "; ".join(f"{leave.unexpected} comptes « {leave.profile} » sur {leave.active} "
-                           "actifs" for leave in plan.mass_leaves)
+        detail = "; ".join(f"{leave.unexpected} comptes « {profile_label(leave.profile)} » sur "
+                           f"{leave.active} actifs" for leave in plan.mass_leaves)
         super().__init__(
             f"Rien n'a été appliqué : le plan désactiverait trop de comptes d'un coup ({detail}). "
             "L'export est peut-être tronqué ou d'un autre établissement.",
