@@ -156,4 +156,10 @@ def test_history_of_one_apply_is_filtered_to_one_person(
     membership = next(c for c in theirs if c["table"] == "fact")
     assert re.fullmatch(r"\d{4}-\d{4} : membre (de la division|du groupe) \S.*",
                         membership["row_text"]), membership
+    last, first = someone["person_label"].split(" (")[0].rsplit(" ", 1)
+    by_name = json.loads(applied("history", "--apply", "2", "--json", "--person",
+                                 f"{first} {last.lower()}").stdout)  # any order, any case
+    assert {c["person"] for c in by_name} == {someone["person"]}
+    nobody = applied("history", "--apply", "2", "--person", "Personne-Inconnue")
+    assert nobody.exit_code == 0 and "n'a rien changé de « Personne-Inconnue »" in nobody.stdout
     assert applied("history", "--person", login).exit_code == 2  # without --apply

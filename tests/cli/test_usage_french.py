@@ -177,3 +177,14 @@ def test_the_workers_options_on_sqlite_are_refused_alike(home_cli: Cli) -> None:
         refused = home_cli(*command)
         assert refused.exit_code == 1, (command, refused.output)
         assert "PostgreSQL" in refused.stderr and "SQLite" in refused.stderr
+
+
+def test_the_apply_command_shown_names_the_school_when_the_folder_has_several(
+        home_cli: Cli) -> None:
+    from bascule.cli.common import apply_command
+    from bascule.settings import load_settings
+
+    assert apply_command(load_settings(home_cli.home), UAI) == "bascule apply --yes"
+    assert home_cli("init", "--uai", "0861234K", "--name", "Collège Autre").exit_code == 0
+    assert apply_command(load_settings(home_cli.home), UAI) == \
+        f"bascule apply --yes --uai {UAI}"

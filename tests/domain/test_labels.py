@@ -85,6 +85,8 @@ def test_every_journaled_action_has_its_words() -> None:
      "2025-2026 : professeur principal de la division 6A"),
     ("fact", ("0861000V", 2026, "structure", "D:6A", "", "6e A"),
      "2026-2027 : structure division 6A (6e A)"),
+    ("fact", ("0861000V", 2026, "structure", "D:3 A", "", '["3e A", ["10310019110"]]'),
+     "2026-2027 : structure division 3 A (3e A)"),
     ("fact", ("0861000V", 2025, "guardian", "resp:9", "eleve:1", "1"),
      "2025-2026 : responsable de eleve:1 (1)"),
     ("fact", ("0861000V", 2025, "nouveau", "eleve:1", "X:1", ""), "2025-2026 : nouveau X:1"),

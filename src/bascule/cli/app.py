@@ -36,6 +36,7 @@ from bascule.cli.common import (
     CliState,
     UaiOption,
     actor_name,
+    apply_command,
     err,
     moment,
     out,
@@ -379,7 +380,7 @@ def plan(
     elif as_csv:
         sys.stdout.write(plan_csv(computed))
     else:
-        render_plan.plan_text(out, computed)
+        render_plan.plan_text(out, computed, apply_command=apply_command(settings, school))
         if details:
             render_plan.details_table(out, computed)
 

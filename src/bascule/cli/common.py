@@ -130,3 +130,9 @@ def secret_prompt(text: str, *, stdin_option: str | None = None) -> str:
                 "été fait.", hint=f"Dans un script, donnez-le par l'entrée standard avec "
                 f"{stdin_option}." if stdin_option else "Lancez la commande dans un "
                 "terminal.") from None
+
+
+def apply_command(settings: Settings, school: str) -> str:
+    """The command that applies a school's saved plan, as people copy it: with --uai when the
+    folder holds several schools (apply would refuse to guess which)."""
+    return "bascule apply --yes" + (f" --uai {school}" if len(settings.uais) > 1 else "")

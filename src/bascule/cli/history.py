@@ -16,6 +16,7 @@ from bascule.cli.common import (
     CliState,
     UaiOption,
     actor_name,
+    apply_command,
     moment,
     out,
     school_settings,
@@ -60,8 +61,13 @@ def history(
     settings, school = school_settings(ctx, uai)
     if apply_id is not None:
         changes = changes_of_apply(settings, school, apply_id)
-        _changes([change for change in changes if change.concerns(person)] if person
-                 else changes, apply_id, as_json=as_json)
+        if person:
+            changes = [change for change in changes if change.concerns(person)]
+            if not changes and not as_json:
+                out.print(f"L'application n° {apply_id} n'a rien changé de « {person} » (ou "
+                          "personne ne s'appelle ainsi).", markup=False)
+                return
+        _changes(changes, apply_id, as_json=as_json)
         return
     if person:
         raise UnknownValue("--person choisit des lignes de --apply N : ajoutez --apply.",
@@ -196,7 +202,7 @@ def undo(
         return
     out.print(f"[bold]Annulation de l'application n° {apply_id}[/] : ce plan remet les comptes "
               "comme ils étaient avant elle.", soft_wrap=True)
-    render_plan.plan_text(out, computed)
+    render_plan.plan_text(out, computed, apply_command=apply_command(settings, school))
     out.print("Après l'application : bascule sync ldap et bascule spaces sync remettent les "
               "annuaires et les espaces en accord. La campagne importée reste la plus récente : "
               "importez les bons exports avant le prochain plan.", soft_wrap=True)

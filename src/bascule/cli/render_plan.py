@@ -94,7 +94,8 @@ def plan_json(plan: Plan) -> str:
     }, ensure_ascii=False, indent=2)
 
 
-def plan_text(console: Console, plan: Plan) -> None:
+def plan_text(console: Console, plan: Plan, *,
+              apply_command: str = "bascule apply --yes") -> None:
     console.print(f"[bold]Plan pour {plan.uai}[/] · année scolaire {plan.school_year}")
     if plan.is_empty:
         console.print("Rien à faire : l'annuaire est déjà à jour de la campagne importée.")
@@ -112,7 +113,7 @@ def plan_text(console: Console, plan: Plan) -> None:
                       "refusera sans --allow-mass-leave.",
                       soft_wrap=True)
     if not plan.is_empty:
-        console.print("Relisez ce plan, puis appliquez-le : bascule apply --yes")
+        console.print(f"Relisez ce plan, puis appliquez-le : {apply_command}")
 
 
 def _held(console: Console, plan: Plan) -> None:

@@ -9,6 +9,7 @@ reads goes through here. Filters take either a code or its French word (`--profi
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -274,10 +275,23 @@ def store_row_text(table: str, row: tuple[object, ...]) -> str:
         words, preposition = FACT_KINDS.get(kind, (kind, ""))
         what = _structure_text(subject if kind == "structure" else target, preposition)
         text = f"{_year_text(year)} : {words} {what}"
-        return f"{text} ({detail})" if detail else text
+        shown = _structure_label(detail) if kind == "structure" else detail
+        return f"{text} ({shown})" if shown else text
     if table == "login" and len(row) == 3:
         return f"{label(FIELDS, f'login {row[1]}')} {row[2]}"
     return " ".join(str(part) for part in row)
+
+
+def _structure_label(detail: str) -> str:
+    """A structure fact's detail is its label and its parents, as JSON (plan/desired.py):
+    the label is what people read."""
+    try:
+        label_and_parents = json.loads(detail)
+    except ValueError:
+        return detail
+    if isinstance(label_and_parents, list) and label_and_parents:
+        return str(label_and_parents[0])
+    return detail
 
 
 def _structure_text(target: str, preposition: str) -> str:

@@ -41,10 +41,11 @@ class FieldChanged:
         return store_row_text(self.table, self.row)
 
     def concerns(self, someone: str) -> bool:
-        """Whether `someone` (a login, a name, a first name, part of one: accents and case
-        aside) is this row's person."""
-        wanted = folded(someone)
-        return bool(wanted) and wanted in folded(f"{self.person_label} {self.person or ''}")
+        """Whether `someone` (a login, a name, a first name, parts of them in any order:
+        accents, case and apostrophes aside) is this row's person."""
+        words = folded(someone).replace("'", " ").split()
+        known = folded(f"{self.person_label} {self.person or ''}").replace("'", " ")
+        return bool(words) and all(word in known for word in words)
 
 
 def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldChanged]:
