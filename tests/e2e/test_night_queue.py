@@ -212,3 +212,28 @@ def test_the_queue_schema_is_the_store_migration_s_on_postgresql_only(
             "SELECT name FROM sqlite_master WHERE type = 'table'"))}
     sqlite.dispose()
     assert "night_job" in names and not any(name.startswith("procrastinate") for name in names)
+
+
+def test_a_job_that_fails_on_its_own_still_ends_a_night_nobody_waits_for(
+        cli: Cli, departement: list[GeneratedCollege], postgres_url: str,
+        use_store: UseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bascule.cli.common import moment
+    from bascule.operations.night import queue
+    from bascule.operations.night.run import NightOptions
+    from bascule.settings import load_settings
+
+    college = departement[0]
+    _folder(cli, [college], postgres_url, use_store)
+    settings = load_settings(cli.home)
+    run_id = queue.enqueue_night(settings, [college.uai], now=moment(RESUMED),
+                                 options=NightOptions(), waited=False)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("panne")
+    monkeypatch.setattr(queue, "_work_locked", broken)
+    with pytest.raises(RuntimeError):
+        queue.work_school(settings, run_id, college.uai, attempt=0, worker="essai")
+    status = json.loads(cli("run", "--status", "--json").stdout)
+    assert status["finished_at"] and status["schools"][0]["state"] == "failed"
+    assert "RuntimeError : panne" in status["schools"][0]["reason"]
+    assert list((cli.home / "rapports" / "nuits").glob("nuit-*.json"))  # the report, written

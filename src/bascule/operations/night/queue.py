@@ -25,6 +25,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -206,8 +207,8 @@ def work_school(settings: Settings, run_id: str, uai: str, *, attempt: int,
         except SchoolRetry:
             raise
         except Exception as exc:  # the job's own failure: said in the school's row, then raised
-            _set(settings, run_id, uai, state="failed", reason=f"erreur du travailleur "
-                 f"({type(exc).__name__} : {exc})")
+            give_up(settings, run_id, uai, f"erreur du travailleur ({type(exc).__name__} : "
+                    f"{exc})")
             raise
 
 
@@ -242,8 +243,6 @@ def _work_locked(settings: Settings, run_id: str, uai: str, *, attempt: int, wor
 
 
 def _after_attempts(night: SchoolNight, attempts: int) -> SchoolNight:
-    from dataclasses import replace
-
     return replace(night, reason=f"{night.reason} (en {attempts} essais)")
 
 
@@ -260,7 +259,7 @@ def _steps_text(earlier: tuple[StepReport, ...],
 
 def _again_or_fail(settings: Settings, run_id: str, uai: str, last: bool, why: str) -> None:
     if last:
-        _set(settings, run_id, uai, state="failed", reason=why)
+        give_up(settings, run_id, uai, why)
         return
     _set(settings, run_id, uai, state="retry", reason=f"{why} ; nouvel essai plus tard")
     raise SchoolRetry(why)
@@ -272,7 +271,8 @@ def _set(settings: Settings, run_id: str, uai: str, **values: object) -> None:
 
 
 def give_up(settings: Settings, run_id: str, uai: str, reason: str) -> None:
-    """A school no attempt could finish: failed, and the night finished if it was the last."""
+    """A school no attempt could finish, or whose job failed: failed, and the night finished
+    if it was the last (a night nobody waits for gets its report all the same)."""
     _set(settings, run_id, uai, state="failed", reason=reason)
     finish_if_last(settings, run_id)
 
