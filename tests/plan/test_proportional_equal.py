@@ -20,12 +20,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from bascule.errors import Location
 from bascule.operations import campaign
 from bascule.plan.compute import compute_plan, plan_and_basis
+from bascule.plan.desired import desired_people
 from bascule.plan.model import StoreState
-from bascule.plan.proportional import Basis
+from bascule.plan.proportional import Basis, person_digest, settled_people
 from bascule.settings import Settings, init_home
-from bascule.snapshot.model import Eleve, Snapshot
+from bascule.snapshot.model import Eleve, HeldRecord, PersonKind, Snapshot, Treatment
 from bascule.store.basis import applied_basis
 from bascule.store.engine import open_store
 from bascule.synthetic.generate import generate_campaigns
@@ -72,7 +74,7 @@ def applied() -> Iterator[Applied]:
 
 # One change to the campaign: (what, which record by its position, a number for the new values)
 CHANGES = st.lists(st.tuples(
-    st.sampled_from(["move", "arrive", "leave", "rename", "homonym", "shared_ine",
+    st.sampled_from(["move", "held_record", "arrive", "leave", "rename", "homonym", "shared_ine",
                      "exit_passed", "staff_leaves", "staff_renamed", "responsable_renamed",
                      "responsable_leaves", "new_birth_date"]),
     st.integers(0, 10_000), st.integers(0, 10_000)), min_size=0, max_size=6)
@@ -177,7 +179,22 @@ def _responsable_leaves(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
     return dataclasses.replace(snapshot, responsables=tuple(people))
 
 
-_CHANGERS = {"move": _move, "arrive": _arrive, "leave": _leave, "rename": _rename,
+def _held_record(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """A record of the export held for a fault, carrying the INE of an élève already there:
+    that élève's account is frozen, no one's to take, settled or weighed."""
+    _index, eleve = _eleve_at(snapshot, at)
+    if not eleve.ine:
+        return snapshot
+    held = HeldRecord(kind=PersonKind.ELEVE, person_id=f"7{number:06d}",
+                      other_ids=(("ine", eleve.ine),), label="ÉLÈVE Fautif",
+                      treatment=(Treatment.HOLD, Treatment.SET_ASIDE)[number % 2],
+                      reason="date de naissance impossible", hint="Corrigez-la dans Siècle.",
+                      location=Location(file="ElevesSansAdresses.xml", record=f"7{number:06d}"))
+    return dataclasses.replace(snapshot, held=(*snapshot.held, held))
+
+
+_CHANGERS = {"move": _move, "held_record": _held_record, "arrive": _arrive, "leave": _leave,
+             "rename": _rename,
              "homonym": _homonym, "shared_ine": _shared_ine, "exit_passed": _exit_passed,
              "staff_leaves": _staff_leaves, "staff_renamed": _staff_renamed,
              "responsable_renamed": _responsable_renamed,
@@ -206,6 +223,7 @@ def test_the_applied_campaign_is_settled_whole(
     plan, again = plan_and_basis(snapshot, state, now=NOW, basis=basis)
     assert plan.is_empty and again == basis
     assert len(basis.people) > 60
+    assert set(_settled(snapshot, state, basis)) == set(basis.people)  # nobody weighed
 
 
 def test_a_basis_of_other_rules_is_not_used(
@@ -213,8 +231,18 @@ def test_a_basis_of_other_rules_is_not_used(
     snapshot, state, basis = applied.snapshot, applied.state, applied.basis
     moved = _move(snapshot, 3, 1)
     foreign = dataclasses.replace(basis, context="autre")
+    assert _settled(moved, state, basis)  # the right basis settles people...
+    assert _settled(moved, state, foreign) == {}  # ...another rules' settles no one
     assert compute_plan(moved, state, now=NOW, basis=foreign) == compute_plan(
         moved, state, now=NOW)
+
+
+def _settled(snapshot: Snapshot, state: StoreState, basis: Basis) -> dict[str, object]:
+    """Who the basis settles for this campaign, as plan_and_basis asks it."""
+    desired = desired_people(snapshot, NOW.date())
+    digests = {person.ref: person_digest(person) for person in desired}
+    context = plan_and_basis(snapshot, state, now=NOW, basis=basis)[1].context
+    return dict(settled_people(desired, digests, basis, context, state.people))
 
 
 def test_a_random_walk_of_applied_changes_stays_equal() -> None:

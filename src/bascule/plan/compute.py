@@ -71,10 +71,12 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
     desired = [person for person in desired if person.ref not in set_aside]
     context = _context(snapshot, state, options)
     digests = {person.ref: person_digest(person) for person in desired}
-    settled = (settled_people(desired, digests, basis, context, state.people)
+    # The accounts a held export record froze are no one's to take, settled or weighed.
+    free = [p for p in state.people if p.key not in holds.keys]
+    settled = (settled_people(desired, digests, basis, context, free)
                if state.latest_year == snapshot.school_year.start else {})
     matching = match_people(
-        desired, [p for p in state.people if p.key not in holds.keys], context=MatchContext(
+        desired, free, context=MatchContext(
             children=state.children, services=state.services, elsewhere=state.elsewhere,
             resolutions=state.resolutions), settled=settled)
     desired = _without_held_by_hand(desired, matching, by_hand, holds)
