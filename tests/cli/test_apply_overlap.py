@@ -92,3 +92,19 @@ def test_the_slips_hold_every_new_account(planned: Cli) -> None:
     (folder,) = (planned.home / "credentials" / UAI).iterdir()
     slips = sorted(path.name for path in Path(folder).glob("fiches-*.pdf"))
     assert slips and all((folder / name).stat().st_size > 1000 for name in slips)
+
+
+def test_a_failure_after_the_commit_keeps_the_slips_of_the_accounts_it_created(
+        planned: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What runs after the apply committed (the planner's statistics) comes after its slips
+    are in place and its plan marked applied: accounts whose passwords nobody holds would
+    otherwise be in the store."""
+    def interrupted(*_args: object) -> None:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(campaign, "refresh_statistics", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _apply(planned)
+    assert campaign.accounts(load_settings(planned.home), UAI)  # committed
+    (slips,) = (planned.home / "credentials" / UAI).iterdir()
+    assert (slips / "comptes.csv").is_file() and not slips.name.endswith(".partial")
+    assert planned("apply", "--yes").exit_code == 1  # nothing left to apply

@@ -79,6 +79,7 @@ from bascule.store.staging import (
 )
 from bascule.store.staging import StagedCampaign as StagedCampaign
 from bascule.store.state import fingerprint, has_passed_exit_dates, is_in_sync, load_state
+from bascule.store.statistics import refresh_statistics
 
 OnFile = Callable[[Path], None]
 
@@ -483,10 +484,9 @@ def _apply_locked(
     if created:
         partial.rename(folder)
     mark_applied(engine, plan_id, now)
-    version = _version_of(plan.state_fingerprint)
-    if version is not None:  # the version this apply left, unless another wrote since
-        with engine.begin() as connection:
-            mark_basis_applied(connection, uai, plan_sha256, version + bool(plan.actions))
+    with engine.begin() as connection:  # unless another wrote since, the basis holds
+        mark_basis_applied(connection, uai, plan_sha256, applied.version)
+    refresh_statistics(engine, len(plan.actions))  # past the commit and the slips
     return ApplyOutcome(plan=plan, counts=applied.counts,
                         credentials=folder / "comptes.csv" if created else None,
                         notices=notices, apply_id=applied.apply_id,
@@ -517,12 +517,6 @@ def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
         if fingerprint(connection, uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
     return plan_id, plan, staged_sha256, approval.content_sha256
-
-
-def _version_of(state_fingerprint: str) -> int | None:
-    """The directory's version a plan was computed at (store/state.py's fingerprint)."""
-    version = state_fingerprint.partition(":")[0]
-    return int(version) if version.isdigit() else None
 
 
 def _apply_while_hashing(

@@ -45,8 +45,7 @@ from bascule.store.schema import (
     web_session,
 )
 from bascule.store.sealed import keep_for_targets
-from bascule.store.state import bump_version, fingerprint, mark_in_sync
-from bascule.store.statistics import refresh_statistics
+from bascule.store.state import bump_version, directory_version_of, fingerprint, mark_in_sync
 
 
 class StalePlan(UserError):
@@ -61,6 +60,7 @@ class StalePlan(UserError):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Applied:
     counts: dict[str, int]
+    version: int  # the school's directory version the apply left (store/state.py)
     apply_id: int | None = None  # its row in the history; None when there was nothing to do
 
 
@@ -81,8 +81,8 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
     with bulk_phase(), engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
-        if not plan.actions:
-            return Applied(counts={})  # nothing to do: nothing written, not even a version
+        if not plan.actions:  # nothing to do: nothing written, not even a version
+            return Applied(counts={}, version=directory_version_of(connection, plan.uai))
         ids = ids_by_key(connection, plan.uai, account_keys(plan))
         scope = scope_of(connection, plan, ids)
         before = capture(connection, scope)
@@ -111,9 +111,9 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         # An undo's writes are a record's, not a plan's: its whole scope is read again.
         after_scope = scope_of(connection, plan) if written is None else narrowed(scope, before)
         record_changes(connection, apply_id, before, capture(connection, after_scope), written)
+        version = directory_version_of(connection, plan.uai)
         before_commit()
-    refresh_statistics(engine, len(plan.actions))
-    return Applied(counts=counts, apply_id=apply_id)
+    return Applied(counts=counts, version=version, apply_id=apply_id)
 
 
 def _undo(connection: Connection, plan: Plan, actor: str, now: datetime) -> None:

@@ -10,7 +10,10 @@ wrote many rows analyses the tables it wrote, itself, before the next school is 
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 # What an apply writes in bulk and the next school's state, fingerprint and transfer lookups
 # join. Not the journal nor the history's changes: read by their indexes alone, and wide rows
@@ -23,8 +26,9 @@ BULK_ROWS = 200  # actions of one apply from which its tables are analysed: a sc
 def refresh_statistics(engine: Engine, actions: int) -> None:
     """ANALYZE the bulk tables after an apply of `actions` actions, on PostgreSQL (SQLite plans
     by its indexes without statistics). ANALYZE samples at most 30,000 rows a table: its cost
-    does not grow with the store."""
+    does not grow with the store. Best effort: the apply is committed by then, and a failed
+    ANALYZE (a lost connection, a timeout) only leaves the statistics to autovacuum."""
     if engine.dialect.name != "postgresql" or actions < BULK_ROWS:
         return
-    with engine.begin() as connection:
+    with suppress(SQLAlchemyError), engine.begin() as connection:
         connection.execute(text(f"ANALYZE {', '.join(_BULK_TABLES)}"))
