@@ -237,3 +237,32 @@ def test_a_job_that_fails_on_its_own_still_ends_a_night_nobody_waits_for(
     assert status["finished_at"] and status["schools"][0]["state"] == "failed"
     assert "RuntimeError : panne" in status["schools"][0]["reason"]
     assert list((cli.home / "rapports" / "nuits").glob("nuit-*.json"))  # the report, written
+
+
+def test_a_night_the_queue_could_not_take_does_not_block_the_next(
+        cli: Cli, departement: list[GeneratedCollege], postgres_url: str,
+        use_store: UseStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bascule.cli.common import moment
+    from bascule.operations.night import queue
+    from bascule.operations.night.run import NightOptions
+    from bascule.settings import load_settings
+
+    _folder(cli, departement[:2], postgres_url, use_store)
+    settings = load_settings(cli.home)
+    uais = [college.uai for college in departement[:2]]
+
+    def half_handed(_settings: object, _run_id: str, _uais: list[str],
+                    handed: list[str]) -> None:
+        handed.append(uais[0])
+        raise ConnectionError("file injoignable")
+    monkeypatch.setattr(queue, "_defer", half_handed)
+    with pytest.raises(ConnectionError):
+        queue.enqueue_night(settings, uais, now=moment(RESUMED), options=NightOptions(),
+                            waited=True)
+    status = json.loads(cli("run", "--status", "--json").stdout)
+    states = {school["uai"]: school["state"] for school in status["schools"]}
+    assert states[uais[1]] == "failed" and states[uais[0]] != "failed"
+    queue.give_up(settings, status["run"], uais[0], "essai")  # its worker's end
+    assert json.loads(cli("run", "--status", "--json").stdout)["finished_at"]
+    monkeypatch.undo()
+    assert cli("run", "--at", RESUMED, "--no-wait").exit_code == 0  # not blocked

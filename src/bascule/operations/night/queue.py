@@ -126,15 +126,30 @@ def enqueue_night(settings: Settings, uais: list[str], *, now: datetime,
                 f"{local_time(busy.started_at):%d/%m/%Y à %H:%M}) : rien n'a été lancé.",
                 hint="Suivez-la avec : bascule run --status")
         add_run(connection, run, uais)
+    handed: list[str] = []
+    try:
+        _defer(settings, run.id, uais, handed)
+    except BaseException:  # the schools not handed over would keep the night open for ever
+        for uai in uais:
+            if uai not in handed:
+                _set(settings, run.id, uai, state="failed",
+                     reason="pas confié aux travailleurs (la file n'a pas pu le recevoir)")
+        stop_waiting(settings, run.id)  # its last worker, or this, writes the report
+        raise
+    return run.id
+
+
+def _defer(settings: Settings, run_id: str, uais: list[str], handed: list[str]) -> None:
+    """Hand each school to the queue, noting in `handed` those it received."""
     app = queue_app(settings)
     app.open()
     try:
         task = app.tasks[TASK]
         for uai in uais:
-            task.configure(lock=f"ecole-{uai}").defer(run_id=run.id, uai=uai)
+            task.configure(lock=f"ecole-{uai}").defer(run_id=run_id, uai=uai)
+            handed.append(uai)
     finally:
         app.close()
-    return run.id
 
 
 def live_workers(settings: Settings) -> int:
