@@ -169,6 +169,9 @@ def test_an_apply_whose_backup_fails_writes_nothing(
     monkeypatch.setattr(store_backups, "_sqlite_copy", full)
     failed = cli("apply", "--yes", "--at", AT)
     assert failed.exit_code != 0 and "disque plein" in failed.output
+    said = " ".join(failed.stderr.split())
+    assert failed.exit_code == 1 and "Erreur interne" not in said, said
+    assert "Sauvegarde impossible dans" in said and "Libérez de la place" in said
     assert json.loads(cli("accounts", "--json").stdout) == []
     assert not list((cli.home / "sauvegardes").iterdir())  # no partial copy left
     monkeypatch.undo()

@@ -79,6 +79,12 @@ class _Copy(threading.Thread):
         copy, source, partial = self._work
         try:
             copy(source, partial)
+        except (OSError, sqlite3.Error) as error:  # a full disk, a folder it may not write
+            self.failure = UserError(
+                f"Sauvegarde impossible dans {partial.parent} : {error}. Rien n'a été "
+                "appliqué.", hint="Libérez de la place ou rendez le dossier inscriptible, puis "
+                "relancez ; ou, à vos risques, [backup] before_apply = false dans "
+                "bascule.toml.")
         except BaseException as error:  # raised again by finish(), in the caller's thread
             self.failure = error
 
