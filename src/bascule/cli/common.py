@@ -136,3 +136,14 @@ def apply_command(settings: Settings, school: str) -> str:
     """The command that applies a school's saved plan, as people copy it: with --uai when the
     folder holds several schools (apply would refuse to guess which)."""
     return "bascule apply --yes" + (f" --uai {school}" if len(settings.uais) > 1 else "")
+
+
+def secret_typed_twice(prompt: str, *, which: str = "du mot de passe",
+                       stdin_option: str | None = None) -> str:
+    """A new password typed twice at the terminal without echo (`secret_prompt`); the two
+    entries differ: a French refusal, nothing changed (`which` names it in the message)."""
+    typed = secret_prompt(prompt, stdin_option=stdin_option)
+    if secret_prompt("Le même, pour confirmer", stdin_option=stdin_option) != typed:
+        raise UserError(f"Les deux saisies {which} diffèrent : rien n'a changé.",
+                        hint="Recommencez, en tapant deux fois le même.")
+    return typed

@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from bascule.cli.common import AtOption, actor_name, moment, out, secret_prompt, write_json
+from bascule.cli.common import AtOption, actor_name, moment, out, secret_typed_twice, write_json
 from bascule.domain.school import describe_moment
-from bascule.errors import UserError
 
 operator_app = typer.Typer(no_args_is_help=True, help=(
     "Les opérateurs du département (l'équipe informatique) : leurs comptes pour la console "
@@ -29,11 +28,7 @@ def _password(from_stdin: bool) -> str:
     """The chosen password: stdin's first line, or typed twice at the terminal (no echo)."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    typed = secret_prompt("Mot de passe de l'opérateur", stdin_option="--password-stdin")
-    if secret_prompt("Le même, pour confirmer", stdin_option="--password-stdin") != typed:
-        raise UserError("Les deux saisies du mot de passe diffèrent : rien n'a changé.",
-                        hint="Recommencez, en tapant deux fois le même.")
-    return typed
+    return secret_typed_twice("Mot de passe de l'opérateur", stdin_option="--password-stdin")
 
 
 @operator_app.command("add")
@@ -48,6 +43,7 @@ def operator_add(
     from bascule.operations import operators as operator_ops
 
     settings = ctx.obj.settings()
+    operator_ops.check_login(login)  # a login written wrong, said before the password is typed
     added = operator_ops.add_operator(settings, login, name, _password(from_stdin),
                                       actor=actor_name(), now=moment(at))
     out.print(f"Opérateur {added.display_name} ({added.login}) ajouté : il se connecte à la "

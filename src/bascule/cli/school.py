@@ -20,6 +20,7 @@ from bascule.cli.common import (
     progress,
     school_settings,
     secret_prompt,
+    secret_typed_twice,
     uai_option,
     write_json,
 )
@@ -29,7 +30,6 @@ from bascule.domain.calendar import allowed_at, phase_text, rentree_year_of
 from bascule.domain.notices import AUDIENCES, notices_ahead
 from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
-from bascule.errors import UserError
 from bascule.operations.calendars import (
     calendar_files,
     calendars_at,
@@ -135,10 +135,7 @@ def password_change(
 
     settings, school = school_settings(ctx, uai)
     current = secret_prompt("Mot de passe actuel")
-    new = secret_prompt("Nouveau mot de passe")
-    if secret_prompt("Le même, pour confirmer") != new:
-        raise UserError("Les deux saisies du nouveau mot de passe diffèrent : rien n'a changé.",
-                        hint="Recommencez, en tapant deux fois le même.")
+    new = secret_typed_twice("Nouveau mot de passe", which="du nouveau mot de passe")
     person = school_ops.change_own_password(settings, school,
                                           login_name, current=current, new=new, now=moment(at))
     out.print(f"Mot de passe de {person.label} ({person.login}) changé.")

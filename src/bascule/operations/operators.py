@@ -34,8 +34,8 @@ from bascule.store.operators import add_operator as add_one
 from bascule.store.people import journal_entry
 from bascule.store.sessions import end_operator_sessions
 
-__all__ = ["OperatorRow", "add_operator", "change_operator_password", "list_operators",
-           "remove_operator", "sign_in_operator"]
+__all__ = ["OperatorRow", "add_operator", "change_operator_password", "check_login",
+           "list_operators", "remove_operator", "sign_in_operator"]
 
 NAME_LENGTH = 120
 _BAD_SIGN_IN = "Identifiant d'opérateur ou mot de passe incorrect."
