@@ -52,7 +52,6 @@ class Session:
     csrf: str  # the token every form of this session carries
     person: Person  # read afresh for this request (an operator: store/operators.as_person)
     previous_sign_in: datetime | None
-    operator: bool = False  # the département's operator, looking at the school `uai`
 
 
 def open_session(settings: Settings, uai: str, person: Person, *, now: datetime,
@@ -75,7 +74,7 @@ def open_operator_console(settings: Settings, found: OperatorRow, uai: str, *,
     with open_store(settings.store_url).begin() as connection:
         token, csrf = open_operator_session(connection, found, uai, now)
     return token, Session(uai=uai, login=found.login, csrf=csrf, person=as_person(found),
-                          previous_sign_in=found.last_sign_in_at, operator=True)
+                          previous_sign_in=found.last_sign_in_at)
 
 
 def choose_school(settings: Settings, schools: Sequence[str], token: str | None,
@@ -94,7 +93,7 @@ def _operator_session(connection: Connection, token: str, schools: Sequence[str]
     if row is None or row.uai not in schools:
         raise SignedOut()
     return Session(uai=row.uai, login=row.operator.login, csrf=row.csrf,
-                   person=as_person(row.operator), previous_sign_in=None, operator=True)
+                   person=as_person(row.operator), previous_sign_in=None)
 
 
 def session_of(settings: Settings, schools: Sequence[str], token: str | None, *,

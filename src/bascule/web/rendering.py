@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bascule.domain import labels
+from bascule.domain.policy import Permission, holds
 from bascule.domain.school import describe_moment
 from bascule.operations.campaign import ActionKind, school_name
 from bascule.operations.school import Person
@@ -54,6 +55,8 @@ def page(request: Request, template: str, who: SignedIn | None = None, *, status
     html = _templates.get_template(template).render(
         school=school_name(console.settings, school) if school else "bascule", uai=school,
         session=who.session if who else None, secure=request.url.scheme == "https",
+        own_account=who is not None and holds(who.session.person.roles,
+                                              Permission.SEE_OWN_ACCOUNT),
         current_path=request.url.path,
         menu=menu(values.get("person")), **values)
     return HTMLResponse(html, status_code=status)
