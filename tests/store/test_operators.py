@@ -106,3 +106,19 @@ def test_an_operator_acts_as_a_person_with_the_operator_role_only(engine: Engine
             find_actor(connection, "0860999X", actor_name("jdupont"))
         with pytest.raises(UserError, match="Aucun compte"):  # a school login, as before
             find_actor(connection, "0860999X", "jdupont")
+
+
+def test_old_operator_sessions_are_purged_at_the_next_sign_in(engine: Engine) -> None:
+    from sqlalchemy import func, select
+
+    from bascule.store.schema import operator_session
+    from bascule.store.sessions import KEPT_DAYS
+
+    with engine.begin() as connection:
+        found = add_operator(connection, "jdupont", "Jean Dupont", "$argon2id$x", NOW)
+        open_operator_session(connection, found, "0861000V", NOW)
+        open_operator_session(connection, found, "0861000V", NOW + timedelta(days=1))
+        open_operator_session(connection, found, "0861000V",
+                              NOW + timedelta(days=KEPT_DAYS, hours=1))
+        kept = connection.execute(select(func.count()).select_from(operator_session)).scalar()
+    assert kept == 2  # the first one, older than KEPT_DAYS, is gone

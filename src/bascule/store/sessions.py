@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from bascule.store.operators import OperatorRow, operator_of, record_sign_in
 from bascule.store.schema import account, operator, operator_session, person, web_session
@@ -42,8 +42,7 @@ def open_session(connection: Connection, uai: str, person_id: int, now: datetime
                  previous: datetime | None = None) -> tuple[str, str, datetime | None]:
     """A new session: (the cookie's value, the forms' CSRF token, when this person's previous
     session opened: `previous` when given, else the newest in the store)."""
-    connection.execute(delete(web_session).where(
-        web_session.c.opened_at < now - timedelta(days=KEPT_DAYS)))
+    _purge(connection, web_session, now)
     if previous is None:
         previous = connection.execute(select(func.max(web_session.c.opened_at)).where(
             web_session.c.person_id == person_id)).scalar()
@@ -71,10 +70,27 @@ def live_session(connection: Connection, token: str, now: datetime) -> SessionRo
 
 
 def end_session(connection: Connection, token: str, now: datetime, reason: str) -> bool:
-    done = connection.execute(update(web_session).where(
-        (web_session.c.token_sha256 == digest(token)) & web_session.c.ended_at.is_(None))
+    return _end(connection, web_session, token, now, reason)
+
+
+def _end(connection: Connection, table: Table, token: str, now: datetime, reason: str) -> bool:
+    """The session of this cookie ended, in `table` (a school person's or an operator's)."""
+    done = connection.execute(update(table).where(
+        (table.c.token_sha256 == digest(token)) & table.c.ended_at.is_(None))
         .values(ended_at=now, end_reason=reason))
     return bool(done.rowcount)
+
+
+def _live_count(connection: Connection, table: Table, now: datetime) -> int:
+    count: int = connection.execute(select(func.count()).select_from(table).where(
+        table.c.ended_at.is_(None)
+        & (table.c.opened_at > now - timedelta(seconds=SESSION_SECONDS)))).scalar_one()
+    return count
+
+
+def _purge(connection: Connection, table: Table, now: datetime) -> None:
+    """Sessions older than KEPT_DAYS go: the table does not grow with every sign-in."""
+    connection.execute(delete(table).where(table.c.opened_at < now - timedelta(days=KEPT_DAYS)))
 
 
 def end_sessions_of(connection: Connection, person_id: int, now: datetime, reason: str) -> int:
@@ -88,10 +104,8 @@ def end_sessions_of(connection: Connection, person_id: int, now: datetime, reaso
 def live_session_count(connection: Connection, now: datetime) -> int:
     """Sessions of the console still open and not expired, in every school of the store, and
     the operators'."""
-    count: int = connection.execute(select(func.count()).select_from(web_session).where(
-        web_session.c.ended_at.is_(None)
-        & (web_session.c.opened_at > now - timedelta(seconds=SESSION_SECONDS)))).scalar_one()
-    return count + live_operator_session_count(connection, now)
+    return _live_count(connection, web_session, now) + _live_count(connection, operator_session,
+                                                                   now)
 
 
 def end_every_session(connection: Connection, now: datetime, reason: str) -> None:
@@ -107,6 +121,7 @@ def open_operator_session(connection: Connection, found: OperatorRow, uai: str,
                           now: datetime) -> tuple[str, str]:
     """A new session looking at `uai`: (the cookie's value, the forms' CSRF token); the
     operator's last sign-in is now."""
+    _purge(connection, operator_session, now)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     connection.execute(insert(operator_session).values(
         token_sha256=digest(token), operator_id=found.operator_id, uai=uai, csrf=csrf,
@@ -141,10 +156,7 @@ def look_at_school(connection: Connection, token: str, uai: str) -> None:
 
 
 def end_operator_session(connection: Connection, token: str, now: datetime, reason: str) -> bool:
-    done = connection.execute(update(operator_session).where(
-        (operator_session.c.token_sha256 == digest(token)) & operator_session.c.ended_at.is_(None))
-        .values(ended_at=now, end_reason=reason))
-    return bool(done.rowcount)
+    return _end(connection, operator_session, token, now, reason)
 
 
 def end_operator_sessions(connection: Connection, operator_id: int | None, now: datetime,
@@ -156,10 +168,3 @@ def end_operator_sessions(connection: Connection, operator_id: int | None, now: 
     done = connection.execute(ending.values(ended_at=now, end_reason=reason))
     return int(done.rowcount)
 
-
-def live_operator_session_count(connection: Connection, now: datetime) -> int:
-    count: int = connection.execute(select(func.count()).select_from(operator_session).where(
-        operator_session.c.ended_at.is_(None)
-        & (operator_session.c.opened_at > now - timedelta(seconds=SESSION_SECONDS)))
-    ).scalar_one()
-    return count
