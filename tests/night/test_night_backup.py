@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from bascule.errors import UserError
 from bascule.synthetic.generate import generate_campaigns
 from tests.conftest import Cli
 from tests.night.test_nights import RESUMED, drop
@@ -32,3 +35,20 @@ def test_a_night_takes_one_backup_before_its_applies_which_restores_it_whole(cli
     for college in colleges:
         assert json.loads(cli("accounts", "--json", "--uai", college.uai).stdout) == []
         assert json.loads(cli("history", "--json", "--uai", college.uai).stdout) == []
+
+
+def test_a_night_backup_still_held_elsewhere_is_refused_in_words_of_the_night(
+        home_cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bascule.operations import backups
+    from bascule.operations.campaign import utc_now
+    from bascule.operations.locks import school_lock
+    from bascule.settings import load_settings
+
+    monkeypatch.setattr(backups, "NIGHT_BACKUP_WAIT_SECONDS", 0.2)
+    settings, now = load_settings(home_cli.home), utc_now()
+    with (school_lock(home_cli.home, backups.NIGHT_BACKUP_LOCK, "sauvegarde de la nuit"),
+          pytest.raises(UserError) as refused):
+        backups.night_backup(settings, night=now, actor="test", now=now)
+    assert "La sauvegarde de la nuit, commencée par l'application d'un autre établissement" \
+        in refused.value.message
+    assert backups.NIGHT_BACKUP_LOCK not in refused.value.message

@@ -56,8 +56,18 @@ def night_backup(settings: Settings, *, night: datetime, actor: str,
     if not settings.backup_before_apply:
         return None
     engine = open_store(settings.store_url)
-    with school_lock(settings.home, NIGHT_BACKUP_LOCK, "sauvegarde de la nuit",
-                     wait_seconds=NIGHT_BACKUP_WAIT_SECONDS, engine=engine):
+    with ExitStack() as held:
+        try:
+            held.enter_context(school_lock(settings.home, NIGHT_BACKUP_LOCK,
+                                           "sauvegarde de la nuit",
+                                           wait_seconds=NIGHT_BACKUP_WAIT_SECONDS, engine=engine))
+        except UserError:  # its words would name the lock as if it were a school
+            raise UserError(
+                "La sauvegarde de la nuit, commencée par l'application d'un autre "
+                f"établissement, n'est pas finie après {int(NIGHT_BACKUP_WAIT_SECONDS // 60)} "
+                "minutes : rien n'a été appliqué ici.",
+                hint="Voyez où en est la nuit (bascule run --status, ou son rapport), puis "
+                     "relancez.") from None
         for backup in backups(settings):
             if backup.night == night:
                 return backup
