@@ -53,7 +53,7 @@ from bascule.store.accounts import search_accounts as find_accounts
 from bascule.store.audit import AuditFilter as AuditFilter
 from bascule.store.audit import JournalEntry as JournalEntry
 from bascule.store.audit import journal_entries, last_applied
-from bascule.store.engine import keep_connections, open_store
+from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, hash_password, verify_password
 from bascule.store.operators import find_actor
 from bascule.store.people import DelegationRow as DelegationRow
@@ -91,11 +91,6 @@ from bascule.store.tokens import (
 from bascule.targets.client import password_accepted
 from bascule.targets.entries import flavour_for
 from bascule.targets.model import container_of
-
-
-def serve_from_store(settings: Settings) -> None:
-    """The console is a long-running server: it keeps its store connections open."""
-    keep_connections(settings.store_url)
 
 
 def audit(settings: Settings, uai: str, wanted: AuditFilter) -> list[JournalEntry]:

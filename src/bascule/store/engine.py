@@ -12,9 +12,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from bascule.errors import UserError
 from bascule.store.advisory import lock_key
@@ -36,9 +36,7 @@ def open_store(url: str) -> Engine:
     with _ENGINES_LOCK:
         engine = _ENGINES.get(url)
         if engine is None:
-            engine = _ENGINES[url] = _new_engine(
-                url, pooled=url in _POOLED or _is_sqlite_file(url),
-                pool=_POOLS.get(url, PoolSizes()))
+            engine = _ENGINES[url] = _new_engine(url, pool=_POOLS.get(url, PoolSizes()))
     try:
         if not _at_newest_migration(engine):
             with _ENGINES_LOCK, engine.begin() as connection:
@@ -56,9 +54,6 @@ def open_store(url: str) -> Engine:
 
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
-_POOLED: set[str] = set()
-
-
 @dataclass(frozen=True, slots=True)
 class PoolSizes:
     """A PostgreSQL store's pool in each process ([store] pool_size, pool_max_overflow,
@@ -85,16 +80,6 @@ def configure_pool(url: str, sizes: PoolSizes) -> None:
         previous.dispose()
 
 
-def keep_connections(url: str) -> None:
-    """For a long-running server (the console): connections kept open between requests,
-    instead of one opened and closed for each query."""
-    with _ENGINES_LOCK:
-        _POOLED.add(url)
-        previous = _ENGINES.pop(url, None)
-    if previous is not None:
-        previous.dispose()
-
-
 def release_connections() -> None:
     """Close every connection kept by this process's engines (they open new ones if used
     again): before the store's files are replaced or removed under a running process."""
@@ -102,14 +87,6 @@ def release_connections() -> None:
         engines = list(_ENGINES.values())
     for engine in engines:
         engine.dispose()
-
-
-def _is_sqlite_file(url: str) -> bool:
-    """A SQLite file keeps its connections: no server to hold them, and WAL lets readers and
-    the one writer share the file, so a kept idle connection blocks nobody."""
-    parsed = make_url(url)
-    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
-                                                                              ":memory:")
 
 
 def _unreachable_hint(engine: Engine) -> str:
@@ -120,14 +97,16 @@ def _unreachable_hint(engine: Engine) -> str:
             "passe dans ~/.pgpass.")
 
 
-def _new_engine(url: str, *, pooled: bool, pool: PoolSizes) -> Engine:
+def _new_engine(url: str, *, pool: PoolSizes) -> Engine:
     if url.startswith("postgresql"):
         # pre_ping: a connection the server closed meanwhile (restart, idle timeout) is
         # replaced before use instead of failing the query; recycled after an hour.
         return create_engine(url, poolclass=_KeptPool, pool_size=pool.size,
                              max_overflow=pool.overflow, pool_timeout=pool.timeout_s,
                              pool_pre_ping=True, pool_recycle=3600)
-    engine = create_engine(url) if pooled else create_engine(url, poolclass=NullPool)
+    # SQLite keeps its connections too: no server to hold them, and WAL lets readers and the
+    # one writer share the file, so a kept idle connection blocks nobody.
+    engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if engine.url.database and engine.url.database != ":memory:":

@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from bascule.operations import campaign
-from bascule.operations import school as school_ops
 from bascule.settings import load_settings
 from bascule.web import errors
 from bascule.web.api import api_router
@@ -71,7 +70,6 @@ def create_app(home: Path, *, uai: str | None = None,
                clock: Callable[[], datetime] = campaign.utc_now) -> FastAPI:
     """The console of the home's schools (or of `uai` only); `clock` gives the time (UTC)."""
     console = _console(home, uai, clock)
-    school_ops.serve_from_store(console.settings)
     app = FastAPI(title="bascule", docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.console = console
