@@ -122,6 +122,10 @@ SETTINGS = (
     Setting("backup.before_apply", bool, True,
             "Sauvegarder la base avant chaque application d'un plan (SQLite : copie cohérente ; "
             "PostgreSQL : pg_dump). Une application sans sauvegarde possible est refusée."),
+    Setting("backup.reuse_hours", int, 24,
+            "Heures pendant lesquelles la dernière sauvegarde couvre aussi les applications à "
+            "la main qui la suivent (chacune reste annulable par bascule undo) ; 0 : une "
+            "sauvegarde avant chaque application."),
     Setting("backup.retention_days", int, 90,
             "Jours pendant lesquels une sauvegarde de la base est gardée ; les 5 plus récentes "
             "le sont toujours."),
@@ -172,6 +176,7 @@ class Settings:
     queue_backoff_seconds: int = 4
     queue_heartbeat_seconds: int = 10
     backup_before_apply: bool = True
+    backup_reuse: timedelta = timedelta(hours=24)  # an apply by hand may share the newest backup
     backup_retention: timedelta = timedelta(days=90)
     leavers_keep_files: bool = False  # a disabled account's owner still reads their folder
     undo_grace: timedelta | None = None  # None: until the calendar's next September deletions
@@ -269,6 +274,7 @@ def load_settings(home: Path) -> Settings:
         max_export_records=max(1, cast(int, values["import.max_records"])),
         mail=read_mail_config(document, path),
         backup_before_apply=cast(bool, values["backup.before_apply"]),
+        backup_reuse=timedelta(hours=max(0, cast(int, values["backup.reuse_hours"]))),
         backup_retention=timedelta(days=max(1, cast(int, values["backup.retention_days"]))),
         leavers_keep_files=cast(bool, values["lifecycle.leavers_keep_files_until_deletion"]),
         undo_grace=timedelta(days=cast(int, values["undo.grace_days"]))

@@ -192,3 +192,79 @@ def test_a_restore_leaves_the_operators_as_they_are_now(applied: Cli) -> None:
     assert restored.exit_code == 0, restored.output
     assert json.loads(applied("operator", "list", "--json").stdout) == before
     add_operator(applied, "nouveau")  # the ids go on after the kept ones
+
+
+SOON = "2025-09-10T15:00"  # within [backup] reuse_hours (24) of AT
+
+
+def _second_apply(cli: Cli, college: GeneratedCollege, folder: Path, at: str) -> list[str]:
+    """Another apply of the school at `at` (a few élèves gone); the backups named by
+    `history`, newest apply first."""
+    assert cli("import", _truncated(college, folder, keep=0.9)).exit_code == 0
+    _plan(cli, "--at", at)
+    done = cli("apply", "--yes", "--allow-mass-leave", "--reason", "test", "--at", at)
+    assert done.exit_code == 0, done.output
+    return [entry["backup"] for entry in json.loads(cli("history", "--json").stdout)]
+
+
+def _backup_files(home: Path) -> list[Path]:
+    return sorted((home / "sauvegardes").glob("*.sqlite"))
+
+
+def test_an_apply_soon_after_another_is_covered_by_its_backup_which_restores_both(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    second, first = _second_apply(applied, college, tmp_path / "t", SOON)
+    assert second == first and len(_backup_files(applied.home)) == 1
+    assert applied("backup", "restore", second, "--yes").exit_code == 0
+    assert json.loads(applied("accounts", "--json").stdout) == []
+    assert json.loads(applied("history", "--json").stdout) == []
+
+
+def test_after_a_restore_the_next_apply_takes_its_own_backup(applied: Cli) -> None:
+    """The restored store is not what the newest backup holds (it may be older, or hold
+    applies the restore took back): a backup taken before a restore covers nothing after it."""
+    (first,) = [path.stem for path in _backup_files(applied.home)]
+    assert applied("backup", "restore", first, "--yes").exit_code == 0
+    _plan(applied, "--at", AT)
+    assert applied("apply", "--yes", "--at", AT).exit_code == 0
+    (entry,) = json.loads(applied("history", "--json").stdout)
+    assert entry["backup"] != first and len(_backup_files(applied.home)) == 2
+
+
+def test_with_reuse_hours_0_every_apply_takes_its_own_backup(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    with (applied.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[backup]\nreuse_hours = 0\n")
+    second, first = _second_apply(applied, college, tmp_path / "t", SOON)
+    assert second != first and len(_backup_files(applied.home)) == 2
+
+
+def test_an_apply_a_day_after_the_newest_backup_takes_its_own(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    second, first = _second_apply(applied, college, tmp_path / "t", LATER)
+    assert second != first and len(_backup_files(applied.home)) == 2
+
+
+def test_a_transfer_between_schools_takes_its_own_backup_undo_cannot_take_it_back(
+        applied: Cli, college: GeneratedCollege) -> None:
+    """A plan with a transfer is not undone by `undo`: a recent backup does not cover it."""
+    from datetime import UTC, datetime
+
+    from bascule.domain.school import SchoolYear
+    from bascule.operations import campaign
+    from bascule.plan.model import Action, ActionKind, Plan
+    from bascule.settings import load_settings
+
+    settings, at = load_settings(applied.home), datetime(2025, 9, 10, 13, tzinfo=UTC)
+    (kept,) = [path.stem for path in _backup_files(applied.home)]
+
+    def plan(kind: ActionKind) -> Plan:
+        return Plan(uai=college.uai, school_year=SchoolYear(2025), computed_at=at,
+                    state_fingerprint="", actions=(
+                        Action(kind=kind, person="eleve:1", profile="eleve", label="A"),))
+
+    assert campaign._backup_for(settings, plan(ActionKind.UPDATE), actor="test", now=at,
+                                night=None) == (kept, None)
+    new_id, pending = campaign._backup_for(settings, plan(ActionKind.TRANSFER), actor="test",
+                                           now=at, night=None)
+    assert pending is not None and new_id == pending.finish().id != kept

@@ -1,12 +1,12 @@
-"""The store's backups: one taken with every apply by hand (while it writes, of the state it
-starts from), one a night for all the night's applies (before the first), kept
-`[backup] retention_days` (the newest few always), listed, and restored while nothing else
-holds the store."""
+"""The store's backups: one taken with an apply by hand (while it writes, of the state it
+starts from) unless a recent one already covers it, one a night for all the night's applies
+(before the first), kept `[backup] retention_days` (the newest few always), listed, and
+restored while nothing else holds the store."""
 
 from __future__ import annotations
 
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -14,6 +14,7 @@ from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.locks import night_lock, no_console, school_lock
 from bascule.settings import Settings
+from bascule.store.audit import last_journaled
 from bascule.store.backups import (
     Backup,
     PendingBackup,
@@ -43,6 +44,23 @@ def start_backup_before_apply(settings: Settings, uai: str, *, actor: str,
     engine = open_store(settings.store_url)
     return start_backup(engine, settings.backups, _fresh_id(settings, uai, now), uai=uai,
                         actor=actor, reason="avant l'application du plan", now=now)
+
+
+def covering_backup(settings: Settings, uai: str, *, now: datetime) -> Backup | None:
+    """The newest backup, when it may stand for a new one before an apply by hand of the
+    school that undo can take back whole: taken at most `[backup] reuse_hours` before `now`,
+    and not before a restore of the store (a restore journals itself for every school).
+    Restoring it puts back the store as it was before this apply and the ones since, each of
+    them also undoable from its change record; copying the whole store (every school of a
+    département's folder) before each small apply would cost more than the apply itself, and
+    as much disk each time. None: take a backup of its own."""
+    if not settings.backup_before_apply or settings.backup_reuse <= timedelta(0):
+        return None
+    newest = next(iter(backups(settings)), None)
+    if newest is None or not now - settings.backup_reuse <= newest.taken_at <= now:
+        return None
+    restored = last_journaled(open_store(settings.store_url), uai, "restauration")
+    return newest if restored is None or restored < newest.taken_at else None
 
 
 def night_backup(settings: Settings, *, night: datetime, actor: str,

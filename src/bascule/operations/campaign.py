@@ -26,7 +26,12 @@ from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
 from bascule.exports.source import ExportLimits, UnreadableSource
 from bascule.operations import aaf_import
-from bascule.operations.backups import finish_backup, night_backup, start_backup_before_apply
+from bascule.operations.backups import (
+    covering_backup,
+    finish_backup,
+    night_backup,
+    start_backup_before_apply,
+)
 from bascule.operations.calendars import load_calendar
 from bascule.operations.credentials import (
     PARTIAL,
@@ -42,6 +47,7 @@ from bascule.plan.model import ActionKind as ActionKind
 from bascule.plan.model import Held as Held
 from bascule.plan.model import PersonKind, StoreState
 from bascule.plan.model import Plan as Plan
+from bascule.plan.undo import can_invert
 from bascule.reports.credentials import start_credentials
 from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
@@ -552,12 +558,17 @@ def _apply_while_hashing(
 def _backup_for(settings: Settings, plan: Plan, *, actor: str, now: datetime,
                 night: datetime | None) -> tuple[str | None, PendingBackup | None]:
     """The id of the backup that covers the apply, and its copy still being made (by hand:
-    the apply waits for it before committing); none for a plan without actions."""
+    the apply waits for it before committing); none for a plan without actions. By hand, a
+    recent backup covers a plan that undo can take back (`covering_backup`); a transfer
+    between schools cannot be undone: it takes a backup of its own."""
     if not plan.actions:
         return None, None
     if night is not None:
         taken = night_backup(settings, night=night, actor=actor, now=now)
         return (taken.id if taken else None), None
+    covering = covering_backup(settings, plan.uai, now=now) if can_invert(plan) else None
+    if covering is not None:
+        return covering.id, None
     pending = start_backup_before_apply(settings, plan.uai, actor=actor, now=now)
     return (pending.id if pending else None), pending
 

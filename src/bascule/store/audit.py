@@ -60,6 +60,13 @@ def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[Journ
             for row, detail in zip(rows, details, strict=True)]
 
 
+def last_journaled(engine: Engine, uai: str, action: str) -> datetime | None:
+    """When `action` was last journaled for the school (index ix_journal_action_at), or None."""
+    with engine.connect() as connection:
+        return connection.execute(select(func.max(journal.c.at)).where(
+            journal.c.uai == uai, journal.c.action == action)).scalar_one_or_none()
+
+
 def _shown(key: str, names: dict[str, str]) -> str:
     """A person by name and login, a structure by its kind and code, else as it is."""
     if key in names:
