@@ -124,7 +124,17 @@ def test_an_unknown_system_account_is_said(home_cli: Cli) -> None:
     assert "Attention : Le compte système « personne-ici » n'existe pas" in result.stderr
 
 
+def test_a_worker_unit_is_refused_on_a_sqlite_store_which_has_no_queue(home_cli: Cli,
+                                                                       tmp_path: Path) -> None:
+    refused = home_cli("install-service", "--worker", "--dest", tmp_path / "units")
+    assert refused.exit_code == 1 and not (tmp_path / "units").exists()
+    said = " ".join(refused.stderr.split())
+    assert "Les travailleurs servent une base PostgreSQL" in said and "[store] url" in said
+
+
 def test_the_worker_unit_passes_systemd_analyze_verify(home_cli: Cli, tmp_path: Path) -> None:
+    with (home_cli.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[store]\nurl = "postgresql+psycopg://bascule@127.0.0.1/bascule"\n')
     destination = tmp_path / "units"
     result = home_cli("install-service", "--worker", "--concurrency", "2", "--user",
                       getpass.getuser(), "--dest", destination)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bascule.domain.labels import NIGHT_STEPS, QUEUE_STATES
+from bascule.errors import UserError
 from bascule.operations.campaign import school_name
 from bascule.settings import Settings
 from bascule.store.engine import open_store
@@ -68,6 +69,16 @@ class QueueStatus:
 def uses_queue(settings: Settings) -> bool:
     """True when the store is PostgreSQL: the night then goes to the workers."""
     return make_url(settings.store_url).get_backend_name() == "postgresql"
+
+
+def require_queue(settings: Settings) -> None:
+    """UserError on a SQLite store: no queue there, so a worker (or its service) has nothing
+    to take."""
+    if not uses_queue(settings):
+        raise UserError("Les travailleurs servent une base PostgreSQL : avec SQLite, "
+                        "bascule run traite la nuit lui-même.",
+                        hint="Déclarez la base commune dans bascule.toml ([store] url = "
+                        "\"postgresql+psycopg://…\").")
 
 
 def progress_of(settings: Settings, school: QueuedSchool) -> SchoolProgress:

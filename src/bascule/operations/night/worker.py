@@ -11,15 +11,14 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from bascule.errors import UserError
 from bascule.operations.night.queue import (
     QUEUE,
     STOPPED_TOO_OFTEN,
     give_up,
     queue_app,
-    uses_queue,
     worker_name,
 )
+from bascule.operations.night.queue_status import require_queue
 from bascule.settings import Settings
 from bascule.store.engine import open_store
 
@@ -30,11 +29,7 @@ def run_worker(settings: Settings, *, concurrency: int = 1,
                on_ready: Callable[[], None] = lambda: None) -> None:
     """Work the queue until stopped; `on_ready` once the store is reached. UserError on a
     SQLite store (no queue there)."""
-    if not uses_queue(settings):
-        raise UserError("Les travailleurs servent une base PostgreSQL : avec SQLite, "
-                        "bascule run traite la nuit lui-même.",
-                        hint="Déclarez la base commune dans bascule.toml ([store] url = "
-                        "\"postgresql+psycopg://…\").")
+    require_queue(settings)
     open_store(settings.store_url)  # the schema, procrastinate's included, brought up to date
     on_ready()
     app = queue_app(settings, connections=concurrency + 3)
