@@ -12,6 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
@@ -44,6 +45,12 @@ def open_store(url: str) -> Engine:
                 config = _alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+    except CommandError as exc:  # stamped by a newer bascule: a revision this one lacks
+        raise UserError(f"La base {engine.url.render_as_string(hide_password=True)} a été "
+                        "mise à jour par une version plus récente de bascule : celle-ci ne "
+                        f"sait pas la lire (détail technique : {exc}).",
+                        hint="Lancez la version de bascule qui l'a mise à jour, ou une plus "
+                             "récente.") from exc
     except SQLAlchemyError as exc:
         detail = exc.orig if isinstance(exc, DBAPIError) else exc
         raise UserError(f"La base {engine.url.render_as_string(hide_password=True)} est "
