@@ -74,7 +74,10 @@ def test_an_apply_that_created_accounts_is_undone_and_its_logins_stay_quarantine
     assert {action["kind"] for action in plan["actions"] if action["kind"] != "remove"} == \
         {"delete"}
     assert plan["mass_leaves"]  # removing every account trips the breaker, as any plan would
-    assert cli("apply", "--yes", "--at", LATER).exit_code == 1
+    refused = cli("apply", "--yes", "--at", LATER)
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 1 and "le plan d'annulation retirerait" in said
+    assert "export" not in said  # an undo reads no export: nothing of a truncated one
     done = cli("apply", "--yes", "--allow-mass-leave", "--reason", "essai", "--at", LATER)
     assert done.exit_code == 0, done.output
     content = store_content(cli.home)

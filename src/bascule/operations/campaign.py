@@ -45,7 +45,7 @@ from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.model import Action as Action
 from bascule.plan.model import ActionKind as ActionKind
 from bascule.plan.model import Held as Held
-from bascule.plan.model import PersonKind, StoreState
+from bascule.plan.model import PersonKind, PlanPurpose, StoreState
 from bascule.plan.model import Plan as Plan
 from bascule.plan.undo import can_invert
 from bascule.reports.credentials import start_credentials
@@ -421,15 +421,23 @@ class ApplyOutcome:
 
 
 class MassLeaveRefused(UserError):
+    """An undo reads no export: its refusal says nothing of a truncated one."""
+
     def __init__(self, plan: Plan):
         detail = "; ".join(f"{leave.unexpected} comptes « {profile_label(leave.profile)} » sur "
                            f"{leave.active} actifs" for leave in plan.mass_leaves)
+        confirm = ("confirmez avec bascule apply --yes --allow-mass-leave --reason \"…\" (la "
+                   "raison est journalisée).")
+        if plan.purpose is PlanPurpose.UNDO:
+            super().__init__("Rien n'a été appliqué : le plan d'annulation retirerait ou "
+                             f"désactiverait trop de comptes d'un coup ({detail}).",
+                             hint=f"Si c'est bien ce que vous voulez annuler, {confirm}")
+            return
         super().__init__(
             f"Rien n'a été appliqué : le plan désactiverait trop de comptes d'un coup ({detail}). "
             "L'export est peut-être tronqué ou d'un autre établissement.",
             hint="Vérifiez les exports et relancez l'import ; si ces départs sont réels, "
-                 "confirmez avec bascule apply --yes --allow-mass-leave --reason \"…\" (la "
-                 "raison est journalisée).")
+                 + confirm)
 
 
 def apply_saved_plan(
