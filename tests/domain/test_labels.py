@@ -88,11 +88,19 @@ def test_every_journaled_action_has_its_words() -> None:
     ("fact", ("0861000V", 2026, "structure", "D:3 A", "", '["3e A", ["10310019110"]]'),
      "2026-2027 : structure division 3 A (3e A)"),
     ("fact", ("0861000V", 2025, "guardian", "resp:9", "eleve:1", "1"),
-     "2025-2026 : responsable de eleve:1 (1)"),
+     "2025-2026 : responsable (légal) de MARTIN Léa (lmartin)"),
+    ("fact", ("0861000V", 2025, "guardian", "resp:9", "eleve:2", "3"),
+     "2025-2026 : responsable (contact) de eleve:2"),  # a child the store no longer names
     ("fact", ("0861000V", 2025, "nouveau", "eleve:1", "X:1", ""), "2025-2026 : nouveau X:1"),
     ("login", ("0861000V", "pnom", "dupontj"), "identifiant réseau dupontj"),
     ("login", ("0861000V", "p.nom", "j.dupont"), "identifiant EduConnect j.dupont"),
-    ("account", (42,), "42"),
+    ("account", (42,), ""),
+    ("person", (42,), ""),
+    ("pending_password", (42,), ""),
+    ("person_source_id", (42, "eleve_id", "1000029"), "ELEVE_ID 1000029"),
+    ("breaker_mark", ("0861000V", 2025, "eleve"), "2025-2026 : élève"),
+    ("delegation", (3,), "n° 3"),
 ])
 def test_a_history_row_reads_in_french(table: str, row: tuple[object, ...], text: str) -> None:
-    assert labels.store_row_text(table, row) == text
+    names = {"eleve:1": "MARTIN Léa (lmartin)"}
+    assert labels.store_row_text(table, row, names) == text

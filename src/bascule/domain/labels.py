@@ -266,20 +266,45 @@ _STRUCTURES: Mapping[tuple[str, str], str] = {
 }
 
 
-def store_row_text(table: str, row: tuple[object, ...]) -> str:
+# NIVEAU_RESPONSABILITE of Siècle (domain/people.GuardianLevel), a guardian fact's detail.
+GUARDIAN_LEVELS: Mapping[str, str] = {"1": "légal", "2": "en charge", "3": "contact"}
+# A person's one row of its table (the table's name says which): nothing more to say.
+_ONE_PER_PERSON = frozenset({"person", "account", "pending_password"})
+
+
+def store_row_text(table: str, row: tuple[object, ...],
+                   names: Mapping[str, str] | None = None) -> str:
     """Which row of the store a history line is about, as people read it: « 2025-2026 :
-    membre de la division 6A », « identifiant réseau dupontj »; other rows by their identity
-    (store/changes.py _KEYS gives each table's)."""
+    membre de la division 6A », « identifiant réseau dupontj », « 2025-2026 : responsable
+    (légal) de MARTIN Léa (lmartin) »; `names`: people's « NOM Prénom (login) » by their key,
+    for the facts that name another person. Rows are given by their identity
+    (store/changes.py _KEYS); beside the table's name (STORE_TABLES), which is all there is to
+    say of a person's own row (their account: « »)."""
     if table == "fact" and len(row) == 6:
-        _uai, year, kind, subject, target, detail = (str(part) for part in row)
-        words, preposition = FACT_KINDS.get(kind, (kind, ""))
-        what = _structure_text(subject if kind == "structure" else target, preposition)
-        text = f"{_year_text(year)} : {words} {what}"
-        shown = _structure_label(detail) if kind == "structure" else detail
-        return f"{text} ({shown})" if shown else text
+        return _fact_text(*(str(part) for part in row), names=names or {})
     if table == "login" and len(row) == 3:
         return f"{label(FIELDS, f'login {row[1]}')} {row[2]}"
+    if table in _ONE_PER_PERSON:
+        return ""
+    if table == "person_source_id" and len(row) == 3:
+        return f"{str(row[1]).upper()} {row[2]}"  # the export's field: ELEVE_ID 1000029
+    if table == "breaker_mark" and len(row) == 3:
+        return f"{_year_text(str(row[1]))} : {label(PROFILES, str(row[2]))}"
+    if table == "delegation" and len(row) == 1:
+        return f"n° {row[0]}"
     return " ".join(str(part) for part in row)
+
+
+def _fact_text(_uai: str, year: str, kind: str, subject: str, target: str, detail: str, *,
+               names: Mapping[str, str]) -> str:
+    if kind == "guardian":
+        level = GUARDIAN_LEVELS.get(detail, detail)
+        return f"{_year_text(year)} : responsable ({level}) de {names.get(target, target)}"
+    words, preposition = FACT_KINDS.get(kind, (kind, ""))
+    what = _structure_text(subject if kind == "structure" else target, preposition)
+    text = f"{_year_text(year)} : {words} {what}"
+    shown = _structure_label(detail) if kind == "structure" else detail
+    return f"{text} ({shown})" if shown else text
 
 
 def _structure_label(detail: str) -> str:

@@ -34,11 +34,7 @@ class FieldChanged:
     old: object
     new: object
     person_label: str = ""  # « NOM Prénom (login) » of the person, when the store knows them
-
-    @property
-    def row_text(self) -> str:
-        """The row as people read it (« 2025-2026 : membre de la division 6A »)."""
-        return store_row_text(self.table, self.row)
+    row_text: str = ""  # the row as people read it (« 2025-2026 : membre de la division 6A »)
 
     def concerns(self, someone: str) -> bool:
         """Whether `someone` (a login, a name, a first name, parts of them in any order:
@@ -55,10 +51,20 @@ def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldC
         raise unknown_apply(uai, apply_id)
     with engine.connect() as connection:
         changes = changes_of(connection, apply_id)
-        names = people_named_by_key(connection, uai, {change.person_key for change in changes
-                                                      if change.person_key})
-    return [dataclasses.replace(changed, person_label=names.get(changed.person or "", ""))
+        names = people_named_by_key(connection, uai, {
+            key for change in changes
+            for key in (change.person_key, _guardianship_child(change)) if key})
+    return [dataclasses.replace(changed, person_label=names.get(changed.person or "", ""),
+                                row_text=store_row_text(changed.table, changed.row, names))
             for change in changes for changed in _fields(change)]
+
+
+def _guardianship_child(change: Change) -> str | None:
+    """The child a guardianship row names (fact: uai, year, kind, subject, target, detail)."""
+    row = change.row_key
+    if change.table == "fact" and len(row) == 6 and row[2] == "guardian":
+        return str(row[4])
+    return None
 
 
 def unknown_apply(uai: str, apply_id: int) -> UserError:
