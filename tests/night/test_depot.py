@@ -85,6 +85,18 @@ def test_a_dry_run_imports_nothing(home_cli: Cli, depot: Path) -> None:
     assert not home_cli.store_rows() and (depot / "ElevesSansAdresses.xml").is_file()
 
 
+def test_a_summer_dry_run_does_not_say_a_waiting_export_would_be_planned(
+        home_cli: Cli, depot: Path) -> None:
+    """Imports are suspended for the summer: the export waits, and the night would plan
+    nothing of it (its plan step does not say otherwise)."""
+    result = home_cli("run", "--at", "2026-07-20T02:30", "--dry-run", "--jobs", "1", "--json")
+    assert result.exit_code == 0, result.output
+    (school,) = json.loads(result.stdout)["schools"]
+    said = {step["step"]: step["reason"] for step in school["steps"]}
+    assert "suspendus pour l'été" in said["import"]
+    assert "serait planifié" not in said["plan"], said
+
+
 def test_a_dry_run_says_an_imported_campaign_not_applied_yet_would_be(
         home_cli: Cli, files: Files) -> None:
     assert home_cli("import", *files()).exit_code == 0  # imported by hand, not applied

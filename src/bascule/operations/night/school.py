@@ -56,6 +56,7 @@ class SchoolContext:
     steps: list[StepReport] = field(default_factory=list)
     held: HeldPlan | None = None
     imported: bool = False
+    would_import: bool = False  # a dry run: an export waits that the night would import
     findings: int = 0
     known_fingerprint: tuple[str | None] | None = None  # cached until the store changes
     on_record: Callable[[list[StepReport]], None] | None = None  # a worker keeps progress
@@ -130,6 +131,7 @@ def step_import(context: SchoolContext) -> None:
         context.record("import", StepStatus.SKIPPED, f"{closed} ; l'export du "
                        f"{drop.export_date} attend dans le dépôt")
     elif context.dry_run:
+        context.would_import = True
         context.record("import", StepStatus.SKIPPED, f"simulation : l'export du "
                        f"{drop.export_date} ({len(drop.files)} fichiers) serait importé")
     elif context.done("import", drop.sha256):  # imported, not moved yet: a crash in between
@@ -201,11 +203,10 @@ def _simulate_plan(context: SchoolContext) -> None:
     the drop folder, a campaign imported but not applied yet, a held plan, or nothing."""
     engine = open_store(context.settings.store_url)
     staged = latest_staged_sha256(engine, context.uai)
-    importing = any(step.step == "import" and step.status is StepStatus.SKIPPED
-                    for step in context.steps)
-    if holds.current_hold(context.settings, context.uai) is not None and not importing:
+    if (holds.current_hold(context.settings, context.uai) is not None
+            and not context.would_import):
         _skip(context, ("plan", "apply"), "simulation : le plan retenu attend son approbation")
-    elif importing:
+    elif context.would_import:
         _skip(context, ("plan", "apply"), "simulation : le nouvel export serait planifié, "
               "puis appliqué s'il reste sous les seuils")
     elif staged is not None and campaign.plan_needed(engine, context.uai, staged,
