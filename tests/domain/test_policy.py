@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bascule.domain.policy import (
     DELEGATIONS,
     ROLE_OF_PROFILE,
@@ -13,6 +15,7 @@ from bascule.domain.policy import (
     Subject,
     decide,
     holds,
+    may_hold_token,
     scopes,
     structure,
 )
@@ -161,3 +164,10 @@ def test_holding_a_permission_on_someone_is_what_a_page_asks() -> None:
     assert holds(frozenset({R.ENSEIGNANT}), P.RESET_PASSWORD)
     assert not holds(frozenset({R.CPE, R.DOCUMENTATION}), P.RESET_PASSWORD)
     assert holds(frozenset({R.ELEVE}), P.END_SESSIONS)  # their own, always
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_a_school_s_staff_act_through_an_api_token(role: Role) -> None:
+    """A token acts as a person of a school: staff, in their role or a delegation; not an
+    operator (no person of a school), an élève or a responsable (no tool to run)."""
+    assert may_hold_token(role) is (role not in (Role.OPERATEUR, Role.ELEVE, Role.RESPONSABLE))

@@ -184,6 +184,16 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
 # API tokens act as a person: only staff may hold one (a tool of an élève or a responsable
 # would reach what their own page shows, and no more; they have no tool to run).
 TOKEN_HOLDER_PROFILES = STAFF_PROFILES
+# The roles a token's holder may act in: their staff profile's, the principal adjoint's (a
+# direction's), the delegations (granted to staff only). Not an operator's: no person of a
+# school, no token.
+_TOKEN_HOLDER_ROLES = frozenset({ROLE_OF_PROFILE[profile] for profile in TOKEN_HOLDER_PROFILES}
+                                | set(DELEGATIONS.values()) | {Role.PRINCIPAL_ADJOINT})
+
+
+def may_hold_token(role: Role) -> bool:
+    """Whether someone acting in `role` may do it through an API token."""
+    return role in _TOKEN_HOLDER_ROLES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
