@@ -11,7 +11,6 @@ import typer
 from bascule.cli.common import CliState, err, out
 from bascule.errors import UnknownValue
 from bascule.operations import service
-from bascule.operations.night.queue_status import require_queue
 
 
 def install_service(
@@ -44,6 +43,8 @@ def install_service(
     options = service.service_options(state.settings(), at=at, user=user,
                                       writable=tuple(writable or ()))
     if worker:
+        from bascule.operations.night.queue_status import require_queue  # the store's kind
+
         require_queue(state.settings())
         _worker(options, destination, concurrency=concurrency, print_only=print_only)
         return
