@@ -53,6 +53,7 @@ from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home, remove_school_from_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
+from bascule.snapshot.memo import BuildMemo
 from bascule.snapshot.model import HeldRecord as HeldRecord
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, assess_quality, summarise
@@ -67,6 +68,7 @@ from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
 from bascule.store.history import Provenance
 from bascule.store.holds import holds_ending_after
+from bascule.store.kept import KeptParts, encode_kept, kept_for, kept_parts
 from bascule.store.operators import find_actor
 from bascule.store.people import journal_entry
 from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
@@ -123,14 +125,21 @@ def export_paths(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
-def read_all(paths: Sequence[Path], on_file: OnFile,
-             limits: ExportLimits) -> tuple[list[ExportFile], list[Problem]]:
+def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
+             kept: Callable[[int, Path], ExportFile | None] = lambda _index, _path: None,
+             ) -> tuple[list[ExportFile], list[Problem]]:
     """Every file read, within one budget of records for the whole import: however many
-    files are given, their records together stay within `limits`."""
+    files are given, their records together stay within `limits`. `kept(index, path)` gives
+    the records a previous import kept of a file with the same bytes: not read again."""
     files, problems = [], []
     records_left = limits.max_records
-    for path in paths:
+    for index, path in enumerate(paths):
         on_file(path)
+        known = kept(index, path)
+        if known is not None and known.record_count <= records_left:
+            files.append(known)
+            records_left -= known.record_count
+            continue
         try:
             export = read_export(path, replace(limits, max_records=records_left))
         except UnreadableSource as unreadable:
@@ -158,16 +167,22 @@ def import_exports(
 def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: bool, actor: str,
             on_file: OnFile) -> ImportOutcome:
     engine = open_store(settings.store_url)
+    limits = ExportLimits(max_bytes=settings.max_export_bytes, max_ratio=settings.max_zip_ratio,
+                          max_records=settings.max_export_records)
+    kept = None
     if stage:
-        same = staged_from_same_files(engine, settings.uais, [_sha256(path) for path in paths])
+        digests = [_sha256(path) for path in paths]
+        same = staged_from_same_files(engine, settings.uais, digests)
         if same is not None:
             return ImportOutcome(snapshot=same.snapshot, problems=list(same.warnings),
                                  summary=summarise(same.snapshot),
                                  findings=assess_quality(same.snapshot),
                                  staging=Staging.UNCHANGED)
-    files, problems = read_all(paths, on_file, ExportLimits(
-        max_bytes=settings.max_export_bytes, max_ratio=settings.max_zip_ratio,
-        max_records=settings.max_export_records))
+        kept = kept_for(engine, settings.uais, digests, limits)
+    files, problems = read_all(
+        paths, on_file, limits,
+        (lambda index, path: kept.file(path.name, digests[index])) if kept else _none_kept)
+    memo = BuildMemo(previous=kept.build) if kept else BuildMemo()
     mixed = aaf_import.mixes_sources(files)
     if mixed is not None:
         raise ImportRejected([*problems, mixed])
@@ -176,7 +191,7 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
     context = ImportContext(school_uais=settings.uais,
                             newest_staged_year=newest_staged_years(engine),
                             today=now.date(), hold_records=not settings.refuse_on_any_error)
-    snapshot, checked = build_snapshot(files, context) if not problems else (None, [])
+    snapshot, checked = build_snapshot(files, context, memo) if not problems else (None, [])
     problems += checked
     if snapshot is not None:
         problems += aaf_import.one_source_a_year(engine, snapshot)
@@ -185,7 +200,8 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
     staging = Staging.CHECKED
     if stage:
         with school_lock(settings.home, snapshot.uai, f"import par {actor}", engine=engine):
-            staging = _stage(engine, snapshot, problems, now=now, actor=actor)
+            staging = _stage(engine, snapshot, problems, now=now, actor=actor,
+                             kept=kept_parts(tuple(files), memo.kept, limits))
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
 
@@ -210,9 +226,10 @@ def _import_aaf(engine: Engine, settings: Settings, files: list[ExportFile], *, 
 
 
 def _stage(engine: Engine, snapshot: Snapshot, problems: list[Problem], *, now: datetime,
-           actor: str) -> Staging:
+           actor: str, kept: KeptParts | None = None) -> Staging:
     warnings = [problem for problem in problems if not problem.is_error]
-    if not stage_snapshot(engine, snapshot, now, warnings):
+    if not stage_snapshot(engine, snapshot, now, warnings,
+                          encode_kept(kept) if kept is not None else None):
         return Staging.UNCHANGED
     with engine.begin() as connection:
         forget_aaf_state(connection, snapshot.uai)  # fed by the raw exports from now on
@@ -220,6 +237,10 @@ def _stage(engine: Engine, snapshot: Snapshot, problems: list[Problem], *, now: 
                       actor, now, {"files": [s.name for s in snapshot.sources],
                                    "eleves": len(snapshot.active_eleves)})
     return Staging.STAGED
+
+
+def _none_kept(_index: int, _path: Path) -> None:
+    return None
 
 
 def _sha256(path: Path) -> str:

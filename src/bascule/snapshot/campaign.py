@@ -16,7 +16,15 @@ from bascule.errors import Location, Problem
 from bascule.exports.records import ExportFile, ExportKind
 from bascule.snapshot.checks import Checker
 from bascule.snapshot.eleves import build_eleves
-from bascule.snapshot.model import Mef, Snapshot, SourceFile, Subject
+from bascule.snapshot.memo import BuildMemo
+from bascule.snapshot.model import (
+    Guardianship,
+    Mef,
+    Responsable,
+    Snapshot,
+    SourceFile,
+    Subject,
+)
 from bascule.snapshot.responsables import build_responsables
 from bascule.snapshot.staff import (
     build_profs_principaux,
@@ -52,13 +60,15 @@ class Campaign:
 
 
 def build_snapshot(
-    files: list[ExportFile], context: ImportContext
+    files: list[ExportFile], context: ImportContext, memo: BuildMemo | None = None
 ) -> tuple[Snapshot | None, list[Problem]]:
     """The snapshot, or None when an error-level problem was found; all problems in both cases.
 
     A fault confined to one record holds that record (snapshot/holds.py): the snapshot lists it
     in `held`, and its problem has the severity HELD. The files are taken in a fixed order (by
     kind, then name), so that the same exports give the same snapshot whatever their order.
+    `memo` (snapshot/memo.py) gives the parts of a previous import to reuse where their inputs
+    are the same, and keeps this import's: the result is the same with or without it.
     """
     files = sorted(files, key=lambda export: (_KIND_ORDER.index(export.kind), export.name))
     checker = Checker(hold_records=context.hold_records)
@@ -66,7 +76,8 @@ def build_snapshot(
     campaign = _campaign(files, by_kind, context, checker)
     if campaign is None or ExportKind.ELEVES not in by_kind:
         return None, checker.problems
-    snapshot = _assemble(files, by_kind, campaign, checker)
+    snapshot = _assemble(files, by_kind, campaign, checker,
+                         memo if memo is not None else BuildMemo())
     if any(problem.is_error for problem in checker.problems):
         return None, checker.problems
     return snapshot, checker.problems
@@ -194,14 +205,15 @@ def _assemble(
     by_kind: dict[ExportKind, ExportFile],
     campaign: Campaign,
     checker: Checker,
+    memo: BuildMemo,
 ) -> Snapshot:
     eleves_file = by_kind[ExportKind.ELEVES]
-    eleves = build_eleves(eleves_file, campaign.export_date, checker)
+    eleves = build_eleves(eleves_file, campaign.export_date, checker, memo)
     # References are checked against every ELEVE_ID of the file, even one whose record has an
     # error: that error is reported once, not again on each link.
     eleve_ids = {(record.eleve_id or "").strip() for record in eleves_file.eleves}
     responsables, guardianships = (
-        build_responsables(by_kind[ExportKind.RESPONSABLES], eleve_ids, checker)
+        _responsables(by_kind[ExportKind.RESPONSABLES], eleve_ids, checker, memo)
         if ExportKind.RESPONSABLES in by_kind else ((), ())
     )
     declaring = [by_kind[k] for k in (ExportKind.STS, ExportKind.STRUCTURES) if k in by_kind]
@@ -231,6 +243,12 @@ def _assemble(
         mefs=_mefs(files),
         held=tuple(checker.held),
     )
+
+
+def _responsables(export: ExportFile, eleve_ids: set[str], checker: Checker, memo: BuildMemo
+                  ) -> tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]:
+    return memo.responsables_of(export.name, export.sha256, eleve_ids, checker,
+                                lambda: build_responsables(export, eleve_ids, checker))
 
 
 def _subjects(files: list[ExportFile]) -> dict[str, Subject]:

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import partial
 
 from bascule.domain.people import PersonKind, parse_french_date, parse_sex, preferred_last_name
 from bascule.domain.structures import INACTIVE_DIVISION
 from bascule.exports.records import EleveRecord, ExportFile, StructureLinkRecord
 from bascule.snapshot.checks import FIX_IN_SIECLE, REEXPORT_TOGETHER, Checker, optional
 from bascule.snapshot.holds import RecordScope
+from bascule.snapshot.memo import BuildMemo, Effects, EleveUnit
 from bascule.snapshot.model import Eleve, InactiveReason
 
 
-def build_eleves(export: ExportFile, export_date: date, checker: Checker) -> tuple[Eleve, ...]:
+def build_eleves(export: ExportFile, export_date: date, checker: Checker,
+                 memo: BuildMemo | None = None) -> tuple[Eleve, ...]:
+    """The usable élèves of the file; each one whose inputs are those of `memo`'s previous
+    import is taken from there, the same problems reported again."""
+    memo = memo if memo is not None else BuildMemo()
     records = _unique_eleves(export.eleves, checker)
     links = _links_by_eleve(export.structure_links, records, checker)
     subjects = _subjects_by_eleve(export, records, checker)
     eleves = []
     for eleve_id, record in records.items():
-        with checker.record(_scope(record)) as scope:
-            division, groups = _structures(record, links.get(eleve_id, []), checker)
-            eleve = _eleve(record, division, groups, subjects.get(eleve_id, ()), export_date,
-                           checker)
-        if eleve is not None and scope.usable:
+        inputs = EleveUnit(record=record, blocks=tuple(links.get(eleve_id, ())),
+                           subjects=subjects.get(eleve_id, ()), export_date=export_date,
+                           hold_records=checker.hold_records, eleve=None, effects=Effects())
+        eleve, usable = memo.eleve(inputs, checker, partial(_scope, record),
+                                   partial(_built, inputs, checker))
+        if eleve is not None and usable:
             eleves.append(eleve)
     for eleve in eleves:
         if eleve.inactive_reason is not None:
@@ -34,6 +41,11 @@ def build_eleves(export: ExportFile, export_date: date, checker: Checker) -> tup
                          "Il ne recevra ni compte ni groupe cette année. Si c'est une erreur, "
                          "affectez-le à une division dans Siècle-BEE.")
     return tuple(eleves)
+
+
+def _built(inputs: EleveUnit, checker: Checker) -> Eleve | None:
+    division, groups = _structures(inputs.record, inputs.blocks, checker)
+    return _eleve(inputs.record, division, groups, inputs.subjects, inputs.export_date, checker)
 
 
 def _scope(record: EleveRecord, *, link: bool = False) -> RecordScope:
@@ -58,6 +70,8 @@ def _link_scope(eleve_id: str) -> RecordScope:
 
 def _unique_eleves(records: list[EleveRecord], checker: Checker) -> dict[str, EleveRecord]:
     def key_of(record: EleveRecord) -> str | None:
+        if eleve_id := (record.eleve_id or "").strip():
+            return eleve_id  # what checker.identifier gives, without a scope made for nothing
         with checker.record(_scope(record)):
             return checker.identifier(record.eleve_id, record.location, "ELEVE_ID",
                                       FIX_IN_SIECLE) or None
@@ -98,7 +112,7 @@ def _subjects_by_eleve(
 
 
 def _structures(
-    record: EleveRecord, blocks: list[StructureLinkRecord], checker: Checker
+    record: EleveRecord, blocks: tuple[StructureLinkRecord, ...], checker: Checker
 ) -> tuple[str | None, tuple[str, ...]]:
     divisions: list[str] = []
     groups: list[str] = []

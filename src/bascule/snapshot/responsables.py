@@ -49,6 +49,8 @@ def _scope(record: PersonneRecord) -> RecordScope:
 
 def _unique_people(records: list[PersonneRecord], checker: Checker) -> dict[str, PersonneRecord]:
     def key_of(record: PersonneRecord) -> str | None:
+        if personne_id := (record.personne_id or "").strip():
+            return personne_id  # what checker.identifier gives, without a scope made for nothing
         with checker.record(_scope(record)):
             return checker.identifier(record.personne_id, record.location, "PERSONNE_ID",
                                       FIX_IN_SIECLE) or None

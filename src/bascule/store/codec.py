@@ -45,11 +45,14 @@ class Encoded:
     sha256: str
 
 
-def encode(value: object) -> Encoded:
+def encode(value: object, *, remember: bool = True) -> Encoded:
+    """`remember`: whether `recall` may give it back (not for values only stored, never read
+    again by this process: they would push out a campaign or a plan)."""
     packed = _ENCODER.encode(value)
     encoded = Encoded(MSGPACK_ZLIB + zlib.compress(packed, _COMPRESSION),
                       hashlib.sha256(packed).hexdigest())
-    _remember(encoded.sha256, value)
+    if remember:
+        _remember(encoded.sha256, value)
     return encoded
 
 

@@ -38,6 +38,9 @@ staged_snapshot = Table(
     Column("problems", Text, nullable=True),  # JSON of its warnings, shown again on re-import
     # JSON {subject code: label}: the directory targets name their subject groups with it.
     Column("subject_labels", Text, nullable=True),
+    # What the import kept for the next one (store/kept.py): its files' records, its build's
+    # parts; never needed, only saves work (NULL: the next import reads everything).
+    Column("kept", LargeBinary, nullable=True),
     UniqueConstraint("uai", "content_sha256", name="uq_staged_snapshot_content"),
 )
 

@@ -30,9 +30,10 @@ class _Warnings:
 
 
 def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
-                   warnings: Sequence[Problem] = ()) -> bool:
+                   warnings: Sequence[Problem] = (), kept: bytes | None = None) -> bool:
     """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row.
-    False when the very same campaign was already the newest: nothing written."""
+    False when the very same campaign was already the newest: nothing written. `kept`: what
+    the import kept for the next one (store/kept.py), kept with the newest campaign only."""
     encoded = encode(snapshot)
     digest = encoded.sha256
     with engine.begin() as connection:
@@ -52,7 +53,11 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
                                 for s in snapshot.sources], ensure_ascii=False),
             snapshot=encoded.data, problems=to_json(_Warnings(tuple(warnings))),
             subject_labels=json.dumps(subject_labels(snapshot), ensure_ascii=False),
+            kept=kept,
         ))
+        connection.execute(staged_snapshot.update().where(
+            (staged_snapshot.c.uai == snapshot.uai) & (staged_snapshot.c.content_sha256 != digest)
+            & staged_snapshot.c.kept.is_not(None)).values(kept=None))
     return True
 
 

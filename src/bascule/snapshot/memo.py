@@ -1,0 +1,152 @@
+"""What one import's build kept for the next: each élève's record and result, the responsables'
+whole result, so that a re-import builds again only what changed (issue 22: work proportional
+to the change).
+
+A part is reused only when every input it was built from is equal (the records themselves,
+file and line included, the links and options of the élève, the export date, whether faults
+hold records or refuse the import): then building it again would give the very same values and
+report the very same problems, which are replayed in their place. Anything else is built as a
+full import builds it. Pure: what is kept is stored and read back by the store (store/kept.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from bascule.errors import Problem
+from bascule.exports.records import EleveRecord, StructureLinkRecord
+from bascule.snapshot.checks import Checker
+from bascule.snapshot.holds import RecordScope
+from bascule.snapshot.model import Eleve, Guardianship, HeldRecord, Responsable, Treatment
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Effects:
+    """What building a part reported: its problems, held records and the faults of its record,
+    in order."""
+
+    problems: tuple[Problem, ...] = ()
+    held: tuple[HeldRecord, ...] = ()
+    faults: tuple[Treatment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EleveUnit:
+    """One élève as built: its inputs (record, STRUCTURES_ELEVE blocks, option subjects, export
+    date, hold_records) and its result (None: not usable), with what it reported."""
+
+    record: EleveRecord
+    blocks: tuple[StructureLinkRecord, ...]
+    subjects: tuple[str, ...]
+    export_date: date
+    hold_records: bool
+    eleve: Eleve | None
+    effects: Effects
+
+    def same_inputs(self, other: EleveUnit) -> bool:
+        return (self.record == other.record and self.blocks == other.blocks
+                and self.subjects == other.subjects and self.export_date == other.export_date
+                and self.hold_records == other.hold_records)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponsablesPart:
+    """The responsables and guardianships of one ResponsablesAvecAdresses file (named by its
+    name and SHA-256), built against these ELEVE_IDs."""
+
+    file: str
+    sha256: str
+    eleve_ids: frozenset[str]
+    hold_records: bool
+    responsables: tuple[Responsable, ...]
+    guardianships: tuple[Guardianship, ...]
+    effects: Effects
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeptBuild:
+    eleves: tuple[EleveUnit, ...] = ()
+    responsables: ResponsablesPart | None = None
+
+
+@dataclass(slots=True)
+class BuildMemo:
+    """The previous import's parts (`previous`, possibly empty) and this one's, as they are
+    built (`kept`)."""
+
+    previous: KeptBuild = field(default_factory=KeptBuild)
+    eleves: list[EleveUnit] = field(default_factory=list)
+    responsables: ResponsablesPart | None = None
+    _previous_eleves: dict[str, EleveUnit] | None = None
+
+    @property
+    def kept(self) -> KeptBuild:
+        return KeptBuild(eleves=tuple(self.eleves), responsables=self.responsables)
+
+    def eleve(self, inputs: EleveUnit, checker: Checker,
+              scope_of: Callable[[], RecordScope],
+              build: Callable[[], Eleve | None]) -> tuple[Eleve | None, bool]:
+        """The élève and whether its record is usable: the previous import's when its inputs
+        are the same (its problems reported again), else built within its record's scope."""
+        known = self._previous_eleve(inputs.record.eleve_id)
+        if known is not None and known.same_inputs(inputs):
+            replay(checker, known.effects)
+            self.eleves.append(known)
+            return known.eleve, _usable(known.effects.faults)
+        with checker.record(scope_of()) as scope:
+            eleve, effects = reported(checker, scope, build)
+        self.eleves.append(_with_result(inputs, eleve, effects))
+        return eleve, scope.usable
+
+    def responsables_of(
+        self, file: str, sha256: str, eleve_ids: set[str], checker: Checker,
+        build: Callable[[], tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]],
+    ) -> tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]:
+        known = self.previous.responsables
+        if (known is not None and known.file == file and known.sha256 == sha256
+                and known.hold_records == checker.hold_records and known.eleve_ids == eleve_ids):
+            replay(checker, known.effects)
+            self.responsables = known
+            return known.responsables, known.guardianships
+        (responsables, guardianships), effects = reported(checker, None, build)
+        self.responsables = ResponsablesPart(
+            file=file, sha256=sha256, eleve_ids=frozenset(eleve_ids),
+            hold_records=checker.hold_records, responsables=responsables,
+            guardianships=guardianships, effects=effects)
+        return responsables, guardianships
+
+    def _previous_eleve(self, eleve_id: str | None) -> EleveUnit | None:
+        if self._previous_eleves is None:
+            self._previous_eleves = {unit.record.eleve_id or "": unit
+                                     for unit in self.previous.eleves}
+        return self._previous_eleves.get(eleve_id or "")
+
+
+def reported(checker: Checker, scope: RecordScope | None,
+             build: Callable[[], T]) -> tuple[T, Effects]:
+    """`build`'s result and what it reported to `checker` (and to `scope`) meanwhile."""
+    problems, held = len(checker.problems), len(checker.held)
+    faults = len(scope.faults) if scope is not None else 0
+    value = build()
+    return value, Effects(tuple(checker.problems[problems:]), tuple(checker.held[held:]),
+                          tuple(scope.faults[faults:]) if scope is not None else ())
+
+
+def replay(checker: Checker, effects: Effects) -> None:
+    checker.problems.extend(effects.problems)
+    checker.held.extend(effects.held)
+
+
+def _usable(faults: tuple[Treatment, ...]) -> bool:
+    return all(fault is Treatment.WITHOUT_FIELD for fault in faults)
+
+
+def _with_result(inputs: EleveUnit, eleve: Eleve | None, effects: Effects) -> EleveUnit:
+    return EleveUnit(record=inputs.record, blocks=inputs.blocks, subjects=inputs.subjects,
+                     export_date=inputs.export_date, hold_records=inputs.hold_records,
+                     eleve=eleve, effects=effects)

@@ -1,0 +1,113 @@
+"""What an import keeps for the next one of its school, beside the staged campaign: the records
+of each file it read and its build's parts (snapshot/memo.py). A re-import then reads again only
+the files whose bytes changed, and builds again only the élèves whose inputs changed (issue 22).
+
+Kept parts are a saving, never a source of truth: they are named by what they were made from
+(each file's name, SHA-256 and the limits it was read within; the code of the readers and
+builders), and anything that does not match, or cannot be decoded, is simply read and built
+again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import msgspec
+from lxml import etree
+from sqlalchemy import Engine, func, select
+
+import bascule
+from bascule.exports.records import ExportFile
+from bascule.exports.source import ExportLimits
+from bascule.snapshot.memo import KeptBuild
+from bascule.store.codec import decode, encode
+from bascule.store.schema import staged_snapshot
+
+# The packages whose code makes records and snapshots: a change in any of them makes kept parts
+# of older code worthless (they might differ from what this code gives).
+_BUILT_BY = ("exports", "snapshot", "domain", "errors.py")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeptParts:
+    code: str  # `code_version()` of the bascule that kept them
+    max_bytes: int
+    max_ratio: int
+    max_elements: int
+    files: tuple[ExportFile, ...]
+    build: KeptBuild
+
+    def reads_like(self, limits: ExportLimits) -> bool:
+        """Whether files read within `limits` by this code give these records."""
+        return (self.code == code_version() and self.max_bytes == limits.max_bytes
+                and self.max_ratio == limits.max_ratio
+                and self.max_elements == limits.max_elements)
+
+    def file(self, name: str, sha256: str) -> ExportFile | None:
+        """The records of the file named `name` (a zip's own name) with these bytes."""
+        for export in self.files:
+            if export.sha256 == sha256 and export.name.split("/", 1)[0] == name:
+                return export
+        return None
+
+
+def kept_parts(files: tuple[ExportFile, ...], build: KeptBuild,
+               limits: ExportLimits) -> KeptParts:
+    return KeptParts(code=code_version(), max_bytes=limits.max_bytes,
+                     max_ratio=limits.max_ratio, max_elements=limits.max_elements,
+                     files=files, build=build)
+
+
+def encode_kept(parts: KeptParts) -> bytes:
+    return encode(parts, remember=False).data
+
+
+def kept_for(engine: Engine, uais: Iterable[str], digests: Sequence[str],
+             limits: ExportLimits) -> KeptParts | None:
+    """What the newest staged campaign of one of these schools kept, the one read from the
+    most files among `digests` (SHA-256), if this code reading within `limits` can use it;
+    None otherwise (no file in common, nothing kept, older code or limits, undecodable)."""
+    wanted = set(digests)
+    newest = (select(func.max(staged_snapshot.c.id))
+              .where(staged_snapshot.c.uai.in_(sorted(uais))).group_by(staged_snapshot.c.uai))
+    query = (select(staged_snapshot.c.id, staged_snapshot.c.sources)
+             .where(staged_snapshot.c.id.in_(newest) & staged_snapshot.c.kept.is_not(None)))
+    with engine.connect() as connection:
+        common = {row.id: len(wanted & {s["sha256"] for s in json.loads(row.sources)})
+                  for row in connection.execute(query)}
+        best = max(common, key=lambda campaign_id: (common[campaign_id], campaign_id),
+                   default=None)
+        if best is None or common[best] == 0:
+            return None
+        data = connection.execute(select(staged_snapshot.c.kept).where(
+            staged_snapshot.c.id == best)).scalar()
+    return _usable(data, limits) if data is not None else None
+
+
+def _usable(data: bytes, limits: ExportLimits) -> KeptParts | None:
+    try:
+        parts = decode(bytes(data), KeptParts)
+    except (ValueError, zlib.error, msgspec.DecodeError):  # ValidationError is a DecodeError
+        return None
+    return parts if parts.reads_like(limits) else None
+
+
+@cache
+def code_version() -> str:
+    """The SHA-256 of the code that reads exports and builds snapshots (and of the versions of
+    bascule, lxml and libxml2): what kept parts are valid for."""
+    digest = hashlib.sha256(
+        f"{bascule.__version__} {etree.LXML_VERSION} {etree.LIBXML_VERSION}".encode())
+    root = Path(bascule.__file__).parent
+    for name in _BUILT_BY:
+        path = root / name
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(str(source.relative_to(root)).encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()

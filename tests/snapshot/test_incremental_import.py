@@ -1,0 +1,192 @@
+"""A re-import that reuses what the previous import kept equals a full import (issue 22).
+
+A generated collège's exports are staged twice, in two bascule folders; the second folder's
+kept parts are dropped, so that its next import reads and builds everything. Random changes are
+then made to the exports (moves, arrivals, departures, renames, a record made invalid, a
+responsable renamed, a file renamed, a file replaced by one of another school or year) and
+imported in both folders: the staged campaign, its problems (file, line, record) and the
+staging, or the refusal and its problems, must be the same."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from bascule.errors import ImportRejected
+from bascule.operations import campaign
+from bascule.settings import Settings, init_home
+from bascule.store.codec import encode
+from bascule.store.engine import open_store
+from bascule.store.schema import staged_snapshot
+from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
+from bascule.synthetic.writers import serialise, write_zip
+
+NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)
+ELEVES = "ExportXML_ElevesSansAdresses.zip"
+RESPONSABLES = "ExportXML_ResponsablesAvecAdresses.zip"
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True)
+
+
+@pytest.fixture(scope="module")
+def colleges() -> Iterator[list[GeneratedCollege]]:
+    with tempfile.TemporaryDirectory() as root:
+        yield generate_campaigns(Path(root), colleges=2, seed=5, year=2025, size=40)
+
+
+def _edit_zip(path: Path, edit: Callable[[etree._Element], None]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        (info,) = archive.infolist()
+        root = etree.fromstring(archive.read(info), _SAFE)
+    edit(root)
+    write_zip(path, info.filename, serialise(root), date(*info.date_time[:3]))
+
+
+def _nth(root: etree._Element, tag: str, index: int) -> etree._Element:
+    elements = list(root.iter(tag))
+    return elements[index % len(elements)]
+
+
+def _move(index: int) -> Callable[[etree._Element], None]:
+    def edit(root: etree._Element) -> None:
+        codes = [s.find("CODE_STRUCTURE") for s in root.iter("STRUCTURE")
+                 if s.findtext("TYPE_STRUCTURE") == "D"]
+        divisions = sorted({code.text or "" for code in codes if code is not None})
+        code = codes[index % len(codes)]
+        assert code is not None
+        code.text = divisions[(divisions.index(code.text or "") + 1) % len(divisions)]
+    return edit
+
+
+def _arrive(index: int) -> Callable[[etree._Element], None]:
+    """A copy of an élève under a new ELEVE_ID, inserted before another (the lines after it
+    move), with its divisions and groups."""
+    def edit(root: etree._Element) -> None:
+        model = _nth(root, "ELEVE", index)
+        eleve_id = model.get("ELEVE_ID")
+        newcomer = etree.fromstring(etree.tostring(model))
+        newcomer.set("ELEVE_ID", f"9{index:05d}")
+        for tag in ("ID_NATIONAL", "INE_RNIE"):
+            for field in newcomer.iter(tag):
+                field.text = f"{index:010d}X"
+        model.addprevious(newcomer)
+        for block in root.iter("STRUCTURES_ELEVE"):
+            if block.get("ELEVE_ID") == eleve_id:
+                copy = etree.fromstring(etree.tostring(block))
+                copy.set("ELEVE_ID", f"9{index:05d}")
+                block.addprevious(copy)
+                break
+    return edit
+
+
+def _leave(index: int) -> Callable[[etree._Element], None]:
+    def edit(root: etree._Element) -> None:
+        eleve = _nth(root, "ELEVE", index)
+        eleve.getparent().remove(eleve)
+    return edit
+
+
+def _set(tag: str, field: str, text: str) -> Callable[[int], Callable[[etree._Element], None]]:
+    def at(index: int) -> Callable[[etree._Element], None]:
+        def edit(root: etree._Element) -> None:
+            element = _nth(root, tag, index)
+            found = element.find(field)
+            if found is None:
+                found = etree.SubElement(element, field)
+            found.text = text
+        return edit
+    return at
+
+
+ELEVE_CHANGES = {
+    "move": _move,
+    "arrive": _arrive,
+    "leave": _leave,
+    "rename": _set("ELEVE", "PRENOM", "Zoé-Éléonore"),
+    "invalid date": _set("ELEVE", "DATE_NAISS", "31/02/2011"),
+    "no name": _set("ELEVE", "NOM_DE_FAMILLE", " "),
+}
+change = st.one_of(
+    st.tuples(st.sampled_from(sorted(ELEVE_CHANGES)), st.integers(0, 200)),
+    st.tuples(st.just("responsable"), st.integers(0, 200)),
+    st.tuples(st.sampled_from(["renamed file", "other school", "other year"]), st.just(0)),
+)
+
+
+def _changed(exports: Path, colleges: list[GeneratedCollege],
+             changes: list[tuple[str, int]], folder: Path) -> Path:
+    shutil.copytree(exports, folder)
+    eleves = folder / ELEVES
+    for kind, index in changes:
+        if kind in ELEVE_CHANGES:
+            _edit_zip(eleves, ELEVE_CHANGES[kind](index))
+        elif kind == "responsable":
+            _edit_zip(folder / RESPONSABLES, _set("PERSONNE", "NOM_DE_FAMILLE", "Nouveau")(index))
+        elif kind == "renamed file":
+            eleves = eleves.rename(eleves.with_stem(eleves.stem + "_bis"))
+        elif kind == "other school":
+            shutil.copy(colleges[1].folders[0] / RESPONSABLES, folder / RESPONSABLES)
+        elif kind == "other year":
+            shutil.copy(colleges[0].folders[1] / "ExportXML_Structures.zip",
+                        folder / "ExportXML_Structures.zip")
+    return folder
+
+
+def _staged(home: Path, college: GeneratedCollege, *, keep: bool) -> Settings:
+    settings, _ = init_home(home, college.uai, college.name)
+    campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+    if not keep:
+        with open_store(settings.store_url).begin() as connection:
+            connection.execute(staged_snapshot.update().values(kept=None))
+    return settings
+
+
+def _outcome(settings: Settings, folder: Path) -> object:
+    """What a user sees of the import: the campaign staged (by its content hash), problems and
+    staging; or the refusal's problems."""
+    try:
+        outcome = campaign.import_exports(settings, sorted(folder.iterdir()), now=NOW)
+    except ImportRejected as rejected:
+        return ("refused", rejected.problems)
+    return (encode(outcome.snapshot).sha256, outcome.problems, outcome.staging,
+            outcome.findings, outcome.summary)
+
+
+@hypothesis_settings(max_examples=20, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(change, min_size=1, max_size=4))
+def test_a_reimport_equals_the_full_import(colleges: list[GeneratedCollege],
+                                           changes: list[tuple[str, int]]) -> None:
+    with tempfile.TemporaryDirectory() as root:
+        college = colleges[0]
+        incremental = _staged(Path(root) / "incremental", college, keep=True)
+        full = _staged(Path(root) / "full", college, keep=False)
+        folder = _changed(college.folders[0], colleges, changes, Path(root) / "changed")
+        assert _outcome(incremental, folder) == _outcome(full, folder)
+
+
+def test_unchanged_files_are_not_read_again(colleges: list[GeneratedCollege],
+                                            tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the changed file is read; the others' records come from what was kept."""
+    college = colleges[0]
+    settings = _staged(tmp_path / "home", college, keep=True)
+    folder = _changed(college.folders[0], colleges, [("move", 3)], tmp_path / "changed")
+    read: list[str] = []
+    original = campaign.read_export
+    monkeypatch.setattr(campaign, "read_export",
+                        lambda path, limits: read.append(path.name) or original(path, limits))
+    shown: list[str] = []
+    campaign.import_exports(settings, sorted(folder.iterdir()), now=NOW,
+                            on_file=lambda path: shown.append(path.name))
+    assert read == [ELEVES]
+    assert shown == sorted(path.name for path in folder.iterdir())  # progress as before
