@@ -53,7 +53,7 @@ from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home, remove_school_from_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
-from bascule.snapshot.memo import BuildMemo
+from bascule.snapshot.memo import BuildMemo, KeptBuild
 from bascule.snapshot.model import HeldRecord as HeldRecord
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, assess_quality, summarise
@@ -68,7 +68,7 @@ from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
 from bascule.store.history import Provenance
 from bascule.store.holds import holds_ending_after
-from bascule.store.kept import KeptParts, encode_kept, kept_for, kept_parts
+from bascule.store.kept import KeptParts, encode_kept, inputs_fingerprint, kept_for, kept_parts
 from bascule.store.operators import find_actor
 from bascule.store.people import journal_entry
 from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
@@ -182,7 +182,7 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
     files, problems = read_all(
         paths, on_file, limits,
         (lambda index, path: kept.file(path.name, digests[index])) if kept else _none_kept)
-    memo = BuildMemo(previous=kept.build) if kept else BuildMemo()
+    memo = BuildMemo(previous=kept.built() if kept else KeptBuild(), fingerprint=inputs_fingerprint)
     mixed = aaf_import.mixes_sources(files)
     if mixed is not None:
         raise ImportRejected([*problems, mixed])
@@ -201,7 +201,7 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
     if stage:
         with school_lock(settings.home, snapshot.uai, f"import par {actor}", engine=engine):
             staging = _stage(engine, snapshot, problems, now=now, actor=actor,
-                             kept=kept_parts(tuple(files), memo.kept, limits))
+                             kept=kept_parts(files, memo.kept, limits, kept))
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
 

@@ -11,7 +11,7 @@ from bascule.domain.structures import INACTIVE_DIVISION
 from bascule.exports.records import EleveRecord, ExportFile, StructureLinkRecord
 from bascule.snapshot.checks import FIX_IN_SIECLE, REEXPORT_TOGETHER, Checker, optional
 from bascule.snapshot.holds import RecordScope
-from bascule.snapshot.memo import BuildMemo, Effects, EleveUnit
+from bascule.snapshot.memo import BuildMemo, EleveInputs
 from bascule.snapshot.model import Eleve, InactiveReason
 
 
@@ -25,9 +25,9 @@ def build_eleves(export: ExportFile, export_date: date, checker: Checker,
     subjects = _subjects_by_eleve(export, records, checker)
     eleves = []
     for eleve_id, record in records.items():
-        inputs = EleveUnit(record=record, blocks=tuple(links.get(eleve_id, ())),
-                           subjects=subjects.get(eleve_id, ()), export_date=export_date,
-                           hold_records=checker.hold_records, eleve=None, effects=Effects())
+        inputs = EleveInputs(record=record, blocks=tuple(links.get(eleve_id, ())),
+                             subjects=subjects.get(eleve_id, ()), export_date=export_date,
+                             hold_records=checker.hold_records)
         eleve, usable = memo.eleve(inputs, checker, partial(_scope, record),
                                    partial(_built, inputs, checker))
         if eleve is not None and usable:
@@ -43,7 +43,7 @@ def build_eleves(export: ExportFile, export_date: date, checker: Checker,
     return tuple(eleves)
 
 
-def _built(inputs: EleveUnit, checker: Checker) -> Eleve | None:
+def _built(inputs: EleveInputs, checker: Checker) -> Eleve | None:
     division, groups = _structures(inputs.record, inputs.blocks, checker)
     return _eleve(inputs.record, division, groups, inputs.subjects, inputs.export_date, checker)
 

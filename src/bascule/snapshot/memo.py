@@ -36,22 +36,25 @@ class Effects:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EleveUnit:
-    """One élève as built: its inputs (record, STRUCTURES_ELEVE blocks, option subjects, export
-    date, hold_records) and its result (None: not usable), with what it reported."""
+class EleveInputs:
+    """What one élève is built from."""
 
     record: EleveRecord
-    blocks: tuple[StructureLinkRecord, ...]
-    subjects: tuple[str, ...]
+    blocks: tuple[StructureLinkRecord, ...]  # its STRUCTURES_ELEVE
+    subjects: tuple[str, ...]  # its options' subjects
     export_date: date
     hold_records: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EleveUnit:
+    """One élève as built: the fingerprint of its inputs, its result (None: not usable) and
+    what it reported."""
+
+    eleve_id: str  # the record's ELEVE_ID as it stands
+    inputs: bytes
     eleve: Eleve | None
     effects: Effects
-
-    def same_inputs(self, other: EleveUnit) -> bool:
-        return (self.record == other.record and self.blocks == other.blocks
-                and self.subjects == other.subjects and self.export_date == other.export_date
-                and self.hold_records == other.hold_records)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,12 +77,18 @@ class KeptBuild:
     responsables: ResponsablesPart | None = None
 
 
+# Bytes that only equal inputs give (a cryptographic digest of their every field): what the
+# store supplies (store/kept.py), the pure core having no encoder of its own.
+Fingerprint = Callable[[EleveInputs], bytes]
+
+
 @dataclass(slots=True)
 class BuildMemo:
     """The previous import's parts (`previous`, possibly empty) and this one's, as they are
-    built (`kept`)."""
+    built (`kept`). Without a `fingerprint`, everything is built and nothing kept."""
 
     previous: KeptBuild = field(default_factory=KeptBuild)
+    fingerprint: Fingerprint | None = None
     eleves: list[EleveUnit] = field(default_factory=list)
     responsables: ResponsablesPart | None = None
     _previous_eleves: dict[str, EleveUnit] | None = None
@@ -88,25 +97,33 @@ class BuildMemo:
     def kept(self) -> KeptBuild:
         return KeptBuild(eleves=tuple(self.eleves), responsables=self.responsables)
 
-    def eleve(self, inputs: EleveUnit, checker: Checker,
+    def eleve(self, inputs: EleveInputs, checker: Checker,
               scope_of: Callable[[], RecordScope],
               build: Callable[[], Eleve | None]) -> tuple[Eleve | None, bool]:
         """The élève and whether its record is usable: the previous import's when its inputs
         are the same (its problems reported again), else built within its record's scope."""
-        known = self._previous_eleve(inputs.record.eleve_id)
-        if known is not None and known.same_inputs(inputs):
+        if self.fingerprint is None:
+            with checker.record(scope_of()) as scope:
+                eleve = build()
+            return eleve, scope.usable
+        eleve_id, digest = inputs.record.eleve_id or "", self.fingerprint(inputs)
+        known = self._previous_eleve(eleve_id)
+        if known is not None and known.inputs == digest:
             replay(checker, known.effects)
             self.eleves.append(known)
             return known.eleve, _usable(known.effects.faults)
         with checker.record(scope_of()) as scope:
             eleve, effects = reported(checker, scope, build)
-        self.eleves.append(_with_result(inputs, eleve, effects))
+        self.eleves.append(EleveUnit(eleve_id=eleve_id, inputs=digest, eleve=eleve,
+                                     effects=effects))
         return eleve, scope.usable
 
     def responsables_of(
         self, file: str, sha256: str, eleve_ids: set[str], checker: Checker,
         build: Callable[[], tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]],
     ) -> tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]:
+        if self.fingerprint is None:
+            return build()
         known = self.previous.responsables
         if (known is not None and known.file == file and known.sha256 == sha256
                 and known.hold_records == checker.hold_records and known.eleve_ids == eleve_ids):
@@ -120,11 +137,10 @@ class BuildMemo:
             guardianships=guardianships, effects=effects)
         return responsables, guardianships
 
-    def _previous_eleve(self, eleve_id: str | None) -> EleveUnit | None:
+    def _previous_eleve(self, eleve_id: str) -> EleveUnit | None:
         if self._previous_eleves is None:
-            self._previous_eleves = {unit.record.eleve_id or "": unit
-                                     for unit in self.previous.eleves}
-        return self._previous_eleves.get(eleve_id or "")
+            self._previous_eleves = {unit.eleve_id: unit for unit in self.previous.eleves}
+        return self._previous_eleves.get(eleve_id)
 
 
 def reported(checker: Checker, scope: RecordScope | None,
@@ -145,8 +161,3 @@ def replay(checker: Checker, effects: Effects) -> None:
 def _usable(faults: tuple[Treatment, ...]) -> bool:
     return all(fault is Treatment.WITHOUT_FIELD for fault in faults)
 
-
-def _with_result(inputs: EleveUnit, eleve: Eleve | None, effects: Effects) -> EleveUnit:
-    return EleveUnit(record=inputs.record, blocks=inputs.blocks, subjects=inputs.subjects,
-                     export_date=inputs.export_date, hold_records=inputs.hold_records,
-                     eleve=eleve, effects=effects)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,13 +26,28 @@ from sqlalchemy import Engine, func, select
 import bascule
 from bascule.exports.records import ExportFile
 from bascule.exports.source import ExportLimits
-from bascule.snapshot.memo import KeptBuild
+from bascule.snapshot.memo import EleveInputs, KeptBuild
 from bascule.store.codec import decode, encode
 from bascule.store.schema import staged_snapshot
 
 # The packages whose code makes records and snapshots: a change in any of them makes kept parts
 # of older code worthless (they might differ from what this code gives).
 _BUILT_BY = ("exports", "snapshot", "domain", "errors.py")
+_UNDECODABLE = (ValueError, zlib.error, msgspec.DecodeError)  # a ValidationError is a DecodeError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeptFile:
+    """One file's records (an ExportFile, encoded by store/codec.py), by the file's name
+    (``a.zip/inner.xml`` for a zip) and SHA-256: an unchanged file's are kept again as they
+    are, neither decoded nor encoded."""
+
+    name: str
+    sha256: str
+    records: bytes
+
+    def names(self, name: str, sha256: str) -> bool:
+        return self.sha256 == sha256 and self.name.split("/", 1)[0] == name
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,8 +56,8 @@ class KeptParts:
     max_bytes: int
     max_ratio: int
     max_elements: int
-    files: tuple[ExportFile, ...]
-    build: KeptBuild
+    files: tuple[KeptFile, ...]
+    build: bytes  # the KeptBuild (snapshot/memo.py), encoded
 
     def reads_like(self, limits: ExportLimits) -> bool:
         """Whether files read within `limits` by this code give these records."""
@@ -51,21 +67,44 @@ class KeptParts:
 
     def file(self, name: str, sha256: str) -> ExportFile | None:
         """The records of the file named `name` (a zip's own name) with these bytes."""
-        for export in self.files:
-            if export.sha256 == sha256 and export.name.split("/", 1)[0] == name:
-                return export
+        for kept in self.files:
+            if kept.names(name, sha256):
+                with suppress(*_UNDECODABLE):
+                    return decode(kept.records, ExportFile)
         return None
 
+    def built(self) -> KeptBuild:
+        """The build's parts; none if they cannot be decoded."""
+        with suppress(*_UNDECODABLE):
+            return decode(self.build, KeptBuild)
+        return KeptBuild()
 
-def kept_parts(files: tuple[ExportFile, ...], build: KeptBuild,
-               limits: ExportLimits) -> KeptParts:
-    return KeptParts(code=code_version(), max_bytes=limits.max_bytes,
-                     max_ratio=limits.max_ratio, max_elements=limits.max_elements,
-                     files=files, build=build)
+
+def kept_parts(files: Sequence[ExportFile], build: KeptBuild, limits: ExportLimits,
+               previous: KeptParts | None) -> KeptParts:
+    """What this import keeps: `previous`'s records of the files it had, the others encoded."""
+    known = {(kept.name, kept.sha256): kept for kept in previous.files} if previous else {}
+    return KeptParts(
+        code=code_version(), max_bytes=limits.max_bytes, max_ratio=limits.max_ratio,
+        max_elements=limits.max_elements,
+        files=tuple(known.get((export.name, export.sha256))
+                    or KeptFile(name=export.name, sha256=export.sha256,
+                                records=encode(export, remember=False).data)
+                    for export in files),
+        build=encode(build, remember=False).data)
+
+
+_FINGERPRINTS = msgspec.msgpack.Encoder(order="deterministic")
+
+
+def inputs_fingerprint(inputs: EleveInputs) -> bytes:
+    """snapshot/memo.py's Fingerprint: a 128-bit BLAKE2b of the inputs' every field."""
+    return hashlib.blake2b(_FINGERPRINTS.encode(inputs), digest_size=16).digest()
 
 
 def encode_kept(parts: KeptParts) -> bytes:
-    return encode(parts, remember=False).data
+    """Stored as is: its parts are compressed already."""
+    return msgspec.msgpack.encode(parts)
 
 
 def kept_for(engine: Engine, uais: Iterable[str], digests: Sequence[str],
@@ -92,8 +131,8 @@ def kept_for(engine: Engine, uais: Iterable[str], digests: Sequence[str],
 
 def _usable(data: bytes, limits: ExportLimits) -> KeptParts | None:
     try:
-        parts = decode(bytes(data), KeptParts)
-    except (ValueError, zlib.error, msgspec.DecodeError):  # ValidationError is a DecodeError
+        parts = msgspec.msgpack.decode(bytes(data), type=KeptParts)
+    except msgspec.DecodeError:  # ValidationError is one
         return None
     return parts if parts.reads_like(limits) else None
 
