@@ -39,6 +39,9 @@ ROLLOVER_PHASES: dict[str, list[str]] = {
     "snapshot": ["bascule.snapshot.campaign:build_snapshot"],
     "staging": ["bascule.store.staging:stage_snapshot", "bascule.store.staging:latest_snapshot",
                 "bascule.store.staging:staged_from_same_files"],
+    # What an import keeps for the next one and takes from the previous (store/kept.py).
+    "kept parts": ["bascule.store.kept:kept_for", "bascule.store.kept:KeptParts.built",
+                   "bascule.store.kept:kept_parts", "bascule.store.kept:encode_kept"],
     "state load": ["bascule.store.state:load_state"],
     "plan compute": ["bascule.plan.compute:plan_and_basis"],
     "plan save/load": ["bascule.store.plans:save_plan", "bascule.store.plans:pending_plan"],

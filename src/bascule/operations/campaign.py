@@ -125,6 +125,12 @@ def export_paths(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
+# A reader counts elements against the budget (PARAMETRES too; an STS service within its
+# structure), read_all records: a kept file is taken only with room to spare, never where
+# reading it might be refused for too many records (close to the limit, it is read).
+_BUDGET_ROOM = 16
+
+
 def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
              kept: Callable[[int, Path], ExportFile | None] = lambda _index, _path: None,
              ) -> tuple[list[ExportFile], list[Problem]]:
@@ -136,7 +142,7 @@ def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
     for index, path in enumerate(paths):
         on_file(path)
         known = kept(index, path)
-        if known is not None and known.record_count <= records_left:
+        if known is not None and known.record_count + _BUDGET_ROOM <= records_left:
             files.append(known)
             records_left -= known.record_count
             continue
