@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
-from bascule.store.batch import Decoder, execute_many, fetch_raw
+from bascule.store.batch import Decoder, among, execute_many, fetch_raw, slices
 from bascule.store.engine import open_store
 from bascule.store.schema import account, person, person_source_id
 
@@ -100,4 +100,26 @@ def test_an_update_by_bound_names_keeps_the_statement_s_own_values(engine: Engin
         later = (now + timedelta(days=1)).astimezone(UTC)
         assert [tuple(row) for row in found] == [(ids[0], "disabled", later, False),
                                                  (ids[1], "disabled", later, False)]
+        transaction.rollback()
+
+
+def test_a_lookup_among_lists_finds_what_in_finds(engine: Engine) -> None:
+    """`among` and `slices`, the shapes of the apply's record: one list (numbers), two lists
+    side by side of different lengths (text and numbers), more values than a slice holds, and
+    none at all."""
+    now = datetime(2026, 9, 2, 10, tzinfo=UTC)
+    with engine.connect() as connection, connection.begin() as transaction:
+        execute_many(connection, insert(person), _people(
+            [{"last_name": "A", "first_name": "B", "birth_name": None, "birth_date": None,
+              "email": None, "created_at": now}] * 1203, "among-"))
+        ids = {key: pid for key, pid in connection.execute(
+            select(person.c.key, person.c.id).where(person.c.key.startswith("among-")))}
+        wanted_ids = sorted(ids.values())[::2]  # 602: more than a slice
+        wanted_keys = [*sorted(ids)[:40], "among-nobody"]
+        query = select(person.c.id).where(among(connection, person.c.id, "ids")
+                                          | among(connection, person.c.key, "keys"))
+        found = [pid for held_by, keys in slices(connection, wanted_ids, wanted_keys)
+                 for (pid,) in fetch_raw(connection, query, {"ids": held_by, "keys": keys})]
+        assert sorted(set(found)) == sorted(set(wanted_ids) | {ids[k] for k in wanted_keys[:40]})
+        assert list(slices(connection, [], [])) == []
         transaction.rollback()

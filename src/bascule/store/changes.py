@@ -29,10 +29,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import msgspec
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
 
 from bascule.plan.model import Plan
-from bascule.store.batch import Decoder, execute_many, fetch_raw
+from bascule.store.batch import Decoder, among, execute_many, fetch_raw, slices
 from bascule.store.people import ids_by_key
 from bascule.store.schema import (
     account,
@@ -74,7 +74,6 @@ _COLUMNS = {name: [column for column in table.c if column.name not in _NEVER_KEP
             for name, table in _TABLES.items()}
 _KEY_POSITIONS = {name: tuple([column.name for column in _COLUMNS[name]].index(key)
                               for key in _KEYS[name]) for name in _TABLES}
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,23 +128,19 @@ def capture(connection: Connection, scope: Scope) -> Image:
     ids = sorted(scope.person_ids)
     for name in ("person", "account", "person_source_id", "delegation", "pending_password"):
         column = _TABLES[name].c["id" if name == "person" else "person_id"]
-        query = select(*_COLUMNS[name]).where(column.in_(bindparam("ids", expanding=True)))
-        for start in range(0, len(ids), _CHUNK):
-            _add(image, name, fetch_raw(connection, query, {"ids": ids[start:start + _CHUNK]}))
-    values = sorted(scope.logins)
+        query = select(*_COLUMNS[name]).where(among(connection, column, "ids"))
+        for (some,) in slices(connection, ids):
+            _add(image, name, fetch_raw(connection, query, {"ids": some}))
     query = select(*_COLUMNS["login"]).where(
-        login.c.person_id.in_(bindparam("ids", expanding=True))
-        | ((login.c.uai == scope.uai) & login.c.login.in_(bindparam("values", expanding=True))))
-    for start in range(0, max(len(ids), len(values)), _CHUNK):
-        _add(image, "login", fetch_raw(connection, query, {
-            "ids": ids[start:start + _CHUNK], "values": values[start:start + _CHUNK]}))
-    subjects = sorted(scope.fact_subjects)
+        among(connection, login.c.person_id, "ids")
+        | ((login.c.uai == scope.uai) & among(connection, login.c.login, "values")))
+    for held_by, values in slices(connection, ids, sorted(scope.logins)):
+        _add(image, "login", fetch_raw(connection, query, {"ids": held_by, "values": values}))
     query = select(*_COLUMNS["fact"]).where(
         (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year)
-        & fact.c.subject.in_(bindparam("subjects", expanding=True)))
-    for start in range(0, len(subjects), _CHUNK):
-        _add(image, "fact", fetch_raw(connection, query,
-                                      {"subjects": subjects[start:start + _CHUNK]}))
+        & among(connection, fact.c.subject, "subjects"))
+    for (subjects,) in slices(connection, sorted(scope.fact_subjects)):
+        _add(image, "fact", fetch_raw(connection, query, {"subjects": subjects}))
     _add(image, "breaker_mark", fetch_raw(connection, select(*_COLUMNS["breaker_mark"]).where(
         breaker_mark.c.uai == scope.uai)))
     return image

@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 
 from bascule.domain.access import ClosureOverride
 from bascule.domain.policy import DELEGATIONS, ROLE_OF_PROFILE, Role
 from bascule.errors import UserError
+from bascule.store.batch import among, slices
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
     account,
@@ -43,9 +44,6 @@ class Person:
     must_change_password: bool  # still on a printed password (initial or reset)
 
 
-_CHUNK = 500  # values per IN (...): well under every database's limit of bound parameters
-
-
 def ids_by_key(connection: Connection, uai: str, keys: Iterable[str]) -> dict[str, int]:
     """The row ids of these people of the school (those it has), a few queries for thousands:
     an apply reads the people of its plan, not the whole school. When the school has few more
@@ -59,10 +57,9 @@ def ids_by_key(connection: Connection, uai: str, keys: Iterable[str]) -> dict[st
         return {key: pid for key, pid in connection.execute(
             select(person.c.key, person.c.id).where(of_school)) if key in asked}
     query = select(person.c.key, person.c.id).where(
-        of_school & person.c.key.in_(bindparam("keys", expanding=True)))
-    for start in range(0, len(wanted), _CHUNK):
-        found.update((key, pid) for key, pid in connection.execute(
-            query, {"keys": wanted[start:start + _CHUNK]}))
+        of_school & among(connection, person.c.key, "keys"))
+    for (keys,) in slices(connection, wanted):
+        found.update((key, pid) for key, pid in connection.execute(query, {"keys": keys}))
     return found
 
 
