@@ -53,6 +53,22 @@ def test_the_store_is_migrated_once_and_reopened_as_is(tmp_path: Path) -> None:
     assert (version, mode) == (newest, "wal")
 
 
+def test_the_schema_is_checked_once_for_the_connections_kept(tmp_path: Path) -> None:
+    """Opened again, the store is not asked its schema's version; once its connections are
+    released (a restore, which may put back an older schema, disposes of them), it is."""
+    from sqlalchemy import event
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    engine = open_store(url)
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    assert open_store(url) is engine
+    assert sent == []
+    engine.dispose()
+    open_store(url)
+    assert any("alembic_version" in statement for statement in sent)
+
+
 def test_instants_round_trip_whatever_their_zone(tmp_path: Path) -> None:
     from sqlalchemy import select
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, Pool, QueuePool
 
 from bascule.errors import UserError
 from bascule.store.advisory import lock_key
@@ -28,16 +29,22 @@ def open_store(url: str) -> Engine:
 
     The engine of a URL is made once per process, and the migrations run only when the schema
     is behind: the console opens the store on every request, from several threads (Alembic's
-    context is not thread-safe, hence the lock). PostgreSQL: a pool of kept connections
-    (`configure_pool`), a new connection costs a round trip, authentication and a backend
-    process; a process that uses the store is started, not forked from one that did (the
-    night's pool spawns its processes). A SQLite file's connections are kept for the process too
-    (opening one costs its pragmas; a command used to open and close one per query), until
-    `release_connections`."""
+    context is not thread-safe, hence the lock). The schema is checked once per pool of
+    connections (each check is a few round trips, and a rollover opens the store a few times a
+    command): it only moves forward, and a restore, which may put back an older one, disposes
+    of the pool (`restore_backup`), so that the next opening checks again. PostgreSQL: a pool
+    of kept connections (`configure_pool`), a new connection costs a round trip,
+    authentication and a backend process; a process that uses the store is started, not forked
+    from one that did (the night's pool spawns its processes). A SQLite file's connections are
+    kept for the process too (opening one costs its pragmas; a command used to open and close
+    one per query), until `release_connections`."""
     with _ENGINES_LOCK:
         engine = _ENGINES.get(url)
         if engine is None:
             engine = _ENGINES[url] = _new_engine(url, pool=_POOLS.get(url, PoolSizes()))
+    pool = engine.pool
+    if pool in _AT_NEWEST:
+        return engine
     try:
         if not _at_newest_migration(engine):
             with _ENGINES_LOCK, engine.begin() as connection:
@@ -56,10 +63,12 @@ def open_store(url: str) -> Engine:
         raise UserError(f"La base {engine.url.render_as_string(hide_password=True)} est "
                         f"inaccessible (détail technique : {detail})",
                         hint=_unreachable_hint(engine)) from exc
+    _AT_NEWEST.add(pool)
     return engine
 
 
 _ENGINES: dict[str, Engine] = {}
+_AT_NEWEST: weakref.WeakSet[Pool] = weakref.WeakSet()  # pools whose schema was found newest
 _ENGINES_LOCK = threading.Lock()
 @dataclass(frozen=True, slots=True)
 class PoolSizes:
