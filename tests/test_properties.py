@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import random
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -186,17 +186,19 @@ def _tracked_rows(url: str) -> dict[tuple[str, tuple[object, ...]], tuple[object
 
 
 def _recorded(url: str) -> set[tuple[str, tuple[object, ...]]]:
-    """The rows the latest apply says it changed."""
+    """The rows the latest apply says it changed (as undo and history read them)."""
     from sqlalchemy import create_engine, func, select
 
+    from bascule.store.changes import changes_of
     from bascule.store.schema import applied_change
 
     engine = create_engine(url)
     with engine.connect() as connection:
-        last = select(func.max(applied_change.c.apply_id)).scalar_subquery()
-        found = {(line.table_name, tuple(json.loads(line.row_key))) for line in connection.execute(
-            select(applied_change).where(applied_change.c.apply_id == last))}
+        last = connection.execute(select(func.max(applied_change.c.apply_id))).scalar_one()
+        changes = changes_of(connection, last)
     engine.dispose()
+    found = {(change.table, change.row_key) for change in changes}
+    assert len(found) == len(changes)  # each row once
     return found
 
 
@@ -255,8 +257,13 @@ def test_a_first_rollover_is_recorded_row_by_row_and_undone_exactly(seed: int,
             documents = connection.execute(text(
                 "SELECT coalesce(\"before\", '') || coalesce(\"after\", '') FROM applied_change"
             )).scalars().all()
+            lines = Counter(connection.execute(text(
+                "SELECT table_name FROM applied_change")).scalars())
         engine.dispose()
         assert documents and not any("sealed" in document for document in documents)
+        # One line a created person (all their rows), not one a row.
+        created = {key for table, key in changed if table == "person"}
+        assert lines["created"] == len(created) and not lines["person"] and not lines["login"]
         (uai,) = settings_.uais
         plan_undo(settings_, uai, 1, now=datetime(2025, 9, 10, 9, tzinfo=UTC))
         apply()
