@@ -75,9 +75,9 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
     the deletion breaker's reference starts again from the accounts left). The apply is
     recorded in the history (`provenance`: its saved plan and the backup taken before).
     `password_hashes` gives the created accounts' hashes, by person key: it is called once
-    everything else is written, so that they may be computed meanwhile. `before_commit` is
-    called last, in the transaction: what it raises writes nothing (the apply waits there for
-    the backup taken while it writes)."""
+    the other actions and the journal are written, so that they may be computed meanwhile.
+    `before_commit` is called last, in the transaction: what it raises writes nothing (the
+    apply waits there for the backup taken while it writes)."""
     with bulk_phase(), engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
@@ -86,19 +86,21 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         ids = ids_by_key(connection, plan.uai, account_keys(plan))
         scope = scope_of(connection, plan, ids)
         before = capture(connection, scope)
-        written: Written | None = None
+        writer: _Writer | None = None
         if plan.purpose is PlanPurpose.UNDO:
             _undo(connection, plan, actor, now)
         else:
             writer = _Writer(connection, plan, now, ids, existing_logins=before.get("login"))
-            written = _write(writer, plan, sealed_passwords or {})
-            writer.insert_accounts(password_hashes())
-        # A move is carried by its division facts; it is journaled like everything else.
+            _write(writer, plan, sealed_passwords or {})
+        # A move is carried by its division facts; it is journaled like everything else
+        # (while the hashes are computed: nothing of the journal reads the accounts).
         execute_many(connection, insert(journal), [_journal_row(plan, action, actor, now)
                                                    for action in plan.actions])
         if mass_leave_reason is not None:
             execute_many(connection, insert(journal), [_mass_leave_row(plan, mass_leave_reason,
                                                                        actor, now)])
+        if writer is not None:
+            writer.insert_accounts(password_hashes())
         if plan.purpose is not PlanPurpose.UNDO:  # an undo puts the reference back itself
             update_departure_marks(connection, plan, confirmed=mass_leave_reason is not None)
         bump_version(connection, plan.uai)
@@ -109,6 +111,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
                                 purpose=plan.purpose.value, counts=counts,
                                 provenance=provenance or Provenance(), undoes=plan.undoes)
         # An undo's writes are a record's, not a plan's: its whole scope is read again.
+        written = None if writer is None else writer.written
         after_scope = scope_of(connection, plan) if written is None else narrowed(scope, before)
         record_changes(connection, apply_id, before, capture(connection, after_scope), written)
         version = directory_version_of(connection, plan.uai)
@@ -125,9 +128,10 @@ def _undo(connection: Connection, plan: Plan, actor: str, now: datetime) -> None
         detail=json.dumps({"application": plan.undoes}, ensure_ascii=False)))
 
 
-def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> Written:
-    """The plan's actions, kind by kind, in the order their rows depend on each other.
-    Returns the rows inserted where none could be before (see `Written`)."""
+def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> None:
+    """The plan's actions, kind by kind, in the order their rows depend on each other (the
+    accounts created wait for their hashes: `insert_accounts`); the rows inserted where none
+    could be before are noted in `writer.written`."""
     by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
     for action in plan.actions:
         by_kind[action.kind].append(action)
@@ -143,7 +147,6 @@ def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> 
     writer.end_sessions(by_kind[ActionKind.DISABLE] + by_kind[ActionKind.DELETE])
     writer.remove_facts(by_kind[ActionKind.REMOVE])
     writer.add_facts(by_kind[ActionKind.ADD])
-    return writer.written
 
 
 def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[str, object]:
