@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -35,8 +36,11 @@ def _plain(text: str) -> str:
     return _NOT_LOGIN_CHARACTER.sub("", anyascii(text).lower())
 
 
+@lru_cache(maxsize=65536)
 def login_base(first_name: str, last_name: str) -> tuple[str, str]:
-    """The initial and the name part of a login, before any ordinal or shortening."""
+    """The initial and the name part of a login, before any ordinal or shortening (kept for
+    the next person of the same name, and for the other kind of login: a first rollover asks
+    tens of thousands of times)."""
     initial, name = _plain(first_name)[:1], _plain(last_name)
     if not name:
         initial, name = "", _plain(first_name) or _FALLBACK
@@ -45,7 +49,11 @@ def login_base(first_name: str, last_name: str) -> tuple[str, str]:
 
 def login_form(first_name: str, last_name: str, kind: LoginKind, ordinal: int = 1) -> str:
     """The login of rank `ordinal` (1 is the bare form), shortened to fit 20 characters."""
-    initial, name = login_base(first_name, last_name)
+    return _form(login_base(first_name, last_name), kind, ordinal)
+
+
+def _form(base: tuple[str, str], kind: LoginKind, ordinal: int) -> str:
+    initial, name = base
     separator = "." if kind is LoginKind.EDUCONNECT and initial else ""
     suffix = "" if ordinal == 1 else str(ordinal)
     room = MAX_LOGIN_LENGTH - len(initial) - len(separator) - len(suffix)
@@ -54,9 +62,9 @@ def login_form(first_name: str, last_name: str, kind: LoginKind, ordinal: int = 
 
 def candidates(first_name: str, last_name: str, kind: LoginKind) -> Iterator[str]:
     """The bare form, then ordinals 2, 3, …; reserved names are skipped."""
-    ordinal = 1
+    base, ordinal = login_base(first_name, last_name), 1
     while True:
-        login = login_form(first_name, last_name, kind, ordinal)
+        login = _form(base, kind, ordinal)
         if not is_reserved(login):
             yield login
         ordinal += 1

@@ -172,18 +172,21 @@ def _keys(desired: list[DesiredPerson], known: dict[str, KnownPerson], state: St
 
 @dataclass(slots=True)
 class _Registries:
-    """The login registries, plus what this plan hands out as it goes."""
+    """The login registries, plus what this plan hands out as it goes: each registry's
+    holdings copied once, then added to (the store's state is left as it was)."""
 
     registries: dict[LoginKind, LoginRegistry]
     now: datetime
+
+    def __post_init__(self) -> None:
+        self.registries = {kind: dataclasses.replace(registry, holdings=dict(registry.holdings))
+                           for kind, registry in self.registries.items()}
 
     def allocate(self, kind: LoginKind, person: DesiredPerson, key: str) -> str:
         registry = self.registries[kind]
         login = first_free(person.identity.first_name, person.identity.last_name, kind,
                            lambda candidate: registry.is_free_for(candidate, key, self.now))
-        holdings = {**registry.holdings,
-                    login: LoginHolding(login=login, holder=key, freed_at=None)}
-        self.registries[kind] = dataclasses.replace(registry, holdings=holdings)
+        self._hold(registry, login, key)
         return login
 
     def keep_or_allocate(self, kind: LoginKind, login: str | None, person: DesiredPerson,
@@ -192,10 +195,12 @@ class _Registries:
         registry = self.registries[kind]
         if not login or not registry.is_free_for(login, key, self.now):
             return self.allocate(kind, person, key)
-        holdings = {**registry.holdings,
-                    login: LoginHolding(login=login, holder=key, freed_at=None)}
-        self.registries[kind] = dataclasses.replace(registry, holdings=holdings)
+        self._hold(registry, login, key)
         return login
+
+    @staticmethod
+    def _hold(registry: LoginRegistry, login: str, key: str) -> None:
+        registry.holdings[login] = LoginHolding(login=login, holder=key, freed_at=None)
 
 
 _SCHOOL_SCOPED = frozenset({"eleve_id", "elenoet"})  # each school's Siècle numbers its own
