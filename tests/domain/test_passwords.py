@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+from unittest.mock import patch
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -121,3 +125,23 @@ def test_the_random_draws_are_not_biased() -> None:
     assert max(counts) / min(counts) < 1.25
     low, high = sum(counts[:55]) / 55, sum(counts[55:]) / 12  # 256 % 67 == 55
     assert abs(low - high) / high < 0.05
+
+
+
+@given(size=st.sampled_from([2, 3, 5, 16, 67]), count=st.integers(min_value=0, max_value=200),
+       seed=st.integers(min_value=0, max_value=2**32))
+def test_characters_drawn_together_are_the_draws_one_by_one(size: int, count: int,
+                                                           seed: int) -> None:
+    """`characters` takes the same bytes and rejects the same ones as `below`, a call each:
+    the same values, as uniform (the system's bytes replaced by a seeded stream, the same for
+    both)."""
+    alphabet = "".join(chr(65 + i) for i in range(size))
+
+    def drawn(draw: Callable[[_Draws], list[str]]) -> list[str]:
+        stream = random.Random(seed)
+        with patch("secrets.token_bytes", lambda n: stream.randbytes(n)):
+            return draw(_Draws())
+
+    together = drawn(lambda draws: draws.characters(alphabet, count))
+    assert together == drawn(lambda draws: [alphabet[draws.below(size)] for _ in range(count)])
+    assert len(together) == count
