@@ -183,38 +183,69 @@ def record_changes(connection: Connection, apply_id: int, before: Image, after: 
     holds: appeared; a created person's on one line, `CREATED`); returns how many rows
     changed."""
     people = _person_keys(before, after)
-    lines = []
-    bundles: dict[str, dict[str, list[tuple[object, ...]]]] = {}
+    lines: list[Row] = []
+    bundles: dict[str, _Bundle] = {}
     for name in _TABLES:
-        for key, old, new in _differing(connection, name, before[name], after[name]):
-            lines.append({"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
-                          "person_key": _whose(name, old or new or {}, people),
-                          **_difference(old, new)})
-        appeared = [] if written is None else [
-            (key, person_key) for key, person_key in written.rows[name].items()
-            if key not in after[name] and key not in before[name]]
-        if name in _BUNDLED:
-            for key, person_key in appeared:
-                if person_key is not None:
-                    bundles.setdefault(person_key, {}).setdefault(name, []).append(key)
-            appeared = [(key, person_key) for key, person_key in appeared if person_key is None]
-        lines.extend({"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
-                      "person_key": person_key, "before": None, "after": APPEARED}
-                     for key, person_key in appeared)
-    lines.extend({"apply_id": apply_id, "table_name": CREATED, "row_key": _dump_key(rows),
-                  "person_key": person_key, "before": None, "after": APPEARED}
-                 for person_key, rows in bundles.items())
+        table_lines: list[Row] = [
+            {"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
+             "person_key": _whose(name, old or new or {}, people), **_difference(old, new)}
+            for key, old, new in _differing(connection, name, before[name], after[name])]
+        if written is not None:
+            table_lines += _appeared(apply_id, name, written, before, after, bundles,
+                                     first_position=len(table_lines))
+        lines += table_lines
+    lines.extend({"apply_id": apply_id, "table_name": CREATED,
+                  "row_key": _dump_key(bundle.document()), "person_key": person_key,
+                  "before": None, "after": APPEARED} for person_key, bundle in bundles.items())
     execute_many(connection, insert(applied_change), lines)
-    return len(lines) - len(bundles) + sum(len(keys) for rows in bundles.values()
-                                           for keys in rows.values())
+    return len(lines) - len(bundles) + sum(bundle.count for bundle in bundles.values())
 
 
-# The rows of a person the apply created (person, account, logins, source ids, sealed
-# password), kept as one line a person, `CREATED`, instead of one line a row: a first rollover
-# writes a fifth of the lines. Its `row_key` is JSON {table: [identity, …]}; `changes_of` gives
-# back one Change a row, in the order one line a row would have had (by table, then as written).
-_BUNDLED = ("person", "account", "login", "person_source_id", "pending_password")
+def _appeared(apply_id: int, name: str, written: Written, before: Image, after: Image,
+              bundles: dict[str, _Bundle], *, first_position: int) -> list[Row]:
+    """The lines of the table's rows that appeared, but a created person's rows, added to
+    their bundle (a fact with its position among the table's lines)."""
+    lines: list[Row] = []
+    position = first_position
+    for key, person_key in written.rows[name].items():
+        if key in after[name] or key in before[name]:
+            continue
+        if name == "person" and person_key is not None:
+            bundles[person_key] = _Bundle()
+        bundle = None if person_key is None else bundles.get(person_key)
+        if bundle is not None:
+            bundle.add(name, key, position if name == "fact" else None)
+        else:
+            lines.append({"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
+                          "person_key": person_key, "before": None, "after": APPEARED})
+        position += 1
+    return lines
+
+
+# The rows a created person got from the apply (person, account, logins, source ids, sealed
+# password, facts of which they are the subject), all appeared, are kept as one line a person,
+# `CREATED`, instead of one line a row: a first rollover writes a few times fewer lines. Its
+# `row_key` is JSON {table: [identity, …]}, with "at": {"fact": [position, …]}, where each of
+# its facts stood among the fact lines (the others rows of a table come after its own lines);
+# `changes_of` gives back one Change a row, in the order one line a row had.
 CREATED = "created"
+_AT = "at"
+
+
+@dataclass(slots=True)
+class _Bundle:
+    rows: dict[str, list[tuple[object, ...]]] = field(default_factory=dict)
+    at: dict[str, list[int]] = field(default_factory=dict)
+    count: int = 0
+
+    def add(self, table: str, key: tuple[object, ...], position: int | None) -> None:
+        self.rows.setdefault(table, []).append(key)
+        if position is not None:
+            self.at.setdefault(table, []).append(position)
+        self.count += 1
+
+    def document(self) -> dict[str, object]:
+        return {**self.rows, _AT: self.at} if self.at else dict(self.rows)
 
 
 def _differing(connection: Connection, name: str, old_rows: dict[tuple[object, ...], tuple[
@@ -284,21 +315,47 @@ class Change:
 
 
 def changes_of(connection: Connection, apply_id: int) -> list[Change]:
-    """One Change a row the apply changed, by table (in `_KEYS`' order), then as recorded."""
+    """One Change a row the apply changed, by table (in `_KEYS`' order), each in the order its
+    line was recorded (a `CREATED` line's rows where they were written)."""
     rows = connection.execute(select(applied_change).where(applied_change.c.apply_id == apply_id)
                               .order_by(applied_change.c.id))
-    changes: list[Change] = []
+    lined: dict[str, list[Change]] = {name: [] for name in _KEYS}
+    placed: dict[str, list[tuple[int, int, Change]]] = {name: [] for name in _KEYS}
     for row in rows:
-        if row.table_name == CREATED:
-            changes.extend(Change(table=table, row_key=_key_of(key), person_key=row.person_key,
-                                  before=None, after={})
-                           for table, keys in json.loads(row.row_key).items() for key in keys)
-        else:
-            changes.append(Change(table=row.table_name, row_key=_key_of(json.loads(row.row_key)),
-                                  person_key=row.person_key, before=_load(row.before),
-                                  after=_load(row.after)))
-    order = {name: position for position, name in enumerate(_KEYS)}
-    return sorted(changes, key=lambda change: order[change.table])  # stable: as recorded
+        if row.table_name != CREATED:
+            lined[row.table_name].append(Change(
+                table=row.table_name, row_key=_key_of(json.loads(row.row_key)),
+                person_key=row.person_key, before=_load(row.before), after=_load(row.after)))
+            continue
+        document = json.loads(row.row_key)
+        at = document.pop(_AT, {})
+        for table, keys in document.items():
+            # Without a position, after the table's own lines, in the order of the lines.
+            positions = at.get(table) or [_TAIL] * len(keys)
+            placed[table].extend(
+                (position, len(placed[table]), Change(table=table, row_key=_key_of(key),
+                                                      person_key=row.person_key,
+                                                      before=None, after={}))
+                for position, key in zip(positions, keys, strict=True))
+    return [change for name in _KEYS for change in _merged(lined[name], sorted(placed[name]))]
+
+
+_TAIL = 1 << 62  # a position after every line
+
+
+def _merged(lined: list[Change], placed: list[tuple[int, int, Change]]) -> list[Change]:
+    """The lines, with each placed change put back at its position (in increasing order)."""
+    merged: list[Change] = []
+    rest = iter(lined)
+    for position, _order, change in placed:
+        while len(merged) < position:
+            following = next(rest, None)
+            if following is None:
+                break
+            merged.append(following)
+        merged.append(change)
+    merged.extend(rest)
+    return merged
 
 
 def _key_of(values: list[object]) -> tuple[object, ...]:
