@@ -50,7 +50,12 @@ class Account:
     status_since: datetime
 
     def login(self, kind: LoginKind) -> str | None:
-        return dict(self.logins).get(kind)
+        # Compared by identity, the last of a kind as a dict of them would: no Enum hashed
+        # (the slips and the CSV of a first rollover ask tens of thousands of times).
+        for each, login in reversed(self.logins):
+            if each is kind:
+                return login
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,7 +198,12 @@ class Action:
     dropped_ids: tuple[SourceId, ...] = ()
 
     def login(self, kind: LoginKind) -> str | None:
-        return dict(self.logins).get(kind)
+        # Compared by identity, the last of a kind as a dict of them would: no Enum hashed
+        # (the slips and the CSV of a first rollover ask tens of thousands of times).
+        for each, login in reversed(self.logins):
+            if each is kind:
+                return login
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
