@@ -165,6 +165,6 @@ class PersonKind(Enum):
     @property
     def login_kinds(self) -> tuple[LoginKind, ...]:
         """Élèves and staff share the network namespace; élèves and responsables EduConnect."""
-        return {PersonKind.ELEVE: (LoginKind.NETWORK, LoginKind.EDUCONNECT),
-                PersonKind.RESPONSABLE: (LoginKind.EDUCONNECT,),
-                PersonKind.STAFF: (LoginKind.NETWORK,)}[self]
+        if self is PersonKind.ELEVE:  # compared, not looked up: no Enum hashed, no dict made
+            return (LoginKind.NETWORK, LoginKind.EDUCONNECT)
+        return (LoginKind.EDUCONNECT,) if self is PersonKind.RESPONSABLE else (LoginKind.NETWORK,)

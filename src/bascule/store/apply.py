@@ -106,7 +106,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         bump_version(connection, plan.uai)
         if plan.purpose is PlanPurpose.CAMPAIGN:
             mark_in_sync(connection, plan.uai, staged_sha256)
-        counts = dict(Counter(_VALUE[action.kind] for action in plan.actions))
+        counts = dict(Counter(action.kind._value_ for action in plan.actions))
         apply_id = record_apply(connection, uai=plan.uai, actor=actor, now=now,
                                 purpose=plan.purpose.value, counts=counts,
                                 provenance=provenance or Provenance(), undoes=plan.undoes)
@@ -158,21 +158,19 @@ def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[
 
 
 def _journal_row(plan: Plan, action: Action, actor: str, now: datetime) -> dict[str, object]:
+    # A kind's value read as `_value_`, the attribute Enum keeps it in, here and below: `.value`
+    # is a property, and a dict by kind hashes each member in Python (tens of thousands of
+    # times in a first rollover).
     detail: dict[str, object] = {
         "profile": action.profile, "label": action.label, "division": action.division,
-        "logins": {_VALUE[kind]: value for kind, value in action.logins},
+        "logins": {kind._value_: value for kind, value in action.logins},
         "changes": [[change.field, change.old, change.new] for change in action.changes],
     }
     if action.fact is not None:
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]
-    return {"at": now, "actor": actor, "uai": plan.uai, "action": _VALUE[action.kind],
+    return {"at": now, "actor": actor, "uai": plan.uai, "action": action.kind._value_,
             "subject": action.person, "detail": _JOURNAL_JSON.encode(detail).decode()}
 
-
-# The values of the kinds of actions and logins: an Enum's .value is a property, looked up tens of
-# thousands of times in a first rollover.
-_VALUE: dict[ActionKind | LoginKind, str] = {
-    member: member.value for kinds in (ActionKind, LoginKind) for member in kinds}
 
 # One encoder for the thousands of journal lines of a first rollover: msgspec's, several times
 # cheaper than json's (the same document, read back by json.loads, without json's spaces).
@@ -235,7 +233,7 @@ class _Writer:
                 note("person", (pid,), a.person)
                 note("account", (pid,), a.person)
                 for kind, value in a.logins:
-                    note("login", (self.plan.uai, _VALUE[kind], value), a.person)
+                    note("login", (self.plan.uai, kind._value_, value), a.person)
                 for source in a.source_ids:
                     note("person_source_id", (pid, source.scheme, source.value), a.person)
 
@@ -295,7 +293,7 @@ class _Writer:
         """Issue the logins, taking over a row freed earlier (quarantine over, or the same
         person coming back). Logins a person already holds are left as they are."""
         previous = {(a.person, kind) for a in actions for kind, _ in a.previous_logins}
-        held = [{"uai": self.plan.uai, "namespace": _VALUE[kind], "login": value,
+        held = [{"uai": self.plan.uai, "namespace": kind._value_, "login": value,
                  "person_id": self.ids[a.person], "issued_at": self.now, "freed_at": None}
                 for a in actions for kind, value in a.logins
                 if a.kind in (ActionKind.CREATE, ActionKind.TRANSFER)
