@@ -45,14 +45,11 @@ class Encoded:
     sha256: str
 
 
-def encode(value: object, *, remember: bool = True) -> Encoded:
-    """`remember`: whether `recall` may give it back (not for values only stored, never read
-    again by this process: they would push out a campaign or a plan)."""
+def encode(value: object) -> Encoded:
     packed = _ENCODER.encode(value)
     encoded = Encoded(MSGPACK_ZLIB + zlib.compress(packed, _COMPRESSION),
                       hashlib.sha256(packed).hexdigest())
-    if remember:
-        _remember(encoded.sha256, value)
+    _remember(encoded.sha256, value)
     return encoded
 
 
