@@ -68,7 +68,8 @@ person = Table(
 person_source_id = Table(
     "person_source_id",
     metadata,
-    Column("person_id", Integer, ForeignKey("person.id"), nullable=False, index=True),
+    # Looked up by person_id through the unique key's first column (no index of its own).
+    Column("person_id", Integer, ForeignKey("person.id"), nullable=False),
     Column("scheme", String(16), nullable=False),
     Column("value", String(64), nullable=False),
     UniqueConstraint("person_id", "scheme", "value", name="uq_person_source_id"),
@@ -112,9 +113,9 @@ fact = Table(
     Column("subject", String(120), nullable=False),
     Column("target", String(120), nullable=False),
     Column("detail", Text, nullable=False),
+    # A school's facts of a year (and kind) are looked up through the unique key's start.
     UniqueConstraint("uai", "school_year", "kind", "subject", "target", "detail",
                      name="uq_fact"),
-    Index("ix_fact_year", "uai", "school_year", "kind"),
 )
 
 # Every applied action: who, when, what. Never a password.
