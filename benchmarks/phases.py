@@ -43,7 +43,7 @@ ROLLOVER_PHASES: dict[str, list[str]] = {
     "kept parts": ["bascule.store.kept:kept_for", "bascule.store.kept:KeptParts.built",
                    "bascule.store.kept:kept_parts", "bascule.store.kept:encode_kept"],
     "state load": ["bascule.store.state:load_state"],
-    "plan compute": ["bascule.plan.compute:plan_and_basis"],
+    "plan compute": ["bascule.plan.compute:plan_and_basis", "bascule.plan.compute:prepare"],
     "plan save/load": ["bascule.store.plans:save_plan", "bascule.store.plans:pending_plan"],
     "apply SQL": ["bascule.store.apply:apply_plan"],
     "change record": ["bascule.store.changes:capture", "bascule.store.changes:record_changes",

@@ -22,14 +22,16 @@ from hypothesis import strategies as st
 
 from bascule.errors import Location
 from bascule.operations import campaign
-from bascule.plan.compute import compute_plan, plan_and_basis
+from bascule.plan.compute import compute_plan, plan_and_basis, prepare
 from bascule.plan.desired import desired_people
 from bascule.plan.model import StoreState
 from bascule.plan.proportional import Basis, person_digest, settled_people
+from bascule.plan.reach import Prepared, reach_for
 from bascule.settings import Settings, init_home
 from bascule.snapshot.model import Eleve, HeldRecord, PersonKind, Snapshot, Treatment
 from bascule.store.basis import applied_basis
 from bascule.store.engine import open_store
+from bascule.store.state import load_state
 from bascule.synthetic.generate import generate_campaigns
 
 NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)
@@ -38,8 +40,20 @@ NOW = datetime(2025, 9, 20, 8, tzinfo=UTC)
 class Applied:
     """A plain class: hypothesis's reports print it as its short repr, not field by field."""
 
-    def __init__(self, snapshot: Snapshot, state: StoreState, basis: Basis):
+    def __init__(self, snapshot: Snapshot, state: StoreState, basis: Basis,
+                 settings: Settings, staged_sha256: str):
         self.snapshot, self.state, self.basis = snapshot, state, basis
+        self.settings, self.staged_sha256 = settings, staged_sha256
+
+    def reduced(self, snapshot: Snapshot) -> tuple[StoreState, Prepared]:
+        """The directory as a proportional plan of `snapshot` loads it (plan/reach.py)."""
+        prepared = prepare(snapshot, NOW)
+        with open_store(self.settings.store_url).connect() as connection:
+            return load_state(connection, self.snapshot.uai, snapshot.school_year,
+                              quarantine=self.settings.login_quarantine,
+                              staged_sha256=self.staged_sha256,
+                              resolutions=self.state.resolutions,
+                              reach=reach_for(snapshot, prepared, self.basis)), prepared
 
     def __repr__(self) -> str:
         return f"Applied({self.snapshot.uai})"
@@ -62,7 +76,7 @@ def _applied(settings: Settings, uai: str) -> Applied:
     with engine.connect() as connection:
         basis = applied_basis(connection, uai)
     assert basis is not None, "no basis after the apply"
-    return Applied(staged.snapshot, state, basis)
+    return Applied(staged.snapshot, state, basis, settings, staged.content_sha256)
 
 
 @pytest.fixture(scope="module")
@@ -212,8 +226,11 @@ def test_the_proportional_plan_is_the_full_plan(
     assert compute_plan(changed, state, now=NOW, basis=basis) == compute_plan(
         changed, state, now=NOW)
     # And the basis each leaves for the next plan is the same.
-    assert plan_and_basis(changed, state, now=NOW, basis=basis)[1] == plan_and_basis(
-        changed, state, now=NOW)[1]
+    full = plan_and_basis(changed, state, now=NOW)
+    assert plan_and_basis(changed, state, now=NOW, basis=basis)[1] == full[1]
+    # Loading in full only the people the change can reach gives the same plan and basis.
+    reduced, prepared = applied.reduced(changed)
+    assert plan_and_basis(changed, reduced, now=NOW, basis=basis, prepared=prepared) == full
 
 
 def test_the_applied_campaign_is_settled_whole(
@@ -224,6 +241,30 @@ def test_the_applied_campaign_is_settled_whole(
     assert plan.is_empty and again == basis
     assert len(basis.people) > 60
     assert set(_settled(snapshot, state, basis)) == set(basis.people)  # nobody weighed
+    reduced, prepared = applied.reduced(snapshot)  # and nobody loaded in full
+    assert reduced.people == () and len(reduced.unreached) == len(state.people)
+    assert plan_and_basis(snapshot, reduced, now=NOW, basis=basis, prepared=prepared) == (
+        plan, again)
+
+
+def test_a_move_loads_the_moved_and_their_responsables(applied: Applied) -> None:
+    snapshot, state, basis = applied.snapshot, applied.state, applied.basis
+    moved = _move(snapshot, 3, 1)
+    reduced, prepared = applied.reduced(moved)
+    eleve = _eleve_at(snapshot, 3)[1]
+    if eleve.division == _eleve_at(moved, 3)[1].division:
+        moved = _move(snapshot, 3, 2)
+        reduced, prepared = applied.reduced(moved)
+    loaded = {person.key for person in reduced.people}
+    assert f"eleve:{eleve.eleve_id}" in loaded and len(loaded) < len(state.people) // 10
+    assert plan_and_basis(moved, reduced, now=NOW, basis=basis, prepared=prepared) == (
+        plan_and_basis(moved, state, now=NOW))
+
+
+def test_a_state_loaded_in_part_is_never_planned_without_its_basis(applied: Applied) -> None:
+    reduced, _prepared = applied.reduced(_move(applied.snapshot, 3, 1))
+    with pytest.raises(ValueError):
+        plan_and_basis(applied.snapshot, reduced, now=NOW)
 
 
 def test_a_basis_of_other_rules_is_not_used(
@@ -268,7 +309,12 @@ def _apply_snapshot(settings: Settings, uai: str, snapshot: Snapshot) -> None:
 
     engine = open_store(settings.store_url)
     stage_snapshot(engine, snapshot, NOW, [])
+    needed = campaign.plan_needed(engine, uai, campaign.latest_staged_sha256(engine, uai),
+                                  now=NOW)
     plan = campaign.plan_campaign(settings, uai, now=NOW)
+    if needed:  # the plan computed as bascule does (in part), against the full path's
+        _staged, state = campaign.staged_and_state(engine, settings, uai)
+        assert plan == compute_plan(snapshot, state, now=NOW)
     if not plan.is_empty:
         campaign.apply_saved_plan(settings, uai, now=NOW, actor="test",
                                   allow_mass_leave=True, mass_leave_reason="test")

@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from bascule.bulk import bulk_phase
 from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.labels import profile_label
+from bascule.domain.logins import LoginKind
 from bascule.domain.passwords import new_password
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
@@ -40,13 +41,15 @@ from bascule.operations.credentials import (
     settle_partial_credentials,
 )
 from bascule.operations.locks import school_lock
-from bascule.plan.compute import PlanOptions, plan_and_basis
+from bascule.plan.compute import PlanOptions, context_of, plan_and_basis, prepare
 from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.model import Action as Action
 from bascule.plan.model import ActionKind as ActionKind
 from bascule.plan.model import Held as Held
-from bascule.plan.model import PersonKind, PlanPurpose, StoreState
+from bascule.plan.model import PersonKind, PlanPurpose, Resolution, StoreState
 from bascule.plan.model import Plan as Plan
+from bascule.plan.proportional import Basis
+from bascule.plan.reach import Prepared, Reach, reach_for
 from bascule.plan.undo import can_invert
 from bascule.reports.credentials import start_credentials
 from bascule.reports.quality import write_quality_report as write_quality_report
@@ -67,7 +70,7 @@ from bascule.store.basis import applied_basis, mark_basis_applied, save_basis
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
 from bascule.store.history import Provenance
-from bascule.store.holds import holds_ending_after
+from bascule.store.holds import holds_ending_after, person_holds
 from bascule.store.kept import KeptParts, encode_kept, inputs_fingerprint, kept_for, kept_parts
 from bascule.store.operators import find_actor
 from bascule.store.people import journal_entry
@@ -335,14 +338,11 @@ def _plan(settings: Settings, uai: str, *, now: datetime) -> Plan:
         with engine.connect() as connection:
             current = fingerprint(connection, uai, staged_sha256)
         return _save_empty_plan(engine, uai, current, now)
-    staged, state = staged_and_state(engine, settings, uai)
-    with engine.connect() as connection:
-        basis = applied_basis(connection, uai)
+    options = PlanOptions(thresholds=settings.thresholds_of(uai),
+                          login_follows_name_change=settings.login_follows_name_change)
+    staged, state, basis, prepared = staged_for_plan(engine, settings, uai, options, now=now)
     plan, settled = plan_and_basis(staged.snapshot, state, now=now, basis=basis,
-                                   options=PlanOptions(
-                                       thresholds=settings.thresholds_of(uai),
-                                       login_follows_name_change=settings
-                                       .login_follows_name_change))
+                                   options=options, prepared=prepared)
     save_basis(engine, uai, save_plan(engine, plan), settled)
     with engine.begin() as connection:
         record_reviews(connection, uai, plan.reviews, now)
@@ -384,12 +384,39 @@ def staged_and_state(engine: Engine, settings: Settings,
     if staged is None:
         raise nothing_imported(uai)
     with engine.connect() as connection:
-        state = load_state(connection, uai, staged.snapshot.school_year,
-                           quarantine=settings.login_quarantine,
-                           staged_sha256=staged.content_sha256,
-                           ines=_ines(staged.snapshot) if len(settings.uais) > 1 else frozenset(),
-                           resolutions=resolutions(connection, uai))
-    return staged, state
+        return staged, _load_state(connection, settings, uai, staged,
+                                   resolutions(connection, uai))
+
+
+def staged_for_plan(engine: Engine, settings: Settings, uai: str, options: PlanOptions, *,
+                    now: datetime) -> tuple[Staged, StoreState, Basis | None, Prepared]:
+    """As `staged_and_state`, with the basis of the plan applied last and the campaign's
+    people prepared; when the basis holds for this plan (the same rules, plan/proportional.py),
+    only the people the change can reach are loaded in full (plan/reach.py)."""
+    staged = latest_snapshot(engine, uai)
+    if staged is None:
+        raise nothing_imported(uai)
+    prepared = prepare(staged.snapshot, now)
+    with engine.connect() as connection:
+        basis = applied_basis(connection, uai)
+        decided = resolutions(connection, uai)
+        reach = None
+        if basis is not None and basis.context == context_of(
+                staged.snapshot, options, resolutions=decided,
+                person_holds=person_holds(connection, uai),
+                quarantines=[settings.login_quarantine] * len(LoginKind)):
+            reach = reach_for(staged.snapshot, prepared, basis)
+        state = _load_state(connection, settings, uai, staged, decided, reach)
+    return staged, state, basis, prepared
+
+
+def _load_state(connection: Connection, settings: Settings, uai: str, staged: Staged,
+                decided: dict[str, Resolution], reach: Reach | None = None) -> StoreState:
+    return load_state(connection, uai, staged.snapshot.school_year,
+                      quarantine=settings.login_quarantine,
+                      staged_sha256=staged.content_sha256,
+                      ines=_ines(staged.snapshot) if len(settings.uais) > 1 else frozenset(),
+                      resolutions=decided, reach=reach)
 
 
 def _ines(snapshot: Snapshot) -> frozenset[str]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bascule.domain.logins import (
     LoginHolding,
@@ -27,8 +28,10 @@ from bascule.plan.model import (
     Held,
     Identity,
     KnownPerson,
+    PersonHold,
     PersonKind,
     Plan,
+    Resolution,
     SourceId,
     StoreState,
 )
@@ -39,6 +42,7 @@ from bascule.plan.proportional import (
     plan_context,
     settled_people,
 )
+from bascule.plan.reach import Prepared
 from bascule.plan.safety import Thresholds, mass_leaves
 from bascule.snapshot.model import Snapshot
 
@@ -59,21 +63,32 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
     return plan_and_basis(snapshot, state, now=now, options=options, basis=basis)[0]
 
 
+def prepare(snapshot: Snapshot, now: datetime) -> Prepared:
+    """The campaign's people as the plan wants them on `now`'s day, and their digests."""
+    desired = desired_people(snapshot, local_time(now).date())
+    return Prepared(desired, {person.ref: person_digest(person) for person in desired})
+
+
 def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
-                   options: PlanOptions = PlanOptions(),
-                   basis: Basis | None = None) -> tuple[Plan, Basis]:
-    """The plan, and the basis to keep with it for the next one."""
+                   options: PlanOptions = PlanOptions(), basis: Basis | None = None,
+                   prepared: Prepared | None = None) -> tuple[Plan, Basis]:
+    """The plan, and the basis to keep with it for the next one; `prepared`: `prepare` of
+    this snapshot and day, when the caller has it already."""
     today = local_time(now).date()
-    desired = desired_people(snapshot, today)
+    prepared = prepared or prepare(snapshot, now)
+    desired = prepared.desired
     holds = hold_people(snapshot, state.people, desired)
-    by_hand = held_by_hand(state.person_holds, today, state.people)
+    by_hand = held_by_hand(state.person_holds, today, state.keys())
     set_aside = holds.refs | {held.key for held in by_hand}
     desired = [person for person in desired if person.ref not in set_aside]
     context = _context(snapshot, state, options)
-    digests = {person.ref: person_digest(person) for person in desired}
+    if state.unreached and (basis is None or basis.context != context
+                            or state.latest_year != snapshot.school_year.start):
+        raise ValueError("a directory loaded in part needs the basis it was loaded for")
+    digests = prepared.digests
     # The accounts a held export record froze are no one's to take, settled or weighed.
     free = [p for p in state.people if p.key not in holds.keys]
-    settled = (settled_people(desired, digests, basis, context, free)
+    settled = (settled_people(desired, digests, basis, context, free, state.unreached)
                if state.latest_year == snapshot.school_year.start else {})
     matching = match_people(
         desired, free, context=MatchContext(
@@ -109,11 +124,19 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
 
 
 def _context(snapshot: Snapshot, state: StoreState, options: PlanOptions) -> str:
-    quarantine = sorted(r.quarantine.total_seconds() for r in state.registries.values())
+    return context_of(snapshot, options, resolutions=state.resolutions,
+                      person_holds=state.person_holds,
+                      quarantines=[r.quarantine for r in state.registries.values()])
+
+
+def context_of(snapshot: Snapshot, options: PlanOptions, *,
+               resolutions: Mapping[str, Resolution], person_holds: Iterable[PersonHold],
+               quarantines: Iterable[timedelta]) -> str:
+    """`plan_context` of a plan of this snapshot (`quarantines`: each login registry's)."""
     return plan_context(ContextParts(
         school_year=snapshot.school_year.start, schemes=covered_schemes(snapshot),
-        resolutions=state.resolutions, person_holds=state.person_holds,
-        options=repr((options, quarantine))))
+        resolutions=resolutions, person_holds=person_holds,
+        options=repr((options, sorted(q.total_seconds() for q in quarantines)))))
 
 
 def _without_held_by_hand(desired: list[DesiredPerson], matching: Matching,
@@ -151,7 +174,7 @@ def _creation_order(person: DesiredPerson) -> tuple[object, ...]:
 def _keys(desired: list[DesiredPerson], known: dict[str, KnownPerson], state: StoreState,
           ambiguous: set[str]) -> dict[str, str]:
     """The directory key of each person: the known one, or a new one derived from the ref."""
-    taken = {person.key for person in state.people}
+    taken = state.keys()
     keys: dict[str, str] = {}
     for person in sorted(desired, key=lambda p: p.ref):
         if person.ref in ambiguous:

@@ -47,7 +47,7 @@ class Holds:
         return fact.subject in self.keys or fact.target in self.keys
 
 
-def _id_values(record: HeldRecord) -> set[tuple[str, str]]:
+def id_values(record: HeldRecord) -> set[tuple[str, str]]:
     """The (scheme family, value) pairs that name the record's person in the directory."""
     ids = {(_family(scheme), value) for scheme, value in record.other_ids if value}
     if not record.person_id:
@@ -84,7 +84,7 @@ def hold_people(snapshot: Snapshot, people: Iterable[KnownPerson],
     for record in snapshot.held:
         kind = record.kind
         keys = sorted(set().union(*(index.get((kind, family, value), set())
-                                    for family, value in _id_values(record))))
+                                    for family, value in id_values(record))))
         if record.treatment is Treatment.SET_ASIDE and (record.ref in listed or not keys):
             continue
         if record.treatment is Treatment.WITHOUT_FIELD and not keys:
@@ -104,10 +104,10 @@ def _held(record: HeldRecord, key: str, label: str, *, known: bool = True) -> He
 
 
 def held_by_hand(person_holds: Iterable[PersonHold], day: date,
-                 people: Iterable[KnownPerson]) -> list[Held]:
+                 known: set[str]) -> list[Held]:
     """The holds put by hand still running on `day` (their last day included), as Held: a
-    person in the directory is kept as they are; a campaign ref is not created."""
-    known = {person.key for person in people}
+    person in the directory (`known`: the school's keys) is kept as they are; a campaign ref
+    is not created."""
     return [Held(key=hold.key, label=hold.label, reason=_hand_reason(hold),
                  hint=f"Pour la lever avant : page Retenues, ou bascule hold remove {hold.key}",
                  known=hold.key in known, until=hold.until, by=hold.by)

@@ -26,7 +26,7 @@ def deletion_plan(state: StoreState, *, school_year: SchoolYear,
                   deletion_date: datetime | None, now: datetime) -> Plan:
     """Delete what was disabled before `deletion_date`; nothing at all when there is none yet.
     A person held by hand keeps their account until their hold ends."""
-    held = held_by_hand(state.person_holds, local_time(now).date(), state.people)
+    held = held_by_hand(state.person_holds, local_time(now).date(), state.keys())
     kept = {one.key for one in held}
     actions = () if deletion_date is None or now < deletion_date else tuple(
         Action(kind=ActionKind.DELETE, person=person.key, profile=person.identity.profile,

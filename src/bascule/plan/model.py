@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -128,6 +130,20 @@ class StoreState:
     departure_marks: dict[str, int] = field(default_factory=dict)
     # Holds put by hand (active or not: the plan keeps those active on its day).
     person_holds: tuple[PersonHold, ...] = ()
+    # The school's people not loaded in full (store/state.py, plan/reach.py: settled by the
+    # basis of a proportional plan): key -> the profile of their active account, or None.
+    unreached: Mapping[str, str | None] = field(default_factory=dict)
+
+    def keys(self) -> set[str]:
+        """The keys of every person of the school, loaded in full or not."""
+        return {person.key for person in self.people} | self.unreached.keys()
+
+    def active_profiles(self) -> Counter[str]:
+        """The profile of each active account of the school: how many of each."""
+        active = Counter(person.identity.profile for person in self.people
+                         if person.account and person.account.status is AccountStatus.ACTIVE)
+        active.update(profile for profile in self.unreached.values() if profile is not None)
+        return active
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,10 +22,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
 from bascule.plan.desired import DesiredPerson
-from bascule.plan.model import AccountStatus, KnownPerson, PersonHold, Resolution
+from bascule.plan.model import Account, AccountStatus, KnownPerson, PersonHold, Resolution
 
 # Bump with any change to how a plan matches people or decides their actions (plan/matching.py,
 # plan/identity_rules.py, plan/evidence.py, plan/compute.py): a basis of older rules is ignored.
@@ -76,21 +77,38 @@ def plan_context(parts: ContextParts) -> str:
 
 
 def settled_people(desired: Iterable[DesiredPerson], digests: Mapping[str, str],
-                   basis: Basis | None, context: str,
-                   people: Iterable[KnownPerson]) -> dict[str, KnownPerson]:
+                   basis: Basis | None, context: str, people: Iterable[KnownPerson],
+                   unreached: Mapping[str, str | None] | None = None) -> dict[str, KnownPerson]:
     """Campaign ref -> the known person (of this school, with an active account) the basis
     settled them on, for each person whose record (`digests`: ref -> `person_digest`) is the
-    one the basis had; empty without a basis of this very context."""
+    one the basis had; empty without a basis of this very context. A person not loaded in
+    full (`unreached`: key -> the profile of an active account, or None) is given as their key
+    and status only: the plan reads nothing else of a settled person."""
     if basis is None or basis.context != context or not basis.people:
         return {}
     by_key = {person.key: person for person in people if person.school is None}
+    unreached = unreached or {}
     settled = {}
     for person in desired:
         entry = basis.people.get(person.ref)
         if entry is None or entry[0] != digests[person.ref]:
             continue
         known = by_key.get(entry[1])
+        if known is None and unreached.get(entry[1]) is not None:
+            known = _settled_as_is(person, entry[1])
         if known is not None and known.account is not None \
                 and known.account.status is AccountStatus.ACTIVE:
             settled[person.ref] = known
     return settled
+
+
+def _settled_as_is(person: DesiredPerson, key: str) -> KnownPerson:
+    """An unreached person settled by an unchanged record: their record is the one the
+    directory holds since the basis's apply."""
+    return KnownPerson(key=key, kind=person.kind, source_ids=person.source_ids,
+                       identity=person.identity,
+                       account=Account(logins=(), status=AccountStatus.ACTIVE,
+                                       status_since=_SINCE))
+
+
+_SINCE = datetime.min.replace(tzinfo=UTC)  # not read: settled accounts take no action

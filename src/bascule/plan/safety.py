@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 from bascule.domain.labels import PROFILES
 from bascule.plan.model import (
-    AccountStatus,
     Action,
     ActionKind,
     MassLeave,
@@ -141,8 +140,7 @@ def mass_leaves(actions: tuple[Action, ...], state: StoreState, *, new_year: boo
     accounts, and more than its count)."""
     leaving = {key for key, division in state.divisions.items()
                if division in state.last_level_divisions}
-    active = Counter(person.identity.profile for person in state.people
-                     if person.account and person.account.status is AccountStatus.ACTIVE)
+    active = state.active_profiles()
     unexpected = Counter(action.profile for action in actions
                          if action.kind is ActionKind.DISABLE
                          and not _expected(action, state, new_year, leaving))

@@ -20,11 +20,13 @@ from bascule.plan.model import (
     Fact,
     Identity,
     KnownPerson,
+    PersonHold,
     PersonKind,
     Resolution,
     SourceId,
     StoreState,
 )
+from bascule.plan.reach import Light, Reach, family
 from bascule.store.holds import person_holds
 from bascule.store.schema import (
     account,
@@ -89,18 +91,29 @@ def has_passed_exit_dates(connection: Connection, uai: str, today: date) -> bool
 def load_state(connection: Connection, uai: str, school_year: SchoolYear,
                *, quarantine: timedelta, staged_sha256: str,
                ines: frozenset[str] = frozenset(),
-               resolutions: dict[str, Resolution] | None = None) -> StoreState:
-    """`ines`: the campaign's INEs, looked up in the folder's other schools (transfers)."""
+               resolutions: dict[str, Resolution] | None = None,
+               reach: Reach | None = None) -> StoreState:
+    """`ines`: the campaign's INEs, looked up in the folder's other schools (transfers).
+    `reach` (plan/reach.py: a plan proportional to the change): who to load in full; the
+    others are given by key and status only (`StoreState.unreached`). Taken only when the
+    directory's latest year is the one planned, as the basis is."""
     holdings, logins_of = _logins(connection, uai)
     latest_year = connection.execute(select(func.max(fact.c.school_year)).where(
         (fact.c.uai == uai) & (fact.c.school_year <= school_year.start))).scalar()
+    holds = person_holds(connection, uai)
+    people: tuple[KnownPerson, ...] | None = None
+    unreached: dict[str, str | None] = {}
+    if reach is not None and latest_year == school_year.start:
+        people, unreached, ines = _reached(connection, uai, reach, logins_of, holds, ines)
     facts = _facts(connection, uai, school_year.start)
     latest = (facts if latest_year == school_year.start
               else _facts(connection, uai, latest_year) if latest_year is not None
               else frozenset())
     return StoreState(
         uai=uai,
-        people=_people(connection, person.c.uai == uai, logins_of, uai),
+        people=people if people is not None else _people(connection, person.c.uai == uai,
+                                                          logins_of, uai),
+        unreached=unreached,
         registries={kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)
                     for kind in LoginKind},
         facts=facts,
@@ -116,8 +129,57 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         elsewhere=_elsewhere(connection, uai, ines),
         resolutions=resolutions or {},
         departure_marks=departure_marks(connection, uai, school_year.start),
-        person_holds=person_holds(connection, uai),
+        person_holds=holds,
     )
+
+
+def _reached(connection: Connection, uai: str, reach: Reach,
+             logins_of: dict[int, dict[LoginKind, str]], holds: tuple[PersonHold, ...],
+             ines: frozenset[str]
+             ) -> tuple[tuple[KnownPerson, ...] | None, dict[str, str | None], frozenset[str]]:
+    """The people `reach` asks for in full, the others by key and active profile, and the
+    INEs of those weighed (None: so many reached that the whole school is loaded)."""
+    light = [Light._make(row) for row in connection.execute(
+        select(person.c.key, person.c.kind, person.c.profile,
+               func.coalesce(account.c.status == AccountStatus.ACTIVE.value, False),
+               person.c.last_name, person.c.birth_name, person.c.first_name,
+               person.c.birth_date)
+        .outerjoin(account, account.c.person_id == person.c.id).where(person.c.uai == uai))]
+    reached = reach(light, lambda pairs: _keys_by_ids(connection, uai, pairs),
+                    frozenset(hold.key for hold in holds))
+    ines = ines & reached.ines
+    if len(reached.keys) > len(light) // 2:
+        return None, {}, ines
+    keys = sorted(reached.keys)
+    people: list[KnownPerson] = []
+    for start in range(0, len(keys), _CHUNK):
+        people += _people(connection, (person.c.uai == uai)
+                          & person.c.key.in_(keys[start:start + _CHUNK]), logins_of, uai)
+    unreached = {row.key: row.profile if row.active else None
+                 for row in light if row.key not in reached.keys}
+    return tuple(sorted(people, key=lambda p: p.key)), unreached, ines
+
+
+def _keys_by_ids(connection: Connection, uai: str, pairs: set[tuple[str, str]]) -> set[str]:
+    """The keys of the school's people holding one of these (scheme family, value) ids."""
+    schemes = {scheme for family, _value in pairs
+               for scheme in (INE_SCHEMES if family == "ine" else (family,))}
+    values = sorted({value for _family, value in pairs})
+    ids: set[int] = set()
+    # By the ids' index first, then the people: joined, SQLite walks the school's people.
+    for start in range(0, len(values), _CHUNK):
+        rows = connection.execute(
+            select(person_source_id.c.person_id, person_source_id.c.scheme,
+                   person_source_id.c.value)
+            .where(person_source_id.c.scheme.in_(sorted(schemes))
+                   & person_source_id.c.value.in_(values[start:start + _CHUNK])))
+        ids |= {pid for pid, scheme, value in rows if (family(scheme), value) in pairs}
+    found = sorted(ids)
+    keys: set[str] = set()
+    for start in range(0, len(found), _CHUNK):
+        keys |= set(connection.execute(select(person.c.key).where(
+            person.c.id.in_(found[start:start + _CHUNK]) & (person.c.uai == uai))).scalars())
+    return keys
 
 
 def _services(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
