@@ -106,9 +106,9 @@ def _settled_as_is(person: DesiredPerson, key: str) -> KnownPerson:
     """An unreached person settled by an unchanged record: their record is the one the
     directory holds since the basis's apply."""
     return KnownPerson(key=key, kind=person.kind, source_ids=person.source_ids,
-                       identity=person.identity,
-                       account=Account(logins=(), status=AccountStatus.ACTIVE,
-                                       status_since=_SINCE))
+                       identity=person.identity, account=_ACTIVE)
 
 
-_SINCE = datetime.min.replace(tzinfo=UTC)  # not read: settled accounts take no action
+# Logins and date not read: settled accounts take no action.
+_ACTIVE = Account(logins=(), status=AccountStatus.ACTIVE,
+                  status_since=datetime.min.replace(tzinfo=UTC))

@@ -14,10 +14,9 @@ of the whole directory.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
 
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson
 from bascule.plan.evidence import fold_name
@@ -26,25 +25,24 @@ from bascule.plan.model import PersonKind
 from bascule.plan.proportional import Basis
 from bascule.snapshot.model import Snapshot
 
-
-class Light(NamedTuple):
-    """A person of the school as one row of the store gives them, without ids nor logins."""
-
-    key: str
-    kind: str  # a PersonKind's value
-    profile: str
-    active: bool  # an active account
-    last_name: str
-    birth_name: str | None
-    first_name: str
-    birth_date: date | None
+# The school's people as the store lists them in one light query: key -> the profile of their
+# active account, or None (no account, or not active).
+Light = Mapping[str, str | None]
 
 
-# (scheme family, value) pairs -> the keys of the school's people holding one of them
-ById = Callable[[set[tuple[str, str]]], set[str]]
-# What the store asks, given its light rows, a way to look ids up, and the keys or refs of the
-# holds put by hand: the people to load in full.
-Reach = Callable[[Sequence[Light], ById, frozenset[str]], "Reached"]
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What the store looks up among the school's people, by its indexes; each gives keys."""
+
+    by_ids: Callable[[set[tuple[str, str]]], set[str]]  # holding one (scheme family, value)
+    by_birth: Callable[[set[date]], set[str]]  # born on one of these days
+    # (key, last name, birth name, first name) of every staff member and responsable
+    names: Callable[[], Iterable[tuple[str, str, str | None, str]]]
+
+
+# What the store asks, given its light rows, its lookups and the keys or refs of the holds put
+# by hand: the people to load in full.
+Reach = Callable[[Light, Lookups, frozenset[str]], "Reached"]
 
 
 def family(scheme: str) -> str:
@@ -66,20 +64,21 @@ class Reached:
     ines: frozenset[str]  # of the élèves weighed: looked up in the folder's other schools
 
 
-def reached_keys(snapshot: Snapshot, prepared: Prepared, basis: Basis,
-                 light: Sequence[Light], hand_held: frozenset[str], by_ids: ById) -> Reached:
+def reached_keys(snapshot: Snapshot, prepared: Prepared, basis: Basis, light: Light,
+                 lookups: Lookups, hand_held: frozenset[str]) -> Reached:
     """The keys of the school's people a plan with this basis may read beyond key and status
     (`hand_held`: the keys or refs of the holds put by hand): everyone else is settled on an
     active account by an unchanged record."""
-    walk = _Walk(prepared, basis, light, by_ids)
-    walk.reach(hand_held | by_ids({pair for record in snapshot.held
-                                   for pair in id_values(record)}))
+    walk = _Walk(prepared, basis, light, lookups)
+    walk.reach(hand_held | lookups.by_ids({pair for record in snapshot.held
+                                           for pair in id_values(record)}))
     for ref in [*(record.ref for record in snapshot.held), *sorted(hand_held)]:
         walk.reopen(ref)  # set aside: their account is not present, and may be disabled
     walk.reopen_shared_ines()
     walk.reopen_unsettled()
     walk.run()
-    absent = {row.key for row in light if row.active and row.key not in walk.holder}
+    absent = {key for key, profile in light.items()
+              if profile is not None and key not in walk.holder}
     ines = frozenset(s.value for person in walk.weighed for s in person.source_ids
                      if s.scheme in INE_SCHEMES)
     return Reached(keys=walk.reached | absent, ines=ines)
@@ -88,15 +87,14 @@ def reached_keys(snapshot: Snapshot, prepared: Prepared, basis: Basis,
 class _Walk:
     """The settled refs of the basis, reopened as plan/matching.py would, or more widely."""
 
-    def __init__(self, prepared: Prepared, basis: Basis, light: Sequence[Light],
-                 by_ids: ById):
+    def __init__(self, prepared: Prepared, basis: Basis, light: Light, lookups: Lookups):
+        self.desired = prepared.desired
         self.by_ref = {person.ref: person for person in prepared.desired}
-        active = {row.key for row in light if row.active}
-        self.settled: dict[str, str] = {}  # ref -> key
-        for ref, digest in prepared.digests.items():
-            entry = basis.people.get(ref)
-            if entry is not None and entry[0] == digest and entry[1] in active:
-                self.settled[ref] = entry[1]
+        get, active = basis.people.get, light.get
+        self.settled = {  # ref -> key
+            ref: entry[1] for ref, digest in prepared.digests.items()
+            if (entry := get(ref)) is not None and entry[0] == digest
+            and active(entry[1]) is not None}
         self.holder = {key: ref for ref, key in self.settled.items()}
         self.parents: dict[str, list[str]] = defaultdict(list)
         for person in prepared.desired:
@@ -105,7 +103,7 @@ class _Walk:
         self.queue = [p for p in prepared.desired if p.ref not in self.settled]
         self.weighed = list(self.queue)
         self.reached: set[str] = set()
-        self.search = _Search(light, by_ids)
+        self.search = _Search(lookups)
 
     def reopen(self, ref: str) -> None:
         """Weigh `ref` after all, and the responsables it is a child of."""
@@ -126,21 +124,23 @@ class _Walk:
 
     def reopen_shared_ines(self) -> None:
         """Élèves wearing one INE are held and weighed (plan/matching.py)."""
-        wearers: dict[str, list[str]] = defaultdict(list)
-        for person in self.by_ref.values():
+        wearer: dict[str, str] = {}
+        shared: set[str] = set()
+        for person in self.desired:
             if person.kind is PersonKind.ELEVE:
-                for ine in {s.value for s in person.source_ids if s.scheme in INE_SCHEMES}:
-                    wearers[ine].append(person.ref)
-        for refs in wearers.values():
-            if len(refs) > 1:
-                for ref in refs:
-                    self.reopen(ref)
+                for source in person.source_ids:
+                    if source.scheme in INE_SCHEMES \
+                            and wearer.setdefault(source.value, person.ref) != person.ref:
+                        shared |= {wearer[source.value], person.ref}
+        for ref in sorted(shared):
+            self.reopen(ref)
 
     def reopen_unsettled(self) -> None:
         """A responsable is settled only with all their children settled."""
-        for person in list(self.by_ref.values()):
-            if person.ref in self.settled and not person.children <= self.settled.keys():
-                self.reopen(person.ref)
+        for child, parents in list(self.parents.items()):
+            if child not in self.settled:
+                for parent in parents:
+                    self.reopen(parent)
 
     def run(self) -> None:
         while self.queue:
@@ -149,21 +149,20 @@ class _Walk:
 
 
 class _Search:
-    """Candidates, a superset of plan/matching.py's `Index.candidates` over the light rows."""
+    """Candidates: a superset of plan/matching.py's `Index.candidates` (any kind; for a name
+    and a birth date, anyone born that day)."""
 
-    def __init__(self, light: Sequence[Light], by_ids: ById):
-        self.light, self.by_ids = light, by_ids
-        self.by_birth: dict[date, set[str]] = defaultdict(set)
-        for row in light:
-            if row.birth_date is not None:
-                self.by_birth[row.birth_date].add(row.key)
+    def __init__(self, lookups: Lookups):
+        self.lookups = lookups
         self._by_names: dict[tuple[str, str], set[str]] | None = None
 
     def candidates(self, people: Sequence[DesiredPerson]) -> set[str]:
-        found = self.by_ids({(family(s.scheme), s.value) for p in people for s in p.source_ids})
+        found = self.lookups.by_ids({(family(s.scheme), s.value)
+                                     for p in people for s in p.source_ids})
+        days = {p.identity.birth_date for p in people if p.identity.birth_date is not None}
+        if days:
+            found |= self.lookups.by_birth(days)
         for person in people:
-            if person.identity.birth_date is not None:
-                found |= self.by_birth.get(person.identity.birth_date, set())
             if person.kind is not PersonKind.ELEVE:
                 found |= self._names(person)
         return found
@@ -178,19 +177,18 @@ class _Search:
         return found
 
     def _names_index(self) -> Mapping[tuple[str, str], set[str]]:
-        """Built at the first person weighed by names: folding every name has a cost."""
+        """Built at the first person weighed by names (élèves never are): folding every name
+        has a cost."""
         if self._by_names is None:
             self._by_names = defaultdict(set)
-            for row in self.light:
-                if row.kind == PersonKind.ELEVE.value:
-                    continue  # élèves are never found by their names alone
-                first = fold_name(row.first_name)
-                for last in {row.last_name, row.birth_name or row.last_name}:
-                    self._by_names[(fold_name(last), first)].add(row.key)
+            for key, last_name, birth_name, first_name in self.lookups.names():
+                first = fold_name(first_name)
+                for last in {last_name, birth_name or last_name}:
+                    self._by_names[(fold_name(last), first)].add(key)
         return self._by_names
 
 
 def reach_for(snapshot: Snapshot, prepared: Prepared, basis: Basis) -> Reach:
     """`reached_keys` of this campaign and basis, for the store's loader."""
-    return lambda light, by_ids, hand_held: reached_keys(snapshot, prepared, basis, light,
-                                                         hand_held, by_ids)
+    return lambda light, lookups, hand_held: reached_keys(snapshot, prepared, basis, light,
+                                                          lookups, hand_held)

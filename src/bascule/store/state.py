@@ -26,7 +26,7 @@ from bascule.plan.model import (
     SourceId,
     StoreState,
 )
-from bascule.plan.reach import Light, Reach, family
+from bascule.plan.reach import Lookups, Reach, family
 from bascule.store.holds import person_holds
 from bascule.store.schema import (
     account,
@@ -139,14 +139,13 @@ def _reached(connection: Connection, uai: str, reach: Reach,
              ) -> tuple[tuple[KnownPerson, ...] | None, dict[str, str | None], frozenset[str]]:
     """The people `reach` asks for in full, the others by key and active profile, and the
     INEs of those weighed (None: so many reached that the whole school is loaded)."""
-    light = [Light._make(row) for row in connection.execute(
-        select(person.c.key, person.c.kind, person.c.profile,
-               func.coalesce(account.c.status == AccountStatus.ACTIVE.value, False),
-               person.c.last_name, person.c.birth_name, person.c.first_name,
-               person.c.birth_date)
-        .outerjoin(account, account.c.person_id == person.c.id).where(person.c.uai == uai))]
-    reached = reach(light, lambda pairs: _keys_by_ids(connection, uai, pairs),
-                    frozenset(hold.key for hold in holds))
+    active = account.c.status == AccountStatus.ACTIVE.value
+    light: dict[str, str | None] = {key: profile if is_active else None
+                                    for key, profile, is_active in connection.execute(
+        select(person.c.key, person.c.profile, func.coalesce(active, False))
+        .outerjoin(account, account.c.person_id == person.c.id).where(person.c.uai == uai)
+    ).all()}
+    reached = reach(light, _lookups(connection, uai), frozenset(hold.key for hold in holds))
     ines = ines & reached.ines
     if len(reached.keys) > len(light) // 2:
         return None, {}, ines
@@ -155,9 +154,27 @@ def _reached(connection: Connection, uai: str, reach: Reach,
     for start in range(0, len(keys), _CHUNK):
         people += _people(connection, (person.c.uai == uai)
                           & person.c.key.in_(keys[start:start + _CHUNK]), logins_of, uai)
-    unreached = {row.key: row.profile if row.active else None
-                 for row in light if row.key not in reached.keys}
-    return tuple(sorted(people, key=lambda p: p.key)), unreached, ines
+    for key in reached.keys:
+        light.pop(key, None)
+    return tuple(sorted(people, key=lambda p: p.key)), light, ines
+
+
+def _lookups(connection: Connection, uai: str) -> Lookups:
+    def by_birth(days: set[date]) -> set[str]:
+        values, keys = sorted(days), set()
+        for start in range(0, len(values), _CHUNK):
+            keys |= set(connection.execute(select(person.c.key).where(
+                (person.c.uai == uai) & person.c.birth_date.in_(values[start:start + _CHUNK])
+            )).scalars().all())
+        return keys
+
+    def names() -> list[tuple[str, str, str | None, str]]:
+        return [(key, last, birth, first) for key, last, birth, first in connection.execute(
+            select(person.c.key, person.c.last_name, person.c.birth_name, person.c.first_name)
+            .where((person.c.uai == uai) & (person.c.kind != PersonKind.ELEVE.value))).all()]
+
+    return Lookups(by_ids=lambda pairs: _keys_by_ids(connection, uai, pairs),
+                   by_birth=by_birth, names=names)
 
 
 def _keys_by_ids(connection: Connection, uai: str, pairs: set[tuple[str, str]]) -> set[str]:
