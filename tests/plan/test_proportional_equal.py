@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from bascule.errors import Location
 from bascule.operations import campaign
-from bascule.plan.compute import compute_plan, plan_and_basis, prepare
+from bascule.plan.compute import PlanOptions, compute_plan, plan_and_basis, prepare
 from bascule.plan.desired import desired_people
 from bascule.plan.model import StoreState
 from bascule.plan.proportional import Basis, person_digest, settled_people
@@ -318,3 +318,43 @@ def _apply_snapshot(settings: Settings, uai: str, snapshot: Snapshot) -> None:
     if not plan.is_empty:
         campaign.apply_saved_plan(settings, uai, now=NOW, actor="test",
                                   allow_mass_leave=True, mass_leave_reason="test")
+
+
+def test_an_eleve_arriving_from_another_school_is_reached_and_transferred() -> None:
+    """Two collèges of one folder: an élève leaves one for the other. The plan of the second,
+    loaded in part (its basis holds), finds them by their INE and transfers their account,
+    as the full path does."""
+    from bascule.store.staging import stage_snapshot
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        colleges = generate_campaigns(root / "exports", colleges=2, seed=5, year=2025, size=40)
+        for college in colleges:
+            settings, _ = init_home(root / "home", college.uai, college.name)
+        for college in colleges:
+            campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+            campaign.plan_campaign(settings, college.uai, now=NOW)
+            campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
+        left, arrived = (_applied(settings, college.uai) for college in colleges)
+        index, eleve = next((i, e) for i, e in enumerate(left.snapshot.eleves) if e.ine)
+        _apply_snapshot(settings, left.snapshot.uai, _with_eleve(left.snapshot, index, None))
+        newcomer = dataclasses.replace(eleve, eleve_id="9999999", elenoet=None,
+                                       division=arrived.snapshot.divisions[0].code)
+        snapshot = dataclasses.replace(arrived.snapshot,
+                                       eleves=(*arrived.snapshot.eleves, newcomer))
+        engine = open_store(settings.store_url)
+        stage_snapshot(engine, snapshot, NOW, [])
+        plan = campaign.plan_campaign(settings, snapshot.uai, now=NOW)
+        assert [a.kind.value for a in plan.actions
+                if a.label == f"{eleve.last_name} {eleve.first_name}"][:1] == ["transfer"]
+        _staged, state = campaign.staged_and_state(engine, settings, snapshot.uai)
+        assert plan == compute_plan(snapshot, state, now=NOW)
+        reduced = campaign.staged_for_plan(engine, settings, snapshot.uai, _options(settings,
+                                                                                   snapshot.uai),
+                                           now=NOW)[1]
+        assert reduced.unreached and len(reduced.elsewhere) == 1
+
+
+def _options(settings: Settings, uai: str) -> PlanOptions:
+    return PlanOptions(thresholds=settings.thresholds_of(uai),
+                       login_follows_name_change=settings.login_follows_name_change)

@@ -152,8 +152,9 @@ def _without_held_by_hand(desired: list[DesiredPerson], matching: Matching,
 
 def _held(desired: list[DesiredPerson], matching: Matching, state: StoreState) -> list[Held]:
     """People in doubt (review cases, an INE worn twice), and the accounts they could be."""
-    labels = {person.ref: person.label for person in desired}
-    known = {p.key: f"{p.identity.last_name} {p.identity.first_name}" for p in state.people}
+    labels = {person.ref: person.label for person in desired if person.ref in matching.ambiguous}
+    known = {p.key: f"{p.identity.last_name} {p.identity.first_name}" for p in state.people
+             if p.key in matching.doubtful}
     held = [Held(key=ref, label=labels[ref], reason=matching.reasons[ref], known=False,
                  hint="Décidez qui c'est : bascule review list")
             for ref in sorted(matching.ambiguous)]
