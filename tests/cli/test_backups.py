@@ -268,3 +268,50 @@ def test_a_transfer_between_schools_takes_its_own_backup_undo_cannot_take_it_bac
     new_id, pending = campaign._backup_for(settings, plan(ActionKind.TRANSFER), actor="test",
                                            now=at, night=None)
     assert pending is not None and new_id == pending.finish().id != kept
+
+
+def _plan_backed_up(home: Path, uai: str, *, purpose: str = "campaign") -> tuple[str | None, bool]:
+    """The backup `_backup_for` names for a small plan by hand at SOON, and whether it had to
+    take one of its own."""
+    from datetime import UTC, datetime
+
+    from bascule.domain.school import SchoolYear
+    from bascule.operations import campaign
+    from bascule.plan.model import Action, ActionKind, Plan, PlanPurpose
+    from bascule.settings import load_settings
+
+    at = datetime(2025, 9, 10, 13, tzinfo=UTC)
+    plan = Plan(uai=uai, school_year=SchoolYear(2025), computed_at=at, state_fingerprint="",
+                purpose=PlanPurpose(purpose), actions=(
+                    Action(kind=ActionKind.UPDATE, person="eleve:1", profile="eleve", label="A"),))
+    named, pending = campaign._backup_for(load_settings(home), plan, actor="test", now=at,
+                                          night=None)
+    if pending is not None:
+        pending.finish()
+    return named, pending is not None
+
+
+def test_an_undo_takes_a_backup_of_its_own_no_undo_takes_it_back(
+        applied: Cli, college: GeneratedCollege) -> None:
+    assert _plan_backed_up(applied.home, college.uai) == (_backup_files(applied.home)[0].stem,
+                                                          False)
+    assert _plan_backed_up(applied.home, college.uai, purpose="undo")[1]
+
+
+def test_an_apply_undo_cannot_take_back_for_a_day_takes_a_backup_of_its_own(
+        applied: Cli, college: GeneratedCollege) -> None:
+    with (applied.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[undo]\ngrace_days = 1\n")
+    assert _plan_backed_up(applied.home, college.uai)[1]
+
+
+def test_a_backup_of_another_store_covers_no_apply(
+        applied: Cli, college: GeneratedCollege) -> None:
+    """The folder's store moved (another file, another server): its backups are of the old
+    one."""
+    (meta,) = (applied.home / "sauvegardes").glob("*.json")
+    content = json.loads(meta.read_text(encoding="utf-8"))
+    assert content["store"].startswith("sqlite:///")
+    meta.write_text(json.dumps({**content, "store": "postgresql+psycopg://autre/base"}),
+                    encoding="utf-8")
+    assert _plan_backed_up(applied.home, college.uai)[1]

@@ -22,6 +22,7 @@ from bascule.store.backups import (
     remove_backup,
     restore_backup,
     start_backup,
+    store_name,
 )
 from bascule.store.engine import open_store
 from bascule.store.operators import operator_tables, put_back
@@ -46,20 +47,23 @@ def start_backup_before_apply(settings: Settings, uai: str, *, actor: str,
                         actor=actor, reason="avant l'application du plan", now=now)
 
 
-def covering_backup(settings: Settings, uai: str, *, now: datetime) -> Backup | None:
-    """The newest backup, when it may stand for a new one before an apply by hand of the
-    school that undo can take back whole: taken at most `[backup] reuse_hours` before `now`,
-    and not before a restore of the store (a restore journals itself for every school).
-    Restoring it puts back the store as it was before this apply and the ones since, each of
-    them also undoable from its change record; copying the whole store (every school of a
-    département's folder) before each small apply would cost more than the apply itself, and
-    as much disk each time. None: take a backup of its own."""
+def covering_backup(settings: Settings, *, now: datetime) -> Backup | None:
+    """The newest backup, when it may stand for a new one before an apply by hand that undo
+    will take back (the caller knows): a copy of this store (not of another one the folder
+    used before), taken at most `[backup] reuse_hours` before `now`, and not before a restore
+    (a restore journals itself for every school of the folder). Restoring it puts back the
+    store as it was before this apply and the ones since, each of them also undoable from its
+    change record; copying the whole store (every school of a département's folder) before
+    each small apply would cost more than the apply itself, and as much disk each time.
+    None: take a backup of its own."""
     if not settings.backup_before_apply or settings.backup_reuse <= timedelta(0):
         return None
+    engine = open_store(settings.store_url)
     newest = next(iter(backups(settings)), None)
-    if newest is None or not now - settings.backup_reuse <= newest.taken_at <= now:
+    if (newest is None or newest.store != store_name(engine)
+            or not now - settings.backup_reuse <= newest.taken_at <= now):
         return None
-    restored = last_journaled(open_store(settings.store_url), uai, "restauration")
+    restored = last_journaled(engine, settings.uais, "restauration")
     return newest if restored is None or restored < newest.taken_at else None
 
 

@@ -18,6 +18,7 @@ from bascule.domain.calendar import (
 )
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import Location, UserError
+from bascule.settings import Settings
 
 _HINT = ("Chaque étape s'écrit [nom] puis start = 2026-08-24T00:00:00 et, pour une période, "
          "end = …, en heure de Paris.")
@@ -48,6 +49,21 @@ def calendars_at(home: Path, now: datetime, uai: str | None = None) -> tuple[Cal
     next once this one's steps are past)."""
     year = rentree_year_of(now)
     return load_calendar(home, year, uai), load_calendar(home, year + 1, uai)
+
+
+def next_deletions(home: Path, uai: str, after: datetime) -> datetime | None:
+    """The calendar's first September deletions after `after` (its rentrée's, or the next)."""
+    year = rentree_year_of(after)
+    dates = [load_calendar(home, y, uai).start(Milestone.DELETIONS) for y in (year, year + 1)]
+    return min((d for d in dates if d is not None and d > after), default=None)
+
+
+def undo_deadline_at(settings: Settings, uai: str, applied_at: datetime) -> datetime | None:
+    """Until when an apply made at `applied_at` may be undone: its grace period
+    (`[undo] grace_days`), or the calendar's next September deletions after it."""
+    if settings.undo_grace is not None:
+        return applied_at + settings.undo_grace
+    return next_deletions(settings.home, uai, applied_at)
 
 
 def _spans(text: str, name: str) -> dict[Milestone, Span]:

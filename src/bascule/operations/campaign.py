@@ -33,7 +33,7 @@ from bascule.operations.backups import (
     night_backup,
     start_backup_before_apply,
 )
-from bascule.operations.calendars import load_calendar
+from bascule.operations.calendars import load_calendar, next_deletions, undo_deadline_at
 from bascule.operations.credentials import (
     PARTIAL,
     plaintext_folders,
@@ -89,7 +89,13 @@ from bascule.store.staging import (
     staged_year,
 )
 from bascule.store.staging import StagedCampaign as StagedCampaign
-from bascule.store.state import fingerprint, has_passed_exit_dates, is_in_sync, load_state
+from bascule.store.state import (
+    directory_version_of,
+    fingerprint,
+    has_passed_exit_dates,
+    is_in_sync,
+    load_state,
+)
 from bascule.store.statistics import refresh_statistics
 
 OnFile = Callable[[Path], None]
@@ -398,6 +404,7 @@ def staged_for_plan(engine: Engine, settings: Settings, uai: str, options: PlanO
         raise nothing_imported(uai)
     prepared = prepare(staged.snapshot, now)
     with engine.connect() as connection:
+        version = directory_version_of(connection, uai)
         basis = applied_basis(connection, uai)
         decided = resolutions(connection, uai)
         reach = None
@@ -407,6 +414,11 @@ def staged_for_plan(engine: Engine, settings: Settings, uai: str, options: PlanO
                 quarantines=[settings.login_quarantine] * len(LoginKind)):
             reach = reach_for(staged.snapshot, prepared, basis)
         state = _load_state(connection, settings, uai, staged, decided, reach)
+        if basis is not None and directory_version_of(connection, uai) != version:
+            # An apply, an undo, a hold or a decision committed while this was read: the
+            # basis may not describe the directory loaded. The full path, on what is there now.
+            basis = None
+            state = _load_state(connection, settings, uai, staged, resolutions(connection, uai))
     return staged, state, basis, prepared
 
 
@@ -457,11 +469,8 @@ def lifecycle_plan(settings: Settings, uai: str, *, now: datetime) -> Lifecycle:
     plan = deletion_plan(state, school_year=staged.snapshot.school_year,
                          deletion_date=deletion_date, now=now)
     save_plan(engine, plan)
-    coming = [load_calendar(settings.home, y, uai).start(Milestone.DELETIONS)
-              for y in (rentree_year_of(now), rentree_year_of(now) + 1)]
     return Lifecycle(plan=plan, deleting_before=deletion_date,
-                     next_deletions=min((d for d in coming if d is not None and d > now),
-                                        default=None))
+                     next_deletions=next_deletions(settings.home, uai, now))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -621,18 +630,28 @@ def _backup_for(settings: Settings, plan: Plan, *, actor: str, now: datetime,
                 night: datetime | None) -> tuple[str | None, PendingBackup | None]:
     """The id of the backup that covers the apply, and its copy still being made (by hand:
     the apply waits for it before committing); none for a plan without actions. By hand, a
-    recent backup covers a plan that undo can take back (`covering_backup`); a transfer
-    between schools cannot be undone: it takes a backup of its own."""
+    recent backup covers a plan that undo will be able to take back (`covering_backup`)."""
     if not plan.actions:
         return None, None
     if night is not None:
         taken = night_backup(settings, night=night, actor=actor, now=now)
         return (taken.id if taken else None), None
-    covering = covering_backup(settings, plan.uai, now=now) if can_invert(plan) else None
+    covering = (covering_backup(settings, now=now)
+                if _undoable_for_a_while(settings, plan, now) else None)
     if covering is not None:
         return covering.id, None
     pending = start_backup_before_apply(settings, plan.uai, actor=actor, now=now)
     return (pending.id if pending else None), pending
+
+
+def _undoable_for_a_while(settings: Settings, plan: Plan, now: datetime) -> bool:
+    """Whether `bascule undo` will take this apply back for at least `[backup] reuse_hours`:
+    not an undo (never undone itself), no transfer between schools, and an undo deadline that
+    far. Otherwise the only way back is a backup, taken just before it."""
+    if plan.purpose is PlanPurpose.UNDO or not can_invert(plan):
+        return False
+    deadline = undo_deadline_at(settings, plan.uai, now)
+    return deadline is None or deadline > now + settings.backup_reuse
 
 
 @contextmanager

@@ -14,10 +14,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
-from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
-from bascule.operations.calendars import load_calendar
+from bascule.operations.calendars import undo_deadline_at
 from bascule.operations.campaign import nothing_imported, staged_and_state
 from bascule.operations.history import unknown_apply
 from bascule.plan.model import AccountStatus, ActionKind, MassLeave, Plan
@@ -74,12 +73,7 @@ def _applied_and_later(connection: Connection, uai: str,
 def undo_deadline(settings: Settings, applied: AppliedPlan) -> datetime | None:
     """Until when an apply may be undone: its grace period, or the calendar's next September
     deletions after it."""
-    if settings.undo_grace is not None:
-        return applied.applied_at + settings.undo_grace
-    year = rentree_year_of(applied.applied_at)
-    dates = [load_calendar(settings.home, y, applied.uai).start(Milestone.DELETIONS)
-             for y in (year, year + 1)]
-    return min((d for d in dates if d is not None and d > applied.applied_at), default=None)
+    return undo_deadline_at(settings, applied.uai, applied.applied_at)
 
 
 def _refuse_past_grace(settings: Settings, applied: AppliedPlan, now: datetime) -> None:

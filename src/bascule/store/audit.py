@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,11 +61,12 @@ def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[Journ
             for row, detail in zip(rows, details, strict=True)]
 
 
-def last_journaled(engine: Engine, uai: str, action: str) -> datetime | None:
-    """When `action` was last journaled for the school (index ix_journal_action_at), or None."""
+def last_journaled(engine: Engine, uais: Iterable[str], action: str) -> datetime | None:
+    """When `action` was last journaled for any of the schools (index ix_journal_action_at),
+    or None."""
     with engine.connect() as connection:
         return connection.execute(select(func.max(journal.c.at)).where(
-            journal.c.uai == uai, journal.c.action == action)).scalar_one_or_none()
+            journal.c.uai.in_(sorted(uais)), journal.c.action == action)).scalar_one_or_none()
 
 
 def _shown(key: str, names: dict[str, str]) -> str:

@@ -44,6 +44,7 @@ class Backup:
     reason: str  # in French: "avant l'application du plan"
     size: int  # bytes
     night: datetime | None = None  # a night's one backup: that night's moment (`bascule run`)
+    store: str | None = None  # which store it copied (`store_name`); None: an older backup
 
 
 def start_backup(engine: Engine, folder: Path, backup_id: str, *, uai: str, actor: str,
@@ -59,7 +60,8 @@ def start_backup(engine: Engine, folder: Path, backup_id: str, *, uai: str, acto
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     copy = (_Copy(_sqlite_copy, _sqlite_file(engine), partial)
             if engine.dialect.name == "sqlite" else _Copy(_pg_dump, engine, partial))
-    meta = {"uai": uai, "actor": actor, "reason": reason, "taken_at": now.isoformat()}
+    meta = {"uai": uai, "actor": actor, "reason": reason, "taken_at": now.isoformat(),
+            "store": store_name(engine)}
     if night is not None:
         meta["night"] = night.isoformat()
     copy.start()
@@ -146,7 +148,13 @@ def _backup(path: Path, meta: dict[str, str]) -> Backup:
     return Backup(id=path.stem, path=path, uai=meta["uai"], actor=meta["actor"],
                   reason=meta["reason"], taken_at=datetime.fromisoformat(meta["taken_at"]),
                   size=path.stat().st_size,
-                  night=datetime.fromisoformat(meta["night"]) if "night" in meta else None)
+                  night=datetime.fromisoformat(meta["night"]) if "night" in meta else None,
+                  store=meta.get("store"))
+
+
+def store_name(engine: Engine) -> str:
+    """The store a backup copies, as its metadata names it: its URL without the password."""
+    return engine.url.render_as_string(hide_password=True)
 
 
 def _suffix(engine: Engine) -> str:
