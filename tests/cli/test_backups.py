@@ -315,3 +315,35 @@ def test_a_backup_of_another_store_covers_no_apply(
     meta.write_text(json.dumps({**content, "store": "postgresql+psycopg://autre/base"}),
                     encoding="utf-8")
     assert _plan_backed_up(applied.home, college.uai)[1]
+
+
+def test_a_plan_whose_directory_changes_while_it_reads_takes_the_full_path(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An apply, an undo, a hold or a decision committed while a proportional plan reads the
+    directory: the basis it read may not describe what it loaded; it is dropped, and the
+    directory read again whole (no error, the plan as the full path makes it)."""
+    from datetime import UTC, datetime
+
+    from bascule.operations import campaign
+    from bascule.settings import load_settings
+    from bascule.store.engine import open_store
+    from bascule.store.state import bump_version
+
+    assert applied("import", _truncated(college, tmp_path / "t", keep=0.9)).exit_code == 0
+    settings, loads = load_settings(applied.home), []
+    original = campaign._load_state
+
+    def meanwhile(connection: object, *args: object) -> object:
+        loads.append(len(args) > 4 and args[4] is not None)  # read in part (a reach)?
+        if len(loads) == 1:
+            with open_store(settings.store_url).begin() as other:
+                bump_version(other, college.uai)  # as a hold put from the console would
+        return original(connection, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(campaign, "_load_state", meanwhile)
+    at = datetime(2025, 9, 10, 13, tzinfo=UTC)
+    plan = campaign.plan_campaign(settings, college.uai, now=at)
+    assert loads == [True, False]
+    monkeypatch.undo()
+    assert plan.actions == campaign.plan_campaign(settings, college.uai, now=at).actions

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
@@ -148,9 +150,11 @@ def _usable(data: bytes, limits: ExportLimits) -> KeptParts | None:
 @cache
 def code_version() -> str:
     """The SHA-256 of the code that reads exports and builds snapshots (and of the versions of
-    bascule, lxml and libxml2): what kept parts are valid for."""
+    bascule, lxml, libxml2, msgspec, Python and its Unicode tables, which the names' cleaning
+    reads): what kept parts are valid for."""
     digest = hashlib.sha256(
-        f"{bascule.__version__} {etree.LXML_VERSION} {etree.LIBXML_VERSION}".encode())
+        f"{bascule.__version__} {etree.LXML_VERSION} {etree.LIBXML_VERSION} "
+        f"{msgspec.__version__} {sys.version} {unicodedata.unidata_version}".encode())
     root = Path(bascule.__file__).parent
     for name in _BUILT_BY:
         path = root / name
