@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
@@ -73,6 +74,19 @@ def test_a_person_back_after_deletion_gets_their_login_and_keeps_their_ids() -> 
     (create,) = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     assert (create.person, create.login(LoginKind.NETWORK)) == ("eleve:1", "lmartin")
     assert SourceId("eleve_id", "1") not in create.source_ids  # already known: not added again
+
+
+def test_a_person_back_gets_their_old_login_and_a_homonym_planned_with_them_another() -> None:
+    """Past its quarantine the freed login is free for anyone: the one who held it takes it
+    back, and the plan holds it for them, so the newcomer of the same name gets the next one."""
+    old = _deleted("eleve:1", "1", "lmartin")
+    freed = {"lmartin": LoginHolding(login="lmartin", holder="eleve:1",
+                                     freed_at=NOW - timedelta(days=400))}
+    newcomer = dataclasses.replace(_eleve("2"), birth_date=date(2015, 5, 2))
+    plan = compute_plan(_snapshot(newcomer, _eleve("1")), _state((old,), freed), now=NOW)
+    logins = {a.person: a.login(LoginKind.NETWORK) for a in plan.actions
+              if a.kind is ActionKind.CREATE}
+    assert logins["eleve:1"] == "lmartin" and len(set(logins.values())) == 2, logins
 
 
 def test_only_accounts_disabled_before_the_deletion_date_are_deleted() -> None:

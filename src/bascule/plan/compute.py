@@ -321,12 +321,10 @@ def _action(
 
 def _login_for(kind: LoginKind, person: DesiredPerson, key: str, known: KnownPerson | None,
                registries: _Registries) -> str:
-    """A returning person gets their login back when it is still theirs to take."""
+    """A returning person gets their login back when it is still theirs to take, held for them
+    in the plan's registry (a homonym planned after them must not be handed it too)."""
     previous = known.account.login(kind) if known and known.account else None
-    registry = registries.registries[kind]
-    if previous and registry.is_free_for(previous, key, registries.now):
-        return previous
-    return registries.allocate(kind, person, key)
+    return registries.keep_or_allocate(kind, previous, person, key)
 
 
 def _changes(person: DesiredPerson, known: KnownPerson) -> tuple[FieldChange, ...]:
