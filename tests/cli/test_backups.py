@@ -204,7 +204,11 @@ def _second_apply(cli: Cli, college: GeneratedCollege, folder: Path, at: str) ->
     _plan(cli, "--at", at)
     done = cli("apply", "--yes", "--allow-mass-leave", "--reason", "test", "--at", at)
     assert done.exit_code == 0, done.output
-    return [entry["backup"] for entry in json.loads(cli("history", "--json").stdout)]
+    named = [entry["backup"] for entry in json.loads(cli("history", "--json").stdout)]
+    said = " ".join(done.stdout.split())
+    shared = f"couverte par la sauvegarde {named[0]}, prise avant une application précédente"
+    assert (shared in said) is (named[0] == named[1]), said
+    return named
 
 
 def _backup_files(home: Path) -> list[Path]:

@@ -74,6 +74,9 @@ def test_an_apply_that_created_accounts_is_undone_and_its_logins_stay_quarantine
     assert {action["kind"] for action in plan["actions"] if action["kind"] != "remove"} == \
         {"delete"}
     assert plan["mass_leaves"]  # removing every account trips the breaker, as any plan would
+    shown = " ".join(cli("undo", "1", "--at", LATER).stdout.split())
+    assert "seraient retirés ou désactivés par cette annulation" in shown
+    assert "tronqué" not in shown
     refused = cli("apply", "--yes", "--at", LATER)
     said = " ".join(refused.stderr.split())
     assert refused.exit_code == 1 and "le plan d'annulation retirerait" in said

@@ -37,8 +37,9 @@ if TYPE_CHECKING:  # the operations load only inside the commands: `bascule --he
     from bascule.operations.history import AppliedPlan, FieldChanged
 
 backup_app = typer.Typer(no_args_is_help=True,
-                         help="Les sauvegardes de la base : une par application à la main, une par "
-                         "nuit avant ses applications.")
+                         help="Les sauvegardes de la base : avant une application à la main (une "
+                         "prise dans les dernières 24 heures la couvre aussi), une par nuit avant "
+                         "ses applications.")
 
 
 def history(

@@ -20,7 +20,7 @@ from bascule.domain.labels import (
     status_label,
 )
 from bascule.domain.logins import LoginKind
-from bascule.operations.campaign import Action, ActionKind, ApplyOutcome, Held, Plan
+from bascule.operations.campaign import Action, ActionKind, ApplyOutcome, Held, Plan, PlanPurpose
 from bascule.operations.plan_review import DIFFERENCE_COLUMNS, difference_cells, difference_rows
 from bascule.operations.school import AccountRow
 
@@ -107,9 +107,11 @@ def plan_text(console: Console, plan: Plan, *,
         console.print(f"[yellow]À vérifier[/] : {problem.message}", soft_wrap=True)
     _held(console, plan)
     for leave in plan.mass_leaves:
+        why = ("seraient retirés ou désactivés par cette annulation"
+               if plan.purpose is PlanPurpose.UNDO else
+               "seraient désactivés, hors départs attendus : l'export est peut-être tronqué")
         console.print(f"[bold red]Attention[/] : {leave.unexpected} comptes « "
-                      f"{profile_label(leave.profile)} » sur {leave.active} seraient désactivés, "
-                      "hors départs attendus : l'export est peut-être tronqué. « apply » le "
+                      f"{profile_label(leave.profile)} » sur {leave.active} {why}. « apply » le "
                       "refusera sans --allow-mass-leave.",
                       soft_wrap=True)
     if not plan.is_empty:
@@ -223,7 +225,10 @@ def applied(console: Console, outcome: ApplyOutcome) -> None:
         console.print(f"Mots de passe initiaux (à distribuer, puis à détruire) : "
                       f"{outcome.credentials}", soft_wrap=True)
     if outcome.apply_id is not None:
-        saved = f" ; base sauvegardée avant : {outcome.backup}" if outcome.backup else ""
+        saved = (f" ; couverte par la sauvegarde {outcome.backup}, prise avant une application "
+                 "précédente (la restaurer reprendrait aussi celles faites depuis)"
+                 if outcome.backup_shared else
+                 f" ; base sauvegardée avant : {outcome.backup}" if outcome.backup else "")
         console.print(f"Application n° {outcome.apply_id} (bascule history){saved}.",
                       soft_wrap=True)
 

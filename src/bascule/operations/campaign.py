@@ -46,8 +46,9 @@ from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.model import Action as Action
 from bascule.plan.model import ActionKind as ActionKind
 from bascule.plan.model import Held as Held
-from bascule.plan.model import PersonKind, PlanPurpose, Resolution, StoreState
+from bascule.plan.model import PersonKind, Resolution, StoreState
 from bascule.plan.model import Plan as Plan
+from bascule.plan.model import PlanPurpose as PlanPurpose
 from bascule.plan.proportional import Basis
 from bascule.plan.reach import Prepared, Reach, reach_for
 from bascule.plan.undo import can_invert
@@ -480,7 +481,8 @@ class ApplyOutcome:
     credentials: Path | None  # the file with the initial passwords, when accounts were created
     notices: tuple[str, ...] = ()  # folders of passwords an interrupted apply left, settled
     apply_id: int | None = None  # its id in `bascule history` (None: nothing was done)
-    backup: str | None = None  # the id of the store's backup taken just before
+    backup: str | None = None  # the id of the store's backup that covers it
+    backup_shared: bool = False  # taken before an earlier apply by hand ([backup] reuse_hours)
 
 
 class MassLeaveRefused(UserError):
@@ -550,7 +552,7 @@ def _apply_locked(
     folder = fresh_folder(settings.home / "credentials" / uai / stamp)
     partial = folder.with_name(folder.name + ".partial")
     try:
-        backup, applied = _apply_while_hashing(
+        backup, shared, applied = _apply_while_hashing(
             settings, plan, workers, passwords, partial, staged_sha256=staged_sha256,
             plan_id=plan_id, actor=actor, now=now, on_hashed=on_hashed,
             mass_leave_reason=mass_leave_reason, night=night)
@@ -567,7 +569,7 @@ def _apply_locked(
     return ApplyOutcome(plan=plan, counts=applied.counts,
                         credentials=folder / "comptes.csv" if created else None,
                         notices=notices, apply_id=applied.apply_id,
-                        backup=backup)
+                        backup=backup, backup_shared=shared)
 
 
 def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
@@ -600,11 +602,12 @@ def _apply_while_hashing(
     settings: Settings, plan: Plan, workers: Workers, passwords: dict[str, str],
     partial: Path, *, staged_sha256: str, plan_id: int, actor: str, now: datetime,
     on_hashed: Callable[[int], None], mass_leave_reason: str | None, night: datetime | None,
-) -> tuple[str | None, Applied]:
+) -> tuple[str | None, bool, Applied]:
     """The workers hash the new passwords, then write their slips into `partial`, while this
     thread seals them for the targets and writes the plan, and another copies the store (the
-    backup, its id returned); the hashes are written last, once the slips are too, and the
-    apply commits once the backup is made: if anything fails, nothing is applied."""
+    backup, its id returned, and whether an earlier apply by hand took it); the hashes are
+    written last, once the slips are too, and the apply commits once the backup is made: if
+    anything fails, nothing is applied."""
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     hashes = hash_in_background(workers, passwords, on_hashed, PasswordOrigin.GENERATED)
     slips_written = (start_credentials(partial, _slip_header(settings, plan), created,
@@ -623,7 +626,7 @@ def _apply_while_hashing(
             now=now, mass_leave_reason=mass_leave_reason if plan.mass_leaves else None,
             provenance=Provenance(saved_plan_id=plan_id, backup=backup_id),
             before_commit=lambda: backup is None or finish_backup(settings, backup, now=now))
-    return backup_id, applied
+    return backup_id, backup_id is not None and backup is None and night is None, applied
 
 
 def _backup_for(settings: Settings, plan: Plan, *, actor: str, now: datetime,
