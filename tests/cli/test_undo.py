@@ -166,6 +166,12 @@ def test_history_of_one_apply_is_filtered_to_one_person(
     by_name = json.loads(applied("history", "--apply", "2", "--json", "--person",
                                  f"{first} {last.lower()}").stdout)  # any order, any case
     assert {c["person"] for c in by_name} == {someone["person"]}
+    first = json.loads(applied("history", "--apply", "1", "--json").stdout)
+    educonnect = next(c["row"][2] for c in first if c["table"] == "login"
+                      and c["person"] == someone["person"] and c["row"][1] == "p.nom")
+    by_other_login = json.loads(applied("history", "--apply", "2", "--json", "--person",
+                                        educonnect).stdout)  # any login they hold or held
+    assert {c["person"] for c in by_other_login} == {someone["person"]}
     nobody = applied("history", "--apply", "2", "--person", "Personne-Inconnue")
     assert nobody.exit_code == 0 and "n'a rien changé de « Personne-Inconnue »" in nobody.stdout
     assert applied("history", "--person", login).exit_code == 2  # without --apply

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bascule.domain.labels import folded, store_row_text
 from bascule.errors import UserError
 from bascule.settings import Settings
-from bascule.store.audit import people_named_by_key
+from bascule.store.audit import logins_of_people, people_named_by_key
 from bascule.store.changes import Change, changes_of
 from bascule.store.engine import open_store
 from bascule.store.history import AppliedPlan as AppliedPlan
@@ -35,12 +35,14 @@ class FieldChanged:
     new: object
     person_label: str = ""  # « NOM Prénom (login) » of the person, when the store knows them
     row_text: str = ""  # the row as people read it (« 2025-2026 : membre de la division 6A »)
+    person_logins: tuple[str, ...] = ()  # every login the person holds or held, for a search
 
     def concerns(self, someone: str) -> bool:
         """Whether `someone` (a login, a name, a first name, parts of them in any order:
         accents, case and apostrophes aside) is this row's person."""
         words = folded(someone).replace("'", " ").split()
-        known = folded(f"{self.person_label} {self.person or ''}").replace("'", " ")
+        known = folded(f"{self.person_label} {self.person or ''} "
+                       f"{' '.join(self.person_logins)}").replace("'", " ")
         return bool(words) and all(word in known for word in words)
 
 
@@ -54,7 +56,10 @@ def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldC
         names = people_named_by_key(connection, uai, {
             key for change in changes
             for key in (change.person_key, _guardianship_child(change)) if key})
+        logins = logins_of_people(connection, uai, {change.person_key for change in changes
+                                                    if change.person_key})
     return [dataclasses.replace(changed, person_label=names.get(changed.person or "", ""),
+                                person_logins=tuple(logins.get(changed.person or "", ())),
                                 row_text=store_row_text(changed.table, changed.row, names))
             for change in changes for changed in _fields(change)]
 

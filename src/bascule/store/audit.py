@@ -91,18 +91,37 @@ def _detail_text(detail: dict[str, object], names: dict[str, str]) -> str:
 
 
 def people_named_by_key(connection: Connection, uai: str, keys: set[str]) -> dict[str, str]:
-    """Person key -> "NOM Prénom (login)", the login held (the network one first)."""
-    query = (select(person.c.key, person.c.last_name, person.c.first_name, login.c.login,
-                    login.c.namespace)
-             .outerjoin(login, (login.c.person_id == person.c.id) & login.c.freed_at.is_(None))
-             .where((person.c.uai == uai) & person.c.key.in_(sorted(keys)))
-             .order_by(login.c.namespace.desc()))
+    """Person key -> "NOM Prénom (login)": the login held (the network one first), else the
+    one they held last (a deleted account's, freed)."""
     named: dict[str, str] = {}
-    for row in connection.execute(query):
-        if row.key not in named:
-            held = f" ({row.login})" if row.login else ""
-            named[row.key] = f"{row.last_name} {row.first_name}{held}"
+    for key, (name, logins) in _people_and_logins(connection, uai, keys).items():
+        named[key] = f"{name} ({logins[0]})" if logins else name
     return named
+
+
+def logins_of_people(connection: Connection, uai: str, keys: set[str]) -> dict[str, list[str]]:
+    """Person key -> every login they hold or held here, of every kind (a search by any)."""
+    return {key: logins for key, (_name, logins) in
+            _people_and_logins(connection, uai, keys).items()}
+
+
+def _people_and_logins(connection: Connection, uai: str,
+                       keys: set[str]) -> dict[str, tuple[str, list[str]]]:
+    """Person key -> ("NOM Prénom", their logins: held before freed, the network kind first
+    within each, the latest freed first)."""
+    query = (select(person.c.key, person.c.last_name, person.c.first_name, login.c.login,
+                    login.c.namespace, login.c.freed_at)
+             .outerjoin(login, login.c.person_id == person.c.id)
+             .where((person.c.uai == uai) & person.c.key.in_(sorted(keys))))
+    rows = sorted(connection.execute(query), key=lambda row: (
+        row.freed_at is not None, row.namespace != "pnom",
+        -(row.freed_at.timestamp() if row.freed_at is not None else 0)))
+    found: dict[str, tuple[str, list[str]]] = {}
+    for row in rows:
+        _name, logins = found.setdefault(row.key, (f"{row.last_name} {row.first_name}", []))
+        if row.login and row.login not in logins:
+            logins.append(row.login)
+    return found
 
 
 def _named_in(detail: dict[str, object]) -> str:
