@@ -71,3 +71,18 @@ def test_killing_an_apply_leaves_no_plaintext_unannounced(home_cli: Cli, files: 
         assert name in status.output  # every folder of passwords is named
     assert not any(name.endswith(".partial") for name in left)
     shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_slip_written_after_its_folder_was_settled_does_not_make_it_again(
+        tmp_path: Path) -> None:
+    """A pool's process still writing the slips of a killed apply, once `status` or `plan`
+    removed its folder: the write fails, no folder of passwords comes back unannounced."""
+    import pytest
+
+    from bascule.reports.credentials import write_slips
+
+    settled = tmp_path / "20260910-100000.partial"
+    with pytest.raises(FileNotFoundError):
+        write_slips(settled / "6A.pdf", SlipHeader(school_name="x", uai=UAI,
+                                                    school_year="2026-2027"), [], {})
+    assert not settled.exists()

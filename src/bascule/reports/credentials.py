@@ -74,7 +74,10 @@ def start_credentials(folder: Path, header: SlipHeader, created: Sequence[Action
 
 def write_slips(path: Path, header: SlipHeader, slips: Sequence[Slip],
                 passwords: Mapping[str, str]) -> None:
-    write_private(path, division_slips(header, slips, passwords))
+    """Into the folder the apply made (`start_credentials`), never making it again: a pool's
+    process still writing after its apply was killed, and its folder settled or removed
+    (`operations/credentials.py`), fails instead of leaving passwords nobody is told of."""
+    _write_new_private(path, division_slips(header, slips, passwords))
 
 
 def _at_once(work: Callable[..., object], *args: Any) -> Future[object]:
@@ -86,6 +89,11 @@ def _at_once(work: Callable[..., object], *args: Any) -> Future[object]:
 def write_private(path: Path, data: bytes) -> None:
     """Create the file readable by its owner only, from the first byte on."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _write_new_private(path, data)
+
+
+def _write_new_private(path: Path, data: bytes) -> None:
+    """As write_private, in a folder that must exist (FileNotFoundError otherwise)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
