@@ -120,8 +120,9 @@ SETTINGS = (
             "Campagnes importées gardées par établissement ; les plus anciennes sont archivées "
             "puis retirées par le nettoyage « imports »."),
     Setting("backup.before_apply", bool, True,
-            "Sauvegarder la base avant chaque application d'un plan (SQLite : copie cohérente ; "
-            "PostgreSQL : pg_dump). Une application sans sauvegarde possible est refusée."),
+            "Sauvegarder la base avant les applications de plans (SQLite : copie cohérente ; "
+            "PostgreSQL : pg_dump ; une récente peut en couvrir plusieurs : reuse_hours). Une "
+            "application sans sauvegarde possible est refusée."),
     Setting("backup.reuse_hours", int, 24,
             "Heures pendant lesquelles la dernière sauvegarde couvre aussi les applications à "
             "la main qui la suivent (chacune reste annulable par bascule undo) ; 0 : une "
