@@ -249,34 +249,10 @@ def test_an_apply_a_day_after_the_newest_backup_takes_its_own(
     assert second != first and len(_backup_files(applied.home)) == 2
 
 
-def test_a_transfer_between_schools_takes_its_own_backup_undo_cannot_take_it_back(
-        applied: Cli, college: GeneratedCollege) -> None:
-    """A plan with a transfer is not undone by `undo`: a recent backup does not cover it."""
-    from datetime import UTC, datetime
-
-    from bascule.domain.school import SchoolYear
-    from bascule.operations import campaign
-    from bascule.plan.model import Action, ActionKind, Plan
-    from bascule.settings import load_settings
-
-    settings, at = load_settings(applied.home), datetime(2025, 9, 10, 13, tzinfo=UTC)
-    (kept,) = [path.stem for path in _backup_files(applied.home)]
-
-    def plan(kind: ActionKind) -> Plan:
-        return Plan(uai=college.uai, school_year=SchoolYear(2025), computed_at=at,
-                    state_fingerprint="", actions=(
-                        Action(kind=kind, person="eleve:1", profile="eleve", label="A"),))
-
-    assert campaign._backup_for(settings, plan(ActionKind.UPDATE), actor="test", now=at,
-                                night=None) == (kept, None)
-    new_id, pending = campaign._backup_for(settings, plan(ActionKind.TRANSFER), actor="test",
-                                           now=at, night=None)
-    assert pending is not None and new_id == pending.finish().id != kept
-
-
-def _plan_backed_up(home: Path, uai: str, *, purpose: str = "campaign") -> tuple[str | None, bool]:
-    """The backup `_backup_for` names for a small plan by hand at SOON, and whether it had to
-    take one of its own."""
+def _plan_backed_up(home: Path, uai: str, *, purpose: str = "campaign",
+                    kind: str = "update") -> tuple[str | None, bool]:
+    """The backup `_backup_for` names for a one-action plan by hand at SOON, and whether it
+    had to take one of its own."""
     from datetime import UTC, datetime
 
     from bascule.domain.school import SchoolYear
@@ -287,12 +263,21 @@ def _plan_backed_up(home: Path, uai: str, *, purpose: str = "campaign") -> tuple
     at = datetime(2025, 9, 10, 13, tzinfo=UTC)
     plan = Plan(uai=uai, school_year=SchoolYear(2025), computed_at=at, state_fingerprint="",
                 purpose=PlanPurpose(purpose), actions=(
-                    Action(kind=ActionKind.UPDATE, person="eleve:1", profile="eleve", label="A"),))
+                    Action(kind=ActionKind(kind), person="eleve:1", profile="eleve", label="A"),))
     named, pending = campaign._backup_for(load_settings(home), plan, actor="test", now=at,
                                           night=None)
     if pending is not None:
-        pending.finish()
+        assert named == pending.finish().id
     return named, pending is not None
+
+
+def test_a_transfer_between_schools_takes_its_own_backup_undo_cannot_take_it_back(
+        applied: Cli, college: GeneratedCollege) -> None:
+    """A plan with a transfer is not undone by `undo`: a recent backup does not cover it."""
+    (kept,) = [path.stem for path in _backup_files(applied.home)]
+    assert _plan_backed_up(applied.home, college.uai) == (kept, False)
+    new_id, own = _plan_backed_up(applied.home, college.uai, kind="transfer")
+    assert own and new_id != kept
 
 
 def test_an_undo_takes_a_backup_of_its_own_no_undo_takes_it_back(

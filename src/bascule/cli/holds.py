@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from bascule.cli.common import AtOption, UaiOption, actor_name, moment, out, school_settings
+from bascule.cli.common import (
+    AtOption,
+    UaiOption,
+    actor_name,
+    apply_command,
+    moment,
+    out,
+    school_settings,
+)
 from bascule.cli.common import write_json as print_json
 from bascule.errors import UnknownValue
 
@@ -133,4 +141,4 @@ def approve(
     out.print(f"Plan approuvé par {waiting.approval.approved_by} : empreinte "
               f"{waiting.approval.content_sha256[:12]}, {len(waiting.plan.actions)} action(s)"
               + (f", {len(exclude or [])} exclue(s)" if exclude else "")
-              + ". Appliquez-le : bascule apply --yes", soft_wrap=True)
+              + f". Appliquez-le : {apply_command(settings, school)}", soft_wrap=True)

@@ -108,7 +108,7 @@ def audit_table(console: Console, entries: list[JournalEntry]) -> None:
     console.print(table)
 
 
-def lifecycle_text(console: Console, outcome: Lifecycle) -> None:
+def lifecycle_text(console: Console, outcome: Lifecycle, apply_command: str) -> None:
     plan, before = outcome.plan, outcome.deleting_before
     if plan.is_empty:
         if before is not None:
@@ -128,7 +128,7 @@ def lifecycle_text(console: Console, outcome: Lifecycle) -> None:
                       highlight=False)
     if len(plan.actions) > 20:
         console.print(f"  … et {len(plan.actions) - 20} autres : bascule lifecycle --json")
-    console.print("Relisez cette liste, puis appliquez-la : bascule apply --yes")
+    console.print(f"Relisez cette liste, puis appliquez-la : {apply_command}")
 
 
 def verification(console: Console, findings: list[Finding], starts: datetime | None) -> None:

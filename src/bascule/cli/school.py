@@ -15,6 +15,7 @@ from bascule.cli.common import (
     CliState,
     UaiOption,
     actor_name,
+    apply_command,
     moment,
     out,
     progress,
@@ -77,7 +78,7 @@ def lifecycle(
     if as_json:
         write_json(render_plan.plan_json(outcome.plan))
     else:
-        render_admin.lifecycle_text(out, outcome)
+        render_admin.lifecycle_text(out, outcome, apply_command(settings, school))
 
 
 policy_app = typer.Typer(help="Qui peut faire quoi (rôles, délégations, permissions).",

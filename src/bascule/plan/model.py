@@ -21,6 +21,16 @@ class AccountStatus(Enum):
     DELETED = "deleted"
 
 
+def login_of(logins: tuple[tuple[LoginKind, str], ...], kind: LoginKind) -> str | None:
+    """The last login of `kind`, as a dict of them would give it; the kinds compared by
+    identity: no Enum hashed (the slips and the CSV of a first rollover ask tens of thousands
+    of times)."""
+    for each, login in reversed(logins):
+        if each is kind:
+            return login
+    return None
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class SourceId:
     """One identifier a source gives a person: ("ine", "1234567890A"), ("sts_epp", "8949")…"""
@@ -52,12 +62,7 @@ class Account:
     status_since: datetime
 
     def login(self, kind: LoginKind) -> str | None:
-        # Compared by identity, the last of a kind as a dict of them would: no Enum hashed
-        # (the slips and the CSV of a first rollover ask tens of thousands of times).
-        for each, login in reversed(self.logins):
-            if each is kind:
-                return login
-        return None
+        return login_of(self.logins, kind)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,12 +219,7 @@ class Action:
     dropped_ids: tuple[SourceId, ...] = ()
 
     def login(self, kind: LoginKind) -> str | None:
-        # Compared by identity, the last of a kind as a dict of them would: no Enum hashed
-        # (the slips and the CSV of a first rollover ask tens of thousands of times).
-        for each, login in reversed(self.logins):
-            if each is kind:
-                return login
-        return None
+        return login_of(self.logins, kind)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,6 +26,7 @@ and is listed in the import, the quality report and the plan with file:line and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bascule.domain.people import PersonKind
@@ -57,6 +58,12 @@ def treatment_of(kind: PersonKind, field_name: str | None, *, link: bool) -> Tre
     return Treatment.HOLD
 
 
+def usable(faults: Iterable[Treatment]) -> bool:
+    """A record with these faults may still make a person: none, or only fields it can go
+    without."""
+    return all(fault is Treatment.WITHOUT_FIELD for fault in faults)
+
+
 @dataclass(slots=True, kw_only=True)
 class RecordScope:
     """The record being checked: who it names, and the faults found in it so far."""
@@ -70,5 +77,4 @@ class RecordScope:
 
     @property
     def usable(self) -> bool:
-        """The record may still make a person: no fault, or only fields it can go without."""
-        return all(fault is Treatment.WITHOUT_FIELD for fault in self.faults)
+        return usable(self.faults)

@@ -19,7 +19,7 @@ from typing import TypeVar
 from bascule.errors import Problem
 from bascule.exports.records import EleveRecord, StructureLinkRecord
 from bascule.snapshot.checks import Checker
-from bascule.snapshot.holds import RecordScope
+from bascule.snapshot.holds import RecordScope, usable
 from bascule.snapshot.model import Eleve, Guardianship, HeldRecord, Responsable, Treatment
 
 T = TypeVar("T")
@@ -111,7 +111,7 @@ class BuildMemo:
         if known is not None and known.inputs == digest:
             replay(checker, known.effects)
             self.eleves.append(known)
-            return known.eleve, _usable(known.effects.faults)
+            return known.eleve, usable(known.effects.faults)
         with checker.record(scope_of()) as scope:
             eleve, effects = reported(checker, scope, build)
         self.eleves.append(EleveUnit(eleve_id=eleve_id, inputs=digest, eleve=eleve,
@@ -158,6 +158,4 @@ def replay(checker: Checker, effects: Effects) -> None:
     checker.held.extend(effects.held)
 
 
-def _usable(faults: tuple[Treatment, ...]) -> bool:
-    return all(fault is Treatment.WITHOUT_FIELD for fault in faults)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, func, select
 
 from bascule.domain.labels import FACTS, label
+from bascule.domain.logins import LoginKind
 from bascule.store.schema import journal, login, person, saved_plan
 
 
@@ -114,7 +115,7 @@ def _people_and_logins(connection: Connection, uai: str,
              .outerjoin(login, login.c.person_id == person.c.id)
              .where((person.c.uai == uai) & person.c.key.in_(sorted(keys))))
     rows = sorted(connection.execute(query), key=lambda row: (
-        row.freed_at is not None, row.namespace != "pnom",
+        row.freed_at is not None, row.namespace != LoginKind.NETWORK.value,
         -(row.freed_at.timestamp() if row.freed_at is not None else 0)))
     found: dict[str, tuple[str, list[str]]] = {}
     for row in rows:

@@ -70,6 +70,8 @@ def open_store(url: str) -> Engine:
 _ENGINES: dict[str, Engine] = {}
 _AT_NEWEST: weakref.WeakSet[Pool] = weakref.WeakSet()  # pools whose schema was found newest
 _ENGINES_LOCK = threading.Lock()
+
+
 @dataclass(frozen=True, slots=True)
 class PoolSizes:
     """A PostgreSQL store's pool in each process ([store] pool_size, pool_max_overflow,

@@ -139,9 +139,12 @@ def kept_for(engine: Engine, uais: Iterable[str], digests: Sequence[str],
     return _usable(data, limits) if data is not None else None
 
 
+_PARTS = msgspec.msgpack.Decoder(KeptParts)
+
+
 def _usable(data: bytes, limits: ExportLimits) -> KeptParts | None:
     try:
-        parts = msgspec.msgpack.decode(bytes(data), type=KeptParts)
+        parts = _PARTS.decode(bytes(data))
     except msgspec.DecodeError:  # ValidationError is one
         return None
     return parts if parts.reads_like(limits) else None
