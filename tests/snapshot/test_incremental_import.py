@@ -3,9 +3,12 @@
 A generated collège's exports are staged twice, in two bascule folders; the second folder's
 kept parts are dropped, so that its next import reads and builds everything. Random changes are
 then made to the exports (moves, arrivals, departures, renames, a record made invalid, a
-responsable renamed, a file renamed, a file replaced by one of another school or year) and
+responsable renamed, a file renamed, a file replaced by one of another school or year; and
+edits of the bytes alone: lines added within a record, the file written in another form or with
+Windows line ends, a comment or CDATA section in a record, another declared encoding) and
 imported in both folders: the staged campaign, its problems (file, line, record) and the
-staging, or the refusal and its problems, must be the same."""
+staging, or the refusal and its problems, must be the same. Within a changed file, the first
+folder reuses the records whose bytes did not change (exports/chunks.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from bascule.errors import ImportRejected
+from bascule.exports import siecle
 from bascule.operations import campaign
 from bascule.settings import Settings, init_home
 from bascule.store.codec import encode
@@ -39,8 +43,14 @@ _SAFE = etree.XMLParser(resolve_entities=False, no_network=True)
 
 @pytest.fixture(scope="module")
 def colleges() -> Iterator[list[GeneratedCollege]]:
+    """Two collèges, their élèves and responsables files written as the edits below write
+    them (lxml's serialisation): an edit changes only the bytes of the records it touches, and
+    the re-import reuses the others (record-level reuse, exports/chunks.py)."""
     with tempfile.TemporaryDirectory() as root:
-        yield generate_campaigns(Path(root), colleges=2, seed=5, year=2025, size=40)
+        colleges = generate_campaigns(Path(root), colleges=2, seed=5, year=2025, size=40)
+        for name in (ELEVES, RESPONSABLES):
+            _edit_zip(colleges[0].folders[0] / name, lambda _root: None)
+        yield colleges
 
 
 def _edit_zip(path: Path, edit: Callable[[etree._Element], None]) -> None:
@@ -49,6 +59,36 @@ def _edit_zip(path: Path, edit: Callable[[etree._Element], None]) -> None:
         root = etree.fromstring(archive.read(info), _SAFE)
     edit(root)
     write_zip(path, info.filename, serialise(root), date(*info.date_time[:3]))
+
+
+def _edit_bytes(path: Path, edit: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        (info,) = archive.infolist()
+        data = archive.read(info)
+    write_zip(path, info.filename, edit(data), date(*info.date_time[:3]))
+
+
+def _in_record(index: int, tag: bytes, insert: bytes) -> Callable[[bytes], bytes]:
+    """`insert` within the index-th record `tag` (after its start tag), the rest unchanged."""
+    def edit(data: bytes) -> bytes:
+        starts = [position for position in range(len(data))
+                  if data.startswith(b"<" + tag + b" ", position)]
+        inside = data.index(b">", starts[index % len(starts)]) + 1
+        return data[:inside] + insert + data[inside:]
+    return edit
+
+
+# Edits of the bytes alone: a file exported again in another form (every record's bytes
+# change), or with what makes a reuse doubtful (the whole file is then read).
+BYTE_CHANGES: dict[str, Callable[[int], Callable[[bytes], bytes]]] = {
+    "reformatted": lambda _index: lambda data: data.replace(b"<NOM_USAGE/>",
+                                                            b"<NOM_USAGE></NOM_USAGE>"),
+    "windows line ends": lambda _index: lambda data: data.replace(b"\n", b"\r\n"),
+    "comment": lambda index: _in_record(index, b"ELEVE", b"<!-- vu -->"),
+    "cdata": lambda index: _in_record(index, b"ELEVE", b"<NOM_USAGE><![CDATA[A&B]]></NOM_USAGE>"),
+    "new lines": lambda index: _in_record(index, b"STRUCTURES_ELEVE", b"\n\n\n"),
+    "latin-1": lambda _index: lambda data: data.replace(b"ISO-8859-15", b"ISO-8859-1", 1),
+}
 
 
 def _nth(root: etree._Element, tag: str, index: int) -> etree._Element:
@@ -117,6 +157,7 @@ ELEVE_CHANGES = {
 }
 change = st.one_of(
     st.tuples(st.sampled_from(sorted(ELEVE_CHANGES)), st.integers(0, 200)),
+    st.tuples(st.sampled_from(sorted(BYTE_CHANGES)), st.integers(0, 200)),
     st.tuples(st.just("responsable"), st.integers(0, 200)),
     st.tuples(st.sampled_from(["renamed file", "other school", "other year"]), st.just(0)),
 )
@@ -129,6 +170,8 @@ def _changed(exports: Path, colleges: list[GeneratedCollege],
     for kind, index in changes:
         if kind in ELEVE_CHANGES:
             _edit_zip(eleves, ELEVE_CHANGES[kind](index))
+        elif kind in BYTE_CHANGES:
+            _edit_bytes(eleves, BYTE_CHANGES[kind](index))
         elif kind == "responsable":
             _edit_zip(folder / RESPONSABLES, _set("PERSONNE", "NOM_DE_FAMILLE", "Nouveau")(index))
         elif kind == "renamed file":
@@ -161,7 +204,7 @@ def _outcome(settings: Settings, folder: Path) -> object:
             outcome.findings, outcome.summary)
 
 
-@hypothesis_settings(max_examples=20, deadline=None,
+@hypothesis_settings(max_examples=30, deadline=None,
                      suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.lists(change, min_size=1, max_size=4))
 def test_a_reimport_equals_the_full_import(colleges: list[GeneratedCollege],
@@ -184,9 +227,26 @@ def test_unchanged_files_are_not_read_again(colleges: list[GeneratedCollege],
     read: list[str] = []
     original = campaign.read_export
     monkeypatch.setattr(campaign, "read_export",
-                        lambda path, limits: read.append(path.name) or original(path, limits))
+                        lambda path, limits, earlier: read.append(path.name)
+                        or original(path, limits, earlier))
     shown: list[str] = []
     campaign.import_exports(settings, sorted(folder.iterdir()), now=NOW,
                             on_file=lambda path: shown.append(path.name))
     assert read == [ELEVES]
     assert shown == sorted(path.name for path in folder.iterdir())  # progress as before
+
+
+def test_only_the_changed_records_are_parsed(colleges: list[GeneratedCollege], tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within the changed file, the records whose bytes did not change are not parsed again."""
+    college = colleges[0]
+    settings = _staged(tmp_path / "home", college, keep=True)
+    folder = _changed(college.folders[0], colleges, [("move", 3), ("rename", 5)],
+                      tmp_path / "changed")
+    parsed: list[str] = []
+    for name in ("_eleve", "_structure_links", "_option"):
+        original = getattr(siecle, name)
+        monkeypatch.setattr(siecle, name, lambda source, element, name=name, original=original:
+                            parsed.append(name) or original(source, element))
+    campaign.import_exports(settings, sorted(folder.iterdir()), now=NOW)
+    assert sorted(parsed) == ["_eleve", "_structure_links"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bascule.errors import error
 from bascule.exports.aaf import read_aaf
+from bascule.exports.chunks import read_again, with_chunks
 from bascule.exports.localcsv import is_local_people_csv, read_local_people
 from bascule.exports.records import ExportFile, ExportKind, Header
 from bascule.exports.siecle import header as siecle_header
@@ -54,8 +55,11 @@ _EXPECTED = (
 )
 
 
-def read_export(path: Path, limits: ExportLimits = DEFAULT_LIMITS) -> ExportFile:
-    """Read one file. Raises UnreadableSource (a problem to report) or UserError (no such file)."""
+def read_export(path: Path, limits: ExportLimits = DEFAULT_LIMITS,
+                previous: ExportFile | None = None) -> ExportFile:
+    """Read one file; `previous`, an earlier read of a file of the same name, gives the records
+    whose bytes did not change (exports/chunks.py: the result is the same). Raises
+    UnreadableSource (a problem to report) or UserError (no such file)."""
     source = open_source(path, limits)
     if not looks_like_xml(source):
         if is_local_people_csv(source):
@@ -74,7 +78,11 @@ def read_export(path: Path, limits: ExportLimits = DEFAULT_LIMITS) -> ExportFile
             "fichier-inconnu", f"fichier non reconnu (élément racine <{tag}>)",
             source.location(1), _WRONG_FILES.get(tag, _EXPECTED),
         ))
-    return reader(source)
+    if previous is not None and previous.kind.value == tag:
+        again = read_again(source, reader, previous)
+        if again is not None:
+            return again
+    return with_chunks(reader(source), source)
 
 
 def read_header(path: Path, limits: ExportLimits = DEFAULT_LIMITS

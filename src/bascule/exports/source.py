@@ -241,7 +241,7 @@ def iter_elements(source: Source, tags: Sequence[str]) -> Iterator[etree._Elemen
     A malformed or truncated file raises UnreadableSource with the parser's line and column;
     one with more markup or records than `source.limits` allow, before it fills memory.
     """
-    if source.data.count(b"<") - source.data.count(b"</") > source.limits.max_elements:
+    if exceeds_markup(source):
         raise UnreadableSource(error(
             "fichier-trop-gros",
             f"le fichier compte plus de {source.limits.max_elements} éléments XML : ce n'est "
@@ -260,6 +260,12 @@ def iter_elements(source: Source, tags: Sequence[str]) -> Iterator[etree._Elemen
             element.clear(keep_tail=True)
     except etree.XMLSyntaxError as exc:
         raise UnreadableSource(_syntax_problem(source, exc)) from exc
+
+
+def exceeds_markup(source: Source) -> bool:
+    """Whether the file holds more elements than `source.limits` allow (counted by their
+    start tags, without parsing)."""
+    return source.data.count(b"<") - source.data.count(b"</") > source.limits.max_elements
 
 
 def too_many_records(source: Source) -> Problem:

@@ -143,10 +143,12 @@ _BUDGET_ROOM = 16
 
 def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
              kept: Callable[[int, Path], ExportFile | None] = lambda _index, _path: None,
+             earlier: Callable[[Path], ExportFile | None] = lambda _path: None,
              ) -> tuple[list[ExportFile], list[Problem]]:
     """Every file read, within one budget of records for the whole import: however many
     files are given, their records together stay within `limits`. `kept(index, path)` gives
-    the records a previous import kept of a file with the same bytes: not read again."""
+    the records a previous import kept of a file with the same bytes: not read again;
+    `earlier(path)` those of a file of the same name: its unchanged records are not parsed."""
     files, problems = [], []
     records_left = limits.max_records
     for index, path in enumerate(paths):
@@ -157,7 +159,8 @@ def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
             records_left -= known.record_count
             continue
         try:
-            export = read_export(path, replace(limits, max_records=records_left))
+            export = read_export(path, replace(limits, max_records=records_left),
+                                 earlier(path))
         except UnreadableSource as unreadable:
             problems.append(unreadable.problem)
             continue
@@ -197,7 +200,8 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
         kept = kept_for(engine, settings.uais, digests, limits)
     files, problems = read_all(
         paths, on_file, limits,
-        (lambda index, path: kept.file(path.name, digests[index])) if kept else _none_kept)
+        (lambda index, path: kept.file(path.name, digests[index])) if kept else _none_kept,
+        (lambda path: kept.earlier(path.name)) if kept else _none_earlier)
     memo = BuildMemo(previous=kept.built() if kept else KeptBuild(), fingerprint=inputs_fingerprint)
     mixed = aaf_import.mixes_sources(files)
     if mixed is not None:
@@ -256,6 +260,10 @@ def _stage(engine: Engine, snapshot: Snapshot, problems: list[Problem], *, now: 
 
 
 def _none_kept(_index: int, _path: Path) -> None:
+    return None
+
+
+def _none_earlier(_path: Path) -> None:
     return None
 
 

@@ -79,6 +79,15 @@ class KeptParts:
                     return _RECORDS.decode(zlib.decompress(kept.records))
         return None
 
+    def earlier(self, name: str) -> ExportFile | None:
+        """The records of the file named `name` (a zip's own name) whatever its bytes: those
+        a changed file may take again (exports/chunks.py)."""
+        for kept in self.files:
+            if kept.name.split("/", 1)[0] == name:
+                with suppress(*_UNDECODABLE):
+                    return _RECORDS.decode(zlib.decompress(kept.records))
+        return None
+
     def built(self) -> KeptBuild:
         """The build's parts; none if they cannot be decoded."""
         with suppress(*_UNDECODABLE):

@@ -1,0 +1,236 @@
+"""Record-level reuse within a changed export file (issue 22: work proportional to the change).
+
+A Siècle-BEE élèves or responsables file is mostly a run of record elements (ELEVE, OPTION,
+STRUCTURES_ELEVE; PERSONNE, RESPONSABLE_ELEVE), each read from its own bytes alone. A file is
+split at those elements and each one's bytes are digested (BLAKE2b, 128 bits), kept with its
+records (store/kept.py). When the file comes again with some records changed, only the
+changed ones are parsed: the file's "skeleton" (everything but the unchanged records, each
+replaced by its own line breaks, so that every line keeps its number) goes through the very
+reader and parser a full read uses, and the unchanged records are taken from the previous read
+with their lines moved. The result equals a full read's: records, files, lines and header.
+
+Any doubt gives None, and the caller reads the whole file: a DOCTYPE, comment, CDATA section or
+processing instruction anywhere, a namespace, an encoding that is not ASCII-compatible or
+differs from the previous file's declaration, a record within a record or within PARAMETRES,
+a lone carriage return, a syntax error in the skeleton, counts or lines that do not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import NamedTuple
+
+from bascule.exports.records import (
+    ExportFile,
+    ExportKind,
+    Located,
+    RecordChunks,
+    StructureLinkRecord,
+)
+from bascule.exports.source import Source, UnreadableSource, exceeds_markup
+
+# The record elements of each kind (in the order of RecordChunks.tags' indexes) and the list
+# of ExportFile that its reader fills with them; PARAMETRES, read for the header, stays in the
+# skeleton.
+RECORD_TAGS: dict[ExportKind, tuple[tuple[str, str], ...]] = {
+    ExportKind.ELEVES: (("ELEVE", "eleves"), ("OPTION", "options"),
+                        ("STRUCTURES_ELEVE", "structure_links")),
+    ExportKind.RESPONSABLES: (("PERSONNE", "personnes"), ("RESPONSABLE_ELEVE", "guardian_links")),
+}
+_SKELETON_TAG = b"PARAMETRES"
+_DIGEST = 16
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?")
+_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+# Encodings in which the bytes of "<", ">", "/", letters and line breaks are those characters
+# wherever they stand: splitting their bytes splits their text.
+_ASCII_COMPATIBLE = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1",
+                     "latin-1", "iso-8859-15", "iso8859-15", "latin9", "latin-9",
+                     "windows-1252", "cp1252"}
+_TAG_INDEXES: dict[ExportKind, dict[bytes, int]] = {
+    kind: {_SKELETON_TAG: -1, **{tag.encode(): index for index, (tag, _) in enumerate(tags)}}
+    for kind, tags in RECORD_TAGS.items()
+}
+_NOT_LINE_BREAKS = bytes(byte for byte in range(256) if byte not in (10, 13))
+_PATTERNS: dict[ExportKind, re.Pattern[bytes]] = {
+    kind: re.compile(rb"<(/?)(" + b"|".join([tag.encode() for tag, _ in tags] + [_SKELETON_TAG])
+                     + rb")(?=[\s/>])")
+    for kind, tags in RECORD_TAGS.items()
+}
+
+
+class _Chunk(NamedTuple):
+    tag: int  # index into RECORD_TAGS[kind]
+    start: int  # bytes [start, end) of the element, from its "<" to its end tag's ">"
+    end: int
+    line: int  # of its start tag, as the parser counts (line feeds before it, plus one)
+
+
+def with_chunks(export: ExportFile, source: Source) -> ExportFile:
+    """`export` (a full read of `source`) with its records' chunks, where the file allows
+    reusing them next time."""
+    prolog = _prolog(source.data)
+    chunks = _split(source.data, export.kind) if prolog is not None else None
+    if prolog is not None and chunks is not None:
+        export.chunks = _record_chunks(source.data, chunks, prolog)
+    return export
+
+
+def read_again(source: Source, reader: Callable[[Source], ExportFile],
+               previous: ExportFile) -> ExportFile | None:
+    """What `reader` gives for `source`, taking from `previous` (an earlier read of a file of
+    the same name) the records whose bytes are unchanged; None on any doubt (then read it all).
+    """
+    kind, prolog = previous.kind, _prolog(source.data)
+    if (previous.chunks is None or prolog is None or previous.chunks.prolog != prolog
+            or previous.name != source.name or exceeds_markup(source)):
+        return None
+    chunks = _split(source.data, kind)
+    if chunks is None or len(chunks) + _BUDGET_ROOM > source.limits.max_records:
+        return None
+    now = _record_chunks(source.data, chunks, prolog)
+    known = _known(previous, kind)
+    if known is None:
+        return None
+    reused = [known.get((chunk.tag, now.digests[index * _DIGEST:(index + 1) * _DIGEST]))
+              for index, chunk in enumerate(chunks)]
+    try:
+        parsed = reader(replace(source, data=_skeleton(source.data, chunks, reused)))
+    except UnreadableSource:
+        return None  # the full read says where, as it would have
+    if parsed.kind is not kind:
+        return None
+    return _merged(parsed, kind, chunks, reused, now)
+
+
+# Room left for the PARAMETRES a reader also counts against the budget of records: a file
+# close to the budget is read whole, to be refused (or not) as a full read would.
+_BUDGET_ROOM = 16
+
+
+def _prolog(data: bytes) -> bytes | None:
+    """The BOM and XML declaration, if the file is one whose records can be split: declared
+    in an ASCII-compatible encoding (or none, UTF-8), with nothing but elements, text and
+    character references after it (no DOCTYPE, comment, CDATA, processing instruction,
+    namespace, lone carriage return)."""
+    prolog = _PROLOG.match(data)
+    assert prolog is not None  # the pattern matches the empty string
+    declared = _ENCODING.search(prolog.group())
+    if declared is not None and declared.group(1).decode().lower() not in _ASCII_COMPATIBLE:
+        return None
+    if (_holds(data, b"<!", 0) or _holds(data, b"<?", prolog.end()) or b"xmlns" in data
+            or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n"))):
+        return None
+    return prolog.group()
+
+
+def _holds(data: bytes, markup: bytes, start: int) -> bool:
+    """Whether `markup` ("<" and a rare byte) stands in `data` from `start`: the rare byte is
+    looked for first, "<" being in every tag."""
+    return data.find(markup[1:], start) != -1 and data.find(markup, start) != -1
+
+
+def _split(data: bytes, kind: ExportKind) -> list[_Chunk] | None:
+    """The record elements of a file _prolog accepts, in order; None if one stands within
+    another or within PARAMETRES."""
+    pattern, indexes = _PATTERNS.get(kind), _TAG_INDEXES.get(kind)
+    if pattern is None or indexes is None:
+        return None
+    chunks: list[_Chunk] = []
+    opened, start, line, counted = b"", 0, 1, 0  # opened: the tag of the element being read
+    for match in pattern.finditer(data):
+        closing, tag = match.groups()
+        if not closing:
+            if opened:
+                return None  # within a record or PARAMETRES
+            opened, start = tag, match.start()
+            continue
+        if tag != opened:
+            return None
+        opened = b""
+        index = indexes[tag]
+        if index < 0:
+            continue  # PARAMETRES
+        end = data.find(b">", match.end()) + 1
+        if end == 0:
+            return None
+        line += data.count(b"\n", counted, start)
+        counted = start
+        chunks.append(_Chunk(index, start, end, line))
+    return chunks if not opened else None
+
+
+def _record_chunks(data: bytes, chunks: list[_Chunk], prolog: bytes) -> RecordChunks:
+    view = memoryview(data)
+    blake2b = hashlib.blake2b
+    return RecordChunks(
+        prolog=prolog,
+        tags=bytes(chunk.tag for chunk in chunks),
+        digests=b"".join(blake2b(view[chunk.start:chunk.end], digest_size=_DIGEST).digest()
+                         for chunk in chunks))
+
+
+def _known(previous: ExportFile, kind: ExportKind) -> dict[tuple[int, bytes], Located] | None:
+    """The previous read's records by their tag and digest; None if they do not pair up."""
+    assert previous.chunks is not None
+    lists = [iter(getattr(previous, attribute)) for _tag, attribute in RECORD_TAGS[kind]]
+    digests = previous.chunks.digests
+    known: dict[tuple[int, bytes], Located] = {}
+    for index, tag in enumerate(previous.chunks.tags):
+        record = next(lists[tag], None)
+        if record is None or record.line is None:
+            return None
+        known[(tag, digests[index * _DIGEST:(index + 1) * _DIGEST])] = record
+    if any(next(records, None) is not None for records in lists):
+        return None
+    return known
+
+
+def _skeleton(data: bytes, chunks: list[_Chunk], reused: list[Located | None]) -> bytes:
+    """The file with each reused record replaced by its line breaks: the lines after it keep
+    their numbers, and the parser has only the changed records to read."""
+    pieces, kept_from = [], 0
+    for chunk, record in zip(chunks, reused, strict=True):
+        if record is not None:
+            pieces.append(data[kept_from:chunk.start])
+            pieces.append(data[chunk.start:chunk.end].translate(None, _NOT_LINE_BREAKS))
+            kept_from = chunk.end
+    pieces.append(data[kept_from:])
+    return b"".join(pieces)
+
+
+def _merged(parsed: ExportFile, kind: ExportKind, chunks: list[_Chunk],
+            reused: list[Located | None], now: RecordChunks) -> ExportFile | None:
+    """The skeleton's records and the reused ones, in the file's order; None unless the
+    skeleton gave exactly one record for each changed element, on its line."""
+    attributes = [attribute for _tag, attribute in RECORD_TAGS[kind]]
+    fresh: list[Iterator[Located]] = [iter(getattr(parsed, name)) for name in attributes]
+    lists: list[list[Located]] = [[] for _ in attributes]
+    for chunk, record in zip(chunks, reused, strict=True):
+        if record is None:
+            record = next(fresh[chunk.tag], None)
+            if record is None or record.line != chunk.line:
+                return None
+        else:
+            record = _at_line(record, chunk.line)
+        lists[chunk.tag].append(record)
+    if any(next(records, None) is not None for records in fresh):
+        return None
+    for name, records in zip(attributes, lists, strict=True):
+        setattr(parsed, name, records)
+    parsed.chunks = now
+    return parsed
+
+
+def _at_line(record: Located, line: int) -> Located:
+    """The record as it reads on `line`: its own line and its parts' moved alike."""
+    if record.line == line or record.line is None:  # None: never kept (see _known)
+        return record
+    shift = line - record.line
+    if isinstance(record, StructureLinkRecord):
+        return replace(record, line=line, links=tuple(
+            replace(link, line=link.line + shift if link.line is not None else None)
+            for link in record.links))
+    return replace(record, line=line)

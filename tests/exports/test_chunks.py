@@ -1,0 +1,139 @@
+"""Record-level reuse within a changed file (exports/chunks.py): a read that takes the unchanged
+records from an earlier read gives exactly what a full read gives, and on any doubt reads it all.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bascule.exports import chunks
+from bascule.exports.read import read_export
+from bascule.exports.records import ExportFile
+from bascule.exports.siecle import read_eleves
+from bascule.exports.source import ExportLimits, Source, UnreadableSource
+from bascule.synthetic.generate import generate_campaigns
+
+
+@pytest.fixture(scope="module")
+def eleves() -> Iterator[bytes]:
+    with tempfile.TemporaryDirectory() as root:
+        (college,) = generate_campaigns(Path(root), colleges=1, seed=3, year=2025, size=30)
+        with zipfile.ZipFile(college.folders[0] / "ExportXML_ElevesSansAdresses.zip") as archive:
+            (info,) = archive.infolist()
+            yield archive.read(info)
+
+
+def _read(folder: Path, data: bytes, previous: ExportFile | None = None,
+          limits: ExportLimits | None = None) -> ExportFile | UnreadableSource:
+    path = folder / "ElevesSansAdresses.xml"
+    path.write_bytes(data)
+    try:
+        return read_export(path, limits or ExportLimits(), previous)
+    except UnreadableSource as unreadable:
+        return unreadable
+
+
+def _both(folder: Path, before: bytes, after: bytes,
+          limits: ExportLimits | None = None) -> tuple[object, object, ExportFile]:
+    """The incremental and the full read of `after`, and the earlier read of `before`."""
+    previous = _read(folder, before)
+    assert isinstance(previous, ExportFile) and previous.chunks is not None
+    return _read(folder, after, previous, limits), _read(folder, after, None, limits), previous
+
+
+def _problem(outcome: object) -> object:
+    return outcome.problem if isinstance(outcome, UnreadableSource) else outcome
+
+
+def _eleve_block(data: bytes, index: int) -> tuple[int, int]:
+    start = -1
+    for _ in range(index + 1):
+        start = data.index(b"<ELEVE ", start + 1)
+    return start, data.index(b"</ELEVE>", start) + len(b"</ELEVE>")
+
+
+def test_a_changed_record_is_read_the_others_taken_again(eleves: bytes, tmp_path: Path) -> None:
+    after = eleves.replace(b"<CODE_STRUCTURE>", b"<CODE_STRUCTURE>Z", 1)
+    incremental, full, previous = _both(tmp_path, eleves, after)
+    assert incremental == full
+    assert isinstance(incremental, ExportFile)
+    taken = sum(record is earlier for record, earlier in zip(
+        incremental.eleves + incremental.structure_links,
+        previous.eleves + previous.structure_links, strict=True))
+    assert taken == len(previous.eleves) + len(previous.structure_links) - 1
+
+
+def test_records_after_an_arrival_move_down_with_their_lines(eleves: bytes,
+                                                             tmp_path: Path) -> None:
+    start, end = _eleve_block(eleves, 2)
+    newcomer = eleves[start:end].replace(b'ELEVE_ID="', b'ELEVE_ID="9', 1)
+    after = eleves[:start] + newcomer + b"\n      " + eleves[start:]
+    incremental, full, previous = _both(tmp_path, eleves, after)
+    assert incremental == full
+    assert isinstance(incremental, ExportFile)
+    assert incremental.structure_links[0].line != previous.structure_links[0].line
+    assert incremental.structure_links[0].links == full.structure_links[0].links  # type: ignore[union-attr]
+
+
+def test_a_departure_and_windows_line_ends(eleves: bytes, tmp_path: Path) -> None:
+    crlf = eleves.replace(b"\n", b"\r\n")
+    start, end = _eleve_block(crlf, 4)
+    incremental, full, _ = _both(tmp_path, crlf, crlf[:start] + crlf[end:])
+    assert incremental == full
+
+
+@pytest.mark.parametrize("doubt", [
+    b"<!-- note -->", b"<![CDATA[x]]>", b"<?pi x?>", b'<X xmlns="urn:x"/>', b"\r ",
+    b"<ELEVE ELEVE_ID='nested'></ELEVE>",
+])
+def test_on_doubt_the_whole_file_is_read(eleves: bytes, tmp_path: Path, doubt: bytes) -> None:
+    start, _end = _eleve_block(eleves, 1)
+    inside = eleves.index(b"</NOM_DE_FAMILLE>", start) + len(b"</NOM_DE_FAMILLE>")
+    after = eleves[:inside] + doubt + eleves[inside:]
+    incremental, full, previous = _both(tmp_path, eleves, after)
+    assert _problem(incremental) == _problem(full)
+    assert chunks.read_again(Source("ElevesSansAdresses.xml", after, "x"), read_eleves,
+                             previous) is None
+
+
+def test_a_record_within_parametres_or_another_declaration(eleves: bytes,
+                                                          tmp_path: Path) -> None:
+    start, end = _eleve_block(eleves, 0)
+    parametres = eleves.index(b"</PARAMETRES>")
+    moved = eleves[:parametres] + eleves[start:end] + eleves[parametres:start] + eleves[end:]
+    latin1 = eleves.replace(b'encoding="ISO-8859-15"', b'encoding="ISO-8859-1"', 1)
+    for after in (moved, latin1):
+        incremental, full, previous = _both(tmp_path, eleves, after)
+        assert incremental == full
+        assert chunks.read_again(Source("ElevesSansAdresses.xml", after, "x"), read_eleves,
+                                 previous) is None
+
+
+def test_errors_and_limits_are_those_of_a_full_read(eleves: bytes, tmp_path: Path) -> None:
+    start, _end = _eleve_block(eleves, 3)
+    broken = eleves[:start] + eleves[start:].replace(b"</PRENOM>", b"</PRENOMS>", 1)
+    incremental, full, _ = _both(tmp_path, eleves, broken)
+    assert isinstance(full, UnreadableSource)
+    assert _problem(incremental) == _problem(full)
+    changed = eleves.replace(b"<CODE_STRUCTURE>", b"<CODE_STRUCTURE>Z", 1)
+    previous = _read(tmp_path, eleves)
+    assert isinstance(previous, ExportFile)
+    for limits in (ExportLimits(max_records=previous.record_count - 5),
+                   ExportLimits(max_elements=changed.count(b"<") - changed.count(b"</") - 1)):
+        incremental, full, _ = _both(tmp_path, eleves, changed, limits)
+        assert isinstance(full, UnreadableSource)
+        assert _problem(incremental) == _problem(full)
+
+
+def test_records_of_another_file_name_are_not_taken(eleves: bytes, tmp_path: Path) -> None:
+    previous = _read(tmp_path, eleves)
+    assert isinstance(previous, ExportFile)
+    other = replace(previous, name="Autre.xml")
+    assert chunks.read_again(Source("ElevesSansAdresses.xml", eleves, "x"), read_eleves,
+                             other) is None
