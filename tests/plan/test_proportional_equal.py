@@ -27,7 +27,7 @@ from bascule.plan.desired import desired_people
 from bascule.plan.model import StoreState
 from bascule.plan.proportional import Basis, person_digest, settled_people
 from bascule.plan.reach import Prepared, reach_for
-from bascule.settings import Settings, init_home
+from bascule.settings import Settings, init_home, load_settings
 from bascule.snapshot.model import Eleve, HeldRecord, PersonKind, Snapshot, Treatment
 from bascule.store.basis import applied_basis
 from bascule.store.engine import open_store
@@ -320,6 +320,23 @@ def _apply_snapshot(settings: Settings, uai: str, snapshot: Snapshot) -> None:
                                   allow_mass_leave=True, mass_leave_reason="test")
 
 
+def two_rolled_over(root: Path, store_url: str | None = None) -> tuple[Settings, list[Applied]]:
+    """Two generated collèges of one folder (its store at `store_url`, else SQLite), each
+    rolled over once."""
+    colleges = generate_campaigns(root / "exports", colleges=2, seed=5, year=2025, size=40)
+    for college in colleges:
+        settings, _ = init_home(root / "home", college.uai, college.name)
+    if store_url is not None:
+        with (root / "home" / "bascule.toml").open("a", encoding="utf-8") as config:
+            config.write(f'\n[store]\nurl = "{store_url}"\n')
+        settings = load_settings(root / "home")
+    for college in colleges:
+        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+        campaign.plan_campaign(settings, college.uai, now=NOW)
+        campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
+    return settings, [_applied(settings, college.uai) for college in colleges]
+
+
 def test_an_eleve_arriving_from_another_school_is_reached_and_transferred() -> None:
     """Two collèges of one folder: an élève leaves one for the other. The plan of the second,
     loaded in part (its basis holds), finds them by their INE and transfers their account,
@@ -327,15 +344,7 @@ def test_an_eleve_arriving_from_another_school_is_reached_and_transferred() -> N
     from bascule.store.staging import stage_snapshot
 
     with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        colleges = generate_campaigns(root / "exports", colleges=2, seed=5, year=2025, size=40)
-        for college in colleges:
-            settings, _ = init_home(root / "home", college.uai, college.name)
-        for college in colleges:
-            campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
-            campaign.plan_campaign(settings, college.uai, now=NOW)
-            campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
-        left, arrived = (_applied(settings, college.uai) for college in colleges)
+        settings, (left, arrived) = two_rolled_over(Path(folder))
         index, eleve = next((i, e) for i, e in enumerate(left.snapshot.eleves) if e.ine)
         _apply_snapshot(settings, left.snapshot.uai, _with_eleve(left.snapshot, index, None))
         newcomer = dataclasses.replace(eleve, eleve_id="9999999", elenoet=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,6 +51,21 @@ class DesiredPerson:
     @property
     def label(self) -> str:
         return f"{self.identity.last_name} {self.identity.first_name}"
+
+
+def id_family(scheme: str) -> str:
+    """INE_RNIE and INE_BEA are INEs too: an INE matches whichever field holds it."""
+    return "ine" if scheme in INE_SCHEMES else scheme
+
+
+def shared_ines(people: Iterable[DesiredPerson]) -> dict[str, list[DesiredPerson]]:
+    """INE -> the people of the campaign wearing it, for each INE worn by more than one (an
+    entry error: plan/matching.py holds them all), in the order of `people`."""
+    wearers: dict[str, list[DesiredPerson]] = defaultdict(list)
+    for person in people:
+        for ine in {s.value for s in person.source_ids if s.scheme in INE_SCHEMES}:
+            wearers[ine].append(person)
+    return {ine: group for ine, group in wearers.items() if len(group) > 1}
 
 
 def eleve_ref(eleve_id: str) -> str:

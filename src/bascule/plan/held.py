@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from bascule.plan.desired import INE_SCHEMES, DesiredPerson
+from bascule.plan.desired import DesiredPerson, id_family
 from bascule.plan.model import Fact, Held, HoldOrigin, KnownPerson, PersonHold, PersonKind
 from bascule.snapshot.model import HeldRecord, Snapshot, Treatment
 
@@ -49,7 +49,7 @@ class Holds:
 
 def id_values(record: HeldRecord) -> set[tuple[str, str]]:
     """The (scheme family, value) pairs that name the record's person in the directory."""
-    ids = {(_family(scheme), value) for scheme, value in record.other_ids if value}
+    ids = {(id_family(scheme), value) for scheme, value in record.other_ids if value}
     if not record.person_id:
         return ids
     if record.kind is PersonKind.ELEVE:
@@ -62,15 +62,11 @@ def id_values(record: HeldRecord) -> set[tuple[str, str]]:
     return ids
 
 
-def _family(scheme: str) -> str:
-    return "ine" if scheme in INE_SCHEMES else scheme
-
-
 def _index(people: Iterable[KnownPerson]) -> dict[tuple[PersonKind, str, str], set[str]]:
     index: dict[tuple[PersonKind, str, str], set[str]] = defaultdict(set)
     for person in people:
         for source in person.source_ids:
-            index[(person.kind, _family(source.scheme), source.value)].add(person.key)
+            index[(person.kind, id_family(source.scheme), source.value)].add(person.key)
     return index
 
 

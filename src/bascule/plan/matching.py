@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bascule.domain.logins import LoginKind
-from bascule.plan.desired import INE_SCHEMES, DesiredPerson
+from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_ines
 from bascule.plan.evidence import Evidence, fold_name, gather_evidence
 from bascule.plan.identity_rules import decide
 from bascule.plan.model import (
@@ -31,11 +31,6 @@ from bascule.plan.model import (
 )
 
 DECIDED_BY_A_PERSON = "décision d'une personne : même personne"
-
-
-def _family(scheme: str) -> str:
-    """INE_RNIE and INE_BEA are INEs too: an INE matches whichever field holds it."""
-    return "ine" if scheme in INE_SCHEMES else scheme
 
 
 def _slot(person: KnownPerson) -> str:
@@ -59,7 +54,7 @@ class Index:
         self.people[slot] = person
         for source in person.source_ids:
             if person.school is None or source.scheme in INE_SCHEMES:
-                self.by_id[(_family(source.scheme), source.value)].add(slot)
+                self.by_id[(id_family(source.scheme), source.value)].add(slot)
         if person.school is not None:
             return  # another school's people are found by their INE only
         identity = person.identity
@@ -70,7 +65,7 @@ class Index:
     def candidates(self, person: DesiredPerson) -> set[str]:
         found: set[str] = set()
         for source in person.source_ids:
-            found |= self.by_id.get((_family(source.scheme), source.value), set())
+            found |= self.by_id.get((id_family(source.scheme), source.value), set())
         identity = person.identity
         for last in {identity.last_name, identity.birth_name or identity.last_name}:
             if identity.birth_date is not None:
@@ -180,13 +175,8 @@ def _hold_shared_ines(people: list[DesiredPerson],
                       matching: Matching) -> list[tuple[DesiredPerson, bool]]:
     """An INE worn by two élèves of one export is an entry error: both held, never merged, and
     every account they could be left as it is. Each person, and whether they are held so."""
-    wearers: dict[str, list[DesiredPerson]] = defaultdict(list)
-    for person in people:
-        for ine in {s.value for s in person.source_ids if s.scheme in INE_SCHEMES}:
-            wearers[ine].append(person)
-    shared = {ine: group for ine, group in wearers.items() if len(group) > 1}
     held: set[str] = set()
-    for ine, group in sorted(shared.items()):
+    for ine, group in sorted(shared_ines(people).items()):
         names = ", ".join(f"{p.label} ({p.ref})" for p in group)
         for person in group:
             if person.ref not in held:

@@ -76,6 +76,13 @@ def plan_context(parts: ContextParts) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+def unchanged_key(basis: Basis, ref: str, digest: str) -> str | None:
+    """The directory key the basis gave campaign ref `ref`, when the person's record
+    (`digest`: their `person_digest`) is the one it had; None for a changed or new record."""
+    entry = basis.people.get(ref)
+    return entry[1] if entry is not None and entry[0] == digest else None
+
+
 def settled_people(desired: Iterable[DesiredPerson], digests: Mapping[str, str],
                    basis: Basis | None, context: str, people: Iterable[KnownPerson],
                    unreached: Mapping[str, str | None] | None = None) -> dict[str, KnownPerson]:
@@ -90,12 +97,12 @@ def settled_people(desired: Iterable[DesiredPerson], digests: Mapping[str, str],
     unreached = unreached or {}
     settled = {}
     for person in desired:
-        entry = basis.people.get(person.ref)
-        if entry is None or entry[0] != digests[person.ref]:
+        key = unchanged_key(basis, person.ref, digests[person.ref])
+        if key is None:
             continue
-        known = by_key.get(entry[1])
-        if known is None and unreached.get(entry[1]) is not None:
-            known = _settled_as_is(person, entry[1])
+        known = by_key.get(key)
+        if known is None and unreached.get(key) is not None:
+            known = _settled_as_is(person, key)
         if known is not None and known.account is not None \
                 and known.account.status is AccountStatus.ACTIVE:
             settled[person.ref] = known

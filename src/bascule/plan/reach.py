@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bascule.plan.desired import INE_SCHEMES, DesiredPerson
+from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_ines
 from bascule.plan.evidence import fold_name
 from bascule.plan.held import id_values
 from bascule.plan.model import PersonKind
-from bascule.plan.proportional import Basis
+from bascule.plan.proportional import Basis, unchanged_key
 from bascule.snapshot.model import Snapshot
 
 # The school's people as the store lists them in one light query: key -> the profile of their
@@ -43,11 +43,6 @@ class Lookups:
 # What the store asks, given its light rows, its lookups and the keys or refs of the holds put
 # by hand: the people to load in full.
 Reach = Callable[[Light, Lookups, frozenset[str]], "Reached"]
-
-
-def family(scheme: str) -> str:
-    """INE_RNIE and INE_BEA are INEs too (plan/matching.py)."""
-    return "ine" if scheme in INE_SCHEMES else scheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +85,10 @@ class _Walk:
     def __init__(self, prepared: Prepared, basis: Basis, light: Light, lookups: Lookups):
         self.desired = prepared.desired
         self.by_ref = {person.ref: person for person in prepared.desired}
-        get, active = basis.people.get, light.get
         self.settled = {  # ref -> key
-            ref: entry[1] for ref, digest in prepared.digests.items()
-            if (entry := get(ref)) is not None and entry[0] == digest
-            and active(entry[1]) is not None}
+            ref: key for ref, digest in prepared.digests.items()
+            if (key := unchanged_key(basis, ref, digest)) is not None
+            and light.get(key) is not None}
         self.holder = {key: ref for ref, key in self.settled.items()}
         self.parents: dict[str, list[str]] = defaultdict(list)
         for person in prepared.desired:
@@ -124,14 +118,8 @@ class _Walk:
 
     def reopen_shared_ines(self) -> None:
         """Élèves wearing one INE are held and weighed (plan/matching.py)."""
-        wearer: dict[str, str] = {}
-        shared: set[str] = set()
-        for person in self.desired:
-            if person.kind is PersonKind.ELEVE:
-                for source in person.source_ids:
-                    if source.scheme in INE_SCHEMES \
-                            and wearer.setdefault(source.value, person.ref) != person.ref:
-                        shared |= {wearer[source.value], person.ref}
+        eleves = (person for person in self.desired if person.kind is PersonKind.ELEVE)
+        shared = {person.ref for group in shared_ines(eleves).values() for person in group}
         for ref in sorted(shared):
             self.reopen(ref)
 
@@ -157,7 +145,7 @@ class _Search:
         self._by_names: dict[tuple[str, str], set[str]] | None = None
 
     def candidates(self, people: Sequence[DesiredPerson]) -> set[str]:
-        found = self.lookups.by_ids({(family(s.scheme), s.value)
+        found = self.lookups.by_ids({(id_family(s.scheme), s.value)
                                      for p in people for s in p.source_ids})
         days = {p.identity.birth_date for p in people if p.identity.birth_date is not None}
         if days:

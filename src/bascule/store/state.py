@@ -12,7 +12,7 @@ from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import is_last_level
-from bascule.plan.desired import INE_SCHEMES
+from bascule.plan.desired import INE_SCHEMES, id_family
 from bascule.plan.differences import groups_of
 from bascule.plan.model import (
     Account,
@@ -26,7 +26,8 @@ from bascule.plan.model import (
     SourceId,
     StoreState,
 )
-from bascule.plan.reach import Lookups, Reach, family
+from bascule.plan.reach import Lookups, Reach
+from bascule.store.batch import among, slices
 from bascule.store.holds import person_holds
 from bascule.store.schema import (
     account,
@@ -149,11 +150,10 @@ def _reached(connection: Connection, uai: str, reach: Reach,
     ines = ines & reached.ines
     if len(reached.keys) > len(light) // 2:
         return None, {}, ines
-    keys = sorted(reached.keys)
+    where = (person.c.uai == uai) & among(connection, person.c.key, "keys")
     people: list[KnownPerson] = []
-    for start in range(0, len(keys), _CHUNK):
-        people += _people(connection, (person.c.uai == uai)
-                          & person.c.key.in_(keys[start:start + _CHUNK]), logins_of, uai)
+    for (keys,) in slices(connection, sorted(reached.keys)):
+        people += _people(connection, where, logins_of, uai, {"keys": keys})
     for key in reached.keys:
         light.pop(key, None)
     return tuple(sorted(people, key=lambda p: p.key)), light, ines
@@ -161,12 +161,10 @@ def _reached(connection: Connection, uai: str, reach: Reach,
 
 def _lookups(connection: Connection, uai: str) -> Lookups:
     def by_birth(days: set[date]) -> set[str]:
-        values, keys = sorted(days), set()
-        for start in range(0, len(values), _CHUNK):
-            keys |= set(connection.execute(select(person.c.key).where(
-                (person.c.uai == uai) & person.c.birth_date.in_(values[start:start + _CHUNK])
-            )).scalars().all())
-        return keys
+        query = select(person.c.key).where(
+            (person.c.uai == uai) & among(connection, person.c.birth_date, "days"))
+        return {key for (some,) in slices(connection, sorted(days))
+                for key in connection.execute(query, {"days": some}).scalars()}
 
     def names() -> list[tuple[str, str, str | None, str]]:
         return [(key, last, birth, first) for key, last, birth, first in connection.execute(
@@ -181,22 +179,18 @@ def _keys_by_ids(connection: Connection, uai: str, pairs: set[tuple[str, str]]) 
     """The keys of the school's people holding one of these (scheme family, value) ids."""
     schemes = {scheme for family, _value in pairs
                for scheme in (INE_SCHEMES if family == "ine" else (family,))}
-    values = sorted({value for _family, value in pairs})
-    ids: set[int] = set()
     # By the ids' index first, then the people: joined, SQLite walks the school's people.
-    for start in range(0, len(values), _CHUNK):
-        rows = connection.execute(
-            select(person_source_id.c.person_id, person_source_id.c.scheme,
-                   person_source_id.c.value)
-            .where(person_source_id.c.scheme.in_(sorted(schemes))
-                   & person_source_id.c.value.in_(values[start:start + _CHUNK])))
-        ids |= {pid for pid, scheme, value in rows if (family(scheme), value) in pairs}
-    found = sorted(ids)
-    keys: set[str] = set()
-    for start in range(0, len(found), _CHUNK):
-        keys |= set(connection.execute(select(person.c.key).where(
-            person.c.id.in_(found[start:start + _CHUNK]) & (person.c.uai == uai))).scalars())
-    return keys
+    query = select(person_source_id.c.person_id, person_source_id.c.scheme,
+                   person_source_id.c.value).where(
+        person_source_id.c.scheme.in_(sorted(schemes))
+        & among(connection, person_source_id.c.value, "values"))
+    ids = {pid for (some,) in slices(connection, sorted({value for _family, value in pairs}))
+           for pid, scheme, value in connection.execute(query, {"values": some})
+           if (id_family(scheme), value) in pairs}
+    query = select(person.c.key).where(among(connection, person.c.id, "ids")
+                                       & (person.c.uai == uai))
+    return {key for (some,) in slices(connection, sorted(ids))
+            for key in connection.execute(query, {"ids": some}).scalars()}
 
 
 def _services(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
@@ -207,31 +201,27 @@ def _services(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
     return {key: frozenset(values) for key, values in services.items()}
 
 
-_CHUNK = 500  # values per IN (...): well under every database's limit of bound parameters
-
-
 def _elsewhere(connection: Connection, uai: str, ines: frozenset[str]) -> tuple[KnownPerson, ...]:
     """Élèves of the folder's other schools who hold one of these INEs, with a live or disabled
     account: the candidates of a transfer."""
-    values = sorted(ines)
-    ids: set[int] = set()
-    for start in range(0, len(values), _CHUNK):
-        ids |= set(connection.execute(
-            select(person_source_id.c.person_id)
-            .join(person, person.c.id == person_source_id.c.person_id)
-            .where(person_source_id.c.scheme.in_(INE_SCHEMES)
-                   & person_source_id.c.value.in_(values[start:start + _CHUNK])
-                   & (person.c.uai != uai) & (person.c.kind == PersonKind.ELEVE.value))
-        ).scalars())
-    if not ids:
-        return ()
+    query = (select(person_source_id.c.person_id)
+             .join(person, person.c.id == person_source_id.c.person_id)
+             .where(person_source_id.c.scheme.in_(INE_SCHEMES)
+                    & among(connection, person_source_id.c.value, "values")
+                    & (person.c.uai != uai) & (person.c.kind == PersonKind.ELEVE.value)))
+    ids = sorted({pid for (some,) in slices(connection, sorted(ines))
+                  for pid in connection.execute(query, {"values": some}).scalars()})
     logins_of: dict[int, dict[LoginKind, str]] = defaultdict(dict)
-    for row in connection.execute(select(login.c.person_id, login.c.namespace, login.c.login)
-                                  .where(login.c.person_id.in_(ids) & login.c.freed_at.is_(None))
-                                  .order_by(login.c.issued_at)):
-        logins_of[row.person_id][LoginKind(row.namespace)] = row.login
-    people = _people(connection, person.c.id.in_(ids), logins_of)
-    return tuple(p for p in people if p.account is not None
+    held = (select(login.c.person_id, login.c.namespace, login.c.login)
+            .where(among(connection, login.c.person_id, "ids") & login.c.freed_at.is_(None))
+            .order_by(login.c.issued_at))
+    for (some,) in slices(connection, ids):
+        for row in connection.execute(held, {"ids": some}):
+            logins_of[row.person_id][LoginKind(row.namespace)] = row.login
+    where = among(connection, person.c.id, "ids")
+    people = [known for (some,) in slices(connection, ids)
+              for known in _people(connection, where, logins_of, parameters={"ids": some})]
+    return tuple(p for p in sorted(people, key=lambda p: p.key) if p.account is not None
                  and p.account.status is not AccountStatus.DELETED)
 
 
@@ -287,18 +277,19 @@ def _logins(connection: Connection, uai: str) -> tuple[
 
 def _people(connection: Connection, where: ColumnElement[bool],
             logins_of: dict[int, dict[LoginKind, str]], uai: str | None = None,
-            ) -> tuple[KnownPerson, ...]:
-    """The people `where` selects; those of a school other than `uai` say which."""
+            parameters: dict[str, object] | None = None) -> tuple[KnownPerson, ...]:
+    """The people `where` selects (`parameters`: the values of its `batch.among` lists);
+    those of a school other than `uai` say which."""
     sources: dict[int, set[SourceId]] = defaultdict(set)
     source_query = (select(person_source_id)
                     .join(person, person.c.id == person_source_id.c.person_id).where(where))
-    for row in connection.execute(source_query).all():
+    for row in connection.execute(source_query, parameters or {}).all():
         sources[row.person_id].add(SourceId(row.scheme, row.value))
     query = (select(person, account.c.status, account.c.status_since)
              .outerjoin(account, account.c.person_id == person.c.id)
              .where(where).order_by(person.c.key))
     people = []
-    for row in connection.execute(query).all():
+    for row in connection.execute(query, parameters or {}).all():
         known_account = None
         if row.status is not None:
             held = logins_of[row.id]
