@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bascule.domain.policy import Role
 from bascule.errors import UserError
+from bascule.store import operators as store_operators
 from bascule.store.engine import open_store
 from bascule.store.hashing import hash_password, verify_password
 from bascule.store.operators import (
@@ -61,6 +62,17 @@ def test_a_login_is_one_active_operator_and_a_removed_one_comes_back(engine: Eng
         assert [row.login for row in operators(connection)] == ["jdupont"]
     assert (back.operator_id, back.active, back.display_name) == (
         first.operator_id, True, "Jean Dupont-Martin")
+
+
+def test_an_operator_added_meanwhile_is_refused_in_words(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two `operator add` of one login at once: the one that commits second read no such
+    operator, then its insert meets the other's row; it is refused as any duplicate."""
+    with engine.begin() as connection:
+        add_operator(connection, "jdupont", "Jean Dupont", "h1", NOW)
+    monkeypatch.setattr(store_operators, "find_operator", lambda *_: None)  # the stale read
+    with engine.begin() as connection, pytest.raises(UserError, match="existe déjà"):
+        add_operator(connection, "jdupont", "Autre", "h2", NOW)
 
 
 @pytest.mark.parametrize("login", ["", "J", "Jean", "jean dupont", "1abc", "opérateur", "a:b"])

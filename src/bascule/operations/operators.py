@@ -64,12 +64,17 @@ def add_operator(settings: Settings, login: str, display_name: str, password: st
     or a name refused, a password too weak, an active operator of this login already."""
     check_login(login)
     name = _checked_name(display_name)
-    require_strong(password, settings.password_policy)
-    hashed = hash_password(password, PasswordOrigin.CHOSEN)
+    hashed = _chosen_hash(settings, password)
     with open_store(settings.store_url).begin() as connection:
         added = add_one(connection, login, name, hashed, now)
         _journal(connection, settings, "operateur_ajout", added, actor=actor, now=now)
     return added
+
+
+def _chosen_hash(settings: Settings, password: str) -> str:
+    """The hash of a password the operator chose; UserError when it is too weak."""
+    require_strong(password, settings.password_policy)
+    return hash_password(password, PasswordOrigin.CHOSEN)
 
 
 def list_operators(settings: Settings) -> list[OperatorRow]:
@@ -92,8 +97,7 @@ def remove_operator(settings: Settings, login: str, *, actor: str, now: datetime
 def change_operator_password(settings: Settings, login: str, password: str, *, actor: str,
                              now: datetime) -> int:
     """A new chosen password; the operator's open sessions ended (how many)."""
-    require_strong(password, settings.password_policy)
-    hashed = hash_password(password, PasswordOrigin.CHOSEN)
+    hashed = _chosen_hash(settings, password)
     with open_store(settings.store_url).begin() as connection:
         found = active_operator(connection, login)
         set_operator_password(connection, found, hashed)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from bascule.domain.policy import Role
 from bascule.errors import UserError
@@ -80,17 +81,24 @@ def add_operator(connection: Connection, login: str, display_name: str, password
     UserError when the login is already an active operator's."""
     found = find_operator(connection, check_login(login))
     if found is not None and found.active:
-        raise UserError(f"L'opérateur « {login} » existe déjà : rien n'a changé.",
-                        hint=f"Nouveau mot de passe : bascule operator password {login}")
+        raise _already_an_operator(login)
     values = {"display_name": display_name, "password_hash": password_hash, "active": True}
     if found is None:
-        connection.execute(insert(operator).values(login=login, created_at=now, **values))
+        try:
+            connection.execute(insert(operator).values(login=login, created_at=now, **values))
+        except IntegrityError as taken:  # another `operator add` of this login committed first
+            raise _already_an_operator(login) from taken
     else:
         connection.execute(update(operator).where(operator.c.id == found.operator_id)
                            .values(**values))
     added = find_operator(connection, login)
     assert added is not None
     return added
+
+
+def _already_an_operator(login: str) -> UserError:
+    return UserError(f"L'opérateur « {login} » existe déjà : rien n'a changé.",
+                     hint=f"Nouveau mot de passe : bascule operator password {login}")
 
 
 def active_operator(connection: Connection, login: str) -> OperatorRow:

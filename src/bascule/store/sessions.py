@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, update
 
 from bascule.store.operators import OperatorRow, operator_of, record_sign_in
 from bascule.store.schema import account, operator, operator_session, person, web_session
@@ -60,8 +60,7 @@ def live_session(connection: Connection, token: str, now: datetime) -> SessionRo
         select(web_session, person.c.key)
         .join(person, person.c.id == web_session.c.person_id)
         .join(account, account.c.person_id == web_session.c.person_id)
-        .where((web_session.c.token_sha256 == digest(token)) & web_session.c.ended_at.is_(None)
-               & (web_session.c.opened_at > now - timedelta(seconds=SESSION_SECONDS))
+        .where((web_session.c.token_sha256 == digest(token)) & _alive(web_session, now)
                & (account.c.status == "active"))).first()
     if row is None:
         return None
@@ -75,16 +74,27 @@ def end_session(connection: Connection, token: str, now: datetime, reason: str) 
 
 def _end(connection: Connection, table: Table, token: str, now: datetime, reason: str) -> bool:
     """The session of this cookie ended, in `table` (a school person's or an operator's)."""
-    done = connection.execute(update(table).where(
-        (table.c.token_sha256 == digest(token)) & table.c.ended_at.is_(None))
-        .values(ended_at=now, end_reason=reason))
-    return bool(done.rowcount)
+    return bool(_end_open(connection, table, table.c.token_sha256 == digest(token), now, reason))
+
+
+def _end_open(connection: Connection, table: Table, which: ColumnElement[bool] | None,
+              now: datetime, reason: str) -> int:
+    """The open sessions of `table` that `which` selects (None: all) ended; how many."""
+    ending = update(table).where(table.c.ended_at.is_(None))
+    if which is not None:
+        ending = ending.where(which)
+    return int(connection.execute(ending.values(ended_at=now, end_reason=reason)).rowcount)
+
+
+def _alive(table: Table, now: datetime) -> ColumnElement[bool]:
+    """A session not ended and younger than SESSION_SECONDS."""
+    return table.c.ended_at.is_(None) & (
+        table.c.opened_at > now - timedelta(seconds=SESSION_SECONDS))
 
 
 def _live_count(connection: Connection, table: Table, now: datetime) -> int:
-    count: int = connection.execute(select(func.count()).select_from(table).where(
-        table.c.ended_at.is_(None)
-        & (table.c.opened_at > now - timedelta(seconds=SESSION_SECONDS)))).scalar_one()
+    count: int = connection.execute(
+        select(func.count()).select_from(table).where(_alive(table, now))).scalar_one()
     return count
 
 
@@ -95,10 +105,7 @@ def _purge(connection: Connection, table: Table, now: datetime) -> None:
 
 def end_sessions_of(connection: Connection, person_id: int, now: datetime, reason: str) -> int:
     """Every open session of this person ended; how many there were."""
-    done = connection.execute(update(web_session).where(
-        (web_session.c.person_id == person_id) & web_session.c.ended_at.is_(None))
-        .values(ended_at=now, end_reason=reason))
-    return int(done.rowcount)
+    return _end_open(connection, web_session, web_session.c.person_id == person_id, now, reason)
 
 
 def live_session_count(connection: Connection, now: datetime) -> int:
@@ -110,8 +117,7 @@ def live_session_count(connection: Connection, now: datetime) -> int:
 
 def end_every_session(connection: Connection, now: datetime, reason: str) -> None:
     """The school people's sessions and the operators'."""
-    connection.execute(update(web_session).where(web_session.c.ended_at.is_(None))
-                       .values(ended_at=now, end_reason=reason))
+    _end_open(connection, web_session, None, now, reason)
     end_operator_sessions(connection, None, now, reason)
 
 
@@ -139,9 +145,7 @@ def live_operator_session(connection: Connection, token: str,
                operator)
         .join(operator, operator.c.id == operator_session.c.operator_id)
         .where((operator_session.c.token_sha256 == digest(token))
-               & operator_session.c.ended_at.is_(None)
-               & (operator_session.c.opened_at > now - timedelta(seconds=SESSION_SECONDS))
-               & operator.c.active)).first()
+               & _alive(operator_session, now) & operator.c.active)).first()
     if found is None:
         return None
     return OperatorSessionRow(operator=operator_of(found), uai=found.uai, csrf=found.csrf,
@@ -162,9 +166,6 @@ def end_operator_session(connection: Connection, token: str, now: datetime, reas
 def end_operator_sessions(connection: Connection, operator_id: int | None, now: datetime,
                           reason: str) -> int:
     """Every open session of this operator (None: of every operator) ended; how many."""
-    ending = update(operator_session).where(operator_session.c.ended_at.is_(None))
-    if operator_id is not None:
-        ending = ending.where(operator_session.c.operator_id == operator_id)
-    done = connection.execute(ending.values(ended_at=now, end_reason=reason))
-    return int(done.rowcount)
+    which = None if operator_id is None else operator_session.c.operator_id == operator_id
+    return _end_open(connection, operator_session, which, now, reason)
 
