@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from bascule.cli.common import (
     AtOption,
@@ -22,6 +21,7 @@ from bascule.cli.common import (
     school_settings,
 )
 from bascule.cli.common import write_json as write_json
+from bascule.cli.tables import SchoolTable
 from bascule.domain.labels import (
     STORE_COLUMNS,
     STORE_TABLES,
@@ -89,8 +89,8 @@ def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> No
                                 "field": c.field, "old": c.old, "new": c.new} for c in changes],
                               ensure_ascii=False, indent=2, default=str))
         return
-    table = Table(title=f"Ce que l'application n° {apply_id} a changé ({len(changes)} "
-                        "champ(s))", title_justify="left")
+    table = SchoolTable(title=f"Ce que l'application n° {apply_id} a changé ({len(changes)} "
+                        "champ(s))")
     for column in ("Personne", "Table", "Ligne", "Champ", "Avant", "Après"):
         table.add_column(column)
     for change in changes:
@@ -113,20 +113,15 @@ def _history_table(console: Console, uai: str, applied: list[AppliedPlan]) -> No
     if not applied:
         console.print(f"Aucun plan appliqué à {uai} pour l'instant.")
         return
-    table = Table(title=f"Plans appliqués à {uai}", title_justify="left")
+    table = SchoolTable(title=f"Plans appliqués à {uai}")
     for column in ("N°", "Quand", "Par", "Quoi", "Actions"):
         table.add_column(column)
-    _identifier_column(table, "Sauvegarde avant", [one.backup or "—" for one in applied])
+    table.add_identifier_column("Sauvegarde avant", [one.backup or "—" for one in applied])
     for one in applied:
         table.add_row(str(one.id), _when(one.applied_at), one.actor,
                       applied_purpose_text(one.purpose, one.undoes, one.undone_by),
                       done_counts_text(one.counts), one.backup or "—")
     console.print(table)
-
-
-def _identifier_column(table: Table, header: str, identifiers: list[str]) -> None:
-    """A column of identifiers that people copy into another command: never cut nor folded."""
-    table.add_column(header, no_wrap=True, min_width=max(map(len, identifiers), default=1))
 
 
 def _when(moment: datetime) -> str:
@@ -144,8 +139,8 @@ def backup_list(ctx: typer.Context) -> None:
     if not found:
         out.print(f"Aucune sauvegarde dans {settings.backups}.", soft_wrap=True)
         return
-    table = Table(title=f"Sauvegardes de la base ({settings.backups})", title_justify="left")
-    _identifier_column(table, "Identifiant", [backup.id for backup in found])
+    table = SchoolTable(title=f"Sauvegardes de la base ({settings.backups})")
+    table.add_identifier_column("Identifiant", [backup.id for backup in found])
     for column in ("Prise le", "Établissement", "Par", "Pourquoi", "Taille"):
         table.add_column(column)
     for backup in found:

@@ -7,9 +7,9 @@ import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from bascule.cli.common import AtOption, CliState, UaiOption, moment, out, write_json
+from bascule.cli.tables import SchoolTable
 from bascule.domain import labels
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
@@ -66,7 +66,7 @@ def outbox(
     if not entries:
         out.print("Aucun courriel dans la boîte d'envoi.")
         return
-    table = Table("Date", "Type", "Établissement", "Destinataires", "Objet", "État", "Raison")
+    table = SchoolTable("Date", "Type", "Établissement", "Destinataires", "Objet", "État", "Raison")
     for entry in entries:
         table.add_row(describe_moment(entry.created_at, clock=True),
                       labels.label(labels.MAIL_KINDS, entry.kind), entry.uai or "",

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from bascule.cli import queued
 from bascule.cli.common import (
@@ -21,6 +20,7 @@ from bascule.cli.common import (
     out,
     write_json,
 )
+from bascule.cli.tables import SchoolTable
 from bascule.domain.labels import NIGHT_OUTCOMES
 from bascule.errors import UserError
 
@@ -97,7 +97,7 @@ def run(
 
 
 def _show(report: NightReport) -> None:
-    table = Table(title=f"Nuit du {report.at:%d/%m/%Y}" + (" (simulation : rien n'a été fait)"
+    table = SchoolTable(title=f"Nuit du {report.at:%d/%m/%Y}" + (" (simulation : rien n'a été fait)"
                                                          if report.dry_run else ""))
     for header in ("UAI", "Établissement", "Résultat", "Pourquoi"):
         table.add_column(header)

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from bascule.cli.common import CliState, err, out, write_json
+from bascule.cli.tables import SchoolTable
 from bascule.domain.school import describe_moment
 from bascule.settings import Settings
 
@@ -110,7 +110,7 @@ def show_status(settings: Settings, *, as_json: bool) -> None:
     if status is None:
         out.print(_no_queued_night(settings), markup=False, soft_wrap=True)
         return
-    table = Table(title=f"Nuit confiée le {describe_moment(status.started_at, clock=True)}"
+    table = SchoolTable(title=f"Nuit confiée le {describe_moment(status.started_at, clock=True)}"
                   + (" (terminée)" if status.finished_at else ""))
     for header in ("UAI", "Établissement", "État", "Travailleur", "Essais", "Pourquoi"):
         table.add_column(header)

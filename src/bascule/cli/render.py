@@ -8,8 +8,8 @@ from itertools import groupby
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
+from bascule.cli.tables import SchoolTable
 from bascule.domain.people import Profile, StaffCategory
 from bascule.domain.school import describe_moment, has_right_key, uai_key
 from bascule.errors import Problem, Severity
@@ -83,7 +83,7 @@ def import_outcome(console: Console, outcome: ImportOutcome, max_shown: int) -> 
 
 
 def summary_tables(console: Console, summary: Summary) -> None:
-    profiles = Table(title="Par profil", title_justify="left")
+    profiles = SchoolTable(title="Par profil")
     profiles.add_column("Profil")
     profiles.add_column("Nombre", justify="right")
     for profile, count in summary.by_profile.items():
@@ -96,8 +96,8 @@ def summary_tables(console: Console, summary: Summary) -> None:
             continue
         profiles.add_row(f"[dim]  dont {category}[/]", f"[dim]{count}[/]")
     console.print(profiles)
-    divisions = Table(title=f"Par division ({len(summary.divisions)} divisions, "
-                      f"{summary.groups} groupes)", title_justify="left")
+    divisions = SchoolTable(title=f"Par division ({len(summary.divisions)} divisions, "
+                      f"{summary.groups} groupes)")
     for column in ("Division", "Élèves", "Groupes", "Enseignants", "PP"):
         divisions.add_column(column, justify="left" if column == "Division" else "right")
     for division in summary.divisions:
@@ -166,7 +166,7 @@ def generated(console: Console, colleges: Sequence[GeneratedCollege], out: Path)
 
 def status(console: Console, settings: Settings, campaigns: Sequence[StagedCampaign]) -> None:
     console.print(f"Dossier bascule : {settings.home}", highlight=False)
-    table = Table(title="Campagnes importées", title_justify="left")
+    table = SchoolTable(title="Campagnes importées")
     for column in ("UAI", "Établissement", "Année scolaire", "Export du", "Importée le"):
         table.add_column(column)
     names = {school.uai: school.name for school in settings.schools}

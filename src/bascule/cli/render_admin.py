@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
+from bascule.cli.tables import SchoolTable
 from bascule.domain.calendar import ALLOWED_LABELS, Allowed, Calendar, Milestone
 from bascule.domain.labels import JOURNAL_ACTIONS, label, profile_label
 from bascule.domain.notices import AUDIENCES
@@ -34,7 +34,7 @@ def calendar_table(console: Console, calendar: Calendar, at: datetime, derived: 
     title = f"Calendrier de la bascule {year}-{year + 1} (heure de Paris)"
     if derived:
         title += " : calculé par les règles du mémo, à relire"
-    table = Table(title=title, title_justify="left")
+    table = SchoolTable(title=title)
     for column in ("Étape", "Du", "Au", "État"):
         table.add_column(column)
     for milestone, span in calendar.spans.items():
@@ -50,7 +50,7 @@ def allowed_table(console: Console, calendar: Calendar, allowed: Allowed, at: da
                   phase: str) -> None:
     """`phase`: domain.calendar.phase_text, where the campaign stands."""
     console.print(f"Le {when(at)} : {phase}.", highlight=False, soft_wrap=True)
-    table = Table(title="Ce que le calendrier permet maintenant", title_justify="left")
+    table = SchoolTable(title="Ce que le calendrier permet maintenant")
     table.add_column("Quoi")
     table.add_column("Maintenant")
     for name, value in allowed.items():
@@ -64,7 +64,7 @@ def allowed_table(console: Console, calendar: Calendar, allowed: Allowed, at: da
 
 
 def policy_table(console: Console, rows: list[tuple[Permission, Role, str]]) -> None:
-    table = Table(title="Qui peut faire quoi", title_justify="left")
+    table = SchoolTable(title="Qui peut faire quoi")
     for column in ("Permission", "Rôle", "Sur qui"):
         table.add_column(column)
     previous = None
@@ -85,7 +85,7 @@ def _summary(detail: dict[str, object]) -> str:
 
 
 def delegations_table(console: Console, rows: list[DelegationRow]) -> None:
-    table = Table(title="Délégations (Pilotage > Autorisations)", title_justify="left")
+    table = SchoolTable(title="Délégations (Pilotage > Autorisations)")
     for column in ("Délégation", "Titulaire", "Accordée par", "État"):
         table.add_column(column)
     for row in rows:
@@ -97,8 +97,7 @@ def delegations_table(console: Console, rows: list[DelegationRow]) -> None:
 
 
 def audit_table(console: Console, entries: list[JournalEntry]) -> None:
-    table = Table(title=f"Journal ({len(entries)} ligne(s), les plus récentes d'abord)",
-                  title_justify="left")
+    table = SchoolTable(title=f"Journal ({len(entries)} ligne(s), les plus récentes d'abord)")
     for column in ("Quand", "Qui", "Action", "Sur", "Détail"):
         table.add_column(column)
     for entry in entries:

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 
 from rich.console import Console
-from rich.table import Table
 
+from bascule.cli.tables import SchoolTable
 from bascule.domain.labels import (
     FIELDS,
     change_text,
@@ -138,8 +138,7 @@ def _held(console: Console, plan: Plan) -> None:
 def _per_profile(console: Console, plan: Plan) -> None:
     counts = Counter((a.kind, a.profile) for a in plan.actions if a.kind.is_account_action)
     if counts:
-        table = Table(title="Comptes, par profil et par action (« changer » : de division)",
-                      title_justify="left")
+        table = SchoolTable(title="Comptes, par profil et par action (« changer » : de division)")
         table.add_column("Profil")
         kinds = _kinds_present(kind for kind, _profile in counts)
         for kind in kinds:
@@ -175,8 +174,7 @@ def _per_division(console: Console, plan: Plan) -> None:
     divisions = sorted({division or "" for division, _kind in counts})
     if not divisions:
         return
-    table = Table(title="Élèves, par division (la nouvelle ; l'ancienne pour « désactiver »)",
-                  title_justify="left")
+    table = SchoolTable(title="Élèves, par division (la nouvelle ; l'ancienne pour « désactiver »)")
     table.add_column("Division")
     kinds = _kinds_present(kind for _division, kind in counts)
     for kind in kinds:
@@ -204,8 +202,7 @@ def _details(console: Console, plan: Plan) -> None:
 def details_table(console: Console, plan: Plan) -> None:
     """Every account action, one line per field it changes (old -> new): `plan --details`."""
     rows = difference_rows(plan)
-    table = Table(title=f"Différences champ par champ ({len(rows)} ligne(s))",
-                  title_justify="left")
+    table = SchoolTable(title=f"Différences champ par champ ({len(rows)} ligne(s))")
     for index in _DETAIL_COLUMNS:
         table.add_column(DIFFERENCE_COLUMNS[index])
     for row in rows:
@@ -248,7 +245,7 @@ def _account_dict(row: AccountRow) -> dict[str, object]:
 def accounts_summary(console: Console, rows: Sequence[AccountRow]) -> None:
     counts = Counter((row.profile, row.status) for row in rows)
     statuses = ("active", "disabled", "deleted")
-    table = Table(title=f"Comptes ({len(rows)}), par profil et par état", title_justify="left")
+    table = SchoolTable(title=f"Comptes ({len(rows)}), par profil et par état")
     table.add_column("Profil")
     for status in statuses:
         table.add_column(status_label(status), justify="right")
@@ -259,7 +256,7 @@ def accounts_summary(console: Console, rows: Sequence[AccountRow]) -> None:
 
 
 def accounts_table(console: Console, rows: Sequence[AccountRow]) -> None:
-    table = Table(title=f"Comptes ({len(rows)})", title_justify="left")
+    table = SchoolTable(title=f"Comptes ({len(rows)})")
     for column in ("Identifiant", "EduConnect", "Profil", "État", "Nom", "Prénom", "Division"):
         table.add_column(column)
     for row in rows:

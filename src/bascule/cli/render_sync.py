@@ -4,9 +4,9 @@ what it refused and what was left alone."""
 from __future__ import annotations
 
 from rich.progress import Progress, TaskID
-from rich.table import Table
 
 from bascule.cli.common import err, out
+from bascule.cli.tables import SchoolTable
 from bascule.operations import targets as targets_ops
 from bascule.operations.targets import SyncReport, TargetConfig
 
@@ -43,7 +43,7 @@ def show(report: SyncReport) -> None:
         out.print(f"[bold]{report.target}[/] : déjà à jour, rien à écrire "
                   f"({report.writes} écriture).")
     else:
-        table = Table("Opération", "Nombre", title=f"{report.target} : ce que bascule {verb}")
+        table = SchoolTable("Opération", "Nombre", title=f"{report.target} : ce que bascule {verb}")
         for what, count in sorted(report.counts.items()):
             table.add_row(what, str(count))
         out.print(table)

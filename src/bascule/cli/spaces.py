@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from bascule.cli.common import (
     AtOption,
@@ -22,6 +21,7 @@ from bascule.cli.common import (
     school_settings,
     write_json,
 )
+from bascule.cli.tables import SchoolTable
 from bascule.domain import labels
 from bascule.errors import UserError
 
@@ -128,7 +128,7 @@ def usage(
     if as_json:
         write_json(json.dumps([u.as_json() for u in usages], ensure_ascii=False, indent=1))
         return
-    table = Table("Espace", "Occupé", "Quota", "%", "État", title=f"Espaces de {school}")
+    table = SchoolTable("Espace", "Occupé", "Quota", "%", "État", title=f"Espaces de {school}")
     for item in sorted(usages, key=lambda u: (-(u.fraction or 0), u.space.relative)):
         percent = f"{item.fraction * 100:.0f}" if item.fraction is not None else "—"
         style = {"dépassé": "red", "presque plein": "yellow"}.get(item.state, "")

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from bascule.cli.common import AtOption, CliState, UaiOption, actor_name, err, moment, out
+from bascule.cli.tables import SchoolTable
 from bascule.domain import labels
 
 target_app = typer.Typer(no_args_is_help=True,
@@ -58,7 +58,7 @@ def add(
 def list_targets(ctx: typer.Context) -> None:
     """Les cibles déclarées (sans leurs mots de passe)."""
     state: CliState = ctx.obj
-    table = Table("Cible", "Type", "UAI", "URL", "Base", "Compte", "Mot de passe")
+    table = SchoolTable("Cible", "Type", "UAI", "URL", "Base", "Compte", "Mot de passe")
     for target in state.settings().targets:
         secret = (f"fichier {target.password_file}" if target.password_file
                   else f"variable {target.password_variable}")

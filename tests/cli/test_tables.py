@@ -1,0 +1,42 @@
+"""The console's tables on a narrow terminal: a long word folds, it is never cut with « … »
+(a cut login names another person), and a title is never wrapped within a narrow table."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from bascule.cli.tables import SchoolTable
+
+
+def _printed(table: SchoolTable, width: int) -> str:
+    console = Console(width=width, record=True, file=None, force_terminal=False)
+    with console.capture() as captured:
+        console.print(table)
+    return captured.get()
+
+
+def test_a_long_login_folds_instead_of_being_cut() -> None:
+    table = SchoolTable(title="Comptes (1)")
+    for header in ("Identifiant", "Nom", "Prénom", "Division"):
+        table.add_column(header)
+    table.add_row("jeanbaptistedelacroix", "JEAN-BAPTISTE DE LA CROIX", "Marie-Ève", "4EME5")
+    shown = _printed(table, 40)
+    first_cells = "".join(line.split("│")[1].strip() for line in shown.splitlines()
+                          if line.startswith("│"))
+    assert "…" not in shown and first_cells == "jeanbaptistedelacroix"
+
+
+def test_a_title_sets_the_least_width_of_its_table() -> None:
+    table = SchoolTable(title="Comptes, par profil et par action (« changer » : de division)")
+    table.add_column("Profil")
+    table.add_row("élève")
+    first_line = _printed(table, 100).splitlines()[0]
+    assert first_line.rstrip() == table.title
+
+
+def test_an_identifier_column_is_neither_cut_nor_folded() -> None:
+    table = SchoolTable(title="Sauvegardes")
+    table.add_identifier_column("Identifiant", ["20260915-080500-0861000V"])
+    table.add_column("Pourquoi")
+    table.add_row("20260915-080500-0861000V", "avant l'application d'un plan de campagne")
+    assert "20260915-080500-0861000V" in _printed(table, 40)
