@@ -57,6 +57,12 @@ def test_a_change_names_its_field() -> None:
     assert labels.change_text("last_name", "MARTIN", "DURAND") == "nom : MARTIN → DURAND"
 
 
+def test_a_changed_day_reads_as_in_france() -> None:
+    assert labels.change_text("birth_date", "2012-03-04", "2012-04-03") == (
+        f"{labels.label(labels.FIELDS, 'birth_date')} : 04/03/2012 → 03/04/2012")
+    assert labels.value_label("exit_date", "") == ""
+
+
 def test_every_journaled_action_has_its_words() -> None:
     """An action journaled anywhere in bascule shows in words in the Journal and `audit`."""
     import re

@@ -225,13 +225,16 @@ def change_text(field: str, before: str, after: str) -> str:
 
 
 def value_label(field: str, value: str) -> str:
-    """A changed field's value as people read it: profiles and statuses in words."""
+    """A changed field's value as people read it: profiles and statuses in words, a day
+    (ISO 8601, as plans and the store keep it) as « 04/03/2012 »."""
     if not value:
         return ""
     if field == "profile":
         return profile_label(value)
     if field == "status":
         return status_label(value)
+    if _ISO_DAY.fullmatch(value):
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
     return value
 
 
@@ -247,8 +250,6 @@ def stored_value_text(field: str, value: object) -> str:
         return describe_moment(value, clock=True)
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
-    if isinstance(value, str) and _ISO_DAY.fullmatch(value):  # a day as the store keeps it
-        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
     return value_label(field, str(value)) or "(vide)"
 
 
