@@ -26,12 +26,12 @@ def test_a_long_login_folds_instead_of_being_cut() -> None:
     assert "…" not in shown and first_cells == "jeanbaptistedelacroix"
 
 
-def test_a_title_sets_the_least_width_of_its_table() -> None:
+def test_a_title_is_a_line_of_its_own_above_a_narrow_table() -> None:
     table = SchoolTable(title="Comptes, par profil et par action (« changer » : de division)")
     table.add_column("Profil")
     table.add_row("élève")
-    first_line = _printed(table, 100).splitlines()[0]
-    assert first_line.rstrip() == table.title
+    lines = _printed(table, 100).splitlines()
+    assert lines[0].rstrip() == table.heading and len(lines[1].rstrip()) < 20
 
 
 def test_an_identifier_column_is_neither_cut_nor_folded() -> None:
