@@ -143,28 +143,35 @@ class _Parameters:
             if self._single:
                 return [(value,) for value in map(self._get, rows)]
             return list(map(self._get, rows))
-        return [self._of(row) for row in rows]
+        values = self._rows_of(rows)
+        if self._positional:
+            return values
+        return [dict(zip(self._keys, row, strict=True)) for row in values]
 
     def values_of_all(self, rows: Rows) -> list[list[object]]:
         """Each row's values in the order of `names`."""
-        return [self._values(row) for row in rows]
+        return [list(values) for values in self._rows_of(rows)]
 
-    def _of(self, row: Mapping[str, object]) -> Any:
-        values = self._values(row)
-        return tuple(values) if self._positional else dict(zip(self._keys, values, strict=True))
+    def _rows_of(self, rows: Rows) -> list[tuple[object, ...]]:
+        if not self.names:  # a statement without parameters: zip would give no row at all
+            return [()] * len(rows)
+        return list(zip(*self._columns(rows), strict=True))
 
-    def _values(self, row: Mapping[str, object]) -> list[object]:
-        got = (self._get(row),) if self._single else self._get(row)
+    def _columns(self, rows: Rows) -> list[Sequence[object]]:
+        """The values column by column, in the order of `names`: the rows' values read by one
+        getter, each column's conversion made over the column (a loop of a row's values for
+        each row cost the apply more than the driver's own work), the fixed ones repeated."""
+        got = list(map(self._get, rows))
+        taken: list[Sequence[object]] = [got] if self._single else list(zip(*got, strict=True))
         if self._taken is None:
-            values = list(got)
+            columns = taken
         else:
-            values = self._template.copy()
-            for position, value in zip(self._taken, got, strict=True):
-                values[position] = value
+            columns = [[value] * len(got) for value in self._template]
+            for position, column in zip(self._taken, taken, strict=True):
+                columns[position] = column
         for position, convert in self._converted:
-            if values[position] is not None:
-                values[position] = convert(values[position])
-        return values
+            columns[position] = convert.column(columns[position])
+        return columns
 
 
 def _apply(convert: _Memo | None, value: object) -> object:
@@ -180,6 +187,16 @@ class _Memo:
     @classmethod
     def of(cls, convert: _Convert) -> _Memo | None:
         return None if convert is None else cls(convert)
+
+    def column(self, values: Sequence[object]) -> Sequence[object]:
+        """The converted values of a column (None stays None): each distinct value converted
+        once, the column looked up at the speed of `map`."""
+        try:
+            converted = {value: self(value) for value in set(values) if value is not None}
+        except TypeError:  # a value not hashable
+            return [None if value is None else self(value) for value in values]
+        converted[None] = None
+        return list(map(converted.__getitem__, values))
 
     def __call__(self, value: object) -> object:
         try:
