@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import shutil
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -570,8 +570,8 @@ def _apply_locked(
         raise
     if created:
         partial.rename(folder)
-    mark_applied(engine, plan_id, now)
     with engine.begin() as connection:  # unless another wrote since, the basis holds
+        mark_applied(connection, plan_id, now)
         mark_basis_applied(connection, uai, plan_sha256, applied.version)
     refresh_statistics(engine, len(plan.actions))  # past the commit and the slips
     return ApplyOutcome(plan=plan, counts=applied.counts,
@@ -614,26 +614,29 @@ def _apply_while_hashing(
     """The workers hash the new passwords, then write their slips into `partial`, while this
     thread seals them for the targets and writes the plan, and another copies the store (the
     backup, its id returned, and whether an earlier apply by hand took it); the hashes are
-    written last, once the slips are too, and the apply commits once the backup is made: if
+    written last, and the apply commits once the slips are written and the backup made: if
     anything fails, nothing is applied."""
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     hashes = hash_in_background(workers, passwords, on_hashed, PasswordOrigin.GENERATED)
     slips_written = (start_credentials(partial, _slip_header(settings, plan), created,
                                        passwords, workers.submit) if created else _nothing)
-
-    def hashes_once_slips_written() -> Mapping[str, str]:
-        slips_written()
-        return hashes()
-
     sealed = _sealed_for_targets(settings, plan.uai, created, passwords)
     backup_id, backup = _backup_for(settings, plan, actor=actor, now=now, night=night)
+
+    def before_commit() -> None:
+        """The slips written (while the hashes and the change record were), the backup made:
+        the apply commits only then, and says it is done only once committed."""
+        slips_written()
+        if backup is not None:
+            finish_backup(settings, backup, now=now)
+
     with _no_copy_left_running(settings, backup, now):
         applied = apply_plan(
             open_store(settings.store_url), plan, staged_sha256=staged_sha256,
-            password_hashes=hashes_once_slips_written, sealed_passwords=sealed, actor=actor,
+            password_hashes=hashes, sealed_passwords=sealed, actor=actor,
             now=now, mass_leave_reason=mass_leave_reason if plan.mass_leaves else None,
             provenance=Provenance(saved_plan_id=plan_id, backup=backup_id),
-            before_commit=lambda: backup is None or finish_backup(settings, backup, now=now))
+            before_commit=before_commit)
     return backup_id, backup_id is not None and backup is None and night is None, applied
 
 

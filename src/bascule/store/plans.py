@@ -50,10 +50,10 @@ def saved_plan_value(connection: Connection, plan_id: int) -> Plan | None:
     return recall(row.content_sha256, Plan, lambda: saved_plan_document(connection, plan_id))
 
 
-def mark_applied(engine: Engine, plan_id: int, at: datetime) -> None:
-    with engine.begin() as connection:
-        connection.execute(update(saved_plan).where(saved_plan.c.id == plan_id)
-                           .values(applied_at=at))
+def mark_applied(connection: Connection, plan_id: int, at: datetime) -> None:
+    """In the caller's transaction (the apply's last one, with its basis: one commit)."""
+    connection.execute(update(saved_plan).where(saved_plan.c.id == plan_id)
+                       .values(applied_at=at))
 
 
 @dataclass(frozen=True, slots=True)
