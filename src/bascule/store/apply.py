@@ -31,6 +31,7 @@ from bascule.store.changes import (
     scope_of,
 )
 from bascule.store.history import Provenance, record_apply
+from bascule.store.journal_facts import KEPT_FACTS, folded
 from bascule.store.people import ids_by_key
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
@@ -94,8 +95,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
             _write(writer, plan, sealed_passwords or {})
         # A move is carried by its division facts; it is journaled like everything else
         # (while the hashes are computed: nothing of the journal reads the accounts).
-        execute_many(connection, insert(journal), [_journal_row(plan, action, actor, now)
-                                                   for action in plan.actions])
+        execute_many(connection, insert(journal), _journal_rows(plan, actor, now))
         if mass_leave_reason is not None:
             execute_many(connection, insert(journal), [_mass_leave_row(plan, mass_leave_reason,
                                                                        actor, now)])
@@ -157,7 +157,24 @@ def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[
             "subject": str(plan.school_year), "detail": json.dumps(detail, ensure_ascii=False)}
 
 
-def _journal_row(plan: Plan, action: Action, actor: str, now: datetime) -> dict[str, object]:
+def _journal_rows(plan: Plan, actor: str, now: datetime) -> list[dict[str, object]]:
+    """A line an action, but the facts added to a person the plan creates: on the line of
+    their creation (store/journal_facts.py)."""
+    created = {action.person for action in plan.actions if action.kind is ActionKind.CREATE}
+    facts: dict[str, list[list[object]]] = defaultdict(list)
+    lined: list[Action] = []
+    for action in plan.actions:
+        fact = folded(action) if action.person in created else None
+        if fact is None:
+            lined.append(action)
+        else:
+            facts[action.person].append(fact)
+    return [_journal_row(plan, action, actor, now, facts.pop(action.person, None)
+                         if action.kind is ActionKind.CREATE else None) for action in lined]
+
+
+def _journal_row(plan: Plan, action: Action, actor: str, now: datetime,
+                 facts: list[list[object]] | None = None) -> dict[str, object]:
     # A kind's value read as `_value_`, the attribute Enum keeps it in, here and below: `.value`
     # is a property, and a dict by kind hashes each member in Python (tens of thousands of
     # times in a first rollover).
@@ -168,6 +185,8 @@ def _journal_row(plan: Plan, action: Action, actor: str, now: datetime) -> dict[
     }
     if action.fact is not None:
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]
+    if facts:
+        detail[KEPT_FACTS] = facts
     return {"at": now, "actor": actor, "uai": plan.uai, "action": action.kind._value_,
             "subject": action.person, "detail": _JOURNAL_JSON.encode(detail).decode()}
 
@@ -226,16 +245,18 @@ class _Writer:
 
     def _note_created(self, actions: list[Action]) -> None:
         """The rows of the people created here: new ids, so nothing of theirs was there."""
-        note = self.written.add
+        # Written.add's dicts filled here directly: a first rollover notes some 100,000 rows.
+        rows, uai = self.written.rows, self.plan.uai
+        people, accounts, logins = rows["person"], rows["account"], rows["login"]
+        sources = rows["person_source_id"]
         for a in actions:
             pid = self.ids[a.person]
             if pid in self.created:
-                note("person", (pid,), a.person)
-                note("account", (pid,), a.person)
+                people[(pid,)] = accounts[(pid,)] = a.person
                 for kind, value in a.logins:
-                    note("login", (self.plan.uai, kind._value_, value), a.person)
+                    logins[(uai, kind._value_, value)] = a.person
                 for source in a.source_ids:
-                    note("person_source_id", (pid, source.scheme, source.value), a.person)
+                    sources[(pid, source.scheme, source.value)] = a.person
 
     def keep_for_targets(self, sealed: Mapping[str, str]) -> None:
         keep_for_targets(self.connection, {self.ids[key]: token for key, token in sealed.items()},
@@ -375,10 +396,9 @@ class _Writer:
     def add_facts(self, actions: list[Action]) -> None:
         rows = self._fact_rows(actions)
         self._executemany(insert(fact), rows)
-        key_of = itemgetter(*_FACT_KEY)
+        key_of, written = itemgetter(*_FACT_KEY), self.written.rows["fact"]
         for row in rows:  # the unique key: none of these was there
-            self.written.add("fact", key_of(row),
-                             fact_person_key(str(row["kind"]), str(row["subject"])))
+            written[key_of(row)] = fact_person_key(str(row["kind"]), str(row["subject"]))
 
     def remove_facts(self, actions: list[Action]) -> None:
         self._executemany(delete(fact).where(*(fact.c[name] == bindparam(f"b_{name}")

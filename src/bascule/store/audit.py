@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+import msgspec
+from sqlalchemy import Connection, Engine, Row, func, select
 
 from bascule.domain.labels import FACTS, label
 from bascule.domain.logins import LoginKind
+from bascule.plan.model import ActionKind
+from bascule.store.journal_facts import ADDED, KEPT_FACTS, unfolded
 from bascule.store.schema import journal, login, person, saved_plan
 
 
@@ -37,29 +42,80 @@ class AuditFilter:
 
 
 def journal_entries(engine: Engine, uai: str, wanted: AuditFilter) -> list[JournalEntry]:
-    """The newest entries first; `target` also matches the logins named in the detail."""
+    """The newest entries first; `target` also matches the logins named in the detail. The
+    facts a creation's line keeps (store/journal_facts.py) are entries of their own."""
+    with engine.connect() as connection:
+        lines = list(islice(_lines(connection, uai, wanted), max(wanted.limit, 0)))
+        keys = ({line.subject for line in lines}
+                | {str(line.detail["fact"][1]) for line in lines  # type: ignore[index]
+                   if "fact" in line.detail})
+        names = people_named_by_key(connection, uai, keys)
+    return [JournalEntry(at=line.at, actor=line.actor, action=line.action,
+                         subject=line.subject, detail=line.detail,
+                         subject_label=names.get(line.subject)
+                         or ("" if "fact" in line.detail else _named_in(line.detail))
+                         or _shown(line.subject, names),
+                         detail_label=_detail_text(line.detail, names))
+            for line in lines]
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, object]
+    matched: bool  # the query's filters hold for this line itself (not only for its row)
+
+
+def _lines(connection: Connection, uai: str, wanted: AuditFilter) -> Iterator[_Line]:
+    """The journal's lines that `wanted` asks for, newest first, read a page at a time: a
+    creation's kept facts each a line, after it (before it, newest first)."""
     query = select(journal).where(journal.c.uai == uai).order_by(journal.c.id.desc())
     if wanted.since is not None:
         query = query.where(journal.c.at >= wanted.since)
     if wanted.actor is not None:
         query = query.where(journal.c.actor == wanted.actor)
     if wanted.action is not None:
-        query = query.where(journal.c.action == wanted.action)
+        query = query.where(journal.c.action.in_(
+            (ADDED, ActionKind.CREATE.value) if wanted.action == ADDED else (wanted.action,)))
     if wanted.target is not None:
         query = query.where((journal.c.subject == wanted.target)
                             | journal.c.detail.contains(f'"{wanted.target}"'))
-    with engine.connect() as connection:
-        rows = connection.execute(query.limit(wanted.limit)).all()
-        details = [json.loads(row.detail) for row in rows]
-        keys = {row.subject for row in rows} | {str(d["fact"][1]) for d in details if "fact" in d}
-        names = people_named_by_key(connection, uai, keys)
-    return [JournalEntry(at=row.at, actor=row.actor, action=row.action, subject=row.subject,
-                         detail=detail,
-                         subject_label=names.get(row.subject)
-                         or ("" if "fact" in detail else _named_in(detail))
-                         or _shown(row.subject, names),
-                         detail_label=_detail_text(detail, names))
-            for row, detail in zip(rows, details, strict=True)]
+    page_size = max(wanted.limit, 1)
+    last: int | None = None
+    while True:
+        rows = connection.execute(query.limit(page_size) if last is None else
+                                  query.where(journal.c.id < last).limit(page_size)).all()
+        for row in rows:
+            yield from (line for line in _unfolded(row) if _asked(line, wanted))
+        if len(rows) < page_size:
+            return
+        last = rows[-1].id
+
+
+def _unfolded(row: Row[Any]) -> list[_Line]:
+    detail = json.loads(row.detail)
+    facts = detail.pop(KEPT_FACTS, None) if isinstance(detail, dict) else None
+    line = _Line(row.at, row.actor, row.action, row.subject, detail, matched=not facts)
+    if not facts:
+        return [line]
+    return [*(_Line(row.at, row.actor, ADDED, row.subject, unfolded(row.subject, fact),
+                    matched=False) for fact in reversed(facts)), line]
+
+
+def _asked(line: _Line, wanted: AuditFilter) -> bool:
+    """What the query could not tell of a line from a row with kept facts: its own action, and
+    whether it names the target (the row's text was searched as a whole)."""
+    if wanted.action is not None and line.action != wanted.action:
+        return False
+    if line.matched or wanted.target is None or line.subject == wanted.target:
+        return True
+    return f'"{wanted.target}"' in _TEXT.encode(line.detail).decode()
+
+
+_TEXT = msgspec.json.Encoder()  # as store/apply.py writes a line's detail
 
 
 def last_journaled(engine: Engine, uais: Iterable[str], action: str) -> datetime | None:
