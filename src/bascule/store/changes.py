@@ -30,7 +30,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import msgspec
-from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    delete,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 
 from bascule.plan.model import Plan
 from bascule.store.batch import Decoder, among, execute_many, fetch_raw, slices
@@ -132,19 +142,29 @@ def capture(connection: Connection, scope: Scope) -> Image:
         query = select(*_COLUMNS[name]).where(among(connection, column, "ids"))
         for (some,) in slices(connection, ids):
             _add(image, name, fetch_raw(connection, query, {"ids": some}))
+    # A school's first rollover hands out thousands of logins and facts where it has none yet:
+    # one query says so, instead of a query a slice of them.
+    logins = (sorted(scope.logins) if scope.logins
+              and _any(connection, login, login.c.uai == scope.uai) else [])
     query = select(*_COLUMNS["login"]).where(
         among(connection, login.c.person_id, "ids")
         | ((login.c.uai == scope.uai) & among(connection, login.c.login, "values")))
-    for held_by, values in slices(connection, ids, sorted(scope.logins)):
+    for held_by, values in slices(connection, ids, logins):
         _add(image, "login", fetch_raw(connection, query, {"ids": held_by, "values": values}))
-    query = select(*_COLUMNS["fact"]).where(
-        (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year)
-        & among(connection, fact.c.subject, "subjects"))
-    for (subjects,) in slices(connection, sorted(scope.fact_subjects)):
+    in_year = (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year)
+    query = select(*_COLUMNS["fact"]).where(in_year & among(connection, fact.c.subject, "subjects"))
+    for (subjects,) in slices(connection, sorted(scope.fact_subjects) if scope.fact_subjects
+                              and _any(connection, fact, in_year) else []):
         _add(image, "fact", fetch_raw(connection, query, {"subjects": subjects}))
     _add(image, "breaker_mark", fetch_raw(connection, select(*_COLUMNS["breaker_mark"]).where(
         breaker_mark.c.uai == scope.uai)))
     return image
+
+
+def _any(connection: Connection, table: Table, where: ColumnElement[bool]) -> bool:
+    """Whether a row of the table holds `where` (an index answers)."""
+    return connection.execute(select(literal(1)).select_from(table).where(where).limit(1)
+                              ).first() is not None
 
 
 def narrowed(scope: Scope, before: Image) -> Scope:
