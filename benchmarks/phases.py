@@ -58,7 +58,7 @@ ROLLOVER_PHASES: dict[str, list[str]] = {
                "bascule.operations.backups:finish_backup"],
     # A new folder's store is created by its first command: every migration, run once.
     "store setup": ["bascule.store.engine:open_store"],
-    "passwords": ["bascule.operations.campaign:new_password"],
+    "passwords": ["bascule.operations.campaign:new_passwords"],
     "hashing": ["bascule.store.hashing:hash_passwords",
                 "bascule.store.hashing:hash_in_background"],
 }

@@ -23,6 +23,7 @@ from bascule.domain.passwords import (
     generate_readable_password,
     meets_policy,
     new_password,
+    new_passwords,
     random_entropy_bits,
     readable_entropy_bits,
 )
@@ -145,3 +146,37 @@ def test_characters_drawn_together_are_the_draws_one_by_one(size: int, count: in
     together = drawn(lambda draws: draws.characters(alphabet, count))
     assert together == drawn(lambda draws: [alphabet[draws.below(size)] for _ in range(count)])
     assert len(together) == count
+
+
+@given(count=st.integers(min_value=0, max_value=40), seed=st.integers(min_value=0, max_value=2**32))
+def test_a_shuffle_is_fisher_yates_drawn_one_by_one(count: int, seed: int) -> None:
+    """`shuffle` takes the same bytes as `below` would for each index of Fisher-Yates: the
+    same order, as uniform (the system's bytes replaced by a seeded stream, the same for
+    both)."""
+    letters = [chr(65 + i % 26) + str(i) for i in range(count)]
+
+    def shuffled(shuffle: Callable[[_Draws, list[str]], None]) -> list[str]:
+        stream, items = random.Random(seed), list(letters)
+        with patch("secrets.token_bytes", lambda n: stream.randbytes(n)):
+            shuffle(_Draws(), items)
+        return items
+
+    def one_by_one(draws: _Draws, items: list[str]) -> None:
+        for index in range(len(items) - 1, 0, -1):
+            other = draws.below(index + 1)
+            items[index], items[other] = items[other], items[index]
+
+    together = shuffled(lambda draws, items: draws.shuffle(items))
+    assert together == shuffled(one_by_one) and sorted(together) == sorted(letters)
+
+
+def test_passwords_made_together_are_each_a_new_password() -> None:
+    """Drawn from one stream of bytes, each password still meets the policy, and none
+    repeats."""
+    policy = PasswordPolicy()
+    profiles = {f"eleve:{n}": "eleve" if n % 2 else "responsable" for n in range(400)}
+    made = new_passwords(profiles, policy)
+    assert set(made) == set(profiles) and len(set(made.values())) == len(made)
+    assert all(meets_policy(password, policy) for password in made.values())
+    assert all(("-" in password or "!" in password or "*" in password or "?" in password)
+               for key, password in made.items() if profiles[key] == "eleve")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import secrets
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bascule.errors import UserError
@@ -81,18 +82,19 @@ def require_strong(password: str, policy: PasswordPolicy) -> None:
 
 
 class _Draws:
-    """Uniform numbers below n (n <= 256) from bytes of the system's CSPRNG, read 64 at a time:
-    one system call per password instead of one per character (a rollover makes tens of
-    thousands). Rejection sampling keeps every value equally likely."""
+    """Uniform numbers below n (n <= 256) from bytes of the system's CSPRNG, read `size` at a
+    time: one system call per password (64), or per few hundred of them (`new_passwords`),
+    instead of one per character (a rollover makes tens of thousands). Rejection sampling keeps
+    every value equally likely; no byte is used twice."""
 
-    def __init__(self) -> None:
-        self._bytes, self._at = b"", 0
+    def __init__(self, size: int = 64) -> None:
+        self._bytes, self._at, self._size = b"", 0, size
 
     def below(self, n: int) -> int:
         limit = 256 - 256 % n
         while True:
             if self._at == len(self._bytes):
-                self._bytes, self._at = secrets.token_bytes(64), 0
+                self._bytes, self._at = secrets.token_bytes(self._size), 0
             byte = self._bytes[self._at]
             self._at += 1
             if byte < limit:
@@ -105,23 +107,38 @@ class _Draws:
         limit, chosen = 256 - 256 % n, list[str]()
         while len(chosen) < count:
             if self._at == len(self._bytes):
-                self._bytes, self._at = secrets.token_bytes(64), 0
+                self._bytes, self._at = secrets.token_bytes(self._size), 0
             end = min(len(self._bytes), self._at + count - len(chosen))
             chosen += [alphabet[byte % n] for byte in self._bytes[self._at:end] if byte < limit]
             self._at = end
         return chosen
 
 
-def generate_password(policy: PasswordPolicy) -> str:
+    def shuffle(self, items: list[str]) -> None:
+        """Fisher-Yates in place, each index drawn as `below(index + 1)` would (the same bytes,
+        the same values), without a call a draw."""
+        for index in range(len(items) - 1, 0, -1):
+            n = index + 1
+            limit = 256 - 256 % n
+            while True:
+                if self._at == len(self._bytes):
+                    self._bytes, self._at = secrets.token_bytes(self._size), 0
+                byte = self._bytes[self._at]
+                self._at += 1
+                if byte < limit:
+                    break
+            other = byte % n
+            items[index], items[other] = items[other], items[index]
+
+
+def generate_password(policy: PasswordPolicy, draws: _Draws | None = None) -> str:
     """A letter or digit first, then one character of each class and the rest from the whole
     alphabet, in a random order."""
-    draws = _Draws()
+    draws = draws or _Draws()
     chosen = [alphabet[draws.below(len(alphabet))]
               for alphabet in (UPPER, LOWER, DIGITS, SPECIAL)]
     chosen += draws.characters(_PRINTABLE_ALPHABET, policy.min_length - 5)
-    for index in range(len(chosen) - 1, 0, -1):  # Fisher-Yates with a CSPRNG
-        other = draws.below(index + 1)
-        chosen[index], chosen[other] = chosen[other], chosen[index]
+    draws.shuffle(chosen)
     return _FIRST_ALPHABET[draws.below(len(_FIRST_ALPHABET))] + "".join(chosen)
 
 
@@ -131,10 +148,10 @@ def _syllables(policy: PasswordPolicy) -> int:
     return max(6, 2 * math.ceil(letters / 4))
 
 
-def generate_readable_password(policy: PasswordPolicy) -> str:
+def generate_readable_password(policy: PasswordPolicy, draws: _Draws | None = None) -> str:
     """« Tabeko-rimusa47 »: two words of syllables, the first capitalised, an easy symbol
     between them, two digits at the end; at least the policy's length, all four classes."""
-    draws = _Draws()
+    draws = draws or _Draws()
     count = _syllables(policy)
     syllables = [consonant + vowel for consonant, vowel in zip(
         draws.characters(CONSONANTS, count), draws.characters(VOWELS, count), strict=True)]
@@ -161,9 +178,16 @@ def random_entropy_bits(policy: PasswordPolicy) -> float:
     return math.log2(choices)
 
 
-def new_password(profile: str, policy: PasswordPolicy) -> str:
+def new_password(profile: str, policy: PasswordPolicy, draws: _Draws | None = None) -> str:
     """The initial (or reset) password of an account: readable for élèves, random for staff
     and responsables."""
     if profile == "eleve":
-        return generate_readable_password(policy)
-    return generate_password(policy)
+        return generate_readable_password(policy, draws)
+    return generate_password(policy, draws)
+
+
+def new_passwords(profiles: Mapping[str, str], policy: PasswordPolicy) -> dict[str, str]:
+    """`new_password` for each key of `profiles` (key -> profile), the system's random bytes
+    read a few kilobytes at a time for all of them (a first rollover makes thousands)."""
+    draws = _Draws(size=4096)
+    return {key: new_password(profile, policy, draws) for key, profile in profiles.items()}

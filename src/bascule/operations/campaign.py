@@ -19,7 +19,7 @@ from bascule.bulk import bulk_phase
 from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.labels import profile_label
 from bascule.domain.logins import LoginKind
-from bascule.domain.passwords import new_password
+from bascule.domain.passwords import new_passwords
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UnknownValue, UserError
@@ -555,7 +555,7 @@ def _apply_locked(
         engine, uai, actor=actor, now=now, approved_sha256=approved_sha256,
         mass_leave_reason=mass_leave_reason)
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
-    passwords = {a.person: new_password(a.profile, settings.password_policy) for a in created}
+    passwords = new_passwords({a.person: a.profile for a in created}, settings.password_policy)
     stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
     folder = fresh_folder(settings.home / "credentials" / uai / stamp)
     partial = folder.with_name(folder.name + ".partial")
