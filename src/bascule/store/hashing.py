@@ -104,10 +104,13 @@ class Workers:
 
     def __init__(self, pool: ProcessPoolExecutor | None):
         self.pool = pool
+        self._submitted: list[Future[Any]] = []
 
     def submit(self, work: Callable[..., T], *args: Any) -> Future[T]:
         if self.pool is not None:
-            return self.pool.submit(work, *args)
+            future = self.pool.submit(work, *args)
+            self._submitted.append(future)
+            return future
         done: Future[T] = Future()
         try:
             done.set_result(work(*args))
@@ -121,10 +124,21 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def release(self) -> None:
+        """Once all the work is done: the workers are told to end, and end while the caller
+        goes on (an apply's pool took some 20 ms to join); `stop` if any work is not done."""
+        if self.pool is None:
+            return
+        if all(future.done() for future in self._submitted):
+            self.pool.shutdown(wait=False)
+        else:
+            self.stop()
+
 
 @contextmanager
 def background_workers(*, inline: bool = False) -> Iterator[Workers]:
-    """Workers, stopped on leaving. The pool's processes are forked at once, so that they
+    """Workers, stopped on leaving (on an error, waited for: past it, none writes anything;
+    else released, all their work done). The pool's processes are forked at once, so that they
     inherit no lock the caller takes afterwards: a flock(2) is shared with the children, and
     a worker dying just after its killed parent would hold the school's lock a moment longer."""
     if inline:
@@ -135,10 +149,12 @@ def background_workers(*, inline: bool = False) -> Iterator[Workers]:
                                mp_context=multiprocessing.get_context("fork"))
     workers = Workers(pool)
     try:
-        pool.submit(os.getpid).result()  # with fork, the first task starts every process
+        workers.submit(os.getpid).result()  # with fork, the first task starts every process
         yield workers
-    finally:
+    except BaseException:
         workers.stop()
+        raise
+    workers.release()
 
 
 def hash_in_background(
