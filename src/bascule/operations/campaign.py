@@ -57,7 +57,7 @@ from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
 from bascule.settings import Settings, init_home, remove_school_from_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
-from bascule.snapshot.memo import BuildMemo, KeptBuild
+from bascule.snapshot.memo import BuildMemo
 from bascule.snapshot.model import HeldRecord as HeldRecord
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, assess_quality, summarise
@@ -202,7 +202,8 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
         paths, on_file, limits,
         (lambda index, path: kept.file(path.name, digests[index])) if kept else _none_kept,
         (lambda path: kept.earlier(path.name)) if kept else _none_earlier)
-    memo = BuildMemo(previous=kept.built() if kept else KeptBuild(), fingerprint=inputs_fingerprint)
+    built = kept.built() if kept else None
+    memo = BuildMemo(previous=built, fingerprint=inputs_fingerprint)
     mixed = aaf_import.mixes_sources(files)
     if mixed is not None:
         raise ImportRejected([*problems, mixed])
@@ -221,7 +222,7 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
     if stage:
         with school_lock(settings.home, snapshot.uai, f"import par {actor}", engine=engine):
             staging = _stage(engine, snapshot, problems, now=now, actor=actor,
-                             kept=kept_parts(files, memo.kept, limits, kept))
+                             kept=kept_parts(files, memo.kept, limits, kept, built))
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
 

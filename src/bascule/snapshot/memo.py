@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bascule.errors import Problem
 from bascule.exports.records import EleveRecord, StructureLinkRecord
@@ -77,6 +77,17 @@ class KeptBuild:
     responsables: ResponsablesPart | None = None
 
 
+class PreviousBuild(Protocol):
+    """The previous import's parts as the store reads them back (store/kept.py), each one
+    only when it is asked for."""
+
+    def unit(self, eleve_id: str, inputs: bytes) -> EleveUnit | None:
+        """The élève of this ELEVE_ID built from inputs of this fingerprint, if there was one."""
+
+    def responsables(self) -> ResponsablesPart | None:
+        """The responsables' part, if there was one."""
+
+
 # Bytes that only equal inputs give (a cryptographic digest of their every field): what the
 # store supplies (store/kept.py), the pure core having no encoder of its own.
 Fingerprint = Callable[[EleveInputs], bytes]
@@ -84,14 +95,13 @@ Fingerprint = Callable[[EleveInputs], bytes]
 
 @dataclass(slots=True)
 class BuildMemo:
-    """The previous import's parts (`previous`, possibly empty) and this one's, as they are
+    """The previous import's parts (`previous`, possibly none) and this one's, as they are
     built (`kept`). Without a `fingerprint`, everything is built and nothing kept."""
 
-    previous: KeptBuild = field(default_factory=KeptBuild)
+    previous: PreviousBuild | None = None
     fingerprint: Fingerprint | None = None
     eleves: list[EleveUnit] = field(default_factory=list)
     responsables: ResponsablesPart | None = None
-    _previous_eleves: dict[str, EleveUnit] | None = None
 
     @property
     def kept(self) -> KeptBuild:
@@ -107,7 +117,7 @@ class BuildMemo:
                 eleve = build()
             return eleve, scope.usable
         eleve_id, digest = inputs.record.eleve_id or "", self.fingerprint(inputs)
-        known = self._previous_eleve(eleve_id)
+        known = self.previous.unit(eleve_id, digest) if self.previous is not None else None
         if known is not None and known.inputs == digest:
             replay(checker, known.effects)
             self.eleves.append(known)
@@ -124,7 +134,7 @@ class BuildMemo:
     ) -> tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]:
         if self.fingerprint is None:
             return build()
-        known = self.previous.responsables
+        known = self.previous.responsables() if self.previous is not None else None
         if (known is not None and known.file == file and known.sha256 == sha256
                 and known.hold_records == checker.hold_records and known.eleve_ids == eleve_ids):
             replay(checker, known.effects)
@@ -136,11 +146,6 @@ class BuildMemo:
             hold_records=checker.hold_records, responsables=responsables,
             guardianships=guardianships, effects=effects)
         return responsables, guardianships
-
-    def _previous_eleve(self, eleve_id: str) -> EleveUnit | None:
-        if self._previous_eleves is None:
-            self._previous_eleves = {unit.eleve_id: unit for unit in self.previous.eleves}
-        return self._previous_eleves.get(eleve_id)
 
 
 def reported(checker: Checker, scope: RecordScope | None,

@@ -20,6 +20,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 from lxml import etree
@@ -28,8 +29,10 @@ from sqlalchemy import Engine, func, select
 import bascule
 from bascule.exports.records import ExportFile
 from bascule.exports.source import ExportLimits
-from bascule.snapshot.memo import EleveInputs, KeptBuild
+from bascule.snapshot.memo import EleveInputs, EleveUnit, KeptBuild, ResponsablesPart
 from bascule.store.schema import staged_snapshot
+
+T = TypeVar("T")
 
 # The packages whose code makes records and snapshots: a change in any of them makes kept parts
 # of older code worthless (they might differ from what this code gives).
@@ -39,7 +42,6 @@ _UNDECODABLE = (ValueError, zlib.error, msgspec.DecodeError)  # a ValidationErro
 # 2 ms), not hashed (unlike store/codec.py's campaigns and plans: nothing names them by hash).
 _ENCODER = msgspec.msgpack.Encoder()
 _RECORDS = msgspec.msgpack.Decoder(ExportFile)
-_BUILD = msgspec.msgpack.Decoder(KeptBuild)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,7 +65,7 @@ class KeptParts:
     max_ratio: int
     max_elements: int
     files: tuple[KeptFile, ...]
-    build: bytes  # the KeptBuild (snapshot/memo.py), encoded
+    build: bytes  # the KeptBuild (snapshot/memo.py), as a _StoredBuild
 
     def reads_like(self, limits: ExportLimits) -> bool:
         """Whether files read within `limits` by this code give these records."""
@@ -88,16 +90,64 @@ class KeptParts:
                     return _RECORDS.decode(zlib.decompress(kept.records))
         return None
 
-    def built(self) -> KeptBuild:
-        """The build's parts; none if they cannot be decoded."""
+    def built(self) -> Built | None:
+        """The build's parts, each decoded when asked for; None if they cannot be read."""
         with suppress(*_UNDECODABLE):
-            return _BUILD.decode(zlib.decompress(self.build))
-        return KeptBuild()
+            return Built(_STORED_BUILD.decode(zlib.decompress(self.build)))
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _StoredBuild:
+    """A KeptBuild as kept: each élève's unit encoded on its own, beside its ELEVE_ID and the
+    fingerprint of its inputs, so that the next import decodes only the units it takes again
+    and keeps them again without encoding them."""
+
+    eleve_ids: tuple[str, ...] = ()
+    inputs: tuple[bytes, ...] = ()
+    units: tuple[bytes, ...] = ()  # EleveUnit
+    responsables: bytes | None = None  # ResponsablesPart
+
+
+_STORED_BUILD = msgspec.msgpack.Decoder(_StoredBuild)
+_UNIT = msgspec.msgpack.Decoder(EleveUnit)
+_RESPONSABLES = msgspec.msgpack.Decoder(ResponsablesPart)
+
+
+class Built:
+    """The previous import's build (snapshot/memo.py's PreviousBuild): a unit is decoded only
+    when the élève's inputs are the same, and its bytes are remembered to be kept again."""
+
+    def __init__(self, stored: _StoredBuild) -> None:
+        self._stored = stored
+        self._index = {eleve_id: index for index, eleve_id in enumerate(stored.eleve_ids)}
+        self._taken: list[object] = []  # alive while their id() names them in `encoded`
+        self.encoded: dict[int, bytes] = {}
+
+    def unit(self, eleve_id: str, inputs: bytes) -> EleveUnit | None:
+        index = self._index.get(eleve_id)
+        if index is None or self._stored.inputs[index] != inputs:
+            return None
+        return self._taken_again(self._stored.units[index], _UNIT)
+
+    def responsables(self) -> ResponsablesPart | None:
+        data = self._stored.responsables
+        return self._taken_again(data, _RESPONSABLES) if data is not None else None
+
+    def _taken_again(self, data: bytes, decoder: msgspec.msgpack.Decoder[T]) -> T | None:
+        try:
+            value = decoder.decode(data)
+        except msgspec.DecodeError:
+            return None
+        self._taken.append(value)
+        self.encoded[id(value)] = data
+        return value
 
 
 def kept_parts(files: Sequence[ExportFile], build: KeptBuild, limits: ExportLimits,
-               previous: KeptParts | None) -> KeptParts:
-    """What this import keeps: `previous`'s records of the files it had, the others encoded."""
+               previous: KeptParts | None, built: Built | None = None) -> KeptParts:
+    """What this import keeps: `previous`'s records of the files it had, the others encoded;
+    the build's units taken again from `built` as they were kept, the others encoded."""
     known = {(kept.name, kept.sha256): kept for kept in previous.files} if previous else {}
     return KeptParts(
         code=code_version(), max_bytes=limits.max_bytes, max_ratio=limits.max_ratio,
@@ -106,7 +156,18 @@ def kept_parts(files: Sequence[ExportFile], build: KeptBuild, limits: ExportLimi
                     or KeptFile(name=export.name, sha256=export.sha256,
                                 records=_packed(export))
                     for export in files),
-        build=_packed(build))
+        build=zlib.compress(_ENCODER.encode(_stored(build, built.encoded if built else {})), 1))
+
+
+def _stored(build: KeptBuild, encoded: dict[int, bytes]) -> _StoredBuild:
+    def bytes_of(value: object) -> bytes:
+        return encoded.get(id(value)) or _ENCODER.encode(value)
+
+    return _StoredBuild(
+        eleve_ids=tuple(unit.eleve_id for unit in build.eleves),
+        inputs=tuple(unit.inputs for unit in build.eleves),
+        units=tuple(bytes_of(unit) for unit in build.eleves),
+        responsables=bytes_of(build.responsables) if build.responsables is not None else None)
 
 
 _FINGERPRINTS = msgspec.msgpack.Encoder(order="deterministic")
