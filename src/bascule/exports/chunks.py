@@ -115,6 +115,8 @@ def _prolog(data: bytes) -> bytes | None:
     in an ASCII-compatible encoding (or none, UTF-8), with nothing but elements, text and
     character references after it (no DOCTYPE, comment, CDATA, processing instruction,
     namespace, lone carriage return)."""
+    if b"\x00" in data[:4] or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 or UTF-32, told by its first bytes
     prolog = _PROLOG.match(data)
     assert prolog is not None  # the pattern matches the empty string
     declared = _ENCODING.search(prolog.group())
