@@ -95,14 +95,25 @@ def _merge_group(
     )
 
 
+_LINK_KINDS = {"D": StructureKind.DIVISION, "G": StructureKind.GROUPE}
+
+
 def _first_lines(eleves_file: ExportFile) -> dict[tuple[StructureKind, str], int | None]:
     """Where each code is first used in the élèves export, to point the user at it."""
     lines: dict[tuple[StructureKind, str], int | None] = {}
     for block in eleves_file.structure_links:
         for link in block.links:
-            if link.kind in ("D", "G") and link.code:
-                lines.setdefault((StructureKind(link.kind), link.code.strip()), link.line)
+            kind = _LINK_KINDS.get(link.kind or "")
+            if kind is not None and link.code:
+                lines.setdefault((kind, link.code.strip()), link.line)
     return lines
+
+
+def _is_undeclared(kind: StructureKind, code: str, declared: dict[ExportKind, Declared]) -> bool:
+    """Whether _report_undeclared has something to say (the élèves file is then searched for
+    the code's first line: only then)."""
+    return any(source in declared and (kind, code) not in declared[source]
+               for source in (ExportKind.STRUCTURES, ExportKind.STS))
 
 
 def _add_used_by_eleves(
@@ -114,15 +125,17 @@ def _add_used_by_eleves(
 ) -> None:
     """Codes the active élèves use: checked against Structures.xml (same system: an error) or
     STS-Web (another system: a warning), and kept as structures in every case."""
-    lines = _first_lines(eleves_file)
+    lines: dict[tuple[StructureKind, str], int | None] | None = None
     for kind, codes in (
         (StructureKind.DIVISION, {e.division for e in eleves if e.active and e.division}),
         (StructureKind.GROUPE, {g for e in eleves if e.active for g in e.groups}),
     ):
         for code in sorted(codes):
-            location = Location(file=eleves_file.name, line=lines.get((kind, code)),
-                                record=f"{kind.label} {code}")
-            _report_undeclared(kind, code, location, declared, checker)
+            if _is_undeclared(kind, code, declared):
+                lines = _first_lines(eleves_file) if lines is None else lines
+                location = Location(file=eleves_file.name, line=lines.get((kind, code)),
+                                    record=f"{kind.label} {code}")
+                _report_undeclared(kind, code, location, declared, checker)
             known = structures.divisions if kind is StructureKind.DIVISION else structures.groups
             if code in known:
                 continue
