@@ -54,11 +54,10 @@ _TAG_INDEXES: dict[ExportKind, dict[bytes, int]] = {
     for kind, tags in RECORD_TAGS.items()
 }
 _NOT_LINE_BREAKS = bytes(byte for byte in range(256) if byte not in (10, 13))
-_PATTERNS: dict[ExportKind, re.Pattern[bytes]] = {
-    kind: re.compile(rb"<(/?)(" + b"|".join([tag.encode() for tag, _ in tags] + [_SKELETON_TAG])
-                     + rb")(?=[\s/>])")
-    for kind, tags in RECORD_TAGS.items()
-}
+_TAGS = {kind: b"|".join([tag.encode() for tag, _ in tags] + [_SKELETON_TAG])
+         for kind, tags in RECORD_TAGS.items()}
+_STARTS = {kind: re.compile(rb"<(" + tags + rb")(?=[\s/>])") for kind, tags in _TAGS.items()}
+_ENDS = {kind: re.compile(rb"</(" + tags + rb")\s*>") for kind, tags in _TAGS.items()}
 
 
 class _Chunk(NamedTuple):
@@ -136,32 +135,28 @@ def _holds(data: bytes, markup: bytes, start: int) -> bool:
 
 def _split(data: bytes, kind: ExportKind) -> list[_Chunk] | None:
     """The record elements of a file _prolog accepts, in order; None if one stands within
-    another or within PARAMETRES."""
-    pattern, indexes = _PATTERNS.get(kind), _TAG_INDEXES.get(kind)
-    if pattern is None or indexes is None:
+    another or within PARAMETRES (the n-th start tag of these elements must pair with the n-th
+    end tag, each pair after the one before)."""
+    starts, ends, indexes = _STARTS.get(kind), _ENDS.get(kind), _TAG_INDEXES.get(kind)
+    if starts is None or ends is None or indexes is None:
+        return None
+    opened = [(match.start(), match.group(1)) for match in starts.finditer(data)]
+    closed = [(match.end(), match.group(1)) for match in ends.finditer(data)]
+    if len(opened) != len(closed):
         return None
     chunks: list[_Chunk] = []
-    opened, start, line, counted = b"", 0, 1, 0  # opened: the tag of the element being read
-    for match in pattern.finditer(data):
-        closing, tag = match.groups()
-        if not closing:
-            if opened:
-                return None  # within a record or PARAMETRES
-            opened, start = tag, match.start()
-            continue
-        if tag != opened:
+    line, counted, previous_end = 1, 0, 0
+    count = data.count
+    for (start, tag), (end, closing) in zip(opened, closed, strict=True):
+        if tag != closing or start < previous_end or end <= start:
             return None
-        opened = b""
+        previous_end = end
         index = indexes[tag]
-        if index < 0:
-            continue  # PARAMETRES
-        end = data.find(b">", match.end()) + 1
-        if end == 0:
-            return None
-        line += data.count(b"\n", counted, start)
-        counted = start
-        chunks.append(_Chunk(index, start, end, line))
-    return chunks if not opened else None
+        if index >= 0:  # not PARAMETRES
+            line += count(b"\n", counted, start)
+            counted = start
+            chunks.append(_Chunk(index, start, end, line))
+    return chunks
 
 
 def _record_chunks(data: bytes, chunks: list[_Chunk], prolog: bytes) -> RecordChunks:
