@@ -71,7 +71,7 @@ def with_chunks(export: ExportFile, source: Source) -> ExportFile:
     """`export` (a full read of `source`) with its records' chunks, where the file allows
     reusing them next time."""
     prolog = _prolog(source.data)
-    chunks = _split(source.data, export.kind) if prolog is not None else None
+    chunks = _split(source.data, export.kind, lines=False) if prolog is not None else None
     if prolog is not None and chunks is not None:
         export.chunks = _record_chunks(source.data, chunks, prolog)
     return export
@@ -133,10 +133,10 @@ def _holds(data: bytes, markup: bytes, start: int) -> bool:
     return data.find(markup[1:], start) != -1 and data.find(markup, start) != -1
 
 
-def _split(data: bytes, kind: ExportKind) -> list[_Chunk] | None:
-    """The record elements of a file _prolog accepts, in order; None if one stands within
-    another or within PARAMETRES (the n-th start tag of these elements must pair with the n-th
-    end tag, each pair after the one before)."""
+def _split(data: bytes, kind: ExportKind, *, lines: bool = True) -> list[_Chunk] | None:
+    """The record elements of a file _prolog accepts, in order (their lines 0 unless `lines`);
+    None if one stands within another or within PARAMETRES (the n-th start tag of these
+    elements must pair with the n-th end tag, each pair after the one before)."""
     starts, ends, indexes = _STARTS.get(kind), _ENDS.get(kind), _TAG_INDEXES.get(kind)
     if starts is None or ends is None or indexes is None:
         return None
@@ -145,7 +145,7 @@ def _split(data: bytes, kind: ExportKind) -> list[_Chunk] | None:
     if len(opened) != len(closed):
         return None
     chunks: list[_Chunk] = []
-    line, counted, previous_end = 1, 0, 0
+    line, counted, previous_end = 1 if lines else 0, 0, 0
     count = data.count
     for (start, tag), (end, closing) in zip(opened, closed, strict=True):
         if tag != closing or start < previous_end or end <= start:
@@ -153,8 +153,9 @@ def _split(data: bytes, kind: ExportKind) -> list[_Chunk] | None:
         previous_end = end
         index = indexes[tag]
         if index >= 0:  # not PARAMETRES
-            line += count(b"\n", counted, start)
-            counted = start
+            if lines:
+                line += count(b"\n", counted, start)
+                counted = start
             chunks.append(_Chunk(index, start, end, line))
     return chunks
 
@@ -164,9 +165,9 @@ def _record_chunks(data: bytes, chunks: list[_Chunk], prolog: bytes) -> RecordCh
     blake2b = hashlib.blake2b
     return RecordChunks(
         prolog=prolog,
-        tags=bytes(chunk.tag for chunk in chunks),
-        digests=b"".join(blake2b(view[chunk.start:chunk.end], digest_size=_DIGEST).digest()
-                         for chunk in chunks))
+        tags=bytes([chunk.tag for chunk in chunks]),
+        digests=b"".join([blake2b(view[start:end], digest_size=_DIGEST).digest()
+                          for _tag, start, end, _line in chunks]))
 
 
 def _known(previous: ExportFile, kind: ExportKind) -> dict[tuple[int, bytes], Located] | None:
