@@ -225,20 +225,20 @@ def _appeared(apply_id: int, name: str, written: Written, before: Image, after: 
               bundles: dict[str, _Bundle], *, first_position: int) -> list[Row]:
     """The lines of the table's rows that appeared, but a created person's rows, added to
     their bundle (a fact with its position among the table's lines)."""
+    old, new = before[name], after[name]
+    rows = [(key, whose) for key, whose in written.rows[name].items()
+            if key not in new and key not in old] if old or new else written.rows[name].items()
+    if name == "person":  # a created person's bundle, their own row first
+        bundles.update((whose, _Bundle()) for _key, whose in rows if whose is not None)
     lines: list[Row] = []
-    position = first_position
-    for key, person_key in written.rows[name].items():
-        if key in after[name] or key in before[name]:
-            continue
-        if name == "person" and person_key is not None:
-            bundles[person_key] = _Bundle()
-        bundle = None if person_key is None else bundles.get(person_key)
+    at_position = name == "fact"
+    for position, (key, whose) in enumerate(rows, first_position):
+        bundle = None if whose is None else bundles.get(whose)
         if bundle is not None:
-            bundle.add(name, key, position if name == "fact" else None)
+            bundle.add(name, key, position if at_position else None)
         else:
             lines.append({"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
-                          "person_key": person_key, "before": None, "after": APPEARED})
-        position += 1
+                          "person_key": whose, "before": None, "after": APPEARED})
     return lines
 
 
