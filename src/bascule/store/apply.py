@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -132,9 +132,7 @@ def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> 
     """The plan's actions, kind by kind, in the order their rows depend on each other (the
     accounts created wait for their hashes: `insert_accounts`); the rows inserted where none
     could be before are noted in `writer.written`."""
-    by_kind: dict[ActionKind, list[Action]] = defaultdict(list)
-    for action in plan.actions:
-        by_kind[action.kind].append(action)
+    by_kind = _ByKind(plan.actions)
     for school in writer.transfer(by_kind[ActionKind.TRANSFER]):
         bump_version(writer.connection, school)  # its saved plan no longer holds
     writer.create(by_kind[ActionKind.CREATE])
@@ -147,6 +145,19 @@ def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> 
     writer.end_sessions(by_kind[ActionKind.DISABLE] + by_kind[ActionKind.DELETE])
     writer.remove_facts(by_kind[ActionKind.REMOVE])
     writer.add_facts(by_kind[ActionKind.ADD])
+
+
+class _ByKind:
+    """The actions of each kind, grouped by the kind's value: a str hashed, not the Enum (see
+    `_journal_row`)."""
+
+    def __init__(self, actions: Iterable[Action]):
+        self._actions: dict[str, list[Action]] = defaultdict(list)
+        for action in actions:
+            self._actions[action.kind._value_].append(action)
+
+    def __getitem__(self, kind: ActionKind) -> list[Action]:
+        return self._actions[kind._value_]
 
 
 def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[str, object]:
