@@ -146,6 +146,8 @@ def _without_held_by_hand(desired: list[DesiredPerson], matching: Matching,
     keys = {held.key for held in by_hand}
     for held in by_hand:
         holds.add(held, held.key)
+    if not keys:  # no hold by hand (most plans): everyone stays
+        return desired
     return [person for person in desired
             if (known := matching.known.get(person.ref)) is None or known.key not in keys]
 
@@ -203,7 +205,8 @@ class _Registries:
     now: datetime
 
     def __post_init__(self) -> None:
-        self.registries = {kind: dataclasses.replace(registry, holdings=dict(registry.holdings))
+        # `copy`: a registry looked up login by login (store/state.py) stays so.
+        self.registries = {kind: dataclasses.replace(registry, holdings=registry.holdings.copy())
                            for kind, registry in self.registries.items()}
 
     def allocate(self, kind: LoginKind, person: DesiredPerson, key: str) -> str:

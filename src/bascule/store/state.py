@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, func, insert, select, update
 
 from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
@@ -27,7 +30,7 @@ from bascule.plan.model import (
     StoreState,
 )
 from bascule.plan.reach import Lookups, Reach
-from bascule.store.batch import among, slices
+from bascule.store.batch import among, fetch_raw, slices
 from bascule.store.holds import person_holds
 from bascule.store.schema import (
     account,
@@ -98,25 +101,28 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
     `reach` (plan/reach.py: a plan proportional to the change): who to load in full; the
     others are given by key and status only (`StoreState.unreached`). Taken only when the
     directory's latest year is the one planned, as the basis is."""
-    holdings, logins_of = _logins(connection, uai)
     latest_year = connection.execute(select(func.max(fact.c.school_year)).where(
         (fact.c.uai == uai) & (fact.c.school_year <= school_year.start))).scalar()
     holds = person_holds(connection, uai)
-    people: tuple[KnownPerson, ...] | None = None
-    unreached: dict[str, str | None] = {}
+    loaded = None
     if reach is not None and latest_year == school_year.start:
-        people, unreached, ines = _reached(connection, uai, reach, logins_of, holds, ines)
+        loaded, ines = _reached(connection, uai, reach, holds, ines)
+    if loaded is None:
+        holdings, logins_of = _logins(connection, uai)
+        loaded = _Loaded(_people(connection, person.c.uai == uai, logins_of, uai), {},
+                         {kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)
+                          for kind in LoginKind})
     facts = _facts(connection, uai, school_year.start)
     latest = (facts if latest_year == school_year.start
               else _facts(connection, uai, latest_year) if latest_year is not None
               else frozenset())
     return StoreState(
         uai=uai,
-        people=people if people is not None else _people(connection, person.c.uai == uai,
-                                                          logins_of, uai),
-        unreached=unreached,
-        registries={kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)
-                    for kind in LoginKind},
+        people=loaded.people,
+        unreached=loaded.unreached,
+        registries=loaded.registries if loaded.registries is not None else {
+            kind: LoginRegistry(holdings=_HeldLogins(_holding(connection.engine, uai, kind)),
+                                quarantine=quarantine) for kind in LoginKind},
         facts=facts,
         fingerprint=fingerprint(connection, uai, staged_sha256),
         latest_year=latest_year,
@@ -134,29 +140,34 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
     )
 
 
-def _reached(connection: Connection, uai: str, reach: Reach,
-             logins_of: dict[int, dict[LoginKind, str]], holds: tuple[PersonHold, ...],
-             ines: frozenset[str]
-             ) -> tuple[tuple[KnownPerson, ...] | None, dict[str, str | None], frozenset[str]]:
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    people: tuple[KnownPerson, ...]
+    unreached: dict[str, str | None]  # StoreState.unreached
+    registries: dict[LoginKind, LoginRegistry] | None = None  # None: looked up login by login
+
+
+def _reached(connection: Connection, uai: str, reach: Reach, holds: tuple[PersonHold, ...],
+             ines: frozenset[str]) -> tuple[_Loaded | None, frozenset[str]]:
     """The people `reach` asks for in full, the others by key and active profile, and the
     INEs of those weighed (None: so many reached that the whole school is loaded)."""
     active = account.c.status == AccountStatus.ACTIVE.value
     light: dict[str, str | None] = {key: profile if is_active else None
-                                    for key, profile, is_active in connection.execute(
+                                    for key, profile, is_active in fetch_raw(connection,
         select(person.c.key, person.c.profile, func.coalesce(active, False))
-        .outerjoin(account, account.c.person_id == person.c.id).where(person.c.uai == uai)
-    ).all()}
+        .outerjoin(account, account.c.person_id == person.c.id).where(person.c.uai == uai))}
     reached = reach(light, _lookups(connection, uai), frozenset(hold.key for hold in holds))
     ines = ines & reached.ines
     if len(reached.keys) > len(light) // 2:
-        return None, {}, ines
+        return None, ines
     where = (person.c.uai == uai) & among(connection, person.c.key, "keys")
+    logins_of = _logins_of(connection, uai, where, reached.keys)
     people: list[KnownPerson] = []
     for (keys,) in slices(connection, sorted(reached.keys)):
         people += _people(connection, where, logins_of, uai, {"keys": keys})
     for key in reached.keys:
         light.pop(key, None)
-    return tuple(sorted(people, key=lambda p: p.key)), light, ines
+    return _Loaded(tuple(sorted(people, key=lambda p: p.key)), light), ines
 
 
 def _lookups(connection: Connection, uai: str) -> Lookups:
@@ -275,6 +286,65 @@ def _logins(connection: Connection, uai: str) -> tuple[
     return holdings, logins_of
 
 
+def _logins_of(connection: Connection, uai: str, where: ColumnElement[bool],
+               keys: Iterable[str]) -> dict[int, dict[LoginKind, str]]:
+    """As `_logins`, each person's latest login per namespace, of the people `where` selects
+    among `keys` (bound as "keys")."""
+    logins_of: dict[int, dict[LoginKind, str]] = defaultdict(dict)
+    query = (select(login.c.namespace, login.c.login, login.c.person_id)
+             .join(person, person.c.id == login.c.person_id)
+             .where((login.c.uai == uai) & where).order_by(login.c.issued_at))
+    for (some,) in slices(connection, sorted(keys)):
+        for namespace, name, person_id in connection.execute(query, {"keys": some}):
+            logins_of[person_id][_LOGIN_KIND[namespace]] = name
+    return logins_of
+
+
+def _holding(engine: Engine, uai: str, kind: LoginKind) -> Callable[[str], LoginHolding | None]:
+    """Who holds or last held a login of the school's namespace `kind` (uq_login: one row)."""
+    query = (select(person.c.key, login.c.freed_at)
+             .join(person, person.c.id == login.c.person_id)
+             .where((login.c.uai == uai) & (login.c.namespace == kind.value)
+                    & (login.c.login == bindparam("name"))))
+
+    def lookup(name: str) -> LoginHolding | None:
+        with engine.connect() as connection:
+            row = connection.execute(query, {"name": name}).first()
+        return None if row is None else LoginHolding(login=name, holder=row.key,
+                                                     freed_at=row.freed_at)
+    return lookup
+
+
+class _HeldLogins(dict[str, LoginHolding]):
+    """A login registry's holdings for a plan loaded in part: looked up login by login when
+    asked (the few a plan of a small change hands out), not loaded whole; `copy` (the plan's
+    own registry, plan/compute.py) keeps looking up."""
+
+    def __init__(self, lookup: Callable[[str], LoginHolding | None],
+                 known: Mapping[str, LoginHolding] | None = None):
+        super().__init__(known or {})
+        self._lookup = lookup
+
+    def __missing__(self, name: str) -> LoginHolding:
+        holding = self._lookup(name)
+        if holding is None:
+            raise KeyError(name)
+        self[name] = holding
+        return holding
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def copy(self) -> _HeldLogins:
+        return _HeldLogins(self._lookup, self)
+
+
 def _people(connection: Connection, where: ColumnElement[bool],
             logins_of: dict[int, dict[LoginKind, str]], uai: str | None = None,
             parameters: dict[str, object] | None = None) -> tuple[KnownPerson, ...]:
@@ -309,8 +379,9 @@ def _people(connection: Connection, where: ColumnElement[bool],
 
 
 def _facts(connection: Connection, uai: str, year: int) -> frozenset[Fact]:
+    """The school's facts of a year: text columns only, taken as the driver gives them."""
     query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(
         (fact.c.uai == uai) & (fact.c.school_year == year))
     return frozenset(Fact(kind, subject, target, detail)
-                     for kind, subject, target, detail in connection.execute(query).all())
+                     for kind, subject, target, detail in fetch_raw(connection, query))
 
