@@ -76,11 +76,12 @@ def plan_context(parts: ContextParts) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def unchanged_key(basis: Basis, ref: str, digest: str) -> str | None:
-    """The directory key the basis gave campaign ref `ref`, when the person's record
-    (`digest`: their `person_digest`) is the one it had; None for a changed or new record."""
-    entry = basis.people.get(ref)
-    return entry[1] if entry is not None and entry[0] == digest else None
+def unchanged_keys(basis: Basis, digests: Mapping[str, str]) -> dict[str, str]:
+    """Campaign ref -> the directory key the basis gave them, for each person whose record
+    (`digests`: ref -> `person_digest`) is the one it had: changed and new records are not."""
+    get = basis.people.get
+    return {ref: entry[1] for ref, digest in digests.items()
+            if (entry := get(ref)) is not None and entry[0] == digest}
 
 
 def settled_people(desired: Iterable[DesiredPerson], digests: Mapping[str, str],
@@ -95,9 +96,10 @@ def settled_people(desired: Iterable[DesiredPerson], digests: Mapping[str, str],
         return {}
     by_key = {person.key: person for person in people if person.school is None}
     unreached = unreached or {}
+    unchanged = unchanged_keys(basis, digests)
     settled = {}
     for person in desired:
-        key = unchanged_key(basis, person.ref, digests[person.ref])
+        key = unchanged.get(person.ref)
         if key is None:
             continue
         known = by_key.get(key)

@@ -22,7 +22,7 @@ from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_i
 from bascule.plan.evidence import fold_name
 from bascule.plan.held import id_values
 from bascule.plan.model import PersonKind
-from bascule.plan.proportional import Basis, unchanged_key
+from bascule.plan.proportional import Basis, unchanged_keys
 from bascule.snapshot.model import Snapshot
 
 # The school's people as the store lists them in one light query: key -> the profile of their
@@ -86,9 +86,8 @@ class _Walk:
         self.desired = prepared.desired
         self.by_ref = {person.ref: person for person in prepared.desired}
         self.settled = {  # ref -> key
-            ref: key for ref, digest in prepared.digests.items()
-            if (key := unchanged_key(basis, ref, digest)) is not None
-            and light.get(key) is not None}
+            ref: key for ref, key in unchanged_keys(basis, prepared.digests).items()
+            if light.get(key) is not None}
         self.holder = {key: ref for ref, key in self.settled.items()}
         self.parents: dict[str, list[str]] = defaultdict(list)
         for person in prepared.desired:

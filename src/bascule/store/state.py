@@ -171,37 +171,38 @@ def _reached(connection: Connection, uai: str, reach: Reach, holds: tuple[Person
 
 
 def _lookups(connection: Connection, uai: str) -> Lookups:
+    """The lookups of `reach`, their statements built once for all its calls."""
+    of_school = person.c.uai == uai
+    born = select(person.c.key).where(of_school & among(connection, person.c.birth_date, "days"))
+    # By the ids' index first, then the people: joined, SQLite walks the school's people.
+    holding = select(person_source_id.c.person_id, person_source_id.c.scheme,
+                     person_source_id.c.value).where(
+        among(connection, person_source_id.c.scheme, "schemes")
+        & among(connection, person_source_id.c.value, "values"))
+    keyed = select(person.c.key).where(among(connection, person.c.id, "ids") & of_school)
+
     def by_birth(days: set[date]) -> set[str]:
-        query = select(person.c.key).where(
-            (person.c.uai == uai) & among(connection, person.c.birth_date, "days"))
         return {key for (some,) in slices(connection, sorted(days))
-                for key in connection.execute(query, {"days": some}).scalars()}
+                for (key,) in fetch_raw(connection, born, {"days": some})}
+
+    def by_ids(pairs: set[tuple[str, str]]) -> set[str]:
+        """The keys of the school's people holding one of these (scheme family, value)."""
+        schemes = sorted({scheme for family, _value in pairs
+                          for scheme in (INE_SCHEMES if family == "ine" else (family,))})
+        ids = {pid for (some,) in slices(connection, sorted({value for _f, value in pairs}))
+               for pid, scheme, value in fetch_raw(connection, holding,
+                                                   {"values": some, "schemes": schemes})
+               if (id_family(scheme), value) in pairs}
+        return {key for (some,) in slices(connection, sorted(ids))
+                for (key,) in fetch_raw(connection, keyed, {"ids": some})}
 
     def names() -> list[tuple[str, str, str | None, str]]:
-        return [(key, last, birth, first) for key, last, birth, first in connection.execute(
-            select(person.c.key, person.c.last_name, person.c.birth_name, person.c.first_name)
-            .where((person.c.uai == uai) & (person.c.kind != PersonKind.ELEVE.value))).all()]
+        return [(key, last, birth, first) for key, last, birth, first in fetch_raw(
+            connection, select(person.c.key, person.c.last_name, person.c.birth_name,
+                               person.c.first_name)
+            .where(of_school & (person.c.kind != PersonKind.ELEVE.value)))]
 
-    return Lookups(by_ids=lambda pairs: _keys_by_ids(connection, uai, pairs),
-                   by_birth=by_birth, names=names)
-
-
-def _keys_by_ids(connection: Connection, uai: str, pairs: set[tuple[str, str]]) -> set[str]:
-    """The keys of the school's people holding one of these (scheme family, value) ids."""
-    schemes = {scheme for family, _value in pairs
-               for scheme in (INE_SCHEMES if family == "ine" else (family,))}
-    # By the ids' index first, then the people: joined, SQLite walks the school's people.
-    query = select(person_source_id.c.person_id, person_source_id.c.scheme,
-                   person_source_id.c.value).where(
-        person_source_id.c.scheme.in_(sorted(schemes))
-        & among(connection, person_source_id.c.value, "values"))
-    ids = {pid for (some,) in slices(connection, sorted({value for _family, value in pairs}))
-           for pid, scheme, value in connection.execute(query, {"values": some})
-           if (id_family(scheme), value) in pairs}
-    query = select(person.c.key).where(among(connection, person.c.id, "ids")
-                                       & (person.c.uai == uai))
-    return {key for (some,) in slices(connection, sorted(ids))
-            for key in connection.execute(query, {"ids": some}).scalars()}
+    return Lookups(by_ids=by_ids, by_birth=by_birth, names=names)
 
 
 def _services(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
