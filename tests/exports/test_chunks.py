@@ -139,3 +139,43 @@ def test_records_of_another_file_name_are_not_taken(eleves: bytes, tmp_path: Pat
     other = replace(previous, name="Autre.xml")
     assert chunks.read_again(Source("ElevesSansAdresses.xml", eleves, "x"), read_eleves,
                              other) is None
+
+
+def _eleve(eleve_id: int, name: bytes = b"X", start_tag: bytes = b"<ELEVE ") -> bytes:
+    return (start_tag + b'ELEVE_ID="%d"><NOM_DE_FAMILLE>%s</NOM_DE_FAMILLE></ELEVE>\n'
+            % (eleve_id, name))
+
+
+def _document(first: bytes, last: bytes = b"", after: bytes = b"") -> bytes:
+    """A minimal élèves file: `first`, 2,000 élèves, `last`, the end, `after`; the 2,000 put
+    what follows them past the first 64 KiB, that the reader's first look (root_tag) parses
+    alone."""
+    many = b"".join(_eleve(eleve_id) for eleve_id in range(3, 2000))
+    return (b'<?xml version="1.0" encoding="ISO-8859-15"?>\n<BEE_ELEVES VERSION="1.0">\n'
+            b"<PARAMETRES><UAJ>0123456A</UAJ><ANNEE_SCOLAIRE>2025</ANNEE_SCOLAIRE></PARAMETRES>\n"
+            b"<DONNEES><ELEVES>\n" + first + many + last
+            + b"</ELEVES></DONNEES></BEE_ELEVES>\n" + after)
+
+
+def test_a_start_tag_over_several_lines_keeps_the_line_the_parser_gives(tmp_path: Path) -> None:
+    """libxml2 gives an element the line of its start tag's end: a record taken again too."""
+    unchanged = _eleve(2, start_tag=b'<ELEVE\n  ELENOET="22"\n  ')
+    before, after = _document(_eleve(1) + unchanged), _document(_eleve(1, b"AA") + unchanged)
+    incremental, full, _ = _both(tmp_path, before, after)
+    assert isinstance(full, ExportFile) and incremental == full
+    assert [e.line for e in full.eleves[:2]] == [5, 8]
+
+
+@pytest.mark.parametrize("misplaced", ["past the root", "in a value", "in a tag"])
+def test_a_record_where_no_element_may_stand_is_refused_as_a_full_read_does(
+        tmp_path: Path, misplaced: str) -> None:
+    """An unchanged record taken out of the parse must not take its syntax error with it."""
+    record = _eleve(2)
+    before = _document(_eleve(1), record)
+    last, after = {"past the root": (b"", record),
+                   "in a value": (b"<NOTE a='" + record + b"'/>", b""),
+                   "in a tag": (b"<NOTE " + record + b"/>", b"")}[misplaced]
+    changed = _document(_eleve(1, b"AA"), last, after)
+    incremental, full, _ = _both(tmp_path, before, changed)
+    assert isinstance(full, UnreadableSource)
+    assert _problem(incremental) == _problem(full)

@@ -56,7 +56,9 @@ _TAG_INDEXES: dict[ExportKind, dict[bytes, int]] = {
 _NOT_LINE_BREAKS = bytes(byte for byte in range(256) if byte not in (10, 13))
 _TAGS = {kind: b"|".join([tag.encode() for tag, _ in tags] + [_SKELETON_TAG])
          for kind, tags in RECORD_TAGS.items()}
-_STARTS = {kind: re.compile(rb"<(" + tags + rb")(?=[\s/>])") for kind, tags in _TAGS.items()}
+# A whole start tag (quotes may hold ">"): the parser gives an element the line of its end.
+_STARTS = {kind: re.compile(rb"<(" + tags + rb")(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+           for kind, tags in _TAGS.items()}
 _ENDS = {kind: re.compile(rb"</(" + tags + rb")\s*>") for kind, tags in _TAGS.items()}
 
 
@@ -64,7 +66,7 @@ class _Chunk(NamedTuple):
     tag: int  # index into RECORD_TAGS[kind]
     start: int  # bytes [start, end) of the element, from its "<" to its end tag's ">"
     end: int
-    line: int  # of its start tag, as the parser counts (line feeds before it, plus one)
+    line: int  # of its start tag's end, as the parser counts (line feeds before it, plus one)
 
 
 def with_chunks(export: ExportFile, source: Source) -> ExportFile:
@@ -140,22 +142,22 @@ def _split(data: bytes, kind: ExportKind, *, lines: bool = True) -> list[_Chunk]
     starts, ends, indexes = _STARTS.get(kind), _ENDS.get(kind), _TAG_INDEXES.get(kind)
     if starts is None or ends is None or indexes is None:
         return None
-    opened = [(match.start(), match.group(1)) for match in starts.finditer(data)]
+    opened = [(match.start(), match.end(), match.group(1)) for match in starts.finditer(data)]
     closed = [(match.end(), match.group(1)) for match in ends.finditer(data)]
     if len(opened) != len(closed):
         return None
     chunks: list[_Chunk] = []
     line, counted, previous_end = 1 if lines else 0, 0, 0
     count = data.count
-    for (start, tag), (end, closing) in zip(opened, closed, strict=True):
-        if tag != closing or start < previous_end or end <= start:
+    for (start, tag_end, tag), (end, closing) in zip(opened, closed, strict=True):
+        if tag != closing or start < previous_end or end < tag_end:
             return None
         previous_end = end
         index = indexes[tag]
         if index >= 0:  # not PARAMETRES
             if lines:
-                line += count(b"\n", counted, start)
-                counted = start
+                line += count(b"\n", counted, tag_end)
+                counted = tag_end
             chunks.append(_Chunk(index, start, end, line))
     return chunks
 
@@ -187,13 +189,16 @@ def _known(previous: ExportFile, kind: ExportKind) -> dict[tuple[int, bytes], Lo
 
 
 def _skeleton(data: bytes, chunks: list[_Chunk], reused: list[Located | None]) -> bytes:
-    """The file with each reused record replaced by its line breaks: the lines after it keep
-    their numbers, and the parser has only the changed records to read."""
+    """The file with each reused record replaced by an empty element that holds its line
+    breaks (`<_` … `/>`): the lines after it keep their numbers, the parser has only the
+    changed records to read, and a record where no element may stand (past the root, in a
+    tag or an attribute's value) is still the syntax error a full read finds."""
     pieces, kept_from = [], 0
     for chunk, record in zip(chunks, reused, strict=True):
         if record is not None:
             pieces.append(data[kept_from:chunk.start])
-            pieces.append(data[chunk.start:chunk.end].translate(None, _NOT_LINE_BREAKS))
+            pieces.append(b"<_" + data[chunk.start:chunk.end].translate(None, _NOT_LINE_BREAKS)
+                          + b"/>")
             kept_from = chunk.end
     pieces.append(data[kept_from:])
     return b"".join(pieces)
