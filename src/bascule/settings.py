@@ -16,7 +16,7 @@ from typing import cast
 
 import tomli_w
 
-from bascule.domain.passwords import PasswordPolicy, PolicyTooWeak
+from bascule.domain.passwords import MAX_LENGTH, PasswordPolicy, PolicyTooLong, PolicyTooWeak
 from bascule.domain.school import is_well_formed_uai, normalise_uai
 from bascule.errors import Location, UserError
 from bascule.mail.config import MailConfig, read_mail_config
@@ -102,7 +102,7 @@ SETTINGS = (
             "Jours pendant lesquels la console donne les fiches d'une application (sans "
             "nouveaux mots de passe), le temps de les distribuer ; ensuite, la réimpression."),
     Setting("passwords.min_length", int, 12,
-            "Longueur minimale des mots de passe initiaux (12 au moins)."),
+            "Longueur minimale des mots de passe initiaux (de 12 à 64)."),
     Setting("passwords.min_classes", int, 3,
             "Types de caractères exigés parmi majuscule, minuscule, chiffre, spécial (3 ou 4)."),
     Setting("spaces.root", str, "",
@@ -456,6 +456,11 @@ def _password_policy(values: dict[str, object], path: Path) -> PasswordPolicy:
         raise UserError(f"{path} : la politique de mots de passe est trop faible ({exc}).",
                         hint="La règle EduConnect impose 12 caractères et 3 types sur 4 au "
                         "minimum.", location=Location(file=str(path), field="passwords")) from exc
+    except PolicyTooLong as exc:
+        raise UserError(f"{path} : passwords.min_length est trop grand ({exc}).",
+                        hint=f"Une longueur entre 12 et {MAX_LENGTH} : les fiches imprimées "
+                        "doivent rester lisibles.",
+                        location=Location(file=str(path), field="passwords.min_length")) from exc
 
 
 def _read_toml(path: Path) -> dict[str, object]:

@@ -364,6 +364,15 @@ def test_a_bad_setting_is_named_with_its_file(imported: Cli) -> None:
     assert "accounts.login_follows_name_change doit être de type bool" in result.stderr
 
 
+@pytest.mark.parametrize(("length", "said"), [(11, "trop faible"), (65, "trop grand")])
+def test_a_password_length_out_of_bounds_is_refused_in_words(imported: Cli, length: int,
+                                                             said: str) -> None:
+    with (imported.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write(f"\n[passwords]\nmin_length = {length}\n")
+    result = imported("plan")
+    assert result.exit_code == 1 and said in result.stderr and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize(("option", "value", "allowed"), [
     ("--profile", "pupil", "élève, responsable, enseignant"),
     ("--status", "activ", "actif, désactivé, supprimé"),

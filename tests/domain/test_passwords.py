@@ -14,8 +14,10 @@ from bascule.domain.passwords import (
     CONSONANTS,
     EASY_SPECIAL,
     FORMULA_STARTS,
+    MAX_LENGTH,
     VOWELS,
     PasswordPolicy,
+    PolicyTooLong,
     PolicyTooWeak,
     _Draws,
     character_classes,
@@ -109,6 +111,13 @@ def test_the_educonnect_rule(password: str, ok: bool) -> None:
 def test_a_policy_below_the_floor_is_refused(length: int, classes: int) -> None:
     with pytest.raises(PolicyTooWeak):
         PasswordPolicy(min_length=length, min_classes=classes)
+
+
+def test_a_length_past_what_draws_and_slips_allow_is_refused() -> None:
+    """Past 256, the shuffle's draws below n would never end; past 64, slips have no room."""
+    assert len(generate_password(PasswordPolicy(min_length=MAX_LENGTH))) >= MAX_LENGTH
+    with pytest.raises(PolicyTooLong):
+        PasswordPolicy(min_length=MAX_LENGTH + 1)
 
 
 @given(n=st.integers(min_value=1, max_value=256))

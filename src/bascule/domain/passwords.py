@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from bascule.errors import UserError
 
 MIN_LENGTH = 12
+# Beyond it a slip has no room, and _Draws' shuffle could not draw an index (n <= 256).
+MAX_LENGTH = 64
 MIN_CLASSES = 3
 UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 LOWER = "abcdefghijkmnpqrstuvwxyz"
@@ -44,6 +46,10 @@ class PolicyTooWeak(ValueError):
     """A configured policy below the EduConnect floor."""
 
 
+class PolicyTooLong(ValueError):
+    """A configured length beyond MAX_LENGTH."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PasswordPolicy:
     min_length: int = MIN_LENGTH
@@ -53,6 +59,8 @@ class PasswordPolicy:
         if self.min_length < MIN_LENGTH or not MIN_CLASSES <= self.min_classes <= 4:
             raise PolicyTooWeak(
                 f"au moins {MIN_LENGTH} caractères et {MIN_CLASSES} types de caractères sur 4")
+        if self.min_length > MAX_LENGTH:
+            raise PolicyTooLong(f"au plus {MAX_LENGTH} caractères")
 
 
 def character_classes(password: str) -> int:
@@ -112,7 +120,6 @@ class _Draws:
             chosen += [alphabet[byte % n] for byte in self._bytes[self._at:end] if byte < limit]
             self._at = end
         return chosen
-
 
     def shuffle(self, items: list[str]) -> None:
         """Fisher-Yates in place, each index drawn as `below(index + 1)` would (the same bytes,

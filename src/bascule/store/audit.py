@@ -66,7 +66,6 @@ class _Line:
     action: str
     subject: str
     detail: dict[str, object]
-    matched: bool  # the query's filters hold for this line itself (not only for its row)
 
 
 def _lines(connection: Connection, uai: str, wanted: AuditFilter) -> Iterator[_Line]:
@@ -82,7 +81,7 @@ def _lines(connection: Connection, uai: str, wanted: AuditFilter) -> Iterator[_L
             (ADDED, ActionKind.CREATE.value) if wanted.action == ADDED else (wanted.action,)))
     if wanted.target is not None:
         query = query.where((journal.c.subject == wanted.target)
-                            | journal.c.detail.contains(f'"{wanted.target}"'))
+                            | journal.c.detail.contains(f'"{wanted.target}"', autoescape=True))
     page_size = max(wanted.limit, 1)
     last: int | None = None
     while True:
@@ -98,19 +97,20 @@ def _lines(connection: Connection, uai: str, wanted: AuditFilter) -> Iterator[_L
 def _unfolded(row: Row[Any]) -> list[_Line]:
     detail = json.loads(row.detail)
     facts = detail.pop(KEPT_FACTS, None) if isinstance(detail, dict) else None
-    line = _Line(row.at, row.actor, row.action, row.subject, detail, matched=not facts)
+    line = _Line(row.at, row.actor, row.action, row.subject, detail)
     if not facts:
         return [line]
-    return [*(_Line(row.at, row.actor, ADDED, row.subject, unfolded(row.subject, fact),
-                    matched=False) for fact in reversed(facts)), line]
+    return [*(_Line(row.at, row.actor, ADDED, row.subject, unfolded(row.subject, fact))
+              for fact in reversed(facts)), line]
 
 
 def _asked(line: _Line, wanted: AuditFilter) -> bool:
-    """What the query could not tell of a line from a row with kept facts: its own action, and
-    whether it names the target (the row's text was searched as a whole)."""
+    """What the query could not tell of a line: its own action (a row with kept facts stands
+    for several), and whether it names the target exactly (the query's LIKE is a wider sieve:
+    its whole row's text, and on SQLite without regard to case)."""
     if wanted.action is not None and line.action != wanted.action:
         return False
-    if line.matched or wanted.target is None or line.subject == wanted.target:
+    if wanted.target is None or line.subject == wanted.target:
         return True
     return f'"{wanted.target}"' in _TEXT.encode(line.detail).decode()
 
