@@ -58,6 +58,12 @@ def _eleve_block(data: bytes, index: int) -> tuple[int, int]:
     return start, data.index(b"</ELEVE>", start) + len(b"</ELEVE>")
 
 
+def _read_in_part(data: bytes, previous: ExportFile) -> bool:
+    """Whether the unchanged records were taken again (not the whole file read)."""
+    return chunks.read_again(Source("ElevesSansAdresses.xml", data, "x"), read_eleves,
+                             previous) is not None
+
+
 def test_a_changed_record_is_read_the_others_taken_again(eleves: bytes, tmp_path: Path) -> None:
     after = eleves.replace(b"<CODE_STRUCTURE>", b"<CODE_STRUCTURE>Z", 1)
     incremental, full, previous = _both(tmp_path, eleves, after)
@@ -79,13 +85,14 @@ def test_records_after_an_arrival_move_down_with_their_lines(eleves: bytes,
     assert isinstance(incremental, ExportFile)
     assert incremental.structure_links[0].line != previous.structure_links[0].line
     assert incremental.structure_links[0].links == full.structure_links[0].links  # type: ignore[union-attr]
+    assert _read_in_part(after, previous)
 
 
 def test_a_departure_and_windows_line_ends(eleves: bytes, tmp_path: Path) -> None:
     crlf = eleves.replace(b"\n", b"\r\n")
     start, end = _eleve_block(crlf, 4)
-    incremental, full, _ = _both(tmp_path, crlf, crlf[:start] + crlf[end:])
-    assert incremental == full
+    incremental, full, previous = _both(tmp_path, crlf, crlf[:start] + crlf[end:])
+    assert incremental == full and _read_in_part(crlf[:start] + crlf[end:], previous)
 
 
 @pytest.mark.parametrize("doubt", [
@@ -98,8 +105,7 @@ def test_on_doubt_the_whole_file_is_read(eleves: bytes, tmp_path: Path, doubt: b
     after = eleves[:inside] + doubt + eleves[inside:]
     incremental, full, previous = _both(tmp_path, eleves, after)
     assert _problem(incremental) == _problem(full)
-    assert chunks.read_again(Source("ElevesSansAdresses.xml", after, "x"), read_eleves,
-                             previous) is None
+    assert not _read_in_part(after, previous)
 
 
 def test_a_record_within_parametres_or_another_declaration(eleves: bytes,
@@ -113,8 +119,7 @@ def test_a_record_within_parametres_or_another_declaration(eleves: bytes,
     for after in (moved, latin1, utf16):
         incremental, full, previous = _both(tmp_path, eleves, after)
         assert _problem(incremental) == _problem(full)
-        assert chunks.read_again(Source("ElevesSansAdresses.xml", after, "x"), read_eleves,
-                                 previous) is None
+        assert not _read_in_part(after, previous)
 
 
 def test_errors_and_limits_are_those_of_a_full_read(eleves: bytes, tmp_path: Path) -> None:
@@ -161,9 +166,9 @@ def test_a_start_tag_over_several_lines_keeps_the_line_the_parser_gives(tmp_path
     """libxml2 gives an element the line of its start tag's end: a record taken again too."""
     unchanged = _eleve(2, start_tag=b'<ELEVE\n  ELENOET="22"\n  ')
     before, after = _document(_eleve(1) + unchanged), _document(_eleve(1, b"AA") + unchanged)
-    incremental, full, _ = _both(tmp_path, before, after)
+    incremental, full, previous = _both(tmp_path, before, after)
     assert isinstance(full, ExportFile) and incremental == full
-    assert [e.line for e in full.eleves[:2]] == [5, 8]
+    assert [e.line for e in full.eleves[:2]] == [5, 8] and _read_in_part(after, previous)
 
 
 @pytest.mark.parametrize("misplaced", ["past the root", "in a value", "in a tag"])

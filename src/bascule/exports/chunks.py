@@ -30,7 +30,7 @@ from bascule.exports.records import (
     RecordChunks,
     StructureLinkRecord,
 )
-from bascule.exports.source import Source, UnreadableSource, exceeds_markup
+from bascule.exports.source import BUDGET_ROOM, Source, UnreadableSource, exceeds_markup
 
 # The record elements of each kind (in the order of RecordChunks.tags' indexes) and the list
 # of ExportFile that its reader fills with them; PARAMETRES, read for the header, stays in the
@@ -72,6 +72,8 @@ class _Chunk(NamedTuple):
 def with_chunks(export: ExportFile, source: Source) -> ExportFile:
     """`export` (a full read of `source`) with its records' chunks, where the file allows
     reusing them next time."""
+    if export.kind not in RECORD_TAGS:
+        return export  # nomenclatures, structures, STS: never read in part
     prolog = _prolog(source.data)
     chunks = _split(source.data, export.kind, lines=False) if prolog is not None else None
     if prolog is not None and chunks is not None:
@@ -89,7 +91,7 @@ def read_again(source: Source, reader: Callable[[Source], ExportFile],
             or previous.name != source.name or exceeds_markup(source)):
         return None
     chunks = _split(source.data, kind)
-    if chunks is None or len(chunks) + _BUDGET_ROOM > source.limits.max_records:
+    if chunks is None or len(chunks) + BUDGET_ROOM > source.limits.max_records:
         return None
     now = _record_chunks(source.data, chunks, prolog)
     known = _known(previous, kind)
@@ -104,11 +106,6 @@ def read_again(source: Source, reader: Callable[[Source], ExportFile],
     if parsed.kind is not kind:
         return None
     return _merged(parsed, kind, chunks, reused, now)
-
-
-# Room left for the PARAMETRES a reader also counts against the budget of records: a file
-# close to the budget is read whole, to be refused (or not) as a full read would.
-_BUDGET_ROOM = 16
 
 
 def _prolog(data: bytes) -> bytes | None:

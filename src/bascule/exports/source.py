@@ -28,6 +28,12 @@ _CHUNK = _MIB  # what one inflate step may produce: memory stays bounded whateve
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")
 _LATIN_ENCODINGS = {"iso-8859-15", "iso8859-15", "latin-9", "latin9", "iso-8859-1", "latin1"}
 
+# Records a reader may count against the budget beyond a file's own (its PARAMETRES; an STS
+# service within its structure): a file taken again without reading it, whole (a kept file)
+# or in part (exports/chunks.py), is taken only with this much room to spare, never where
+# reading it might be refused for too many records (close to the limit, it is read).
+BUDGET_ROOM = 16
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExportLimits:

@@ -25,7 +25,7 @@ from bascule.domain.school import local_time
 from bascule.errors import ImportRejected, Problem, UnknownValue, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
-from bascule.exports.source import ExportLimits, UnreadableSource
+from bascule.exports.source import BUDGET_ROOM, ExportLimits, UnreadableSource
 from bascule.operations import aaf_import
 from bascule.operations.backups import (
     covering_backup,
@@ -135,12 +135,6 @@ def export_paths(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
-# A reader counts elements against the budget (PARAMETRES too; an STS service within its
-# structure), read_all records: a kept file is taken only with room to spare, never where
-# reading it might be refused for too many records (close to the limit, it is read).
-_BUDGET_ROOM = 16
-
-
 def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
              kept: Callable[[int, Path], ExportFile | None] = lambda _index, _path: None,
              earlier: Callable[[Path], ExportFile | None] = lambda _path: None,
@@ -154,7 +148,7 @@ def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
     for index, path in enumerate(paths):
         on_file(path)
         known = kept(index, path)
-        if known is not None and known.record_count + _BUDGET_ROOM <= records_left:
+        if known is not None and known.record_count + BUDGET_ROOM <= records_left:
             files.append(known)
             records_left -= known.record_count
             continue
