@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from bascule.synthetic.generate import GeneratedCollege
-from tests.conftest import UAI, Cli, Files, edit
+from tests.conftest import ROLLOVER_AT, UAI, Cli, Files, apply_campaign, edit
 
 SUMMARY_KEYS = {"create", "update", "move", "transfer", "disable", "reactivate", "delete",
                 "structures", "memberships"}
@@ -393,3 +393,21 @@ def test_the_plan_tables_fit_an_80_column_terminal(imported: Cli,
     assert headers and not any("…" in line for line in headers), headers
     assert any("créer" in line for line in headers)  # the columns of what the plan does
     assert not any("réactiver" in line for line in headers)  # none of what it does not
+
+
+@pytest.mark.parametrize("given", [
+    ("ElevesSansAdresses.xml",),
+    ("ElevesSansAdresses.xml", "Nomenclature.xml", "personnes_locales.csv"),
+    ("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml", "Structures.xml"),
+])
+def test_a_partial_import_leaves_what_it_does_not_speak_for(home_cli: Cli, files: Files,
+                                                            given: tuple[str, ...]) -> None:
+    """« pas de fichier … : les responsables ne sont pas mis à jour par cet import »: their
+    guardianships stay, as do the services and PP without STS-Web and the structures'
+    descriptions without Structures.xml or STS-Web; nothing is removed, nothing described
+    twice."""
+    apply_campaign(home_cli, files)
+    assert home_cli("import", *files(*given)).exit_code == 0
+    plan = _plan(home_cli, "--at", ROLLOVER_AT)
+    facts = [a for a in plan["actions"] if a["kind"] in ("add", "remove")]  # type: ignore[union-attr]
+    assert facts == [], facts

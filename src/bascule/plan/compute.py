@@ -15,7 +15,13 @@ from bascule.domain.logins import (
     is_reserved,
 )
 from bascule.domain.school import local_time
-from bascule.plan.desired import DesiredPerson, covered_schemes, desired_facts, desired_people
+from bascule.plan.desired import (
+    DesiredPerson,
+    covered_fact_kinds,
+    covered_schemes,
+    desired_facts,
+    desired_people,
+)
 from bascule.plan.differences import groups_of, with_groups
 from bascule.plan.held import Holds, held_by_hand, hold_people
 from bascule.plan.matching import MatchContext, Matching, match_people
@@ -107,7 +113,7 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
     actions += _disables(state, matching.known_keys() | holds.keys, covered_schemes(snapshot))
     facts = desired_facts(snapshot, keys)
     actions = with_groups(actions, state.groups, groups_of(facts))
-    actions += _fact_actions(facts, state.facts, holds)
+    actions += _fact_actions(facts, state.facts, holds, covered_fact_kinds(snapshot))
     structures = {f.subject for f in facts if f.kind == "structure"}
     new_year = state.latest_year is not None and snapshot.school_year.start > state.latest_year
     plan = Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
@@ -365,12 +371,17 @@ def _disables(state: StoreState, present: set[str], schemes: frozenset[str]) -> 
     ]
 
 
-def _fact_actions(desired: frozenset[Fact], current: frozenset[Fact],
-                  holds: Holds) -> list[Action]:
-    """A held person's facts stay: neither added nor removed."""
-    return ([_fact_action(ActionKind.ADD, fact) for fact in sorted(desired - current)]
+def _fact_actions(desired: frozenset[Fact], current: frozenset[Fact], holds: Holds,
+                  covered: frozenset[str]) -> list[Action]:
+    """A held person's facts stay: neither added nor removed. So do the facts of a kind the
+    campaign does not speak for (`covered_fact_kinds`): none removed, and of that kind only
+    a fact about something the store does not describe yet is added (a division the élèves
+    name, never a second description of one it has)."""
+    described = {(f.kind, f.subject, f.target) for f in current if f.kind not in covered}
+    return ([_fact_action(ActionKind.ADD, fact) for fact in sorted(desired - current)
+             if fact.kind in covered or (fact.kind, fact.subject, fact.target) not in described]
             + [_fact_action(ActionKind.REMOVE, fact) for fact in sorted(current - desired)
-               if not holds.keeps(fact)])
+               if fact.kind in covered and not holds.keeps(fact)])
 
 
 def _fact_action(kind: ActionKind, fact: Fact) -> Action:

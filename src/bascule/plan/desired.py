@@ -174,6 +174,23 @@ def covered_schemes(snapshot: Snapshot) -> frozenset[str]:
     return frozenset(schemes)
 
 
+def covered_fact_kinds(snapshot: Snapshot) -> frozenset[str]:
+    """The kinds of facts this campaign speaks for (Fact.kind). A partial import (the élèves
+    file alone, as its warnings say: responsables, staff, services and PP « ne sont pas mis à
+    jour ») does not speak for the others: their facts stay as they are, neither removed nor
+    changed. Structures are described (labels, MEFs, parents) by Structures.xml or STS-Web;
+    without either, the élèves' codes only name them."""
+    kinds = {"member"}
+    if snapshot.has_source(ExportKind.RESPONSABLES.value):
+        kinds.add("guardian")
+    if snapshot.has_source(ExportKind.STS.value):
+        kinds |= {"service", "pp"}
+    if snapshot.from_aaf or any(snapshot.has_source(kind.value)
+                                for kind in (ExportKind.STS, ExportKind.STRUCTURES)):
+        kinds.add("structure")
+    return frozenset(kinds)
+
+
 def structure_target(kind: str, code: str) -> str:
     return f"{kind}:{code}"
 
