@@ -137,6 +137,7 @@ def test_every_uai_option_refuses_a_school_the_folder_does_not_hold(home_cli: Cl
 
 @pytest.mark.parametrize(("args", "said"), [
     (("calendar", "--at", "demain"), "--at « demain » n'est pas une date et heure"),
+    (("audit", "--since", "31/02/2026"), "--since « 31/02/2026 » n'est pas une date et heure"),
     (("plan", "--json", "--csv"), "--json, --csv et --details ne vont pas ensemble"),
     (("approve-plan", "--exclude", "lmartin"), "--exclude demande une raison"),
 ])
@@ -188,3 +189,9 @@ def test_the_apply_command_shown_names_the_school_when_the_folder_has_several(
     assert home_cli("init", "--uai", "0861234K", "--name", "Collège Autre").exit_code == 0
     assert apply_command(load_settings(home_cli.home), UAI) == \
         f"bascule apply --yes --uai {UAI}"
+
+
+@pytest.mark.parametrize("written", ["15/09/2026", "15/09/2026 08:00", "2026-09-15T08:00"])
+def test_a_moment_is_written_as_bascule_shows_it_or_in_iso(home_cli: Cli, written: str) -> None:
+    assert home_cli("audit", "--since", written).exit_code == 0
+    assert home_cli("calendar", "--at", written).exit_code == 0

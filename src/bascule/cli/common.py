@@ -6,7 +6,7 @@ import getpass
 import sys
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -75,7 +75,12 @@ def actor_name() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def moment(at: str | None) -> datetime:
+_FRENCH_FORMS = ("%d/%m/%Y %H:%M", "%d/%m/%Y")  # as bascule shows dates: « 15/09/2026 08:00 »
+
+
+def moment(at: str | None, option: str = "--at") -> datetime:
+    """The moment an option gives (ISO 8601, or as bascule shows it: « 15/09/2026 [08:00] »),
+    in the school's time zone unless it says its own; now when not given."""
     from bascule.operations import campaign
 
     if at is None:
@@ -83,9 +88,16 @@ def moment(at: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(at)
     except ValueError:
-        raise UnknownValue(f"--at « {at} » n'est pas une date et heure.",
-                        hint="Écrivez-la ainsi : 2026-09-01T08:00") from None
+        moment = _french_moment(at, option)
     return moment if moment.tzinfo else moment.replace(tzinfo=SCHOOL_TIMEZONE)
+
+
+def _french_moment(at: str, option: str) -> datetime:
+    for form in _FRENCH_FORMS:
+        with suppress(ValueError):
+            return datetime.strptime(at.strip(), form)
+    raise UnknownValue(f"{option} « {at} » n'est pas une date et heure.",
+                       hint="Écrivez-la ainsi : 01/09/2026 08:00 (ou 2026-09-01T08:00)")
 
 
 ByOption = Annotated[str, typer.Option("--by", help="L'identifiant de qui le fait.")]

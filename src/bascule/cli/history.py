@@ -56,14 +56,14 @@ def history(
 ) -> None:
     """Les plans appliqués à l'établissement, du plus récent au plus ancien : numéro, quand,
     par qui, combien de chaque action."""
-    from bascule.operations.history import changes_of_apply
+    from bascule.operations.history import changes_about, changes_of_apply
     from bascule.operations.history import history as applied_history
 
     settings, school = school_settings(ctx, uai)
     if apply_id is not None:
         changes = changes_of_apply(settings, school, apply_id)
         if person:
-            changes = [change for change in changes if change.concerns(person)]
+            changes = changes_about(changes, person)
             if not changes and not as_json:
                 out.print(f"L'application n° {apply_id} n'a rien changé de « {person} » (ou "
                           "personne ne s'appelle ainsi).", markup=False)

@@ -317,8 +317,8 @@ def audit(
     code = (labels.parse_choice(action, labels.JOURNAL_ACTIONS, "action", "--action",
                                 feminine=True) if action is not None else None)
     settings, school = school_settings(ctx, uai)
-    wanted = AuditFilter(since=moment(since) if since else None, actor=actor, target=target,
-                         action=code, limit=limit)
+    wanted = AuditFilter(since=moment(since, "--since") if since else None, actor=actor,
+                         target=target, action=code, limit=limit)
     entries = school_ops.audit(settings, school, wanted)
     if as_json:
         write_json(json.dumps([{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,

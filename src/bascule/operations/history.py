@@ -46,6 +46,16 @@ class FieldChanged:
         return bool(words) and all(word in known for word in words)
 
 
+def changes_about(changes: list[FieldChanged], someone: str) -> list[FieldChanged]:
+    """The rows of one person: the one who holds or held `someone` as a login (or has it as
+    key), exactly, when anyone does (« aandre » is not « aandre2 »); otherwise those whose
+    name and logins `concerns` finds `someone` in."""
+    exact = someone.strip().lower()
+    holders = [change for change in changes
+               if exact in change.person_logins or exact == change.person]
+    return holders or [change for change in changes if change.concerns(someone)]
+
+
 def changes_of_apply(settings: Settings, uai: str, apply_id: int) -> list[FieldChanged]:
     """What the applied plan `apply_id` changed in the store, field by field."""
     engine = open_store(settings.store_url)
