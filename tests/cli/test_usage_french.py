@@ -195,3 +195,11 @@ def test_the_apply_command_shown_names_the_school_when_the_folder_has_several(
 def test_a_moment_is_written_as_bascule_shows_it_or_in_iso(home_cli: Cli, written: str) -> None:
     assert home_cli("audit", "--since", written).exit_code == 0
     assert home_cli("calendar", "--at", written).exit_code == 0
+
+
+def test_a_journal_cut_by_its_limit_says_so(home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0  # journaled
+    every = home_cli("audit", "--limit", "1000")
+    assert every.exit_code == 0 and "--limit N" not in every.stdout
+    cut = home_cli("audit", "--limit", "1")
+    assert cut.exit_code == 0 and "Les 1 lignes les plus récentes seulement" in cut.stdout

@@ -326,6 +326,9 @@ def audit(
                                ensure_ascii=False, indent=2))
     else:
         render_admin.audit_table(out, entries)
+        if len(entries) == limit:  # there may be more: say how to see them
+            out.print(f"Les {limit} lignes les plus récentes seulement : --limit N pour en voir "
+                      "davantage, --since, --target ou --action pour choisir.", markup=False)
 
 
 
