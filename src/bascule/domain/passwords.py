@@ -122,19 +122,9 @@ class _Draws:
         return chosen
 
     def shuffle(self, items: list[str]) -> None:
-        """Fisher-Yates in place, each index drawn as `below(index + 1)` would (the same bytes,
-        the same values), without a call a draw."""
+        """Fisher-Yates in place, each index drawn by `below`."""
         for index in range(len(items) - 1, 0, -1):
-            n = index + 1
-            limit = 256 - 256 % n
-            while True:
-                if self._at == len(self._bytes):
-                    self._bytes, self._at = secrets.token_bytes(self._size), 0
-                byte = self._bytes[self._at]
-                self._at += 1
-                if byte < limit:
-                    break
-            other = byte % n
+            other = self.below(index + 1)
             items[index], items[other] = items[other], items[index]
 
 
