@@ -203,3 +203,11 @@ def test_a_journal_cut_by_its_limit_says_so(home_cli: Cli, files: Files) -> None
     assert every.exit_code == 0 and "--limit N" not in every.stdout
     cut = home_cli("audit", "--limit", "1")
     assert cut.exit_code == 0 and "Les 1 lignes les plus récentes seulement" in cut.stdout
+
+
+def test_an_empty_list_is_a_sentence_not_an_empty_table(home_cli: Cli) -> None:
+    accounts = home_cli("accounts")
+    assert accounts.exit_code == 0 and "Aucun compte ne correspond." in accounts.stdout
+    assert "┏" not in accounts.stdout
+    journal = home_cli("audit", "--action", "password_reset")
+    assert journal.exit_code == 0 and "aucune ligne pour ces critères" in journal.stdout

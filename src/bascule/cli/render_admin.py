@@ -77,7 +77,7 @@ def policy_table(console: Console, rows: list[tuple[Permission, Role, str]]) -> 
 
 
 def _summary(detail: dict[str, object]) -> str:
-    for key in ("label", "login", "delegation"):
+    for key in ("delegation", "label", "login"):  # what was granted, before to whom
         if detail.get(key):
             return str(detail[key])
     files = detail.get("files")
@@ -97,6 +97,9 @@ def delegations_table(console: Console, rows: list[DelegationRow]) -> None:
 
 
 def audit_table(console: Console, entries: list[JournalEntry]) -> None:
+    if not entries:
+        console.print("Le journal n'a aucune ligne pour ces critères.", highlight=False)
+        return
     table = SchoolTable(title=f"Journal ({len(entries)} ligne(s), les plus récentes d'abord)")
     for column in ("Quand", "Qui", "Action", "Sur", "Détail"):
         table.add_column(column)

@@ -256,6 +256,9 @@ def accounts_summary(console: Console, rows: Sequence[AccountRow]) -> None:
 
 
 def accounts_table(console: Console, rows: Sequence[AccountRow]) -> None:
+    if not rows:
+        console.print("Aucun compte ne correspond.", highlight=False)
+        return
     table = SchoolTable(title=f"Comptes ({len(rows)})")
     for column in ("Identifiant", "EduConnect", "Profil", "État", "Nom", "Prénom", "Division"):
         table.add_column(column)

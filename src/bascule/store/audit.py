@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection, Engine, Row, func, select
 
-from bascule.domain.labels import FACTS, label
+from bascule.domain.labels import FACTS, change_text, label
 from bascule.domain.logins import LoginKind
 from bascule.plan.model import ActionKind
 from bascule.store.journal_facts import ADDED, KEPT_FACTS, unfolded
@@ -136,13 +136,18 @@ def _shown(key: str, names: dict[str, str]) -> str:
 
 
 def _detail_text(detail: dict[str, object], names: dict[str, str]) -> str:
-    """What a person reads of an entry's detail: the fact it changed, else the reason given
+    """What a person reads of an entry's detail: the fact it changed, the fields it changed
+    (« division : 5A → 4EME5 »), else the reason given
     with it (a confirmed mass departure's `motif`: who overrode the breaker must say why, and
     that is read here, not only in --json)."""
     fact = detail.get("fact")
     if isinstance(fact, list) and len(fact) >= 2:
         kind = label(FACTS, str(fact[0]))  # a structure's fact names nothing more than itself
         return f"{kind} : {_shown(str(fact[1]), names)}" if fact[1] else kind
+    changes = detail.get("changes")
+    if isinstance(changes, list) and changes:  # an account's fields, old → new, in words
+        return "; ".join(change_text(str(field), str(old or ""), str(new or ""))
+                         for field, old, new in changes)
     reason = detail.get("motif")
     return f"raison : {reason}" if reason else ""
 
