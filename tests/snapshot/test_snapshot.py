@@ -135,6 +135,18 @@ def test_the_quality_findings_name_what_to_fix(files: Files) -> None:
     assert any("ÉMERY" in item for item in findings["sans-representant-legal"])
 
 
+def test_a_finding_names_an_eleve_whose_birth_date_is_missing(files: Files) -> None:
+    """ÉMERY has no legal representative; without a birth date either (a fault of the record,
+    reported apart), the finding still names her instead of failing the whole import."""
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_NAISS>11/11/2014</DATE_NAISS>",
+         "<DATE_NAISS></DATE_NAISS>")
+    snapshot, _problems = build(files())
+    assert snapshot is not None
+    findings = {f.code: f.items for f in assess_quality(snapshot)}
+    (item,) = [item for item in findings["sans-representant-legal"] if "ÉMERY" in item]
+    assert "date de naissance absente" in item and "ELEVE_ID 1000006" in item
+
+
 def test_missing_ine_is_a_finding(files: Files) -> None:
     edit(files("ElevesSansAdresses.xml")[0], "<ID_NATIONAL>3333333333E</ID_NATIONAL>",
          "<ID_NATIONAL></ID_NATIONAL>")

@@ -22,8 +22,10 @@ class Finding:
 
 
 def _who(eleve: Eleve) -> str:
+    born = (f"né·e le {eleve.birth_date:%d/%m/%Y}" if eleve.birth_date is not None
+            else "date de naissance absente")  # the record's own fault, reported apart
     return (f"{eleve.division or 'sans division'} · {eleve.last_name} {eleve.first_name} "
-            f"(né·e le {eleve.birth_date:%d/%m/%Y}, ELEVE_ID {eleve.eleve_id})")
+            f"({born}, ELEVE_ID {eleve.eleve_id})")
 
 
 def assess_quality(snapshot: Snapshot) -> tuple[Finding, ...]:
