@@ -137,9 +137,9 @@ def _shown(key: str, names: dict[str, str]) -> str:
 
 def _detail_text(detail: dict[str, object], names: dict[str, str]) -> str:
     """What a person reads of an entry's detail: the fact it changed, the fields it changed
-    (« division : 5A → 4EME5 »), else the reason given
-    with it (a confirmed mass departure's `motif`: who overrode the breaker must say why, and
-    that is read here, not only in --json)."""
+    (« division : 5A → 4EME5 »), else the reason given with it (a confirmed mass departure's
+    `motif`: who overrode the breaker must say why, and that is read here, not only in
+    --json)."""
     fact = detail.get("fact")
     if isinstance(fact, list) and len(fact) >= 2:
         kind = label(FACTS, str(fact[0]))  # a structure's fact names nothing more than itself

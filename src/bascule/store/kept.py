@@ -54,8 +54,15 @@ class KeptFile:
     sha256: str
     records: bytes
 
-    def names(self, name: str, sha256: str) -> bool:
-        return self.sha256 == sha256 and self.name.split("/", 1)[0] == name
+    def is_named(self, name: str) -> bool:
+        """Whether it was kept of the file `name` (a zip's own name)."""
+        return self.name.split("/", 1)[0] == name
+
+    def export(self) -> ExportFile | None:
+        """Its records; None if they cannot be decoded."""
+        with suppress(*_UNDECODABLE):
+            return _RECORDS.decode(zlib.decompress(self.records))
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,20 +82,13 @@ class KeptParts:
 
     def file(self, name: str, sha256: str) -> ExportFile | None:
         """The records of the file named `name` (a zip's own name) with these bytes."""
-        for kept in self.files:
-            if kept.names(name, sha256):
-                with suppress(*_UNDECODABLE):
-                    return _RECORDS.decode(zlib.decompress(kept.records))
-        return None
+        return next((kept.export() for kept in self.files
+                     if kept.sha256 == sha256 and kept.is_named(name)), None)
 
     def earlier(self, name: str) -> ExportFile | None:
         """The records of the file named `name` (a zip's own name) whatever its bytes: those
         a changed file may take again (exports/chunks.py)."""
-        for kept in self.files:
-            if kept.name.split("/", 1)[0] == name:
-                with suppress(*_UNDECODABLE):
-                    return _RECORDS.decode(zlib.decompress(kept.records))
-        return None
+        return next((kept.export() for kept in self.files if kept.is_named(name)), None)
 
     def built(self) -> Built | None:
         """The build's parts, each decoded when asked for; None if they cannot be read."""
@@ -156,7 +156,7 @@ def kept_parts(files: Sequence[ExportFile], build: KeptBuild, limits: ExportLimi
                     or KeptFile(name=export.name, sha256=export.sha256,
                                 records=_packed(export))
                     for export in files),
-        build=zlib.compress(_ENCODER.encode(_stored(build, built.encoded if built else {})), 1))
+        build=_packed(_stored(build, built.encoded if built else {})))
 
 
 def _stored(build: KeptBuild, encoded: dict[int, bytes]) -> _StoredBuild:
