@@ -178,10 +178,8 @@ def test_a_transfer_keeps_the_login_when_free_here_and_drops_the_former_schools_
 def test_a_pupil_held_for_review_keeps_account_and_memberships_exactly() -> None:
     import dataclasses
 
-    from bascule.plan.model import Fact
-
     held = _active("eleve:1", SourceId("eleve_id", "1"), first="Lena-Marie")
-    member = Fact("member", "eleve:1", "D:6A")
+    member = ("member", "eleve:1", "D:6A", "")
     state = dataclasses.replace(_state((held,), {}), facts=frozenset({member}))
     plan = compute_plan(_snapshot(_eleve("2", first="Lena Marie")), state, now=NOW)
     assert plan.actions == ()

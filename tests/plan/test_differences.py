@@ -14,8 +14,8 @@ def _action(kind: ActionKind, person: str = "eleve:1", *changes: FieldChange) ->
 
 
 def test_groups_are_read_from_memberships_of_groups_only() -> None:
-    facts = [Fact("member", "eleve:1", "G:5ESP 1"), Fact("member", "eleve:1", "D:5A"),
-             Fact("member", "eleve:1", "G:LATIN"), Fact("service", "staff:1", "G:LATIN", "X")]
+    facts = [("member", "eleve:1", "G:5ESP 1", ""), ("member", "eleve:1", "D:5A", ""),
+             ("member", "eleve:1", "G:LATIN", ""), ("service", "staff:1", "G:LATIN", "X")]
     assert groups_of(facts) == {"eleve:1": frozenset({"5ESP 1", "LATIN"})}
 
 

@@ -17,7 +17,7 @@ from bascule.plan.model import (
     Account,
     AccountStatus,
     ActionKind,
-    Fact,
+    FactRow,
     Identity,
     KnownPerson,
     PersonKind,
@@ -74,7 +74,7 @@ def _known(key: str, kind: PersonKind, ids: set[SourceId], profile: str,
                         status=AccountStatus.ACTIVE, status_since=NOW - timedelta(days=300)))
 
 
-def _state(*people: KnownPerson, facts: frozenset[Fact] = frozenset()) -> StoreState:
+def _state(*people: KnownPerson, facts: frozenset[FactRow] = frozenset()) -> StoreState:
     registries = {kind: LoginRegistry(holdings={}, quarantine=timedelta(days=365))
                   for kind in LoginKind}
     return StoreState(uai="0860999U", people=people, registries=registries, facts=facts,
@@ -100,7 +100,7 @@ def test_a_held_record_names_its_person_by_another_id_when_its_own_is_missing() 
 
 
 def test_a_held_eleve_s_facts_stay_as_they_are() -> None:
-    facts = frozenset({Fact("member", "eleve:lea", "D:6A")})
+    facts = frozenset({("member", "eleve:lea", "D:6A", "")})
     plan = compute_plan(_snapshot((), (_held("1"),)), _state(LEA, facts=facts), now=NOW)
     assert not [a for a in plan.actions if a.kind is ActionKind.REMOVE]
 

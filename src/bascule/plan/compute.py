@@ -30,6 +30,7 @@ from bascule.plan.model import (
     Action,
     ActionKind,
     Fact,
+    FactRow,
     FieldChange,
     Held,
     Identity,
@@ -114,7 +115,7 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
     facts = desired_facts(snapshot, keys)
     actions = with_groups(actions, state.groups, groups_of(facts))
     actions += _fact_actions(facts, state.facts, holds, covered_fact_kinds(snapshot))
-    structures = {f.subject for f in facts if f.kind == "structure"}
+    structures = {subject for kind, subject, _target, _detail in facts if kind == "structure"}
     new_year = state.latest_year is not None and snapshot.school_year.start > state.latest_year
     plan = Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
                 state_fingerprint=state.fingerprint, actions=tuple(actions),
@@ -371,16 +372,18 @@ def _disables(state: StoreState, present: set[str], schemes: frozenset[str]) -> 
     ]
 
 
-def _fact_actions(desired: frozenset[Fact], current: frozenset[Fact], holds: Holds,
+def _fact_actions(desired: frozenset[FactRow], current: frozenset[FactRow], holds: Holds,
                   covered: frozenset[str]) -> list[Action]:
     """A held person's facts stay: neither added nor removed. So do the facts of a kind the
     campaign does not speak for (`covered_fact_kinds`): none removed, and of that kind only
     a fact about something the store does not describe yet is added (a division the élèves
-    name, never a second description of one it has)."""
-    described = {(f.kind, f.subject, f.target) for f in current if f.kind not in covered}
-    return ([_fact_action(ActionKind.ADD, fact) for fact in sorted(desired - current)
-             if fact.kind in covered or (fact.kind, fact.subject, fact.target) not in described]
-            + [_fact_action(ActionKind.REMOVE, fact) for fact in sorted(current - desired)
+    name, never a second description of one it has). Compared as rows; a Fact is made only
+    for a difference."""
+    described = {row[:3] for row in current if row[0] not in covered}
+    return ([_fact_action(ActionKind.ADD, Fact(*row)) for row in sorted(desired - current)
+             if row[0] in covered or row[:3] not in described]
+            + [_fact_action(ActionKind.REMOVE, fact)
+               for fact in (Fact(*row) for row in sorted(current - desired))
                if fact.kind in covered and not holds.keeps(fact)])
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from bascule.domain.people import StaffCategory
 from bascule.domain.school import elenoet_issued_here
 from bascule.exports.records import ExportKind
-from bascule.plan.model import Fact, Identity, PersonKind, SourceId
+from bascule.plan.model import FactRow, Identity, PersonKind, SourceId
 from bascule.snapshot.model import (
     Eleve,
     Responsable,
@@ -195,31 +195,32 @@ def structure_target(kind: str, code: str) -> str:
     return f"{kind}:{code}"
 
 
-def desired_facts(snapshot: Snapshot, key_of: Mapping[str, str]) -> frozenset[Fact]:
-    """The year's structures and who belongs to, teaches, heads or represents what."""
-    facts = {Fact("structure", structure_target("D", d.code), "",
-                  json.dumps([d.label, list(d.mefs)])) for d in snapshot.divisions}
-    facts |= {Fact("structure", structure_target("G", g.code), "",
-                   json.dumps([g.label, list(g.parent_divisions)])) for g in snapshot.groups}
+def desired_facts(snapshot: Snapshot, key_of: Mapping[str, str]) -> frozenset[FactRow]:
+    """The year's structures and who belongs to, teaches, heads or represents what (as rows:
+    FactRow)."""
+    facts = {("structure", structure_target("D", d.code), "",
+              json.dumps([d.label, list(d.mefs)])) for d in snapshot.divisions}
+    facts |= {("structure", structure_target("G", g.code), "",
+               json.dumps([g.label, list(g.parent_divisions)])) for g in snapshot.groups}
     for eleve in snapshot.active_eleves:
         key = key_of.get(eleve_ref(eleve.eleve_id))
         if key is None:
             continue
         if eleve.division:
-            facts.add(Fact("member", key, structure_target("D", eleve.division)))
-        facts |= {Fact("member", key, structure_target("G", code)) for code in eleve.groups}
+            facts.add(("member", key, structure_target("D", eleve.division), ""))
+        facts |= {("member", key, structure_target("G", code), "") for code in eleve.groups}
     staff_keys = {member.key: key_of.get(staff_ref(member)) for member in snapshot.staff}
     for service in snapshot.services:
         if (teacher := staff_keys.get(service.teacher)) is not None:
-            facts.add(Fact("service", teacher, structure_target(service.structure_kind.value,
-                                                                service.structure_code),
-                           service.subject_code))
+            facts.add(("service", teacher, structure_target(service.structure_kind.value,
+                                                            service.structure_code),
+                       service.subject_code))
     for pp in snapshot.profs_principaux:
         if (teacher := staff_keys.get(pp.teacher)) is not None:
-            facts.add(Fact("pp", teacher, structure_target("D", pp.division)))
+            facts.add(("pp", teacher, structure_target("D", pp.division), ""))
     for link in snapshot.guardianships:
         responsable = key_of.get(f"responsable:{link.personne_id}")
         child = key_of.get(eleve_ref(link.eleve_id))
         if responsable is not None and child is not None:
-            facts.add(Fact("guardian", responsable, child, str(link.level.value)))
+            facts.add(("guardian", responsable, child, str(link.level.value)))
     return frozenset(facts)

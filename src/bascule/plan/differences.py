@@ -12,19 +12,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bascule.plan.model import Action, ActionKind, Fact, FieldChange, Plan
+from bascule.plan.model import Action, ActionKind, FactRow, FieldChange, Plan
 
 GROUP_PREFIX = "G:"  # a group's structure target (plan/desired.py structure_target)
 # The account actions a groups' difference goes on, the first the person has.
 _CARRIERS = (ActionKind.UPDATE, ActionKind.MOVE, ActionKind.TRANSFER, ActionKind.REACTIVATE)
 
 
-def groups_of(facts: Iterable[Fact]) -> dict[str, frozenset[str]]:
+def groups_of(facts: Iterable[FactRow]) -> dict[str, frozenset[str]]:
     """Person key -> the codes of the groups they are a member of ("5ESP 1")."""
     groups: dict[str, set[str]] = defaultdict(set)
-    for item in facts:
-        if item.kind == "member" and item.target.startswith(GROUP_PREFIX):
-            groups[item.subject].add(item.target.removeprefix(GROUP_PREFIX))
+    for kind, subject, target, _detail in facts:
+        if kind == "member" and target.startswith(GROUP_PREFIX):
+            groups[subject].add(target.removeprefix(GROUP_PREFIX))
     return {key: frozenset(codes) for key, codes in groups.items()}
 
 

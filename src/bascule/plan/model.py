@@ -112,12 +112,19 @@ class Fact:
     detail: str = ""
 
 
+# A fact as a plan compares them: Fact's fields in their order, (kind, subject, target, detail).
+# A school's thousands of facts are loaded, desired and compared at every plan: a tuple is made,
+# hashed and compared in C, a Fact in Python (about a tenth of a 1 % change's plan). Sorted, rows
+# come in the order of their Facts.
+FactRow = tuple[str, str, str, str]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoreState:
     uai: str
     people: tuple[KnownPerson, ...]
     registries: dict[LoginKind, LoginRegistry]
-    facts: frozenset[Fact]  # of the school year being planned
+    facts: frozenset[FactRow]  # of the school year being planned
     fingerprint: str  # changes whenever the directory does: a saved plan checks it
     # From the latest school year applied up to the one planned:
     latest_year: int | None = None

@@ -20,7 +20,7 @@ from bascule.plan.differences import groups_of
 from bascule.plan.model import (
     Account,
     AccountStatus,
-    Fact,
+    FactRow,
     Identity,
     KnownPerson,
     PersonHold,
@@ -126,12 +126,13 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         facts=facts,
         fingerprint=fingerprint(connection, uai, staged_sha256),
         latest_year=latest_year,
-        divisions={f.subject: f.target[2:] for f in latest
-                   if f.kind == "member" and f.target.startswith("D:")},
+        divisions={subject: target[2:] for kind, subject, target, _detail in latest
+                   if kind == "member" and target.startswith("D:")},
         groups=groups_of(latest),
         children=_children(latest),
         last_level_divisions=_last_level_divisions(latest),
-        latest_structures=frozenset(f.subject for f in latest if f.kind == "structure"),
+        latest_structures=frozenset(subject for kind, subject, _target, _detail in latest
+                                    if kind == "structure"),
         services=_services(latest),
         elsewhere=_elsewhere(connection, uai, ines),
         resolutions=resolutions or {},
@@ -205,11 +206,11 @@ def _lookups(connection: Connection, uai: str) -> Lookups:
     return Lookups(by_ids=by_ids, by_birth=by_birth, names=names)
 
 
-def _services(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
+def _services(facts: frozenset[FactRow]) -> dict[str, frozenset[str]]:
     services: dict[str, set[str]] = defaultdict(set)
-    for item in facts:
-        if item.kind == "service":
-            services[item.subject].add(f"{item.target}/{item.detail}")
+    for kind, subject, target, detail in facts:
+        if kind == "service":
+            services[subject].add(f"{target}/{detail}")
     return {key: frozenset(values) for key, values in services.items()}
 
 
@@ -244,20 +245,20 @@ def departure_marks(connection: Connection, uai: str, school_year: int) -> dict[
     return {profile: active for profile, active in rows}
 
 
-def _children(facts: frozenset[Fact]) -> dict[str, frozenset[str]]:
+def _children(facts: frozenset[FactRow]) -> dict[str, frozenset[str]]:
     children: dict[str, set[str]] = defaultdict(set)
-    for item in facts:
-        if item.kind == "guardian":
-            children[item.subject].add(item.target)
+    for kind, subject, target, _detail in facts:
+        if kind == "guardian":
+            children[subject].add(target)
     return {responsable: frozenset(keys) for responsable, keys in children.items()}
 
 
-def _last_level_divisions(facts: frozenset[Fact]) -> frozenset[str]:
+def _last_level_divisions(facts: frozenset[FactRow]) -> frozenset[str]:
     divisions = set()
-    for item in facts:
-        if item.kind == "structure" and item.subject.startswith("D:"):
-            code = item.subject[2:]
-            mefs = tuple(json.loads(item.detail)[1])
+    for kind, subject, _target, detail in facts:
+        if kind == "structure" and subject.startswith("D:"):
+            code = subject[2:]
+            mefs = tuple(json.loads(detail)[1])
             if is_last_level(code, mefs):
                 divisions.add(code)
     return frozenset(divisions)
@@ -379,10 +380,9 @@ def _people(connection: Connection, where: ColumnElement[bool],
     return tuple(people)
 
 
-def _facts(connection: Connection, uai: str, year: int) -> frozenset[Fact]:
-    """The school's facts of a year: text columns only, taken as the driver gives them."""
+def _facts(connection: Connection, uai: str, year: int) -> frozenset[FactRow]:
+    """The school's facts of a year: text columns only, rows as the driver gives them."""
     query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(
         (fact.c.uai == uai) & (fact.c.school_year == year))
-    return frozenset(Fact(kind, subject, target, detail)
-                     for kind, subject, target, detail in fetch_raw(connection, query))
+    return frozenset(fetch_raw(connection, query))
 
