@@ -114,3 +114,13 @@ def _present(known: KnownPerson, eleve: Eleve) -> bool:
         return True
     return SourceId("eleve_id", eleve.eleve_id) in known.source_ids and not (
         eleve.ine and ine and eleve.ine not in ine)
+
+
+@given(st.text() | st.sampled_from(LASTS + FIRSTS + ("Œdipe", "ßtraße", "İlkay", "ǅuro", "Ⅻ",
+                                                      "²", "٣", "ﬁne", "Zoë\u200b", "O’Neil")))
+@settings(max_examples=300)
+def test_a_name_folds_as_anyascii_lowercased_keeping_letters_and_digits(name: str) -> None:
+    """The identity table's definition of a folded name, character by character."""
+    from anyascii import anyascii
+    expected = "".join(ch for ch in anyascii(name).casefold() if ch.isalnum())
+    assert fold_name(name) == expected

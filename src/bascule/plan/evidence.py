@@ -6,6 +6,7 @@ Names compare folded: case, accents (anyascii: "René" = "Rene"), hyphens, space
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -21,10 +22,15 @@ _COMPARED = {"eleve_id": Attribute.ELEVE_ID, "elenoet": Attribute.ELENOET,
 _EPP_SCHEMES = ("sts_epp", "csv")  # national or the school's own stable ids
 
 
+# anyascii gives ASCII, whose letters and digits are these once lowercased (casefold is lower
+# there): one regular expression instead of a test per character.
+_NOT_ALNUM = re.compile("[^0-9a-z]+")
+
+
 @lru_cache(maxsize=65536)
 def fold_name(name: str) -> str:
     """"Lena-Marie" -> "lenamarie", "René" -> "rene", "N'Diaye" -> "ndiaye"."""
-    return "".join(ch for ch in anyascii(name).casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", (name if name.isascii() else anyascii(name)).lower())
 
 
 class Evidence:
