@@ -9,11 +9,15 @@ profiler wraps them for the duration of the block, wherever a module imported th
 counts a phase's own time: a phase called inside another (the change record inside the apply's
 SQL) is taken out of the outer one, so that the shares add up to the run. A function that no
 longer exists (renamed by a later change) is reported by `missing`, not an error.
+Two phases are no functions: the cycle collector's passes (`GC`, timed by `gc.callbacks`
+wherever they fall) and the CPU of the threads other than the caller's (`THREADS`: the process
+pool's feeder and result threads, the backup's copy), which has no wall share of its own.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import sys
 import threading
@@ -27,6 +31,9 @@ from typing import Any
 from bascule.exports.read import read_export
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.checks import Checker
+
+GC = "collector"
+THREADS = "threads"
 
 # The rollover's stages, in the order a school goes through them (exports -> snapshot -> plan
 # -> store), each with the functions that do it. Checks: the quality findings an import reports;
@@ -44,23 +51,38 @@ ROLLOVER_PHASES: dict[str, list[str]] = {
                    "bascule.store.kept:kept_parts", "bascule.store.kept:encode_kept"],
     "state load": ["bascule.store.state:load_state"],
     "plan compute": ["bascule.plan.compute:plan_and_basis", "bascule.plan.compute:prepare"],
-    "plan save/load": ["bascule.store.plans:save_plan", "bascule.store.plans:pending_plan"],
+    "plan save/load": ["bascule.store.plans:save_plan", "bascule.store.plans:pending_plan",
+                       "bascule.store.basis:save_basis"],
     "apply SQL": ["bascule.store.apply:apply_plan"],
     "change record": ["bascule.store.changes:capture", "bascule.store.changes:record_changes",
                       "bascule.store.changes:scope_of"],
+    # The apply's bookkeeping around its SQL: the plan approved and checked still true of the
+    # store before, marked applied with its basis after (small transactions, each committed).
+    "approval": ["bascule.operations.campaign:_plan_to_apply", "bascule.store.plans:mark_applied",
+                 "bascule.store.basis:mark_basis_applied"],
+    # The process pool of an apply that creates accounts: its processes forked (by the first
+    # task), its queues set up, and its release; the work it is given is the caller's phase.
+    "workers": ["bascule.store.hashing:Workers.submit", "bascule.store.hashing:Workers.release",
+                "bascule.store.hashing:Workers.stop",
+                "concurrent.futures.process:ProcessPoolExecutor.__init__"],
     # Slips and hashing: written, then hashed, in this process, or started in a pool of
     # processes and waited for (the waits then fall in the phase that waits).
     "slips": ["bascule.reports.credentials:write_credentials",
               "bascule.reports.credentials:start_credentials"],
     # The backup's copy runs in a thread beside the apply: its start and the apply's wait for
-    # it are here (the copy's own CPU, another thread's, falls in "other").
+    # it are here (the copy's own CPU, another thread's, falls in THREADS); so is the look for a
+    # recent backup that covers the apply.
     "backup": ["bascule.operations.backups:start_backup_before_apply",
-               "bascule.operations.backups:finish_backup"],
+               "bascule.operations.backups:finish_backup",
+               "bascule.operations.backups:covering_backup"],
     # A new folder's store is created by its first command: every migration, run once.
     "store setup": ["bascule.store.engine:open_store"],
     "passwords": ["bascule.operations.campaign:new_passwords"],
     "hashing": ["bascule.store.hashing:hash_passwords",
                 "bascule.store.hashing:hash_in_background"],
+    # No functions: timed by the profiler itself (the module's docstring).
+    GC: [],
+    THREADS: [],
 }
 
 
@@ -89,14 +111,27 @@ class PhaseProfiler:
         self.missing: list[str] = []
         self._stacks = threading.local()  # a phase run in another thread is its own
         self._undo: list[tuple[object, str, object]] = []
+        self._caller = threading.get_ident()
+        self._elsewhere = 0.0  # CPU of phases run in other threads than the caller's
+        self._started = (0.0, 0.0)  # the process's CPU and the caller thread's
 
     def __enter__(self) -> PhaseProfiler:
         for phase, targets in self.phases.items():
             for target in targets:
                 self._wrap(phase, target)
+        if GC in self.spent:
+            gc.callbacks.append(self._collecting)
+        self._caller = threading.get_ident()
+        self._started = (time.process_time(), time.thread_time())
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        process, caller = time.process_time(), time.thread_time()
+        if THREADS in self.spent:
+            others = (process - self._started[0]) - (caller - self._started[1])
+            self.spent[THREADS].cpu += max(0.0, others - self._elsewhere)
+        if GC in self.spent:
+            gc.callbacks.remove(self._collecting)
         for owner, name, original in reversed(self._undo):
             setattr(owner, name, original)
         self._undo.clear()
@@ -127,27 +162,41 @@ class PhaseProfiler:
 
     def _timed(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
         spent = self.spent[phase]
-        stacks = self._stacks
 
         @functools.wraps(function)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            stack: list[_Frame] = stacks.__dict__.setdefault("frames", [])
-            frame = _Frame(time.perf_counter(), time.thread_time())
-            stack.append(frame)
+            self._begin()
             try:
                 return function(*args, **kwargs)
             finally:
-                stack.pop()
-                wall = time.perf_counter() - frame.wall
-                cpu = time.thread_time() - frame.cpu
-                spent.wall += wall - frame.inner_wall
-                spent.cpu += cpu - frame.inner_cpu
-                spent.calls += 1
-                if stack:
-                    stack[-1].inner_wall += wall
-                    stack[-1].inner_cpu += cpu
+                self._end(spent)
 
         return timed
+
+    def _collecting(self, event: str, _info: dict[str, int]) -> None:
+        """gc.callbacks: a collector's pass is a phase of its own, within whichever it falls."""
+        if event == "start":
+            self._begin()
+        else:
+            self._end(self.spent[GC])
+
+    def _begin(self) -> None:
+        stack: list[_Frame] = self._stacks.__dict__.setdefault("frames", [])
+        stack.append(_Frame(time.perf_counter(), time.thread_time()))
+
+    def _end(self, spent: Spent) -> None:
+        stack: list[_Frame] = self._stacks.frames
+        frame = stack.pop()
+        wall = time.perf_counter() - frame.wall
+        cpu = time.thread_time() - frame.cpu
+        spent.wall += wall - frame.inner_wall
+        spent.cpu += cpu - frame.inner_cpu
+        spent.calls += 1
+        if stack:
+            stack[-1].inner_wall += wall
+            stack[-1].inner_cpu += cpu
+        elif threading.get_ident() != self._caller:
+            self._elsewhere += cpu
 
 
 def _unchecked(_checker: Checker, value: str | None, *_args: Any, **_kwargs: Any) -> str:
