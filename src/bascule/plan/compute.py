@@ -26,6 +26,7 @@ from bascule.plan.differences import groups_of, with_groups
 from bascule.plan.held import Holds, held_by_hand, hold_people
 from bascule.plan.matching import MatchContext, Matching, match_people
 from bascule.plan.model import (
+    SOURCE_ID_ORDER,
     AccountStatus,
     Action,
     ActionKind,
@@ -250,11 +251,11 @@ def _transfer(person: DesiredPerson, key: str, known: KnownPerson, state: StoreS
                    for kind in person.kind.login_kinds)
     return dataclasses.replace(
         _action(ActionKind.TRANSFER, person, key, logins, identity=person.identity,
-                source_ids=tuple(sorted(person.source_ids - known.source_ids)),
+                source_ids=_in_order(person.source_ids - known.source_ids),
                 changes=(FieldChange("établissement", known.school, state.uai),
                          *_changes(person, known))),
         from_school=known.school, from_key=known.key, previous_logins=known.account.logins,
-        dropped_ids=tuple(sorted(s for s in known.source_ids if s.scheme in _SCHOOL_SCOPED)))
+        dropped_ids=_in_order(s for s in known.source_ids if s.scheme in _SCHOOL_SCOPED))
 
 
 def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
@@ -269,7 +270,7 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
         # A person coming back after deletion keeps the ids already known of them.
         known_ids = known.source_ids if known else frozenset()
         return [_action(ActionKind.CREATE, person, key, logins, identity=person.identity,
-                        source_ids=tuple(sorted(person.source_ids - known_ids)))]
+                        source_ids=_in_order(person.source_ids - known_ids))]
     assert known is not None  # an account belongs to a known person
     actions = []
     if account.status is AccountStatus.DISABLED:
@@ -285,7 +286,7 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
                                identity=person.identity, changes=changes,
                                previous_logins=tuple(old for old in account.logins
                                                      if old not in logins),
-                               source_ids=tuple(sorted(person.source_ids - known.source_ids))))
+                               source_ids=_in_order(person.source_ids - known.source_ids)))
     before = state.divisions.get(key)
     if person.kind is PersonKind.ELEVE and before is not None and before != person.division:
         actions.append(_action(ActionKind.MOVE, person, key, logins,
@@ -346,8 +347,12 @@ def _changes(person: DesiredPerson, known: KnownPerson) -> tuple[FieldChange, ..
         if getattr(known.identity, name) != getattr(person.identity, name)
     ]
     changes += [FieldChange("source_id", "", f"{source.scheme}:{source.value}")
-                for source in sorted(person.source_ids - known.source_ids)]
+                for source in sorted(person.source_ids - known.source_ids, key=SOURCE_ID_ORDER)]
     return tuple(changes)
+
+
+def _in_order(source_ids: Iterable[SourceId]) -> tuple[SourceId, ...]:
+    return tuple(sorted(source_ids, key=SOURCE_ID_ORDER))
 
 
 def _text(value: object) -> str:

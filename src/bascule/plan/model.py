@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import Enum
+from operator import attrgetter
 
 from bascule.domain.labels import ACTIONS
 from bascule.domain.logins import LoginKind, LoginRegistry
@@ -37,6 +38,13 @@ class SourceId:
 
     scheme: str
     value: str
+
+
+# SourceId's own order (order=True: scheme, then value) as a sort key: sorted in C, where the
+# generated `__lt__` is Python code called for each comparison (a first rollover sorts the
+# source ids of every person it creates).
+SOURCE_ID_ORDER: Callable[[SourceId], tuple[object, ...]] = attrgetter(
+    *(each.name for each in fields(SourceId)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,7 +7,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 
 import msgspec
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
@@ -17,7 +16,7 @@ from bascule.bulk import bulk_phase
 from bascule.domain.logins import LoginKind
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, Action, ActionKind, Identity, Plan, PlanPurpose
-from bascule.store.batch import Rows, execute_many
+from bascule.store.batch import Rows, execute_many, insert_rows
 from bascule.store.breaker import update_departure_marks
 from bascule.store.changes import (
     Written,
@@ -95,7 +94,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
             _write(writer, plan, sealed_passwords or {})
         # A move is carried by its division facts; it is journaled like everything else
         # (while the hashes are computed: nothing of the journal reads the accounts).
-        execute_many(connection, insert(journal), _journal_rows(plan, actor, now))
+        insert_rows(connection, journal, _JOURNAL_COLUMNS, _journal_rows(plan, actor, now))
         if mass_leave_reason is not None:
             execute_many(connection, insert(journal), [_mass_leave_row(plan, mass_leave_reason,
                                                                        actor, now)])
@@ -168,7 +167,10 @@ def _mass_leave_row(plan: Plan, reason: str, actor: str, now: datetime) -> dict[
             "subject": str(plan.school_year), "detail": json.dumps(detail, ensure_ascii=False)}
 
 
-def _journal_rows(plan: Plan, actor: str, now: datetime) -> list[dict[str, object]]:
+_JOURNAL_COLUMNS = ("at", "actor", "uai", "action", "subject", "detail")
+
+
+def _journal_rows(plan: Plan, actor: str, now: datetime) -> list[tuple[object, ...]]:
     """A line an action, but the facts added to a person the plan creates: on the line of
     their creation (store/journal_facts.py)."""
     created = {action.person for action in plan.actions if action.kind is ActionKind.CREATE}
@@ -185,7 +187,8 @@ def _journal_rows(plan: Plan, actor: str, now: datetime) -> list[dict[str, objec
 
 
 def _journal_row(plan: Plan, action: Action, actor: str, now: datetime,
-                 facts: list[list[object]] | None = None) -> dict[str, object]:
+                 facts: list[list[object]] | None = None) -> tuple[object, ...]:
+    """The values of `_JOURNAL_COLUMNS`."""
     # A kind's value read as `_value_`, the attribute Enum keeps it in, here and below: `.value`
     # is a property, and a dict by kind hashes each member in Python (tens of thousands of
     # times in a first rollover).
@@ -198,8 +201,8 @@ def _journal_row(plan: Plan, action: Action, actor: str, now: datetime,
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]
     if facts:
         detail[KEPT_FACTS] = facts
-    return {"at": now, "actor": actor, "uai": plan.uai, "action": action.kind._value_,
-            "subject": action.person, "detail": _JOURNAL_JSON.encode(detail).decode()}
+    return (now, actor, plan.uai, action.kind._value_, action.person,
+            _JOURNAL_JSON.encode(detail).decode())
 
 
 # One encoder for the thousands of journal lines of a first rollover: msgspec's, several times
@@ -248,10 +251,9 @@ class _Writer:
     def insert_accounts(self, hashes: Mapping[str, str]) -> None:
         """The created accounts, once their passwords are hashed (`hashes`: by person key;
         none, the empty hash, which matches no password): each row written once."""
-        self._executemany(insert(account), [
-            {"person_id": self.ids[a.person], "status": AccountStatus.ACTIVE.value,
-             "status_since": self.now, "password_hash": hashes.get(a.person, ""),
-             "must_change_password": True, "created_at": self.now}
+        active, now, ids = AccountStatus.ACTIVE.value, self.now, self.ids
+        insert_rows(self.connection, account, _ACCOUNT_COLUMNS, [
+            (ids[a.person], active, now, hashes.get(a.person, ""), True, now)
             for a in self._created_accounts])
 
     def _note_created(self, actions: list[Action]) -> None:
@@ -281,9 +283,10 @@ class _Writer:
             return
         # One executemany, then one query for the ids: RETURNING with many rows costs one
         # statement per row on SQLite.
-        self._executemany(insert(person), [
-            {"uai": self.plan.uai, "key": a.person, "kind": _person_kind(a),
-             "created_at": self.now, **self._identity_values(a.identity)} for a in actions])
+        uai, now = self.plan.uai, self.now
+        insert_rows(self.connection, person, _PERSON_COLUMNS, [
+            (uai, a.person, _person_kind(a), now, *_identity_row(a.identity), now)
+            for a in actions])
         new = ids_by_key(self.connection, self.plan.uai, (a.person for a in actions))
         self.ids.update(new)
         self.created.update({pid: key for key, pid in new.items()})
@@ -325,23 +328,24 @@ class _Writer:
         """Issue the logins, taking over a row freed earlier (quarantine over, or the same
         person coming back). Logins a person already holds are left as they are."""
         previous = {(a.person, kind) for a in actions for kind, _ in a.previous_logins}
-        held = [{"uai": self.plan.uai, "namespace": kind._value_, "login": value,
-                 "person_id": self.ids[a.person], "issued_at": self.now, "freed_at": None}
+        uai, now, ids = self.plan.uai, self.now, self.ids
+        issued = (ActionKind.CREATE, ActionKind.TRANSFER)
+        held = [(uai, kind._value_, value, ids[a.person], now, None)
                 for a in actions for kind, value in a.logins
-                if a.kind in (ActionKind.CREATE, ActionKind.TRANSFER)
-                or (a.person, kind) in previous]
+                if a.kind in issued or (a.person, kind) in previous]
         there = self.existing_logins
         self._executemany(delete(login).where(
             (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
             & (login.c.login == bindparam("login"))),
-            held if there is None else [
-                row for row in held if (row["uai"], row["namespace"], row["login"]) in there])
-        self._executemany(insert(login), held)
+            [{"uai": row[0], "namespace": row[1], "login": row[2]} for row in held
+             if there is None or row[:3] in there])
+        insert_rows(self.connection, login, _LOGIN_COLUMNS, held)
 
     def _add_source_ids(self, actions: list[Action]) -> None:
-        rows = [{"person_id": self.ids[a.person], "scheme": source.scheme, "value": source.value}
-                for a in actions for source in a.source_ids]
-        self._executemany(insert(person_source_id), rows)
+        ids = self.ids
+        insert_rows(self.connection, person_source_id, ("person_id", "scheme", "value"), [
+            (ids[a.person], source.scheme, source.value)
+            for a in actions for source in a.source_ids])
 
     def update(self, actions: list[Action]) -> None:
         if not actions:
@@ -399,22 +403,23 @@ class _Writer:
                                 & login.c.freed_at.is_(None)).values(freed_at=self.now),
             people)
 
-    def _fact_rows(self, actions: list[Action]) -> list[dict[str, object]]:
-        return [{"uai": self.plan.uai, "school_year": self.plan.school_year.start,
-                 "kind": a.fact.kind, "subject": a.fact.subject, "target": a.fact.target,
-                 "detail": a.fact.detail} for a in actions if a.fact is not None]
+    def _fact_rows(self, actions: list[Action]) -> list[tuple[object, ...]]:
+        """The values of `_FACT_KEY` (all of a fact's columns)."""
+        uai, year = self.plan.uai, self.plan.school_year.start
+        return [(uai, year, a.fact.kind, a.fact.subject, a.fact.target, a.fact.detail)
+                for a in actions if a.fact is not None]
 
     def add_facts(self, actions: list[Action]) -> None:
         rows = self._fact_rows(actions)
-        self._executemany(insert(fact), rows)
-        key_of, written = itemgetter(*_FACT_KEY), self.written.rows["fact"]
+        insert_rows(self.connection, fact, _FACT_KEY, rows)
+        written = self.written.rows["fact"]
         for row in rows:  # the unique key: none of these was there
-            written[key_of(row)] = fact_person_key(str(row["kind"]), str(row["subject"]))
+            written[row] = fact_person_key(str(row[2]), str(row[3]))
 
     def remove_facts(self, actions: list[Action]) -> None:
         self._executemany(delete(fact).where(*(fact.c[name] == bindparam(f"b_{name}")
                                                for name in _FACT_KEY)),
-                          [{f"b_{name}": row[name] for name in _FACT_KEY}
+                          [dict(zip(_BOUND_FACT_KEY, row, strict=True))
                            for row in self._fact_rows(actions)])
 
     def _executemany(self, statement: ClauseElement, rows: Rows) -> None:
@@ -422,6 +427,20 @@ class _Writer:
 
 
 _FACT_KEY = ("uai", "school_year", "kind", "subject", "target", "detail")  # its unique key
+_BOUND_FACT_KEY = tuple(f"b_{name}" for name in _FACT_KEY)
+_ACCOUNT_COLUMNS = ("person_id", "status", "status_since", "password_hash",
+                    "must_change_password", "created_at")
+_LOGIN_COLUMNS = ("uai", "namespace", "login", "person_id", "issued_at", "freed_at")
+_IDENTITY_COLUMNS = ("profile", "last_name", "birth_name", "first_name", "birth_date", "email",
+                     "function", "exit_date")
+_PERSON_COLUMNS = ("uai", "key", "kind", "created_at", *_IDENTITY_COLUMNS, "updated_at")
+
+
+def _identity_row(identity: Identity | None) -> tuple[object, ...]:
+    """The values of `_IDENTITY_COLUMNS`."""
+    assert identity is not None  # creates carry the identity
+    return (identity.profile, identity.last_name, identity.birth_name, identity.first_name,
+            identity.birth_date, identity.email, identity.function, identity.exit_date)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

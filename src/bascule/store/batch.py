@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Connection, any_, bindparam
+from sqlalchemy import Column, Connection, Table, any_, bindparam, insert
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ClauseElement, ColumnElement, Insert, Select
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -50,8 +50,22 @@ def execute_many(connection: Connection, statement: ClauseElement, rows: Rows) -
     `bindparam`s); every row has the keys of the first. Nothing is done for no rows."""
     if not rows:
         return
-    compiled = _compiled(connection, statement, list(rows[0]))
-    parameters = _Parameters(compiled, rows[0])
+    _run(connection, statement, list(rows[0]), rows, by_position=False)
+
+
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str],
+                rows: Sequence[Sequence[object]]) -> None:
+    """INSERT of `rows`, each the values of `columns` in that order (tuples): the thousands of
+    rows an apply builds go to the driver without a dict a row; the same conversions as
+    `execute_many`. Nothing is done for no rows."""
+    if rows:
+        _run(connection, insert(table), list(columns), rows, by_position=True)
+
+
+def _run(connection: Connection, statement: ClauseElement, keys: list[str], rows: Rows | Sequence[
+        Sequence[object]], *, by_position: bool) -> None:
+    compiled = _compiled(connection, statement, keys)
+    parameters = _Parameters(compiled, keys, by_position=by_position)
     if isinstance(statement, Insert) and _copyable(connection, statement):
         _copy(connection, statement.table, parameters, rows)
     else:
@@ -66,7 +80,8 @@ def _copyable(connection: Connection, statement: Insert) -> bool:
             and statement._post_values_clause is None and statement.select is None)
 
 
-def _copy(connection: Connection, table: Any, parameters: _Parameters, rows: Rows) -> None:
+def _copy(connection: Connection, table: Any, parameters: _Parameters,
+          rows: Rows | Sequence[Sequence[object]]) -> None:
     """COPY in the connection's transaction; psycopg writes each value in PostgreSQL's text
     form, as it does for a bound parameter."""
     preparer = connection.dialect.identifier_preparer
@@ -117,7 +132,9 @@ class _Parameters:
     itself, through their column's type. An apply writes the same instant or code thousands of
     times: each distinct value is converted once."""
 
-    def __init__(self, compiled: SQLCompiler, first: Mapping[str, object]):
+    def __init__(self, compiled: SQLCompiler, keys: Sequence[str], *, by_position: bool):
+        """`keys`: the names of each row's values; `by_position`: rows are tuples of them in
+        that order (else mappings by those names)."""
         binds, dialect = compiled.binds, compiled.dialect
         names = list(compiled.positiontup or ()) if compiled.positional else list(binds)
         self.names = names  # an INSERT's: its columns' keys
@@ -126,20 +143,24 @@ class _Parameters:
         self._positional = bool(compiled.positional)
         converters = [_Memo.of(binds[name].type.dialect_impl(dialect).bind_processor(dialect))
                       for name in names]
-        taken = [position for position, name in enumerate(names) if name in first]
-        self._get: Callable[[Mapping[str, object]], Any] = (
-            itemgetter(*(names[position] for position in taken)) if taken else lambda _row: ())
+        taken = [position for position, name in enumerate(names) if name in keys]
+        fields = [keys.index(names[p]) if by_position else names[p] for p in taken]
+        self._get: Callable[[Any], Any] = itemgetter(*fields) if taken else lambda _row: ()
+        # Tuples already in the statement's order: the rows themselves.
+        self._as_given = by_position and fields == list(range(len(keys)))
         self._single = len(taken) == 1  # itemgetter of one name gives the value, not a tuple
         self._taken = taken if len(taken) < len(names) else None  # None: every value a row's
         self._converted = [(position, convert) for position, convert in enumerate(converters)
                            if convert is not None and position in taken]
         self._template: list[object] = [
-            None if name in first else _apply(converters[position], binds[name].effective_value)
+            None if name in keys else _apply(converters[position], binds[name].effective_value)
             for position, name in enumerate(names)]
 
-    def of_all(self, rows: Rows) -> list[Any]:
+    def of_all(self, rows: Rows | Sequence[Sequence[object]]) -> list[Any]:
         if self._positional and self._taken is None and not self._converted:
             # Every value a row's, none converted (the record's lines): the getter's tuple.
+            if self._as_given:
+                return list(rows)
             if self._single:
                 return [(value,) for value in map(self._get, rows)]
             return list(map(self._get, rows))
@@ -148,16 +169,16 @@ class _Parameters:
             return values
         return [dict(zip(self._keys, row, strict=True)) for row in values]
 
-    def values_of_all(self, rows: Rows) -> list[list[object]]:
+    def values_of_all(self, rows: Rows | Sequence[Sequence[object]]) -> list[list[object]]:
         """Each row's values in the order of `names`."""
         return [list(values) for values in self._rows_of(rows)]
 
-    def _rows_of(self, rows: Rows) -> list[tuple[object, ...]]:
+    def _rows_of(self, rows: Rows | Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
         if not self.names:  # a statement without parameters: zip would give no row at all
             return [()] * len(rows)
         return list(zip(*self._columns(rows), strict=True))
 
-    def _columns(self, rows: Rows) -> list[Sequence[object]]:
+    def _columns(self, rows: Rows | Sequence[Sequence[object]]) -> list[Sequence[object]]:
         """The values column by column, in the order of `names`: the rows' values read by one
         getter, each column's conversion made over the column (a loop of a row's values for
         each row cost the apply more than the driver's own work), the fixed ones repeated."""

@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 
 from bascule.plan.model import Plan
-from bascule.store.batch import Decoder, among, execute_many, fetch_raw, slices
+from bascule.store.batch import Decoder, among, fetch_raw, insert_rows, slices
 from bascule.store.people import ids_by_key
 from bascule.store.schema import (
     account,
@@ -89,8 +89,9 @@ _KEY_POSITIONS = {name: tuple([column.name for column in _COLUMNS[name]].index(k
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scope:
-    """The rows an apply may touch: its people (their row ids), the logins it hands out, the
-    subjects of the facts it adds or withdraws (an undo's are those of the apply it undoes)."""
+    """The rows an apply may touch: its people (their row ids), the logins it hands out (none
+    listed while the school holds no login: none of them can be there yet), the subjects of
+    the facts it adds or withdraws (an undo's are those of the apply it undoes)."""
 
     uai: str
     school_year: int
@@ -109,8 +110,11 @@ def scope_of(connection: Connection, plan: Plan, ids: Mapping[str, int] | None =
     person_ids = set(ids.values())
     person_ids |= _transferred(connection, {(a.from_school, a.from_key) for a in plan.actions
                                             if a.from_school and a.from_key})
+    # A school's first rollover hands out thousands of logins where it has none yet: one
+    # query says so, instead of listing them to look each up.
     logins = {value for action in plan.actions
-              for _kind, value in (*action.logins, *action.previous_logins)}
+              for _kind, value in (*action.logins, *action.previous_logins)
+              } if _any(connection, login, login.c.uai == plan.uai) else set()
     return Scope(uai=plan.uai, school_year=plan.school_year.start,
                  person_ids=frozenset(person_ids),
                  logins=frozenset(logins), fact_subjects=frozenset(
@@ -142,10 +146,9 @@ def capture(connection: Connection, scope: Scope) -> Image:
         query = select(*_COLUMNS[name]).where(among(connection, column, "ids"))
         for (some,) in slices(connection, ids):
             _add(image, name, fetch_raw(connection, query, {"ids": some}))
-    # A school's first rollover hands out thousands of logins and facts where it has none yet:
-    # one query says so, instead of a query a slice of them.
-    logins = (sorted(scope.logins) if scope.logins
-              and _any(connection, login, login.c.uai == scope.uai) else [])
+    # A school's first rollover adds thousands of facts where it has none yet: one query says
+    # so, instead of a query a slice of them (its logins: `scope_of`).
+    logins = sorted(scope.logins)
     query = select(*_COLUMNS["login"]).where(
         among(connection, login.c.person_id, "ids")
         | ((login.c.uai == scope.uai) & among(connection, login.c.login, "values")))
@@ -203,26 +206,30 @@ def record_changes(connection: Connection, apply_id: int, before: Image, after: 
     holds: appeared; a created person's on one line, `CREATED`); returns how many rows
     changed."""
     people = _person_keys(before, after)
-    lines: list[Row] = []
+    lines: list[_Line] = []
     bundles: dict[str, _Bundle] = {}
     for name in _TABLES:
-        table_lines: list[Row] = [
-            {"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
-             "person_key": _whose(name, old or new or {}, people), **_difference(old, new)}
+        table_lines: list[_Line] = [
+            (apply_id, name, _dump_key(key), _whose(name, old or new or {}, people),
+             *_difference(old, new))
             for key, old, new in _differing(connection, name, before[name], after[name])]
         if written is not None:
             table_lines += _appeared(apply_id, name, written, before, after, bundles,
                                      first_position=len(table_lines))
         lines += table_lines
-    lines.extend({"apply_id": apply_id, "table_name": CREATED,
-                  "row_key": _dump_key(bundle.document()), "person_key": person_key,
-                  "before": None, "after": APPEARED} for person_key, bundle in bundles.items())
-    execute_many(connection, insert(applied_change), lines)
-    return len(lines) - len(bundles) + sum(bundle.count for bundle in bundles.values())
+    lines.extend((apply_id, CREATED, _dump_key(bundle.document()), person_key, None, APPEARED)
+                 for person_key, bundle in bundles.items())
+    insert_rows(connection, applied_change, _LINE_COLUMNS, lines)
+    return len(lines) - len(bundles) + sum(bundle.count() for bundle in bundles.values())
+
+
+# A line of the record: the values of these columns of `applied_change`.
+_LINE_COLUMNS = ("apply_id", "table_name", "row_key", "person_key", "before", "after")
+_Line = tuple[int, str, str, str | None, str | None, str | None]
 
 
 def _appeared(apply_id: int, name: str, written: Written, before: Image, after: Image,
-              bundles: dict[str, _Bundle], *, first_position: int) -> list[Row]:
+              bundles: dict[str, _Bundle], *, first_position: int) -> list[_Line]:
     """The lines of the table's rows that appeared, but a created person's rows, added to
     their bundle (a fact with its position among the table's lines)."""
     old, new = before[name], after[name]
@@ -230,15 +237,23 @@ def _appeared(apply_id: int, name: str, written: Written, before: Image, after: 
             if key not in new and key not in old] if old or new else written.rows[name].items()
     if name == "person":  # a created person's bundle, their own row first
         bundles.update((whose, _Bundle()) for _key, whose in rows if whose is not None)
-    lines: list[Row] = []
-    at_position = name == "fact"
+    lines: list[_Line] = []
+    # Each bundle's list of this table (and of the positions, for facts), looked up once a
+    # person: a first rollover adds some 100,000 rows to bundles.
+    keys: dict[str, list[tuple[object, ...]]] = {}
+    at: dict[str, list[int]] = {}
     for position, (key, whose) in enumerate(rows, first_position):
-        bundle = None if whose is None else bundles.get(whose)
-        if bundle is not None:
-            bundle.add(name, key, position if at_position else None)
+        if whose is not None and whose in bundles:
+            found = keys.get(whose)
+            if found is None:
+                found = keys[whose] = bundles[whose].rows.setdefault(name, [])
+            found.append(key)
+            if name == "fact":
+                if whose not in at:
+                    at[whose] = bundles[whose].at.setdefault(name, [])
+                at[whose].append(position)
         else:
-            lines.append({"apply_id": apply_id, "table_name": name, "row_key": _dump_key(key),
-                          "person_key": whose, "before": None, "after": APPEARED})
+            lines.append((apply_id, name, _dump_key(key), whose, None, APPEARED))
     return lines
 
 
@@ -256,13 +271,9 @@ _AT = "at"
 class _Bundle:
     rows: dict[str, list[tuple[object, ...]]] = field(default_factory=dict)
     at: dict[str, list[int]] = field(default_factory=dict)
-    count: int = 0
 
-    def add(self, table: str, key: tuple[object, ...], position: int | None) -> None:
-        self.rows.setdefault(table, []).append(key)
-        if position is not None:
-            self.at.setdefault(table, []).append(position)
-        self.count += 1
+    def count(self) -> int:
+        return sum(map(len, self.rows.values()))
 
     def document(self) -> dict[str, object]:
         return {**self.rows, _AT: self.at} if self.at else dict(self.rows)
@@ -288,16 +299,17 @@ def _differing(connection: Connection, name: str, old_rows: dict[tuple[object, .
             yield key, old, new
 
 
-def _difference(old: Row | None, new: Row | None) -> dict[str, str | None]:
-    """The fields that differ; a whole row that disappeared (an undo puts it back). A row that
-    appeared is kept as `{}`: what it holds is in the store itself, and an undo only needs its
-    identity to take it away (a created account's password hash is never copied)."""
+def _difference(old: Row | None, new: Row | None) -> tuple[str | None, str | None]:
+    """The line's `before` and `after`: the fields that differ; a whole row that disappeared
+    (an undo puts it back). A row that appeared is kept as `{}`: what it holds is in the store
+    itself, and an undo only needs its identity to take it away (a created account's password
+    hash is never copied)."""
     if old is not None and new is not None:
         fields = [column for column in new if old[column] != new[column]]
         old, new = {f: old[f] for f in fields}, {f: new[f] for f in fields}
     elif new is not None:
-        return {"before": None, "after": APPEARED}
-    return {"before": _dump(old), "after": _dump(new)}
+        return None, APPEARED
+    return _dump(old), _dump(new)
 
 
 APPEARED = "{}"

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from bascule.domain.access import ClosureOverride
 from bascule.domain.policy import DELEGATIONS, ROLE_OF_PROFILE, Role
 from bascule.errors import UserError
-from bascule.store.batch import among, slices
+from bascule.store.batch import among, fetch_raw, slices
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
     account,
@@ -54,8 +54,8 @@ def ids_by_key(connection: Connection, uai: str, keys: Iterable[str]) -> dict[st
     of_school = person.c.uai == uai
     if connection.execute(select(func.count()).where(of_school)).scalar_one() <= 2 * len(wanted):
         asked = set(wanted)
-        return {key: pid for key, pid in connection.execute(
-            select(person.c.key, person.c.id).where(of_school)) if key in asked}
+        return {key: pid for key, pid in fetch_raw(
+            connection, select(person.c.key, person.c.id).where(of_school)) if key in asked}
     query = select(person.c.key, person.c.id).where(
         of_school & among(connection, person.c.key, "keys"))
     for (keys,) in slices(connection, wanted):
