@@ -76,12 +76,15 @@ def test_import_stages_the_campaign_and_prints_counts(home_cli: Cli, files: File
 
 
 def test_the_same_import_twice_changes_nothing(home_cli: Cli, files: Files) -> None:
-    home_cli("import", *files())
+    first = home_cli("import", *files())
+    listed = [line for line in first.stdout.splitlines() if line.startswith("  ") and ".xml:"
+              in line]
     before = home_cli.store_rows()
     result = home_cli("import", *reversed(files()))
     assert result.exit_code == 0
     assert "déjà importée à l'identique, rien n'a changé" in result.stdout
-    assert "Avertissements (3)" in result.stdout  # its warnings are shown again
+    assert "Avertissements (3)" in result.stdout  # its warnings are counted again...
+    assert len(listed) == 3 and not any(line in result.stdout for line in listed)  # not listed
     assert home_cli.store_rows() == before
 
 

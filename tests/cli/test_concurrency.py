@@ -75,6 +75,28 @@ def test_a_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
         pass
 
 
+def test_a_killed_holders_pool_does_not_keep_its_lock(tmp_path: Path) -> None:
+    """The hashing and slips pools are forked while the school is locked: once their parent
+    is killed, its orphaned workers must not hold the school (status then settles a killed
+    apply's passwords)."""
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import multiprocessing, time; from pathlib import Path; "
+        "from bascule.operations.locks import school_lock\n"
+        f"with school_lock(Path({str(tmp_path)!r}), {UAI!r}, 'apply'):\n"
+        "    worker = multiprocessing.get_context('fork').Process(target=time.sleep, args=(30,))\n"
+        "    worker.start(); print(worker.pid, flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    with holder:
+        assert holder.stdout
+        orphan = int(holder.stdout.readline())
+        holder.kill()
+    try:
+        with school_lock(tmp_path, UAI, "import", wait_seconds=2):
+            pass
+    finally:
+        os.kill(orphan, 9)
+
+
 @pytest.fixture
 def slow_hashing(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The console's apply, held in its hashing step until the test has started an import."""

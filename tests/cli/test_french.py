@@ -35,6 +35,8 @@ def test_every_help_is_in_french_without_internal_codes(home_cli: Cli) -> None:
         assert "Utilisation : " in shown.stdout and "Affiche cette aide" in shown.stdout
         assert not ENGLISH.search(shown.stdout), (path, ENGLISH.search(shown.stdout))
         assert not INTERNAL_CODES.search(shown.stdout), (path, shown.stdout)
+        listed = shown.stdout.partition("Commandes :")[2]  # each summary whole, never cut
+        assert not any(line.endswith("...") for line in listed.splitlines()), (path, listed)
 
 
 def test_a_group_alone_shows_its_help_in_french(home_cli: Cli) -> None:

@@ -146,6 +146,8 @@ def test_history_shows_what_an_apply_changed_field_by_field(
     assert "compte" in shown.stdout and "état depuis" in shown.stdout  # the store's words...
     assert "status_since" not in shown.stdout and "account" not in shown.stdout  # ...in French
     assert "membre de la division" in shown.stdout and " member " not in shown.stdout
+    assert "\n  compte · état : actif → désactivé\n" in shown.stdout  # one line per field...
+    assert all(f"\n{one}\n  " in shown.stdout for one in named)  # ...under its person's name
     assert applied("history", "--apply", "7").exit_code == 1
 
 

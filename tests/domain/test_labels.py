@@ -110,3 +110,12 @@ def test_every_journaled_action_has_its_words() -> None:
 def test_a_history_row_reads_in_french(table: str, row: tuple[object, ...], text: str) -> None:
     names = {"eleve:1": "MARTIN Léa (lmartin)"}
     assert labels.store_row_text(table, row, names) == text
+
+
+@pytest.mark.parametrize(("given", "code"), [
+    ("changer de division", "move"), ("Créer", "create"), ("comptes créés", "create"),
+    ("élève changé de division", "move"), ("compte créé", "create"), ("move", "move"),
+])
+def test_a_journal_action_filter_takes_the_plans_words_too(given: str, code: str) -> None:
+    assert labels.parse_choice(given, labels.JOURNAL_ACTIONS, "action", "--action",
+                               also=labels.JOURNAL_ACTION_SYNONYMS) == code

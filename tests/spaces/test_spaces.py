@@ -137,6 +137,7 @@ def test_usage_reports_over_and_near_quota_with_real_sizes(spaces_home: Cli,
     page = tmp_path / "espaces.html"
     shown = spaces_home("spaces", "usage", "--html", page)
     assert shown.exit_code == 0 and "dépassé" in shown.stdout
+    assert f"Page de l'occupation des espaces : {page}" in shown.stderr  # where to open it
     html = page.read_text()
     assert "Eleves/lmartin" in html and "dépassé" in html
     assert html.index("Eleves/lmartin") < html.index("Classes/6A")  # fullest first

@@ -58,7 +58,8 @@ def test_a_clean_rollover_verifies_clean(school: tuple[Cli, Path, Path], tmp_pat
     assert code == 0
     assert not [f for f in findings.values() if f["severity"] == "erreur"]
     page = tmp_path / "verification.html"
-    assert cli("verify", "--html", page, "--at", VERIFY_AT).exit_code == 0
+    written = cli("verify", "--html", page, "--at", VERIFY_AT)
+    assert written.exit_code == 0 and f"Rapport de vérification : {page}" in written.stderr
     assert "Vérification des attributions" in page.read_text()
 
 

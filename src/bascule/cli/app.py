@@ -41,6 +41,7 @@ from bascule.cli.common import (
     moment,
     out,
     progress,
+    say_written,
     school_settings,
     write_json,
 )
@@ -323,7 +324,7 @@ def _write_report(
         problems=problems,
         generated_at=now,
     )
-    err.print(f"Rapport de qualité : {path}", soft_wrap=True)
+    say_written("Rapport de qualité", path)
 
 
 @app.command()

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import UnknownValue, UserError
@@ -126,6 +127,24 @@ def progress(title: str, total: int | None) -> Iterator[Callable[[object], None]
         yield advance
 
 
+def say_written(what: str, path: Path) -> None:
+    """Where a page or report was written (« Rapport de qualité : rapports/q.html »), on
+    stderr so that --json stays clean."""
+    err.print(f"{what} : {path}", soft_wrap=True, markup=False, highlight=False)
+
+
+LONG_TABLE_ROWS = 500  # Rich lays out some 2,000 rows a second: above this, say it is working
+
+
+def print_table(console: Console, table: Table) -> None:
+    """Print a table; a long one is laid out under a spinner on stderr (a field-by-field
+    history of a whole apply is thousands of rows, seconds of silence otherwise)."""
+    if table.row_count < LONG_TABLE_ROWS:
+        console.print(table)
+        return
+    with err.status(f"Mise en forme de {table.row_count} lignes…"), console.capture() as laid:
+        console.print(table)
+    console.file.write(laid.get())
 
 
 def secret_prompt(text: str, *, stdin_option: str | None = None) -> str:

@@ -66,5 +66,38 @@ def speak_french(command: object) -> None:
     each run, so this changes nothing outside it)."""
     if hasattr(command, "context_class"):
         command.context_class = FrenchContext
+    _whole_first_sentence(command)
     for child in getattr(command, "commands", {}).values():
         speak_french(child)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_CLAUSE_ENDS = (" : ", " ; ")
+_LONG_SUMMARY = 110  # characters: past two lines of the list, keep the first clause only
+
+
+def _whole_first_sentence(command: object) -> None:
+    """A group's list of commands shows each one's summary whole, folded over lines: Click
+    cuts it with « ... » to fit one line, which at 80 columns left half of every summary
+    (« Vérifie que chaque enseignant atteint ce qu'il... »)."""
+    text = getattr(command, "help", None)
+    if text and getattr(command, "short_help", None) is None:
+        command.short_help = summary(text)  # type: ignore[attr-defined]
+
+
+def summary(help_text: str) -> str:
+    """The first sentence of a command's help; when long, its first clause (up to « : » or
+    « ; » outside brackets). French quotes keep their words on their line."""
+    sentence = _SENTENCE_END.split(" ".join(help_text.split()), maxsplit=1)[0]
+    if len(sentence) > _LONG_SUMMARY:
+        sentence = _first_clause(sentence)
+    return sentence.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+
+
+def _first_clause(sentence: str) -> str:
+    depth = 0
+    for index, character in enumerate(sentence):
+        depth += (character == "(") - (character == ")")
+        if depth == 0 and sentence.startswith(_CLAUSE_ENDS, index):
+            return sentence[:index] + "."
+    return sentence

@@ -89,18 +89,37 @@ def _changes(changes: list[FieldChanged], apply_id: int, *, as_json: bool) -> No
                                 "field": c.field, "old": c.old, "new": c.new} for c in changes],
                               ensure_ascii=False, indent=2, default=str))
         return
-    table = SchoolTable(title=f"Ce que l'application n° {apply_id} a changé ({len(changes)} "
-                        "champ(s))")
-    for column in ("Personne", "Table", "Ligne", "Champ", "Avant", "Après"):
-        table.add_column(column)
+    out.print(_changes_text(changes, apply_id), markup=False, highlight=False, soft_wrap=True)
+
+
+_NOBODY = "Divisions, groupes et autres lignes sans personne"
+
+
+def _changes_text(changes: list[FieldChanged], apply_id: int) -> str:
+    """The changes grouped by person, one line per field (« compte · état : actif →
+    désactivé »): thousands of them read (and print) far better as lines than as a table
+    folded to 80 columns."""
+    by_person: dict[str, list[str]] = {}
     for change in changes:
-        table.add_row(change.person_label or change.person or "—",
-                      label(STORE_TABLES, change.table),
-                      change.row_text,
-                      label(STORE_COLUMNS, change.field),
-                      stored_value_text(change.field, change.old),
-                      stored_value_text(change.field, change.new))
-    out.print(table)
+        who = change.person_label or change.person or _NOBODY
+        by_person.setdefault(who, []).append(_change_line(change))
+    people = len(by_person) - (_NOBODY in by_person)
+    heading = (f"Ce que l'application n° {apply_id} a changé : {len(changes)} champ(s), "
+               f"de {people} personne(s)"
+               + (" et des divisions ou groupes" if _NOBODY in by_person else ""))
+    blocks = (f"{who}\n" + "\n".join(f"  {line}" for line in lines)
+              for who, lines in by_person.items())
+    return "\n\n".join((heading, *blocks))
+
+
+def _change_line(change: FieldChanged) -> str:
+    where = " · ".join(part for part in (label(STORE_TABLES, change.table), change.row_text)
+                       if part)
+    if change.field == "*":  # the whole row appeared or went
+        return f"{where} : {change.new or change.old}"
+    return (f"{where} · {label(STORE_COLUMNS, change.field)} : "
+            f"{stored_value_text(change.field, change.old)} → "
+            f"{stored_value_text(change.field, change.new)}")
 
 
 def _applied_dict(applied: AppliedPlan) -> dict[str, object]:

@@ -64,8 +64,7 @@ def import_outcome(console: Console, outcome: ImportOutcome, max_shown: int) -> 
                   f"{snapshot.export_date:%d/%m/%Y}" if snapshot.export_date else snapshot.uai,
                   highlight=False)
     summary_tables(console, outcome.summary)
-    if outcome.problems:
-        problems(console, outcome.problems, max_shown)
+    _import_problems(console, outcome, max_shown)
     for finding in outcome.findings:
         if finding.items:
             console.print(f"[yellow]À corriger[/] : {finding.title} : {len(finding.items)}",
@@ -80,6 +79,21 @@ def import_outcome(console: Console, outcome: ImportOutcome, max_shown: int) -> 
         console.print("  → Les fiches retenues sont laissées telles quelles (personne n'est "
                       "désactivé pour elles) : corrigez-les dans Siècle-BEE ou STS-Web, puis "
                       "refaites l'export et l'import.", highlight=False, soft_wrap=True)
+
+
+def _import_problems(console: Console, outcome: ImportOutcome, max_shown: int) -> None:
+    """The import's problems; on a re-import of the very same campaign its warnings are only
+    counted (they were listed at its first import: a nightly run repeating them buries what
+    is new), its errors and held records still listed."""
+    def is_repeated(problem: Problem) -> bool:
+        return outcome.staging is Staging.UNCHANGED and problem.severity is Severity.WARNING
+
+    repeated = [p for p in outcome.problems if is_repeated(p)]
+    problems(console, [p for p in outcome.problems if not is_repeated(p)], max_shown)
+    if repeated:
+        console.print(f"[bold yellow]Avertissements ({len(repeated)})[/] : les mêmes qu'à "
+                      "l'import de cette campagne ; le rapport (--report rapport.html) les "
+                      "donne tous.", highlight=False, soft_wrap=True)
 
 
 def summary_tables(console: Console, summary: Summary) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bascule.cli.common import print_table
 from bascule.cli.tables import SchoolTable
 from bascule.domain.calendar import ALLOWED_LABELS, Allowed, Calendar, Milestone
 from bascule.domain.labels import JOURNAL_ACTIONS, label, profile_label
@@ -107,7 +108,7 @@ def audit_table(console: Console, entries: list[JournalEntry]) -> None:
         table.add_row(when(entry.at, clock=True), entry.actor,
                       label(JOURNAL_ACTIONS, entry.action), entry.subject_label or entry.subject,
                       entry.detail_label or _summary(entry.detail))
-    console.print(table)
+    print_table(console, table)
 
 
 def lifecycle_text(console: Console, outcome: Lifecycle, apply_command: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 from rich.console import Console
 
+from bascule.cli.common import print_table
 from bascule.cli.tables import SchoolTable
 from bascule.domain.labels import (
     FIELDS,
@@ -208,7 +209,7 @@ def details_table(console: Console, plan: Plan) -> None:
     for row in rows:
         cells = difference_cells(row)
         table.add_row(*(cells[index] for index in _DETAIL_COLUMNS))
-    console.print(table)
+    print_table(console, table)
 
 
 def applied(console: Console, outcome: ApplyOutcome) -> None:
@@ -266,4 +267,4 @@ def accounts_table(console: Console, rows: Sequence[AccountRow]) -> None:
         table.add_row(row.login or "", row.educonnect or "", profile_label(row.profile),
                       status_label(row.status),
                       row.last_name, row.first_name, row.division or "")
-    console.print(table)
+    print_table(console, table)

@@ -19,6 +19,7 @@ from bascule.cli.common import (
     moment,
     out,
     progress,
+    say_written,
     school_settings,
     secret_prompt,
     secret_typed_twice,
@@ -315,7 +316,8 @@ def audit(
     from bascule.operations.school import AuditFilter
 
     code = (labels.parse_choice(action, labels.JOURNAL_ACTIONS, "action", "--action",
-                                feminine=True) if action is not None else None)
+                                feminine=True, also=labels.JOURNAL_ACTION_SYNONYMS)
+            if action is not None else None)
     settings, school = school_settings(ctx, uai)
     wanted = AuditFilter(since=moment(since, "--since") if since else None, actor=actor,
                          target=target, action=code, limit=limit)
@@ -356,6 +358,7 @@ def verify(
     if html is not None:
         write_report(html, result.findings, school_name=campaign.school_name(settings, school),
                      uai=school, generated_at=when)
+        say_written("Rapport de vérification", html)
     if as_json:
         write_json(json.dumps({"counts": counts(result.findings),
                                "findings": [f.as_json() for f in result.findings]},

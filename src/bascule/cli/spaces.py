@@ -18,6 +18,7 @@ from bascule.cli.common import (
     moment,
     out,
     progress,
+    say_written,
     school_settings,
     write_json,
 )
@@ -125,6 +126,7 @@ def usage(
     if html is not None:
         write_usage_page(html, usages, school_name=campaign.school_name(settings, school),
                          generated_at=moment(at))
+        say_written("Page de l'occupation des espaces", html)
     if as_json:
         write_json(json.dumps([u.as_json() for u in usages], ensure_ascii=False, indent=1))
         return

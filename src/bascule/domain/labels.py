@@ -130,6 +130,13 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "operateur_mdp": "mot de passe d'un opérateur changé",
 }
 
+# Other words for a journal action, accepted by `bascule audit --action` and the Journal's
+# filter: the plan's verbs (« changer de division ») and the apply's counts (« comptes créés »).
+JOURNAL_ACTION_SYNONYMS: Mapping[str, str] = {
+    **{verb: code for code, verb in ACTIONS.items()},
+    **{word: code for code, forms in _DONE.items() for word in forms},
+}
+
 # The purposes of an applied plan (plan.model.PlanPurpose values), in `bascule history`.
 PURPOSES: Mapping[str, str] = {
     "campaign": "campagne", "lifecycle": "suppressions du calendrier", "undo": "annulation",

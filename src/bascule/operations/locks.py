@@ -31,6 +31,35 @@ WAIT_SECONDS = 30.0  # a normal apply of a collège takes a few seconds
 _POLL_SECONDS = 0.1
 
 
+_HELD: set[int] = set()  # this process's lock descriptors
+
+
+def _close_in_child() -> None:
+    """A forked child (the hashing and slips pools) never keeps its parent's locks: a
+    descriptor it inherited would hold the flock after its parent died (a killed apply's
+    school seemed busy until its pool's workers exited)."""
+    for descriptor in _HELD:
+        os.close(descriptor)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
+
+
+@contextmanager
+def _lock_file(home: Path, name: str) -> Iterator[int]:
+    """The open descriptor of `<home>/.verrous/<name>`, closed (its lock released) at the end."""
+    folder = home / LOCKS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o600)
+    _HELD.add(descriptor)
+    try:
+        yield descriptor
+    finally:
+        _HELD.discard(descriptor)
+        os.close(descriptor)  # closing releases the lock
+
+
 @contextmanager
 def school_lock(home: Path, uai: str, doing: str, *, wait_seconds: float = WAIT_SECONDS,
                 engine: Engine | None = None) -> Iterator[None]:
@@ -53,17 +82,12 @@ def school_lock(home: Path, uai: str, doing: str, *, wait_seconds: float = WAIT_
 
 @contextmanager
 def _folder_lock(home: Path, uai: str, doing: str, deadline: float) -> Iterator[None]:
-    folder = home / LOCKS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(folder / f"{uai}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+    with _lock_file(home, f"{uai}.lock") as descriptor:
         _acquire(descriptor, uai, deadline)
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, f"{doing} (processus {os.getpid()}, depuis "
                               f"{local_time(datetime.now().astimezone()):%H:%M:%S})".encode(), 0)
         yield
-    finally:
-        os.close(descriptor)  # closing releases the lock
 
 
 def _acquire(descriptor: int, uai: str, deadline: float) -> None:
@@ -93,10 +117,7 @@ NIGHT_LOCK = "nuit"
 def night_lock(home: Path) -> Iterator[None]:
     """One night at a time on a folder (`bascule run`): a second one is refused at once, the
     lock released by the kernel if the first one dies."""
-    folder = home / LOCKS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(folder / f"{NIGHT_LOCK}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+    with _lock_file(home, f"{NIGHT_LOCK}.lock") as descriptor:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -109,8 +130,6 @@ def night_lock(home: Path) -> Iterator[None]:
         os.pwrite(descriptor, f"processus {os.getpid()}, depuis "
                               f"{local_time(datetime.now().astimezone()):%H:%M:%S}".encode(), 0)
         yield
-    finally:
-        os.close(descriptor)
 
 
 CONSOLE_LOCK = "console.lock"
@@ -120,28 +139,18 @@ CONSOLE_LOCK = "console.lock"
 def console_running(home: Path) -> Iterator[None]:
     """Held (shared: several consoles may serve one folder) while a console serves the folder,
     so that what must not run under it (a restore of the store) knows."""
-    folder = home / LOCKS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(folder / CONSOLE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+    with _lock_file(home, CONSOLE_LOCK) as descriptor:
         fcntl.flock(descriptor, fcntl.LOCK_SH)
         yield
-    finally:
-        os.close(descriptor)
 
 
 @contextmanager
 def no_console(home: Path) -> Iterator[None]:
     """While the block runs, no console may start on this folder; UserError if one runs."""
-    folder = home / LOCKS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(folder / CONSOLE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+    with _lock_file(home, CONSOLE_LOCK) as descriptor:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise UserError("La console web de ce dossier est en marche : rien n'a été fait.",
                             hint="Arrêtez-la (bascule serve, Ctrl+C), puis relancez.") from None
         yield
-    finally:
-        os.close(descriptor)

@@ -369,7 +369,7 @@ def accounts_csv(rows: Sequence[AccountRow]) -> str:
     return csv_for_people(ACCOUNT_COLUMNS, ([
         row.login or "", row.educonnect or "", profile_label(row.profile),
         status_label(row.status), row.last_name, row.first_name,
-        row.birth_date.isoformat() if row.birth_date else "",
+        row.birth_date.strftime("%d/%m/%Y") if row.birth_date else "",  # as French Excel reads
         row.division or "", ",".join(row.groups), row.ine or ""] for row in rows))
 
 

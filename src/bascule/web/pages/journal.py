@@ -38,7 +38,8 @@ def _searched(entry: JournalEntry) -> str:
 
 
 def _action(value: str) -> str:
-    return labels.parse_choice(value, labels.JOURNAL_ACTIONS, "type d'action", "Action")
+    return labels.parse_choice(value, labels.JOURNAL_ACTIONS, "type d'action", "Action",
+                               also=labels.JOURNAL_ACTION_SYNONYMS)
 
 
 @router.get("/journal", response_class=HTMLResponse)
