@@ -63,6 +63,8 @@ Résultats :
   espaces              $demo/espaces/$uai/ (occupation : $demo/rapports/espaces.html)
   mots de passe        $demo/credentials/$uai/*/ (comptes.csv, fiches-*.pdf : lisibles par vous seul)
 Pour continuer : .venv/bin/bascule --home $demo accounts
+  (les exports datent de septembre 2026 : « bascule plan » sans --at prend l'heure de maintenant
+  et désactive donc les élèves sortis depuis, d'après leur date de sortie)
 Console web : .venv/bin/bascule --home $demo serve, puis http://127.0.0.1:8000/connexion
   principal $principal, référent numérique $referent, enseignant $teacher
   (leurs mots de passe initiaux sont dans $demo/credentials/$uai/*/comptes.csv ; à la
