@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 
 from bascule.store.changes import CREATED, Image, Written, changes_of, record_changes
@@ -22,15 +23,21 @@ def _fact(subject: str, target: str, kind: str = "member") -> tuple[object, ...]
     return ("0861000V", 2025, kind, subject, target, "")
 
 
-def _written() -> Written:
+def _written(by_person: bool = True) -> Written:
     """Two people created (A, B), facts of theirs between others: a structure's and those of a
-    person already known (X)."""
+    person already known (X). `by_person`: their rows noted as the apply notes them
+    (`Written.created`), else row by row."""
     written = Written()
     for pid, key in ((101, "eleve:A"), (102, "eleve:B")):
-        written.add("person", (pid,), key)
-        written.add("account", (pid,), key)
-        written.add("login", ("0861000V", "pnom", key[-1].lower()), key)
-        written.add("person_source_id", (pid, "ine", f"ine-{key}"), key)
+        rows: dict[str, list[tuple[object, ...]]] = {
+            "person": [(pid,)], "account": [(pid,)],
+            "login": [("0861000V", "pnom", key[-1].lower())],
+            "person_source_id": [(pid, "ine", f"ine-{key}")]}
+        if by_person:
+            written.created(key, rows)
+        for table, keys in rows.items():
+            for row_key in keys if not by_person else ():
+                written.add(table, row_key, key)
     for fact, whose in ((_fact("D:6A", "", "structure"), None), (_fact("eleve:A", "D:6A"), "A"),
                         (_fact("eleve:X", "D:6A"), "X"), (_fact("eleve:B", "D:6A"), "B"),
                         (_fact("D:6B", "", "structure"), None)):
@@ -46,14 +53,15 @@ def _recorded(engine: Engine, written: Written, before: Image, after: Image) -> 
     return apply_id
 
 
+@pytest.mark.parametrize("by_person", [True, False])
 def test_a_created_persons_rows_are_one_line_read_back_in_the_order_of_one_line_a_row(
-        tmp_path: Path) -> None:
+        tmp_path: Path, by_person: bool) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     empty: Image = {name: {} for name in TABLES}
     changed = _fact("eleve:Y", "D:6C")  # a fact of someone known, there before and after
     before = {**empty, "fact": {changed: (*changed[:5], "old")}}
     after = {**empty, "fact": {changed: (*changed[:5], "new")}}
-    apply_id = _recorded(engine, _written(), before, after)
+    apply_id = _recorded(engine, _written(by_person), before, after)
     with engine.connect() as connection:
         lines = [(row.table_name, row.person_key) for row in connection.execute(
             select(applied_change.c.table_name, applied_change.c.person_key))]
@@ -72,3 +80,25 @@ def test_a_created_persons_rows_are_one_line_read_back_in_the_order_of_one_line_
     assert [change.row_key for change in created] == [
         (101,), (101,), ("0861000V", "pnom", "a"), (101, "ine", "ine-eleve:A"),
         _fact("eleve:A", "D:6A")]
+
+
+@pytest.mark.parametrize("by_person", [True, False])
+def test_a_login_row_a_created_person_took_over_is_a_change_not_part_of_their_line(
+        tmp_path: Path, by_person: bool) -> None:
+    """B's login was someone's (freed, quarantine over): its row was there before the apply,
+    so it is recorded as changed (old holder back on undo), not as appeared with B's rows
+    (whose it is: the images know only people who were there before)."""
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    empty: Image = {name: {} for name in TABLES}
+    key = ("0861000V", "pnom", "b")
+    before = {**empty, "login": {key: (*key, 7, "2020-09-01 08:00:00", "2021-09-01 08:00:00")}}
+    after = {**empty, "login": {key: (*key, 102, "2025-09-01 08:00:00", None)}}
+    apply_id = _recorded(engine, _written(by_person), before, after)
+    with engine.connect() as connection:
+        changes = changes_of(connection, apply_id)
+    logins = [change for change in changes if change.table == "login"]
+    assert [(change.row_key, change.person_key) for change in logins] == [
+        (key, None), (("0861000V", "pnom", "a"), "eleve:A")]
+    assert logins[0].before is not None and logins[0].before["person_id"] == 7
+    assert [change.table for change in changes if change.person_key == "eleve:B"
+            and change.before is None] == ["person", "account", "person_source_id", "fact"]

@@ -9,7 +9,7 @@ is shortened so that base and ordinal fit. Whether a login is free is the regist
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -60,14 +60,6 @@ def _form(base: tuple[str, str], kind: LoginKind, ordinal: int) -> str:
     return f"{initial}{separator}{name[:room]}{suffix}"
 
 
-def candidates(first_name: str, last_name: str, kind: LoginKind) -> Iterator[str]:
-    """The bare form, then ordinals 2, 3, …; reserved names are skipped."""
-    base, ordinal = login_base(first_name, last_name), 1
-    while True:
-        login = _form(base, kind, ordinal)
-        if not is_reserved(login):
-            yield login
-        ordinal += 1
 
 
 def is_reserved(login: str) -> bool:
@@ -77,7 +69,14 @@ def is_reserved(login: str) -> bool:
 
 def first_free(first_name: str, last_name: str, kind: LoginKind,
                is_free: Callable[[str], bool]) -> str:
-    return next(login for login in candidates(first_name, last_name, kind) if is_free(login))
+    """The first form `is_free` accepts: the bare form, then ordinals 2, 3, …; reserved names
+    are skipped (a plain loop: a first rollover allocates tens of thousands)."""
+    base, ordinal = login_base(first_name, last_name), 1
+    while True:
+        login = _form(base, kind, ordinal)
+        if not is_reserved(login) and is_free(login):
+            return login
+        ordinal += 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -257,19 +257,19 @@ class _Writer:
             for a in self._created_accounts])
 
     def _note_created(self, actions: list[Action]) -> None:
-        """The rows of the people created here: new ids, so nothing of theirs was there."""
-        # Written.add's dicts filled here directly: a first rollover notes some 100,000 rows.
-        rows, uai = self.written.rows, self.plan.uai
-        people, accounts, logins = rows["person"], rows["account"], rows["login"]
-        sources = rows["person_source_id"]
+        """The rows of the people created here: new ids, so nothing of theirs was there (but
+        a login row taken over: `changes._bundles` tells)."""
+        uai, ids, created = self.plan.uai, self.ids, self.created
         for a in actions:
-            pid = self.ids[a.person]
-            if pid in self.created:
-                people[(pid,)] = accounts[(pid,)] = a.person
-                for kind, value in a.logins:
-                    logins[(uai, kind._value_, value)] = a.person
-                for source in a.source_ids:
-                    sources[(pid, source.scheme, source.value)] = a.person
+            pid = ids[a.person]
+            if pid in created:
+                rows: dict[str, list[tuple[object, ...]]] = {
+                    "person": [(pid,)], "account": [(pid,)],
+                    "login": [(uai, kind._value_, value) for kind, value in a.logins],
+                    "person_source_id": [(pid, source.scheme, source.value)
+                                         for source in a.source_ids]}
+                self.written.created(a.person, {name: keys for name, keys in rows.items()
+                                                if keys})
 
     def keep_for_targets(self, sealed: Mapping[str, str]) -> None:
         keep_for_targets(self.connection, {self.ids[key]: token for key, token in sealed.items()},

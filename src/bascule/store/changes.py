@@ -189,9 +189,17 @@ class Written:
 
     rows: dict[str, dict[tuple[object, ...], str | None]] = field(
         default_factory=lambda: {name: {} for name in _TABLES})
+    # The rows of each person the apply created, by table, as `created` notes them: a first
+    # rollover notes some 100,000, which go to the person's `CREATED` line as they are.
+    people: dict[str, dict[str, list[tuple[object, ...]]]] = field(default_factory=dict)
 
     def add(self, table: str, key: tuple[object, ...], person_key: str | None) -> None:
         self.rows[table][key] = person_key
+
+    def created(self, person_key: str, rows: dict[str, list[tuple[object, ...]]]) -> None:
+        """The rows the apply wrote for a person it created, by table in `_KEYS`' order, their
+        own row first (tables without rows left out)."""
+        self.people[person_key] = rows
 
 
 def _add(image: Image, name: str, rows: Iterable[tuple[object, ...]]) -> None:
@@ -207,7 +215,7 @@ def record_changes(connection: Connection, apply_id: int, before: Image, after: 
     changed."""
     people = _person_keys(before, after)
     lines: list[_Line] = []
-    bundles: dict[str, _Bundle] = {}
+    bundles = {} if written is None else _bundles(written, before, after)
     for name in _TABLES:
         table_lines: list[_Line] = [
             (apply_id, name, _dump_key(key), _whose(name, old or new or {}, people),
@@ -226,6 +234,19 @@ def record_changes(connection: Connection, apply_id: int, before: Image, after: 
 # A line of the record: the values of these columns of `applied_change`.
 _LINE_COLUMNS = ("apply_id", "table_name", "row_key", "person_key", "before", "after")
 _Line = tuple[int, str, str, str | None, str | None, str | None]
+
+
+def _bundles(written: Written, before: Image, after: Image) -> dict[str, _Bundle]:
+    """The bundle of each person `Written.created` names, with their rows but those an image
+    holds (a login row taken over was there: it is a change, one of `_differing`'s)."""
+    bundles: dict[str, _Bundle] = {}
+    for person_key, tables in written.people.items():
+        rows = tables
+        if any(before[name] or after[name] for name in tables):
+            rows = {name: kept for name, keys in tables.items() if (kept := [
+                key for key in keys if key not in before[name] and key not in after[name]])}
+        bundles[person_key] = _Bundle(rows=rows)
+    return bundles
 
 
 def _appeared(apply_id: int, name: str, written: Written, before: Image, after: Image,
