@@ -54,7 +54,9 @@ from bascule.plan.reach import Prepared
 from bascule.plan.safety import Thresholds, mass_leaves
 from bascule.snapshot.model import Snapshot
 
-_KIND_ORDER = {PersonKind.ELEVE: 0, PersonKind.STAFF: 1, PersonKind.RESPONSABLE: 2}
+# By the kind's value: a str hashes in C, an Enum member in Python.
+_KIND_ORDER = {PersonKind.ELEVE._value_: 0, PersonKind.STAFF._value_: 1,
+               PersonKind.RESPONSABLE._value_: 2}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,7 +180,7 @@ def _held(desired: list[DesiredPerson], matching: Matching, state: StoreState) -
 def _creation_order(person: DesiredPerson) -> tuple[object, ...]:
     """Logins go to new people in an order that depends on who they are, never on the files."""
     identity = person.identity
-    return (_KIND_ORDER[person.kind], identity.last_name.casefold(),
+    return (_KIND_ORDER[person.kind._value_], identity.last_name.casefold(),
             identity.first_name.casefold(), identity.birth_date or datetime.min.date(), person.ref)
 
 
@@ -211,25 +213,33 @@ class _Registries:
 
     registries: dict[LoginKind, LoginRegistry]
     now: datetime
+    # By the kind's value: a str hashes in C, an Enum member in Python (a first rollover
+    # looks a registry up for each of its tens of thousands of logins).
+    _by_value: dict[str, LoginRegistry] = field(init=False)
 
     def __post_init__(self) -> None:
         # `copy`: a registry looked up login by login (store/state.py) stays so.
         self.registries = {kind: dataclasses.replace(registry, holdings=registry.holdings.copy())
                            for kind, registry in self.registries.items()}
+        self._by_value = {kind._value_: registry for kind, registry in self.registries.items()}
 
     def allocate(self, kind: LoginKind, person: DesiredPerson, key: str) -> str:
-        registry = self.registries[kind]
-        login = first_free(person.identity.first_name, person.identity.last_name, kind,
-                           lambda candidate: registry.is_free_for(candidate, key, self.now))
-        self._hold(registry, login, key)
-        return login
+        return self._allocate(self._by_value[kind._value_], kind, person, key)
 
     def keep_or_allocate(self, kind: LoginKind, login: str | None, person: DesiredPerson,
                          key: str) -> str:
         """The person's login when it is free here, else a new one."""
-        registry = self.registries[kind]
+        registry = self._by_value[kind._value_]
         if not login or not registry.is_free_for(login, key, self.now):
-            return self.allocate(kind, person, key)
+            return self._allocate(registry, kind, person, key)
+        self._hold(registry, login, key)
+        return login
+
+    def _allocate(self, registry: LoginRegistry, kind: LoginKind, person: DesiredPerson,
+                  key: str) -> str:
+        now = self.now
+        login = first_free(person.identity.first_name, person.identity.last_name, kind,
+                           lambda candidate: registry.is_free_for(candidate, key, now))
         self._hold(registry, login, key)
         return login
 

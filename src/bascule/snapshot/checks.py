@@ -5,8 +5,7 @@ French texts for the school office live here and in the builders, next to the ru
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
@@ -55,14 +54,10 @@ class Checker:
     hold_records: bool = True
     _scope: RecordScope | None = None
 
-    @contextmanager
-    def record(self, scope: RecordScope) -> Iterator[RecordScope]:
-        """Errors reported inside concern this record only."""
-        outer, self._scope = self._scope, scope
-        try:
-            yield scope
-        finally:
-            self._scope = outer
+    def record(self, scope: RecordScope) -> _InRecord:
+        """Errors reported inside concern this record only (`with checker.record(scope) as
+        scope:`)."""
+        return _InRecord(self, scope)
 
     def error(self, code: str, message: str, location: Location, hint: str) -> None:
         if self._scope is None or not self.hold_records:
@@ -186,6 +181,24 @@ class Checker:
             self.error("date-invalide", f"« {text} » n'est pas une date",
                        location.at(field=field_name), hint)
             return None
+
+
+class _InRecord:
+    """`Checker.record`'s context: a class, where a generator's context costs a few times
+    more (an import enters one for each record and link, tens of thousands)."""
+
+    __slots__ = ("_checker", "_outer", "_scope")
+
+    def __init__(self, checker: Checker, scope: RecordScope):
+        self._checker, self._scope = checker, scope
+        self._outer: RecordScope | None = None
+
+    def __enter__(self) -> RecordScope:
+        self._outer, self._checker._scope = self._checker._scope, self._scope
+        return self._scope
+
+    def __exit__(self, *_exc: object) -> None:
+        self._checker._scope = self._outer
 
 
 def optional(value: str | None) -> str | None:

@@ -469,4 +469,4 @@ def arrivals(connection: Connection, uai: str) -> list[Arrival]:
 
 def _person_kind(action: Action) -> str:
     assert action.person_kind is not None  # account actions always say whose
-    return action.person_kind.value
+    return action.person_kind._value_  # the attribute `.value` reads, without its property
