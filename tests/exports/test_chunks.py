@@ -16,7 +16,7 @@ from bascule.exports import chunks
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile
 from bascule.exports.siecle import read_eleves
-from bascule.exports.source import ExportLimits, Source, UnreadableSource
+from bascule.exports.source import ExportLimits, Source, UnreadableSource, given_data
 from bascule.synthetic.generate import generate_campaigns
 
 
@@ -43,7 +43,7 @@ def _both(folder: Path, before: bytes, after: bytes,
           limits: ExportLimits | None = None) -> tuple[object, object, ExportFile]:
     """The incremental and the full read of `after`, and the earlier read of `before`."""
     previous = _read(folder, before)
-    assert isinstance(previous, ExportFile) and previous.chunks is not None
+    assert isinstance(previous, ExportFile) and previous.given is not None
     return _read(folder, after, previous, limits), _read(folder, after, None, limits), previous
 
 
@@ -184,3 +184,20 @@ def test_a_record_where_no_element_may_stand_is_refused_as_a_full_read_does(
     incremental, full, _ = _both(tmp_path, before, changed)
     assert isinstance(full, UnreadableSource)
     assert _problem(incremental) == _problem(full)
+
+
+def test_a_file_is_kept_as_given_and_opened_again_within_the_limits(eleves: bytes,
+                                                                    tmp_path: Path) -> None:
+    """A zip is kept as its own bytes, an XML compressed; opened again, each gives the XML it
+    held, unless it is larger than the limits allow now or damaged."""
+    packed = tmp_path / "ExportXML_ElevesSansAdresses.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ElevesSansAdresses.xml", eleves)
+    from_zip, from_xml = read_export(packed), _read(tmp_path, eleves)
+    assert isinstance(from_xml, ExportFile) and from_zip.given == packed.read_bytes()
+    for export in (from_zip, from_xml):
+        assert export.given is not None
+        name = export.name.split("/", 1)[0]
+        assert given_data(name, export.given, ExportLimits()) == eleves
+        assert given_data(name, export.given, ExportLimits(max_bytes=len(eleves) - 1)) is None
+        assert given_data(name, export.given[:-40], ExportLimits()) is None

@@ -1,39 +1,42 @@
 """Record-level reuse within a changed export file (issue 22: work proportional to the change).
 
 A Siècle-BEE élèves or responsables file is mostly a run of record elements (ELEVE, OPTION,
-STRUCTURES_ELEVE; PERSONNE, RESPONSABLE_ELEVE), each read from its own bytes alone. A file is
-split at those elements and each one's bytes are digested (BLAKE2b, 128 bits), kept with its
-records (store/kept.py). When the file comes again with some records changed, only the
-changed ones are parsed: the file's "skeleton" (everything but the unchanged records, each
-replaced by its own line breaks, so that every line keeps its number) goes through the very
-reader and parser a full read uses, and the unchanged records are taken from the previous read
-with their lines moved. The result equals a full read's: records, files, lines and header.
+STRUCTURES_ELEVE; PERSONNE, RESPONSABLE_ELEVE), each read from its own bytes alone. A read
+keeps the file as given (a zip's own bytes, else its XML compressed: ExportFile.given, kept by
+store/kept.py), and nothing more: a first read pays nothing for the reuse. When the file comes
+again with some records changed, both files are split at those elements, and only the records
+whose bytes are not among the earlier file's are parsed: the file's "skeleton" (everything but
+the unchanged records, each replaced by its own line breaks, so that every line keeps its
+number) goes through the very reader and parser a full read uses, and the unchanged records
+are taken from the earlier read with their lines moved. The result equals a full read's:
+records, files, lines and header.
 
 Any doubt gives None, and the caller reads the whole file: a DOCTYPE, comment, CDATA section or
 processing instruction anywhere, a namespace, an encoding that is not ASCII-compatible or
-differs from the previous file's declaration, a record within a record or within PARAMETRES,
-a lone carriage return, a syntax error in the skeleton, counts or lines that do not match.
+differs from the earlier file's declaration, a record within a record or within PARAMETRES,
+a lone carriage return, a syntax error in the skeleton, counts or lines that do not match, an
+earlier file that cannot be opened again within the limits.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import NamedTuple
 
-from bascule.exports.records import (
-    ExportFile,
-    ExportKind,
-    Located,
-    RecordChunks,
-    StructureLinkRecord,
+from bascule.exports.records import ExportFile, ExportKind, Located, StructureLinkRecord
+from bascule.exports.source import (
+    BUDGET_ROOM,
+    Source,
+    UnreadableSource,
+    exceeds_markup,
+    given_bytes,
+    given_data,
 )
-from bascule.exports.source import BUDGET_ROOM, Source, UnreadableSource, exceeds_markup
 
-# The record elements of each kind (in the order of RecordChunks.tags' indexes) and the list
-# of ExportFile that its reader fills with them; PARAMETRES, read for the header, stays in the
+# The record elements of each kind (a chunk's tag is its index here) and the list of
+# ExportFile that its reader fills with them; PARAMETRES, read for the header, stays in the
 # skeleton.
 RECORD_TAGS: dict[ExportKind, tuple[tuple[str, str], ...]] = {
     ExportKind.ELEVES: (("ELEVE", "eleves"), ("OPTION", "options"),
@@ -41,7 +44,6 @@ RECORD_TAGS: dict[ExportKind, tuple[tuple[str, str], ...]] = {
     ExportKind.RESPONSABLES: (("PERSONNE", "personnes"), ("RESPONSABLE_ELEVE", "guardian_links")),
 }
 _SKELETON_TAG = b"PARAMETRES"
-_DIGEST = 16
 _PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?")
 _ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 # Encodings in which the bytes of "<", ">", "/", letters and line breaks are those characters
@@ -57,9 +59,11 @@ _NOT_LINE_BREAKS = bytes(byte for byte in range(256) if byte not in (10, 13))
 _TAGS = {kind: b"|".join([tag.encode() for tag, _ in tags] + [_SKELETON_TAG])
          for kind, tags in RECORD_TAGS.items()}
 # A whole start tag (quotes may hold ">"): the parser gives an element the line of its end.
-_STARTS = {kind: re.compile(rb"<(" + tags + rb")(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+# Possessive: a tag's text is matched one way only, and never tried again in part.
+_STARTS = {kind: re.compile(rb"<(" + tags + rb")(?=[\s/>])[^>\"']*+"
+                            rb"(?:(?:\"[^\"]*+\"|'[^']*+')[^>\"']*+)*+>")
            for kind, tags in _TAGS.items()}
-_ENDS = {kind: re.compile(rb"</(" + tags + rb")\s*>") for kind, tags in _TAGS.items()}
+_ENDS = {kind: re.compile(rb"</(" + tags + rb")\s*+>") for kind, tags in _TAGS.items()}
 
 
 class _Chunk(NamedTuple):
@@ -70,14 +74,10 @@ class _Chunk(NamedTuple):
 
 
 def with_chunks(export: ExportFile, source: Source) -> ExportFile:
-    """`export` (a full read of `source`) with its records' chunks, where the file allows
-    reusing them next time."""
-    if export.kind not in RECORD_TAGS:
-        return export  # nomenclatures, structures, STS: never read in part
-    prolog = _prolog(source.data)
-    chunks = _split(source.data, export.kind, lines=False) if prolog is not None else None
-    if prolog is not None and chunks is not None:
-        export.chunks = _record_chunks(source.data, chunks, prolog)
+    """`export` (a full read of `source`) with the file as given, where its records may be
+    taken again next time."""
+    if export.kind in RECORD_TAGS:
+        export.given = given_bytes(source)
     return export
 
 
@@ -87,25 +87,27 @@ def read_again(source: Source, reader: Callable[[Source], ExportFile],
     the same name) the records whose bytes are unchanged; None on any doubt (then read it all).
     """
     kind, prolog = previous.kind, _prolog(source.data)
-    if (previous.chunks is None or prolog is None or previous.chunks.prolog != prolog
-            or previous.name != source.name or exceeds_markup(source)):
+    if (previous.given is None or prolog is None or previous.name != source.name
+            or exceeds_markup(source)):
         return None
-    chunks = _split(source.data, kind)
-    if chunks is None or len(chunks) + BUDGET_ROOM > source.limits.max_records:
+    before = given_data(previous.name.split("/", 1)[0], previous.given, source.limits)
+    if before is None or _prolog(before) != prolog:
         return None
-    now = _record_chunks(source.data, chunks, prolog)
-    known = _known(previous, kind)
+    chunks, earlier = _split(source.data, kind), _split(before, kind, lines=False)
+    if chunks is None or earlier is None or len(chunks) + BUDGET_ROOM > source.limits.max_records:
+        return None
+    known = _known(previous, kind, before, earlier)
     if known is None:
         return None
-    reused = [known.get((chunk.tag, now.digests[index * _DIGEST:(index + 1) * _DIGEST]))
-              for index, chunk in enumerate(chunks)]
+    data = source.data
+    reused = [known.get((chunk.tag, data[chunk.start:chunk.end])) for chunk in chunks]
     try:
-        parsed = reader(replace(source, data=_skeleton(source.data, chunks, reused)))
+        parsed = reader(replace(source, data=_skeleton(data, chunks, reused)))
     except UnreadableSource:
         return None  # the full read says where, as it would have
     if parsed.kind is not kind:
         return None
-    return _merged(parsed, kind, chunks, reused, now)
+    return _merged(parsed, kind, chunks, reused, given_bytes(source))
 
 
 def _prolog(data: bytes) -> bytes | None:
@@ -159,27 +161,17 @@ def _split(data: bytes, kind: ExportKind, *, lines: bool = True) -> list[_Chunk]
     return chunks
 
 
-def _record_chunks(data: bytes, chunks: list[_Chunk], prolog: bytes) -> RecordChunks:
-    view = memoryview(data)
-    blake2b = hashlib.blake2b
-    return RecordChunks(
-        prolog=prolog,
-        tags=bytes([chunk.tag for chunk in chunks]),
-        digests=b"".join([blake2b(view[start:end], digest_size=_DIGEST).digest()
-                          for _tag, start, end, _line in chunks]))
-
-
-def _known(previous: ExportFile, kind: ExportKind) -> dict[tuple[int, bytes], Located] | None:
-    """The previous read's records by their tag and digest; None if they do not pair up."""
-    assert previous.chunks is not None
+def _known(previous: ExportFile, kind: ExportKind, before: bytes, earlier: list[_Chunk]
+           ) -> dict[tuple[int, bytes], Located] | None:
+    """The previous read's records by their tag and bytes in `before`, the file it was read
+    from (`earlier`: its chunks); None if they do not pair up."""
     lists = [iter(getattr(previous, attribute)) for _tag, attribute in RECORD_TAGS[kind]]
-    digests = previous.chunks.digests
     known: dict[tuple[int, bytes], Located] = {}
-    for index, tag in enumerate(previous.chunks.tags):
+    for tag, start, end, _line in earlier:
         record = next(lists[tag], None)
         if record is None or record.line is None:
             return None
-        known[(tag, digests[index * _DIGEST:(index + 1) * _DIGEST])] = record
+        known[(tag, before[start:end])] = record
     if any(next(records, None) is not None for records in lists):
         return None
     return known
@@ -202,7 +194,7 @@ def _skeleton(data: bytes, chunks: list[_Chunk], reused: list[Located | None]) -
 
 
 def _merged(parsed: ExportFile, kind: ExportKind, chunks: list[_Chunk],
-            reused: list[Located | None], now: RecordChunks) -> ExportFile | None:
+            reused: list[Located | None], given: bytes) -> ExportFile | None:
     """The skeleton's records and the reused ones, in the file's order; None unless the
     skeleton gave exactly one record for each changed element, on its line."""
     attributes = [attribute for _tag, attribute in RECORD_TAGS[kind]]
@@ -220,7 +212,7 @@ def _merged(parsed: ExportFile, kind: ExportKind, chunks: list[_Chunk],
         return None
     for name, records in zip(attributes, lists, strict=True):
         setattr(parsed, name, records)
-    parsed.chunks = now
+    parsed.given = given
     return parsed
 
 

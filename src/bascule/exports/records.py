@@ -269,18 +269,6 @@ class AafRecord(Located):
         return values[0] if values else None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RecordChunks:
-    """Where a file's records stand in its bytes, to reuse them when it comes again with a few
-    changed (exports/chunks.py): the file's BOM and XML declaration, then for each record
-    element in the file's order its tag (one byte: its index among its kind's record tags) and
-    the 128-bit BLAKE2b of its bytes (16 bytes)."""
-
-    prolog: bytes
-    tags: bytes
-    digests: bytes
-
-
 @dataclass(slots=True, kw_only=True)
 class ExportFile:
     """Everything read from one file. Readers fill the lists that apply to their kind."""
@@ -302,7 +290,10 @@ class ExportFile:
     aaf: list[AafRecord] = field(default_factory=list)
     aaf_delivery: str | None = None  # "Complet" or "Delta", from the file name
     aaf_part: int | None = None  # the split number (_0000, _0001...)
-    chunks: RecordChunks | None = None  # Siècle-BEE élèves and responsables files only
+    # Siècle-BEE élèves and responsables files only: the file as given (a zip's own bytes, else
+    # its XML compressed by zlib), for the next import to tell its changed records apart
+    # (exports/chunks.py); split at its records only then, not at this read.
+    given: bytes | None = None
 
     @property
     def record_count(self) -> int:

@@ -65,6 +65,7 @@ class Source:
     data: bytes
     sha256: str
     limits: ExportLimits = DEFAULT_LIMITS
+    packed: bytes | None = None  # a zip's own bytes (`data` is its one file, inflated)
 
     def location(self, line: int | None = None, record: str | None = None) -> Location:
         return Location(file=self.name, line=line, record=record)
@@ -135,7 +136,30 @@ def _unzip_single(name: str, raw: bytes, limits: ExportLimits) -> Source:
         raise UnreadableSource(_too_large(name, entry.filename, limits))
     data = _inflate(archive, entry, len(raw), limits, location)
     digest = hashlib.sha256(raw).hexdigest()
-    return Source(name=f"{name}/{entry.filename}", data=data, sha256=digest, limits=limits)
+    return Source(name=f"{name}/{entry.filename}", data=data, sha256=digest, limits=limits,
+                  packed=raw)
+
+
+def given_bytes(source: Source) -> bytes:
+    """The file as given, to open again later (`given_data`): a zip's own bytes (nothing to
+    do), else its XML compressed by zlib's fastest level."""
+    return source.packed if source.packed is not None else zlib.compress(source.data, 1)
+
+
+def given_data(name: str, given: bytes, limits: ExportLimits) -> bytes | None:
+    """The XML of a file kept by `given_bytes` (`name`: a zip's own name), within `limits` as
+    any file read; None if it cannot be had."""
+    if given.startswith(_ZIP_MAGIC):
+        try:
+            return _unzip_single(name, given, limits).data
+        except UnreadableSource:
+            return None
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(given, limits.max_bytes + 1)
+    except zlib.error:
+        return None
+    return data if len(data) <= limits.max_bytes and inflater.eof else None
 
 
 def _inflate(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, packed: int,

@@ -17,7 +17,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -48,11 +48,13 @@ _RECORDS = msgspec.msgpack.Decoder(ExportFile)
 class KeptFile:
     """One file's records (an ExportFile as MessagePack), by the file's name
     (``a.zip/inner.xml`` for a zip) and SHA-256: an unchanged file's are kept again as they
-    are, neither decoded nor encoded."""
+    are, neither decoded nor encoded. `given`, the file as given (ExportFile.given), is kept
+    beside them: a zip's bytes are not compressed again."""
 
     name: str
     sha256: str
     records: bytes
+    given: bytes | None = None
 
     def is_named(self, name: str) -> bool:
         """Whether it was kept of the file `name` (a zip's own name)."""
@@ -61,7 +63,9 @@ class KeptFile:
     def export(self) -> ExportFile | None:
         """Its records; None if they cannot be decoded."""
         with suppress(*_UNDECODABLE):
-            return _RECORDS.decode(zlib.decompress(self.records))
+            export = _RECORDS.decode(zlib.decompress(self.records))
+            export.given = self.given
+            return export
         return None
 
 
@@ -152,11 +156,14 @@ def kept_parts(files: Sequence[ExportFile], build: KeptBuild, limits: ExportLimi
     return KeptParts(
         code=code_version(), max_bytes=limits.max_bytes, max_ratio=limits.max_ratio,
         max_elements=limits.max_elements,
-        files=tuple(known.get((export.name, export.sha256))
-                    or KeptFile(name=export.name, sha256=export.sha256,
-                                records=_packed(export))
+        files=tuple(known.get((export.name, export.sha256)) or _kept_file(export)
                     for export in files),
         build=_packed(_stored(build, built.encoded if built else {})))
+
+
+def _kept_file(export: ExportFile) -> KeptFile:
+    return KeptFile(name=export.name, sha256=export.sha256,
+                    records=_packed(replace(export, given=None)), given=export.given)
 
 
 def _stored(build: KeptBuild, encoded: dict[int, bytes]) -> _StoredBuild:
