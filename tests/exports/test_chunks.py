@@ -201,3 +201,16 @@ def test_a_file_is_kept_as_given_and_opened_again_within_the_limits(eleves: byte
         assert given_data(name, export.given, ExportLimits()) == eleves
         assert given_data(name, export.given, ExportLimits(max_bytes=len(eleves) - 1)) is None
         assert given_data(name, export.given[:-40], ExportLimits()) is None
+
+
+@pytest.mark.parametrize("between", [b"\n  \t\r\n  ", b"\n \x0c \n", b"\n<NOTE/>\n", b"&amp;"])
+def test_what_stands_between_unchanged_records_is_read_as_a_full_read_does(
+        eleves: bytes, tmp_path: Path, between: bytes) -> None:
+    """Unchanged records with only white space between them are left out of the parse as one;
+    anything else between them (a character XML forbids, an element, text) is parsed."""
+    changed = eleves.replace(b"<CODE_STRUCTURE>", b"<CODE_STRUCTURE>Z", 1)
+    _start, end = _eleve_block(changed, 2)
+    after = changed[:end] + between + changed[end:]
+    incremental, full, previous = _both(tmp_path, eleves, after)
+    assert _problem(incremental) == _problem(full)
+    assert _read_in_part(after, previous) is isinstance(full, ExportFile)

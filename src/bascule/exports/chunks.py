@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import NamedTuple
 
 from bascule.exports.records import ExportFile, ExportKind, Located, StructureLinkRecord
 from bascule.exports.source import (
@@ -55,6 +54,8 @@ _TAG_INDEXES: dict[ExportKind, dict[bytes, int]] = {
     kind: {_SKELETON_TAG: -1, **{tag.encode(): index for index, (tag, _) in enumerate(tags)}}
     for kind, tags in RECORD_TAGS.items()
 }
+_SPACE = b" \t\r\n"  # XML's white space (a lone carriage return never gets this far)
+_GAP = 256  # white space between two records longer than that is not looked at: kept as is
 _NOT_LINE_BREAKS = bytes(byte for byte in range(256) if byte not in (10, 13))
 _TAGS = {kind: b"|".join([tag.encode() for tag, _ in tags] + [_SKELETON_TAG])
          for kind, tags in RECORD_TAGS.items()}
@@ -66,11 +67,10 @@ _STARTS = {kind: re.compile(rb"<(" + tags + rb")(?=[\s/>])[^>\"']*+"
 _ENDS = {kind: re.compile(rb"</(" + tags + rb")\s*+>") for kind, tags in _TAGS.items()}
 
 
-class _Chunk(NamedTuple):
-    tag: int  # index into RECORD_TAGS[kind]
-    start: int  # bytes [start, end) of the element, from its "<" to its end tag's ">"
-    end: int
-    line: int  # of its start tag's end, as the parser counts (line feeds before it, plus one)
+# A record element: its tag (index into RECORD_TAGS[kind]), its bytes [start, end) from its "<"
+# to its end tag's ">", and the line of its start tag's end, as the parser counts (line feeds
+# before it, plus one). A plain tuple: a file has thousands, made in a loop.
+_Chunk = tuple[int, int, int, int]
 
 
 def with_chunks(export: ExportFile, source: Source) -> ExportFile:
@@ -100,7 +100,7 @@ def read_again(source: Source, reader: Callable[[Source], ExportFile],
     if known is None:
         return None
     data = source.data
-    reused = [known.get((chunk.tag, data[chunk.start:chunk.end])) for chunk in chunks]
+    reused = [known.get((tag, data[start:end])) for tag, start, end, _line in chunks]
     try:
         parsed = reader(replace(source, data=_skeleton(data, chunks, reused)))
     except UnreadableSource:
@@ -141,8 +141,8 @@ def _split(data: bytes, kind: ExportKind, *, lines: bool = True) -> list[_Chunk]
     starts, ends, indexes = _STARTS.get(kind), _ENDS.get(kind), _TAG_INDEXES.get(kind)
     if starts is None or ends is None or indexes is None:
         return None
-    opened = [(match.start(), match.end(), match.group(1)) for match in starts.finditer(data)]
-    closed = [(match.end(), match.group(1)) for match in ends.finditer(data)]
+    opened = [(*match.span(), match[1]) for match in starts.finditer(data)]
+    closed = [(match.end(), match[1]) for match in ends.finditer(data)]
     if len(opened) != len(closed):
         return None
     chunks: list[_Chunk] = []
@@ -157,7 +157,7 @@ def _split(data: bytes, kind: ExportKind, *, lines: bool = True) -> list[_Chunk]
             if lines:
                 line += count(b"\n", counted, tag_end)
                 counted = tag_end
-            chunks.append(_Chunk(index, start, end, line))
+            chunks.append((index, start, end, line))
     return chunks
 
 
@@ -178,17 +178,26 @@ def _known(previous: ExportFile, kind: ExportKind, before: bytes, earlier: list[
 
 
 def _skeleton(data: bytes, chunks: list[_Chunk], reused: list[Located | None]) -> bytes:
-    """The file with each reused record replaced by an empty element that holds its line
-    breaks (`<_` … `/>`): the lines after it keep their numbers, the parser has only the
-    changed records to read, and a record where no element may stand (past the root, in a
-    tag or an attribute's value) is still the syntax error a full read finds."""
-    pieces, kept_from = [], 0
-    for chunk, record in zip(chunks, reused, strict=True):
-        if record is not None:
-            pieces.append(data[kept_from:chunk.start])
-            pieces.append(b"<_" + data[chunk.start:chunk.end].translate(None, _NOT_LINE_BREAKS)
-                          + b"/>")
-            kept_from = chunk.end
+    """The file with each run of reused records (separated by XML white space only) replaced
+    by one empty element that holds their line breaks (`<_` … `/>`): the lines after it keep
+    their numbers, the parser has only the changed records to read, and a record where no
+    element may stand (past the root, in a tag or an attribute's value; white space alone
+    cannot lead there from a place where one may) is still the syntax error a full read
+    finds."""
+    runs: list[list[int]] = []  # [start, end) of each run of reused records
+    for (_tag, start, end, _line), record in zip(chunks, reused, strict=True):
+        if record is None:
+            continue
+        if runs and start - runs[-1][1] <= _GAP and not data[runs[-1][1]:start].strip(_SPACE):
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    pieces: list[bytes] = []
+    kept_from = 0
+    for start, end in runs:
+        pieces += (data[kept_from:start],
+                   b"<_" + data[start:end].translate(None, _NOT_LINE_BREAKS) + b"/>")
+        kept_from = end
     pieces.append(data[kept_from:])
     return b"".join(pieces)
 
@@ -200,14 +209,14 @@ def _merged(parsed: ExportFile, kind: ExportKind, chunks: list[_Chunk],
     attributes = [attribute for _tag, attribute in RECORD_TAGS[kind]]
     fresh: list[Iterator[Located]] = [iter(getattr(parsed, name)) for name in attributes]
     lists: list[list[Located]] = [[] for _ in attributes]
-    for chunk, record in zip(chunks, reused, strict=True):
+    for (tag, _start, _end, line), record in zip(chunks, reused, strict=True):
         if record is None:
-            record = next(fresh[chunk.tag], None)
-            if record is None or record.line != chunk.line:
+            record = next(fresh[tag], None)
+            if record is None or record.line != line:
                 return None
         else:
-            record = _at_line(record, chunk.line)
-        lists[chunk.tag].append(record)
+            record = _at_line(record, line)
+        lists[tag].append(record)
     if any(next(records, None) is not None for records in fresh):
         return None
     for name, records in zip(attributes, lists, strict=True):
