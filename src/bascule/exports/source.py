@@ -294,8 +294,13 @@ def iter_elements(source: Source, tags: Sequence[str]) -> Iterator[etree._Elemen
 
 def exceeds_markup(source: Source) -> bool:
     """Whether the file holds more elements than `source.limits` allow (counted by their
-    start tags, without parsing)."""
-    return source.data.count(b"<") - source.data.count(b"</") > source.limits.max_elements
+    start tags, without parsing). No more "<" than bytes, nor start tags than "<": most files
+    are told apart by their size or one count."""
+    data, limit = source.data, source.limits.max_elements
+    if len(data) <= limit:
+        return False
+    opening = data.count(b"<")
+    return opening > limit and opening - data.count(b"</") > limit
 
 
 def too_many_records(source: Source) -> Problem:
