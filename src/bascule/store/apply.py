@@ -263,13 +263,14 @@ class _Writer:
         for a in actions:
             pid = ids[a.person]
             if pid in created:
-                rows: dict[str, list[tuple[object, ...]]] = {
-                    "person": [(pid,)], "account": [(pid,)],
-                    "login": [(uai, kind._value_, value) for kind, value in a.logins],
-                    "person_source_id": [(pid, source.scheme, source.value)
-                                         for source in a.source_ids]}
-                self.written.created(a.person, {name: keys for name, keys in rows.items()
-                                                if keys})
+                rows: dict[str, list[tuple[object, ...]]] = {"person": [(pid,)],
+                                                             "account": [(pid,)]}
+                if a.logins:
+                    rows["login"] = [(uai, kind._value_, value) for kind, value in a.logins]
+                if a.source_ids:
+                    rows["person_source_id"] = [(pid, source.scheme, source.value)
+                                                for source in a.source_ids]
+                self.written.created(a.person, rows)
 
     def keep_for_targets(self, sealed: Mapping[str, str]) -> None:
         keep_for_targets(self.connection, {self.ids[key]: token for key, token in sealed.items()},

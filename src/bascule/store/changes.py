@@ -42,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 
-from bascule.plan.model import Plan
+from bascule.plan.model import ActionKind, Plan
 from bascule.store.batch import Decoder, among, fetch_raw, insert_rows, slices
 from bascule.store.people import ids_by_key
 from bascule.store.schema import (
@@ -89,9 +89,10 @@ _KEY_POSITIONS = {name: tuple([column.name for column in _COLUMNS[name]].index(k
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scope:
-    """The rows an apply may touch: its people (their row ids), the logins it hands out (none
-    listed while the school holds no login: none of them can be there yet), the subjects of
-    the facts it adds or withdraws (an undo's are those of the apply it undoes)."""
+    """The rows an apply may touch: its people (their row ids), the logins it hands out, the
+    subjects of the facts it adds or withdraws (an undo's are those of the apply it undoes);
+    none listed of logins or facts while the school holds none of them (of the school year):
+    none of them can be there yet."""
 
     uai: str
     school_year: int
@@ -110,20 +111,28 @@ def scope_of(connection: Connection, plan: Plan, ids: Mapping[str, int] | None =
     person_ids = set(ids.values())
     person_ids |= _transferred(connection, {(a.from_school, a.from_key) for a in plan.actions
                                             if a.from_school and a.from_key})
-    # A school's first rollover hands out thousands of logins where it has none yet: one
-    # query says so, instead of listing them to look each up.
+    # A school's first rollover hands out thousands of logins and adds thousands of facts where
+    # it has none yet: one query says so, instead of listing them to look each up.
     logins = {value for action in plan.actions
               for _kind, value in (*action.logins, *action.previous_logins)
               } if _any(connection, login, login.c.uai == plan.uai) else set()
+    subjects = {action.fact.subject for action in plan.actions if action.fact is not None
+                } if _any(connection, fact, _in_year(plan.uai, plan.school_year.start)) else set()
     return Scope(uai=plan.uai, school_year=plan.school_year.start,
                  person_ids=frozenset(person_ids),
-                 logins=frozenset(logins), fact_subjects=frozenset(
-                     action.fact.subject for action in plan.actions if action.fact is not None))
+                 logins=frozenset(logins), fact_subjects=frozenset(subjects))
+
+
+def _in_year(uai: str, school_year: int) -> ColumnElement[bool]:
+    return (fact.c.uai == uai) & (fact.c.school_year == school_year)
 
 
 def account_keys(plan: Plan) -> set[str]:
-    """The people whose rows the plan's account actions write."""
-    return {action.person for action in plan.actions if action.kind.is_account_action}
+    """The people whose rows the plan's account actions write (all but the facts': the kinds
+    compared by identity, not through a property an action)."""
+    add, remove = ActionKind.ADD, ActionKind.REMOVE
+    return {action.person for action in plan.actions
+            if action.kind is not add and action.kind is not remove}
 
 
 def _transferred(connection: Connection, origins: set[tuple[str, str]]) -> set[int]:
@@ -146,18 +155,15 @@ def capture(connection: Connection, scope: Scope) -> Image:
         query = select(*_COLUMNS[name]).where(among(connection, column, "ids"))
         for (some,) in slices(connection, ids):
             _add(image, name, fetch_raw(connection, query, {"ids": some}))
-    # A school's first rollover adds thousands of facts where it has none yet: one query says
-    # so, instead of a query a slice of them (its logins: `scope_of`).
-    logins = sorted(scope.logins)
+    logins = sorted(scope.logins)  # none when the school had none (`scope_of`)
     query = select(*_COLUMNS["login"]).where(
         among(connection, login.c.person_id, "ids")
         | ((login.c.uai == scope.uai) & among(connection, login.c.login, "values")))
     for held_by, values in slices(connection, ids, logins):
         _add(image, "login", fetch_raw(connection, query, {"ids": held_by, "values": values}))
-    in_year = (fact.c.uai == scope.uai) & (fact.c.school_year == scope.school_year)
-    query = select(*_COLUMNS["fact"]).where(in_year & among(connection, fact.c.subject, "subjects"))
-    for (subjects,) in slices(connection, sorted(scope.fact_subjects) if scope.fact_subjects
-                              and _any(connection, fact, in_year) else []):
+    query = select(*_COLUMNS["fact"]).where(_in_year(scope.uai, scope.school_year)
+                                            & among(connection, fact.c.subject, "subjects"))
+    for (subjects,) in slices(connection, sorted(scope.fact_subjects)):  # idem
         _add(image, "fact", fetch_raw(connection, query, {"subjects": subjects}))
     _add(image, "breaker_mark", fetch_raw(connection, select(*_COLUMNS["breaker_mark"]).where(
         breaker_mark.c.uai == scope.uai)))
@@ -240,9 +246,10 @@ def _bundles(written: Written, before: Image, after: Image) -> dict[str, _Bundle
     """The bundle of each person `Written.created` names, with their rows but those an image
     holds (a login row taken over was there: it is a change, one of `_differing`'s)."""
     bundles: dict[str, _Bundle] = {}
+    held = {name for name in _TABLES if before[name] or after[name]}  # a first rollover: none
     for person_key, tables in written.people.items():
         rows = tables
-        if any(before[name] or after[name] for name in tables):
+        if held and not held.isdisjoint(tables):
             rows = {name: kept for name, keys in tables.items() if (kept := [
                 key for key in keys if key not in before[name] and key not in after[name]])}
         bundles[person_key] = _Bundle(rows=rows)
