@@ -23,8 +23,8 @@ FIRST, SECOND = "2025-09-10T10:00", "2026-09-10T10:00"
 VERIFY_AT = "2026-09-20T10:00"
 
 
-def _verify(cli: Cli) -> tuple[int, dict[str, dict[str, object]]]:
-    result = cli("verify", "--json", "--at", VERIFY_AT)
+def _verify(cli: Cli, at: str = VERIFY_AT) -> tuple[int, dict[str, dict[str, object]]]:
+    result = cli("verify", "--json", "--at", at)
     assert result.exit_code in (0, 1), result.output
     report = json.loads(result.stdout)
     return result.exit_code, {f["code"]: f for f in report["findings"]}
@@ -182,3 +182,33 @@ def test_without_the_acl_tools_verify_names_them(school: tuple[Cli, Path, Path],
     assert "setfacl et getfacl manque(nt) sur cette machine (paquet Debian acl)" in (
         finding["cause"])  # type: ignore[operator]
     assert "apt-get install acl" in finding["action"]  # type: ignore[operator]
+
+
+def test_eleves_disabled_when_their_exit_date_passed_are_no_error(
+        school: tuple[Cli, Path, Path]) -> None:
+    """DATE_SORTIE announced in the export (still to come on its date) that have passed since:
+    the plan disables those élèves; verify, on the same day, judges presence the same way, also
+    once another apply (the September deletions) left the directory apart from the campaign."""
+    cli, first, second = school
+    _rollover(cli, first, FIRST)
+    _rollover(cli, second, SECOND)
+    later = "2026-12-15T10:00"  # after every announced exit date (export + 60 days at most)
+    planned = cli("plan", "--json", "--at", later)
+    disabled = [row for row in json.loads(planned.stdout)["actions"]
+                if row["kind"] == "disable" and row["profile"] == "eleve"]
+    assert disabled, "the generated campaign announces exit dates after its export"
+    code, findings = _verify(cli, later)  # before that plan is applied: said, not an error
+    assert code == 0 and "compte-actif-eleve-parti" not in findings
+    pending = findings["compte-actif-eleve-sorti"]
+    assert pending["severity"] == "avertissement" and pending["count"] == len(disabled)
+    assert "le prochain plan désactive" in pending["cause"]  # type: ignore[operator]
+    assert cli("apply", "--yes", "--at", later).exit_code == 0
+    assert cli("lifecycle", "--at", later).exit_code == 0
+    assert cli("apply", "--yes", "--at", later).exit_code == 0
+    assert cli("sync", "ldap", "--at", later).exit_code == 0
+    assert cli("spaces", "sync", "--at", later).exit_code == 0
+    assert "Rien à faire" in cli("plan", "--at", later).output
+    code, findings = _verify(cli, later)
+    assert "compte-desactive-eleve-present" not in findings
+    assert "compte-actif-eleve-parti" not in findings
+    assert code == 0, findings

@@ -10,9 +10,10 @@ from datetime import datetime
 from ldap.dn import str2dn
 
 from bascule.domain.calendar import Milestone, rentree_year_of
+from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.calendars import load_calendar
-from bascule.operations.campaign import nothing_imported
+from bascule.operations.campaign import nothing_imported, plan_needed
 from bascule.operations.summaries import VERIFICATION, keep_summary
 from bascule.settings import Settings
 from bascule.spaces.store import load_school_spaces
@@ -38,10 +39,15 @@ class Verification:
 
 def run_verification(settings: Settings, uai: str, *, now: datetime) -> Verification:
     engine = open_store(settings.store_url)
-    if latest_staged_sha256(engine, uai) is None:
+    staged_sha256 = latest_staged_sha256(engine, uai)
+    if staged_sha256 is None:
         raise nothing_imported(uai)
     targets = (*_directories(settings, uai, now), *_spaces(settings, uai))
-    findings = verify(store_input(engine, uai, targets))
+    # The export's élèves are judged as the plan judges them, on the same day: verify and plan
+    # never disagree on who is present.
+    findings = verify(store_input(
+        engine, uai, targets, today=local_time(now).date(),
+        plan_pending=plan_needed(engine, uai, staged_sha256, now=now)))
     keep_summary(settings, uai, VERIFICATION, dict(counts(findings)), now)
     starts = load_calendar(settings.home, rentree_year_of(now), uai).start(
         Milestone.VERIFICATION)

@@ -4,44 +4,50 @@ when not applied yet, and the read-only comparison of each target with the store
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from sqlalchemy import Connection, Engine, and_, select
 
 from bascule.domain.structures import level_of
+from bascule.plan.desired import present_eleves
 from bascule.store.schema import account, login, person, person_source_id
-from bascule.store.staging import newest_staged, newest_staged_sha256
-from bascule.store.state import is_in_sync
+from bascule.store.staging import newest_staged
 from bascule.targets.store_view import latest_year, school_view, year_facts
 from bascule.verification.model import TargetState, VerificationInput
 
 
-def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = ()
-                ) -> VerificationInput:
+def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = (), *,
+                today: date, plan_pending: bool) -> VerificationInput:
+    """`today`: the verification's day (the school's local date), as the plan takes it;
+    `plan_pending`: a plan made now would not be empty (operations.campaign.plan_needed)."""
     with engine.connect() as connection:
         year = latest_year(connection, uai)
         view = school_view(connection, uai, year)
         facts = year_facts(connection, uai, year)
         previous = school_view(connection, uai, year - 1) if year is not None else None
+        export_eleves, exited_eleves = _export_eleves(connection, uai, today, plan_pending)
         return VerificationInput(
             view=view, previous=previous if previous and previous.divisions else None,
             levels={code: level_of(code, mefs) for code, (_label, mefs)
                     in facts.divisions.items()},
             labels=_labels(connection, uai),
-            export_eleves=_export_eleves(connection, uai),
+            export_eleves=export_eleves, exited_eleves=exited_eleves,
             eleve_accounts=_statuses(connection, uai, "eleve"),
             guardians=facts.guardians,
             responsable_accounts=_statuses(connection, uai, "responsable"), targets=targets)
 
 
-def _export_eleves(connection: Connection, uai: str) -> frozenset[str] | None:
-    """The newest campaign's active élèves when the store does not hold it yet (else None:
-    the campaign itself is not read)."""
-    staged_sha256 = newest_staged_sha256(connection, uai)
-    if staged_sha256 is None or is_in_sync(connection, uai, staged_sha256):
-        return None
-    staged = newest_staged(connection, uai)
-    assert staged is not None
-    return _keys_of(connection, uai, [e.eleve_id for e in staged.snapshot.active_eleves])
+def _export_eleves(connection: Connection, uai: str, today: date, plan_pending: bool
+                   ) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """The newest campaign's élèves present `today` by the plan's own rule, and those its
+    DATE_SORTIE made leavers since the export; read only when a plan would not be empty
+    (else None: the campaign itself is not read)."""
+    staged = newest_staged(connection, uai) if plan_pending else None
+    if staged is None:
+        return None, frozenset()
+    present = {eleve.eleve_id for eleve in present_eleves(staged.snapshot, today)}
+    exited = [e.eleve_id for e in staged.snapshot.active_eleves if e.eleve_id not in present]
+    return _keys_of(connection, uai, list(present)), _keys_of(connection, uai, exited)
 
 
 def _labels(connection: Connection, uai: str) -> dict[str, str]:

@@ -69,11 +69,14 @@ class VerificationInput:
     previous: SchoolView | None  # the year before, when applied
     levels: Mapping[str, str]  # division code -> level ("6e", "5e"…)
     labels: Mapping[str, str]  # person key -> "NOM Prénom (login)"
-    export_eleves: frozenset[str] | None  # élèves of a newer import not applied yet, or None
+    # The campaign's élèves present on the verification's day, when a plan is pending, or None
+    export_eleves: frozenset[str] | None
     eleve_accounts: Mapping[str, str]  # élève key -> account status
     guardians: frozenset[tuple[str, str, int]]  # (responsable key, élève key, level)
     responsable_accounts: Mapping[str, str]  # responsable key -> account status
     targets: tuple[TargetState, ...] = field(default_factory=tuple)
+    # The campaign's élèves whose DATE_SORTIE has passed since its export (plan/desired.py)
+    exited_eleves: frozenset[str] = frozenset()
 
 
 EDT_TO_SIECLE = ("Les liens élèves-groupes n'ont pas été remontés dans Siècle-BEE depuis le "
@@ -231,7 +234,14 @@ def _export_not_applied(data: VerificationInput) -> list[Finding]:
     return [
         Finding(code="compte-actif-eleve-parti", severity=Severity.ERROR,
                 title="Comptes actifs d'élèves qui ne sont plus dans l'export", cause=cause,
-                action=action, items=tuple(data.labels.get(k, k) for k in left)),
+                action=action, items=tuple(data.labels.get(k, k) for k in left
+                                           if k not in data.exited_eleves)),
+        Finding(code="compte-actif-eleve-sorti", severity=Severity.WARNING,
+                title="Comptes actifs d'élèves dont la date de sortie est passée",
+                cause="Leur date de sortie (DATE_SORTIE de l'export) est passée depuis le "
+                      "dernier plan appliqué : le prochain plan désactive ces comptes.",
+                action=action, items=tuple(data.labels.get(k, k) for k in left
+                                           if k in data.exited_eleves)),
         Finding(code="compte-desactive-eleve-present", severity=Severity.ERROR,
                 title="Comptes désactivés d'élèves présents dans l'export", cause=cause,
                 action=action, items=tuple(data.labels.get(k, k) for k in back)),
