@@ -209,6 +209,12 @@ class Settings:
 
 
 def _not_initialised(home: Path) -> UserError:
+    inside = sorted(folder for folder in home.glob(f"*/{CONFIG_NAME}")) if home.is_dir() else []
+    if inside:  # « make demo » made bascule-data/demo, the default is bascule-data
+        return UserError(
+            f"Le dossier {home} n'est pas un dossier bascule (pas de {CONFIG_NAME}), mais "
+            f"{inside[0].parent} en est un.",
+            hint=f"Nommez-le : bascule --home {inside[0].parent} … (ou BASCULE_HOME)")
     return UserError(
         f"Le dossier {home} n'est pas un dossier bascule (pas de {CONFIG_NAME}).",
         hint="Créez-le avec : bascule --home DOSSIER init --uai UAI --name \"Nom du collège\"",

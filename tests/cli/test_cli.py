@@ -59,6 +59,14 @@ def test_init_warns_when_the_key_letter_looks_wrong(cli: Cli) -> None:
     assert "la lettre-clé de 0860999X devrait être U" in result.stdout
 
 
+def test_a_folder_holding_a_bascule_folder_names_it(cli: Cli) -> None:
+    inner = Cli(cli.home / "demo", cli.runner)
+    assert inner("init", "--uai", "0860999U", "--name", "Collège d'exemple").exit_code == 0
+    result = cli("accounts")  # « make demo » made bascule-data/demo; the default is bascule-data
+    assert result.exit_code == 1
+    assert f"bascule --home {cli.home / 'demo'} …" in " ".join(result.stderr.split())
+
+
 def test_import_without_a_home_says_how_to_create_it(cli: Cli, files: Files) -> None:
     result = cli("import", *files())
     assert result.exit_code == 1

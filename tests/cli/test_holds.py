@@ -94,7 +94,7 @@ def test_a_held_person_keeps_name_division_and_login_across_an_apply(applied: Cl
     edit(eleves, _LEA_STRUCTURES, _LEA_MOVED)
     assert applied("import", *files()).exit_code == 0
     before = _accounts(applied)["lmartin"]
-    assert applied("hold", "add", "eleve:1000001", "--until", "2027-08-31", "--reason",
+    assert applied("hold", "add", "eleve:1000001", "--until", "31/08/2027", "--reason",
                    "fiche contestée par la famille", "--at", AT).exit_code == 0
     plan = _plan(applied)
     assert not [a for a in plan["actions"] if a["person"] == "eleve:1000001"]

@@ -71,7 +71,8 @@ def test_plan_details_shows_one_line_per_changed_field(changed: Cli) -> None:
 def test_plan_csv_has_french_headers_and_a_line_per_change(changed: Cli) -> None:
     result = changed("plan", "--csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout), delimiter=";"))
+    assert result.stdout.startswith("\ufeffaction;")  # the BOM: Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(result.stdout[1:]), delimiter=";"))
     assert list(rows[0]) == ["action", "profil", "nom", "identifiant",
                              "identifiant EduConnect", "division", "champ", "avant", "après",
                              "clé"]
@@ -87,7 +88,8 @@ def test_a_leaver_s_difference_is_their_status(home_cli: Cli, files: Files) -> N
     edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026",
          "<DATE_SORTIE>31/08/2026")
     home_cli("import", *files())
-    rows = list(csv.DictReader(io.StringIO(home_cli("plan", "--csv").stdout), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(home_cli("plan", "--csv").stdout[1:]),
+                               delimiter=";"))
     assert [(r["action"], r["nom"], r["champ"], r["avant"], r["après"]) for r in rows
             if r["action"] == "désactiver"] == [
         ("désactiver", "ÉMERY Timothée", "état", "actif", "désactivé")]

@@ -116,7 +116,7 @@ def test_accounts_lists_every_field(imported: Cli) -> None:
     staff = json.loads(imported("accounts", "--json", "--profile", "enseignant").stdout)
     assert {r["login"] for r in staff} == {"cdurand", "jlegoff", "lfrancois"}
     assert imported("accounts", "--csv").stdout.startswith(
-        "identifiant;identifiant EduConnect;profil;état;nom;prénom")
+        "\ufeffidentifiant;identifiant EduConnect;profil;état;nom;prénom")
     assert ";14/03/2014;6A;" in imported("accounts", "--csv").stdout  # dates as people write
     in_french = json.loads(imported("accounts", "--json", "--profile", "Élève",
                                     "--status", "actif").stdout)

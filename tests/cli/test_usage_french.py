@@ -138,8 +138,15 @@ def test_every_uai_option_refuses_a_school_the_folder_does_not_hold(home_cli: Cl
 @pytest.mark.parametrize(("args", "said"), [
     (("calendar", "--at", "demain"), "--at « demain » n'est pas une date et heure"),
     (("audit", "--since", "31/02/2026"), "--since « 31/02/2026 » n'est pas une date et heure"),
-    (("plan", "--json", "--csv"), "--json, --csv et --details ne vont pas ensemble"),
+    (("plan", "--json", "--csv"), "--json et --csv ne vont pas ensemble"),
+    (("accounts", "--csv", "--summary"), "--csv et --summary ne vont pas ensemble"),
     (("approve-plan", "--exclude", "lmartin"), "--exclude demande une raison"),
+    (("hold", "add", "x", "--until", "31/02/2027", "--reason", "r"),
+     "--until « 31/02/2027 » n'est pas une date"),
+    (("calendar", "--year", "27"), "« --year » : 27 est trop petit (au moins 2000)"),
+    (("generate", "--out", "x", "--year", "26"), "« --year » : 26 est trop petit"),
+    (("serve", "--port", "99999"), "99999 est trop grand (au plus 65535)"),
+    (("audit", "--limit", "9" * 21), "est trop grand (au plus 1000000)"),
 ])
 def test_a_badly_written_value_is_a_usage_mistake_exit_2(home_cli: Cli, args: tuple[str, ...],
                                                          said: str) -> None:

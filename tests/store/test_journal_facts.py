@@ -90,3 +90,18 @@ def test_a_limit_counts_entries_not_lines(two_stores: tuple[str, str]) -> None:
         found = journal_entries(open_store(kept), UAI, AuditFilter(action="add", limit=limit))
         assert len(found) == min(limit, added) and {entry.action for entry in found} == {"add"}
     assert len(journal_entries(open_store(kept), UAI, AuditFilter(limit=2))) == 2
+
+
+def test_a_login_as_target_finds_what_is_journaled_under_its_holders_key(
+        tmp_path: Path, files: Files) -> None:
+    """« lien ajouté » lines name the élève by key: `audit --target lmartin` finds them too."""
+    cli = _rolled_over(tmp_path, files)
+    eleve = next(one for one in json.loads(cli("accounts", "--json").stdout)
+                 if one["profile"] == "eleve" and one["login"])
+
+    def journaled(target: str) -> list[dict[str, object]]:
+        return json.loads(cli("audit", "--json", "--limit", "100000", "--target", target).stdout)
+
+    by_key = journaled(f"eleve:{eleve['source_ids']['eleve_id']}")
+    assert {entry["action"] for entry in by_key} >= {"create", "add"}
+    assert journaled(eleve["login"]) == by_key

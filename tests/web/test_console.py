@@ -74,7 +74,7 @@ def test_sign_in_and_the_security_headers(school: Cli) -> None:
     anonymous = client.get("/", follow_redirects=False)
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/connexion")
     assert client.post("/plan/approuver", data={"empreinte": "0"}).status_code == 401
-    csrf = _sign_in(client, "idasilva", _passwords(school)["idasilva"])
+    csrf = _sign_in(client, " IDaSilva ", _passwords(school)["idasilva"])  # as copied
     dashboard = client.get("/")
     assert dashboard.status_code == 200 and "Tableau de bord" in dashboard.text
     assert "script-src 'self'" in dashboard.headers["content-security-policy"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import socket
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,10 +38,12 @@ from bascule.cli.common import (
     apply_command,
     err,
     moment,
+    one_form_only,
     out,
     progress,
     say_written,
     school_settings,
+    write_csv_for_people,
     write_json,
 )
 from bascule.cli.help import FrenchContext, speak_french
@@ -188,7 +189,7 @@ def main_options(
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port d'écoute.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port d'écoute.")] = 8000,
     uai: UaiOption = None,
     at: AtOption = None,
 ) -> None:
@@ -333,8 +334,8 @@ def generate(
     colleges: Annotated[int, typer.Option(min=1, max=200, help="Nombre de collèges.")] = 1,
     seed: Annotated[int, typer.Option(help="Graine : mêmes fichiers pour la même graine.")] = 1,
     year: Annotated[int | None, typer.Option(
-        help="Première année scolaire (année de début) ; la suivante est générée aussi. "
-        "Par défaut : l'année scolaire précédente.")] = None,
+        min=2000, max=2100, help="Première année scolaire (année de début) ; la suivante est "
+        "générée aussi. Par défaut : l'année scolaire précédente.")] = None,
     size: Annotated[int, typer.Option(min=8, help="Élèves par collège.")] = TYPICAL_COLLEGE_SIZE,
 ) -> None:
     """Génère des exports fictifs réalistes (Siècle-BEE, STS-Web, CSV) sur deux années."""
@@ -368,10 +369,9 @@ def plan(
     from bascule.operations import campaign
     from bascule.operations.plan_review import plan_csv
 
-    if sum((as_json, as_csv, details)) > 1:
-        raise UnknownValue("--json, --csv et --details ne vont pas ensemble : le plan se lit "
-                           "d'une seule façon à la fois. Rien n'a été calculé.",
-                           hint="Gardez-en une seule, par exemple : bascule plan --details")
+    one_form_only({"--json": as_json, "--csv": as_csv, "--details": details},
+                  "le plan se lit d'une seule façon à la fois. Rien n'a été calculé",
+                  example="bascule plan --details")
     settings, school = school_settings(ctx, uai)
     render.attention(err, campaign.credentials_notices(settings, school))
     computed = campaign.plan_campaign(settings, school,
@@ -379,7 +379,7 @@ def plan(
     if as_json:
         write_json(render_plan.plan_json(computed))
     elif as_csv:
-        sys.stdout.write(plan_csv(computed))
+        write_csv_for_people(plan_csv(computed))
     else:
         render_plan.plan_text(out, computed, apply_command=apply_command(settings, school))
         if details:
@@ -438,6 +438,8 @@ def accounts(
     from bascule.operations import campaign
     from bascule.operations.school import accounts_csv
 
+    one_form_only({"--json": as_json, "--csv": as_csv, "--summary": as_summary},
+                  "la liste se donne d'une seule façon à la fois", example="bascule accounts --csv")
     wanted_profile = (labels.parse_choice(profile, labels.PROFILES, "profil", "--profile")
                       if profile is not None else None)
     wanted_status = (labels.parse_choice(account_status, labels.STATUSES, "état", "--status")
@@ -449,7 +451,7 @@ def accounts(
     if as_json:
         write_json(render_plan.accounts_json(rows))
     elif as_csv:
-        sys.stdout.write(accounts_csv(rows))
+        write_csv_for_people(accounts_csv(rows))
     elif as_summary:
         render_plan.accounts_summary(out, rows)
     else:

@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -93,6 +93,16 @@ def moment(at: str | None, option: str = "--at") -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=SCHOOL_TIMEZONE)
 
 
+def parse_day(text: str, option: str) -> date:
+    """A day an option gives, as bascule shows it (« 31/08/2027 ») or in ISO (2027-08-31)."""
+    with suppress(ValueError):
+        return date.fromisoformat(text)
+    with suppress(ValueError):
+        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+    raise UnknownValue(f"{option} « {text} » n'est pas une date.",
+                       hint=f"Écrivez-la ainsi : {option} 31/08/2027 (ou 2027-08-31)")
+
+
 def _french_moment(at: str, option: str) -> datetime:
     for form in _FRENCH_FORMS:
         with suppress(ValueError):
@@ -125,6 +135,22 @@ def progress(title: str, total: int | None) -> Iterator[Callable[[object], None]
                 progress.update(task, advance=1, description=str(getattr(item, "name", item)))
 
         yield advance
+
+
+def one_form_only(forms: dict[str, bool], why: str, *, example: str) -> None:
+    """Refuse (UnknownValue, exit 2) options of output that exclude each other, given together
+    (« --json, --csv et --details ne vont pas ensemble »)."""
+    given = [option for option, wanted in forms.items() if wanted]
+    if len(given) > 1:
+        together = ", ".join(given[:-1]) + " et " + given[-1]
+        raise UnknownValue(f"{together} ne vont pas ensemble : {why}.",
+                           hint=f"Gardez-en une seule, par exemple : {example}")
+
+
+def write_csv_for_people(document: str) -> None:
+    """A CSV for a spreadsheet, on stdout: UTF-8 with a BOM, as the credentials' comptes.csv
+    and the console's export (without it, French Excel reads « dÃ©sactiver »)."""
+    sys.stdout.write("\ufeff" + document)
 
 
 def say_written(what: str, path: Path) -> None:

@@ -37,9 +37,17 @@ _TYPE = re.compile(r"<(" + "|".join(map(re.escape, sorted(_TYPES, key=len, rever
 _EXTRA = re.compile(r"\[[^\]]*\]$")  # what Click adds after the help: [défaut ; obligatoire]
 
 
+# Click's ranges after an option's help (« x>=1 », « 1<=x<=200 »), in words.
+_RANGES = ((re.compile(r"\b(\d[\d_]*)<=x<=(\d[\d_]*)"), r"de \1 à \2"),
+           (re.compile(r"\bx>=(\d[\d_]*)"), r"au moins \1"),
+           (re.compile(r"\bx<=(\d[\d_]*)"), r"au plus \1"))
+
+
 def in_french(text: str) -> str:
     for english, french in _WORDS:
         text = text.replace(english, french)
+    for shape, words in _RANGES:
+        text = shape.sub(words, text)
     text = _EXTRA.sub(lambda found: found.group(0).replace("; ", " ; "), text)
     return _TYPE.sub(lambda found: f"<{_TYPES[found.group(1)]}>", text)
 

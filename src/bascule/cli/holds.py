@@ -4,7 +4,6 @@ bascule approve-plan: approve the waiting plan, some of its actions left out (th
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from bascule.cli.common import (
     apply_command,
     moment,
     out,
+    parse_day,
     school_settings,
 )
 from bascule.cli.common import write_json as print_json
@@ -27,14 +27,6 @@ ByOption = Annotated[str | None, typer.Option(
     "--by", help="L'identifiant de qui le fait (direction) ; sans lui : l'opérateur.")]
 
 
-def parse_day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UnknownValue(f"{option} « {text} » n'est pas une date.",
-                           hint=f"Écrivez-la ainsi : {option} 2027-01-31") from None
-
-
 @hold_app.command("add")
 def hold_add(
     ctx: typer.Context,
@@ -42,7 +34,7 @@ def hold_add(
         metavar="IDENTIFIANT|CLÉ", help="L'identifiant (lmartin) ou la clé de la personne "
         "(colonne « clé » de bascule plan --csv).")],
     until: Annotated[str, typer.Option(
-        "--until", metavar="AAAA-MM-JJ", help="Dernier jour de la retenue ; elle prend fin "
+        "--until", metavar="JJ/MM/AAAA", help="Dernier jour de la retenue ; elle prend fin "
         "d'elle-même le lendemain.")],
     reason: Annotated[str, typer.Option(
         "--reason", metavar="TEXTE", help="Pourquoi (journalisé, montré dans le plan).")],
@@ -114,7 +106,7 @@ def approve(
     reason: Annotated[str, typer.Option(
         "--reason", metavar="TEXTE", help="Avec --exclude : pourquoi (journalisé).")] = "",
     until: Annotated[str | None, typer.Option(
-        "--until", metavar="AAAA-MM-JJ", help="Avec --exclude : dernier jour des retenues "
+        "--until", metavar="JJ/MM/AAAA", help="Avec --exclude : dernier jour des retenues "
         "(par défaut : le 31 août de l'année scolaire du plan).")] = None,
     sha256: Annotated[str | None, typer.Option(
         "--empreinte", metavar="EMPREINTE", help="N'approuve que le plan de cette empreinte "

@@ -43,8 +43,8 @@ def test(
 @mail_app.command("outbox")
 def outbox(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Nombre de courriels montrés.")
-                     ] = 30,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1_000_000,
+                                       help="Nombre de courriels montrés.")] = 30,
     failed: Annotated[bool, typer.Option("--failed", help="Seulement les non remis.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Liste JSON.")] = False,
 ) -> None:

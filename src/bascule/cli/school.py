@@ -44,6 +44,7 @@ def calendar(
     ctx: typer.Context,
     at: AtOption = None,
     year: Annotated[int | None, typer.Option(
+        min=2000, max=2100,
         help="L'année de la rentrée (2026 pour la bascule vers 2026-2027).")] = None,
     uai: Annotated[str | None, uai_option(
         "Avec les dates propres à cet établissement.")] = None,
@@ -297,15 +298,16 @@ def access_check(
 def audit(
     ctx: typer.Context,
     since: Annotated[str | None, typer.Option(
-        "--since", help="Seulement depuis cette date et heure (AAAA-MM-JJTHH:MM, heure de "
-        "Paris).")] = None,
+        "--since", help="Seulement depuis cette date et heure (JJ/MM/AAAA HH:MM, ou "
+        "AAAA-MM-JJTHH:MM ; heure de Paris).")] = None,
     actor: Annotated[str | None, typer.Option(help="Seulement ce qu'a fait cet acteur.")] = None,
     target: Annotated[str | None, typer.Option(
         help="Seulement ce qui concerne cet identifiant ou cette personne.")] = None,
     action: Annotated[str | None, typer.Option(
         help="Seulement cette action : « compte créé », « réinitialisation du mot de passe », "
         "« délégation accordée »… (bascule audit la montre dans sa colonne Action).")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="Nombre de lignes au plus.")] = 200,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000,
+                                       help="Nombre de lignes au plus.")] = 200,
     uai: UaiOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Le journal en JSON.")] = False,
 ) -> None:

@@ -21,7 +21,7 @@ from bascule.domain.labels import profile_label
 from bascule.domain.logins import LoginKind
 from bascule.domain.passwords import new_passwords
 from bascule.domain.policy import Permission, Role, decide
-from bascule.domain.school import local_time
+from bascule.domain.school import describe_moment, local_time
 from bascule.errors import ImportRejected, Problem, UnknownValue, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
@@ -488,6 +488,20 @@ class ApplyOutcome:
     backup_shared: bool = False  # taken before an earlier apply by hand ([backup] reuse_hours)
 
 
+class PlanFromTheFuture(UserError):
+    """A plan computed for a later moment (`plan --at`, `lifecycle --at`: a rehearsal) holds
+    what that moment allows (deletions whose date has not come, departures not yet due):
+    applied earlier, it would act before the calendar and the exports allow."""
+
+    def __init__(self, plan: Plan):
+        super().__init__(
+            f"Ce plan a été calculé pour le {describe_moment(plan.computed_at, clock=True)} "
+            "(--at) : il ne peut pas être appliqué avant ce moment. Rien n'a été appliqué.",
+            hint="Pour une répétition, appliquez-le avec le même --at ; sinon recalculez-le "
+                 "pour maintenant (bascule plan, ou bascule lifecycle), relisez-le, puis "
+                 "appliquez-le.")
+
+
 class MassLeaveRefused(UserError):
     """An undo reads no export: its refusal says nothing of a truncated one."""
 
@@ -586,6 +600,8 @@ def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
         raise UserError("Aucun plan à appliquer.",
                         hint="Calculez-le et relisez-le d'abord : bascule plan")
     plan_id, plan = pending
+    if plan.computed_at > now:
+        raise PlanFromTheFuture(plan)
     if plan.mass_leaves and mass_leave_reason is None:
         raise MassLeaveRefused(plan)
     approval = approval_of(engine, plan_id)

@@ -28,6 +28,11 @@ class Item:
     files: int
 
     @property
+    def name(self) -> str:
+        """What a progress bar shows of it: its path under the school's root."""
+        return self.source
+
+    @property
     def archive_name(self) -> str:
         return self.source.replace("/", "__") + ".tar.gz"
 

@@ -68,9 +68,10 @@ def throttled(console: Console, request: Request, login_key: str,
 
 def _checked_person(console: Console, request: Request, school: str, login: str,
                     password: str) -> Person:
-    # A login is unique in its school only.
-    return throttled(console, request, f"{school}:{login}", lambda: school_ops.sign_in(
-        console.settings, school, login, password, now=console.clock()))
+    # A login is unique in its school only; « AOCONNOR » and « aoconnor » are throttled alike.
+    return throttled(console, request, f"{school}:{login.strip().lower()}",
+                     lambda: school_ops.sign_in(console.settings, school, login, password,
+                                                now=console.clock()))
 
 
 def preauth_valid(request: Request, csrf: str | None) -> bool:
