@@ -265,7 +265,7 @@ def test_a_first_rollover_is_recorded_row_by_row_and_undone_exactly(seed: int,
         created = {key for table, key in changed if table == "person"}
         assert lines["created"] == len(created) and not lines["person"] and not lines["login"]
         (uai,) = settings_.uais
-        plan_undo(settings_, uai, 1, now=datetime(2025, 9, 10, 9, tzinfo=UTC))
+        plan_undo(settings_, uai, 1, now=datetime(2025, 9, 10, 8, tzinfo=UTC))  # as applied
         apply()
         assert _directory(url) == directory
         left = _tracked_rows(url)

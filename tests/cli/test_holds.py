@@ -217,3 +217,17 @@ def test_an_approval_stops_when_the_recomputed_plan_holds_an_action_not_read(
     with sqlite3.connect(applied.home / "bascule.sqlite") as store:
         assert store.execute("SELECT approved_by FROM saved_plan ORDER BY id DESC LIMIT 1"
                              ).fetchone() == (None,)
+
+
+def test_a_held_leavers_responsables_keep_their_accounts(applied: Cli, files: Files) -> None:
+    """Élève 1000002 leaves and so would her only responsable; held, she keeps her account
+    and her links, so her responsable keeps theirs."""
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_NAISS>02/11/2013</DATE_NAISS>",
+         "<DATE_NAISS>02/11/2013</DATE_NAISS><DATE_SORTIE>31/08/2026</DATE_SORTIE>")
+    assert applied("import", *files()).exit_code == 0
+    leaving = {a["person"]: a["profile"] for a in _plan(applied)["actions"]
+               if a["kind"] == "disable"}
+    assert sorted(leaving.values()) == ["eleve", "responsable"], leaving
+    assert applied("hold", "add", "eleve:1000002", "--until", "31/12/2026", "--reason",
+                   "départ contesté", "--at", AT).exit_code == 0
+    assert not [a for a in _plan(applied)["actions"] if a["person"] in leaving]

@@ -114,7 +114,8 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
                                    state, registries, options)
     for held in _held(desired, matching, state):
         holds.add(held)
-    actions += _disables(state, matching.known_keys() | holds.keys, covered_schemes(snapshot))
+    kept = matching.known_keys() | holds.keys | _guardians_of(holds.keys, state)
+    actions += _disables(state, kept, covered_schemes(snapshot))
     facts = desired_facts(snapshot, keys)
     actions = with_groups(actions, state.groups, groups_of(facts))
     actions += _fact_actions(facts, state.facts, holds, covered_fact_kinds(snapshot))
@@ -370,6 +371,15 @@ def _text(value: object) -> str:
 
 
 _DISABLED = FieldChange("status", AccountStatus.ACTIVE.value, AccountStatus.DISABLED.value)
+
+
+def _guardians_of(held: set[str], state: StoreState) -> set[str]:
+    """The responsables of a held élève: the élève is kept as they are, with their links to
+    their responsables (Holds.keeps), so their responsables keep their accounts too, even
+    when the export no longer lists them (the élève excluded from a plan that would have
+    disabled them for leaving)."""
+    return {responsable for responsable, children in state.children.items()
+            if not children.isdisjoint(held)}
 
 
 def _disables(state: StoreState, present: set[str], schemes: frozenset[str]) -> list[Action]:
