@@ -4,7 +4,9 @@ permission is the policy's (domain/policy.py); these functions ask it, then act,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,7 +96,13 @@ from bascule.targets.model import container_of
 
 
 def audit(settings: Settings, uai: str, wanted: AuditFilter) -> list[JournalEntry]:
-    return journal_entries(open_store(settings.store_url), uai, wanted)
+    """The journal's entries `wanted` asks for; a login as target stands for its holder too."""
+    engine = open_store(settings.store_url)
+    if wanted.target is not None and wanted.target_key is None:
+        with engine.connect() as connection, suppress(UserError):
+            holder = find_person(connection, uai, wanted.target)
+            wanted = dataclasses.replace(wanted, target_key=holder.key)
+    return journal_entries(engine, uai, wanted)
 
 
 def policy_options(settings: Settings) -> PolicyOptions:
@@ -270,11 +278,7 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
     élèves and responsables out unless the direction reopened it)."""
     engine = open_store(settings.store_url)
     with engine.connect() as connection:
-        try:
-            person = find_person(connection, uai, login_name)
-            stored = password_hash_of(connection, person)
-        except UserError:
-            person, stored = None, ""
+        person, stored = _signing_in(connection, uai, login_name)
     # An unknown login costs the same time as a wrong password: no one learns who exists.
     valid = verify_password(stored, password) and person is not None
     if not valid:
@@ -284,6 +288,19 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
                                            "peut réinitialiser votre mot de passe.")
     let_in(settings, uai, person, now=now)
     return person
+
+
+def _signing_in(connection: Connection, uai: str, typed: str) -> tuple[Person | None, str]:
+    """The person a typed login names and their password hash, spaces around it and capitals
+    aside (« AOCONNOR » copied from a slip, « aoconnor » with a phone's trailing space: bascule's
+    logins are lowercase); (None, "") for no one."""
+    for login_name in dict.fromkeys((typed.strip(), typed.strip().lower())):
+        try:
+            person = find_person(connection, uai, login_name)
+            return person, password_hash_of(connection, person)
+        except UserError:
+            continue
+    return None, ""
 
 
 def let_in(settings: Settings, uai: str, person: Person, *, now: datetime) -> None:

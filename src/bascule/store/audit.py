@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Engine, Row, func, select
+from sqlalchemy import Connection, Engine, Row, func, or_, select
 
 from bascule.domain.labels import FACTS, change_text, label
 from bascule.domain.logins import LoginKind
@@ -37,6 +37,7 @@ class AuditFilter:
     since: datetime | None = None
     actor: str | None = None
     target: str | None = None  # a person key, a login or a structure code, as journaled
+    target_key: str | None = None  # the key of the person whose login `target` is, if any
     action: str | None = None
     limit: int = 200
 
@@ -80,8 +81,9 @@ def _lines(connection: Connection, uai: str, wanted: AuditFilter) -> Iterator[_L
         query = query.where(journal.c.action.in_(
             (ADDED, ActionKind.CREATE.value) if wanted.action == ADDED else (wanted.action,)))
     if wanted.target is not None:
-        query = query.where((journal.c.subject == wanted.target)
-                            | journal.c.detail.contains(f'"{wanted.target}"', autoescape=True))
+        named = _targets(wanted)
+        query = query.where(journal.c.subject.in_(named) | or_(*(
+            journal.c.detail.contains(f'"{one}"', autoescape=True) for one in named)))
     page_size = max(wanted.limit, 1)
     last: int | None = None
     while True:
@@ -110,9 +112,18 @@ def _asked(line: _Line, wanted: AuditFilter) -> bool:
     its whole row's text, and on SQLite without regard to case)."""
     if wanted.action is not None and line.action != wanted.action:
         return False
-    if wanted.target is None or line.subject == wanted.target:
+    if wanted.target is None:
         return True
-    return f'"{wanted.target}"' in _TEXT.encode(line.detail).decode()
+    named = _targets(wanted)
+    detail = _TEXT.encode(line.detail).decode()
+    return line.subject in named or any(f'"{one}"' in detail for one in named)
+
+
+def _targets(wanted: AuditFilter) -> tuple[str, ...]:
+    """What names the target in a line: itself, and its holder's key for a login (a link
+    added to an élève is journaled under the élève's key, not the login)."""
+    assert wanted.target is not None
+    return tuple(dict.fromkeys(one for one in (wanted.target, wanted.target_key) if one))
 
 
 _TEXT = msgspec.json.Encoder()  # as store/apply.py writes a line's detail
