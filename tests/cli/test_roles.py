@@ -208,7 +208,10 @@ def test_a_reprint_covers_only_initial_passwords(college_accounts: Cli) -> None:
     again = college_accounts("password", "reprint", "6A", "--by", "cdurand")
     assert "2 mot(s) de passe réinitialisé(s)" in again.stdout  # a reprint stays "initial"
     none = college_accounts("password", "reprint", "Inconnue", "--by", "cdurand")
-    assert none.exit_code == 1 and "Aucun élève actif au mot de passe initial" in none.stderr
+    assert none.exit_code == 1 and "Aucun élève actif dans « Inconnue »" in none.stderr
+    assert "Les codes possibles : 5 B/1, 6A, " in " ".join(none.stderr.split())  # to type
+    loosely = college_accounts("password", "reset-group", " 6a", "--by", "cdurand")
+    assert loosely.exit_code == 0 and "pour « 6A »" in loosely.stdout  # case and spaces aside
 
 
 def test_an_eleve_changes_their_own_password_with_the_current_one(college_accounts: Cli) -> None:

@@ -107,6 +107,8 @@ def test_a_teacher_resets_an_eleve_and_is_refused_on_a_colleague(school: Cli) ->
     csrf = _sign_in(client, "cdurand", _passwords(school)["cdurand"])
     eleves = client.get("/mots-de-passe", params={"q": "martin"})
     assert '<input type="hidden" name="identifiant" value="lmartin">' in eleves.text
+    first_name_first = client.get("/mots-de-passe", params={"q": "lea MARTIN"}).text
+    assert '<input type="hidden" name="identifiant" value="lmartin">' in first_name_first
     colleagues = client.get("/mots-de-passe", params={"q": "legoff"})
     assert "LE GOFF" not in colleagues.text.upper()  # issue 17: only whom one may reset
     assert 'name="identifiant"' not in colleagues.text  # no reset button for a colleague

@@ -191,7 +191,7 @@ def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at
     done = password_ops.reset_structure(settings, school, code, by=by, now=now,
                                         reprint=initial_only)
     slips = password_ops.write_slips(settings, school, done, now)
-    out.print(f"{done.count} mot(s) de passe réinitialisé(s) pour « {code} ». Fiches à "
+    out.print(f"{done.count} mot(s) de passe réinitialisé(s) pour « {done.code} ». Fiches à "
               f"distribuer (lisibles par vous seul) : {slips}", soft_wrap=True)
 
 

@@ -84,14 +84,34 @@ def resettable_structures(settings: Settings, uai: str, actor: Person) -> list[s
     return found
 
 
+def _known_code(connection: Connection, uai: str, typed: str) -> str:
+    """The division or group code meant: as typed, or the one attended that differs from it
+    only by case and spaces (« 6a », « 6 A » for 6A); a UserError listing the codes when
+    none is attended."""
+    codes = attended_structures(connection.engine, uai)
+    if typed in codes:
+        return typed
+    meant = [code for code in codes if _loose(code) == _loose(typed)]
+    if len(meant) == 1:
+        return meant[0]
+    raise UserError(f"Aucun élève actif dans « {typed} » : ce n'est pas une division ni un "
+                    "groupe suivi par des élèves actifs.",
+                    hint=f"Les codes possibles : {', '.join(codes) or 'aucun'}.")
+
+
+def _loose(code: str) -> str:
+    return "".join(code.split()).casefold()
+
+
 def _members(connection: Connection, uai: str, code: str, reprint: bool) -> list[Member]:
     members = [m for m in structure_members(connection, uai, code)
                if not reprint or m.password_origin == "initial"]
+    if not members and reprint:
+        raise UserError(f"Aucun élève de « {code} » n'a encore son mot de passe initial : il "
+                        "n'y a pas de fiche à réimprimer.",
+                        hint="Une réinitialisation sans réimpression donne de nouvelles fiches.")
     if not members:
-        raise UserError(f"Aucun élève actif{' au mot de passe initial' if reprint else ''}"
-                        f" dans « {code} ».",
-                        hint="Vérifiez le code de la division ou du groupe : bascule plan "
-                             "--json les donne.")
+        raise UserError(f"Aucun élève actif dans « {code} ».")
     return members
 
 
@@ -103,7 +123,7 @@ def preview(settings: Settings, uai: str, code: str, *, by: str,
             reprint: bool = False) -> StructureReset:
     """What resetting this division or group would do, refused as the reset would be."""
     with open_store(settings.store_url).connect() as connection:
-        actor = find_actor(connection, uai, by)
+        actor, code = find_actor(connection, uai, by), _known_code(connection, uai, code)
         members = _members(connection, uai, code, reprint)  # an unknown code said first
         _allowed_structure(settings, actor, code)
         return StructureReset(code=code, kind=_kind(members, code),
@@ -119,7 +139,7 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
     `admit` is told how many resets this makes before any is made (the console's rate limit,
     which refuses by raising)."""
     with open_store(settings.store_url).begin() as connection:
-        actor = find_actor(connection, uai, by)
+        actor, code = find_actor(connection, uai, by), _known_code(connection, uai, code)
         members = _members(connection, uai, code, reprint)
         _allowed_structure(settings, actor, code)
         if expected is not None and expected != len(members):

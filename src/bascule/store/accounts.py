@@ -47,14 +47,16 @@ def list_accounts(engine: Engine, uai: str) -> list[AccountRow]:
 
 def search_accounts(engine: Engine, uai: str, text: str, *, limit: int,
                     status: str | None = None) -> list[AccountRow]:
-    """The first `limit` accounts whose name, login or division contains the text, ignoring
-    case and accents ("emery" finds ÉMERY)."""
-    wanted = folded(text)
-    if not wanted:
+    """The first `limit` accounts whose name, login or division contains every word of the
+    text, in any order, ignoring case and accents ("emery" finds ÉMERY, "anaïs andre" finds
+    ANDRÉ Anaïs)."""
+    words = folded(text).split()
+    if not words:
         return []
     with engine.connect() as connection:
         found = [person_id for person_id, held, haystack in _search_index(connection, uai)
-                 if wanted in haystack and (status is None or held == status)][:limit]
+                 if all(word in haystack for word in words)
+                 and (status is None or held == status)][:limit]
         return _account_rows(connection, uai, ids=found) if found else []
 
 
