@@ -112,7 +112,8 @@ def test_accounts_lists_every_field(imported: Cli) -> None:
                                                         "eleve_id": "1000001",
                                                         "ine": "1234567890A",
                                                         "ine_rnie": "1234567890A"},
-                   "initial_password": True, "exit_date": None}
+                   "initial_password": True, "exit_date": None,
+                   "password_origin": "initial"}
     staff = json.loads(imported("accounts", "--json", "--profile", "enseignant").stdout)
     assert {r["login"] for r in staff} == {"cdurand", "jlegoff", "lfrancois"}
     assert imported("accounts", "--csv").stdout.startswith(

@@ -119,3 +119,12 @@ def test_a_history_row_reads_in_french(table: str, row: tuple[object, ...], text
 def test_a_journal_action_filter_takes_the_plans_words_too(given: str, code: str) -> None:
     assert labels.parse_choice(given, labels.JOURNAL_ACTIONS, "action", "--action",
                                also=labels.JOURNAL_ACTION_SYNONYMS) == code
+
+
+def test_every_password_origin_the_store_writes_has_its_words() -> None:
+    """A reset password is « réinitialisé, à changer », not « changé » (its owner has not
+    chosen it): the console's Comptes says which."""
+    from bascule.store.people import PRINTED_PASSWORDS
+
+    assert {*PRINTED_PASSWORDS, "changed"} == set(labels.PASSWORD_ORIGINS)
+    assert labels.PASSWORD_ORIGINS["reset"] != labels.PASSWORD_ORIGINS["changed"]

@@ -137,6 +137,11 @@ JOURNAL_ACTION_SYNONYMS: Mapping[str, str] = {
     **{word: code for code, forms in _DONE.items() for word in forms},
 }
 
+# Where an account's password stands (account.password_origin), on the console's Comptes.
+PASSWORD_ORIGINS: Mapping[str, str] = {
+    "initial": "initial", "reset": "réinitialisé, à changer", "changed": "changé",
+}
+
 # The purposes of an applied plan (plan.model.PlanPurpose values), in `bascule history`.
 PURPOSES: Mapping[str, str] = {
     "campaign": "campagne", "lifecycle": "suppressions du calendrier", "undo": "annulation",

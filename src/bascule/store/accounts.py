@@ -37,6 +37,7 @@ class AccountRow:
     source_ids: dict[str, str]
     initial_password: bool  # never changed since it was printed: its slip may be re-printed
     exit_date: date | None = None  # an élève's DATE_SORTIE, when the export gave one
+    password_origin: str = "initial"  # initial, reset (to be changed), changed by its owner
 
 
 def list_accounts(engine: Engine, uai: str) -> list[AccountRow]:
@@ -149,6 +150,7 @@ def _row(row: Mapping[Any, Any], logins: dict[str, str], sources: dict[str, str]
         source_ids=sources,
         initial_password=row["password_origin"] == "initial",
         exit_date=row["exit_date"],
+        password_origin=row["password_origin"],
     )
 
 

@@ -32,8 +32,8 @@ COLUMNS: tuple[Column[AccountRow], ...] = (
     Column("profil", "Profil", lambda r: labels.profile_label(r.profile)),
     Column("division", "Division", lambda r: r.division),
     Column("etat", "État", lambda r: labels.status_label(r.status)),
-    Column("mot-de-passe", "Mot de passe", lambda r: "initial" if r.initial_password
-           else "changé"),
+    Column("mot-de-passe", "Mot de passe",
+           lambda r: labels.label(labels.PASSWORD_ORIGINS, r.password_origin)),
 )
 
 
