@@ -56,6 +56,12 @@ def test_a_taken_port_is_said_in_french(home_cli: Cli) -> None:
     assert f"bascule serve --port {port + 1}" in refused.stderr
 
 
+def test_an_address_the_machine_does_not_have_is_said_in_french(home_cli: Cli) -> None:
+    refused = home_cli("serve", "--host", "192.0.2.1")  # TEST-NET-1: no interface has it
+    assert refused.exit_code == 1
+    assert "aucune interface de cette machine n'a cette adresse" in refused.stderr
+
+
 # What a person must never read in a run's output or reports: the store's codes and keys, and
 # English words of the interface.
 NOT_FOR_PEOPLE = re.compile(

@@ -91,6 +91,22 @@ def test_a_truncated_file_reports_the_parser_line_and_column(college: Path) -> N
     assert "XML mal formé ou tronqué (ligne" in message
     assert "colonne" in message
     assert "ElevesSansAdresses.xml:" in message
+    assert "le fichier s'arrête avant la fin de la balise" in message  # libxml2's, in French
+    assert "Premature" not in message
+
+
+@pytest.mark.parametrize(("parser_says", "said"), [
+    ("Premature end of data in tag LIBELLE_LONG line 82, line 82, column 30",
+     "le fichier s'arrête avant la fin de la balise LIBELLE_LONG ouverte ligne 82"),
+    ("Opening and ending tag mismatch: NOM line 3 and ELEVE, line 9, column 12",
+     "la balise NOM est fermée par ELEVE"),
+    ("Document is empty, line 1, column 1", "le fichier est vide"),
+    ("Unknown oddity, line 2, column 3", "détail de l'analyseur XML : Unknown oddity"),
+])
+def test_the_parsers_usual_reasons_are_said_in_french(parser_says: str, said: str) -> None:
+    from bascule.exports.source import syntax_reason
+
+    assert syntax_reason(parser_says) == said
 
 
 def test_a_malformed_file_names_the_line(college: Path) -> None:

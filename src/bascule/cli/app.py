@@ -236,9 +236,15 @@ def _check_port_free(host: str, port: int) -> None:
         raise UserError(
             f"La console ne peut pas écouter sur {host}:{port} : "
             + ("ce port est déjà pris (une autre console, ou un autre programme)." if taken
-               else f"adresse impossible ({exc.strerror})."),
+               else f"adresse impossible ({_BIND_REASONS.get(exc.errno or 0, exc.strerror)})."),
             hint=f"Choisissez un autre port : bascule serve --port {port + 1}" if taken
             else "Vérifiez l'adresse donnée à --host.") from None
+
+
+_BIND_REASONS = {  # the system's English, for a --host or --port that cannot be listened on
+    errno.EADDRNOTAVAIL: "aucune interface de cette machine n'a cette adresse",
+    errno.EACCES: "un port sous 1024 demande les droits d'administrateur",
+}
 
 
 @app.command()

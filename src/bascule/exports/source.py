@@ -314,9 +314,33 @@ def too_many_records(source: Source) -> Problem:
     )
 
 
+# libxml2's most frequent words on a damaged export, in French; any other stays as it is,
+# said to be the parser's own.
+_SYNTAX_WORDS = (
+    (re.compile(r"Premature end of data in tag (\S+) line (\d+)"),
+     r"le fichier s'arrête avant la fin de la balise \1 ouverte ligne \2"),
+    (re.compile(r"Opening and ending tag mismatch: (\S+) line \d+ and (\S+)"),
+     r"la balise \1 est fermée par \2"),
+    (re.compile(r"Extra content at the end of the document"),
+     "du contenu suit la fin du document"),
+    (re.compile(r"Start tag expected, '<' not found"), "ce n'est pas du XML"),
+    (re.compile(r"Document is empty"), "le fichier est vide"),
+)
+_PARSER_POSITION = re.compile(r"(, line \d+)+, column \d+$")  # already said in French
+
+
+def syntax_reason(message: str) -> str:
+    """libxml2's reason for refusing a file, in French when it is a usual one."""
+    message = _PARSER_POSITION.sub("", message)
+    for shape, words in _SYNTAX_WORDS:
+        if shape.search(message):
+            return shape.sub(words, message)
+    return f"détail de l'analyseur XML : {message}"
+
+
 def _syntax_problem(source: Source, exc: etree.XMLSyntaxError) -> Problem:
     line, column = exc.position if exc.position else (None, None)
-    reason = exc.msg or str(exc)
+    reason = syntax_reason(exc.msg or str(exc))
     return error(
         "xml-invalide",
         f"XML mal formé ou tronqué (ligne {line}, colonne {column}) : {reason}",
