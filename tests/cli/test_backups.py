@@ -114,10 +114,11 @@ def test_a_backups_identifier_is_never_cut_on_an_80_column_terminal(
 
 
 def check_a_backup_copied_after_the_apply_wrote_holds_none_of_it(
-        cli: Cli, copy_name: str, monkeypatch: pytest.MonkeyPatch) -> str:
+        cli: Cli, copy_name: str, monkeypatch: pytest.MonkeyPatch, at: str = AT) -> str:
     """The backup is copied while the apply writes, and the apply commits only once it is
     made: a copy that starts only after every row of the apply is written (not committed)
-    still holds the store as the apply found it. `cli`: imported and planned. The backup's id."""
+    still holds the store as the apply found it. `cli`: imported and planned (for `at`, when
+    it applies). The backup's id."""
     from bascule.store import apply as store_apply
     from bascule.store import backups as store_backups
 
@@ -135,7 +136,7 @@ def check_a_backup_copied_after_the_apply_wrote_holds_none_of_it(
 
     monkeypatch.setattr(store_backups, copy_name, late_copy)
     monkeypatch.setattr(store_apply, "record_changes", recorded)
-    done = cli("apply", "--yes", "--at", AT)
+    done = cli("apply", "--yes", "--at", at)
     assert done.exit_code == 0, done.output
     monkeypatch.undo()
     assert json.loads(cli("accounts", "--json").stdout)

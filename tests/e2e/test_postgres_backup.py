@@ -61,5 +61,5 @@ def test_a_postgresql_backup_dumped_after_the_apply_wrote_holds_none_of_it(
     assert cli("import", *files()).exit_code == 0
     _plan(cli, "--at", AT)
     backup = check_a_backup_copied_after_the_apply_wrote_holds_none_of_it(cli, "_pg_dump",
-                                                                          monkeypatch)
+                                                                          monkeypatch, AT)
     assert (cli.home / "sauvegardes" / f"{backup}.dump").is_file()
