@@ -189,7 +189,8 @@ def main_options(
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port d'écoute.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="Port d'écoute (0 : un port libre).")] = 8000,
     uai: UaiOption = None,
     at: AtOption = None,
 ) -> None:
