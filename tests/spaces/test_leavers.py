@@ -30,7 +30,7 @@ def test_a_leaver_reads_their_folder_until_the_deletions_when_the_school_chooses
     leaver = next(a for a in json.loads(cli("accounts", "--json").stdout)
                   if a["status"] == "disabled" and a["profile"] == "eleve")["login"]
     path = f"Eleves/{leaver}"
-    assert _rights(cli, path) is None  # by default: no rights left at all
+    assert _rights(cli, path) == []  # by default: no rights left at all
     config = cli.home / "bascule.toml"
     config.write_text(config.read_text(encoding="utf-8")
                       + "\n[lifecycle]\nleavers_keep_files_until_deletion = true\n",
@@ -38,4 +38,4 @@ def test_a_leaver_reads_their_folder_until_the_deletions_when_the_school_chooses
     assert _rights(cli, path) == [{"principal": "user", "name": leaver, "rights": "r"}]
     assert cli("lifecycle", "--at", "2026-09-15T08:00").exit_code == 0
     assert cli("apply", "--yes", "--at", "2026-09-15T08:00").exit_code == 0
-    assert _rights(cli, path) is None  # deleted: nothing any more
+    assert _rights(cli, path) is None  # deleted, and no folder of theirs on disk: not listed

@@ -295,3 +295,67 @@ def test_the_root_given_once_is_remembered_and_capacity_is_checked(
     assert (share / SCHOOL / "Classes" / "6A").is_dir()
     again = home_cli("spaces", "sync", "--at", AT)
     assert f"sous {share / SCHOOL}" in " ".join(again.stdout.split())
+
+
+def _manifest(cli: Cli) -> dict[str, dict[str, object]]:
+    listing = json.loads(cli("spaces", "sync", "--manifest", "json").stdout)
+    return {space["path"]: space for space in listing}
+
+
+def _spaces_findings(cli: Cli, at: str) -> list[str]:
+    done = cli("verify", "--json", "--at", at)
+    found = {f["code"]: f for f in json.loads(done.stdout)["findings"]}
+    return list(found.get("espaces-different", {}).get("items", []))
+
+
+def test_a_leaver_loses_the_rights_on_their_folder_at_the_next_sync(spaces_home: Cli,
+                                                                   files: Files) -> None:
+    """Disabled (DATE_SORTIE passed), then deleted before the departs cleanup: each time the
+    next spaces sync takes the owner's rights off their folder, which stays with its files;
+    the manifest shows it, and verify finds the rights left until then."""
+    folder = _root(spaces_home) / "Eleves" / "temery"
+    (folder / "cahier.txt").write_text("à garder")
+    (owner,) = _named_acl(folder)  # user:<uidNumber>:rwx, given while she was there
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    spaces_home("import", *files())
+    spaces_home("plan", "--at", "2026-09-11T08:00")
+    assert spaces_home("apply", "--yes", "--at", "2026-09-11T08:00").exit_code == 0
+    assert ("droit en trop sur Eleves/temery : utilisateur temery (écriture) — compte "
+            "désactivé ou supprimé") in _spaces_findings(spaces_home, "2026-09-11T08:00")
+    synced = spaces_home("spaces", "sync", "--at", "2026-09-11T08:00")
+    assert "dont 1 dossier(s) de comptes désactivés ou supprimés" in synced.stdout
+    assert _named_acl(folder) == [] and (folder / "cahier.txt").read_text() == "à garder"
+    assert _named_acl(_root(spaces_home) / "Eleves" / "lmartin")  # the others keep theirs
+    shown = _manifest(spaces_home)["Eleves/temery"]
+    assert shown["access"] == [] and shown["withdrawn"] == ["temery"]
+    assert _spaces_findings(spaces_home, "2026-09-11T08:00") == []
+    subprocess.run(["setfacl", "-m", owner.split("#")[0].strip(), str(folder)], check=True)
+    spaces_home("lifecycle", "--at", "2026-09-15T08:00")
+    assert spaces_home("apply", "--yes", "--at", "2026-09-15T08:00").exit_code == 0
+    assert any(line.startswith("droit en trop sur Eleves/temery : utilisateur ")
+               for line in _spaces_findings(spaces_home, "2026-09-15T08:00"))
+    spaces_home("spaces", "sync", "--at", "2026-09-15T08:00")
+    assert _named_acl(folder) == [] and (folder / "cahier.txt").read_text() == "à garder"
+    assert _manifest(spaces_home)["Eleves/temery"]["withdrawn"] == ["temery"]
+    script = spaces_home("spaces", "sync", "--manifest", "powershell").stdout
+    assert "icacls $p /remove:g ($Domaine + '\\temery') | Out-Null" in script
+
+
+def test_a_leaver_who_keeps_reading_cannot_write(spaces_home: Cli, files: Files) -> None:
+    config = spaces_home.home / "bascule.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + "\n[lifecycle]\nleavers_keep_files_until_deletion = true\n",
+                      encoding="utf-8")
+    folder = _root(spaces_home) / "Eleves" / "temery"
+    (owner,) = _named_acl(folder)
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    spaces_home("import", *files())
+    spaces_home("plan", "--at", "2026-09-11T08:00")
+    assert spaces_home("apply", "--yes", "--at", "2026-09-11T08:00").exit_code == 0
+    spaces_home("spaces", "sync", "--at", "2026-09-11T08:00")
+    assert [line.split("#")[0].strip() for line in _named_acl(folder)] == [
+        owner.split("#")[0].strip().removesuffix("rwx") + "r-x"]
+    shown = _manifest(spaces_home)["Eleves/temery"]
+    assert shown["access"] == [{"principal": "user", "name": "temery", "rights": "r"}]
+    assert shown["withdrawn"] == ["temery"]
+    assert _spaces_findings(spaces_home, "2026-09-11T08:00") == []

@@ -88,7 +88,7 @@ def sync_spaces(settings: Settings, uai: str, *, dry_run: bool, now: datetime,
     if latest_staged_sha256(engine, uai) is None:
         raise nothing_imported(uai)
     year = staged_year(engine, uai).start
-    room = capacity(school.root, school.spaces)
+    room = capacity(school.root, school.provisioned)
     if not dry_run:
         school.root.mkdir(parents=True, exist_ok=True)
     arrived = [] if dry_run else _adopt_arrivals(settings, uai, school)
@@ -110,7 +110,7 @@ def _bring_back_archived(settings: Settings, uai: str, school: SchoolSpaces) -> 
     """Personal folders of accounts back from a deletion (an undo, a return), taken out of the
     « departs » cleanup's archive rather than made anew and empty."""
     archives = archives_root(settings, uai)
-    return [space.relative for space in (*school.spaces, *school.dormant)
+    return [space.relative for space in school.spaces
             if space.kind in (SpaceKind.PERSONAL_ELEVE, SpaceKind.PERSONAL_STAFF)
             and bring_back(archives, school.root, space.relative, space.key) is not None]
 
@@ -136,7 +136,7 @@ def spaces_usage(settings: Settings, uai: str, *, now: datetime) -> list[Usage]:
     """Every space's size against its quota; the full and nearly full ones are kept for the
     console's dashboard."""
     school = school_spaces(settings, uai, allocate=False)
-    usages = scan(school.root, school.spaces)
+    usages = scan(school.root, school.provisioned)
     crowded = sorted((u for u in usages if u.state in ("presque plein", "dépassé")),
                      key=lambda u: -(u.fraction or 0))
     keep_summary(settings, uai, SPACES_USAGE, {
@@ -151,13 +151,13 @@ def linux_quota_commands(settings: Settings, uai: str) -> str:
     one project per space, numbered like the accounts (never reused)."""
     school = school_spaces(settings, uai)
     engine = open_store(settings.store_url)
-    shared = [s for s in school.spaces if s.quota and s.kind not in (
+    shared = [s for s in school.provisioned if s.quota and s.kind not in (
         SpaceKind.PERSONAL_ELEVE, SpaceKind.PERSONAL_STAFF)]
     with engine.begin() as connection:
         projects = posix_numbers(connection, uai, [f"space:{s.relative}" for s in shared])
     lines = [f"# bascule : quotas des espaces de {uai} (à relire, puis exécuter en root)",
              "FS=/srv  # le système de fichiers des espaces", ""]
-    for space in school.spaces:
+    for space in school.provisioned:
         if space.quota and space.kind in (SpaceKind.PERSONAL_ELEVE, SpaceKind.PERSONAL_STAFF):
             owner = next(g.name for g in space.grants if g.principal == "user")
             kib = space.quota // 1024

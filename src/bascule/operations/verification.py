@@ -98,7 +98,8 @@ def _spaces(settings: Settings, uai: str) -> list[TargetState]:
     if not root.is_dir():
         return []
     engine = open_store(settings.store_url)
-    school = load_school_spaces(engine, uai, root, settings.space_quotas_gb, allocate=False)
+    school = load_school_spaces(engine, uai, root, settings.space_quotas_gb, allocate=False,
+                                leavers_read=settings.leavers_keep_files)
     changes = sync_tree(root, school.spaces, school_year=staged_year(engine, uai).start,
                         dry_run=True)
     lines = (*(f"espace manquant {space}" for space in changes.created),

@@ -4,6 +4,7 @@ so that a group of the directory is the one an access rule names. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -62,6 +63,9 @@ class Space:
     label: str
     quota: int | None
     grants: tuple[Grant, ...]
+    # A personal folder whose account is disabled or deleted (kept until the departs cleanup):
+    # the logins whose rights it no longer gives beyond `grants`; never created anew.
+    withdrawn: tuple[str, ...] = ()
 
     @property
     def relative(self) -> str:
@@ -72,24 +76,33 @@ CONTAINER_FOLDERS = {Container.ELEVES: "Eleves", Container.PROFS: "Profs",
                       Container.PERSONNELS: "Personnels"}
 
 
+def personal_path(user: NetworkUser) -> tuple[str, ...]:
+    """Where the user's own folder is under the school's root: ("Eleves", "lmartin")."""
+    return CONTAINER_FOLDERS[user.container], folder_name(user.login)
+
+
 def _personal(user: NetworkUser, quotas: dict[SpaceKind, int | None], *,
               write: bool | None) -> Space:
-    """The user's own folder; `write` None: nobody's rights (a disabled account's folder)."""
+    """The user's own folder; `write` None: nobody's rights. A disabled (or deleted) account's
+    folder withdraws its owner's rights beyond what `write` still gives."""
     kind = (SpaceKind.PERSONAL_ELEVE if user.container is Container.ELEVES
             else SpaceKind.PERSONAL_STAFF)
-    return Space(kind=kind, path=(CONTAINER_FOLDERS[user.container], folder_name(user.login)),
-                 key=user.key, label=f"{user.display_name} ({user.login})", quota=quotas[kind],
-                 grants=() if write is None else (Grant("user", user.login, write),))
+    return Space(kind=kind, path=personal_path(user), key=user.key,
+                 label=f"{user.display_name} ({user.login})", quota=quotas[kind],
+                 grants=() if write is None else (Grant("user", user.login, write),),
+                 withdrawn=() if user.enabled else (user.login,))
 
 
 def dormant_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None = None, *,
-                   owner_reads: bool) -> list[Space]:
+                   owner_reads: bool, deleted: Iterable[NetworkUser] = ()) -> list[Space]:
     """The personal folders of disabled accounts (kept until the September deletions): with
     `owner_reads` (`[lifecycle] leavers_keep_files_until_deletion`), their owner keeps reading
-    them, never writing; else nobody's rights are given (the folder is left as it is)."""
+    them, never writing; else nobody's rights are given. `deleted`: accounts deleted whose
+    folder waits for the departs cleanup: nobody's rights, whatever the school chose."""
     quotas = {**DEFAULT_QUOTAS, **(quotas or {})}
-    return [_personal(user, quotas, write=False if owner_reads else None)
-            for user in desired_directory(view).users.values() if not user.enabled]
+    return ([_personal(user, quotas, write=False if owner_reads else None)
+             for user in desired_directory(view).users.values() if not user.enabled]
+            + [_personal(user, quotas, write=None) for user in deleted])
 
 
 def desired_spaces(view: SchoolView, quotas: dict[SpaceKind, int | None] | None = None

@@ -3,23 +3,42 @@ same uidNumber and gidNumber as the directory targets)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, and_, select
 
-from bascule.spaces.model import Space, desired_spaces, dormant_spaces, quotas_in_bytes
+from bascule.domain.logins import LoginKind
+from bascule.spaces.model import (
+    Space,
+    desired_spaces,
+    dormant_spaces,
+    personal_path,
+    quotas_in_bytes,
+)
+from bascule.spaces.tree import marker_of
+from bascule.store.schema import account, login, person
+from bascule.targets.model import NetworkUser
 from bascule.targets.store_view import posix_numbers, school_view
 
 
 @dataclass(frozen=True, slots=True)
 class SchoolSpaces:
     root: Path  # the school's folder under the spaces root
+    # Every space bascule gives rights on: the provisioned ones, then the personal folders of
+    # disabled accounts and those of deleted accounts still on disk (Space.withdrawn).
     spaces: list[Space]
     users: dict[str, int]  # login -> uidNumber
     groups: dict[str, int]  # group name -> gidNumber
-    # Disabled accounts' personal folders, outside `spaces` unless their owners keep reading.
-    dormant: list[Space] = field(default_factory=list)
+
+    @property
+    def provisioned(self) -> list[Space]:
+        """The spaces of the school's present people and structures: created, with quotas."""
+        return [space for space in self.spaces if not space.withdrawn]
+
+    @property
+    def dormant(self) -> list[Space]:
+        return [space for space in self.spaces if space.withdrawn]
 
 
 def load_school_spaces(engine: Engine, uai: str, root: Path,
@@ -27,19 +46,43 @@ def load_school_spaces(engine: Engine, uai: str, root: Path,
                        leavers_read: bool = False) -> SchoolSpaces:
     """allocate: newcomers' numbers are given for good (False: only to read, nothing kept).
     leavers_read: disabled accounts' owners keep reading their folder until the deletions."""
+    quotas = quotas_in_bytes(quotas_gb)
     with engine.connect() as connection:
         view = school_view(connection, uai)
-        spaces = desired_spaces(view, quotas_in_bytes(quotas_gb))
-        dormant = dormant_spaces(view, quotas_in_bytes(quotas_gb), owner_reads=leavers_read)
-        if leavers_read:
-            spaces, dormant = spaces + dormant, []
+        spaces = desired_spaces(view, quotas)
+        taken = {space.path for space in spaces}
+        deleted = [user for user in _deleted_users(connection, uai)
+                   if personal_path(user) not in taken and _holds_folder(root, user)]
+        spaces += dormant_spaces(view, quotas, owner_reads=leavers_read, deleted=deleted)
         names = {grant.name for space in spaces for grant in space.grants
                  if grant.principal == "group"}
         owners = [*(user.key for user in view.users), *(f"group:{name}" for name in names)]
         numbers = posix_numbers(connection, uai, owners)
         if allocate:
             connection.commit()
+    users = {user.login: numbers[user.key] for user in deleted if user.key in numbers}
     return SchoolSpaces(root=root, spaces=spaces,
-                        users={user.login: numbers[user.key] for user in view.users},
-                        groups={name: numbers[f"group:{name}"] for name in names},
-                        dormant=dormant)
+                        users=users | {user.login: numbers[user.key] for user in view.users},
+                        groups={name: numbers[f"group:{name}"] for name in names})
+
+
+def _deleted_users(connection: Connection, uai: str) -> list[NetworkUser]:
+    """The school's deleted accounts (not responsables) with every network login they held
+    (freed now): one of them names their folder until the departs cleanup archives it."""
+    query = (select(person.c.key, person.c.first_name, person.c.last_name, person.c.profile,
+                    login.c.login)
+             .join(account, account.c.person_id == person.c.id)
+             .join(login, and_(login.c.person_id == person.c.id,
+                               login.c.namespace == LoginKind.NETWORK.value))
+             .where((person.c.uai == uai) & (person.c.kind != "responsable")
+                    & (account.c.status == "deleted"))
+             .order_by(person.c.key, login.c.login))
+    return [NetworkUser(key=row.key, login=row.login, first_name=row.first_name,
+                        last_name=row.last_name, profile=row.profile, email=None, enabled=False)
+            for row in connection.execute(query)]
+
+
+def _holds_folder(root: Path, user: NetworkUser) -> bool:
+    """The folder at the user's path is theirs: bascule's marker names their key."""
+    marker = marker_of(root.joinpath(*personal_path(user)))
+    return marker is not None and marker.get("key") == user.key

@@ -60,6 +60,8 @@ def sync_tree(school_root: Path, spaces: list[Space], *, school_year: int,
             if marker_of(folder) is None:
                 changes.foreign.append(space.relative)
             continue
+        if space.withdrawn:  # a leaver's folder is kept where it is, never made anew
+            continue
         changes.created.append(space.relative)
         if not dry_run:
             _make_shared_folder(folder)
@@ -161,20 +163,25 @@ def apply_acls(school_root: Path, spaces: list[Space], users: Mapping[str, int],
         return "ACL non appliquées : setfacl est absent (paquet acl)."
     if os.geteuid() != 0 and school_root.stat().st_uid != os.geteuid():
         return "ACL non appliquées : bascule n'a pas les droits sur la racine des espaces."
+    present = [space for space in spaces if school_root.joinpath(*space.path).is_dir()]
     spec = "".join(f"# file: {space.relative}\n" + "\n".join(acl_entries(space, users, groups))
-                   + "\n\n" for space in spaces if school_root.joinpath(*space.path).is_dir())
+                   + "\n\n" for space in present)
     done = subprocess.run([setfacl, "--restore=-"], input=spec, text=True, cwd=school_root,
                           capture_output=True, check=False)
     if done.returncode != 0:
         return f"ACL non appliquées : {done.stderr.strip() or 'système de fichiers sans ACL'}."
-    return f"ACL appliquées à {len(spaces)} espaces."
+    leavers = sum(1 for space in present if space.withdrawn)
+    return f"ACL appliquées à {len(present)} espaces" + (
+        f", dont {leavers} dossier(s) de comptes désactivés ou supprimés, que leur titulaire "
+        "ne peut plus modifier." if leavers else ".")
 
 
 def manifest(spaces: list[Space]) -> list[dict[str, object]]:
     return [{"path": space.relative, "kind": space.kind.value, "label": space.label,
              "quota_bytes": space.quota,
              "access": [{"principal": g.principal, "name": g.name,
-                         "rights": "rw" if g.write else "r"} for g in space.grants]}
+                         "rights": "rw" if g.write else "r"} for g in space.grants],
+             "withdrawn": list(space.withdrawn)}
             for space in spaces]
 
 
@@ -188,16 +195,34 @@ def powershell(spaces: list[Space], uai: str) -> str:
     for space in spaces:
         path = "Join-Path $Racine " + _quote("\\".join(space.path))
         lines.append(f"$p = {path}")
+        if space.withdrawn:
+            lines += _leaver_folder(space)
+            continue
         lines.append("New-Item -ItemType Directory -Force -Path $p | Out-Null")
-        for grant in space.grants:
-            rights = "(OI)(CI)M" if grant.write else "(OI)(CI)RX"
-            who = _quote(f"\\{grant.name}:{rights}")
-            lines.append(f"icacls $p /grant ($Domaine + {who}) | Out-Null")
+        lines += _grants(space)
         if space.quota is not None:
             lines.append(f"New-FsrmQuota -Path $p -Size {space.quota} "
                          f"-Description {_quote(space.label)} -ErrorAction SilentlyContinue")
         lines.append("")
     return "\n".join(lines)
+
+
+def _leaver_folder(space: Space) -> list[str]:
+    """A disabled or deleted account's folder: kept if it is there, never made; its owner's
+    rights taken off, then what they keep (reading, when the school chose it) given again."""
+    removals = [f"  icacls $p /remove:g ($Domaine + {_quote(chr(92) + name)}) | Out-Null"
+                for name in space.withdrawn]
+    return ["if (Test-Path $p) {", *removals, *(f"  {line}" for line in _grants(space)),
+            "}", ""]
+
+
+def _grants(space: Space) -> list[str]:
+    lines = []
+    for grant in space.grants:
+        rights = "(OI)(CI)M" if grant.write else "(OI)(CI)RX"
+        who = _quote(f"\\{grant.name}:{rights}")
+        lines.append(f"icacls $p /grant ($Domaine + {who}) | Out-Null")
+    return lines
 
 
 def _quote(text: str) -> str:
@@ -246,8 +271,15 @@ def acl_differences(school_root: Path, spaces: list[Space], users: Mapping[str, 
         lines += [f"droit manquant sur {space.relative} : {_who(e, names)}"
                   for e in sorted(wanted - have)]
         lines += [f"droit en trop sur {space.relative} : {_who(e, names)}"
+                  + (" — compte désactivé ou supprimé" if _withdrawn(e, space, users) else "")
                   for e in sorted(have - wanted)]
     return lines
+
+
+def _withdrawn(entry: str, space: Space, users: Mapping[str, int]) -> bool:
+    """The entry is the right of an account that left: its folder's disabled owner."""
+    kind, number, _rights = entry.split(":")
+    return kind == "user" and any(users.get(name) == int(number) for name in space.withdrawn)
 
 
 def _named_entries(listing: str) -> dict[str, set[str]]:
