@@ -3,6 +3,7 @@ same uidNumber and gidNumber as the directory targets)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from bascule.spaces.model import (
     personal_path,
     quotas_in_bytes,
 )
-from bascule.spaces.tree import marker_of
+from bascule.spaces.tree import marked_personal_spaces, marker_of
 from bascule.store.schema import account, login, person
 from bascule.targets.model import NetworkUser
 from bascule.targets.store_view import posix_numbers, school_view
@@ -50,9 +51,8 @@ def load_school_spaces(engine: Engine, uai: str, root: Path,
     with engine.connect() as connection:
         view = school_view(connection, uai)
         spaces = desired_spaces(view, quotas)
-        taken = {space.path for space in spaces}
-        deleted = [user for user in _deleted_users(connection, uai)
-                   if personal_path(user) not in taken and _holds_folder(root, user)]
+        deleted = _deleted_with_folders(connection, uai, root, view.users,
+                                        {space.path for space in spaces})
         spaces += dormant_spaces(view, quotas, owner_reads=leavers_read, deleted=deleted)
         names = {grant.name for space in spaces for grant in space.grants
                  if grant.principal == "group"}
@@ -66,16 +66,28 @@ def load_school_spaces(engine: Engine, uai: str, root: Path,
                         groups={name: numbers[f"group:{name}"] for name in names})
 
 
-def _deleted_users(connection: Connection, uai: str) -> list[NetworkUser]:
-    """The school's deleted accounts (not responsables) with every network login they held
-    (freed now): one of them names their folder until the departs cleanup archives it."""
+def _deleted_with_folders(connection: Connection, uai: str, root: Path,
+                          users: Iterable[NetworkUser], taken: set[tuple[str, ...]]
+                          ) -> list[NetworkUser]:
+    """The deleted accounts whose personal folder is still under the root: the folders whose
+    marker names nobody of the directory, looked up by key (the store is asked of them only)."""
+    known = {user.key for user in users}
+    strays = {str(marker.get("key")) for folder in marked_personal_spaces(root)
+              if (marker := marker_of(folder)) is not None and marker.get("key") not in known}
+    return [user for user in (_deleted_users(connection, uai, strays) if strays else [])
+            if personal_path(user) not in taken and _holds_folder(root, user)]
+
+
+def _deleted_users(connection: Connection, uai: str, keys: set[str]) -> list[NetworkUser]:
+    """Those of `keys` whose account is deleted, with every network login they held (freed
+    now): one of them names their folder until the departs cleanup archives it."""
     query = (select(person.c.key, person.c.first_name, person.c.last_name, person.c.profile,
                     login.c.login)
              .join(account, account.c.person_id == person.c.id)
              .join(login, and_(login.c.person_id == person.c.id,
                                login.c.namespace == LoginKind.NETWORK.value))
-             .where((person.c.uai == uai) & (person.c.kind != "responsable")
-                    & (account.c.status == "deleted"))
+             .where((person.c.uai == uai) & person.c.key.in_(sorted(keys))
+                    & (person.c.kind != "responsable") & (account.c.status == "deleted"))
              .order_by(person.c.key, login.c.login))
     return [NetworkUser(key=row.key, login=row.login, first_name=row.first_name,
                         last_name=row.last_name, profile=row.profile, email=None, enabled=False)

@@ -85,7 +85,7 @@ def _follow_their_people(school_root: Path, spaces: list[Space], changes: TreeCh
     if not missing:
         return
     wanted = {space.relative for space in spaces}
-    for folder in _marked_personal_spaces(school_root):
+    for folder in marked_personal_spaces(school_root):
         key = str((marker_of(folder) or {}).get("key"))
         space = missing.pop(key, None)
         relative = folder.relative_to(school_root).as_posix()
@@ -101,7 +101,8 @@ def _follow_their_people(school_root: Path, spaces: list[Space], changes: TreeCh
                 encoding="utf-8")
 
 
-def _marked_personal_spaces(school_root: Path) -> list[Path]:
+def marked_personal_spaces(school_root: Path) -> list[Path]:
+    """The personal folders bascule made under the school's root (its marker says so)."""
     kinds = {kind.value for kind in _PERSONAL}
     return [folder for parent in CONTAINER_FOLDERS.values()
             if (school_root / parent).is_dir()
