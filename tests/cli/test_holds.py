@@ -52,8 +52,8 @@ def test_a_held_leaver_is_untouched_by_the_apply_and_the_hold_ends_by_itself(
         leaving: Cli) -> None:
     assert [a["login"] for a in _plan(leaving)["actions"] if a["kind"] == "disable"] == [
         "temery"]
-    added = leaving("hold", "add", "temery", "--until", "2026-12-31", "--reason",
-                    "départ en janvier : garder son compte", "--at", AT)
+    added = leaving("hold", "add", " TEmery ", "--until", "2026-12-31", "--reason",
+                    "départ en janvier : garder son compte", "--at", AT)  # as copied
     assert added.exit_code == 0, added.output
     assert "retenu(e) jusqu'au 31/12/2026" in added.stdout
     plan = _plan(leaving)

@@ -177,3 +177,25 @@ def test_history_of_one_apply_is_filtered_to_one_person(
     nobody = applied("history", "--apply", "2", "--person", "Personne-Inconnue")
     assert nobody.exit_code == 0 and "n'a rien changé de « Personne-Inconnue »" in nobody.stdout
     assert applied("history", "--person", login).exit_code == 2  # without --apply
+
+
+def test_an_undo_waits_for_holds_and_is_approved_whole(
+        applied: Cli, college: GeneratedCollege, tmp_path: Path) -> None:
+    """A held person is touched by no plan, an undo included; and an undo, put back row by
+    row from the apply's record, is approved whole: leaving someone out is refused, never an
+    empty plan approved in its stead."""
+    _apply_truncated(applied, college, tmp_path / "t", LATER)
+    changes = json.loads(applied("history", "--apply", "2", "--json").stdout)
+    disabled = next(c for c in changes if c["table"] == "account" and c["field"] == "status")
+    key = str(disabled["person"])
+    assert applied("hold", "add", key, "--until", "31/12/2025", "--reason", "litige",
+                   "--at", LATEST).exit_code == 0
+    refused = applied("undo", "2", "--at", LATEST)
+    assert refused.exit_code == 1 and "toucherait des personnes retenues" in refused.stderr
+    (hold,) = json.loads(applied("hold", "list", "--json").stdout)
+    assert applied("hold", "remove", str(hold["number"]), "--at", LATEST).exit_code == 0
+    assert applied("undo", "2", "--at", LATEST).exit_code == 0
+    excluding = applied("approve-plan", "--exclude", key, "--reason", "x", "--at", LATEST)
+    assert excluding.exit_code == 1 and "s'approuve entière" in excluding.stderr
+    undone = applied("apply", "--yes", "--at", LATEST)  # the undo still waits, whole
+    assert undone.exit_code == 0 and "comptes réactivés" in undone.stdout, undone.output

@@ -92,6 +92,11 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
         raise UserError("Ce plan n'est plus celui en attente : rien n'a été approuvé.",
                         hint="Relisez le plan (bascule plan, ou la page Plan) et recommencez.")
     plan = found[1]
+    if excluded and plan.purpose is PlanPurpose.UNDO:
+        raise UserError("Une annulation s'approuve entière : personne ne peut en être exclu. "
+                        "Rien n'a été approuvé.",
+                        hint="Approuvez-la sans --exclude, ou renoncez-y : bascule plan "
+                             "recalcule le plan de la campagne.")
     if excluded:
         _exclude(settings, uai, plan, list(dict.fromkeys(excluded)), reason=reason,
                  until=until or date(plan.school_year.start + 1, 8, 31), by=by, actor=actor,

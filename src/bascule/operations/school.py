@@ -278,7 +278,11 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
     élèves and responsables out unless the direction reopened it)."""
     engine = open_store(settings.store_url)
     with engine.connect() as connection:
-        person, stored = _signing_in(connection, uai, login_name)
+        try:
+            person = find_person(connection, uai, login_name)
+            stored = password_hash_of(connection, person)
+        except UserError:
+            person, stored = None, ""
     # An unknown login costs the same time as a wrong password: no one learns who exists.
     valid = verify_password(stored, password) and person is not None
     if not valid:
@@ -288,19 +292,6 @@ def sign_in(settings: Settings, uai: str, login_name: str, password: str, *,
                                            "peut réinitialiser votre mot de passe.")
     let_in(settings, uai, person, now=now)
     return person
-
-
-def _signing_in(connection: Connection, uai: str, typed: str) -> tuple[Person | None, str]:
-    """The person a typed login names and their password hash, spaces around it and capitals
-    aside (« AOCONNOR » copied from a slip, « aoconnor » with a phone's trailing space: bascule's
-    logins are lowercase); (None, "") for no one."""
-    for login_name in dict.fromkeys((typed.strip(), typed.strip().lower())):
-        try:
-            person = find_person(connection, uai, login_name)
-            return person, password_hash_of(connection, person)
-        except UserError:
-            continue
-    return None, ""
 
 
 def let_in(settings: Settings, uai: str, person: Person, *, now: datetime) -> None:

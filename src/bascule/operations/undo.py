@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
-from bascule.domain.school import describe_moment
+from bascule.domain.school import describe_moment, local_time
 from bascule.errors import UserError
 from bascule.operations.calendars import undo_deadline_at
 from bascule.operations.campaign import nothing_imported, staged_and_state
@@ -26,6 +26,7 @@ from bascule.settings import Settings
 from bascule.store.changes import touched_people
 from bascule.store.engine import open_store
 from bascule.store.history import AppliedPlan, people_named, plans_of
+from bascule.store.holds import person_holds
 from bascule.store.plans import save_plan, saved_plan_value
 from bascule.store.staging import latest_staged_sha256
 from bascule.store.state import fingerprint
@@ -43,11 +44,26 @@ def plan_undo(settings: Settings, uai: str, apply_id: int, *, now: datetime) -> 
         _refuse_past_grace(settings, applied, now)
         _refuse_touched_since(connection, uai, applied, later)
         original = _original_plan(connection, applied)
+        _refuse_held(connection, uai, original, now)
         current = fingerprint(connection, uai, staged_sha256)
     plan = undo_plan(original, apply_id=apply_id, state_fingerprint=current, now=now)
     plan = dataclasses.replace(plan, mass_leaves=_departures(engine, settings, uai, plan))
     save_plan(engine, plan)
     return plan
+
+
+def _refuse_held(connection: Connection, uai: str, original: Plan, now: datetime) -> None:
+    """A person held by hand is touched by no plan: an undo is put back whole (row by row,
+    from the apply's record), so it waits for the hold to be lifted rather than skip them."""
+    touched = {action.person for action in original.actions}
+    held = [hold for hold in person_holds(connection, uai)
+            if hold.active_on(local_time(now).date()) and hold.key in touched]
+    if held:
+        names = ", ".join(f"{hold.label} (jusqu'au {hold.until:%d/%m/%Y})" for hold in held)
+        raise UserError(f"L'annulation toucherait des personnes retenues : {names}. Rien n'a "
+                        "été préparé.",
+                        hint="Levez d'abord leur retenue (bascule hold remove CLÉ, ou la page "
+                             "Retenues), puis recommencez.")
 
 
 def _applied_and_later(connection: Connection, uai: str,

@@ -64,15 +64,18 @@ def ids_by_key(connection: Connection, uai: str, keys: Iterable[str]) -> dict[st
 
 
 def find_person(connection: Connection, uai: str, wanted: str) -> Person:
-    """By network or EduConnect login; a clear French error when nobody holds it."""
-    row = connection.execute(
-        select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
-               person.c.first_name, account.c.status, account.c.password_origin,
-               login.c.login)
-        .join(login, and_(login.c.person_id == person.c.id, login.c.freed_at.is_(None)))
-        .join(account, account.c.person_id == person.c.id)
-        .where((person.c.uai == uai) & (login.c.uai == uai) & (login.c.login == wanted))
-    ).first()
+    """By network or EduConnect login, as typed or, when no login is that, with the spaces
+    around it and its capitals aside (« ESIMON » copied from a slip: bascule's logins are
+    lowercase); a clear French error when nobody holds it."""
+    query = (select(person.c.id, person.c.key, person.c.profile, person.c.last_name,
+                    person.c.first_name, account.c.status, account.c.password_origin,
+                    login.c.login)
+             .join(login, and_(login.c.person_id == person.c.id, login.c.freed_at.is_(None)))
+             .join(account, account.c.person_id == person.c.id)
+             .where((person.c.uai == uai) & (login.c.uai == uai)))
+    row = None
+    for typed in dict.fromkeys((wanted, wanted.strip().lower())):
+        row = row or connection.execute(query.where(login.c.login == typed)).first()
     if row is None:
         raise UserError(f"Aucun compte n'a l'identifiant « {wanted} » dans {uai}.",
                         hint="Vérifiez l'identifiant : bascule accounts le liste.")
