@@ -202,6 +202,15 @@ def test_eleves_disabled_when_their_exit_date_passed_are_no_error(
     pending = findings["compte-actif-eleve-sorti"]
     assert pending["severity"] == "avertissement" and pending["count"] == len(disabled)
     assert "le prochain plan désactive" in pending["cause"]  # type: ignore[operator]
+    held = str(disabled[0]["person"])  # kept as they are on purpose: no plan disables them
+    assert cli("hold", "add", held, "--until", "31/12/2027", "--reason", "litige",
+               "--at", later).exit_code == 0
+    _code, findings = _verify(cli, later)
+    still = findings.get("compte-actif-eleve-sorti", {"count": 0})
+    assert still["count"] == len(disabled) - 1, findings
+    (hold,) = json.loads(cli("hold", "list", "--json").stdout)
+    assert cli("hold", "remove", str(hold["number"]), "--at", later).exit_code == 0
+    assert cli("plan", "--at", later).exit_code == 0  # a hold changes the plan: read again
     assert cli("apply", "--yes", "--at", later).exit_code == 0
     assert cli("lifecycle", "--at", later).exit_code == 0
     assert cli("apply", "--yes", "--at", later).exit_code == 0

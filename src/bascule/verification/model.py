@@ -77,6 +77,8 @@ class VerificationInput:
     targets: tuple[TargetState, ...] = field(default_factory=tuple)
     # The campaign's élèves whose DATE_SORTIE has passed since its export (plan/desired.py)
     exited_eleves: frozenset[str] = frozenset()
+    # People held by hand today (bascule hold): kept as they are on purpose, by every plan
+    held: frozenset[str] = frozenset()
 
 
 EDT_TO_SIECLE = ("Les liens élèves-groupes n'ont pas été remontés dans Siècle-BEE depuis le "
@@ -228,9 +230,9 @@ def _export_not_applied(data: VerificationInput) -> list[Finding]:
     cause = "Le dernier import n'a pas été appliqué à l'annuaire."
     action = "Relisez le plan puis appliquez-le : bascule plan, bascule apply --yes."
     left = sorted(k for k, status in data.eleve_accounts.items()
-                  if status == "active" and k not in data.export_eleves)
+                  if status == "active" and k not in data.export_eleves and k not in data.held)
     back = sorted(k for k, status in data.eleve_accounts.items()
-                  if status == "disabled" and k in data.export_eleves)
+                  if status == "disabled" and k in data.export_eleves and k not in data.held)
     return [
         Finding(code="compte-actif-eleve-parti", severity=Severity.ERROR,
                 title="Comptes actifs d'élèves qui ne sont plus dans l'export", cause=cause,
