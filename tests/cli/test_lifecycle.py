@@ -40,7 +40,13 @@ def test_disabled_accounts_are_deleted_from_the_deletion_date_on(home_cli: Cli,
     assert "supprimer · élève · ÉMERY Timothée temery t.emery" in due.stdout
     assert json.loads(home_cli("lifecycle", "--json", "--at", "2026-09-15T08:00").stdout)[
         "summary"]["delete"] == 1
-    assert home_cli("apply", "--yes", "--at", "2026-09-15T08:00").exit_code == 0
+    # A rehearsal is not applied before its day: the deletions would come before the calendar.
+    early_apply = home_cli("apply", "--yes", "--at", "2026-09-14T18:00")
+    assert early_apply.exit_code == 1
+    assert "calculé pour le mardi 15/09/2026 (--at) : il ne peut pas être appliqué avant ce " \
+           "jour" in " ".join(early_apply.stderr.split())
+    assert json.loads(home_cli("accounts", "--json", "--status", "deleted").stdout) == []
+    assert home_cli("apply", "--yes", "--at", "2026-09-15T07:00").exit_code == 0  # its day
     (deleted,) = json.loads(home_cli("accounts", "--json", "--status", "deleted").stdout)
     assert (deleted["last_name"], deleted["login"]) == ("ÉMERY", None)  # its logins are freed
     assert _plan(home_cli, "--at", "2026-09-16T08:00")["actions"] == []

@@ -489,14 +489,16 @@ class ApplyOutcome:
 
 
 class PlanFromTheFuture(UserError):
-    """A plan computed for a later moment (`plan --at`, `lifecycle --at`: a rehearsal) holds
-    what that moment allows (deletions whose date has not come, departures not yet due):
-    applied earlier, it would act before the calendar and the exports allow."""
+    """A plan computed for a later day (`plan --at`, `lifecycle --at`: a rehearsal) holds what
+    that day allows (deletions whose date has not come, departures not yet due): applied
+    earlier, it would act before the calendar and the exports allow. Days, not moments: the
+    calendar's steps and the exports' dates are days, and the workers of one night, or two
+    machines sharing a store, need not agree to the second."""
 
     def __init__(self, plan: Plan):
         super().__init__(
-            f"Ce plan a été calculé pour le {describe_moment(plan.computed_at, clock=True)} "
-            "(--at) : il ne peut pas être appliqué avant ce moment. Rien n'a été appliqué.",
+            f"Ce plan a été calculé pour le {describe_moment(plan.computed_at, clock=False)} "
+            "(--at) : il ne peut pas être appliqué avant ce jour. Rien n'a été appliqué.",
             hint="Pour une répétition, appliquez-le avec le même --at ; sinon recalculez-le "
                  "pour maintenant (bascule plan, ou bascule lifecycle), relisez-le, puis "
                  "appliquez-le.")
@@ -600,7 +602,7 @@ def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
         raise UserError("Aucun plan à appliquer.",
                         hint="Calculez-le et relisez-le d'abord : bascule plan")
     plan_id, plan = pending
-    if plan.computed_at > now:
+    if local_time(plan.computed_at).date() > local_time(now).date():
         raise PlanFromTheFuture(plan)
     if plan.mass_leaves and mass_leave_reason is None:
         raise MassLeaveRefused(plan)
