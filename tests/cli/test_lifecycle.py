@@ -38,6 +38,7 @@ def test_disabled_accounts_are_deleted_from_the_deletion_date_on(home_cli: Cli,
     due = home_cli("lifecycle", "--at", "2026-09-15T08:00")
     assert "1 compte(s) désactivé(s) avant le lundi 14/09/2026 seront supprimés" in due.stdout
     assert "supprimer · élève · ÉMERY Timothée temery t.emery" in due.stdout
+    assert "bascule apply --yes --at 2026-09-15T08:00" in " ".join(due.stdout.split())
     assert json.loads(home_cli("lifecycle", "--json", "--at", "2026-09-15T08:00").stdout)[
         "summary"]["delete"] == 1
     # A rehearsal is not applied before its day: the deletions would come before the calendar.

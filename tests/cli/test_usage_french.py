@@ -196,6 +196,9 @@ def test_the_apply_command_shown_names_the_school_when_the_folder_has_several(
     assert home_cli("init", "--uai", "0861234K", "--name", "Collège Autre").exit_code == 0
     assert apply_command(load_settings(home_cli.home), UAI) == \
         f"bascule apply --yes --uai {UAI}"
+    # A plan rehearsed for another moment is applied with that moment (never before its day).
+    assert apply_command(load_settings(home_cli.home), UAI, "14/09/2027 08:00") == \
+        f"bascule apply --yes --uai {UAI} --at '14/09/2027 08:00'"
 
 
 @pytest.mark.parametrize("written", ["15/09/2026", "15/09/2026 08:00", "2026-09-15T08:00"])

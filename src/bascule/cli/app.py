@@ -388,7 +388,7 @@ def plan(
     elif as_csv:
         write_csv_for_people(plan_csv(computed))
     else:
-        render_plan.plan_text(out, computed, apply_command=apply_command(settings, school))
+        render_plan.plan_text(out, computed, apply_command=apply_command(settings, school, at))
         if details:
             render_plan.details_table(out, computed)
 

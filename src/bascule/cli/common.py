@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import shlex
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -189,10 +190,12 @@ def secret_prompt(text: str, *, stdin_option: str | None = None) -> str:
                 "terminal.") from None
 
 
-def apply_command(settings: Settings, school: str) -> str:
+def apply_command(settings: Settings, school: str, at: str | None = None) -> str:
     """The command that applies a school's saved plan, as people copy it: with --uai when the
-    folder holds several schools (apply would refuse to guess which)."""
-    return "bascule apply --yes" + (f" --uai {school}" if len(settings.uais) > 1 else "")
+    folder holds several schools (apply would refuse to guess which), with the plan's --at
+    when it was rehearsed for another moment (apply refuses it before that day)."""
+    return ("bascule apply --yes" + (f" --uai {school}" if len(settings.uais) > 1 else "")
+            + (f" --at {shlex.quote(at)}" if at else ""))
 
 
 def secret_typed_twice(prompt: str, *, which: str = "du mot de passe",

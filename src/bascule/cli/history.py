@@ -217,7 +217,7 @@ def undo(
         return
     out.print(f"[bold]Annulation de l'application n° {apply_id}[/] : ce plan remet les comptes "
               "comme ils étaient avant elle.", soft_wrap=True)
-    render_plan.plan_text(out, computed, apply_command=apply_command(settings, school))
+    render_plan.plan_text(out, computed, apply_command=apply_command(settings, school, at))
     out.print("Après l'application : bascule sync ldap et bascule spaces sync remettent les "
               "annuaires et les espaces en accord. La campagne importée reste la plus récente : "
               "importez les bons exports avant le prochain plan.", soft_wrap=True)

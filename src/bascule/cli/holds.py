@@ -133,4 +133,4 @@ def approve(
     out.print(f"Plan approuvé par {waiting.approval.approved_by} : empreinte "
               f"{waiting.approval.content_sha256[:12]}, {len(waiting.plan.actions)} action(s)"
               + (f", {len(exclude or [])} exclue(s)" if exclude else "")
-              + f". Appliquez-le : {apply_command(settings, school)}", soft_wrap=True)
+              + f". Appliquez-le : {apply_command(settings, school, at)}", soft_wrap=True)

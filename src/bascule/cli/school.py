@@ -80,7 +80,7 @@ def lifecycle(
     if as_json:
         write_json(render_plan.plan_json(outcome.plan))
     else:
-        render_admin.lifecycle_text(out, outcome, apply_command(settings, school))
+        render_admin.lifecycle_text(out, outcome, apply_command(settings, school, at))
 
 
 policy_app = typer.Typer(help="Qui peut faire quoi (rôles, délégations, permissions).",
