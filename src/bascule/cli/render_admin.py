@@ -131,7 +131,8 @@ def lifecycle_text(console: Console, outcome: Lifecycle, apply_command: str) -> 
                       highlight=False)
     if len(plan.actions) > 20:
         console.print(f"  … et {len(plan.actions) - 20} autres : bascule lifecycle --json")
-    console.print(f"Relisez cette liste, puis appliquez-la : {apply_command}")
+    console.print(f"Relisez cette liste, puis appliquez-la : {apply_command}",
+                  soft_wrap=True)  # a command to copy: never folded
 
 
 def verification(console: Console, findings: list[Finding], starts: datetime | None) -> None:

@@ -116,7 +116,8 @@ def plan_text(console: Console, plan: Plan, *,
                       "refusera sans --allow-mass-leave.",
                       soft_wrap=True)
     if not plan.is_empty:
-        console.print(f"Relisez ce plan, puis appliquez-le : {apply_command}")
+        console.print(f"Relisez ce plan, puis appliquez-le : {apply_command}",
+                      soft_wrap=True)  # a command to copy: never folded
 
 
 def _held(console: Console, plan: Plan) -> None:
