@@ -77,7 +77,8 @@ def actor_name() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-_FRENCH_FORMS = ("%d/%m/%Y %H:%M", "%d/%m/%Y")  # as bascule shows dates: « 15/09/2026 08:00 »
+_FRENCH_DAY = "%d/%m/%Y"  # as bascule shows days: « 15/09/2026 »
+_FRENCH_FORMS = (f"{_FRENCH_DAY} %H:%M", _FRENCH_DAY)  # and moments: « 15/09/2026 08:00 »
 
 
 def moment(at: str | None, option: str = "--at") -> datetime:
@@ -99,7 +100,7 @@ def parse_day(text: str, option: str) -> date:
     with suppress(ValueError):
         return date.fromisoformat(text)
     with suppress(ValueError):
-        return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+        return datetime.strptime(text.strip(), _FRENCH_DAY).date()
     raise UnknownValue(f"{option} « {text} » n'est pas une date.",
                        hint=f"Écrivez-la ainsi : {option} 31/08/2027 (ou 2027-08-31)")
 

@@ -75,7 +75,9 @@ def _allowed_structure(settings: Settings, actor: Person, code: str) -> None:
 def resettable_structures(settings: Settings, uai: str, actor: Person) -> list[str]:
     """The divisions, then the groups, this person may reset as a whole."""
     found = []
-    for code in attended_structures(open_store(settings.store_url), uai):
+    with open_store(settings.store_url).connect() as connection:
+        attended = attended_structures(connection, uai)
+    for code in attended:
         try:
             _allowed_structure(settings, actor, code)
         except UserError:
@@ -88,7 +90,7 @@ def _known_code(connection: Connection, uai: str, typed: str) -> str:
     """The division or group code meant: as typed, or the one attended that differs from it
     only by case and spaces (« 6a », « 6 A » for 6A); a UserError listing the codes when
     none is attended."""
-    codes = attended_structures(connection.engine, uai)
+    codes = attended_structures(connection, uai)
     if typed in codes:
         return typed
     meant = [code for code in codes if _loose(code) == _loose(typed)]

@@ -96,17 +96,17 @@ def _search_index(connection: Connection, uai: str) -> tuple[tuple[int, str, str
     return entries
 
 
-def attended_structures(engine: Engine, uai: str) -> list[str]:
-    """The divisions, then the groups, that active élèves attend in the newest year applied."""
-    with engine.connect() as connection:
-        latest = _latest_member_year(connection, uai)
-        query = (select(fact.c.target).distinct()
-                 .join(person, (person.c.uai == fact.c.uai) & (person.c.key == fact.c.subject))
-                 .join(account, account.c.person_id == person.c.id)
-                 .where((fact.c.uai == uai) & (fact.c.school_year == latest)
-                        & (fact.c.kind == "member") & (person.c.profile == "eleve")
-                        & (account.c.status == "active")))
-        targets = set(connection.execute(query).scalars())
+def attended_structures(connection: Connection, uai: str) -> list[str]:
+    """The divisions, then the groups, that active élèves attend in the newest year applied
+    (read on the caller's connection: a reset of a division reads them in its transaction)."""
+    latest = _latest_member_year(connection, uai)
+    query = (select(fact.c.target).distinct()
+             .join(person, (person.c.uai == fact.c.uai) & (person.c.key == fact.c.subject))
+             .join(account, account.c.person_id == person.c.id)
+             .where((fact.c.uai == uai) & (fact.c.school_year == latest)
+                    & (fact.c.kind == "member") & (person.c.profile == "eleve")
+                    & (account.c.status == "active")))
+    targets = set(connection.execute(query).scalars())
     divisions = sorted(t[2:] for t in targets if t.startswith("D:"))
     return divisions + sorted({t[2:] for t in targets if t.startswith("G:")} - set(divisions))
 

@@ -115,14 +115,15 @@ def _asked(line: _Line, wanted: AuditFilter) -> bool:
     if wanted.target is None:
         return True
     named = _targets(wanted)
-    detail = _TEXT.encode(line.detail).decode()
-    return line.subject in named or any(f'"{one}"' in detail for one in named)
+    if line.subject in named:
+        return True
+    detail = _TEXT.encode(line.detail).decode()  # encoded only when the subject is not it
+    return any(f'"{one}"' in detail for one in named)
 
 
 def _targets(wanted: AuditFilter) -> tuple[str, ...]:
     """What names the target in a line: itself, and its holder's key for a login (a link
-    added to an élève is journaled under the élève's key, not the login)."""
-    assert wanted.target is not None
+    added to an élève is journaled under the élève's key, not the login); none without one."""
     return tuple(dict.fromkeys(one for one in (wanted.target, wanted.target_key) if one))
 
 
