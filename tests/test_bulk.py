@@ -4,6 +4,7 @@ error, by the last of nested phases."""
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 
@@ -29,3 +30,19 @@ def test_a_collector_disabled_before_stays_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.other: object = self  # a cycle: only the collector frees it
+
+
+def test_what_the_phase_made_goes_to_the_oldest_generation_unwalked_and_cycles_still_go() -> None:
+    with bulk_phase():
+        kept = [[] for _ in range(5000)]  # tracked containers the phase leaves alive
+        cycle = weakref.ref(_Node())
+    assert gc.get_count()[0] < 700  # no pass of the young generations over them is due
+    assert any(each is kept for each in gc.get_objects(generation=2))
+    assert cycle() is not None  # not collected yet, but by the next full pass
+    gc.collect()
+    assert cycle() is None
