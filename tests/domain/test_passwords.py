@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
-from collections.abc import Callable
 from unittest.mock import patch
 
 import pytest
@@ -19,7 +20,9 @@ from bascule.domain.passwords import (
     PasswordPolicy,
     PolicyTooLong,
     PolicyTooWeak,
-    _Draws,
+    _below,
+    _characters,
+    _placed,
     character_classes,
     generate_password,
     generate_readable_password,
@@ -122,61 +125,51 @@ def test_a_length_past_what_draws_and_slips_allow_is_refused() -> None:
 
 @given(n=st.integers(min_value=1, max_value=256))
 def test_the_random_draws_stay_below_their_bound(n: int) -> None:
-    draws = _Draws()
-    assert all(0 <= draws.below(n) < n for _ in range(300))
+    drawn = _below(n, 300)
+    assert len(drawn) == 300 and all(0 <= value < n for value in drawn)
 
 
 def test_the_random_draws_are_not_biased() -> None:
     """A bound that does not divide 256 (67, the alphabet) would favour the low values if
     bytes were simply taken modulo it: each value comes about equally often."""
-    draws, counts = _Draws(), [0] * 67
-    for _ in range(67 * 3000):
-        counts[draws.below(67)] += 1
+    counts = [0] * 67
+    for value in _below(67, 67 * 3000):
+        counts[value] += 1
     assert max(counts) / min(counts) < 1.25
     low, high = sum(counts[:55]) / 55, sum(counts[55:]) / 12  # 256 % 67 == 55
     assert abs(low - high) / high < 0.05
 
 
-
-@given(size=st.sampled_from([2, 3, 5, 16, 67]), count=st.integers(min_value=0, max_value=200),
+@given(size=st.sampled_from([2, 3, 5, 16, 67, 256]),
+       count=st.integers(min_value=0, max_value=600),
        seed=st.integers(min_value=0, max_value=2**32))
-def test_characters_drawn_together_are_the_draws_one_by_one(size: int, count: int,
-                                                           seed: int) -> None:
-    """`characters` takes the same bytes and rejects the same ones as `below`, a call each:
-    the same values, as uniform (the system's bytes replaced by a seeded stream, the same for
-    both)."""
-    alphabet = "".join(chr(65 + i) for i in range(size))
+def test_characters_are_the_system_bytes_by_rejection_sampling(size: int, count: int,
+                                                               seed: int) -> None:
+    """Each character is the next byte of the system's stream that is below the largest
+    multiple of the alphabet's size, taken modulo it: uniform, no byte used twice (the
+    system's bytes replaced by a seeded stream, kept to compare)."""
+    alphabet = "".join(chr(33 + i % 94) for i in range(size))
+    stream, given = random.Random(seed), bytearray()
 
-    def drawn(draw: Callable[[_Draws], list[str]]) -> list[str]:
-        stream = random.Random(seed)
-        with patch("secrets.token_bytes", lambda n: stream.randbytes(n)):
-            return draw(_Draws())
+    def token_bytes(n: int) -> bytes:
+        given.extend(data := stream.randbytes(n))
+        return data
 
-    together = drawn(lambda draws: draws.characters(alphabet, count))
-    assert together == drawn(lambda draws: [alphabet[draws.below(size)] for _ in range(count)])
-    assert len(together) == count
+    with patch("secrets.token_bytes", token_bytes):
+        drawn = _characters(alphabet, count)
+    limit = 256 - 256 % size
+    assert drawn == "".join(alphabet[byte % size] for byte in given if byte < limit)[:count]
 
 
-@given(count=st.integers(min_value=0, max_value=40), seed=st.integers(min_value=0, max_value=2**32))
-def test_a_shuffle_is_fisher_yates_drawn_one_by_one(count: int, seed: int) -> None:
-    """`shuffle` takes the same bytes as `below` would for each index of Fisher-Yates: the
-    same order, as uniform (the system's bytes replaced by a seeded stream, the same for
-    both)."""
-    letters = [chr(65 + i % 26) + str(i) for i in range(count)]
-
-    def shuffled(shuffle: Callable[[_Draws, list[str]], None]) -> list[str]:
-        stream, items = random.Random(seed), list(letters)
-        with patch("secrets.token_bytes", lambda n: stream.randbytes(n)):
-            shuffle(_Draws(), items)
-        return items
-
-    def one_by_one(draws: _Draws, items: list[str]) -> None:
-        for index in range(len(items) - 1, 0, -1):
-            other = draws.below(index + 1)
-            items[index], items[other] = items[other], items[index]
-
-    together = shuffled(lambda draws, items: draws.shuffle(items))
-    assert together == shuffled(one_by_one) and sorted(together) == sorted(letters)
+@pytest.mark.parametrize("others", [0, 1, 3, 5])
+def test_the_four_classes_land_at_every_arrangement_once(others: int) -> None:
+    """Each place drawn below len + 1, len + 2, …: every choice of places gives another
+    arrangement, and every arrangement comes from one choice (as likely as a shuffle's)."""
+    arrangements = {
+        _placed("." * others, "ABCD", places)
+        for places in itertools.product(*(range(others + 1 + k) for k in range(4)))}
+    assert len(arrangements) == math.perm(others + 4, 4)
+    assert all(sorted(each) == sorted("ABCD" + "." * others) for each in arrangements)
 
 
 def test_passwords_made_together_are_each_a_new_password() -> None:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 import secrets
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bascule.errors import UserError
 
 MIN_LENGTH = 12
-# Beyond it a slip has no room, and _Draws' shuffle could not draw an index (n <= 256).
+# Beyond it a slip has no room, and the places of the four classes could not be drawn (< 256).
 MAX_LENGTH = 64
 MIN_CLASSES = 3
 UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -89,54 +89,72 @@ def require_strong(password: str, policy: PasswordPolicy) -> None:
                              "chiffres et caractères spéciaux.")
 
 
-class _Draws:
-    """Uniform numbers below n (n <= 256) from bytes of the system's CSPRNG, read `size` at a
-    time: one system call per password (64), or per few hundred of them (`new_passwords`),
-    instead of one per character (a rollover makes tens of thousands). Rejection sampling keeps
-    every value equally likely; no byte is used twice."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._bytes, self._at, self._size = b"", 0, size
-
-    def below(self, n: int) -> int:
-        limit = 256 - 256 % n
-        while True:
-            if self._at == len(self._bytes):
-                self._bytes, self._at = secrets.token_bytes(self._size), 0
-            byte = self._bytes[self._at]
-            self._at += 1
-            if byte < limit:
-                return byte % n
-
-    def characters(self, alphabet: str, count: int) -> list[str]:
-        """`count` characters of `alphabet`, each drawn as `below(len(alphabet))` would, the
-        bytes taken a slice at a time (the same draws, a few times cheaper)."""
-        n = len(alphabet)
-        limit, chosen = 256 - 256 % n, list[str]()
-        while len(chosen) < count:
-            if self._at == len(self._bytes):
-                self._bytes, self._at = secrets.token_bytes(self._size), 0
-            end = min(len(self._bytes), self._at + count - len(chosen))
-            chosen += [alphabet[byte % n] for byte in self._bytes[self._at:end] if byte < limit]
-            self._at = end
-        return chosen
-
-    def shuffle(self, items: list[str]) -> None:
-        """Fisher-Yates in place, each index drawn by `below`."""
-        for index in range(len(items) - 1, 0, -1):
-            other = self.below(index + 1)
-            items[index], items[other] = items[other], items[index]
+def _draw_table(values: bytes) -> tuple[bytes, bytes]:
+    """For `_drawn`: each byte's value (`values[byte % n]`) and the bytes rejected, those at
+    or past the largest multiple of n (n = len(values) <= 256)."""
+    n = len(values)
+    return bytes(values[byte % n] for byte in range(256)), bytes(range(256 - 256 % n, 256))
 
 
-def generate_password(policy: PasswordPolicy, draws: _Draws | None = None) -> str:
+_TABLES: dict[bytes, tuple[bytes, bytes]] = {}
+
+
+def _drawn(values: bytes, count: int) -> bytes:
+    """`count` values each drawn uniformly from `values` (at most 256 of them): bytes of the
+    system's CSPRNG, the rejected ones dropped (rejection sampling: every kept byte stands for
+    one value, and each value for as many kept bytes), the others mapped to their value, all by
+    `bytes.translate` in C, a few kilobytes read at once (a first rollover draws hundreds of
+    thousands); no byte used twice."""
+    table, rejected = _TABLES.get(values) or _TABLES.setdefault(values, _draw_table(values))
+    drawn = b""
+    while len(drawn) < count:
+        wanted = count - len(drawn)
+        drawn += secrets.token_bytes(wanted + wanted // 8 + 8).translate(table, rejected)
+    return drawn[:count]
+
+
+def _characters(alphabet: str, count: int) -> str:
+    """`count` characters of the (ASCII) alphabet, each drawn uniformly."""
+    return _drawn(alphabet.encode("ascii"), count).decode("ascii")
+
+
+def _below(n: int, count: int) -> bytes:
+    """`count` numbers drawn uniformly below n (n <= 256)."""
+    return _drawn(bytes(range(n)), count)
+
+
+def _random_passwords(policy: PasswordPolicy, count: int) -> list[str]:
+    """`generate_password` `count` times. The characters of the four classes go to random
+    places among the others: each inserted at a uniform place among those the password has so
+    far (below r + 1, r + 2, r + 3, r + 4 for r other characters), which puts them at every
+    arrangement equally likely, as a shuffle of them all would (the other characters are
+    independent and alike: their own order changes nothing)."""
+    rest = policy.min_length - 5
+    first = _characters(_FIRST_ALPHABET, count)
+    upper, lower = _characters(UPPER, count), _characters(LOWER, count)
+    digit, special = _characters(DIGITS, count), _characters(SPECIAL, count)
+    at_upper, at_lower = _below(rest + 1, count), _below(rest + 2, count)
+    at_digit, at_special = _below(rest + 3, count), _below(rest + 4, count)
+    others = _characters(_PRINTABLE_ALPHABET, rest * count)
+    places = list(zip(at_upper, at_lower, at_digit, at_special, strict=True))
+    classes = list(zip(upper, lower, digit, special, strict=True))
+    return [first[index] + _placed(others[index * rest:(index + 1) * rest], classes[index],
+                                   places[index]) for index in range(count)]
+
+
+def _placed(others: str, inserted: Sequence[str], places: Sequence[int]) -> str:
+    """`others` with each character of `inserted` put in turn at its place among the
+    characters so far (a place below len(others) + 1, then + 2, …)."""
+    chosen = list(others)
+    for character, place in zip(inserted, places, strict=True):
+        chosen.insert(place, character)
+    return "".join(chosen)
+
+
+def generate_password(policy: PasswordPolicy) -> str:
     """A letter or digit first, then one character of each class and the rest from the whole
     alphabet, in a random order."""
-    draws = draws or _Draws()
-    chosen = [alphabet[draws.below(len(alphabet))]
-              for alphabet in (UPPER, LOWER, DIGITS, SPECIAL)]
-    chosen += draws.characters(_PRINTABLE_ALPHABET, policy.min_length - 5)
-    draws.shuffle(chosen)
-    return _FIRST_ALPHABET[draws.below(len(_FIRST_ALPHABET))] + "".join(chosen)
+    return _random_passwords(policy, 1)[0]
 
 
 def _syllables(policy: PasswordPolicy) -> int:
@@ -145,17 +163,27 @@ def _syllables(policy: PasswordPolicy) -> int:
     return max(6, 2 * math.ceil(letters / 4))
 
 
-def generate_readable_password(policy: PasswordPolicy, draws: _Draws | None = None) -> str:
+def _readable_passwords(policy: PasswordPolicy, count: int) -> list[str]:
+    """`generate_readable_password` `count` times: the syllables' consonants and vowels drawn
+    for all of them at once and interleaved in C."""
+    syllables = _syllables(policy)
+    word = syllables  # letters of each word: half the syllables, two letters each
+    letters = bytearray(2 * syllables * count)
+    letters[0::2] = _drawn(CONSONANTS.encode("ascii"), syllables * count)
+    letters[1::2] = _drawn(VOWELS.encode("ascii"), syllables * count)
+    text = letters.decode("ascii")
+    symbols = _characters(EASY_SPECIAL, count)
+    digits = _characters(DIGITS, _DIGITS_IN_READABLE * count)
+    return [text[start:start + word].capitalize() + symbols[index]
+            + text[start + word:start + 2 * word]
+            + digits[index * _DIGITS_IN_READABLE:(index + 1) * _DIGITS_IN_READABLE]
+            for index, start in enumerate(range(0, len(text), 2 * word))]
+
+
+def generate_readable_password(policy: PasswordPolicy) -> str:
     """« Tabeko-rimusa47 »: two words of syllables, the first capitalised, an easy symbol
     between them, two digits at the end; at least the policy's length, all four classes."""
-    draws = draws or _Draws()
-    count = _syllables(policy)
-    syllables = [consonant + vowel for consonant, vowel in zip(
-        draws.characters(CONSONANTS, count), draws.characters(VOWELS, count), strict=True)]
-    first, second = "".join(syllables[:count // 2]), "".join(syllables[count // 2:])
-    digits = "".join(draws.characters(DIGITS, _DIGITS_IN_READABLE))
-    return (first.capitalize() + EASY_SPECIAL[draws.below(len(EASY_SPECIAL))] + second
-            + digits)
+    return _readable_passwords(policy, 1)[0]
 
 
 def readable_entropy_bits(policy: PasswordPolicy) -> float:
@@ -175,16 +203,18 @@ def random_entropy_bits(policy: PasswordPolicy) -> float:
     return math.log2(choices)
 
 
-def new_password(profile: str, policy: PasswordPolicy, draws: _Draws | None = None) -> str:
+def new_password(profile: str, policy: PasswordPolicy) -> str:
     """The initial (or reset) password of an account: readable for élèves, random for staff
     and responsables."""
     if profile == "eleve":
-        return generate_readable_password(policy, draws)
-    return generate_password(policy, draws)
+        return generate_readable_password(policy)
+    return generate_password(policy)
 
 
 def new_passwords(profiles: Mapping[str, str], policy: PasswordPolicy) -> dict[str, str]:
-    """`new_password` for each key of `profiles` (key -> profile), the system's random bytes
-    read a few kilobytes at a time for all of them (a first rollover makes thousands)."""
-    draws = _Draws(size=4096)
-    return {key: new_password(profile, policy, draws) for key, profile in profiles.items()}
+    """`new_password` for each key of `profiles` (key -> profile), drawn together for all of
+    them (a first rollover makes thousands)."""
+    eleves = [key for key, profile in profiles.items() if profile == "eleve"]
+    others = [key for key, profile in profiles.items() if profile != "eleve"]
+    return {**dict(zip(eleves, _readable_passwords(policy, len(eleves)), strict=True)),
+            **dict(zip(others, _random_passwords(policy, len(others)), strict=True))}
