@@ -77,3 +77,16 @@ def test_one_writer_for_people_and_for_programs() -> None:
     rows = [["=1+1", "Léa"], ["@A1", "-3"]]
     assert csv_for_people(["a", "b"], rows) == "a;b\n'=1+1;Léa\n'@A1;'-3\n"
     assert csv_for_program(["a", "b"], rows) == "a,b\n=1+1,Léa\n@A1,-3\n"
+
+
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from("ab=+-@'\t\r\x00;\" é"), max_size=4),
+                         min_size=3, max_size=3), max_size=6),
+       st.lists(st.text(max_size=3), max_size=4))
+def test_the_csv_for_people_neutralises_every_cell_whatever_the_column(
+        rows: list[list[str]], ragged: list[str]) -> None:
+    """Columns found clean by one search are kept as they are: the same file as every cell
+    neutralised one by one (rows of other lengths too)."""
+    for table in (rows, [*rows, ragged]):
+        one_by_one = [[neutralised(cell) for cell in row] for row in table]
+        assert csv_for_people(["a", "b", "c"], table) == csv_for_program(
+            ["a", "b", "c"], one_by_one, delimiter=";")

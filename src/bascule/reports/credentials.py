@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bascule.domain.logins import LoginKind
-from bascule.plan.model import Action
+from bascule.plan.model import Action, login_of
 from bascule.reports.slips import (
     Slip,
     SlipHeader,
@@ -34,14 +34,18 @@ COLUMNS = ("login", "educonnect", "nom", "prenom", "profil", "division", "mot_de
 
 def credentials_csv(created: Sequence[Action], passwords: Mapping[str, str]) -> bytes:
     """For the school office's spreadsheet: cells neutralised (reports.tables)."""
+    network, educonnect = LoginKind.NETWORK, LoginKind.EDUCONNECT
+    ordered = sorted(((action.profile, action.division or "", action.label, index)
+                      for index, action in enumerate(created)))  # stable: the index breaks ties
     rows = []
-    for action in sorted(created, key=lambda a: (a.profile, a.division or "", a.label)):
+    for profile, division, _label, index in ordered:
+        action = created[index]
         identity = action.identity
-        rows.append([
-            action.login(LoginKind.NETWORK) or "", action.login(LoginKind.EDUCONNECT) or "",
+        rows.append((
+            login_of(action.logins, network) or "", login_of(action.logins, educonnect) or "",
             identity.last_name if identity else "", identity.first_name if identity else "",
-            action.profile, action.division or "", passwords[action.person],
-        ])
+            profile, division, passwords[action.person],
+        ))
     return "\ufeff".encode() + csv_for_people(COLUMNS, rows, line_end="\r\n").encode("utf-8")
 
 
