@@ -11,9 +11,12 @@ from __future__ import annotations
 import dataclasses
 import random
 import tempfile
+import typing
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -24,11 +27,20 @@ from bascule.errors import Location
 from bascule.operations import campaign
 from bascule.plan.compute import PlanOptions, compute_plan, plan_and_basis, prepare
 from bascule.plan.desired import desired_people
+from bascule.plan.matching import MatchContext
 from bascule.plan.model import StoreState
-from bascule.plan.proportional import Basis, person_digest, settled_people
-from bascule.plan.reach import Prepared, reach_for
+from bascule.plan.prepared import Prepared, person_digest
+from bascule.plan.proportional import Basis, settle, settled_people
+from bascule.plan.reach import reach_for
 from bascule.settings import Settings, init_home, load_settings
-from bascule.snapshot.model import Eleve, HeldRecord, PersonKind, Snapshot, Treatment
+from bascule.snapshot.model import (
+    Eleve,
+    HeldRecord,
+    PersonKind,
+    Snapshot,
+    StaffKey,
+    Treatment,
+)
 from bascule.store.basis import applied_basis
 from bascule.store.engine import open_store
 from bascule.store.state import load_state
@@ -259,6 +271,8 @@ def test_a_move_loads_the_moved_and_their_responsables(applied: Applied) -> None
     assert f"eleve:{eleve.eleve_id}" in loaded and len(loaded) < len(state.people) // 10
     assert plan_and_basis(moved, reduced, now=NOW, basis=basis, prepared=prepared) == (
         plan_and_basis(moved, state, now=NOW))
+    # Only the people weighed were built as desired people: the moved and their responsables.
+    assert 1 <= prepared.built < len(prepared.refs) // 10
 
 
 def test_a_state_loaded_in_part_is_never_planned_without_its_basis(applied: Applied) -> None:
@@ -280,10 +294,12 @@ def test_a_basis_of_other_rules_is_not_used(
 
 def _settled(snapshot: Snapshot, state: StoreState, basis: Basis) -> dict[str, object]:
     """Who the basis settles for this campaign, as plan_and_basis asks it."""
-    desired = desired_people(snapshot, NOW.date())
-    digests = {person.ref: person_digest(person) for person in desired}
+    prepared = prepare(snapshot, NOW)
     context = plan_and_basis(snapshot, state, now=NOW, basis=basis)[1].context
-    return dict(settled_people(desired, digests, basis, context, state.people))
+    refs = list(prepared.refs)
+    return dict(settle(prepared, refs, settled_people(
+        prepared, basis, context, state.people, state.unreached, frozen=()),
+        list(state.people), MatchContext(children=state.children, services=state.services)))
 
 
 def test_a_random_walk_of_applied_changes_stays_equal() -> None:
@@ -367,3 +383,49 @@ def test_an_eleve_arriving_from_another_school_is_reached_and_transferred() -> N
 def _options(settings: Settings, uai: str) -> PlanOptions:
     return PlanOptions(thresholds=settings.thresholds_of(uai),
                        login_follows_name_change=settings.login_follows_name_change)
+
+
+def _any_value(record: object, field: str) -> st.SearchStrategy[Any]:
+    """Another value for a record's field, of the field's type."""
+    hint = typing.get_type_hints(type(record))[field]
+    kinds = typing.get_args(hint) or (hint,)
+    values: list[st.SearchStrategy[Any]] = [st.none()] if type(None) in kinds else []
+    for kind in kinds:
+        if kind is date:
+            values.append(st.dates(date(2008, 1, 1), date(2026, 1, 1)))
+        elif kind is str:
+            values.append(st.sampled_from(["", "A", "Zoé", "0860999U", "12345"]))
+        elif kind is bool:
+            values.append(st.booleans())
+        elif typing.get_origin(kind) is tuple:
+            values.append(st.lists(st.sampled_from(["A", "B", "6A"]), max_size=2).map(tuple))
+        elif isinstance(kind, type) and issubclass(kind, Enum):
+            values.append(st.sampled_from(list(kind)))
+        elif kind is StaffKey:
+            values.append(st.builds(StaffKey, source=st.sampled_from(["epp", "local", "csv"]),
+                                    staff_id=st.sampled_from(["1", "2"])))
+    return st.one_of(values) if values else st.just(getattr(record, field))
+
+
+@hypothesis_settings(max_examples=80, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), which=st.sampled_from(["eleves", "staff", "responsables"]),
+       at=st.integers(0, 10_000))
+def test_a_person_built_otherwise_has_another_digest(applied: Applied, data: st.DataObject,
+                                                      which: str, at: int) -> None:
+    """Two records of one ref whose desired people differ never share a digest: the digest
+    covers whatever the desired person is built from (plan/prepared.py). And the prepared
+    people are `desired_people`'s, with `person_digest`'s digests."""
+    snapshot = applied.snapshot
+    records = list(getattr(snapshot, which))
+    index = at % len(records)
+    field = data.draw(st.sampled_from([f.name for f in dataclasses.fields(records[index])]))
+    value = data.draw(_any_value(records[index], field))
+    records[index] = dataclasses.replace(records[index], **{field: value})
+    changed = dataclasses.replace(snapshot, **{which: tuple(records)})
+    before, after = prepare(snapshot, NOW), prepare(changed, NOW)
+    assert after.desired == desired_people(changed, NOW.date())
+    assert after.digests == {ref: person_digest(inputs) for ref, inputs in after.inputs.items()}
+    for ref in before.refs & after.refs:
+        if before.person(ref) != after.person(ref):
+            assert before.digests[ref] != after.digests[ref], (field, value)

@@ -49,8 +49,9 @@ from bascule.plan.model import Held as Held
 from bascule.plan.model import PersonKind, Resolution, StoreState
 from bascule.plan.model import Plan as Plan
 from bascule.plan.model import PlanPurpose as PlanPurpose
+from bascule.plan.prepared import Prepared
 from bascule.plan.proportional import Basis
-from bascule.plan.reach import Prepared, Reach, reach_for
+from bascule.plan.reach import Reach, reach_for
 from bascule.plan.undo import can_invert
 from bascule.reports.credentials import start_credentials
 from bascule.reports.quality import write_quality_report as write_quality_report

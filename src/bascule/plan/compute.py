@@ -20,7 +20,6 @@ from bascule.plan.desired import (
     covered_fact_kinds,
     covered_schemes,
     desired_facts,
-    desired_people,
 )
 from bascule.plan.differences import groups_of, with_groups
 from bascule.plan.held import Holds, held_by_hand, hold_people
@@ -43,14 +42,14 @@ from bascule.plan.model import (
     SourceId,
     StoreState,
 )
+from bascule.plan.prepared import Prepared, prepare_people
 from bascule.plan.proportional import (
     Basis,
     ContextParts,
-    person_digest,
     plan_context,
+    settle,
     settled_people,
 )
-from bascule.plan.reach import Prepared
 from bascule.plan.safety import Thresholds, mass_leaves
 from bascule.snapshot.model import Snapshot
 
@@ -75,41 +74,43 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
 
 def prepare(snapshot: Snapshot, now: datetime) -> Prepared:
     """The campaign's people as the plan wants them on `now`'s day, and their digests."""
-    desired = desired_people(snapshot, local_time(now).date())
-    return Prepared(desired, {person.ref: person_digest(person) for person in desired})
+    return prepare_people(snapshot, local_time(now).date())
 
 
 def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
                    options: PlanOptions = PlanOptions(), basis: Basis | None = None,
                    prepared: Prepared | None = None) -> tuple[Plan, Basis]:
     """The plan, and the basis to keep with it for the next one; `prepared`: `prepare` of
-    this snapshot and day, when the caller has it already."""
+    this snapshot and day, when the caller has it already. With a basis, the settled people
+    (plan/proportional.py) are never built as desired people: only the weighed are."""
     today = local_time(now).date()
     prepared = prepared or prepare(snapshot, now)
-    desired = prepared.desired
-    holds = hold_people(snapshot, state.people, desired)
+    holds = hold_people(snapshot, state.people, prepared.refs)
     by_hand = held_by_hand(state.person_holds, today, state.keys())
     set_aside = holds.refs | {held.key for held in by_hand}
-    desired = [person for person in desired if person.ref not in set_aside]
+    refs = [ref for ref in prepared.refs if ref not in set_aside]
     context = _context(snapshot, state, options)
     if state.unreached and (basis is None or basis.context != context
-                            or state.latest_year != snapshot.school_year.start):
+                            or state.latest_year != snapshot.school_year.start
+                            or not prepared.distinct):
         raise ValueError("a directory loaded in part needs the basis it was loaded for")
-    digests = prepared.digests
     # The accounts a held export record froze are no one's to take, settled or weighed.
     free = [p for p in state.people if p.key not in holds.keys]
-    settled = (settled_people(desired, digests, basis, context, free, state.unreached)
-               if state.latest_year == snapshot.school_year.start else {})
-    matching = match_people(
-        desired, free, context=MatchContext(
-            children=state.children, services=state.services, elsewhere=state.elsewhere,
-            resolutions=state.resolutions), settled=settled)
+    match_context = MatchContext(children=state.children, services=state.services,
+                                 elsewhere=state.elsewhere, resolutions=state.resolutions)
+    settled = settle(prepared, refs, settled_people(
+        prepared, basis, context, free, state.unreached,
+        frozen=holds.keys | {held.key for held in by_hand}), free, match_context) if (
+        state.latest_year == snapshot.school_year.start) else {}
+    desired = (prepared.people(ref for ref in refs if ref not in settled) if prepared.distinct
+               else [p for p in prepared.desired if p.ref not in set_aside])
+    matching = match_people(desired, free, context=match_context, settled=settled)
     desired = _without_held_by_hand(desired, matching, by_hand, holds)
     keys = _keys(desired, matching.known, state, matching.ambiguous)
+    keys.update(settled)  # keys of the school's people: taken already, none made anew
     registries = _Registries(state.registries, now)
     actions: list[Action] = []
-    for person in sorted((p for p in desired if p.ref in keys
-                          and p.ref not in matching.settled), key=_creation_order):
+    for person in sorted((p for p in desired if p.ref in keys), key=_creation_order):
         actions += _person_actions(person, keys[person.ref], matching.known.get(person.ref),
                                    state, registries, options)
     for held in _held(desired, matching, state):
@@ -129,9 +130,10 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
                                         thresholds=options.thresholds),
                 structures_created=tuple(sorted(structures - state.latest_structures)),
                 structures_retired=tuple(sorted(state.latest_structures - structures)))
+    digests = prepared.digests
     return plan, Basis(context=context, people={
-        person.ref: (digests[person.ref], keys[person.ref]) for person in desired
-        if person.ref in keys and person.ref not in holds.refs})
+        ref: (digests[ref], keys[ref]) for ref in [*(p.ref for p in desired), *settled]
+        if ref in keys and ref not in holds.refs})
 
 
 def _context(snapshot: Snapshot, state: StoreState, options: PlanOptions) -> str:

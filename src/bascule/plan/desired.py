@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from bascule.domain.people import StaffCategory
 from bascule.domain.school import elenoet_issued_here
@@ -83,6 +84,22 @@ def present_eleves(snapshot: Snapshot, today: date | None) -> tuple[Eleve, ...]:
 def desired_people(snapshot: Snapshot, today: date | None = None) -> list[DesiredPerson]:
     """Élèves present `today`, staff, and responsables who legally represent one of them (or an
     élève held for a faulty record: a held child never makes a parent a leaver)."""
+    return [build(inputs, snapshot.uai) for inputs in people_inputs(snapshot, today)]
+
+
+# What each desired person is built from, and nothing else (`build`), the ref first: equal
+# inputs make equal people (plan/proportional.py digests them).
+EleveInputs = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None,
+                    str, str | None, str, date | None, date | None, str | None]
+StaffInputs = tuple[str, str, str, str, str | None, str, date | None, str | None, str | None,
+                    str, tuple[str, ...]]
+ResponsableInputs = tuple[str, str, str | None, str, str | None, str, str | None,
+                          tuple[str, ...]]
+Inputs = EleveInputs | StaffInputs | ResponsableInputs
+
+
+def people_inputs(snapshot: Snapshot, today: date | None = None) -> list[Inputs]:
+    """The inputs of `desired_people`'s people, in its order."""
     eleves = present_eleves(snapshot, today)
     active = {eleve.eleve_id for eleve in eleves} | {
         record.person_id for record in snapshot.held
@@ -95,10 +112,21 @@ def desired_people(snapshot: Snapshot, today: date | None = None) -> list[Desire
     for service in snapshot.services:
         services[service.teacher].add(service_label(
             service.structure_kind.value, service.structure_code, service.subject_code))
-    return ([_eleve(e, snapshot.uai) for e in eleves]
-            + [_staff(s, frozenset(services[s.key])) for s in snapshot.staff]
-            + [_responsable(r, frozenset(children[r.personne_id]))
-               for r in snapshot.responsables if children.get(r.personne_id)])
+    inputs: list[Inputs] = [_eleve_inputs(e) for e in eleves]
+    inputs += [_staff_inputs(s, services.get(s.key, ())) for s in snapshot.staff]
+    inputs += [_responsable_inputs(r, children[r.personne_id])
+               for r in snapshot.responsables if children.get(r.personne_id)]
+    return inputs
+
+
+def build(inputs: Inputs, uai: str) -> DesiredPerson:
+    """The desired person of these inputs (`people_inputs`), for the school `uai`."""
+    ref = inputs[0]
+    if ref.startswith("eleve:"):
+        return _eleve(cast(EleveInputs, inputs), uai)
+    if ref.startswith("staff:"):
+        return _staff(cast(StaffInputs, inputs))
+    return _responsable(cast(ResponsableInputs, inputs))
 
 
 def service_label(structure_kind: str, structure_code: str, subject_code: str) -> str:
@@ -106,23 +134,31 @@ def service_label(structure_kind: str, structure_code: str, subject_code: str) -
     return f"{structure_target(structure_kind, structure_code)}/{subject_code}"
 
 
-def _eleve(eleve: Eleve, uai: str) -> DesiredPerson:
-    ids = {SourceId("eleve_id", eleve.eleve_id)}
+def _eleve_inputs(eleve: Eleve) -> EleveInputs:
+    return (eleve_ref(eleve.eleve_id), eleve.ine, eleve.ine_rnie, eleve.ine_bea, eleve.elenoet,
+            eleve.id_eleve_etab, eleve.aaf_jointure, eleve.last_name, eleve.birth_name,
+            eleve.first_name, eleve.birth_date, eleve.exit_date, eleve.division)
+
+
+def _eleve(inputs: EleveInputs, uai: str) -> DesiredPerson:
+    (ref, ine, ine_rnie, ine_bea, elenoet, id_eleve_etab, aaf_jointure, last_name, birth_name,
+     first_name, birth_date, exit_date, division) = inputs
+    ids = {SourceId("eleve_id", ref.removeprefix("eleve:"))}
     ids |= {SourceId(scheme, value) for scheme, value in zip(
-        INE_SCHEMES, (eleve.ine, eleve.ine_rnie, eleve.ine_bea), strict=True) if value}
+        INE_SCHEMES, (ine, ine_rnie, ine_bea), strict=True) if value}
     foreign = None
-    if eleve.elenoet and elenoet_issued_here(uai, eleve.elenoet, eleve.id_eleve_etab):
-        ids.add(SourceId("elenoet", eleve.elenoet))
-    elif eleve.elenoet:
-        foreign = eleve.elenoet
-    if eleve.aaf_jointure:
-        ids.add(SourceId(AAF_SCHEME, eleve.aaf_jointure))
+    if elenoet and elenoet_issued_here(uai, elenoet, id_eleve_etab):
+        ids.add(SourceId("elenoet", elenoet))
+    elif elenoet:
+        foreign = elenoet
+    if aaf_jointure:
+        ids.add(SourceId(AAF_SCHEME, aaf_jointure))
     return DesiredPerson(
-        ref=eleve_ref(eleve.eleve_id), kind=PersonKind.ELEVE, source_ids=frozenset(ids),
-        identity=Identity(last_name=eleve.last_name, birth_name=eleve.birth_name,
-                          first_name=eleve.first_name, birth_date=eleve.birth_date, email=None,
-                          function=None, profile="eleve", exit_date=eleve.exit_date),
-        division=eleve.division, foreign_elenoet=foreign,
+        ref=ref, kind=PersonKind.ELEVE, source_ids=frozenset(ids),
+        identity=Identity(last_name=last_name, birth_name=birth_name, first_name=first_name,
+                          birth_date=birth_date, email=None, function=None, profile="eleve",
+                          exit_date=exit_date),
+        division=division, foreign_elenoet=foreign,
     )
 
 
@@ -130,30 +166,42 @@ def staff_ref(member: Staff) -> str:
     return f"staff:{member.key}"
 
 
-def _staff(member: Staff, services: frozenset[str]) -> DesiredPerson:
+def _staff_inputs(member: Staff, services: Iterable[str]) -> StaffInputs:
     scheme = {"epp": "sts_epp", "local": "sts_local"}.get(member.key.source, member.key.source)
+    return (staff_ref(member), scheme, member.key.staff_id, member.last_name, member.birth_name,
+            member.first_name, member.birth_date, member.email, member.function or None,
+            _STAFF_PROFILES[member.category], tuple(sorted(services)))
+
+
+def _staff(inputs: StaffInputs) -> DesiredPerson:
+    (ref, scheme, staff_id, last_name, birth_name, first_name, birth_date, email, function,
+     profile, services) = inputs
     return DesiredPerson(
-        ref=staff_ref(member), kind=PersonKind.STAFF,
-        source_ids=frozenset({SourceId(scheme, member.key.staff_id)}),
-        identity=Identity(last_name=member.last_name, birth_name=member.birth_name,
-                          first_name=member.first_name, birth_date=member.birth_date,
-                          email=member.email, function=member.function or None,
-                          profile=_STAFF_PROFILES[member.category]),
-        services=services,
+        ref=ref, kind=PersonKind.STAFF, source_ids=frozenset({SourceId(scheme, staff_id)}),
+        identity=Identity(last_name=last_name, birth_name=birth_name, first_name=first_name,
+                          birth_date=birth_date, email=email, function=function,
+                          profile=profile),
+        services=frozenset(services),
     )
 
 
-def _responsable(responsable: Responsable, children: frozenset[str]) -> DesiredPerson:
+def _responsable_inputs(responsable: Responsable, children: Iterable[str]) -> ResponsableInputs:
+    # An AAF jointure is not a Siècle PERSONNE_ID: two numberings, never mixed.
+    scheme, value = ((AAF_SCHEME, responsable.aaf_jointure) if responsable.aaf_jointure
+                     else ("personne_id", responsable.personne_id))
+    return (f"responsable:{responsable.personne_id}", scheme, value, responsable.last_name,
+            responsable.birth_name, responsable.first_name, responsable.email,
+            tuple(sorted(children)))
+
+
+def _responsable(inputs: ResponsableInputs) -> DesiredPerson:
+    ref, scheme, value, last_name, birth_name, first_name, email, children = inputs
+    assert value is not None  # a PERSONNE_ID or an AAF jointure
     return DesiredPerson(
-        ref=f"responsable:{responsable.personne_id}", kind=PersonKind.RESPONSABLE,
-        # An AAF jointure is not a Siècle PERSONNE_ID: two numberings, never mixed.
-        source_ids=frozenset({SourceId(AAF_SCHEME, responsable.aaf_jointure)
-                              if responsable.aaf_jointure
-                              else SourceId("personne_id", responsable.personne_id)}),
-        identity=Identity(last_name=responsable.last_name, birth_name=responsable.birth_name,
-                          first_name=responsable.first_name, birth_date=None,
-                          email=responsable.email, function=None, profile="responsable"),
-        children=children,
+        ref=ref, kind=PersonKind.RESPONSABLE, source_ids=frozenset({SourceId(scheme, value)}),
+        identity=Identity(last_name=last_name, birth_name=birth_name, first_name=first_name,
+                          birth_date=None, email=email, function=None, profile="responsable"),
+        children=frozenset(children),
     )
 
 

@@ -15,11 +15,11 @@ snapshot's table (snapshot/holds.py); here:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from bascule.plan.desired import DesiredPerson, id_family
+from bascule.plan.desired import id_family
 from bascule.plan.model import Fact, Held, HoldOrigin, KnownPerson, PersonHold, PersonKind
 from bascule.snapshot.model import HeldRecord, Snapshot, Treatment
 
@@ -71,11 +71,13 @@ def _index(people: Iterable[KnownPerson]) -> dict[tuple[PersonKind, str, str], s
 
 
 def hold_people(snapshot: Snapshot, people: Iterable[KnownPerson],
-                desired: Iterable[DesiredPerson]) -> Holds:
-    """The held people of this campaign, in the order of the records."""
+                listed: Collection[str]) -> Holds:
+    """The held people of this campaign, in the order of the records (`listed`: the refs of
+    the campaign's desired people)."""
+    if not snapshot.held:
+        return Holds()
     known = {person.key: person for person in people}
     index = _index(known.values())
-    listed = {person.ref for person in desired}
     holds = Holds()
     for record in snapshot.held:
         kind = record.kind

@@ -96,11 +96,14 @@ class Matching:
     # Known people a held person could be: left exactly as they are, never disabled.
     doubtful: set[str] = field(default_factory=set)
     reviews: list[ReviewCase] = field(default_factory=list)
-    # Refs taken as settled (plan/proportional.py): matched without weighing, no action.
-    settled: set[str] = field(default_factory=set)
+    # Ref -> key of the people taken as settled (plan/proportional.py): matched without
+    # weighing, no action; not in `known`.
+    settled: dict[str, str] = field(default_factory=dict)
 
     def known_keys(self) -> set[str]:
-        return {person.key for person in self.known.values() if person.school is None}
+        """The keys of this school's accounts matched, weighed or settled."""
+        return {person.key for person in self.known.values()
+                if person.school is None} | set(self.settled.values())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,31 +117,23 @@ class MatchContext:
 def match_people(desired: list[DesiredPerson], known: Iterable[KnownPerson],
                  children: Mapping[str, frozenset[str]] | None = None,
                  context: MatchContext | None = None,
-                 settled: Mapping[str, KnownPerson] | None = None) -> Matching:
+                 settled: Mapping[str, str] | None = None) -> Matching:
     """Élèves first, then staff, then responsables (recognised through their children).
-    `settled`: ref -> the account the plan applied before gave an unchanged record
-    (plan/proportional.py); taken as is unless the matching of another could touch it."""
+    `settled`: ref -> the key the plan applied before gave an unchanged record, for people not
+    in `desired` whom no one's matching can touch (plan/proportional.py `settle`): taken as
+    they are (`Matching.settled`), their keys evidence for their responsables."""
     context = context or MatchContext(children=children or {})
-    settled = settled or {}
-    matching = Matching()
+    matching = Matching(settled=dict(settled or {}))
     known = list(known)
     for kind in (PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE):
         pending = _hold_shared_ines(
             sorted((p for p in desired if p.kind is kind), key=lambda p: p.ref), matching)
-        kept = {person.ref for person, held in pending if not held and person.ref in settled
-                and person.children <= matching.settled}
-        if len(kept) < len(pending):  # someone to weigh: against everyone of their kind
-            index = _index(kind, known, context)
-            kept = _kept(pending, index, kept, settled)
-            _match_kind([(p, held) for p, held in pending if p.ref not in kept], index,
-                        context, matching)
-        for ref in sorted(kept):
-            matching.known[ref] = settled[ref]
-        matching.settled |= kept
+        if pending:
+            _match_kind(pending, kind_index(kind, known, context), context, matching)
     return matching
 
 
-def _index(kind: PersonKind, known: list[KnownPerson], context: MatchContext) -> Index:
+def kind_index(kind: PersonKind, known: list[KnownPerson], context: MatchContext) -> Index:
     """The known people of `kind`; for élèves, with those of the folder's other schools."""
     index = Index(children=context.children)
     for person in known:
@@ -148,27 +143,6 @@ def _index(kind: PersonKind, known: list[KnownPerson], context: MatchContext) ->
         for person in context.elsewhere:
             index.add(person)
     return index
-
-
-def _kept(pending: list[tuple[DesiredPerson, bool]], index: Index, kept: set[str],
-          settled: Mapping[str, KnownPerson]) -> set[str]:
-    """Of the settled refs `kept` (unchanged records, not held; a responsable only with all
-    their children settled, the children's accounts being evidence), those whose account no
-    other person's matching can reach: a person weighed here (a changed record, a new one,
-    one held) who has a settled account among their candidates reopens its holder, whose
-    candidates are then looked at in turn."""
-    if not kept:  # nothing settled (the full path): no one to reopen
-        return kept
-    kept = set(kept)
-    holder = {settled[ref].key: ref for ref in kept}
-    by_ref = {person.ref: person for person, _held in pending}
-    weighed = [person for person, _held in pending if person.ref not in kept]
-    while weighed:
-        for slot in index.candidates(weighed.pop()):
-            if (ref := holder.pop(slot, None)) is not None:
-                kept.discard(ref)
-                weighed.append(by_ref[ref])
-    return kept
 
 
 def _hold_shared_ines(people: list[DesiredPerson],
@@ -190,6 +164,7 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
                 context: MatchContext, matching: Matching) -> None:
     claims: list[tuple[int, str, DesiredPerson, Verdict]] = []
     matched_children = {ref: person.key for ref, person in matching.known.items()}
+    matched_children.update(matching.settled)
     for person, held in pending:
         verdicts = _verdicts(person, index, context, matched_children)
         if held:

@@ -3,14 +3,31 @@ applied before it. Pure.
 
 After an apply, the directory holds exactly what the applied plan wanted for each person it
 matched or created: planning the same campaign again matches each of them to the same account
-and does nothing for them. So a person of the next campaign whose desired record (ids, names,
-dates, division, children, services: `person_digest`) is the one that plan had, on a directory
-nothing wrote since that apply and under the same rules (`plan_context`), is the same account
-again with no action, without weighing their candidates. Matching still weighs everyone whose
-record changed, and anyone their candidates could take an account from (plan/matching.py
-reopens them); everything else of the plan (holds, disables, facts, the breaker) is computed on
-everyone, as on the full path. `tests/plan/test_proportional_equal.py` checks on generated
-campaigns and random changes that the two plans are equal.
+and does nothing for them. So a person of the next campaign whose desired record is the one
+that plan had, on a directory nothing wrote since that apply and under the same rules
+(`plan_context`), is the same account again with no action, without weighing their candidates.
+
+**Who counts as settled** (an identity decision: it must be exactly what the full path would
+decide for them). A desired person is a pure function of their inputs (plan/desired.py
+`people_inputs`: the record's ids, names, dates, division, children, services; the school),
+and the basis keeps, per ref, the digest of those inputs (plan/prepared.py `person_digest`)
+and the key the plan gave them. A person is a *candidate* when their digest is the basis's
+(the same desired person as then), their key is an active account of this school, loaded or
+listed by key and status, that no held export record freezes and no hold by hand names. Of
+the candidates, `settle` keeps exactly those plan/matching.py would keep: not an élève wearing
+an INE another élève of the campaign wears (held, plan/matching.py), a responsable only with
+all their children kept (their children's accounts are evidence of who they are), and no one
+whose account is a candidate (`Index.candidates`, the identity table's search) of a person of
+their kind who is weighed: such a holder is weighed too, and their candidates looked at in
+turn. The rest is weighed against everyone of their kind, as on the full path. Then no weighed
+person can claim a kept account, each kept person's account is the one the full path's
+matching gives them (it did so at the basis's plan, and nothing they or their candidates read
+changed), and a kept person takes no action. Keeping fewer than that never changes a plan
+(a weighed person whose record did not change is matched as the full path matches everyone),
+so wherever there is doubt (a digest of older rules, a ref repeated in the campaign) the
+person is weighed. Holds, disables, the facts, the breaker and the plan's lists are computed
+on everyone, as on the full path. `tests/plan/test_proportional_equal.py` checks on generated
+campaigns and random changes that the two plans and their bases are equal.
 
 When anything that the rules read changed (the rules' version below, the reserved logins'
 table, the school year, the schemes the campaign speaks for, the decisions of review cases, the
@@ -20,17 +37,23 @@ holds put by hand, the plan's options), the basis is not used: the full path, ne
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
-from bascule.plan.desired import DesiredPerson
-from bascule.plan.model import Account, AccountStatus, KnownPerson, PersonHold, Resolution
+from bascule.plan.matching import Index, MatchContext, kind_index
+from bascule.plan.model import (
+    AccountStatus,
+    KnownPerson,
+    PersonHold,
+    PersonKind,
+    Resolution,
+)
+from bascule.plan.prepared import Prepared
 
 # Bump with any change to how a plan matches people or decides their actions (plan/matching.py,
 # plan/identity_rules.py, plan/evidence.py, plan/compute.py): a basis of older rules is ignored.
-RULES_VERSION = 1
+RULES_VERSION = 2  # 2: digests of the desired people's inputs (plan/prepared.py)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,19 +64,6 @@ class Basis:
 
     context: str
     people: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # ref -> (digest, key)
-
-
-def person_digest(person: DesiredPerson) -> str:
-    """A short stable digest (hex, 16 characters) of everything the plan reads of a person of
-    the campaign; sets sorted, so that it does not depend on the process's hashing."""
-    identity = person.identity
-    text = repr((
-        person.ref, person.kind.value, sorted((s.scheme, s.value) for s in person.source_ids),
-        identity.last_name, identity.birth_name, identity.first_name, identity.birth_date,
-        identity.email, identity.function, identity.profile, identity.exit_date,
-        person.division, sorted(person.children), person.foreign_elenoet,
-        sorted(person.services)))
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,40 +94,68 @@ def unchanged_keys(basis: Basis, digests: Mapping[str, str]) -> dict[str, str]:
             if (entry := get(ref)) is not None and entry[0] == digest}
 
 
-def settled_people(desired: Iterable[DesiredPerson], digests: Mapping[str, str],
-                   basis: Basis | None, context: str, people: Iterable[KnownPerson],
-                   unreached: Mapping[str, str | None] | None = None) -> dict[str, KnownPerson]:
-    """Campaign ref -> the known person (of this school, with an active account) the basis
-    settled them on, for each person whose record (`digests`: ref -> `person_digest`) is the
-    one the basis had; empty without a basis of this very context. A person not loaded in
-    full (`unreached`: key -> the profile of an active account, or None) is given as their key
-    and status only: the plan reads nothing else of a settled person."""
-    if basis is None or basis.context != context or not basis.people:
+def settled_people(prepared: Prepared, basis: Basis | None, context: str,
+                   people: Iterable[KnownPerson], unreached: Mapping[str, str | None],
+                   frozen: Collection[str]) -> dict[str, str]:
+    """The candidates: ref -> the key of the account (of this school, active, of their kind,
+    not `frozen`: held) the basis settled them on, for each person whose digest is the one
+    the basis had; empty without a basis of this very context. A person not loaded in full
+    (`unreached`: key -> the profile of an active account, or None) is taken by key: the plan
+    reads nothing else of a settled person."""
+    if basis is None or basis.context != context or not basis.people or not prepared.distinct:
         return {}
-    by_key = {person.key: person for person in people if person.school is None}
-    unreached = unreached or {}
-    unchanged = unchanged_keys(basis, digests)
-    settled = {}
-    for person in desired:
-        key = unchanged.get(person.ref)
-        if key is None:
+    loaded = {person.key: person for person in people}
+    kinds = prepared.kinds
+    candidates = {}
+    for ref, key in unchanged_keys(basis, prepared.digests).items():
+        if key in frozen:
             continue
-        known = by_key.get(key)
-        if known is None and unreached.get(key) is not None:
-            known = _settled_as_is(person, key)
-        if known is not None and known.account is not None \
+        known = loaded.get(key)
+        if known is None:
+            if unreached.get(key) is not None:
+                candidates[ref] = key
+        elif known.school is None and known.kind is kinds[ref] and known.account is not None \
                 and known.account.status is AccountStatus.ACTIVE:
-            settled[person.ref] = known
-    return settled
+            candidates[ref] = key
+    return candidates
 
 
-def _settled_as_is(person: DesiredPerson, key: str) -> KnownPerson:
-    """An unreached person settled by an unchanged record: their record is the one the
-    directory holds since the basis's apply."""
-    return KnownPerson(key=key, kind=person.kind, source_ids=person.source_ids,
-                       identity=person.identity, account=_ACTIVE)
+def settle(prepared: Prepared, refs: list[str], candidates: Mapping[str, str],
+           known: list[KnownPerson], context: MatchContext) -> dict[str, str]:
+    """Of the `candidates` (`settled_people`) among `refs`, those plan/matching.py would keep,
+    as the module's docstring says: ref -> key. `refs`: the campaign's people the plan
+    matches, in `desired_people`'s order; `known`: the school's people it matches them against
+    (loaded in full), `context` as plan/matching.py's."""
+    if not candidates:
+        return {}
+    shared = {ref for group in prepared.shared_ines.values() for ref in group}
+    by_kind: dict[PersonKind, list[str]] = {kind: [] for kind in _ORDER}
+    kinds = prepared.kinds
+    for ref in refs:
+        by_kind[kinds[ref]].append(ref)
+    kept_all: dict[str, str] = {}
+    for kind in _ORDER:
+        pending = by_kind[kind]
+        kept = {ref for ref in pending if ref in candidates and ref not in shared}
+        if kind is PersonKind.RESPONSABLE:
+            kept = {ref for ref in kept if kept_all.keys() >= set(prepared.children(ref))}
+        if len(kept) < len(pending):
+            _reopen(prepared, pending, kept, {candidates[ref]: ref for ref in kept},
+                    kind_index(kind, known, context))
+        kept_all.update((ref, candidates[ref]) for ref in kept)
+    return kept_all
 
 
-# Logins and date not read: settled accounts take no action.
-_ACTIVE = Account(logins=(), status=AccountStatus.ACTIVE,
-                  status_since=datetime.min.replace(tzinfo=UTC))
+def _reopen(prepared: Prepared, pending: list[str], kept: set[str], holder: dict[str, str],
+            index: Index) -> None:
+    """Take out of `kept` (`holder`: their key -> ref) anyone whose account is a candidate of a
+    person of `pending` weighed, and weigh them in turn."""
+    weighed = [ref for ref in pending if ref not in kept]
+    while weighed:
+        for slot in index.candidates(prepared.person(weighed.pop())):
+            if (ref := holder.pop(slot, None)) is not None:
+                kept.discard(ref)
+                weighed.append(ref)
+
+
+_ORDER = (PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE)  # plan/matching.py's

@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_ines
+from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family
 from bascule.plan.evidence import fold_name
 from bascule.plan.held import id_values
 from bascule.plan.model import PersonKind
+from bascule.plan.prepared import Prepared
 from bascule.plan.proportional import Basis, unchanged_keys
 from bascule.snapshot.model import Snapshot
 
@@ -46,14 +47,6 @@ Reach = Callable[[Light, Lookups, frozenset[str]], "Reached"]
 
 
 @dataclass(frozen=True, slots=True)
-class Prepared:
-    """The campaign's people as the plan wants them, and their digests: computed once."""
-
-    desired: list[DesiredPerson]
-    digests: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
 class Reached:
     keys: set[str]  # to load in full
     ines: frozenset[str]  # of the élèves weighed: looked up in the folder's other schools
@@ -74,26 +67,26 @@ def reached_keys(snapshot: Snapshot, prepared: Prepared, basis: Basis, light: Li
     walk.run()
     absent = {key for key, profile in light.items()
               if profile is not None and key not in walk.holder}
-    ines = frozenset(s.value for person in walk.weighed for s in person.source_ids
-                     if s.scheme in INE_SCHEMES)
+    ines = frozenset(s.value for person in walk.prepared.people(walk.weighed)
+                     for s in person.source_ids if s.scheme in INE_SCHEMES)
     return Reached(keys=walk.reached | absent, ines=ines)
 
 
 class _Walk:
-    """The settled refs of the basis, reopened as plan/matching.py would, or more widely."""
+    """The settled refs of the basis, reopened as plan/proportional.py's `settle` would, or
+    more widely; only the people weighed are built."""
 
     def __init__(self, prepared: Prepared, basis: Basis, light: Light, lookups: Lookups):
-        self.desired = prepared.desired
-        self.by_ref = {person.ref: person for person in prepared.desired}
+        self.prepared = prepared
         self.settled = {  # ref -> key
             ref: key for ref, key in unchanged_keys(basis, prepared.digests).items()
-            if light.get(key) is not None}
+            if light.get(key) is not None} if prepared.distinct else {}
         self.holder = {key: ref for ref, key in self.settled.items()}
         self.parents: dict[str, list[str]] = defaultdict(list)
-        for person in prepared.desired:
-            for child in person.children:
-                self.parents[child].append(person.ref)
-        self.queue = [p for p in prepared.desired if p.ref not in self.settled]
+        for ref in prepared.refs:
+            for child in prepared.children(ref):
+                self.parents[child].append(ref)
+        self.queue = [ref for ref in prepared.refs if ref not in self.settled]
         self.weighed = list(self.queue)
         self.reached: set[str] = set()
         self.search = _Search(lookups)
@@ -104,8 +97,8 @@ class _Walk:
         if key is None:
             return
         del self.holder[key]
-        self.queue.append(self.by_ref[ref])
-        self.weighed.append(self.by_ref[ref])
+        self.queue.append(ref)
+        self.weighed.append(ref)
         for parent in self.parents.get(ref, ()):
             self.reopen(parent)
 
@@ -117,9 +110,7 @@ class _Walk:
 
     def reopen_shared_ines(self) -> None:
         """Élèves wearing one INE are held and weighed (plan/matching.py)."""
-        eleves = (person for person in self.desired if person.kind is PersonKind.ELEVE)
-        shared = {person.ref for group in shared_ines(eleves).values() for person in group}
-        for ref in sorted(shared):
+        for ref in sorted({ref for group in self.prepared.shared_ines.values() for ref in group}):
             self.reopen(ref)
 
     def reopen_unsettled(self) -> None:
@@ -132,7 +123,7 @@ class _Walk:
     def run(self) -> None:
         while self.queue:
             batch, self.queue = self.queue, []
-            self.reach(self.search.candidates(batch))
+            self.reach(self.search.candidates(self.prepared.people(batch)))
 
 
 class _Search:

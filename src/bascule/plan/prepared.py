@@ -1,0 +1,107 @@
+"""The campaign's people as the plan wants them, each built only when asked (issue 22). Pure.
+
+A plan proportional to the change reads of a person whose record did not change only their
+ref, kind, digest, INEs and children (plan/proportional.py): `prepare` gives those for everyone
+from the inputs `desired_people` builds its people from (plan/desired.py `people_inputs`), and
+`Prepared.person` builds the desired person of the few that are weighed. The full path builds
+everyone (`Prepared.desired`), the same people `desired_people` gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import cast
+
+from bascule.plan.desired import (
+    DesiredPerson,
+    EleveInputs,
+    Inputs,
+    ResponsableInputs,
+    build,
+    people_inputs,
+)
+from bascule.plan.model import PersonKind
+from bascule.snapshot.model import Snapshot
+
+_KINDS = {"eleve": PersonKind.ELEVE, "staff": PersonKind.STAFF,
+          "responsable": PersonKind.RESPONSABLE}
+
+
+def person_digest(inputs: Inputs) -> str:
+    """A short stable digest (hex, 16 characters) of what a desired person is built from (the
+    ref among it): two equal digests of one ref, one desired person. `repr` of strings, dates,
+    None and tuples of strings: it does not depend on the process's hashing."""
+    return hashlib.blake2b(repr(inputs).encode(), digest_size=8).hexdigest()
+
+
+@dataclass(slots=True)
+class Prepared:
+    """The campaign's people on the plan's day: their inputs (`people_inputs`, in
+    `desired_people`'s order) and digests, computed once; a desired person built when asked."""
+
+    uai: str
+    listed: list[Inputs]
+    inputs: dict[str, Inputs] = field(init=False)  # by ref
+    digests: dict[str, str] = field(init=False)  # ref -> person_digest
+    # INE -> the refs of the élèves wearing it, for each INE worn by more than one
+    shared_ines: dict[str, list[str]] = field(init=False)
+    kinds: dict[str, PersonKind] = field(init=False)  # by ref
+    _built: dict[str, DesiredPerson] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.inputs = {person[0]: person for person in self.listed}
+        blake2b = hashlib.blake2b  # person_digest, inlined: called for everyone
+        self.digests = {ref: blake2b(repr(person).encode(), digest_size=8).hexdigest()
+                        for ref, person in self.inputs.items()}
+        self.kinds = {ref: _KINDS[ref[:ref.index(":")]] for ref in self.inputs}
+        wearers: dict[str, list[str]] = defaultdict(list)
+        for ref, person in self.inputs.items():
+            if ref.startswith("eleve:"):
+                for ine in {value for value in cast(EleveInputs, person)[1:4] if value}:
+                    wearers[ine].append(ref)
+        self.shared_ines = {ine: refs for ine, refs in wearers.items() if len(refs) > 1}
+
+    @property
+    def distinct(self) -> bool:
+        """No ref repeated (the snapshot's checks see to it); else the full path."""
+        return len(self.inputs) == len(self.listed)
+
+    @property
+    def refs(self) -> Collection[str]:
+        return self.inputs.keys()
+
+    @property
+    def desired(self) -> list[DesiredPerson]:
+        """Everyone, as `desired_people`."""
+        if not self.distinct:
+            return [build(inputs, self.uai) for inputs in self.listed]
+        return [self.person(ref) for ref in self.inputs]
+
+    @property
+    def built(self) -> int:
+        """How many desired people were built so far (the full path: everyone)."""
+        return len(self._built)
+
+    def person(self, ref: str) -> DesiredPerson:
+        built = self._built.get(ref)
+        if built is None:
+            built = self._built[ref] = build(self.inputs[ref], self.uai)
+        return built
+
+    def people(self, refs: Iterable[str]) -> list[DesiredPerson]:
+        return [self.person(ref) for ref in refs]
+
+    def children(self, ref: str) -> tuple[str, ...]:
+        """The refs of a responsable's children (none for others), as their record has them."""
+        if not ref.startswith("responsable:"):
+            return ()
+        return cast(ResponsableInputs, self.inputs[ref])[-1]
+
+
+def prepare_people(snapshot: Snapshot, today: date | None) -> Prepared:
+    """The campaign's people present on `today` (`desired_people`), prepared."""
+    return Prepared(snapshot.uai, people_inputs(snapshot, today))
