@@ -102,7 +102,8 @@ def applied() -> Iterator[Applied]:
 CHANGES = st.lists(st.tuples(
     st.sampled_from(["move", "held_record", "arrive", "leave", "rename", "homonym", "shared_ine",
                      "exit_passed", "staff_leaves", "staff_renamed", "responsable_renamed",
-                     "responsable_leaves", "new_birth_date"]),
+                     "responsable_leaves", "new_birth_date", "exit_later", "staff_function",
+                     "staff_email", "responsable_email", "move_and_rename"]),
     st.integers(0, 10_000), st.integers(0, 10_000)), min_size=0, max_size=6)
 
 
@@ -219,12 +220,49 @@ def _held_record(snapshot: Snapshot, at: int, number: int) -> Snapshot:
     return dataclasses.replace(snapshot, held=(*snapshot.held, held))
 
 
+def _exit_later(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """An exit date still to come: the élève stays, their record changes."""
+    index, eleve = _eleve_at(snapshot, at)
+    return _with_eleve(snapshot, index, dataclasses.replace(
+        eleve, exit_date=date(2026, 1, 1) + timedelta(days=number % 200)))
+
+
+def _move_and_rename(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    return _rename(_move(snapshot, at, number), at, number)
+
+
+def _staff_function(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    staff = list(snapshot.staff)
+    index = at % len(staff)
+    staff[index] = dataclasses.replace(staff[index], function=("DIR", "ENS", "EDU", "")[number % 4],
+                                       teaches=number % 3 == 0)
+    return dataclasses.replace(snapshot, staff=tuple(staff))
+
+
+def _staff_email(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    staff = list(snapshot.staff)
+    index = at % len(staff)
+    staff[index] = dataclasses.replace(staff[index], email=f"p{number}@ac-poitiers.fr")
+    return dataclasses.replace(snapshot, staff=tuple(staff))
+
+
+def _responsable_email(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    people = list(snapshot.responsables)
+    index = at % len(people)
+    people[index] = dataclasses.replace(people[index], email=(None, f"r{number}@free.fr")[
+        number % 2])
+    return dataclasses.replace(snapshot, responsables=tuple(people))
+
+
 _CHANGERS = {"move": _move, "held_record": _held_record, "arrive": _arrive, "leave": _leave,
              "rename": _rename,
              "homonym": _homonym, "shared_ine": _shared_ine, "exit_passed": _exit_passed,
              "staff_leaves": _staff_leaves, "staff_renamed": _staff_renamed,
              "responsable_renamed": _responsable_renamed,
-             "responsable_leaves": _responsable_leaves, "new_birth_date": _new_birth_date}
+             "responsable_leaves": _responsable_leaves, "new_birth_date": _new_birth_date,
+             "exit_later": _exit_later, "staff_function": _staff_function,
+             "staff_email": _staff_email, "responsable_email": _responsable_email,
+             "move_and_rename": _move_and_rename}
 
 
 @hypothesis_settings(max_examples=60, deadline=None,
@@ -259,7 +297,9 @@ def test_the_applied_campaign_is_settled_whole(
         plan, again)
 
 
-def test_a_move_loads_the_moved_and_their_responsables(applied: Applied) -> None:
+def test_a_move_loads_and_builds_the_moved_only(applied: Applied) -> None:
+    """A move changes nothing the matching reads: the moved élève keeps their account without
+    being weighed (nor their responsables), and only they are loaded and built."""
     snapshot, state, basis = applied.snapshot, applied.state, applied.basis
     moved = _move(snapshot, 3, 1)
     reduced, prepared = applied.reduced(moved)
@@ -267,12 +307,27 @@ def test_a_move_loads_the_moved_and_their_responsables(applied: Applied) -> None
     if eleve.division == _eleve_at(moved, 3)[1].division:
         moved = _move(snapshot, 3, 2)
         reduced, prepared = applied.reduced(moved)
+    assert {person.key for person in reduced.people} == {f"eleve:{eleve.eleve_id}"}
+    plan = plan_and_basis(moved, reduced, now=NOW, basis=basis, prepared=prepared)
+    assert plan == plan_and_basis(moved, state, now=NOW)
+    assert [action.kind.value for action in plan[0].actions if action.person_kind] == ["move"]
+    assert prepared.built == 1
+
+
+def test_a_renamed_eleve_is_weighed_with_their_responsables(applied: Applied) -> None:
+    """A new name is read by the matching: the élève is weighed, their responsables with them
+    (their children's accounts are evidence), and those they could be are loaded."""
+    snapshot, state, basis = applied.snapshot, applied.state, applied.basis
+    renamed = _rename(snapshot, 3, 1)
+    reduced, prepared = applied.reduced(renamed)
+    eleve = _eleve_at(snapshot, 3)[1]
     loaded = {person.key for person in reduced.people}
     assert f"eleve:{eleve.eleve_id}" in loaded and len(loaded) < len(state.people) // 10
-    assert plan_and_basis(moved, reduced, now=NOW, basis=basis, prepared=prepared) == (
-        plan_and_basis(moved, state, now=NOW))
-    # Only the people weighed were built as desired people: the moved and their responsables.
-    assert 1 <= prepared.built < len(prepared.refs) // 10
+    assert plan_and_basis(renamed, reduced, now=NOW, basis=basis, prepared=prepared) == (
+        plan_and_basis(renamed, state, now=NOW))
+    parents = {link.personne_id for link in snapshot.guardianships
+               if link.eleve_id == eleve.eleve_id and link.is_legal}
+    assert 1 + len(parents) <= prepared.built < len(prepared.refs) // 10
 
 
 def test_a_state_loaded_in_part_is_never_planned_without_its_basis(applied: Applied) -> None:

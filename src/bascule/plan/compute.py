@@ -49,6 +49,7 @@ from bascule.plan.proportional import (
     plan_context,
     settle,
     settled_people,
+    to_plan,
 )
 from bascule.plan.safety import Thresholds, mass_leaves
 from bascule.snapshot.model import Snapshot
@@ -110,9 +111,9 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
     keys.update(settled)  # keys of the school's people: taken already, none made anew
     registries = _Registries(state.registries, now)
     actions: list[Action] = []
-    for person in sorted((p for p in desired if p.ref in keys), key=_creation_order):
-        actions += _person_actions(person, keys[person.ref], matching.known.get(person.ref),
-                                   state, registries, options)
+    for person, known in sorted(to_plan(desired, matching, prepared, basis, free),
+                                key=lambda pair: _creation_order(pair[0])):
+        actions += _person_actions(person, keys[person.ref], known, state, registries, options)
     for held in _held(desired, matching, state):
         holds.add(held)
     kept = matching.known_keys() | holds.keys | _guardians_of(holds.keys, state)

@@ -88,14 +88,18 @@ def desired_people(snapshot: Snapshot, today: date | None = None) -> list[Desire
 
 
 # What each desired person is built from, and nothing else (`build`), the ref first: equal
-# inputs make equal people (plan/proportional.py digests them).
+# inputs make equal people (plan/proportional.py digests them). The first `MATCHED[kind]`
+# items are all that plan/matching.py reads of the person (ids, names, birth date, services,
+# children); the others (an élève's exit date and division, an email, a staff member's
+# function and profile) only what the plan does for them once matched.
 EleveInputs = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None,
                     str, str | None, str, date | None, date | None, str | None]
-StaffInputs = tuple[str, str, str, str, str | None, str, date | None, str | None, str | None,
-                    str, tuple[str, ...]]
-ResponsableInputs = tuple[str, str, str | None, str, str | None, str, str | None,
-                          tuple[str, ...]]
+StaffInputs = tuple[str, str, str, str, str | None, str, date | None, tuple[str, ...],
+                    str | None, str | None, str]
+ResponsableInputs = tuple[str, str, str | None, str, str | None, str, tuple[str, ...],
+                          str | None]
 Inputs = EleveInputs | StaffInputs | ResponsableInputs
+MATCHED = {PersonKind.ELEVE: 11, PersonKind.STAFF: 8, PersonKind.RESPONSABLE: 7}
 
 
 def people_inputs(snapshot: Snapshot, today: date | None = None) -> list[Inputs]:
@@ -169,13 +173,13 @@ def staff_ref(member: Staff) -> str:
 def _staff_inputs(member: Staff, services: Iterable[str]) -> StaffInputs:
     scheme = {"epp": "sts_epp", "local": "sts_local"}.get(member.key.source, member.key.source)
     return (staff_ref(member), scheme, member.key.staff_id, member.last_name, member.birth_name,
-            member.first_name, member.birth_date, member.email, member.function or None,
-            _STAFF_PROFILES[member.category], tuple(sorted(services)))
+            member.first_name, member.birth_date, tuple(sorted(services)), member.email,
+            member.function or None, _STAFF_PROFILES[member.category])
 
 
 def _staff(inputs: StaffInputs) -> DesiredPerson:
-    (ref, scheme, staff_id, last_name, birth_name, first_name, birth_date, email, function,
-     profile, services) = inputs
+    (ref, scheme, staff_id, last_name, birth_name, first_name, birth_date, services, email,
+     function, profile) = inputs
     return DesiredPerson(
         ref=ref, kind=PersonKind.STAFF, source_ids=frozenset({SourceId(scheme, staff_id)}),
         identity=Identity(last_name=last_name, birth_name=birth_name, first_name=first_name,
@@ -190,12 +194,12 @@ def _responsable_inputs(responsable: Responsable, children: Iterable[str]) -> Re
     scheme, value = ((AAF_SCHEME, responsable.aaf_jointure) if responsable.aaf_jointure
                      else ("personne_id", responsable.personne_id))
     return (f"responsable:{responsable.personne_id}", scheme, value, responsable.last_name,
-            responsable.birth_name, responsable.first_name, responsable.email,
-            tuple(sorted(children)))
+            responsable.birth_name, responsable.first_name, tuple(sorted(children)),
+            responsable.email)
 
 
 def _responsable(inputs: ResponsableInputs) -> DesiredPerson:
-    ref, scheme, value, last_name, birth_name, first_name, email, children = inputs
+    ref, scheme, value, last_name, birth_name, first_name, children, email = inputs
     assert value is not None  # a PERSONNE_ID or an AAF jointure
     return DesiredPerson(
         ref=ref, kind=PersonKind.RESPONSABLE, source_ids=frozenset({SourceId(scheme, value)}),

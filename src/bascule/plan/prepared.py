@@ -17,6 +17,7 @@ from datetime import date
 from typing import cast
 
 from bascule.plan.desired import (
+    MATCHED,
     DesiredPerson,
     EleveInputs,
     Inputs,
@@ -32,10 +33,22 @@ _KINDS = {"eleve": PersonKind.ELEVE, "staff": PersonKind.STAFF,
 
 
 def person_digest(inputs: Inputs) -> str:
-    """A short stable digest (hex, 16 characters) of what a desired person is built from (the
-    ref among it): two equal digests of one ref, one desired person. `repr` of strings, dates,
-    None and tuples of strings: it does not depend on the process's hashing."""
-    return hashlib.blake2b(repr(inputs).encode(), digest_size=8).hexdigest()
+    """A short stable digest (hex, 32 characters) of what a desired person is built from (the
+    ref among it): two equal digests of one ref, one desired person. Its first half digests
+    what plan/matching.py reads (`MATCHED`: two equal halves, the same matching), its second
+    the rest. `repr` of strings, dates, None and tuples of strings: it does not depend on the
+    process's hashing."""
+    cut = MATCHED[_KINDS[inputs[0][:inputs[0].index(":")]]]
+    return _digest(inputs[:cut]) + _digest(inputs[cut:])
+
+
+def _digest(values: tuple[object, ...]) -> str:
+    return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
+
+
+def matched_part(digest: str) -> str:
+    """The half of a `person_digest` that digests what the matching reads."""
+    return digest[:16]
 
 
 @dataclass(slots=True)
@@ -54,10 +67,12 @@ class Prepared:
 
     def __post_init__(self) -> None:
         self.inputs = {person[0]: person for person in self.listed}
-        blake2b = hashlib.blake2b  # person_digest, inlined: called for everyone
-        self.digests = {ref: blake2b(repr(person).encode(), digest_size=8).hexdigest()
-                        for ref, person in self.inputs.items()}
         self.kinds = {ref: _KINDS[ref[:ref.index(":")]] for ref in self.inputs}
+        blake2b, cut = hashlib.blake2b, MATCHED  # person_digest, inlined: called for everyone
+        self.digests = {
+            ref: blake2b(repr(person[:cut[kind]]).encode(), digest_size=8).hexdigest()
+            + blake2b(repr(person[cut[kind]:]).encode(), digest_size=8).hexdigest()
+            for (ref, person), kind in zip(self.inputs.items(), self.kinds.values(), strict=True)}
         wearers: dict[str, list[str]] = defaultdict(list)
         for ref, person in self.inputs.items():
             if ref.startswith("eleve:"):
@@ -99,7 +114,7 @@ class Prepared:
         """The refs of a responsable's children (none for others), as their record has them."""
         if not ref.startswith("responsable:"):
             return ()
-        return cast(ResponsableInputs, self.inputs[ref])[-1]
+        return cast(ResponsableInputs, self.inputs[ref])[6]
 
 
 def prepare_people(snapshot: Snapshot, today: date | None) -> Prepared:

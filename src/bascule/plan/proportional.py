@@ -9,25 +9,31 @@ that plan had, on a directory nothing wrote since that apply and under the same 
 
 **Who counts as settled** (an identity decision: it must be exactly what the full path would
 decide for them). A desired person is a pure function of their inputs (plan/desired.py
-`people_inputs`: the record's ids, names, dates, division, children, services; the school),
-and the basis keeps, per ref, the digest of those inputs (plan/prepared.py `person_digest`)
-and the key the plan gave them. A person is a *candidate* when their digest is the basis's
-(the same desired person as then), their key is an active account of this school, loaded or
-listed by key and status, that no held export record freezes and no hold by hand names. Of
-the candidates, `settle` keeps exactly those plan/matching.py would keep: not an élève wearing
-an INE another élève of the campaign wears (held, plan/matching.py), a responsable only with
-all their children kept (their children's accounts are evidence of who they are), and no one
-whose account is a candidate (`Index.candidates`, the identity table's search) of a person of
-their kind who is weighed: such a holder is weighed too, and their candidates looked at in
-turn. The rest is weighed against everyone of their kind, as on the full path. Then no weighed
-person can claim a kept account, each kept person's account is the one the full path's
-matching gives them (it did so at the basis's plan, and nothing they or their candidates read
-changed), and a kept person takes no action. Keeping fewer than that never changes a plan
-(a weighed person whose record did not change is matched as the full path matches everyone),
-so wherever there is doubt (a digest of older rules, a ref repeated in the campaign) the
-person is weighed. Holds, disables, the facts, the breaker and the plan's lists are computed
-on everyone, as on the full path. `tests/plan/test_proportional_equal.py` checks on generated
-campaigns and random changes that the two plans and their bases are equal.
+`people_inputs`: the record's ids, names, dates, division, children, services; the school);
+plan/matching.py decides who they are from the first part of those inputs (`MATCHED`: ids, names,
+birth date, services, children), the plan's actions the rest too. The basis keeps, per ref,
+the digest of both parts (plan/prepared.py `person_digest`) and the key the plan gave them. A
+person is a *candidate* when the matched part of their digest is the basis's (the matching
+reads them as it did then), and their key is an active account of this school, of their
+kind, loaded or listed by key and status, that no held export record freezes and no hold by
+hand names. Of the candidates, `settle` keeps exactly those plan/matching.py would keep: not
+an élève wearing an INE another élève of the campaign wears (held, plan/matching.py), a
+responsable only with all their children kept (their children's accounts are evidence of who
+they are), and no one whose account is a candidate (`Index.candidates`, the identity table's
+search) of a person of their kind who is weighed: such a holder is weighed too, and their
+candidates looked at in turn. The rest is weighed against everyone of their kind, as on the
+full path. Then no weighed person can claim a kept account, and each kept person's account
+is the one the full path's matching gives them: it did so at the basis's plan, the directory
+holds what that plan wanted, and nothing the matching reads of them or of their candidates
+changed. A kept person whose digest is the basis's whole takes no action and is read by key
+only; one whose other part changed (`acted_on`: an élève moved, an email) is planned as a
+weighed person matched to that account is, from their account loaded in full. Keeping fewer
+than that never changes a plan (a weighed person whose record did not change is matched as
+the full path matches everyone), so wherever there is doubt (a digest of older rules, a ref
+repeated in the campaign) the person is weighed. Holds, disables, the facts, the breaker and
+the plan's lists are computed on everyone, as on the full path.
+`tests/plan/test_proportional_equal.py` checks on generated campaigns and random changes that
+the two plans and their bases are equal.
 
 When anything that the rules read changed (the rules' version below, the reserved logins'
 table, the school year, the schemes the campaign speaks for, the decisions of review cases, the
@@ -41,7 +47,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
-from bascule.plan.matching import Index, MatchContext, kind_index
+from bascule.plan.desired import DesiredPerson
+from bascule.plan.matching import Index, MatchContext, Matching, kind_index
 from bascule.plan.model import (
     AccountStatus,
     KnownPerson,
@@ -49,11 +56,11 @@ from bascule.plan.model import (
     PersonKind,
     Resolution,
 )
-from bascule.plan.prepared import Prepared
+from bascule.plan.prepared import Prepared, matched_part
 
 # Bump with any change to how a plan matches people or decides their actions (plan/matching.py,
 # plan/identity_rules.py, plan/evidence.py, plan/compute.py): a basis of older rules is ignored.
-RULES_VERSION = 2  # 2: digests of the desired people's inputs (plan/prepared.py)
+RULES_VERSION = 2  # 2: digests of the desired people's inputs, in two parts (plan/prepared.py)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,33 +93,46 @@ def plan_context(parts: ContextParts) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def unchanged_keys(basis: Basis, digests: Mapping[str, str]) -> dict[str, str]:
+def matched_keys(basis: Basis, digests: Mapping[str, str]) -> dict[str, str]:
     """Campaign ref -> the directory key the basis gave them, for each person whose record
-    (`digests`: ref -> `person_digest`) is the one it had: changed and new records are not."""
+    reads the same to the matching (`digests`: ref -> `person_digest`, its matched part) as it
+    did: new records, and records whose ids, names, birth date, services or children changed,
+    are not."""
     get = basis.people.get
     return {ref: entry[1] for ref, digest in digests.items()
-            if (entry := get(ref)) is not None and entry[0] == digest}
+            if (entry := get(ref)) is not None and matched_part(entry[0]) == matched_part(digest)}
+
+
+def acted_on(basis: Basis, digests: Mapping[str, str], settled: Iterable[str]) -> list[str]:
+    """The `settled` whose record changed all the same, in what the plan does for a person
+    once matched (an élève's division, an email): planned as a weighed person matched to
+    their account would be."""
+    return [ref for ref in settled if basis.people[ref][0] != digests[ref]]
 
 
 def settled_people(prepared: Prepared, basis: Basis | None, context: str,
                    people: Iterable[KnownPerson], unreached: Mapping[str, str | None],
                    frozen: Collection[str]) -> dict[str, str]:
     """The candidates: ref -> the key of the account (of this school, active, of their kind,
-    not `frozen`: held) the basis settled them on, for each person whose digest is the one
-    the basis had; empty without a basis of this very context. A person not loaded in full
-    (`unreached`: key -> the profile of an active account, or None) is taken by key: the plan
-    reads nothing else of a settled person."""
+    not `frozen`: held) the basis settled them on, for each person whose record reads the
+    same to the matching (`matched_keys`); empty without a basis of this very context. A
+    person not loaded in full (`unreached`: key -> the profile of an active account, or None)
+    is taken by key: the plan reads nothing else of a settled person whose record did not
+    change at all."""
     if basis is None or basis.context != context or not basis.people or not prepared.distinct:
         return {}
     loaded = {person.key: person for person in people}
-    kinds = prepared.kinds
+    kinds, digests = prepared.kinds, prepared.digests
     candidates = {}
-    for ref, key in unchanged_keys(basis, prepared.digests).items():
+    for ref, key in matched_keys(basis, digests).items():
         if key in frozen:
             continue
         known = loaded.get(key)
         if known is None:
             if unreached.get(key) is not None:
+                if basis.people[ref][0] != digests[ref]:  # acted on: plan/reach.py loads them
+                    raise ValueError("a directory loaded in part needs the basis it was "
+                                     "loaded for")
                 candidates[ref] = key
         elif known.school is None and known.kind is kinds[ref] and known.account is not None \
                 and known.account.status is AccountStatus.ACTIVE:
@@ -156,6 +176,20 @@ def _reopen(prepared: Prepared, pending: list[str], kept: set[str], holder: dict
             if (ref := holder.pop(slot, None)) is not None:
                 kept.discard(ref)
                 weighed.append(ref)
+
+
+def to_plan(desired: list[DesiredPerson], matching: Matching, prepared: Prepared,
+             basis: Basis | None, free: list[KnownPerson]
+             ) -> list[tuple[DesiredPerson, KnownPerson | None]]:
+    """The people whose actions are computed, with the known person they are: the weighed
+    (not in doubt), and the settled whose record changed in what the plan does for them."""
+    planned = [(person, matching.known.get(person.ref)) for person in desired
+               if person.ref not in matching.ambiguous]
+    if basis is not None and matching.settled:
+        loaded = {person.key: person for person in free}
+        planned += [(prepared.person(ref), loaded[matching.settled[ref]])
+                    for ref in acted_on(basis, prepared.digests, matching.settled)]
+    return planned
 
 
 _ORDER = (PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE)  # plan/matching.py's
