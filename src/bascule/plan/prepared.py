@@ -63,11 +63,16 @@ class Prepared:
     # INE -> the refs of the élèves wearing it, for each INE worn by more than one
     shared_ines: dict[str, list[str]] = field(init=False)
     kinds: dict[str, PersonKind] = field(init=False)  # by ref
+    responsables: list[str] = field(init=False)  # their refs
+    # The last basis compared with (plan/proportional.py `against`), and what it found.
+    against: tuple[object, object] | None = field(init=False, default=None)
     _built: dict[str, DesiredPerson] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.inputs = {person[0]: person for person in self.listed}
         self.kinds = {ref: _KINDS[ref[:ref.index(":")]] for ref in self.inputs}
+        self.responsables = [ref for ref, kind in self.kinds.items()
+                             if kind is PersonKind.RESPONSABLE]
         blake2b, cut = hashlib.blake2b, MATCHED  # person_digest, inlined: called for everyone
         self.digests = {
             ref: blake2b(repr(person[:cut[kind]]).encode(), digest_size=8).hexdigest()

@@ -26,7 +26,7 @@ full path. Then no weighed person can claim a kept account, and each kept person
 is the one the full path's matching gives them: it did so at the basis's plan, the directory
 holds what that plan wanted, and nothing the matching reads of them or of their candidates
 changed. A kept person whose digest is the basis's whole takes no action and is read by key
-only; one whose other part changed (`acted_on`: an élève moved, an email) is planned as a
+only; one whose other part changed (`Against.acted`: an élève moved, an email) is planned as a
 weighed person matched to that account is, from their account loaded in full. Keeping fewer
 than that never changes a plan (a weighed person whose record did not change is matched as
 the full path matches everyone), so wherever there is doubt (a digest of older rules, a ref
@@ -45,6 +45,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
 from bascule.plan.desired import DesiredPerson
@@ -93,21 +94,36 @@ def plan_context(parts: ContextParts) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def matched_keys(basis: Basis, digests: Mapping[str, str]) -> dict[str, str]:
-    """Campaign ref -> the directory key the basis gave them, for each person whose record
-    reads the same to the matching (`digests`: ref -> `person_digest`, its matched part) as it
-    did: new records, and records whose ids, names, birth date, services or children changed,
-    are not."""
+@dataclass(frozen=True, slots=True)
+class Against:
+    """The campaign's people against a basis: `matched`, ref -> the directory key the basis gave
+    them, for each person whose record reads the same to the matching as it did (the matched
+    part of their digest: new records, and records whose ids, names, birth date, services or
+    children changed, are not); `acted`, those of them whose record changed all the same, in
+    what the plan does for a person once matched (an élève's division, an email)."""
+
+    matched: dict[str, str]
+    acted: frozenset[str]
+
+
+def against(prepared: Prepared, basis: Basis) -> Against:
+    """Computed once a basis (the store's loader and the plan both ask)."""
+    if prepared.against is not None and prepared.against[0] is basis:
+        return cast(Against, prepared.against[1])
     get = basis.people.get
-    return {ref: entry[1] for ref, digest in digests.items()
-            if (entry := get(ref)) is not None and matched_part(entry[0]) == matched_part(digest)}
-
-
-def acted_on(basis: Basis, digests: Mapping[str, str], settled: Iterable[str]) -> list[str]:
-    """The `settled` whose record changed all the same, in what the plan does for a person
-    once matched (an élève's division, an email): planned as a weighed person matched to
-    their account would be."""
-    return [ref for ref in settled if basis.people[ref][0] != digests[ref]]
+    matched: dict[str, str] = {}
+    acted = []
+    for ref, digest in prepared.digests.items():
+        if (entry := get(ref)) is None:
+            continue
+        if entry[0] == digest:
+            matched[ref] = entry[1]
+        elif matched_part(entry[0]) == matched_part(digest):
+            matched[ref] = entry[1]
+            acted.append(ref)
+    result = Against(matched, frozenset(acted))
+    prepared.against = (basis, result)
+    return result
 
 
 def settled_people(prepared: Prepared, basis: Basis | None, context: str,
@@ -115,22 +131,22 @@ def settled_people(prepared: Prepared, basis: Basis | None, context: str,
                    frozen: Collection[str]) -> dict[str, str]:
     """The candidates: ref -> the key of the account (of this school, active, of their kind,
     not `frozen`: held) the basis settled them on, for each person whose record reads the
-    same to the matching (`matched_keys`); empty without a basis of this very context. A
+    same to the matching (`against`); empty without a basis of this very context. A
     person not loaded in full (`unreached`: key -> the profile of an active account, or None)
     is taken by key: the plan reads nothing else of a settled person whose record did not
     change at all."""
     if basis is None or basis.context != context or not basis.people or not prepared.distinct:
         return {}
     loaded = {person.key: person for person in people}
-    kinds, digests = prepared.kinds, prepared.digests
+    kinds, compared = prepared.kinds, against(prepared, basis)
     candidates = {}
-    for ref, key in matched_keys(basis, digests).items():
+    for ref, key in compared.matched.items():
         if key in frozen:
             continue
         known = loaded.get(key)
         if known is None:
             if unreached.get(key) is not None:
-                if basis.people[ref][0] != digests[ref]:  # acted on: plan/reach.py loads them
+                if ref in compared.acted:  # plan/reach.py loads them
                     raise ValueError("a directory loaded in part needs the basis it was "
                                      "loaded for")
                 candidates[ref] = key
@@ -188,7 +204,7 @@ def to_plan(desired: list[DesiredPerson], matching: Matching, prepared: Prepared
     if basis is not None and matching.settled:
         loaded = {person.key: person for person in free}
         planned += [(prepared.person(ref), loaded[matching.settled[ref]])
-                    for ref in acted_on(basis, prepared.digests, matching.settled)]
+                    for ref in against(prepared, basis).acted if ref in matching.settled]
     return planned
 
 

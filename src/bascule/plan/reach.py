@@ -23,7 +23,7 @@ from bascule.plan.evidence import fold_name
 from bascule.plan.held import id_values
 from bascule.plan.model import PersonKind
 from bascule.plan.prepared import Prepared
-from bascule.plan.proportional import Basis, acted_on, matched_keys
+from bascule.plan.proportional import Basis, against
 from bascule.snapshot.model import Snapshot
 
 # The school's people as the store lists them in one light query: key -> the profile of their
@@ -78,15 +78,16 @@ class _Walk:
 
     def __init__(self, prepared: Prepared, basis: Basis, light: Light, lookups: Lookups):
         self.prepared = prepared
+        compared = against(prepared, basis)
         self.settled = {  # ref -> key
-            ref: key for ref, key in matched_keys(basis, prepared.digests).items()
+            ref: key for ref, key in compared.matched.items()
             if light.get(key) is not None} if prepared.distinct else {}
         self.holder = {key: ref for ref, key in self.settled.items()}
         # Matched as before but planned anew (a move): loaded in full, not searched for.
-        self.reached: set[str] = {self.settled[ref] for ref in acted_on(
-            basis, prepared.digests, self.settled)}
+        self.reached: set[str] = {self.settled[ref] for ref in compared.acted
+                                  if ref in self.settled}
         self.parents: dict[str, list[str]] = defaultdict(list)
-        for ref in prepared.refs:
+        for ref in prepared.responsables:
             for child in prepared.children(ref):
                 self.parents[child].append(ref)
         self.queue = [ref for ref in prepared.refs if ref not in self.settled]
