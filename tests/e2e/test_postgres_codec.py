@@ -15,7 +15,7 @@ import bascule.store
 from bascule.domain.school import SchoolYear
 from bascule.plan.model import Plan
 from bascule.snapshot.model import Snapshot, SourceFile
-from bascule.store.codec import MSGPACK_ZLIB, decode
+from bascule.store.codec import MSGPACK_ZSTD, decode
 from bascule.store.engine import open_store
 from bascule.store.plans import save_plan
 from bascule.store.schema import saved_plan, staged_snapshot
@@ -69,4 +69,4 @@ def test_an_older_store_on_postgresql_is_migrated_to_bytea_and_read(postgres_url
     with engine.connect() as connection:
         newest = connection.execute(select(saved_plan.c.plan).order_by(
             saved_plan.c.id.desc()).limit(1)).scalar_one()
-    assert newest[:1] == MSGPACK_ZLIB and decode(newest, Plan) == plan
+    assert newest[:1] == MSGPACK_ZSTD and decode(newest, Plan) == plan

@@ -8,6 +8,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from bascule.plan.model import (
 from bascule.settings import load_settings
 from bascule.snapshot.model import Snapshot
 from bascule.store import codec
-from bascule.store.codec import MSGPACK_ZLIB, as_json, decode, encode, recall
+from bascule.store.codec import MSGPACK_ZLIB, MSGPACK_ZSTD, as_json, decode, encode, recall
 from bascule.store.engine import open_store
 from bascule.store.plans import approve, pending_approval, save_plan, saved_plan_value
 from bascule.store.staging import latest_snapshot
@@ -77,7 +78,7 @@ def _update(person: str = "eleve:1", *changes: FieldChange) -> Action:
 @given(plan=PLANS)
 def test_any_plan_is_read_back_equal(plan: Plan) -> None:
     encoded = encode(plan)
-    assert encoded.data[:1] == MSGPACK_ZLIB
+    assert encoded.data[:1] == MSGPACK_ZSTD
     assert decode(encoded.data, Plan) == plan
     assert encode(decode(encoded.data, Plan)).sha256 == encoded.sha256
 
@@ -103,6 +104,16 @@ def test_the_hash_names_the_content_and_is_the_same_in_another_process(tmp_path:
         found = subprocess.run([sys.executable, "-c", probe, str(pickled)], check=True,
                                capture_output=True, text=True, env={"PYTHONHASHSEED": seed})
         assert found.stdout.strip() == encode(plan).sha256
+
+
+def test_what_an_older_version_compressed_with_zlib_is_read_back() -> None:
+    plan = _plan(_update("eleve:1", FieldChange("division", "6A", "5A")), _update("eleve:2"))
+    older = MSGPACK_ZLIB + zlib.compress(msgspec.msgpack.encode(plan), 1)
+    assert decode(older, Plan) == plan
+    with pytest.raises(ValueError):
+        decode(MSGPACK_ZLIB + b"not zlib at all", Plan)
+    with pytest.raises(ValueError):
+        decode(encode(plan).data[:-5], Plan)  # a truncated zstd frame
 
 
 def test_a_plan_is_stored_in_a_tenth_of_its_json() -> None:
@@ -142,7 +153,7 @@ def test_a_plan_saved_before_field_changes_is_read_back() -> None:
 
 def test_unknown_data_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown stored format"):
-        decode(b"\x02abc", Plan)
+        decode(b"\x03abc", Plan)
 
 
 def test_a_store_of_cattrs_json_is_migrated_and_read(tmp_path: Path) -> None:

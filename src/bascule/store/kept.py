@@ -14,7 +14,6 @@ import hashlib
 import json
 import sys
 import unicodedata
-import zlib
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -30,6 +29,7 @@ import bascule
 from bascule.exports.records import ExportFile
 from bascule.exports.source import ExportLimits
 from bascule.snapshot.memo import EleveInputs, EleveUnit, KeptBuild, ResponsablesPart
+from bascule.store.compression import compress, decompress
 from bascule.store.schema import staged_snapshot
 
 T = TypeVar("T")
@@ -37,9 +37,11 @@ T = TypeVar("T")
 # The packages whose code makes records and snapshots: a change in any of them makes kept parts
 # of older code worthless (they might differ from what this code gives).
 _BUILT_BY = ("exports", "snapshot", "domain", "errors.py")
-_UNDECODABLE = (ValueError, zlib.error, msgspec.DecodeError)  # a ValidationError is a DecodeError
-# Each part MessagePack compressed by zlib's fastest level (a collège's 1.3 MB in 0.2 MB, for
-# 2 ms), not hashed (unlike store/codec.py's campaigns and plans: nothing names them by hash).
+# A ValidationError is a DecodeError; store/compression.py's CorruptData a ValueError.
+_UNDECODABLE = (ValueError, msgspec.DecodeError)
+# Each part MessagePack compressed by zstd (store/compression.py: about a fifth of its size,
+# a collège's in under 2 ms), not hashed (unlike store/codec.py's campaigns and plans: nothing
+# names them by hash).
 _ENCODER = msgspec.msgpack.Encoder()
 _RECORDS = msgspec.msgpack.Decoder(ExportFile)
 
@@ -63,7 +65,7 @@ class KeptFile:
     def export(self) -> ExportFile | None:
         """Its records; None if they cannot be decoded."""
         with suppress(*_UNDECODABLE):
-            export = _RECORDS.decode(zlib.decompress(self.records))
+            export = _RECORDS.decode(decompress(self.records))
             export.given = self.given
             return export
         return None
@@ -97,7 +99,7 @@ class KeptParts:
     def built(self) -> Built | None:
         """The build's parts, each decoded when asked for; None if they cannot be read."""
         with suppress(*_UNDECODABLE):
-            return Built(_STORED_BUILD.decode(zlib.decompress(self.build)))
+            return Built(_STORED_BUILD.decode(decompress(self.build)))
         return None
 
 
@@ -186,7 +188,7 @@ def inputs_fingerprint(inputs: EleveInputs) -> bytes:
 
 
 def _packed(value: object) -> bytes:
-    return zlib.compress(_ENCODER.encode(value), 1)
+    return compress(_ENCODER.encode(value))
 
 
 def encode_kept(parts: KeptParts) -> bytes:
