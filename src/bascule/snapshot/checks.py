@@ -34,6 +34,13 @@ class _Located(Protocol):
 
 
 R = TypeVar("R", bound=_Located)
+# Where a field stands: a Location, or a record whose `location` is built only when a problem
+# is reported (an import checks some 100,000 fields and finds a handful of problems).
+Where = Location | _Located
+
+
+def _at(where: Where, field_name: str) -> Location:
+    return (where if isinstance(where, Location) else where.location).at(field=field_name)
 K = TypeVar("K", bound=Hashable)
 
 
@@ -114,14 +121,14 @@ class Checker:
                           hint_of(record))
         return unique  # a held id's first record stays: the plan holds whoever it names
 
-    def identifier(self, value: str | None, location: Location, field_name: str, hint: str) -> str:
+    def identifier(self, value: str | None, location: Where, field_name: str, hint: str) -> str:
         text = (value or "").strip()
         if not text:
-            self.error("id-manquant", "identifiant absent", location.at(field=field_name), hint)
+            self.error("id-manquant", "identifiant absent", _at(location, field_name), hint)
         return text
 
     def name(
-        self, value: str | None, location: Location, field_name: str, hint: str, *, required: bool
+        self, value: str | None, location: Where, field_name: str, hint: str, *, required: bool
     ) -> str:
         """A clean name (domain.people.clean_name: NFC, no format characters, single spaces),
         with a warning when cleaning changed it; no control characters, no mojibake; required
@@ -129,16 +136,18 @@ class Checker:
         raw = (value or "").strip()
         text = clean_name(raw)
         if text != raw:
-            self._cleaned(raw, text, location.at(field=field_name))
+            self._cleaned(raw, text, _at(location, field_name))
         if required and not text:
-            self.error("nom-vide", "est vide", location.at(field=field_name), hint)
-        elif has_control_character(text):
+            self.error("nom-vide", "est vide", _at(location, field_name), hint)
+        # A printable text holds no control character; mojibake needs a non-ASCII one: most
+        # names need neither pattern searched.
+        elif not text.isprintable() and has_control_character(text):
             self.error("caractere-controle", f"« {text!r} » contient un caractère de contrôle",
-                       location.at(field=field_name), hint)
-        elif has_mojibake(text):  # an encoding lie: the whole file is in doubt
+                       _at(location, field_name), hint)
+        elif not text.isascii() and has_mojibake(text):  # an encoding lie: the whole file
             self.file_error("encodage-mojibake",
                        f"« {text} » est mal encodé (accents transformés, comme « Ã© » pour « é »)",
-                       location.at(field=field_name),
+                       _at(location, field_name),
                        "Refaites l'export sans ouvrir ni ré-enregistrer le fichier.")
         return text
 
@@ -150,21 +159,21 @@ class Checker:
                   "Rien à faire pour la bascule, qui garde le nom nettoyé ; corrigez la fiche "
                   "dans le logiciel d'origine pour que les autres outils l'aient propre aussi.")
 
-    def code(self, value: str | None, location: Location, field_name: str, hint: str) -> str:
+    def code(self, value: str | None, location: Where, field_name: str, hint: str) -> str:
         """A structure or subject code, kept verbatim (spaces, '/', accents) but trimmed."""
         text = (value or "").strip()
         if not text:
-            self.error("code-vide", "code absent", location.at(field=field_name), hint)
-        elif has_control_character(text):
+            self.error("code-vide", "code absent", _at(location, field_name), hint)
+        elif not text.isprintable() and has_control_character(text):
             self.error("caractere-controle", f"« {text!r} » contient un caractère de contrôle",
-                       location.at(field=field_name), hint)
+                       _at(location, field_name), hint)
         return text
 
     def date(
         self,
         value: str | None,
         parse: Callable[[str], date],
-        location: Location,
+        location: Where,
         field_name: str,
         hint: str,
         *,
@@ -173,13 +182,13 @@ class Checker:
         text = (value or "").strip()
         if not text:
             if required:
-                self.error("date-absente", "date absente", location.at(field=field_name), hint)
+                self.error("date-absente", "date absente", _at(location, field_name), hint)
             return None
         try:
             return parse(text)
         except ValueError:
             self.error("date-invalide", f"« {text} » n'est pas une date",
-                       location.at(field=field_name), hint)
+                       _at(location, field_name), hint)
             return None
 
 
@@ -202,8 +211,8 @@ class _InRecord:
 
 
 def optional(value: str | None) -> str | None:
-    text = (value or "").strip()
-    return text or None
+    """The text trimmed; None when there is none (the fields most often missing are None)."""
+    return (value.strip() or None) if value else None
 
 
 def plausible_email(value: str | None) -> str | None:

@@ -8,6 +8,7 @@ from functools import partial
 
 from bascule.domain.people import PersonKind, parse_french_date, parse_sex, preferred_last_name
 from bascule.domain.structures import INACTIVE_DIVISION
+from bascule.errors import Location
 from bascule.exports.records import EleveRecord, ExportFile, StructureLinkRecord
 from bascule.snapshot.checks import FIX_IN_SIECLE, REEXPORT_TOGETHER, Checker, optional
 from bascule.snapshot.holds import RecordScope
@@ -118,12 +119,12 @@ def _structures(
     groups: list[str] = []
     for block in blocks:
         for link in block.links:
-            location = block.location.at(line=link.line)
-            code = checker.code(link.code, location, "CODE_STRUCTURE", FIX_IN_SIECLE)
+            place = _LinkPlace(block, link.line)
+            code = checker.code(link.code, place, "CODE_STRUCTURE", FIX_IN_SIECLE)
             kind = (link.kind or "").strip()
             if kind not in ("D", "G"):
                 checker.error("type-structure", f"TYPE_STRUCTURE « {kind} » : attendu D ou G",
-                              location.at(field="TYPE_STRUCTURE"), FIX_IN_SIECLE)
+                              place.location.at(field="TYPE_STRUCTURE"), FIX_IN_SIECLE)
             elif code:
                 (divisions if kind == "D" else groups).append(code)
     divisions = list(dict.fromkeys(divisions))
@@ -137,6 +138,20 @@ def _structures(
     return division, tuple(dict.fromkeys(groups))
 
 
+class _LinkPlace:
+    """Where one STRUCTURE of a STRUCTURES_ELEVE stands: its Location is made only for a
+    problem (an import reads tens of thousands of links and finds a handful of problems)."""
+
+    __slots__ = ("_block", "_line")
+
+    def __init__(self, block: StructureLinkRecord, line: int | None):
+        self._block, self._line = block, line
+
+    @property
+    def location(self) -> Location:
+        return self._block.location.at(line=self._line)
+
+
 def _eleve(
     record: EleveRecord,
     division: str | None,
@@ -145,13 +160,12 @@ def _eleve(
     export_date: date,
     checker: Checker,
 ) -> Eleve | None:
-    location = record.location
     last_name, first_name, others = _names(record, checker)
-    birth = checker.date(record.date_naiss, parse_french_date, location, "DATE_NAISS",
+    birth = checker.date(record.date_naiss, parse_french_date, record, "DATE_NAISS",
                          FIX_IN_SIECLE, required=True)
-    entry = checker.date(record.date_entree, parse_french_date, location, "DATE_ENTREE",
+    entry = checker.date(record.date_entree, parse_french_date, record, "DATE_ENTREE",
                          FIX_IN_SIECLE, required=False)
-    exit_ = checker.date(record.date_sortie, parse_french_date, location, "DATE_SORTIE",
+    exit_ = checker.date(record.date_sortie, parse_french_date, record, "DATE_SORTIE",
                          FIX_IN_SIECLE, required=False)
     if not last_name or not first_name:
         return None
@@ -180,13 +194,12 @@ def _eleve(
 
 def _names(record: EleveRecord, checker: Checker) -> tuple[str, str, tuple[str, ...]]:
     """Last name (usage, else family, else legacy NOM), first name, other first names."""
-    location = record.location
     name = preferred_last_name(record.nom_usage, record.nom_de_famille, record.nom)
     field_name = "NOM_USAGE" if optional(record.nom_usage) else "NOM_DE_FAMILLE"
-    last_name = checker.name(name, location, field_name, FIX_IN_SIECLE, required=True)
-    first_name = checker.name(record.prenom, location, "PRENOM", FIX_IN_SIECLE, required=True)
+    last_name = checker.name(name, record, field_name, FIX_IN_SIECLE, required=True)
+    first_name = checker.name(record.prenom, record, "PRENOM", FIX_IN_SIECLE, required=True)
     others = tuple(
-        checker.name(value, location, other_field, FIX_IN_SIECLE, required=False)
+        checker.name(value, record, other_field, FIX_IN_SIECLE, required=False)
         for other_field, value in (("PRENOM2", record.prenom2), ("PRENOM3", record.prenom3))
         if optional(value)
     )

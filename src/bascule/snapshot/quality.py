@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from bascule.domain.people import Profile
+from bascule.domain.people import GuardianLevel, Profile
 from bascule.exports.records import ExportKind
 from bascule.snapshot.model import Eleve, InactiveReason, Snapshot
+
+LEGAL = GuardianLevel.LEGAL  # Guardianship.is_legal, without a property call per link
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,15 +31,16 @@ def _who(eleve: Eleve) -> str:
 
 
 def assess_quality(snapshot: Snapshot) -> tuple[Finding, ...]:
+    active = snapshot.active_eleves  # a pass over every élève: made once
     findings = [
         Finding(code="ine-absent", title="Élèves sans INE",
                 advice="Demandez l'immatriculation de ces élèves dans Siècle-BEE (Base élèves "
                 "> INE) : sans INE, leur compte ne peut pas être suivi d'une année à l'autre.",
-                items=tuple(_who(e) for e in snapshot.active_eleves if not e.any_ine)),
+                items=tuple(_who(e) for e in active if not e.any_ine)),
         Finding(code="homonymes", title="Homonymes nés le même jour dans une même division",
                 advice="Vérifiez qu'il ne s'agit pas d'un doublon de fiche dans Siècle-BEE ; "
                 "sinon, les identifiants seront distingués par un numéro d'ordre.",
-                items=_homonyms(snapshot)),
+                items=_homonyms(active)),
         Finding(code="sans-division", title="Élèves sans division",
                 advice="Affectez ces élèves à une division dans Siècle-BEE (Structures) puis "
                 "refaites l'export : sans division, ils n'ont ni compte ni classe.",
@@ -58,13 +61,13 @@ def assess_quality(snapshot: Snapshot) -> tuple[Finding, ...]:
         findings.append(Finding(
             code="sans-representant-legal", title="Élèves sans représentant légal",
             advice="Complétez les responsables de ces élèves dans Siècle-BEE (niveau de "
-            "responsabilité « représentant légal »).", items=_without_legal(snapshot)))
+            "responsabilité « représentant légal »).", items=_without_legal(snapshot, active)))
     return tuple(findings)
 
 
-def _homonyms(snapshot: Snapshot) -> tuple[str, ...]:
+def _homonyms(active: tuple[Eleve, ...]) -> tuple[str, ...]:
     groups: dict[tuple[object, ...], list[Eleve]] = defaultdict(list)
-    for eleve in snapshot.active_eleves:
+    for eleve in active:
         key = (eleve.division, eleve.last_name.casefold(), eleve.first_name.casefold(),
                eleve.birth_date)
         groups[key].append(eleve)
@@ -81,9 +84,9 @@ def _groups_without_teacher(snapshot: Snapshot) -> tuple[str, ...]:
     return tuple(g.code for g in snapshot.groups if g.code not in taught)
 
 
-def _without_legal(snapshot: Snapshot) -> tuple[str, ...]:
-    with_legal = {g.eleve_id for g in snapshot.guardianships if g.is_legal}
-    return tuple(_who(e) for e in snapshot.active_eleves if e.eleve_id not in with_legal)
+def _without_legal(snapshot: Snapshot, active: tuple[Eleve, ...]) -> tuple[str, ...]:
+    with_legal = {g.eleve_id for g in snapshot.guardianships if g.level is LEGAL}
+    return tuple(_who(e) for e in active if e.eleve_id not in with_legal)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,7 +125,7 @@ class Summary:
 
 def summarise(snapshot: Snapshot) -> Summary:
     active = snapshot.active_eleves
-    legal = {g.personne_id for g in snapshot.guardianships if g.is_legal}
+    legal = {g.personne_id for g in snapshot.guardianships if g.level is LEGAL}
     categories = Counter(member.category_label for member in snapshot.staff)
     return Summary(
         eleves_active=len(active),

@@ -60,13 +60,12 @@ def _unique_people(records: list[PersonneRecord], checker: Checker) -> dict[str,
 
 
 def _responsable(record: PersonneRecord, checker: Checker) -> Responsable | None:
-    location = record.location
-    usage, family, legacy = (optional(v) for v in (record.nom_usage, record.nom_de_famille,
-                                                   record.nom))
-    last_name = checker.name(usage or family or legacy, location,
+    usage, family, legacy = (optional(record.nom_usage), optional(record.nom_de_famille),
+                             optional(record.nom))
+    last_name = checker.name(usage or family or legacy, record,
                              "NOM_USAGE" if usage else "NOM_DE_FAMILLE", FIX_IN_SIECLE,
                              required=True)
-    first_name = checker.name(record.prenom, location, "PRENOM", FIX_IN_SIECLE, required=True)
+    first_name = checker.name(record.prenom, record, "PRENOM", FIX_IN_SIECLE, required=True)
     if not last_name or not first_name:
         return None
     return Responsable(
@@ -83,6 +82,11 @@ def _guardianship(
     record: GuardianLinkRecord, eleve_ids: set[str], personne_ids: set[str], checker: Checker
 ) -> Guardianship | None:
     eleve_id, personne_id = (record.eleve_id or "").strip(), (record.personne_id or "").strip()
+    level = _LEVELS.get(record.niveau) if record.niveau else _legacy_level(record)
+    if level is not None and eleve_id in eleve_ids and personne_id in personne_ids:
+        # Nothing to report (the usual link): no scope to check it within.
+        return Guardianship(eleve_id=eleve_id, personne_id=personne_id, level=level,
+                            parente=optional(record.code_parente))
     scope = RecordScope(kind=PersonKind.RESPONSABLE, person_id=personne_id,
                         label=f"responsable {personne_id}", link=True)
     with checker.record(scope):
@@ -99,9 +103,13 @@ def _guardianship(
                         parente=optional(record.code_parente))
 
 
+# NIVEAU_RESPONSABILITE as Siècle-BEE writes it: any other text goes through _level.
+_LEVELS = {str(level.value): level for level in GuardianLevel}
+
+
 def _level(record: GuardianLinkRecord, checker: Checker) -> GuardianLevel | None:
     """NIVEAU_RESPONSABILITE since 2018; before, RESP_LEGAL 1 or 2 meant a legal representative."""
-    niveau, legacy = optional(record.niveau), optional(record.resp_legal)
+    niveau = optional(record.niveau)
     if niveau is not None:
         try:
             return GuardianLevel(int(niveau))
@@ -109,9 +117,13 @@ def _level(record: GuardianLinkRecord, checker: Checker) -> GuardianLevel | None
             checker.error("niveau-invalide", f"« {niveau} » : attendu 1, 2 ou 3",
                           record.location.at(field="NIVEAU_RESPONSABILITE"), FIX_IN_SIECLE)
             return None
-    if legacy in ("1", "2"):
-        return GuardianLevel.LEGAL
-    return GuardianLevel.CONTACT
+    return _legacy_level(record)
+
+
+def _legacy_level(record: GuardianLinkRecord) -> GuardianLevel:
+    """RESP_LEGAL, what counts when NIVEAU_RESPONSABILITE is absent or blank."""
+    legal = optional(record.resp_legal) in ("1", "2")
+    return GuardianLevel.LEGAL if legal else GuardianLevel.CONTACT
 
 
 def _check_legal_count(

@@ -77,19 +77,18 @@ def _key(staff_id: str | None, source_type: str | None) -> StaffKey:
 
 
 def _staff(record: StaffRecord, key: StaffKey, hint: str, checker: Checker) -> Staff | None:
-    location = record.location
     usage, birth = optional(record.nom_usage), optional(record.nom_patronymique)
-    last_name = checker.name(usage or birth, location,
+    last_name = checker.name(usage or birth, record,
                              "NOM_USAGE" if usage or not birth else "NOM_PATRONYMIQUE", hint,
                              required=True)
     # PRENOM is kept whole: a composed first name ("Jean Pierre", "Marie Claire") is one name.
-    first_name = checker.name(record.prenom, location, "PRENOM", hint, required=True)
+    first_name = checker.name(record.prenom, record, "PRENOM", hint, required=True)
     # STS writes dates YYYY-MM-DD; the CSV and the AAF DD/MM/YYYY.
     french = key.source in (StaffSource.CSV.value, StaffSource.AAF.value)
     parse = parse_french_date if french else parse_iso_date
     if key.source == StaffSource.CSV.value and "-" in (record.date_naissance or ""):
         parse = parse_iso_date
-    birth_date = checker.date(record.date_naissance, parse, location, "DATE_NAISSANCE", hint,
+    birth_date = checker.date(record.date_naissance, parse, record, "DATE_NAISSANCE", hint,
                               required=False)
     function = _function(record, hint, checker)
     if not last_name or not first_name or function is None:
@@ -97,7 +96,7 @@ def _staff(record: StaffRecord, key: StaffKey, hint: str, checker: Checker) -> S
     email = plausible_email(record.mel)
     if record.mel and email is None:
         checker.warn("email-invalide", f"« {record.mel} » n'est pas une adresse e-mail, ignorée",
-                     location.at(field="email"), hint)
+                     record.location.at(field="email"), hint)
     return Staff(
         key=key, last_name=last_name, birth_name=birth, first_name=first_name,
         birth_date=birth_date, sex=parse_sex(record.sexe), civility=optional(record.civilite),
@@ -155,7 +154,7 @@ def build_services(
     for record in records:
         keys = [_key(teacher.staff_id, teacher.source_type) for teacher in record.teachers]
         with checker.record(_link_scope(keys[0]) if keys else _link_scope(_key("", ""))) as scope:
-            subject = checker.code(record.subject_code, record.location, "CODE_MATIERE",
+            subject = checker.code(record.subject_code, record, "CODE_MATIERE",
                                    FIX_IN_STS)
         if subject and subject_codes and subject not in subject_codes:
             checker.warn("matiere-inconnue", f"matière « {subject} » absente des nomenclatures",
