@@ -6,6 +6,8 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from bascule.exports.read import read_export
 from bascule.exports.source import open_source
 from bascule.snapshot.campaign import ImportContext, build_snapshot
@@ -83,3 +85,28 @@ def test_instants_round_trip_whatever_their_zone(tmp_path: Path) -> None:
     with engine.connect() as connection:
         stored = connection.execute(select(journal.c.at)).scalar_one()
     assert stored == paris and stored.tzinfo is not None
+
+
+def test_a_campaign_and_what_is_written_along_it_commit_together(
+    generated: GeneratedCollege, tmp_path: Path,
+) -> None:
+    context = ImportContext(school_uais=frozenset({generated.uai}), newest_staged_year={},
+                            today=date(2026, 11, 28))
+    folder = generated.folders[0]
+    snapshot, _ = build_snapshot([read_export(p) for p in sorted(folder.iterdir())], context)
+    assert snapshot is not None
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    written: list[object] = []
+
+    def failing(_connection: object) -> None:
+        raise RuntimeError("journal indisponible")
+
+    with pytest.raises(RuntimeError):
+        stage_snapshot(engine, snapshot, datetime(2026, 11, 28, tzinfo=UTC), along=failing)
+    assert latest_snapshot(engine, generated.uai) is None
+    assert stage_snapshot(engine, snapshot, datetime(2026, 11, 28, tzinfo=UTC),
+                          along=written.append)
+    assert len(written) == 1
+    assert not stage_snapshot(engine, snapshot, datetime(2026, 11, 29, tzinfo=UTC),
+                              along=written.append)
+    assert len(written) == 1  # nothing staged, nothing written along

@@ -244,15 +244,16 @@ def _import_aaf(engine: Engine, settings: Settings, files: list[ExportFile], *, 
 def _stage(engine: Engine, snapshot: Snapshot, problems: list[Problem], *, now: datetime,
            actor: str, kept: KeptParts | None = None) -> Staging:
     warnings = [problem for problem in problems if not problem.is_error]
-    if not stage_snapshot(engine, snapshot, now, warnings,
-                          encode_kept(kept) if kept is not None else None):
-        return Staging.UNCHANGED
-    with engine.begin() as connection:
+
+    def journalled(connection: Connection) -> None:
         forget_aaf_state(connection, snapshot.uai)  # fed by the raw exports from now on
         journal_entry(connection, snapshot.uai, "import", str(snapshot.school_year),
                       actor, now, {"files": [s.name for s in snapshot.sources],
                                    "eleves": len(snapshot.active_eleves)})
-    return Staging.STAGED
+
+    staged = stage_snapshot(engine, snapshot, now, warnings,
+                            encode_kept(kept) if kept is not None else None, along=journalled)
+    return Staging.STAGED if staged else Staging.UNCHANGED
 
 
 def _none_kept(_index: int, _path: Path) -> None:

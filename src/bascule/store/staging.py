@@ -4,7 +4,7 @@ the newest one's hash and problems, older ones dropped by retention."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,10 +30,13 @@ class _Warnings:
 
 
 def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
-                   warnings: Sequence[Problem] = (), kept: bytes | None = None) -> bool:
+                   warnings: Sequence[Problem] = (), kept: bytes | None = None,
+                   along: Callable[[Connection], None] | None = None) -> bool:
     """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row.
     False when the very same campaign was already the newest: nothing written. `kept`: what
-    the import kept for the next one (store/kept.py), kept with the newest campaign only."""
+    the import kept for the next one (store/kept.py), kept with the newest campaign only.
+    `along`: what the same transaction writes too when the campaign is staged (its journal
+    line), committed with it or not at all."""
     encoded = encode(snapshot)
     digest = encoded.sha256
     with engine.begin() as connection:
@@ -58,6 +61,8 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
         connection.execute(staged_snapshot.update().where(
             (staged_snapshot.c.uai == snapshot.uai) & (staged_snapshot.c.content_sha256 != digest)
             & staged_snapshot.c.kept.is_not(None)).values(kept=None))
+        if along is not None:
+            along(connection)
     return True
 
 
