@@ -112,6 +112,11 @@ class UserError(Exception):
         self.location = location
 
 
+class NotAllowed(UserError):
+    """The policy refuses it to this person (not a mistake in what was typed): the console
+    answers 403 whatever a page answers its mistakes."""
+
+
 class UnknownValue(UserError):
     """An option's value outside its allowed set: a usage mistake, exit 2 like Click's own."""
 

@@ -63,8 +63,12 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
                         R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
     P.READ_PERSONAL_DATA: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                            R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
-    P.PRINT_APPLY_SLIPS: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
-                          R.PRINCIPAL_ADJOINT: {S.SCHOOL}, R.RRUPN: {S.SCHOOL}},
+    # An apply's slips: only to whom may have every slip of the file (the printed passwords
+    # still sign in); the direction's to the direction and the operators only.
+    P.PRINT_APPLY_SLIPS: {R.OPERATEUR: {S.EVERYONE},
+                          **{role: {S.ELEVES, S.RESPONSABLES, S.STAFF, S.SELF}
+                             for role in DIRECTION},
+                          R.RRUPN: {S.ELEVES, S.RESPONSABLES, S.STAFF_BUT_DIRECTION, S.SELF}},
     P.SEE_OWN_ACCOUNT: {role: {S.SELF} for role in Role if role is not R.OPERATEUR},
     # issue 16: whoever resets a password may end that account's sessions; everyone their own
     P.END_SESSIONS: {**{role: {S.SELF} for role in Role if role is not R.OPERATEUR},
@@ -171,3 +175,23 @@ def test_only_a_school_s_staff_act_through_an_api_token(role: Role) -> None:
     """A token acts as a person of a school: staff, in their role or a delegation; not an
     operator (no person of a school), an élève or a responsable (no tool to run)."""
     assert may_hold_token(role) is (role not in (Role.OPERATEUR, Role.ELEVE, Role.RESPONSABLE))
+
+
+def test_the_direction_s_slips_go_to_the_direction_and_the_operators_only() -> None:
+    on_slip = Subject(profile="direction")
+    allowed = {role for role in Role if decide(frozenset({role}), P.PRINT_APPLY_SLIPS,
+                                               on_slip).allowed}
+    assert allowed == {R.OPERATEUR, R.PRINCIPAL, R.PRINCIPAL_ADJOINT}
+    # the RRUPN may reset a direction account (the direction is told), not take its slip
+    assert decide(frozenset({R.RRUPN}), P.RESET_PASSWORD, on_slip).allowed
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role is not R.OPERATEUR])
+def test_a_slip_is_given_only_to_whom_may_reset_its_owner(role: Role) -> None:
+    """Besides one's own slip and the responsables' (nobody resets those: the direction and
+    the RRUPN hand them out), a slip goes to no one who could not reset its owner."""
+    for profile in ROLE_OF_PROFILE:
+        on_slip = Subject(profile=profile)
+        if (decide(frozenset({role}), P.PRINT_APPLY_SLIPS, on_slip).allowed
+                and profile != "responsable"):
+            assert decide(frozenset({role}), P.RESET_PASSWORD, on_slip).allowed, profile

@@ -45,7 +45,7 @@ def test_the_apply_slips_are_given_again_without_new_passwords(school: Cli) -> N
     assert _post_sign_in(TestClient(create_app(school.home)), "lmartin",
                          passwords["lmartin"]).status_code == 303
     assert _journal(school, "password_reset") == []
-    assert [e["detail"] for e in _journal(school, "fiches")] == [
+    assert [e["detail"] for e in _journal(school, "fiches_telechargees")] == [
         {"application": folder, "fichier": "fiches-6A.pdf"}]
     assert principal.get(f"/fiches/{folder}/..%2Fcomptes.csv").status_code == 404
     assert principal.get("/fiches/autre/fiches-6A.pdf").status_code == 404

@@ -122,6 +122,7 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
     "plan_retenu": "plan retenu par la nuit (seuils de sécurité)",
     "fiches": "fiches de mots de passe produites", "export_comptes": "export des comptes (CSV)",
     "fiches_detruites": "fiches d'une application détruites (distribuées)",
+    "fiches_telechargees": "fiches gardées téléchargées (sans nouveaux mots de passe)",
     "retenue": "personne retenue hors du plan", "retenue_levee": "retenue levée",
     "restauration": "sauvegarde de la base restaurée",
     "annulation": "application annulée (bascule undo)",

@@ -80,6 +80,8 @@ class Scope(Enum):
     STRUCTURES = "toutes les divisions et tous les groupes"
     OWN_STRUCTURES = "ses divisions et groupes"
     STAFF = "tous les personnels"
+    STAFF_BUT_DIRECTION = "les personnels hors direction"
+    RESPONSABLES = "tous les responsables"
     SELF = "soi-même"
 
 
@@ -152,8 +154,18 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     },
     Permission.EXPORT_ACCOUNTS: {role: _SCHOOL for role in (Role.OPERATEUR, *_DIRECTION)},
     Permission.READ_PERSONAL_DATA: {role: _SCHOOL for role in (Role.OPERATEUR, *_DIRECTION)},
-    # The rentrée's slips are handed out by the direction and the RRUPN.
-    Permission.PRINT_APPLY_SLIPS: {role: _SCHOOL for role in _READERS},
+    # An apply's slips carry passwords that still sign in, unknown to their owners' direction:
+    # each file goes only to whom may have every slip on it. The direction and the RRUPN hand
+    # out the élèves' and the responsables' and the staff's (their own too), but the
+    # direction's slips go to the direction and the operators only (a reset, which the RRUPN
+    # may do, tells the direction; a printed password would not). The operators ran the apply.
+    Permission.PRINT_APPLY_SLIPS: {
+        Role.OPERATEUR: frozenset({Scope.EVERYONE}),
+        **{role: frozenset({Scope.ELEVES, Scope.RESPONSABLES, Scope.STAFF, Scope.SELF})
+           for role in _DIRECTION},
+        Role.RRUPN: frozenset({Scope.ELEVES, Scope.RESPONSABLES, Scope.STAFF_BUT_DIRECTION,
+                               Scope.SELF}),
+    },
     # Whoever may reset a password may end the sessions of the same accounts; anyone their own.
     Permission.END_SESSIONS: {
         **{role: frozenset({Scope.SELF}) for role in _EVERYONE_BUT_OPERATOR},
@@ -252,6 +264,9 @@ def _covers(scope: Scope, subject: Subject | None) -> bool:
         Scope.ELEVES: subject.profile == "eleve" and not subject.is_actor,
         Scope.OWN_ELEVES: subject.profile == "eleve" and subject.shares_a_structure,
         Scope.STAFF: subject.profile in STAFF_PROFILES and not subject.is_actor,
+        Scope.STAFF_BUT_DIRECTION: (subject.profile in STAFF_PROFILES - {"direction"}
+                                    and not subject.is_actor),
+        Scope.RESPONSABLES: subject.profile == "responsable" and not subject.is_actor,
         Scope.EVERYONE: subject.profile != STRUCTURE,
         Scope.STRUCTURES: subject.profile == STRUCTURE,
         Scope.OWN_STRUCTURES: subject.profile == STRUCTURE and subject.shares_a_structure,

@@ -22,6 +22,7 @@ from bascule.operations.school import (
     policy_options,
     require_allowed,
 )
+from bascule.operations.slip_holders import Holder, Origin, write_manifest
 from bascule.reports.credentials import write_private
 from bascule.reports.slips import Slip, SlipHeader, division_slips, slip_file_name
 from bascule.settings import Settings
@@ -55,6 +56,8 @@ class BulkReset:
     count: int
     file_name: str  # fiches-6A.pdf
     pdf: bytes  # the slips, one per élève; in clear: handed to the person once
+    origin: Origin  # what it was, by whom: the console's Fiches names the CLI's copy so
+    holders: tuple[Holder, ...]  # who is on the slips
 
 
 def _allowed_structure(settings: Settings, actor: Person, code: str) -> None:
@@ -155,8 +158,16 @@ def reset_structure(settings: Settings, uai: str, code: str, *, by: str, now: da
         kind = _kind(members, code)  # the journal shows "division 6A" or "groupe …"
         journal_entry(connection, uai, "fiches", f"{kind[0].upper()}:{code}", actor.login, now,
                       {"structure": code, "nombre": len(members), "réimpression": reprint})
+    origin = Origin(structure=code, kind=kind, by=f"{actor.label} ({actor.login})",
+                    reprint=reprint)
     return BulkReset(code=code, count=len(members), file_name=slip_file_name(code, set()),
-                     pdf=pdf)
+                     pdf=pdf, origin=origin, holders=tuple(_holder(m) for m in members))
+
+
+def _holder(member: Member) -> Holder:
+    logins = (member.network_login, member.educonnect_login)
+    return Holder(tuple(login for login in logins if login), member.person.profile,
+                  member.division or "")
 
 
 def _reset(settings: Settings, uai: str, connection: Connection, members: list[Member],
@@ -188,9 +199,11 @@ def _header(settings: Settings, uai: str, now: datetime) -> SlipHeader:
 
 
 def write_slips(settings: Settings, uai: str, done: BulkReset, now: datetime) -> Path:
-    """The CLI's copy of the slips: a private file in the school's credentials folder."""
+    """The CLI's copy of the slips: a private file in the school's credentials folder, with
+    what it was and who is on it (the console's Fiches gives it as an apply's)."""
     folder = fresh_folder(settings.home / "credentials" / uai / f"{local_time(now):%Y%m%d-%H%M%S}")
     partial = folder.with_name(folder.name + ".partial")
     write_private(partial / done.file_name, done.pdf)
+    write_manifest(partial, done.origin, {done.file_name: done.holders})
     partial.rename(folder)
     return folder / done.file_name

@@ -16,7 +16,7 @@ from bascule.domain.school import describe_moment
 from bascule.errors import UserError
 from bascule.operations.school import let_in
 from bascule.settings import Settings
-from bascule.store.audit import AuditFilter, journal_entries
+from bascule.store.audit import AuditFilter, JournalEntry, journal_entries
 from bascule.store.engine import open_store
 from bascule.store.operators import OperatorRow, as_person
 from bascule.store.people import Person, find_person_by_key
@@ -127,13 +127,31 @@ def end_session(settings: Settings, token: str | None, *, now: datetime) -> None
 
 
 def sign_in_notices(settings: Settings, session: Session, *, now: datetime) -> list[str]:
-    """What the direction is told at its next sign-in: the resets of a direction account's
-    password (the RRUPN may do them, the memo says) since this person's previous sign-in."""
+    """What the direction is told at its next sign-in, since this person's previous one: the
+    resets of a direction account's password (the RRUPN may do them, the memo says), and the
+    downloads of an apply's slips of direction accounts (operations/slips.py), by others."""
     if session.person.profile != "direction":
         return []
     since = session.previous_sign_in or now - timedelta(days=NOTICE_DAYS)
-    entries = journal_entries(open_store(settings.store_url), session.uai,
-                              AuditFilter(action="password_reset", since=since))
-    return [f"Le mot de passe de {entry.detail.get('login')} (direction) a été réinitialisé "
-            f"par {entry.actor} le {describe_moment(entry.at)}." for entry in entries
-            if entry.detail.get("profil") == "direction" and entry.actor != session.login]
+    engine = open_store(settings.store_url)
+    resets = journal_entries(engine, session.uai, AuditFilter(action="password_reset",
+                                                              since=since))
+    slips = journal_entries(engine, session.uai, AuditFilter(action="fiches_telechargees",
+                                                             since=since))
+    return [*(_reset_notice(entry) for entry in resets if entry.actor != session.login
+              and entry.detail.get("profil") == "direction"),
+            *(_slips_notice(entry) for entry in slips if entry.actor != session.login
+              and entry.detail.get("direction"))]
+
+
+def _reset_notice(entry: JournalEntry) -> str:
+    return (f"Le mot de passe de {entry.detail.get('login')} (direction) a été réinitialisé "
+            f"par {entry.actor} le {describe_moment(entry.at)}.")
+
+
+def _slips_notice(entry: JournalEntry) -> str:
+    named = entry.detail.get("direction")
+    logins = ", ".join(map(str, named)) if isinstance(named, list) else str(named)
+    return (f"Les fiches des mots de passe initiaux de {logins} (direction) ont été "
+            f"téléchargées par {entry.actor} le {describe_moment(entry.at)} "
+            f"({entry.detail.get('fichier')}).")

@@ -161,7 +161,9 @@ def _detail_text(detail: dict[str, object], names: dict[str, str]) -> str:
         return "; ".join(change_text(str(field), str(old or ""), str(new or ""))
                          for field, old, new in changes)
     reason = detail.get("motif")
-    return f"raison : {reason}" if reason else ""
+    if reason:
+        return f"raison : {reason}"
+    return f"fichier {detail['fichier']}" if detail.get("fichier") else ""
 
 
 def people_named_by_key(connection: Connection, uai: str, keys: set[str]) -> dict[str, str]:

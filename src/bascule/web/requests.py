@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bascule.domain.policy import Permission, Subject, decide
-from bascule.errors import UserError
+from bascule.errors import NotAllowed, UserError
 from bascule.operations import school as school_ops
 from bascule.operations import sessions as session_ops
 from bascule.operations.school import Person
@@ -82,11 +82,13 @@ class GoHome(Exception):
 
 @contextmanager
 def refusal(status: int = 403) -> Iterator[None]:
-    """A school operation's French refusal becomes the page's, with this status."""
+    """A school operation's French refusal becomes the page's, with this status (403 for the
+    policy's refusals, whatever `status` says)."""
     try:
         yield
     except UserError as exc:
-        raise Refused(status, exc.message, exc.hint) from exc
+        denied = isinstance(exc, NotAllowed)
+        raise Refused(403 if denied else status, exc.message, exc.hint) from exc
 
 
 @dataclass(frozen=True, slots=True)

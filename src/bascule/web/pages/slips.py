@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/fiches", response_class=HTMLResponse)
 def slips(request: Request, who: Staff) -> HTMLResponse:
     return page(request, "fiches_applications.html.j2", who, person=who.person, now=who.now(),
-                applied=slip_ops.applied_slips(who.settings, who.school),
+                applied=slip_ops.applied_slips(who.settings, who.school, who.person.login),
                 reprints=slip_ops.still_initial(who.settings, who.school, who.person.login))
 
 
