@@ -103,13 +103,22 @@ class Problems:
 
 
 class UserError(Exception):
-    """A mistake the user can fix: the CLI prints it in French and exits 1, no traceback."""
+    """A mistake the user can fix: the CLI prints it in French and exits 1, no traceback.
 
-    def __init__(self, message: str, *, hint: str = "", location: Location | None = None):
+    The console shows `console_message` and `console_hint` (by default the same): a hint
+    naming a command or an option (« --reason ») has the console's words too (« le motif »).
+    `field`: the console form's field at fault (its input's name), shown beside it."""
+
+    def __init__(self, message: str, *, hint: str = "", location: Location | None = None,
+                 console_message: str | None = None, console_hint: str | None = None,
+                 field: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.location = location
+        self.console_message = message if console_message is None else console_message
+        self.console_hint = hint if console_hint is None else console_hint
+        self.field = field
 
 
 class NotAllowed(UserError):

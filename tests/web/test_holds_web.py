@@ -4,6 +4,7 @@ exclusions."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from fastapi.testclient import TestClient
@@ -41,7 +42,18 @@ def test_the_principal_approves_leaving_a_leaver_out_with_a_reason(leaver_plan: 
     first = re.search(r'name="empreinte" value="(\w+)"', page).group(1)  # type: ignore
     silent = principal.post("/plan/approuver", data={
         "empreinte": first, "csrf": csrf, "exclure": "eleve:1000006"})
-    assert silent.status_code == 403 and "raison" in silent.text
+    # the Plan page again: the refusal beside the reason, in the console's words, the tick kept
+    assert silent.status_code == 400 and "<h1>Plan de la campagne</h1>" in silent.text
+    said = _text(silent.text.split('id="motif-erreur"')[1].split("</p>")[0])
+    assert "exclure une action demande sa raison" in said and "Raison des exclusions" in said
+    assert "--reason" not in silent.text and 'aria-invalid="true"' in silent.text
+    assert re.search(r'value="eleve:1000006" form="approbation"[^>]* checked>', silent.text)
+    stale = principal.post("/plan/approuver", data={
+        "empreinte": "0" * 64, "csrf": csrf, "exclure": "eleve:1000006", "motif": "contesté"})
+    assert stale.status_code == 400
+    summary = html.unescape(stale.text.split('class="form-error"')[1].split("</div>")[0])
+    assert "n'est plus celui en attente" in summary and "bascule" not in summary
+    assert 'value="contesté"' in stale.text
     approved = principal.post("/plan/approuver", data={
         "empreinte": first, "csrf": csrf, "exclure": "eleve:1000006",
         "motif": "la famille conteste le départ"}, follow_redirects=True)

@@ -498,12 +498,17 @@ class PlanFromTheFuture(UserError):
     machines sharing a store, need not agree to the second."""
 
     def __init__(self, plan: Plan):
+        day = describe_moment(plan.computed_at, clock=False)
         super().__init__(
-            f"Ce plan a été calculé pour le {describe_moment(plan.computed_at, clock=False)} "
-            "(--at) : il ne peut pas être appliqué avant ce jour. Rien n'a été appliqué.",
+            f"Ce plan a été calculé pour le {day} (--at) : il ne peut pas être appliqué avant "
+            "ce jour. Rien n'a été appliqué.",
             hint="Pour une répétition, appliquez-le avec le même --at ; sinon recalculez-le "
                  "pour maintenant (bascule plan, ou bascule lifecycle), relisez-le, puis "
-                 "appliquez-le.")
+                 "appliquez-le.",
+            console_message=f"Ce plan a été calculé pour le {day} (une répétition) : il ne "
+                            "peut pas être appliqué avant ce jour. Rien n'a été appliqué.",
+            console_hint="L'opérateur du département le recalcule pour aujourd'hui ; "
+                         "relisez-le, puis appliquez-le.")
 
 
 class MassLeaveRefused(UserError):
@@ -514,16 +519,22 @@ class MassLeaveRefused(UserError):
                            f"{leave.active} actifs" for leave in plan.mass_leaves)
         confirm = ("confirmez avec bascule apply --yes --allow-mass-leave --reason \"…\" (la "
                    "raison est journalisée).")
+        in_console = ("cochez « Ces départs sont réels » sur la page Plan et donnez leur raison "
+                      "(journalisée).")
         if plan.purpose is PlanPurpose.UNDO:
             super().__init__("Rien n'a été appliqué : le plan d'annulation retirerait ou "
                              f"désactiverait trop de comptes d'un coup ({detail}).",
-                             hint=f"Si c'est bien ce que vous voulez annuler, {confirm}")
+                             hint=f"Si c'est bien ce que vous voulez annuler, {confirm}",
+                             console_hint="Si c'est bien ce que vous voulez annuler, "
+                                          + in_console)
             return
         super().__init__(
             f"Rien n'a été appliqué : le plan désactiverait trop de comptes d'un coup ({detail}). "
             "L'export est peut-être tronqué ou d'un autre établissement.",
             hint="Vérifiez les exports et relancez l'import ; si ces départs sont réels, "
-                 + confirm)
+                 + confirm,
+            console_hint="Vérifiez les exports avec le secrétariat ; si ces départs sont "
+                         "réels, " + in_console)
 
 
 def apply_saved_plan(

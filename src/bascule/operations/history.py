@@ -84,7 +84,9 @@ def _guardianship_child(change: Change) -> str | None:
 
 def unknown_apply(uai: str, apply_id: int) -> UserError:
     return UserError(f"Aucune application n° {apply_id} pour {uai}.",
-                     hint="bascule history montre les plans appliqués et leurs numéros.")
+                     hint="bascule history montre les plans appliqués et leurs numéros.",
+                     console_hint="La page Historique montre les plans appliqués et leurs "
+                                  "numéros.")
 
 
 def _fields(change: Change) -> list[FieldChanged]:

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 
 from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
-from bascule.errors import UserError
+from bascule.errors import NotAllowed, UserError
 from bascule.operations import school as school_ops
 from bascule.operations.campaign import lifecycle_plan, plan_campaign
 from bascule.plan.model import ActionKind, HoldOrigin, PersonHold, Plan, PlanPurpose
@@ -90,13 +90,18 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
     if found is None or waiting is None or content_sha256 not in (
             None, waiting.approval.content_sha256):
         raise UserError("Ce plan n'est plus celui en attente : rien n'a été approuvé.",
-                        hint="Relisez le plan (bascule plan, ou la page Plan) et recommencez.")
+                        hint="Relisez le plan (bascule plan, ou la page Plan) et recommencez.",
+                        console_hint="Relisez le plan tel qu'il est maintenant, puis "
+                                     "recommencez.")
     plan = found[1]
     if excluded and plan.purpose is PlanPurpose.UNDO:
         raise UserError("Une annulation s'approuve entière : personne ne peut en être exclu. "
                         "Rien n'a été approuvé.",
                         hint="Approuvez-la sans --exclude, ou renoncez-y : bascule plan "
-                             "recalcule le plan de la campagne.")
+                             "recalcule le plan de la campagne.",
+                        console_hint="Décochez les personnes et approuvez-la entière, ou "
+                                     "renoncez-y : l'opérateur du département recalcule alors "
+                                     "le plan de la campagne.")
     if excluded:
         _exclude(settings, uai, plan, list(dict.fromkeys(excluded)), reason=reason,
                  until=until or date(plan.school_year.start + 1, 8, 31), by=by, actor=actor,
@@ -117,14 +122,18 @@ def _exclude(settings: Settings, uai: str, plan: Plan, excluded: list[str], *, r
     """Every person excluded held, in one transaction: all of them or none."""
     if not reason.strip():
         raise UserError("Rien n'a été approuvé : exclure une action demande sa raison.",
-                        hint="Ajoutez --reason \"…\" (dans la console : le motif).")
+                        hint="Ajoutez --reason \"…\".", field="motif",
+                        console_hint="Écrivez-la dans « Raison des exclusions », puis "
+                                     "approuvez de nouveau (les cases cochées le restent).")
     named = {name for a in plan.actions if a.kind.is_account_action
              for name in (a.person, *(login for _kind, login in a.logins))}
     for wanted in excluded:
         if wanted not in named:
             raise UserError(f"« {wanted} » n'est l'objet d'aucune action de ce plan : rien n'a "
                             "été approuvé.", hint="Donnez l'identifiant ou la clé d'une "
-                            "personne du plan (bascule plan --csv, colonne « clé »).")
+                            "personne du plan (bascule plan --csv, colonne « clé »).",
+                            console_hint="Cochez des personnes du tableau des différences "
+                                         "du plan tel qu'il est maintenant.")
     with open_store(settings.store_url).begin() as connection:
         who = _allowed(connection, uai, by, actor, Permission.APPROVE_PLAN)
         for wanted in excluded:
@@ -171,11 +180,14 @@ def _check_hold(until: date, reason: str, today: date) -> None:
     if not reason.strip():
         raise UserError("Une retenue demande sa raison.",
                         hint="Ajoutez --reason \"…\" (par exemple « départ en janvier, garder "
-                             "le compte jusque-là »).")
+                             "le compte jusque-là »).", field="motif",
+                        console_hint="Écrivez-la dans « Raison » (par exemple « départ en "
+                                     "janvier, garder le compte jusque-là »).")
     if until < today:
         raise UserError(f"La date de fin de la retenue ({until:%d/%m/%Y}) est déjà passée.",
                         hint="Donnez son dernier jour, aujourd'hui ou plus tard : --until "
-                             "AAAA-MM-JJ")
+                             "AAAA-MM-JJ", field="jusqu_au",
+                        console_hint="Donnez son dernier jour, aujourd'hui ou plus tard.")
 
 
 def _allowed(connection: Connection, uai: str, by: str | None, actor: str,
@@ -185,7 +197,7 @@ def _allowed(connection: Connection, uai: str, by: str | None, actor: str,
     roles = find_actor(connection, uai, by).roles if by else frozenset({Role.OPERATEUR})
     decision = decide(roles, permission)
     if not decision.allowed:
-        raise UserError(f"Refusé : {decision.reason}",
+        raise NotAllowed(f"Refusé : {decision.reason}",
                         hint="La direction et les opérateurs du département retiennent une "
                              "personne ou excluent une action du plan.")
     return by or actor

@@ -107,7 +107,8 @@ def _busy(descriptor: int, uai: str) -> UserError:
         f"Une autre opération modifie déjà les comptes de {uai} : {holder or 'en cours'}. "
         "Rien n'a été fait.",
         hint="Attendez qu'elle se termine, puis relancez (bascule plan montre alors ce qui "
-             "reste à faire).")
+             "reste à faire).",
+        console_hint="Attendez qu'elle se termine, puis rechargez la page et recommencez.")
 
 
 NIGHT_LOCK = "nuit"

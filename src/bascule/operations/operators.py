@@ -117,5 +117,6 @@ def sign_in_operator(settings: Settings, login: str, password: str) -> OperatorR
         stored = operator_password_hash(connection, found.operator_id) if found else ""
     if not verify_password(stored, password) or found is None or not found.active:
         raise UserError(_BAD_SIGN_IN, hint="Un oubli ? Un autre opérateur le change "
-                                           "(bascule operator password).")
+                                           "(bascule operator password).",
+                        console_hint="Un oubli ? Un autre opérateur du département le change.")
     return found

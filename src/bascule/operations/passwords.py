@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from bascule.domain.passwords import new_password
 from bascule.domain.policy import Permission, decide, structure
 from bascule.domain.school import SchoolYear, local_time
-from bascule.errors import UserError
+from bascule.errors import NotAllowed, UserError
 from bascule.operations.campaign import fresh_folder, school_name
 from bascule.operations.school import (
     keep_passwords_for_targets,
@@ -64,12 +64,12 @@ def _allowed_structure(settings: Settings, actor: Person, code: str) -> None:
     """A French refusal unless the policy lets the actor reset this whole division or group
     (a teacher: one they teach, from STS-Web's services)."""
     if actor.status != "active":
-        raise UserError(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
+        raise NotAllowed(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
     taught = bool({f"D:{code}", f"G:{code}"} & actor.structures)
     decision = decide(actor.roles, Permission.RESET_STRUCTURE, structure(taught),
                       policy_options(settings))
     if not decision.allowed:
-        raise UserError(f"Refusé à {actor.label} ({actor.login}) pour « {code} » : "
+        raise NotAllowed(f"Refusé à {actor.label} ({actor.login}) pour « {code} » : "
                         f"{decision.reason}",
                         hint="La direction peut l'élargir (Pilotage > Autorisations : "
                              "« Réinitialiser les mots de passe de tous les élèves »).")

@@ -37,7 +37,7 @@ from bascule.domain.policy import (
     Subject,
     decide,
 )
-from bascule.errors import Problem, UserError
+from bascule.errors import NotAllowed, Problem, UserError
 from bascule.operations.calendars import load_calendar
 from bascule.operations.campaign import (
     ApplyOutcome,
@@ -117,6 +117,8 @@ def subject_of(actor: Person, profile: str, is_actor: bool,
 
 _WHO_MAY = ("Seul un rôle ou une délégation qui le permet peut le faire : "
             "bascule policy matrix les liste.")
+_WHO_MAY_IN_CONSOLE = ("Seul un rôle ou une délégation qui le permet peut le faire : la "
+                       "direction accorde les délégations (Pilotage > Autorisations).")
 
 
 def require_allowed(actor: Person, permission: Permission, settings: Settings,
@@ -124,12 +126,13 @@ def require_allowed(actor: Person, permission: Permission, settings: Settings,
     """The policy's reason when allowed (on the subject, or the school); a French refusal
     (exit 1) otherwise."""
     if actor.status != "active":
-        raise UserError(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
+        raise NotAllowed(f"Refusé : le compte de {actor.label} ({actor.login}) n'est pas actif.")
     on = (subject_of(actor, subject.profile, actor.key == subject.key, subject.structures)
           if subject is not None else None)
     decision = decide(actor.roles, permission, on, policy_options(settings))
     if not decision.allowed:
-        raise UserError(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}", hint=hint)
+        raise NotAllowed(f"Refusé à {actor.label} ({actor.login}) : {decision.reason}", hint=hint,
+                         console_hint=_WHO_MAY_IN_CONSOLE if hint == _WHO_MAY else hint)
     return decision.reason
 
 
@@ -232,7 +235,8 @@ def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by:
     closure = closure_window(settings, uai, now=now)
     if closure is None or not closure.contains(now):
         raise UserError("La fermeture rentrée n'est pas en cours : il n'y a rien à lever ni à "
-                        "refermer.", hint="bascule calendar en donne les dates.")
+                        "refermer.", hint="bascule calendar en donne les dates.",
+                        console_hint="La page Calendrier en donne les dates.")
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor = find_actor(connection, uai, by)
@@ -433,7 +437,8 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
     API's approval of a plan a night held)."""
     if reason_required and not reason.strip():
         raise UserError("Ce plan a été retenu par la nuit : donnez la raison de son "
-                        "approbation (motif), elle est journalisée. Rien n'a été approuvé.")
+                        "approbation (motif), elle est journalisée. Rien n'a été approuvé.",
+                        field="motif")
     waiting = pending(settings, uai)
     if waiting is None or waiting.approval.content_sha256 != content_sha256:
         raise UserError("Ce plan n'est plus celui en attente : rien n'a été approuvé.",

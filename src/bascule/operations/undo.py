@@ -63,7 +63,9 @@ def _refuse_held(connection: Connection, uai: str, original: Plan, now: datetime
         raise UserError(f"L'annulation toucherait des personnes retenues : {names}. Rien n'a "
                         "été préparé.",
                         hint="Levez d'abord leur retenue (bascule hold remove CLÉ, ou la page "
-                             "Retenues), puis recommencez.")
+                             "Retenues), puis recommencez.",
+                        console_hint="Levez d'abord leur retenue (page Retenues), puis "
+                                     "recommencez.")
 
 
 def _applied_and_later(connection: Connection, uai: str,
@@ -78,7 +80,9 @@ def _applied_and_later(connection: Connection, uai: str,
     if wanted.undoes is not None:
         raise UserError(f"L'application n° {apply_id} est elle-même une annulation (du n° "
                         f"{wanted.undoes}) : elle ne s'annule pas.",
-                        hint="Importez de nouveau les exports, puis bascule plan.")
+                        hint="Importez de nouveau les exports, puis bascule plan.",
+                        console_hint="Corrigez par un nouvel import et un nouveau plan "
+                                     "(l'opérateur du département les prépare).")
     # Later applies, except those undone since along with their undo: they changed nothing.
     pairs = {(one.undoes, one.id) for one in applied
              if one.undoes is not None and one.undoes > apply_id}
@@ -98,7 +102,10 @@ def _refuse_past_grace(settings: Settings, applied: AppliedPlan, now: datetime) 
         raise UserError(f"L'application n° {applied.id} ne peut plus être annulée : le délai a "
                         f"pris fin le {describe_moment(deadline, clock=True)}.",
                         hint="Corrigez par un nouvel import et un nouveau plan, ou restaurez "
-                             "une sauvegarde (bascule backup list).")
+                             "une sauvegarde (bascule backup list).",
+                        console_hint="Corrigez par un nouvel import et un nouveau plan, ou "
+                                     "demandez à l'opérateur du département de restaurer une "
+                                     "sauvegarde.")
 
 
 def _refuse_touched_since(connection: Connection, uai: str, applied: AppliedPlan,
@@ -127,7 +134,9 @@ def _original_plan(connection: Connection, applied: AppliedPlan) -> Plan:
     if not can_invert(plan):
         raise UserError(f"L'application n° {applied.id} a accueilli des élèves d'un autre "
                         "collège du dossier : elle ne s'annule pas automatiquement.",
-                        hint="Restaurez la sauvegarde prise avant elle (bascule backup list).")
+                        hint="Restaurez la sauvegarde prise avant elle (bascule backup list).",
+                        console_hint="L'opérateur du département peut restaurer la sauvegarde "
+                                     "prise avant elle.")
     return plan
 
 

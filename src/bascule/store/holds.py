@@ -41,7 +41,9 @@ def add_hold(connection: Connection, uai: str, hold: PersonHold, *, now: datetim
             raise UserError(f"{hold.label} est déjà retenu(e) jusqu'au "
                             f"{stored.hold.until:%d/%m/%Y} ({stored.hold.reason}).",
                             hint=f"Levez d'abord cette retenue : bascule hold remove "
-                                 f"{stored.number}")
+                                 f"{stored.number}",
+                            console_hint=f"Levez d'abord cette retenue (n° {stored.number}, "
+                                         "page Retenues).")
     inserted = connection.execute(insert(person_hold).values(
         uai=uai, person=hold.key, label=hold.label, reason=hold.reason, until=hold.until,
         origin=hold.origin.value, created_by=hold.by, created_at=now)).inserted_primary_key
@@ -58,7 +60,8 @@ def remove_hold(connection: Connection, uai: str, wanted: str, by: str,
                                .values(removed_by=by, removed_at=now))
             return stored
     raise UserError(f"Aucune retenue « {wanted} » dans {uai}.",
-                    hint="Les retenues et leurs numéros : bascule hold list")
+                    hint="Les retenues et leurs numéros : bascule hold list",
+                    console_hint="Les retenues et leurs numéros sont sur la page Retenues.")
 
 
 def holds_ending_after(connection: Connection, uai: str, day: date) -> bool:

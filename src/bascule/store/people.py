@@ -78,7 +78,9 @@ def find_person(connection: Connection, uai: str, wanted: str) -> Person:
         row = row or connection.execute(query.where(login.c.login == typed)).first()
     if row is None:
         raise UserError(f"Aucun compte n'a l'identifiant « {wanted} » dans {uai}.",
-                        hint="Vérifiez l'identifiant : bascule accounts le liste.")
+                        hint="Vérifiez l'identifiant : bascule accounts le liste.",
+                        console_hint="Vérifiez l'identifiant (la recherche de la page les "
+                                     "trouve par leur nom).")
     return Person(person_id=row.id, key=row.key, login=row.login, profile=row.profile,
                   label=f"{row.last_name} {row.first_name}", status=row.status,
                   roles=_roles(connection, uai, row.id, row.profile),

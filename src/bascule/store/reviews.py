@@ -95,7 +95,8 @@ def find_case(connection: Connection, uai: str, wanted: str) -> StoredCase:
         if wanted in (str(case.number), case.person):
             return case
     raise UserError(f"Aucun cas de revue « {wanted} » pour {uai}.",
-                    hint="Les cas en attente : bascule review list")
+                    hint="Les cas en attente : bascule review list",
+                    console_hint="Les cas en attente sont sur la page Revue des identités.")
 
 
 def _stored(row: Any) -> StoredCase:

@@ -41,6 +41,15 @@ class Finding:
     def examples(self) -> tuple[str, ...]:
         return self.items[:EXAMPLES]
 
+    @property
+    def console_action(self) -> str:
+        """What to do, in the console's words: the action names the command line's steps
+        (`verify`'s report is the operators'), the console's Vérification page does not."""
+        action = self.action
+        for command_line, console in _IN_CONSOLE.items():
+            action = action.replace(command_line, console)
+        return action
+
     def as_json(self) -> dict[str, object]:
         return {"code": self.code, "severity": self.severity.value, "title": self.title,
                 "count": self.count, "cause": self.cause, "action": self.action,
@@ -88,6 +97,28 @@ STRUCTURES_NOT_READY = "Les structures n'ont pas été préparées dans STS-Web 
 REIMPORT = ("Corrigez à la source, refaites les exports, puis bascule import, plan, apply et "
             "sync ldap. Pour l'ENT, vérifiez aussi que la synchronisation Pronote–ENEJ86 est "
             "faite.")
+APPLY_THE_PLAN = "Relisez le plan puis appliquez-le : bascule plan, bascule apply --yes."
+IMPORT_RESPONSABLES = ("Importez ResponsablesAvecAdresses.xml avec les élèves, puis plan et "
+                       "apply.")
+NEXT_PLAN = "bascule plan, puis bascule apply --yes."
+SYNC_LDAP = "Relancez bascule sync ldap (--dry-run d'abord pour voir ce qu'il changera)."
+SYNC_SPACES = "Relancez bascule spaces sync (--dry-run d'abord pour voir ce qu'il changera)."
+INSTALL_ACL = "Installez le paquet acl (apt-get install acl), puis relancez bascule spaces sync."
+# The same, in the console's words (Finding.console_action).
+_IN_CONSOLE = {
+    REIMPORT: "Corrigez à la source et refaites les exports ; l'opérateur du département les "
+              "importe, puis le plan est relu, appliqué (page Plan) et l'annuaire synchronisé. "
+              "Pour l'ENT, vérifiez aussi que la synchronisation Pronote–ENEJ86 est faite.",
+    APPLY_THE_PLAN: "Relisez le plan puis appliquez-le (page Plan).",
+    IMPORT_RESPONSABLES: "Faites importer ResponsablesAvecAdresses.xml avec les élèves (par "
+                         "l'opérateur du département), puis relisez et appliquez le plan "
+                         "(page Plan).",
+    NEXT_PLAN: "Le prochain plan les désactive : relisez-le et appliquez-le (page Plan).",
+    SYNC_LDAP: "L'opérateur du département relance la synchronisation de l'annuaire.",
+    SYNC_SPACES: "L'opérateur du département relance la synchronisation des espaces.",
+    INSTALL_ACL: "L'opérateur du département installe le paquet acl sur le serveur, puis "
+                 "relance la synchronisation des espaces.",
+}
 
 
 def verify(data: VerificationInput) -> list[Finding]:
@@ -228,7 +259,7 @@ def _export_not_applied(data: VerificationInput) -> list[Finding]:
     if data.export_eleves is None:
         return []
     cause = "Le dernier import n'a pas été appliqué à l'annuaire."
-    action = "Relisez le plan puis appliquez-le : bascule plan, bascule apply --yes."
+    action = APPLY_THE_PLAN
     left = sorted(k for k, status in data.eleve_accounts.items()
                   if status == "active" and k not in data.export_eleves and k not in data.held)
     back = sorted(k for k, status in data.eleve_accounts.items()
@@ -264,12 +295,11 @@ def _responsables(data: VerificationInput) -> list[Finding]:
                 title="Représentants légaux sans compte actif",
                 cause="Le fichier des responsables n'a pas été importé avec les élèves, ou le "
                       "plan n'a pas été appliqué.",
-                action="Importez ResponsablesAvecAdresses.xml avec les élèves, puis plan et "
-                       "apply.", items=tuple(data.labels.get(k, k) for k in legal)),
+                action=IMPORT_RESPONSABLES, items=tuple(data.labels.get(k, k) for k in legal)),
         Finding(code="responsable-sans-enfant", severity=Severity.WARNING,
                 title="Comptes de responsables sans enfant présent",
                 cause="Leurs enfants ont quitté l'établissement : le plan suivant désactive "
-                      "ces comptes.", action="bascule plan, puis bascule apply --yes.",
+                      "ces comptes.", action=NEXT_PLAN,
                 items=tuple(data.labels.get(k, k) for k in orphans)),
     ]
 
@@ -311,9 +341,8 @@ def _why_different(target: TargetState) -> str:
 
 def _sync_action(target: TargetState) -> str:
     if target.missing_tools:
-        return "Installez le paquet acl (apt-get install acl), puis relancez bascule spaces sync."
-    command = "bascule sync ldap" if target.what == "annuaire" else "bascule spaces sync"
-    return f"Relancez {command} (--dry-run d'abord pour voir ce qu'il changera)."
+        return INSTALL_ACL
+    return SYNC_LDAP if target.what == "annuaire" else SYNC_SPACES
 
 
 def counts(findings: Iterable[Finding]) -> dict[str, int]:

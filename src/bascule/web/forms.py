@@ -21,7 +21,8 @@ class FormError:
 
     @classmethod
     def of(cls, exc: UserError, field: str | None = None) -> FormError:
-        return cls(exc.message, exc.hint, field)
+        """The refusal in the console's words, beside `field` (else the one it names)."""
+        return cls(exc.console_message, exc.console_hint, field or exc.field)
 
 
 def parsed_fields(values: Mapping[str, str], parsers: Mapping[str, Callable[[str], str]]

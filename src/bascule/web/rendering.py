@@ -48,12 +48,13 @@ def menu(person: Person | None) -> list[tuple[str, str]]:
 def page(request: Request, template: str, who: SignedIn | None = None, *, status: int = 200,
          **values: Any) -> HTMLResponse:
     """templates/web/`template` with these values; the menu is that of `values["person"]`
-    (none without), the header names the session's school (the only one when signed out of a
-    one-school console)."""
+    (none without), the header names the session's school (a refusal's page too: the school
+    its session was found for), else the only one of a one-school console, else none."""
     console = console_of(request)
-    school = who.school if who else console.schools[0] if len(console.schools) == 1 else None
+    school = (who.school if who else getattr(request.state, "school", None)
+              or (console.schools[0] if len(console.schools) == 1 else None))
     html = _templates.get_template(template).render(
-        school=school_name(console.settings, school) if school else "bascule", uai=school,
+        school=school_name(console.settings, school) if school else None, uai=school,
         session=who.session if who else None, secure=request.url.scheme == "https",
         own_account=who is not None and holds(who.session.person.roles,
                                               Permission.SEE_OWN_ACCOUNT),

@@ -88,7 +88,8 @@ def refusal(status: int = 403) -> Iterator[None]:
         yield
     except UserError as exc:
         denied = isinstance(exc, NotAllowed)
-        raise Refused(403 if denied else status, exc.message, exc.hint) from exc
+        raise Refused(403 if denied else status, exc.console_message,
+                      exc.console_hint) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +160,10 @@ def signed_in(request: Request, console: Annotated[Console, Depends(console_of)]
         session = session_ops.session_of(console.settings, console.schools,
                                          request.cookies.get(COOKIE), now=console.clock())
     except SignedOut as exc:
-        raise NotSignedIn(401, exc.message, exc.hint) from exc
+        raise NotSignedIn(401, exc.console_message, exc.console_hint) from exc
     except UserError as exc:
-        raise Refused(403, exc.message, exc.hint) from exc
+        raise Refused(403, exc.console_message, exc.console_hint) from exc
+    request.state.school = session.uai  # the header of a refusal's page names it
     person = session.person
     if person.must_change_password and request.url.path not in FIRST_SIGN_IN_PATHS:
         raise MustChangePassword()

@@ -100,7 +100,7 @@ class ApplyRuns:
                 allow_mass_leave=mass_leave_reason is not None, on_hashed=self._hashed,
                 mass_leave_reason=mass_leave_reason)
         except UserError as exc:
-            self._update(state="echec", message=exc.message, finished_at=self._clock())
+            self._update(state="echec", message=exc.console_message, finished_at=self._clock())
         except Exception:  # the page says it failed; the details go to the server's log
             self._update(state="echec", finished_at=self._clock(),
                          message="Erreur interne pendant l'application : rien n'a été appliqué "

@@ -61,7 +61,7 @@ def throttled(console: Console, request: Request, login_key: str,
         found = check()
     except UserError as exc:
         console.sign_ins.failed(login_key, address)
-        raise Refused(401, exc.message, exc.hint) from exc
+        raise Refused(401, exc.console_message, exc.console_hint) from exc
     console.sign_ins.succeeded(login_key, address)
     return found
 

@@ -77,5 +77,5 @@ def choose_school(request: Request, who: Posted, etablissement: Field) -> Respon
         session_ops.choose_school(who.settings, who.console.schools,
                                   request.cookies.get(COOKIE), etablissement)
     except UserError as exc:
-        raise Refused(400, exc.message, exc.hint) from exc
+        raise Refused(400, exc.console_message, exc.console_hint) from exc
     return RedirectResponse(home_path(who.person.roles), status_code=303)

@@ -10,14 +10,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bascule.domain.policy import Permission
+from bascule.errors import NotAllowed, UserError
 from bascule.operations import holds as hold_ops
 from bascule.operations import school as school_ops
-from bascule.operations.campaign import Plan
+from bascule.operations.campaign import Held, Plan
 from bascule.operations.night.holds import current_hold
 from bascule.operations.plan_review import difference_cells, difference_rows
-from bascule.web.listing import Column, Listed, paginate
+from bascule.web.forms import FormError
+from bascule.web.listing import Column, Listed, ListQuery, paginate
 from bascule.web.rendering import page
-from bascule.web.requests import Posted, Staff, refusal
+from bascule.web.requests import Posted, Refused, SignedIn, Staff, refusal
 
 router = APIRouter(include_in_schema=False)
 Hash = Annotated[str, Form()]
@@ -25,6 +27,20 @@ Hash = Annotated[str, Form()]
 
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request, who: Staff, listed: Listed) -> HTMLResponse:
+    return _plan_page(request, who, listed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Typed:
+    """A refused approval's form as it was sent: shown again, its refusal beside its field."""
+
+    error: FormError
+    ticked: frozenset[str]  # the people ticked « Exclure », by key
+    reason: str
+
+
+def _plan_page(request: Request, who: SignedIn, listed: ListQuery,
+               typed: _Typed | None = None) -> HTMLResponse:
     waiting = school_ops.pending(who.settings, who.school)
     actions = waiting.plan.actions if waiting else ()
     people = [a for a in actions if a.person_kind is not None]
@@ -33,15 +49,31 @@ def plan_page(request: Request, who: Staff, listed: Listed) -> HTMLResponse:
     rows = paginate(_difference_rows(waiting.plan) if waiting else [], listed,
                     (*((EXCLUDE,) if excluding else ()), *COLUMNS),
                     text=lambda row: " ".join(row.cells), default_sort="division")
-    return page(request, "plan.html.j2", who, person=who.person, waiting=waiting,
+    shown = {row.key for row in rows.rows}
+    ticked = typed.ticked if typed else frozenset()
+    return page(request, "plan.html.j2", who, status=400 if typed else 200,
+                person=who.person, waiting=waiting, ticked=ticked,
+                ticked_elsewhere=[(a.person, a.label) for a in people
+                                  if a.person in ticked - shown],
+                error=typed.error if typed else None, reason=typed.reason if typed else "",
                 held=current_hold(who.settings, who.school) if waiting else None,
                 counts=sorted(Counter((a.kind.value, a.profile) for a in actions).items()),
                 divisions=sorted(Counter((a.division or "—", a.kind.value)
                                          for a in people).items()),
                 listing=rows, by_division=_by_division(rows.rows), excluding=excluding,
                 may=may, may_apply=who.may(Permission.APPLY_APPROVED_PLAN),
-                may_hold=who.may(Permission.HOLD_PERSON),
+                may_hold=who.may(Permission.HOLD_PERSON), held_hint=held_hint,
                 run=who.console.runs[who.school].progress)
+
+
+def held_hint(held: Held) -> str:
+    """What to do about a held person, in the console's words (the plan's hint, written for
+    both, names the command line's `hold remove` and `review list`)."""
+    if held.until is not None:  # a hold put by hand, or an exclusion at an approval
+        return "Pour la lever avant : page Retenues."
+    if held.location is None:  # a review case (plan/compute.py), the only other kind
+        return "Décidez qui c'est : page Revue des identités."
+    return held.hint  # an export's record: what to correct in Siècle or STS-Web
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,18 +120,25 @@ def _by_division(rows: list[_Row]) -> list[tuple[str, list[tuple[_Row, bool]]]]:
 
 
 @router.post("/plan/approuver")
-def approve_plan(who: Posted, empreinte: Hash,
+def approve_plan(request: Request, who: Posted, listed: Listed, empreinte: Hash,
                  exclure: Annotated[list[str] | None, Form()] = None,
                  motif: Annotated[str, Form()] = "") -> Response:
     """The plan read, approved; the people ticked are left out as holds with the reason
     (refused without one), and the plan computed again is what gets approved. A plan the
-    night held is approved with its reason, as through the API and `bascule approve`."""
-    with refusal():
+    night held is approved with its reason, as through the API and `bascule approve`. A
+    refusal that is a mistake (no reason, the plan changed meanwhile) shows the Plan page
+    again, the ticks and the reason kept; the policy's refusals are the refusal page."""
+    try:
         hold_ops.approve_excluding(who.settings, who.school, empreinte, exclure or [],
                                    reason=motif, until=None, by=who.person.login,
                                    actor=who.person.login, now=who.now(),
                                    reason_required=current_hold(who.settings, who.school)
                                    is not None)
+    except NotAllowed as exc:
+        raise Refused(403, exc.console_message, exc.console_hint) from exc
+    except UserError as exc:
+        return _plan_page(request, who, listed,
+                          _Typed(FormError.of(exc), frozenset(exclure or ()), motif))
     return RedirectResponse("/plan", status_code=303)
 
 
