@@ -205,7 +205,9 @@ def test_the_principal_approves_the_plan_the_operator_then_applies(leaver_plan: 
     full = re.search(r'name="empreinte" value="(\w+)"', form).group(1)  # type: ignore
     assert full.startswith(digest)
     stale = principal.post("/plan/approuver", data={"empreinte": "0" * 64, "csrf": csrf})
-    assert stale.status_code == 403
+    # said in the Plan page's form, shown again (a mistake, not the policy's refusal)
+    assert stale.status_code == 400 and 'class="form-error"' in stale.text
+    assert "plus celui en attente" in stale.text
     approved = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf},
                               follow_redirects=True)
     assert "Approuvé par idasilva" in approved.text

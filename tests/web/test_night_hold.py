@@ -4,6 +4,7 @@ it there, and the next night applies that very plan."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 from fastapi.testclient import TestClient
@@ -42,8 +43,9 @@ def test_the_direction_approves_a_held_plan_on_the_console(school: Cli, files: F
     assert "Plan retenu par la nuit" in page
     assert "désactivés hors départs attendus" in page
     full = page.split('name="empreinte" value="')[1].split('"')[0]
-    assert 'name="motif" maxlength="300" required' in page  # the form asks for the reason
+    assert re.search(r'name="motif" [^>]*required', page)  # the form asks for the reason
     unexplained = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf})
+    assert unexplained.status_code == 400 and 'id="motif-erreur"' in unexplained.text
     assert "motif" in unexplained.text and "Approuvé par" not in principal.get("/plan").text
     approved = principal.post("/plan/approuver", follow_redirects=True, data={
         "empreinte": full, "csrf": csrf, "motif": "export vérifié avec le secrétariat"})
