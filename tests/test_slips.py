@@ -1,11 +1,14 @@
 """Slip files: safe, unique names for division codes that hold spaces, slashes and accents;
-slips sent whole to the apply's pool of processes."""
+slips sent whole to the apply's pool of processes, as tuples."""
 
 from __future__ import annotations
 
 import pickle
 
-from bascule.reports.slips import Slip, slip_file_name
+from bascule.domain.labels import PROFILES_PLURAL
+from bascule.domain.logins import LoginKind
+from bascule.plan.model import Action, ActionKind
+from bascule.reports.slips import Slip, slip_file_name, slip_of_row, slips_by_group
 
 
 def test_division_codes_become_safe_unique_file_names() -> None:
@@ -17,9 +20,17 @@ def test_division_codes_become_safe_unique_file_names() -> None:
 
 
 def test_a_slip_reaches_the_pool_whole() -> None:
-    """Pickled as a tuple of its fields (Slip.__reduce__): each field back in its place."""
-    slips = [Slip(person="eleve:1", label="DUPONT Léa", division="5A", network_login="l.dupont",
-                  educonnect_login="l.dupont7", profile="eleve"),
-             Slip(person="responsable:2", label="DUPONT Marc", division=None,
-                  network_login=None, educonnect_login="m.dupont", profile="responsable")]
-    assert pickle.loads(pickle.dumps(slips)) == slips
+    """Sent as a tuple of its fields (`SlipRow`), grouped by PDF: each field back in its
+    place once the pool's process makes it a Slip again."""
+    eleve = Action(kind=ActionKind.CREATE, person="eleve:1", profile="eleve", label="DUPONT Léa",
+                   division="5A", logins=((LoginKind.NETWORK, "ldupont"),
+                                          (LoginKind.EDUCONNECT, "l.dupont7")))
+    parent = Action(kind=ActionKind.CREATE, person="responsable:2", profile="responsable",
+                    label="DUPONT Marc", logins=((LoginKind.EDUCONNECT, "m.dupont"),))
+    groups = pickle.loads(pickle.dumps(slips_by_group([eleve, parent])))
+    assert {group: [slip_of_row(row) for row in rows] for group, rows in groups.items()} == {
+        "5A": [Slip(person="eleve:1", label="DUPONT Léa", division="5A",
+                    network_login="ldupont", educonnect_login="l.dupont7", profile="eleve")],
+        PROFILES_PLURAL["responsable"]: [Slip(
+            person="responsable:2", label="DUPONT Marc", division=None, network_login=None,
+            educonnect_login="m.dupont", profile="responsable")]}

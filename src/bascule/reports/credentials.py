@@ -19,10 +19,11 @@ from typing import Any
 from bascule.domain.logins import LoginKind
 from bascule.plan.model import Action, login_of
 from bascule.reports.slips import (
-    Slip,
     SlipHeader,
+    SlipRow,
     division_slips,
     slip_file_name,
+    slip_of_row,
     slips_by_group,
 )
 from bascule.reports.tables import csv_for_people
@@ -66,7 +67,7 @@ def start_credentials(folder: Path, header: SlipHeader, created: Sequence[Action
     # The biggest first: the pool's last worker to finish has the least left to do.
     groups = sorted(slips_by_group(created).items(), key=lambda group: -len(group[1]))
     pending = [submit(write_slips, folder / slip_file_name(group, taken), header, slips,
-                      {slip.person: passwords[slip.person] for slip in slips})
+                      {slip[0]: passwords[slip[0]] for slip in slips})
                for group, slips in groups]
 
     def written() -> None:
@@ -76,12 +77,12 @@ def start_credentials(folder: Path, header: SlipHeader, created: Sequence[Action
     return written
 
 
-def write_slips(path: Path, header: SlipHeader, slips: Sequence[Slip],
+def write_slips(path: Path, header: SlipHeader, slips: Sequence[SlipRow],
                 passwords: Mapping[str, str]) -> None:
     """Into the folder the apply made (`start_credentials`), never making it again: a pool's
     process still writing after its apply was killed, and its folder settled or removed
     (`operations/credentials.py`), fails instead of leaving passwords nobody is told of."""
-    _write_new_private(path, division_slips(header, slips, passwords))
+    _write_new_private(path, division_slips(header, list(map(slip_of_row, slips)), passwords))
 
 
 def _at_once(work: Callable[..., object], *args: Any) -> Future[object]:

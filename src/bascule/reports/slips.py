@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from anyascii import anyascii
@@ -19,7 +19,7 @@ from fpdf import FPDF
 
 from bascule.domain.labels import PROFILES_PLURAL, profile_label
 from bascule.domain.logins import LoginKind
-from bascule.plan.model import Action
+from bascule.plan.model import Action, login_of
 
 _SLIPS_PER_PAGE = 4
 _SLIP_HEIGHT = 68.0  # mm, four to an A4 page, cut along the lines
@@ -49,24 +49,16 @@ class Slip:
     educonnect_login: str | None
     profile: str = "eleve"
 
-    def __reduce__(self) -> tuple[Callable[..., Slip], tuple[str | None, ...]]:
-        """Pickled as a tuple of its fields: the slips go to the apply's pool of processes
-        (reports/credentials.py), and a dataclass's own pickling runs Python code for each
-        field, about ten times as long for a collège's 1,600 slips."""
-        return (_slip, (self.person, self.label, self.division, self.network_login,
-                        self.educonnect_login, self.profile))
+
+# A slip as the apply's pool of processes gets it (reports/credentials.py): its fields in
+# order, a tuple pickled in C, where a dataclass's pickling runs Python code for each one.
+SlipRow = tuple[str, str, "str | None", "str | None", "str | None", str]
 
 
-def _slip(person: str, label: str, division: str | None, network_login: str | None,
-          educonnect_login: str | None, profile: str) -> Slip:
+def slip_of_row(row: SlipRow) -> Slip:
+    person, label, division, network_login, educonnect_login, profile = row
     return Slip(person=person, label=label, division=division, network_login=network_login,
                 educonnect_login=educonnect_login, profile=profile)
-
-
-def slip_of(action: Action) -> Slip:
-    return Slip(person=action.person, label=action.label, division=action.division,
-                network_login=action.login(LoginKind.NETWORK),
-                educonnect_login=action.login(LoginKind.EDUCONNECT), profile=action.profile)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,16 +157,21 @@ def _rows(action: Slip, password: str) -> list[tuple[str, str]]:
     return rows
 
 
-def slips_by_group(created: Sequence[Action]) -> dict[str, list[Slip]]:
-    """Every created account's slip, by the PDF it goes to: the élèves by division, the staff
-    by category (« enseignants », « personnels de vie scolaire »…), the responsables together."""
-    groups: dict[str, list[Slip]] = defaultdict(list)
+def slips_by_group(created: Sequence[Action]) -> dict[str, list[SlipRow]]:
+    """Every created account's slip (as `SlipRow`), by the PDF it goes to: the élèves by
+    division, the staff by category (« enseignants », « personnels de vie scolaire »…), the
+    responsables together."""
+    groups: dict[str, list[SlipRow]] = defaultdict(list)
+    network, educonnect = LoginKind.NETWORK, LoginKind.EDUCONNECT
     for action in created:
-        if action.profile == "eleve":
+        profile = action.profile
+        if profile == "eleve":
             group = action.division or "sans-division"
         else:
-            group = PROFILES_PLURAL.get(action.profile, action.profile)
-        groups[group].append(slip_of(action))
+            group = PROFILES_PLURAL.get(profile, profile)
+        groups[group].append((action.person, action.label, action.division,
+                              login_of(action.logins, network),
+                              login_of(action.logins, educonnect), profile))
     return dict(groups)
 
 
