@@ -14,7 +14,6 @@ from bascule.domain.logins import (
     LoginHolding,
     LoginKind,
     LoginRegistry,
-    first_free,
     login_form,
 )
 
@@ -53,13 +52,18 @@ def test_long_names_are_cut_to_twenty_characters_ordinal_included() -> None:
 
 
 def test_homonyms_get_the_smallest_free_ordinal_from_two() -> None:
-    taken = {"lmartin", "lmartin2", "lmartin4"}
-    assert first_free("Léa", "MARTIN", NETWORK, lambda login: login not in taken) == "lmartin3"
+    registry = _registry(lmartin=("eleve:1", None), lmartin2=("eleve:2", None),
+                         lmartin4=("eleve:4", None))
+    assert registry.first_free_for("Léa", "MARTIN", NETWORK, "eleve:9", NOW) == "lmartin3"
+    # A form its own holder asks for is theirs; one freed long enough is anyone's again.
+    assert registry.first_free_for("Léa", "MARTIN", NETWORK, "eleve:1", NOW) == "lmartin"
+    freed = _registry(lmartin=("eleve:1", NOW - timedelta(days=400)))
+    assert freed.first_free_for("Léa", "MARTIN", NETWORK, "eleve:9", NOW) == "lmartin"
 
 
 def test_reserved_names_are_never_issued() -> None:
-    assert first_free("Alain", "DMIN", NETWORK, lambda _login: True) == "admin2"
-    assert first_free("", "ROOT", NETWORK, lambda _login: True) == "root2"
+    assert _registry().first_free_for("Alain", "DMIN", NETWORK, "staff:1", NOW) == "admin2"
+    assert _registry().first_free_for("", "ROOT", NETWORK, "staff:1", NOW) == "root2"
     assert {"administrateur", "invite", "guest", "system", "con", "lpt1"} <= RESERVED_LOGINS
 
 

@@ -9,7 +9,6 @@ is shortened so that base and ordinal fit. Whether a login is free is the regist
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -67,18 +66,6 @@ def is_reserved(login: str) -> bool:
     return login.casefold() in RESERVED_LOGINS
 
 
-def first_free(first_name: str, last_name: str, kind: LoginKind,
-               is_free: Callable[[str], bool]) -> str:
-    """The first form `is_free` accepts: the bare form, then ordinals 2, 3, …; reserved names
-    are skipped (a plain loop: a first rollover allocates tens of thousands)."""
-    base, ordinal = login_base(first_name, last_name), 1
-    while True:
-        login = _form(base, kind, ordinal)
-        if not is_reserved(login) and is_free(login):
-            return login
-        ordinal += 1
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoginHolding:
     """Who holds (or last held) a login, and since when it is free (None while held)."""
@@ -97,9 +84,21 @@ class LoginRegistry:
     quarantine: timedelta
 
     def is_free_for(self, login: str, person: str, now: datetime) -> bool:
-        if is_reserved(login):
-            return False
-        holding = self.holdings.get(login)
+        return not is_reserved(login) and self._available(self.holdings.get(login), person, now)
+
+    def _available(self, holding: LoginHolding | None, person: str, now: datetime) -> bool:
         if holding is None or holding.holder == person:
             return True
         return holding.freed_at is not None and now >= holding.freed_at + self.quarantine
+
+    def first_free_for(self, first_name: str, last_name: str, kind: LoginKind, person: str,
+                       now: datetime) -> str:
+        """The first form free here for `person`: the bare form, then ordinals 2, 3, …;
+        reserved names are skipped (a plain loop: a first rollover allocates tens of
+        thousands)."""
+        base, ordinal, holdings = login_base(first_name, last_name), 1, self.holdings
+        while True:
+            login = _form(base, kind, ordinal)
+            if not is_reserved(login) and self._available(holdings.get(login), person, now):
+                return login
+            ordinal += 1

@@ -11,7 +11,6 @@ from bascule.domain.logins import (
     LoginHolding,
     LoginKind,
     LoginRegistry,
-    first_free,
     is_reserved,
 )
 from bascule.domain.school import local_time
@@ -241,9 +240,8 @@ class _Registries:
 
     def _allocate(self, registry: LoginRegistry, kind: LoginKind, person: DesiredPerson,
                   key: str) -> str:
-        now = self.now
-        login = first_free(person.identity.first_name, person.identity.last_name, kind,
-                           lambda candidate: registry.is_free_for(candidate, key, now))
+        login = registry.first_free_for(person.identity.first_name, person.identity.last_name,
+                                        kind, key, self.now)
         self._hold(registry, login, key)
         return login
 
