@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 import msgspec
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
@@ -105,7 +106,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         bump_version(connection, plan.uai)
         if plan.purpose is PlanPurpose.CAMPAIGN:
             mark_in_sync(connection, plan.uai, staged_sha256)
-        counts = dict(Counter(action.kind._value_ for action in plan.actions))
+        counts = dict(Counter(map(_KIND_VALUE, plan.actions)))
         apply_id = record_apply(connection, uai=plan.uai, actor=actor, now=now,
                                 purpose=plan.purpose.value, counts=counts,
                                 provenance=provenance or Provenance(), undoes=plan.undoes)
@@ -146,6 +147,10 @@ def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> 
     writer.add_facts(by_kind[ActionKind.ADD])
 
 
+# An action's kind's value, read in C (see `_journal_row`).
+_KIND_VALUE = attrgetter("kind._value_")
+
+
 class _ByKind:
     """The actions of each kind, grouped by the kind's value: a str hashed, not the Enum (see
     `_journal_row`)."""
@@ -173,11 +178,12 @@ _JOURNAL_COLUMNS = ("at", "actor", "uai", "action", "subject", "detail")
 def _journal_rows(plan: Plan, actor: str, now: datetime) -> list[tuple[object, ...]]:
     """A line an action, but the facts added to a person the plan creates: on the line of
     their creation (store/journal_facts.py)."""
-    created = {action.person for action in plan.actions if action.kind is ActionKind.CREATE}
+    create, add = ActionKind.CREATE, ActionKind.ADD
+    created = {action.person for action in plan.actions if action.kind is create}
     facts: dict[str, list[list[object]]] = defaultdict(list)
     lined: list[Action] = []
     for action in plan.actions:
-        fact = folded(action) if action.person in created else None
+        fact = folded(action) if action.kind is add and action.person in created else None
         if fact is None:
             lined.append(action)
         else:
@@ -195,7 +201,8 @@ def _journal_row(plan: Plan, action: Action, actor: str, now: datetime,
     detail: dict[str, object] = {
         "profile": action.profile, "label": action.label, "division": action.division,
         "logins": {kind._value_: value for kind, value in action.logins},
-        "changes": [[change.field, change.old, change.new] for change in action.changes],
+        "changes": [[change.field, change.old, change.new] for change in action.changes
+                    ] if action.changes else [],
     }
     if action.fact is not None:
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]
@@ -259,7 +266,7 @@ class _Writer:
     def _note_created(self, actions: list[Action]) -> None:
         """The rows of the people created here: new ids, so nothing of theirs was there (but
         a login row taken over: `changes._bundles` tells)."""
-        uai, ids, created = self.plan.uai, self.ids, self.created
+        uai, ids, created, people = self.plan.uai, self.ids, self.created, self.written.people
         for a in actions:
             pid = ids[a.person]
             if pid in created:
@@ -270,7 +277,7 @@ class _Writer:
                 if a.source_ids:
                     rows["person_source_id"] = [(pid, source.scheme, source.value)
                                                 for source in a.source_ids]
-                self.written.created(a.person, rows)
+                people[a.person] = rows  # Written.created, without a call a person
 
     def keep_for_targets(self, sealed: Mapping[str, str]) -> None:
         keep_for_targets(self.connection, {self.ids[key]: token for key, token in sealed.items()},

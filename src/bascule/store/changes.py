@@ -215,10 +215,9 @@ def _add(image: Image, name: str, rows: Iterable[tuple[object, ...]]) -> None:
 
 
 def record_changes(connection: Connection, apply_id: int, before: Image, after: Image,
-                   written: Written | None = None) -> int:
+                   written: Written | None = None) -> None:
     """Keep what differs between the two images, and the rows `written` (those neither image
-    holds: appeared; a created person's on one line, `CREATED`); returns how many rows
-    changed."""
+    holds: appeared; a created person's on one line, `CREATED`)."""
     people = _person_keys(before, after)
     lines: list[_Line] = []
     bundles = {} if written is None else _bundles(written, before, after)
@@ -234,7 +233,6 @@ def record_changes(connection: Connection, apply_id: int, before: Image, after: 
     lines.extend((apply_id, CREATED, _dump_key(bundle.document()), person_key, None, APPEARED)
                  for person_key, bundle in bundles.items())
     insert_rows(connection, applied_change, _LINE_COLUMNS, lines)
-    return len(lines) - len(bundles) + sum(bundle.count() for bundle in bundles.values())
 
 
 # A line of the record: the values of these columns of `applied_change`.
@@ -299,9 +297,6 @@ _AT = "at"
 class _Bundle:
     rows: dict[str, list[tuple[object, ...]]] = field(default_factory=dict)
     at: dict[str, list[int]] = field(default_factory=dict)
-
-    def count(self) -> int:
-        return sum(map(len, self.rows.values()))
 
     def document(self) -> dict[str, object]:
         return {**self.rows, _AT: self.at} if self.at else dict(self.rows)
