@@ -64,11 +64,11 @@ def start_credentials(folder: Path, header: SlipHeader, created: Sequence[Action
     slips, raising what their writing raised."""
     write_private(folder / "comptes.csv", credentials_csv(created, passwords))
     taken: set[str] = set()
-    # The biggest first: the pool's last worker to finish has the least left to do.
     groups = sorted(slips_by_group(created).items(), key=lambda group: -len(group[1]))
-    pending = [submit(write_slips, folder / slip_file_name(group, taken), header, slips,
-                      {slip[0]: passwords[slip[0]] for slip in slips})
-               for group, slips in groups]
+    files: _Files = [(folder / slip_file_name(group, taken), slips) for group, slips in groups]
+    pending = [submit(write_slip_files, header, batch,
+                      {slip[0]: passwords[slip[0]] for _path, slips in batch for slip in slips})
+               for batch in _batches(files, _SLIP_TASKS)]
 
     def written() -> None:
         for future in pending:
@@ -83,6 +83,32 @@ def write_slips(path: Path, header: SlipHeader, slips: Sequence[SlipRow],
     process still writing after its apply was killed, and its folder settled or removed
     (`operations/credentials.py`), fails instead of leaving passwords nobody is told of."""
     _write_new_private(path, division_slips(header, list(map(slip_of_row, slips)), passwords))
+
+
+def write_slip_files(header: SlipHeader, files: Sequence[tuple[Path, Sequence[SlipRow]]],
+                     passwords: Mapping[str, str]) -> None:
+    """`write_slips` of each (path, slips), in turn: one task of the pool for several PDFs."""
+    for path, slips in files:
+        write_slips(path, header, slips, passwords)
+
+
+# The slips' PDFs go to the pool in a few tasks (a collège has some thirty, one a division):
+# each task costs the apply's process a wake-up and a result to read, whatever its size.
+_SLIP_TASKS = 2 * (os.cpu_count() or 1)
+_Files = list[tuple[Path, Sequence[SlipRow]]]
+
+
+def _batches(files: _Files, count: int) -> list[_Files]:
+    """The files in at most `count` batches of about as many slips each: the biggest first,
+    each to the batch that has the fewest so far (the pool's last worker to finish has the
+    least left to do); the largest batches first."""
+    batches: list[_Files] = [[] for _ in range(min(count, len(files)))]
+    sizes = [0] * len(batches)
+    for path, slips in sorted(files, key=lambda file: -len(file[1])):
+        smallest = sizes.index(min(sizes))
+        batches[smallest].append((path, slips))
+        sizes[smallest] += len(slips)
+    return [batches[index] for index in sorted(range(len(batches)), key=lambda i: -sizes[i])]
 
 
 def _at_once(work: Callable[..., object], *args: Any) -> Future[object]:
