@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bascule.domain.logins import LoginKind, first_free, is_reserved, login_form
+from bascule.domain.logins import LoginKind, LoginRegistry, is_reserved, login_form
 from bascule.domain.reserved import RESERVED_NAMES, ReservedReason, reserved_reason
 from bascule.targets.model import PROFILE_GROUPS, SchoolView, desired_directory
 
@@ -25,7 +27,9 @@ NETWORK = LoginKind.NETWORK
 def test_a_login_skips_a_reserved_name_to_the_next_free_form(
         first: str, last: str, reserved: str, given_login: str) -> None:
     assert login_form(first, last, NETWORK) == reserved
-    assert first_free(first, last, NETWORK, lambda _login: True) == given_login
+    nobody = LoginRegistry(holdings={}, quarantine=timedelta(days=365))
+    assert nobody.first_free_for(first, last, NETWORK, "staff:1",
+                                 datetime(2026, 9, 1, tzinfo=UTC)) == given_login
 
 
 def test_every_group_bascule_writes_without_a_dash_is_in_the_table() -> None:
