@@ -309,6 +309,13 @@ def test_status_lists_staged_campaigns(home_cli: Cli, files: Files) -> None:
     assert "0860999U" in result.stdout and "2026-2027" in result.stdout
 
 
+def test_status_lists_a_declared_school_with_nothing_imported_yet(home_cli: Cli) -> None:
+    result = home_cli("status")
+    assert result.exit_code == 0
+    row = next(line for line in result.stdout.splitlines() if "0860999U" in line)
+    assert "Jean" in row and "pas encore" in row
+
+
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
     env = {**os.environ, "BASCULE_HOME": str(tmp_path / "home")}
     result = subprocess.run([sys.executable, "-m", "bascule", "status"], capture_output=True,

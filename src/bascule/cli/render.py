@@ -188,6 +188,10 @@ def status(console: Console, settings: Settings, campaigns: Sequence[StagedCampa
         table.add_row(campaign.uai, names.get(campaign.uai, "?"), str(campaign.school_year),
                       f"{campaign.export_date:%d/%m/%Y}" if campaign.export_date else "",
                       describe_moment(campaign.staged_at, clock=True))
+    imported = {campaign.uai for campaign in campaigns}
+    for school in settings.schools:  # declared, nothing imported yet: listed all the same
+        if school.uai not in imported:
+            table.add_row(school.uai, school.name, "—", "", "pas encore")
     console.print(table)
 
 
