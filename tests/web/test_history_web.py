@@ -4,6 +4,7 @@ operators, not the teachers."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 
@@ -39,6 +40,8 @@ def test_the_direction_reads_what_an_apply_changed_and_prepares_its_undo(
                               follow_redirects=True)
     assert prepared.url.path == "/plan", _text(prepared.text)[-400:]
     assert "réactiver élève ÉMERY Timothée" in _text(prepared.text), _csrf(prepared.text)
+    assert "Ce plan annule l'application n° 2" in html.unescape(_text(prepared.text))
+    assert 'name="exclure"' not in prepared.text  # an undo is approved whole
 
 
 def test_past_the_september_deletions_the_undo_is_refused_and_said_why(

@@ -34,6 +34,17 @@ def test_the_plan_page_shows_each_difference_under_its_division_and_searches(
         principal.get("/plan", params={"q": "personne"}).text)
 
 
+def test_the_plan_page_downloads_its_differences_as_a_csv(leaver_plan: Cli) -> None:
+    principal = _client(leaver_plan.home)
+    _sign_in(principal, "idasilva", _passwords(leaver_plan)["idasilva"])
+    assert 'href="/plan/export"' in principal.get("/plan").text
+    csv = principal.get("/plan/export")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv.headers["content-disposition"]
+    assert "ÉMERY;Timothée" in csv.text or "temery" in csv.text
+    assert csv.text.startswith("\ufeff") and "eleve:" not in csv.text  # no store keys
+
+
 def test_the_principal_approves_leaving_a_leaver_out_with_a_reason(leaver_plan: Cli) -> None:
     passwords = _passwords(leaver_plan)
     principal = _client(leaver_plan.home)

@@ -9,6 +9,7 @@ from bascule.plan.differences import DifferenceRow as DifferenceRow
 from bascule.plan.differences import difference_rows as difference_rows
 from bascule.plan.model import FieldChange as FieldChange
 from bascule.plan.model import Plan
+from bascule.plan.model import PlanPurpose as PlanPurpose
 from bascule.reports.tables import csv_for_people
 
 DIFFERENCE_COLUMNS = tuple(CSV_HEADERS[name] for name in (
@@ -28,8 +29,10 @@ def difference_cells(row: DifferenceRow) -> list[str]:
             value_label(change.field, change.new) if change else "", action.person]
 
 
-def plan_csv(plan: Plan) -> str:
+def plan_csv(plan: Plan, *, with_keys: bool = True) -> str:
     """Every account action, one line per field it changes, for a spreadsheet (";"-separated,
-    cells neutralised: a name typed as a formula stays text)."""
-    return csv_for_people(DIFFERENCE_COLUMNS,
-                          (difference_cells(row) for row in difference_rows(plan)))
+    cells neutralised: a name typed as a formula stays text). Without `with_keys`, the store's
+    keys (« eleve:1000751 », for programs) are left out: the console's file is for people."""
+    width = len(DIFFERENCE_COLUMNS) - (0 if with_keys else 1)
+    return csv_for_people(DIFFERENCE_COLUMNS[:width],
+                          (difference_cells(row)[:width] for row in difference_rows(plan)))

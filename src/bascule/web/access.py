@@ -67,6 +67,7 @@ GATES: tuple[Gate, ...] = (
     _page("GET", "/avis/{numero}", "Avis (une fois)", P.OWN_SESSION),
     _page("GET", "/", "Tableau de bord", P.CONSULT_SCHOOL, menu=True),
     _page("GET", "/plan", "Plan", P.READ_PLAN, menu=True),
+    _page("GET", "/plan/export", "Plan : télécharger ses différences en CSV", P.READ_PLAN),
     _page("POST", "/plan/approuver", "Plan : approuver", P.APPROVE_PLAN),
     _page("POST", "/plan/appliquer", "Plan : appliquer", P.APPLY_APPROVED_PLAN),
     _page("GET", "/plan/application", "Plan : suivre l'application", P.READ_PLAN),

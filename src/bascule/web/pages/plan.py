@@ -15,7 +15,7 @@ from bascule.operations import holds as hold_ops
 from bascule.operations import school as school_ops
 from bascule.operations.campaign import Held, Plan
 from bascule.operations.night.holds import current_hold
-from bascule.operations.plan_review import difference_cells, difference_rows
+from bascule.operations.plan_review import PlanPurpose, difference_cells, difference_rows, plan_csv
 from bascule.web.forms import FormError
 from bascule.web.listing import Column, Listed, ListQuery, paginate
 from bascule.web.rendering import page
@@ -45,7 +45,9 @@ def _plan_page(request: Request, who: SignedIn, listed: ListQuery,
     actions = waiting.plan.actions if waiting else ()
     people = [a for a in actions if a.person_kind is not None]
     may = who.may(Permission.APPROVE_PLAN)
-    excluding = may and waiting is not None and waiting.approval.approved_by is None
+    # An undo is approved whole (operations/holds.py refuses exclusions on it): no checkboxes.
+    excluding = (may and waiting is not None and waiting.approval.approved_by is None
+                 and waiting.plan.purpose is not PlanPurpose.UNDO)
     rows = paginate(_difference_rows(waiting.plan) if waiting else [], listed,
                     (*((EXCLUDE,) if excluding else ()), *COLUMNS),
                     text=lambda row: " ".join(row.cells), default_sort="division")
@@ -62,6 +64,7 @@ def _plan_page(request: Request, who: SignedIn, listed: ListQuery,
                                          for a in people).items()),
                 listing=rows, by_division=_by_division(rows.rows), excluding=excluding,
                 may=may, may_apply=who.may(Permission.APPLY_APPROVED_PLAN),
+                purpose=_purpose_text(waiting.plan) if waiting else "",
                 may_hold=who.may(Permission.HOLD_PERSON), held_hint=held_hint,
                 run=who.console.runs[who.school].progress)
 
@@ -74,6 +77,29 @@ def held_hint(held: Held) -> str:
     if held.location is None:  # a review case (plan/compute.py), the only other kind
         return "Décidez qui c'est : page Revue des identités."
     return held.hint  # an export's record: what to correct in Siècle or STS-Web
+
+
+def _purpose_text(plan: Plan) -> str:
+    """What the waiting plan is, when it is not the campaign's: an undo or the deletions."""
+    if plan.purpose is PlanPurpose.UNDO:
+        return (f"Ce plan annule l'application n° {plan.undoes} : il remet chaque champ comme "
+                "il était avant elle. Il s'approuve en entier, sans exclusion.")
+    if plan.purpose is PlanPurpose.LIFECYCLE:
+        return "Ce plan supprime les comptes que le calendrier permet de supprimer."
+    return ""
+
+
+@router.get("/plan/export")
+def export(who: Staff) -> Response:
+    """The waiting plan's differences as a CSV file, one line per changed field (the CLI's
+    `plan --csv`): what the Plan page shows, for a spreadsheet."""
+    waiting = school_ops.pending(who.settings, who.school)
+    if waiting is None:
+        raise Refused(404, "Aucun plan en attente : il n'y a rien à exporter.")
+    attachment = f'attachment; filename="plan-{who.school}.csv"'
+    return Response(("\ufeff" + plan_csv(waiting.plan, with_keys=False)).encode("utf-8"),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": attachment})
 
 
 @dataclass(frozen=True, slots=True)
