@@ -126,6 +126,11 @@ class NotAllowed(UserError):
     answers 403 whatever a page answers its mistakes."""
 
 
+class NotFound(UserError):
+    """Something the user named (a login, a number) that nobody holds: a typing mistake more
+    often than a forbidden act, answered 404 by the console, not 403."""
+
+
 class UnknownValue(UserError):
     """An option's value outside its allowed set: a usage mistake, exit 2 like Click's own."""
 

@@ -157,6 +157,15 @@ def test_ending_sessions_answers_with_a_redirect_told_once(school: Cli) -> None:
     assert len(_journal(school, "sessions_fermees")) == 1
 
 
+def test_a_mistyped_login_is_not_found_not_forbidden(school: Cli) -> None:
+    referent, csrf = _referent(school)
+    mistyped = referent.post("/sessions/fermer", data={"identifiant": "lmartn", "csrf": csrf})
+    assert mistyped.status_code == 404
+    text = html.unescape(mistyped.text)
+    assert "Aucun compte n'a l'identifiant « lmartn »" in text and "page Comptes" in text
+    assert _journal(school, "sessions_fermees") == []
+
+
 def test_the_accounts_export_is_the_directions_and_journaled(school: Cli) -> None:
     principal, _csrf = _signed_in(school, "idasilva")
     page = principal.get("/comptes", params={"profil": "eleve"})

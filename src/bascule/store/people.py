@@ -13,7 +13,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from bascule.domain.access import ClosureOverride
 from bascule.domain.policy import DELEGATIONS, ROLE_OF_PROFILE, Role
-from bascule.errors import UserError
+from bascule.errors import NotFound, UserError
 from bascule.store.batch import among, fetch_raw, slices
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
@@ -77,10 +77,10 @@ def find_person(connection: Connection, uai: str, wanted: str) -> Person:
     for typed in dict.fromkeys((wanted, wanted.strip().lower())):
         row = row or connection.execute(query.where(login.c.login == typed)).first()
     if row is None:
-        raise UserError(f"Aucun compte n'a l'identifiant « {wanted} » dans {uai}.",
-                        hint="Vérifiez l'identifiant : bascule accounts le liste.",
-                        console_hint="Vérifiez l'identifiant (la recherche de la page les "
-                                     "trouve par leur nom).")
+        raise NotFound(f"Aucun compte n'a l'identifiant « {wanted} » dans {uai}.",
+                       hint="Vérifiez l'identifiant : bascule accounts le liste.",
+                       console_hint="Vérifiez l'identifiant (la recherche de la page Comptes "
+                                    "les trouve par leur nom).")
     return Person(person_id=row.id, key=row.key, login=row.login, profile=row.profile,
                   label=f"{row.last_name} {row.first_name}", status=row.status,
                   roles=_roles(connection, uai, row.id, row.profile),

@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bascule.domain.policy import Permission, Subject, decide
-from bascule.errors import NotAllowed, UserError
+from bascule.errors import NotAllowed, NotFound, UserError
 from bascule.operations import school as school_ops
 from bascule.operations import sessions as session_ops
 from bascule.operations.school import Person
@@ -86,6 +86,8 @@ def refusal(status: int = 403) -> Iterator[None]:
     policy's refusals, whatever `status` says)."""
     try:
         yield
+    except NotFound as exc:  # a mistyped login: not a refusal
+        raise Refused(404, exc.console_message, exc.console_hint) from exc
     except UserError as exc:
         denied = isinstance(exc, NotAllowed)
         raise Refused(403 if denied else status, exc.console_message,
