@@ -3,6 +3,8 @@ new password is shown once and never stored or journaled in clear."""
 
 from __future__ import annotations
 
+import getpass
+import json
 import re
 from pathlib import Path
 
@@ -42,6 +44,20 @@ def test_a_teacher_resets_an_eleve(college_accounts: Cli) -> None:
     store = _store(college_accounts)
     assert password.encode() not in store
     assert b"password_reset" in store and b"cdurand" in store
+
+
+def test_a_reset_in_a_teachers_name_journals_who_typed_it(college_accounts: Cli) -> None:
+    assert college_accounts("password", "reset", "lmartin", "--by", "cdurand").exit_code == 0
+    (line,) = json.loads(college_accounts("audit", "--action", "password_reset",
+                                          "--json").stdout)
+    assert line["actor"] == "cdurand" and line["detail"]["via"] == f"cli:{getpass.getuser()}"
+    table = college_accounts("audit", "--action", "password_reset").stdout
+    assert f"via cli:{getpass.getuser()}" in " ".join(table.split())
+    college_accounts("review", "list")  # a command run as oneself names no one else
+    assert college_accounts("hold", "add", "temery", "--reason", "test",
+                            "--until", "31/08/2027").exit_code == 0
+    (held,) = json.loads(college_accounts("audit", "--action", "retenue", "--json").stdout)
+    assert "via" not in held["detail"]
 
 
 def test_a_teacher_may_not_reset_staff(college_accounts: Cli) -> None:

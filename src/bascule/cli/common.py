@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from bascule.domain.acting import acting_through
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import UnknownValue, UserError
 from bascule.settings import Settings, load_settings
@@ -113,7 +114,21 @@ def _french_moment(at: str, option: str) -> datetime:
                        hint="Écrivez-la ainsi : 01/09/2026 08:00 (ou 2026-09-01T08:00)")
 
 
-ByOption = Annotated[str, typer.Option("--by", help="L'identifiant de qui le fait.")]
+def _in_the_name_of(ctx: typer.Context, by: str | None) -> str | None:
+    """A command run in someone's name is journaled under them, with the system account that
+    ran it beside them (domain/acting.py)."""
+    if by:
+        ctx.with_resource(acting_through(actor_name()))
+    return by
+
+
+ByOption = Annotated[str, typer.Option("--by", help="L'identifiant de qui le fait.",
+                                       callback=_in_the_name_of)]
+
+
+def by_option(help_text: str) -> Any:
+    """An optional --by (without it, the operator acts), journaled as `ByOption` is."""
+    return typer.Option("--by", help=help_text, callback=_in_the_name_of)
 
 
 def write_json(document: str) -> None:

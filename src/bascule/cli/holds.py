@@ -13,6 +13,7 @@ from bascule.cli.common import (
     UaiOption,
     actor_name,
     apply_command,
+    by_option,
     moment,
     out,
     parse_day,
@@ -23,8 +24,8 @@ from bascule.errors import UnknownValue
 
 hold_app = typer.Typer(help="Retenues : laisser une personne exactement telle qu'elle est, "
                             "hors du plan, jusqu'à une date.", no_args_is_help=True)
-ByOption = Annotated[str | None, typer.Option(
-    "--by", help="L'identifiant de qui le fait (direction) ; sans lui : l'opérateur.")]
+ByOption = Annotated[str | None, by_option(
+    "L'identifiant de qui le fait (direction) ; sans lui : l'opérateur.")]
 
 
 @hold_app.command("add")

@@ -105,7 +105,7 @@ def audit_table(console: Console, entries: list[JournalEntry]) -> None:
     for column in ("Quand", "Qui", "Action", "Sur", "Détail"):
         table.add_column(column)
     for entry in entries:
-        table.add_row(when(entry.at, clock=True), entry.actor,
+        table.add_row(when(entry.at, clock=True), entry.actor_label,
                       label(JOURNAL_ACTIONS, entry.action), entry.subject_label or entry.subject,
                       entry.detail_label or _summary(entry.detail))
     print_table(console, table)

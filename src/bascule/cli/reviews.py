@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bascule.cli.common import AtOption, UaiOption, actor_name, moment, out, school_settings
+from bascule.cli.common import (
+    AtOption,
+    UaiOption,
+    actor_name,
+    by_option,
+    moment,
+    out,
+    school_settings,
+)
 from bascule.cli.common import write_json as print_json
 
 if TYPE_CHECKING:
@@ -19,8 +27,8 @@ review_app = typer.Typer(help="Revue des identités : personnes laissées en att
 CaseArgument = Annotated[str, typer.Argument(
     metavar="CAS", help="Le numéro du cas (bascule review list les donne).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="En JSON.")]
-ByOption = Annotated[str | None, typer.Option(
-    "--by", help="L'identifiant de qui décide (direction) ; sans lui : l'opérateur.")]
+ByOption = Annotated[str | None, by_option(
+    "L'identifiant de qui décide (direction) ; sans lui : l'opérateur.")]
 _STATUS = {"open": "en attente", "resolved": "décidé", "closed": "plus en doute"}
 
 

@@ -15,6 +15,7 @@ from bascule.cli.common import (
     CliState,
     UaiOption,
     actor_name,
+    by_option,
     moment,
     out,
     progress,
@@ -44,8 +45,8 @@ class QuotaFormat(Enum):
 
 ForceOption = Annotated[bool, typer.Option(
     "--force", help="Hors de la période du calendrier (opérateurs seulement ; journalisé).")]
-ByOption = Annotated[str | None, typer.Option(
-    "--by", help="Qui le fait, quand ce n'est pas l'opérateur (ex. le référent numérique).")]
+ByOption = Annotated[str | None, by_option(
+    "Qui le fait, quand ce n'est pas l'opérateur (ex. le référent numérique).")]
 
 
 @spaces_app.command("sync")
@@ -182,6 +183,10 @@ def cleanup_plan(
     plan = spaces_ops.plan_cleanup(settings, school, kind, now=moment(at), force=force, by=by,
                                    actor=actor_name())
     what = labels.label(labels.CLEANUPS, plan.kind)
+    if not plan.items:
+        out.print(f"Nettoyage « {what} » de {school} : rien à nettoyer, il n'y a rien à "
+                  "appliquer.")
+        return
     out.print(f"Nettoyage « {what} » de {school} : {len(plan.items)} élément(s), "
               f"{human_size(plan.size)}, archivés dans "
               f"{spaces_ops.archives_root(settings, school) / plan.archive} avant d'être retirés.")

@@ -31,6 +31,12 @@ class JournalEntry:
     subject_label: str = ""
     detail_label: str = ""  # a fact in words: "responsable légal : MARTIN Paul (p.martin)"
 
+    @property
+    def actor_label(self) -> str:
+        """« aoconnor (via cli:root) » for a line written in someone's name (domain/acting.py)."""
+        through = self.detail.get("via")
+        return f"{self.actor} (via {through})" if through else self.actor
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditFilter:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from bascule.domain.access import ClosureOverride
+from bascule.domain.acting import via_for
 from bascule.domain.policy import DELEGATIONS, ROLE_OF_PROFILE, Role
 from bascule.errors import NotFound, UserError
 from bascule.store.batch import among, fetch_raw, slices
@@ -189,7 +190,11 @@ def password_hash_of(connection: Connection, subject: Person) -> str:
 
 def journal_entry(connection: Connection, uai: str, action: str, subject: str, actor: str,
                   at: datetime, detail: dict[str, object]) -> None:
-    """One journal line; callers pass no secret, and the reset never passes the password."""
+    """One journal line; callers pass no secret, and the reset never passes the password.
+    Written in someone's name by another account (domain/acting.py), it names that account
+    too (`via`)."""
+    if (through := via_for(actor)) is not None:
+        detail = {**detail, "via": through}
     connection.execute(insert(journal).values(
         at=at, actor=actor, uai=uai, action=action, subject=subject,
         detail=json.dumps(detail, ensure_ascii=False)))

@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Date, delete, insert, select, update
 from bascule.errors import UserError
 from bascule.plan.model import Choice, Resolution, ReviewCase
 from bascule.store.codec import from_json, to_json
+from bascule.store.people import journal_entry
 from bascule.store.schema import (
     account,
     fact,
-    journal,
     login,
     person,
     person_source_id,
@@ -157,9 +157,7 @@ def reverse_case(connection: Connection, uai: str, case: StoredCase, by: str,
 
 def _journal(connection: Connection, uai: str, action: str, case: StoredCase, by: str,
              now: datetime, detail: dict[str, object]) -> None:
-    connection.execute(insert(journal).values(
-        at=now, actor=by, uai=uai, action=action, subject=case.person,
-        detail=json.dumps({"label": case.label, **detail}, ensure_ascii=False)))
+    journal_entry(connection, uai, action, case.person, by, now, {"label": case.label, **detail})
 
 
 def _copy_of(connection: Connection, uai: str, key: str) -> dict[str, Any]:

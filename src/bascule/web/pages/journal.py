@@ -25,7 +25,7 @@ def _action_word(entry: JournalEntry) -> str:
 
 COLUMNS: tuple[Column[JournalEntry], ...] = (
     Column("quand", "Quand", lambda e: e.at),
-    Column("par", "Par", lambda e: e.actor),
+    Column("par", "Par", lambda e: e.actor_label),
     Column("action", "Action", _action_word),
     Column("sur", "Sur", lambda e: e.subject_label or e.subject),
     Column("detail", "Détail"),
@@ -33,7 +33,7 @@ COLUMNS: tuple[Column[JournalEntry], ...] = (
 
 
 def _searched(entry: JournalEntry) -> str:
-    return " ".join((describe_moment(entry.at), entry.actor, _action_word(entry),
+    return " ".join((describe_moment(entry.at), entry.actor_label, _action_word(entry),
                      entry.subject_label or entry.subject, entry.detail_label))
 
 
