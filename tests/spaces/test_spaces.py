@@ -193,6 +193,8 @@ def test_class_cleanup_archives_then_empties_on_its_calendar(spaces_home: Cli) -
     assert _archived(spaces_home) == files
     assert [p.name for p in (_root(spaces_home) / "Classes" / "6A").iterdir()] == [
         ".bascule-espace.json"]  # emptied, the space itself kept
+    again = spaces_home("cleanup", "plan", "classes", "--at", JULY_CLEANUP)
+    assert "rien à nettoyer" in again.stdout and "cleanup apply" not in again.stdout
     forced = spaces_home("cleanup", "plan", "classes", "--at", "2026-10-05T10:00", "--force")
     assert forced.exit_code == 0
     assert any(e["action"] == "forçage" for e in json.loads(
