@@ -21,9 +21,43 @@ def test_a_long_login_folds_instead_of_being_cut() -> None:
         table.add_column(header)
     table.add_row("jeanbaptistedelacroix", "JEAN-BAPTISTE DE LA CROIX", "Marie-Ève", "4EME5")
     shown = _printed(table, 40)
-    first_cells = "".join(line.split("│")[1].strip() for line in shown.splitlines()
-                          if line.startswith("│"))
+    body = shown.split("─\n", 1)[1].splitlines()  # under the headers' rule, borders gone
+    first_cells = "".join(line.split()[0] for line in body if line[:1].strip())
     assert "…" not in shown and first_cells == "jeanbaptistedelacroix"
+
+
+def _accounts(*rows: tuple[str, ...]) -> SchoolTable:
+    table = SchoolTable(title="Comptes")
+    for header in ("Identifiant", "EduConnect", "Profil", "État", "Nom", "Prénom", "Division"):
+        table.add_column(header)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _words(shown: str) -> set[str]:
+    return set(shown.split())
+
+
+def test_seven_columns_in_80_wrap_whole_words_not_folded_ones() -> None:
+    table = _accounts(*[("aandre2", "a.andre5", "élève", "actif", "ANDRÉ", "Agathe", "6A"),
+                        ("", "a.andre6", "responsable", "supprimé", "ANDRÉ", "Ambre", "")] * 5,
+                      ("jmartin", "j.martin", "enseignant", "désactivé", "MARTIN", "Jean-Marc",
+                       "4EME5"))
+    shown = _printed(table, 80)
+    assert max(map(len, shown.splitlines())) <= 80
+    assert {"Identifiant", "EduConnect", "responsable", "supprimé", "Division",
+            "Jean-Marc", "désactivé"} <= _words(shown)
+
+
+def test_a_rare_long_name_folds_before_the_words_of_every_row() -> None:
+    rows = [("l" + str(n), f"l.{n}", "responsable", "actif", "ANDRÉ", "Ambre", "")
+            for n in range(12)]
+    rows.append(("x", "x.y", "élève", "actif", "DE-LA-TOUR-DU-PIN-CHAMBLY-DE-LA-CHARCE",
+                 "Marie-Antoinette-Joséphine", "6A"))
+    shown = _printed(_accounts(*rows), 80)
+    assert shown.count("responsable") == 12 and "Division" in _words(shown)
+    assert "DE-LA-TOUR-DU-PIN-CHAMBLY-DE-LA-CHARCE" not in shown  # this one folds
 
 
 def test_a_title_is_a_line_of_its_own_above_a_narrow_table() -> None:
