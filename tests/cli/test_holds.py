@@ -231,3 +231,24 @@ def test_a_held_leavers_responsables_keep_their_accounts(applied: Cli, files: Fi
     assert applied("hold", "add", "eleve:1000002", "--until", "31/12/2026", "--reason",
                    "départ contesté", "--at", AT).exit_code == 0
     assert not [a for a in _plan(applied)["actions"] if a["person"] in leaving]
+
+
+def test_the_september_deletions_keep_a_held_leavers_responsables(applied: Cli,
+                                                                 files: Files) -> None:
+    """Élève 1000002 and her only responsable were disabled when she left; held afterwards,
+    she is not deleted in September, nor is her responsable (their link is of the year she
+    left, and the apply that disabled them removed it: its change record keeps it)."""
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_NAISS>02/11/2013</DATE_NAISS>",
+         "<DATE_NAISS>02/11/2013</DATE_NAISS><DATE_SORTIE>31/08/2026</DATE_SORTIE>")
+    assert applied("import", *files()).exit_code == 0
+    leaving = {a["person"] for a in _plan(applied, "--at", "2026-09-11T08:00")["actions"]
+               if a["kind"] == "disable"}
+    assert applied("apply", "--yes", "--at", "2026-09-11T08:00").exit_code == 0
+    assert applied("hold", "add", "eleve:1000002", "--until", "31/12/2026", "--reason",
+                   "départ contesté", "--at", "2026-09-12T08:00").exit_code == 0
+    deletions = json.loads(applied("lifecycle", "--json", "--at", "2026-09-15T08:00").stdout)
+    deleted = {a["person"] for a in deletions["actions"]}
+    assert len(leaving) == 2 and not deleted & leaving, (leaving, deleted)
+    assert applied("hold", "remove", "eleve:1000002").exit_code == 0
+    deletions = json.loads(applied("lifecycle", "--json", "--at", "2026-09-15T08:00").stdout)
+    assert {a["person"] for a in deletions["actions"]} >= leaving  # the hold lifted: deleted

@@ -72,7 +72,7 @@ from bascule.store.basis import applied_basis, mark_basis_applied, save_basis
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
 from bascule.store.history import Provenance
-from bascule.store.holds import holds_ending_after, person_holds
+from bascule.store.holds import guardians_of, holds_ending_after, person_holds
 from bascule.store.kept import KeptParts, encode_kept, inputs_fingerprint, kept_for, kept_parts
 from bascule.store.operators import find_actor
 from bascule.store.people import journal_entry
@@ -472,8 +472,10 @@ def lifecycle_plan(settings: Settings, uai: str, *, now: datetime) -> Lifecycle:
     engine = open_store(settings.store_url)
     staged, state = staged_and_state(engine, settings, uai)
     deletion_date = latest_deletion_date(settings, uai, now)
-    plan = deletion_plan(state, school_year=staged.snapshot.school_year,
-                         deletion_date=deletion_date, now=now)
+    with engine.connect() as connection:
+        plan = deletion_plan(state, school_year=staged.snapshot.school_year,
+                             deletion_date=deletion_date, now=now,
+                             guardians=lambda keys: guardians_of(connection, uai, keys))
     save_plan(engine, plan)
     return Lifecycle(plan=plan, deleting_before=deletion_date,
                      next_deletions=next_deletions(settings.home, uai, now))

@@ -7,6 +7,7 @@ is recognised and gets their login back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bascule.domain.school import SchoolYear, local_time
@@ -23,11 +24,16 @@ from bascule.plan.model import (
 
 
 def deletion_plan(state: StoreState, *, school_year: SchoolYear,
-                  deletion_date: datetime | None, now: datetime) -> Plan:
+                  deletion_date: datetime | None, now: datetime,
+                  guardians: Callable[[frozenset[str]], frozenset[str]] = lambda _keys: frozenset(),
+                  ) -> Plan:
     """Delete what was disabled before `deletion_date`; nothing at all when there is none yet.
-    A person held by hand keeps their account until their hold ends."""
+    A person held by hand keeps their account until their hold ends, and so do the
+    responsables of a held élève (`guardians`: the responsables of these élèves' keys, in any
+    year: store/holds.py), as the campaign's plan keeps them."""
     held = held_by_hand(state.person_holds, local_time(now).date(), state.keys())
     kept = {one.key for one in held}
+    kept |= guardians(frozenset(kept))
     actions = () if deletion_date is None or now < deletion_date else tuple(
         Action(kind=ActionKind.DELETE, person=person.key, profile=person.identity.profile,
                label=f"{person.identity.last_name} {person.identity.first_name}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from bascule.errors import UserError
 from bascule.plan.model import HoldOrigin, PersonHold
-from bascule.store.schema import person_hold
+from bascule.store.schema import applied_change, applied_plan, fact, person_hold
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,6 +23,27 @@ class StoredHold:
 def person_holds(connection: Connection, uai: str) -> tuple[PersonHold, ...]:
     """Every hold not removed, running or ended (the plan keeps those running on its day)."""
     return tuple(stored.hold for stored in stored_holds(connection, uai))
+
+
+def guardians_of(connection: Connection, uai: str, keys: frozenset[str]) -> frozenset[str]:
+    """The responsables ever linked to one of these élèves here: by a link the store holds (of
+    any school year), or by one an apply removed (its change record keeps it: the links of an
+    élève who left are removed with their account's disabling). The responsables of a held
+    élève keep their accounts as the élève does; one too many kept is the safe side."""
+    if not keys:
+        return frozenset()
+    held = select(fact.c.subject).where(
+        (fact.c.uai == uai) & (fact.c.kind == "guardian") & fact.c.target.in_(sorted(keys)))
+    removed = select(applied_change.c.row_key).join(
+        applied_plan, applied_plan.c.id == applied_change.c.apply_id).where(
+        (applied_plan.c.uai == uai) & (applied_change.c.table_name == "fact")
+        & applied_change.c.row_key.contains('"guardian"'))
+    found = set(connection.execute(held.distinct()).scalars())
+    for row_key in connection.execute(removed).scalars():
+        _uai, _year, kind, subject, target, *_detail = json.loads(row_key)
+        if kind == "guardian" and target in keys:
+            found.add(subject)
+    return frozenset(found)
 
 
 def stored_holds(connection: Connection, uai: str) -> list[StoredHold]:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, and_, select
 
 from bascule.domain.structures import level_of
 from bascule.plan.desired import present_eleves
-from bascule.store.holds import person_holds
+from bascule.store.holds import guardians_of, person_holds
 from bascule.store.schema import account, login, person, person_source_id
 from bascule.store.staging import newest_staged
 from bascule.targets.store_view import latest_year, school_view, year_facts
@@ -33,8 +33,9 @@ def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = (),
                     in facts.divisions.items()},
             labels=_labels(connection, uai),
             export_eleves=export_eleves, exited_eleves=exited_eleves,
-            held=frozenset(hold.key for hold in person_holds(connection, uai)
-                           if hold.active_on(today)),
+            held=(held := frozenset(hold.key for hold in person_holds(connection, uai)
+                                    if hold.active_on(today))),
+            held_guardians=guardians_of(connection, uai, held),
             eleve_accounts=_statuses(connection, uai, "eleve"),
             guardians=facts.guardians,
             responsable_accounts=_statuses(connection, uai, "responsable"), targets=targets)

@@ -88,6 +88,8 @@ class VerificationInput:
     exited_eleves: frozenset[str] = frozenset()
     # People held by hand today (bascule hold): kept as they are on purpose, by every plan
     held: frozenset[str] = frozenset()
+    # Their responsables: kept as they are too (plan/compute.py, plan/lifecycle.py)
+    held_guardians: frozenset[str] = frozenset()
 
 
 EDT_TO_SIECLE = ("Les liens élèves-groupes n'ont pas été remontés dans Siècle-BEE depuis le "
@@ -289,7 +291,8 @@ def _responsables(data: VerificationInput) -> list[Finding]:
     with_child = {responsable for responsable, eleve, _level in data.guardians
                   if eleve in active_eleves}
     orphans = sorted(k for k, status in data.responsable_accounts.items()
-                     if status == "active" and k not in with_child)
+                     if status == "active" and k not in with_child
+                     and k not in data.held_guardians)
     return [
         Finding(code="responsable-legal-sans-compte", severity=Severity.WARNING,
                 title="Représentants légaux sans compte actif",
