@@ -170,6 +170,24 @@ def test_approving_with_an_exclusion_holds_that_person_and_approves_the_new_plan
     assert "approbation" in {entry["action"] for entry in journal}
 
 
+def test_an_exclusion_approved_later_keeps_the_plans_moment(home_cli: Cli, files: Files) -> None:
+    """A rehearsal's plan (--at 2026-10-01) approved after its school year with an exclusion:
+    the plan computed again is the one read, for its own moment, less the person excluded
+    (not today's plan, where that hold would already be over and the person created)."""
+    assert home_cli("import", *files()).exit_code == 0
+    (lea,) = [a for a in _plan(home_cli)["actions"] if a["login"] == "lmartin"]
+    late = "2027-10-05T10:00"
+    result = home_cli("approve-plan", "--exclude", "lmartin", "--reason", "doublon ?",
+                      "--at", late)
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(home_cli("hold", "list", "--json", "--at", AT).stdout)
+    assert (row["person"], row["until"]) == (lea["person"], "2027-08-31")
+    assert home_cli("apply", "--yes", "--at", AT).exit_code == 0
+    names = [(row["last_name"], row["first_name"])
+             for row in json.loads(home_cli("accounts", "--json").stdout)]
+    assert names.count(("MARTIN", "Léa")) == 1  # her homonym only
+
+
 def test_a_creation_excluded_at_approval_is_not_created(home_cli: Cli, files: Files) -> None:
     assert home_cli("import", *files()).exit_code == 0
     plan = _plan(home_cli)
@@ -210,13 +228,36 @@ def test_an_approval_stops_when_the_recomputed_plan_holds_an_action_not_read(
     edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>",
          "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")
     assert applied("import", *files()).exit_code == 0
-    _plan(applied)  # read on 1 October; Timothée's DATE_SORTIE (20/12/2026) is to come
+    _plan(applied)  # read; then the exports change again before the approval
+    edit(files("ElevesSansAdresses.xml")[0], "<PRENOM>Timothée</PRENOM>",
+         "<PRENOM>Timothé</PRENOM>")
+    assert applied("import", *files()).exit_code == 0
     late = applied("approve-plan", "--exclude", "lmartin", "--reason", "à vérifier",
-                   "--at", "2027-01-04T08:00")
-    assert late.exit_code == 1 and "désactiver ÉMERY Timothée" in late.stderr
+                   "--at", AT)
+    assert late.exit_code == 1 and "ÉMERY Timoth" in late.stderr, late.output
     with sqlite3.connect(applied.home / "bascule.sqlite") as store:
         assert store.execute("SELECT approved_by FROM saved_plan ORDER BY id DESC LIMIT 1"
                              ).fetchone() == (None,)
+
+
+def test_an_approval_later_approves_the_plan_read_not_todays(applied: Cli,
+                                                               files: Files) -> None:
+    """Read on 1 October, approved on 4 January with an exclusion: the plan approved is the
+    one read less Léa's change; Timothée's departure, due since (DATE_SORTIE 20/12/2026), is
+    the next plan's, as with an approval without exclusion."""
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>",
+         "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")
+    assert applied("import", *files()).exit_code == 0
+    _plan(applied)
+    late = applied("approve-plan", "--exclude", "lmartin", "--reason", "à vérifier",
+                   "--at", "2027-01-04T08:00")
+    assert late.exit_code == 0, late.output
+    assert applied("apply", "--yes", "--at", "2027-01-04T08:00").exit_code == 0
+    accounts = _accounts(applied)
+    assert accounts["temery"]["status"] == "active" and accounts["lmartin"]["last_name"] == \
+        "MARTIN"
+    assert [a["person"] for a in _plan(applied, "--at", "2027-01-04T08:00")["actions"]
+            if a["kind"] == "disable"] == ["eleve:1000006"]
 
 
 def test_a_held_leavers_responsables_keep_their_accounts(applied: Cli, files: Files) -> None:

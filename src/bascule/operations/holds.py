@@ -103,13 +103,16 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
                                      "renoncez-y : l'opérateur du département recalcule alors "
                                      "le plan de la campagne.")
     if excluded:
+        # The plan read is computed again for its own moment (a rehearsal's `--at` too), less
+        # the people excluded: not for today, which could be another plan altogether.
+        moment = plan.computed_at
         _exclude(settings, uai, plan, list(dict.fromkeys(excluded)), reason=reason,
                  until=until or date(plan.school_year.start + 1, 8, 31), by=by, actor=actor,
-                 now=now)
+                 now=now, today=local_time(moment).date())
         if plan.purpose is PlanPurpose.LIFECYCLE:  # the September deletions, recomputed
-            lifecycle_plan(settings, uai, now=now)
+            lifecycle_plan(settings, uai, now=moment)
         else:
-            plan_campaign(settings, uai, now=now)
+            plan_campaign(settings, uai, now=moment)
         waiting = school_ops.pending(settings, uai)
         assert waiting is not None  # just saved
         _nothing_new(plan, waiting.plan)
@@ -118,8 +121,9 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
 
 
 def _exclude(settings: Settings, uai: str, plan: Plan, excluded: list[str], *, reason: str,
-             until: date, by: str | None, actor: str, now: datetime) -> None:
-    """Every person excluded held, in one transaction: all of them or none."""
+             until: date, by: str | None, actor: str, now: datetime, today: date) -> None:
+    """Every person excluded held, in one transaction: all of them or none; `today`: the
+    plan's day, on which the holds must be running."""
     if not reason.strip():
         raise UserError("Rien n'a été approuvé : exclure une action demande sa raison.",
                         hint="Ajoutez --reason \"…\".", field="motif",
@@ -140,7 +144,7 @@ def _exclude(settings: Settings, uai: str, plan: Plan, excluded: list[str], *, r
             key, label = _person_named(connection, uai, wanted, plan)
             hold = PersonHold(key=key, label=label, reason=reason.strip(), until=until, by=who,
                               origin=HoldOrigin.EXCLUDED)
-            number = add_hold(connection, uai, hold, now=now, today=local_time(now).date())
+            number = add_hold(connection, uai, hold, now=now, today=today)
             _journal(connection, uai, "retenue", hold, who, now, number)
 
 

@@ -57,7 +57,12 @@ def stored_holds(connection: Connection, uai: str) -> list[StoredHold]:
 
 def add_hold(connection: Connection, uai: str, hold: PersonHold, *, now: datetime,
              today: date) -> int:
-    """A new hold; refused while the person already has one running `today`."""
+    """A new hold; refused when it would already be over `today`, and while the person
+    already has one running `today`."""
+    if hold.until < today:
+        raise UserError(f"Une retenue jusqu'au {hold.until:%d/%m/%Y} serait déjà terminée le "
+                        f"{today:%d/%m/%Y} : rien n'a été retenu.",
+                        hint="Donnez une date de fin à venir (--until 31/08/2027).")
     for stored in stored_holds(connection, uai):
         if stored.hold.key == hold.key and stored.hold.active_on(today):
             raise UserError(f"{hold.label} est déjà retenu(e) jusqu'au "
