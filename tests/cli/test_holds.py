@@ -293,3 +293,13 @@ def test_the_september_deletions_keep_a_held_leavers_responsables(applied: Cli,
     assert applied("hold", "remove", "eleve:1000002").exit_code == 0
     deletions = json.loads(applied("lifecycle", "--json", "--at", "2026-09-15T08:00").stdout)
     assert {a["person"] for a in deletions["actions"]} >= leaving  # the hold lifted: deleted
+
+
+def test_an_approval_before_the_plans_moment_says_to_apply_it_at_that_moment(
+        home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0
+    assert home_cli("plan", "--at", "2026-10-05T10:00").exit_code == 0
+    approved = home_cli("approve-plan", "--at", AT)
+    assert approved.exit_code == 0, approved.output
+    assert "bascule apply --yes --at 2026-10-05T10:00" in approved.stdout
+    assert home_cli("apply", "--yes", "--at", "2026-10-05T10:00").exit_code == 0

@@ -60,11 +60,19 @@ def test_a_reset_in_a_teachers_name_journals_who_typed_it(college_accounts: Cli)
     assert "via" not in held["detail"]
 
 
+def test_ones_own_password_is_changed_not_reset(college_accounts: Cli) -> None:
+    result = college_accounts("password", "reset", "cdurand", "--by", "cdurand")
+    assert result.exit_code == 1
+    assert "Votre propre mot de passe ne se réinitialise pas" in result.stderr
+    assert "password change" in result.stderr
+
+
 def test_a_teacher_may_not_reset_staff(college_accounts: Cli) -> None:
     result = college_accounts("password", "reset", "sgarnier", "--by", "cdurand")
     assert result.exit_code == 1
     assert ("Refusé à DURAND Claire (cdurand) : « réinitialiser le mot de passe d'un autre » "
-            "ne vous est pas permis pour ce compte (administratif).") in result.stderr
+            "ne vous est pas permis pour ce compte (administratif et technique).") in " ".join(
+                result.stderr.split())
 
 
 def test_an_eleve_resets_nobody(college_accounts: Cli) -> None:

@@ -104,7 +104,7 @@ def test_teachers_reset_their_own_eleves_unless_widened() -> None:
     other = Subject(profile="eleve")
     assert decide(teacher, P.RESET_PASSWORD, mine).allowed
     refused = decide(teacher, P.RESET_PASSWORD, other)
-    assert not refused.allowed and "pas permis pour ce compte (eleve)" in refused.reason
+    assert not refused.allowed and "pas permis pour ce compte (élève)" in refused.reason
     # the direction's delegation, or the school's setting (the memo's wording), widens it
     assert decide(teacher | {R.REINIT_ELEVES}, P.RESET_PASSWORD, other).allowed
     memo = PolicyOptions(teachers_reset_own_eleves_only=False)

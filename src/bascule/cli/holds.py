@@ -4,7 +4,7 @@ bascule approve-plan: approve the waiting plan, some of its actions left out (th
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,7 +20,11 @@ from bascule.cli.common import (
     school_settings,
 )
 from bascule.cli.common import write_json as print_json
+from bascule.domain.school import local_time
 from bascule.errors import UnknownValue
+
+if TYPE_CHECKING:
+    from bascule.operations.school import PendingPlan
 
 hold_app = typer.Typer(help="Retenues : laisser une personne exactement telle qu'elle est, "
                             "hors du plan, jusqu'à une date.", no_args_is_help=True)
@@ -134,4 +138,14 @@ def approve(
     out.print(f"Plan approuvé par {waiting.approval.approved_by} : empreinte "
               f"{waiting.approval.content_sha256[:12]}, {len(waiting.plan.actions)} action(s)"
               + (f", {len(exclude or [])} exclue(s)" if exclude else "")
-              + f". Appliquez-le : {apply_command(settings, school, at)}", soft_wrap=True)
+              + f". Appliquez-le : {apply_command(settings, school, _apply_at(waiting, at))}",
+              soft_wrap=True)
+
+
+def _apply_at(waiting: PendingPlan, at: str | None) -> str | None:
+    """The --at the approved plan is applied with: the approval's, or the plan's own moment
+    when it was rehearsed for a later one (apply refuses it before that day)."""
+    computed = waiting.plan.computed_at
+    if computed <= moment(at):
+        return at
+    return f"{local_time(computed):%Y-%m-%dT%H:%M}"

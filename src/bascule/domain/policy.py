@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from bascule.domain.labels import profile_label
+
 
 class Role(Enum):
     OPERATEUR = "opérateur du département"
@@ -286,7 +288,7 @@ def decide(roles: frozenset[Role], permission: Permission, subject: Subject | No
     if subject is not None and subject.profile == STRUCTURE:
         return Decision(False, f"« {permission.value} » ne vous est permis que pour les "
                                "divisions et groupes où vous enseignez (services STS-Web).")
-    target = subject.profile if subject else "l'établissement"
+    target = profile_label(subject.profile) if subject else "l'établissement"
     return Decision(False, f"« {permission.value} » ne vous est pas permis pour ce compte "
                            f"({target}).")
 

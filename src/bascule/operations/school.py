@@ -143,6 +143,10 @@ def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor, subject = find_actor(connection, uai, by), find_person(connection, uai, login_name)
+        if actor.key == subject.key:
+            raise UserError("Votre propre mot de passe ne se réinitialise pas : il se change, "
+                            "en donnant l'actuel. Rien n'a été fait.",
+                            hint="Page Mon compte de la console, ou bascule password change.")
         reason = require_allowed(actor, Permission.RESET_PASSWORD, settings, subject)
         if subject.status != "active":
             raise UserError(f"Le compte de {subject.label} ({subject.login}) est "

@@ -52,8 +52,9 @@ from bascule.store.state import bump_version, directory_version_of, fingerprint,
 class StalePlan(UserError):
     def __init__(self) -> None:
         super().__init__(
-            "Le plan enregistré n'est plus à jour : l'annuaire ou la campagne importée ont "
-            "changé depuis son calcul. Rien n'a été appliqué.",
+            "Le plan enregistré n'est plus à jour : depuis son calcul, l'annuaire, la campagne "
+            "importée, les retenues ou les décisions de la revue ont changé. Rien n'a été "
+            "appliqué.",
             hint="Recalculez-le avec « bascule plan », relisez-le, puis relancez « bascule apply "
                  "--yes ».")
 
