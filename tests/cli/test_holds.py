@@ -303,3 +303,20 @@ def test_an_approval_before_the_plans_moment_says_to_apply_it_at_that_moment(
     assert approved.exit_code == 0, approved.output
     assert "bascule apply --yes --at 2026-10-05T10:00" in approved.stdout
     assert home_cli("apply", "--yes", "--at", "2026-10-05T10:00").exit_code == 0
+
+
+def test_a_wholly_other_person_under_a_responsables_id_is_held_for_review(
+        applied: Cli, files: Files) -> None:
+    """PERSONNE_ID 2000004 was BŒUF Jérôme; the export now names MOREAU Sylvie under it: the
+    account is not renamed and given to her in silence, she waits for a decision."""
+    responsables = files("ResponsablesAvecAdresses.xml")[0]
+    edit(responsables, "<NOM>BŒUF</NOM>\n        <PRENOM>Jérôme</PRENOM>\n        "
+         "<LC_CIVILITE>M.</LC_CIVILITE>", "<NOM>MOREAU</NOM>\n        <PRENOM>Sylvie</PRENOM>"
+         "\n        <LC_CIVILITE>MME</LC_CIVILITE>")
+    assert applied("import", *files()).exit_code == 0
+    plan = _plan(applied)
+    assert not [a for a in plan["actions"] if a["person"] == "responsable:2000004"]
+    assert "responsable:2000004" in {h["person"] for h in plan["held"]}
+    (case,) = json.loads(applied("review", "list", "--json").stdout)
+    (candidate,) = case["candidates"]
+    assert candidate["rule"] == "même PERSONNE_ID, mais nom et prénom tous deux différents"

@@ -64,6 +64,12 @@ ROWS = [
     ("même jointure AAF (ENTPersonJointure)",
      newcomer(("MARTIN", "Léa", date(2013, 3, 14)), ("aaf", "1234567")),
      known(LEA, ("aaf", "1234567"), ("eleve_id", "145778")), {}),
+    ("même PERSONNE_ID, mais nom et prénom tous deux différents",
+     newcomer(("MOREAU", "Sylvie", None), ("personne_id", "2000621"), kind=RESPONSABLE),
+     known(("BÉNARD", "Clément", None), ("personne_id", "2000621"), kind=RESPONSABLE), {}),
+    ("même PERSONNE_ID",  # a married name: the last name changed, the first name the same
+     newcomer(("MOREAU", "Sylvie", None), ("personne_id", "2000621"), kind=RESPONSABLE),
+     known(("BÉNARD", "Sylvie", None), ("personne_id", "2000621"), kind=RESPONSABLE), {}),
     ("même PERSONNE_ID", newcomer(("MARTIN", "Paul", None), ("personne_id", "2000001"),
                                   kind=RESPONSABLE),
      known(("MARTINE", "Paul", None), ("personne_id", "2000001"), kind=RESPONSABLE), {}),

@@ -72,9 +72,11 @@ def gather_evidence(newcomer: DesiredPerson, known: KnownPerson,
             attribute=Attribute.ELENOET, agreement=Agreement.UNKNOWN,
             newcomer=f"{newcomer.foreign_elenoet} (numérotation d'un autre établissement)",
             known=", ".join(sorted(_values(known, ("elenoet",))))))
+    names = _names(newcomer, known)
     items += [_school(known), _local_to_epp(newcomer, known),
-              _birth(newcomer.identity.birth_date, known.identity.birth_date),
-              _names(newcomer, known)]
+              _birth(newcomer.identity.birth_date, known.identity.birth_date), names]
+    if names.agreement is Agreement.DIFFERENT:
+        items += _name_parts(newcomer, known)
     if newcomer.services or known_services:
         items.append(_sets(Attribute.SERVICES, newcomer.services, known_services))
     if shares_child:
@@ -152,6 +154,23 @@ def _names(newcomer: DesiredPerson, known: KnownPerson) -> AttributeEvidence:
     return AttributeEvidence(attribute=Attribute.NAMES, agreement=agreement,
                              newcomer=f"{mine.last_name} {mine.first_name}",
                              known=f"{theirs.last_name} {theirs.first_name}")
+
+
+def _name_parts(newcomer: DesiredPerson, known: KnownPerson) -> list[AttributeEvidence]:
+    """The last name and the first name apart (folded), when the names differ: a married
+    name is a changed last name, a wholly other person under the same id is both changed."""
+    mine, theirs = newcomer.identity, known.identity
+    lasts_alike = any(fold_name(a) == fold_name(b)
+                      for a in _last_names(mine.last_name, mine.birth_name)
+                      for b in _last_names(theirs.last_name, theirs.birth_name))
+    return [AttributeEvidence(attribute=Attribute.LAST_NAME,
+                              agreement=Agreement.FOLDED if lasts_alike else Agreement.DIFFERENT,
+                              newcomer=mine.last_name, known=theirs.last_name),
+            AttributeEvidence(attribute=Attribute.FIRST_NAME,
+                              agreement=(Agreement.FOLDED
+                                         if fold_name(mine.first_name) == fold_name(
+                                             theirs.first_name) else Agreement.DIFFERENT),
+                              newcomer=mine.first_name, known=theirs.first_name)]
 
 
 def _last_names(usage: str, birth: str | None) -> tuple[str, ...]:

@@ -75,6 +75,13 @@ RULES: tuple[Rule, ...] = (
     _by_id("même jointure AAF (ENTPersonJointure)", lambda e: _same(e, A.AAF), CERTAIN,
            "jointure 1234567 de l'annuaire académique, ELEVE_ID absent du flux AAF : même "
            "compte"),
+    _by_id("même PERSONNE_ID, mais nom et prénom tous deux différents",
+           lambda e: (_same(e, A.PERSONNE_ID) and e[A.BIRTH_DATE] is not SAME
+                      and e[A.LAST_NAME] is DIFFERENT and e[A.FIRST_NAME] is DIFFERENT),
+           PROBABLE,
+           "responsable 2000621, BÉNARD Clément dans l'annuaire, MOREAU Sylvie dans l'export : "
+           "à confirmer, le compte c.benard2 ne change pas d'ici là (un nom d'épouse seul, "
+           "même prénom, reste le même compte)"),
     _by_id("même PERSONNE_ID", lambda e: _same(e, A.PERSONNE_ID), CERTAIN,
          "responsable 2000001 : même compte"),
     _by_id("même ELENOET de l'établissement, même nom et même date de naissance",

@@ -334,6 +334,9 @@ class Attribute(Enum):
     SCHOOL = "school"  # DIFFERENT: the known person is in another school of the folder
     BIRTH_DATE = "birth_date"
     NAMES = "names"
+    # Compared apart only when NAMES differ: a whole identity changed under one id
+    LAST_NAME = "last_name"  # usage or birth name, either way
+    FIRST_NAME = "first_name"
     SERVICES = "services"  # staff: SAME when they share a service
     CHILD = "child"  # responsables: SAME when they share a child
 
@@ -349,6 +352,7 @@ _ATTRIBUTE_LABELS = {
     Attribute.PERSONNE_ID: "PERSONNE_ID", Attribute.AAF: "jointure AAF",
     Attribute.SCHOOL: "établissement",
     Attribute.BIRTH_DATE: "date de naissance", Attribute.NAMES: "nom et prénom",
+    Attribute.LAST_NAME: "nom", Attribute.FIRST_NAME: "prénom",
     Attribute.SERVICES: "services", Attribute.CHILD: "enfant en commun"}
 
 

@@ -61,7 +61,9 @@ from bascule.plan.prepared import Prepared, matched_part
 
 # Bump with any change to how a plan matches people or decides their actions (plan/matching.py,
 # plan/identity_rules.py, plan/evidence.py, plan/compute.py): a basis of older rules is ignored.
-RULES_VERSION = 2  # 2: digests of the desired people's inputs, in two parts (plan/prepared.py)
+# 2: digests of the desired people's inputs, in two parts (plan/prepared.py); 3: the same
+# PERSONNE_ID under other names held for review (plan/identity_rules.py)
+RULES_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
