@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
-from rich._ratio import ratio_reduce
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Column, Table
@@ -44,23 +43,20 @@ class SchoolTable(Table):
         yield from super().__rich_console__(console, options)
 
     def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
-        """Rich narrows the widest columns first, down to folding words even where another
-        column had room to spare (« responsab / le » beside a half-empty name column). Here
-        each column first gives up what it has beyond its longest word; then, if the longest
-        words do not fit, beyond the words of nine rows in ten (a rare long name folds,
-        « responsable » does not); only then every word-wrapping column, by its width."""
+        """Rich narrows the widest columns first, but below their longest word, folding words
+        even where another column had room to spare (« responsab / le » beside a half-empty
+        name column). Here the widest columns are narrowed first down to their longest word;
+        then, if the longest words do not fit, down to the words of nine rows in ten (a rare
+        long name folds, « responsable » does not); only then further."""
         ranges = [self._measure_column(console, options, column) for column in self.columns]
         widths = [measured.maximum or 1 for measured in ranges]
-        excess = sum(widths) - options.max_width
         wraps = [column.width is None and not column.no_wrap for column in self.columns]
-        if excess <= 0 or not any(wraps):
+        if sum(widths) <= options.max_width or not any(wraps):
             return super()._calculate_column_widths(console, options)
-        widths, excess = _give_back(excess, [r.maximum - r.minimum for r in ranges], wraps,
-                                    widths)
-        widths, excess = _give_back(excess, [width - self._common_width(column) for width, column
-                                             in zip(widths, self.columns, strict=True)],
-                                    wraps, widths)
-        widths, excess = _give_back(excess, [width - 2 for width in widths], wraps, widths)
+        for floors in ([measured.minimum for measured in ranges],
+                       [self._common_width(column) for column in self.columns],
+                       [1] * len(widths)):
+            widths = _capped(widths, floors, wraps, options.max_width)
         return [self._measure_column(console, options.update_width(width), column).maximum
                 for width, column in zip(widths, self.columns, strict=True)]
 
@@ -84,13 +80,14 @@ def _longest_word(cell: Any) -> int:
     return max(map(cell_len, str(cell).split()), default=0)
 
 
-def _give_back(excess: int, room: list[int], wraps: list[bool],
-               widths: list[int]) -> tuple[list[int], int]:
-    """`widths` less up to `excess` in all, each wrapping column giving at most its `room`, in
-    proportion to it; and what is still in excess."""
-    shares = [max(0, share) if wrapping else 0
-              for share, wrapping in zip(room, wraps, strict=True)]
-    given = min(excess, sum(shares))
-    if given <= 0:
-        return widths, excess
-    return ratio_reduce(given, shares, shares, widths), excess - given
+def _capped(widths: list[int], floors: list[int], wraps: list[bool], room: int) -> list[int]:
+    """`widths` with the widest wrapping columns cut to one cap, none below its floor: the
+    largest cap whose total fits in `room` (or the floors, when nothing fits)."""
+    def under(cap: int) -> list[int]:
+        return [max(floor, min(width, cap)) if wrapping else width
+                for width, floor, wrapping in zip(widths, floors, wraps, strict=True)]
+
+    cap = max(widths)
+    while cap > 1 and sum(under(cap)) > room:
+        cap -= 1
+    return under(cap)
