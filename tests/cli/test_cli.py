@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bascule.cli.app import app
-from tests.conftest import UAI, Cli, Files, edit, line_of
+from tests.conftest import ROLLOVER_AT, UAI, Cli, Files, edit, line_of
 
 
 def test_init_creates_the_home_with_its_configuration(cli: Cli) -> None:
@@ -314,6 +314,17 @@ def test_status_lists_a_declared_school_with_nothing_imported_yet(home_cli: Cli)
     assert result.exit_code == 0
     row = next(line for line in result.stdout.splitlines() if "0860999U" in line)
     assert "Jean" in row and "pas encore" in row
+
+
+def test_status_tells_each_schools_waiting_plan_and_last_apply(home_cli: Cli,
+                                                               files: Files) -> None:
+    home_cli("import", *files())
+    assert home_cli("plan", "--at", ROLLOVER_AT).exit_code == 0
+    waiting = " ".join(home_cli("status").stdout.split())
+    assert "à approuver" in waiting and "Appliqué le" in waiting
+    assert home_cli("apply", "--yes", "--at", ROLLOVER_AT).exit_code == 0
+    applied = " ".join(home_cli("status").stdout.split())
+    assert "à approuver" not in applied and "10/09/2026 10:00" in applied
 
 
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:

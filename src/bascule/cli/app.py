@@ -467,13 +467,15 @@ def accounts(
 
 @app.command()
 def status(ctx: typer.Context) -> None:
-    """Montre les établissements du dossier et les campagnes importées."""
+    """Montre les établissements du dossier : campagne importée, plan en attente, dernière
+    application."""
     from bascule.cli import render
     from bascule.operations import campaign
+    from bascule.operations.folder_status import school_statuses
 
     state: CliState = ctx.obj
     settings = state.settings()
-    render.status(out, settings, campaign.campaigns(settings))
+    render.status(out, settings, school_statuses(settings))
     for each in settings.schools:
         render.attention(out, campaign.credentials_notices(settings, each.uai))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 
@@ -11,15 +12,15 @@ from rich.console import Console
 
 from bascule.cli.tables import SchoolTable
 from bascule.domain.people import Profile, StaffCategory
-from bascule.domain.school import describe_moment, has_right_key, uai_key
+from bascule.domain.school import has_right_key, local_time, uai_key
 from bascule.errors import Problem, Severity
 from bascule.operations.campaign import (
     HeldRecord,
     ImportOutcome,
-    StagedCampaign,
     Staging,
     Summary,
 )
+from bascule.operations.folder_status import SchoolStatus
 from bascule.operations.generation import GeneratedCollege
 from bascule.settings import Settings
 
@@ -178,21 +179,25 @@ def generated(console: Console, colleges: Sequence[GeneratedCollege], out: Path)
         console.print(f"  … et {len(colleges) - 10} autres", highlight=False)
 
 
-def status(console: Console, settings: Settings, campaigns: Sequence[StagedCampaign]) -> None:
+def status(console: Console, settings: Settings, schools: Sequence[SchoolStatus]) -> None:
     console.print(f"Dossier bascule : {settings.home}", highlight=False)
-    table = SchoolTable(title="Campagnes importées")
-    for column in ("UAI", "Établissement", "Année scolaire", "Export du", "Importée le"):
+    table = SchoolTable(title=f"Établissements ({len(schools)})")
+    for column in ("UAI", "Établissement", "Campagne", "Export du", "Importée le", "Plan",
+                   "Appliqué le"):
         table.add_column(column)
-    names = {school.uai: school.name for school in settings.schools}
-    for campaign in campaigns:
-        table.add_row(campaign.uai, names.get(campaign.uai, "?"), str(campaign.school_year),
-                      f"{campaign.export_date:%d/%m/%Y}" if campaign.export_date else "",
-                      describe_moment(campaign.staged_at, clock=True))
-    imported = {campaign.uai for campaign in campaigns}
-    for school in settings.schools:  # declared, nothing imported yet: listed all the same
-        if school.uai not in imported:
-            table.add_row(school.uai, school.name, "—", "", "pas encore")
+    for school in schools:
+        campaign = school.campaign
+        table.add_row(school.uai, school.name,
+                      str(campaign.school_year) if campaign else "—",
+                      f"{campaign.export_date:%d/%m/%Y}" if campaign and campaign.export_date
+                      else "", _short(campaign.staged_at) if campaign else "pas encore",
+                      school.plan, _short(school.last_applied) if school.last_applied else "—")
     console.print(table)
+
+
+def _short(moment: datetime) -> str:
+    """« 30/11/2026 14:40 », the school's time: a table of dozens of schools, in 80 columns."""
+    return f"{local_time(moment):%d/%m/%Y %H:%M}"
 
 
 def attention(console: Console, notices: Sequence[str]) -> None:

@@ -734,10 +734,15 @@ def credentials_notices(settings: Settings, uai: str) -> list[str]:
     """For `plan` and `status`: the folders of passwords an interrupted apply left, settled
     (unless an apply is running), and every folder of initial passwords still in clear."""
     notices = settle_if_idle(open_store(settings.store_url), settings.home, uai)
-    return notices + [
-        f"Mots de passe initiaux en clair dans {folder} : distribuez-les, puis supprimez le "
-        "dossier." for folder in plaintext_folders(settings.home, uai)
-        if not folder.name.endswith(PARTIAL)]
+    folders = [folder for folder in plaintext_folders(settings.home, uai)
+               if not folder.name.endswith(PARTIAL)]
+    if len(folders) > 1:  # one line for the school, not one per apply (a département's folder)
+        return [*notices,
+                f"Mots de passe initiaux en clair dans {len(folders)} dossiers de "
+                f"{folders[0].parent} ({', '.join(folder.name for folder in folders)}) : "
+                "distribuez-les, puis supprimez ces dossiers."]
+    return notices + [f"Mots de passe initiaux en clair dans {folder} : distribuez-les, puis "
+                      "supprimez le dossier." for folder in folders]
 
 
 def fresh_folder(wanted: Path) -> Path:
