@@ -327,6 +327,14 @@ def test_status_tells_each_schools_waiting_plan_and_last_apply(home_cli: Cli,
     assert "à approuver" not in applied and "10/09/2026 10:00" in applied
 
 
+def test_a_plan_for_a_school_year_already_over_is_said(home_cli: Cli, files: Files) -> None:
+    home_cli("import", *files())  # the 2026-2027 campaign
+    assert "terminée" not in home_cli("plan", "--at", "2027-08-31T10:00").stderr
+    late = home_cli("plan", "--at", "2027-09-01T10:00")
+    assert late.exit_code == 0
+    assert "l'année scolaire 2026-2027, terminée le 31/08/2027" in " ".join(late.stderr.split())
+
+
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
     env = {**os.environ, "BASCULE_HOME": str(tmp_path / "home")}
     result = subprocess.run([sys.executable, "-m", "bascule", "status"], capture_output=True,

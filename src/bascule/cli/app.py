@@ -383,6 +383,7 @@ def plan(
     render.attention(err, campaign.credentials_notices(settings, school))
     computed = campaign.plan_campaign(settings, school,
                                       now=moment(at))
+    render.attention(err, campaign.past_year_notices(computed, moment(at)))
     if as_json:
         write_json(render_plan.plan_json(computed))
     elif as_csv:

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
 
@@ -728,6 +728,17 @@ def _sealed_for_targets(settings: Settings, uai: str, created: list[Action],
         return {}
     return {a.person: sealer.seal(passwords[a.person]) for a in created
             if a.person_kind is not PersonKind.RESPONSABLE}
+
+
+def past_year_notices(plan: Plan, now: datetime) -> list[str]:
+    """A plan for a school year already over on `now`'s day (last year's exports imported
+    again in November): said, since it would create and move accounts for a past year."""
+    ended = date(plan.school_year.start + 1, 8, 31)
+    if local_time(now).date() <= ended:
+        return []
+    return [f"Ce plan est celui de l'année scolaire {plan.school_year}, terminée le "
+            f"{ended:%d/%m/%Y} : les exports importés ne sont pas ceux de l'année en cours. "
+            "Importez-les avant d'appliquer quoi que ce soit."]
 
 
 def credentials_notices(settings: Settings, uai: str) -> list[str]:
