@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 import tomli_w
 
@@ -509,9 +509,14 @@ def _schools(document: dict[str, object], path: Path) -> tuple[School, ...]:
     return tuple(schools)
 
 
-def init_home(home: Path, uai: str, name: str, *, rename: bool = False) -> tuple[Settings, bool]:
-    """Create the home, or add a school to it. Returns the settings and whether anything changed.
-    A school already there keeps its name unless `rename` (a typo must not rename it)."""
+HomeChange = Literal["created", "added", "renamed", "unchanged"]
+
+
+def init_home(home: Path, uai: str, name: str, *, rename: bool = False
+              ) -> tuple[Settings, HomeChange]:
+    """Create the home, or add a school to it. Returns the settings and what changed: the
+    folder created, a school added or renamed, or nothing. A school already there keeps its
+    name unless `rename` (a typo must not rename it)."""
     uai = normalise_uai(uai)
     if not is_well_formed_uai(uai):
         raise UserError(f"« {uai} » n'est pas un UAI valide.",
@@ -525,14 +530,16 @@ def init_home(home: Path, uai: str, name: str, *, rename: bool = False) -> tuple
     assert isinstance(schools, dict)
     known = schools.get(uai, {}).get("name")
     if known == name.strip():
-        return load_settings(home), False
+        return load_settings(home), "unchanged"
     if known is not None and not rename:
         raise UserError(f"{uai} est déjà dans ce dossier, sous le nom « {known} » : rien n'a "
                         "changé.", hint=f"Pour le renommer « {name.strip()} », ajoutez --rename.")
+    change: HomeChange = ("renamed" if known is not None else "added" if path.is_file()
+                          else "created")
     schools[uai] = {"name": name.strip()}
     home.mkdir(parents=True, exist_ok=True)
     _write_config(path, document)
-    return load_settings(home), True
+    return load_settings(home), change
 
 
 def remove_school_from_home(home: Path, uai: str) -> Settings:

@@ -29,6 +29,7 @@ def test_a_home_holds_several_schools(cli: Cli) -> None:
     cli("init", "--uai", UAI, "--name", "Collège Jean Moulin")
     result = cli("init", "--uai", "0750654D", "--name", "Collège Henri IV")
     assert result.exit_code == 0
+    assert "établissement ajouté" in result.stdout and "créé" not in result.stdout
     assert "0860999U · Collège Jean Moulin" in result.stdout
     assert "0750654D · Collège Henri IV" in result.stdout
 

@@ -267,8 +267,8 @@ def init(
     from bascule.operations import campaign
 
     state: CliState = ctx.obj
-    settings, changed = campaign.initialise(state.home, uai, name, rename=rename)
-    render.initialised(out, settings, changed)
+    settings, change = campaign.initialise(state.home, uai, name, rename=rename)
+    render.initialised(out, settings, change)
 
 
 @app.command("import")

@@ -159,9 +159,12 @@ def _campaign_json(outcome: ImportOutcome) -> dict[str, object]:
     }
 
 
-def initialised(console: Console, settings: Settings, changed: bool) -> None:
-    state = "créé" if changed else "déjà prêt, inchangé"
-    console.print(f"Dossier bascule {settings.home} : {state}.", highlight=False)
+_HOME_CHANGES = {"created": "créé", "added": "établissement ajouté",
+                 "renamed": "établissement renommé", "unchanged": "déjà prêt, inchangé"}
+
+
+def initialised(console: Console, settings: Settings, change: str) -> None:
+    console.print(f"Dossier bascule {settings.home} : {_HOME_CHANGES[change]}.", highlight=False)
     for school in settings.schools:
         console.print(f"  {school.uai} · {school.name}", highlight=False)
         if not has_right_key(school.uai):

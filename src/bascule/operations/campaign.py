@@ -56,7 +56,7 @@ from bascule.plan.undo import can_invert
 from bascule.reports.credentials import start_credentials
 from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
-from bascule.settings import Settings, init_home, remove_school_from_home
+from bascule.settings import HomeChange, Settings, init_home, remove_school_from_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.memo import BuildMemo
 from bascule.snapshot.model import HeldRecord as HeldRecord
@@ -275,7 +275,7 @@ def _sha256(path: Path) -> str:
 
 
 def initialise(home: Path, uai: str, name: str, *, rename: bool = False
-               ) -> tuple[Settings, bool]:
+               ) -> tuple[Settings, HomeChange]:
     settings, changed = init_home(home, uai, name, rename=rename)
     open_store(settings.store_url)
     return settings, changed
