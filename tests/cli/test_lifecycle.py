@@ -32,6 +32,7 @@ def test_disabled_accounts_are_deleted_from_the_deletion_date_on(home_cli: Cli,
     early = home_cli("lifecycle", "--at", "2026-09-10T08:00")
     assert early.exit_code == 0
     assert "prochaines suppressions sont prévues à partir du lundi 14/09/2026" in early.stdout
+    assert "suppressions du lundi 15/09/2025" in " ".join(early.stdout.split())  # last year's
     assert home_cli("apply", "--yes", "--at", "2026-09-10T08:00").exit_code == 0
     assert json.loads(home_cli("accounts", "--json", "--status", "deleted").stdout) == []
 

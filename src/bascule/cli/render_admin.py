@@ -115,8 +115,8 @@ def lifecycle_text(console: Console, outcome: Lifecycle, apply_command: str) -> 
     plan, before = outcome.plan, outcome.deleting_before
     if plan.is_empty:
         if before is not None:
-            console.print(f"Aucun compte désactivé avant le {when(before)} : rien à supprimer.",
-                          highlight=False)
+            console.print(f"Rien à supprimer : plus aucun compte désactivé avant les "
+                          f"suppressions du {when(before)}.", highlight=False)
         if outcome.next_deletions is not None:
             console.print(f"Les prochaines suppressions sont prévues à partir du "
                           f"{when(outcome.next_deletions)} : rien n'est supprimé avant.",
