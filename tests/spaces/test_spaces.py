@@ -181,7 +181,9 @@ def _archived(cli: Cli) -> dict[str, bytes]:
 def test_class_cleanup_archives_then_empties_on_its_calendar(spaces_home: Cli) -> None:
     files = _fill_class_spaces(spaces_home)
     refused = spaces_home("cleanup", "plan", "classes", "--at", "2026-10-05T10:00")
-    assert refused.exit_code == 1 and "n'est permis que du" in " ".join(refused.stderr.split())
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 1 and "n'est permis que du" in said
+    assert "/2027" in said and "/2026" not in said.split("permis que")[1]  # the next summer
     teacher = spaces_home("cleanup", "plan", "classes", "--at", JULY_CLEANUP, "--by", "cdurand")
     assert teacher.exit_code == 1 and "Refusé" in teacher.stderr
     plan = spaces_home("cleanup", "plan", "classes", "--at", JULY_CLEANUP)

@@ -217,8 +217,12 @@ def _window(settings: Settings, uai: str, kind: str, now: datetime, *, force: bo
         spans = [s for m in _WINDOWS[kind] if (s := calendar.span(m)) is not None]
         if any(span.contains(now) for span in spans):
             return
+        coming = [span for span in spans if span.end is None or span.end > now] or [
+            s for m in _WINDOWS[kind]
+            if (s := load_calendar(settings.home, rentree_year_of(now) + 1, uai).span(m))
+            is not None]  # this year's windows past: the next year's, not last summer's
         closed = (f"Le nettoyage « {kind} » n'est permis que " + " ou ".join(
-            _describe(span) for span in spans) + ".")
+            _describe(span) for span in coming) + ".")
     force_past_gate(settings, uai, subject=f"nettoyage {kind}", now=now, force=force, by=by,
                     actor=actor, closed=closed, how="bascule cleanup … --force",
                     detail={"nettoyage": kind})
