@@ -236,7 +236,8 @@ def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
         settings, school, login_name, name, by=by, now=moment(at),
         granted=granted)
     verb = "accordée à" if granted else "retirée à"
-    out.print(f"Délégation « {name} » {verb} {subject.label} ({subject.login})"
+    out.print(f"Délégation « {school_ops.delegation_name(name)} » {verb} {subject.label} "
+              f"({subject.login})"
               + ("." if changed else " : rien n'a changé, c'était déjà le cas."))
 
 

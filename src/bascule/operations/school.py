@@ -216,11 +216,18 @@ def change_own_password(settings: Settings, uai: str, login_name: str, *, curren
     return person
 
 
+def delegation_name(typed: str) -> str:
+    """The delegation's own name for what was typed (accents and case aside); a French error
+    listing the names when it is none of them."""
+    return parse_choice(typed, {known: known for known in DELEGATIONS}, "délégation",
+                        "Délégation", feminine=True)
+
+
 def change_delegation(settings: Settings, uai: str, login_name: str, name: str, *, by: str,
                       now: datetime, granted: bool) -> tuple[Person, bool]:
-    """Grant or revoke a named delegation; True when something changed."""
-    name = parse_choice(name, {known: known for known in DELEGATIONS}, "délégation",
-                        "Délégation", feminine=True)
+    """Grant or revoke a named delegation (`name` as typed: `delegation_name`); True when
+    something changed."""
+    name = delegation_name(name)
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor, subject = find_actor(connection, uai, by), find_person(connection, uai, login_name)
