@@ -176,6 +176,9 @@ def test_the_rentree_closure_through_the_summer(college_accounts: Cli) -> None:
     late = cli("access", "reopen", "--profile", "eleve", "--by", "idasilva",
                "--at", "2026-09-02T09:00")
     assert late.exit_code == 1 and "n'est pas en cours" in late.stderr
+    outside = cli("access", "reopen", "--profile", "eleve", "--by", "cdurand",
+                  "--at", "2026-10-02T09:00")  # no right, and no closure: the right is said
+    assert outside.exit_code == 1 and "Seuls le principal" in outside.stderr
     assert "ENT rouvert (fermeture rentrée)" in cli("audit", "--actor", "idasilva").stdout
 
 

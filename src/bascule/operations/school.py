@@ -244,16 +244,17 @@ def set_closure(settings: Settings, uai: str, profile: str, *, reopen: bool, by:
         raise UserError(f"« {profile} » : la fermeture rentrée concerne les profils "
                         + " et ".join(PROFILES[code] for code in CLOSED_PROFILES) + ".")
     closure = closure_window(settings, uai, now=now)
-    if closure is None or not closure.contains(now):
-        raise UserError("La fermeture rentrée n'est pas en cours : il n'y a rien à lever ni à "
-                        "refermer.", hint="bascule calendar en donne les dates.",
-                        console_hint="La page Calendrier en donne les dates.")
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
         actor = find_actor(connection, uai, by)
+        # Who may comes first: someone without the right learns that, whatever the date.
         require_allowed(actor, Permission.TOGGLE_ENT_CLOSURE, settings,
                  hint="Seuls le principal et le principal adjoint le peuvent "
                       "(Pilotage > Fermeture rentrée).")
+        if closure is None or not closure.contains(now):
+            raise UserError("La fermeture rentrée n'est pas en cours : il n'y a rien à lever "
+                            "ni à refermer.", hint="bascule calendar en donne les dates.",
+                            console_hint="La page Calendrier en donne les dates.")
         record_override(connection, uai, ClosureOverride(profile=profile, open=reopen,
                                                          by=actor.login, at=now), actor)
     return closure
