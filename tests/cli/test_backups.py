@@ -207,7 +207,7 @@ def _second_apply(cli: Cli, college: GeneratedCollege, folder: Path, at: str) ->
     assert done.exit_code == 0, done.output
     named = [entry["backup"] for entry in json.loads(cli("history", "--json").stdout)]
     said = " ".join(done.stdout.split())
-    shared = f"couverte par la sauvegarde {named[0]}, prise avant une application précédente"
+    shared = f"couverte par la sauvegarde {named[0]}, déjà prise plus tôt"
     assert (shared in said) is (named[0] == named[1]), said
     return named
 

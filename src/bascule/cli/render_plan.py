@@ -224,8 +224,8 @@ def applied(console: Console, outcome: ApplyOutcome) -> None:
         console.print(f"Mots de passe initiaux (à distribuer, puis à détruire) : "
                       f"{outcome.credentials}", soft_wrap=True)
     if outcome.apply_id is not None:
-        saved = (f" ; couverte par la sauvegarde {outcome.backup}, prise avant une application "
-                 "précédente (la restaurer reprendrait aussi celles faites depuis)"
+        saved = (f" ; couverte par la sauvegarde {outcome.backup}, déjà prise plus tôt (la "
+                 "restaurer reprendrait aussi tout ce qui a été appliqué depuis)"
                  if outcome.backup_shared else
                  f" ; base sauvegardée avant : {outcome.backup}" if outcome.backup else "")
         console.print(f"Application n° {outcome.apply_id} (bascule history){saved}.",
