@@ -135,14 +135,20 @@ class UnknownValue(UserError):
     """An option's value outside its allowed set: a usage mistake, exit 2 like Click's own."""
 
 
+NOT_AN_EXPORT = "fichier-inconnu"  # a file given to import that no reader recognises
+
+
 class ImportRejected(UserError):
     """The files hold error-level problems: nothing was written."""
 
     def __init__(self, problems: list[Problem], hint: str | None = None):
         errors = [p for p in problems if p.is_error]
+        not_exports = all(p.code == NOT_AN_EXPORT for p in errors)
         super().__init__(
             f"Import refusé : {len(errors)} erreur(s) dans les fichiers, rien n'a été enregistré.",
-            hint=hint or "Corrigez les erreurs ci-dessus dans Siècle-BEE ou STS-Web, refaites les "
-            "exports, puis relancez l'import.",
+            hint=hint or ("Retirez de la commande ces fichiers, qui ne sont pas des exports, "
+                          "puis relancez l'import." if not_exports else
+                          "Corrigez les erreurs ci-dessus dans Siècle-BEE ou STS-Web, refaites "
+                          "les exports, puis relancez l'import."),
         )
         self.problems = problems

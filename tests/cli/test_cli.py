@@ -336,6 +336,17 @@ def test_a_plan_for_a_school_year_already_over_is_said(home_cli: Cli, files: Fil
     assert "l'année scolaire 2026-2027, terminée le 31/08/2027" in " ".join(late.stderr.split())
 
 
+def test_a_file_that_is_no_export_is_to_be_left_out_not_corrected_in_siecle(
+        home_cli: Cli, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"%PDF-1.4 notes du secretariat")
+    result = home_cli("import", notes)
+    assert result.exit_code == 1
+    said = " ".join(result.stderr.split())
+    assert "Retirez de la commande ces fichiers, qui ne sont pas des exports" in said
+    assert "Siècle-BEE ou STS-Web, refaites" not in said
+
+
 def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
     env = {**os.environ, "BASCULE_HOME": str(tmp_path / "home")}
     result = subprocess.run([sys.executable, "-m", "bascule", "status"], capture_output=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bascule.errors import error
+from bascule.errors import NOT_AN_EXPORT, error
 from bascule.exports.aaf import read_aaf
 from bascule.exports.chunks import read_again, with_chunks
 from bascule.exports.localcsv import is_local_people_csv, read_local_people
@@ -65,7 +65,7 @@ def read_export(path: Path, limits: ExportLimits = DEFAULT_LIMITS,
         if is_local_people_csv(source):
             return read_local_people(source)
         raise UnreadableSource(error(
-            "fichier-inconnu", "fichier non reconnu : ni XML, ni CSV des personnes locales",
+            NOT_AN_EXPORT, "fichier non reconnu : ni XML, ni CSV des personnes locales",
             source.location(), _EXPECTED,
         ))
     encoding_problem = check_declared_encoding(source)
@@ -75,7 +75,7 @@ def read_export(path: Path, limits: ExportLimits = DEFAULT_LIMITS,
     reader = _READERS.get(tag)
     if reader is None:
         raise UnreadableSource(error(
-            "fichier-inconnu", f"fichier non reconnu (élément racine <{tag}>)",
+            NOT_AN_EXPORT, f"fichier non reconnu (élément racine <{tag}>)",
             source.location(1), _WRONG_FILES.get(tag, _EXPECTED),
         ))
     if previous is not None and previous.kind.value == tag:
@@ -95,13 +95,13 @@ def read_header(path: Path, limits: ExportLimits = DEFAULT_LIMITS
     if not looks_like_xml(source):
         if is_local_people_csv(source):
             return ExportKind.LOCAL_PEOPLE, None
-        raise UnreadableSource(error("fichier-inconnu", "fichier non reconnu : ni XML, ni CSV "
+        raise UnreadableSource(error(NOT_AN_EXPORT, "fichier non reconnu : ni XML, ni CSV "
                                      "des personnes locales", source.location(), _EXPECTED))
     tag = root_tag(source)
     kinds = {kind.value: kind for kind in ExportKind}
     if tag not in _READERS:
         raise UnreadableSource(error(
-            "fichier-inconnu", f"fichier non reconnu (élément racine <{tag}>)",
+            NOT_AN_EXPORT, f"fichier non reconnu (élément racine <{tag}>)",
             source.location(1), _WRONG_FILES.get(tag, _EXPECTED)))
     kind = kinds[tag]
     if kind is ExportKind.AAF:
