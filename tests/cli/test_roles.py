@@ -67,6 +67,29 @@ def test_ones_own_password_is_changed_not_reset(college_accounts: Cli) -> None:
     assert "password change" in result.stderr
 
 
+def test_a_whole_division_is_reset_at_a_terminal_only_once_its_count_is_confirmed(
+        college_accounts: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    import bascule.cli.school
+
+    monkeypatch.setattr(bascule.cli.school, "sys",
+                        SimpleNamespace(stdin=SimpleNamespace(isatty=lambda: True)))
+    command = ["--home", str(college_accounts.home), "password", "reset-group", "6A", "--by",
+               "idasilva"]
+    declined = college_accounts.runner.invoke(app, command, input="n\n")
+    assert declined.exit_code == 1 and "Rien n'a été réinitialisé" in declined.output
+    assert "de « 6A » ?" in declined.output
+    assert not _journal_lines(college_accounts, "password_reset")
+    confirmed = college_accounts.runner.invoke(app, command, input="o\n")
+    assert confirmed.exit_code == 0, confirmed.output
+    assert "mot(s) de passe réinitialisé(s) pour « 6A »" in confirmed.output
+
+
+def _journal_lines(cli: Cli, action: str) -> list[object]:
+    return json.loads(cli("audit", "--action", action, "--json").stdout)  # type: ignore[no-any-return]
+
+
 def test_a_teacher_may_not_reset_staff(college_accounts: Cli) -> None:
     result = college_accounts("password", "reset", "sgarnier", "--by", "cdurand")
     assert result.exit_code == 1

@@ -190,6 +190,13 @@ def print_table(console: Console, table: Table) -> None:
     console.file.write(laid.get())
 
 
+def confirmed(question: str) -> bool:
+    """A yes-or-no question at the terminal, in French: « o » or « oui » says yes; anything
+    else, or nothing, says no."""
+    answer = typer.prompt(f"{question} [o/N]", default="", show_default=False)
+    return str(answer).strip().lower() in ("o", "oui")
+
+
 def secret_prompt(text: str, *, stdin_option: str | None = None) -> str:
     """A password typed at the terminal without echo. Without a terminal (a pipe, a script,
     cron) it could only be read with echo: refused in French, naming the option that reads it

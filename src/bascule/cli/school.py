@@ -4,6 +4,7 @@ audit. Thin, like every command: the operations and the policy decide."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from bascule.cli.common import (
     UaiOption,
     actor_name,
     apply_command,
+    confirmed,
     moment,
     out,
     progress,
@@ -32,6 +34,7 @@ from bascule.domain.calendar import allowed_at, phase_text, rentree_year_of
 from bascule.domain.notices import AUDIENCES, notices_ahead
 from bascule.domain.policy import matrix
 from bascule.domain.school import describe_moment
+from bascule.errors import UserError
 from bascule.operations.calendars import (
     calendar_files,
     calendars_at,
@@ -188,8 +191,15 @@ def _reset_structure(ctx: typer.Context, code: str, by: str, uai: str | None, at
 
     settings, school = school_settings(ctx, uai)
     now = moment(at)
+    expected = None
+    if sys.stdin.isatty():  # at a terminal, as in the console: the count confirmed first
+        asked = password_ops.preview(settings, school, code, by=by, reprint=initial_only)
+        if not confirmed(f"Réinitialiser le mot de passe de {asked.count} élève(s) de "
+                         f"« {asked.code} » ?"):
+            raise UserError("Rien n'a été réinitialisé.")
+        expected = asked.count
     done = password_ops.reset_structure(settings, school, code, by=by, now=now,
-                                        reprint=initial_only)
+                                        reprint=initial_only, expected=expected)
     slips = password_ops.write_slips(settings, school, done, now)
     out.print(f"{done.count} mot(s) de passe réinitialisé(s) pour « {done.code} ». Fiches à "
               f"distribuer (lisibles par vous seul) : {slips}", soft_wrap=True)
