@@ -409,6 +409,8 @@ def apply(
     """Applique exactement le plan enregistré, en une fois ; refuse un plan périmé."""
     from bascule.cli import render_plan
     from bascule.operations import campaign
+    from bascule.operations import school as school_ops
+    from bascule.operations.campaign import ActionKind
 
     if not yes:
         raise UserError("Rien n'a été appliqué : confirmez avec --yes, après avoir relu le plan.",
@@ -418,7 +420,12 @@ def apply(
                         "départs.", hint="Ajoutez --reason \"…\" (par exemple « fermeture "
                         "de la SEGPA ») : elle est journalisée.")
     settings, school = school_settings(ctx, uai)
-    with progress("Empreintes des mots de passe, puis fiches", None) as advance:
+    # The bar counts the new accounts' passwords hashed: their number, when a plan waits
+    # (read once: the apply takes the same decoded plan).
+    waiting = school_ops.pending(settings, school)
+    creations = sum(action.kind is ActionKind.CREATE
+                    for action in waiting.plan.actions) if waiting else None
+    with progress("Empreintes des mots de passe, puis fiches", creations) as advance:
         outcome = campaign.apply_saved_plan(settings, school, now=moment(at),
                                             actor=actor_name(),
                                             allow_mass_leave=allow_mass_leave,
