@@ -190,18 +190,28 @@ def _staff_leaves(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
     return dataclasses.replace(snapshot, staff=tuple(staff))
 
 
-def _staff_renamed(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+def _staff_with(snapshot: Snapshot, at: int, **changes: object) -> Snapshot:
+    """The staff member at `at` (modulo their number) with these fields changed."""
     staff = list(snapshot.staff)
     index = at % len(staff)
-    staff[index] = dataclasses.replace(staff[index], first_name=f"Prénom{number}")
+    staff[index] = dataclasses.replace(staff[index], **changes)  # type: ignore[arg-type]
     return dataclasses.replace(snapshot, staff=tuple(staff))
 
 
-def _responsable_renamed(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+def _responsable_with(snapshot: Snapshot, at: int, **changes: object) -> Snapshot:
+    """The responsable at `at` (modulo their number) with these fields changed."""
     people = list(snapshot.responsables)
     index = at % len(people)
-    people[index] = dataclasses.replace(people[index], last_name=f"PARENT{number}")
+    people[index] = dataclasses.replace(people[index], **changes)  # type: ignore[arg-type]
     return dataclasses.replace(snapshot, responsables=tuple(people))
+
+
+def _staff_renamed(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    return _staff_with(snapshot, at, first_name=f"Prénom{number}")
+
+
+def _responsable_renamed(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    return _responsable_with(snapshot, at, last_name=f"PARENT{number}")
 
 
 def _responsable_leaves(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
@@ -236,26 +246,16 @@ def _move_and_rename(snapshot: Snapshot, at: int, number: int) -> Snapshot:
 
 
 def _staff_function(snapshot: Snapshot, at: int, number: int) -> Snapshot:
-    staff = list(snapshot.staff)
-    index = at % len(staff)
-    staff[index] = dataclasses.replace(staff[index], function=("DIR", "ENS", "EDU", "")[number % 4],
-                                       teaches=number % 3 == 0)
-    return dataclasses.replace(snapshot, staff=tuple(staff))
+    return _staff_with(snapshot, at, function=("DIR", "ENS", "EDU", "")[number % 4],
+                       teaches=number % 3 == 0)
 
 
 def _staff_email(snapshot: Snapshot, at: int, number: int) -> Snapshot:
-    staff = list(snapshot.staff)
-    index = at % len(staff)
-    staff[index] = dataclasses.replace(staff[index], email=f"p{number}@ac-poitiers.fr")
-    return dataclasses.replace(snapshot, staff=tuple(staff))
+    return _staff_with(snapshot, at, email=f"p{number}@ac-poitiers.fr")
 
 
 def _responsable_email(snapshot: Snapshot, at: int, number: int) -> Snapshot:
-    people = list(snapshot.responsables)
-    index = at % len(people)
-    people[index] = dataclasses.replace(people[index], email=(None, f"r{number}@free.fr")[
-        number % 2])
-    return dataclasses.replace(snapshot, responsables=tuple(people))
+    return _responsable_with(snapshot, at, email=(None, f"r{number}@free.fr")[number % 2])
 
 
 _CHANGERS = {"move": _move, "held_record": _held_record, "arrive": _arrive, "leave": _leave,
