@@ -37,7 +37,9 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
     P.TOGGLE_ENT_CLOSURE: {role: {S.SCHOOL} for role in DIRECTION},  # "visible seulement…"
     P.MANAGE_DELEGATIONS: {role: {S.STAFF} for role in DIRECTION},
     # issue 17: teachers only the élèves they teach, unless the direction widens it (delegation)
-    P.RESET_PASSWORD: {R.RRUPN: {S.ELEVES, S.STAFF}, R.PRINCIPAL: {S.ELEVES, S.STAFF},
+    P.RESET_PASSWORD: {R.RRUPN: {S.ELEVES, S.STAFF_BUT_DIRECTION},
+                       R.OPERATEUR: {S.ELEVES, S.STAFF},
+                       R.PRINCIPAL: {S.ELEVES, S.STAFF},
                        R.PRINCIPAL_ADJOINT: {S.ELEVES, S.STAFF}, R.ENSEIGNANT: {S.OWN_ELEVES},
                        R.REINIT_ELEVES: {S.ELEVES}},
     P.RESET_STRUCTURE: {R.RRUPN: {S.STRUCTURES}, R.PRINCIPAL: {S.STRUCTURES},
@@ -72,7 +74,7 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
     P.SEE_OWN_ACCOUNT: {role: {S.SELF} for role in Role if role is not R.OPERATEUR},
     # issue 16: whoever resets a password may end that account's sessions; everyone their own
     P.END_SESSIONS: {**{role: {S.SELF} for role in Role if role is not R.OPERATEUR},
-                     R.RRUPN: {S.ELEVES, S.STAFF, S.SELF},
+                     R.RRUPN: {S.ELEVES, S.STAFF_BUT_DIRECTION, S.SELF},
                      R.PRINCIPAL: {S.ELEVES, S.STAFF, S.SELF},
                      R.PRINCIPAL_ADJOINT: {S.ELEVES, S.STAFF, S.SELF},
                      R.OPERATEUR: {S.ELEVES, S.STAFF}},
@@ -124,11 +126,17 @@ def test_whole_divisions_only_where_the_teacher_teaches() -> None:
     assert not decide(frozenset({R.CPE}), P.RESET_STRUCTURE, structure(taught=True)).allowed
 
 
-def test_the_rrupn_resets_eleves_and_staff_but_not_responsables() -> None:
+def test_the_rrupn_resets_eleves_and_staff_but_not_the_direction_nor_responsables() -> None:
+    """A principal's password in the referent's hands would open the direction's pages: the
+    direction's accounts are reset by the direction and the operators only."""
     rrupn = frozenset({R.RRUPN})
     assert decide(rrupn, P.RESET_PASSWORD, Subject(profile="eleve")).allowed
-    assert decide(rrupn, P.RESET_PASSWORD, Subject(profile="direction")).allowed
+    assert decide(rrupn, P.RESET_PASSWORD, Subject(profile="enseignant")).allowed
+    assert not decide(rrupn, P.RESET_PASSWORD, Subject(profile="direction")).allowed
+    assert not decide(rrupn, P.END_SESSIONS, Subject(profile="direction")).allowed
     assert not decide(rrupn, P.RESET_PASSWORD, Subject(profile="responsable")).allowed
+    assert decide(frozenset({R.PRINCIPAL}), P.RESET_PASSWORD,
+                  Subject(profile="direction")).allowed
 
 
 def test_eleves_change_only_their_own_password() -> None:
@@ -182,8 +190,6 @@ def test_the_direction_s_slips_go_to_the_direction_and_the_operators_only() -> N
     allowed = {role for role in Role if decide(frozenset({role}), P.PRINT_APPLY_SLIPS,
                                                on_slip).allowed}
     assert allowed == {R.OPERATEUR, R.PRINCIPAL, R.PRINCIPAL_ADJOINT}
-    # the RRUPN may reset a direction account (the direction is told), not take its slip
-    assert decide(frozenset({R.RRUPN}), P.RESET_PASSWORD, on_slip).allowed
 
 
 @pytest.mark.parametrize("role", [role for role in Role if role is not R.OPERATEUR])

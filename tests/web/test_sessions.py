@@ -19,6 +19,7 @@ from tests.conftest import Cli
 from tests.web.conftest import Person
 from tests.web.test_console import CHOSEN, _csrf, _passwords, _post_sign_in, _sign_in
 from tests.web.test_matrix import _token_of
+from tests.web.test_operators_web import add_operator, sign_in_operator
 
 COOKIE = "bascule_session"
 
@@ -143,14 +144,21 @@ def test_the_principal_is_told_of_a_reset_of_her_password(school: Cli) -> None:
                   "--by", "idasilva").exit_code == 0
     rrupn = TestClient(app)
     csrf = _sign_in(rrupn, "jlegoff", passwords["jlegoff"])
-    reset = rrupn.post("/mots-de-passe/reinitialiser", data={"identifiant": "idasilva",
-                                                             "csrf": csrf})
+    refused = rrupn.post("/mots-de-passe/reinitialiser", data={"identifiant": "idasilva",
+                                                               "csrf": csrf})
+    assert refused.status_code == 403 and "(direction)" in html.unescape(refused.text)
+    assert "idasilva" not in rrupn.get("/mots-de-passe", params={"q": "silva"}).text
+    add_operator(school)
+    operator = TestClient(app)
+    csrf = sign_in_operator(operator)
+    reset = operator.post("/mots-de-passe/reinitialiser", data={"identifiant": "idasilva",
+                                                                "csrf": csrf})
     new = html.unescape(reset.text).split('class="secret">')[1].split("</span>")[0]
     assert _signed_out(principal)
     again = TestClient(app)
     _sign_in(again, "idasilva", new)
-    assert ("Le mot de passe de idasilva (direction) a été réinitialisé par jlegoff"
-            in html.unescape(again.get("/").text))
+    assert "Le mot de passe de idasilva (direction) a été réinitialisé par" in html.unescape(
+        again.get("/").text)
     assert "réinitialisé par" not in rrupn.get("/").text  # told to the direction only
 
 

@@ -124,8 +124,14 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
                                     for role in (Role.RRUPN, *_DIRECTION)},
     Permission.TOGGLE_ENT_CLOSURE: {role: frozenset({Scope.SCHOOL}) for role in _DIRECTION},
     Permission.MANAGE_DELEGATIONS: {role: frozenset({Scope.STAFF}) for role in _DIRECTION},
+    # The RRUPN resets élèves and staff, but not the direction: a principal's password in
+    # other hands opens everything the direction may do (the same line as the slips below).
     Permission.RESET_PASSWORD: {
         **{role: frozenset({Scope.ELEVES, Scope.STAFF}) for role in _RESETTERS},
+        Role.RRUPN: frozenset({Scope.ELEVES, Scope.STAFF_BUT_DIRECTION}),
+        # A sole principal who lost her password is not locked out: the département's
+        # operators (who hold every slip already) reset it, and she is told.
+        Role.OPERATEUR: frozenset({Scope.ELEVES, Scope.STAFF}),
         Role.ENSEIGNANT: frozenset({Scope.OWN_ELEVES}),  # see scopes(): the school may widen
         Role.REINIT_ELEVES: frozenset({Scope.ELEVES}),
     },
@@ -171,7 +177,7 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     # Whoever may reset a password may end the sessions of the same accounts; anyone their own.
     Permission.END_SESSIONS: {
         **{role: frozenset({Scope.SELF}) for role in _EVERYONE_BUT_OPERATOR},
-        Role.RRUPN: frozenset({Scope.ELEVES, Scope.STAFF, Scope.SELF}),
+        Role.RRUPN: frozenset({Scope.ELEVES, Scope.STAFF_BUT_DIRECTION, Scope.SELF}),
         Role.PRINCIPAL: frozenset({Scope.ELEVES, Scope.STAFF, Scope.SELF}),
         Role.PRINCIPAL_ADJOINT: frozenset({Scope.ELEVES, Scope.STAFF, Scope.SELF}),
         Role.OPERATEUR: frozenset({Scope.ELEVES, Scope.STAFF}),
