@@ -36,6 +36,10 @@ def test_a_truncated_export_applied_by_mistake_is_undone_exactly(
     plan = json.loads(applied("undo", "2", "--json", "--at", LATEST).stdout)
     kinds = {action["kind"] for action in plan["actions"]}
     assert "reactivate" in kinds and "disable" not in kinds and not plan["mass_leaves"]
+    replaced = applied("plan", "--at", LATEST)  # the campaign's plan in its place: said
+    assert "l'annulation de l'application n° 2 qui attendait est remplacée" in " ".join(
+        replaced.stderr.split())
+    assert applied("undo", "2", "--at", LATEST).exit_code == 0  # prepared again
     done = applied("apply", "--yes", "--at", LATEST)
     assert done.exit_code == 0, done.output
     assert store_content(applied.home) == before

@@ -374,6 +374,7 @@ def plan(
     campagne importée, et l'enregistre pour « apply »."""
     from bascule.cli import render, render_plan
     from bascule.operations import campaign
+    from bascule.operations import school as school_ops
     from bascule.operations.plan_review import plan_csv
 
     one_form_only({"--json": as_json, "--csv": as_csv, "--details": details},
@@ -381,8 +382,13 @@ def plan(
                   example="bascule plan --details")
     settings, school = school_settings(ctx, uai)
     render.attention(err, campaign.credentials_notices(settings, school))
+    replaced = school_ops.pending(settings, school)
     computed = campaign.plan_campaign(settings, school,
                                       now=moment(at))
+    if replaced is not None and replaced.plan.undoes is not None:
+        render.attention(err, [f"l'annulation de l'application n° {replaced.plan.undoes} qui "
+                               "attendait est remplacée par ce plan de la campagne ; pour la "
+                               f"préparer de nouveau : bascule undo {replaced.plan.undoes}"])
     render.attention(err, campaign.past_year_notices(computed, moment(at)))
     if as_json:
         write_json(render_plan.plan_json(computed))

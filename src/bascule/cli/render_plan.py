@@ -197,8 +197,11 @@ def _details(console: Console, plan: Plan) -> None:
                           f"{logins} {action.division or ''} {changes}".rstrip(),
                           highlight=False, soft_wrap=True)
         if len(actions) > _DETAILS_SHOWN:
+            # `plan --json` computes a new campaign plan: from an undo, it would replace it.
+            where = ("la page Plan de la console les montre tous"
+                     if plan.purpose is PlanPurpose.UNDO else "bascule plan --json les donne tous")
             console.print(f"  … et {len(actions) - _DETAILS_SHOWN} autres ({kind.label})"
-                          " : bascule plan --json les donne tous.")
+                          f" : {where}.")
 
 
 def details_table(console: Console, plan: Plan) -> None:
