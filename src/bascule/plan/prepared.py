@@ -3,7 +3,8 @@
 A plan proportional to the change reads of a person whose record did not change only their
 ref, kind, digest, INEs and children (plan/proportional.py): `prepare` gives those for everyone
 from the inputs `desired_people` builds its people from (plan/desired.py `people_inputs`), and
-`Prepared.person` builds the desired person of the few that are weighed. The full path builds
+`Prepared.person` builds the desired person of the few that are weighed or acted on (a moved
+élève, planned from their account). The full path builds
 everyone (`Prepared.desired`), the same people `desired_people` gives.
 """
 
