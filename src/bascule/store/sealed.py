@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import os
+import tempfile
 from collections.abc import Collection, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +29,22 @@ from bascule.store.schema import password_delivery, pending_password, person
 _NONCE = 12
 
 
+def _make_key(path: Path) -> None:
+    """A new key, written whole under a temporary name (mode 0600), then linked into place:
+    two processes making it at once (a night's workers) end with one key, the first linked,
+    and neither reads it half written."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cle-")
+    try:
+        with os.fdopen(descriptor, "wb") as key_file:
+            key_file.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
+            key_file.flush()
+            os.fsync(key_file.fileno())
+        with suppress(FileExistsError):  # another process made it first: theirs is the key
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+
+
 class Sealer:
     def __init__(self, key: bytes):
         self._aead = AESGCM(base64.b64decode(key))
@@ -36,9 +54,7 @@ class Sealer:
         """The home's key, made on first use, readable by its owner only."""
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "wb") as key_file:
-                key_file.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
+            _make_key(path)
         try:
             return cls(path.read_bytes().strip())
         except ValueError as exc:  # not base64, or not a 256-bit key: edited by hand
