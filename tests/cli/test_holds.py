@@ -320,3 +320,13 @@ def test_a_wholly_other_person_under_a_responsables_id_is_held_for_review(
     (case,) = json.loads(applied("review", "list", "--json").stdout)
     (candidate,) = case["candidates"]
     assert candidate["rule"] == "même PERSONNE_ID, mais nom et prénom tous deux différents"
+
+
+def test_an_exclusion_whose_hold_would_be_over_on_the_plans_day_is_refused(
+        home_cli: Cli, files: Files) -> None:
+    assert home_cli("import", *files()).exit_code == 0
+    _plan(home_cli)  # for 1 October 2026
+    over = home_cli("approve-plan", "--exclude", "lmartin", "--reason", "doublon ?",
+                    "--until", "30/09/2026", "--at", AT)
+    assert over.exit_code == 1 and "est déjà passée" in over.stderr
+    assert json.loads(home_cli("hold", "list", "--json", "--at", AT).stdout) == []

@@ -104,9 +104,10 @@ def test_only_accounts_disabled_before_the_deletion_date_are_deleted() -> None:
     state = _state((disabled("old", deletion - timedelta(days=60)),
                     disabled("recent", deletion + timedelta(days=1))), {})
     plan = deletion_plan(state, school_year=SchoolYear(2026), deletion_date=deletion,
-                         now=deletion + timedelta(days=2))
+                         now=deletion + timedelta(days=2), guardians=_nobody)
     assert [a.person for a in plan.actions] == ["old"]
-    early = deletion_plan(state, school_year=SchoolYear(2026), deletion_date=None, now=deletion)
+    early = deletion_plan(state, school_year=SchoolYear(2026), deletion_date=None, now=deletion,
+                          guardians=_nobody)
     assert early.actions == ()
 
 
@@ -185,3 +186,8 @@ def test_a_pupil_held_for_review_keeps_account_and_memberships_exactly() -> None
     assert plan.actions == ()
     assert {h.key for h in plan.held} == {"eleve:2", "eleve:1"}
     assert [c.key for c in plan.reviews[0].candidates] == ["eleve:1"]
+
+
+def _nobody(_keys: frozenset[str]) -> frozenset[str]:
+    """No held élève has a responsable here."""
+    return frozenset()

@@ -40,5 +40,11 @@ def test_a_held_leaver_is_not_disabled_until_the_hold_ends() -> None:
 def test_a_held_disabled_account_is_not_deleted_in_september() -> None:
     state = dataclasses.replace(_state((_active(AccountStatus.DISABLED),), {}),
                                 person_holds=(HOLD,))
-    plan = deletion_plan(state, school_year=SchoolYear(2026), deletion_date=NOW, now=NOW)
+    plan = deletion_plan(state, school_year=SchoolYear(2026), deletion_date=NOW, now=NOW,
+                         guardians=_nobody)
     assert plan.actions == () and [h.key for h in plan.held] == ["eleve:1"]
+
+
+def _nobody(_keys: frozenset[str]) -> frozenset[str]:
+    """No held élève has a responsable here."""
+    return frozenset()

@@ -10,7 +10,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from bascule.verification.model import _IN_CONSOLE, REIMPORT, Finding, Severity
+from bascule.verification.model import _IN_CONSOLE, Finding, Severity
 from bascule.web.app import create_app
 from tests.conftest import UAI, Cli
 from tests.web.test_console import CHOSEN, _client, _csrf, _passwords, _sign_in
@@ -75,7 +75,6 @@ def test_the_verification_s_actions_in_the_console_s_words(command_line: str) ->
     assert finding.console_action != finding.action  # the CLI's report keeps its words
     assert COMMAND.findall(finding.console_action) == []
     assert finding.console_action.startswith("Affectez-les à une division dans Siècle-BEE. ")
-    assert REIMPORT in _IN_CONSOLE
 
 
 def test_the_header_names_the_school_or_nothing(school: Cli) -> None:

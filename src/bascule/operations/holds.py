@@ -129,6 +129,7 @@ def _exclude(settings: Settings, uai: str, plan: Plan, excluded: list[str], *, r
                         hint="Ajoutez --reason \"…\".", field="motif",
                         console_hint="Écrivez-la dans « Raison des exclusions », puis "
                                      "approuvez de nouveau (les cases cochées le restent).")
+    _check_hold(until, reason, today)  # a hold already over on the plan's day: refused
     named = {name for a in plan.actions if a.kind.is_account_action
              for name in (a.person, *(login for _kind, login in a.logins))}
     for wanted in excluded:

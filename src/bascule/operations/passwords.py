@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from bascule.domain.passwords import new_password
+from bascule.domain.passwords import new_passwords
 from bascule.domain.policy import Permission, decide, structure
 from bascule.domain.school import SchoolYear, local_time
 from bascule.errors import NotAllowed, UserError
@@ -174,8 +174,8 @@ def _reset(settings: Settings, uai: str, connection: Connection, members: list[M
            actor: Person, now: datetime, code: str, reprint: bool) -> dict[str, str]:
     """The new passwords, by person key: hashed in the store, sealed for the targets, every
     session of their owners ended, each reset journaled (never the password)."""
-    passwords = {m.person.key: new_password(m.person.profile, settings.password_policy)
-                 for m in members}
+    passwords = new_passwords({m.person.key: m.person.profile for m in members},
+                              settings.password_policy)
     hashes = hash_passwords(passwords, origin=PasswordOrigin.GENERATED)
     keep_passwords_for_targets(settings, uai, connection,
                                [(m.person, passwords[m.person.key]) for m in members], now)

@@ -124,10 +124,14 @@ def _subjects(actor: Person, holders: tuple[Holder, ...] | None,
     for holder in holders:
         is_actor = actor.login in holder.logins
         taught = f"D:{holder.division}" in actor.structures
-        for profile in {holder.profile, *(profiles.get(login, holder.profile)
-                                          for login in holder.logins)}:
+        for profile in _profiles_of(holder, profiles):
             found.add(Subject(profile=profile, is_actor=is_actor, shares_a_structure=taught))
     return found
+
+
+def _profiles_of(holder: Holder, profiles: dict[str, str]) -> set[str]:
+    """A person's profile as printed on the slip, and as their account has it now."""
+    return {holder.profile, *(profiles[login] for login in holder.logins if login in profiles)}
 
 
 def _refusal(settings: Settings, actor: Person, holders: tuple[Holder, ...] | None,
@@ -158,7 +162,8 @@ def _actor(settings: Settings, uai: str, by: str) -> Person:
                                              policy_options(settings)):
         raise NotAllowed(f"Refusé à {actor.label} ({actor.login}) : les fiches d'une "
                         "application sont pour la direction, le référent numérique et les "
-                        "opérateurs du département.")
+                        "opérateurs du département.",
+                        hint="Demandez-les à la direction ou au référent numérique.")
     return actor
 
 
@@ -175,7 +180,8 @@ def slips_file(settings: Settings, uai: str, folder: str, name: str, *, by: str,
     actor = _actor(settings, uai, by)
     found = _one(settings, uai, folder)
     if name not in found.holders:
-        raise UserError(f"« {name} » n'est pas une fiche de ces fiches gardées.")
+        raise UserError(f"« {name} » n'est pas un fichier de fiches de cette application.",
+                        hint="La page Fiches liste ceux que vous pouvez télécharger.")
     profiles = _profiles_now(settings, uai)
     refused = _refusal(settings, actor, found.holders[name], profiles)
     if refused is not None:
@@ -189,8 +195,7 @@ def slips_file(settings: Settings, uai: str, folder: str, name: str, *, by: str,
                                        "initial, puis détruisez ces fiches.")
     data = (found.path / name).read_bytes()
     direction = sorted(holder.logins[0] for holder in found.holders[name] or ()
-                       if holder.logins and "direction" in
-                       {holder.profile, *(profiles.get(one) for one in holder.logins)})
+                       if holder.logins and "direction" in _profiles_of(holder, profiles))
     with open_store(settings.store_url).begin() as connection:
         journal_entry(connection, uai, "fiches_telechargees", slips.title, actor.login, now,
                       {"application": folder, "fichier": name,

@@ -25,8 +25,7 @@ from bascule.plan.model import (
 
 def deletion_plan(state: StoreState, *, school_year: SchoolYear,
                   deletion_date: datetime | None, now: datetime,
-                  guardians: Callable[[frozenset[str]], frozenset[str]] = lambda _keys: frozenset(),
-                  ) -> Plan:
+                  guardians: Callable[[frozenset[str]], frozenset[str]]) -> Plan:
     """Delete what was disabled before `deletion_date`; nothing at all when there is none yet.
     A person held by hand keeps their account until their hold ends, and so do the
     responsables of a held élève (`guardians`: the responsables of these élèves' keys, in any

@@ -114,6 +114,10 @@ class MatchContext:
     resolutions: Mapping[str, Resolution] = field(default_factory=dict)
 
 
+# The order people are matched in: a responsable is recognised through their children's keys.
+KIND_ORDER = (PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE)
+
+
 def match_people(desired: list[DesiredPerson], known: Iterable[KnownPerson],
                  children: Mapping[str, frozenset[str]] | None = None,
                  context: MatchContext | None = None,
@@ -125,7 +129,7 @@ def match_people(desired: list[DesiredPerson], known: Iterable[KnownPerson],
     context = context or MatchContext(children=children or {})
     matching = Matching(settled=dict(settled or {}))
     known = list(known)
-    for kind in (PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE):
+    for kind in KIND_ORDER:
         pending = _hold_shared_ines(
             sorted((p for p in desired if p.kind is kind), key=lambda p: p.ref), matching)
         if pending:

@@ -39,12 +39,14 @@ def person_digest(inputs: Inputs) -> str:
     what plan/matching.py reads (`MATCHED`: two equal halves, the same matching), its second
     the rest. `repr` of strings, dates, None and tuples of strings: it does not depend on the
     process's hashing."""
-    cut = MATCHED[_KINDS[inputs[0][:inputs[0].index(":")]]]
-    return _digest(inputs[:cut]) + _digest(inputs[cut:])
+    return _halves_digest(inputs, MATCHED[_KINDS[inputs[0][:inputs[0].index(":")]]])
 
 
-def _digest(values: tuple[object, ...]) -> str:
-    return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
+def _halves_digest(inputs: Inputs, cut: int) -> str:
+    """`person_digest` of inputs whose matched half ends at `cut`."""
+    blake2b = hashlib.blake2b
+    return (blake2b(repr(inputs[:cut]).encode(), digest_size=8).hexdigest()
+            + blake2b(repr(inputs[cut:]).encode(), digest_size=8).hexdigest())
 
 
 def matched_part(digest: str) -> str:
@@ -61,8 +63,8 @@ class Prepared:
     listed: list[Inputs]
     inputs: dict[str, Inputs] = field(init=False)  # by ref
     digests: dict[str, str] = field(init=False)  # ref -> person_digest
-    # INE -> the refs of the élèves wearing it, for each INE worn by more than one
-    shared_ines: dict[str, list[str]] = field(init=False)
+    # The refs of the élèves wearing an INE that another élève wears too
+    sharing: frozenset[str] = field(init=False)
     kinds: dict[str, PersonKind] = field(init=False)  # by ref
     responsables: list[str] = field(init=False)  # their refs
     # The last basis compared with (plan/proportional.py `against`), and what it found.
@@ -74,17 +76,16 @@ class Prepared:
         self.kinds = {ref: _KINDS[ref[:ref.index(":")]] for ref in self.inputs}
         self.responsables = [ref for ref, kind in self.kinds.items()
                              if kind is PersonKind.RESPONSABLE]
-        blake2b, cut = hashlib.blake2b, MATCHED  # person_digest, inlined: called for everyone
-        self.digests = {
-            ref: blake2b(repr(person[:cut[kind]]).encode(), digest_size=8).hexdigest()
-            + blake2b(repr(person[cut[kind]:]).encode(), digest_size=8).hexdigest()
+        self.digests = {  # person_digest, the kind already known
+            ref: _halves_digest(person, MATCHED[kind])
             for (ref, person), kind in zip(self.inputs.items(), self.kinds.values(), strict=True)}
         wearers: dict[str, list[str]] = defaultdict(list)
         for ref, person in self.inputs.items():
             if ref.startswith("eleve:"):
                 for ine in {value for value in cast(EleveInputs, person)[1:4] if value}:
                     wearers[ine].append(ref)
-        self.shared_ines = {ine: refs for ine, refs in wearers.items() if len(refs) > 1}
+        self.sharing = frozenset(ref for refs in wearers.values() if len(refs) > 1
+                                 for ref in refs)
 
     @property
     def distinct(self) -> bool:

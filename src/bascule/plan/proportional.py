@@ -49,7 +49,7 @@ from typing import cast
 
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
 from bascule.plan.desired import DesiredPerson
-from bascule.plan.matching import Index, MatchContext, Matching, kind_index
+from bascule.plan.matching import KIND_ORDER, Index, MatchContext, Matching, kind_index
 from bascule.plan.model import (
     AccountStatus,
     KnownPerson,
@@ -166,13 +166,13 @@ def settle(prepared: Prepared, refs: list[str], candidates: Mapping[str, str],
     (loaded in full), `context` as plan/matching.py's."""
     if not candidates:
         return {}
-    shared = {ref for group in prepared.shared_ines.values() for ref in group}
-    by_kind: dict[PersonKind, list[str]] = {kind: [] for kind in _ORDER}
+    shared = prepared.sharing
+    by_kind: dict[PersonKind, list[str]] = {kind: [] for kind in KIND_ORDER}
     kinds = prepared.kinds
     for ref in refs:
         by_kind[kinds[ref]].append(ref)
     kept_all: dict[str, str] = {}
-    for kind in _ORDER:
+    for kind in KIND_ORDER:
         pending = by_kind[kind]
         kept = {ref for ref in pending if ref in candidates and ref not in shared}
         if kind is PersonKind.RESPONSABLE:
@@ -209,5 +209,3 @@ def to_plan(desired: list[DesiredPerson], matching: Matching, prepared: Prepared
                     for ref in against(prepared, basis).acted if ref in matching.settled]
     return planned
 
-
-_ORDER = (PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE)  # plan/matching.py's

@@ -113,7 +113,7 @@ class _Walk:
 
     def reopen_shared_ines(self) -> None:
         """Élèves wearing one INE are held and weighed (plan/matching.py)."""
-        for ref in sorted({ref for group in self.prepared.shared_ines.values() for ref in group}):
+        for ref in sorted(self.prepared.sharing):
             self.reopen(ref)
 
     def reopen_unsettled(self) -> None:

@@ -37,10 +37,6 @@ class SchoolSpaces:
         """The spaces of the school's present people and structures: created, with quotas."""
         return [space for space in self.spaces if not space.withdrawn]
 
-    @property
-    def dormant(self) -> list[Space]:
-        return [space for space in self.spaces if space.withdrawn]
-
 
 def load_school_spaces(engine: Engine, uai: str, root: Path,
                        quotas_gb: dict[str, int] | None, *, allocate: bool,

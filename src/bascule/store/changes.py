@@ -48,6 +48,7 @@ from bascule.store.people import ids_by_key
 from bascule.store.schema import (
     account,
     applied_change,
+    applied_plan,
     breaker_mark,
     delegation,
     fact,
@@ -415,6 +416,21 @@ def _merged(lined: list[Change], placed: list[tuple[int, int, Change]]) -> list[
 
 def _key_of(values: list[object]) -> tuple[object, ...]:
     return tuple(_decoded(value) for value in values)
+
+
+def removed_fact_subjects(connection: Connection, uai: str, kind: str,
+                          targets: frozenset[str]) -> set[str]:
+    """The subjects of the facts of this kind to one of `targets` that an apply of the school
+    removed (its record keeps them: the links of an élève who left go with her disabling)."""
+    names = _KEYS["fact"]
+    query = select(applied_change.c.row_key).join(
+        applied_plan, applied_plan.c.id == applied_change.c.apply_id).where(
+        (applied_plan.c.uai == uai) & (applied_change.c.table_name == "fact")
+        & applied_change.c.after.is_(None) & applied_change.c.row_key.contains(f'"{kind}"'))
+    removed = (dict(zip(names, json.loads(row_key), strict=True))
+               for row_key in connection.execute(query).scalars())
+    return {str(key["subject"]) for key in removed
+            if key["kind"] == kind and key["target"] in targets}
 
 
 def touched_people(connection: Connection, apply_ids: Iterable[int]) -> set[str]:

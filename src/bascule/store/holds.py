@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -10,7 +9,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from bascule.errors import UserError
 from bascule.plan.model import HoldOrigin, PersonHold
-from bascule.store.schema import applied_change, applied_plan, fact, person_hold
+from bascule.store.changes import removed_fact_subjects
+from bascule.store.schema import fact, person_hold
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,23 +27,14 @@ def person_holds(connection: Connection, uai: str) -> tuple[PersonHold, ...]:
 
 def guardians_of(connection: Connection, uai: str, keys: frozenset[str]) -> frozenset[str]:
     """The responsables ever linked to one of these élèves here: by a link the store holds (of
-    any school year), or by one an apply removed (its change record keeps it: the links of an
-    élève who left are removed with their account's disabling). The responsables of a held
-    élève keep their accounts as the élève does; one too many kept is the safe side."""
+    any school year), or by one an apply removed (store/changes.py). The responsables of a
+    held élève keep their accounts as the élève does; one too many kept is the safe side."""
     if not keys:
         return frozenset()
     held = select(fact.c.subject).where(
         (fact.c.uai == uai) & (fact.c.kind == "guardian") & fact.c.target.in_(sorted(keys)))
-    removed = select(applied_change.c.row_key).join(
-        applied_plan, applied_plan.c.id == applied_change.c.apply_id).where(
-        (applied_plan.c.uai == uai) & (applied_change.c.table_name == "fact")
-        & applied_change.c.row_key.contains('"guardian"'))
-    found = set(connection.execute(held.distinct()).scalars())
-    for row_key in connection.execute(removed).scalars():
-        _uai, _year, kind, subject, target, *_detail = json.loads(row_key)
-        if kind == "guardian" and target in keys:
-            found.add(subject)
-    return frozenset(found)
+    return frozenset(connection.execute(held.distinct()).scalars()) | removed_fact_subjects(
+        connection, uai, "guardian", keys)
 
 
 def stored_holds(connection: Connection, uai: str) -> list[StoredHold]:
@@ -57,12 +48,7 @@ def stored_holds(connection: Connection, uai: str) -> list[StoredHold]:
 
 def add_hold(connection: Connection, uai: str, hold: PersonHold, *, now: datetime,
              today: date) -> int:
-    """A new hold; refused when it would already be over `today`, and while the person
-    already has one running `today`."""
-    if hold.until < today:
-        raise UserError(f"Une retenue jusqu'au {hold.until:%d/%m/%Y} serait déjà terminée le "
-                        f"{today:%d/%m/%Y} : rien n'a été retenu.",
-                        hint="Donnez une date de fin à venir (--until 31/08/2027).")
+    """A new hold; refused while the person already has one running `today`."""
     for stored in stored_holds(connection, uai):
         if stored.hold.key == hold.key and stored.hold.active_on(today):
             raise UserError(f"{hold.label} est déjà retenu(e) jusqu'au "

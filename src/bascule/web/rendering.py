@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bascule.domain import labels
@@ -61,3 +61,9 @@ def page(request: Request, template: str, who: SignedIn | None = None, *, status
         current_path=request.url.path,
         menu=menu(values.get("person")), **values)
     return HTMLResponse(html, status_code=status)
+
+
+def csv_download(text: str, file_name: str) -> Response:
+    """A CSV file to save, as spreadsheets open it: UTF-8 with its BOM."""
+    return Response(("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{file_name}"'})

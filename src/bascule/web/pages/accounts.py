@@ -17,7 +17,7 @@ from bascule.operations.school import AccountRow
 from bascule.web.forms import FormError, parsed_fields
 from bascule.web.listing import Column, Listed, paginate
 from bascule.web.pages.passwords import confirmation_url
-from bascule.web.rendering import page
+from bascule.web.rendering import csv_download, page
 from bascule.web.requests import Posted, Refused, SignedIn, Staff, refusal
 
 router = APIRouter(include_in_schema=False)
@@ -85,9 +85,7 @@ def export(who: Staff, profil: str = "", division: str = "", etat: str = "actif"
     with refusal():
         text = school_ops.export_accounts(who.settings, who.school, rows, by=who.person.login,
                                           now=who.now(), what=what or "tous")
-    attachment = f'attachment; filename="comptes-{who.school}.csv"'
-    return Response(("\ufeff" + text).encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": attachment})
+    return csv_download(text, f"comptes-{who.school}.csv")
 
 
 @router.post("/comptes/reimpression")

@@ -18,7 +18,7 @@ from bascule.operations.night.holds import current_hold
 from bascule.operations.plan_review import PlanPurpose, difference_cells, difference_rows, plan_csv
 from bascule.web.forms import FormError
 from bascule.web.listing import Column, Listed, ListQuery, paginate
-from bascule.web.rendering import page
+from bascule.web.rendering import csv_download, page
 from bascule.web.requests import Posted, Refused, SignedIn, Staff, refusal
 
 router = APIRouter(include_in_schema=False)
@@ -96,10 +96,7 @@ def export(who: Staff) -> Response:
     waiting = school_ops.pending(who.settings, who.school)
     if waiting is None:
         raise Refused(404, "Aucun plan en attente : il n'y a rien à exporter.")
-    attachment = f'attachment; filename="plan-{who.school}.csv"'
-    return Response(("\ufeff" + plan_csv(waiting.plan, with_keys=False)).encode("utf-8"),
-                    media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": attachment})
+    return csv_download(plan_csv(waiting.plan, with_keys=False), f"plan-{who.school}.csv")
 
 
 @dataclass(frozen=True, slots=True)
