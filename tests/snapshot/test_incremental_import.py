@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,10 +28,13 @@ from lxml import etree
 
 from bascule.errors import ImportRejected
 from bascule.exports import siecle
+from bascule.exports.read import read_export
+from bascule.exports.source import BUDGET_ROOM
 from bascule.operations import campaign
 from bascule.settings import Settings, init_home
 from bascule.store.codec import encode
 from bascule.store.engine import open_store
+from bascule.store.kept import KeptFile
 from bascule.store.schema import staged_snapshot
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from bascule.synthetic.writers import serialise, write_zip
@@ -250,3 +254,60 @@ def test_only_the_changed_records_are_parsed(colleges: list[GeneratedCollege], t
                             parsed.append(name) or original(source, element))
     campaign.import_exports(settings, sorted(folder.iterdir()), now=NOW)
     assert sorted(parsed) == ["_eleve", "_structure_links"]
+
+
+def _decoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kept files whose records are decoded whole, by name."""
+    decoded: list[str] = []
+    original = KeptFile.export
+    monkeypatch.setattr(KeptFile, "export", lambda kept: decoded.append(kept.name)
+                        or original(kept))
+    return decoded
+
+
+def test_the_responsables_kept_are_not_decoded_when_their_part_is(
+        colleges: list[GeneratedCollege], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unchanged responsables file, checked against the same ELEVE_IDs: the build takes its
+    part again, and its people and links are not decoded (only the élèves file's are, whose
+    unchanged records are taken again)."""
+    college = colleges[0]
+    settings = _staged(tmp_path / "home", college, keep=True)
+    folder = _changed(college.folders[0], colleges, [("move", 3)], tmp_path / "changed")
+    decoded = _decoded(monkeypatch)
+    campaign.import_exports(settings, sorted(folder.iterdir()), now=NOW)
+    assert [name.split("/")[0] for name in decoded if "Responsables" in name
+            or "Eleves" in name] == [ELEVES]
+
+
+def test_the_responsables_are_decoded_when_the_eleve_ids_change(
+        colleges: list[GeneratedCollege], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An élève gone: the links are checked against other ELEVE_IDs, the part is built again
+    from the responsables file's records, decoded whole; the campaign is a full import's."""
+    college = colleges[0]
+    settings = _staged(tmp_path / "home", college, keep=True)
+    full = _staged(tmp_path / "full", college, keep=False)
+    folder = _changed(college.folders[0], colleges, [("leave", 3)], tmp_path / "changed")
+    decoded = _decoded(monkeypatch)
+    outcome = _outcome(settings, folder)
+    assert any(name.startswith(RESPONSABLES) for name in decoded)
+    assert outcome == _outcome(full, folder)
+
+
+def test_the_budget_counts_the_records_left_out(colleges: list[GeneratedCollege],
+                                                tmp_path: Path) -> None:
+    """The responsables' people and links, not decoded, still count in the import's budget of
+    records: an import over it is refused as a full import is, one within it staged alike."""
+    college = colleges[0]
+    settings = _staged(tmp_path / "home", college, keep=True)
+    full = _staged(tmp_path / "full", college, keep=False)
+    folder = _changed(college.folders[0], colleges, [("move", 3)], tmp_path / "changed")
+    paths = sorted(folder.iterdir())
+    responsables = read_export(folder / RESPONSABLES).record_count
+    total = sum(read_export(path).record_count for path in paths)
+    outcomes = [(_outcome(replace(settings, max_export_records=limit), folder),
+                 _outcome(replace(full, max_export_records=limit), folder))
+                for limit in (total - responsables // 2, total + BUDGET_ROOM)]
+    assert [incremental[0] == "refused" for incremental, _full in outcomes] == [True, False]
+    assert all(incremental == whole for incremental, whole in outcomes)

@@ -63,6 +63,7 @@ from bascule.snapshot.model import HeldRecord as HeldRecord
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, assess_quality, summarise
 from bascule.snapshot.quality import Summary as Summary
+from bascule.snapshot.responsables import linkable_eleve_ids
 from bascule.store.aaf_states import forget_aaf_state
 from bascule.store.accounts import AccountRow, list_accounts
 from bascule.store.apply import Applied, StalePlan, apply_plan
@@ -73,7 +74,14 @@ from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
 from bascule.store.history import Provenance
 from bascule.store.holds import guardians_of, holds_ending_after, person_holds
-from bascule.store.kept import KeptParts, encode_kept, inputs_fingerprint, kept_for, kept_parts
+from bascule.store.kept import (
+    KeptParts,
+    Taken,
+    encode_kept,
+    inputs_fingerprint,
+    kept_for,
+    kept_parts,
+)
 from bascule.store.operators import find_actor
 from bascule.store.people import journal_entry
 from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
@@ -137,7 +145,7 @@ def export_paths(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
-             kept: Callable[[int, Path], ExportFile | None] = lambda _index, _path: None,
+             kept: Callable[[int, Path], Taken | None] = lambda _index, _path: None,
              earlier: Callable[[Path], ExportFile | None] = lambda _path: None,
              ) -> tuple[list[ExportFile], list[Problem]]:
     """Every file read, within one budget of records for the whole import: however many
@@ -149,9 +157,9 @@ def read_all(paths: Sequence[Path], on_file: OnFile, limits: ExportLimits,
     for index, path in enumerate(paths):
         on_file(path)
         known = kept(index, path)
-        if known is not None and known.record_count + BUDGET_ROOM <= records_left:
-            files.append(known)
-            records_left -= known.record_count
+        if known is not None and known.count + BUDGET_ROOM <= records_left:
+            files.append(known.export)
+            records_left -= known.count
             continue
         try:
             export = read_export(path, replace(limits, max_records=records_left),
@@ -179,7 +187,9 @@ def import_exports(
 
 
 def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: bool, actor: str,
-            on_file: OnFile) -> ImportOutcome:
+            on_file: OnFile, reuse: bool = True) -> ImportOutcome:
+    """`reuse`: what the previous import kept may be taken (store/kept.py); else everything is
+    read and built."""
     engine = open_store(settings.store_url)
     limits = ExportLimits(max_bytes=settings.max_export_bytes, max_ratio=settings.max_zip_ratio,
                           max_records=settings.max_export_records)
@@ -192,13 +202,26 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
                                  summary=summarise(same.snapshot),
                                  findings=assess_quality(same.snapshot),
                                  staging=Staging.UNCHANGED)
-        kept = kept_for(engine, settings.uais, digests, limits)
-    files, problems = read_all(
-        paths, on_file, limits,
-        (lambda index, path: kept.file(path.name, digests[index])) if kept else _none_kept,
-        (lambda path: kept.earlier(path.name)) if kept else _none_earlier)
+        kept = kept_for(engine, settings.uais, digests, limits) if reuse else None
+    partial: list[ExportFile] = []  # taken without their people and links (KeptParts.take)
+
+    def take(index: int, path: Path) -> Taken | None:
+        taken = kept.take(path.name, digests[index]) if kept else None
+        if taken is not None and taken.partial:
+            partial.append(taken.export)
+        return taken
+
+    files, problems = read_all(paths, on_file, limits, take,
+                               (lambda path: kept.earlier(path.name)) if kept else _none_earlier)
     built = kept.built() if kept else None
     memo = BuildMemo(previous=built, fingerprint=inputs_fingerprint)
+    if partial:
+        assert kept is not None
+        whole = _whole(files, partial, kept, memo, hold_records=not settings.refuse_on_any_error)
+        if whole is None:  # undecodable: read and build everything
+            return _import(settings, paths, now=now, stage=stage, actor=actor, on_file=on_file,
+                           reuse=False)
+        files = whole
     mixed = aaf_import.mixes_sources(files)
     if mixed is not None:
         raise ImportRejected([*problems, mixed])
@@ -256,8 +279,28 @@ def _stage(engine: Engine, snapshot: Snapshot, problems: list[Problem], *, now: 
     return Staging.STAGED if staged else Staging.UNCHANGED
 
 
-def _none_kept(_index: int, _path: Path) -> None:
-    return None
+def _whole(files: list[ExportFile], partial: list[ExportFile], kept: KeptParts,
+           memo: BuildMemo, *, hold_records: bool) -> list[ExportFile] | None:
+    """`files`, each of the `partial` ones with all its records, but the one responsables file
+    whose part the build takes again (snapshot/memo.py): its people and links are not read.
+    None if some cannot be decoded."""
+    by_kind = {kind: [export for export in files if export.kind is kind]
+               for kind in (ExportKind.ELEVES, ExportKind.RESPONSABLES)}
+    spared = None
+    if len(by_kind[ExportKind.ELEVES]) == len(by_kind[ExportKind.RESPONSABLES]) == 1:
+        (eleves,), (responsables,) = by_kind[ExportKind.ELEVES], by_kind[ExportKind.RESPONSABLES]
+        if memo.kept_responsables(responsables.name, responsables.sha256,
+                                  linkable_eleve_ids(eleves), hold_records) is not None:
+            spared = responsables
+    whole = []
+    for export in files:
+        if export is not spared and any(export is some for some in partial):
+            complete = kept.whole(export)
+            if complete is None:
+                return None
+            export = complete
+        whole.append(export)
+    return whole
 
 
 def _none_earlier(_path: Path) -> None:

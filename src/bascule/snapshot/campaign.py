@@ -25,7 +25,7 @@ from bascule.snapshot.model import (
     SourceFile,
     Subject,
 )
-from bascule.snapshot.responsables import build_responsables
+from bascule.snapshot.responsables import build_responsables, linkable_eleve_ids
 from bascule.snapshot.staff import (
     build_profs_principaux,
     build_services,
@@ -209,9 +209,7 @@ def _assemble(
 ) -> Snapshot:
     eleves_file = by_kind[ExportKind.ELEVES]
     eleves = build_eleves(eleves_file, campaign.export_date, checker, memo)
-    # References are checked against every ELEVE_ID of the file, even one whose record has an
-    # error: that error is reported once, not again on each link.
-    eleve_ids = {(record.eleve_id or "").strip() for record in eleves_file.eleves}
+    eleve_ids = linkable_eleve_ids(eleves_file)
     responsables, guardianships = (
         _responsables(by_kind[ExportKind.RESPONSABLES], eleve_ids, checker, memo)
         if ExportKind.RESPONSABLES in by_kind else ((), ())

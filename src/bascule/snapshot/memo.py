@@ -128,15 +128,27 @@ class BuildMemo:
                                      effects=effects))
         return eleve, scope.usable
 
+    def kept_responsables(self, file: str, sha256: str, eleve_ids: set[str] | frozenset[str],
+                          hold_records: bool) -> ResponsablesPart | None:
+        """The previous import's responsables part, if it was built from these very inputs
+        (the file by its name and SHA-256, the ELEVE_IDs its links are checked against, how
+        faults are treated): then it is taken again, and the file's records are not read."""
+        if self.fingerprint is None or self.previous is None:
+            return None
+        known = self.previous.responsables()
+        if (known is not None and known.file == file and known.sha256 == sha256
+                and known.hold_records == hold_records and known.eleve_ids == eleve_ids):
+            return known
+        return None
+
     def responsables_of(
         self, file: str, sha256: str, eleve_ids: set[str], checker: Checker,
         build: Callable[[], tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]],
     ) -> tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]:
         if self.fingerprint is None:
             return build()
-        known = self.previous.responsables() if self.previous is not None else None
-        if (known is not None and known.file == file and known.sha256 == sha256
-                and known.hold_records == checker.hold_records and known.eleve_ids == eleve_ids):
+        known = self.kept_responsables(file, sha256, eleve_ids, checker.hold_records)
+        if known is not None:
             replay(checker, known.effects)
             self.responsables = known
             return known.responsables, known.guardianships

@@ -20,6 +20,12 @@ from bascule.snapshot.model import Guardianship, Responsable
 MAX_LEGAL_REPRESENTATIVES = 2
 
 
+def linkable_eleve_ids(eleves: ExportFile) -> set[str]:
+    """The ELEVE_IDs a responsable's link may name: every one of the élèves file, even one whose
+    record has an error (that error is reported once, not again on each link)."""
+    return {(record.eleve_id or "").strip() for record in eleves.eleves}
+
+
 def build_responsables(
     export: ExportFile, eleve_ids: set[str], checker: Checker
 ) -> tuple[tuple[Responsable, ...], tuple[Guardianship, ...]]:

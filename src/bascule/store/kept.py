@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import typing
 import unicodedata
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, make_dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 from lxml import etree
@@ -44,6 +45,13 @@ _UNDECODABLE = (ValueError, msgspec.DecodeError)
 # names them by hash).
 _ENCODER = msgspec.msgpack.Encoder()
 _RECORDS = msgspec.msgpack.Decoder(ExportFile)
+# What an outline leaves out: the bulk of a responsables file, needed only by a build that does
+# not take its responsables part again (snapshot/memo.py); MessagePack skips them undecoded.
+_LEFT_OUT = ("personnes", "guardian_links", "given")
+_OUTLINED = tuple(field.name for field in fields(ExportFile) if field.name not in _LEFT_OUT)
+_OUTLINE: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(make_dataclass(
+    "_Outline", [(name, typing.get_type_hints(ExportFile)[name], field)
+                 for field in fields(ExportFile) if (name := field.name) in _OUTLINED]))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +65,7 @@ class KeptFile:
     sha256: str
     records: bytes
     given: bytes | None = None
+    count: int | None = None  # its records (ExportFile.record_count); None: an older bascule's
 
     def is_named(self, name: str) -> bool:
         """Whether it was kept of the file `name` (a zip's own name)."""
@@ -69,6 +78,31 @@ class KeptFile:
             export.given = self.given
             return export
         return None
+
+    def outline(self) -> Taken | None:
+        """Its records but a responsables file's people and links (`_LEFT_OUT`), which are
+        skipped, not decoded; None if they cannot be decoded or were kept without their count.
+        """
+        if self.count is None:
+            return None
+        with suppress(*_UNDECODABLE):
+            outline = _OUTLINE.decode(decompress(self.records))
+            export = ExportFile(**{name: getattr(outline, name) for name in _OUTLINED},
+                                given=self.given)
+            return Taken(export, self.count, partial=export.record_count != self.count)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A kept file's records as an import takes them again: `export`, and `count`, the number
+    of records the file has (what the import's budget counts). `partial`: a responsables
+    file's people and links were left out (`KeptFile.outline`), to be read only when the
+    build cannot take again its responsables part (`KeptParts.whole`)."""
+
+    export: ExportFile
+    count: int
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +124,25 @@ class KeptParts:
         """The records of the file named `name` (a zip's own name) with these bytes."""
         return next((kept.export() for kept in self.files
                      if kept.sha256 == sha256 and kept.is_named(name)), None)
+
+    def take(self, name: str, sha256: str) -> Taken | None:
+        """As `file`, a responsables file's people and links left out when its count was kept
+        (`KeptFile.outline`): `whole` reads them if the build needs them."""
+        kept = next((kept for kept in self.files
+                     if kept.sha256 == sha256 and kept.is_named(name)), None)
+        if kept is None:
+            return None
+        taken = kept.outline()
+        if taken is not None:
+            return taken
+        export = kept.export()
+        return Taken(export, export.record_count) if export is not None else None
+
+    def whole(self, export: ExportFile) -> ExportFile | None:
+        """The records of a file `take` gave in part, all of them; None if they cannot be
+        decoded."""
+        return next((kept.export() for kept in self.files
+                     if kept.sha256 == export.sha256 and kept.name == export.name), None)
 
     def earlier(self, name: str) -> ExportFile | None:
         """The records of the file named `name` (a zip's own name) whatever its bytes: those
@@ -129,6 +182,7 @@ class Built:
         self._index = {eleve_id: index for index, eleve_id in enumerate(stored.eleve_ids)}
         self._taken: list[object] = []  # alive while their id() names them in `encoded`
         self.encoded: dict[int, bytes] = {}
+        self._responsables: list[ResponsablesPart | None] = []  # decoded once, when asked
 
     def unit(self, eleve_id: str, inputs: bytes) -> EleveUnit | None:
         index = self._index.get(eleve_id)
@@ -137,8 +191,13 @@ class Built:
         return self._taken_again(self._stored.units[index], _UNIT)
 
     def responsables(self) -> ResponsablesPart | None:
-        data = self._stored.responsables
-        return self._taken_again(data, _RESPONSABLES) if data is not None else None
+        """Decoded once: the import asks whether its people are needed (`KeptParts.take`),
+        then the build takes the part."""
+        if not self._responsables:
+            data = self._stored.responsables
+            self._responsables.append(
+                self._taken_again(data, _RESPONSABLES) if data is not None else None)
+        return self._responsables[0]
 
     def _taken_again(self, data: bytes, decoder: msgspec.msgpack.Decoder[T]) -> T | None:
         try:
@@ -165,7 +224,8 @@ def kept_parts(files: Sequence[ExportFile], build: KeptBuild, limits: ExportLimi
 
 def _kept_file(export: ExportFile) -> KeptFile:
     return KeptFile(name=export.name, sha256=export.sha256,
-                    records=_packed(replace(export, given=None)), given=export.given)
+                    records=_packed(replace(export, given=None)), given=export.given,
+                    count=export.record_count)
 
 
 def _stored(build: KeptBuild, encoded: dict[int, bytes]) -> _StoredBuild:
