@@ -84,7 +84,14 @@ from bascule.store.kept import (
 )
 from bascule.store.operators import find_actor
 from bascule.store.people import journal_entry
-from bascule.store.plans import approval_of, approve, mark_applied, pending_plan, save_plan
+from bascule.store.plans import (
+    approval_of,
+    approve,
+    keep_plan,
+    mark_applied,
+    pending_plan,
+    save_plan,
+)
 from bascule.store.reviews import record_reviews, resolutions
 from bascule.store.schools import account_count, purge_school
 from bascule.store.sealed import Sealer
@@ -398,8 +405,8 @@ def _plan(settings: Settings, uai: str, *, now: datetime) -> Plan:
     staged, state, basis, prepared = staged_for_plan(engine, settings, uai, options, now=now)
     plan, settled = plan_and_basis(staged.snapshot, state, now=now, basis=basis,
                                    options=options, prepared=prepared)
-    save_basis(engine, uai, save_plan(engine, plan), settled)
-    with engine.begin() as connection:
+    with engine.begin() as connection:  # one commit: no plan saved without its basis
+        save_basis(connection, uai, keep_plan(connection, plan), settled)
         record_reviews(connection, uai, plan.reviews, now)
     return plan
 

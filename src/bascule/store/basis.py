@@ -10,7 +10,7 @@ version, and the next plan then takes the full path.
 from __future__ import annotations
 
 import msgspec
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from bascule.plan.proportional import Basis
 from bascule.store.schema import plan_basis
@@ -20,16 +20,15 @@ _PEOPLE = msgspec.json.Decoder(dict[str, tuple[str, str]])
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 
 
-def save_basis(engine: Engine, uai: str, plan_sha256: str, basis: Basis) -> None:
-    """Keep the basis of the plan just saved (hash `plan_sha256`); bases of plans computed
-    before and never applied are dropped."""
-    with engine.begin() as connection:
-        connection.execute(delete(plan_basis).where(
-            (plan_basis.c.uai == uai) & (plan_basis.c.applied_version.is_(None)
-                                         | (plan_basis.c.plan_sha256 == plan_sha256))))
-        connection.execute(insert(plan_basis).values(
-            uai=uai, plan_sha256=plan_sha256, applied_version=None, context=basis.context,
-            people=_ENCODER.encode(basis.people)))
+def save_basis(connection: Connection, uai: str, plan_sha256: str, basis: Basis) -> None:
+    """Keep the basis of the plan just saved (hash `plan_sha256`), in the transaction that
+    saved it; bases of plans computed before and never applied are dropped."""
+    connection.execute(delete(plan_basis).where(
+        (plan_basis.c.uai == uai) & (plan_basis.c.applied_version.is_(None)
+                                     | (plan_basis.c.plan_sha256 == plan_sha256))))
+    connection.execute(insert(plan_basis).values(
+        uai=uai, plan_sha256=plan_sha256, applied_version=None, context=basis.context,
+        people=_ENCODER.encode(basis.people)))
 
 
 def mark_basis_applied(connection: Connection, uai: str, plan_sha256: str,

@@ -14,11 +14,17 @@ from bascule.store.schema import saved_plan
 
 def save_plan(engine: Engine, plan: Plan) -> str:
     """Keep the plan for `apply`; its hash (hex SHA-256 of its encoding) binds its approval."""
-    encoded = encode(plan)
     with engine.begin() as connection:
-        connection.execute(insert(saved_plan).values(
-            uai=plan.uai, computed_at=plan.computed_at, state_fingerprint=plan.state_fingerprint,
-            content_sha256=encoded.sha256, plan=encoded.data))
+        return keep_plan(connection, plan)
+
+
+def keep_plan(connection: Connection, plan: Plan) -> str:
+    """`save_plan` in the caller's transaction (the plan, its basis and its review cases:
+    one commit)."""
+    encoded = encode(plan)
+    connection.execute(insert(saved_plan).values(
+        uai=plan.uai, computed_at=plan.computed_at, state_fingerprint=plan.state_fingerprint,
+        content_sha256=encoded.sha256, plan=encoded.data))
     return encoded.sha256
 
 
