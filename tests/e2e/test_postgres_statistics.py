@@ -1,12 +1,13 @@
 """store/statistics.py on PostgreSQL: after a school's creation, the planner has statistics of
 the columns its lookups filter and join on, from a sample (a misspelt column would fail the
-ANALYZE, which is best effort and silent)."""
+ANALYZE, which is best effort and silent); a table is analysed again once it has doubled, not
+after every large apply."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, text
+from sqlalchemy import Engine, insert, text
 
 from bascule.store.engine import open_store
 from bascule.store.schema import account, login, person, person_source_id
@@ -45,6 +46,35 @@ def test_a_bulk_apply_leaves_statistics_of_the_looked_up_columns(postgres_url: s
             "SELECT array_length(histogram_bounds::text::text[], 1) FROM pg_stats "
             "WHERE tablename = 'person' AND attname = 'key'")).scalar_one()
     assert bounds == 11
+
+
+def test_a_table_is_analysed_again_once_it_has_doubled(postgres_url: str) -> None:
+    engine = open_store(postgres_url)
+    _add_people(engine, range(1, 301))
+    refresh_statistics(engine, BULK_ROWS)
+    assert _analyses(engine) == {"person": 1}
+    _add_people(engine, range(301, 451))  # half as many again: statistics still fit
+    refresh_statistics(engine, BULK_ROWS)
+    assert _analyses(engine) == {"person": 1}
+    _add_people(engine, range(451, 1201))  # four times the analysed table
+    refresh_statistics(engine, BULK_ROWS)
+    assert _analyses(engine) == {"person": 2}  # the others still empty: nothing to analyse
+
+
+def _add_people(engine: Engine, numbers: range) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE person SET (autovacuum_enabled = off)"))
+        connection.execute(insert(person), [
+            {"id": n, "uai": "0861000V", "key": f"e{n}", "kind": "eleve", "profile": "eleve",
+             "last_name": "Nom", "first_name": "Prénom", "created_at": NOW, "updated_at": NOW}
+            for n in numbers])
+
+
+def _analyses(engine: Engine) -> dict[str, int]:
+    """The manual ANALYZEs of each table so far (autovacuum's are counted apart)."""
+    with engine.connect() as connection:
+        return {row.relname: row.analyze_count for row in connection.execute(text(
+            "SELECT relname, analyze_count FROM pg_stat_user_tables WHERE analyze_count > 0"))}
 
 
 def _analysed(engine: object) -> set[tuple[str, str]]:
