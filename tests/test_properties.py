@@ -244,6 +244,7 @@ def test_a_first_rollover_is_recorded_row_by_row_and_undone_exactly(seed: int,
     from sqlalchemy import create_engine, text
 
     from bascule.operations.undo import plan_undo
+    from bascule.store.changes import CREATED_PEOPLE, touched_people
 
     with _first_school_year(seed, size) as (settings_, apply):
         url = settings_.store_url
@@ -259,11 +260,13 @@ def test_a_first_rollover_is_recorded_row_by_row_and_undone_exactly(seed: int,
             )).scalars().all()
             lines = Counter(connection.execute(text(
                 "SELECT table_name FROM applied_change")).scalars())
+            touched = touched_people(connection, [1])
         engine.dispose()
         assert documents and not any("sealed" in document for document in documents)
-        # One line a created person (all their rows), not one a row.
-        created = {key for table, key in changed if table == "person"}
-        assert lines["created"] == len(created) and not lines["person"] and not lines["login"]
+        # One line for all the created people (all their rows), not one a row or a person.
+        created = {str(after[key][2]) for key in changed if key[0] == "person"}
+        assert lines[CREATED_PEOPLE] == 1 and not lines["created"] and not lines["person"]
+        assert not lines["login"] and touched == created
         (uai,) = settings_.uais
         plan_undo(settings_, uai, 1, now=datetime(2025, 9, 10, 8, tzinfo=UTC))  # as applied
         apply()

@@ -1,15 +1,25 @@
-"""The record of an apply (store/changes.py): a created person's rows kept on one line, read
-back row by row in the order one line a row gives."""
+"""The record of an apply (store/changes.py): the created people's rows kept on one line, read
+back row by row in the order one line a row gives; a record of one line a person (written
+before) read the same way."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
-from bascule.store.changes import CREATED, Image, Written, changes_of, record_changes
+from bascule.store.changes import (
+    CREATED,
+    CREATED_PEOPLE,
+    Image,
+    Written,
+    changes_of,
+    record_changes,
+    touched_people,
+)
 from bascule.store.engine import open_store
 from bascule.store.history import Provenance, record_apply
 from bascule.store.schema import applied_change
@@ -25,19 +35,20 @@ def _fact(subject: str, target: str, kind: str = "member") -> tuple[object, ...]
 
 def _written(by_person: bool = True) -> Written:
     """Two people created (A, B), facts of theirs between others: a structure's and those of a
-    person already known (X). `by_person`: their rows noted as the apply notes them
-    (`Written.created`), else row by row."""
+    person already known (X). `by_person`: their rows noted as the apply notes them (the
+    people created, their rows by table), else row by row."""
     written = Written()
     for pid, key in ((101, "eleve:A"), (102, "eleve:B")):
-        rows: dict[str, list[tuple[object, ...]]] = {
-            "person": [(pid,)], "account": [(pid,)],
-            "login": [("0861000V", "pnom", key[-1].lower())],
-            "person_source_id": [(pid, "ine", f"ine-{key}")]}
+        login = ("0861000V", "pnom", key[-1].lower())
+        source_id = (pid, "ine", f"ine-{key}")
         if by_person:
-            written.created(key, rows)
-        for table, keys in rows.items():
-            for row_key in keys if not by_person else ():
-                written.add(table, row_key, key)
+            written.people[pid] = key
+            written.add_logins([(*login, pid, NOW, None)])
+            written.add_created("person_source_id", [source_id])
+            continue
+        for table, row_key in (("person", (pid,)), ("account", (pid,)), ("login", login),
+                               ("person_source_id", source_id)):
+            written.add(table, row_key, key)
     for fact, whose in ((_fact("D:6A", "", "structure"), None), (_fact("eleve:A", "D:6A"), "A"),
                         (_fact("eleve:X", "D:6A"), "X"), (_fact("eleve:B", "D:6A"), "B"),
                         (_fact("D:6B", "", "structure"), None)):
@@ -54,7 +65,7 @@ def _recorded(engine: Engine, written: Written, before: Image, after: Image) -> 
 
 
 @pytest.mark.parametrize("by_person", [True, False])
-def test_a_created_persons_rows_are_one_line_read_back_in_the_order_of_one_line_a_row(
+def test_the_created_peoples_rows_are_one_line_read_back_in_the_order_of_one_line_a_row(
         tmp_path: Path, by_person: bool) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     empty: Image = {name: {} for name in TABLES}
@@ -66,9 +77,11 @@ def test_a_created_persons_rows_are_one_line_read_back_in_the_order_of_one_line_
         lines = [(row.table_name, row.person_key) for row in connection.execute(
             select(applied_change.c.table_name, applied_change.c.person_key))]
         changes = changes_of(connection, apply_id)
+    one_a_row = [(table, key) for table in ("person", "account", "login", "person_source_id",
+                                             "fact") for key in ("eleve:A", "eleve:B")]
     assert sorted(lines, key=str) == sorted([
         ("fact", "eleve:Y"), ("fact", None), ("fact", "eleve:X"), ("fact", None),
-        (CREATED, "eleve:A"), (CREATED, "eleve:B")], key=str)
+        *([(CREATED_PEOPLE, None)] if by_person else one_a_row)], key=str)
     assert [(change.table, change.person_key) for change in changes] == [
         ("person", "eleve:A"), ("person", "eleve:B"), ("account", "eleve:A"),
         ("account", "eleve:B"), ("login", "eleve:A"), ("login", "eleve:B"),
@@ -80,6 +93,38 @@ def test_a_created_persons_rows_are_one_line_read_back_in_the_order_of_one_line_
     assert [change.row_key for change in created] == [
         (101,), (101,), ("0861000V", "pnom", "a"), (101, "ine", "ine-eleve:A"),
         _fact("eleve:A", "D:6A")]
+    with engine.connect() as connection:
+        assert touched_people(connection, [apply_id]) == {
+            "eleve:A", "eleve:B", "eleve:X", "eleve:Y"}
+
+
+def _one_line_a_person() -> dict[str, dict[str, object]]:
+    """The `CREATED` lines an apply wrote, before `CREATED_PEOPLE`, for the people of
+    `_written` (their facts' positions among the fact lines)."""
+    return {key: {"person": [[pid]], "account": [[pid]],
+                  "login": [["0861000V", "pnom", key[-1].lower()]],
+                  "person_source_id": [[pid, "ine", f"ine-{key}"]],
+                  "fact": [list(_fact(key, "D:6A"))], "at": {"fact": [position]}}
+            for pid, key, position in ((101, "eleve:A", 1), (102, "eleve:B", 3))}
+
+
+def test_a_record_of_one_line_a_created_person_is_read_as_it_was(tmp_path: Path) -> None:
+    """Records written before `CREATED_PEOPLE` kept one `CREATED` line a person: the same
+    changes, the same people touched."""
+    engine = open_store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    empty: Image = {name: {} for name in TABLES}
+    apply_id = _recorded(engine, _written(), empty, empty)
+    with engine.begin() as connection:
+        new = changes_of(connection, apply_id)
+        connection.execute(applied_change.delete().where(
+            applied_change.c.table_name == CREATED_PEOPLE))
+        connection.execute(applied_change.insert(), [
+            {"apply_id": apply_id, "table_name": CREATED, "row_key": json.dumps(rows),
+             "person_key": key, "before": None, "after": "{}"}
+            for key, rows in _one_line_a_person().items()])
+    with engine.connect() as connection:
+        assert changes_of(connection, apply_id) == new
+        assert touched_people(connection, [apply_id]) == {"eleve:A", "eleve:B", "eleve:X"}
 
 
 @pytest.mark.parametrize("by_person", [True, False])

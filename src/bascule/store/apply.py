@@ -232,8 +232,8 @@ class _Writer:
         self.existing_logins = existing_logins
         self.ids = dict(ids)
         self._created_accounts: list[Action] = []
-        self.created: dict[int, str] = {}  # the people this apply created: row id -> key
         self.written = Written()
+        self.created = self.written.people  # the people this apply created: row id -> key
 
     def _identity_values(self, identity: Identity | None) -> dict[str, object]:
         assert identity is not None  # creates and updates carry the identity
@@ -254,7 +254,6 @@ class _Writer:
         self._add_source_ids(actions)
         self._created_accounts = actions  # written last, with their hashes (insert_accounts)
         self._hold_logins(actions)
-        self._note_created(actions)
 
     def insert_accounts(self, hashes: Mapping[str, str]) -> None:
         """The created accounts, once their passwords are hashed (`hashes`: by person key;
@@ -264,28 +263,12 @@ class _Writer:
             (ids[a.person], active, now, hashes.get(a.person, ""), True, now)
             for a in self._created_accounts])
 
-    def _note_created(self, actions: list[Action]) -> None:
-        """The rows of the people created here: new ids, so nothing of theirs was there (but
-        a login row taken over: `changes._bundles` tells)."""
-        uai, ids, created, people = self.plan.uai, self.ids, self.created, self.written.people
-        for a in actions:
-            pid = ids[a.person]
-            if pid in created:
-                rows: dict[str, list[tuple[object, ...]]] = {"person": [(pid,)],
-                                                             "account": [(pid,)]}
-                if a.logins:
-                    rows["login"] = [(uai, kind._value_, value) for kind, value in a.logins]
-                if a.source_ids:
-                    rows["person_source_id"] = [(pid, source.scheme, source.value)
-                                                for source in a.source_ids]
-                people[a.person] = rows  # Written.created, without a call a person
-
     def keep_for_targets(self, sealed: Mapping[str, str]) -> None:
         keep_for_targets(self.connection, {self.ids[key]: token for key, token in sealed.items()},
                          self.now)
-        for key in sealed:
-            if self.ids[key] in self.created:
-                self.written.add("pending_password", (self.ids[key],), key)
+        sealed_ids = {self.ids[key] for key in sealed}
+        self.written.add_created("pending_password",
+                                 [(pid,) for pid in self.created if pid in sealed_ids])
 
     def _insert_new_people(self, actions: list[Action]) -> None:
         if not actions:
@@ -298,7 +281,7 @@ class _Writer:
             for a in actions])
         new = ids_by_key(self.connection, self.plan.uai, (a.person for a in actions))
         self.ids.update(new)
-        self.created.update({pid: key for key, pid in new.items()})
+        self.created.update((new[a.person], a.person) for a in actions)  # in the plan's order
 
     def transfer(self, actions: list[Action]) -> set[str]:
         """Élèves arriving from another school of the folder: their person row (account,
@@ -349,12 +332,14 @@ class _Writer:
             [{"uai": row[0], "namespace": row[1], "login": row[2]} for row in held
              if there is None or row[:3] in there])
         insert_rows(self.connection, login, _LOGIN_COLUMNS, held)
+        self.written.add_logins(held)
 
     def _add_source_ids(self, actions: list[Action]) -> None:
         ids = self.ids
-        insert_rows(self.connection, person_source_id, ("person_id", "scheme", "value"), [
-            (ids[a.person], source.scheme, source.value)
-            for a in actions for source in a.source_ids])
+        rows = [(ids[a.person], source.scheme, source.value)
+                for a in actions for source in a.source_ids]
+        insert_rows(self.connection, person_source_id, ("person_id", "scheme", "value"), rows)
+        self.written.add_created("person_source_id", rows)
 
     def update(self, actions: list[Action]) -> None:
         if not actions:

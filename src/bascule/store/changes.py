@@ -10,8 +10,9 @@ row ids new to the store, and facts of subjects that had none) are taken from wh
 (`Written`): a first rollover reads and compares nothing of the people it creates. An undo reads
 its whole scope again. Each row that differs is kept as one line: its table, its identity, and
 the fields that differ, old and new (the whole row for a row that disappeared; only its identity
-for a row that appeared, whose content is in the store itself); the rows of a person the apply
-created, all appeared, share one line (`CREATED`), which `changes_of` reads back row by row.
+for a row that appeared, whose content is in the store itself); the rows of the people the apply
+created, all appeared, share one line (`CREATED_PEOPLE`), which `changes_of` reads back row by
+row (a record written before kept them on one line a person, `CREATED`: read the same way).
 
 A restore puts back each field the apply changed, only where the field still holds what the
 apply wrote: a password reset or a delegation granted since is left alone. What the apply
@@ -28,6 +29,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 import msgspec
 from sqlalchemy import (
@@ -187,26 +189,45 @@ def narrowed(scope: Scope, before: Image) -> Scope:
                    fact_subjects=frozenset(scope.fact_subjects & subjects))
 
 
+_CREATED_TABLES = ("login", "person_source_id", "pending_password")  # `Written.created`'s
+
+
 @dataclass(slots=True)
 class Written:
     """The rows an apply inserted where no row could be before it: those of the people it
-    created (row ids new to the store) and the facts it added. By table, each row's identity
-    (the values of `_KEYS`, as the driver reads them back: numbers and text) and whose it is
-    (a person's key, or None)."""
+    created (row ids new to the store) and the facts it added. Each row by its identity (the
+    values of `_KEYS`, as the driver reads them back: numbers and text)."""
 
+    # By table, each row and whose it is (a person's key, or None): one line each.
     rows: dict[str, dict[tuple[object, ...], str | None]] = field(
         default_factory=lambda: {name: {} for name in _TABLES})
-    # The rows of each person the apply created, by table, as `created` notes them: a first
-    # rollover notes some 100,000, which go to the person's `CREATED` line as they are.
-    people: dict[str, dict[str, list[tuple[object, ...]]]] = field(default_factory=dict)
+    # The people the apply created: row id -> key, in the order created. Their person and
+    # account rows go without saying; their other rows are in `created`, and their facts are
+    # those of `rows` of which they are the subject: all on one line (`CREATED_PEOPLE`).
+    people: dict[int, str] = field(default_factory=dict)
+    # Their rows of login, person_source_id and pending_password, in the order of `people`
+    # (each person's in the order written), and the row id of each login's holder.
+    created: dict[str, list[tuple[object, ...]]] = field(
+        default_factory=lambda: {name: [] for name in _CREATED_TABLES})
+    holders: list[object] = field(default_factory=list)
 
     def add(self, table: str, key: tuple[object, ...], person_key: str | None) -> None:
         self.rows[table][key] = person_key
 
-    def created(self, person_key: str, rows: dict[str, list[tuple[object, ...]]]) -> None:
-        """The rows the apply wrote for a person it created, by table in `_KEYS`' order, their
-        own row first (tables without rows left out)."""
-        self.people[person_key] = rows
+    def add_logins(self, rows: Iterable[tuple[object, ...]]) -> None:
+        """Login rows written (`_KEYS`' columns, then the holder's row id): those of the
+        people created."""
+        people = self.people
+        mine = [row for row in rows if row[3] in people]
+        self.created["login"] += [row[:3] for row in mine]
+        self.holders += [row[3] for row in mine]
+
+    def add_created(self, table: str, rows: Iterable[tuple[object, ...]]) -> None:
+        """Rows of a table keyed by the person's row id first (source ids, sealed passwords):
+        those of the people created."""
+        people = self.people
+        self.created[table] += [row for row in rows if row[0] in people]
+
 
 
 def _add(image: Image, name: str, rows: Iterable[tuple[object, ...]]) -> None:
@@ -218,21 +239,22 @@ def _add(image: Image, name: str, rows: Iterable[tuple[object, ...]]) -> None:
 def record_changes(connection: Connection, apply_id: int, before: Image, after: Image,
                    written: Written | None = None) -> None:
     """Keep what differs between the two images, and the rows `written` (those neither image
-    holds: appeared; a created person's on one line, `CREATED`)."""
+    holds: appeared; the created people's on one line, `CREATED_PEOPLE`)."""
     people = _person_keys(before, after)
     lines: list[_Line] = []
-    bundles = {} if written is None else _bundles(written, before, after)
+    created = _Created() if written is None else _Created.of(written, before, after)
     for name in _TABLES:
         table_lines: list[_Line] = [
             (apply_id, name, _dump_key(key), _whose(name, old or new or {}, people),
              *_difference(old, new))
             for key, old, new in _differing(connection, name, before[name], after[name])]
         if written is not None:
-            table_lines += _appeared(apply_id, name, written, before, after, bundles,
+            table_lines += _appeared(apply_id, name, written, before, after, created,
                                      first_position=len(table_lines))
         lines += table_lines
-    lines.extend((apply_id, CREATED, _dump_key(bundle.document()), person_key, None, APPEARED)
-                 for person_key, bundle in bundles.items())
+    if created.document:
+        document = {name: rows for name, rows in created.document.items() if rows}
+        lines.append((apply_id, CREATED_PEOPLE, _dump_key(document), None, None, APPEARED))
     insert_rows(connection, applied_change, _LINE_COLUMNS, lines)
 
 
@@ -241,66 +263,79 @@ _LINE_COLUMNS = ("apply_id", "table_name", "row_key", "person_key", "before", "a
 _Line = tuple[int, str, str, str | None, str | None, str | None]
 
 
-def _bundles(written: Written, before: Image, after: Image) -> dict[str, _Bundle]:
-    """The bundle of each person `Written.created` names, with their rows but those an image
-    holds (a login row taken over was there: it is a change, one of `_differing`'s)."""
-    bundles: dict[str, _Bundle] = {}
-    held = {name for name in _TABLES if before[name] or after[name]}  # a first rollover: none
-    for person_key, tables in written.people.items():
-        rows = tables
-        if held and not held.isdisjoint(tables):
-            rows = {name: kept for name, keys in tables.items() if (kept := [
-                key for key in keys if key not in before[name] and key not in after[name]])}
-        bundles[person_key] = _Bundle(rows=rows)
-    return bundles
-
-
-def _appeared(apply_id: int, name: str, written: Written, before: Image, after: Image,
-              bundles: dict[str, _Bundle], *, first_position: int) -> list[_Line]:
-    """The lines of the table's rows that appeared, but a created person's rows, added to
-    their bundle (a fact with its position among the table's lines)."""
-    old, new = before[name], after[name]
-    rows = [(key, whose) for key, whose in written.rows[name].items()
-            if key not in new and key not in old] if old or new else written.rows[name].items()
-    if name == "person":  # a created person's bundle, their own row first
-        bundles.update((whose, _Bundle()) for _key, whose in rows if whose is not None)
-    lines: list[_Line] = []
-    # Each bundle's list of this table (and of the positions, for facts), looked up once a
-    # person: a first rollover adds some 100,000 rows to bundles.
-    keys: dict[str, list[tuple[object, ...]]] = {}
-    at: dict[str, list[int]] = {}
-    for position, (key, whose) in enumerate(rows, first_position):
-        if whose is not None and whose in bundles:
-            found = keys.get(whose)
-            if found is None:
-                found = keys[whose] = bundles[whose].rows.setdefault(name, [])
-            found.append(key)
-            if name == "fact":
-                if whose not in at:
-                    at[whose] = bundles[whose].at.setdefault(name, [])
-                at[whose].append(position)
-        else:
-            lines.append((apply_id, name, _dump_key(key), whose, None, APPEARED))
-    return lines
-
-
-# The rows a created person got from the apply (person, account, logins, source ids, sealed
-# password, facts of which they are the subject), all appeared, are kept as one line a person,
-# `CREATED`, instead of one line a row: a first rollover writes a few times fewer lines. Its
-# `row_key` is JSON {table: [identity, …]}, with "at": {"fact": [position, …]}, where each of
-# its facts stood among the fact lines (the others rows of a table come after its own lines);
-# `changes_of` gives back one Change a row, in the order one line a row had.
+# The rows the created people got from the apply (person, account, logins, source ids, sealed
+# password, facts of which they are the subject), all appeared, are kept on one line an apply,
+# `CREATED_PEOPLE`, instead of one line a row: a first rollover of 10 collèges writes one line
+# a collège in place of 16,000 (one line a person, `CREATED`, as records did before) or of some
+# 120,000. Its `row_key` is JSON, table by table, as the apply wrote them:
+#   {"people": [[row id, person key], …],  (in the order created: their person and account rows)
+#    "login": [identity, …], "holders": [row id of each login's person, …],
+#    "person_source_id": [identity, …], "pending_password": [identity, …],
+#    "fact": [identity, …], "at": [the position of each fact among the fact lines, …]}
+# (a table without rows left out; a row an image holds is not there: a login row taken over is
+# a change). `person_key` is null. `changes_of` gives back one Change a row, in the order one
+# line a row had: a table's rows after its own lines (but facts, at their positions), person
+# after person. A `CREATED` line holds one person's {table: [identity, …], "at": {"fact":
+# [position, …]}} and names them in `person_key`: read the same way.
+CREATED_PEOPLE = "created_people"
 CREATED = "created"
 _AT = "at"
+_PEOPLE = "people"
+_HOLDERS = "holders"
 
 
 @dataclass(slots=True)
-class _Bundle:
-    rows: dict[str, list[tuple[object, ...]]] = field(default_factory=dict)
-    at: dict[str, list[int]] = field(default_factory=dict)
+class _Created:
+    """The `CREATED_PEOPLE` line's document as it is built; the set of the people's keys."""
 
-    def document(self) -> dict[str, object]:
-        return {**self.rows, _AT: self.at} if self.at else dict(self.rows)
+    document: dict[str, object] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)
+    facts: list[tuple[object, ...]] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, written: Written, before: Image, after: Image) -> _Created:
+        """The people of `written`, with their rows but those an image holds (a login row
+        taken over was there: it is a change, one of `_differing`'s); facts come later
+        (`_appeared`)."""
+        if not written.people:
+            return cls()
+        ids = [(pid,) for pid in written.people]
+        document: dict[str, object] = {_PEOPLE: list(written.people.items())}
+        for name in ("person", "account"):
+            document[name] = ids if not (before[name] or after[name]) else [
+                key for key in ids if key not in before[name] and key not in after[name]]
+        holders = written.holders
+        for name, keys in written.created.items():
+            if before[name] or after[name]:  # a first rollover: no image holds anything
+                kept = [index for index, key in enumerate(keys)
+                        if key not in before[name] and key not in after[name]]
+                keys = [keys[index] for index in kept]
+                if name == "login":
+                    holders = [holders[index] for index in kept]
+            document[name] = keys
+        document[_HOLDERS] = holders
+        created = cls(document=document, keys=set(written.people.values()))
+        document["fact"], document[_AT] = created.facts, created.at
+        return created
+
+
+def _appeared(apply_id: int, name: str, written: Written, before: Image, after: Image,
+              created: _Created, *, first_position: int) -> list[_Line]:
+    """The lines of the table's rows that appeared, but a created person's facts, added to
+    the created people's line with their position among the table's lines."""
+    old, new = before[name], after[name]
+    rows = [(key, whose) for key, whose in written.rows[name].items()
+            if key not in new and key not in old] if old or new else written.rows[name].items()
+    lines: list[_Line] = []
+    people, facts, at = created.keys, created.facts, created.at
+    for position, (key, whose) in enumerate(rows, first_position):
+        if name == "fact" and whose in people:
+            facts.append(key)
+            at.append(position)
+        else:
+            lines.append((apply_id, name, _dump_key(key), whose, None, APPEARED))
+    return lines
 
 
 def _differing(connection: Connection, name: str, old_rows: dict[tuple[object, ...], tuple[
@@ -378,22 +413,51 @@ def changes_of(connection: Connection, apply_id: int) -> list[Change]:
     lined: dict[str, list[Change]] = {name: [] for name in _KEYS}
     placed: dict[str, list[tuple[int, int, Change]]] = {name: [] for name in _KEYS}
     for row in rows:
-        if row.table_name != CREATED:
+        if row.table_name == CREATED_PEOPLE:
+            _place_created(placed, json.loads(row.row_key))
+        elif row.table_name == CREATED:
+            _place(placed, row.person_key, json.loads(row.row_key))
+        else:
             lined[row.table_name].append(Change(
                 table=row.table_name, row_key=_key_of(json.loads(row.row_key)),
                 person_key=row.person_key, before=_load(row.before), after=_load(row.after)))
-            continue
-        document = json.loads(row.row_key)
-        at = document.pop(_AT, {})
-        for table, keys in document.items():
-            # Without a position, after the table's own lines, in the order of the lines.
-            positions = at.get(table) or [_TAIL] * len(keys)
-            placed[table].extend(
-                (position, len(placed[table]), Change(table=table, row_key=_key_of(key),
-                                                      person_key=row.person_key,
-                                                      before=None, after={}))
-                for position, key in zip(positions, keys, strict=True))
     return [change for name in _KEYS for change in _merged(lined[name], sorted(placed[name]))]
+
+
+def _place_created(placed: dict[str, list[tuple[int, int, Change]]],
+                   document: dict[str, list[Any]]) -> None:
+    """The rows of a `CREATED_PEOPLE` line, each with its person and its position among its
+    table's lines (after them but facts)."""
+    whose = dict(document.pop(_PEOPLE))
+    holders, at = document.pop(_HOLDERS, []), document.pop(_AT, [])
+    for table, keys in document.items():
+        if table == "fact":  # a created person's fact: they are its subject
+            owners, positions = [key[3] for key in keys], at
+        else:
+            owners = [whose[pid] for pid in (holders if table == "login"
+                                             else (key[0] for key in keys))]
+            positions = [_TAIL] * len(keys)
+        first = len(placed[table])
+        placed[table].extend(
+            (position, first + index,
+             Change(table=table, row_key=_key_of(key), person_key=owner, before=None, after={}))
+            for index, (position, key, owner) in enumerate(zip(positions, keys, owners,
+                                                               strict=True)))
+
+
+def _place(placed: dict[str, list[tuple[int, int, Change]]], person_key: str,
+           document: dict[str, list[list[object]]]) -> None:
+    """A created person's rows of a `CREATED` line (records written before `CREATED_PEOPLE`),
+    each with its position among its table's lines."""
+    at: dict[str, list[int]] = document.pop(_AT, {})  # type: ignore[assignment]
+    for table, keys in document.items():
+        # Without a position, after the table's own lines, in the order of the lines.
+        positions = at.get(table) or [_TAIL] * len(keys)
+        placed[table].extend(
+            (position, len(placed[table]), Change(table=table, row_key=_key_of(key),
+                                                  person_key=person_key,
+                                                  before=None, after={}))
+            for position, key in zip(positions, keys, strict=True))
 
 
 _TAIL = 1 << 62  # a position after every line
@@ -434,13 +498,20 @@ def removed_fact_subjects(connection: Connection, uai: str, kind: str,
 
 
 def touched_people(connection: Connection, apply_ids: Iterable[int]) -> set[str]:
+    """The keys of the people whose rows the applies changed (a `CREATED_PEOPLE` line names
+    its people in its row_key)."""
     ids = list(apply_ids)
     if not ids:
         return set()
-    return {key for key in connection.execute(
+    touched = {key for key in connection.execute(
         select(applied_change.c.person_key).distinct()
         .where(applied_change.c.apply_id.in_(ids) & applied_change.c.person_key.is_not(None))
     ).scalars() if key is not None}
+    for document in connection.execute(select(applied_change.c.row_key).where(
+            applied_change.c.apply_id.in_(ids)
+            & (applied_change.c.table_name == CREATED_PEOPLE))).scalars():
+        touched.update(key for _pid, key in json.loads(document)[_PEOPLE])
+    return touched
 
 
 def restore(connection: Connection, changes: list[Change], now: datetime) -> None:

@@ -389,8 +389,9 @@ applied_plan = Table(
 # What an apply changed, read inside the apply's transaction: one row of the store per line,
 # `before` and `after` JSON of the fields that differ (all of them for a row that appeared or
 # disappeared: null then on the other side), `row_key` JSON of the row's identity in its table;
-# except the rows of a person the apply created, all on one line of `table_name` "created"
-# (store/changes.py; `changes_of` gives them back one row each). Password hashes are kept only
+# except the rows of the people the apply created, all on one line of `table_name`
+# "created_people" (before: one line "created" a person; store/changes.py; `changes_of` gives
+# them back one row each). Password hashes are kept only
 # where a row disappears (an undone deletion gets its hash back).
 applied_change = Table(
     "applied_change",
