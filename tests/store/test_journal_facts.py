@@ -1,5 +1,6 @@
-"""A created person's facts kept on their creation's journal line read back as the lines they
-stand for: the journal says the same entries, whatever the filter (store/journal_facts.py).
+"""A created person's facts kept on their creation's journal line, and a run of creations kept
+on one line, read back as the lines they stand for: the journal says the same entries, whatever
+the filter (store/journal_facts.py).
 Within one apply their order differs (a person's facts come next to their creation, where the
 plan puts every addition after every creation): a limit may take other entries of the same
 apply, never entries of another."""
@@ -17,6 +18,7 @@ from bascule.settings import load_settings
 from bascule.store import apply as store_apply
 from bascule.store.audit import AuditFilter, JournalEntry, journal_entries
 from bascule.store.engine import open_store
+from bascule.store.journal_facts import Entry, bundled, unbundled
 from bascule.store.schema import journal
 from tests.conftest import UAI, Cli, Files, apply_campaign
 
@@ -39,9 +41,11 @@ def _shown(entries: list[JournalEntry]) -> list[Shown]:
 
 @pytest.fixture
 def two_stores(tmp_path: Path, files: Files, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
-    """The same rollover journaled a line a fact (as before) and with the facts kept."""
+    """The same rollover journaled a line an action (as before) and with the facts and the
+    creations kept together."""
     with monkeypatch.context() as patched:
         patched.setattr(store_apply, "folded", lambda _action: None)
+        patched.setattr(store_apply, "bundled", lambda entries: entries)
         lined = _rolled_over(tmp_path / "lined", files)
     kept = _rolled_over(tmp_path / "kept", files)
     return load_settings(lined.home).store_url, load_settings(kept.home).store_url
@@ -58,6 +62,28 @@ def test_the_facts_of_people_created_take_no_line_of_their_own(
     everything = AuditFilter(limit=100_000)
     assert _rows(kept) < _rows(lined)
     assert len(journal_entries(open_store(kept), UAI, everything)) == _rows(lined)
+    created = select(func.count()).select_from(journal).where(journal.c.action == "create")
+    with open_store(kept).connect() as connection:  # a first rollover's: all one run
+        assert connection.execute(created).scalar_one() == 1
+    with open_store(lined).connect() as connection:
+        assert connection.execute(created).scalar_one() > 10
+
+
+def test_each_run_of_creations_is_one_line_read_back_in_order() -> None:
+    """Creations between other lines: each run of two or more one line, a lone one as it
+    was; read back, the lines in the order written."""
+    def line(action: str, subject: str) -> Entry:
+        return action, subject, json.dumps({"label": f"{subject.upper()} Zoé"}).encode()
+
+    entries = [line("create", "a"), line("update", "b"), line("create", "c"),
+               line("create", "d"), line("create", "e"), line("move", "f"), line("create", "g"),
+               line("create", "h")]
+    written = list(bundled(entries))
+    assert [(action, subject) for action, subject, _ in written] == [
+        ("create", "a"), ("update", "b"), ("create", ""), ("move", "f"), ("create", "")]
+    read = [(action, *each) for action, subject, detail in written
+            for each in unbundled(action, subject, json.loads(detail))]
+    assert read == [(action, subject, json.loads(detail)) for action, subject, detail in entries]
 
 
 def test_the_journal_says_the_same_entries_whatever_the_filter(

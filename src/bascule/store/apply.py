@@ -31,7 +31,7 @@ from bascule.store.changes import (
     scope_of,
 )
 from bascule.store.history import Provenance, record_apply
-from bascule.store.journal_facts import KEPT_FACTS, folded
+from bascule.store.journal_facts import KEPT_FACTS, bundled, folded
 from bascule.store.people import ids_by_key
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
@@ -148,13 +148,13 @@ def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> 
     writer.add_facts(by_kind[ActionKind.ADD])
 
 
-# An action's kind's value, read in C (see `_journal_row`).
+# An action's kind's value, read in C (see `_journal_detail`).
 _KIND_VALUE = attrgetter("kind._value_")
 
 
 class _ByKind:
     """The actions of each kind, grouped by the kind's value: a str hashed, not the Enum (see
-    `_journal_row`)."""
+    `_journal_detail`)."""
 
     def __init__(self, actions: Iterable[Action]):
         self._actions: dict[str, list[Action]] = defaultdict(list)
@@ -178,7 +178,7 @@ _JOURNAL_COLUMNS = ("at", "actor", "uai", "action", "subject", "detail")
 
 def _journal_rows(plan: Plan, actor: str, now: datetime) -> list[tuple[object, ...]]:
     """A line an action, but the facts added to a person the plan creates: on the line of
-    their creation (store/journal_facts.py)."""
+    their creation, and each run of creations one line (store/journal_facts.py)."""
     create, add = ActionKind.CREATE, ActionKind.ADD
     created = {action.person for action in plan.actions if action.kind is create}
     facts: dict[str, list[list[object]]] = defaultdict(list)
@@ -189,13 +189,18 @@ def _journal_rows(plan: Plan, actor: str, now: datetime) -> list[tuple[object, .
             lined.append(action)
         else:
             facts[action.person].append(fact)
-    return [_journal_row(plan, action, actor, now, facts.pop(action.person, None)
-                         if action.kind is ActionKind.CREATE else None) for action in lined]
+    encode, uai = _JOURNAL_JSON.encode, plan.uai
+    entries = ((action.kind._value_, action.person,
+                encode(_journal_detail(action, facts.pop(action.person, None)
+                                       if action.kind is create else None)))
+               for action in lined)
+    return [(now, actor, uai, kind, subject, detail.decode())
+            for kind, subject, detail in bundled(entries)]
 
 
-def _journal_row(plan: Plan, action: Action, actor: str, now: datetime,
-                 facts: list[list[object]] | None = None) -> tuple[object, ...]:
-    """The values of `_JOURNAL_COLUMNS`."""
+def _journal_detail(action: Action, facts: list[list[object]] | None = None
+                    ) -> dict[str, object]:
+    """The detail of an action's line."""
     # A kind's value read as `_value_`, the attribute Enum keeps it in, here and below: `.value`
     # is a property, and a dict by kind hashes each member in Python (tens of thousands of
     # times in a first rollover).
@@ -209,8 +214,7 @@ def _journal_row(plan: Plan, action: Action, actor: str, now: datetime,
         detail["fact"] = [action.fact.kind, action.fact.target, action.fact.detail]
     if facts:
         detail[KEPT_FACTS] = facts
-    return (now, actor, plan.uai, action.kind._value_, action.person,
-            _JOURNAL_JSON.encode(detail).decode())
+    return detail
 
 
 # One encoder for the thousands of journal lines of a first rollover: msgspec's, several times

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, Row, func, or_, select
 from bascule.domain.labels import FACTS, change_text, label
 from bascule.domain.logins import LoginKind
 from bascule.plan.model import ActionKind
-from bascule.store.journal_facts import ADDED, KEPT_FACTS, unfolded
+from bascule.store.journal_facts import ADDED, KEPT_FACTS, unbundled, unfolded
 from bascule.store.schema import journal, login, person, saved_plan
 
 
@@ -103,13 +103,17 @@ def _lines(connection: Connection, uai: str, wanted: AuditFilter) -> Iterator[_L
 
 
 def _unfolded(row: Row[Any]) -> list[_Line]:
+    """The lines a row stands for (store/journal_facts.py), newest first."""
     detail = json.loads(row.detail)
-    facts = detail.pop(KEPT_FACTS, None) if isinstance(detail, dict) else None
-    line = _Line(row.at, row.actor, row.action, row.subject, detail)
-    if not facts:
-        return [line]
-    return [*(_Line(row.at, row.actor, ADDED, row.subject, unfolded(row.subject, fact))
-              for fact in reversed(facts)), line]
+    if not isinstance(detail, dict):
+        return [_Line(row.at, row.actor, row.action, row.subject, detail)]
+    lines: list[_Line] = []
+    for subject, each in reversed(unbundled(row.action, row.subject, detail)):
+        facts = each.pop(KEPT_FACTS, None)
+        lines += [_Line(row.at, row.actor, ADDED, subject, unfolded(subject, fact))
+                  for fact in reversed(facts if isinstance(facts, list) else [])]
+        lines.append(_Line(row.at, row.actor, row.action, subject, each))
+    return lines
 
 
 def _asked(line: _Line, wanted: AuditFilter) -> bool:
