@@ -143,6 +143,9 @@ def test_accounts_an_ambiguous_person_could_be_are_held_never_disabled() -> None
     plan = compute_plan(_snapshot(_eleve("3")), _state(people, {}), now=NOW)
     assert [a for a in plan.actions if a.kind.is_account_action] == []
     assert [h.key for h in plan.held] == ["eleve:3", "eleve:1", "eleve:2"]
+    # The person of the export is not said to have no account: they may have one of these.
+    assert plan.held[0].accounts == ("eleve:1", "eleve:2")
+    assert plan.held[0].account_note == " (a peut-être déjà un compte, laissé tel quel)"
 
 
 def _active(key: str, *ids: SourceId, login: str = "lmartin", school: str | None = None,
@@ -184,7 +187,10 @@ def test_a_pupil_held_for_review_keeps_account_and_memberships_exactly() -> None
     state = dataclasses.replace(_state((held,), {}), facts=frozenset({member}))
     plan = compute_plan(_snapshot(_eleve("2", first="Lena Marie")), state, now=NOW)
     assert plan.actions == ()
-    assert {h.key for h in plan.held} == {"eleve:2", "eleve:1"}
+    person, account = plan.held
+    assert (person.key, person.known, person.accounts) == ("eleve:2", False, ("eleve:1",))
+    assert (account.key, account.known) == ("eleve:1", True)
+    assert "MARTIN Lena Marie (eleve:2)" in account.reason  # for whom it waits
     assert [c.key for c in plan.reviews[0].candidates] == ["eleve:1"]
 
 

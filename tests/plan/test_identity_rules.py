@@ -16,32 +16,55 @@ LEA = ("MARTIN", "Léa", date(2013, 3, 14))
 HUGO = ("DUBOIS", "Hugo", date(2013, 2, 2))
 
 
-def _identity(who: tuple[str, str, date | None]) -> Identity:
+def _identity(who: tuple[str, str, date | None], birth_name: str | None = None) -> Identity:
     last, first, born = who
-    return Identity(last_name=last, birth_name=None, first_name=first, birth_date=born,
+    return Identity(last_name=last, birth_name=birth_name, first_name=first, birth_date=born,
                     email=None, function=None, profile="eleve")
 
 
 def newcomer(who: tuple[str, str, date | None], *ids: tuple[str, str], kind: PersonKind = ELEVE,
-             foreign_elenoet: str | None = None,
-             services: frozenset[str] = frozenset()) -> DesiredPerson:
+             foreign_elenoet: str | None = None, services: frozenset[str] = frozenset(),
+             birth_name: str | None = None) -> DesiredPerson:
+    children = frozenset({"eleve:1000001"}) if kind is RESPONSABLE else frozenset()
     return DesiredPerson(ref="x", kind=kind, source_ids=frozenset(SourceId(*i) for i in ids),
-                         identity=_identity(who), foreign_elenoet=foreign_elenoet,
-                         services=services)
+                         identity=_identity(who, birth_name), foreign_elenoet=foreign_elenoet,
+                         services=services, children=children)
 
 
 def known(who: tuple[str, str, date | None], *ids: tuple[str, str], kind: PersonKind = ELEVE,
-          school: str | None = None) -> KnownPerson:
+          school: str | None = None, birth_name: str | None = None) -> KnownPerson:
     return KnownPerson(key="k", kind=kind, source_ids=frozenset(SourceId(*i) for i in ids),
-                       identity=_identity(who), account=None, school=school)
+                       identity=_identity(who, birth_name), account=None, school=school)
+
+
+def _children(extra: dict[str, object]) -> tuple[frozenset[str], frozenset[str]]:
+    """`child`: True, a child in common; False, each their own; absent, none known."""
+    if "child" not in extra:
+        return frozenset(), frozenset()
+    return frozenset({"eleve:1000001"}), frozenset({"eleve:1000001" if extra["child"]
+                                                    else "eleve:1000077"})
 
 
 NO_BIRTH = ("LEROY", "Anne", None)
 ANNE = ("LEROY", "Anne", date(1980, 5, 1))
+AYA = ("MARTIN", "Aya", None)  # a responsable: MME MARTIN Aya, née BOUCHER
+ETIENNE = ("BOUCHER", "Étienne", None)  # M. BOUCHER Étienne: the first name and the children
 ROWS = [
+    ("deux INE différents, même ELEVE_ID (ou ELENOET, jointure AAF), nom ou naissance commun",
+     newcomer(LEA, ("ine", "1234567809A"), ("eleve_id", "145778")),  # one character changed
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("deux INE différents, même ELEVE_ID (ou ELENOET, jointure AAF), nom ou naissance commun",
+     newcomer(("MARTIN", "Léa", date(2013, 3, 15)), ("ine", "1234567809A"), ("elenoet", "2643")),
+     known(LEA, ("ine", "1234567890A"), ("elenoet", "2643")), {}),
     ("deux INE différents : deux personnes",  # identity-elenoet-carried, with an own ELENOET
      newcomer(HUGO, ("ine", "0987654321Z"), ("elenoet", "2643"), ("eleve_id", "151002")),
      known(LEA, ("ine", "1234567890A"), ("elenoet", "2643"), ("eleve_id", "145778")), {}),
+    ("deux INE différents : deux personnes",  # one ELEVE_ID, but nothing else of one person
+     newcomer(HUGO, ("ine", "0987654321Z"), ("eleve_id", "145778")),
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("deux INE différents : deux personnes",  # the same names and birth date, no id in common
+     newcomer(LEA, ("ine", "0987654321Z"), ("eleve_id", "151002")),
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
     ("identifiant commun, mais date de naissance et nom différents",
      newcomer(HUGO, ("ine", "1234567890A"), ("eleve_id", "151002")),
      known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
@@ -67,9 +90,33 @@ ROWS = [
     ("même PERSONNE_ID, mais nom et prénom tous deux différents",
      newcomer(("MOREAU", "Sylvie", None), ("personne_id", "2000621"), kind=RESPONSABLE),
      known(("BÉNARD", "Clément", None), ("personne_id", "2000621"), kind=RESPONSABLE), {}),
+    ("même PERSONNE_ID, mais prénom différent",  # the usage name became the birth name's
+     newcomer(ETIENNE, ("personne_id", "2000004"), kind=RESPONSABLE),
+     known(AYA, ("personne_id", "2000004"), kind=RESPONSABLE, birth_name="BOUCHER"),
+     {"child": False}),
+    ("même PERSONNE_ID, mais prénom différent",  # even with a child in common
+     newcomer(("MARTIN", "Paul", None), ("personne_id", "2000001"), kind=RESPONSABLE),
+     known(("MARTIN", "Pauline", None), ("personne_id", "2000001"), kind=RESPONSABLE),
+     {"child": True}),
+    ("même PERSONNE_ID, mais nom différent et aucun enfant en commun",
+     newcomer(("GAUTHIER", "Raphaël", None), ("personne_id", "2000017"), kind=RESPONSABLE),
+     known(("LEFEBVRE", "Raphaël", None), ("personne_id", "2000017"), kind=RESPONSABLE),
+     {"child": False}),
     ("même PERSONNE_ID",  # a married name: the last name changed, the first name the same
      newcomer(("MOREAU", "Sylvie", None), ("personne_id", "2000621"), kind=RESPONSABLE),
+     known(("BÉNARD", "Sylvie", None), ("personne_id", "2000621"), kind=RESPONSABLE),
+     {"child": True}),
+    ("même PERSONNE_ID",  # a married name, children not known in the directory
+     newcomer(("MOREAU", "Sylvie", None), ("personne_id", "2000621"), kind=RESPONSABLE),
      known(("BÉNARD", "Sylvie", None), ("personne_id", "2000621"), kind=RESPONSABLE), {}),
+    ("même PERSONNE_ID",  # a new child only: the elder left, the younger arrives
+     newcomer(("MARTIN", "Paul", None), ("personne_id", "2000001"), kind=RESPONSABLE),
+     known(("MARTIN", "Paul", None), ("personne_id", "2000001"), kind=RESPONSABLE),
+     {"child": False}),
+    ("même PERSONNE_ID",  # an accent fixed, and a new child only
+     newcomer(("MARTIN", "Hélène", None), ("personne_id", "2000001"), kind=RESPONSABLE),
+     known(("MARTIN", "Helene", None), ("personne_id", "2000001"), kind=RESPONSABLE),
+     {"child": False}),
     ("même PERSONNE_ID", newcomer(("MARTIN", "Paul", None), ("personne_id", "2000001"),
                                   kind=RESPONSABLE),
      known(("MARTINE", "Paul", None), ("personne_id", "2000001"), kind=RESPONSABLE), {}),
@@ -123,7 +170,7 @@ def test_each_situation_is_decided_by_its_row(row: str, person: DesiredPerson,
                                               extra: dict[str, object]) -> None:
     evidence = gather_evidence(person, candidate,
                                frozenset(extra.get("services", ())),  # type: ignore[arg-type]
-                               bool(extra.get("child")))
+                               _children(extra))
     decision, rule, _rank = decide(evidence)
     assert rule.name == row
     assert decision is rule.decision

@@ -107,7 +107,8 @@ CHANGES = st.lists(st.tuples(
     st.sampled_from(["move", "held_record", "arrive", "leave", "rename", "homonym", "shared_ine",
                      "exit_passed", "staff_leaves", "staff_renamed", "responsable_renamed",
                      "responsable_leaves", "new_birth_date", "exit_later", "staff_function",
-                     "staff_email", "responsable_email", "move_and_rename"]),
+                     "staff_email", "responsable_email", "move_and_rename", "ine_corrected",
+                     "responsable_replaced"]),
     st.integers(0, 10_000), st.integers(0, 10_000)), min_size=0, max_size=6)
 
 
@@ -163,6 +164,16 @@ def _shared_ine(snapshot: Snapshot, at: int, number: int) -> Snapshot:
     return _with_eleve(snapshot, index, dataclasses.replace(other, ine=model.ine))
 
 
+def _ine_corrected(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """An élève's INE changed by one character on the same record (corrected in Siècle)."""
+    index, eleve = _eleve_at(snapshot, at)
+    if not eleve.ine:
+        return snapshot
+    ine = f"{eleve.ine[:-2]}{number % 10}{eleve.ine[-1]}"
+    return _with_eleve(snapshot, index, dataclasses.replace(
+        eleve, ine=ine, ine_rnie=ine if eleve.ine_rnie else None))
+
+
 def _leave(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
     index, _eleve = _eleve_at(snapshot, at)
     return _with_eleve(snapshot, index, None)
@@ -212,6 +223,11 @@ def _staff_renamed(snapshot: Snapshot, at: int, number: int) -> Snapshot:
 
 def _responsable_renamed(snapshot: Snapshot, at: int, number: int) -> Snapshot:
     return _responsable_with(snapshot, at, last_name=f"PARENT{number}")
+
+
+def _responsable_replaced(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """Another person under a responsable's PERSONNE_ID: another first name."""
+    return _responsable_with(snapshot, at, first_name=f"Autre{number}")
 
 
 def _responsable_leaves(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
@@ -266,7 +282,8 @@ _CHANGERS = {"move": _move, "held_record": _held_record, "arrive": _arrive, "lea
              "responsable_leaves": _responsable_leaves, "new_birth_date": _new_birth_date,
              "exit_later": _exit_later, "staff_function": _staff_function,
              "staff_email": _staff_email, "responsable_email": _responsable_email,
-             "move_and_rename": _move_and_rename}
+             "move_and_rename": _move_and_rename, "ine_corrected": _ine_corrected,
+             "responsable_replaced": _responsable_replaced}
 
 
 @hypothesis_settings(max_examples=60, deadline=None,
@@ -332,6 +349,29 @@ def test_a_renamed_eleve_is_weighed_with_their_responsables(applied: Applied) ->
     parents = {link.personne_id for link in snapshot.guardianships
                if link.eleve_id == eleve.eleve_id and link.is_legal}
     assert 1 + len(parents) <= prepared.built < len(prepared.refs) // 10
+
+
+def test_an_ine_worn_twice_leaves_both_accounts_as_they_are_on_every_path(
+        applied: Applied) -> None:
+    """An élève given another's INE: both held, neither account disabled nor updated (the
+    newcomer trial's LÉGER Clément), whether the plan is proportional, loaded in part, or
+    full; the plan lists each record and each account, and sends to Siècle-BEE, not to the
+    review."""
+    snapshot, state, basis = applied.snapshot, applied.state, applied.basis
+    (wearer, other) = [e for e in snapshot.eleves if e.ine][3:5]
+    changed = _shared_ine(snapshot, snapshot.eleves.index(wearer), snapshot.eleves.index(other))
+    full = plan_and_basis(changed, state, now=NOW)
+    reduced, prepared = applied.reduced(changed)
+    assert plan_and_basis(changed, state, now=NOW, basis=basis) == full
+    assert plan_and_basis(changed, reduced, now=NOW, basis=basis, prepared=prepared) == full
+    plan = full[0]
+    keys = {f"eleve:{wearer.eleve_id}", f"eleve:{other.eleve_id}"}
+    assert not [a for a in plan.actions if a.person in keys]
+    assert {h.key for h in plan.held if h.known} == keys  # the accounts, held
+    assert {h.key: h.accounts for h in plan.held if not h.known} == {  # the records, in doubt
+        f"eleve:{wearer.eleve_id}": (f"eleve:{wearer.eleve_id}",),
+        f"eleve:{other.eleve_id}": tuple(sorted(keys))}
+    assert all("Siècle-BEE" in h.hint for h in plan.held) and not plan.reviews
 
 
 def test_a_state_loaded_in_part_is_never_planned_without_its_basis(applied: Applied) -> None:

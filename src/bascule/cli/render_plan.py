@@ -79,7 +79,8 @@ def _held_json(held: Held) -> dict[str, object]:
             "reason": held.reason, "hint": held.hint,
             "file": where.file if where else None, "line": where.line if where else None,
             "record": where.record if where else None,
-            "until": held.until.isoformat() if held.until else None, "by": held.by}
+            "until": held.until.isoformat() if held.until else None, "by": held.by,
+            "accounts": list(held.accounts)}
 
 
 def plan_json(plan: Plan) -> str:
@@ -130,8 +131,7 @@ def _held(console: Console, plan: Plan) -> None:
                   soft_wrap=True)
     for held in plan.held:
         where = f"{held.location} · " if held.location else ""
-        state = "" if held.known else " (pas encore de compte)"
-        console.print(f"  {held.label}{state} · {where}{held.reason}", highlight=False,
+        console.print(f"  {held.label}{held.account_note} · {where}{held.reason}", highlight=False,
                       soft_wrap=True)
         if held.hint:
             console.print(f"    → {held.hint}", highlight=False, soft_wrap=True)

@@ -43,6 +43,7 @@ from bascule.operations.credentials import (
 from bascule.operations.locks import school_lock
 from bascule.plan.compute import PlanOptions, context_of, plan_and_basis, prepare
 from bascule.plan.lifecycle import deletion_plan
+from bascule.plan.matching import REVIEW_HINT as REVIEW_HINT
 from bascule.plan.model import Action as Action
 from bascule.plan.model import ActionKind as ActionKind
 from bascule.plan.model import Held as Held

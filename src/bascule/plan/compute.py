@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -166,18 +167,25 @@ def _without_held_by_hand(desired: list[DesiredPerson], matching: Matching,
 
 
 def _held(desired: list[DesiredPerson], matching: Matching, state: StoreState) -> list[Held]:
-    """People in doubt (review cases, an INE worn twice), and the accounts they could be."""
+    """People in doubt (review cases, an INE worn twice), then each account they could be and
+    no one took, with whom it waits for and what to do."""
     labels = {person.ref: person.label for person in desired if person.ref in matching.ambiguous}
+    taken = matching.known_keys()
     known = {p.key: f"{p.identity.last_name} {p.identity.first_name}" for p in state.people
-             if p.key in matching.doubtful}
-    held = [Held(key=ref, label=labels[ref], reason=matching.reasons[ref], known=False,
-                 hint="Décidez qui c'est : bascule review list")
-            for ref in sorted(matching.ambiguous)]
-    held += [Held(key=key, label=known[key],
-                  reason="compte peut-être repris par une personne de l'export, en attente "
-                         "d'une décision", hint="bascule review list")
-             for key in sorted(matching.doubtful - matching.known_keys())]
-    return held
+             if p.key in matching.doubtful and p.key not in taken}
+    held: list[Held] = []
+    waiting_for: dict[str, list[str]] = defaultdict(list)  # account key -> held refs
+    for ref in sorted(matching.ambiguous):
+        accounts = tuple(sorted(matching.could_be.get(ref, set()) & known.keys()))
+        held.append(Held(key=ref, label=labels[ref], reason=matching.reasons[ref], known=False,
+                         hint=matching.hints[ref], accounts=accounts))
+        for key in accounts:
+            waiting_for[key].append(ref)
+    return held + [Held(key=key, label=known[key], hint=matching.hints[refs[0]],
+                        reason="compte peut-être celui de " + ", ".join(
+                            f"{labels[ref]} ({ref})" for ref in refs)
+                        + " dans l'export : laissé tel quel en attendant")
+                   for key, refs in sorted(waiting_for.items())]
 
 
 def _creation_order(person: DesiredPerson) -> tuple[object, ...]:

@@ -20,6 +20,8 @@ _COMPARED = {"eleve_id": Attribute.ELEVE_ID, "elenoet": Attribute.ELENOET,
              "sts_local": Attribute.STS_LOCAL, "personne_id": Attribute.PERSONNE_ID,
              AAF_SCHEME: Attribute.AAF}
 _EPP_SCHEMES = ("sts_epp", "csv")  # national or the school's own stable ids
+_STRONG_IDS = (Attribute.INE, Attribute.ELEVE_ID, Attribute.ELENOET, Attribute.STS_EPP,
+               Attribute.PERSONNE_ID, Attribute.AAF)
 
 
 # anyascii gives ASCII, whose letters and digits are these once lowercased (casefold is lower
@@ -51,6 +53,10 @@ class Evidence:
     def names_alike(self) -> bool:
         return self[Attribute.NAMES] in (Agreement.SAME, Agreement.FOLDED)
 
+    def shares_id(self) -> bool:
+        """An id of a person both carry (an STS local id, given again each year, is none)."""
+        return any(self[attribute] is Agreement.SAME for attribute in _STRONG_IDS)
+
     def person_differs(self) -> bool:
         """Birth date and names both differ: whatever id they share, not the same person."""
         return (self[Attribute.BIRTH_DATE] is Agreement.DIFFERENT
@@ -59,7 +65,10 @@ class Evidence:
 
 def gather_evidence(newcomer: DesiredPerson, known: KnownPerson,
                     known_services: frozenset[str] = frozenset(),
-                    shares_child: bool = False) -> Evidence:
+                    children: tuple[frozenset[str], frozenset[str]] = (frozenset(),
+                                                                       frozenset())) -> Evidence:
+    """`children` (responsables): the keys of the newcomer's children matched so far, and the
+    known person's children in the directory."""
     items = [_ids(Attribute.INE, _values(newcomer, INE_SCHEMES), _values(known, INE_SCHEMES)),
              _ids(Attribute.STS_EPP, _values(newcomer, _EPP_SCHEMES),
                   _values(known, _EPP_SCHEMES))]
@@ -79,9 +88,8 @@ def gather_evidence(newcomer: DesiredPerson, known: KnownPerson,
         items += _name_parts(newcomer, known)
     if newcomer.services or known_services:
         items.append(_sets(Attribute.SERVICES, newcomer.services, known_services))
-    if shares_child:
-        items.append(AttributeEvidence(attribute=Attribute.CHILD, agreement=Agreement.SAME,
-                                       newcomer="", known=""))
+    if newcomer.children and children[1]:
+        items.append(_children(newcomer, *children))
     return Evidence((item for item in items if item is not None),
                     staff=newcomer.kind is PersonKind.STAFF)
 
@@ -107,6 +115,16 @@ def _sets(attribute: Attribute, newcomer: frozenset[str],
                  else Agreement.SAME if newcomer & known else Agreement.DIFFERENT)
     return AttributeEvidence(attribute=attribute, agreement=agreement,
                              newcomer=", ".join(sorted(newcomer)), known=", ".join(sorted(known)))
+
+
+def _children(newcomer: DesiredPerson, matched: frozenset[str],
+              known: frozenset[str]) -> AttributeEvidence:
+    """SAME: a child in common; DIFFERENT: none of the newcomer's children (matched or new) is
+    one of the known person's."""
+    return AttributeEvidence(attribute=Attribute.CHILD,
+                             agreement=Agreement.SAME if matched & known else Agreement.DIFFERENT,
+                             newcomer=", ".join(sorted(newcomer.children)),
+                             known=", ".join(sorted(known)))
 
 
 def _school(known: KnownPerson) -> AttributeEvidence | None:

@@ -4,9 +4,12 @@ The rows are read top to bottom; the first whose condition holds decides for one
 (a known person sharing an id, or a name and birth date, with the newcomer). Each row has a test
 in tests/plan/test_identity_rules.py, and the README shows the table with its examples.
 
-Principles: an id counts only when the person agrees (two INEs that differ are two people; an
-id shared by someone whose birth date and names both differ is a conflict); doubt holds, it
-never acts (PROBABLE and CONFLICT put the person in the review queue, their accounts untouched).
+Principles: an id counts only when the person agrees (an id shared by someone whose birth date
+and names both differ is a conflict); two INEs that differ are two people, unless the same
+Siècle record (ELEVE_ID, ELENOET or jointure AAF) with the same names or birth date says it
+may be an INE corrected or mistyped: a doubt; with neither the names nor the birth date in
+common, every attribute but a number says two people. Doubt holds, it never acts (PROBABLE
+and CONFLICT put the person in the review queue, their accounts untouched).
 """
 
 from __future__ import annotations
@@ -41,9 +44,12 @@ def _same(e: Evidence, attribute: Attribute) -> bool:
     return e[attribute] is SAME
 
 
-def _strong_id(e: Evidence) -> bool:
-    return any(e[a] is SAME for a in (A.INE, A.ELEVE_ID, A.ELENOET, A.STS_EPP, A.PERSONNE_ID,
-                                      A.AAF))
+def _ine_corrected(e: Evidence) -> bool:
+    """Two INEs that differ on one Siècle record (the same ELEVE_ID, ELENOET or jointure AAF):
+    the INE was corrected, or mistyped. Not when birth date and names differ too: then all but
+    a number say two people (a number given again: identity-elenoet-carried)."""
+    return (e[A.INE] is DIFFERENT and not e.person_differs()
+            and any(e[a] is SAME for a in (A.ELEVE_ID, A.ELENOET, A.AAF)))
 
 
 def _person_agrees(e: Evidence) -> bool:
@@ -51,12 +57,19 @@ def _person_agrees(e: Evidence) -> bool:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule("deux INE différents, même ELEVE_ID (ou ELENOET, jointure AAF), nom ou naissance "
+         "commun",
+         _ine_corrected, PROBABLE,
+         "ELEVE_ID 1000002, LÉGER Clément 01/12/2014 des deux côtés, INE 6153120715T dans "
+         "l'annuaire, 6153120716T dans l'export : INE corrigé dans Siècle ou faute de frappe, "
+         "à confirmer, le compte cleger ne change pas d'ici là"),
     Rule("deux INE différents : deux personnes",
          lambda e: e[A.INE] is DIFFERENT, NONE,
-         "INE 1234567890A dans l'annuaire, 0987654321Z dans l'export, même ELENOET 2643 : "
-         "le nouveau reçoit son propre compte"),
+         "INE 1234567890A dans l'annuaire, 0987654321Z dans l'export, même ELENOET 2643, "
+         "MARTIN Léa 14/03/2013 et DUBOIS Hugo 02/02/2013 : le nouveau reçoit son propre "
+         "compte"),
     Rule("identifiant commun, mais date de naissance et nom différents",
-         lambda e: _strong_id(e) and e.person_differs(), CONFLICT,
+         lambda e: e.shares_id() and e.person_differs(), CONFLICT,
          "même INE, MARTIN Léa 14/03/2013 dans l'annuaire, DUBOIS Hugo 02/02/2013 dans "
          "l'export : à examiner, aucun compte ne change"),
     _by_id("même INE, venu d'un autre collège du dossier, même personne",
@@ -82,6 +95,17 @@ RULES: tuple[Rule, ...] = (
            "responsable 2000621, BÉNARD Clément dans l'annuaire, MOREAU Sylvie dans l'export : "
            "à confirmer, le compte c.benard2 ne change pas d'ici là (un nom d'épouse seul, "
            "même prénom, reste le même compte)"),
+    _by_id("même PERSONNE_ID, mais prénom différent",
+           lambda e: _same(e, A.PERSONNE_ID) and e[A.FIRST_NAME] is DIFFERENT, PROBABLE,
+           "responsable 2000004, MME MARTIN Aya née BOUCHER dans l'annuaire, M. BOUCHER Étienne "
+           "dans l'export : à confirmer, le compte a.martin4 ne change pas d'ici là (« Helene » "
+           "devenu « Hélène » reste le même compte)"),
+    _by_id("même PERSONNE_ID, mais nom différent et aucun enfant en commun",
+           lambda e: (_same(e, A.PERSONNE_ID) and e[A.LAST_NAME] is DIFFERENT
+                      and e[A.CHILD] is DIFFERENT), PROBABLE,
+           "responsable 2000017, LEFEBVRE Raphaël responsable de Léa dans l'annuaire, GAUTHIER "
+           "Raphaël responsable de Hugo dans l'export : à confirmer (un nom d'épouse avec un "
+           "enfant en commun, un nouvel enfant sous le même nom restent le même compte)"),
     _by_id("même PERSONNE_ID", lambda e: _same(e, A.PERSONNE_ID), CERTAIN,
          "responsable 2000001 : même compte"),
     _by_id("même ELENOET de l'établissement, même nom et même date de naissance",

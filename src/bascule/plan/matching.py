@@ -6,7 +6,10 @@ INE is also looked up in the folder's other schools (a transfer). Each candidate
 plan/identity_rules.py with its evidence. A certain match takes the account (strongest rows
 first, so that a name never takes a record an id speaks for); a probable match, a conflict,
 several candidates, or an INE worn by two élèves of the export holds the person: nothing is done
-for them, the accounts they could be are left exactly as they are, and a review case says why.
+for them, and every account they could be is left exactly as it is: each candidate the table does
+not turn away, and each one sharing an id with them whatever the table says (an ELEVE_ID, an
+ELENOET, the other élève's INE). A review case says why, or, for an INE worn twice, the plan says
+to correct it in Siècle-BEE (no one's decision can settle an entry error).
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from bascule.plan.model import (
 )
 
 DECIDED_BY_A_PERSON = "décision d'une personne : même personne"
+REVIEW_HINT = "Décidez qui c'est : bascule review list"
+SHARED_INE_HINT = ("Corrigez l'INE dans Siècle-BEE (fiche de chaque élève nommé), puis importez "
+                   "l'export de nouveau : d'ici là, leurs comptes restent tels quels")
 
 
 def _slot(person: KnownPerson) -> str:
@@ -93,7 +99,10 @@ class Matching:
     problems: list[PlanProblem] = field(default_factory=list)
     ambiguous: set[str] = field(default_factory=set)  # desired refs held: nothing done for them
     reasons: dict[str, str] = field(default_factory=dict)  # held ref -> why, in French
-    # Known people a held person could be: left exactly as they are, never disabled.
+    hints: dict[str, str] = field(default_factory=dict)  # held ref -> what to do, in French
+    # Keys of the school's known people a held person could be: left exactly as they are,
+    # never disabled; by held ref, and all of them.
+    could_be: dict[str, set[str]] = field(default_factory=dict)
     doubtful: set[str] = field(default_factory=set)
     reviews: list[ReviewCase] = field(default_factory=list)
     # Ref -> key of the people taken as settled (plan/proportional.py): matched without
@@ -159,21 +168,23 @@ def _hold_shared_ines(people: list[DesiredPerson],
         for person in group:
             if person.ref not in held:
                 _hold(matching, person, f"INE {ine} porté par plusieurs élèves de l'export "
-                                        f"({names}) : à corriger dans Siècle-BEE")
+                                        f"({names}) : à corriger dans Siècle-BEE",
+                      SHARED_INE_HINT)
             held.add(person.ref)
     return [(person, person.ref in held) for person in people]
 
 
 def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
                 context: MatchContext, matching: Matching) -> None:
-    claims: list[tuple[int, str, DesiredPerson, Verdict]] = []
+    claims: list[tuple[int, str, DesiredPerson, Verdict, list[Verdict]]] = []
     matched_children = {ref: person.key for ref, person in matching.known.items()}
     matched_children.update(matching.settled)
     for person, held in pending:
-        verdicts = _verdicts(person, index, context, matched_children)
+        weighed = _verdicts(person, index, context, matched_children)  # NONE ones too
         if held:
-            matching.doubtful |= {v.known.key for v in verdicts if v.known.school is None}
+            _could_be(matching, person.ref, weighed)
             continue
+        verdicts = [v for v in weighed if v.decision is not Decision.NONE]
         certain = [v for v in verdicts if v.decision is Decision.CERTAIN]
         doubts = [v for v in verdicts if v.decision in (Decision.PROBABLE, Decision.CONFLICT)]
         # Two accounts each named by an id of the person: two accounts for one person, in doubt.
@@ -181,25 +192,37 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
         best = [v for v in certain if v.by_id] or [
             v for v in certain if v.rank == min((c.rank for c in certain), default=0)]
         if any(v.decision is Decision.CONFLICT for v in doubts) or (doubts and not certain):
-            _review(matching, person, doubts + certain, context, "identité à confirmer")
+            _review(matching, person, doubts + certain, weighed, context,
+                    "identité à confirmer")
         elif len(best) > 1:
-            _review(matching, person, certain, context, "correspond à plusieurs comptes")
+            _review(matching, person, certain, weighed, context,
+                    "correspond à plusieurs comptes")
         elif best:
-            claims.append((best[0].rank, person.ref, person, best[0]))
+            claims.append((best[0].rank, person.ref, person, best[0], weighed))
     claimed: set[str] = set()
-    for _rank, _ref, person, verdict in sorted(claims, key=lambda c: (c[0], c[1])):
+    for _rank, _ref, person, verdict, weighed in sorted(claims, key=lambda c: (c[0], c[1])):
         if verdict.slot in claimed:
-            _review(matching, person, [verdict], context, "correspond à un compte déjà "
-                                                          "attribué à une autre personne")
+            _review(matching, person, [verdict], weighed, context,
+                    "correspond à un compte déjà attribué à une autre personne")
             continue
         claimed.add(verdict.slot)
         matching.known[person.ref] = verdict.known
 
 
+def _could_be(matching: Matching, ref: str, weighed: list[Verdict]) -> None:
+    """The school's accounts a held person could be: each candidate the table does not turn
+    away, and each one sharing an id with them whatever the table decides (two INEs that
+    differ turn away the account of the same ELEVE_ID: not while the person waits)."""
+    keys = {v.known.key for v in weighed if v.known.school is None and (
+        v.decision is not Decision.NONE or v.evidence.shares_id())}
+    matching.could_be[ref] = keys
+    matching.doubtful |= keys
+
+
 def _verdicts(person: DesiredPerson, index: Index, context: MatchContext,
               matched_children: Mapping[str, str]) -> list[Verdict]:
     resolution = context.resolutions.get(person.ref)
-    children = {matched_children[r] for r in person.children if r in matched_children}
+    children = frozenset(matched_children[r] for r in person.children if r in matched_children)
     verdicts = []
     for slot in sorted(index.candidates(person)):
         known = index.people[slot]
@@ -207,32 +230,33 @@ def _verdicts(person: DesiredPerson, index: Index, context: MatchContext,
                 and known.key in resolution.candidates:
             continue  # a person said so: not them
         evidence = gather_evidence(person, known, context.services.get(known.key, frozenset()),
-                                   bool(index.children.get(known.key, frozenset()) & children))
+                                   (children, index.children.get(known.key, frozenset())))
         decision, rule, rank = decide(evidence)
         by_id, name = rule.by_id, rule.name
         if resolution is not None and resolution.choice is Choice.SAME \
                 and resolution.candidates[:1] == (known.key,) and known.school is None:
             decision, rank, name, by_id = Decision.CERTAIN, -1, DECIDED_BY_A_PERSON, True
-        if decision is not Decision.NONE:
-            verdicts.append(Verdict(slot, known, decision, name, rank, evidence, by_id))
+        verdicts.append(Verdict(slot, known, decision, name, rank, evidence, by_id))
     if any(v.decision is Decision.CERTAIN and v.known.school is None for v in verdicts):
         verdicts = [v for v in verdicts if v.known.school is None]  # already one of ours
     return verdicts
 
 
-def _hold(matching: Matching, person: DesiredPerson, reason: str) -> None:
+def _hold(matching: Matching, person: DesiredPerson, reason: str, hint: str) -> None:
     matching.ambiguous.add(person.ref)
     matching.reasons[person.ref] = reason
+    matching.hints[person.ref] = hint
     matching.problems.append(PlanProblem(
         person=person.ref, message=f"{person.label} ({person.ref}) : {reason} ; rien n'est fait "
                                    "pour cette personne ni pour les comptes concernés"))
 
 
 def _review(matching: Matching, person: DesiredPerson, verdicts: list[Verdict],
-            context: MatchContext, reason: str) -> None:
+            weighed: list[Verdict], context: MatchContext, reason: str) -> None:
+    """Hold `person` for a decision on `verdicts` (`weighed`: all their candidates)."""
     keys = ", ".join(sorted(v.known.key for v in verdicts))
-    _hold(matching, person, f"{reason} ({keys}), à examiner : bascule review list")
-    matching.doubtful |= {v.known.key for v in verdicts if v.known.school is None}
+    _hold(matching, person, f"{reason} ({keys}), à examiner : bascule review list", REVIEW_HINT)
+    _could_be(matching, person.ref, weighed)
     matching.reviews.append(ReviewCase(
         person=person.ref, label=person.label, division=person.division, reason=reason,
         candidates=tuple(_candidate(v) for v in verdicts),

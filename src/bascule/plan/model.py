@@ -264,6 +264,18 @@ class Held:
     # A hold someone put by hand (PersonHold): its last day and who put it; None otherwise.
     until: date | None = None
     by: str | None = None
+    # A person of the export in doubt (`known` False): the keys of the accounts they could be,
+    # each held on a line of its own.
+    accounts: tuple[str, ...] = ()
+
+    @property
+    def account_note(self) -> str:
+        """What the line says of the person's account, in French ("" for an account)."""
+        if self.known:
+            return ""
+        if self.accounts:
+            return " (a peut-être déjà un compte, laissé tel quel)"
+        return " (pas encore de compte)"
 
 
 class HoldOrigin(Enum):
@@ -338,7 +350,7 @@ class Attribute(Enum):
     LAST_NAME = "last_name"  # usage or birth name, either way
     FIRST_NAME = "first_name"
     SERVICES = "services"  # staff: SAME when they share a service
-    CHILD = "child"  # responsables: SAME when they share a child
+    CHILD = "child"  # responsables: SAME when they share a child, DIFFERENT when none
 
     @property
     def label(self) -> str:
@@ -353,7 +365,7 @@ _ATTRIBUTE_LABELS = {
     Attribute.SCHOOL: "établissement",
     Attribute.BIRTH_DATE: "date de naissance", Attribute.NAMES: "nom et prénom",
     Attribute.LAST_NAME: "nom", Attribute.FIRST_NAME: "prénom",
-    Attribute.SERVICES: "services", Attribute.CHILD: "enfant en commun"}
+    Attribute.SERVICES: "services", Attribute.CHILD: "enfants"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

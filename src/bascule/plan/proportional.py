@@ -62,8 +62,10 @@ from bascule.plan.prepared import Prepared, matched_part
 # Bump with any change to how a plan matches people or decides their actions (plan/matching.py,
 # plan/identity_rules.py, plan/evidence.py, plan/compute.py): a basis of older rules is ignored.
 # 2: digests of the desired people's inputs, in two parts (plan/prepared.py); 3: the same
-# PERSONNE_ID under other names held for review (plan/identity_rules.py)
-RULES_VERSION = 3
+# PERSONNE_ID under other names held for review (plan/identity_rules.py); 4: two INEs on one
+# ELEVE_ID held, a responsable's other first name or other children held, every account a held
+# person shares an id with kept (plan/matching.py)
+RULES_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

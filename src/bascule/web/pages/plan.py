@@ -13,7 +13,7 @@ from bascule.domain.policy import Permission
 from bascule.errors import NotAllowed, UserError
 from bascule.operations import holds as hold_ops
 from bascule.operations import school as school_ops
-from bascule.operations.campaign import Held, Plan
+from bascule.operations.campaign import REVIEW_HINT, Held, Plan
 from bascule.operations.night.holds import current_hold
 from bascule.operations.plan_review import PlanPurpose, difference_cells, difference_rows, plan_csv
 from bascule.web.forms import FormError
@@ -74,9 +74,9 @@ def held_hint(held: Held) -> str:
     both, names the command line's `hold remove` and `review list`)."""
     if held.until is not None:  # a hold put by hand, or an exclusion at an approval
         return "Pour la lever avant : page Retenues."
-    if held.location is None:  # a review case (plan/compute.py), the only other kind
+    if held.hint == REVIEW_HINT:  # a review case (plan/matching.py)
         return "Décidez qui c'est : page Revue des identités."
-    return held.hint  # an export's record: what to correct in Siècle or STS-Web
+    return held.hint  # what to correct in Siècle or STS-Web (an export's record, an INE)
 
 
 def _purpose_text(plan: Plan) -> str:
