@@ -311,3 +311,19 @@ def test_the_budget_counts_the_records_left_out(colleges: list[GeneratedCollege]
                 for limit in (total - responsables // 2, total + BUDGET_ROOM)]
     assert [incremental[0] == "refused" for incremental, _full in outcomes] == [True, False]
     assert all(incremental == whole for incremental, whole in outcomes)
+
+
+def test_what_an_outline_leaves_out_is_kept_for_the_next_import(
+        colleges: list[GeneratedCollege], tmp_path: Path) -> None:
+    """A re-import that took the responsables file in outline keeps its records whole for the
+    next one: a second change that needs them (an élève gone) gives a full import's campaign."""
+    college = colleges[0]
+    settings = _staged(tmp_path / "home", college, keep=True)
+    full = _staged(tmp_path / "full", college, keep=False)
+    moved = _changed(college.folders[0], colleges, [("move", 3)], tmp_path / "moved")
+    _outcome(settings, moved)
+    _outcome(full, moved)
+    with open_store(full.store_url).begin() as connection:
+        connection.execute(staged_snapshot.update().values(kept=None))
+    left = _changed(moved, colleges, [("leave", 5)], tmp_path / "left")
+    assert _outcome(settings, left) == _outcome(full, left)
