@@ -120,13 +120,9 @@ class KeptParts:
                 and self.max_ratio == limits.max_ratio
                 and self.max_elements == limits.max_elements)
 
-    def file(self, name: str, sha256: str) -> ExportFile | None:
-        """The records of the file named `name` (a zip's own name) with these bytes."""
-        return next((kept.export() for kept in self.files
-                     if kept.sha256 == sha256 and kept.is_named(name)), None)
-
     def take(self, name: str, sha256: str) -> Taken | None:
-        """As `file`, a responsables file's people and links left out when its count was kept
+        """The records of the file named `name` (a zip's own name) with these bytes, a
+        responsables file's people and links left out when its count was kept
         (`KeptFile.outline`): `whole` reads them if the build needs them."""
         kept = next((kept for kept in self.files
                      if kept.sha256 == sha256 and kept.is_named(name)), None)
