@@ -92,33 +92,43 @@ def _eleve(source: Source, element: etree._Element) -> EleveRecord:
     )
 
 
-# Compiled once: an XPath string given to element.xpath() is compiled again at every call.
-_OPTION_SUBJECTS = etree.XPath("OPTIONS_ELEVE/CODE_MATIERE/text()")
-_GROUP_PARENTS = etree.XPath("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/CODE_STRUCTURE/text()")
-_DIVISION_MEFS = etree.XPath("MEFS_APPARTENANCE/MEF_APPARTENANCE/CODE_MEF/text()")
+# Compiled once (an XPath string given to element.xpath() is compiled again at every call),
+# giving plain str: lxml's default « smart » strings each carry a way back to their element.
+_OPTION_SUBJECTS = etree.XPath("OPTIONS_ELEVE/CODE_MATIERE/text()", smart_strings=False)
+_GROUP_PARENTS = etree.XPath("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/CODE_STRUCTURE/text()",
+                             smart_strings=False)
+_DIVISION_MEFS = etree.XPath("MEFS_APPARTENANCE/MEF_APPARTENANCE/CODE_MEF/text()",
+                             smart_strings=False)
 
 
 def _option(source: Source, element: etree._Element) -> OptionRecord:
-    eleve_id = element.get("ELEVE_ID")
-    codes = tuple(str(code) for code in _OPTION_SUBJECTS(element))
     return OptionRecord(
         file=source.name, line=element.sourceline,
-        eleve_id=eleve_id,
-        subject_codes=codes,
+        eleve_id=element.get("ELEVE_ID"),
+        subject_codes=tuple(_OPTION_SUBJECTS(element)),
     )
 
 
 def _structure_links(source: Source, element: etree._Element) -> StructureLinkRecord:
-    eleve_id = element.get("ELEVE_ID")
     return StructureLinkRecord(
         file=source.name, line=element.sourceline,
-        eleve_id=eleve_id,
-        links=tuple(
-            StructureLink(code=structure.findtext("CODE_STRUCTURE"),
-                          kind=structure.findtext("TYPE_STRUCTURE"), line=structure.sourceline)
-            for structure in element
-        ),
+        eleve_id=element.get("ELEVE_ID"),
+        links=tuple([_structure_link(structure) for structure in element]),
     )
+
+
+def _structure_link(structure: etree._Element) -> StructureLink:
+    """One STRUCTURE's code and type as findtext reads them (the first such child's text, ""
+    when it has none, None when there is no such child), in one pass over its children."""
+    code = kind = None
+    for child in structure:
+        tag = child.tag
+        if tag == "CODE_STRUCTURE":
+            if code is None:
+                code = child.text or ""
+        elif tag == "TYPE_STRUCTURE" and kind is None:
+            kind = child.text or ""
+    return StructureLink(code=code, kind=kind, line=structure.sourceline)
 
 
 def read_responsables(source: Source) -> ExportFile:
@@ -201,7 +211,7 @@ def read_structures(source: Source) -> ExportFile:
             code=code,
             kind="D" if is_division else "G",
             label=element.findtext("LIBELLE_LONG"),
-            parent_divisions=tuple(str(code) for code in _GROUP_PARENTS(element)),
-            mefs=tuple(str(code) for code in _DIVISION_MEFS(element)),
+            parent_divisions=tuple(_GROUP_PARENTS(element)),
+            mefs=tuple(_DIVISION_MEFS(element)),
         ))
     return export

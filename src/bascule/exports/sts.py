@@ -22,11 +22,13 @@ from bascule.exports.records import (
 from bascule.exports.source import Source, child_texts, iter_elements
 
 _TAGS = ("PARAMETRES", "MATIERE", "MEF", "INDIVIDU", "DIVISION", "GROUPE")
-# Compiled once: an XPath string given to element.xpath() is compiled again at every call.
-_DISCIPLINES = etree.XPath("DISCIPLINES/DISCIPLINE/@CODE")
+# Compiled once (an XPath string given to element.xpath() is compiled again at every call),
+# giving plain str: lxml's default « smart » strings each carry a way back to their element.
+_DISCIPLINES = etree.XPath("DISCIPLINES/DISCIPLINE/@CODE", smart_strings=False)
 _PROFS_PRINC = etree.XPath("PROFS_PRINC/PROF_PRINC[CODE_STRUCTURE]")
-_PARENT_DIVISIONS = etree.XPath("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/@CODE")
-_MEFS = etree.XPath("MEFS_APPARTENANCE/MEF_APPARTENANCE/@CODE")
+_PARENT_DIVISIONS = etree.XPath("DIVISIONS_APPARTENANCE/DIVISION_APPARTENANCE/@CODE",
+                                smart_strings=False)
+_MEFS = etree.XPath("MEFS_APPARTENANCE/MEF_APPARTENANCE/@CODE", smart_strings=False)
 
 
 def read_sts(source: Source) -> ExportFile:
@@ -88,7 +90,7 @@ def _individu(source: Source, element: etree._Element) -> StaffRecord:
         prenom=get("PRENOM"),
         date_naissance=get("DATE_NAISSANCE"),
         fonction=get("FONCTION"),
-        disciplines=tuple(str(code) for code in _DISCIPLINES(element)),
+        disciplines=tuple(_DISCIPLINES(element)),
         pp_divisions=tuple(pp.findtext("CODE_STRUCTURE") or "" for pp in profs_principaux),
         pp_lines=tuple(pp.sourceline for pp in profs_principaux),
     )
@@ -102,8 +104,8 @@ def _structure(source: Source, element: etree._Element) -> StructureRecord:
         code=code,
         kind="D" if is_division else "G",
         label=element.findtext("LIBELLE_LONG"),
-        parent_divisions=tuple(str(code) for code in _PARENT_DIVISIONS(element)),
-        mefs=tuple(str(code) for code in _MEFS(element)),
+        parent_divisions=tuple(_PARENT_DIVISIONS(element)),
+        mefs=tuple(_MEFS(element)),
     )
 
 
