@@ -116,3 +116,15 @@ def test_local_csv_without_a_required_column_names_it(college: Path) -> None:
     with pytest.raises(UnreadableSource) as raised:
         read_export(path)
     assert "colonne(s) obligatoire(s) absente(s) : fonction" in raised.value.problem.message
+
+
+def test_a_structure_reads_its_first_code_and_type_empty_or_missing(tmp_path: Path) -> None:
+    path = tmp_path / "ElevesSansAdresses.xml"
+    path.write_bytes((FIXTURES / "ElevesSansAdresses.xml").read_bytes())
+    edit(path, "<STRUCTURE><CODE_STRUCTURE>6A</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE>",
+         "<STRUCTURE><X/><CODE_STRUCTURE/><CODE_STRUCTURE>6A</CODE_STRUCTURE>")
+    edit(path, "<TYPE_STRUCTURE>G</TYPE_STRUCTURE>",
+         "<TYPE_STRUCTURE>G</TYPE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE>")
+    links = read_export(path).structure_links[0].links
+    assert [(link.code, link.kind) for link in links] == [("", None), ("6LV1 ANG", "G")]
+    assert links[1].line == line_of(path, "6LV1 ANG")
