@@ -7,10 +7,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
 
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportKind
-from bascule.exports.source import UnreadableSource, open_source
+from bascule.exports.source import UnreadableSource, as_utf8, open_source
 from tests.conftest import FIXTURES, edit, line_of
 
 
@@ -162,3 +165,40 @@ def test_external_entities_are_never_read(tmp_path: Path) -> None:
     )
     (eleve,) = read_export(path).eleves
     assert "CONFIDENTIEL" not in (eleve.nom or "")
+
+
+# Every character of Latin-9 but those XML forbids, and markup's own.
+_LATIN9_TEXT = st.text(st.sampled_from(sorted(
+    {bytes([byte]).decode("iso8859_15") for byte in range(256)}
+    - {chr(code) for code in range(32)} - set("<&") | set("\t\n\r"))), max_size=40)
+
+
+def _parsed(data: bytes) -> list[tuple[str | None, int | None]] | tuple[int, int] | None:
+    """Each element's text and line, or where the parser stopped."""
+    try:
+        return [(element.text, element.sourceline) for _event, element in etree.iterparse(
+            io.BytesIO(data), events=("end",), resolve_entities=False, no_network=True)]
+    except etree.XMLSyntaxError as exc:
+        return exc.position
+
+
+@given(texts=st.lists(_LATIN9_TEXT, min_size=1, max_size=5),
+       encoding=st.sampled_from(["ISO-8859-15", "iso-8859-1"]), broken=st.booleans(),
+       newline=st.sampled_from(["", "\n"]))
+def test_a_latin_file_converted_to_utf8_parses_to_the_same_texts_lines_and_faults(
+        texts: list[str], encoding: str, broken: bool, newline: str) -> None:
+    codec = "iso8859_15" if encoding.upper() == "ISO-8859-15" else "latin_1"
+    texts = [text.encode(codec, "replace").decode(codec) for text in texts]
+    body = "".join(f"<N>{text}</N>\n" for text in texts)
+    body = f"<N>{texts[0]}</M>{body}" if broken else body  # the fault on the first line
+    data = f'<?xml version="1.0" encoding="{encoding}"?>{newline}<R>{body}</R>'.encode(codec)
+    converted = as_utf8(data)
+    assert converted != data
+    assert _parsed(converted) == _parsed(data)
+
+
+def test_other_encodings_are_parsed_as_given() -> None:
+    for data in (b'<?xml version="1.0" encoding="UTF-8"?><R/>', b"<R/>",
+                 b'\xef\xbb\xbf<?xml version="1.0" encoding="ISO-8859-15"?><R/>',
+                 b'<?xml version="1.0" encoding="ISO-8859-150"?><R/>'):
+        assert as_utf8(data) is data

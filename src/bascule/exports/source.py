@@ -2,7 +2,7 @@
 
 This is also the one place where XML is parsed (root_tag and iter_elements, with the same
 options): entity resolution, DTD loading and network access off, streaming, decoded by the
-file's own declaration.
+file's own declaration (a Latin one converted to UTF-8 by Python's codec first: as_utf8).
 """
 
 from __future__ import annotations
@@ -279,7 +279,7 @@ def iter_elements(source: Source, tags: Sequence[str]) -> Iterator[etree._Elemen
             "Vérifiez que c'est le bon fichier et refaites l'export depuis Siècle-BEE ou "
             "STS-Web."))
     events = etree.iterparse(
-        io.BytesIO(source.data), events=("end",), tag=tags, resolve_entities=False,
+        io.BytesIO(as_utf8(source.data)), events=("end",), tag=tags, resolve_entities=False,
         load_dtd=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True,
     )
     try:
@@ -290,6 +290,32 @@ def iter_elements(source: Source, tags: Sequence[str]) -> Iterator[etree._Elemen
             element.clear(keep_tail=True)
     except etree.XMLSyntaxError as exc:
         raise UnreadableSource(_syntax_problem(source, exc)) from exc
+
+
+# Python's codecs for the Latin encodings exports declare, by the names libxml2 knows them by.
+_TRANSCODED = {b"ISO-8859-15": "iso8859_15", b"ISO-8859-1": "latin_1"}
+# The declaration at the very start of the file (its bytes ASCII: their offsets are the
+# same once converted), with one of those encodings.
+_LATIN_DECLARATION = re.compile(rb'<\?xml[\t\n\r -=?-~]*?encoding=(["\'])(ISO-8859-15?)\1',
+                                re.IGNORECASE)
+
+
+def as_utf8(data: bytes) -> bytes:
+    """The same document in UTF-8 when it declares ISO-8859-15 or ISO-8859-1, else `data`.
+
+    libxml2 converts a Latin-9 file through iconv a few bytes at a time (an eighth of the whole
+    read of a Siècle-BEE file); Python's codec does the same conversion in one pass, ten times
+    faster. Every byte of those encodings is a character, so nothing can fail here that would
+    not fail there; the declaration then says UTF-8, padded with spaces to its former length,
+    so that the parser's lines and columns stay those of the file as given.
+    """
+    declared = _LATIN_DECLARATION.match(data)
+    if declared is None:
+        return data
+    name, quote = declared.group(2), declared.group(1)
+    text = data if data.isascii() else data.decode(_TRANSCODED[name.upper()]).encode("utf-8")
+    start, end = declared.span(2)
+    return b"".join((text[:start], b"UTF-8", quote, b" " * (len(name) - 5), text[end + 1:]))
 
 
 def exceeds_markup(source: Source) -> bool:
