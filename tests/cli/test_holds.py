@@ -330,3 +330,13 @@ def test_an_exclusion_whose_hold_would_be_over_on_the_plans_day_is_refused(
                     "--until", "30/09/2026", "--at", AT)
     assert over.exit_code == 1 and "est déjà passée" in over.stderr
     assert json.loads(home_cli("hold", "list", "--json", "--at", AT).stdout) == []
+
+
+def test_approving_when_no_plan_waits_says_so_and_how_to_prepare_one(applied: Cli) -> None:
+    """After the apply no plan waits: the refusal says there is none (not « plus celui en
+    attente », which sends the person looking for another plan) and how to prepare one."""
+    refused = applied("approve-plan", "--at", AT)
+    assert refused.exit_code == 1
+    assert "Aucun plan n'est en attente pour cet établissement" in refused.stderr
+    assert "plus celui en attente" not in refused.stderr
+    assert "bascule plan --uai" in refused.stderr

@@ -85,15 +85,11 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
     the end of the plan's school year), the plan is computed again and the NEW plan, whose
     hash covers the holds, is what gets approved. Without exclusions, a plain approval.
     `reason_required`: a plan a night held is approved with its reason (journaled)."""
-    found = pending_plan(open_store(settings.store_url), uai)
-    waiting = school_ops.pending(settings, uai)
-    if found is None or waiting is None or content_sha256 not in (
-            None, waiting.approval.content_sha256):
-        raise UserError("Ce plan n'est plus celui en attente : rien n'a été approuvé.",
-                        hint="Relisez le plan (bascule plan, ou la page Plan) et recommencez.",
-                        console_hint="Relisez le plan tel qu'il est maintenant, puis "
-                                     "recommencez.")
-    plan = found[1]
+    waiting = school_ops.waiting_plan(
+        settings, uai, content_sha256, outcome="rien n'a été approuvé.",
+        hint="Relisez le plan (bascule plan, ou la page Plan) et recommencez.",
+        console_hint="Relisez le plan tel qu'il est maintenant, puis recommencez.")
+    plan = waiting.plan
     if excluded and plan.purpose is PlanPurpose.UNDO:
         raise UserError("Une annulation s'approuve entière : personne ne peut en être exclu. "
                         "Rien n'a été approuvé.",

@@ -441,6 +441,24 @@ def pending(settings: Settings, uai: str) -> PendingPlan | None:
     return PendingPlan(plan=plan, approval=approval_of(engine, plan_id))
 
 
+def waiting_plan(settings: Settings, uai: str, content_sha256: str | None, *, outcome: str,
+                 hint: str = "Rechargez la page et relisez le plan.",
+                 console_hint: str | None = None) -> PendingPlan:
+    """The plan waiting for this school, when it is the one of `content_sha256` (any, for
+    None); otherwise a French refusal ending on `outcome` (« rien n'a été approuvé. »):
+    no plan waiting at all, or another one since the person read it."""
+    waiting = pending(settings, uai)
+    if waiting is None:
+        raise UserError(f"Aucun plan n'est en attente pour cet établissement : {outcome}",
+                        hint=f"Préparez-le d'abord : bascule plan --uai {uai}.",
+                        console_hint="Le plan se prépare après l'import des exports ; "
+                                     "revenez quand il est en attente.")
+    if content_sha256 is not None and waiting.approval.content_sha256 != content_sha256:
+        raise UserError(f"Ce plan n'est plus celui en attente : {outcome}", hint=hint,
+                        console_hint=console_hint)
+    return waiting
+
+
 def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
                  now: datetime, reason: str = "", reason_required: bool = False
                  ) -> PendingPlan:
@@ -451,10 +469,7 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
         raise UserError("Ce plan a été retenu par la nuit : donnez la raison de son "
                         "approbation (motif), elle est journalisée. Rien n'a été approuvé.",
                         field="motif")
-    waiting = pending(settings, uai)
-    if waiting is None or waiting.approval.content_sha256 != content_sha256:
-        raise UserError("Ce plan n'est plus celui en attente : rien n'a été approuvé.",
-                        hint="Rechargez la page et relisez le plan.")
+    waiting = waiting_plan(settings, uai, content_sha256, outcome="rien n'a été approuvé.")
     engine = open_store(settings.store_url)
     with engine.connect() as connection:
         actor = find_actor(connection, uai, by)
@@ -475,10 +490,7 @@ def check_apply(settings: Settings, uai: str, content_sha256: str, *, by: str,
                 allow_mass_leave: bool) -> PendingPlan:
     """Whether this person may apply this plan now: still the pending one, approved, within
     their roles, and its mass departures confirmed; a French refusal otherwise."""
-    waiting = pending(settings, uai)
-    if waiting is None or waiting.approval.content_sha256 != content_sha256:
-        raise UserError("Ce plan n'est plus celui en attente : rien n'a été appliqué.",
-                        hint="Rechargez la page et relisez le plan.")
+    waiting = waiting_plan(settings, uai, content_sha256, outcome="rien n'a été appliqué.")
     if waiting.approval.approved_by is None:
         raise UserError("Ce plan n'est pas encore approuvé : rien n'a été appliqué.",
                         hint="Le principal ou son adjoint l'approuve d'abord (page Plan).")
