@@ -42,7 +42,7 @@ def test_two_applies_started_together_one_applies_the_other_says_why_not(planned
     results = [(apply.returncode, error) for apply, error in zip(applies, errors, strict=True)]
     assert sorted(code for code, _ in results) == [0, 1], results
     (loser,) = [message for code, message in results if code == 1]
-    assert "Aucun plan à appliquer" in loser or "Une autre opération modifie déjà" in loser
+    assert "Aucun plan n'est en attente" in loser or "Une autre opération modifie déjà" in loser
     assert "Erreur interne" not in loser
     assert json.loads(planned("plan", "--at", ROLLOVER_AT, "--json").stdout)["actions"] == []
 

@@ -413,3 +413,24 @@ def test_a_partial_import_leaves_what_it_does_not_speak_for(home_cli: Cli, files
     plan = _plan(home_cli, "--at", ROLLOVER_AT)
     facts = [a for a in plan["actions"] if a["kind"] in ("add", "remove")]  # type: ignore[union-attr]
     assert facts == [], facts
+
+
+def test_a_rehearsal_plan_is_not_applied_once_its_school_year_is_over(imported: Cli) -> None:
+    """Planned for a day of its school year (--at), applied after that year without the
+    --at: refused, nothing applied, and the refusal gives the rehearsal's own command."""
+    assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0
+    late = imported("apply", "--yes", "--at", "2027-09-02T08:00")
+    assert late.exit_code == 1
+    said = " ".join(late.stderr.split())
+    assert "est celui de l'année scolaire 2026-2027, terminée le 31/08/2027" in said
+    assert "Rien n'a été appliqué" in said and f"--at {ROLLOVER_AT}" in said
+    assert json.loads(imported("accounts", "--json").stdout) == []
+    assert imported("apply", "--yes", "--at", ROLLOVER_AT).exit_code == 0  # its own day
+
+
+def test_applying_with_no_plan_waiting_says_so_before_anything_else(imported: Cli) -> None:
+    refused = imported("apply", "--yes")
+    assert refused.exit_code == 1
+    assert refused.stderr.lstrip().startswith(
+        "Erreur : Aucun plan n'est en attente pour cet établissement")
+    assert f"bascule plan --uai {UAI}" in refused.stderr

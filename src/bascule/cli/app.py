@@ -426,11 +426,10 @@ def apply(
                         "départs.", hint="Ajoutez --reason \"…\" (par exemple « fermeture "
                         "de la SEGPA ») : elle est journalisée.")
     settings, school = school_settings(ctx, uai)
-    # The bar counts the new accounts' passwords hashed: their number, when a plan waits
-    # (read once: the apply takes the same decoded plan).
-    waiting = school_ops.pending(settings, school)
-    creations = sum(action.kind is ActionKind.CREATE
-                    for action in waiting.plan.actions) if waiting else None
+    # The bar counts the new accounts' passwords hashed (the plan read once: the apply takes
+    # the same decoded plan); no plan waiting is said before any bar is drawn.
+    waiting = school_ops.waiting_plan(settings, school, None, outcome="rien n'a été appliqué.")
+    creations = sum(action.kind is ActionKind.CREATE for action in waiting.plan.actions)
     with progress("Empreintes des mots de passe, puis fiches", creations) as advance:
         outcome = campaign.apply_saved_plan(settings, school, now=moment(at),
                                             actor=actor_name(),

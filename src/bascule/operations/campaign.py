@@ -564,6 +564,37 @@ class PlanFromTheFuture(UserError):
                          "relisez-le, puis appliquez-le.")
 
 
+class NoPlanWaiting(UserError):
+    """Nothing to approve or apply for the school: no plan computed since the last apply."""
+
+    def __init__(self, uai: str, outcome: str = "rien n'a été appliqué."):
+        super().__init__(f"Aucun plan n'est en attente pour cet établissement : {outcome}",
+                         hint=f"Préparez-le d'abord : bascule plan --uai {uai}, puis relisez-le.",
+                         console_hint="Le plan se prépare après l'import des exports ; "
+                                      "revenez quand il est en attente.")
+
+
+class PlanOfAPastYear(UserError):
+    """A campaign's plan computed for a day of its school year (a rehearsal's `--at`) and
+    applied once that year is over, without the `--at`: it would create and move the accounts
+    of a year gone by."""
+
+    def __init__(self, plan: Plan):
+        day = describe_moment(plan.computed_at, clock=False)
+        ended = date(plan.school_year.start + 1, 8, 31)
+        super().__init__(
+            f"Ce plan, calculé pour le {day}, est celui de l'année scolaire "
+            f"{plan.school_year}, terminée le {ended:%d/%m/%Y}. Rien n'a été appliqué.",
+            hint="Pour une répétition, appliquez-le avec son --at "
+                 f"(bascule apply --yes --at {local_time(plan.computed_at):%Y-%m-%dT%H:%M}) ; "
+                 "sinon importez les exports de l'année en cours, recalculez le plan et "
+                 "relisez-le.",
+            console_message=f"Ce plan est celui de l'année scolaire {plan.school_year}, "
+                            f"terminée le {ended:%d/%m/%Y}. Rien n'a été appliqué.",
+            console_hint="L'opérateur du département importe les exports de l'année en cours "
+                         "et recalcule le plan ; relisez-le, puis appliquez-le.")
+
+
 class MassLeaveRefused(UserError):
     """An undo reads no export: its refusal says nothing of a truncated one."""
 
@@ -665,11 +696,12 @@ def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
     pending = pending_plan(engine, uai)
     staged_sha256 = latest_staged_sha256(engine, uai)  # the campaign itself is not needed
     if pending is None or staged_sha256 is None:
-        raise UserError("Aucun plan à appliquer.",
-                        hint="Calculez-le et relisez-le d'abord : bascule plan")
+        raise NoPlanWaiting(uai)
     plan_id, plan = pending
     if local_time(plan.computed_at).date() > local_time(now).date():
         raise PlanFromTheFuture(plan)
+    if _year_over_since_computed(plan, now):
+        raise PlanOfAPastYear(plan)
     if plan.mass_leaves and mass_leave_reason is None:
         raise MassLeaveRefused(plan)
     approval = approval_of(engine, plan_id)
@@ -779,6 +811,14 @@ def _sealed_for_targets(settings: Settings, uai: str, created: list[Action],
         return {}
     return {a.person: sealer.seal(passwords[a.person]) for a in created
             if a.person_kind is not PersonKind.RESPONSABLE}
+
+
+def _year_over_since_computed(plan: Plan, now: datetime) -> bool:
+    """A campaign's plan computed while its school year ran (a rehearsal's `--at`), applied on
+    a day that year is over. A plan computed once it was over said so itself (the notice
+    below), to the person who then chose to apply it."""
+    return (plan.purpose is PlanPurpose.CAMPAIGN and bool(past_year_notices(plan, now))
+            and not past_year_notices(plan, plan.computed_at))
 
 
 def past_year_notices(plan: Plan, now: datetime) -> list[str]:

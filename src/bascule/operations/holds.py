@@ -109,8 +109,7 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
             lifecycle_plan(settings, uai, now=moment)
         else:
             plan_campaign(settings, uai, now=moment)
-        waiting = school_ops.pending(settings, uai)
-        assert waiting is not None  # just saved
+        waiting = school_ops.waiting_plan(settings, uai, None, outcome="rien n'a été approuvé.")
         _nothing_new(plan, waiting.plan)
     return _approve(settings, uai, waiting, by=by, actor=actor, now=now, reason=reason,
                     reason_required=reason_required)

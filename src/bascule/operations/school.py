@@ -42,6 +42,7 @@ from bascule.operations.calendars import load_calendar
 from bascule.operations.campaign import (
     ApplyOutcome,
     MassLeaveRefused,
+    NoPlanWaiting,
     apply_saved_plan,
     campaigns,
     sealer_for,
@@ -449,10 +450,7 @@ def waiting_plan(settings: Settings, uai: str, content_sha256: str | None, *, ou
     no plan waiting at all, or another one since the person read it."""
     waiting = pending(settings, uai)
     if waiting is None:
-        raise UserError(f"Aucun plan n'est en attente pour cet établissement : {outcome}",
-                        hint=f"Préparez-le d'abord : bascule plan --uai {uai}.",
-                        console_hint="Le plan se prépare après l'import des exports ; "
-                                     "revenez quand il est en attente.")
+        raise NoPlanWaiting(uai, outcome)
     if content_sha256 is not None and waiting.approval.content_sha256 != content_sha256:
         raise UserError(f"Ce plan n'est plus celui en attente : {outcome}", hint=hint,
                         console_hint=console_hint)
