@@ -290,6 +290,10 @@ def test_the_september_deletions_keep_a_held_leavers_responsables(applied: Cli,
     deletions = json.loads(applied("lifecycle", "--json", "--at", "2026-09-15T08:00").stdout)
     deleted = {a["person"] for a in deletions["actions"]}
     assert len(leaving) == 2 and not deleted & leaving, (leaving, deleted)
+    text = " ".join(applied("lifecycle", "--at", "2026-09-15T08:00").stdout.split())
+    (held,) = deletions["held"]
+    assert "1 personne(s) retenue(s)" in text and f"{held['label']}" in text
+    assert "départ contesté" in text  # why, in the text as in its --json
     assert applied("hold", "remove", "eleve:1000002").exit_code == 0
     deletions = json.loads(applied("lifecycle", "--json", "--at", "2026-09-15T08:00").stdout)
     assert {a["person"] for a in deletions["actions"]} >= leaving  # the hold lifted: deleted

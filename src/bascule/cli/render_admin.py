@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bascule.cli import render_plan
 from bascule.cli.common import print_table
 from bascule.cli.tables import SchoolTable
 from bascule.domain.calendar import ALLOWED_LABELS, Allowed, Calendar, Milestone
@@ -121,6 +122,7 @@ def lifecycle_text(console: Console, outcome: Lifecycle, apply_command: str) -> 
             console.print(f"Les prochaines suppressions sont prévues à partir du "
                           f"{when(outcome.next_deletions)} : rien n'est supprimé avant.",
                           highlight=False)
+        render_plan.held_people(console, plan)
         return
     assert before is not None  # deletions happen only once a deletion date has come
     console.print(f"{len(plan.actions)} compte(s) désactivé(s) avant le {when(before)} "
@@ -131,6 +133,7 @@ def lifecycle_text(console: Console, outcome: Lifecycle, apply_command: str) -> 
                       highlight=False)
     if len(plan.actions) > 20:
         console.print(f"  … et {len(plan.actions) - 20} autres : bascule lifecycle --json")
+    render_plan.held_people(console, plan)  # kept from the deletions: why, until when
     console.print(f"Relisez cette liste, puis appliquez-la : {apply_command}",
                   soft_wrap=True)  # a command to copy: never folded
 

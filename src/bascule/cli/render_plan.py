@@ -107,7 +107,7 @@ def plan_text(console: Console, plan: Plan, *,
         _details(console, plan)
     for problem in plan.problems:
         console.print(f"[yellow]À vérifier[/] : {problem.message}", soft_wrap=True)
-    _held(console, plan)
+    held_people(console, plan)
     for leave in plan.mass_leaves:
         why = ("seraient retirés ou désactivés par cette annulation"
                if plan.purpose is PlanPurpose.UNDO else
@@ -121,7 +121,7 @@ def plan_text(console: Console, plan: Plan, *,
                       soft_wrap=True)  # a command to copy: never folded
 
 
-def _held(console: Console, plan: Plan) -> None:
+def held_people(console: Console, plan: Plan) -> None:
     """Who is left exactly as they are, why, where, and what to fix."""
     if not plan.held:
         return
