@@ -263,6 +263,8 @@ def test_a_reprint_covers_only_initial_passwords(college_accounts: Cli) -> None:
     assert "Les codes possibles : 5 B/1, 6A, " in " ".join(none.stderr.split())  # to type
     loosely = college_accounts("password", "reset-group", " 6a", "--by", "cdurand")
     assert loosely.exit_code == 0 and "pour « 6A »" in loosely.stdout  # case and spaces aside
+    as_filed = college_accounts("password", "reprint", "5_B_1", "--by", "cdurand")
+    assert "Refusé à DURAND Claire (cdurand) pour « 5 B/1 »" in as_filed.stderr  # its file's name
 
 
 def test_an_eleve_changes_their_own_password_with_the_current_one(college_accounts: Cli) -> None:

@@ -5,11 +5,13 @@ they teach, unless the direction widens it; the RRUPN and the direction everywhe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from anyascii import anyascii
 from sqlalchemy import Connection
 
 from bascule.domain.passwords import new_passwords
@@ -90,9 +92,9 @@ def resettable_structures(settings: Settings, uai: str, actor: Person) -> list[s
 
 
 def _known_code(connection: Connection, uai: str, typed: str) -> str:
-    """The division or group code meant: as typed, or the one attended that differs from it
-    only by case and spaces (« 6a », « 6 A » for 6A); a UserError listing the codes when
-    none is attended."""
+    """The division or group code meant: as typed, or the only one attended that differs from
+    it by case, accents, spaces and punctuation alone (« 6a », « 6 A » for 6A; « 3_A », as in
+    its slips' file name, for « 3 A »); a UserError listing the codes otherwise."""
     codes = attended_structures(connection, uai)
     if typed in codes:
         return typed
@@ -105,7 +107,7 @@ def _known_code(connection: Connection, uai: str, typed: str) -> str:
 
 
 def _loose(code: str) -> str:
-    return "".join(code.split()).casefold()
+    return re.sub(r"[^0-9a-z]+", "", anyascii(code).casefold())
 
 
 def _members(connection: Connection, uai: str, code: str, reprint: bool) -> list[Member]:
