@@ -217,9 +217,9 @@ def details_table(console: Console, plan: Plan) -> None:
 
 
 def applied(console: Console, outcome: ApplyOutcome) -> None:
-    done = ", ".join(done_text(kind, outcome.counts[kind])
-                     for kind in (*(k.value for k in ACCOUNT_KINDS), "add", "remove")
-                     if outcome.counts.get(kind))
+    done = ", ".join([done_text(kind.value, outcome.counts[kind.value])
+                      for kind in ACCOUNT_KINDS if outcome.counts.get(kind.value)]
+                     + _facts_done(outcome.plan))
     for notice in outcome.notices:
         console.print(f"[bold yellow]Attention[/] : {notice}", soft_wrap=True)
     console.print(f"[bold green]Plan appliqué[/] pour {outcome.plan.uai} : {done or 'rien'}.")
@@ -233,6 +233,21 @@ def applied(console: Console, outcome: ApplyOutcome) -> None:
                  f" ; base sauvegardée avant : {outcome.backup}" if outcome.backup else "")
         console.print(f"Application n° {outcome.apply_id} (bascule history){saved}.",
                       soft_wrap=True)
+
+
+def _facts_done(plan: Plan) -> list[str]:
+    """The structures and the links apart, counted as the plan counted them (its « +2564 »)."""
+    facts = _fact_counts(plan)
+    return [count_of(facts[group][kind], singular, plural)
+            for group, kind, singular, plural in _FACTS_DONE if facts[group][kind]]
+
+
+_FACTS_DONE = (
+    ("structures", "add", "division ou groupe ajouté", "divisions et groupes ajoutés"),
+    ("structures", "remove", "division ou groupe retiré", "divisions et groupes retirés"),
+    ("memberships", "add", "lien ajouté", "liens ajoutés"),
+    ("memberships", "remove", "lien retiré", "liens retirés"),
+)
 
 
 def accounts_json(rows: Sequence[AccountRow]) -> str:
