@@ -17,6 +17,7 @@ from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.web.app import create_app
 from tests.conftest import UAI, Cli
 from tests.web.test_console import _passwords, _post_sign_in, _sign_in
+from tests.web.test_operators_web import add_operator, sign_in_operator
 from tests.web.test_password_tool import _journal
 
 APPLIED = datetime(2026, 9, 10, 10, tzinfo=SCHOOL_TIMEZONE)  # conftest's ROLLOVER_AT
@@ -77,3 +78,22 @@ def test_after_the_date_the_reprint_is_what_remains(school: Cli) -> None:
     teacher = TestClient(create_app(school.home, clock=lambda: later))
     _sign_in(teacher, "cdurand", _passwords(school)["cdurand"])
     assert teacher.get("/fiches").status_code == 403
+
+
+def test_the_slips_of_an_apply_undone_are_no_longer_given(school: Cli) -> None:
+    """Apply n° 1 undone: its accounts removed, its slips' passwords sign in nowhere. The page
+    says so and offers only their destruction; a download is refused."""
+    later = "2026-09-11T10:00"
+    assert school("undo", "1", "--at", later).exit_code == 0
+    assert school("apply", "--yes", "--at", later).exit_code == 0
+    add_operator(school)
+    operator = TestClient(create_app(school.home, clock=lambda: APPLIED + timedelta(days=2)))
+    sign_in_operator(operator)
+    folder = _folder(school)
+    page = html.unescape(operator.get("/fiches").text)
+    said = " ".join(page.split())
+    assert "L'application n° 2 a annulé celle-ci" in said and "Détruire ces fiches" in page
+    assert f'href="/fiches/{folder}/fiches-6A.pdf"' not in page
+    refused = operator.get(f"/fiches/{folder}/fiches-6A.pdf")
+    assert refused.status_code == 404 and "n° 2 a annulé celle-ci" in html.unescape(refused.text)
+    assert _journal(school, "fiches_telechargees") == []

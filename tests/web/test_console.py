@@ -19,6 +19,7 @@ from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.reports.tables import original_cell
 from bascule.synthetic.generate import GeneratedCollege
 from bascule.web.app import create_app
+from bascule.web.pages import journal as journal_page
 from tests.conftest import UAI, Cli
 
 AT = "2026-09-10T10:00"
@@ -179,6 +180,21 @@ def test_the_direction_grants_delegations_and_reads_the_journal(school: Cli) -> 
     assert "staff:" not in journal.text and "delegation_grant" not in journal.text
     unknown = principal.get("/journal", params={"action": "grant"})
     assert unknown.status_code == 400 and "délégation accordée" in unknown.text
+
+
+
+def test_the_journal_page_says_when_it_reads_only_the_newest_entries(
+        school: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its search covers the newest entries only: said at the top, with how to reach older
+    ones (the filters query the whole journal), so that « aucune ligne » is not taken for
+    « never happened »."""
+    principal = _client(school.home)
+    _sign_in(principal, "idasilva", _passwords(school)["idasilva"])
+    assert 'id="fenetre"' not in principal.get("/journal").text
+    monkeypatch.setattr(journal_page, "JOURNAL_WINDOW", 2)
+    text = " ".join(principal.get("/journal", params={"q": "import"}).text.split())
+    assert "Le journal a plus de 2 entrées : la page et sa recherche portent sur les 2 plus " \
+           "récentes. Pour chercher plus loin, filtrez par action" in text
 
 
 def test_verification_and_spaces_pages(school: Cli) -> None:

@@ -116,3 +116,31 @@ def test_the_api_holds_lifts_and_approves_with_exclusions(leaver_plan: Cli) -> N
     assert approved["approved_by"] == "idasilva" and approved["sha256"] != state["sha256"]
     assert "disable" not in approved["counts"]
     assert [r["nom"] for r in approved["retenues"] if r["jusqu_au"]] == ["ÉMERY Timothée"]
+
+
+def test_a_plan_out_of_date_is_said_and_the_principal_recomputes_it(leaver_plan: Cli) -> None:
+    """A hold put after the plan was read: the page says the plan is out of date instead of
+    offering to approve it, the approval is refused, and whoever approves plans computes it
+    again from the page (a teacher may not)."""
+    passwords = _passwords(leaver_plan)
+    principal = _client(leaver_plan.home)
+    csrf = _sign_in(principal, "idasilva", passwords["idasilva"])
+    first = re.search(r'name="empreinte" value="(\w+)"',  # type: ignore[union-attr]
+                      principal.get("/plan").text).group(1)
+    assert leaver_plan("hold", "add", "temery", "--until", "2027-06-30", "--reason",
+                       "départ contesté").exit_code == 0
+    page = principal.get("/plan").text
+    assert "Plan périmé" in page and "Recalculer le plan" in page
+    assert "Approuver ce plan" not in page
+    stale = principal.post("/plan/approuver", data={"empreinte": first, "csrf": csrf})
+    assert stale.status_code == 400
+    said = _text(html.unescape(stale.text.split('class="form-error"')[1].split("</div>")[0]))
+    assert "n'est plus à jour" in said and "Recalculer le plan" in said and "bascule" not in said
+    teacher = _client(leaver_plan.home)
+    teacher_csrf = _sign_in(teacher, "cdurand", passwords["cdurand"])
+    assert teacher.post("/plan/recalcul", data={"csrf": teacher_csrf}).status_code == 403
+    again = principal.post("/plan/recalcul", data={"csrf": csrf}, follow_redirects=True)
+    text = _text(again.text)
+    assert "Plan périmé" not in text and first[:12] not in text
+    assert "ÉMERY Timothée" in text.split("Personnes retenues")[1]  # the hold, now in the plan
+    assert "Approuver ce plan" in again.text

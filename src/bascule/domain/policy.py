@@ -67,6 +67,7 @@ class Permission(Enum):
     RESOLVE_REVIEW = "trancher les cas de revue d'identité (même personne ou non)"
     HOLD_PERSON = "retenir une personne hors du plan jusqu'à une date, ou lever la retenue"
     UNDO_APPLY = "préparer l'annulation d'une application (le plan inverse, à approuver)"
+    RECOMPUTE_PLAN = "recalculer pour maintenant un plan en attente périmé (rien n'est appliqué)"
     WATCH_NIGHT = "suivre la nuit confiée aux travailleurs (file d'attente, par établissement)"
     CHOOSE_SCHOOL = "choisir l'établissement consulté parmi ceux du dossier"
     OWN_SESSION = "se déconnecter, lire l'avis de ce qu'on vient de faire"
@@ -192,6 +193,10 @@ _RULES: dict[Permission, dict[Role, frozenset[Scope]]] = {
     # Whoever approves plans may prepare an undo: it is a plan, approved and applied the same.
     Permission.UNDO_APPLY: {role: frozenset({Scope.SCHOOL})
                             for role in (Role.OPERATEUR, *_DIRECTION)},
+    # A plan out of date since it was read (a hold, a review decision, an import) cannot be
+    # approved: whoever approves it has it computed again, as the operators do by hand.
+    Permission.RECOMPUTE_PLAN: {role: frozenset({Scope.SCHOOL})
+                                for role in (Role.OPERATEUR, *_DIRECTION)},
     # The night's queue spans every school of the département and names its machines: the
     # operators run it, the schools see their own night on their dashboard.
     Permission.WATCH_NIGHT: {Role.OPERATEUR: _SCHOOL},

@@ -45,6 +45,7 @@ from bascule.operations.campaign import (
     NoPlanWaiting,
     apply_saved_plan,
     campaigns,
+    directory_fingerprint,
     sealer_for,
 )
 from bascule.operations.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
@@ -457,6 +458,24 @@ def waiting_plan(settings: Settings, uai: str, content_sha256: str | None, *, ou
     return waiting
 
 
+def is_stale(settings: Settings, plan: Plan) -> bool:
+    """Whether the store moved since `plan` was computed (an apply, an import, a hold, a review
+    decision): the apply would refuse it, so it is neither approved nor applied as it is."""
+    return directory_fingerprint(settings, plan.uai) != plan.state_fingerprint
+
+
+class StaleAtApproval(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Le plan en attente n'est plus à jour : depuis son calcul, l'annuaire, la campagne "
+            "importée, les retenues ou les décisions de la revue ont changé. Rien n'a été "
+            "approuvé.",
+            hint="Recalculez-le (bascule plan, ou bascule lifecycle pour les suppressions), "
+                 "relisez-le, puis approuvez-le.",
+            console_hint="Recalculez-le (bouton « Recalculer le plan »), relisez-le, puis "
+                         "approuvez-le.")
+
+
 def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
                  now: datetime, reason: str = "", reason_required: bool = False
                  ) -> PendingPlan:
@@ -473,6 +492,8 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
         actor = find_actor(connection, uai, by)
     require_allowed(actor, Permission.APPROVE_PLAN, settings,
              hint="Seuls le principal, son adjoint et l'opérateur approuvent un plan.")
+    if is_stale(settings, waiting.plan):
+        raise StaleAtApproval()
     if not approve(engine, waiting.approval.plan_id, content_sha256, actor.login, now):
         raise UserError("Ce plan vient d'être appliqué ou remplacé : rien n'a été approuvé.")
     with engine.begin() as connection:

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bascule.domain.policy import ROLE_OF_PROFILE, Permission, Subject, decide, holds
-from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment
+from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment, local_time
 from bascule.errors import NotAllowed, UserError
 from bascule.operations.campaign import accounts
 from bascule.operations.credentials import plaintext_folders
@@ -32,6 +32,7 @@ from bascule.operations.school import policy_options
 from bascule.operations.slip_holders import Holder, Holders, Origin, holders_of, origin_of
 from bascule.settings import Settings
 from bascule.store.engine import open_store
+from bascule.store.history import applied_plans
 from bascule.store.operators import find_actor
 from bascule.store.people import Person, journal_entry
 
@@ -48,6 +49,7 @@ class AppliedSlips:
     complete: bool  # every PDF of the folder is among `files`: this person may destroy it
     kept_until: datetime
     origin: Origin | None = None  # a division's reset (the CLI's); None: an apply
+    undone_by: int | None = None  # an apply undone since: the undo's number (no download)
 
     def kept(self, now: datetime) -> bool:
         return now < self.kept_until
@@ -94,18 +96,29 @@ def applied_slips(settings: Settings, uai: str, by: str) -> list[AppliedSlips]:
     each with those PDFs only."""
     actor = _actor(settings, uai, by)
     profiles = _profiles_now(settings, uai)
-    seen = [_as_seen(settings, actor, profiles, folder) for folder in _on_disk(settings, uai)]
+    undone = _undone_applies(settings, uai)
+    seen = [_as_seen(settings, actor, profiles, folder, undone)
+            for folder in _on_disk(settings, uai)]
     return [slips for slips in seen if slips.files]
 
 
+def _undone_applies(settings: Settings, uai: str) -> dict[str, int]:
+    """An apply's folder name (its moment, Paris time) -> the undo that undid it: the
+    accounts its slips are for were removed, their passwords sign in nowhere."""
+    return {local_time(applied.applied_at).strftime(_STAMP): applied.undone_by
+            for applied in applied_plans(open_store(settings.store_url), uai)
+            if applied.undone_by is not None}
+
+
 def _as_seen(settings: Settings, actor: Person, profiles: dict[str, str],
-             folder: _Folder) -> AppliedSlips:
+             folder: _Folder, undone: dict[str, int]) -> AppliedSlips:
     files = tuple(name for name, holders in folder.holders.items()
                   if _refusal(settings, actor, holders, profiles) is None)
+    origin = origin_of(folder.path)
     return AppliedSlips(folder=folder.path.name, applied_at=folder.applied_at, files=files,
                         complete=len(files) == len(folder.holders),
-                        kept_until=folder.applied_at + settings.slips_kept,
-                        origin=origin_of(folder.path))
+                        kept_until=folder.applied_at + settings.slips_kept, origin=origin,
+                        undone_by=None if origin else undone.get(folder.path.name[:15]))
 
 
 def _profiles_now(settings: Settings, uai: str) -> dict[str, str]:
@@ -169,7 +182,8 @@ def _actor(settings: Settings, uai: str, by: str) -> Person:
 
 def _seen(settings: Settings, uai: str, folder: str, actor: Person) -> AppliedSlips:
     found = _one(settings, uai, folder)
-    return _as_seen(settings, actor, _profiles_now(settings, uai), found)
+    return _as_seen(settings, actor, _profiles_now(settings, uai), found,
+                    _undone_applies(settings, uai))
 
 
 def slips_file(settings: Settings, uai: str, folder: str, name: str, *, by: str,
@@ -188,7 +202,11 @@ def slips_file(settings: Settings, uai: str, folder: str, name: str, *, by: str,
         raise NotAllowed(f"Refusé à {actor.label} ({actor.login}) pour « {name} » : {refused}",
                         hint="Les fiches de la direction sont pour la direction et les "
                              "opérateurs du département.")
-    slips = _as_seen(settings, actor, profiles, found)
+    slips = _as_seen(settings, actor, profiles, found, _undone_applies(settings, uai))
+    if slips.undone_by is not None:
+        raise UserError(f"Ces fiches ne sont plus données : l'application n° "
+                        f"{slips.undone_by} a annulé celle-ci, et retiré les comptes qu'elles "
+                        "présentent.", hint="Détruisez ces fiches (page Fiches).")
     if not slips.kept(now):
         raise UserError("Ces fiches ne sont plus données : le délai pour les distribuer est "
                         "passé.", hint="Réimprimez celles des élèves encore au mot de passe "

@@ -107,6 +107,8 @@ GATES: tuple[Gate, ...] = (
     _page("GET", "/revue", "Revue des identités", P.RESOLVE_REVIEW, menu=True),
     _page("POST", "/revue/decision", "Revue des identités : décider ou annuler",
           P.RESOLVE_REVIEW),
+    _page("POST", "/plan/recalcul", "Plan : le recalculer pour maintenant, s'il est périmé",
+          P.RECOMPUTE_PLAN),
     _page("GET", "/historique", "Historique", P.READ_PLAN, menu=True),
     _page("GET", "/historique/{numero}", "Historique : ce qu'une application a changé",
           P.READ_PLAN),

@@ -52,4 +52,5 @@ def journal(request: Request, who: Staff, listed: Listed, action: str = "",
     listing = paginate(entries, listed, COLUMNS, text=_searched, default_sort="-quand")
     return page(request, "journal.html.j2", who, status=400 if errors else 200,
                 person=who.person, listing=listing, action=action, acteur=acteur,
-                errors=errors, window=JOURNAL_WINDOW, actions=labels.JOURNAL_ACTIONS.values())
+                errors=errors, window=JOURNAL_WINDOW, windowed=len(entries) >= JOURNAL_WINDOW,
+                actions=labels.JOURNAL_ACTIONS.values())

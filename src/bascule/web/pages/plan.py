@@ -16,10 +16,11 @@ from bascule.operations import school as school_ops
 from bascule.operations.campaign import REVIEW_HINT, Held, Plan
 from bascule.operations.night.holds import current_hold
 from bascule.operations.plan_review import PlanPurpose, difference_cells, difference_rows, plan_csv
+from bascule.operations.recompute import recompute_waiting_plan
 from bascule.web.forms import FormError
 from bascule.web.listing import Column, Listed, ListQuery, paginate
 from bascule.web.rendering import csv_download, page
-from bascule.web.requests import Posted, Refused, SignedIn, Staff, refusal
+from bascule.web.requests import Posted, Refused, SignedIn, Staff, refusal, require
 
 router = APIRouter(include_in_schema=False)
 Hash = Annotated[str, Form()]
@@ -64,6 +65,8 @@ def _plan_page(request: Request, who: SignedIn, listed: ListQuery,
                                          for a in people).items()),
                 listing=rows, by_division=_by_division(rows.rows), excluding=excluding,
                 may=may, may_apply=who.may(Permission.APPLY_APPROVED_PLAN),
+                stale=waiting is not None and school_ops.is_stale(who.settings, waiting.plan),
+                may_recompute=who.may(Permission.RECOMPUTE_PLAN),
                 purpose=_purpose_text(waiting.plan) if waiting else "",
                 may_hold=who.may(Permission.HOLD_PERSON), held_hint=held_hint,
                 run=who.console.runs[who.school].progress)
@@ -162,6 +165,16 @@ def approve_plan(request: Request, who: Posted, listed: Listed, empreinte: Hash,
     except UserError as exc:
         return _plan_page(request, who, listed,
                           _Typed(FormError.of(exc), frozenset(exclure or ()), motif))
+    return RedirectResponse("/plan", status_code=303)
+
+
+@router.post("/plan/recalcul")
+def recompute_plan(who: Posted) -> Response:
+    """The waiting plan, out of date, computed again for now: it waits for approval again."""
+    require(who, Permission.RECOMPUTE_PLAN,
+            "Seuls le principal, son adjoint et l'opérateur recalculent le plan.")
+    with refusal():
+        recompute_waiting_plan(who.settings, who.school, by=who.person.login, now=who.now())
     return RedirectResponse("/plan", status_code=303)
 
 
