@@ -104,7 +104,21 @@ def test_a_truncated_file_reports_the_parser_line_and_column(college: Path) -> N
     ("Opening and ending tag mismatch: NOM line 3 and ELEVE, line 9, column 12",
      "la balise NOM est fermée par ELEVE"),
     ("Document is empty, line 1, column 1", "le fichier est vide"),
-    ("Unknown oddity, line 2, column 3", "détail de l'analyseur XML : Unknown oddity"),
+    ("Unknown oddity, line 2, column 3",
+     "le fichier n'est pas du XML bien formé (détail technique de l'analyseur : Unknown oddity)"),
+    ("Couldn't find end of Start Tag a line 1, line 1, column 3",
+     "la balise a n'est pas fermée par « > »"),
+    ("AttValue: \" or ' expected, line 1, column 6",
+     "un attribut de balise est mal écrit (guillemets ou nom)"),
+    ("Entity 'x' not defined, line 1, column 7", "l'entité « &x; » n'est pas définie"),
+    ("Invalid bytes in character encoding, line 1, column 4",
+     "des octets ne sont pas dans l'encodage que le fichier déclare (réenregistré par un "
+     "tableur ou un éditeur ?)"),
+    ("PCDATA invalid Char value 1, line 1, column 4",
+     "un caractère interdit en XML (caractère de contrôle)"),
+    ("Maximum entity amplification factor exceeded, see xmlCtxtSetMaxAmplification., line 1, "
+     "column 4", "des entités s'y démultiplient (« bombe XML ») : le fichier est refusé sans "
+     "être lu"),
 ])
 def test_the_parsers_usual_reasons_are_said_in_french(parser_says: str, said: str) -> None:
     from bascule.exports.source import syntax_reason

@@ -351,6 +351,24 @@ _SYNTAX_WORDS = (
      "du contenu suit la fin du document"),
     (re.compile(r"Start tag expected, '<' not found"), "ce n'est pas du XML"),
     (re.compile(r"Document is empty"), "le fichier est vide"),
+    (re.compile(r"Couldn't find end of Start Tag (\S+)"),
+     r"la balise \1 n'est pas fermée par « > »"),
+    (re.compile(r"expected '>'"), "un « > » manque : une balise est coupée ou mal fermée"),
+    (re.compile(r"AttValue: \" or ' expected|error parsing attribute name"),
+     "un attribut de balise est mal écrit (guillemets ou nom)"),
+    (re.compile(r"Attribute (\S+) redefined"),
+     r"l'attribut \1 est écrit deux fois dans une balise"),
+    (re.compile(r"Entity '([^']*)' not defined"), r"l'entité « &\1; » n'est pas définie"),
+    (re.compile(r"Invalid bytes in character encoding|Input is not proper UTF-8"),
+     "des octets ne sont pas dans l'encodage que le fichier déclare (réenregistré par un "
+     "tableur ou un éditeur ?)"),
+    (re.compile(r"invalid Char value \d+|Char 0x[0-9A-Fa-f]+ out of allowed range"),
+     "un caractère interdit en XML (caractère de contrôle)"),
+    (re.compile(r"StartTag: invalid element name"), "un nom de balise est invalide"),
+    (re.compile(r"amplification factor|entity reference loop|Detected an entity reference"),
+     "des entités s'y démultiplient (« bombe XML ») : le fichier est refusé sans être lu"),
+    (re.compile(r"huge text node|Excessive depth|Huge input lookup"),
+     "un texte ou une imbrication démesurés : ce n'est pas un export ordinaire"),
 )
 _PARSER_POSITION = re.compile(r"(, line \d+)+, column \d+$")  # already said in French
 
@@ -359,9 +377,9 @@ def syntax_reason(message: str) -> str:
     """libxml2's reason for refusing a file, in French when it is a usual one."""
     message = _PARSER_POSITION.sub("", message)
     for shape, words in _SYNTAX_WORDS:
-        if shape.search(message):
-            return shape.sub(words, message)
-    return f"détail de l'analyseur XML : {message}"
+        if found := shape.search(message):
+            return found.expand(words)  # the French words alone: nothing of libxml2's left
+    return f"le fichier n'est pas du XML bien formé (détail technique de l'analyseur : {message})"
 
 
 def _syntax_problem(source: Source, exc: etree.XMLSyntaxError) -> Problem:
