@@ -40,6 +40,12 @@ def test_a_token_acts_as_its_person_within_its_scopes(school: Cli) -> None:
                                                                    ("lmartin2", "Léa")}
     misspelt = api.get("/api/v1/comptes", params={"qq": "martin"}, headers=headers)
     assert misspelt.status_code == 422  # an unknown parameter is refused, not ignored
+    broken = api.post("/api/v1/fermeture", content=b"{profil: eleve}", headers={
+        **headers, "Content-Type": "application/json"})
+    (error,) = broken.json()["detail"]
+    assert broken.status_code == 422 and (error["type"], error["msg"]) == ("json_invalid",
+                                                                          "JSON invalide")
+    assert "Expecting" not in broken.text  # nothing of the parser's English
     reset = api.post("/api/v1/comptes/lmartin/reinitialisation", headers=headers)
     assert reset.status_code == 200 and len(reset.json()["password"]) >= 12
     colleague = api.post("/api/v1/comptes/jlegoff/reinitialisation", headers=headers)

@@ -62,10 +62,12 @@ def french_detail(status: int, detail: Any) -> str:
 
 
 def french_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
-    """FastAPI's validation errors, each `msg` in French (`loc` and `type` kept)."""
-    french = [{**error, "msg": FIELD_ERRORS.get(error.get("type", ""), "valeur invalide")}
+    """FastAPI's validation errors, each `msg` in French (`loc`, `type` and `input` kept;
+    pydantic's `ctx` and `url`, in English, left out)."""
+    french = [{**{key: value for key, value in error.items() if key not in ("ctx", "url")},
+               "msg": FIELD_ERRORS.get(error.get("type", ""), "valeur invalide")}
               for error in errors]
-    encoded: list[dict[str, Any]] = jsonable_encoder(french)  # ctx may hold an exception
+    encoded: list[dict[str, Any]] = jsonable_encoder(french)
     return encoded
 
 
