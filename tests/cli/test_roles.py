@@ -120,12 +120,15 @@ def test_the_direction_delegates_password_resets(college_accounts: Cli) -> None:
     assert college_accounts("password", "reset", "jlegoff", "--by", "sgarnier").exit_code == 1
     granted = college_accounts("delegation", "grant", "sgarnier", name, "--by", "idasilva")
     assert granted.exit_code == 0
-    assert "Délégation « Réinitialiser les mots de passe » accordée à GARNIER Sébastien" in (
-        granted.stdout)
+    said = " ".join(granted.stdout.split())
+    assert ("Délégation « Réinitialiser les mots de passe » (référent numérique (RRUPN) : les "
+            "mots de passe des élèves et des personnels hors direction") in said  # what it gives
+    assert "accordée à GARNIER Sébastien" in said
     assert college_accounts("password", "reset", "jlegoff", "--by", "sgarnier").exit_code == 0
     revoked = college_accounts("delegation", "revoke", "sgarnier", "reinitialiser LES mots de "
                                "passe", "--by", "idasilva")  # typed without accents
-    assert "Délégation « Réinitialiser les mots de passe » retirée" in revoked.stdout
+    assert "Délégation « Réinitialiser les mots de passe » (" in revoked.stdout
+    assert "retirée à GARNIER" in " ".join(revoked.stdout.split())
     assert college_accounts("password", "reset", "jlegoff", "--by", "sgarnier").exit_code == 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bascule.domain.policy import (
+    DELEGATION_GIVES,
     DELEGATIONS,
     ROLE_OF_PROFILE,
     STAFF_PROFILES,
@@ -201,3 +202,10 @@ def test_a_slip_is_given_only_to_whom_may_reset_its_owner(role: Role) -> None:
         if (decide(frozenset({role}), P.PRINT_APPLY_SLIPS, on_slip).allowed
                 and profile != "responsable"):
             assert decide(frozenset({role}), P.RESET_PASSWORD, on_slip).allowed, profile
+
+
+def test_every_delegation_says_what_it_gives() -> None:
+    """Granted from a list whose two names are close (« Réinitialiser les mots de passe »
+    makes a referent, the other widens a teacher's resets): each is shown with what it gives."""
+    assert list(DELEGATION_GIVES) == list(DELEGATIONS)
+    assert "RRUPN" in DELEGATION_GIVES["Réinitialiser les mots de passe"]

@@ -173,6 +173,8 @@ def test_the_direction_grants_delegations_and_reads_the_journal(school: Cli) -> 
         "identifiant": "jlegoff", "delegation": "Réinitialiser les mots de passe",
         "accorder": "oui", "csrf": csrf}, follow_redirects=True)
     assert "Réinitialiser les mots de passe" in granted.text and "jlegoff" in granted.text
+    assert "<strong>Réinitialiser les mots de passe</strong> : référent numérique (RRUPN)" in (
+        html.unescape(granted.text))  # what each delegation gives, beside the list
     journal = principal.get("/journal", params={"action": "délégation accordée"})
     assert journal.status_code == 200
     assert ("<td>idasilva</td><td>délégation accordée</td><td>LE GOFF Jean-Baptiste (jlegoff)</td>"

@@ -32,7 +32,7 @@ from bascule.domain import labels
 from bascule.domain.access import CLOSED_PROFILES
 from bascule.domain.calendar import allowed_at, phase_text, rentree_year_of
 from bascule.domain.notices import AUDIENCES, notices_ahead
-from bascule.domain.policy import matrix
+from bascule.domain.policy import DELEGATION_GIVES, matrix
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
 from bascule.operations.calendars import (
@@ -246,8 +246,9 @@ def _change_delegation(ctx: typer.Context, login_name: str, name: str, by: str,
         settings, school, login_name, name, by=by, now=moment(at),
         granted=granted)
     verb = "accordée à" if granted else "retirée à"
-    out.print(f"Délégation « {school_ops.delegation_name(name)} » {verb} {subject.label} "
-              f"({subject.login})"
+    canonical = school_ops.delegation_name(name)
+    out.print(f"Délégation « {canonical} » ({DELEGATION_GIVES[canonical]}) {verb} "
+              f"{subject.label} ({subject.login})"
               + ("." if changed else " : rien n'a changé, c'était déjà le cas."))
 
 

@@ -104,6 +104,20 @@ DELEGATIONS = {
     # The direction widens a teacher's resets beyond the élèves they teach.
     "Réinitialiser les mots de passe de tous les élèves": Role.REINIT_ELEVES,
 }
+# What each delegation gives, said wherever one is granted: two of their names are close, and
+# the first makes its holder the school's digital referent, far more than the second.
+DELEGATION_GIVES = {
+    "Affecter des ressources GAR": "affecter aux élèves et aux personnels les ressources "
+                                   "numériques du GAR",
+    "Gestionnaire de l'ENT": "administrer l'ENT de l'établissement",
+    "Réinitialiser les mots de passe": "référent numérique (RRUPN) : les mots de passe des "
+                                       "élèves et des personnels hors direction, les fiches, "
+                                       "la console de l'établissement, Groupes/"
+                                       "ReferentsInformatique",
+    "Réinitialiser les mots de passe de tous les élèves": "à un enseignant : les mots de passe "
+                                                          "de tous les élèves, pas seulement "
+                                                          "de ses classes",
+}
 
 _DIRECTION = (Role.PRINCIPAL, Role.PRINCIPAL_ADJOINT)
 _EVERYONE_BUT_OPERATOR = tuple(role for role in Role if role is not Role.OPERATEUR)

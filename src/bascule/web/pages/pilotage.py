@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bascule.domain import labels
 from bascule.domain.access import CLOSED_PROFILES
 from bascule.domain.labels import folded
-from bascule.domain.policy import DELEGATIONS, STAFF_PROFILES, Permission, Subject
+from bascule.domain.policy import DELEGATION_GIVES, STAFF_PROFILES, Permission, Subject
 from bascule.errors import UserError
 from bascule.operations import campaign
 from bascule.operations import school as school_ops
@@ -65,7 +65,8 @@ def _delegations_page(request: Request, who: SignedIn, *, error: FormError | Non
     may = who.may(Permission.MANAGE_DELEGATIONS, Subject(profile="enseignant"))
     return page(request, "autorisations.html.j2", who, status=400 if error else 200,
                 person=who.person, may=may,
-                rows=school_ops.delegations(who.settings, who.school), names=list(DELEGATIONS),
+                rows=school_ops.delegations(who.settings, who.school),
+                delegations=DELEGATION_GIVES,  # every one, with what it gives
                 staff=_staff(who) if may else [], error=error, chosen=chosen)
 
 
