@@ -437,3 +437,14 @@ def test_applying_with_no_plan_waiting_says_so_before_anything_else(imported: Cl
     assert refused.stderr.lstrip().startswith(
         "Erreur : Aucun plan n'est en attente pour cet établissement")
     assert f"bascule plan --uai {UAI}" in refused.stderr
+
+
+def test_an_apply_dated_later_than_today_says_it_is_real(imported: Cli) -> None:
+    assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0
+    today_or_before = imported("apply", "--yes", "--at", ROLLOVER_AT)
+    assert today_or_before.exit_code == 0 and "elle est réelle" not in today_or_before.stderr
+    assert imported("plan", "--at", "2099-09-10T10:00").exit_code == 0
+    later = imported("apply", "--yes", "--at", "2099-09-10T10:00")
+    said = " ".join(later.stderr.split())
+    assert later.exit_code == 0 and "datée du jeudi 10/09/2099 (--at) mais elle est réelle" in said
+    assert "les retenues, le calendrier et les dates de sortie sont lus ce jour-là" in said

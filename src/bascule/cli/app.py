@@ -413,7 +413,7 @@ def apply(
     at: AtOption = None,
 ) -> None:
     """Applique exactement le plan enregistré, en une fois ; refuse un plan périmé."""
-    from bascule.cli import render_plan
+    from bascule.cli import render, render_plan
     from bascule.operations import campaign
     from bascule.operations import school as school_ops
     from bascule.operations.campaign import ActionKind
@@ -426,6 +426,7 @@ def apply(
                         "départs.", hint="Ajoutez --reason \"…\" (par exemple « fermeture "
                         "de la SEGPA ») : elle est journalisée.")
     settings, school = school_settings(ctx, uai)
+    render.attention(err, campaign.future_apply_notices(moment(at)))
     # The bar counts the new accounts' passwords hashed (the plan read once: the apply takes
     # the same decoded plan); no plan waiting is said before any bar is drawn.
     waiting = school_ops.waiting_plan(settings, school, None, outcome="rien n'a été appliqué.")

@@ -821,6 +821,18 @@ def _year_over_since_computed(plan: Plan, now: datetime) -> bool:
             and not past_year_notices(plan, plan.computed_at))
 
 
+def future_apply_notices(now: datetime) -> list[str]:
+    """An apply dated later than today (a rehearsal's `--at`) is real all the same: said,
+    since holds, the calendar and exit dates are read on that day, not today's."""
+    day = local_time(now).date()
+    if day <= local_time(utc_now()).date():
+        return []
+    return [f"cette application est datée du {describe_moment(now, clock=False)} (--at) mais "
+            "elle est réelle : l'annuaire, le journal, l'historique et les fichiers de mots de "
+            "passe sont modifiés, à cette date ; les retenues, le calendrier et les dates de "
+            "sortie sont lus ce jour-là, pas aujourd'hui."]
+
+
 def past_year_notices(plan: Plan, now: datetime) -> list[str]:
     """A plan for a school year already over on `now`'s day (last year's exports imported
     again in November): said, since it would create and move accounts for a past year."""
