@@ -144,3 +144,17 @@ def test_a_plan_out_of_date_is_said_and_the_principal_recomputes_it(leaver_plan:
     assert "Plan périmé" not in text and first[:12] not in text
     assert "ÉMERY Timothée" in text.split("Personnes retenues")[1]  # the hold, now in the plan
     assert "Approuver ce plan" in again.text
+
+
+def test_an_undo_whose_removals_trip_the_breaker_is_not_called_a_truncated_export(
+        school: Cli) -> None:
+    """Undoing the first rollover removes every account it created: the breaker's line says
+    so of the undo, not that an export may be truncated (an undo reads no export)."""
+    config = school.home / "bascule.toml"  # a college of 13 accounts: every removal counts
+    config.write_text(config.read_text() + "\n[thresholds.disable]\npercent = 0\ncount = 0\n")
+    assert school("undo", "1", "--at", "2026-09-11T10:00").exit_code == 0
+    principal = _client(school.home)
+    _sign_in(principal, "idasilva", _passwords(school)["idasilva"])
+    text = _text(html.unescape(principal.get("/plan").text))
+    assert "seraient retirés ou désactivés par cette annulation" in text
+    assert "tronqué" not in text
