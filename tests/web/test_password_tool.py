@@ -200,7 +200,10 @@ def test_a_teachers_token_lists_only_the_eleves_they_teach(school: Cli) -> None:
 
 def test_the_dashboard_keeps_the_leavers_for_the_direction(leaver_plan: Cli) -> None:
     principal, _csrf = _signed_in(leaver_plan, "idasilva")
-    assert "DATE_SORTIE" in principal.get("/").text
+    shown = html.unescape(principal.get("/").text)
+    # each point with its file and line, its field, and what to do
+    assert ("<li>ElevesSansAdresses.xml:44 · élève 1000003 · D'ALMEIDA Noël n'est pas actif : "
+            "sorti (DATE_SORTIE passée) <span class=\"hint\">→ Il ne recevra ni compte") in shown
     referent, _csrf = _referent(leaver_plan)
     board = referent.get("/").text
     assert "Tableau de bord" in board and "DATE_SORTIE" not in board
