@@ -138,17 +138,25 @@ class UnknownValue(UserError):
 NOT_AN_EXPORT = "fichier-inconnu"  # a file given to import that no reader recognises
 
 
+def _what_to_do(errors: list[Problem]) -> str:
+    """The errors' own hint when they all say the same (the exports of another school: choose
+    its folder), else what fixes errors in the exports in general."""
+    if all(p.code == NOT_AN_EXPORT for p in errors):
+        return "Retirez de la commande ces fichiers, qui ne sont pas des exports, puis relancez " \
+               "l'import."
+    hints = {p.hint for p in errors}
+    if len(hints) == 1 and (shared := hints.pop()):
+        return shared
+    return ("Corrigez les erreurs ci-dessus dans Siècle-BEE ou STS-Web, refaites les exports, "
+            "puis relancez l'import.")
+
+
 class ImportRejected(UserError):
     """The files hold error-level problems: nothing was written."""
 
     def __init__(self, problems: list[Problem], hint: str | None = None):
         errors = [p for p in problems if p.is_error]
-        not_exports = all(p.code == NOT_AN_EXPORT for p in errors)
         super().__init__(
             f"Import refusé : {len(errors)} erreur(s) dans les fichiers, rien n'a été enregistré.",
-            hint=hint or ("Retirez de la commande ces fichiers, qui ne sont pas des exports, "
-                          "puis relancez l'import." if not_exports else
-                          "Corrigez les erreurs ci-dessus dans Siècle-BEE ou STS-Web, refaites "
-                          "les exports, puis relancez l'import."),
-        )
+            hint=hint or _what_to_do(errors))
         self.problems = problems

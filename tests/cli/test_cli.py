@@ -161,7 +161,8 @@ FILE_FAULTS = [
     ("ElevesSansAdresses.xml", "<PRENOM>Timothée", "<PRENOM>TimothÃ©e",
      'ELEVE_ID="1000006"', "PRENOM « TimothÃ©e » est mal encodé"),
     ("ElevesSansAdresses.xml", "<UAJ>0860999U", "<UAJ>0750654D", "<UAJ>",
-     "fichier de l'établissement 0750654D, mais ce dossier bascule est celui de 0860999U"),
+     "« 0750654D » : ce fichier vient d'un autre établissement que celui de ce dossier bascule "
+     "(0860999U)"),
     ("ResponsablesAvecAdresses.xml", "<ANNEE_SCOLAIRE>2026", "<ANNEE_SCOLAIRE>2025",
      "<ANNEE_SCOLAIRE>", "année scolaire 2025-2026, alors que ElevesSansAdresses.xml"),
     ("ElevesSansAdresses.xml", "</ELEVES>", "</ELEVE>", "</ELEVE>\n    <OPTIONS>",
@@ -454,3 +455,17 @@ def _rows_of(home: Path, uai: str) -> int:
                 total += database.execute(f"SELECT count(*) FROM {table} WHERE uai = ?",
                                           (uai,)).fetchone()[0]
         return total + database.execute("SELECT count(*) FROM account").fetchone()[0]
+
+
+def test_an_export_of_another_school_ends_on_what_to_do_about_it(home_cli: Cli,
+                                                                 files: Files) -> None:
+    """Every error says « another school »: the refusal's last line says to choose that
+    school's folder, not to correct the exports in Siècle-BEE (they are right)."""
+    for path in files():
+        if path.suffix == ".xml":
+            edit(path, "0860999U", "0750654D")
+    result = home_cli("import", *files())
+    assert result.exit_code == 1
+    last = " ".join(result.stderr.split("Import refusé")[1].split())
+    assert "choisissez le dossier de cet établissement avec --home" in last
+    assert "Siècle-BEE" not in last

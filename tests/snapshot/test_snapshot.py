@@ -275,8 +275,8 @@ def test_an_export_of_another_school(files: Files) -> None:
     edit(path, 'UAJ CODE="0860999U"', 'UAJ CODE="0750654D"')
     (message,) = errors(files())
     assert f"sts_emp_0860999U_2026.xml:{line_of(path, '<UAJ')} · paramètres de l'export · UAJ " \
-           "fichier de l'établissement 0750654D, mais ce dossier bascule est celui de 0860999U" \
-           in message
+           "« 0750654D » : ce fichier vient d'un autre établissement que celui de ce dossier " \
+           "bascule (0860999U)" in message
 
 
 def test_files_of_two_school_years(files: Files) -> None:

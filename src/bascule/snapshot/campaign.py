@@ -144,8 +144,8 @@ def _uai(export: ExportFile, context: ImportContext, checker: Checker) -> str | 
         return None
     if uai not in context.school_uais:
         configured = ", ".join(sorted(context.school_uais))
-        checker.error("uai-autre", f"fichier de l'établissement {uai}, mais ce dossier bascule est "
-                      f"celui de {configured}", location, _HOME_HINT)
+        checker.error("uai-autre", f"« {uai} » : ce fichier vient d'un autre établissement que "
+                      f"celui de ce dossier bascule ({configured})", location, _HOME_HINT)
         return None
     return uai
 
