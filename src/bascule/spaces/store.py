@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, and_, select
+from sqlalchemy import Connection, Engine
 
-from bascule.domain.logins import LoginKind
 from bascule.spaces.model import (
     Space,
     desired_spaces,
@@ -18,9 +17,9 @@ from bascule.spaces.model import (
     quotas_in_bytes,
 )
 from bascule.spaces.tree import marked_personal_spaces, marker_of
-from bascule.store.schema import account, login, person
+from bascule.store.schema import account, person
 from bascule.targets.model import NetworkUser
-from bascule.targets.store_view import posix_numbers, school_view
+from bascule.targets.store_view import network_users, posix_numbers, school_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +76,8 @@ def _deleted_with_folders(connection: Connection, uai: str, root: Path,
 def _deleted_users(connection: Connection, uai: str, keys: set[str]) -> list[NetworkUser]:
     """Those of `keys` whose account is deleted, with every network login they held (freed
     now): one of them names their folder until the departs cleanup archives it."""
-    query = (select(person.c.key, person.c.first_name, person.c.last_name, person.c.profile,
-                    login.c.login)
-             .join(account, account.c.person_id == person.c.id)
-             .join(login, and_(login.c.person_id == person.c.id,
-                               login.c.namespace == LoginKind.NETWORK.value))
-             .where((person.c.uai == uai) & person.c.key.in_(sorted(keys))
-                    & (person.c.kind != "responsable") & (account.c.status == "deleted"))
-             .order_by(person.c.key, login.c.login))
-    return [NetworkUser(key=row.key, login=row.login, first_name=row.first_name,
-                        last_name=row.last_name, profile=row.profile, email=None, enabled=False)
-            for row in connection.execute(query)]
+    return network_users(connection, uai, person.c.key.in_(sorted(keys)),
+                         account.c.status == "deleted")
 
 
 def _holds_folder(root: Path, user: NetworkUser) -> bool:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, select
 
 from bascule.domain.logins import LoginKind
 from bascule.domain.policy import DELEGATIONS, Role
@@ -105,19 +105,26 @@ def structure_history(connection: Connection, uai: str) -> dict[tuple[str, str],
 
 
 def _users(connection: Connection, uai: str) -> tuple[NetworkUser, ...]:
+    return tuple(network_users(connection, uai, account.c.status.in_(ON_THE_NETWORK),
+                               login.c.freed_at.is_(None)))
+
+
+def network_users(connection: Connection, uai: str,
+                  *conditions: ColumnElement[bool]) -> list[NetworkUser]:
+    """The school's élèves and staff (never responsables) with a network login, one user per
+    login, by key then login, as the targets hold them; `conditions` narrow the accounts
+    (their status) and the logins (held or freed). `enabled`: the account is active."""
     query = (select(person.c.key, person.c.first_name, person.c.last_name, person.c.profile,
                     person.c.email, account.c.status, login.c.login)
              .join(account, account.c.person_id == person.c.id)
              .join(login, and_(login.c.person_id == person.c.id,
-                               login.c.namespace == LoginKind.NETWORK.value,
-                               login.c.freed_at.is_(None)))
-             .where((person.c.uai == uai) & (person.c.kind != "responsable")
-                    & account.c.status.in_(ON_THE_NETWORK))
-             .order_by(person.c.key))
-    return tuple(NetworkUser(key=row.key, login=row.login, first_name=row.first_name,
-                             last_name=row.last_name, profile=row.profile, email=row.email,
-                             enabled=row.status == "active")
-                 for row in connection.execute(query))
+                               login.c.namespace == LoginKind.NETWORK.value))
+             .where((person.c.uai == uai) & (person.c.kind != "responsable"), *conditions)
+             .order_by(person.c.key, login.c.login))
+    return [NetworkUser(key=row.key, login=row.login, first_name=row.first_name,
+                        last_name=row.last_name, profile=row.profile, email=row.email,
+                        enabled=row.status == "active")
+            for row in connection.execute(query)]
 
 
 def subject_labels_of(connection: Connection, uai: str) -> dict[str, str]:
