@@ -344,3 +344,17 @@ def test_approving_when_no_plan_waits_says_so_and_how_to_prepare_one(applied: Cl
     assert "Aucun plan n'est en attente pour cet établissement" in refused.stderr
     assert "plus celui en attente" not in refused.stderr
     assert "bascule plan --uai" in refused.stderr
+
+
+def test_a_plan_out_of_date_is_not_approved(leaving: Cli) -> None:
+    """A hold put after the plan was computed: approving it is refused (its apply would be),
+    with how to go on."""
+    _plan(leaving)
+    assert leaving("hold", "add", "temery", "--until", "2026-12-31", "--reason", "contesté",
+                   "--at", AT).exit_code == 0
+    refused = leaving("approve-plan", "--at", AT)
+    said = " ".join(refused.stderr.split())
+    assert refused.exit_code == 1 and "Le plan en attente n'est plus à jour" in said
+    assert "Recalculez-le (bascule plan" in said
+    _plan(leaving)
+    assert leaving("approve-plan", "--at", AT).exit_code == 0

@@ -167,6 +167,8 @@ def _approve(settings: Settings, uai: str, waiting: school_ops.PendingPlan, *, b
     if by is not None:
         return school_ops.approve_plan(settings, uai, content_sha256, by=by, now=now,
                                        reason=reason, reason_required=reason_required)
+    if school_ops.is_stale(settings, waiting.plan):  # as approve_plan refuses it
+        raise school_ops.StaleAtApproval()
     engine = open_store(settings.store_url)
     if not approve(engine, waiting.approval.plan_id, content_sha256, actor, now):
         raise UserError("Ce plan vient d'être appliqué ou remplacé : rien n'a été approuvé.")
