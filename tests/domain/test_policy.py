@@ -86,6 +86,9 @@ EXPECTED: dict[Permission, dict[Role, set[Scope]]] = {
     # issue 19: an undo is a plan, "applied with the same approval": who approves, prepares it
     P.UNDO_APPLY: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
                    R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
+    # a plan out of date since it was read: whoever approves plans has it computed again
+    P.RECOMPUTE_PLAN: {R.OPERATEUR: {S.SCHOOL}, R.PRINCIPAL: {S.SCHOOL},
+                       R.PRINCIPAL_ADJOINT: {S.SCHOOL}},
     P.WATCH_NIGHT: {R.OPERATEUR: {S.SCHOOL}},
     # Issue 21: the operators look at the folder's schools one at a time; everyone signed in,
     # the operators too, signs out and reads the notice of what they just did.
