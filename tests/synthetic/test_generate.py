@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from bascule.domain.people import GuardianLevel
-from bascule.domain.school import SchoolYear, has_right_key
+from bascule.domain.school import SchoolYear, elenoet_issued_here, has_right_key
 from bascule.exports.read import read_export
 from bascule.snapshot.campaign import ImportContext, build_snapshot
 from bascule.snapshot.model import Snapshot
@@ -118,3 +118,13 @@ def test_a_departement_of_35_colleges(cli: Cli, tmp_path: Path) -> None:
     uais = sorted(path.name for path in out.iterdir())
     assert len(set(uais)) == 35 and all(has_right_key(uai) for uai in uais)
     assert all(sorted(p.name for p in (out / uai).iterdir()) == ["2025", "2026"] for uai in uais)
+
+
+def test_the_elenoets_are_this_schools_numbering(generated: GeneratedCollege) -> None:
+    """ID_ELEVE_ETAB as Siècle writes it (the ELENOET, then the UAI without its first digit and
+    its letter): read back, each generated ELENOET is the school's own, so the identity rows on
+    ELENOET are exercised by generated exports too."""
+    snapshot = snapshot_of(generated.folders[0], generated.uai)
+    eleves = snapshot.eleves
+    assert eleves and all(elenoet_issued_here(generated.uai, eleve.elenoet, eleve.id_eleve_etab)
+                          for eleve in eleves if eleve.elenoet)

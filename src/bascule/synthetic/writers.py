@@ -85,7 +85,7 @@ def _eleve(parent: etree._Element, eleve: Eleve, college: CollegeYear) -> None:
     sub(element, "ID_NATIONAL", eleve.ine or "")
     sub(element, "INE_RNIE", eleve.ine or "")
     sub(element, "ELENOET", eleve.elenoet)
-    sub(element, "ID_ELEVE_ETAB", f"{eleve.elenoet}{college.uai[:5]}")
+    sub(element, "ID_ELEVE_ETAB", f"{eleve.elenoet}{college.uai[1:-1]}")  # as Siècle: SE3
     sub(element, "NOM_DE_FAMILLE", eleve.last_name)
     sub(element, "NOM_USAGE", eleve.usage_name or "")
     sub(element, "PRENOM", eleve.first_name)
