@@ -144,7 +144,7 @@ def test_two_workers_one_killed_end_as_one_process(
     os.kill(workers[0].pid, signal.SIGKILL)
     workers.append(_bascule(cli.home, "worker", "--concurrency", "2", **quiet))
     stdout, stderr = night.communicate(timeout=90)
-    assert night.returncode == 0, stderr.decode()
+    assert night.returncode == 0, (stdout.decode(), stderr.decode())  # the night says why
 
     report = json.loads(stdout)
     assert {s["uai"]: s["outcome"] for s in report["schools"]} == expected
