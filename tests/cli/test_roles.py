@@ -175,6 +175,15 @@ def _check(cli: Cli, login: str, at: str) -> str:
     return result.stdout.strip()
 
 
+def test_an_unknown_login_is_refused_saying_where_to_find_the_right_one(
+        college_accounts: Cli) -> None:
+    said = _check(college_accounts, "lmartni", "2026-08-20T10:00")  # a typo
+    assert said.startswith("lmartni : refusé (identifiant inconnu).")
+    assert "Vérifiez l'identifiant : bascule accounts" in said
+    as_json = json.loads(college_accounts("access", "check", "lmartni", "--json").stdout)
+    assert as_json == {"login": "lmartni", "allowed": False, "reason": "identifiant inconnu"}
+
+
 def test_the_rentree_closure_through_the_summer(college_accounts: Cli) -> None:
     cli = college_accounts
     assert _check(cli, "lmartin", "2026-08-20T10:00") == "lmartin : autorisé (compte actif)."

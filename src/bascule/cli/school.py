@@ -29,7 +29,7 @@ from bascule.cli.common import (
     write_json,
 )
 from bascule.domain import labels
-from bascule.domain.access import CLOSED_PROFILES
+from bascule.domain.access import CLOSED_PROFILES, UNKNOWN_LOGIN
 from bascule.domain.calendar import allowed_at, phase_text, rentree_year_of
 from bascule.domain.notices import AUDIENCES, notices_ahead
 from bascule.domain.policy import DELEGATION_GIVES, matrix
@@ -305,6 +305,9 @@ def access_check(
     else:
         out.print(f"{login_name} : {'autorisé' if decision.allowed else 'refusé'} "
                   f"({decision.reason}).")
+        if decision.reason == UNKNOWN_LOGIN:  # a typo, most often: where to find the right one
+            out.print("  → Vérifiez l'identifiant : bascule accounts le donne pour chaque "
+                      "compte de l'établissement.")
 
 
 def audit(

@@ -31,6 +31,9 @@ class AccessDecision:
     reason: str
 
 
+UNKNOWN_LOGIN = "identifiant inconnu"  # no account of the school has it
+
+
 def ent_access(profile: str | None, status: str | None, calendar: Calendar,
                overrides: list[ClosureOverride], at: datetime, *,
                exit_date: date | None = None) -> AccessDecision:
@@ -38,7 +41,7 @@ def ent_access(profile: str | None, status: str | None, calendar: Calendar,
     `exit_date` (DATE_SORTIE) that has passed refuses at once, before any plan disables the
     account."""
     if status is None:
-        return AccessDecision(False, "identifiant inconnu")
+        return AccessDecision(False, UNKNOWN_LOGIN)
     if status == "deleted":
         return AccessDecision(False, "compte supprimé")
     if status == "disabled":
