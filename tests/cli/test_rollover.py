@@ -448,3 +448,17 @@ def test_an_apply_dated_later_than_today_says_it_is_real(imported: Cli) -> None:
     said = " ".join(later.stderr.split())
     assert later.exit_code == 0 and "datée du jeudi 10/09/2099 (--at) mais elle est réelle" in said
     assert "les retenues, le calendrier et les dates de sortie sont lus ce jour-là" in said
+
+
+def test_a_plan_of_an_earlier_day_applied_today_says_so(imported: Cli) -> None:
+    """Planned for 10/09/2026 (--at), applied a day later: it is applied as planned for that
+    day (its exit dates, holds, calendar), and the apply says so and what else to do."""
+    assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0
+    today = imported("apply", "--yes", "--at", "2026-09-11T10:00")
+    said = " ".join(today.stderr.split())
+    assert today.exit_code == 0
+    assert "ce plan a été calculé pour le jeudi 10/09/2026 : il est appliqué tel quel" in said
+    assert "recalculez-le et relisez-le d'abord" in said
+    assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0  # nothing left: nothing said
+    again = imported("apply", "--yes", "--at", ROLLOVER_AT)
+    assert "calculé pour le" not in again.stderr

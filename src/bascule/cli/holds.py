@@ -53,7 +53,8 @@ def hold_add(
     hold = hold_ops.add_person_hold(settings, school, person, until=parse_day(until, "--until"),
                                     reason=reason, by=by, actor=actor_name(), now=moment(at))
     out.print(f"{hold.label} ({hold.key}) est retenu(e) jusqu'au {hold.until:%d/%m/%Y} "
-              f"inclus : {hold.reason}. Recalculez le plan : bascule plan", soft_wrap=True)
+              f"inclus : {hold.reason}. Recalculez le plan : bascule plan (bascule lifecycle "
+              "pour les suppressions de septembre)", soft_wrap=True)
 
 
 @hold_app.command("list")

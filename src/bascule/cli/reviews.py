@@ -103,7 +103,8 @@ def review_reverse(ctx: typer.Context, case: CaseArgument, by: ByOption = None,
     stored = review_ops.reverse_review(settings, school, case, by=by, actor=actor_name(),
                                        now=moment(at))
     out.print(f"Décision annulée pour le cas {stored.number} ({stored.label}) : il est de "
-              "nouveau en attente. Recalculez le plan : bascule plan", soft_wrap=True)
+              "nouveau en attente. Recalculez le plan : bascule plan (bascule lifecycle pour les "
+              "suppressions de septembre)", soft_wrap=True)
 
 
 def _show(case: StoredCase) -> None:

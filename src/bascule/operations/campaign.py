@@ -821,6 +821,17 @@ def _year_over_since_computed(plan: Plan, now: datetime) -> bool:
             and not past_year_notices(plan, plan.computed_at))
 
 
+def earlier_day_notices(plan: Plan, now: datetime) -> list[str]:
+    """A plan computed for an earlier day than its apply's (a rehearsal's `--at`, or the
+    evening before): applied as it is, with that day's exit dates, holds and calendar."""
+    if local_time(plan.computed_at).date() >= local_time(now).date():
+        return []
+    return [f"ce plan a été calculé pour le {describe_moment(plan.computed_at, clock=False)} : "
+            "il est appliqué tel quel, avec les dates de sortie, les retenues et le calendrier "
+            "de ce jour-là. Calculé avec --at pour une répétition, il s'applique avec le même "
+            "--at ; pour tenir compte d'aujourd'hui, recalculez-le et relisez-le d'abord."]
+
+
 def future_apply_notices(now: datetime) -> list[str]:
     """An apply dated later than today (a rehearsal's `--at`) is real all the same: said,
     since holds, the calendar and exit dates are read on that day, not today's."""

@@ -55,8 +55,10 @@ class StalePlan(UserError):
             "Le plan enregistré n'est plus à jour : depuis son calcul, l'annuaire, la campagne "
             "importée, les retenues ou les décisions de la revue ont changé. Rien n'a été "
             "appliqué.",
-            hint="Recalculez-le avec « bascule plan », relisez-le, puis relancez « bascule apply "
-                 "--yes ».")
+            hint="Recalculez-le avec « bascule plan » (« bascule lifecycle » pour les "
+                 "suppressions de septembre), relisez-le, puis relancez « bascule apply --yes ».",
+            console_hint="Recalculez-le (bouton « Recalculer le plan » de la page Plan), "
+                         "relisez-le, puis approuvez-le et appliquez-le.")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
