@@ -236,18 +236,17 @@ def applied(console: Console, outcome: ApplyOutcome) -> None:
 
 
 def _facts_done(plan: Plan) -> list[str]:
-    """The structures and the links apart, counted as the plan counted them (its « +2564 »)."""
+    """The structures and the links apart, counted as the plan counted them (its « +2564 »);
+    the links in the words of every apply's count (labels.done_text)."""
     facts = _fact_counts(plan)
-    return [count_of(facts[group][kind], singular, plural)
-            for group, kind, singular, plural in _FACTS_DONE if facts[group][kind]]
+    structures = [count_of(facts["structures"][kind], *_STRUCTURES_DONE[kind])
+                  for kind in ("add", "remove") if facts["structures"][kind]]
+    return structures + [done_text(kind, facts["memberships"][kind])
+                         for kind in ("add", "remove") if facts["memberships"][kind]]
 
 
-_FACTS_DONE = (
-    ("structures", "add", "division ou groupe ajouté", "divisions et groupes ajoutés"),
-    ("structures", "remove", "division ou groupe retiré", "divisions et groupes retirés"),
-    ("memberships", "add", "lien ajouté", "liens ajoutés"),
-    ("memberships", "remove", "lien retiré", "liens retirés"),
-)
+_STRUCTURES_DONE = {"add": ("division ou groupe ajouté", "divisions et groupes ajoutés"),
+                    "remove": ("division ou groupe retiré", "divisions et groupes retirés")}
 
 
 def accounts_json(rows: Sequence[AccountRow]) -> str:

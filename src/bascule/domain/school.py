@@ -63,6 +63,12 @@ class SchoolYear:
         return f"{self.start}-{self.start + 1}"
 
     @property
+    def last_day(self) -> date:
+        """31 August of its second calendar year: the day a plan's year, and a hold by default,
+        end (the exports of the next year may already come from 1 August)."""
+        return date(self.start + 1, 8, 31)
+
+    @property
     def next(self) -> SchoolYear:
         return SchoolYear(self.start + 1)
 

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
@@ -581,7 +581,7 @@ class PlanOfAPastYear(UserError):
 
     def __init__(self, plan: Plan):
         day = describe_moment(plan.computed_at, clock=False)
-        ended = date(plan.school_year.start + 1, 8, 31)
+        ended = plan.school_year.last_day
         super().__init__(
             f"Ce plan, calculé pour le {day}, est celui de l'année scolaire "
             f"{plan.school_year}, terminée le {ended:%d/%m/%Y}. Rien n'a été appliqué.",
@@ -847,7 +847,7 @@ def future_apply_notices(now: datetime) -> list[str]:
 def past_year_notices(plan: Plan, now: datetime) -> list[str]:
     """A plan for a school year already over on `now`'s day (last year's exports imported
     again in November): said, since it would create and move accounts for a past year."""
-    ended = date(plan.school_year.start + 1, 8, 31)
+    ended = plan.school_year.last_day
     if local_time(now).date() <= ended:
         return []
     return [f"Ce plan est celui de l'année scolaire {plan.school_year}, terminée le "

@@ -18,6 +18,7 @@ from bascule.operations import school as school_ops
 from bascule.operations.campaign import lifecycle_plan, plan_campaign
 from bascule.plan.model import ActionKind, HoldOrigin, PersonHold, Plan, PlanPurpose
 from bascule.settings import Settings
+from bascule.store.apply import StalePlan
 from bascule.store.engine import open_store
 from bascule.store.holds import add_hold, remove_hold, stored_holds
 from bascule.store.operators import find_actor
@@ -103,7 +104,7 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
         # the people excluded: not for today, which could be another plan altogether.
         moment = plan.computed_at
         _exclude(settings, uai, plan, list(dict.fromkeys(excluded)), reason=reason,
-                 until=until or date(plan.school_year.start + 1, 8, 31), by=by, actor=actor,
+                 until=until or plan.school_year.last_day, by=by, actor=actor,
                  now=now, today=local_time(moment).date())
         if plan.purpose is PlanPurpose.LIFECYCLE:  # the September deletions, recomputed
             lifecycle_plan(settings, uai, now=moment)
@@ -168,7 +169,7 @@ def _approve(settings: Settings, uai: str, waiting: school_ops.PendingPlan, *, b
         return school_ops.approve_plan(settings, uai, content_sha256, by=by, now=now,
                                        reason=reason, reason_required=reason_required)
     if school_ops.is_stale(settings, waiting.plan):  # as approve_plan refuses it
-        raise school_ops.StaleAtApproval()
+        raise StalePlan(approving=True)
     engine = open_store(settings.store_url)
     if not approve(engine, waiting.approval.plan_id, content_sha256, actor, now):
         raise UserError("Ce plan vient d'être appliqué ou remplacé : rien n'a été approuvé.")

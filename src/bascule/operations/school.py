@@ -54,6 +54,7 @@ from bascule.reports.tables import csv_for_people
 from bascule.settings import Settings
 from bascule.store.accounts import AccountRow as AccountRow
 from bascule.store.accounts import search_accounts as find_accounts
+from bascule.store.apply import StalePlan
 from bascule.store.audit import AuditFilter as AuditFilter
 from bascule.store.audit import JournalEntry as JournalEntry
 from bascule.store.audit import journal_entries, last_applied
@@ -464,18 +465,6 @@ def is_stale(settings: Settings, plan: Plan) -> bool:
     return directory_fingerprint(settings, plan.uai) != plan.state_fingerprint
 
 
-class StaleAtApproval(UserError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Le plan en attente n'est plus à jour : depuis son calcul, l'annuaire, la campagne "
-            "importée, les retenues ou les décisions de la revue ont changé. Rien n'a été "
-            "approuvé.",
-            hint="Recalculez-le (bascule plan, ou bascule lifecycle pour les suppressions), "
-                 "relisez-le, puis approuvez-le.",
-            console_hint="Recalculez-le (bouton « Recalculer le plan »), relisez-le, puis "
-                         "approuvez-le.")
-
-
 def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
                  now: datetime, reason: str = "", reason_required: bool = False
                  ) -> PendingPlan:
@@ -493,7 +482,7 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
     require_allowed(actor, Permission.APPROVE_PLAN, settings,
              hint="Seuls le principal, son adjoint et l'opérateur approuvent un plan.")
     if is_stale(settings, waiting.plan):
-        raise StaleAtApproval()
+        raise StalePlan(approving=True)
     if not approve(engine, waiting.approval.plan_id, content_sha256, actor.login, now):
         raise UserError("Ce plan vient d'être appliqué ou remplacé : rien n'a été approuvé.")
     with engine.begin() as connection:

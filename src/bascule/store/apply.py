@@ -50,15 +50,22 @@ from bascule.store.state import bump_version, directory_version_of, fingerprint,
 
 
 class StalePlan(UserError):
-    def __init__(self) -> None:
+    """The store moved since the plan was computed (an apply, an import, a hold, a review
+    decision): neither applied nor, with `approving`, approved."""
+
+    def __init__(self, *, approving: bool = False) -> None:
+        which, done, then, then_in_console = (
+            ("en attente", "approuvé", "approuvez-le", "approuvez-le") if approving else
+            ("enregistré", "appliqué", "relancez « bascule apply --yes »",
+             "approuvez-le et appliquez-le"))
         super().__init__(
-            "Le plan enregistré n'est plus à jour : depuis son calcul, l'annuaire, la campagne "
+            f"Le plan {which} n'est plus à jour : depuis son calcul, l'annuaire, la campagne "
             "importée, les retenues ou les décisions de la revue ont changé. Rien n'a été "
-            "appliqué.",
-            hint="Recalculez-le avec « bascule plan » (« bascule lifecycle » pour les "
-                 "suppressions de septembre), relisez-le, puis relancez « bascule apply --yes ».",
+            f"{done}.",
+            hint="Recalculez-le (bascule plan, ou bascule lifecycle pour les suppressions de "
+                 f"septembre), relisez-le, puis {then}.",
             console_hint="Recalculez-le (bouton « Recalculer le plan » de la page Plan), "
-                         "relisez-le, puis approuvez-le et appliquez-le.")
+                         f"relisez-le, puis {then_in_console}.")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
