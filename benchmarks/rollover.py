@@ -16,6 +16,8 @@ the raw parse measured in the same run:
               their XML elements;
   postgresql  the first rollover into a PostgreSQL store (a throwaway server started as the
               tests do) against SQLite's;
+  pool        the CPU of the first rollover's pool processes (hashing, slips): this
+              process's CPU leaves it out, and the apply waits for it before committing;
   hashing     argon2id throughput of the process pool against a single-core loop;
   real        with --real: one collège's first rollover with the real hasher, its hashing share;
   next year   the next school year's rollover (everyone known) and its matching stage;
@@ -34,8 +36,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -92,6 +96,16 @@ def measured_raw(parse: Callable[[], object]) -> Measure:
     cold_caches()
     gc.collect()
     return measured(parse)
+
+
+def children_cpu() -> float:
+    """The CPU of this process's children that ended, once the apply pools' processes (released,
+    not waited for, by each apply) have ended: their hashing and slips, which this process's
+    CPU leaves out, and which the apply waits for before it commits."""
+    for child in multiprocessing.active_children():
+        child.join()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def timed(work: Callable[[], object]) -> float:
@@ -217,6 +231,7 @@ class Run:
     measures: dict[str, Measure] = field(default_factory=dict)
     phases: dict[str, dict[str, Spent]] = field(default_factory=dict)
     sql: float = 0.0
+    pool: float = 0.0  # CPU seconds of the first rollover's pool processes (children_cpu)
     matching: float = 0.0
     moved: int = 0
     field_checks: Spent = field(default_factory=Spent)  # within "snapshot": moved to "checks"
@@ -239,9 +254,11 @@ def one_run(root: Path, load: Workload, postgres: str | None) -> Run:
     run.measures["raw"] = measured_raw(lambda: raw_parse(load.paths))
     run.field_checks = field_checks([sorted(c.folders[0].iterdir()) for c in colleges])
     settings = home_for(root / "home", colleges)
+    children = children_cpu()
     with PhaseProfiler(ROLLOVER_PHASES) as first, StatementClock() as sql:
         run.measures["rollover"] = measured(lambda: rollover(settings, year_folders(colleges)))
     run.phases["rollover"], run.sql = first.totals(), sql.seconds
+    run.pool = children_cpu() - children
     with PhaseProfiler(ROLLOVER_PHASES) as moved:
         run.measures["moved"] = measured(lambda: rollover(settings, load.moved))
     run.phases["moved"] = moved.totals()
@@ -333,6 +350,10 @@ def report(runs: list[Run], load: Workload) -> None:
           f"{spread([r.matching for r in runs], ' s')}")
     print(f"  SQL         the first rollover's statements {spread([r.sql for r in runs], ' s')} "
           f"({spread([r.sql / r.measures['rollover'].wall * 100 for r in runs], ' %', 0)})")
+    print(f"  pool        the first rollover's pool processes (hashing, slips): "
+          f"{spread([r.pool for r in runs], ' s')} of CPU, "
+          f"{spread([r.pool / r.measures['raw'].cpu for r in runs], 'x')} raw's, besides this "
+          "process's")
     for name, title in (("rollover", "the first rollover"), ("moved", "the 1 % change")):
         phase_table(runs, name, title)
     two_x(runs)
