@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from bascule.cli.app import app
-from bascule.store import hashing
+from bascule.store import hashing, plans
 from bascule.store.engine import release_connections
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 
@@ -42,6 +42,17 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     cheapest = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
     monkeypatch.setattr(hashing, "HASHER", cheapest)
     monkeypatch.setattr(hashing, "GENERATED_HASHER", cheapest)
+
+
+@pytest.fixture(autouse=True)
+def plans_of_unknown_day(request: pytest.FixtureRequest,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests play days in a row with --at (the night of the 11th, an approval, the night of
+    the 12th): against the machine's clock each of their plans would be a rehearsal, applied
+    on its own day only. Their plans keep no real day (as plans saved before the store kept
+    it), but for the tests of that rule (marker `machine_clock`)."""
+    if request.node.get_closest_marker("machine_clock") is None:
+        monkeypatch.setattr(plans, "machine_now", lambda: None)
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +92,16 @@ class Cli:
     def __call__(self, *args: str | Path) -> Result:
         result = self.runner.invoke(app, ["--home", str(self.home), *map(str, args)])
         return Result(result.exit_code, result.stdout, result.stderr, result.exception)
+
+    def plan_computed_on_its_own_day(self) -> None:
+        """The newest plan as if the machine's clock had been its --at when it was computed
+        (the night's plan of an earlier evening), not a rehearsal's: tests run in 2026's
+        November, their plans dated by --at."""
+        engine = create_engine(f"sqlite:///{self.home / 'bascule.sqlite'}")
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE saved_plan SET saved_at = computed_at "
+                                    "WHERE id = (SELECT max(id) FROM saved_plan)"))
+        engine.dispose()
 
     def store_rows(self) -> list[tuple[object, ...]]:
         """Everything the store holds, to prove a rejected import wrote nothing."""

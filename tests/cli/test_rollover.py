@@ -450,10 +450,12 @@ def test_an_apply_dated_later_than_today_says_it_is_real(imported: Cli) -> None:
     assert "les retenues, le calendrier et les dates de sortie sont lus ce jour-là" in said
 
 
+@pytest.mark.machine_clock
 def test_a_plan_of_an_earlier_day_applied_today_says_so(imported: Cli) -> None:
-    """Planned for 10/09/2026 (--at), applied a day later: it is applied as planned for that
-    day (its exit dates, holds, calendar), and the apply says so and what else to do."""
+    """Computed on 10/09/2026 for that day, applied a day later: it is applied as planned for
+    that day (its exit dates, holds, calendar), and the apply says so and what else to do."""
     assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0
+    imported.plan_computed_on_its_own_day()
     today = imported("apply", "--yes", "--at", "2026-09-11T10:00")
     said = " ".join(today.stderr.split())
     assert today.exit_code == 0
@@ -462,3 +464,19 @@ def test_a_plan_of_an_earlier_day_applied_today_says_so(imported: Cli) -> None:
     assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0  # nothing left: nothing said
     again = imported("apply", "--yes", "--at", ROLLOVER_AT)
     assert "calculé pour le" not in again.stderr
+
+
+@pytest.mark.machine_clock
+def test_a_rehearsal_plan_applies_on_its_own_day_only(imported: Cli) -> None:
+    """Computed today with --at for 10/09/2026 (a rehearsal), applied on another day: refused,
+    nothing applied, the hint gives the rehearsal's own command; on its day it applies."""
+    assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0
+    other_day = imported("apply", "--yes", "--at", "2026-09-11T10:00")
+    said = " ".join(other_day.stderr.split())
+    assert other_day.exit_code != 0
+    assert ("Ce plan est une répétition, calculée pour le jeudi 10/09/2026 (--at) : il ne "
+            "s'applique que ce jour-là. Rien n'a été appliqué.") in said
+    assert f"bascule apply --yes --at {ROLLOVER_AT}" in said
+    assert "il est appliqué tel quel" not in said  # refused, not said to be applied
+    assert json.loads(imported("accounts", "--json").stdout) == []
+    assert imported("apply", "--yes", "--at", ROLLOVER_AT).exit_code == 0

@@ -4,6 +4,7 @@ answers the framework's errors (unknown address, wrong method, unreadable form) 
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.conftest import ROLLOVER_AT as AT
 from tests.conftest import Cli
 from tests.web.test_console import _client, _passwords, _sign_in
 
@@ -63,3 +65,24 @@ def test_an_incomplete_form_is_said_in_french(school: Cli) -> None:
                           headers={"Authorization": token})
     assert misspelt.status_code == 422
     assert misspelt.json()["detail"][0]["msg"] == "paramètre inconnu de cette opération"
+
+
+@pytest.mark.machine_clock
+def test_a_rehearsal_plan_is_refused_at_once_when_applied_on_another_day(
+        leaver_plan: Cli) -> None:
+    """Computed today with --at for 10/09/2026, it holds that day's exit dates and calendar.
+    Its approval signs its content, on any day (as the CLI's); its apply from the console
+    (today's) is refused at once, not on the progress page, and nothing runs."""
+    principal = _client(leaver_plan.home)
+    csrf = _sign_in(principal, "idasilva", _passwords(leaver_plan)["idasilva"])
+    full = re.search(r'name="empreinte" value="(\w+)"',  # type: ignore[union-attr]
+                     principal.get("/plan").text).group(1)
+    approved = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf},
+                              follow_redirects=True)
+    assert "Approuvé par idasilva" in approved.text
+    refused = principal.post("/plan/appliquer", data={"empreinte": full, "csrf": csrf})
+    said = " ".join(html.unescape(refused.text).split())
+    assert refused.status_code != 303
+    assert "Ce plan est une répétition, calculée pour le jeudi 10/09/2026" in said
+    assert "En cours" not in principal.get("/plan/application").text
+    assert leaver_plan("apply", "--yes", "--at", AT).exit_code == 0  # on its own day

@@ -430,7 +430,8 @@ def apply(
     # The bar counts the new accounts' passwords hashed (the plan read once: the apply takes
     # the same decoded plan); no plan waiting is said before any bar is drawn.
     waiting = school_ops.waiting_plan(settings, school, None, outcome="rien n'a été appliqué.")
-    render.attention(err, campaign.earlier_day_notices(waiting.plan, moment(at)))
+    render.attention(err, campaign.earlier_day_notices(waiting.plan, waiting.approval,
+                                                          moment(at)))
     creations = sum(action.kind is ActionKind.CREATE for action in waiting.plan.actions)
     with progress("Empreintes des mots de passe, puis fiches", creations) as advance:
         outcome = campaign.apply_saved_plan(settings, school, now=moment(at),

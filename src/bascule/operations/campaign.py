@@ -86,6 +86,7 @@ from bascule.store.kept import (
 from bascule.store.operators import find_actor
 from bascule.store.people import journal_entry
 from bascule.store.plans import (
+    Approval,
     approval_of,
     approve,
     keep_plan,
@@ -564,6 +565,26 @@ class PlanFromTheFuture(UserError):
                          "relisez-le, puis appliquez-le.")
 
 
+class RehearsalOfAnotherDay(UserError):
+    """A plan computed with `--at` for an earlier day (a rehearsal), applied on another day
+    than its own: it holds that day's exit dates, holds and calendar, not today's. A plan
+    computed for its own day and applied the morning after (the night's) is only said."""
+
+    def __init__(self, plan: Plan):
+        day = describe_moment(plan.computed_at, clock=False)
+        super().__init__(
+            f"Ce plan est une répétition, calculée pour le {day} (--at) : il ne s'applique "
+            "que ce jour-là. Rien n'a été appliqué.",
+            hint="Pour finir la répétition, appliquez-le avec son --at (bascule apply --yes "
+                 f"--at {local_time(plan.computed_at):%Y-%m-%dT%H:%M}) ; sinon recalculez-le "
+                 "pour aujourd'hui (bascule plan, ou bascule lifecycle), relisez-le, puis "
+                 "appliquez-le.",
+            console_message=f"Ce plan est une répétition, calculée pour le {day} : il ne "
+                            "s'applique pas aujourd'hui. Rien n'a été appliqué.",
+            console_hint="L'opérateur du département le recalcule pour aujourd'hui ; "
+                         "relisez-le, puis appliquez-le.")
+
+
 class NoPlanWaiting(UserError):
     """Nothing to approve or apply for the school: no plan computed since the last apply."""
 
@@ -698,13 +719,10 @@ def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
     if pending is None or staged_sha256 is None:
         raise NoPlanWaiting(uai)
     plan_id, plan = pending
-    if local_time(plan.computed_at).date() > local_time(now).date():
-        raise PlanFromTheFuture(plan)
-    if _year_over_since_computed(plan, now):
-        raise PlanOfAPastYear(plan)
+    approval = approval_of(engine, plan_id)
+    refuse_out_of_its_day(plan, approval, now)
     if plan.mass_leaves and mass_leave_reason is None:
         raise MassLeaveRefused(plan)
-    approval = approval_of(engine, plan_id)
     if approved_sha256 is not None and (approval.content_sha256 != approved_sha256
                                         or approval.approved_by is None):
         raise UserError("Le plan en attente a changé depuis votre lecture : rien n'a été "
@@ -821,10 +839,29 @@ def _year_over_since_computed(plan: Plan, now: datetime) -> bool:
             and not past_year_notices(plan, plan.computed_at))
 
 
-def earlier_day_notices(plan: Plan, now: datetime) -> list[str]:
-    """A plan computed for an earlier day than its apply's (a rehearsal's `--at`, or the
-    evening before): applied as it is, with that day's exit dates, holds and calendar."""
-    if local_time(plan.computed_at).date() >= local_time(now).date():
+def refuse_out_of_its_day(plan: Plan, approval: Approval, now: datetime) -> None:
+    """The UserError of a plan approved or applied on a day it was not computed for: a
+    rehearsal's of a later day (PlanFromTheFuture) or of another day (RehearsalOfAnotherDay),
+    a campaign's of a school year over since (PlanOfAPastYear)."""
+    if local_time(plan.computed_at).date() > local_time(now).date():
+        raise PlanFromTheFuture(plan)
+    if _year_over_since_computed(plan, now):
+        raise PlanOfAPastYear(plan)
+    if _rehearsal_applied_another_day(plan, approval, now):
+        raise RehearsalOfAnotherDay(plan)
+
+
+def _rehearsal_applied_another_day(plan: Plan, approval: Approval, now: datetime) -> bool:
+    return (approval.rehearsal(plan.computed_at)
+            and local_time(plan.computed_at).date() != local_time(now).date())
+
+
+def earlier_day_notices(plan: Plan, approval: Approval, now: datetime) -> list[str]:
+    """A plan computed for an earlier day than its apply's (the evening before, or a plan
+    saved before the store kept its real day): applied as it is, with that day's exit
+    dates, holds and calendar. A known rehearsal's is refused instead (no notice)."""
+    if (local_time(plan.computed_at).date() >= local_time(now).date()
+            or _rehearsal_applied_another_day(plan, approval, now)):
         return []
     return [f"ce plan a été calculé pour le {describe_moment(plan.computed_at, clock=False)} : "
             "il est appliqué tel quel, avec les dates de sortie, les retenues et le calendrier "

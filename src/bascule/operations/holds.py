@@ -23,7 +23,7 @@ from bascule.store.engine import open_store
 from bascule.store.holds import add_hold, remove_hold, stored_holds
 from bascule.store.operators import find_actor
 from bascule.store.people import find_person, journal_entry
-from bascule.store.plans import approve, pending_plan
+from bascule.store.plans import approve, carry_saved_at, pending_plan
 from bascule.store.schema import person
 from bascule.store.state import bump_version
 
@@ -110,6 +110,8 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
             lifecycle_plan(settings, uai, now=moment)
         else:
             plan_campaign(settings, uai, now=moment)
+        # Computed again for the plan read's day: a rehearsal only if the plan read was one.
+        carry_saved_at(open_store(settings.store_url), uai, waiting.approval.saved_at)
         waiting = school_ops.waiting_plan(settings, uai, None, outcome="rien n'a été approuvé.")
         _nothing_new(plan, waiting.plan)
     return _approve(settings, uai, waiting, by=by, actor=actor, now=now, reason=reason,

@@ -46,6 +46,7 @@ from bascule.operations.campaign import (
     apply_saved_plan,
     campaigns,
     directory_fingerprint,
+    refuse_out_of_its_day,
     sealer_for,
 )
 from bascule.operations.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
@@ -495,9 +496,10 @@ def approve_plan(settings: Settings, uai: str, content_sha256: str, *, by: str,
 
 
 def check_apply(settings: Settings, uai: str, content_sha256: str, *, by: str,
-                allow_mass_leave: bool) -> PendingPlan:
+                allow_mass_leave: bool, now: datetime) -> PendingPlan:
     """Whether this person may apply this plan now: still the pending one, approved, within
-    their roles, and its mass departures confirmed; a French refusal otherwise."""
+    their roles, on a day it may be applied, and its mass departures confirmed; a French
+    refusal otherwise."""
     waiting = waiting_plan(settings, uai, content_sha256, outcome="rien n'a été appliqué.")
     if waiting.approval.approved_by is None:
         raise UserError("Ce plan n'est pas encore approuvé : rien n'a été appliqué.",
@@ -506,6 +508,7 @@ def check_apply(settings: Settings, uai: str, content_sha256: str, *, by: str,
         actor = find_actor(connection, uai, by)
     require_allowed(actor, Permission.APPLY_APPROVED_PLAN, settings,
              hint="Seuls le principal, son adjoint et l'opérateur appliquent un plan.")
+    refuse_out_of_its_day(waiting.plan, waiting.approval, now)
     if waiting.plan.mass_leaves and not allow_mass_leave:
         raise UserError(MassLeaveRefused(waiting.plan).message,
                         hint="Si ces départs sont réels, confirmez-les et appliquez de nouveau.")
@@ -518,7 +521,8 @@ def apply_approved_plan(settings: Settings, uai: str, content_sha256: str, *, by
                         mass_leave_reason: str | None = None) -> ApplyOutcome:
     """From the console: the plan the person read (by its hash), once approved, applied by
     the direction or an operator; the same apply as the CLI's, in one transaction."""
-    check_apply(settings, uai, content_sha256, by=by, allow_mass_leave=allow_mass_leave)
+    check_apply(settings, uai, content_sha256, by=by, allow_mass_leave=allow_mass_leave,
+                now=now)
     return apply_saved_plan(settings, uai, now=now, actor=by,
                             allow_mass_leave=allow_mass_leave, on_hashed=on_hashed,
                             approved_sha256=content_sha256, mass_leave_reason=mass_leave_reason)

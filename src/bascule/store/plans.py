@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from bascule.domain.school import local_time
 from bascule.plan.model import Plan
 from bascule.store.codec import encode, recall
 from bascule.store.schema import saved_plan
@@ -18,13 +19,20 @@ def save_plan(engine: Engine, plan: Plan) -> str:
         return keep_plan(connection, plan)
 
 
+def machine_now() -> datetime | None:
+    """The machine's clock, never a rehearsal's `--at`: kept with each plan as its real day of
+    computation (None: not known, as for plans saved before 0026)."""
+    return datetime.now(UTC)
+
+
 def keep_plan(connection: Connection, plan: Plan) -> str:
     """`save_plan` in the caller's transaction (the plan, its basis and its review cases:
     one commit)."""
     encoded = encode(plan)
     connection.execute(insert(saved_plan).values(
-        uai=plan.uai, computed_at=plan.computed_at, state_fingerprint=plan.state_fingerprint,
-        content_sha256=encoded.sha256, plan=encoded.data))
+        uai=plan.uai, computed_at=plan.computed_at, saved_at=machine_now(),
+        state_fingerprint=plan.state_fingerprint, content_sha256=encoded.sha256,
+        plan=encoded.data))
     return encoded.sha256
 
 
@@ -62,32 +70,52 @@ def mark_applied(connection: Connection, plan_id: int, at: datetime) -> None:
                        .values(applied_at=at))
 
 
+def carry_saved_at(engine: Engine, uai: str, saved_at: datetime | None) -> None:
+    """The waiting plan, computed again for the moment of the plan it replaces (an approval
+    with exclusions), takes that plan's real day of computation too."""
+    newest = select(func.max(saved_plan.c.id)).where(saved_plan.c.uai == uai)
+    with engine.begin() as connection:
+        connection.execute(update(saved_plan).where(
+            (saved_plan.c.id == newest.scalar_subquery()) & saved_plan.c.applied_at.is_(None))
+            .values(saved_at=saved_at))
+
+
 @dataclass(frozen=True, slots=True)
 class Approval:
     plan_id: int
     content_sha256: str
     approved_by: str | None
     approved_at: datetime | None
+    saved_at: datetime | None = None  # the machine's clock at its computation (0026 on)
+
+    def rehearsal(self, computed_at: datetime) -> bool:
+        """Computed for another day than the one it was computed on (`--at`); unknown for
+        plans saved before the store kept that day (False)."""
+        return (self.saved_at is not None
+                and local_time(self.saved_at).date() != local_time(computed_at).date())
 
 
 def approval_of(engine: Engine, plan_id: int) -> Approval:
     query = select(saved_plan.c.content_sha256, saved_plan.c.approved_by,
-                   saved_plan.c.approved_at).where(saved_plan.c.id == plan_id)
+                   saved_plan.c.approved_at, saved_plan.c.saved_at).where(
+                       saved_plan.c.id == plan_id)
     with engine.connect() as connection:
         row = connection.execute(query).one()
-    return Approval(plan_id, row.content_sha256, row.approved_by, row.approved_at)
+    return Approval(plan_id, row.content_sha256, row.approved_by, row.approved_at,
+                    row.saved_at)
 
 
 def pending_approval(engine: Engine, uai: str) -> Approval | None:
     """The waiting plan's hash and approval, without reading the plan itself."""
     query = (select(saved_plan.c.id, saved_plan.c.content_sha256, saved_plan.c.approved_by,
-                    saved_plan.c.approved_at, saved_plan.c.applied_at)
+                    saved_plan.c.approved_at, saved_plan.c.applied_at, saved_plan.c.saved_at)
              .where(saved_plan.c.uai == uai).order_by(saved_plan.c.id.desc()).limit(1))
     with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None or row.applied_at is not None:
         return None
-    return Approval(row.id, row.content_sha256, row.approved_by, row.approved_at)
+    return Approval(row.id, row.content_sha256, row.approved_by, row.approved_at,
+                    row.saved_at)
 
 
 def approve(engine: Engine, plan_id: int, content_sha256: str, by: str, at: datetime) -> bool:

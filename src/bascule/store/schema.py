@@ -164,7 +164,7 @@ saved_plan = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("uai", String(8), nullable=False, index=True),
-    Column("computed_at", UtcDateTime(), nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),  # the moment it was computed for
     Column("state_fingerprint", String(120), nullable=False),
     Column("content_sha256", String(64), nullable=False),
     Column("plan", LargeBinary, nullable=False),  # the Plan value (store/codec.py)
@@ -172,6 +172,9 @@ saved_plan = Table(
     # Who approved this very plan (its hash), and when: a principal, or the operator.
     Column("approved_by", String(120), nullable=True),
     Column("approved_at", UtcDateTime(), nullable=True),
+    # The machine's clock when it was computed (NULL before 0026): another day than
+    # computed_at's is a rehearsal's plan (`--at`), applied on its own day only.
+    Column("saved_at", UtcDateTime(), nullable=True),
 )
 
 # Named permissions the direction grants to staff; a revoked one keeps its row, for the audit.

@@ -72,7 +72,8 @@ class ApplyRuns:
             if self._progress.running:
                 raise UserError("Une application est déjà en cours : attendez qu'elle finisse.")
             waiting = school_ops.check_apply(self._settings, self._uai, content_sha256, by=by,
-                                             allow_mass_leave=allow_mass_leave)
+                                             allow_mass_leave=allow_mass_leave,
+                                             now=self._clock())
             to_hash = sum(a.kind is ActionKind.CREATE for a in waiting.plan.actions)
             self._progress = ApplyProgress(
                 state="en_cours", by=by, plan_sha256=content_sha256, to_hash=to_hash,
