@@ -23,21 +23,29 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from bascule.domain.people import GuardianLevel
 from bascule.domain.structures import StructureKind
 from bascule.errors import Location
 from bascule.operations import campaign
-from bascule.plan.compute import PlanOptions, compute_plan, plan_and_basis, prepare
-from bascule.plan.desired import DesiredPerson, desired_people
+from bascule.plan.compute import (
+    PlanOptions,
+    compute_plan,
+    plan_and_basis,
+    prepare,
+    prepared_facts,
+)
+from bascule.plan.desired import DesiredPerson, desired_facts, desired_people, person_facts
 from bascule.plan.matching import MatchContext
 from bascule.plan.model import StoreState
 from bascule.plan.prepared import Prepared, matched_part, person_digest
-from bascule.plan.proportional import Basis, settle, settled_people
+from bascule.plan.proportional import Basis, facts_settled, settle, settled_people
 from bascule.plan.reach import reach_for
 from bascule.settings import Settings, init_home, load_settings
 from bascule.snapshot.model import (
     Eleve,
     HeldRecord,
     PersonKind,
+    ProfPrincipal,
     Responsable,
     Service,
     Snapshot,
@@ -108,7 +116,8 @@ CHANGES = st.lists(st.tuples(
                      "exit_passed", "staff_leaves", "staff_renamed", "responsable_renamed",
                      "responsable_leaves", "new_birth_date", "exit_later", "staff_function",
                      "staff_email", "responsable_email", "move_and_rename", "ine_corrected",
-                     "responsable_replaced"]),
+                     "responsable_replaced", "groups", "pp", "service_added", "service_removed",
+                     "link_level", "link_added"]),
     st.integers(0, 10_000), st.integers(0, 10_000)), min_size=0, max_size=6)
 
 
@@ -274,6 +283,64 @@ def _responsable_email(snapshot: Snapshot, at: int, number: int) -> Snapshot:
     return _responsable_with(snapshot, at, email=(None, f"r{number}@free.fr")[number % 2])
 
 
+def _groups(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """An élève's groups changed: one more, or one less (their division as it was)."""
+    index, eleve = _eleve_at(snapshot, at)
+    codes = [g.code for g in snapshot.groups]
+    groups = (eleve.groups[1:] if eleve.groups and number % 2 else
+              (*eleve.groups, codes[number % len(codes)]) if codes else ("AUTRE",))
+    return _with_eleve(snapshot, index, dataclasses.replace(eleve, groups=tuple(groups)))
+
+
+def _pp(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """A professeur principal given to another teacher, or of another division."""
+    if not snapshot.profs_principaux:
+        return snapshot
+    pps = list(snapshot.profs_principaux)
+    index = at % len(pps)
+    divisions = [d.code for d in snapshot.divisions]
+    pps[index] = (dataclasses.replace(pps[index], teacher=snapshot.staff[number % len(
+        snapshot.staff)].key) if number % 2 else dataclasses.replace(
+        pps[index], division=divisions[number % len(divisions)]))
+    return dataclasses.replace(snapshot, profs_principaux=tuple(pps))
+
+
+def _service_added(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    member = snapshot.staff[at % len(snapshot.staff)]
+    service = Service(teacher=member.key, structure_code=snapshot.divisions[
+        number % len(snapshot.divisions)].code, structure_kind=StructureKind.DIVISION,
+        subject_code=f"9{number % 100:05d}", mod_cours=None)
+    return dataclasses.replace(snapshot, services=(*snapshot.services, service))
+
+
+def _service_removed(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
+    services = list(snapshot.services)
+    del services[at % len(services)]
+    return dataclasses.replace(snapshot, services=tuple(services))
+
+
+def _link_level(snapshot: Snapshot, at: int, _number: int) -> Snapshot:
+    """A guardianship's level changed (a legal one no longer legal, another one legal)."""
+    links = list(snapshot.guardianships)
+    index = at % len(links)
+    level = GuardianLevel.EN_CHARGE if links[index].is_legal else GuardianLevel.LEGAL
+    links[index] = dataclasses.replace(links[index], level=level)
+    return dataclasses.replace(snapshot, guardianships=tuple(links))
+
+
+def _link_added(snapshot: Snapshot, at: int, number: int) -> Snapshot:
+    """A responsable in charge of another élève besides their own (not a legal link)."""
+    link = snapshot.guardianships[at % len(snapshot.guardianships)]
+    _index, eleve = _eleve_at(snapshot, number)
+    added = dataclasses.replace(link, eleve_id=eleve.eleve_id,
+                                level=GuardianLevel.CONTACT if number % 2 else
+                                GuardianLevel.EN_CHARGE)
+    if any((g.eleve_id, g.personne_id) == (added.eleve_id, added.personne_id)
+           for g in snapshot.guardianships):
+        return snapshot
+    return dataclasses.replace(snapshot, guardianships=(*snapshot.guardianships, added))
+
+
 _CHANGERS = {"move": _move, "held_record": _held_record, "arrive": _arrive, "leave": _leave,
              "rename": _rename,
              "homonym": _homonym, "shared_ine": _shared_ine, "exit_passed": _exit_passed,
@@ -283,7 +350,9 @@ _CHANGERS = {"move": _move, "held_record": _held_record, "arrive": _arrive, "lea
              "exit_later": _exit_later, "staff_function": _staff_function,
              "staff_email": _staff_email, "responsable_email": _responsable_email,
              "move_and_rename": _move_and_rename, "ine_corrected": _ine_corrected,
-             "responsable_replaced": _responsable_replaced}
+             "responsable_replaced": _responsable_replaced, "groups": _groups, "pp": _pp,
+             "service_added": _service_added, "service_removed": _service_removed,
+             "link_level": _link_level, "link_added": _link_added}
 
 
 @hypothesis_settings(max_examples=60, deadline=None,
@@ -302,6 +371,10 @@ def test_the_proportional_plan_is_the_full_plan(
     # Loading in full only the people the change can reach gives the same plan and basis.
     reduced, prepared = applied.reduced(changed)
     assert plan_and_basis(changed, reduced, now=NOW, basis=basis, prepared=prepared) == full
+    # The facts made from each person's inputs are `desired_facts`'s, whoever has a key.
+    for keys in ({ref: ref for ref in prepared.refs},
+                 {ref: f"k{n}" for n, ref in enumerate(prepared.refs) if n % 3}):
+        assert prepared_facts(changed, prepared, keys, set()) == desired_facts(changed, keys)
 
 
 def test_the_applied_campaign_is_settled_whole(
@@ -333,6 +406,85 @@ def test_a_move_loads_and_builds_the_moved_only(applied: Applied) -> None:
     assert plan == plan_and_basis(moved, state, now=NOW)
     assert [action.kind.value for action in plan[0].actions if action.person_kind] == ["move"]
     assert prepared.built == 1
+
+
+def test_a_move_desires_and_compares_the_moved_eleve_s_facts_only(applied: Applied) -> None:
+    """Everyone else's facts are the directory's already: only the moved élève's (and the
+    structures) are desired and compared; the plan is the full path's."""
+    snapshot, state, basis = applied.snapshot, applied.state, applied.basis
+    index = next(n for n, e in enumerate(snapshot.eleves) if e.groups and e.division)
+    eleve = snapshot.eleves[index]
+    other = next(d.code for d in snapshot.divisions if d.code != eleve.division)
+    moved = _with_eleve(snapshot, index, dataclasses.replace(eleve, division=other,
+                                                             groups=eleve.groups[1:]))
+    prepared = prepare(moved, NOW)
+    settled = _settled(moved, state, basis)
+    unchanged = facts_settled(prepared, basis, settled)  # type: ignore[arg-type]
+    assert set(settled.values()) - unchanged == {f"eleve:{eleve.eleve_id}"}
+    plan = plan_and_basis(moved, state, now=NOW, basis=basis)
+    assert plan == plan_and_basis(moved, state, now=NOW)
+    assert {(a.kind.value, a.fact.target) for a in plan[0].actions if a.fact} == {
+        ("add", f"D:{other}"), ("remove", f"D:{eleve.division}"),
+        ("remove", f"G:{eleve.groups[0]}")}
+
+
+def test_the_facts_of_a_responsable_follow_each_child_of_their_links() -> None:
+    """A responsable in charge of an élève who is not their child (a link, not legal):
+    when that élève leaves, nothing of the responsable's record changes, and yet their
+    guardian fact goes. Their facts are compared, not taken as the directory's."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings, uai = _rolled_over(Path(folder), seed=3, size=40)
+        snapshot = _applied(settings, uai).snapshot
+        link = next(link for link in snapshot.guardianships if link.is_legal)
+        theirs = {g.eleve_id for g in snapshot.guardianships
+                  if g.personne_id == link.personne_id}
+        at = next(n for n, e in enumerate(snapshot.eleves) if e.eleve_id not in theirs)
+        eleve = snapshot.eleves[at]
+        in_charge = dataclasses.replace(link, eleve_id=eleve.eleve_id,
+                                        level=GuardianLevel.EN_CHARGE)
+        linked = dataclasses.replace(snapshot,
+                                     guardianships=(*snapshot.guardianships, in_charge))
+        _apply_snapshot(settings, uai, linked)
+        applied = _applied(settings, uai)
+        left = _with_eleve(linked, at, None)
+        full = compute_plan(left, applied.state, now=NOW)
+        assert compute_plan(left, applied.state, now=NOW, basis=applied.basis) == full
+        assert (f"responsable:{link.personne_id}", f"eleve:{eleve.eleve_id}") in {
+            (a.fact.subject, a.fact.target) for a in full.actions
+            if a.fact and a.kind.value == "remove"}
+
+
+def test_a_fact_kept_for_a_hold_is_compared_at_the_next_plan() -> None:
+    """A responsable's guardian fact naming an élève held by hand is kept although not
+    desired; the basis says so (`kept_facts`). Once the élève has left and the hold is over,
+    the fact goes, though nothing of the responsable's record changed (a link that is not
+    legal: their children are the same)."""
+    from bascule.operations.holds import add_person_hold
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings, uai = _rolled_over(Path(folder), seed=3, size=40)
+        snapshot = _applied(settings, uai).snapshot
+        link = next(link for link in snapshot.guardianships if link.is_legal)
+        theirs = {g.eleve_id for g in snapshot.guardianships
+                  if g.personne_id == link.personne_id}
+        at = next(n for n, e in enumerate(snapshot.eleves) if e.eleve_id not in theirs)
+        eleve = snapshot.eleves[at]
+        linked = dataclasses.replace(snapshot, guardianships=(*snapshot.guardianships, (
+            dataclasses.replace(link, eleve_id=eleve.eleve_id, level=GuardianLevel.EN_CHARGE))))
+        _apply_snapshot(settings, uai, linked)
+        add_person_hold(settings, uai, f"eleve:{eleve.eleve_id}", until=NOW.date(),
+                        reason="test", by=None, actor="test", now=NOW)
+        other = next(n for n in range(len(linked.eleves)) if n != at)
+        _apply_snapshot(settings, uai, _move(linked, other, 1))  # applied, the élève held
+        applied = _applied(settings, uai)
+        responsable = f"responsable:{link.personne_id}"
+        assert applied.basis.people[responsable][0].endswith("-" * 16)
+        left, later = _with_eleve(applied.snapshot, at, None), NOW + timedelta(days=3)
+        full = compute_plan(left, applied.state, now=later)
+        assert compute_plan(left, applied.state, now=later, basis=applied.basis) == full
+        assert (responsable, f"eleve:{eleve.eleve_id}") in {
+            (a.fact.subject, a.fact.target) for a in full.actions
+            if a.fact and a.kind.value == "remove"}
 
 
 def test_a_renamed_eleve_is_weighed_with_their_responsables(applied: Applied) -> None:
@@ -529,6 +681,9 @@ def test_a_person_built_otherwise_has_another_digest(applied: Applied, data: st.
         for ref in before.refs & after.refs:
             if before.person(ref) != after.person(ref):
                 assert before.digests[ref] != after.digests[ref], field
+            # Nor two whose facts differ, for the same keys (their children's included).
+            if _facts_of(before, ref) != _facts_of(after, ref):
+                assert before.digests[ref] != after.digests[ref], field
             if matched_part(before.digests[ref]) == matched_part(after.digests[ref]):
                 assert _matched(before.person(ref)) == _matched(after.person(ref)), field
 
@@ -546,20 +701,40 @@ def _each_field_changed(snapshot: Snapshot, which: str, index: int,
 
 
 def _links_changed(snapshot: Snapshot, record: object) -> list[tuple[str, Snapshot]]:
-    """What a staff member teaches, and a responsable's links, come from other records."""
+    """What a staff member teaches and heads, and a responsable's links, come from other
+    records."""
     if isinstance(record, Staff):
         service = Service(teacher=record.key, structure_code=snapshot.divisions[0].code,
                           structure_kind=StructureKind.DIVISION, subject_code="999999",
                           mod_cours=None)
+        group = Service(teacher=record.key, structure_code=snapshot.divisions[0].code,
+                        structure_kind=StructureKind.GROUPE, subject_code="999999",
+                        mod_cours=None)
+        pp = ProfPrincipal(teacher=record.key, division=snapshot.divisions[-1].code)
         return [("services", dataclasses.replace(
-            snapshot, services=(*snapshot.services, service)))]
+            snapshot, services=(*snapshot.services, service))),
+            ("a group's service", dataclasses.replace(
+                snapshot, services=(*snapshot.services, group))),
+            ("pp", dataclasses.replace(
+                snapshot, profs_principaux=(*snapshot.profs_principaux, pp)))]
     if isinstance(record, Responsable):
         mine = [link for link in snapshot.guardianships
                 if link.personne_id == record.personne_id]
         others = tuple(link for link in snapshot.guardianships if link not in mine)
-        return [("guardianships", dataclasses.replace(
+        changes = [("guardianships", dataclasses.replace(
             snapshot, guardianships=others + tuple(mine[1:])))]
+        for level in GuardianLevel:
+            changes += [(f"level {level.name}", dataclasses.replace(
+                snapshot, guardianships=others + tuple(
+                    dataclasses.replace(link, level=level) if n == 0 else link
+                    for n, link in enumerate(mine))))]
+        return changes
     return []
+
+
+def _facts_of(prepared: Prepared, ref: str) -> set[tuple[str, str, str, str]]:
+    """The facts of which `ref` is the subject, each ref its own key."""
+    return set(person_facts(prepared.inputs[ref], ref, {ref: ref for ref in prepared.refs}))
 
 
 def _matched(person: DesiredPerson) -> tuple[object, ...]:

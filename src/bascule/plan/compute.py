@@ -20,6 +20,8 @@ from bascule.plan.desired import (
     covered_fact_kinds,
     covered_schemes,
     desired_facts,
+    person_facts,
+    structure_facts,
 )
 from bascule.plan.differences import groups_of, with_groups
 from bascule.plan.held import Holds, held_by_hand, hold_people
@@ -46,6 +48,8 @@ from bascule.plan.prepared import Prepared, prepare_people
 from bascule.plan.proportional import (
     Basis,
     ContextParts,
+    facts_settled,
+    kept_facts,
     plan_context,
     settle,
     settled_people,
@@ -118,9 +122,15 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
         holds.add(held)
     kept = matching.known_keys() | holds.keys | _guardians_of(holds.keys, state)
     actions += _disables(state, kept, covered_schemes(snapshot))
-    facts = desired_facts(snapshot, keys)
+    # The facts of the settled people whose digest is the basis's are the directory's already
+    # (plan/proportional.py `facts_settled`): only the others' are desired and compared.
+    unchanged = facts_settled(prepared, basis, settled)
+    facts = prepared_facts(snapshot, prepared, keys, unchanged)
+    current = state.facts if not unchanged else frozenset(
+        row for row in state.facts if row[1] not in unchanged)
     actions = with_groups(actions, state.groups, groups_of(facts))
-    actions += _fact_actions(facts, state.facts, holds, covered_fact_kinds(snapshot))
+    fact_actions, facts_kept = _fact_actions(facts, current, holds, covered_fact_kinds(snapshot))
+    actions += fact_actions
     structures = {subject for kind, subject, _target, _detail in facts if kind == "structure"}
     new_year = state.latest_year is not None and snapshot.school_year.start > state.latest_year
     plan = Plan(uai=snapshot.uai, school_year=snapshot.school_year, computed_at=now,
@@ -133,8 +143,24 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
                 structures_retired=tuple(sorted(state.latest_structures - structures)))
     digests = prepared.digests
     return plan, Basis(context=context, people={
-        ref: (digests[ref], keys[ref]) for ref in [*(p.ref for p in desired), *settled]
+        ref: (kept_facts(digests[ref]) if keys[ref] in facts_kept else digests[ref], keys[ref])
+        for ref in [*(p.ref for p in desired), *settled]
         if ref in keys and ref not in holds.refs})
+
+
+def prepared_facts(snapshot: Snapshot, prepared: Prepared, keys: dict[str, str],
+                   unchanged: set[str]) -> frozenset[FactRow]:
+    """`desired_facts`, less those of which a key of `unchanged` is the subject: made from
+    each person's inputs (plan/desired.py `person_facts`), the same rows."""
+    if not prepared.distinct:  # a ref repeated: each record's facts, as desired_facts has them
+        return frozenset(row for row in desired_facts(snapshot, keys)
+                         if row[1] not in unchanged)
+    facts = structure_facts(snapshot)
+    inputs = prepared.inputs
+    for ref, key in keys.items():
+        if key not in unchanged:
+            facts.update(person_facts(inputs[ref], key, keys))
+    return frozenset(facts)
 
 
 def _context(snapshot: Snapshot, state: StoreState, options: PlanOptions) -> str:
@@ -149,6 +175,7 @@ def context_of(snapshot: Snapshot, options: PlanOptions, *,
     """`plan_context` of a plan of this snapshot (`quarantines`: each login registry's)."""
     return plan_context(ContextParts(
         school_year=snapshot.school_year.start, schemes=covered_schemes(snapshot),
+        fact_kinds=covered_fact_kinds(snapshot),
         resolutions=resolutions, person_holds=person_holds,
         options=repr((options, sorted(q.total_seconds() for q in quarantines)))))
 
@@ -407,18 +434,24 @@ def _disables(state: StoreState, present: set[str], schemes: frozenset[str]) -> 
 
 
 def _fact_actions(desired: frozenset[FactRow], current: frozenset[FactRow], holds: Holds,
-                  covered: frozenset[str]) -> list[Action]:
+                  covered: frozenset[str]) -> tuple[list[Action], set[str]]:
     """A held person's facts stay: neither added nor removed. So do the facts of a kind the
     campaign does not speak for (`covered_fact_kinds`): none removed, and of that kind only
     a fact about something the store does not describe yet is added (a division the élèves
     name, never a second description of one it has). Compared as rows; a Fact is made only
-    for a difference."""
+    for a difference. With the actions, the subjects of the facts kept for a hold although
+    not desired."""
     described = {row[:3] for row in current if row[0] not in covered}
-    return ([_fact_action(ActionKind.ADD, Fact(*row)) for row in sorted(desired - current)
-             if row[0] in covered or row[:3] not in described]
-            + [_fact_action(ActionKind.REMOVE, fact)
-               for fact in (Fact(*row) for row in sorted(current - desired))
-               if fact.kind in covered and not holds.keeps(fact)])
+    actions = [_fact_action(ActionKind.ADD, Fact(*row)) for row in sorted(desired - current)
+               if row[0] in covered or row[:3] not in described]
+    kept = set()
+    for fact in (Fact(*row) for row in sorted(current - desired)):
+        if fact.kind in covered:
+            if holds.keeps(fact):
+                kept.add(fact.subject)
+            else:
+                actions.append(_fact_action(ActionKind.REMOVE, fact))
+    return actions, kept
 
 
 def _fact_action(kind: ActionKind, fact: Fact) -> Action:

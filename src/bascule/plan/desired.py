@@ -87,17 +87,24 @@ def desired_people(snapshot: Snapshot, today: date | None = None) -> list[Desire
     return [build(inputs, snapshot.uai) for inputs in people_inputs(snapshot, today)]
 
 
-# What each desired person is built from, and nothing else (`build`), the ref first: equal
-# inputs make equal people (plan/proportional.py digests them). The first `MATCHED[kind]`
-# items are all that plan/matching.py reads of the person (ids, names, birth date, services,
-# children); the others (an élève's exit date and division, an email, a staff member's
-# function and profile) only what the plan does for them once matched.
+# What each desired person and their facts are built from, and nothing else (`build`,
+# `person_facts`), the ref first: equal inputs make equal people with equal facts, given the
+# same keys (plan/proportional.py digests them). The first `MATCHED[kind]` items are all that
+# plan/matching.py reads of the person (ids, names, birth date, services, children); the
+# others (an élève's exit date and division, an email, a staff member's function and profile)
+# only what the plan does for them once matched. The last item is what their facts are made
+# of beyond their key (`FactInputs`).
+EleveFacts = tuple[str | None, tuple[str, ...]]  # division, group codes (sorted)
+# services (structure kind, code, subject code), PP of these divisions: each sorted
+StaffFacts = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]
+ResponsableFacts = tuple[tuple[str, str], ...]  # every link: (the élève's ref, level), sorted
+FactInputs = EleveFacts | StaffFacts | ResponsableFacts
 EleveInputs = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None,
-                    str, str | None, str, date | None, date | None, str | None]
+                    str, str | None, str, date | None, date | None, str | None, EleveFacts]
 StaffInputs = tuple[str, str, str, str, str | None, str, date | None, tuple[str, ...],
-                    str | None, str | None, str]
+                    str | None, str | None, str, StaffFacts]
 ResponsableInputs = tuple[str, str, str | None, str, str | None, str, tuple[str, ...],
-                          str | None]
+                          str | None, ResponsableFacts]
 Inputs = EleveInputs | StaffInputs | ResponsableInputs
 MATCHED = {PersonKind.ELEVE: 11, PersonKind.STAFF: 8, PersonKind.RESPONSABLE: 7}
 
@@ -113,12 +120,25 @@ def people_inputs(snapshot: Snapshot, today: date | None = None) -> list[Inputs]
         if link.is_legal and link.eleve_id in active:
             children[link.personne_id].add(eleve_ref(link.eleve_id))
     services: dict[StaffKey, set[str]] = defaultdict(set)
+    taught: dict[StaffKey, set[tuple[str, str, str]]] = defaultdict(set)
     for service in snapshot.services:
-        services[service.teacher].add(service_label(
-            service.structure_kind.value, service.structure_code, service.subject_code))
+        kind = service.structure_kind.value
+        services[service.teacher].add(service_label(kind, service.structure_code,
+                                                    service.subject_code))
+        taught[service.teacher].add((kind, service.structure_code, service.subject_code))
+    heads: dict[StaffKey, set[str]] = defaultdict(set)
+    for pp in snapshot.profs_principaux:
+        heads[pp.teacher].add(pp.division)
     inputs: list[Inputs] = [_eleve_inputs(e) for e in eleves]
-    inputs += [_staff_inputs(s, services.get(s.key, ())) for s in snapshot.staff]
-    inputs += [_responsable_inputs(r, children[r.personne_id])
+    inputs += [_staff_inputs(s, services.get(s.key, ()), (
+        tuple(sorted(taught.get(s.key, ()))), tuple(sorted(heads.get(s.key, ())))))
+        for s in snapshot.staff]
+    links: dict[str, set[tuple[str, str]]] = defaultdict(set)  # every link, legal or not
+    for link in snapshot.guardianships:
+        if link.personne_id in children:
+            links[link.personne_id].add((eleve_ref(link.eleve_id), str(link.level.value)))
+    inputs += [_responsable_inputs(r, children[r.personne_id],
+                                   tuple(sorted(links[r.personne_id])))
                for r in snapshot.responsables if children.get(r.personne_id)]
     return inputs
 
@@ -141,12 +161,13 @@ def service_label(structure_kind: str, structure_code: str, subject_code: str) -
 def _eleve_inputs(eleve: Eleve) -> EleveInputs:
     return (eleve_ref(eleve.eleve_id), eleve.ine, eleve.ine_rnie, eleve.ine_bea, eleve.elenoet,
             eleve.id_eleve_etab, eleve.aaf_jointure, eleve.last_name, eleve.birth_name,
-            eleve.first_name, eleve.birth_date, eleve.exit_date, eleve.division)
+            eleve.first_name, eleve.birth_date, eleve.exit_date, eleve.division,
+            (eleve.division, tuple(sorted(set(eleve.groups)))))
 
 
 def _eleve(inputs: EleveInputs, uai: str) -> DesiredPerson:
     (ref, ine, ine_rnie, ine_bea, elenoet, id_eleve_etab, aaf_jointure, last_name, birth_name,
-     first_name, birth_date, exit_date, division) = inputs
+     first_name, birth_date, exit_date, division, _facts) = inputs
     ids = {SourceId("eleve_id", ref.removeprefix("eleve:"))}
     ids |= {SourceId(scheme, value) for scheme, value in zip(
         INE_SCHEMES, (ine, ine_rnie, ine_bea), strict=True) if value}
@@ -170,16 +191,16 @@ def staff_ref(member: Staff) -> str:
     return f"staff:{member.key}"
 
 
-def _staff_inputs(member: Staff, services: Iterable[str]) -> StaffInputs:
+def _staff_inputs(member: Staff, services: Iterable[str], facts: StaffFacts) -> StaffInputs:
     scheme = {"epp": "sts_epp", "local": "sts_local"}.get(member.key.source, member.key.source)
     return (staff_ref(member), scheme, member.key.staff_id, member.last_name, member.birth_name,
             member.first_name, member.birth_date, tuple(sorted(services)), member.email,
-            member.function or None, _STAFF_PROFILES[member.category])
+            member.function or None, _STAFF_PROFILES[member.category], facts)
 
 
 def _staff(inputs: StaffInputs) -> DesiredPerson:
     (ref, scheme, staff_id, last_name, birth_name, first_name, birth_date, services, email,
-     function, profile) = inputs
+     function, profile, _facts) = inputs
     return DesiredPerson(
         ref=ref, kind=PersonKind.STAFF, source_ids=frozenset({SourceId(scheme, staff_id)}),
         identity=Identity(last_name=last_name, birth_name=birth_name, first_name=first_name,
@@ -189,17 +210,18 @@ def _staff(inputs: StaffInputs) -> DesiredPerson:
     )
 
 
-def _responsable_inputs(responsable: Responsable, children: Iterable[str]) -> ResponsableInputs:
+def _responsable_inputs(responsable: Responsable, children: Iterable[str],
+                        links: ResponsableFacts) -> ResponsableInputs:
     # An AAF jointure is not a Siècle PERSONNE_ID: two numberings, never mixed.
     scheme, value = ((AAF_SCHEME, responsable.aaf_jointure) if responsable.aaf_jointure
                      else ("personne_id", responsable.personne_id))
     return (f"responsable:{responsable.personne_id}", scheme, value, responsable.last_name,
             responsable.birth_name, responsable.first_name, tuple(sorted(children)),
-            responsable.email)
+            responsable.email, links)
 
 
 def _responsable(inputs: ResponsableInputs) -> DesiredPerson:
-    ref, scheme, value, last_name, birth_name, first_name, children, email = inputs
+    ref, scheme, value, last_name, birth_name, first_name, children, email, _facts = inputs
     assert value is not None  # a PERSONNE_ID or an AAF jointure
     return DesiredPerson(
         ref=ref, kind=PersonKind.RESPONSABLE, source_ids=frozenset({SourceId(scheme, value)}),
@@ -247,13 +269,40 @@ def structure_target(kind: str, code: str) -> str:
     return f"{kind}:{code}"
 
 
-def desired_facts(snapshot: Snapshot, key_of: Mapping[str, str]) -> frozenset[FactRow]:
-    """The year's structures and who belongs to, teaches, heads or represents what (as rows:
-    FactRow)."""
+def structure_facts(snapshot: Snapshot) -> set[FactRow]:
+    """The year's divisions and groups, as rows."""
     facts = {("structure", structure_target("D", d.code), "",
               json.dumps([d.label, list(d.mefs)])) for d in snapshot.divisions}
     facts |= {("structure", structure_target("G", g.code), "",
                json.dumps([g.label, list(g.parent_divisions)])) for g in snapshot.groups}
+    return facts
+
+
+def person_facts(inputs: Inputs, key: str, key_of: Mapping[str, str]) -> list[FactRow]:
+    """The facts of which the person of these inputs (`people_inputs`), of directory key
+    `key`, is the subject: `desired_facts`'s rows of that subject (`key_of`: the key of each
+    ref, for a responsable's children)."""
+    ref = inputs[0]
+    if ref.startswith("eleve:"):
+        division, groups = cast(EleveInputs, inputs)[13]
+        rows = [("member", key, structure_target("G", code), "") for code in groups]
+        if division:
+            rows.append(("member", key, structure_target("D", division), ""))
+        return rows
+    if ref.startswith("staff:"):
+        taught, heads = cast(StaffInputs, inputs)[11]
+        return [*(("service", key, structure_target(kind, code), subject)
+                  for kind, code, subject in taught),
+                *(("pp", key, structure_target("D", division), "") for division in heads)]
+    return [("guardian", key, child, level) for eleve, level in cast(ResponsableInputs,
+                                                                    inputs)[8]
+            if (child := key_of.get(eleve)) is not None]
+
+
+def desired_facts(snapshot: Snapshot, key_of: Mapping[str, str]) -> frozenset[FactRow]:
+    """The year's structures and who belongs to, teaches, heads or represents what (as rows:
+    FactRow)."""
+    facts = structure_facts(snapshot)
     for eleve in snapshot.active_eleves:
         key = key_of.get(eleve_ref(eleve.eleve_id))
         if key is None:

@@ -30,8 +30,9 @@ only; one whose other part changed (`Against.acted`: an élève moved, an email)
 weighed person matched to that account is, from their account loaded in full. Keeping fewer
 than that never changes a plan (a weighed person whose record did not change is matched as
 the full path matches everyone), so wherever there is doubt (a digest of older rules, a ref
-repeated in the campaign) the person is weighed. Holds, disables, the facts, the breaker and
-the plan's lists are computed on everyone, as on the full path.
+repeated in the campaign) the person is weighed. Holds, disables, the breaker and the plan's
+lists are computed on everyone, as on the full path; the facts on everyone but the settled
+whose digest is the basis's whole (`facts_settled` gives the argument).
 `tests/plan/test_proportional_equal.py` checks on generated campaigns and random changes that
 the two plans and their bases are equal.
 
@@ -48,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
-from bascule.plan.desired import DesiredPerson
+from bascule.plan.desired import DesiredPerson, ResponsableInputs
 from bascule.plan.matching import KIND_ORDER, Index, MatchContext, Matching, kind_index
 from bascule.plan.model import (
     AccountStatus,
@@ -64,8 +65,11 @@ from bascule.plan.prepared import Prepared, matched_part
 # 2: digests of the desired people's inputs, in two parts (plan/prepared.py); 3: the same
 # PERSONNE_ID under other names held for review (plan/identity_rules.py); 4: two INEs on one
 # ELEVE_ID held, a responsable's other first name or other children held, every account a held
-# person shares an id with kept (plan/matching.py)
-RULES_VERSION = 4
+# person shares an id with kept (plan/matching.py); 5: the digests cover what a person's facts
+# are made of (an élève's groups, a staff member's services and PP, a responsable's every
+# link), the context the kinds of facts the campaign speaks for: the facts of the settled
+# people whose digest is the basis's are neither desired nor compared (`facts_settled`)
+RULES_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +88,7 @@ class ContextParts:
 
     school_year: int
     schemes: frozenset[str]
+    fact_kinds: frozenset[str]  # plan/desired.py covered_fact_kinds
     resolutions: Mapping[str, Resolution]
     person_holds: Iterable[PersonHold]
     options: str  # the plan's options and the logins' quarantine, as text
@@ -92,6 +97,7 @@ class ContextParts:
 def plan_context(parts: ContextParts) -> str:
     text = repr((
         RULES_VERSION, RESERVED_TABLE_VERSION, parts.school_year, sorted(parts.schemes),
+        sorted(parts.fact_kinds),
         sorted((ref, r.choice.value, r.candidates) for ref, r in parts.resolutions.items()),
         sorted((h.key, h.until, h.origin.value) for h in parts.person_holds),
         parts.options))
@@ -196,6 +202,48 @@ def _reopen(prepared: Prepared, pending: list[str], kept: set[str], holder: dict
             if (ref := holder.pop(slot, None)) is not None:
                 kept.discard(ref)
                 weighed.append(ref)
+
+
+def facts_settled(prepared: Prepared, basis: Basis | None, settled: Mapping[str, str]
+                  ) -> set[str]:
+    """The keys of the `settled` people (`settle`) whose facts the plan need neither desire
+    nor compare: the directory holds the very facts the full path would desire of them. Those
+    whose digest is the basis's whole (not `Against.acted`), a responsable only with each
+    élève of their links, legal or not, settled too (a guardian fact names the child's key:
+    the basis's), or without a key now and then.
+
+    Why: the digest covers everything a person's facts are made of besides their key
+    (plan/desired.py `person_facts`), and the key is the basis's; so are their children's.
+    So they desire the facts the basis's plan desired of them. That plan was applied and
+    nothing wrote the directory since (store/basis.py), under the same kinds of facts covered
+    (the context): the directory holds of them exactly those facts, of the kinds covered, and
+    of the others none that the full path would add or remove. But for a fact kept for a hold
+    although not desired (a guardian fact naming a held élève): the basis then gives its
+    subject's digest as `kept_facts`, which is never a person's (they are planned and
+    compared in full). A settled person is never held (`settled_people`), so the full path
+    plans no fact of theirs. An élève of a responsable's links who is neither present now
+    nor in the basis has no key, now or then (the basis keeps every ref its plan gave a key:
+    the plan's `keys` never hold a held record's ref), and makes no fact either time."""
+    if basis is None or not settled or not prepared.distinct:
+        return set()
+    acted = against(prepared, basis).acted
+    inputs, then = prepared.inputs, basis.people
+    unchanged = set()
+    for ref, key in settled.items():
+        if ref in acted:
+            continue
+        if ref.startswith("responsable:") and not all(
+                child in settled or (child not in inputs and child not in then)
+                for child, _level in cast(ResponsableInputs, inputs[ref])[8]):
+            continue
+        unchanged.add(key)
+    return unchanged
+
+
+def kept_facts(digest: str) -> str:
+    """The digest a basis gives a person of whom a fact was kept for a hold although their
+    plan did not desire it: its matched half, and a second half no inputs give."""
+    return matched_part(digest) + "-" * 16
 
 
 def to_plan(desired: list[DesiredPerson], matching: Matching, prepared: Prepared,
