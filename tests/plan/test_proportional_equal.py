@@ -487,6 +487,27 @@ def test_a_fact_kept_for_a_hold_is_compared_at_the_next_plan() -> None:
             if a.fact and a.kind.value == "remove"}
 
 
+def test_a_record_held_then_mended_is_weighed_again() -> None:
+    """A faulty record carrying an élève's INE freezes their account: their own record is
+    given another one. Once the record is mended, the full path finds two accounts for
+    them and holds them for review; the next plan must not settle them on the new account
+    (which disabled the first: the proportional path did so before)."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings, uai = _rolled_over(Path(folder), seed=3, size=40)
+        snapshot = _applied(settings, uai).snapshot
+        linked = {link.eleve_id for link in snapshot.guardianships if link.is_legal}
+        at = next(n for n, e in enumerate(snapshot.eleves) if e.ine and e.eleve_id in linked)
+        _apply_snapshot(settings, uai, _held_record(snapshot, at, 2))
+        mended = _applied(settings, uai)
+        assert mended.basis.people == {}  # the accounts frozen: the next plan in full
+        full = compute_plan(snapshot, mended.state, now=NOW)
+        assert compute_plan(snapshot, mended.state, now=NOW, basis=mended.basis) == full
+        ref = f"eleve:{snapshot.eleves[at].eleve_id}"
+        assert [case.person for case in full.reviews] == [ref]
+        assert not [a for a in full.actions if a.person.startswith(ref)]
+        _apply_snapshot(settings, uai, snapshot)  # planned as bascule plans it: the same
+
+
 def test_a_renamed_eleve_is_weighed_with_their_responsables(applied: Applied) -> None:
     """A new name is read by the matching: the élève is weighed, their responsables with them
     (their children's accounts are evidence), and those they could be are loaded."""

@@ -91,6 +91,7 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
     today = local_time(now).date()
     prepared = prepared or prepare(snapshot, now)
     holds = hold_people(snapshot, state.people, prepared.refs)
+    frozen = bool(holds.keys)  # accounts a held export record froze: no one's to take
     by_hand = held_by_hand(state.person_holds, today, state.keys())
     set_aside = holds.refs | {held.key for held in by_hand}
     refs = [ref for ref in prepared.refs if ref not in set_aside]
@@ -141,6 +142,12 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
                                         thresholds=options.thresholds),
                 structures_created=tuple(sorted(structures - state.latest_structures)),
                 structures_retired=tuple(sorted(state.latest_structures - structures)))
+    if frozen:
+        # Once the record is mended, its account is free again and may be a candidate of
+        # people a basis would settle on other accounts without weighing them (a record that
+        # was given a new account meanwhile: the full path holds it, for two accounts): the
+        # next plan takes the full path.
+        return plan, Basis(context=context)
     digests = prepared.digests
     return plan, Basis(context=context, people={
         ref: (kept_facts(digests[ref]) if keys[ref] in facts_kept else digests[ref], keys[ref])
