@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
-from bascule.domain.people import StaffCategory
+from bascule.domain.people import GuardianLevel, StaffCategory
 from bascule.domain.school import elenoet_issued_here
 from bascule.exports.records import ExportKind
 from bascule.plan.model import FactRow, Identity, PersonKind, SourceId
@@ -93,11 +93,12 @@ def desired_people(snapshot: Snapshot, today: date | None = None) -> list[Desire
 # plan/matching.py reads of the person (ids, names, birth date, services, children); the
 # others (an élève's exit date and division, an email, a staff member's function and profile)
 # only what the plan does for them once matched. The last item is what their facts are made
-# of beyond their key (`FactInputs`).
-EleveFacts = tuple[str | None, tuple[str, ...]]  # division, group codes (sorted)
+# of beyond their key and the items before (`FactInputs`).
+EleveFacts = tuple[str, ...]  # group codes, sorted (the division is an item before)
 # services (structure kind, code, subject code), PP of these divisions: each sorted
 StaffFacts = tuple[tuple[tuple[str, str, str], ...], tuple[str, ...]]
-ResponsableFacts = tuple[tuple[str, str], ...]  # every link: (the élève's ref, level), sorted
+# Every link but the legal ones to the children (an item before): (the élève's ref, level)
+ResponsableFacts = tuple[tuple[str, str], ...]
 FactInputs = EleveFacts | StaffFacts | ResponsableFacts
 EleveInputs = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None,
                     str, str | None, str, date | None, date | None, str | None, EleveFacts]
@@ -116,9 +117,13 @@ def people_inputs(snapshot: Snapshot, today: date | None = None) -> list[Inputs]
         record.person_id for record in snapshot.held
         if record.kind is PersonKind.ELEVE and record.treatment is not Treatment.SET_ASIDE}
     children: dict[str, set[str]] = defaultdict(set)
+    others: dict[str, set[tuple[str, str]]] = defaultdict(set)  # the links of other kinds
+    legal = GuardianLevel.LEGAL
     for link in snapshot.guardianships:
-        if link.is_legal and link.eleve_id in active:
+        if link.level is legal and link.eleve_id in active:
             children[link.personne_id].add(eleve_ref(link.eleve_id))
+        else:
+            others[link.personne_id].add((eleve_ref(link.eleve_id), str(link.level.value)))
     services: dict[StaffKey, set[str]] = defaultdict(set)
     taught: dict[StaffKey, set[tuple[str, str, str]]] = defaultdict(set)
     for service in snapshot.services:
@@ -133,12 +138,8 @@ def people_inputs(snapshot: Snapshot, today: date | None = None) -> list[Inputs]
     inputs += [_staff_inputs(s, services.get(s.key, ()), (
         tuple(sorted(taught.get(s.key, ()))), tuple(sorted(heads.get(s.key, ())))))
         for s in snapshot.staff]
-    links: dict[str, set[tuple[str, str]]] = defaultdict(set)  # every link, legal or not
-    for link in snapshot.guardianships:
-        if link.personne_id in children:
-            links[link.personne_id].add((eleve_ref(link.eleve_id), str(link.level.value)))
-    inputs += [_responsable_inputs(r, children[r.personne_id],
-                                   tuple(sorted(links[r.personne_id])))
+    inputs += [_responsable_inputs(r, children[r.personne_id], tuple(sorted(
+        others[r.personne_id])) if r.personne_id in others else ())
                for r in snapshot.responsables if children.get(r.personne_id)]
     return inputs
 
@@ -162,7 +163,7 @@ def _eleve_inputs(eleve: Eleve) -> EleveInputs:
     return (eleve_ref(eleve.eleve_id), eleve.ine, eleve.ine_rnie, eleve.ine_bea, eleve.elenoet,
             eleve.id_eleve_etab, eleve.aaf_jointure, eleve.last_name, eleve.birth_name,
             eleve.first_name, eleve.birth_date, eleve.exit_date, eleve.division,
-            (eleve.division, tuple(sorted(set(eleve.groups)))))
+            groups if len(groups := eleve.groups) < 2 else tuple(sorted(set(groups))))
 
 
 def _eleve(inputs: EleveInputs, uai: str) -> DesiredPerson:
@@ -284,9 +285,9 @@ def person_facts(inputs: Inputs, key: str, key_of: Mapping[str, str]) -> list[Fa
     ref, for a responsable's children)."""
     ref = inputs[0]
     if ref.startswith("eleve:"):
-        division, groups = cast(EleveInputs, inputs)[13]
-        rows = [("member", key, structure_target("G", code), "") for code in groups]
-        if division:
+        eleve = cast(EleveInputs, inputs)
+        rows = [("member", key, structure_target("G", code), "") for code in eleve[13]]
+        if division := eleve[12]:
             rows.append(("member", key, structure_target("D", division), ""))
         return rows
     if ref.startswith("staff:"):
@@ -294,9 +295,12 @@ def person_facts(inputs: Inputs, key: str, key_of: Mapping[str, str]) -> list[Fa
         return [*(("service", key, structure_target(kind, code), subject)
                   for kind, code, subject in taught),
                 *(("pp", key, structure_target("D", division), "") for division in heads)]
-    return [("guardian", key, child, level) for eleve, level in cast(ResponsableInputs,
-                                                                    inputs)[8]
-            if (child := key_of.get(eleve)) is not None]
+    responsable = cast(ResponsableInputs, inputs)
+    legal = str(GuardianLevel.LEGAL.value)
+    return [*(("guardian", key, child, legal) for eleve in responsable[6]
+              if (child := key_of.get(eleve)) is not None),
+            *(("guardian", key, child, level) for eleve, level in responsable[8]
+              if (child := key_of.get(eleve)) is not None)]
 
 
 def desired_facts(snapshot: Snapshot, key_of: Mapping[str, str]) -> frozenset[FactRow]:

@@ -228,15 +228,19 @@ def facts_settled(prepared: Prepared, basis: Basis | None, settled: Mapping[str,
         return set()
     acted = against(prepared, basis).acted
     inputs, then = prepared.inputs, basis.people
-    unchanged = set()
-    for ref, key in settled.items():
-        if ref in acted:
+    unchanged = {key for ref, key in settled.items() if ref not in acted}
+    for ref in prepared.responsables:
+        if (key := settled.get(ref)) is None or key not in unchanged:
             continue
-        if ref.startswith("responsable:") and not all(
-                child in settled or (child not in inputs and child not in then)
-                for child, _level in cast(ResponsableInputs, inputs[ref])[8]):
-            continue
-        unchanged.add(key)
+        responsable = cast(ResponsableInputs, inputs[ref])
+        for child in responsable[6]:  # settled, as `settle` keeps a responsable
+            if child not in settled:
+                unchanged.discard(key)
+                break
+        for child, _level in responsable[8]:
+            if child not in settled and (child in inputs or child in then):
+                unchanged.discard(key)
+                break
     return unchanged
 
 
