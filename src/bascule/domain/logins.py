@@ -17,6 +17,7 @@ from functools import lru_cache
 from anyascii import anyascii
 
 from bascule.domain.reserved import RESERVED_NAMES
+from bascule.values import quick_init
 
 MAX_LOGIN_LENGTH = 20
 _NOT_LOGIN_CHARACTER = re.compile(r"[^a-z0-9]")
@@ -66,6 +67,7 @@ def is_reserved(login: str) -> bool:
     return login.casefold() in RESERVED_LOGINS
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoginHolding:
     """Who holds (or last held) a login, and since when it is free (None while held)."""
