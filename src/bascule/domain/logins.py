@@ -101,6 +101,8 @@ class LoginRegistry:
         base, ordinal, holdings = login_base(first_name, last_name), 1, self.holdings
         while True:
             login = _form(base, kind, ordinal)
-            if not is_reserved(login) and self._available(holdings.get(login), person, now):
+            # A form is lowercase ASCII letters, digits and dots: its own casefold (is_reserved).
+            if login not in RESERVED_LOGINS and self._available(holdings.get(login), person,
+                                                                 now):
                 return login
             ordinal += 1
