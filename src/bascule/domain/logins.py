@@ -102,7 +102,9 @@ class LoginRegistry:
         while True:
             login = _form(base, kind, ordinal)
             # A form is lowercase ASCII letters, digits and dots: its own casefold (is_reserved).
-            if login not in RESERVED_LOGINS and self._available(holdings.get(login), person,
-                                                                 now):
+            # Most forms are held by no one (a first rollover's all): no call to know it.
+            if login not in RESERVED_LOGINS and (
+                    (holding := holdings.get(login)) is None
+                    or self._available(holding, person, now)):
                 return login
             ordinal += 1
