@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from bascule.values import quick_init
+
 
 class Severity(Enum):
     ERROR = "erreur"  # puts the whole import in doubt: nothing is written
@@ -24,6 +26,7 @@ class Severity(Enum):
                 Severity.WARNING: "Avertissements"}[self]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Location:
     """Where a problem is: a file (``zip/inner.xml`` inside a zip), a line, a record, a field."""

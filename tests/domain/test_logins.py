@@ -109,5 +109,6 @@ def test_every_login_fits_and_holds_only_allowed_characters(
         login = login_form(first, last, kind, ordinal)
         assert 0 < len(login) <= MAX_LOGIN_LENGTH
         assert set(login) <= allowed
+        assert login.casefold() == login  # first_free_for checks the reserved names so
         if ordinal > 1:
             assert login.endswith(str(ordinal))

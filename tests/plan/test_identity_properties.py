@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from bascule.domain.logins import LoginKind, LoginRegistry
 from bascule.domain.school import SchoolYear
-from bascule.plan.compute import compute_plan
+from bascule.plan.compute import compute_plan, prepare
 from bascule.plan.evidence import fold_name
+from bascule.plan.matching import match_people
 from bascule.plan.model import (
     Account,
     AccountStatus,
@@ -124,3 +125,34 @@ def test_a_name_folds_as_anyascii_lowercased_keeping_letters_and_digits(name: st
     from anyascii import anyascii
     expected = "".join(ch for ch in anyascii(name).casefold() if ch.isalnum())
     assert fold_name(name) == expected
+
+
+def _stranger(kind: PersonKind, index: int) -> KnownPerson:
+    """A known person no one of the pools above can be a candidate for (other ids, names and
+    birth date)."""
+    return KnownPerson(
+        key=f"stranger{index}", kind=kind,
+        source_ids=frozenset({SourceId({PersonKind.ELEVE: "eleve_id",
+                                        PersonKind.STAFF: "sts_epp"}.get(kind, "personne_id"),
+                                       f"99999{index}")}),
+        identity=Identity(last_name="ZYGOMATIQUE", birth_name=None, first_name="Xérès",
+                          birth_date=date(1950, 1, 1), email=None, function=None,
+                          profile="eleve"),
+        account=None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(new=people, new_ids=eleve_ids)
+def test_matching_against_an_empty_directory_is_the_full_matching_with_no_candidate(
+        new: list[tuple[str, str, date, str | None, str | None]], new_ids: list[str]) -> None:
+    """A first rollover's matching skips the weighing when no one of a kind is known: the same
+    Matching as weighing everyone against a directory whose people are nobody's candidates
+    (shared INEs held, each with no account it could be)."""
+    eleves = tuple(_eleve(i, w) for i, w in zip(new_ids, new, strict=False))
+    snapshot = Snapshot(uai="0860999U", school_year=SchoolYear(2026), export_date=None,
+                        sources=(), eleves=eleves,
+                        responsables=(), guardianships=(), staff=(), divisions=(), groups=(),
+                        services=(), profs_principaux=(), subjects=(), mefs=())
+    desired = prepare(snapshot, NOW).desired
+    strangers = [_stranger(kind, n) for n, kind in enumerate(PersonKind)]
+    assert match_people(desired, []) == match_people(desired, strangers)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from anyascii import anyascii
 
 from bascule.domain.reserved import RESERVED_NAMES
+from bascule.values import quick_init
 
 MAX_LOGIN_LENGTH = 20
 _NOT_LOGIN_CHARACTER = re.compile(r"[^a-z0-9]")
@@ -66,6 +67,7 @@ def is_reserved(login: str) -> bool:
     return login.casefold() in RESERVED_LOGINS
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoginHolding:
     """Who holds (or last held) a login, and since when it is free (None while held)."""
@@ -99,6 +101,10 @@ class LoginRegistry:
         base, ordinal, holdings = login_base(first_name, last_name), 1, self.holdings
         while True:
             login = _form(base, kind, ordinal)
-            if not is_reserved(login) and self._available(holdings.get(login), person, now):
+            # A form is lowercase ASCII letters, digits and dots: its own casefold (is_reserved).
+            # Most forms are held by no one (a first rollover's all): no call to know it.
+            if login not in RESERVED_LOGINS and (
+                    (holding := holdings.get(login)) is None
+                    or self._available(holding, person, now)):
                 return login
             ordinal += 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from bascule.errors import Location
+from bascule.values import quick_init
 
 
 class ExportKind(Enum):
@@ -68,6 +69,7 @@ class Header:
     year_line: int | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EleveRecord(Located):
     eleve_id: str | None
@@ -95,6 +97,7 @@ class EleveRecord(Located):
         return f"élève {self.eleve_id}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OptionRecord(Located):
     """Subjects an élève follows as options (OPTIONS/OPTION)."""
@@ -107,6 +110,7 @@ class OptionRecord(Located):
         return f"options de l'élève {self.eleve_id}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StructureLink:
     """One STRUCTURE: a division (kind D) or group (kind G) code, and the line it stands on."""
@@ -116,6 +120,7 @@ class StructureLink:
     line: int | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StructureLinkRecord(Located):
     """A STRUCTURES_ELEVE block: the divisions and groups of one élève."""
@@ -128,6 +133,7 @@ class StructureLinkRecord(Located):
         return f"structures de l'élève {self.eleve_id}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PersonneRecord(Located):
     personne_id: str | None
@@ -143,6 +149,7 @@ class PersonneRecord(Located):
         return f"responsable {self.personne_id}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GuardianLinkRecord(Located):
     """RESPONSABLE_ELEVE: a person responsible for an élève, at some level."""
@@ -181,6 +188,7 @@ class MefRecord(Located):
         return f"MEF {self.code}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StaffRecord(Located):
     """An STS INDIVIDU, or a line of the local-people CSV (source_type "csv")."""
@@ -204,6 +212,7 @@ class StaffRecord(Located):
         return _STAFF_LABELS.get(self.source_type or "", "personnel") + f" {self.staff_id}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StructureRecord(Located):
     """A division (kind "D") or a group (kind "G"), with a group's parent divisions."""
@@ -219,12 +228,14 @@ class StructureRecord(Located):
         return f"{'division' if self.kind == 'D' else 'groupe'} {self.code}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TeacherRef:
     staff_id: str | None
     source_type: str | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceRecord(Located):
     """An STS SERVICE: a subject taught in a division or group, by these teachers."""

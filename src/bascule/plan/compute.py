@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -309,7 +309,7 @@ def _transfer(person: DesiredPerson, key: str, known: KnownPerson, state: StoreS
                 changes=(FieldChange("établissement", known.school, state.uai),
                          *_changes(person, known))),
         from_school=known.school, from_key=known.key, previous_logins=known.account.logins,
-        dropped_ids=_in_order(s for s in known.source_ids if s.scheme in _SCHOOL_SCOPED))
+        dropped_ids=_in_order([s for s in known.source_ids if s.scheme in _SCHOOL_SCOPED]))
 
 
 def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
@@ -319,8 +319,8 @@ def _person_actions(person: DesiredPerson, key: str, known: KnownPerson | None,
         return [_transfer(person, key, known, state, registries)]
     account = known.account if known else None
     if account is None or account.status is AccountStatus.DELETED:
-        logins = tuple((kind, _login_for(kind, person, key, known, registries))
-                       for kind in person.kind.login_kinds)
+        logins = tuple([(kind, _login_for(kind, person, key, known, registries))
+                        for kind in person.kind.login_kinds])
         # A person coming back after deletion keeps the ids already known of them.
         known_ids = known.source_ids if known else frozenset()
         return [_action(ActionKind.CREATE, person, key, logins, identity=person.identity,
@@ -405,7 +405,9 @@ def _changes(person: DesiredPerson, known: KnownPerson) -> tuple[FieldChange, ..
     return tuple(changes)
 
 
-def _in_order(source_ids: Iterable[SourceId]) -> tuple[SourceId, ...]:
+def _in_order(source_ids: Collection[SourceId]) -> tuple[SourceId, ...]:
+    if len(source_ids) < 2:  # a staff member's or a responsable's one id: nothing to sort
+        return tuple(source_ids)
     return tuple(sorted(source_ids, key=SOURCE_ID_ORDER))
 
 

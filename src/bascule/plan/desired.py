@@ -21,6 +21,7 @@ from bascule.snapshot.model import (
     StaffKey,
     Treatment,
 )
+from bascule.values import quick_init
 
 _STAFF_PROFILES = {
     StaffCategory.ENSEIGNANT: "enseignant",
@@ -33,6 +34,7 @@ INE_SCHEMES = ("ine", "ine_rnie", "ine_bea")
 AAF_SCHEME = "aaf"  # ENTPersonJointure, the académie directory's id of a person
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DesiredPerson:
     ref: str  # the snapshot's own id: "eleve:1000001", "staff:epp:8949", "responsable:2000001"

@@ -176,6 +176,11 @@ def _hold_shared_ines(people: list[DesiredPerson],
 
 def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
                 context: MatchContext, matching: Matching) -> None:
+    if not index.people:  # no one known of this kind (a first rollover): no candidate, no claim
+        for person, held in pending:
+            if held:
+                _could_be(matching, person.ref, [])
+        return
     claims: list[tuple[int, str, DesiredPerson, Verdict, list[Verdict]]] = []
     matched_children = {ref: person.key for ref, person in matching.known.items()}
     matched_children.update(matching.settled)

@@ -14,6 +14,7 @@ from bascule.domain.logins import LoginKind, LoginRegistry
 from bascule.domain.people import PersonKind as PersonKind
 from bascule.domain.school import SchoolYear
 from bascule.errors import Location
+from bascule.values import quick_init
 
 
 class AccountStatus(Enum):
@@ -32,6 +33,7 @@ def login_of(logins: tuple[tuple[LoginKind, str], ...], kind: LoginKind) -> str 
     return None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, order=True)
 class SourceId:
     """One identifier a source gives a person: ("ine", "1234567890A"), ("sts_epp", "8949")…"""
@@ -47,6 +49,7 @@ SOURCE_ID_ORDER: Callable[[SourceId], tuple[object, ...]] = attrgetter(
     *(each.name for each in fields(SourceId)))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Identity:
     """What the directory keeps of who a person is; a difference is an update."""
@@ -63,6 +66,7 @@ class Identity:
     exit_date: date | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Account:
     logins: tuple[tuple[LoginKind, str], ...]
@@ -73,6 +77,7 @@ class Account:
         return login_of(self.logins, kind)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KnownPerson:
     key: str
@@ -105,6 +110,7 @@ class Resolution:
     candidates: tuple[str, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, order=True)
 class Fact:
     """A structure, membership, service, PP or guardianship of one school year, comparable.
@@ -176,6 +182,7 @@ class MassLeave:
     active: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FieldChange:
     """One field of a person that an action changes, old -> new, as text.
@@ -214,6 +221,7 @@ class ActionKind(Enum):
         return ACTIONS[self.value]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
     kind: ActionKind

@@ -141,9 +141,9 @@ def mass_leaves(actions: tuple[Action, ...], state: StoreState, *, new_year: boo
     leaving = {key for key, division in state.divisions.items()
                if division in state.last_level_divisions}
     active = state.active_profiles()
-    unexpected = Counter(action.profile for action in actions
-                         if action.kind is ActionKind.DISABLE
-                         and not _expected(action, state, new_year, leaving))
+    disables = [action for action in actions if action.kind is ActionKind.DISABLE]
+    unexpected = Counter(action.profile for action in disables
+                         if not _expected(action, state, new_year, leaving))
     marks = {} if new_year else state.departure_marks
     leaves = []
     for profile in sorted(set(unexpected) | set(marks)):

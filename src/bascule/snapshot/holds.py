@@ -26,7 +26,7 @@ and is listed in the import, the quality report and the plan with file:line and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bascule.domain.people import PersonKind
@@ -58,10 +58,10 @@ def treatment_of(kind: PersonKind, field_name: str | None, *, link: bool) -> Tre
     return Treatment.HOLD
 
 
-def usable(faults: Iterable[Treatment]) -> bool:
-    """A record with these faults may still make a person: none, or only fields it can go
-    without."""
-    return all(fault is Treatment.WITHOUT_FIELD for fault in faults)
+def usable(faults: Sequence[Treatment]) -> bool:
+    """A record with these faults may still make a person: none (most records: no generator
+    made), or only fields it can go without."""
+    return not faults or all(fault is Treatment.WITHOUT_FIELD for fault in faults)
 
 
 @dataclass(slots=True, kw_only=True)

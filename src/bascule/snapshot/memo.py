@@ -21,10 +21,12 @@ from bascule.exports.records import EleveRecord, StructureLinkRecord
 from bascule.snapshot.checks import Checker
 from bascule.snapshot.holds import RecordScope, usable
 from bascule.snapshot.model import Eleve, Guardianship, HeldRecord, Responsable, Treatment
+from bascule.values import quick_init
 
 T = TypeVar("T")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Effects:
     """What building a part reported: its problems, held records and the faults of its record,
@@ -35,6 +37,7 @@ class Effects:
     faults: tuple[Treatment, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EleveInputs:
     """What one élève is built from."""
@@ -46,6 +49,7 @@ class EleveInputs:
     hold_records: bool
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EleveUnit:
     """One élève as built: the fingerprint of its inputs, its result (None: not usable) and

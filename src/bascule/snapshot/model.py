@@ -17,6 +17,7 @@ from bascule.domain.people import (
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import StructureKind
 from bascule.errors import Location
+from bascule.values import quick_init
 
 
 class InactiveReason(Enum):
@@ -39,6 +40,7 @@ class SourceFile:
     sha256: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Eleve:
     eleve_id: str
@@ -71,6 +73,7 @@ class Eleve:
         return self.ine or self.ine_rnie or self.ine_bea
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Responsable:
     personne_id: str
@@ -82,6 +85,7 @@ class Responsable:
     aaf_jointure: str | None = None  # ENTPersonJointure, when read from the AAF
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Guardianship:
     eleve_id: str
@@ -94,6 +98,7 @@ class Guardianship:
         return self.level is GuardianLevel.LEGAL
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
 class StaffKey:
     """STS identifies staff by ID and TYPE together; the CSV by its own identifiant."""
@@ -105,6 +110,7 @@ class StaffKey:
         return f"{self.source}:{self.staff_id}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Staff:
     key: StaffKey
@@ -148,6 +154,7 @@ class Group:
     parent_divisions: tuple[str, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Service:
     """A teacher teaches a subject in a division or a group."""
@@ -159,6 +166,7 @@ class Service:
     mod_cours: str | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProfPrincipal:
     teacher: StaffKey
