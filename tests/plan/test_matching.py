@@ -43,9 +43,18 @@ def test_an_ine_matches_whichever_field_holds_it() -> None:
 
 def test_a_record_recreated_with_a_new_eleve_id_but_the_same_ine_is_the_same_person() -> None:
     directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"))]
+    people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9"))]
+    assert matched(people, directory) == {"eleve:9": "k1"}
+
+
+def test_a_new_record_with_a_known_ine_under_another_first_name_waits_for_a_decision() -> None:
+    """A brother, a twin, an INE typed on the wrong record: the account does not change hands."""
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"))]
     people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9"),
                       first="Léa-Marie")]
-    assert matched(people, directory) == {"eleve:9": "k1"}
+    result = match_people(people, directory)
+    assert result.known == {} and result.ambiguous == {"eleve:9"}
+    assert [c.key for case in result.reviews for c in case.candidates] == ["k1"]
 
 
 def test_an_ine_appearing_later_on_a_known_eleve_id_is_the_same_person() -> None:

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 from bascule.domain.logins import LoginKind
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_ines
-from bascule.plan.evidence import Evidence, fold_name, gather_evidence
+from bascule.plan.evidence import STRONG_IDS, Evidence, fold_name, gather_evidence
 from bascule.plan.identity_rules import decide
 from bascule.plan.model import (
+    Agreement,
     Candidate,
     Choice,
     Decision,
@@ -32,6 +33,7 @@ from bascule.plan.model import (
     Resolution,
     ReviewCase,
 )
+from bascule.plan.review import TAKEN
 
 DECIDED_BY_A_PERSON = "décision d'une personne : même personne"
 REVIEW_HINT = "Décidez qui c'est : bascule review list"
@@ -174,39 +176,88 @@ def _hold_shared_ines(people: list[DesiredPerson],
     return [(person, person.ref in held) for person in people]
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    person: DesiredPerson
+    verdict: Verdict
+    weighed: list[Verdict]
+
+
 def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
                 context: MatchContext, matching: Matching) -> None:
-    claims: list[tuple[int, str, DesiredPerson, Verdict, list[Verdict]]] = []
+    claims: list[Claim] = []
+    # Slot -> refs of the people who could be it by an id (certain, probable or conflict):
+    # a certain claim with an id contradicted gives way to any of them.
+    rivals: dict[str, set[str]] = defaultdict(set)
+    labels: dict[str, str] = {}
     matched_children = {ref: person.key for ref, person in matching.known.items()}
     matched_children.update(matching.settled)
     for person, held in pending:
         weighed = _verdicts(person, index, context, matched_children)  # NONE ones too
+        for v in weighed:
+            if v.decision is not Decision.NONE and (v.by_id or v.evidence.shares_id()):
+                rivals[v.slot].add(person.ref)
+                labels[person.ref] = f"{person.label} ({person.ref})"
         if held:
             _could_be(matching, person.ref, weighed)
             continue
         verdicts = [v for v in weighed if v.decision is not Decision.NONE]
         certain = [v for v in verdicts if v.decision is Decision.CERTAIN]
         doubts = [v for v in verdicts if v.decision in (Decision.PROBABLE, Decision.CONFLICT)]
-        # Two accounts each named by an id of the person: two accounts for one person, in doubt.
-        # An account found by a name only gives way to one an id names.
+        # Two accounts each named by an id of the person: two accounts for one person, in doubt
+        # (whether the table is sure of both, or of one only). An account found by a name only
+        # gives way to one an id names.
         best = [v for v in certain if v.by_id] or [
             v for v in certain if v.rank == min((c.rank for c in certain), default=0)]
-        if any(v.decision is Decision.CONFLICT for v in doubts) or (doubts and not certain):
+        if any(v.decision is Decision.CONFLICT or v.evidence.shares_id() for v in doubts) \
+                or (doubts and not certain):
             _review(matching, person, doubts + certain, weighed, context,
                     "identité à confirmer")
         elif len(best) > 1:
             _review(matching, person, certain, weighed, context,
                     "correspond à plusieurs comptes")
         elif best:
-            claims.append((best[0].rank, person.ref, person, best[0], weighed))
-    claimed: set[str] = set()
-    for _rank, _ref, person, verdict, weighed in sorted(claims, key=lambda c: (c[0], c[1])):
-        if verdict.slot in claimed:
-            _review(matching, person, [verdict], weighed, context,
-                    "correspond à un compte déjà attribué à une autre personne")
+            claims.append(Claim(person, best[0], weighed))
+    by_slot: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_slot[claim.verdict.slot].append(claim)
+    for slot, group in sorted(by_slot.items()):
+        _settle_claims(slot, sorted(group, key=lambda c: c.person.ref), rivals[slot], labels,
+                       context, matching)
+
+
+def _settle_claims(slot: str, group: list[Claim], rivals: set[str], labels: Mapping[str, str],
+                   context: MatchContext, matching: Matching) -> None:
+    """The certain claims on one account. Alone and unopposed, a claim takes it. Opposed (by
+    another claim, or by anyone the account could be by an id), only the one claim whose every
+    id agrees takes it; the others, or all when none or several agree, are held: the rule's
+    rank never decides between two people (plan/identity_rules.py)."""
+    if len(group) == 1 and rivals <= {group[0].person.ref}:
+        matching.known[group[0].person.ref] = group[0].verdict.known
+        return
+    agreeing = [c for c in group if _agrees(c.verdict)]
+    winner = agreeing[0] if len(agreeing) == 1 else None
+    if winner is not None:
+        matching.known[winner.person.ref] = winner.verdict.known
+    for claim in group:
+        if claim is winner:
             continue
-        claimed.add(verdict.slot)
-        matching.known[person.ref] = verdict.known
+        if winner is not None:
+            reason = f"{TAKEN} à une autre personne, {labels[winner.person.ref]}"
+        else:
+            others = sorted(labels[r] for r in rivals if r != claim.person.ref)
+            reason = ("correspond à un compte que réclame aussi "
+                      + (", ".join(others) or "une autre personne"))
+        _review(matching, claim.person, [claim.verdict], claim.weighed, context, reason)
+
+
+def _agrees(verdict: Verdict) -> bool:
+    """A claim whose every id agrees: none the person and the account both have differs (a
+    person's decision counts as agreeing)."""
+    if verdict.rank < 0:
+        return True
+    return not any(item.agreement is Agreement.DIFFERENT and item.attribute in STRONG_IDS
+                   for item in verdict.evidence.items)
 
 
 def _could_be(matching: Matching, ref: str, weighed: list[Verdict]) -> None:

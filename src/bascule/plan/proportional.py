@@ -64,8 +64,10 @@ from bascule.plan.prepared import Prepared, matched_part
 # 2: digests of the desired people's inputs, in two parts (plan/prepared.py); 3: the same
 # PERSONNE_ID under other names held for review (plan/identity_rules.py); 4: two INEs on one
 # ELEVE_ID held, a responsable's other first name or other children held, every account a held
-# person shares an id with kept (plan/matching.py)
-RULES_VERSION = 4
+# person shares an id with kept (plan/matching.py); 5: one INE under another first name or
+# on another ELEVE_ID held, staff of one source under other ids held, competing claims on one
+# account held unless one alone agrees in every id (plan/identity_rules.py, plan/matching.py)
+RULES_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
