@@ -226,3 +226,27 @@ def test_a_decision_same_person_makes_the_account_follow() -> None:
         result = match_people(people, directory, context=context)
         assert {r: p.key for r, p in result.known.items()} == expected, choice
         assert _held(result) == held, choice
+
+
+def test_two_claims_on_one_account_neither_agreeing_in_every_id_hold_both() -> None:
+    """« Même INE » outranks « même ELENOET », but each claim has another ELEVE_ID: the rank
+    never decides between two people, both wait and the account is no one's."""
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"),
+                       ("elenoet", "2643"))]
+    people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9")),
+              desired("eleve:8", ELEVE, ("elenoet", "2643"), ("eleve_id", "8"))]
+    result = match_people(people, directory)
+    assert result.known == {} and result.ambiguous == {"eleve:8", "eleve:9"}
+    assert result.doubtful == {"k1"}
+    reasons = {case.person: case.reason for case in result.reviews}
+    assert "MARTIN Léa (eleve:8)" in reasons["eleve:9"]
+    assert "MARTIN Léa (eleve:9)" in reasons["eleve:8"]
+
+
+def test_of_two_claims_on_one_account_the_one_agreeing_in_every_id_takes_it() -> None:
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"))]
+    people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9")),
+              desired("eleve:1", ELEVE, ("eleve_id", "1"))]
+    result = match_people(people, directory)
+    assert {ref: p.key for ref, p in result.known.items()} == {"eleve:1": "k1"}
+    assert result.ambiguous == {"eleve:9"}
