@@ -77,6 +77,9 @@ def test_a_brother_given_a_present_pupils_ine_does_not_take_his_account(
     assert (candidate["login"], candidate["decision"]) == ("temery", "probable")
     names = {e["attribute"]: e["agreement"] for e in candidate["evidence"]}
     assert (names["last_name"], names["first_name"]) == ("same", "different")  # not « proche »
+    assert case["reason"] == ("identité à confirmer ; compte déjà attribué à ÉMERY Timothée "
+                              "(eleve:1000006)")
+    assert "reste à l'autre personne" in str(case["choices"]["not_yet"])  # type: ignore[index]
 
 
 def test_two_records_of_one_name_claiming_an_account_the_one_agreeing_in_every_id_keeps_it(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bascule.domain.logins import LoginKind
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_ines
@@ -224,6 +224,20 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
     for slot, group in sorted(by_slot.items()):
         _settle_claims(slot, sorted(group, key=lambda c: c.person.ref), rivals[slot], labels,
                        context, matching)
+    _say_who_took(matching, {person.ref for person, _held in pending}, labels)
+
+
+def _say_who_took(matching: Matching, refs: set[str], labels: Mapping[str, str]) -> None:
+    """A case of `refs` whose account another person took says so: « pas encore » leaves it
+    with them, « même personne » would give it to two (both then held)."""
+    holder = {known.key: ref for ref, known in matching.known.items()
+              if known.school is None and ref in refs}
+    for i, case in enumerate(matching.reviews):
+        took = sorted({labels.get(holder[c.key], holder[c.key]) for c in case.candidates
+                       if c.school is None and holder.get(c.key, case.person) != case.person})
+        if case.person in refs and took and TAKEN not in case.reason:
+            matching.reviews[i] = replace(case, reason=f"{case.reason} ; {TAKEN} "
+                                                       + ", ".join(took))
 
 
 def _settle_claims(slot: str, group: list[Claim], rivals: set[str], labels: Mapping[str, str],
@@ -243,7 +257,7 @@ def _settle_claims(slot: str, group: list[Claim], rivals: set[str], labels: Mapp
         if claim is winner:
             continue
         if winner is not None:
-            reason = f"{TAKEN} à une autre personne, {labels[winner.person.ref]}"
+            reason = f"{TAKEN} {labels[winner.person.ref]}"
         else:
             others = sorted(labels[r] for r in rivals if r != claim.person.ref)
             reason = ("correspond à un compte que réclame aussi "

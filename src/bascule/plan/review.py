@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bascule.plan.model import Candidate, Choice, ReviewCase
 
-# The start of a case's reason when the account went to another person of the export
-# (plan/matching.py): it does not stay as it is.
-TAKEN = "correspond à un compte déjà attribué"
+# In a case's reason when the account went to another person of the export (plan/matching.py):
+# it does not stay as it is, and « même personne » would give one account to two people.
+TAKEN = "compte déjà attribué à"
 
 
 def what_each_choice_does(case: ReviewCase) -> dict[Choice, str]:
@@ -20,7 +20,7 @@ def what_each_choice_does(case: ReviewCase) -> dict[Choice, str]:
         Choice.NOT_YET: f"rien ne change : {case.label} reste en attente (aucun compte créé ni "
                         "donné) ; " + ", ".join(_account(c) for c in case.candidates)
                         + (" reste à l'autre personne nommée dans le motif"
-                           if case.reason.startswith(TAKEN) else " reste tel quel"),
+                           if TAKEN in case.reason else " reste tel quel"),
     }
 
 
