@@ -250,3 +250,17 @@ def test_of_two_claims_on_one_account_the_one_agreeing_in_every_id_takes_it() ->
     result = match_people(people, directory)
     assert {ref: p.key for ref, p in result.known.items()} == {"eleve:1": "k1"}
     assert result.ambiguous == {"eleve:9"}
+
+
+def test_a_name_alone_never_wins_an_account_an_id_of_someone_else_names() -> None:
+    """The account's jointure AAF is another newcomer's (under another INE: in doubt); the one
+    of the same name and birth date, no id in common, does not take it either."""
+    directory = [known("k1", ELEVE, ("aaf", "1234567"), ("ine", "1234567890A"))]
+    people = [desired("eleve:1", ELEVE, ("eleve_id", "1")),
+              desired("eleve:2", ELEVE, ("aaf", "1234567"), ("ine", "0987654321B"),
+                      ("eleve_id", "2"))]
+    result = match_people(people, directory)
+    assert result.known == {} and result.ambiguous == {"eleve:1", "eleve:2"}
+    reasons = {case.person: case.reason for case in result.reviews}
+    assert reasons["eleve:1"] == ("correspond à un compte que réclame aussi MARTIN Léa "
+                                  "(eleve:2)")

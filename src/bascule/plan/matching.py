@@ -189,7 +189,7 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
     # Slot -> refs of the people who could be it by an id (certain, probable or conflict):
     # a certain claim with an id contradicted gives way to any of them.
     rivals: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, str] = {}
+    labels = _Labels({person.ref: person for person, _held in pending})
     matched_children = {ref: person.key for ref, person in matching.known.items()}
     matched_children.update(matching.settled)
     for person, held in pending:
@@ -197,7 +197,6 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
         for v in weighed:
             if v.decision is not Decision.NONE and (v.by_id or v.evidence.shares_id()):
                 rivals[v.slot].add(person.ref)
-                labels[person.ref] = f"{person.label} ({person.ref})"
         if held:
             _could_be(matching, person.ref, weighed)
             continue
@@ -227,13 +226,25 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
     _say_who_took(matching, {person.ref for person, _held in pending}, labels)
 
 
+class _Labels(dict[str, str]):
+    """Ref -> « label (ref) » of the people matched, made when first asked for."""
+
+    def __init__(self, people: Mapping[str, DesiredPerson]):
+        super().__init__()
+        self.people = people
+
+    def __missing__(self, ref: str) -> str:
+        self[ref] = f"{self.people[ref].label} ({ref})"
+        return self[ref]
+
+
 def _say_who_took(matching: Matching, refs: set[str], labels: Mapping[str, str]) -> None:
     """A case of `refs` whose account another person took says so: « pas encore » leaves it
     with them, « même personne » would give it to two (both then held)."""
     holder = {known.key: ref for ref, known in matching.known.items()
               if known.school is None and ref in refs}
     for i, case in enumerate(matching.reviews):
-        took = sorted({labels.get(holder[c.key], holder[c.key]) for c in case.candidates
+        took = sorted({labels[holder[c.key]] for c in case.candidates
                        if c.school is None and holder.get(c.key, case.person) != case.person})
         if case.person in refs and took and TAKEN not in case.reason:
             matching.reviews[i] = replace(case, reason=f"{case.reason} ; {TAKEN} "
@@ -266,12 +277,14 @@ def _settle_claims(slot: str, group: list[Claim], rivals: set[str], labels: Mapp
 
 
 def _agrees(verdict: Verdict) -> bool:
-    """A claim whose every id agrees: none the person and the account both have differs (a
-    person's decision counts as agreeing)."""
+    """A claim whose every id agrees: one id in common at least, and none the person and the
+    account both have differs (a name alone never wins against an id; a person's decision
+    counts as agreeing)."""
     if verdict.rank < 0:
         return True
-    return not any(item.agreement is Agreement.DIFFERENT and item.attribute in STRONG_IDS
-                   for item in verdict.evidence.items)
+    return verdict.evidence.shares_id() and not any(
+        item.agreement is Agreement.DIFFERENT and item.attribute in STRONG_IDS
+        for item in verdict.evidence.items)
 
 
 def _could_be(matching: Matching, ref: str, weighed: list[Verdict]) -> None:
