@@ -186,17 +186,18 @@ class Claim:
 def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
                 context: MatchContext, matching: Matching) -> None:
     claims: list[Claim] = []
-    # Slot -> refs of the people who could be it by an id (certain, probable or conflict):
-    # a certain claim with an id contradicted gives way to any of them.
-    rivals: dict[str, set[str]] = defaultdict(set)
-    labels = _Labels({person.ref: person for person, _held in pending})
+    # Who could be each account: its first claimant or person it could be by an id (certain,
+    # probable or conflict), and, for an account with more than one (`contested`), all of them:
+    # a certain claim on a contested account takes it only if it alone agrees in every id.
+    first: dict[str, str] = {}
+    contested: dict[str, set[str]] = {}
     matched_children = {ref: person.key for ref, person in matching.known.items()}
     matched_children.update(matching.settled)
     for person, held in pending:
         weighed = _verdicts(person, index, context, matched_children)  # NONE ones too
         for v in weighed:
             if v.decision is not Decision.NONE and (v.by_id or v.evidence.shares_id()):
-                rivals[v.slot].add(person.ref)
+                _could_claim(first, contested, v.slot, person.ref)
         if held:
             _could_be(matching, person.ref, weighed)
             continue
@@ -217,13 +218,26 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
                     "correspond à plusieurs comptes")
         elif best:
             claims.append(Claim(person, best[0], weighed))
-    by_slot: dict[str, list[Claim]] = defaultdict(list)
+            _could_claim(first, contested, best[0].slot, person.ref)
+    groups: dict[str, list[Claim]] = {}
     for claim in claims:
-        by_slot[claim.verdict.slot].append(claim)
-    for slot, group in sorted(by_slot.items()):
-        _settle_claims(slot, sorted(group, key=lambda c: c.person.ref), rivals[slot], labels,
-                       context, matching)
-    _say_who_took(matching, {person.ref for person, _held in pending}, labels)
+        if claim.verdict.slot in contested:
+            groups.setdefault(claim.verdict.slot, []).append(claim)
+        else:  # the one person who could be this account
+            matching.known[claim.person.ref] = claim.verdict.known
+    if groups:
+        labels = _Labels({person.ref: person for person, _held in pending})
+        for slot, group in sorted(groups.items()):
+            _settle_claims(sorted(group, key=lambda c: c.person.ref), contested[slot], labels,
+                           context, matching)
+        _say_who_took(matching, {person.ref for person, _held in pending}, labels)
+
+
+def _could_claim(first: dict[str, str], contested: dict[str, set[str]], slot: str,
+                 ref: str) -> None:
+    other = first.setdefault(slot, ref)
+    if other != ref:
+        contested.setdefault(slot, {other}).add(ref)
 
 
 class _Labels(dict[str, str]):
@@ -251,15 +265,12 @@ def _say_who_took(matching: Matching, refs: set[str], labels: Mapping[str, str])
                                                        + ", ".join(took))
 
 
-def _settle_claims(slot: str, group: list[Claim], rivals: set[str], labels: Mapping[str, str],
+def _settle_claims(group: list[Claim], rivals: set[str], labels: Mapping[str, str],
                    context: MatchContext, matching: Matching) -> None:
-    """The certain claims on one account. Alone and unopposed, a claim takes it. Opposed (by
-    another claim, or by anyone the account could be by an id), only the one claim whose every
-    id agrees takes it; the others, or all when none or several agree, are held: the rule's
-    rank never decides between two people (plan/identity_rules.py)."""
-    if len(group) == 1 and rivals <= {group[0].person.ref}:
-        matching.known[group[0].person.ref] = group[0].verdict.known
-        return
+    """The certain claims on one account opposed (by another claim, or by anyone the account
+    could be by an id: `rivals`): only the one claim whose every id agrees takes it; the
+    others, or all when none or several agree, are held: the rule's rank never decides
+    between two people (plan/identity_rules.py)."""
     agreeing = [c for c in group if _agrees(c.verdict)]
     winner = agreeing[0] if len(agreeing) == 1 else None
     if winner is not None:
