@@ -229,8 +229,8 @@ def test_an_approval_stops_when_the_recomputed_plan_holds_an_action_not_read(
          "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")
     assert applied("import", *files()).exit_code == 0
     _plan(applied)  # read; then the exports change again before the approval
-    edit(files("ElevesSansAdresses.xml")[0], "<PRENOM>Timothée</PRENOM>",
-         "<PRENOM>Timothé</PRENOM>")
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_NAISS>11/11/2014</DATE_NAISS>",
+         "<DATE_NAISS>12/11/2014</DATE_NAISS>")  # a first name changed would be held, asked
     assert applied("import", *files()).exit_code == 0
     late = applied("approve-plan", "--exclude", "lmartin", "--reason", "à vérifier",
                    "--at", AT)

@@ -3,6 +3,7 @@ from small pools, so that homonyms, shared INEs, reused ELENOETs and typing vari
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
@@ -91,6 +92,36 @@ def test_no_account_ever_goes_to_a_person_whose_birth_date_and_names_both_differ
         if action.kind is ActionKind.UPDATE and action.person in by_key:
             assert action.identity is not None
             assert not _differs(by_key[action.person].identity, action.identity), action
+
+
+def _owner_ids(ids: Iterable[SourceId], scheme: str) -> set[str]:
+    return {s.value for s in ids if s.scheme == scheme}
+
+
+@settings(max_examples=400, deadline=None)
+@given(old=people, old_ids=eleve_ids, new=people, new_ids=eleve_ids)
+def test_no_account_changes_owner_to_a_person_of_another_first_name_or_birth_date(
+        old: list, old_ids: list[str], new: list, new_ids: list[str]) -> None:  # type: ignore
+    """An account whose ELEVE_ID or INE would become another's (a brother, a twin, an INE on
+    the wrong record) follows only a person of the same first name and birth date; anyone else
+    waits for a decision."""
+    known = [_known(i, eleve_id, who) for i, (eleve_id, who) in enumerate(zip(old_ids, old,
+                                                                              strict=False))]
+    plan = _plan_of(known, [_eleve(e, who) for e, who in zip(new_ids, new, strict=False)])
+    by_key = {k.key: k for k in known}
+    for action in plan.actions:
+        if action.kind is not ActionKind.UPDATE or action.person not in by_key:
+            continue
+        before = by_key[action.person]
+        changed = any(
+            (mine := _owner_ids(before.source_ids, scheme))
+            and (theirs := _owner_ids(action.source_ids, scheme)) and not mine & theirs
+            for scheme in ("eleve_id", "ine"))
+        if changed:
+            assert action.identity is not None
+            assert fold_name(action.identity.first_name) == fold_name(
+                before.identity.first_name), action
+            assert action.identity.birth_date == before.identity.birth_date, action
 
 
 @settings(max_examples=300, deadline=None)

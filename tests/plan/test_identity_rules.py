@@ -76,9 +76,35 @@ ROWS = [
     ("même INE, venu d'un autre collège du dossier, nom ou naissance différent",
      newcomer(("MARTIN", "Léa", date(2013, 3, 15)), ("ine", "071818181RR")),
      known(LEA, ("ine", "071818181RR"), school="0860999U"), {}),
-    ("même INE",
+    ("même INE, mais prénom différent, ou autre ELEVE_ID et nom ou naissance différent",
+     newcomer(("MARTIN", "Léo", date(2013, 3, 14)), ("ine", "1234567890A"),
+              ("eleve_id", "151002")),  # a twin given his sister's INE
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("même INE, mais prénom différent, ou autre ELEVE_ID et nom ou naissance différent",
+     newcomer(("MARTIN", "Léo", date(2013, 3, 14)), ("ine", "1234567890A"),
+              ("eleve_id", "145778")),  # one record, another first name: asked
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("même INE, mais prénom différent, ou autre ELEVE_ID et nom ou naissance différent",
      newcomer(("MARTIN", "Léa-Marie", date(2013, 3, 14)), ("ine_bea", "1234567890A")),
+     known(LEA, ("ine", "1234567890A")), {}),  # a first name changed: rare, asked
+    ("même INE, mais prénom différent, ou autre ELEVE_ID et nom ou naissance différent",
+     newcomer(("MARTIN", "Léa", date(2013, 3, 15)), ("ine", "1234567890A"),
+              ("eleve_id", "151002")),  # another record, another birth date
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("même INE, mais prénom différent, ou autre ELEVE_ID et nom ou naissance différent",
+     newcomer(("MARTIN", "Lea", date(2013, 3, 14)), ("ine", "1234567890A"),
+              ("eleve_id", "151002")),  # another record, the name written otherwise
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("même INE",
+     newcomer(("MARTIN-DUBOIS", "Léa", date(2013, 3, 14)), ("ine_bea", "1234567890A")),
      known(LEA, ("ine", "1234567890A")), {}),
+    ("même INE",  # re-registered under a new ELEVE_ID, every other attribute the same
+     newcomer(LEA, ("ine", "1234567890A"), ("eleve_id", "151002")),
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("même INE",  # the birth date corrected on the same record
+     newcomer(("MARTIN", "Léa", date(2013, 3, 15)), ("ine", "1234567890A"),
+              ("eleve_id", "145778")),
+     known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
     ("même ELEVE_ID", newcomer(("BERNARD", "Léa", date(2013, 3, 14)), ("eleve_id", "145778")),
      known(LEA, ("eleve_id", "145778")), {}),
     ("même identifiant STS epp (ou de la liste locale)",
@@ -141,8 +167,23 @@ ROWS = [
     ("même nom et même date de naissance",
      newcomer(("Martin", "LÉA", date(2013, 3, 14)), ("eleve_id", "2")),
      known(LEA, ("eleve_id", "1")), {}),
+    ("personnel : même nom sans date de naissance, mais identifiants différents",
+     newcomer(NO_BIRTH, ("csv", "L00099"), kind=STAFF),  # the local list against STS local
+     known(NO_BIRTH, ("sts_local", "10021"), kind=STAFF), {}),
+    ("personnel : même nom sans date de naissance, mais identifiants différents",
+     newcomer(NO_BIRTH, ("csv", "L00099"), kind=STAFF),  # two lines of the local list
+     known(NO_BIRTH, ("csv", "L00012"), kind=STAFF), {}),
+    ("personnel : même nom sans date de naissance, mais identifiants différents",
+     newcomer(NO_BIRTH, ("aaf", "AS1234"), kind=STAFF),  # two jointures AAF
+     known(NO_BIRTH, ("aaf", "AS9999"), kind=STAFF), {}),
+    ("personnel : même nom sans date de naissance, mais identifiants différents",
+     newcomer(NO_BIRTH, ("sts_local", "15"), kind=STAFF),  # an epp become local
+     known(NO_BIRTH, ("sts_epp", "8949"), kind=STAFF), {}),
     ("personnel : même nom, pas de date de naissance à comparer",
      newcomer(NO_BIRTH, ("aaf", "AS1234"), kind=STAFF),
+     known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {}),
+    ("personnel : même nom, pas de date de naissance à comparer",  # STS gives local ids anew
+     newcomer(NO_BIRTH, ("sts_local", "15"), kind=STAFF),
      known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {}),
     ("nom proche (accents, tirets, espaces) et même date de naissance",
      newcomer(("MARTIN", "Lena Marie", date(2013, 3, 14)), ("eleve_id", "2")),

@@ -43,9 +43,18 @@ def test_an_ine_matches_whichever_field_holds_it() -> None:
 
 def test_a_record_recreated_with_a_new_eleve_id_but_the_same_ine_is_the_same_person() -> None:
     directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"))]
+    people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9"))]
+    assert matched(people, directory) == {"eleve:9": "k1"}
+
+
+def test_a_new_record_with_a_known_ine_under_another_first_name_waits_for_a_decision() -> None:
+    """A brother, a twin, an INE typed on the wrong record: the account does not change hands."""
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"))]
     people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9"),
                       first="Léa-Marie")]
-    assert matched(people, directory) == {"eleve:9": "k1"}
+    result = match_people(people, directory)
+    assert result.known == {} and result.ambiguous == {"eleve:9"}
+    assert [c.key for case in result.reviews for c in case.candidates] == ["k1"]
 
 
 def test_an_ine_appearing_later_on_a_known_eleve_id_is_the_same_person() -> None:
@@ -217,3 +226,41 @@ def test_a_decision_same_person_makes_the_account_follow() -> None:
         result = match_people(people, directory, context=context)
         assert {r: p.key for r, p in result.known.items()} == expected, choice
         assert _held(result) == held, choice
+
+
+def test_two_claims_on_one_account_neither_agreeing_in_every_id_hold_both() -> None:
+    """« Même INE » outranks « même ELENOET », but each claim has another ELEVE_ID: the rank
+    never decides between two people, both wait and the account is no one's."""
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"),
+                       ("elenoet", "2643"))]
+    people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9")),
+              desired("eleve:8", ELEVE, ("elenoet", "2643"), ("eleve_id", "8"))]
+    result = match_people(people, directory)
+    assert result.known == {} and result.ambiguous == {"eleve:8", "eleve:9"}
+    assert result.doubtful == {"k1"}
+    reasons = {case.person: case.reason for case in result.reviews}
+    assert "MARTIN Léa (eleve:8)" in reasons["eleve:9"]
+    assert "MARTIN Léa (eleve:9)" in reasons["eleve:8"]
+
+
+def test_of_two_claims_on_one_account_the_one_agreeing_in_every_id_takes_it() -> None:
+    directory = [known("k1", ELEVE, ("ine", "1234567890A"), ("eleve_id", "1"))]
+    people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9")),
+              desired("eleve:1", ELEVE, ("eleve_id", "1"))]
+    result = match_people(people, directory)
+    assert {ref: p.key for ref, p in result.known.items()} == {"eleve:1": "k1"}
+    assert result.ambiguous == {"eleve:9"}
+
+
+def test_a_name_alone_never_wins_an_account_an_id_of_someone_else_names() -> None:
+    """The account's jointure AAF is another newcomer's (under another INE: in doubt); the one
+    of the same name and birth date, no id in common, does not take it either."""
+    directory = [known("k1", ELEVE, ("aaf", "1234567"), ("ine", "1234567890A"))]
+    people = [desired("eleve:1", ELEVE, ("eleve_id", "1")),
+              desired("eleve:2", ELEVE, ("aaf", "1234567"), ("ine", "0987654321B"),
+                      ("eleve_id", "2"))]
+    result = match_people(people, directory)
+    assert result.known == {} and result.ambiguous == {"eleve:1", "eleve:2"}
+    reasons = {case.person: case.reason for case in result.reviews}
+    assert reasons["eleve:1"] == ("correspond à un compte que réclame aussi MARTIN Léa "
+                                  "(eleve:2)")

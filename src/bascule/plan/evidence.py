@@ -20,7 +20,7 @@ _COMPARED = {"eleve_id": Attribute.ELEVE_ID, "elenoet": Attribute.ELENOET,
              "sts_local": Attribute.STS_LOCAL, "personne_id": Attribute.PERSONNE_ID,
              AAF_SCHEME: Attribute.AAF}
 _EPP_SCHEMES = ("sts_epp", "csv")  # national or the school's own stable ids
-_STRONG_IDS = (Attribute.INE, Attribute.ELEVE_ID, Attribute.ELENOET, Attribute.STS_EPP,
+STRONG_IDS = (Attribute.INE, Attribute.ELEVE_ID, Attribute.ELENOET, Attribute.STS_EPP,
                Attribute.PERSONNE_ID, Attribute.AAF)
 
 
@@ -55,7 +55,7 @@ class Evidence:
 
     def shares_id(self) -> bool:
         """An id of a person both carry (an STS local id, given again each year, is none)."""
-        return any(self[attribute] is Agreement.SAME for attribute in _STRONG_IDS)
+        return any(self[attribute] is Agreement.SAME for attribute in STRONG_IDS)
 
     def person_differs(self) -> bool:
         """Birth date and names both differ: whatever id they share, not the same person."""
@@ -178,17 +178,23 @@ def _name_parts(newcomer: DesiredPerson, known: KnownPerson) -> list[AttributeEv
     """The last name and the first name apart (folded), when the names differ: a married
     name is a changed last name, a wholly other person under the same id is both changed."""
     mine, theirs = newcomer.identity, known.identity
-    lasts_alike = any(fold_name(a) == fold_name(b)
-                      for a in _last_names(mine.last_name, mine.birth_name)
-                      for b in _last_names(theirs.last_name, theirs.birth_name))
-    return [AttributeEvidence(attribute=Attribute.LAST_NAME,
-                              agreement=Agreement.FOLDED if lasts_alike else Agreement.DIFFERENT,
+    lasts = [(a, b) for a in _last_names(mine.last_name, mine.birth_name)
+             for b in _last_names(theirs.last_name, theirs.birth_name)]
+    return [AttributeEvidence(attribute=Attribute.LAST_NAME, agreement=_alike(lasts),
                               newcomer=mine.last_name, known=theirs.last_name),
             AttributeEvidence(attribute=Attribute.FIRST_NAME,
-                              agreement=(Agreement.FOLDED
-                                         if fold_name(mine.first_name) == fold_name(
-                                             theirs.first_name) else Agreement.DIFFERENT),
+                              agreement=_alike([(mine.first_name, theirs.first_name)]),
                               newcomer=mine.first_name, known=theirs.first_name)]
+
+
+def _alike(pairs: list[tuple[str, str]]) -> Agreement:
+    """SAME when a pair is written alike (but for case), FOLDED when it folds alike: the review
+    page says « identique » for HÉBERT / HÉBERT, « proche » for Rene / René."""
+    if any(a.casefold() == b.casefold() for a, b in pairs):
+        return Agreement.SAME
+    if any(fold_name(a) == fold_name(b) for a, b in pairs):
+        return Agreement.FOLDED
+    return Agreement.DIFFERENT
 
 
 def _last_names(usage: str, birth: str | None) -> tuple[str, ...]:

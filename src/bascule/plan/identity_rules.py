@@ -8,8 +8,17 @@ Principles: an id counts only when the person agrees (an id shared by someone wh
 and names both differ is a conflict); two INEs that differ are two people, unless the same
 Siècle record (ELEVE_ID, ELENOET or jointure AAF) with the same names or birth date says it
 may be an INE corrected or mistyped: a doubt; with neither the names nor the birth date in
-common, every attribute but a number says two people. Doubt holds, it never acts (PROBABLE
-and CONFLICT put the person in the review queue, their accounts untouched).
+common, every attribute but a number says two people. One INE with another first name, or
+on another ELEVE_ID with the names or the birth date not the same, is a doubt (siblings, twins,
+an INE typed on the wrong record); so are staff records of one source whose ids differ, with
+only a name in common. Doubt holds, it never acts (PROBABLE and CONFLICT put the person in the
+review queue, their accounts untouched).
+
+Two people of the export claiming one account (plan/matching.py): the claim whose every id
+agrees (none DIFFERENT) wins when it is the only one; otherwise every claimant is held and the
+account left as it is. A stronger row never outranks a consistent claim: « même INE » with
+another ELEVE_ID loses to « même ELEVE_ID » with no INE to compare, and two consistent claims
+(or none) are a doubt for a person to settle.
 """
 
 from __future__ import annotations
@@ -56,6 +65,35 @@ def _person_agrees(e: Evidence) -> bool:
     return e[A.BIRTH_DATE] is SAME and e.names_alike()
 
 
+def _ine_contradicted(e: Evidence) -> bool:
+    """One INE, but the person says otherwise: another first name (a brother, a twin, an INE
+    typed on the wrong record; a real change of first name is rare and asked), or another
+    ELEVE_ID of this school with the names or the birth date not quite the same (another
+    Siècle record: a pupil who left and one who arrived with the INE mistyped)."""
+    return e[A.FIRST_NAME] is DIFFERENT or (
+        e[A.ELEVE_ID] is DIFFERENT and (e[A.NAMES] is not SAME or e[A.BIRTH_DATE] is DIFFERENT))
+
+
+def _sides(e: Evidence, attribute: Attribute) -> tuple[bool, bool]:
+    """Whether the newcomer, and the known person, carry a value of `attribute`."""
+    for item in e.items:
+        if item.attribute is attribute:
+            return bool(item.newcomer), bool(item.known)
+    return False, False
+
+
+def _staff_ids_differ(e: Evidence) -> bool:
+    """Staff with ids of one source that differ (two epp, two lines of the local list, two
+    jointures AAF), or a line of the local list against STS's local id: two records, only a
+    name in common. Two STS local ids that differ say nothing (STS gives them anew each
+    year), nor does a jointure AAF against an STS id (the AAF carries the STS staff)."""
+    if e[A.STS_EPP] is DIFFERENT or e[A.AAF] is DIFFERENT:
+        return True
+    epp, local = _sides(e, A.STS_EPP), _sides(e, A.STS_LOCAL)
+    return (epp[0] and local[1] and not epp[1] and not local[0]) or (
+        epp[1] and local[0] and not epp[0] and not local[1])
+
+
 RULES: tuple[Rule, ...] = (
     Rule("deux INE différents, même ELEVE_ID (ou ELENOET, jointure AAF), nom ou naissance "
          "commun",
@@ -79,8 +117,14 @@ RULES: tuple[Rule, ...] = (
     _by_id("même INE, venu d'un autre collège du dossier, nom ou naissance différent",
          lambda e: _same(e, A.INE) and e[A.SCHOOL] is DIFFERENT, PROBABLE,
          "même INE, né le 11/09/2012 à A, le 12/09/2012 à B : à confirmer"),
+    _by_id("même INE, mais prénom différent, ou autre ELEVE_ID et nom ou naissance différent",
+           lambda e: _same(e, A.INE) and _ine_contradicted(e), PROBABLE,
+           "INE 6347788019P, MORIN Ambre (ELEVE_ID 1000047) dans l'annuaire, MORIN Lucas "
+           "(ELEVE_ID 1000907) né le même jour dans l'export : un frère, un jumeau, un INE "
+           "saisi sur la mauvaise fiche ou un prénom changé, à confirmer, le compte amorin ne "
+           "change pas d'ici là"),
     _by_id("même INE", lambda e: _same(e, A.INE), CERTAIN,
-         "INE 1234567890A, prénom « Léa » devenu « Léa-Marie » : même compte"),
+         "INE 1234567890A, nom d'usage MARTIN devenu MARTIN-DUBOIS, même prénom : même compte"),
     _by_id("même ELEVE_ID", lambda e: _same(e, A.ELEVE_ID), CERTAIN,
          "ELEVE_ID 145778, nom d'usage changé : même compte"),
     _by_id("même identifiant STS epp (ou de la liste locale)", lambda e: _same(e, A.STS_EPP),
@@ -131,6 +175,12 @@ RULES: tuple[Rule, ...] = (
     Rule("même nom et même date de naissance",
          lambda e: e[A.NAMES] is SAME and e[A.BIRTH_DATE] is SAME, CERTAIN,
          "MARTIN Léa 14/03/2013, réinscrite avec un nouvel ELEVE_ID, sans INE : même compte"),
+    Rule("personnel : même nom sans date de naissance, mais identifiants différents",
+         lambda e: (e.staff and e[A.NAMES] is SAME and e[A.BIRTH_DATE] is Agreement.UNKNOWN
+                    and _staff_ids_differ(e)), PROBABLE,
+         "LOPEZ Éloïse, ligne L00099 de la liste locale sans date de naissance, et LOPEZ "
+         "Éloïse, identifiant STS local 10021, dans l'annuaire : une homonyme peut-être, à "
+         "confirmer, le compte elopez ne change pas d'ici là"),
     Rule("personnel : même nom, pas de date de naissance à comparer",
          lambda e: e.staff and e[A.NAMES] is SAME and e[A.BIRTH_DATE] is Agreement.UNKNOWN, CERTAIN,
          "FRANÇOIS Loïc, personnel « local » de STS sans date de naissance, puis dans l'AAF : "

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bascule.domain.logins import LoginKind
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_ines
-from bascule.plan.evidence import Evidence, fold_name, gather_evidence
+from bascule.plan.evidence import STRONG_IDS, Evidence, fold_name, gather_evidence
 from bascule.plan.identity_rules import decide
 from bascule.plan.model import (
+    Agreement,
     Candidate,
     Choice,
     Decision,
@@ -32,6 +33,7 @@ from bascule.plan.model import (
     Resolution,
     ReviewCase,
 )
+from bascule.plan.review import TAKEN
 
 DECIDED_BY_A_PERSON = "décision d'une personne : même personne"
 REVIEW_HINT = "Décidez qui c'est : bascule review list"
@@ -174,6 +176,13 @@ def _hold_shared_ines(people: list[DesiredPerson],
     return [(person, person.ref in held) for person in people]
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    person: DesiredPerson
+    verdict: Verdict
+    weighed: list[Verdict]
+
+
 def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
                 context: MatchContext, matching: Matching) -> None:
     if not index.people:  # no one known of this kind (a first rollover): no candidate, no claim
@@ -181,37 +190,117 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
             if held:
                 _could_be(matching, person.ref, [])
         return
-    claims: list[tuple[int, str, DesiredPerson, Verdict, list[Verdict]]] = []
+    claims: list[Claim] = []
+    # Who could be each account: its first claimant or person it could be by an id (certain,
+    # probable or conflict), and, for an account with more than one (`contested`), all of them:
+    # a certain claim on a contested account takes it only if it alone agrees in every id.
+    first: dict[str, str] = {}
+    contested: dict[str, set[str]] = {}
     matched_children = {ref: person.key for ref, person in matching.known.items()}
     matched_children.update(matching.settled)
     for person, held in pending:
         weighed = _verdicts(person, index, context, matched_children)  # NONE ones too
+        for v in weighed:
+            if v.decision is not Decision.NONE and (v.by_id or v.evidence.shares_id()):
+                _could_claim(first, contested, v.slot, person.ref)
         if held:
             _could_be(matching, person.ref, weighed)
             continue
         verdicts = [v for v in weighed if v.decision is not Decision.NONE]
         certain = [v for v in verdicts if v.decision is Decision.CERTAIN]
         doubts = [v for v in verdicts if v.decision in (Decision.PROBABLE, Decision.CONFLICT)]
-        # Two accounts each named by an id of the person: two accounts for one person, in doubt.
-        # An account found by a name only gives way to one an id names.
+        # Two accounts each named by an id of the person: two accounts for one person, in doubt
+        # (whether the table is sure of both, or of one only). An account found by a name only
+        # gives way to one an id names.
         best = [v for v in certain if v.by_id] or [
             v for v in certain if v.rank == min((c.rank for c in certain), default=0)]
-        if any(v.decision is Decision.CONFLICT for v in doubts) or (doubts and not certain):
+        if any(v.decision is Decision.CONFLICT or v.evidence.shares_id() for v in doubts) \
+                or (doubts and not certain):
             _review(matching, person, doubts + certain, weighed, context,
                     "identité à confirmer")
         elif len(best) > 1:
             _review(matching, person, certain, weighed, context,
                     "correspond à plusieurs comptes")
         elif best:
-            claims.append((best[0].rank, person.ref, person, best[0], weighed))
-    claimed: set[str] = set()
-    for _rank, _ref, person, verdict, weighed in sorted(claims, key=lambda c: (c[0], c[1])):
-        if verdict.slot in claimed:
-            _review(matching, person, [verdict], weighed, context,
-                    "correspond à un compte déjà attribué à une autre personne")
+            claims.append(Claim(person, best[0], weighed))
+            _could_claim(first, contested, best[0].slot, person.ref)
+    groups: dict[str, list[Claim]] = {}
+    for claim in claims:
+        if claim.verdict.slot in contested:
+            groups.setdefault(claim.verdict.slot, []).append(claim)
+        else:  # the one person who could be this account
+            matching.known[claim.person.ref] = claim.verdict.known
+    if groups:
+        labels = _Labels({person.ref: person for person, _held in pending})
+        for slot, group in sorted(groups.items()):
+            _settle_claims(sorted(group, key=lambda c: c.person.ref), contested[slot], labels,
+                           context, matching)
+        _say_who_took(matching, {person.ref for person, _held in pending}, labels)
+
+
+def _could_claim(first: dict[str, str], contested: dict[str, set[str]], slot: str,
+                 ref: str) -> None:
+    other = first.setdefault(slot, ref)
+    if other != ref:
+        contested.setdefault(slot, {other}).add(ref)
+
+
+class _Labels(dict[str, str]):
+    """Ref -> « label (ref) » of the people matched, made when first asked for."""
+
+    def __init__(self, people: Mapping[str, DesiredPerson]):
+        super().__init__()
+        self.people = people
+
+    def __missing__(self, ref: str) -> str:
+        self[ref] = f"{self.people[ref].label} ({ref})"
+        return self[ref]
+
+
+def _say_who_took(matching: Matching, refs: set[str], labels: Mapping[str, str]) -> None:
+    """A case of `refs` whose account another person took says so: « pas encore » leaves it
+    with them, « même personne » would give it to two (both then held)."""
+    holder = {known.key: ref for ref, known in matching.known.items()
+              if known.school is None and ref in refs}
+    for i, case in enumerate(matching.reviews):
+        took = sorted({labels[holder[c.key]] for c in case.candidates
+                       if c.school is None and holder.get(c.key, case.person) != case.person})
+        if case.person in refs and took and TAKEN not in case.reason:
+            matching.reviews[i] = replace(case, reason=f"{case.reason} ; {TAKEN} "
+                                                       + ", ".join(took))
+
+
+def _settle_claims(group: list[Claim], rivals: set[str], labels: Mapping[str, str],
+                   context: MatchContext, matching: Matching) -> None:
+    """The certain claims on one account opposed (by another claim, or by anyone the account
+    could be by an id: `rivals`): only the one claim whose every id agrees takes it; the
+    others, or all when none or several agree, are held: the rule's rank never decides
+    between two people (plan/identity_rules.py)."""
+    agreeing = [c for c in group if _agrees(c.verdict)]
+    winner = agreeing[0] if len(agreeing) == 1 else None
+    if winner is not None:
+        matching.known[winner.person.ref] = winner.verdict.known
+    for claim in group:
+        if claim is winner:
             continue
-        claimed.add(verdict.slot)
-        matching.known[person.ref] = verdict.known
+        if winner is not None:
+            reason = f"{TAKEN} {labels[winner.person.ref]}"
+        else:
+            others = sorted(labels[r] for r in rivals if r != claim.person.ref)
+            reason = ("correspond à un compte que réclame aussi "
+                      + (", ".join(others) or "une autre personne"))
+        _review(matching, claim.person, [claim.verdict], claim.weighed, context, reason)
+
+
+def _agrees(verdict: Verdict) -> bool:
+    """A claim whose every id agrees: one id in common at least, and none the person and the
+    account both have differs (a name alone never wins against an id; a person's decision
+    counts as agreeing)."""
+    if verdict.rank < 0:
+        return True
+    return verdict.evidence.shares_id() and not any(
+        item.agreement is Agreement.DIFFERENT and item.attribute in STRONG_IDS
+        for item in verdict.evidence.items)
 
 
 def _could_be(matching: Matching, ref: str, weighed: list[Verdict]) -> None:

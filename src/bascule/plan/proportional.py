@@ -68,8 +68,11 @@ from bascule.plan.prepared import Prepared, matched_part
 # person shares an id with kept (plan/matching.py); 5: the digests cover what a person's facts
 # are made of (an élève's groups, a staff member's services and PP, a responsable's every
 # link), the context the kinds of facts the campaign speaks for: the facts of the settled
-# people whose digest is the basis's are neither desired nor compared (`facts_settled`)
-RULES_VERSION = 5
+# people whose digest is the basis's are neither desired nor compared (`facts_settled`);
+# 6: one INE under another first name or on another ELEVE_ID held, staff of one source under
+# other ids held, competing claims on one account held unless one alone agrees in every id
+# (plan/identity_rules.py, plan/matching.py)
+RULES_VERSION = 6
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

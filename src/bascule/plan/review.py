@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from bascule.plan.model import Candidate, Choice, ReviewCase
 
+# In a case's reason when the account went to another person of the export (plan/matching.py):
+# it does not stay as it is, and « même personne » would give one account to two people.
+TAKEN = "compte déjà attribué à"
+
 
 def what_each_choice_does(case: ReviewCase) -> dict[Choice, str]:
     """For "same person", one sentence per candidate account; then the two other choices."""
@@ -13,8 +17,10 @@ def what_each_choice_does(case: ReviewCase) -> dict[Choice, str]:
         Choice.DIFFERENT: f"{case.label} reçoit un nouveau compte ; "
                           + ", ".join(_account(c) for c in case.candidates)
                           + " reste tel quel (désactivé seulement s'il n'est plus dans l'export)",
-        Choice.NOT_YET: f"rien ne change pour personne : {case.label} reste sans compte, "
-                        + ", ".join(_account(c) for c in case.candidates) + " reste tel quel",
+        Choice.NOT_YET: f"rien ne change : {case.label} reste en attente (aucun compte créé ni "
+                        "donné) ; " + ", ".join(_account(c) for c in case.candidates)
+                        + (" reste à l'autre personne nommée dans le motif"
+                           if TAKEN in case.reason else " reste tel quel"),
     }
 
 

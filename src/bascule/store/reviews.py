@@ -111,6 +111,8 @@ def resolve_case(connection: Connection, uai: str, case: StoredCase, choice: Cho
                  candidate: str | None, by: str, now: datetime) -> tuple[str, ...]:
     """Record a person's decision; returns the directory keys it is about."""
     keys = _decided_keys(case, choice, candidate)
+    if choice is Choice.SAME:
+        _not_given_already(connection, uai, case, keys[0])
     before = _copy_of(connection, uai, keys[0]) if choice is Choice.SAME else None
     connection.execute(update(review_case).where(review_case.c.id == case.number).values(
         status=OPEN if choice is Choice.NOT_YET else RESOLVED, choice=choice.value,
@@ -120,6 +122,26 @@ def resolve_case(connection: Connection, uai: str, case: StoredCase, choice: Cho
                                                          "comptes": list(keys)})
     bump_version(connection, uai)  # a plan saved before the decision no longer holds
     return keys
+
+
+def _not_given_already(connection: Connection, uai: str, case: StoredCase, key: str) -> None:
+    """One account, one person: a decision may not give an account another case gave."""
+    for other in review_cases(connection, uai, closed=True):
+        if other.number != case.number and other.choice is Choice.SAME \
+                and other.candidates[:1] == (key,):
+            login = next((f" ({c.login})" for c in case.review.candidates
+                          if c.key == key and c.login), "")
+            raise UserError(
+                f"Le compte {key}{login} est déjà donné à {other.label} ({other.person}) par le "
+                f"cas {other.number} : il ne peut pas être aussi celui de {case.label} "
+                f"({case.person}).",
+                hint=f"Si le compte est bien celui de {case.label}, annulez d'abord le cas "
+                     f"{other.number} (bascule review reverse {other.number}) ; sinon, "
+                     f"décidez « personne différente » (bascule review resolve {case.number} "
+                     "different).",
+                console_hint=f"Si le compte est bien celui de {case.label}, annulez d'abord la "
+                             f"décision du cas {other.number} ; sinon, décidez « personne "
+                             "différente ».")
 
 
 def _decided_keys(case: StoredCase, choice: Choice, candidate: str | None) -> tuple[str, ...]:
