@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -22,6 +22,24 @@ def newest_staged_years(engine: Engine) -> dict[str, SchoolYear]:
         staged_snapshot.c.uai)
     with engine.connect() as connection:
         return {uai: SchoolYear(year) for uai, year in connection.execute(query)}
+
+
+def newest_export_dates(engine: Engine) -> dict[str, date]:
+    """The export date of each school's newest staged campaign (the one the plan reads)."""
+    newest = select(func.max(staged_snapshot.c.id)).group_by(staged_snapshot.c.uai)
+    query = select(staged_snapshot.c.uai, staged_snapshot.c.export_date).where(
+        staged_snapshot.c.id.in_(newest) & staged_snapshot.c.export_date.is_not(None))
+    with engine.connect() as connection:
+        return {uai: _as_date(day) for uai, day in connection.execute(query)}
+
+
+def _as_date(value: object) -> date:
+    """SQLite gives back a date, or its ISO text on some paths."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 @dataclass(frozen=True, slots=True)
