@@ -284,6 +284,7 @@ def import_(
     check: Annotated[bool, typer.Option(
         "--check", help="Vérifie seulement : n'enregistre rien.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON.")] = False,
+    at: AtOption = None,
 ) -> None:
     """Lit, vérifie et enregistre une campagne (les exports d'un établissement)."""
     from bascule.cli import render
@@ -291,7 +292,7 @@ def import_(
 
     state: CliState = ctx.obj
     settings = state.settings()
-    now = campaign.utc_now()
+    now = moment(at)
     files = campaign.export_paths(files)
     with progress("Lecture des exports", len(files)) as advance:
         try:

@@ -32,7 +32,7 @@ from bascule.snapshot.model import AAF_ROOT, Snapshot
 from bascule.store.aaf_states import load_aaf_states, save_aaf_state
 from bascule.store.people import journal_entry
 from bascule.store.schema import staged_snapshot
-from bascule.store.staging import newest_export_dates, newest_staged_years, stage_snapshot
+from bascule.store.staging import newest_staged_years, stage_snapshot
 
 AAF_REJECTED = ("Suivez l'indication de chaque erreur ci-dessus (corriger dans Siècle-BEE ou "
                 "STS-Web, ou demander à l'académie la livraison AAF manquante), puis relancez "
@@ -68,7 +68,6 @@ def read_deliveries(
         raise ImportRejected(checker.problems, AAF_REJECTED)
     context = ImportContext(school_uais=settings.uais,
                             newest_staged_year=newest_staged_years(engine),
-                            newest_export_date=newest_export_dates(engine),
                             today=now.date(), clock_today=datetime.now(UTC).date())
     structures = StructureMap(r for state in current.values() for r in state.records.values())
     results, problems = [], list(checker.problems)

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from bascule.domain.school import SchoolYear
 from bascule.errors import Problem
-from bascule.snapshot.model import Snapshot
+from bascule.snapshot.model import AAF_ROOT, Snapshot
 from bascule.store.codec import as_json, encode, from_json, recall, to_json
 from bascule.store.schema import staged_snapshot
 
@@ -25,12 +25,16 @@ def newest_staged_years(engine: Engine) -> dict[str, SchoolYear]:
 
 
 def newest_export_dates(engine: Engine) -> dict[str, date]:
-    """The export date of each school's newest staged campaign (the one the plan reads)."""
+    """The export date of each school's newest staged campaign (the one the plan reads), when
+    it was read from the raw exports (Siècle-BEE, STS-Web): an AAF delivery is dated by the
+    academy's feed, and ordered by its own state (snapshot/aaf_deliveries.py)."""
     newest = select(func.max(staged_snapshot.c.id)).group_by(staged_snapshot.c.uai)
-    query = select(staged_snapshot.c.uai, staged_snapshot.c.export_date).where(
+    query = select(staged_snapshot.c.uai, staged_snapshot.c.export_date,
+                   staged_snapshot.c.sources).where(
         staged_snapshot.c.id.in_(newest) & staged_snapshot.c.export_date.is_not(None))
     with engine.connect() as connection:
-        return {uai: _as_date(day) for uai, day in connection.execute(query)}
+        return {uai: _as_date(day) for uai, day, sources in connection.execute(query)
+                if not any(s["kind"].startswith(AAF_ROOT) for s in json.loads(sources))}
 
 
 def _as_date(value: object) -> date:
