@@ -73,7 +73,7 @@ from bascule.store.backups import PendingBackup
 from bascule.store.basis import applied_basis, mark_basis_applied, save_basis
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
-from bascule.store.history import Provenance
+from bascule.store.history import Provenance, applied_plans
 from bascule.store.holds import guardians_of, holds_ending_after, person_holds
 from bascule.store.kept import (
     KeptParts,
@@ -904,9 +904,18 @@ def future_year_notices(plan: Plan, now: datetime) -> list[str]:
 def credentials_notices(settings: Settings, uai: str) -> list[str]:
     """For `plan` and `status`: the folders of passwords an interrupted apply left, settled
     (unless an apply is running), and every folder of initial passwords still in clear."""
-    notices = settle_if_idle(open_store(settings.store_url), settings.home, uai)
+    engine = open_store(settings.store_url)
+    notices = settle_if_idle(engine, settings.home, uai)
     folders = [folder for folder in plaintext_folders(settings.home, uai)
                if not folder.name.endswith(PARTIAL)]
+    # An apply's folder is named by its moment (`_apply_locked`): an undone one's accounts
+    # were taken back, its slips are not to be handed out.
+    undone = {f"{local_time(applied.applied_at):%Y%m%d-%H%M%S}"
+              for applied in applied_plans(engine, uai) if applied.undone_by is not None}
+    notices += [f"Mots de passe initiaux en clair dans {folder}, d'une application annulée "
+                "depuis : ses comptes ont été retirés, ne distribuez pas ces fiches ; "
+                "supprimez le dossier." for folder in folders if folder.name[:15] in undone]
+    folders = [folder for folder in folders if folder.name[:15] not in undone]
     if len(folders) > 1:  # one line for the school, not one per apply (a département's folder)
         return [*notices,
                 f"Mots de passe initiaux en clair dans {len(folders)} dossiers de "
