@@ -133,7 +133,8 @@ def test_a_school_moving_from_raw_exports_to_the_aaf_keeps_every_login(
     for pattern in ("Complet", "Delta_20260902", "Delta_20260903"):
         for path in _delivery(tmp_path, pattern, 2027).iterdir():
             shutil.copy(path, folder / path.name)
-    assert cli("import", folder).exit_code == 0
+    # Delivered in September 2027: a rehearsal, dated with --at (else refused as future).
+    assert cli("import", folder, "--at", "2027-09-10T10:00").exit_code == 0
     plan = cli("plan", "--json", "--at", "2027-09-10T10:00")
     assert plan.exit_code == 0, plan.output
     creations = [a for a in json.loads(plan.stdout)["actions"] if a["kind"] == "create"]

@@ -358,3 +358,13 @@ def test_a_plan_out_of_date_is_not_approved(leaving: Cli) -> None:
     assert "Recalculez-le (bascule plan" in said
     _plan(leaving)
     assert leaving("approve-plan", "--at", AT).exit_code == 0
+
+
+def test_a_past_day_in_a_rehearsal_points_to_at(leaving: Cli) -> None:
+    """Newcomer 8, fault 13: --until of the rehearsal's year, without its --at."""
+    past = leaving("hold", "add", "temery", "--until", "30/09/2025", "--reason", "essai")
+    assert past.exit_code == 1
+    said = " ".join(past.stderr.split())
+    assert "La date de fin de la retenue (30/09/2025) est déjà passée (nous sommes le " in said
+    assert ("Pour une répétition datée avec --at (bascule plan --at …), donnez le même --at à "
+            "hold add.") in said

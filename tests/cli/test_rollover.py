@@ -67,6 +67,19 @@ def test_apply_then_a_second_plan_is_empty(imported: Cli) -> None:
     assert "Rien à faire" in imported("plan").stdout
 
 
+def test_history_and_the_plan_count_structures_as_the_apply_does(imported: Cli) -> None:
+    """Newcomer 8, fault 12: the plan said « 0 nouveau » while adding the year's structures,
+    history « N liens ajoutés » with the structures among them."""
+    summary = _plan(imported)["summary"]
+    links = summary["memberships"]["add"]  # type: ignore[index]
+    assert "Divisions et groupes : +4 −0 (4 nouveaux" in imported("plan").stdout
+    assert imported("apply", "--yes").exit_code == 0
+    said = " ".join(imported("history").stdout.split())
+    assert f"13 comptes créés, 4 divisions et groupes ajoutés, {links} liens ajoutés" in said
+    (applied,) = json.loads(imported("history", "--json").stdout)
+    assert (applied["counts"]["add_structure"], applied["counts"]["add"]) == (4, links)
+
+
 def test_apply_needs_yes(imported: Cli) -> None:
     _plan(imported)
     result = imported("apply")
@@ -320,7 +333,8 @@ def test_new_and_retired_structures_are_named(imported: Cli, files: Files) -> No
     plan = _plan(imported)
     assert plan["structures_created"] == ["G:6 Chorale"]
     assert plan["structures_retired"] == []
-    assert "Divisions et groupes : 1 nouveau (6 Chorale) ; 0 retiré" in imported("plan").stdout
+    assert "Divisions et groupes : +1 −0 (1 nouveau (6 Chorale) ; 0 retiré)" in imported(
+        "plan").stdout
 
 
 def test_a_login_may_follow_a_new_name_when_the_school_says_so(imported: Cli,

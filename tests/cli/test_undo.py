@@ -203,3 +203,22 @@ def test_an_undo_waits_for_holds_and_is_approved_whole(
     assert excluding.exit_code == 1 and "s'approuve entière" in excluding.stderr
     undone = applied("apply", "--yes", "--at", LATEST)  # the undo still waits, whole
     assert undone.exit_code == 0 and "comptes réactivés" in undone.stdout, undone.output
+
+
+def test_status_no_longer_asks_to_hand_out_the_slips_of_an_undone_apply(
+        cli: Cli, college: GeneratedCollege) -> None:
+    """Newcomer 8, fault 13: its accounts were taken back; their slips are to be removed."""
+    cli("init", "--uai", college.uai, "--name", "Collège")
+    assert cli("import", college.folders[0]).exit_code == 0
+    _plan(cli, "--at", AT)
+    assert cli("apply", "--yes", "--at", AT).exit_code == 0
+    (folder,) = (cli.home / "credentials" / college.uai).iterdir()
+    assert "distribuez-les" in " ".join(cli("status").output.split())
+    cli("undo", "1", "--at", LATER)
+    assert cli("apply", "--yes", "--allow-mass-leave", "--reason", "essai",
+               "--at", LATER).exit_code == 0
+    said = " ".join(cli("status").output.split())
+    assert "distribuez-les" not in said
+    assert (f"Mots de passe initiaux en clair dans {folder}, d'une application annulée depuis "
+            ": ses comptes ont été retirés, ne distribuez pas ces fiches ; supprimez le "
+            "dossier.") in said

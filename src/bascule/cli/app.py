@@ -284,6 +284,7 @@ def import_(
     check: Annotated[bool, typer.Option(
         "--check", help="Vérifie seulement : n'enregistre rien.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON.")] = False,
+    at: AtOption = None,
 ) -> None:
     """Lit, vérifie et enregistre une campagne (les exports d'un établissement)."""
     from bascule.cli import render
@@ -291,7 +292,7 @@ def import_(
 
     state: CliState = ctx.obj
     settings = state.settings()
-    now = campaign.utc_now()
+    now = moment(at)
     files = campaign.export_paths(files)
     with progress("Lecture des exports", len(files)) as advance:
         try:
@@ -390,6 +391,7 @@ def plan(
                                "attendait est remplacée par ce plan de la campagne ; pour la "
                                f"préparer de nouveau : bascule undo {replaced.plan.undoes}"])
     render.attention(err, campaign.past_year_notices(computed, moment(at)))
+    render.attention(err, campaign.future_year_notices(computed, moment(at)))
     if as_json:
         write_json(render_plan.plan_json(computed))
     elif as_csv:
@@ -409,6 +411,9 @@ def apply(
     reason: Annotated[str | None, typer.Option(
         "--reason", help="Avec --allow-mass-leave : pourquoi ces départs sont réels "
         "(journalisé).")] = None,
+    allow_future_year: Annotated[bool, typer.Option(
+        "--allow-future-year", help="Confirme le plan d'une année scolaire qui n'a pas encore "
+        "commencé.")] = False,
     uai: UaiOption = None,
     at: AtOption = None,
 ) -> None:
@@ -432,12 +437,15 @@ def apply(
     waiting = school_ops.waiting_plan(settings, school, None, outcome="rien n'a été appliqué.")
     render.attention(err, campaign.earlier_day_notices(waiting.plan, waiting.approval,
                                                           moment(at)))
+    if allow_future_year:
+        render.attention(err, campaign.future_year_notices(waiting.plan, moment(at)))
     creations = sum(action.kind is ActionKind.CREATE for action in waiting.plan.actions)
     with progress("Empreintes des mots de passe, puis fiches", creations) as advance:
         outcome = campaign.apply_saved_plan(settings, school, now=moment(at),
                                             actor=actor_name(),
                                             allow_mass_leave=allow_mass_leave,
                                             mass_leave_reason=reason,
+                                            allow_future_year=allow_future_year,
                                             on_hashed=lambda count: advance(count))
     render_plan.applied(out, outcome)
 

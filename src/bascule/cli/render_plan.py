@@ -149,10 +149,13 @@ def _per_profile(console: Console, plan: Plan) -> None:
             table.add_row(profile_label(profile),
                           *(str(counts[(kind, profile)]) for kind in kinds))
         console.print(table)
-    memberships = _fact_counts(plan)["memberships"]
-    console.print(f"Divisions et groupes : "
-                  f"{_structure_list(plan.structures_created, 'nouveau', 'nouveaux')} ; "
-                  f"{_structure_list(plan.structures_retired, 'retiré', 'retirés')} · "
+    facts = _fact_counts(plan)
+    structures, memberships = facts["structures"], facts["memberships"]
+    # The structures' own count first (what the apply will say it added), then their codes
+    # new to the school and those it no longer has.
+    console.print(f"Divisions et groupes : +{structures['add']} −{structures['remove']} "
+                  f"({_structure_list(plan.structures_created, 'nouveau', 'nouveaux')} ; "
+                  f"{_structure_list(plan.structures_retired, 'retiré', 'retirés')}) · "
                   f"appartenances, services, PP, responsables : +{memberships['add']} "
                   f"−{memberships['remove']}",
                   soft_wrap=True)

@@ -49,7 +49,13 @@ ACTIONS: Mapping[str, str] = {
     "disable": "désactiver", "reactivate": "réactiver", "delete": "supprimer",
     "add": "ajouter", "remove": "retirer",
 }
-# What an apply did, counted: « 1641 comptes créés ».
+# An apply's counts (store/apply.applied_counts): its actions, the divisions and groups apart.
+COUNTED: Mapping[str, str] = {
+    **ACTIONS, "add_structure": "ajouter une division ou un groupe",
+    "remove_structure": "retirer une division ou un groupe",
+}
+# What an apply did, counted: « 1641 comptes créés »; in this order (accounts, structures,
+# links), as the apply says it.
 _DONE: Mapping[str, tuple[str, str]] = {
     "create": ("compte créé", "comptes créés"),
     "update": ("compte mis à jour", "comptes mis à jour"),
@@ -58,6 +64,8 @@ _DONE: Mapping[str, tuple[str, str]] = {
     "disable": ("compte désactivé", "comptes désactivés"),
     "reactivate": ("compte réactivé", "comptes réactivés"),
     "delete": ("compte supprimé", "comptes supprimés"),
+    "add_structure": ("division ou groupe ajouté", "divisions et groupes ajoutés"),
+    "remove_structure": ("division ou groupe retiré", "divisions et groupes retirés"),
     "add": ("lien ajouté", "liens ajoutés"),
     "remove": ("lien retiré", "liens retirés"),
 }
@@ -135,7 +143,8 @@ JOURNAL_ACTIONS: Mapping[str, str] = {
 # filter: the plan's verbs (« changer de division ») and the apply's counts (« comptes créés »).
 JOURNAL_ACTION_SYNONYMS: Mapping[str, str] = {
     **{verb: code for code, verb in ACTIONS.items()},
-    **{word: code for code, forms in _DONE.items() for word in forms},
+    **{word: code for code, forms in _DONE.items() for word in forms
+       if code in JOURNAL_ACTIONS},  # not the counts' own (divisions and groups: « add »)
 }
 
 # Where an account's password stands (account.password_origin), on the console's Comptes.
@@ -358,7 +367,10 @@ def applied_purpose_text(purpose: str, undoes: int | None, undone_by: int | None
 
 def done_counts_text(counts: Mapping[str, int]) -> str:
     """« 3 comptes créés, 1 compte désactivé »: what an applied plan did."""
-    return ", ".join(done_text(kind, number) for kind, number in sorted(counts.items()))
+    order = list(_DONE)
+    return ", ".join(done_text(kind, number) for kind, number in sorted(
+        counts.items(), key=lambda item: (order.index(item[0]) if item[0] in order
+                                          else len(order), item[0])))
 
 
 def count_of(number: int, singular: str, plural: str) -> str:
@@ -368,7 +380,7 @@ def count_of(number: int, singular: str, plural: str) -> str:
 
 def done_text(code: str, number: int) -> str:
     """« 1641 comptes créés », for an action an apply executed `number` times."""
-    singular, plural = _DONE.get(code, (label(ACTIONS, code), label(ACTIONS, code)))
+    singular, plural = _DONE.get(code, (label(COUNTED, code), label(COUNTED, code)))
     return count_of(number, singular, plural)
 
 

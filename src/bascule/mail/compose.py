@@ -38,7 +38,7 @@ def school_title(uai: str, name: str) -> str:
 
 def counts_text(counts: Mapping[str, int]) -> str:
     """« créer : 12, désactiver : 3 » (the plan's verbs; other codes as they are)."""
-    return ", ".join(f"{labels.label(labels.ACTIONS, code)} : {number}"
+    return ", ".join(f"{labels.label(labels.COUNTED, code)} : {number}"
                      for code, number in sorted(counts.items()) if number)
 
 

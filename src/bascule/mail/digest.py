@@ -84,11 +84,24 @@ def _school(school: SchoolNight, console_url: str) -> dict[str, Any]:
         "reason": "; ".join(held.reasons) if held and held.reasons else school.reason,
         "link": f"{console_url}{held.console_path}" if held and console_url else "",
         "findings": school.verification_findings,
+        "held_people": _names(school.waiting.held if school.waiting else ()),
+        "open_reviews": _names(school.waiting.reviews if school.waiting else ()),
         "steps": [{"name": labels.label(labels.NIGHT_STEPS, step.step),
                    "status": labels.label(labels.STEP_STATUSES, step.status.value),
                    "reason": step.reason, "counts": counts_text(step.counts)}
                   for step in school.steps],
     }
+
+
+NAMES_SHOWN = 30  # per school and kind: the rest is counted, and listed by the plan
+
+
+def _names(who: tuple[str, ...]) -> list[str]:
+    """« MARTIN Léa : pas encore de compte », at most NAMES_SHOWN, then « … et 12 autres »."""
+    shown = list(who[:NAMES_SHOWN])
+    if len(who) > NAMES_SHOWN:
+        shown.append(f"… et {len(who) - NAMES_SHOWN} autres (bascule plan les liste tous)")
+    return shown
 
 
 def _failure(entry: OutboxEntry) -> dict[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
 
@@ -67,7 +67,8 @@ def read_deliveries(
     if any(problem.is_error for problem in checker.problems):
         raise ImportRejected(checker.problems, AAF_REJECTED)
     context = ImportContext(school_uais=settings.uais,
-                            newest_staged_year=newest_staged_years(engine), today=now.date())
+                            newest_staged_year=newest_staged_years(engine),
+                            today=now.date(), clock_today=datetime.now(UTC).date())
     structures = StructureMap(r for state in current.values() for r in state.records.values())
     results, problems = [], list(checker.problems)
     for uai in sorted(changed):

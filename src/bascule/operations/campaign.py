@@ -21,7 +21,7 @@ from bascule.domain.labels import profile_label
 from bascule.domain.logins import LoginKind
 from bascule.domain.passwords import new_passwords
 from bascule.domain.policy import Permission, Role, decide
-from bascule.domain.school import describe_moment, local_time
+from bascule.domain.school import SchoolYear, describe_moment, local_time
 from bascule.errors import ImportRejected, Problem, UnknownValue, UserError
 from bascule.exports.read import read_export
 from bascule.exports.records import ExportFile, ExportKind
@@ -73,7 +73,7 @@ from bascule.store.backups import PendingBackup
 from bascule.store.basis import applied_basis, mark_basis_applied, save_basis
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
-from bascule.store.history import Provenance
+from bascule.store.history import Provenance, applied_plans
 from bascule.store.holds import guardians_of, holds_ending_after, person_holds
 from bascule.store.kept import (
     KeptParts,
@@ -101,6 +101,7 @@ from bascule.store.staging import (
     Staged,
     latest_snapshot,
     latest_staged_sha256,
+    newest_export_dates,
     newest_staged_years,
     stage_snapshot,
     staged_campaigns,
@@ -238,7 +239,9 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
         return _import_aaf(engine, settings, files, now=now, stage=stage, actor=actor)
     context = ImportContext(school_uais=settings.uais,
                             newest_staged_year=newest_staged_years(engine),
-                            today=now.date(), hold_records=not settings.refuse_on_any_error)
+                            newest_export_date=newest_export_dates(engine),
+                            today=now.date(), clock_today=utc_now().date(),
+                            hold_records=not settings.refuse_on_any_error)
     snapshot, checked = build_snapshot(files, context, memo) if not problems else (None, [])
     problems += checked
     if snapshot is not None:
@@ -616,6 +619,28 @@ class PlanOfAPastYear(UserError):
                          "et recalcule le plan ; relisez-le, puis appliquez-le.")
 
 
+class PlanOfAFutureYear(UserError):
+    """A campaign's plan for a school year that has not begun on the apply's day: it would
+    create and move the accounts of a year to come (exports of the wrong year, or made far too
+    early). Applied only when the operator confirms it."""
+
+    def __init__(self, plan: Plan, now: datetime):
+        current = SchoolYear.containing(local_time(now).date())
+        super().__init__(
+            f"Ce plan est celui de l'année scolaire {plan.school_year}, qui n'a pas encore "
+            f"commencé (l'année en cours est {current}). Rien n'a été appliqué.",
+            hint="Vérifiez l'année scolaire des exports importés (bascule status) : s'ils ne "
+                 "sont pas de l'année en cours, importez les bons, recalculez le plan et "
+                 "relisez-le ; si c'est bien voulu, confirmez avec "
+                 "bascule apply --yes --allow-future-year.",
+            console_message=f"Ce plan est celui de l'année scolaire {plan.school_year}, qui "
+                            f"n'a pas encore commencé (l'année en cours est {current}). Rien "
+                            "n'a été appliqué.",
+            console_hint="L'opérateur du département vérifie l'année des exports importés ; "
+                         "il peut confirmer ce plan en ligne de commande "
+                         "(bascule apply --yes --allow-future-year).")
+
+
 class MassLeaveRefused(UserError):
     """An undo reads no export: its refusal says nothing of a truncated one."""
 
@@ -646,7 +671,7 @@ def apply_saved_plan(
     settings: Settings, uai: str, *, now: datetime, actor: str,
     allow_mass_leave: bool = False, on_hashed: Callable[[int], None] = lambda _count: None,
     approved_sha256: str | None = None, mass_leave_reason: str | None = None,
-    night: datetime | None = None,
+    night: datetime | None = None, allow_future_year: bool = False,
 ) -> ApplyOutcome:
     """Execute the saved plan exactly, in one transaction; refuse a stale one, and one that
     disables too many accounts unless told it is real. With `approved_sha256`, only the plan
@@ -662,7 +687,8 @@ def apply_saved_plan(
         return _apply_locked(settings, uai, workers, now=now, actor=actor, on_hashed=on_hashed,
                              approved_sha256=approved_sha256, night=night,
                              mass_leave_reason=(mass_leave_reason or "sans motif donné")
-                             if allow_mass_leave else None)
+                             if allow_mass_leave else None,
+                             allow_future_year=allow_future_year)
 
 
 def _creates_accounts(settings: Settings, uai: str) -> bool:
@@ -676,13 +702,13 @@ def _creates_accounts(settings: Settings, uai: str) -> bool:
 def _apply_locked(
     settings: Settings, uai: str, workers: Workers, *, now: datetime, actor: str,
     on_hashed: Callable[[int], None], approved_sha256: str | None, mass_leave_reason: str | None,
-    night: datetime | None,
+    night: datetime | None, allow_future_year: bool = False,
 ) -> ApplyOutcome:
     engine = open_store(settings.store_url)
     notices = tuple(settle_partial_credentials(engine, settings.home, uai))
     plan_id, plan, staged_sha256, plan_sha256 = _plan_to_apply(
         engine, uai, actor=actor, now=now, approved_sha256=approved_sha256,
-        mass_leave_reason=mass_leave_reason)
+        mass_leave_reason=mass_leave_reason, allow_future_year=allow_future_year)
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     passwords = new_passwords({a.person: a.profile for a in created}, settings.password_policy)
     stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
@@ -710,8 +736,8 @@ def _apply_locked(
 
 
 def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
-                   approved_sha256: str | None,
-                   mass_leave_reason: str | None) -> tuple[int, Plan, str, str]:
+                   approved_sha256: str | None, mass_leave_reason: str | None,
+                   allow_future_year: bool = False) -> tuple[int, Plan, str, str]:
     """The saved plan (its id, the staged campaign's hash it was computed from, its own
     hash), approved and still true of the store; or the UserError that says why not."""
     pending = pending_plan(engine, uai)
@@ -721,6 +747,8 @@ def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
     plan_id, plan = pending
     approval = approval_of(engine, plan_id)
     refuse_out_of_its_day(plan, approval, now)
+    if future_year_notices(plan, now) and not allow_future_year:
+        raise PlanOfAFutureYear(plan, now)
     if plan.mass_leaves and mass_leave_reason is None:
         raise MassLeaveRefused(plan)
     if approved_sha256 is not None and (approval.content_sha256 != approved_sha256
@@ -892,12 +920,39 @@ def past_year_notices(plan: Plan, now: datetime) -> list[str]:
             "Importez-les avant d'appliquer quoi que ce soit."]
 
 
+def year_not_started(plan: Plan, now: datetime) -> bool:
+    """A campaign's plan for a school year that has not begun on `now`'s day (it begins on 1
+    August, when the next year's exports may come): next year's exports, or a wrong year."""
+    return (plan.purpose is PlanPurpose.CAMPAIGN
+            and plan.school_year > SchoolYear.containing(local_time(now).date()))
+
+
+def future_year_notices(plan: Plan, now: datetime) -> list[str]:
+    """A plan for a school year that has not begun on `now`'s day (a 2027-2028 export imported
+    in November 2026): said by `plan`; `apply` refuses it unless confirmed."""
+    if not year_not_started(plan, now):
+        return []
+    return [f"Ce plan est celui de l'année scolaire {plan.school_year}, qui n'a pas encore "
+            f"commencé (le {describe_moment(now, clock=False)}, l'année en cours est "
+            f"{SchoolYear.containing(local_time(now).date())}) : vérifiez l'année scolaire "
+            "des exports importés. bascule apply refusera ce plan sans --allow-future-year."]
+
+
 def credentials_notices(settings: Settings, uai: str) -> list[str]:
     """For `plan` and `status`: the folders of passwords an interrupted apply left, settled
     (unless an apply is running), and every folder of initial passwords still in clear."""
-    notices = settle_if_idle(open_store(settings.store_url), settings.home, uai)
+    engine = open_store(settings.store_url)
+    notices = settle_if_idle(engine, settings.home, uai)
     folders = [folder for folder in plaintext_folders(settings.home, uai)
                if not folder.name.endswith(PARTIAL)]
+    # An apply's folder is named by its moment (`_apply_locked`): an undone one's accounts
+    # were taken back, its slips are not to be handed out.
+    undone = {f"{local_time(applied.applied_at):%Y%m%d-%H%M%S}"
+              for applied in applied_plans(engine, uai) if applied.undone_by is not None}
+    notices += [f"Mots de passe initiaux en clair dans {folder}, d'une application annulée "
+                "depuis : ses comptes ont été retirés, ne distribuez pas ces fiches ; "
+                "supprimez le dossier." for folder in folders if folder.name[:15] in undone]
+    folders = [folder for folder in folders if folder.name[:15] not in undone]
     if len(folders) > 1:  # one line for the school, not one per apply (a département's folder)
         return [*notices,
                 f"Mots de passe initiaux en clair dans {len(folders)} dossiers de "

@@ -189,10 +189,14 @@ def _check_hold(until: date, reason: str, today: date) -> None:
                         console_hint="Écrivez-la dans « Raison » (par exemple « départ en "
                                      "janvier, garder le compte jusque-là »).")
     if until < today:
-        raise UserError(f"La date de fin de la retenue ({until:%d/%m/%Y}) est déjà passée.",
-                        hint="Donnez son dernier jour, aujourd'hui ou plus tard : --until "
-                             "AAAA-MM-JJ", field="jusqu_au",
-                        console_hint="Donnez son dernier jour, aujourd'hui ou plus tard.")
+        raise UserError(f"La date de fin de la retenue ({until:%d/%m/%Y}) est déjà passée "
+                        f"(nous sommes le {today:%d/%m/%Y}).",
+                        hint=f"Donnez son dernier jour, le {today:%d/%m/%Y} ou plus tard : "
+                             f"--until {today:%d/%m/%Y}. Pour une répétition datée avec --at "
+                             "(bascule plan --at …), donnez le même --at à hold add.",
+                        field="jusqu_au",
+                        console_hint=f"Donnez son dernier jour, le {today:%d/%m/%Y} ou plus "
+                                     "tard.")
 
 
 def _allowed(connection: Connection, uai: str, by: str | None, actor: str,

@@ -60,6 +60,20 @@ class HeldPlan:
 
 
 @dataclass(frozen=True)
+class PeopleWaiting:
+    """The people a school's plan of the night leaves as they are (held: « MARTIN Léa : pas
+    encore de compte ») and its review cases still open (« MARTIN Léa : même nom… »), each
+    with why in French: the plan may be applied, these people wait for someone all the same.
+    Names and reasons only, never an id, a login or a password."""
+
+    held: tuple[str, ...] = ()
+    reviews: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.held or self.reviews)
+
+
+@dataclass(frozen=True)
 class SchoolNight:
     """One school's night: its outcome, the steps in order, and the findings of verify."""
 
@@ -70,6 +84,8 @@ class SchoolNight:
     steps: tuple[StepReport, ...] = ()
     held: HeldPlan | None = None
     verification_findings: int = 0
+    # Who the plan of the night left held, and its open review cases (None: no plan computed).
+    waiting: PeopleWaiting | None = None
 
 
 @dataclass(frozen=True)

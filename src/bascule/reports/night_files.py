@@ -15,6 +15,7 @@ from bascule.domain.school import describe_moment
 from bascule.reports.night import (
     HeldPlan,
     NightReport,
+    PeopleWaiting,
     SchoolNight,
     SchoolOutcome,
     StepReport,
@@ -29,7 +30,9 @@ _environment = Environment(loader=PackageLoader("bascule", "templates"),
 def night_json(report: NightReport) -> dict[str, Any]:
     """Keys: started_at, finished_at, at, dry_run, exit_code, schools[] (uai, name, outcome,
     reason, held {plan_sha256, reasons, console_path}, verification_findings, steps[] (step,
-    status, reason, counts, seconds))."""
+    status, reason, counts, seconds), people_held, reviews_open (counts: the people the plan of
+    the night left held, its review cases still open), people_waiting {held[], reviews[]} (who,
+    « NOM Prénom : why »; null when no plan was computed)))."""
     return {
         "started_at": report.started_at.isoformat(), "finished_at": report.finished_at.isoformat(),
         "at": report.at.isoformat(), "dry_run": report.dry_run, "exit_code": report.exit_code,
@@ -46,6 +49,10 @@ def school_json(school: SchoolNight) -> dict[str, Any]:
                                            "reasons": list(held.reasons),
                                            "console_path": held.console_path},
         "steps": steps_json(school.steps),
+        "people_held": len(waiting.held) if (waiting := school.waiting) else 0,
+        "reviews_open": len(waiting.reviews) if waiting else 0,
+        "people_waiting": None if school.waiting is None else {
+            "held": list(school.waiting.held), "reviews": list(school.waiting.reviews)},
     }
 
 
@@ -62,14 +69,16 @@ def steps_from_json(values: list[dict[str, Any]]) -> tuple[StepReport, ...]:
 
 def school_from_json(value: dict[str, Any]) -> SchoolNight:
     """The inverse of `school_json`: a school's night read back (from a worker's record)."""
-    held = value["held"]
+    held, waiting = value["held"], value.get("people_waiting")
     return SchoolNight(
         uai=value["uai"], name=value["name"], outcome=SchoolOutcome(value["outcome"]),
         reason=value["reason"], steps=steps_from_json(value["steps"]),
         verification_findings=int(value["verification_findings"]),
         held=None if held is None else HeldPlan(plan_sha256=held["plan_sha256"],
                                                 reasons=tuple(held["reasons"]),
-                                                console_path=held["console_path"]))
+                                                console_path=held["console_path"]),
+        waiting=None if waiting is None else PeopleWaiting(held=tuple(waiting["held"]),
+                                                           reviews=tuple(waiting["reviews"])))
 
 
 def write_night_html(path: Path, report: NightReport) -> None:

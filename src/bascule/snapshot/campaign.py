@@ -7,8 +7,8 @@ ImportContext, and decides what to do with the problems.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from bascule.domain.people import parse_french_date
 from bascule.domain.school import SchoolYear, normalise_uai
@@ -47,7 +47,12 @@ _KIND_ORDER = list(ExportKind)
 class ImportContext:
     school_uais: frozenset[str]
     newest_staged_year: Mapping[str, SchoolYear]
-    today: date
+    today: date  # the import's day (a rehearsal's `--at`)
+    # The export date of each school's newest staged campaign: an older export is refused.
+    newest_export_date: Mapping[str, date] = field(default_factory=dict)
+    # The clock's own day, when the import is dated otherwise (`--at`): an export dated later
+    # than both this day and `today` (give or take a day of time zones) is refused.
+    clock_today: date | None = None
     # False ([import] refuse_on_any_error): an error in one record refuses the whole import.
     hold_records: bool = True
 
@@ -132,6 +137,8 @@ def _campaign(
                       "exports de l'année en cours.")
         return None
     export_date = _export_date(reference, context, checker)
+    if not _export_date_fits(reference, uai, export_date, context, checker):
+        return None
     return Campaign(uai=uai, school_year=year, export_date=export_date) if consistent else None
 
 
@@ -198,6 +205,37 @@ def _export_date(reference: ExportFile, context: ImportContext, checker: Checker
         if parsed is not None:
             return parsed
     return context.today
+
+
+# Time zones: an export made in the evening of the islands' day may be dated tomorrow here.
+EXPORT_DATE_TOLERANCE = timedelta(days=1)
+
+
+def _export_date_fits(reference: ExportFile, uai: str, export_date: date,
+                      context: ImportContext, checker: Checker) -> bool:
+    """An export dated in the future (a typo, or the clock of the machine that made it), or
+    older than the school's newest campaign (old files taken again): refused, since its date
+    says who has left and who is still there."""
+    location = reference.header.location.at(field="DATE_EXPORT")
+    latest = max(context.today, context.clock_today or context.today)
+    if export_date > latest + EXPORT_DATE_TOLERANCE:
+        checker.error("date-export-future",
+                      f"export daté du {export_date:%d/%m/%Y}, plus tard qu'aujourd'hui "
+                      f"({latest:%d/%m/%Y})",
+                      location,
+                      "La date est sans doute mal saisie, ou l'horloge de la machine qui a fait "
+                      "l'export est fausse : vérifiez-la, refaites l'export, puis importez-le.")
+        return False
+    newest = context.newest_export_date.get(uai)
+    if newest is not None and export_date < newest:
+        checker.error("date-export-ancienne",
+                      f"export daté du {export_date:%d/%m/%Y}, plus ancien que la dernière "
+                      f"campagne importée pour {uai} (export du {newest:%d/%m/%Y})",
+                      location,
+                      "Ce sont sans doute d'anciens fichiers : refaites les exports du jour "
+                      "dans Siècle-BEE et STS-Web, puis importez-les.")
+        return False
+    return True
 
 
 def _assemble(

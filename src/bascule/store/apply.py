@@ -116,7 +116,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         bump_version(connection, plan.uai)
         if plan.purpose is PlanPurpose.CAMPAIGN:
             mark_in_sync(connection, plan.uai, staged_sha256)
-        counts = dict(Counter(map(_KIND_VALUE, plan.actions)))
+        counts = applied_counts(plan.actions)
         apply_id = record_apply(connection, uai=plan.uai, actor=actor, now=now,
                                 purpose=plan.purpose.value, counts=counts,
                                 provenance=provenance or Provenance(), undoes=plan.undoes)
@@ -159,6 +159,17 @@ def _write(writer: _Writer, plan: Plan, sealed_passwords: Mapping[str, str]) -> 
 
 # An action's kind's value, read in C (see `_journal_detail`).
 _KIND_VALUE = attrgetter("kind._value_")
+
+
+def applied_counts(actions: tuple[Action, ...]) -> dict[str, int]:
+    """What an apply did, by action kind, with the divisions and groups apart from the links
+    (« add_structure », « remove_structure »): history says what the apply said."""
+    counts = Counter(map(_KIND_VALUE, actions))
+    for action in actions:
+        if action.fact is not None and action.fact.kind == "structure":
+            counts[action.kind.value] -= 1
+            counts[f"{action.kind.value}_structure"] += 1
+    return {kind: number for kind, number in counts.items() if number}
 
 
 class _ByKind:

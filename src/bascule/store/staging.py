@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, func, select
 
 from bascule.domain.school import SchoolYear
 from bascule.errors import Problem
-from bascule.snapshot.model import Snapshot
+from bascule.snapshot.model import AAF_ROOT, Snapshot
 from bascule.store.codec import as_json, encode, from_json, recall, to_json
 from bascule.store.schema import staged_snapshot
 
@@ -22,6 +22,28 @@ def newest_staged_years(engine: Engine) -> dict[str, SchoolYear]:
         staged_snapshot.c.uai)
     with engine.connect() as connection:
         return {uai: SchoolYear(year) for uai, year in connection.execute(query)}
+
+
+def newest_export_dates(engine: Engine) -> dict[str, date]:
+    """The export date of each school's newest staged campaign (the one the plan reads), when
+    it was read from the raw exports (Siècle-BEE, STS-Web): an AAF delivery is dated by the
+    academy's feed, and ordered by its own state (snapshot/aaf_deliveries.py)."""
+    newest = select(func.max(staged_snapshot.c.id)).group_by(staged_snapshot.c.uai)
+    query = select(staged_snapshot.c.uai, staged_snapshot.c.export_date,
+                   staged_snapshot.c.sources).where(
+        staged_snapshot.c.id.in_(newest) & staged_snapshot.c.export_date.is_not(None))
+    with engine.connect() as connection:
+        return {uai: _as_date(day) for uai, day, sources in connection.execute(query)
+                if not any(s["kind"].startswith(AAF_ROOT) for s in json.loads(sources))}
+
+
+def _as_date(value: object) -> date:
+    """SQLite gives back a date, or its ISO text on some paths."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
 
 
 @dataclass(frozen=True, slots=True)

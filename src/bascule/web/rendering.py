@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from bascule.domain import labels
 from bascule.domain.policy import Permission, holds
 from bascule.domain.school import describe_moment
-from bascule.operations.campaign import ActionKind, school_name
+from bascule.operations.campaign import school_name
 from bascule.operations.school import Person
 from bascule.web.access import GATES, passes
 from bascule.web.requests import SignedIn, console_of
@@ -22,8 +22,8 @@ _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
                          lstrip_blocks=True)
 _templates.globals["describe"] = describe_moment  # every date shown in the school's time
 _templates.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
-_templates.globals["action_label"] = lambda name: (
-    ActionKind(name).label if name in {kind.value for kind in ActionKind} else name)
+# An action's verb, and an apply's counts' (the divisions and groups apart: labels.COUNTED).
+_templates.globals["action_label"] = lambda name: labels.COUNTED.get(name, name)
 # The label table's words for every code a page shows (a fact's kind stands in the profile's
 # column of the plan's counts).
 _templates.globals.update(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from bascule.domain.labels import NIGHT_STEPS
+from bascule.domain.labels import NIGHT_STEPS, count_of
 from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.campaign import school_name, school_uai, utc_now
@@ -24,6 +24,7 @@ from bascule.operations.mailing import send_night_mails
 from bascule.operations.night import school as steps
 from bascule.reports.night import NightReport as NightReport
 from bascule.reports.night import (
+    PeopleWaiting,
     SchoolNight,
     SchoolOutcome,
     StepReport,
@@ -139,9 +140,22 @@ def _steps(context: steps.SchoolContext) -> None:
 
 def _school_result(context: steps.SchoolContext, name: str) -> SchoolNight:
     outcome, reason = _outcome(context.steps)
+    if context.waiting and outcome is not SchoolOutcome.FAILED:
+        reason = f"{reason} ; {waiting_text(context.waiting)}"
     return SchoolNight(uai=context.uai, name=name, outcome=outcome, reason=reason,
                        steps=tuple(context.steps), held=context.held,
-                       verification_findings=context.findings)
+                       verification_findings=context.findings, waiting=context.waiting)
+
+
+def waiting_text(waiting: PeopleWaiting) -> str:
+    """« 2 personnes retenues, 1 cas à examiner (bascule review list) »."""
+    parts = []
+    if waiting.held:
+        parts.append(count_of(len(waiting.held), "personne retenue", "personnes retenues"))
+    if waiting.reviews:
+        parts.append(count_of(len(waiting.reviews), "cas à examiner", "cas à examiner")
+                     + " (bascule review list)")
+    return ", ".join(parts) + " : rien ne change pour elles tant que ce n'est pas réglé"
 
 
 SIMULATION = "simulation : "  # the reasons of the steps a dry run would run

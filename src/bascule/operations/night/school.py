@@ -30,7 +30,7 @@ from bascule.operations.night.depot import (
 from bascule.operations.spaces import apply_saved_cleanup, plan_cleanup, sync_spaces
 from bascule.operations.targets import sync_targets
 from bascule.operations.verification import run_verification
-from bascule.reports.night import HeldPlan, StepReport, StepStatus
+from bascule.reports.night import HeldPlan, PeopleWaiting, StepReport, StepStatus
 from bascule.settings import Settings
 from bascule.store.engine import open_store
 from bascule.store.night import NightHold, mark_step, step_signatures
@@ -55,6 +55,7 @@ class SchoolContext:
     signatures: dict[str, str]
     steps: list[StepReport] = field(default_factory=list)
     held: HeldPlan | None = None
+    waiting: PeopleWaiting | None = None  # who the plan of the night left held, open reviews
     imported: bool = False
     would_import: bool = False  # a dry run: an export waits that the night would import
     findings: int = 0
@@ -195,7 +196,16 @@ def step_plan_and_apply(context: SchoolContext) -> None:
     plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
     counts = dict(Counter(a.kind.value for a in plan.actions if a.kind.is_account_action))
     context.record("plan", StepStatus.DONE, "", counts, started)
+    context.waiting = people_waiting(plan)
     _apply_or_hold(context, plan)
+
+
+def people_waiting(plan: campaign.Plan) -> PeopleWaiting:
+    """Who the plan leaves held and its open review cases, « NOM Prénom : why »."""
+    held = sorted({f"{one.label} : {one.reason}" for one in plan.held})
+    reviews = sorted(f"{case.label} : {case.reason}" for case in plan.reviews
+                     if case.resolution is None)
+    return PeopleWaiting(held=tuple(held), reviews=tuple(reviews))
 
 
 def _simulate_plan(context: SchoolContext) -> None:
@@ -253,6 +263,7 @@ def _held_plan_night(context: SchoolContext, waiting: NightHold) -> None:
         approved_sha256=approval.plan_sha256, allow_mass_leave=True,
         mass_leave_reason=f"plan retenu par la nuit, approuvé par {approval.by}")
     holds.release(context.settings, context.uai)
+    context.waiting = people_waiting(outcome.plan)
     context.record("apply", StepStatus.DONE, f"plan retenu approuvé par {approval.by}, "
                    "appliqué", dict(outcome.counts), started)
 
