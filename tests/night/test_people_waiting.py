@@ -24,7 +24,8 @@ def test_the_night_report_says_who_the_applied_plan_left_held(home_cli: Cli,
          "<DATE_SORTIE>31/08/2026")  # Timothée ÉMERY leaves, held by hand: his account stays
     assert home_cli("hold", "add", "temery", "--until", "2026-12-31", "--reason",
                     "départ en janvier", "--at", AT).exit_code == 0
-    edit(files("ElevesSansAdresses.xml")[0], "<PRENOM>Léa", "<PRENOM>Léna")  # applied
+    edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>",
+         "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")  # applied (a first name would be asked)
     depot = home_cli.home / "depot" / UAI
     depot.mkdir(parents=True)
     for path in files("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml",
