@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,8 +13,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bascule.domain.school import SCHOOL_TIMEZONE
+from tests.cli.test_export_dates import _next_year
 from tests.conftest import ROLLOVER_AT as AT
-from tests.conftest import Cli
+from tests.conftest import Cli, Files
 from tests.web.test_console import _client, _passwords, _sign_in
 
 
@@ -86,3 +89,22 @@ def test_a_rehearsal_plan_is_refused_at_once_when_applied_on_another_day(
     assert "Ce plan est une répétition, calculée pour le jeudi 10/09/2026" in said
     assert "En cours" not in principal.get("/plan/application").text
     assert leaver_plan("apply", "--yes", "--at", AT).exit_code == 0  # on its own day
+
+
+def test_a_plan_of_a_school_year_not_begun_is_refused_at_once_in_the_console(
+        school: Cli, files: Files) -> None:
+    """A 2027-2028 export planned on 30/11/2026: the console cannot confirm it (the operator
+    does, with the CLI), so its apply is refused at once, not on the progress page."""
+    _next_year(files)
+    assert school("import", *files(), "--at", "2026-11-30T10:00").exit_code == 0
+    assert school("plan", "--at", "2026-11-30T10:00").exit_code == 0
+    principal = _client(school.home, datetime(2026, 11, 30, 10, tzinfo=SCHOOL_TIMEZONE))
+    csrf = _sign_in(principal, "idasilva", _passwords(school)["idasilva"])
+    full = re.search(r'name="empreinte" value="(\w+)"',  # type: ignore[union-attr]
+                     principal.get("/plan").text).group(1)
+    principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf})
+    refused = principal.post("/plan/appliquer", data={"empreinte": full, "csrf": csrf})
+    said = " ".join(html.unescape(refused.text).split())
+    assert refused.status_code != 303
+    assert "Ce plan est celui de l'année scolaire 2027-2028, qui n'a pas encore commencé" in said
+    assert "En cours" not in principal.get("/plan/application").text

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bascule.domain.acting import acting_through
+from bascule.domain.people import parse_shown_date
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import UnknownValue, UserError
 from bascule.settings import Settings, load_settings
@@ -99,9 +100,7 @@ def moment(at: str | None, option: str = "--at") -> datetime:
 def parse_day(text: str, option: str) -> date:
     """A day an option gives, as bascule shows it (« 31/08/2027 ») or in ISO (2027-08-31)."""
     with suppress(ValueError):
-        return date.fromisoformat(text)
-    with suppress(ValueError):
-        return datetime.strptime(text.strip(), _FRENCH_DAY).date()
+        return parse_shown_date(text)
     raise UnknownValue(f"{option} « {text} » n'est pas une date.",
                        hint=f"Écrivez-la ainsi : {option} 31/08/2027 (ou 2027-08-31)")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import suppress
 from datetime import date
 from enum import Enum
 from functools import lru_cache
@@ -147,6 +148,14 @@ def parse_french_date(text: str) -> date:
     if len(year) != 4:
         raise ValueError(text)
     return date(int(year), int(month), int(day))
+
+
+def parse_shown_date(text: str) -> date:
+    """A day someone types, as bascule shows it (« 31/08/2027 ») or in ISO (2027-08-31, a date
+    picker's); raises ValueError for anything else."""
+    with suppress(ValueError):
+        return parse_iso_date(text)
+    return parse_french_date(text)
 
 
 def parse_iso_date(text: str) -> date:

@@ -36,9 +36,11 @@ from bascule.operations.backups import (
 from bascule.operations.calendars import load_calendar, next_deletions, undo_deadline_at
 from bascule.operations.credentials import (
     PARTIAL,
+    apply_folder_name,
     plaintext_folders,
     settle_if_idle,
     settle_partial_credentials,
+    undone_applies,
 )
 from bascule.operations.locks import school_lock
 from bascule.plan.compute import PlanOptions, context_of, plan_and_basis, prepare
@@ -73,7 +75,7 @@ from bascule.store.backups import PendingBackup
 from bascule.store.basis import applied_basis, mark_basis_applied, save_basis
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
-from bascule.store.history import Provenance, applied_plans
+from bascule.store.history import Provenance
 from bascule.store.holds import guardians_of, holds_ending_after, person_holds
 from bascule.store.kept import (
     KeptParts,
@@ -711,7 +713,7 @@ def _apply_locked(
         mass_leave_reason=mass_leave_reason, allow_future_year=allow_future_year)
     created = [a for a in plan.actions if a.kind is ActionKind.CREATE]
     passwords = new_passwords({a.person: a.profile for a in created}, settings.password_policy)
-    stamp = f"{local_time(now):%Y%m%d-%H%M%S}"
+    stamp = apply_folder_name(now)
     folder = fresh_folder(settings.home / "credentials" / uai / stamp)
     partial = folder.with_name(folder.name + ".partial")
     try:
@@ -746,9 +748,7 @@ def _plan_to_apply(engine: Engine, uai: str, *, actor: str, now: datetime,
         raise NoPlanWaiting(uai)
     plan_id, plan = pending
     approval = approval_of(engine, plan_id)
-    refuse_out_of_its_day(plan, approval, now)
-    if future_year_notices(plan, now) and not allow_future_year:
-        raise PlanOfAFutureYear(plan, now)
+    refuse_out_of_its_day(plan, approval, now, allow_future_year=allow_future_year)
     if plan.mass_leaves and mass_leave_reason is None:
         raise MassLeaveRefused(plan)
     if approved_sha256 is not None and (approval.content_sha256 != approved_sha256
@@ -867,16 +867,20 @@ def _year_over_since_computed(plan: Plan, now: datetime) -> bool:
             and not past_year_notices(plan, plan.computed_at))
 
 
-def refuse_out_of_its_day(plan: Plan, approval: Approval, now: datetime) -> None:
-    """The UserError of a plan approved or applied on a day it was not computed for: a
-    rehearsal's of a later day (PlanFromTheFuture) or of another day (RehearsalOfAnotherDay),
-    a campaign's of a school year over since (PlanOfAPastYear)."""
+def refuse_out_of_its_day(plan: Plan, approval: Approval, now: datetime, *,
+                          allow_future_year: bool = False) -> None:
+    """The UserError of a plan applied on a day it was not computed for: a rehearsal's of a
+    later day (PlanFromTheFuture) or of another day (RehearsalOfAnotherDay), a campaign's of a
+    school year over since (PlanOfAPastYear), or not begun unless confirmed (PlanOfAFutureYear).
+    Its approval signs its content, on any day."""
     if local_time(plan.computed_at).date() > local_time(now).date():
         raise PlanFromTheFuture(plan)
     if _year_over_since_computed(plan, now):
         raise PlanOfAPastYear(plan)
     if _rehearsal_applied_another_day(plan, approval, now):
         raise RehearsalOfAnotherDay(plan)
+    if year_not_started(plan, now) and not allow_future_year:
+        raise PlanOfAFutureYear(plan, now)
 
 
 def _rehearsal_applied_another_day(plan: Plan, approval: Approval, now: datetime) -> bool:
@@ -945,10 +949,7 @@ def credentials_notices(settings: Settings, uai: str) -> list[str]:
     notices = settle_if_idle(engine, settings.home, uai)
     folders = [folder for folder in plaintext_folders(settings.home, uai)
                if not folder.name.endswith(PARTIAL)]
-    # An apply's folder is named by its moment (`_apply_locked`): an undone one's accounts
-    # were taken back, its slips are not to be handed out.
-    undone = {f"{local_time(applied.applied_at):%Y%m%d-%H%M%S}"
-              for applied in applied_plans(engine, uai) if applied.undone_by is not None}
+    undone = undone_applies(engine, uai)
     notices += [f"Mots de passe initiaux en clair dans {folder}, d'une application annulée "
                 "depuis : ses comptes ont été retirés, ne distribuez pas ces fiches ; "
                 "supprimez le dossier." for folder in folders if folder.name[:15] in undone]

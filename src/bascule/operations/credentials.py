@@ -14,22 +14,38 @@ from __future__ import annotations
 import csv
 import shutil
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.locks import school_lock
 from bascule.reports.tables import original_cell
 from bascule.store.hashing import verify_password
+from bascule.store.history import applied_plans
 from bascule.store.people import find_person, password_hash_of
 
 PARTIAL = ".partial"
+APPLY_STAMP = "%Y%m%d-%H%M%S"  # an apply's folder of passwords is named by its moment
 _CHECKED_ROWS = 3  # one argon2 verification each: enough to tell a committed apply
 
 
 def credentials_root(home: Path, uai: str) -> Path:
     return home / "credentials" / uai
+
+
+def apply_folder_name(moment: datetime) -> str:
+    """The name of an apply's folder of passwords: its moment, Paris time (20260910-100000)."""
+    return local_time(moment).strftime(APPLY_STAMP)
+
+
+def undone_applies(engine: Engine, uai: str) -> dict[str, int]:
+    """An apply's folder name -> the undo that undid it: the accounts its slips are for were
+    removed, their passwords sign in nowhere, the slips are not to be handed out."""
+    return {apply_folder_name(applied.applied_at): applied.undone_by
+            for applied in applied_plans(engine, uai) if applied.undone_by is not None}
 
 
 def settle_partial_credentials(engine: Engine, home: Path, uai: str) -> list[str]:

@@ -23,20 +23,17 @@ from datetime import datetime
 from pathlib import Path
 
 from bascule.domain.policy import ROLE_OF_PROFILE, Permission, Subject, decide, holds
-from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment, local_time
+from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment
 from bascule.errors import NotAllowed, UserError
 from bascule.operations.campaign import accounts
-from bascule.operations.credentials import plaintext_folders
+from bascule.operations.credentials import APPLY_STAMP, plaintext_folders, undone_applies
 from bascule.operations.passwords import resettable_structures
 from bascule.operations.school import policy_options
 from bascule.operations.slip_holders import Holder, Holders, Origin, holders_of, origin_of
 from bascule.settings import Settings
 from bascule.store.engine import open_store
-from bascule.store.history import applied_plans
 from bascule.store.operators import find_actor
 from bascule.store.people import Person, journal_entry
-
-_STAMP = "%Y%m%d-%H%M%S"  # the apply's folder name (operations/campaign.py), Paris time
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +72,7 @@ class _Folder:
 
 def _applied_at(folder: Path) -> datetime:
     try:
-        return datetime.strptime(folder.name[:15], _STAMP).replace(tzinfo=SCHOOL_TIMEZONE)
+        return datetime.strptime(folder.name[:15], APPLY_STAMP).replace(tzinfo=SCHOOL_TIMEZONE)
     except ValueError:  # renamed by hand: its files' time
         return datetime.fromtimestamp(folder.stat().st_mtime, SCHOOL_TIMEZONE)
 
@@ -96,18 +93,10 @@ def applied_slips(settings: Settings, uai: str, by: str) -> list[AppliedSlips]:
     each with those PDFs only."""
     actor = _actor(settings, uai, by)
     profiles = _profiles_now(settings, uai)
-    undone = _undone_applies(settings, uai)
+    undone = undone_applies(open_store(settings.store_url), uai)
     seen = [_as_seen(settings, actor, profiles, folder, undone)
             for folder in _on_disk(settings, uai)]
     return [slips for slips in seen if slips.files]
-
-
-def _undone_applies(settings: Settings, uai: str) -> dict[str, int]:
-    """An apply's folder name (its moment, Paris time) -> the undo that undid it: the
-    accounts its slips are for were removed, their passwords sign in nowhere."""
-    return {local_time(applied.applied_at).strftime(_STAMP): applied.undone_by
-            for applied in applied_plans(open_store(settings.store_url), uai)
-            if applied.undone_by is not None}
 
 
 def _as_seen(settings: Settings, actor: Person, profiles: dict[str, str],
@@ -183,7 +172,7 @@ def _actor(settings: Settings, uai: str, by: str) -> Person:
 def _seen(settings: Settings, uai: str, folder: str, actor: Person) -> AppliedSlips:
     found = _one(settings, uai, folder)
     return _as_seen(settings, actor, _profiles_now(settings, uai), found,
-                    _undone_applies(settings, uai))
+                    undone_applies(open_store(settings.store_url), uai))
 
 
 def slips_file(settings: Settings, uai: str, folder: str, name: str, *, by: str,
@@ -202,7 +191,8 @@ def slips_file(settings: Settings, uai: str, folder: str, name: str, *, by: str,
         raise NotAllowed(f"Refusé à {actor.label} ({actor.login}) pour « {name} » : {refused}",
                         hint="Les fiches de la direction sont pour la direction et les "
                              "opérateurs du département.")
-    slips = _as_seen(settings, actor, profiles, found, _undone_applies(settings, uai))
+    slips = _as_seen(settings, actor, profiles, found,
+                     undone_applies(open_store(settings.store_url), uai))
     if slips.undone_by is not None:
         raise UserError(f"Ces fiches ne sont plus données : l'application n° "
                         f"{slips.undone_by} a annulé celle-ci, et retiré les comptes qu'elles "

@@ -3,12 +3,13 @@ operators): the list, holding someone, lifting a hold. Each one journaled; the p
 then computed again by the operator (its hash covers the holds)."""
 
 from contextlib import suppress
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bascule.domain.people import parse_shown_date
 from bascule.domain.policy import Permission
 from bascule.errors import NotAllowed, NotFound, UserError
 from bascule.operations import holds as hold_ops
@@ -71,11 +72,8 @@ def lift(who: Posted, numero: Field) -> Response:
 
 
 def _day(text: str) -> date | None:
-    """A day as bascule shows it (« 31/12/2026 ») or in ISO (2026-12-31, a date picker's)."""
-    text = text.strip()
+    """A day as bascule shows it (« 31/12/2026 ») or in ISO (2026-12-31); None if neither."""
     with suppress(ValueError):
-        return date.fromisoformat(text)
-    with suppress(ValueError):
-        return datetime.strptime(text, "%d/%m/%Y").date()
+        return parse_shown_date(text)
     return None
 
