@@ -12,6 +12,7 @@ from bascule.cli.common import (
     CliState,
     UaiOption,
     actor_name,
+    err,
     moment,
     out,
     progress,
@@ -131,3 +132,5 @@ def educonnect(ctx: typer.Context, out_dir: OutOption, at: AtOption = None,
         written = feeds_ops.feed_educonnect(settings, school, out_dir, now=moment(at))
     out.print(f"{len(written) - 1} fichier(s) de fiches et {written[0]} "
               "(lisibles par vous seul).")
+    for line in feeds_ops.educonnect_collisions(settings, school):
+        err.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -4,12 +4,19 @@ A login is the first letter of the first name and the usage name, transliterated
 lowercase, letters and digits only (and the dot of p.nom), at most 20 characters (the limit of
 an Active Directory sAMAccountName). Homonyms get the smallest free ordinal from 2 on; the base
 is shortened so that base and ordinal fit. Whether a login is free is the registry's business.
+
+Each kind is its own namespace: `pnom` and `p.nom` are allocated apart, so a homonym's two
+ordinals may differ (adavid2 and a.david3). A network login is unique in its school (each
+school its own pedagogical server's directory); an EduConnect id in the whole folder (EduConnect
+is académie-wide): the registry of a school's p.nom also sees the folder's other schools
+(`LoginRegistry.elsewhere`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 from functools import lru_cache
@@ -29,6 +36,12 @@ _FALLBACK = "compte"  # a name with no letter at all, in any script
 class LoginKind(Enum):
     NETWORK = "pnom"
     EDUCONNECT = "p.nom"
+
+
+# The namespaces unique in the whole folder, not in each school: an EduConnect id is the
+# académie's (two people of the folder never share one); a network login is each school's, whose
+# pedagogical server has its own directory (a target is registered per school: `target add`).
+FOLDER_WIDE = frozenset({LoginKind.EDUCONNECT})
 
 
 def _plain(text: str) -> str:
@@ -77,24 +90,51 @@ class LoginHolding:
     freed_at: datetime | None
 
 
+def folder_holder(uai: str, key: str) -> str:
+    """The holder of a login held in another school of the folder: a person's key is unique
+    only in its school (each school's Siècle numbers its own ELEVE_ID)."""
+    return f"{uai}/{key}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoginRegistry:
     """The logins of one namespace. A held login is taken, even by a disabled account; a freed
-    login is quarantined for anyone else; the same person always gets their login back."""
+    login is quarantined for anyone else; the same person always gets their login back.
+
+    `elsewhere`: for a namespace shared by the folder (EduConnect), who holds or last held each
+    login in the folder's other schools (holders as `folder_holder`); those logins are taken
+    for a new allocation as the school's own are. A login this school already gave the person
+    stays theirs even when another school gave it too (never renamed: `verify` reports it)."""
 
     holdings: dict[str, LoginHolding]
     quarantine: timedelta
+    elsewhere: Mapping[str, tuple[LoginHolding, ...]] = field(default_factory=dict)
 
-    def is_free_for(self, login: str, person: str, now: datetime) -> bool:
-        return not is_reserved(login) and self._available(self.holdings.get(login), person, now)
+    def is_free_for(self, login: str, person: str, now: datetime, *,
+                    also: str | None = None) -> bool:
+        """`also`: the person's holder name in another school (an élève arriving from it)."""
+        if is_reserved(login):
+            return False
+        holding = self.holdings.get(login)
+        if holding is not None and holding.holder == person:
+            return True
+        return (self._available(holding, person, now)
+                and self._free_elsewhere(login, person, now, also))
 
     def _available(self, holding: LoginHolding | None, person: str, now: datetime) -> bool:
         if holding is None or holding.holder == person:
             return True
         return holding.freed_at is not None and now >= holding.freed_at + self.quarantine
 
+    def _free_elsewhere(self, login: str, person: str, now: datetime,
+                        also: str | None) -> bool:
+        for holding in self.elsewhere.get(login, ()):
+            if holding.holder != also and not self._available(holding, person, now):
+                return False
+        return True
+
     def first_free_for(self, first_name: str, last_name: str, kind: LoginKind, person: str,
-                       now: datetime) -> str:
+                       now: datetime, *, also: str | None = None) -> str:
         """The first form free here for `person`: the bare form, then ordinals 2, 3, …;
         reserved names are skipped (a plain loop: a first rollover allocates tens of
         thousands)."""
@@ -105,6 +145,47 @@ class LoginRegistry:
             # Most forms are held by no one (a first rollover's all): no call to know it.
             if login not in RESERVED_LOGINS and (
                     (holding := holdings.get(login)) is None
-                    or self._available(holding, person, now)):
+                    or self._available(holding, person, now)) and (
+                    self._free_elsewhere(login, person, now, also)):
                 return login
             ordinal += 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginOwner:
+    """Someone of the folder who holds a login: their school, key and names (for reports)."""
+
+    uai: str
+    key: str
+    profile: str
+    last_name: str
+    first_name: str
+    email: str | None
+    status: str | None  # their account's (labels.status_label), None without one
+
+    @property
+    def label(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+
+def probably_same(one: LoginOwner, other: LoginOwner) -> bool:
+    """Same profile, names and e-mail: probably one person known twice (a responsable with
+    children in two schools, each school's Siècle giving its own PERSONNE_ID). Said, never acted
+    on: names and an e-mail are not enough to decide an identity."""
+    return (one.profile == other.profile and bool(one.email) and bool(other.email)
+            and (one.email or "").strip().casefold() == (other.email or "").strip().casefold()
+            and _plain(one.last_name) == _plain(other.last_name)
+            and _plain(one.first_name) == _plain(other.first_name))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SharedLogin:
+    """One EduConnect id held in this school and, by someone else, in another of the folder."""
+
+    login: str
+    here: LoginOwner
+    there: LoginOwner
+
+    @property
+    def probably_same(self) -> bool:
+        return probably_same(self.here, self.there)

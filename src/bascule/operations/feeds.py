@@ -25,8 +25,14 @@ from bascule.reports.slips import SlipHeader, slip_file_name
 from bascule.reports.tables import csv_for_people
 from bascule.settings import Settings
 from bascule.store.engine import open_store
+from bascule.store.login_collisions import shared_educonnect
 from bascule.store.people import overrides
 from bascule.store.staging import latest_staged_sha256
+from bascule.verification.model import (
+    SHARED_EDUCONNECT_ACTION,
+    SHARED_EDUCONNECT_TITLE,
+    shared_login_line,
+)
 
 
 def _schools(settings: Settings, uais: list[str]) -> list[FeedSchool]:
@@ -107,6 +113,20 @@ def feed_educonnect(settings: Settings, uai: str, out: Path, *, now: datetime) -
         write_private(path, division_sheets(header, group))
         written.append(path)
     return written
+
+
+def educonnect_collisions(settings: Settings, uai: str) -> list[str]:
+    """The EduConnect ids of this school that another school of the folder gave someone else
+    too (given before bascule made them unique in the folder), said for the operator: a title,
+    one line per id, what to do; empty when there is none."""
+    with open_store(settings.store_url).connect() as connection:
+        shared = shared_educonnect(connection, uai)
+    if not shared:
+        return []
+    return [f"Attention : {len(shared)} {SHARED_EDUCONNECT_TITLE[0].lower()}"
+            f"{SHARED_EDUCONNECT_TITLE[1:]} (les fiches de ces personnes portent le même "
+            "identifiant) :", *(f"  {shared_login_line(s)}" for s in shared),
+            SHARED_EDUCONNECT_ACTION]
 
 
 def educonnect_sheets(school: FeedSchool) -> list[Sheet]:

@@ -12,6 +12,7 @@ from bascule.domain.logins import (
     LoginHolding,
     LoginKind,
     LoginRegistry,
+    folder_holder,
     is_reserved,
 )
 from bascule.domain.school import local_time
@@ -272,18 +273,19 @@ class _Registries:
         return self._allocate(self._by_value[kind._value_], kind, person, key)
 
     def keep_or_allocate(self, kind: LoginKind, login: str | None, person: DesiredPerson,
-                         key: str) -> str:
-        """The person's login when it is free here, else a new one."""
+                         key: str, *, also: str | None = None) -> str:
+        """The person's login when it is free here, else a new one (`also`: the person's
+        holder name in the school they come from, whose logins stay theirs)."""
         registry = self._by_value[kind._value_]
-        if not login or not registry.is_free_for(login, key, self.now):
-            return self._allocate(registry, kind, person, key)
+        if not login or not registry.is_free_for(login, key, self.now, also=also):
+            return self._allocate(registry, kind, person, key, also=also)
         self._hold(registry, login, key)
         return login
 
     def _allocate(self, registry: LoginRegistry, kind: LoginKind, person: DesiredPerson,
-                  key: str) -> str:
+                  key: str, *, also: str | None = None) -> str:
         login = registry.first_free_for(person.identity.first_name, person.identity.last_name,
-                                        kind, key, self.now)
+                                        kind, key, self.now, also=also)
         self._hold(registry, login, key)
         return login
 
@@ -300,8 +302,9 @@ def _transfer(person: DesiredPerson, key: str, known: KnownPerson, state: StoreS
     """An élève arriving from another school of the folder: the same account (logins when free
     here, password, feed ids), the school's ids of the former school dropped."""
     assert known.account is not None and known.school is not None
+    former = folder_holder(known.school, known.key)
     logins = tuple((kind, registries.keep_or_allocate(kind, known.account.login(kind), person,
-                                                      key))
+                                                      key, also=former))
                    for kind in person.kind.login_kinds)
     return dataclasses.replace(
         _action(ActionKind.TRANSFER, person, key, logins, identity=person.identity,

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, bindparam, func, insert, select, update
 
-from bascule.domain.logins import LoginHolding, LoginKind, LoginRegistry
+from bascule.domain.logins import (
+    FOLDER_WIDE,
+    LoginHolding,
+    LoginKind,
+    LoginRegistry,
+    folder_holder,
+)
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
 from bascule.domain.school import SchoolYear
 from bascule.domain.structures import is_last_level
@@ -110,7 +116,9 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
     if loaded is None:
         holdings, logins_of = _logins(connection, uai)
         loaded = _Loaded(_people(connection, person.c.uai == uai, logins_of, uai), {},
-                         {kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine)
+                         {kind: LoginRegistry(holdings=holdings[kind], quarantine=quarantine,
+                                              elsewhere=_logins_elsewhere(connection, uai,
+                                                                          kind))
                           for kind in LoginKind})
     facts = _facts(connection, uai, school_year.start)
     latest = (facts if latest_year == school_year.start
@@ -122,7 +130,9 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         unreached=loaded.unreached,
         registries=loaded.registries if loaded.registries is not None else {
             kind: LoginRegistry(holdings=_HeldLogins(_holding(connection.engine, uai, kind)),
-                                quarantine=quarantine) for kind in LoginKind},
+                                quarantine=quarantine,
+                                elsewhere=_ElsewhereLogins(connection.engine, uai, kind))
+            for kind in LoginKind},
         facts=facts,
         fingerprint=fingerprint(connection, uai, staged_sha256),
         latest_year=latest_year,
@@ -315,6 +325,72 @@ def _holding(engine: Engine, uai: str, kind: LoginKind) -> Callable[[str], Login
         return None if row is None else LoginHolding(login=name, holder=row.key,
                                                      freed_at=row.freed_at)
     return lookup
+
+
+def _other_schools(connection: Connection, uai: str) -> list[str]:
+    """The folder's other schools that were ever applied (an apply versions its school)."""
+    return sorted(connection.execute(select(directory_version.c.uai).where(
+        directory_version.c.uai != uai)).scalars())
+
+
+def _elsewhere_query(others: list[str], kind: LoginKind) -> Any:
+    # Each holder named by the school they are in now: an élève who came here from another
+    # school left a freed row there, which is theirs (folder_holder is for the others).
+    return (select(login.c.login, login.c.freed_at, person.c.uai, person.c.key)
+            .join(person, person.c.id == login.c.person_id)
+            .where(login.c.uai.in_(others) & (login.c.namespace == kind.value)))
+
+
+def _elsewhere_holding(uai: str, name: str, freed_at: Any, holder_uai: str,
+                       key: str) -> LoginHolding:
+    return LoginHolding(login=name, freed_at=freed_at,
+                        holder=key if holder_uai == uai else folder_holder(holder_uai, key))
+
+
+def _logins_elsewhere(connection: Connection, uai: str, kind: LoginKind
+                      ) -> dict[str, tuple[LoginHolding, ...]]:
+    """For a namespace unique in the whole folder (EduConnect), who holds or last held each
+    login in the folder's other schools; nothing for the others (the network's logins are
+    each school's)."""
+    others = _other_schools(connection, uai) if kind in FOLDER_WIDE else []
+    if not others:
+        return {}
+    found: dict[str, list[LoginHolding]] = defaultdict(list)
+    for name, freed_at, holder_uai, key in connection.execute(_elsewhere_query(others, kind)):
+        found[name].append(_elsewhere_holding(uai, name, freed_at, holder_uai, key))
+    return {name: tuple(holdings) for name, holdings in found.items()}
+
+
+class _ElsewhereLogins(Mapping[str, tuple[LoginHolding, ...]]):
+    """`_logins_elsewhere` for a plan loaded in part: looked up login by login when asked."""
+
+    def __init__(self, engine: Engine, uai: str, kind: LoginKind):
+        self._engine, self._uai, self._kind = engine, uai, kind
+        self._known: dict[str, tuple[LoginHolding, ...]] = {}
+        self._others: list[str] | None = None if kind in FOLDER_WIDE else []
+
+    def __getitem__(self, name: str) -> tuple[LoginHolding, ...]:
+        if name not in self._known:
+            self._known[name] = self._lookup(name)
+        if not self._known[name]:
+            raise KeyError(name)
+        return self._known[name]
+
+    def _lookup(self, name: str) -> tuple[LoginHolding, ...]:
+        with self._engine.connect() as connection:
+            if self._others is None:
+                self._others = _other_schools(connection, self._uai)
+            if not self._others:
+                return ()
+            rows = connection.execute(_elsewhere_query(self._others, self._kind)
+                                      .where(login.c.login == name)).all()
+        return tuple(_elsewhere_holding(self._uai, *row) for row in rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([name for name, holdings in self._known.items() if holdings])
+
+    def __len__(self) -> int:
+        return sum(1 for holdings in self._known.values() if holdings)
 
 
 class _HeldLogins(dict[str, LoginHolding]):

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, and_, select
 from bascule.domain.structures import level_of
 from bascule.plan.desired import present_eleves
 from bascule.store.holds import guardians_of, person_holds
+from bascule.store.login_collisions import shared_educonnect, twin_responsables
 from bascule.store.schema import account, login, person, person_source_id
 from bascule.store.staging import newest_staged
 from bascule.targets.store_view import latest_year, school_view, year_facts
@@ -38,7 +39,9 @@ def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = (),
             held_guardians=guardians_of(connection, uai, held),
             eleve_accounts=_statuses(connection, uai, "eleve"),
             guardians=facts.guardians,
-            responsable_accounts=_statuses(connection, uai, "responsable"), targets=targets)
+            responsable_accounts=_statuses(connection, uai, "responsable"), targets=targets,
+            shared_educonnect=tuple(shared_educonnect(connection, uai)),
+            twin_responsables=tuple(twin_responsables(connection, uai)))
 
 
 def _export_eleves(connection: Connection, uai: str, today: date, plan_pending: bool

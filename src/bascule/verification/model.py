@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from bascule.domain.labels import profile_label, status_label
+from bascule.domain.logins import LoginOwner, SharedLogin
 from bascule.domain.school import describe_moment
 from bascule.targets.model import SchoolView
 
@@ -90,6 +92,11 @@ class VerificationInput:
     held: frozenset[str] = frozenset()
     # Their responsables: kept as they are too (plan/compute.py, plan/lifecycle.py)
     held_guardians: frozenset[str] = frozenset()
+    # EduConnect ids held here and, by someone else, in another school of the folder
+    shared_educonnect: tuple[SharedLogin, ...] = ()
+    # Responsables probably known in another school too, each with their own id:
+    # (here, id, there, id)
+    twin_responsables: tuple[tuple[LoginOwner, str, LoginOwner, str], ...] = ()
 
 
 EDT_TO_SIECLE = ("Les liens élèves-groupes n'ont pas été remontés dans Siècle-BEE depuis le "
@@ -127,7 +134,7 @@ def verify(data: VerificationInput) -> list[Finding]:
     findings = [*_levels_without_groups(data), *_eleves_divisions(data),
                 *_teachers_without_services(data), *_unknown_structures(data),
                 *_structures(data), *_export_not_applied(data), *_responsables(data),
-                *_targets(data)]
+                *_educonnect(data), *_targets(data)]
     return sorted((f for f in findings if f.items),
                   key=lambda f: (f.severity is not Severity.ERROR, -f.count, f.code))
 
@@ -304,6 +311,58 @@ def _responsables(data: VerificationInput) -> list[Finding]:
                 cause="Leurs enfants ont quitté l'établissement : le plan suivant désactive "
                       "ces comptes.", action=NEXT_PLAN,
                 items=tuple(data.labels.get(k, k) for k in orphans)),
+    ]
+
+
+SHARED_EDUCONNECT_TITLE = ("Identifiants EduConnect donnés aussi à une autre personne dans un "
+                           "autre collège du dossier")
+SHARED_EDUCONNECT_CAUSE = (
+    "Identifiants donnés avant que bascule ne les rende uniques dans tout le dossier (chaque "
+    "collège ne vérifiait que les siens). EduConnect est académique : un identifiant ne doit "
+    "désigner qu'une seule personne, sinon la seconde ne peut pas activer son compte.")
+SHARED_EDUCONNECT_ACTION = (
+    "bascule ne change jamais de lui-même un identifiant déjà distribué, et n'en donne plus "
+    "un qui est déjà pris dans le dossier. Avec l'autre collège, regardez dans EduConnect "
+    "(Administration des comptes) laquelle des deux personnes a activé son compte avec cet "
+    "identifiant : elle le garde. Ne distribuez pas la fiche EduConnect de l'autre et demandez "
+    "pour elle un autre identifiant à l'assistance de l'académie. « Probablement la même "
+    "personne » : mêmes nom, prénom et courriel, mais bascule ne réunit pas deux identités "
+    "sur ces seuls indices ; c'est à vous de le confirmer.")
+TWIN_RESPONSABLES_CAUSE = (
+    "Un parent dont les enfants sont dans deux collèges reçoit de chaque Siècle son propre "
+    "PERSONNE_ID : bascule le connaît deux fois.")
+TWIN_RESPONSABLES_ACTION = (
+    "Rien n'est fusionné : deux comptes, deux identifiants EduConnect, chacun pour les enfants "
+    "de son collège. Si c'est bien la même personne, remettez-lui ses fiches en lui disant à "
+    "quel collège chaque identifiant sert ; bascule ne réunit pas deux identités sur des noms "
+    "et un courriel.")
+
+
+def _owner_text(owner: LoginOwner) -> str:
+    status = f", {status_label(owner.status)}" if owner.status else ", sans compte"
+    return f"{owner.label} ({profile_label(owner.profile)}{status})"
+
+
+def shared_login_line(shared: SharedLogin) -> str:
+    """One shared EduConnect id, as `verify` and `feed educonnect` say it."""
+    same = (" — probablement la même personne (mêmes nom, prénom et courriel)"
+            if shared.probably_same else "")
+    return (f"{shared.login} : {_owner_text(shared.here)} ici, et {_owner_text(shared.there)} "
+            f"au collège {shared.there.uai}{same}")
+
+
+def _educonnect(data: VerificationInput) -> list[Finding]:
+    return [
+        Finding(code="educonnect-identifiant-partage", severity=Severity.WARNING,
+                title=SHARED_EDUCONNECT_TITLE, cause=SHARED_EDUCONNECT_CAUSE,
+                action=SHARED_EDUCONNECT_ACTION,
+                items=tuple(shared_login_line(s) for s in data.shared_educonnect)),
+        Finding(code="responsable-connu-deux-fois", severity=Severity.WARNING,
+                title="Responsables probablement connus aussi dans un autre collège du dossier",
+                cause=TWIN_RESPONSABLES_CAUSE, action=TWIN_RESPONSABLES_ACTION,
+                items=tuple(f"{here.label} ({login}) ici, et {there.label} ({other}) au "
+                            f"collège {there.uai} : mêmes nom, prénom et courriel"
+                            for here, login, there, other in data.twin_responsables)),
     ]
 
 
