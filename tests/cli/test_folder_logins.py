@@ -200,3 +200,25 @@ def test_an_id_given_twice_before_is_reported_never_renamed(cli: Cli, tmp_path: 
     ids = _ids(cli)
     assert (ids[(B, "MARTIN", lmartin3)], ids[(B, "D'ALMEIDA", "Théo")]) == (
         "l.martin", "t.dalmeida")
+
+
+def test_two_plans_computed_side_by_side_cannot_both_give_an_id(cli: Cli, tmp_path: Path) -> None:
+    """Each plan saw the other school without the id; the second apply is refused, whole, and
+    its plan computed again gives the next number."""
+    _folder(cli)
+    for uai in (A, B):
+        _run(cli, "import", _exports(tmp_path, uai, 2025))
+        _run(cli, "plan", "--uai", uai, "--at", "2025-09-01T08:00")
+    _run(cli, "apply", "--yes", "--uai", A, "--at", "2025-09-01T08:30")
+    refused = cli("apply", "--yes", "--uai", B, "--at", "2025-09-01T08:31")
+    assert refused.exit_code == 1
+    said = " ".join(refused.stderr.split())
+    assert ("Le plan donne des identifiants EduConnect qu'un autre collège du dossier a donnés "
+            "depuis son calcul : l.martin (MARTIN ") in said
+    assert "Rien n'a été appliqué." in said and "Recalculez le plan (bascule plan)" in said
+    assert "Traceback" not in refused.output
+    assert _accounts(cli, B) == []
+    _run(cli, "plan", "--uai", B, "--at", "2025-09-01T08:40")
+    _run(cli, "apply", "--yes", "--uai", B, "--at", "2025-09-01T08:45")
+    ids = [a["educonnect"] for uai in (A, B) for a in _accounts(cli, uai)]
+    assert len(ids) == len(set(ids)) == 8

@@ -32,6 +32,7 @@ from bascule.store.changes import (
 )
 from bascule.store.history import Provenance, record_apply
 from bascule.store.journal_facts import KEPT_FACTS, bundled, folded
+from bascule.store.login_collisions import refuse_ids_taken_elsewhere
 from bascule.store.people import ids_by_key
 from bascule.store.schema import (
     DROPPED_AT_ROLLOVER,
@@ -124,6 +125,8 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         written = None if writer is None else writer.written
         after_scope = scope_of(connection, plan) if written is None else narrowed(scope, before)
         record_changes(connection, apply_id, before, capture(connection, after_scope), written)
+        if writer is not None:
+            refuse_ids_taken_elsewhere(connection, plan)
         version = directory_version_of(connection, plan.uai)
         before_commit()
     return Applied(counts=counts, version=version, apply_id=apply_id)

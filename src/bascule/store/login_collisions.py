@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from bascule.domain.logins import LoginKind, LoginOwner, SharedLogin, probably_same
-from bascule.plan.model import AccountStatus
+from bascule.errors import UserError
+from bascule.plan.model import AccountStatus, ActionKind, Plan
+from bascule.store.batch import among, slices
 from bascule.store.schema import account, login, person
 
 
@@ -63,3 +65,63 @@ def twin_responsables(connection: Connection, uai: str
             twins += [(here, name, there, other) for other, there in group
                       if there.uai != uai and other != name and probably_same(here, there)]
     return sorted(twins, key=lambda t: (t[0].label, t[1], t[2].uai))
+
+
+class IdsTakenElsewhere(UserError):
+    """Another school of the folder gave, since this plan was computed, an EduConnect id the
+    plan gives (two plans computed side by side, applied one after the other)."""
+
+    def __init__(self, taken: list[tuple[str, str]]) -> None:
+        shown = ", ".join(f"{login} ({label})" for login, label in taken[:5])
+        more = f" et {len(taken) - 5} autre(s)" if len(taken) > 5 else ""
+        super().__init__(
+            "Le plan donne des identifiants EduConnect qu'un autre collège du dossier a donnés "
+            f"depuis son calcul : {shown}{more}. Un identifiant EduConnect ne désigne qu'une "
+            "personne dans toute l'académie. Rien n'a été appliqué.",
+            hint="Recalculez le plan (bascule plan) : il leur donne les numéros suivants ; "
+                 "relisez-le, puis appliquez-le.",
+            console_hint="Recalculez le plan (bouton « Recalculer le plan » de la page Plan), "
+                         "relisez-le, puis approuvez-le et appliquez-le.")
+
+
+def _given_ids(plan: Plan) -> list[tuple[str, str, str]]:
+    """The EduConnect ids the plan gives: (id, person key, label)."""
+    given = []
+    for action in plan.actions:
+        if not action.kind.is_account_action:
+            continue
+        new = action.login(LoginKind.EDUCONNECT)
+        if new and (action.kind in (ActionKind.CREATE, ActionKind.TRANSFER)
+                    or any(kind is LoginKind.EDUCONNECT for kind, _ in action.previous_logins)):
+            given.append((new, action.person, action.label))
+    return given
+
+
+def refuse_ids_taken_elsewhere(connection: Connection, plan: Plan) -> None:
+    """Called last in the apply's transaction, once its logins are written: raises
+    IdsTakenElsewhere when a person of another school of the folder holds an id the plan gives
+    (not the élève's own, arriving from there). On PostgreSQL the applies giving ids take their
+    turn from here to their commit, so that each sees the ids the others committed."""
+    given = _given_ids(plan)
+    if not given:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(_EDUCONNECT_LOCK)))
+    arriving = {(a.from_school, a.from_key) for a in plan.actions
+                if a.kind is ActionKind.TRANSFER}
+    query = (select(login.c.login, person.c.uai, person.c.key)
+             .join(person, person.c.id == login.c.person_id)
+             .where((login.c.namespace == LoginKind.EDUCONNECT.value)
+                    & login.c.freed_at.is_(None) & (login.c.uai != plan.uai)
+                    & (person.c.uai != plan.uai) & among(connection, login.c.login, "ids")))
+    names = sorted({name for name, _key, _label in given})
+    held = {name for (some,) in slices(connection, names)
+            for name, uai, key in connection.execute(query, {"ids": some})
+            if (uai, key) not in arriving}
+    if held:
+        raise IdsTakenElsewhere(sorted((name, label) for name, _key, label in given
+                                       if name in held))
+
+
+# pg_advisory_xact_lock's key for the folder's EduConnect ids (any constant of bascule's own).
+_EDUCONNECT_LOCK = 0x62617363  # "basc"
