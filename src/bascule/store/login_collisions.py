@@ -12,7 +12,7 @@ from bascule.domain.logins import LoginKind, LoginOwner, SharedLogin, probably_s
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, ActionKind, Plan
 from bascule.store.batch import among, slices
-from bascule.store.schema import account, login, person
+from bascule.store.schema import account, directory_version, login, person
 
 
 def _held_educonnect(connection: Connection) -> dict[str, list[LoginOwner]]:
@@ -109,11 +109,14 @@ def refuse_ids_taken_elsewhere(connection: Connection, plan: Plan) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(_EDUCONNECT_LOCK)))
     arriving = {(a.from_school, a.from_key) for a in plan.actions
                 if a.kind is ActionKind.TRANSFER}
+    # By the other schools' names (uq_login's first column): each id looked up in its index.
+    others = sorted(connection.execute(select(directory_version.c.uai).where(
+        directory_version.c.uai != plan.uai)).scalars())
     query = (select(login.c.login, person.c.uai, person.c.key)
              .join(person, person.c.id == login.c.person_id)
-             .where((login.c.namespace == LoginKind.EDUCONNECT.value)
-                    & login.c.freed_at.is_(None) & (login.c.uai != plan.uai)
-                    & (person.c.uai != plan.uai) & among(connection, login.c.login, "ids")))
+             .where(login.c.uai.in_(others) & (login.c.namespace == LoginKind.EDUCONNECT.value)
+                    & login.c.freed_at.is_(None) & (person.c.uai != plan.uai)
+                    & among(connection, login.c.login, "ids")))
     names = sorted({name for name, _key, _label in given})
     held = {name for (some,) in slices(connection, names)
             for name, uai, key in connection.execute(query, {"ids": some})

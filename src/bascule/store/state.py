@@ -36,7 +36,7 @@ from bascule.plan.model import (
     StoreState,
 )
 from bascule.plan.reach import Lookups, Reach
-from bascule.store.batch import among, fetch_raw, slices
+from bascule.store.batch import Decoder, among, fetch_raw, slices
 from bascule.store.holds import person_holds
 from bascule.store.schema import (
     account,
@@ -348,17 +348,46 @@ def _elsewhere_holding(uai: str, name: str, freed_at: Any, holder_uai: str,
 
 
 def _logins_elsewhere(connection: Connection, uai: str, kind: LoginKind
-                      ) -> dict[str, tuple[LoginHolding, ...]]:
+                      ) -> Mapping[str, tuple[LoginHolding, ...]]:
     """For a namespace unique in the whole folder (EduConnect), who holds or last held each
     login in the folder's other schools; nothing for the others (the network's logins are
-    each school's)."""
+    each school's). Read whole in one raw fetch; a login's holdings made when the plan asks
+    for it (a few thousand of the folder's tens of thousands)."""
     others = _other_schools(connection, uai) if kind in FOLDER_WIDE else []
     if not others:
         return {}
-    found: dict[str, list[LoginHolding]] = defaultdict(list)
-    for name, freed_at, holder_uai, key in connection.execute(_elsewhere_query(others, kind)):
-        found[name].append(_elsewhere_holding(uai, name, freed_at, holder_uai, key))
-    return {name: tuple(holdings) for name, holdings in found.items()}
+    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in fetch_raw(connection, _elsewhere_query(others, kind)):
+        rows[row[0]].append(row)
+    return _FolderLogins(rows, uai, Decoder(connection, [login.c.freed_at]))
+
+
+class _FolderLogins(Mapping[str, tuple[LoginHolding, ...]]):
+    """`_logins_elsewhere`'s raw rows by login, each login's holdings made on first ask."""
+
+    def __init__(self, rows: dict[str, list[tuple[Any, ...]]], uai: str, decode: Decoder):
+        self._rows, self._uai, self._decode = rows, uai, decode
+        self._made: dict[str, tuple[LoginHolding, ...]] = {}
+
+    def __getitem__(self, name: str) -> tuple[LoginHolding, ...]:
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = tuple(
+                _elsewhere_holding(self._uai, name, self._decode((freed,))[0], holder_uai, key)
+                for _name, freed, holder_uai, key in self._rows[name])
+        return made
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self._rows else default
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 class _ElsewhereLogins(Mapping[str, tuple[LoginHolding, ...]]):
