@@ -40,8 +40,11 @@ COMPARED = {
     "person": "SELECT uai, key, kind, profile, last_name, first_name, birth_date FROM person",
     "account": "SELECT p.uai, p.key, a.status, a.must_change_password, a.password_origin "
                "FROM account a JOIN person p ON p.id = a.person_id",
-    "login": "SELECT l.uai, l.namespace, l.login, p.key FROM login l "
-             "JOIN person p ON p.id = l.person_id",
+    # EduConnect ids are the folder's: which school's homonym takes the bare form depends on
+    # which school applies first (README « Logins and homonyms »); compared as held, and checked
+    # unique in the folder apart (_educonnect_ids).
+    "login": "SELECT l.uai, l.namespace, CASE WHEN l.namespace = 'p.nom' THEN 'p.nom' "
+             "ELSE l.login END, p.key FROM login l JOIN person p ON p.id = l.person_id",
     "fact": "SELECT uai, school_year, kind, subject, target, detail FROM fact",
     "journal": "SELECT uai, actor, action, subject FROM journal",
     "night_step": "SELECT uai, step, signature FROM night_step",
@@ -91,6 +94,16 @@ def _rows(url: str, home: Path) -> dict[str, list[tuple[object, ...]]]:
                 for name, query in COMPARED.items()}
     engine.dispose()
     return rows
+
+
+def _educonnect_ids(url: str) -> list[str]:
+    """The EduConnect ids held in the whole folder."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        ids = list(connection.execute(text(
+            "SELECT login FROM login WHERE namespace = 'p.nom' AND freed_at IS NULL")).scalars())
+    engine.dispose()
+    return ids
 
 
 def _running_on(url: str, pid: int) -> str | None:
@@ -151,6 +164,8 @@ def test_two_workers_one_killed_end_as_one_process(
     resumed = next(s for s in report["schools"] if s["uai"] == killed_at)
     assert {step["step"]: step["status"] for step in resumed["steps"]}["import"] == "done"
     assert _rows(queued_url, cli.home) == _rows(single_url, single.home)
+    ids = _educonnect_ids(queued_url)
+    assert len(ids) == len(set(ids)) == len(_educonnect_ids(single_url))
 
     status = cli("run", "--status", "--json")
     assert status.exit_code == 0, status.output

@@ -33,6 +33,7 @@ from bascule.operations.verification import run_verification
 from bascule.reports.night import HeldPlan, PeopleWaiting, StepReport, StepStatus
 from bascule.settings import Settings
 from bascule.store.engine import open_store
+from bascule.store.login_collisions import IdsTakenElsewhere
 from bascule.store.night import NightHold, mark_step, step_signatures
 from bascule.store.plans import pending_approval
 from bascule.store.staging import latest_staged_sha256, older_campaigns
@@ -196,8 +197,20 @@ def step_plan_and_apply(context: SchoolContext) -> None:
     plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
     counts = dict(Counter(a.kind.value for a in plan.actions if a.kind.is_account_action))
     context.record("plan", StepStatus.DONE, "", counts, started)
+    for _again in range(_ID_RACES):
+        try:
+            context.waiting = people_waiting(plan)
+            _apply_or_hold(context, plan)
+            return
+        except IdsTakenElsewhere:
+            # Another school's plan, computed beside this one (workers, --jobs), gave one of
+            # its EduConnect ids first: computed again, the plan gives the next numbers.
+            plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
     context.waiting = people_waiting(plan)
     _apply_or_hold(context, plan)
+
+
+_ID_RACES = 3  # plans computed again after another school took their EduConnect ids first
 
 
 def people_waiting(plan: campaign.Plan) -> PeopleWaiting:
