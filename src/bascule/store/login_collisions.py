@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from bascule.domain.logins import LoginKind, LoginOwner, SharedLogin, probably_same
 from bascule.errors import UserError
@@ -15,55 +15,67 @@ from bascule.store.batch import among, slices
 from bascule.store.schema import account, directory_version, login, person
 
 
-def _held_educonnect(connection: Connection) -> dict[str, list[LoginOwner]]:
-    """Every EduConnect id held now in the folder (not freed, account not deleted), with its
-    holders, in the order they were given."""
-    query = (select(login.c.login, person.c.id, person.c.uai, person.c.key, person.c.profile,
+def _other_schools(connection: Connection, uai: str) -> list[str]:
+    return sorted(connection.execute(select(directory_version.c.uai).where(
+        directory_version.c.uai != uai)).scalars())
+
+
+def _held_educonnect(connection: Connection, where: ColumnElement[bool],
+                     parameters: dict[str, object] | None = None) -> list[tuple[str, LoginOwner]]:
+    """The EduConnect ids held now (not freed, account not deleted) that `where` selects
+    (through uq_login: by school first), with their holders, in the order they were given."""
+    query = (select(login.c.login, person.c.uai, person.c.key, person.c.profile,
                     person.c.last_name, person.c.first_name, person.c.email, account.c.status)
              .join(person, person.c.id == login.c.person_id)
-             .outerjoin(account, and_(account.c.person_id == person.c.id))
+             .outerjoin(account, account.c.person_id == person.c.id)
              .where((login.c.namespace == LoginKind.EDUCONNECT.value)
-                    & login.c.freed_at.is_(None))
+                    & login.c.freed_at.is_(None) & where)
              .order_by(login.c.issued_at, login.c.uai))
-    holders: dict[str, list[LoginOwner]] = defaultdict(list)
-    seen: set[tuple[str, int]] = set()
-    for name, pid, uai, key, profile, last, first, email, status in connection.execute(query):
-        if status == AccountStatus.DELETED.value or (name, pid) in seen:
-            continue
-        seen.add((name, pid))
-        holders[name].append(LoginOwner(uai=uai, key=key, profile=profile, last_name=last,
-                                        first_name=first, email=email, status=status))
-    return holders
+    return [(name, LoginOwner(uai=uai, key=key, profile=profile, last_name=last,
+                              first_name=first, email=email, status=status))
+            for name, uai, key, profile, last, first, email, status
+            in connection.execute(query, parameters or {})
+            if status != AccountStatus.DELETED.value]
 
 
 def shared_educonnect(connection: Connection, uai: str) -> list[SharedLogin]:
     """The EduConnect ids this school's people hold that someone of another school of the
     folder holds too, by id."""
-    shared = []
-    for name, holders in sorted(_held_educonnect(connection).items()):
-        for here in (h for h in holders if h.uai == uai):
-            shared += [SharedLogin(login=name, here=here, there=there)
-                       for there in holders if there.uai != uai]
-    return shared
+    here = [(name, owner) for name, owner in _held_educonnect(connection, login.c.uai == uai)
+            if owner.uai == uai]
+    others = _other_schools(connection, uai)
+    if not here or not others:
+        return []
+    elsewhere: dict[str, list[LoginOwner]] = defaultdict(list)
+    names = sorted({name for name, _owner in here})
+    for (some,) in slices(connection, names):
+        for name, owner in _held_educonnect(
+                connection, login.c.uai.in_(others) & among(connection, login.c.login, "ids"),
+                {"ids": some}):
+            if owner.uai != uai:
+                elsewhere[name].append(owner)
+    return [SharedLogin(login=name, here=owner, there=there)
+            for name, owner in sorted(here, key=lambda pair: pair[0])
+            for there in elsewhere.get(name, ())]
 
 
 def twin_responsables(connection: Connection, uai: str
                       ) -> list[tuple[LoginOwner, str, LoginOwner, str]]:
     """The responsables of this school probably known in another school of the folder too
     (`probably_same`), each with their own EduConnect id: (here, id, there, id)."""
-    owners = [(name, owner) for name, holders in _held_educonnect(connection).items()
-              for owner in holders if owner.profile == "responsable"]
+    is_responsable = person.c.profile == "responsable"
+    here = [(name, owner) for name, owner in _held_educonnect(
+        connection, (login.c.uai == uai) & is_responsable) if owner.email]
+    others = _other_schools(connection, uai)
+    if not here or not others:
+        return []
     by_email: dict[str, list[tuple[str, LoginOwner]]] = defaultdict(list)
-    for name, owner in owners:
-        if owner.email:
+    for name, owner in _held_educonnect(connection, login.c.uai.in_(others) & is_responsable):
+        if owner.email and owner.uai != uai:
             by_email[owner.email.strip().casefold()].append((name, owner))
-    twins = []
-    for group in by_email.values():
-        for name, here in group:
-            if here.uai != uai:
-                continue
-            twins += [(here, name, there, other) for other, there in group
-                      if there.uai != uai and other != name and probably_same(here, there)]
+    twins = [(owner, name, there, other) for name, owner in here
+             for other, there in by_email.get((owner.email or "").strip().casefold(), ())
+             if other != name and probably_same(owner, there)]
     return sorted(twins, key=lambda t: (t[0].label, t[1], t[2].uai))
 
 
@@ -110,8 +122,7 @@ def refuse_ids_taken_elsewhere(connection: Connection, plan: Plan) -> None:
     arriving = {(a.from_school, a.from_key) for a in plan.actions
                 if a.kind is ActionKind.TRANSFER}
     # By the other schools' names (uq_login's first column): each id looked up in its index.
-    others = sorted(connection.execute(select(directory_version.c.uai).where(
-        directory_version.c.uai != plan.uai)).scalars())
+    others = _other_schools(connection, plan.uai)
     query = (select(login.c.login, person.c.uai, person.c.key)
              .join(person, person.c.id == login.c.person_id)
              .where(login.c.uai.in_(others) & (login.c.namespace == LoginKind.EDUCONNECT.value)
