@@ -73,8 +73,6 @@ def _form(base: tuple[str, str], kind: LoginKind, ordinal: int) -> str:
     return f"{initial}{separator}{name[:room]}{suffix}"
 
 
-
-
 def is_reserved(login: str) -> bool:
     """A login no one may hold: a group's or a built-in account's name (domain/reserved.py)."""
     return login.casefold() in RESERVED_LOGINS
