@@ -59,3 +59,29 @@ def test_the_digest_names_the_people_held_and_the_open_review_cases() -> None:
     assert "<li>HÉBERT Léo : même INE qu&#39;un autre élève</li>" in mail.html
     assert "mot de passe" not in text
     assert school_json(applied)["held"] is None
+
+
+def test_a_night_with_nothing_new_still_says_who_waits(home_cli: Cli, files: Files) -> None:
+    apply_campaign(home_cli, files)
+    edit(files("ElevesSansAdresses.xml")[0], "<PRENOM>Timothée</PRENOM>",
+         "<PRENOM>Timéo</PRENOM>")  # another first name under his INE: asked (rule row 6)
+    depot = home_cli.home / "depot" / UAI
+    depot.mkdir(parents=True)
+    for path in files("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml",
+                      f"sts_emp_{UAI}_2026.xml"):
+        shutil.copy(path, depot / path.name)
+    first = home_cli("run", "--at", "2026-10-01T02:30", "--jobs", "1", "--json")
+    assert first.exit_code == 0, first.output
+    (applied,) = json.loads(first.stdout)["schools"]
+    assert applied["reviews_open"] == 1
+
+    # The next night: no new export, nothing decided, the plan is not computed again.
+    again = home_cli("run", "--at", "2026-10-02T02:30", "--jobs", "1", "--json")
+    assert again.exit_code == 0, again.output
+    (school,) = json.loads(again.stdout)["schools"]
+    assert {step["step"]: step["status"] for step in school["steps"]}["plan"] == "unchanged"
+    assert school["people_waiting"] == applied["people_waiting"]  # the same people, still
+    assert (school["people_held"], school["reviews_open"]) == (applied["people_held"], 1)
+    (case,) = school["people_waiting"]["reviews"]
+    assert case.startswith("ÉMERY Timéo : ")
+    assert "1 cas à examiner" in school["reason"]

@@ -75,7 +75,7 @@ from bascule.store.backups import PendingBackup
 from bascule.store.basis import applied_basis, mark_basis_applied, save_basis
 from bascule.store.engine import open_store
 from bascule.store.hashing import PasswordOrigin, Workers, background_workers, hash_in_background
-from bascule.store.history import Provenance
+from bascule.store.history import Provenance, plans_of
 from bascule.store.holds import guardians_of, holds_ending_after, person_holds
 from bascule.store.kept import (
     KeptParts,
@@ -95,6 +95,7 @@ from bascule.store.plans import (
     mark_applied,
     pending_plan,
     save_plan,
+    saved_plan_value,
 )
 from bascule.store.reviews import record_reviews, resolutions
 from bascule.store.schools import account_count, purge_school
@@ -429,6 +430,18 @@ def plan_needed(engine: Engine, uai: str, staged_sha256: str, *, now: datetime) 
                 # A hold running since the last apply: the plan lists it, or acts once it ended.
                 or (applied is not None and holds_ending_after(
                     connection, uai, local_time(applied).date())))
+
+
+def plan_in_force(engine: Engine, uai: str) -> Plan | None:
+    """The campaign plan the directory holds: the newest applied one, as saved (its people
+    held and open review cases are still so while `plan_needed` is False: a decision or a
+    hold since would have made a new plan needed). None: nothing applied, or it was dropped."""
+    with engine.connect() as connection:
+        applied = next((one for one in plans_of(connection, uai)
+                        if one.purpose == PlanPurpose.CAMPAIGN.value), None)
+        if applied is None or applied.saved_plan_id is None:
+            return None
+        return saved_plan_value(connection, applied.saved_plan_id)
 
 
 def directory_fingerprint(settings: Settings, uai: str) -> str | None:

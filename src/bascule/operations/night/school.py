@@ -191,6 +191,8 @@ def step_plan_and_apply(context: SchoolContext) -> None:
         _skip(context, ("plan", "apply"), "aucun export importé pour l'instant")
         return
     if not campaign.plan_needed(engine, context.uai, staged, now=context.now):
+        in_force = campaign.plan_in_force(engine, context.uai)
+        context.waiting = None if in_force is None else people_waiting(in_force)
         context.record("plan", StepStatus.UNCHANGED, "les comptes sont à jour")
         context.record("apply", StepStatus.UNCHANGED, "rien à appliquer")
         return
