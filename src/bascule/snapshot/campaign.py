@@ -79,7 +79,8 @@ def build_snapshot(
     checker = Checker(hold_records=context.hold_records)
     by_kind = _one_file_per_kind(files, checker)
     campaign = _campaign(files, by_kind, context, checker)
-    if campaign is None or ExportKind.ELEVES not in by_kind:
+    if campaign is None or ExportKind.ELEVES not in by_kind or not _has_eleves(
+            by_kind[ExportKind.ELEVES], checker):
         return None, checker.problems
     snapshot = _assemble(files, by_kind, campaign, checker,
                          memo if memo is not None else BuildMemo())
@@ -110,6 +111,18 @@ def _one_file_per_kind(files: list[ExportFile], checker: Checker) -> dict[Export
                          "sont pas mis à jour par cet import", Location(file="(import)"),
                          "Ajoutez ce fichier pour une bascule complète.")
     return by_kind
+
+
+def _has_eleves(eleves_file: ExportFile, checker: Checker) -> bool:
+    """An élèves file without a single ELEVE is an export cut short or made empty: taken, it
+    would have every élève leave (and blame each responsable's link for it)."""
+    if eleves_file.eleves:
+        return True
+    checker.error("eleves-aucun", "le fichier ne contient aucun élève (aucune ELEVE)",
+                  Location(file=eleves_file.name),
+                  "L'export est vide ou tronqué : refaites l'export des élèves dans Siècle-BEE, "
+                  "puis importez-le.")
+    return False
 
 
 def _campaign(
