@@ -481,11 +481,25 @@ def test_a_plan_of_an_earlier_day_applied_today_says_so(imported: Cli) -> None:
 
 
 @pytest.mark.machine_clock
-def test_a_rehearsal_plan_applies_on_its_own_day_only(imported: Cli) -> None:
-    """Computed today with --at for 10/09/2026 (a rehearsal), applied on another day: refused,
-    nothing applied, the hint gives the rehearsal's own command; on its day it applies."""
+def test_a_rehearsal_plan_applied_by_a_rehearsal_of_a_later_day_is_said(imported: Cli) -> None:
+    """The rehearsed nights (newcomer 9, finding 5): a plan held on a rehearsed 10/09/2026,
+    applied by the rehearsal of 11/09 as the real night of 11/09 would apply it: as planned
+    for its day, and said."""
     assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0
-    other_day = imported("apply", "--yes", "--at", "2026-09-11T10:00")
+    later = imported("apply", "--yes", "--at", "2026-09-11T10:00")
+    assert later.exit_code == 0, later.output
+    said = " ".join(later.stderr.split())
+    assert "ce plan a été calculé pour le jeudi 10/09/2026 : il est appliqué tel quel" in said
+    assert json.loads(imported("accounts", "--json").stdout)
+
+
+@pytest.mark.machine_clock
+def test_a_rehearsal_plan_applies_on_its_own_day_only(imported: Cli) -> None:
+    """Computed today with --at for 10/09/2026 (a rehearsal), applied for real (today):
+    refused, nothing applied, the hint gives the rehearsal's own command; on its day it
+    applies."""
+    assert imported("plan", "--at", ROLLOVER_AT).exit_code == 0
+    other_day = imported("apply", "--yes")
     said = " ".join(other_day.stderr.split())
     assert other_day.exit_code != 0
     assert ("Ce plan est une répétition, calculée pour le jeudi 10/09/2026 (--at) : il ne "

@@ -63,6 +63,9 @@ def context_csn(server: slapd.Slapd) -> list[bytes]:
     return list(found[1].get("contextCSN", []))
 
 
+# The machine's clock is kept with each plan: these are rehearsed nights, as an operator's
+# would be (`run --at`), and the plan one held is applied by a later one once approved.
+@pytest.mark.machine_clock
 def test_nights_follow_the_calendar_hold_and_resume(
         cli: Cli, departement: list[GeneratedCollege], slapd_server: slapd.Slapd,
         smtp_server: SmtpServer) -> None:

@@ -94,6 +94,7 @@ from bascule.store.plans import (
     keep_plan,
     mark_applied,
     pending_plan,
+    machine_now,
     save_plan,
     saved_plan_value,
 )
@@ -584,9 +585,10 @@ class PlanFromTheFuture(UserError):
 
 
 class RehearsalOfAnotherDay(UserError):
-    """A plan computed with `--at` for an earlier day (a rehearsal), applied on another day
-    than its own: it holds that day's exit dates, holds and calendar, not today's. A plan
-    computed for its own day and applied the morning after (the night's) is only said."""
+    """A plan computed with `--at` for another day (a rehearsal), applied for real on another
+    day than its own: it holds that day's exit dates, holds and calendar, not today's. A plan
+    computed for its own day and applied the morning after (the night's), or a rehearsal's
+    applied by a rehearsal of a later day, is only said."""
 
     def __init__(self, plan: Plan):
         day = describe_moment(plan.computed_at, clock=False)
@@ -897,8 +899,15 @@ def refuse_out_of_its_day(plan: Plan, approval: Approval, now: datetime, *,
 
 
 def _rehearsal_applied_another_day(plan: Plan, approval: Approval, now: datetime) -> bool:
-    return (approval.rehearsal(plan.computed_at)
-            and local_time(plan.computed_at).date() != local_time(now).date())
+    """A rehearsal's plan applied on another day than its own, unless by a rehearsal of a later
+    day (the rehearsed night after the one that held it): that one acts as the real nights do,
+    the plan applied as it is and said (earlier_day_notices)."""
+    planned, applied = local_time(plan.computed_at).date(), local_time(now).date()
+    if not approval.rehearsal(plan.computed_at) or planned == applied:
+        return False
+    machine = machine_now()
+    return not (applied > planned and machine is not None
+                and local_time(machine).date() != applied)
 
 
 def earlier_day_notices(plan: Plan, approval: Approval, now: datetime) -> list[str]:
