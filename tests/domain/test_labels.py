@@ -128,3 +128,20 @@ def test_every_password_origin_the_store_writes_has_its_words() -> None:
 
     assert {*PRINTED_PASSWORDS, "changed"} == set(labels.PASSWORD_ORIGINS)
     assert labels.PASSWORD_ORIGINS["reset"] != labels.PASSWORD_ORIGINS["changed"]
+
+
+@pytest.mark.parametrize(("step", "counts", "text"), [
+    ("plan", {"disable": 1, "create": 100}, "100 comptes à créer, 1 compte à désactiver"),
+    ("apply", {"add": 558, "create": 100, "add_structure": 19},
+     "100 comptes créés, 19 divisions et groupes ajoutés, 558 liens ajoutés"),
+    ("import", {"eleves": 357, "avertissements": 2}, "357 élèves présents, 2 avertissements"),
+    ("verify", {"erreur": 1, "avertissement": 13},
+     "1 constat d'erreur, 13 constats à surveiller"),
+    ("spaces", {"crees": 12, "retires": 0},
+     "12 espaces créés, 0 espace de classe rangé en fin d'année"),
+    ("feeds", {"fichiers_ent": 6, "autre": 2}, "6 fichiers pour l'ENT, 2 autre"),
+])
+def test_a_night_step_s_counts_read_in_french(step: str, counts: dict[str, int],
+                                              text: str) -> None:
+    """The night's report and digest (newcomer 9, finding 6): « create : 100 » was a code."""
+    assert labels.step_counts_text(step, counts) == text

@@ -71,7 +71,7 @@ def test_the_direction_of_a_held_school_is_told_what_why_and_where(
     text = held.part("plain")
     assert "Cette nuit (vendredi 28/08/2026), bascule n'a pas appliqué" in text
     assert "140 élèves désactivés sur 600 (23 %)" in text
-    assert "Ce que le plan ferait : créer : 3, désactiver : 140." in text
+    assert "Ce que le plan ferait : 3 comptes à créer, 140 comptes à désactiver." in text
     assert f"{CONSOLE}/plan" in text
     assert f'<a href="{CONSOLE}/plan">' in held.part("html")
 
@@ -169,3 +169,17 @@ def test_settled_mails_leave_the_outbox_after_outbox_kept_days(
     kept = json.loads(home_cli("mail", "outbox", "--json").stdout)
     assert len(kept) == 2 and all(one["status"] == "sent" for one in kept)
     assert {one["created_at"][:10] for one in kept} == {"2026-11-06"}  # tonight's only
+
+
+def test_the_night_s_html_report_is_in_french_and_dated_by_its_day(tmp_path: Path) -> None:
+    """Its title is the night's day, not « 02:00 » (a UTC midnight shown in Paris), and its
+    counts are words (newcomer 9, finding 6)."""
+    from bascule.reports.night_files import write_night_html
+
+    path = tmp_path / "nuit.html"
+    write_night_html(path, _report(date(2026, 9, 1)))
+    html = path.read_text(encoding="utf-8")
+    assert "<h1>Nuit du mardi 01/09/2026</h1>" in html
+    assert "3 comptes à créer, 140 comptes à désactiver" in html
+    assert "4 comptes créés" in html and "12 élèves présents" in html
+    assert "create :" not in html and "eleves :" not in html

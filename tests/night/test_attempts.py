@@ -3,8 +3,15 @@ earlier attempt did, once."""
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
+from bascule.cli.common import moment
+from bascule.errors import UserError
 from bascule.operations.night.run import with_earlier_attempt
 from bascule.reports.night import StepReport, StepStatus
+from tests.conftest import UAI, Cli, Files
 
 DONE, UNCHANGED, FAILED = StepStatus.DONE, StepStatus.UNCHANGED, StepStatus.FAILED
 
@@ -27,3 +34,21 @@ def test_a_failure_of_the_earlier_attempt_is_replaced_by_the_later_outcome() -> 
     earlier = (_step("sync", FAILED, "annuaire injoignable"),)
     assert with_earlier_attempt(earlier, [_step("sync", DONE)]) == [_step("sync", DONE)]
     assert with_earlier_attempt((), [_step("sync", UNCHANGED)]) == [_step("sync", UNCHANGED)]
+
+
+def test_an_error_is_reported_on_the_step_it_stopped(home_cli: Cli, files: Files,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refusal in the middle of a school's night names its step (« application du plan »),
+    not a step « erreur » no one knows (newcomer 9, finding 5)."""
+    from bascule.operations.night import run, school
+
+    def refused(_context: object, _plan: object) -> None:
+        raise UserError("Refusé pour l'essai.")
+    monkeypatch.setattr(school, "_apply_or_hold", refused)
+    depot = home_cli.home / "depot" / UAI
+    depot.mkdir(parents=True)
+    for path in files():
+        shutil.copy(path, depot / path.name)
+    night = run.school_night(home_cli.home, UAI, moment("2026-09-02T02:30"), dry_run=False)
+    assert [(s.step, s.status) for s in night.steps][-2:] == [("plan", DONE), ("apply", FAILED)]
+    assert night.steps[-1].reason == "Refusé pour l'essai."

@@ -213,6 +213,33 @@ NIGHT_STEPS: Mapping[str, str] = {
     "sync": "synchronisation des annuaires", "spaces": "espaces", "feeds": "flux",
     "verify": "vérification", "cleanup": "nettoyage", "deletion": "suppression des anciens comptes",
     "mail": "courriels", "notices": "avis aux anciens personnels",
+    "erreur": "arrêt sur erreur",
+}
+# What a night's step counted (reports/night.StepReport.counts), beside an apply's actions
+# (_DONE): the plan's accounts to touch, and the other steps' own counts.
+_PLANNED: Mapping[str, tuple[str, str]] = {
+    "create": ("compte à créer", "comptes à créer"),
+    "update": ("compte à mettre à jour", "comptes à mettre à jour"),
+    "move": ("élève à changer de division", "élèves à changer de division"),
+    "transfer": ("élève à accueillir d'un autre collège", "élèves à accueillir d'un autre "
+                 "collège"),
+    "disable": ("compte à désactiver", "comptes à désactiver"),
+    "reactivate": ("compte à réactiver", "comptes à réactiver"),
+    "delete": ("compte à supprimer", "comptes à supprimer"),
+}
+_STEP_COUNTED: Mapping[str, tuple[str, str]] = {
+    "eleves": ("élève présent", "élèves présents"),
+    "avertissements": ("avertissement", "avertissements"),
+    "ecritures": ("écriture dans l'annuaire", "écritures dans l'annuaire"),
+    "crees": ("espace créé", "espaces créés"),
+    "retires": ("espace de classe rangé en fin d'année", "espaces de classe rangés en fin "
+                "d'année"),
+    "fichiers_ent": ("fichier pour l'ENT", "fichiers pour l'ENT"),
+    "erreur": ("constat d'erreur", "constats d'erreur"),
+    "avertissement": ("constat à surveiller", "constats à surveiller"),
+    "classes": ("espace de classe archivé", "espaces de classe archivés"),
+    "departs": ("dossier d'ancien compte archivé", "dossiers d'anciens comptes archivés"),
+    "imports": ("ancien import retiré", "anciens imports retirés"),
 }
 STEP_STATUSES: Mapping[str, str] = {
     "done": "fait", "unchanged": "rien à faire", "skipped": "non fait", "held": "retenu",
@@ -369,6 +396,17 @@ def done_counts_text(counts: Mapping[str, int]) -> str:
     """« 3 comptes créés, 1 compte désactivé »: what an applied plan did."""
     order = list(_DONE)
     return ", ".join(done_text(kind, number) for kind, number in sorted(
+        counts.items(), key=lambda item: (order.index(item[0]) if item[0] in order
+                                          else len(order), item[0])))
+
+
+def step_counts_text(step: str, counts: Mapping[str, int]) -> str:
+    """« 100 comptes à créer, 3 comptes à désactiver » (the plan), « 100 comptes créés, 19
+    divisions et groupes ajoutés » (an apply or the deletions), « 12 dossiers créés »: what a
+    night's step counted, in the order an apply says it; an unknown code as it is."""
+    words = _PLANNED if step == "plan" else {**_DONE, **_STEP_COUNTED}
+    order = list(words)
+    return ", ".join(count_of(number, *words.get(code, (code, code))) for code, number in sorted(
         counts.items(), key=lambda item: (order.index(item[0]) if item[0] in order
                                           else len(order), item[0])))
 

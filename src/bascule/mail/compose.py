@@ -36,12 +36,6 @@ def school_title(uai: str, name: str) -> str:
     return f"{name} ({uai})" if name else uai
 
 
-def counts_text(counts: Mapping[str, int]) -> str:
-    """« créer : 12, désactiver : 3 » (the plan's verbs; other codes as they are)."""
-    return ", ".join(f"{labels.label(labels.COUNTED, code)} : {number}"
-                     for code, number in sorted(counts.items()) if number)
-
-
 def test_mail(config: MailConfig, to: tuple[str, ...], now: datetime) -> Mail:
     subject = "bascule : message d'essai"
     text, html = render_pair("test", subject, {
@@ -65,7 +59,8 @@ def held_plan_mail(school: SchoolNight, held: HeldPlan, *, to: tuple[str, ...], 
     text, html = render_pair("held", subject, {
         "school": name, "uai": school.uai, "night": describe_moment(_midnight(night)),
         "since": describe_moment(waiting_since) if waiting_since else "",
-        "reasons": held.reasons or (school.reason,), "would": counts_text(plan_counts),
+        "reasons": held.reasons or (school.reason,),
+        "would": labels.step_counts_text("plan", plan_counts),
         "link": f"{console_url}{held.console_path}" if console_url else ""})
     topic = held_topic(school.uai, held)
     return Mail(kind=MailKind.HELD_PLAN, to=to, subject=subject, text=text, html=html,

@@ -12,7 +12,7 @@ from typing import Any
 
 from bascule.domain import labels
 from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment, local_time
-from bascule.mail.compose import counts_text, render_pair, school_title
+from bascule.mail.compose import render_pair, school_title
 from bascule.mail.model import Attachment, Mail, MailKind
 from bascule.reports.night import (
     NEEDS_ATTENTION,
@@ -88,7 +88,8 @@ def _school(school: SchoolNight, console_url: str) -> dict[str, Any]:
         "open_reviews": _names(school.waiting.reviews if school.waiting else ()),
         "steps": [{"name": labels.label(labels.NIGHT_STEPS, step.step),
                    "status": labels.label(labels.STEP_STATUSES, step.status.value),
-                   "reason": step.reason, "counts": counts_text(step.counts)}
+                   "reason": step.reason,
+                   "counts": labels.step_counts_text(step.step, step.counts)}
                   for step in school.steps],
     }
 

@@ -92,9 +92,9 @@ from bascule.store.plans import (
     approval_of,
     approve,
     keep_plan,
+    machine_now,
     mark_applied,
     pending_plan,
-    machine_now,
     save_plan,
     saved_plan_value,
 )

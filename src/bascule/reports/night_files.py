@@ -4,14 +4,14 @@ French, like verify's), and a Prometheus textfile (node_exporter's textfile coll
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bascule.domain.labels import NIGHT_OUTCOMES, NIGHT_STEPS, STEP_STATUSES
-from bascule.domain.school import describe_moment
+from bascule.domain.labels import NIGHT_OUTCOMES, NIGHT_STEPS, STEP_STATUSES, step_counts_text
+from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment
 from bascule.reports.night import (
     HeldPlan,
     NightReport,
@@ -25,6 +25,7 @@ from bascule.reports.night import (
 _environment = Environment(loader=PackageLoader("bascule", "templates"),
                            autoescape=select_autoescape(default=True, default_for_string=True),
                            trim_blocks=True, lstrip_blocks=True)
+_environment.filters["step_counts"] = step_counts_text
 
 
 def night_json(report: NightReport) -> dict[str, Any]:
@@ -89,7 +90,7 @@ def write_night_html(path: Path, report: NightReport) -> None:
         steps=NIGHT_STEPS, statuses=STEP_STATUSES, outcomes=NIGHT_OUTCOMES,
         started=describe_moment(report.started_at, clock=True),
         finished=describe_moment(report.finished_at, clock=True),
-        at=describe_moment(datetime.combine(report.at, datetime.min.time()))),
+        at=describe_moment(datetime.combine(report.at, time(), SCHOOL_TIMEZONE))),
         encoding="utf-8")
 
 

@@ -111,9 +111,20 @@ def school_night(home: Path, uai: str, now: datetime, dry_run: bool, *,
     except Exception as exc:  # one school's failure never stops the others
         message = exc.message if isinstance(exc, UserError) else (
             f"erreur interne ({type(exc).__name__} : {exc}) ; relancez avec --debug")
-        context.record("erreur", StepStatus.FAILED, message)
+        context.record(_interrupted_step(context), StepStatus.FAILED, message)
     context.steps = with_earlier_attempt(earlier, context.steps)
     return _school_result(context, name)
+
+
+# A school's steps, in the order `_steps` runs them.
+STEP_ORDER = ("import", "plan", "apply", "deletion", "sync", "spaces", "feeds", "verify",
+              "cleanup")
+
+
+def _interrupted_step(context: steps.SchoolContext) -> str:
+    """The step an error stopped: the first one not recorded yet ("erreur" past the last)."""
+    recorded = {report.step for report in context.steps}
+    return next((name for name in STEP_ORDER if name not in recorded), "erreur")
 
 
 def with_earlier_attempt(earlier: tuple[StepReport, ...],

@@ -10,7 +10,7 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -82,6 +82,11 @@ class SchoolContext:
             self.on_record(self.steps)
         if os.environ.get(KILL_AFTER) == f"{self.uai}:{step}":
             os.kill(os.getpid(), signal.SIGKILL)
+
+    def amend(self, step: str, counts: dict[str, int], reason: str) -> None:
+        """The last report of `step` says what was done in the end (a plan computed again)."""
+        last = max(i for i, report in enumerate(self.steps) if report.step == step)
+        self.steps[last] = replace(self.steps[last], counts=counts, reason=reason)
 
     def done(self, step: str, signature: str) -> bool:
         return self.signatures.get(step) == signature
@@ -197,8 +202,7 @@ def step_plan_and_apply(context: SchoolContext) -> None:
         context.record("apply", StepStatus.UNCHANGED, "rien à appliquer")
         return
     plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
-    counts = dict(Counter(a.kind.value for a in plan.actions if a.kind.is_account_action))
-    context.record("plan", StepStatus.DONE, "", counts, started)
+    context.record("plan", StepStatus.DONE, "", _planned_counts(plan), started)
     for _again in range(_ID_RACES):
         try:
             context.waiting = people_waiting(plan)
@@ -208,11 +212,17 @@ def step_plan_and_apply(context: SchoolContext) -> None:
             # Another school's plan, computed beside this one (workers, --jobs), gave one of
             # its EduConnect ids first: computed again, the plan gives the next numbers.
             plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
+            context.amend("plan", _planned_counts(plan), "calculé de nouveau : un autre "
+                          "collège du dossier venait de donner un de ses identifiants EduConnect")
     context.waiting = people_waiting(plan)
     _apply_or_hold(context, plan)
 
 
 _ID_RACES = 3  # plans computed again after another school took their EduConnect ids first
+
+
+def _planned_counts(plan: campaign.Plan) -> dict[str, int]:
+    return dict(Counter(a.kind.value for a in plan.actions if a.kind.is_account_action))
 
 
 def people_waiting(plan: campaign.Plan) -> PeopleWaiting:
@@ -404,7 +414,9 @@ def step_verify(context: SchoolContext) -> None:
     def work() -> tuple[StepStatus, str, dict[str, int]]:
         findings = run_verification(context.settings, context.uai, now=context.now).findings
         context.findings = sum(finding.count for finding in findings)
-        counts = Counter(finding.severity.value for finding in findings)
+        counts = Counter[str]()
+        for finding in findings:  # what each finding counts: the report's « N constats »
+            counts[finding.severity.value] += finding.count
         return StepStatus.DONE, "", dict(counts)
 
     _downstream(context, "verify", "", work)
