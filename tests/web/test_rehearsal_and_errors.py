@@ -83,6 +83,10 @@ def test_a_rehearsal_plan_is_refused_at_once_when_applied_on_another_day(
     approved = principal.post("/plan/approuver", data={"empreinte": full, "csrf": csrf},
                               follow_redirects=True)
     assert "Approuvé par idasilva" in approved.text
+    board = " ".join(html.unescape(principal.get("/").text).split())
+    assert "Un plan attend, approuvé par idasilva" in board
+    assert ("C'est une répétition, calculée pour le jeudi 10/09/2026" in board
+            and "il ne s'applique pas aujourd'hui" in board)  # newcomer 9, finding 9
     refused = principal.post("/plan/appliquer", data={"empreinte": full, "csrf": csrf})
     said = " ".join(html.unescape(refused.text).split())
     assert refused.status_code != 303
@@ -108,3 +112,19 @@ def test_a_plan_of_a_school_year_not_begun_is_refused_at_once_in_the_console(
     assert refused.status_code != 303
     assert "Ce plan est celui de l'année scolaire 2027-2028, qui n'a pas encore commencé" in said
     assert "En cours" not in principal.get("/plan/application").text
+
+
+def test_the_dashboard_lists_what_the_import_said_to_fix(school: Cli, files: Files) -> None:
+    """« Aucun problème signalé » while the import listed « À corriger » (newcomer 9,
+    finding 9): the dashboard names each finding of the newest import, with its count."""
+    checked = school("import", "--check", *files())
+    assert checked.exit_code == 0, checked.output
+    to_fix = re.findall(r"À corriger : ([^:\n]+) : (\d+)", checked.stdout)
+    assert to_fix, checked.stdout  # the fixture's college has some
+    principal = _client(school.home)
+    _sign_in(principal, "idasilva", _passwords(school)["idasilva"])
+    board = " ".join(html.unescape(principal.get("/").text).split())
+    assert "À corriger dans Siècle-BEE ou STS-Web avant la bascule" in board
+    for title, count in to_fix:
+        assert f"{title.strip()} : {count}." in board
+    assert "Aucun problème signalé" not in board

@@ -892,18 +892,18 @@ def refuse_out_of_its_day(plan: Plan, approval: Approval, now: datetime, *,
         raise PlanFromTheFuture(plan)
     if _year_over_since_computed(plan, now):
         raise PlanOfAPastYear(plan)
-    if _rehearsal_applied_another_day(plan, approval, now):
+    if rehearsal_out_of_its_day(plan.computed_at, approval, now):
         raise RehearsalOfAnotherDay(plan)
     if year_not_started(plan, now) and not allow_future_year:
         raise PlanOfAFutureYear(plan, now)
 
 
-def _rehearsal_applied_another_day(plan: Plan, approval: Approval, now: datetime) -> bool:
-    """A rehearsal's plan applied on another day than its own, unless by a rehearsal of a later
-    day (the rehearsed night after the one that held it): that one acts as the real nights do,
-    the plan applied as it is and said (earlier_day_notices)."""
-    planned, applied = local_time(plan.computed_at).date(), local_time(now).date()
-    if not approval.rehearsal(plan.computed_at) or planned == applied:
+def rehearsal_out_of_its_day(computed_at: datetime, approval: Approval, now: datetime) -> bool:
+    """A rehearsal's plan (computed for `computed_at`) applied on another day than its own,
+    unless by a rehearsal of a later day (the rehearsed night after the one that held it): that
+    one acts as the real nights do, the plan applied as it is and said (earlier_day_notices)."""
+    planned, applied = local_time(computed_at).date(), local_time(now).date()
+    if not approval.rehearsal(computed_at) or planned == applied:
         return False
     machine = machine_now()
     return not (applied > planned and machine is not None
@@ -915,7 +915,7 @@ def earlier_day_notices(plan: Plan, approval: Approval, now: datetime) -> list[s
     saved before the store kept its real day): applied as it is, with that day's exit
     dates, holds and calendar. A known rehearsal's is refused instead (no notice)."""
     if (local_time(plan.computed_at).date() >= local_time(now).date()
-            or _rehearsal_applied_another_day(plan, approval, now)):
+            or rehearsal_out_of_its_day(plan.computed_at, approval, now)):
         return []
     return [f"ce plan a été calculé pour le {describe_moment(plan.computed_at, clock=False)} : "
             "il est appliqué tel quel, avec les dates de sortie, les retenues et le calendrier "

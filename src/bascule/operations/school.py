@@ -47,12 +47,14 @@ from bascule.operations.campaign import (
     campaigns,
     directory_fingerprint,
     refuse_out_of_its_day,
+    rehearsal_out_of_its_day,
     sealer_for,
 )
 from bascule.operations.summaries import SPACES_USAGE, VERIFICATION, Summary, latest_summary
 from bascule.plan.model import Plan
 from bascule.reports.tables import csv_for_people
 from bascule.settings import Settings
+from bascule.snapshot.quality import Finding, assess_quality
 from bascule.store.accounts import AccountRow as AccountRow
 from bascule.store.accounts import search_accounts as find_accounts
 from bascule.store.apply import StalePlan
@@ -86,7 +88,7 @@ from bascule.store.plans import (
 )
 from bascule.store.sealed import keep_for_targets
 from bascule.store.sessions import end_sessions_of
-from bascule.store.staging import StagedCampaign, latest_problems
+from bascule.store.staging import StagedCampaign, latest_problems, latest_snapshot
 from bascule.store.tokens import (
     TokenRow,
     create_token,
@@ -536,6 +538,8 @@ class Dashboard:
     last_applied: datetime | None
     verification: Summary | None
     spaces: Summary | None
+    to_fix: tuple[Finding, ...] = ()  # the newest import's « À corriger », with their items
+    pending_rehearsal: bool = False  # the waiting plan is a rehearsal's, not for this day
 
 
 def import_problems(settings: Settings, uai: str) -> tuple[Problem, ...]:
@@ -543,17 +547,30 @@ def import_problems(settings: Settings, uai: str) -> tuple[Problem, ...]:
     return latest_problems(open_store(settings.store_url), uai)
 
 
-def dashboard(settings: Settings, uai: str) -> Dashboard:
+def dashboard(settings: Settings, uai: str, *, now: datetime) -> Dashboard:
     """What the console's home page shows beside the calendar; the verification and the quota
     scan as last run (by the console or the CLI), not run again on each visit."""
     engine = open_store(settings.store_url)
     imported = [c for c in campaigns(settings) if c.uai == uai]
+    pending = pending_approval(engine, uai)
     return Dashboard(last_import=imported[-1] if imported else None,
                      problems=import_problems(settings, uai),
-                     pending=pending_approval(engine, uai),
+                     pending=pending,
+                     pending_rehearsal=pending is not None and pending.computed_at is not None
+                     and rehearsal_out_of_its_day(pending.computed_at, pending, now),
                      last_applied=last_applied(engine, uai),
                      verification=latest_summary(settings, uai, VERIFICATION),
-                     spaces=latest_summary(settings, uai, SPACES_USAGE))
+                     spaces=latest_summary(settings, uai, SPACES_USAGE),
+                     to_fix=to_fix_in_exports(settings, uai))
+
+
+def to_fix_in_exports(settings: Settings, uai: str) -> tuple[Finding, ...]:
+    """What `bascule import` listed « À corriger » of the newest campaign (Siècle-BEE,
+    STS-Web): the findings with items, computed again from its staged snapshot."""
+    staged = latest_snapshot(open_store(settings.store_url), uai)
+    if staged is None:
+        return ()
+    return tuple(finding for finding in assess_quality(staged.snapshot) if finding.items)
 
 
 def create_api_token(settings: Settings, uai: str, name: str, for_login: str,

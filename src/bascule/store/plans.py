@@ -87,6 +87,7 @@ class Approval:
     approved_by: str | None
     approved_at: datetime | None
     saved_at: datetime | None = None  # the machine's clock at its computation (0026 on)
+    computed_at: datetime | None = None  # the moment it was computed for (its `--at`)
 
     def rehearsal(self, computed_at: datetime) -> bool:
         """Computed for another day than the one it was computed on (`--at`); unknown for
@@ -108,14 +109,15 @@ def approval_of(engine: Engine, plan_id: int) -> Approval:
 def pending_approval(engine: Engine, uai: str) -> Approval | None:
     """The waiting plan's hash and approval, without reading the plan itself."""
     query = (select(saved_plan.c.id, saved_plan.c.content_sha256, saved_plan.c.approved_by,
-                    saved_plan.c.approved_at, saved_plan.c.applied_at, saved_plan.c.saved_at)
+                    saved_plan.c.approved_at, saved_plan.c.applied_at, saved_plan.c.saved_at,
+                    saved_plan.c.computed_at)
              .where(saved_plan.c.uai == uai).order_by(saved_plan.c.id.desc()).limit(1))
     with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None or row.applied_at is not None:
         return None
     return Approval(row.id, row.content_sha256, row.approved_by, row.approved_at,
-                    row.saved_at)
+                    row.saved_at, row.computed_at)
 
 
 def approve(engine: Engine, plan_id: int, content_sha256: str, by: str, at: datetime) -> bool:

@@ -27,7 +27,7 @@ def dashboard(request: Request, who: Staff) -> HTMLResponse:
                 moment=describe_moment(now), allowed=_allowed(calendar, now),
                 ent=school_ops.ent_states(who.settings, who.school, now=now),
                 phase=phase_text(calendar, following, now),
-                board=school_ops.dashboard(who.settings, who.school),
+                board=school_ops.dashboard(who.settings, who.school, now=now),
                 run=who.console.runs[who.school].progress,
                 notices=session_ops.sign_in_notices(who.settings, who.session, now=now),
                 reviews=_waiting_reviews(who), may_read_plan=who.may(Permission.READ_PLAN),
