@@ -33,3 +33,18 @@ def test_an_eleves_file_without_eleves_is_refused(home_cli: Cli, files: Files) -
         assert "pas du même export" not in said  # the links are not blamed for it
         assert "Traceback" not in result.output
     assert home_cli.store_rows() == before
+
+
+def test_a_local_list_s_problems_name_its_own_columns(home_cli: Cli, files: Files) -> None:
+    """A line of the local people's CSV with no first name, no function and an unreadable
+    birth date: the problems name its columns (prenom, fonction, date_naissance), not STS-Web's
+    fields (newcomer 9, finding 10)."""
+    (csv_file,) = files("personnes_locales.csv")
+    with csv_file.open("a", encoding="utf-8") as lines:
+        lines.write("L003;DURAND;;;31/02/1985;\n")
+    result = home_cli("import", "--check", *files())
+    said = " ".join(result.output.split())
+    assert "personnes_locales.csv:5 · personne locale L003 · prenom est vide" in said, said
+    assert "L003 · fonction fonction absente" in said
+    assert "L003 · date_naissance « 31/02/1985 » n'est pas une date" in said
+    assert "PRENOM" not in said and "FONCTION" not in said

@@ -72,7 +72,8 @@ def test_history_and_the_plan_count_structures_as_the_apply_does(imported: Cli) 
     history « N liens ajoutés » with the structures among them."""
     summary = _plan(imported)["summary"]
     links = summary["memberships"]["add"]  # type: ignore[index]
-    assert "Divisions et groupes : +4 −0 (4 nouveaux" in imported("plan").stdout
+    assert ("Divisions et groupes de l'année : +4 −0 (codes nouveaux dans l'établissement : 4 "
+            in imported("plan").stdout)
     assert imported("apply", "--yes").exit_code == 0
     said = " ".join(imported("history").stdout.split())
     assert f"13 comptes créés, 4 divisions et groupes ajoutés, {links} liens ajoutés" in said
@@ -333,7 +334,8 @@ def test_new_and_retired_structures_are_named(imported: Cli, files: Files) -> No
     plan = _plan(imported)
     assert plan["structures_created"] == ["G:6 Chorale"]
     assert plan["structures_retired"] == []
-    assert "Divisions et groupes : +1 −0 (1 nouveau (6 Chorale) ; 0 retiré)" in imported(
+    assert ("Divisions et groupes de l'année : +1 −0 (codes nouveaux dans l'établissement : 1 "
+            "(6 Chorale) ; codes qu'il n'a plus : aucun)") in imported(
         "plan").stdout
 
 

@@ -153,9 +153,10 @@ def _per_profile(console: Console, plan: Plan) -> None:
     structures, memberships = facts["structures"], facts["memberships"]
     # The structures' own count first (what the apply will say it added), then their codes
     # new to the school and those it no longer has.
-    console.print(f"Divisions et groupes : +{structures['add']} −{structures['remove']} "
-                  f"({_structure_list(plan.structures_created, 'nouveau', 'nouveaux')} ; "
-                  f"{_structure_list(plan.structures_retired, 'retiré', 'retirés')}) · "
+    console.print(f"Divisions et groupes de l'année : +{structures['add']} "
+                  f"−{structures['remove']} (codes nouveaux dans l'établissement : "
+                  f"{_structure_list(plan.structures_created)} ; codes qu'il n'a plus : "
+                  f"{_structure_list(plan.structures_retired)}) · "
                   f"appartenances, services, PP, responsables : +{memberships['add']} "
                   f"−{memberships['remove']}",
                   soft_wrap=True)
@@ -168,9 +169,12 @@ def _kinds_present(kinds: Iterable[ActionKind]) -> list[ActionKind]:
     return [kind for kind in ACCOUNT_KINDS if kind in present]
 
 
-def _structure_list(codes: tuple[str, ...], singular: str, plural: str) -> str:
+def _structure_list(codes: tuple[str, ...]) -> str:
+    """« aucun », or « 2 (6 Chorale, 6E) »: the first eight codes."""
+    if not codes:
+        return "aucun"
     shown = ", ".join(code[2:] for code in codes[:8]) + (" …" if len(codes) > 8 else "")
-    return count_of(len(codes), singular, plural) + (f" ({shown})" if codes else "")
+    return f"{len(codes)} ({shown})"
 
 
 def _per_division(console: Console, plan: Plan) -> None:

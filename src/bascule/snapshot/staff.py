@@ -39,7 +39,8 @@ def build_staff(exports: Iterable[ExportFile], checker: Checker) -> dict[StaffKe
     records = [record for export in exports for record in export.staff]
 
     def key_of(record: StaffRecord) -> StaffKey | None:
-        if not checker.identifier(record.staff_id, record.location, "ID", _hint(record)):
+        if not checker.identifier(record.staff_id, record.location, _field(record, "ID"),
+                                  _hint(record)):
             return None
         return _key(record.staff_id, record.source_type)
 
@@ -70,6 +71,19 @@ def _hint(record: StaffRecord) -> str:
     return FIX_IN_CSV if record.source_type == StaffSource.CSV.value else FIX_IN_STS
 
 
+# The local list's own columns (exports/localcsv.py) for the STS-Web fields its lines stand for:
+# its problems name what its author typed.
+_CSV_COLUMNS = {"ID": "identifiant", "NOM_USAGE": "nom", "NOM_PATRONYMIQUE": "nom",
+                "PRENOM": "prenom", "DATE_NAISSANCE": "date_naissance", "FONCTION": "fonction"}
+
+
+def _field(record: StaffRecord, sts_field: str) -> str:
+    """The field as the record's file names it: STS-Web's, or the local list's column."""
+    if record.source_type == StaffSource.CSV.value:
+        return _CSV_COLUMNS.get(sts_field, sts_field)
+    return sts_field
+
+
 def _key(staff_id: str | None, source_type: str | None) -> StaffKey:
     # ENSEIGNANT and INDIVIDU without TYPE are national (epp) records.
     return StaffKey(source=(source_type or "").strip() or StaffSource.EPP.value,
@@ -78,18 +92,18 @@ def _key(staff_id: str | None, source_type: str | None) -> StaffKey:
 
 def _staff(record: StaffRecord, key: StaffKey, hint: str, checker: Checker) -> Staff | None:
     usage, birth = optional(record.nom_usage), optional(record.nom_patronymique)
-    last_name = checker.name(usage or birth, record,
-                             "NOM_USAGE" if usage or not birth else "NOM_PATRONYMIQUE", hint,
-                             required=True)
+    last_name = checker.name(usage or birth, record, _field(
+        record, "NOM_USAGE" if usage or not birth else "NOM_PATRONYMIQUE"), hint, required=True)
     # PRENOM is kept whole: a composed first name ("Jean Pierre", "Marie Claire") is one name.
-    first_name = checker.name(record.prenom, record, "PRENOM", hint, required=True)
+    first_name = checker.name(record.prenom, record, _field(record, "PRENOM"), hint,
+                              required=True)
     # STS writes dates YYYY-MM-DD; the CSV and the AAF DD/MM/YYYY.
     french = key.source in (StaffSource.CSV.value, StaffSource.AAF.value)
     parse = parse_french_date if french else parse_iso_date
     if key.source == StaffSource.CSV.value and "-" in (record.date_naissance or ""):
         parse = parse_iso_date
-    birth_date = checker.date(record.date_naissance, parse, record, "DATE_NAISSANCE", hint,
-                              required=False)
+    birth_date = checker.date(record.date_naissance, parse, record,
+                              _field(record, "DATE_NAISSANCE"), hint, required=False)
     function = _function(record, hint, checker)
     if not last_name or not first_name or function is None:
         return None
@@ -109,7 +123,7 @@ def _function(record: StaffRecord, hint: str, checker: Checker) -> str | None:
     """The national function code, "" when STS-Web gives none (its services will tell); the
     CSV must give one. An unknown code is the département's to add, not the school's to fix."""
     function = (record.fonction or "").strip().upper()
-    where = record.location.at(field="FONCTION")
+    where = record.location.at(field=_field(record, "FONCTION"))
     if function in NO_FUNCTION:
         if record.source_type == StaffSource.CSV.value:
             checker.error("fonction-absente", "fonction absente", where, hint)
