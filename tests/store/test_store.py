@@ -110,3 +110,13 @@ def test_a_campaign_and_what_is_written_along_it_commit_together(
     assert not stage_snapshot(engine, snapshot, datetime(2026, 11, 29, tzinfo=UTC),
                               along=written.append)
     assert len(written) == 1  # nothing staged, nothing written along
+
+
+def test_every_journal_action_fits_the_journal_s_column() -> None:
+    """PostgreSQL refuses a value longer than its column (SQLite never did): a journal line of
+    a longer action failed there, and the apply, download or withdrawal that wrote it too."""
+    from bascule.domain.labels import JOURNAL_ACTIONS
+    from bascule.store.schema import journal
+
+    width = journal.c.action.type.length  # type: ignore[attr-defined]
+    assert [action for action in JOURNAL_ACTIONS if len(action) > width] == []

@@ -275,9 +275,11 @@ class _Writer:
             return
         self._insert_new_people([a for a in actions if a.person not in self.ids])
         # A returning person keeps their row, ids and history; their old account is replaced.
-        self._executemany(delete(account).where(account.c.person_id == bindparam("pid")),
-                          [{"pid": self.ids[a.person]} for a in actions
-                           if self.ids[a.person] not in self.created])
+        returning = [{"pid": self.ids[a.person]} for a in actions
+                     if self.ids[a.person] not in self.created]
+        if returning:
+            self._executemany(delete(account).where(account.c.person_id == bindparam("pid")),
+                              returning)
         self._add_source_ids(actions)
         self._created_accounts = actions  # written last, with their hashes (insert_accounts)
         self._hold_logins(actions)
@@ -304,8 +306,9 @@ class _Writer:
         # statement per row on SQLite.
         uai, now = self.plan.uai, self.now
         insert_rows(self.connection, person, _PERSON_COLUMNS, [
-            (uai, a.person, _person_kind(a), now, *_identity_row(a.identity), now)
-            for a in actions])
+            (uai, a.person, _person_kind(a), now, i.profile, i.last_name, i.birth_name,
+             i.first_name, i.birth_date, i.email, i.function, i.exit_date, now)
+            for a in actions for i in (_identity(a),)])
         new = ids_by_key(self.connection, self.plan.uai, (a.person for a in actions))
         self.ids.update(new)
         self.created.update((new[a.person], a.person) for a in actions)  # in the plan's order
@@ -353,11 +356,14 @@ class _Writer:
                 for a in actions for kind, value in a.logins
                 if a.kind in issued or (a.person, kind) in previous]
         there = self.existing_logins
-        self._executemany(delete(login).where(
-            (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
-            & (login.c.login == bindparam("login"))),
-            [{"uai": row[0], "namespace": row[1], "login": row[2]} for row in held
-             if there is None or row[:3] in there])
+        # `there` None: any of them may be there; empty: none is (a first rollover).
+        taken_over = [] if there is not None and not there else [
+            {"uai": row[0], "namespace": row[1], "login": row[2]} for row in held
+            if there is None or row[:3] in there]
+        if taken_over:
+            self._executemany(delete(login).where(
+                (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
+                & (login.c.login == bindparam("login"))), taken_over)
         insert_rows(self.connection, login, _LOGIN_COLUMNS, held)
         self.written.add_logins(held)
 
@@ -375,6 +381,8 @@ class _Writer:
             {"pid": self.ids[a.person], **self._identity_values(a.identity)} for a in actions])
         self._add_source_ids(actions)
         renamed = [a for a in actions if a.previous_logins]
+        if not renamed:
+            return
         # A login left behind is freed, not deleted: quarantined for anyone else.
         self._executemany(
             update(login)
@@ -387,6 +395,8 @@ class _Writer:
         self._hold_logins(renamed)
 
     def set_status(self, actions: list[Action], status: AccountStatus) -> None:
+        if not actions:
+            return
         self._executemany(
             update(account).where(account.c.person_id == bindparam("pid"))
             .values(status=status.value, status_since=self.now),
@@ -395,6 +405,8 @@ class _Writer:
     def drop_delegations(self, actions: list[Action]) -> None:
         """Who leaves loses their delegations; the principal sees them to renew (delegation
         list)."""
+        if not actions:
+            return
         self._executemany(
             update(delegation).where((delegation.c.person_id == bindparam("pid"))
                                      & delegation.c.revoked_at.is_(None))
@@ -404,6 +416,8 @@ class _Writer:
     def end_sessions(self, actions: list[Action]) -> None:
         """A disabled or deleted account's console sessions end with it (and stay ended should
         it come back)."""
+        if not actions:
+            return
         self._executemany(
             update(web_session).where((web_session.c.person_id == bindparam("pid"))
                                       & web_session.c.ended_at.is_(None))
@@ -412,6 +426,8 @@ class _Writer:
 
     def delete(self, actions: list[Action]) -> None:
         """The account can never be used again: no hash, logins freed into quarantine."""
+        if not actions:
+            return
         people = [{"pid": self.ids[a.person]} for a in actions]
         self._executemany(
             update(account).where(account.c.person_id == bindparam("pid"))
@@ -433,11 +449,13 @@ class _Writer:
     def add_facts(self, actions: list[Action]) -> None:
         rows = self._fact_rows(actions)
         insert_rows(self.connection, fact, _FACT_KEY, rows)
-        written = self.written.rows["fact"]
-        for row in rows:  # the unique key: none of these was there
-            written[row] = fact_person_key(str(row[2]), str(row[3]))
+        # The unique key: none of these was there.
+        self.written.rows["fact"].update(
+            [(row, fact_person_key(str(row[2]), str(row[3]))) for row in rows])
 
     def remove_facts(self, actions: list[Action]) -> None:
+        if not actions:
+            return
         self._executemany(delete(fact).where(*(fact.c[name] == bindparam(f"b_{name}")
                                                for name in _FACT_KEY)),
                           [dict(zip(_BOUND_FACT_KEY, row, strict=True))
@@ -457,11 +475,11 @@ _IDENTITY_COLUMNS = ("profile", "last_name", "birth_name", "first_name", "birth_
 _PERSON_COLUMNS = ("uai", "key", "kind", "created_at", *_IDENTITY_COLUMNS, "updated_at")
 
 
-def _identity_row(identity: Identity | None) -> tuple[object, ...]:
-    """The values of `_IDENTITY_COLUMNS`."""
-    assert identity is not None  # creates carry the identity
-    return (identity.profile, identity.last_name, identity.birth_name, identity.first_name,
-            identity.birth_date, identity.email, identity.function, identity.exit_date)
+def _identity(action: Action) -> Identity:
+    """The identity a create carries: its fields are a person row's `_IDENTITY_COLUMNS`
+    (`_insert_new_people` puts them in that order)."""
+    assert action.identity is not None  # creates carry the identity
+    return action.identity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

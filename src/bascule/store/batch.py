@@ -182,8 +182,12 @@ class _Parameters:
         """The values column by column, in the order of `names`: the rows' values read by one
         getter, each column's conversion made over the column (a loop of a row's values for
         each row cost the apply more than the driver's own work), the fixed ones repeated."""
-        got = list(map(self._get, rows))
-        taken: list[Sequence[object]] = [got] if self._single else list(zip(*got, strict=True))
+        if self._as_given and not self._single:  # tuples in the statement's order: no copy
+            got: Sequence[Any] = rows
+            taken: list[Sequence[object]] = list(zip(*rows, strict=True))
+        else:
+            got = list(map(self._get, rows))
+            taken = [got] if self._single else list(zip(*got, strict=True))
         if self._taken is None:
             columns = taken
         else:
@@ -211,11 +215,18 @@ class _Memo:
 
     def column(self, values: Sequence[object]) -> Sequence[object]:
         """The converted values of a column (None stays None): each distinct value converted
-        once, the column looked up at the speed of `map`."""
+        once, the column looked up at the speed of `map`; a column of one value (an apply's
+        instant, a column of None) converted once and repeated."""
+        first = values[0] if values else None
+        if values and values[-1] is first and values.count(first) == len(values):
+            return [None if first is None else self(first)] * len(values)
         try:
-            converted = {value: self(value) for value in set(values) if value is not None}
+            distinct = set(values)
         except TypeError:  # a value not hashable
             return [None if value is None else self(value) for value in values]
+        convert, done = self._convert, self._done
+        converted = {value: done[value] if value in done else convert(value)
+                     for value in distinct if value is not None}
         converted[None] = None
         return list(map(converted.__getitem__, values))
 

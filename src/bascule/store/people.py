@@ -49,17 +49,18 @@ def ids_by_key(connection: Connection, uai: str, keys: Iterable[str]) -> dict[st
     """The row ids of these people of the school (those it has), a few queries for thousands:
     an apply reads the people of its plan, not the whole school. When the school has few more
     people than are asked for (a first rollover: none), its people are read in one query."""
-    wanted, found = sorted(set(keys)), dict[str, int]()
-    if not wanted:
+    asked, found = set(keys), dict[str, int]()
+    if not asked:
         return found
     of_school = person.c.uai == uai
-    if connection.execute(select(func.count()).where(of_school)).scalar_one() <= 2 * len(wanted):
-        asked = set(wanted)
-        return {key: pid for key, pid in fetch_raw(
-            connection, select(person.c.key, person.c.id).where(of_school)) if key in asked}
+    if connection.execute(select(func.count()).where(of_school)).scalar_one() <= 2 * len(asked):
+        found = dict(fetch_raw(connection, select(person.c.key, person.c.id).where(of_school)))
+        if found.keys() <= asked:  # every person of the school asked for (a first rollover)
+            return found
+        return {key: pid for key, pid in found.items() if key in asked}
     query = select(person.c.key, person.c.id).where(
         of_school & among(connection, person.c.key, "keys"))
-    for (keys,) in slices(connection, wanted):
+    for (keys,) in slices(connection, sorted(asked)):
         found.update((key, pid) for key, pid in connection.execute(query, {"keys": keys}))
     return found
 

@@ -126,7 +126,7 @@ journal = Table(
     Column("at", UtcDateTime(), nullable=False),
     Column("actor", String(120), nullable=False),
     Column("uai", String(8), nullable=False),
-    Column("action", String(16), nullable=False),
+    Column("action", String(32), nullable=False),  # every one of labels.JOURNAL_ACTIONS
     Column("subject", String(120), nullable=False),
     Column("detail", Text, nullable=False),
     # One action's entries since a moment (the direction's notices at each dashboard, the
