@@ -17,6 +17,15 @@ from tests.mail.test_night_mails import NIGHT, _report
 AT = "2026-10-01T10:00"
 
 
+def _drop(cli: Cli, files: Files) -> None:
+    """The edited exports, in the school's drop folder for the night."""
+    depot = cli.home / "depot" / UAI
+    depot.mkdir(parents=True)
+    for path in files("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml",
+                      f"sts_emp_{UAI}_2026.xml"):
+        shutil.copy(path, depot / path.name)
+
+
 def test_the_night_report_says_who_the_applied_plan_left_held(home_cli: Cli,
                                                                files: Files) -> None:
     apply_campaign(home_cli, files)
@@ -26,11 +35,7 @@ def test_the_night_report_says_who_the_applied_plan_left_held(home_cli: Cli,
                     "départ en janvier", "--at", AT).exit_code == 0
     edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>",
          "<NOM_DE_FAMILLE>MARTIN-ROUX</NOM_DE_FAMILLE>")  # applied (a first name would be asked)
-    depot = home_cli.home / "depot" / UAI
-    depot.mkdir(parents=True)
-    for path in files("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml",
-                      f"sts_emp_{UAI}_2026.xml"):
-        shutil.copy(path, depot / path.name)
+    _drop(home_cli, files)
     result = home_cli("run", "--at", "2026-10-01T02:30", "--jobs", "1", "--json")
     assert result.exit_code == 0, result.output
     (school,) = json.loads(result.stdout)["schools"]
@@ -65,11 +70,7 @@ def test_a_night_with_nothing_new_still_says_who_waits(home_cli: Cli, files: Fil
     apply_campaign(home_cli, files)
     edit(files("ElevesSansAdresses.xml")[0], "<PRENOM>Timothée</PRENOM>",
          "<PRENOM>Timéo</PRENOM>")  # another first name under his INE: asked (rule row 6)
-    depot = home_cli.home / "depot" / UAI
-    depot.mkdir(parents=True)
-    for path in files("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml",
-                      f"sts_emp_{UAI}_2026.xml"):
-        shutil.copy(path, depot / path.name)
+    _drop(home_cli, files)
     first = home_cli("run", "--at", "2026-10-01T02:30", "--jobs", "1", "--json")
     assert first.exit_code == 0, first.output
     (applied,) = json.loads(first.stdout)["schools"]
