@@ -39,6 +39,10 @@ the two plans and their bases are equal.
 When anything that the rules read changed (the rules' version below, the reserved logins'
 table, the school year, the schemes the campaign speaks for, the decisions of review cases, the
 holds put by hand, the plan's options), the basis is not used: the full path, never a guess.
+
+The digests themselves need not all be made again: a person whose inputs are, by the import's
+chain, the very ones the basis's plan digested keeps the basis's digest (`chained_digests`
+gives the argument); a shortcut of `person_digest`, never another value.
 """
 
 from __future__ import annotations
