@@ -38,9 +38,16 @@ from bascule.plan.desired import DesiredPerson, desired_facts, desired_people, p
 from bascule.plan.matching import MatchContext
 from bascule.plan.model import StoreState
 from bascule.plan.prepared import Prepared, matched_part, person_digest
-from bascule.plan.proportional import Basis, facts_settled, settle, settled_people
+from bascule.plan.proportional import (
+    Basis,
+    chained_digests,
+    facts_settled,
+    settle,
+    settled_people,
+)
 from bascule.plan.reach import reach_for
 from bascule.settings import Settings, init_home, load_settings
+from bascule.snapshot.memo import Chain
 from bascule.snapshot.model import (
     Eleve,
     HeldRecord,
@@ -91,6 +98,47 @@ def _rolled_over(root: Path, seed: int, size: int) -> tuple[Settings, str]:
     campaign.plan_campaign(settings, college.uai, now=NOW)
     campaign.apply_saved_plan(settings, college.uai, now=NOW, actor="test")
     return settings, college.uai
+
+
+def _plan_as_bascule_does(settings: Settings, uai: str) -> tuple[Prepared, bool]:
+    """The prepared people of the plan bascule computes (plan_campaign), and whether that
+    plan is the full path's on the same directory; the plan is then applied."""
+    engine = open_store(settings.store_url)
+    prepared = campaign.staged_for_plan(engine, settings, uai, _options(settings, uai),
+                                        now=NOW)[3]
+    plan = campaign.plan_campaign(settings, uai, now=NOW)
+    staged, state = campaign.staged_and_state(engine, settings, uai)
+    equal = plan == compute_plan(staged.snapshot, state, now=NOW)
+    if not plan.is_empty:
+        campaign.apply_saved_plan(settings, uai, now=NOW, actor="test", allow_mass_leave=True)
+    return prepared, equal
+
+
+def test_the_import_chains_the_digests_of_what_it_took_again() -> None:
+    """Through the import: élèves moved (their records built again), the plan takes from the
+    basis the digests of everyone else but the staff, and equals the full path's. An import
+    staged in between without a plan (the basis older than the campaign the build took its
+    parts of): no digest is taken, the plan is the full path's."""
+    from bascule.synthetic.changes import move_eleves
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (college,) = generate_campaigns(root / "exports", seed=4, year=2025, size=40)
+        settings, _ = init_home(root / "home", college.uai, college.name)
+        uai, rng = college.uai, random.Random(4)
+        campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=NOW)
+        first, equal = _plan_as_bascule_does(settings, uai)
+        assert first.chained == 0 and equal  # nothing to chain to: every digest made
+        moved = move_eleves(college.folders[0], root / "moved", 2, rng)
+        campaign.import_exports(settings, sorted((root / "moved").iterdir()), now=NOW)
+        prepared, equal = _plan_as_bascule_does(settings, uai)
+        staff = sum(ref.startswith("staff:") for ref in prepared.refs)
+        assert equal and prepared.chained == len(prepared.refs) - staff - len(moved)
+        for before, step in (("moved", "again"), ("again", "twice")):  # two imports, one plan
+            move_eleves(root / before, root / step, 1, rng)
+            campaign.import_exports(settings, sorted((root / step).iterdir()), now=NOW)
+        prepared, equal = _plan_as_bascule_does(settings, uai)
+        assert equal and prepared.chained == 0
 
 
 def _applied(settings: Settings, uai: str) -> Applied:
@@ -375,20 +423,91 @@ def test_the_proportional_plan_is_the_full_plan(
     for keys in ({ref: ref for ref in prepared.refs},
                  {ref: f"k{n}" for n, ref in enumerate(prepared.refs) if n % 3}):
         assert prepared_facts(changed, prepared, keys, set()) == desired_facts(changed, keys)
+    # With the digests the import's chain gives (snapshot/memo.py: what the build took again
+    # of the campaign the basis was planned on): the same plan and basis again.
+    chain = chain_of(snapshot, changed, applied.staged_sha256)
+    assert plan_and_basis(changed, state, now=NOW, basis=basis, chain=chain, staged="s") == (
+        plan_and_basis(changed, state, now=NOW, staged="s"))
+
+
+def chain_of(before: Snapshot, after: Snapshot, previous: str) -> Chain:
+    """The chain an import of `after` would record, its build taking again what it could of
+    `before`'s (staged as `previous`): each élève whose Eleve is the same, and the
+    responsables when they and their links are (snapshot/memo.py)."""
+    then = {eleve.eleve_id: eleve for eleve in before.eleves}
+    return Chain(previous=previous,
+                 eleves=frozenset(e.eleve_id for e in after.eleves if then.get(e.eleve_id) == e),
+                 responsables=(before.responsables, before.guardianships) == (
+                     after.responsables, after.guardianships))
+
+
+def _leaving_on(snapshot: Snapshot, exits: list[int]) -> Snapshot:
+    """Élèves leaving on days to come (DATE_SORTIE after NOW, within 200 days)."""
+    for at in exits:
+        index, eleve = _eleve_at(snapshot, at)
+        snapshot = _with_eleve(snapshot, index, dataclasses.replace(
+            eleve, exit_date=NOW.date() + timedelta(days=1 + at % 200)))
+    return snapshot
+
+
+@hypothesis_settings(max_examples=60, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=CHANGES, exits=st.lists(st.integers(0, 10_000), max_size=3),
+       days=st.sampled_from([0, 1, 30, 120, 300]))
+def test_the_digests_a_chain_gives_are_the_digests(
+        applied: Applied, changes: list[tuple[str, int, int]], exits: list[int],
+        days: int) -> None:
+    """A basis planned on a campaign (élèves in it leaving on days to come), then the campaign
+    changed and planned on another day (those élèves gone, their responsables' children
+    fewer): the digests taken from the basis by the chain are the ones computed, whatever
+    the change, the day, the held records."""
+    before = _leaving_on(applied.snapshot, exits)
+    basis = plan_and_basis(before, applied.state, now=NOW, staged="before")[1]
+    after, later = _changed(before, changes), NOW + timedelta(days=days)
+    chain = chain_of(before, after, "before")
+    chained = prepare(after, later, chain=chain, basis=basis, context=basis.context)
+    assert chained.digests == prepare(after, later).digests
+    if basis.people and not changes and not days:
+        assert chained.chained == len(chained.refs) - len(after.staff)
+
+
+def test_a_chain_to_another_campaign_or_rules_gives_no_digest(applied: Applied) -> None:
+    """Each link of the chain is checked: the campaign the basis was planned on is the one
+    the build took parts of (not another, not an older import's), the rules are the same,
+    the basis says which élèves were present; else every digest is computed."""
+    snapshot, basis = applied.snapshot, applied.basis
+    chain = chain_of(snapshot, snapshot, applied.staged_sha256)
+    context = basis.context
+    assert len(chained_digests(snapshot, chain, basis, context, basis.present or frozenset())) \
+        == len(basis.people) - len(snapshot.staff)
+    present = basis.present or frozenset()
+    for other_chain, other_basis, other_context in [
+            (dataclasses.replace(chain, previous="autre"), basis, context),  # another campaign
+            (chain, dataclasses.replace(basis, staged="autre"), context),
+            (chain, basis, "autres règles"),  # another RULES_VERSION, holds, decisions
+            (chain, dataclasses.replace(basis, present=None), context),  # an older basis
+            (chain, dataclasses.replace(basis, staged=None), context),
+            (None, basis, context), (chain, None, context)]:
+        assert chained_digests(snapshot, other_chain, other_basis, other_context,
+                               present) == {}
+        prepared = prepare(snapshot, NOW, chain=other_chain, basis=other_basis,
+                           context=other_context)
+        assert prepared.chained == 0
 
 
 def test_the_applied_campaign_is_settled_whole(
         applied: Applied) -> None:
     """The proportional path is taken: the campaign applied plans nothing, everyone settled."""
     snapshot, state, basis = applied.snapshot, applied.state, applied.basis
-    plan, again = plan_and_basis(snapshot, state, now=NOW, basis=basis)
+    plan, again = plan_and_basis(snapshot, state, now=NOW, basis=basis,
+                                 staged=applied.staged_sha256)
     assert plan.is_empty and again == basis
     assert len(basis.people) > 60
     assert set(_settled(snapshot, state, basis)) == set(basis.people)  # nobody weighed
     reduced, prepared = applied.reduced(snapshot)  # and nobody loaded in full
     assert reduced.people == () and len(reduced.unreached) == len(state.people)
-    assert plan_and_basis(snapshot, reduced, now=NOW, basis=basis, prepared=prepared) == (
-        plan, again)
+    assert plan_and_basis(snapshot, reduced, now=NOW, basis=basis, prepared=prepared,
+                          staged=applied.staged_sha256) == (plan, again)
 
 
 def test_a_move_loads_and_builds_the_moved_only(applied: Applied) -> None:
@@ -480,6 +599,11 @@ def test_a_fact_kept_for_a_hold_is_compared_at_the_next_plan() -> None:
         responsable = f"responsable:{link.personne_id}"
         assert applied.basis.people[responsable][0].endswith("-" * 16)
         left, later = _with_eleve(applied.snapshot, at, None), NOW + timedelta(days=3)
+        # Nor does a chain give that digest: it is no digest of their inputs.
+        chain = chain_of(applied.snapshot, applied.snapshot, applied.staged_sha256)
+        chained = prepare(applied.snapshot, later, chain=chain, basis=applied.basis,
+                          context=applied.basis.context)
+        assert chained.chained and chained.digests == prepare(applied.snapshot, later).digests
         full = compute_plan(left, applied.state, now=later)
         assert compute_plan(left, applied.state, now=later, basis=applied.basis) == full
         assert (responsable, f"eleve:{eleve.eleve_id}") in {

@@ -36,6 +36,7 @@ from bascule.store.codec import encode
 from bascule.store.engine import open_store
 from bascule.store.kept import KeptFile
 from bascule.store.schema import staged_snapshot
+from bascule.store.staging import Staged, latest_snapshot
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
 from bascule.synthetic.writers import serialise, write_zip
 
@@ -218,7 +219,32 @@ def test_a_reimport_equals_the_full_import(colleges: list[GeneratedCollege],
         incremental = _staged(Path(root) / "incremental", college, keep=True)
         full = _staged(Path(root) / "full", college, keep=False)
         folder = _changed(college.folders[0], colleges, changes, Path(root) / "changed")
+        before = _newest(incremental, college.uai)
         assert _outcome(incremental, folder) == _outcome(full, folder)
+        _check_chain(before, _newest(incremental, college.uai))
+        assert _newest(full, college.uai).chain is None  # nothing kept: nothing taken again
+
+
+def _newest(settings: Settings, uai: str) -> Staged:
+    staged = latest_snapshot(open_store(settings.store_url), uai)
+    assert staged is not None
+    return staged
+
+
+def _check_chain(before: Staged, after: Staged) -> None:
+    """What the staged campaign says its build took again of the one before (the plan takes
+    those people's digests from its basis, plan/proportional.py): the very values."""
+    if after.content_sha256 == before.content_sha256:
+        return  # not staged again (the same campaign, or refused): the chain it had
+    chain = after.chain
+    assert chain is not None and chain.previous == before.content_sha256
+    then = {eleve.eleve_id: eleve for eleve in before.snapshot.eleves}
+    now = {eleve.eleve_id: eleve for eleve in after.snapshot.eleves}
+    assert chain.eleves <= now.keys()
+    assert all(now[eleve_id] == then[eleve_id] for eleve_id in chain.eleves)
+    if chain.responsables:
+        assert (after.snapshot.responsables, after.snapshot.guardianships) == (
+            before.snapshot.responsables, before.snapshot.guardianships)
 
 
 def test_unchanged_files_are_not_read_again(colleges: list[GeneratedCollege],

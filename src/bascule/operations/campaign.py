@@ -61,7 +61,7 @@ from bascule.reports.quality import write_quality_report as write_quality_report
 from bascule.reports.slips import SlipHeader
 from bascule.settings import HomeChange, Settings, init_home, remove_school_from_home
 from bascule.snapshot.campaign import ImportContext, build_snapshot
-from bascule.snapshot.memo import BuildMemo
+from bascule.snapshot.memo import BuildMemo, Chain
 from bascule.snapshot.model import HeldRecord as HeldRecord
 from bascule.snapshot.model import Snapshot
 from bascule.snapshot.quality import Finding, assess_quality, summarise
@@ -207,7 +207,7 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
     engine = open_store(settings.store_url)
     limits = ExportLimits(max_bytes=settings.max_export_bytes, max_ratio=settings.max_zip_ratio,
                           max_records=settings.max_export_records)
-    kept = None
+    kept, kept_from = None, None
     if stage:
         digests = [_sha256(path) for path in paths]
         same = staged_from_same_files(engine, settings.uais, digests)
@@ -216,7 +216,9 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
                                  summary=summarise(same.snapshot),
                                  findings=assess_quality(same.snapshot),
                                  staging=Staging.UNCHANGED)
-        kept = kept_for(engine, settings.uais, digests, limits) if reuse else None
+        previous = kept_for(engine, settings.uais, digests, limits) if reuse else None
+        if previous is not None:
+            kept, kept_from = previous
     partial: list[ExportFile] = []  # taken without their people and links (KeptParts.take)
 
     def take(index: int, path: Path) -> Taken | None:
@@ -254,9 +256,12 @@ def _import(settings: Settings, paths: Sequence[Path], *, now: datetime, stage: 
         raise ImportRejected(problems)
     staging = Staging.CHECKED
     if stage:
+        # What the build took again, from the campaign that kept it (the plan's digests).
+        chain = memo.chain(kept_from) if built is not None and kept_from else None
         with school_lock(settings.home, snapshot.uai, f"import par {actor}", engine=engine):
             staging = _stage(engine, snapshot, problems, now=now, actor=actor,
-                             kept=kept_parts(files, memo.kept, limits, kept, built))
+                             kept=kept_parts(files, memo.kept, limits, kept, built),
+                             chain=chain)
     return ImportOutcome(snapshot=snapshot, problems=problems, summary=summarise(snapshot),
                          findings=assess_quality(snapshot), staging=staging)
 
@@ -281,7 +286,7 @@ def _import_aaf(engine: Engine, settings: Settings, files: list[ExportFile], *, 
 
 
 def _stage(engine: Engine, snapshot: Snapshot, problems: list[Problem], *, now: datetime,
-           actor: str, kept: KeptParts | None = None) -> Staging:
+           actor: str, kept: KeptParts | None = None, chain: Chain | None = None) -> Staging:
     warnings = [problem for problem in problems if not problem.is_error]
 
     def journalled(connection: Connection) -> None:
@@ -291,7 +296,8 @@ def _stage(engine: Engine, snapshot: Snapshot, problems: list[Problem], *, now: 
                                    "eleves": len(snapshot.active_eleves)})
 
     staged = stage_snapshot(engine, snapshot, now, warnings,
-                            encode_kept(kept) if kept is not None else None, along=journalled)
+                            encode_kept(kept) if kept is not None else None, along=journalled,
+                            chain=chain)
     return Staging.STAGED if staged else Staging.UNCHANGED
 
 
@@ -413,7 +419,8 @@ def _plan(settings: Settings, uai: str, *, now: datetime) -> Plan:
                           login_follows_name_change=settings.login_follows_name_change)
     staged, state, basis, prepared = staged_for_plan(engine, settings, uai, options, now=now)
     plan, settled = plan_and_basis(staged.snapshot, state, now=now, basis=basis,
-                                   options=options, prepared=prepared)
+                                   options=options, prepared=prepared,
+                                   staged=staged.content_sha256)
     with engine.begin() as connection:  # one commit: no plan saved without its basis
         save_basis(connection, uai, keep_plan(connection, plan), settled)
         record_reviews(connection, uai, plan.reviews, now)
@@ -475,20 +482,23 @@ def staged_for_plan(engine: Engine, settings: Settings, uai: str, options: PlanO
                     now: datetime) -> tuple[Staged, StoreState, Basis | None, Prepared]:
     """As `staged_and_state`, with the basis of the plan applied last and the campaign's
     people prepared; when the basis holds for this plan (the same rules, plan/proportional.py),
-    only the people the change can reach are loaded in full (plan/reach.py)."""
+    only the people the change can reach are loaded in full (plan/reach.py), and the digests
+    the staged campaign's chain gives are taken from the basis (plan/proportional.py
+    `chained_digests`)."""
     staged = latest_snapshot(engine, uai)
     if staged is None:
         raise nothing_imported(uai)
-    prepared = prepare(staged.snapshot, now)
     with engine.connect() as connection:
         version = directory_version_of(connection, uai)
         basis = applied_basis(connection, uai)
         decided = resolutions(connection, uai)
         reach = None
-        if basis is not None and basis.context == context_of(
-                staged.snapshot, options, resolutions=decided,
-                person_holds=person_holds(connection, uai),
-                quarantines=[settings.login_quarantine] * len(LoginKind)):
+        context = context_of(staged.snapshot, options, resolutions=decided,
+                             person_holds=person_holds(connection, uai),
+                             quarantines=[settings.login_quarantine] * len(LoginKind))
+        prepared = prepare(staged.snapshot, now, chain=staged.chain, basis=basis,
+                           context=context)
+        if basis is not None and basis.context == context:
             reach = reach_for(staged.snapshot, prepared, basis)
         state = _load_state(connection, settings, uai, staged, decided, reach)
         if basis is not None and directory_version_of(connection, uai) != version:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from bascule.domain.logins import (
     LoginHolding,
@@ -49,6 +50,7 @@ from bascule.plan.prepared import Prepared, prepare_people
 from bascule.plan.proportional import (
     Basis,
     ContextParts,
+    chained_digests,
     facts_settled,
     kept_facts,
     plan_context,
@@ -57,6 +59,7 @@ from bascule.plan.proportional import (
     to_plan,
 )
 from bascule.plan.safety import Thresholds, mass_leaves
+from bascule.snapshot.memo import Chain
 from bascule.snapshot.model import Snapshot
 
 # By the kind's value: a str hashes in C, an Enum member in Python.
@@ -78,25 +81,34 @@ def compute_plan(snapshot: Snapshot, state: StoreState, *, now: datetime,
     return plan_and_basis(snapshot, state, now=now, options=options, basis=basis)[0]
 
 
-def prepare(snapshot: Snapshot, now: datetime) -> Prepared:
-    """The campaign's people as the plan wants them on `now`'s day, and their digests."""
-    return prepare_people(snapshot, local_time(now).date())
+def prepare(snapshot: Snapshot, now: datetime, *, chain: Chain | None = None,
+            basis: Basis | None = None, context: str | None = None) -> Prepared:
+    """The campaign's people as the plan wants them on `now`'s day, and their digests; with
+    the staged campaign's `chain` (snapshot/memo.py) and the `basis` of the plan applied
+    last, under this plan's `context`, the digests the chain gives are taken from the basis,
+    not computed again (plan/proportional.py `chained_digests`)."""
+    known = (partial(chained_digests, snapshot, chain, basis, context)
+             if chain is not None and basis is not None and context is not None else None)
+    return prepare_people(snapshot, local_time(now).date(), known)
 
 
 def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
                    options: PlanOptions = PlanOptions(), basis: Basis | None = None,
-                   prepared: Prepared | None = None) -> tuple[Plan, Basis]:
+                   prepared: Prepared | None = None, chain: Chain | None = None,
+                   staged: str | None = None) -> tuple[Plan, Basis]:
     """The plan, and the basis to keep with it for the next one; `prepared`: `prepare` of
-    this snapshot and day, when the caller has it already. With a basis, the settled people
-    (plan/proportional.py) are never built as desired people: only the weighed are."""
+    this snapshot and day, when the caller has it already (else made here, with `chain`, the
+    staged campaign's). With a basis, the settled people (plan/proportional.py) are never
+    built as desired people: only the weighed are. `staged`: the content hash of the staged
+    campaign `snapshot` is, kept in the basis for the next plan's digests to chain to."""
     today = local_time(now).date()
-    prepared = prepared or prepare(snapshot, now)
+    context = _context(snapshot, state, options)
+    prepared = prepared or prepare(snapshot, now, chain=chain, basis=basis, context=context)
     holds = hold_people(snapshot, state.people, prepared.refs)
     frozen = bool(holds.keys)  # accounts a held export record froze: no one's to take
     by_hand = held_by_hand(state.person_holds, today, state.keys())
     set_aside = holds.refs | {held.key for held in by_hand}
     refs = [ref for ref in prepared.refs if ref not in set_aside]
-    context = _context(snapshot, state, options)
     if state.unreached and (basis is None or basis.context != context
                             or state.latest_year != snapshot.school_year.start
                             or not prepared.distinct):
@@ -150,10 +162,12 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
         # next plan takes the full path.
         return plan, Basis(context=context)
     digests = prepared.digests
+    chained = staged is not None and prepared.present is not None and prepared.distinct
     return plan, Basis(context=context, people={
         ref: (kept_facts(digests[ref]) if keys[ref] in facts_kept else digests[ref], keys[ref])
         for ref in [*(p.ref for p in desired), *settled]
-        if ref in keys and ref not in holds.refs})
+        if ref in keys and ref not in holds.refs},
+        staged=staged if chained else None, present=prepared.present if chained else None)
 
 
 def prepared_facts(snapshot: Snapshot, prepared: Prepared, keys: dict[str, str],

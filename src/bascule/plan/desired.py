@@ -114,10 +114,19 @@ MATCHED = {PersonKind.ELEVE: 11, PersonKind.STAFF: 8, PersonKind.RESPONSABLE: 7}
 
 def people_inputs(snapshot: Snapshot, today: date | None = None) -> list[Inputs]:
     """The inputs of `desired_people`'s people, in its order."""
+    return inputs_and_present(snapshot, today)[0]
+
+
+def inputs_and_present(snapshot: Snapshot, today: date | None = None
+                       ) -> tuple[list[Inputs], frozenset[str]]:
+    """`people_inputs`, and the ELEVE_IDs of the élèves whose legal links make a responsable's
+    children (present `today`, or held for a faulty record): besides their own record and
+    links, all that a responsable's inputs depend on (plan/proportional.py `chained_digests`).
+    """
     eleves = present_eleves(snapshot, today)
-    active = {eleve.eleve_id for eleve in eleves} | {
+    active = frozenset({eleve.eleve_id for eleve in eleves} | {
         record.person_id for record in snapshot.held
-        if record.kind is PersonKind.ELEVE and record.treatment is not Treatment.SET_ASIDE}
+        if record.kind is PersonKind.ELEVE and record.treatment is not Treatment.SET_ASIDE})
     children: dict[str, set[str]] = defaultdict(set)
     others: dict[str, set[tuple[str, str]]] = defaultdict(set)  # the links of other kinds
     legal = GuardianLevel.LEGAL
@@ -143,7 +152,7 @@ def people_inputs(snapshot: Snapshot, today: date | None = None) -> list[Inputs]
     inputs += [_responsable_inputs(r, children[r.personne_id], tuple(sorted(
         others[r.personne_id])) if r.personne_id in others else ())
                for r in snapshot.responsables if children.get(r.personne_id)]
-    return inputs
+    return inputs, active
 
 
 def build(inputs: Inputs, uai: str) -> DesiredPerson:

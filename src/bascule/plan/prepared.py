@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
@@ -24,7 +24,7 @@ from bascule.plan.desired import (
     Inputs,
     ResponsableInputs,
     build,
-    people_inputs,
+    inputs_and_present,
 )
 from bascule.plan.model import PersonKind
 from bascule.snapshot.model import Snapshot
@@ -57,10 +57,16 @@ def matched_part(digest: str) -> str:
 @dataclass(slots=True)
 class Prepared:
     """The campaign's people on the plan's day: their inputs (`people_inputs`, in
-    `desired_people`'s order) and digests, computed once; a desired person built when asked."""
+    `desired_people`'s order) and digests, computed once; a desired person built when asked.
+    `present`: the ELEVE_IDs that make responsables' children (`inputs_and_present`);
+    `known`: ref -> the digest of their inputs, for people whose inputs are known to be those
+    of an earlier plan's basis (plan/proportional.py `chained_digests`): not computed again.
+    """
 
     uai: str
     listed: list[Inputs]
+    present: frozenset[str] | None = None
+    known: Mapping[str, str] = field(default_factory=dict)
     inputs: dict[str, Inputs] = field(init=False)  # by ref
     digests: dict[str, str] = field(init=False)  # ref -> person_digest
     # The refs of the élèves wearing an INE that another élève wears too
@@ -76,8 +82,9 @@ class Prepared:
         self.kinds = {ref: _KINDS[ref[:ref.index(":")]] for ref in self.inputs}
         self.responsables = [ref for ref, kind in self.kinds.items()
                              if kind is PersonKind.RESPONSABLE]
+        known = self.known if self.distinct else {}
         self.digests = {  # person_digest, the kind already known
-            ref: _halves_digest(person, MATCHED[kind])
+            ref: known.get(ref) or _halves_digest(person, MATCHED[kind])
             for (ref, person), kind in zip(self.inputs.items(), self.kinds.values(), strict=True)}
         wearers: dict[str, list[str]] = defaultdict(list)
         for ref, person in self.inputs.items():
@@ -91,6 +98,11 @@ class Prepared:
     def distinct(self) -> bool:
         """No ref repeated (the snapshot's checks see to it); else the full path."""
         return len(self.inputs) == len(self.listed)
+
+    @property
+    def chained(self) -> int:
+        """How many digests were taken from `known` rather than computed."""
+        return len(self.known.keys() & self.inputs.keys()) if self.distinct else 0
 
     @property
     def refs(self) -> Collection[str]:
@@ -124,6 +136,10 @@ class Prepared:
         return cast(ResponsableInputs, self.inputs[ref])[6]
 
 
-def prepare_people(snapshot: Snapshot, today: date | None) -> Prepared:
-    """The campaign's people present on `today` (`desired_people`), prepared."""
-    return Prepared(snapshot.uai, people_inputs(snapshot, today))
+def prepare_people(snapshot: Snapshot, today: date | None,
+                   known: Callable[[frozenset[str]], Mapping[str, str]] | None = None
+                   ) -> Prepared:
+    """The campaign's people present on `today` (`desired_people`), prepared; `known(present)`
+    gives the digests known already (`Prepared.known`), from the ELEVE_IDs `present`."""
+    listed, present = inputs_and_present(snapshot, today)
+    return Prepared(snapshot.uai, listed, present, known(present) if known else {})

@@ -39,6 +39,10 @@ the two plans and their bases are equal.
 When anything that the rules read changed (the rules' version below, the reserved logins'
 table, the school year, the schemes the campaign speaks for, the decisions of review cases, the
 holds put by hand, the plan's options), the basis is not used: the full path, never a guess.
+
+The digests themselves need not all be made again: a person whose inputs are, by the import's
+chain, the very ones the basis's plan digested keeps the basis's digest (`chained_digests`
+gives the argument); a shortcut of `person_digest`, never another value.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from bascule.domain.reserved import TABLE_VERSION as RESERVED_TABLE_VERSION
-from bascule.plan.desired import DesiredPerson, ResponsableInputs
+from bascule.plan.desired import DesiredPerson, ResponsableInputs, eleve_ref
 from bascule.plan.matching import KIND_ORDER, Index, MatchContext, Matching, kind_index
 from bascule.plan.model import (
     AccountStatus,
@@ -59,6 +63,8 @@ from bascule.plan.model import (
     Resolution,
 )
 from bascule.plan.prepared import Prepared, matched_part
+from bascule.snapshot.memo import Chain
+from bascule.snapshot.model import Snapshot
 
 # Bump with any change to how a plan matches people or decides their actions (plan/matching.py,
 # plan/identity_rules.py, plan/evidence.py, plan/compute.py): a basis of older rules is ignored.
@@ -83,6 +89,11 @@ class Basis:
 
     context: str
     people: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # ref -> (digest, key)
+    # The staged campaign the plan was computed on (its content hash), and the ELEVE_IDs that
+    # made responsables' children on its day (plan/desired.py `inputs_and_present`): what
+    # the next plan's digests may chain to (`chained_digests`). None: nothing chains to it.
+    staged: str | None = None
+    present: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,10 +258,54 @@ def facts_settled(prepared: Prepared, basis: Basis | None, settled: Mapping[str,
     return unchanged
 
 
+_NO_INPUTS = "-" * 16  # a digest's second half that no inputs give (`kept_facts`)
+
+
 def kept_facts(digest: str) -> str:
     """The digest a basis gives a person of whom a fact was kept for a hold although their
     plan did not desire it: its matched half, and a second half no inputs give."""
-    return matched_part(digest) + "-" * 16
+    return matched_part(digest) + _NO_INPUTS
+
+
+def chained_digests(snapshot: Snapshot, chain: Chain | None, basis: Basis | None,
+                    context: str, present: frozenset[str]) -> dict[str, str]:
+    """ref -> the digest the `basis` gives them, for the people of `snapshot` whose inputs
+    (plan/desired.py `people_inputs`) are known to be the very ones that basis's plan
+    digested, without making them: a shortcut of `person_digest`, never another value.
+    `present`: this plan's ELEVE_IDs that make responsables' children (`inputs_and_present`).
+
+    Why they are the same inputs. The basis was computed on the staged campaign
+    `basis.staged`, and this campaign's build took parts again from that campaign's build
+    (`chain`, snapshot/memo.py): an élève of `chain.eleves` is that campaign's very Eleve,
+    and with `chain.responsables` its responsables and guardianships are too. An élève's
+    inputs are a function of their Eleve alone; a responsable's of their Responsable, their
+    links, and which of their linked élèves are in `present` (a legal link to one makes a
+    child, to another a link of another kind): the same when none of their linked élèves came
+    or went from `present` since the basis's day (`basis.present`). The basis gives their
+    digest of those inputs: the plan's own, unless a fact was kept for a hold (`kept_facts`:
+    computed again). The digest is a function of the rules (their version in the context):
+    a basis of another context gives nothing. Staff are always digested (their inputs read
+    services and PP, which no chain covers). Anything missing: {} (every digest computed)."""
+    if (chain is None or basis is None or basis.staged is None or basis.present is None
+            or chain.previous != basis.staged or basis.context != context):
+        return {}
+    then = basis.people
+    known: dict[str, str] = {}
+    for eleve_id in chain.eleves:
+        entry = then.get(ref := eleve_ref(eleve_id))
+        if entry is not None and not entry[0].endswith(_NO_INPUTS):
+            known[ref] = entry[0]
+    if chain.responsables:
+        came_or_went = present ^ basis.present
+        touched = {link.personne_id for link in snapshot.guardianships
+                   if link.eleve_id in came_or_went} if came_or_went else set()
+        for responsable in snapshot.responsables:
+            if responsable.personne_id in touched:
+                continue
+            entry = then.get(ref := f"responsable:{responsable.personne_id}")
+            if entry is not None and not entry[0].endswith(_NO_INPUTS):
+                known[ref] = entry[0]
+    return known
 
 
 def to_plan(desired: list[DesiredPerson], matching: Matching, prepared: Prepared,

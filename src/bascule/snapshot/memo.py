@@ -76,6 +76,20 @@ class ResponsablesPart:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Chain:
+    """What a staged campaign's build took again from the build of the staged campaign
+    `previous` (its content hash): the élèves of `eleves` (their ELEVE_IDs) are that
+    campaign's very Eleve values, and with `responsables` its responsables and guardianships
+    are too (the part was taken again, snapshot/memo.py). Read by the plan: a person whose
+    inputs are a function of those alone has the digest the plan of `previous` gave them
+    (plan/proportional.py `chained_digests`)."""
+
+    previous: str
+    eleves: frozenset[str]
+    responsables: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KeptBuild:
     eleves: tuple[EleveUnit, ...] = ()
     responsables: ResponsablesPart | None = None
@@ -106,10 +120,20 @@ class BuildMemo:
     fingerprint: Fingerprint | None = None
     eleves: list[EleveUnit] = field(default_factory=list)
     responsables: ResponsablesPart | None = None
+    # The ELEVE_IDs of the élèves taken again from `previous` (Eleve.eleve_id), and whether
+    # its responsables part was: what `chain` records.
+    taken: list[str] = field(default_factory=list)
+    responsables_taken: bool = False
 
     @property
     def kept(self) -> KeptBuild:
         return KeptBuild(eleves=tuple(self.eleves), responsables=self.responsables)
+
+    def chain(self, previous: str) -> Chain:
+        """What this build took again from `previous`'s build: `previous`, the content hash
+        of the staged campaign whose kept parts `self.previous` are (store/kept.py)."""
+        return Chain(previous=previous, eleves=frozenset(self.taken),
+                     responsables=self.responsables_taken)
 
     def eleve(self, inputs: EleveInputs, checker: Checker,
               scope_of: Callable[[], RecordScope],
@@ -125,7 +149,10 @@ class BuildMemo:
         if known is not None and known.inputs == digest:
             replay(checker, known.effects)
             self.eleves.append(known)
-            return known.eleve, usable(known.effects.faults)
+            taken = usable(known.effects.faults)
+            if known.eleve is not None and taken:
+                self.taken.append(known.eleve.eleve_id)
+            return known.eleve, taken
         with checker.record(scope_of()) as scope:
             eleve, effects = reported(checker, scope, build)
         self.eleves.append(EleveUnit(eleve_id=eleve_id, inputs=digest, eleve=eleve,
@@ -155,6 +182,7 @@ class BuildMemo:
         if known is not None:
             replay(checker, known.effects)
             self.responsables = known
+            self.responsables_taken = True
             return known.responsables, known.guardianships
         (responsables, guardianships), effects = reported(checker, None, build)
         self.responsables = ResponsablesPart(

@@ -17,6 +17,7 @@ from bascule.store.schema import plan_basis
 from bascule.store.state import directory_version_of
 
 _PEOPLE = msgspec.json.Decoder(dict[str, tuple[str, str]])
+_PRESENT = msgspec.json.Decoder(frozenset[str])
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 
 
@@ -28,7 +29,8 @@ def save_basis(connection: Connection, uai: str, plan_sha256: str, basis: Basis)
                                      | (plan_basis.c.plan_sha256 == plan_sha256))))
     connection.execute(insert(plan_basis).values(
         uai=uai, plan_sha256=plan_sha256, applied_version=None, context=basis.context,
-        people=_ENCODER.encode(basis.people)))
+        people=_ENCODER.encode(basis.people), staged=basis.staged,
+        present=_ENCODER.encode(basis.present) if basis.present is not None else None))
 
 
 def mark_basis_applied(connection: Connection, uai: str, plan_sha256: str,
@@ -51,8 +53,14 @@ def mark_basis_applied(connection: Connection, uai: str, plan_sha256: str,
 def applied_basis(connection: Connection, uai: str) -> Basis | None:
     """The basis of the plan applied last, if nothing wrote the school's directory since."""
     row = connection.execute(select(plan_basis.c.applied_version, plan_basis.c.context,
-                                    plan_basis.c.people).where(
+                                    plan_basis.c.people, plan_basis.c.staged,
+                                    plan_basis.c.present).where(
         (plan_basis.c.uai == uai) & plan_basis.c.applied_version.is_not(None))).first()
     if row is None or row.applied_version != directory_version_of(connection, uai):
         return None
-    return Basis(context=row.context, people=_PEOPLE.decode(row.people))
+    # Without both, nothing chains to it (plan/proportional.py `chained_digests`).
+    staged, present = row.staged, None
+    if staged is not None and row.present is not None:
+        present = _PRESENT.decode(row.present)
+    return Basis(context=row.context, people=_PEOPLE.decode(row.people),
+                 staged=staged if present is not None else None, present=present)

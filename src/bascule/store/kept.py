@@ -253,10 +253,12 @@ def encode_kept(parts: KeptParts) -> bytes:
 
 
 def kept_for(engine: Engine, uais: Iterable[str], digests: Sequence[str],
-             limits: ExportLimits) -> KeptParts | None:
+             limits: ExportLimits) -> tuple[KeptParts, str] | None:
     """What the newest staged campaign of one of these schools kept, the one read from the
-    most files among `digests` (SHA-256), if this code reading within `limits` can use it;
-    None otherwise (no file in common, nothing kept, older code or limits, undecodable)."""
+    most files among `digests` (SHA-256), if this code reading within `limits` can use it,
+    with that campaign's content hash (what a build taking its parts again chains to,
+    snapshot/memo.py `Chain`); None otherwise (no file in common, nothing kept, older code or
+    limits, undecodable)."""
     wanted = set(digests)
     newest = (select(func.max(staged_snapshot.c.id))
               .where(staged_snapshot.c.uai.in_(sorted(uais))).group_by(staged_snapshot.c.uai))
@@ -269,9 +271,11 @@ def kept_for(engine: Engine, uais: Iterable[str], digests: Sequence[str],
                    default=None)
         if best is None or common[best] == 0:
             return None
-        data = connection.execute(select(staged_snapshot.c.kept).where(
-            staged_snapshot.c.id == best)).scalar()
-    return _usable(data, limits) if data is not None else None
+        row = connection.execute(select(staged_snapshot.c.kept, staged_snapshot.c.content_sha256)
+                                 .where(staged_snapshot.c.id == best)).first()
+    if row is None or row.kept is None or (parts := _usable(row.kept, limits)) is None:
+        return None
+    return parts, row.content_sha256
 
 
 _PARTS = msgspec.msgpack.Decoder(KeptParts)

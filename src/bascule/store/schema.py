@@ -41,6 +41,9 @@ staged_snapshot = Table(
     # What the import kept for the next one (store/kept.py): its files' records, its build's
     # parts; never needed, only saves work (NULL: the next import reads everything).
     Column("kept", LargeBinary, nullable=True),
+    # What its build took again from the previous staged campaign's (snapshot/memo.py Chain,
+    # JSON); never needed, only saves the plan work (NULL: every digest computed).
+    Column("chain", LargeBinary, nullable=True),
     UniqueConstraint("uai", "content_sha256", name="uq_staged_snapshot_content"),
 )
 
@@ -157,6 +160,10 @@ plan_basis = Table(
     Column("applied_version", Integer, nullable=True),
     Column("context", String(64), nullable=False),
     Column("people", LargeBinary, nullable=False),  # {ref: [digest, key]}, JSON
+    # The staged campaign it was planned on (its content hash) and the ELEVE_IDs present then
+    # (JSON list): what the next plan's digests chain to (plan/proportional.py Basis).
+    Column("staged", String(64), nullable=True),
+    Column("present", LargeBinary, nullable=True),
 )
 
 saved_plan = Table(

@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import msgspec
 from sqlalchemy import Connection, Engine, func, select
 
 from bascule.domain.school import SchoolYear
 from bascule.errors import Problem
+from bascule.snapshot.memo import Chain
 from bascule.snapshot.model import AAF_ROOT, Snapshot
 from bascule.store.codec import as_json, encode, from_json, recall, to_json
 from bascule.store.schema import staged_snapshot
@@ -53,12 +55,14 @@ class _Warnings:
 
 def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
                    warnings: Sequence[Problem] = (), kept: bytes | None = None,
-                   along: Callable[[Connection], None] | None = None) -> bool:
+                   along: Callable[[Connection], None] | None = None,
+                   chain: Chain | None = None) -> bool:
     """Keep the snapshot as the newest campaign of its UAI; the same content twice is one row.
     False when the very same campaign was already the newest: nothing written. `kept`: what
     the import kept for the next one (store/kept.py), kept with the newest campaign only.
     `along`: what the same transaction writes too when the campaign is staged (its journal
-    line), committed with it or not at all."""
+    line), committed with it or not at all. `chain`: what its build took again from the
+    previous staged campaign's (snapshot/memo.py), read by the plan with it."""
     encoded = encode(snapshot)
     digest = encoded.sha256
     with engine.begin() as connection:
@@ -78,7 +82,7 @@ def stage_snapshot(engine: Engine, snapshot: Snapshot, staged_at: datetime,
                                 for s in snapshot.sources], ensure_ascii=False),
             snapshot=encoded.data, problems=to_json(_Warnings(tuple(warnings))),
             subject_labels=json.dumps(subject_labels(snapshot), ensure_ascii=False),
-            kept=kept,
+            kept=kept, chain=_CHAIN_ENCODER.encode(chain) if chain is not None else None,
         ))
         connection.execute(staged_snapshot.update().where(
             (staged_snapshot.c.uai == snapshot.uai) & (staged_snapshot.c.content_sha256 != digest)
@@ -116,6 +120,22 @@ def staged_campaigns(engine: Engine) -> list[StagedCampaign]:
 class Staged:
     snapshot: Snapshot
     content_sha256: str
+    chain: Chain | None = None  # what its build took again (snapshot/memo.py)
+
+
+_CHAIN_ENCODER = msgspec.json.Encoder()
+_CHAIN = msgspec.json.Decoder(Chain)
+
+
+def _chain(data: bytes | None) -> Chain | None:
+    """A staged campaign's chain; None when it has none or it cannot be read (the plan then
+    computes every digest: a chain only saves work)."""
+    if data is None:
+        return None
+    try:
+        return _CHAIN.decode(bytes(data))
+    except msgspec.DecodeError:  # a ValidationError is one
+        return None
 
 
 def staged_year(engine: Engine, uai: str) -> SchoolYear:
@@ -184,12 +204,13 @@ def latest_snapshot(engine: Engine, uai: str) -> Staged | None:
 def newest_staged(connection: Connection, uai: str) -> Staged | None:
     """The school's newest staged campaign, decoded only if this process does not hold it."""
     row = connection.execute(
-        select(staged_snapshot.c.id, staged_snapshot.c.content_sha256)
+        select(staged_snapshot.c.id, staged_snapshot.c.content_sha256, staged_snapshot.c.chain)
         .where(staged_snapshot.c.uai == uai).order_by(staged_snapshot.c.id.desc()).limit(1)
     ).first()
     if row is None:
         return None
-    return Staged(_snapshot_of(connection, row.id, row.content_sha256), row.content_sha256)
+    return Staged(_snapshot_of(connection, row.id, row.content_sha256), row.content_sha256,
+                  _chain(row.chain))
 
 
 def _snapshot_of(connection: Connection, campaign_id: int, content_sha256: str) -> Snapshot:
