@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
-from tests.conftest import Cli
+import pytest
+
+from tests.conftest import Cli, edit
 
 CASES = Path(__file__).parent.parent / "fixtures" / "identity"
 A, B = "0860999U", "0861001W"
@@ -95,3 +98,62 @@ def test_the_pupils_personal_folder_follows_him_to_the_new_college(cli: Cli,
     assert "Venu d'un autre collège du dossier avec son élève : Eleves/mrenaud" in shown
     assert (root / B / "Eleves" / "mrenaud" / "expose.odt").read_text() == "travail de 5e"
     assert not (root / A / "Eleves" / "mrenaud").exists()
+
+
+def _still_listing_him(tmp_path: Path) -> Path:
+    """A's 2026 export still listing RENAUD Maël (4A): Siècle-BEE of A never recorded that he
+    left, while B's export lists him too."""
+    folder = tmp_path / "A-2026-with-him"
+    shutil.copytree(CASES / "moved" / "A-2026", folder)
+    xml = folder / "ElevesSansAdresses.xml"
+    edit(xml, "</ELEVES>", '<ELEVE ELEVE_ID="101801"><ID_NATIONAL>071818181RR</ID_NATIONAL>'
+         "<NOM_DE_FAMILLE>RENAUD</NOM_DE_FAMILLE><NOM_USAGE></NOM_USAGE><PRENOM>Maël</PRENOM>"
+         "<DATE_NAISS>09/09/2012</DATE_NAISS><CODE_SEXE>1</CODE_SEXE><CODE_MEF>10010012110"
+         "</CODE_MEF><DATE_ENTREE>01/09/2025</DATE_ENTREE></ELEVE></ELEVES>")
+    edit(xml, "</STRUCTURES></DONNEES>", '<STRUCTURES_ELEVE ELEVE_ID="101801"><STRUCTURE>'
+         "<CODE_STRUCTURE>4A</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE>"
+         "</STRUCTURES_ELEVE></STRUCTURES></DONNEES>")
+    return folder
+
+
+def _renaud(cli: Cli, uai: str) -> list[tuple[object, ...]]:
+    return [(a["login"], a["status"], a["division"]) for a in _accounts(cli, "--uai", uai)
+            if a["last_name"] == "RENAUD"]
+
+
+DOUBLE = "inscrit(e) aussi au collège {} dans son export du 02/09/2026 : à corriger dans Siècle-BEE"
+
+
+@pytest.mark.parametrize("first", [A, B])
+def test_a_pupil_both_colleges_list_this_year_is_held_and_never_moves(
+        cli: Cli, tmp_path: Path, first: str) -> None:
+    """Newcomer-9 #1: his account went back and forth between the two colleges every night.
+    Each college's newest campaign of 2026 lists him: a double enrolment, to correct in
+    Siècle-BEE. The college that has his account keeps it; the other holds him and says why,
+    night after night, and `verify` there names him."""
+    _run(cli, "init", "--uai", A, "--name", "Collège A")
+    _run(cli, "init", "--uai", B, "--name", "Collège B")
+    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
+    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    exports = {A: _still_listing_him(tmp_path), B: CASES / "moved" / "B-2026"}
+    second = B if first == A else A
+    # B first: A has not imported 2026 yet, he moves to B (the usual rentrée); A first: he
+    # stays in A, where his 2026 export lists him.
+    _roll(cli, first, exports[first], "2026-09-01")
+    holder = B if first == B else A
+    assert _renaud(cli, holder) == [("mrenaud", "active", "4A")]
+    _run(cli, "import", exports[second])
+    for day in ("02", "03", "04"):  # each night both plan: nothing moves
+        for uai in (second, first):
+            shown = _run(cli, "plan", "--uai", uai, "--at", f"2026-09-{day}T02:30")
+            assert "accueillir" not in shown
+            if uai == second and day == "02":  # then in force: nothing new to plan
+                assert DOUBLE.format(first) in " ".join(shown.split()), shown
+            _run(cli, "apply", "--yes", "--uai", uai, "--at", f"2026-09-{day}T02:30")
+        assert _renaud(cli, holder) == [("mrenaud", "active", "4A")]
+        assert _renaud(cli, second if holder == first else first) == []
+    verified = cli("verify", "--uai", second, "--at", "2026-09-04T09:00")
+    assert verified.exit_code == 1, verified.output  # an error found
+    found = " ".join(verified.stdout.split())
+    assert "Élèves de l'export sans compte dans ce collège" in found
+    assert "RENAUD Maël (eleve:" in found and DOUBLE.format(first) in found

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ldap.dn import str2dn
+from sqlalchemy import Engine
 
 from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.calendars import load_calendar
-from bascule.operations.campaign import nothing_imported, plan_needed
+from bascule.operations.campaign import nothing_imported, plan_in_force, plan_needed
 from bascule.operations.summaries import VERIFICATION, keep_summary
 from bascule.settings import Settings
 from bascule.spaces.store import load_school_spaces
@@ -47,11 +48,21 @@ def run_verification(settings: Settings, uai: str, *, now: datetime) -> Verifica
     # never disagree on who is present.
     findings = verify(store_input(
         engine, uai, targets, today=local_time(now).date(),
-        plan_pending=plan_needed(engine, uai, staged_sha256, now=now)))
+        plan_pending=plan_needed(engine, uai, staged_sha256, now=now),
+        eleves_held=_eleves_held(engine, uai)))
     keep_summary(settings, uai, VERIFICATION, dict(counts(findings)), now)
     starts = load_calendar(settings.home, rentree_year_of(now), uai).start(
         Milestone.VERIFICATION)
     return Verification(findings, starts if starts is not None and now < starts else None)
+
+
+def _eleves_held(engine: Engine, uai: str) -> tuple[str, ...]:
+    """The élèves of the export the plan in force held before they had an account here (a
+    double enrolment, an identity in doubt): « NOM Prénom (eleve:…) : why »."""
+    plan = plan_in_force(engine, uai)
+    return () if plan is None else tuple(
+        f"{held.label} ({held.key}) : {held.reason}" for held in plan.held
+        if not held.known and not held.accounts and held.key.startswith("eleve:"))
 
 
 def _directories(settings: Settings, uai: str, now: datetime) -> list[TargetState]:

@@ -116,7 +116,8 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
     # The accounts a held export record froze are no one's to take, settled or weighed.
     free = [p for p in state.people if p.key not in holds.keys]
     match_context = MatchContext(children=state.children, services=state.services,
-                                 elsewhere=state.elsewhere, resolutions=state.resolutions)
+                                 elsewhere=state.elsewhere, resolutions=state.resolutions,
+                                 today=today)
     settled = settle(prepared, refs, settled_people(
         prepared, basis, context, free, state.unreached,
         frozen=holds.keys | {held.key for held in by_hand}), free, match_context) if (

@@ -2,7 +2,11 @@
 
 For each person of the export, the candidates are the known people sharing an id with them, or
 their (folded) last name and birth date, or (staff, responsables) their folded names; an élève's
-INE is also looked up in the folder's other schools (a transfer). Each candidate is weighed by
+INE is also looked up in the folder's other schools (a transfer), unless that school's newest
+campaign, of the school year planned or a later one, still lists them present that day: a double
+enrolment, held until Siècle-BEE is corrected in one of the two schools (the other school's
+newest campaign of an earlier year is the usual rentrée: it has not imported its new year yet,
+and the account follows the élève). Each candidate is weighed by
 plan/identity_rules.py with its evidence. A certain match takes the account (strongest rows
 first, so that a name never takes a record an id speaks for); a probable match, a conflict,
 several candidates, or an INE worn by two élèves of the export holds the person: nothing is done
@@ -17,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from bascule.domain.logins import LoginKind
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_ines
@@ -37,6 +42,9 @@ from bascule.plan.review import TAKEN
 
 DECIDED_BY_A_PERSON = "décision d'une personne : même personne"
 REVIEW_HINT = "Décidez qui c'est : bascule review list"
+DOUBLE_ENROLMENT_HINT = ("Corrigez dans Siècle-BEE l'inscription de l'élève dans l'un des deux "
+                         "collèges (date de sortie, ou fiche saisie par erreur), puis importez "
+                         "l'export corrigé : d'ici là, son compte reste où il est")
 SHARED_INE_HINT = ("Corrigez l'INE dans Siècle-BEE (fiche de chaque élève nommé), puis importez "
                    "l'export de nouveau : d'ici là, leurs comptes restent tels quels")
 
@@ -123,6 +131,7 @@ class MatchContext:
     services: Mapping[str, frozenset[str]] = field(default_factory=dict)
     elsewhere: tuple[KnownPerson, ...] = ()
     resolutions: Mapping[str, Resolution] = field(default_factory=dict)
+    today: date | None = None  # the plan's day: an élève listed elsewhere is still there?
 
 
 # The order people are matched in: a responsable is recognised through their children's keys.
@@ -206,6 +215,11 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
         if held:
             _could_be(matching, person.ref, weighed)
             continue
+        there = _enrolled_there(weighed, context.today)
+        if there:
+            _hold(matching, person, there, DOUBLE_ENROLMENT_HINT)
+            _could_be(matching, person.ref, weighed)
+            continue
         verdicts = [v for v in weighed if v.decision is not Decision.NONE]
         certain = [v for v in verdicts if v.decision is Decision.CERTAIN]
         doubts = [v for v in verdicts if v.decision in (Decision.PROBABLE, Decision.CONFLICT)]
@@ -236,6 +250,16 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
             _settle_claims(sorted(group, key=lambda c: c.person.ref), contested[slot], labels,
                            context, matching)
         _say_who_took(matching, {person.ref for person, _held in pending}, labels)
+
+
+def _enrolled_there(weighed: list[Verdict], today: date | None) -> str:
+    """Why the person is held when another school's newest campaign still lists them (the
+    same INE) on `today`; "" when none does."""
+    where = sorted((v.known.school, there.export_date) for v in weighed
+                   if v.known.school is not None and (there := v.known.enrolled_there)
+                   is not None and there.on(today))
+    return " ; ".join(f"inscrit(e) aussi au collège {school} dans son export du "
+                      f"{day:%d/%m/%Y} : à corriger dans Siècle-BEE" for school, day in where)
 
 
 def _could_claim(first: dict[str, str], contested: dict[str, set[str]], slot: str,

@@ -86,6 +86,22 @@ class KnownPerson:
     identity: Identity
     account: Account | None
     school: str | None = None  # another school of the folder (a transfer's origin); None: this
+    # Another school's élève whom that school's newest campaign, of the school year planned or
+    # a later one, still lists: a double enrolment, never a transfer (plan/matching.py).
+    enrolled_there: EnrolledThere | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnrolledThere:
+    """An élève as another school's newest campaign lists them: its export's date, and their
+    DATE_SORTIE there (None: none)."""
+
+    export_date: date
+    exit_date: date | None = None
+
+    def on(self, day: date | None) -> bool:
+        """Still there on `day` (None: on the export's date)."""
+        return day is None or self.exit_date is None or self.exit_date > day
 
 
 class Choice(Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from bascule.plan.differences import groups_of
 from bascule.plan.model import (
     Account,
     AccountStatus,
+    EnrolledThere,
     FactRow,
     Identity,
     KnownPerson,
@@ -46,7 +47,9 @@ from bascule.store.schema import (
     login,
     person,
     person_source_id,
+    staged_snapshot,
 )
+from bascule.store.staging import newest_staged
 
 
 def directory_version_of(connection: Connection, uai: str) -> int:
@@ -144,7 +147,7 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         latest_structures=frozenset(subject for kind, subject, _target, _detail in latest
                                     if kind == "structure"),
         services=_services(latest),
-        elsewhere=_elsewhere(connection, uai, ines),
+        elsewhere=_elsewhere(connection, uai, ines, school_year.start),
         resolutions=resolutions or {},
         departure_marks=departure_marks(connection, uai, school_year.start),
         person_holds=holds,
@@ -224,9 +227,11 @@ def _services(facts: frozenset[FactRow]) -> dict[str, frozenset[str]]:
     return {key: frozenset(values) for key, values in services.items()}
 
 
-def _elsewhere(connection: Connection, uai: str, ines: frozenset[str]) -> tuple[KnownPerson, ...]:
+def _elsewhere(connection: Connection, uai: str, ines: frozenset[str],
+               school_year: int) -> tuple[KnownPerson, ...]:
     """Élèves of the folder's other schools who hold one of these INEs, with a live or disabled
-    account: the candidates of a transfer."""
+    account: the candidates of a transfer; each with how their school's newest campaign lists
+    them, when it is of `school_year` or a later one (a double enrolment, not a transfer)."""
     query = (select(person_source_id.c.person_id)
              .join(person, person.c.id == person_source_id.c.person_id)
              .where(person_source_id.c.scheme.in_(INE_SCHEMES)
@@ -244,8 +249,40 @@ def _elsewhere(connection: Connection, uai: str, ines: frozenset[str]) -> tuple[
     where = among(connection, person.c.id, "ids")
     people = [known for (some,) in slices(connection, ids)
               for known in _people(connection, where, logins_of, parameters={"ids": some})]
-    return tuple(p for p in sorted(people, key=lambda p: p.key) if p.account is not None
-                 and p.account.status is not AccountStatus.DELETED)
+    live = [p for p in sorted(people, key=lambda p: p.key) if p.account is not None
+            and p.account.status is not AccountStatus.DELETED]
+    listed = {school: _enrolled(connection, school, school_year)
+              for school in sorted({p.school for p in live if p.school is not None})}
+    return tuple(_with_enrolment(p, listed.get(p.school or "", {})) for p in live)
+
+
+def _enrolled(connection: Connection, uai: str, school_year: int) -> dict[str, EnrolledThere]:
+    """INE -> how the school's newest campaign lists its élève, when that campaign is of
+    `school_year` or a later one (an earlier one: the school has not imported its new year yet,
+    and says nothing of who is there now). Its active élèves only, as its own plan takes them."""
+    newest = connection.execute(
+        select(staged_snapshot.c.school_year, staged_snapshot.c.staged_at)
+        .where(staged_snapshot.c.uai == uai).order_by(staged_snapshot.c.id.desc()).limit(1)
+    ).first()
+    staged = (newest_staged(connection, uai) if newest is not None
+              and newest.school_year >= school_year else None)
+    if newest is None or staged is None:
+        return {}
+    snapshot = staged.snapshot
+    exported = snapshot.export_date or newest.staged_at.date()
+    listed: dict[str, EnrolledThere] = {}
+    for eleve in snapshot.active_eleves:
+        there = EnrolledThere(export_date=exported, exit_date=eleve.exit_date)
+        for ine in (eleve.ine, eleve.ine_rnie, eleve.ine_bea):
+            if ine:
+                listed[ine] = there
+    return listed
+
+
+def _with_enrolment(known: KnownPerson, listed: Mapping[str, EnrolledThere]) -> KnownPerson:
+    there = next((listed[s.value] for s in sorted(known.source_ids)
+                  if s.scheme in INE_SCHEMES and s.value in listed), None)
+    return known if there is None else replace(known, enrolled_there=there)
 
 
 def departure_marks(connection: Connection, uai: str, school_year: int) -> dict[str, int]:

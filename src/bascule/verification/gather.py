@@ -19,9 +19,11 @@ from bascule.verification.model import TargetState, VerificationInput
 
 
 def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = (), *,
-                today: date, plan_pending: bool) -> VerificationInput:
+                today: date, plan_pending: bool,
+                eleves_held: tuple[str, ...] = ()) -> VerificationInput:
     """`today`: the verification's day (the school's local date), as the plan takes it;
-    `plan_pending`: a plan made now would not be empty (operations.campaign.plan_needed)."""
+    `plan_pending`: a plan made now would not be empty (operations.campaign.plan_needed);
+    `eleves_held`: the élèves of the export the plan in force held without an account."""
     with engine.connect() as connection:
         year = latest_year(connection, uai)
         view = school_view(connection, uai, year)
@@ -41,7 +43,8 @@ def store_input(engine: Engine, uai: str, targets: tuple[TargetState, ...] = (),
             guardians=facts.guardians,
             responsable_accounts=_statuses(connection, uai, "responsable"), targets=targets,
             shared_educonnect=tuple(shared_educonnect(connection, uai)),
-            twin_responsables=tuple(twin_responsables(connection, uai)))
+            twin_responsables=tuple(twin_responsables(connection, uai)),
+            eleves_held=eleves_held)
 
 
 def _export_eleves(connection: Connection, uai: str, today: date, plan_pending: bool

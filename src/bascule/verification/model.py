@@ -97,6 +97,9 @@ class VerificationInput:
     # Responsables probably known in another school too, each with their own id:
     # (here, id, there, id)
     twin_responsables: tuple[tuple[LoginOwner, str, LoginOwner, str], ...] = ()
+    # Élèves of the export the plan in force held without an account (« NOM Prénom (ref) :
+    # why »): a double enrolment, an identity in doubt, a record to correct
+    eleves_held: tuple[str, ...] = ()
 
 
 EDT_TO_SIECLE = ("Les liens élèves-groupes n'ont pas été remontés dans Siècle-BEE depuis le "
@@ -113,8 +116,14 @@ NEXT_PLAN = "bascule plan, puis bascule apply --yes."
 SYNC_LDAP = "Relancez bascule sync ldap (--dry-run d'abord pour voir ce qu'il changera)."
 SYNC_SPACES = "Relancez bascule spaces sync (--dry-run d'abord pour voir ce qu'il changera)."
 INSTALL_ACL = "Installez le paquet acl (apt-get install acl), puis relancez bascule spaces sync."
+SETTLE_HELD = ("Levez la raison donnée pour chacun : corrigez dans Siècle-BEE puis importez "
+               "l'export corrigé, ou décidez qui c'est (bascule review list) ; puis bascule "
+               "plan, et bascule apply --yes.")
 # The same, in the console's words (Finding.console_action).
 _IN_CONSOLE = {
+    SETTLE_HELD: "Levez la raison donnée pour chacun : corrigez dans Siècle-BEE puis faites "
+                 "importer l'export corrigé, ou décidez qui c'est (page Revue des identités) ; "
+                 "puis relisez et appliquez le plan (page Plan).",
     REIMPORT: "Corrigez à la source et refaites les exports ; l'opérateur du département les "
               "importe, puis le plan est relu, appliqué (page Plan) et l'annuaire synchronisé. "
               "Pour l'ENT, vérifiez aussi que la synchronisation Pronote–ENEJ86 est faite.",
@@ -133,7 +142,8 @@ _IN_CONSOLE = {
 def verify(data: VerificationInput) -> list[Finding]:
     findings = [*_levels_without_groups(data), *_eleves_divisions(data),
                 *_teachers_without_services(data), *_unknown_structures(data),
-                *_structures(data), *_export_not_applied(data), *_responsables(data),
+                *_structures(data), *_export_not_applied(data), *_eleves_held(data),
+                *_responsables(data),
                 *_educonnect(data), *_targets(data)]
     return sorted((f for f in findings if f.items),
                   key=lambda f: (f.severity is not Severity.ERROR, -f.count, f.code))
@@ -288,6 +298,17 @@ def _export_not_applied(data: VerificationInput) -> list[Finding]:
                 title="Comptes désactivés d'élèves présents dans l'export", cause=cause,
                 action=action, items=tuple(data.labels.get(k, k) for k in back)),
     ]
+
+
+def _eleves_held(data: VerificationInput) -> list[Finding]:
+    """Élèves the export lists whom the plan held before they had an account here: they have
+    none in this school until the reason is settled."""
+    return [Finding(code="eleve-export-sans-compte", severity=Severity.ERROR,
+                    title="Élèves de l'export sans compte dans ce collège (retenus par le plan)",
+                    cause="Le plan les a retenus : rien n'est fait pour eux tant que la raison "
+                          "donnée pour chacun n'est pas levée.",
+                    action=SETTLE_HELD,
+                    items=tuple(sorted(data.eleves_held)))]
 
 
 def _responsables(data: VerificationInput) -> list[Finding]:
