@@ -179,3 +179,65 @@ def test_a_decision_giving_an_account_another_case_gave_is_refused(
             f"par le cas {first}") in result.output
     assert f"bascule review reverse {first}" in result.output
     assert "Traceback" not in result.output
+
+
+LEA_INES = ("<ID_NATIONAL>1234567890A</ID_NATIONAL>\n        <INE_RNIE>1234567890A</INE_RNIE>\n"
+            "        <NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>\n        <NOM_USAGE/>\n"
+            "        <PRENOM>Léa</PRENOM>")
+
+
+@pytest.mark.parametrize(("first", "sex", "held"), [("Hugo", "1", True), ("Lucie", "2", True),
+                                                    ("LEA", "2", False)])
+def test_her_record_under_another_first_name_without_its_ine_does_not_take_her_account(
+        applied: Cli, files: Files, first: str, sex: str, held: bool) -> None:
+    """Newcomer-9 #2: MARTIN Léa's record (1000001, lmartin) exported with its INEs empty and
+    another first name (and sex): a record reused or mis-keyed, a brother: held for review,
+    lmartin left as it is. The same first name but for accents and case stays hers."""
+    (login,) = [k for k, row in _accounts(applied).items() if '"1000001"' in _ids(row)]
+    eleves = files("ElevesSansAdresses.xml")[0]
+    edit(eleves, LEA_INES, "<ID_NATIONAL></ID_NATIONAL>\n        <INE_RNIE></INE_RNIE>\n"
+         "        <NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>\n        <NOM_USAGE/>\n"
+         f"        <PRENOM>{first}</PRENOM>")
+    edit(eleves, "<CODE_SEXE>2</CODE_SEXE>", f"<CODE_SEXE>{sex}</CODE_SEXE>")  # hers, first
+    _roll(applied, files)
+    lea = _accounts(applied)[login]
+    cases = [c for c in _cases(applied) if c["person"] == "eleve:1000001"]
+    if held:
+        assert (lea["first_name"], lea["status"]) == ("Léa", "active")
+        (case,) = cases
+        (candidate,) = case["candidates"]
+        assert (candidate["login"], candidate["decision"], candidate["rule"]) == (
+            login, "probable", "même ELEVE_ID (ou identifiant STS epp, de la liste locale, "
+                               "jointure AAF), mais prénom différent")
+    else:
+        assert (lea["first_name"], lea["status"], cases) == ("LEA", "active", [])
+
+
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_a_new_sts_local_id_of_the_same_name_takes_the_account_only_if_what_they_teach_agrees(
+        applied: Cli, files: Files, confirmed: bool) -> None:
+    """Newcomer-9 #3: FRANÇOIS Loïc (STS local 1234, no birth date, 5 B/1) is gone; STS lists
+    a FRANÇOIS Loïc under a new local id 1299. Teaching in 5 B/1 again confirms: the same
+    account. Teaching in 6A only, nothing confirms (a namesake, perhaps): held for review,
+    his account, password and folder not given."""
+    (login,) = [k for k, row in _accounts(applied).items() if row["last_name"] == "FRANÇOIS"]
+    sts = files("sts_emp_0860999U_2026.xml")[0]
+    edit(sts, '<INDIVIDU ID="1234" TYPE="local">', '<INDIVIDU ID="1299" TYPE="local">')
+    if confirmed:
+        edit(sts, '<ENSEIGNANT ID="1234" TYPE="local"/>', '<ENSEIGNANT ID="1299" TYPE="local"/>')
+    else:  # he takes 6A's 020700, LE GOFF 5 B/1's
+        edit(sts, '<ENSEIGNANT TYPE="epp" ID="8950"/>', '<ENSEIGNANT ID="1299" TYPE="local"/>')
+        edit(sts, '<ENSEIGNANT ID="1234" TYPE="local"/>', '<ENSEIGNANT TYPE="epp" ID="8950"/>')
+    _roll(applied, files)
+    cases = _cases(applied)
+    if confirmed:
+        assert '"1299"' in _ids(_accounts(applied)[login]) and cases == []
+        return
+    assert "1299" not in _ids(_accounts(applied)[login])
+    (case,) = cases
+    (candidate,) = case["candidates"]
+    assert (case["person"], candidate["login"], candidate["decision"], candidate["rule"]) == (
+        "staff:local:1299", login, "probable",
+        "personnel : même nom sans date de naissance, autre identifiant STS local, aucune "
+        "division ni aucun groupe enseignés en commun")
+

@@ -105,7 +105,23 @@ ROWS = [
      newcomer(("MARTIN", "Léa", date(2013, 3, 15)), ("ine", "1234567890A"),
               ("eleve_id", "145778")),
      known(LEA, ("ine", "1234567890A"), ("eleve_id", "145778")), {}),
+    ("même ELEVE_ID (ou identifiant STS epp, de la liste locale, jointure AAF), mais prénom "
+     "différent",  # newcomer-9 #2: the INE missing from the export, a boy's record a girl's
+     newcomer(("GAUTHIER", "Clara", date(2014, 5, 2)), ("eleve_id", "1000005")),
+     known(("GAUTHIER", "Mohamed", date(2014, 5, 2)), ("eleve_id", "1000005"),
+           ("ine", "7700479117C")), {}),
+    ("même ELEVE_ID (ou identifiant STS epp, de la liste locale, jointure AAF), mais prénom "
+     "différent",
+     newcomer(("DURAND", "Marc", None), ("sts_epp", "8949"), kind=STAFF),
+     known(("DURAND", "Claire", None), ("sts_epp", "8949"), kind=STAFF), {}),
+    ("même ELEVE_ID (ou identifiant STS epp, de la liste locale, jointure AAF), mais prénom "
+     "différent",
+     newcomer(("MARTIN", "Hugo", date(2013, 3, 14)), ("aaf", "1234567")),
+     known(LEA, ("aaf", "1234567")), {}),
     ("même ELEVE_ID", newcomer(("BERNARD", "Léa", date(2013, 3, 14)), ("eleve_id", "145778")),
+     known(LEA, ("eleve_id", "145778")), {}),
+    ("même ELEVE_ID",  # the first name only folded otherwise: the same first name
+     newcomer(("BERNARD", "LEA", date(2013, 3, 14)), ("eleve_id", "145778")),
      known(LEA, ("eleve_id", "145778")), {}),
     ("même identifiant STS epp (ou de la liste locale)",
      newcomer(("DURAND-LÉGER", "Claire", None), ("sts_epp", "8949"), kind=STAFF),
@@ -182,9 +198,23 @@ ROWS = [
     ("personnel : même nom, pas de date de naissance à comparer",
      newcomer(NO_BIRTH, ("aaf", "AS1234"), kind=STAFF),
      known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {}),
-    ("personnel : même nom, pas de date de naissance à comparer",  # STS gives local ids anew
+    ("personnel : même nom sans date de naissance, autre identifiant STS local, aucune "
+     "division ni aucun groupe enseignés en commun",  # newcomer-9 #3: nothing confirms
+     newcomer(NO_BIRTH, ("sts_local", "10031"), kind=STAFF, services=frozenset({"D:5B/MATHS"})),
+     known(NO_BIRTH, ("sts_local", "10021"), kind=STAFF),
+     {"services": {"D:6A/MATHS", "D:6B/MATHS"}}),
+    ("personnel : même nom sans date de naissance, autre identifiant STS local, aucune "
+     "division ni aucun groupe enseignés en commun",  # no services to compare either
      newcomer(NO_BIRTH, ("sts_local", "15"), kind=STAFF),
      known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {}),
+    ("personnel : même nom, pas de date de naissance à comparer",  # STS gives local ids anew:
+     newcomer(NO_BIRTH, ("sts_local", "15"), kind=STAFF,  # the same service confirms
+              services=frozenset({"D:6A/MATHS"})),
+     known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {"services": {"D:6A/MATHS"}}),
+    ("personnel : même nom, pas de date de naissance à comparer",  # a division in common too,
+     newcomer(NO_BIRTH, ("sts_local", "15"), kind=STAFF,  # another subject taught there
+              services=frozenset({"D:6A/SVT", "D:5B/SVT"})),
+     known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {"services": {"D:6A/MATHS"}}),
     ("nom proche (accents, tirets, espaces) et même date de naissance",
      newcomer(("MARTIN", "Lena Marie", date(2013, 3, 14)), ("eleve_id", "2")),
      known(("MARTIN", "Lena-Marie", date(2013, 3, 14)), ("eleve_id", "1")), {}),

@@ -87,7 +87,9 @@ def gather_evidence(newcomer: DesiredPerson, known: KnownPerson,
     if names.agreement is Agreement.DIFFERENT:
         items += _name_parts(newcomer, known)
     if newcomer.services or known_services:
-        items.append(_sets(Attribute.SERVICES, newcomer.services, known_services))
+        items += [_sets(Attribute.SERVICES, newcomer.services, known_services),
+                  _sets(Attribute.STRUCTURES, _structures(newcomer.services),
+                        _structures(known_services))]
     if newcomer.children and children[1]:
         items.append(_children(newcomer, *children))
     return Evidence((item for item in items if item is not None),
@@ -115,6 +117,11 @@ def _sets(attribute: Attribute, newcomer: frozenset[str],
                  else Agreement.SAME if newcomer & known else Agreement.DIFFERENT)
     return AttributeEvidence(attribute=attribute, agreement=agreement,
                              newcomer=", ".join(sorted(newcomer)), known=", ".join(sorted(known)))
+
+
+def _structures(services: frozenset[str]) -> frozenset[str]:
+    """"D:6A/MATHS" -> "D:6A": where a teacher teaches, whatever the subject."""
+    return frozenset(service.rpartition("/")[0] for service in services)
 
 
 def _children(newcomer: DesiredPerson, matched: frozenset[str],

@@ -10,7 +10,9 @@ Siècle record (ELEVE_ID, ELENOET or jointure AAF) with the same names or birth 
 may be an INE corrected or mistyped: a doubt; with neither the names nor the birth date in
 common, every attribute but a number says two people. One INE with another first name, or
 on another ELEVE_ID with the names or the birth date not the same, is a doubt (siblings, twins,
-an INE typed on the wrong record); so are staff records of one source whose ids differ, with
+an INE typed on the wrong record); so is one ELEVE_ID, STS epp id, line of the local list or
+jointure AAF with another first name (a record reused or mis-keyed, a sibling: accents and case
+are the same first name); so are staff records of one source whose ids differ, with
 only a name in common. Doubt holds, it never acts (PROBABLE and CONFLICT put the person in the
 review queue, their accounts untouched).
 
@@ -85,8 +87,9 @@ def _sides(e: Evidence, attribute: Attribute) -> tuple[bool, bool]:
 def _staff_ids_differ(e: Evidence) -> bool:
     """Staff with ids of one source that differ (two epp, two lines of the local list, two
     jointures AAF), or a line of the local list against STS's local id: two records, only a
-    name in common. Two STS local ids that differ say nothing (STS gives them anew each
-    year), nor does a jointure AAF against an STS id (the AAF carries the STS staff)."""
+    name in common. Two STS local ids that differ say nothing here (STS gives them anew each
+    year: a division or group taught by both confirms, the next row holds the others), nor
+    does a jointure AAF against an STS id (the AAF carries the STS staff)."""
     if e[A.STS_EPP] is DIFFERENT or e[A.AAF] is DIFFERENT:
         return True
     epp, local = _sides(e, A.STS_EPP), _sides(e, A.STS_LOCAL)
@@ -125,6 +128,14 @@ RULES: tuple[Rule, ...] = (
            "change pas d'ici là"),
     _by_id("même INE", lambda e: _same(e, A.INE), CERTAIN,
          "INE 1234567890A, nom d'usage MARTIN devenu MARTIN-DUBOIS, même prénom : même compte"),
+    _by_id("même ELEVE_ID (ou identifiant STS epp, de la liste locale, jointure AAF), mais "
+           "prénom différent",
+           lambda e: (e[A.FIRST_NAME] is DIFFERENT
+                      and any(_same(e, a) for a in (A.ELEVE_ID, A.STS_EPP, A.AAF))), PROBABLE,
+           "ELEVE_ID 1000005, GAUTHIER Mohamed dans l'annuaire, GAUTHIER Clara dans l'export "
+           "(INE absent), né le même jour : une fiche réutilisée ou mal saisie, un frère, une "
+           "sœur, à confirmer, le compte mgauthier2 ne change pas d'ici là (« Helene » devenu "
+           "« Hélène » reste le même compte)"),
     _by_id("même ELEVE_ID", lambda e: _same(e, A.ELEVE_ID), CERTAIN,
          "ELEVE_ID 145778, nom d'usage changé : même compte"),
     _by_id("même identifiant STS epp (ou de la liste locale)", lambda e: _same(e, A.STS_EPP),
@@ -181,6 +192,15 @@ RULES: tuple[Rule, ...] = (
          "LOPEZ Éloïse, ligne L00099 de la liste locale sans date de naissance, et LOPEZ "
          "Éloïse, identifiant STS local 10021, dans l'annuaire : une homonyme peut-être, à "
          "confirmer, le compte elopez ne change pas d'ici là"),
+    Rule("personnel : même nom sans date de naissance, autre identifiant STS local, aucune "
+         "division ni aucun groupe enseignés en commun",
+         lambda e: (e.staff and e[A.NAMES] is SAME and e[A.BIRTH_DATE] is Agreement.UNKNOWN
+                    and e[A.STS_LOCAL] is DIFFERENT and e[A.STRUCTURES] is not SAME),
+         PROBABLE,
+         "LEROY Inès, identifiant STS local 10031 sans date de naissance, un cours en 5B, et "
+         "LEROY Inès, local 10021, partie, qui enseignait en 6A et 6B : une homonyme peut-être, "
+         "à confirmer, le compte ileroy ne change pas d'ici là (un cours dans une même division "
+         "ou un même groupe confirme : même compte)"),
     Rule("personnel : même nom, pas de date de naissance à comparer",
          lambda e: e.staff and e[A.NAMES] is SAME and e[A.BIRTH_DATE] is Agreement.UNKNOWN, CERTAIN,
          "FRANÇOIS Loïc, personnel « local » de STS sans date de naissance, puis dans l'AAF : "

@@ -374,6 +374,7 @@ class Attribute(Enum):
     LAST_NAME = "last_name"  # usage or birth name, either way
     FIRST_NAME = "first_name"
     SERVICES = "services"  # staff: SAME when they share a service
+    STRUCTURES = "structures"  # staff: SAME when they teach in one division or group both
     CHILD = "child"  # responsables: SAME when they share a child, DIFFERENT when none
 
     @property
@@ -389,7 +390,8 @@ _ATTRIBUTE_LABELS = {
     Attribute.SCHOOL: "établissement",
     Attribute.BIRTH_DATE: "date de naissance", Attribute.NAMES: "nom et prénom",
     Attribute.LAST_NAME: "nom", Attribute.FIRST_NAME: "prénom",
-    Attribute.SERVICES: "services", Attribute.CHILD: "enfants"}
+    Attribute.SERVICES: "services", Attribute.STRUCTURES: "divisions et groupes enseignés",
+    Attribute.CHILD: "enfants"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -77,8 +77,10 @@ from bascule.snapshot.model import Snapshot
 # people whose digest is the basis's are neither desired nor compared (`facts_settled`);
 # 6: one INE under another first name or on another ELEVE_ID held, staff of one source under
 # other ids held, competing claims on one account held unless one alone agrees in every id
-# (plan/identity_rules.py, plan/matching.py)
-RULES_VERSION = 6
+# (plan/identity_rules.py, plan/matching.py); 7: one ELEVE_ID (STS epp id, local list line,
+# jointure AAF) under another first name held, an STS local id given anew held when no division
+# or group taught confirms, an élève another school's newest campaign still lists held
+RULES_VERSION = 7
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
