@@ -241,3 +241,32 @@ def test_a_new_sts_local_id_of_the_same_name_takes_the_account_only_if_what_they
         "personnel : même nom sans date de naissance, autre identifiant STS local, aucune "
         "division ni aucun groupe enseignés en commun")
 
+
+def test_a_decision_giving_an_account_the_plan_gives_a_present_pupil_is_refused(
+        applied: Cli, files: Files) -> None:
+    """Newcomer-9 #4: a second record ÉMERY Timothée (1000009) carries the INE the first
+    (1000006, present) lost: 1000006 keeps temery, 1000009 is held. « Même personne » for
+    1000009 would give temery to two (the next plan held both, and 1000006 lost his division):
+    refused up front, naming the pupil who has it and what to do; the case stays open."""
+    edit(files("ElevesSansAdresses.xml")[0], TIMOTHEE, TIMOTHEE.replace("3333333333E", ""))
+    _new_pupil(files, "1000009", "ÉMERY", "Timothée", "11/11/2014", "3333333333E")
+    _ok(applied, "import", *map(str, files()))
+    shown = " ".join(_ok(applied, "plan", "--at", AT).split())
+    assert "(eleve:1000006) (eleve:1000006)" not in shown
+    assert "compte déjà attribué à ÉMERY Timothée (eleve:1000006)" in shown
+    _ok(applied, "apply", "--yes", "--at", AT)
+    (case,) = _cases(applied)
+    (candidate,) = case["candidates"]
+    assert candidate["taken_by"] == "ÉMERY Timothée (eleve:1000006)"
+    result = applied("review", "resolve", str(case["number"]), "meme")
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.output.split())
+    assert ("Le compte eleve:1000006 (temery) est celui de ÉMERY Timothée (eleve:1000006), "
+            "présent dans l'export") in said
+    assert "en double dans Siècle-BEE" in said
+    assert f"bascule review resolve {case['number']} different" in said
+    assert "Traceback" not in said
+    (still,) = _cases(applied)
+    assert (still["status"], still["decision"]) == ("open", None)
+    plan = json.loads(_ok(applied, "plan", "--json", "--at", "2026-10-02T10:00"))
+    assert "eleve:1000006" not in {h["person"] for h in plan["held"]}

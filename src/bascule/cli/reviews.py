@@ -144,7 +144,7 @@ def _case_json(case: StoredCase) -> dict[str, object]:
         "decided_at": case.decided_at.isoformat() if case.decided_at else None,
         "candidates": [{
             "key": c.key, "label": c.label, "login": c.login, "school": c.school,
-            "decision": c.decision.value, "rule": c.rule,
+            "decision": c.decision.value, "rule": c.rule, "taken_by": c.taken_by,
             "evidence": [{"attribute": e.attribute.value, "agreement": e.agreement.value,
                           "newcomer": e.newcomer, "known": e.known} for e in c.evidence],
         } for c in review.candidates],

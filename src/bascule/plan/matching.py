@@ -287,11 +287,17 @@ def _say_who_took(matching: Matching, refs: set[str], labels: Mapping[str, str])
     holder = {known.key: ref for ref, known in matching.known.items()
               if known.school is None and ref in refs}
     for i, case in enumerate(matching.reviews):
-        took = sorted({labels[holder[c.key]] for c in case.candidates
-                       if c.school is None and holder.get(c.key, case.person) != case.person})
-        if case.person in refs and took and TAKEN not in case.reason:
-            matching.reviews[i] = replace(case, reason=f"{case.reason} ; {TAKEN} "
-                                                       + ", ".join(took))
+        if case.person not in refs:
+            continue
+        candidates = tuple(
+            replace(c, taken_by=labels[holder[c.key]])
+            if c.school is None and holder.get(c.key, case.person) != case.person else c
+            for c in case.candidates)
+        took = sorted({c.taken_by for c in candidates if c.taken_by})
+        if took:
+            reason = case.reason if TAKEN in case.reason else (
+                f"{case.reason} ; {TAKEN} " + ", ".join(took))
+            matching.reviews[i] = replace(case, reason=reason, candidates=candidates)
 
 
 def _settle_claims(group: list[Claim], rivals: set[str], labels: Mapping[str, str],
@@ -372,8 +378,12 @@ def _hold(matching: Matching, person: DesiredPerson, reason: str, hint: str) -> 
 def _review(matching: Matching, person: DesiredPerson, verdicts: list[Verdict],
             weighed: list[Verdict], context: MatchContext, reason: str) -> None:
     """Hold `person` for a decision on `verdicts` (`weighed`: all their candidates)."""
-    keys = ", ".join(sorted(v.known.key for v in verdicts))
-    _hold(matching, person, f"{reason} ({keys}), à examiner : bascule review list", REVIEW_HINT)
+    # The accounts in doubt, unless the reason names them already (« compte déjà attribué à
+    # KONÉ Timothée (eleve:1000002) »: its key once, not twice).
+    keys = ", ".join(key for key in sorted(v.known.key for v in verdicts)
+                     if f"({key})" not in reason)
+    _hold(matching, person, f"{reason}{f' ({keys})' if keys else ''}, à examiner : bascule "
+                            "review list", REVIEW_HINT)
     _could_be(matching, person.ref, weighed)
     matching.reviews.append(ReviewCase(
         person=person.ref, label=person.label, division=person.division, reason=reason,

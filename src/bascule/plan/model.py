@@ -413,6 +413,9 @@ class Candidate:
     decision: Decision
     rule: str  # the row of the identity table that decided
     evidence: tuple[AttributeEvidence, ...]
+    # « NOM Prénom (eleve:…) »: the person of the export whom the plan gives this account with
+    # certainty (« même personne » would give it to two: refused, store/reviews.py)
+    taken_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -30,6 +30,9 @@ def _account(candidate: Candidate) -> str:
 
 
 def _same(case: ReviewCase, candidate: Candidate) -> str:
+    if candidate.taken_by:
+        return (f"refusé : {_account(candidate)} est celui de {candidate.taken_by}, présent "
+                "dans l'export")
     where = f" venu de {candidate.school}" if candidate.school else ""
     return (f"{_account(candidate)}{where} devient celui de {case.label}"
             + (f" en {case.division}" if case.division else "")

@@ -112,6 +112,7 @@ def resolve_case(connection: Connection, uai: str, case: StoredCase, choice: Cho
     """Record a person's decision; returns the directory keys it is about."""
     keys = _decided_keys(case, choice, candidate)
     if choice is Choice.SAME:
+        _not_held_by_another(case, keys[0])
         _not_given_already(connection, uai, case, keys[0])
     before = _copy_of(connection, uai, keys[0]) if choice is Choice.SAME else None
     connection.execute(update(review_case).where(review_case.c.id == case.number).values(
@@ -122,6 +123,27 @@ def resolve_case(connection: Connection, uai: str, case: StoredCase, choice: Cho
                                                          "comptes": list(keys)})
     bump_version(connection, uai)  # a plan saved before the decision no longer holds
     return keys
+
+
+def _not_held_by_another(case: StoredCase, key: str) -> None:
+    """One account, one person: a decision may not give an account the plan gives another
+    person of the export with certainty (that person would be held too, and lose it)."""
+    candidate = next((c for c in case.review.candidates if c.key == key), None)
+    if candidate is None or not candidate.taken_by:
+        return
+    login = f" ({candidate.login})" if candidate.login else ""
+    raise UserError(
+        f"Le compte {key}{login} est celui de {candidate.taken_by}, présent dans l'export, à "
+        f"qui le plan le donne avec certitude : il ne peut pas être aussi celui de "
+        f"{case.label} ({case.person}).",
+        hint=f"Si {case.label} ({case.person}) est la même personne, sa fiche est en double "
+             "dans Siècle-BEE : supprimez-la (ou corrigez son INE), puis importez l'export de "
+             f"nouveau. Si c'est une autre personne : bascule review resolve {case.number} "
+             "different. En attendant, le cas reste ouvert et rien ne change.",
+        console_hint=f"Si {case.label} est la même personne, sa fiche est en double dans "
+                     "Siècle-BEE : faites-la supprimer (ou corriger son INE), puis importer "
+                     "l'export de nouveau. Si c'est une autre personne, décidez « personne "
+                     "différente ». En attendant, le cas reste ouvert et rien ne change.")
 
 
 def _not_given_already(connection: Connection, uai: str, case: StoredCase, key: str) -> None:
