@@ -25,6 +25,9 @@ class Candidat(BaseModel):
     etablissement: str | None
     conclusion: str  # certain, probable, none, conflict
     regle: str
+    # « NOM Prénom (eleve:…) » : la personne de l'export à qui le plan donne ce compte avec
+    # certitude (« même personne » est alors refusé)
+    attribue_a: str | None = None
     indices: list[Indice]
 
 
@@ -54,6 +57,7 @@ def _cas(case: review_ops.StoredCase) -> Cas:
         decide_par=case.decided_by, decide_le=case.decided_at,
         candidats=[Candidat(cle=c.key, nom=c.label, identifiant=c.login,
                             etablissement=c.school, conclusion=c.decision.value, regle=c.rule,
+                            attribue_a=c.taken_by,
                             indices=[Indice(attribut=e.attribute.label,
                                             accord=e.agreement.value, export=e.newcomer,
                                             annuaire=e.known) for e in c.evidence])
