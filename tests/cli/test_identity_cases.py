@@ -148,7 +148,10 @@ def test_a_pupil_both_colleges_list_this_year_is_held_and_never_moves(
             shown = _run(cli, "plan", "--uai", uai, "--at", f"2026-09-{day}T02:30")
             assert "accueillir" not in shown
             if uai == second and day == "02":  # then in force: nothing new to plan
-                assert DOUBLE.format(first) in " ".join(shown.split()), shown
+                said = " ".join(shown.split())
+                assert DOUBLE.format(first) in said, shown
+                assert (f"RENAUD Maël (son compte est au collège {holder}, laissé tel quel)"
+                        in said), shown
             _run(cli, "apply", "--yes", "--uai", uai, "--at", f"2026-09-{day}T02:30")
         assert _renaud(cli, holder) == [("mrenaud", "active", "4A")]
         assert _renaud(cli, second if holder == first else first) == []

@@ -80,7 +80,7 @@ def _held_json(held: Held) -> dict[str, object]:
             "file": where.file if where else None, "line": where.line if where else None,
             "record": where.record if where else None,
             "until": held.until.isoformat() if held.until else None, "by": held.by,
-            "accounts": list(held.accounts)}
+            "accounts": list(held.accounts), "account_elsewhere": held.account_elsewhere}
 
 
 def plan_json(plan: Plan) -> str:

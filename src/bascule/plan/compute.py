@@ -228,7 +228,8 @@ def _held(desired: list[DesiredPerson], matching: Matching, state: StoreState) -
     for ref in sorted(matching.ambiguous):
         accounts = tuple(sorted(matching.could_be.get(ref, set()) & known.keys()))
         held.append(Held(key=ref, label=labels[ref], reason=matching.reasons[ref], known=False,
-                         hint=matching.hints[ref], accounts=accounts))
+                         hint=matching.hints[ref], accounts=accounts,
+                         account_elsewhere=matching.enrolled_elsewhere.get(ref)))
         for key in accounts:
             waiting_for[key].append(ref)
     return held + [Held(key=key, label=known[key], hint=matching.hints[refs[0]],

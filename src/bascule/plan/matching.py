@@ -109,6 +109,8 @@ class Matching:
     problems: list[PlanProblem] = field(default_factory=list)
     ambiguous: set[str] = field(default_factory=set)  # desired refs held: nothing done for them
     reasons: dict[str, str] = field(default_factory=dict)  # held ref -> why, in French
+    # Held ref -> the other school whose newest campaign lists them too (a double enrolment)
+    enrolled_elsewhere: dict[str, str] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)  # held ref -> what to do, in French
     # Keys of the school's known people a held person could be: left exactly as they are,
     # never disabled; by held ref, and all of them.
@@ -215,9 +217,10 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
         if held:
             _could_be(matching, person.ref, weighed)
             continue
-        there = _enrolled_there(weighed, context.today)
+        there, school = _enrolled_there(weighed, context.today)
         if there:
             _hold(matching, person, there, DOUBLE_ENROLMENT_HINT)
+            matching.enrolled_elsewhere[person.ref] = school
             _could_be(matching, person.ref, weighed)
             continue
         verdicts = [v for v in weighed if v.decision is not Decision.NONE]
@@ -252,14 +255,15 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
         _say_who_took(matching, {person.ref for person, _held in pending}, labels)
 
 
-def _enrolled_there(weighed: list[Verdict], today: date | None) -> str:
+def _enrolled_there(weighed: list[Verdict], today: date | None) -> tuple[str, str]:
     """Why the person is held when another school's newest campaign still lists them (the
-    same INE) on `today`; "" when none does."""
+    same INE) on `today`, and that school; ("", "") when none does."""
     where = sorted((v.known.school, there.export_date) for v in weighed
                    if v.known.school is not None and (there := v.known.enrolled_there)
                    is not None and there.on(today))
-    return " ; ".join(f"inscrit(e) aussi au collège {school} dans son export du "
-                      f"{day:%d/%m/%Y} : à corriger dans Siècle-BEE" for school, day in where)
+    return (" ; ".join(f"inscrit(e) aussi au collège {school} dans son export du "
+                       f"{day:%d/%m/%Y} : à corriger dans Siècle-BEE" for school, day in where),
+            ", ".join(school for school, _day in where))
 
 
 def _could_claim(first: dict[str, str], contested: dict[str, set[str]], slot: str,

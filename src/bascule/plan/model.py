@@ -291,6 +291,9 @@ class Held:
     # A person of the export in doubt (`known` False): the keys of the accounts they could be,
     # each held on a line of its own.
     accounts: tuple[str, ...] = ()
+    # A person of the export whose account another school of the folder holds (a double
+    # enrolment): that school's UAI.
+    account_elsewhere: str | None = None
 
     @property
     def account_note(self) -> str:
@@ -299,6 +302,8 @@ class Held:
             return ""
         if self.accounts:
             return " (a peut-être déjà un compte, laissé tel quel)"
+        if self.account_elsewhere:
+            return f" (son compte est au collège {self.account_elsewhere}, laissé tel quel)"
         return " (pas encore de compte)"
 
 
