@@ -45,10 +45,38 @@ def test_an_error_is_reported_on_the_step_it_stopped(home_cli: Cli, files: Files
     def refused(_context: object, _plan: object) -> None:
         raise UserError("Refusé pour l'essai.")
     monkeypatch.setattr(school, "_apply_or_hold", refused)
-    depot = home_cli.home / "depot" / UAI
-    depot.mkdir(parents=True)
-    for path in files():
-        shutil.copy(path, depot / path.name)
+    _drop(home_cli, files)
     night = run.school_night(home_cli.home, UAI, moment("2026-09-02T02:30"), dry_run=False)
     assert [(s.step, s.status) for s in night.steps][-2:] == [("plan", DONE), ("apply", FAILED)]
     assert night.steps[-1].reason == "Refusé pour l'essai."
+
+
+def test_a_plan_another_school_made_stale_is_computed_again(home_cli: Cli, files: Files,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Two schools' nights side by side (--jobs, workers): the other school's apply took one of
+    this school's élèves (a transfer), this school's plan is stale when it applies: computed
+    again and applied, not failed (newcomer 9b: « Le plan enregistré n'est plus à jour »)."""
+    from bascule.operations.night import run, school
+    from bascule.store.apply import StalePlan
+
+    really, tries = school._apply_or_hold, []
+
+    def once_stale(context: school.SchoolContext, plan: object) -> None:
+        tries.append(plan)
+        if len(tries) == 1:
+            raise StalePlan()
+        really(context, plan)  # type: ignore[arg-type]
+    monkeypatch.setattr(school, "_apply_or_hold", once_stale)
+    _drop(home_cli, files)
+    night = run.school_night(home_cli.home, UAI, moment("2026-09-02T02:30"), dry_run=False)
+    steps = {s.step: s for s in night.steps}
+    assert len(tries) == 2 and steps["apply"].status is DONE, night
+    assert "calculé de nouveau" in steps["plan"].reason
+
+
+def _drop(cli: Cli, files: Files) -> None:
+    depot = cli.home / "depot" / UAI
+    depot.mkdir(parents=True)
+    for path in files():
+        shutil.copy(path, depot / path.name)

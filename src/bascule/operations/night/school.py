@@ -32,6 +32,7 @@ from bascule.operations.targets import sync_targets
 from bascule.operations.verification import run_verification
 from bascule.reports.night import HeldPlan, PeopleWaiting, StepReport, StepStatus
 from bascule.settings import Settings
+from bascule.store.apply import StalePlan
 from bascule.store.engine import open_store
 from bascule.store.login_collisions import IdsTakenElsewhere
 from bascule.store.night import NightHold, mark_step, step_signatures
@@ -203,22 +204,26 @@ def step_plan_and_apply(context: SchoolContext) -> None:
         return
     plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
     context.record("plan", StepStatus.DONE, "", _planned_counts(plan), started)
-    for _again in range(_ID_RACES):
+    for _again in range(_RACES):
         try:
             context.waiting = people_waiting(plan)
             _apply_or_hold(context, plan)
             return
-        except IdsTakenElsewhere:
-            # Another school's plan, computed beside this one (workers, --jobs), gave one of
-            # its EduConnect ids first: computed again, the plan gives the next numbers.
+        except (IdsTakenElsewhere, StalePlan) as race:
+            # Another school's apply, beside this one (workers, --jobs), gave one of its
+            # EduConnect ids first, or took one of its élèves (a transfer makes this school's
+            # plan stale): computed again, the plan sees what that school did.
             plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
             context.amend("plan", _planned_counts(plan), "calculé de nouveau : un autre "
-                          "collège du dossier venait de donner un de ses identifiants EduConnect")
+                          "collège du dossier venait " + (
+                              "de donner un de ses identifiants EduConnect"
+                              if isinstance(race, IdsTakenElsewhere)
+                              else "d'appliquer son plan, qui touchait à cet établissement"))
     context.waiting = people_waiting(plan)
     _apply_or_hold(context, plan)
 
 
-_ID_RACES = 3  # plans computed again after another school took their EduConnect ids first
+_RACES = 3  # plans computed again after another school's apply made them out of date
 
 
 def _planned_counts(plan: campaign.Plan) -> dict[str, int]:
