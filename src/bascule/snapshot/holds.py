@@ -45,7 +45,7 @@ CONSEQUENCES = {
                              "(rien n'est inventé) ; une personne déjà connue est laissée "
                              "telle quelle.",
     Treatment.SET_ASIDE: "En attendant, ce lien est écarté ; le reste de la fiche est pris en "
-                         "compte et la personne n'est jamais comptée comme partie.",
+                         "compte, et personne n'est désactivé à cause de ce lien écarté.",
 }
 
 
