@@ -9,22 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_folder_logins import _roll, _run
 from tests.conftest import Cli, edit
 
 CASES = Path(__file__).parent.parent / "fixtures" / "identity"
 A, B = "0860999U", "0861001W"
-
-
-def _run(cli: Cli, *args: str | Path) -> str:
-    result = cli(*args)
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def _roll(cli: Cli, uai: str, folder: Path, at: str) -> None:
-    _run(cli, "import", folder)
-    _run(cli, "plan", "--uai", uai, "--at", f"{at}T08:00")
-    _run(cli, "apply", "--yes", "--uai", uai, "--at", f"{at}T08:30")
 
 
 def _accounts(cli: Cli, *args: str) -> list[dict[str, object]]:
