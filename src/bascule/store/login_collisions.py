@@ -12,12 +12,8 @@ from bascule.domain.logins import LoginKind, LoginOwner, SharedLogin, probably_s
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, ActionKind, Plan
 from bascule.store.batch import among, slices
-from bascule.store.schema import account, directory_version, login, person
-
-
-def _other_schools(connection: Connection, uai: str) -> list[str]:
-    return sorted(connection.execute(select(directory_version.c.uai).where(
-        directory_version.c.uai != uai)).scalars())
+from bascule.store.schema import account, login, person
+from bascule.store.state import other_schools
 
 
 def _held_educonnect(connection: Connection, where: ColumnElement[bool],
@@ -43,7 +39,7 @@ def shared_educonnect(connection: Connection, uai: str) -> list[SharedLogin]:
     folder holds too, by id."""
     here = [(name, owner) for name, owner in _held_educonnect(connection, login.c.uai == uai)
             if owner.uai == uai]
-    others = _other_schools(connection, uai)
+    others = other_schools(connection, uai)
     if not here or not others:
         return []
     elsewhere: dict[str, list[LoginOwner]] = defaultdict(list)
@@ -66,7 +62,7 @@ def twin_responsables(connection: Connection, uai: str
     is_responsable = person.c.profile == "responsable"
     here = [(name, owner) for name, owner in _held_educonnect(
         connection, (login.c.uai == uai) & is_responsable) if owner.email]
-    others = _other_schools(connection, uai)
+    others = other_schools(connection, uai)
     if not here or not others:
         return []
     by_email: dict[str, list[tuple[str, LoginOwner]]] = defaultdict(list)
@@ -122,7 +118,7 @@ def refuse_ids_taken_elsewhere(connection: Connection, plan: Plan) -> None:
     arriving = {(a.from_school, a.from_key) for a in plan.actions
                 if a.kind is ActionKind.TRANSFER}
     # By the other schools' names (uq_login's first column): each id looked up in its index.
-    others = _other_schools(connection, plan.uai)
+    others = other_schools(connection, plan.uai)
     query = (select(login.c.login, person.c.uai, person.c.key)
              .join(person, person.c.id == login.c.person_id)
              .where(login.c.uai.in_(others) & (login.c.namespace == LoginKind.EDUCONNECT.value)

@@ -364,7 +364,7 @@ def _holding(engine: Engine, uai: str, kind: LoginKind) -> Callable[[str], Login
     return lookup
 
 
-def _other_schools(connection: Connection, uai: str) -> list[str]:
+def other_schools(connection: Connection, uai: str) -> list[str]:
     """The folder's other schools that were ever applied (an apply versions its school)."""
     return sorted(connection.execute(select(directory_version.c.uai).where(
         directory_version.c.uai != uai)).scalars())
@@ -390,7 +390,7 @@ def _logins_elsewhere(connection: Connection, uai: str, kind: LoginKind
     login in the folder's other schools; nothing for the others (the network's logins are
     each school's). Read whole in one raw fetch; a login's holdings made when the plan asks
     for it (a few thousand of the folder's tens of thousands)."""
-    others = _other_schools(connection, uai) if kind in FOLDER_WIDE else []
+    others = other_schools(connection, uai) if kind in FOLDER_WIDE else []
     if not others:
         return {}
     rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
@@ -445,7 +445,7 @@ class _ElsewhereLogins(Mapping[str, tuple[LoginHolding, ...]]):
     def _lookup(self, name: str) -> tuple[LoginHolding, ...]:
         with self._engine.connect() as connection:
             if self._others is None:
-                self._others = _other_schools(connection, self._uai)
+                self._others = other_schools(connection, self._uai)
             if not self._others:
                 return ()
             rows = connection.execute(_elsewhere_query(self._others, self._kind)
