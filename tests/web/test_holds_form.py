@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from tests.conftest import Cli
 from tests.web.test_console import _client, _passwords, _sign_in
@@ -27,13 +28,19 @@ def test_a_day_written_the_french_way_holds(school: Cli) -> None:
         added.text)
 
 
-def test_a_day_unread_comes_back_beside_its_field_with_the_input_kept(school: Cli) -> None:
+def _refused_day(school: Cli, day: str) -> tuple[Any, str]:
+    """The form sent with `day` as the hold's last day: the page (400, the form again) and
+    what it says beside the field."""
     principal, csrf = _principal(school)
     refused = principal.post("/retenues", data={  # type: ignore[attr-defined]
-        "csrf": csrf, "personne": "lmartin", "jusqu_au": "31 janvier",
-        "motif": "départ fin janvier"})
+        "csrf": csrf, "personne": "lmartin", "jusqu_au": day, "motif": "départ fin janvier"})
     assert refused.status_code == 400 and "<h1>Retenues</h1>" in refused.text
-    said = html.unescape(_text(refused.text.split('id="jusqu_au-erreur">')[1].split("</p>")[0]))
+    return refused, html.unescape(
+        _text(refused.text.split('id="jusqu_au-erreur">')[1].split("</p>")[0]))
+
+
+def test_a_day_unread_comes_back_beside_its_field_with_the_input_kept(school: Cli) -> None:
+    refused, said = _refused_day(school, "31 janvier")
     assert said == ("« 31 janvier » n'est pas une date. Écrivez le dernier jour de la retenue "
                     "ainsi : 31/12/2026 (ou 2026-12-31).")
     assert re.search(r'name="jusqu_au"[^>]*value="31 janvier"', refused.text)
@@ -42,12 +49,7 @@ def test_a_day_unread_comes_back_beside_its_field_with_the_input_kept(school: Cl
 
 
 def test_a_past_day_comes_back_with_a_french_reason(school: Cli) -> None:
-    principal, csrf = _principal(school)
-    refused = principal.post("/retenues", data={  # type: ignore[attr-defined]
-        "csrf": csrf, "personne": "lmartin", "jusqu_au": "01/01/2020",
-        "motif": "départ fin janvier"})
-    assert refused.status_code == 400 and "<h1>Retenues</h1>" in refused.text
-    said = html.unescape(_text(refused.text.split('id="jusqu_au-erreur">')[1].split("</p>")[0]))
+    refused, said = _refused_day(school, "01/01/2020")
     assert said.startswith("La date de fin de la retenue (01/01/2020) est déjà passée (nous "
                            "sommes le ")
     assert "--until" not in said and 'value="01/01/2020"' in refused.text
