@@ -275,11 +275,9 @@ class _Writer:
             return
         self._insert_new_people([a for a in actions if a.person not in self.ids])
         # A returning person keeps their row, ids and history; their old account is replaced.
-        returning = [{"pid": self.ids[a.person]} for a in actions
-                     if self.ids[a.person] not in self.created]
-        if returning:
-            self._executemany(delete(account).where(account.c.person_id == bindparam("pid")),
-                              returning)
+        self._executemany(delete(account).where(account.c.person_id == bindparam("pid")),
+                          [{"pid": self.ids[a.person]} for a in actions
+                           if self.ids[a.person] not in self.created])
         self._add_source_ids(actions)
         self._created_accounts = actions  # written last, with their hashes (insert_accounts)
         self._hold_logins(actions)
@@ -360,10 +358,9 @@ class _Writer:
         taken_over = [] if there is not None and not there else [
             {"uai": row[0], "namespace": row[1], "login": row[2]} for row in held
             if there is None or row[:3] in there]
-        if taken_over:
-            self._executemany(delete(login).where(
-                (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
-                & (login.c.login == bindparam("login"))), taken_over)
+        self._executemany(delete(login).where(
+            (login.c.uai == bindparam("uai")) & (login.c.namespace == bindparam("namespace"))
+            & (login.c.login == bindparam("login"))), taken_over)
         insert_rows(self.connection, login, _LOGIN_COLUMNS, held)
         self.written.add_logins(held)
 
@@ -395,8 +392,6 @@ class _Writer:
         self._hold_logins(renamed)
 
     def set_status(self, actions: list[Action], status: AccountStatus) -> None:
-        if not actions:
-            return
         self._executemany(
             update(account).where(account.c.person_id == bindparam("pid"))
             .values(status=status.value, status_since=self.now),
@@ -405,8 +400,6 @@ class _Writer:
     def drop_delegations(self, actions: list[Action]) -> None:
         """Who leaves loses their delegations; the principal sees them to renew (delegation
         list)."""
-        if not actions:
-            return
         self._executemany(
             update(delegation).where((delegation.c.person_id == bindparam("pid"))
                                      & delegation.c.revoked_at.is_(None))
@@ -416,8 +409,6 @@ class _Writer:
     def end_sessions(self, actions: list[Action]) -> None:
         """A disabled or deleted account's console sessions end with it (and stay ended should
         it come back)."""
-        if not actions:
-            return
         self._executemany(
             update(web_session).where((web_session.c.person_id == bindparam("pid"))
                                       & web_session.c.ended_at.is_(None))
@@ -426,8 +417,6 @@ class _Writer:
 
     def delete(self, actions: list[Action]) -> None:
         """The account can never be used again: no hash, logins freed into quarantine."""
-        if not actions:
-            return
         people = [{"pid": self.ids[a.person]} for a in actions]
         self._executemany(
             update(account).where(account.c.person_id == bindparam("pid"))
@@ -454,8 +443,6 @@ class _Writer:
             [(row, fact_person_key(str(row[2]), str(row[3]))) for row in rows])
 
     def remove_facts(self, actions: list[Action]) -> None:
-        if not actions:
-            return
         self._executemany(delete(fact).where(*(fact.c[name] == bindparam(f"b_{name}")
                                                for name in _FACT_KEY)),
                           [dict(zip(_BOUND_FACT_KEY, row, strict=True))
