@@ -149,3 +149,111 @@ def test_a_pupil_both_colleges_list_this_year_is_held_and_never_moves(
     found = " ".join(verified.stdout.split())
     assert "Élèves de l'export sans compte dans ce collège" in found
     assert "RENAUD Maël (eleve:" in found and DOUBLE.format(first) in found
+
+
+def _without_his_ine(tmp_path: Path) -> Path:
+    """B's 2026 export with RENAUD Maël's INE left empty (newcomer-9 #11: PETIT Noémie)."""
+    folder = tmp_path / "B-2026-no-ine"
+    shutil.copytree(CASES / "moved" / "B-2026", folder)
+    edit(folder / "ElevesSansAdresses.xml", "<ID_NATIONAL>071818181RR</ID_NATIONAL>",
+         "<ID_NATIONAL></ID_NATIONAL>")
+    return folder
+
+
+def _case_of_renaud(cli: Cli) -> dict[str, object]:
+    (case,) = [c for c in json.loads(_run(cli, "review", "list", "--json", "--uai", B))
+               if c["label"] == "RENAUD Maël"]
+    return case  # type: ignore[no-any-return]
+
+
+def _plan_and_apply(cli: Cli, uai: str, day: str) -> None:
+    _run(cli, "plan", "--uai", uai, "--at", f"{day}T08:00")
+    _run(cli, "apply", "--yes", "--uai", uai, "--at", f"{day}T08:30")
+
+
+SAME_AS_HIM = f"même personne que RENAUD Maël (mrenaud) du collège {A} ?"
+
+
+def _held_in_b_without_his_ine(cli: Cli, tmp_path: Path) -> dict[str, object]:
+    """B plans RENAUD Maël without an INE while A's RENAUD Maël, born the same day, is active:
+    held, asked, nothing done; his account stays in A as it was."""
+    _run(cli, "init", "--uai", A, "--name", "Collège A")
+    _run(cli, "init", "--uai", B, "--name", "Collège B")
+    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
+    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _run(cli, "import", _without_his_ine(tmp_path))
+    shown = " ".join(_run(cli, "plan", "--uai", B, "--at", "2026-09-01T08:00").split())
+    assert "accueillir" not in shown and SAME_AS_HIM in shown, shown
+    _run(cli, "apply", "--yes", "--uai", B, "--at", "2026-09-01T08:30")
+    assert _renaud(cli, B) == []
+    assert _renaud(cli, A) == [("mrenaud", "active", "5A")]
+    case = _case_of_renaud(cli)
+    assert case["reason"] == SAME_AS_HIM + (" (sans INE dans l'export, même nom, même date de "
+                                            "naissance)")
+    assert [(c["key"], c["login"], c["school"]) for c in case["candidates"]] == [  # type: ignore[attr-defined]
+        (f"{A}/eleve:101801", "mrenaud", A)]
+    return case
+
+
+def test_a_pupil_without_ine_like_an_active_pupil_of_the_other_college_is_asked_then_follows(
+        cli: Cli, tmp_path: Path) -> None:
+    """Newcomer-9 #11: he got a second account in silence (the folder was searched by INE
+    only). « même personne » brings his account over, as an INE transfer does."""
+    case = _held_in_b_without_his_ine(cli, tmp_path)
+    _run(cli, "review", "resolve", str(case["number"]), "meme", "--uai", B)
+    _plan_and_apply(cli, B, "2026-09-02")
+    assert _renaud(cli, B) == [("mrenaud", "active", "4A")]
+    assert _renaud(cli, A) == []
+    assert "RENAUD" not in _run(cli, "plan", "--uai", B, "--at", "2026-09-03T08:00")
+
+
+def test_a_pupil_without_ine_said_to_be_another_person_gets_his_own_account(
+        cli: Cli, tmp_path: Path) -> None:
+    case = _held_in_b_without_his_ine(cli, tmp_path)
+    _run(cli, "review", "resolve", str(case["number"]), "different", "--uai", B)
+    _plan_and_apply(cli, B, "2026-09-02")
+    assert _renaud(cli, B) == [("mrenaud", "active", "4A")]  # B's own namespace
+    assert _renaud(cli, A) == [("mrenaud", "active", "5A")]
+    again = _run(cli, "plan", "--uai", B, "--at", "2026-09-03T08:00")
+    assert "RENAUD" not in again and "retenue" not in again, again
+
+
+def test_a_pupil_without_ine_both_colleges_list_is_asked_then_held_as_enrolled_twice(
+        cli: Cli, tmp_path: Path) -> None:
+    """A's 2026 export still lists him: once a person says it is him, he is enrolled twice (as
+    with his INE), to correct in Siècle-BEE; his account never moves."""
+    _run(cli, "init", "--uai", A, "--name", "Collège A")
+    _run(cli, "init", "--uai", B, "--name", "Collège B")
+    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
+    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _roll(cli, A, _still_listing_him(tmp_path), "2026-09-02")
+    _run(cli, "import", _without_his_ine(tmp_path))
+    shown = " ".join(_run(cli, "plan", "--uai", B, "--at", "2026-09-03T08:00").split())
+    assert SAME_AS_HIM in shown and DOUBLE.format(A) not in shown, shown
+    _run(cli, "apply", "--yes", "--uai", B, "--at", "2026-09-03T08:30")
+    _run(cli, "review", "resolve", str(_case_of_renaud(cli)["number"]), "meme", "--uai", B)
+    for day in ("04", "05"):
+        for uai in (B, A):
+            shown = " ".join(_run(cli, "plan", "--uai", uai, "--at", f"2026-09-{day}T02:30")
+                             .split())
+            assert "accueillir" not in shown, shown
+            if uai == B and day == "04":
+                assert DOUBLE.format(A) in shown, shown
+            _run(cli, "apply", "--yes", "--uai", uai, "--at", f"2026-09-{day}T02:30")
+        assert _renaud(cli, A) == [("mrenaud", "active", "4A")]
+        assert _renaud(cli, B) == []
+
+
+def test_a_pupil_without_ine_and_no_namesake_in_the_folder_gets_an_account_as_before(
+        cli: Cli, tmp_path: Path) -> None:
+    _run(cli, "init", "--uai", A, "--name", "Collège A")
+    _run(cli, "init", "--uai", B, "--name", "Collège B")
+    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
+    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    folder = _without_his_ine(tmp_path)
+    edit(folder / "ElevesSansAdresses.xml", "<DATE_NAISS>09/09/2012</DATE_NAISS>",
+         "<DATE_NAISS>10/09/2012</DATE_NAISS>")  # another birth date: another child
+    _roll(cli, B, folder, "2026-09-01")
+    assert _renaud(cli, B) == [("mrenaud", "active", "4A")]
+    assert _renaud(cli, A) == [("mrenaud", "active", "5A")]
+    assert _run(cli, "review", "list", "--uai", B).startswith("Aucun cas de revue")

@@ -44,6 +44,7 @@ from bascule.operations.credentials import (
 )
 from bascule.operations.locks import school_lock
 from bascule.plan.compute import PlanOptions, context_of, plan_and_basis, prepare
+from bascule.plan.evidence import NameKey, namesake_keys
 from bascule.plan.lifecycle import deletion_plan
 from bascule.plan.matching import REVIEW_HINT as REVIEW_HINT
 from bascule.plan.model import Action as Action
@@ -515,6 +516,8 @@ def _load_state(connection: Connection, settings: Settings, uai: str, staged: St
                       quarantine=settings.login_quarantine,
                       staged_sha256=staged.content_sha256,
                       ines=_ines(staged.snapshot) if len(settings.uais) > 1 else frozenset(),
+                      namesakes=(_namesakes(staged.snapshot) if len(settings.uais) > 1
+                                 else frozenset()),
                       resolutions=decided, reach=reach)
 
 
@@ -522,6 +525,14 @@ def _ines(snapshot: Snapshot) -> frozenset[str]:
     """The INEs of the campaign's active élèves: looked up in the folder's other schools."""
     return frozenset(ine for eleve in snapshot.active_eleves
                      for ine in (eleve.ine, eleve.ine_rnie, eleve.ine_bea) if ine)
+
+
+def _namesakes(snapshot: Snapshot) -> frozenset[NameKey]:
+    """The `namesake_keys` of the campaign's active élèves with no INE: looked up in the
+    folder's other schools by their names and birth date (plan/matching.py)."""
+    return frozenset(key for eleve in snapshot.active_eleves if not eleve.any_ine
+                     for key in namesake_keys(eleve.last_name, eleve.birth_name,
+                                              eleve.first_name, eleve.birth_date))
 
 
 def _save_empty_plan(engine: Engine, uai: str, state_fingerprint: str, now: datetime) -> Plan:

@@ -35,6 +35,23 @@ def fold_name(name: str) -> str:
     return _NOT_ALNUM.sub("", (name if name.isascii() else anyascii(name)).lower())
 
 
+# An élève as the folder's other schools are searched for when the export gives no INE: a folded
+# last name (usage or birth), the folded first name, the birth date.
+NameKey = tuple[str, str, date]
+
+
+def namesake_keys(last_name: str, birth_name: str | None, first_name: str,
+                  birth_date: date | None) -> frozenset[NameKey]:
+    """The keys two élèves share when their names are alike (`Evidence.names_alike`: a last name
+    of one, usage or birth, folds as one of the other's, and the first names fold alike) and
+    their birth dates are the same; none without a birth date."""
+    if birth_date is None:
+        return frozenset()
+    first = fold_name(first_name)
+    return frozenset((fold_name(last), first, birth_date)
+                     for last in {last_name, birth_name or last_name})
+
+
 class Evidence:
     """The agreement of each attribute; an attribute not compared is UNKNOWN."""
 

@@ -14,7 +14,9 @@ an INE typed on the wrong record); so is one ELEVE_ID, STS epp id, line of the l
 jointure AAF with another first name (a record reused or mis-keyed, a sibling: accents and case
 are the same first name); so are staff records of one source whose ids differ, with
 only a name in common. Doubt holds, it never acts (PROBABLE and CONFLICT put the person in the
-review queue, their accounts untouched).
+review queue, their accounts untouched). An élève of another school of the folder is a
+candidate by the same INE (a transfer), or, for an élève the export gives no INE, by the same
+names and birth date: a doubt, asked, never a second account in silence.
 
 Two people of the export claiming one account (plan/matching.py): the claim whose every id
 agrees (none DIFFERENT) wins when it is the only one; otherwise every claimant is held and the
@@ -44,6 +46,14 @@ class Rule:
     decision: Decision
     example: str
     by_id: bool = False  # rests on a shared id: outranks any row resting on names
+
+
+# An élève of the export without an INE and an élève of another school of the folder with the
+# same names (folded) and birth date: found by plan/matching.py's namesake lookup, never taken
+# without a person's decision (a homonym born the same day is rare, not impossible). The rows
+# above took an INE in common or two that differ: here neither has one to compare.
+NAMESAKE_ELSEWHERE = ("sans INE à comparer, même nom et même date de naissance qu'un élève "
+                      "d'un autre collège du dossier")
 
 
 def _by_id(name: str, holds: Callable[[Evidence], bool], decision: Decision,
@@ -183,6 +193,13 @@ RULES: tuple[Rule, ...] = (
                     and e[A.BIRTH_DATE] is not DIFFERENT), PROBABLE,
          "local 12 puis epp 8949, LEROY Anne, sans date de naissance ni cours en commun : à "
          "confirmer"),
+    Rule(NAMESAKE_ELSEWHERE,
+         lambda e: e[A.SCHOOL] is DIFFERENT and e.names_alike() and e[A.BIRTH_DATE] is SAME,
+         PROBABLE,
+         "PETIT Noémie 18/01/2014 sans INE dans l'export de B, PETIT Noémie née le même jour, "
+         "élève de A (compte npetit) : même personne que PETIT Noémie (npetit) du collège A ? "
+         "à confirmer, aucun second compte en silence ; « même personne » : son compte la suit "
+         "comme pour un INE ; « personne différente » : un nouveau compte"),
     Rule("même nom et même date de naissance",
          lambda e: e[A.NAMES] is SAME and e[A.BIRTH_DATE] is SAME, CERTAIN,
          "MARTIN Léa 14/03/2013, réinscrite avec un nouvel ELEVE_ID, sans INE : même compte"),

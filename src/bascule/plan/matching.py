@@ -6,7 +6,11 @@ INE is also looked up in the folder's other schools (a transfer), unless that sc
 campaign, of the school year planned or a later one, still lists them present that day: a double
 enrolment, held until Siècle-BEE is corrected in one of the two schools (the other school's
 newest campaign of an earlier year is the usual rentrée: it has not imported its new year yet,
-and the account follows the élève). Each candidate is weighed by
+and the account follows the élève). An élève the export gives no INE is looked for there by
+their folded names and birth date (`namesake_keys`): such a namesake is a doubt, asked (« même
+personne que … du collège … ? »), never a second account in silence; once a person says « même
+personne », the account follows as by the INE, or, the other school still listing them, they
+are held as enrolled twice. Each candidate is weighed by
 plan/identity_rules.py with its evidence. A certain match takes the account (strongest rows
 first, so that a name never takes a record an id speaks for); a probable match, a conflict,
 several candidates, or an INE worn by two élèves of the export holds the person: nothing is done
@@ -25,10 +29,18 @@ from datetime import date
 
 from bascule.domain.logins import LoginKind
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family, shared_ines
-from bascule.plan.evidence import STRONG_IDS, Evidence, fold_name, gather_evidence
-from bascule.plan.identity_rules import decide
+from bascule.plan.evidence import (
+    STRONG_IDS,
+    Evidence,
+    NameKey,
+    fold_name,
+    gather_evidence,
+    namesake_keys,
+)
+from bascule.plan.identity_rules import NAMESAKE_ELSEWHERE, decide
 from bascule.plan.model import (
     Agreement,
+    Attribute,
     Candidate,
     Choice,
     Decision,
@@ -63,6 +75,8 @@ class Index:
     by_birth: dict[tuple[str, object], set[str]] = field(
         default_factory=lambda: defaultdict(set))
     by_names: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    # The folder's other schools' élèves by `namesake_keys`: candidates of an élève with no INE
+    by_namesake: dict[NameKey, set[str]] = field(default_factory=lambda: defaultdict(set))
     children: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def add(self, person: KnownPerson) -> None:
@@ -71,9 +85,12 @@ class Index:
         for source in person.source_ids:
             if person.school is None or source.scheme in INE_SCHEMES:
                 self.by_id[(id_family(source.scheme), source.value)].add(slot)
-        if person.school is not None:
-            return  # another school's people are found by their INE only
         identity = person.identity
+        if person.school is not None:  # found by their INE, or by their names and birth date
+            for key in namesake_keys(identity.last_name, identity.birth_name,  # by one with no
+                                     identity.first_name, identity.birth_date):  # INE
+                self.by_namesake[key].add(slot)
+            return
         for last in {identity.last_name, identity.birth_name or identity.last_name}:
             self.by_birth[(fold_name(last), identity.birth_date)].add(slot)
             self.by_names[(fold_name(last), fold_name(identity.first_name))].add(slot)
@@ -89,6 +106,11 @@ class Index:
             if person.kind is not PersonKind.ELEVE:
                 found |= self.by_names.get((fold_name(last), fold_name(identity.first_name)),
                                            set())
+        if self.by_namesake and person.kind is PersonKind.ELEVE and not any(
+                source.scheme in INE_SCHEMES for source in person.source_ids):
+            for key in namesake_keys(identity.last_name, identity.birth_name,
+                                     identity.first_name, identity.birth_date):
+                found |= self.by_namesake.get(key, set())
         return found
 
 
@@ -234,7 +256,7 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
         if any(v.decision is Decision.CONFLICT or v.evidence.shares_id() for v in doubts) \
                 or (doubts and not certain):
             _review(matching, person, doubts + certain, weighed, context,
-                    "identité à confirmer")
+                    _doubt(doubts, certain))
         elif len(best) > 1:
             _review(matching, person, certain, weighed, context,
                     "correspond à plusieurs comptes")
@@ -255,12 +277,26 @@ def _match_kind(pending: list[tuple[DesiredPerson, bool]], index: Index,
         _say_who_took(matching, {person.ref for person, _held in pending}, labels)
 
 
+def _doubt(doubts: list[Verdict], certain: list[Verdict]) -> str:
+    """A review case's reason: the question itself when the doubt is only the folder's other
+    schools' namesakes of an élève with no INE; else « identité à confirmer »."""
+    if certain or any(v.rule != NAMESAKE_ELSEWHERE for v in doubts):
+        return "identité à confirmer"
+    who = ", ou que ".join(f"{c.label} ({c.login or c.key}) du collège {c.school}"
+                           for c in map(_candidate, doubts))
+    return (f"même personne que {who} ? (sans INE dans l'export, même nom, même date de "
+            "naissance)")
+
+
 def _enrolled_there(weighed: list[Verdict], today: date | None) -> tuple[str, str]:
-    """Why the person is held when another school's newest campaign still lists them (the
-    same INE) on `today`, and that school; ("", "") when none does."""
+    """Why the person is held when another school's newest campaign still lists them on
+    `today`, and that school; ("", "") when none does. A namesake without the same INE counts
+    once a person said it is them (before, it is a question: `_doubt`)."""
     where = sorted((v.known.school, there.export_date) for v in weighed
                    if v.known.school is not None and (there := v.known.enrolled_there)
-                   is not None and there.on(today))
+                   is not None and there.on(today)
+                   and (v.evidence[Attribute.INE] is Agreement.SAME
+                        or v.decision is Decision.CERTAIN))
     return (" ; ".join(f"inscrit(e) aussi au collège {school} dans son export du "
                        f"{day:%d/%m/%Y} : à corriger dans Siècle-BEE" for school, day in where),
             ", ".join(school for school, _day in where))
@@ -355,14 +391,14 @@ def _verdicts(person: DesiredPerson, index: Index, context: MatchContext,
     for slot in sorted(index.candidates(person)):
         known = index.people[slot]
         if resolution is not None and resolution.choice is Choice.DIFFERENT \
-                and known.key in resolution.candidates:
+                and (slot in resolution.candidates or known.key in resolution.candidates):
             continue  # a person said so: not them
         evidence = gather_evidence(person, known, context.services.get(known.key, frozenset()),
                                    (children, index.children.get(known.key, frozenset())))
         decision, rule, rank = decide(evidence)
         by_id, name = rule.by_id, rule.name
         if resolution is not None and resolution.choice is Choice.SAME \
-                and resolution.candidates[:1] == (known.key,) and known.school is None:
+                and resolution.candidates[:1] == (slot,):  # another school's: "UAI/key"
             decision, rank, name, by_id = Decision.CERTAIN, -1, DECIDED_BY_A_PERSON, True
         verdicts.append(Verdict(slot, known, decision, name, rank, evidence, by_id))
     if any(v.decision is Decision.CERTAIN and v.known.school is None for v in verdicts):
@@ -384,8 +420,9 @@ def _review(matching: Matching, person: DesiredPerson, verdicts: list[Verdict],
     """Hold `person` for a decision on `verdicts` (`weighed`: all their candidates)."""
     # The accounts in doubt, unless the reason names them already (« compte déjà attribué à
     # KONÉ Timothée (eleve:1000002) »: its key once, not twice).
-    keys = ", ".join(key for key in sorted(v.known.key for v in verdicts)
-                     if f"({key})" not in reason)
+    keys = ", ".join(key for key, login in sorted(
+        (v.known.key, _login(v.known) or "") for v in verdicts)
+        if f"({key})" not in reason and not (login and f"({login})" in reason))
     _hold(matching, person, f"{reason}{f' ({keys})' if keys else ''}, à examiner : bascule "
                             "review list", REVIEW_HINT)
     _could_be(matching, person.ref, weighed)
@@ -395,13 +432,17 @@ def _review(matching: Matching, person: DesiredPerson, verdicts: list[Verdict],
         resolution=context.resolutions.get(person.ref)))
 
 
+def _login(known: KnownPerson) -> str | None:
+    if known.account is None:
+        return None
+    return known.account.login(LoginKind.NETWORK) or known.account.login(LoginKind.EDUCONNECT)
+
+
 def _candidate(verdict: Verdict) -> Candidate:
+    """Another school's account is named « UAI/key » (keys are unique in one school only): a
+    decision on it names it so (`Resolution.candidates`)."""
     known = verdict.known
-    login = None
-    if known.account is not None:
-        login = known.account.login(LoginKind.NETWORK) or known.account.login(
-            LoginKind.EDUCONNECT)
-    return Candidate(key=known.key, label=f"{known.identity.last_name} "
-                                          f"{known.identity.first_name}",
-                     login=login, school=known.school, decision=verdict.decision,
+    return Candidate(key=verdict.slot, label=f"{known.identity.last_name} "
+                                             f"{known.identity.first_name}",
+                     login=_login(known), school=known.school, decision=verdict.decision,
                      rule=verdict.rule, evidence=verdict.evidence.items)

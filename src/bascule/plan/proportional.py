@@ -79,8 +79,10 @@ from bascule.snapshot.model import Snapshot
 # other ids held, competing claims on one account held unless one alone agrees in every id
 # (plan/identity_rules.py, plan/matching.py); 7: one ELEVE_ID (STS epp id, local list line,
 # jointure AAF) under another first name held, an STS local id given anew held when no division
-# or group taught confirms, an élève another school's newest campaign still lists held
-RULES_VERSION = 7
+# or group taught confirms, an élève another school's newest campaign still lists held;
+# 8: an élève with no INE, of the names and birth date of another school's élève, held and
+# asked (plan/identity_rules.py NAMESAKE_ELSEWHERE); a double enrolment seen by ELEVE_ID too
+RULES_VERSION = 8
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bascule.plan.desired import INE_SCHEMES, DesiredPerson, id_family
-from bascule.plan.evidence import fold_name
+from bascule.plan.evidence import NameKey, fold_name, namesake_keys
 from bascule.plan.held import id_values
 from bascule.plan.model import PersonKind
 from bascule.plan.prepared import Prepared
@@ -50,6 +50,8 @@ Reach = Callable[[Light, Lookups, frozenset[str]], "Reached"]
 class Reached:
     keys: set[str]  # to load in full
     ines: frozenset[str]  # of the élèves weighed: looked up in the folder's other schools
+    # `namesake_keys` of the élèves weighed with no INE: looked up there too
+    namesakes: frozenset[NameKey] = frozenset()
 
 
 def reached_keys(snapshot: Snapshot, prepared: Prepared, basis: Basis, light: Light,
@@ -67,9 +69,15 @@ def reached_keys(snapshot: Snapshot, prepared: Prepared, basis: Basis, light: Li
     walk.run()
     absent = {key for key, profile in light.items()
               if profile is not None and key not in walk.holder}
-    ines = frozenset(s.value for person in walk.prepared.people(walk.weighed)
+    weighed = walk.prepared.people(walk.weighed)
+    ines = frozenset(s.value for person in weighed
                      for s in person.source_ids if s.scheme in INE_SCHEMES)
-    return Reached(keys=walk.reached | absent, ines=ines)
+    namesakes = frozenset(key for person in weighed if person.kind is PersonKind.ELEVE
+                          and not any(s.scheme in INE_SCHEMES for s in person.source_ids)
+                          for key in namesake_keys(
+                              person.identity.last_name, person.identity.birth_name,
+                              person.identity.first_name, person.identity.birth_date))
+    return Reached(keys=walk.reached | absent, ines=ines, namesakes=namesakes)
 
 
 class _Walk:

@@ -114,7 +114,10 @@ def resolve_case(connection: Connection, uai: str, case: StoredCase, choice: Cho
     if choice is Choice.SAME:
         _not_held_by_another(case, keys[0])
         _not_given_already(connection, uai, case, keys[0])
-    before = _copy_of(connection, uai, keys[0]) if choice is Choice.SAME else None
+    # The account of another school of the folder (« UAI/key ») has nothing here to give back:
+    # once the plan applied brought it over, an undo of that apply returns it.
+    before = (_copy_of(connection, uai, keys[0]) if choice is Choice.SAME
+              and _of_this_school(case, keys[0]) else None)
     connection.execute(update(review_case).where(review_case.c.id == case.number).values(
         status=OPEN if choice is Choice.NOT_YET else RESOLVED, choice=choice.value,
         candidates=json.dumps(list(keys)), decided_by=by, decided_at=now, updated_at=now,
@@ -123,6 +126,10 @@ def resolve_case(connection: Connection, uai: str, case: StoredCase, choice: Cho
                                                          "comptes": list(keys)})
     bump_version(connection, uai)  # a plan saved before the decision no longer holds
     return keys
+
+
+def _of_this_school(case: StoredCase, key: str) -> bool:
+    return all(c.school is None for c in case.review.candidates if c.key == key)
 
 
 def _not_held_by_another(case: StoredCase, key: str) -> None:

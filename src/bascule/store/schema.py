@@ -66,6 +66,8 @@ person = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("exit_date", Date, nullable=True),  # an élève's DATE_SORTIE still to come
     UniqueConstraint("uai", "key", name="uq_person_key"),
+    # The folder's namesakes of an élève with no INE (store/state.py `_namesakes`)
+    Index("ix_person_birth_date", "birth_date"),
 )
 
 person_source_id = Table(

@@ -23,6 +23,7 @@ from bascule.domain.school import SchoolYear
 from bascule.domain.structures import is_last_level
 from bascule.plan.desired import INE_SCHEMES, id_family
 from bascule.plan.differences import groups_of
+from bascule.plan.evidence import NameKey, namesake_keys
 from bascule.plan.model import (
     Account,
     AccountStatus,
@@ -104,9 +105,11 @@ def has_passed_exit_dates(connection: Connection, uai: str, today: date) -> bool
 def load_state(connection: Connection, uai: str, school_year: SchoolYear,
                *, quarantine: timedelta, staged_sha256: str,
                ines: frozenset[str] = frozenset(),
+               namesakes: frozenset[NameKey] = frozenset(),
                resolutions: dict[str, Resolution] | None = None,
                reach: Reach | None = None) -> StoreState:
-    """`ines`: the campaign's INEs, looked up in the folder's other schools (transfers).
+    """`ines`: the campaign's INEs, looked up in the folder's other schools (transfers);
+    `namesakes`: the `namesake_keys` of its élèves with no INE, looked up there too.
     `reach` (plan/reach.py: a plan proportional to the change): who to load in full; the
     others are given by key and status only (`StoreState.unreached`). Taken only when the
     directory's latest year is the one planned, as the basis is."""
@@ -115,7 +118,7 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
     holds = person_holds(connection, uai)
     loaded = None
     if reach is not None and latest_year == school_year.start:
-        loaded, ines = _reached(connection, uai, reach, holds, ines)
+        loaded, ines, namesakes = _reached(connection, uai, reach, holds, ines, namesakes)
     if loaded is None:
         holdings, logins_of = _logins(connection, uai)
         loaded = _Loaded(_people(connection, person.c.uai == uai, logins_of, uai), {},
@@ -147,7 +150,7 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         latest_structures=frozenset(subject for kind, subject, _target, _detail in latest
                                     if kind == "structure"),
         services=_services(latest),
-        elsewhere=_elsewhere(connection, uai, ines, school_year.start),
+        elsewhere=_elsewhere(connection, uai, ines, namesakes, school_year.start),
         resolutions=resolutions or {},
         departure_marks=departure_marks(connection, uai, school_year.start),
         person_holds=holds,
@@ -162,18 +165,20 @@ class _Loaded:
 
 
 def _reached(connection: Connection, uai: str, reach: Reach, holds: tuple[PersonHold, ...],
-             ines: frozenset[str]) -> tuple[_Loaded | None, frozenset[str]]:
+             ines: frozenset[str], namesakes: frozenset[NameKey]
+             ) -> tuple[_Loaded | None, frozenset[str], frozenset[NameKey]]:
     """The people `reach` asks for in full, the others by key and active profile, and the
-    INEs of those weighed (None: so many reached that the whole school is loaded)."""
+    INEs and namesake keys of those weighed (None: so many reached that the whole school is
+    loaded)."""
     active = account.c.status == AccountStatus.ACTIVE.value
     light: dict[str, str | None] = {key: profile if is_active else None
                                     for key, profile, is_active in fetch_raw(connection,
         select(person.c.key, person.c.profile, func.coalesce(active, False))
         .outerjoin(account, account.c.person_id == person.c.id).where(person.c.uai == uai))}
     reached = reach(light, _lookups(connection, uai), frozenset(hold.key for hold in holds))
-    ines = ines & reached.ines
+    ines, namesakes = ines & reached.ines, namesakes & reached.namesakes
     if len(reached.keys) > len(light) // 2:
-        return None, ines
+        return None, ines, namesakes
     where = (person.c.uai == uai) & among(connection, person.c.key, "keys")
     logins_of = _logins_of(connection, uai, where, reached.keys)
     people: list[KnownPerson] = []
@@ -181,7 +186,7 @@ def _reached(connection: Connection, uai: str, reach: Reach, holds: tuple[Person
         people += _people(connection, where, logins_of, uai, {"keys": keys})
     for key in reached.keys:
         light.pop(key, None)
-    return _Loaded(tuple(sorted(people, key=lambda p: p.key)), light), ines
+    return _Loaded(tuple(sorted(people, key=lambda p: p.key)), light), ines, namesakes
 
 
 def _lookups(connection: Connection, uai: str) -> Lookups:
@@ -228,17 +233,19 @@ def _services(facts: frozenset[FactRow]) -> dict[str, frozenset[str]]:
 
 
 def _elsewhere(connection: Connection, uai: str, ines: frozenset[str],
-               school_year: int) -> tuple[KnownPerson, ...]:
-    """Élèves of the folder's other schools who hold one of these INEs, with a live or disabled
-    account: the candidates of a transfer; each with how their school's newest campaign lists
-    them, when it is of `school_year` or a later one (a double enrolment, not a transfer)."""
+               namesakes: frozenset[NameKey], school_year: int) -> tuple[KnownPerson, ...]:
+    """Élèves of the folder's other schools who hold one of these INEs, or whose names and
+    birth date give one of these `namesakes` keys, with a live or disabled account: the
+    candidates of a transfer; each with how their school's newest campaign lists them, when it
+    is of `school_year` or a later one (a double enrolment, not a transfer)."""
     query = (select(person_source_id.c.person_id)
              .join(person, person.c.id == person_source_id.c.person_id)
              .where(person_source_id.c.scheme.in_(INE_SCHEMES)
                     & among(connection, person_source_id.c.value, "values")
                     & (person.c.uai != uai) & (person.c.kind == PersonKind.ELEVE.value)))
     ids = sorted({pid for (some,) in slices(connection, sorted(ines))
-                  for pid in connection.execute(query, {"values": some}).scalars()})
+                  for pid in connection.execute(query, {"values": some}).scalars()}
+                 | _namesakes(connection, uai, namesakes))
     logins_of: dict[int, dict[LoginKind, str]] = defaultdict(dict)
     held = (select(login.c.person_id, login.c.namespace, login.c.login)
             .where(among(connection, login.c.person_id, "ids") & login.c.freed_at.is_(None))
@@ -256,10 +263,26 @@ def _elsewhere(connection: Connection, uai: str, ines: frozenset[str],
     return tuple(_with_enrolment(p, listed.get(p.school or "", {})) for p in live)
 
 
-def _enrolled(connection: Connection, uai: str, school_year: int) -> dict[str, EnrolledThere]:
-    """INE -> how the school's newest campaign lists its élève, when that campaign is of
-    `school_year` or a later one (an earlier one: the school has not imported its new year yet,
-    and says nothing of who is there now). Its active élèves only, as its own plan takes them."""
+def _namesakes(connection: Connection, uai: str, namesakes: frozenset[NameKey]) -> set[int]:
+    """The ids of the other schools' élèves whose `namesake_keys` meet `namesakes`: found by
+    their birth dates (ix_person_birth_date), their names folded here (as the plan folds
+    them: anyascii, which the database has not)."""
+    days = sorted({day for _last, _first, day in namesakes})
+    query = select(person.c.id, person.c.last_name, person.c.birth_name, person.c.first_name,
+                   person.c.birth_date).where(among(connection, person.c.birth_date, "days")
+                                              & (person.c.uai != uai)
+                                              & (person.c.kind == PersonKind.ELEVE.value))
+    return {pid for (some,) in slices(connection, days)
+            for pid, last, birth_name, first, born in connection.execute(query, {"days": some})
+            if namesake_keys(last, birth_name, first, born) & namesakes}
+
+
+def _enrolled(connection: Connection, uai: str,
+              school_year: int) -> dict[tuple[str, str], EnrolledThere]:
+    """(INE or ELEVE_ID, value) -> how the school's newest campaign lists its élève, when that
+    campaign is of `school_year` or a later one (an earlier one: the school has not imported
+    its new year yet, and says nothing of who is there now). Its active élèves only, as its own
+    plan takes them; by ELEVE_ID too, for an élève it gives no INE (its own number there)."""
     newest = connection.execute(
         select(staged_snapshot.c.school_year, staged_snapshot.c.staged_at)
         .where(staged_snapshot.c.uai == uai).order_by(staged_snapshot.c.id.desc()).limit(1)
@@ -270,18 +293,20 @@ def _enrolled(connection: Connection, uai: str, school_year: int) -> dict[str, E
         return {}
     snapshot = staged.snapshot
     exported = snapshot.export_date or newest.staged_at.date()
-    listed: dict[str, EnrolledThere] = {}
+    listed: dict[tuple[str, str], EnrolledThere] = {}
     for eleve in snapshot.active_eleves:
         there = EnrolledThere(export_date=exported, exit_date=eleve.exit_date)
+        listed["eleve_id", eleve.eleve_id] = there
         for ine in (eleve.ine, eleve.ine_rnie, eleve.ine_bea):
             if ine:
-                listed[ine] = there
+                listed["ine", ine] = there
     return listed
 
 
-def _with_enrolment(known: KnownPerson, listed: Mapping[str, EnrolledThere]) -> KnownPerson:
-    there = next((listed[s.value] for s in sorted(known.source_ids)
-                  if s.scheme in INE_SCHEMES and s.value in listed), None)
+def _with_enrolment(known: KnownPerson,
+                    listed: Mapping[tuple[str, str], EnrolledThere]) -> KnownPerson:
+    there = next((listed[listing] for s in sorted(known.source_ids)
+                  if (listing := (id_family(s.scheme), s.value)) in listed), None)
     return known if there is None else replace(known, enrolled_there=there)
 
 
