@@ -4,6 +4,7 @@ from small pools, so that homonyms, shared INEs, reused ELENOETs and typing vari
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from bascule.domain.logins import LoginKind, LoginRegistry
 from bascule.domain.school import SchoolYear
 from bascule.plan.compute import compute_plan, prepare
 from bascule.plan.evidence import fold_name
-from bascule.plan.matching import match_people
+from bascule.plan.matching import MatchContext, Matching, match_people
 from bascule.plan.model import (
     Account,
     AccountStatus,
@@ -207,3 +208,69 @@ def test_matching_against_an_empty_directory_is_the_full_matching_with_no_candid
     desired = prepare(snapshot, NOW).desired
     strangers = [_stranger(kind, n) for n, kind in enumerate(PersonKind)]
     assert match_people(desired, []) == match_people(desired, strangers)
+
+
+OTHER = "0861001W"  # another school of the folder
+
+
+def _there(index: int, eleve_id: str, who: tuple[str, str, date, str | None, str | None]
+           ) -> KnownPerson:
+    return replace(_known(index, eleve_id, who), key=f"a{index}", school=OTHER)
+
+
+def _matching(here: list[KnownPerson], there: list[KnownPerson], eleves: list[Eleve]
+              ) -> Matching:
+    snapshot = Snapshot(uai="0860999U", school_year=SchoolYear(2026), export_date=None,
+                        sources=(), eleves=tuple(eleves), responsables=(), guardianships=(),
+                        staff=(), divisions=(), groups=(), services=(), profs_principaux=(),
+                        subjects=(), mefs=())
+    return match_people(prepare(snapshot, NOW).desired, here,
+                        context=MatchContext(elsewhere=tuple(there), today=NOW.date()))
+
+
+def _namesakes(eleve: Eleve, people: Iterable[KnownPerson]) -> bool:
+    return any((fold_name(p.identity.last_name), fold_name(p.identity.first_name),
+                p.identity.birth_date) == (fold_name(eleve.last_name),
+                                           fold_name(eleve.first_name), eleve.birth_date)
+               for p in people)
+
+
+@settings(max_examples=300, deadline=None)
+@given(there=people, there_ids=eleve_ids, new=people, new_ids=eleve_ids)
+def test_a_new_eleve_without_ine_is_held_exactly_when_another_school_has_a_namesake(
+        there: list, there_ids: list[str], new: list, new_ids: list[str]) -> None:  # type: ignore
+    """Newcomer-9 #11: an élève the export gives no INE, not known here, is held (and asked)
+    when an élève of another school of the folder has their names, folded, and birth date, and
+    only then; never given that account, nor a second one beside it, without a decision."""
+    elsewhere = [_there(i, e, who) for i, (e, who) in enumerate(zip(there_ids, there,
+                                                                   strict=False))]
+    eleves = [_eleve(e, who) for e, who in zip(new_ids, new, strict=False)]
+    matching = _matching([], elsewhere, eleves)
+    for eleve in eleves:
+        if eleve.ine is None:
+            ref = f"eleve:{eleve.eleve_id}"
+            assert (ref in matching.ambiguous) == _namesakes(eleve, elsewhere), ref
+            assert ref not in matching.known
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=people, old_ids=eleve_ids, there=people, there_ids=eleve_ids, new=people,
+       new_ids=eleve_ids)
+def test_an_eleve_with_an_ine_is_matched_as_by_the_ine_lookup_alone(
+        old: list, old_ids: list[str], there: list, there_ids: list[str],  # type: ignore
+        new: list, new_ids: list[str]) -> None:  # type: ignore
+    """The namesakes looked up for the élèves with no INE change nothing for those with one:
+    each is matched, or held, as when the other schools' élèves are only those wearing one of
+    the export's INEs (the transfer lookup before newcomer-9 #11)."""
+    here = [_known(i, e, who) for i, (e, who) in enumerate(zip(old_ids, old, strict=False))]
+    elsewhere = [_there(i, e, who) for i, (e, who) in enumerate(zip(there_ids, there,
+                                                                   strict=False))]
+    eleves = [_eleve(e, who) for e, who in zip(new_ids, new, strict=False)]
+    ines = {eleve.ine for eleve in eleves if eleve.ine}
+    by_ine = [p for p in elsewhere if _owner_ids(p.source_ids, "ine") & ines]
+    now, before = _matching(here, elsewhere, eleves), _matching(here, by_ine, eleves)
+    for eleve in eleves:
+        if eleve.ine is not None:
+            ref = f"eleve:{eleve.eleve_id}"
+            assert (ref in now.ambiguous, now.known.get(ref)) == (
+                ref in before.ambiguous, before.known.get(ref)), ref

@@ -8,7 +8,7 @@ import pytest
 
 from bascule.plan.desired import DesiredPerson
 from bascule.plan.evidence import fold_name, gather_evidence
-from bascule.plan.identity_rules import RULES, decide
+from bascule.plan.identity_rules import NAMESAKE_ELSEWHERE, RULES, decide
 from bascule.plan.model import Decision, Identity, KnownPerson, PersonKind, SourceId
 
 ELEVE, STAFF, RESPONSABLE = PersonKind.ELEVE, PersonKind.STAFF, PersonKind.RESPONSABLE
@@ -180,6 +180,12 @@ ROWS = [
     ("identifiant STS local devenu epp, même nom, rien d'autre pour confirmer",
      newcomer(ANNE, ("sts_epp", "8949"), kind=STAFF),
      known(NO_BIRTH, ("sts_local", "12"), kind=STAFF), {}),
+    (NAMESAKE_ELSEWHERE,  # newcomer-9 #11: no INE in B's export, A's élève has one
+     newcomer(LEA, ("eleve_id", "601801")),
+     known(LEA, ("ine", "071818181RR"), ("eleve_id", "101801"), school="0860999U"), {}),
+    (NAMESAKE_ELSEWHERE,  # accents and case folded, and no INE on either side: still asked
+     newcomer(("Martin", "LEA", date(2013, 3, 14)), ("eleve_id", "601801")),
+     known(LEA, ("eleve_id", "101801"), school="0860999U"), {}),
     ("même nom et même date de naissance",
      newcomer(("Martin", "LÉA", date(2013, 3, 14)), ("eleve_id", "2")),
      known(LEA, ("eleve_id", "1")), {}),
