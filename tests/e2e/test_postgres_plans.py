@@ -93,6 +93,8 @@ def test_the_hot_queries_of_a_departement_use_indexes(
             for statement, parameters in hot.items()}
     engine.dispose()
     assert len(hot) > 60  # the night and the listings were really captured
+    # The generated élèves with no INE looked for among the other schools' by birth date
+    assert any("birth_date = ANY" in s and "person.uai !=" in s for s in hot)
     unindexed = {" ".join(s.split())[:300]: tables for s, tables in scans.items() if tables}
     assert unindexed == {}
 
