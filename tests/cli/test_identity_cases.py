@@ -257,3 +257,25 @@ def test_a_pupil_without_ine_and_no_namesake_in_the_folder_gets_an_account_as_be
     assert _renaud(cli, B) == [("mrenaud", "active", "4A")]
     assert _renaud(cli, A) == [("mrenaud", "active", "5A")]
     assert _run(cli, "review", "list", "--uai", B).startswith("Aucun cas de revue")
+
+
+def test_a_transfer_in_doubt_said_to_be_the_same_pupil_follows(cli: Cli, tmp_path: Path) -> None:
+    """The same INE with another birth date in B (row 5): held; « même personne » on A's
+    account, named « UAI/key », brings it over (it had no effect before: the decision matched
+    this school's accounts only, and its copy for a reversal was looked for here)."""
+    _run(cli, "init", "--uai", A, "--name", "Collège A")
+    _run(cli, "init", "--uai", B, "--name", "Collège B")
+    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
+    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    folder = tmp_path / "B-2026-other-birth-date"
+    shutil.copytree(CASES / "moved" / "B-2026", folder)
+    edit(folder / "ElevesSansAdresses.xml", "<DATE_NAISS>09/09/2012</DATE_NAISS>",
+         "<DATE_NAISS>10/09/2012</DATE_NAISS>")
+    _roll(cli, B, folder, "2026-09-01")
+    assert _renaud(cli, B) == []
+    case = _case_of_renaud(cli)
+    assert [c["key"] for c in case["candidates"]] == [f"{A}/eleve:101801"]  # type: ignore[attr-defined]
+    _run(cli, "review", "resolve", str(case["number"]), "meme", "--uai", B)
+    _plan_and_apply(cli, B, "2026-09-02")
+    assert _renaud(cli, B) == [("mrenaud", "active", "4A")]
+    assert _renaud(cli, A) == []
