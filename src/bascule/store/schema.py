@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 
@@ -66,8 +67,11 @@ person = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("exit_date", Date, nullable=True),  # an élève's DATE_SORTIE still to come
     UniqueConstraint("uai", "key", name="uq_person_key"),
-    # The folder's namesakes of an élève with no INE (store/state.py `_namesakes`)
-    Index("ix_person_birth_date", "birth_date"),
+    # The folder's namesakes of an élève with no INE (store/state.py `_namesakes`). Partial: the
+    # responsables, who have no birth date, cost no upkeep; a query comparing birth_date with =
+    # or IN implies the condition (both databases then use the index).
+    Index("ix_person_birth_date", "birth_date", sqlite_where=text("birth_date IS NOT NULL"),
+          postgresql_where=text("birth_date IS NOT NULL")),
 )
 
 person_source_id = Table(
