@@ -8,11 +8,12 @@ import json
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from bascule.domain.labels import NIGHT_STEPS, count_of
 from bascule.domain.school import local_time
@@ -22,14 +23,15 @@ from bascule.operations.locks import night_lock
 from bascule.operations.mailing import MailOutcome as MailOutcome
 from bascule.operations.mailing import send_night_mails
 from bascule.operations.night import school as steps
-from bascule.reports.night import NightReport as NightReport
 from bascule.reports.night import (
+    HeldPlan,
     PeopleWaiting,
     SchoolNight,
     SchoolOutcome,
     StepReport,
     StepStatus,
 )
+from bascule.reports.night import NightReport as NightReport
 from bascule.reports.night_files import night_json as night_json
 from bascule.reports.night_files import prometheus_text, write_night_html
 from bascule.settings import Settings, load_settings
@@ -37,6 +39,7 @@ from bascule.settings import Settings, load_settings
 REPORTS_FOLDER = Path("rapports") / "nuits"
 METRICS_NAME = "bascule.prom"
 LAST_SUCCESS_NAME = "dernieres-reussites.json"
+T = TypeVar("T")
 HELD_STOPS = "plan retenu : rien ne change pour cet établissement avant son approbation"
 
 
@@ -71,52 +74,121 @@ def night_uais(settings: Settings, options: NightOptions) -> list[str]:
 
 def _run_schools(home: Path, uais: list[str], now: datetime, options: NightOptions,
                  on_school: Callable[[SchoolNight], None]) -> list[SchoolNight]:
+    """Every school's import first, then every school's plan and later steps: a school's plan
+    reads the other schools' newest campaigns (a pupil two schools list this year is held, one
+    that left is moved), so none is planned before all the night's imports are in the store,
+    whatever the order and the number of processes (newcomer 9b, NEW-1)."""
     jobs = min(options.jobs or default_jobs(), len(uais))
     if jobs <= 1:
+        imported = [school_import(home, uai, now, options.dry_run) for uai in uais]
         nights = []
-        for uai in uais:
-            nights.append(school_night(home, uai, now, options.dry_run))
+        for phase in imported:
+            nights.append(school_after_import(home, phase, now, options.dry_run))
             on_school(nights[-1])
         return nights
-    # spawn: a worker never inherits the parent's open store connections.
-    with ProcessPoolExecutor(max_workers=jobs,
+    phases = _in_pool(jobs, uais, lambda pool, uai: pool.submit(
+        school_import, home, uai, now, options.dry_run))
+    imported = [phase for phase in phases.values() if isinstance(phase, ImportPhase)]
+    after = _in_pool(jobs, [phase.uai for phase in imported], lambda pool, uai: pool.submit(
+        school_after_import, home, next(p for p in imported if p.uai == uai), now,
+        options.dry_run))
+    nights = []
+    for uai in uais:  # a school whose process died in its import has no second phase
+        night = after.get(uai, phases[uai])
+        assert isinstance(night, SchoolNight)
+        nights.append(night)
+        on_school(night)
+    return nights
+
+
+DIED = ("le processus de cet établissement s'est arrêté brutalement ; la prochaine nuit "
+        "reprendra où il s'est arrêté")
+
+
+def _in_pool(jobs: int, uais: list[str], submit: Callable[[ProcessPoolExecutor, str], Future[T]]
+             ) -> dict[str, T | SchoolNight]:
+    """Each school's work in a pool of `jobs` processes (spawned: a worker never inherits the
+    parent's open store connections); a school whose process died is failed, reported."""
+    done: dict[str, T | SchoolNight] = {}
+    if not uais:
+        return done
+    with ProcessPoolExecutor(max_workers=min(jobs, len(uais)),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {uai: pool.submit(school_night, home, uai, now, options.dry_run)
-                   for uai in uais}
-        nights = []
+        futures = {uai: submit(pool, uai) for uai in uais}
         for uai, future in futures.items():
             try:
-                nights.append(future.result())
+                done[uai] = future.result()
             except BrokenProcessPool:
-                nights.append(_failed(uai, uai, "le processus de cet établissement s'est "
-                                                 "arrêté brutalement ; la prochaine nuit "
-                                                 "reprendra où il s'est arrêté"))
-            on_school(nights[-1])
-        return nights
+                done[uai] = _failed(uai, uai, DIED)
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPhase:
+    """What a school's import step leaves to its later steps, from one process to another."""
+
+    uai: str
+    steps: tuple[StepReport, ...]
+    imported: bool
+    would_import: bool
+    held: HeldPlan | None
+    stopped: bool  # an unexpected error: the school's night ends there
+
+
+def school_import(home: Path, uai: str, now: datetime, dry_run: bool, *,
+                  on_record: Callable[[list[StepReport]], None] | None = None) -> ImportPhase:
+    """The first phase of a school's night: its new export, if any, imported (committed)."""
+    context = steps.school_context(load_settings(home), uai, now, dry_run)
+    context.on_record = on_record
+    stopped = not _guarded(context, steps.step_import)
+    return ImportPhase(uai=uai, steps=tuple(context.steps), imported=context.imported,
+                       would_import=context.would_import, held=context.held, stopped=stopped)
+
+
+def school_after_import(home: Path, phase: ImportPhase, now: datetime, dry_run: bool, *,
+                        earlier: tuple[StepReport, ...] = (),
+                        on_record: Callable[[list[StepReport]], None] | None = None
+                        ) -> SchoolNight:
+    """The second phase: plan, apply and the later steps, once every school of the night is
+    through its import."""
+    settings = load_settings(home)
+    context = steps.school_context(settings, phase.uai, now, dry_run)
+    context.steps = list(phase.steps)
+    context.imported, context.would_import = phase.imported, phase.would_import
+    context.held = phase.held
+    context.on_record = on_record
+    if not phase.stopped:
+        _guarded(context, _after_import)
+    context.steps = with_earlier_attempt(earlier, context.steps)
+    return _school_result(context, school_name(settings, phase.uai))
 
 
 def school_night(home: Path, uai: str, now: datetime, dry_run: bool, *,
                  earlier: tuple[StepReport, ...] = (),
                  on_record: Callable[[list[StepReport]], None] | None = None) -> SchoolNight:
     """One school's night, whatever happens: an unexpected error is its failure, reported.
-    The one code path of a school's steps, in the process pool as in a queue's worker.
-    `earlier`: the steps an interrupted attempt of the same night recorded (a worker's retry);
-    `on_record` is handed the steps so far after each one."""
-    settings = load_settings(home)
-    name = school_name(settings, uai)
-    context = steps.school_context(settings, uai, now, dry_run)
-    context.on_record = on_record
+    Both phases in a row, for a queue's worker (one school at a time). `earlier`: the steps
+    an interrupted attempt of the same night recorded (a worker's retry); `on_record` is
+    handed the steps so far after each one."""
+    phase = school_import(home, uai, now, dry_run, on_record=on_record)
+    return school_after_import(home, phase, now, dry_run, earlier=earlier, on_record=on_record)
+
+
+def _guarded(context: steps.SchoolContext,
+             work: Callable[[steps.SchoolContext], None]) -> bool:
+    """Run `work`; an unexpected error is the school's failure, recorded on the step it
+    stopped (one school's failure never stops the others). False when it failed so."""
     try:
-        _steps(context)
-    except Exception as exc:  # one school's failure never stops the others
+        work(context)
+    except Exception as exc:
         message = exc.message if isinstance(exc, UserError) else (
             f"erreur interne ({type(exc).__name__} : {exc}) ; relancez avec --debug")
         context.record(_interrupted_step(context), StepStatus.FAILED, message)
-    context.steps = with_earlier_attempt(earlier, context.steps)
-    return _school_result(context, name)
+        return False
+    return True
 
 
-# A school's steps, in the order `_steps` runs them.
+# A school's steps, in the order they run (the import, then `_after_import`).
 STEP_ORDER = ("import", "plan", "apply", "deletion", "sync", "spaces", "feeds", "verify",
               "cleanup")
 
@@ -137,8 +209,7 @@ def with_earlier_attempt(earlier: tuple[StepReport, ...],
             for report in later]
 
 
-def _steps(context: steps.SchoolContext) -> None:
-    steps.step_import(context)
+def _after_import(context: steps.SchoolContext) -> None:
     steps.step_plan_and_apply(context)
     for step in (steps.step_deletion, steps.step_sync, steps.step_spaces, steps.step_feeds,
                  steps.step_verify, steps.step_cleanup):

@@ -1,0 +1,69 @@
+"""One night of a folder with several schools gives the same result whatever the order its
+schools run in and the number of processes (newcomer 9b, NEW-1): every school's import is in
+the store before any school's plan reads the other schools' newest campaigns."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_folder_logins import _roll, _run
+from tests.cli.test_identity_cases import CASES
+from tests.conftest import Cli, edit
+
+A, B = "0860999U", "0861001W"  # A runs first (UAI order), B has the pupil's account
+
+
+def _a_listing_malo(tmp_path: Path) -> Path:
+    """A's 2026 export lists RENARD Malo, a pupil of B whose own 2026 export lists him too:
+    a double enrolment (B's account stays in B, A holds him), not a transfer to A."""
+    folder = tmp_path / "A-2026-with-malo"
+    shutil.copytree(CASES / "moved" / "A-2026", folder)
+    xml = folder / "ElevesSansAdresses.xml"
+    edit(xml, "</ELEVES>", '<ELEVE ELEVE_ID="101803"><ID_NATIONAL>071818183RT</ID_NATIONAL>'
+         "<NOM_DE_FAMILLE>RENARD</NOM_DE_FAMILLE><NOM_USAGE></NOM_USAGE><PRENOM>Malo</PRENOM>"
+         "<DATE_NAISS>11/09/2012</DATE_NAISS><CODE_SEXE>1</CODE_SEXE><CODE_MEF>10010012110"
+         "</CODE_MEF><DATE_ENTREE>01/09/2026</DATE_ENTREE></ELEVE></ELEVES>")
+    edit(xml, "</STRUCTURES></DONNEES>", '<STRUCTURES_ELEVE ELEVE_ID="101803"><STRUCTURE>'
+         "<CODE_STRUCTURE>4A</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE>"
+         "</STRUCTURES_ELEVE></STRUCTURES></DONNEES>")
+    return folder
+
+
+def _drop(cli: Cli, uai: str, folder: Path) -> None:
+    depot = cli.home / "depot" / uai
+    depot.mkdir(parents=True, exist_ok=True)
+    for path in folder.iterdir():
+        shutil.copy(path, depot / path.name)
+
+
+def _malo(cli: Cli, uai: str) -> list[tuple[object, ...]]:
+    return [(a["login"], a["status"]) for a in json.loads(
+        _run(cli, "accounts", "--json", "--uai", uai)) if a["last_name"] == "RENARD"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_school_is_planned_after_every_import_of_the_night(
+        cli: Cli, tmp_path: Path, jobs: str) -> None:
+    """A runs first. On the old code A's plan read B's campaign of 2025 (B's import of the
+    night not done yet) and took Malo from B: a transfer, then B held its own pupil. Every
+    import first, A's plan sees B's 2026 export listing him: A holds him, B keeps him."""
+    _run(cli, "init", "--uai", A, "--name", "Collège A")
+    _run(cli, "init", "--uai", B, "--name", "Collège B")
+    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
+    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    assert _malo(cli, B) == [("mrenard", "active")]
+    _drop(cli, A, _a_listing_malo(tmp_path))
+    _drop(cli, B, CASES / "moved" / "B-2026")
+    result = cli("run", "--at", "2026-09-03T02:30", "--jobs", jobs, "--json")
+    assert result.exit_code in (0, 1), result.output
+    schools = {s["uai"]: s for s in json.loads(result.stdout)["schools"]}
+    for uai in (A, B):
+        assert schools[uai]["outcome"] != "failed", schools[uai]
+    assert _malo(cli, B) == [("mrenard", "active")]
+    assert _malo(cli, A) == []
+    waiting = " ".join(schools[A]["people_waiting"]["held"])
+    assert "RENARD Malo" in waiting and f"inscrit(e) aussi au collège {B}" in waiting
