@@ -296,10 +296,8 @@ def keep_night_report(settings: Settings, report: NightReport,
     replaced atomically so that the collector never reads half a file."""
     folder = settings.home / REPORTS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = f"{local_time(report.started_at):%Y%m%d-%H%M%S}"
-    prefix = "simulation" if report.dry_run else "nuit"
-    files = NightFiles(json=folder / f"{prefix}-{stamp}.json",
-                       html=folder / f"{prefix}-{stamp}.html",
+    name = report_name(folder, report)
+    files = NightFiles(json=folder / f"{name}.json", html=folder / f"{name}.html",
                        metrics=metrics or folder / METRICS_NAME)
     files.json.write_text(json.dumps(night_json(report), ensure_ascii=False, indent=1),
                           encoding="utf-8")
@@ -328,11 +326,23 @@ def _write_atomically(path: Path, text: str) -> None:
     partial.replace(path)
 
 
+def report_name(folder: Path, report: NightReport) -> str:
+    """« nuit-AAAAMMJJ-HHMMSS »: the night's day (a rehearsal's `--at`, not the machine's
+    date) and the hour it started; « -2 », « -3 »… after it when a report of that day and
+    second is already there (never overwritten)."""
+    prefix = "simulation" if report.dry_run else "nuit"
+    base = f"{prefix}-{report.at:%Y%m%d}-{local_time(report.started_at):%H%M%S}"
+    name, again = base, 1
+    while (folder / f"{name}.json").exists() or (folder / f"{name}.html").exists():
+        again += 1
+        name = f"{base}-{again}"
+    return name
+
+
 def _forget_old_reports(folder: Path, before: datetime) -> None:
-    for path in folder.glob("*-????????-??????.*"):
-        try:
-            made = datetime.strptime(path.stem.rsplit("-", 2)[-2], "%Y%m%d")
-        except ValueError:
-            continue
-        if made.date() < local_time(before).date():
+    """The reports written before `before` (by the files' time: a rehearsal's name is the
+    day it rehearsed, maybe months ago)."""
+    for path in folder.iterdir():
+        if (path.name.startswith(("nuit-", "simulation-")) and path.suffix in (".json", ".html")
+                and path.stat().st_mtime < before.timestamp()):
             path.unlink()
