@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,12 +46,7 @@ def _malo(cli: Cli, uai: str) -> list[tuple[object, ...]]:
         _run(cli, "accounts", "--json", "--uai", uai)) if a["last_name"] == "RENARD"]
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_school_is_planned_after_every_import_of_the_night(
-        cli: Cli, tmp_path: Path, jobs: str) -> None:
-    """A runs first. On the old code A's plan read B's campaign of 2025 (B's import of the
-    night not done yet) and took Malo from B: a transfer, then B held its own pupil. Every
-    import first, A's plan sees B's 2026 export listing him: A holds him, B keeps him."""
+def _night_with_malo_listed_twice(cli: Cli, tmp_path: Path, jobs: str) -> dict[str, Any]:
     _run(cli, "init", "--uai", A, "--name", "Collège A")
     _run(cli, "init", "--uai", B, "--name", "Collège B")
     _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
@@ -60,10 +56,41 @@ def test_a_school_is_planned_after_every_import_of_the_night(
     _drop(cli, B, CASES / "moved" / "B-2026")
     result = cli("run", "--at", "2026-09-03T02:30", "--jobs", jobs, "--json")
     assert result.exit_code in (0, 1), result.output
-    schools = {s["uai"]: s for s in json.loads(result.stdout)["schools"]}
+    return {s["uai"]: s for s in json.loads(result.stdout)["schools"]}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_school_is_planned_after_every_import_of_the_night(
+        cli: Cli, tmp_path: Path, jobs: str) -> None:
+    """A runs first. On the old code A's plan read B's campaign of 2025 (B's import of the
+    night not done yet) and took Malo from B: a transfer, then B held its own pupil. Every
+    import first, A's plan sees B's 2026 export listing him: A holds him, B keeps him."""
+    schools = _night_with_malo_listed_twice(cli, tmp_path, jobs)
     for uai in (A, B):
         assert schools[uai]["outcome"] != "failed", schools[uai]
     assert _malo(cli, B) == [("mrenard", "active")]
     assert _malo(cli, A) == []
     waiting = " ".join(schools[A]["people_waiting"]["held"])
     assert "RENARD Malo" in waiting and f"inscrit(e) aussi au collège {B}" in waiting
+
+
+TOLD = ("RENARD Malo (m.renard) : inscrit(e) aussi dans un autre collège du dossier, Collège A "
+        f"({A}), par son export du 02/09/2026 ; son compte reste ici")
+
+
+def test_the_school_keeping_the_account_is_told(cli: Cli, tmp_path: Path) -> None:
+    """Newcomer 9b, finding 1: B keeps Malo's account while A's export lists him too; A's
+    verify named him, B's said nothing. B's verify names him, the other collège and what to
+    do, and so does B's verification in the night's report."""
+    schools = _night_with_malo_listed_twice(cli, tmp_path, "1")
+    verify = {s["step"]: s for s in schools[B]["steps"]}["verify"]
+    assert verify["status"] == "done" and TOLD in verify["reason"], verify
+    assert verify["counts"].get("erreur", 0) >= 1
+    verified = cli("verify", "--uai", B, "--at", "2026-09-03T09:00")
+    assert verified.exit_code == 1, verified.output  # an error found
+    found = " ".join(verified.stdout.split())
+    assert "Élèves inscrits aussi dans un autre collège du dossier" in found
+    assert TOLD in found and "corrige sa fiche dans Siècle-BEE" in found
+    in_a = " ".join(cli("verify", "--uai", A, "--at", "2026-09-03T09:00").stdout.split())
+    assert "Élèves de l'export sans compte dans ce collège" in in_a
+    assert "Élèves inscrits aussi dans un autre collège" not in in_a  # no account in A

@@ -14,7 +14,12 @@ from bascule.domain.calendar import Milestone, rentree_year_of
 from bascule.domain.school import local_time
 from bascule.errors import UserError
 from bascule.operations.calendars import load_calendar
-from bascule.operations.campaign import nothing_imported, plan_in_force, plan_needed
+from bascule.operations.campaign import (
+    nothing_imported,
+    plan_in_force,
+    plan_needed,
+    school_name,
+)
 from bascule.operations.summaries import VERIFICATION, keep_summary
 from bascule.settings import Settings
 from bascule.spaces.store import load_school_spaces
@@ -24,7 +29,7 @@ from bascule.store.engine import open_store
 from bascule.store.sealed import Sealer
 from bascule.store.staging import latest_staged_sha256, staged_year
 from bascule.targets.sync import SyncReport, sync_target
-from bascule.verification.gather import store_input
+from bascule.verification.gather import listed_elsewhere, store_input
 from bascule.verification.model import Finding as Finding
 from bascule.verification.model import Severity as Severity
 from bascule.verification.model import TargetState, verify
@@ -49,7 +54,8 @@ def run_verification(settings: Settings, uai: str, *, now: datetime) -> Verifica
     findings = verify(store_input(
         engine, uai, targets, today=local_time(now).date(),
         plan_pending=plan_needed(engine, uai, staged_sha256, now=now),
-        eleves_held=_eleves_held(engine, uai)))
+        eleves_held=_eleves_held(engine, uai),
+        eleves_listed_elsewhere=_listed_elsewhere(settings, engine, uai, now)))
     keep_summary(settings, uai, VERIFICATION, dict(counts(findings)), now)
     starts = load_calendar(settings.home, rentree_year_of(now), uai).start(
         Milestone.VERIFICATION)
@@ -63,6 +69,17 @@ def _eleves_held(engine: Engine, uai: str) -> tuple[str, ...]:
     return () if plan is None else tuple(
         f"{held.label} ({held.key}) : {held.reason}" for held in plan.held
         if not held.known and not held.accounts and held.key.startswith("eleve:"))
+
+
+def _listed_elsewhere(settings: Settings, engine: Engine, uai: str,
+                      now: datetime) -> tuple[str, ...]:
+    """« NOM Prénom (login) : inscrit(e) aussi dans un autre collège du dossier, Nom (UAI),
+    par son export du JJ/MM/AAAA ; son compte reste ici »."""
+    return tuple(
+        f"{one.label} : inscrit(e) aussi dans un autre collège du dossier, "
+        f"{school_name(settings, one.school)} ({one.school}), par son export du "
+        f"{one.export_date:%d/%m/%Y} ; son compte reste ici"
+        for one in listed_elsewhere(engine, uai, settings.uais, today=local_time(now).date()))
 
 
 def _directories(settings: Settings, uai: str, now: datetime) -> list[TargetState]:

@@ -26,6 +26,14 @@ def newest_staged_years(engine: Engine) -> dict[str, SchoolYear]:
         return {uai: SchoolYear(year) for uai, year in connection.execute(query)}
 
 
+def newest_staged_ids(engine: Engine) -> dict[str, int]:
+    """Each school's newest staged campaign's id: it changes when the school imports."""
+    query = select(staged_snapshot.c.uai, func.max(staged_snapshot.c.id)).group_by(
+        staged_snapshot.c.uai)
+    with engine.connect() as connection:
+        return {uai: campaign_id for uai, campaign_id in connection.execute(query)}
+
+
 def newest_export_dates(engine: Engine) -> dict[str, date]:
     """The export date of each school's newest staged campaign (the one the plan reads), when
     it was read from the raw exports (Siècle-BEE, STS-Web): an AAF delivery is dated by the

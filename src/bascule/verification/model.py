@@ -100,6 +100,9 @@ class VerificationInput:
     # Élèves of the export the plan in force held without an account (« NOM Prénom (ref) :
     # why »): a double enrolment, an identity in doubt, a record to correct
     eleves_held: tuple[str, ...] = ()
+    # Élèves with an account here whom another school's newest export lists too (« NOM Prénom
+    # (login) : … »): that school's plan held them, the account stays here
+    eleves_listed_elsewhere: tuple[str, ...] = ()
 
 
 EDT_TO_SIECLE = ("Les liens élèves-groupes n'ont pas été remontés dans Siècle-BEE depuis le "
@@ -116,6 +119,11 @@ NEXT_PLAN = "bascule plan, puis bascule apply --yes."
 SYNC_LDAP = "Relancez bascule sync ldap (--dry-run d'abord pour voir ce qu'il changera)."
 SYNC_SPACES = "Relancez bascule spaces sync (--dry-run d'abord pour voir ce qu'il changera)."
 INSTALL_ACL = "Installez le paquet acl (apt-get install acl), puis relancez bascule spaces sync."
+SETTLE_DOUBLE = ("Voyez avec l'autre collège où l'élève est scolarisé(e) : le collège qu'il "
+                 "ou elle a quitté corrige sa fiche dans Siècle-BEE (date de sortie) et refait "
+                 "son export. Tant que les deux exports le listent, son compte reste ici et "
+                 "l'autre collège n'en a pas ; une fois l'export corrigé importé, la nuit "
+                 "suivante fait suivre le compte s'il change de collège.")
 SETTLE_HELD = ("Levez la raison donnée pour chacun : corrigez dans Siècle-BEE puis importez "
                "l'export corrigé, ou décidez qui c'est (bascule review list) ; puis bascule "
                "plan, et bascule apply --yes.")
@@ -143,6 +151,7 @@ def verify(data: VerificationInput) -> list[Finding]:
     findings = [*_levels_without_groups(data), *_eleves_divisions(data),
                 *_teachers_without_services(data), *_unknown_structures(data),
                 *_structures(data), *_export_not_applied(data), *_eleves_held(data),
+                *_eleves_listed_elsewhere(data),
                 *_responsables(data),
                 *_educonnect(data), *_targets(data)]
     return sorted((f for f in findings if f.items),
@@ -309,6 +318,19 @@ def _eleves_held(data: VerificationInput) -> list[Finding]:
                           "donnée pour chacun n'est pas levée.",
                     action=SETTLE_HELD,
                     items=tuple(sorted(data.eleves_held)))]
+
+
+def _eleves_listed_elsewhere(data: VerificationInput) -> list[Finding]:
+    """Élèves with an account here whom another collège's newest export lists too: that
+    collège's plan held them (a double enrolment, never settled by a decision here)."""
+    return [Finding(code="eleve-inscrit-ailleurs", severity=Severity.ERROR,
+                    title="Élèves inscrits aussi dans un autre collège du dossier (leur compte "
+                          "reste ici)",
+                    cause="Le dernier export de l'autre collège les liste aussi : son plan les "
+                          "a retenus sans leur donner de compte. L'un des deux collèges ne les "
+                          "a pas sortis dans Siècle-BEE.",
+                    action=SETTLE_DOUBLE,
+                    items=tuple(sorted(data.eleves_listed_elsewhere)))]
 
 
 def _responsables(data: VerificationInput) -> list[Finding]:

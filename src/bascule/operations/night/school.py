@@ -29,7 +29,7 @@ from bascule.operations.night.depot import (
 )
 from bascule.operations.spaces import apply_saved_cleanup, plan_cleanup, sync_spaces
 from bascule.operations.targets import sync_targets
-from bascule.operations.verification import run_verification
+from bascule.operations.verification import Finding, run_verification
 from bascule.reports.night import HeldPlan, PeopleWaiting, StepReport, StepStatus
 from bascule.settings import Settings
 from bascule.store.apply import StalePlan
@@ -37,7 +37,7 @@ from bascule.store.engine import open_store
 from bascule.store.login_collisions import IdsTakenElsewhere
 from bascule.store.night import NightHold, mark_step, step_signatures
 from bascule.store.plans import pending_approval
-from bascule.store.staging import latest_staged_sha256, older_campaigns
+from bascule.store.staging import latest_staged_sha256, newest_staged_ids, older_campaigns
 
 ACTOR = "nuit"
 # Tests only: "UAI:step" kills the run (SIGKILL) right after that step, as a crash would.
@@ -416,15 +416,31 @@ def step_feeds(context: SchoolContext) -> None:
 
 
 def step_verify(context: SchoolContext) -> None:
+    """verify, run again when the school's directory changed or another school of the folder
+    imported a campaign (a pupil its export lists too: a double enrolment to tell here)."""
     def work() -> tuple[StepStatus, str, dict[str, int]]:
         findings = run_verification(context.settings, context.uai, now=context.now).findings
         context.findings = sum(finding.count for finding in findings)
         counts = Counter[str]()
         for finding in findings:  # what each finding counts: the report's « N constats »
             counts[finding.severity.value] += finding.count
-        return StepStatus.DONE, "", dict(counts)
+        return StepStatus.DONE, _told(findings), dict(counts)
 
-    _downstream(context, "verify", "", work)
+    others = newest_staged_ids(open_store(context.settings.store_url))
+    _downstream(context, "verify", "", work, extra=",".join(
+        f"{uai}:{campaign_id}" for uai, campaign_id in sorted(others.items())
+        if uai != context.uai))
+
+
+# The findings the night's report names, not only counts: what another school's export says
+# of this school's élèves, which nothing here shows otherwise.
+TOLD_IN_REPORT = ("eleve-inscrit-ailleurs",)
+
+
+def _told(findings: list[Finding]) -> str:
+    told = [f for f in findings if f.code in TOLD_IN_REPORT]
+    return " ; ".join(f"{finding.title} : " + " ; ".join(finding.items) for finding in told) \
+        + (" (bascule verify)" if told else "")
 
 
 CLEANUP_WINDOWS = (Milestone.CLASS_SPACES_CLEANUP_JULY, Milestone.CLASS_SPACES_CLEANUP_AUGUST)
