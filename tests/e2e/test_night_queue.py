@@ -292,3 +292,39 @@ def test_a_night_the_queue_could_not_take_does_not_block_the_next(
     assert json.loads(cli("run", "--status", "--json").stdout)["finished_at"]
     monkeypatch.undo()
     assert cli("run", "--at", RESUMED, "--no-wait").exit_code == 0  # not blocked
+
+
+def test_on_workers_every_import_is_done_before_any_plan(
+        cli: Cli, tmp_path: Path, postgres_url: str, use_store: UseStore,
+        workers: list[subprocess.Popen[bytes]]) -> None:
+    """NEW-1 (newcomer 9b) on the queue: one worker taking A's job first ran A's whole night
+    before B's import, and A took B's pupil whom B's export of the night lists too. Two jobs
+    a school, every import before any plan: A holds him, B keeps him."""
+    from tests.cli.test_folder_logins import _roll, _run
+    from tests.cli.test_identity_cases import CASES
+    from tests.night.test_night_order import A, B, _a_listing_malo, _drop, _malo
+
+    _run(cli, "init", "--uai", A, "--name", "Collège A")
+    _run(cli, "init", "--uai", B, "--name", "Collège B")
+    use_store(cli.home, postgres_url)
+    with (cli.home / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write(QUEUE_SETTINGS)
+    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
+    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _drop(cli, A, _a_listing_malo(tmp_path))
+    _drop(cli, B, CASES / "moved" / "B-2026")
+    workers.append(_bascule(cli.home, "worker", stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL))
+    night = _bascule(cli.home, "run", "--at", "2026-09-03T02:30", "--json",
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    workers.append(night)
+    stdout, stderr = night.communicate(timeout=120)
+    assert night.returncode in (0, 1), _why(stdout, stderr)
+    schools = {s["uai"]: s for s in json.loads(stdout)["schools"]}
+    assert {uai: s["outcome"] for uai, s in schools.items()} == {
+        A: "applied", B: "applied"}, _why(stdout, stderr)
+    assert _malo(cli, B) == [("mrenard", "active")]
+    assert _malo(cli, A) == []
+    assert "RENARD Malo" in " ".join(schools[A]["people_waiting"]["held"])
+    status = json.loads(cli("run", "--status", "--json").stdout)
+    assert {(s["state"], s["attempts"]) for s in status["schools"]} == {("done", 1)}

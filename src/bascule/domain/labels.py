@@ -206,6 +206,7 @@ NIGHT_OUTCOMES_PLURAL: Mapping[str, str] = {
 # A school of a night handed to the workers (`run --status`, the console's Nuit page).
 QUEUE_STATES: Mapping[str, str] = {
     "waiting": "en attente", "running": "en cours", "retry": "nouvel essai prévu",
+    "imported": "importé, attend les imports des autres établissements",
     "done": "fait", "failed": "en échec",
 }
 NIGHT_STEPS: Mapping[str, str] = {

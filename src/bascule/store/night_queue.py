@@ -2,7 +2,9 @@
 which `bascule run` waits on, `run --status` and the console read, and the workers update.
 
 States of a school (night_job.state): waiting, running (on `worker`), retry (a target failed;
-a new attempt is due), done, failed. `steps` and `result` are JSON written by operations."""
+a new attempt is due), imported (its import done, waiting for the other schools' before its
+plan), done, failed. `steps` and `result` are JSON written by operations (`result`: while
+imported and after, what its import left for its plan; once done, the school's night)."""
 
 from __future__ import annotations
 
@@ -103,3 +105,23 @@ def claim_finish(connection: Connection, run_id: str, at: datetime) -> bool:
                                                       & night_run.c.finished_at.is_(None))
                               .values(finished_at=at))
     return done.rowcount == 1
+
+
+IMPORTED = "imported"
+
+
+def all_imported(connection: Connection, run_id: str) -> list[str]:
+    """The schools of the run to plan now: when every school is through its import (imported,
+    or failed), those imported, turned back to waiting, once (the run's row locked meanwhile:
+    two workers ending the last imports together never both take them)."""
+    connection.execute(select(night_run.c.id).where(night_run.c.id == run_id)
+                       .with_for_update())
+    states = {school.uai: school.state for school in queued_schools(connection, run_id)}
+    if any(state not in (IMPORTED, *FINAL_STATES) for state in states.values()):
+        return []
+    ready = sorted(uai for uai, state in states.items() if state == IMPORTED)
+    if ready:
+        connection.execute(update(night_job).where((night_job.c.run_id == run_id)
+                                                   & night_job.c.uai.in_(ready))
+                           .values(state="waiting"))
+    return ready

@@ -26,12 +26,14 @@ def newest_staged_years(engine: Engine) -> dict[str, SchoolYear]:
         return {uai: SchoolYear(year) for uai, year in connection.execute(query)}
 
 
-def newest_staged_ids(engine: Engine) -> dict[str, int]:
-    """Each school's newest staged campaign's id: it changes when the school imports."""
-    query = select(staged_snapshot.c.uai, func.max(staged_snapshot.c.id)).group_by(
-        staged_snapshot.c.uai)
+def newest_staged_hashes(engine: Engine) -> dict[str, str]:
+    """Each school's newest staged campaign's content hash: it changes when the school imports
+    another campaign."""
+    newest = select(func.max(staged_snapshot.c.id)).group_by(staged_snapshot.c.uai)
+    query = select(staged_snapshot.c.uai, staged_snapshot.c.content_sha256).where(
+        staged_snapshot.c.id.in_(newest))
     with engine.connect() as connection:
-        return {uai: campaign_id for uai, campaign_id in connection.execute(query)}
+        return {uai: sha256 for uai, sha256 in connection.execute(query)}
 
 
 def newest_export_dates(engine: Engine) -> dict[str, date]:

@@ -2,9 +2,12 @@
 a task queue (procrastinate, whose tables live in the store) and `bascule worker` processes, on
 any machine that reaches the store, the targets and the folder, take them one at a time.
 
-The queue only decides where a school runs: a job calls `run.school_night`, the very function
-the in-process pool calls, so the steps, their resumption records (night_step) and their report
-are the same. What the queue adds:
+The queue only decides where a school runs: its jobs call `run.school_import`, then
+`run.school_after_import`, the very functions the in-process pool calls, so the steps, their
+resumption records (night_step) and their report are the same. A school's night is two jobs, as
+in-process it is two phases: its import, then (once every school of the run is through its
+import: `store/night_queue.all_imported`, deferred by the worker that ends the last import) its
+plan, apply and later steps. What the queue adds:
 - one worker at a time per school: a session advisory lock of PostgreSQL (released by the
   server when the worker's connection drops, however the worker died), and procrastinate's job
   `lock` (a school's jobs never run side by side);
@@ -37,13 +40,16 @@ from bascule.operations.campaign import school_name, utc_now
 from bascule.operations.night.queue_status import progress_of
 from bascule.operations.night.queue_status import uses_queue as uses_queue
 from bascule.operations.night.run import (
+    ImportPhase,
     NightOptions,
     NightReport,
     finish_night,
+    school_after_import,
+    school_import,
     school_night,
     with_earlier_attempt,
 )
-from bascule.reports.night import SchoolNight, SchoolOutcome, StepReport, StepStatus
+from bascule.reports.night import HeldPlan, SchoolNight, SchoolOutcome, StepReport, StepStatus
 from bascule.reports.night_files import school_from_json, school_json, steps_from_json, steps_json
 from bascule.settings import Settings
 from bascule.store import task_queue
@@ -51,9 +57,11 @@ from bascule.store.advisory import advisory_lock, lock_key
 from bascule.store.engine import open_store
 from bascule.store.night_queue import (
     FINAL_STATES,
+    IMPORTED,
     QueuedRun,
     QueuedSchool,
     add_run,
+    all_imported,
     claim_finish,
     queued_run,
     queued_school,
@@ -70,6 +78,9 @@ if TYPE_CHECKING:
 
 QUEUE = "nuit"
 TASK = "bascule.nuit.etablissement"
+# A job's phase: the school's import, or what follows it; "" (a job deferred before the
+# phases): the whole night of the school in a row.
+IMPORT, AFTER_IMPORT = "import", "suite"
 # The steps that talk to targets (LDAP/AD, the spaces' server, the feeds' folders): a failure
 # there is often a server down for a while, worth another attempt; an import refused or an
 # internal error is not.
@@ -100,9 +111,9 @@ def queue_app(settings: Settings, *, connections: int = 2) -> App:
                           retry_exceptions=[SchoolRetry])
 
     @app.task(name=TASK, queue=QUEUE, pass_context=True, retry=retry)
-    def school_task(context: Any, run_id: str, uai: str) -> None:
+    def school_task(context: Any, run_id: str, uai: str, phase: str = "") -> None:
         work_school(settings, run_id, uai, attempt=context.job.attempts,
-                    worker=context.worker_name or worker_name())
+                    worker=context.worker_name or worker_name(), phase=phase)
 
     return app
 
@@ -139,17 +150,38 @@ def enqueue_night(settings: Settings, uais: list[str], *, now: datetime,
     return run.id
 
 
-def _defer(settings: Settings, run_id: str, uais: list[str], handed: list[str]) -> None:
-    """Hand each school to the queue, noting in `handed` those it received."""
+def _defer(settings: Settings, run_id: str, uais: list[str], handed: list[str],
+           phase: str = IMPORT) -> None:
+    """Hand each school's `phase` to the queue, noting in `handed` those it received."""
     app = queue_app(settings)
     app.open()
     try:
         task = app.tasks[TASK]
         for uai in uais:
-            task.configure(lock=f"ecole-{uai}").defer(run_id=run_id, uai=uai)
+            task.configure(lock=f"ecole-{uai}").defer(run_id=run_id, uai=uai, phase=phase)
             handed.append(uai)
     finally:
         app.close()
+
+
+def plan_when_all_imported(settings: Settings, run_id: str) -> None:
+    """Once every school of the run is through its import, hand their second phases to the
+    queue (once: the run's row is locked while they are taken)."""
+    with open_store(settings.store_url).begin() as connection:
+        ready = all_imported(connection, run_id)
+    if not ready:
+        return
+    handed: list[str] = []
+    try:
+        _defer(settings, run_id, ready, handed, AFTER_IMPORT)
+    except BaseException:  # a school never handed over would keep the night open for ever
+        for uai in ready:
+            if uai not in handed:
+                _set(settings, run_id, uai, state="failed", result=None,
+                     reason="suite de la nuit pas confiée aux travailleurs (la file n'a pas "
+                     "pu la recevoir)")
+        finish_if_last(settings, run_id)
+        raise
 
 
 def live_workers(settings: Settings) -> int:
@@ -206,7 +238,7 @@ def _lost(settings: Settings, school: QueuedSchool) -> SchoolNight:
 
 
 def work_school(settings: Settings, run_id: str, uai: str, *, attempt: int,
-                worker: str) -> None:
+                worker: str, phase: str = "") -> None:
     """One school's job on a worker: under its lock, the school's night, its result kept.
     `attempt`: how many attempts came before (procrastinate's job.attempts)."""
     engine = open_store(settings.store_url)
@@ -218,7 +250,8 @@ def work_school(settings: Settings, run_id: str, uai: str, *, attempt: int,
                            "établissement")
             return
         try:
-            _work_locked(settings, run_id, uai, attempt=attempt, worker=worker, last=last)
+            _work_locked(settings, run_id, uai, attempt=attempt, worker=worker, last=last,
+                         phase=phase)
         except SchoolRetry:
             raise
         except Exception as exc:  # the job's own failure: said in the school's row, then raised
@@ -228,33 +261,71 @@ def work_school(settings: Settings, run_id: str, uai: str, *, attempt: int,
 
 
 def _work_locked(settings: Settings, run_id: str, uai: str, *, attempt: int, worker: str,
-                 last: bool) -> None:
+                 last: bool, phase: str = "") -> None:
     engine = open_store(settings.store_url)
     with engine.connect() as connection:
         run, row = queued_run(connection, run_id), queued_school(connection, run_id, uai)
     if run is None or row is None or row.state in FINAL_STATES:
         return  # a job delivered again after it finished: nothing to do twice
+    if phase == IMPORT and row.state == IMPORTED:  # delivered again after its import
+        plan_when_all_imported(settings, run_id)
+        return
     earlier = steps_from_json(json.loads(row.steps))
-    _set(settings, run_id, uai, state="running", worker=worker, attempts=attempt + 1,
-         reason="")
+    # A school's attempts: its import's, then its second job's own (each job counts its own).
+    attempts = max(row.attempts, attempt + 1) if phase == AFTER_IMPORT else attempt + 1
+    _set(settings, run_id, uai, state="running", worker=worker, attempts=attempts, reason="")
 
     def keep(steps: list[StepReport]) -> None:
         _set(settings, run_id, uai, steps=_steps_text(earlier, steps))
 
-    night = school_night(settings.home, uai, run.at, run.dry_run, earlier=earlier,
-                         on_record=keep)
+    if phase == IMPORT:
+        imported = school_import(settings.home, uai, run.at, run.dry_run, on_record=keep)
+        _set(settings, run_id, uai, state=IMPORTED, result=json.dumps(
+            _phase_json(imported), ensure_ascii=False),
+            steps=_steps_text(earlier, list(imported.steps)))
+        plan_when_all_imported(settings, run_id)
+        return
+    if phase == AFTER_IMPORT:
+        night = school_after_import(settings.home, _phase_of(uai, row.result, earlier),
+                                    run.at, run.dry_run, earlier=earlier, on_record=keep)
+    else:
+        night = school_night(settings.home, uai, run.at, run.dry_run, earlier=earlier,
+                             on_record=keep)
     failed = next((s for s in night.steps if s.status is StepStatus.FAILED), None)
     if failed is not None and failed.step in RETRYABLE_STEPS and not last:
         wait = settings.queue_backoff_seconds ** (attempt + 1)
         _set(settings, run_id, uai, state="retry", steps=_steps_text(earlier, night.steps),
              reason=f"{night.reason} ; nouvel essai dans {wait} s")
         raise SchoolRetry(night.reason)
-    if attempt:
-        night = _after_attempts(night, attempt + 1)
+    if attempts > 1:
+        night = _after_attempts(night, attempts)
     _set(settings, run_id, uai, state="failed" if night.outcome is SchoolOutcome.FAILED
          else "done", reason=night.reason, steps=_steps_text((), night.steps),
          result=json.dumps(school_json(night), ensure_ascii=False))
     finish_if_last(settings, run_id)
+
+
+def _phase_json(phase: ImportPhase) -> dict[str, object]:
+    """What a school's import leaves to its second job, kept in its row's `result`."""
+    held = phase.held
+    return {"steps": steps_json(phase.steps), "imported": phase.imported,
+            "would_import": phase.would_import, "stopped": phase.stopped,
+            "held": None if held is None else {"plan_sha256": held.plan_sha256,
+                                               "reasons": list(held.reasons)}}
+
+
+def _phase_of(uai: str, result: str | None, earlier: tuple[StepReport, ...]) -> ImportPhase:
+    """The import's phase kept by `_phase_json` (none kept: the steps recorded, nothing
+    imported this night, as after a crash)."""
+    kept = json.loads(result) if result else {}
+    held = kept.get("held")
+    return ImportPhase(
+        uai=uai, steps=steps_from_json(kept["steps"]) if "steps" in kept else tuple(
+            step for step in earlier if step.step == "import"),
+        imported=bool(kept.get("imported")), would_import=bool(kept.get("would_import")),
+        stopped=bool(kept.get("stopped")),
+        held=None if held is None else HeldPlan(plan_sha256=held["plan_sha256"],
+                                                reasons=tuple(held["reasons"])))
 
 
 def _after_attempts(night: SchoolNight, attempts: int) -> SchoolNight:
@@ -288,7 +359,8 @@ def _set(settings: Settings, run_id: str, uai: str, **values: object) -> None:
 def give_up(settings: Settings, run_id: str, uai: str, reason: str) -> None:
     """A school no attempt could finish, or whose job failed: failed, and the night finished
     if it was the last (a night nobody waits for gets its report all the same)."""
-    _set(settings, run_id, uai, state="failed", reason=reason)
+    _set(settings, run_id, uai, state="failed", reason=reason, result=None)
+    plan_when_all_imported(settings, run_id)  # it may have been the last import to wait for
     finish_if_last(settings, run_id)
 
 

@@ -1,6 +1,6 @@
 """`bascule run`: every school of the folder (or those asked), each in a worker of a process
-pool, the night's report in a stable order (by UAI), then its files: JSON, HTML, Prometheus.
-One school's failure never stops the others."""
+pool, every school's import before any school's plan, the night's report in a stable order (by
+UAI), then its files: JSON, HTML, Prometheus. One school's failure never stops the others."""
 
 from __future__ import annotations
 
@@ -167,9 +167,9 @@ def school_night(home: Path, uai: str, now: datetime, dry_run: bool, *,
                  earlier: tuple[StepReport, ...] = (),
                  on_record: Callable[[list[StepReport]], None] | None = None) -> SchoolNight:
     """One school's night, whatever happens: an unexpected error is its failure, reported.
-    Both phases in a row, for a queue's worker (one school at a time). `earlier`: the steps
-    an interrupted attempt of the same night recorded (a worker's retry); `on_record` is
-    handed the steps so far after each one."""
+    Both phases in a row: for one school alone, or a queue's job deferred before the night
+    had two jobs a school. `earlier`: the steps an interrupted attempt of the same night
+    recorded (a worker's retry); `on_record` is handed the steps so far after each one."""
     phase = school_import(home, uai, now, dry_run, on_record=on_record)
     return school_after_import(home, phase, now, dry_run, earlier=earlier, on_record=on_record)
 

@@ -5,6 +5,7 @@ what was left."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import time
@@ -37,7 +38,7 @@ from bascule.store.engine import open_store
 from bascule.store.login_collisions import IdsTakenElsewhere
 from bascule.store.night import NightHold, mark_step, step_signatures
 from bascule.store.plans import pending_approval
-from bascule.store.staging import latest_staged_sha256, newest_staged_ids, older_campaigns
+from bascule.store.staging import latest_staged_sha256, newest_staged_hashes, older_campaigns
 
 ACTOR = "nuit"
 # Tests only: "UAI:step" kills the run (SIGKILL) right after that step, as a crash would.
@@ -426,10 +427,10 @@ def step_verify(context: SchoolContext) -> None:
             counts[finding.severity.value] += finding.count
         return StepStatus.DONE, _told(findings), dict(counts)
 
-    others = newest_staged_ids(open_store(context.settings.store_url))
-    _downstream(context, "verify", "", work, extra=",".join(
-        f"{uai}:{campaign_id}" for uai, campaign_id in sorted(others.items())
-        if uai != context.uai))
+    others = newest_staged_hashes(open_store(context.settings.store_url))
+    _downstream(context, "verify", "", work, extra=hashlib.sha256(",".join(
+        f"{uai}:{sha256}" for uai, sha256 in sorted(others.items())
+        if uai != context.uai).encode()).hexdigest())
 
 
 # The findings the night's report names, not only counts: what another school's export says
