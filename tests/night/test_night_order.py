@@ -94,3 +94,23 @@ def test_the_school_keeping_the_account_is_told(cli: Cli, tmp_path: Path) -> Non
     in_a = " ".join(cli("verify", "--uai", A, "--at", "2026-09-03T09:00").stdout.split())
     assert "Élèves de l'export sans compte dans ce collège" in in_a
     assert "Élèves inscrits aussi dans un autre collège" not in in_a  # no account in A
+
+
+def test_a_campaign_read_again_from_the_process_memory_lists_the_same(
+        cli: Cli, tmp_path: Path) -> None:
+    """listed_elsewhere keeps each campaign's INEs by its hash: the same answer as read from
+    the store, on any day (a DATE_SORTIE is judged on the day asked)."""
+    from datetime import date
+
+    from bascule.settings import load_settings
+    from bascule.store.engine import open_store
+    from bascule.verification import gather
+
+    _night_with_malo_listed_twice(cli, tmp_path, "1")
+    engine = open_store(load_settings(cli.home).store_url)
+    for day in (date(2026, 9, 3), date(2027, 7, 10)):
+        gather._LISTED.clear()
+        cold = gather.listed_elsewhere(engine, B, (A, B), today=day)
+        assert gather._LISTED
+        assert gather.listed_elsewhere(engine, B, (A, B), today=day) == cold
+        assert [one.school for one in cold] == [A]

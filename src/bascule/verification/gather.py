@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine, and_, select
 
 from bascule.domain.structures import level_of
 from bascule.plan.desired import INE_SCHEMES, present_eleves
+from bascule.snapshot.model import Snapshot
+from bascule.store.codec import recall
 from bascule.store.holds import guardians_of, person_holds
 from bascule.store.login_collisions import shared_educonnect, twin_responsables
 from bascule.store.schema import account, login, person, person_source_id, staged_snapshot
@@ -134,13 +136,31 @@ def _listed_ines(connection: Connection, uai: str, year: int, today: date) -> di
     """INE -> export date, of the élèves the school's newest campaign lists on `today`, when
     that campaign is of `year` or a later one (an earlier one says nothing of this year)."""
     newest = connection.execute(
-        select(staged_snapshot.c.school_year, staged_snapshot.c.staged_at)
+        select(staged_snapshot.c.school_year, staged_snapshot.c.staged_at,
+               staged_snapshot.c.content_sha256)
         .where(staged_snapshot.c.uai == uai).order_by(staged_snapshot.c.id.desc()).limit(1)
     ).first()
-    staged = newest_staged(connection, uai) if newest is not None \
-        and newest.school_year >= year else None
-    if newest is None or staged is None:
+    if newest is None or newest.school_year < year:
         return {}
-    exported = staged.snapshot.export_date or newest.staged_at.date()
-    return {ine: exported for eleve in present_eleves(staged.snapshot, today)
-            for ine in (eleve.ine, eleve.ine_rnie, eleve.ine_bea) if ine}
+    sha256 = newest.content_sha256
+    listed = _LISTED.get(sha256)
+    if listed is None:
+        snapshot = recall(sha256, Snapshot, lambda: bytes(connection.execute(
+            select(staged_snapshot.c.snapshot).where((staged_snapshot.c.uai == uai)
+                                                     & (staged_snapshot.c.content_sha256
+                                                        == sha256))).scalar_one()))
+        listed = (snapshot.export_date or newest.staged_at.date(), tuple(
+            (ine, eleve.exit_date) for eleve in snapshot.active_eleves
+            for ine in (eleve.ine, eleve.ine_rnie, eleve.ine_bea) if ine))
+        if len(_LISTED) >= _LISTED_KEPT:
+            del _LISTED[next(iter(_LISTED))]
+        _LISTED[newest.content_sha256] = listed
+    exported, ines = listed
+    return {ine: exported for ine, exit_date in ines if exit_date is None or exit_date > today}
+
+
+# A campaign's INEs and DATE_SORTIE, by its content's hash (never stale): a process verifying
+# every school of a night (--jobs 1) decodes each other school's campaign once, not once for
+# each school it verifies.
+_LISTED: dict[str, tuple[date, tuple[tuple[str, date | None], ...]]] = {}
+_LISTED_KEPT = 256
