@@ -80,18 +80,24 @@ def _run_schools(home: Path, uais: list[str], now: datetime, options: NightOptio
     whatever the order and the number of processes (newcomer 9b, NEW-1)."""
     jobs = min(options.jobs or default_jobs(), len(uais))
     if jobs <= 1:
-        imported = [school_import(home, uai, now, options.dry_run) for uai in uais]
         nights = []
-        for phase in imported:
+        for phase in [school_import(home, uai, now, options.dry_run) for uai in uais]:
             nights.append(school_after_import(home, phase, now, options.dry_run))
             on_school(nights[-1])
         return nights
-    phases = _in_pool(jobs, uais, lambda pool, uai: pool.submit(
-        school_import, home, uai, now, options.dry_run))
-    imported = [phase for phase in phases.values() if isinstance(phase, ImportPhase)]
-    after = _in_pool(jobs, [phase.uai for phase in imported], lambda pool, uai: pool.submit(
-        school_after_import, home, next(p for p in imported if p.uai == uai), now,
-        options.dry_run))
+    pool = _pool(jobs)
+    try:
+        phases = _in_pool(pool, uais, lambda uai: pool.submit(
+            school_import, home, uai, now, options.dry_run))
+        imported = {phase.uai: phase for phase in phases.values()
+                    if isinstance(phase, ImportPhase)}
+        if len(imported) < len(uais):  # a process died: the pool is broken, another one
+            pool.shutdown()
+            pool = _pool(jobs)
+        after = _in_pool(pool, list(imported), lambda uai: pool.submit(
+            school_after_import, home, imported[uai], now, options.dry_run))
+    finally:
+        pool.shutdown()
     nights = []
     for uai in uais:  # a school whose process died in its import has no second phase
         night = after.get(uai, phases[uai])
@@ -105,21 +111,22 @@ DIED = ("le processus de cet établissement s'est arrêté brutalement ; la proc
         "reprendra où il s'est arrêté")
 
 
-def _in_pool(jobs: int, uais: list[str], submit: Callable[[ProcessPoolExecutor, str], Future[T]]
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """`jobs` processes, spawned: a worker never inherits the parent's open store connections;
+    the same ones for both phases of the night."""
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _in_pool(pool: ProcessPoolExecutor, uais: list[str], submit: Callable[[str], Future[T]]
              ) -> dict[str, T | SchoolNight]:
-    """Each school's work in a pool of `jobs` processes (spawned: a worker never inherits the
-    parent's open store connections); a school whose process died is failed, reported."""
+    """Each school's work in the pool; a school whose process died is failed, reported."""
+    futures = {uai: submit(uai) for uai in uais}
     done: dict[str, T | SchoolNight] = {}
-    if not uais:
-        return done
-    with ProcessPoolExecutor(max_workers=min(jobs, len(uais)),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {uai: submit(pool, uai) for uai in uais}
-        for uai, future in futures.items():
-            try:
-                done[uai] = future.result()
-            except BrokenProcessPool:
-                done[uai] = _failed(uai, uai, DIED)
+    for uai, future in futures.items():
+        try:
+            done[uai] = future.result()
+        except BrokenProcessPool:
+            done[uai] = _failed(uai, uai, DIED)
     return done
 
 
