@@ -267,7 +267,7 @@ def _work_locked(settings: Settings, run_id: str, uai: str, *, attempt: int, wor
         run, row = queued_run(connection, run_id), queued_school(connection, run_id, uai)
     if run is None or row is None or row.state in FINAL_STATES:
         return  # a job delivered again after it finished: nothing to do twice
-    if phase == IMPORT and row.state == IMPORTED:  # delivered again after its import
+    if phase == IMPORT and row.result is not None:  # delivered again after its import
         plan_when_all_imported(settings, run_id)
         return
     earlier = steps_from_json(json.loads(row.steps))
