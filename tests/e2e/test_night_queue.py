@@ -107,13 +107,14 @@ def _educonnect_ids(url: str) -> list[str]:
 
 
 def _running_on(url: str, pid: int) -> str | None:
-    """The school worker `pid` is at, once it has recorded its import step."""
+    """The school worker `pid` is at, once it has recorded its plan: in the middle of the
+    school's second job (its first, the import, ends as soon as the import is recorded)."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             row = connection.execute(text(
                 "SELECT uai FROM night_job WHERE state = 'running' AND worker LIKE :worker "
-                "AND steps LIKE '%\"import\"%'"), {"worker": f"%:{pid}"}).first()
+                "AND steps LIKE '%\"plan\"%'"), {"worker": f"%:{pid}"}).first()
     except ProgrammingError:  # the store's tables not made yet
         return None
     finally:
@@ -156,7 +157,7 @@ def test_two_workers_one_killed_end_as_one_process(
     expected = {s["uai"]: s["outcome"] for s in json.loads(alone.stdout)["schools"]}
     assert set(expected.values()) == {"applied"}
 
-    # The night on workers: the first one is killed once it has imported a school.
+    # The night on workers: the first one is killed once it has planned a school.
     nothing = cli("run", "--status", "--json")  # also brings the new store's schema up
     assert json.loads(nothing.stdout) == {"run": None, "schools": [], "counts": {}}
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
