@@ -112,3 +112,47 @@ def test_every_login_fits_and_holds_only_allowed_characters(
         assert login.casefold() == login  # first_free_for checks the reserved names so
         if ordinal > 1:
             assert login.endswith(str(ordinal))
+
+
+_NAMES = st.sampled_from([("Léa", "Martin"), ("Louis", "Martin"), ("Lou", "MARTIN"),
+                          ("Ali", "Ben"), ("Admin", "Istrator")])
+_HOLDERS = st.sampled_from(["eleve:1", "eleve:2", "eleve:3", "0000000A/eleve:1",
+                            "0000000A/eleve:9"])
+_FREED = st.one_of(st.none(), st.sampled_from([NOW - timedelta(days=1),
+                                               NOW - timedelta(days=400)]))
+
+
+_Held = tuple[tuple[str, str], int, str, datetime | None]
+_Asked = tuple[tuple[str, str], str, str | None, datetime]
+
+
+def _holding(login: str, holder: str, freed: datetime | None) -> LoginHolding:
+    return LoginHolding(login=login, holder=holder, freed_at=freed)
+
+
+@given(held=st.lists(st.tuples(_NAMES, st.integers(1, 6), _HOLDERS, _FREED), max_size=12),
+       elsewhere=st.lists(st.tuples(_NAMES, st.integers(1, 6), _HOLDERS, _FREED), max_size=8),
+       asked=st.lists(st.tuples(_NAMES, _HOLDERS, st.sampled_from([None, "0000000A/eleve:1"]),
+                                st.sampled_from([NOW, NOW + timedelta(days=200)])),
+                      max_size=12),
+       kind=st.sampled_from(list(LoginKind)))
+def test_a_scan_that_starts_where_the_last_stopped_finds_the_first_free_form(
+    held: list[_Held], elsewhere: list[_Held], asked: list[_Asked], kind: LoginKind
+) -> None:
+    """The registry's memory of its scans changes no answer: each login handed out is the one
+    a registry that never scanned gives for the same holdings (held as the plan holds them)."""
+    holdings = {(login := login_form(first, last, kind, ordinal)): _holding(login, holder, freed)
+                for (first, last), ordinal, holder, freed in held}
+    others: dict[str, tuple[LoginHolding, ...]] = {}
+    for (first, last), ordinal, holder, freed in elsewhere:
+        login = login_form(first, last, kind, ordinal)
+        others[login] = (*others.get(login, ()), _holding(login, holder, freed))
+    remembering = LoginRegistry(holdings=dict(holdings), quarantine=timedelta(days=365),
+                                elsewhere=others)
+    for (first, last), person, also, now in asked:
+        fresh = LoginRegistry(holdings=dict(remembering.holdings),
+                              quarantine=timedelta(days=365), elsewhere=others)
+        expected = fresh.first_free_for(first, last, kind, person, now, also=also)
+        assert remembering.first_free_for(first, last, kind, person, now,
+                                          also=also) == expected
+        remembering.holdings[expected] = _holding(expected, person, None)

@@ -94,6 +94,16 @@ def folder_holder(uai: str, key: str) -> str:
     return f"{uai}/{key}"
 
 
+@dataclass(slots=True)
+class _Scanned:
+    """How far `first_free_for` went for one base and kind: every form below `ordinal` was
+    taken, on the day `now`, for anyone but the holders named in `holders`."""
+
+    ordinal: int
+    holders: set[str]
+    now: datetime
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoginRegistry:
     """The logins of one namespace. A held login is taken, even by a disabled account; a freed
@@ -107,6 +117,13 @@ class LoginRegistry:
     holdings: dict[str, LoginHolding]
     quarantine: timedelta
     elsewhere: Mapping[str, tuple[LoginHolding, ...]] = field(default_factory=dict)
+    # By base and kind, where the last scan of that base stopped: the next homonym starts
+    # there. Without it, a folder's tenth school walked, for each of its thousands of p.nom,
+    # the ordinals its nine others hold (half of a first rollover's plan). Sound because the
+    # holdings only grow while a plan is computed, and a form taken for one person is taken for
+    # any other but its holders: a holder of a skipped form scans from the bare form again.
+    _scanned: dict[tuple[tuple[str, str], LoginKind], _Scanned] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def is_free_for(self, login: str, person: str, now: datetime, *,
                     also: str | None = None) -> bool:
@@ -126,7 +143,11 @@ class LoginRegistry:
 
     def _free_elsewhere(self, login: str, person: str, now: datetime,
                         also: str | None) -> bool:
-        for holding in self.elsewhere.get(login, ()):
+        return self._free_among(self.elsewhere.get(login, ()), person, now, also)
+
+    def _free_among(self, others: tuple[LoginHolding, ...], person: str, now: datetime,
+                    also: str | None) -> bool:
+        for holding in others:
             if holding.holder != also and not self._available(holding, person, now):
                 return False
         return True
@@ -136,16 +157,25 @@ class LoginRegistry:
         """The first form free here for `person`: the bare form, then ordinals 2, 3, …;
         reserved names are skipped (a plain loop: a first rollover allocates tens of
         thousands)."""
-        base, ordinal, holdings = login_base(first_name, last_name), 1, self.holdings
+        base, holdings = login_base(first_name, last_name), self.holdings
+        scanned = self._scanned.get((base, kind))
+        if (scanned is None or scanned.now != now or person in scanned.holders
+                or also in scanned.holders):
+            scanned = self._scanned[base, kind] = _Scanned(ordinal=1, holders=set(), now=now)
+        ordinal, elsewhere = scanned.ordinal, self.elsewhere
         while True:
             login = _form(base, kind, ordinal)
             # A form is lowercase ASCII letters, digits and dots: its own casefold (is_reserved).
             # Most forms are held by no one (a first rollover's all): no call to know it.
+            holding, others = holdings.get(login), elsewhere.get(login, ())
             if login not in RESERVED_LOGINS and (
-                    (holding := holdings.get(login)) is None
-                    or self._available(holding, person, now)) and (
-                    self._free_elsewhere(login, person, now, also)):
+                    holding is None or self._available(holding, person, now)) and (
+                    self._free_among(others, person, now, also)):
+                scanned.ordinal = ordinal
                 return login
+            if holding is not None:
+                scanned.holders.add(holding.holder)
+            scanned.holders.update(other.holder for other in others)
             ordinal += 1
 
 

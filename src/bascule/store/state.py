@@ -435,7 +435,9 @@ class _FolderLogins(Mapping[str, tuple[LoginHolding, ...]]):
         made = self._made.get(name)
         if made is None:
             made = self._made[name] = tuple(
-                _elsewhere_holding(self._uai, name, self._decode((freed,))[0], holder_uai, key)
+                _elsewhere_holding(self._uai, name,
+                                   None if freed is None else self._decode((freed,))[0],
+                                   holder_uai, key)
                 for _name, freed, holder_uai, key in self._rows[name])
         return made
 
