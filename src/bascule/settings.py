@@ -20,8 +20,8 @@ from bascule.domain.passwords import MAX_LENGTH, PasswordPolicy, PolicyTooLong, 
 from bascule.domain.school import is_well_formed_uai, normalise_uai
 from bascule.errors import Location, UserError
 from bascule.mail.config import MailConfig, read_mail_config
-from bascule.plan.model import ActionKind
-from bascule.plan.safety import DEFAULT_THRESHOLDS, Threshold, Thresholds
+from bascule.plan.kinds import ActionKind
+from bascule.plan.thresholds import DEFAULT_THRESHOLDS, Threshold, Thresholds
 from bascule.targets.config import DEFAULT_OUS, FIRST_POSIX_NUMBER, TargetConfig, TargetKind
 
 CONFIG_NAME = "bascule.toml"

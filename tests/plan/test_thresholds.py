@@ -11,7 +11,8 @@ import pytest
 from bascule.domain.school import SchoolYear
 from bascule.errors import UserError
 from bascule.plan.model import Action, ActionKind, MassLeave, Plan, PlanPurpose
-from bascule.plan.safety import Threshold, Thresholds, exceeded_thresholds
+from bascule.plan.safety import exceeded_thresholds
+from bascule.plan.thresholds import Threshold, Thresholds
 from bascule.settings import init_home, load_settings
 
 

@@ -58,7 +58,8 @@ from bascule.plan.proportional import (
     settled_people,
     to_plan,
 )
-from bascule.plan.safety import Thresholds, mass_leaves
+from bascule.plan.safety import mass_leaves
+from bascule.plan.thresholds import Thresholds
 from bascule.snapshot.memo import Chain
 from bascule.snapshot.model import Snapshot
 

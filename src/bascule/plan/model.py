@@ -9,11 +9,11 @@ from datetime import date, datetime
 from enum import Enum
 from operator import attrgetter
 
-from bascule.domain.labels import ACTIONS
 from bascule.domain.logins import LoginKind, LoginRegistry
 from bascule.domain.people import PersonKind as PersonKind
 from bascule.domain.school import SchoolYear
 from bascule.errors import Location
+from bascule.plan.kinds import ActionKind as ActionKind
 from bascule.values import quick_init
 
 
@@ -214,27 +214,6 @@ class FieldChange:
     field: str
     old: str
     new: str
-
-
-class ActionKind(Enum):
-    CREATE = "create"
-    UPDATE = "update"
-    MOVE = "move"
-    TRANSFER = "transfer"  # an élève arriving from another school of the folder, account kept
-    DISABLE = "disable"
-    REACTIVATE = "reactivate"
-    DELETE = "delete"
-    ADD = "add"  # a fact: structure, membership, service, PP, guardianship
-    REMOVE = "remove"
-
-    @property
-    def is_account_action(self) -> bool:
-        return self not in (ActionKind.ADD, ActionKind.REMOVE)
-
-    @property
-    def label(self) -> str:
-        """In French, for the people who read the plan."""
-        return ACTIONS[self.value]
 
 
 @quick_init
