@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from bascule.store import login_collisions
 from tests.conftest import Cli
 
 A, B = "0860999U", "0861001W"
@@ -222,3 +223,27 @@ def test_two_plans_computed_side_by_side_cannot_both_give_an_id(cli: Cli, tmp_pa
     _run(cli, "apply", "--yes", "--uai", B, "--at", "2025-09-01T08:45")
     ids = [a["educonnect"] for uai in (A, B) for a in _accounts(cli, uai)]
     assert len(ids) == len(set(ids)) == 8
+
+
+def test_an_apply_looks_its_ids_up_only_when_another_school_applied_since_its_plan(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan keeps the other schools' directory versions it read before their ids: when none
+    changed, no other school gave an id since, and its apply has nothing to look up (a first
+    rollover of a département, school after school, looked up each of the thousands it gave);
+    when one did, even a school applied before, its ids are looked up and the apply refused."""
+    lookups: list[object] = []
+    real_slices = login_collisions.slices
+    monkeypatch.setattr(login_collisions, "slices",
+                        lambda *args: lookups.append(args) or real_slices(*args))
+    _folder(cli)
+    _roll(cli, A, _exports(tmp_path, A, 2025), "2025-09-01")
+    _roll(cli, B, _exports(tmp_path, B, 2025), "2025-09-02")
+    assert lookups == []
+    # The next year, both plans computed before either apply: A's apply changes its version.
+    for uai in (A, B):
+        _run(cli, "import", _exports(tmp_path, uai, 2026, ("1000009", "MARTIN", "Lise")))
+        _run(cli, "plan", "--uai", uai, "--at", "2026-09-01T08:00")
+    _run(cli, "apply", "--yes", "--uai", A, "--at", "2026-09-01T08:30")
+    refused = cli("apply", "--yes", "--uai", B, "--at", "2026-09-01T08:31")
+    assert refused.exit_code == 1 and lookups
+    assert "depuis son calcul : l.martin5 (MARTIN Lise)" in " ".join(refused.stderr.split())

@@ -423,7 +423,8 @@ def _plan(settings: Settings, uai: str, *, now: datetime) -> Plan:
                                    options=options, prepared=prepared,
                                    staged=staged.content_sha256)
     with engine.begin() as connection:  # one commit: no plan saved without its basis
-        save_basis(connection, uai, keep_plan(connection, plan), settled)
+        save_basis(connection, uai, keep_plan(connection, plan,
+                                              folder_versions=state.folder_versions), settled)
         record_reviews(connection, uai, plan.reviews, now)
     return plan
 

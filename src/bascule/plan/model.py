@@ -175,6 +175,10 @@ class StoreState:
     # The school's people not loaded in full (store/state.py, plan/reach.py: settled by the
     # basis of a proportional plan): key -> the profile of their active account, or None.
     unreached: Mapping[str, str | None] = field(default_factory=dict)
+    # The directory version of each other school of the folder, read before their logins
+    # (store/state.py's folder_versions): kept with the plan, so that its apply knows whether
+    # any of them gave ids since. None: not read.
+    folder_versions: tuple[tuple[str, int], ...] | None = None
 
     def keys(self) -> set[str]:
         """The keys of every person of the school, loaded in full or not."""

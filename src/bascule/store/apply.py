@@ -90,6 +90,7 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
     the other actions and the journal are written, so that they may be computed meanwhile.
     `before_commit` is called last, in the transaction: what it raises writes nothing (the
     apply waits there for the backup taken while it writes)."""
+    provenance = provenance or Provenance()
     with bulk_phase(), engine.begin() as connection:
         if fingerprint(connection, plan.uai, staged_sha256) != plan.state_fingerprint:
             raise StalePlan()
@@ -120,13 +121,13 @@ def apply_plan(engine: Engine, plan: Plan, *, staged_sha256: str,
         counts = applied_counts(plan.actions)
         apply_id = record_apply(connection, uai=plan.uai, actor=actor, now=now,
                                 purpose=plan.purpose.value, counts=counts,
-                                provenance=provenance or Provenance(), undoes=plan.undoes)
+                                provenance=provenance, undoes=plan.undoes)
         # An undo's writes are a record's, not a plan's: its whole scope is read again.
         written = None if writer is None else writer.written
         after_scope = scope_of(connection, plan) if written is None else narrowed(scope, before)
         record_changes(connection, apply_id, before, capture(connection, after_scope), written)
         if writer is not None:
-            refuse_ids_taken_elsewhere(connection, plan)
+            refuse_ids_taken_elsewhere(connection, plan, provenance.saved_plan_id)
         version = directory_version_of(connection, plan.uai)
         before_commit()
     return Applied(counts=counts, version=version, apply_id=apply_id)

@@ -12,8 +12,9 @@ from bascule.domain.logins import LoginKind, LoginOwner, SharedLogin, probably_s
 from bascule.errors import UserError
 from bascule.plan.model import AccountStatus, ActionKind, Plan
 from bascule.store.batch import among, slices
+from bascule.store.plans import read_folder_versions
 from bascule.store.schema import account, login, person
-from bascule.store.state import other_schools
+from bascule.store.state import folder_versions, other_schools
 
 
 def _held_educonnect(connection: Connection, where: ColumnElement[bool],
@@ -105,20 +106,28 @@ def _given_ids(plan: Plan) -> list[tuple[str, str, str]]:
     return given
 
 
-def refuse_ids_taken_elsewhere(connection: Connection, plan: Plan) -> None:
+def refuse_ids_taken_elsewhere(connection: Connection, plan: Plan,
+                               saved_plan_id: int | None = None) -> None:
     """Called last in the apply's transaction, once its logins are written: raises
     IdsTakenElsewhere when a person of another school of the folder holds an id the plan gives
     (not the élève's own, arriving from there). On PostgreSQL the applies giving ids take their
-    turn from here to their commit, so that each sees the ids the others committed."""
+    turn from here to their commit, so that each sees the ids the others committed.
+
+    `saved_plan_id`: the plan as saved, with the other schools' directory versions it read
+    before their logins (store/plans.py's `keep_plan`). When none of them changed since, no
+    other school wrote a login since the plan chose its ids among theirs: nothing to look up."""
     given = _given_ids(plan)
     if not given:
         return
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(_EDUCONNECT_LOCK)))
+    versions = folder_versions(connection, plan.uai)
+    if saved_plan_id is not None and read_folder_versions(connection, saved_plan_id) == versions:
+        return
     arriving = {(a.from_school, a.from_key) for a in plan.actions
                 if a.kind is ActionKind.TRANSFER}
     # By the other schools' names (uq_login's first column): each id looked up in its index.
-    others = other_schools(connection, plan.uai)
+    others = [other for other, _version in versions]
     query = (select(login.c.login, person.c.uai, person.c.key)
              .join(person, person.c.id == login.c.person_id)
              .where(login.c.uai.in_(others) & (login.c.namespace == LoginKind.EDUCONNECT.value)

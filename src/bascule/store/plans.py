@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,15 +26,27 @@ def machine_now() -> datetime | None:
     return datetime.now(UTC)
 
 
-def keep_plan(connection: Connection, plan: Plan) -> str:
+def keep_plan(connection: Connection, plan: Plan, *,
+              folder_versions: tuple[tuple[str, int], ...] | None = None) -> str:
     """`save_plan` in the caller's transaction (the plan, its basis and its review cases:
-    one commit)."""
+    one commit). `folder_versions`: the other schools' directory versions the plan read
+    before their logins (StoreState.folder_versions), kept beside the plan, not in it: its
+    hash, which binds an approval, stays that of its actions."""
     encoded = encode(plan)
     connection.execute(insert(saved_plan).values(
         uai=plan.uai, computed_at=plan.computed_at, saved_at=machine_now(),
         state_fingerprint=plan.state_fingerprint, content_sha256=encoded.sha256,
-        plan=encoded.data))
+        plan=encoded.data,
+        folder_versions=None if folder_versions is None else json.dumps(folder_versions)))
     return encoded.sha256
+
+
+def read_folder_versions(connection: Connection, plan_id: int
+                         ) -> tuple[tuple[str, int], ...] | None:
+    """What `keep_plan` kept of the plan of this id (None: nothing kept, or no such plan)."""
+    kept = connection.execute(select(saved_plan.c.folder_versions).where(
+        saved_plan.c.id == plan_id)).scalar()
+    return None if kept is None else tuple((uai, version) for uai, version in json.loads(kept))
 
 
 def pending_plan(engine: Engine, uai: str) -> tuple[int, Plan] | None:

@@ -113,6 +113,8 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
     `reach` (plan/reach.py: a plan proportional to the change): who to load in full; the
     others are given by key and status only (`StoreState.unreached`). Taken only when the
     directory's latest year is the one planned, as the basis is."""
+    # Before any login of theirs is read: an apply of theirs after this changes a version.
+    versions = folder_versions(connection, uai)
     latest_year = connection.execute(select(func.max(fact.c.school_year)).where(
         (fact.c.uai == uai) & (fact.c.school_year <= school_year.start))).scalar()
     holds = person_holds(connection, uai)
@@ -141,6 +143,7 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
             for kind in LoginKind},
         facts=facts,
         fingerprint=fingerprint(connection, uai, staged_sha256),
+        folder_versions=versions,
         latest_year=latest_year,
         divisions={subject: target[2:] for kind, subject, target, _detail in latest
                    if kind == "member" and target.startswith("D:")},
@@ -391,8 +394,16 @@ def _holding(engine: Engine, uai: str, kind: LoginKind) -> Callable[[str], Login
 
 def other_schools(connection: Connection, uai: str) -> list[str]:
     """The folder's other schools that were ever applied (an apply versions its school)."""
-    return sorted(connection.execute(select(directory_version.c.uai).where(
-        directory_version.c.uai != uai)).scalars())
+    return [other for other, _version in folder_versions(connection, uai)]
+
+
+def folder_versions(connection: Connection, uai: str) -> tuple[tuple[str, int], ...]:
+    """The directory version of each other school of the folder ever applied, by UAI: each of
+    their applies, undos and decisions changes theirs (`bump_version`), in the transaction that
+    writes their logins."""
+    query = (select(directory_version.c.uai, directory_version.c.version)
+             .where(directory_version.c.uai != uai).order_by(directory_version.c.uai))
+    return tuple((other, version) for other, version in connection.execute(query))
 
 
 def _elsewhere_query(others: list[str], kind: LoginKind) -> Any:
