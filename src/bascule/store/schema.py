@@ -189,7 +189,7 @@ saved_plan = Table(
     # computed_at's is a rehearsal's plan (`--at`), applied on its own day only.
     Column("saved_at", UtcDateTime(), nullable=True),
     # The directory version of each other school of the folder when the plan read their
-    # EduConnect ids (JSON [[uai, version], …]; NULL before 0029 and for plans of no campaign):
+    # EduConnect ids (JSON [[uai, version], …]; NULL before 0030 and for plans of no campaign):
     # its apply looks its ids up in their logins only if one of them applied since.
     Column("folder_versions", Text, nullable=True),
 )

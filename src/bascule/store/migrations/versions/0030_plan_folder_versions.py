@@ -3,16 +3,16 @@ ids: its apply looks each id it gives up in the others' logins only when one of 
 since (a first rollover's thousands of lookups, a school after another, found nothing). Older
 plans have none (NULL): every id is looked up, as before.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0029"
-down_revision = "0028"
+revision = "0030"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
