@@ -163,3 +163,17 @@ class ImportRejected(UserError):
             f"Import refusé : {len(errors)} erreur(s) dans les fichiers, rien n'a été enregistré.",
             hint=hint or _what_to_do(errors))
         self.problems = problems
+
+
+# A SQLite store that another writer held longer than bascule waits for it (store/engine.py's
+# SQLITE_WRITER_WAIT_S): said as what it is, not as a bug. Known by its text, so that the
+# error boundaries need not import the database's libraries.
+STORE_BUSY = ("la base de bascule est restée occupée plus de 10 minutes par un autre "
+              "traitement (une autre commande, ou la nuit d'un autre collège). Rien n'a été "
+              "enregistré pour l'étape en cours.")
+STORE_BUSY_HINT = "Relancez la commande quand l'autre traitement sera fini."
+
+
+def is_store_busy(exc: BaseException) -> bool:
+    """SQLite's « database is locked », through SQLAlchemy's OperationalError or not."""
+    return type(exc).__name__ == "OperationalError" and "database is locked" in str(exc)

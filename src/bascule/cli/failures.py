@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bascule.cli.usage import usage_message
-from bascule.errors import ImportRejected, UserError
+from bascule.errors import STORE_BUSY, STORE_BUSY_HINT, ImportRejected, UserError, is_store_busy
 
 
 def user_error(console: Console, exc: UserError, max_shown: int = 50) -> None:
@@ -44,6 +44,10 @@ def file_error(console: Console, exc: OSError) -> None:
 
 
 def internal_error(console: Console, exc: Exception) -> None:
+    if is_store_busy(exc):
+        console.print(f"[bold red]Erreur[/] : {STORE_BUSY}", highlight=False, soft_wrap=True)
+        console.print(f"  → {STORE_BUSY_HINT}", highlight=False, soft_wrap=True)
+        return
     console.print(f"[bold red]Erreur interne[/] ({type(exc).__name__}) : ce n'est pas une erreur "
                   "de votre part. Rien n'a été enregistré pour l'étape en cours.",
                   highlight=False, soft_wrap=True)

@@ -119,6 +119,16 @@ def _unreachable_hint(engine: Engine) -> str:
             "passe dans ~/.pgpass.")
 
 
+# How long a write to a SQLite store waits for another writer (seconds). Two schools of one
+# folder share its file: the night plans and applies them side by side, and an apply holds the
+# file from its first write to its commit, hashing passwords and writing slips meanwhile (a
+# large collège's first rollover, on a busy machine: a minute or more). SQLite's own default,
+# 5 s, failed the other school's import, plan or apply with « database is locked » (newcomer
+# 10). Readers never wait (WAL). `hide_parameters`, on both databases: an error's text never
+# carries the values of a statement (pupils' names and birth dates), wherever it is shown.
+SQLITE_WRITER_WAIT_S = 600.0
+
+
 def _new_engine(url: str, *, pool: PoolSizes) -> Engine:
     if url.startswith("postgresql"):
         # pre_ping: a connection the server closed meanwhile (restart, idle timeout) is
@@ -130,11 +140,13 @@ def _new_engine(url: str, *, pool: PoolSizes) -> Engine:
         # 3 ms for 500 logins among 20,000). Unprepared, each is planned with its values.
         return create_engine(url, poolclass=_KeptPool, pool_size=pool.size,
                              max_overflow=pool.overflow, pool_timeout=pool.timeout_s,
-                             pool_pre_ping=True, pool_recycle=3600,
+                             pool_pre_ping=True, pool_recycle=3600, hide_parameters=True,
                              connect_args={"prepare_threshold": None})
     # SQLite keeps its connections too: no server to hold them, and WAL lets readers and the
-    # one writer share the file, so a kept idle connection blocks nobody.
-    engine = create_engine(url)
+    # one writer share the file, so a kept idle connection blocks nobody. A writer waits its
+    # turn (`timeout`: SQLite's busy wait) for as long as another's apply may hold the file.
+    engine = create_engine(url, hide_parameters=True,
+                           connect_args={"timeout": SQLITE_WRITER_WAIT_S})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         if engine.url.database and engine.url.database != ":memory:":
