@@ -61,7 +61,15 @@ def test_a_refusal_says_who_may_in_the_console_s_words(school: Cli) -> None:
     assert COMMAND.findall(words) == []
     unknown = teacher.post("/mots-de-passe/reinitialiser",
                            data={"identifiant": "personne", "csrf": csrf})
-    assert "Aucun compte" in _words(unknown.text) and COMMAND.findall(_words(unknown.text)) == []
+    assert unknown.status_code == 403 and COMMAND.findall(_words(unknown.text)) == []
+    # A teacher learns nothing of the accounts out of her reach: no such login, a colleague
+    # and the direction get one refusal, without a profile (newcomer 10).
+    said = {login: _words(teacher.post("/mots-de-passe/reinitialiser",
+                                       data={"identifiant": login, "csrf": csrf}).text)
+            .replace(login, "…") for login in ("personne", "idasilva", "llegoff")}
+    assert len(set(said.values())) == 1
+    assert "n'est pas un compte sur lequel vous pouvez agir ici" in said["idasilva"]
+    assert "(direction)" not in said["llegoff"] and "Aucun compte" not in said["personne"]
     # the command line keeps its own words
     cli = school("password", "reset", "idasilva", "--by", "cdurand")
     assert cli.exit_code == 1 and "bascule policy matrix" in cli.output

@@ -282,6 +282,15 @@ def holds(roles: frozenset[Role], permission: Permission,
     return any(scopes(role, permission, options) for role in roles)
 
 
+def sees_every_account(roles: frozenset[Role], options: PolicyOptions = PolicyOptions()
+                       ) -> bool:
+    """Whether these roles list every account of the school (the Comptes page, whole): only
+    they may be told that an identifier is nobody's; anyone else gets the refusal an account
+    out of their reach gets."""
+    return any(Scope.EVERYONE in scopes(role, Permission.LIST_ACCOUNTS, options)
+               for role in roles)
+
+
 def _covers(scope: Scope, subject: Subject | None) -> bool:
     if subject is None:
         return scope is Scope.SCHOOL

@@ -36,8 +36,10 @@ from bascule.domain.policy import (
     PolicyOptions,
     Subject,
     decide,
+    holds,
+    sees_every_account,
 )
-from bascule.errors import NotAllowed, Problem, UserError
+from bascule.errors import NotAllowed, NotFound, Problem, UserError
 from bascule.operations.calendars import load_calendar
 from bascule.operations.campaign import (
     ApplyOutcome,
@@ -142,18 +144,54 @@ def require_allowed(actor: Person, permission: Permission, settings: Settings,
     return decision.reason
 
 
+def subject_in_reach(connection: Connection, settings: Settings, uai: str, actor: Person,
+                     login_name: str, permission: Permission) -> tuple[Person, str]:
+    """The account `login_name` names and the policy's reason to let `actor` act on it
+    (none for the actor's own account: the caller decides). An actor learns nothing of the
+    accounts out of their reach that the accounts' list would not show them: for a teacher,
+    an identifier nobody holds and an account they may not touch (a colleague, the direction,
+    another class's élève) get one refusal, naming neither a profile nor whether it exists
+    (newcomer 10: a forged request told a teacher both)."""
+    options = policy_options(settings)
+    if not holds(actor.roles, permission, options):
+        require_allowed(actor, permission, settings)  # none of their roles may, on anyone
+    try:
+        subject = find_person(connection, uai, login_name)
+    except NotFound:
+        if sees_every_account(actor.roles, options):
+            raise
+        raise _out_of_reach(actor, login_name) from None
+    if actor.key == subject.key:
+        return subject, ""
+    try:
+        return subject, require_allowed(actor, permission, settings, subject)
+    except NotAllowed:
+        listed = decide(actor.roles, Permission.LIST_ACCOUNTS,
+                        subject_of(actor, subject.profile, False, subject.structures), options)
+        if listed.allowed:
+            raise
+        raise _out_of_reach(actor, login_name) from None
+
+
+def _out_of_reach(actor: Person, login_name: str) -> NotAllowed:
+    return NotAllowed(f"Refusé à {actor.label} ({actor.login}) : « {login_name} » n'est pas "
+                      "un compte sur lequel vous pouvez agir ici.", hint=_WHO_MAY,
+                      console_hint=_WHO_MAY_IN_CONSOLE)
+
+
 def reset_password(settings: Settings, uai: str, login_name: str, *, by: str,
                    now: datetime) -> tuple[Person, str]:
     """A new password for someone else, if the policy allows it; shown once, stored hashed,
     to be changed at the next login."""
     engine = open_store(settings.store_url)
     with engine.begin() as connection:
-        actor, subject = find_actor(connection, uai, by), find_person(connection, uai, login_name)
+        actor = find_actor(connection, uai, by)
+        subject, reason = subject_in_reach(connection, settings, uai, actor, login_name,
+                                           Permission.RESET_PASSWORD)
         if actor.key == subject.key:
             raise UserError("Votre propre mot de passe ne se réinitialise pas : il se change, "
                             "en donnant l'actuel. Rien n'a été fait.",
                             hint="Page Mon compte de la console, ou bascule password change.")
-        reason = require_allowed(actor, Permission.RESET_PASSWORD, settings, subject)
         if subject.status != "active":
             raise UserError(f"Le compte de {subject.label} ({subject.login}) est "
                             f"{'supprimé' if subject.status == 'deleted' else 'désactivé'} : "
@@ -174,8 +212,11 @@ def end_sessions(settings: Settings, uai: str, login_name: str, *, by: str,
     """Every open console session of someone's account ended at once (a lost phone, a shared
     computer left signed in), if the policy lets `by` do it; journaled. How many were open."""
     with open_store(settings.store_url).begin() as connection:
-        actor, subject = find_actor(connection, uai, by), find_person(connection, uai, login_name)
-        require_allowed(actor, Permission.END_SESSIONS, settings, subject)
+        actor = find_actor(connection, uai, by)
+        subject, _reason = subject_in_reach(connection, settings, uai, actor, login_name,
+                                            Permission.END_SESSIONS)
+        if actor.key == subject.key:
+            require_allowed(actor, Permission.END_SESSIONS, settings, subject)
         ended = end_sessions_of(connection, subject.person_id, now, f"fermées par {actor.login}")
         journal_entry(connection, uai, "sessions_fermees", subject.key, actor.login, now,
                       {"login": subject.login, "sessions": ended})
