@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from bascule.cli.app import app
+from bascule.errors import DEBUG_VARIABLE
 from bascule.store import hashing, plans
 from bascule.store.engine import release_connections
 from bascule.synthetic.generate import GeneratedCollege, generate_campaigns
@@ -53,6 +54,13 @@ def plans_of_unknown_day(request: pytest.FixtureRequest,
     it), but for the tests of that rule (marker `machine_clock`)."""
     if request.node.get_closest_marker("machine_clock") is None:
         monkeypatch.setattr(plans, "machine_now", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def no_debug_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bascule --debug`, run in this process by a test, leaves BASCULE_DEBUG for the night's
+    processes: each test starts without it (monkeypatch puts back what was there)."""
+    monkeypatch.delenv(DEBUG_VARIABLE, raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -177,3 +177,8 @@ STORE_BUSY_HINT = "Relancez la commande quand l'autre traitement sera fini."
 def is_store_busy(exc: BaseException) -> bool:
     """SQLite's « database is locked », through SQLAlchemy's OperationalError or not."""
     return type(exc).__name__ == "OperationalError" and "database is locked" in str(exc)
+
+
+# Set by `bascule --debug` for the processes it starts (the night's): they print an internal
+# error's trace on the terminal, which their report never holds.
+DEBUG_VARIABLE = "BASCULE_DEBUG"

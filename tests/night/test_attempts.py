@@ -80,3 +80,55 @@ def _drop(cli: Cli, files: Files) -> None:
     depot.mkdir(parents=True)
     for path in files():
         shutil.copy(path, depot / path.name)
+
+
+def test_an_internal_error_is_reported_without_its_text(home_cli: Cli, files: Files,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error's text may hold a statement's values: the night's report (its JSON, HTML and
+    mail) names its kind only (newcomer 10: a pupil's name and birth date in the report)."""
+    from bascule.operations.night import run, school
+
+    def broken(_context: object, _plan: object) -> None:
+        raise RuntimeError("INSERT INTO person … ('ANDRÉ', 'Benoît', '2012-10-22')")
+    monkeypatch.setattr(school, "_apply_or_hold", broken)
+    _drop(home_cli, files)
+    night = run.school_night(home_cli.home, UAI, moment("2026-09-02T02:30"), dry_run=False)
+    reason = night.steps[-1].reason
+    assert night.steps[-1].status is FAILED and "erreur interne (RuntimeError)" in reason
+    assert "ANDRÉ" not in reason and "2012" not in reason and "INSERT" not in reason
+
+
+def test_an_approved_held_plan_another_school_overtook_is_computed_again(
+        home_cli: Cli, files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The night held a plan, the direction approved it, and another school of the folder gave
+    one of its EduConnect ids since: every night refused it again, with no way out shown
+    (newcomer 10). Computed again, it is applied (or held again, for a new approval)."""
+    from bascule.operations import campaign
+    from bascule.operations.night import holds, run, school
+    from bascule.settings import load_settings
+    from bascule.store.engine import open_store
+    from bascule.store.login_collisions import IdsTakenElsewhere
+    from bascule.store.plans import pending_approval
+
+    assert home_cli("import", "--at", "2026-09-01T07:00", *files()).exit_code == 0
+    settings, held_on = load_settings(home_cli.home), moment("2026-09-01T02:30")
+    campaign.plan_campaign(settings, UAI, now=held_on)
+    waiting = pending_approval(open_store(settings.store_url), UAI)
+    assert waiting is not None
+    holds.hold(settings, UAI, waiting.content_sha256, ("trop de départs",), held_on)
+    holds.approve_held_plan(settings, UAI, reason="vérifié", actor="operateur",
+                            now=moment("2026-09-01T10:00"))
+    really, tries = campaign.apply_saved_plan, []
+
+    def overtaken(*args: object, **kwargs: object) -> object:
+        tries.append(kwargs.get("approved_sha256"))
+        if len(tries) == 1:
+            raise IdsTakenElsewhere([("l.martin", "MARTIN Léa")])
+        return really(*args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(campaign, "apply_saved_plan", overtaken)
+    night = run.school_night(home_cli.home, UAI, moment("2026-09-02T02:30"), dry_run=False)
+    found = {s.step: s for s in night.steps}
+    assert tries[0] == waiting.content_sha256 and len(tries) == 2
+    assert found["plan"].status is DONE and "ne s'appliquait plus tel quel" in found["plan"].reason
+    assert found["apply"].status is DONE, night
+    assert holds.current_hold(settings, UAI) is None

@@ -118,3 +118,37 @@ def test_a_second_night_is_refused_while_one_runs(home_cli: Cli) -> None:
 
 def test_a_wrong_option_is_a_usage_error(home_cli: Cli) -> None:
     assert home_cli("run", "--jobs", "deux").exit_code == 2
+
+
+def _import_step(cli: Cli, at: str) -> tuple[int, dict[str, object]]:
+    result = cli("run", "--at", at, "--jobs", "1", "--json")
+    (school,) = json.loads(result.stdout)["schools"]
+    (step,) = [s for s in school["steps"] if s["step"] == "import"]
+    return result.exit_code, {"outcome": school["outcome"], **step}
+
+
+def test_another_schools_export_fails_the_night_at_once(home_cli: Cli, depot: Path) -> None:
+    """Waiting would never mend it: the school's night fails, naming the file and what to do
+    (newcomer 10: it waited, night after night, the school « appliqué », exit 0)."""
+    edit(depot / "ElevesSansAdresses.xml", f"<UAJ>{UAI}</UAJ>", "<UAJ>0861000V</UAJ>")
+    assert scan_drop_folder(load_settings(home_cli.home), UAI).lasting
+    code, step = _import_step(home_cli, "2026-09-10T02:30")
+    assert code == 1 and step["status"] == "failed" and step["outcome"] == "failed"
+    assert step["reason"] == (f"ElevesSansAdresses.xml : export d'un autre établissement que "
+                              f"{UAI} : retirez ces fichiers du dépôt ou remplacez-les")
+
+
+def test_a_half_written_file_waits_one_night_then_fails(home_cli: Cli, depot: Path) -> None:
+    path = depot / "ElevesSansAdresses.xml"
+    path.write_bytes(path.read_bytes()[:300])
+    code, step = _import_step(home_cli, "2026-09-10T02:30")
+    assert code == 0 and step["status"] == "waiting"
+    code, step = _import_step(home_cli, "2026-09-10T03:30")  # the same night, again
+    assert code == 0 and step["status"] == "waiting"
+    code, step = _import_step(home_cli, "2026-09-11T02:30")
+    assert code == 1 and step["status"] == "failed"
+    assert "les mêmes fichiers attendaient déjà la nuit du 10/09/2026" in str(step["reason"])
+    # Dropped again, whole: imported.
+    shutil.copy(FIXTURES / "ElevesSansAdresses.xml", path)
+    code, step = _import_step(home_cli, "2026-09-12T02:30")
+    assert step["status"] == "done", step

@@ -49,7 +49,7 @@ from bascule.cli.common import (
 from bascule.cli.help import FrenchContext, speak_french
 from bascule.domain import labels
 from bascule.domain.school import TYPICAL_COLLEGE_SIZE, SchoolYear, describe_moment
-from bascule.errors import ImportRejected, UnknownValue, UserError
+from bascule.errors import DEBUG_VARIABLE, ImportRejected, UnknownValue, UserError
 from bascule.settings import Settings
 
 if TYPE_CHECKING:
@@ -183,6 +183,8 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.obj = CliState(home=home, debug=debug)
+    if debug:  # the night's processes show their internal errors' traces too
+        os.environ[DEBUG_VARIABLE] = "1"
 
 
 @app.command()

@@ -40,6 +40,10 @@ class DropSet:
     sha256: str
     waiting: str = ""
     export_date: str = ""
+    # Waiting cannot end by itself (another school's export, several years…): a person must
+    # take the files out or replace them. An unreadable or incomplete set may be one still
+    # being dropped.
+    lasting: bool = False
 
     @property
     def empty(self) -> bool:
@@ -81,7 +85,11 @@ def scan_drop_folder(settings: Settings, uai: str) -> DropSet:
             return DropSet(folder, files, sha256, waiting=f"{path.name} illisible ({why}) : "
                            "fichier en cours de dépôt, ou à déposer de nouveau")
     why, export_date = _consistency(uai, headers)
-    return DropSet(folder, files, sha256, waiting=why, export_date=export_date)
+    return DropSet(folder, files, sha256, waiting=why, export_date=export_date,
+                   lasting=bool(why) and not why.startswith(_INCOMPLETE))
+
+
+_INCOMPLETE = "export incomplet"
 
 
 def _consistency(uai: str, headers: dict[Path, tuple[ExportKind, Header | None]]
@@ -100,7 +108,7 @@ def _consistency(uai: str, headers: dict[Path, tuple[ExportKind, Header | None]]
         return f"plusieurs exports du même type : {', '.join(doubles[0])}", ""
     missing = [_REQUIRED_NAMES[kind] for kind in REQUIRED if kind not in kinds]
     if missing:
-        return "export incomplet : il manque " + " et ".join(missing), ""
+        return f"{_INCOMPLETE} : il manque " + " et ".join(missing), ""
     stated = {path.name: header for path, (_kind, header) in headers.items() if header}
     other = sorted(name for name, header in stated.items() if header.uai != uai)
     if other:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -17,7 +18,7 @@ from typing import TypeVar
 
 from bascule.domain.labels import NIGHT_STEPS, count_of
 from bascule.domain.school import local_time
-from bascule.errors import UserError
+from bascule.errors import DEBUG_VARIABLE, STORE_BUSY, UserError, is_store_busy
 from bascule.operations.campaign import school_name, school_uai, utc_now
 from bascule.operations.locks import night_lock
 from bascule.operations.mailing import MailOutcome as MailOutcome
@@ -188,11 +189,24 @@ def _guarded(context: steps.SchoolContext,
     try:
         work(context)
     except Exception as exc:
-        message = exc.message if isinstance(exc, UserError) else (
-            f"erreur interne ({type(exc).__name__} : {exc}) ; relancez avec --debug")
-        context.record(_interrupted_step(context), StepStatus.FAILED, message)
+        context.record(_interrupted_step(context), StepStatus.FAILED, failure_reason(exc))
         return False
     return True
+
+
+def failure_reason(exc: Exception) -> str:
+    """What the night's report, its JSON and its mail say of a step's failure: a refusal's own
+    words; otherwise the error's kind only, never its text, which may hold a statement's
+    values (pupils' names and birth dates, newcomer 10); the trace goes to the terminal with
+    --debug (BASCULE_DEBUG, which the night's processes inherit)."""
+    if isinstance(exc, UserError):
+        return exc.message
+    if os.environ.get(DEBUG_VARIABLE):
+        traceback.print_exception(exc)
+    if is_store_busy(exc):
+        return STORE_BUSY
+    return (f"erreur interne ({type(exc).__name__}), pas une erreur de votre part ; la trace : "
+            "bascule --debug run --uai UAI --jobs 1 (pour l'équipe technique)")
 
 
 # A school's steps, in the order they run (the import, then `_after_import`).

@@ -12,11 +12,11 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from bascule.domain.calendar import Allowed, Calendar, Milestone, allowed_at, rentree_year_of
-from bascule.domain.school import describe_moment
+from bascule.domain.school import describe_moment, local_time
 from bascule.errors import ImportRejected, UserError
 from bascule.operations import campaign
 from bascule.operations.calendars import load_calendar
@@ -85,10 +85,12 @@ class SchoolContext:
         if os.environ.get(KILL_AFTER) == f"{self.uai}:{step}":
             os.kill(os.getpid(), signal.SIGKILL)
 
-    def amend(self, step: str, counts: dict[str, int], reason: str) -> None:
+    def amend(self, step: str, counts: dict[str, int], reason: str,
+              status: StepStatus | None = None) -> None:
         """The last report of `step` says what was done in the end (a plan computed again)."""
         last = max(i for i, report in enumerate(self.steps) if report.step == step)
-        self.steps[last] = replace(self.steps[last], counts=counts, reason=reason)
+        self.steps[last] = replace(self.steps[last], counts=counts, reason=reason,
+                                   status=status or self.steps[last].status)
 
     def done(self, step: str, signature: str) -> bool:
         return self.signatures.get(step) == signature
@@ -135,7 +137,7 @@ def step_import(context: SchoolContext) -> None:
         context.record("import", StepStatus.UNCHANGED, "aucun nouvel export dans le dépôt "
                        f"{folder}")
     elif drop.waiting:
-        context.record("import", StepStatus.WAITING, drop.waiting)
+        _not_an_export_yet(context, drop)
     elif closed:
         context.record("import", StepStatus.SKIPPED, f"{closed} ; l'export du "
                        f"{drop.export_date} attend dans le dépôt")
@@ -148,6 +150,31 @@ def step_import(context: SchoolContext) -> None:
         context.record("import", StepStatus.UNCHANGED, "export déjà importé, rangé")
     else:
         _import(context, drop, started)
+
+
+def _not_an_export_yet(context: SchoolContext, drop: DropSet) -> None:
+    """A drop folder whose files are not one complete export. What waiting cannot mend
+    (another school's export, several years…) fails the school's night at once: a person must
+    act. An unreadable or incomplete set waits a night (files still being dropped); the same
+    files still there on a later night fail it too (newcomer 10: such a set waited night after
+    night, the school reported « appliqué » and the night exit 0)."""
+    today = str(local_time(context.now).date())
+    seen, _at, night = context.signatures.get(_DEPOT_SEEN, "").partition("@")
+    if drop.lasting:
+        context.record("import", StepStatus.FAILED,
+                       f"{drop.waiting} : retirez ces fichiers du dépôt ou remplacez-les")
+    elif seen == drop.sha256 and night != today:
+        context.record("import", StepStatus.FAILED,
+                       f"{drop.waiting} ; les mêmes fichiers attendaient déjà la nuit du "
+                       f"{date.fromisoformat(night):%d/%m/%Y} : ce n'est pas un dépôt en cours, "
+                       "déposez l'export de nouveau")
+    else:
+        if not context.dry_run and seen != drop.sha256:
+            context.mark(_DEPOT_SEEN, f"{drop.sha256}@{today}")
+        context.record("import", StepStatus.WAITING, drop.waiting)
+
+
+_DEPOT_SEEN = "depot"  # the waiting set's hash and the night it was first seen
 
 
 def _import(context: SchoolContext, drop: DropSet, started: float) -> None:
@@ -289,14 +316,36 @@ def _held_plan_night(context: SchoolContext, waiting: NightHold) -> None:
         context.record("apply", StepStatus.HELD, "en attente d'approbation depuis le "
                        f"{describe_moment(waiting.held_at)} : " + "; ".join(waiting.reasons))
         return
-    outcome = campaign.apply_saved_plan(
-        context.settings, context.uai, now=context.now, actor=ACTOR, night=context.now,
-        approved_sha256=approval.plan_sha256, allow_mass_leave=True,
-        mass_leave_reason=f"plan retenu par la nuit, approuvé par {approval.by}")
+    try:
+        outcome = campaign.apply_saved_plan(
+            context.settings, context.uai, now=context.now, actor=ACTOR, night=context.now,
+            approved_sha256=approval.plan_sha256, allow_mass_leave=True,
+            mass_leave_reason=f"plan retenu par la nuit, approuvé par {approval.by}")
+    except (IdsTakenElsewhere, StalePlan) as race:
+        _approved_plan_overtaken(context, approval.by, race)
+        return
     holds.release(context.settings, context.uai)
     context.waiting = people_waiting(outcome.plan)
     context.record("apply", StepStatus.DONE, f"plan retenu approuvé par {approval.by}, "
                    "appliqué", dict(outcome.counts), started)
+
+
+def _approved_plan_overtaken(context: SchoolContext, approved_by: str,
+                             race: IdsTakenElsewhere | StalePlan) -> None:
+    """The held plan, approved, no longer applies as it was approved: another school of the
+    folder gave one of its EduConnect ids since, or the directory moved. Every night would
+    refuse it again (newcomer 10): it is computed again, then applied if it stays under the
+    thresholds, else held for a new approval (an approval binds a plan's very content)."""
+    holds.release(context.settings, context.uai)
+    plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
+    why = ("un autre collège du dossier a donné depuis un de ses identifiants EduConnect"
+           if isinstance(race, IdsTakenElsewhere) else "l'annuaire a changé depuis son calcul")
+    context.amend("plan", _planned_counts(plan),
+                  f"le plan retenu, approuvé par {approved_by}, ne s'appliquait plus tel quel "
+                  f"({why}) : calculé de nouveau, il s'applique s'il reste sous les seuils, "
+                  "sinon il attend une nouvelle approbation", status=StepStatus.DONE)
+    context.waiting = people_waiting(plan)
+    _apply_or_hold(context, plan)
 
 
 def _skip(context: SchoolContext, steps: tuple[str, ...], reason: str) -> None:
