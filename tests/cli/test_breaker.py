@@ -47,6 +47,9 @@ def test_ten_percent_of_the_eleves_missing_trips_the_breaker(
     assert applied("import", _truncated(college, tmp_path / "t", keep=0.9)).exit_code == 0
     leave = _eleve_leave(_plan(applied))
     assert leave is not None and leave["unexpected"] * 10 >= leave["active"]
+    # The plan's last line gives the command that apply takes, not one it refuses.
+    said = " ".join(applied("plan").stdout.split())
+    assert said.endswith('--allow-mass-leave --reason "départs vérifiés avec le secrétariat"')
     refused = applied("apply", "--yes")
     assert refused.exit_code == 1 and "désactiverait trop de comptes" in refused.stderr
     assert "--reason" in refused.stderr

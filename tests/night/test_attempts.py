@@ -104,7 +104,7 @@ def test_an_approved_held_plan_another_school_overtook_is_computed_again(
     one of its EduConnect ids since: every night refused it again, with no way out shown
     (newcomer 10). Computed again, it is applied (or held again, for a new approval)."""
     from bascule.operations import campaign
-    from bascule.operations.night import holds, run, school
+    from bascule.operations.night import holds, run
     from bascule.settings import load_settings
     from bascule.store.engine import open_store
     from bascule.store.login_collisions import IdsTakenElsewhere

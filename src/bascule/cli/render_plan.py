@@ -116,7 +116,11 @@ def plan_text(console: Console, plan: Plan, *,
                       f"{profile_label(leave.profile)} » sur {leave.active} {why}. « apply » le "
                       "refusera sans --allow-mass-leave.",
                       soft_wrap=True)
-    if not plan.is_empty:
+    if plan.mass_leaves:  # the command to copy is one apply takes (newcomer 10)
+        console.print("Relisez ce plan ; si ces départs sont vrais, appliquez-le en les "
+                      f"confirmant : {apply_command} --allow-mass-leave --reason "
+                      "\"départs vérifiés avec le secrétariat\"", soft_wrap=True)
+    elif not plan.is_empty:
         console.print(f"Relisez ce plan, puis appliquez-le : {apply_command}",
                       soft_wrap=True)  # a command to copy: never folded
 

@@ -80,15 +80,16 @@ class IdsTakenElsewhere(UserError):
     """Another school of the folder gave, since this plan was computed, an EduConnect id the
     plan gives (two plans computed side by side, applied one after the other)."""
 
-    def __init__(self, taken: list[tuple[str, str]]) -> None:
+    def __init__(self, taken: list[tuple[str, str]], uai: str = "UAI") -> None:
         shown = ", ".join(f"{login} ({label})" for login, label in taken[:5])
         more = f" et {len(taken) - 5} autre(s)" if len(taken) > 5 else ""
         super().__init__(
             "Le plan donne des identifiants EduConnect qu'un autre collège du dossier a donnés "
             f"depuis son calcul : {shown}{more}. Un identifiant EduConnect ne désigne qu'une "
             "personne dans toute l'académie. Rien n'a été appliqué.",
-            hint="Recalculez le plan (bascule plan) : il leur donne les numéros suivants ; "
-                 "relisez-le, puis appliquez-le.",
+            hint=f"Recalculez le plan (bascule plan --uai {uai}, avec le même --at s'il en "
+                 "avait un) : il leur donne les numéros suivants ; relisez-le, puis "
+                 "appliquez-le.",
             console_hint="Recalculez le plan (bouton « Recalculer le plan » de la page Plan), "
                          "relisez-le, puis approuvez-le et appliquez-le.")
 
@@ -139,7 +140,7 @@ def refuse_ids_taken_elsewhere(connection: Connection, plan: Plan,
             if (uai, key) not in arriving}
     if held:
         raise IdsTakenElsewhere(sorted((name, label) for name, _key, label in given
-                                       if name in held))
+                                       if name in held), plan.uai)
 
 
 # pg_advisory_xact_lock's key for the folder's EduConnect ids (any constant of bascule's own).
