@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from bascule.exports.read import read_export
+from bascule.exports.read import read_export, read_header
 from bascule.exports.records import ExportKind
 from bascule.exports.source import UnreadableSource, as_utf8, open_source
 from tests.conftest import FIXTURES, edit, line_of
@@ -216,3 +216,18 @@ def test_other_encodings_are_parsed_as_given() -> None:
                  b'\xef\xbb\xbf<?xml version="1.0" encoding="ISO-8859-15"?><R/>',
                  b'<?xml version="1.0" encoding="ISO-8859-150"?><R/>'):
         assert as_utf8(data) is data
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_file_saved_again_as_utf16_is_said_so(tmp_path: Path, encoding: str) -> None:
+    """Notepad's « Unicode » (UTF-16, with its byte order mark or not): the advice is to export
+    again, not to leave the file out as if it were no export (newcomer 10)."""
+    text = (FIXTURES / "ElevesSansAdresses.xml").read_bytes().decode("iso-8859-15")
+    saved = tmp_path / "ElevesSansAdresses.xml"
+    saved.write_bytes(text.encode(encoding))
+    for read in (read_export, read_header):
+        with pytest.raises(UnreadableSource) as refused:
+            read(saved)
+        problem = refused.value.problem
+        assert problem.code == "encodage-utf16" and "UTF-16" in problem.message
+        assert problem.hint.startswith("Refaites l'export")

@@ -26,6 +26,7 @@ from bascule.exports.source import (
     looks_like_xml,
     open_source,
     root_tag,
+    utf16_problem,
 )
 from bascule.exports.sts import header as sts_header
 from bascule.exports.sts import read_sts
@@ -61,6 +62,7 @@ def read_export(path: Path, limits: ExportLimits = DEFAULT_LIMITS,
     whose bytes did not change (exports/chunks.py: the result is the same). Raises
     UnreadableSource (a problem to report) or UserError (no such file)."""
     source = open_source(path, limits)
+    _refuse_utf16(source)
     if not looks_like_xml(source):
         if is_local_people_csv(source):
             return read_local_people(source)
@@ -92,6 +94,7 @@ def read_header(path: Path, limits: ExportLimits = DEFAULT_LIMITS
     None for files that carry none (the local-people CSV, AAF files). Raises UnreadableSource
     (a problem to report) or UserError (no such file)."""
     source = open_source(path, limits)
+    _refuse_utf16(source)
     if not looks_like_xml(source):
         if is_local_people_csv(source):
             return ExportKind.LOCAL_PEOPLE, None
@@ -112,3 +115,9 @@ def read_header(path: Path, limits: ExportLimits = DEFAULT_LIMITS
             "entièrement déposé", source.location(), "Attendez la fin du dépôt, ou refaites "
             "l'export."))
     return kind, (sts_header if kind is ExportKind.STS else siecle_header)(source)
+
+
+def _refuse_utf16(source: Source) -> None:
+    problem = utf16_problem(source)
+    if problem is not None:
+        raise UnreadableSource(problem)
