@@ -41,8 +41,8 @@ def _sign_in(browser: Browser, base: str, login: str, password: str) -> Page:
         page.fill("#confirmation", password + CHOSEN)
         click_and_load(page, "text=Changer mon mot de passe")
         page.wait_for_selector("text=Votre mot de passe est changé")
-        if page.locator("text=Continuer vers le tableau de bord").count():
-            click_and_load(page, "text=Continuer vers le tableau de bord")
+        if page.locator("text=Continuer :").count():  # the first page of their menu
+            click_and_load(page, "text=Continuer :")
     return page
 
 
