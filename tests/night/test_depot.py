@@ -79,9 +79,13 @@ def test_a_waiting_set_is_reported_and_left(home_cli: Cli, depot: Path) -> None:
 
 
 def test_a_dry_run_imports_nothing(home_cli: Cli, depot: Path) -> None:
-    result = home_cli("run", "--at", "2026-09-10T02:30", "--dry-run", "--jobs", "1")
+    result = home_cli("run", "--at", "2026-09-10T02:30", "--dry-run", "--jobs", "1", "--json")
     assert result.exit_code == 0, result.output
-    assert "simulation" in result.output
+    (school,) = json.loads(result.stdout)["schools"]
+    said = school["reason"]
+    assert said.startswith("simulation")
+    # The plan and the apply say one sentence: said once, for both (newcomer 10).
+    assert said.count("serait planifié") == 1 and "plan, application du plan : " in said, said
     assert not home_cli.store_rows() and (depot / "ElevesSansAdresses.xml").is_file()
 
 

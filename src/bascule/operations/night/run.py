@@ -280,12 +280,20 @@ def _outcome(reports: list[StepReport]) -> tuple[SchoolOutcome, str]:
     simulated = [r for r in by_status.get(StepStatus.SKIPPED, [])
                  if r.reason.startswith(SIMULATION)]
     if simulated:  # a dry run: what the night would do is not « nothing changed »
-        return SchoolOutcome.SKIPPED, SIMULATION + " ; ".join(
-            f"{NIGHT_STEPS.get(r.step, r.step)} : {r.reason.removeprefix(SIMULATION)}"
-            for r in simulated)
+        return SchoolOutcome.SKIPPED, SIMULATION + _steps_by_reason(simulated)
     if reports and reports[0].status in (StepStatus.SKIPPED, StepStatus.WAITING):
         return SchoolOutcome.SKIPPED, reports[0].reason
     return SchoolOutcome.UNCHANGED, "rien n'a changé depuis la dernière nuit"
+
+
+def _steps_by_reason(reports: list[StepReport]) -> str:
+    """« plan, application du plan : why ; sync : why »: the steps that say the same thing
+    said once (newcomer 10: a dry run's plan and apply each repeated one sentence)."""
+    steps: dict[str, list[str]] = {}
+    for report in reports:
+        reason = report.reason.removeprefix(SIMULATION)
+        steps.setdefault(reason, []).append(NIGHT_STEPS.get(report.step, report.step))
+    return " ; ".join(f"{', '.join(names)} : {reason}" for reason, names in steps.items())
 
 
 def _failed(uai: str, name: str, reason: str) -> SchoolNight:
