@@ -132,3 +132,28 @@ def test_an_approved_held_plan_another_school_overtook_is_computed_again(
     assert found["plan"].status is DONE and "ne s'appliquait plus tel quel" in found["plan"].reason
     assert found["apply"].status is DONE, night
     assert holds.current_hold(settings, UAI) is None
+
+
+def test_a_plan_another_school_overtook_is_computed_again_before_it_is_held(
+        home_cli: Cli, files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan over the thresholds, computed before another school of the folder applied: held
+    as it was, it would wait for an approval its apply would refuse (newcomer 10b). Computed
+    again first, the plan held is one an approval can apply."""
+    from bascule.operations.night import holds, run, school
+
+    moved, computed = [True], []
+    monkeypatch.setattr(school, "folder_moved_since",
+                        lambda *_args: moved.pop() if moved else False)
+    really = school.campaign.plan_campaign
+
+    def counted(*args: object, **kwargs: object) -> object:
+        computed.append(1)
+        return really(*args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(school.campaign, "plan_campaign", counted)
+    monkeypatch.setattr(holds, "reasons_to_hold", lambda *_args: ("trop de départs",))
+    _drop(home_cli, files)
+    night = run.school_night(home_cli.home, UAI, moment("2026-09-02T02:30"), dry_run=False)
+    found = {s.step: s for s in night.steps}
+    assert len(computed) == 2 and found["apply"].status is StepStatus.HELD, night
+    assert "calculé de nouveau avant d'être retenu" in found["plan"].reason
+    assert found["plan"].seconds > 0

@@ -156,3 +156,14 @@ def test_a_half_written_file_waits_one_night_then_fails(home_cli: Cli, depot: Pa
     shutil.copy(FIXTURES / "ElevesSansAdresses.xml", path)
     code, step = _import_step(home_cli, "2026-09-12T02:30")
     assert step["status"] == "done", step
+
+
+def test_a_file_saved_again_as_utf16_fails_the_night_at_once(home_cli: Cli,
+                                                             depot: Path) -> None:
+    """No more bytes would make it an export: failed at once, as another school's export."""
+    path = depot / "ElevesSansAdresses.xml"
+    path.write_bytes(path.read_bytes().decode("iso-8859-15").encode("utf-16"))
+    found = scan_drop_folder(load_settings(home_cli.home), UAI)
+    assert found.lasting and "UTF-16" in found.waiting
+    code, step = _import_step(home_cli, "2026-09-10T02:30")
+    assert code == 1 and step["status"] == "failed"

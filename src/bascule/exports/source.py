@@ -206,12 +206,15 @@ def _bomb(inner: str, limits: ExportLimits, location: Location) -> Problem:
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
 
 
+UTF16 = "encodage-utf16"  # the problem's code
+
+
 def utf16_problem(source: Source) -> Problem | None:
     """A file in UTF-16: no export is, and no reader would recognise it; said as what it is
     (newcomer 10: « ni XML, ni CSV », with the advice to leave the file out)."""
     if not source.data.startswith(_UTF16_STARTS):
         return None
-    return error("encodage-utf16", "le fichier est enregistré en UTF-16 (« Unicode » du "
+    return error(UTF16, "le fichier est enregistré en UTF-16 (« Unicode » du "
                  "Bloc-notes), pas tel que Siècle-BEE ou STS-Web l'ont produit",
                  source.location(), "Refaites l'export et donnez le fichier sans l'ouvrir ni "
                  "l'enregistrer de nouveau.")

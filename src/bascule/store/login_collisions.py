@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
 from bascule.domain.logins import LoginKind, LoginOwner, SharedLogin, probably_same
 from bascule.errors import UserError
@@ -141,6 +141,15 @@ def refuse_ids_taken_elsewhere(connection: Connection, plan: Plan,
     if held:
         raise IdsTakenElsewhere(sorted((name, label) for name, _key, label in given
                                        if name in held), plan.uai)
+
+
+def folder_moved_since(engine: Engine, uai: str, saved_plan_id: int) -> bool:
+    """Whether another school of the folder applied (or decided, or held) since this saved
+    plan read their logins: the EduConnect ids it gives may be theirs now, and its apply may
+    be refused. False when the plan kept nothing of them (its apply looks every id up)."""
+    with engine.connect() as connection:
+        kept = read_folder_versions(connection, saved_plan_id)
+        return kept is not None and kept != folder_versions(connection, uai)
 
 
 # pg_advisory_xact_lock's key for the folder's EduConnect ids (any constant of bascule's own).

@@ -17,10 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bascule.domain.school import local_time
-from bascule.errors import UserError
+from bascule.errors import NOT_AN_EXPORT, UserError
 from bascule.exports.read import read_header
 from bascule.exports.records import ExportKind, Header
-from bascule.exports.source import ExportLimits, UnreadableSource
+from bascule.exports.source import UTF16, ExportLimits, UnreadableSource
 from bascule.operations.campaign import EXPORT_SUFFIXES
 from bascule.settings import Settings
 
@@ -80,16 +80,26 @@ def scan_drop_folder(settings: Settings, uai: str) -> DropSet:
     for path in files:
         try:
             headers[path] = read_header(path, limits)
-        except (UnreadableSource, UserError) as exc:
-            why = exc.problem.message if isinstance(exc, UnreadableSource) else exc.message
-            return DropSet(folder, files, sha256, waiting=f"{path.name} illisible ({why}) : "
-                           "fichier en cours de dépôt, ou à déposer de nouveau")
+        except UnreadableSource as exc:
+            if exc.problem.code in _NEVER_AN_EXPORT:
+                return DropSet(folder, files, sha256, lasting=True,
+                               waiting=f"{path.name} : {exc.problem.message}")
+            return DropSet(folder, files, sha256, waiting=f"{path.name} illisible "
+                           f"({exc.problem.message}) : fichier en cours de dépôt, ou à "
+                           "déposer de nouveau")
+        except UserError as exc:
+            return DropSet(folder, files, sha256, waiting=f"{path.name} illisible "
+                           f"({exc.message}) : fichier en cours de dépôt, ou à déposer de "
+                           "nouveau")
     why, export_date = _consistency(uai, headers)
     return DropSet(folder, files, sha256, waiting=why, export_date=export_date,
                    lasting=bool(why) and not why.startswith(_INCOMPLETE))
 
 
 _INCOMPLETE = "export incomplet"
+# What no more bytes would make an export (a file that is none, one saved again in UTF-16):
+# failed at once, as another school's export is (newcomer 10b).
+_NEVER_AN_EXPORT = frozenset({NOT_AN_EXPORT, UTF16})
 
 
 def _consistency(uai: str, headers: dict[Path, tuple[ExportKind, Header | None]]

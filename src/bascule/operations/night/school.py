@@ -35,7 +35,7 @@ from bascule.reports.night import HeldPlan, PeopleWaiting, StepReport, StepStatu
 from bascule.settings import Settings
 from bascule.store.apply import StalePlan
 from bascule.store.engine import open_store
-from bascule.store.login_collisions import IdsTakenElsewhere
+from bascule.store.login_collisions import IdsTakenElsewhere, folder_moved_since
 from bascule.store.night import NightHold, mark_step, step_signatures
 from bascule.store.plans import pending_approval
 from bascule.store.staging import latest_staged_sha256, newest_staged_hashes, older_campaigns
@@ -86,11 +86,15 @@ class SchoolContext:
             os.kill(os.getpid(), signal.SIGKILL)
 
     def amend(self, step: str, counts: dict[str, int], reason: str,
-              status: StepStatus | None = None) -> None:
-        """The last report of `step` says what was done in the end (a plan computed again)."""
+              status: StepStatus | None = None, started: float = 0.0) -> None:
+        """The last report of `step` says what was done in the end (a plan computed again;
+        `started`: when that began, its time added to the step's)."""
         last = max(i for i, report in enumerate(self.steps) if report.step == step)
-        self.steps[last] = replace(self.steps[last], counts=counts, reason=reason,
-                                   status=status or self.steps[last].status)
+        report = self.steps[last]
+        spent = round(time.monotonic() - started, 3) if started else 0.0
+        self.steps[last] = replace(report, counts=counts, reason=reason,
+                                   status=status or report.status,
+                                   seconds=round(report.seconds + spent, 3))
 
     def done(self, step: str, signature: str) -> bool:
         return self.signatures.get(step) == signature
@@ -288,14 +292,29 @@ def _simulate_plan(context: SchoolContext) -> None:
         context.record("apply", StepStatus.UNCHANGED, "rien à appliquer")
 
 
-def _apply_or_hold(context: SchoolContext, plan: campaign.Plan) -> None:
+def _apply_or_hold(context: SchoolContext, plan: campaign.Plan,
+                   held_because: tuple[str, ...] = ()) -> None:
+    """`held_because`: said first among the reasons, if the plan is held."""
     started = time.monotonic()
     if plan.is_empty:
         context.record("apply", StepStatus.UNCHANGED, "plan vide")
         return
     reasons = holds.reasons_to_hold(context.settings, plan)
-    waiting = pending_approval(open_store(context.settings.store_url), context.uai)
+    engine = open_store(context.settings.store_url)
+    waiting = pending_approval(engine, context.uai)
+    if reasons and waiting is not None and folder_moved_since(engine, context.uai,
+                                                              waiting.plan_id):
+        # Another school applied since this plan read its EduConnect ids: held as it is, it
+        # would wait for an approval that could not apply (newcomer 10b). Computed again.
+        computed = time.monotonic()
+        plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
+        context.amend("plan", _planned_counts(plan), "calculé de nouveau avant d'être "
+                      "retenu : un autre collège du dossier venait d'appliquer son plan",
+                      started=computed)
+        reasons = holds.reasons_to_hold(context.settings, plan)
+        waiting = pending_approval(engine, context.uai)
     if reasons and waiting is not None:
+        reasons = (*held_because, *reasons)
         held = holds.hold(context.settings, context.uai, waiting.content_sha256, reasons,
                           context.now)
         context.held = HeldPlan(plan_sha256=held.plan_sha256, reasons=reasons)
@@ -337,15 +356,18 @@ def _approved_plan_overtaken(context: SchoolContext, approved_by: str,
     refuse it again (newcomer 10): it is computed again, then applied if it stays under the
     thresholds, else held for a new approval (an approval binds a plan's very content)."""
     holds.release(context.settings, context.uai)
+    computed = time.monotonic()
     plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
     why = ("un autre collège du dossier a donné depuis un de ses identifiants EduConnect"
            if isinstance(race, IdsTakenElsewhere) else "l'annuaire a changé depuis son calcul")
-    context.amend("plan", _planned_counts(plan),
-                  f"le plan retenu, approuvé par {approved_by}, ne s'appliquait plus tel quel "
-                  f"({why}) : calculé de nouveau, il s'applique s'il reste sous les seuils, "
-                  "sinon il attend une nouvelle approbation", status=StepStatus.DONE)
+    overtaken = (f"le plan retenu, approuvé par {approved_by}, ne s'appliquait plus tel quel "
+                 f"({why}) : calculé de nouveau")
+    context.amend("plan", _planned_counts(plan), f"{overtaken}, il s'applique s'il reste sous "
+                  "les seuils, sinon il attend une nouvelle approbation",
+                  status=StepStatus.DONE, started=computed)
     context.waiting = people_waiting(plan)
-    _apply_or_hold(context, plan)
+    _apply_or_hold(context, plan, held_because=(
+        f"{overtaken} ; il faut l'approuver de nouveau",))
 
 
 def _skip(context: SchoolContext, steps: tuple[str, ...], reason: str) -> None:
