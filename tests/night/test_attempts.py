@@ -95,6 +95,7 @@ def test_an_internal_error_is_reported_without_its_text(home_cli: Cli, files: Fi
     night = run.school_night(home_cli.home, UAI, moment("2026-09-02T02:30"), dry_run=False)
     reason = night.steps[-1].reason
     assert night.steps[-1].status is FAILED and "erreur interne (RuntimeError)" in reason
+    assert f"bascule --debug run --uai {UAI} --jobs 1" in reason
     assert "ANDRÉ" not in reason and "2012" not in reason and "INSERT" not in reason
 
 

@@ -189,12 +189,13 @@ def _guarded(context: steps.SchoolContext,
     try:
         work(context)
     except Exception as exc:
-        context.record(_interrupted_step(context), StepStatus.FAILED, failure_reason(exc))
+        context.record(_interrupted_step(context), StepStatus.FAILED,
+                       failure_reason(exc, context.uai))
         return False
     return True
 
 
-def failure_reason(exc: Exception) -> str:
+def failure_reason(exc: Exception, uai: str) -> str:
     """What the night's report, its JSON and its mail say of a step's failure: a refusal's own
     words; otherwise the error's kind only, never its text, which may hold a statement's
     values (pupils' names and birth dates, newcomer 10); the trace goes to the terminal with
@@ -206,7 +207,7 @@ def failure_reason(exc: Exception) -> str:
     if is_store_busy(exc):
         return STORE_BUSY
     return (f"erreur interne ({type(exc).__name__}), pas une erreur de votre part ; la trace : "
-            "bascule --debug run --uai UAI --jobs 1 (pour l'équipe technique)")
+            f"bascule --debug run --uai {uai} --jobs 1 (pour l'équipe technique)")
 
 
 # A school's steps, in the order they run (the import, then `_after_import`).
