@@ -92,6 +92,20 @@ def edit(path: Path, old: str, new: str, encoding: str = "iso-8859-15") -> None:
     path.write_bytes(data.replace(old.encode(encoding), new.encode(encoding), 1))
 
 
+def add_eleve(xml: Path, eleve_id: str, ine: str, names: tuple[str, str], born: str,
+              division: str, entered: str) -> None:
+    """One more élève (a boy, `names` his last and first), in `division`, at the end of a
+    Siècle-BEE élèves file."""
+    last, first = names
+    edit(xml, "</ELEVES>", f'<ELEVE ELEVE_ID="{eleve_id}"><ID_NATIONAL>{ine}</ID_NATIONAL>'
+         f"<NOM_DE_FAMILLE>{last}</NOM_DE_FAMILLE><NOM_USAGE></NOM_USAGE><PRENOM>{first}"
+         f"</PRENOM><DATE_NAISS>{born}</DATE_NAISS><CODE_SEXE>1</CODE_SEXE><CODE_MEF>"
+         f"10010012110</CODE_MEF><DATE_ENTREE>{entered}</DATE_ENTREE></ELEVE></ELEVES>")
+    edit(xml, "</STRUCTURES></DONNEES>", f'<STRUCTURES_ELEVE ELEVE_ID="{eleve_id}"><STRUCTURE>'
+         f"<CODE_STRUCTURE>{division}</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE>"
+         "</STRUCTURE></STRUCTURES_ELEVE></STRUCTURES></DONNEES>")
+
+
 @dataclass
 class Cli:
     home: Path

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_folder_logins import _roll, _run
-from tests.conftest import Cli, edit
+from tests.conftest import Cli, add_eleve, edit
 
 CASES = Path(__file__).parent.parent / "fixtures" / "identity"
 A, B = "0860999U", "0861001W"
@@ -43,12 +43,17 @@ def test_a_newcomer_carrying_another_schools_elenoet_gets_his_own_account(cli: C
             hugo["division"]) == ("DUBOIS", "Hugo", "2013-02-02", "active", "6A")
 
 
-def test_a_pupil_moving_to_the_folders_other_college_keeps_his_account(
-        cli: Cli, tmp_path: Path) -> None:
+def _both_colleges_in_2025(cli: Cli) -> None:
+    """A folder of collèges A and B, each rolled over into 2025 (the moved case's exports)."""
     _run(cli, "init", "--uai", A, "--name", "Collège A")
     _run(cli, "init", "--uai", B, "--name", "Collège B")
     _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
     _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+
+
+def test_a_pupil_moving_to_the_folders_other_college_keeps_his_account(
+        cli: Cli, tmp_path: Path) -> None:
+    _both_colleges_in_2025(cli)
     (before,) = _moodle_ids(cli, A, tmp_path / "a-2025")
     _roll(cli, B, CASES / "moved" / "B-2026", "2026-09-01")  # he arrives in B first
     _roll(cli, A, CASES / "moved" / "A-2026", "2026-09-02")  # then A, where he is gone
@@ -61,10 +66,7 @@ def test_a_pupil_moving_to_the_folders_other_college_keeps_his_account(
 
 
 def test_the_move_also_holds_when_the_former_college_imports_first(cli: Cli) -> None:
-    _run(cli, "init", "--uai", A, "--name", "Collège A")
-    _run(cli, "init", "--uai", B, "--name", "Collège B")
-    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
-    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _both_colleges_in_2025(cli)
     _roll(cli, A, CASES / "moved" / "A-2026", "2026-09-01")  # A disables him as a leaver
     _roll(cli, B, CASES / "moved" / "B-2026", "2026-09-02")  # B takes the account back
     in_b = [a for a in _accounts(cli, "--uai", B) if a["last_name"] == "RENAUD"]
@@ -94,14 +96,8 @@ def _still_listing_him(tmp_path: Path) -> Path:
     left, while B's export lists him too."""
     folder = tmp_path / "A-2026-with-him"
     shutil.copytree(CASES / "moved" / "A-2026", folder)
-    xml = folder / "ElevesSansAdresses.xml"
-    edit(xml, "</ELEVES>", '<ELEVE ELEVE_ID="101801"><ID_NATIONAL>071818181RR</ID_NATIONAL>'
-         "<NOM_DE_FAMILLE>RENAUD</NOM_DE_FAMILLE><NOM_USAGE></NOM_USAGE><PRENOM>Maël</PRENOM>"
-         "<DATE_NAISS>09/09/2012</DATE_NAISS><CODE_SEXE>1</CODE_SEXE><CODE_MEF>10010012110"
-         "</CODE_MEF><DATE_ENTREE>01/09/2025</DATE_ENTREE></ELEVE></ELEVES>")
-    edit(xml, "</STRUCTURES></DONNEES>", '<STRUCTURES_ELEVE ELEVE_ID="101801"><STRUCTURE>'
-         "<CODE_STRUCTURE>4A</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE>"
-         "</STRUCTURES_ELEVE></STRUCTURES></DONNEES>")
+    add_eleve(folder / "ElevesSansAdresses.xml", "101801", "071818181RR", ("RENAUD", "Maël"),
+              "09/09/2012", "4A", "01/09/2025")
     return folder
 
 
@@ -120,10 +116,7 @@ def test_a_pupil_both_colleges_list_this_year_is_held_and_never_moves(
     Each college's newest campaign of 2026 lists him: a double enrolment, to correct in
     Siècle-BEE. The college that has his account keeps it; the other holds him and says why,
     night after night, and `verify` there names him."""
-    _run(cli, "init", "--uai", A, "--name", "Collège A")
-    _run(cli, "init", "--uai", B, "--name", "Collège B")
-    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
-    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _both_colleges_in_2025(cli)
     exports = {A: _still_listing_him(tmp_path), B: CASES / "moved" / "B-2026"}
     second = B if first == A else A
     # B first: A has not imported 2026 yet, he moves to B (the usual rentrée); A first: he
@@ -177,10 +170,7 @@ SAME_AS_HIM = f"même personne que RENAUD Maël (mrenaud) du collège {A} ?"
 def _held_in_b_without_his_ine(cli: Cli, tmp_path: Path) -> dict[str, object]:
     """B plans RENAUD Maël without an INE while A's RENAUD Maël, born the same day, is active:
     held, asked, nothing done; his account stays in A as it was."""
-    _run(cli, "init", "--uai", A, "--name", "Collège A")
-    _run(cli, "init", "--uai", B, "--name", "Collège B")
-    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
-    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _both_colleges_in_2025(cli)
     _run(cli, "import", _without_his_ine(tmp_path))
     shown = " ".join(_run(cli, "plan", "--uai", B, "--at", "2026-09-01T08:00").split())
     assert "accueillir" not in shown and SAME_AS_HIM in shown, shown
@@ -222,10 +212,7 @@ def test_a_pupil_without_ine_both_colleges_list_is_asked_then_held_as_enrolled_t
         cli: Cli, tmp_path: Path) -> None:
     """A's 2026 export still lists him: once a person says it is him, he is enrolled twice (as
     with his INE), to correct in Siècle-BEE; his account never moves."""
-    _run(cli, "init", "--uai", A, "--name", "Collège A")
-    _run(cli, "init", "--uai", B, "--name", "Collège B")
-    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
-    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _both_colleges_in_2025(cli)
     _roll(cli, A, _still_listing_him(tmp_path), "2026-09-02")
     _run(cli, "import", _without_his_ine(tmp_path))
     shown = " ".join(_run(cli, "plan", "--uai", B, "--at", "2026-09-03T08:00").split())
@@ -246,10 +233,7 @@ def test_a_pupil_without_ine_both_colleges_list_is_asked_then_held_as_enrolled_t
 
 def test_a_pupil_without_ine_and_no_namesake_in_the_folder_gets_an_account_as_before(
         cli: Cli, tmp_path: Path) -> None:
-    _run(cli, "init", "--uai", A, "--name", "Collège A")
-    _run(cli, "init", "--uai", B, "--name", "Collège B")
-    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
-    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _both_colleges_in_2025(cli)
     folder = _without_his_ine(tmp_path)
     edit(folder / "ElevesSansAdresses.xml", "<DATE_NAISS>09/09/2012</DATE_NAISS>",
          "<DATE_NAISS>10/09/2012</DATE_NAISS>")  # another birth date: another child
@@ -263,10 +247,7 @@ def test_a_transfer_in_doubt_said_to_be_the_same_pupil_follows(cli: Cli, tmp_pat
     """The same INE with another birth date in B (row 5): held; « même personne » on A's
     account, named « UAI/key », brings it over (it had no effect before: the decision matched
     this school's accounts only, and its copy for a reversal was looked for here)."""
-    _run(cli, "init", "--uai", A, "--name", "Collège A")
-    _run(cli, "init", "--uai", B, "--name", "Collège B")
-    _roll(cli, A, CASES / "moved" / "A-2025", "2025-09-01")
-    _roll(cli, B, CASES / "moved" / "B-2025", "2025-09-01")
+    _both_colleges_in_2025(cli)
     folder = tmp_path / "B-2026-other-birth-date"
     shutil.copytree(CASES / "moved" / "B-2026", folder)
     edit(folder / "ElevesSansAdresses.xml", "<DATE_NAISS>09/09/2012</DATE_NAISS>",

@@ -13,7 +13,7 @@ import pytest
 
 from tests.cli.test_folder_logins import _roll, _run
 from tests.cli.test_identity_cases import CASES
-from tests.conftest import Cli, edit
+from tests.conftest import Cli, add_eleve
 
 A, B = "0860999U", "0861001W"  # A runs first (UAI order), B has the pupil's account
 
@@ -23,14 +23,8 @@ def _a_listing_malo(tmp_path: Path) -> Path:
     a double enrolment (B's account stays in B, A holds him), not a transfer to A."""
     folder = tmp_path / "A-2026-with-malo"
     shutil.copytree(CASES / "moved" / "A-2026", folder)
-    xml = folder / "ElevesSansAdresses.xml"
-    edit(xml, "</ELEVES>", '<ELEVE ELEVE_ID="101803"><ID_NATIONAL>071818183RT</ID_NATIONAL>'
-         "<NOM_DE_FAMILLE>RENARD</NOM_DE_FAMILLE><NOM_USAGE></NOM_USAGE><PRENOM>Malo</PRENOM>"
-         "<DATE_NAISS>11/09/2012</DATE_NAISS><CODE_SEXE>1</CODE_SEXE><CODE_MEF>10010012110"
-         "</CODE_MEF><DATE_ENTREE>01/09/2026</DATE_ENTREE></ELEVE></ELEVES>")
-    edit(xml, "</STRUCTURES></DONNEES>", '<STRUCTURES_ELEVE ELEVE_ID="101803"><STRUCTURE>'
-         "<CODE_STRUCTURE>4A</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE>"
-         "</STRUCTURES_ELEVE></STRUCTURES></DONNEES>")
+    add_eleve(folder / "ElevesSansAdresses.xml", "101803", "071818183RT", ("RENARD", "Malo"),
+              "11/09/2012", "4A", "01/09/2026")
     return folder
 
 
