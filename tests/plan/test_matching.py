@@ -264,3 +264,26 @@ def test_a_name_alone_never_wins_an_account_an_id_of_someone_else_names() -> Non
     reasons = {case.person: case.reason for case in result.reviews}
     assert reasons["eleve:1"] == ("correspond à un compte que réclame aussi MARTIN Léa "
                                   "(eleve:2)")
+
+
+def test_a_decision_on_this_schools_person_never_names_another_schools_of_the_same_key() -> None:
+    """ELEVE_IDs are each school's: « personne différente » about this school's eleve:5 (a key
+    alone, as decisions were recorded before other schools' candidates were named UAI/key)
+    does not set aside another school's eleve:5, the élève's own account by the INE."""
+    from dataclasses import replace
+
+    from bascule.plan.matching import MatchContext
+    from bascule.plan.model import Choice, Resolution
+
+    here = known("eleve:5", ELEVE, ("eleve_id", "5"), first="Hugo", born=date(2013, 1, 1))
+    there = replace(known("eleve:5", ELEVE, ("ine", "1234567890A"), ("eleve_id", "5")),
+                    school="0861000V")
+    people = [desired("eleve:9", ELEVE, ("ine", "1234567890A"), ("eleve_id", "9"))]
+    said = {"eleve:9": Resolution(choice=Choice.DIFFERENT, candidates=("eleve:5",))}
+    result = match_people(people, [here], context=MatchContext(elsewhere=(there,),
+                                                               resolutions=said))
+    assert [(p.school, p.key) for p in result.known.values()] == [("0861000V", "eleve:5")]
+    # Where no one of this school has that key, the key alone still names the other's.
+    result = match_people(people, [], context=MatchContext(elsewhere=(there,),
+                                                           resolutions=said))
+    assert result.known == {}

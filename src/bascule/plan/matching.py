@@ -391,7 +391,7 @@ def _verdicts(person: DesiredPerson, index: Index, context: MatchContext,
     for slot in sorted(index.candidates(person)):
         known = index.people[slot]
         if resolution is not None and resolution.choice is Choice.DIFFERENT \
-                and (slot in resolution.candidates or known.key in resolution.candidates):
+                and _said_not_them(resolution, slot, known, index):
             continue  # a person said so: not them
         evidence = gather_evidence(person, known, context.services.get(known.key, frozenset()),
                                    (children, index.children.get(known.key, frozenset())))
@@ -430,6 +430,18 @@ def _review(matching: Matching, person: DesiredPerson, verdicts: list[Verdict],
         person=person.ref, label=person.label, division=person.division, reason=reason,
         candidates=tuple(_candidate(v) for v in verdicts),
         resolution=context.resolutions.get(person.ref)))
+
+
+def _said_not_them(resolution: Resolution, slot: str, known: KnownPerson,
+                   index: Index) -> bool:
+    """Whether a « personne différente » names this candidate. Decisions recorded before the
+    other schools' candidates were named « UAI/key » name them by their key alone: taken so
+    only where no one of this school has that key (ELEVE_IDs are each school's: A's 1000005
+    is not B's)."""
+    if slot in resolution.candidates:
+        return True
+    return (known.school is not None and known.key in resolution.candidates
+            and known.key not in index.people)
 
 
 def _login(known: KnownPerson) -> str | None:
