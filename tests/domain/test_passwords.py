@@ -151,11 +151,11 @@ def test_characters_are_the_system_bytes_by_rejection_sampling(size: int, count:
     alphabet = "".join(chr(33 + i % 94) for i in range(size))
     stream, given = random.Random(seed), bytearray()
 
-    def token_bytes(n: int) -> bytes:
+    def urandom(n: int) -> bytes:
         given.extend(data := stream.randbytes(n))
         return data
 
-    with patch("secrets.token_bytes", token_bytes):
+    with patch("bascule.domain.passwords.os.urandom", urandom):
         drawn = _characters(alphabet, count)
     limit = 256 - 256 % size
     assert drawn == "".join(alphabet[byte % size] for byte in given if byte < limit)[:count]

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from bascule.domain.acting import acting_through
-from bascule.domain.people import parse_shown_date
+from bascule.domain.dates import parse_shown_date
 from bascule.domain.school import SCHOOL_TIMEZONE
 from bascule.errors import UnknownValue, UserError
 from bascule.settings import Settings, load_settings

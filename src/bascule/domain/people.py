@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from contextlib import suppress
-from datetime import date
 from enum import Enum
 from functools import lru_cache
 
+from bascule.domain.dates import parse_french_date as parse_french_date
+from bascule.domain.dates import parse_iso_date as parse_iso_date
+from bascule.domain.dates import parse_shown_date as parse_shown_date
 from bascule.domain.logins import LoginKind
 
 
@@ -140,27 +141,6 @@ def preferred_last_name(usage: str | None, family: str | None, legacy: str | Non
         if candidate and candidate.strip():
             return candidate.strip()
     return ""
-
-
-def parse_french_date(text: str) -> date:
-    """DD/MM/YYYY as in Siècle-BEE; raises ValueError for anything else."""
-    day, month, year = text.strip().split("/")
-    if len(year) != 4:
-        raise ValueError(text)
-    return date(int(year), int(month), int(day))
-
-
-def parse_shown_date(text: str) -> date:
-    """A day someone types, as bascule shows it (« 31/08/2027 ») or in ISO (2027-08-31, a date
-    picker's); raises ValueError for anything else."""
-    with suppress(ValueError):
-        return parse_iso_date(text)
-    return parse_french_date(text)
-
-
-def parse_iso_date(text: str) -> date:
-    """YYYY-MM-DD as in STS-Web; raises ValueError for anything else."""
-    return date.fromisoformat(text.strip())
 
 
 class PersonKind(Enum):
