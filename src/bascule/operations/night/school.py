@@ -236,23 +236,32 @@ def step_plan_and_apply(context: SchoolContext) -> None:
         return
     plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
     context.record("plan", StepStatus.DONE, "", _planned_counts(plan), started)
+    context.waiting = people_waiting(plan)
     for _again in range(_RACES):
         try:
-            context.waiting = people_waiting(plan)
             _apply_or_hold(context, plan)
             return
         except (IdsTakenElsewhere, StalePlan) as race:
             # Another school's apply, beside this one (workers, --jobs), gave one of its
             # EduConnect ids first, or took one of its élèves (a transfer makes this school's
             # plan stale): computed again, the plan sees what that school did.
-            plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
-            context.amend("plan", _planned_counts(plan), "calculé de nouveau : un autre "
-                          "collège du dossier venait " + (
-                              "de donner un de ses identifiants EduConnect"
-                              if isinstance(race, IdsTakenElsewhere)
-                              else "d'appliquer son plan, qui touchait à cet établissement"))
-    context.waiting = people_waiting(plan)
+            plan = _plan_again(context, "calculé de nouveau : un autre collège du dossier "
+                               "venait " + ("de donner un de ses identifiants EduConnect"
+                                            if isinstance(race, IdsTakenElsewhere) else
+                                            "d'appliquer son plan, qui touchait à cet "
+                                            "établissement"))
     _apply_or_hold(context, plan)
+
+
+def _plan_again(context: SchoolContext, reason: str,
+                status: StepStatus | None = None) -> campaign.Plan:
+    """The school's plan computed again: the plan step says why, its time added, and the
+    people it leaves waiting are the new plan's."""
+    started = time.monotonic()
+    plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
+    context.amend("plan", _planned_counts(plan), reason, status=status, started=started)
+    context.waiting = people_waiting(plan)
+    return plan
 
 
 _RACES = 3  # plans computed again after another school's apply made them out of date
@@ -306,11 +315,8 @@ def _apply_or_hold(context: SchoolContext, plan: campaign.Plan,
                                                               waiting.plan_id):
         # Another school applied since this plan read its EduConnect ids: held as it is, it
         # would wait for an approval that could not apply (newcomer 10b). Computed again.
-        computed = time.monotonic()
-        plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
-        context.amend("plan", _planned_counts(plan), "calculé de nouveau avant d'être "
-                      "retenu : un autre collège du dossier venait d'appliquer son plan",
-                      started=computed)
+        plan = _plan_again(context, "calculé de nouveau avant d'être retenu : un autre "
+                           "collège du dossier venait d'appliquer son plan")
         reasons = holds.reasons_to_hold(context.settings, plan)
         waiting = pending_approval(engine, context.uai)
     if reasons and waiting is not None:
@@ -356,16 +362,12 @@ def _approved_plan_overtaken(context: SchoolContext, approved_by: str,
     refuse it again (newcomer 10): it is computed again, then applied if it stays under the
     thresholds, else held for a new approval (an approval binds a plan's very content)."""
     holds.release(context.settings, context.uai)
-    computed = time.monotonic()
-    plan = campaign.plan_campaign(context.settings, context.uai, now=context.now)
     why = ("un autre collège du dossier a donné depuis un de ses identifiants EduConnect"
            if isinstance(race, IdsTakenElsewhere) else "l'annuaire a changé depuis son calcul")
     overtaken = (f"le plan retenu, approuvé par {approved_by}, ne s'appliquait plus tel quel "
                  f"({why}) : calculé de nouveau")
-    context.amend("plan", _planned_counts(plan), f"{overtaken}, il s'applique s'il reste sous "
-                  "les seuils, sinon il attend une nouvelle approbation",
-                  status=StepStatus.DONE, started=computed)
-    context.waiting = people_waiting(plan)
+    plan = _plan_again(context, f"{overtaken}, il s'applique s'il reste sous les seuils, "
+                       "sinon il attend une nouvelle approbation", status=StepStatus.DONE)
     _apply_or_hold(context, plan, held_because=(
         f"{overtaken} ; il faut l'approuver de nouveau",))
 
