@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -77,61 +77,63 @@ def scan_drop_folder(settings: Settings, uai: str) -> DropSet:
     limits = ExportLimits(max_bytes=settings.max_export_bytes, max_ratio=settings.max_zip_ratio,
                           max_records=settings.max_export_records)
     headers: dict[Path, tuple[ExportKind, Header | None]] = {}
+    drop = DropSet(folder, files, sha256)
     for path in files:
         try:
             headers[path] = read_header(path, limits)
         except UnreadableSource as exc:
             if exc.problem.code in _NEVER_AN_EXPORT:
-                return DropSet(folder, files, sha256, lasting=True,
-                               waiting=f"{path.name} : {exc.problem.message}")
-            return DropSet(folder, files, sha256, waiting=f"{path.name} illisible "
-                           f"({exc.problem.message}) : fichier en cours de dépôt, ou à "
-                           "déposer de nouveau")
+                return _stuck(drop, f"{path.name} : {exc.problem.message}")
+            return _unreadable(drop, path, exc.problem.message)
         except UserError as exc:
-            return DropSet(folder, files, sha256, waiting=f"{path.name} illisible "
-                           f"({exc.message}) : fichier en cours de dépôt, ou à déposer de "
-                           "nouveau")
-    why, export_date = _consistency(uai, headers)
-    return DropSet(folder, files, sha256, waiting=why, export_date=export_date,
-                   lasting=bool(why) and not why.startswith(_INCOMPLETE))
+            return _unreadable(drop, path, exc.message)
+    return _consistency(drop, uai, headers)
 
-
-_INCOMPLETE = "export incomplet"
 # What no more bytes would make an export (a file that is none, one saved again in UTF-16):
 # failed at once, as another school's export is (newcomer 10b).
 _NEVER_AN_EXPORT = frozenset({NOT_AN_EXPORT, UTF16})
 
 
-def _consistency(uai: str, headers: dict[Path, tuple[ExportKind, Header | None]]
-                 ) -> tuple[str, str]:
-    """Why these files are not one complete export of this school ("" when they are), and
-    the Siècle-BEE export date."""
+def _consistency(drop: DropSet, uai: str, headers: dict[Path, tuple[ExportKind, Header | None]]
+                 ) -> DropSet:
+    """`drop` ready, with its Siècle-BEE export date, when its files are one complete export
+    of this school; else waiting, said why, and `lasting` unless only files are missing."""
     kinds = defaultdict(list)
     for path, (kind, _header) in headers.items():
         kinds[kind].append(path.name)
     if ExportKind.AAF in kinds:
-        return ("fichiers AAF déposés : la nuit ne lit que les exports Siècle-BEE et STS-Web ; "
-                "importez-les avec bascule import"), ""
+        return _stuck(drop, "fichiers AAF déposés : la nuit ne lit que les exports Siècle-BEE "
+                      "et STS-Web ; importez-les avec bascule import")
     doubles = [names for kind, names in kinds.items()
                if len(names) > 1 and kind is not ExportKind.LOCAL_PEOPLE]
     if doubles:
-        return f"plusieurs exports du même type : {', '.join(doubles[0])}", ""
+        return _stuck(drop, f"plusieurs exports du même type : {', '.join(doubles[0])}")
     missing = [_REQUIRED_NAMES[kind] for kind in REQUIRED if kind not in kinds]
-    if missing:
-        return f"{_INCOMPLETE} : il manque " + " et ".join(missing), ""
+    if missing:  # files still being dropped, maybe
+        return replace(drop, waiting="export incomplet : il manque " + " et ".join(missing))
     stated = {path.name: header for path, (_kind, header) in headers.items() if header}
     other = sorted(name for name, header in stated.items() if header.uai != uai)
     if other:
-        return f"{', '.join(other)} : export d'un autre établissement que {uai}", ""
+        return _stuck(drop, f"{', '.join(other)} : export d'un autre établissement que {uai}")
     if len({header.school_year for header in stated.values()}) > 1:
-        return "exports de plusieurs années scolaires : " + ", ".join(
-            f"{name} ({header.school_year})" for name, header in sorted(stated.items())), ""
+        return _stuck(drop, "exports de plusieurs années scolaires : " + ", ".join(
+            f"{name} ({header.school_year})" for name, header in sorted(stated.items())))
     siecle = {header.export_date for path, (kind, header) in headers.items()
               if header and kind is not ExportKind.STS}
     if len(siecle) > 1:
-        return ("exports Siècle-BEE de plusieurs dates : " + ", ".join(sorted(
-            str(d) for d in siecle)) + " ; déposez les fichiers d'un même export"), ""
-    return "", next(iter(siecle), "") or ""
+        return _stuck(drop, "exports Siècle-BEE de plusieurs dates : " + ", ".join(sorted(
+            str(d) for d in siecle)) + " ; déposez les fichiers d'un même export")
+    return replace(drop, export_date=next(iter(siecle), "") or "")
+
+
+def _unreadable(drop: DropSet, path: Path, why: str) -> DropSet:
+    return replace(drop, waiting=f"{path.name} illisible ({why}) : fichier en cours de dépôt, "
+                   "ou à déposer de nouveau")
+
+
+def _stuck(drop: DropSet, why: str) -> DropSet:
+    """Waiting, and no more files dropped would mend it: a person must act."""
+    return replace(drop, waiting=why, lasting=True)
 
 
 def move_processed(drop: DropSet, moment: datetime) -> Path:
