@@ -168,9 +168,10 @@ class ImportRejected(UserError):
 # A SQLite store that another writer held longer than bascule waits for it (store/engine.py's
 # SQLITE_WRITER_WAIT_S): said as what it is, not as a bug. Known by its text, so that the
 # error boundaries need not import the database's libraries.
-STORE_BUSY = ("la base de bascule est restée occupée plus de 10 minutes par un autre "
-              "traitement (une autre commande, ou la nuit d'un autre collège). Rien n'a été "
-              "enregistré pour l'étape en cours.")
+STORE_WAIT_MINUTES = 10  # how long a writer waits for another (store/engine.py)
+STORE_BUSY = (f"la base de bascule est restée occupée plus de {STORE_WAIT_MINUTES} minutes par "
+              "un autre traitement (une autre commande, ou la nuit d'un autre collège). Rien "
+              "n'a été enregistré pour l'étape en cours.")
 STORE_BUSY_HINT = "Relancez la commande quand l'autre traitement sera fini."
 
 

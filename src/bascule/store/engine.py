@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry, Pool, QueuePool
 
-from bascule.errors import UserError
+from bascule.errors import STORE_WAIT_MINUTES, UserError
 from bascule.store.advisory import lock_key
 from bascule.store.schema import metadata
 
@@ -126,7 +126,7 @@ def _unreachable_hint(engine: Engine) -> str:
 # 5 s, failed the other school's import, plan or apply with « database is locked » (newcomer
 # 10). Readers never wait (WAL). `hide_parameters`, on both databases: an error's text never
 # carries the values of a statement (pupils' names and birth dates), wherever it is shown.
-SQLITE_WRITER_WAIT_S = 600.0
+SQLITE_WRITER_WAIT_S = STORE_WAIT_MINUTES * 60.0
 
 
 def _new_engine(url: str, *, pool: PoolSizes) -> Engine:
