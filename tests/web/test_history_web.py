@@ -32,6 +32,7 @@ def test_the_direction_reads_what_an_apply_changed_and_prepares_its_undo(
     listed = _text(principal.get("/historique").text)
     assert "N° Quand Par Quoi Actions" in listed
     assert re.search(r"2 .* campagne 1 compte désactivé", listed), listed
+    assert "Préparer l'annulation jusqu'au lundi 14/09/2026" in listed, listed
     changed = _text(principal.get("/historique/2", params={"q": "temery"}).text)
     assert "ÉMERY Timothée (temery) compte état actif désactivé" in changed, changed
     assert "eleve:1000006" not in changed  # the store's keys are not for people to read
@@ -49,6 +50,9 @@ def test_past_the_september_deletions_the_undo_is_refused_and_said_why(
     _apply_the_leaver(leaver_plan)
     principal = _client(leaver_plan.home, datetime(2026, 9, 20, tzinfo=UTC))
     csrf = _sign_in(principal, "idasilva", _passwords(leaver_plan)["idasilva"])
+    listed = _text(principal.get("/historique").text)
+    assert "Délai d'annulation passé (le lundi 14/09/2026" in listed, listed
+    assert "Préparer l'annulation</button>" not in principal.get("/historique").text
     refused = principal.post("/historique/2/annuler", data={"csrf": csrf})
     assert refused.status_code == 403
     assert "ne peut plus être annulée : le délai a pris fin le lundi 14/09/2026" in refused.text

@@ -40,8 +40,11 @@ def _searched(change: FieldChanged) -> str:
 def history_page(request: Request, who: Staff) -> HTMLResponse:
     require(who, Permission.READ_PLAN, REFUSED)
     applied = history_ops.history(who.settings, who.school)
+    may_undo = who.may(Permission.UNDO_APPLY)
     return page(request, "historique.html.j2", who, person=who.person, applied=applied,
-                may_undo=who.may(Permission.UNDO_APPLY))
+                may_undo=may_undo, now=who.now(),
+                deadlines=({one.id: undo_ops.undo_deadline(who.settings, one) for one in applied}
+                           if may_undo else {}))
 
 
 @router.get("/historique/{numero}", response_class=HTMLResponse)
