@@ -27,7 +27,7 @@ def test_an_operator_signs_in_opens_the_night_and_picks_a_school(
     assert page.locator("header").inner_text().count("Jean Dupont (opérateur)") == 1
     click_and_load(page, "nav >> text=Nuit")
     assert page.url == f"{base}/nuit"
-    assert page.locator("h1").inner_text() == "Nuit confiée aux travailleurs"
+    assert page.locator("h1").inner_text() == "Dernière nuit"
     assert "La base est SQLite" in page.locator("#sans-file").inner_text()
     screenshot(page, "nuit-operateur")
     click_and_load(page, "nav >> text=Établissement")

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from bascule.cli.app import app as cli_app
+from bascule.domain.labels import NIGHT_OUTCOMES
 from bascule.operations.campaign import utc_now
 from bascule.store.sessions import SESSION_SECONDS
 from bascule.web.app import create_app
@@ -67,12 +68,28 @@ def test_an_operator_signs_in_and_opens_the_night(operated: Cli) -> None:
     assert 'href="/nuit"' in dashboard.text and 'href="/etablissement"' in dashboard.text
     assert 'href="/mon-compte"' not in dashboard.text  # no account of a school
     night = client.get("/nuit")
-    assert night.status_code == 200 and "<h1>Nuit" in night.text
+    assert night.status_code == 200 and "<h1>Dernière nuit" in night.text
     own = client.get("/mon-compte", follow_redirects=False)
     assert own.status_code == 403 and "n'est permis à aucun de vos rôles" in html.unescape(
         own.text)
     listed = json.loads(operated("operator", "list", "--json").stdout)
     assert listed[0]["last_sign_in_at"] is not None
+
+
+def test_on_sqlite_the_night_page_shows_the_last_nights_report(operated: Cli) -> None:
+    client = TestClient(create_app(operated.home))
+    post_operator_sign_in(client)
+    before = html.unescape(client.get("/nuit").text)
+    assert "<h1>Dernière nuit</h1>" in before and "Aucune nuit n'a encore été lancée" in before
+    operated("run", "--at", "2026-09-11T02:30", "--jobs", "1")
+    (school,) = json.loads(next((operated.home / "rapports" / "nuits").glob("nuit-*.json"))
+                           .read_text(encoding="utf-8"))["schools"]
+    after = html.unescape(client.get("/nuit").text)
+    assert "Nuit du 11/09/2026, commencée le" in after, after
+    assert "nuit-20260911-" in after  # where its full report is
+    row = after.split('<table id="rapport">')[1]
+    assert f"<td>{UAI}</td>" in row and f"<td>{html.unescape(school['reason'])}</td>" in row
+    assert NIGHT_OUTCOMES[school["outcome"]] in row
 
 
 def test_the_school_sign_in_and_the_operators_are_apart(operated: Cli) -> None:

@@ -4,7 +4,7 @@ French, like verify's), and a Prometheus textfile (node_exporter's textfile coll
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,14 @@ def night_json(report: NightReport) -> dict[str, Any]:
         "at": report.at.isoformat(), "dry_run": report.dry_run, "exit_code": report.exit_code,
         "schools": [school_json(school) for school in report.schools],
     }
+
+
+def night_from_json(value: dict[str, Any]) -> NightReport:
+    """The inverse of `night_json`: a night's report read back from its JSON file."""
+    return NightReport(started_at=datetime.fromisoformat(value["started_at"]),
+                       finished_at=datetime.fromisoformat(value["finished_at"]),
+                       at=date.fromisoformat(value["at"]), dry_run=bool(value["dry_run"]),
+                       schools=tuple(school_from_json(one) for one in value["schools"]))
 
 
 def school_json(school: SchoolNight) -> dict[str, Any]:

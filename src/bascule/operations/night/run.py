@@ -33,8 +33,8 @@ from bascule.reports.night import (
     StepStatus,
 )
 from bascule.reports.night import NightReport as NightReport
+from bascule.reports.night_files import night_from_json, prometheus_text, write_night_html
 from bascule.reports.night_files import night_json as night_json
-from bascule.reports.night_files import prometheus_text, write_night_html
 from bascule.settings import Settings, load_settings
 
 REPORTS_FOLDER = Path("rapports") / "nuits"
@@ -337,6 +337,21 @@ def keep_night_report(settings: Settings, report: NightReport,
             report, _last_successes(folder / LAST_SUCCESS_NAME, report)))
     _forget_old_reports(folder, report.started_at - settings.night_reports_retention)
     return files
+
+
+def latest_night_report(settings: Settings) -> NightReport | None:
+    """The last night written under rapports/nuits/ (a rehearsal's too: its file is the one
+    written last, whatever day it rehearsed), None when there is none or it cannot be read."""
+    written = sorted((path for path in (settings.home / REPORTS_FOLDER).glob("*.json")
+                      if path.name.startswith(("nuit-", "simulation-"))),
+                     key=lambda path: path.stat().st_mtime)
+    if not written:
+        return None
+    try:
+        report = night_from_json(json.loads(written[-1].read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # being written, or damaged by hand: the page says there is none to show
+    return replace(report, html_report=str(written[-1].with_suffix(".html")))
 
 
 def _last_successes(path: Path, report: NightReport) -> dict[str, datetime]:
