@@ -59,3 +59,35 @@ def test_the_direction_approves_a_held_plan_on_the_console(school: Cli, files: F
     assert apply_step["reason"] == "plan retenu approuvé par idasilva, appliqué"
     accounts = {a["login"]: a["status"] for a in json.loads(school("accounts", "--json").stdout)}
     assert accounts["temery"] == "disabled"
+
+
+def test_a_held_plan_approved_less_one_person_is_applied_by_the_next_night(
+        school: Cli, files: Files) -> None:
+    """Approved with an exclusion, the plan approved is the one computed again without that
+    person: the next night applies it, and the person excluded stays as they were. The night
+    used to let its hold go, compute the plan again and hold it again, night after night
+    (newcomer 11)."""
+    config = school.home / "bascule.toml"
+    config.write_text(config.read_text() + "\n[thresholds.disable]\npercent = 0\ncount = 0\n")
+    eleves = files("ElevesSansAdresses.xml")[0]
+    edit(eleves, "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
+    edit(eleves, "<ID_NATIONAL>4444444444F</ID_NATIONAL>", "<ID_NATIONAL>4444444444F"
+         "</ID_NATIONAL><DATE_SORTIE>31/08/2026</DATE_SORTIE>")  # MARTIN Lïa, lmartin2
+    depot = school.home / "depot" / UAI
+    depot.mkdir(parents=True)
+    for path in files():
+        shutil.copy(path, depot / path.name)
+    assert school("run", "--at", "2026-09-11T02:30", "--jobs", "1").exit_code == 1
+    before = {a["login"]: a["status"] for a in json.loads(school("accounts", "--json").stdout)}
+    approved = school("approve-plan", "--exclude", "temery", "--reason", "départ contesté",
+                      "--by", "idasilva", "--at", "2026-09-11T09:00")
+    assert approved.exit_code == 0, approved.output
+
+    applied = school("run", "--at", "2026-09-12T02:30", "--jobs", "1", "--json")
+    assert applied.exit_code == 0, applied.output
+    (night,) = json.loads(applied.stdout)["schools"]
+    apply_step = next(step for step in night["steps"] if step["step"] == "apply")
+    assert apply_step["reason"] == "plan retenu approuvé par idasilva, appliqué", night
+    after = {a["login"]: a["status"] for a in json.loads(school("accounts", "--json").stdout)}
+    assert (before["temery"], before["lmartin2"]) == ("active", "active")
+    assert (after["temery"], after["lmartin2"]) == ("active", "disabled")
