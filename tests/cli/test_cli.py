@@ -327,6 +327,10 @@ def test_status_tells_each_schools_waiting_plan_and_last_apply(home_cli: Cli,
     assert home_cli("apply", "--yes", "--at", ROLLOVER_AT).exit_code == 0
     applied = " ".join(home_cli("status").stdout.split())
     assert "à approuver" not in applied and "10/09/2026 10:00" in applied
+    # Planned again with nothing to do (as every night does): nothing awaits an approval.
+    assert "Rien à faire" in home_cli("plan", "--at", ROLLOVER_AT).stdout
+    again = " ".join(home_cli("status").stdout.split())
+    assert "à approuver" not in again and "approuvé" not in again, again
 
 
 def test_a_plan_for_a_school_year_already_over_is_said(home_cli: Cli, files: Files) -> None:

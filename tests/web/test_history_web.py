@@ -8,7 +8,11 @@ import html
 import re
 from datetime import UTC, datetime
 
+from fastapi.testclient import TestClient
+
+from bascule.web.app import create_app
 from tests.conftest import ROLLOVER_AT, Cli
+from tests.web.test_api import _token
 from tests.web.test_console import _client, _csrf, _passwords, _sign_in
 
 
@@ -65,3 +69,19 @@ def test_a_teacher_has_no_history(leaver_plan: Cli) -> None:
     assert "/historique" not in teacher.get("/mon-compte").text
     assert teacher.get("/historique").status_code == 403
     assert teacher.post("/historique/2/annuler", data={"csrf": csrf}).status_code == 403
+
+
+def test_a_plan_that_changes_nothing_awaits_no_approval(school: Cli) -> None:
+    """Planned again with nothing to do (every night does it): the dashboard, the Plan page
+    and the API say there is nothing to approve (newcomer 11: « Approuver ce plan » on an
+    empty plan, for every school of the folder, every morning)."""
+    assert "Rien à faire" in school("plan", "--at", ROLLOVER_AT).stdout
+    principal = _client(school.home, SAME_DAY)
+    _sign_in(principal, "idasilva", _passwords(school)["idasilva"])
+    assert "Un plan attend" not in _text(principal.get("/").text)
+    plan = principal.get("/plan").text
+    assert "Rien à approuver" in _text(plan) and "Approuver ce plan" not in plan, _text(plan)
+    assert "Personnes retenues" in plan
+    api = TestClient(create_app(school.home))
+    headers = {"Authorization": "Bearer " + _token(school, "outil", "idasilva", "lecture")}
+    assert api.get("/api/v1/plan", headers=headers).json()["pending"] is False

@@ -22,7 +22,7 @@ class SchoolStatus:
     uai: str
     name: str
     campaign: StagedCampaign | None  # the newest imported, if any
-    plan: str  # NO_PLAN, WAITING or APPROVED
+    plan: str  # NO_PLAN (none, or one that changes nothing), WAITING or APPROVED
     last_applied: datetime | None
 
 
@@ -33,7 +33,7 @@ def school_statuses(settings: Settings) -> list[SchoolStatus]:
     statuses = []
     for school in settings.schools:
         approval = pending_approval(engine, school.uai)
-        plan = (NO_PLAN if approval is None
+        plan = (NO_PLAN if approval is None or approval.empty
                 else APPROVED if approval.approved_by else WAITING)
         statuses.append(SchoolStatus(uai=school.uai, name=school.name,
                                      campaign=newest.get(school.uai), plan=plan,

@@ -594,6 +594,8 @@ def dashboard(settings: Settings, uai: str, *, now: datetime) -> Dashboard:
     engine = open_store(settings.store_url)
     imported = [c for c in campaigns(settings) if c.uai == uai]
     pending = pending_approval(engine, uai)
+    if pending is not None and pending.empty:
+        pending = None  # a plan that changes nothing awaits nobody
     return Dashboard(last_import=imported[-1] if imported else None,
                      problems=import_problems(settings, uai),
                      pending=pending,

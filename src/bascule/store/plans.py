@@ -36,7 +36,7 @@ def keep_plan(connection: Connection, plan: Plan, *,
     connection.execute(insert(saved_plan).values(
         uai=plan.uai, computed_at=plan.computed_at, saved_at=machine_now(),
         state_fingerprint=plan.state_fingerprint, content_sha256=encoded.sha256,
-        plan=encoded.data,
+        plan=encoded.data, actions=len(plan.actions),
         folder_versions=None if folder_versions is None else json.dumps(folder_versions)))
     return encoded.sha256
 
@@ -101,6 +101,12 @@ class Approval:
     approved_at: datetime | None
     saved_at: datetime | None = None  # the machine's clock at its computation (0026 on)
     computed_at: datetime | None = None  # the moment it was computed for (its `--at`)
+    actions: int | None = None  # how many actions the plan has (None: saved before 0034)
+
+    @property
+    def empty(self) -> bool:
+        """The plan changes nothing: there is nothing to approve (unknown before 0034: no)."""
+        return self.actions == 0
 
     def rehearsal(self, computed_at: datetime) -> bool:
         """Computed for another day than the one it was computed on (`--at`); unknown for
@@ -123,14 +129,14 @@ def pending_approval(engine: Engine, uai: str) -> Approval | None:
     """The waiting plan's hash and approval, without reading the plan itself."""
     query = (select(saved_plan.c.id, saved_plan.c.content_sha256, saved_plan.c.approved_by,
                     saved_plan.c.approved_at, saved_plan.c.applied_at, saved_plan.c.saved_at,
-                    saved_plan.c.computed_at)
+                    saved_plan.c.computed_at, saved_plan.c.actions)
              .where(saved_plan.c.uai == uai).order_by(saved_plan.c.id.desc()).limit(1))
     with engine.connect() as connection:
         row = connection.execute(query).first()
     if row is None or row.applied_at is not None:
         return None
     return Approval(row.id, row.content_sha256, row.approved_by, row.approved_at,
-                    row.saved_at, row.computed_at)
+                    row.saved_at, row.computed_at, row.actions)
 
 
 def approve(engine: Engine, plan_id: int, content_sha256: str, by: str, at: datetime) -> bool:

@@ -192,6 +192,8 @@ saved_plan = Table(
     # EduConnect ids (JSON [[uai, version], …]; NULL before 0030 and for plans of no campaign):
     # its apply looks its ids up in their logins only if one of them applied since.
     Column("folder_versions", Text, nullable=True),
+    # How many actions the plan has (NULL before 0034): an empty one awaits no approval.
+    Column("actions", Integer, nullable=True),
 )
 
 # Named permissions the direction grants to staff; a revoked one keeps its row, for the audit.

@@ -50,13 +50,20 @@ def _state(who: Actor) -> PlanState:
     waiting = school_ops.pending(who.settings, who.school)
     if waiting is None:
         return PlanState(pending=False)
+    if waiting.plan.is_empty:  # nothing to approve; the people it holds are still said
+        return PlanState(pending=False, sha256=waiting.approval.content_sha256,
+                         retenues=_held(waiting))
     held = current_hold(who.settings, who.school)
     return PlanState(pending=True, sha256=waiting.approval.content_sha256,
                      approved_by=waiting.approval.approved_by,
                      counts=dict(Counter(a.kind.value for a in waiting.plan.actions)),
                      retenu=held is not None, motifs_retenue=list(held.reasons) if held else [],
-                     retenues=[Held(personne=h.key, nom=h.label, motif=h.reason,
-                                    jusqu_au=h.until) for h in waiting.plan.held])
+                     retenues=_held(waiting))
+
+
+def _held(waiting: school_ops.PendingPlan) -> list[Held]:
+    return [Held(personne=h.key, nom=h.label, motif=h.reason, jusqu_au=h.until)
+            for h in waiting.plan.held]
 
 
 @router.get("/plan", response_model=PlanState)
