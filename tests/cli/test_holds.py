@@ -111,6 +111,23 @@ def test_a_held_person_keeps_name_division_and_login_across_an_apply(applied: Cl
     assert {"retenue", "retenue_levee"} <= {entry["action"] for entry in journal}
 
 
+def test_planned_again_with_nothing_to_do_the_people_held_are_still_listed(
+        applied: Cli, files: Files) -> None:
+    """A plan that need not be computed (the directory holds the campaign) lists the people
+    the plan in force left held, and its problems (newcomer 11: « Rien à faire » and no one
+    held, while the night counted them)."""
+    eleves = files("ElevesSansAdresses.xml")[0]
+    edit(eleves, "<ID_NATIONAL>4444444444F</ID_NATIONAL>", "<ID_NATIONAL>2222222222D</ID_NATIONAL>")
+    edit(eleves, "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")  # something to apply
+    assert applied("import", *files()).exit_code == 0
+    plan = _plan(applied)
+    assert "eleve:1000007" in {held["person"] for held in plan["held"]}, plan["held"]
+    assert applied("apply", "--yes", "--at", AT).exit_code == 0
+    again = _plan(applied)
+    assert again["actions"] == [] and again["held"] == plan["held"], again["held"]
+    assert again["problems"] == plan["problems"]
+
+
 def test_a_person_held_while_in_sync_is_acted_on_once_the_hold_ends(applied: Cli,
                                                                     files: Files) -> None:
     edit(files("ElevesSansAdresses.xml")[0], "<NOM_DE_FAMILLE>MARTIN</NOM_DE_FAMILLE>",

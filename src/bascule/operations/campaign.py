@@ -537,10 +537,17 @@ def _namesakes(snapshot: Snapshot) -> frozenset[NameKey]:
 
 
 def _save_empty_plan(engine: Engine, uai: str, state_fingerprint: str, now: datetime) -> Plan:
-    """The directory already holds the campaign: nothing to do, and no need to compute it."""
+    """The directory already holds the campaign: nothing to do, and no need to compute it.
+    The people the plan in force left held, its problems and its review cases are still so
+    (`plan_in_force`): the empty plan lists them, as a plan computed in full would (newcomer
+    11: `plan` said « Rien à faire » and no one held, while the night counted them)."""
     staged = staged_year(engine, uai)
+    in_force = plan_in_force(engine, uai)
     plan = Plan(uai=uai, school_year=staged, computed_at=now,
-                state_fingerprint=state_fingerprint, actions=())
+                state_fingerprint=state_fingerprint, actions=(),
+                problems=in_force.problems if in_force else (),
+                held=in_force.held if in_force else (),
+                reviews=in_force.reviews if in_force else ())
     save_plan(engine, plan)
     return plan
 
