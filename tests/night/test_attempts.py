@@ -158,3 +158,20 @@ def test_a_plan_another_school_overtook_is_computed_again_before_it_is_held(
     assert len(computed) == 2 and found["apply"].status is StepStatus.HELD, night
     assert "calculé de nouveau avant d'être retenu" in found["plan"].reason
     assert found["plan"].seconds > 0
+
+
+def test_a_night_that_applied_nothing_is_unchanged_and_says_what_waits() -> None:
+    """A verification run again, a plan computed with nothing to apply: « inchangé », not
+    « appliqué »; an import waiting for the next night is said in the summary (newcomer 11)."""
+    from bascule.operations.night.run import _outcome
+    from bascule.reports.night import SchoolOutcome
+
+    waiting = _step("import", StepStatus.WAITING, "export incomplet : il manque l'export STS-Web")
+    only_checked = [waiting, _step("plan", DONE), _step("apply", UNCHANGED, "plan vide"),
+                    _step("verify", DONE)]
+    outcome, reason = _outcome(only_checked)
+    assert outcome is SchoolOutcome.UNCHANGED
+    assert reason == ("fait : plan, vérification ; import des exports en attente : export "
+                      "incomplet : il manque l'export STS-Web")
+    applied, _reason = _outcome([_step("plan", DONE), _step("apply", DONE)])
+    assert applied is SchoolOutcome.APPLIED

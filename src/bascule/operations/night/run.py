@@ -276,8 +276,12 @@ def _outcome(reports: list[StepReport]) -> tuple[SchoolOutcome, str]:
     if StepStatus.HELD in by_status:
         return SchoolOutcome.HELD, by_status[StepStatus.HELD][0].reason
     if StepStatus.DONE in by_status:
-        return SchoolOutcome.APPLIED, "fait : " + ", ".join(
-            NIGHT_STEPS.get(r.step, r.step) for r in by_status[StepStatus.DONE])
+        done = by_status[StepStatus.DONE]
+        # A plan computed, a verification run again: nothing applied (newcomer 11).
+        outcome = (SchoolOutcome.APPLIED if any(r.step in _WRITING_STEPS for r in done)
+                   else SchoolOutcome.UNCHANGED)
+        return outcome, "fait : " + ", ".join(
+            NIGHT_STEPS.get(r.step, r.step) for r in done) + _waiting(by_status)
     simulated = [r for r in by_status.get(StepStatus.SKIPPED, [])
                  if r.reason.startswith(SIMULATION)]
     if simulated:  # a dry run: what the night would do is not « nothing changed »
@@ -285,6 +289,17 @@ def _outcome(reports: list[StepReport]) -> tuple[SchoolOutcome, str]:
     if reports and reports[0].status in (StepStatus.SKIPPED, StepStatus.WAITING):
         return SchoolOutcome.SKIPPED, reports[0].reason
     return SchoolOutcome.UNCHANGED, "rien n'a changé depuis la dernière nuit"
+
+
+# The steps whose « done » changed accounts, their folders or what the ENT reads.
+_WRITING_STEPS = frozenset({"apply", "deletion", "sync", "spaces", "feeds", "cleanup"})
+
+
+def _waiting(by_status: dict[StepStatus, list[StepReport]]) -> str:
+    """« ; import des exports en attente : export incomplet… »: a step waiting for the next
+    night is said in the summary, not only in the steps (newcomer 11)."""
+    return "".join(f" ; {NIGHT_STEPS.get(r.step, r.step)} en attente : {r.reason}"
+                   for r in by_status.get(StepStatus.WAITING, []))
 
 
 def _steps_by_reason(reports: list[StepReport]) -> str:
