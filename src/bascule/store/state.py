@@ -128,7 +128,8 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
                                               elsewhere=_logins_elsewhere(connection, uai,
                                                                           kind))
                           for kind in LoginKind})
-    facts = _facts(connection, uai, school_year.start)
+    left_out = loaded.facts_left_out
+    facts = _facts(connection, uai, school_year.start, left_out)
     latest = (facts if latest_year == school_year.start
               else _facts(connection, uai, latest_year) if latest_year is not None
               else frozenset())
@@ -157,6 +158,8 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         resolutions=resolutions or {},
         departure_marks=departure_marks(connection, uai, school_year.start),
         person_holds=holds,
+        facts_left_out=left_out,
+        more_facts=_more_facts(connection.engine, uai, school_year.start) if left_out else None,
     )
 
 
@@ -165,6 +168,7 @@ class _Loaded:
     people: tuple[KnownPerson, ...]
     unreached: dict[str, str | None]  # StoreState.unreached
     registries: dict[LoginKind, LoginRegistry] | None = None  # None: looked up login by login
+    facts_left_out: frozenset[str] = frozenset()  # Reached.facts_left_out
 
 
 def _reached(connection: Connection, uai: str, reach: Reach, holds: tuple[PersonHold, ...],
@@ -189,7 +193,8 @@ def _reached(connection: Connection, uai: str, reach: Reach, holds: tuple[Person
         people += _people(connection, where, logins_of, uai, {"keys": keys})
     for key in reached.keys:
         light.pop(key, None)
-    return _Loaded(tuple(sorted(people, key=lambda p: p.key)), light), ines, namesakes
+    return _Loaded(tuple(sorted(people, key=lambda p: p.key)), light,
+                   facts_left_out=reached.facts_left_out), ines, namesakes
 
 
 def _lookups(connection: Connection, uai: str) -> Lookups:
@@ -560,9 +565,35 @@ def _people(connection: Connection, where: ColumnElement[bool],
     return tuple(people)
 
 
-def _facts(connection: Connection, uai: str, year: int) -> frozenset[FactRow]:
-    """The school's facts of a year: text columns only, rows as the driver gives them."""
+def _facts(connection: Connection, uai: str, year: int,
+           left_out: frozenset[str] = frozenset()) -> frozenset[FactRow]:
+    """The school's facts of a year: text columns only, rows as the driver gives them; but
+    those whose subject is one of `left_out` (a proportional plan's `facts_left_out`: the
+    rows are still read by the index, not made into tuples)."""
+    where = (fact.c.uai == uai) & (fact.c.school_year == year)
+    parameters: dict[str, object] = {}
+    for n, (some,) in enumerate(slices(connection, sorted(left_out))):
+        where &= ~among(connection, fact.c.subject, f"out{n}")
+        parameters[f"out{n}"] = some
+    query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(where)
+    return frozenset(fetch_raw(connection, query, parameters))
+
+
+def _more_facts(engine: Engine, uai: str, year: int
+                ) -> Callable[[frozenset[str]], frozenset[FactRow]]:
+    """StoreState.more_facts: the facts of a year of these subjects, read when asked."""
     query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(
-        (fact.c.uai == uai) & (fact.c.school_year == year))
-    return frozenset(fetch_raw(connection, query))
+        (fact.c.uai == uai) & (fact.c.school_year == year)
+        & fact.c.subject.in_(bindparam("subjects", expanding=True)))
+
+    def more(subjects: frozenset[str]) -> frozenset[FactRow]:
+        with engine.connect() as connection:
+            return frozenset(row for some in _chunks(sorted(subjects))
+                             for row in fetch_raw(connection, query, {"subjects": some}))
+    return more
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
