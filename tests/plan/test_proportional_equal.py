@@ -606,6 +606,31 @@ def test_the_facts_of_a_responsable_follow_each_child_of_their_links() -> None:
                                                                        now=NOW)
 
 
+def test_a_fact_of_no_one_of_the_school_is_loaded_and_planned_as_in_full() -> None:
+    """The store loads a proportional plan's facts but those of the settled people: a fact
+    whose subject is no key of the school (nor a structure) is loaded all the same, and
+    planned as the full path plans it (removed: no one desires it)."""
+    from sqlalchemy import insert
+
+    from bascule.store.schema import fact
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings, uai = _rolled_over(Path(folder), seed=3, size=40)
+        stray = ("member", "eleve:ailleurs", "D:6A", "")
+        with open_store(settings.store_url).begin() as connection:
+            connection.execute(insert(fact).values(uai=uai, school_year=2025, kind=stray[0],
+                                                   subject=stray[1], target=stray[2],
+                                                   detail=stray[3]))
+        applied = _applied(settings, uai)
+        moved = _move(applied.snapshot, 3, 1)
+        reduced, prepared = applied.reduced(moved)
+        assert reduced.unreached and stray in reduced.facts
+        plan = plan_and_basis(moved, reduced, now=NOW, basis=applied.basis, prepared=prepared)
+        assert plan == plan_and_basis(moved, applied.state, now=NOW)
+        assert ("remove", "eleve:ailleurs") in {(a.kind.value, a.fact.subject)
+                                                for a in plan[0].actions if a.fact}
+
+
 def test_a_fact_kept_for_a_hold_is_compared_at_the_next_plan() -> None:
     """A responsable's guardian fact naming an élève held by hand is kept although not
     desired; the basis says so (`kept_facts`). Once the élève has left and the hold is over,
