@@ -77,17 +77,24 @@ class Applied:
         self.settings, self.staged_sha256 = settings, staged_sha256
 
     def reduced(self, snapshot: Snapshot) -> tuple[StoreState, Prepared]:
-        """The directory as a proportional plan of `snapshot` loads it (plan/reach.py)."""
+        """The directory as a proportional plan of `snapshot` loads it (plan/reach.py). The
+        facts it leaves out are never read after all (`StoreState.more_facts`): the plan
+        compares none of them."""
         prepared = prepare(snapshot, NOW)
         with open_store(self.settings.store_url).connect() as connection:
-            return load_state(connection, self.snapshot.uai, snapshot.school_year,
-                              quarantine=self.settings.login_quarantine,
-                              staged_sha256=self.staged_sha256,
-                              resolutions=self.state.resolutions,
-                              reach=reach_for(snapshot, prepared, self.basis)), prepared
+            state = load_state(connection, self.snapshot.uai, snapshot.school_year,
+                               quarantine=self.settings.login_quarantine,
+                               staged_sha256=self.staged_sha256,
+                               resolutions=self.state.resolutions,
+                               reach=reach_for(snapshot, prepared, self.basis))
+        return dataclasses.replace(state, more_facts=_facts_never_read), prepared
 
     def __repr__(self) -> str:
         return f"Applied({self.snapshot.uai})"
+
+
+def _facts_never_read(subjects: frozenset[str]) -> frozenset[tuple[str, str, str, str]]:
+    raise AssertionError(f"facts left out, then compared: {sorted(subjects)[:5]}")
 
 
 def _rolled_over(root: Path, seed: int, size: int) -> tuple[Settings, str]:
@@ -533,6 +540,11 @@ def test_a_move_loads_and_builds_the_moved_only(applied: Applied) -> None:
         moved = _move(snapshot, 3, 2)
         reduced, prepared = applied.reduced(moved)
     assert {person.key for person in reduced.people} == {f"eleve:{eleve.eleve_id}"}
+    # Their facts and the structures' are loaded, no one else's.
+    assert {subject for _kind, subject, _target, _detail in reduced.facts} == {
+        f"eleve:{eleve.eleve_id}"} | {row[1] for row in state.facts if row[0] == "structure"}
+    assert reduced.facts == {row for row in state.facts if row[0] == "structure"
+                             or row[1] == f"eleve:{eleve.eleve_id}"}
     plan = plan_and_basis(moved, reduced, now=NOW, basis=basis, prepared=prepared)
     assert plan == plan_and_basis(moved, state, now=NOW)
     assert [action.kind.value for action in plan[0].actions if action.person_kind] == ["move"]
@@ -583,6 +595,40 @@ def test_the_facts_of_a_responsable_follow_each_child_of_their_links() -> None:
         assert (f"responsable:{link.personne_id}", f"eleve:{eleve.eleve_id}") in {
             (a.fact.subject, a.fact.target) for a in full.actions
             if a.fact and a.kind.value == "remove"}
+        # The élève renamed (weighed, the responsable's record unchanged): the responsable's
+        # facts are compared, so loaded, even though the store loads them in part.
+        renamed = _with_eleve(linked, at, dataclasses.replace(eleve, first_name="Zoé"))
+        for changed in (left, renamed):
+            reduced, prepared = applied.reduced(changed)
+            assert f"responsable:{link.personne_id}" in {row[1] for row in reduced.facts}
+            assert plan_and_basis(changed, reduced, now=NOW, basis=applied.basis,
+                                  prepared=prepared) == plan_and_basis(changed, applied.state,
+                                                                       now=NOW)
+
+
+def test_a_fact_of_no_one_of_the_school_is_loaded_and_planned_as_in_full() -> None:
+    """The store loads a proportional plan's facts but those of the settled people: a fact
+    whose subject is no key of the school (nor a structure) is loaded all the same, and
+    planned as the full path plans it (removed: no one desires it)."""
+    from sqlalchemy import insert
+
+    from bascule.store.schema import fact
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings, uai = _rolled_over(Path(folder), seed=3, size=40)
+        stray = ("member", "eleve:ailleurs", "D:6A", "")
+        with open_store(settings.store_url).begin() as connection:
+            connection.execute(insert(fact).values(uai=uai, school_year=2025, kind=stray[0],
+                                                   subject=stray[1], target=stray[2],
+                                                   detail=stray[3]))
+        applied = _applied(settings, uai)
+        moved = _move(applied.snapshot, 3, 1)
+        reduced, prepared = applied.reduced(moved)
+        assert reduced.unreached and stray in reduced.facts
+        plan = plan_and_basis(moved, reduced, now=NOW, basis=applied.basis, prepared=prepared)
+        assert plan == plan_and_basis(moved, applied.state, now=NOW)
+        assert ("remove", "eleve:ailleurs") in {(a.kind.value, a.fact.subject)
+                                                for a in plan[0].actions if a.fact}
 
 
 def test_a_fact_kept_for_a_hold_is_compared_at_the_next_plan() -> None:

@@ -147,3 +147,69 @@ def test_a_login_row_a_created_person_took_over_is_a_change_not_part_of_their_li
     assert logins[0].before is not None and logins[0].before["person_id"] == 7
     assert [change.table for change in changes if change.person_key == "eleve:B"
             and change.before is None] == ["person", "account", "person_source_id", "fact"]
+
+
+def test_the_record_of_an_apply_reads_its_actions_kinds_only_and_is_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An apply reads the facts of its subjects by the kinds its actions write
+    (`Scope.fact_kinds`: the index finds them, the school's other facts are not read): its
+    record is the one reading every kind gives, for élèves renamed (their logins too), moved,
+    gone and come, in one apply."""
+    import dataclasses
+    import shutil
+    import sqlite3
+
+    from bascule.operations import campaign
+    from bascule.settings import init_home, load_settings
+    from bascule.store import apply as store_apply
+    from bascule.store import changes
+    from bascule.store.staging import latest_snapshot, stage_snapshot
+    from bascule.synthetic.generate import generate_campaigns
+
+    now = datetime(2025, 9, 20, 8, tzinfo=UTC)
+    (college,) = generate_campaigns(tmp_path / "exports", seed=3, year=2025, size=40)
+    settings, _ = init_home(tmp_path / "a", college.uai, college.name)
+    campaign.import_exports(settings, sorted(college.folders[0].iterdir()), now=now)
+    campaign.plan_campaign(settings, college.uai, now=now)
+    campaign.apply_saved_plan(settings, college.uai, now=now, actor="test")
+    with (tmp_path / "a" / "bascule.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[accounts]\nlogin_follows_name_change = true\n")  # a login renamed
+    settings = load_settings(tmp_path / "a")
+    engine = open_store(settings.store_url)
+    staged = latest_snapshot(engine, college.uai)
+    assert staged is not None
+    snapshot = staged.snapshot
+    eleves = list(snapshot.eleves)
+    active = {eleve.eleve_id for eleve in snapshot.active_eleves}
+    renamed, moved, gone = [n for n, eleve in enumerate(eleves) if eleve.eleve_id in active][:3]
+    other = next(d.code for d in snapshot.divisions if d.code != eleves[moved].division)
+    come = dataclasses.replace(eleves[gone], eleve_id="9999999", ine=None, elenoet=None,
+                               last_name="Arrivant", first_name="Côme")
+    eleves[renamed] = dataclasses.replace(eleves[renamed], last_name="Nouveaunom")
+    eleves[moved] = dataclasses.replace(eleves[moved], division=other)
+    eleves[gone] = come
+    stage_snapshot(engine, dataclasses.replace(snapshot, eleves=tuple(eleves)), now, [])
+    campaign.plan_campaign(settings, college.uai, now=now)
+    shutil.copytree(tmp_path / "a", tmp_path / "b", ignore=shutil.ignore_patterns("*.sqlite*"))
+    with sqlite3.connect(tmp_path / "a" / "bascule.sqlite") as a, \
+            sqlite3.connect(tmp_path / "b" / "bascule.sqlite") as b:
+        a.backup(b)
+    campaign.apply_saved_plan(settings, college.uai, now=now, actor="test",
+                              allow_mass_leave=True)
+    every_kind = load_settings(tmp_path / "b")
+    scope_of = changes.scope_of
+    monkeypatch.setattr(store_apply, "scope_of", lambda *args, **kwargs: dataclasses.replace(
+        scope_of(*args, **kwargs), fact_kinds=None))
+    campaign.apply_saved_plan(every_kind, college.uai, now=now, actor="test",
+                              allow_mass_leave=True)
+
+    def record(store_url: str) -> list[tuple[object, ...]]:
+        columns = (applied_change.c.table_name, applied_change.c.row_key,
+                   applied_change.c.person_key, applied_change.c.before, applied_change.c.after)
+        with open_store(store_url).connect() as connection:
+            return [tuple(row) for row in connection.execute(
+                select(*columns).order_by(applied_change.c.id))]
+
+    kinds = {line[0] for line in record(settings.store_url)}
+    assert {"fact", "login", "person"} <= kinds
+    assert record(settings.store_url) == record(every_kind.store_url)

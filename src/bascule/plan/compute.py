@@ -144,6 +144,9 @@ def plan_and_basis(snapshot: Snapshot, state: StoreState, *, now: datetime,
     facts = prepared_facts(snapshot, prepared, keys, unchanged)
     current = state.facts if not unchanged else frozenset(
         row for row in state.facts if row[1] not in unchanged)
+    if missing := state.facts_left_out - unchanged:  # never seen: the store left out fewer
+        assert state.more_facts is not None, "facts left out with no way to read them"
+        current |= state.more_facts(frozenset(missing))
     actions = with_groups(actions, state.groups, groups_of(facts))
     fact_actions, facts_kept = _fact_actions(facts, current, holds, covered_fact_kinds(snapshot))
     actions += fact_actions

@@ -179,6 +179,12 @@ class StoreState:
     # (store/state.py's folder_versions): kept with the plan, so that its apply knows whether
     # any of them gave ids since. None: not read.
     folder_versions: tuple[tuple[str, int], ...] | None = None
+    # Subjects whose facts of the year planned were not loaded (plan/reach.py
+    # `Reached.facts_left_out`: none the plan compares); `more_facts` reads those of some
+    # subjects, should a plan need them after all.
+    facts_left_out: frozenset[str] = frozenset()
+    more_facts: Callable[[frozenset[str]], frozenset[FactRow]] | None = field(
+        default=None, compare=False)
 
     def keys(self) -> set[str]:
         """The keys of every person of the school, loaded in full or not."""

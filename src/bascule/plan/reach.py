@@ -23,7 +23,7 @@ from bascule.plan.evidence import NameKey, fold_name, namesake_keys
 from bascule.plan.held import id_values
 from bascule.plan.model import PersonKind
 from bascule.plan.prepared import Prepared
-from bascule.plan.proportional import Basis, against
+from bascule.plan.proportional import Basis, against, facts_settled
 from bascule.snapshot.model import Snapshot
 
 # The school's people as the store lists them in one light query: key -> the profile of their
@@ -52,6 +52,9 @@ class Reached:
     ines: frozenset[str]  # of the élèves weighed: looked up in the folder's other schools
     # `namesake_keys` of the élèves weighed with no INE: looked up there too
     namesakes: frozenset[NameKey] = frozenset()
+    # Keys not reached whose facts the plan neither desires nor compares: their facts need not
+    # be loaded (`facts_settled` of the walk's settled, a subset of the plan's own).
+    facts_left_out: frozenset[str] = frozenset()
 
 
 def reached_keys(snapshot: Snapshot, prepared: Prepared, basis: Basis, light: Light,
@@ -77,7 +80,12 @@ def reached_keys(snapshot: Snapshot, prepared: Prepared, basis: Basis, light: Li
                           for key in namesake_keys(
                               person.identity.last_name, person.identity.birth_name,
                               person.identity.first_name, person.identity.birth_date))
-    return Reached(keys=walk.reached | absent, ines=ines, namesakes=namesakes)
+    reached = walk.reached | absent
+    # The walk settles fewer people than the plan does (it reopens more widely), and
+    # `facts_settled` of fewer settled is fewer: these are among the plan's own.
+    left_out = facts_settled(walk.prepared, basis, walk.settled) - reached
+    return Reached(keys=reached, ines=ines, namesakes=namesakes,
+                   facts_left_out=frozenset(left_out))
 
 
 class _Walk:

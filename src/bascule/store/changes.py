@@ -44,7 +44,7 @@ from sqlalchemy import (
     update,
 )
 
-from bascule.plan.model import ActionKind, Plan
+from bascule.plan.model import ActionKind, Plan, PlanPurpose
 from bascule.store.batch import Decoder, among, fetch_raw, insert_rows, slices
 from bascule.store.people import ids_by_key
 from bascule.store.schema import (
@@ -102,6 +102,10 @@ class Scope:
     person_ids: frozenset[int]
     logins: frozenset[str]
     fact_subjects: frozenset[str] = frozenset()
+    # The kinds of the facts of `fact_subjects` the plan's actions write (an apply writes its
+    # actions' fact rows and no other): by the index (uai, year, kind, subject), the rows are
+    # found without reading all the school's. None: every kind (an undo: a record's rows).
+    fact_kinds: frozenset[str] | None = None
 
 
 def scope_of(connection: Connection, plan: Plan, ids: Mapping[str, int] | None = None
@@ -121,9 +125,12 @@ def scope_of(connection: Connection, plan: Plan, ids: Mapping[str, int] | None =
               } if _any(connection, login, login.c.uai == plan.uai) else set()
     subjects = {action.fact.subject for action in plan.actions if action.fact is not None
                 } if _any(connection, fact, _in_year(plan.uai, plan.school_year.start)) else set()
+    undo = plan.purpose is PlanPurpose.UNDO  # its writes are a record's, not its actions'
     return Scope(uai=plan.uai, school_year=plan.school_year.start,
                  person_ids=frozenset(person_ids),
-                 logins=frozenset(logins), fact_subjects=frozenset(subjects))
+                 logins=frozenset(logins), fact_subjects=frozenset(subjects),
+                 fact_kinds=None if undo else frozenset(
+                     action.fact.kind for action in plan.actions if action.fact is not None))
 
 
 def _in_year(uai: str, school_year: int) -> ColumnElement[bool]:
@@ -164,10 +171,15 @@ def capture(connection: Connection, scope: Scope) -> Image:
         | ((login.c.uai == scope.uai) & among(connection, login.c.login, "values")))
     for held_by, values in slices(connection, ids, logins):
         _add(image, "login", fetch_raw(connection, query, {"ids": held_by, "values": values}))
-    query = select(*_COLUMNS["fact"]).where(_in_year(scope.uai, scope.school_year)
-                                            & among(connection, fact.c.subject, "subjects"))
+    of_subjects = _in_year(scope.uai, scope.school_year) & among(connection, fact.c.subject,
+                                                                "subjects")
+    kinds: dict[str, object] = {}
+    if scope.fact_kinds is not None:
+        of_subjects &= among(connection, fact.c.kind, "kinds")
+        kinds["kinds"] = sorted(scope.fact_kinds)
+    query = select(*_COLUMNS["fact"]).where(of_subjects)
     for (subjects,) in slices(connection, sorted(scope.fact_subjects)):  # idem
-        _add(image, "fact", fetch_raw(connection, query, {"subjects": subjects}))
+        _add(image, "fact", fetch_raw(connection, query, {"subjects": subjects, **kinds}))
     _add(image, "breaker_mark", fetch_raw(connection, select(*_COLUMNS["breaker_mark"]).where(
         breaker_mark.c.uai == scope.uai)))
     return image

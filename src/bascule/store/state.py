@@ -128,7 +128,9 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
                                               elsewhere=_logins_elsewhere(connection, uai,
                                                                           kind))
                           for kind in LoginKind})
-    facts = _facts(connection, uai, school_year.start)
+    left_out = loaded.facts_left_out
+    facts = (_facts_but(connection, uai, school_year.start, loaded.facts_kept) if left_out
+             else _facts(connection, uai, school_year.start))
     latest = (facts if latest_year == school_year.start
               else _facts(connection, uai, latest_year) if latest_year is not None
               else frozenset())
@@ -157,6 +159,8 @@ def load_state(connection: Connection, uai: str, school_year: SchoolYear,
         resolutions=resolutions or {},
         departure_marks=departure_marks(connection, uai, school_year.start),
         person_holds=holds,
+        facts_left_out=left_out,
+        more_facts=_more_facts(connection.engine, uai, school_year.start) if left_out else None,
     )
 
 
@@ -165,6 +169,8 @@ class _Loaded:
     people: tuple[KnownPerson, ...]
     unreached: dict[str, str | None]  # StoreState.unreached
     registries: dict[LoginKind, LoginRegistry] | None = None  # None: looked up login by login
+    facts_left_out: frozenset[str] = frozenset()  # Reached.facts_left_out
+    facts_kept: frozenset[str] = frozenset()  # the school's other keys
 
 
 def _reached(connection: Connection, uai: str, reach: Reach, holds: tuple[PersonHold, ...],
@@ -187,9 +193,12 @@ def _reached(connection: Connection, uai: str, reach: Reach, holds: tuple[Person
     people: list[KnownPerson] = []
     for (keys,) in slices(connection, sorted(reached.keys)):
         people += _people(connection, where, logins_of, uai, {"keys": keys})
+    kept = light.keys() - reached.facts_left_out
     for key in reached.keys:
         light.pop(key, None)
-    return _Loaded(tuple(sorted(people, key=lambda p: p.key)), light), ines, namesakes
+    return _Loaded(tuple(sorted(people, key=lambda p: p.key)), light,
+                   facts_left_out=reached.facts_left_out,
+                   facts_kept=frozenset(kept)), ines, namesakes
 
 
 def _lookups(connection: Connection, uai: str) -> Lookups:
@@ -241,6 +250,8 @@ def _elsewhere(connection: Connection, uai: str, ines: frozenset[str],
     birth date give one of these `namesakes` keys, with a live or disabled account: the
     candidates of a transfer; each with how their school's newest campaign lists them, when it
     is of `school_year` or a later one (a double enrolment, not a transfer)."""
+    if not ines and not namesakes:  # no one to look for (a plan that weighs no élève)
+        return ()
     query = (select(person_source_id.c.person_id)
              .join(person, person.c.id == person_source_id.c.person_id)
              .where(person_source_id.c.scheme.in_(INE_SCHEMES)
@@ -565,4 +576,38 @@ def _facts(connection: Connection, uai: str, year: int) -> frozenset[FactRow]:
     query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(
         (fact.c.uai == uai) & (fact.c.school_year == year))
     return frozenset(fetch_raw(connection, query))
+
+
+def _facts_but(connection: Connection, uai: str, year: int,
+               kept: frozenset[str]) -> frozenset[FactRow]:
+    """The school's facts of a year but those of its people whose key is not in `kept`: the
+    structures', those of the keys `kept`, and those of any subject that is no key of the
+    school. Told by the few keys kept (binding the school's thousand others costs more than
+    reading every row), and the school's keys read by the index, in the database."""
+    school_keys = select(person.c.key).where(person.c.uai == uai).scalar_subquery()
+    query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(
+        (fact.c.uai == uai) & (fact.c.school_year == year)
+        & ((fact.c.kind == "structure") | fact.c.subject.not_in(school_keys)
+           | among(connection, fact.c.subject, "kept")))
+    return frozenset(row for (some,) in slices(connection, sorted(kept) or [""])
+                     for row in fetch_raw(connection, query, {"kept": some}))
+
+
+def _more_facts(engine: Engine, uai: str, year: int
+                ) -> Callable[[frozenset[str]], frozenset[FactRow]]:
+    """StoreState.more_facts: the facts of a year of these subjects, read when asked."""
+    query = select(fact.c.kind, fact.c.subject, fact.c.target, fact.c.detail).where(
+        (fact.c.uai == uai) & (fact.c.school_year == year)
+        & fact.c.subject.in_(bindparam("subjects", expanding=True)))
+
+    def more(subjects: frozenset[str]) -> frozenset[FactRow]:
+        with engine.connect() as connection:
+            return frozenset(row for some in _chunks(sorted(subjects))
+                             for row in fetch_raw(connection, query, {"subjects": some}))
+    return more
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
