@@ -49,7 +49,20 @@ def test_files_of_two_export_dates_wait(home_cli: Cli, depot: Path) -> None:
 def test_another_schools_file_waits(home_cli: Cli, depot: Path) -> None:
     edit(depot / "ElevesSansAdresses.xml", f"<UAJ>{UAI}</UAJ>", "<UAJ>0861000V</UAJ>")
     found = scan_drop_folder(load_settings(home_cli.home), UAI)
-    assert found.waiting == f"ElevesSansAdresses.xml : export d'un autre établissement que {UAI}"
+    assert found.waiting == ("ElevesSansAdresses.xml : export d'un autre établissement "
+                             f"(0861000V) que {UAI}")
+
+
+def test_another_schools_file_alone_is_said_to_be_so(home_cli: Cli, depot: Path) -> None:
+    """Only one file, of another school: not « export incomplet », which would have the
+    operator drop the same wrong file again (newcomer 11)."""
+    edit(depot / "ElevesSansAdresses.xml", f"<UAJ>{UAI}</UAJ>", "<UAJ>0861000V</UAJ>")
+    for path in depot.iterdir():
+        if path.name != "ElevesSansAdresses.xml":
+            path.unlink()
+    found = scan_drop_folder(load_settings(home_cli.home), UAI)
+    assert found.lasting and found.waiting == (
+        f"ElevesSansAdresses.xml : export d'un autre établissement (0861000V) que {UAI}")
 
 
 def test_a_half_written_file_waits(home_cli: Cli, depot: Path) -> None:
@@ -138,8 +151,9 @@ def test_another_schools_export_fails_the_night_at_once(home_cli: Cli, depot: Pa
     assert scan_drop_folder(load_settings(home_cli.home), UAI).lasting
     code, step = _import_step(home_cli, "2026-09-10T02:30")
     assert code == 1 and step["status"] == "failed" and step["outcome"] == "failed"
-    assert step["reason"] == (f"ElevesSansAdresses.xml : export d'un autre établissement que "
-                              f"{UAI} : retirez ces fichiers du dépôt ou remplacez-les")
+    assert step["reason"] == ("ElevesSansAdresses.xml : export d'un autre établissement "
+                              f"(0861000V) que {UAI} : retirez ces fichiers du dépôt ou "
+                              "remplacez-les")
 
 
 def test_a_half_written_file_waits_one_night_then_fails(home_cli: Cli, depot: Path) -> None:

@@ -108,13 +108,14 @@ def _consistency(drop: DropSet, uai: str, headers: dict[Path, tuple[ExportKind, 
                if len(names) > 1 and kind is not ExportKind.LOCAL_PEOPLE]
     if doubles:
         return _stuck(drop, f"plusieurs exports du même type : {', '.join(doubles[0])}")
+    stated = {path.name: header for path, (_kind, header) in headers.items() if header}
+    other = sorted(name for name, header in stated.items() if header.uai != uai)
+    if other:  # said first: no file still to come would mend it (newcomer 11)
+        return _stuck(drop, f"{', '.join(other)} : export d'un autre établissement "
+                      f"({', '.join(sorted({stated[name].uai for name in other}))}) que {uai}")
     missing = [_REQUIRED_NAMES[kind] for kind in REQUIRED if kind not in kinds]
     if missing:  # files still being dropped, maybe
         return replace(drop, waiting="export incomplet : il manque " + " et ".join(missing))
-    stated = {path.name: header for path, (_kind, header) in headers.items() if header}
-    other = sorted(name for name, header in stated.items() if header.uai != uai)
-    if other:
-        return _stuck(drop, f"{', '.join(other)} : export d'un autre établissement que {uai}")
     if len({header.school_year for header in stated.values()}) > 1:
         return _stuck(drop, "exports de plusieurs années scolaires : " + ", ".join(
             f"{name} ({header.school_year})" for name, header in sorted(stated.items())))
