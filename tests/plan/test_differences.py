@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+from bascule.domain.logins import LoginKind
 from bascule.domain.school import SchoolYear
 from bascule.plan.differences import difference_rows, groups_of, with_groups
-from bascule.plan.model import Action, ActionKind, Fact, FieldChange, Plan
+from bascule.plan.model import Action, ActionKind, Fact, FieldChange, Identity, Plan, SourceId
 
 
 def _action(kind: ActionKind, person: str = "eleve:1", *changes: FieldChange) -> Action:
@@ -31,17 +32,35 @@ def test_a_groups_change_goes_on_the_update_before_the_move_and_only_once() -> N
     assert actions[2] == same  # the same groups: nothing added
 
 
-def test_a_creation_without_changes_is_one_row_and_facts_are_none() -> None:
+def test_a_creation_shows_what_it_gives_and_facts_are_none() -> None:
+    """A creation's rows: each field it gives the new account, "" -> value (newcomer 11: a
+    name and a login only, no birth date for the principal to check)."""
+    created = Action(kind=ActionKind.CREATE, person="eleve:3", profile="eleve",
+                     label="MARTIN Léa", division="6A",
+                     identity=Identity(last_name="MARTIN", birth_name=None, first_name="Léa",
+                                       birth_date=date(2014, 3, 14), email=None, function=None,
+                                       profile="eleve"),
+                     logins=((LoginKind.NETWORK, "lmartin"), (LoginKind.EDUCONNECT, "l.martin")),
+                     source_ids=(SourceId("ine", "1234567890A"),))
     plan = Plan(uai="0860999U", school_year=SchoolYear(2026), computed_at=datetime.now(UTC),
                 state_fingerprint="0:x", actions=(
-                    _action(ActionKind.CREATE, "eleve:3"),
+                    created,
                     _action(ActionKind.UPDATE, "eleve:1", FieldChange("last_name", "A", "B"),
                             FieldChange("first_name", "C", "D")),
+                    _action(ActionKind.REACTIVATE, "eleve:2"),
                     Action(kind=ActionKind.ADD, person="eleve:1", profile="member",
                            label="D:5A", fact=Fact("member", "eleve:1", "D:5A"))))
-    rows = difference_rows(plan)
-    assert [(r.action.person, r.change) for r in rows] == [
-        ("eleve:3", None), ("eleve:1", FieldChange("last_name", "A", "B")),
-        ("eleve:1", FieldChange("first_name", "C", "D"))]
-    assert len(difference_rows(plan, with_creations=False)) == 2
+    rows = [(r.action.person, r.change) for r in difference_rows(plan)]
+    assert rows == [
+        ("eleve:3", FieldChange("last_name", "", "MARTIN")),
+        ("eleve:3", FieldChange("first_name", "", "Léa")),
+        ("eleve:3", FieldChange("birth_date", "", "2014-03-14")),
+        ("eleve:3", FieldChange("profile", "", "eleve")),
+        ("eleve:3", FieldChange("division", "", "6A")),
+        ("eleve:3", FieldChange("login pnom", "", "lmartin")),
+        ("eleve:3", FieldChange("login p.nom", "", "l.martin")),
+        ("eleve:3", FieldChange("source_id", "", "ine:1234567890A")),
+        ("eleve:1", FieldChange("last_name", "A", "B")),
+        ("eleve:1", FieldChange("first_name", "C", "D")),
+        ("eleve:2", None)]
 

@@ -22,7 +22,12 @@ from bascule.domain.labels import (
 )
 from bascule.domain.logins import LoginKind
 from bascule.operations.campaign import Action, ActionKind, ApplyOutcome, Held, Plan, PlanPurpose
-from bascule.operations.plan_review import DIFFERENCE_COLUMNS, difference_cells, difference_rows
+from bascule.operations.plan_review import (
+    DIFFERENCE_COLUMNS,
+    difference_cells,
+    difference_rows,
+    shown_changes,
+)
 from bascule.operations.school import AccountRow
 
 ACCOUNT_KINDS = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.TRANSFER,
@@ -62,11 +67,11 @@ def _action_json(action: Action) -> dict[str, object]:
         "login": action.login(LoginKind.NETWORK), "educonnect": action.login(LoginKind.EDUCONNECT),
         "label": action.label, "division": action.division,
     }
-    if action.changes:
+    if changes := shown_changes(action):
         document["changes"] = [{"field": c.field, "before": c.old, "after": c.new}
-                               for c in action.changes]
+                               for c in changes]
         document["differences"] = [{"field": c.field, "label": label(FIELDS, c.field),
-                                    "old": c.old, "new": c.new} for c in action.changes]
+                                    "old": c.old, "new": c.new} for c in changes]
     if action.fact:
         document |= {"fact": action.fact.kind, "target": action.fact.target,
                      "detail": action.fact.detail}

@@ -7,6 +7,7 @@ from bascule.domain.labels import CSV_HEADERS, FIELDS, label, profile_label, val
 from bascule.domain.logins import LoginKind
 from bascule.plan.differences import DifferenceRow as DifferenceRow
 from bascule.plan.differences import difference_rows as difference_rows
+from bascule.plan.differences import shown_changes as shown_changes
 from bascule.plan.model import FieldChange as FieldChange
 from bascule.plan.model import Plan
 from bascule.plan.model import PlanPurpose as PlanPurpose

@@ -57,20 +57,51 @@ def with_groups(actions: Iterable[Action], before: Mapping[str, frozenset[str]],
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DifferenceRow:
     """One changed field of one account action (or the action alone, when it changes no
-    field of an existing account: a creation)."""
+    field: a reactivation as it was)."""
 
     action: Action
     change: FieldChange | None
 
 
-def difference_rows(plan: Plan, *, with_creations: bool = True) -> list[DifferenceRow]:
-    """Every account action of the plan, one row per field it changes, in the plan's order."""
+# What a creation gives the new account, in the order people read a record.
+_CREATED_IDENTITY = ("last_name", "birth_name", "first_name", "birth_date", "email", "function",
+                     "profile", "exit_date")
+
+
+def creation_fields(action: Action) -> tuple[FieldChange, ...]:
+    """A creation's fields, each "" -> its value (FieldChange's text forms): names, birth
+    date, courriel and function when known, profile, exit date to come, division, the logins
+    and the source's ids, so that the person approving reads who the account is for (newcomer
+    11: a creation showed a name and a login only)."""
+    identity = action.identity
+    created = [FieldChange(name, "", str(value)) for name in _CREATED_IDENTITY
+               if identity is not None and (value := getattr(identity, name)) not in (None, "")]
+    if action.division:
+        created.append(FieldChange("division", "", action.division))
+    created += [FieldChange(f"login {kind.value}", "", login) for kind, login in action.logins]
+    created += [FieldChange("source_id", "", f"{source.scheme}:{source.value}")
+                for source in action.source_ids]
+    return tuple(created)
+
+
+def shown_changes(action: Action) -> tuple[FieldChange, ...]:
+    """The field-level differences of an account action: what it changes, or for a creation
+    what it gives (`creation_fields`)."""
+    if action.changes or action.kind is not ActionKind.CREATE:
+        return action.changes
+    return creation_fields(action)
+
+
+def difference_rows(plan: Plan) -> list[DifferenceRow]:
+    """Every account action of the plan, one row per field it changes (a creation: per field
+    it gives), in the plan's order."""
     rows: list[DifferenceRow] = []
     for action in plan.actions:
         if not action.kind.is_account_action:
             continue
-        if action.changes:
-            rows += [DifferenceRow(action=action, change=change) for change in action.changes]
-        elif with_creations or action.kind is not ActionKind.CREATE:
+        changes = shown_changes(action)
+        if changes:
+            rows += [DifferenceRow(action=action, change=change) for change in changes]
+        else:
             rows.append(DifferenceRow(action=action, change=None))
     return rows

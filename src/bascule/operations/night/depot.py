@@ -111,8 +111,9 @@ def _consistency(drop: DropSet, uai: str, headers: dict[Path, tuple[ExportKind, 
     stated = {path.name: header for path, (_kind, header) in headers.items() if header}
     other = sorted(name for name, header in stated.items() if header.uai != uai)
     if other:  # said first: no file still to come would mend it (newcomer 11)
+        schools = ", ".join(sorted({stated[name].uai or "?" for name in other}))
         return _stuck(drop, f"{', '.join(other)} : export d'un autre établissement "
-                      f"({', '.join(sorted({stated[name].uai for name in other}))}) que {uai}")
+                      f"({schools}) que {uai}")
     missing = [_REQUIRED_NAMES[kind] for kind in REQUIRED if kind not in kinds]
     if missing:  # files still being dropped, maybe
         return replace(drop, waiting="export incomplet : il manque " + " et ".join(missing))

@@ -52,7 +52,7 @@ def _state(who: Actor) -> PlanState:
         return PlanState(pending=False)
     if waiting.plan.is_empty:  # nothing to approve; the people it holds are still said
         return PlanState(pending=False, sha256=waiting.approval.content_sha256,
-                         retenues=_held(waiting))
+                         approved_by=waiting.approval.approved_by, retenues=_held(waiting))
     held = current_hold(who.settings, who.school)
     return PlanState(pending=True, sha256=waiting.approval.content_sha256,
                      approved_by=waiting.approval.approved_by,
