@@ -101,11 +101,11 @@ class Approval:
     approved_at: datetime | None
     saved_at: datetime | None = None  # the machine's clock at its computation (0026 on)
     computed_at: datetime | None = None  # the moment it was computed for (its `--at`)
-    actions: int | None = None  # how many actions the plan has (None: saved before 0034)
+    actions: int | None = None  # how many actions the plan has (None: saved before 0031)
 
     @property
     def empty(self) -> bool:
-        """The plan changes nothing: there is nothing to approve (unknown before 0034: no)."""
+        """The plan changes nothing: there is nothing to approve (unknown before 0031: no)."""
         return self.actions == 0
 
     def rehearsal(self, computed_at: datetime) -> bool:

@@ -192,7 +192,7 @@ saved_plan = Table(
     # EduConnect ids (JSON [[uai, version], …]; NULL before 0030 and for plans of no campaign):
     # its apply looks its ids up in their logins only if one of them applied since.
     Column("folder_versions", Text, nullable=True),
-    # How many actions the plan has (NULL before 0034): an empty one awaits no approval.
+    # How many actions the plan has (NULL before 0031): an empty one awaits no approval.
     Column("actions", Integer, nullable=True),
 )
 

@@ -2,7 +2,7 @@
 `bascule plan` with nothing to do) is not « à approuver » in `bascule status` and the
 console's dashboard, which read no plan. Older plans have none (NULL): shown as before.
 
-Revision ID: 0034
+Revision ID: 0031
 Revises: 0030
 Create Date: 2026-12-01
 """
@@ -10,7 +10,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0034"
+revision = "0031"
 down_revision = "0030"
 branch_labels = None
 depends_on = None
