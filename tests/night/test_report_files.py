@@ -44,3 +44,16 @@ def test_old_reports_go_by_when_they_were_written_not_by_the_day_they_rehearsed(
     rehearsed = keep_night_report(settings, _report(date(2026, 6, 1)))  # 183 days before
     assert rehearsed.html.is_file() and rehearsed.json.is_file()
     assert not old.exists()
+
+
+def test_the_html_report_writes_seconds_with_a_decimal_comma(home_cli: Cli) -> None:
+    """« 1,5 s », as French readers write it (newcomer 11 read « 0.0 s »)."""
+    from bascule.reports.night import SchoolNight, SchoolOutcome, StepReport, StepStatus
+
+    school = SchoolNight(uai="0860999U", name="Collège", outcome=SchoolOutcome.APPLIED,
+                         reason="", steps=(StepReport(step="apply", status=StepStatus.DONE,
+                                                      seconds=1.54),))
+    report = NightReport(started_at=RAN, finished_at=RAN + timedelta(seconds=40),
+                         at=date(2026, 9, 1), schools=(school,))
+    written = keep_night_report(load_settings(home_cli.home), report).html.read_text("utf-8")
+    assert "<td>1,5 s</td>" in written and "1.5 s" not in written

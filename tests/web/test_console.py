@@ -214,6 +214,7 @@ def test_verification_and_spaces_pages(school: Cli) -> None:
     assert "Divisions sans professeur principal" in verification.text
     spaces = client.get("/espaces")
     assert spaces.status_code == 200 and "Classes/6A" in spaces.text and "<meter" in spaces.text
+    assert re.search(r"<meter [^>]*>\d+ %</meter>", spaces.text)  # « 0 % », not « 0.0 % »
 
 
 def test_the_principal_approves_the_plan_the_operator_then_applies(leaver_plan: Cli) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bascule.domain.formats import decimal
 from bascule.domain.labels import NIGHT_OUTCOMES, NIGHT_STEPS, STEP_STATUSES, step_counts_text
 from bascule.domain.school import SCHOOL_TIMEZONE, describe_moment
 from bascule.reports.night import (
@@ -26,6 +27,7 @@ _environment = Environment(loader=PackageLoader("bascule", "templates"),
                            autoescape=select_autoescape(default=True, default_for_string=True),
                            trim_blocks=True, lstrip_blocks=True)
 _environment.filters["step_counts"] = step_counts_text
+_environment.filters["decimal"] = decimal  # « 1,5 s » (a decimal comma)
 
 
 def night_json(report: NightReport) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bascule.domain import labels
+from bascule.domain import formats, labels
 from bascule.domain.policy import Permission, holds
 from bascule.domain.school import describe_moment
 from bascule.operations.campaign import school_name
@@ -22,6 +22,7 @@ _templates = Environment(loader=PackageLoader("bascule", "templates/web"),
                          lstrip_blocks=True)
 _templates.globals["describe"] = describe_moment  # every date shown in the school's time
 _templates.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
+_templates.filters["decimal"] = formats.decimal  # « 12,5 » (a decimal comma)
 # An action's verb, and an apply's counts' (the divisions and groups apart: labels.COUNTED).
 _templates.globals["action_label"] = lambda name: labels.COUNTED.get(name, name)
 # The label table's words for every code a page shows (a fact's kind stands in the profile's
