@@ -43,8 +43,8 @@ def test_the_night_report_says_who_the_applied_plan_left_held(home_cli: Cli,
     assert (school["people_held"], school["reviews_open"]) == (1, 0)
     (who,) = school["people_waiting"]["held"]
     assert who.startswith("ÉMERY Timothée : ") and "départ en janvier" in who
-    assert school["reason"].endswith(" ; 1 personne retenue : rien ne change pour elles tant "
-                                     "que ce n'est pas réglé")
+    assert school["reason"].endswith(" ; 1 personne retenue : rien n'est fait pour cette "
+                                     "personne tant que ce n'est pas réglé")
     assert school_from_json(school).waiting == PeopleWaiting(held=(who,))
 
 

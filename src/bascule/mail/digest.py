@@ -81,7 +81,7 @@ def _school(school: SchoolNight, console_url: str) -> dict[str, Any]:
     return {
         "title": school_title(school.uai, school.name),
         "outcome": labels.label(labels.NIGHT_OUTCOMES, school.outcome.value),
-        "reason": "; ".join(held.reasons) if held and held.reasons else school.reason,
+        "reason": " ; ".join(held.reasons) if held and held.reasons else school.reason,
         "link": f"{console_url}{held.console_path}" if held and console_url else "",
         "findings": school.verification_findings,
         "held_people": _names(school.waiting.held if school.waiting else ()),

@@ -691,7 +691,7 @@ class MassLeaveRefused(UserError):
     """An undo reads no export: its refusal says nothing of a truncated one."""
 
     def __init__(self, plan: Plan):
-        detail = "; ".join(f"{leave.unexpected} comptes « {profile_label(leave.profile)} » sur "
+        detail = " ; ".join(f"{leave.unexpected} comptes « {profile_label(leave.profile)} » sur "
                            f"{leave.active} actifs" for leave in plan.mass_leaves)
         confirm = ("confirmez avec bascule apply --yes --allow-mass-leave --reason \"…\" (la "
                    "raison est journalisée).")

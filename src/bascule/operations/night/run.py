@@ -259,7 +259,9 @@ def waiting_text(waiting: PeopleWaiting) -> str:
     if waiting.reviews:
         parts.append(count_of(len(waiting.reviews), "cas à examiner", "cas à examiner")
                      + " (bascule review list)")
-    return ", ".join(parts) + " : rien ne change pour elles tant que ce n'est pas réglé"
+    who = ("cette personne" if len(waiting.held) + len(waiting.reviews) == 1
+           else "ces personnes")
+    return ", ".join(parts) + f" : rien n'est fait pour {who} tant que ce n'est pas réglé"
 
 
 SIMULATION = "simulation : "  # the reasons of the steps a dry run would run

@@ -324,7 +324,7 @@ def _apply_or_hold(context: SchoolContext, plan: campaign.Plan,
         held = holds.hold(context.settings, context.uai, waiting.content_sha256, reasons,
                           context.now)
         context.held = HeldPlan(plan_sha256=held.plan_sha256, reasons=reasons)
-        context.record("apply", StepStatus.HELD, "; ".join(reasons), started=started)
+        context.record("apply", StepStatus.HELD, " ; ".join(reasons), started=started)
         return
     outcome = campaign.apply_saved_plan(context.settings, context.uai, now=context.now,
                                         actor=ACTOR, night=context.now)
@@ -339,7 +339,7 @@ def _held_plan_night(context: SchoolContext, waiting: NightHold) -> None:
     if approval is None:
         context.held = HeldPlan(plan_sha256=waiting.plan_sha256, reasons=waiting.reasons)
         context.record("apply", StepStatus.HELD, "en attente d'approbation depuis le "
-                       f"{describe_moment(waiting.held_at)} : " + "; ".join(waiting.reasons))
+                       f"{describe_moment(waiting.held_at)} : " + " ; ".join(waiting.reasons))
         return
     try:
         outcome = campaign.apply_saved_plan(
