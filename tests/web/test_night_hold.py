@@ -91,3 +91,33 @@ def test_a_held_plan_approved_less_one_person_is_applied_by_the_next_night(
     after = {a["login"]: a["status"] for a in json.loads(school("accounts", "--json").stdout)}
     assert (before["temery"], before["lmartin2"]) == ("active", "active")
     assert (after["temery"], after["lmartin2"]) == ("active", "disabled")
+
+
+def test_a_held_plan_read_again_with_plan_is_still_the_one_the_next_night_applies(
+        school: Cli, files: Files) -> None:
+    """`bascule plan` computes the held plan again to read it: the night's hold moves to the
+    new plan, still over the thresholds; approved, the next night applies it (newcomer 11b:
+    the hold was let go, and the next night held a new plan, the approval lost)."""
+    config = school.home / "bascule.toml"
+    config.write_text(config.read_text() + "\n[thresholds.disable]\npercent = 0\ncount = 0\n")
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026",
+         "<DATE_SORTIE>31/08/2026")
+    depot = school.home / "depot" / UAI
+    depot.mkdir(parents=True)
+    for path in files():
+        shutil.copy(path, depot / path.name)
+    assert school("run", "--at", "2026-09-11T02:30", "--jobs", "1").exit_code == 1
+    assert school("plan", "--at", "2026-09-11T09:00").exit_code == 0
+    principal = _client(school.home)
+    _sign_in(principal, "idasilva", _passwords(school)["idasilva"])
+    assert "Plan retenu par la nuit" in principal.get("/plan").text
+    approved = school("approve", UAI, "--reason", "départ vérifié", "--at", "2026-09-11T09:05")
+    assert approved.exit_code == 0, approved.output
+
+    applied = school("run", "--at", "2026-09-12T02:30", "--jobs", "1", "--json")
+    assert applied.exit_code == 0, applied.output
+    (night,) = json.loads(applied.stdout)["schools"]
+    apply_step = next(step for step in night["steps"] if step["step"] == "apply")
+    assert apply_step["reason"].startswith("plan retenu approuvé par "), night
+    accounts = {a["login"]: a["status"] for a in json.loads(school("accounts", "--json").stdout)}
+    assert accounts["temery"] == "disabled"

@@ -378,6 +378,7 @@ def plan(
     from bascule.cli import render, render_plan
     from bascule.operations import campaign
     from bascule.operations import school as school_ops
+    from bascule.operations.night.holds import plan_again_keeping_the_nights_hold
     from bascule.operations.plan_review import plan_csv
 
     one_form_only({"--json": as_json, "--csv": as_csv, "--details": details},
@@ -386,8 +387,7 @@ def plan(
     settings, school = school_settings(ctx, uai)
     render.attention(err, campaign.credentials_notices(settings, school))
     replaced = school_ops.pending(settings, school)
-    computed = campaign.plan_campaign(settings, school,
-                                      now=moment(at))
+    computed = plan_again_keeping_the_nights_hold(settings, school, now=moment(at))
     if replaced is not None and replaced.plan.undoes is not None:
         render.attention(err, [f"l'annulation de l'application n° {replaced.plan.undoes} qui "
                                "attendait est remplacée par ce plan de la campagne ; pour la "

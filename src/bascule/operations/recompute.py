@@ -8,7 +8,8 @@ from datetime import datetime
 
 from bascule.domain.policy import Permission
 from bascule.operations import school as school_ops
-from bascule.operations.campaign import lifecycle_plan, plan_campaign
+from bascule.operations.campaign import lifecycle_plan
+from bascule.operations.night.holds import plan_again_keeping_the_nights_hold
 from bascule.operations.undo import plan_undo
 from bascule.plan.model import Plan, PlanPurpose
 from bascule.settings import Settings
@@ -32,4 +33,4 @@ def recompute_waiting_plan(settings: Settings, uai: str, *, by: str, now: dateti
         return plan_undo(settings, uai, plan.undoes, now=now)
     if plan.purpose is PlanPurpose.LIFECYCLE:
         return lifecycle_plan(settings, uai, now=now).plan
-    return plan_campaign(settings, uai, now=now)
+    return plan_again_keeping_the_nights_hold(settings, uai, now=now)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bascule.domain.school import describe_moment
 from bascule.errors import UserError
-from bascule.operations.campaign import school_uai
+from bascule.operations.campaign import plan_campaign, school_uai
 from bascule.plan.model import Plan
 from bascule.plan.safety import exceeded_thresholds
 from bascule.settings import Settings
@@ -27,6 +27,31 @@ def reasons_to_hold(settings: Settings, plan: Plan) -> tuple[str, ...]:
         active = active_by_profile(connection, plan.uai)
     return tuple(exceeded.reason for exceeded in exceeded_thresholds(
         plan, active, settings.thresholds_of(plan.uai)))
+
+
+def plan_again_keeping_the_nights_hold(settings: Settings, uai: str, *, now: datetime) -> Plan:
+    """The campaign plan computed by a person (`bascule plan`, the console's « Recalculer le
+    plan ») in place of the one waiting. When the night held the plan it replaces and the new
+    one is still over the thresholds, the night's hold moves to it (with the new plan's
+    reasons): approving it is what the next night applies. The night used to let its hold go,
+    compute the plan again and hold it again, the approval lost (newcomer 11b). Under the
+    thresholds, the hold ends: the next night applies it."""
+    engine = open_store(settings.store_url)
+    with engine.connect() as connection:
+        held = held_plan(connection, uai)
+    waiting = pending_approval(engine, uai)
+    plan = plan_campaign(settings, uai, now=now)
+    if held is None or waiting is None or waiting.content_sha256 != held.plan_sha256:
+        return plan
+    replacing = pending_approval(engine, uai)
+    reasons = () if plan.is_empty else reasons_to_hold(settings, plan)
+    with engine.begin() as connection:
+        if reasons and replacing is not None:
+            hold_plan(connection, uai, NightHold(plan_sha256=replacing.content_sha256,
+                                                 reasons=reasons, held_at=held.held_at))
+        else:
+            release_plan(connection, uai)
+    return plan
 
 
 def hold(settings: Settings, uai: str, plan_sha256: str, reasons: tuple[str, ...],
