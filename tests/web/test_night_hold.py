@@ -15,15 +15,25 @@ from tests.web.test_api import _token
 from tests.web.test_console import _client, _csrf, _passwords, _sign_in
 
 
-def test_the_direction_approves_a_held_plan_on_the_console(school: Cli, files: Files) -> None:
+def _any_departure_held(school: Cli) -> None:
+    """Thresholds at zero: a night holds any plan that disables an account."""
     config = school.home / "bascule.toml"
     config.write_text(config.read_text() + "\n[thresholds.disable]\npercent = 0\ncount = 0\n")
-    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026",
-         "<DATE_SORTIE>31/08/2026")
+
+
+def _drop(school: Cli, files: Files) -> None:
+    """The exports in the school's drop folder, for the next night."""
     depot = school.home / "depot" / UAI
     depot.mkdir(parents=True)
     for path in files():
         shutil.copy(path, depot / path.name)
+
+
+def test_the_direction_approves_a_held_plan_on_the_console(school: Cli, files: Files) -> None:
+    _any_departure_held(school)
+    edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026",
+         "<DATE_SORTIE>31/08/2026")
+    _drop(school, files)
     held = school("run", "--at", "2026-09-11T02:30", "--jobs", "1")
     assert held.exit_code == 1, held.output
     assert "plan retenu, rien ne change avant son approbation" in held.output
@@ -67,16 +77,12 @@ def test_a_held_plan_approved_less_one_person_is_applied_by_the_next_night(
     person: the next night applies it, and the person excluded stays as they were. The night
     used to let its hold go, compute the plan again and hold it again, night after night
     (newcomer 11)."""
-    config = school.home / "bascule.toml"
-    config.write_text(config.read_text() + "\n[thresholds.disable]\npercent = 0\ncount = 0\n")
+    _any_departure_held(school)
     eleves = files("ElevesSansAdresses.xml")[0]
     edit(eleves, "<DATE_SORTIE>20/12/2026", "<DATE_SORTIE>31/08/2026")
     edit(eleves, "<ID_NATIONAL>4444444444F</ID_NATIONAL>", "<ID_NATIONAL>4444444444F"
          "</ID_NATIONAL><DATE_SORTIE>31/08/2026</DATE_SORTIE>")  # MARTIN Lïa, lmartin2
-    depot = school.home / "depot" / UAI
-    depot.mkdir(parents=True)
-    for path in files():
-        shutil.copy(path, depot / path.name)
+    _drop(school, files)
     assert school("run", "--at", "2026-09-11T02:30", "--jobs", "1").exit_code == 1
     before = {a["login"]: a["status"] for a in json.loads(school("accounts", "--json").stdout)}
     approved = school("approve-plan", "--exclude", "temery", "--reason", "départ contesté",
@@ -98,14 +104,10 @@ def test_a_held_plan_read_again_with_plan_is_still_the_one_the_next_night_applie
     """`bascule plan` computes the held plan again to read it: the night's hold moves to the
     new plan, still over the thresholds; approved, the next night applies it (newcomer 11b:
     the hold was let go, and the next night held a new plan, the approval lost)."""
-    config = school.home / "bascule.toml"
-    config.write_text(config.read_text() + "\n[thresholds.disable]\npercent = 0\ncount = 0\n")
+    _any_departure_held(school)
     edit(files("ElevesSansAdresses.xml")[0], "<DATE_SORTIE>20/12/2026",
          "<DATE_SORTIE>31/08/2026")
-    depot = school.home / "depot" / UAI
-    depot.mkdir(parents=True)
-    for path in files():
-        shutil.copy(path, depot / path.name)
+    _drop(school, files)
     assert school("run", "--at", "2026-09-11T02:30", "--jobs", "1").exit_code == 1
     assert school("plan", "--at", "2026-09-11T09:00").exit_code == 0
     principal = _client(school.home)

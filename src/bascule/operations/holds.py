@@ -15,13 +15,13 @@ from bascule.domain.policy import Permission, Role, decide
 from bascule.domain.school import local_time
 from bascule.errors import NotAllowed, UserError
 from bascule.operations import school as school_ops
-from bascule.operations.campaign import lifecycle_plan, plan_campaign
+from bascule.operations.campaign import lifecycle_plan
+from bascule.operations.night.holds import plan_again_keeping_the_nights_hold
 from bascule.plan.model import ActionKind, HoldOrigin, PersonHold, Plan, PlanPurpose
 from bascule.settings import Settings
 from bascule.store.apply import StalePlan
 from bascule.store.engine import open_store
 from bascule.store.holds import add_hold, remove_hold, stored_holds
-from bascule.store.night import NightHold, held_plan, hold_plan
 from bascule.store.operators import find_actor
 from bascule.store.people import find_person, journal_entry
 from bascule.store.plans import approve, carry_saved_at, pending_plan
@@ -100,7 +100,6 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
                         console_hint="Décochez les personnes et approuvez-la entière, ou "
                                      "renoncez-y : l'opérateur du département recalcule alors "
                                      "le plan de la campagne.")
-    night_hold = _night_hold_on(settings, uai, waiting.approval.content_sha256)
     if excluded:
         # The plan read is computed again for its own moment (a rehearsal's `--at` too), less
         # the people excluded: not for today, which could be another plan altogether.
@@ -110,33 +109,14 @@ def approve_excluding(settings: Settings, uai: str, content_sha256: str | None,
                  now=now, today=local_time(moment).date())
         if plan.purpose is PlanPurpose.LIFECYCLE:  # the September deletions, recomputed
             lifecycle_plan(settings, uai, now=moment)
-        else:
-            plan_campaign(settings, uai, now=moment)
+        else:  # a plan the night held stays held, now this one (newcomer 11)
+            plan_again_keeping_the_nights_hold(settings, uai, now=moment)
         # Computed again for the plan read's day: a rehearsal only if the plan read was one.
         carry_saved_at(open_store(settings.store_url), uai, waiting.approval.saved_at)
         waiting = school_ops.waiting_plan(settings, uai, None, outcome="rien n'a été approuvé.")
         _nothing_new(plan, waiting.plan)
-    approved = _approve(settings, uai, waiting, by=by, actor=actor, now=now, reason=reason,
-                        reason_required=reason_required)
-    if night_hold is not None and excluded:
-        _carry_night_hold(settings, uai, night_hold, approved.approval.content_sha256)
-    return approved
-
-
-def _night_hold_on(settings: Settings, uai: str, content_sha256: str) -> NightHold | None:
-    """The night's hold of the plan read, if a night held it."""
-    with open_store(settings.store_url).connect() as connection:
-        held = held_plan(connection, uai)
-    return held if held is not None and held.plan_sha256 == content_sha256 else None
-
-
-def _carry_night_hold(settings: Settings, uai: str, held: NightHold, approved_sha256: str) -> None:
-    """The plan a night held, approved less some people, is the recomputed plan: the night's
-    hold moves to it, so that the next night applies it as approved (newcomer 11: it let the
-    hold go, computed the plan again and held it again, night after night)."""
-    with open_store(settings.store_url).begin() as connection:
-        hold_plan(connection, uai, NightHold(plan_sha256=approved_sha256, reasons=held.reasons,
-                                             held_at=held.held_at))
+    return _approve(settings, uai, waiting, by=by, actor=actor, now=now, reason=reason,
+                    reason_required=reason_required)
 
 
 def _exclude(settings: Settings, uai: str, plan: Plan, excluded: list[str], *, reason: str,
